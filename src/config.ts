@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Root of the repository (where package.json lives), whatever the working directory. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppConfig {
+  /** Folder holding the warehouse file, inbox and generated demo files. */
+  dataDir: string;
+  port: number;
+  host: string;
+  /** DuckDB memory limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
+  memoryLimit: string;
+  /** DuckDB worker threads; undefined lets DuckDB use every core. */
+  threads: number | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const memoryLimit = env.DUCKDB_MEMORY_LIMIT ?? '4GB';
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    throw new ConfigError(`DUCKDB_MEMORY_LIMIT must look like "4GB", got "${memoryLimit}"`);
+  }
+  const threadsRaw = env.DUCKDB_THREADS;
+  return {
+    dataDir: path.resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : path.join(REPO_ROOT, '.data')),
+    port: intFromEnv(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
+    memoryLimit,
+    threads: threadsRaw ? intFromEnv(env, 'DUCKDB_THREADS', 2, 1, 256) : undefined,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

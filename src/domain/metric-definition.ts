@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { AREA_LEVELS } from './areas.ts';
+
+export const EVENT_TYPES = [
+  'login',
+  'registration',
+  'identity_uplift',
+  'appointment_booked',
+  'appointment_cancelled',
+  'prescription_ordered',
+  'record_viewed',
+  'nominated_pharmacy_changed',
+  'nhs111_visit',
+  'health_a_z_visit',
+  'data_opt_out_visit',
+  'organ_donation_registered',
+  'organ_donation_updated',
+  'organ_donation_withdrawn',
+  'organ_donation_lookup',
+  'jump_off',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const GRAINS = ['week', 'month'] as const;
+export type Grain = (typeof GRAINS)[number];
+
+export const AGGREGATIONS = ['event_count', 'unique_users', 'cumulative', 'snapshot', 'ratio'] as const;
+
+const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case: lower-case letters, digits and _');
+
+/** Which events a metric counts: event types plus optional equality filters on event fields. */
+const eventSelector = z
+  .object({
+    types: z.array(z.enum(EVENT_TYPES)).min(1),
+    where: z
+      .object({
+        identity_level: z.enum(['P0', 'P5', 'P9']).optional(),
+        record_type: z.enum(['summary', 'detailed_coded']).optional(),
+        channel: z.enum(['ios', 'android', 'web']).optional(),
+        provider: z.string().min(1).optional(),
+        service: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const metricDefinitionSchema = z
+  .object({
+    id,
+    name: z.string().min(3),
+    short_name: z.string().min(2).max(40),
+    description: z.string().min(10),
+    calculation: z.string().min(10),
+    unit: z.enum(['events', 'users', 'patients', 'downloads', 'percent', 'per_1000', 'practices']),
+    aggregation: z.enum(AGGREGATIONS),
+    grains: z.array(z.enum(GRAINS)).min(1),
+    lowest_geography: z.enum(AREA_LEVELS),
+    source: z.enum(['events', 'practice_snapshot', 'integrated_partners', 'downloads', 'pomi', 'list_sizes', 'mi_publication']),
+    events: eventSelector.optional(),
+    /** For cumulative metrics: the metric whose running total this is; for ratios, numerator and denominator. */
+    of: id.optional(),
+    numerator: id.optional(),
+    denominator: id.optional(),
+    multiplier: z.number().positive().optional(),
+    caveats: z.array(z.string().min(5)).default([]),
+    polarity: z.enum(['higher_is_better', 'lower_is_better', 'neutral']),
+    disclosure: z.enum(['none', 'suppress_small_counts']),
+    /** Part of the official NHS App Management Information publication (so it can be open data). */
+    mi_publication: z.boolean().default(false),
+    /** Earlier identifiers (M-numbers of the NHSX pipelines, Tableau field names), for display only. */
+    legacy_ids: z.array(z.string()).default([]),
+    /** Name in the original NHS App Dashboard data dictionary, where it had one. */
+    original_dictionary_name: z.string().optional(),
+    theme: z.enum(['uptake', 'logins', 'appointments', 'prescriptions', 'records', 'services', 'organ_donation', 'partners', 'population']),
+    display_order: z.number().int().nonnegative(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const need = (cond: boolean, message: string) => {
+      if (!cond) ctx.addIssue({ code: 'custom', message });
+    };
+    if (m.source === 'events' && (m.aggregation === 'event_count' || m.aggregation === 'unique_users')) {
+      need(m.events !== undefined, `${m.aggregation} metrics from events need an "events" selector`);
+    }
+    if (m.aggregation === 'cumulative') need(m.of !== undefined, 'cumulative metrics need "of"');
+    if (m.aggregation === 'ratio') {
+      need(m.numerator !== undefined && m.denominator !== undefined, 'ratio metrics need numerator and denominator');
+    }
+  });
+
+export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
+
+/** Checks references between metrics (cumulative "of", ratio parts) and unique ids. Returns problems found. */
+export function checkCatalogue(metrics: MetricDefinition[]): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const m of metrics) {
+    if (ids.has(m.id)) problems.push(`metric id ${m.id} is defined twice`);
+    ids.add(m.id);
+  }
+  for (const m of metrics) {
+    for (const ref of [m.of, m.numerator, m.denominator]) {
+      if (ref !== undefined && !ids.has(ref)) problems.push(`${m.id} refers to unknown metric ${ref}`);
+    }
+  }
+  return problems;
+}

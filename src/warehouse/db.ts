@@ -1,0 +1,113 @@
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export class WarehouseBusyError extends Error {}
+
+export interface OpenOptions {
+  memoryLimit?: string;
+  threads?: number | undefined;
+  readOnly?: boolean;
+}
+
+/**
+ * The embedded warehouse: one DuckDB file. Only one process may write to it at a time,
+ * so the server owns it while running and the CLI opens it when the server is stopped (ADR 0002).
+ */
+export class Warehouse {
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const config: Record<string, string> = {
+      memory_limit: options.memoryLimit ?? '4GB',
+      // Insertion order lets line numbers follow file order when validating CSVs.
+      preserve_insertion_order: 'true',
+    };
+    if (options.threads) config.threads = String(options.threads);
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(file, config);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/lock/i.test(message)) {
+        throw new WarehouseBusyError(
+          `The warehouse ${file} is in use by another process (is the server running?). ` +
+            'Stop it first, or drop files into the inbox folder for the server to load.',
+        );
+      }
+      throw err;
+    }
+    const conn = await instance.connect();
+    // Session time zone UTC: local (Europe/London) dates are always computed explicitly.
+    await conn.run("SET TimeZone = 'UTC'");
+    return new Warehouse(file, instance, conn);
+  }
+
+  /** Runs a statement (or several separated by semicolons when there are no params). */
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    const types = reader.columnTypes().map((t) => t.typeId);
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((row) => {
+      const obj: Row = {};
+      row.forEach((value, i) => {
+        obj[names[i]!] = toPlain(value, types[i]!);
+      });
+      return obj as T;
+    });
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  async scalar<T = unknown>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    const row = await this.one(sql, params);
+    return row ? (Object.values(row)[0] as T) : undefined;
+  }
+
+  /** Runs fn inside a transaction: all of its writes land, or none do. */
+  async transaction<T>(fn: (tx: Warehouse) => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn(this);
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */
+function toPlain(value: unknown, typeId: DuckDBTypeId): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeId === DuckDBTypeId.DATE && value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'bigint') {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new RangeError(`integer ${value} does not fit in a JavaScript number`);
+    }
+    return Number(value);
+  }
+  return value;
+}
