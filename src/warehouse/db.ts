@@ -57,7 +57,7 @@ export class Warehouse {
     await this.conn.run(sql, params);
   }
 
-  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+  async all<T extends object = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, params);
     const types = reader.columnTypes().map((t) => t.typeId);
     const names = reader.columnNames();
@@ -70,7 +70,7 @@ export class Warehouse {
     });
   }
 
-  async one<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
+  async one<T extends object = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
     const rows = await this.all<T>(sql, params);
     return rows[0];
   }
@@ -97,7 +97,44 @@ export class Warehouse {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+
+  /**
+   * Bulk-loads rows into `table` with DuckDB's appender: values in the table's column order, strings cast by
+   * DuckDB to the column type (e.g. 'YYYY-MM-DD' into a DATE). Part of the open transaction, if any, so a
+   * rollback removes them. Returns the number of rows appended. (Reference ingest, ~1 s per 1 M rows.)
+   */
+  async append(table: string, rows: Iterable<readonly AppendValue[]>): Promise<number> {
+    const appender = await this.conn.createAppender(table);
+    let count = 0;
+    let failed = true;
+    try {
+      for (const row of rows) {
+        for (const value of row) {
+          if (value === null || value === undefined) appender.appendNull();
+          else if (typeof value === 'string') appender.appendVarchar(value);
+          else if (typeof value === 'bigint') appender.appendBigInt(value);
+          else if (typeof value === 'boolean') appender.appendBoolean(value);
+          else if (Number.isSafeInteger(value)) appender.appendBigInt(BigInt(value));
+          else appender.appendDouble(value);
+        }
+        appender.endRow();
+        count += 1;
+      }
+      appender.flushSync();
+      failed = false;
+    } finally {
+      try {
+        appender.closeSync();
+      } catch (err) {
+        if (!failed) throw err;
+      }
+    }
+    return count;
+  }
 }
+
+/** A value for Warehouse.append. */
+export type AppendValue = string | number | bigint | boolean | null | undefined;
 
 /** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */
 function toPlain(value: unknown, typeId: DuckDBTypeId): unknown {

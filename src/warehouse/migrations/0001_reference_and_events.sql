@@ -135,6 +135,9 @@ CREATE TABLE event_reject (
 );
 
 -- The serving cube: one figure per metric, grain, period and area, on each structure.
+-- No primary key: an index over tens of millions of rows costs more than it saves; rows are written
+-- sorted by (structure, metric, level, area, grain, period) so DuckDB's zone maps prune lookups.
+-- The as_recorded structure has no practice rows: a practice is the same area on both structures.
 CREATE TABLE metric_value (
   structure VARCHAR NOT NULL,
   metric_id VARCHAR NOT NULL,
@@ -142,8 +145,7 @@ CREATE TABLE metric_value (
   period_start DATE NOT NULL,
   area_level VARCHAR NOT NULL,
   area_code VARCHAR NOT NULL,
-  value DOUBLE NOT NULL,
-  PRIMARY KEY (structure, metric_id, grain, area_level, area_code, period_start)
+  value DOUBLE NOT NULL
 );
 
 -- Which local dates have activity loaded (a period is complete when all its days are present).

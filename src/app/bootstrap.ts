@@ -1,0 +1,68 @@
+import path from 'node:path';
+import type { AppConfig } from '../config.ts';
+import type { Clock } from '../domain/clock.ts';
+import { generateDemoEvents } from '../demo/generate.ts';
+import { ingestEventFile } from '../ingest/events.ts';
+import { loadBundledReference } from '../ingest/reference/bundled.ts';
+import { buildMetrics } from '../metrics/build.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { sql } from '../warehouse/sql.ts';
+
+export type Log = (message: string) => void;
+
+export function warehouseFile(config: AppConfig): string {
+  return path.join(config.dataDir, 'warehouse.duckdb');
+}
+
+export async function openWarehouse(config: AppConfig): Promise<Warehouse> {
+  return Warehouse.open(warehouseFile(config), { memoryLimit: config.memoryLimit, threads: config.threads });
+}
+
+/** Any command pointed at an empty DATA_DIR starts here: schema migrations, then the bundled reference data. */
+export async function initialise(db: Warehouse, log: Log): Promise<void> {
+  const applied = await migrate(db);
+  if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
+  const started = Date.now();
+  const loaded = await loadBundledReference(db);
+  if (Array.isArray(loaded) && loaded.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
+}
+
+export async function hasActivity(db: Warehouse): Promise<boolean> {
+  return ((await db.scalar<number>('SELECT count(*) FROM event_load')) ?? 0) > 0;
+}
+
+export const DEFAULT_DEMO_SEED = 20_260_401;
+/** Share of England's App users the demo simulates by default: small enough for a first start under two minutes. */
+export const DEFAULT_DEMO_SCALE = 0.01;
+
+/** Generates synthetic demo events, loads them through the normal ingest path, marks the warehouse as demo, builds. */
+export async function loadDemo(
+  db: Warehouse,
+  config: AppConfig,
+  opts: { scale: number; seed: number; clock: Clock; log: Log },
+): Promise<void> {
+  const outDir = path.join(config.dataDir, 'demo');
+  let t = Date.now();
+  opts.log(`Generating synthetic demo activity (scale ${opts.scale}, seed ${opts.seed}) into ${outDir} …`);
+  const generated = await generateDemoEvents(db, { scale: opts.scale, seed: opts.seed, clock: opts.clock, outDir });
+  opts.log(
+    `Generated ${generated.events.toLocaleString('en-GB')} events for ${generated.users.toLocaleString('en-GB')} users ` +
+      `(${generated.from} to ${generated.to}) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+  t = Date.now();
+  let loaded = 0;
+  for (const file of generated.files) {
+    const result = await ingestEventFile(db, file, { demo: true });
+    loaded += result.rowsLoaded;
+  }
+  opts.log(`Loaded ${loaded.toLocaleString('en-GB')} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  await db.run(sql('build/set_meta'), [
+    'demo',
+    JSON.stringify({ scale: opts.scale, seed: opts.seed, generatedAt: opts.clock.now().toISOString() }),
+  ]);
+  t = Date.now();
+  const built = await buildMetrics(db, loadCatalogue(), opts.clock);
+  opts.log(`Built ${built.rows.toLocaleString('en-GB')} figures in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,51 @@
+import type { AreaLevel } from '../domain/areas.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
+import type { AreaListItem, PageQueries } from '../http/deps.ts';
+import { getNationalSummary } from '../query/national-summary.ts';
+import { getDataStatus } from '../query/status.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import { parentLevel } from '../domain/areas.ts';
+
+/** The pages' read model over the warehouse. */
+export class WarehouseQueries implements PageQueries {
+  constructor(
+    private readonly db: Warehouse,
+    private readonly catalogue: MetricDefinition[],
+  ) {}
+
+  nationalSummary(opts: { grain: 'week' | 'month'; includePartial: boolean }) {
+    return getNationalSummary(this.db, this.catalogue, opts);
+  }
+
+  async listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null> {
+    if (opts.parent !== undefined) {
+      const pLevel = parentLevel(opts.level);
+      const found = pLevel ? await this.db.one(sql('query/find_area'), [pLevel, opts.parent]) : undefined;
+      if (!found) return null;
+    }
+    const rows = await this.db.all<{
+      code: string;
+      ons_code: string | null;
+      name: string;
+      level: AreaLevel;
+      parent_level: AreaLevel | null;
+      parent_code: string | null;
+      is_current: boolean;
+    }>(sql('query/list_areas'), [opts.level, opts.parent ?? null]);
+    return rows.map((r) => ({
+      code: r.code,
+      onsCode: r.ons_code,
+      name: r.name,
+      level: r.level,
+      parentCode: r.parent_code,
+      parentLevel: r.parent_level,
+      isCurrent: r.is_current,
+    }));
+  }
+
+  async dataStatus() {
+    const { dataVersion: _v, ...status } = await getDataStatus(this.db);
+    return status;
+  }
+}

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import type { AppConfig } from '../config.ts';
+import { DEFAULT_DEMO_SCALE, DEFAULT_DEMO_SEED, hasActivity, initialise, loadDemo, openWarehouse } from '../app/bootstrap.ts';
+import { WarehouseQueries } from '../app/warehouse-queries.ts';
+import { systemClock } from '../domain/clock.ts';
+import { buildApp } from '../http/app.ts';
+import { ingestEventFile } from '../ingest/events.ts';
+import { importReferenceFile } from '../ingest/reference/index.ts';
+import { rebuildAreas } from '../ingest/reference/areas.ts';
+import { buildMetrics } from '../metrics/build.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import { getDataStatus } from '../query/status.ts';
+import { clockFrom, parseNumberOption, UsageError } from './args.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+const log = (message: string) => console.log(message);
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+export async function runInit(config: AppConfig): Promise<number> {
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, log);
+    const practices = await db.scalar<number>("SELECT count(*) FROM area WHERE area_level = 'practice' AND is_current");
+    log(`Warehouse ready at ${db.file}: ${practices} current GP practices.`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runDemo(config: AppConfig, values: Values): Promise<number> {
+  const scale = parseNumberOption('scale', str(values.scale), DEFAULT_DEMO_SCALE, 0.00001, 1);
+  const seed = parseNumberOption('seed', str(values.seed), DEFAULT_DEMO_SEED, 0, 2 ** 31 - 1);
+  const clock = clockFrom(str(values.today));
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, log);
+    if (await hasActivity(db)) {
+      throw new UsageError(
+        `the warehouse in ${config.dataDir} already holds activity; demo data goes into an empty DATA_DIR`,
+      );
+    }
+    await loadDemo(db, config, { scale, seed, clock, log });
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runIngest(config: AppConfig, positionals: string[]): Promise<number> {
+  const [kind, ...files] = positionals;
+  if ((kind !== 'events' && kind !== 'reference') || files.length === 0) {
+    throw new UsageError('usage: nhs-app-analytics ingest events|reference FILE...');
+  }
+  const db = await openWarehouse(config);
+  let failures = 0;
+  try {
+    await initialise(db, log);
+    for (const file of files) {
+      try {
+        if (kind === 'events') {
+          const r = await ingestEventFile(db, file);
+          if (r.status === 'already_loaded') {
+            log(`${file}: already loaded (load ${r.loadId}); nothing to do`);
+            continue;
+          }
+          log(
+            `${file}: ${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsDuplicate} duplicate event ids skipped, ` +
+              `${r.rowsRejected} rejected, ${r.unknownPracticeRows} with no or an unknown practice (counted under Unknown)`,
+          );
+          for (const j of r.rejects) log(`  line ${j.line}, field ${j.field}: ${j.reason}`);
+          if (r.rowsRejected > r.rejects.length) log(`  … and ${r.rowsRejected - r.rejects.length} more (table event_reject)`);
+          if (r.ignoredColumns.length > 0) log(`  ignored unknown columns: ${r.ignoredColumns.join(', ')}`);
+        } else {
+          const r = await importReferenceFile(db, file);
+          log(`${file}: ${JSON.stringify(r)}`);
+        }
+      } catch (err) {
+        failures += 1;
+        console.error(`Error: ${(err as Error).message}`);
+      }
+    }
+    if (kind === 'reference') await rebuildAreas(db);
+    if (kind === 'events' && failures < files.length) {
+      const built = await buildMetrics(db, loadCatalogue(), systemClock);
+      log(`Rebuilt ${built.rows} figures in ${built.millis} ms (data version ${built.dataVersion}).`);
+    }
+    return failures > 0 ? 2 : 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runBuild(config: AppConfig, _values: Values): Promise<number> {
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, log);
+    const built = await buildMetrics(db, loadCatalogue(), systemClock);
+    log(`Built ${built.rows} figures for ${built.metrics.length} metrics in ${built.millis} ms (data version ${built.dataVersion}).`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runMetrics(values: Values): Promise<number> {
+  const catalogue = loadCatalogue();
+  if (values.format === 'json') {
+    console.log(JSON.stringify(catalogue, null, 2));
+    return 0;
+  }
+  if (values.format !== undefined && values.format !== 'text') throw new UsageError('--format must be text or json');
+  for (const m of catalogue) {
+    console.log(`${m.id.padEnd(32)} ${m.aggregation.padEnd(12)} ${m.grains.join(',').padEnd(11)} ${m.name}`);
+  }
+  return 0;
+}
+
+export async function runStatus(config: AppConfig): Promise<number> {
+  if (!fs.existsSync(config.dataDir)) {
+    log(`No warehouse in ${config.dataDir} yet (run nhs-app-analytics init).`);
+    return 0;
+  }
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, log);
+    const status = await getDataStatus(db);
+    const events = await db.scalar<number>('SELECT count(*) FROM activity_event');
+    log(JSON.stringify({ warehouse: db.file, events, ...status }, null, 2));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runServe(config: AppConfig, values: Values): Promise<number> {
+  const db = await openWarehouse(config);
+  await initialise(db, log);
+  if (values.demo && !(await hasActivity(db))) {
+    const scale = parseNumberOption('demo-scale', str(values['demo-scale']), DEFAULT_DEMO_SCALE, 0.00001, 1);
+    await loadDemo(db, config, { scale, seed: DEFAULT_DEMO_SEED, clock: clockFrom(undefined), log });
+  }
+  const catalogue = loadCatalogue();
+  const app = await buildApp({
+    db,
+    config,
+    clock: systemClock,
+    queries: new WarehouseQueries(db, catalogue),
+    logger: { level: config.logLevel },
+  });
+  const close = async () => {
+    await app.close();
+    db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void close());
+  process.once('SIGTERM', () => void close());
+  await app.listen({ port: config.port, host: config.host });
+  log(`NHS App Analytics is serving on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`);
+  return new Promise<number>(() => undefined);
+}

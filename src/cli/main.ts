@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { IngestError } from '../ingest/errors.ts';
+import { CatalogueError } from '../metrics/catalogue.ts';
+import { WarehouseBusyError } from '../warehouse/db.ts';
+import { UsageError } from './args.ts';
+import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
+
+const HELP = `nhs-app-analytics — NHS App usage analytics
+
+Usage: nhs-app-analytics <command> [options]
+
+Commands:
+  serve [--demo] [--demo-scale N]    Start the dashboard and API on PORT (default 3000). With --demo, an
+                                     empty warehouse is first filled with synthetic demo activity.
+  init                               Create the warehouse in DATA_DIR and load the bundled reference data.
+  demo [--scale N] [--seed N] [--today YYYY-MM-DD]
+                                     Generate synthetic activity (two years to the last complete week),
+                                     load it through the normal ingest path and build the figures.
+  ingest events FILE...              Load canonical activity event files (.csv, .jsonl, .parquet, .gz).
+  ingest reference FILE...           Load NHS reference files (gp-reg-pat-prac-map, list sizes).
+  build                              Rebuild every figure from the loaded events.
+  metrics [--format json]            List the metric catalogue.
+  status                             Show what the warehouse holds.
+
+Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
+DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return command ? 0 : 1;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      demo: { type: 'boolean' },
+      'demo-scale': { type: 'string' },
+      scale: { type: 'string' },
+      seed: { type: 'string' },
+      today: { type: 'string' },
+      format: { type: 'string' },
+      full: { type: 'boolean' },
+    },
+  });
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return runServe(config, values);
+    case 'init':
+      return runInit(config);
+    case 'demo':
+      return runDemo(config, values);
+    case 'ingest':
+      return runIngest(config, positionals);
+    case 'build':
+      return runBuild(config, values);
+    case 'metrics':
+      return runMetrics(values);
+    case 'status':
+      return runStatus(config);
+    default:
+      throw new UsageError(`unknown command "${command}" (see nhs-app-analytics --help)`);
+  }
+}
+
+const KNOWN_ERRORS = [UsageError, ConfigError, IngestError, CatalogueError, WarehouseBusyError];
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (KNOWN_ERRORS.some((E) => err instanceof E) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`Error: ${(err as Error).message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { IngestError } from './errors.ts';
+import { ingestEventFile } from './events.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'events-test-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const HEADER =
+  'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type,provider,service';
+
+function writeCsv(name: string, rows: string[], header = HEADER): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, [header, ...rows].join('\n') + '\n');
+  return file;
+}
+
+async function counts(db: Warehouse) {
+  return {
+    events: await db.scalar<number>('SELECT count(*) FROM activity_event'),
+    loads: await db.scalar<number>('SELECT count(*) FROM event_load'),
+    rejects: await db.scalar<number>('SELECT count(*) FROM event_reject'),
+  };
+}
+
+let db: Warehouse;
+beforeEach(async () => {
+  db?.close();
+  db = await Warehouse.open(':memory:');
+  await migrate(db);
+  await db.run(
+    "INSERT INTO practice_map VALUES (DATE '2026-08-01', 'A81001', 'The Practice', 'TS1 1AA', 'U1', 'PCN', 'S1', NULL, 'Sub', 'I1', NULL, 'ICB', 'Y63', NULL, 'Region', 'EMIS')",
+  );
+});
+
+describe('ingestEventFile', () => {
+  it('loads valid rows and dates them in London time across BST changes and midnight', async () => {
+    const file = writeCsv('good.csv', [
+      // 00:30 UTC on the day the clocks go forward is still 29 March in London (00:30 GMT).
+      'e1,2026-03-29T00:30:00Z,login,s1,u1,A81001,P9,ios,,,',
+      // 23:30 UTC on 1 July is 00:30 BST on 2 July.
+      'e2,2026-07-01T23:30:00Z,login,s2,u2,A81001,P9,android,,,',
+      // 23:30 UTC on 31 December is still 31 December in London (GMT).
+      'e3,2026-12-31T23:30:00Z,record_viewed,s3,u3,A81001,P9,web,summary,,',
+      // An offset instant: 00:15+01:00 is 23:15 UTC the day before, 00:15 BST on 2 July.
+      'e4,2026-07-02T00:15:00+01:00,jump_off,s2,u2,,P9,ios,,Patients Know Best,messages',
+    ]);
+    const r = await ingestEventFile(db, file);
+    expect(r).toMatchObject({
+      status: 'loaded',
+      rowsRead: 4,
+      rowsLoaded: 4,
+      rowsRejected: 0,
+      unknownPracticeRows: 1,
+    });
+    const rows = await db.all<{ event_id: string; event_date: string }>(
+      'SELECT event_id, event_date FROM activity_event ORDER BY event_id',
+    );
+    expect(rows.map((x) => x.event_date)).toEqual(['2026-03-29', '2026-07-02', '2026-12-31', '2026-07-02']);
+    expect(r.firstEventDate).toBe('2026-03-29');
+    expect(r.lastEventDate).toBe('2026-12-31');
+  });
+
+  it('rejects bad rows with line, field and reason and loads the rest', async () => {
+    const file = writeCsv('mixed.csv', [
+      'g1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,', // line 2
+      'b1,2026-05-01 10:00,login,s1,u1,A81001,P9,ios,,,', // line 3: no time zone
+      'b2,2026-05-01T10:00:00Z,teleport,s1,u1,A81001,P9,ios,,,', // line 4
+      'b3,2026-05-01T10:00:00Z,login,s1,someone@nhs.net,A81001,P9,ios,,,', // line 5
+      'b4,2026-05-01T10:00:00Z,login,s1,943 476 5919,A81001,P9,ios,,,', // line 6: NHS-number-like
+      'b5,2026-05-01T10:00:00Z,record_viewed,s1,u1,A81001,P9,ios,,,', // line 7
+      'b6,2026-05-01T10:00:00Z,login,s1,u1,A81001,P7,ios,,,', // line 8
+      'b7,2026-05-01T10:00:00Z,login,,u1,A81001,P9,ios,,,', // line 9: login without session
+      'b8,2026-05-01T10:00:00Z,login,s1,u1,A81-001!,P9,ios,,,', // line 10
+      'b9,2026-05-01T10:00:00Z,registration,s1,u1,A81001,P0,ios,,,', // line 11
+      ',2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,', // line 12
+      'b10,2026-02-30T10:00:00Z,login,s1,u1,A81001,P9,ios,,,', // line 13: no such date
+      'b11,2026-05-01T10:00:00Z,jump_off,s1,u1,A81001,P9,ios,,,', // line 14
+      'g2,2026-05-01T11:00:00Z,registration,s9,u9,A81001,P5,web,,,', // line 15
+    ]);
+    const r = await ingestEventFile(db, file, { maxRejectRate: 1 });
+    expect(r.rowsLoaded).toBe(2);
+    expect(r.rowsRejected).toBe(12);
+    expect(r.rejects.map((j) => [j.line, j.field])).toEqual([
+      [3, 'event_time'],
+      [4, 'event_type'],
+      [5, 'user_id'],
+      [6, 'user_id'],
+      [7, 'record_type'],
+      [8, 'identity_level'],
+      [9, 'session_id'],
+      [10, 'practice_code'],
+      [11, 'identity_level'],
+      [12, 'event_id'],
+      [13, 'event_time'],
+      [14, 'provider'],
+    ]);
+    // A pseudonymous id is still per-person: never echoed into the rejects report.
+    const stored = await db.all<{ reason: string; source_file: string }>(
+      'SELECT reason, source_file FROM event_reject',
+    );
+    expect(stored).toHaveLength(12);
+    expect(
+      stored.some((s) => s.reason.includes('someone@nhs.net') || s.reason.includes('943 476 5919')),
+    ).toBe(false);
+  });
+
+  it('counts each event id once: within a file, across files, and when a file is loaded twice', async () => {
+    const a = writeCsv('a.csv', [
+      'x1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'x1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'x2,2026-05-01T10:05:00Z,login,s2,u1,A81001,P9,ios,,,',
+    ]);
+    const b = writeCsv('b.csv', [
+      'x2,2026-05-01T10:05:00Z,login,s2,u1,A81001,P9,ios,,,',
+      'x3,2026-05-02T10:05:00Z,login,s3,u1,A81001,P9,ios,,,',
+    ]);
+    expect(await ingestEventFile(db, a)).toMatchObject({ rowsLoaded: 2, rowsDuplicate: 1 });
+    expect(await ingestEventFile(db, b)).toMatchObject({ rowsLoaded: 1, rowsDuplicate: 1 });
+    expect(await ingestEventFile(db, a)).toMatchObject({ status: 'already_loaded', rowsLoaded: 0 });
+    expect((await counts(db)).events).toBe(3);
+  });
+
+  it('reads JSON Lines, gzipped CSV and Parquet', async () => {
+    const jsonl = path.join(dir, 'events.jsonl');
+    fs.writeFileSync(
+      jsonl,
+      [
+        {
+          event_id: 'j1',
+          event_time: '2026-05-01T10:00:00Z',
+          event_type: 'login',
+          session_id: 's',
+          user_id: 'u',
+          practice_code: 'A81001',
+          identity_level: 'P9',
+          channel: 'ios',
+        },
+        {
+          event_id: 'j2',
+          event_time: '2026-05-01T10:01:00Z',
+          event_type: 'prescription_ordered',
+          session_id: 's',
+          user_id: 'u',
+          practice_code: 'A81001',
+          identity_level: 'P9',
+          channel: 'ios',
+        },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join('\n'),
+    );
+    const gz = path.join(dir, 'events.csv.gz');
+    fs.writeFileSync(gz, gzipSync(`${HEADER}\nz1,2026-05-01T10:00:00Z,login,s,u,A81001,P9,ios,,,\n`));
+    const parquet = path.join(dir, 'events.parquet');
+    await db.run(
+      `COPY (SELECT 'p' || i AS event_id, TIMESTAMPTZ '2026-05-03 12:00:00+00' + INTERVAL (i) MINUTE AS event_time,
+        'login' AS event_type, 's' || i AS session_id, 'u' || (i % 3) AS user_id, 'A81001' AS practice_code,
+        'P9' AS identity_level, 'android' AS channel FROM range(5) t(i)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    expect(await ingestEventFile(db, jsonl)).toMatchObject({ format: 'jsonl', rowsLoaded: 2 });
+    expect(await ingestEventFile(db, gz)).toMatchObject({ format: 'csv', rowsLoaded: 1 });
+    expect(await ingestEventFile(db, parquet)).toMatchObject({ format: 'parquet', rowsLoaded: 5 });
+  });
+
+  it('refuses a bad file whole and changes nothing', async () => {
+    await ingestEventFile(db, writeCsv('ok.csv', ['k1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,']));
+    const before = await counts(db);
+    const missing = writeCsv(
+      'missing.csv',
+      ['k2,2026-05-01T10:00:00Z,login'],
+      'event_id,event_time,event_type',
+    );
+    await expect(ingestEventFile(db, missing)).rejects.toThrow(
+      /missing\.csv line 1: missing required columns session_id/,
+    );
+    const mostlyBad = writeCsv('bad.csv', [
+      'k3,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'k4,yesterday,login,s1,u1,A81001,P9,ios,,,',
+    ]);
+    const err = await ingestEventFile(db, mostlyBad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestError);
+    expect((err as Error).message).toMatch(/bad\.csv: 1 of 2 rows rejected.*line 3, field event_time/);
+    const broken = writeCsv('broken.csv', ['k5,"2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,']);
+    await expect(ingestEventFile(db, broken)).rejects.toThrow(/broken\.csv: cannot be read as csv/);
+    await expect(ingestEventFile(db, path.join(dir, 'nope.csv'))).rejects.toThrow(
+      /nope\.csv: file not found/,
+    );
+    await expect(ingestEventFile(db, path.join(dir, 'events.xlsx'))).rejects.toThrow(/unknown file type/);
+    expect(await counts(db)).toEqual(before);
+  });
+});

@@ -1,0 +1,73 @@
+import { ENGLAND_CODE } from '../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { getSeries } from './series.ts';
+import { getDataStatus } from './status.ts';
+import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
+
+/** The headline metrics of the National summary, in order; those not in the catalogue are left out. */
+export const HEADLINE_METRICS = [
+  'logins',
+  'registrations',
+  'registrations_p9',
+  'prescriptions_ordered',
+  'appointments_booked',
+  'record_views',
+];
+
+export function changePct(latest: SeriesPoint | null, previous: SeriesPoint | null): number | null {
+  if (!latest || !previous || previous.value === 0) return null;
+  return ((latest.value - previous.value) / previous.value) * 100;
+}
+
+/** Latest and previous points of a series: the latest complete period unless partial ones were asked for. */
+export function latestPair(series: SeriesPoint[]): { latest: SeriesPoint | null; previous: SeriesPoint | null } {
+  const n = series.length;
+  return { latest: series[n - 1] ?? null, previous: series[n - 2] ?? null };
+}
+
+export async function getNationalSummary(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  opts: { grain: Grain; includePartial: boolean },
+): Promise<NationalSummary> {
+  const status = await getDataStatus(db);
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter((m): m is MetricDefinition => m !== undefined);
+  const tiles: SummaryTile[] = [];
+  const series: Record<string, SeriesPoint[]> = {};
+  for (const m of metrics) {
+    const points = await getSeries(db, status, {
+      metricId: m.id,
+      level: 'england',
+      code: ENGLAND_CODE,
+      grain: opts.grain,
+      structure: 'current',
+      includePartial: opts.includePartial,
+      fill: m.aggregation === 'cumulative' ? 'carry' : 'zero',
+    });
+    series[m.id] = points;
+    const { latest, previous } = latestPair(points);
+    tiles.push({
+      metricId: m.id,
+      name: m.name,
+      shortName: m.short_name,
+      description: m.description,
+      unit: m.unit,
+      polarity: m.polarity,
+      latest,
+      previous,
+      changePct: changePct(latest, previous),
+    });
+  }
+  return {
+    grain: opts.grain,
+    includePartial: opts.includePartial,
+    status: { refreshedAt: status.refreshedAt, firstDay: status.firstDay, lastDay: status.lastDay, demo: status.demo },
+    areaLevel: 'england',
+    areaCode: ENGLAND_CODE,
+    areaName: 'England',
+    tiles,
+    series,
+  };
+}

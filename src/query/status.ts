@@ -1,0 +1,22 @@
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import type { DataStatus, DemoInfo } from './types.ts';
+
+export async function getDataStatus(db: Warehouse): Promise<DataStatus & { dataVersion: number }> {
+  const row = await db.one<{
+    built_at: string | null;
+    data_version: string | null;
+    demo: string | null;
+    first_day: string | null;
+    last_day: string | null;
+  }>(sql('query/data_status'));
+  let demo: DemoInfo | null = null;
+  if (row?.demo) demo = JSON.parse(row.demo) as DemoInfo;
+  return {
+    refreshedAt: row?.built_at ?? null,
+    dataVersion: row?.data_version ? Number(row.data_version) : 0,
+    firstDay: row?.first_day ?? null,
+    lastDay: row?.last_day ?? null,
+    demo,
+  };
+}

@@ -1,0 +1,23 @@
+-- Running totals: for each area with any activity of the base metric, every period from its first
+-- to the last period with data, so a quiet period carries the total forward. $1 cumulative id, $2 base id.
+INSERT INTO metric_value_build
+WITH base AS (
+  SELECT * FROM metric_value_build WHERE metric_id = $2
+),
+periods AS (
+  SELECT DISTINCT grain, period_start FROM metric_value_build
+),
+areas AS (
+  SELECT structure, grain, area_level, area_code, min(period_start) AS first_period
+  FROM base GROUP BY ALL
+),
+grid AS (
+  SELECT a.structure, a.grain, a.area_level, a.area_code, p.period_start
+  FROM areas a JOIN periods p ON p.grain = a.grain AND p.period_start >= a.first_period
+)
+SELECT g.structure, $1 AS metric_id, g.grain, g.period_start, g.area_level, g.area_code,
+  sum(coalesce(b.value, 0)) OVER (
+    PARTITION BY g.structure, g.grain, g.area_level, g.area_code ORDER BY g.period_start
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
+FROM grid g
+LEFT JOIN base b USING (structure, grain, area_level, area_code, period_start)

@@ -1,0 +1,32 @@
+-- Rolls practice-day counts up to weeks and months at every level of today's structure.
+INSERT INTO metric_value_build
+WITH by_period AS (
+  SELECT d.metric_id, g.grain,
+         CAST(date_trunc(g.grain, d.event_date) AS DATE) AS period_start,
+         a.practice_code, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code,
+         d.n
+  FROM practice_day_count d
+  CROSS JOIN (VALUES ('week'), ('month')) g(grain)
+  JOIN practice_ancestry a
+    ON a.structure = 'current' AND a.practice_code = d.practice_code
+)
+SELECT 'current' AS structure, metric_id, grain, period_start,
+  CASE
+    WHEN GROUPING(practice_code) = 0 THEN 'practice'
+    WHEN GROUPING(pcn_code) = 0 THEN 'pcn'
+    WHEN GROUPING(sub_icb_code) = 0 THEN 'sub_icb'
+    WHEN GROUPING(icb_code) = 0 THEN 'icb'
+    WHEN GROUPING(region_code) = 0 THEN 'region'
+    ELSE 'england'
+  END AS area_level,
+  coalesce(practice_code, pcn_code, sub_icb_code, icb_code, region_code, 'E92000001') AS area_code,
+  sum(n) AS value
+FROM by_period
+GROUP BY GROUPING SETS (
+  (metric_id, grain, period_start, practice_code),
+  (metric_id, grain, period_start, pcn_code),
+  (metric_id, grain, period_start, sub_icb_code),
+  (metric_id, grain, period_start, icb_code),
+  (metric_id, grain, period_start, region_code),
+  (metric_id, grain, period_start)
+)
