@@ -96,12 +96,13 @@ export function checkCatalogue(metrics: MetricDefinition[]): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
   for (const m of metrics) {
-    if (ids.has(m.id)) problems.push(`metric id ${m.id} is defined twice`);
+    if (ids.has(m.id)) problems.push(`${m.id}.yaml: id: metric id ${m.id} is defined twice`);
     ids.add(m.id);
   }
   for (const m of metrics) {
-    for (const ref of [m.of, m.numerator, m.denominator]) {
-      if (ref !== undefined && !ids.has(ref)) problems.push(`${m.id} refers to unknown metric ${ref}`);
+    for (const field of ['of', 'numerator', 'denominator'] as const) {
+      const ref = m[field];
+      if (ref !== undefined && !ids.has(ref)) problems.push(`${m.id}.yaml: ${field}: refers to unknown metric ${ref}`);
     }
   }
   return problems;
