@@ -26,7 +26,7 @@ export async function initialise(db: Warehouse, log: Log): Promise<void> {
   if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
   const started = Date.now();
   const loaded = await loadBundledReference(db);
-  if (Array.isArray(loaded) && loaded.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
+  if (loaded.imported.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
 }
 
 export async function hasActivity(db: Warehouse): Promise<boolean> {

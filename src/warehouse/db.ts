@@ -106,7 +106,6 @@ export class Warehouse {
   async append(table: string, rows: Iterable<readonly AppendValue[]>): Promise<number> {
     const appender = await this.conn.createAppender(table);
     let count = 0;
-    let failed = true;
     try {
       for (const row of rows) {
         for (const value of row) {
@@ -121,14 +120,15 @@ export class Warehouse {
         count += 1;
       }
       appender.flushSync();
-      failed = false;
-    } finally {
+    } catch (err) {
       try {
         appender.closeSync();
-      } catch (err) {
-        if (!failed) throw err;
+      } catch {
+        // The first error is the one that matters.
       }
+      throw err;
     }
+    appender.closeSync();
     return count;
   }
 }

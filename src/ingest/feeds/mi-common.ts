@@ -1,0 +1,249 @@
+/**
+ * Shared by the NHS App Management Information importers (the CSV extracts and the Excel workbook):
+ * the measures, month and ICB/region validation, and the write into `mi_published`.
+ */
+import { ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
+import type { Warehouse } from '../../warehouse/db.ts';
+import { sql } from '../../warehouse/sql.ts';
+import {
+  type FeedImportSummary,
+  feedSql,
+  type Parsed,
+  rejectDuplicates,
+  type StageFile,
+  type StageValue,
+  writeFeed,
+} from './common.ts';
+
+/** A published measure: our slug, the workbook's label, and the CSV column names seen for it. */
+export interface MiMeasure {
+  measure: string;
+  /** The metric name in Table 1 / Table 2 / Metric Metadata. */
+  label: string;
+  /** CSV column names: the extract's own and the official one from the Metric Metadata sheet. */
+  csvColumns: readonly string[];
+}
+
+export const MI_MEASURES: readonly MiMeasure[] = [
+  { measure: 'logins', label: 'NHS App logins', csvColumns: ['NHS_APP_LOGINS', 'LatestLogins'] },
+  {
+    measure: 'unique_logins',
+    label: 'NHS App unique user logins',
+    csvColumns: ['NHS_APP_UNIQUE_USER_LOGINS', 'LatestUniqueLogins'],
+  },
+];
+
+/** A label without footnote markers (`ICB ODS Code [1,2]` → `icb ods code`), lower-cased, spaces collapsed. */
+export function normaliseLabel(text: string): string {
+  return text
+    .replace(/\[[\d,\s]*\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+/** The measure a workbook label names, or undefined. */
+export function measureOfLabel(text: string): MiMeasure | undefined {
+  const key = normaliseLabel(text);
+  return MI_MEASURES.find((m) => normaliseLabel(m.label) === key);
+}
+
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+const EXCEL_EPOCH_1900 = Date.UTC(1899, 11, 30);
+const EXCEL_EPOCH_1904 = Date.UTC(1904, 0, 1);
+
+/** An Excel date serial (1900 or 1904 date system) as an ISO day. */
+export function excelSerialToDay(serial: number, date1904 = false): string {
+  const epoch = date1904 ? EXCEL_EPOCH_1904 : EXCEL_EPOCH_1900;
+  return new Date(epoch + Math.round(serial) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An ISO day as an Excel serial (1900 date system). */
+export function dayToExcelSerial(day: string): number {
+  return Math.round((Date.parse(`${day}T00:00:00Z`) - EXCEL_EPOCH_1900) / 86_400_000);
+}
+
+function monthOfDay(day: string, raw: string): Parsed<string> {
+  if (!day.endsWith('-01')) return { ok: false, reason: `${raw} is not the first day of a month` };
+  if (day < '2018-01-01' || day > '2100-12-01') return { ok: false, reason: `${raw} is outside 2018 to 2100` };
+  return { ok: true, value: day };
+}
+
+/**
+ * A publication month as its first day 'YYYY-MM-01'. Text: `2025-03-01` (a first of the month, optionally with a
+ * midnight time), `2025-03`, `March 2025` / `Mar 2025` / `Mar-25`, or an Excel serial such as `45717`.
+ */
+export function parseMonthText(raw: string, date1904 = false): Parsed<string> {
+  const s = raw.trim();
+  if (s === '') return { ok: false, reason: 'is empty' };
+  let m = /^(\d{4})-(\d{2})(?:-(\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?)?$/.exec(s);
+  if (m) {
+    const month = Number(m[2]);
+    if (month < 1 || month > 12) return { ok: false, reason: `"${s}" is not a month` };
+    if (m[3] !== undefined && m[3] !== '01') return { ok: false, reason: `${s} is not the first day of a month` };
+    return monthOfDay(`${m[1]}-${m[2]}-01`, s);
+  }
+  m = /^([A-Za-z]+)[\s-]+(\d{2}|\d{4})$/.exec(s);
+  if (m) {
+    const name = m[1]!.toLowerCase();
+    const index = MONTH_NAMES.findIndex((full) => name.length >= 3 && full.startsWith(name));
+    if (index < 0) return { ok: false, reason: `"${s}" is not a month` };
+    const year = m[2]!.length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
+    return monthOfDay(`${year}-${String(index + 1).padStart(2, '0')}-01`, s);
+  }
+  if (/^\d{5}(?:\.0+)?$/.test(s)) return parseMonthSerial(Number(s), date1904);
+  return { ok: false, reason: `"${s}" is not a month (expected YYYY-MM-01)` };
+}
+
+/** A month from an Excel serial. */
+export function parseMonthSerial(serial: number, date1904 = false): Parsed<string> {
+  if (!Number.isInteger(serial) || serial < 20_000 || serial > 80_000) {
+    return { ok: false, reason: `${serial} is not an Excel date serial` };
+  }
+  const day = excelSerialToDay(serial, date1904);
+  return monthOfDay(day, `${serial} (Excel serial for ${day})`);
+}
+
+export const ICB_CODE = /^(?:[A-Z][A-Z0-9]{2}|[A-Z]\d[A-Z]\d[A-Z])$/;
+export const REGION_CODE = /^Y\d{2}$/;
+
+export interface IcbFields {
+  icbCode: string;
+  icbName: string;
+  regionCode: string;
+  regionName: string;
+}
+
+/**
+ * Validates an ICB row's code, name, region code and name. `Unknown` (any case) as the ICB code is the
+ * publication's row for usage that cannot be mapped to an ICB: stored as UNKNOWN (region too).
+ * Returns the normalised fields or the problems (field key → reason).
+ */
+export function checkIcbFields(raw: IcbFields): { ok: true; value: IcbFields } | { ok: false; problems: [keyof IcbFields, string][] } {
+  const problems: [keyof IcbFields, string][] = [];
+  const isUnknown = (v: string) => v.toLowerCase() === 'unknown';
+  let icbCode = raw.icbCode.toUpperCase();
+  if (isUnknown(raw.icbCode)) icbCode = UNKNOWN_CODE;
+  else if (icbCode === '') problems.push(['icbCode', 'is empty']);
+  else if (!ICB_CODE.test(icbCode)) problems.push(['icbCode', `"${raw.icbCode}" is not an ICB ODS code (e.g. QE1)`]);
+  const icbName = raw.icbName;
+  if (icbName === '') problems.push(['icbName', 'is empty']);
+  let regionCode = raw.regionCode.toUpperCase();
+  if (isUnknown(raw.regionCode)) regionCode = UNKNOWN_CODE;
+  else if (regionCode === '') problems.push(['regionCode', 'is empty']);
+  else if (!REGION_CODE.test(regionCode)) {
+    problems.push(['regionCode', `"${raw.regionCode}" is not an NHS England region ODS code (e.g. Y56)`]);
+  }
+  if (icbCode === UNKNOWN_CODE && regionCode !== UNKNOWN_CODE && regionCode !== '' && problems.length === 0) {
+    problems.push(['regionCode', `the Unknown ICB row has region ${raw.regionCode}; expected Unknown`]);
+  }
+  const regionName = raw.regionName;
+  if (regionName === '') problems.push(['regionName', 'is empty']);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: { icbCode, icbName, regionCode, regionName } };
+}
+
+/** One value of mi_published, with where it came from (a CSV line or a workbook row). */
+export interface MiValue {
+  line: number;
+  month: string;
+  level: 'england' | 'icb';
+  icb: IcbFields | null;
+  measure: string;
+  value: number;
+}
+
+export const MI_STAGE_COLUMNS = [
+  'line',
+  'month',
+  'level',
+  'icb_code',
+  'icb_name',
+  'region_code',
+  'region_name',
+  'measure',
+  'value',
+  'source_file',
+] as const;
+
+/** A value as a staged row (England rows: icb_code E92000001, icb_name England, no region). */
+export function miStageRow(v: MiValue, sourceFile: string): StageValue[] {
+  return [
+    v.line,
+    v.month,
+    v.level,
+    v.icb ? v.icb.icbCode : ENGLAND_CODE,
+    v.icb ? v.icb.icbName : 'England',
+    v.icb ? v.icb.regionCode : null,
+    v.icb ? v.icb.regionName : null,
+    v.measure,
+    v.value,
+    sourceFile,
+  ];
+}
+
+/** The England-vs-ICB-sum comparisons for the staged months (run after the insert). */
+export async function miSumCheck(tx: Warehouse): Promise<{ warnings: string[]; notes: string[] }> {
+  const rows = await tx.all<{ month: string; measure: string; england: number; icb_sum: number; icb_rows: number }>(
+    sql('feeds/mi_published_sum_check'),
+  );
+  const warnings: string[] = [];
+  let equal = 0;
+  for (const r of rows) {
+    if (r.england === r.icb_sum) equal += 1;
+    else {
+      warnings.push(
+        `${r.month.slice(0, 7)} ${r.measure}: England ${r.england} ≠ ${r.icb_sum}, the sum of the ${r.icb_rows} ICB ` +
+          `rows (Unknown included; difference ${r.england - r.icb_sum})`,
+      );
+    }
+  }
+  const notes =
+    equal > 0
+      ? [`England = the sum of the ICB rows (Unknown included) for ${equal} of ${rows.length} month × measure pairs`]
+      : [];
+  return { warnings, notes };
+}
+
+export interface WriteMiOptions {
+  file: string;
+  fileKind: 'icb-csv' | 'national-csv' | 'workbook';
+  sha256: string;
+  rowsRead: number;
+  stage: StageFile;
+  duplicateFields: string;
+  warnings: string[];
+  notes?: string[];
+}
+
+export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImportSummary> {
+  return writeFeed(db, {
+    file: opts.file,
+    kind: 'mi-publication',
+    fileKind: opts.fileKind,
+    sha256: opts.sha256,
+    rowsRead: opts.rowsRead,
+    stage: opts.stage,
+    sqlSet: feedSql('mi_published'),
+    checkStaged: (d) =>
+      rejectDuplicates(d, opts.file, sql('feeds/mi_published_duplicates'), opts.duplicateFields, 'the month and area'),
+    afterInsert: (tx) => miSumCheck(tx),
+    warnings: opts.warnings,
+    notes: opts.notes ?? [],
+    periodWord: 'month',
+  });
+}

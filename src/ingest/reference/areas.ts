@@ -1,0 +1,46 @@
+/**
+ * The area model, rebuilt from every practice-map release (see the SQL files under
+ * src/warehouse/sql/reference/ for the exact rules):
+ *
+ * - area_version: every area at every level in every release, as recorded then (plus England and Unknown).
+ * - area: today's structure. Areas of the latest release are current, with their latest details. Areas seen only
+ *   in older releases (closed practices, merged ICBs) are kept, not current, with their last known details and
+ *   their last known parent (itself kept by the same rule), so a closed practice whose PCN still exists sits under
+ *   that PCN. Root England (E92000001); an Unknown chain (code UNKNOWN at every level) under England.
+ * - practice_ancestry: 'current' (valid from 0001-01-01) gives each practice, current or closed, its PCN, sub-ICB
+ *   location, ICB and region on today's structure; 'as_recorded' gives, per release, the parents recorded then.
+ *
+ * PCNs do not nest strictly in sub-ICB locations in NHS data (a few PCNs span two or three, and the unallocated
+ * PCN `U` spans dozens): a PCN's `area.parent_code` is the sub-ICB location holding most of its practices, while
+ * practice_ancestry keeps each practice's own sub-ICB location. Roll figures up with practice_ancestry, per level.
+ */
+import type { Warehouse } from '../../warehouse/db.ts';
+import { sql } from '../../warehouse/sql.ts';
+
+/** warehouse_meta key holding the practice-map releases the area model was last built from. */
+export const AREAS_SOURCE_META_KEY = 'reference.areas_source';
+
+/** Recomputes area, area_version and practice_ancestry from all practice_map releases, in one transaction. */
+export async function rebuildAreas(db: Warehouse): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.run(sql('reference/area_version_delete'));
+    await tx.run(sql('reference/area_version_insert'));
+    await tx.run(sql('reference/area_delete'));
+    await tx.run(sql('reference/area_insert_root'));
+    await tx.run(sql('reference/area_insert_from_versions'));
+    await tx.run(sql('reference/practice_ancestry_delete'));
+    await tx.run(sql('reference/practice_ancestry_insert_current'));
+    await tx.run(sql('reference/practice_ancestry_insert_as_recorded'));
+    const signature = (await tx.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
+    await tx.run(sql('reference/meta_set'), [AREAS_SOURCE_META_KEY, signature]);
+  });
+}
+
+/** True when the area model is missing or was built from other practice-map releases than those loaded now. */
+export async function areasNeedRebuild(db: Warehouse): Promise<boolean> {
+  const areas = (await db.scalar<number>(sql('reference/area_count'))) ?? 0;
+  if (areas === 0) return true;
+  const signature = (await db.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
+  const built = await db.scalar<string>(sql('reference/meta_get'), [AREAS_SOURCE_META_KEY]);
+  return built !== signature;
+}

@@ -1,0 +1,150 @@
+/**
+ * Boundary loader: the shipped ONS-derived GeoJSON (data/reference/boundaries/*.geojson.gz, WGS84, outer rings
+ * clockwise as d3-geo expects), with each feature's properties reduced to our area code (the ODS code),
+ * its name and its ONS code.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { REPO_ROOT } from '../../config.ts';
+
+/** The shipped boundary files (gzipped GeoJSON). */
+export const BOUNDARIES_DIR = path.join(REPO_ROOT, 'data', 'reference', 'boundaries');
+
+const gunzip = promisify(zlib.gunzip);
+
+export type BoundaryLevel = 'region' | 'icb' | 'sub_icb';
+/** 'current': April 2026 geography (36 ICBs); '2024': April 2024 geography (42 ICBs, to March 2026). */
+export type BoundaryStructure = 'current' | '2024';
+
+export interface BoundaryProperties {
+  /** Our area code: the ODS code (Y56, QHM, 16C …). */
+  code: string;
+  name: string;
+  onsCode: string;
+}
+
+export type Geometry =
+  { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+export interface BoundaryFeature {
+  type: 'Feature';
+  geometry: Geometry;
+  properties: BoundaryProperties;
+}
+
+export interface BoundaryCollection {
+  type: 'FeatureCollection';
+  level: BoundaryLevel;
+  structure: BoundaryStructure;
+  /** The shipped file the shapes come from. */
+  source: string;
+  features: BoundaryFeature[];
+}
+
+interface BoundarySource {
+  file: string;
+  code: string;
+  name: string;
+  onsCode: string;
+}
+
+const REGIONS: BoundarySource = {
+  file: 'nhs-england-regions_7_dissolved-from-sub-icb_wgs84.geojson.gz',
+  code: 'NHSER24CDH',
+  name: 'NHSER24NM',
+  onsCode: 'NHSER24CD',
+};
+const SUB_ICBS: BoundarySource = {
+  file: 'sub-icb-locations_2022-07_BUC_wgs84_enriched.geojson.gz',
+  code: 'SICBL24CDH',
+  name: 'SICBL24NM',
+  onsCode: 'SICBL24CD',
+};
+
+/**
+ * Which file and properties give each level. Regions did not change in 2026. The only sub-ICB shapes are the
+ * July 2022 ones with 2024 codes, used for both structures (U2G6B, new in April 2026, has no shape).
+ */
+const SOURCES: Record<BoundaryStructure, Record<BoundaryLevel, BoundarySource>> = {
+  current: {
+    region: REGIONS,
+    icb: {
+      file: 'icb_36_2026-04_wgs84_enriched.geojson.gz',
+      code: 'ICB26CDH',
+      name: 'ICB26NM',
+      onsCode: 'ICB26CD',
+    },
+    sub_icb: SUB_ICBS,
+  },
+  '2024': {
+    region: REGIONS,
+    icb: {
+      file: 'icb_42_2024_dissolved-from-sub-icb_wgs84.geojson.gz',
+      code: 'ICB24CDH',
+      name: 'ICB24NM',
+      onsCode: 'ICB24CD',
+    },
+    sub_icb: SUB_ICBS,
+  },
+};
+
+const cache = new Map<string, Promise<BoundaryCollection>>();
+
+async function read(
+  level: BoundaryLevel,
+  structure: BoundaryStructure,
+  dir: string,
+): Promise<BoundaryCollection> {
+  const source = SOURCES[structure][level];
+  const file = path.join(dir, source.file);
+  const raw = await fs.promises.readFile(file);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? await gunzip(raw) : raw).toString('utf8');
+  const json = JSON.parse(text) as {
+    type?: string;
+    features?: { geometry?: Geometry; properties?: Record<string, unknown> }[];
+  };
+  if (json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
+    throw new Error(`${source.file} is not a GeoJSON FeatureCollection`);
+  }
+  const features = json.features.map((f, i): BoundaryFeature => {
+    const props = f.properties ?? {};
+    const code = props[source.code];
+    if (typeof code !== 'string' || code === '') {
+      throw new Error(`${source.file} feature ${i} has no ${source.code}`);
+    }
+    if (!f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) {
+      throw new Error(`${source.file} feature ${i} (${code}) is not a polygon`);
+    }
+    return {
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: {
+        code,
+        name: String(props[source.name] ?? code),
+        onsCode: String(props[source.onsCode] ?? ''),
+      },
+    };
+  });
+  return { type: 'FeatureCollection', level, structure, source: source.file, features };
+}
+
+/**
+ * The boundaries of one level as a GeoJSON FeatureCollection whose features carry `properties.code` (our ODS area
+ * code), `properties.name` and `properties.onsCode`. Parsed once per process and shared: do not mutate the result.
+ */
+export function loadBoundaries(
+  level: BoundaryLevel,
+  structure: BoundaryStructure = 'current',
+  dir: string = BOUNDARIES_DIR,
+): Promise<BoundaryCollection> {
+  const key = `${dir}\0${structure}\0${level}`;
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = read(level, structure, dir);
+    loaded.catch(() => cache.delete(key));
+    cache.set(key, loaded);
+  }
+  return loaded;
+}

@@ -1,0 +1,411 @@
+/**
+ * The shipped reference files, loaded once into an in-memory warehouse: practice maps (Jan and Aug 2026),
+ * list sizes (single age, quinary, practice totals) and the area model built from them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AREA_LEVELS, ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
+import { Warehouse } from '../../warehouse/db.ts';
+import { migrate } from '../../warehouse/migrate.ts';
+import { BUNDLED_REFERENCE_DIR, loadBundledReference, type BundledLoadResult } from './bundled.ts';
+import { importReferenceFile } from './import.ts';
+import { parsePracticeMap, type PracticeMapRow } from './practice-map.ts';
+
+const AUG = '2026-08-01';
+const JAN = '2026-01-01';
+const ref = (name: string) => path.join(BUNDLED_REFERENCE_DIR, name);
+
+let db: Warehouse;
+let first: BundledLoadResult;
+let second: BundledLoadResult;
+let augRows: PracticeMapRow[];
+
+beforeAll(async () => {
+  db = await Warehouse.open(':memory:');
+  await migrate(db);
+  first = await loadBundledReference(db);
+  second = await loadBundledReference(db);
+  console.log(`loadBundledReference: first call ${first.ms} ms, second call ${second.ms} ms`);
+  augRows = (await parsePracticeMap(ref('gp-reg-pat-prac-map_2026-08.csv.gz'))).rows;
+});
+
+afterAll(() => db?.close());
+
+const distinct = (column: string, date: string) =>
+  db.scalar<number>(
+    `SELECT count(DISTINCT ${column}) FROM practice_map WHERE extract_date = CAST($1 AS DATE)`,
+    [date],
+  );
+
+describe('loadBundledReference', () => {
+  it('loads every shipped NHS file the first time, and nothing the second time', () => {
+    expect(first.imported.map((s) => s.kind).sort()).toEqual([
+      'list_size_all',
+      'list_size_quinary',
+      'list_size_single_age',
+      'practice_map',
+      'practice_map',
+    ]);
+    expect(first.rebuiltAreas).toBe(true);
+    expect(second.imported).toEqual([]);
+    expect(second.alreadyLoaded).toHaveLength(5);
+    expect(second.rebuiltAreas).toBe(false);
+    expect(second.ms).toBeLessThan(3000);
+  });
+
+  it('records one release per kind and extract date', async () => {
+    const releases = await db.all('SELECT kind, extract_date, row_count FROM reference_release ORDER BY ALL');
+    expect(releases).toEqual([
+      { kind: 'list_size_all', extract_date: '2025-03-01', row_count: 6242 },
+      { kind: 'list_size_all', extract_date: '2025-04-01', row_count: 6239 },
+      { kind: 'list_size_all', extract_date: '2025-05-01', row_count: 6231 },
+      { kind: 'list_size_all', extract_date: '2025-11-01', row_count: 6200 },
+      { kind: 'list_size_all', extract_date: '2025-12-01', row_count: 6196 },
+      { kind: 'list_size_quinary', extract_date: '2025-12-01', row_count: 6196 + 1298 + 106 + 42 + 7 + 1 },
+      { kind: 'list_size_single_age', extract_date: AUG, row_count: 1299 + 106 + 36 + 7 + 1 },
+      { kind: 'practice_map', extract_date: JAN, row_count: 6171 },
+      { kind: 'practice_map', extract_date: AUG, row_count: 6129 },
+    ]);
+  });
+
+  it('loading a loaded file again is a no-op (also uncompressed, and for a multi-extract file)', async () => {
+    const before = await db.scalar<number>('SELECT count(*) FROM practice_map');
+    const again = await importReferenceFile(db, ref('gp-reg-pat-prac-map_2026-08.csv.gz'));
+    expect(again).toMatchObject({ skipped: true, rows: 6129, extractDate: AUG, rowsRead: 0 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ref-plain-'));
+    try {
+      const plain = path.join(dir, 'gp-reg-pat-prac-map_2026-08.csv');
+      fs.writeFileSync(plain, zlib.gunzipSync(fs.readFileSync(ref('gp-reg-pat-prac-map_2026-08.csv.gz'))));
+      expect((await importReferenceFile(db, plain)).skipped).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const all = await importReferenceFile(db, ref('gp-reg-pat-prac-all_2025-03_to_2025-12_5months.csv.gz'));
+    expect(all.skipped).toBe(true);
+    expect(all.extractDates).toHaveLength(5);
+    expect(await db.scalar<number>('SELECT count(*) FROM practice_map')).toBe(before);
+  });
+});
+
+describe('practice maps', () => {
+  it('Aug 2026: 6,129 practices, 1,299 PCNs, 106 sub-ICBs, 36 ICBs, 7 regions', async () => {
+    expect(await distinct('practice_code', AUG)).toBe(6129);
+    expect(await distinct('pcn_code', AUG)).toBe(1299);
+    expect(await distinct('sub_icb_code', AUG)).toBe(106);
+    expect(await distinct('icb_code', AUG)).toBe(36);
+    expect(await distinct('region_code', AUG)).toBe(7);
+    const suppliers = await db.all(
+      'SELECT supplier_name, count(*) AS n FROM practice_map WHERE extract_date = $1 GROUP BY 1 ORDER BY 1',
+      [AUG],
+    );
+    expect(suppliers).toEqual([
+      { supplier_name: 'EMIS', n: 3581 },
+      { supplier_name: 'Medicus', n: 8 },
+      { supplier_name: 'TPP', n: 2540 },
+    ]);
+  });
+
+  it('Jan 2026: 6,171 practices in 42 ICBs', async () => {
+    expect(await distinct('practice_code', JAN)).toBe(6171);
+    expect(await distinct('icb_code', JAN)).toBe(42);
+  });
+});
+
+describe('area (today’s structure)', () => {
+  it('current areas at each level are exactly those of the latest release', async () => {
+    const counts = await db.all<{ area_level: string; n: number }>(
+      'SELECT area_level, count(*) AS n FROM area WHERE is_current AND area_code <> $1 GROUP BY 1',
+      [UNKNOWN_CODE],
+    );
+    expect(Object.fromEntries(counts.map((r) => [r.area_level, r.n]))).toEqual({
+      england: 1,
+      region: 7,
+      icb: 36,
+      sub_icb: 106,
+      pcn: 1299,
+      practice: 6129,
+    });
+    const latest = await db.scalar<number>(
+      `SELECT count(*) FROM area a JOIN practice_map p ON p.practice_code = a.area_code AND p.extract_date = $1
+       WHERE a.area_level = 'practice' AND a.is_current AND a.name = p.practice_name
+         AND a.postcode = p.practice_postcode AND a.supplier_name = p.supplier_name AND a.parent_code = p.pcn_code`,
+      [AUG],
+    );
+    expect(latest).toBe(6129);
+  });
+
+  it('closed practices (in Jan, not Aug) are kept, not current, under their last PCN', async () => {
+    const closed = await db.all<{ area_code: string; parent_code: string; parent_current: boolean }>(
+      `SELECT a.area_code, a.parent_code, p.is_current AS parent_current, a.first_extract, a.last_extract
+       FROM area a JOIN area p ON p.area_level = a.parent_level AND p.area_code = a.parent_code
+       WHERE a.area_level = 'practice' AND NOT a.is_current ORDER BY 1`,
+    );
+    const janOnly = await db.all<{ practice_code: string; pcn_code: string }>(
+      `SELECT practice_code, pcn_code FROM practice_map WHERE extract_date = $1
+       AND practice_code NOT IN (SELECT practice_code FROM practice_map WHERE extract_date = $2) ORDER BY 1`,
+      [JAN, AUG],
+    );
+    expect(janOnly).toHaveLength(42);
+    expect(closed.map((c) => [c.area_code, c.parent_code])).toEqual(
+      janOnly.map((j) => [j.practice_code, j.pcn_code]),
+    );
+    expect(closed.every((c) => c.parent_current)).toBe(true);
+    expect(closed[0]).toMatchObject({ first_extract: JAN, last_extract: JAN });
+  });
+
+  it('the 42-ICB structure’s merged ICBs are kept as closed ICBs under their region', async () => {
+    const closedIcbs = await db.all<{ parent_level: string; parent_current: boolean }>(
+      `SELECT a.parent_level, p.is_current AS parent_current FROM area a
+       JOIN area p ON p.area_level = a.parent_level AND p.area_code = a.parent_code
+       WHERE a.area_level = 'icb' AND NOT a.is_current`,
+    );
+    expect(closedIcbs.length).toBeGreaterThan(0);
+    expect(closedIcbs.every((r) => r.parent_level === 'region' && r.parent_current)).toBe(true);
+    const all = await db.scalar<number>(
+      "SELECT count(*) FROM area WHERE area_level = 'icb' AND area_code <> 'UNKNOWN'",
+    );
+    expect(all).toBe(36 + closedIcbs.length);
+  });
+
+  it('every area has a parent chain up to England (closed ones too)', async () => {
+    const areas = await db.all<{
+      area_level: string;
+      area_code: string;
+      parent_level: string;
+      parent_code: string;
+    }>('SELECT area_level, area_code, parent_level, parent_code FROM area');
+    const byKey = new Map(areas.map((a) => [`${a.area_level}/${a.area_code}`, a]));
+    const broken: string[] = [];
+    for (const a of areas) {
+      let node = a;
+      let steps = 0;
+      while (node.area_level !== 'england' && steps < 10) {
+        const parent = byKey.get(`${node.parent_level}/${node.parent_code}`);
+        const levelUp =
+          AREA_LEVELS.indexOf(node.parent_level as never) ===
+          AREA_LEVELS.indexOf(node.area_level as never) - 1;
+        if (!parent || !levelUp) break;
+        node = parent;
+        steps += 1;
+      }
+      if (node.area_code !== ENGLAND_CODE || steps !== AREA_LEVELS.indexOf(a.area_level as never)) {
+        broken.push(`${a.area_level} ${a.area_code}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(areas.length).toBeGreaterThan(7600);
+  });
+
+  it('has England at the root and an Unknown chain under it', async () => {
+    const rows = await db.all(
+      `SELECT area_level, name, parent_level, parent_code, is_current FROM area
+       WHERE area_code IN ($1, $2) ORDER BY list_position(['england','region','icb','sub_icb','pcn','practice'], area_level)`,
+      [ENGLAND_CODE, UNKNOWN_CODE],
+    );
+    expect(rows).toEqual([
+      { area_level: 'england', name: 'England', parent_level: null, parent_code: null, is_current: true },
+      {
+        area_level: 'region',
+        name: 'Unknown',
+        parent_level: 'england',
+        parent_code: ENGLAND_CODE,
+        is_current: true,
+      },
+      {
+        area_level: 'icb',
+        name: 'Unknown',
+        parent_level: 'region',
+        parent_code: UNKNOWN_CODE,
+        is_current: true,
+      },
+      {
+        area_level: 'sub_icb',
+        name: 'Unknown',
+        parent_level: 'icb',
+        parent_code: UNKNOWN_CODE,
+        is_current: true,
+      },
+      {
+        area_level: 'pcn',
+        name: 'Unknown',
+        parent_level: 'sub_icb',
+        parent_code: UNKNOWN_CODE,
+        is_current: true,
+      },
+      {
+        area_level: 'practice',
+        name: 'Unknown',
+        parent_level: 'pcn',
+        parent_code: UNKNOWN_CODE,
+        is_current: true,
+      },
+    ]);
+  });
+
+  it('area_version holds each release as recorded', async () => {
+    const icbs = await db.all(
+      "SELECT extract_date, count(*) AS n FROM area_version WHERE area_level = 'icb' AND area_code <> 'UNKNOWN' GROUP BY 1 ORDER BY 1",
+    );
+    expect(icbs).toEqual([
+      { extract_date: JAN, n: 42 },
+      { extract_date: AUG, n: 36 },
+    ]);
+  });
+});
+
+describe('practice_ancestry', () => {
+  it('current: every current practice matches its Aug 2026 row', async () => {
+    const rows = await db.all<{
+      practice_code: string;
+      pcn_code: string;
+      sub_icb_code: string;
+      icb_code: string;
+      region_code: string;
+    }>(
+      `SELECT practice_code, pcn_code, sub_icb_code, icb_code, region_code FROM practice_ancestry
+       WHERE structure = 'current' AND valid_from = DATE '0001-01-01'`,
+    );
+    const byCode = new Map(rows.map((r) => [r.practice_code, r]));
+    expect(augRows).toHaveLength(6129);
+    for (const r of augRows) {
+      expect(byCode.get(r.practiceCode)).toEqual({
+        practice_code: r.practiceCode,
+        pcn_code: r.pcnCode,
+        sub_icb_code: r.subIcbCode,
+        icb_code: r.icbCode,
+        region_code: r.regionCode,
+      });
+    }
+    // Plus the 42 closed practices and UNKNOWN: one row per practice.
+    expect(rows).toHaveLength(6129 + 42 + 1);
+    expect(byCode.get(UNKNOWN_CODE)).toEqual({
+      practice_code: UNKNOWN_CODE,
+      pcn_code: UNKNOWN_CODE,
+      sub_icb_code: UNKNOWN_CODE,
+      icb_code: UNKNOWN_CODE,
+      region_code: UNKNOWN_CODE,
+    });
+  });
+
+  it('current: closed practices are placed on today’s ICBs through their sub-ICB location', async () => {
+    const stale = await db.scalar<number>(
+      `SELECT count(*) FROM practice_ancestry pa
+       JOIN area i ON i.area_level = 'icb' AND i.area_code = pa.icb_code
+       JOIN area s ON s.area_level = 'sub_icb' AND s.area_code = pa.sub_icb_code
+       WHERE pa.structure = 'current' AND pa.practice_code <> 'UNKNOWN' AND (NOT i.is_current OR NOT s.is_current)`,
+    );
+    expect(stale).toBe(0);
+  });
+
+  it('as_recorded: one row per practice per release; a practice that moved ICB differs between releases', async () => {
+    const perRelease = await db.all(
+      "SELECT valid_from, count(*) AS n FROM practice_ancestry WHERE structure = 'as_recorded' GROUP BY 1 ORDER BY 1",
+    );
+    expect(perRelease).toEqual([
+      { valid_from: JAN, n: 6171 + 1 },
+      { valid_from: AUG, n: 6129 + 1 },
+    ]);
+    const moved = await db.all<{ practice_code: string; jan_icb: string; aug_icb: string }>(
+      `SELECT j.practice_code, j.icb_code AS jan_icb, a.icb_code AS aug_icb
+       FROM practice_ancestry j JOIN practice_ancestry a
+         ON a.practice_code = j.practice_code AND a.structure = 'as_recorded' AND a.valid_from = $2
+       WHERE j.structure = 'as_recorded' AND j.valid_from = $1 AND j.icb_code <> a.icb_code ORDER BY 1`,
+      [JAN, AUG],
+    );
+    expect(moved).toHaveLength(1608);
+    const one = moved[0]!;
+    expect(one.jan_icb).not.toBe(one.aug_icb);
+    const current = await db.scalar(
+      'SELECT icb_code FROM practice_ancestry WHERE structure = $1 AND practice_code = $2',
+      ['current', one.practice_code],
+    );
+    expect(current).toBe(one.aug_icb);
+  });
+});
+
+describe('list sizes', () => {
+  const SINGLE = 'list_size_single_age';
+
+  it('single age: England 13+ = 54,808,696 exactly (total 63,237,908), the sum of the regions', async () => {
+    const england = await db.one(
+      "SELECT patients_all, patients_13plus, kind_13plus FROM list_size WHERE source_kind = $1 AND area_level = 'england'",
+      [SINGLE],
+    );
+    expect(england).toEqual({ patients_all: 63_237_908, patients_13plus: 54_808_696, kind_13plus: 'exact' });
+    for (const level of ['region', 'icb', 'sub_icb', 'pcn']) {
+      const sum = await db.one(
+        'SELECT sum(patients_all) AS a, sum(patients_13plus) AS p, count(*) AS n FROM list_size WHERE source_kind = $1 AND area_level = $2',
+        [SINGLE, level],
+      );
+      expect(sum, level).toMatchObject({ a: 63_237_908, p: 54_808_696 });
+    }
+  });
+
+  it('single age: every Aug 2026 PCN has an exact 13+, and the PCN rows add up to the PCN totals', async () => {
+    const missing = await db.scalar<number>(
+      `SELECT count(DISTINCT pcn_code) FROM practice_map p WHERE extract_date = $1 AND NOT EXISTS (
+         SELECT 1 FROM list_size l WHERE l.source_kind = $2 AND l.area_level = 'pcn' AND l.area_code = p.pcn_code
+           AND l.kind_13plus = 'exact')`,
+      [AUG, SINGLE],
+    );
+    expect(missing).toBe(0);
+    // Independently of our CSV reader and importer (DuckDB reads the file): per PCN, the single-age rows add up
+    // to the PCN's ALL row.
+    const check = await db.one(
+      `WITH rows AS (
+         SELECT ORG_CODE AS pcn, SEX AS sex, AGE AS age, CAST(NUMBER_OF_PATIENTS AS BIGINT) AS n
+         FROM read_csv($1, all_varchar = true) WHERE ORG_TYPE = 'PCN'),
+       per_pcn AS (
+         SELECT pcn, sum(n) FILTER (WHERE sex = 'ALL' AND age = 'ALL') AS total,
+                sum(n) FILTER (WHERE sex <> 'ALL' AND age <> 'ALL') AS by_age
+         FROM rows GROUP BY pcn)
+       SELECT count(*) AS pcns, count(*) FILTER (WHERE total = by_age) AS equal FROM per_pcn`,
+      [ref('gp-reg-pat-prac-sing-age-regions_2026-08.csv.gz')],
+    );
+    expect(check).toEqual({ pcns: 1299, equal: 1299 });
+  });
+
+  it('quinary: 6,196 practices with an estimated 13+, about 55.35 M nationally', async () => {
+    const practices = await db.one(
+      `SELECT count(*) AS n, sum(patients_13plus) AS p, sum(patients_all) AS a FROM list_size
+       WHERE source_kind = 'list_size_quinary' AND area_level = 'practice' AND kind_13plus = 'estimated'
+         AND patients_13plus IS NOT NULL`,
+    );
+    expect(practices!.n).toBe(6196);
+    expect(practices!.a).toBe(63_936_682);
+    expect(Math.abs((practices!.p as number) / 55_350_000 - 1)).toBeLessThan(0.005);
+    const england = await db.one(
+      "SELECT patients_13plus, kind_13plus FROM list_size WHERE source_kind = 'list_size_quinary' AND area_level = 'england'",
+    );
+    expect(england!.kind_13plus).toBe('estimated');
+    expect(england!.patients_13plus as number).toBeCloseTo(practices!.p as number, 3);
+    // A 13+ estimate lies between the 15+ count and the all-ages count.
+    const odd = await db.scalar<number>(
+      "SELECT count(*) FROM list_size WHERE source_kind = 'list_size_quinary' AND NOT (patients_13plus <= patients_all)",
+    );
+    expect(odd).toBe(0);
+  });
+
+  it('practice totals: five extract dates loaded as five releases', async () => {
+    const perDate = await db.all(
+      "SELECT extract_date, count(*) AS n FROM list_size WHERE source_kind = 'list_size_all' GROUP BY 1 ORDER BY 1",
+    );
+    expect(perDate).toEqual([
+      { extract_date: '2025-03-01', n: 6242 },
+      { extract_date: '2025-04-01', n: 6239 },
+      { extract_date: '2025-05-01', n: 6231 },
+      { extract_date: '2025-11-01', n: 6200 },
+      { extract_date: '2025-12-01', n: 6196 },
+    ]);
+    // Dec 2025 totals agree with the quinary file's practice totals.
+    const differ = await db.scalar<number>(
+      `SELECT count(*) FROM list_size a JOIN list_size q ON q.area_code = a.area_code AND q.extract_date = a.extract_date
+       WHERE a.source_kind = 'list_size_all' AND q.source_kind = 'list_size_quinary' AND q.area_level = 'practice'
+         AND a.extract_date = DATE '2025-12-01' AND a.patients_all <> q.patients_all`,
+    );
+    expect(differ).toBe(0);
+  });
+});

@@ -1,0 +1,2 @@
+-- Clears area before it is rebuilt.
+DELETE FROM area
