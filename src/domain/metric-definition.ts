@@ -58,6 +58,11 @@ export const metricDefinitionSchema = z
     lowest_geography: z.enum(AREA_LEVELS),
     source: z.enum(['events', 'practice_snapshot', 'integrated_partners', 'downloads', 'pomi', 'list_sizes', 'mi_publication']),
     events: eventSelector.optional(),
+    /**
+     * For unique_users: 'period' counts each user once per week or month; 'rolling_12_months' counts users
+     * active in the 12 months ending with each month (monthly grain only), at their most recent event.
+     */
+    window: z.enum(['period', 'rolling_12_months']).default('period'),
     /** For cumulative metrics: the metric whose running total this is; for ratios, numerator and denominator. */
     of: id.optional(),
     numerator: id.optional(),
@@ -84,6 +89,10 @@ export const metricDefinitionSchema = z
       need(m.events !== undefined, `${m.aggregation} metrics from events need an "events" selector`);
     }
     if (m.aggregation === 'cumulative') need(m.of !== undefined, 'cumulative metrics need "of"');
+    if (m.window === 'rolling_12_months') {
+      need(m.aggregation === 'unique_users', 'only unique_users metrics can have a rolling 12-month window');
+      need(m.grains.length === 1 && m.grains[0] === 'month', 'rolling 12-month metrics have the month grain only');
+    }
     if (m.aggregation === 'ratio') {
       need(m.numerator !== undefined && m.denominator !== undefined, 'ratio metrics need numerator and denominator');
     }

@@ -70,8 +70,15 @@ function randomEvents(seed: number, n: number): Ev[] {
   ];
   const events: Ev[] = [];
   for (let i = 0; i < n; i++) {
-    const time =
-      r() < 0.15
+    // A tenth of events come from occasional users spread over two years, so rolling 12-month windows
+    // see gaps longer than a month and users dropping out of the window.
+    const occasional = r() < 0.1;
+    const time = occasional
+      ? new Date(
+          Date.parse('2024-09-01T00:00:00Z') +
+            Math.floor(r() * (start + span - Date.parse('2024-09-01T00:00:00Z'))),
+        ).toISOString()
+      : r() < 0.15
         ? edges[Math.floor(r() * edges.length)]!
         : new Date(start + Math.floor(r() * span)).toISOString();
     const type = TYPES[Math.floor(r() * TYPES.length)]!;
@@ -80,7 +87,7 @@ function randomEvents(seed: number, n: number): Ev[] {
       id: `e${Math.floor(r() * n * 0.95)}`, // some ids repeat: a duplicate must count once
       time,
       type,
-      user: `u${Math.floor(r() * 40)}`,
+      user: occasional ? `o${Math.floor(r() * 60)}` : `u${Math.floor(r() * 40)}`,
       practice: PRACTICE_CODES[Math.floor(r() * PRACTICE_CODES.length)]!,
       level,
       recordType: type === 'record_viewed' ? (r() < 0.5 ? 'summary' : 'detailed_coded') : '',
@@ -122,46 +129,84 @@ function ancestorsCurrent(practice: string): Row | null {
   return null;
 }
 
-function bruteForce(
-  events: Ev[],
-  metrics: { id: string; types: string[]; level?: string; recordType?: string }[],
-) {
+type Selector = { id: string; types: string[]; level?: string; recordType?: string; kind: string };
+
+function addMonths(monthStartDate: string, n: number): string {
+  const [y, m] = monthStartDate.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 10);
+}
+
+function bruteForce(events: Ev[], metrics: Selector[]) {
   const seen = new Set<string>();
+  const unique = events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true))); // first occurrence wins
   const out = new Map<string, number>();
-  const add = (key: string) => out.set(key, (out.get(key) ?? 0) + 1);
-  for (const e of events) {
-    if (seen.has(e.id)) continue; // first occurrence wins
-    seen.add(e.id);
-    const date = londonDate(e.time);
-    for (const m of metrics) {
-      if (!m.types.includes(e.type)) continue;
-      if (m.level && e.level !== m.level) continue;
-      if (m.recordType && e.recordType !== m.recordType) continue;
-      for (const [grain, start] of [
-        ['week', weekStart(date)],
-        ['month', monthStart(date)],
-      ] as const) {
-        for (const structure of ['current', 'as_recorded'] as const) {
-          const row =
-            structure === 'current' ? ancestorsCurrent(e.practice) : ancestorsAsRecorded(e.practice, date);
-          const [practice, pcn, sub, icb, region] = row ?? [
-            'UNKNOWN',
-            'UNKNOWN',
-            'UNKNOWN',
-            'UNKNOWN',
-            'UNKNOWN',
-          ];
-          const levels: [string, string][] = [
-            ['pcn', pcn],
-            ['sub_icb', sub],
-            ['icb', icb],
-            ['region', region],
-            ['england', 'E92000001'],
-          ];
-          if (structure === 'current') levels.unshift(['practice', practice]);
-          for (const [level, code] of levels) add([structure, m.id, grain, start, level, code].join('|'));
-        }
+  const count = (metricId: string, grain: string, start: string, practiceCode: string, date: string) => {
+    for (const structure of ['current', 'as_recorded'] as const) {
+      const row =
+        structure === 'current' ? ancestorsCurrent(practiceCode) : ancestorsAsRecorded(practiceCode, date);
+      const [practice, pcn, sub, icb, region] = row ?? [
+        'UNKNOWN',
+        'UNKNOWN',
+        'UNKNOWN',
+        'UNKNOWN',
+        'UNKNOWN',
+      ];
+      const levels: [string, string][] = [
+        ['pcn', pcn],
+        ['sub_icb', sub],
+        ['icb', icb],
+        ['region', region],
+        ['england', 'E92000001'],
+      ];
+      if (structure === 'current') levels.unshift(['practice', practice]);
+      for (const [level, code] of levels) {
+        const key = [structure, metricId, grain, start, level, code].join('|');
+        out.set(key, (out.get(key) ?? 0) + 1);
       }
+    }
+  };
+  const later = (a: Ev, b: Ev) => a.time > b.time || (a.time === b.time && a.id > b.id);
+  const lastMonth = unique
+    .map((e) => monthStart(londonDate(e.time)))
+    .sort()
+    .pop()!;
+  for (const m of metrics) {
+    const matching = unique.filter(
+      (e) =>
+        m.types.includes(e.type) &&
+        (!m.level || e.level === m.level) &&
+        (!m.recordType || e.recordType === m.recordType),
+    );
+    if (m.kind === 'count') {
+      for (const e of matching) {
+        const date = londonDate(e.time);
+        count(m.id, 'week', weekStart(date), e.practice, date);
+        count(m.id, 'month', monthStart(date), e.practice, date);
+      }
+      continue;
+    }
+    // Unique users: in each period the user's last qualifying event decides where they count.
+    const last = new Map<string, Ev>();
+    for (const e of matching) {
+      const date = londonDate(e.time);
+      const periods =
+        m.kind === 'unique'
+          ? [
+              ['week', weekStart(date)],
+              ['month', monthStart(date)],
+            ]
+          : Array.from({ length: 12 }, (_, i) => ['month', addMonths(monthStart(date), i)]).filter(
+              ([, p]) => p! <= lastMonth,
+            );
+      for (const [grain, start] of periods) {
+        const key = `${grain}|${start}|${e.user}`;
+        const prev = last.get(key);
+        if (!prev || later(e, prev)) last.set(key, e);
+      }
+    }
+    for (const [key, e] of last) {
+      const [grain, start] = key.split('|') as [string, string];
+      count(m.id, grain, start, e.practice, londonDate(e.time));
     }
   }
   return out;
@@ -189,7 +234,7 @@ afterAll(() => {
 });
 
 describe('buildMetrics', () => {
-  it('matches a brute-force count for every metric, grain, period, level and structure', async () => {
+  it('matches a brute-force count for every count and unique-user metric, grain, period, level and structure', async () => {
     const catalogue = loadCatalogue();
     const events = randomEvents(42, 3000);
     const file = path.join(dir, 'events.csv');
@@ -207,16 +252,29 @@ describe('buildMetrics', () => {
     expect(loaded.rowsRejected).toBe(0);
     await buildMetrics(db, catalogue, fixedClock('2026-11-21T12:00:00Z'));
 
-    const countMetrics = buildableMetrics(catalogue)
-      .filter((m) => m.aggregation === 'event_count' && m.events!.types.every((t) => TYPES.includes(t)))
+    const countMetrics: Selector[] = buildableMetrics(catalogue)
+      .filter((m) => m.aggregation !== 'cumulative' && m.events!.types.every((t) => TYPES.includes(t)))
       .map((m) => ({
         id: m.id,
         types: m.events!.types,
         level: m.events!.where?.identity_level,
         recordType: m.events!.where?.record_type,
+        kind:
+          m.aggregation === 'event_count'
+            ? 'count'
+            : m.window === 'rolling_12_months'
+              ? 'unique_12m'
+              : 'unique',
       }));
     expect(countMetrics.map((m) => m.id)).toEqual(
-      expect.arrayContaining(['logins', 'registrations', 'registrations_p9']),
+      expect.arrayContaining([
+        'logins',
+        'registrations',
+        'registrations_p9',
+        'unique_logins',
+        'unique_logins_12m',
+        'users_ordering_prescriptions',
+      ]),
     );
     const expected = bruteForce(events, countMetrics);
     const rows = await db.all<{ k: string; value: number }>(

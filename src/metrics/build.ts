@@ -11,12 +11,19 @@ export interface BuildResult {
   millis: number;
 }
 
-/** Metrics this build computes from activity events: event counts and running totals of them. */
+/** Metrics this build computes from activity events: event counts, unique users and running totals of counts. */
 export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinition[] {
-  const counts = catalogue.filter((m) => m.source === 'events' && m.aggregation === 'event_count' && m.events);
-  const countIds = new Set(counts.map((m) => m.id));
+  const fromEvents = catalogue.filter(
+    (m) => m.source === 'events' && (m.aggregation === 'event_count' || m.aggregation === 'unique_users') && m.events,
+  );
+  const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
   const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
-  return [...counts, ...cumulative];
+  return [...fromEvents, ...cumulative];
+}
+
+function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
+  if (m.aggregation === 'event_count') return 'count';
+  return m.window === 'rolling_12_months' ? 'unique_12m' : 'unique';
 }
 
 /**
@@ -29,11 +36,12 @@ export async function buildMetrics(db: Warehouse, catalogue: MetricDefinition[],
   return db.transaction(async (tx) => {
     await tx.run(sql('build/create_metric_selector'));
     for (const m of metrics) {
-      if (m.aggregation !== 'event_count' || !m.events) continue;
+      if (m.aggregation === 'cumulative' || !m.events) continue;
       const w = m.events.where ?? {};
       for (const type of m.events.types) {
         await tx.run(sql('build/insert_metric_selector'), [
           m.id,
+          selectorKind(m),
           type,
           w.identity_level ?? null,
           w.record_type ?? null,
@@ -44,6 +52,9 @@ export async function buildMetrics(db: Warehouse, catalogue: MetricDefinition[],
       }
     }
     await tx.run(sql('build/practice_day_counts'));
+    await tx.run(sql('build/unique_users_period'));
+    await tx.run(sql('build/unique_users_12m'));
+    await tx.run(sql('build/create_practice_period_count'));
     await tx.run(sql('build/create_metric_value_build'));
     await tx.run(sql('build/rollup_current'));
     await tx.run(sql('build/rollup_as_recorded'));
@@ -61,6 +72,8 @@ export async function buildMetrics(db: Warehouse, catalogue: MetricDefinition[],
     await tx.run(sql('build/set_meta'), ['data_version', String(dataVersion)]);
     await tx.run(sql('build/set_meta'), ['built_at', builtAt]);
     await tx.run('DROP TABLE metric_value_build');
+    await tx.run('DROP VIEW practice_period_count');
+    await tx.run('DROP TABLE unique_practice_count');
     await tx.run('DROP TABLE practice_day_count');
     await tx.run('DROP TABLE metric_selector');
     return { metrics: metrics.map((m) => m.id), rows, dataVersion, builtAt, millis: Date.now() - started };

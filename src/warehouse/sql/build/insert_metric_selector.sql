@@ -1,1 +1,1 @@
-INSERT INTO metric_selector VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO metric_selector VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -7,7 +7,8 @@ SELECT
   count(*) AS n
 FROM activity_event e
 JOIN metric_selector s
-  ON e.event_type = s.event_type
+  ON s.kind = 'count'
+ AND e.event_type = s.event_type
  AND (s.identity_level IS NULL OR e.identity_level = s.identity_level)
  AND (s.record_type IS NULL OR e.record_type = s.record_type)
  AND (s.channel IS NULL OR e.channel = s.channel)

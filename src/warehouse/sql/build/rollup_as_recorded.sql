@@ -1,5 +1,5 @@
--- Rolls practice-day counts up on the structure in force on each day: the latest practice map release
--- on or before the day (a practice's earliest release also covers the days before it).
+-- Rolls practice counts up on the structure in force on each attribution date: the latest practice map
+-- release on or before it (a practice's earliest release also covers the days before it).
 -- Practices are the same areas on both structures, so only PCN and above are written here.
 INSERT INTO metric_value_build
 WITH ancestry AS (
@@ -9,17 +9,11 @@ WITH ancestry AS (
   FROM practice_ancestry
   WHERE structure = 'as_recorded'
 ),
-by_day AS (
-  SELECT d.metric_id, d.event_date, d.n, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code
-  FROM practice_day_count d
-  ASOF JOIN ancestry a
-    ON a.practice_code = d.practice_code AND d.event_date >= a.valid_from
-),
 by_period AS (
-  SELECT b.metric_id, g.grain, CAST(date_trunc(g.grain, b.event_date) AS DATE) AS period_start,
-         b.pcn_code, b.sub_icb_code, b.icb_code, b.region_code, b.n
-  FROM by_day b
-  CROSS JOIN (VALUES ('week'), ('month')) g(grain)
+  SELECT d.metric_id, d.grain, d.period_start, d.n, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code
+  FROM practice_period_count d
+  ASOF JOIN ancestry a
+    ON a.practice_code = d.practice_code AND d.attr_date >= a.valid_from
 )
 SELECT 'as_recorded' AS structure, metric_id, grain, period_start,
   CASE

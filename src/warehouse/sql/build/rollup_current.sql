@@ -1,12 +1,10 @@
--- Rolls practice-day counts up to weeks and months at every level of today's structure.
+-- Rolls practice counts up to every level of today's structure.
 INSERT INTO metric_value_build
 WITH by_period AS (
-  SELECT d.metric_id, g.grain,
-         CAST(date_trunc(g.grain, d.event_date) AS DATE) AS period_start,
+  SELECT d.metric_id, d.grain, d.period_start,
          a.practice_code, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code,
          d.n
-  FROM practice_day_count d
-  CROSS JOIN (VALUES ('week'), ('month')) g(grain)
+  FROM practice_period_count d
   JOIN practice_ancestry a
     ON a.structure = 'current' AND a.practice_code = d.practice_code
 )
