@@ -140,13 +140,18 @@ export class Header {
  * Resolves required columns (each a name or alternatives) case-insensitively; throws one IngestError (line 1)
  * naming every missing column. Returns the actual names in the same order.
  */
-export function requireColumns(file: string, header: Header, required: readonly (string | readonly string[])[]): string[] {
+export function requireColumns(
+  file: string,
+  header: Header,
+  required: readonly (string | readonly string[])[],
+): string[] {
   const found: string[] = [];
   const missing: string[] = [];
   for (const spec of required) {
     const alts = typeof spec === 'string' ? [spec] : [...spec];
     const hit = header.find(...alts);
-    if (hit === undefined) missing.push(alts.length > 1 ? `${alts[0]} (or ${alts.slice(1).join(' / ')})` : alts[0]!);
+    if (hit === undefined)
+      missing.push(alts.length > 1 ? `${alts[0]} (or ${alts.slice(1).join(' / ')})` : alts[0]!);
     else found.push(hit);
   }
   if (missing.length > 0) {
@@ -180,6 +185,19 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
  * UK order `01/03/2025` (day first). A time other than midnight is rejected: the feeds are daily.
  */
 export function parseDay(raw: string): Parsed<string> {
+  // A feed repeats the same few dates on every row: remember them.
+  let parsed = dayCache.get(raw);
+  if (parsed === undefined) {
+    parsed = parseDayUncached(raw);
+    if (dayCache.size >= 10_000) dayCache.clear();
+    dayCache.set(raw, parsed);
+  }
+  return parsed;
+}
+
+const dayCache = new Map<string, Parsed<string>>();
+
+function parseDayUncached(raw: string): Parsed<string> {
   const s = raw.trim();
   if (s === '') return { ok: false, reason: 'is empty' };
   let y: number, m: number, d: number;
@@ -201,7 +219,8 @@ export function parseDay(raw: string): Parsed<string> {
   }
   const iso = isoDate(y, m, d);
   if (iso === null) return { ok: false, reason: `"${s}" is not a valid calendar date` };
-  if (iso < MIN_DAY || iso > MAX_DAY) return { ok: false, reason: `${iso} is outside ${MIN_DAY} to ${MAX_DAY}` };
+  if (iso < MIN_DAY || iso > MAX_DAY)
+    return { ok: false, reason: `${iso} is outside ${MIN_DAY} to ${MAX_DAY}` };
   return { ok: true, value: iso };
 }
 
@@ -278,7 +297,8 @@ export function weeklyDatesWarning(
   first: string | null,
   last: string | null,
 ): string | null {
-  if (first === null || last === null) return `${name}: no rows; a weekly delivery should hold 7 consecutive days`;
+  if (first === null || last === null)
+    return `${name}: no rows; a weekly delivery should hold 7 consecutive days`;
   const span = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000) + 1;
   if (periods === 7 && span === 7) return null;
   const gaps = span - periods;
@@ -297,7 +317,8 @@ export type StageValue = string | number | boolean | null;
 function csvField(value: StageValue): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === '' || /[",\r\n]/.test(value) || value !== value.trim()) return `"${value.replaceAll('"', '""')}"`;
+  if (value === '' || /[",\r\n]/.test(value) || value !== value.trim())
+    return `"${value.replaceAll('"', '""')}"`;
   return value;
 }
 

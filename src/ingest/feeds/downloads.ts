@@ -67,10 +67,16 @@ export async function importDownloads(
   let fileKind = options.fileKind ?? downloadsFileKindOfName(file);
   if (fileKind === undefined) {
     fileKind = 'weekly';
-    warnings.push(`${name}: the name says neither WeeklyDownloads nor MonthlyDownloads; treated as a weekly file`);
+    warnings.push(
+      `${name}: the name says neither WeeklyDownloads nor MonthlyDownloads; treated as a weekly file`,
+    );
   }
   const header = new Header(await readCsvHeader(file));
-  const [dateCol, typeCol, countCol] = requireColumns(file, header, DOWNLOAD_COLUMNS) as [string, string, string];
+  const [dateCol, typeCol, countCol] = requireColumns(file, header, DOWNLOAD_COLUMNS) as [
+    string,
+    string,
+    string,
+  ];
   const known = new Set(DOWNLOAD_COLUMNS.map((c) => c.toLowerCase()));
   const ignored = header.names.filter((n) => !known.has(n.trim().toLowerCase()));
   if (ignored.length > 0) warnings.push(`${name}: column(s) ${ignored.join(', ')} ignored`);
@@ -114,7 +120,13 @@ export async function importDownloads(
     stage,
     sqlSet: feedSql('downloads_daily'),
     checkStaged: async (d) => {
-      await rejectDuplicates(d, file, sql('feeds/downloads_daily_duplicates'), `${dateCol}, ${typeCol}`, 'the Date and Type');
+      await rejectDuplicates(
+        d,
+        file,
+        sql('feeds/downloads_daily_duplicates'),
+        `${dateCol}, ${typeCol}`,
+        'the Date and Type',
+      );
       if (kindOfFile === 'monthly') await checkMonthlyDays(d, file, dateCol);
     },
     warningsFor: (stats) => {
@@ -128,7 +140,9 @@ export async function importDownloads(
 
 /** A monthly file: one calendar month, and for each Type present one row for every day of that month. */
 async function checkMonthlyDays(db: Warehouse, file: string, dateCol: string): Promise<void> {
-  const rows = await db.all<{ device_type: string; day: string; line: number }>(sql('feeds/downloads_daily_days'));
+  const rows = await db.all<{ device_type: string; day: string; line: number }>(
+    sql('feeds/downloads_daily_days'),
+  );
   const months = [...new Set(rows.map((r) => r.day.slice(0, 7)))].sort();
   if (months.length > 1) {
     const other = rows.find((r) => r.day.slice(0, 7) !== months[0])!;

@@ -47,20 +47,27 @@ export async function importIntegratedPartners(db: Warehouse, file: string): Pro
   if (previous) return previous;
 
   const header = new Header(await readCsvHeader(file));
-  const [dateCol, odsCol, providerCol, jumpOffCol, clicksCol] = requireColumns(file, header, PARTNER_COLUMNS) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [dateCol, odsCol, providerCol, jumpOffCol, clicksCol] = requireColumns(
+    file,
+    header,
+    PARTNER_COLUMNS,
+  ) as [string, string, string, string, string];
   const name = baseName(file);
   const warnings: string[] = [];
   const known = new Set(PARTNER_COLUMNS.map((c) => c.toLowerCase()));
   const ignored = header.names.filter((n) => !known.has(n.trim().toLowerCase()));
   if (ignored.length > 0) warnings.push(`${name}: column(s) ${ignored.join(', ')} ignored`);
 
-  const stageColumns = ['line', 'date', 'practice_code', 'provider', 'jump_off', 'service', 'is_cie', 'clicks'];
+  const stageColumns = [
+    'line',
+    'date',
+    'practice_code',
+    'provider',
+    'jump_off',
+    'service',
+    'is_cie',
+    'clicks',
+  ];
   const { stage, rowsRead } = await validateToStage(file, stageColumns, (rec, problems) => {
     let ok = true;
     const day = parseDay(rec.fields[dateCol]!);
@@ -122,7 +129,8 @@ export async function importIntegratedPartners(db: Warehouse, file: string): Pro
         );
       }
       const cie = Number(stats.cie_rows ?? 0);
-      if (cie > 0) notes.push(`${cie} row${cie === 1 ? '' : 's'} with a legacy …Cie jump-off (flagged is_cie)`);
+      if (cie > 0)
+        notes.push(`${cie} row${cie === 1 ? '' : 's'} with a legacy …Cie jump-off (flagged is_cie)`);
       return notes;
     },
     warnings,

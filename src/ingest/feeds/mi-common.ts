@@ -79,7 +79,8 @@ export function dayToExcelSerial(day: string): number {
 
 function monthOfDay(day: string, raw: string): Parsed<string> {
   if (!day.endsWith('-01')) return { ok: false, reason: `${raw} is not the first day of a month` };
-  if (day < '2018-01-01' || day > '2100-12-01') return { ok: false, reason: `${raw} is outside 2018 to 2100` };
+  if (day < '2018-01-01' || day > '2100-12-01')
+    return { ok: false, reason: `${raw} is outside 2018 to 2100` };
   return { ok: true, value: day };
 }
 
@@ -94,7 +95,8 @@ export function parseMonthText(raw: string, date1904 = false): Parsed<string> {
   if (m) {
     const month = Number(m[2]);
     if (month < 1 || month > 12) return { ok: false, reason: `"${s}" is not a month` };
-    if (m[3] !== undefined && m[3] !== '01') return { ok: false, reason: `${s} is not the first day of a month` };
+    if (m[3] !== undefined && m[3] !== '01')
+      return { ok: false, reason: `${s} is not the first day of a month` };
     return monthOfDay(`${m[1]}-${m[2]}-01`, s);
   }
   m = /^([A-Za-z]+)[\s-]+(\d{2}|\d{4})$/.exec(s);
@@ -133,13 +135,16 @@ export interface IcbFields {
  * publication's row for usage that cannot be mapped to an ICB: stored as UNKNOWN (region too).
  * Returns the normalised fields or the problems (field key → reason).
  */
-export function checkIcbFields(raw: IcbFields): { ok: true; value: IcbFields } | { ok: false; problems: [keyof IcbFields, string][] } {
+export function checkIcbFields(
+  raw: IcbFields,
+): { ok: true; value: IcbFields } | { ok: false; problems: [keyof IcbFields, string][] } {
   const problems: [keyof IcbFields, string][] = [];
   const isUnknown = (v: string) => v.toLowerCase() === 'unknown';
   let icbCode = raw.icbCode.toUpperCase();
   if (isUnknown(raw.icbCode)) icbCode = UNKNOWN_CODE;
   else if (icbCode === '') problems.push(['icbCode', 'is empty']);
-  else if (!ICB_CODE.test(icbCode)) problems.push(['icbCode', `"${raw.icbCode}" is not an ICB ODS code (e.g. QE1)`]);
+  else if (!ICB_CODE.test(icbCode))
+    problems.push(['icbCode', `"${raw.icbCode}" is not an ICB ODS code (e.g. QE1)`]);
   const icbName = raw.icbName;
   if (icbName === '') problems.push(['icbName', 'is empty']);
   let regionCode = raw.regionCode.toUpperCase();
@@ -198,9 +203,13 @@ export function miStageRow(v: MiValue, sourceFile: string): StageValue[] {
 
 /** The England-vs-ICB-sum comparisons for the staged months (run after the insert). */
 export async function miSumCheck(tx: Warehouse): Promise<{ warnings: string[]; notes: string[] }> {
-  const rows = await tx.all<{ month: string; measure: string; england: number; icb_sum: number; icb_rows: number }>(
-    sql('feeds/mi_published_sum_check'),
-  );
+  const rows = await tx.all<{
+    month: string;
+    measure: string;
+    england: number;
+    icb_sum: number;
+    icb_rows: number;
+  }>(sql('feeds/mi_published_sum_check'));
   const warnings: string[] = [];
   let equal = 0;
   for (const r of rows) {
@@ -214,7 +223,9 @@ export async function miSumCheck(tx: Warehouse): Promise<{ warnings: string[]; n
   }
   const notes =
     equal > 0
-      ? [`England = the sum of the ICB rows (Unknown included) for ${equal} of ${rows.length} month × measure pairs`]
+      ? [
+          `England = the sum of the ICB rows (Unknown included) for ${equal} of ${rows.length} month × measure pairs`,
+        ]
       : [];
   return { warnings, notes };
 }
@@ -240,7 +251,13 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     stage: opts.stage,
     sqlSet: feedSql('mi_published'),
     checkStaged: (d) =>
-      rejectDuplicates(d, opts.file, sql('feeds/mi_published_duplicates'), opts.duplicateFields, 'the month and area'),
+      rejectDuplicates(
+        d,
+        opts.file,
+        sql('feeds/mi_published_duplicates'),
+        opts.duplicateFields,
+        'the month and area',
+      ),
     afterInsert: (tx) => miSumCheck(tx),
     warnings: opts.warnings,
     notes: opts.notes ?? [],

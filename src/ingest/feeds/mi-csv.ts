@@ -53,8 +53,11 @@ const ICB_COLUMNS: Record<keyof IcbFields, readonly string[]> = {
 export function miCsvKindOfHeader(names: readonly string[]): 'icb-csv' | 'national-csv' | undefined {
   const header = new Header(names);
   if (!header.has('MONTH')) return undefined;
-  if (!MI_MEASURES.some((m) => header.find(...m.csvColumns) !== undefined)) return undefined;
-  return header.find(...ICB_COLUMNS.icbCode) !== undefined ? 'icb-csv' : 'national-csv';
+  const measureColumns = MI_MEASURES.map((m) => header.find(...m.csvColumns)).filter((c) => c !== undefined);
+  if (measureColumns.length === 0) return undefined;
+  if (header.find(...ICB_COLUMNS.icbCode) !== undefined) return 'icb-csv';
+  // National: MONTH and measures only (a breakdown such as the FOI age-band extract is something else).
+  return names.length === measureColumns.length + 1 ? 'national-csv' : undefined;
 }
 
 export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImportSummary> {

@@ -169,7 +169,13 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
         ok = false;
       } else snapshot = s.value;
     }
-    for (const col of [optional.supplier, optional.region, optional.subregion, optional.ccg, optional.length]) {
+    for (const col of [
+      optional.supplier,
+      optional.region,
+      optional.subregion,
+      optional.ccg,
+      optional.length,
+    ]) {
       if (col === undefined || f[col] === '') continue;
       const p = textProblem(f[col]!);
       if (p) {

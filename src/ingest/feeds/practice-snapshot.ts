@@ -70,7 +70,11 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
   if (header.names[0] !== dateCol || header.names[1] !== odsCol) {
     warnings.push(`${name}: Date and OdsCode are not the first two columns (columns are read by name)`);
   }
-  const counts = SNAPSHOT_COUNT_COLUMNS.map(([feedName, column]) => ({ feedName, column, actual: header.find(feedName) }));
+  const counts = SNAPSHOT_COUNT_COLUMNS.map(([feedName, column]) => ({
+    feedName,
+    column,
+    actual: header.find(feedName),
+  }));
   const missing = counts.filter((c) => c.actual === undefined).map((c) => c.feedName);
   if (missing.length === counts.length) {
     throw new IngestError({
@@ -124,7 +128,13 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
     stage,
     sqlSet: feedSql('practice_daily'),
     checkStaged: (d) =>
-      rejectDuplicates(d, file, sql('feeds/practice_daily_duplicates'), `${dateCol}, ${odsCol}`, 'the Date and OdsCode'),
+      rejectDuplicates(
+        d,
+        file,
+        sql('feeds/practice_daily_duplicates'),
+        `${dateCol}, ${odsCol}`,
+        'the Date and OdsCode',
+      ),
     warningsFor: (stats) => {
       const w = weeklyDatesWarning(name, stats.periods, stats.first_date, stats.last_date);
       return w ? [w] : [];
