@@ -5,6 +5,7 @@ import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
 import { ingestEventFile } from '../ingest/events.ts';
+import { describeFeedImport, FEED_KINDS, importFeedFile, isFeedKind, type FeedKind } from '../ingest/feeds/index.ts';
 import { importReferenceFile } from '../ingest/reference/index.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { buildMetrics } from '../metrics/build.ts';
@@ -20,7 +21,7 @@ export async function runInit(config: AppConfig): Promise<number> {
   const db = await openWarehouse(config);
   try {
     await initialise(db, log);
-    const practices = await db.scalar<number>("SELECT count(*) FROM area WHERE area_level = 'practice' AND is_current");
+    const practices = await db.scalar<number>("SELECT count(*) FROM area WHERE area_level = 'practice' AND is_current AND area_code <> 'UNKNOWN'");
     log(`Warehouse ready at ${db.file}: ${practices} current GP practices.`);
     return 0;
   } finally {
@@ -49,8 +50,8 @@ export async function runDemo(config: AppConfig, values: Values): Promise<number
 
 export async function runIngest(config: AppConfig, positionals: string[]): Promise<number> {
   const [kind, ...files] = positionals;
-  if ((kind !== 'events' && kind !== 'reference') || files.length === 0) {
-    throw new UsageError('usage: nhs-app-analytics ingest events|reference FILE...');
+  if ((kind !== 'events' && kind !== 'reference' && !isFeedKind(kind ?? '')) || files.length === 0) {
+    throw new UsageError(`usage: nhs-app-analytics ingest events|reference|${FEED_KINDS.join('|')} FILE...`);
   }
   const db = await openWarehouse(config);
   let failures = 0;
@@ -71,9 +72,15 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
           for (const j of r.rejects) log(`  line ${j.line}, field ${j.field}: ${j.reason}`);
           if (r.rowsRejected > r.rejects.length) log(`  … and ${r.rowsRejected - r.rejects.length} more (table event_reject)`);
           if (r.ignoredColumns.length > 0) log(`  ignored unknown columns: ${r.ignoredColumns.join(', ')}`);
-        } else {
+        } else if (kind === 'reference') {
           const r = await importReferenceFile(db, file);
-          log(`${file}: ${JSON.stringify(r)}`);
+          for (const release of r.releases) {
+            log(`${file}: ${r.kind} release ${release.extractDate}: ${release.action} (${release.rows} rows)`);
+          }
+        } else {
+          const r = await importFeedFile(db, kind as FeedKind, file);
+          log(describeFeedImport(r));
+          for (const w of r.warnings) log(`  warning: ${w}`);
         }
       } catch (err) {
         failures += 1;

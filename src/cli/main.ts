@@ -19,6 +19,8 @@ Commands:
                                      load it through the normal ingest path and build the figures.
   ingest events FILE...              Load canonical activity event files (.csv, .jsonl, .parquet, .gz).
   ingest reference FILE...           Load NHS reference files (gp-reg-pat-prac-map, list sizes).
+  ingest FEED-KIND FILE...           Load an NHS aggregated feed: practice-snapshot, integrated-partners,
+                                     downloads, pomi or mi-publication (CSV or the MI workbook).
   build                              Rebuild every figure from the loaded events.
   metrics [--format json]            List the metric catalogue.
   status                             Show what the warehouse holds.
@@ -66,6 +68,12 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`unknown command "${command}" (see nhs-app-analytics --help)`);
   }
 }
+
+// `nhs-app-analytics metrics | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const KNOWN_ERRORS = [UsageError, ConfigError, IngestError, CatalogueError, WarehouseBusyError];
 
