@@ -3,7 +3,13 @@ import { isIsoDate } from '../domain/periods.ts';
 
 export class UsageError extends Error {}
 
-export function parseNumberOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function parseNumberOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {

@@ -1,11 +1,24 @@
 import fs from 'node:fs';
 import type { AppConfig } from '../config.ts';
-import { DEFAULT_DEMO_SCALE, DEFAULT_DEMO_SEED, hasActivity, initialise, loadDemo, openWarehouse } from '../app/bootstrap.ts';
+import {
+  DEFAULT_DEMO_SCALE,
+  DEFAULT_DEMO_SEED,
+  hasActivity,
+  initialise,
+  loadDemo,
+  openWarehouse,
+} from '../app/bootstrap.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
 import { ingestEventFile } from '../ingest/events.ts';
-import { describeFeedImport, FEED_KINDS, importFeedFile, isFeedKind, type FeedKind } from '../ingest/feeds/index.ts';
+import {
+  describeFeedImport,
+  FEED_KINDS,
+  importFeedFile,
+  isFeedKind,
+  type FeedKind,
+} from '../ingest/feeds/index.ts';
 import { importReferenceFile } from '../ingest/reference/index.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { buildMetrics } from '../metrics/build.ts';
@@ -21,7 +34,9 @@ export async function runInit(config: AppConfig): Promise<number> {
   const db = await openWarehouse(config);
   try {
     await initialise(db, log);
-    const practices = await db.scalar<number>("SELECT count(*) FROM area WHERE area_level = 'practice' AND is_current AND area_code <> 'UNKNOWN'");
+    const practices = await db.scalar<number>(
+      "SELECT count(*) FROM area WHERE area_level = 'practice' AND is_current AND area_code <> 'UNKNOWN'",
+    );
     log(`Warehouse ready at ${db.file}: ${practices} current GP practices.`);
     return 0;
   } finally {
@@ -70,12 +85,15 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
               `${r.rowsRejected} rejected, ${r.unknownPracticeRows} with no or an unknown practice (counted under Unknown)`,
           );
           for (const j of r.rejects) log(`  line ${j.line}, field ${j.field}: ${j.reason}`);
-          if (r.rowsRejected > r.rejects.length) log(`  … and ${r.rowsRejected - r.rejects.length} more (table event_reject)`);
+          if (r.rowsRejected > r.rejects.length)
+            log(`  … and ${r.rowsRejected - r.rejects.length} more (table event_reject)`);
           if (r.ignoredColumns.length > 0) log(`  ignored unknown columns: ${r.ignoredColumns.join(', ')}`);
         } else if (kind === 'reference') {
           const r = await importReferenceFile(db, file);
           for (const release of r.releases) {
-            log(`${file}: ${r.kind} release ${release.extractDate}: ${release.action} (${release.rows} rows)`);
+            log(
+              `${file}: ${r.kind} release ${release.extractDate}: ${release.action} (${release.rows} rows)`,
+            );
           }
         } else {
           const r = await importFeedFile(db, kind as FeedKind, file);
@@ -103,7 +121,9 @@ export async function runBuild(config: AppConfig, _values: Values): Promise<numb
   try {
     await initialise(db, log);
     const built = await buildMetrics(db, loadCatalogue(), systemClock);
-    log(`Built ${built.rows} figures for ${built.metrics.length} metrics in ${built.millis} ms (data version ${built.dataVersion}).`);
+    log(
+      `Built ${built.rows} figures for ${built.metrics.length} metrics in ${built.millis} ms (data version ${built.dataVersion}).`,
+    );
     return 0;
   } finally {
     db.close();
@@ -116,7 +136,8 @@ export async function runMetrics(values: Values): Promise<number> {
     console.log(JSON.stringify(catalogue, null, 2));
     return 0;
   }
-  if (values.format !== undefined && values.format !== 'text') throw new UsageError('--format must be text or json');
+  if (values.format !== undefined && values.format !== 'text')
+    throw new UsageError('--format must be text or json');
   for (const m of catalogue) {
     console.log(`${m.id.padEnd(32)} ${m.aggregation.padEnd(12)} ${m.grains.join(',').padEnd(11)} ${m.name}`);
   }
@@ -163,6 +184,8 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());
   await app.listen({ port: config.port, host: config.host });
-  log(`NHS App Analytics is serving on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`);
+  log(
+    `NHS App Analytics is serving on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`,
+  );
   return new Promise<number>(() => undefined);
 }

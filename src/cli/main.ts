@@ -4,6 +4,7 @@ import { IngestError } from '../ingest/errors.ts';
 import { CatalogueError } from '../metrics/catalogue.ts';
 import { WarehouseBusyError } from '../warehouse/db.ts';
 import { UsageError } from './args.ts';
+import { runQuery } from './query-command.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
 const HELP = `nhs-app-analytics — NHS App usage analytics
@@ -23,6 +24,11 @@ Commands:
                                      downloads, pomi or mi-publication (CSV or the MI workbook).
   build                              Rebuild every figure from the loaded events.
   metrics [--format json]            List the metric catalogue.
+  query series --metric ID [--level L --code C] [--grain week|month] [--from D] [--to D]
+        [--structure current|as-recorded] [--partial] [--format csv|json]
+                                     Print a series: period start, value, complete flag.
+  query breakdown --metric ID --level L --code C --period D [--grain …] [--format …]
+                                     Print an area's children for one period.
   status                             Show what the warehouse holds.
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
@@ -46,6 +52,15 @@ export async function main(argv: string[]): Promise<number> {
       today: { type: 'string' },
       format: { type: 'string' },
       full: { type: 'boolean' },
+      metric: { type: 'string' },
+      level: { type: 'string' },
+      code: { type: 'string' },
+      grain: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      period: { type: 'string' },
+      structure: { type: 'string' },
+      partial: { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -64,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
       return runMetrics(values);
     case 'status':
       return runStatus(config);
+    case 'query':
+      return runQuery(config, positionals, values);
     default:
       throw new UsageError(`unknown command "${command}" (see nhs-app-analytics --help)`);
   }
@@ -80,7 +97,10 @@ const KNOWN_ERRORS = [UsageError, ConfigError, IngestError, CatalogueError, Ware
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (KNOWN_ERRORS.some((E) => err instanceof E) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    KNOWN_ERRORS.some((E) => err instanceof E) ||
+    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     console.error(`Error: ${(err as Error).message}`);
     process.exitCode = 2;
   } else {

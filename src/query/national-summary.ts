@@ -21,7 +21,10 @@ export function changePct(latest: SeriesPoint | null, previous: SeriesPoint | nu
 }
 
 /** Latest and previous points of a series: the latest complete period unless partial ones were asked for. */
-export function latestPair(series: SeriesPoint[]): { latest: SeriesPoint | null; previous: SeriesPoint | null } {
+export function latestPair(series: SeriesPoint[]): {
+  latest: SeriesPoint | null;
+  previous: SeriesPoint | null;
+} {
   const n = series.length;
   return { latest: series[n - 1] ?? null, previous: series[n - 2] ?? null };
 }
@@ -33,7 +36,9 @@ export async function getNationalSummary(
 ): Promise<NationalSummary> {
   const status = await getDataStatus(db);
   const byId = new Map(catalogue.map((m) => [m.id, m]));
-  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter((m): m is MetricDefinition => m !== undefined);
+  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
+    (m): m is MetricDefinition => m !== undefined,
+  );
   const tiles: SummaryTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};
   for (const m of metrics) {
@@ -63,7 +68,12 @@ export async function getNationalSummary(
   return {
     grain: opts.grain,
     includePartial: opts.includePartial,
-    status: { refreshedAt: status.refreshedAt, firstDay: status.firstDay, lastDay: status.lastDay, demo: status.demo },
+    status: {
+      refreshedAt: status.refreshedAt,
+      firstDay: status.firstDay,
+      lastDay: status.lastDay,
+      demo: status.demo,
+    },
     areaLevel: 'england',
     areaCode: ENGLAND_CODE,
     areaName: 'England',

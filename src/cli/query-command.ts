@@ -1,0 +1,126 @@
+import type { AppConfig } from '../config.ts';
+import { initialise, openWarehouse } from '../app/bootstrap.ts';
+import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
+import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import { getBreakdown } from '../query/breakdown.ts';
+import { getMetricSeries } from '../query/series.ts';
+import { getDataStatus } from '../query/status.ts';
+import { sql } from '../warehouse/sql.ts';
+import { UsageError } from './args.ts';
+
+type Values = Record<string, string | boolean | undefined>;
+
+function option(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
+  return (
+    [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
+  );
+}
+
+/** `query series` and `query breakdown`: the figures behind pages and the API, as CSV or JSON. */
+export async function runQuery(config: AppConfig, positionals: string[], values: Values): Promise<number> {
+  const [what] = positionals;
+  if (what !== 'series' && what !== 'breakdown')
+    throw new UsageError('usage: nhs-app-analytics query series|breakdown --metric ID …');
+  const catalogue = loadCatalogue();
+  const metricId = option(values, 'metric');
+  const metric = catalogue.find((m) => m.id === metricId);
+  if (!metric)
+    throw new UsageError(
+      `--metric must be one of the catalogue ids (nhs-app-analytics metrics), got "${metricId ?? ''}"`,
+    );
+  const level = option(values, 'level') ?? 'england';
+  if (!isAreaLevel(level))
+    throw new UsageError(`--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`);
+  const code = option(values, 'code') ?? (level === 'england' ? ENGLAND_CODE : undefined);
+  if (!code) throw new UsageError('--code is required below England');
+  const grain = option(values, 'grain') ?? 'month';
+  if (!isGrain(grain) || !metric.grains.includes(grain)) {
+    throw new UsageError(
+      `--grain must be one of ${metric.grains.join(', ')} for ${metric.id}, got "${grain}"`,
+    );
+  }
+  const structure = option(values, 'structure') ?? 'current';
+  if (structure !== 'current' && structure !== 'as-recorded')
+    throw new UsageError('--structure must be current or as-recorded');
+  const format = option(values, 'format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+  for (const name of ['from', 'to', 'period']) {
+    const v = option(values, name);
+    if (v !== undefined && !isIsoDate(v))
+      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
+  }
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, () => undefined);
+    const area = await db.one(sql('query/find_area'), [level, code]);
+    if (!area) throw new UsageError(`no ${level} with code "${code}"`);
+    const status = await getDataStatus(db);
+    const struct = structure === 'current' ? 'current' : 'as_recorded';
+    if (what === 'series') {
+      const points = await getMetricSeries(db, status, metric, {
+        level: level as AreaLevel,
+        code,
+        grain,
+        structure: struct,
+        includePartial: values.partial === true,
+        from: option(values, 'from'),
+        to: option(values, 'to'),
+      });
+      const rows = points.map((p) => ({ period_start: p.periodStart, value: p.value, complete: p.complete }));
+      process.stdout.write(
+        format === 'json'
+          ? JSON.stringify({ metric: metric.id, level, code, grain, structure, data: rows }, null, 2) + '\n'
+          : toCsv(rows, ['period_start', 'value', 'complete']),
+      );
+    } else {
+      const period = option(values, 'period');
+      if (!period)
+        throw new UsageError('--period is required for a breakdown (any date in the week or month)');
+      const result = await getBreakdown(db, {
+        metricId: metric.id,
+        level: level as AreaLevel,
+        code,
+        grain,
+        periodStart: periodStart(grain, period),
+        structure: struct,
+      });
+      if (!result) throw new UsageError('a practice has no children to break down into');
+      const rows = result.rows.map((r) => ({
+        level: result.childLevel,
+        code: r.code,
+        name: r.name,
+        value: r.value,
+        current: r.isCurrent,
+      }));
+      process.stdout.write(
+        format === 'json'
+          ? JSON.stringify(
+              {
+                metric: metric.id,
+                parent: { level, code },
+                grain,
+                period_start: periodStart(grain, period),
+                data: rows,
+              },
+              null,
+              2,
+            ) + '\n'
+          : toCsv(rows, ['level', 'code', 'name', 'value', 'current']),
+      );
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,57 @@
+import { childLevel, type AreaLevel } from '../domain/areas.ts';
+import type { Grain } from '../domain/metric-definition.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+
+export interface BreakdownRow {
+  code: string;
+  name: string;
+  onsCode: string | null;
+  isCurrent: boolean;
+  value: number;
+}
+
+/**
+ * An area's children (on today's structure) for one metric and period. Practices are stored under the
+ * current structure only, so a breakdown into practices always reads 'current'.
+ */
+export async function getBreakdown(
+  db: Warehouse,
+  req: {
+    metricId: string;
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    periodStart: string;
+    structure: 'current' | 'as_recorded';
+  },
+): Promise<{ childLevel: AreaLevel; rows: BreakdownRow[] } | null> {
+  const child = childLevel(req.level);
+  if (!child) return null;
+  const structure = child === 'practice' ? 'current' : req.structure;
+  const rows = await db.all<{
+    code: string;
+    name: string;
+    ons_code: string | null;
+    is_current: boolean;
+    value: number;
+  }>(sql('query/breakdown'), [
+    structure,
+    req.metricId,
+    req.grain,
+    req.periodStart,
+    req.level,
+    req.code,
+    child,
+  ]);
+  return {
+    childLevel: child,
+    rows: rows.map((r) => ({
+      code: r.code,
+      name: r.name,
+      onsCode: r.ons_code,
+      isCurrent: r.is_current,
+      value: r.value,
+    })),
+  };
+}
