@@ -46,7 +46,12 @@ export async function loadDemo(
   const outDir = path.join(config.dataDir, 'demo');
   let t = Date.now();
   opts.log(`Generating synthetic demo activity (scale ${opts.scale}, seed ${opts.seed}) into ${outDir} …`);
-  const generated = await generateDemoEvents(db, { scale: opts.scale, seed: opts.seed, clock: opts.clock, outDir });
+  const generated = await generateDemoEvents(db, {
+    scale: opts.scale,
+    seed: opts.seed,
+    clock: opts.clock,
+    outDir,
+  });
   opts.log(
     `Generated ${generated.events.toLocaleString('en-GB')} events for ${generated.users.toLocaleString('en-GB')} users ` +
       `(${generated.from} to ${generated.to}) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
@@ -64,5 +69,7 @@ export async function loadDemo(
   ]);
   t = Date.now();
   const built = await buildMetrics(db, loadCatalogue(), opts.clock);
-  opts.log(`Built ${built.rows.toLocaleString('en-GB')} figures in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  opts.log(
+    `Built ${built.rows.toLocaleString('en-GB')} figures in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
 }

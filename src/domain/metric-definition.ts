@@ -56,7 +56,15 @@ export const metricDefinitionSchema = z
     aggregation: z.enum(AGGREGATIONS),
     grains: z.array(z.enum(GRAINS)).min(1),
     lowest_geography: z.enum(AREA_LEVELS),
-    source: z.enum(['events', 'practice_snapshot', 'integrated_partners', 'downloads', 'pomi', 'list_sizes', 'mi_publication']),
+    source: z.enum([
+      'events',
+      'practice_snapshot',
+      'integrated_partners',
+      'downloads',
+      'pomi',
+      'list_sizes',
+      'mi_publication',
+    ]),
     events: eventSelector.optional(),
     /**
      * For unique_users: 'period' counts each user once per week or month; 'rolling_12_months' counts users
@@ -77,7 +85,17 @@ export const metricDefinitionSchema = z
     legacy_ids: z.array(z.string()).default([]),
     /** Name in the original NHS App Dashboard data dictionary, where it had one. */
     original_dictionary_name: z.string().optional(),
-    theme: z.enum(['uptake', 'logins', 'appointments', 'prescriptions', 'records', 'services', 'organ_donation', 'partners', 'population']),
+    theme: z.enum([
+      'uptake',
+      'logins',
+      'appointments',
+      'prescriptions',
+      'records',
+      'services',
+      'organ_donation',
+      'partners',
+      'population',
+    ]),
     display_order: z.number().int().nonnegative(),
   })
   .strict()
@@ -91,10 +109,16 @@ export const metricDefinitionSchema = z
     if (m.aggregation === 'cumulative') need(m.of !== undefined, 'cumulative metrics need "of"');
     if (m.window === 'rolling_12_months') {
       need(m.aggregation === 'unique_users', 'only unique_users metrics can have a rolling 12-month window');
-      need(m.grains.length === 1 && m.grains[0] === 'month', 'rolling 12-month metrics have the month grain only');
+      need(
+        m.grains.length === 1 && m.grains[0] === 'month',
+        'rolling 12-month metrics have the month grain only',
+      );
     }
     if (m.aggregation === 'ratio') {
-      need(m.numerator !== undefined && m.denominator !== undefined, 'ratio metrics need numerator and denominator');
+      need(
+        m.numerator !== undefined && m.denominator !== undefined,
+        'ratio metrics need numerator and denominator',
+      );
     }
   });
 
@@ -111,7 +135,8 @@ export function checkCatalogue(metrics: MetricDefinition[]): string[] {
   for (const m of metrics) {
     for (const field of ['of', 'numerator', 'denominator'] as const) {
       const ref = m[field];
-      if (ref !== undefined && !ids.has(ref)) problems.push(`${m.id}.yaml: ${field}: refers to unknown metric ${ref}`);
+      if (ref !== undefined && !ids.has(ref))
+        problems.push(`${m.id}.yaml: ${field}: refers to unknown metric ${ref}`);
     }
   }
   return problems;

@@ -14,7 +14,10 @@ export interface BuildResult {
 /** Metrics this build computes from activity events: event counts, unique users and running totals of counts. */
 export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinition[] {
   const fromEvents = catalogue.filter(
-    (m) => m.source === 'events' && (m.aggregation === 'event_count' || m.aggregation === 'unique_users') && m.events,
+    (m) =>
+      m.source === 'events' &&
+      (m.aggregation === 'event_count' || m.aggregation === 'unique_users') &&
+      m.events,
   );
   const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
   const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
@@ -30,7 +33,11 @@ function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
  * Rebuilds the metric cube from all loaded events, in one transaction: readers see the old figures
  * or the new ones, never a mix. Bumps the data version, which keys HTTP caches.
  */
-export async function buildMetrics(db: Warehouse, catalogue: MetricDefinition[], clock: Clock): Promise<BuildResult> {
+export async function buildMetrics(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  clock: Clock,
+): Promise<BuildResult> {
   const started = Date.now();
   const metrics = buildableMetrics(catalogue);
   return db.transaction(async (tx) => {

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../config.ts';
-import { checkCatalogue, metricDefinitionSchema, type MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  checkCatalogue,
+  metricDefinitionSchema,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
 
 export const METRICS_DIR = path.join(REPO_ROOT, 'metrics');
 
@@ -10,7 +14,10 @@ export class CatalogueError extends Error {}
 
 /** Loads and validates every metrics/*.yaml file (one metric per file, named after its id). */
 export function loadCatalogue(dir = METRICS_DIR): MetricDefinition[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const metrics: MetricDefinition[] = [];
   const errors: string[] = [];
   for (const file of files) {

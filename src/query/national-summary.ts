@@ -1,7 +1,7 @@
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { getSeries } from './series.ts';
+import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
 
@@ -42,14 +42,12 @@ export async function getNationalSummary(
   const tiles: SummaryTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};
   for (const m of metrics) {
-    const points = await getSeries(db, status, {
-      metricId: m.id,
+    const points = await getMetricSeries(db, status, m, {
       level: 'england',
       code: ENGLAND_CODE,
       grain: opts.grain,
       structure: 'current',
       includePartial: opts.includePartial,
-      fill: m.aggregation === 'cumulative' ? 'carry' : 'zero',
     });
     series[m.id] = points;
     const { latest, previous } = latestPair(points);

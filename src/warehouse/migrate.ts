@@ -28,7 +28,9 @@ export async function migrate(db: Warehouse, migrations = listMigrations()): Pro
   await db.run(
     'CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
   );
-  const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version));
+  const done = new Set(
+    (await db.all<{ version: number }>('SELECT version FROM schema_migration')).map((r) => r.version),
+  );
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;

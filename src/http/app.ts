@@ -1,0 +1,223 @@
+/**
+ * The Fastify application: pages, JSON API, static assets, security headers, compression and error pages.
+ * Pages never run SQL: figures come from `deps.queries` (see deps.ts); `deps.db` is only pinged by /healthz.
+ */
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CHILD_LEVELS, type AreaLevel } from '../domain/areas.ts';
+import type { Grain } from '../domain/metric-definition.ts';
+import { buildNationalSummaryView } from '../web/views/national-summary.ts';
+import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
+import type { AppDeps } from './deps.ts';
+import { installErrorHandlers, sendError } from './errors.ts';
+import { createRenderer } from './render.ts';
+import { applySecurityHeaders } from './security.ts';
+
+export type { AppDeps, AreaListItem, PageQueries } from './deps.ts';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security.ts';
+
+const gzip = promisify(gzipCallback);
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
+const MIN_COMPRESS_BYTES = 1024;
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** An area code as used in URLs: ODS (QE1, 00L, U12345, A81001) or ONS (E54000028) codes. */
+const AREA_CODE_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 12,
+  pattern: '^[A-Za-z0-9]+$',
+  description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
+} as const;
+
+const areasQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['level'],
+  properties: {
+    level: { type: 'string', enum: CHILD_LEVELS },
+    parent: AREA_CODE_SCHEMA,
+  },
+} as const;
+
+const areaItemSchema = {
+  type: 'object',
+  required: ['code', 'onsCode', 'name', 'level', 'parent'],
+  properties: {
+    code: { type: 'string' },
+    onsCode: { type: ['string', 'null'] },
+    name: { type: 'string' },
+    level: { type: 'string' },
+    parent: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['code', 'level'],
+          properties: { code: { type: 'string' }, level: { type: 'string' } },
+        },
+      ],
+    },
+  },
+} as const;
+
+const ERROR_BODY_SCHEMA = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+/** Unknown parameters on pages are ignored (shared links pick up tracking parameters); known ones are checked. */
+const summaryQuerySchema = {
+  type: 'object',
+  properties: {
+    grain: { type: 'string', enum: ['month', 'week'] },
+    partial: { type: 'string', enum: ['0', '1'] },
+  },
+} as const;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function appendVary(current: unknown, value: string): string {
+  const parts = String(current ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!parts.some((p) => p.toLowerCase() === value.toLowerCase())) parts.push(value);
+  return parts.join(', ');
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { db, config, queries } = deps;
+  const logger = deps.logger === true ? { level: config.logLevel } : (deps.logger ?? false);
+  const assets = loadAssets();
+  const renderer = createRenderer(assets.urls);
+  const app = Fastify({
+    logger,
+    // Keep unknown parameters so that `additionalProperties: false` rejects them instead of dropping them.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, verbose: true } },
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    // Malformed URLs (bad percent-encoding): Fastify's default answer echoes the URL back.
+    frameworkErrors: (error, request, reply) => {
+      const badUrl = error.code === 'FST_ERR_BAD_URL';
+      return sendError(
+        renderer,
+        request,
+        reply,
+        400,
+        badUrl ? 'The web address is not valid.' : 'The request was not valid.',
+        null,
+      );
+    },
+  });
+
+  // Security headers on every response, errors and 404s included.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    applySecurityHeaders(reply);
+    return payload;
+  });
+
+  // gzip for rendered pages and JSON (static assets come pre-compressed from assets.ts).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.hasHeader('content-encoding')) return payload;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    if (!COMPRESSIBLE.test(String(reply.getHeader('content-type') ?? ''))) return payload;
+    reply.header('Vary', appendVary(reply.getHeader('vary'), 'Accept-Encoding'));
+    if (Buffer.byteLength(payload) < MIN_COMPRESS_BYTES || !acceptsGzip(request)) return payload;
+    const zipped = await gzip(payload);
+    reply.header('Content-Encoding', 'gzip');
+    reply.removeHeader('content-length');
+    return zipped;
+  });
+
+  installErrorHandlers(app, renderer);
+
+  // nhsuk-frontend images, icons and manifest; CSS and JS are served from memory by assets.ts.
+  await app.register(fastifyStatic, {
+    root: NHSUK_ASSETS,
+    prefix: '/assets/',
+    maxAge: '1d',
+    immutable: false,
+    index: false,
+    list: false,
+    dotfiles: 'deny',
+  });
+  assets.register(app);
+
+  app.get('/healthz', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    try {
+      const one = await withTimeout(db.scalar<number | bigint>('SELECT 1'), HEALTH_TIMEOUT_MS);
+      if (Number(one) !== 1) throw new Error(`SELECT 1 returned ${String(one)}`);
+      return { status: 'ok' };
+    } catch (err) {
+      request.log.warn({ err }, 'health check failed');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  app.get(
+    '/api/v1/areas',
+    {
+      schema: {
+        querystring: areasQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['data'],
+            properties: { data: { type: 'array', items: areaItemSchema } },
+          },
+          404: ERROR_BODY_SCHEMA,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { level, parent } = request.query as { level: Exclude<AreaLevel, 'england'>; parent?: string };
+      const parentCode = parent?.toUpperCase();
+      const areas = await queries.listAreas(
+        parentCode === undefined ? { level } : { level, parent: parentCode },
+      );
+      if (areas === null) {
+        return reply.code(404).send({
+          error: 'Not Found',
+          message: `querystring/parent: there is no area with the code ${parentCode}`,
+        });
+      }
+      reply.header('Cache-Control', 'public, max-age=300');
+      return {
+        data: areas.map((a) => ({
+          code: a.code,
+          onsCode: a.onsCode,
+          name: a.name,
+          level: a.level,
+          parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
+        })),
+      };
+    },
+  );
+
+  app.get('/', { schema: { querystring: summaryQuerySchema } }, async (request, reply) => {
+    const query = request.query as { grain?: Grain; partial?: '0' | '1' };
+    const grain: Grain = query.grain ?? 'month';
+    const summary = await queries.nationalSummary({ grain, includePartial: query.partial === '1' });
+    const view = buildNationalSummaryView(summary);
+    const html = renderer.page(
+      'national-summary.njk',
+      { pageTitle: `National summary by ${view.grainWord}`, view, demo: view.demo },
+      '/',
+    );
+    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  });
+
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { AppConfig } from '../config.ts';
+import type { AreaLevel } from '../domain/areas.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Grain } from '../domain/metric-definition.ts';
+import type { DataStatus, NationalSummary } from '../query/types.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+
+/** One area in a list (API and pages). */
+export interface AreaListItem {
+  code: string;
+  onsCode: string | null;
+  name: string;
+  level: AreaLevel;
+  parentCode: string | null;
+  parentLevel: AreaLevel | null;
+  isCurrent: boolean;
+}
+
+/**
+ * The read model the pages and API need. Pages never run SQL: the query module implements this over the
+ * warehouse; tests use an in-memory implementation (src/http/test-queries.ts).
+ */
+export interface PageQueries {
+  nationalSummary(opts: { grain: Grain; includePartial: boolean }): Promise<NationalSummary>;
+  /**
+   * Areas at `level` (current structure, in a stable order, e.g. by name or code), optionally only those
+   * under `parent`: the code of an area at a higher level, normally the level just above (the route passes
+   * it upper-cased and validated as 1–12 letters or digits). Returns null when no area has that code, which
+   * the API answers with 404; an existing parent with no areas below at `level` gives [].
+   */
+  listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null>;
+  dataStatus(): Promise<DataStatus>;
+}
+
+export interface AppDeps {
+  db: Warehouse;
+  config: AppConfig;
+  clock: Clock;
+  queries: PageQueries;
+  /** Fastify logger option: false (default) for silence, true or pino options to log. */
+  logger?: boolean | object;
+}

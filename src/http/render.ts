@@ -1,0 +1,45 @@
+/**
+ * Nunjucks set-up: our templates first, then nhsuk-frontend's (so `{% from "nhsuk/components/…" %}` works).
+ * Autoescape is on: only values marked safe (trusted chart SVG) are inserted unescaped.
+ */
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { REPO_ROOT } from '../config.ts';
+import { NHSUK_DIST, type AssetUrls } from './assets.ts';
+
+export const TEMPLATES_DIR = path.join(REPO_ROOT, 'src', 'web', 'templates');
+
+export const SERVICE_NAME = 'NHS App Analytics';
+
+export interface NavItem {
+  text: string;
+  href: string;
+}
+
+/** Header navigation; further pages (Areas, Map, Data table, Data dictionary, About) join as they are built. */
+export const NAV_ITEMS: NavItem[] = [{ text: 'National summary', href: '/' }];
+
+export interface Renderer {
+  /** Renders a page template; `currentPath` marks the current navigation item. */
+  page(template: string, context: Record<string, unknown>, currentPath?: string): string;
+}
+
+export function createRenderer(assets: AssetUrls, options: { watch?: boolean } = {}): Renderer {
+  const loader = new nunjucks.FileSystemLoader([TEMPLATES_DIR, NHSUK_DIST], {
+    noCache: Boolean(options.watch),
+    watch: false,
+  });
+  const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+  env.addGlobal('serviceName', SERVICE_NAME);
+  env.addGlobal('assets', assets);
+  return {
+    page(template, context, currentPath) {
+      const navigation = NAV_ITEMS.map((item) => ({
+        text: item.text,
+        href: item.href,
+        current: item.href === currentPath,
+      }));
+      return env.render(template, { ...context, navigation });
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { escapeXml, labelIndices, niceTicks, renderLineChart, type ChartPoint } from './line-chart.ts';
+
+const months = ['May 2026', 'Jun 2026', 'Jul 2026', 'Aug 2026', 'Sep 2026', 'Oct 2026'];
+
+function chart(points: ChartPoint[], extra: Partial<Parameters<typeof renderLineChart>[0]> = {}): string {
+  return renderLineChart({ id: 'c1', title: 'Logins by month', desc: 'Logins rose.', points, ...extra });
+}
+
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+}
+
+describe('niceTicks', () => {
+  it('gives round steps that cover the range', () => {
+    expect(niceTicks(0, 2_188_000)).toEqual([0, 500_000, 1_000_000, 1_500_000, 2_000_000, 2_500_000]);
+    expect(niceTicks(0, 100)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(niceTicks(0, 7, 5, true)).toEqual([0, 2, 4, 6, 8]);
+    expect(niceTicks(0, 0, 5, true)).toEqual([0, 1]);
+    expect(niceTicks(0, 0.3)).toEqual([0, 0.1, 0.2, 0.3]);
+    expect(niceTicks(-5, 5)).toEqual([-6, -4, -2, 0, 2, 4, 6]);
+  });
+
+  it('always covers [min, max] with few, increasing ticks', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e12, max: 1e12, noNaN: true }),
+        fc.double({ min: -1e12, max: 1e12, noNaN: true }),
+        fc.boolean(),
+        (a, b, integer) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          const ticks = niceTicks(lo, hi, 5, integer);
+          expect(ticks.length).toBeGreaterThanOrEqual(2);
+          expect(ticks.length).toBeLessThanOrEqual(12);
+          expect(ticks[0]!).toBeLessThanOrEqual(lo);
+          expect(ticks[ticks.length - 1]!).toBeGreaterThanOrEqual(hi);
+          for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
+          if (integer && Math.abs(hi) < 1e15) ticks.forEach((t) => expect(Number.isInteger(t)).toBe(true));
+        },
+      ),
+    );
+  });
+});
+
+describe('labelIndices', () => {
+  it('keeps the latest label and spaces the others', () => {
+    expect(labelIndices(0, 500, 8)).toEqual([]);
+    expect(labelIndices(1, 500, 8)).toEqual([0]);
+    expect(labelIndices(6, 570, 8)).toEqual([0, 1, 2, 3, 4, 5]);
+    const many = labelIndices(104, 570, 6);
+    expect(many[many.length - 1]).toBe(103);
+    expect(many.length).toBeLessThanOrEqual(Math.floor(570 / (6 * 7 + 16)));
+  });
+});
+
+describe('renderLineChart', () => {
+  it('is an accessible image with a title, description, axes and a line', () => {
+    const svg = chart(months.map((label, i) => ({ label, value: 1_850_500 + i * 60_000 })));
+    expect(svg).toMatch(/^<svg [^>]*role="img"[^>]*aria-labelledby="c1-title c1-desc"/);
+    expect(svg).toContain('<title id="c1-title">Logins by month</title>');
+    expect(svg).toContain('<desc id="c1-desc">Logins rose.</desc>');
+    expect(texts(svg)).toEqual(expect.arrayContaining(['0', '500k', '1m', '1.5m', '2m', ...months]));
+    expect(svg.match(/<path /g)).toHaveLength(1);
+    expect(svg).not.toContain('stroke-dasharray');
+    expect(svg.match(/<circle /g)).toHaveLength(6);
+    expect(svg).not.toMatch(/style=/); // the CSP forbids inline styles
+    expect(svg).not.toContain('NaN');
+  });
+
+  it('draws the partial period dashed with a hollow marker', () => {
+    const svg = chart([
+      { label: 'Sep', value: 10 },
+      { label: 'Oct', value: 12 },
+      { label: 'Nov', value: 6, partial: true },
+    ]);
+    const paths = svg.match(/<path [^>]*>/g)!;
+    expect(paths).toHaveLength(2);
+    expect(paths[0]).not.toContain('stroke-dasharray');
+    expect(paths[1]).toContain('stroke-dasharray');
+    expect(svg).toMatch(/<circle [^>]*fill="#ffffff" stroke="#005eb8"/);
+  });
+
+  it('handles no points, one point and all zeros', () => {
+    const empty = chart([]);
+    expect(empty).toContain('No figures to show');
+    expect(empty).toContain('<title id="c1-title">');
+    const one = chart([{ label: 'Oct 2026', value: 5 }]);
+    expect(one).not.toContain('<path');
+    expect(one.match(/<circle /g)).toHaveLength(1);
+    expect(texts(one)).toContain('Oct 2026');
+    const zeros = chart(months.map((label) => ({ label, value: 0 })));
+    expect(zeros).not.toContain('NaN');
+    expect(texts(zeros)).toEqual(expect.arrayContaining(['0', '1']));
+    expect(zeros).not.toContain('Infinity');
+  });
+
+  it('thins x labels for long series and skips markers', () => {
+    const points = Array.from({ length: 104 }, (_, i) => ({ label: `w${i}`, value: i * 1000 }));
+    const svg = chart(points);
+    const labels = texts(svg).filter((t) => t.startsWith('w'));
+    expect(labels.length).toBeLessThan(20);
+    expect(labels[labels.length - 1]).toBe('w103');
+    expect((svg.match(/<circle /g) ?? []).length).toBe(1);
+  });
+
+  it('handles very large numbers and non-finite values without breaking', () => {
+    const svg = chart([
+      { label: 'a', value: 3_400_000_000 },
+      { label: 'b', value: Number.NaN },
+      { label: 'c', value: 3_900_000_000 },
+    ]);
+    expect(texts(svg)).toContain('4bn');
+    expect(svg).not.toContain('NaN');
+    expect(svg).not.toContain('<path'); // no two neighbouring finite points
+  });
+
+  it('escapes every text it writes', () => {
+    const evil = '<script>alert("x")</script> & \'';
+    const svg = renderLineChart({
+      id: '"><img src=x onerror=alert(1)>',
+      title: evil,
+      desc: evil,
+      points: [{ label: evil, value: 1 }],
+    });
+    expect(svg).not.toContain('<script>');
+    expect(svg).not.toContain('<img');
+    expect(svg).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;');
+    expect(escapeXml('a<b>&"\'')).toBe('a&lt;b&gt;&amp;&quot;&#39;');
+    const classed = chart([{ label: 'a', value: 1 }], { className: 'wide" onload="x' });
+    expect(classed).toContain('class="app-chart__svg wide onloadx"');
+  });
+
+  it('uses a custom tick format', () => {
+    const svg = chart(
+      [
+        { label: 'a', value: 74.1 },
+        { label: 'b', value: 76.2 },
+      ],
+      { formatTick: (v) => `${v}%` },
+    );
+    expect(texts(svg)).toContain('80%');
+  });
+});

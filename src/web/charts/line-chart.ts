@@ -1,0 +1,228 @@
+/**
+ * Server-side line charts as accessible inline SVG: no JavaScript, no inline styles (the CSP forbids them),
+ * every text escaped. Pure: data in, SVG string out.
+ */
+import { formatCompact } from '../format.ts';
+
+export interface ChartPoint {
+  /** Axis label for the period, e.g. "Nov 2026". */
+  label: string;
+  value: number;
+  /** The period is not yet complete: drawn with a dashed line and a hollow marker. */
+  partial?: boolean;
+}
+
+export interface LineChartOptions {
+  /** Prefix for element ids (title, description); made safe for an id attribute. */
+  id: string;
+  /** Short accessible name, e.g. "Logins by month". */
+  title: string;
+  /** Longer description read by screen readers, e.g. the plain-English summary. */
+  desc: string;
+  points: ChartPoint[];
+  width?: number;
+  height?: number;
+  /** Formats y-axis tick values; defaults to compact numbers (2.5m, 500k). */
+  formatTick?: (value: number) => string;
+  /** Values are whole numbers (counts): ticks never fall between integers. */
+  integer?: boolean;
+  /** Extra CSS classes for the <svg> (letters, digits, -, _ and spaces only). */
+  className?: string;
+}
+
+const COLOURS = {
+  line: '#005eb8', // NHS blue
+  grid: '#d8dde0', // NHS grey 4
+  axis: '#4c6272', // NHS grey 1
+  text: '#212b32', // NHS black
+  background: '#ffffff',
+};
+
+const CHAR_WIDTH = 7; // rough width of a 13px character, for spacing labels
+const FONT_SIZE = 13;
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
+}
+
+function safeId(id: string): string {
+  const cleaned = id.replace(/[^A-Za-z0-9_-]/g, '-');
+  return /^[A-Za-z]/.test(cleaned) ? cleaned : `chart-${cleaned}`;
+}
+
+/**
+ * "Nice" axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering [min, max] with about `count` intervals.
+ * The first tick is ≤ min and the last ≥ max. With `integer`, the step is at least 1.
+ */
+export function niceTicks(min: number, max: number, count = 5, integer = false): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new RangeError('ticks need finite bounds');
+  if (min > max) [min, max] = [max, min];
+  const scale = Math.max(Math.abs(min), Math.abs(max));
+  if (scale < 1e-100) {
+    // Zero (or indistinguishable from it): a unit axis.
+    [min, max] = [min < 0 ? -1 : 0, max > 0 || min >= 0 ? 1 : 0];
+  } else if (max - min <= scale * 1e-12) {
+    // One value: pad it by a tenth.
+    min -= scale * 0.1;
+    max += scale * 0.1;
+  }
+  const rough = (max - min) / Math.max(1, count);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const residual = rough / magnitude;
+  let step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 5 ? 5 : 10) * magnitude;
+  if (integer && step < 1) step = 1;
+  // Round tick values to the step's decimals, so 0.1 + 0.2 prints as 0.3 (works at any magnitude).
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const clean = (n: number) => (decimals <= 20 ? Number(n.toFixed(decimals)) : Number(n.toPrecision(15)));
+  const eps = 1e-9;
+  let first = Math.floor(min / step + eps);
+  let last = Math.ceil(max / step - eps);
+  if (clean(first * step) > min) first--;
+  if (clean(last * step) < max) last++;
+  if (last === first) last++;
+  const ticks: number[] = [];
+  for (let i = first; i <= last && ticks.length <= 100; i++) ticks.push(clean(i * step));
+  return ticks;
+}
+
+/** Which x labels to draw so they do not overlap: always the latest, then every k-th going back. */
+export function labelIndices(n: number, plotWidth: number, longestLabel: number): number[] {
+  if (n <= 0) return [];
+  const maxLabels = Math.max(1, Math.floor(plotWidth / (longestLabel * CHAR_WIDTH + 16)));
+  const step = Math.ceil(n / maxLabels);
+  const out: number[] = [];
+  for (let i = n - 1; i >= 0; i -= step) out.unshift(i);
+  return out;
+}
+
+function f(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+export function renderLineChart(options: LineChartOptions): string {
+  const width = options.width ?? 640;
+  const height = options.height ?? 260;
+  const id = safeId(options.id);
+  const titleId = `${id}-title`;
+  const descId = `${id}-desc`;
+  const formatTick = options.formatTick ?? formatCompact;
+  const points = options.points;
+  const finite = points.filter((p) => Number.isFinite(p.value)).map((p) => p.value);
+
+  const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
+    .filter(Boolean)
+    .join(' ');
+  const open =
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${classes}" viewBox="0 0 ${width} ${height}" ` +
+    `width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" focusable="false">` +
+    `<title id="${titleId}">${escapeXml(options.title)}</title>` +
+    `<desc id="${descId}">${escapeXml(options.desc)}</desc>` +
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="${COLOURS.background}"/>`;
+
+  if (finite.length === 0) {
+    return (
+      open +
+      `<text x="${f(width / 2)}" y="${f(height / 2)}" text-anchor="middle" font-size="${FONT_SIZE + 2}" ` +
+      `fill="${COLOURS.text}">No figures to show</text></svg>`
+    );
+  }
+
+  const integer = options.integer ?? finite.every((v) => Number.isInteger(v));
+  const ticks = niceTicks(Math.min(0, ...finite), Math.max(0, ...finite), 5, integer);
+  const yMin = ticks[0]!;
+  const yMax = ticks[ticks.length - 1]!;
+  const tickLabels = ticks.map((t) => formatTick(t));
+
+  const longestTick = Math.max(...tickLabels.map((l) => l.length));
+  const longestX = Math.max(1, ...points.map((p) => p.label.length));
+  const margin = {
+    top: 12,
+    right: Math.max(16, (longestX * CHAR_WIDTH) / 2 + 6),
+    bottom: 36,
+    // Room for the tick labels, and for half of the first period label, which is centred on the axis.
+    left: Math.max(longestTick * CHAR_WIDTH + 14, ((points[0]?.label.length ?? 0) * CHAR_WIDTH) / 2 + 6),
+  };
+  const plotW = Math.max(10, width - margin.left - margin.right);
+  const plotH = Math.max(10, height - margin.top - margin.bottom);
+  const x = (i: number) =>
+    points.length === 1 ? margin.left + plotW / 2 : margin.left + (i * plotW) / (points.length - 1);
+  const y = (v: number) => margin.top + plotH - ((v - yMin) / (yMax - yMin)) * plotH;
+
+  const parts: string[] = [open];
+
+  // Horizontal grid lines and y tick labels.
+  parts.push(`<g class="app-chart__y-axis" font-size="${FONT_SIZE}" fill="${COLOURS.text}">`);
+  ticks.forEach((t, i) => {
+    const ty = y(t);
+    parts.push(
+      `<line x1="${f(margin.left)}" x2="${f(margin.left + plotW)}" y1="${f(ty)}" y2="${f(ty)}" ` +
+        `stroke="${t === 0 ? COLOURS.axis : COLOURS.grid}" stroke-width="1"/>`,
+      `<text x="${f(margin.left - 8)}" y="${f(ty + 4)}" text-anchor="end">${escapeXml(tickLabels[i]!)}</text>`,
+    );
+  });
+  parts.push('</g>');
+
+  // X axis baseline and period labels.
+  const baseY = margin.top + plotH;
+  parts.push(`<g class="app-chart__x-axis" font-size="${FONT_SIZE}" fill="${COLOURS.text}">`);
+  parts.push(
+    `<line x1="${f(margin.left)}" x2="${f(margin.left + plotW)}" y1="${f(baseY)}" y2="${f(baseY)}" ` +
+      `stroke="${COLOURS.axis}" stroke-width="1"/>`,
+  );
+  for (const i of labelIndices(points.length, plotW, longestX)) {
+    const px = x(i);
+    parts.push(
+      `<line x1="${f(px)}" x2="${f(px)}" y1="${f(baseY)}" y2="${f(baseY + 5)}" stroke="${COLOURS.axis}" stroke-width="1"/>`,
+      `<text x="${f(px)}" y="${f(baseY + 20)}" text-anchor="middle">${escapeXml(points[i]!.label)}</text>`,
+    );
+  }
+  parts.push('</g>');
+
+  // The line: solid between complete periods, dashed into (or between) partial ones.
+  const segments: { from: number; to: number; dashed: boolean }[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) continue;
+    segments.push({ from: i, to: i + 1, dashed: Boolean(a.partial || b.partial) });
+  }
+  // Consecutive segments of the same style join into one path.
+  const runs: { indices: number[]; dashed: boolean }[] = [];
+  for (const s of segments) {
+    const last = runs[runs.length - 1];
+    if (last && last.dashed === s.dashed && last.indices[last.indices.length - 1] === s.from) {
+      last.indices.push(s.to);
+    } else {
+      runs.push({ indices: [s.from, s.to], dashed: s.dashed });
+    }
+  }
+  parts.push('<g class="app-chart__line" fill="none">');
+  for (const run of runs) {
+    const d = run.indices
+      .map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(i))},${f(y(points[i]!.value))}`)
+      .join(' ');
+    parts.push(
+      `<path d="${d}" stroke="${COLOURS.line}" stroke-width="3" stroke-linejoin="round" stroke-linecap="round"` +
+        (run.dashed ? ' stroke-dasharray="6 5"' : '') +
+        '/>',
+    );
+  }
+  parts.push('</g>');
+
+  // Markers (skipped for long series, where they would merge into a blob), always for partial points.
+  const showAll = points.length <= 60;
+  parts.push('<g class="app-chart__markers">');
+  points.forEach((p, i) => {
+    if (!Number.isFinite(p.value) || (!showAll && !p.partial && i !== points.length - 1)) return;
+    parts.push(
+      `<circle cx="${f(x(i))}" cy="${f(y(p.value))}" r="${p.partial ? 4.5 : 4}" ` +
+        (p.partial
+          ? `fill="${COLOURS.background}" stroke="${COLOURS.line}" stroke-width="2"/>`
+          : `fill="${COLOURS.line}"/>`),
+    );
+  });
+  parts.push('</g></svg>');
+  return parts.join('');
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { createTestQueries, TEST_METRICS } from '../../http/test-queries.ts';
+import type { NationalSummary } from '../../query/types.ts';
+import { buildNationalSummaryView } from './national-summary.ts';
+
+describe('buildNationalSummaryView', () => {
+  it('formats tiles, sentences and tables for a monthly summary', async () => {
+    const summary = await createTestQueries().nationalSummary({ grain: 'month', includePartial: false });
+    const view = buildNationalSummaryView(summary);
+    expect(view.refreshedText).toBe('18 November 2026 at 7:45am');
+    expect(view.completeUpToText).toBe('31 October 2026');
+    expect(view.demo).toEqual({
+      scaleText: '0.01',
+      seedText: '42',
+      generatedText: '18 November 2026 at 7:30am',
+    });
+
+    const logins = view.tiles.find((t) => t.id === 'logins')!;
+    expect(logins).toMatchObject({ heading: 'Logins', valueText: '2,188,000', periodText: 'October 2026' });
+    expect(logins.change).toMatchObject({
+      arrow: '▲',
+      directionWords: 'Up',
+      text: '4.2% on the previous month',
+      judgement: 'better',
+    });
+
+    const cancelled = view.tiles.find((t) => t.id === 'appointments_cancelled')!;
+    expect(cancelled.change).toMatchObject({ arrow: '▲', judgement: 'worse' }); // lower is better
+
+    const pct = view.tiles.find((t) => t.id === 'pct_registered')!;
+    expect(pct.valueText).toBe('76.0%');
+    expect(pct.change?.text).toBe('0.4 percentage points on the previous month');
+
+    const chart = view.charts[0]!;
+    expect(chart.summary).toBe(
+      'Logins rose 4.2% from 2,100,000 in September 2026 to 2,188,000 in October 2026.',
+    );
+    expect(chart.rows).toHaveLength(6);
+    expect(chart.rows[5]).toEqual({ period: 'October 2026', value: '2,188,000', complete: 'Yes' });
+    expect(chart.hasPartial).toBe(false);
+    expect(chart.svg).toContain('role="img"');
+    expect(chart.svg).toContain('class="app-chart__svg app-chart__svg--wide"');
+    expect(chart.svgNarrow).toContain('viewBox="0 0 360 240"');
+    expect(chart.svgNarrow).toContain('id="chart-logins-narrow-title"');
+  });
+
+  it('marks the partial period when asked to include it', async () => {
+    const summary = await createTestQueries().nationalSummary({ grain: 'week', includePartial: true });
+    const view = buildNationalSummaryView(summary);
+    expect(view.completeUpToText).toBe('15 November 2026');
+    expect(view.hasPartial).toBe(true);
+    const chart = view.charts[0]!;
+    expect(chart.rows[chart.rows.length - 1]).toEqual({
+      period: 'Week commencing 16 November 2026 (partial)',
+      value: '301,112',
+      complete: 'No (partial)',
+    });
+    expect(chart.svg).toContain('stroke-dasharray');
+    expect(chart.caption).toBe(
+      'Weekly, from the week commencing 28 September 2026 to the week commencing 16 November 2026 (partial)',
+    );
+    // Tiles stay on the latest complete period.
+    expect(view.tiles[0]!.periodText).toBe('Week commencing 9 November 2026');
+  });
+
+  it('copes with no data at all', () => {
+    const empty: NationalSummary = {
+      grain: 'month',
+      includePartial: false,
+      status: { refreshedAt: null, firstDay: null, lastDay: null, demo: null },
+      areaLevel: 'england',
+      areaCode: 'E92000001',
+      areaName: 'England',
+      tiles: [
+        {
+          metricId: 'logins',
+          name: TEST_METRICS[0]!.name,
+          shortName: 'Logins',
+          description: 'x',
+          unit: 'events',
+          polarity: 'higher_is_better',
+          latest: null,
+          previous: null,
+          changePct: null,
+        },
+      ],
+      series: {},
+    };
+    const view = buildNationalSummaryView(empty);
+    expect(view.refreshedText).toBeNull();
+    expect(view.completeUpToText).toBeNull();
+    expect(view.demo).toBeNull();
+    expect(view.tiles[0]).toMatchObject({ valueText: '–', change: null, noChangeText: 'No figures yet' });
+    expect(view.charts[0]!.summary).toBe('There are no figures for logins yet.');
+    expect(view.charts[0]!.svg).toContain('No figures to show');
+  });
+});
