@@ -87,7 +87,10 @@ describe('the metric catalogue in metrics/', () => {
 
   it('offers weekly and monthly figures, suppresses small counts below England, and keeps grains consistent', () => {
     for (const m of metrics) {
-      expect([...m.grains].sort(), m.id).toEqual(['month', 'week']);
+      // Rolling 12-month users only make sense per month; everything else is weekly and monthly.
+      expect([...m.grains].sort(), m.id).toEqual(
+        m.window === 'rolling_12_months' ? ['month'] : ['month', 'week'],
+      );
       if (m.lowest_geography !== 'england' && (m.unit === 'events' || m.unit === 'users')) {
         expect(m.disclosure, m.id).toBe('suppress_small_counts');
       }
@@ -108,7 +111,15 @@ describe('the metric catalogue in metrics/', () => {
         .filter((m) => m.mi_publication)
         .map((m) => m.id)
         .sort(),
-    ).toEqual(['logins', 'prescriptions_ordered', 'registrations']);
+    ).toEqual([
+      // The six measures of the NHS App Management Information publication (seeds/001).
+      'logins',
+      'prescriptions_ordered',
+      'registrations',
+      'unique_logins',
+      'unique_logins_12m',
+      'users_ordering_prescriptions',
+    ]);
     const legacy: Record<string, string[]> = {
       logins: ['M149', 'LatestLogins'],
       registrations: ['M144'],
@@ -144,8 +155,13 @@ describe('the metric catalogue in metrics/', () => {
     }
   });
 
-  it('puts logins and registrations first', () => {
-    expect(metrics.slice(0, 2).map((m) => m.id)).toEqual(['logins', 'registrations']);
+  it('puts logins, then users logging in and registrations first', () => {
+    expect(metrics.slice(0, 4).map((m) => m.id)).toEqual([
+      'logins',
+      'unique_logins',
+      'unique_logins_12m',
+      'registrations',
+    ]);
     for (let i = 1; i < metrics.length; i++) {
       expect(metrics[i]!.display_order).toBeGreaterThan(metrics[i - 1]!.display_order);
     }
