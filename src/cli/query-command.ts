@@ -68,20 +68,38 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
     const status = await getDataStatus(db);
     const struct = structure === 'current' ? 'current' : 'as_recorded';
     if (what === 'series') {
-      const points = await getMetricSeries(db, status, metric, {
-        level: level as AreaLevel,
-        code,
-        grain,
-        structure: struct,
-        includePartial: values.partial === true,
-        from: option(values, 'from'),
-        to: option(values, 'to'),
-      });
-      const rows = points.map((p) => ({ period_start: p.periodStart, value: p.value, complete: p.complete }));
+      const points = await getMetricSeries(
+        db,
+        status,
+        metric,
+        {
+          level: level as AreaLevel,
+          code,
+          grain,
+          structure: struct,
+          includePartial: values.partial === true,
+          from: option(values, 'from'),
+          to: option(values, 'to'),
+        },
+        catalogue,
+      );
+      const isRate = metric.aggregation === 'ratio';
+      const rows = points.map((p) => ({
+        period_start: p.periodStart,
+        value: p.value,
+        complete: p.complete,
+        ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
+      }));
+      const columns = [
+        'period_start',
+        'value',
+        'complete',
+        ...(isRate ? ['numerator', 'denominator', 'coverage'] : []),
+      ];
       process.stdout.write(
         format === 'json'
           ? JSON.stringify({ metric: metric.id, level, code, grain, structure, data: rows }, null, 2) + '\n'
-          : toCsv(rows, ['period_start', 'value', 'complete']),
+          : toCsv(rows, columns),
       );
     } else {
       const period = option(values, 'period');

@@ -10,6 +10,8 @@ import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { buildableMetrics, buildMetrics } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
+import { getMetricSeries } from '../query/series.ts';
+import { getDataStatus } from '../query/status.ts';
 
 // A small geography in two releases: ICBs I1 and I2 merge into I9 in August; P4 closes; P5 opens.
 type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
@@ -27,6 +29,8 @@ const RELEASES: Record<string, Row[]> = {
     ['P00005', 'U00003', '00C', 'QA3', 'Y58'],
   ],
 };
+/** Practice 13+ list sizes (one release, in force for every period); P00003, P00005 and Unknown have none. */
+const LIST_SIZES_13PLUS: Record<string, number> = { P00001: 1000, P00002: 500, P00004: 300 };
 const PRACTICE_CODES = ['P00001', 'P00002', 'P00003', 'P00004', 'P00005', 'ZZZ999', ''];
 const TYPES = ['login', 'registration', 'prescription_ordered', 'record_viewed', 'appointment_booked'];
 
@@ -162,6 +166,10 @@ function bruteForce(events: Ev[], metrics: Selector[]) {
       for (const [level, code] of levels) {
         const key = [structure, metricId, grain, start, level, code].join('|');
         out.set(key, (out.get(key) ?? 0) + 1);
+        // Rates leave out practices with no 13+ list size (and Unknown): today's structure only.
+        if (structure === 'current' && !(practice in LIST_SIZES_13PLUS)) {
+          out.set(`uncovered|${key}`, (out.get(`uncovered|${key}`) ?? 0) + 1);
+        }
       }
     }
   };
@@ -226,6 +234,12 @@ beforeAll(async () => {
       );
     }
   }
+  for (const [practice, patients] of Object.entries(LIST_SIZES_13PLUS)) {
+    await db.run(
+      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
+      [practice, patients],
+    );
+  }
   await rebuildAreas(db);
 });
 afterAll(() => {
@@ -277,12 +291,14 @@ describe('buildMetrics', () => {
       ]),
     );
     const expected = bruteForce(events, countMetrics);
-    const rows = await db.all<{ k: string; value: number }>(
-      `SELECT concat_ws('|', structure, metric_id, grain, strftime(period_start, '%Y-%m-%d'), area_level, area_code) AS k, value
+    const rows = await db.all<{ k: string; value: number; uncovered: number | null }>(
+      `SELECT concat_ws('|', structure, metric_id, grain, strftime(period_start, '%Y-%m-%d'), area_level, area_code) AS k,
+              value, uncovered
        FROM metric_value WHERE list_contains($1, metric_id)`,
       [listValue(countMetrics.map((m) => m.id))],
     );
     const actual = new Map(rows.map((r) => [r.k, r.value]));
+    for (const r of rows) if (r.uncovered) actual.set(`uncovered|${r.k}`, r.uncovered);
     const diffs: string[] = [];
     for (const [k, v] of expected)
       if (actual.get(k) !== v) diffs.push(`${k}: expected ${v}, got ${actual.get(k)}`);
@@ -292,8 +308,15 @@ describe('buildMetrics', () => {
   });
 
   it('keeps running totals consistent with the counts they accumulate', async () => {
-    const rows = await db.all<{ grain: string; period_start: string; value: number; base: number | null }>(
-      `SELECT c.grain, c.period_start, c.value, b.value AS base
+    const rows = await db.all<{
+      grain: string;
+      period_start: string;
+      value: number;
+      base: number | null;
+      uncovered: number;
+      base_uncovered: number | null;
+    }>(
+      `SELECT c.grain, c.period_start, c.value, b.value AS base, c.uncovered, b.uncovered AS base_uncovered
        FROM metric_value c LEFT JOIN metric_value b
          ON b.metric_id = 'registrations' AND b.structure = c.structure AND b.grain = c.grain
         AND b.area_level = c.area_level AND b.area_code = c.area_code AND b.period_start = c.period_start
@@ -302,12 +325,109 @@ describe('buildMetrics', () => {
     );
     expect(rows.length).toBeGreaterThan(0);
     let running = 0;
+    let runningUncovered = 0;
     let grain = '';
     for (const r of rows) {
-      if (r.grain !== grain) [grain, running] = [r.grain, 0];
+      if (r.grain !== grain) [grain, running, runningUncovered] = [r.grain, 0, 0];
       running += r.base ?? 0;
+      // List sizes do not change over the test's periods, so the uncovered part accumulates too.
+      runningUncovered += r.base_uncovered ?? 0;
       expect(r.value).toBe(running);
+      expect(r.uncovered).toBe(runningUncovered);
     }
+    expect(runningUncovered).toBeGreaterThan(0);
+  });
+
+  it("rolls 13+ list sizes up today's structure as rate denominators", async () => {
+    const rows = await db.all<{
+      area_level: string;
+      area_code: string;
+      patients_13plus: number;
+      practices: number;
+    }>(
+      `SELECT DISTINCT area_level, area_code, patients_13plus, practices FROM area_denominator
+       WHERE grain = 'month' ORDER BY area_level, area_code`,
+    );
+    // P00001 + P00002 sit in PCN U00001 (1,500); P00004 (closed) stays under U00003 on today's structure.
+    expect(rows).toEqual([
+      { area_level: 'england', area_code: 'E92000001', patients_13plus: 1800, practices: 3 },
+      { area_level: 'icb', area_code: 'QA3', patients_13plus: 300, practices: 1 },
+      { area_level: 'icb', area_code: 'QA9', patients_13plus: 1500, practices: 2 },
+      { area_level: 'pcn', area_code: 'U00001', patients_13plus: 1500, practices: 2 },
+      { area_level: 'pcn', area_code: 'U00003', patients_13plus: 300, practices: 1 },
+      { area_level: 'practice', area_code: 'P00001', patients_13plus: 1000, practices: 1 },
+      { area_level: 'practice', area_code: 'P00002', patients_13plus: 500, practices: 1 },
+      { area_level: 'practice', area_code: 'P00004', patients_13plus: 300, practices: 1 },
+      { area_level: 'region', area_code: 'Y56', patients_13plus: 1500, practices: 2 },
+      { area_level: 'region', area_code: 'Y58', patients_13plus: 300, practices: 1 },
+      { area_level: 'sub_icb', area_code: '00A', patients_13plus: 1500, practices: 2 },
+      { area_level: 'sub_icb', area_code: '00C', patients_13plus: 300, practices: 1 },
+    ]);
+  });
+
+  it('serves rates over practices with a list size only, with their coverage', async () => {
+    const catalogue = loadCatalogue();
+    const status = await getDataStatus(db);
+    const get = (id: string) => catalogue.find((m) => m.id === id)!;
+    const req = { grain: 'month' as const, includePartial: true, structure: 'current' as const };
+    const england = await getMetricSeries(
+      db,
+      status,
+      get('logins_per_1000'),
+      { ...req, level: 'england', code: 'E92000001' },
+      catalogue,
+    );
+    const byPractice = async (code: string) =>
+      getMetricSeries(db, status, get('logins'), { ...req, level: 'practice', code }, catalogue);
+    const [p1, p2, p3, p4, p5] = await Promise.all(
+      ['P00001', 'P00002', 'P00003', 'P00004', 'P00005'].map(byPractice),
+    );
+    const all = await getMetricSeries(
+      db,
+      status,
+      get('logins'),
+      { ...req, level: 'england', code: 'E92000001' },
+      catalogue,
+    );
+    expect(england.length).toBeGreaterThan(5);
+    expect(england.map((p) => p.periodStart)).toEqual(all.map((p) => p.periodStart));
+    england.forEach((point, i) => {
+      const covered = p1![i]!.value + p2![i]!.value + p4![i]!.value; // the practices with a list size
+      expect(point.numerator).toBe(covered);
+      expect(point.denominator).toBe(1800);
+      expect(point.value).toBeCloseTo((covered / 1800) * 1000, 9);
+      if (all[i]!.value === 0) expect(point.coverage).toBeNull();
+      else expect(point.coverage).toBeCloseTo(covered / all[i]!.value, 9);
+      expect(all[i]!.value - covered).toBeGreaterThanOrEqual(p3![i]!.value + p5![i]!.value); // plus Unknown
+    });
+    const pct = await getMetricSeries(
+      db,
+      status,
+      get('registered_pct_13plus'),
+      { ...req, level: 'pcn', code: 'U00001' },
+      catalogue,
+    );
+    const cum = async (code: string) =>
+      getMetricSeries(
+        db,
+        status,
+        get('registrations_cumulative'),
+        { ...req, level: 'practice', code },
+        catalogue,
+      );
+    const [c1, c2] = await Promise.all([cum('P00001'), cum('P00002')]);
+    pct.forEach((point, i) => {
+      expect(point.numerator).toBe(c1![i]!.value + c2![i]!.value);
+      expect(point.value).toBeCloseTo(((c1![i]!.value + c2![i]!.value) / 1500) * 100, 9);
+    });
+    const patients = await getMetricSeries(
+      db,
+      status,
+      get('patients_13plus'),
+      { ...req, level: 'icb', code: 'QA9' },
+      catalogue,
+    );
+    expect(new Set(patients.map((p) => p.value))).toEqual(new Set([1500]));
   });
 
   it('is atomic: a failing build leaves the previous figures', async () => {

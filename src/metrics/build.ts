@@ -62,12 +62,18 @@ export async function buildMetrics(
     await tx.run(sql('build/unique_users_period'));
     await tx.run(sql('build/unique_users_12m'));
     await tx.run(sql('build/create_practice_period_count'));
+    await tx.run(sql('build/practice_denominators'));
     await tx.run(sql('build/create_metric_value_build'));
     await tx.run(sql('build/rollup_current'));
     await tx.run(sql('build/rollup_as_recorded'));
     for (const m of metrics) {
-      if (m.aggregation === 'cumulative') await tx.run(sql('build/cumulative'), [m.id, m.of!]);
+      if (m.aggregation === 'cumulative') {
+        await tx.run(sql('build/cumulative'), [m.id, m.of!]);
+        await tx.run(sql('build/cumulative_uncovered'), [m.id]);
+      }
     }
+    await tx.run('DELETE FROM area_denominator');
+    await tx.run(sql('build/area_denominators'));
     await tx.run('DELETE FROM metric_value');
     await tx.run(sql('build/replace_metric_values'));
     await tx.run('DELETE FROM data_day');
@@ -82,6 +88,7 @@ export async function buildMetrics(
     await tx.run('DROP VIEW practice_period_count');
     await tx.run('DROP TABLE unique_practice_count');
     await tx.run('DROP TABLE practice_day_count');
+    await tx.run('DROP TABLE practice_den');
     await tx.run('DROP TABLE metric_selector');
     return { metrics: metrics.map((m) => m.id), rows, dataVersion, builtAt, millis: Date.now() - started };
   });

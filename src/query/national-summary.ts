@@ -42,13 +42,19 @@ export async function getNationalSummary(
   const tiles: SummaryTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};
   for (const m of metrics) {
-    const points = await getMetricSeries(db, status, m, {
-      level: 'england',
-      code: ENGLAND_CODE,
-      grain: opts.grain,
-      structure: 'current',
-      includePartial: opts.includePartial,
-    });
+    const points = await getMetricSeries(
+      db,
+      status,
+      m,
+      {
+        level: 'england',
+        code: ENGLAND_CODE,
+        grain: opts.grain,
+        structure: 'current',
+        includePartial: opts.includePartial,
+      },
+      catalogue,
+    );
     series[m.id] = points;
     const { latest, previous } = latestPair(points);
     tiles.push({

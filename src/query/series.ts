@@ -71,13 +71,80 @@ export async function getSeries(
   });
 }
 
+/**
+ * A rate (ratio metric over patients aged 13+) or the 13+ patients themselves, on today's structure.
+ * Only practices with a list size count in either part; coverage is the share of the numerator metric
+ * (at the area, Unknown included for England) that the rate includes.
+ */
+export async function getRateSeries(
+  db: Warehouse,
+  status: DataStatus,
+  metric: MetricDefinition,
+  numeratorMetric: MetricDefinition | null,
+  req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths' | 'structure'>,
+): Promise<SeriesPoint[]> {
+  const window = numeratorMetric?.window === 'rolling_12_months' ? 12 : 1;
+  const periods = loadedPeriods(req.grain, status, req.includePartial, req.from, req.to, window);
+  if (periods.length === 0) return [];
+  const rows = await db.all<{
+    period_start: string;
+    value: number | null;
+    uncovered: number | null;
+    patients_13plus: number;
+  }>(sql('query/rate_series'), [
+    numeratorMetric?.id ?? '',
+    req.grain,
+    req.level,
+    req.code,
+    periods[0]!.periodStart,
+    periods[periods.length - 1]!.periodStart,
+  ]);
+  const byPeriod = new Map(rows.map((r) => [r.period_start, r]));
+  const multiplier = metric.multiplier ?? 1;
+  const points: SeriesPoint[] = [];
+  let carried = { value: 0, uncovered: 0 };
+  for (const p of periods) {
+    const r = byPeriod.get(p.periodStart);
+    if (!r) continue; // no practice in the area had a list size: no rate
+    if (!numeratorMetric) {
+      points.push({ periodStart: p.periodStart, value: r.patients_13plus, complete: p.complete });
+      continue;
+    }
+    const part =
+      r.value === null
+        ? numeratorMetric.aggregation === 'cumulative'
+          ? carried
+          : { value: 0, uncovered: 0 }
+        : { value: r.value, uncovered: r.uncovered ?? 0 };
+    carried = part;
+    const numerator = part.value - part.uncovered;
+    points.push({
+      periodStart: p.periodStart,
+      value: r.patients_13plus > 0 ? (numerator / r.patients_13plus) * multiplier : 0,
+      complete: p.complete,
+      numerator,
+      denominator: r.patients_13plus,
+      coverage: part.value > 0 ? numerator / part.value : null,
+    });
+  }
+  return points;
+}
+
 /** The series of one catalogue metric, with its fill rule and rolling window applied. */
 export function getMetricSeries(
   db: Warehouse,
   status: DataStatus,
   metric: MetricDefinition,
   req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths'>,
+  catalogue: MetricDefinition[] = [],
 ): Promise<SeriesPoint[]> {
+  if (metric.id === 'patients_13plus') return getRateSeries(db, status, metric, null, req);
+  if (metric.aggregation === 'ratio') {
+    const numerator = catalogue.find((m) => m.id === metric.numerator);
+    if (!numerator)
+      throw new Error(`ratio ${metric.id} needs its numerator ${metric.numerator} in the catalogue`);
+    return getRateSeries(db, status, metric, numerator, req);
+  }
   return getSeries(db, status, {
     ...req,
     metricId: metric.id,

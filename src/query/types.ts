@@ -9,6 +9,10 @@ export interface SeriesPoint {
   value: number;
   /** False for the partial period still being loaded; only present when the caller asked for it. */
   complete: boolean;
+  /** Rates only: the numerator and denominator used, and the share of the numerator metric they cover. */
+  numerator?: number;
+  denominator?: number;
+  coverage?: number | null;
 }
 
 export interface SummaryTile {

@@ -5,5 +5,6 @@ CREATE OR REPLACE TEMP TABLE metric_value_build (
   period_start DATE NOT NULL,
   area_level VARCHAR NOT NULL,
   area_code VARCHAR NOT NULL,
-  value DOUBLE NOT NULL
+  value DOUBLE NOT NULL,
+  uncovered DOUBLE
 )

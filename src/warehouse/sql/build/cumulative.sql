@@ -1,5 +1,6 @@
 -- Running totals: for each area with any activity of the base metric, every period from its first
 -- to the last period with data, so a quiet period carries the total forward. $1 cumulative id, $2 base id.
+-- uncovered is filled in afterwards from the practices' own running totals (cumulative_uncovered).
 INSERT INTO metric_value_build
 WITH base AS (
   SELECT * FROM metric_value_build WHERE metric_id = $2
@@ -18,6 +19,7 @@ grid AS (
 SELECT g.structure, $1 AS metric_id, g.grain, g.period_start, g.area_level, g.area_code,
   sum(coalesce(b.value, 0)) OVER (
     PARTITION BY g.structure, g.grain, g.area_level, g.area_code ORDER BY g.period_start
-    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value,
+  CASE WHEN g.structure = 'current' THEN 0 END AS uncovered
 FROM grid g
 LEFT JOIN base b USING (structure, grain, area_level, area_code, period_start)

@@ -24,7 +24,8 @@ SELECT 'as_recorded' AS structure, metric_id, grain, period_start,
     ELSE 'england'
   END AS area_level,
   coalesce(pcn_code, sub_icb_code, icb_code, region_code, 'E92000001') AS area_code,
-  sum(n) AS value
+  sum(n) AS value,
+  NULL AS uncovered
 FROM by_period
 GROUP BY GROUPING SETS (
   (metric_id, grain, period_start, pcn_code),
