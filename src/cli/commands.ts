@@ -70,6 +70,8 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
   }
   const db = await openWarehouse(config);
   let failures = 0;
+  let from = null as string | null;
+  let to = null as string | null;
   try {
     await initialise(db, log);
     for (const file of files) {
@@ -79,6 +81,10 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
           if (r.status === 'already_loaded') {
             log(`${file}: already loaded (load ${r.loadId}); nothing to do`);
             continue;
+          }
+          if (r.rowsLoaded > 0 && r.firstEventDate && r.lastEventDate) {
+            from = from === null || r.firstEventDate < from ? r.firstEventDate : from;
+            to = to === null || r.lastEventDate > to ? r.lastEventDate : to;
           }
           log(
             `${file}: ${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsDuplicate} duplicate event ids skipped, ` +
@@ -105,10 +111,20 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
         console.error(`Error: ${(err as Error).message}`);
       }
     }
-    if (kind === 'reference') await rebuildAreas(db);
-    if (kind === 'events' && failures < files.length) {
-      const built = await buildMetrics(db, loadCatalogue(), systemClock);
-      log(`Rebuilt ${built.rows} figures in ${built.millis} ms (data version ${built.dataVersion}).`);
+    if (kind === 'reference') {
+      await rebuildAreas(db);
+      // A new structure or list size changes every roll-up and rate: rebuild all figures.
+      if (await hasActivity(db)) {
+        const built = await buildMetrics(db, loadCatalogue(), systemClock);
+        log(`Rebuilt all figures in ${built.millis} ms (data version ${built.dataVersion}).`);
+      }
+    }
+    if (kind === 'events' && from !== null && to !== null) {
+      const built = await buildMetrics(db, loadCatalogue(), systemClock, { from, to });
+      log(
+        `Recomputed the periods touched by ${from} to ${to}: ${built.rows} figures in ${built.millis} ms ` +
+          `(data version ${built.dataVersion}).`,
+      );
     }
     return failures > 0 ? 2 : 0;
   } finally {
@@ -116,6 +132,7 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
   }
 }
 
+/** `build` and `build --full` both recompute everything; ingest runs the incremental build itself. */
 export async function runBuild(config: AppConfig, _values: Values): Promise<number> {
   const db = await openWarehouse(config);
   try {

@@ -22,7 +22,8 @@ Commands:
   ingest reference FILE...           Load NHS reference files (gp-reg-pat-prac-map, list sizes).
   ingest FEED-KIND FILE...           Load an NHS aggregated feed: practice-snapshot, integrated-partners,
                                      downloads, pomi or mi-publication (CSV or the MI workbook).
-  build                              Rebuild every figure from the loaded events.
+  build [--full]                     Rebuild every figure from the loaded events (ingest events recomputes
+                                     only the periods the new events touch).
   metrics [--format json]            List the metric catalogue.
   query series --metric ID [--level L --code C] [--grain week|month] [--from D] [--to D]
         [--structure current|as-recorded] [--partial] [--format csv|json]

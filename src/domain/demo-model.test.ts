@@ -69,7 +69,14 @@ describe('calibration against the NHS App MI publication (scale 1, analytic)', (
   const mi = readMi();
 
   it('reads the six published months and the real practice list', () => {
-    expect(mi.map((m) => m.month)).toEqual(['2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08']);
+    expect(mi.map((m) => m.month)).toEqual([
+      '2025-03',
+      '2025-04',
+      '2025-05',
+      '2025-06',
+      '2025-07',
+      '2025-08',
+    ]);
     expect(practices.length).toBeGreaterThan(6000);
     // The estimate from 5-year bands is within 2 % of the exact England 13+ figure.
     expect(Math.abs(pop13 / ENGLAND_PATIENTS_13PLUS - 1)).toBeLessThan(0.02);
@@ -228,7 +235,9 @@ describe('sessions', () => {
     ]) {
       expect(pairs).toContain(p);
     }
-    expect(DEMO_MODEL.features.filter((f) => f.eventType !== 'jump_off').every((f) => !f.provider)).toBe(true);
+    expect(DEMO_MODEL.features.filter((f) => f.eventType !== 'jump_off').every((f) => !f.provider)).toBe(
+      true,
+    );
   });
 
   it('draws the feature count from a proper Poisson CDF', () => {
@@ -256,11 +265,51 @@ describe('practices and the run plan', () => {
 
   it('gives users in proportion to list size, and moves users of a closed practice within its PCN', () => {
     const records: DemoPracticeRecord[] = [
-      { code: 'A00001', patients13plus: 10000, pcnCode: 'U00001', subIcbCode: '00A', icbCode: 'QAA', lastSeen: '2026-08-01', goneBy: null },
-      { code: 'A00002', patients13plus: 5000, pcnCode: 'U00001', subIcbCode: '00A', icbCode: 'QAA', lastSeen: '2026-01-01', goneBy: '2026-08-01' },
-      { code: 'A00003', patients13plus: 8000, pcnCode: 'U00002', subIcbCode: '00A', icbCode: 'QAA', lastSeen: '2026-08-01', goneBy: null },
-      { code: 'A00004', patients13plus: 2000, pcnCode: null, subIcbCode: '00B', icbCode: 'QAA', lastSeen: '2026-01-01', goneBy: '2026-08-01' },
-      { code: 'A00005', patients13plus: 3000, pcnCode: null, subIcbCode: '00B', icbCode: 'QAA', lastSeen: '2026-08-01', goneBy: null },
+      {
+        code: 'A00001',
+        patients13plus: 10000,
+        pcnCode: 'U00001',
+        subIcbCode: '00A',
+        icbCode: 'QAA',
+        lastSeen: '2026-08-01',
+        goneBy: null,
+      },
+      {
+        code: 'A00002',
+        patients13plus: 5000,
+        pcnCode: 'U00001',
+        subIcbCode: '00A',
+        icbCode: 'QAA',
+        lastSeen: '2026-01-01',
+        goneBy: '2026-08-01',
+      },
+      {
+        code: 'A00003',
+        patients13plus: 8000,
+        pcnCode: 'U00002',
+        subIcbCode: '00A',
+        icbCode: 'QAA',
+        lastSeen: '2026-08-01',
+        goneBy: null,
+      },
+      {
+        code: 'A00004',
+        patients13plus: 2000,
+        pcnCode: null,
+        subIcbCode: '00B',
+        icbCode: 'QAA',
+        lastSeen: '2026-01-01',
+        goneBy: '2026-08-01',
+      },
+      {
+        code: 'A00005',
+        patients13plus: 3000,
+        pcnCode: null,
+        subIcbCode: '00B',
+        icbCode: 'QAA',
+        lastSeen: '2026-08-01',
+        goneBy: null,
+      },
     ];
     const plan = planDemo(records, w, 0.1, 7);
     const byCode = new Map(plan.practices.map((p) => [p.code, p]));

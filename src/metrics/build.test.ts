@@ -222,8 +222,8 @@ function bruteForce(events: Ev[], metrics: Selector[]) {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-test-'));
 let db: Warehouse;
-beforeAll(async () => {
-  db = await Warehouse.open(':memory:');
+async function geographyWarehouse(): Promise<Warehouse> {
+  const db = await Warehouse.open(':memory:');
   await migrate(db);
   for (const [extract, rows] of Object.entries(RELEASES)) {
     for (const [practice, pcn, sub, icb, region] of rows) {
@@ -241,6 +241,40 @@ beforeAll(async () => {
     );
   }
   await rebuildAreas(db);
+  return db;
+}
+
+function writeEvents(name: string, events: Ev[]): string {
+  const file = path.join(dir, name);
+  const lines = events.map((e) =>
+    [e.id, e.time, e.type, `s-${e.user}`, e.user, e.practice, e.level, 'ios', e.recordType].join(','),
+  );
+  fs.writeFileSync(
+    file,
+    [
+      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type',
+      ...lines,
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function dump(db: Warehouse): Promise<string[]> {
+  const cube = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', structure, metric_id, grain, period_start, area_level, area_code, value, coalesce(uncovered, -1)) AS k
+     FROM metric_value ORDER BY k`,
+  );
+  const dens = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', grain, period_start, area_level, area_code, patients_13plus, practices) AS k FROM area_denominator ORDER BY k`,
+  );
+  const days = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', day, events) AS k FROM data_day ORDER BY k`,
+  );
+  return [...cube, ...dens, ...days].map((r) => r.k);
+}
+
+beforeAll(async () => {
+  db = await geographyWarehouse();
 });
 afterAll(() => {
   db.close();
@@ -428,6 +462,40 @@ describe('buildMetrics', () => {
       catalogue,
     );
     expect(new Set(patients.map((p) => p.value))).toEqual(new Set([1500]));
+  });
+
+  it.each([
+    ['the last weeks only', false],
+    ['the last weeks and late events from earlier months', true],
+  ])('an incremental build for %s gives exactly the figures of a full rebuild', async (_name, withLate) => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(7, 2500).map((e, i) => ({ ...e, id: `n${i}` }));
+    const cut = '2026-09-14T00:00:00Z';
+    // The new delivery: the weeks after the cut plus a few late events from earlier months.
+    const late = (e: Ev, i: number) => withLate && i % 97 === 0 && e.time >= '2026-05-01';
+    const first = events.filter((e, i) => e.time < cut && !late(e, i));
+    const second = events.filter((e, i) => e.time >= cut || late(e, i));
+    const incremental = await geographyWarehouse();
+    const full = await geographyWarehouse();
+    try {
+      await ingestEventFile(incremental, writeEvents('first.csv', first));
+      await buildMetrics(incremental, catalogue, clock);
+      const loaded = await ingestEventFile(incremental, writeEvents('second.csv', second));
+      const result = await buildMetrics(incremental, catalogue, clock, {
+        from: loaded.firstEventDate!,
+        to: loaded.lastEventDate!,
+      });
+      expect(result.incremental).toBe(true);
+      await ingestEventFile(full, writeEvents('all.csv', events));
+      await buildMetrics(full, catalogue, clock);
+      const [a, b] = [await dump(incremental), await dump(full)];
+      expect(a.length).toBe(b.length);
+      expect(a.filter((x, i) => x !== b[i]).slice(0, 5)).toEqual([]);
+    } finally {
+      incremental.close();
+      full.close();
+    }
   });
 
   it('is atomic: a failing build leaves the previous figures', async () => {

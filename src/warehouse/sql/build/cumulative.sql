@@ -1,12 +1,12 @@
--- Running totals: for each area with any activity of the base metric, every period from its first
+-- Running totals, recomputed over the whole cube after the counts are in place: for each area with any activity of the base metric, every period from its first
 -- to the last period with data, so a quiet period carries the total forward. $1 cumulative id, $2 base id.
 -- uncovered is filled in afterwards from the practices' own running totals (cumulative_uncovered).
-INSERT INTO metric_value_build
+INSERT INTO metric_value
 WITH base AS (
-  SELECT * FROM metric_value_build WHERE metric_id = $2
+  SELECT * FROM metric_value WHERE metric_id = $2
 ),
 periods AS (
-  SELECT DISTINCT grain, period_start FROM metric_value_build
+  SELECT DISTINCT grain, period_start FROM metric_value
 ),
 areas AS (
   SELECT structure, grain, area_level, area_code, min(period_start) AS first_period

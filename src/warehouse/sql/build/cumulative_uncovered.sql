@@ -1,12 +1,12 @@
 -- For a running total on today's structure: the part held by practices with no 13+ list size in force
 -- in each period (and Unknown), summed up the hierarchy from the practices' own running totals. $1 metric id.
-UPDATE metric_value_build AS t
+UPDATE metric_value AS t
 SET uncovered = u.uncovered
 FROM (
   WITH p AS (
     SELECT v.grain, v.period_start, v.value, den.den IS NULL AS no_den,
            a.practice_code, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code
-    FROM metric_value_build v
+    FROM metric_value v
     JOIN practice_ancestry a ON a.structure = 'current' AND a.practice_code = v.area_code
     LEFT JOIN practice_den den
       ON den.grain = v.grain AND den.period_start = v.period_start AND den.practice_code = v.area_code

@@ -5,7 +5,7 @@ SELECT
   e.event_date,
   coalesce(p.area_code, 'UNKNOWN') AS practice_code,
   count(*) AS n
-FROM activity_event e
+FROM build_event e
 JOIN metric_selector s
   ON s.kind = 'count'
  AND e.event_type = s.event_type

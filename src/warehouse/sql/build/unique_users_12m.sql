@@ -1,11 +1,12 @@
 -- Unique users in the 12 months ending with each month, at the practice of their most recent qualifying
 -- event in those months. A user's last event in month m is their most recent one for every month from m
 -- until the month before their next active month (at most 11 months on); months after the last month
--- with data are not produced.
+-- with data are not produced. Only target months from $1 to $2 are kept (an incremental build reads the
+-- events of the 11 months before $1 as well, through build_event_12m).
 INSERT INTO unique_practice_count
 WITH qualifying AS (
   SELECT s.metric_id, e.user_id, e.event_time, e.event_id, e.event_date, e.practice_code
-  FROM activity_event e
+  FROM build_event_12m e
   JOIN metric_selector s
     ON s.kind = 'unique_12m'
    AND e.event_type = s.event_type
@@ -38,4 +39,5 @@ SELECT x.metric_id, 'month' AS grain, x.period_start, x.last_event.event_date AS
        coalesce(p.area_code, 'UNKNOWN') AS practice_code, count(*) AS n
 FROM expanded x
 LEFT JOIN area p ON p.area_level = 'practice' AND p.area_code = x.last_event.practice_code
+WHERE x.period_start BETWEEN $1 AND $2
 GROUP BY ALL

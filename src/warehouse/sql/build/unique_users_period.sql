@@ -1,10 +1,11 @@
 -- Unique users per metric, week and month: each user once per period, at the practice of their last
 -- qualifying event in that period (latest event_time; event_id breaks ties), as in the NHS App MI publication.
 -- attr_date is that event's London date, which picks the structure in force for the as-recorded view.
+-- Only periods lying wholly within $1..$2 are kept: build_event may hold just part of the others.
 CREATE OR REPLACE TEMP TABLE unique_practice_count AS
 WITH qualifying AS (
   SELECT s.metric_id, e.user_id, e.event_time, e.event_id, e.event_date, e.practice_code
-  FROM activity_event e
+  FROM build_event e
   JOIN metric_selector s
     ON s.kind = 'unique'
    AND e.event_type = s.event_type
@@ -26,4 +27,6 @@ SELECT u.metric_id, u.grain, u.period_start, u.last_event.event_date AS attr_dat
        coalesce(p.area_code, 'UNKNOWN') AS practice_code, count(*) AS n
 FROM per_user u
 LEFT JOIN area p ON p.area_level = 'practice' AND p.area_code = u.last_event.practice_code
+WHERE u.period_start >= $1
+  AND CASE u.grain WHEN 'week' THEN u.period_start + 6 ELSE last_day(u.period_start) END <= $2
 GROUP BY ALL
