@@ -33,9 +33,8 @@ export async function hasActivity(db: Warehouse): Promise<boolean> {
   return ((await db.scalar<number>('SELECT count(*) FROM event_load')) ?? 0) > 0;
 }
 
-export const DEFAULT_DEMO_SEED = 20_260_401;
 /** Share of England's App users the demo simulates by default: small enough for a first start under two minutes. */
-export const DEFAULT_DEMO_SCALE = 0.01;
+export { DEFAULT_DEMO_SCALE, DEFAULT_DEMO_SEED } from '../domain/demo-model.ts';
 
 /** Generates synthetic demo events, loads them through the normal ingest path, marks the warehouse as demo, builds. */
 export async function loadDemo(
@@ -58,7 +57,8 @@ export async function loadDemo(
   );
   t = Date.now();
   let loaded = 0;
-  for (const file of generated.files) {
+  // The history file first: registrations of users who joined before the window.
+  for (const file of [generated.historyFile, ...generated.files]) {
     const result = await ingestEventFile(db, file, { demo: true });
     loaded += result.rowsLoaded;
   }
