@@ -6,6 +6,7 @@ ALTER TABLE metric_value ADD COLUMN uncovered DOUBLE;
 -- Patients aged 13+ per area and period on today's structure: the sum over the area's practices of the
 -- practice list size in force (latest release on or before the period start; before the first release,
 -- the first release). kind says whether any practice figure is an estimate from 5-year bands.
+-- No primary key, as for metric_value: it is rewritten on every build.
 CREATE TABLE area_denominator (
   grain VARCHAR NOT NULL,
   period_start DATE NOT NULL,
@@ -14,6 +15,5 @@ CREATE TABLE area_denominator (
   patients_13plus DOUBLE NOT NULL,
   practices INTEGER NOT NULL,
   kind_13plus VARCHAR NOT NULL,     -- exact | estimated
-  extract_date DATE NOT NULL,
-  PRIMARY KEY (grain, area_level, area_code, period_start)
+  extract_date DATE NOT NULL
 );

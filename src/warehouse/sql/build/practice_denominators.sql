@@ -1,12 +1,15 @@
 -- The 13+ list size of each practice in force for each period: the latest practice-level release on or
 -- before the period start, or the first release for periods before it. An exact (single year of age)
 -- figure beats an estimate from 5-year bands in the same release. Every period of the cube is covered,
--- as running totals are recomputed over all periods.
+-- as running totals are recomputed over all periods, from the first period with loaded activity ($1).
 CREATE OR REPLACE TEMP TABLE practice_den AS
 WITH periods AS (
-  SELECT DISTINCT grain, period_start FROM practice_period_count
-  UNION
-  SELECT DISTINCT grain, period_start FROM metric_value
+  SELECT * FROM (
+    SELECT DISTINCT grain, period_start FROM practice_period_count
+    UNION
+    SELECT DISTINCT grain, period_start FROM metric_value
+  ) p
+  WHERE p.period_start >= CAST(date_trunc(p.grain, $1::DATE) AS DATE)
 ),
 releases AS (
   SELECT DISTINCT extract_date FROM list_size WHERE area_level = 'practice' AND patients_13plus IS NOT NULL

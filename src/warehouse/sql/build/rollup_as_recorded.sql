@@ -2,18 +2,18 @@
 -- release on or before it (a practice's earliest release also covers the days before it).
 -- Practices are the same areas on both structures, so only PCN and above are written here.
 INSERT INTO metric_value_build
-WITH ancestry AS (
-  SELECT practice_code, pcn_code, sub_icb_code, icb_code, region_code,
-         CASE WHEN valid_from = min(valid_from) OVER (PARTITION BY practice_code)
-              THEN DATE '0001-01-01' ELSE valid_from END AS valid_from
-  FROM practice_ancestry
-  WHERE structure = 'as_recorded'
+WITH by_release AS (
+  SELECT d.metric_id, d.grain, d.period_start, d.practice_code, r.release, sum(d.n) AS n
+  FROM practice_period_count d
+  JOIN date_release r ON r.attr_date = d.attr_date
+  GROUP BY ALL
 ),
 by_period AS (
-  SELECT d.metric_id, d.grain, d.period_start, d.n, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code
-  FROM practice_period_count d
-  ASOF JOIN ancestry a
-    ON a.practice_code = d.practice_code AND d.attr_date >= a.valid_from
+  SELECT b.metric_id, b.grain, b.period_start, b.n,
+         a.parents.pcn AS pcn_code, a.parents.sub_icb AS sub_icb_code, a.parents.icb AS icb_code,
+         a.parents.region AS region_code
+  FROM by_release b
+  JOIN release_ancestry a ON a.release = b.release AND a.practice_code = b.practice_code
 )
 SELECT 'as_recorded' AS structure, metric_id, grain, period_start,
   CASE

@@ -1,11 +1,16 @@
 -- Rolls practice counts up to every level of today's structure. uncovered sums the counts of practices
 -- with no 13+ list size in force for the period (Unknown included), which rates leave out.
 INSERT INTO metric_value_build
-WITH by_period AS (
+WITH by_practice AS (
+  SELECT metric_id, grain, period_start, practice_code, sum(n) AS n
+  FROM practice_period_count
+  GROUP BY ALL
+),
+by_period AS (
   SELECT d.metric_id, d.grain, d.period_start,
          a.practice_code, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code,
          d.n, den.den IS NULL AS no_den
-  FROM practice_period_count d
+  FROM by_practice d
   JOIN practice_ancestry a
     ON a.structure = 'current' AND a.practice_code = d.practice_code
   LEFT JOIN practice_den den
