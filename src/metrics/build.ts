@@ -90,17 +90,7 @@ export async function buildMetrics(
   const metrics = buildableMetrics(catalogue);
   const w = buildWindow(range);
   const cumulativeIds = metrics.filter((m) => m.aggregation === 'cumulative').map((m) => m.id);
-  const profile = process.env.NHS_APP_ANALYTICS_PROFILE === '1';
-  return db.transaction(async (dbtx) => {
-    // With NHS_APP_ANALYTICS_PROFILE=1 each step's time goes to stderr.
-    const tx = {
-      run: async (text: string, params?: Parameters<Warehouse['run']>[1]) => {
-        const t = Date.now();
-        await dbtx.run(text, params);
-        if (profile) console.error(`${Date.now() - t} ms  ${text.split('\n').find((l) => !l.startsWith('--'))?.slice(0, 90)}`);
-      },
-      scalar: dbtx.scalar.bind(dbtx),
-    };
+  return db.transaction(async (tx) => {
     await tx.run(sql('build/create_metric_selector'));
     for (const m of metrics) {
       if (m.aggregation === 'cumulative' || !m.events) continue;

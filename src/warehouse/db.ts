@@ -54,11 +54,15 @@ export class Warehouse {
 
   /** Runs a statement (or several separated by semicolons when there are no params). */
   async run(sql: string, params?: SqlParams): Promise<void> {
+    const started = PROFILE ? Date.now() : 0;
     await this.conn.run(sql, params);
+    if (PROFILE) profileLine(started, sql);
   }
 
   async all<T extends object = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    const started = PROFILE ? Date.now() : 0;
     const reader = await this.conn.runAndReadAll(sql, params);
+    if (PROFILE) profileLine(started, sql);
     const types = reader.columnTypes().map((t) => t.typeId);
     const names = reader.columnNames();
     return reader.getRowsJS().map((row) => {
@@ -135,6 +139,16 @@ export class Warehouse {
 
 /** A value for Warehouse.append. */
 export type AppendValue = string | number | bigint | boolean | null | undefined;
+
+/** NHS_APP_ANALYTICS_PROFILE=1 prints every statement taking 100 ms or more to stderr (first code line only). */
+const PROFILE = process.env.NHS_APP_ANALYTICS_PROFILE === '1';
+
+function profileLine(started: number, sql: string): void {
+  const ms = Date.now() - started;
+  if (ms < 100) return;
+  const line = sql.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? '';
+  console.error(`[profile] ${String(ms).padStart(7)} ms  ${line.trim().slice(0, 100)}`);
+}
 
 /** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */
 function toPlain(value: unknown, typeId: DuckDBTypeId): unknown {

@@ -1,4 +1,4 @@
--- Adds the recomputed figures, sorted for zone-map pruning. Run inside the build's transaction.
+-- Adds the recomputed figures. Run inside the build's transaction. (Sorting them first cost more build
+-- time than it saved in lookups: a series query scans the cube in about 10 ms either way.)
 INSERT INTO metric_value
 SELECT * FROM metric_value_build
-ORDER BY structure, metric_id, area_level, area_code, grain, period_start
