@@ -17,7 +17,13 @@ import { loadBundledReference } from '../ingest/reference/bundled.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { sqlLiteral } from '../warehouse/sql.ts';
-import { DEMO_FILE_PATTERN, generateDemoEvents, loadDemoPractices, type DemoResult } from './generate.ts';
+import {
+  DEMO_FILE_PATTERN,
+  DEMO_HISTORY_FILE,
+  generateDemoEvents,
+  loadDemoPractices,
+  type DemoResult,
+} from './generate.ts';
 
 // A clock in September 2026: the window (2024-09-09 … 2026-09-06) covers the MI months Mar–Aug 2025,
 // the April 2026 ICB change and the closures between the January and August 2026 practice maps.
@@ -41,7 +47,7 @@ beforeAll(async () => {
   await loadBundledReference(db);
   practices = await loadDemoPractices(db);
   run = await generateDemoEvents(db, { scale: SCALE, seed: SEED, clock, outDir: path.join(tmp, 'main') });
-  events = `read_parquet(${sqlLiteral(path.join(tmp, 'main', '*.parquet'))})`;
+  events = `read_parquet(${sqlLiteral(path.join(tmp, 'main', 'nhs-app-events-*.parquet'))})`;
   console.log(
     `demo at scale ${SCALE}: ${run.events} events (${run.logins} logins), ${run.users} users, ` +
       `${run.files.length} files in ${run.elapsedMs} ms (${Math.round(run.events / (run.elapsedMs / 1000))} events/s)`,
@@ -68,7 +74,7 @@ describe('generateDemoEvents', () => {
     expect(names.at(-1)).toBe('nhs-app-events-2026-09.parquet');
     expect(names).toHaveLength(25);
     expect(names.every((n) => DEMO_FILE_PATTERN.test(n))).toBe(true);
-    expect(fs.readdirSync(path.join(tmp, 'main')).sort()).toEqual([...names].sort());
+    expect(fs.readdirSync(path.join(tmp, 'main')).sort()).toEqual([...names, DEMO_HISTORY_FILE].sort());
 
     const schema = await db.all<{ column_name: string; column_type: string }>(
       `DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(run.files[5]!)})`,
@@ -95,7 +101,7 @@ describe('generateDemoEvents', () => {
 
     // Each file holds exactly its London month.
     const wrong = await db.scalar<number>(
-      `SELECT count(*) FROM read_parquet(${sqlLiteral(path.join(tmp, 'main', '*.parquet'))}, filename = true)
+      `SELECT count(*) FROM read_parquet(${sqlLiteral(path.join(tmp, 'main', 'nhs-app-events-*.parquet'))}, filename = true)
        WHERE 'nhs-app-events-' || strftime(timezone('Europe/London', event_time), '%Y-%m') || '.parquet'
          <> parse_filename(filename)`,
     );
@@ -293,7 +299,7 @@ describe('generateDemoEvents', () => {
         SELECT count(*) AS n, bit_xor(hash(concat_ws('|', event_id, epoch_us(event_time), event_type,
           session_id, user_id, practice_code, identity_level, channel, p9_route, record_type, provider,
           service)))::VARCHAR AS sum
-        FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))})`);
+        FROM read_parquet(${sqlLiteral(path.join(dir, 'nhs-app-events-*.parquet'))})`);
     const a = await generateDemoEvents(db, { ...small, seed: 1, outDir: path.join(tmp, 'a') });
     const b = await generateDemoEvents(db, { ...small, seed: 1, outDir: path.join(tmp, 'b') });
     const c = await generateDemoEvents(db, { ...small, seed: 2, outDir: path.join(tmp, 'c') });
@@ -315,7 +321,39 @@ describe('generateDemoEvents', () => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep me');
     const r = await generateDemoEvents(db, { scale: 0.0002, seed: 1, clock, outDir: dir });
     const left = fs.readdirSync(dir).sort();
-    expect(left).toEqual([...r.files.map((f) => path.basename(f)), 'notes.txt'].sort());
+    expect(left).toEqual([...r.files.map((f) => path.basename(f)), DEMO_HISTORY_FILE, 'notes.txt'].sort());
+  });
+
+  it('writes the registrations of users who joined before the window, once each, between 2019 and the window', async () => {
+    const history = await db.one<{
+      n: number;
+      users: number;
+      types: number;
+      first: Date;
+      last: Date;
+      known: number;
+    }>(`
+      SELECT count(*) AS n, count(DISTINCT user_id) AS users, count(DISTINCT event_type) AS types,
+             min(event_time) AS first, max(event_time) AS last,
+             count(*) FILTER (WHERE practice_code IN (SELECT practice_code FROM practice_map)) AS known
+      FROM read_parquet(${sqlLiteral(run.historyFile)})
+      WHERE event_type = 'registration'`);
+    const inWindow = await db.scalar<number>(
+      `SELECT count(*) FROM ${events} WHERE event_type = 'registration'`,
+    );
+    expect(history!.n).toBeGreaterThan(0);
+    expect(history!.users).toBe(history!.n);
+    expect(history!.types).toBe(1);
+    expect(history!.first.getTime()).toBeGreaterThanOrEqual(Date.parse('2019-01-01T00:00:00Z'));
+    expect(history!.last.getTime()).toBeLessThan(Date.parse('2024-09-08T23:00:00Z')); // before 9 Sep 2024 London
+    expect(history!.known).toBe(history!.n);
+    // Most registered users joined before the window (about 62% of patients aged 13+ by March 2025).
+    expect(history!.n).toBeGreaterThan(inWindow!);
+    const overlap = await db.scalar<number>(
+      `SELECT count(*) FROM read_parquet(${sqlLiteral(run.historyFile)}) h
+       JOIN (SELECT DISTINCT user_id FROM ${events} WHERE event_type = 'registration') w USING (user_id)`,
+    );
+    expect(overlap).toBe(0);
   });
 
   it('refuses a bad scale or seed', async () => {
