@@ -8,11 +8,14 @@ import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
 /** The headline metrics of the National summary, in order; those not in the catalogue are left out. */
 export const HEADLINE_METRICS = [
   'logins',
+  'unique_logins',
   'registrations',
-  'registrations_p9',
+  'registered_pct_13plus',
   'prescriptions_ordered',
   'appointments_booked',
   'record_views',
+  'registrations_p9',
+  'unique_logins_12m',
 ];
 
 export function changePct(latest: SeriesPoint | null, previous: SeriesPoint | null): number | null {
@@ -37,7 +40,7 @@ export async function getNationalSummary(
   const status = await getDataStatus(db);
   const byId = new Map(catalogue.map((m) => [m.id, m]));
   const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
-    (m): m is MetricDefinition => m !== undefined,
+    (m): m is MetricDefinition => m !== undefined && m.grains.includes(opts.grain),
   );
   const tiles: SummaryTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};

@@ -101,6 +101,9 @@ export async function getRateSeries(
   ]);
   const byPeriod = new Map(rows.map((r) => [r.period_start, r]));
   const multiplier = metric.multiplier ?? 1;
+  // Demo activity simulates a share (the scale) of England's users against the real list sizes, so its
+  // rates compare it with the same share of the patients.
+  const patientScale = status.demo?.scale ?? 1;
   const points: SeriesPoint[] = [];
   let carried = { value: 0, uncovered: 0 };
   for (const p of periods) {
@@ -110,6 +113,7 @@ export async function getRateSeries(
       points.push({ periodStart: p.periodStart, value: r.patients_13plus, complete: p.complete });
       continue;
     }
+    const patients = r.patients_13plus * patientScale;
     const part =
       r.value === null
         ? numeratorMetric.aggregation === 'cumulative'
@@ -120,10 +124,10 @@ export async function getRateSeries(
     const numerator = part.value - part.uncovered;
     points.push({
       periodStart: p.periodStart,
-      value: r.patients_13plus > 0 ? (numerator / r.patients_13plus) * multiplier : 0,
+      value: patients > 0 ? (numerator / patients) * multiplier : 0,
       complete: p.complete,
       numerator,
-      denominator: r.patients_13plus,
+      denominator: patients,
       coverage: part.value > 0 ? numerator / part.value : null,
     });
   }
