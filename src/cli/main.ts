@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { IngestError } from '../ingest/errors.ts';
 import { CatalogueError } from '../metrics/catalogue.ts';
 import { WarehouseBusyError } from '../warehouse/db.ts';
-import { UsageError } from './args.ts';
+import { parseNumberOption, UsageError } from './args.ts';
+import { runPipelineBench } from '../bench/pipeline.ts';
 import { runQuery } from './query-command.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
@@ -31,6 +32,8 @@ Commands:
   query breakdown --metric ID --level L --code C --period D [--grain …] [--format …]
                                      Print an area's children for one period.
   status                             Show what the warehouse holds.
+  bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
+                                     against DuckDB's bare scan of the same files.
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
 DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data).`;
@@ -62,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       period: { type: 'string' },
       structure: { type: 'string' },
       partial: { type: 'boolean' },
+      events: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -82,6 +86,17 @@ export async function main(argv: string[]): Promise<number> {
       return runStatus(config);
     case 'query':
       return runQuery(config, positionals, values);
+    case 'bench': {
+      const events = parseNumberOption(
+        'events',
+        typeof values.events === 'string' ? values.events : undefined,
+        10_000_000,
+        10_000,
+        2_000_000_000,
+      );
+      await runPipelineBench({ events, memoryLimit: config.memoryLimit });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}" (see nhs-app-analytics --help)`);
   }

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../config.ts';
+import { initialise, openWarehouse } from '../app/bootstrap.ts';
+import { fixedClock } from '../domain/clock.ts';
+import { addDays } from '../domain/periods.ts';
+import { generateDemoEvents } from '../demo/generate.ts';
+import { ingestEventFile } from '../ingest/events.ts';
+import { buildMetrics } from '../metrics/build.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
+
+/** Events the demo model writes per unit of scale (measured: about 1.87 M at scale 0.001). */
+const EVENTS_PER_SCALE = 1.9e9;
+
+interface Figure {
+  name: string;
+  seconds: number;
+  events?: number;
+}
+
+/** Samples the process's resident memory (DuckDB runs inside it) to report the peak. */
+function memoryPeak(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - started) / 1e9];
+}
+
+async function freshWarehouse(root: string, name: string, memoryLimit: string): Promise<Warehouse> {
+  const config = loadConfig({ DATA_DIR: path.join(root, name), DUCKDB_MEMORY_LIMIT: memoryLimit });
+  const db = await openWarehouse(config);
+  await initialise(db, () => undefined);
+  return db;
+}
+
+/**
+ * The pipeline benchmark: generate N canonical events, then measure ingest from Parquet and from CSV, the
+ * full build, and an incremental build of the last week, each beside DuckDB's bare scan of the same files
+ * in the same run (the floor), and the peak memory.
+ */
+export async function runPipelineBench(opts: { events: number; memoryLimit: string }): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nhs-app-bench-'));
+  const memory = memoryPeak();
+  const figures: Figure[] = [];
+  const clock = fixedClock('2026-11-21T12:00:00Z');
+  try {
+    const gen = await freshWarehouse(root, 'generate', opts.memoryLimit);
+    const scale = opts.events / EVENTS_PER_SCALE;
+    console.log(
+      `Generating about ${opts.events.toLocaleString('en-GB')} canonical events (demo scale ${scale.toFixed(5)}) …`,
+    );
+    const demo = await generateDemoEvents(gen, { scale, seed: 1, clock, outDir: path.join(root, 'parquet') });
+    const lastWeekFrom = addDays(demo.to, -6);
+    // The same events as gzip-free CSV, and the last week split off for the incremental build.
+    const parquetGlob = sqlLiteral(path.join(root, 'parquet', 'nhs-app-events-*.parquet'));
+    const csvFile = path.join(root, 'events.csv');
+    const earlier = path.join(root, 'earlier.parquet');
+    const lastWeek = path.join(root, 'last-week.parquet');
+    const londonDate = "CAST(timezone('Europe/London', event_time) AS DATE)";
+    await gen.run(
+      `COPY (SELECT * FROM read_parquet(${parquetGlob})) TO ${sqlLiteral(csvFile)} (HEADER, FORMAT csv)`,
+    );
+    await gen.run(
+      `COPY (SELECT * FROM read_parquet(${parquetGlob}) WHERE ${londonDate} < ${sqlLiteral(lastWeekFrom)}) TO ${sqlLiteral(earlier)} (FORMAT parquet)`,
+    );
+    await gen.run(
+      `COPY (SELECT * FROM read_parquet(${parquetGlob}) WHERE ${londonDate} >= ${sqlLiteral(lastWeekFrom)}) TO ${sqlLiteral(lastWeek)} (FORMAT parquet)`,
+    );
+    const total = (await gen.scalar<number>(`SELECT count(*) FROM read_parquet(${parquetGlob})`))!;
+    // The floor: DuckDB reading every column of the same file, in the same run.
+    const touch = `SELECT count(*), sum(length(event_id)), sum(length(user_id)), sum(length(session_id)), max(event_time),
+      count(practice_code), count(DISTINCT event_type), count(provider) FROM`;
+    const [, floorParquet] = await timed(() => gen.all(`${touch} read_parquet(${parquetGlob})`));
+    const [, floorCsv] = await timed(() =>
+      gen.all(`${touch} read_csv(${sqlLiteral(csvFile)}, header = true)`),
+    );
+    gen.close();
+    figures.push({ name: 'floor: DuckDB scan of the Parquet files', seconds: floorParquet, events: total });
+    figures.push({ name: 'floor: DuckDB scan of the CSV file', seconds: floorCsv, events: total });
+
+    const csvDb = await freshWarehouse(root, 'csv', opts.memoryLimit);
+    const [, csvSeconds] = await timed(() => ingestEventFile(csvDb, csvFile));
+    csvDb.close();
+    figures.push({ name: 'ingest from CSV (validate, dedupe, load)', seconds: csvSeconds, events: total });
+
+    const db = await freshWarehouse(root, 'parquet', opts.memoryLimit);
+    const files = [earlier, lastWeek];
+    const [, ingestSeconds] = await timed(async () => {
+      await ingestEventFile(db, earlier);
+    });
+    const earlierCount = (await db.scalar<number>('SELECT count(*) FROM activity_event'))!;
+    figures.push({
+      name: 'ingest from Parquet (all but the last week)',
+      seconds: ingestSeconds,
+      events: earlierCount,
+    });
+    const catalogue = loadCatalogue();
+    const [full, fullSeconds] = await timed(() => buildMetrics(db, catalogue, clock));
+    figures.push({
+      name: `full build (${full.metrics.length} metrics, both grains, all levels)`,
+      seconds: fullSeconds,
+    });
+    const [loaded, weekIngest] = await timed(() => ingestEventFile(db, files[1]!));
+    figures.push({
+      name: 'ingest of one new week from Parquet',
+      seconds: weekIngest,
+      events: loaded.rowsLoaded,
+    });
+    const [, incSeconds] = await timed(() =>
+      buildMetrics(db, catalogue, clock, { from: loaded.firstEventDate!, to: loaded.lastEventDate! }),
+    );
+    figures.push({ name: 'incremental build of the new week', seconds: incSeconds });
+    db.close();
+
+    const peak = memory.stop();
+    console.log(
+      `\nPipeline benchmark: ${total.toLocaleString('en-GB')} events, DuckDB memory limit ${opts.memoryLimit}\n`,
+    );
+    for (const f of figures) {
+      const rate = f.events
+        ? `${Math.round(f.events / f.seconds)
+            .toLocaleString('en-GB')
+            .padStart(12)} events/s`
+        : ''.padStart(21);
+      console.log(
+        `${f.name.padEnd(58)} ${f.seconds.toFixed(2).padStart(8)} s ${rate}   ${(f.seconds / floorParquet).toFixed(1).padStart(7)}× floor`,
+      );
+    }
+    console.log(
+      `\nincremental build / full build: ${(incSeconds / fullSeconds).toFixed(3)} (target ≤ 0.020)`,
+    );
+    console.log(
+      `full build / Parquet scan floor: ${(fullSeconds / floorParquet).toFixed(1)}× (target ≤ 20×)`,
+    );
+    console.log(
+      `Parquet ingest: ${Math.round(earlierCount / ingestSeconds).toLocaleString('en-GB')} events/s (target ≥ 1,000,000)`,
+    );
+    console.log(`peak resident memory: ${(peak / 2 ** 30).toFixed(2)} GiB (limit ${opts.memoryLimit})`);
+  } finally {
+    memory.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
