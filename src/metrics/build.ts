@@ -121,25 +121,35 @@ export async function buildMetrics(
     await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2', [w.lo, w.hi]);
     await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
     const firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
+    // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
+    const gridStart = range ? maxDate(firstDay, w.lo) : firstDay;
+    const deleteFrom = range ? gridStart : '0001-01-01';
     await tx.run(sql('build/practice_day_counts'));
     await tx.run(sql('build/unique_users_period'), [w.lo, w.hi]);
     await tx.run(sql('build/unique_users_12m'), [w.t12lo, w.t12hi]);
     await tx.run(sql('build/create_practice_period_count'), [w.lo, w.hi]);
-    await tx.run(sql('build/practice_denominators'), [firstDay]);
+    await tx.run(sql('build/practice_denominators'), [gridStart]);
     await tx.run(sql('build/create_metric_value_build'));
     await tx.run(sql('build/rollup_current'));
     await tx.run(sql('build/release_ancestry'));
     await tx.run(sql('build/date_release'));
     await tx.run(sql('build/rollup_as_recorded'));
-    await tx.run(sql('build/delete_recomputed'), [w.lo, w.hi, w.t12lo, w.t12hi, listValue(cumulativeIds)]);
+    await tx.run(sql('build/delete_recomputed'), [
+      w.lo,
+      w.hi,
+      w.t12lo,
+      w.t12hi,
+      listValue(cumulativeIds),
+      deleteFrom,
+    ]);
     await tx.run(sql('build/replace_metric_values'));
     for (const m of metrics) {
       if (m.aggregation === 'cumulative') {
-        await tx.run(sql('build/cumulative'), [m.id, m.of!, firstDay]);
-        await tx.run(sql('build/cumulative_uncovered'), [m.id]);
+        await tx.run(sql('build/cumulative'), [m.id, m.of!, gridStart]);
+        await tx.run(sql('build/cumulative_uncovered'), [m.id, gridStart]);
       }
     }
-    await tx.run('DELETE FROM area_denominator');
+    await tx.run(sql('build/delete_area_denominators'), [deleteFrom]);
     await tx.run(sql('build/area_denominators'));
     const rows = (await tx.scalar<number>('SELECT count(*) FROM metric_value_build'))!;
     const previous = await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");

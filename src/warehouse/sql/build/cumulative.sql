@@ -1,7 +1,8 @@
 -- Running totals, recomputed over the whole cube after the counts are in place: for each area with any activity of the base metric, every period from its first
 -- to the last period with data, so a quiet period carries the total forward. $1 cumulative id, $2 base id.
--- Rows start at the first period with loaded activity ($3, the first loaded day): earlier history (such as
--- registrations before the activity window) is carried in as an opening total.
+-- Rows are (re)computed from the period containing $3: the first loaded day on a full build (earlier
+-- history, such as registrations before the activity window, is carried in as an opening total), or the
+-- first period an incremental build touched (everything before it is unchanged and becomes the opening).
 -- uncovered is filled in afterwards from the practices' own running totals (cumulative_uncovered).
 INSERT INTO metric_value
 WITH base AS (

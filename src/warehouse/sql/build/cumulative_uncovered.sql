@@ -1,5 +1,6 @@
 -- For a running total on today's structure: the part held by practices with no 13+ list size in force
--- in each period (and Unknown), summed up the hierarchy from the practices' own running totals. $1 metric id.
+-- in each period (and Unknown), summed up the hierarchy from the practices' own running totals. $1 metric id;
+-- only periods from the one containing $2 (those just recomputed).
 UPDATE metric_value AS t
 SET uncovered = u.uncovered
 FROM (
@@ -11,6 +12,7 @@ FROM (
     LEFT JOIN practice_den den
       ON den.grain = v.grain AND den.period_start = v.period_start AND den.practice_code = v.area_code
     WHERE v.metric_id = $1 AND v.structure = 'current' AND v.area_level = 'practice'
+      AND v.period_start >= CAST(date_trunc(v.grain, $2::DATE) AS DATE)
   )
   SELECT grain, period_start,
     CASE

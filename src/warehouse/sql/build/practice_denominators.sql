@@ -4,12 +4,18 @@
 -- as running totals are recomputed over all periods, from the first period with loaded activity ($1).
 CREATE OR REPLACE TEMP TABLE practice_den AS
 WITH periods AS (
-  SELECT * FROM (
-    SELECT DISTINCT grain, period_start FROM practice_period_count
-    UNION
-    SELECT DISTINCT grain, period_start FROM metric_value
-  ) p
-  WHERE p.period_start >= CAST(date_trunc(p.grain, $1::DATE) AS DATE)
+  -- Every week and month from the one containing $1 to the last loaded day, plus any other period with
+  -- figures to build.
+  SELECT 'week' AS grain, CAST(d AS DATE) AS period_start
+  FROM generate_series(CAST(date_trunc('week', $1::DATE) AS TIMESTAMP),
+                       CAST((SELECT max(day) FROM data_day) AS TIMESTAMP), INTERVAL 7 DAY) t(d)
+  UNION
+  SELECT 'month', CAST(d AS DATE)
+  FROM generate_series(CAST(date_trunc('month', $1::DATE) AS TIMESTAMP),
+                       CAST((SELECT max(day) FROM data_day) AS TIMESTAMP), INTERVAL 1 MONTH) t(d)
+  UNION
+  SELECT DISTINCT grain, period_start FROM practice_period_count
+  WHERE period_start >= CAST(date_trunc(grain, $1::DATE) AS DATE)
 ),
 releases AS (
   SELECT DISTINCT extract_date FROM list_size WHERE area_level = 'practice' AND patients_13plus IS NOT NULL
