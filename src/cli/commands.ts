@@ -119,6 +119,11 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
         log(`Rebuilt all figures in ${built.millis} ms (data version ${built.dataVersion}).`);
       }
     }
+    if (kind !== 'events' && kind !== 'reference' && failures < files.length) {
+      // Feed figures are few next to events: rebuild everything so feed metrics are current.
+      const built = await buildMetrics(db, loadCatalogue(), systemClock);
+      log(`Rebuilt all figures in ${built.millis} ms (data version ${built.dataVersion}).`);
+    }
     if (kind === 'events' && from !== null && to !== null) {
       const built = await buildMetrics(db, loadCatalogue(), systemClock, { from, to });
       log(

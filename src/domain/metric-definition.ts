@@ -24,6 +24,37 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const GRAINS = ['week', 'month'] as const;
 export type Grain = (typeof GRAINS)[number];
 
+/** Count columns of the NHS daily practice snapshot feed (nhs_app_table_snapshot), as stored (snake_case). */
+export const SNAPSHOT_COLUMNS = [
+  'p5_new_app_users',
+  'accepted_terms_and_conditions',
+  'p9_verified_nhs_app_users',
+  'logins',
+  'record_views',
+  'prescriptions',
+  'nom_pharmacy',
+  'appointments_booked',
+  'appointments_cancelled',
+  'od_registrations',
+  'od_withdrawals',
+  'od_updates',
+  'od_lookups',
+  'record_views_dcr',
+  'record_views_scr',
+] as const;
+
+/** POMI (Patient Online Management Information) field codes. */
+export const POMI_FIELDS = [
+  'Pat_Appts_Use',
+  'Pat_Appts_Enbld',
+  'Pat_Presc_Use',
+  'Pat_Presc_Enbld',
+  'Pat_DetCodeRec_Use',
+  'Pat_DetCodeRec_Enbld',
+  'Total_Pat_Enbld',
+  'patient_list_size',
+] as const;
+
 export const AGGREGATIONS = ['event_count', 'unique_users', 'cumulative', 'snapshot', 'ratio'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case: lower-case letters, digits and _');
@@ -66,6 +97,17 @@ export const metricDefinitionSchema = z
       'mi_publication',
     ]),
     events: eventSelector.optional(),
+    /** For metrics from the NHS's aggregated feeds: which column, field or slice of the feed. */
+    feed: z
+      .object({
+        snapshot_column: z.enum(SNAPSHOT_COLUMNS).optional(),
+        pomi_field: z.enum(POMI_FIELDS).optional(),
+        device_type: z.enum(['Apple', 'Google']).optional(),
+        provider: z.string().min(1).optional(),
+        service: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * For unique_users: 'period' counts each user once per week or month; 'rolling_12_months' counts users
      * active in the 12 months ending with each month (monthly grain only), at their most recent event.
@@ -107,6 +149,13 @@ export const metricDefinitionSchema = z
       need(m.events !== undefined, `${m.aggregation} metrics from events need an "events" selector`);
     }
     if (m.aggregation === 'cumulative') need(m.of !== undefined, 'cumulative metrics need "of"');
+    if (m.source === 'practice_snapshot')
+      need(m.feed?.snapshot_column !== undefined, 'practice_snapshot metrics need feed.snapshot_column');
+    if (m.source === 'pomi') need(m.feed?.pomi_field !== undefined, 'pomi metrics need feed.pomi_field');
+    if (m.source === 'pomi')
+      need(m.grains.length === 1 && m.grains[0] === 'month', 'POMI metrics are monthly only');
+    if (m.source === 'downloads')
+      need(m.lowest_geography === 'england', 'downloads are national figures only');
     if (m.window === 'rolling_12_months') {
       need(m.aggregation === 'unique_users', 'only unique_users metrics can have a rolling 12-month window');
       need(

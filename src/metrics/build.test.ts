@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../domain/clock.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { ingestEventFile } from '../ingest/events.ts';
+import { importFeedFile } from '../ingest/feeds/index.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { buildableMetrics, buildMetrics } from './build.ts';
@@ -301,7 +302,12 @@ describe('buildMetrics', () => {
     await buildMetrics(db, catalogue, fixedClock('2026-11-21T12:00:00Z'));
 
     const countMetrics: Selector[] = buildableMetrics(catalogue)
-      .filter((m) => m.aggregation !== 'cumulative' && m.events!.types.every((t) => TYPES.includes(t)))
+      .filter(
+        (m) =>
+          m.source === 'events' &&
+          m.aggregation !== 'cumulative' &&
+          m.events!.types.every((t) => TYPES.includes(t)),
+      )
       .map((m) => ({
         id: m.id,
         types: m.events!.types,
@@ -495,6 +501,77 @@ describe('buildMetrics', () => {
     } finally {
       incremental.close();
       full.close();
+    }
+  });
+
+  it('builds feed metrics from the NHS files: practice snapshot, partners, downloads and POMI', async () => {
+    const feeds = await geographyWarehouse();
+    try {
+      const snapshotHeader =
+        'Date,OdsCode,P5NewAppUsers,AcceptedTermsAndConditions,P9VerifiedNHSAppUsers,Logins,RecordViews,Prescriptions,NomPharmacy,AppointmentsBooked,AppointmentsCancelled,ODRegistrations,ODWithdrawals,ODUpdates,ODLookups,RecordViewsDCR,RecordViewsSCR';
+      const days = [
+        '2026-03-23',
+        '2026-03-24',
+        '2026-03-25',
+        '2026-03-26',
+        '2026-03-27',
+        '2026-03-28',
+        '2026-03-29',
+      ];
+      const rows: string[] = [];
+      days.forEach((d, i) => {
+        rows.push(`${d},P00001,1,2,3,${10 + i},5,6,0,1,0,0,0,0,0,2,3`);
+        rows.push(`${d},P00003,0,1,1,${20 + i},1,1,0,0,0,0,0,0,0,0,1`);
+        rows.push(`${d},Z99999,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0`); // not a practice we know: Unknown
+      });
+      const snapshot = path.join(dir, 'nhs_app_table_snapshot_2026_03_29.csv');
+      fs.writeFileSync(snapshot, [snapshotHeader, ...rows].join('\n'));
+      await importFeedFile(feeds, 'practice-snapshot', snapshot);
+      const partners = path.join(dir, 'WeeklyIntegratedPartners_NHSApp_Counts_20260329.csv');
+      fs.writeFileSync(
+        partners,
+        [
+          'Date,OdsCode,Provider,JumpOff,Clicks',
+          ...days.map((d) => `${d},P00002,Patients Know Best,messagesCie,4`),
+        ].join('\n'),
+      );
+      await importFeedFile(feeds, 'integrated-partners', partners);
+      const downloads = path.join(dir, 'WeeklyDownloads_NHSApp_Counts_20260329.csv');
+      fs.writeFileSync(
+        downloads,
+        ['Date,Type,Count', ...days.flatMap((d) => [`${d},Apple,100`, `${d},Google,50`])].join('\n'),
+      );
+      await importFeedFile(feeds, 'downloads', downloads);
+      const pomi = path.join(dir, 'pomi.csv');
+      fs.writeFileSync(
+        pomi,
+        [
+          'Report_Period_End,Region_Code,Subregion_Code,CCG_Code,Practice_Code,System_Supplier,Field,Value,Effective_Snapshot_Date,DataSourceFileForThisSnapshot_Version,Report_Period_Length,Unique_ID,AuditKey',
+          '2026-03-31,Y56,QA1,00A,P00001,EMIS,Total_Pat_Enbld,700,2026-03-31,1,Monthly,1,1',
+          '2026-03-31,Y56,QA1,00A,P00002,EMIS,Total_Pat_Enbld,300,2026-03-31,1,Monthly,2,1',
+        ].join('\n'),
+      );
+      await importFeedFile(feeds, 'pomi', pomi);
+      await buildMetrics(feeds, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));
+      const value = async (metric: string, grain: string, period: string, level: string, code: string) =>
+        feeds.scalar<number>(
+          `SELECT value FROM metric_value WHERE structure = 'current' AND metric_id = $1 AND grain = $2
+             AND period_start = $3 AND area_level = $4 AND area_code = $5`,
+          [metric, grain, period, level, code],
+        );
+      // Week of 23 March 2026 (the clocks went forward on its Sunday; feed dates are London dates already).
+      expect(await value('snapshot_logins', 'week', '2026-03-23', 'practice', 'P00001')).toBe(7 * 10 + 21);
+      expect(await value('snapshot_logins', 'week', '2026-03-23', 'england', 'E92000001')).toBe(91 + 161 + 7);
+      expect(await value('snapshot_logins', 'week', '2026-03-23', 'region', 'UNKNOWN')).toBe(7);
+      expect(await value('snapshot_record_views_scr', 'month', '2026-03-01', 'pcn', 'U00001')).toBe(21);
+      expect(await value('partner_jump_off_clicks', 'week', '2026-03-23', 'icb', 'QA9')).toBe(28);
+      expect(await value('downloads_apple', 'week', '2026-03-23', 'england', 'E92000001')).toBe(700);
+      expect(await value('downloads', 'week', '2026-03-23', 'england', 'E92000001')).toBe(1050);
+      expect(await value('pomi_patients_enabled', 'month', '2026-03-01', 'sub_icb', '00A')).toBe(1000);
+      // The loaded days come from the feed when there are no events.
+      expect(await feeds.scalar<number>('SELECT count(*) FROM data_day')).toBe(7);
+    } finally {
+      feeds.close();
     }
   });
 

@@ -15,7 +15,12 @@ export interface BuildResult {
   millis: number;
 }
 
-/** Metrics this build computes from activity events: event counts, unique users and running totals of counts. */
+const FEED_SOURCES = ['practice_snapshot', 'integrated_partners', 'downloads', 'pomi'];
+
+/**
+ * Metrics this build computes: event counts, unique users and running totals of counts from activity
+ * events, and figures from the NHS's aggregated feeds (kept under their own metric ids, ADR 0007).
+ */
 export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinition[] {
   const fromEvents = catalogue.filter(
     (m) =>
@@ -23,9 +28,10 @@ export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinitio
       (m.aggregation === 'event_count' || m.aggregation === 'unique_users') &&
       m.events,
   );
+  const fromFeeds = catalogue.filter((m) => FEED_SOURCES.includes(m.source));
   const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
   const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
-  return [...fromEvents, ...cumulative];
+  return [...fromEvents, ...fromFeeds, ...cumulative];
 }
 
 function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
@@ -93,7 +99,7 @@ export async function buildMetrics(
   return db.transaction(async (tx) => {
     await tx.run(sql('build/create_metric_selector'));
     for (const m of metrics) {
-      if (m.aggregation === 'cumulative' || !m.events) continue;
+      if (m.aggregation === 'cumulative' || m.source !== 'events' || !m.events) continue;
       const where = m.events.where ?? {};
       for (const type of m.events.types) {
         await tx.run(sql('build/insert_metric_selector'), [
@@ -107,6 +113,19 @@ export async function buildMetrics(
           where.service ?? null,
         ]);
       }
+    }
+    await tx.run(sql('build/create_feed_selector'));
+    for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source))) {
+      const f = m.feed ?? {};
+      await tx.run(sql('build/insert_feed_selector'), [
+        m.id,
+        m.source,
+        f.snapshot_column ?? null,
+        f.pomi_field ?? null,
+        f.device_type ?? null,
+        f.provider ?? null,
+        f.service ?? null,
+      ]);
     }
     // Views take no parameters; the dates are validated ISO dates.
     await tx.run(
@@ -125,15 +144,18 @@ export async function buildMetrics(
     const gridStart = range ? maxDate(firstDay, w.lo) : firstDay;
     const deleteFrom = range ? gridStart : '0001-01-01';
     await tx.run(sql('build/practice_day_counts'));
+    await tx.run(sql('build/feed_practice_day_counts'), [w.lo, w.hi]);
     await tx.run(sql('build/unique_users_period'), [w.lo, w.hi]);
     await tx.run(sql('build/unique_users_12m'), [w.t12lo, w.t12hi]);
     await tx.run(sql('build/create_practice_period_count'), [w.lo, w.hi]);
+    await tx.run(sql('build/feed_pomi_counts'), [w.lo, w.hi]);
     await tx.run(sql('build/practice_denominators'), [gridStart]);
     await tx.run(sql('build/create_metric_value_build'));
     await tx.run(sql('build/rollup_current'));
     await tx.run(sql('build/release_ancestry'));
     await tx.run(sql('build/date_release'));
     await tx.run(sql('build/rollup_as_recorded'));
+    await tx.run(sql('build/feed_downloads'), [w.lo, w.hi]);
     await tx.run(sql('build/delete_recomputed'), [
       w.lo,
       w.hi,
@@ -164,6 +186,7 @@ export async function buildMetrics(
       'practice_day_count',
       'practice_den',
       'metric_selector',
+      'feed_selector',
       'release_ancestry',
       'date_release',
     ]) {

@@ -87,9 +87,9 @@ describe('the metric catalogue in metrics/', () => {
 
   it('offers weekly and monthly figures, suppresses small counts below England, and keeps grains consistent', () => {
     for (const m of metrics) {
-      // Rolling 12-month users only make sense per month; everything else is weekly and monthly.
+      // Rolling 12-month users and POMI (a monthly collection) are monthly; everything else weekly and monthly.
       expect([...m.grains].sort(), m.id).toEqual(
-        m.window === 'rolling_12_months' ? ['month'] : ['month', 'week'],
+        m.window === 'rolling_12_months' || m.source === 'pomi' ? ['month'] : ['month', 'week'],
       );
       if (m.lowest_geography !== 'england' && (m.unit === 'events' || m.unit === 'users')) {
         expect(m.disclosure, m.id).toBe('suppress_small_counts');
