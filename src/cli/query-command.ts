@@ -84,16 +84,21 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         catalogue,
       );
       const isRate = metric.aggregation === 'ratio';
-      const rows = points.map((p) => ({
+      const rows = points.map((p, i) => ({
         period_start: p.periodStart,
         value: p.value,
         complete: p.complete,
+        change_pct:
+          i > 0 && points[i - 1]!.value !== 0
+            ? ((p.value - points[i - 1]!.value) / points[i - 1]!.value) * 100
+            : null,
         ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
       }));
       const columns = [
         'period_start',
         'value',
         'complete',
+        'change_pct',
         ...(isRate ? ['numerator', 'denominator', 'coverage'] : []),
       ];
       process.stdout.write(
@@ -119,6 +124,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         code: r.code,
         name: r.name,
         value: r.value,
+        share_of_parent: r.shareOfParent,
         current: r.isCurrent,
       }));
       process.stdout.write(
@@ -134,7 +140,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
               null,
               2,
             ) + '\n'
-          : toCsv(rows, ['level', 'code', 'name', 'value', 'current']),
+          : toCsv(rows, ['level', 'code', 'name', 'value', 'share_of_parent', 'current']),
       );
     }
     return 0;

@@ -13,6 +13,7 @@ import { buildableMetrics, buildMetrics } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
+import { getBreakdown } from '../query/breakdown.ts';
 
 // A small geography in two releases: ICBs I1 and I2 merge into I9 in August; P4 closes; P5 opens.
 type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
@@ -573,6 +574,32 @@ describe('buildMetrics', () => {
     } finally {
       feeds.close();
     }
+  });
+
+  it('breaks an area down into its children, whose figures and shares add up to it', async () => {
+    const status = await getDataStatus(db);
+    const catalogue = loadCatalogue();
+    const logins = catalogue.find((m) => m.id === 'unique_logins')!;
+    const england = await getMetricSeries(db, status, logins, {
+      level: 'england',
+      code: 'E92000001',
+      grain: 'month',
+      structure: 'current',
+      includePartial: true,
+    });
+    const month = england[england.length - 2]!;
+    const regions = await getBreakdown(db, {
+      metricId: 'unique_logins',
+      level: 'england',
+      code: 'E92000001',
+      grain: 'month',
+      periodStart: month.periodStart,
+      structure: 'current',
+    });
+    expect(regions!.childLevel).toBe('region');
+    expect(regions!.rows.map((r) => r.code).sort()).toEqual(['UNKNOWN', 'Y56', 'Y58']);
+    expect(regions!.rows.reduce((sum, r) => sum + r.value, 0)).toBe(month.value);
+    expect(regions!.rows.reduce((sum, r) => sum + r.shareOfParent!, 0)).toBeCloseTo(1, 12);
   });
 
   it('is atomic: a failing build leaves the previous figures', async () => {

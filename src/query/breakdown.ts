@@ -9,6 +9,8 @@ export interface BreakdownRow {
   onsCode: string | null;
   isCurrent: boolean;
   value: number;
+  /** The child's share of the parent's figure (children add up to the parent, Unknown included). */
+  shareOfParent: number | null;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function getBreakdown(
     req.code,
     child,
   ]);
+  const total = rows.reduce((sum, r) => sum + r.value, 0);
   return {
     childLevel: child,
     rows: rows.map((r) => ({
@@ -52,6 +55,7 @@ export async function getBreakdown(
       onsCode: r.ons_code,
       isCurrent: r.is_current,
       value: r.value,
+      shareOfParent: total > 0 ? r.value / total : null,
     })),
   };
 }
