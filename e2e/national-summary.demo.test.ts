@@ -1,44 +1,14 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initialise, loadDemo, openWarehouse } from '../src/app/bootstrap.ts';
 import { WarehouseQueries } from '../src/app/warehouse-queries.ts';
-import { loadConfig } from '../src/config.ts';
-import { fixedClock } from '../src/domain/clock.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
+import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
 import { describeNationalSummary } from './national-summary.suite.ts';
 
 // The real pipeline: bundled NHS reference data, synthetic demo events through the ingest path, the build.
-const clock = fixedClock('2026-11-21T12:00:00Z');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-e2e-'));
-const config = loadConfig({ DATA_DIR: dataDir, DUCKDB_MEMORY_LIMIT: '2GB' });
-let shared: Promise<Warehouse> | undefined;
+afterAll(closeDemoWarehouse);
 
-function demoWarehouse(): Promise<Warehouse> {
-  shared ??= (async () => {
-    const db = await openWarehouse(config);
-    await initialise(db, () => undefined);
-    await loadDemo(db, config, { scale: 0.0005, seed: 7, clock, log: () => undefined });
-    return db;
-  })();
-  return shared;
-}
-
-afterAll(async () => {
-  if (shared) (await shared).close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-describeNationalSummary('National summary page (demo warehouse)', async () => ({
-  deps: {
-    db: await demoWarehouse(),
-    config,
-    clock,
-    queries: new WarehouseQueries(await demoWarehouse(), loadCatalogue()),
-  },
-}));
+describeNationalSummary('National summary page (demo warehouse)', async () => ({ deps: await demoDeps() }));
 
 describe('National summary figures against the raw events', () => {
   let queries: WarehouseQueries;

@@ -22,7 +22,7 @@ function slug(metricId: string): string {
   return metricId.replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
-const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+export const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** The rows each metric's table must hold, as [period, value, complete] texts. */
 export function expectedTables(summary: NationalSummary): Map<string, string[][]> {
@@ -42,7 +42,7 @@ export function expectedTables(summary: NationalSummary): Map<string, string[][]
 }
 
 /** Reads every figures table on the page (text content, so it works with JavaScript off and details closed). */
-async function tablesOnPage(page: Page): Promise<Map<string, string[][]>> {
+export async function tablesOnPage(page: Page): Promise<Map<string, string[][]>> {
   const out = new Map<string, string[][]>();
   const tables = page.locator('table[data-metric]');
   const count = await tables.count();
@@ -66,13 +66,13 @@ async function expectEveryFigureInATable(page: Page, summary: NationalSummary) {
   }
 }
 
-async function expectNoAxeViolations(page: Page) {
+export async function expectNoAxeViolations(page: Page) {
   const violations = await axeViolations(page);
   expect(violations, formatViolations(violations)).toEqual([]);
 }
 
 /** Records console errors, page errors (CSP blocks show up here) and failed requests. */
-function watchProblems(page: Page): string[] {
+export function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);

@@ -1,7 +1,9 @@
 import type { AreaLevel } from '../domain/areas.ts';
-import type { MetricDefinition } from '../domain/metric-definition.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { AreaListItem, PageQueries } from '../http/deps.ts';
+import { getAreaChildren, getAreaPage } from '../query/area-page.ts';
 import { getNationalSummary } from '../query/national-summary.ts';
+import { searchAreas } from '../query/search.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
@@ -42,6 +44,18 @@ export class WarehouseQueries implements PageQueries {
       parentLevel: r.parent_level,
       isCurrent: r.is_current,
     }));
+  }
+
+  areaPage(opts: { level: AreaLevel; code: string; grain: Grain; includePartial: boolean }) {
+    return getAreaPage(this.db, this.catalogue, opts);
+  }
+
+  areaChildren(opts: { level: AreaLevel; code: string; grain: Grain }) {
+    return getAreaChildren(this.db, this.catalogue, opts);
+  }
+
+  searchAreas(opts: { query: string }) {
+    return searchAreas(this.db, opts);
   }
 
   async dataStatus() {

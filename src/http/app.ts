@@ -6,9 +6,15 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CHILD_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import type { Grain } from '../domain/metric-definition.ts';
+import { CHILD_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import { buildNationalSummaryView } from '../web/views/national-summary.ts';
+import {
+  AREA_CODE_SCHEMA,
+  PAGE_QUERY_SCHEMA,
+  pageSettings,
+  registerAreaRoutes,
+  type PageQuery,
+} from './area-routes.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
@@ -23,15 +29,6 @@ const gzip = promisify(gzipCallback);
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
 const MIN_COMPRESS_BYTES = 1024;
 const HEALTH_TIMEOUT_MS = 2000;
-
-/** An area code as used in URLs: ODS (QE1, 00L, U12345, A81001) or ONS (E54000028) codes. */
-const AREA_CODE_SCHEMA = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 12,
-  pattern: '^[A-Za-z0-9]+$',
-  description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
-} as const;
 
 const areasQuerySchema = {
   type: 'object',
@@ -68,15 +65,6 @@ const ERROR_BODY_SCHEMA = {
   type: 'object',
   required: ['error', 'message'],
   properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
-
-/** Unknown parameters on pages are ignored (shared links pick up tracking parameters); known ones are checked. */
-const summaryQuerySchema = {
-  type: 'object',
-  properties: {
-    grain: { type: 'string', enum: ['month', 'week'] },
-    partial: { type: 'string', enum: ['0', '1'] },
-  },
 } as const;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -206,11 +194,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.get('/', { schema: { querystring: summaryQuerySchema } }, async (request, reply) => {
-    const query = request.query as { grain?: Grain; partial?: '0' | '1' };
-    const grain: Grain = query.grain ?? 'month';
-    const summary = await queries.nationalSummary({ grain, includePartial: query.partial === '1' });
-    const view = buildNationalSummaryView(summary);
+  app.get('/', { schema: { querystring: PAGE_QUERY_SCHEMA } }, async (request, reply) => {
+    const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+    const summary = await queries.nationalSummary({ grain, includePartial });
+    const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+    const view = buildNationalSummaryView(summary, regions, sort);
     const html = renderer.page(
       'national-summary.njk',
       { pageTitle: `National summary by ${view.grainWord}`, view, demo: view.demo },
@@ -218,6 +206,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
   });
+
+  registerAreaRoutes(app, queries, renderer);
 
   return app;
 }

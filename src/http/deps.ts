@@ -2,7 +2,13 @@ import type { AppConfig } from '../config.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Grain } from '../domain/metric-definition.ts';
-import type { DataStatus, NationalSummary } from '../query/types.ts';
+import type {
+  AreaChildren,
+  AreaPage,
+  AreaSearchResults,
+  DataStatus,
+  NationalSummary,
+} from '../query/types.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 
 /** One area in a list (API and pages). */
@@ -30,6 +36,27 @@ export interface PageQueries {
    */
   listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null>;
   dataStatus(): Promise<DataStatus>;
+  /**
+   * An area page: the area (today's structure, closed areas included), its ancestors, headline tiles with
+   * comparisons, trends and children. `code` is upper-case. Null when there is no area at `level` with that
+   * code (the page answers 404).
+   */
+  areaPage(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+  }): Promise<AreaPage | null>;
+  /**
+   * An area's children with their figures for the latest complete period (e.g. England's regions). Null when
+   * the area does not exist or has no level below it.
+   */
+  areaChildren(opts: { level: AreaLevel; code: string; grain: Grain }): Promise<AreaChildren | null>;
+  /**
+   * Areas matching a search by name, ODS or ONS code or practice postcode, best first, at most 50. The query
+   * is passed as typed (1 to 100 characters once tidied); implementations tidy it with normaliseSearch.
+   */
+  searchAreas(opts: { query: string }): Promise<AreaSearchResults>;
 }
 
 export interface AppDeps {

@@ -16,11 +16,17 @@ export interface NavItem {
   href: string;
 }
 
-/** Header navigation; further pages (Areas, Map, Data table, Data dictionary, About) join as they are built. */
-export const NAV_ITEMS: NavItem[] = [{ text: 'National summary', href: '/' }];
+/** Header navigation; further pages (Map, Data table, Data dictionary, About) join as they are built. */
+export const NAV_ITEMS: NavItem[] = [
+  { text: 'National summary', href: '/' },
+  { text: 'Areas', href: '/areas' },
+];
 
 export interface Renderer {
-  /** Renders a page template; `currentPath` marks the current navigation item. */
+  /**
+   * Renders a page template; `currentPath` marks the current navigation item (or, for a page below one,
+   * such as /areas/icb/QE1 below /areas, marks that item as active).
+   */
   page(template: string, context: Record<string, unknown>, currentPath?: string): string;
 }
 
@@ -38,6 +44,7 @@ export function createRenderer(assets: AssetUrls, options: { watch?: boolean } =
         text: item.text,
         href: item.href,
         current: item.href === currentPath,
+        active: item.href !== '/' && currentPath !== undefined && currentPath.startsWith(`${item.href}/`),
       }));
       return env.render(template, { ...context, navigation });
     },

@@ -2,9 +2,23 @@
  * A small in-memory PageQueries with hand-made figures, for HTTP and browser tests (not used in production).
  * The figures are fixed so tests can assert exact numbers on the page.
  */
-import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
-import type { DataStatus, NationalSummary, SeriesPoint, SummaryTile } from '../query/types.ts';
+import { compactCode, MAX_SEARCH_RESULTS, normaliseSearch } from '../query/search.ts';
+import type {
+  AreaChildren,
+  AreaDetail,
+  AreaPage,
+  AreaRef,
+  AreaSearchResults,
+  AreaTile,
+  ChildRow,
+  ComparisonFigure,
+  DataStatus,
+  NationalSummary,
+  SeriesPoint,
+  SummaryTile,
+} from '../query/types.ts';
 import type { AreaListItem, PageQueries } from './deps.ts';
 
 export interface TestMetric {
@@ -115,6 +129,42 @@ export const TEST_AREAS: AreaListItem[] = [
   area('E85001', null, 'Northolt Family Practice', 'practice', 'U23456', 'pcn'),
 ];
 
+/** Practice postcodes and GP system suppliers. */
+export const TEST_PRACTICE_DETAILS: Record<string, { postcode: string; supplierName: string }> = {
+  F83004: { postcode: 'NW1 1LT', supplierName: 'EMIS' },
+  F83012: { postcode: 'NW1 0PE', supplierName: 'TPP' },
+  E85001: { postcode: 'UB5 4LY', supplierName: 'EMIS' },
+};
+
+/**
+ * Each area's figures are England's times its share (the product of the weights down its chain), rounded;
+ * rates are England's times the area's rate factor. Closed areas have figures up to July 2026 only.
+ */
+export const TEST_WEIGHTS: Record<string, number> = {
+  Y56: 0.16,
+  Y61: 0.12,
+  QMJ: 0.3,
+  QRV: 0.45,
+  QUE: 0.7,
+  U12345: 0.05,
+  U23456: 0.04,
+  F83004: 0.6,
+  F83012: 0.4,
+  E85001: 0.3,
+};
+export const TEST_RATE_FACTORS: Record<string, number> = {
+  Y56: 1.05,
+  Y61: 0.95,
+  QMJ: 1.1,
+  QRV: 0.9,
+  F83004: 1.2,
+  E85001: 0.8,
+};
+/** England's patients aged 13+, for rates per 1,000. */
+export const TEST_ENGLAND_PATIENTS_13PLUS = 48_000_000;
+/** Last month with activity of closed areas. */
+export const TEST_CLOSED_LAST_MONTH = '2026-07-01';
+
 function area(
   code: string,
   onsCode: string | null,
@@ -206,5 +256,250 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
     async dataStatus() {
       return status;
     },
+
+    async areaPage({ level, code, grain, includePartial }) {
+      const chain = chainOf(level, code);
+      if (!chain) return null;
+      const { detail, ancestors } = chain;
+      const starts = grain === 'week' ? TEST_WEEKS : TEST_MONTHS;
+      const lastActive = detail.isCurrent ? null : closedLastPeriod(grain);
+      const parent = ancestors[ancestors.length - 1] ?? null;
+      const compared: { area: AreaRef; role: ComparisonFigure['role'] }[] = [{ area: detail, role: 'area' }];
+      if (parent && parent.level !== 'england') compared.push({ area: parent, role: 'parent' });
+      if (level !== 'england') compared.push({ area: ENGLAND, role: 'england' });
+      const page: AreaPage = {
+        grain,
+        includePartial,
+        status,
+        area: detail,
+        ancestors,
+        structure: detail.isCurrent || level === 'practice' ? 'current' : 'as_recorded',
+        lastActivePeriod: lastActive,
+        latestCompletePeriod: starts[starts.length - 2]!,
+        tiles: [],
+        series: {},
+        children: null,
+      };
+      for (const m of metrics) {
+        const isRate = m.unit === 'percent' || m.unit === 'per_1000';
+        const values = (grain === 'week' ? m.week : m.month).map((v) => valueFor(m, v, detail));
+        let points = series(values, starts, includePartial);
+        if (!detail.isCurrent)
+          points = points.filter((p) => lastActive !== null && p.periodStart <= lastActive);
+        const complete = includePartial ? points : points.filter((p) => p.complete);
+        const latest = complete[complete.length - 1] ?? null;
+        const previous = complete[complete.length - 2] ?? null;
+        page.series[m.metricId] = points;
+        let comparison: AreaTile['comparison'] = null;
+        if (latest) {
+          const i = starts.indexOf(latest.periodStart);
+          const englandValue = (grain === 'week' ? m.week : m.month)[i]!;
+          comparison = {
+            metricId: isRate ? m.metricId : `${m.metricId}_per_1000`,
+            name: isRate ? m.name : `${m.name} per 1,000 patients aged 13+`,
+            unit: isRate ? m.unit : 'per_1000',
+            derived: !isRate,
+            periodStart: latest.periodStart,
+            figures: compared.map((c) => ({
+              area: c.area,
+              role: c.role,
+              value:
+                !c.area.isCurrent && c.area.level !== 'practice'
+                  ? null
+                  : isRate
+                    ? englandValue * rateFactor(c.area.code)
+                    : (englandValue / TEST_ENGLAND_PATIENTS_13PLUS) * 1000 * rateFactor(c.area.code),
+              coverage: !c.area.isCurrent && c.area.level !== 'practice' ? null : 0.99,
+            })),
+          };
+        }
+        page.tiles.push({
+          metricId: m.metricId,
+          name: m.name,
+          shortName: m.shortName,
+          description: m.description,
+          unit: m.unit,
+          polarity: m.polarity,
+          latest,
+          previous,
+          changePct:
+            latest && previous && previous.value !== 0
+              ? ((latest.value - previous.value) / previous.value) * 100
+              : null,
+          comparison,
+        });
+      }
+      page.children = childrenOf(detail, grain, lastActive);
+      return page;
+    },
+
+    async areaChildren({ level, code, grain }) {
+      const chain = chainOf(level, code);
+      if (!chain) return null;
+      return childrenOf(chain.detail, grain, null);
+    },
+
+    async searchAreas({ query }) {
+      const q = normaliseSearch(query);
+      const result: AreaSearchResults = { query: q, total: 0, results: [] };
+      if (q === '' || q.length > 100) return result;
+      const lower = q.toLowerCase();
+      const compact = compactCode(q);
+      const ranked = [ENGLAND_ITEM, ...areas]
+        .map((a) => {
+          const postcode = compactCode(TEST_PRACTICE_DETAILS[a.code]?.postcode ?? '');
+          const exact = a.code.toUpperCase() === compact || a.onsCode?.toUpperCase() === compact;
+          const matches =
+            a.name.toLowerCase().includes(lower) ||
+            a.code.toUpperCase().startsWith(compact) ||
+            exact ||
+            (postcode !== '' && postcode.startsWith(compact));
+          return { a, exact, matches };
+        })
+        .filter((r) => r.matches)
+        .sort(
+          (x, y) =>
+            Number(y.exact) - Number(x.exact) ||
+            Number(y.a.isCurrent) - Number(x.a.isCurrent) ||
+            AREA_LEVELS.indexOf(x.a.level) - AREA_LEVELS.indexOf(y.a.level) ||
+            x.a.name.localeCompare(y.a.name),
+        );
+      result.total = ranked.length;
+      result.results = ranked.slice(0, MAX_SEARCH_RESULTS).map(({ a, exact }) => {
+        const parent = a.parentCode
+          ? a.parentCode === ENGLAND_CODE
+            ? ENGLAND_ITEM
+            : byCode.get(a.parentCode)
+          : null;
+        return {
+          level: a.level,
+          code: a.code,
+          name: a.name,
+          isCurrent: a.isCurrent,
+          onsCode: a.onsCode,
+          postcode: TEST_PRACTICE_DETAILS[a.code]?.postcode ?? null,
+          parent: parent ? { level: parent.level, code: parent.code, name: parent.name } : null,
+          exactCode: exact,
+        };
+      });
+      return result;
+    },
   };
+
+  function chainOf(level: AreaLevel, code: string): { detail: AreaDetail; ancestors: AreaRef[] } | null {
+    const found = level === 'england' && code === ENGLAND_CODE ? ENGLAND_ITEM : byCode.get(code);
+    if (!found || found.level !== level) return null;
+    const ancestors: AreaRef[] = [];
+    let cur = found.parentCode ? lookup(found.parentCode) : undefined;
+    while (cur) {
+      ancestors.unshift(refOf(cur));
+      cur = cur.parentCode ? lookup(cur.parentCode) : undefined;
+    }
+    const details = TEST_PRACTICE_DETAILS[found.code];
+    return {
+      detail: {
+        ...refOf(found),
+        onsCode: found.onsCode,
+        parentLevel: found.parentLevel,
+        parentCode: found.parentCode,
+        postcode: details?.postcode ?? null,
+        supplierName: details?.supplierName ?? null,
+        firstExtract: '2026-01-01',
+        lastExtract: found.isCurrent ? '2026-08-01' : '2026-01-01',
+      },
+      ancestors,
+    };
+  }
+
+  function lookup(code: string): AreaListItem | undefined {
+    return code === ENGLAND_CODE ? ENGLAND_ITEM : byCode.get(code);
+  }
+
+  function share(code: string): number {
+    let s = 1;
+    let cur = lookup(code);
+    while (cur && cur.code !== ENGLAND_CODE) {
+      s *= TEST_WEIGHTS[cur.code] ?? 1;
+      cur = cur.parentCode ? lookup(cur.parentCode) : undefined;
+    }
+    return s;
+  }
+
+  function valueFor(m: TestMetric, englandValue: number, a: AreaRef): number {
+    if (m.unit === 'percent' || m.unit === 'per_1000') return englandValue * rateFactor(a.code);
+    return Math.round(englandValue * share(a.code));
+  }
+
+  function closedLastPeriod(grain: Grain): string | null {
+    return grain === 'month' ? TEST_CLOSED_LAST_MONTH : null;
+  }
+
+  function childrenOf(parent: AreaRef, grain: Grain, lastActive: string | null): AreaChildren | null {
+    const level = childLevel(parent.level);
+    if (!level) return null;
+    const starts = grain === 'week' ? TEST_WEEKS : TEST_MONTHS;
+    const latest = starts[starts.length - 2]!;
+    const periodStart = lastActive !== null && lastActive < latest ? lastActive : latest;
+    const i = starts.indexOf(periodStart);
+    const logins = metrics.find((m) => m.metricId === 'logins');
+    const pct = metrics.find((m) => m.unit === 'percent');
+    const rows = areas
+      .filter((a) => a.level === level && a.parentCode === parent.code)
+      .map((a): ChildRow => {
+        const open = a.isCurrent || (lastActive !== null && periodStart <= lastActive);
+        const count =
+          open && logins
+            ? Math.round((grain === 'week' ? logins.week : logins.month)[i]! * share(a.code))
+            : 0;
+        const users = Math.round(count / 5);
+        return {
+          level,
+          code: a.code,
+          name: a.name,
+          onsCode: a.onsCode,
+          postcode: TEST_PRACTICE_DETAILS[a.code]?.postcode ?? null,
+          isCurrent: a.isCurrent,
+          logins: count,
+          users,
+          usersPer1000: a.isCurrent ? 250 * rateFactor(a.code) : null,
+          usersPer1000Coverage: a.isCurrent ? 1 : null,
+          registeredPct:
+            a.isCurrent && pct ? (grain === 'week' ? pct.week : pct.month)[i]! * rateFactor(a.code) : null,
+          registeredPctCoverage: a.isCurrent ? 1 : null,
+        };
+      })
+      .sort((x, y) => x.name.localeCompare(y.name));
+    return {
+      parent,
+      level,
+      grain,
+      periodStart,
+      columns: {
+        logins: 'Logins',
+        users: 'Users logging in',
+        usersPer1000: 'Users per 1,000',
+        registeredPct: '% of patients 13+ registered',
+      },
+      rows,
+    };
+  }
+}
+
+const ENGLAND: AreaRef = { level: 'england', code: ENGLAND_CODE, name: 'England', isCurrent: true };
+const ENGLAND_ITEM: AreaListItem = {
+  code: ENGLAND_CODE,
+  onsCode: ENGLAND_CODE,
+  name: 'England',
+  level: 'england',
+  parentCode: null,
+  parentLevel: null,
+  isCurrent: true,
+};
+
+function refOf(a: AreaListItem): AreaRef {
+  return { level: a.level, code: a.code, name: a.name, isCurrent: a.isCurrent };
+}
+
+function rateFactor(code: string): number {
+  return TEST_RATE_FACTORS[code] ?? 1;
 }

@@ -61,49 +61,44 @@ export async function getSeries(
     periods[0]!.periodStart,
     periods[periods.length - 1]!.periodStart,
   ]);
-  const byPeriod = new Map(rows.map((r) => [r.period_start, r.value]));
+  return seriesFromValues(periods, new Map(rows.map((r) => [r.period_start, r.value])), req.fill);
+}
+
+/** A count or running-total series from its stored values by period start, filling periods without one. */
+export function seriesFromValues(
+  periods: { periodStart: string; complete: boolean }[],
+  byPeriod: ReadonlyMap<string, number>,
+  fill: SeriesRequest['fill'],
+): SeriesPoint[] {
   let carried = 0;
   return periods.map((p) => {
     const stored = byPeriod.get(p.periodStart);
-    const value = stored ?? (req.fill === 'carry' ? carried : 0);
+    const value = stored ?? (fill === 'carry' ? carried : 0);
     carried = value;
     return { periodStart: p.periodStart, value, complete: p.complete };
   });
 }
 
+/** The stored parts of a rate in one period: the numerator metric's figure (null when it has none), the
+ * part of it from practices without a 13+ list size, and the area's 13+ patients. */
+export interface RateParts {
+  value: number | null;
+  uncovered: number | null;
+  patients_13plus: number;
+}
+
 /**
- * A rate (ratio metric over patients aged 13+) or the 13+ patients themselves, on today's structure.
- * Only practices with a list size count in either part; coverage is the share of the numerator metric
- * (at the area, Unknown included for England) that the rate includes.
+ * A rate series from its stored parts by period start (periods without a 13+ denominator have no rate).
+ * `patientScale` is the demo scale on demo data (1 otherwise).
  */
-export async function getRateSeries(
-  db: Warehouse,
-  status: DataStatus,
+export function rateSeriesFromParts(
+  periods: { periodStart: string; complete: boolean }[],
+  byPeriod: ReadonlyMap<string, RateParts>,
   metric: MetricDefinition,
   numeratorMetric: MetricDefinition | null,
-  req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths' | 'structure'>,
-): Promise<SeriesPoint[]> {
-  const window = numeratorMetric?.window === 'rolling_12_months' ? 12 : 1;
-  const periods = loadedPeriods(req.grain, status, req.includePartial, req.from, req.to, window);
-  if (periods.length === 0) return [];
-  const rows = await db.all<{
-    period_start: string;
-    value: number | null;
-    uncovered: number | null;
-    patients_13plus: number;
-  }>(sql('query/rate_series'), [
-    numeratorMetric?.id ?? '',
-    req.grain,
-    req.level,
-    req.code,
-    periods[0]!.periodStart,
-    periods[periods.length - 1]!.periodStart,
-  ]);
-  const byPeriod = new Map(rows.map((r) => [r.period_start, r]));
+  patientScale: number,
+): SeriesPoint[] {
   const multiplier = metric.multiplier ?? 1;
-  // Demo activity simulates a share (the scale) of England's users against the real list sizes, so its
-  // rates compare it with the same share of the patients.
-  const patientScale = status.demo?.scale ?? 1;
   const points: SeriesPoint[] = [];
   let carried = { value: 0, uncovered: 0 };
   for (const p of periods) {
@@ -134,6 +129,45 @@ export async function getRateSeries(
   return points;
 }
 
+/**
+ * A rate (ratio metric over patients aged 13+) or the 13+ patients themselves, on today's structure.
+ * Only practices with a list size count in either part; coverage is the share of the numerator metric
+ * (at the area, Unknown included for England) that the rate includes.
+ */
+export async function getRateSeries(
+  db: Warehouse,
+  status: DataStatus,
+  metric: MetricDefinition,
+  numeratorMetric: MetricDefinition | null,
+  req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths' | 'structure'>,
+): Promise<SeriesPoint[]> {
+  const window = numeratorMetric?.window === 'rolling_12_months' ? 12 : 1;
+  const periods = loadedPeriods(req.grain, status, req.includePartial, req.from, req.to, window);
+  if (periods.length === 0) return [];
+  const rows = await db.all<{
+    period_start: string;
+    value: number | null;
+    uncovered: number | null;
+    patients_13plus: number;
+  }>(sql('query/rate_series'), [
+    numeratorMetric?.id ?? '',
+    req.grain,
+    req.level,
+    req.code,
+    periods[0]!.periodStart,
+    periods[periods.length - 1]!.periodStart,
+  ]);
+  // Demo activity simulates a share (the scale) of England's users against the real list sizes, so its
+  // rates compare it with the same share of the patients.
+  return rateSeriesFromParts(
+    periods,
+    new Map(rows.map((r) => [r.period_start, r])),
+    metric,
+    numeratorMetric,
+    status.demo?.scale ?? 1,
+  );
+}
+
 /** The series of one catalogue metric, with its fill rule and rolling window applied. */
 export function getMetricSeries(
   db: Warehouse,
@@ -155,4 +189,91 @@ export function getMetricSeries(
     fill: metric.aggregation === 'cumulative' ? 'carry' : 'zero',
     windowMonths: metric.window === 'rolling_12_months' ? 12 : 1,
   });
+}
+
+/**
+ * The series of several metrics of one area, computed exactly as getMetricSeries does but read in two or
+ * three queries (the area's stored figures for every metric, and its 13+ patients), for pages that show
+ * many metrics of one area. Ratio metrics may be derived ones not in the catalogue, as long as their
+ * numerator is. Returns one series per metric id.
+ */
+export async function getAreaSeries(
+  db: Warehouse,
+  status: DataStatus,
+  metrics: MetricDefinition[],
+  req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths' | 'from' | 'to'>,
+  catalogue: MetricDefinition[] = [],
+): Promise<Map<string, SeriesPoint[]>> {
+  const out = new Map<string, SeriesPoint[]>();
+  const all = loadedPeriods(req.grain, status, true);
+  if (all.length === 0 || metrics.length === 0) {
+    for (const m of metrics) out.set(m.id, []);
+    return out;
+  }
+  const first = all[0]!.periodStart;
+  const last = all[all.length - 1]!.periodStart;
+  const structure = req.level === 'practice' ? 'current' : req.structure;
+  type ValueRow = { metric_id: string; period_start: string; value: number; uncovered: number | null };
+  const readValues = (s: Structure) =>
+    db.all<ValueRow>(sql('query/area_values'), [s, req.grain, req.level, req.code, first, last]);
+  const byMetric = (rows: ValueRow[]) => {
+    const m = new Map<string, Map<string, ValueRow>>();
+    for (const r of rows) {
+      let periods = m.get(r.metric_id);
+      if (!periods) m.set(r.metric_id, (periods = new Map()));
+      periods.set(r.period_start, r);
+    }
+    return m;
+  };
+  const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || m.aggregation === 'ratio';
+  const values = byMetric(await readValues(structure));
+  let patients: Map<string, number> | null = null;
+  let currentValues = structure === 'current' ? values : null;
+  if (metrics.some(isRate)) {
+    const rows = await db.all<{ period_start: string; patients_13plus: number }>(sql('query/area_patients'), [
+      req.grain,
+      req.level,
+      req.code,
+      first,
+      last,
+    ]);
+    patients = new Map(rows.map((r) => [r.period_start, r.patients_13plus]));
+    // Rates are on today's structure only.
+    if (!currentValues && patients.size > 0) currentValues = byMetric(await readValues('current'));
+  }
+  const patientScale = status.demo?.scale ?? 1;
+  for (const metric of metrics) {
+    if (isRate(metric)) {
+      let numerator: MetricDefinition | null = null;
+      if (metric.id !== 'patients_13plus') {
+        numerator = catalogue.find((m) => m.id === metric.numerator) ?? null;
+        if (!numerator)
+          throw new Error(`ratio ${metric.id} needs its numerator ${metric.numerator} in the catalogue`);
+      }
+      const window = numerator?.window === 'rolling_12_months' ? 12 : 1;
+      const periods = loadedPeriods(req.grain, status, req.includePartial, undefined, undefined, window);
+      const stored = numerator ? currentValues?.get(numerator.id) : undefined;
+      const parts = new Map<string, RateParts>();
+      for (const [period, patients13] of patients ?? []) {
+        const r = stored?.get(period);
+        parts.set(period, {
+          value: r ? r.value : null,
+          uncovered: r ? r.uncovered : null,
+          patients_13plus: patients13,
+        });
+      }
+      out.set(metric.id, rateSeriesFromParts(periods, parts, metric, numerator, patientScale));
+      continue;
+    }
+    const window = metric.window === 'rolling_12_months' ? 12 : 1;
+    const periods = loadedPeriods(req.grain, status, req.includePartial, undefined, undefined, window);
+    const stored = values.get(metric.id);
+    const byPeriod = new Map<string, number>();
+    for (const [period, r] of stored ?? []) byPeriod.set(period, r.value);
+    out.set(
+      metric.id,
+      seriesFromValues(periods, byPeriod, metric.aggregation === 'cumulative' ? 'carry' : 'zero'),
+    );
+  }
+  return out;
 }

@@ -55,3 +55,111 @@ export interface NationalSummary {
   /** One series per tile metric, oldest first. */
   series: Record<string, SeriesPoint[]>;
 }
+
+/** An area as named in breadcrumbs, links and comparisons. */
+export interface AreaRef {
+  level: AreaLevel;
+  code: string;
+  name: string;
+  isCurrent: boolean;
+}
+
+/** One area's reference details (today's structure; closed areas keep their last known details). */
+export interface AreaDetail extends AreaRef {
+  onsCode: string | null;
+  parentLevel: AreaLevel | null;
+  parentCode: string | null;
+  /** Practices only: postcode and GP system supplier from the practice map. */
+  postcode: string | null;
+  supplierName: string | null;
+  /** Extract dates of the first and last practice-map releases the area appears in. */
+  firstExtract: string | null;
+  lastExtract: string | null;
+}
+
+/** One area's figure of a comparison metric (a rate) in one period. */
+export interface ComparisonFigure {
+  area: AreaRef;
+  /** Which role the area plays on the page. */
+  role: 'area' | 'parent' | 'england';
+  /** Null when the figure is not available (no 13+ list sizes, or a closed area above practice level). */
+  value: number | null;
+  /** Share of the numerator metric the rate includes (practices with a list size); null when unknown. */
+  coverage: number | null;
+}
+
+/** A headline tile of an area page: the area's own figure, and a rate to compare with its parent and England. */
+export interface AreaTile extends SummaryTile {
+  comparison: {
+    metricId: string;
+    name: string;
+    unit: string;
+    /** The catalogue has no such metric: a per-1,000 rate derived from the count (docs/adr/0006). */
+    derived: boolean;
+    periodStart: string;
+    figures: ComparisonFigure[];
+  } | null;
+}
+
+/** One child area in an area's children table, for one period. */
+export interface ChildRow {
+  level: AreaLevel;
+  code: string;
+  name: string;
+  onsCode: string | null;
+  postcode: string | null;
+  isCurrent: boolean;
+  logins: number;
+  users: number;
+  /** Users logging in per 1,000 patients aged 13+ (null without a list size), and its coverage. */
+  usersPer1000: number | null;
+  usersPer1000Coverage: number | null;
+  /** Percentage of patients aged 13+ registered for the App (null without a list size), and its coverage. */
+  registeredPct: number | null;
+  registeredPctCoverage: number | null;
+}
+
+export interface AreaChildren {
+  parent: AreaRef;
+  level: AreaLevel;
+  grain: Grain;
+  /** The period of the figures (latest complete one, or the last one with activity for a closed parent). */
+  periodStart: string | null;
+  /** Names of the table's columns, from the catalogue. */
+  columns: { logins: string; users: string; usersPer1000: string; registeredPct: string };
+  rows: ChildRow[];
+}
+
+export interface AreaPage {
+  grain: Grain;
+  includePartial: boolean;
+  status: DataStatus;
+  area: AreaDetail;
+  /** England first, down to the area's parent. */
+  ancestors: AreaRef[];
+  /** Closed areas above practice level have figures only as recorded at the time. */
+  structure: Structure;
+  /** Closed areas: the last period with activity (figures are shown up to it); null otherwise. */
+  lastActivePeriod: string | null;
+  /** The latest complete period of the loaded data at this grain (whatever the area), or null. */
+  latestCompletePeriod: string | null;
+  tiles: AreaTile[];
+  series: Record<string, SeriesPoint[]>;
+  /** Null for practices (no level below). */
+  children: AreaChildren | null;
+}
+
+export interface AreaSearchResult extends AreaRef {
+  onsCode: string | null;
+  postcode: string | null;
+  parent: { level: AreaLevel; code: string; name: string } | null;
+  /** The search text is exactly the area's ODS or ONS code. */
+  exactCode: boolean;
+}
+
+export interface AreaSearchResults {
+  query: string;
+  /** Number of matching areas; at most `limit` are in `results`. */
+  total: number;
+  results: AreaSearchResult[];
+}

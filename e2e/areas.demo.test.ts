@@ -1,0 +1,280 @@
+/**
+ * Area pages and search in a browser, over a real demo warehouse: drilling down from England to a practice,
+ * breadcrumbs, search by ODS code and postcode, sorting the children table, accessibility (axe) and pages
+ * without JavaScript. Also checks children's figures against the raw events.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGLAND_CODE, type AreaLevel } from '../src/domain/areas.ts';
+import type { AppDeps } from '../src/http/deps.ts';
+import { getAreaChain } from '../src/query/area-page.ts';
+import type { AreaPage, AreaRef } from '../src/query/types.ts';
+import type { Warehouse } from '../src/warehouse/db.ts';
+import { formatNumber, formatPeriod, formatValue } from '../src/web/format.ts';
+import { formatCoverage } from '../src/web/views/area-page.ts';
+import { sortChildren } from '../src/web/views/area-children.ts';
+import { startHarness, type Harness } from './browser.ts';
+import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
+import { expectNoAxeViolations, squash, tablesOnPage, watchProblems } from './national-summary.suite.ts';
+
+let harness: Harness;
+let deps: AppDeps;
+let db: Warehouse;
+/** A busy current practice with a postcode, in a PCN of several practices, and the areas above it. */
+let practice: { code: string; name: string; postcode: string };
+let chain: AreaRef[];
+
+const href = (a: { level: AreaLevel; code: string }) =>
+  a.level === 'england' ? '/' : `/areas/${a.level}/${a.code}`;
+
+beforeAll(async () => {
+  deps = await demoDeps();
+  db = await demoWarehouse();
+  const row = await db.one<{ code: string; name: string; postcode: string }>(
+    `SELECT a.area_code AS code, a.name, a.postcode
+     FROM area a
+     JOIN metric_value v ON v.structure = 'current' AND v.metric_id = 'logins' AND v.grain = 'month'
+       AND v.area_level = 'practice' AND v.area_code = a.area_code
+     WHERE a.area_level = 'practice' AND a.is_current AND a.postcode IS NOT NULL AND a.parent_code <> 'U'
+       AND (SELECT count(*) FROM area s WHERE s.parent_level = 'pcn' AND s.parent_code = a.parent_code) >= 4
+     GROUP BY ALL
+     ORDER BY sum(v.value) DESC, a.area_code
+     LIMIT 1`,
+  );
+  practice = row!;
+  const found = await getAreaChain(db, 'practice', practice.code);
+  chain = [...found!.ancestors, found!.area];
+  expect(chain.map((a) => a.level)).toEqual(['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice']);
+  harness = await startHarness(deps);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await closeDemoWarehouse();
+});
+
+async function breadcrumbs(page: Page): Promise<{ text: string; href: string }[]> {
+  const links = page.locator('#breadcrumbs .nhsuk-breadcrumb__list a');
+  const out: { text: string; href: string }[] = [];
+  for (const link of await links.all()) {
+    out.push({
+      text: squash((await link.textContent()) ?? ''),
+      href: (await link.getAttribute('href')) ?? '',
+    });
+  }
+  return out;
+}
+
+async function heading(page: Page): Promise<string> {
+  return squash((await page.locator('h1').textContent()) ?? '');
+}
+
+/** The rows of the children table as [name, code, logins, users, per 1,000, % registered]. */
+async function childRows(page: Page): Promise<string[][]> {
+  const rows = page.locator('#children tbody tr');
+  const out: string[][] = [];
+  for (const row of await rows.all()) {
+    const name = squash((await row.locator('th a').textContent()) ?? '');
+    const cells = (await row.locator('td').allTextContents()).map(squash);
+    out.push([name, ...cells]);
+  }
+  return out;
+}
+
+const numeric = (text: string) => (text === '–' ? null : Number(text.replace(/[,%]/g, '')));
+
+describe('Area pages and search (demo warehouse)', () => {
+  it('drills down from England to a GP practice through the children tables, with breadcrumbs', async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    await page.goto('/');
+    for (let i = 1; i < chain.length; i++) {
+      const area = chain[i]!;
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === href(area)),
+        page.locator(`#children tbody a[href="${href(area)}"]`).click(),
+      ]);
+      expect(await heading(page)).toContain(area.name);
+      expect(await breadcrumbs(page)).toEqual(
+        chain.slice(0, i).map((a) => ({ text: a.name, href: href(a) })),
+      );
+    }
+    // The practice's own details.
+    const details = squash((await page.locator('#area-details').textContent()) ?? '');
+    expect(details).toContain(practice.code);
+    expect(details).toContain(practice.postcode);
+    expect(details).toMatch(/GP system supplier/);
+    expect(await page.locator('#children').count()).toBe(0);
+    // Back up through a breadcrumb.
+    const icb = chain[2]!;
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === href(icb)),
+      page.locator('#breadcrumbs .nhsuk-breadcrumb__list').getByRole('link', { name: icb.name }).click(),
+    ]);
+    expect(await heading(page)).toContain(icb.name);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('finds a practice by its ODS code (header search) and by its postcode (search page)', async () => {
+    const page = await harness.newPage();
+    await page.goto('/');
+    await page.locator('#search-field').fill(practice.code.toLowerCase());
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.locator('#search-field').press('Enter')]);
+    const first = page.locator('.app-search-result').first();
+    expect(await first.getAttribute('data-code')).toBe(practice.code);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === href({ level: 'practice', code: practice.code })),
+      first.locator('a').click(),
+    ]);
+    expect(await heading(page)).toContain(practice.name);
+
+    await page.goto('/search');
+    const postcode = practice.postcode.replace(/\s+/g, '').toLowerCase();
+    await page.getByLabel('Name, ODS code or postcode', { exact: true }).fill(postcode);
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.locator('#search-submit').click()]);
+    const codes = await page
+      .locator('.app-search-result')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    expect(codes).toContain(practice.code);
+    expect(squash((await page.locator('#search-results-heading').textContent()) ?? '')).toMatch(/found for/);
+  });
+
+  it('sorts the children table by a column through its heading links', async () => {
+    const pcn = chain[4]!;
+    const page = await harness.newPage();
+    await page.goto(href(pcn));
+    const byName = await childRows(page);
+    expect(byName.length).toBeGreaterThanOrEqual(4);
+    expect(byName.map((r) => r[0])).toEqual(
+      [...byName.map((r) => r[0]!)].sort((a, b) =>
+        a.localeCompare(b, 'en-GB', { sensitivity: 'base', numeric: true }),
+      ),
+    );
+    const header = page.locator('#children th[data-column="logins"]');
+    await Promise.all([page.waitForURL(/sort=logins&dir=desc/), header.locator('a').click()]);
+    expect(await page.locator('#children th[data-column="logins"]').getAttribute('aria-sort')).toBe(
+      'descending',
+    );
+    const desc = (await childRows(page)).map((r) => numeric(r[2]!)!);
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    expect(new Set((await childRows(page)).map((r) => r[1]))).toEqual(new Set(byName.map((r) => r[1])));
+    await Promise.all([
+      page.waitForURL(/sort=logins&dir=asc/),
+      page.locator('#children th[data-column="logins"] a').click(),
+    ]);
+    const asc = (await childRows(page)).map((r) => numeric(r[2]!)!);
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    // The view form keeps the sort.
+    await page.getByLabel('Week', { exact: true }).check();
+    await Promise.all([
+      page.waitForURL(/grain=week/),
+      page.getByRole('button', { name: 'Update view' }).click(),
+    ]);
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('logins');
+  });
+
+  it('has no WCAG 2.2 AA violations (axe) on area, practice, closed-area and search pages', async () => {
+    const closed = await db.one<{ level: AreaLevel; code: string }>(
+      "SELECT area_level AS level, area_code AS code FROM area WHERE NOT is_current AND area_level = 'icb' ORDER BY area_code LIMIT 1",
+    );
+    const page = await harness.newPage();
+    // The ICB page with every "Show as a table" open, so that axe checks the tables too.
+    await page.goto(href(chain[2]!));
+    for (const summary of await page.locator('details.app-metric__table > summary').all())
+      await summary.click();
+    expect(await page.locator('details:not([open])').count()).toBe(0);
+    await expectNoAxeViolations(page);
+    for (const path of [
+      `${href(chain[5]!)}?grain=week&partial=1`,
+      href(closed!),
+      `/search?q=${encodeURIComponent(practice.postcode)}`,
+      `/search?q=${'x'.repeat(120)}`,
+    ]) {
+      const response = await page.goto(path);
+      expect(response!.status(), path).toBeLessThan(500);
+      await expectNoAxeViolations(page);
+    }
+  });
+
+  it('works without JavaScript: every figure of an area page is in a table', async () => {
+    const sub = chain[3]!;
+    const expected = (await deps.queries.areaPage({
+      level: sub.level,
+      code: sub.code,
+      grain: 'month',
+      includePartial: false,
+    })) as AreaPage;
+    const page = await harness.newPage({ javaScriptEnabled: false });
+    await page.goto(href(sub));
+    expect(await page.locator('body').getAttribute('class')).toBeNull();
+    const tables = await tablesOnPage(page);
+    for (const tile of expected.tiles) {
+      const points = expected.series[tile.metricId]!;
+      const id = `chart-${tile.metricId}`;
+      expect(tables.get(id), id).toEqual(
+        points.map((p) => [
+          formatPeriod('month', p.periodStart) + (p.complete ? '' : ' (partial)'),
+          formatValue(p.value, tile.unit),
+          p.complete ? 'Yes' : 'No (partial)',
+        ]),
+      );
+      // The tile's own figure is the latest row of its table; its comparison is a table too.
+      if (tile.latest) expect(tables.get(id)!.at(-1)![1]).toBe(formatValue(tile.latest.value, tile.unit));
+      if (tile.comparison) {
+        const rows = page.locator(`table[data-compare="${tile.metricId}"] tbody tr`);
+        const cells: string[][] = [];
+        for (const row of await rows.all())
+          cells.push((await row.locator('th, td').allTextContents()).map(squash));
+        expect(cells, tile.metricId).toEqual(
+          tile.comparison.figures.map((f) => [
+            f.area.name,
+            f.value === null ? 'Not available' : formatValue(f.value, tile.comparison!.unit),
+            f.value === null ? '–' : formatCoverage(f.coverage),
+          ]),
+        );
+      }
+    }
+    const children = sortChildren(expected.children!.rows, { key: 'name', dir: 'asc' });
+    expect(await childRows(page)).toEqual(
+      children.map((r) => [
+        r.name,
+        r.code,
+        formatNumber(r.logins),
+        formatNumber(r.users),
+        r.usersPer1000 === null ? '–' : formatValue(r.usersPer1000, 'per_1000'),
+        r.registeredPct === null ? '–' : formatValue(r.registeredPct, 'percent'),
+      ]),
+    );
+    // Sorting works without JavaScript too.
+    await Promise.all([
+      page.waitForURL(/sort=rate/),
+      page.locator('#children th[data-column="rate"] a').click(),
+    ]);
+    expect(await page.locator('#children th[data-column="rate"]').getAttribute('aria-sort')).toBe(
+      'descending',
+    );
+  });
+
+  it('answers 404 for an unknown area and 400 for a bad level, on NHS-styled pages', async () => {
+    const page = await harness.newPage();
+    expect((await page.goto('/areas/practice/ZZZ999'))!.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toMatch(/Page not found/);
+    expect((await page.goto('/areas/country/QE1'))!.status()).toBe(400);
+    expect((await page.goto(`/areas/england/${ENGLAND_CODE}?grain=week`))!.url()).toMatch(/\/\?grain=week$/);
+  });
+
+  it('gives each practice of a PCN logins equal to a direct count of its events', async () => {
+    const pcn = chain[4]!;
+    const children = await deps.queries.areaChildren({ level: pcn.level, code: pcn.code, grain: 'month' });
+    expect(children!.rows.length).toBeGreaterThanOrEqual(4);
+    for (const row of children!.rows) {
+      const direct = await db.scalar<number>(
+        `SELECT count(*) FROM activity_event WHERE event_type = 'login' AND practice_code = $1
+           AND strftime(timezone('Europe/London', event_time), '%Y-%m') = $2`,
+        [row.code, children!.periodStart!.slice(0, 7)],
+      );
+      expect(row.logins, row.code).toBe(direct);
+    }
+    expect(children!.rows.reduce((sum, r) => sum + r.logins, 0)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,298 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { fixedClock } from '../domain/clock.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
+import type { PageQueries } from './deps.ts';
+import { createTestQueries, TEST_AREAS } from './test-queries.ts';
+
+let app: FastifyInstance;
+let warehouse: Warehouse;
+
+async function makeApp(queries: PageQueries) {
+  const db = await Warehouse.open(':memory:');
+  const built = await buildApp({
+    db,
+    config: loadConfig({}),
+    clock: fixedClock('2026-11-18T09:00:00Z'),
+    queries,
+  });
+  return { app: built, db };
+}
+
+beforeAll(async () => {
+  ({ app, db: warehouse } = await makeApp(createTestQueries()));
+});
+
+afterAll(async () => {
+  await app.close();
+  warehouse.close();
+});
+
+function expectPage(res: LightMyRequestResponse, status = 200) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+  expect(res.body).toContain('nhsuk-header');
+  // CSP: no inline scripts or styles.
+  expect(res.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+  expect(res.body).not.toMatch(/\sstyle=/);
+}
+
+/** The text of the children table's name column, in order. */
+function childNames(html: string): string[] {
+  const table = html.slice(
+    html.indexOf('data-children='),
+    html.indexOf('</table>', html.indexOf('data-children=')),
+  );
+  return [...table.matchAll(/<th scope="row"[^>]*>\s*<a class="nhsuk-link" href="[^"]*">([^<]*)<\/a>/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+describe('GET /areas/:level/:code', () => {
+  it('shows an ICB with breadcrumbs, details, tiles compared with its region and England, and its children', async () => {
+    const res = await app.inject('/areas/icb/QMJ');
+    expectPage(res);
+    const html = res.body;
+    expect(html).toContain('<title>NHS North Central London Integrated Care Board: NHS App use by month');
+    expect(html).toMatch(/nhsuk-breadcrumb__link" href="\/">\s*England/);
+    expect(html).toMatch(/nhsuk-breadcrumb__link" href="\/areas\/region\/Y56">\s*London/);
+    expect(html).toContain('Integrated care board (ICB)');
+    expect(html).toContain('E54000028');
+    // Logins: England 2,188,000 × 0.16 × 0.3 in October.
+    expect(html).toContain('105,024');
+    expect(html).toContain('data-compare="logins"');
+    expect(html).toContain('Logins to the NHS App per 1,000 patients aged 13+, October 2026');
+    expect(html).toMatch(/<a class="nhsuk-link" href="\/areas\/region\/Y56">London<\/a>/);
+    expect(html).toContain(
+      'Sub-ICB locations in NHS North Central London Integrated Care Board: figures for October 2026',
+    );
+    expect(html).toContain('href="/areas/sub_icb/93C"');
+    // The Areas navigation item is active on area pages.
+    expect(html).toMatch(/nhsuk-header__navigation-link" href="\/areas" aria-current="true"/);
+  });
+
+  it('shows a practice’s postcode and GP system supplier, and a closed practice’s tag and explanation', async () => {
+    const open = await app.inject('/areas/practice/F83004');
+    expectPage(open);
+    expect(open.body).toContain('NW1 1LT');
+    expect(open.body).toContain('GP system supplier');
+    expect(open.body).toContain('EMIS');
+    expect(open.body).not.toContain('data-children=');
+    expect(open.body).not.toContain('closed-notice');
+    const closed = await app.inject('/areas/practice/F83012');
+    expectPage(closed);
+    expect(closed.body).toMatch(/<strong class="nhsuk-tag nhsuk-tag--grey app-area-closed">Closed<\/strong>/);
+    expect(closed.body).toContain('id="closed-notice"');
+    expect(closed.body).toContain('not in the latest NHS practice map');
+    expect(closed.body).toContain('Figures are shown up to July 2026');
+  });
+
+  it('marks closed children and sorts the children table through links', async () => {
+    const byName = await app.inject('/areas/pcn/U12345');
+    expect(childNames(byName.body)).toEqual(['Camden Health Centre (closed)', 'Somers Town Medical Centre']);
+    expect(byName.body).toMatch(
+      /Camden Health Centre \(closed\)<\/a> <strong class="nhsuk-tag nhsuk-tag--grey app-tag--small">Closed/,
+    );
+    expect(byName.body).toMatch(/data-sort aria-sort="ascending" data-column="name"/);
+    expect(byName.body).toContain('href="/areas/pcn/U12345?sort=logins&amp;dir=desc#children"');
+    const desc = await app.inject('/areas/pcn/U12345?sort=name&dir=desc');
+    expect(childNames(desc.body)).toEqual(['Somers Town Medical Centre', 'Camden Health Centre (closed)']);
+    expect(desc.body).toMatch(/data-sort aria-sort="descending" data-column="name"/);
+    // `value` sorts by the main count; the closed practice has none in October.
+    const value = await app.inject('/areas/pcn/U12345?sort=value&grain=month');
+    expect(childNames(value.body)[0]).toBe('Somers Town Medical Centre');
+    expect(value.body).toMatch(/data-sort aria-sort="descending" data-column="logins"/);
+    // The view form keeps the sort; links keep the grain.
+    const week = await app.inject('/areas/pcn/U12345?grain=week&sort=rate&dir=asc&partial=1');
+    expectPage(week);
+    expect(week.body).toContain('<input type="hidden" name="sort" value="rate">');
+    expect(week.body).toContain('<input type="hidden" name="dir" value="asc">');
+    expect(week.body).toContain('href="/areas/practice/F83004?grain=week&amp;partial=1"');
+  });
+
+  it('redirects England to the National summary and lower-case codes to upper case', async () => {
+    const england = await app.inject('/areas/england/E92000001?grain=week&partial=1');
+    expect(england.statusCode).toBe(301);
+    expect(england.headers.location).toBe('/?grain=week&partial=1');
+    const lower = await app.inject('/areas/icb/qmj?sort=code');
+    expect(lower.statusCode).toBe(301);
+    expect(lower.headers.location).toBe('/areas/icb/QMJ?sort=code&dir=asc');
+  });
+
+  it('answers an NHS-styled 404 for unknown areas', async () => {
+    for (const url of [
+      '/areas/icb/ZZZ99',
+      '/areas/practice/QMJ',
+      '/areas/england/E92000002',
+      '/areas/pcn/U',
+    ]) {
+      const res = await app.inject(url);
+      expectPage(res, 404);
+      expect(res.body).toContain('Page not found');
+    }
+  });
+
+  const hostile = [
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(1)>',
+    '../../etc/passwd',
+    '%00',
+    'A'.repeat(300),
+    '\u202e',
+  ];
+  for (const value of hostile) {
+    const v = encodeURIComponent(value);
+    for (const url of [
+      `/areas/${v}/QMJ`,
+      `/areas/icb/${v}`,
+      `/areas/icb/QMJ?grain=${v}`,
+      `/areas/icb/QMJ?partial=${v}`,
+      `/areas/icb/QMJ?sort=${v}`,
+      `/areas/icb/QMJ?dir=${v}`,
+      `/areas?sort=${v}`,
+      `/?dir=${v}`,
+    ]) {
+      it(`answers 400 or 404, never 500, and never echoes the value, for ${url.slice(0, 80)}`, async () => {
+        const res = await app.inject(url);
+        expect([400, 404]).toContain(res.statusCode);
+        expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(res.body).toContain('nhsuk-header');
+        expect(res.body).not.toMatch(/<script>alert|<img src=x|OR 1=1|AAAAAAAAAA|etc\/passwd/);
+      });
+    }
+  }
+
+  it('names the bad parameter on the 400 page', async () => {
+    const level = await app.inject('/areas/country/QMJ');
+    expectPage(level, 400);
+    expect(level.body).toContain('params/level must be one of: england, region, icb, sub_icb, pcn, practice');
+    const sort = await app.inject('/areas/icb/QMJ?sort=size');
+    expectPage(sort, 400);
+    expect(sort.body).toContain('sort must be one of: name, code, logins, users, rate, registered, value');
+  });
+
+  it('answers 500 without details when the queries fail', async () => {
+    const failing = createTestQueries();
+    failing.areaPage = async () => {
+      throw new Error('secret connection string');
+    };
+    const { app: a, db } = await makeApp(failing);
+    const res = await a.inject('/areas/icb/QMJ');
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret');
+    await a.close();
+    db.close();
+  });
+
+  it('escapes area names from the data', async () => {
+    const evil = '<script>alert("x")</script>';
+    const areas = TEST_AREAS.map((a) => (a.code === 'QMJ' || a.code === '93C' ? { ...a, name: evil } : a));
+    const { app: a, db } = await makeApp(createTestQueries({ areas }));
+    for (const url of ['/areas/icb/QMJ', '/areas/sub_icb/93C', '/areas/pcn/U12345', '/search?q=script']) {
+      const res = await a.inject(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain(evil);
+      expect(res.body).toContain('&lt;script&gt;');
+    }
+    await a.close();
+    db.close();
+  });
+});
+
+describe('GET /areas', () => {
+  it('lists England’s regions with their figures, and a search form', async () => {
+    const res = await app.inject('/areas?sort=logins');
+    expectPage(res);
+    expect(res.body).toContain('<form method="get" action="/search" class="app-search-form"');
+    expect(childNames(res.body)).toEqual(['London', 'East of England']);
+    expect(res.body).toMatch(/nhsuk-header__navigation-link" href="\/areas" aria-current="page"/);
+  });
+});
+
+describe('GET /', () => {
+  it('shows England’s regions table with drill-down links, and the header search', async () => {
+    const res = await app.inject('/');
+    expectPage(res);
+    expect(res.body).toContain('href="/areas/region/Y56"');
+    expect(res.body).toContain('action="/search"');
+    expect(res.body).toContain('>Areas</a>');
+  });
+});
+
+describe('GET /search', () => {
+  it('finds areas by ODS code, name and postcode', async () => {
+    const code = await app.inject('/search?q=f83004');
+    expectPage(code);
+    expect(code.body).toContain('1 area found for “f83004”');
+    expect(code.body).toContain('href="/areas/practice/F83004"');
+    expect(code.body).toContain('GP practice · F83004 · NW1 1LT');
+    expect(code.body).toContain('Part of Camden Central PCN');
+    const postcode = await app.inject('/search?q=nw11lt');
+    expect(postcode.body).toContain('href="/areas/practice/F83004"');
+    const name = await app.inject(`/search?q=${encodeURIComponent('  north  ')}`);
+    expect(name.body).toContain('areas found for “north”');
+    // Open areas from the top of the hierarchy down, then by name.
+    const found = await app.inject('/search?q=n');
+    const order = [...found.body.matchAll(/data-level="([^"]+)" data-code="([^"]+)"/g)].map((m) => m[1]);
+    expect(order.indexOf('practice')).toBeGreaterThan(order.lastIndexOf('region'));
+    const icbs = await app.inject('/search?q=Q');
+    expect([...icbs.body.matchAll(/data-code="([^"]+)"/g)].map((m) => m[1])).toEqual(['QUE', 'QMJ', 'QRV']);
+    const closed = await app.inject('/search?q=camden');
+    expect(closed.body).toMatch(
+      /Camden Health Centre \(closed\)<\/a> <strong class="nhsuk-tag nhsuk-tag--grey app-tag--small">Closed/,
+    );
+  });
+
+  it('says when nothing matches', async () => {
+    const res = await app.inject('/search?q=zzzz');
+    expectPage(res);
+    expect(res.body).toContain('No areas found for “zzzz”');
+  });
+
+  it('shows the form without an error when nothing was asked, and a helpful message for an empty search', async () => {
+    const bare = await app.inject('/search');
+    expectPage(bare);
+    expect(bare.body).not.toContain('There is a problem');
+    for (const q of ['', '%20%20%20']) {
+      const empty = await app.inject(`/search?q=${q}`);
+      expectPage(empty);
+      expect(empty.body).toContain('There is a problem');
+      expect(empty.body).toContain('Enter a name, ODS code or postcode to search for');
+      expect(empty.body).toContain('<title>Error: Search for an area');
+    }
+  });
+
+  it('answers 400 with a helpful message for a search over 100 characters', async () => {
+    const res = await app.inject(`/search?q=${'b'.repeat(101)}`);
+    expectPage(res, 400);
+    expect(res.body).toContain('Search for 100 characters or fewer');
+    expect(res.body).not.toContain('b'.repeat(101));
+    const ok = await app.inject(`/search?q=${'b'.repeat(100)}`);
+    expectPage(ok);
+  });
+
+  for (const value of [
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '"><img src=x onerror=alert(1)>',
+    '\u0000\u0007',
+    '%',
+    'x'.repeat(5000),
+  ]) {
+    it(`never fails or echoes unescaped: ${JSON.stringify(value.slice(0, 30))}`, async () => {
+      const res = await app.inject(`/search?q=${encodeURIComponent(value)}`);
+      expect([200, 400]).toContain(res.statusCode);
+      expect(res.body).toContain('nhsuk-header');
+      expect(res.body).not.toMatch(/<script>alert|<img src=x|x{200}/);
+    });
+  }
+
+  it('answers 400 for a repeated search', async () => {
+    const res = await app.inject('/search?q=a&q=b');
+    expectPage(res, 400);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Area pages and search: GET /areas, /areas/:level/:code and /search. Server-rendered, no JavaScript
+ * needed; every parameter is validated (bad ones answer an NHS-styled 400, unknown areas a 404).
+ */
+import type { FastifyInstance } from 'fastify';
+import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import type { Grain } from '../domain/metric-definition.ts';
+import { normaliseSearch } from '../query/search.ts';
+import { parseSort, pageUrl, SORT_PARAMS, childrenTableView, areaPath } from '../web/views/area-children.ts';
+import { buildAreaPageView } from '../web/views/area-page.ts';
+import { demoView } from '../web/views/metric-panels.ts';
+import { buildSearchView, searchProblem } from '../web/views/search.ts';
+import type { PageQueries } from './deps.ts';
+import type { Renderer } from './render.ts';
+
+/** An area code as used in URLs: ODS (QE1, 00L, U12345, A81001) or ONS (E54000028) codes. */
+export const AREA_CODE_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 12,
+  pattern: '^[A-Za-z0-9]+$',
+  description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
+} as const;
+
+/**
+ * Settings of pages that show figures. Unknown parameters are ignored (shared links pick up tracking
+ * parameters); known ones are checked.
+ */
+export const PAGE_QUERY_SCHEMA = {
+  type: 'object',
+  properties: {
+    grain: { type: 'string', enum: ['month', 'week'] },
+    partial: { type: 'string', enum: ['0', '1'] },
+    sort: { type: 'string', enum: SORT_PARAMS },
+    dir: { type: 'string', enum: ['asc', 'desc'] },
+  },
+} as const;
+
+export interface PageQuery {
+  grain?: Grain;
+  partial?: '0' | '1';
+  sort?: (typeof SORT_PARAMS)[number];
+  dir?: 'asc' | 'desc';
+}
+
+const areaParamsSchema = {
+  type: 'object',
+  required: ['level', 'code'],
+  properties: {
+    level: { type: 'string', enum: AREA_LEVELS },
+    code: AREA_CODE_SCHEMA,
+  },
+} as const;
+
+const searchQuerySchema = {
+  type: 'object',
+  properties: { q: { type: 'string', description: 'must be given once' } },
+} as const;
+
+/** The page's settings from its validated query string. */
+export function pageSettings(query: PageQuery) {
+  return {
+    grain: query.grain ?? ('month' as Grain),
+    includePartial: query.partial === '1',
+    sort: parseSort(query.sort, query.dir),
+  };
+}
+
+export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, renderer: Renderer): void {
+  app.get('/areas', { schema: { querystring: PAGE_QUERY_SCHEMA } }, async (request, reply) => {
+    const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+    const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+    const status = await queries.dataStatus();
+    const state = { path: '/areas', grain, includePartial, sort };
+    const view = {
+      children: regions ? childrenTableView(regions, state) : null,
+      nationalHref: pageUrl({ path: '/', grain, includePartial, sort: null }),
+      demo: demoView(status),
+    };
+    const html = renderer.page('areas.njk', { pageTitle: 'Areas', view, demo: view.demo }, '/areas');
+    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  });
+
+  app.get(
+    '/areas/:level/:code',
+    { schema: { params: areaParamsSchema, querystring: PAGE_QUERY_SCHEMA } },
+    async (request, reply) => {
+      const params = request.params as { level: AreaLevel; code: string };
+      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const code = params.code.toUpperCase();
+      if (params.level === 'england') {
+        // England's page is the National summary.
+        if (code !== ENGLAND_CODE) return reply.callNotFound();
+        return reply.redirect(pageUrl({ path: '/', grain, includePartial, sort: null }), 301);
+      }
+      if (code !== params.code) {
+        // One address per area: codes are upper case.
+        return reply.redirect(
+          pageUrl({ path: areaPath(params.level, code), grain, includePartial, sort }),
+          301,
+        );
+      }
+      const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
+      if (!page) return reply.callNotFound();
+      const view = buildAreaPageView(page, sort);
+      const html = renderer.page(
+        'area.njk',
+        { pageTitle: `${page.area.name}: NHS App use by ${view.grainWord}`, view, demo: view.demo },
+        view.path,
+      );
+      return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    },
+  );
+
+  app.get('/search', { schema: { querystring: searchQuerySchema } }, async (request, reply) => {
+    const raw = (request.query as { q?: string }).q;
+    const asked = raw !== undefined;
+    const query = normaliseSearch(raw ?? '');
+    const problem = searchProblem(query);
+    const found = problem ? null : await queries.searchAreas({ query });
+    const view = buildSearchView(query, asked, found);
+    let pageTitle = 'Search for an area';
+    if (view.error) pageTitle = `Error: ${pageTitle}`;
+    else if (view.resultsHeading) pageTitle = `${view.resultsHeading}: ${pageTitle}`;
+    const html = renderer.page('search.njk', { pageTitle, view }, '/search');
+    // An empty search is the page's starting point; a search too long to run is a bad request.
+    const status = asked && problem && query !== '' ? 400 : 200;
+    return reply.code(status).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  });
+}

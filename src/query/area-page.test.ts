@@ -1,0 +1,415 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import { fixedClock } from '../domain/clock.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { ingestEventFile } from '../ingest/events.ts';
+import { rebuildAreas } from '../ingest/reference/areas.ts';
+import { buildMetrics } from '../metrics/build.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import {
+  comparisonMetric,
+  getAreaChain,
+  getAreaChildren,
+  getAreaPage,
+  latestCompletePeriod,
+} from './area-page.ts';
+import { searchAreas } from './search.ts';
+import { getAreaSeries, getMetricSeries, getRateSeries } from './series.ts';
+import { getDataStatus } from './status.ts';
+import type { DataStatus } from './types.ts';
+
+// A small geography in two releases: ICBs QA1 and QA2 merge into QA9 in August; P00004 closes.
+type Row = [practice: string, postcode: string, pcn: string, subIcb: string, icb: string, region: string];
+const RELEASES: Record<string, Row[]> = {
+  '2026-01-01': [
+    ['P00001', 'LS1 4AP', 'U00001', '00A', 'QA1', 'Y56'],
+    ['P00002', 'LS2 9AE', 'U00001', '00A', 'QA1', 'Y56'],
+    ['P00003', 'NW1 1LT', 'U00002', '00B', 'QA2', 'Y56'],
+    ['P00004', 'BS1 5AH', 'U00003', '00C', 'QA3', 'Y58'],
+  ],
+  '2026-08-01': [
+    ['P00001', 'LS1 4AP', 'U00001', '00A', 'QA9', 'Y56'],
+    ['P00002', 'LS2 9AE', 'U00001', '00A', 'QA9', 'Y56'],
+    ['P00003', 'NW1 1LT', 'U00002', '00B', 'QA9', 'Y56'],
+    ['P00005', 'BS2 0JA', 'U00003', '00C', 'QA3', 'Y58'],
+  ],
+};
+/** 13+ list sizes; P00003 has none, so its figures are left out of rates. */
+const LIST_SIZES_13PLUS: Record<string, number> = { P00001: 1000, P00002: 500, P00004: 300, P00005: 800 };
+const PRACTICES = ['P00001', 'P00002', 'P00003', 'P00004', 'P00005', 'ZZZ999', ''];
+const TYPES = ['login', 'login', 'login', 'registration', 'prescription_ordered', 'appointment_booked'];
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'area-page-test-'));
+let db: Warehouse;
+let catalogue: MetricDefinition[];
+let status: DataStatus;
+
+beforeAll(async () => {
+  db = await Warehouse.open(':memory:');
+  await migrate(db);
+  for (const [extract, rows] of Object.entries(RELEASES)) {
+    for (const [practice, postcode, pcn, sub, icb, region] of rows) {
+      await db.run(
+        `INSERT INTO practice_map VALUES ($1::DATE, $2, 'Practice ' || $2, $3, $4, 'PCN ' || $4, $5, NULL,
+          'Sub-ICB ' || $5, $6, NULL, 'ICB ' || $6, $7, NULL, 'Region ' || $7, 'EMIS')`,
+        [extract, practice, postcode, pcn, sub, icb, region],
+      );
+    }
+  }
+  for (const [practice, patients] of Object.entries(LIST_SIZES_13PLUS)) {
+    await db.run(
+      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
+      [practice, patients],
+    );
+  }
+  await rebuildAreas(db);
+
+  // Events from 1 January to 15 November 2026; the closed practice P00004 only until the end of June.
+  const r = rng(7);
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const span = Date.parse('2026-11-15T23:00:00Z') - start;
+  const lines: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const time = new Date(start + Math.floor(r() * span)).toISOString();
+    let practice = PRACTICES[Math.floor(r() * PRACTICES.length)]!;
+    if (practice === 'P00004' && time >= '2026-06-30T23:00:00Z') practice = 'P00001'; // London midnight
+    if (practice === 'P00005' && time < '2026-08-01') practice = 'P00002';
+    const type = TYPES[Math.floor(r() * TYPES.length)]!;
+    const user = `u${Math.floor(r() * 300)}`;
+    lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios'].join(','));
+  }
+  const file = path.join(dir, 'events.csv');
+  fs.writeFileSync(
+    file,
+    ['event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel', ...lines].join(
+      '\n',
+    ),
+  );
+  const loaded = await ingestEventFile(db, file);
+  expect(loaded.rowsRejected).toBe(0);
+  catalogue = loadCatalogue();
+  await buildMetrics(db, catalogue, fixedClock('2026-11-21T12:00:00Z'));
+  status = await getDataStatus(db);
+});
+
+afterAll(() => {
+  db?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const metric = (id: string) => catalogue.find((m) => m.id === id)!;
+
+/** Logins of one area in one London calendar month, counted straight from the events. */
+async function directLogins(level: AreaLevel, code: string, month: string): Promise<number> {
+  const practices = await db.all<{ practice_code: string }>(
+    `SELECT practice_code FROM practice_ancestry WHERE structure = 'current' AND
+       CASE $1 WHEN 'practice' THEN practice_code WHEN 'pcn' THEN pcn_code WHEN 'sub_icb' THEN sub_icb_code
+               WHEN 'icb' THEN icb_code ELSE region_code END = $2`,
+    [level, code],
+  );
+  let total = 0;
+  for (const { practice_code } of practices) {
+    total +=
+      (await db.scalar<number>(
+        `SELECT count(*) FROM activity_event WHERE event_type = 'login' AND practice_code = $1
+           AND strftime(timezone('Europe/London', event_time), '%Y-%m') = $2`,
+        [practice_code, month.slice(0, 7)],
+      )) ?? 0;
+  }
+  return total;
+}
+
+describe('getAreaChain', () => {
+  it('gives England down to the area, with the area’s details', async () => {
+    const chain = await getAreaChain(db, 'practice', 'P00001');
+    expect(chain!.ancestors.map((a) => `${a.level}:${a.code}`)).toEqual([
+      `england:${ENGLAND_CODE}`,
+      'region:Y56',
+      'icb:QA9',
+      'sub_icb:00A',
+      'pcn:U00001',
+    ]);
+    expect(chain!.area).toMatchObject({
+      level: 'practice',
+      code: 'P00001',
+      name: 'Practice P00001',
+      postcode: 'LS1 4AP',
+      supplierName: 'EMIS',
+      isCurrent: true,
+    });
+  });
+
+  it('keeps closed areas under their last parent, and knows nothing of unknown codes', async () => {
+    const closed = await getAreaChain(db, 'practice', 'P00004');
+    expect(closed!.area.isCurrent).toBe(false);
+    expect(closed!.ancestors.map((a) => a.code)).toEqual([ENGLAND_CODE, 'Y58', 'QA3', '00C', 'U00003']);
+    expect(await getAreaChain(db, 'practice', 'NOPE1')).toBeNull();
+    expect(await getAreaChain(db, 'icb', 'P00001')).toBeNull(); // right code, wrong level
+    expect(await getAreaChain(db, 'practice', "' OR 1=1 --")).toBeNull();
+  });
+});
+
+describe('getAreaSeries', () => {
+  it('gives exactly what getMetricSeries gives, for every catalogue metric, area, grain and setting', async () => {
+    const areas: [AreaLevel, string][] = [
+      ['england', ENGLAND_CODE],
+      ['region', 'Y56'],
+      ['icb', 'QA9'],
+      ['icb', 'QA1'],
+      ['pcn', 'U00001'],
+      ['practice', 'P00003'],
+      ['practice', 'P00004'],
+    ];
+    const metrics = catalogue.filter((m) => m.source === 'events' || m.source === 'list_sizes');
+    expect(metrics.length).toBeGreaterThan(20);
+    for (const [level, code] of areas) {
+      for (const grain of ['month', 'week'] as Grain[]) {
+        for (const includePartial of [false, true]) {
+          for (const structure of ['current', 'as_recorded'] as const) {
+            const usable = metrics.filter((m) => m.grains.includes(grain));
+            const req = { level, code, grain, includePartial, structure };
+            const batch = await getAreaSeries(db, status, usable, req, catalogue);
+            for (const m of usable) {
+              const one = await getMetricSeries(db, status, m, req, catalogue);
+              expect(batch.get(m.id), `${m.id} ${level} ${code} ${grain} ${structure}`).toEqual(one);
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('getAreaChildren', () => {
+  it('gives each child’s logins equal to a direct count of its events, and rates as the series give them', async () => {
+    const month = latestCompletePeriod('month', status)!;
+    expect(month).toBe('2026-10-01');
+    for (const [level, code] of [
+      ['england', ENGLAND_CODE],
+      ['region', 'Y56'],
+      ['icb', 'QA9'],
+      ['pcn', 'U00001'],
+      ['pcn', 'U00003'],
+    ] as [AreaLevel, string][]) {
+      const children = await getAreaChildren(db, catalogue, { level, code, grain: 'month' });
+      expect(children!.periodStart).toBe(month);
+      expect(children!.rows.length).toBeGreaterThan(0);
+      for (const row of children!.rows) {
+        expect(row.logins, `${row.level} ${row.code} logins`).toBe(
+          await directLogins(row.level, row.code, month),
+        );
+        const req = {
+          level: row.level,
+          code: row.code,
+          grain: 'month' as const,
+          structure: 'current' as const,
+          includePartial: false,
+        };
+        const at = async (id: string) =>
+          (await getMetricSeries(db, status, metric(id), req, catalogue)).find(
+            (p) => p.periodStart === month,
+          );
+        expect(row.users).toBe((await at('unique_logins'))?.value ?? 0);
+        const usersRate = await at('unique_logins_per_1000');
+        const registered = await at('registered_pct_13plus');
+        if (usersRate) expect(row.usersPer1000).toBeCloseTo(usersRate.value, 9);
+        else expect(row.usersPer1000).toBeNull();
+        if (registered) expect(row.registeredPct).toBeCloseTo(registered.value, 9);
+        else expect(row.registeredPct).toBeNull();
+      }
+    }
+  });
+
+  it('marks closed children, leaves Unknown out, and has no rate for a practice without a list size', async () => {
+    const pcn3 = await getAreaChildren(db, catalogue, { level: 'pcn', code: 'U00003', grain: 'month' });
+    expect(pcn3!.rows.map((r) => [r.code, r.isCurrent])).toEqual([
+      ['P00004', false],
+      ['P00005', true],
+    ]);
+    expect(pcn3!.rows[0]!.logins).toBe(0); // closed in June
+    const pcn2 = await getAreaChildren(db, catalogue, { level: 'pcn', code: 'U00002', grain: 'week' });
+    expect(pcn2!.rows[0]).toMatchObject({ code: 'P00003', usersPer1000: null, registeredPct: null });
+    expect(pcn2!.rows[0]!.logins).toBeGreaterThan(0);
+    const regions = await getAreaChildren(db, catalogue, {
+      level: 'england',
+      code: ENGLAND_CODE,
+      grain: 'month',
+    });
+    expect(regions!.rows.map((r) => r.code)).toEqual(['Y56', 'Y58']);
+    expect(
+      await getAreaChildren(db, catalogue, { level: 'practice', code: 'P00001', grain: 'month' }),
+    ).toBeNull();
+    expect(await getAreaChildren(db, catalogue, { level: 'pcn', code: 'NOPE', grain: 'month' })).toBeNull();
+  });
+});
+
+describe('getAreaPage', () => {
+  it('shows the area’s headline figures and compares each with its parent and England on a rate', async () => {
+    const page = await getAreaPage(db, catalogue, {
+      level: 'pcn',
+      code: 'U00001',
+      grain: 'month',
+      includePartial: false,
+    });
+    expect(page!.structure).toBe('current');
+    expect(page!.lastActivePeriod).toBeNull();
+    const logins = page!.tiles.find((t) => t.metricId === 'logins')!;
+    expect(logins.latest).toMatchObject({ periodStart: '2026-10-01', complete: true });
+    expect(logins.latest!.value).toBe(await directLogins('pcn', 'U00001', '2026-10-01'));
+    expect(logins.comparison!.metricId).toBe('logins_per_1000');
+    expect(logins.comparison!.figures.map((f) => [f.role, f.area.code])).toEqual([
+      ['area', 'U00001'],
+      ['parent', '00A'],
+      ['england', ENGLAND_CODE],
+    ]);
+    for (const f of logins.comparison!.figures) {
+      const series = await getMetricSeries(
+        db,
+        status,
+        metric('logins_per_1000'),
+        {
+          level: f.area.level,
+          code: f.area.code,
+          grain: 'month',
+          structure: 'current',
+          includePartial: false,
+        },
+        catalogue,
+      );
+      const point = series.find((p) => p.periodStart === '2026-10-01')!;
+      expect(f.value).toBeCloseTo(point.value, 9);
+      expect(f.coverage).toBe(point.coverage);
+    }
+    // England's coverage leaves out Unknown and the practice without a list size.
+    expect(logins.comparison!.figures[2]!.coverage).toBeLessThan(1);
+
+    const pct = page!.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    expect(pct.comparison!.metricId).toBe('registered_pct_13plus');
+    expect(pct.comparison!.figures[0]!.value).toBeCloseTo(pct.latest!.value, 9);
+
+    // A count with no rate in the catalogue is compared on one derived from it.
+    const prescriptions = page!.tiles.find((t) => t.metricId === 'prescriptions_ordered')!;
+    expect(prescriptions.comparison).toMatchObject({
+      metricId: 'prescriptions_ordered_per_1000',
+      derived: true,
+    });
+    const derived = comparisonMetric(metric('prescriptions_ordered'), catalogue)!;
+    const direct = await getRateSeries(db, status, derived.metric, derived.numerator, {
+      level: 'pcn',
+      code: 'U00001',
+      grain: 'month',
+      includePartial: false,
+    });
+    expect(prescriptions.comparison!.figures[0]!.value).toBeCloseTo(
+      direct.find((p) => p.periodStart === '2026-10-01')!.value,
+      9,
+    );
+    expect(page!.children!.rows.map((r) => r.code)).toEqual(['P00001', 'P00002']);
+  });
+
+  it('shows a closed ICB as recorded at the time, up to its last month with activity, without rates', async () => {
+    const page = await getAreaPage(db, catalogue, {
+      level: 'icb',
+      code: 'QA1',
+      grain: 'month',
+      includePartial: true,
+    });
+    expect(page!.area.isCurrent).toBe(false);
+    expect(page!.structure).toBe('as_recorded');
+    expect(page!.lastActivePeriod).toBe('2026-07-01');
+    const logins = page!.tiles.find((t) => t.metricId === 'logins')!;
+    expect(logins.latest!.periodStart).toBe('2026-07-01');
+    expect(page!.series.logins!.every((p) => p.periodStart <= '2026-07-01')).toBe(true);
+    const july = await db.scalar<number>(
+      `SELECT count(*) FROM activity_event WHERE event_type = 'login' AND practice_code IN ('P00001', 'P00002')
+         AND strftime(timezone('Europe/London', event_time), '%Y-%m') = '2026-07'`,
+    );
+    expect(logins.latest!.value).toBe(july);
+    expect(logins.comparison!.figures[0]).toMatchObject({ role: 'area', value: null });
+    expect(logins.comparison!.figures[1]!.value).not.toBeNull(); // the region
+    expect(page!.tiles.find((t) => t.metricId === 'registered_pct_13plus')!.latest).toBeNull();
+    expect(page!.children!.rows).toEqual([]); // its sub-ICB location moved to QA9
+  });
+
+  it('shows a closed practice’s history up to its closure, and nothing for an unknown area', async () => {
+    const page = await getAreaPage(db, catalogue, {
+      level: 'practice',
+      code: 'P00004',
+      grain: 'month',
+      includePartial: false,
+    });
+    expect(page!.structure).toBe('current');
+    expect(page!.lastActivePeriod).toBe('2026-06-01');
+    expect(page!.children).toBeNull();
+    const logins = page!.tiles.find((t) => t.metricId === 'logins')!;
+    expect(logins.latest!.value).toBe(await directLogins('practice', 'P00004', '2026-06-01'));
+    expect(
+      await getAreaPage(db, catalogue, { level: 'icb', code: 'ZZZ', grain: 'week', includePartial: false }),
+    ).toBeNull();
+  });
+});
+
+describe('searchAreas', () => {
+  const codes = async (query: string) => (await searchAreas(db, { query })).results.map((r) => r.code);
+
+  it('finds areas by ODS code, exactly first, then by the start of the code', async () => {
+    expect((await codes('P00001'))[0]).toBe('P00001');
+    expect(await codes('p0000')).toEqual(['P00001', 'P00002', 'P00003', 'P00005', 'P00004']);
+    expect((await codes(' qa9 '))[0]).toBe('QA9');
+  });
+
+  it('finds practices by postcode, whatever the spaces and case', async () => {
+    for (const q of ['LS1 4AP', 'ls14ap', ' ls1  4ap ']) expect(await codes(q)).toEqual(['P00001']);
+    expect(await codes('LS')).toEqual(['P00001', 'P00002']);
+  });
+
+  it('finds areas by part of the name, open ones first, from the top of the hierarchy down', async () => {
+    const found = await searchAreas(db, { query: 'icb q' });
+    expect(found.results.map((r) => `${r.level}:${r.code}:${r.isCurrent}`)).toEqual([
+      'icb:QA3:true',
+      'icb:QA9:true',
+      'icb:QA1:false',
+      'icb:QA2:false',
+    ]);
+    expect(found.total).toBe(4);
+    expect(found.results[0]!.parent).toEqual({ level: 'region', code: 'Y58', name: 'Region Y58' });
+    const regions = await searchAreas(db, { query: 'region' });
+    expect(regions.results.map((r) => r.level)).toEqual(['region', 'region']);
+  });
+
+  it('returns at most 50, never the Unknown pseudo-area, and treats hostile text as text', async () => {
+    await db.run(
+      `INSERT INTO area (area_level, area_code, name, is_current)
+       SELECT 'practice', 'X' || lpad(CAST(i AS VARCHAR), 5, '0'), 'Test practice ' || i, true FROM range(60) t(i)`,
+    );
+    try {
+      const many = await searchAreas(db, { query: 'test practice' });
+      expect(many.total).toBe(60);
+      expect(many.results).toHaveLength(50);
+    } finally {
+      await db.run("DELETE FROM area WHERE area_code LIKE 'X%'");
+    }
+    expect(await codes('unknown')).toEqual([]);
+    for (const q of ["' OR 1=1 --", '%', '_', '\\', '"; DROP TABLE area; --', '\u0000', 'ä'.repeat(100)]) {
+      expect((await searchAreas(db, { query: q })).results).toEqual([]);
+    }
+    expect(await searchAreas(db, { query: '   ' })).toEqual({ query: '', total: 0, results: [] });
+    expect((await searchAreas(db, { query: 'a'.repeat(101) })).results).toEqual([]);
+  });
+});

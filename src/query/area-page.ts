@@ -1,0 +1,415 @@
+/**
+ * The read model of an area page: the area and its ancestors, the headline tiles and trends of the National
+ * summary for the area (each tile with a rate to compare with the parent and England), and the children
+ * table. Figures are on today's structure; a closed area above practice level has figures only as recorded
+ * at the time, so its page reads that structure and stops at its last period with activity.
+ */
+import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import { changePct, HEADLINE_METRICS, latestPair } from './national-summary.ts';
+import { getAreaSeries, loadedPeriods } from './series.ts';
+import { getDataStatus } from './status.ts';
+import type {
+  AreaChildren,
+  AreaDetail,
+  AreaPage,
+  AreaRef,
+  AreaTile,
+  ChildRow,
+  ComparisonFigure,
+  DataStatus,
+  SeriesPoint,
+  Structure,
+} from './types.ts';
+
+/** The columns of the children table: two counts and two rates, by catalogue id. */
+export const CHILD_COLUMNS = {
+  logins: 'logins',
+  users: 'unique_logins',
+  usersPer1000: 'unique_logins_per_1000',
+  registeredPct: 'registered_pct_13plus',
+} as const;
+
+/** The activity count whose last non-zero period marks when a closed area's history ends. */
+const ACTIVITY_METRIC = 'logins';
+
+interface ChainRow {
+  level: AreaLevel;
+  code: string;
+  ons_code: string | null;
+  name: string;
+  parent_level: AreaLevel | null;
+  parent_code: string | null;
+  postcode: string | null;
+  supplier_name: string | null;
+  first_extract: string | null;
+  last_extract: string | null;
+  is_current: boolean;
+}
+
+function ref(r: ChainRow): AreaRef {
+  return { level: r.level, code: r.code, name: r.name, isCurrent: r.is_current };
+}
+
+/** The area and the areas above it (England first), or null when there is no such area. */
+export async function getAreaChain(
+  db: Warehouse,
+  level: AreaLevel,
+  code: string,
+): Promise<{ area: AreaDetail; ancestors: AreaRef[] } | null> {
+  const rows = await db.all<ChainRow>(sql('query/area_chain'), [level, code]);
+  const self = rows[rows.length - 1];
+  if (!self || self.level !== level || self.code !== code) return null;
+  return {
+    area: {
+      ...ref(self),
+      onsCode: self.ons_code,
+      parentLevel: self.parent_level,
+      parentCode: self.parent_code,
+      postcode: self.postcode,
+      supplierName: self.supplier_name,
+      firstExtract: self.first_extract,
+      lastExtract: self.last_extract,
+    },
+    ancestors: rows.slice(0, -1).map(ref),
+  };
+}
+
+/** Whether `metric` can be shown for an area at `level` (its lowest geography is at or below it). */
+function availableAt(metric: MetricDefinition, level: AreaLevel): boolean {
+  return AREA_LEVELS.indexOf(metric.lowest_geography) >= AREA_LEVELS.indexOf(level);
+}
+
+function isCount(metric: MetricDefinition): boolean {
+  return metric.unit === 'events' || metric.unit === 'users';
+}
+
+/**
+ * The rate a tile is compared on: the metric itself when it is a rate; for a count, the catalogue's rate per
+ * 1,000 patients aged 13+ of that count, or else one derived from it (any count from events can be turned
+ * into a rate, docs/adr/0006). Null when there is nothing to compare on.
+ */
+export function comparisonMetric(
+  metric: MetricDefinition,
+  catalogue: MetricDefinition[],
+): { metric: MetricDefinition; numerator: MetricDefinition | null; derived: boolean } | null {
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  if (metric.aggregation === 'ratio') {
+    const numerator = metric.numerator ? (byId.get(metric.numerator) ?? null) : null;
+    return numerator ? { metric, numerator, derived: false } : null;
+  }
+  if (!isCount(metric) || metric.source !== 'events' || metric.lowest_geography !== 'practice') return null;
+  const rate = catalogue.find(
+    (m) =>
+      m.aggregation === 'ratio' &&
+      m.numerator === metric.id &&
+      m.denominator === 'patients_13plus' &&
+      m.unit === 'per_1000',
+  );
+  if (rate) return { metric: rate, numerator: metric, derived: false };
+  const derived: MetricDefinition = {
+    ...metric,
+    id: `${metric.id}_per_1000`,
+    name: `${metric.name} per 1,000 patients aged 13+`,
+    short_name: `${metric.short_name} per 1,000`,
+    unit: 'per_1000',
+    aggregation: 'ratio',
+    numerator: metric.id,
+    denominator: 'patients_13plus',
+    multiplier: 1000,
+  };
+  return { metric: derived, numerator: metric, derived: true };
+}
+
+/** The latest complete period of the loaded data at this grain, or null when there is none. */
+export function latestCompletePeriod(grain: Grain, status: DataStatus): string | null {
+  const periods = loadedPeriods(grain, status, false);
+  return periods[periods.length - 1]?.periodStart ?? null;
+}
+
+/**
+ * The children of an area with their figures for one period (the latest complete one unless given).
+ * Rates per child use the same parts as every rate: only practices with a 13+ list size count, and on demo
+ * data the patients are scaled by the demo scale (as getRateSeries does). Null when the area has no level
+ * below it or does not exist.
+ */
+export async function getAreaChildren(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    /** The period of the figures; defaults to the latest complete period. */
+    periodStart?: string | null;
+    status?: DataStatus;
+    parent?: AreaRef;
+  },
+): Promise<AreaChildren | null> {
+  const child = childLevel(opts.level);
+  if (!child) return null;
+  let parent = opts.parent;
+  if (!parent) {
+    const chain = await getAreaChain(db, opts.level, opts.code);
+    if (!chain) return null;
+    parent = chain.area;
+  }
+  const status = opts.status ?? (await getDataStatus(db));
+  const periodStart =
+    opts.periodStart === undefined ? latestCompletePeriod(opts.grain, status) : opts.periodStart;
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const def = (id: string) => byId.get(id);
+  const usersRate = def(CHILD_COLUMNS.usersPer1000);
+  const registeredRate = def(CHILD_COLUMNS.registeredPct);
+  const columns = {
+    logins: def(CHILD_COLUMNS.logins)?.short_name ?? 'Logins',
+    users: def(CHILD_COLUMNS.users)?.short_name ?? 'Users logging in',
+    usersPer1000: usersRate?.short_name ?? 'Users per 1,000',
+    registeredPct: registeredRate?.short_name ?? '% of patients 13+ registered',
+  };
+  const usersNumerator = usersRate?.numerator ?? CHILD_COLUMNS.users;
+  const registeredNumerator = registeredRate?.numerator ?? 'registrations_cumulative';
+  const result: AreaChildren = { parent, level: child, grain: opts.grain, periodStart, columns, rows: [] };
+  if (periodStart === null) {
+    // No complete period yet: the children without figures.
+    const rows = await db.all<{ code: string; name: string; ons_code: string | null; is_current: boolean }>(
+      sql('query/list_areas'),
+      [child, opts.code],
+    );
+    result.rows = rows
+      .filter((r) => r.code !== 'UNKNOWN')
+      .map((r) => ({
+        level: child,
+        code: r.code,
+        name: r.name,
+        onsCode: r.ons_code,
+        postcode: null,
+        isCurrent: r.is_current,
+        logins: 0,
+        users: 0,
+        usersPer1000: null,
+        usersPer1000Coverage: null,
+        registeredPct: null,
+        registeredPctCoverage: null,
+      }));
+    return result;
+  }
+  const rows = await db.all<{
+    code: string;
+    name: string;
+    ons_code: string | null;
+    postcode: string | null;
+    is_current: boolean;
+    count_1: number;
+    count_2: number;
+    rate_1_value: number;
+    rate_1_uncovered: number;
+    rate_2_value: number;
+    rate_2_uncovered: number;
+    patients_13plus: number | null;
+  }>(sql('query/area_children'), [
+    opts.level,
+    opts.code,
+    child,
+    opts.grain,
+    periodStart,
+    CHILD_COLUMNS.logins,
+    CHILD_COLUMNS.users,
+    usersNumerator,
+    registeredNumerator,
+  ]);
+  const patientScale = status.demo?.scale ?? 1;
+  const rate = (value: number, uncovered: number, patients: number | null, multiplier: number) => {
+    if (patients === null || !(patients > 0)) return { value: null, coverage: null };
+    const numerator = value - uncovered;
+    return {
+      value: (numerator / (patients * patientScale)) * multiplier,
+      coverage: value > 0 ? numerator / value : null,
+    };
+  };
+  result.rows = rows.map((r): ChildRow => {
+    const users = rate(r.rate_1_value, r.rate_1_uncovered, r.patients_13plus, usersRate?.multiplier ?? 1000);
+    const registered = rate(
+      r.rate_2_value,
+      r.rate_2_uncovered,
+      r.patients_13plus,
+      registeredRate?.multiplier ?? 100,
+    );
+    return {
+      level: child,
+      code: r.code,
+      name: r.name,
+      onsCode: r.ons_code,
+      postcode: r.postcode,
+      isCurrent: r.is_current,
+      logins: r.count_1,
+      users: r.count_2,
+      usersPer1000: users.value,
+      usersPer1000Coverage: users.coverage,
+      registeredPct: registered.value,
+      registeredPctCoverage: registered.coverage,
+    };
+  });
+  return result;
+}
+
+export async function getAreaPage(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  opts: { level: AreaLevel; code: string; grain: Grain; includePartial: boolean },
+): Promise<AreaPage | null> {
+  const chain = await getAreaChain(db, opts.level, opts.code);
+  if (!chain) return null;
+  const { area, ancestors } = chain;
+  const status = await getDataStatus(db);
+  const { grain, includePartial } = opts;
+  const structure: Structure = area.isCurrent || area.level === 'practice' ? 'current' : 'as_recorded';
+
+  // A closed area's history ends with its last period of activity: figures are shown up to it.
+  let lastActivePeriod: string | null = null;
+  let periodsEnd: string | undefined;
+  if (!area.isCurrent) {
+    const all = loadedPeriods(grain, status, true);
+    const lastLoaded = all[all.length - 1]?.periodStart;
+    if (lastLoaded) {
+      lastActivePeriod =
+        (await db.scalar<string | null>(sql('query/area_last_period'), [
+          structure,
+          ACTIVITY_METRIC,
+          grain,
+          area.level,
+          area.code,
+          lastLoaded,
+        ])) ?? null;
+    }
+    // Before any activity at all there is no history to show.
+    periodsEnd = lastActivePeriod ?? '0001-01-01';
+  }
+
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
+    (m): m is MetricDefinition => m !== undefined && m.grains.includes(grain) && availableAt(m, area.level),
+  );
+  const parent = ancestors[ancestors.length - 1] ?? null;
+  const england = ancestors.find((a) => a.level === 'england') ?? {
+    level: 'england' as const,
+    code: ENGLAND_CODE,
+    name: 'England',
+    isCurrent: true,
+  };
+  const comparedWith: { area: AreaRef; role: ComparisonFigure['role'] }[] = [{ area, role: 'area' }];
+  if (parent && parent.level !== 'england') comparedWith.push({ area: parent, role: 'parent' });
+  if (area.level !== 'england') comparedWith.push({ area: england, role: 'england' });
+
+  // Each area's figures in a few queries: the area's headline metrics and comparison rates, then the
+  // comparison rates of its parent and of England.
+  const comparisons = new Map(metrics.map((m) => [m.id, comparisonMetric(m, catalogue)]));
+  const rateMetrics = new Map<string, MetricDefinition>();
+  for (const c of comparisons.values()) if (c) rateMetrics.set(c.metric.id, c.metric);
+  const seriesReq = { grain, includePartial, structure: 'current' as const };
+  const own = await getAreaSeries(
+    db,
+    status,
+    [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))],
+    { ...seriesReq, level: area.level, code: area.code, structure },
+    catalogue,
+  );
+  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
+  for (const c of comparedWith) {
+    // Rates exist on today's structure only: a closed area above practice level has none.
+    if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
+    else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
+    else {
+      rateSeries.set(
+        c.role,
+        await getAreaSeries(
+          db,
+          status,
+          [...rateMetrics.values()],
+          { ...seriesReq, level: c.area.level, code: c.area.code },
+          catalogue,
+        ),
+      );
+    }
+  }
+
+  const tiles: AreaTile[] = [];
+  const series: Record<string, SeriesPoint[]> = {};
+  for (const m of metrics) {
+    let points = own.get(m.id) ?? [];
+    if (periodsEnd !== undefined) points = points.filter((p) => p.periodStart <= periodsEnd!);
+    series[m.id] = points;
+    const { latest, previous } = latestPair(points);
+    const comparison = comparisons.get(m.id) ?? null;
+    let compared: AreaTile['comparison'] = null;
+    if (comparison && latest) {
+      compared = {
+        metricId: comparison.metric.id,
+        name: comparison.metric.name,
+        unit: comparison.metric.unit,
+        derived: comparison.derived,
+        periodStart: latest.periodStart,
+        figures: comparedWith.map((c) => {
+          const point = rateSeries
+            .get(c.role)
+            ?.get(comparison.metric.id)
+            ?.find((p) => p.periodStart === latest.periodStart);
+          return {
+            area: c.area,
+            role: c.role,
+            value: point ? point.value : null,
+            coverage: point?.coverage ?? null,
+          };
+        }),
+      };
+    }
+    tiles.push({
+      metricId: m.id,
+      name: m.name,
+      shortName: m.short_name,
+      description: m.description,
+      unit: m.unit,
+      polarity: m.polarity,
+      latest,
+      previous,
+      changePct: changePct(latest, previous),
+      comparison: compared,
+    });
+  }
+
+  let children: AreaChildren | null = null;
+  if (childLevel(area.level)) {
+    const latest = latestCompletePeriod(grain, status);
+    const periodStart =
+      lastActivePeriod !== null && latest !== null && lastActivePeriod < latest ? lastActivePeriod : latest;
+    children = await getAreaChildren(db, catalogue, {
+      level: area.level,
+      code: area.code,
+      grain,
+      periodStart,
+      status,
+      parent: area,
+    });
+  }
+
+  return {
+    grain,
+    includePartial,
+    status: {
+      refreshedAt: status.refreshedAt,
+      firstDay: status.firstDay,
+      lastDay: status.lastDay,
+      demo: status.demo,
+    },
+    area,
+    ancestors,
+    structure,
+    lastActivePeriod,
+    latestCompletePeriod: latestCompletePeriod(grain, status),
+    tiles,
+    series,
+    children,
+  };
+}

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { createTestQueries } from '../../http/test-queries.ts';
+import type { AreaSearchResults, ChildRow } from '../../query/types.ts';
+import {
+  areaPath,
+  childrenTableView,
+  pageUrl,
+  parseSort,
+  sortChildren,
+  type ChildrenSort,
+} from './area-children.ts';
+import { buildAreaPageView, formatCoverage } from './area-page.ts';
+import { buildSearchView, searchProblem } from './search.ts';
+
+const queries = createTestQueries();
+
+function row(code: string, name: string, logins: number, rate: number | null, isCurrent = true): ChildRow {
+  return {
+    level: 'practice',
+    code,
+    name,
+    onsCode: null,
+    postcode: null,
+    isCurrent,
+    logins,
+    users: logins / 2,
+    usersPer1000: rate,
+    usersPer1000Coverage: rate === null ? null : 1,
+    registeredPct: rate === null ? null : rate / 10,
+    registeredPctCoverage: rate === null ? null : 1,
+  };
+}
+
+describe('sorting the children table', () => {
+  const rows = [
+    row('B2', 'beta', 10, 300),
+    row('A10', 'Alpha', 30, null),
+    row('A9', 'alpha', 20, 100),
+    row('C1', 'Gamma', 10, 200, false),
+  ];
+  const codes = (sort: ChildrenSort) => sortChildren(rows, sort).map((r) => r.code);
+
+  it('sorts names and codes naturally, ignoring case', () => {
+    expect(codes({ key: 'name', dir: 'asc' })).toEqual(['A9', 'A10', 'B2', 'C1']);
+    expect(codes({ key: 'name', dir: 'desc' })).toEqual(['C1', 'B2', 'A10', 'A9']);
+    expect(codes({ key: 'code', dir: 'asc' })).toEqual(['A9', 'A10', 'B2', 'C1']);
+  });
+
+  it('sorts figures with ties broken by name, and rows without a figure always last', () => {
+    expect(codes({ key: 'logins', dir: 'desc' })).toEqual(['A10', 'A9', 'B2', 'C1']);
+    expect(codes({ key: 'logins', dir: 'asc' })).toEqual(['B2', 'C1', 'A9', 'A10']);
+    expect(codes({ key: 'rate', dir: 'desc' })).toEqual(['B2', 'C1', 'A9', 'A10']);
+    expect(codes({ key: 'rate', dir: 'asc' })).toEqual(['A9', 'C1', 'B2', 'A10']);
+    expect(codes({ key: 'registered', dir: 'asc' })).toEqual(['A9', 'C1', 'B2', 'A10']);
+  });
+
+  it('reads the sort from a URL, with `value` for the main count and each column’s first direction', () => {
+    expect(parseSort(undefined, undefined)).toBeNull();
+    expect(parseSort('value', undefined)).toEqual({ key: 'logins', dir: 'desc' });
+    expect(parseSort('name', undefined)).toEqual({ key: 'name', dir: 'asc' });
+    expect(parseSort(undefined, 'desc')).toEqual({ key: 'name', dir: 'desc' });
+    expect(parseSort('rate', 'asc')).toEqual({ key: 'rate', dir: 'asc' });
+  });
+
+  it('links each heading to its sort, toggling the current one, and keeps the page’s settings', () => {
+    const children = {
+      parent: { level: 'pcn' as const, code: 'U1', name: 'A PCN', isCurrent: true },
+      level: 'practice' as const,
+      grain: 'week' as const,
+      periodStart: '2026-11-09',
+      columns: { logins: 'Logins', users: 'Users logging in', usersPer1000: 'x', registeredPct: 'y' },
+      rows,
+    };
+    const view = childrenTableView(children, {
+      path: '/areas/pcn/U1',
+      grain: 'week',
+      includePartial: true,
+      sort: { key: 'logins', dir: 'desc' },
+    });
+    expect(view.caption).toBe('GP practices in A PCN: figures for Week commencing 9 November 2026');
+    const byKey = Object.fromEntries(view.columns.map((c) => [c.key, c]));
+    expect(byKey.logins).toMatchObject({
+      ariaSort: 'descending',
+      href: '/areas/pcn/U1?grain=week&partial=1&sort=logins&dir=asc#children',
+    });
+    expect(byKey.name).toMatchObject({
+      ariaSort: null,
+      href: '/areas/pcn/U1?grain=week&partial=1&sort=name&dir=asc#children',
+    });
+    expect(byKey.rate!.href).toContain('sort=rate&dir=desc');
+    expect(view.rows.map((r) => r.code)).toEqual(['A10', 'A9', 'B2', 'C1']);
+    expect(view.rows[0]).toMatchObject({
+      href: '/areas/practice/A10?grain=week&partial=1',
+      values: ['30', '15', '–', '–'],
+      closed: false,
+    });
+    expect(view.rows[3]!.closed).toBe(true);
+    expect(view.hasClosed).toBe(true);
+    expect(view.hasMissingRates).toBe(true);
+  });
+
+  it('builds page URLs with only the settings that differ from the defaults', () => {
+    expect(pageUrl({ path: '/areas/icb/QE1', grain: 'month', includePartial: false, sort: null })).toBe(
+      '/areas/icb/QE1',
+    );
+    expect(areaPath('england', 'E92000001')).toBe('/');
+    expect(areaPath('sub_icb', '00L')).toBe('/areas/sub_icb/00L');
+  });
+});
+
+describe('buildAreaPageView', () => {
+  it('gives breadcrumbs, details and comparisons for an ICB', async () => {
+    const page = (await queries.areaPage({
+      level: 'icb',
+      code: 'QMJ',
+      grain: 'month',
+      includePartial: false,
+    }))!;
+    const view = buildAreaPageView(page, { key: 'rate', dir: 'asc' });
+    expect(view.breadcrumbs).toEqual([
+      { text: 'England', href: '/' },
+      { text: 'London', href: '/areas/region/Y56' },
+    ]);
+    expect(view.levelLabel).toBe('Integrated care board (ICB)');
+    expect(view.details).toEqual([
+      { key: 'Type of area', value: 'Integrated care board (ICB)' },
+      { key: 'ODS code', value: 'QMJ' },
+      { key: 'ONS code', value: 'E54000028' },
+      { key: 'Part of', value: 'London', href: '/areas/region/Y56' },
+    ]);
+    expect(view.closed).toBeNull();
+    expect(view.completeUpToText).toBe('31 October 2026');
+    const logins = view.tiles.find((t) => t.id === 'logins')!;
+    expect(logins.valueText).toBe('105,024');
+    expect(logins.comparison).toEqual({
+      caption: 'Logins to the NHS App per 1,000 patients aged 13+, October 2026',
+      valueHeading: 'Per 1,000',
+      rows: [
+        {
+          label: 'NHS North Central London Integrated Care Board',
+          href: null,
+          current: true,
+          valueText: '50.1',
+          coverageText: '99%',
+        },
+        {
+          label: 'London',
+          href: '/areas/region/Y56',
+          current: false,
+          valueText: '47.9',
+          coverageText: '99%',
+        },
+        { label: 'England', href: '/', current: false, valueText: '45.6', coverageText: '99%' },
+      ],
+    });
+    expect(view.tiles.find((t) => t.id === 'pct_registered')!.comparison!.valueHeading).toBe('Percentage');
+    expect(view.comparisonNote).toContain('with London and England');
+    expect(view.children!.rows.map((r) => r.code)).toEqual(['93C']);
+    expect(view.hiddenFields).toEqual([
+      { name: 'sort', value: 'rate' },
+      { name: 'dir', value: 'asc' },
+    ]);
+  });
+
+  it('explains a closed practice and gives its postcode and supplier', async () => {
+    const page = (await queries.areaPage({
+      level: 'practice',
+      code: 'F83012',
+      grain: 'month',
+      includePartial: false,
+    }))!;
+    const view = buildAreaPageView(page);
+    expect(view.details).toContainEqual({ key: 'Postcode', value: 'NW1 0PE' });
+    expect(view.details).toContainEqual({ key: 'GP system supplier', value: 'TPP' });
+    expect(view.closed!.heading).toBe('Closed GP practice');
+    expect(view.closed!.paragraphs.join(' ')).toContain('last in the release of 1 January 2026');
+    expect(view.closed!.paragraphs.join(' ')).toContain('Figures are shown up to July 2026');
+    expect(view.children).toBeNull();
+    expect(view.breadcrumbs.map((b) => b.text)).toEqual([
+      'England',
+      'London',
+      'NHS North Central London Integrated Care Board',
+      'NHS North Central London ICB - 93C',
+      'Camden Central PCN',
+    ]);
+  });
+
+  it('formats coverage', () => {
+    expect(formatCoverage(1)).toBe('100%');
+    expect(formatCoverage(0.99951)).toBe('100%');
+    expect(formatCoverage(0.9994)).toBe('99.9%');
+    expect(formatCoverage(0.5)).toBe('50%');
+    expect(formatCoverage(null)).toBe('–');
+  });
+});
+
+describe('buildSearchView', () => {
+  const found: AreaSearchResults = {
+    query: 'camden',
+    total: 2,
+    results: [
+      {
+        level: 'pcn',
+        code: 'U12345',
+        name: 'Camden Central PCN',
+        isCurrent: true,
+        onsCode: null,
+        postcode: null,
+        parent: { level: 'sub_icb', code: '93C', name: 'NHS North Central London ICB - 93C' },
+        exactCode: false,
+      },
+      {
+        level: 'region',
+        code: 'Y56',
+        name: 'London',
+        isCurrent: false,
+        onsCode: null,
+        postcode: null,
+        parent: { level: 'england', code: 'E92000001', name: 'England' },
+        exactCode: false,
+      },
+    ],
+  };
+
+  it('lists results with their level, code and parent', () => {
+    const view = buildSearchView('camden', true, found);
+    expect(view.resultsHeading).toBe('2 areas found for “camden”');
+    expect(view.moreText).toBeNull();
+    expect(view.results[0]).toEqual({
+      level: 'pcn',
+      code: 'U12345',
+      name: 'Camden Central PCN',
+      href: '/areas/pcn/U12345',
+      closed: false,
+      meta: 'Primary care network (PCN) · U12345',
+      parentText: 'Part of NHS North Central London ICB - 93C',
+    });
+    expect(view.results[1]!.closed).toBe(true);
+    expect(buildSearchView('camden', true, { ...found, total: 70 }).moreText).toMatch(/Showing the best 2/);
+  });
+
+  it('explains empty and too long searches, but not on the bare page', () => {
+    expect(searchProblem('')).toMatch(/Enter a name/);
+    expect(searchProblem('x'.repeat(101))).toMatch(/100 characters or fewer/);
+    expect(searchProblem('x'.repeat(100))).toBeNull();
+    expect(buildSearchView('', false, null).error).toBeNull();
+    expect(buildSearchView('', true, null).error).toMatch(/Enter a name/);
+    expect(buildSearchView('y'.repeat(150), true, null)).toMatchObject({
+      value: 'y'.repeat(100),
+      resultsHeading: null,
+    });
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
+ * with the parent and England, trend charts and the children table. Formatted text only. Pure.
+ */
+import { LEVEL_LABELS } from '../../domain/areas.ts';
+import type { Grain } from '../../domain/metric-definition.ts';
+import type { AreaPage, AreaTile } from '../../query/types.ts';
+import { formatDate, formatPeriod, formatPeriodInSentence, formatValue, periodEnd } from '../format.ts';
+import {
+  areaPath,
+  areaUrl,
+  childrenTableView,
+  sortFields,
+  type ChildrenSort,
+  type ChildrenTableView,
+} from './area-children.ts';
+import {
+  chartView,
+  dataStatusView,
+  demoView,
+  tileView,
+  type ChartView,
+  type ComparisonView,
+  type DemoView,
+  type TileView,
+} from './metric-panels.ts';
+
+export interface AreaPageView {
+  grain: Grain;
+  grainWord: 'month' | 'week';
+  includePartial: boolean;
+  name: string;
+  levelLabel: string;
+  /** The page's own path, the form's action. */
+  path: string;
+  breadcrumbs: { text: string; href: string }[];
+  details: { key: string; value: string; href?: string }[];
+  closed: { heading: string; paragraphs: string[] } | null;
+  refreshedText: string | null;
+  completeUpToText: string | null;
+  lastDayText: string | null;
+  hasPartial: boolean;
+  demo: DemoView | null;
+  tiles: TileView[];
+  comparisonNote: string | null;
+  charts: ChartView[];
+  children: ChildrenTableView | null;
+  hiddenFields: { name: string; value: string }[];
+}
+
+const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** Coverage as a percentage: "100%", "99.7%", "–" when unknown (nothing to cover). */
+export function formatCoverage(coverage: number | null): string {
+  if (coverage === null || !Number.isFinite(coverage)) return '–';
+  const pct = coverage * 100;
+  if (pct >= 99.95) return '100%';
+  return `${Math.round(pct) === pct ? integer.format(pct) : oneDecimal.format(pct)}%`;
+}
+
+function comparisonView(tile: AreaTile, page: AreaPage): ComparisonView | null {
+  const c = tile.comparison;
+  if (!c) return null;
+  const state = { grain: page.grain, includePartial: page.includePartial };
+  return {
+    caption: `${c.name}, ${formatPeriod(page.grain, c.periodStart)}`,
+    valueHeading: c.unit === 'percent' ? 'Percentage' : 'Per 1,000',
+    rows: c.figures.map((f) => ({
+      label: f.area.name,
+      href: f.role === 'area' ? null : areaUrl(f.area.level, f.area.code, state),
+      current: f.role === 'area',
+      valueText: f.value === null ? 'Not available' : formatValue(f.value, c.unit),
+      coverageText: f.value === null ? '–' : formatCoverage(f.coverage),
+    })),
+  };
+}
+
+/** The kind of area as it reads inside a sentence. */
+const NOUNS = {
+  england: 'country',
+  region: 'NHS England region',
+  icb: 'integrated care board',
+  sub_icb: 'sub-ICB location',
+  pcn: 'primary care network',
+  practice: 'GP practice',
+} as const;
+
+function closedView(page: AreaPage): AreaPageView['closed'] {
+  const { area } = page;
+  if (area.isCurrent) return null;
+  const noun = NOUNS[area.level];
+  const lastSeen = area.lastExtract ? ` (it was last in the release of ${formatDate(area.lastExtract)})` : '';
+  const paragraphs = [
+    `This ${noun} is not in the latest NHS practice map${lastSeen}: it has closed, merged or been reorganised. Its history still shows.`,
+  ];
+  const last = page.lastActivePeriod ? formatPeriodInSentence(page.grain, page.lastActivePeriod) : null;
+  paragraphs.push(
+    last
+      ? `Figures are shown up to ${last}, the last ${page.grain} with activity recorded for it.`
+      : `No activity is recorded for it in the loaded data by ${page.grain}.`,
+  );
+  if (page.structure === 'as_recorded') {
+    paragraphs.push(
+      'Its figures are as recorded at the time: on today’s structure its practices count in the areas they belong to now. Rates per patients are given on today’s structure only, so they are not available for it.',
+    );
+  } else if (area.level === 'practice') {
+    paragraphs.push('Its figures still count in the totals of the areas above it.');
+  }
+  return { heading: `Closed ${noun}`, paragraphs };
+}
+
+function detailsView(page: AreaPage): AreaPageView['details'] {
+  const { area, ancestors } = page;
+  const rows: AreaPageView['details'] = [
+    { key: 'Type of area', value: LEVEL_LABELS[area.level].singular },
+    { key: 'ODS code', value: area.code },
+  ];
+  if (area.onsCode) rows.push({ key: 'ONS code', value: area.onsCode });
+  if (area.level === 'practice') {
+    rows.push({ key: 'Postcode', value: area.postcode ?? 'Not known' });
+    rows.push({ key: 'GP system supplier', value: area.supplierName ?? 'Not known' });
+  }
+  const parent = ancestors[ancestors.length - 1];
+  if (parent) {
+    rows.push({
+      key: 'Part of',
+      value: parent.name,
+      href: areaUrl(parent.level, parent.code, { grain: page.grain, includePartial: page.includePartial }),
+    });
+  }
+  return rows;
+}
+
+export function buildAreaPageView(page: AreaPage, sort: ChildrenSort | null = null): AreaPageView {
+  const { grain, area } = page;
+  const path = areaPath(area.level, area.code);
+  const state = { path, grain, includePartial: page.includePartial, sort };
+  const tiles = page.tiles.map((t) => ({ ...tileView(t, grain), comparison: comparisonView(t, page) }));
+  const parent = page.ancestors[page.ancestors.length - 1];
+  const hasComparison = tiles.some((t) => t.comparison);
+  const comparedWith = parent && parent.level !== 'england' ? `${parent.name} and England` : 'England';
+  return {
+    grain,
+    grainWord: grain === 'week' ? 'week' : 'month',
+    includePartial: page.includePartial,
+    name: area.name,
+    levelLabel: LEVEL_LABELS[area.level].singular,
+    path,
+    breadcrumbs: page.ancestors.map((a) => ({
+      text: a.name,
+      href: areaUrl(a.level, a.code, { grain, includePartial: page.includePartial }),
+    })),
+    details: detailsView(page),
+    closed: closedView(page),
+    ...dataStatusView(grain, page.status, page.series),
+    // The data's completeness, not the area's: a closed area's figures stop earlier.
+    completeUpToText: page.latestCompletePeriod
+      ? formatDate(periodEnd(grain, page.latestCompletePeriod))
+      : null,
+    demo: demoView(page.status),
+    tiles,
+    comparisonNote: hasComparison
+      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices.`
+      : null,
+    charts: page.tiles.map((t) => chartView(t, page.series[t.metricId] ?? [], grain)),
+    children: page.children ? childrenTableView(page.children, state) : null,
+    hiddenFields: sortFields(sort),
+  };
+}
