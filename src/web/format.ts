@@ -5,21 +5,10 @@
  * and read back with UTC getters only, so the server's time zone can never shift a label by a day.
  */
 import type { Grain } from '../domain/metric-definition.ts';
+import { MONTH_NAMES } from '../domain/periods.ts';
 
-export const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
+// One list of month names for the whole product (domain/periods.ts).
+export { MONTH_NAMES };
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
