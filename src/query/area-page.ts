@@ -8,7 +8,7 @@ import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
-import { changePct, HEADLINE_METRICS, latestPair } from './national-summary.ts';
+import { buildTile, HEADLINE_METRICS, latestPair } from './national-summary.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type {
@@ -341,7 +341,7 @@ export async function getAreaPage(
     let points = own.get(m.id) ?? [];
     if (periodsEnd !== undefined) points = points.filter((p) => p.periodStart <= periodsEnd!);
     series[m.id] = points;
-    const { latest, previous } = latestPair(points);
+    const { latest } = latestPair(points);
     const comparison = comparisons.get(m.id) ?? null;
     let compared: AreaTile['comparison'] = null;
     if (comparison && latest) {
@@ -365,18 +365,7 @@ export async function getAreaPage(
         }),
       };
     }
-    tiles.push({
-      metricId: m.id,
-      name: m.name,
-      shortName: m.short_name,
-      description: m.description,
-      unit: m.unit,
-      polarity: m.polarity,
-      latest,
-      previous,
-      changePct: changePct(latest, previous),
-      comparison: compared,
-    });
+    tiles.push({ ...buildTile(m, points), comparison: compared });
   }
 
   let children: AreaChildren | null = null;

@@ -1,7 +1,7 @@
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { getMetricSeries } from './series.ts';
+import { getAreaSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
 
@@ -32,6 +32,22 @@ export function latestPair(series: SeriesPoint[]): {
   return { latest: series[n - 1] ?? null, previous: series[n - 2] ?? null };
 }
 
+/** A headline tile: the metric's latest complete figure and its change on the previous period. */
+export function buildTile(m: MetricDefinition, points: SeriesPoint[]): SummaryTile {
+  const { latest, previous } = latestPair(points);
+  return {
+    metricId: m.id,
+    name: m.name,
+    shortName: m.short_name,
+    description: m.description,
+    unit: m.unit,
+    polarity: m.polarity,
+    latest,
+    previous,
+    changePct: changePct(latest, previous),
+  };
+}
+
 export async function getNationalSummary(
   db: Warehouse,
   catalogue: MetricDefinition[],
@@ -42,36 +58,25 @@ export async function getNationalSummary(
   const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
     (m): m is MetricDefinition => m !== undefined && m.grains.includes(opts.grain),
   );
-  const tiles: SummaryTile[] = [];
+  // One batch of queries for every headline metric, rather than one series query each.
+  const bySeries = await getAreaSeries(
+    db,
+    status,
+    metrics,
+    {
+      level: 'england',
+      code: ENGLAND_CODE,
+      grain: opts.grain,
+      structure: 'current',
+      includePartial: opts.includePartial,
+    },
+    catalogue,
+  );
   const series: Record<string, SeriesPoint[]> = {};
-  for (const m of metrics) {
-    const points = await getMetricSeries(
-      db,
-      status,
-      m,
-      {
-        level: 'england',
-        code: ENGLAND_CODE,
-        grain: opts.grain,
-        structure: 'current',
-        includePartial: opts.includePartial,
-      },
-      catalogue,
-    );
-    series[m.id] = points;
-    const { latest, previous } = latestPair(points);
-    tiles.push({
-      metricId: m.id,
-      name: m.name,
-      shortName: m.short_name,
-      description: m.description,
-      unit: m.unit,
-      polarity: m.polarity,
-      latest,
-      previous,
-      changePct: changePct(latest, previous),
-    });
-  }
+  const tiles = metrics.map((m) => {
+    series[m.id] = bySeries.get(m.id) ?? [];
+    return buildTile(m, series[m.id]!);
+  });
   return {
     grain: opts.grain,
     includePartial: opts.includePartial,
