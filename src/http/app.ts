@@ -15,6 +15,14 @@ import {
   registerAreaRoutes,
   type PageQuery,
 } from './area-routes.ts';
+import { registerAccess } from './access.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { registerApiRoutes } from './api/routes.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { registerInfoRoutes } from './info-routes.ts';
+import { registerMapRoutes } from './map-routes.ts';
+import type { RouteContext } from './route-context.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
@@ -129,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandlers(app, renderer);
+  registerAccess(app, deps);
 
   // nhsuk-frontend images, icons and manifest; CSS and JS are served from memory by assets.ts.
   await app.register(fastifyStatic, {
@@ -142,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   assets.register(app);
 
-  app.get('/healthz', async (request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     try {
       const one = await withTimeout(db.scalar<number | bigint>('SELECT 1'), HEALTH_TIMEOUT_MS);
@@ -157,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get(
     '/api/v1/areas',
     {
+      config: { access: 'public' },
       schema: {
         querystring: areasQuerySchema,
         response: {
@@ -194,20 +204,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.get('/', { schema: { querystring: PAGE_QUERY_SCHEMA } }, async (request, reply) => {
-    const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
-    const summary = await queries.nationalSummary({ grain, includePartial });
-    const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-    const view = buildNationalSummaryView(summary, regions, sort);
-    const html = renderer.page(
-      'national-summary.njk',
-      { pageTitle: `National summary by ${view.grainWord}`, view, demo: view.demo },
-      '/',
-    );
-    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
-  });
+  app.get(
+    '/',
+    { config: { access: 'figures' }, schema: { querystring: PAGE_QUERY_SCHEMA } },
+    async (request, reply) => {
+      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const summary = await queries.nationalSummary({ grain, includePartial });
+      const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const view = buildNationalSummaryView(summary, regions, sort);
+      const html = renderer.page(
+        'national-summary.njk',
+        { pageTitle: `National summary by ${view.grainWord}`, view, demo: view.demo },
+        '/',
+      );
+      return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    },
+  );
 
   registerAreaRoutes(app, queries, renderer);
+
+  const ctx: RouteContext = { deps, renderer, catalogue: deps.catalogue ?? loadCatalogue() };
+  registerApiRoutes(app, ctx);
+  registerMapRoutes(app, ctx);
+  registerInfoRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
 
   return app;
 }

@@ -67,23 +67,27 @@ export function pageSettings(query: PageQuery) {
 }
 
 export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, renderer: Renderer): void {
-  app.get('/areas', { schema: { querystring: PAGE_QUERY_SCHEMA } }, async (request, reply) => {
-    const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
-    const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-    const status = await queries.dataStatus();
-    const state = { path: '/areas', grain, includePartial, sort };
-    const view = {
-      children: regions ? childrenTableView(regions, state) : null,
-      nationalHref: pageUrl({ path: '/', grain, includePartial, sort: null }),
-      demo: demoView(status),
-    };
-    const html = renderer.page('areas.njk', { pageTitle: 'Areas', view, demo: view.demo }, '/areas');
-    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
-  });
+  app.get(
+    '/areas',
+    { config: { access: 'figures' }, schema: { querystring: PAGE_QUERY_SCHEMA } },
+    async (request, reply) => {
+      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const status = await queries.dataStatus();
+      const state = { path: '/areas', grain, includePartial, sort };
+      const view = {
+        children: regions ? childrenTableView(regions, state) : null,
+        nationalHref: pageUrl({ path: '/', grain, includePartial, sort: null }),
+        demo: demoView(status),
+      };
+      const html = renderer.page('areas.njk', { pageTitle: 'Areas', view, demo: view.demo }, '/areas');
+      return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    },
+  );
 
   app.get(
     '/areas/:level/:code',
-    { schema: { params: areaParamsSchema, querystring: PAGE_QUERY_SCHEMA } },
+    { config: { access: 'figures' }, schema: { params: areaParamsSchema, querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
       const params = request.params as { level: AreaLevel; code: string };
       const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
@@ -112,19 +116,27 @@ export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, r
     },
   );
 
-  app.get('/search', { schema: { querystring: searchQuerySchema } }, async (request, reply) => {
-    const raw = (request.query as { q?: string }).q;
-    const asked = raw !== undefined;
-    const query = normaliseSearch(raw ?? '');
-    const problem = searchProblem(query);
-    const found = problem ? null : await queries.searchAreas({ query });
-    const view = buildSearchView(query, asked, found);
-    let pageTitle = 'Search for an area';
-    if (view.error) pageTitle = `Error: ${pageTitle}`;
-    else if (view.resultsHeading) pageTitle = `${view.resultsHeading}: ${pageTitle}`;
-    const html = renderer.page('search.njk', { pageTitle, view }, '/search');
-    // An empty search is the page's starting point; a search too long to run is a bad request.
-    const status = asked && problem && query !== '' ? 400 : 200;
-    return reply.code(status).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
-  });
+  app.get(
+    '/search',
+    { config: { access: 'public' }, schema: { querystring: searchQuerySchema } },
+    async (request, reply) => {
+      const raw = (request.query as { q?: string }).q;
+      const asked = raw !== undefined;
+      const query = normaliseSearch(raw ?? '');
+      const problem = searchProblem(query);
+      const found = problem ? null : await queries.searchAreas({ query });
+      const view = buildSearchView(query, asked, found);
+      let pageTitle = 'Search for an area';
+      if (view.error) pageTitle = `Error: ${pageTitle}`;
+      else if (view.resultsHeading) pageTitle = `${view.resultsHeading}: ${pageTitle}`;
+      const html = renderer.page('search.njk', { pageTitle, view }, '/search');
+      // An empty search is the page's starting point; a search too long to run is a bad request.
+      const status = asked && problem && query !== '' ? 400 : 200;
+      return reply
+        .code(status)
+        .header('Cache-Control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(html);
+    },
+  );
 }

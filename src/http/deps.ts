@@ -10,6 +10,8 @@ import type {
   NationalSummary,
 } from '../query/types.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import type { Viewer } from '../domain/access.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
 
 /** One area in a list (API and pages). */
 export interface AreaListItem {
@@ -64,6 +66,13 @@ export interface AppDeps {
   config: AppConfig;
   clock: Clock;
   queries: PageQueries;
+  /** The metric catalogue (loaded from metrics/ when not given). */
+  catalogue?: readonly MetricDefinition[];
+  /**
+   * Tests only: treat every request as this viewer instead of resolving sessions (the sign-in flows have
+   * their own end-to-end tests). Never set by the CLI or configuration.
+   */
+  testViewer?: Viewer;
   /** Fastify logger option: false (default) for silence, true or pino options to log. */
   logger?: boolean | object;
 }

@@ -24,6 +24,8 @@ const REASONS: Record<number, string> = {
 /** Fixed wording per status for errors that are not ours to describe (Fastify's own messages may echo input). */
 const GENERIC_MESSAGES: Record<number, string> = {
   400: 'The request was not valid.',
+  401: 'Sign in with an NHS email address to see this page.',
+  403: 'You do not have permission to see this page.',
   404: 'There is nothing at this address.',
   405: 'This address does not accept that method.',
   406: 'The server cannot produce a response in the format asked for.',

@@ -16,10 +16,14 @@ export interface NavItem {
   href: string;
 }
 
-/** Header navigation; further pages (Map, Data table, Data dictionary, About) join as they are built. */
+/** Header navigation. */
 export const NAV_ITEMS: NavItem[] = [
   { text: 'National summary', href: '/' },
   { text: 'Areas', href: '/areas' },
+  { text: 'Map', href: '/map' },
+  { text: 'Data table', href: '/data' },
+  { text: 'Data dictionary', href: '/dictionary' },
+  { text: 'About', href: '/about' },
 ];
 
 export interface Renderer {
