@@ -35,7 +35,7 @@ beforeAll(async () => {
      FROM area a
      JOIN metric_value v ON v.structure = 'current' AND v.metric_id = 'logins' AND v.grain = 'month'
        AND v.area_level = 'practice' AND v.area_code = a.area_code
-     WHERE a.area_level = 'practice' AND a.is_current AND a.postcode IS NOT NULL AND a.parent_code <> 'U'
+     WHERE a.area_level = 'practice' AND a.is_current AND a.postcode IS NOT NULL
        AND (SELECT count(*) FROM area s WHERE s.parent_level = 'pcn' AND s.parent_code = a.parent_code) >= 4
      GROUP BY ALL
      ORDER BY sum(v.value) DESC, a.area_code

@@ -122,6 +122,16 @@ export const ONS_CODE_PATTERN = /^[EWSN]\d{8}$/;
 export const UNALLOCATED_PCN_CODE = 'U';
 export const UNALLOCATED_PCN_NAME = 'Unallocated';
 
+/**
+ * NHS files give every practice outside a PCN the same code `U`, across dozens of sub-ICB locations. One
+ * shared area would hang under a single sub-ICB location (wrong breadcrumbs, wrong children tables), so each
+ * sub-ICB location gets its own unallocated group: `U` + the sub-ICB code (e.g. U00L). Real PCN codes are
+ * U + five digits, and sub-ICB codes always hold a letter, so the two never collide.
+ */
+export function unallocatedPcn(subIcbCode: string, subIcbName: string): { code: string; name: string } {
+  return { code: `${UNALLOCATED_PCN_CODE}${subIcbCode}`, name: `Unallocated practices: ${subIcbName}` };
+}
+
 /** Why `code` is not a valid ODS code for `level`, or null when it is. */
 export function odsCodeProblem(level: Exclude<AreaLevel, 'england'>, code: string): string | null {
   if (code === '') return 'is empty';

@@ -33,6 +33,7 @@ import {
   readFirstValue,
   skippedSummary,
   UNALLOCATED_PCN_CODE,
+  unallocatedPcn,
   UNALLOCATED_PCN_NAME,
   writeReleases,
 } from './common.ts';
@@ -247,7 +248,11 @@ export async function parsePracticeMap(file: string): Promise<ParsedPracticeMap>
     }
     if (!ok) continue;
 
-    pcnName.check(pcnCode, pcnNameValue, line, name('pcnName'), 'name');
+    const pcn =
+      pcnCode === UNALLOCATED_PCN_CODE
+        ? unallocatedPcn(subIcbCode, subIcbNameValue)
+        : { code: pcnCode, name: pcnNameValue };
+    pcnName.check(pcn.code, pcn.name, line, name('pcnName'), 'name');
     subIcbName.check(subIcbCode, subIcbNameValue, line, name('subIcbName'), 'name');
     subIcbOns.check(subIcbCode, subIcbOnsCode ?? '', line, name('subIcbOnsCode'), 'ONS code');
     subIcbParent.check(subIcbCode, icbCode, line, name('icbCode'), 'ICB');
@@ -262,8 +267,8 @@ export async function parsePracticeMap(file: string): Promise<ParsedPracticeMap>
       practiceCode,
       practiceName,
       practicePostcode: get('practicePostcode') || null,
-      pcnCode,
-      pcnName: pcnNameValue,
+      pcnCode: pcn.code,
+      pcnName: pcn.name,
       subIcbCode,
       subIcbOnsCode,
       subIcbName: subIcbNameValue,

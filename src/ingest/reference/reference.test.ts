@@ -91,9 +91,19 @@ describe('loadBundledReference', () => {
 });
 
 describe('practice maps', () => {
-  it('Aug 2026: 6,129 practices, 1,299 PCNs, 106 sub-ICBs, 36 ICBs, 7 regions', async () => {
+  it('Aug 2026: 6,129 practices, 1,298 PCNs plus unallocated groups, 106 sub-ICBs, 36 ICBs, 7 regions', async () => {
     expect(await distinct('practice_code', AUG)).toBe(6129);
-    expect(await distinct('pcn_code', AUG)).toBe(1299);
+    // The file's PCN codes, read by DuckDB independently of our importer: 1,298 real PCNs plus `U`, which
+    // we split into one unallocated group per sub-ICB location holding such practices.
+    const raw = await db.one<{ pcns: number; unallocatedSubIcbs: number }>(
+      `SELECT count(DISTINCT PCN_CODE) FILTER (WHERE PCN_CODE <> 'U')::INTEGER AS pcns,
+              count(DISTINCT SUB_ICB_LOCATION_CODE) FILTER (WHERE PCN_CODE = 'U')::INTEGER AS unallocatedSubIcbs
+       FROM read_csv($1, all_varchar = true)`,
+      [ref('gp-reg-pat-prac-map_2026-08.csv.gz')],
+    );
+    expect(raw!.pcns).toBe(1298);
+    expect(raw!.unallocatedSubIcbs).toBeGreaterThan(5);
+    expect(await distinct('pcn_code', AUG)).toBe(1298 + raw!.unallocatedSubIcbs);
     expect(await distinct('sub_icb_code', AUG)).toBe(106);
     expect(await distinct('icb_code', AUG)).toBe(36);
     expect(await distinct('region_code', AUG)).toBe(7);
@@ -108,6 +118,28 @@ describe('practice maps', () => {
     ]);
   });
 
+  it('unallocated practices are grouped per sub-ICB location, each group under its own sub-ICB location', async () => {
+    const groups = await db.all<{ code: string; parent: string; practices: number; subIcbs: number }>(
+      `SELECT a.area_code AS code, a.parent_code AS parent, count(*)::INTEGER AS practices,
+              count(DISTINCT p.sub_icb_code)::INTEGER AS subIcbs
+       FROM area a JOIN practice_map p ON p.pcn_code = a.area_code AND p.extract_date = $1
+       WHERE a.area_level = 'pcn' AND a.area_code LIKE 'U%' AND NOT regexp_full_match(a.area_code, 'U[0-9]{5}')
+       GROUP BY ALL`,
+      [AUG],
+    );
+    expect(groups.length).toBeGreaterThan(5);
+    for (const g of groups) {
+      expect(g.subIcbs, g.code).toBe(1);
+      expect(g.code, g.code).toBe(`U${g.parent}`);
+    }
+    expect(groups.reduce((n, g) => n + g.practices, 0)).toBe(
+      await db.scalar<number>(
+        `SELECT count(*)::INTEGER FROM read_csv($1, all_varchar = true) WHERE PCN_CODE = 'U'`,
+        [ref('gp-reg-pat-prac-map_2026-08.csv.gz')],
+      ),
+    );
+  });
+
   it('Jan 2026: 6,171 practices in 42 ICBs', async () => {
     expect(await distinct('practice_code', JAN)).toBe(6171);
     expect(await distinct('icb_code', JAN)).toBe(42);
@@ -120,12 +152,16 @@ describe('area (today’s structure)', () => {
       'SELECT area_level, count(*) AS n FROM area WHERE is_current AND area_code <> $1 GROUP BY 1',
       [UNKNOWN_CODE],
     );
+    const unallocatedGroups = await db.scalar<number>(
+      `SELECT count(DISTINCT SUB_ICB_LOCATION_CODE)::INTEGER FROM read_csv($1, all_varchar = true) WHERE PCN_CODE = 'U'`,
+      [ref('gp-reg-pat-prac-map_2026-08.csv.gz')],
+    );
     expect(Object.fromEntries(counts.map((r) => [r.area_level, r.n]))).toEqual({
       england: 1,
       region: 7,
       icb: 36,
       sub_icb: 106,
-      pcn: 1299,
+      pcn: 1298 + unallocatedGroups!,
       practice: 6129,
     });
     const latest = await db.scalar<number>(
@@ -152,7 +188,10 @@ describe('area (today’s structure)', () => {
     expect(closed.map((c) => [c.area_code, c.parent_code])).toEqual(
       janOnly.map((j) => [j.practice_code, j.pcn_code]),
     );
-    expect(closed.every((c) => c.parent_current)).toBe(true);
+    // Their PCNs are current, except an unallocated group of a sub-ICB location with no unallocated practice left.
+    const unallocatedGroup = (code: string) => /^U(?!\d{5}$)/.test(code);
+    expect(closed.filter((c) => !c.parent_current && !unallocatedGroup(c.parent_code))).toEqual([]);
+    expect(closed.filter((c) => c.parent_current).length).toBeGreaterThan(30);
     expect(closed[0]).toMatchObject({ first_extract: JAN, last_extract: JAN });
   });
 
@@ -346,7 +385,8 @@ describe('list sizes', () => {
 
   it('single age: every Aug 2026 PCN has an exact 13+, and the PCN rows add up to the PCN totals', async () => {
     const missing = await db.scalar<number>(
-      `SELECT count(DISTINCT pcn_code) FROM practice_map p WHERE extract_date = $1 AND NOT EXISTS (
+      `SELECT count(DISTINCT pcn_code) FROM practice_map p WHERE extract_date = $1
+         AND regexp_full_match(pcn_code, 'U[0-9]{5}') AND NOT EXISTS (
          SELECT 1 FROM list_size l WHERE l.source_kind = $2 AND l.area_level = 'pcn' AND l.area_code = p.pcn_code
            AND l.kind_13plus = 'exact')`,
       [AUG, SINGLE],
