@@ -45,7 +45,11 @@ beforeAll(async () => {
   const found = await getAreaChain(db, 'practice', practice.code);
   chain = [...found!.ancestors, found!.area];
   expect(chain.map((a) => a.level)).toEqual(['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice']);
-  harness = await startHarness(deps);
+  // Signed in: the walk goes down to practices and weekly figures (visitors: e2e/sign-in.test.ts).
+  harness = await startHarness({
+    ...deps,
+    testViewer: { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' },
+  });
 });
 
 afterAll(async () => {
@@ -211,7 +215,11 @@ describe('Area pages and search (demo warehouse)', () => {
     for (const tile of expected.tiles) {
       const points = expected.series[tile.metricId]!;
       const id = `chart-${tile.metricId}`;
-      expect(tables.get(id), id).toEqual(
+      // Period, value and complete flag (area pages add the band of peer areas between the last two).
+      expect(
+        tables.get(id)?.map((r) => [r[0], r[1], r[r.length - 1]]),
+        id,
+      ).toEqual(
         points.map((p) => [
           formatPeriod('month', p.periodStart) + (p.complete ? '' : ' (partial)'),
           formatValue(p.value, tile.unit),

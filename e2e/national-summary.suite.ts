@@ -94,7 +94,12 @@ export function describeNationalSummary(name: string, setup: () => Promise<Suite
 
     beforeAll(async () => {
       ({ deps, teardown } = await setup());
-      harness = await startHarness(deps);
+      // Signed in: the suite checks weekly figures and every headline metric (e2e/sign-in.test.ts covers
+      // what visitors see).
+      harness = await startHarness({
+        testViewer: { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' },
+        ...deps,
+      });
     });
 
     afterAll(async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAuthConfig, type AuthConfig } from './auth/config.ts';
 
 /** Root of the repository (where package.json lives), whatever the working directory. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,6 +15,10 @@ export interface AppConfig {
   /** DuckDB worker threads; undefined lets DuckDB use every core. */
   threads: number | undefined;
   logLevel: string;
+  /** Sign-in, sessions, cookies, mail and open-data disclosure (src/auth/config.ts). */
+  auth: AuthConfig;
+  /** When the weekly refresh runs, as a cron expression (minute hour day month weekday) in Europe/London. */
+  refreshSchedule: string;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +38,25 @@ function intFromEnv(
   return n;
 }
 
+/** Every Wednesday at 07:30, Europe/London. */
+export const DEFAULT_REFRESH_SCHEDULE = '30 7 * * 3';
+
+function refreshScheduleFromEnv(env: NodeJS.ProcessEnv): string {
+  const raw = (env.REFRESH_SCHEDULE ?? '').trim().replace(/\s+/g, ' ');
+  if (raw === '') return DEFAULT_REFRESH_SCHEDULE;
+  if (!/^[0-9*,/-]+( [0-9*,/-]+){4}$/.test(raw))
+    throw new ConfigError(`REFRESH_SCHEDULE must be a cron expression of five fields, got "${raw}"`);
+  return raw;
+}
+
+function authConfigFrom(env: NodeJS.ProcessEnv): AuthConfig {
+  try {
+    return loadAuthConfig(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const memoryLimit = env.DUCKDB_MEMORY_LIMIT ?? '4GB';
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
@@ -46,5 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     memoryLimit,
     threads: threadsRaw ? intFromEnv(env, 'DUCKDB_THREADS', 2, 1, 256) : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    auth: authConfigFrom(env),
+    refreshSchedule: refreshScheduleFromEnv(env),
   };
 }

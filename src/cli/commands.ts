@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { AppConfig } from '../config.ts';
+import { ConfigError, type AppConfig } from '../config.ts';
+import { createOidcClient, loadOidcConfig, OidcConfigError } from '../auth/oidc.ts';
 import {
   DEFAULT_DEMO_SCALE,
   DEFAULT_DEMO_SEED,
@@ -184,6 +185,14 @@ export async function runStatus(config: AppConfig): Promise<number> {
 }
 
 export async function runServe(config: AppConfig, values: Values): Promise<number> {
+  let oidcConfig;
+  try {
+    oidcConfig = loadOidcConfig(process.env);
+  } catch (err) {
+    if (err instanceof OidcConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const oidc = oidcConfig ? createOidcClient(oidcConfig) : null;
   const db = await openWarehouse(config);
   await initialise(db, log);
   if (values.demo && !(await hasActivity(db))) {
@@ -197,6 +206,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     clock: systemClock,
     queries: new WarehouseQueries(db, catalogue),
     logger: { level: config.logLevel },
+    oidc,
   });
   const close = async () => {
     await app.close();
@@ -206,6 +216,18 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());
   await app.listen({ port: config.port, host: config.host });
+  if (oidc) {
+    // Organisation sign-in: report the provider now; the server serves open data whatever the answer.
+    void oidc
+      .warmUp()
+      .then((ready) =>
+        log(
+          ready
+            ? `Sign-in with an organisation account (OpenID Connect) via ${oidc.config.issuer.origin}`
+            : `OpenID provider ${oidc.config.issuer.origin} not reachable: organisation sign-in unavailable until it is`,
+        ),
+      );
+  }
   log(
     `NHS App Analytics is serving on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}/`,
   );

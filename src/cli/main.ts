@@ -4,8 +4,10 @@ import { IngestError } from '../ingest/errors.ts';
 import { CatalogueError } from '../metrics/catalogue.ts';
 import { WarehouseBusyError } from '../warehouse/db.ts';
 import { parseNumberOption, UsageError } from './args.ts';
+import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
 import { runQuery } from './query-command.ts';
+import { runUsers } from './users-command.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
 const HELP = `nhs-app-analytics — NHS App usage analytics
@@ -31,9 +33,17 @@ Commands:
                                      Print a series: period start, value, complete flag.
   query breakdown --metric ID --level L --code C --period D [--grain …] [--format …]
                                      Print an area's children for one period.
+  query jump-offs [--source events|feed] [--level L --code C] [--grain …] (--period D | [--from D]
+        [--to D] [--provider P] [--service S]) [--format …]
+                                     Jump-off clicks by provider and service (one period), or a series.
   status                             Show what the warehouse holds.
+  users add EMAIL [--admin]          Let someone sign in (as viewer, or admin): e.g. the first admin.
+  users list | users disable EMAIL | users enable EMAIL
+                                     List users, or stop (or restore) someone's access.
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
                                      against DuckDB's bare scan of the same files.
+  bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
+                                     (50 connections), beside a trivial route, and a page's transfer size.
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
 DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data).`;
@@ -63,9 +73,13 @@ export async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       period: { type: 'string' },
+      source: { type: 'string' },
+      provider: { type: 'string' },
+      service: { type: 'string' },
       structure: { type: 'string' },
       partial: { type: 'boolean' },
       events: { type: 'string' },
+      admin: { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -86,7 +100,13 @@ export async function main(argv: string[]): Promise<number> {
       return runStatus(config);
     case 'query':
       return runQuery(config, positionals, values);
+    case 'users':
+      return runUsers(config, positionals, values);
     case 'bench': {
+      if (positionals[0] === 'http') {
+        await runHttpBench({ memoryLimit: config.memoryLimit });
+        return 0;
+      }
       const events = parseNumberOption(
         'events',
         typeof values.events === 'string' ? values.events : undefined,

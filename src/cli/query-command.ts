@@ -4,6 +4,7 @@ import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getBreakdown } from '../query/breakdown.ts';
+import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
 import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
 import { sql } from '../warehouse/sql.ts';
@@ -30,8 +31,9 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
 /** `query series` and `query breakdown`: the figures behind pages and the API, as CSV or JSON. */
 export async function runQuery(config: AppConfig, positionals: string[], values: Values): Promise<number> {
   const [what] = positionals;
+  if (what === 'jump-offs') return runJumpOffQuery(config, values);
   if (what !== 'series' && what !== 'breakdown')
-    throw new UsageError('usage: nhs-app-analytics query series|breakdown --metric ID …');
+    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs --metric ID …');
   const catalogue = loadCatalogue();
   const metricId = option(values, 'metric');
   const metric = catalogue.find((m) => m.id === metricId);
@@ -143,6 +145,98 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
           : toCsv(rows, ['level', 'code', 'name', 'value', 'share_of_parent', 'current']),
       );
     }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * `query jump-offs`: jump-off clicks by provider and service. With --period, one period's breakdown (one row
+ * per provider and service); otherwise the series from --from to --to (default: the loaded range), for
+ * --provider and/or --service when given. --source events (default) or feed (the integrated-partners file).
+ */
+async function runJumpOffQuery(config: AppConfig, values: Values): Promise<number> {
+  const source = option(values, 'source') ?? 'events';
+  if (source !== 'events' && source !== 'feed') throw new UsageError('--source must be events or feed');
+  const level = option(values, 'level') ?? 'england';
+  if (!isAreaLevel(level))
+    throw new UsageError(`--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`);
+  const code = option(values, 'code') ?? (level === 'england' ? ENGLAND_CODE : undefined);
+  if (!code) throw new UsageError('--code is required below England');
+  const grain = option(values, 'grain') ?? 'month';
+  if (!isGrain(grain)) throw new UsageError(`--grain must be week or month, got "${grain}"`);
+  const structure = option(values, 'structure') ?? 'current';
+  if (structure !== 'current' && structure !== 'as-recorded')
+    throw new UsageError('--structure must be current or as-recorded');
+  const format = option(values, 'format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+  for (const name of ['from', 'to', 'period']) {
+    const v = option(values, name);
+    if (v !== undefined && !isIsoDate(v))
+      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
+  }
+  const db = await openWarehouse(config);
+  try {
+    await initialise(db, () => undefined);
+    if (!(await db.one(sql('query/find_area'), [level, code])))
+      throw new UsageError(`no ${level} with code "${code}"`);
+    const req = {
+      source: source as JumpOffSource,
+      level: level as AreaLevel,
+      code,
+      grain,
+      structure: structure === 'current' ? ('current' as const) : ('as_recorded' as const),
+    };
+    const period = option(values, 'period');
+    if (period) {
+      const rows = await getJumpOffBreakdown(db, { ...req, periodStart: periodStart(grain, period) });
+      const data = rows.map((r) => ({
+        provider: r.provider,
+        service: r.service,
+        value: r.value,
+        share: r.share,
+      }));
+      process.stdout.write(
+        format === 'json'
+          ? JSON.stringify(
+              { source, level, code, grain, period_start: periodStart(grain, period), data },
+              null,
+              2,
+            ) + '\n'
+          : toCsv(data, ['provider', 'service', 'value', 'share']),
+      );
+      return 0;
+    }
+    const status = await getDataStatus(db);
+    const from = option(values, 'from') ?? status.firstDay;
+    const to = option(values, 'to') ?? status.lastDay;
+    if (!from || !to) throw new UsageError('no activity loaded yet: give --from and --to');
+    const points = await getJumpOffSeries(db, {
+      ...req,
+      from,
+      to,
+      provider: option(values, 'provider'),
+      service: option(values, 'service'),
+    });
+    const data = points.map((p) => ({ period_start: p.periodStart, value: p.value }));
+    process.stdout.write(
+      format === 'json'
+        ? JSON.stringify(
+            {
+              source,
+              level,
+              code,
+              grain,
+              provider: option(values, 'provider') ?? null,
+              service: option(values, 'service') ?? null,
+              data,
+            },
+            null,
+            2,
+          ) + '\n'
+        : toCsv(data, ['period_start', 'value']),
+    );
     return 0;
   } finally {
     db.close();

@@ -70,6 +70,7 @@ const eventSelector = z
         channel: z.enum(['ios', 'android', 'web']).optional(),
         provider: z.string().min(1).optional(),
         service: z.string().min(1).optional(),
+        p9_route: z.enum(['IDVM', 'PYI', 'POL']).optional(),
       })
       .strict()
       .optional(),

@@ -4,44 +4,101 @@
  * closed by default. Routes with access 'figures' check each figure they serve with `assertCanViewFigure`
  * (or filter with `canViewFigure`), so anonymous visitors get open data only.
  *
- * `request.viewer` says who is asking. Sessions and API tokens (issue 5) resolve it in `resolveViewer`.
+ * `request.viewer` says who is asking: an `Authorization: Bearer` personal API token, else the session
+ * cookie, else anonymous (src/auth/service.ts). Every state-changing request (POST, PUT, PATCH, DELETE)
+ * must carry the CSRF token of its page, unless it authenticates with an API token.
  */
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  ANONYMOUS_VIEWER,
   canViewFigure,
   meetsRouteAccess,
   type FigureRef,
   type RouteAccess,
   type Viewer,
 } from '../domain/access.ts';
+import { setAuthHeader, runWithPageContext } from '../auth/page-context.ts';
+import { authFor, type Credentials } from '../auth/service.ts';
 import type { AppDeps } from './deps.ts';
+import { registerRequestSecurityHeaders } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     viewer: Viewer;
+    credentials: Credentials;
   }
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** Set false only on state-changing routes that cannot carry a CSRF token (none today). */
+    csrf?: boolean;
   }
+  interface FastifyInstance {
+    /** Every route registered after registerAccess, with its declared access (for the route-walk test). */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  /** Names of the query-string parameters its schema declares (for the injection tests). */
+  queryParams: string[];
 }
 
 /** Routes registered by plugins that cannot declare config (static files): open by prefix. */
 const PUBLIC_PREFIXES = ['/assets/', '/static/'];
 
-export class SignInRequiredError extends Error {
-  readonly statusCode = 401;
-  constructor(message = 'Sign in with an NHS email address to see these figures.') {
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Errors whose message is written for the user and may be shown as it is. */
+export class AccessError extends Error {
+  readonly expose = true;
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
+    this.name = 'AccessError';
+  }
+}
+
+export class SignInRequiredError extends AccessError {
+  constructor(
+    message = 'Sign in with an NHS email address to see these figures.',
+    /** The request carried an Authorization header with no valid token (WWW-Authenticate says so). */
+    readonly invalidToken = false,
+  ) {
+    super(401, message);
     this.name = 'SignInRequiredError';
   }
 }
 
-export class ForbiddenError extends Error {
-  readonly statusCode = 403;
+export class ForbiddenError extends AccessError {
   constructor(message = 'You do not have permission to see this page.') {
-    super(message);
+    super(403, message);
     this.name = 'ForbiddenError';
+  }
+}
+
+export class CsrfError extends AccessError {
+  constructor() {
+    super(
+      403,
+      'This form has expired or did not come from this site. Go back, reload the page and try again.',
+    );
+    this.name = 'CsrfError';
+  }
+}
+
+export class TooManyRequestsError extends AccessError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'You have asked too many times. Wait a few minutes and try again.',
+  ) {
+    super(429, message);
+    this.name = 'TooManyRequestsError';
   }
 }
 
@@ -58,18 +115,86 @@ export function routeAccess(request: FastifyRequest): RouteAccess | null {
   return request.routeOptions.config.access ?? 'signed-in';
 }
 
-async function resolveViewer(_request: FastifyRequest, deps: AppDeps): Promise<Viewer> {
-  return deps.testViewer ?? ANONYMOUS_VIEWER;
+async function resolveViewer(
+  request: FastifyRequest,
+  deps: AppDeps,
+): Promise<{ viewer: Viewer; credentials: Credentials }> {
+  if (deps.testViewer) {
+    return { viewer: deps.testViewer, credentials: { sessionHash: null, tokenId: null, badBearer: false } };
+  }
+  return authFor(deps).resolve(request);
+}
+
+/** The CSRF token a state-changing request sent: form field `_csrf`, query `_csrf` or header X-CSRF-Token. */
+function sentCsrfToken(request: FastifyRequest): unknown {
+  const body = request.body as Record<string, unknown> | null | undefined;
+  if (body && typeof body === 'object' && '_csrf' in body) return body._csrf;
+  const header = request.headers['x-csrf-token'];
+  if (typeof header === 'string') return header;
+  const query = request.query as Record<string, unknown> | null | undefined;
+  return query && typeof query === 'object' ? query._csrf : undefined;
 }
 
 export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
+  void app.register(fastifyCookie);
+  void app.register(fastifyFormbody, { bodyLimit: 16 * 1024 });
+
+  registerRequestSecurityHeaders(app, { httpsOnly: deps.config.auth.secureCookies });
+
+  app.decorate('registeredRoutes', [] as RegisteredRoute[]);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const config = (route.config ?? {}) as { access?: RouteAccess };
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      const access = PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))
+        ? 'public'
+        : (config.access ?? 'signed-in');
+      const query = (route.schema?.querystring ?? {}) as { properties?: Record<string, unknown> };
+      app.registeredRoutes.push({
+        method,
+        url: route.url,
+        access,
+        queryParams: Object.keys(query.properties ?? {}),
+      });
+    }
+  });
+
   app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('credentials', null as unknown as Credentials);
+  // The page context (signed in or not, for the layout) lives for the rest of the request.
+  app.addHook('onRequest', (_request, _reply, done) => runWithPageContext(done));
   app.addHook('onRequest', async (request) => {
-    request.viewer = await resolveViewer(request, deps);
+    const { viewer, credentials } = await resolveViewer(request, deps);
+    request.viewer = viewer;
+    request.credentials = credentials;
+    if (viewer.signedIn) {
+      setAuthHeader({
+        signedIn: true,
+        isAdmin: viewer.role === 'admin',
+        csrfToken: await authFor(deps).csrfToken(request),
+      });
+    }
     const access = routeAccess(request);
-    if (access === null || meetsRouteAccess(request.viewer, access)) return;
-    if (!request.viewer.signedIn)
+    if (access === null) return;
+    if (credentials.badBearer) {
+      throw new SignInRequiredError('The API token is not valid: it is unknown, revoked or malformed.', true);
+    }
+    if (meetsRouteAccess(viewer, access)) return;
+    if (!viewer.signedIn)
       throw new SignInRequiredError('Sign in with an NHS email address to see this page.');
     throw new ForbiddenError();
+  });
+  // CSRF: after the body is parsed, before validation and the handler.
+  app.addHook('preValidation', async (request) => {
+    if (!UNSAFE_METHODS.has(request.method)) return;
+    if (request.routeOptions.url === undefined) return;
+    if (request.routeOptions.config.csrf === false) return;
+    // An API token is not sent by browsers on their own, so it cannot be ridden by another site.
+    if (request.viewer.via === 'token') return;
+    if (!(await authFor(deps).checkCsrf(request, sentCsrfToken(request)))) {
+      request.log.info({ route: request.routeOptions.url }, 'refused a request without a valid CSRF token');
+      throw new CsrfError();
+    }
   });
 }

@@ -1,7 +1,256 @@
-/** Admin pages: users, audit log, refresh history (issue 5). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Admin pages (issue 5), admins only:
+ *
+ * - GET  /admin/users                     every user; invite (add) a user, change role, disable or enable
+ * - POST /admin/users                     invite: add a user with a role (they sign in with their address)
+ * - POST /admin/users/:id/role            viewer | admin
+ * - POST /admin/users/:id/status          active | disabled (disabling ends their sessions; tokens stop working)
+ * - GET  /admin/audit?page=N              the audit log, newest first, 50 a page
+ * - GET  /admin/refresh                   refresh (build) history
+ *
+ * An admin cannot demote or disable themselves, so the service always keeps an active admin.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authFor } from '../auth/service.ts';
+import * as store from '../auth/store.ts';
+import type { Role } from '../domain/access.ts';
+import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { getBuildHistory } from '../query/build-history.ts';
+import { formatDateTime, formatNumber } from '../web/format.ts';
 import type { RouteContext } from './route-context.ts';
 
-export function registerAdminRoutes(_app: FastifyInstance, _ctx: RouteContext): void {
-  // Routes are added here.
+export const AUDIT_PAGE_SIZE = 50;
+
+const USER_ID_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      description: 'must be a user id',
+    },
+  },
+} as const;
+
+const inviteBodySchema = {
+  type: 'object',
+  required: ['email', 'role'],
+  properties: {
+    email: { type: 'string', maxLength: 320 },
+    role: { type: 'string', enum: ['viewer', 'admin'] },
+    _csrf: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const roleBodySchema = {
+  type: 'object',
+  required: ['role'],
+  properties: {
+    role: { type: 'string', enum: ['viewer', 'admin'] },
+    _csrf: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const statusBodySchema = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['active', 'disabled'] },
+    _csrf: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const auditQuerySchema = {
+  type: 'object',
+  properties: {
+    page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
+  },
+} as const;
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
+}
+
+const when = (d: Date | string | null) =>
+  d ? formatDateTime(typeof d === 'string' ? d : d.toISOString()) : '–';
+
+export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const auth = authFor(ctx.deps);
+  const admin = { access: 'admin' as const };
+
+  async function renderUsers(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: { error?: string | null; notice?: string | null; email?: string } = {},
+  ) {
+    const users = await store.listUsers(auth.db);
+    const view = {
+      csrfToken: await auth.csrfToken(request, reply),
+      error: extra.error ?? null,
+      notice: extra.notice ?? null,
+      email: extra.email ?? '',
+      domainsText: describeAllowedDomains(auth.config.allowedDomains),
+      users: users.map((u) => ({
+        id: u.userId,
+        email: u.email,
+        role: u.role,
+        roleText: u.role === 'admin' ? 'Admin' : 'Viewer',
+        active: u.status === 'active',
+        statusText: u.status === 'active' ? 'Active' : 'Disabled',
+        created: when(u.createdAt),
+        lastSignIn: u.lastSignInAt ? when(u.lastSignInAt) : 'Never',
+        self: u.userId === request.viewer.userId,
+      })),
+    };
+    const title = extra.error ? 'Error: Users' : 'Users';
+    return html(reply, status, ctx.renderer.page('admin/users.njk', { pageTitle: title, view }, '/admin'));
+  }
+
+  app.get('/admin/users', { config: admin }, async (request, reply) => renderUsers(request, reply, 200));
+
+  app.post('/admin/users', { config: admin, schema: { body: inviteBodySchema } }, async (request, reply) => {
+    const body = request.body as { email: string; role: Role };
+    const checked = checkEmail(body.email, auth.config.allowedDomains);
+    if (!checked.ok) {
+      return renderUsers(request, reply, 400, {
+        error:
+          checked.problem === 'domain-not-allowed'
+            ? `Only addresses ending ${describeAllowedDomains(auth.config.allowedDomains)} can be added`
+            : 'Enter an email address in the correct format, like name@nhs.net',
+        email: body.email.slice(0, 320),
+      });
+    }
+    if (await store.findUserByEmail(auth.db, checked.email)) {
+      return renderUsers(request, reply, 400, {
+        error: 'There is already a user with that email address',
+        email: checked.email,
+      });
+    }
+    const user = await store.insertUser(auth.db, {
+      email: checked.email,
+      role: body.role,
+      now: auth.now(),
+      createdBy: request.viewer.userId,
+    });
+    await auth.audit(request, {
+      action: 'user.invite',
+      target: `user:${user.userId}`,
+      outcome: 'success',
+      detail: `role ${body.role}`,
+    });
+    return reply.header('Cache-Control', 'no-store').redirect('/admin/users', 303);
+  });
+
+  app.post(
+    '/admin/users/:id/role',
+    { config: admin, schema: { params: USER_ID_PARAMS, body: roleBodySchema } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { role } = request.body as { role: Role };
+      if (id === request.viewer.userId) {
+        return renderUsers(request, reply, 400, { error: 'You cannot change your own role' });
+      }
+      if (!(await store.setUserRole(auth.db, id, role))) return reply.callNotFound();
+      // Sessions carry the role as read at each request; ending them makes the change visible at once.
+      await store.deleteUserSessions(auth.db, id);
+      await auth.audit(request, {
+        action: 'user.role',
+        target: `user:${id}`,
+        outcome: 'success',
+        detail: `role ${role}`,
+      });
+      return reply.header('Cache-Control', 'no-store').redirect('/admin/users', 303);
+    },
+  );
+
+  app.post(
+    '/admin/users/:id/status',
+    { config: admin, schema: { params: USER_ID_PARAMS, body: statusBodySchema } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { status } = request.body as { status: store.UserStatus };
+      if (id === request.viewer.userId) {
+        return renderUsers(request, reply, 400, { error: 'You cannot disable your own account' });
+      }
+      if (!(await store.setUserStatus(auth.db, id, status))) return reply.callNotFound();
+      if (status === 'disabled') await store.deleteUserSessions(auth.db, id);
+      await auth.audit(request, {
+        action: status === 'disabled' ? 'user.disable' : 'user.enable',
+        target: `user:${id}`,
+        outcome: 'success',
+        detail: null,
+      });
+      return reply.header('Cache-Control', 'no-store').redirect('/admin/users', 303);
+    },
+  );
+
+  app.get(
+    '/admin/audit',
+    { config: admin, schema: { querystring: auditQuerySchema } },
+    async (request, reply) => {
+      const page = Number((request.query as { page?: string }).page ?? '1');
+      const total = await store.auditCount(auth.db);
+      const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
+      if (page > pages) return reply.callNotFound();
+      const rows = await store.auditPage(auth.db, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE);
+      const view = {
+        page,
+        pages,
+        totalText: formatNumber(total),
+        previousHref: page > 1 ? `/admin/audit?page=${page - 1}` : null,
+        nextHref: page < pages ? `/admin/audit?page=${page + 1}` : null,
+        rows: rows.map((r) => ({
+          at: when(r.at),
+          actor: r.actorEmail ?? (r.actorUserId ? `user ${r.actorUserId.slice(0, 8)}` : 'Not signed in'),
+          action: r.action,
+          target: r.target ?? '',
+          outcome: r.outcome,
+          detail: r.detail ?? '',
+          client: r.clientHash ?? '',
+        })),
+      };
+      return html(
+        reply,
+        200,
+        ctx.renderer.page(
+          'admin/audit.njk',
+          { pageTitle: `Audit log (page ${page} of ${pages})`, view },
+          '/admin',
+        ),
+      );
+    },
+  );
+
+  app.get('/admin/refresh', { config: admin }, async (_request, reply) => {
+    let builds: Awaited<ReturnType<typeof getBuildHistory>> = [];
+    let error: string | null = null;
+    try {
+      builds = await getBuildHistory(ctx.deps.db, 100);
+    } catch {
+      error = 'The refresh history could not be read.';
+    }
+    const view = {
+      error,
+      rows: builds.map((b) => ({
+        id: b.buildId,
+        started: when(b.startedAt),
+        seconds: formatNumber((new Date(b.finishedAt).getTime() - new Date(b.startedAt).getTime()) / 1000, 1),
+        kind: b.kind === 'full' ? 'Full' : 'Incremental',
+        periods: b.firstPeriod
+          ? b.firstPeriod === b.lastPeriod
+            ? b.firstPeriod
+            : `${b.firstPeriod} to ${b.lastPeriod}`
+          : 'None',
+        rows: formatNumber(b.rowsWritten),
+        events: formatNumber(b.eventsTotal),
+      })),
+    };
+    return html(
+      reply,
+      200,
+      ctx.renderer.page('admin/refresh.njk', { pageTitle: 'Refresh history', view }, '/admin'),
+    );
+  });
 }

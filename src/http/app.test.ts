@@ -158,12 +158,34 @@ describe('pages', () => {
     expect(html).not.toMatch(/<style/);
   });
 
-  it('switches grain and includes the partial period', async () => {
-    const res = await app.inject('/?grain=week&partial=1');
+  it('switches grain and includes the partial period (signed in: weekly figures are not open data)', async () => {
+    const signedIn = await buildApp({
+      db: warehouse,
+      config,
+      clock,
+      queries: createTestQueries(),
+      testViewer: { signedIn: true, role: 'viewer', userId: 't1', via: 'session' },
+    });
+    const res = await signedIn.inject('/?grain=week&partial=1');
+    await signedIn.close();
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Week commencing 16 November 2026 (partial)');
     expect(res.body).toContain('301,112');
     expect(res.body).toMatch(/id="grain-2" name="grain" type="radio" value="week" checked/);
+  });
+
+  it('shows visitors who are not signed in the open headline figures only, and sends them to sign in for weeks', async () => {
+    const res = await app.inject('/');
+    expect(res.statusCode).toBe(200);
+    // Logins and registrations are in the MI publication; appointments cancelled and % registered are not.
+    expect(res.body).toContain('id="tile-logins"');
+    expect(res.body).toContain('id="tile-registrations"');
+    expect(res.body).not.toContain('id="tile-appointments_cancelled"');
+    expect(res.body).not.toContain('id="tile-pct_registered"');
+    expect(res.body).toContain('id="access-notice"');
+    const week = await app.inject('/?grain=week');
+    expect(week.statusCode).toBe(303);
+    expect(week.headers.location).toBe('/sign-in?next=%2F%3Fgrain%3Dweek');
   });
 
   it('ignores unknown parameters on pages (shared links pick some up)', async () => {

@@ -6,16 +6,17 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CHILD_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
-import { buildNationalSummaryView } from '../web/views/national-summary.ts';
-import {
-  AREA_CODE_SCHEMA,
-  PAGE_QUERY_SCHEMA,
-  pageSettings,
-  registerAreaRoutes,
-  type PageQuery,
-} from './area-routes.ts';
+import { ENGLAND_CODE } from '../domain/areas.ts';
+import { PAGE_QUERY_SCHEMA, pageSettings, registerAreaRoutes, type PageQuery } from './area-routes.ts';
 import { registerAccess } from './access.ts';
+import {
+  accessNotice,
+  catalogueMap,
+  nationalSummaryViewFor,
+  openSort,
+  requireOpenPage,
+} from './open-data.ts';
+import { redactingLogger } from './security.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
@@ -28,6 +29,7 @@ import type { AppDeps } from './deps.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
 import { createRenderer } from './render.ts';
 import { applySecurityHeaders } from './security.ts';
+import { readDataVersion, registerResponseCache } from './cache.ts';
 
 export type { AppDeps, AreaListItem, PageQueries } from './deps.ts';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security.ts';
@@ -37,43 +39,6 @@ const gzip = promisify(gzipCallback);
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
 const MIN_COMPRESS_BYTES = 1024;
 const HEALTH_TIMEOUT_MS = 2000;
-
-const areasQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['level'],
-  properties: {
-    level: { type: 'string', enum: CHILD_LEVELS },
-    parent: AREA_CODE_SCHEMA,
-  },
-} as const;
-
-const areaItemSchema = {
-  type: 'object',
-  required: ['code', 'onsCode', 'name', 'level', 'parent'],
-  properties: {
-    code: { type: 'string' },
-    onsCode: { type: ['string', 'null'] },
-    name: { type: 'string' },
-    level: { type: 'string' },
-    parent: {
-      anyOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          required: ['code', 'level'],
-          properties: { code: { type: 'string' }, level: { type: 'string' } },
-        },
-      ],
-    },
-  },
-} as const;
-
-const ERROR_BODY_SCHEMA = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -97,8 +62,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger === true ? { level: config.logLevel } : (deps.logger ?? false);
   const assets = loadAssets();
   const renderer = createRenderer(assets.urls);
+  const ctx: RouteContext = { deps, renderer, catalogue: deps.catalogue ?? loadCatalogue() };
+  const openData = { catalogue: catalogueMap(ctx.catalogue), disclosure: config.auth.openDataDisclosure };
   const app = Fastify({
-    logger,
+    logger: redactingLogger(logger),
+    // Client addresses (rate limits, audit) and the protocol from a trusted reverse proxy (TRUST_PROXY).
+    // (A hop count is supported at run time; Fastify's types omit it.)
+    trustProxy: config.auth.trustProxy as boolean | string,
     // Keep unknown parameters so that `additionalProperties: false` rejects them instead of dropping them.
     ajv: { customOptions: { removeAdditional: false, allErrors: false, verbose: true } },
     bodyLimit: 64 * 1024,
@@ -138,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandlers(app, renderer);
   registerAccess(app, deps);
+  // After the compression hook (it keeps the bytes sent) and the access hook (it keys on the viewer).
+  registerResponseCache(app, { readDataVersion: () => readDataVersion(db) });
 
   // nhsuk-frontend images, icons and manifest; CSS and JS are served from memory by assets.ts.
   await app.register(fastifyStatic, {
@@ -164,66 +136,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get(
-    '/api/v1/areas',
-    {
-      config: { access: 'public' },
-      schema: {
-        querystring: areasQuerySchema,
-        response: {
-          200: {
-            type: 'object',
-            required: ['data'],
-            properties: { data: { type: 'array', items: areaItemSchema } },
-          },
-          404: ERROR_BODY_SCHEMA,
-        },
-      },
-    },
-    async (request, reply) => {
-      const { level, parent } = request.query as { level: Exclude<AreaLevel, 'england'>; parent?: string };
-      const parentCode = parent?.toUpperCase();
-      const areas = await queries.listAreas(
-        parentCode === undefined ? { level } : { level, parent: parentCode },
-      );
-      if (areas === null) {
-        return reply.code(404).send({
-          error: 'Not Found',
-          message: `querystring/parent: there is no area with the code ${parentCode}`,
-        });
-      }
-      reply.header('Cache-Control', 'public, max-age=300');
-      return {
-        data: areas.map((a) => ({
-          code: a.code,
-          onsCode: a.onsCode,
-          name: a.name,
-          level: a.level,
-          parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
-        })),
-      };
-    },
-  );
-
-  app.get(
     '/',
-    { config: { access: 'figures' }, schema: { querystring: PAGE_QUERY_SCHEMA } },
+    { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
-      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const settings = pageSettings(request.query as PageQuery);
+      const { grain, includePartial } = settings;
+      // Visitors who are not signed in: monthly open figures only (src/http/open-data.ts).
+      requireOpenPage(request.viewer, 'england', grain);
+      const sort = openSort(request.viewer, settings.sort);
       const summary = await queries.nationalSummary({ grain, includePartial });
       const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-      const view = buildNationalSummaryView(summary, regions, sort);
+      const view = nationalSummaryViewFor(openData, request.viewer, summary, regions, sort);
       const html = renderer.page(
         'national-summary.njk',
-        { pageTitle: `National summary by ${view.grainWord}`, view, demo: view.demo },
+        {
+          pageTitle: `National summary by ${view.grainWord}`,
+          view,
+          demo: view.demo,
+          accessNotice: accessNotice(request.viewer, request.url),
+        },
         '/',
       );
       return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
     },
   );
 
-  registerAreaRoutes(app, queries, renderer);
+  registerAreaRoutes(app, queries, renderer, openData);
 
-  const ctx: RouteContext = { deps, renderer, catalogue: deps.catalogue ?? loadCatalogue() };
   registerApiRoutes(app, ctx);
   registerMapRoutes(app, ctx);
   registerInfoRoutes(app, ctx);

@@ -1,22 +1,31 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
+import type { Viewer } from '../domain/access.ts';
 import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
 import type { PageQueries } from './deps.ts';
-import { createTestQueries, TEST_AREAS } from './test-queries.ts';
+import { createTestQueries, TEST_AREAS, TEST_METRICS } from './test-queries.ts';
 
 let app: FastifyInstance;
 let warehouse: Warehouse;
 
-async function makeApp(queries: PageQueries) {
+/** A signed-in NHS user (these tests are about the pages; access has its own tests below). */
+const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
+
+async function makeApp(
+  queries: PageQueries,
+  testViewer: Viewer | null = SIGNED_IN,
+  env: NodeJS.ProcessEnv = {},
+) {
   const db = await Warehouse.open(':memory:');
   const built = await buildApp({
     db,
-    config: loadConfig({}),
+    config: loadConfig(env),
     clock: fixedClock('2026-11-18T09:00:00Z'),
     queries,
+    ...(testViewer ? { testViewer } : {}),
   });
   return { app: built, db };
 }
@@ -294,5 +303,147 @@ describe('GET /search', () => {
   it('answers 400 for a repeated search', async () => {
     const res = await app.inject('/search?q=a&q=b');
     expectPage(res, 400);
+  });
+});
+
+describe('visitors who are not signed in (open data only)', () => {
+  let anon: FastifyInstance;
+  let anonDb: Warehouse;
+  beforeAll(async () => {
+    ({ app: anon, db: anonDb } = await makeApp(createTestQueries(), null));
+  });
+  afterAll(async () => {
+    await anon.close();
+    anonDb.close();
+  });
+
+  it('shows an ICB’s open metrics by month, without comparisons, rates or its sub-ICB locations', async () => {
+    const res = await anon.inject('/areas/icb/QMJ');
+    expectPage(res);
+    const html = res.body;
+    // logins and registrations are MI-publication metrics: open at ICB level by month.
+    expect(html).toContain('id="tile-logins"');
+    expect(html).toContain('id="tile-registrations"');
+    // Not in the MI publication, or not in the catalogue: restricted.
+    expect(html).not.toContain('id="tile-appointments_cancelled"');
+    expect(html).not.toContain('id="tile-pct_registered"');
+    expect(html).not.toContain('Appointments cancelled');
+    // Comparisons are rates (not open data); sub-ICB locations are not open.
+    expect(html).not.toContain('data-compare=');
+    expect(html).not.toContain('data-children=');
+    expect(html).not.toContain('/areas/sub_icb/93C');
+    expect(html).toContain('id="access-notice"');
+    expect(html).toContain('href="/sign-in?next=%2Fareas%2Ficb%2FQMJ"');
+    // The header offers sign-in, not an account.
+    expect(html).toMatch(/nhsuk-header__account-link" href="\/sign-in"/);
+    expect(html).not.toContain('/sign-out');
+  });
+
+  it('shows the same open figures as a signed-in user sees', async () => {
+    const signedIn = await app.inject('/areas/icb/QMJ');
+    const anonymous = await anon.inject('/areas/icb/QMJ');
+    const tile = (html: string, id: string) =>
+      /<p class="app-tile__value">([^<]*)/.exec(html.slice(html.indexOf(`id="tile-${id}"`)))![1];
+    expect(tile(anonymous.body, 'logins')).toBe(tile(signedIn.body, 'logins'));
+    expect(signedIn.body).toContain('id="tile-appointments_cancelled"');
+  });
+
+  it('lists a region’s ICBs with counts but without rates', async () => {
+    const res = await anon.inject('/areas/region/Y56');
+    expectPage(res);
+    expect(childNames(res.body)).toEqual(
+      expect.arrayContaining([
+        'NHS North Central London Integrated Care Board',
+        'NHS North West London Integrated Care Board',
+      ]),
+    );
+    const table = res.body.slice(
+      res.body.indexOf('data-children='),
+      res.body.indexOf('</table>', res.body.indexOf('data-children=')),
+    );
+    expect(table).toContain('data-column="logins"');
+    expect(table).toContain('data-column="users"');
+    expect(table).not.toContain('data-column="rate"');
+    expect(table).not.toContain('data-column="registered"');
+    const signedIn = await app.inject('/areas/region/Y56');
+    expect(signedIn.body).toContain('data-column="rate"');
+  });
+
+  it('ignores a sort by a column the visitor cannot see (its order would leak)', async () => {
+    const res = await anon.inject('/areas?sort=rate&dir=desc');
+    expectPage(res);
+    expect(childNames(res.body)).toEqual(['East of England', 'London']); // by name, A to Z
+  });
+
+  for (const url of [
+    '/?grain=week',
+    '/areas?grain=week',
+    '/areas/icb/QMJ?grain=week',
+    '/areas/region/Y56?grain=week&partial=1',
+    '/areas/sub_icb/93C',
+    '/areas/pcn/U12345',
+    '/areas/practice/F83004',
+    '/areas/practice/f83004',
+    '/areas/practice/NOSUCH1',
+  ]) {
+    it(`sends the visitor to sign in (and back) for ${url}`, async () => {
+      const res = await anon.inject(url);
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe(`/sign-in?next=${encodeURIComponent(url)}`);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).not.toMatch(/\d{2},\d{3}/);
+    });
+  }
+
+  it('applies disclosure control to counts below England when OPEN_DATA_DISCLOSURE=on', async () => {
+    const { app: sdc, db } = await makeApp(createTestQueries(), null, { OPEN_DATA_DISCLOSURE: 'on' });
+    const { app: exact, db: db2 } = await makeApp(createTestQueries(), SIGNED_IN, {
+      OPEN_DATA_DISCLOSURE: 'on',
+    });
+    const value = (html: string, id: string) =>
+      Number(
+        /<p class="app-tile__value">([^<]*)/
+          .exec(html.slice(html.indexOf(`id="tile-${id}"`)))![1]!
+          .replace(/,/g, ''),
+      );
+    const anonymous = (await sdc.inject('/areas/icb/QMJ')).body;
+    const signedIn = (await exact.inject('/areas/icb/QMJ')).body;
+    const truth = value(signedIn, 'logins');
+    // England 2,188,000 × 0.16 (London) × 0.3 (QMJ) = 105,024 logins in October 2026.
+    expect(truth).toBe(105_024);
+    expect(value(anonymous, 'logins')).toBe(105_025);
+    expect(anonymous).not.toContain('105,024');
+    // England (the National summary) is never rounded.
+    expect((await sdc.inject('/')).body).toContain('2,188,000');
+    await sdc.close();
+    await exact.close();
+    db.close();
+    db2.close();
+  });
+
+  it('shows counts from 1 to 7 as "*" in open data, under disclosure control', async () => {
+    const tiny = [
+      {
+        ...TEST_METRICS[0]!,
+        // × 0.048 at QMJ: 4.8 → 5 in October (suppressed), 9.6 → 10 in September.
+        month: [200, 200, 200, 200, 200, 100, 50],
+      },
+    ];
+    const { app: sdc, db } = await makeApp(createTestQueries({ metrics: tiny }), null, {
+      OPEN_DATA_DISCLOSURE: 'on',
+    });
+    const html = (await sdc.inject('/areas/icb/QMJ')).body;
+    const tile = html.slice(html.indexOf('id="tile-logins"'));
+    expect(/<p class="app-tile__value">([^<]*)/.exec(tile)![1]).toBe('*');
+    const start = html.indexOf('data-metric="chart-logins"');
+    const text = html
+      .slice(start, html.indexOf('</table>', start))
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(text).toContain('October 2026 * Yes');
+    expect(text).toContain('September 2026 10 Yes');
+    expect(text).not.toMatch(/ 5 Yes/);
+    await sdc.close();
+    db.close();
   });
 });

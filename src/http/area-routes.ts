@@ -7,10 +7,17 @@ import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import { normaliseSearch } from '../query/search.ts';
 import { parseSort, pageUrl, SORT_PARAMS, childrenTableView, areaPath } from '../web/views/area-children.ts';
-import { buildAreaPageView } from '../web/views/area-page.ts';
 import { demoView } from '../web/views/metric-panels.ts';
 import { buildSearchView, searchProblem } from '../web/views/search.ts';
 import type { PageQueries } from './deps.ts';
+import {
+  accessNotice,
+  areaPageViewFor,
+  openSort,
+  regionsViewFor,
+  requireOpenPage,
+  type OpenDataContext,
+} from './open-data.ts';
 import type { Renderer } from './render.ts';
 
 /** An area code as used in URLs: ODS (QE1, 00L, U12345, A81001) or ONS (E54000028) codes. */
@@ -66,17 +73,26 @@ export function pageSettings(query: PageQuery) {
   };
 }
 
-export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, renderer: Renderer): void {
+export function registerAreaRoutes(
+  app: FastifyInstance,
+  queries: PageQueries,
+  renderer: Renderer,
+  openData: OpenDataContext,
+): void {
   app.get(
     '/areas',
-    { config: { access: 'figures' }, schema: { querystring: PAGE_QUERY_SCHEMA } },
+    { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
-      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const settings = pageSettings(request.query as PageQuery);
+      const { grain, includePartial } = settings;
+      // Visitors who are not signed in: open figures only (src/http/open-data.ts).
+      requireOpenPage(request.viewer, 'region', grain);
+      const sort = openSort(request.viewer, settings.sort);
       const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
       const status = await queries.dataStatus();
       const state = { path: '/areas', grain, includePartial, sort };
       const view = {
-        children: regions ? childrenTableView(regions, state) : null,
+        children: regionsViewFor(openData, request.viewer, regions, (c) => childrenTableView(c, state)),
         nationalHref: pageUrl({ path: '/', grain, includePartial, sort: null }),
         demo: demoView(status),
       };
@@ -87,10 +103,17 @@ export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, r
 
   app.get(
     '/areas/:level/:code',
-    { config: { access: 'figures' }, schema: { params: areaParamsSchema, querystring: PAGE_QUERY_SCHEMA } },
+    {
+      config: { access: 'figures', cache: true },
+      schema: { params: areaParamsSchema, querystring: PAGE_QUERY_SCHEMA },
+    },
     async (request, reply) => {
       const params = request.params as { level: AreaLevel; code: string };
-      const { grain, includePartial, sort } = pageSettings(request.query as PageQuery);
+      const settings = pageSettings(request.query as PageQuery);
+      const { grain, includePartial } = settings;
+      // Sub-ICB, PCN and practice pages and weekly figures need sign-in; redirects keep their settings.
+      requireOpenPage(request.viewer, params.level, grain);
+      const sort = openSort(request.viewer, settings.sort);
       const code = params.code.toUpperCase();
       if (params.level === 'england') {
         // England's page is the National summary.
@@ -106,10 +129,15 @@ export function registerAreaRoutes(app: FastifyInstance, queries: PageQueries, r
       }
       const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
       if (!page) return reply.callNotFound();
-      const view = buildAreaPageView(page, sort);
+      const view = areaPageViewFor(openData, request.viewer, page, sort);
       const html = renderer.page(
         'area.njk',
-        { pageTitle: `${page.area.name}: NHS App use by ${view.grainWord}`, view, demo: view.demo },
+        {
+          pageTitle: `${page.area.name}: NHS App use by ${view.grainWord}`,
+          view,
+          demo: view.demo,
+          accessNotice: accessNotice(request.viewer, request.url),
+        },
         view.path,
       );
       return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);

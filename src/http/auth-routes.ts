@@ -1,7 +1,492 @@
-/** Sign-in, sign-out and personal API tokens (issue 5). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Sign-in by emailed one-time link, sign-out, and the account page with personal API tokens (issue 5).
+ *
+ * - GET  /sign-in                 the form (and "Sign in with your organisation account" when OIDC is set up)
+ * - POST /sign-in                 emails a link (valid 15 minutes, once, in this browser only)
+ * - GET  /sign-in/verify?token=   a page with a button: link scanners that fetch the link do not sign in
+ * - POST /sign-in/verify          consumes the link and starts the session (completeSignIn)
+ * - POST /sign-out                ends the session
+ * - GET  /account                 your API tokens; POST /account/tokens creates one (shown once),
+ *   POST /account/tokens/:id/revoke revokes one
+ *
+ * OpenID Connect routes live in oidc-routes.ts and end in the same completeSignIn.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  API_TOKEN_PREFIX,
+  constantTimeEqual,
+  hashToken,
+  looksLikeToken,
+  newApiToken,
+  randomToken,
+} from '../auth/crypto.ts';
+import { createMailer, type Mailer } from '../auth/mailer.ts';
+import { safeNextPath } from '../auth/next-path.ts';
+import { authFor, type AuthService } from '../auth/service.ts';
+import { completeSignIn } from '../auth/sign-in.ts';
+import * as store from '../auth/store.ts';
+import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { formatDateTime } from '../web/format.ts';
+import { TooManyRequestsError } from './access.ts';
+import { registerOidcRoutes } from './oidc-routes.ts';
+import { SERVICE_NAME } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
-export function registerAuthRoutes(_app: FastifyInstance, _ctx: RouteContext): void {
-  // Routes are added here.
+/** Live API tokens one user may hold. */
+export const MAX_API_TOKENS = 10;
+
+const NEXT_SCHEMA = { type: 'string', maxLength: 512, description: 'must be a path on this site' } as const;
+
+const signInQuerySchema = {
+  type: 'object',
+  properties: { next: NEXT_SCHEMA },
+} as const;
+
+const signInBodySchema = {
+  type: 'object',
+  required: ['email'],
+  properties: {
+    email: { type: 'string', maxLength: 320, description: 'must be an email address' },
+    next: NEXT_SCHEMA,
+    _csrf: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const TOKEN_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'must be the code from your sign-in link',
+} as const;
+
+const verifyQuerySchema = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: TOKEN_SCHEMA },
+} as const;
+
+const verifyBodySchema = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: TOKEN_SCHEMA, _csrf: { type: 'string', maxLength: 200 } },
+} as const;
+
+const tokenNameBodySchema = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', maxLength: 200, description: 'must be at most 60 characters' },
+    _csrf: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const TOKEN_ID_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      description: 'must be a token id',
+    },
+  },
+} as const;
+
+const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/**
+ * The origin to put in emailed links: PUBLIC_URL, else (development) the request's own origin when it is
+ * this machine. A forged Host header never chooses where a link points.
+ */
+export function linkOrigin(auth: AuthService, request: FastifyRequest): string | null {
+  if (auth.config.publicUrl) return auth.config.publicUrl;
+  const host = request.headers.host;
+  if (typeof host === 'string' && LOOPBACK.test(host)) return `${request.protocol}://${host}`;
+  return null;
+}
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
+}
+
+function dateText(d: Date | null): string {
+  return d ? formatDateTime(d.toISOString()) : 'Never';
+}
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const auth = authFor(ctx.deps);
+  let mailer: Mailer | null = null;
+  const mail = () => (mailer ??= createMailer(auth.config, ctx.deps.config.dataDir));
+  const domainsText = describeAllowedDomains(auth.config.allowedDomains);
+
+  async function renderSignIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    opts: { next: string; email: string; error: string | null },
+  ) {
+    const csrfToken = await auth.csrfToken(request, reply);
+    const oidcHref = ctx.deps.oidc
+      ? `/sign-in/oidc${opts.next === '/' ? '' : `?next=${encodeURIComponent(opts.next)}`}`
+      : null;
+    const page = ctx.renderer.page('auth/sign-in.njk', {
+      pageTitle: opts.error ? 'Error: Sign in' : 'Sign in',
+      view: { csrfToken, next: opts.next, email: opts.email, error: opts.error, domainsText, oidcHref },
+    });
+    return html(reply, status, page);
+  }
+
+  function linkProblem(reply: FastifyReply, status: number, heading: string, message: string) {
+    const page = ctx.renderer.page('auth/link-problem.njk', {
+      pageTitle: heading,
+      view: { heading, message },
+    });
+    return html(reply, status, page);
+  }
+
+  app.get(
+    '/sign-in',
+    { config: { access: 'public' }, schema: { querystring: signInQuerySchema } },
+    async (request, reply) => {
+      const next = safeNextPath((request.query as { next?: string }).next);
+      if (request.viewer.signedIn) return reply.redirect(next, 303);
+      return renderSignIn(request, reply, 200, { next, email: '', error: null });
+    },
+  );
+
+  app.post(
+    '/sign-in',
+    { config: { access: 'public' }, schema: { body: signInBodySchema } },
+    async (request, reply) => {
+      const body = request.body as { email: string; next?: string };
+      const next = safeNextPath(body.next);
+      const now = auth.now().getTime();
+      const clientKey = `ip|${request.ip}`;
+      if (!auth.clientLimiter.hit(clientKey, now)) {
+        await auth.audit(request, {
+          action: 'sign-in.request',
+          target: null,
+          outcome: 'refused',
+          detail: 'rate limit (client)',
+        });
+        throw new TooManyRequestsError(auth.clientLimiter.retryAfterSeconds(clientKey, now));
+      }
+      const checked = checkEmail(body.email, auth.config.allowedDomains);
+      if (!checked.ok) {
+        // The allow-list is public, so saying an address is outside it reveals nothing about accounts.
+        const error =
+          checked.problem === 'domain-not-allowed'
+            ? `You can only sign in with an email address ending ${domainsText}`
+            : checked.problem === 'empty'
+              ? 'Enter your NHS email address'
+              : `Enter an email address in the correct format, like name@nhs.net`;
+        if (checked.problem === 'domain-not-allowed') {
+          await auth.audit(request, {
+            action: 'sign-in.request',
+            target: `domain:${checked.domain}`,
+            outcome: 'refused',
+            detail: 'domain not allowed',
+          });
+        }
+        const shown = typeof body.email === 'string' ? body.email.slice(0, 320) : '';
+        return renderSignIn(request, reply, 400, { next, email: shown, error });
+      }
+      const emailKey = `email|${await auth.emailHash(checked.email)}`;
+      if (!auth.emailLimiter.hit(emailKey, now)) {
+        await auth.audit(request, {
+          action: 'sign-in.request',
+          target: `email-hash:${await auth.emailHash(checked.email)}`,
+          outcome: 'refused',
+          detail: 'rate limit (address)',
+        });
+        throw new TooManyRequestsError(auth.emailLimiter.retryAfterSeconds(emailKey, now));
+      }
+      const user = await store.findUserByEmail(auth.db, checked.email);
+      const target = user ? `user:${user.userId}` : `email-hash:${await auth.emailHash(checked.email)}`;
+      const view = {
+        email: checked.email,
+        minutes: auth.config.linkMinutes,
+        developmentMode: auth.config.smtpUrl === null,
+      };
+      const checkPage = () =>
+        html(reply, 200, ctx.renderer.page('auth/check-email.njk', { pageTitle: 'Check your email', view }));
+      if (user && user.status !== 'active') {
+        // Same answer as for anyone else: whether an account exists or is disabled is not told here.
+        await auth.audit(request, {
+          actorUserId: user.userId,
+          action: 'sign-in.request',
+          target,
+          outcome: 'refused',
+          detail: 'account disabled',
+        });
+        return checkPage();
+      }
+      const origin = linkOrigin(auth, request);
+      if (origin === null) {
+        request.log.error(
+          'PUBLIC_URL is not set: cannot build a sign-in link for a request from another host',
+        );
+        return linkProblem(
+          reply,
+          503,
+          'Sign-in is not available',
+          'This service is not set up to send sign-in links yet (its public address is not configured).',
+        );
+      }
+      // The link works only in the browser that asked: a random binding kept in an httpOnly cookie.
+      let binding = auth.readCookie(request, 'signin');
+      if (!binding) {
+        binding = randomToken();
+        reply.setCookie(
+          auth.cookieName('signin'),
+          binding,
+          auth.cookieOptions(auth.config.linkMinutes * 60 * 4),
+        );
+      }
+      const token = randomToken();
+      const created = auth.now();
+      await store.insertLink(auth.db, {
+        tokenHash: hashToken(token),
+        email: checked.email,
+        browserHash: hashToken(binding),
+        nextPath: next,
+        now: created,
+        expiresAt: new Date(created.getTime() + auth.config.linkMinutes * 60_000),
+      });
+      try {
+        await mail().sendSignInLink(
+          {
+            to: checked.email,
+            link: `${origin}/sign-in/verify?token=${token}`,
+            minutes: auth.config.linkMinutes,
+            serviceName: SERVICE_NAME,
+          },
+          request.log,
+        );
+      } catch (err) {
+        request.log.error({ err: { message: (err as Error).message } }, 'could not send the sign-in email');
+        await auth.audit(request, {
+          action: 'sign-in.request',
+          target,
+          outcome: 'failure',
+          detail: 'email not sent',
+        });
+        return linkProblem(
+          reply,
+          503,
+          'We could not send your sign-in link',
+          'The email could not be sent. Try again in a few minutes.',
+        );
+      }
+      await auth.audit(request, {
+        action: 'sign-in.request',
+        target,
+        outcome: 'success',
+        detail: 'link sent',
+      });
+      return checkPage();
+    },
+  );
+
+  /** Why a link cannot be used now, or null when it can (by this browser). */
+  async function linkRefusal(
+    request: FastifyRequest,
+    token: string,
+  ): Promise<{ link: store.SignInLink | null; reason: null | 'invalid' | 'used' | 'expired' | 'browser' }> {
+    if (!looksLikeToken(token)) return { link: null, reason: 'invalid' };
+    const hash = hashToken(token);
+    const link = await store.findLink(auth.db, hash);
+    if (!link || !constantTimeEqual(link.tokenHash, hash)) return { link: null, reason: 'invalid' };
+    if (link.usedAt) return { link, reason: 'used' };
+    if (link.expiresAt.getTime() <= auth.now().getTime()) return { link, reason: 'expired' };
+    const binding = auth.readCookie(request, 'signin');
+    if (!binding || !constantTimeEqual(hashToken(binding), link.browserHash))
+      return { link, reason: 'browser' };
+    return { link, reason: null };
+  }
+
+  const REFUSALS = {
+    invalid: [
+      'This sign-in link is not valid',
+      'The link is not one we sent, or it was not copied completely.',
+    ],
+    used: ['This sign-in link has already been used', 'Each link works once. Ask for a new one.'],
+    expired: [
+      'This sign-in link has expired',
+      `Links work for ${auth.config.linkMinutes} minutes. Ask for a new one.`,
+    ],
+    browser: [
+      'Open the link in the browser you asked for it from',
+      'For your security, a sign-in link only works in the browser where you entered your email address. ' +
+        'Open it there, or ask for a new link in this browser.',
+    ],
+  } as const;
+
+  async function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    link: store.SignInLink | null,
+    reason: keyof typeof REFUSALS,
+  ) {
+    const user = link ? await store.findUserByEmail(auth.db, link.email) : null;
+    await auth.audit(request, {
+      actorUserId: user?.userId ?? null,
+      action: 'sign-in',
+      target: user ? `user:${user.userId}` : link ? `email-hash:${await auth.emailHash(link.email)}` : null,
+      outcome: 'refused',
+      detail: `email-link: ${reason}`,
+    });
+    const [heading, message] = REFUSALS[reason];
+    return linkProblem(reply, 400, heading, message);
+  }
+
+  app.get(
+    '/sign-in/verify',
+    { config: { access: 'public' }, schema: { querystring: verifyQuerySchema } },
+    async (request, reply) => {
+      const { token } = request.query as { token: string };
+      const { link, reason } = await linkRefusal(request, token);
+      if (reason !== null) return refuse(request, reply, link, reason);
+      const csrfToken = await auth.csrfToken(request, reply);
+      const page = ctx.renderer.page('auth/verify.njk', {
+        pageTitle: 'Sign in',
+        view: { token, csrfToken },
+      });
+      return html(reply, 200, page);
+    },
+  );
+
+  app.post(
+    '/sign-in/verify',
+    { config: { access: 'public' }, schema: { body: verifyBodySchema } },
+    async (request, reply) => {
+      const { token } = request.body as { token: string };
+      const { link, reason } = await linkRefusal(request, token);
+      if (reason !== null || link === null) return refuse(request, reply, link, reason ?? 'invalid');
+      // Once: only the first request to get here while the link is valid goes on.
+      if (!(await store.consumeLink(auth.db, link.tokenHash, auth.now()))) {
+        return refuse(request, reply, link, 'used');
+      }
+      reply.clearCookie(auth.cookieName('signin'), auth.cookieOptions());
+      return completeSignIn(ctx, request, reply, {
+        email: link.email,
+        method: 'email-link',
+        next: link.nextPath,
+      });
+    },
+  );
+
+  app.post('/sign-out', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const hash = request.credentials?.sessionHash;
+    if (hash) await store.deleteSession(auth.db, hash);
+    await auth.audit(request, {
+      action: 'sign-out',
+      target: request.viewer.userId ? `user:${request.viewer.userId}` : null,
+      outcome: 'success',
+      detail: null,
+    });
+    auth.clearSessionCookie(reply);
+    return reply.header('Cache-Control', 'no-store').redirect('/', 303);
+  });
+
+  // ---- account: personal API tokens ------------------------------------------------------------------
+
+  async function renderAccount(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: {
+      error?: string | null;
+      newToken?: { name: string; value: string } | null;
+      notice?: string | null;
+    },
+  ) {
+    const userId = request.viewer.userId!;
+    const user = await store.findUserById(auth.db, userId);
+    const tokens = await store.listApiTokens(auth.db, userId);
+    const csrfToken = await auth.csrfToken(request, reply);
+    const view = {
+      csrfToken,
+      email: user?.email ?? null,
+      role: request.viewer.role === 'admin' ? 'Admin' : 'Viewer',
+      viaToken: request.viewer.via === 'token',
+      error: extra.error ?? null,
+      notice: extra.notice ?? null,
+      newToken: extra.newToken ?? null,
+      tokenPrefix: API_TOKEN_PREFIX,
+      tokens: tokens.map((t) => ({
+        id: t.tokenId,
+        name: t.name,
+        created: dateText(t.createdAt),
+        lastUsed: dateText(t.lastUsedAt),
+        revoked: t.revokedAt ? dateText(t.revokedAt) : null,
+      })),
+      maxTokens: MAX_API_TOKENS,
+    };
+    const title = extra.newToken ? 'Your new API token' : 'Your account';
+    const page = ctx.renderer.page(
+      'account.njk',
+      { pageTitle: extra.error ? `Error: ${title}` : title, view },
+      '/account',
+    );
+    return html(reply, status, page);
+  }
+
+  app.get('/account', { config: { access: 'signed-in' } }, async (request, reply) =>
+    renderAccount(request, reply, 200, {}),
+  );
+
+  app.post(
+    '/account/tokens',
+    { config: { access: 'signed-in' }, schema: { body: tokenNameBodySchema } },
+    async (request, reply) => {
+      const userId = request.viewer.userId!;
+      const name = (request.body as { name: string }).name.trim().replace(/\s+/g, ' ');
+      // eslint-disable-next-line no-control-regex -- control characters are what we refuse
+      if (name === '' || name.length > 60 || /[\x00-\x1f\x7f]/.test(name)) {
+        return renderAccount(request, reply, 400, {
+          error: 'Enter a name for the token, up to 60 characters',
+        });
+      }
+      if ((await store.countLiveApiTokens(auth.db, userId)) >= MAX_API_TOKENS) {
+        return renderAccount(request, reply, 400, {
+          error: `You have ${MAX_API_TOKENS} tokens already: revoke one you no longer use first`,
+        });
+      }
+      const value = newApiToken();
+      const tokenId = await store.insertApiToken(auth.db, {
+        tokenHash: hashToken(value),
+        userId,
+        name,
+        now: auth.now(),
+      });
+      await auth.audit(request, {
+        action: 'token.create',
+        target: `token:${tokenId}`,
+        outcome: 'success',
+        detail: null,
+      });
+      return renderAccount(request, reply, 200, { newToken: { name, value } });
+    },
+  );
+
+  app.post(
+    '/account/tokens/:id/revoke',
+    { config: { access: 'signed-in' }, schema: { params: TOKEN_ID_PARAMS } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const revoked = await store.revokeApiToken(auth.db, id, request.viewer.userId!, auth.now());
+      await auth.audit(request, {
+        action: 'token.revoke',
+        target: `token:${id}`,
+        outcome: revoked ? 'success' : 'refused',
+        detail: revoked ? null : 'not your token, or already revoked',
+      });
+      if (!revoked) return renderAccount(request, reply, 404, { error: 'There is no such token to revoke' });
+      return reply.header('Cache-Control', 'no-store').redirect('/account', 303);
+    },
+  );
+
+  registerOidcRoutes(app, ctx);
 }

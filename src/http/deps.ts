@@ -12,6 +12,7 @@ import type {
 import type { Warehouse } from '../warehouse/db.ts';
 import type { Viewer } from '../domain/access.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
+import type { OidcClient } from '../auth/oidc.ts';
 
 /** One area in a list (API and pages). */
 export interface AreaListItem {
@@ -73,6 +74,11 @@ export interface AppDeps {
    * their own end-to-end tests). Never set by the CLI or configuration.
    */
   testViewer?: Viewer;
+  /**
+   * Sign-in by OpenID Connect (src/auth/oidc.ts): `createOidcClient(loadOidcConfig(env))` when OIDC_ISSUER is
+   * set; absent or null = not offered.
+   */
+  oidc?: OidcClient | null;
   /** Fastify logger option: false (default) for silence, true or pino options to log. */
   logger?: boolean | object;
 }

@@ -3,6 +3,8 @@
  * and unexpected failures a 500 that never shows internals. API paths answer JSON, pages answer NHS-styled HTML.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeNextPath } from '../auth/next-path.ts';
+import { AccessError, SignInRequiredError, TooManyRequestsError } from './access.ts';
 import type { Renderer } from './render.ts';
 import { applySecurityHeaders } from './security.ts';
 
@@ -32,6 +34,7 @@ const GENERIC_MESSAGES: Record<number, string> = {
   413: 'The request is too large.',
   414: 'The address is too long.',
   415: 'The request body is in a format this address does not accept.',
+  429: 'You have asked too many times. Wait a few minutes and try again.',
   500: 'Something went wrong on our side. Try again later.',
   503: 'The service is not available at the moment. Try again later.',
 };
@@ -129,6 +132,10 @@ export function sendError(
   } else if (status >= 500) {
     heading = 'Sorry, there is a problem with the service';
     paragraphs = ['Try again later.', 'If the problem continues, contact the team that runs this service.'];
+  } else if (status === 401 || status === 403 || status === 429) {
+    heading =
+      status === 401 ? 'You need to sign in' : status === 429 ? 'Too many requests' : 'You cannot do this';
+    paragraphs = [message];
   } else {
     heading = 'Sorry, there is a problem with this link';
     paragraphs = [
@@ -152,8 +159,41 @@ export function sendError(
   }
 }
 
+/** The realm of API tokens, in WWW-Authenticate. */
+export const AUTH_REALM = 'NHS App Analytics';
+
+/**
+ * Access errors: a page that needs sign-in redirects to the sign-in page (coming back afterwards); the API
+ * answers 401 with WWW-Authenticate; 403 and 429 show their own message.
+ */
+function sendAccessError(
+  renderer: Renderer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AccessError,
+) {
+  request.log.info({ status: error.statusCode, error: error.name }, 'request refused');
+  const api = isApiPath(request.url);
+  if (error instanceof TooManyRequestsError) reply.header('Retry-After', String(error.retryAfterSeconds));
+  if (error instanceof SignInRequiredError) {
+    if (api) {
+      reply.header(
+        'WWW-Authenticate',
+        `Bearer realm="${AUTH_REALM}"${error.invalidToken ? ', error="invalid_token"' : ''}`,
+      );
+    } else if (request.method === 'GET' || request.method === 'HEAD') {
+      const next = safeNextPath(request.url);
+      const target = next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
+      applySecurityHeaders(reply);
+      return reply.header('Cache-Control', 'no-store').redirect(target, 303);
+    }
+  }
+  return sendError(renderer, request, reply, error.statusCode, error.message, null);
+}
+
 export function installErrorHandlers(app: FastifyInstance, renderer: Renderer): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AccessError) return sendAccessError(renderer, request, reply, error);
     if (error.validation) {
       return sendError(renderer, request, reply, 400, GENERIC_MESSAGES[400]!, describeValidationError(error));
     }

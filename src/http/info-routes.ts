@@ -1,7 +1,426 @@
-/** Data table, data dictionary and About pages (issue 4). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Data table, data dictionary, About pages and the CSV of every chart (issue 4):
+ *
+ * - GET /dictionary, /dictionary/:metricId: the metric catalogue, public.
+ * - GET /about: caveats, refresh schedule and history, complete periods, sources, change log; public.
+ * - GET /data (and /data.csv, or /data?format=csv): figures for a selection of areas, metrics and
+ *   periods, a page at a time or the whole selection as CSV. Anonymous viewers get open figures only.
+ * - GET /areas/:level/:code/chart.csv?metric=…: exactly what one chart of an area page (or of the National
+ *   summary, at /areas/england/E92000001/chart.csv) shows.
+ *
+ * Every parameter is validated: bad values answer an NHS-styled 400 naming the parameter, unknown metrics
+ * and areas 404, restricted figures 401 for anonymous viewers.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canViewFigure } from '../domain/access.ts';
+import { AREA_LEVELS, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
+import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
+import { isIsoDate } from '../domain/periods.ts';
+import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
+import {
+  findDataTableArea,
+  getDataTable,
+  metricAvailability,
+  type DataTableRequest,
+} from '../query/data-table.ts';
+import { normaliseSearch, searchAreas } from '../query/search.ts';
+import { loadedPeriods } from '../query/series.ts';
+import type { PeerBand } from '../query/peers.ts';
+import type { SeriesPoint, SummaryTile } from '../query/types.ts';
+import { buildAboutView } from '../web/views/about.ts';
+import {
+  buildDataTableView,
+  DATA_CSV_HEADER,
+  DATA_PAGE_SIZE,
+  dataCsvRow,
+  csvLine,
+  discloseRows,
+  DEFAULT_DATA_LEVEL,
+  DEFAULT_DATA_METRICS,
+  levelForArea,
+  type DataSelection,
+} from '../web/views/data-table.ts';
+import { buildDictionaryMetricView, buildDictionaryView } from '../web/views/dictionary.ts';
+import { chartCsv, demoView, type ChartCsvPoint } from '../web/views/metric-panels.ts';
+import { assertCanViewFigure } from './access.ts';
+import { AREA_CODE_SCHEMA } from './area-routes.ts';
+import { sendError } from './errors.ts';
+import { catalogueMap, openTilesAndSeries, type OpenDataContext } from './open-data.ts';
 import type { RouteContext } from './route-context.ts';
 
-export function registerInfoRoutes(_app: FastifyInstance, _ctx: RouteContext): void {
-  // Routes are added here.
+const METRIC_ID_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z][a-z0-9_]*$',
+  description: 'must be a metric id (lower-case letters, digits and _), as listed in the data dictionary',
+} as const;
+
+const DATE_SCHEMA = {
+  type: 'string',
+  pattern: '^(\\d{4}-\\d{2}-\\d{2})?$',
+  description: 'must be a date written YYYY-MM-DD',
+} as const;
+
+const DATA_QUERY_SCHEMA = {
+  type: 'object',
+  properties: {
+    level: { type: 'string', enum: AREA_LEVELS },
+    area: { anyOf: [{ type: 'string', maxLength: 0 }, AREA_CODE_SCHEMA] },
+    metric: {
+      type: 'array',
+      items: METRIC_ID_SCHEMA,
+      maxItems: 30,
+      description: 'must list at most 30 metrics',
+    },
+    grain: { type: 'string', enum: GRAINS },
+    from: DATE_SCHEMA,
+    to: DATE_SCHEMA,
+    partial: { type: 'string', enum: ['0', '1'] },
+    page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
+    q: { type: 'string', maxLength: 200, description: 'must be at most 200 characters' },
+    format: { type: 'string', enum: ['html', 'csv'] },
+  },
+} as const;
+
+interface DataQuery {
+  level?: AreaLevel;
+  area?: string;
+  metric?: string[];
+  grain?: Grain;
+  from?: string;
+  to?: string;
+  partial?: '0' | '1';
+  page?: string;
+  q?: string;
+  format?: 'html' | 'csv';
+}
+
+const CHART_QUERY_SCHEMA = {
+  type: 'object',
+  required: ['metric'],
+  properties: {
+    metric: METRIC_ID_SCHEMA,
+    grain: { type: 'string', enum: GRAINS },
+    partial: { type: 'string', enum: ['0', '1'] },
+  },
+} as const;
+
+const CHART_PARAMS_SCHEMA = {
+  type: 'object',
+  required: ['level', 'code'],
+  properties: { level: { type: 'string', enum: AREA_LEVELS }, code: AREA_CODE_SCHEMA },
+} as const;
+
+/** Rows read per query while writing the CSV of a whole selection. */
+const CSV_CHUNK_ROWS = 20_000;
+const BUILD_HISTORY_ROWS = 10;
+
+function html(reply: FastifyReply, body: string, status = 200) {
+  return reply.code(status).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(body);
+}
+
+function csvFileName(parts: string[]): string {
+  return `${parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')}.csv`;
+}
+
+export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { renderer } = ctx;
+  const catalogue = [...ctx.catalogue];
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const openData: OpenDataContext = {
+    catalogue: catalogueMap(catalogue),
+    disclosure: ctx.deps.config.auth.openDataDisclosure,
+  };
+
+  const badRequest = (request: FastifyRequest, reply: FastifyReply, details: string) =>
+    sendError(renderer, request, reply, 400, 'The request was not valid.', details);
+
+  // ---- Data dictionary ----------------------------------------------------------------------------
+  app.get('/dictionary', { config: { access: 'public', cache: true } }, async (_request, reply) => {
+    const view = buildDictionaryView(catalogue);
+    return html(
+      reply,
+      renderer.page('dictionary.njk', { pageTitle: 'Data dictionary', view }, '/dictionary'),
+    );
+  });
+
+  app.get(
+    '/dictionary/:metricId',
+    {
+      config: { access: 'public', cache: true },
+      schema: { params: { type: 'object', properties: { metricId: METRIC_ID_SCHEMA } } },
+    },
+    async (request, reply) => {
+      const metric = byId.get((request.params as { metricId: string }).metricId);
+      if (!metric) return reply.callNotFound();
+      const view = buildDictionaryMetricView(metric, catalogue);
+      return html(
+        reply,
+        renderer.page(
+          'dictionary-metric.njk',
+          { pageTitle: `${metric.name}: data dictionary`, view },
+          '/dictionary/',
+        ),
+      );
+    },
+  );
+
+  // ---- About --------------------------------------------------------------------------------------
+  app.get('/about', { config: { access: 'public', cache: true } }, async (request, reply) => {
+    const status = await ctx.deps.queries.dataStatus();
+    let builds: BuildLogEntry[] | null;
+    try {
+      builds = await getBuildHistory(ctx.deps.db, BUILD_HISTORY_ROWS);
+    } catch (err) {
+      request.log.warn({ err }, 'could not read the build history');
+      builds = null;
+    }
+    const view = buildAboutView({ status, refreshSchedule: ctx.deps.config.refreshSchedule, builds });
+    return html(
+      reply,
+      renderer.page(
+        'about.njk',
+        { pageTitle: 'About NHS App Analytics', view, demo: demoView(status) },
+        '/about',
+      ),
+    );
+  });
+
+  // ---- Data table ---------------------------------------------------------------------------------
+  /** The validated selection, or a reply already sent (400/401/404). */
+  async function dataSelection(request: FastifyRequest, reply: FastifyReply) {
+    const q = request.query as DataQuery;
+    const grain: Grain = q.grain ?? 'month';
+    for (const name of ['from', 'to'] as const) {
+      const value = q[name];
+      if (value && !isIsoDate(value))
+        return { sent: badRequest(request, reply, `${name} must be a date written YYYY-MM-DD`) };
+    }
+    const from = q.from || null;
+    const to = q.to || null;
+    if (from && to && from > to) return { sent: badRequest(request, reply, 'from must be on or before to') };
+    const ids = [...new Set(q.metric && q.metric.length > 0 ? q.metric : DEFAULT_DATA_METRICS)];
+    const metrics: MetricDefinition[] = [];
+    for (const id of ids) {
+      const m = byId.get(id);
+      if (!m) return { sent: reply.callNotFound() };
+      metrics.push(m);
+    }
+    let area: { level: AreaLevel; code: string; name: string; isCurrent: boolean } | null = null;
+    if (q.area) {
+      area = await findDataTableArea(ctx.deps.db, q.area.toUpperCase());
+      if (!area) return { sent: reply.callNotFound() };
+    }
+    let level = q.level ?? DEFAULT_DATA_LEVEL;
+    if (area) {
+      if (q.level === undefined) level = levelForArea(DEFAULT_DATA_LEVEL, area.level);
+      else if (AREA_LEVELS.indexOf(level) < AREA_LEVELS.indexOf(area.level))
+        return {
+          sent: badRequest(
+            request,
+            reply,
+            `level must be ${LEVEL_LABELS[area.level].singular.toLowerCase()} or a level below it, as the chosen area is one`,
+          ),
+        };
+    }
+    for (const metric of metrics) assertCanViewFigure(request, { metric, level, grain });
+    const shown: MetricDefinition[] = [];
+    const dropped: { metric: MetricDefinition; reason: string }[] = [];
+    for (const m of metrics) {
+      const reason = metricAvailability(m, level, grain);
+      if (reason) dropped.push({ metric: m, reason });
+      else shown.push(m);
+    }
+    const selection: DataSelection = {
+      level,
+      area: area && area.level !== 'england' ? area.code : null,
+      metrics: ids,
+      grain,
+      from,
+      to,
+      includePartial: q.partial === '1',
+      page: q.page ? Number(q.page) : 1,
+    };
+    const req: DataTableRequest = {
+      level,
+      area: area && area.level !== 'england' ? { level: area.level, code: area.code } : null,
+      metrics: shown,
+      grain,
+      includePartial: selection.includePartial,
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+    };
+    return { selection, req, area: area && area.level !== 'england' ? area : null, shown, dropped, query: q };
+  }
+
+  async function sendDataCsv(request: FastifyRequest, reply: FastifyReply) {
+    const s = await dataSelection(request, reply);
+    if ('sent' in s) return s.sent;
+    const status = await ctx.deps.queries.dataStatus();
+    const first = await getDataTable(ctx.deps.db, status, catalogue, s.req, {
+      limit: CSV_CHUNK_ROWS,
+      offset: 0,
+    });
+    const { db } = ctx.deps;
+    const { req } = s;
+    const grain = req.grain;
+    const disclose = !request.viewer.signedIn && openData.disclosure;
+    async function* lines() {
+      yield csvLine(DATA_CSV_HEADER);
+      let rows = first.rows;
+      let offset = 0;
+      for (;;) {
+        let chunk = '';
+        for (const r of discloseRows(rows, byId, disclose))
+          chunk += dataCsvRow(r, grain, byId.get(r.metricId));
+        if (chunk) yield chunk;
+        offset += rows.length;
+        if (rows.length < CSV_CHUNK_ROWS || offset >= first.total) return;
+        rows = (await getDataTable(db, status, catalogue, req, { limit: CSV_CHUNK_ROWS, offset })).rows;
+      }
+    }
+    const name = csvFileName(
+      ['nhs-app', s.selection.area ?? '', s.req.level, ...s.shown.map((m) => m.id), grain].filter(Boolean),
+    );
+    return reply
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Disposition', `attachment; filename="${name}"`)
+      .type('text/csv; charset=utf-8')
+      .send(Readable.from(lines()));
+  }
+
+  app.get(
+    '/data',
+    { config: { access: 'figures', cache: true }, schema: { querystring: DATA_QUERY_SCHEMA } },
+    async (request, reply) => {
+      if ((request.query as DataQuery).format === 'csv') return sendDataCsv(request, reply);
+      const s = await dataSelection(request, reply);
+      if ('sent' in s) return s.sent;
+      const { viewer } = request;
+      const status = await ctx.deps.queries.dataStatus();
+      const page = await getDataTable(ctx.deps.db, status, catalogue, s.req, {
+        limit: DATA_PAGE_SIZE,
+        offset: (s.selection.page - 1) * DATA_PAGE_SIZE,
+      });
+      if (s.selection.page > 1 && page.rows.length === 0) return reply.callNotFound();
+      const open = (level: AreaLevel, grain: Grain) =>
+        canViewFigure(viewer, { metric: { mi_publication: true }, level, grain });
+      const options = {
+        levels: AREA_LEVELS.filter((l) => open(l, 'month')),
+        grains: GRAINS.filter((g) => open('england', g)).sort((a) => (a === 'month' ? -1 : 1)),
+        metrics: catalogue.filter((m) =>
+          canViewFigure(viewer, { metric: m, level: 'england', grain: 'month' }),
+        ),
+        periods: loadedPeriods(s.req.grain, status, s.req.includePartial).map((p) => p.periodStart),
+      };
+      let search = null;
+      const text = normaliseSearch(s.query.q ?? '');
+      if (text !== '') {
+        const found = await searchAreas(ctx.deps.db, { query: text, limit: 20 });
+        const visible = found.results.filter((r) => options.levels.includes(r.level));
+        search = {
+          query: text,
+          results: visible,
+          total: found.total,
+          hidden: found.results.length - visible.length,
+        };
+      }
+      const view = buildDataTableView({
+        selection: s.selection,
+        area: s.area,
+        metrics: s.shown,
+        dropped: s.dropped,
+        options,
+        total: page.total,
+        rows: discloseRows(page.rows, byId, !viewer.signedIn && openData.disclosure),
+        search,
+        signedIn: viewer.signedIn,
+      });
+      return html(
+        reply,
+        renderer.page(
+          'data-table.njk',
+          { pageTitle: `Data table: ${view.caption}`, view, demo: demoView(status) },
+          '/data',
+        ),
+      );
+    },
+  );
+
+  app.get(
+    '/data.csv',
+    { config: { access: 'figures', cache: true }, schema: { querystring: DATA_QUERY_SCHEMA } },
+    sendDataCsv,
+  );
+
+  // ---- The CSV of one chart -----------------------------------------------------------------------
+  app.get(
+    '/areas/:level/:code/chart.csv',
+    {
+      config: { access: 'figures', cache: true },
+      schema: { params: CHART_PARAMS_SCHEMA, querystring: CHART_QUERY_SCHEMA },
+    },
+    async (request, reply) => {
+      const params = request.params as { level: AreaLevel; code: string };
+      const q = request.query as { metric: string; grain?: Grain; partial?: '0' | '1' };
+      const grain = q.grain ?? 'month';
+      const includePartial = q.partial === '1';
+      const code = params.code.toUpperCase();
+      const metric = byId.get(q.metric);
+      if (!metric) return reply.callNotFound();
+      if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
+      assertCanViewFigure(request, { metric, level: params.level, grain });
+      // The same read model as the page the chart is on.
+      let source: {
+        area: { level: AreaLevel; code: string; name: string };
+        tiles: SummaryTile[];
+        series: Record<string, SeriesPoint[]>;
+        bands: PeerBand[] | null;
+      } | null = null;
+      if (params.level === 'england') {
+        const summary = await ctx.deps.queries.nationalSummary({ grain, includePartial });
+        source = {
+          area: { level: 'england', code: ENGLAND_CODE, name: summary.areaName },
+          tiles: summary.tiles,
+          series: summary.series,
+          bands: null,
+        };
+      } else {
+        const page = await ctx.deps.queries.areaPage({ level: params.level, code, grain, includePartial });
+        if (page) {
+          source = {
+            area: page.area,
+            tiles: page.tiles,
+            series: page.series,
+            bands: page.peerBands?.[metric.id] ?? null,
+          };
+        }
+      }
+      if (!source || !source.tiles.some((t) => t.metricId === metric.id)) return reply.callNotFound();
+      let points: ChartCsvPoint[] = source.series[metric.id] ?? [];
+      let bands = source.bands;
+      if (!request.viewer.signedIn) {
+        // What visitors see on the page: open figures, with disclosure control when configured.
+        const open = openTilesAndSeries(openData, params.level, grain, source.tiles, source.series);
+        const shown = new Map((open.series[metric.id] ?? []).map((p) => [p.periodStart, p]));
+        const hidden = open.suppressed.get(metric.id) ?? new Set<string>();
+        points = points.map((p) =>
+          hidden.has(p.periodStart) ? { ...p, suppressed: true } : (shown.get(p.periodStart) ?? p),
+        );
+        if (openData.disclosure) bands = null;
+      }
+      const csv = chartCsv({ area: source.area, metric, grain, points, bands });
+      const name = csvFileName(['nhs-app', params.level, code, metric.id, grain]);
+      return reply
+        .header('Cache-Control', 'no-cache')
+        .header('Content-Disposition', `attachment; filename="${name}"`)
+        .type('text/csv; charset=utf-8')
+        .send(csv);
+    },
+  );
 }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import nunjucks from 'nunjucks';
+import { currentAuthHeader } from '../auth/page-context.ts';
 import { REPO_ROOT } from '../config.ts';
 import { NHSUK_DIST, type AssetUrls } from './assets.ts';
 
@@ -50,7 +51,8 @@ export function createRenderer(assets: AssetUrls, options: { watch?: boolean } =
         current: item.href === currentPath,
         active: item.href !== '/' && currentPath !== undefined && currentPath.startsWith(`${item.href}/`),
       }));
-      return env.render(template, { ...context, navigation });
+      // Signed in or not, for the header (src/auth/page-context.ts); a page may pass its own.
+      return env.render(template, { authHeader: currentAuthHeader(), ...context, navigation });
     },
   };
 }

@@ -126,6 +126,50 @@ describe('ingestEventFile', () => {
     expect((await counts(db)).events).toBe(3);
   });
 
+  it('keeps the first occurrence of a repeated event id, whatever the later ones say', async () => {
+    const file = writeCsv('repeat.csv', [
+      'r1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'r1,2026-06-01T10:00:00Z,login,s1,u2,,P5,web,,,',
+      'r2,2026-05-02T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'r1,2026-07-01T10:00:00Z,login,s1,u3,A81001,P9,ios,,,',
+    ]);
+    expect(await ingestEventFile(db, file)).toMatchObject({ rowsLoaded: 2, rowsDuplicate: 2 });
+    expect(
+      await db.all(
+        'SELECT event_id, user_id, event_date::VARCHAR AS d FROM activity_event ORDER BY event_id',
+      ),
+    ).toEqual([
+      { event_id: 'r1', user_id: 'u1', d: '2026-05-01' },
+      { event_id: 'r2', user_id: 'u1', d: '2026-05-02' },
+    ]);
+  });
+
+  it('dates instants in London time like the time-zone database, from 1968 to 2040', async () => {
+    // Random instants, a third of them in the 23:00-24:00 UTC hour where London can be a day ahead.
+    let seed = 17;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const from = Date.parse('1968-01-01T00:00:00Z');
+    const span = Date.parse('2040-12-31T00:00:00Z') - from;
+    const instants = Array.from({ length: 3000 }, (_, i) => {
+      const t = from + Math.floor(next() * span);
+      const late = i % 3 === 0 ? t - (t % 86_400_000) + 23 * 3_600_000 + Math.floor(next() * 3_600_000) : t;
+      return new Date(late).toISOString();
+    });
+    const file = writeCsv(
+      'instants.csv',
+      instants.map((t, i) => `t${i},${t},login,s,u1,A81001,P9,ios,,,`),
+    );
+    await ingestEventFile(db, file);
+    const rows = await db.all<{ event_id: string; d: string }>(
+      'SELECT event_id, event_date::VARCHAR AS d FROM activity_event',
+    );
+    const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+    const byId = new Map(rows.map((r) => [r.event_id, r.d]));
+    const wrong = instants.filter((t, i) => byId.get(`t${i}`) !== london.format(new Date(t)));
+    expect(rows).toHaveLength(instants.length);
+    expect(wrong).toEqual([]);
+  });
+
   it('reads JSON Lines, gzipped CSV and Parquet', async () => {
     const jsonl = path.join(dir, 'events.jsonl');
     fs.writeFileSync(

@@ -1,4 +1,3 @@
-import { listValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import {
   CANONICAL_COLUMNS,
@@ -50,36 +49,54 @@ export interface IngestOptions {
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** Column names a file offers, read from its header/schema (lower-cased, trimmed), mapped to the original. */
-async function fileColumns(db: Warehouse, source: string): Promise<Map<string, string>> {
-  const rows = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${source}`);
-  const map = new Map<string, string>();
-  for (const r of rows) map.set(r.column_name.trim().toLowerCase(), r.column_name);
+/** Column names a file offers, read from its header/schema (lower-cased, trimmed), with the original name and type. */
+async function fileColumns(
+  db: Warehouse,
+  source: string,
+): Promise<Map<string, { name: string; type: string }>> {
+  const rows = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${source}`);
+  const map = new Map<string, { name: string; type: string }>();
+  for (const r of rows)
+    map.set(r.column_name.trim().toLowerCase(), { name: r.column_name, type: r.column_type });
   return map;
 }
 
-function readerFor(format: EventFormat, file: string): { source: string; lineExpr: string } {
+function readerFor(format: EventFormat, file: string): { source: string; lineExpr: string | null } {
   const lit = sqlLiteral(file);
   switch (format) {
     case 'csv':
-      // Line numbers: record order is preserved (preserve_insertion_order), header is line 1.
+      // Line numbers (asked for only when some rows are rejected): record order is preserved
+      // (preserve_insertion_order), header is line 1.
       return {
         source: `read_csv(${lit}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`,
-        lineExpr: 'row_number() OVER () + 1',
+        lineExpr: null,
       };
     case 'jsonl':
-      return {
-        source: `read_json(${lit}, format = 'newline_delimited', records = true)`,
-        lineExpr: 'row_number() OVER ()',
-      };
+      return { source: `read_json(${lit}, format = 'newline_delimited', records = true)`, lineExpr: null };
     case 'parquet':
       return { source: `read_parquet(${lit}, file_row_number = true)`, lineExpr: 'file_row_number + 1' };
   }
 }
 
+const LINE_BY_ORDER: Record<EventFormat, string> = {
+  csv: 'row_number() OVER () + 1',
+  jsonl: 'row_number() OVER ()',
+  parquet: 'file_row_number + 1',
+};
+
+/** The event types as a SQL list literal (a fixed list of identifiers: views take no parameters). */
+const EVENT_TYPE_LIST = `[${EVENT_TYPES.map((t) => {
+  if (!/^[a-z0-9_]+$/.test(t)) throw new Error(`bad event type ${t}`);
+  return `'${t}'`;
+}).join(', ')}]`;
+
 /**
  * Loads one canonical event file: validates every row (rejects are recorded with line, field and reason),
  * skips event ids already loaded, and writes everything in one transaction — a failing file changes nothing.
+ *
+ * One pass over the file types, validates and inserts the valid rows; repeated and already-known event ids
+ * are then removed from the new rows. The file is read a second time only when some rows are rejected, to
+ * record them with their line numbers (ADR 0009).
  */
 export async function ingestEventFile(
   db: Warehouse,
@@ -112,7 +129,7 @@ export async function ingestEventFile(
   if (previous) return { ...base, status: 'already_loaded', loadId: previous.load_id };
 
   const { source, lineExpr } = readerFor(format, file);
-  let columns: Map<string, string>;
+  let columns: Map<string, { name: string; type: string }>;
   try {
     columns = await fileColumns(db, source);
   } catch (err) {
@@ -123,71 +140,92 @@ export async function ingestEventFile(
     fail(file, `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, 1);
   }
   const selectList = CANONICAL_COLUMNS.map((c) => {
-    const original = columns.get(c);
-    return original === undefined ? `NULL::VARCHAR AS ${c}` : `${quoteIdent(original)} AS ${c}`;
+    const col = columns.get(c);
+    if (c === 'event_time') {
+      // Typed instants (Parquet, or JSON values DuckDB read as timestamps) are used as they are (a
+      // timestamp without a zone is taken as UTC); text is checked for an ISO 8601 instant with a zone.
+      if (col && /^TIMESTAMP/.test(col.type)) {
+        return `CAST(${quoteIdent(col.name)} AS TIMESTAMPTZ) AS event_time_ts, NULL::VARCHAR AS event_time_text`;
+      }
+      return `NULL::TIMESTAMPTZ AS event_time_ts, CAST(${quoteIdent(col!.name)} AS VARCHAR) AS event_time_text`;
+    }
+    return col === undefined ? `NULL::VARCHAR AS ${c}` : `CAST(${quoteIdent(col.name)} AS VARCHAR) AS ${c}`;
   }).join(', ');
+  // Identifiers come from the fixed canonical list; the path is a quoted literal (table functions in views
+  // take no parameters).
+  const rawView = (line: string | null) =>
+    `CREATE OR REPLACE TEMP VIEW raw_event AS SELECT ${line ?? 'NULL::BIGINT'} AS line_no, ${selectList} FROM ${source}`;
 
   return db.transaction(async (tx) => {
-    await tx.run('DROP VIEW IF EXISTS raw_event');
-    await tx.run('DROP TABLE IF EXISTS staged_event');
-    // Identifiers come from the fixed canonical list; the path is a quoted literal (table functions in views take no parameters).
-    await tx.run(`CREATE TEMP VIEW raw_event AS SELECT ${lineExpr} AS line_no, ${selectList} FROM ${source}`);
+    await tx.run(rawView(lineExpr));
+    await tx.run(
+      `CREATE OR REPLACE TEMP VIEW checked_event AS ${sql('ingest/checked_events').replaceAll('$1', EVENT_TYPE_LIST)}`,
+    );
+    const loadId = (await tx.scalar<number>(sql('ingest/next_load_id')))!;
+    const earlier = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;
     try {
-      await tx.run(`CREATE TEMP TABLE staged_event AS ${sql('ingest/validate_staged_events')}`, [
-        listValue([...EVENT_TYPES]),
-      ]);
+      await tx.run(sql('ingest/insert_valid_events'), [loadId]);
     } catch (err) {
       fail(file, `cannot be read as ${format}: ${firstLine(err)}`);
     }
+    const valid = (await tx.scalar<number>('SELECT count(*) FROM activity_event WHERE load_id = $1', [
+      loadId,
+    ]))!;
+    // Parquet gives its row count from the file's metadata; text formats are counted by a scan.
+    const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM raw_event'))!;
+    let rejects: RejectedRow[] = [];
+    const rowsRejected = rowsRead - valid;
+    if (rowsRejected > 0) {
+      await tx.run(rawView(LINE_BY_ORDER[format]));
+      await tx.run(sql('ingest/insert_rejects'), [loadId, file]);
+      rejects = await tx.all<RejectedRow>(sql('ingest/reject_sample'), [loadId, options.rejectSample ?? 20]);
+      const maxRate = options.maxRejectRate ?? 0.05;
+      if (rowsRejected / rowsRead > maxRate) {
+        const first = rejects[0];
+        fail(
+          file,
+          `${rowsRejected} of ${rowsRead} rows rejected (more than ${(maxRate * 100).toFixed(1)}%); nothing loaded. ` +
+            (first ? `First: line ${first.line}, field ${first.field}: ${first.reason}` : ''),
+        );
+      }
+    }
+    await tx.run(sql('ingest/create_repeated_events'), [loadId]);
+    if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
+      await tx.run(sql('ingest/delete_repeated_events'), [loadId]);
+    }
+    if (earlier > 0) await tx.run(sql('ingest/delete_known_events'), [loadId]);
     const stats = (await tx.one<{
-      rows_read: number;
-      rows_rejected: number;
+      rows_loaded: number;
       unknown_practice_rows: number;
       first_event_date: string | null;
       last_event_date: string | null;
-    }>(sql('ingest/staged_event_stats')))!;
-    const rejects = await tx.all<RejectedRow>(sql('ingest/staged_reject_sample'), [
-      options.rejectSample ?? 20,
-    ]);
-    const maxRate = options.maxRejectRate ?? 0.05;
-    if (stats.rows_read > 0 && stats.rows_rejected / stats.rows_read > maxRate) {
-      const first = rejects[0];
-      fail(
-        file,
-        `${stats.rows_rejected} of ${stats.rows_read} rows rejected (more than ${(maxRate * 100).toFixed(1)}%); nothing loaded. ` +
-          (first ? `First: line ${first.line}, field ${first.field}: ${first.reason}` : ''),
-      );
-    }
-    const loadId = (await tx.scalar<number>(sql('ingest/next_load_id')))!;
-    const before = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;
-    await tx.run(sql('ingest/insert_new_events'), [loadId]);
-    const rowsLoaded = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))! - before;
-    await tx.run(sql('ingest/insert_rejects'), [loadId, file]);
-    const rowsDuplicate = stats.rows_read - stats.rows_rejected - rowsLoaded;
+    }>(sql('ingest/load_stats'), [loadId]))!;
+    const rowsDuplicate = valid - stats.rows_loaded;
     await tx.run(sql('ingest/insert_event_load'), [
       loadId,
       file,
       sha256,
       format,
-      stats.rows_read,
-      rowsLoaded,
+      rowsRead,
+      stats.rows_loaded,
       rowsDuplicate,
-      stats.rows_rejected,
+      rowsRejected,
       stats.unknown_practice_rows,
       stats.first_event_date,
       stats.last_event_date,
       options.demo ?? false,
     ]);
+    await tx.run('DROP VIEW checked_event');
     await tx.run('DROP VIEW raw_event');
-    await tx.run('DROP TABLE staged_event');
+    await tx.run('DROP TABLE repeated_event');
     return {
       ...base,
       status: 'loaded' as const,
       loadId,
-      rowsRead: stats.rows_read,
-      rowsLoaded,
+      rowsRead,
+      rowsLoaded: stats.rows_loaded,
       rowsDuplicate,
-      rowsRejected: stats.rows_rejected,
+      rowsRejected,
       unknownPracticeRows: stats.unknown_practice_rows,
       firstEventDate: stats.first_event_date,
       lastEventDate: stats.last_event_date,

@@ -14,6 +14,8 @@ import { loadCatalogue } from './catalogue.ts';
 import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
 import { getBreakdown } from '../query/breakdown.ts';
+import { getBuildHistory } from '../query/build-history.ts';
+import { getJumpOffBreakdown } from '../query/jump-offs.ts';
 
 // A small geography in two releases: ICBs I1 and I2 merge into I9 in August; P4 closes; P5 opens.
 type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
@@ -56,7 +58,11 @@ interface Ev {
   practice: string;
   level: string;
   recordType: string;
+  provider?: string;
+  service?: string;
 }
+const PROVIDERS = ['Patients Know Best', 'Accurx Limited', 'eConsult Health Ltd'];
+const SERVICES = ['messages', 'medical'];
 
 function randomEvents(seed: number, n: number): Ev[] {
   const r = rng(seed);
@@ -249,12 +255,24 @@ async function geographyWarehouse(): Promise<Warehouse> {
 function writeEvents(name: string, events: Ev[]): string {
   const file = path.join(dir, name);
   const lines = events.map((e) =>
-    [e.id, e.time, e.type, `s-${e.user}`, e.user, e.practice, e.level, 'ios', e.recordType].join(','),
+    [
+      e.id,
+      e.time,
+      e.type,
+      `s-${e.user}`,
+      e.user,
+      e.practice,
+      e.level,
+      'ios',
+      e.recordType,
+      e.provider ?? '',
+      e.service ?? '',
+    ].join(','),
   );
   fs.writeFileSync(
     file,
     [
-      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type',
+      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type,provider,service',
       ...lines,
     ].join('\n'),
   );
@@ -272,7 +290,14 @@ async function dump(db: Warehouse): Promise<string[]> {
   const days = await db.all<{ k: string }>(
     `SELECT concat_ws('|', day, events) AS k FROM data_day ORDER BY k`,
   );
-  return [...cube, ...dens, ...days].map((r) => r.k);
+  const jumpOffs = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', structure, metric_id, grain, period_start, area_level, area_code, provider, service, value) AS k
+     FROM jump_off_value ORDER BY k`,
+  );
+  const userMonths = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', sig, month, user_id, practice_key, attr_date) AS k FROM user_month ORDER BY k`,
+  );
+  return [...cube, ...dens, ...days, ...jumpOffs, ...userMonths].map((r) => r.k);
 }
 
 beforeAll(async () => {
@@ -478,6 +503,12 @@ describe('buildMetrics', () => {
     const catalogue = loadCatalogue();
     const clock = fixedClock('2026-11-21T12:00:00Z');
     const events = randomEvents(7, 2500).map((e, i) => ({ ...e, id: `n${i}` }));
+    const withJumpOffs = events.map((e, i) =>
+      i % 11 === 0
+        ? { ...e, type: 'jump_off', recordType: '', provider: PROVIDERS[i % 3]!, service: SERVICES[i % 2]! }
+        : e,
+    );
+    events.splice(0, events.length, ...withJumpOffs);
     const cut = '2026-09-14T00:00:00Z';
     // The new delivery: the weeks after the cut plus a few late events from earlier months.
     const late = (e: Ev, i: number) => withLate && i % 97 === 0 && e.time >= '2026-05-01';
@@ -494,6 +525,18 @@ describe('buildMetrics', () => {
         to: loaded.lastEventDate!,
       });
       expect(result.incremental).toBe(true);
+      const history = await getBuildHistory(incremental, 10);
+      expect(history.map((h) => h.kind)).toEqual(['incremental', 'full']);
+      expect(history[0]).toMatchObject({
+        dataVersion: result.dataVersion,
+        rowsWritten: result.rows,
+        eventsTotal: await incremental.scalar<number>('SELECT count(*) FROM activity_event'),
+      });
+      // It recomputed from the month or week holding the first new event, not from the start.
+      const firstNew = loaded.firstEventDate!;
+      expect(history[0]!.firstPeriod! <= firstNew).toBe(true);
+      expect(history[0]!.firstPeriod! > history[1]!.firstPeriod!).toBe(true);
+      expect(history[0]!.startedAt <= history[0]!.finishedAt).toBe(true);
       await ingestEventFile(full, writeEvents('all.csv', events));
       await buildMetrics(full, catalogue, clock);
       const [a, b] = [await dump(incremental), await dump(full)];
@@ -602,6 +645,117 @@ describe('buildMetrics', () => {
     expect(regions!.rows.reduce((sum, r) => sum + r.shareOfParent!, 0)).toBeCloseTo(1, 12);
   });
 
+  it('breaks jump-off clicks down by provider and service, from events and from the partners feed', async () => {
+    const jw = await geographyWarehouse();
+    try {
+      const events: Ev[] = randomEvents(99, 1200).map((e, i) => ({
+        ...e,
+        id: `j${i}`,
+        type: 'jump_off',
+        recordType: '',
+        provider: PROVIDERS[i % 3]!,
+        service: SERVICES[(i >> 1) % 2]!,
+      }));
+      await ingestEventFile(jw, writeEvents('jump-offs.csv', events));
+      const partners = path.join(dir, 'WeeklyIntegratedPartners_NHSApp_Counts_20260329.csv');
+      fs.writeFileSync(
+        partners,
+        [
+          'Date,OdsCode,Provider,JumpOff,Clicks',
+          '2026-03-23,P00001,Patients Know Best,messagesCie,4',
+          '2026-03-24,P00001,Patients Know Best,messages,3',
+          '2026-03-24,P00003,Accurx Limited,medical,5',
+          '2026-03-25,Z99999,Accurx Limited,medical,2',
+          '2026-03-26,P00002,Patients Know Best,testResults,1',
+          '2026-03-27,P00002,Patients Know Best,testResults,1',
+          '2026-03-29,P00004,eConsult Health Ltd,onlineConsultation,6',
+        ].join('\n'),
+      );
+      await importFeedFile(jw, 'integrated-partners', partners);
+      await buildMetrics(jw, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));
+
+      // Brute force over the events: per month, England and each region on today's structure.
+      const expected = new Map<string, number>();
+      for (const e of events) {
+        const month = monthStart(londonDate(e.time));
+        const region = ancestorsCurrent(e.practice)?.[4] ?? 'UNKNOWN';
+        for (const area of ['england|E92000001', `region|${region}`]) {
+          const k = [month, area, e.provider, e.service].join('|');
+          expected.set(k, (expected.get(k) ?? 0) + 1);
+        }
+      }
+      const rows = await jw.all<{ k: string; value: number }>(
+        `SELECT concat_ws('|', strftime(period_start, '%Y-%m-%d'), area_level, area_code, provider, service) AS k, value
+         FROM jump_off_value WHERE metric_id = 'jump_off_clicks' AND structure = 'current' AND grain = 'month'
+           AND area_level IN ('england', 'region')`,
+      );
+      expect(new Map(rows.map((r) => [r.k, r.value]))).toEqual(expected);
+      // Per area and period, providers and services add up to the metric itself, at every level and grain.
+      const mismatches = await jw.all(
+        `SELECT j.metric_id, j.structure, j.grain, j.period_start, j.area_level, j.area_code, j.total, v.value
+         FROM (SELECT metric_id, structure, grain, period_start, area_level, area_code, sum(value) AS total
+               FROM jump_off_value GROUP BY ALL) j
+         FULL JOIN (SELECT * FROM metric_value WHERE metric_id IN ('jump_off_clicks', 'partner_jump_off_clicks')) v
+           USING (metric_id, structure, grain, period_start, area_level, area_code)
+         WHERE j.total IS DISTINCT FROM v.value`,
+      );
+      expect(mismatches).toEqual([]);
+      // The feed: Cie variants count with the plain service; unknown practices under Unknown.
+      const week = await getJumpOffBreakdown(jw, {
+        source: 'feed',
+        level: 'england',
+        code: 'E92000001',
+        grain: 'week',
+        periodStart: '2026-03-23',
+        structure: 'current',
+      });
+      expect(week.map((r) => [r.provider, r.service, r.value])).toEqual([
+        ['Accurx Limited', 'medical', 7],
+        ['Patients Know Best', 'messages', 7],
+        ['eConsult Health Ltd', 'onlineConsultation', 6],
+        ['Patients Know Best', 'testResults', 2],
+      ]);
+      expect(week.reduce((sum, r) => sum + r.share!, 0)).toBeCloseTo(1, 12);
+      const unknownRegion = await getJumpOffBreakdown(jw, {
+        source: 'feed',
+        level: 'region',
+        code: 'UNKNOWN',
+        grain: 'week',
+        periodStart: '2026-03-23',
+        structure: 'current',
+      });
+      expect(unknownRegion).toEqual([{ provider: 'Accurx Limited', service: 'medical', value: 2, share: 1 }]);
+    } finally {
+      jw.close();
+    }
+  });
+
+  it('counts GP registered patients of all ages per area from the list size in force', async () => {
+    // The test list sizes: patients_all = 13+ + 200 (P00001 1,200, P00002 700, P00004 500), one release.
+    const value = (structure: string, level: string, code: string) =>
+      db.all<{ value: number }>(
+        `SELECT DISTINCT value FROM metric_value WHERE metric_id = 'patients_all' AND structure = $1
+           AND area_level = $2 AND area_code = $3`,
+        [structure, level, code],
+      );
+    expect(await value('current', 'pcn', 'U00001')).toEqual([{ value: 1900 }]);
+    expect(await value('current', 'england', 'E92000001')).toEqual([{ value: 2400 }]);
+    expect(await value('current', 'practice', 'P00003')).toEqual([]);
+    // As recorded, P00004's ICB QA3 holds it all along; QA1 (P00001, P00002) until the August merger.
+    expect(await value('as_recorded', 'icb', 'QA1')).toEqual([{ value: 1900 }]);
+    const periods = await db.all<{ grain: string; n: number; first: string; last: string }>(
+      `SELECT grain, count(*) AS n, min(period_start)::VARCHAR AS first, max(period_start)::VARCHAR AS last
+       FROM metric_value WHERE metric_id = 'patients_all' AND structure = 'current' AND area_level = 'england'
+       GROUP BY grain ORDER BY grain`,
+    );
+    const loaded = await db.one<{ first: string; last: string }>(
+      'SELECT min(day)::VARCHAR AS first, max(day)::VARCHAR AS last FROM data_day',
+    );
+    // Every month from the first loaded day to the last.
+    expect(periods[0]).toMatchObject({ grain: 'month', first: `${loaded!.first.slice(0, 7)}-01` });
+    expect(periods[0]!.last).toBe(`${loaded!.last.slice(0, 7)}-01`);
+  });
+
   it('is atomic: a failing build leaves the previous figures', async () => {
     const before = await db.scalar<number>('SELECT count(*) FROM metric_value');
     const version = await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
@@ -616,5 +770,19 @@ describe('buildMetrics', () => {
     expect(await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'")).toBe(
       version,
     );
+    // The failed build left no trace in the build log: only the first (full) build is there.
+    const history = await getBuildHistory(db, 5);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({
+      buildId: 1,
+      kind: 'full',
+      dataVersion: Number(version),
+      eventsTotal: await db.scalar<number>('SELECT count(*) FROM activity_event'),
+      firstPeriod: await db.scalar<string>(
+        "SELECT strftime(min(period_start), '%Y-%m-%d') FROM metric_value",
+      ),
+    });
+    expect(history[0]!.rowsWritten).toBeGreaterThan(0);
+    expect(history[0]!.finishedAt).toBe('2026-11-21T12:00:00.000Z');
   });
 });

@@ -31,7 +31,10 @@ export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinitio
   const fromFeeds = catalogue.filter((m) => FEED_SOURCES.includes(m.source));
   const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
   const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
-  return [...fromEvents, ...fromFeeds, ...cumulative];
+  const fromListSizes = catalogue.filter(
+    (m) => m.source === 'list_sizes' && LIST_SIZE_METRICS.includes(m.id),
+  );
+  return [...fromEvents, ...fromFeeds, ...fromListSizes, ...cumulative];
 }
 
 function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
@@ -80,11 +83,41 @@ export function buildWindow(range: BuildRange | undefined): BuildWindow {
   return { lo, hi, t12lo, t12hi, e12lo: addMonths(t12lo, -11), e12hi: periodEnd('month', t12hi) };
 }
 
+/** Metrics computed from GP list sizes into the cube (patients aged 13+ are served from area_denominator). */
+const LIST_SIZE_METRICS = ['patients_all'];
+
+/** The metrics whose figures are also broken down by provider and service (jump_off_value). */
+export const JUMP_OFF_BREAKDOWN = { events: 'jump_off_clicks', feed: 'partner_jump_off_clicks' } as const;
+
+/** A selector's identity: metrics with the same one count the same users (computed once). */
+function selectorSig(m: MetricDefinition): string {
+  const where = Object.entries(m.events?.where ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([[...(m.events?.types ?? [])].sort(), where]);
+}
+
+const TEMP_TABLES = [
+  'metric_selector',
+  'feed_selector',
+  'build_practice',
+  'anc_current',
+  'anc_recorded',
+  'build_release',
+  'date_release',
+  'build_fact',
+  'build_period',
+  'practice_den',
+  'period_extract',
+  'practice_has_den',
+  'rollup_in',
+  'cell_build',
+];
+
 /**
  * Builds the metric cube in one transaction: readers see the old figures or the new ones, never a mix.
  * Without a range everything is recomputed; with one, only the weeks and months the changed dates touch,
- * the rolling 12-month windows that include them, and the running totals. Bumps the data version, which
- * keys HTTP caches.
+ * the rolling 12-month windows that include them (from the users' stored last event per month), and the
+ * running totals and list sizes from the first touched period on. Bumps the data version, which keys HTTP
+ * caches, and records the build in build_log. Works on small integer keys throughout (ADR 0009).
  */
 export async function buildMetrics(
   db: Warehouse,
@@ -94,27 +127,46 @@ export async function buildMetrics(
 ): Promise<BuildResult> {
   const started = Date.now();
   const metrics = buildableMetrics(catalogue);
+  const ids = new Set(metrics.map((m) => m.id));
   const w = buildWindow(range);
-  const cumulativeIds = metrics.filter((m) => m.aggregation === 'cumulative').map((m) => m.id);
+  const cumulative = metrics.filter((m) => m.aggregation === 'cumulative');
+  const fromFirstPeriod = [...cumulative.map((m) => m.id), ...LIST_SIZE_METRICS.filter((id) => ids.has(id))];
   return db.transaction(async (tx) => {
-    await tx.run(sql('build/create_metric_selector'));
+    await tx.run(sql('build/upsert_metric_dim'), [listValue(metrics.map((m) => m.id))]);
+    await tx.run(sql('build/upsert_area_dim'));
+    const areaKey = async (level: string, code: string) =>
+      (await tx.scalar<number>('SELECT area_key FROM area_dim WHERE area_level = $1 AND area_code = $2', [
+        level,
+        code,
+      ]))!;
+    const metricKey = async (id: string) =>
+      ids.has(id)
+        ? (await tx.scalar<number>('SELECT metric_key FROM metric_dim WHERE metric_id = $1', [id]))!
+        : -1;
+    const unknown = await areaKey('practice', 'UNKNOWN');
+    const england = await areaKey('england', 'E92000001');
+    await tx.run(sql('build/create_build_keys'));
+    await tx.run(sql('build/create_selectors'));
+    const sigKeys = new Map<string, number>();
     for (const m of metrics) {
-      if (m.aggregation === 'cumulative' || m.source !== 'events' || !m.events) continue;
+      if (m.source !== 'events' || !m.events || m.aggregation === 'cumulative') continue;
       const where = m.events.where ?? {};
       for (const type of m.events.types) {
         await tx.run(sql('build/insert_metric_selector'), [
           m.id,
           selectorKind(m),
+          selectorSig(m),
           type,
           where.identity_level ?? null,
           where.record_type ?? null,
           where.channel ?? null,
           where.provider ?? null,
           where.service ?? null,
+          where.p9_route ?? null,
+          sigKeys.get(selectorSig(m)) ?? sigKeys.set(selectorSig(m), sigKeys.size + 1).get(selectorSig(m))!,
         ]);
       }
     }
-    await tx.run(sql('build/create_feed_selector'));
     for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source))) {
       const f = m.feed ?? {};
       await tx.run(sql('build/insert_feed_selector'), [
@@ -132,68 +184,117 @@ export async function buildMetrics(
       `CREATE OR REPLACE TEMP VIEW build_event AS SELECT * FROM activity_event
        WHERE event_date BETWEEN ${sqlLiteral(w.lo)} AND ${sqlLiteral(w.hi)}`,
     );
-    await tx.run(
-      `CREATE OR REPLACE TEMP VIEW build_event_12m AS SELECT * FROM activity_event
-       WHERE event_date BETWEEN ${sqlLiteral(w.e12lo)} AND ${sqlLiteral(w.e12hi)}`,
-    );
     // Loaded days first: running totals and denominators start at the first period with activity.
     await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2', [w.lo, w.hi]);
     await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
     const firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
     // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
     const gridStart = range ? maxDate(firstDay, w.lo) : firstDay;
-    const deleteFrom = range ? gridStart : '0001-01-01';
-    await tx.run(sql('build/practice_day_counts'));
-    await tx.run(sql('build/feed_practice_day_counts'), [w.lo, w.hi]);
-    await tx.run(sql('build/unique_users_period'), [w.lo, w.hi]);
-    await tx.run(sql('build/unique_users_12m'), [w.t12lo, w.t12hi]);
-    await tx.run(sql('build/create_practice_period_count'), [w.lo, w.hi]);
-    await tx.run(sql('build/feed_pomi_counts'), [w.lo, w.hi]);
-    await tx.run(sql('build/practice_denominators'), [gridStart]);
-    await tx.run(sql('build/create_metric_value_build'));
-    await tx.run(sql('build/rollup_current'));
-    await tx.run(sql('build/release_ancestry'));
-    await tx.run(sql('build/date_release'));
-    await tx.run(sql('build/rollup_as_recorded'));
-    await tx.run(sql('build/feed_downloads'), [w.lo, w.hi]);
-    await tx.run(sql('build/delete_recomputed'), [
-      w.lo,
-      w.hi,
-      w.t12lo,
-      w.t12hi,
-      listValue(cumulativeIds),
-      deleteFrom,
-    ]);
-    await tx.run(sql('build/replace_metric_values'));
-    for (const m of metrics) {
-      if (m.aggregation === 'cumulative') {
-        await tx.run(sql('build/cumulative'), [m.id, m.of!, gridStart]);
-        await tx.run(sql('build/cumulative_uncovered'), [m.id, gridStart]);
-      }
+    const span = (await tx.one<{ first: string | null; last: string | null }>(sql('build/date_range'), [
+      gridStart,
+    ]))!;
+    await tx.run(sql('build/create_date_release'), [span.first ?? gridStart, span.last ?? gridStart]);
+    await tx.run(sql('build/create_build_fact'));
+    await tx.run(sql('build/fact_counts'), [w.lo, w.hi, unknown]);
+
+    const jumpOffEvents = await metricKey(JUMP_OFF_BREAKDOWN.events);
+    const jumpOffFeed = await metricKey(JUMP_OFF_BREAKDOWN.feed);
+    if (jumpOffEvents >= 0 || jumpOffFeed >= 0) await tx.run(sql('build/upsert_jump_off_dim'), [w.lo, w.hi]);
+    if (jumpOffEvents >= 0) await tx.run(sql('build/fact_jump_offs'), [w.lo, w.hi, unknown, jumpOffEvents]);
+
+    const kinds = new Set(metrics.filter((m) => m.source === 'events').map((m) => selectorKind(m)));
+    const hasUnique = metrics.some((m) => m.aggregation === 'unique_users' && m.source === 'events');
+    if (hasUnique) {
+      await tx.run(sql('build/create_user_period'), [w.lo, w.hi, unknown]);
+      await tx.run(sql('build/fact_unique_period'));
+      if (range) await tx.run(sql('build/delete_user_month'), [w.lo, w.hi]);
+      else await tx.run('DELETE FROM user_month');
+      await tx.run(sql('build/insert_user_month'));
+      await tx.run('DROP TABLE build_user_period');
     }
-    await tx.run(sql('build/delete_area_denominators'), [deleteFrom]);
-    await tx.run(sql('build/area_denominators'));
-    const rows = (await tx.scalar<number>('SELECT count(*) FROM metric_value_build'))!;
+    const lastMonth = await tx.scalar<string | null>(
+      "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event",
+    );
+    if (kinds.has('unique_12m') && lastMonth) {
+      await tx.run(sql('build/fact_unique_12m'), [maxDate(w.t12lo, '1900-01-01'), w.t12hi, lastMonth]);
+    }
+    await tx.run(sql('build/fact_feed_days'), [w.lo, w.hi, unknown, jumpOffFeed]);
+    await tx.run(sql('build/fact_pomi'), [w.lo, w.hi, unknown]);
+    await tx.run(sql('build/create_build_period'), [gridStart]);
+    await tx.run(sql('build/create_practice_den'));
+    for (const id of LIST_SIZE_METRICS) {
+      if (ids.has(id)) await tx.run(sql('build/fact_patients_all'), [await metricKey(id)]);
+    }
+
+    await tx.run(sql('build/create_rollup_in'));
+    await tx.run(sql('build/create_cell_build'));
+    await tx.run(sql('build/rollup_current'), [england]);
+    await tx.run(sql('build/rollup_as_recorded'), [england]);
+    await tx.run(sql('build/feed_downloads'), [w.lo, w.hi, england]);
+    if (range) {
+      await tx.run(sql('build/delete_recomputed'), [
+        w.lo,
+        w.hi,
+        w.t12lo,
+        w.t12hi,
+        listValue(fromFirstPeriod),
+        gridStart,
+      ]);
+      await tx.run(sql('build/delete_recomputed_jump_offs'), [w.lo, w.hi]);
+    } else {
+      await tx.run('DELETE FROM metric_cell');
+      await tx.run('DELETE FROM jump_off_cell');
+    }
+    let rows = 0;
+    let firstPeriod: string | null = null;
+    let lastPeriod: string | null = null;
+    const store = async () => {
+      const r = (await tx.one<{ n: number; first: string | null; last: string | null }>(
+        'SELECT count(*) AS n, min(period_start) AS first, max(period_start) AS last FROM cell_build',
+      ))!;
+      rows += r.n;
+      if (r.first && (!firstPeriod || r.first < firstPeriod)) firstPeriod = r.first;
+      if (r.last && (!lastPeriod || r.last > lastPeriod)) lastPeriod = r.last;
+      await tx.run(sql('build/store_cells'));
+      await tx.run(sql('build/store_jump_off_cells'));
+    };
+    await store();
+    if (cumulative.length > 0) {
+      await tx.run(sql('build/create_cum_map'), [
+        listValue(cumulative.map((m) => m.id)),
+        listValue(cumulative.map((m) => m.of!)),
+      ]);
+      // After the first loaded period, the stored running totals of the period before give the opening.
+      const fromStored = range !== undefined && gridStart > firstDay ? '_from_stored' : '';
+      await tx.run(sql(`build/cumulative_practices${fromStored}`), [gridStart]);
+      await tx.run('DELETE FROM cell_build');
+      await tx.run(sql('build/rollup_current'), [england]);
+      await tx.run(sql(`build/cumulative_as_recorded${fromStored}`), [gridStart]);
+      await store();
+      await tx.run('DROP TABLE cum_map');
+    }
+    await tx.run(sql('build/delete_area_denominators'), [range ? gridStart : '0001-01-01']);
+    await tx.run(sql('build/area_denominators'), [england]);
+
     const previous = await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
     const dataVersion = (previous ? Number(previous) : 0) + 1;
     const builtAt = clock.now().toISOString();
     await tx.run(sql('build/set_meta'), ['data_version', String(dataVersion)]);
     await tx.run(sql('build/set_meta'), ['built_at', builtAt]);
-    for (const table of [
-      'metric_value_build',
-      'practice_period_count',
-      'unique_practice_count',
-      'practice_day_count',
-      'practice_den',
-      'metric_selector',
-      'feed_selector',
-      'release_ancestry',
-      'date_release',
-    ]) {
-      await tx.run(`DROP TABLE ${table}`);
-    }
+    // Started and finished on the build's clock (fixed in tests), the duration measured.
+    const finished = clock.now().getTime();
+    await tx.run(sql('build/insert_build_log'), [
+      new Date(finished - (Date.now() - started)).toISOString(),
+      new Date(finished).toISOString(),
+      range ? 'incremental' : 'full',
+      firstPeriod,
+      lastPeriod,
+      rows,
+      dataVersion,
+      (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!,
+    ]);
+    for (const table of TEMP_TABLES) await tx.run(`DROP TABLE ${table}`);
     await tx.run('DROP VIEW build_event');
-    await tx.run('DROP VIEW build_event_12m');
     return {
       metrics: metrics.map((m) => m.id),
       rows,

@@ -4,11 +4,12 @@
  * table. Figures are on today's structure; a closed area above practice level has figures only as recorded
  * at the time, so its page reads that structure and stops at its last period with activity.
  */
-import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import { AREA_LEVELS, childLevel, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { buildTile, HEADLINE_METRICS, latestPair } from './national-summary.ts';
+import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type {
@@ -20,6 +21,7 @@ import type {
   ChildRow,
   ComparisonFigure,
   DataStatus,
+  PeerPosition,
   SeriesPoint,
   Structure,
 } from './types.ts';
@@ -258,7 +260,14 @@ export async function getAreaChildren(
 export async function getAreaPage(
   db: Warehouse,
   catalogue: MetricDefinition[],
-  opts: { level: AreaLevel; code: string; grain: Grain; includePartial: boolean },
+  opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+    /** Compute the peer band and percentile ranks (default true); callers that do not show them skip it. */
+    peers?: boolean;
+  },
 ): Promise<AreaPage | null> {
   const chain = await getAreaChain(db, opts.level, opts.code);
   if (!chain) return null;
@@ -368,6 +377,11 @@ export async function getAreaPage(
     tiles.push({ ...buildTile(m, points), comparison: compared });
   }
 
+  const peers =
+    opts.peers === false
+      ? {}
+      : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series });
+
   let children: AreaChildren | null = null;
   if (childLevel(area.level)) {
     const latest = latestCompletePeriod(grain, status);
@@ -400,5 +414,102 @@ export async function getAreaPage(
     tiles,
     series,
     children,
+    ...peers,
   };
+}
+
+/**
+ * The bands of a level do not depend on the area, and at practice level they cost a scan of every
+ * practice's figures: they are kept per warehouse and data version (a build bumps it), at most
+ * PEER_BAND_MEMO_SIZE sets, so only the first page of a level after a refresh computes them.
+ */
+const PEER_BAND_MEMO_SIZE = 256;
+const peerBandMemo = new WeakMap<Warehouse, { version: number; bands: Map<string, Promise<PeerBand[]>> }>();
+
+function peerBandsOf(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  status: DataStatus & { dataVersion?: number },
+  metricId: string,
+  level: AreaLevel,
+  grain: Grain,
+): Promise<PeerBand[]> {
+  const version = status.dataVersion ?? -1;
+  let memo = peerBandMemo.get(db);
+  if (!memo || memo.version !== version) peerBandMemo.set(db, (memo = { version, bands: new Map() }));
+  const key = `${metricId}|${level}|${grain}`;
+  let bands = memo.bands.get(key);
+  if (!bands) {
+    if (memo.bands.size >= PEER_BAND_MEMO_SIZE) memo.bands.delete(memo.bands.keys().next().value!);
+    bands = getPeerBands(db, { metricId, level, grain, structure: 'current' }, catalogue, status);
+    const held = memo.bands;
+    // A failed computation is not kept.
+    bands.catch(() => held.delete(key));
+    held.set(key, bands);
+  }
+  return bands;
+}
+
+/**
+ * Where the area stands among the areas of its level (src/query/peers.ts): for each headline metric the
+ * spread of that figure across them in every period the chart shows (the band behind the area's line),
+ * and, for tiles that are or are compared on one of the catalogue's rates, the area's percentile rank on
+ * that rate in its latest period. Only for open areas (and practices) below England, on today's structure.
+ */
+async function getPeerFigures(
+  db: Warehouse,
+  catalogue: MetricDefinition[],
+  status: DataStatus & { dataVersion?: number },
+  opts: {
+    area: AreaDetail;
+    grain: Grain;
+    metrics: MetricDefinition[];
+    tiles: AreaTile[];
+    series: Record<string, SeriesPoint[]>;
+  },
+): Promise<Pick<AreaPage, 'peerBands' | 'peerPositions'>> {
+  const { area, grain } = opts;
+  if (area.level === 'england' || area.code === UNKNOWN_CODE) return {};
+  if (!area.isCurrent && area.level !== 'practice') return {};
+  const peerBands: Record<string, PeerBand[]> = {};
+  const peerPositions: Record<string, PeerPosition> = {};
+  for (const m of opts.metrics) {
+    const points = opts.series[m.id] ?? [];
+    if (points.length === 0 || !resolvePeerMetric(m.id, catalogue)) continue;
+    const shown = new Set(points.map((p) => p.periodStart));
+    const bands = await peerBandsOf(db, catalogue, status, m.id, area.level, grain);
+    peerBands[m.id] = bands.filter((b) => shown.has(b.periodStart));
+    // Ranks cost a pass over every area of the level per tile: they are given for the catalogue's rates
+    // (a tile that is one, or compared on one), where comparing areas of different sizes is meaningful.
+    const tile = opts.tiles.find((t) => t.metricId === m.id);
+    if (!tile?.comparison || tile.comparison.derived) continue;
+    const latest = points[points.length - 1]!;
+    const comparedOn = tile.comparison.metricId;
+    const resolved = resolvePeerMetric(comparedOn, catalogue);
+    if (!resolved) continue;
+    const position = await getPeers(
+      db,
+      {
+        metricId: comparedOn,
+        level: area.level,
+        code: area.code,
+        grain,
+        period: latest.periodStart,
+        structure: 'current',
+      },
+      catalogue,
+      status,
+    );
+    peerPositions[m.id] = {
+      metricId: position.metricId,
+      metricName: resolved.metric.name,
+      unit: resolved.metric.unit,
+      periodStart: position.periodStart,
+      count: position.count,
+      value: position.value,
+      rank: position.rank,
+      percentileRank: position.percentileRank,
+    };
+  }
+  return { peerBands, peerPositions };
 }

@@ -1,5 +1,6 @@
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
+import type { PeerBand } from './peers.ts';
 
 export type Structure = 'current' | 'as_recorded';
 
@@ -147,6 +148,26 @@ export interface AreaPage {
   series: Record<string, SeriesPoint[]>;
   /** Null for practices (no level below). */
   children: AreaChildren | null;
+  /**
+   * Per headline metric id, where the area stands among areas of its level (src/query/peers.ts): the
+   * spread of the figure compared on (p10–p90 per period, the band behind the area's line) and the
+   * area's rank in the latest period. Absent for metrics without peers.
+   */
+  peerBands?: Record<string, PeerBand[]>;
+  peerPositions?: Record<string, PeerPosition>;
+}
+
+/** Where an area stands among the areas of its level in one period, on the figure its tile compares. */
+export interface PeerPosition {
+  /** The metric compared (a rate: the tile's metric or the per-1,000 rate of its count). */
+  metricId: string;
+  metricName: string;
+  unit: string;
+  periodStart: string;
+  count: number;
+  value: number | null;
+  rank: number | null;
+  percentileRank: number | null;
 }
 
 export interface AreaSearchResult extends AreaRef {

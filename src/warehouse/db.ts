@@ -55,14 +55,16 @@ export class Warehouse {
   /** Runs a statement (or several separated by semicolons when there are no params). */
   async run(sql: string, params?: SqlParams): Promise<void> {
     const started = PROFILE ? Date.now() : 0;
+    const cpu = PROFILE ? process.cpuUsage() : undefined;
     await this.conn.run(sql, params);
-    if (PROFILE) profileLine(started, sql);
+    if (PROFILE) profileLine(started, sql, cpu);
   }
 
   async all<T extends object = Row>(sql: string, params?: SqlParams): Promise<T[]> {
     const started = PROFILE ? Date.now() : 0;
+    const cpu = PROFILE ? process.cpuUsage() : undefined;
     const reader = await this.conn.runAndReadAll(sql, params);
-    if (PROFILE) profileLine(started, sql);
+    if (PROFILE) profileLine(started, sql, cpu);
     const types = reader.columnTypes().map((t) => t.typeId);
     const names = reader.columnNames();
     return reader.getRowsJS().map((row) => {
@@ -142,12 +144,18 @@ export type AppendValue = string | number | bigint | boolean | null | undefined;
 
 /** NHS_APP_ANALYTICS_PROFILE=1 prints every statement taking 100 ms or more to stderr (first code line only). */
 const PROFILE = process.env.NHS_APP_ANALYTICS_PROFILE === '1';
+/** NHS_APP_ANALYTICS_PROFILE_MS changes the threshold (default 100 ms). */
+const PROFILE_MS = Number(process.env.NHS_APP_ANALYTICS_PROFILE_MS ?? 100);
 
-function profileLine(started: number, sql: string): void {
+function profileLine(started: number, sql: string, cpu?: NodeJS.CpuUsage): void {
   const ms = Date.now() - started;
-  if (ms < 100) return;
+  if (ms < PROFILE_MS) return;
+  const used = cpu ? process.cpuUsage(cpu) : undefined;
+  const cpuMs = used ? Math.round((used.user + used.system) / 1000) : 0;
   const line = sql.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? '';
-  console.error(`[profile] ${String(ms).padStart(7)} ms  ${line.trim().slice(0, 100)}`);
+  console.error(
+    `[profile] ${String(ms).padStart(7)} ms ${String(cpuMs).padStart(7)} ms cpu  ${line.trim().slice(0, 90)}`,
+  );
 }
 
 /** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */

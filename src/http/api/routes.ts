@@ -1,7 +1,88 @@
-/** The JSON and CSV API under /api/v1 (issue 4). */
+/**
+ * The JSON and CSV API under /api/v1 (issue 4): every route is one definition (src/http/api/common.ts
+ * ApiRoute) that registers it with its schemas and describes it in the OpenAPI document served at
+ * /api/v1/openapi.json. See docs/adr/0010-api-and-caching.md.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { REPO_ROOT } from '../../config.ts';
 import type { RouteContext } from '../route-context.ts';
+import type { ApiRoute } from './common.ts';
+import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
+import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
+import { buildOpenApi } from './openapi.ts';
+import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
 
-export function registerApiRoutes(_app: FastifyInstance, _ctx: RouteContext): void {
-  // Routes are added here.
+export const OPENAPI_URL = '/api/v1/openapi.json';
+
+/** Every data route of the API, in the order the OpenAPI document lists them. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  metricsRoute,
+  metricRoute,
+  areasRoute,
+  areaRoute,
+  seriesRoute,
+  breakdownRoute,
+  summaryRoute,
+  peersRoute,
+];
+
+const openApiRoute: ApiRoute = {
+  url: OPENAPI_URL,
+  operationId: 'getOpenApi',
+  summary: 'This description of the API (OpenAPI 3.1)',
+  description: 'Generated from the schemas the routes validate their parameters and answers with.',
+  tag: 'About',
+  access: 'public',
+  csv: false,
+  cache: false,
+  querystring: OPENAPI_QUERY,
+  response: OPENAPI_RESPONSE,
+  example: { openapi: '3.1.0' },
+  handler: () => async () => undefined,
+};
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The OpenAPI document of every /api/v1 route (the description route included). */
+export function openApiDocument(): Record<string, unknown> {
+  return buildOpenApi([...API_ROUTES, openApiRoute], packageVersion());
+}
+
+export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  for (const r of API_ROUTES) {
+    app.get(
+      r.url,
+      {
+        config: { access: r.access, cache: r.cache },
+        schema: {
+          ...(r.params ? { params: r.params } : {}),
+          querystring: r.querystring,
+          response: { 200: r.response, '4xx': ERROR_SCHEMA },
+        },
+      },
+      r.handler(ctx),
+    );
+  }
+
+  const document = JSON.stringify(openApiDocument());
+  app.get(
+    OPENAPI_URL,
+    { config: { access: 'public' }, schema: { querystring: OPENAPI_QUERY } },
+    async (_request, reply) =>
+      reply
+        .header('Cache-Control', 'public, max-age=3600')
+        .type('application/json; charset=utf-8')
+        .send(document),
+  );
 }

@@ -142,3 +142,48 @@ describe('renderLineChart', () => {
     expect(texts(svg)).toContain('80%');
   });
 });
+
+describe('renderLineChart with a band of comparable areas', () => {
+  const band = (p10: number, p25: number, p75: number, p90: number) => ({ p10, p25, p75, p90 });
+
+  it('draws the outer and inner band behind the grid and the line, and scales the axis to cover it', () => {
+    const svg = chart(
+      months.map((label, i) => ({
+        label,
+        value: 10 + i,
+        band: band(5, 8, 20, 40 + i),
+      })),
+    );
+    const outer = [...svg.matchAll(/<polygon class="app-chart__band-outer" points="([^"]+)"/g)];
+    const inner = [...svg.matchAll(/<polygon class="app-chart__band-inner" points="([^"]+)"/g)];
+    expect(outer).toHaveLength(1);
+    expect(inner).toHaveLength(1);
+    // Six periods: six points along the top and six back along the bottom.
+    expect(outer[0]![1]!.split(' ')).toHaveLength(12);
+    // The axis reaches the band's highest p90 (45), above the line's highest value (15).
+    expect(texts(svg)).toContain('50');
+    expect(svg.indexOf('app-chart__band')).toBeLessThan(svg.indexOf('app-chart__y-axis'));
+    expect(svg.indexOf('app-chart__band')).toBeLessThan(svg.indexOf('app-chart__line'));
+    // The inner band lies inside the outer one: its top is lower on screen (larger y) at every period.
+    const ys = (pts: string) => pts.split(' ').map((xy) => Number(xy.split(',')[1]));
+    const o = ys(outer[0]![1]!);
+    const n = ys(inner[0]![1]!);
+    for (let i = 0; i < 6; i++) expect(n[i]!).toBeGreaterThanOrEqual(o[i]!);
+    for (let i = 6; i < 12; i++) expect(n[i]!).toBeLessThanOrEqual(o[i]!);
+  });
+
+  it('leaves a gap where a period has no band, and draws a lone period as a short bar', () => {
+    const svg = chart(
+      months.map((label, i) => ({
+        label,
+        value: 10,
+        band: i === 2 || i === 4 ? null : band(1, 2, 3, 4),
+      })),
+    );
+    const outer = [...svg.matchAll(/<polygon class="app-chart__band-outer" points="([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(outer.map((p) => p.split(' ').length)).toEqual([4, 4, 4]);
+    expect(chart(months.map((label) => ({ label, value: 1 })))).not.toContain('polygon');
+  });
+});

@@ -10,6 +10,11 @@ export interface ChartPoint {
   value: number;
   /** The period is not yet complete: drawn with a dashed line and a hollow marker. */
   partial?: boolean;
+  /**
+   * The spread of the same figure across comparable areas in this period, drawn as a band behind the line:
+   * the outer band from p10 to p90, the inner (darker) one from p25 to p75. Periods without one leave a gap.
+   */
+  band?: { p10: number; p25: number; p75: number; p90: number } | null;
 }
 
 export interface LineChartOptions {
@@ -32,6 +37,8 @@ export interface LineChartOptions {
 
 const COLOURS = {
   line: '#005eb8', // NHS blue
+  bandOuter: '#dbe6f3', // pale NHS blue: the middle 80% of peers
+  bandInner: '#a9c5e6', // the middle 50%
   grid: '#d8dde0', // NHS grey 4
   axis: '#4c6272', // NHS grey 1
   text: '#212b32', // NHS black
@@ -110,6 +117,9 @@ export function renderLineChart(options: LineChartOptions): string {
   const formatTick = options.formatTick ?? formatCompact;
   const points = options.points;
   const finite = points.filter((p) => Number.isFinite(p.value)).map((p) => p.value);
+  const hasBand = (p: ChartPoint): p is ChartPoint & { band: NonNullable<ChartPoint['band']> } =>
+    Boolean(p.band) && [p.band!.p10, p.band!.p25, p.band!.p75, p.band!.p90].every((v) => Number.isFinite(v));
+  const bandExtent = points.filter(hasBand).flatMap((p) => [p.band.p10, p.band.p90]);
 
   const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
     .filter(Boolean)
@@ -130,7 +140,12 @@ export function renderLineChart(options: LineChartOptions): string {
   }
 
   const integer = options.integer ?? finite.every((v) => Number.isInteger(v));
-  const ticks = niceTicks(Math.min(0, ...finite), Math.max(0, ...finite), 5, integer);
+  const ticks = niceTicks(
+    Math.min(0, ...finite, ...bandExtent),
+    Math.max(0, ...finite, ...bandExtent),
+    5,
+    integer,
+  );
   const yMin = ticks[0]!;
   const yMax = ticks[ticks.length - 1]!;
   const tickLabels = ticks.map((t) => formatTick(t));
@@ -179,6 +194,36 @@ export function renderLineChart(options: LineChartOptions): string {
     );
   }
   parts.push('</g>');
+
+  // The band of comparable areas, behind the line: one polygon per run of periods that have one.
+  if (bandExtent.length > 0) {
+    const runs: number[][] = [];
+    points.forEach((p, i) => {
+      if (!hasBand(p)) return;
+      const last = runs[runs.length - 1];
+      if (last && last[last.length - 1] === i - 1) last.push(i);
+      else runs.push([i]);
+    });
+    const area = (run: number[], lo: 'p10' | 'p25', hi: 'p75' | 'p90') => {
+      // A single period is drawn as a short bar so that it stays visible.
+      const xs = run.length === 1 ? [x(run[0]!) - 3, x(run[0]!) + 3] : run.map(x);
+      const idx = run.length === 1 ? [run[0]!, run[0]!] : run;
+      const top = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![hi]))}`);
+      const bottom = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![lo]))}`).reverse();
+      return [...top, ...bottom].join(' ');
+    };
+    const band: string[] = [];
+    band.push('<g class="app-chart__band" stroke="none">');
+    for (const run of runs) {
+      band.push(
+        `<polygon class="app-chart__band-outer" points="${area(run, 'p10', 'p90')}" fill="${COLOURS.bandOuter}"/>`,
+        `<polygon class="app-chart__band-inner" points="${area(run, 'p25', 'p75')}" fill="${COLOURS.bandInner}"/>`,
+      );
+    }
+    band.push('</g>');
+    // Behind the grid lines, so that they can still be read through it.
+    parts.splice(1, 0, ...band);
+  }
 
   // The line: solid between complete periods, dashed into (or between) partial ones.
   const segments: { from: number; to: number; dashed: boolean }[] = [];

@@ -2,9 +2,9 @@
  * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
  * with the parent and England, trend charts and the children table. Formatted text only. Pure.
  */
-import { LEVEL_LABELS } from '../../domain/areas.ts';
+import { LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
-import type { AreaPage, AreaTile } from '../../query/types.ts';
+import type { AreaPage, AreaTile, PeerPosition } from '../../query/types.ts';
 import { formatDate, formatPeriod, formatPeriodInSentence, formatValue, periodEnd } from '../format.ts';
 import {
   areaPath,
@@ -15,7 +15,9 @@ import {
   type ChildrenTableView,
 } from './area-children.ts';
 import {
+  chartCsvHref,
   chartView,
+  LEVEL_WORDS,
   dataStatusView,
   demoView,
   tileView,
@@ -132,11 +134,38 @@ function detailsView(page: AreaPage): AreaPageView['details'] {
   return rows;
 }
 
+/**
+ * The area's percentile rank in words: "Higher than 73% of the other 35 ICBs on NHS App logins per 1,000
+ * patients aged 13+ in October 2026 (ranked 10th of 36)". Null without a figure or other areas.
+ */
+export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain): string | null {
+  const { value, percentileRank, count, rank } = position;
+  if (value === null || percentileRank === null || rank === null || count < 2) return null;
+  const words = LEVEL_WORDS[level];
+  let lead: string;
+  if (percentileRank >= 100) lead = `Highest of the ${integer.format(count)} ${words}`;
+  else if (percentileRank <= 0) lead = `Lowest of the ${integer.format(count)} ${words}`;
+  else {
+    const pct = Math.min(99, Math.max(1, Math.round(percentileRank)));
+    lead = `Higher than ${pct}% of the other ${integer.format(count - 1)} ${words}`;
+  }
+  const name = position.metricName.charAt(0).toLowerCase() + position.metricName.slice(1);
+  const on = /^NHS App/.test(position.metricName) ? position.metricName : name;
+  return `${lead} on ${on} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
+}
+
 export function buildAreaPageView(page: AreaPage, sort: ChildrenSort | null = null): AreaPageView {
   const { grain, area } = page;
   const path = areaPath(area.level, area.code);
   const state = { path, grain, includePartial: page.includePartial, sort };
-  const tiles = page.tiles.map((t) => ({ ...tileView(t, grain), comparison: comparisonView(t, page) }));
+  const tiles = page.tiles.map((t) => {
+    const position = page.peerPositions?.[t.metricId];
+    return {
+      ...tileView(t, grain),
+      comparison: comparisonView(t, page),
+      peerText: position ? peerText(position, area.level, grain) : null,
+    };
+  });
   const parent = page.ancestors[page.ancestors.length - 1];
   const hasComparison = tiles.some((t) => t.comparison);
   const comparedWith = parent && parent.level !== 'england' ? `${parent.name} and England` : 'England';
@@ -163,7 +192,14 @@ export function buildAreaPageView(page: AreaPage, sort: ChildrenSort | null = nu
     comparisonNote: hasComparison
       ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices.`
       : null,
-    charts: page.tiles.map((t) => chartView(t, page.series[t.metricId] ?? [], grain)),
+    charts: page.tiles.map((t) =>
+      chartView(t, page.series[t.metricId] ?? [], grain, {
+        csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial),
+        peers: page.peerBands?.[t.metricId]?.length
+          ? { bands: page.peerBands[t.metricId]!, areasWord: LEVEL_WORDS[area.level], areaName: area.name }
+          : null,
+      }),
+    ),
     children: page.children ? childrenTableView(page.children, state) : null,
     hiddenFields: sortFields(sort),
   };

@@ -6,6 +6,7 @@ import type { Grain } from '../../domain/metric-definition.ts';
 import type { AreaChildren, NationalSummary } from '../../query/types.ts';
 import { childrenTableView, sortFields, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
 import {
+  chartCsvHref,
   chartView,
   dataStatusView,
   demoView,
@@ -51,7 +52,16 @@ export function buildNationalSummaryView(
     ...dataStatusView(grain, summary.status, summary.series),
     demo: demoView(summary.status),
     tiles: summary.tiles.map((t) => tileView(t, grain)),
-    charts: summary.tiles.map((t) => chartView(t, summary.series[t.metricId] ?? [], grain)),
+    charts: summary.tiles.map((t) =>
+      chartView(t, summary.series[t.metricId] ?? [], grain, {
+        csvHref: chartCsvHref(
+          { level: summary.areaLevel, code: summary.areaCode },
+          t.metricId,
+          grain,
+          summary.includePartial,
+        ),
+      }),
+    ),
     children: regions ? childrenTableView(regions, state) : null,
     hiddenFields: sortFields(sort),
   };

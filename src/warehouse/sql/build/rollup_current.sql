@@ -1,39 +1,26 @@
--- Rolls practice counts up to every level of today's structure. uncovered sums the counts of practices
--- with no 13+ list size in force for the period (Unknown included), which rates leave out.
-INSERT INTO metric_value_build
-WITH by_practice AS (
-  SELECT metric_id, grain, period_start, practice_code, sum(n) AS n
-  FROM practice_period_count
-  GROUP BY ALL
-),
-by_period AS (
-  SELECT d.metric_id, d.grain, d.period_start,
-         a.practice_code, a.pcn_code, a.sub_icb_code, a.icb_code, a.region_code,
-         d.n, den.den IS NULL AS no_den
-  FROM by_practice d
-  JOIN practice_ancestry a
-    ON a.structure = 'current' AND a.practice_code = d.practice_code
-  LEFT JOIN practice_den den
-    ON den.grain = d.grain AND den.period_start = d.period_start AND den.practice_code = d.practice_code
-)
-SELECT 'current' AS structure, metric_id, grain, period_start,
-  CASE
-    WHEN GROUPING(practice_code) = 0 THEN 'practice'
-    WHEN GROUPING(pcn_code) = 0 THEN 'pcn'
-    WHEN GROUPING(sub_icb_code) = 0 THEN 'sub_icb'
-    WHEN GROUPING(icb_code) = 0 THEN 'icb'
-    WHEN GROUPING(region_code) = 0 THEN 'region'
-    ELSE 'england'
-  END AS area_level,
-  coalesce(practice_code, pcn_code, sub_icb_code, icb_code, region_code, 'E92000001') AS area_code,
-  sum(n) AS value,
-  coalesce(sum(n) FILTER (WHERE no_den), 0) AS uncovered
-FROM by_period
-GROUP BY GROUPING SETS (
-  (metric_id, grain, period_start, practice_code),
-  (metric_id, grain, period_start, pcn_code),
-  (metric_id, grain, period_start, sub_icb_code),
-  (metric_id, grain, period_start, icb_code),
-  (metric_id, grain, period_start, region_code),
-  (metric_id, grain, period_start)
+-- Rolls the practice figures of rollup_in up today's structure: practice rows as they are; then one pass
+-- to PCN chains (PCN, sub-ICB, ICB, region), which are few, and every level above from those. Sums are exact.
+-- $1 = the England area key.
+INSERT INTO cell_build
+SELECT 0, r.metric_key, r.dim_key, r.grain, r.period_start, r.practice_key, r.value, r.uncovered
+FROM rollup_in r
+WHERE r.practice_key IN (SELECT practice_key FROM anc_current)
+UNION ALL (
+  WITH chain AS (
+    SELECT r.metric_key, r.dim_key, r.grain, r.period_start, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key,
+           sum(r.value) AS value, sum(r.uncovered) AS uncovered
+    FROM rollup_in r
+    JOIN anc_current a ON a.practice_key = r.practice_key
+    GROUP BY ALL
+  )
+  SELECT 0, metric_key, dim_key, grain, period_start, coalesce(pcn_key, sub_icb_key, icb_key, region_key, $1),
+         sum(value), sum(uncovered)
+  FROM chain
+  GROUP BY GROUPING SETS (
+    (metric_key, dim_key, grain, period_start, pcn_key),
+    (metric_key, dim_key, grain, period_start, sub_icb_key),
+    (metric_key, dim_key, grain, period_start, icb_key),
+    (metric_key, dim_key, grain, period_start, region_key),
+    (metric_key, dim_key, grain, period_start)
+  )
 )

@@ -1,0 +1,222 @@
+/**
+ * The Map page in a browser, over a real demo warehouse (every ICB and sub-ICB location of England): the SVG
+ * draws one link per area, clicking an area opens its page, the table and the CSV agree with each other and
+ * with the query layer, no accessibility violations (axe), and with JavaScript off the table still shows
+ * every figure.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Viewer } from '../src/domain/access.ts';
+import type { AppDeps } from '../src/http/deps.ts';
+import { loadCatalogue } from '../src/metrics/catalogue.ts';
+import { getMapValues, mapPeriods } from '../src/query/map-values.ts';
+import { getDataStatus } from '../src/query/status.ts';
+import type { Warehouse } from '../src/warehouse/db.ts';
+import { formatValue } from '../src/web/format.ts';
+import { startHarness, type Harness } from './browser.ts';
+import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
+import { expectNoAxeViolations, squash, watchProblems } from './national-summary.suite.ts';
+
+const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 'e2e-map', via: 'session' };
+
+let harness: Harness;
+let deps: AppDeps;
+let db: Warehouse;
+
+beforeAll(async () => {
+  deps = { ...(await demoDeps()), testViewer: SIGNED_IN };
+  db = await demoWarehouse();
+  harness = await startHarness(deps);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await closeDemoWarehouse();
+});
+
+/** The table's rows as [code, name, value, rank, shade] texts. */
+async function tableRows(page: Page): Promise<string[][]> {
+  const rows = page.locator('table[data-map-table] tbody tr');
+  const out: string[][] = [];
+  for (const row of await rows.all()) {
+    const code = (await row.getAttribute('data-code')) ?? '';
+    const name = squash((await row.locator('th').textContent()) ?? '');
+    const cells = (await row.locator('td').allTextContents()).map(squash);
+    out.push([code, name, cells[1]!, cells[2]!, cells[3]!]);
+  }
+  return out;
+}
+
+/** The bits of the SVG DOM used below (the project's TypeScript has no DOM library). */
+interface SvgPoint {
+  x: number;
+  y: number;
+  matrixTransform(matrix: unknown): SvgPoint;
+}
+interface SvgPath {
+  getBBox(): { x: number; y: number; width: number; height: number };
+  getScreenCTM(): unknown;
+  isPointInFill(point: SvgPoint): boolean;
+  ownerSVGElement: { createSVGPoint(): SvgPoint };
+  ownerDocument: { elementFromPoint(x: number, y: number): { closest(selector: string): unknown } | null };
+  closest(selector: string): unknown;
+}
+
+/** A point inside an area's shape, not covered by another shape, in page coordinates. */
+async function pointInside(page: Page, code: string): Promise<{ x: number; y: number }> {
+  const path = page.locator(`svg[data-map] a[data-code="${code}"] path`);
+  // elementFromPoint only sees the viewport.
+  await path.scrollIntoViewIfNeeded();
+  const point = await path.evaluate((element) => {
+    const el = element as unknown as SvgPath;
+    const link = el.closest('a');
+    const box = el.getBBox();
+    const ctm = el.getScreenCTM();
+    for (let i = 1; i < 20; i++) {
+      for (let j = 1; j < 20; j++) {
+        const p = el.ownerSVGElement.createSVGPoint();
+        p.x = box.x + (box.width * i) / 20;
+        p.y = box.y + (box.height * j) / 20;
+        if (!el.isPointInFill(p)) continue;
+        const s = p.matrixTransform(ctm);
+        if (el.ownerDocument.elementFromPoint(s.x, s.y)?.closest('a') === link) return { x: s.x, y: s.y };
+      }
+    }
+    return null;
+  });
+  if (!point) throw new Error(`no clickable point inside ${code}`);
+  return point;
+}
+
+describe('Map page (demo warehouse)', () => {
+  it('draws every ICB as a link to its page, with a legend, and the table lists the same areas', async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    await page.goto('/map?level=icb');
+    const links = page.locator('svg[data-map] a');
+    const codes = await links.evaluateAll((as) => as.map((a) => a.getAttribute('data-code')!));
+    const rows = await tableRows(page);
+    expect(rows.length).toBe(36);
+    const onMap = rows.filter((r) => !r[4]!.includes('not on the map')).map((r) => r[0]);
+    expect([...codes].sort()).toEqual([...onMap].sort());
+    expect(codes.length).toBe(36); // every current ICB has an April 2026 boundary
+    // Each area link has an accessible name with its name and value, and a tooltip.
+    const first = rows.find((r) => r[2] !== 'No data')!;
+    const link = page.locator(`svg[data-map] a[data-code="${first[0]}"]`);
+    expect(await link.getAttribute('aria-label')).toBe(
+      `${first[1]}: ${first[2]} per 1,000 patients aged 13+`,
+    );
+    expect(await link.locator('title').textContent()).toBe(
+      `${first[1]}: ${first[2]} per 1,000 patients aged 13+`,
+    );
+    expect(await page.locator('#map-legend li').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#map-summary').textContent()).toMatch(
+      /^In \w+ \d{4}, .* the highest users logging in/,
+    );
+    const box = await page.locator('svg[data-map]').boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.height).toBeGreaterThan(300);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('clicking an area opens its page; so does Enter on a focused area', async () => {
+    const page = await harness.newPage();
+    await page.goto('/map?level=icb&metric=logins');
+    const rows = await tableRows(page);
+    const target = rows[0]!; // the highest
+    const { x, y } = await pointInside(page, target[0]!);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === `/areas/icb/${target[0]}`),
+      page.mouse.click(x, y),
+    ]);
+    expect(squash((await page.locator('h1').textContent()) ?? '')).toContain(target[1]);
+
+    await page.goto('/map?level=sub_icb&metric=logins&grain=week');
+    const sub = (await tableRows(page)).find((r) => !r[4]!.includes('not on the map'))!;
+    await page.locator(`svg[data-map] a[data-code="${sub[0]}"]`).focus();
+    await Promise.all([
+      page.waitForURL(
+        (u) => u.pathname === `/areas/sub_icb/${sub[0]}` && u.searchParams.get('grain') === 'week',
+      ),
+      page.keyboard.press('Enter'),
+    ]);
+    expect(squash((await page.locator('h1').textContent()) ?? '')).toContain(sub[1]);
+  });
+
+  it('the CSV download holds exactly the table’s figures, and both equal the query layer', async () => {
+    const page = await harness.newPage();
+    await page.goto('/map?level=sub_icb&metric=unique_logins_per_1000&sort=name&dir=asc');
+    const rows = await tableRows(page);
+    const href = await page.locator('#map-csv').getAttribute('href');
+    const res = await page.request.get(href!);
+    expect(res.status()).toBe(200);
+    const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    expect(records.map((r) => r.area_code)).toEqual(rows.map((r) => r[0]));
+    records.forEach((r, i) => {
+      expect(r.area_name).toBe(rows[i]![1]);
+      expect(r.value === '' ? 'No data' : formatValue(Number(r.value), 'per_1000')).toBe(rows[i]![2]);
+      expect(r.rank === '' ? '–' : r.rank).toBe(rows[i]![3]);
+    });
+    // Against the query layer (its figures are checked against raw events in src/query/map-values.test.ts).
+    const catalogue = loadCatalogue();
+    const metric = catalogue.find((m) => m.id === 'unique_logins_per_1000')!;
+    const status = await getDataStatus(db);
+    const periods = mapPeriods(metric, catalogue, 'month', status);
+    const values = await getMapValues(db, catalogue, status, {
+      metric,
+      level: 'sub_icb',
+      grain: 'month',
+      periodStart: periods[periods.length - 1]!,
+    });
+    const byCode = new Map(values.rows.map((v) => [v.code, v.value]));
+    expect(records.length).toBe(values.rows.length);
+    for (const r of records) {
+      const v = byCode.get(r.area_code!);
+      expect(r.value === '' ? null : Number(r.value)).toBe(v);
+    }
+  });
+
+  it('has no accessibility violations (ICBs and sub-ICB locations, both shadings)', async () => {
+    const page = await harness.newPage();
+    for (const url of [
+      '/map',
+      '/map?level=sub_icb&metric=logins&grain=week&classes=equal',
+      '/map?level=region',
+    ]) {
+      await page.goto(url);
+      await expectNoAxeViolations(page);
+    }
+  });
+
+  it('without JavaScript the page and its table still show every figure', async () => {
+    const page = await harness.newPage({ javaScriptEnabled: false });
+    await page.goto('/map?level=sub_icb&metric=logins');
+    const rows = await tableRows(page);
+    const status = await getDataStatus(db);
+    const catalogue = loadCatalogue();
+    const metric = catalogue.find((m) => m.id === 'logins')!;
+    const periods = mapPeriods(metric, catalogue, 'month', status);
+    const values = await getMapValues(db, catalogue, status, {
+      metric,
+      level: 'sub_icb',
+      grain: 'month',
+      periodStart: periods[periods.length - 1]!,
+    });
+    expect(rows.length).toBe(values.rows.length);
+    expect(rows.length).toBeGreaterThan(100);
+    const byCode = new Map(values.rows.map((v) => [v.code, v]));
+    for (const [code, name, valueText] of rows) {
+      expect(name).toBe(byCode.get(code!)!.name);
+      expect(valueText).toBe(formatValue(byCode.get(code!)!.value!, 'events'));
+    }
+    expect(await page.locator('svg[data-map] a').count()).toBeGreaterThan(100);
+    // The filter form works without JavaScript: switch to regions.
+    await page.selectOption('#map-level', 'region');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('level') === 'region'),
+      page.click('#map-update'),
+    ]);
+    expect(await page.locator('svg[data-map] a').count()).toBe(7);
+  });
+});

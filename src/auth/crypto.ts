@@ -1,0 +1,48 @@
+/**
+ * Secrets for sign-in: random tokens, their SHA-256 hashes (what the warehouse stores), keyed hashes, and
+ * constant-time comparison. Tokens are 256 bits from the operating system's CSPRNG, base64url encoded.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A new random secret: 32 bytes, base64url (43 characters). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** SHA-256 of a token, hex: what the warehouse keeps instead of the token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** HMAC-SHA-256 of `value` under `key`, base64url. */
+export function keyedHash(key: string, value: string): string {
+  return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
+}
+
+/** Compares two strings in time that depends only on their lengths (never short-circuits on content). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ab.length !== bb.length) {
+    // Still spend the comparison, so a length mismatch is not faster than a content mismatch.
+    timingSafeEqual(ab, ab);
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+/** Token syntax we ever issue (base64url, 32 to 128 characters): anything else is refused before lookup. */
+export function looksLikeToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{32,128}$/.test(value);
+}
+
+/** Personal API tokens carry a prefix so secret scanners can recognise a leaked one. */
+export const API_TOKEN_PREFIX = 'nhsaa_';
+
+export function newApiToken(): string {
+  return `${API_TOKEN_PREFIX}${randomToken()}`;
+}
+
+export function looksLikeApiToken(value: string): boolean {
+  return value.startsWith(API_TOKEN_PREFIX) && looksLikeToken(value.slice(API_TOKEN_PREFIX.length));
+}

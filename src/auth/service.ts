@@ -1,0 +1,288 @@
+/**
+ * One AuthService per app (per AppDeps): the signing key, cookies, session and API-token resolution, CSRF
+ * tokens, rate limits and the audit log. Routes reach it with `authFor(deps)`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ANONYMOUS_VIEWER, type Viewer } from '../domain/access.ts';
+import type { AppDeps } from '../http/deps.ts';
+import { sql } from '../warehouse/sql.ts';
+import type { AuthConfig } from './config.ts';
+import {
+  constantTimeEqual,
+  hashToken,
+  keyedHash,
+  looksLikeApiToken,
+  looksLikeToken,
+  randomToken,
+} from './crypto.ts';
+import { RateLimiter } from './rate-limit.ts';
+import * as store from './store.ts';
+
+/** Extra facts about the request's credentials, for sign-out and CSRF. */
+export interface Credentials {
+  /** Hash of the session cookie's value when a live session was found. */
+  sessionHash: string | null;
+  /** Hash of the API token when the request came with a valid one. */
+  tokenId: string | null;
+  /** An Authorization header was present but held no valid token. */
+  badBearer: boolean;
+}
+
+/** Minimum time between writes of a session's "last seen" or a token's "last used" (and token-use audits). */
+const TOUCH_INTERVAL_MS = 60_000;
+const META_SECRET_KEY = 'auth_secret';
+
+export type AuditInput = Omit<store.AuditEntry, 'at' | 'clientHash' | 'actorUserId'> & {
+  actorUserId?: string | null;
+};
+
+export class AuthService {
+  readonly config: AuthConfig;
+  /** Sign-in requests: per email address and per client. */
+  readonly emailLimiter = new RateLimiter({ limit: 5, windowMs: 15 * 60_000 });
+  readonly clientLimiter = new RateLimiter({ limit: 20, windowMs: 15 * 60_000 });
+  private secretPromise: Promise<string> | null = null;
+
+  constructor(private readonly deps: AppDeps) {
+    this.config = deps.config.auth;
+  }
+
+  get db() {
+    return this.deps.db;
+  }
+
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
+  // ---- keys and cookies ------------------------------------------------------------------------------
+
+  /**
+   * The key for CSRF tokens and keyed hashes: AUTH_SECRET, else a random key kept in the warehouse (so it
+   * survives restarts and is shared by instances), else (a warehouse without the schema) a per-process key.
+   */
+  secret(): Promise<string> {
+    this.secretPromise ??= (async () => {
+      if (this.config.secret) return this.config.secret;
+      try {
+        const existing = await this.db.scalar<string>(sql('reference/meta_get'), [META_SECRET_KEY]);
+        if (existing) return existing;
+        const created = randomBytes(32).toString('base64url');
+        await this.db.run(sql('reference/meta_set'), [META_SECRET_KEY, created]);
+        return created;
+      } catch {
+        return randomBytes(32).toString('base64url');
+      }
+    })();
+    return this.secretPromise;
+  }
+
+  cookieName(base: 'session' | 'signin' | 'browser'): string {
+    // __Host-: only over HTTPS, only for this host, path / (cannot be planted by a sibling subdomain).
+    return this.config.secureCookies ? `__Host-nhsaa_${base}` : `nhsaa_${base}`;
+  }
+
+  cookieOptions(maxAgeSeconds?: number) {
+    return {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: this.config.secureCookies,
+      ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+    };
+  }
+
+  readCookie(request: FastifyRequest, base: 'session' | 'signin' | 'browser'): string | null {
+    const header = request.headers.cookie;
+    if (typeof header !== 'string' || header === '' || header.length > 8192) return null;
+    const value = cookieValue(header, this.cookieName(base));
+    return looksLikeToken(value) ? value : null;
+  }
+
+  /** The browser's own random id (for CSRF tokens of visitors who are not signed in); set when missing. */
+  ensureBrowserId(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = this.readCookie(request, 'browser');
+    if (existing) return existing;
+    const fresh = randomToken();
+    reply.setCookie(this.cookieName('browser'), fresh, this.cookieOptions());
+    // Later reads in this request (the CSRF token of the page being rendered) see it.
+    request.headers.cookie = `${request.headers.cookie ? `${request.headers.cookie}; ` : ''}${this.cookieName('browser')}=${fresh}`;
+    return fresh;
+  }
+
+  /** A keyed, truncated hash of the client's address: links audit events without storing the address. */
+  async clientHash(request: FastifyRequest): Promise<string> {
+    return keyedHash(await this.secret(), `ip|${request.ip}`).slice(0, 16);
+  }
+
+  /** A keyed hash of an email address (audit entries and rate-limit keys for addresses we keep no record of). */
+  async emailHash(email: string): Promise<string> {
+    return keyedHash(await this.secret(), `email|${email}`).slice(0, 16);
+  }
+
+  // ---- CSRF ------------------------------------------------------------------------------------------
+
+  /**
+   * The CSRF token for forms on this request's pages: a keyed hash of the signed-in user's id, or of the
+   * browser's random id for visitors (synchroniser token; attackers can neither read nor compute it).
+   */
+  async csrfToken(request: FastifyRequest, reply?: FastifyReply): Promise<string | null> {
+    const subject = this.csrfSubject(request, reply);
+    return subject === null ? null : keyedHash(await this.secret(), `csrf|${subject}`);
+  }
+
+  private csrfSubject(request: FastifyRequest, reply?: FastifyReply): string | null {
+    const viewer = request.viewer;
+    if (viewer?.signedIn && viewer.userId) return `user:${viewer.userId}`;
+    const browser = reply ? this.ensureBrowserId(request, reply) : this.readCookie(request, 'browser');
+    return browser === null ? null : `browser:${browser}`;
+  }
+
+  async checkCsrf(request: FastifyRequest, sent: unknown): Promise<boolean> {
+    if (typeof sent !== 'string' || sent.length === 0 || sent.length > 200) return false;
+    const expected = await this.csrfToken(request);
+    return expected !== null && constantTimeEqual(sent, expected);
+  }
+
+  // ---- sessions and tokens ---------------------------------------------------------------------------
+
+  idleCutoff(now: Date): Date {
+    return new Date(now.getTime() - this.config.sessionIdleMinutes * 60_000);
+  }
+
+  /** Who is asking: an API token in `Authorization: Bearer`, else the session cookie, else anonymous. */
+  async resolve(request: FastifyRequest): Promise<{ viewer: Viewer; credentials: Credentials }> {
+    const credentials: Credentials = { sessionHash: null, tokenId: null, badBearer: false };
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string' && authorization !== '') {
+      const m = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(authorization.trim());
+      const token = m?.[1];
+      if (token && looksLikeApiToken(token)) {
+        const hash = hashToken(token);
+        const found = await store.findLiveApiToken(this.db, hash);
+        if (found && constantTimeEqual(found.tokenHash, hash)) {
+          credentials.tokenId = found.tokenId;
+          const now = this.now();
+          if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS) {
+            await store.touchApiToken(this.db, found.tokenId, now);
+            await this.audit(request, {
+              actorUserId: found.userId,
+              action: 'token.use',
+              target: `token:${found.tokenId}`,
+              outcome: 'success',
+              detail: request.routeOptions.url ?? null,
+            });
+          }
+          return {
+            viewer: { signedIn: true, role: found.role, userId: found.userId, via: 'token' },
+            credentials,
+          };
+        }
+      }
+      credentials.badBearer = true;
+      await this.audit(request, {
+        action: 'token.use',
+        target: null,
+        outcome: 'refused',
+        detail: 'unknown, revoked or malformed token',
+      });
+      return { viewer: ANONYMOUS_VIEWER, credentials };
+    }
+    const sessionId = this.readCookie(request, 'session');
+    if (sessionId) {
+      const hash = hashToken(sessionId);
+      const now = this.now();
+      const live = await store.findLiveSession(this.db, hash, now, this.idleCutoff(now));
+      if (live && constantTimeEqual(live.sessionHash, hash)) {
+        credentials.sessionHash = hash;
+        if (now.getTime() - live.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+          await store.touchSession(this.db, hash, now);
+        }
+        return {
+          viewer: { signedIn: true, role: live.role, userId: live.userId, via: 'session' },
+          credentials,
+        };
+      }
+    }
+    return { viewer: ANONYMOUS_VIEWER, credentials };
+  }
+
+  /** Starts a session for the user and sets its cookie. */
+  async startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: { userId: string },
+    method: string,
+  ): Promise<void> {
+    const id = randomToken();
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.config.sessionAbsoluteHours * 3600_000);
+    await store.insertSession(this.db, {
+      sessionHash: hashToken(id),
+      userId: user.userId,
+      method,
+      now,
+      expiresAt,
+      userAgentClass: userAgentClass(request.headers['user-agent']),
+    });
+    // A session cookie (no Max-Age): gone when the browser closes; the server enforces both timeouts.
+    reply.setCookie(this.cookieName('session'), id, this.cookieOptions());
+  }
+
+  clearSessionCookie(reply: FastifyReply): void {
+    reply.clearCookie(this.cookieName('session'), this.cookieOptions());
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------------
+
+  async audit(request: FastifyRequest | null, entry: AuditInput): Promise<void> {
+    try {
+      await store.insertAudit(this.db, {
+        at: this.now(),
+        actorUserId: entry.actorUserId ?? request?.viewer?.userId ?? null,
+        action: entry.action,
+        target: entry.target,
+        outcome: entry.outcome,
+        detail: entry.detail,
+        clientHash: request ? await this.clientHash(request) : null,
+      });
+    } catch (err) {
+      // The audit log must not take the service down, but its failure must be visible.
+      request?.log.error({ err, action: entry.action }, 'could not write the audit log');
+    }
+  }
+}
+
+/** The first value of cookie `name` in a Cookie header (our values are base64url: no quoting or escapes). */
+export function cookieValue(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** A coarse browser family for the session list: never the full User-Agent header. */
+export function userAgentClass(ua: unknown): string {
+  if (typeof ua !== 'string') return 'Unknown';
+  if (/Edg\//.test(ua)) return 'Edge';
+  if (/Firefox\//.test(ua)) return 'Firefox';
+  if (/Chrome\//.test(ua)) return 'Chrome';
+  if (/Safari\//.test(ua)) return 'Safari';
+  if (/curl|python|node|axios|wget|Go-http/i.test(ua)) return 'Script';
+  return 'Other';
+}
+
+const services = new WeakMap<AppDeps, AuthService>();
+
+/** The AuthService of an app (one per AppDeps). */
+export function authFor(deps: AppDeps): AuthService {
+  let service = services.get(deps);
+  if (!service) {
+    service = new AuthService(deps);
+    services.set(deps, service);
+  }
+  return service;
+}

@@ -1,0 +1,368 @@
+/**
+ * The warehouse side of access control: users, sign-in links, sessions, API tokens and the audit log
+ * (migration 0010, one SQL file per query under src/warehouse/sql/auth). Times are passed in as ISO
+ * instants from the app's clock, so tests can move time on.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../domain/access.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  userId: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  createdAt: Date;
+  createdBy: string | null;
+  lastSignInAt: Date | null;
+}
+
+interface UserRow {
+  user_id: string;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  created_at: Date;
+  created_by: string | null;
+  last_sign_in_at: Date | null;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    userId: r.user_id,
+    email: r.email,
+    role: r.role,
+    status: r.status,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    lastSignInAt: r.last_sign_in_at,
+  };
+}
+
+const iso = (d: Date) => d.toISOString();
+
+// ---- users -------------------------------------------------------------------------------------------
+
+export async function findUserByEmail(db: Warehouse, email: string): Promise<User | null> {
+  const r = await db.one<UserRow>(sql('auth/user_find_by_email'), [email]);
+  return r ? toUser(r) : null;
+}
+
+export async function findUserById(db: Warehouse, userId: string): Promise<User | null> {
+  const r = await db.one<UserRow>(sql('auth/user_find_by_id'), [userId]);
+  return r ? toUser(r) : null;
+}
+
+export async function listUsers(db: Warehouse): Promise<User[]> {
+  return (await db.all<UserRow>(sql('auth/user_list'))).map(toUser);
+}
+
+/** Adds a user (the email must already be checked and normalised). */
+export async function insertUser(
+  db: Warehouse,
+  opts: { email: string; role: Role; now: Date; createdBy: string | null },
+): Promise<User> {
+  const userId = randomUUID();
+  await db.run(sql('auth/user_insert'), [
+    userId,
+    opts.email,
+    opts.role,
+    'active',
+    iso(opts.now),
+    opts.createdBy,
+  ]);
+  return (await findUserById(db, userId))!;
+}
+
+export async function setUserRole(db: Warehouse, userId: string, role: Role): Promise<boolean> {
+  return (await db.all(sql('auth/user_set_role'), [userId, role])).length > 0;
+}
+
+export async function setUserStatus(db: Warehouse, userId: string, status: UserStatus): Promise<boolean> {
+  return (await db.all(sql('auth/user_set_status'), [userId, status])).length > 0;
+}
+
+export async function countActiveAdmins(db: Warehouse): Promise<number> {
+  return Number((await db.scalar<number>(sql('auth/user_count_active_admins'))) ?? 0);
+}
+
+export async function touchSignIn(db: Warehouse, userId: string, now: Date): Promise<void> {
+  await db.run(sql('auth/user_touch_sign_in'), [userId, iso(now)]);
+}
+
+// ---- sign-in links -----------------------------------------------------------------------------------
+
+export interface SignInLink {
+  tokenHash: string;
+  email: string;
+  browserHash: string;
+  nextPath: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export async function insertLink(
+  db: Warehouse,
+  link: {
+    tokenHash: string;
+    email: string;
+    browserHash: string;
+    nextPath: string;
+    now: Date;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db.run(sql('auth/link_insert'), [
+    link.tokenHash,
+    link.email,
+    link.browserHash,
+    link.nextPath,
+    iso(link.now),
+    iso(link.expiresAt),
+  ]);
+}
+
+export async function findLink(db: Warehouse, tokenHash: string): Promise<SignInLink | null> {
+  const r = await db.one<{
+    token_hash: string;
+    email: string;
+    browser_hash: string;
+    next_path: string;
+    created_at: Date;
+    expires_at: Date;
+    used_at: Date | null;
+  }>(sql('auth/link_find'), [tokenHash]);
+  if (!r) return null;
+  return {
+    tokenHash: r.token_hash,
+    email: r.email,
+    browserHash: r.browser_hash,
+    nextPath: r.next_path,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    usedAt: r.used_at,
+  };
+}
+
+/** Marks a link used; true for the one caller that got to it first while it was still valid. */
+export async function consumeLink(db: Warehouse, tokenHash: string, now: Date): Promise<boolean> {
+  return (await db.all(sql('auth/link_consume'), [tokenHash, iso(now)])).length === 1;
+}
+
+// ---- sessions ----------------------------------------------------------------------------------------
+
+export interface LiveSession {
+  sessionHash: string;
+  userId: string;
+  role: Role;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+export async function insertSession(
+  db: Warehouse,
+  s: {
+    sessionHash: string;
+    userId: string;
+    method: string;
+    now: Date;
+    expiresAt: Date;
+    userAgentClass: string;
+  },
+): Promise<void> {
+  await db.run(sql('auth/session_insert'), [
+    s.sessionHash,
+    s.userId,
+    s.method,
+    iso(s.now),
+    iso(s.expiresAt),
+    s.userAgentClass,
+  ]);
+}
+
+export async function findLiveSession(
+  db: Warehouse,
+  sessionHash: string,
+  now: Date,
+  idleCutoff: Date,
+): Promise<LiveSession | null> {
+  const r = await db.one<{
+    session_hash: string;
+    user_id: string;
+    role: Role;
+    last_seen_at: Date;
+    expires_at: Date;
+  }>(sql('auth/session_find'), [sessionHash, iso(now), iso(idleCutoff)]);
+  if (!r) return null;
+  return {
+    sessionHash: r.session_hash,
+    userId: r.user_id,
+    role: r.role,
+    lastSeenAt: r.last_seen_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export async function touchSession(db: Warehouse, sessionHash: string, now: Date): Promise<void> {
+  await db.run(sql('auth/session_touch'), [sessionHash, iso(now)]);
+}
+
+/** Ends a session; returns its user id, or null when there was none. */
+export async function deleteSession(db: Warehouse, sessionHash: string): Promise<string | null> {
+  const rows = await db.all<{ user_id: string }>(sql('auth/session_delete'), [sessionHash]);
+  return rows[0]?.user_id ?? null;
+}
+
+export async function deleteUserSessions(db: Warehouse, userId: string): Promise<void> {
+  await db.run(sql('auth/session_delete_user'), [userId]);
+}
+
+/** Forgets expired sessions and links. */
+export async function purgeExpired(db: Warehouse, now: Date, idleCutoff: Date): Promise<void> {
+  await db.run(sql('auth/session_purge'), [iso(now), iso(idleCutoff)]);
+  await db.run(sql('auth/link_purge'), [iso(new Date(now.getTime() - 24 * 3600_000))]);
+}
+
+// ---- API tokens --------------------------------------------------------------------------------------
+
+export interface ApiTokenInfo {
+  tokenId: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface LiveApiToken {
+  tokenId: string;
+  tokenHash: string;
+  userId: string;
+  role: Role;
+  lastUsedAt: Date | null;
+}
+
+export async function insertApiToken(
+  db: Warehouse,
+  t: { tokenHash: string; userId: string; name: string; now: Date },
+): Promise<string> {
+  const tokenId = randomUUID();
+  await db.run(sql('auth/token_insert'), [tokenId, t.tokenHash, t.userId, t.name, iso(t.now)]);
+  return tokenId;
+}
+
+export async function findLiveApiToken(db: Warehouse, tokenHash: string): Promise<LiveApiToken | null> {
+  const r = await db.one<{
+    token_id: string;
+    token_hash: string;
+    user_id: string;
+    role: Role;
+    last_used_at: Date | null;
+  }>(sql('auth/token_find'), [tokenHash]);
+  if (!r) return null;
+  return {
+    tokenId: r.token_id,
+    tokenHash: r.token_hash,
+    userId: r.user_id,
+    role: r.role,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+export async function touchApiToken(db: Warehouse, tokenId: string, now: Date): Promise<void> {
+  await db.run(sql('auth/token_touch'), [tokenId, iso(now)]);
+}
+
+export async function listApiTokens(db: Warehouse, userId: string): Promise<ApiTokenInfo[]> {
+  const rows = await db.all<{
+    token_id: string;
+    name: string;
+    created_at: Date;
+    last_used_at: Date | null;
+    revoked_at: Date | null;
+  }>(sql('auth/token_list_user'), [userId]);
+  return rows.map((r) => ({
+    tokenId: r.token_id,
+    name: r.name,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+export async function countLiveApiTokens(db: Warehouse, userId: string): Promise<number> {
+  return Number((await db.scalar<number>(sql('auth/token_count_user'), [userId])) ?? 0);
+}
+
+/** Revokes one of the user's own tokens; false when it is not theirs or already revoked. */
+export async function revokeApiToken(
+  db: Warehouse,
+  tokenId: string,
+  userId: string,
+  now: Date,
+): Promise<boolean> {
+  return (await db.all(sql('auth/token_revoke'), [tokenId, userId, iso(now)])).length > 0;
+}
+
+// ---- audit log ---------------------------------------------------------------------------------------
+
+export type AuditOutcome = 'success' | 'failure' | 'refused';
+
+export interface AuditEntry {
+  at: Date;
+  actorUserId: string | null;
+  action: string;
+  target: string | null;
+  outcome: AuditOutcome;
+  detail: string | null;
+  clientHash: string | null;
+}
+
+export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<void> {
+  await db.run(sql('auth/audit_insert'), [
+    iso(e.at),
+    e.actorUserId,
+    e.action,
+    e.target,
+    e.outcome,
+    e.detail,
+    e.clientHash,
+  ]);
+}
+
+export interface AuditRow extends AuditEntry {
+  auditId: number;
+  actorEmail: string | null;
+}
+
+export async function auditPage(db: Warehouse, limit: number, offset: number): Promise<AuditRow[]> {
+  const rows = await db.all<{
+    audit_id: number;
+    at: Date;
+    actor_user_id: string | null;
+    actor_email: string | null;
+    action: string;
+    target: string | null;
+    outcome: AuditOutcome;
+    detail: string | null;
+    client_hash: string | null;
+  }>(sql('auth/audit_page'), [limit, offset]);
+  return rows.map((r) => ({
+    auditId: r.audit_id,
+    at: r.at,
+    actorUserId: r.actor_user_id,
+    actorEmail: r.actor_email,
+    action: r.action,
+    target: r.target,
+    outcome: r.outcome,
+    detail: r.detail,
+    clientHash: r.client_hash,
+  }));
+}
+
+export async function auditCount(db: Warehouse): Promise<number> {
+  return Number((await db.scalar<number>(sql('auth/audit_count'))) ?? 0);
+}

@@ -1,0 +1,688 @@
+/**
+ * The API over a small real warehouse (real ingest and build, src/http/api/test-warehouse.ts): figures
+ * checked against direct SQL over the events and the cube, and against the read model the `query` command
+ * prints; CSV against JSON; 400/404/401; anonymous against signed-in; ETags and invalidation.
+ */
+import { Ajv } from 'ajv';
+import { parse } from 'csv-parse/sync';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WarehouseQueries } from '../../app/warehouse-queries.ts';
+import { loadConfig } from '../../config.ts';
+import type { Viewer } from '../../domain/access.ts';
+import type { AreaLevel } from '../../domain/areas.ts';
+import { getNationalSummary } from '../../query/national-summary.ts';
+import { getPeers } from '../../query/peers.ts';
+import { getMetricSeries } from '../../query/series.ts';
+import { getDataStatus } from '../../query/status.ts';
+import { buildApp } from '../app.ts';
+import { openApiDocument } from './routes.ts';
+import { buildTestWarehouse, TEST_CLOCK, TEST_DEMO_SCALE, type TestWarehouse } from './test-warehouse.ts';
+
+const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
+
+let tw: TestWarehouse;
+let anon: FastifyInstance;
+let user: FastifyInstance;
+
+beforeAll(async () => {
+  tw = await buildTestWarehouse();
+  const deps = {
+    db: tw.db,
+    config: loadConfig({}),
+    clock: TEST_CLOCK,
+    queries: new WarehouseQueries(tw.db, tw.catalogue),
+    catalogue: tw.catalogue,
+  };
+  anon = await buildApp(deps);
+  user = await buildApp({ ...deps, testViewer: SIGNED_IN });
+}, 120_000);
+
+afterAll(async () => {
+  await anon?.close();
+  await user?.close();
+  tw?.close();
+});
+
+const metric = (id: string) => tw.catalogue.find((m) => m.id === id)!;
+
+async function json(app: FastifyInstance, url: string) {
+  const res = await app.inject(url);
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  return res.json();
+}
+
+async function csv(app: FastifyInstance, url: string) {
+  const res = await app.inject(url);
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+  expect(res.headers['content-disposition']).toMatch(/^attachment; filename="[A-Za-z0-9_-]+\.csv"$/);
+  return {
+    headers: res.headers,
+    rows: parse(res.body, { columns: true, skip_empty_lines: true }) as Record<string, string>[],
+  };
+}
+
+/** A JSON value as the CSV writes it. */
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return String(v);
+}
+
+/** Logins of one area per London calendar month, counted straight from the events. */
+async function directMonthlyLogins(level: AreaLevel, code: string): Promise<Map<string, number>> {
+  const column = {
+    practice: 'practice_code',
+    pcn: 'pcn_code',
+    sub_icb: 'sub_icb_code',
+    icb: 'icb_code',
+    region: 'region_code',
+  }[level as Exclude<AreaLevel, 'england'>];
+  const rows = await tw.db.all<{ month: string; n: number }>(
+    `SELECT strftime(timezone('Europe/London', e.event_time), '%Y-%m-01') AS month, count(*) AS n
+     FROM activity_event e
+     JOIN practice_ancestry a ON a.structure = 'current' AND a.practice_code = e.practice_code
+     WHERE e.event_type = 'login' AND a.${column} = $1
+     GROUP BY 1`,
+    [code],
+  );
+  return new Map(rows.map((r) => [r.month, r.n]));
+}
+
+describe('GET /api/v1/metrics', () => {
+  it('lists the catalogue with definitions, and one metric by id', async () => {
+    const body = await json(anon, '/api/v1/metrics');
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual(tw.catalogue.map((m) => m.id));
+    const logins = body.data.find((m: { id: string }) => m.id === 'logins');
+    expect(logins).toMatchObject({
+      name: metric('logins').name,
+      calculation: metric('logins').calculation,
+      grains: ['week', 'month'],
+      lowestGeography: 'practice',
+      source: 'events',
+      miPublication: true,
+      openData: { levels: ['england', 'region', 'icb'], grains: ['month'] },
+    });
+    expect(logins.caveats).toEqual(metric('logins').caveats);
+    const rate = body.data.find((m: { id: string }) => m.id === 'unique_logins_per_1000');
+    expect(rate).toMatchObject({
+      numerator: 'unique_logins',
+      denominator: 'patients_13plus',
+      multiplier: 1000,
+      openData: null,
+    });
+    expect((await json(anon, '/api/v1/metrics/logins')).data).toEqual(logins);
+  });
+
+  it('answers CSV with the same metrics', async () => {
+    const { rows, headers } = await csv(anon, '/api/v1/metrics?format=csv');
+    expect(headers['content-disposition']).toContain('filename="metrics.csv"');
+    expect(rows.map((r) => r.id)).toEqual(tw.catalogue.map((m) => m.id));
+    const logins = rows.find((r) => r.id === 'logins')!;
+    expect(logins.calculation).toBe(metric('logins').calculation); // commas, quotes and all
+    expect(logins.caveats).toBe(metric('logins').caveats.join(' | '));
+    expect(logins.miPublication).toBe('true');
+  });
+
+  it('answers 404 for an unknown metric and 400 for a malformed id', async () => {
+    const missing = await anon.inject('/api/v1/metrics/no_such_metric');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().message).toMatch(/params\/id/);
+    const bad = await anon.inject('/api/v1/metrics/Bad%20Id');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/params\/id/);
+  });
+});
+
+describe('GET /api/v1/areas', () => {
+  it('lists a level, the children of a parent, and CSV of the same', async () => {
+    const icbs = await json(anon, '/api/v1/areas?level=icb');
+    expect(icbs.data.map((a: { code: string }) => a.code).sort()).toEqual(
+      ['QA1', 'QA2', 'QA3', 'QA9', 'UNKNOWN'].filter((c) =>
+        icbs.data.some((a: { code: string }) => a.code === c),
+      ),
+    );
+    const under = await json(anon, '/api/v1/areas?level=practice&parent=u00001');
+    expect(under.data.map((a: { code: string }) => a.code)).toEqual(['P00001', 'P00002', 'P00003']);
+    expect(under.data[0].parent).toEqual({ code: 'U00001', level: 'pcn' });
+    const { rows } = await csv(anon, '/api/v1/areas?level=practice&parent=U00001&format=csv');
+    expect(rows).toEqual(
+      under.data.map(
+        (a: {
+          code: string;
+          onsCode: string | null;
+          name: string;
+          level: string;
+          parent: { code: string; level: string };
+        }) => ({
+          code: a.code,
+          onsCode: cell(a.onsCode),
+          name: a.name,
+          level: a.level,
+          parentCode: a.parent.code,
+          parentLevel: a.parent.level,
+        }),
+      ),
+    );
+  });
+
+  it('searches with q, optionally at one level', async () => {
+    const found = await json(anon, '/api/v1/areas?q=P00012');
+    expect(found.data[0]).toMatchObject({ code: 'P00012', level: 'practice', exactCode: true });
+    expect(found.data[0].parent).toMatchObject({ code: 'U00004', level: 'pcn' });
+    const byName = await json(anon, '/api/v1/areas?q=pcn&level=pcn');
+    expect(byName.data.length).toBeGreaterThan(3);
+    expect(byName.data.every((a: { level: string }) => a.level === 'pcn')).toBe(true);
+    const postcode = await json(anon, '/api/v1/areas?q=ls12%201aa');
+    expect(postcode.data[0].code).toBe('P00012');
+  });
+
+  it('gives one area with the areas above and below it', async () => {
+    const body = await json(anon, '/api/v1/areas/icb/qa9');
+    expect(body.data).toMatchObject({ code: 'QA9', level: 'icb', isCurrent: true, childLevel: 'sub_icb' });
+    expect(body.data.ancestors.map((a: { code: string }) => a.code)).toEqual(['E92000001', 'Y56']);
+    expect(body.data.parent.code).toBe('Y56');
+    expect(body.data.children.map((c: { code: string }) => c.code).sort()).toEqual(['00A', '00B']);
+    const closed = await json(anon, '/api/v1/areas/practice/P00014');
+    expect(closed.data).toMatchObject({ isCurrent: false, childLevel: null, children: [] });
+    const { rows } = await csv(anon, '/api/v1/areas/icb/QA9?format=csv');
+    expect(rows.map((r) => `${r.relation}:${r.code}`)).toEqual([
+      'ancestor:E92000001',
+      'ancestor:Y56',
+      'area:QA9',
+      ...body.data.children.map((c: { code: string }) => `child:${c.code}`),
+    ]);
+    expect((await anon.inject('/api/v1/areas/icb/QZZ')).statusCode).toBe(404);
+    expect((await anon.inject('/api/v1/areas/country/QA9')).statusCode).toBe(400);
+  });
+
+  for (const [name, url, status, message] of [
+    ['no level and no q', '/api/v1/areas', 400, /querystring\/level is required/],
+    ['q and parent', '/api/v1/areas?q=a&parent=Y56', 400, /both q and parent/],
+    ['blank q', '/api/v1/areas?q=%20%20', 400, /querystring\/q/],
+    ['too long q', `/api/v1/areas?q=${'x'.repeat(101)}`, 400, /querystring\/q/],
+    ['unknown parent', '/api/v1/areas?level=pcn&parent=ZZZ', 404, /querystring\/parent/],
+  ] as const) {
+    it(`answers ${status} for ${name}`, async () => {
+      const res = await anon.inject(url);
+      expect(res.statusCode).toBe(status);
+      expect(res.json().message).toMatch(message);
+    });
+  }
+});
+
+describe('GET /api/v1/series', () => {
+  it('gives a practice’s monthly logins as counted from the events, with the change on the previous month', async () => {
+    const body = await json(user, '/api/v1/series?metric=logins&level=practice&code=P00001');
+    const direct = await directMonthlyLogins('practice', 'P00001');
+    expect(body).toMatchObject({ metric: 'logins', unit: 'events', grain: 'month', structure: 'current' });
+    expect(body.area).toEqual({
+      level: 'practice',
+      code: 'P00001',
+      name: 'Practice P00001',
+      isCurrent: true,
+    });
+    expect(body.data.map((p: { periodStart: string }) => p.periodStart)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}-01`),
+    );
+    for (const [i, p] of body.data.entries()) {
+      expect(p.value).toBe(direct.get(p.periodStart) ?? 0);
+      expect(p.complete).toBe(true);
+      const prev = body.data[i - 1];
+      expect(p.changePct).toBe(prev && prev.value !== 0 ? ((p.value - prev.value) / prev.value) * 100 : null);
+    }
+  });
+
+  it('gives an ICB’s figures and England’s by default, the partial period on request, and a range', async () => {
+    const icb = await json(user, '/api/v1/series?metric=logins&level=icb&code=QA9');
+    const direct = await directMonthlyLogins('icb', 'QA9');
+    for (const p of icb.data) expect(p.value).toBe(direct.get(p.periodStart) ?? 0);
+    const england = await json(anon, '/api/v1/series?metric=logins');
+    const total = await tw.db.all<{ month: string; n: number }>(
+      `SELECT strftime(timezone('Europe/London', event_time), '%Y-%m-01') AS month, count(*) AS n
+       FROM activity_event WHERE event_type = 'login' GROUP BY 1`,
+    );
+    for (const p of england.data) expect(p.value).toBe(total.find((t) => t.month === p.periodStart)!.n);
+    const partial = await json(anon, '/api/v1/series?metric=logins&partial=1');
+    expect(partial.data.at(-1)).toMatchObject({ periodStart: '2026-11-01', complete: false });
+    const range = await json(anon, '/api/v1/series?metric=logins&from=2026-03-10&to=2026-05-01');
+    expect(range.data.map((p: { periodStart: string }) => p.periodStart)).toEqual([
+      '2026-03-01',
+      '2026-04-01',
+      '2026-05-01',
+    ]);
+  });
+
+  it('gives rates with numerator, denominator and coverage, as the query command does and from the cube', async () => {
+    const url = '/api/v1/series?metric=unique_logins_per_1000&level=pcn&code=U00001&grain=week';
+    const body = await json(user, url);
+    const status = await getDataStatus(tw.db);
+    const expected = await getMetricSeries(
+      tw.db,
+      status,
+      metric('unique_logins_per_1000'),
+      { level: 'pcn', code: 'U00001', grain: 'week', structure: 'current', includePartial: false },
+      tw.catalogue,
+    );
+    expect(body.data.map(({ changePct: _c, ...p }: { changePct: unknown }) => p)).toEqual(expected);
+    // Independently, from the stored parts: (users - uncovered) / (13+ patients x demo scale) x 1,000.
+    for (const p of body.data.slice(-5)) {
+      const parts = await tw.db.one<{ value: number; uncovered: number; patients: number }>(
+        `SELECT v.value, coalesce(v.uncovered, 0) AS uncovered, d.patients_13plus AS patients
+         FROM metric_value v JOIN area_denominator d ON d.grain = v.grain AND d.period_start = v.period_start
+           AND d.area_level = v.area_level AND d.area_code = v.area_code
+         WHERE v.structure = 'current' AND v.metric_id = 'unique_logins' AND v.grain = 'week'
+           AND v.area_level = 'pcn' AND v.area_code = 'U00001' AND v.period_start = $1::DATE`,
+        [p.periodStart],
+      );
+      expect(p.numerator).toBe(parts!.value - parts!.uncovered);
+      expect(p.denominator).toBeCloseTo(parts!.patients * TEST_DEMO_SCALE, 9);
+      expect(p.value).toBeCloseTo(
+        ((parts!.value - parts!.uncovered) / (parts!.patients * TEST_DEMO_SCALE)) * 1000,
+        9,
+      );
+      expect(p.coverage).toBeCloseTo((parts!.value - parts!.uncovered) / parts!.value, 9);
+    }
+    const { rows } = await csv(user, `${url}&format=csv`);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'periodStart',
+      'value',
+      'complete',
+      'changePct',
+      'numerator',
+      'denominator',
+      'coverage',
+    ]);
+    expect(rows).toEqual(
+      body.data.map((p: Record<string, unknown>) =>
+        Object.fromEntries(
+          ['periodStart', 'value', 'complete', 'changePct', 'numerator', 'denominator', 'coverage'].map(
+            (k) => [k, cell(p[k])],
+          ),
+        ),
+      ),
+    );
+  });
+
+  it('reads old ICBs as recorded at the time', async () => {
+    const body = await json(
+      user,
+      '/api/v1/series?metric=logins&level=icb&code=QA1&structure=as-recorded&to=2026-07-31',
+    );
+    expect(body.structure).toBe('as-recorded');
+    const direct = await tw.db.all<{ month: string; n: number }>(
+      `SELECT strftime(timezone('Europe/London', event_time), '%Y-%m-01') AS month, count(*) AS n
+       FROM activity_event WHERE event_type = 'login' AND practice_code IN ('P00001', 'P00002', 'P00003') GROUP BY 1`,
+    );
+    for (const p of body.data) expect(p.value).toBe(direct.find((d) => d.month === p.periodStart)?.n ?? 0);
+    expect(body.data.some((p: { value: number }) => p.value > 0)).toBe(true);
+  });
+
+  it('gives anonymous viewers open figures only', async () => {
+    const open = await anon.inject('/api/v1/series?metric=logins&level=icb&code=QA9');
+    expect(open.statusCode).toBe(200);
+    expect(open.headers['cache-control']).toBe('public, max-age=300');
+    for (const url of [
+      '/api/v1/series?metric=logins&level=practice&code=P00001',
+      '/api/v1/series?metric=logins&level=sub_icb&code=00A',
+      '/api/v1/series?metric=logins&grain=week',
+      '/api/v1/series?metric=unique_logins_per_1000',
+      '/api/v1/series?metric=appointments_booked&level=region&code=Y56',
+      '/api/v1/series?metric=logins&level=practice&code=P00001&format=csv',
+    ]) {
+      const res = await anon.inject(url);
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json()).toEqual({ error: 'Unauthorized', message: expect.stringMatching(/sign in/i) });
+      expect(res.body).not.toMatch(/periodStart/);
+      const signedIn = await user.inject(url);
+      expect(signedIn.statusCode, url).toBe(200);
+      expect(signedIn.headers['cache-control']).toBe('private, no-cache');
+    }
+  });
+
+  for (const [name, url, status, message] of [
+    ['no metric', '/api/v1/series', 400, /querystring\/metric is required/],
+    ['an unknown metric', '/api/v1/series?metric=no_such', 404, /querystring\/metric/],
+    ['a malformed metric', '/api/v1/series?metric=DROP%20TABLE', 400, /querystring\/metric/],
+    [
+      'a grain the metric lacks',
+      '/api/v1/series?metric=unique_logins_12m&grain=week',
+      400,
+      /querystring\/grain must be one of: month/,
+    ],
+    ['an unknown grain', '/api/v1/series?metric=logins&grain=day', 400, /querystring\/grain must be one of/],
+    [
+      'a level below the metric’s lowest',
+      '/api/v1/series?metric=downloads&level=icb&code=QA9',
+      400,
+      /querystring\/level/,
+    ],
+    ['no code below England', '/api/v1/series?metric=logins&level=icb', 400, /querystring\/code is required/],
+    ['an unknown area', '/api/v1/series?metric=logins&level=icb&code=QZZ', 404, /querystring\/code/],
+    [
+      'another code for England',
+      '/api/v1/series?metric=logins&level=england&code=QA9',
+      404,
+      /querystring\/code/,
+    ],
+    [
+      'a malformed code',
+      `/api/v1/series?metric=logins&level=icb&code=${encodeURIComponent("' OR 1=1")}`,
+      400,
+      /querystring\/code/,
+    ],
+    [
+      'a date that does not exist',
+      '/api/v1/series?metric=logins&from=2026-02-30',
+      400,
+      /querystring\/from must be a real date/,
+    ],
+    ['a malformed date', '/api/v1/series?metric=logins&to=26-1-1', 400, /querystring\/to/],
+    [
+      'from after to',
+      '/api/v1/series?metric=logins&from=2026-05-01&to=2026-04-01',
+      400,
+      /querystring\/from must not be after/,
+    ],
+    ['an unknown structure', '/api/v1/series?metric=logins&structure=old', 400, /querystring\/structure/],
+    ['an unknown format', '/api/v1/series?metric=logins&format=xml', 400, /querystring\/format/],
+    [
+      'a partial flag that is not one',
+      '/api/v1/series?metric=logins&partial=yes',
+      400,
+      /querystring\/partial/,
+    ],
+    [
+      'an unknown parameter',
+      '/api/v1/series?metric=logins&colour=red',
+      400,
+      /must not have the parameter "colour"/,
+    ],
+    [
+      'a repeated parameter',
+      '/api/v1/series?metric=logins&metric=registrations',
+      400,
+      /querystring\/metric must be given once/,
+    ],
+  ] as const) {
+    it(`answers ${status} for ${name}`, async () => {
+      const res = await user.inject(url);
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json().message).toMatch(message);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).not.toMatch(/OR 1=1|DROP/);
+    });
+  }
+});
+
+describe('GET /api/v1/breakdown', () => {
+  it('gives England’s regions for the latest complete month, equal to the events, with shares', async () => {
+    const body = await json(anon, '/api/v1/breakdown?metric=logins');
+    expect(body).toMatchObject({
+      childLevel: 'region',
+      periodStart: '2026-10-01',
+      grain: 'month',
+      parent: { code: 'E92000001' },
+    });
+    for (const row of body.data.filter((r: { code: string }) => r.code !== 'UNKNOWN')) {
+      expect(row.value).toBe((await directMonthlyLogins('region', row.code)).get('2026-10-01') ?? 0);
+    }
+    const total = body.data.reduce((s: number, r: { value: number }) => s + r.value, 0);
+    const england = await json(anon, '/api/v1/series?metric=logins&from=2026-10-01&to=2026-10-01');
+    expect(total).toBe(england.data[0].value); // Unknown included: children add up to England
+    for (const row of body.data) expect(row.shareOfParent).toBeCloseTo(row.value / total, 12);
+    const { rows } = await csv(anon, '/api/v1/breakdown?metric=logins&format=csv');
+    expect(rows).toEqual(
+      body.data.map((r: Record<string, unknown>) =>
+        Object.fromEntries(
+          ['level', 'code', 'name', 'onsCode', 'isCurrent', 'value', 'shareOfParent'].map((k) => [
+            k,
+            cell(r[k]),
+          ]),
+        ),
+      ),
+    );
+  });
+
+  it('gives a PCN’s practices for a chosen week (signed in), and rates with their parts', async () => {
+    const body = await json(
+      user,
+      '/api/v1/breakdown?metric=logins&level=pcn&code=U00004&grain=week&period=2026-09-17',
+    );
+    expect(body.periodStart).toBe('2026-09-14');
+    expect(body.data.map((r: { code: string }) => r.code).sort()).toEqual(['P00010', 'P00011', 'P00012']);
+    const rate = await json(
+      user,
+      '/api/v1/breakdown?metric=unique_logins_per_1000&level=pcn&code=U00005&period=2026-10-01',
+    );
+    const byCode = new Map(rate.data.map((r: { code: string }) => [r.code, r]));
+    expect((byCode.get('P00013') as { value: unknown }).value).toBeNull(); // no list size
+    for (const code of ['P00014']) expect(byCode.has(code)).toBe(true); // closed, still listed
+    for (const r of rate.data.filter((x: { value: number | null }) => x.value !== null)) {
+      const series = await json(
+        user,
+        `/api/v1/series?metric=unique_logins_per_1000&level=practice&code=${r.code}&from=2026-10-01&to=2026-10-01`,
+      );
+      expect(r.value).toBeCloseTo(series.data[0].value, 9);
+      expect(r.numerator).toBe(series.data[0].numerator);
+      expect(r.denominator).toBeCloseTo(series.data[0].denominator, 9);
+    }
+  });
+
+  it('refuses what an anonymous viewer may not see, and bad requests', async () => {
+    expect((await anon.inject('/api/v1/breakdown?metric=logins&level=icb&code=QA9')).statusCode).toBe(401);
+    const practice = await user.inject('/api/v1/breakdown?metric=logins&level=practice&code=P00001');
+    expect(practice.statusCode).toBe(400);
+    expect(practice.json().message).toMatch(/querystring\/level/);
+    expect((await user.inject('/api/v1/breakdown?metric=logins&period=2026-13-01')).statusCode).toBe(400);
+    expect((await user.inject('/api/v1/breakdown?metric=logins&level=pcn&code=U99999')).statusCode).toBe(404);
+  });
+});
+
+describe('GET /api/v1/summary', () => {
+  it('gives signed-in viewers every headline tile of the National summary, as the page computes them', async () => {
+    const body = await json(user, '/api/v1/summary');
+    const expected = await getNationalSummary(tw.db, tw.catalogue, { grain: 'month', includePartial: false });
+    expect(body.hiddenTiles).toBe(0);
+    expect(body.latestCompletePeriod).toBe('2026-10-01');
+    expect(body.demo).toBe(true);
+    expect(body.data.map((t: { metricId: string }) => t.metricId)).toEqual(
+      expected.tiles.map((t) => t.metricId),
+    );
+    for (const [i, t] of body.data.entries()) {
+      expect(t.latest).toEqual(expected.tiles[i]!.latest);
+      expect(t.changePct).toEqual(expected.tiles[i]!.changePct);
+    }
+    expect((await user.inject('/api/v1/summary')).headers['cache-control']).toBe('private, no-cache');
+  });
+
+  it('gives anonymous viewers the open tiles only', async () => {
+    const body = await json(anon, '/api/v1/summary');
+    const ids = body.data.map((t: { metricId: string }) => t.metricId);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(metric(id).mi_publication).toBe(true);
+    expect(body.hiddenTiles).toBeGreaterThan(0);
+    expect(ids).not.toContain('registered_pct_13plus');
+    for (const url of [
+      '/api/v1/summary?grain=week',
+      '/api/v1/summary?level=practice&code=P00001',
+      '/api/v1/summary?level=pcn&code=U00001',
+    ]) {
+      expect((await anon.inject(url)).statusCode, url).toBe(401);
+    }
+  });
+
+  it('gives an area’s tiles compared with its parent and England, and CSV of the same', async () => {
+    const body = await json(user, '/api/v1/summary?level=icb&code=QA9');
+    expect(body.area.code).toBe('QA9');
+    const logins = body.data.find((t: { metricId: string }) => t.metricId === 'logins');
+    expect(logins.latest.value).toBe((await directMonthlyLogins('icb', 'QA9')).get('2026-10-01'));
+    expect(logins.comparison.figures.map((f: { role: string }) => f.role)).toEqual([
+      'area',
+      'parent',
+      'england',
+    ]);
+    // Anonymous: open tiles, and no comparison figures on a rate outside the publication.
+    const open = await json(anon, '/api/v1/summary?level=icb&code=QA9');
+    for (const t of open.data) expect(t.comparison).toBeNull();
+    const { rows } = await csv(user, '/api/v1/summary?level=icb&code=QA9&format=csv');
+    expect(rows.map((r) => r.metricId)).toEqual(body.data.map((t: { metricId: string }) => t.metricId));
+    expect(rows.find((r) => r.metricId === 'logins')!.value).toBe(String(logins.latest.value));
+    expect(rows.find((r) => r.metricId === 'logins')!.englandValue).toBe(
+      cell(logins.comparison.figures[2].value),
+    );
+    expect((await user.inject('/api/v1/summary?level=icb&code=QZZ')).statusCode).toBe(404);
+  });
+});
+
+describe('GET /api/v1/peers', () => {
+  it('gives the position among areas of the same level, as getPeers computes it (checked against a brute force there)', async () => {
+    const body = await json(
+      user,
+      '/api/v1/peers?metric=unique_logins_per_1000&level=practice&code=P00004&period=2026-10-15',
+    );
+    const expected = await getPeers(
+      tw.db,
+      {
+        metricId: 'unique_logins_per_1000',
+        level: 'practice',
+        code: 'P00004',
+        grain: 'month',
+        period: '2026-10-01',
+        structure: 'current',
+      },
+      tw.catalogue,
+    );
+    expect(body).toMatchObject({
+      metric: 'unique_logins_per_1000',
+      periodStart: '2026-10-01',
+      count: expected.count,
+      value: expected.value,
+      rank: expected.rank,
+      percentileRank: expected.percentileRank,
+      deciles: expected.deciles,
+    });
+    const series = await json(
+      user,
+      '/api/v1/series?metric=unique_logins_per_1000&level=practice&code=P00004&from=2026-10-01&to=2026-10-01',
+    );
+    expect(body.value).toBeCloseTo(series.data[0].value, 9);
+    const { rows } = await csv(
+      user,
+      '/api/v1/peers?metric=unique_logins_per_1000&level=practice&code=P00004&period=2026-10-15&format=csv',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.rank).toBe(String(body.rank));
+    expect(rows[0]!.p50).toBe(String(body.deciles[5]));
+  });
+
+  it('takes the latest complete period by default and derived rates, and checks access', async () => {
+    const derived = await json(
+      user,
+      '/api/v1/peers?metric=prescriptions_ordered_per_1000&level=pcn&code=U00002',
+    );
+    expect(derived).toMatchObject({ periodStart: '2026-10-01', count: 5 });
+    const open = await anon.inject('/api/v1/peers?metric=unique_logins&level=icb&code=QA9');
+    expect(open.statusCode).toBe(200);
+    for (const url of [
+      '/api/v1/peers?metric=unique_logins&level=pcn&code=U00001',
+      '/api/v1/peers?metric=logins_per_1000&level=icb&code=QA9',
+      '/api/v1/peers?metric=logins&level=icb&code=QA9&grain=week',
+    ]) {
+      expect((await anon.inject(url)).statusCode, url).toBe(401);
+    }
+    expect((await user.inject('/api/v1/peers?metric=logins&level=england&code=E92000001')).statusCode).toBe(
+      400,
+    );
+    expect((await user.inject('/api/v1/peers?metric=logins&level=icb')).statusCode).toBe(400);
+    expect((await user.inject('/api/v1/peers?metric=nope_per_1000&level=icb&code=QA9')).statusCode).toBe(404);
+    expect((await user.inject('/api/v1/peers?metric=logins&level=icb&code=QZZ')).statusCode).toBe(404);
+  });
+});
+
+describe('caching', () => {
+  it('answers 304 for a held ETag and a new ETag and new figures after a build', async () => {
+    const url = '/api/v1/series?metric=logins&level=practice&code=P00001&grain=week&partial=1';
+    const first = await user.inject(url);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\/"v\d+-/);
+    const again = await user.inject({ url, headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    // Another viewer never matches this tag.
+    const anonUrl = '/api/v1/series?metric=logins&level=icb&code=QA9&partial=1';
+    const stale = await anon.inject(anonUrl);
+    expect(stale.headers.etag).not.toBe(etag);
+
+    const before = first.json().data.at(-1);
+    await tw.addEvents('2026-11-16'); // one more login per practice, in a new week; bumps the data version
+    user.responseCache.invalidate();
+    const after = await user.inject({ url, headers: { 'if-none-match': etag } });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers.etag).not.toBe(etag);
+    const last = after.json().data.at(-1);
+    expect(last.periodStart > before.periodStart).toBe(true);
+    expect(last.value).toBe(1);
+
+    // The other app has not been told: it notices the new version within a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await anon.inject({
+      url: anonUrl,
+      headers: { 'if-none-match': stale.headers.etag as string },
+    });
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.headers.etag).not.toBe(stale.headers.etag);
+    expect(fresh.json().data.at(-1).periodStart).toBe('2026-11-01');
+  });
+
+  it('caches the pages too', async () => {
+    const page = await user.inject('/areas/icb/QA9');
+    expect(page.statusCode).toBe(200);
+    const etag = page.headers.etag as string;
+    expect(etag).toBeDefined();
+    expect(
+      (await user.inject({ url: '/areas/icb/QA9', headers: { 'if-none-match': etag } })).statusCode,
+    ).toBe(304);
+    const home = await anon.inject('/');
+    expect(home.headers.etag).toBeDefined();
+  });
+});
+
+describe('live answers against the OpenAPI document', () => {
+  it('are valid against their response schemas', async () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const doc = openApiDocument() as {
+      paths: Record<
+        string,
+        { get: { responses: Record<string, { content: Record<string, { schema: object }> }> } }
+      >;
+    };
+    const urls: [string, string][] = [
+      ['/api/v1/metrics', '/api/v1/metrics'],
+      ['/api/v1/metrics/{id}', '/api/v1/metrics/registered_pct_13plus'],
+      ['/api/v1/areas', '/api/v1/areas?level=pcn'],
+      ['/api/v1/areas', '/api/v1/areas?q=practice'],
+      ['/api/v1/areas/{level}/{code}', '/api/v1/areas/pcn/U00001'],
+      ['/api/v1/areas/{level}/{code}', '/api/v1/areas/england/E92000001'],
+      ['/api/v1/series', '/api/v1/series?metric=registered_pct_13plus&level=icb&code=QA9&partial=1'],
+      ['/api/v1/series', '/api/v1/series?metric=unique_logins_12m'],
+      ['/api/v1/breakdown', '/api/v1/breakdown?metric=registered_pct_13plus&level=icb&code=QA9'],
+      ['/api/v1/breakdown', '/api/v1/breakdown?metric=logins&level=sub_icb&code=00A&grain=week'],
+      ['/api/v1/summary', '/api/v1/summary?level=practice&code=P00014'],
+      ['/api/v1/summary', '/api/v1/summary?grain=week&partial=1'],
+      [
+        '/api/v1/peers',
+        '/api/v1/peers?metric=logins&level=icb&code=QA1&structure=as-recorded&period=2026-02-01',
+      ],
+      ['/api/v1/peers', '/api/v1/peers?metric=patients_13plus&level=practice&code=P00013'],
+    ];
+    for (const [path, url] of urls) {
+      const body = await json(user, url);
+      const validate = ajv.compile(
+        doc.paths[path]!.get.responses['200']!.content['application/json']!.schema,
+      );
+      expect(validate(body), `${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,656 @@
+/**
+ * Figure routes of the API: series, breakdown, summary and peers. The same read model as the pages and
+ * the `query` command (src/query/*), so the API serves the same numbers. Each figure is checked against
+ * the open-data rule (src/domain/access.ts): anonymous viewers get open figures only (401 otherwise), and
+ * the summary leaves out the tiles they may not see.
+ */
+import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
+import { childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { periodStart as periodStartOf } from '../../domain/periods.ts';
+import { getAreaChain, getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
+import { getBreakdown } from '../../query/breakdown.ts';
+import { getNationalSummary } from '../../query/national-summary.ts';
+import { getPeers, resolvePeerMetric } from '../../query/peers.ts';
+import { getMetricSeries } from '../../query/series.ts';
+import { getDataStatus } from '../../query/status.ts';
+import type { AreaRef, AreaTile, SeriesPoint, SummaryTile } from '../../query/types.ts';
+import type { Warehouse } from '../../warehouse/db.ts';
+import { sql } from '../../warehouse/sql.ts';
+import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
+import {
+  answer,
+  areaParam,
+  badRequest,
+  dateParam,
+  findMetric,
+  grainParam,
+  handle,
+  levelParam,
+  notFound,
+  partialParam,
+  structureName,
+  structureParam,
+  type ApiRoute,
+} from './common.ts';
+import {
+  BREAKDOWN_QUERY,
+  BREAKDOWN_RESPONSE,
+  PEERS_QUERY,
+  PEERS_RESPONSE,
+  SERIES_QUERY,
+  SERIES_RESPONSE,
+  SUMMARY_QUERY,
+  SUMMARY_RESPONSE,
+} from './schemas.ts';
+
+interface FigureQuery {
+  metric: string;
+  level?: AreaLevel;
+  code?: string;
+  grain?: Grain;
+  from?: string;
+  to?: string;
+  period?: string;
+  structure?: 'current' | 'as-recorded';
+  partial?: string;
+  format?: 'json' | 'csv';
+}
+
+function isRate(metric: MetricDefinition): boolean {
+  return metric.aggregation === 'ratio' || metric.id === 'patients_13plus';
+}
+
+async function findArea(db: Warehouse, level: AreaLevel, code: string, param = 'code'): Promise<AreaRef> {
+  const chain = await getAreaChain(db, level, code);
+  if (!chain) throw notFound(`querystring/${param}: there is no ${level} with the code ${code}`);
+  const { area } = chain;
+  return { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent };
+}
+
+/** % change of each point on the one before (as the `query` command computes it). */
+export function withChange(points: SeriesPoint[]) {
+  return points.map((p, i) => {
+    const prev = points[i - 1];
+    return {
+      periodStart: p.periodStart,
+      value: p.value,
+      complete: p.complete,
+      changePct: prev && prev.value !== 0 ? ((p.value - prev.value) / prev.value) * 100 : null,
+      ...(p.numerator !== undefined
+        ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage ?? null }
+        : {}),
+    };
+  });
+}
+
+const ENGLAND_REF = { level: 'england', code: ENGLAND_CODE, name: 'England', isCurrent: true } as const;
+
+export const seriesRoute: ApiRoute = {
+  url: '/api/v1/series',
+  operationId: 'getSeries',
+  summary: 'A metric over time for one area',
+  description:
+    'One value per week or month (complete periods; with partial=1 also the partial one, marked ' +
+    'complete: false), with the % change on the previous point; rates also give their numerator, ' +
+    'denominator (13+ patients) and coverage. Weekly figures, levels below ICB and metrics outside the MI ' +
+    'publication need sign-in (401).',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  cache: true,
+  querystring: SERIES_QUERY,
+  response: SERIES_RESPONSE,
+  example: {
+    metric: 'unique_logins_per_1000',
+    unit: 'per_1000',
+    area: {
+      level: 'icb',
+      code: 'QMJ',
+      name: 'NHS North Central London Integrated Care Board',
+      isCurrent: true,
+    },
+    grain: 'month',
+    structure: 'current',
+    data: [
+      {
+        periodStart: '2026-09-01',
+        value: 412.5,
+        complete: true,
+        changePct: null,
+        numerator: 412500,
+        denominator: 1000000,
+        coverage: 0.998,
+      },
+      {
+        periodStart: '2026-10-01',
+        value: 420.1,
+        complete: true,
+        changePct: 1.84,
+        numerator: 420100,
+        denominator: 1000000,
+        coverage: 0.998,
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as FigureQuery;
+      const metric = findMetric(ctx.catalogue, q.metric);
+      const { level, code } = areaParam(q);
+      const grain = grainParam(metric, q.grain);
+      levelParam(metric, level);
+      const from = dateParam(q.from, 'from');
+      const to = dateParam(q.to, 'to');
+      if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
+      assertCanViewFigure(request, { metric, level, grain });
+      const area = await findArea(ctx.deps.db, level, code);
+      const status = await getDataStatus(ctx.deps.db);
+      const structure = structureParam(q.structure);
+      const points = await getMetricSeries(
+        ctx.deps.db,
+        status,
+        metric,
+        { level, code, grain, structure, includePartial: partialParam(q.partial), from, to },
+        [...ctx.catalogue],
+      );
+      const data = withChange(points);
+      const rate = isRate(metric) && metric.id !== 'patients_13plus';
+      return answer(request, reply, {
+        open: canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain }),
+        json: {
+          metric: metric.id,
+          unit: metric.unit,
+          area,
+          grain,
+          structure: structureName(rate ? 'current' : structure),
+          data,
+        },
+        csv: {
+          columns: [
+            'periodStart',
+            'value',
+            'complete',
+            'changePct',
+            ...(rate ? ['numerator', 'denominator', 'coverage'] : []),
+          ],
+          rows: data,
+          filename: ['series', metric.id, level, level === 'england' ? null : code, grain],
+        },
+      });
+    }),
+};
+
+interface BreakdownRowJson {
+  level: AreaLevel;
+  code: string;
+  name: string;
+  onsCode: string | null;
+  isCurrent: boolean;
+  value: number | null;
+  shareOfParent?: number | null;
+  numerator?: number | null;
+  denominator?: number | null;
+  coverage?: number | null;
+}
+
+async function rateBreakdown(
+  db: Warehouse,
+  metric: MetricDefinition,
+  numerator: MetricDefinition | null,
+  req: { level: AreaLevel; code: string; child: AreaLevel; grain: Grain; periodStart: string; scale: number },
+): Promise<BreakdownRowJson[]> {
+  const rows = await db.all<{
+    code: string;
+    name: string;
+    ons_code: string | null;
+    is_current: boolean;
+    patients_13plus: number | null;
+    numerator_value: number;
+    numerator_uncovered: number;
+  }>(sql('query/api_breakdown_rate'), [
+    numerator?.id ?? '',
+    req.grain,
+    req.periodStart,
+    req.level,
+    req.code,
+    req.child,
+  ]);
+  const out = rows.map((r): BreakdownRowJson => {
+    const base = {
+      level: req.child,
+      code: r.code,
+      name: r.name,
+      onsCode: r.ons_code,
+      isCurrent: r.is_current,
+    };
+    if (r.patients_13plus === null || !(r.patients_13plus > 0))
+      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+    if (!numerator)
+      return { ...base, value: r.patients_13plus, numerator: null, denominator: null, coverage: null };
+    const num = r.numerator_value - r.numerator_uncovered;
+    const den = r.patients_13plus * req.scale;
+    return {
+      ...base,
+      value: (num / den) * (metric.multiplier ?? 1),
+      numerator: num,
+      denominator: den,
+      coverage: r.numerator_value > 0 ? num / r.numerator_value : null,
+    };
+  });
+  // Highest first, areas without a rate last (as counts are ordered).
+  return out.sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.name.localeCompare(b.name));
+}
+
+export const breakdownRoute: ApiRoute = {
+  url: '/api/v1/breakdown',
+  operationId: 'getBreakdown',
+  summary: "An area's children for one metric and period",
+  description:
+    "The areas one level below (today's structure) with their figure for one week or month (default: " +
+    'the latest complete one), highest first. Counts give each child’s share of the parent (Unknown ' +
+    'included, so shares add up to 1); rates give numerator, denominator and coverage instead.',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  cache: true,
+  querystring: BREAKDOWN_QUERY,
+  response: BREAKDOWN_RESPONSE,
+  example: {
+    metric: 'logins',
+    unit: 'events',
+    parent: ENGLAND_REF,
+    childLevel: 'region',
+    grain: 'month',
+    periodStart: '2026-10-01',
+    structure: 'current',
+    data: [
+      {
+        level: 'region',
+        code: 'Y56',
+        name: 'London',
+        onsCode: 'E40000003',
+        isCurrent: true,
+        value: 5200000,
+        shareOfParent: 0.19,
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as FigureQuery;
+      const metric = findMetric(ctx.catalogue, q.metric);
+      const { level, code } = areaParam(q);
+      const grain = grainParam(metric, q.grain);
+      const child = childLevel(level);
+      if (!child)
+        throw badRequest(
+          'querystring/level must be one of: england, region, icb, sub_icb, pcn (a practice has no areas below it)',
+        );
+      levelParam(metric, child);
+      const period = dateParam(q.period, 'period');
+      assertCanViewFigure(request, { metric, level: child, grain });
+      const parent = await findArea(ctx.deps.db, level, code);
+      const status = await getDataStatus(ctx.deps.db);
+      const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
+      let structure = structureParam(q.structure);
+      let data: BreakdownRowJson[] = [];
+      const rate = isRate(metric);
+      if (rate) structure = 'current';
+      if (periodStart !== null && rate) {
+        const numerator =
+          metric.id === 'patients_13plus'
+            ? null
+            : (ctx.catalogue.find((m) => m.id === metric.numerator) ?? null);
+        data = await rateBreakdown(ctx.deps.db, metric, numerator, {
+          level,
+          code,
+          child,
+          grain,
+          periodStart,
+          scale: metric.id === 'patients_13plus' ? 1 : (status.demo?.scale ?? 1),
+        });
+      } else if (periodStart !== null) {
+        const result = await getBreakdown(ctx.deps.db, {
+          metricId: metric.id,
+          level,
+          code,
+          grain,
+          periodStart,
+          structure,
+        });
+        data = (result?.rows ?? []).map((r) => ({
+          level: child,
+          code: r.code,
+          name: r.name,
+          onsCode: r.onsCode,
+          isCurrent: r.isCurrent,
+          value: r.value,
+          shareOfParent: r.shareOfParent,
+        }));
+      }
+      if (child === 'practice') structure = 'current';
+      return answer(request, reply, {
+        open: canViewFigure(ANONYMOUS_VIEWER, { metric, level: child, grain }),
+        json: {
+          metric: metric.id,
+          unit: metric.unit,
+          parent,
+          childLevel: child,
+          grain,
+          periodStart,
+          structure: structureName(structure),
+          data,
+        },
+        csv: {
+          columns: [
+            'level',
+            'code',
+            'name',
+            'onsCode',
+            'isCurrent',
+            'value',
+            ...(rate ? ['numerator', 'denominator', 'coverage'] : ['shareOfParent']),
+          ],
+          rows: data,
+          filename: ['breakdown', metric.id, level, level === 'england' ? null : code, grain, periodStart],
+        },
+      });
+    }),
+};
+
+function tilePoint(p: SeriesPoint | null) {
+  if (!p) return null;
+  return {
+    periodStart: p.periodStart,
+    value: p.value,
+    complete: p.complete,
+    ...(p.numerator !== undefined
+      ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage ?? null }
+      : {}),
+  };
+}
+
+export const summaryRoute: ApiRoute = {
+  url: '/api/v1/summary',
+  operationId: 'getSummary',
+  summary: 'The headline tiles of the National summary or of an area page',
+  description:
+    'Each headline metric’s latest complete figure (with partial=1, the partial one), the one before and ' +
+    'the % change; below England each tile also compares a rate with the parent area and England. Tiles ' +
+    'a viewer may not see are left out (counted in hiddenTiles); 401 when none is left.',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  cache: true,
+  querystring: SUMMARY_QUERY,
+  response: SUMMARY_RESPONSE,
+  example: {
+    area: ENGLAND_REF,
+    grain: 'month',
+    includePartial: false,
+    refreshedAt: '2026-11-18T07:45:00.000Z',
+    latestCompletePeriod: '2026-10-01',
+    demo: false,
+    hiddenTiles: 0,
+    data: [
+      {
+        metricId: 'logins',
+        name: 'NHS App logins',
+        shortName: 'Logins',
+        unit: 'events',
+        polarity: 'higher_is_better',
+        latest: { periodStart: '2026-10-01', value: 2188000, complete: true },
+        previous: { periodStart: '2026-09-01', value: 2100000, complete: true },
+        changePct: 4.19,
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as FigureQuery;
+      const { level, code } = areaParam(q);
+      const grain: Grain = q.grain ?? 'month';
+      const includePartial = partialParam(q.partial);
+      const catalogue = [...ctx.catalogue];
+      const byId = new Map(catalogue.map((m) => [m.id, m]));
+      let area: AreaRef = ENGLAND_REF;
+      let tiles: (SummaryTile | AreaTile)[];
+      let status;
+      if (level === 'england') {
+        const summary = await getNationalSummary(ctx.deps.db, catalogue, { grain, includePartial });
+        tiles = summary.tiles;
+        status = summary.status;
+      } else {
+        const page = await getAreaPage(ctx.deps.db, catalogue, { level, code, grain, includePartial });
+        if (!page) throw notFound(`querystring/code: there is no ${level} with the code ${code}`);
+        area = {
+          level: page.area.level,
+          code: page.area.code,
+          name: page.area.name,
+          isCurrent: page.area.isCurrent,
+        };
+        tiles = page.tiles;
+        status = page.status;
+      }
+      const viewer = request.viewer;
+      const anonymous = ANONYMOUS_VIEWER;
+      let open = true;
+      const visible = tiles.filter((t) => {
+        const metric = byId.get(t.metricId);
+        const figure = { metric: metric ?? { mi_publication: false }, level, grain };
+        if (!canViewFigure(anonymous, figure)) open = false;
+        return canViewFigure(viewer, figure);
+      });
+      if (visible.length === 0 && tiles.length > 0) throw new SignInRequiredError();
+      const data = visible.map((t) => {
+        let comparison = null;
+        if ('comparison' in t && t.comparison) {
+          const c = t.comparison;
+          // A rate derived from a count is not part of the MI publication, whatever the count is.
+          const compared = {
+            mi_publication: c.derived ? false : (byId.get(c.metricId)?.mi_publication ?? false),
+          };
+          const figures = c.figures
+            .filter((f) => {
+              const figure = { metric: compared, level: f.area.level, grain };
+              if (!canViewFigure(anonymous, figure)) open = false;
+              return canViewFigure(viewer, figure);
+            })
+            .map((f) => ({
+              role: f.role,
+              level: f.area.level,
+              code: f.area.code,
+              name: f.area.name,
+              value: f.value,
+              coverage: f.coverage,
+            }));
+          if (figures.length > 0)
+            comparison = {
+              metricId: c.metricId,
+              name: c.name,
+              unit: c.unit,
+              derived: c.derived,
+              periodStart: c.periodStart,
+              figures,
+            };
+        }
+        return {
+          metricId: t.metricId,
+          name: t.name,
+          shortName: t.shortName,
+          unit: t.unit,
+          polarity: t.polarity,
+          latest: tilePoint(t.latest),
+          previous: tilePoint(t.previous),
+          changePct: t.changePct,
+          ...(level === 'england' ? {} : { comparison }),
+        };
+      });
+      return answer(request, reply, {
+        // What anyone may see, and nothing more: otherwise the answer depends on who asks.
+        open: open && visible.length === tiles.length,
+        json: {
+          area,
+          grain,
+          includePartial,
+          refreshedAt: status.refreshedAt,
+          latestCompletePeriod: latestCompletePeriod(grain, status),
+          demo: status.demo !== null,
+          hiddenTiles: tiles.length - visible.length,
+          data,
+        },
+        csv: {
+          columns: [
+            'metricId',
+            'name',
+            'unit',
+            'periodStart',
+            'value',
+            'complete',
+            'previousPeriodStart',
+            'previousValue',
+            'changePct',
+            'comparisonMetricId',
+            'parentValue',
+            'englandValue',
+          ],
+          rows: data.map((t) => {
+            const fig = (role: string) =>
+              'comparison' in t ? t.comparison?.figures.find((f) => f.role === role)?.value : undefined;
+            return {
+              metricId: t.metricId,
+              name: t.name,
+              unit: t.unit,
+              periodStart: t.latest?.periodStart,
+              value: t.latest?.value,
+              complete: t.latest?.complete,
+              previousPeriodStart: t.previous?.periodStart,
+              previousValue: t.previous?.value,
+              changePct: t.changePct,
+              comparisonMetricId: 'comparison' in t ? t.comparison?.metricId : undefined,
+              parentValue: fig('parent'),
+              englandValue: fig('england'),
+            };
+          }),
+          filename: ['summary', level, level === 'england' ? null : code, grain],
+        },
+      });
+    }),
+};
+
+export const peersRoute: ApiRoute = {
+  url: '/api/v1/peers',
+  operationId: 'getPeers',
+  summary: 'Where an area stands among the areas of its level',
+  description:
+    'For one metric and period (default: the latest complete one): the deciles of the figures of every ' +
+    'area of the same level, the area’s own figure, its rank (1 = highest) and percentile rank (0 lowest, ' +
+    '100 highest). Rates per 1,000 patients or % of patients are the meaningful comparison; ' +
+    'COUNT_per_1000 asks for the rate derived from a count. See docs/adr/0010 for which areas are peers.',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  cache: true,
+  querystring: PEERS_QUERY,
+  response: PEERS_RESPONSE,
+  example: {
+    metric: 'unique_logins_per_1000',
+    unit: 'per_1000',
+    area: {
+      level: 'icb',
+      code: 'QMJ',
+      name: 'NHS North Central London Integrated Care Board',
+      isCurrent: true,
+    },
+    grain: 'month',
+    periodStart: '2026-10-01',
+    structure: 'current',
+    count: 42,
+    value: 420.1,
+    rank: 7,
+    percentileRank: 85.37,
+    deciles: [301.2, 340.5, 355.1, 366.8, 378.2, 389.9, 398.4, 407.3, 415.8, 428.6, 470.2],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as FigureQuery & { level: Exclude<AreaLevel, 'england'>; code: string };
+      const catalogue = [...ctx.catalogue];
+      const resolved = resolvePeerMetric(q.metric, catalogue);
+      if (!resolved)
+        throw notFound(
+          `querystring/metric: there is no metric with the id ${q.metric} that areas can be compared on`,
+        );
+      const { metric } = resolved;
+      const level = q.level;
+      const code = q.code.toUpperCase();
+      const grain = grainParam(metric, q.grain);
+      levelParam(metric, level);
+      const period = dateParam(q.period, 'period');
+      const derived = !catalogue.some((m) => m.id === metric.id);
+      const figureMetric = { mi_publication: derived ? false : metric.mi_publication };
+      assertCanViewFigure(request, { metric: figureMetric, level, grain });
+      const area = await findArea(ctx.deps.db, level, code);
+      const status = await getDataStatus(ctx.deps.db);
+      const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
+      const requested = structureParam(q.structure);
+      const peers =
+        periodStart === null
+          ? null
+          : await getPeers(
+              ctx.deps.db,
+              { metricId: metric.id, level, code, grain, period: periodStart, structure: requested },
+              catalogue,
+              status,
+            );
+      const json = {
+        metric: metric.id,
+        unit: metric.unit,
+        area,
+        grain,
+        periodStart,
+        structure: structureName(peers?.structure ?? requested),
+        count: peers?.count ?? 0,
+        value: peers?.value ?? null,
+        rank: peers?.rank ?? null,
+        percentileRank: peers?.percentileRank ?? null,
+        deciles: peers?.deciles ?? [],
+      };
+      const decileColumns = Array.from({ length: 11 }, (_, i) => `p${i * 10}`);
+      return answer(request, reply, {
+        open: canViewFigure(ANONYMOUS_VIEWER, { metric: figureMetric, level, grain }),
+        json,
+        csv: {
+          columns: [
+            'metric',
+            'level',
+            'code',
+            'name',
+            'grain',
+            'periodStart',
+            'count',
+            'value',
+            'rank',
+            'percentileRank',
+            ...decileColumns,
+          ],
+          rows: [
+            {
+              metric: json.metric,
+              level,
+              code,
+              name: area.name,
+              grain,
+              periodStart,
+              count: json.count,
+              value: json.value,
+              rank: json.rank,
+              percentileRank: json.percentileRank,
+              ...Object.fromEntries(decileColumns.map((c, i) => [c, json.deciles[i] ?? null])),
+            },
+          ],
+          filename: ['peers', metric.id, level, code, grain, periodStart],
+        },
+      });
+    }),
+};

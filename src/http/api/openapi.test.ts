@@ -1,0 +1,126 @@
+/**
+ * The OpenAPI document describes every /api/v1 route the app registers, and nothing else; its examples are
+ * valid against the response schemas the routes serialise with (live responses are checked against them
+ * in api.test.ts).
+ */
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
+import { fixedClock } from '../../domain/clock.ts';
+import { Warehouse } from '../../warehouse/db.ts';
+import { buildApp } from '../app.ts';
+import { createTestQueries } from '../test-queries.ts';
+import { openApiPath } from './openapi.ts';
+import { API_ROUTES, openApiDocument } from './routes.ts';
+
+let app: FastifyInstance;
+let db: Warehouse;
+
+beforeAll(async () => {
+  db = await Warehouse.open(':memory:');
+  app = await buildApp({
+    db,
+    config: loadConfig({}),
+    clock: fixedClock('2026-11-18T09:00:00Z'),
+    queries: createTestQueries(),
+  });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  db?.close();
+});
+
+/** Every route's full path and methods, from Fastify's printed route tree. */
+export function registeredRoutes(tree: string): { path: string; methods: string[] }[] {
+  const out: { path: string; methods: string[] }[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)(?:├── |└── )(.*) \(([^)]*)\)$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const full = depth === 0 ? m[2]! : `${stack[depth - 1]!.replace(/\/$/, '')}/${m[2]!.replace(/^\//, '')}`;
+    stack[depth] = full;
+    out.push({ path: full, methods: m[3]!.split(',').map((s) => s.trim()) });
+  }
+  return out;
+}
+
+type Doc = {
+  openapi: string;
+  paths: Record<
+    string,
+    {
+      get: {
+        responses: Record<string, { content?: Record<string, { schema: object; example?: unknown }> }>;
+        parameters: { name: string; in: string; required: boolean }[];
+      };
+    }
+  >;
+};
+
+describe('the OpenAPI document', () => {
+  it('is served at /api/v1/openapi.json as OpenAPI 3.1', async () => {
+    const res = await app.inject('/api/v1/openapi.json');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const doc = res.json() as Doc;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
+  it('lists every /api/v1 route the app registers, and only those', async () => {
+    const doc = (await app.inject('/api/v1/openapi.json')).json() as Doc;
+    const registered = registeredRoutes(app.printRoutes({ commonPrefix: false }))
+      .filter((r) => r.path.startsWith('/api/v1') && r.methods.includes('GET'))
+      .map((r) => openApiPath(r.path))
+      .sort();
+    expect(registered.length).toBeGreaterThanOrEqual(9);
+    expect(Object.keys(doc.paths).sort()).toEqual(registered);
+    // And no other method is registered under /api/v1 without being described.
+    const other = registeredRoutes(app.printRoutes({ commonPrefix: false })).filter(
+      (r) => r.path.startsWith('/api/v1') && r.methods.some((m) => m !== 'GET' && m !== 'HEAD'),
+    );
+    expect(other).toEqual([]);
+  });
+
+  it('describes each route’s parameters as the route validates them', async () => {
+    const doc = openApiDocument() as unknown as Doc;
+    for (const r of API_ROUTES) {
+      const op = doc.paths[openApiPath(r.url)]!.get;
+      const query = r.querystring as { properties: Record<string, unknown>; required?: string[] };
+      expect(op.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(
+        Object.keys(query.properties),
+      );
+      for (const p of op.parameters.filter((x) => x.in === 'query'))
+        expect(p.required).toBe((query.required ?? []).includes(p.name));
+      const pathParams = [...r.url.matchAll(/:([a-z]+)/g)].map((m) => m[1]);
+      expect(op.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(pathParams);
+      // A parameter the document does not list is refused.
+      const valid: Record<string, string> = { metric: 'logins', level: 'icb', code: 'QMJ' };
+      const params = new URLSearchParams((query.required ?? []).map((k): [string, string] => [k, valid[k]!]));
+      params.set('not_a_parameter', '1');
+      const path = r.url.replace(':level', 'icb').replace(':code', 'QMJ').replace(':id', 'logins');
+      const res = await app.inject(`${path}?${params}`);
+      expect(res.statusCode, r.url).toBe(400);
+      expect(res.json().message).toMatch(/not_a_parameter/);
+    }
+  });
+
+  it('has examples that are valid against the response schemas', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const doc = openApiDocument() as unknown as Doc;
+    for (const r of API_ROUTES) {
+      const json = doc.paths[openApiPath(r.url)]!.get.responses['200']!.content!['application/json']!;
+      const validate = ajv.compile(json.schema);
+      const ok = validate(json.example);
+      expect(ok, `${r.url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(json.example).toBeDefined();
+      // The schemas are strict: an example with an unknown field would fail.
+      expect(validate({ ...(json.example as object), surprise: 1 })).toBe(false);
+    }
+  });
+});

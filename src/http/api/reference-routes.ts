@@ -1,0 +1,369 @@
+/** Reference routes of the API: the metric catalogue and the areas (open to everyone). */
+import { childLevel, type AreaLevel } from '../../domain/areas.ts';
+import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
+import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import { getAreaChain } from '../../query/area-page.ts';
+import { normaliseSearch } from '../../query/search.ts';
+import { sql } from '../../warehouse/sql.ts';
+import { answer, badRequest, handle, notFound, type ApiRoute } from './common.ts';
+import {
+  AREA_PARAMS,
+  AREA_QUERY,
+  AREA_RESPONSE,
+  AREAS_QUERY,
+  AREAS_RESPONSE,
+  METRIC_PARAMS,
+  METRIC_QUERY,
+  METRIC_RESPONSE,
+  METRICS_QUERY,
+  METRICS_RESPONSE,
+} from './schemas.ts';
+
+export function metricJson(m: MetricDefinition) {
+  const openGrains = m.mi_publication ? OPEN_DATA_GRAINS.filter((g) => m.grains.includes(g)) : [];
+  return {
+    id: m.id,
+    name: m.name,
+    shortName: m.short_name,
+    description: m.description,
+    calculation: m.calculation,
+    unit: m.unit,
+    aggregation: m.aggregation,
+    window: m.window,
+    numerator: m.numerator ?? null,
+    denominator: m.denominator ?? null,
+    multiplier: m.multiplier ?? null,
+    grains: m.grains,
+    lowestGeography: m.lowest_geography,
+    source: m.source,
+    caveats: m.caveats,
+    polarity: m.polarity,
+    disclosure: m.disclosure,
+    miPublication: m.mi_publication,
+    openData: openGrains.length > 0 ? { levels: [...OPEN_DATA_LEVELS], grains: openGrains } : null,
+    theme: m.theme,
+    legacyIds: m.legacy_ids,
+    originalDictionaryName: m.original_dictionary_name ?? null,
+  };
+}
+
+const METRIC_CSV_COLUMNS = [
+  'id',
+  'name',
+  'shortName',
+  'description',
+  'calculation',
+  'unit',
+  'aggregation',
+  'window',
+  'numerator',
+  'denominator',
+  'multiplier',
+  'grains',
+  'lowestGeography',
+  'source',
+  'caveats',
+  'polarity',
+  'disclosure',
+  'miPublication',
+  'openLevels',
+  'openGrains',
+  'theme',
+  'legacyIds',
+  'originalDictionaryName',
+];
+
+function metricCsvRow(m: MetricDefinition) {
+  const j = metricJson(m);
+  return {
+    ...j,
+    grains: j.grains.join(' '),
+    caveats: j.caveats.join(' | '),
+    legacyIds: j.legacyIds.join(' '),
+    openLevels: j.openData?.levels.join(' ') ?? null,
+    openGrains: j.openData?.grains.join(' ') ?? null,
+  };
+}
+
+const EXAMPLE_METRIC = {
+  id: 'logins',
+  name: 'NHS App logins',
+  shortName: 'Logins',
+  description: 'The number of times people logged in to the NHS App in the period.',
+  calculation: 'Count of login events in the period.',
+  unit: 'events',
+  aggregation: 'event_count',
+  window: 'period',
+  numerator: null,
+  denominator: null,
+  multiplier: null,
+  grains: ['week', 'month'],
+  lowestGeography: 'practice',
+  source: 'events',
+  caveats: ['A login is a session, not a person.'],
+  polarity: 'higher_is_better',
+  disclosure: 'suppress_small_counts',
+  miPublication: true,
+  openData: { levels: ['england', 'region', 'icb'], grains: ['month'] },
+  theme: 'logins',
+  legacyIds: ['M149'],
+  originalDictionaryName: 'NHS App Logins',
+};
+
+export const metricsRoute: ApiRoute = {
+  url: '/api/v1/metrics',
+  operationId: 'listMetrics',
+  summary: 'The metric catalogue',
+  description:
+    'Every metric with its definition, calculation, unit, grains, lowest geography, caveats, source and ' +
+    'whether it is part of the NHS App Management Information publication (and so open data).',
+  tag: 'Reference',
+  access: 'public',
+  csv: true,
+  cache: true,
+  querystring: METRICS_QUERY,
+  response: METRICS_RESPONSE,
+  example: { data: [EXAMPLE_METRIC] },
+  handler: (ctx) =>
+    handle(async (request, reply) =>
+      answer(request, reply, {
+        open: true,
+        json: { data: ctx.catalogue.map(metricJson) },
+        csv: { columns: METRIC_CSV_COLUMNS, rows: ctx.catalogue.map(metricCsvRow), filename: ['metrics'] },
+      }),
+    ),
+};
+
+export const metricRoute: ApiRoute = {
+  url: '/api/v1/metrics/:id',
+  operationId: 'getMetric',
+  summary: 'One metric',
+  description: 'One metric of the catalogue; 404 for an unknown id.',
+  tag: 'Reference',
+  access: 'public',
+  csv: false,
+  cache: true,
+  params: METRIC_PARAMS,
+  querystring: METRIC_QUERY,
+  response: METRIC_RESPONSE,
+  example: { data: EXAMPLE_METRIC },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const metric = ctx.catalogue.find((m) => m.id === id);
+      if (!metric) throw notFound(`params/id: there is no metric with the id ${id} (see /api/v1/metrics)`);
+      return answer(request, reply, { open: true, json: { data: metricJson(metric) } });
+    }),
+};
+
+const AREA_CSV_COLUMNS = ['code', 'onsCode', 'name', 'level', 'parentCode', 'parentLevel'];
+const SEARCH_CSV_COLUMNS = [
+  'code',
+  'onsCode',
+  'name',
+  'level',
+  'isCurrent',
+  'postcode',
+  'exactCode',
+  'parentCode',
+  'parentLevel',
+  'parentName',
+];
+
+export const areasRoute: ApiRoute = {
+  url: '/api/v1/areas',
+  operationId: 'listAreas',
+  summary: 'Areas: a level, the children of a parent, or a search',
+  description:
+    "Areas of one level on today's structure (closed ones included), optionally only those under " +
+    '`parent`; or with `q`, the areas matching a search by name, ODS or ONS code or practice postcode ' +
+    '(best first, at most 50; `level` then filters them). 404 for an unknown parent.',
+  tag: 'Reference',
+  access: 'public',
+  csv: true,
+  cache: true,
+  querystring: AREAS_QUERY,
+  response: AREAS_RESPONSE,
+  example: {
+    data: [
+      {
+        code: 'QMJ',
+        onsCode: 'E54000028',
+        name: 'NHS North Central London Integrated Care Board',
+        level: 'icb',
+        parent: { code: 'Y56', level: 'region' },
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as {
+        level?: Exclude<AreaLevel, 'england'>;
+        parent?: string;
+        q?: string;
+      };
+      if (q.q !== undefined) {
+        if (q.parent !== undefined) throw badRequest('querystring must not have both q and parent');
+        const text = normaliseSearch(q.q);
+        if (text === '') throw badRequest('querystring/q must not be empty');
+        const found = await ctx.deps.queries.searchAreas({ query: text });
+        const results = found.results.filter((r) => q.level === undefined || r.level === q.level);
+        const data = results.map((r) => ({
+          code: r.code,
+          onsCode: r.onsCode,
+          name: r.name,
+          level: r.level,
+          isCurrent: r.isCurrent,
+          postcode: r.postcode,
+          exactCode: r.exactCode,
+          parent: r.parent ? { code: r.parent.code, level: r.parent.level, name: r.parent.name } : null,
+        }));
+        return answer(request, reply, {
+          open: true,
+          json: { query: found.query, total: q.level === undefined ? found.total : data.length, data },
+          csv: {
+            columns: SEARCH_CSV_COLUMNS,
+            rows: data.map((r) => ({
+              ...r,
+              parentCode: r.parent?.code,
+              parentLevel: r.parent?.level,
+              parentName: r.parent?.name,
+            })),
+            filename: ['areas-search'],
+          },
+        });
+      }
+      if (q.level === undefined) throw badRequest('querystring/level is required');
+      const parentCode = q.parent?.toUpperCase();
+      const areas = await ctx.deps.queries.listAreas(
+        parentCode === undefined ? { level: q.level } : { level: q.level, parent: parentCode },
+      );
+      if (areas === null) throw notFound(`querystring/parent: there is no area with the code ${parentCode}`);
+      const data = areas.map((a) => ({
+        code: a.code,
+        onsCode: a.onsCode,
+        name: a.name,
+        level: a.level,
+        parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
+      }));
+      return answer(request, reply, {
+        open: true,
+        json: { data },
+        csv: {
+          columns: AREA_CSV_COLUMNS,
+          rows: data.map((a) => ({ ...a, parentCode: a.parent?.code, parentLevel: a.parent?.level })),
+          filename: ['areas', q.level, parentCode],
+        },
+      });
+    }),
+};
+
+export const areaRoute: ApiRoute = {
+  url: '/api/v1/areas/:level/:code',
+  operationId: 'getArea',
+  summary: 'One area with the areas above and below it',
+  description:
+    "One area on today's structure (closed areas keep their last details), the areas above it from " +
+    'England down, and its children. CSV: one row per area, with its relation (ancestor, area, child).',
+  tag: 'Reference',
+  access: 'public',
+  csv: true,
+  cache: true,
+  params: AREA_PARAMS,
+  querystring: AREA_QUERY,
+  response: AREA_RESPONSE,
+  example: {
+    data: {
+      code: 'QMJ',
+      onsCode: 'E54000028',
+      name: 'NHS North Central London Integrated Care Board',
+      level: 'icb',
+      isCurrent: true,
+      postcode: null,
+      supplierName: null,
+      firstExtract: '2026-01-01',
+      lastExtract: '2026-08-01',
+      parent: { level: 'region', code: 'Y56', name: 'London', isCurrent: true },
+      ancestors: [
+        { level: 'england', code: 'E92000001', name: 'England', isCurrent: true },
+        { level: 'region', code: 'Y56', name: 'London', isCurrent: true },
+      ],
+      childLevel: 'sub_icb',
+      children: [
+        {
+          code: '93C',
+          onsCode: 'E38000240',
+          name: 'North Central London',
+          level: 'sub_icb',
+          isCurrent: true,
+        },
+      ],
+    },
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const params = request.params as { level: AreaLevel; code: string };
+      const code = params.code.toUpperCase();
+      const chain = await getAreaChain(ctx.deps.db, params.level, code);
+      if (!chain) throw notFound(`params/code: there is no ${params.level} with the code ${code}`);
+      const below = childLevel(params.level);
+      const children = below
+        ? (
+            await ctx.deps.db.all<{
+              code: string;
+              ons_code: string | null;
+              name: string;
+              is_current: boolean;
+            }>(sql('query/list_areas'), [below, code])
+          )
+            .filter((c) => c.code !== 'UNKNOWN')
+            .map((c) => ({
+              code: c.code,
+              onsCode: c.ons_code,
+              name: c.name,
+              level: below,
+              isCurrent: c.is_current,
+            }))
+        : [];
+      const { area, ancestors } = chain;
+      const parent = ancestors[ancestors.length - 1] ?? null;
+      const data = {
+        code: area.code,
+        onsCode: area.onsCode,
+        name: area.name,
+        level: area.level,
+        isCurrent: area.isCurrent,
+        postcode: area.postcode,
+        supplierName: area.supplierName,
+        firstExtract: area.firstExtract,
+        lastExtract: area.lastExtract,
+        parent,
+        ancestors,
+        childLevel: below,
+        children,
+      };
+      const row = (
+        relation: string,
+        a: { level: AreaLevel; code: string; name: string; isCurrent: boolean },
+      ) => ({
+        relation,
+        level: a.level,
+        code: a.code,
+        name: a.name,
+        isCurrent: a.isCurrent,
+      });
+      return answer(request, reply, {
+        open: true,
+        json: { data },
+        csv: {
+          columns: ['relation', 'level', 'code', 'name', 'isCurrent'],
+          rows: [
+            ...ancestors.map((a) => row('ancestor', a)),
+            row('area', area),
+            ...children.map((c) => row('child', c)),
+          ],
+          filename: ['area', area.level, area.code],
+        },
+      });
+    }),
+};

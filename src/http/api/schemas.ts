@@ -1,0 +1,409 @@
+/**
+ * JSON schemas of the API: the query parameters every route validates with (Fastify/Ajv) and the responses
+ * it serialises with. The OpenAPI document (openapi.ts) is generated from these same objects, so the
+ * description cannot drift from what the routes accept and send.
+ */
+import { AREA_LEVELS, CHILD_LEVELS } from '../../domain/areas.ts';
+import { AGGREGATIONS, GRAINS } from '../../domain/metric-definition.ts';
+import { AREA_CODE_SCHEMA } from '../area-routes.ts';
+
+export { AREA_CODE_SCHEMA };
+
+export type JsonSchema = Record<string, unknown>;
+
+export const METRIC_ID_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[a-z][a-z0-9_]*$',
+  description: 'must be a metric id: lower-case letters, digits and _ (see /api/v1/metrics)',
+} as const;
+
+export const LEVEL_SCHEMA = { type: 'string', enum: AREA_LEVELS } as const;
+export const CHILD_LEVEL_SCHEMA = { type: 'string', enum: CHILD_LEVELS } as const;
+
+export const DATE_SCHEMA = {
+  type: 'string',
+  minLength: 10,
+  maxLength: 10,
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  description: 'must be a date like 2026-04-01',
+} as const;
+
+export const GRAIN_SCHEMA = {
+  type: 'string',
+  enum: GRAINS,
+  description: 'week (Monday to Sunday) or calendar month, in UK time; default month',
+} as const;
+
+export const STRUCTURE_SCHEMA = {
+  type: 'string',
+  enum: ['current', 'as-recorded'],
+  description: "areas on today's structure (default) or as recorded at the time",
+} as const;
+
+export const PARTIAL_SCHEMA = {
+  type: 'string',
+  enum: ['0', '1', 'false', 'true'],
+  description: 'include the partial period still being loaded (marked complete: false); default no',
+} as const;
+
+export const FORMAT_SCHEMA = {
+  type: 'string',
+  enum: ['json', 'csv'],
+  description: 'json (default) or csv (a header row, RFC 4180 quoting, as an attachment)',
+} as const;
+
+function query(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
+  return { type: 'object', additionalProperties: false, required, properties };
+}
+
+export const METRICS_QUERY = query({ format: FORMAT_SCHEMA });
+
+export const METRIC_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: METRIC_ID_SCHEMA },
+} as const;
+
+export const METRIC_QUERY = query({});
+
+export const AREAS_QUERY = query({
+  level: { ...CHILD_LEVEL_SCHEMA, description: 'the level to list (required unless q is given)' },
+  parent: {
+    ...AREA_CODE_SCHEMA,
+    description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
+  },
+  q: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 100,
+    description: 'must be a search of 1 to 100 characters (name, ODS or ONS code, practice postcode)',
+  },
+  format: FORMAT_SCHEMA,
+});
+
+export const AREA_PARAMS = {
+  type: 'object',
+  required: ['level', 'code'],
+  properties: { level: LEVEL_SCHEMA, code: AREA_CODE_SCHEMA },
+} as const;
+
+export const AREA_QUERY = query({ format: FORMAT_SCHEMA });
+
+export const SERIES_QUERY = query(
+  {
+    metric: METRIC_ID_SCHEMA,
+    level: { ...LEVEL_SCHEMA, description: 'default england' },
+    code: {
+      ...AREA_CODE_SCHEMA,
+      description: 'must be an area code: 1 to 12 letters or digits (required below England)',
+    },
+    grain: GRAIN_SCHEMA,
+    from: {
+      ...DATE_SCHEMA,
+      description: 'must be a date like 2026-04-01 (first period: the one containing it)',
+    },
+    to: {
+      ...DATE_SCHEMA,
+      description: 'must be a date like 2026-04-01 (last period: the one containing it)',
+    },
+    structure: STRUCTURE_SCHEMA,
+    partial: PARTIAL_SCHEMA,
+    format: FORMAT_SCHEMA,
+  },
+  ['metric'],
+);
+
+export const BREAKDOWN_QUERY = query(
+  {
+    metric: METRIC_ID_SCHEMA,
+    level: { ...LEVEL_SCHEMA, description: 'the parent area’s level; default england' },
+    code: {
+      ...AREA_CODE_SCHEMA,
+      description: 'must be an area code: 1 to 12 letters or digits (required below England)',
+    },
+    grain: GRAIN_SCHEMA,
+    period: {
+      ...DATE_SCHEMA,
+      description:
+        'must be a date like 2026-04-01 (any day of the week or month; default the latest complete one)',
+    },
+    structure: STRUCTURE_SCHEMA,
+    format: FORMAT_SCHEMA,
+  },
+  ['metric'],
+);
+
+export const SUMMARY_QUERY = query({
+  level: { ...LEVEL_SCHEMA, description: 'default england (the National summary)' },
+  code: {
+    ...AREA_CODE_SCHEMA,
+    description: 'must be an area code: 1 to 12 letters or digits (required below England)',
+  },
+  grain: GRAIN_SCHEMA,
+  partial: PARTIAL_SCHEMA,
+  format: FORMAT_SCHEMA,
+});
+
+export const PEERS_QUERY = query(
+  {
+    metric: {
+      ...METRIC_ID_SCHEMA,
+      description:
+        'must be a metric id (see /api/v1/metrics), or COUNT_per_1000 for the rate derived from a count',
+    },
+    level: CHILD_LEVEL_SCHEMA,
+    code: AREA_CODE_SCHEMA,
+    grain: GRAIN_SCHEMA,
+    period: {
+      ...DATE_SCHEMA,
+      description: 'must be a date like 2026-04-01 (default the latest complete period)',
+    },
+    structure: STRUCTURE_SCHEMA,
+    format: FORMAT_SCHEMA,
+  },
+  ['metric', 'level', 'code'],
+);
+
+export const OPENAPI_QUERY = query({});
+
+// ---- Responses ----
+
+const num = { type: 'number' } as const;
+const numOrNull = { type: ['number', 'null'] } as const;
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+const bool = { type: 'boolean' } as const;
+
+function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    properties,
+  };
+}
+
+export const ERROR_SCHEMA = object({ error: str, message: str });
+
+const AREA_REF = object({ level: LEVEL_SCHEMA, code: str, name: str, isCurrent: bool });
+
+export const METRIC_SCHEMA = object(
+  {
+    id: str,
+    name: str,
+    shortName: str,
+    description: str,
+    calculation: str,
+    unit: {
+      type: 'string',
+      enum: ['events', 'users', 'patients', 'downloads', 'percent', 'per_1000', 'practices'],
+    },
+    aggregation: { type: 'string', enum: AGGREGATIONS },
+    window: { type: 'string', enum: ['period', 'rolling_12_months'] },
+    numerator: strOrNull,
+    denominator: strOrNull,
+    multiplier: numOrNull,
+    grains: { type: 'array', items: GRAIN_SCHEMA },
+    lowestGeography: LEVEL_SCHEMA,
+    source: str,
+    caveats: { type: 'array', items: str },
+    polarity: { type: 'string', enum: ['higher_is_better', 'lower_is_better', 'neutral'] },
+    disclosure: str,
+    miPublication: bool,
+    openData: {
+      description: 'Which figures of this metric are open data (no sign-in); null when none are',
+      anyOf: [
+        { type: 'null' },
+        object({
+          levels: { type: 'array', items: LEVEL_SCHEMA },
+          grains: { type: 'array', items: GRAIN_SCHEMA },
+        }),
+      ],
+    },
+    theme: str,
+    legacyIds: { type: 'array', items: str },
+    originalDictionaryName: strOrNull,
+  },
+  [],
+);
+
+export const METRICS_RESPONSE = object({ data: { type: 'array', items: METRIC_SCHEMA } });
+export const METRIC_RESPONSE = object({ data: METRIC_SCHEMA });
+
+export const AREA_ITEM_SCHEMA = object({
+  code: str,
+  onsCode: strOrNull,
+  name: str,
+  level: LEVEL_SCHEMA,
+  parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
+});
+
+export const SEARCH_ITEM_SCHEMA = object({
+  code: str,
+  onsCode: strOrNull,
+  name: str,
+  level: LEVEL_SCHEMA,
+  isCurrent: bool,
+  postcode: strOrNull,
+  exactCode: bool,
+  parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str })] },
+});
+
+export const AREAS_RESPONSE = {
+  description: 'A list of areas at a level, or (with q) the areas matching a search, best first',
+  anyOf: [
+    object({ data: { type: 'array', items: AREA_ITEM_SCHEMA } }),
+    object({ query: str, total: num, data: { type: 'array', items: SEARCH_ITEM_SCHEMA } }),
+  ],
+};
+
+export const AREA_RESPONSE = object({
+  data: object({
+    code: str,
+    onsCode: strOrNull,
+    name: str,
+    level: LEVEL_SCHEMA,
+    isCurrent: bool,
+    postcode: strOrNull,
+    supplierName: strOrNull,
+    firstExtract: strOrNull,
+    lastExtract: strOrNull,
+    parent: { anyOf: [{ type: 'null' }, AREA_REF] },
+    ancestors: { type: 'array', items: AREA_REF },
+    childLevel: { anyOf: [{ type: 'null' }, LEVEL_SCHEMA] },
+    children: {
+      type: 'array',
+      items: object({ code: str, onsCode: strOrNull, name: str, level: LEVEL_SCHEMA, isCurrent: bool }),
+    },
+  }),
+});
+
+const POINT_SCHEMA = object(
+  {
+    periodStart: { ...str, description: 'first day of the week (Monday) or month, UK time' },
+    value: num,
+    complete: bool,
+    changePct: {
+      ...numOrNull,
+      description: '% change on the previous point; null when that is missing or 0',
+    },
+    numerator: num,
+    denominator: num,
+    coverage: numOrNull,
+  },
+  ['numerator', 'denominator', 'coverage'],
+);
+
+export const SERIES_RESPONSE = object({
+  metric: str,
+  unit: str,
+  area: AREA_REF,
+  grain: GRAIN_SCHEMA,
+  structure: STRUCTURE_SCHEMA,
+  data: { type: 'array', items: POINT_SCHEMA },
+});
+
+export const BREAKDOWN_RESPONSE = object({
+  metric: str,
+  unit: str,
+  parent: AREA_REF,
+  childLevel: LEVEL_SCHEMA,
+  grain: GRAIN_SCHEMA,
+  periodStart: strOrNull,
+  structure: STRUCTURE_SCHEMA,
+  data: {
+    type: 'array',
+    items: object(
+      {
+        level: LEVEL_SCHEMA,
+        code: str,
+        name: str,
+        onsCode: strOrNull,
+        isCurrent: bool,
+        value: numOrNull,
+        shareOfParent: { ...numOrNull, description: 'counts only: the child’s share of the parent’s figure' },
+        numerator: numOrNull,
+        denominator: numOrNull,
+        coverage: numOrNull,
+      },
+      ['shareOfParent', 'numerator', 'denominator', 'coverage'],
+    ),
+  },
+});
+
+const TILE_POINT = {
+  anyOf: [
+    { type: 'null' },
+    object(
+      { periodStart: str, value: num, complete: bool, numerator: num, denominator: num, coverage: numOrNull },
+      ['numerator', 'denominator', 'coverage'],
+    ),
+  ],
+};
+
+export const SUMMARY_RESPONSE = object({
+  area: AREA_REF,
+  grain: GRAIN_SCHEMA,
+  includePartial: bool,
+  refreshedAt: strOrNull,
+  latestCompletePeriod: strOrNull,
+  demo: bool,
+  hiddenTiles: { type: 'integer', description: 'tiles left out because they need sign-in' },
+  data: {
+    type: 'array',
+    items: object(
+      {
+        metricId: str,
+        name: str,
+        shortName: str,
+        unit: str,
+        polarity: str,
+        latest: TILE_POINT,
+        previous: TILE_POINT,
+        changePct: numOrNull,
+        comparison: {
+          anyOf: [
+            { type: 'null' },
+            object({
+              metricId: str,
+              name: str,
+              unit: str,
+              derived: bool,
+              periodStart: str,
+              figures: {
+                type: 'array',
+                items: object({
+                  role: { type: 'string', enum: ['area', 'parent', 'england'] },
+                  level: LEVEL_SCHEMA,
+                  code: str,
+                  name: str,
+                  value: numOrNull,
+                  coverage: numOrNull,
+                }),
+              },
+            }),
+          ],
+        },
+      },
+      ['comparison'],
+    ),
+  },
+});
+
+export const PEERS_RESPONSE = object({
+  metric: str,
+  unit: str,
+  area: AREA_REF,
+  grain: GRAIN_SCHEMA,
+  periodStart: strOrNull,
+  structure: STRUCTURE_SCHEMA,
+  count: { type: 'integer' },
+  value: numOrNull,
+  rank: { type: ['integer', 'null'], description: '1 for the highest figure; ties share a rank' },
+  percentileRank: { ...numOrNull, description: '0 lowest to 100 highest: share of the other areas below' },
+  deciles: { type: 'array', items: num, description: 'p0, p10 … p100 of the areas’ figures' },
+});
+
+export const OPENAPI_RESPONSE = { type: 'object', additionalProperties: true } as const;

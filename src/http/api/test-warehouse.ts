@@ -1,0 +1,134 @@
+/**
+ * Tests only: a small real warehouse built through the real path (practice-map rows, list sizes, area
+ * rebuild, a CSV of canonical events through ingest, the metric build), for the API, cache and peers tests.
+ *
+ * Geography: 14 practices in 2 regions; ICBs QA1 and QA2 merge into QA9 in August 2026; practice P00014
+ * closes in June; P00013 has no list size (left out of rates). Events run from 1 January to 15 November
+ * 2026 (so November is partial); the warehouse is marked as demo data at scale 0.5, so rates compare with
+ * half the patients.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fixedClock } from '../../domain/clock.ts';
+import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import { ingestEventFile } from '../../ingest/events.ts';
+import { rebuildAreas } from '../../ingest/reference/areas.ts';
+import { buildMetrics } from '../../metrics/build.ts';
+import { loadCatalogue } from '../../metrics/catalogue.ts';
+import { Warehouse } from '../../warehouse/db.ts';
+import { migrate } from '../../warehouse/migrate.ts';
+import { sql } from '../../warehouse/sql.ts';
+
+type Row = [practice: string, postcode: string, pcn: string, subIcb: string, icb: string, region: string];
+
+function practices(icbFor: (i: number) => string): Row[] {
+  const rows: Row[] = [];
+  for (let i = 1; i <= 14; i++) {
+    const code = `P${String(i).padStart(5, '0')}`;
+    const pcn = `U0000${Math.ceil(i / 3)}`;
+    const sub = ['00A', '00A', '00B', '00C', '00D'][Math.ceil(i / 3) - 1]!;
+    const region = i <= 9 ? 'Y56' : 'Y58';
+    rows.push([code, `LS${i} 1AA`, pcn, sub, icbFor(i), region]);
+  }
+  return rows;
+}
+
+export const TEST_RELEASES: Record<string, Row[]> = {
+  '2026-01-01': practices((i) => (i <= 3 ? 'QA1' : i <= 9 ? 'QA2' : 'QA3')),
+  '2026-08-01': practices((i) => (i <= 9 ? 'QA9' : 'QA3')).filter(([p]) => p !== 'P00014'),
+};
+
+export const TEST_DEMO_SCALE = 0.5;
+export const TEST_CLOCK = fixedClock('2026-11-21T12:00:00Z');
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface TestWarehouse {
+  db: Warehouse;
+  catalogue: MetricDefinition[];
+  dir: string;
+  /** Loads more events (one more login per practice on the given day) and rebuilds: a new data version. */
+  addEvents(day: string): Promise<void>;
+  close(): void;
+}
+
+export async function buildTestWarehouse(): Promise<TestWarehouse> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-test-'));
+  const db = await Warehouse.open(':memory:');
+  await migrate(db);
+  for (const [extract, rows] of Object.entries(TEST_RELEASES)) {
+    for (const [practice, postcode, pcn, sub, icb, region] of rows) {
+      await db.run(
+        `INSERT INTO practice_map VALUES ($1::DATE, $2, 'Practice ' || $2, $3, $4, 'PCN ' || $4, $5, NULL,
+          'Sub-ICB ' || $5, $6, NULL, 'ICB ' || $6, $7, NULL, 'Region ' || $7, 'EMIS')`,
+        [extract, practice, postcode, pcn, sub, icb, region],
+      );
+    }
+  }
+  for (let i = 1; i <= 14; i++) {
+    if (i === 13) continue;
+    await db.run(
+      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
+      [`P${String(i).padStart(5, '0')}`, 200 + i * 97],
+    );
+  }
+  await rebuildAreas(db);
+
+  const r = rng(11);
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const span = Date.parse('2026-11-15T23:00:00Z') - start;
+  const types = ['login', 'login', 'login', 'registration', 'prescription_ordered', 'appointment_booked'];
+  const lines: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const time = new Date(start + Math.floor(r() * span)).toISOString();
+    // Uneven practice sizes (skewed towards low numbers), plus Unknown and an unrecognised code.
+    const pick = Math.floor(r() * r() * 16);
+    let practice = pick < 14 ? `P${String(pick + 1).padStart(5, '0')}` : pick === 14 ? '' : 'ZZZ999';
+    if (practice === 'P00014' && time >= '2026-06-30T23:00:00Z') practice = 'P00001';
+    const type = types[Math.floor(r() * types.length)]!;
+    const user = `u${Math.floor(r() * 400)}`;
+    lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios'].join(','));
+  }
+  const header = 'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel';
+  const file = path.join(dir, 'events.csv');
+  fs.writeFileSync(file, [header, ...lines].join('\n'));
+  const loaded = await ingestEventFile(db, file);
+  if (loaded.rowsRejected !== 0) throw new Error(`test events rejected: ${loaded.rowsRejected}`);
+  await db.run(sql('build/set_meta'), [
+    'demo',
+    JSON.stringify({ scale: TEST_DEMO_SCALE, seed: 1, generatedAt: '2026-11-21T12:00:00.000Z' }),
+  ]);
+  const catalogue = loadCatalogue();
+  await buildMetrics(db, catalogue, TEST_CLOCK);
+
+  let extra = 0;
+  return {
+    db,
+    catalogue,
+    dir,
+    async addEvents(day: string) {
+      extra += 1;
+      const more = TEST_RELEASES['2026-08-01']!.map(
+        ([p], i) => `x${extra}-${i},${day}T12:00:00Z,login,xs${extra}-${i},xu${i},${p},P9,web`,
+      );
+      const moreFile = path.join(dir, `more-${extra}.csv`);
+      fs.writeFileSync(moreFile, [header, ...more].join('\n'));
+      await ingestEventFile(db, moreFile);
+      await buildMetrics(db, catalogue, TEST_CLOCK);
+    },
+    close() {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

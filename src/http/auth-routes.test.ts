@@ -1,0 +1,612 @@
+/**
+ * Sign-in by emailed link, sessions, API tokens, admin pages and the bad actors of issue 5 §7, in process
+ * (app.inject) over a real migrated warehouse, with the development outbox as the mailbox and a clock the
+ * tests move on. The SMTP and browser flow is in e2e/sign-in.test.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hashToken } from '../auth/crypto.ts';
+import * as store from '../auth/store.ts';
+import { loadConfig } from '../config.ts';
+import type { Clock } from '../domain/clock.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { buildApp } from './app.ts';
+import { createTestQueries } from './test-queries.ts';
+
+const START = Date.parse('2026-11-18T09:00:00Z');
+let now = START;
+const clock: Clock = { now: () => new Date(now) };
+
+let dataDir: string;
+let db: Warehouse;
+let app: FastifyInstance;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-test-'));
+  db = await Warehouse.open(':memory:');
+  await migrate(db);
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  app = await buildApp({
+    db,
+    config: loadConfig({ DATA_DIR: dataDir }),
+    clock,
+    queries: createTestQueries(),
+    logger: { level: 'info', stream },
+  });
+});
+
+afterAll(async () => {
+  await app.close();
+  db.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  // A fresh hour for each test: rate-limit windows and links of earlier tests do not interfere.
+  now += 3600_000;
+});
+
+/** A browser: keeps its cookies between requests, as a real one would. */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(readonly ip = '10.0.0.1') {}
+
+  async request(opts: InjectOptions): Promise<LightMyRequestResponse> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await app.inject({
+      remoteAddress: this.ip,
+      ...opts,
+      headers: { ...(cookie ? { cookie } : {}), ...(opts.headers ?? {}) },
+    });
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now()))
+        this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return res;
+  }
+
+  get(url: string, headers: Record<string, string> = {}) {
+    return this.request({ method: 'GET', url, headers });
+  }
+
+  post(url: string, form: Record<string, string>) {
+    return this.request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(form).toString(),
+    });
+  }
+}
+
+function csrfOf(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token on the page');
+  return m[1]!;
+}
+
+function outbox(): string[] {
+  const dir = path.join(dataDir, 'outbox');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+/** The link in the newest email in the outbox to `email`. */
+function latestLinkTo(email: string): string {
+  const dir = path.join(dataDir, 'outbox');
+  for (const f of outbox().reverse()) {
+    // Quoted-printable, as mail clients expect: undo soft line breaks and =3D.
+    const text = fs
+      .readFileSync(path.join(dir, f), 'utf8')
+      .replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
+    if (text.includes(`To: ${email}`))
+      return /(http:\/\/[^\s]+\/sign-in\/verify\?token=[A-Za-z0-9_-]+)/.exec(text)![1]!;
+  }
+  throw new Error(`no email to ${email}`);
+}
+
+const pathOf = (link: string) => {
+  const u = new URL(link);
+  return `${u.pathname}${u.search}`;
+};
+
+async function requestLink(browser: Browser, email: string, next = '/'): Promise<LightMyRequestResponse> {
+  const form = await browser.get(`/sign-in${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`);
+  return browser.post('/sign-in', { email, next, _csrf: csrfOf(form.body) });
+}
+
+/** Signs a browser in through the emailed link; returns the final response (the redirect). */
+async function signIn(browser: Browser, email: string, next = '/'): Promise<LightMyRequestResponse> {
+  const asked = await requestLink(browser, email, next);
+  expect(asked.statusCode).toBe(200);
+  const verify = await browser.get(pathOf(latestLinkTo(email)));
+  expect(verify.statusCode).toBe(200);
+  return browser.post('/sign-in/verify', {
+    token: /name="token" value="([^"]+)"/.exec(verify.body)![1]!,
+    _csrf: csrfOf(verify.body),
+  });
+}
+
+async function makeAdmin(email: string): Promise<void> {
+  const user =
+    (await store.findUserByEmail(db, email)) ??
+    (await store.insertUser(db, { email, role: 'admin', now: clock.now(), createdBy: 'cli' }));
+  await store.setUserRole(db, user.userId, 'admin');
+}
+
+describe('sign-in by emailed link', () => {
+  it('signs a new nhs.net user in, who then sees practice figures, and out again', async () => {
+    const browser = new Browser();
+    const before = await browser.get('/areas/practice/F83004');
+    expect(before.statusCode).toBe(303);
+    expect(before.headers.location).toBe('/sign-in?next=%2Fareas%2Fpractice%2FF83004');
+
+    const form = await browser.get('/sign-in?next=%2Fareas%2Fpractice%2FF83004');
+    expect(form.statusCode).toBe(200);
+    expect(form.headers['cache-control']).toBe('no-store');
+    const sent = outbox().length;
+    const asked = await browser.post('/sign-in', {
+      email: 'New.Person@NHS.net',
+      next: '/areas/practice/F83004',
+      _csrf: csrfOf(form.body),
+    });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Check your email');
+    expect(outbox().length).toBe(sent + 1);
+    const link = latestLinkTo('new.person@nhs.net');
+    // The link is in the log only in development mode, marked as such; the address never is.
+    expect(logLines.join('')).toContain('DEVELOPMENT MODE');
+    expect(logLines.join('')).toContain(link);
+
+    const confirm = await browser.get(pathOf(link));
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('id="confirm-sign-in"');
+    // Looking at the link (as a mail scanner would) does not use it up.
+    expect((await browser.get(pathOf(link))).statusCode).toBe(200);
+
+    const done = await browser.post('/sign-in/verify', {
+      token: new URL(link).searchParams.get('token')!,
+      _csrf: csrfOf(confirm.body),
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/areas/practice/F83004');
+    const session = done.cookies.find((c) => c.name === 'nhsaa_session')!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.sameSite).toBe('Lax');
+    expect(session.path).toBe('/');
+
+    const practice = await browser.get('/areas/practice/F83004');
+    expect(practice.statusCode).toBe(200);
+    expect(practice.body).toContain('Somers Town Medical Centre');
+    expect(practice.headers['cache-control']).toMatch(/^private/);
+    // Header: signed in, an account link and a sign-out button; never the address.
+    expect(practice.body).toContain('Signed in');
+    expect(practice.body).toContain('href="/account"');
+    expect(practice.body).toMatch(/action="\/sign-out\?_csrf=[A-Za-z0-9_-]+"/);
+    expect(practice.body).not.toContain('new.person@nhs.net');
+    expect((await browser.get('/?grain=week')).statusCode).toBe(200);
+
+    const user = await store.findUserByEmail(db, 'new.person@nhs.net');
+    expect(user).toMatchObject({ role: 'viewer', status: 'active' });
+    const signOutAction = /action="(\/sign-out\?_csrf=[^"]+)"/.exec(practice.body)![1]!;
+    const out = await browser.post(signOutAction.replace(/&amp;/g, '&'), {});
+    expect(out.statusCode).toBe(303);
+    expect(browser.cookies.has('nhsaa_session')).toBe(false);
+    expect((await browser.get('/areas/practice/F83004')).statusCode).toBe(303);
+    const home = await browser.get('/');
+    expect(home.body).toContain('id="access-notice"');
+    expect(home.body).not.toContain('id="tile-appointments_cancelled"');
+
+    // Nothing secret in the log: no address, no session id.
+    const log = logLines.join('');
+    expect(log).not.toMatch(/new\.person@nhs\.net/i);
+    expect(log).not.toContain(session.value);
+
+    const audit = await store.auditPage(db, 50, 0);
+    const actions = audit
+      .filter((a) => a.actorUserId === user!.userId)
+      .map((a) => `${a.action}:${a.outcome}`);
+    expect(actions).toEqual(
+      expect.arrayContaining(['sign-in:success', 'sign-out:success', 'user.create:success']),
+    );
+    // The audit log never holds the link or the session id.
+    const all = JSON.stringify(audit);
+    expect(all).not.toContain(new URL(link).searchParams.get('token')!);
+    expect(all).not.toContain(session.value);
+  });
+
+  it('refuses addresses outside the allow-list with a clear message, sends nothing and audits the domain only', async () => {
+    for (const email of ['a@nhs.net.evil.com', 'a@evil-nhs.net', 'a@xnhs.net', 'a@NHS.NET.', 'a@gmail.com']) {
+      const browser = new Browser();
+      const sent = outbox().length;
+      const res = await requestLink(browser, email);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(
+        /You can only sign in with an email address ending nhs\.net or nhs\.uk|correct format/,
+      );
+      expect(outbox().length).toBe(sent);
+    }
+    const audit = await store.auditPage(db, 20, 0);
+    expect(audit.some((a) => a.target === 'domain:nhs.net.evil.com' && a.outcome === 'refused')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain('a@nhs.net.evil.com');
+  });
+
+  it('escapes what was typed when showing it back', async () => {
+    const res = await requestLink(new Browser(), '"><script>alert(1)</script>@nhs.net');
+    expect(res.statusCode).toBe(400);
+    expect(res.body).not.toContain('<script>alert(1)');
+    expect(res.body).toContain('&lt;script&gt;');
+  });
+
+  it('refuses a reused link', async () => {
+    const browser = new Browser();
+    expect((await signIn(browser, 'reuse@nhs.net')).statusCode).toBe(303);
+    const link = latestLinkTo('reuse@nhs.net');
+    const again = await browser.get(pathOf(link));
+    expect(again.statusCode).toBe(400);
+    expect(again.body).toContain('already been used');
+    const token = new URL(link).searchParams.get('token')!;
+    const post = await browser.post('/sign-in/verify', {
+      token,
+      _csrf: csrfOf((await browser.get('/account')).body),
+    });
+    expect(post.statusCode).toBe(400);
+  });
+
+  it('refuses an expired link (15 minutes)', async () => {
+    const browser = new Browser();
+    await requestLink(browser, 'late@nhs.net');
+    const link = latestLinkTo('late@nhs.net');
+    now += 14 * 60_000;
+    expect((await browser.get(pathOf(link))).statusCode).toBe(200);
+    now += 61_000;
+    const res = await browser.get(pathOf(link));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('has expired');
+  });
+
+  it('refuses tampered and made-up links without saying whether an address exists', async () => {
+    const browser = new Browser();
+    await requestLink(browser, 'tamper@nhs.net');
+    const token = new URL(latestLinkTo('tamper@nhs.net')).searchParams.get('token')!;
+    const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    for (const t of [flipped, 'x'.repeat(43), token.slice(0, 20)]) {
+      const res = await browser.get(`/sign-in/verify?token=${t}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('not valid');
+    }
+    for (const t of ["' OR 1=1 --", '<script>', '../../etc/passwd', 'a'.repeat(5000)]) {
+      const res = await browser.get(`/sign-in/verify?token=${encodeURIComponent(t)}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).not.toContain('<script>');
+    }
+    // The real link still works afterwards.
+    expect((await browser.get(`/sign-in/verify?token=${token}`)).statusCode).toBe(200);
+  });
+
+  it('refuses a link opened in another browser, and does not burn it', async () => {
+    const asker = new Browser('10.0.0.2');
+    await requestLink(asker, 'bound@nhs.net');
+    const link = latestLinkTo('bound@nhs.net');
+    const other = new Browser('10.0.0.3');
+    const page = await other.get(pathOf(link));
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('browser you asked for it from');
+    const posted = await other.post('/sign-in/verify', {
+      token: new URL(link).searchParams.get('token')!,
+      _csrf: csrfOf((await other.get('/sign-in')).body),
+    });
+    expect(posted.statusCode).toBe(400);
+    expect(other.cookies.has('nhsaa_session')).toBe(false);
+    // A forged binding cookie does not help either.
+    other.cookies.set('nhsaa_signin', 'A'.repeat(43));
+    expect((await other.get(pathOf(link))).statusCode).toBe(400);
+    // The asker can still use it.
+    const confirm = await asker.get(pathOf(link));
+    expect(confirm.statusCode).toBe(200);
+    const done = await asker.post('/sign-in/verify', {
+      token: new URL(link).searchParams.get('token')!,
+      _csrf: csrfOf(confirm.body),
+    });
+    expect(done.statusCode).toBe(303);
+  });
+
+  it('only redirects to same-site paths after sign-in', async () => {
+    for (const next of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
+      const res = await signIn(new Browser(), `next${outbox().length}@nhs.net`, next);
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe('/');
+    }
+  });
+
+  it('refuses disabled users (same page when asking, so accounts cannot be discovered)', async () => {
+    const user = await store.insertUser(db, {
+      email: 'gone@nhs.net',
+      role: 'viewer',
+      now: clock.now(),
+      createdBy: 'cli',
+    });
+    await store.setUserStatus(db, user.userId, 'disabled');
+    const sent = outbox().length;
+    const res = await requestLink(new Browser(), 'gone@nhs.net');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Check your email');
+    expect(outbox().length).toBe(sent);
+  });
+
+  it('rate-limits sign-in requests per address and per client', async () => {
+    const browser = new Browser('10.0.0.9');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await requestLink(browser, 'busy@nhs.net')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = await requestLink(browser, 'busy@nhs.net');
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.body).toContain('Too many requests');
+    // Per client: 20 requests a window whatever the address.
+    const client = new Browser('10.0.0.10');
+    const codes: number[] = [];
+    for (let i = 0; i < 21; i++) codes.push((await requestLink(client, `c${i}@nhs.net`)).statusCode);
+    expect(codes.slice(0, 20).every((c) => c === 200)).toBe(true);
+    expect(codes[20]).toBe(429);
+  });
+});
+
+describe('sessions', () => {
+  it('end after 30 idle minutes', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'idle@nhs.net');
+    now += 29 * 60_000;
+    expect((await browser.get('/account')).statusCode).toBe(200);
+    now += 29 * 60_000; // still within 30 minutes of the last request
+    expect((await browser.get('/account')).statusCode).toBe(200);
+    now += 31 * 60_000;
+    expect((await browser.get('/account')).statusCode).toBe(303);
+  });
+
+  it('end 12 hours after sign-in however active', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'busy.bee@nhs.net');
+    // A request every 25 minutes (never idle for 30): fine for 11 h 40 min, over at 12 h 5 min.
+    const codes: number[] = [];
+    for (let i = 1; i <= 29; i++) {
+      now += 25 * 60_000;
+      codes.push((await browser.get('/account')).statusCode);
+    }
+    expect(codes.slice(0, 28).every((c) => c === 200)).toBe(true);
+    expect(codes[28]).toBe(303);
+  });
+
+  it('one user’s session cookie cannot act as another, and a forged one is nobody', async () => {
+    const alice = new Browser();
+    const bob = new Browser();
+    await signIn(alice, 'alice@nhs.net');
+    await signIn(bob, 'bob@nhs.net');
+    // Bob creates a token; Alice cannot revoke it even with her own valid CSRF token.
+    const bobAccount = await bob.get('/account');
+    const created = await bob.post('/account/tokens', { name: 'bob script', _csrf: csrfOf(bobAccount.body) });
+    expect(created.statusCode).toBe(200);
+    const bobUser = await store.findUserByEmail(db, 'bob@nhs.net');
+    const [bobToken] = await store.listApiTokens(db, bobUser!.userId);
+    const aliceAccount = await alice.get('/account');
+    const revoke = await alice.post(`/account/tokens/${bobToken!.tokenId}/revoke`, {
+      _csrf: csrfOf(aliceAccount.body),
+    });
+    expect(revoke.statusCode).toBe(404);
+    expect((await store.listApiTokens(db, bobUser!.userId))[0]!.revokedAt).toBeNull();
+    // Alice's session with Bob's CSRF token: refused.
+    const mixed = await alice.post(`/account/tokens/${bobToken!.tokenId}/revoke`, {
+      _csrf: csrfOf(bobAccount.body),
+    });
+    expect(mixed.statusCode).toBe(403);
+    // Alice's account page never shows Bob's tokens.
+    expect(aliceAccount.body).not.toContain('bob script');
+    // Made-up and tampered session cookies are anonymous.
+    const forged = new Browser();
+    forged.cookies.set('nhsaa_session', 'A'.repeat(43));
+    expect((await forged.get('/account')).statusCode).toBe(303);
+    const tampered = new Browser();
+    const real = alice.cookies.get('nhsaa_session')!;
+    tampered.cookies.set('nhsaa_session', real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'));
+    expect((await tampered.get('/account')).statusCode).toBe(303);
+    // The warehouse holds only hashes.
+    expect(await db.scalar('SELECT count(*) FROM user_session WHERE session_hash = $1', [real])).toBe(0);
+    expect(
+      await db.scalar('SELECT count(*) FROM user_session WHERE session_hash = $1', [hashToken(real)]),
+    ).toBe(1);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses every state-changing form without a valid token', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'csrf@nhs.net');
+    const user = await store.findUserByEmail(db, 'csrf@nhs.net');
+    await makeAdmin('csrf@nhs.net');
+    const victim = await store.insertUser(db, {
+      email: 'victim@nhs.net',
+      role: 'viewer',
+      now: clock.now(),
+      createdBy: 'cli',
+    });
+    const posts: [string, Record<string, string>][] = [
+      ['/sign-in', { email: 'x@nhs.net' }],
+      ['/sign-in/verify', { token: 'A'.repeat(43) }],
+      ['/sign-out', {}],
+      ['/account/tokens', { name: 'x' }],
+      ['/admin/users', { email: 'new@nhs.net', role: 'admin' }],
+      [`/admin/users/${victim.userId}/role`, { role: 'admin' }],
+      [`/admin/users/${victim.userId}/status`, { status: 'disabled' }],
+    ];
+    for (const [url, form] of posts) {
+      for (const token of [undefined, '', 'forged', 'A'.repeat(43)]) {
+        const res = await browser.post(url, token === undefined ? form : { ...form, _csrf: token });
+        expect(res.statusCode, `${url} ${token}`).toBe(403);
+      }
+    }
+    expect((await store.findUserById(db, victim.userId))!.role).toBe('viewer');
+    expect((await store.findUserById(db, victim.userId))!.status).toBe('active');
+    expect(await store.findUserByEmail(db, 'new@nhs.net')).toBeNull();
+    expect(await store.listApiTokens(db, user!.userId)).toEqual([]);
+    // Still signed in: the refused sign-out did nothing.
+    expect((await browser.get('/account')).statusCode).toBe(200);
+  });
+});
+
+describe('personal API tokens', () => {
+  it('are shown once, stored hashed, work as Bearer, are audited, and stop when revoked', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'analyst@nhs.net');
+    const account = await browser.get('/account');
+    const created = await browser.post('/account/tokens', {
+      name: 'ICB script',
+      _csrf: csrfOf(account.body),
+    });
+    expect(created.statusCode).toBe(200);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const token = /id="new-token">([^<]+)</.exec(created.body)![1]!;
+    expect(token).toMatch(/^nhsaa_[A-Za-z0-9_-]{43}$/);
+    expect((await browser.get('/account')).body).not.toContain(token);
+    expect(await db.scalar('SELECT count(*) FROM api_token WHERE token_hash = $1', [hashToken(token)])).toBe(
+      1,
+    );
+    expect(JSON.stringify(await db.all('SELECT * FROM api_token'))).not.toContain(token);
+
+    const script = new Browser('10.0.0.50');
+    const anonymousApi = await script.get('/api/v1/series?metric=logins&grain=week');
+    expect(anonymousApi.statusCode).toBe(401);
+    expect(anonymousApi.headers['www-authenticate']).toBe('Bearer realm="NHS App Analytics"');
+    const withToken = await script.get('/api/v1/series?metric=logins&grain=week', {
+      authorization: `Bearer ${token}`,
+    });
+    expect(withToken.statusCode).not.toBe(401);
+    const page = await script.get('/areas/practice/F83004', { authorization: `Bearer ${token}` });
+    expect(page.statusCode).toBe(200);
+    const audit = await store.auditPage(db, 50, 0);
+    expect(audit.some((a) => a.action === 'token.use' && a.outcome === 'success')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(token);
+
+    const [info] = await store.listApiTokens(
+      db,
+      (await store.findUserByEmail(db, 'analyst@nhs.net'))!.userId,
+    );
+    const revoked = await browser.post(`/account/tokens/${info!.tokenId}/revoke`, {
+      _csrf: csrfOf((await browser.get('/account')).body),
+    });
+    expect(revoked.statusCode).toBe(303);
+    const after = await script.get('/api/v1/series?metric=logins&grain=week', {
+      authorization: `Bearer ${token}`,
+    });
+    expect(after.statusCode).toBe(401);
+    expect(after.headers['www-authenticate']).toBe('Bearer realm="NHS App Analytics", error="invalid_token"');
+    for (const bad of [
+      `Bearer ${token}x`,
+      'Bearer nhsaa_short',
+      'Basic YTpi',
+      `Bearer ${'A'.repeat(5000)}`,
+    ]) {
+      expect((await script.get('/api/v1/areas?level=icb', { authorization: bad })).statusCode).toBe(401);
+    }
+  });
+});
+
+describe('admin pages', () => {
+  it('are for admins only', async () => {
+    const viewer = new Browser();
+    await signIn(viewer, 'just.a.viewer@nhs.net');
+    for (const url of ['/admin/users', '/admin/audit', '/admin/refresh']) {
+      expect((await viewer.get(url)).statusCode).toBe(403);
+      const anon = await new Browser().get(url);
+      expect(anon.statusCode).toBe(303);
+    }
+  });
+
+  it('invite users, change roles, disable and enable (ending sessions), and show the audit log', async () => {
+    await makeAdmin('boss@nhs.net');
+    const admin = new Browser();
+    await signIn(admin, 'boss@nhs.net');
+    const page = await admin.get('/admin/users');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('href="/admin/users"'); // header link for admins
+
+    const invited = await admin.post('/admin/users', {
+      email: 'Invitee@NHS.uk',
+      role: 'admin',
+      _csrf: csrfOf(page.body),
+    });
+    expect(invited.statusCode).toBe(303);
+    const invitee = await store.findUserByEmail(db, 'invitee@nhs.uk');
+    expect(invitee).toMatchObject({ role: 'admin', status: 'active' });
+    const refused = await admin.post('/admin/users', {
+      email: 'x@evil.com',
+      role: 'viewer',
+      _csrf: csrfOf(page.body),
+    });
+    expect(refused.statusCode).toBe(400);
+
+    const member = new Browser();
+    await signIn(member, 'member@nhs.net');
+    const memberUser = (await store.findUserByEmail(db, 'member@nhs.net'))!;
+    expect((await member.get('/account')).statusCode).toBe(200);
+    const disable = await admin.post(`/admin/users/${memberUser.userId}/status`, {
+      status: 'disabled',
+      _csrf: csrfOf(page.body),
+    });
+    expect(disable.statusCode).toBe(303);
+    expect((await member.get('/account')).statusCode).toBe(303); // session ended
+    const again = await requestLink(new Browser('10.0.1.1'), 'member@nhs.net');
+    expect(again.body).toContain('Check your email');
+    expect((await store.findUserById(db, memberUser.userId))!.status).toBe('disabled');
+    await admin.post(`/admin/users/${memberUser.userId}/status`, {
+      status: 'active',
+      _csrf: csrfOf(page.body),
+    });
+    await admin.post(`/admin/users/${memberUser.userId}/role`, { role: 'admin', _csrf: csrfOf(page.body) });
+    expect((await store.findUserById(db, memberUser.userId))!).toMatchObject({
+      status: 'active',
+      role: 'admin',
+    });
+
+    // Admins cannot lock themselves out.
+    const self = (await store.findUserByEmail(db, 'boss@nhs.net'))!;
+    expect(
+      (await admin.post(`/admin/users/${self.userId}/role`, { role: 'viewer', _csrf: csrfOf(page.body) }))
+        .statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await admin.post(`/admin/users/${self.userId}/status`, {
+          status: 'disabled',
+          _csrf: csrfOf(page.body),
+        })
+      ).statusCode,
+    ).toBe(400);
+
+    const audit = await admin.get('/admin/audit');
+    expect(audit.statusCode).toBe(200);
+    expect(audit.body).toContain('user.invite');
+    expect(audit.body).toContain('user.disable');
+    expect(audit.body).toContain('boss@nhs.net'); // the who, for admins
+    expect((await admin.get('/admin/audit?page=2')).statusCode).toBe(200);
+    expect((await admin.get('/admin/audit?page=99999')).statusCode).toBe(404);
+    expect((await admin.get('/admin/audit?page=0')).statusCode).toBe(400);
+    expect((await admin.get('/admin/refresh')).statusCode).toBe(200);
+    for (const bad of ['not-a-uuid', '../../etc', "'%20OR%201=1"]) {
+      expect([400, 404]).toContain(
+        (await admin.post(`/admin/users/${bad}/role`, { role: 'admin', _csrf: csrfOf(page.body) }))
+          .statusCode,
+      );
+    }
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * The route walk (issue 5 §1 and §7): every route the app registers, found through its onRoute hook, so a
+ * route added later is covered without editing this file.
+ *
+ * 1. Every route's declared access is reviewed: routes open to anyone ('public') and routes that serve
+ *    figures to anyone ('figures') must be listed below; everything else needs sign-in.
+ * 2. Anonymous requests to signed-in and admin routes are refused (pages send the visitor to sign in, the
+ *    API answers 401).
+ * 3. Every 'figures' route is asked, anonymously, for restricted figures (weekly, practice level, a
+ *    metric outside the MI publication): refused every time, while the same request signed in answers
+ *    2xx (so the refusal is about access, not a bad request) and the open request answers 2xx too.
+ * 4. Hostile values (SQL, HTML, path traversal, oversized, NUL) in every query parameter and path segment of
+ *    every route: a 4xx (never 5xx), never reflected unescaped.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WarehouseQueries } from '../app/warehouse-queries.ts';
+import { loadConfig } from '../config.ts';
+import type { Viewer } from '../domain/access.ts';
+import { buildApp } from './app.ts';
+import type { RegisteredRoute } from './access.ts';
+import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from './api/test-warehouse.ts';
+
+/** Reviewed: open to anyone, and why that is safe. */
+const PUBLIC_ROUTES: Record<string, string> = {
+  'GET /healthz': 'liveness only',
+  'GET /search': 'reference data: area names and codes',
+  'GET /api/v1/metrics': 'metric definitions',
+  'GET /api/v1/metrics/:id': 'metric definition',
+  'GET /api/v1/areas': 'reference data: areas and hierarchy',
+  'GET /api/v1/areas/:level/:code': 'reference data: one area',
+  'GET /api/v1/openapi.json': 'API description',
+  'GET /dictionary': 'data dictionary',
+  'GET /dictionary/:metricId': 'data dictionary',
+  'GET /about': 'about page',
+  'GET /sign-in': 'sign-in form',
+  'POST /sign-in': 'asks for a sign-in link (CSRF, rate limits)',
+  'GET /sign-in/verify': 'confirm page of a sign-in link',
+  'POST /sign-in/verify': 'uses a sign-in link (CSRF, bound to the browser)',
+  'GET /sign-in/oidc': 'starts OpenID Connect sign-in',
+  'GET /sign-in/oidc/callback': 'OpenID Connect callback (state, nonce, PKCE)',
+};
+
+/** Reviewed: serve figures to anyone, checking each figure (open data only for visitors). */
+const FIGURES_ROUTES = [
+  'GET /',
+  'GET /areas',
+  'GET /areas/:level/:code',
+  'GET /areas/:level/:code/chart.csv',
+  'GET /api/v1/series',
+  'GET /api/v1/breakdown',
+  'GET /api/v1/summary',
+  'GET /api/v1/peers',
+  'GET /map',
+  'GET /map.csv',
+  'GET /data',
+  'GET /data.csv',
+];
+
+/** Static files registered by plugins (open by prefix): assets only. */
+const STATIC_PREFIXES = ['/assets/', '/static/'];
+
+/** For each figures route: an open request, and restricted variants of it. */
+const FIGURE_PROBES: Record<string, { open: string; restricted: string[] }> = {
+  'GET /': { open: '/', restricted: ['/?grain=week'] },
+  'GET /areas': { open: '/areas', restricted: ['/areas?grain=week'] },
+  'GET /areas/:level/:code': {
+    open: '/areas/icb/QA9',
+    restricted: [
+      '/areas/icb/QA9?grain=week',
+      '/areas/practice/P00001',
+      '/areas/pcn/U00001',
+      '/areas/sub_icb/00A',
+    ],
+  },
+  'GET /areas/:level/:code/chart.csv': {
+    open: '/areas/icb/QA9/chart.csv?metric=logins',
+    restricted: [
+      '/areas/icb/QA9/chart.csv?metric=logins&grain=week',
+      '/areas/practice/P00001/chart.csv?metric=logins',
+      '/areas/icb/QA9/chart.csv?metric=appointments_booked',
+    ],
+  },
+  'GET /api/v1/series': {
+    open: '/api/v1/series?metric=logins&level=icb&code=QA9',
+    restricted: [
+      '/api/v1/series?metric=logins&level=icb&code=QA9&grain=week',
+      '/api/v1/series?metric=logins&level=practice&code=P00001',
+      '/api/v1/series?metric=appointments_booked&level=icb&code=QA9',
+    ],
+  },
+  'GET /api/v1/breakdown': {
+    open: '/api/v1/breakdown?metric=logins',
+    restricted: [
+      '/api/v1/breakdown?metric=logins&grain=week',
+      '/api/v1/breakdown?metric=logins&level=icb&code=QA9',
+      '/api/v1/breakdown?metric=appointments_booked',
+    ],
+  },
+  'GET /api/v1/summary': {
+    open: '/api/v1/summary?level=icb&code=QA9',
+    restricted: [
+      '/api/v1/summary?level=icb&code=QA9&grain=week',
+      '/api/v1/summary?level=practice&code=P00001',
+    ],
+  },
+  'GET /api/v1/peers': {
+    open: '/api/v1/peers?metric=logins&level=icb&code=QA9',
+    restricted: [
+      '/api/v1/peers?metric=logins&level=icb&code=QA9&grain=week',
+      '/api/v1/peers?metric=logins&level=pcn&code=U00001',
+      '/api/v1/peers?metric=appointments_booked&level=icb&code=QA9',
+    ],
+  },
+  'GET /map': {
+    open: '/map?level=icb&metric=logins',
+    restricted: [
+      '/map?level=icb&metric=logins&grain=week',
+      '/map?level=sub_icb&metric=logins',
+      '/map?level=icb&metric=appointments_booked',
+    ],
+  },
+  'GET /map.csv': {
+    open: '/map.csv?level=icb&metric=logins',
+    restricted: ['/map.csv?level=icb&metric=logins&grain=week', '/map.csv?level=sub_icb&metric=logins'],
+  },
+  'GET /data': {
+    open: '/data?level=icb&metric=logins',
+    restricted: [
+      '/data?level=icb&metric=logins&grain=week',
+      '/data?level=practice&metric=logins',
+      '/data?level=icb&metric=appointments_booked',
+    ],
+  },
+  'GET /data.csv': {
+    open: '/data.csv?level=icb&metric=logins',
+    restricted: ['/data.csv?level=icb&metric=logins&grain=week', '/data.csv?level=practice&metric=logins'],
+  },
+};
+
+const ADMIN: Viewer = { signedIn: true, role: 'admin', userId: 'walker', via: 'session' };
+
+let tw: TestWarehouse;
+let anon: FastifyInstance;
+let admin: FastifyInstance;
+let routes: RegisteredRoute[];
+
+async function appFor(testViewer: Viewer | null): Promise<FastifyInstance> {
+  const app = await buildApp({
+    db: tw.db,
+    config: loadConfig({ DATA_DIR: tw.dir }),
+    clock: TEST_CLOCK,
+    queries: new WarehouseQueries(tw.db, tw.catalogue),
+    catalogue: tw.catalogue,
+    ...(testViewer ? { testViewer } : {}),
+  });
+  await app.ready();
+  return app;
+}
+
+beforeAll(async () => {
+  tw = await buildTestWarehouse();
+  anon = await appFor(null);
+  admin = await appFor(ADMIN);
+  routes = anon.registeredRoutes;
+}, 120_000);
+
+afterAll(async () => {
+  await anon?.close();
+  await admin?.close();
+  tw?.close();
+});
+
+const keyOf = (r: RegisteredRoute) => `${r.method} ${r.url}`;
+const isStatic = (r: RegisteredRoute) => STATIC_PREFIXES.some((p) => r.url.startsWith(p));
+
+/** A URL for a route with harmless values in its path parameters. */
+function sampleUrl(url: string): string {
+  return url
+    .replace(':level', 'icb')
+    .replace(':code', 'QA9')
+    .replace(':metricId', 'logins')
+    .replace(':id', '00000000-0000-4000-8000-000000000000')
+    .replace('*', 'x');
+}
+
+function refused(res: LightMyRequestResponse, url: string): void {
+  if (url.startsWith('/api/')) {
+    expect(res.statusCode, url).toBe(401);
+    expect(res.headers['www-authenticate'], url).toMatch(/^Bearer realm=/);
+  } else {
+    expect(res.statusCode, url).toBe(303);
+    expect(res.headers.location, url).toMatch(/^\/sign-in/);
+  }
+}
+
+describe('route walk', () => {
+  it('finds the routes of every module', () => {
+    const keys = routes.map(keyOf);
+    expect(keys.length).toBeGreaterThan(30);
+    for (const k of ['GET /', 'POST /sign-in', 'GET /admin/users', 'GET /api/v1/series', 'GET /account']) {
+      expect(keys).toContain(k);
+    }
+  });
+
+  it('has no public or figures route that is not in the reviewed lists', () => {
+    const unreviewed = routes
+      .filter((r) => !isStatic(r))
+      .filter(
+        (r) =>
+          (r.access === 'public' && !(keyOf(r) in PUBLIC_ROUTES)) ||
+          (r.access === 'figures' && !FIGURES_ROUTES.includes(keyOf(r))),
+      )
+      .map((r) => `${keyOf(r)} (${r.access})`);
+    expect(unreviewed).toEqual([]);
+    // Static routes really are files only.
+    for (const r of routes.filter(isStatic)) expect(r.method).toBe('GET');
+  });
+
+  it('refuses visitors on every signed-in and admin route', async () => {
+    const closed = routes.filter((r) => r.access === 'signed-in' || r.access === 'admin');
+    expect(closed.length).toBeGreaterThanOrEqual(8);
+    for (const r of closed) {
+      const url = sampleUrl(r.url);
+      const res = await anon.inject({ method: r.method as 'GET', url });
+      // A POST without its CSRF token may be refused for that first; either way nothing happens.
+      if (r.method === 'GET') refused(res, url);
+      else expect([303, 401, 403], `${r.method} ${url}`).toContain(res.statusCode);
+    }
+  });
+
+  it('answers restricted figures to no visitor, on every figures route', async () => {
+    const figureRoutes = routes.filter((r) => r.access === 'figures');
+    for (const r of figureRoutes) {
+      const probe = FIGURE_PROBES[keyOf(r)];
+      expect(probe, `no probe for ${keyOf(r)}: add one to FIGURE_PROBES`).toBeDefined();
+      const open = await anon.inject(probe!.open);
+      expect(open.statusCode, `open request ${probe!.open}`).toBe(200);
+      for (const url of probe!.restricted) {
+        const signedIn = await admin.inject(url);
+        expect(signedIn.statusCode, `signed in ${url}`).toBe(200);
+        refused(await anon.inject(url), url);
+      }
+    }
+  });
+});
+
+const HOSTILE = [
+  "' OR 1=1 --",
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '../../../../etc/passwd',
+  '%00',
+  'A'.repeat(3000),
+  '{{7*7}}',
+];
+/** Free-text parameters: a 2xx is fine, as long as the text comes back escaped. */
+const FREE_TEXT = new Set(['q', 'next', 'error_description', 'error']);
+
+describe('hostile values in every parameter of every route', () => {
+  it('get a 4xx (never a 5xx) and are never reflected unescaped', async () => {
+    let checked = 0;
+    for (const r of routes.filter((x) => !isStatic(x) && x.method === 'GET')) {
+      const base = sampleUrl(r.url);
+      const urls: [string, string][] = [];
+      for (const param of r.queryParams) {
+        for (const value of HOSTILE) {
+          urls.push([param, `${base}${base.includes('?') ? '&' : '?'}${param}=${encodeURIComponent(value)}`]);
+        }
+      }
+      for (const segment of r.url.split('/').filter((s) => s.startsWith(':'))) {
+        for (const value of HOSTILE) {
+          urls.push([segment, sampleUrl(r.url.replace(segment, encodeURIComponent(value)))]);
+        }
+      }
+      for (const [param, url] of urls) {
+        for (const app of [admin, anon]) {
+          const res = await app.inject(url);
+          checked += 1;
+          const where = `${r.method} ${r.url} ${param}: ${url.slice(0, 120)}`;
+          expect(res.statusCode, where).toBeLessThan(500);
+          if (!FREE_TEXT.has(param) && app === admin)
+            expect(res.statusCode, where).toBeGreaterThanOrEqual(400);
+          const html = String(res.headers['content-type'] ?? '').startsWith('text/html');
+          // JSON and CSV (never sniffed: X-Content-Type-Options nosniff) carry text as data; pages escape it.
+          if (html || !String(res.headers['content-type'] ?? '').match(/json|csv/)) {
+            expect(res.body, where).not.toContain('<script>alert(1)');
+            expect(res.body, where).not.toContain('<img src=x');
+          }
+          expect(res.headers['x-content-type-options'], where).toBe('nosniff');
+          expect(res.body, where).not.toContain('A'.repeat(300));
+          expect(res.body, where).not.toContain('root:x:0');
+          expect(res.body, where).not.toContain('49'.padStart(3, '>'));
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  }, 300_000);
+});

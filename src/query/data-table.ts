@@ -1,0 +1,258 @@
+/**
+ * The data table's read model: figures of one or several metrics for a set of areas (every area of a level,
+ * or those within one area) over a range of weeks or months, one row per period, area and metric, a page
+ * at a time. Today's structure only. Values are the same as the series behind the charts: counts an area
+ * did not have are 0, rates count only practices with a 13+ list size (with their coverage), and on demo
+ * data rates divide by the same share of patients (docs/adr/0006, 0008).
+ */
+import { listValue } from '@duckdb/node-api';
+import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import { loadedPeriods } from './series.ts';
+import type { DataStatus } from './types.ts';
+
+export interface DataTableRequest {
+  /** The level of the rows. */
+  level: AreaLevel;
+  /** Only this area (when at `level`) or the areas at `level` within it; null for every area at `level`. */
+  area: { level: AreaLevel; code: string } | null;
+  /** In the order wanted; each must be available at `level` and `grain` (see `metricAvailability`). */
+  metrics: readonly MetricDefinition[];
+  grain: Grain;
+  /** Periods intersecting [from, to] (dates); defaults to all loaded periods. */
+  from?: string;
+  to?: string;
+  /** Include the partial periods at either end of the loaded range (marked complete: false). */
+  includePartial: boolean;
+}
+
+export interface DataTableRow {
+  periodStart: string;
+  complete: boolean;
+  areaLevel: AreaLevel;
+  areaCode: string;
+  areaName: string;
+  onsCode: string | null;
+  isCurrent: boolean;
+  metricId: string;
+  /** Null for a rate (or 13+ patients) of an area with no 13+ list size in the period. */
+  value: number | null;
+  /** Rates only: the numerator and denominator used, and the share of the numerator metric they cover. */
+  numerator?: number | null;
+  denominator?: number | null;
+  coverage?: number | null;
+  /** Open data under disclosure control: a count from 1 to 7, not shown (value null). */
+  suppressed?: boolean;
+}
+
+export interface DataTablePage {
+  /** Rows in the whole selection. */
+  total: number;
+  rows: DataTableRow[];
+}
+
+type Kind = 'stored' | 'rate' | 'patients';
+
+function kindOf(m: MetricDefinition): Kind {
+  if (m.id === 'patients_13plus') return 'patients';
+  return m.aggregation === 'ratio' ? 'rate' : 'stored';
+}
+
+export function isRateMetric(m: MetricDefinition): boolean {
+  return kindOf(m) === 'rate';
+}
+
+/** Why a metric cannot be shown at a level and grain, or null when it can. */
+export function metricAvailability(m: MetricDefinition, level: AreaLevel, grain: Grain): string | null {
+  if (!m.grains.includes(grain)) return `it has no ${grain === 'week' ? 'weekly' : 'monthly'} figures`;
+  if (AREA_LEVELS.indexOf(m.lowest_geography) < AREA_LEVELS.indexOf(level))
+    return `its lowest geography is ${m.lowest_geography === 'england' ? 'England' : m.lowest_geography}`;
+  return null;
+}
+
+/** The (metric, period) pairs of a selection, in metric order, with each period's complete flag. */
+export function selectionPairs(
+  status: Pick<DataStatus, 'firstDay' | 'lastDay'>,
+  req: Pick<DataTableRequest, 'metrics' | 'grain' | 'from' | 'to' | 'includePartial'>,
+  catalogue: readonly MetricDefinition[],
+): {
+  metric: MetricDefinition;
+  valueMetric: string;
+  kind: Kind;
+  periodStart: string;
+  complete: boolean;
+  order: number;
+}[] {
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const pairs = [];
+  for (const [order, metric] of req.metrics.entries()) {
+    const kind = kindOf(metric);
+    let valueMetric = metric.id;
+    let window = metric.window === 'rolling_12_months' ? 12 : 1;
+    if (kind === 'patients') valueMetric = '';
+    if (kind === 'rate') {
+      const numerator = metric.numerator ? byId.get(metric.numerator) : undefined;
+      if (!numerator)
+        throw new Error(`ratio ${metric.id} needs its numerator ${metric.numerator} in the catalogue`);
+      valueMetric = numerator.id;
+      window = numerator.window === 'rolling_12_months' ? 12 : 1;
+    }
+    for (const p of loadedPeriods(req.grain, status, req.includePartial, req.from, req.to, window)) {
+      pairs.push({ metric, valueMetric, kind, periodStart: p.periodStart, complete: p.complete, order });
+    }
+  }
+  return pairs;
+}
+
+function areaParams(req: DataTableRequest): [string, string | null, string | null] {
+  const area = req.area && req.area.level !== 'england' ? req.area : null;
+  return [req.level, area?.level ?? null, area?.code ?? null];
+}
+
+/** How many areas the selection covers. */
+export async function countDataTableAreas(db: Warehouse, req: DataTableRequest): Promise<number> {
+  return Number((await db.scalar<number | bigint>(sql('query/data_table_count'), areaParams(req))) ?? 0);
+}
+
+/** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
+export interface PagePlan {
+  pairs: (ReturnType<typeof selectionPairs>[number] & { base: number; k: number; mi: number })[];
+  areaLo: number;
+  areaHi: number;
+  firstRow: number;
+  lastRow: number;
+}
+
+/**
+ * Which rows a page holds, given the selection's (metric, period) pairs and its number of areas: rows are
+ * ordered by period, then area, then metric, so each period is a block of areas × (metrics in that period)
+ * rows. Null when the page is past the end.
+ */
+export function planPage(
+  pairs: ReturnType<typeof selectionPairs>,
+  areas: number,
+  page: { limit: number; offset: number },
+): PagePlan | null {
+  const firstRow = Math.max(0, Math.floor(page.offset));
+  const lastRow = firstRow + Math.max(0, Math.floor(page.limit)) - 1;
+  if (areas <= 0 || lastRow < firstRow) return null;
+  const byPeriod = new Map<string, ReturnType<typeof selectionPairs>>();
+  for (const p of [...pairs].sort((x, y) =>
+    x.periodStart < y.periodStart ? -1 : x.periodStart > y.periodStart ? 1 : x.order - y.order,
+  )) {
+    let group = byPeriod.get(p.periodStart);
+    if (!group) byPeriod.set(p.periodStart, (group = []));
+    group.push(p);
+  }
+  const plan: PagePlan = { pairs: [], areaLo: Infinity, areaHi: -Infinity, firstRow, lastRow };
+  let base = 0;
+  for (const group of byPeriod.values()) {
+    const k = group.length;
+    const size = areas * k;
+    const start = Math.max(firstRow, base);
+    const end = Math.min(lastRow, base + size - 1);
+    if (start <= end) {
+      group.forEach((p, mi) => plan.pairs.push({ ...p, base, k, mi }));
+      plan.areaLo = Math.min(plan.areaLo, Math.floor((start - base) / k));
+      plan.areaHi = Math.max(plan.areaHi, Math.floor((end - base) / k));
+    }
+    base += size;
+    if (base > lastRow) break;
+  }
+  return plan.pairs.length > 0 ? plan : null;
+}
+
+/**
+ * One page of the table (rows ordered by period, then area name and code with Unknown last, then metric
+ * in the order asked), and the number of rows of the whole selection.
+ */
+export async function getDataTable(
+  db: Warehouse,
+  status: DataStatus,
+  catalogue: readonly MetricDefinition[],
+  req: DataTableRequest,
+  page: { limit: number; offset: number },
+): Promise<DataTablePage> {
+  const pairs = selectionPairs(status, req, catalogue);
+  if (pairs.length === 0) return { total: 0, rows: [] };
+  const areas = await countDataTableAreas(db, req);
+  const total = areas * pairs.length;
+  const plan = planPage(pairs, areas, page);
+  if (total === 0 || !plan) return { total, rows: [] };
+  const complete = new Map(pairs.map((p) => [`${p.metric.id}|${p.periodStart}`, p.complete]));
+  const byId = new Map(req.metrics.map((m) => [m.id, m]));
+  const rows = await db.all<{
+    metric_id: string;
+    period_start: string;
+    kind: Kind;
+    area_level: AreaLevel;
+    area_code: string;
+    name: string;
+    ons_code: string | null;
+    is_current: boolean;
+    value: number | null;
+    uncovered: number | null;
+    patients_13plus: number | null;
+  }>(sql('query/data_table_rows'), [
+    ...areaParams(req),
+    listValue(plan.pairs.map((p) => p.metric.id)),
+    listValue(plan.pairs.map((p) => p.valueMetric)),
+    listValue(plan.pairs.map((p) => p.kind)),
+    listValue(plan.pairs.map((p) => p.periodStart)),
+    listValue(plan.pairs.map((p) => p.order)),
+    listValue(plan.pairs.map((p) => p.base)),
+    listValue(plan.pairs.map((p) => p.k)),
+    listValue(plan.pairs.map((p) => p.mi)),
+    req.grain,
+    plan.areaLo,
+    plan.areaHi,
+    plan.firstRow,
+    plan.lastRow,
+  ]);
+  const patientScale = status.demo?.scale ?? 1;
+  return {
+    total,
+    rows: rows.map((r) => {
+      const base = {
+        periodStart: r.period_start,
+        complete: complete.get(`${r.metric_id}|${r.period_start}`) ?? false,
+        areaLevel: r.area_level,
+        areaCode: r.area_code,
+        areaName: r.name,
+        onsCode: r.ons_code,
+        isCurrent: r.is_current,
+        metricId: r.metric_id,
+      };
+      if (r.kind === 'stored') return { ...base, value: r.value ?? 0 };
+      if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
+      if (r.patients_13plus === null) {
+        return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+      }
+      const metric = byId.get(r.metric_id)!;
+      const stored = r.value ?? 0;
+      const numerator = stored - (r.uncovered ?? 0);
+      const denominator = r.patients_13plus * patientScale;
+      return {
+        ...base,
+        value: denominator > 0 ? (numerator / denominator) * (metric.multiplier ?? 1) : 0,
+        numerator,
+        denominator,
+        coverage: stored > 0 ? numerator / stored : null,
+      };
+    }),
+  };
+}
+
+/** The area a selection is within, by its code at any level; null when there is none. */
+export async function findDataTableArea(
+  db: Warehouse,
+  code: string,
+): Promise<{ level: AreaLevel; code: string; name: string; isCurrent: boolean } | null> {
+  const row = await db.one<{ level: AreaLevel; code: string; name: string; is_current: boolean }>(
+    sql('query/data_table_find_area'),
+    [code],
+  );
+  return row ? { level: row.level, code: row.code, name: row.name, isCurrent: row.is_current } : null;
+}

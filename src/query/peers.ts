@@ -1,0 +1,263 @@
+/**
+ * Peer position: where an area stands among the areas of the same level (all ICBs, all practices …) for
+ * one metric and period, and the spread of those areas over time (the decile band drawn behind an area's
+ * line, as OpenPrescribing does). Rates per 1,000 patients or % of patients are the meaningful case: counts
+ * mostly measure an area's size, but work the same way.
+ *
+ * Peers (docs/adr/0010):
+ * - rates (ratio metrics over patients aged 13+, and the 13+ patients themselves), always on today's
+ *   structure: every area of the level with 13+ patients in the period; the figure is computed exactly as
+ *   a rate series computes it (practices without a list size left out of both parts);
+ * - counts, on today's structure: every current area of the level (0 when it has no figure) and any closed
+ *   area with a figure in the period; as recorded at the time: the areas with a figure in the period.
+ * "Unknown" is never a peer. Percentiles interpolate linearly between neighbouring figures (as
+ * DuckDB's quantile_cont and R's type 7); rank 1 is the highest figure, tied areas share a rank; the
+ * percentile rank is the share of the other peers with a lower figure (0 lowest … 100 highest).
+ */
+import { listValue } from '@duckdb/node-api';
+import type { AreaLevel } from '../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { periodStart as periodStartOf } from '../domain/periods.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import { comparisonMetric } from './area-page.ts';
+import { loadedPeriods } from './series.ts';
+import { getDataStatus } from './status.ts';
+import type { DataStatus, Structure } from './types.ts';
+
+export interface PeersRequest {
+  /** A catalogue metric id, or `<count>_per_1000` for the rate derived from a count (as area pages do). */
+  metricId: string;
+  level: AreaLevel;
+  code: string;
+  grain: Grain;
+  /** Any date in the period; its week or month is used. */
+  period: string;
+  structure: Structure;
+}
+
+export interface Peers {
+  /** The metric the figures are of (the derived rate for `<count>_per_1000`). */
+  metricId: string;
+  level: AreaLevel;
+  grain: Grain;
+  periodStart: string;
+  /** Structure the figures are on (rates and practices: always 'current'). */
+  structure: Structure;
+  /** Number of peer areas (the area itself included when it is one). */
+  count: number;
+  /** The area's figure; null when it is not among the peers (e.g. no 13+ list size for a rate). */
+  value: number | null;
+  /** 1 for the highest figure; tied areas share the rank. Null when the area is not among the peers. */
+  rank: number | null;
+  /** 0 (lowest) to 100 (highest): share of the other peers with a lower figure. Null without others. */
+  percentileRank: number | null;
+  /** p0, p10 … p100 of the peers' figures (11 numbers); [] when there are no peers. */
+  deciles: number[];
+}
+
+export interface PeerBand {
+  periodStart: string;
+  /** False for the partial period at either end of the loaded data. */
+  complete: boolean;
+  p10: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  count: number;
+}
+
+export interface PeerBandsRequest {
+  metricId: string;
+  level: AreaLevel;
+  grain: Grain;
+  structure: Structure;
+  /** Optional range, as dates: periods intersecting it. Defaults to every loaded period. */
+  from?: string;
+  to?: string;
+}
+
+let defaultCatalogue: MetricDefinition[] | undefined;
+
+/**
+ * Bands are the same for every area of a level (an area page asks for them for each of its tiles), so they
+ * are kept per warehouse and data version: at most BAND_MEMO_SIZE answers, the oldest dropped first. A new
+ * build gives a new data version and so new keys.
+ */
+const BAND_MEMO_SIZE = 512;
+const bandMemo = new WeakMap<Warehouse, Map<string, PeerBand[]>>();
+
+function dataVersionOf(status: DataStatus): string {
+  const v = (status as DataStatus & { dataVersion?: number }).dataVersion;
+  return v !== undefined ? `v${v}` : `${status.refreshedAt}|${status.firstDay}|${status.lastDay}`;
+}
+
+/** A peer metric: a catalogue metric, or the per-1,000 rate derived from a count (docs/adr/0006). */
+export function resolvePeerMetric(
+  metricId: string,
+  catalogue: MetricDefinition[],
+): { metric: MetricDefinition; numerator: MetricDefinition | null; isRate: boolean } | null {
+  const byId = new Map(catalogue.map((m) => [m.id, m]));
+  const own = byId.get(metricId);
+  if (own) {
+    if (own.id === 'patients_13plus') return { metric: own, numerator: null, isRate: true };
+    if (own.aggregation === 'ratio') {
+      if (own.denominator !== 'patients_13plus') return null;
+      const numerator = own.numerator ? byId.get(own.numerator) : undefined;
+      return numerator ? { metric: own, numerator, isRate: true } : null;
+    }
+    return { metric: own, numerator: null, isRate: false };
+  }
+  const base = metricId.endsWith('_per_1000') ? byId.get(metricId.slice(0, -'_per_1000'.length)) : undefined;
+  const derived = base ? comparisonMetric(base, catalogue) : null;
+  if (!derived || derived.metric.id !== metricId) return null;
+  return { metric: derived.metric, numerator: derived.numerator, isRate: true };
+}
+
+function catalogueOr(catalogue: MetricDefinition[] | undefined): MetricDefinition[] {
+  return catalogue ?? (defaultCatalogue ??= loadCatalogue());
+}
+
+function unknownMetric(metricId: string): Error {
+  return new RangeError(`no metric "${metricId}" that peers can be compared on`);
+}
+
+/**
+ * The area's position among the areas of its level for one metric and period. Throws RangeError for a
+ * metric peers cannot be compared on (not in the catalogue, or a ratio over something other than 13+
+ * patients). The caller checks that the area exists: an unknown area simply has a null value.
+ */
+export async function getPeers(
+  db: Warehouse,
+  req: PeersRequest,
+  catalogue?: MetricDefinition[],
+  status?: DataStatus,
+): Promise<Peers> {
+  const resolved = resolvePeerMetric(req.metricId, catalogueOr(catalogue));
+  if (!resolved) throw unknownMetric(req.metricId);
+  const periodStart = periodStartOf(req.grain, req.period);
+  const structure: Structure = resolved.isRate || req.level === 'practice' ? 'current' : req.structure;
+  type RankRow = { n: number; deciles: number[] | null; value: number | null; higher: number; lower: number };
+  let row: RankRow | undefined;
+  if (resolved.isRate) {
+    const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
+    row = await db.one<RankRow>(sql('query/peers_rate_rank'), [
+      resolved.numerator?.id ?? '',
+      req.grain,
+      req.level,
+      periodStart,
+      req.code,
+      scale,
+      resolved.metric.multiplier ?? 1,
+    ]);
+  } else {
+    row = await db.one<RankRow>(sql('query/peers_count_rank'), [
+      structure,
+      resolved.metric.id,
+      req.grain,
+      req.level,
+      periodStart,
+      req.code,
+    ]);
+  }
+  const count = row?.n ?? 0;
+  const value = row?.value ?? null;
+  return {
+    metricId: resolved.metric.id,
+    level: req.level,
+    grain: req.grain,
+    periodStart,
+    structure,
+    count,
+    value,
+    rank: value === null ? null : (row?.higher ?? 0) + 1,
+    percentileRank: value === null || count < 2 ? null : ((row?.lower ?? 0) / (count - 1)) * 100,
+    deciles: count > 0 ? (row?.deciles ?? []) : [],
+  };
+}
+
+/**
+ * The spread of a metric across the areas of one level, per loaded period (partial ones included and
+ * marked): p10, p25, p50, p75 and p90 with the number of areas. Periods without peers are left out.
+ * Answers are kept per data version (see bandMemo).
+ */
+export async function getPeerBands(
+  db: Warehouse,
+  req: PeerBandsRequest,
+  catalogue?: MetricDefinition[],
+  status?: DataStatus,
+): Promise<PeerBand[]> {
+  const resolved = resolvePeerMetric(req.metricId, catalogueOr(catalogue));
+  if (!resolved) throw unknownMetric(req.metricId);
+  const st = status ?? (await getDataStatus(db));
+  const key = JSON.stringify([
+    dataVersionOf(st),
+    resolved.metric.id,
+    resolved.metric.multiplier ?? null,
+    req.level,
+    req.grain,
+    req.structure,
+    req.from ?? null,
+    req.to ?? null,
+  ]);
+  let memo = bandMemo.get(db);
+  if (!memo) bandMemo.set(db, (memo = new Map()));
+  const held = memo.get(key);
+  if (held) return held.slice();
+  const bands = await computePeerBands(db, req, resolved, st);
+  memo.set(key, bands);
+  for (const k of memo.keys()) {
+    if (memo.size <= BAND_MEMO_SIZE) break;
+    memo.delete(k);
+  }
+  return bands.slice();
+}
+
+async function computePeerBands(
+  db: Warehouse,
+  req: PeerBandsRequest,
+  resolved: NonNullable<ReturnType<typeof resolvePeerMetric>>,
+  st: DataStatus,
+): Promise<PeerBand[]> {
+  const numerator = resolved.isRate ? resolved.numerator : resolved.metric;
+  const window = numerator?.window === 'rolling_12_months' ? 12 : 1;
+  const periods = loadedPeriods(req.grain, st, true, req.from, req.to, window);
+  if (periods.length === 0) return [];
+  type BandRow = { period_start: string; n: number; q: number[] };
+  let rows: BandRow[];
+  if (resolved.isRate) {
+    rows = await db.all<BandRow>(sql('query/peers_rate_bands'), [
+      resolved.numerator?.id ?? '',
+      req.grain,
+      req.level,
+      periods[0]!.periodStart,
+      periods[periods.length - 1]!.periodStart,
+      st.demo?.scale ?? 1,
+      resolved.metric.multiplier ?? 1,
+    ]);
+  } else {
+    const structure: Structure = req.level === 'practice' ? 'current' : req.structure;
+    rows = await db.all<BandRow>(sql('query/peers_count_bands'), [
+      structure,
+      resolved.metric.id,
+      req.grain,
+      req.level,
+      listValue(periods.map((p) => p.periodStart)),
+    ]);
+  }
+  const complete = new Map(periods.map((p) => [p.periodStart, p.complete]));
+  return rows
+    .filter((r) => complete.has(r.period_start))
+    .map((r) => ({
+      periodStart: r.period_start,
+      complete: complete.get(r.period_start)!,
+      p10: r.q[0]!,
+      p25: r.q[1]!,
+      p50: r.q[2]!,
+      p75: r.q[3]!,
+      p90: r.q[4]!,
+      count: r.n,
+    }));
+}

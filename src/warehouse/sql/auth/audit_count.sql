@@ -1,0 +1,2 @@
+-- Entries in the audit log.
+SELECT count(*) AS n FROM audit_log

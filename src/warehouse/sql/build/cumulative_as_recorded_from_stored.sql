@@ -1,0 +1,54 @@
+-- Running totals as recorded for an incremental build, as cumulative_as_recorded does, from the period
+-- containing $1 (after the first loaded period), opening from each area's stored running total at the last
+-- period before.
+INSERT INTO cell_build
+WITH p0 AS (
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+),
+last_prev AS (
+  SELECT c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
+  FROM metric_cell c
+  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0
+  WHERE c.structure = 1 AND c.metric_key IN (SELECT cum_key FROM cum_map)
+  GROUP BY ALL
+),
+opening AS (
+  SELECT l.cum_key, c.grain, c.area_key AS area_key, c.value AS opening
+  FROM metric_cell c
+  JOIN last_prev l ON l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
+  WHERE c.structure = 1
+),
+base AS (
+  SELECT m.cum_key, c.grain, c.period_start, c.area_key, c.value
+  FROM metric_cell c
+  JOIN cum_map m ON m.base_key = c.metric_key
+  JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+  WHERE c.structure = 1
+),
+areas AS (
+  SELECT cum_key, grain, area_key, sum(opening) AS opening, min(first_period) AS first_period
+  FROM (
+    SELECT o.cum_key, o.grain, o.area_key, o.opening, p0.p0 AS first_period
+    FROM opening o JOIN p0 USING (grain)
+    UNION ALL
+    SELECT cum_key, grain, area_key, 0, min(period_start) FROM base GROUP BY ALL
+  )
+  GROUP BY ALL
+),
+periods AS (
+  SELECT DISTINCT c.grain, c.period_start
+  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+),
+grid AS (
+  SELECT x.cum_key, x.grain, x.area_key, x.opening, p.period_start
+  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
+)
+SELECT 1, g.cum_key, 0, g.grain, g.period_start, g.area_key,
+       g.opening + sum(coalesce(b.value, 0)) OVER (
+         PARTITION BY g.cum_key, g.grain, g.area_key ORDER BY g.period_start
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       NULL
+FROM grid g
+LEFT JOIN base b
+  ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key AND b.period_start = g.period_start

@@ -1,0 +1,6 @@
+-- Keeps each user's last qualifying event per month for later builds.
+INSERT INTO user_month
+SELECT s.sig, u.period_start, u.user_id, u.last_event.practice_key, u.last_event.event_date
+FROM build_user_period u
+JOIN (SELECT DISTINCT sig, sig_key FROM metric_selector) s ON s.sig_key = u.sig_key
+WHERE u.grain = 1

@@ -1,0 +1,15 @@
+-- Every area of one level on today's structure (open areas only, Unknown left out) with one metric's stored
+-- figure for one period, the part of it from practices without a 13+ list size, and the area's patients
+-- aged 13+ (the parts of a rate, docs/adr/0006), for the map. `stored` counts the areas of the level with a
+-- stored figure, so that a metric with no figures at all in the period is told apart from zeros.
+-- $1 area level, $2 metric id (a rate's numerator), $3 grain, $4 period start.
+SELECT a.area_code AS code, a.name, a.ons_code, v.value, v.uncovered, d.patients_13plus,
+       count(v.value) OVER () AS stored
+FROM area a
+LEFT JOIN metric_value v
+  ON v.structure = 'current' AND v.metric_id = $2 AND v.grain = $3 AND v.period_start = $4
+ AND v.area_level = a.area_level AND v.area_code = a.area_code
+LEFT JOIN area_denominator d
+  ON d.grain = $3 AND d.period_start = $4 AND d.area_level = a.area_level AND d.area_code = a.area_code
+WHERE a.area_level = $1 AND a.is_current AND a.area_code <> 'UNKNOWN'
+ORDER BY a.name, a.area_code

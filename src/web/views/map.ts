@@ -1,0 +1,432 @@
+/**
+ * The Map page's view model: the filter form (only what the viewer may see), the choropleth with its legend,
+ * a one-sentence summary, the table of the same figures (sortable through links) and the CSV of exactly what
+ * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
+ */
+import { LEVEL_LABELS } from '../../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
+import type { DataStatus } from '../../query/types.ts';
+import { formatNumber, formatPeriod, formatPeriodInSentence, formatValue, unitSuffix } from '../format.ts';
+import { classify, type ClassMethod, type Classing } from '../map/classes.ts';
+import type { MapGeometry } from '../map/geometry.ts';
+import { bestGeometry } from '../map/match.ts';
+import { renderChoropleth } from '../map/svg.ts';
+import { demoView, type DemoView } from './metric-panels.ts';
+
+export const MAP_SORT_KEYS = ['rank', 'name', 'code', 'value'] as const;
+export type MapSortKey = (typeof MAP_SORT_KEYS)[number];
+export type SortDir = 'asc' | 'desc';
+export interface MapSort {
+  key: MapSortKey;
+  dir: SortDir;
+}
+export const DEFAULT_MAP_SORT: MapSort = { key: 'rank', dir: 'asc' };
+
+/** What the page shows: every setting is in its URL. */
+export interface MapState {
+  level: MapLevel;
+  metric: MetricDefinition;
+  grain: Grain;
+  /** Null when there is no complete period yet. */
+  periodStart: string | null;
+  classes: ClassMethod;
+  sort: MapSort;
+}
+
+/** What the viewer may choose from. */
+export interface MapOptions {
+  levels: MapLevel[];
+  metrics: MetricDefinition[];
+  grains: Grain[];
+  /** Complete periods of the metric at the grain, oldest first. */
+  periods: string[];
+}
+
+const LEVEL_WORDS: Record<MapLevel, { one: string; many: string }> = {
+  region: { one: 'region', many: 'regions' },
+  icb: { one: 'ICB', many: 'ICBs' },
+  sub_icb: { one: 'sub-ICB location', many: 'sub-ICB locations' },
+};
+
+const CLASS_TEXT: Record<ClassMethod, { option: string; legend: string }> = {
+  quantile: {
+    option: 'Quantiles (about the same number of areas in each shade)',
+    legend: 'Shades are quantile classes: each holds about the same number of areas.',
+  },
+  equal: {
+    option: 'Equal intervals (the range cut into equal steps)',
+    legend: 'Shades are equal-interval classes: the range from lowest to highest cut into equal steps.',
+  },
+};
+
+/** A /map or /map.csv URL with every setting, so a link always means the same figures. */
+export function mapUrl(
+  path: '/map' | '/map.csv',
+  state: Pick<MapState, 'level' | 'grain' | 'periodStart' | 'classes'> & {
+    metricId: string;
+    sort?: MapSort | null;
+  },
+  hash = '',
+): string {
+  const params = new URLSearchParams();
+  params.set('level', state.level);
+  params.set('metric', state.metricId);
+  params.set('grain', state.grain);
+  if (state.periodStart) params.set('period', state.periodStart);
+  if (state.classes !== 'quantile') params.set('classes', state.classes);
+  if (state.sort && (state.sort.key !== DEFAULT_MAP_SORT.key || state.sort.dir !== DEFAULT_MAP_SORT.dir)) {
+    params.set('sort', state.sort.key);
+    params.set('dir', state.sort.dir);
+  }
+  return `${path}?${params.toString()}${hash}`;
+}
+
+export function areaHref(level: MapLevel, code: string, grain: Grain): string {
+  const path = `/areas/${level}/${encodeURIComponent(code)}`;
+  return grain === 'month' ? path : `${path}?grain=${grain}`;
+}
+
+/** A metric name inside a sentence: "users logging in per 1,000 …", but "NHS 111 visits" kept. */
+export function nameInSentence(name: string): string {
+  return /^[A-Z][a-z]/.test(name) ? name[0]!.toLowerCase() + name.slice(1) : name;
+}
+
+export interface RankedRow extends MapValue {
+  /** 1 = highest value; ties share a rank (1, 2, 2, 4); null without a value. */
+  rank: number | null;
+  /** Index into the classing's classes; null without a value. */
+  classIndex: number | null;
+  onMap: boolean;
+}
+
+/** Ranks by value, highest first (standard competition ranking). */
+export function rankRows(rows: readonly MapValue[]): Map<string, number> {
+  const valued = rows.filter((r) => r.value !== null).sort((a, b) => b.value! - a.value!);
+  const ranks = new Map<string, number>();
+  valued.forEach((r, i) => {
+    const prev = valued[i - 1];
+    ranks.set(r.code, prev && prev.value === r.value ? ranks.get(prev.code)! : i + 1);
+  });
+  return ranks;
+}
+
+const collator = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+
+/** Rows in the asked order; rows without a value always last; ties by name then code. */
+export function sortMapRows<
+  T extends { name: string; code: string; value: number | null; rank: number | null },
+>(rows: readonly T[], sort: MapSort): T[] {
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  const byName = (a: T, b: T) => collator.compare(a.name, b.name) || collator.compare(a.code, b.code);
+  return [...rows].sort((a, b) => {
+    if (sort.key === 'name') return sign * byName(a, b);
+    if (sort.key === 'code') return sign * collator.compare(a.code, b.code);
+    const x = sort.key === 'rank' ? a.rank : a.value;
+    const y = sort.key === 'rank' ? b.rank : b.value;
+    if (x === null || y === null) return x === y ? byName(a, b) : x === null ? 1 : -1;
+    return sign * (x - y) || byName(a, b);
+  });
+}
+
+function firstDir(key: MapSortKey): SortDir {
+  return key === 'value' ? 'desc' : 'asc';
+}
+
+export interface MapPageView {
+  heading: string;
+  levelPlural: string;
+  metricName: string;
+  periodText: string | null;
+  summary: string;
+  form: {
+    levels: { value: string; text: string; selected: boolean }[];
+    metrics: { value: string; text: string; selected: boolean }[];
+    grains: { value: string; text: string; checked: boolean }[];
+    periods: { value: string; text: string; selected: boolean }[];
+    classes: { value: string; text: string; checked: boolean }[];
+    /** Anonymous viewers: what signing in adds. */
+    signInNote: boolean;
+  };
+  svg: string | null;
+  legend: {
+    caption: string;
+    methodText: string;
+    items: { shade: number; text: string; countText: string }[];
+    noData: { countText: string } | null;
+  } | null;
+  table: {
+    caption: string;
+    valueHeading: string;
+    columns: { key: MapSortKey; text: string; numeric: boolean; href: string; ariaSort: string | null }[];
+    rows: {
+      name: string;
+      code: string;
+      href: string;
+      valueText: string;
+      rankText: string;
+      classText: string;
+      onMap: boolean;
+    }[];
+  };
+  csvHref: string;
+  notes: {
+    noBoundary: { name: string; code: string }[];
+    noArea: { name: string; code: string }[];
+    boundarySource: string | null;
+    hasMissing: boolean;
+    rate: boolean;
+    noFigures: boolean;
+  };
+  demo: DemoView | null;
+  /** Rows for the CSV, in the table's order. */
+  csv: { header: string[]; rows: (string | number | null)[][] };
+}
+
+function classLabel(c: { lower: number; upper: number }, unit: string): string {
+  const lo = formatValue(c.lower, unit);
+  const hi = formatValue(c.upper, unit);
+  return lo === hi ? lo : `${lo} to ${hi}`;
+}
+
+function areasText(n: number, level: MapLevel): string {
+  return `${formatNumber(n)} ${n === 1 ? LEVEL_WORDS[level].one : LEVEL_WORDS[level].many}`;
+}
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  if (names.length > 3) return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** The one-sentence summary of the map. */
+export function mapSummary(
+  state: Pick<MapState, 'level' | 'metric' | 'grain' | 'periodStart'>,
+  rows: readonly { name: string; value: number | null }[],
+): string {
+  const metric = nameInSentence(state.metric.name);
+  const many = LEVEL_WORDS[state.level].many;
+  if (!state.periodStart)
+    return `There are no complete periods of figures yet, so the map shows no ${metric}.`;
+  const when = formatPeriodInSentence(state.grain, state.periodStart);
+  const valued = rows.filter((r) => r.value !== null) as { name: string; value: number }[];
+  if (valued.length === 0) return `There are no figures for ${metric} for ${many} in ${when}.`;
+  const unit = state.metric.unit;
+  const text = (v: number) => formatValue(v, unit);
+  const max = Math.max(...valued.map((r) => r.value));
+  const min = Math.min(...valued.map((r) => r.value));
+  const top = valued.filter((r) => r.value === max).map((r) => r.name);
+  const bottom = valued.filter((r) => r.value === min).map((r) => r.name);
+  const among = `of the ${areasText(valued.length, state.level)} with a figure`;
+  if (max === min) {
+    return `In ${when}, every one ${among} had the same ${metric}: ${text(max)}.`;
+  }
+  const had = (names: string[]) => (names.length === 1 ? 'had' : 'shared');
+  return (
+    `In ${when}, ${joinNames(top)} ${had(top)} the highest ${metric} (${text(max)}) and ` +
+    `${joinNames(bottom)} ${had(bottom)} the lowest (${text(min)}), ${among}.`
+  );
+}
+
+export interface MapViewInput {
+  state: MapState;
+  options: MapOptions;
+  values: MapValues | null;
+  /** The boundary files that can draw the level (today's first). */
+  geometries: MapGeometry[];
+  status: DataStatus;
+  signedIn: boolean;
+}
+
+export function buildMapView(input: MapViewInput): MapPageView {
+  const { state, options, values, status } = input;
+  const { level, metric, grain, periodStart } = state;
+  const unit = metric.unit;
+  const levelPlural = LEVEL_LABELS[level].plural;
+  const periodText = periodStart ? formatPeriod(grain, periodStart) : null;
+  const urlState = { level, metricId: metric.id, grain, periodStart, classes: state.classes };
+  const rate = metric.aggregation === 'ratio';
+
+  const baseRows = values?.rows ?? [];
+  const ranks = rankRows(baseRows);
+  const classing: Classing = classify(
+    baseRows.filter((r) => r.value !== null).map((r) => r.value!),
+    state.classes,
+  );
+  const best = bestGeometry(baseRows, input.geometries);
+  const onMap = new Set(best?.match.matched.map((m) => m.area.code) ?? []);
+  const rows: RankedRow[] = baseRows.map((r) => ({
+    ...r,
+    rank: ranks.get(r.code) ?? null,
+    classIndex: r.value === null ? null : classing.classOf(r.value),
+    onMap: onMap.has(r.code),
+  }));
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  const valueText = (r: { value: number | null }) =>
+    r.value === null ? 'No data' : formatValue(r.value, unit);
+  const suffix = unitSuffix(unit);
+  const summary = mapSummary(state, rows);
+  const title = `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `, ${periodText}` : ''}`;
+
+  let svg: string | null = null;
+  if (best && values) {
+    svg = renderChoropleth({
+      id: 'map',
+      title: `Map of ${title}`,
+      desc: summary,
+      width: best.geometry.width,
+      height: best.geometry.height,
+      areas: best.match.matched.map(({ area, shape }) => {
+        const row = byCode.get(area.code)!;
+        const cls = row.classIndex === null ? null : classing.classes[row.classIndex]!;
+        return {
+          code: area.code,
+          d: shape.d,
+          href: areaHref(level, area.code, grain),
+          label:
+            row.value === null
+              ? `${row.name}: no data`
+              : `${row.name}: ${formatValue(row.value, unit)}${suffix}`,
+          shade: cls ? cls.shade : null,
+        };
+      }),
+      unmatched: best.match.noArea.map((s) => ({ d: s.d })),
+    });
+  }
+
+  const noDataCount = rows.filter((r) => r.value === null).length;
+  const legend =
+    values && (classing.classes.length > 0 || noDataCount > 0)
+      ? {
+          caption: metric.name,
+          methodText: CLASS_TEXT[state.classes].legend,
+          items: classing.classes.map((c) => ({
+            shade: c.shade,
+            text: classLabel(c, unit),
+            countText: areasText(c.count, level),
+          })),
+          noData: noDataCount > 0 ? { countText: areasText(noDataCount, level) } : null,
+        }
+      : null;
+
+  const sorted = sortMapRows(rows, state.sort);
+  const valueHeading = metric.short_name;
+  const columnDefs: { key: MapSortKey; text: string; numeric: boolean }[] = [
+    { key: 'name', text: 'Area', numeric: false },
+    { key: 'code', text: 'ODS code', numeric: false },
+    { key: 'value', text: valueHeading, numeric: true },
+    { key: 'rank', text: 'Rank (1 = highest)', numeric: true },
+  ];
+  const columns = columnDefs.map((c) => {
+    const current = c.key === state.sort.key;
+    const dir: SortDir = current ? (state.sort.dir === 'asc' ? 'desc' : 'asc') : firstDir(c.key);
+    return {
+      ...c,
+      href: mapUrl('/map', { ...urlState, sort: { key: c.key, dir } }, '#map-table'),
+      ariaSort: current ? (state.sort.dir === 'asc' ? 'ascending' : 'descending') : null,
+    };
+  });
+  const classText = (r: RankedRow) =>
+    r.classIndex === null ? 'No data' : classLabel(classing.classes[r.classIndex]!, unit);
+
+  const header = [
+    'area_code',
+    'ons_code',
+    'area_name',
+    'level',
+    'metric_id',
+    'grain',
+    'period_start',
+    'value',
+  ];
+  if (rate) header.push('numerator', 'denominator', 'coverage');
+  header.push('rank', 'shade_class', 'on_map');
+  const csvRows = sorted.map((r) => {
+    const line: (string | number | null)[] = [
+      r.code,
+      r.onsCode,
+      r.name,
+      level,
+      metric.id,
+      grain,
+      periodStart,
+      r.value,
+    ];
+    if (rate) line.push(r.numerator ?? null, r.denominator ?? null, r.coverage ?? null);
+    line.push(r.rank, classText(r), r.onMap ? 'yes' : 'no');
+    return line;
+  });
+
+  const hideWeeks = !options.grains.includes('week');
+  return {
+    heading: 'Map',
+    levelPlural,
+    metricName: metric.name,
+    periodText,
+    summary,
+    form: {
+      levels: options.levels.map((l) => ({ value: l, text: LEVEL_LABELS[l].plural, selected: l === level })),
+      metrics: options.metrics.map((m) => ({
+        value: m.id,
+        text: m.grains.includes('week') ? m.name : `${m.name} (monthly only)`,
+        selected: m.id === metric.id,
+      })),
+      grains: hideWeeks
+        ? []
+        : options.grains.map((g) => ({
+            value: g,
+            text: g === 'month' ? 'Month' : 'Week',
+            checked: g === grain,
+          })),
+      periods: [...options.periods]
+        .reverse()
+        .map((p) => ({ value: p, text: formatPeriod(grain, p), selected: p === periodStart })),
+      classes: (['quantile', 'equal'] as const).map((c) => ({
+        value: c,
+        text: CLASS_TEXT[c].option,
+        checked: c === state.classes,
+      })),
+      signInNote: !input.signedIn,
+    },
+    svg,
+    legend,
+    table: {
+      caption: `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `: ${periodText}` : ''}`,
+      valueHeading,
+      columns,
+      rows: sorted.map((r) => ({
+        name: r.name,
+        code: r.code,
+        href: areaHref(level, r.code, grain),
+        valueText: valueText(r),
+        rankText: r.rank === null ? '–' : String(r.rank),
+        classText: classText(r),
+        onMap: r.onMap,
+      })),
+    },
+    csvHref: mapUrl('/map.csv', { ...urlState, sort: state.sort }),
+    notes: {
+      noBoundary: best ? best.match.noBoundary.map((a) => ({ name: a.name, code: a.code })) : [],
+      noArea: best ? best.match.noArea.map((s) => ({ name: s.name, code: s.code })) : [],
+      boundarySource: best?.geometry.source ?? null,
+      hasMissing: noDataCount > 0 && (values?.hasFigures ?? false),
+      rate,
+      noFigures: values !== null && !values.hasFigures,
+    },
+    demo: demoView(status),
+    csv: { header, rows: csvRows },
+  };
+}
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  // Quote when needed; a leading =, +, - or @ would be read as a formula by spreadsheets.
+  const text = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The CSV of what the map shows (RFC 4180, CRLF line ends). */
+export function mapCsv(view: Pick<MapPageView, 'csv'>): string {
+  return [view.csv.header, ...view.csv.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
