@@ -686,3 +686,64 @@ describe('live answers against the OpenAPI document', () => {
     }
   });
 });
+
+describe('disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
+  let sdcAnon: FastifyInstance;
+  let sdcUser: FastifyInstance;
+  beforeAll(async () => {
+    const deps = {
+      db: tw.db,
+      config: loadConfig({ OPEN_DATA_DISCLOSURE: 'on' }),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(tw.db, tw.catalogue),
+      catalogue: tw.catalogue,
+    };
+    sdcAnon = await buildApp(deps);
+    sdcUser = await buildApp({ ...deps, testViewer: SIGNED_IN });
+  });
+  afterAll(async () => {
+    await sdcAnon?.close();
+    await sdcUser?.close();
+  });
+
+  /** The rule written out independently: 1–7 suppressed, others to the nearest 5 (halves up), 0 stays. */
+  const expected = (n: number) => (n === 0 ? 0 : n < 8 ? null : Math.round(n / 5) * 5);
+
+  it('visitors get region counts suppressed or rounded, with no change or share; staff get them exact', async () => {
+    const regions = await json(sdcUser, '/api/v1/breakdown?metric=logins');
+    const region = regions.data.find((r: { code: string }) => r.code !== 'UNKNOWN').code as string;
+    const direct = await directMonthlyLogins('region', region);
+    const url = `/api/v1/series?metric=logins&level=region&code=${region}`;
+    const visitor = await sdcAnon.inject(url);
+    const staff = await json(sdcUser, url);
+    expect(visitor.statusCode).toBe(200);
+    expect(visitor.headers['cache-control']).not.toMatch(/public/);
+    const points = visitor.json().data as { periodStart: string; value: number | null; changePct: unknown }[];
+    expect(points.length).toBeGreaterThan(0);
+    for (const p of points) {
+      expect(p.value, p.periodStart).toBe(expected(direct.get(p.periodStart) ?? 0));
+      expect(p.changePct).toBeNull();
+    }
+    for (const p of staff.data) expect(p.value).toBe(direct.get(p.periodStart) ?? 0);
+
+    const breakdown = await sdcAnon.inject('/api/v1/breakdown?metric=logins');
+    for (const row of breakdown.json().data) {
+      const exact = regions.data.find((r: { code: string }) => r.code === row.code).value as number;
+      expect(row.value, row.code).toBe(expected(exact));
+      expect(row.shareOfParent).toBeNull();
+    }
+  });
+
+  it('England figures stay exact for visitors; peer ranks of counts need sign-in', async () => {
+    const england = await json(sdcAnon, '/api/v1/series?metric=logins');
+    const exact = await json(sdcUser, '/api/v1/series?metric=logins');
+    expect(england.data).toEqual(exact.data);
+    const regions = await json(sdcUser, '/api/v1/breakdown?metric=logins');
+    const region = regions.data.find((r: { code: string }) => r.code !== 'UNKNOWN').code as string;
+    const peers = await sdcAnon.inject(`/api/v1/peers?metric=logins&level=region&code=${region}`);
+    expect(peers.statusCode).toBe(401);
+    expect((await sdcUser.inject(`/api/v1/peers?metric=logins&level=region&code=${region}`)).statusCode).toBe(
+      200,
+    );
+  });
+});

@@ -18,6 +18,7 @@ import type { AreaRef, AreaTile, SeriesPoint, SummaryTile } from '../../query/ty
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
 import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
+import { disclosureActive, disclosureFor } from './disclosure.ts';
 import {
   answer,
   areaParam,
@@ -154,10 +155,16 @@ export const seriesRoute: ApiRoute = {
         { level, code, grain, structure, includePartial: partialParam(q.partial), from, to },
         [...ctx.catalogue],
       );
-      const data = withChange(points);
+      const disclose = disclosureFor(request, ctx, metric.unit, level);
+      const data = disclose
+        ? withChange(points).map((p) => ({ ...p, value: disclose(p.value), changePct: null }))
+        : withChange(points);
       const rate = isRate(metric) && metric.id !== 'patients_13plus';
       return answer(request, reply, {
-        open: canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain }),
+        // Under disclosure control visitors and staff see different figures: never a shared cache entry.
+        open:
+          canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain }) &&
+          !disclosureActive(ctx, metric.unit, level),
         json: {
           metric: metric.id,
           unit: metric.unit,
@@ -330,8 +337,12 @@ export const breakdownRoute: ApiRoute = {
         }));
       }
       if (child === 'practice') structure = 'current';
+      const disclose = disclosureFor(request, ctx, metric.unit, child);
+      if (disclose) data = data.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null }));
       return answer(request, reply, {
-        open: canViewFigure(ANONYMOUS_VIEWER, { metric, level: child, grain }),
+        open:
+          canViewFigure(ANONYMOUS_VIEWER, { metric, level: child, grain }) &&
+          !disclosureActive(ctx, metric.unit, child),
         json: {
           metric: metric.id,
           unit: metric.unit,
@@ -475,15 +486,19 @@ export const summaryRoute: ApiRoute = {
               figures,
             };
         }
+        if (disclosureActive(ctx, t.unit, level)) open = false;
+        const disclose = disclosureFor(request, ctx, t.unit, level);
+        const discloseTile = (p: ReturnType<typeof tilePoint>) =>
+          p && disclose ? { ...p, value: disclose(p.value) } : p;
         return {
           metricId: t.metricId,
           name: t.name,
           shortName: t.shortName,
           unit: t.unit,
           polarity: t.polarity,
-          latest: tilePoint(t.latest),
-          previous: tilePoint(t.previous),
-          changePct: t.changePct,
+          latest: discloseTile(tilePoint(t.latest)),
+          previous: discloseTile(tilePoint(t.previous)),
+          changePct: disclose ? null : t.changePct,
           ...(level === 'england' ? {} : { comparison }),
         };
       });
@@ -590,6 +605,9 @@ export const peersRoute: ApiRoute = {
       const derived = !catalogue.some((m) => m.id === metric.id);
       const figureMetric = { mi_publication: derived ? false : metric.mi_publication };
       assertCanViewFigure(request, { metric: figureMetric, level, grain });
+      // Deciles and ranks of counts would give exact counts away under disclosure control.
+      if (disclosureFor(request, ctx, metric.unit, level))
+        throw new SignInRequiredError('Sign in with an NHS email address to compare areas on counts.');
       const area = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
@@ -618,7 +636,9 @@ export const peersRoute: ApiRoute = {
       };
       const decileColumns = Array.from({ length: 11 }, (_, i) => `p${i * 10}`);
       return answer(request, reply, {
-        open: canViewFigure(ANONYMOUS_VIEWER, { metric: figureMetric, level, grain }),
+        open:
+          canViewFigure(ANONYMOUS_VIEWER, { metric: figureMetric, level, grain }) &&
+          !disclosureActive(ctx, metric.unit, level),
         json,
         csv: {
           columns: [
