@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config.ts';
 import { initialise, openWarehouse } from '../app/bootstrap.ts';
 import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
+import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getBreakdown } from '../query/breakdown.ts';
@@ -85,7 +86,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         },
         catalogue,
       );
-      const isRate = metric.aggregation === 'ratio';
+      const isRate = isPatientRate(metric);
       const rows = points.map((p, i) => ({
         period_start: p.periodStart,
         value: p.value,
@@ -126,7 +127,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         code: r.code,
         name: r.name,
         value: r.value,
-        share_of_parent: r.shareOfParent,
+        share_of_parent: isStoredRatio(metric) ? null : r.shareOfParent,
         current: r.isCurrent,
       }));
       process.stdout.write(

@@ -152,7 +152,8 @@ export const metricDefinitionSchema = z
     if (m.aggregation === 'cumulative') need(m.of !== undefined, 'cumulative metrics need "of"');
     if (m.source === 'practice_snapshot')
       need(m.feed?.snapshot_column !== undefined, 'practice_snapshot metrics need feed.snapshot_column');
-    if (m.source === 'pomi') need(m.feed?.pomi_field !== undefined, 'pomi metrics need feed.pomi_field');
+    if (m.source === 'pomi' && m.aggregation !== 'ratio')
+      need(m.feed?.pomi_field !== undefined, 'pomi metrics need feed.pomi_field');
     if (m.source === 'pomi')
       need(m.grains.length === 1 && m.grains[0] === 'month', 'POMI metrics are monthly only');
     if (m.source === 'downloads')
@@ -174,6 +175,23 @@ export const metricDefinitionSchema = z
 
 export type MetricDefinition = z.infer<typeof metricDefinitionSchema>;
 
+/** The denominator of rates computed at query time from any count and the 13+ list sizes (ADR 0006). */
+export const PATIENTS_13PLUS = 'patients_13plus';
+
+/**
+ * A rate over patients aged 13+ (ADR 0006), computed at query time with numerator, denominator and
+ * coverage. Other ratios divide one stored metric by another; the build stores them (ADR 0009), so they
+ * are read like any stored figure.
+ */
+export function isPatientRate(m: Pick<MetricDefinition, 'aggregation' | 'denominator'>): boolean {
+  return m.aggregation === 'ratio' && m.denominator === PATIENTS_13PLUS;
+}
+
+/** A ratio of two stored catalogue metrics, computed and stored by the build (ADR 0009). */
+export function isStoredRatio(m: Pick<MetricDefinition, 'aggregation' | 'denominator'>): boolean {
+  return m.aggregation === 'ratio' && m.denominator !== PATIENTS_13PLUS;
+}
+
 /** Checks references between metrics (cumulative "of", ratio parts) and unique ids. Returns problems found. */
 export function checkCatalogue(metrics: MetricDefinition[]): string[] {
   const problems: string[] = [];
@@ -187,6 +205,16 @@ export function checkCatalogue(metrics: MetricDefinition[]): string[] {
       const ref = m[field];
       if (ref !== undefined && !ids.has(ref))
         problems.push(`${m.id}.yaml: ${field}: refers to unknown metric ${ref}`);
+    }
+  }
+  const byId = new Map(metrics.map((m) => [m.id, m]));
+  for (const m of metrics.filter(isStoredRatio)) {
+    for (const field of ['numerator', 'denominator'] as const) {
+      const part = byId.get(m[field]!);
+      if (part?.aggregation === 'ratio')
+        problems.push(`${m.id}.yaml: ${field}: ${part.id} is a ratio; a stored ratio divides stored metrics`);
+      if (part && !m.grains.every((g) => part.grains.includes(g)))
+        problems.push(`${m.id}.yaml: grains: ${part.id} has no figures at some of them`);
     }
   }
   return problems;

@@ -27,6 +27,15 @@ export const NAV_ITEMS: NavItem[] = [
   { text: 'About', href: '/about' },
 ];
 
+/** The `trim` filter, keeping a SafeString safe (as nunjucks's copySafeness does). */
+export function fastTrim(value: unknown): unknown {
+  if (value instanceof nunjucks.runtime.SafeString) {
+    return new nunjucks.runtime.SafeString(value.toString().trim());
+  }
+  if (value === null || value === undefined) return value;
+  return String(value).trim();
+}
+
 export interface Renderer {
   /**
    * Renders a page template; `currentPath` marks the current navigation item (or, for a page below one,
@@ -41,6 +50,10 @@ export function createRenderer(assets: AssetUrls, options: { watch?: boolean } =
     watch: false,
   });
   const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
+  // nunjucks's own trim filter (`replace(/^\s*|\s*$/g, '')`) is quadratic in runs of whitespace; the
+  // nhsuk-frontend macros trim every block they wrap, so on pages with big tables it took most of the render
+  // time (1.5 s of CPU over six National summary renders, measured). String#trim strips the same characters.
+  env.addFilter('trim', fastTrim);
   env.addGlobal('serviceName', SERVICE_NAME);
   env.addGlobal('assets', assets);
   return {

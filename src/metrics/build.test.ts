@@ -58,9 +58,12 @@ interface Ev {
   practice: string;
   level: string;
   recordType: string;
+  /** P9 registrations: how the user was verified (NHS login route). */
+  route?: string;
   provider?: string;
   service?: string;
 }
+const P9_ROUTES = ['IDVM', 'PYI', 'POL', 'PYI', 'IDVM'];
 const PROVIDERS = ['Patients Know Best', 'Accurx Limited', 'eConsult Health Ltd'];
 const SERVICES = ['messages', 'medical'];
 
@@ -103,6 +106,8 @@ function randomEvents(seed: number, n: number): Ev[] {
       practice: PRACTICE_CODES[Math.floor(r() * PRACTICE_CODES.length)]!,
       level,
       recordType: type === 'record_viewed' ? (r() < 0.5 ? 'summary' : 'detailed_coded') : '',
+      // From the index, not the generator, so the other fields' random stream is unchanged.
+      ...(type === 'registration' && level === 'P9' ? { route: P9_ROUTES[i % P9_ROUTES.length]! } : {}),
     });
   }
   return events;
@@ -141,7 +146,14 @@ function ancestorsCurrent(practice: string): Row | null {
   return null;
 }
 
-type Selector = { id: string; types: string[]; level?: string; recordType?: string; kind: string };
+type Selector = {
+  id: string;
+  types: string[];
+  level?: string;
+  recordType?: string;
+  route?: string;
+  kind: string;
+};
 
 function addMonths(monthStartDate: string, n: number): string {
   const [y, m] = monthStartDate.split('-').map(Number) as [number, number];
@@ -191,7 +203,8 @@ function bruteForce(events: Ev[], metrics: Selector[]) {
       (e) =>
         m.types.includes(e.type) &&
         (!m.level || e.level === m.level) &&
-        (!m.recordType || e.recordType === m.recordType),
+        (!m.recordType || e.recordType === m.recordType) &&
+        (!m.route || e.route === m.route),
     );
     if (m.kind === 'count') {
       for (const e of matching) {
@@ -267,12 +280,13 @@ function writeEvents(name: string, events: Ev[]): string {
       e.recordType,
       e.provider ?? '',
       e.service ?? '',
+      e.route ?? '',
     ].join(','),
   );
   fs.writeFileSync(
     file,
     [
-      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type,provider,service',
+      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type,provider,service,p9_route',
       ...lines,
     ].join('\n'),
   );
@@ -314,12 +328,23 @@ describe('buildMetrics', () => {
     const events = randomEvents(42, 3000);
     const file = path.join(dir, 'events.csv');
     const lines = events.map((e) =>
-      [e.id, e.time, e.type, `s-${e.user}`, e.user, e.practice, e.level, 'ios', e.recordType].join(','),
+      [
+        e.id,
+        e.time,
+        e.type,
+        `s-${e.user}`,
+        e.user,
+        e.practice,
+        e.level,
+        'ios',
+        e.recordType,
+        e.route ?? '',
+      ].join(','),
     );
     fs.writeFileSync(
       file,
       [
-        'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type',
+        'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,record_type,p9_route',
         ...lines,
       ].join('\n'),
     );
@@ -330,15 +355,14 @@ describe('buildMetrics', () => {
     const countMetrics: Selector[] = buildableMetrics(catalogue)
       .filter(
         (m) =>
-          m.source === 'events' &&
-          m.aggregation !== 'cumulative' &&
-          m.events!.types.every((t) => TYPES.includes(t)),
+          m.source === 'events' && m.events !== undefined && m.events.types.every((t) => TYPES.includes(t)),
       )
       .map((m) => ({
         id: m.id,
         types: m.events!.types,
         level: m.events!.where?.identity_level,
         recordType: m.events!.where?.record_type,
+        route: m.events!.where?.p9_route,
         kind:
           m.aggregation === 'event_count'
             ? 'count'
@@ -351,6 +375,7 @@ describe('buildMetrics', () => {
         'logins',
         'registrations',
         'registrations_p9',
+        'registrations_non_pol',
         'unique_logins',
         'unique_logins_12m',
         'users_ordering_prescriptions',
@@ -373,7 +398,10 @@ describe('buildMetrics', () => {
     expect(actual.size).toBe(expected.size);
   });
 
-  it('keeps running totals consistent with the counts they accumulate', async () => {
+  it.each([
+    ['registrations_cumulative', 'registrations'],
+    ['registrations_non_pol_cumulative', 'registrations_non_pol'],
+  ])('keeps running totals (%s) consistent with the counts they accumulate', async (cumulative, base) => {
     const rows = await db.all<{
       grain: string;
       period_start: string;
@@ -384,10 +412,11 @@ describe('buildMetrics', () => {
     }>(
       `SELECT c.grain, c.period_start, c.value, b.value AS base, c.uncovered, b.uncovered AS base_uncovered
        FROM metric_value c LEFT JOIN metric_value b
-         ON b.metric_id = 'registrations' AND b.structure = c.structure AND b.grain = c.grain
+         ON b.metric_id = $2 AND b.structure = c.structure AND b.grain = c.grain
         AND b.area_level = c.area_level AND b.area_code = c.area_code AND b.period_start = c.period_start
-       WHERE c.metric_id = 'registrations_cumulative' AND c.structure = 'current' AND c.area_level = 'england'
+       WHERE c.metric_id = $1 AND c.structure = 'current' AND c.area_level = 'england'
        ORDER BY c.grain, c.period_start`,
+      [cumulative, base],
     );
     expect(rows.length).toBeGreaterThan(0);
     let running = 0;
@@ -402,6 +431,53 @@ describe('buildMetrics', () => {
       expect(r.uncovered).toBe(runningUncovered);
     }
     expect(runningUncovered).toBeGreaterThan(0);
+  });
+
+  it('stores the percentage of registrations to date that are non-Patient Online, from the two running totals', async () => {
+    const rows = await db.all<{ k: string; pct: number | null; non_pol: number | null; all: number }>(
+      `SELECT concat_ws('|', a.structure, a.grain, a.period_start, a.area_level, a.area_code) AS k,
+              p.value AS pct, n.value AS non_pol, a.value AS all
+       FROM metric_value a
+       LEFT JOIN metric_value n
+         ON n.metric_id = 'registrations_non_pol_cumulative' AND n.structure = a.structure AND n.grain = a.grain
+        AND n.period_start = a.period_start AND n.area_level = a.area_level AND n.area_code = a.area_code
+       LEFT JOIN metric_value p
+         ON p.metric_id = 'registrations_non_pol_cumulative_pct' AND p.structure = a.structure
+        AND p.grain = a.grain AND p.period_start = a.period_start AND p.area_level = a.area_level
+        AND p.area_code = a.area_code
+       WHERE a.metric_id = 'registrations_cumulative' AND a.value > 0`,
+    );
+    expect(rows.length).toBeGreaterThan(100);
+    const wrong = rows.filter(
+      (r) => r.pct === null || Math.abs(r.pct - ((r.non_pol ?? 0) / r.all) * 100) > 1e-9,
+    );
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(rows.some((r) => r.pct! > 0 && r.pct! < 100)).toBe(true);
+    // No percentage where there is no running total of registrations.
+    expect(
+      await db.scalar<number>(
+        "SELECT count(*) FROM metric_value WHERE metric_id = 'registrations_non_pol_cumulative_pct'",
+      ),
+    ).toBe(rows.length);
+    // Served like any stored figure, by the series reader.
+    const status = await getDataStatus(db);
+    const catalogue = loadCatalogue();
+    const pct = catalogue.find((m) => m.id === 'registrations_non_pol_cumulative_pct')!;
+    const series = await getMetricSeries(
+      db,
+      status,
+      pct,
+      { level: 'england', code: 'E92000001', grain: 'month', structure: 'current', includePartial: true },
+      catalogue,
+    );
+    const england = new Map(
+      rows
+        .filter((r) => r.k.startsWith('current|month|') && r.k.includes('|england|'))
+        .map((r) => [r.k.split('|')[2], r.pct]),
+    );
+    expect(series.length).toBe(england.size);
+    for (const p of series) expect(p.value).toBe(england.get(p.periodStart));
+    expect(series[0]!.numerator).toBeUndefined();
   });
 
   it("rolls 13+ list sizes up today's structure as rate denominators", async () => {
@@ -593,6 +669,12 @@ describe('buildMetrics', () => {
           'Report_Period_End,Region_Code,Subregion_Code,CCG_Code,Practice_Code,System_Supplier,Field,Value,Effective_Snapshot_Date,DataSourceFileForThisSnapshot_Version,Report_Period_Length,Unique_ID,AuditKey',
           '2026-03-31,Y56,QA1,00A,P00001,EMIS,Total_Pat_Enbld,700,2026-03-31,1,Monthly,1,1',
           '2026-03-31,Y56,QA1,00A,P00002,EMIS,Total_Pat_Enbld,300,2026-03-31,1,Monthly,2,1',
+          '2026-03-31,Y56,QA1,00A,P00001,EMIS,patient_list_size,1000,2026-03-31,1,Monthly,3,1',
+          '2026-03-31,Y56,QA1,00A,P00002,EMIS,patient_list_size,600,2026-03-31,1,Monthly,4,1',
+          '2026-03-31,Y56,QA2,00B,P00003,TPP,Total_Pat_Enbld,100,2026-03-31,1,Monthly,5,1',
+          '2026-03-31,Y56,QA2,00B,P00003,TPP,patient_list_size,400,2026-03-31,1,Monthly,6,1',
+          // Only a list size: no patients enabled reported, so no percentage for this practice.
+          '2026-03-31,Y58,QA3,00C,P00005,TPP,patient_list_size,500,2026-03-31,1,Monthly,7,1',
         ].join('\n'),
       );
       await importFeedFile(feeds, 'pomi', pomi);
@@ -612,6 +694,23 @@ describe('buildMetrics', () => {
       expect(await value('downloads_apple', 'week', '2026-03-23', 'england', 'E92000001')).toBe(700);
       expect(await value('downloads', 'week', '2026-03-23', 'england', 'E92000001')).toBe(1050);
       expect(await value('pomi_patients_enabled', 'month', '2026-03-01', 'sub_icb', '00A')).toBe(1000);
+      // % registered for Patient Online = Σ Total_Pat_Enbld ÷ Σ patient_list_size over the area's practices.
+      const pct = (level: string, code: string) =>
+        value('pomi_patients_enabled_pct', 'month', '2026-03-01', level, code);
+      expect(await pct('practice', 'P00001')).toBeCloseTo(70, 12);
+      expect(await pct('pcn', 'U00001')).toBeCloseTo((1000 / 1600) * 100, 12);
+      expect(await pct('sub_icb', '00A')).toBeCloseTo((1000 / 1600) * 100, 12);
+      expect(await pct('icb', 'QA9')).toBeCloseTo((1100 / 2000) * 100, 12);
+      expect(await pct('region', 'Y56')).toBeCloseTo(55, 12);
+      expect(await pct('practice', 'P00005')).toBeUndefined();
+      expect(await pct('region', 'Y58')).toBeUndefined();
+      expect(await pct('england', 'E92000001')).toBeCloseTo((1100 / 2500) * 100, 12);
+      // Monthly only; the weekly grain has no figures.
+      expect(
+        await feeds.scalar<number>(
+          `SELECT count(*) FROM metric_value WHERE metric_id = 'pomi_patients_enabled_pct' AND grain = 'week'`,
+        ),
+      ).toBe(0);
       // The loaded days come from the feed when there are no events.
       expect(await feeds.scalar<number>('SELECT count(*) FROM data_day')).toBe(7);
     } finally {

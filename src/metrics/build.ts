@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
-import type { MetricDefinition } from '../domain/metric-definition.ts';
+import { isStoredRatio, type MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
@@ -28,13 +28,19 @@ export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinitio
       (m.aggregation === 'event_count' || m.aggregation === 'unique_users') &&
       m.events,
   );
-  const fromFeeds = catalogue.filter((m) => FEED_SOURCES.includes(m.source));
+  const fromFeeds = catalogue.filter((m) => FEED_SOURCES.includes(m.source) && m.aggregation !== 'ratio');
   const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
   const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
   const fromListSizes = catalogue.filter(
     (m) => m.source === 'list_sizes' && LIST_SIZE_METRICS.includes(m.id),
   );
-  return [...fromEvents, ...fromFeeds, ...fromListSizes, ...cumulative];
+  const stored = [...fromEvents, ...fromFeeds, ...fromListSizes, ...cumulative];
+  const storedIds = new Set(stored.map((m) => m.id));
+  // Ratios of two stored metrics are computed from their stored figures after everything else (ADR 0009).
+  const ratios = catalogue.filter(
+    (m) => isStoredRatio(m) && storedIds.has(m.numerator!) && storedIds.has(m.denominator!),
+  );
+  return [...stored, ...ratios];
 }
 
 function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
@@ -167,7 +173,7 @@ export async function buildMetrics(
         ]);
       }
     }
-    for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source))) {
+    for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
       const f = m.feed ?? {};
       await tx.run(sql('build/insert_feed_selector'), [
         m.id,
@@ -272,6 +278,30 @@ export async function buildMetrics(
       await tx.run(sql(`build/cumulative_as_recorded${fromStored}`), [gridStart]);
       await store();
       await tx.run('DROP TABLE cum_map');
+    }
+    // Ratios of two stored metrics, from the stored figures of every period whose parts may have changed:
+    // every recomputed period starts on or after the first period containing the build window's start.
+    const ratioFrom = range ? minDate(periodStart('week', w.lo), periodStart('month', w.lo)) : '0001-01-01';
+    for (const m of metrics.filter(isStoredRatio)) {
+      const [ratioKey, numKey, denKey] = [
+        await metricKey(m.id),
+        await metricKey(m.numerator!),
+        await metricKey(m.denominator!),
+      ];
+      await tx.run('DELETE FROM metric_cell WHERE metric_key = $1 AND period_start >= $2', [
+        ratioKey,
+        ratioFrom,
+      ]);
+      // Figures from events are 0 where not stored; a feed figure that is not stored was not reported.
+      const numeratorFromEvents = catalogue.find((x) => x.id === m.numerator)?.source === 'events';
+      await tx.run(sql('build/stored_ratio'), [
+        ratioKey,
+        numKey,
+        denKey,
+        m.multiplier ?? 1,
+        ratioFrom,
+        numeratorFromEvents,
+      ]);
     }
     await tx.run(sql('build/delete_area_denominators'), [range ? gridStart : '0001-01-01']);
     await tx.run(sql('build/area_denominators'), [england]);

@@ -5,7 +5,12 @@
  * at the time, so its page reads that structure and stops at its last period with activity.
  */
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } from '../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  isPatientRate,
+  isStoredRatio,
+  type Grain,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { buildTile, HEADLINE_METRICS, latestPair } from './national-summary.ts';
@@ -98,7 +103,8 @@ export function comparisonMetric(
   catalogue: MetricDefinition[],
 ): { metric: MetricDefinition; numerator: MetricDefinition | null; derived: boolean } | null {
   const byId = new Map(catalogue.map((m) => [m.id, m]));
-  if (metric.aggregation === 'ratio') {
+  if (isStoredRatio(metric)) return null;
+  if (isPatientRate(metric)) {
     const numerator = metric.numerator ? (byId.get(metric.numerator) ?? null) : null;
     return numerator ? { metric, numerator, derived: false } : null;
   }

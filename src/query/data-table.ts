@@ -7,7 +7,12 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  isPatientRate,
+  isStoredRatio,
+  type Grain,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods } from './series.ts';
@@ -57,7 +62,7 @@ type Kind = 'stored' | 'rate' | 'patients';
 
 function kindOf(m: MetricDefinition): Kind {
   if (m.id === 'patients_13plus') return 'patients';
-  return m.aggregation === 'ratio' ? 'rate' : 'stored';
+  return isPatientRate(m) ? 'rate' : 'stored';
 }
 
 export function isRateMetric(m: MetricDefinition): boolean {
@@ -225,7 +230,8 @@ export async function getDataTable(
         isCurrent: r.is_current,
         metricId: r.metric_id,
       };
-      if (r.kind === 'stored') return { ...base, value: r.value ?? 0 };
+      if (r.kind === 'stored')
+        return { ...base, value: r.value ?? (isStoredRatio(byId.get(r.metric_id)!) ? null : 0) };
       if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
       if (r.patients_13plus === null) {
         return { ...base, value: null, numerator: null, denominator: null, coverage: null };

@@ -5,7 +5,12 @@
  * (`rateSeriesFromParts`, docs/adr/0006): only practices with a 13+ list size count, with the coverage.
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  isPatientRate,
+  isStoredRatio,
+  type Grain,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods, rateSeriesFromParts } from './series.ts';
@@ -42,7 +47,7 @@ export interface MapValues {
 }
 
 function isRate(metric: MetricDefinition): boolean {
-  return metric.id === 'patients_13plus' || metric.aggregation === 'ratio';
+  return metric.id === 'patients_13plus' || isPatientRate(metric);
 }
 
 /** Whether the map can show `metric` at `level` (its lowest geography is at or below the level). */
@@ -55,7 +60,7 @@ export function numeratorOf(
   metric: MetricDefinition,
   catalogue: readonly MetricDefinition[],
 ): MetricDefinition | null {
-  if (metric.aggregation !== 'ratio') return null;
+  if (!isPatientRate(metric)) return null;
   const numerator = catalogue.find((m) => m.id === metric.numerator);
   if (!numerator)
     throw new Error(`ratio ${metric.id} needs its numerator ${metric.numerator} in the catalogue`);
@@ -107,7 +112,8 @@ export async function getMapValues(
   const out = rows.map((r): MapValue => {
     const base = { code: r.code, name: r.name, onsCode: r.ons_code };
     if (!hasFigures) return { ...base, value: null };
-    if (!rate) return { ...base, value: r.value ?? 0 };
+    // A ratio of two stored metrics has no figure where its denominator has none.
+    if (!rate) return { ...base, value: r.value ?? (isStoredRatio(metric) ? null : 0) };
     if (r.patients_13plus === null) return { ...base, value: null };
     const parts = new Map([
       [periodStart, { value: r.value, uncovered: r.uncovered, patients_13plus: r.patients_13plus }],

@@ -104,7 +104,8 @@ export function resolvePeerMetric(
   if (own) {
     if (own.id === 'patients_13plus') return { metric: own, numerator: null, isRate: true };
     if (own.aggregation === 'ratio') {
-      if (own.denominator !== 'patients_13plus') return null;
+      // A ratio of two stored metrics is stored itself: compared like any stored figure.
+      if (own.denominator !== 'patients_13plus') return { metric: own, numerator: null, isRate: false };
       const numerator = own.numerator ? byId.get(own.numerator) : undefined;
       return numerator ? { metric: own, numerator, isRate: true } : null;
     }
@@ -126,8 +127,8 @@ function unknownMetric(metricId: string): Error {
 
 /**
  * The area's position among the areas of its level for one metric and period. Throws RangeError for a
- * metric peers cannot be compared on (not in the catalogue, or a ratio over something other than 13+
- * patients). The caller checks that the area exists: an unknown area simply has a null value.
+ * metric peers cannot be compared on (not in the catalogue, or a rate whose numerator is missing). Ratios
+ * of two stored metrics are stored, so they compare like any stored figure. The caller checks that the area exists: an unknown area simply has a null value.
  */
 export async function getPeers(
   db: Warehouse,

@@ -1,5 +1,10 @@
 import type { AreaLevel } from '../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  isPatientRate,
+  isStoredRatio,
+  type Grain,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
 import { addMonths, periodEnd, periodsBetween } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
@@ -16,8 +21,11 @@ export interface SeriesRequest {
   /** Optional range, as dates; periods intersecting it are returned. Defaults to all loaded data. */
   from?: string;
   to?: string;
-  /** How to fill periods without a stored row: zero for counts, the previous value for running totals. */
-  fill: 'zero' | 'carry';
+  /**
+   * How to fill periods without a stored row: zero for counts, the previous value for running totals;
+   * 'none' leaves them out (ratios of two stored metrics: no denominator, no figure).
+   */
+  fill: 'zero' | 'carry' | 'none';
   /** For rolling windows (months): a period is complete only when its whole window is loaded. */
   windowMonths?: number;
 }
@@ -71,12 +79,15 @@ export function seriesFromValues(
   fill: SeriesRequest['fill'],
 ): SeriesPoint[] {
   let carried = 0;
-  return periods.map((p) => {
+  const points: SeriesPoint[] = [];
+  for (const p of periods) {
     const stored = byPeriod.get(p.periodStart);
+    if (stored === undefined && fill === 'none') continue;
     const value = stored ?? (fill === 'carry' ? carried : 0);
     carried = value;
-    return { periodStart: p.periodStart, value, complete: p.complete };
-  });
+    points.push({ periodStart: p.periodStart, value, complete: p.complete });
+  }
+  return points;
 }
 
 /** The stored parts of a rate in one period: the numerator metric's figure (null when it has none), the
@@ -168,6 +179,12 @@ export async function getRateSeries(
   );
 }
 
+/** How a stored metric's series fills periods without a stored figure. */
+export function fillOf(metric: MetricDefinition): SeriesRequest['fill'] {
+  if (metric.aggregation === 'cumulative') return 'carry';
+  return isStoredRatio(metric) ? 'none' : 'zero';
+}
+
 /** The series of one catalogue metric, with its fill rule and rolling window applied. */
 export function getMetricSeries(
   db: Warehouse,
@@ -177,7 +194,7 @@ export function getMetricSeries(
   catalogue: MetricDefinition[] = [],
 ): Promise<SeriesPoint[]> {
   if (metric.id === 'patients_13plus') return getRateSeries(db, status, metric, null, req);
-  if (metric.aggregation === 'ratio') {
+  if (isPatientRate(metric)) {
     const numerator = catalogue.find((m) => m.id === metric.numerator);
     if (!numerator)
       throw new Error(`ratio ${metric.id} needs its numerator ${metric.numerator} in the catalogue`);
@@ -186,7 +203,7 @@ export function getMetricSeries(
   return getSeries(db, status, {
     ...req,
     metricId: metric.id,
-    fill: metric.aggregation === 'cumulative' ? 'carry' : 'zero',
+    fill: fillOf(metric),
     windowMonths: metric.window === 'rolling_12_months' ? 12 : 1,
   });
 }
@@ -225,7 +242,7 @@ export async function getAreaSeries(
     }
     return m;
   };
-  const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || m.aggregation === 'ratio';
+  const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || isPatientRate(m);
   const values = byMetric(await readValues(structure));
   let patients: Map<string, number> | null = null;
   let currentValues = structure === 'current' ? values : null;
@@ -270,10 +287,7 @@ export async function getAreaSeries(
     const stored = values.get(metric.id);
     const byPeriod = new Map<string, number>();
     for (const [period, r] of stored ?? []) byPeriod.set(period, r.value);
-    out.set(
-      metric.id,
-      seriesFromValues(periods, byPeriod, metric.aggregation === 'cumulative' ? 'carry' : 'zero'),
-    );
+    out.set(metric.id, seriesFromValues(periods, byPeriod, fillOf(metric)));
   }
   return out;
 }

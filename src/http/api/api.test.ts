@@ -13,7 +13,7 @@ import type { Viewer } from '../../domain/access.ts';
 import type { AreaLevel } from '../../domain/areas.ts';
 import { getNationalSummary } from '../../query/national-summary.ts';
 import { getPeers } from '../../query/peers.ts';
-import { getMetricSeries } from '../../query/series.ts';
+import { getAreaSeries, getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
 import { buildApp } from '../app.ts';
 import { openApiDocument } from './routes.ts';
@@ -469,6 +469,77 @@ describe('GET /api/v1/breakdown', () => {
       expect(r.numerator).toBe(series.data[0].numerator);
       expect(r.denominator).toBeCloseTo(series.data[0].denominator, 9);
     }
+  });
+
+  it('serves a ratio of two stored metrics like a stored figure: no parts, no shares', async () => {
+    const id = 'registrations_non_pol_cumulative_pct';
+    const series = await json(user, `/api/v1/series?metric=${id}&level=icb&code=QA9`);
+    expect(series.data.length).toBeGreaterThan(3);
+    const parts = async (metricId: string) =>
+      new Map<string, number>(
+        (await json(user, `/api/v1/series?metric=${metricId}&level=icb&code=QA9`)).data.map(
+          (p: { periodStart: string; value: number }) => [p.periodStart, p.value],
+        ),
+      );
+    const [nonPol, all] = [
+      await parts('registrations_non_pol_cumulative'),
+      await parts('registrations_cumulative'),
+    ];
+    for (const p of series.data) {
+      expect(p.numerator).toBeUndefined();
+      expect(p.value).toBeCloseTo((nonPol.get(p.periodStart)! / all.get(p.periodStart)!) * 100, 9);
+    }
+    expect(series.data.at(-1).value).toBeGreaterThan(0);
+    expect(series.data.at(-1).value).toBeLessThan(100);
+    const breakdown = await json(user, `/api/v1/breakdown?metric=${id}&level=icb&code=QA9&period=2026-10-01`);
+    expect(breakdown.data.length).toBeGreaterThan(0);
+    for (const r of breakdown.data) expect(r.shareOfParent).toBeNull();
+    // The map and the data table read it like any stored figure.
+    const october = series.data.find((p: { periodStart: string }) => p.periodStart === '2026-10-01').value;
+    const map = await user.inject(`/map.csv?metric=${id}&level=icb&period=2026-10`);
+    expect(map.statusCode).toBe(200);
+    const mapRow = (parse(map.body, { columns: true }) as Record<string, string>[]).find(
+      (r) => r.area_code === 'QA9',
+    )!;
+    expect(Number(mapRow.value)).toBeCloseTo(october, 9);
+    const table = await user.inject(`/data.csv?metric=${id}&level=icb&from=2026-10-01&to=2026-10-31`);
+    expect(table.statusCode).toBe(200);
+    const tableRow = (parse(table.body, { columns: true }) as Record<string, string>[]).find(
+      (r) => r.area_code === 'QA9',
+    )!;
+    expect(Number(tableRow.value)).toBeCloseTo(october, 9);
+    expect(tableRow.numerator).toBe('');
+    const page = await user.inject(`/map?metric=${id}&level=icb&period=2026-10`);
+    expect(page.statusCode).toBe(200);
+    // Pages that read many metrics of one area at once get the same series.
+    const status = await getDataStatus(tw.db);
+    const req = {
+      level: 'icb' as const,
+      code: 'QA9',
+      grain: 'month' as const,
+      structure: 'current' as const,
+    };
+    const one = await getMetricSeries(
+      tw.db,
+      status,
+      metric(id),
+      { ...req, includePartial: false },
+      tw.catalogue,
+    );
+    const many = await getAreaSeries(
+      tw.db,
+      status,
+      [metric(id)],
+      { ...req, includePartial: false },
+      tw.catalogue,
+    );
+    expect(many.get(id)).toEqual(one);
+    expect(one.map((p) => p.value)).toEqual(series.data.map((p: { value: number }) => p.value));
+    const peers = await json(user, `/api/v1/peers?metric=${id}&level=icb&code=QA9&period=2026-10-01`);
+    expect(peers.value).toBeCloseTo(
+      series.data.find((p: { periodStart: string }) => p.periodStart === '2026-10-01').value,
+      9,
+    );
   });
 
   it('refuses what an anonymous viewer may not see, and bad requests', async () => {

@@ -6,7 +6,12 @@
  */
 import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
 import { childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import {
+  isPatientRate,
+  isStoredRatio,
+  type Grain,
+  type MetricDefinition,
+} from '../../domain/metric-definition.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { getAreaChain, getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
 import { getBreakdown } from '../../query/breakdown.ts';
@@ -59,7 +64,7 @@ interface FigureQuery {
 }
 
 function isRate(metric: MetricDefinition): boolean {
-  return metric.aggregation === 'ratio' || metric.id === 'patients_13plus';
+  return isPatientRate(metric) || metric.id === 'patients_13plus';
 }
 
 async function findArea(db: Warehouse, level: AreaLevel, code: string, param = 'code'): Promise<AreaRef> {
@@ -333,7 +338,8 @@ export const breakdownRoute: ApiRoute = {
           onsCode: r.onsCode,
           isCurrent: r.isCurrent,
           value: r.value,
-          shareOfParent: r.shareOfParent,
+          // A percentage of two stored metrics does not add up over the children.
+          shareOfParent: isStoredRatio(metric) ? null : r.shareOfParent,
         }));
       }
       if (child === 'practice') structure = 'current';

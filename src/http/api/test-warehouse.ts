@@ -97,9 +97,12 @@ export async function buildTestWarehouse(): Promise<TestWarehouse> {
     if (practice === 'P00014' && time >= '2026-06-30T23:00:00Z') practice = 'P00001';
     const type = types[Math.floor(r() * types.length)]!;
     const user = `u${Math.floor(r() * 400)}`;
-    lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios'].join(','));
+    // How registrants were verified (from the index, so the random stream is unchanged).
+    const route = type === 'registration' ? (['IDVM', 'PYI', 'POL'] as const)[i % 3] : '';
+    lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios', route].join(','));
   }
-  const header = 'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel';
+  const header =
+    'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,p9_route';
   const file = path.join(dir, 'events.csv');
   fs.writeFileSync(file, [header, ...lines].join('\n'));
   const loaded = await ingestEventFile(db, file);
@@ -119,7 +122,7 @@ export async function buildTestWarehouse(): Promise<TestWarehouse> {
     async addEvents(day: string) {
       extra += 1;
       const more = TEST_RELEASES['2026-08-01']!.map(
-        ([p], i) => `x${extra}-${i},${day}T12:00:00Z,login,xs${extra}-${i},xu${i},${p},P9,web`,
+        ([p], i) => `x${extra}-${i},${day}T12:00:00Z,login,xs${extra}-${i},xu${i},${p},P9,web,`,
       );
       const moreFile = path.join(dir, `more-${extra}.csv`);
       fs.writeFileSync(moreFile, [header, ...more].join('\n'));

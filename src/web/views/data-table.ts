@@ -5,7 +5,7 @@
  */
 import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { DataTableRow } from '../../query/data-table.ts';
 import type { AreaSearchResult } from '../../query/types.ts';
 import { formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
@@ -159,7 +159,7 @@ function periodText(grain: Grain, start: string, complete: boolean): string {
 export function buildDataTableView(input: DataTableViewInput): DataTableView {
   const { selection: sel, metrics, total, rows } = input;
   const byId = new Map(input.options.metrics.concat(metrics).map((m) => [m.id, m]));
-  const hasRates = metrics.some((m) => m.aggregation === 'ratio');
+  const hasRates = metrics.some(isPatientRate);
   const pages = Math.max(1, Math.ceil(total / DATA_PAGE_SIZE));
   const firstRow = total === 0 ? 0 : (sel.page - 1) * DATA_PAGE_SIZE + 1;
   const lastRow = Math.min(total, sel.page * DATA_PAGE_SIZE);

@@ -6,7 +6,7 @@
  */
 import { AREA_LEVELS, LEVEL_LABELS } from '../../domain/areas.ts';
 import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import { isStoredRatio, type MetricDefinition } from '../../domain/metric-definition.ts';
 
 export const THEME_LABELS: Record<MetricDefinition['theme'], string> = {
   uptake: 'Uptake and registrations',
@@ -78,6 +78,9 @@ const AGGREGATION_LABELS: Record<MetricDefinition['aggregation'], string> = {
   snapshot: 'A position at the end of the period (not a flow): do not add periods together.',
   ratio: 'A rate: a numerator divided by a denominator, over the practices that have both.',
 };
+
+const STORED_RATIO_LABEL =
+  'A percentage of two figures of the same area: computed from the area’s totals, so it does not add up across areas or periods.';
 
 const POLARITY_LABELS: Record<MetricDefinition['polarity'], string> = {
   higher_is_better: 'Higher is better',
@@ -207,7 +210,10 @@ export function buildDictionaryMetricView(
   const facts: DictionaryMetricView['facts'] = [
     { key: 'Metric ID', value: metric.id },
     { key: 'Unit', value: UNIT_LABELS[metric.unit] },
-    { key: 'How it adds up', value: AGGREGATION_LABELS[metric.aggregation] },
+    {
+      key: 'How it adds up',
+      value: isStoredRatio(metric) ? STORED_RATIO_LABEL : AGGREGATION_LABELS[metric.aggregation],
+    },
     {
       key: 'Lowest geography',
       value: `${LEVEL_LABELS[metric.lowest_geography].singular} (figures for ${levelsFrom(metric.lowest_geography)})`,

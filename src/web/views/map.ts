@@ -4,7 +4,7 @@
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
 import { LEVEL_LABELS } from '../../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
 import type { DataStatus } from '../../query/types.ts';
 import { formatNumber, formatPeriod, formatPeriodInSentence, formatValue, unitSuffix } from '../format.ts';
@@ -245,7 +245,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const levelPlural = LEVEL_LABELS[level].plural;
   const periodText = periodStart ? formatPeriod(grain, periodStart) : null;
   const urlState = { level, metricId: metric.id, grain, periodStart, classes: state.classes };
-  const rate = metric.aggregation === 'ratio';
+  const rate = isPatientRate(metric);
 
   const baseRows = values?.rows ?? [];
   const ranks = rankRows(baseRows);
