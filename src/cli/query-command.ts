@@ -23,6 +23,24 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** The options every query shares: --structure, --format, and the dates --from, --to and --period. */
+function outputOptions(values: Values): {
+  structure: 'current' | 'as-recorded';
+  format: 'csv' | 'json';
+} {
+  const structure = option(values, 'structure') ?? 'current';
+  if (structure !== 'current' && structure !== 'as-recorded')
+    throw new UsageError('--structure must be current or as-recorded');
+  const format = option(values, 'format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+  for (const name of ['from', 'to', 'period']) {
+    const v = option(values, name);
+    if (v !== undefined && !isIsoDate(v))
+      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
+  }
+  return { structure, format };
+}
+
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return (
     [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
@@ -53,16 +71,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
       `--grain must be one of ${metric.grains.join(', ')} for ${metric.id}, got "${grain}"`,
     );
   }
-  const structure = option(values, 'structure') ?? 'current';
-  if (structure !== 'current' && structure !== 'as-recorded')
-    throw new UsageError('--structure must be current or as-recorded');
-  const format = option(values, 'format') ?? 'csv';
-  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
-  for (const name of ['from', 'to', 'period']) {
-    const v = option(values, name);
-    if (v !== undefined && !isIsoDate(v))
-      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
-  }
+  const { structure, format } = outputOptions(values);
   const db = await openWarehouse(config);
   try {
     await initialise(db, () => undefined);
@@ -167,16 +176,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
   if (!code) throw new UsageError('--code is required below England');
   const grain = option(values, 'grain') ?? 'month';
   if (!isGrain(grain)) throw new UsageError(`--grain must be week or month, got "${grain}"`);
-  const structure = option(values, 'structure') ?? 'current';
-  if (structure !== 'current' && structure !== 'as-recorded')
-    throw new UsageError('--structure must be current or as-recorded');
-  const format = option(values, 'format') ?? 'csv';
-  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
-  for (const name of ['from', 'to', 'period']) {
-    const v = option(values, name);
-    if (v !== undefined && !isIsoDate(v))
-      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
-  }
+  const { structure, format } = outputOptions(values);
   const db = await openWarehouse(config);
   try {
     await initialise(db, () => undefined);

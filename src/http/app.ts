@@ -16,7 +16,6 @@ import {
   openSort,
   requireOpenPage,
 } from './open-data.ts';
-import { redactingLogger } from './security.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
@@ -28,7 +27,7 @@ import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
 import type { AppDeps } from './deps.ts';
 import { installErrorHandlers, sendError } from './errors.ts';
 import { createRenderer } from './render.ts';
-import { applySecurityHeaders } from './security.ts';
+import { appendVary, applySecurityHeaders, redactingLogger } from './security.ts';
 import { readDataVersion, registerResponseCache } from './cache.ts';
 
 export type { AppDeps, AreaListItem, PageQueries } from './deps.ts';
@@ -46,15 +45,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function appendVary(current: unknown, value: string): string {
-  const parts = String(current ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!parts.some((p) => p.toLowerCase() === value.toLowerCase())) parts.push(value);
-  return parts.join(', ');
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

@@ -37,13 +37,14 @@ export function registerRequestSecurityHeaders(app: FastifyInstance, opts: { htt
         const rest = cc.replace(/\bpublic\b,?\s*/g, '').trim();
         reply.header('Cache-Control', rest ? `private, ${rest}` : 'private, no-cache');
       }
-      reply.header('Vary', appendVaryValue(reply.getHeader('vary'), 'Cookie'));
+      reply.header('Vary', appendVary(reply.getHeader('vary'), 'Cookie'));
     }
     return payload;
   });
 }
 
-function appendVaryValue(current: unknown, value: string): string {
+/** Adds `value` to a Vary header value unless it is already there (case-insensitive). */
+export function appendVary(current: unknown, value: string): string {
   const parts = String(current ?? '')
     .split(',')
     .map((s) => s.trim())

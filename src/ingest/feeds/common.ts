@@ -11,13 +11,12 @@
  *  4. In ONE transaction: delete the warehouse rows of the periods the file covers (a correction), insert the
  *     staged rows, record the load in feed_load. Any failure rolls everything back.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { type CsvRecord, openDecompressed, readCsv } from '../csv-reader.ts';
+import { type CsvRecord, readCsv } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
 import type { FeedKind } from './index.ts';
 
@@ -67,17 +66,8 @@ interface FeedLoadRow {
   last_date: string | null;
 }
 
-/** SHA-256 of the file's content after decompression (the same data plain or gzipped counts once). Streams. */
-export async function contentSha256(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  try {
-    for await (const chunk of openDecompressed(file)) hash.update(chunk as Buffer);
-  } catch (err) {
-    if (err instanceof IngestError) throw err;
-    throw new IngestError({ file, reason: `cannot read the file (${(err as Error).message})` });
-  }
-  return hash.digest('hex');
-}
+/** SHA-256 of the file's content after decompression (the same data plain or gzipped counts once). */
+export { fileSha256 as contentSha256 } from '../reference/common.ts';
 
 /** The summary of a file whose content was loaded before as the same kind: nothing is written. */
 export async function findPreviousLoad(
