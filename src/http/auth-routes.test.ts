@@ -331,6 +331,28 @@ describe('sign-in by emailed link', () => {
     }
   });
 
+  it('never redirects a signed-in user off the site through next (issue 16, item 8)', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'redirect@nhs.net');
+    for (const next of [
+      '/.//evil.example',
+      '/..//evil.example',
+      '/%2e//evil.example',
+      '/x/..//evil.example',
+      '/%2e%2e//evil.example',
+      '/x/%2e%2e//evil.example',
+    ]) {
+      const res = await browser.get(`/sign-in?next=${encodeURIComponent(next)}`);
+      expect(res.statusCode, next).toBe(303);
+      expect(res.headers.location, next).toBe('/');
+    }
+    const fine = await browser.get(`/sign-in?next=${encodeURIComponent('/x/../areas?grain=week')}`);
+    expect(fine.headers.location).toBe('/areas?grain=week');
+    // The same values kept with a sign-in link are checked again when it is used.
+    const res = await signIn(new Browser('10.0.0.77'), 'redirect2@nhs.net', '/x/%2e%2e//evil.example');
+    expect(res.headers.location).toBe('/');
+  });
+
   it('refuses disabled users (same page when asking, so accounts cannot be discovered)', async () => {
     const user = await store.insertUser(db, {
       email: 'gone@nhs.net',
