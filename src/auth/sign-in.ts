@@ -4,7 +4,7 @@
  * finds or creates the user, refuses disabled users, starts a new session, audits and redirects.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
 import { ForbiddenError } from '../http/access.ts';
 import type { RouteContext } from '../http/route-context.ts';
 import { safeNextPath } from './next-path.ts';
@@ -41,10 +41,12 @@ export async function completeSignIn(
       action: 'sign-in',
       target: checked.domain ? `domain:${checked.domain}` : null,
       outcome: 'refused',
-      detail: `${opts.method}: address not allowed`,
+      detail: `${opts.method}: ${checked.problem === 'sub-address' ? 'sub-address' : 'address not allowed'}`,
     });
     throw new ForbiddenError(
-      `You can only sign in with an email address ending ${describeAllowedDomains(allowed)}.`,
+      checked.problem === 'sub-address'
+        ? `Your organisation account gave an email address with a +tag: ${SUB_ADDRESS_REFUSED}. Ask your administrator for an address without one.`
+        : `You can only sign in with an email address ending ${describeAllowedDomains(allowed)}.`,
     );
   }
   const now = auth.now();

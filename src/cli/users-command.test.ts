@@ -56,6 +56,9 @@ describe('nhs-app-analytics users', () => {
     await expect(run(['add', 'someone@nhs.net.evil.com'], { admin: true })).rejects.toThrow(
       /nhs\.net or nhs\.uk/,
     );
+    await expect(run(['add', 'someone+x@nhs.net'], { admin: true })).rejects.toThrow(
+      /sub-addresses \(\+…\) are not accepted/,
+    );
     await expect(run(['add', 'not an address'])).rejects.toThrow(UsageError);
     await expect(run(['disable', 'nobody@nhs.net'])).rejects.toThrow(/no user/);
     await expect(run(['remove', 'a@nhs.net'])).rejects.toThrow(/usage/);

@@ -6,7 +6,7 @@
 import type { AppConfig } from '../config.ts';
 import { openWarehouse } from '../app/bootstrap.ts';
 import * as store from '../auth/store.ts';
-import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { UsageError } from './args.ts';
@@ -35,7 +35,9 @@ function normalised(config: AppConfig, raw: string | undefined): string {
     throw new UsageError(
       checked.problem === 'domain-not-allowed'
         ? `only addresses ending ${describeAllowedDomains(config.auth.allowedDomains)} can sign in (AUTH_ALLOWED_DOMAINS)`
-        : `"${raw}" is not an email address`,
+        : checked.problem === 'sub-address'
+          ? `give the address without the +tag: ${SUB_ADDRESS_REFUSED}`
+          : `"${raw}" is not an email address`,
     );
   }
   return checked.email;

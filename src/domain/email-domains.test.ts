@@ -19,7 +19,6 @@ describe('checkEmail with the default allow-list (nhs.net, nhs.uk and subdomains
     ['a.person@england.nhs.uk', 'a.person@england.nhs.uk'],
     ['someone@gp-a81001.nhs.uk', 'someone@gp-a81001.nhs.uk'],
     ['x@nhs.net', 'x@nhs.net'],
-    ['first+tag@nhs.net', 'first+tag@nhs.net'],
     ["o'brien@nhs.net", "o'brien@nhs.net"],
     ['deep@a.b.c.nhs.uk', 'deep@a.b.c.nhs.uk'],
   ];
@@ -51,6 +50,31 @@ describe('checkEmail with the default allow-list (nhs.net, nhs.uk and subdomains
       expect(r.ok).toBe(false);
     });
   }
+
+  // Sub-addresses reach the same mailbox as the address without them: accepting `a+x@nhs.net` would let a
+  // disabled `a@nhs.net` come back as a new user (issue 16, item 12a). One identity per mailbox.
+  for (const input of [
+    'first+tag@nhs.net',
+    'A+X@NHS.NET',
+    'a+@nhs.uk',
+    '+x@nhs.net',
+    'a.b+c.d@england.nhs.uk',
+  ]) {
+    it(`refuses the sub-address ${JSON.stringify(input)}`, () => {
+      expect(checkEmail(input, NHS)).toEqual({
+        ok: false,
+        problem: 'sub-address',
+        domain: input.split('@')[1]!.toLowerCase(),
+      });
+    });
+  }
+
+  it('refuses sub-addresses in any allowed domain, not only NHS ones', () => {
+    expect(checkEmail('a+b@trust.example.org', ['example.org'])).toMatchObject({
+      ok: false,
+      problem: 'sub-address',
+    });
+  });
 
   it('says the domain is not allowed (and which) for well-formed addresses elsewhere', () => {
     expect(checkEmail('a@nhs.net.evil.com', NHS)).toEqual({
@@ -135,13 +159,14 @@ describe('checkEmail with the default allow-list (nhs.net, nhs.uk and subdomains
     );
   });
 
-  it('accepts any plain local part at an allowed domain (property)', () => {
+  it('accepts any plain local part without a sub-address at an allowed domain, and refuses it with one (property)', () => {
     const localPart = fc
       .stringMatching(/^[a-z0-9]([a-z0-9._+-]{0,20}[a-z0-9])?$/)
       .filter((s) => !s.includes('..'));
     fc.assert(
       fc.property(localPart, fc.constantFrom('nhs.net', 'nhs.uk', 'x.nhs.uk'), (local, domain) => {
         const r = checkEmail(`${local}@${domain}`, NHS);
+        if (local.includes('+')) return !r.ok && r.problem === 'sub-address';
         return r.ok && r.email === `${local}@${domain}`;
       }),
     );

@@ -16,7 +16,14 @@ const MAX_LABEL = 63;
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-export type EmailProblem = 'empty' | 'too-long' | 'not-an-address' | 'domain-not-allowed';
+export type EmailProblem = 'empty' | 'too-long' | 'not-an-address' | 'domain-not-allowed' | 'sub-address';
+
+/**
+ * Why `name+tag@` addresses are refused, for messages. A sub-address reaches the same mailbox as the address
+ * without it, so accepting it would give one person several identities (a disabled `a@nhs.net` could come
+ * back as `a+x@nhs.net`). Refusing is simpler and clearer than quietly stripping the tag.
+ */
+export const SUB_ADDRESS_REFUSED = 'sub-addresses (+…) are not accepted';
 
 export type EmailCheck =
   | { ok: true; email: string; domain: string }
@@ -64,9 +71,9 @@ export function isAllowedDomain(domain: string, allowed: readonly string[]): boo
 }
 
 /**
- * Checks and normalises an email address typed into the sign-in form or given to the CLI: trims
- * surrounding white space, lower-cases it, requires exactly one "@", a plain local part and an allowed
- * domain. Never throws.
+ * Checks and canonicalises an email address (sign-in form, OpenID Connect, admin invitations, the CLI): trims
+ * surrounding white space, lower-cases it, requires exactly one "@", a plain local part without a `+`
+ * sub-address and an allowed domain. The result is the one identity of that mailbox. Never throws.
  */
 export function checkEmail(input: unknown, allowed: readonly string[]): EmailCheck {
   if (typeof input !== 'string') return { ok: false, problem: 'empty', domain: null };
@@ -84,6 +91,7 @@ export function checkEmail(input: unknown, allowed: readonly string[]): EmailChe
     return { ok: false, problem: 'not-an-address', domain: null };
   }
   if (!isAllowedDomain(domain, allowed)) return { ok: false, problem: 'domain-not-allowed', domain };
+  if (local.includes('+')) return { ok: false, problem: 'sub-address', domain };
   return { ok: true, email, domain };
 }
 

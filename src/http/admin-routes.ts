@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authFor } from '../auth/service.ts';
 import * as store from '../auth/store.ts';
 import type { Role } from '../domain/access.ts';
-import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
 import { getBuildHistory } from '../query/build-history.ts';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import type { RouteContext } from './route-context.ts';
@@ -118,7 +118,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
         error:
           checked.problem === 'domain-not-allowed'
             ? `Only addresses ending ${describeAllowedDomains(auth.config.allowedDomains)} can be added`
-            : 'Enter an email address in the correct format, like name@nhs.net',
+            : checked.problem === 'sub-address'
+              ? `Enter the address without the +tag: ${SUB_ADDRESS_REFUSED}`
+              : 'Enter an email address in the correct format, like name@nhs.net',
         email: body.email.slice(0, 320),
       });
     }

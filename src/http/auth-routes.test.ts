@@ -368,6 +368,37 @@ describe('sign-in by emailed link', () => {
     expect(outbox().length).toBe(sent);
   });
 
+  it('refuses sub-addresses, so a disabled user cannot come back as a+x@ (issue 16, item 12a)', async () => {
+    const user = await store.insertUser(db, {
+      email: 'plus@nhs.net',
+      role: 'viewer',
+      now: clock.now(),
+      createdBy: 'cli',
+    });
+    await store.setUserStatus(db, user.userId, 'disabled');
+    for (const email of ['plus+x@nhs.net', 'Plus+Again@NHS.net']) {
+      const sent = outbox().length;
+      const res = await requestLink(new Browser('10.0.0.78'), email);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('sub-addresses (+…) are not accepted');
+      expect(outbox().length).toBe(sent);
+    }
+    expect(await store.findUserByEmail(db, 'plus+x@nhs.net')).toBeNull();
+    // Admins cannot add one either.
+    await makeAdmin('plus.admin@nhs.net');
+    const admin = new Browser('10.0.0.79');
+    await signIn(admin, 'plus.admin@nhs.net');
+    const page = await admin.get('/admin/users');
+    const invited = await admin.post('/admin/users', {
+      email: 'plus+x@nhs.net',
+      role: 'viewer',
+      _csrf: csrfOf(page.body),
+    });
+    expect(invited.statusCode).toBe(400);
+    expect(invited.body).toContain('sub-addresses (+…) are not accepted');
+    expect(await store.findUserByEmail(db, 'plus+x@nhs.net')).toBeNull();
+  });
+
   it('rate-limits sign-in requests per address and per client', async () => {
     const browser = new Browser('10.0.0.9');
     const statuses: number[] = [];

@@ -25,7 +25,7 @@ import { safeNextPath } from '../auth/next-path.ts';
 import { authFor, type AuthService } from '../auth/service.ts';
 import { completeSignIn } from '../auth/sign-in.ts';
 import * as store from '../auth/store.ts';
-import { checkEmail, describeAllowedDomains } from '../domain/email-domains.ts';
+import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
 import { formatDateTime } from '../web/format.ts';
 import { TooManyRequestsError } from './access.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
@@ -178,9 +178,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         const error =
           checked.problem === 'domain-not-allowed'
             ? `You can only sign in with an email address ending ${domainsText}`
-            : checked.problem === 'empty'
-              ? 'Enter your NHS email address'
-              : `Enter an email address in the correct format, like name@nhs.net`;
+            : checked.problem === 'sub-address'
+              ? `Enter your email address without the +tag: ${SUB_ADDRESS_REFUSED}`
+              : checked.problem === 'empty'
+                ? 'Enter your NHS email address'
+                : `Enter an email address in the correct format, like name@nhs.net`;
         if (checked.problem === 'domain-not-allowed') {
           await auth.audit(request, {
             action: 'sign-in.request',

@@ -140,6 +140,20 @@ describe('sign-in by OpenID Connect through the app', () => {
     expect(await store.findUserByEmail(db, 'someone@nhs.net.evil.com')).toBeNull();
   });
 
+  it('refuses a sub-address (a disabled a@nhs.net cannot come back as a+x@nhs.net): no user, audited', async () => {
+    provider.signInAs({ sub: 'plus', email: 'Carol+x@NHS.net', email_verified: true });
+    const browser = new TestBrowser();
+    const { callback } = await startAndSignInAtProvider(browser);
+    await expectRefusalPage(await browser.get(callback), 403, /sub-addresses \(\+…\) are not accepted/);
+    expect((await browser.get(at('/account'))).status).toBe(303);
+    expect(await lastAudit()).toMatchObject({
+      action: 'sign-in',
+      outcome: 'refused',
+      target: 'domain:nhs.net',
+    });
+    expect(await store.findUserByEmail(db, 'carol+x@nhs.net')).toBeNull();
+  });
+
   it('refuses an unverified address', async () => {
     provider.signInAs({ sub: 'bob', email: 'bob@nhs.net', email_verified: false });
     const browser = new TestBrowser();
