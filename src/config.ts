@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAuthConfig, type AuthConfig } from './auth/config.ts';
+import { loadControlConfigFrom, type LoadControlConfig } from './http/load-control-config.ts';
 
 /** Root of the repository (where package.json lives), whatever the working directory. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +20,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** When the weekly refresh runs, as a cron expression (minute hour day month weekday) in Europe/London. */
   refreshSchedule: string;
+  /** Rate limits and the queue of figure requests (src/http/load-control.ts). */
+  loadControl: LoadControlConfig;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +60,14 @@ function authConfigFrom(env: NodeJS.ProcessEnv): AuthConfig {
   }
 }
 
+function loadControlFrom(env: NodeJS.ProcessEnv): LoadControlConfig {
+  try {
+    return loadControlConfigFrom(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const memoryLimit = env.DUCKDB_MEMORY_LIMIT ?? '4GB';
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
@@ -72,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     auth: authConfigFrom(env),
     refreshSchedule: refreshScheduleFromEnv(env),
+    loadControl: loadControlFrom(env),
   };
 }

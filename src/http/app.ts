@@ -1,6 +1,7 @@
 /**
  * The Fastify application: pages, JSON API, static assets, security headers, compression and error pages.
- * Pages never run SQL: figures come from `deps.queries` (see deps.ts); `deps.db` is only pinged by /healthz.
+ * Pages never run SQL: figures come from `deps.queries` (see deps.ts). Figure routes are rate-limited and
+ * queued (load-control.ts); /healthz, /readyz and the data version read through a connection of their own.
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
@@ -29,6 +30,8 @@ import { installErrorHandlers, sendError } from './errors.ts';
 import { createRenderer } from './render.ts';
 import { appendVary, applySecurityHeaders, redactingLogger } from './security.ts';
 import { readDataVersion, registerResponseCache } from './cache.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerLoadControl } from './load-control.ts';
 
 export type { AppDeps, AreaListItem, PageQueries } from './deps.ts';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security.ts';
@@ -37,15 +40,6 @@ const gzip = promisify(gzipCallback);
 
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xml)/;
 const MIN_COMPRESS_BYTES = 1024;
-const HEALTH_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, config, queries } = deps;
@@ -98,8 +92,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandlers(app, renderer);
   registerAccess(app, deps);
+  // Health checks and the data version get their own connection: never behind a figure query.
+  const stateDb = await db.connect();
+  app.addHook('onClose', async () => stateDb.close());
   // After the compression hook (it keeps the bytes sent) and the access hook (it keys on the viewer).
-  registerResponseCache(app, { readDataVersion: () => readDataVersion(db) });
+  registerResponseCache(app, { readDataVersion: () => readDataVersion(stateDb) });
+  // After the access hook (limits key on the viewer) and the cache (hits never queue).
+  const figureGate = await registerLoadControl(app, { config: config.loadControl, renderer });
 
   // nhsuk-frontend images, icons and manifest; CSS and JS are served from memory by assets.ts.
   await app.register(fastifyStatic, {
@@ -113,17 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   assets.register(app);
 
-  app.get('/healthz', { config: { access: 'public' } }, async (request, reply) => {
-    reply.header('Cache-Control', 'no-store');
-    try {
-      const one = await withTimeout(db.scalar<number | bigint>('SELECT 1'), HEALTH_TIMEOUT_MS);
-      if (Number(one) !== 1) throw new Error(`SELECT 1 returned ${String(one)}`);
-      return { status: 'ok' };
-    } catch (err) {
-      request.log.warn({ err }, 'health check failed');
-      return reply.code(503).send({ status: 'unavailable' });
-    }
-  });
+  registerHealthRoutes(app, { store: stateDb, gate: figureGate });
 
   app.get(
     '/',

@@ -24,6 +24,7 @@ import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from './api/test-w
 /** Reviewed: open to anyone, and why that is safe. */
 const PUBLIC_ROUTES: Record<string, string> = {
   'GET /healthz': 'liveness only',
+  'GET /readyz': 'readiness only: figures loaded, warehouse answering, figure queue size',
   'GET /search': 'reference data: area names and codes',
   'GET /api/v1/metrics': 'metric definitions',
   'GET /api/v1/metrics/:id': 'metric definition',

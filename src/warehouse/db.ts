@@ -18,10 +18,16 @@ export interface OpenOptions {
  * so the server owns it while running and the CLI opens it when the server is stopped (ADR 0002).
  */
 export class Warehouse {
+  /** Further connections opened with connect(), closed with this one. */
+  private readonly others = new Set<Warehouse>();
+  private closed = false;
+
   private constructor(
     readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** Set on connections opened with connect(): the warehouse that owns the database. */
+    private readonly owner: Warehouse | null = null,
   ) {}
 
   static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
@@ -46,10 +52,27 @@ export class Warehouse {
       }
       throw err;
     }
+    return new Warehouse(file, instance, await Warehouse.connectTo(instance));
+  }
+
+  private static async connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
     const conn = await instance.connect();
     // Session time zone UTC: local (Europe/London) dates are always computed explicitly.
     await conn.run("SET TimeZone = 'UTC'");
-    return new Warehouse(file, instance, conn);
+    return conn;
+  }
+
+  /**
+   * Another connection to the same database (same process, same data): statements on one connection run
+   * one after another, so a short read that must not wait behind long ones (the server's health checks)
+   * gets its own. Closing it leaves the database open; closing the warehouse closes it too.
+   */
+  async connect(): Promise<Warehouse> {
+    if (this.closed) throw new Error('the warehouse is closed');
+    const root = this.owner ?? this;
+    const other = new Warehouse(this.file, this.instance, await Warehouse.connectTo(this.instance), root);
+    root.others.add(other);
+    return other;
   }
 
   /** Runs a statement (or several separated by semicolons when there are no params). */
@@ -100,6 +123,14 @@ export class Warehouse {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owner) {
+      this.owner.others.delete(this);
+      this.conn.closeSync();
+      return;
+    }
+    for (const other of [...this.others]) other.close();
     this.conn.closeSync();
     this.instance.closeSync();
   }

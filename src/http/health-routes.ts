@@ -1,0 +1,96 @@
+/**
+ * Liveness and readiness, both public and cheap, neither waiting in the figure queue (load-control.ts).
+ * They read through their own warehouse connection (`store`, from Warehouse.connect()), so they never wait
+ * behind a figure query running on the main connection.
+ *
+ * - `GET /healthz` (liveness): 200 `{"status":"ok"}` while the process serves requests. It pings the
+ *   warehouse (`SELECT 1`) but waits for the answer at most HEALTH_PROBE_WAIT_MS: a busy warehouse is alive,
+ *   so only a warehouse that fails (closed, broken) answers 503. An orchestrator restarting on 503 never
+ *   restarts an instance for being busy.
+ * - `GET /readyz` (readiness): 200 `{"status":"ready", …}` when the figures are loaded (the warehouse has a
+ *   data version: a build has committed) and the warehouse answers within READY_TIMEOUT_MS; otherwise 503
+ *   with the reason. The figure queue's size is reported, not judged.
+ *
+ * Concurrent checks share one query in flight.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Warehouse } from '../warehouse/db.ts';
+import { readDataVersion } from './cache.ts';
+import type { FigureGate } from './load-control.ts';
+
+/** The longest /healthz waits for the warehouse's answer before answering that the process is alive. */
+export const HEALTH_PROBE_WAIT_MS = 100;
+/** The longest /readyz waits for the warehouse's answer before answering 503. */
+export const READY_TIMEOUT_MS = 1000;
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The promise's outcome, or TIMED_OUT after `ms`; a rejection is returned as the error (never thrown). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | Error | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `fn` run once at a time: callers arriving while it runs share its answer. */
+function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () => {
+    running ??= fn().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+}
+
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  opts: { store: Warehouse; gate: FigureGate; probeWaitMs?: number; readyTimeoutMs?: number },
+): void {
+  const { store, gate } = opts;
+  const probeWaitMs = opts.probeWaitMs ?? HEALTH_PROBE_WAIT_MS;
+  const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+
+  const ping = singleFlight(async () => {
+    const one = await store.scalar<number | bigint>('SELECT 1');
+    if (Number(one) !== 1) throw new Error(`SELECT 1 returned ${String(one)}`);
+  });
+  const dataVersion = singleFlight(() => readDataVersion(store));
+
+  app.get('/healthz', { config: { access: 'public' } }, async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    const outcome = await within(ping(), probeWaitMs);
+    if (outcome instanceof Error) {
+      request.log.warn({ err: outcome }, 'health check failed');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+    return { status: 'ok' };
+  });
+
+  app.get('/readyz', { config: { access: 'public' } }, async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    const { running, waiting } = gate.stats();
+    const figureQueue = { running, waiting };
+    const version = await within(dataVersion(), readyTimeoutMs);
+    if (version === TIMED_OUT) {
+      return reply.code(503).send({ status: 'unavailable', reason: 'the warehouse did not answer in time' });
+    }
+    if (version instanceof Error) {
+      request.log.warn({ err: version }, 'readiness check failed');
+      return reply.code(503).send({ status: 'unavailable', reason: 'the warehouse could not be read' });
+    }
+    if (version === null) {
+      return reply.code(503).send({ status: 'unavailable', reason: 'no figures are loaded yet' });
+    }
+    return { status: 'ready', figureQueue };
+  });
+}
