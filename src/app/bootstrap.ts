@@ -59,7 +59,7 @@ export async function loadDemo(
   let loaded = 0;
   // The history file first: registrations of users who joined before the window.
   for (const file of [generated.historyFile, ...generated.files]) {
-    const result = await ingestEventFile(db, file, { demo: true });
+    const result = await ingestEventFile(db, file, { demo: true, now: opts.clock.now() });
     loaded += result.rowsLoaded;
   }
   opts.log(`Loaded ${loaded.toLocaleString('en-GB')} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);

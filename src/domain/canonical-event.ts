@@ -1,4 +1,5 @@
 import { EVENT_TYPES } from './metric-definition.ts';
+import { addDays, londonDate } from './periods.ts';
 
 /**
  * The canonical activity event: one row per event, in CSV, JSON Lines or Parquet (optionally gzipped).
@@ -25,6 +26,19 @@ export const RECORD_TYPES = ['summary', 'detailed_coded'] as const;
 export { EVENT_TYPES };
 
 export const MAX_ID_LENGTH = 128;
+
+/**
+ * The plausible span of activity: nothing before 2018 (the NHS App was launched in 2018–19), nothing later than
+ * tomorrow in London (a day's grace for clocks and time zones). One row dated 9999-12-31 once made every later
+ * build run away, and a typo such as 2062 made the cube seven times larger: such rows are rejected at ingest,
+ * and the build never reads outside the span (issue 16.2).
+ */
+export const EARLIEST_EVENT_DATE = '2018-01-01';
+
+/** The last London date an event may fall on when loaded or built at `now`: tomorrow in London. */
+export function latestEventDate(now: Date): string {
+  return addDays(londonDate(now), 1);
+}
 
 export type EventFormat = 'csv' | 'jsonl' | 'parquet';
 

@@ -50,7 +50,7 @@ describe('ingestEventFile', () => {
       // An offset instant: 00:15+01:00 is 23:15 UTC the day before, 00:15 BST on 2 July.
       'e4,2026-07-02T00:15:00+01:00,jump_off,s2,u2,,P9,ios,,Patients Know Best,messages',
     ]);
-    const r = await ingestEventFile(db, file);
+    const r = await ingestEventFile(db, file, { now: new Date('2027-01-01T12:00:00Z') });
     expect(r).toMatchObject({
       status: 'loaded',
       rowsRead: 4,
@@ -144,11 +144,11 @@ describe('ingestEventFile', () => {
     ]);
   });
 
-  it('dates instants in London time like the time-zone database, from 1968 to 2040', async () => {
+  it('dates instants in London time like the time-zone database, from 2018 to 2040', async () => {
     // Random instants, a third of them in the 23:00-24:00 UTC hour where London can be a day ahead.
     let seed = 17;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const from = Date.parse('1968-01-01T00:00:00Z');
+    const from = Date.parse('2018-01-01T00:00:00Z');
     const span = Date.parse('2040-12-31T00:00:00Z') - from;
     const instants = Array.from({ length: 3000 }, (_, i) => {
       const t = from + Math.floor(next() * span);
@@ -159,7 +159,7 @@ describe('ingestEventFile', () => {
       'instants.csv',
       instants.map((t, i) => `t${i},${t},login,s,u1,A81001,P9,ios,,,`),
     );
-    await ingestEventFile(db, file);
+    await ingestEventFile(db, file, { now: new Date('2041-01-01T00:00:00Z') });
     const rows = await db.all<{ event_id: string; d: string }>(
       'SELECT event_id, event_date::VARCHAR AS d FROM activity_event',
     );
@@ -168,6 +168,54 @@ describe('ingestEventFile', () => {
     const wrong = instants.filter((t, i) => byId.get(`t${i}`) !== london.format(new Date(t)));
     expect(rows).toHaveLength(instants.length);
     expect(wrong).toEqual([]);
+  });
+
+  // Issue 16.2: one row dated 9999-12-31 once loaded and made every later build run away; a typo such as 2062
+  // made the cube seven times larger for good.
+  it('rejects, per row, events before the NHS App existed or later than tomorrow in London', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const rows = Array.from(
+      { length: 96 },
+      (_, i) => `ok${i},2026-11-0${(i % 9) + 1}T10:00:00Z,login,s,u${i},A81001,P9,ios,,,`,
+    );
+    rows.splice(10, 0, 'far,9999-12-31T00:00:00Z,login,s,u1,A81001,P9,ios,,,'); // line 12
+    rows.splice(20, 0, 'typo,2062-11-05T10:00:00Z,login,s,u1,A81001,P9,ios,,,'); // line 22
+    rows.splice(30, 0, 'old,2017-12-31T23:59:59Z,login,s,u1,A81001,P9,ios,,,'); // line 32
+    // 23:30 UTC on 4 December is 4 December in London (GMT): tomorrow, still accepted; 5 December is not.
+    rows.push('tomorrow,2026-12-04T23:30:00Z,login,s,u1,A81001,P9,ios,,,'); // line 101
+    rows.push('later,2026-12-05T00:00:00Z,login,s,u1,A81001,P9,ios,,,'); // line 102
+    rows.push('first,2018-01-01T00:00:00Z,login,s,u1,A81001,P9,ios,,,'); // line 103
+    const r = await ingestEventFile(db, writeCsv('far-dated.csv', rows), { now });
+    expect(r.rowsRead).toBe(102);
+    expect(r.rowsRejected).toBe(4);
+    expect(r.rejects.map((j) => [j.line, j.field])).toEqual([
+      [12, 'event_time'],
+      [22, 'event_time'],
+      [32, 'event_time'],
+      [102, 'event_time'],
+    ]);
+    expect(r.rejects[0]!.reason).toBe(
+      '"9999-12-31T00:00:00Z" is outside the accepted range 2018-01-01 to 2026-12-04 (London dates: before the NHS App existed, or in the future)',
+    );
+    expect(r.firstEventDate).toBe('2018-01-01');
+    expect(r.lastEventDate).toBe('2026-12-04');
+    const stray = await db.scalar<number>(
+      "SELECT count(*) FROM activity_event WHERE event_id IN ('far', 'typo', 'old', 'later')",
+    );
+    expect(stray).toBe(0);
+  });
+
+  it('rejects far-dated typed instants from Parquet too', async () => {
+    const parquet = path.join(dir, 'far.parquet');
+    await db.run(
+      `COPY (SELECT * FROM (VALUES ('p1', TIMESTAMPTZ '2026-05-01 10:00:00+00'), ('p2', TIMESTAMPTZ '2262-01-01 00:00:00+00'))
+             t(event_id, event_time)
+             CROSS JOIN (SELECT 'login' AS event_type, 's' AS session_id, 'u1' AS user_id, 'A81001' AS practice_code,
+                                'P9' AS identity_level, 'ios' AS channel)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    const r = await ingestEventFile(db, parquet, { now: new Date('2026-12-03T10:00:00Z'), maxRejectRate: 1 });
+    expect(r.rowsLoaded).toBe(1);
+    expect(r.rejects.map((j) => [j.line, j.field])).toEqual([[2, 'event_time']]); // Parquet rows count from 1
   });
 
   it('reads JSON Lines, gzipped CSV and Parquet', async () => {

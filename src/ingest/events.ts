@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import {
   CANONICAL_COLUMNS,
+  EARLIEST_EVENT_DATE,
   EVENT_TYPES,
+  latestEventDate,
   checkEventColumns,
   detectEventFormat,
   type EventFormat,
 } from '../domain/canonical-event.ts';
+import { londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { IngestError } from './errors.ts';
@@ -45,6 +48,8 @@ export interface IngestOptions {
   maxRejectRate?: number;
   /** How many rejected rows to return in the result (all are stored). */
   rejectSample?: number;
+  /** "Now" for the plausible-date check (events later than tomorrow in London are rejected). Default: the system clock. */
+  now?: Date;
 }
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -89,6 +94,19 @@ const EVENT_TYPE_LIST = `[${EVENT_TYPES.map((t) => {
   if (!/^[a-z0-9_]+$/.test(t)) throw new Error(`bad event type ${t}`);
   return `'${t}'`;
 }).join(', ')}]`;
+
+/** The body of the checked_event view: views take no parameters, so the values are validated literals. */
+function checkedEventsSql(now: Date): string {
+  const latest = latestEventDate(now);
+  const values: Record<string, string> = {
+    $1: EVENT_TYPE_LIST,
+    $2: sqlLiteral(londonDayStartUtc(EARLIEST_EVENT_DATE).toISOString()),
+    $3: sqlLiteral(londonDayEndUtc(latest).toISOString()),
+    $4: sqlLiteral(EARLIEST_EVENT_DATE),
+    $5: sqlLiteral(latest),
+  };
+  return sql('ingest/checked_events').replace(/\$[1-5]\b/g, (p) => values[p]!);
+}
 
 /**
  * Loads one canonical event file: validates every row (rejects are recorded with line, field and reason),
@@ -159,7 +177,7 @@ export async function ingestEventFile(
   return db.transaction(async (tx) => {
     await tx.run(rawView(lineExpr));
     await tx.run(
-      `CREATE OR REPLACE TEMP VIEW checked_event AS ${sql('ingest/checked_events').replaceAll('$1', EVENT_TYPE_LIST)}`,
+      `CREATE OR REPLACE TEMP VIEW checked_event AS ${checkedEventsSql(options.now ?? new Date())}`,
     );
     const loadId = (await tx.scalar<number>(sql('ingest/next_load_id')))!;
     const earlier = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;

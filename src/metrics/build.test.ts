@@ -314,6 +314,25 @@ async function dump(db: Warehouse): Promise<string[]> {
   return [...cube, ...dens, ...days, ...jumpOffs, ...userMonths].map((r) => r.k);
 }
 
+/** Keys stored more than once in any table the build writes (the cube has no primary keys, for speed). */
+async function duplicateKeys(db: Warehouse): Promise<string[]> {
+  const tables: [string, string][] = [
+    ['metric_cell', 'structure, metric_key, grain, period_start, area_key'],
+    ['jump_off_cell', 'structure, metric_key, dim_key, grain, period_start, area_key'],
+    ['area_den_cell', 'grain, period_start, area_key'],
+    ['data_day', 'day'],
+    ['user_month', 'sig, month, user_id'],
+  ];
+  const out: string[] = [];
+  for (const [table, key] of tables) {
+    const n = (await db.scalar<number>(
+      `SELECT count(*) FROM (SELECT ${key} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`,
+    ))!;
+    if (n > 0) out.push(`${table}: ${n} keys stored twice`);
+  }
+  return out;
+}
+
 beforeAll(async () => {
   db = await geographyWarehouse();
 });
@@ -624,6 +643,112 @@ describe('buildMetrics', () => {
     }
   });
 
+  // Issue 16.1: a delivery whose first event falls in a week that began in the previous month (e.g. Friday
+  // 2 October 2026, week of Monday 28 September) made the incremental build insert September's running totals
+  // and patients of all ages a second time. Cut the same events on every day of that week and of the week
+  // across the structure change (Saturday 1 August), and compare every stored figure with a full rebuild.
+  it('an incremental build starting on any weekday across a month end equals a full rebuild, with no duplicate keys', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(11, 1200).map((e, i) =>
+      i % 13 === 0
+        ? {
+            ...e,
+            id: `m${i}`,
+            type: 'jump_off',
+            recordType: '',
+            provider: PROVIDERS[i % 3]!,
+            service: SERVICES[i % 2]!,
+          }
+        : { ...e, id: `m${i}` },
+    );
+    const cutDays = [
+      ...['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'],
+      ...['2026-07-31', '2026-08-01'],
+    ];
+    // Three logins on each cut day, so every delivery starts exactly there.
+    cutDays.forEach((day, d) => {
+      for (let k = 0; k < 3; k++) {
+        events.push({
+          id: `c${d}-${k}`,
+          time: `${day}T11:0${k}:00Z`,
+          type: 'login',
+          user: `u${d + k}`,
+          practice: PRACTICE_CODES[k]!,
+          level: 'P9',
+          recordType: '',
+        });
+      }
+    });
+    const full = await geographyWarehouse();
+    let expected: string[];
+    try {
+      await ingestEventFile(full, writeEvents('cut-all.csv', events));
+      await buildMetrics(full, catalogue, clock);
+      expected = await dump(full);
+    } finally {
+      full.close();
+    }
+    for (const day of cutDays) {
+      const incremental = await geographyWarehouse();
+      try {
+        const first = events.filter((e) => londonDate(e.time) < day);
+        const second = events.filter((e) => londonDate(e.time) >= day);
+        await ingestEventFile(incremental, writeEvents(`cut-${day}-a.csv`, first));
+        await buildMetrics(incremental, catalogue, clock);
+        const loaded = await ingestEventFile(incremental, writeEvents(`cut-${day}-b.csv`, second));
+        expect(loaded.firstEventDate, day).toBe(day);
+        await buildMetrics(incremental, catalogue, clock, {
+          from: loaded.firstEventDate!,
+          to: loaded.lastEventDate!,
+        });
+        expect(await duplicateKeys(incremental), `duplicate keys after a load from ${day}`).toEqual([]);
+        const got = await dump(incremental);
+        expect(got.length, `stored rows after a load from ${day}`).toBe(expected.length);
+        expect(
+          got.filter((x, i) => x !== expected[i]).slice(0, 3),
+          `figures differing from a full rebuild after a load from ${day}`,
+        ).toEqual([]);
+      } finally {
+        incremental.close();
+      }
+    }
+  });
+
+  // Issue 16.2: events are now rejected at ingest outside 2018..tomorrow, but a warehouse may already hold one
+  // (loaded before the check, here through a clock set in 2062): the build must stay within the plausible span.
+  it('never builds periods outside the plausible span, whatever far-dated events are stored', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(5, 300).map((e, i) => ({ ...e, id: `f${i}` }));
+    const far = { ...events[0]!, id: 'far', time: '2062-11-05T10:00:00Z' };
+    const poisoned = await geographyWarehouse();
+    const clean = await geographyWarehouse();
+    try {
+      await ingestEventFile(poisoned, writeEvents('far-a.csv', [...events, far]), {
+        now: new Date('2062-12-01T00:00:00Z'),
+      });
+      expect(
+        await poisoned.scalar<number>("SELECT count(*) FROM activity_event WHERE event_id = 'far'"),
+      ).toBe(1);
+      await buildMetrics(poisoned, catalogue, clock);
+      const latest = await poisoned.scalar<string>(
+        'SELECT CAST(max(period_start) AS VARCHAR) FROM metric_cell',
+      );
+      expect(latest! <= '2026-12-31').toBe(true);
+      // An incremental build for the stray date recomputes nothing beyond the span either.
+      await buildMetrics(poisoned, catalogue, clock, { from: '2062-11-05', to: '2062-11-05' });
+      await ingestEventFile(clean, writeEvents('far-b.csv', events));
+      await buildMetrics(clean, catalogue, clock);
+      const [a, b] = [await dump(poisoned), await dump(clean)];
+      expect(a.filter((x) => !b.includes(x)).slice(0, 3)).toEqual([]);
+      expect(a.length).toBe(b.length);
+    } finally {
+      poisoned.close();
+      clean.close();
+    }
+  });
+
   it('builds feed metrics from the NHS files: practice snapshot, partners, downloads and POMI', async () => {
     const feeds = await geographyWarehouse();
     try {
@@ -645,7 +770,7 @@ describe('buildMetrics', () => {
         rows.push(`${d},Z99999,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0`); // not a practice we know: Unknown
       });
       const snapshot = path.join(dir, 'nhs_app_table_snapshot_2026_03_29.csv');
-      fs.writeFileSync(snapshot, [snapshotHeader, ...rows].join('\n'));
+      fs.writeFileSync(snapshot, [snapshotHeader, ...rows].join('\n') + '\n');
       await importFeedFile(feeds, 'practice-snapshot', snapshot);
       const partners = path.join(dir, 'WeeklyIntegratedPartners_NHSApp_Counts_20260329.csv');
       fs.writeFileSync(
@@ -653,13 +778,13 @@ describe('buildMetrics', () => {
         [
           'Date,OdsCode,Provider,JumpOff,Clicks',
           ...days.map((d) => `${d},P00002,Patients Know Best,messagesCie,4`),
-        ].join('\n'),
+        ].join('\n') + '\n',
       );
       await importFeedFile(feeds, 'integrated-partners', partners);
       const downloads = path.join(dir, 'WeeklyDownloads_NHSApp_Counts_20260329.csv');
       fs.writeFileSync(
         downloads,
-        ['Date,Type,Count', ...days.flatMap((d) => [`${d},Apple,100`, `${d},Google,50`])].join('\n'),
+        ['Date,Type,Count', ...days.flatMap((d) => [`${d},Apple,100`, `${d},Google,50`])].join('\n') + '\n',
       );
       await importFeedFile(feeds, 'downloads', downloads);
       const pomi = path.join(dir, 'pomi.csv');
@@ -675,7 +800,7 @@ describe('buildMetrics', () => {
           '2026-03-31,Y56,QA2,00B,P00003,TPP,patient_list_size,400,2026-03-31,1,Monthly,6,1',
           // Only a list size: no patients enabled reported, so no percentage for this practice.
           '2026-03-31,Y58,QA3,00C,P00005,TPP,patient_list_size,500,2026-03-31,1,Monthly,7,1',
-        ].join('\n'),
+        ].join('\n') + '\n',
       );
       await importFeedFile(feeds, 'pomi', pomi);
       await buildMetrics(feeds, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));
@@ -768,7 +893,7 @@ describe('buildMetrics', () => {
           '2026-03-26,P00002,Patients Know Best,testResults,1',
           '2026-03-27,P00002,Patients Know Best,testResults,1',
           '2026-03-29,P00004,eConsult Health Ltd,onlineConsultation,6',
-        ].join('\n'),
+        ].join('\n') + '\n',
       );
       await importFeedFile(jw, 'integrated-partners', partners);
       await buildMetrics(jw, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));

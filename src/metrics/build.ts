@@ -4,6 +4,7 @@ import type { Warehouse } from '../warehouse/db.ts';
 import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
+import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
 
 export interface BuildResult {
   metrics: string[];
@@ -65,26 +66,38 @@ interface BuildWindow {
   e12hi: string;
 }
 
-const ALL: BuildWindow = {
-  lo: '0001-01-01',
-  hi: '9999-12-31',
-  t12lo: '0001-01-01',
-  t12hi: '9999-12-31',
-  e12lo: '0001-01-01',
-  e12hi: '9999-12-31',
-};
+/**
+ * The plausible span of activity at `now` (EARLIEST_EVENT_DATE to tomorrow in London): a build never reads or
+ * writes outside it, so a stray far-dated event (rejected at ingest since issue 16.2, but possibly stored
+ * before) cannot make the build run away.
+ */
+export function buildBounds(now: Date): BuildRange {
+  return { from: EARLIEST_EVENT_DATE, to: latestEventDate(now) };
+}
 
-/** The periods an incremental build must recompute for changed events between from and to. */
-export function buildWindow(range: BuildRange | undefined): BuildWindow {
-  if (!range) return ALL;
+/** The periods an incremental build must recompute for changed events between from and to, within bounds. */
+export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): BuildWindow {
+  if (!range) {
+    return {
+      lo: bounds.from,
+      hi: bounds.to,
+      t12lo: bounds.from,
+      t12hi: bounds.to,
+      e12lo: bounds.from,
+      e12hi: bounds.to,
+    };
+  }
   if (!isIsoDate(range.from) || !isIsoDate(range.to) || range.from > range.to) {
     throw new RangeError(`bad build range ${range.from}..${range.to}`);
   }
-  const lo = minDate(periodStart('week', range.from), periodStart('month', range.from));
-  const lastWeek = periodStart('week', range.to);
-  const lastMonth = periodStart('month', range.to);
+  // Changed dates outside the plausible span change no figure the build keeps.
+  const from = minDate(maxDate(range.from, bounds.from), bounds.to);
+  const to = maxDate(minDate(range.to, bounds.to), bounds.from);
+  const lo = minDate(periodStart('week', from), periodStart('month', from));
+  const lastWeek = periodStart('week', to);
+  const lastMonth = periodStart('month', to);
   const hi = maxDate(periodEnd('week', lastWeek), periodEnd('month', lastMonth));
-  const t12lo = periodStart('month', range.from);
+  const t12lo = periodStart('month', from);
   const t12hi = addMonths(lastMonth, 11);
   return { lo, hi, t12lo, t12hi, e12lo: addMonths(t12lo, -11), e12hi: periodEnd('month', t12hi) };
 }
@@ -134,7 +147,9 @@ export async function buildMetrics(
   const started = Date.now();
   const metrics = buildableMetrics(catalogue);
   const ids = new Set(metrics.map((m) => m.id));
-  const w = buildWindow(range);
+  // The later of the build's clock and the system's: a fixed test clock must not hide loaded events.
+  const bounds = buildBounds(new Date(Math.max(clock.now().getTime(), Date.now())));
+  const w = buildWindow(range, bounds);
   const cumulative = metrics.filter((m) => m.aggregation === 'cumulative');
   const fromFirstPeriod = [...cumulative.map((m) => m.id), ...LIST_SIZE_METRICS.filter((id) => ids.has(id))];
   return db.transaction(async (tx) => {
@@ -191,13 +206,20 @@ export async function buildMetrics(
        WHERE event_date BETWEEN ${sqlLiteral(w.lo)} AND ${sqlLiteral(w.hi)}`,
     );
     // Loaded days first: running totals and denominators start at the first period with activity.
-    await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2', [w.lo, w.hi]);
+    await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2 OR day NOT BETWEEN $3 AND $4', [
+      w.lo,
+      w.hi,
+      bounds.from,
+      bounds.to,
+    ]);
     await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
     const firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
     // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
     const gridStart = range ? maxDate(firstDay, w.lo) : firstDay;
     const span = (await tx.one<{ first: string | null; last: string | null }>(sql('build/date_range'), [
       gridStart,
+      bounds.from,
+      bounds.to,
     ]))!;
     await tx.run(sql('build/create_date_release'), [span.first ?? gridStart, span.last ?? gridStart]);
     await tx.run(sql('build/create_build_fact'));
@@ -219,7 +241,8 @@ export async function buildMetrics(
       await tx.run('DROP TABLE build_user_period');
     }
     const lastMonth = await tx.scalar<string | null>(
-      "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event",
+      "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event WHERE event_date BETWEEN $1 AND $2",
+      [bounds.from, bounds.to],
     );
     if (kinds.has('unique_12m') && lastMonth) {
       await tx.run(sql('build/fact_unique_12m'), [maxDate(w.t12lo, '1900-01-01'), w.t12hi, lastMonth]);

@@ -39,6 +39,9 @@ export class Warehouse {
     };
     if (options.threads) config.threads = String(options.threads);
     if (options.readOnly) config.access_mode = 'READ_ONLY';
+    // Where DuckDB spills (its default, made explicit so that it can be cleaned up).
+    const spill = file === ':memory:' ? null : `${file}.tmp`;
+    if (spill) config.temp_directory = spill;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(file, config);
@@ -51,6 +54,12 @@ export class Warehouse {
         );
       }
       throw err;
+    }
+    // The file lock is ours now: spill files left by a failed or killed command are stale (a runaway build once
+    // left 22 GB behind, issue 16.2). Closing removes this process's own.
+    if (spill && !options.readOnly) {
+      removeSpill(spill);
+      SPILL_DIRS.set(instance, spill);
     }
     return new Warehouse(file, instance, await Warehouse.connectTo(instance));
   }
@@ -133,6 +142,8 @@ export class Warehouse {
     for (const other of [...this.others]) other.close();
     this.conn.closeSync();
     this.instance.closeSync();
+    const spill = SPILL_DIRS.get(this.instance);
+    if (spill) removeSpill(spill);
   }
 
   /**
@@ -167,6 +178,27 @@ export class Warehouse {
     }
     appender.closeSync();
     return count;
+  }
+}
+
+/** Spill folders of the databases this process opened for writing. */
+const SPILL_DIRS = new WeakMap<DuckDBInstance, string>();
+
+/** Removes DuckDB's spill folder: its own temporary files, then the folder if that leaves it empty. */
+function removeSpill(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('duckdb_temp')) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+  }
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Something else lives there: leave it.
   }
 }
 

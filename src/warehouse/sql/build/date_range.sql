@@ -1,6 +1,6 @@
 -- The first and last dates any figure of a build can be attributed to (events, feeds, periods from $1 on):
--- the span of date_release.
-SELECT CAST(min(d) AS VARCHAR) AS first, CAST(max(d) AS VARCHAR) AS last FROM (
+-- the span of date_release, never outside the plausible span $2..$3 (a stray far-dated row stays out).
+SELECT CAST(greatest(min(d), $2::DATE) AS VARCHAR) AS first, CAST(least(max(d), $3::DATE) AS VARCHAR) AS last FROM (
   SELECT min(event_date) AS d FROM activity_event
   UNION ALL SELECT max(event_date) FROM activity_event
   UNION ALL SELECT min(date) FROM feed_practice_daily

@@ -1,6 +1,8 @@
 -- Types every row of the file being loaded and gives the first rule it breaks as (field, reason).
 -- Input: temp view raw_event (line_no, event_time_ts when the file holds typed instants, event_time_text when
--- it holds text, and the other canonical columns as text); $1 = list of event types. Used as the body of
+-- it holds text, and the other canonical columns as text); $1 = list of event types; $2, $3 = the first and
+-- the exclusive last instant of the plausible span (London days EARLIEST_EVENT_DATE to latestEventDate), $4, $5
+-- those days for the message. Used as the body of
 -- the temp view checked_event, read once for the valid rows and, only when some rows are rejected, once more
 -- for the rejects. The value of user_id is never echoed in a reason: it is pseudonymous but still per-person.
 WITH typed AS (
@@ -35,6 +37,8 @@ checked AS (
       WHEN length(event_id) > 128 THEN 'event_id|is longer than 128 characters'
       WHEN event_time_ts IS NULL AND (event_time_text IS NULL OR trim(event_time_text) = '') THEN 'event_time|is required'
       WHEN event_time IS NULL THEN 'event_time|"' || left(event_time_text, 40) || '" is not an ISO 8601 instant with a time zone (e.g. 2026-03-29T01:30:00Z)'
+      WHEN event_time < $2::TIMESTAMPTZ OR event_time >= $3::TIMESTAMPTZ
+        THEN 'event_time|"' || coalesce(left(trim(event_time_text), 40), CAST(event_time AS VARCHAR)) || '" is outside the accepted range ' || $4 || ' to ' || $5 || ' (London dates: before the NHS App existed, or in the future)'
       WHEN event_type IS NULL THEN 'event_type|is required'
       WHEN NOT list_contains($1, event_type) THEN 'event_type|"' || left(event_type, 40) || '" is not a known event type'
       WHEN user_id IS NULL THEN 'user_id|is required'
