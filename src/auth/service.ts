@@ -124,8 +124,11 @@ export class AuthService {
   // ---- CSRF ------------------------------------------------------------------------------------------
 
   /**
-   * The CSRF token for forms on this request's pages: a keyed hash of the signed-in user's id, or of the
-   * browser's random id for visitors (synchroniser token; attackers can neither read nor compute it).
+   * The CSRF token for forms on this request's pages: a keyed hash of the session (the hash of its secret
+   * cookie value, which only the server and that browser can derive), or of the browser's random id for
+   * visitors. So a token works in one session only: not in another session of the same user, and not after
+   * signing in again (synchroniser token; attackers can neither read nor compute it). Requests made with
+   * an API token have none: they cannot change anything (src/http/access.ts).
    */
   async csrfToken(request: FastifyRequest, reply?: FastifyReply): Promise<string | null> {
     const subject = this.csrfSubject(request, reply);
@@ -134,7 +137,13 @@ export class AuthService {
 
   private csrfSubject(request: FastifyRequest, reply?: FastifyReply): string | null {
     const viewer = request.viewer;
-    if (viewer?.signedIn && viewer.userId) return `user:${viewer.userId}`;
+    if (viewer?.signedIn) {
+      const sessionHash = request.credentials?.sessionHash;
+      if (sessionHash) return `session:${sessionHash}`;
+      if (viewer.via === 'token') return null;
+      // Only tests act as a signed-in viewer without a session (AppDeps.testViewer).
+      if (viewer.userId) return `test-viewer:${viewer.userId}`;
+    }
     const browser = reply ? this.ensureBrowserId(request, reply) : this.readCookie(request, 'browser');
     return browser === null ? null : `browser:${browser}`;
   }

@@ -5,8 +5,10 @@
  * (or filter with `canViewFigure`), so anonymous visitors get open data only.
  *
  * `request.viewer` says who is asking: an `Authorization: Bearer` personal API token, else the session
- * cookie, else anonymous (src/auth/service.ts). Every state-changing request (POST, PUT, PATCH, DELETE)
- * must carry the CSRF token of its page, unless it authenticates with an API token.
+ * cookie, else anonymous (src/auth/service.ts). API tokens are for reading figures: a state-changing
+ * request (POST, PUT, PATCH, DELETE) made with one is refused (403), so a leaked token cannot mint new
+ * tokens, revoke the owner's or manage users. Every state-changing request must carry the CSRF token of
+ * its session (or, for visitors, of its browser) in the form body or an X-CSRF-Token header.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -125,15 +127,20 @@ async function resolveViewer(
   return authFor(deps).resolve(request);
 }
 
-/** The CSRF token a state-changing request sent: form field `_csrf`, query `_csrf` or header X-CSRF-Token. */
+/**
+ * The CSRF token a state-changing request sent: form field `_csrf`, else header X-CSRF-Token (for fetch).
+ * Never the query string: URLs end up in logs, history and Referer headers.
+ */
 function sentCsrfToken(request: FastifyRequest): unknown {
   const body = request.body as Record<string, unknown> | null | undefined;
   if (body && typeof body === 'object' && '_csrf' in body) return body._csrf;
   const header = request.headers['x-csrf-token'];
-  if (typeof header === 'string') return header;
-  const query = request.query as Record<string, unknown> | null | undefined;
-  return query && typeof query === 'object' ? query._csrf : undefined;
+  return typeof header === 'string' ? header : undefined;
 }
+
+export const TOKEN_CANNOT_CHANGE =
+  'API tokens can only read figures. To create or revoke tokens, or to manage users, sign in to this ' +
+  'service in a browser.';
 
 export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
   void app.register(fastifyCookie);
@@ -180,6 +187,9 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
     if (credentials.badBearer) {
       throw new SignInRequiredError('The API token is not valid: it is unknown, revoked or malformed.', true);
     }
+    // Token and user management (every state-changing route) needs a browser session with its CSRF token.
+    if (viewer.via === 'token' && UNSAFE_METHODS.has(request.method))
+      throw new ForbiddenError(TOKEN_CANNOT_CHANGE);
     if (meetsRouteAccess(viewer, access)) return;
     if (!viewer.signedIn)
       throw new SignInRequiredError('Sign in with an NHS email address to see this page.');
@@ -190,8 +200,6 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
     if (!UNSAFE_METHODS.has(request.method)) return;
     if (request.routeOptions.url === undefined) return;
     if (request.routeOptions.config.csrf === false) return;
-    // An API token is not sent by browsers on their own, so it cannot be ridden by another site.
-    if (request.viewer.via === 'token') return;
     if (!(await authFor(deps).checkCsrf(request, sentCsrfToken(request)))) {
       request.log.info({ route: request.routeOptions.url }, 'refused a request without a valid CSRF token');
       throw new CsrfError();

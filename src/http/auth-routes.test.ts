@@ -97,6 +97,15 @@ function csrfOf(html: string): string {
   return m[1]!;
 }
 
+/** The CSRF token in the header's sign-out form (a hidden field of that form, never its URL). */
+function signOutCsrf(html: string): string {
+  const m = /<form[^>]*action="\/sign-out"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)">/.exec(
+    html,
+  );
+  if (!m) throw new Error('no sign-out form with a CSRF field on the page');
+  return m[1]!;
+}
+
 function outbox(): string[] {
   const dir = path.join(dataDir, 'outbox');
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
@@ -194,14 +203,14 @@ describe('sign-in by emailed link', () => {
     // Header: signed in, an account link and a sign-out button; never the address.
     expect(practice.body).toContain('Signed in');
     expect(practice.body).toContain('href="/account"');
-    expect(practice.body).toMatch(/action="\/sign-out\?_csrf=[A-Za-z0-9_-]+"/);
+    expect(practice.body).toMatch(/action="\/sign-out" method="post"/);
+    expect(practice.body).not.toContain('/sign-out?');
     expect(practice.body).not.toContain('new.person@nhs.net');
     expect((await browser.get('/?grain=week')).statusCode).toBe(200);
 
     const user = await store.findUserByEmail(db, 'new.person@nhs.net');
     expect(user).toMatchObject({ role: 'viewer', status: 'active' });
-    const signOutAction = /action="(\/sign-out\?_csrf=[^"]+)"/.exec(practice.body)![1]!;
-    const out = await browser.post(signOutAction.replace(/&amp;/g, '&'), {});
+    const out = await browser.post('/sign-out', { _csrf: signOutCsrf(practice.body) });
     expect(out.statusCode).toBe(303);
     expect(browser.cookies.has('nhsaa_session')).toBe(false);
     expect((await browser.get('/areas/practice/F83004')).statusCode).toBe(303);
@@ -514,6 +523,217 @@ describe('CSRF', () => {
     expect(await store.listApiTokens(db, user!.userId)).toEqual([]);
     // Still signed in: the refused sign-out did nothing.
     expect((await browser.get('/account')).statusCode).toBe(200);
+  });
+});
+
+describe('CSRF tokens are bound to the session (issue 16, item 12c)', () => {
+  it('refuses a token from session A in session B of the same user', async () => {
+    const a = new Browser('10.0.2.1');
+    const b = new Browser('10.0.2.2');
+    await signIn(a, 'two.sessions@nhs.net');
+    await signIn(b, 'two.sessions@nhs.net');
+    const tokenA = csrfOf((await a.get('/account')).body);
+    const tokenB = csrfOf((await b.get('/account')).body);
+    expect(tokenA).not.toBe(tokenB);
+    const user = (await store.findUserByEmail(db, 'two.sessions@nhs.net'))!;
+    const crossed = await b.post('/account/tokens', { name: 'crossed', _csrf: tokenA });
+    expect(crossed.statusCode).toBe(403);
+    expect((await b.post('/sign-out', { _csrf: tokenA })).statusCode).toBe(403);
+    expect((await b.get('/account')).statusCode).toBe(200); // the refused sign-out did nothing
+    expect(await store.listApiTokens(db, user.userId)).toEqual([]);
+    // Each session's own token works, in the form body or the X-CSRF-Token header.
+    expect((await b.post('/account/tokens', { name: 'mine', _csrf: tokenB })).statusCode).toBe(200);
+    const viaHeader = await a.request({
+      method: 'POST',
+      url: '/account/tokens',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': tokenA },
+      payload: 'name=header',
+    });
+    expect(viaHeader.statusCode).toBe(200);
+    // Signing out and in again in the same browser is a new session: the old page's token no longer works.
+    expect((await a.post('/sign-out', { _csrf: tokenA })).statusCode).toBe(303);
+    await signIn(a, 'two.sessions@nhs.net');
+    expect((await a.get('/account')).statusCode).toBe(200);
+    expect((await a.post('/account/tokens', { name: 'stale', _csrf: tokenA })).statusCode).toBe(403);
+  });
+
+  it('puts each session’s own token in the sign-out form of cached pages', async () => {
+    // Turn the response cache on (it needs a data version) for this test only.
+    await db.run("INSERT OR REPLACE INTO warehouse_meta (key, value) VALUES ('data_version', 'csrf-test')");
+    app.responseCache.invalidate();
+    try {
+      const a = new Browser('10.0.2.3');
+      const b = new Browser('10.0.2.4');
+      await signIn(a, 'cached.pages@nhs.net');
+      await signIn(b, 'cached.pages@nhs.net');
+      const homeA = await a.get('/');
+      expect(homeA.statusCode).toBe(200);
+      expect(homeA.headers.etag).toBeDefined();
+      expect(signOutCsrf((await a.get('/')).body)).toBe(signOutCsrf(homeA.body));
+      const homeB = await b.get('/');
+      expect(signOutCsrf(homeA.body)).not.toBe(signOutCsrf(homeB.body));
+      expect(signOutCsrf((await b.get('/')).body)).toBe(signOutCsrf(homeB.body));
+      const out = await b.post('/sign-out', { _csrf: signOutCsrf(homeB.body) });
+      expect(out.statusCode).toBe(303);
+      expect(b.cookies.has('nhsaa_session')).toBe(false);
+      expect((await a.get('/account')).statusCode).toBe(200);
+    } finally {
+      await db.run("DELETE FROM warehouse_meta WHERE key = 'data_version'");
+      app.responseCache.invalidate();
+    }
+  });
+
+  it('refuses a token sent in the query string', async () => {
+    const browser = new Browser('10.0.2.5');
+    await signIn(browser, 'query.csrf@nhs.net');
+    const token = csrfOf((await browser.get('/account')).body);
+    const created = await browser.post(`/account/tokens?_csrf=${token}`, { name: 'via query' });
+    expect(created.statusCode).toBe(403);
+    const out = await browser.post(`/sign-out?_csrf=${token}`, {});
+    expect(out.statusCode).toBe(403);
+    expect((await browser.get('/account')).statusCode).toBe(200);
+    const user = (await store.findUserByEmail(db, 'query.csrf@nhs.net'))!;
+    expect(await store.listApiTokens(db, user.userId)).toEqual([]);
+    // The sign-in form of a visitor: the same rule.
+    const visitor = new Browser('10.0.2.6');
+    const form = await visitor.get('/sign-in');
+    const asked = await visitor.request({
+      method: 'POST',
+      url: `/sign-in?_csrf=${csrfOf(form.body)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=query.visitor%40nhs.net',
+    });
+    expect(asked.statusCode).toBe(403);
+  });
+});
+
+describe('response cache and ETags after access (issue 16, item 12b)', () => {
+  it('never answers 304 to a visitor for a restricted URL, whatever If-None-Match says', async () => {
+    await db.run("INSERT OR REPLACE INTO warehouse_meta (key, value) VALUES ('data_version', 'etag-test')");
+    app.responseCache.invalidate();
+    try {
+      const browser = new Browser('10.0.4.1');
+      await signIn(browser, 'etag.owner@nhs.net');
+      const weekly = await browser.get('/?grain=week');
+      expect(weekly.statusCode).toBe(200);
+      const tag = weekly.headers.etag as string;
+      expect(tag).toMatch(/^W\//);
+      expect((await browser.get('/?grain=week', { 'if-none-match': tag })).statusCode).toBe(304);
+      const practice = await browser.get('/areas/practice/F83004');
+      expect(practice.statusCode).toBe(200);
+      const visitor = new Browser('10.0.4.2');
+      for (const [url, inm] of [
+        ['/?grain=week', '*'],
+        ['/?grain=week', tag],
+        ['/areas/practice/F83004', '*'],
+        ['/areas/practice/F83004', practice.headers.etag as string],
+        ['/api/v1/series?metric=logins&grain=week', '*'],
+      ] as const) {
+        const res = await visitor.get(url, { 'if-none-match': inm });
+        expect(res.statusCode, `${url} ${inm}`).not.toBe(304);
+        expect([303, 401], `${url} ${inm}`).toContain(res.statusCode);
+        expect(res.headers.etag).toBeUndefined();
+      }
+      // Open data for visitors still revalidates.
+      const open = await visitor.get('/');
+      expect(open.statusCode).toBe(200);
+      expect((await visitor.get('/', { 'if-none-match': open.headers.etag as string })).statusCode).toBe(304);
+    } finally {
+      await db.run("DELETE FROM warehouse_meta WHERE key = 'data_version'");
+      app.responseCache.invalidate();
+    }
+  });
+});
+
+describe('API tokens cannot manage tokens or users (issue 16, item 9)', () => {
+  async function tokenFor(browser: Browser): Promise<string> {
+    const created = await browser.post('/account/tokens', {
+      name: 'script',
+      _csrf: csrfOf((await browser.get('/account')).body),
+    });
+    return /id="new-token">([^<]+)</.exec(created.body)![1]!;
+  }
+
+  it('refuses every state-changing /account route with a Bearer token, with a clear message', async () => {
+    const browser = new Browser('10.0.3.1');
+    await signIn(browser, 'token.powers@nhs.net');
+    const token = await tokenFor(browser);
+    const user = (await store.findUserByEmail(db, 'token.powers@nhs.net'))!;
+    const [info] = await store.listApiTokens(db, user.userId);
+    const script = new Browser('10.0.3.2');
+    const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
+    const mint = await script.request({
+      method: 'POST',
+      url: '/account/tokens',
+      headers: bearer,
+      payload: 'name=leaked',
+    });
+    expect(mint.statusCode).toBe(403);
+    expect(mint.body).toContain('API tokens can only read figures');
+    const revoke = await script.request({
+      method: 'POST',
+      url: `/account/tokens/${info!.tokenId}/revoke`,
+      headers: bearer,
+      payload: '',
+    });
+    expect(revoke.statusCode).toBe(403);
+    const signOut = await script.request({ method: 'POST', url: '/sign-out', headers: bearer, payload: '' });
+    expect(signOut.statusCode).toBe(403);
+    // Even with the owner's own CSRF token alongside: a session is needed, not a token.
+    const withCsrf = await script.request({
+      method: 'POST',
+      url: '/account/tokens',
+      headers: { ...bearer, 'x-csrf-token': csrfOf((await browser.get('/account')).body) },
+      payload: 'name=leaked',
+    });
+    expect(withCsrf.statusCode).toBe(403);
+    const tokens = await store.listApiTokens(db, user.userId);
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]!.revokedAt).toBeNull();
+    // The token still reads figures.
+    const read = await script.get('/api/v1/series?metric=logins&grain=week', {
+      authorization: `Bearer ${token}`,
+    });
+    expect(read.statusCode).not.toBe(401);
+    expect(read.statusCode).not.toBe(403);
+    const page = await script.get('/areas/practice/F83004', { authorization: `Bearer ${token}` });
+    expect(page.statusCode).toBe(200);
+    // And the JSON API says so in JSON.
+    const api = await script.request({
+      method: 'POST',
+      url: '/account/tokens',
+      headers: { ...bearer, accept: 'application/json' },
+      payload: 'name=leaked',
+    });
+    expect(api.statusCode).toBe(403);
+  });
+
+  it('refuses every state-changing /admin route with an admin Bearer token', async () => {
+    await makeAdmin('token.admin@nhs.net');
+    const admin = new Browser('10.0.3.3');
+    await signIn(admin, 'token.admin@nhs.net');
+    const token = await tokenFor(admin);
+    const victim = await store.insertUser(db, {
+      email: 'token.victim@nhs.net',
+      role: 'viewer',
+      now: clock.now(),
+      createdBy: 'cli',
+    });
+    const script = new Browser('10.0.3.4');
+    const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [url, payload] of [
+      ['/admin/users', 'email=token.made.admin%40nhs.net&role=admin'],
+      [`/admin/users/${victim.userId}/role`, 'role=admin'],
+      [`/admin/users/${victim.userId}/status`, 'status=disabled'],
+    ] as const) {
+      const res = await script.request({ method: 'POST', url, headers: bearer, payload });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.body, url).toContain('API tokens can only read figures');
+    }
+    expect(await store.findUserByEmail(db, 'token.made.admin@nhs.net')).toBeNull();
+    expect(await store.findUserById(db, victim.userId)).toMatchObject({ role: 'viewer', status: 'active' });
+    // Reading admin pages with the token is not a state change and is unchanged.
+    expect((await script.get('/admin/users', { authorization: `Bearer ${token}` })).statusCode).toBe(200);
   });
 });
 

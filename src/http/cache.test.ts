@@ -69,6 +69,12 @@ async function harness(opts: { maxBytes?: number; checkIntervalMs?: number } = {
     count('missing');
     return reply.code(404).send({ error: 'Not Found' });
   });
+  // Like a 'figures' route: anonymous visitors are refused by the handler itself, after the access hook.
+  app.get('/restricted', { config: { cache: true } }, async (request, reply) => {
+    count('restricted');
+    if (!request.viewer.signedIn) return reply.code(401).send({ error: 'Sign in' });
+    return reply.type('text/plain').send(`restricted figures for ${request.viewer.userId}`);
+  });
   app.get('/plain', async () => {
     count('plain');
     return { ok: true };
@@ -149,6 +155,54 @@ describe('response cache', () => {
     });
     expect(anonWithAlicesTag.statusCode).toBe(200);
     expect(anonWithAlicesTag.body).toContain('for anonymous');
+  });
+
+  it('never answers 304 or from memory before the handler has decided access (issue 16, item 12b)', async () => {
+    h = await harness();
+    // Nothing asked yet: `If-None-Match: *` from a visitor is no way round the handler's refusal.
+    const star = await h.app.inject({ url: '/restricted', headers: { 'if-none-match': '*' } });
+    expect(star.statusCode).toBe(401);
+    // A signed-in user's answer is held, with its tag.
+    const alice = await h.app.inject({ url: '/restricted', headers: { 'x-user': 'alice' } });
+    expect(alice.statusCode).toBe(200);
+    const aliceTag = alice.headers.etag as string;
+    for (const inm of [
+      '*',
+      aliceTag,
+      `"x", ${aliceTag}`,
+      etagFor('1', '/restricted', 'anonymous'),
+      'W/"*"',
+    ]) {
+      const anon = await h.app.inject({ url: '/restricted', headers: { 'if-none-match': inm } });
+      expect(anon.statusCode, inm).toBe(401);
+      expect(anon.body, inm).not.toContain('restricted figures');
+    }
+    // Alice herself still gets her 304s, from memory.
+    const calls = h.calls.restricted;
+    for (const inm of [aliceTag, '*']) {
+      const again = await h.app.inject({
+        url: '/restricted',
+        headers: { 'x-user': 'alice', 'if-none-match': inm },
+      });
+      expect(again.statusCode, inm).toBe(304);
+    }
+    expect(h.calls.restricted).toBe(calls);
+  });
+
+  it('answers a valid If-None-Match with 304 after running the handler when it holds no answer yet', async () => {
+    h = await harness();
+    const first = await h.app.inject('/page');
+    const tag = first.headers.etag as string;
+    h.cache.invalidate(); // forgets what it held (as after a restart on the same data)
+    const revalidated = await h.app.inject({ url: '/page', headers: { 'if-none-match': tag } });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.body).toBe('');
+    expect(revalidated.headers.etag).toBe(tag);
+    expect(revalidated.headers['content-length']).toBeUndefined();
+    expect(h.calls.page).toBe(2);
+    // Now held again: the next 304 needs no handler.
+    expect((await h.app.inject({ url: '/page', headers: { 'if-none-match': tag } })).statusCode).toBe(304);
+    expect(h.calls.page).toBe(2);
   });
 
   it('drops everything when the data version changes (after the check interval, or at once on invalidate)', async () => {
@@ -247,6 +301,13 @@ describe('response cache', () => {
 });
 
 describe('helpers', () => {
+  it('keys signed-in viewers by session too (pages hold that session’s CSRF token)', () => {
+    const v = { signedIn: true, role: 'viewer', userId: 'u1', via: 'session' } as const;
+    expect(viewerKey(v, 'a'.repeat(64))).not.toBe(viewerKey(v, 'b'.repeat(64)));
+    expect(viewerKey(v, null)).toBe('user:u1:viewer');
+    expect(viewerKey(ANONYMOUS_VIEWER, 'a'.repeat(64))).toBe('anonymous');
+  });
+
   it('keys viewers by user and role', () => {
     expect(viewerKey(ANONYMOUS_VIEWER)).toBe('anonymous');
     expect(viewerKey({ signedIn: true, role: 'viewer', userId: 'u1', via: 'session' })).toBe(

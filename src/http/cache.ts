@@ -2,9 +2,15 @@
  * Response caching for GET routes that declare `config: { cache: true }` (pages and API): their response
  * depends only on the URL, the viewer and the loaded data, so it can be identified by those three.
  *
- * - ETag: a weak tag of the data version, the URL and the viewer (anonymous, or that user with that role),
- *   so one user's page is never another's and a refresh changes every tag. A request whose If-None-Match
- *   holds the tag gets 304 before any query runs.
+ * - ETag: a weak tag of the data version, the URL and the viewer (anonymous, or that user with that role in
+ *   that session, since pages hold the session's CSRF token), so one user's page is never another's and a
+ *   refresh changes every tag.
+ * - Access first: the cache answers (304 or a held body) only for a tag the handler itself has answered
+ *   200 for, in this data version. Handlers of `figures` routes decide what a viewer may see, so until one
+ *   has said yes for this viewer and URL, the request goes to the handler; a 200 whose tag the client
+ *   already holds is then turned into a 304. So `If-None-Match: *`, or a tag copied from a signed-in
+ *   response or computed by a visitor, never gets a 304 where the handler would refuse. A request whose
+ *   If-None-Match holds a tag already answered gets 304 before any query runs.
  * - Bodies: the final bytes of 200 responses (after compression, with their headers), in an in-memory LRU
  *   bounded in bytes, keyed by the same three plus whether the client takes gzip. A hit skips the queries,
  *   the rendering and the compression. Concurrent requests for a key being computed wait for that answer
@@ -74,6 +80,8 @@ interface CacheState {
   key: string;
   etag: string;
   hit: boolean;
+  /** The client's If-None-Match names the tag: a 200 from the handler goes out as a 304. */
+  revalidating?: boolean;
   /** Set on the request computing the answer for its key: lets the requests waiting for it go on. */
   release?: () => void;
 }
@@ -81,11 +89,18 @@ interface CacheState {
 const STATE = Symbol('responseCache');
 type WithState = FastifyRequest & { [STATE]?: CacheState };
 
-/** Who the response is for: anonymous, or one user in one role (never shared between users). */
-export function viewerKey(viewer: Viewer | null | undefined): string {
+/**
+ * Who the response is for: anonymous, or one user in one role (never shared between users), and for a
+ * browser session that session (its pages carry the session's CSRF token in the sign-out form).
+ */
+export function viewerKey(viewer: Viewer | null | undefined, sessionHash?: string | null): string {
   if (!viewer?.signedIn) return 'anonymous';
-  return `user:${viewer.userId ?? '?'}:${viewer.role ?? 'none'}`;
+  const user = `user:${viewer.userId ?? '?'}:${viewer.role ?? 'none'}`;
+  return sessionHash ? `${user}:session:${sessionHash}` : user;
 }
+
+/** Tags answered 200 by a handler (per data version) held at most: beyond it the oldest are forgotten. */
+const MAX_ISSUED_TAGS = 100_000;
 
 /** The weak ETag of a response: data version, URL and viewer. */
 export function etagFor(dataVersion: string, url: string, viewer: string): string {
@@ -112,11 +127,22 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
   let checkedAt = -Infinity;
   let pending: Promise<string | null> | null = null;
   const counts = { hits: 0, misses: 0, notModified: 0 };
+  /** Tags of answers a handler gave with 200 in this data version: only these are answered from here. */
+  const issued = new Set<string>();
+  const markIssued = (etag: string) => {
+    if (issued.has(etag)) return;
+    if (issued.size >= MAX_ISSUED_TAGS) {
+      const oldest = issued.values().next().value;
+      if (oldest !== undefined) issued.delete(oldest);
+    }
+    issued.add(etag);
+  };
   /** Keys being computed: a request for one waits for that answer instead of computing it again. */
   const inflight = new Map<string, Promise<void>>();
 
   const clear = () => {
     entries.clear();
+    issued.clear();
     bytes = 0;
   };
 
@@ -166,23 +192,27 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
   };
   app.decorate('responseCache', cache);
 
-  // After validation and access checks: a bad request is never answered from the cache.
+  // After validation and the access hook: a bad request is never answered from the cache. And only for a
+  // tag a handler has answered 200 (see "Access first" above).
   app.addHook('preHandler', async (request: WithState, reply: FastifyReply) => {
     if (request.method !== 'GET' || request.routeOptions.config.cache !== true) return;
     const dataVersion = await currentVersion();
     if (dataVersion === null) return;
-    const who = viewerKey(request.viewer);
+    const credentials = (request as { credentials?: { sessionHash?: string | null } }).credentials;
+    const who = viewerKey(request.viewer, credentials?.sessionHash);
     const etag = etagFor(dataVersion, request.url, who);
     const key = `${dataVersion}\n${who}\n${acceptsGzip(request) ? 'gzip' : 'identity'}\n${request.url}`;
-    let entry = entries.get(key);
-    if (!entry && !matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+    const ifNoneMatch = request.headers['if-none-match'];
+    const clientHolds = matchesIfNoneMatch(ifNoneMatch, etag);
+    let entry = issued.has(etag) ? entries.get(key) : undefined;
+    if (!entry && !(clientHolds && issued.has(etag))) {
       const computing = inflight.get(key);
       if (computing) {
         await computing;
-        entry = entries.get(key);
+        entry = issued.has(etag) ? entries.get(key) : undefined;
       }
     }
-    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+    if (clientHolds && issued.has(etag)) {
       counts.notModified += 1;
       request[STATE] = { key, etag, hit: true };
       reply.code(304).header('ETag', etag);
@@ -207,6 +237,7 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
       key,
       etag,
       hit: false,
+      revalidating: clientHolds,
       release: () => {
         if (inflight.get(key) === done) inflight.delete(key);
         release();
@@ -225,15 +256,26 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
   app.addHook('onSend', async (request: WithState, reply, payload) => {
     const state = request[STATE];
     if (!state || state.hit || reply.statusCode !== 200) return payload;
+    // The handler said yes to this viewer for this URL: its tag may be answered from here from now on.
+    markIssued(state.etag);
     reply.header('ETag', state.etag);
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const headers: Record<string, string> = {};
-    for (const h of KEPT_HEADERS) {
-      const v = reply.getHeader(h);
-      if (v !== undefined) headers[h] = String(v);
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+      const headers: Record<string, string> = {};
+      for (const h of KEPT_HEADERS) {
+        const v = reply.getHeader(h);
+        if (v !== undefined) headers[h] = String(v);
+      }
+      remember(state.key, { body: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), headers });
     }
-    remember(state.key, { body: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), headers });
-    return payload;
+    // (A streamed body is sent as it is: dropping it unread would leak what feeds the stream.)
+    if (!state.revalidating || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload;
+    // The client already holds this answer (If-None-Match): the 304 it asked for, now access is decided.
+    counts.notModified += 1;
+    reply.code(304);
+    for (const h of ['content-type', 'content-encoding', 'content-length', 'content-disposition']) {
+      reply.removeHeader(h);
+    }
+    return null;
   });
 
   return cache;
