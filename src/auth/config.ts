@@ -28,6 +28,8 @@ export interface AuthConfig {
   secret: string | null;
   /** OPEN_DATA_DISCLOSURE: suppress and round counts below England in open data. */
   openDataDisclosure: boolean;
+  /** AUDIT_RETENTION_DAYS: audit rows older than this are deleted (on start and daily). */
+  auditRetentionDays: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -112,5 +114,6 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     linkMinutes: 15,
     secret,
     openDataDisclosure,
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 400, 1, 3650),
   };
 }

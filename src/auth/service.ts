@@ -27,6 +27,36 @@ export interface Credentials {
   tokenId: string | null;
   /** An Authorization header was present but held no valid token. */
   badBearer: boolean;
+  /**
+   * Set (seconds to wait) when this client has sent more than FAILED_BEARER_LIMIT invalid tokens in its
+   * current minute: the request is answered 429 instead of 401.
+   */
+  bearerRetryAfterSeconds?: number;
+}
+
+/** Invalid API tokens one client address may send in a minute before it is answered 429. */
+export const FAILED_BEARER_LIMIT = 10;
+const FAILED_BEARER_WINDOW_MS = 60_000;
+/** Client addresses whose failed-token window is held at most (a flood of addresses cannot exhaust memory). */
+const FAILED_BEARER_MAX_CLIENTS = 10_000;
+
+/** One client's failed API-token attempts in one minute: one audit row, its count kept up to date. */
+interface FailedBearerWindow {
+  start: number;
+  count: number;
+  /** The count the audit row says. */
+  written: number;
+  clientHash: string;
+  /** The audit row's id, once written. */
+  row: Promise<number | null>;
+}
+
+function failedBearerDetail(count: number): string {
+  const limited = Math.max(0, count - FAILED_BEARER_LIMIT);
+  return (
+    `unknown, revoked or malformed token: ${count} failed attempt${count === 1 ? '' : 's'} in a minute` +
+    (limited > 0 ? ` (${limited} answered 429)` : '')
+  );
 }
 
 /** Minimum time between writes of a session's "last seen" or a token's "last used" (and token-use audits). */
@@ -43,6 +73,8 @@ export class AuthService {
   readonly emailLimiter = new RateLimiter({ limit: 5, windowMs: 15 * 60_000 });
   readonly clientLimiter = new RateLimiter({ limit: 20, windowMs: 15 * 60_000 });
   private secretPromise: Promise<string> | null = null;
+  /** Failed API-token attempts per client address, in the current minute window (in memory). */
+  private readonly failedBearer = new Map<string, FailedBearerWindow>();
 
   constructor(private readonly deps: AppDeps) {
     this.config = deps.config.auth;
@@ -190,12 +222,8 @@ export class AuthService {
         }
       }
       credentials.badBearer = true;
-      await this.audit(request, {
-        action: 'token.use',
-        target: null,
-        outcome: 'refused',
-        detail: 'unknown, revoked or malformed token',
-      });
+      const retryAfter = await this.recordFailedBearer(request);
+      if (retryAfter !== null) credentials.bearerRetryAfterSeconds = retryAfter;
       return { viewer: ANONYMOUS_VIEWER, credentials };
     }
     const sessionId = this.readCookie(request, 'session');
@@ -241,6 +269,104 @@ export class AuthService {
 
   clearSessionCookie(reply: FastifyReply): void {
     reply.clearCookie(this.cookieName('session'), this.cookieOptions());
+  }
+
+  // ---- failed API tokens: one audit row per client a minute, and a rate limit -------------------------
+
+  /**
+   * Counts a request with an invalid API token (unknown, revoked or malformed) from this client address.
+   * The first in a minute window writes an audit row; later ones update its count up to the limit, and
+   * beyond it only in memory (the final count is written when the window is over: at the client's next
+   * failure, by the minute timer or when the server stops). So a flood writes a bounded number of rows.
+   * Returns the seconds to wait when the client is over the limit (answer 429), else null.
+   */
+  private async recordFailedBearer(request: FastifyRequest): Promise<number | null> {
+    const clientHash = await this.clientHash(request);
+    // From here to the map update, nothing is awaited: concurrent failures of one client share a window.
+    const at = this.now();
+    const nowMs = at.getTime();
+    const key = request.ip;
+    let w = this.failedBearer.get(key);
+    let ended: Promise<void> | null = null;
+    if (w && nowMs - w.start >= FAILED_BEARER_WINDOW_MS) {
+      this.failedBearer.delete(key);
+      ended = this.writeFailedBearer(w, request);
+      w = undefined;
+    }
+    if (!w) {
+      // Full: the oldest window is written and forgotten (removed at once, written in the background).
+      const room =
+        this.failedBearer.size >= FAILED_BEARER_MAX_CLIENTS ? this.flushFailedBearer(Infinity, 1) : null;
+      const row = store
+        .insertAudit(this.db, {
+          at,
+          actorUserId: null,
+          action: 'token.use',
+          target: null,
+          outcome: 'refused',
+          detail: failedBearerDetail(1),
+          clientHash,
+        })
+        .catch((err: unknown) => {
+          request.log.error({ err, action: 'token.use' }, 'could not write the audit log');
+          return null;
+        });
+      this.failedBearer.set(key, { start: nowMs, count: 1, written: 1, clientHash, row });
+      await Promise.all([row, ended, room]);
+      return null;
+    }
+    w.count += 1;
+    if (w.count <= FAILED_BEARER_LIMIT) {
+      await this.writeFailedBearer(w, request);
+      return null;
+    }
+    return Math.max(1, Math.ceil((w.start + FAILED_BEARER_WINDOW_MS - nowMs) / 1000));
+  }
+
+  /** Brings a window's audit row up to its count. */
+  private async writeFailedBearer(w: FailedBearerWindow, request?: FastifyRequest | null): Promise<void> {
+    const id = await w.row;
+    if (id === null || w.count <= w.written) return;
+    const count = w.count;
+    try {
+      await store.setAuditDetail(this.db, id, failedBearerDetail(count));
+      w.written = Math.max(w.written, count);
+    } catch (err) {
+      request?.log.error({ err, action: 'token.use' }, 'could not write the audit log');
+    }
+  }
+
+  /**
+   * Writes the final counts of failed-token windows that are over (all of them with `nowMs` = Infinity, as
+   * when the server stops) and forgets them; `atMost` limits how many (to make room for a new client).
+   */
+  async flushFailedBearer(nowMs = this.now().getTime(), atMost = Infinity): Promise<void> {
+    let done = 0;
+    for (const [key, w] of [...this.failedBearer]) {
+      if (done >= atMost) break;
+      if (nowMs - w.start < FAILED_BEARER_WINDOW_MS) continue;
+      this.failedBearer.delete(key);
+      await this.writeFailedBearer(w);
+      done += 1;
+    }
+  }
+
+  // ---- housekeeping ----------------------------------------------------------------------------------
+
+  /**
+   * Forgets what is kept no longer: sessions past their timeouts, sign-in links that expired more than a
+   * day ago, and audit rows older than AUDIT_RETENTION_DAYS. Run when the server starts and daily
+   * (src/http/access.ts). Never throws: a failure is logged and tried again next time.
+   */
+  async housekeeping(log?: FastifyRequest['log']): Promise<void> {
+    const now = this.now();
+    try {
+      await store.purgeExpired(this.db, now, this.idleCutoff(now));
+      await store.purgeAudit(this.db, new Date(now.getTime() - this.config.auditRetentionDays * 86_400_000));
+      await this.flushFailedBearer(now.getTime());
+    } catch (err) {
+      log?.warn({ err }, 'could not purge old sessions, sign-in links or audit rows');
+    }
   }
 
   // ---- audit -----------------------------------------------------------------------------------------

@@ -321,8 +321,9 @@ export interface AuditEntry {
   clientHash: string | null;
 }
 
-export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<void> {
-  await db.run(sql('auth/audit_insert'), [
+/** Appends an audit row; returns its id. */
+export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<number> {
+  const row = await db.one<{ audit_id: number | bigint }>(sql('auth/audit_insert'), [
     iso(e.at),
     e.actorUserId,
     e.action,
@@ -331,6 +332,17 @@ export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<void> {
     e.detail,
     e.clientHash,
   ]);
+  return Number(row?.audit_id ?? 0);
+}
+
+/** Rewrites one audit row's detail (the running count of an aggregated row). */
+export async function setAuditDetail(db: Warehouse, auditId: number, detail: string): Promise<void> {
+  await db.run(sql('auth/audit_set_detail'), [auditId, detail]);
+}
+
+/** Forgets audit rows older than `cutoff` (the retention period). */
+export async function purgeAudit(db: Warehouse, cutoff: Date): Promise<void> {
+  await db.run(sql('auth/audit_purge'), [iso(cutoff)]);
 }
 
 export interface AuditRow extends AuditEntry {

@@ -49,7 +49,8 @@ Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_ME
 DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL.
 Sign-in: PUBLIC_URL, TRUST_PROXY, AUTH_ALLOWED_DOMAINS (default nhs.net, nhs.uk), AUTH_SECRET, SMTP_URL,
 MAIL_FROM (no SMTP_URL: links go to the log and DATA_DIR/outbox), SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS,
-OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_SCOPES, OIDC_EMAIL_CLAIM.
+AUDIT_RETENTION_DAYS (default 400), OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
+OIDC_SCOPES, OIDC_EMAIL_CLAIM.
 Open data: OPEN_DATA_DISCLOSURE (on: counts below England suppressed or rounded for visitors).
 See README.md for every setting.`;
 

@@ -54,6 +54,8 @@ const PUBLIC_PREFIXES = ['/assets/', '/static/'];
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+const HOUSEKEEPING_INTERVAL_MS = 24 * 3600_000;
+
 /** Errors whose message is written for the user and may be shown as it is. */
 export class AccessError extends Error {
   readonly expose = true;
@@ -167,6 +169,22 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
     }
   });
 
+  // Retention: purge old sessions, sign-in links and audit rows on start and daily; write the counts of
+  // failed-token windows that are over every minute, and all of them on close.
+  const timers: NodeJS.Timeout[] = [];
+  app.addHook('onReady', async () => {
+    const auth = authFor(deps);
+    await auth.housekeeping(app.log);
+    timers.push(setInterval(() => void auth.housekeeping(app.log), HOUSEKEEPING_INTERVAL_MS).unref());
+    timers.push(setInterval(() => void auth.flushFailedBearer(), 60_000).unref());
+  });
+  app.addHook('onClose', async () => {
+    for (const t of timers.splice(0)) clearInterval(t);
+    await authFor(deps)
+      .flushFailedBearer(Infinity)
+      .catch(() => undefined);
+  });
+
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.decorateRequest('credentials', null as unknown as Credentials);
   // The page context (signed in or not, for the layout) lives for the rest of the request.
@@ -184,6 +202,12 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
     }
     const access = routeAccess(request);
     if (access === null) return;
+    if (credentials.bearerRetryAfterSeconds !== undefined) {
+      throw new TooManyRequestsError(
+        credentials.bearerRetryAfterSeconds,
+        'Too many requests with an API token that is not valid. Wait a minute, then use a valid token.',
+      );
+    }
     if (credentials.badBearer) {
       throw new SignInRequiredError('The API token is not valid: it is unknown, revoked or malformed.', true);
     }

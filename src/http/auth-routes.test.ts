@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashToken } from '../auth/crypto.ts';
 import * as store from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
@@ -790,6 +790,138 @@ describe('personal API tokens', () => {
       `Bearer ${'A'.repeat(5000)}`,
     ]) {
       expect((await script.get('/api/v1/areas?level=icb', { authorization: bad })).statusCode).toBe(401);
+    }
+  });
+});
+
+describe('failed API tokens: aggregated audit, rate limit, retention (issue 16, item 10)', () => {
+  const junk = (i: number) => `Bearer nhsaa_${String(i).padStart(43, 'J')}`;
+  const maxAuditId = async () =>
+    Number((await db.scalar('SELECT coalesce(max(audit_id), 0) FROM audit_log')) ?? 0);
+  const auditSince = (id: number) =>
+    db.all<{ action: string; outcome: string; detail: string; client_hash: string }>(
+      'SELECT action, outcome, detail, client_hash FROM audit_log WHERE audit_id > $1 ORDER BY audit_id',
+      [id],
+    );
+
+  it('writes at most one audit row per client a minute, with a count, and answers 429 after 10 failures', async () => {
+    // A real token of a real user, used later from the same address.
+    const owner = new Browser('10.0.5.9');
+    await signIn(owner, 'flood.owner@nhs.net');
+    const created = await owner.post('/account/tokens', {
+      name: 'script',
+      _csrf: csrfOf((await owner.get('/account')).body),
+    });
+    const token = /id="new-token">([^<]+)</.exec(created.body)![1]!;
+
+    const start = await maxAuditId();
+    const attacker = new Browser('10.0.5.1');
+    const codes: number[] = [];
+    let limited: LightMyRequestResponse | null = null;
+    for (let i = 0; i < 50; i++) {
+      const auth = i % 5 === 0 ? 'Bearer junk' : junk(i);
+      const res = await attacker.get('/api/v1/areas?level=icb', { authorization: auth });
+      codes.push(res.statusCode);
+      if (res.statusCode === 429) limited = res;
+    }
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(codes.slice(10)).toEqual(Array(40).fill(429));
+    expect(limited!.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    let rows = await auditSince(start);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ action: 'token.use', outcome: 'refused' });
+    expect(rows[0]!.detail).toMatch(/^unknown, revoked or malformed token: \d+ failed attempts? in a minute/);
+
+    // A valid token from the same address still works; another address is not limited.
+    const valid = await attacker.get('/areas/practice/F83004', { authorization: `Bearer ${token}` });
+    expect(valid.statusCode).toBe(200);
+    const other = await new Browser('10.0.5.2').get('/api/v1/areas?level=icb', { authorization: junk(1) });
+    expect(other.statusCode).toBe(401);
+
+    // The next minute: a new window and a new row; the first row now holds the whole count.
+    now += 61_000;
+    expect((await attacker.get('/api/v1/areas?level=icb', { authorization: junk(99) })).statusCode).toBe(401);
+    rows = (await auditSince(start)).filter((r) => r.action === 'token.use' && r.outcome === 'refused');
+    expect(rows).toHaveLength(3); // attacker, other address, attacker again
+    expect(rows[0]!.detail).toContain('50 failed attempts in a minute (40 answered 429)');
+    expect(rows[1]!.detail).toContain('1 failed attempt in a minute');
+    expect(rows[1]!.client_hash).not.toBe(rows[0]!.client_hash);
+    expect(rows[2]!.detail).toContain('1 failed attempt in a minute');
+    expect(rows[2]!.client_hash).toBe(rows[0]!.client_hash);
+  });
+
+  it('purges audit rows past AUDIT_RETENTION_DAYS, ended sessions and old sign-in links on start and daily', async () => {
+    const day = 24 * 3600_000;
+    const db2 = await Warehouse.open(':memory:');
+    await migrate(db2);
+    const t = clock.now();
+    const ago = (ms: number) => new Date(t.getTime() - ms);
+    const audit = (at: Date, detail: string) =>
+      store.insertAudit(db2, {
+        at,
+        actorUserId: null,
+        action: 'test',
+        target: null,
+        outcome: 'success',
+        detail,
+        clientHash: null,
+      });
+    await audit(ago(401 * day), 'too old');
+    await audit(ago(399 * day), 'kept');
+    await audit(ago(399.5 * day), 'too old tomorrow');
+    const user = await store.insertUser(db2, {
+      email: 'keep@nhs.net',
+      role: 'viewer',
+      now: t,
+      createdBy: null,
+    });
+    const session = (hash: string, created: Date, expires: Date) =>
+      store.insertSession(db2, {
+        sessionHash: hash,
+        userId: user.userId,
+        method: 'email-link',
+        now: created,
+        expiresAt: expires,
+        userAgentClass: 'Other',
+      });
+    await session('ended', ago(2 * day), ago(day));
+    await session('live', t, new Date(t.getTime() + 3600_000));
+    const link = (hash: string, expires: Date) =>
+      store.insertLink(db2, {
+        tokenHash: hash,
+        email: 'keep@nhs.net',
+        browserHash: 'b',
+        nextPath: '/',
+        now: ago(3 * day),
+        expiresAt: expires,
+      });
+    await link('old-link', ago(2 * day));
+    await link('new-link', new Date(t.getTime() + 600_000));
+
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const app2 = await buildApp({
+      db: db2,
+      config: loadConfig({ DATA_DIR: dataDir, AUDIT_RETENTION_DAYS: '400' }),
+      clock,
+      queries: createTestQueries(),
+    });
+    try {
+      await app2.ready();
+      const details = async () =>
+        (await db2.all<{ detail: string }>('SELECT detail FROM audit_log ORDER BY audit_id')).map(
+          (r) => r.detail,
+        );
+      expect(await details()).toEqual(['kept', 'too old tomorrow']);
+      expect(await db2.all('SELECT session_hash FROM user_session')).toEqual([{ session_hash: 'live' }]);
+      expect(await db2.all('SELECT token_hash FROM sign_in_link')).toEqual([{ token_hash: 'new-link' }]);
+      // A day later, without a restart.
+      now += day;
+      vi.advanceTimersByTime(day);
+      await vi.waitFor(async () => expect(await details()).toEqual(['kept']), { timeout: 5000 });
+    } finally {
+      vi.useRealTimers();
+      await app2.close();
+      db2.close();
     }
   });
 });
