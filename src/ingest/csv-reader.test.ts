@@ -46,12 +46,56 @@ describe('readCsv', () => {
     ]);
   });
 
-  it('reads CRLF files and a last line without a newline', async () => {
-    const file = write('crlf.csv', 'A,B\r\n1,2\r\n3,4');
+  it('reads CRLF files', async () => {
+    const file = write('crlf.csv', 'A,B\r\n1,2\r\n3,4\r\n');
     expect(await all(file)).toEqual([
       { line: 2, fields: { A: '1', B: '2' } },
       { line: 3, fields: { A: '3', B: '4' } },
     ]);
+  });
+
+  it('refuses a file that ends in the middle of a row (no line break after its last record), plain or gzipped', async () => {
+    for (const [name, content] of [
+      ['cut.csv', 'A,B\r\n1,2\r\n3,4'],
+      ['cut.csv.gz', zlib.gzipSync('A,B\n1,2\n"3\nx",4')],
+    ] as const) {
+      const err = await rejection(all(write(name, content)));
+      expect(err.message).toBe(
+        `${name} line 3: the file ends in the middle of this row (no line break after it): it looks cut off, so ` +
+          'nothing is loaded',
+      );
+    }
+    // Fewer fields than the header on the last line, with or without a final line break.
+    expect((await rejection(all(write('short.csv', 'A,B,C\n1,2,3\n4,5')))).message).toBe(
+      'short.csv line 3: expected 3 fields as in the header, found 2',
+    );
+  });
+
+  it('refuses a plain file named .gz, and content that is not CSV text', async () => {
+    expect((await rejection(all(write('plain.csv.gz', 'A,B\n1,2\n')))).message).toBe(
+      'plain.csv.gz: is named .gz but is not gzip-compressed (it does not start with the gzip signature 1f 8b)',
+    );
+    const zipLike = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100, 0x41)]);
+    expect((await rejection(all(write('book.csv.gz', zlib.gzipSync(zipLike))))).message).toBe(
+      'book.csv.gz: is gzip-compressed but what it holds is not CSV text: it is a zip archive (an .xlsx workbook is one)',
+    );
+    expect((await rejection(all(write('book.csv', zipLike)))).reason).toBe(
+      'is not CSV text: it is a zip archive (an .xlsx workbook is one)',
+    );
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('A,B\n1,2\n', 'utf16le')]);
+    expect((await rejection(all(write('utf16.csv', utf16)))).reason).toBe(
+      'is not CSV text: it is UTF-16 text (save it as UTF-8)',
+    );
+    expect((await rejection(all(write('nul.csv', 'A,B\n1,\u0000\n')))).reason).toBe(
+      'is not CSV text: it is binary data (it holds NUL bytes)',
+    );
+  });
+
+  it('reports a bad row and a missing column on their physical lines, after quoted line breaks and blank lines', async () => {
+    const file = write('lines.csv', 'A,B\n"x\r\ny",1\n2\n');
+    expect((await rejection(all(file))).line).toBe(4);
+    const late = write('late-header.csv', '\n\nA,B\n1,2\n');
+    expect((await rejection(all(late, ['C']))).message).toBe('late-header.csv line 3: missing column C');
   });
 
   it('reads gzipped files, whatever their name', async () => {

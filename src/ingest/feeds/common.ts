@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { type CsvRecord, readCsv } from '../csv-reader.ts';
+import { type CsvRecord, readCsv, readCsvHeaderLine, refuseGlobPath } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
 import type { FeedKind } from './index.ts';
 
@@ -105,7 +105,17 @@ export function baseName(file: string): string {
 export class Header {
   private readonly byKey = new Map<string, string>();
 
-  constructor(readonly names: readonly string[]) {
+  /** The header of a CSV file, with the physical line it is on. */
+  static async read(file: string): Promise<Header> {
+    const { names, line } = await readCsvHeaderLine(file);
+    return new Header(names, line);
+  }
+
+  constructor(
+    readonly names: readonly string[],
+    /** The physical line of the header in the file (1 unless blank lines come first). */
+    readonly line = 1,
+  ) {
     for (const name of names) {
       const key = name.trim().toLowerCase();
       if (!this.byKey.has(key)) this.byKey.set(key, name);
@@ -127,8 +137,8 @@ export class Header {
 }
 
 /**
- * Resolves required columns (each a name or alternatives) case-insensitively; throws one IngestError (line 1)
- * naming every missing column. Returns the actual names in the same order.
+ * Resolves required columns (each a name or alternatives) case-insensitively; throws one IngestError (on the
+ * header's line) naming every missing column. Returns the actual names in the same order.
  */
 export function requireColumns(
   file: string,
@@ -147,7 +157,7 @@ export function requireColumns(
   if (missing.length > 0) {
     throw new IngestError({
       file,
-      line: 1,
+      line: header.line,
       reason: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
     });
   }
@@ -172,7 +182,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 /**
  * A feed's calendar day as 'YYYY-MM-DD'. Accepts `2025-03-01`, the same with a midnight time
  * (`2025-03-01 00:00:00`, `2025-03-01T00:00:00.000Z`, as pandas and SQL Server write them), `20250301`, and the
- * UK order `01/03/2025` (day first). A time other than midnight is rejected: the feeds are daily.
+ * UK order `dd/mm/yyyy` exactly (`01/03/2025` is 1 March; two-digit day and month, four-digit year, as Excel
+ * writes a UK date). Slashed dates are never read month first: one whose second part is above 12 (`03/13/2025`)
+ * is refused as US order, and `1/3/2025` or `01/03/25` are refused as not dd/mm/yyyy. A time other than midnight
+ * is rejected: the feeds are daily.
  */
 export function parseDay(raw: string): Parsed<string> {
   // A feed repeats the same few dates on every row: remember them.
@@ -198,9 +211,20 @@ function parseDayUncached(raw: string): Parsed<string> {
     time = match[4];
   } else if ((match = /^(\d{4})(\d{2})(\d{2})$/.exec(s))) {
     [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{2}:\d{2}(?::\d{2})?))?$/.exec(s))) {
+  } else if ((match = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}:\d{2}(?::\d{2})?))?$/.exec(s))) {
     [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
     time = match[4];
+    if (m > 12 && d <= 12) {
+      return {
+        ok: false,
+        reason: `"${s}" looks like month/day/year (US order); slashed dates are read as dd/mm/yyyy only`,
+      };
+    }
+  } else if (/^\d{1,4}\/\d{1,2}\/\d{2,4}/.test(s)) {
+    return {
+      ok: false,
+      reason: `"${s}" is not a date: slashed dates must be dd/mm/yyyy (e.g. 01/03/2025), or write YYYY-MM-DD`,
+    };
   } else {
     return { ok: false, reason: `"${s}" is not a date (expected YYYY-MM-DD)` };
   }
@@ -240,9 +264,13 @@ export function daysInMonth(isoDay: string): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
+/** Counts must be below this (2^53, the largest range of whole numbers JavaScript and JSON hold exactly). */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
 /**
- * A count: an integer ≥ 0. `12` and an integral value written as a float by pandas (`12.0`) are accepted;
- * negative numbers, fractions, thousands separators and text are not. Blank gives `blank` (the caller decides).
+ * A count: an integer ≥ 0 and ≤ MAX_COUNT (2^53 − 1). `12` and an integral value written as a float by pandas
+ * (`12.0`) are accepted; negative numbers, fractions, thousands separators, exponents and text are not. Blank
+ * gives `blank` (the caller decides).
  */
 export function parseCount(raw: string): Parsed<number> | { ok: 'blank' } {
   const s = raw.trim();
@@ -254,8 +282,14 @@ export function parseCount(raw: string): Parsed<number> | { ok: 'blank' } {
     return { ok: false, reason: `"${s}" is not a whole number` };
   }
   const n = Number(m[1]);
-  if (!Number.isSafeInteger(n)) return { ok: false, reason: `${s} is too large` };
+  if (!Number.isSafeInteger(n)) return { ok: false, reason: tooLarge(s) };
   return { ok: true, value: n };
+}
+
+/** The reason for a count above MAX_COUNT. */
+export function tooLarge(shown: string): string {
+  const text = shown.length > 30 ? `${shown.slice(0, 30)}… (${shown.length} digits)` : shown;
+  return `${text} is too large for a count (the limit is 2^53 − 1 = ${MAX_COUNT})`;
 }
 
 /** GP practice ODS code, e.g. A81001 (upper-cased before the check). */
@@ -328,8 +362,11 @@ export class StageFile {
   ) {}
 
   static create(columns: readonly string[]): StageFile {
+    // DuckDB's read_csv reads this path: it must not hold a glob character (a TMPDIR such as /tmp/[x]).
+    refuseGlobPath(path.join(os.tmpdir(), 'nhs-feed-'), 'the temporary directory (TMPDIR)');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nhs-feed-'));
     const file = path.join(dir, 'stage.csv');
+    refuseGlobPath(file, 'the staging file path');
     const stage = new StageFile(file, dir, fs.createWriteStream(file, { encoding: 'utf8' }));
     stage.buffer.push(columns.join(',') + '\n');
     return stage;

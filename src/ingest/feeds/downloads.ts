@@ -15,7 +15,6 @@
  */
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { readCsvHeader } from '../csv-reader.ts';
 import { IngestError, type IngestProblem } from '../errors.ts';
 import {
   addDays,
@@ -71,7 +70,7 @@ export async function importDownloads(
       `${name}: the name says neither WeeklyDownloads nor MonthlyDownloads; treated as a weekly file`,
     );
   }
-  const header = new Header(await readCsvHeader(file));
+  const header = await Header.read(file);
   const [dateCol, typeCol, countCol] = requireColumns(file, header, DOWNLOAD_COLUMNS) as [
     string,
     string,

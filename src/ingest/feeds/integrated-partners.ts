@@ -13,7 +13,6 @@
  * - the days the file covers replace those days already loaded (all practices and providers), as a correction.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { readCsvHeader } from '../csv-reader.ts';
 import {
   baseName,
   contentSha256,
@@ -46,7 +45,7 @@ export async function importIntegratedPartners(db: Warehouse, file: string): Pro
   const previous = await findPreviousLoad(db, file, kind, sha256);
   if (previous) return previous;
 
-  const header = new Header(await readCsvHeader(file));
+  const header = await Header.read(file);
   const [dateCol, odsCol, providerCol, jumpOffCol, clicksCol] = requireColumns(
     file,
     header,

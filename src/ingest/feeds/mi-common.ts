@@ -5,6 +5,7 @@
 import { ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
+import { IngestError } from '../errors.ts';
 import {
   type FeedImportSummary,
   feedSql,
@@ -230,6 +231,43 @@ export async function miSumCheck(tx: Warehouse): Promise<{ warnings: string[]; n
   return { warnings, notes };
 }
 
+/**
+ * Refuses a file that would delete figures already stored: a publication replaces whole months at the levels it
+ * carries, so a file holding fewer areas (or measures) for a month than the edition already loaded — a cut-off
+ * extract, a partial re-run — would silently remove the rest. A later, complete edition (the same areas or more)
+ * replaces the figures as a correction.
+ */
+export async function rejectRemovals(db: Warehouse, file: string): Promise<void> {
+  const rows = await db.all<{
+    month: string;
+    level: string;
+    measure: string;
+    missing: number;
+    stored: number;
+    codes: string;
+    source_files: string;
+    total: number;
+  }>(sql('feeds/mi_published_removed'), [20]);
+  if (rows.length === 0) return;
+  throw new IngestError(
+    rows.map((r) => {
+      const codes = r.codes.split(', ');
+      const shown = codes.length > 8 ? `${codes.slice(0, 8).join(', ')}, …` : codes.join(', ');
+      const what =
+        r.level === 'england'
+          ? `the England figure for ${r.measure}`
+          : `${r.missing} of the ${r.stored} ICB figures for ${r.measure} (${shown})`;
+      return {
+        file,
+        reason:
+          `${r.month}: this file would remove ${what} already stored from ${r.source_files}; a file may replace ` +
+          "a month's figures only with a complete edition holding every area and measure stored for it",
+      };
+    }),
+    rows[0]!.total,
+  );
+}
+
 export interface WriteMiOptions {
   file: string;
   fileKind: 'icb-csv' | 'national-csv' | 'workbook';
@@ -250,14 +288,16 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     rowsRead: opts.rowsRead,
     stage: opts.stage,
     sqlSet: feedSql('mi_published'),
-    checkStaged: (d) =>
-      rejectDuplicates(
+    checkStaged: async (d) => {
+      await rejectDuplicates(
         d,
         opts.file,
         sql('feeds/mi_published_duplicates'),
         opts.duplicateFields,
         'the month and area',
-      ),
+      );
+      await rejectRemovals(d, opts.file);
+    },
     afterInsert: (tx) => miSumCheck(tx),
     warnings: opts.warnings,
     notes: opts.notes ?? [],

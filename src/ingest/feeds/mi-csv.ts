@@ -19,7 +19,6 @@
  */
 import path from 'node:path';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { readCsvHeader } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
 import {
   baseName,
@@ -66,7 +65,7 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
   if (previous) return previous;
 
   const name = baseName(file);
-  const header = new Header(await readCsvHeader(file));
+  const header = await Header.read(file);
   const [monthCol] = requireColumns(file, header, ['MONTH']) as [string];
   const measures = MI_MEASURES.map((m) => ({ ...m, column: header.find(...m.csvColumns) })).filter(
     (m): m is typeof m & { column: string } => m.column !== undefined,
@@ -74,7 +73,7 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
   if (measures.length === 0) {
     throw new IngestError({
       file,
-      line: 1,
+      line: header.line,
       reason: `no measure columns: expected ${MI_MEASURES.map((m) => m.csvColumns.join(' or ')).join(', ')}`,
     });
   }
@@ -98,7 +97,7 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
     if (!isIcb) {
       throw new IngestError({
         file,
-        line: 1,
+        line: header.line,
         reason:
           `unexpected column${other.length > 1 ? 's' : ''} ${other.join(', ')}: the national MI CSV has MONTH and ` +
           'measure columns only (a breakdown such as the FOI age-band extract is not the national series)',

@@ -28,9 +28,11 @@ import {
   contentSha256,
   type FeedImportSummary,
   findPreviousLoad,
+  MAX_COUNT,
   type Parsed,
   parseCount,
   StageFile,
+  tooLarge,
 } from './common.ts';
 import {
   checkIcbFields,
@@ -46,6 +48,7 @@ import {
   parseMonthText,
   writeMi,
 } from './mi-common.ts';
+import { checkWorkbookLimits } from './xlsx-limits.ts';
 
 type Cell =
   | { kind: 'empty' }
@@ -115,6 +118,8 @@ function countOfCell(cell: Cell): Parsed<number> | { ok: 'blank' } {
   if (cell.kind === 'empty') return { ok: 'blank' };
   if (cell.kind === 'number') {
     if (cell.value < 0) return { ok: false, reason: `${cell.value} is negative` };
+    if (!Number.isFinite(cell.value) || (Number.isInteger(cell.value) && cell.value > MAX_COUNT))
+      return { ok: false, reason: tooLarge(String(cell.value)) };
     if (!Number.isSafeInteger(cell.value))
       return { ok: false, reason: `${cell.value} is not a whole number` };
     return { ok: true, value: cell.value };
@@ -601,6 +606,8 @@ export async function importMiWorkbook(db: Warehouse, file: string): Promise<Fee
   const previous = await findPreviousLoad(db, file, 'mi-publication', sha256);
   if (previous) return previous;
 
+  // exceljs holds every cell in memory: bound what the workbook holds before it reads a byte of it.
+  await checkWorkbookLimits(file);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.readFile(file);

@@ -15,7 +15,6 @@
  */
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { readCsvHeader } from '../csv-reader.ts';
 import {
   baseName,
   contentSha256,
@@ -83,7 +82,7 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
   if (previous) return previous;
 
   const name = baseName(file);
-  const header = new Header(await readCsvHeader(file));
+  const header = await Header.read(file);
   const [endCol, practiceCol, fieldCol, valueCol] = requireColumns(file, header, [
     'Report_Period_End',
     'Practice_Code',

@@ -16,7 +16,6 @@
  */
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { readCsvHeader } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
 import {
   baseName,
@@ -63,7 +62,7 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
   const previous = await findPreviousLoad(db, file, kind, sha256);
   if (previous) return previous;
 
-  const header = new Header(await readCsvHeader(file));
+  const header = await Header.read(file);
   const [dateCol, odsCol] = requireColumns(file, header, ['Date', 'OdsCode']) as [string, string];
   const warnings: string[] = [];
   const name = baseName(file);
@@ -79,7 +78,7 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
   if (missing.length === counts.length) {
     throw new IngestError({
       file,
-      line: 1,
+      line: header.line,
       reason: `no count columns: expected ${SNAPSHOT_COUNT_COLUMNS.map(([n]) => n).join(', ')}`,
     });
   }

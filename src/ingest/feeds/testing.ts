@@ -56,3 +56,10 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
   }
   throw new Error('expected the import to be rejected');
 }
+
+/** The full contents of every feed table, for asserting that a refused file changed nothing. */
+export async function feedContents(db: Warehouse): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of TABLES) out[t] = await db.all(`SELECT * FROM ${t} ORDER BY ALL`);
+  return out;
+}

@@ -293,3 +293,54 @@ describe('rebuildAreas', () => {
     }
   });
 });
+
+describe('issue 16: bad reference files that used to load, or were reported on the wrong line', () => {
+  it('a bad value on line 4 after a quoted field holding a line break is reported on line 4', async () => {
+    const lines = withField(
+      withField(mapLines, 1, 'PRACTICE_NAME', '"THE SURGERY\nANNEXE"'),
+      2,
+      'PRACTICE_CODE',
+      'A8100X',
+    );
+    const err = await expectRejected(
+      write('gp-reg-pat-prac-map-quoted.csv', lines),
+      /^gp-reg-pat-prac-map-quoted\.csv line 4, field PRACTICE_CODE: "A8100X" is not a valid practice ODS code$/,
+    );
+    expect(err).toMatchObject({ line: 4, field: 'PRACTICE_CODE' });
+  });
+
+  it('a missing column is reported on the header line, after blank lines', async () => {
+    const lines = ['', '', allLines[0]!.replace('NUMBER_OF_PATIENTS', 'PATIENTS'), ...allLines.slice(1)];
+    const err = await expectRejected(
+      write('gp-reg-pat-prac-all-late-header.csv', lines),
+      /^gp-reg-pat-prac-all-late-header\.csv line 3: /,
+    );
+    expect(err.line).toBe(3);
+  });
+
+  it('a file cut off in the middle of its last row', async () => {
+    const cut = `${allLines.join('\n').slice(0, -2)}`;
+    const err = await expectRejected(
+      write('gp-reg-pat-prac-all-cut.csv', cut),
+      /^gp-reg-pat-prac-all-cut\.csv line 21: the file ends in the middle of this row/,
+    );
+    expect(err.line).toBe(21);
+  });
+
+  it('a count beyond 64 bits', async () => {
+    await expectRejected(
+      write(
+        'gp-reg-pat-prac-all-huge.csv',
+        withField(allLines, 3, 'NUMBER_OF_PATIENTS', '18446744073709551616'),
+      ),
+      /^gp-reg-pat-prac-all-huge\.csv line 4, field NUMBER_OF_PATIENTS: "18446744073709551616" is not a whole number of patients/,
+    );
+  });
+
+  it('a plain file named .gz', async () => {
+    await expectRejected(
+      write('gp-reg-pat-prac-all-plain.csv.gz', allLines),
+      /^gp-reg-pat-prac-all-plain\.csv\.gz: is named \.gz but is not gzip-compressed/,
+    );
+  });
+});

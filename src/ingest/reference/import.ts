@@ -1,5 +1,5 @@
 import type { Warehouse } from '../../warehouse/db.ts';
-import { readCsvHeader } from '../csv-reader.ts';
+import { readCsvHeaderLine } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
 import type { ImportSummary, ReferenceKind } from './common.ts';
 import {
@@ -23,13 +23,13 @@ const IMPORTERS: Record<ReferenceKind, (db: Warehouse, file: string) => Promise<
  * (gp-reg-pat-prac-sing-age-*) or list_size_quinary (gp-reg-pat-prac-quin-age). Throws an IngestError otherwise.
  */
 export async function detectReferenceKind(file: string): Promise<ReferenceKind> {
-  const header = await readCsvHeader(file);
+  const { names: header, line } = await readCsvHeaderLine(file);
   if (isPracticeMapHeader(header)) return 'practice_map';
   const listKind = listSizeKindOfHeader(header);
   if (listKind) return listKind;
   throw new IngestError({
     file,
-    line: 1,
+    line,
     reason:
       'not a recognised reference file: expected the header of gp-reg-pat-prac-map, gp-reg-pat-prac-all, ' +
       `gp-reg-pat-prac-sing-age-* or gp-reg-pat-prac-quin-age; found ${header.join(',')}`,

@@ -20,7 +20,7 @@
 import { ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { type ColumnSpec, readCsv, readCsvHeader, resolveColumn } from '../csv-reader.ts';
+import { type ColumnSpec, readCsv, readCsvHeader, readCsvHeaderLine, resolveColumn } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
 import {
   existingReleases,
@@ -412,12 +412,12 @@ export function importListSizeQuinary(db: Warehouse, file: string): Promise<Impo
 
 /** Loads any of the three list-size formats, chosen from the header. */
 export async function importListSizes(db: Warehouse, file: string): Promise<ImportSummary> {
-  const header = await readCsvHeader(file);
+  const { names: header, line } = await readCsvHeaderLine(file);
   const kind = listSizeKindOfHeader(header);
   if (!kind) {
     throw new IngestError({
       file,
-      line: 1,
+      line,
       reason:
         'not a list-size file: expected the header of gp-reg-pat-prac-all, gp-reg-pat-prac-sing-age-* or ' +
         `gp-reg-pat-prac-quin-age, found ${header.join(',')}`,
