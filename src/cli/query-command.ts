@@ -4,6 +4,7 @@ import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
+import { csvCell } from '../http/api/csv.ts';
 import { getBreakdown } from '../query/breakdown.ts';
 import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
 import { getMetricSeries } from '../query/series.ts';
@@ -16,11 +17,6 @@ type Values = Record<string, string | boolean | undefined>;
 function option(values: Values, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
-}
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** The options every query shares: --structure, --format, and the dates --from, --to and --period. */
@@ -41,6 +37,10 @@ function outputOptions(values: Values): {
   return { structure, format };
 }
 
+/**
+ * CSV of the rows, with the API's cell rules (src/http/api/csv.ts, ADR 0010): RFC 4180 quoting, and text a
+ * spreadsheet would run as a formula (starting =, +, -, @, tab or CR) prefixed with '.
+ */
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return (
     [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'

@@ -6,6 +6,8 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
+import type { Warehouse } from '../../warehouse/db.ts';
+import { sql } from '../../warehouse/sql.ts';
 import { reasonPhrase } from '../errors.ts';
 import type { RouteContext } from '../route-context.ts';
 import { csvFilename, toCsv } from './csv.ts';
@@ -120,6 +122,26 @@ export function areaParam(q: { level?: AreaLevel; code?: string }): { level: Are
   }
   if (code === undefined) throw badRequest('querystring/code is required below England');
   return { level, code };
+}
+
+const ONS_CODE = /^[EWSN]\d{8}$/;
+
+/**
+ * The ODS code an area code stands for: an ONS code (E54000050 for an ICB, E40000003 for a region) is resolved to
+ * the ODS code of the area of that level with it; any other code, or an ONS code no area has, is returned as it is.
+ */
+export async function odsCodeOf(db: Warehouse, level: AreaLevel, code: string): Promise<string> {
+  if (level === 'england' || !ONS_CODE.test(code)) return code;
+  return (await db.scalar<string>(sql('query/area_code_by_ons'), [level, code])) ?? code;
+}
+
+/** areaParam, with an ONS code resolved to its area's ODS code. */
+export async function resolvedAreaParam(
+  db: Warehouse,
+  q: { level?: AreaLevel; code?: string },
+): Promise<{ level: AreaLevel; code: string }> {
+  const { level, code } = areaParam(q);
+  return { level, code: await odsCodeOf(db, level, code) };
 }
 
 /** The grain asked for (default month), which the metric must have. */

@@ -26,7 +26,8 @@ import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
 import { disclosureActive, disclosureFor } from './disclosure.ts';
 import {
   answer,
-  areaParam,
+  odsCodeOf,
+  resolvedAreaParam,
   badRequest,
   dateParam,
   findMetric,
@@ -143,7 +144,7 @@ export const seriesRoute: ApiRoute = {
     handle(async (request, reply) => {
       const q = request.query as FigureQuery;
       const metric = findMetric(ctx.catalogue, q.metric);
-      const { level, code } = areaParam(q);
+      const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
       const grain = grainParam(metric, q.grain);
       levelParam(metric, level);
       const from = dateParam(q.from, 'from');
@@ -292,7 +293,7 @@ export const breakdownRoute: ApiRoute = {
     handle(async (request, reply) => {
       const q = request.query as FigureQuery;
       const metric = findMetric(ctx.catalogue, q.metric);
-      const { level, code } = areaParam(q);
+      const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
       const grain = grainParam(metric, q.grain);
       const child = childLevel(level);
       if (!child)
@@ -426,7 +427,7 @@ export const summaryRoute: ApiRoute = {
   handler: (ctx) =>
     handle(async (request, reply) => {
       const q = request.query as FigureQuery;
-      const { level, code } = areaParam(q);
+      const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
       const grain: Grain = q.grain ?? 'month';
       const includePartial = partialParam(q.partial);
       const catalogue = [...ctx.catalogue];
@@ -604,7 +605,7 @@ export const peersRoute: ApiRoute = {
         );
       const { metric } = resolved;
       const level = q.level;
-      const code = q.code.toUpperCase();
+      const code = await odsCodeOf(ctx.deps.db, level, q.code.toUpperCase());
       const grain = grainParam(metric, q.grain);
       levelParam(metric, level);
       const period = dateParam(q.period, 'period');

@@ -5,7 +5,7 @@ import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { getAreaChain } from '../../query/area-page.ts';
 import { normaliseSearch } from '../../query/search.ts';
 import { sql } from '../../warehouse/sql.ts';
-import { answer, badRequest, handle, notFound, type ApiRoute } from './common.ts';
+import { answer, badRequest, handle, notFound, odsCodeOf, type ApiRoute } from './common.ts';
 import {
   AREA_PARAMS,
   AREA_QUERY,
@@ -303,7 +303,7 @@ export const areaRoute: ApiRoute = {
   handler: (ctx) =>
     handle(async (request, reply) => {
       const params = request.params as { level: AreaLevel; code: string };
-      const code = params.code.toUpperCase();
+      const code = await odsCodeOf(ctx.deps.db, params.level, params.code.toUpperCase());
       const chain = await getAreaChain(ctx.deps.db, params.level, code);
       if (!chain) throw notFound(`params/code: there is no ${params.level} with the code ${code}`);
       const below = childLevel(params.level);
