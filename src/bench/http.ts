@@ -13,8 +13,13 @@
  * it; p50/p95/p99 are computed from all of them. Then a page's total transfer: the HTML, CSS and JS a
  * browser downloads for it, gzip-compressed as served (fonts and images are not counted).
  *
+ * Last, the signed-in load scenario (src/bench/http-load.ts): 160 connections over distinct URLs with
+ * real API tokens, rate limits and the figure queue on, /healthz and /readyz timed throughout. `bench http
+ * load` runs that scenario alone.
+ *
  * BENCH_HTTP_DATA_DIR=folder reuses (or keeps) the built warehouse there, to skip the ~90 s build on reruns.
- * BENCH_HTTP_SECONDS sets each run's length (default 8).
+ * BENCH_HTTP_SECONDS sets each run's length (default 8); BENCH_HTTP_LOAD_SECONDS the load runs' (default 20,
+ * at most 30).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -38,6 +43,7 @@ import { buildApp } from '../http/app.ts';
 import { buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
+import { runSignedInLoad } from './http-load.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -196,7 +202,7 @@ function printRuns(runs: Run[]): void {
   });
 }
 
-export async function runHttpBench(opts: { memoryLimit: string }): Promise<void> {
+export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' }): Promise<void> {
   const keep = process.env.BENCH_HTTP_DATA_DIR;
   const dataDir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'nhs-app-http-bench-'));
   const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 8) || 8;
@@ -232,6 +238,12 @@ export async function runHttpBench(opts: { memoryLimit: string }): Promise<void>
     );
 
     const catalogue = loadCatalogue();
+    const loadSeconds = Number(process.env.BENCH_HTTP_LOAD_SECONDS ?? 20) || 20;
+    const signedInLoad = () => runSignedInLoad({ db, config, clock, catalogue, seconds: loadSeconds });
+    if (opts.only === 'load') {
+      await signedInLoad();
+      return;
+    }
     const app = await buildApp({
       db,
       config,
@@ -368,6 +380,7 @@ export async function runHttpBench(opts: { memoryLimit: string }): Promise<void>
     } finally {
       await app.close();
     }
+    await signedInLoad();
   } finally {
     db.close();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });

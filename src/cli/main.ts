@@ -43,7 +43,9 @@ Commands:
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
                                      against DuckDB's bare scan of the same files.
   bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
-                                     (50 connections), beside a trivial route, and a page's transfer size.
+                                     (50 connections), beside a trivial route, and a page's transfer size,
+                                     then signed-in load (160 connections, distinct URLs).
+  bench http load                    Only the signed-in load runs (rate limits, figure queue, /healthz).
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
 DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL.
@@ -110,7 +112,12 @@ export async function main(argv: string[]): Promise<number> {
       return runUsers(config, positionals, values);
     case 'bench': {
       if (positionals[0] === 'http') {
-        await runHttpBench({ memoryLimit: config.memoryLimit });
+        if (positionals[1] !== undefined && positionals[1] !== 'load')
+          throw new UsageError(`unknown benchmark "http ${positionals[1]}" (try "bench http load")`);
+        await runHttpBench({
+          memoryLimit: config.memoryLimit,
+          ...(positionals[1] === 'load' ? { only: 'load' as const } : {}),
+        });
         return 0;
       }
       const events = parseNumberOption(

@@ -30,8 +30,8 @@ import { installErrorHandlers, sendError } from './errors.ts';
 import { createRenderer } from './render.ts';
 import { appendVary, applySecurityHeaders, redactingLogger } from './security.ts';
 import { readDataVersion, registerResponseCache } from './cache.ts';
-import { registerHealthRoutes } from './health-routes.ts';
-import { registerLoadControl } from './load-control.ts';
+import { QueryTracker, registerHealthRoutes } from './health-routes.ts';
+import { registerLoadControl, registerLoadShedding } from './load-control.ts';
 
 export type { AppDeps, AreaListItem, PageQueries } from './deps.ts';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security.ts';
@@ -91,12 +91,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandlers(app, renderer);
+  // Before the access hook: refusals that need no sign-in lookup.
+  registerLoadShedding(app, renderer);
   registerAccess(app, deps);
   // Health checks and the data version get their own connection: never behind a figure query.
   const stateDb = await db.connect();
-  app.addHook('onClose', async () => stateDb.close());
+  const stateQueries = new QueryTracker();
+  app.addHook('onClose', async () => {
+    await stateQueries.settled();
+    stateDb.close();
+  });
   // After the compression hook (it keeps the bytes sent) and the access hook (it keys on the viewer).
-  registerResponseCache(app, { readDataVersion: () => readDataVersion(stateDb) });
+  registerResponseCache(app, { readDataVersion: () => stateQueries.run(() => readDataVersion(stateDb)) });
   // After the access hook (limits key on the viewer) and the cache (hits never queue).
   const figureGate = await registerLoadControl(app, { config: config.loadControl, renderer });
 
@@ -112,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   assets.register(app);
 
-  registerHealthRoutes(app, { store: stateDb, gate: figureGate });
+  registerHealthRoutes(app, { store: stateDb, tracker: stateQueries, gate: figureGate });
 
   app.get(
     '/',

@@ -41,6 +41,28 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | Error | t
   }
 }
 
+/**
+ * Queries on a connection that may outlive the request that started them (a health check answers before
+ * its query ends): the connection is closed only once they have settled (closing it under a running
+ * statement aborts the process).
+ */
+export class QueryTracker {
+  private readonly running = new Set<Promise<unknown>>();
+
+  run<T>(query: () => Promise<T>): Promise<T> {
+    const promise = query();
+    this.running.add(promise);
+    const forget = () => this.running.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Resolves when every query started so far has settled (answered or failed). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
 /** `fn` run once at a time: callers arriving while it runs share its answer. */
 function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
   let running: Promise<T> | null = null;
@@ -54,17 +76,24 @@ function singleFlight<T>(fn: () => Promise<T>): () => Promise<T> {
 
 export function registerHealthRoutes(
   app: FastifyInstance,
-  opts: { store: Warehouse; gate: FigureGate; probeWaitMs?: number; readyTimeoutMs?: number },
+  opts: {
+    store: Warehouse;
+    /** Tracks the queries on `store`, so that it is closed only after they end. */
+    tracker: QueryTracker;
+    gate: FigureGate;
+    probeWaitMs?: number;
+    readyTimeoutMs?: number;
+  },
 ): void {
-  const { store, gate } = opts;
+  const { store, tracker, gate } = opts;
   const probeWaitMs = opts.probeWaitMs ?? HEALTH_PROBE_WAIT_MS;
   const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
 
   const ping = singleFlight(async () => {
-    const one = await store.scalar<number | bigint>('SELECT 1');
+    const one = await tracker.run(() => store.scalar<number | bigint>('SELECT 1'));
     if (Number(one) !== 1) throw new Error(`SELECT 1 returned ${String(one)}`);
   });
-  const dataVersion = singleFlight(() => readDataVersion(store));
+  const dataVersion = singleFlight(() => tracker.run(() => readDataVersion(store)));
 
   app.get('/healthz', { config: { access: 'public' } }, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');

@@ -23,7 +23,7 @@ export const DEFAULT_LOAD_CONTROL: Readonly<LoadControlConfig> = Object.freeze({
   windowSeconds: 60,
   concurrency: 2,
   queueLength: 32,
-  queueTimeoutMs: 10_000,
+  queueTimeoutMs: 5_000,
 });
 
 const VARIABLES: Record<keyof LoadControlConfig, [name: string, min: number, max: number]> = {

@@ -146,6 +146,24 @@ describe('rate limits on figure routes', () => {
     expectRetryAfter(userRefused);
   });
 
+  it('refuses credentials that were refused 429 again without looking them up', async () => {
+    const app = await appOver(tw.db, { FIGURE_RATE_LIMIT_PER_USER: '1', FIGURE_RATE_LIMIT_PER_TOKEN: '100' });
+    const dave = await userWithTokens('dave.rate@nhs.net');
+    const ask = (code: string) =>
+      app.inject({ url: series(code), headers: { authorization: dave.auth[0]! } });
+    expect((await ask('P00001')).statusCode).toBe(200);
+    expect((await ask('P00002')).statusCode).toBe(429);
+    // Were the token still looked up, revoking it would make the next answer 401.
+    await tw.db.run('UPDATE api_token SET revoked_at = now() WHERE user_id = $1', [dave.userId]);
+    const again = await ask('P00003');
+    expect(again.statusCode).toBe(429);
+    expectRetryAfter(again);
+    // Other routes still look the token up, find it revoked and send to sign-in.
+    const account = await app.inject({ url: '/account', headers: { authorization: dave.auth[0]! } });
+    expect(account.statusCode).toBe(303);
+    expect(account.headers.location).toMatch(/^\/sign-in/);
+  });
+
   it('reads its limits from the environment, with generous defaults', () => {
     expect(loadConfig({}).loadControl).toEqual(DEFAULT_LOAD_CONTROL);
     expect(DEFAULT_LOAD_CONTROL).toMatchObject({ userLimit: 120, tokenLimit: 120, windowSeconds: 60 });
@@ -275,6 +293,27 @@ describe('the figure queue', () => {
     turn();
     expect((await app.inject(series('P00008'))).statusCode).toBe(200);
     expect(app.figureGate.stats()).toMatchObject({ running: 0, waiting: 0, refusedTimeout: 1 });
+  });
+
+  it('answers 503 at once, before sign-in is looked up, to figure requests with credentials when the queue is full', async () => {
+    const app = await appOver(tw.db, { FIGURE_CONCURRENCY: '1', FIGURE_QUEUE_LENGTH: '0' });
+    const turn = await app.figureGate.acquire();
+    try {
+      // Not a valid token: answered 503 (busy), not 401, so no lookup was made.
+      const bogus = `Bearer nhsaa_${'x'.repeat(43)}`;
+      for (const url of [series('P00011'), '/areas/practice/P00011']) {
+        const res = await app.inject({ url, headers: { authorization: bogus } });
+        expect(res.statusCode, url).toBe(503);
+        expectRetryAfter(res);
+      }
+      // Without credentials the request goes on (open data may be cached); here it needs computing: 503.
+      expect((await app.inject('/api/v1/series?metric=logins&level=region&code=Y58')).statusCode).toBe(503);
+      // Routes that do not compute figures still check the token (and send to sign-in).
+      expect((await app.inject({ url: '/account', headers: { authorization: bogus } })).statusCode).toBe(303);
+    } finally {
+      turn();
+    }
+    expect(app.figureGate.stats()).toMatchObject({ running: 0, waiting: 0, refusedFull: 3 });
   });
 
   it('never queues cached answers, light routes or health checks', async () => {

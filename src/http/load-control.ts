@@ -14,8 +14,16 @@
  *   that finds the queue full, or waits too long, is answered 503 with Retry-After, never 500 and never left
  *   hanging. A client that goes away while waiting leaves the queue.
  *
+ * - Shedding before sign-in is checked (registerLoadShedding, an onRequest hook ahead of the access hook):
+ *   resolving a session or token is a warehouse lookup, on the connection the figure queries use. So a
+ *   request carrying credentials that were refused 429 moments ago is refused again without that lookup
+ *   (keyed on a hash of the credentials, until their window ends), and when the queue is full a figure
+ *   request carrying credentials is answered 503 at once. Requests without credentials (open data, mostly
+ *   cached) go on to the cache.
+ *
  * Everything else (assets, sign-in, reference data, /healthz and /readyz) never waits in the queue.
  */
+import { createHash } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequestsError } from './access.ts';
@@ -117,6 +125,16 @@ export class FigureGate {
     });
   }
 
+  /** True when a new request would be refused at once: every turn taken and the queue full. */
+  isFull(): boolean {
+    return this.running >= this.options.concurrency && this.queue.length >= this.options.queueLength;
+  }
+
+  /** Counts a request refused for a full queue without asking (load shedding). */
+  countRefusal(): void {
+    this.refusedFull += 1;
+  }
+
   stats(): FigureGateStats {
     return {
       running: this.running,
@@ -170,6 +188,90 @@ export interface LoadControlOptions {
   renderer: Renderer;
 }
 
+/** Credentials refused 429 recently: hash of the credentials → end of their window (ms). */
+class RefusedCredentials {
+  private readonly until = new Map<string, number>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  /** Seconds left for the credentials this request carries, or 0. */
+  retryAfter(request: FastifyRequest, now: number): number {
+    if (this.until.size === 0) return 0;
+    const key = credentialKey(request);
+    const end = key === null ? undefined : this.until.get(key);
+    if (end === undefined) return 0;
+    if (end <= now) {
+      this.until.delete(key!);
+      return 0;
+    }
+    return Math.max(1, Math.ceil((end - now) / 1000));
+  }
+
+  remember(request: FastifyRequest, end: number, now: number): void {
+    const key = credentialKey(request);
+    if (key === null) return;
+    if (this.until.size >= this.maxEntries) {
+      for (const [k, e] of this.until) if (e <= now) this.until.delete(k);
+      while (this.until.size >= this.maxEntries) this.until.delete(this.until.keys().next().value!);
+    }
+    this.until.set(key, end);
+  }
+}
+
+/** A hash of the request's credentials (the bearer token, else the cookies), or null when it has none. */
+function credentialKey(request: FastifyRequest): string | null {
+  const authorization = request.headers.authorization;
+  const cookie = request.headers.cookie;
+  const what =
+    typeof authorization === 'string' && authorization !== ''
+      ? `a|${authorization}`
+      : typeof cookie === 'string' && cookie.includes('nhsaa_session=')
+        ? `c|${cookie}`
+        : null;
+  return what === null ? null : createHash('sha256').update(what).digest('base64url').slice(0, 22);
+}
+
+const refusedCredentials = new WeakMap<FastifyInstance, RefusedCredentials>();
+
+function refusedFor(app: FastifyInstance): RefusedCredentials {
+  let refused = refusedCredentials.get(app);
+  if (!refused) {
+    refused = new RefusedCredentials();
+    refusedCredentials.set(app, refused);
+  }
+  return refused;
+}
+
+/**
+ * Cheap refusals before sign-in is resolved (see the file comment). Call before registerAccess, with the
+ * gate registerLoadControl returns (it may be registered later: the hook reads it at request time).
+ */
+export function registerLoadShedding(app: FastifyInstance, renderer: Renderer): void {
+  const refused = refusedFor(app);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isFigureRoute(request)) return;
+    const wait = refused.retryAfter(request, Date.now());
+    if (wait > 0) {
+      throw new TooManyRequestsError(
+        wait,
+        `You have asked for figures too often. Wait ${wait} seconds and try again.`,
+      );
+    }
+    const gate = app.hasDecorator('figureGate') ? app.figureGate : null;
+    if (gate?.isFull() && credentialKey(request) !== null) {
+      gate.countRefusal();
+      reply.header('Retry-After', String(gate.retryAfterSeconds()));
+      return sendError(
+        renderer,
+        request,
+        reply,
+        503,
+        BUSY_MESSAGE,
+        isApiPath(request.url) ? BUSY_MESSAGE : null,
+      );
+    }
+  });
+}
+
 /**
  * Registers the rate limits and the queue. Call after registerAccess (the limits key on the viewer) and
  * after registerResponseCache (cached answers skip the queue).
@@ -206,12 +308,15 @@ export async function registerLoadControl(
     });
   }
 
+  const refused = refusedFor(app);
   app.addHook('onRequest', async (request) => {
     if (limiters.length === 0 || !isFigureRoute(request) || !request.viewer?.signedIn) return;
     for (const limiter of limiters) {
       if (!limiter.applies(request)) continue;
       const result = await limiter.check(request);
       if (!result.isAllowed && result.isExceeded) {
+        const now = Date.now();
+        refused.remember(request, now + Math.max(1, result.ttlInSeconds) * 1000, now);
         throw new TooManyRequestsError(
           Math.max(1, result.ttlInSeconds),
           `You have asked for figures more than ${result.max} times in ${config.windowSeconds} seconds. ` +
@@ -254,14 +359,16 @@ export async function registerLoadControl(
     }
     reply.raw.off('close', onClose);
     request[TURN] = release;
-    // However the answer ends (sent, failed, connection closed), the turn is given back.
-    reply.raw.once('close', release);
   });
-  const giveBack = async (request: WithTurn) => {
+  // The turn is given back when the handler has its answer (or error) ready to send, so its queries are
+  // over; not when the client goes away, as the handler's queries still run then. onResponse: a fallback.
+  app.addHook('onSend', async (request: WithTurn, _reply, payload) => {
     request[TURN]?.();
-  };
-  app.addHook('onResponse', giveBack);
-  app.addHook('onRequestAbort', giveBack);
+    return payload;
+  });
+  app.addHook('onResponse', async (request: WithTurn) => {
+    request[TURN]?.();
+  });
 
   return gate;
 }
