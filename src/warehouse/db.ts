@@ -22,6 +22,11 @@ export class Warehouse {
   private readonly others = new Set<Warehouse>();
   private closed = false;
 
+  /** True once this connection (or the warehouse that owns it) has been closed. */
+  get isClosed(): boolean {
+    return this.closed || (this.owner?.closed ?? false);
+  }
+
   private constructor(
     readonly file: string,
     private readonly instance: DuckDBInstance,
