@@ -2,9 +2,17 @@ import path from 'node:path';
 import type { AppConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { generateDemoEvents } from '../demo/generate.ts';
-import { ingestEventFile } from '../ingest/events.ts';
+import { systemClock } from '../domain/clock.ts';
+import { ingestEventFile, removeUnrecordedEvents } from '../ingest/events.ts';
+import { areasNeedRebuild, rebuildAreas } from '../ingest/reference/areas.ts';
 import { loadBundledReference } from '../ingest/reference/bundled.ts';
-import { buildMetrics } from '../metrics/build.ts';
+import {
+  buildMetrics,
+  pendingBuild,
+  recordBuildInputs,
+  type BuildResult,
+  type PendingBuild,
+} from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
@@ -20,13 +28,59 @@ export async function openWarehouse(config: AppConfig): Promise<Warehouse> {
   return Warehouse.open(warehouseFile(config), { memoryLimit: config.memoryLimit, threads: config.threads });
 }
 
-/** Any command pointed at an empty DATA_DIR starts here: schema migrations, then the bundled reference data. */
-export async function initialise(db: Warehouse, log: Log): Promise<void> {
+/**
+ * Any command pointed at an empty DATA_DIR starts here: schema migrations, then the bundled reference data; then,
+ * unless told not to (read-only commands), it finishes what an interrupted command left undone (see
+ * completePendingWork).
+ */
+export async function initialise(
+  db: Warehouse,
+  log: Log,
+  options: { completePending?: boolean; clock?: Clock } = {},
+): Promise<void> {
   const applied = await migrate(db);
   if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
   const started = Date.now();
   const loaded = await loadBundledReference(db);
   if (loaded.imported.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
+  if (options.completePending ?? true) await completePendingWork(db, log, options.clock ?? systemClock);
+}
+
+/**
+ * Makes the figures match what is loaded, whatever was interrupted (issue 16.3, 16.4): removes the events of a
+ * load whose commit was torn, rebuilds the area model if the practice-map releases changed, then runs the build
+ * the loads await — incremental when only events were loaded since the last build, full when feeds or
+ * reference data changed, none when nothing did (a refused or already-loaded file changes nothing, 16.5).
+ * A load and its build are thus one unit: a kill -9 between them is repaired by the next command.
+ */
+export async function completePendingWork(
+  db: Warehouse,
+  log: Log,
+  clock: Clock = systemClock,
+  options: { full?: boolean } = {},
+): Promise<BuildResult | null> {
+  const removed = await removeUnrecordedEvents(db);
+  if (removed > 0)
+    log(`Removed ${removed} events of an interrupted load that never committed; load its file again.`);
+  if (await areasNeedRebuild(db)) await rebuildAreas(db);
+  const pending: PendingBuild = options.full ? { kind: 'full', reason: 'asked for' } : await pendingBuild(db);
+  if (pending.kind === 'none') return null;
+  if (pending.kind === 'incremental' && pending.range === null) {
+    // Loads that added no rows: nothing to recompute, only record that they are built.
+    await recordBuildInputs(db);
+    return null;
+  }
+  const built =
+    pending.kind === 'incremental'
+      ? await buildMetrics(db, loadCatalogue(), clock, pending.range!)
+      : await buildMetrics(db, loadCatalogue(), clock);
+  log(
+    pending.kind === 'incremental'
+      ? `Recomputed the periods touched by ${pending.range!.from} to ${pending.range!.to}: ${built.rows} figures in ` +
+          `${built.millis} ms (data version ${built.dataVersion}).`
+      : `Rebuilt all figures (${pending.reason}) in ${built.millis} ms (data version ${built.dataVersion}).`,
+  );
+  return built;
 }
 
 export async function hasActivity(db: Warehouse): Promise<boolean> {

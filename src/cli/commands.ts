@@ -4,6 +4,7 @@ import { createOidcClient, loadOidcConfig, OidcConfigError } from '../auth/oidc.
 import {
   DEFAULT_DEMO_SCALE,
   DEFAULT_DEMO_SEED,
+  completePendingWork,
   hasActivity,
   initialise,
   loadDemo,
@@ -21,8 +22,7 @@ import {
   type FeedKind,
 } from '../ingest/feeds/index.ts';
 import { importReferenceFile } from '../ingest/reference/index.ts';
-import { rebuildAreas } from '../ingest/reference/areas.ts';
-import { buildMetrics } from '../metrics/build.ts';
+import { pendingBuild } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
 import { clockFrom, parseNumberOption, UsageError } from './args.ts';
@@ -71,8 +71,6 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
   }
   const db = await openWarehouse(config);
   let failures = 0;
-  let from = null as string | null;
-  let to = null as string | null;
   try {
     await initialise(db, log);
     for (const file of files) {
@@ -82,10 +80,6 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
           if (r.status === 'already_loaded') {
             log(`${file}: already loaded (load ${r.loadId}); nothing to do`);
             continue;
-          }
-          if (r.rowsLoaded > 0 && r.firstEventDate && r.lastEventDate) {
-            from = from === null || r.firstEventDate < from ? r.firstEventDate : from;
-            to = to === null || r.lastEventDate > to ? r.lastEventDate : to;
           }
           log(
             `${file}: ${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${r.rowsDuplicate} duplicate event ids skipped, ` +
@@ -112,38 +106,22 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
         console.error(`Error: ${(err as Error).message}`);
       }
     }
-    if (kind === 'reference') {
-      await rebuildAreas(db);
-      // A new structure or list size changes every roll-up and rate: rebuild all figures.
-      if (await hasActivity(db)) {
-        const built = await buildMetrics(db, loadCatalogue(), systemClock);
-        log(`Rebuilt all figures in ${built.millis} ms (data version ${built.dataVersion}).`);
-      }
-    }
-    if (kind !== 'events' && kind !== 'reference' && failures < files.length) {
-      // Feed figures are few next to events: rebuild everything so feed metrics are current.
-      const built = await buildMetrics(db, loadCatalogue(), systemClock);
-      log(`Rebuilt all figures in ${built.millis} ms (data version ${built.dataVersion}).`);
-    }
-    if (kind === 'events' && from !== null && to !== null) {
-      const built = await buildMetrics(db, loadCatalogue(), systemClock, { from, to });
-      log(
-        `Recomputed the periods touched by ${from} to ${to}: ${built.rows} figures in ${built.millis} ms ` +
-          `(data version ${built.dataVersion}).`,
-      );
-    }
+    // The build these loads need, and only if they changed something (a refused or already-loaded file does
+    // not): new events recompute the periods they touch, feed files and reference releases rebuild everything.
+    const built = await completePendingWork(db, log);
+    if (built === null) log('No figures changed.');
     return failures > 0 ? 2 : 0;
   } finally {
     db.close();
   }
 }
 
-/** `build` and `build --full` both recompute everything; ingest runs the incremental build itself. */
+/** `build` and `build --full` both recompute everything; ingest runs the build its loads need itself. */
 export async function runBuild(config: AppConfig, _values: Values): Promise<number> {
   const db = await openWarehouse(config);
   try {
-    await initialise(db, log);
-    const built = await buildMetrics(db, loadCatalogue(), systemClock);
+    await initialise(db, log, { completePending: false });
+    const built = (await completePendingWork(db, log, systemClock, { full: true }))!;
     log(
       `Built ${built.rows} figures for ${built.metrics.length} metrics in ${built.millis} ms (data version ${built.dataVersion}).`,
     );
@@ -174,10 +152,21 @@ export async function runStatus(config: AppConfig): Promise<number> {
   }
   const db = await openWarehouse(config);
   try {
-    await initialise(db, log);
+    // Reports; changes no figure (the next ingest, build or serve completes an interrupted load's build).
+    await initialise(db, log, { completePending: false });
     const status = await getDataStatus(db);
     const events = await db.scalar<number>('SELECT count(*) FROM activity_event');
-    log(JSON.stringify({ warehouse: db.file, events, ...status }, null, 2));
+    const pending = await pendingBuild(db);
+    const awaitingBuild =
+      pending.kind === 'none'
+        ? null
+        : pending.kind === 'full'
+          ? `full rebuild (${pending.reason})`
+          : `${pending.loads} event load(s) not yet in the figures` +
+            (pending.range ? ` (${pending.range.from} to ${pending.range.to})` : '');
+    log(JSON.stringify({ warehouse: db.file, events, ...status, awaitingBuild }, null, 2));
+    if (awaitingBuild)
+      log(`Awaiting build: ${awaitingBuild}. Run nhs-app-analytics build, or any ingest, to finish it.`);
     return 0;
   } finally {
     db.close();

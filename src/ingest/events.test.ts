@@ -218,6 +218,42 @@ describe('ingestEventFile', () => {
     expect(r.rejects.map((j) => [j.line, j.field])).toEqual([[2, 'event_time']]); // Parquet rows count from 1
   });
 
+  // Issue 16.6: the path reached DuckDB's glob expansion, and NUL bytes made one id two.
+  it('refuses a path DuckDB would expand as a pattern, loading nothing', async () => {
+    writeCsv('ev-a.csv', ['a1,2026-05-01T10:00:00Z,login,s,u1,A81001,P9,ios,,,']);
+    writeCsv('ev-b.csv', ['b1,2026-05-01T10:00:00Z,login,s,u1,A81001,P9,ios,,,']);
+    const literal = writeCsv('ev-*.csv', ['x1,2026-05-01T10:00:00Z,login,s,u1,A81001,P9,ios,,,']);
+    const err = await ingestEventFile(db, literal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IngestError);
+    expect((err as Error).message).toContain('contains "*"');
+    expect(await counts(db)).toEqual({ events: 0, loads: 0, rejects: 0 });
+  });
+
+  it('rejects ids holding NUL or other control characters, so one id never counts twice', async () => {
+    const file = path.join(dir, 'nul.jsonl');
+    const row = (id: string, user: string) =>
+      JSON.stringify({
+        event_id: id,
+        event_time: '2026-05-01T10:00:00Z',
+        event_type: 'login',
+        session_id: 's',
+        user_id: user,
+        practice_code: 'A81001',
+        identity_level: 'P9',
+        channel: 'ios',
+      });
+    fs.writeFileSync(
+      file,
+      [row('e1', 'u1'), row('e1\u0000', 'u1'), row('e2', 'u1\u0000'), row('e3', 'u2')].join('\n') + '\n',
+    );
+    const r = await ingestEventFile(db, file, { maxRejectRate: 1 });
+    expect(r.rowsLoaded).toBe(2);
+    expect(r.rejects.map((j) => [j.line, j.field, j.reason])).toEqual([
+      [2, 'event_id', 'contains a control character (such as NUL)'],
+      [3, 'user_id', 'contains a control character (such as NUL)'],
+    ]);
+  });
+
   it('reads JSON Lines, gzipped CSV and Parquet', async () => {
     const jsonl = path.join(dir, 'events.jsonl');
     fs.writeFileSync(

@@ -11,6 +11,7 @@ import {
 import { londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { refuseGlobPath } from './csv-reader.ts';
 import { IngestError } from './errors.ts';
 import { sha256File } from './file-hash.ts';
 
@@ -129,6 +130,9 @@ export async function ingestEventFile(
     );
   }
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) fail(file, 'file not found');
+  // The path reaches DuckDB's readers, which expand * ? [ ] { } as a pattern: a file literally named
+  // ev-*.csv once loaded ev-a.csv and ev-b.csv too (issue 16.6).
+  refuseGlobPath(file);
   const sha256 = await sha256File(file);
   const previous = await db.one<{ load_id: number }>(sql('ingest/find_load_by_sha'), [sha256]);
   const base = {
@@ -250,6 +254,22 @@ export async function ingestEventFile(
       rejects,
       ignoredColumns: unknown,
     };
+  });
+}
+
+/**
+ * Removes events whose load was never recorded. A load writes its event_load row last, in the same transaction
+ * as its events, so that row is the load's commit record: a kill -9 during the commit once left 2 M events with
+ * no event_load row (issue 16.3), and the rerun then counted them all as duplicates. Load ids only grow, so
+ * such rows lie above the last recorded load. Returns how many events were removed.
+ */
+export async function removeUnrecordedEvents(db: Warehouse): Promise<number> {
+  return db.transaction(async (tx) => {
+    const last = (await tx.scalar<number>('SELECT coalesce(max(load_id), 0) FROM event_load'))!;
+    const n = (await tx.scalar<number>('SELECT count(*) FROM activity_event WHERE load_id > $1', [last]))!;
+    if (n > 0) await tx.run('DELETE FROM activity_event WHERE load_id > $1', [last]);
+    await tx.run('DELETE FROM event_reject WHERE load_id > $1', [last]);
+    return Number(n);
   });
 }
 

@@ -749,6 +749,61 @@ describe('buildMetrics', () => {
     }
   });
 
+  // Issue 16.7: estimated (fractional) list sizes summed as doubles gave 1623146.9999999993 in one build and
+  // 1623147.0000000007 in another. The same list sizes stored in another order must give the same cells, bit for bit.
+  it('rolls fractional list sizes up to the same denominators whatever order they are stored in', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const sizes = Array.from(
+      { length: 3000 },
+      (_, i) => [`Q${String(i).padStart(5, '0')}`, 1000 + i / 3 + 0.1 * (i % 7)] as const,
+    );
+    const build = async (order: readonly (readonly [string, number])[]) => {
+      const w = await geographyWarehouse();
+      try {
+        await w.run('DELETE FROM list_size');
+        await w.run('DELETE FROM practice_map');
+        for (const [code] of sizes) {
+          await w.run(
+            `INSERT INTO practice_map VALUES (DATE '2026-01-01', $1, 'Practice', 'AB1 2CD', 'U00001', 'PCN', '00A', NULL,
+              'Sub-ICB', 'QA1', NULL, 'ICB', 'Y56', NULL, 'Region', 'EMIS')`,
+            [code],
+          );
+        }
+        await w.append(
+          'list_size',
+          order.map(([code, n]) => [
+            '2025-12-01',
+            'practice',
+            code,
+            Math.round(n * 1.2),
+            n,
+            'estimated',
+            'list_size_quinary',
+          ]),
+        );
+        await rebuildAreas(w);
+        await ingestEventFile(
+          w,
+          writeEvents(
+            `order-${order[0]![0]}.csv`,
+            randomEvents(3, 50).map((e) => ({ ...e, practice: 'Q00001' })),
+          ),
+        );
+        await buildMetrics(w, catalogue, clock);
+        return await w.all<{ k: string }>(
+          "SELECT concat_ws('|', grain, period_start, area_level, area_code, CAST(patients_13plus AS VARCHAR)) AS k FROM area_denominator WHERE area_level <> 'practice' ORDER BY k",
+        );
+      } finally {
+        w.close();
+      }
+    };
+    const forward = await build(sizes);
+    const backward = await build([...sizes].reverse());
+    expect(forward.length).toBeGreaterThan(0);
+    expect(backward.filter((x, i) => x.k !== forward[i]!.k).slice(0, 3)).toEqual([]);
+  });
+
   it('builds feed metrics from the NHS files: practice snapshot, partners, downloads and POMI', async () => {
     const feeds = await geographyWarehouse();
     try {

@@ -102,6 +102,72 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
   return { lo, hi, t12lo, t12hi, e12lo: addMonths(t12lo, -11), e12hi: periodEnd('month', t12hi) };
 }
 
+/**
+ * What the figures were built from: the last event load, the feed loads the cube reads (the MI publication is
+ * kept apart) and the reference releases. The build records them in the same transaction as the figures, so a
+ * load whose build never committed (killed, failed) is found by comparing them with what is loaded now
+ * (issue 16.4) — and a load that changed nothing (refused, already loaded) needs no build (issue 16.5).
+ */
+export interface BuildInputs {
+  events: number;
+  feeds: string;
+  reference: string;
+}
+
+const BUILT_INPUTS_KEY = 'built_inputs';
+
+const BUILD_INPUTS_SQL = `SELECT
+  (SELECT coalesce(max(load_id), 0) FROM event_load) AS events,
+  (SELECT count(*) || ':' || coalesce(max(load_id), 0) FROM feed_load WHERE kind <> 'mi-publication') AS feeds,
+  (SELECT coalesce(md5(string_agg(kind || '|' || extract_date || '|' || sha256, ',' ORDER BY kind, extract_date)), '')
+   FROM reference_release) AS reference`;
+
+export async function currentBuildInputs(db: Warehouse): Promise<BuildInputs> {
+  const row = (await db.one<{ events: number; feeds: string; reference: string }>(BUILD_INPUTS_SQL))!;
+  return { events: Number(row.events), feeds: row.feeds, reference: row.reference };
+}
+
+/** The build the loaded data awaits, if any. */
+export type PendingBuild =
+  | { kind: 'none' }
+  /** Only event loads since the last build: recompute the periods they touch (range null: they loaded no rows). */
+  | { kind: 'incremental'; range: BuildRange | null; loads: number }
+  | { kind: 'full'; reason: string };
+
+/** Records the loads as built when they changed no figure (event loads that added no rows). */
+export async function recordBuildInputs(db: Warehouse): Promise<void> {
+  await db.run(sql('build/set_meta'), [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(db))]);
+}
+
+export async function pendingBuild(db: Warehouse): Promise<PendingBuild> {
+  const now = await currentBuildInputs(db);
+  const stored = await db.scalar<string>('SELECT value FROM warehouse_meta WHERE key = $1', [
+    BUILT_INPUTS_KEY,
+  ]);
+  if (!stored) {
+    const builds = (await db.scalar<number>('SELECT count(*) FROM build_log'))!;
+    const loads = now.events + Number(now.feeds.split(':')[0]);
+    if (builds > 0)
+      return { kind: 'full', reason: 'the warehouse does not record what its figures were built from' };
+    return loads > 0 ? { kind: 'full', reason: 'data loaded but never built' } : { kind: 'none' };
+  }
+  const built = JSON.parse(stored) as BuildInputs;
+  if (built.reference !== now.reference) return { kind: 'full', reason: 'reference data changed' };
+  if (built.feeds !== now.feeds) return { kind: 'full', reason: 'NHS feed files loaded' };
+  if (now.events < built.events) return { kind: 'full', reason: 'event loads removed' };
+  if (now.events === built.events) return { kind: 'none' };
+  const r = (await db.one<{ loads: number; first: string | null; last: string | null }>(
+    `SELECT count(*) AS loads, CAST(min(first_event_date) AS VARCHAR) AS first, CAST(max(last_event_date) AS VARCHAR) AS last
+     FROM event_load WHERE load_id > $1`,
+    [built.events],
+  ))!;
+  return {
+    kind: 'incremental',
+    range: r.first && r.last ? { from: r.first, to: r.last } : null,
+    loads: Number(r.loads),
+  };
+}
+
 /** Metrics computed from GP list sizes into the cube (patients aged 13+ are served from area_denominator). */
 const LIST_SIZE_METRICS = ['patients_all'];
 
@@ -346,6 +412,8 @@ export async function buildMetrics(
       dataVersion,
       (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!,
     ]);
+    // Last, so that a build whose commit was torn is found and redone (pendingBuild).
+    await tx.run(sql('build/set_meta'), [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);
     for (const table of TEMP_TABLES) await tx.run(`DROP TABLE ${table}`);
     await tx.run('DROP VIEW build_event');
     return {

@@ -35,6 +35,8 @@ checked AS (
     CASE
       WHEN event_id IS NULL THEN 'event_id|is required'
       WHEN length(event_id) > 128 THEN 'event_id|is longer than 128 characters'
+      -- Ids differing only by a NUL or another control character once counted as two events (issue 16.6).
+      WHEN regexp_matches(event_id, '[[:cntrl:]]') THEN 'event_id|contains a control character (such as NUL)'
       WHEN event_time_ts IS NULL AND (event_time_text IS NULL OR trim(event_time_text) = '') THEN 'event_time|is required'
       WHEN event_time IS NULL THEN 'event_time|"' || left(event_time_text, 40) || '" is not an ISO 8601 instant with a time zone (e.g. 2026-03-29T01:30:00Z)'
       WHEN event_time < $2::TIMESTAMPTZ OR event_time >= $3::TIMESTAMPTZ
@@ -43,10 +45,12 @@ checked AS (
       WHEN NOT list_contains($1, event_type) THEN 'event_type|"' || left(event_type, 40) || '" is not a known event type'
       WHEN user_id IS NULL THEN 'user_id|is required'
       WHEN length(user_id) > 128 THEN 'user_id|is longer than 128 characters'
+      WHEN regexp_matches(user_id, '[[:cntrl:]]') THEN 'user_id|contains a control character (such as NUL)'
       WHEN contains(user_id, '@') OR (length(user_id) >= 10 AND regexp_full_match(replace(replace(user_id, ' ', ''), '-', ''), '\d{10}'))
         THEN 'user_id|looks like personal data (an email address or NHS number): user ids must be pseudonymised before loading'
       WHEN session_id IS NULL AND event_type = 'login' THEN 'session_id|is required on login events'
       WHEN length(session_id) > 128 THEN 'session_id|is longer than 128 characters'
+      WHEN regexp_matches(session_id, '[[:cntrl:]]') THEN 'session_id|contains a control character (such as NUL)'
       WHEN practice_code IS NOT NULL AND NOT regexp_full_match(practice_code, '[A-Z0-9]{3,10}')
         THEN 'practice_code|"' || left(practice_code, 40) || '" is not an ODS code'
       WHEN identity_level IS NULL THEN 'identity_level|is required'
