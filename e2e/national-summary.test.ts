@@ -1,6 +1,6 @@
 import { loadConfig } from '../src/config.ts';
 import { fixedClock } from '../src/domain/clock.ts';
-import { createTestQueries } from '../src/http/test-queries.ts';
+import { createTestQueries } from '../test/support/in-memory-queries.ts';
 import { Warehouse } from '../src/warehouse/db.ts';
 import { describeNationalSummary } from './national-summary.suite.ts';
 

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../src/config.ts';
 import { fixedClock } from '../src/domain/clock.ts';
-import { createTestQueries } from '../src/http/test-queries.ts';
+import { createTestQueries } from '../test/support/in-memory-queries.ts';
 import { Warehouse } from '../src/warehouse/db.ts';
 import { startHarness } from './browser.ts';
 

@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { fixedClock } from '../src/domain/clock.ts';
-import { createTestQueries } from '../src/http/test-queries.ts';
+import { createTestQueries } from '../test/support/in-memory-queries.ts';
 import { Warehouse } from '../src/warehouse/db.ts';
 import { migrate } from '../src/warehouse/migrate.ts';
 import { axeViolations, formatViolations, startHarness, type Harness } from './browser.ts';

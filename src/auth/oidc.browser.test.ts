@@ -10,11 +10,11 @@ import { axeViolations, formatViolations, launchBrowser } from '../../e2e/browse
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestQueries } from '../http/test-queries.ts';
+import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { createOidcClient, loadOidcConfig } from './oidc.ts';
-import { freePort, startTestProvider, type TestProvider } from './oidc-test-provider.ts';
+import { freePort, startTestProvider, type TestProvider } from '../../test/support/oidc-test-provider.ts';
 
 let provider: TestProvider;
 let app: FastifyInstance;

@@ -15,7 +15,12 @@ import {
   type OidcErrorKind,
   type OidcFlowState,
 } from './oidc.ts';
-import { pkceChallenge, startTestProvider, TestBrowser, type TestProvider } from './oidc-test-provider.ts';
+import {
+  pkceChallenge,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '../../test/support/oidc-test-provider.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/sign-in/oidc/callback';
 const ALICE = { sub: 'alice-1', email: 'alice.smith@nhs.net', email_verified: true, name: 'Alice Smith' };

@@ -6,7 +6,7 @@ import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
 import type { PageQueries } from './deps.ts';
-import { createTestQueries, TEST_METRICS } from './test-queries.ts';
+import { createTestQueries, TEST_METRICS } from '../../test/support/in-memory-queries.ts';
 
 const clock = fixedClock('2026-11-18T09:00:00Z');
 const config = loadConfig({});

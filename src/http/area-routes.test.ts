@@ -6,7 +6,7 @@ import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
 import type { PageQueries } from './deps.ts';
-import { createTestQueries, TEST_AREAS, TEST_METRICS } from './test-queries.ts';
+import { createTestQueries, TEST_AREAS, TEST_METRICS } from '../../test/support/in-memory-queries.ts';
 
 let app: FastifyInstance;
 let warehouse: Warehouse;

@@ -16,7 +16,7 @@ import type { Clock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { buildApp } from './app.ts';
-import { createTestQueries } from './test-queries.ts';
+import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 
 const START = Date.parse('2026-11-18T09:00:00Z');
 let now = START;

@@ -27,7 +27,7 @@ export interface AreaListItem {
 
 /**
  * The read model the pages and API need. Pages never run SQL: the query module implements this over the
- * warehouse; tests use an in-memory implementation (src/http/test-queries.ts).
+ * warehouse; tests use an in-memory implementation (test/support/in-memory-queries.ts).
  */
 export interface PageQueries {
   nationalSummary(opts: { grain: Grain; includePartial: boolean }): Promise<NationalSummary>;

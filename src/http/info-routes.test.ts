@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
-import { buildSmallWarehouse, FIXTURE_CLOCK, type SmallWarehouse } from '../query/data-table.fixture.ts';
+import {
+  buildSmallWarehouse,
+  FIXTURE_CLOCK,
+  type SmallWarehouse,
+} from '../../test/support/small-warehouse.ts';
 import { discloseCount } from '../domain/disclosure.ts';
 import { formatPeriod, formatValue } from '../web/format.ts';
 import { buildApp } from './app.ts';

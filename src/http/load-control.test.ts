@@ -12,11 +12,11 @@ import type { Viewer } from '../domain/access.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { buildApp } from './app.ts';
-import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from './api/test-warehouse.ts';
+import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 import type { PageQueries } from './deps.ts';
 import { DEFAULT_LOAD_CONTROL, loadControlConfigFrom } from './load-control-config.ts';
 import { FigureGate, GateRefusedError } from './load-control.ts';
-import { createTestQueries } from './test-queries.ts';
+import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 'load-test-user', via: 'session' };
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
-import { mapTestWarehouse, TEST_CLOCK, type MapTestWarehouse } from '../query/map-values.testkit.ts';
+import { mapTestWarehouse, TEST_CLOCK, type MapTestWarehouse } from '../../test/support/map-warehouse.ts';
 import { formatValue } from '../web/format.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';

@@ -5,7 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOidcClient, loadOidcConfig, type OidcClient } from '../auth/oidc.ts';
-import { freePort, startTestProvider, TestBrowser, type TestProvider } from '../auth/oidc-test-provider.ts';
+import {
+  freePort,
+  startTestProvider,
+  TestBrowser,
+  type TestProvider,
+} from '../../test/support/oidc-test-provider.ts';
 import * as store from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -13,7 +18,7 @@ import { migrate } from '../warehouse/migrate.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { buildApp } from './app.ts';
 import { OIDC_FLOW_SECONDS, oidcCookieName } from './oidc-routes.ts';
-import { createTestQueries } from './test-queries.ts';
+import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 
 const ALICE = { sub: 'alice-1', email: 'Alice.Smith@NHS.net', email_verified: true };
 const FLOW_COOKIE = oidcCookieName(false);

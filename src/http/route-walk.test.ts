@@ -19,7 +19,7 @@ import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
 import { buildApp } from './app.ts';
 import type { RegisteredRoute } from './access.ts';
-import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from './api/test-warehouse.ts';
+import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 
 /** Reviewed: open to anyone, and why that is safe. */
 const PUBLIC_ROUTES: Record<string, string> = {

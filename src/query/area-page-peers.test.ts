@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAreaPage } from './area-page.ts';
-import { buildSmallWarehouse, type SmallWarehouse } from './data-table.fixture.ts';
+import { buildSmallWarehouse, type SmallWarehouse } from '../../test/support/small-warehouse.ts';
 import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { AreaPage } from './types.ts';

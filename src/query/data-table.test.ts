@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
-import { buildSmallWarehouse, type SmallWarehouse } from './data-table.fixture.ts';
+import { buildSmallWarehouse, type SmallWarehouse } from '../../test/support/small-warehouse.ts';
 import fc from 'fast-check';
 import {
   getDataTable,

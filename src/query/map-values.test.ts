@@ -8,7 +8,7 @@ import {
   mapTestWarehouse,
   PLACES,
   type MapTestWarehouse,
-} from './map-values.testkit.ts';
+} from '../../test/support/map-warehouse.ts';
 import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { DataStatus } from './types.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
-import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../http/api/test-warehouse.ts';
+import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 import { getPeerBands, getPeers, resolvePeerMetric } from './peers.ts';
 import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';

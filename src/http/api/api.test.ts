@@ -1,5 +1,5 @@
 /**
- * The API over a small real warehouse (real ingest and build, src/http/api/test-warehouse.ts): figures
+ * The API over a small real warehouse (real ingest and build, test/support/api-warehouse.ts): figures
  * checked against direct SQL over the events and the cube, and against the read model the `query` command
  * prints; CSV against JSON; 400/404/401; anonymous against signed-in; ETags and invalidation.
  */
@@ -17,7 +17,12 @@ import { getAreaSeries, getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
 import { buildApp } from '../app.ts';
 import { openApiDocument } from './routes.ts';
-import { buildTestWarehouse, TEST_CLOCK, TEST_DEMO_SCALE, type TestWarehouse } from './test-warehouse.ts';
+import {
+  buildTestWarehouse,
+  TEST_CLOCK,
+  TEST_DEMO_SCALE,
+  type TestWarehouse,
+} from '../../../test/support/api-warehouse.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

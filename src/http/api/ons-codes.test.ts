@@ -8,7 +8,7 @@ import { WarehouseQueries } from '../../app/warehouse-queries.ts';
 import { loadConfig } from '../../config.ts';
 import type { Viewer } from '../../domain/access.ts';
 import { buildApp } from '../app.ts';
-import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from './test-warehouse.ts';
+import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../../test/support/api-warehouse.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

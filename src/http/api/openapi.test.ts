@@ -10,7 +10,7 @@ import { loadConfig } from '../../config.ts';
 import { fixedClock } from '../../domain/clock.ts';
 import { Warehouse } from '../../warehouse/db.ts';
 import { buildApp } from '../app.ts';
-import { createTestQueries } from '../test-queries.ts';
+import { createTestQueries } from '../../../test/support/in-memory-queries.ts';
 import { openApiPath } from './openapi.ts';
 import { API_ROUTES, openApiDocument } from './routes.ts';
 

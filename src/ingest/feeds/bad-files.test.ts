@@ -15,7 +15,7 @@ import { parseCount, parseDay } from './common.ts';
 import { importDownloads } from './downloads.ts';
 import { importFeedFile } from './index.ts';
 import { importMiPublication } from './mi-publication.ts';
-import { days, feedContents, openWarehouse, tempDir, writeCsv } from './testing.ts';
+import { days, feedContents, openWarehouse, tempDir, writeCsv } from '../../../test/support/feed-files.ts';
 import { checkWorkbookLimits, XLSX_LIMITS } from './xlsx-limits.ts';
 
 const tmp = tempDir('feed-bad-');

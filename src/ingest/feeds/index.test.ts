@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SNAPSHOT_COLUMNS } from './practice-snapshot.ts';
 import { POMI_COLUMNS } from './pomi.ts';
 import { detectFeedKind, FEED_KINDS, importFeedFile } from './index.ts';
-import { feedCounts, openWarehouse, tempDir, writeCsv } from './testing.ts';
+import { feedCounts, openWarehouse, tempDir, writeCsv } from '../../../test/support/feed-files.ts';
 
 const tmp = tempDir('feed-index-');
 afterAll(() => tmp.remove());

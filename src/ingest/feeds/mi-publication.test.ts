@@ -8,7 +8,7 @@ import type { IngestError } from '../errors.ts';
 import { parseMonthText } from './mi-common.ts';
 import { importMiPublication } from './mi-publication.ts';
 import { resolveTable1Months, type Table1Column } from './mi-workbook.ts';
-import { feedCounts, openWarehouse, rejection, tempDir, writeCsv } from './testing.ts';
+import { feedCounts, openWarehouse, rejection, tempDir, writeCsv } from '../../../test/support/feed-files.ts';
 
 const tmp = tempDir('feed-mi-');
 afterAll(() => tmp.remove());

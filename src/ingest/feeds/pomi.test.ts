@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Warehouse } from '../../warehouse/db.ts';
 import type { IngestError } from '../errors.ts';
 import { importPomi, POMI_COLUMNS } from './pomi.ts';
-import { feedCounts, openWarehouse, rejection, tempDir, writeCsv } from './testing.ts';
+import { feedCounts, openWarehouse, rejection, tempDir, writeCsv } from '../../../test/support/feed-files.ts';
 
 const tmp = tempDir('feed-pomi-');
 afterAll(() => tmp.remove());

@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { IngestError } from '../errors.ts';
 import { importPracticeSnapshot, SNAPSHOT_COLUMNS } from './practice-snapshot.ts';
-import { days, feedCounts, openWarehouse, rejection, tempDir, writeCsv } from './testing.ts';
+import {
+  days,
+  feedCounts,
+  openWarehouse,
+  rejection,
+  tempDir,
+  writeCsv,
+} from '../../../test/support/feed-files.ts';
 
 const tmp = tempDir('feed-snapshot-');
 afterAll(() => tmp.remove());

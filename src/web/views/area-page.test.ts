@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestQueries } from '../../http/test-queries.ts';
+import { createTestQueries } from '../../../test/support/in-memory-queries.ts';
 import type { AreaSearchResults, ChildRow } from '../../query/types.ts';
 import {
   areaPath,

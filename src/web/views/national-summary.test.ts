@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestQueries, TEST_METRICS } from '../../http/test-queries.ts';
+import { createTestQueries, TEST_METRICS } from '../../../test/support/in-memory-queries.ts';
 import type { NationalSummary } from '../../query/types.ts';
 import { buildNationalSummaryView } from './national-summary.ts';
 

@@ -2,9 +2,9 @@
  * A small in-memory PageQueries with hand-made figures, for HTTP and browser tests (not used in production).
  * The figures are fixed so tests can assert exact numbers on the page.
  */
-import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
-import type { Grain } from '../domain/metric-definition.ts';
-import { compactCode, MAX_SEARCH_RESULTS, normaliseSearch } from '../query/search.ts';
+import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../../src/domain/areas.ts';
+import type { Grain } from '../../src/domain/metric-definition.ts';
+import { compactCode, MAX_SEARCH_RESULTS, normaliseSearch } from '../../src/query/search.ts';
 import type {
   AreaChildren,
   AreaDetail,
@@ -18,8 +18,8 @@ import type {
   NationalSummary,
   SeriesPoint,
   SummaryTile,
-} from '../query/types.ts';
-import type { AreaListItem, PageQueries } from './deps.ts';
+} from '../../src/query/types.ts';
+import type { AreaListItem, PageQueries } from '../../src/http/deps.ts';
 
 export interface TestMetric {
   metricId: string;

@@ -10,15 +10,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixedClock } from '../../domain/clock.ts';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
-import { ingestEventFile } from '../../ingest/events.ts';
-import { rebuildAreas } from '../../ingest/reference/areas.ts';
-import { buildMetrics } from '../../metrics/build.ts';
-import { loadCatalogue } from '../../metrics/catalogue.ts';
-import { Warehouse } from '../../warehouse/db.ts';
-import { migrate } from '../../warehouse/migrate.ts';
-import { sql } from '../../warehouse/sql.ts';
+import { fixedClock } from '../../src/domain/clock.ts';
+import type { MetricDefinition } from '../../src/domain/metric-definition.ts';
+import { ingestEventFile } from '../../src/ingest/events.ts';
+import { rebuildAreas } from '../../src/ingest/reference/areas.ts';
+import { buildMetrics } from '../../src/metrics/build.ts';
+import { loadCatalogue } from '../../src/metrics/catalogue.ts';
+import { Warehouse } from '../../src/warehouse/db.ts';
+import { migrate } from '../../src/warehouse/migrate.ts';
+import { sql } from '../../src/warehouse/sql.ts';
 
 type Row = [practice: string, postcode: string, pcn: string, subIcb: string, icb: string, region: string];
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Warehouse } from '../../warehouse/db.ts';
-import { migrate } from '../../warehouse/migrate.ts';
+import { Warehouse } from '../../src/warehouse/db.ts';
+import { migrate } from '../../src/warehouse/migrate.ts';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
