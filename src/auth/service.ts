@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS_VIEWER, type Viewer } from '../domain/access.ts';
-import type { AppDeps } from '../http/deps.ts';
+import type { AuthDeps } from './deps.ts';
+import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import type { AuthConfig } from './config.ts';
 import {
@@ -76,12 +77,19 @@ export class AuthService {
   /** Failed API-token attempts per client address, in the current minute window (in memory). */
   private readonly failedBearer = new Map<string, FailedBearerWindow>();
 
-  constructor(private readonly deps: AppDeps) {
+  /** A connection of its own (useConnection), so sign-in lookups never wait behind a figure query. */
+  private connection: Warehouse | null = null;
+
+  constructor(private readonly deps: AuthDeps) {
     this.config = deps.config.auth;
   }
 
-  get db() {
-    return this.deps.db;
+  get db(): Warehouse {
+    return this.connection && !this.connection.isClosed ? this.connection : this.deps.db;
+  }
+
+  useConnection(db: Warehouse): void {
+    this.connection = db;
   }
 
   now(): Date {
@@ -410,10 +418,10 @@ export function userAgentClass(ua: unknown): string {
   return 'Other';
 }
 
-const services = new WeakMap<AppDeps, AuthService>();
+const services = new WeakMap<AuthDeps, AuthService>();
 
 /** The AuthService of an app (one per AppDeps). */
-export function authFor(deps: AppDeps): AuthService {
+export function authFor(deps: AuthDeps): AuthService {
   let service = services.get(deps);
   if (!service) {
     service = new AuthService(deps);

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import { PAGE_QUERY_SCHEMA, pageSettings, registerAreaRoutes, type PageQuery } from './area-routes.ts';
+import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
 import {
   accessNotice,
@@ -93,6 +94,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandlers(app, renderer);
   // Before the access hook: refusals that need no sign-in lookup.
   registerLoadShedding(app, renderer);
+  // Sign-in lookups get their own connection too: a signed-in request must not wait behind figure queries to
+  // learn who it is (issue 16.11).
+  const authDb = await db.connect();
+  authFor(deps).useConnection(authDb);
+  app.addHook('onClose', async () => authDb.close());
   registerAccess(app, deps);
   // Health checks and the data version get their own connection: never behind a figure query.
   const stateDb = await db.connect();
