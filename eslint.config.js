@@ -1,6 +1,95 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layers (docs/architecture.md): each folder of src/ may import only the folders below it. Written as
+ * ESLint's own no-restricted-imports, one block per folder, so a lower layer importing a higher one fails
+ * `npm test` (scripts/layers.test.ts proves the rule bites). Imports are relative paths, and reaching
+ * another folder of src/ always names it (`../http/app.ts`, `../../query/types.ts`), so a glob matching
+ * any path through an http folder catches every import of src/http.
+ */
+const FOLDERS = [
+  'domain',
+  'warehouse',
+  'ingest',
+  'metrics',
+  'query',
+  'demo',
+  'auth',
+  'web',
+  'http',
+  'app',
+  'bench',
+  'cli',
+];
+
+/** What each folder may import besides itself (and node or npm packages). */
+const MAY_IMPORT = {
+  domain: [],
+  warehouse: ['domain'],
+  // The three sides of the warehouse are siblings: ingest loads it, metrics builds the cube, query reads it.
+  ingest: ['domain', 'warehouse'],
+  metrics: ['domain', 'warehouse'],
+  query: ['domain', 'warehouse'],
+  demo: ['domain', 'warehouse'],
+  auth: ['domain', 'warehouse', 'ingest', 'metrics', 'query'],
+  // Views and charts render what query answers: no warehouse, no files, no requests.
+  web: ['domain', 'query'],
+  http: ['domain', 'warehouse', 'ingest', 'metrics', 'query', 'auth', 'web'],
+  app: ['domain', 'warehouse', 'ingest', 'metrics', 'query', 'demo', 'auth', 'web', 'http'],
+  bench: ['domain', 'warehouse', 'ingest', 'metrics', 'query', 'demo', 'auth', 'web', 'http', 'app'],
+  cli: ['domain', 'warehouse', 'ingest', 'metrics', 'query', 'demo', 'auth', 'web', 'http', 'app', 'bench'],
+};
+
+/** Production code never imports tests or test support, under any of the names they have had. */
+const TEST_SUPPORT = {
+  group: [
+    '**/test/**',
+    '**/e2e/**',
+    '**/*.test.ts',
+    '**/*.fixture.ts',
+    '**/*.testkit.ts',
+    '**/test-*.ts',
+    '**/testing.ts',
+  ],
+  message: 'Production code must not import tests or test support (test/support/).',
+};
+
+/**
+ * src/config.ts reads the environment for the whole app (it imports auth and http settings), so below http
+ * only its asset roots (REPO_ROOT, CODE_ROOT: where the shipped files are) may be imported; domain may not
+ * import it at all.
+ */
+function configRule(folder) {
+  const regex = '^(\\.\\./)+config\\.ts$';
+  if (folder === 'domain') return [{ regex, message: 'src/domain is pure: it does not read settings.' }];
+  if (folder === 'http' || MAY_IMPORT[folder].includes('http')) return [];
+  return [
+    {
+      regex,
+      allowImportNames: ['REPO_ROOT', 'CODE_ROOT'],
+      message: `src/${folder} may take only REPO_ROOT and CODE_ROOT from src/config.ts (settings are passed in).`,
+    },
+  ];
+}
+
+function layerBlock(folder) {
+  const higher = FOLDERS.filter((f) => f !== folder && !MAY_IMPORT[folder].includes(f));
+  const allowed = MAY_IMPORT[folder].length ? MAY_IMPORT[folder].join(', ') : 'nothing else in src';
+  const patterns = [TEST_SUPPORT, ...configRule(folder)];
+  if (higher.length) {
+    patterns.unshift({
+      group: higher.map((f) => `**/${f}/**`),
+      message: `Layers (docs/architecture.md): src/${folder} may import only ${allowed}.`,
+    });
+  }
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.data/**', 'coverage/**', 'dist/**', 'tmp/**'] },
   js.configs.recommended,
@@ -12,4 +101,10 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    files: ['src/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [TEST_SUPPORT] }] },
+  },
+  ...FOLDERS.map(layerBlock),
 );

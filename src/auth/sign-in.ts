@@ -5,13 +5,18 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
-import { ForbiddenError } from '../http/access.ts';
-import type { RouteContext } from '../http/route-context.ts';
+import type { AuthDeps } from './deps.ts';
+import { ForbiddenError } from './errors.ts';
 import { safeNextPath } from './next-path.ts';
 import { authFor } from './service.ts';
 import * as store from './store.ts';
 
 export type SignInMethod = 'email-link' | 'oidc';
+
+/** What a sign-in needs of its route: the app's dependencies (a RouteContext has them). */
+export interface SignInContext {
+  deps: AuthDeps;
+}
 
 export interface CompleteSignIn {
   /** The address proved by the method (a consumed link, or a verified OIDC email claim). */
@@ -27,7 +32,7 @@ export interface CompleteSignIn {
  * allow-list or a disabled user; both are audited.
  */
 export async function completeSignIn(
-  ctx: RouteContext,
+  ctx: SignInContext,
   request: FastifyRequest,
   reply: FastifyReply,
   opts: CompleteSignIn,

@@ -21,9 +21,19 @@ import {
   type Viewer,
 } from '../domain/access.ts';
 import { setAuthHeader, runWithPageContext } from '../auth/page-context.ts';
+import { CsrfError, ForbiddenError, SignInRequiredError, TooManyRequestsError } from '../auth/errors.ts';
 import { authFor, type Credentials } from '../auth/service.ts';
 import type { AppDeps } from './deps.ts';
 import { registerRequestSecurityHeaders } from './security.ts';
+
+// The refusals live with auth (a lower layer, which throws them too); routes keep importing them from here.
+export {
+  AccessError,
+  CsrfError,
+  ForbiddenError,
+  SignInRequiredError,
+  TooManyRequestsError,
+} from '../auth/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,56 +65,6 @@ const PUBLIC_PREFIXES = ['/assets/', '/static/'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const HOUSEKEEPING_INTERVAL_MS = 24 * 3600_000;
-
-/** Errors whose message is written for the user and may be shown as it is. */
-export class AccessError extends Error {
-  readonly expose = true;
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AccessError';
-  }
-}
-
-export class SignInRequiredError extends AccessError {
-  constructor(
-    message = 'Sign in with an NHS email address to see these figures.',
-    /** The request carried an Authorization header with no valid token (WWW-Authenticate says so). */
-    readonly invalidToken = false,
-  ) {
-    super(401, message);
-    this.name = 'SignInRequiredError';
-  }
-}
-
-export class ForbiddenError extends AccessError {
-  constructor(message = 'You do not have permission to see this page.') {
-    super(403, message);
-    this.name = 'ForbiddenError';
-  }
-}
-
-export class CsrfError extends AccessError {
-  constructor() {
-    super(
-      403,
-      'This form has expired or did not come from this site. Go back, reload the page and try again.',
-    );
-    this.name = 'CsrfError';
-  }
-}
-
-export class TooManyRequestsError extends AccessError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    message = 'You have asked too many times. Wait a few minutes and try again.',
-  ) {
-    super(429, message);
-    this.name = 'TooManyRequestsError';
-  }
-}
 
 /** Throws SignInRequiredError (401) unless this request's viewer may see the figure. */
 export function assertCanViewFigure(request: FastifyRequest, figure: FigureRef): void {

@@ -10,6 +10,7 @@ import { canViewFigure, type Viewer } from '../domain/access.ts';
 import { LEVEL_LABELS } from '../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate, periodStart as periodStartOf } from '../domain/periods.ts';
+import { loadBoundaries } from '../ingest/reference/boundaries.ts';
 import {
   getMapValues,
   MAP_LEVELS,
@@ -164,7 +165,9 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
     periodStart === null
       ? null
       : await getMapValues(ctx.deps.db, catalogue, status, { metric, level, grain, periodStart });
-  const geometries = await Promise.all(STRUCTURES_FOR_LEVEL[level].map((s) => mapGeometry(level, s)));
+  const geometries = await Promise.all(
+    STRUCTURES_FOR_LEVEL[level].map((s) => mapGeometry(level, s, loadBoundaries)),
+  );
   const sortKey = q.sort ?? (q.dir ? DEFAULT_MAP_SORT.key : undefined);
   const sort =
     sortKey === undefined
@@ -197,7 +200,9 @@ export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void
   // Project and simplify every level's boundaries once, when the server starts listening (not in
   // in-process tests, which build them on first use).
   app.addHook('onListen', async () => {
-    const all = MAP_LEVELS.flatMap((l) => STRUCTURES_FOR_LEVEL[l].map((s) => mapGeometry(l, s)));
+    const all = MAP_LEVELS.flatMap((l) =>
+      STRUCTURES_FOR_LEVEL[l].map((s) => mapGeometry(l, s, loadBoundaries)),
+    );
     Promise.all(all).catch((err: unknown) => app.log.warn({ err }, 'could not prepare the map boundaries'));
   });
 

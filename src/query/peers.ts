@@ -18,7 +18,6 @@ import { listValue } from '@duckdb/node-api';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
-import { loadCatalogue } from '../metrics/catalogue.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { comparisonMetric } from './area-page.ts';
@@ -79,8 +78,6 @@ export interface PeerBandsRequest {
   to?: string;
 }
 
-let defaultCatalogue: MetricDefinition[] | undefined;
-
 /**
  * Bands are the same for every area of a level (an area page asks for them for each of its tiles), so they
  * are kept per warehouse and data version: at most BAND_MEMO_SIZE answers, the oldest dropped first. A new
@@ -117,10 +114,6 @@ export function resolvePeerMetric(
   return { metric: derived.metric, numerator: derived.numerator, isRate: true };
 }
 
-function catalogueOr(catalogue: MetricDefinition[] | undefined): MetricDefinition[] {
-  return catalogue ?? (defaultCatalogue ??= loadCatalogue());
-}
-
 function unknownMetric(metricId: string): Error {
   return new RangeError(`no metric "${metricId}" that peers can be compared on`);
 }
@@ -129,14 +122,15 @@ function unknownMetric(metricId: string): Error {
  * The area's position among the areas of its level for one metric and period. Throws RangeError for a
  * metric peers cannot be compared on (not in the catalogue, or a rate whose numerator is missing). Ratios
  * of two stored metrics are stored, so they compare like any stored figure. The caller checks that the area exists: an unknown area simply has a null value.
+ * The caller passes the metric catalogue too (query reads no metric files).
  */
 export async function getPeers(
   db: Warehouse,
   req: PeersRequest,
-  catalogue?: MetricDefinition[],
+  catalogue: MetricDefinition[],
   status?: DataStatus,
 ): Promise<Peers> {
-  const resolved = resolvePeerMetric(req.metricId, catalogueOr(catalogue));
+  const resolved = resolvePeerMetric(req.metricId, catalogue);
   if (!resolved) throw unknownMetric(req.metricId);
   const periodStart = periodStartOf(req.grain, req.period);
   const structure: Structure = resolved.isRate || req.level === 'practice' ? 'current' : req.structure;
@@ -187,10 +181,10 @@ export async function getPeers(
 export async function getPeerBands(
   db: Warehouse,
   req: PeerBandsRequest,
-  catalogue?: MetricDefinition[],
+  catalogue: MetricDefinition[],
   status?: DataStatus,
 ): Promise<PeerBand[]> {
-  const resolved = resolvePeerMetric(req.metricId, catalogueOr(catalogue));
+  const resolved = resolvePeerMetric(req.metricId, catalogue);
   if (!resolved) throw unknownMetric(req.metricId);
   const st = status ?? (await getDataStatus(db));
   const key = JSON.stringify([

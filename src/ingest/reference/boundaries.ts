@@ -8,40 +8,27 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { REPO_ROOT } from '../../config.ts';
+import type {
+  BoundaryCollection,
+  BoundaryFeature,
+  BoundaryLevel,
+  BoundaryStructure,
+  Geometry,
+} from '../../domain/boundaries.ts';
+
+export type {
+  BoundaryCollection,
+  BoundaryFeature,
+  BoundaryLevel,
+  BoundaryProperties,
+  BoundaryStructure,
+  Geometry,
+} from '../../domain/boundaries.ts';
 
 /** The shipped boundary files (gzipped GeoJSON). */
 export const BOUNDARIES_DIR = path.join(REPO_ROOT, 'data', 'reference', 'boundaries');
 
 const gunzip = promisify(zlib.gunzip);
-
-export type BoundaryLevel = 'region' | 'icb' | 'sub_icb';
-/** 'current': April 2026 geography (36 ICBs); '2024': April 2024 geography (42 ICBs, to March 2026). */
-export type BoundaryStructure = 'current' | '2024';
-
-export interface BoundaryProperties {
-  /** Our area code: the ODS code (Y56, QHM, 16C …). */
-  code: string;
-  name: string;
-  onsCode: string;
-}
-
-export type Geometry =
-  { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
-
-export interface BoundaryFeature {
-  type: 'Feature';
-  geometry: Geometry;
-  properties: BoundaryProperties;
-}
-
-export interface BoundaryCollection {
-  type: 'FeatureCollection';
-  level: BoundaryLevel;
-  structure: BoundaryStructure;
-  /** The shipped file the shapes come from. */
-  source: string;
-  features: BoundaryFeature[];
-}
 
 interface BoundarySource {
   file: string;

@@ -219,11 +219,11 @@ describe('projectCollection on the shipped boundaries', () => {
       ['icb', '2024'],
       ['sub_icb', 'current'],
     ] as const) {
-      const g = await mapGeometry(level, structure);
+      const g = await mapGeometry(level, structure, loadBoundaries);
       const bytes = zlib.gzipSync(g.shapes.map((s) => s.d).join('\n')).length;
       expect(bytes, `${level} ${structure}`).toBeLessThan(30_000);
       total += bytes;
-      expect(await mapGeometry(level, structure)).toBe(g);
+      expect(await mapGeometry(level, structure, loadBoundaries)).toBe(g);
     }
     expect(total).toBeGreaterThan(10_000); // not simplified to nothing
   });

@@ -6,15 +6,15 @@
  * fitted to the width with `fitWidth`; the height follows from England's shape. Simplification happens in
  * pixel space (Douglas–Peucker with a tolerance in pixels, then rings smaller than a few square pixels are
  * dropped, never a shape's largest ring), so detail never drawn is never sent. Pure apart from `mapGeometry`,
- * which reads the files.
+ * which reads the files through the loader it is given (the HTTP layer passes loadBoundaries).
  */
 import { geoArea, geoPath, geoTransverseMercator } from 'd3-geo';
-import {
-  loadBoundaries,
-  type BoundaryCollection,
-  type BoundaryLevel,
-  type BoundaryStructure,
-} from '../../ingest/reference/boundaries.ts';
+import type {
+  BoundaryCollection,
+  BoundaryLevel,
+  BoundaryLoader,
+  BoundaryStructure,
+} from '../../domain/boundaries.ts';
 
 export interface MapShape {
   /** Our area code (ODS), its ONS code and the name in the boundary file. */
@@ -210,15 +210,19 @@ export function projectCollection(input: BoundaryCollection, options: ProjectOpt
 
 const cache = new Map<string, Promise<MapGeometry>>();
 
-/** The projected shapes of one level and boundary file, computed once per process (do not mutate). */
+/**
+ * The projected shapes of one level and boundary file, read with `load` (loadBoundaries,
+ * src/ingest/reference/boundaries.ts) and computed once per process (do not mutate).
+ */
 export function mapGeometry(
   level: BoundaryLevel,
-  structure: BoundaryStructure = 'current',
+  structure: BoundaryStructure,
+  load: BoundaryLoader,
 ): Promise<MapGeometry> {
   const key = `${level}\0${structure}`;
   let found = cache.get(key);
   if (!found) {
-    found = loadBoundaries(level, structure).then((c) => projectCollection(c));
+    found = load(level, structure).then((c) => projectCollection(c));
     found.catch(() => cache.delete(key));
     cache.set(key, found);
   }

@@ -1,0 +1,100 @@
+/**
+ * The layer rule in eslint.config.js bites: ESLint's own API lints made-up files placed in the layers
+ * (docs/architecture.md), so a lower layer importing a higher one, or production code importing test
+ * support, is an error that fails `npm test`.
+ */
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint();
+
+/** The no-restricted-imports messages for `code` linted as if it were the file `filePath`. */
+async function layerErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => `${m.severity === 2 ? 'error' : 'warning'}: ${m.message}`);
+}
+
+describe('layers (eslint.config.js)', () => {
+  it('refuses a domain module importing the HTTP app', async () => {
+    const errors = await layerErrors(
+      'src/domain/example.ts',
+      "import { buildApp } from '../http/app.ts';\nexport const app = buildApp;\n",
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: .*Layers \(docs\/architecture\.md\): src\/domain may import only/);
+  });
+
+  it('lets a domain module import domain, and http import domain, auth, query and web', async () => {
+    expect(
+      await layerErrors(
+        'src/domain/example.ts',
+        "import { ENGLAND_CODE } from './areas.ts';\nexport const code = ENGLAND_CODE;\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'src/http/example.ts',
+        [
+          "export { ENGLAND_CODE } from '../domain/areas.ts';",
+          "export { authFor } from '../auth/service.ts';",
+          "export type { DataStatus } from '../query/types.ts';",
+          "export { formatNumber } from '../web/format.ts';",
+        ].join('\n') + '\n',
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['src/auth/example.ts', "import type { AppDeps } from '../http/deps.ts';"],
+    ['src/auth/example.ts', "import { ForbiddenError } from '../http/access.ts';"],
+    ['src/web/map/example.ts', "import { loadBoundaries } from '../../ingest/reference/boundaries.ts';"],
+    ['src/web/views/example.ts', "import type { Warehouse } from '../../warehouse/db.ts';"],
+    ['src/query/example.ts', "import { loadCatalogue } from '../metrics/catalogue.ts';"],
+    ['src/warehouse/example.ts', "import { getDataStatus } from '../query/status.ts';"],
+    ['src/http/example.ts', "import { bootstrap } from '../app/bootstrap.ts';"],
+    ['src/app/example.ts', "import { main } from '../cli/main.ts';"],
+  ])('refuses %s: %s', async (filePath, line) => {
+    const errors = await layerErrors(filePath, `${line}\nexport {};\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: .*Layers/);
+  });
+
+  it('refuses production code importing tests or test support', async () => {
+    for (const [filePath, source] of [
+      ['src/http/api/example.ts', '../../../test/support/api-warehouse.ts'],
+      ['src/query/example.ts', './map-values.testkit.ts'],
+      ['src/cli/example.ts', '../http/app.test.ts'],
+      ['src/config.ts', '../e2e/demo-warehouse.ts'],
+    ] as const) {
+      const errors = await layerErrors(filePath, `import * as x from '${source}';\nexport { x };\n`);
+      expect(errors, `${filePath} importing ${source}`).toEqual([
+        expect.stringMatching(/^error: .*must not import tests or test support/),
+      ]);
+    }
+  });
+
+  it('lets tests import anything', async () => {
+    expect(
+      await layerErrors(
+        'src/domain/example.test.ts',
+        "import { buildApp } from '../http/app.ts';\nimport { x } from '../../test/support/api-warehouse.ts';\nexport { buildApp, x };\n",
+      ),
+    ).toEqual([]);
+  });
+
+  it('lets layers below http take only the asset roots from src/config.ts', async () => {
+    expect(
+      await layerErrors('src/metrics/example.ts', "export { REPO_ROOT } from '../config.ts';\n"),
+    ).toEqual([]);
+    const errors = await layerErrors(
+      'src/metrics/example.ts',
+      "export { loadConfig } from '../config.ts';\n",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^error: .*only REPO_ROOT and CODE_ROOT/)]);
+    expect(await layerErrors('src/domain/example.ts', "export { REPO_ROOT } from '../config.ts';\n")).toEqual(
+      [expect.stringMatching(/^error: .*src\/domain is pure/)],
+    );
+  });
+});
