@@ -43,6 +43,19 @@ export function newApiToken(): string {
   return `${API_TOKEN_PREFIX}${randomToken()}`;
 }
 
+/** How many live personal API tokens one user may hold. */
+export const MAX_API_TOKENS = 10;
+
+/** A token's name as stored (spaces collapsed), or why it cannot be one: the same rule on /account and the CLI. */
+export function checkTokenName(raw: string): { ok: true; name: string } | { ok: false; problem: string } {
+  const name = raw.trim().replace(/\s+/g, ' ');
+  // eslint-disable-next-line no-control-regex -- control characters are what we refuse
+  if (name === '' || name.length > 60 || /[\x00-\x1f\x7f]/.test(name)) {
+    return { ok: false, problem: 'Enter a name for the token, up to 60 characters' };
+  }
+  return { ok: true, name };
+}
+
 export function looksLikeApiToken(value: string): boolean {
   return value.startsWith(API_TOKEN_PREFIX) && looksLikeToken(value.slice(API_TOKEN_PREFIX.length));
 }

@@ -7,6 +7,7 @@ import { parseNumberOption, UsageError } from './args.ts';
 import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
 import { runQuery } from './query-command.ts';
+import { runTokens } from './tokens-command.ts';
 import { runUsers } from './users-command.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
@@ -40,6 +41,9 @@ Commands:
   users add EMAIL [--admin]          Let someone sign in (as viewer, or admin): e.g. the first admin.
   users list | users disable EMAIL | users enable EMAIL
                                      List users, or stop (or restore) someone's access.
+  tokens create EMAIL --name NAME    Print a new personal API token for a user (shown once), for scripts.
+  tokens list EMAIL | tokens revoke EMAIL --name NAME
+                                     List a user's tokens, or revoke one by name.
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
                                      against DuckDB's bare scan of the same files.
   bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
@@ -86,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       service: { type: 'string' },
       structure: { type: 'string' },
       partial: { type: 'boolean' },
+      name: { type: 'string' },
       events: { type: 'string' },
       admin: { type: 'boolean' },
     },
@@ -110,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
       return runQuery(config, positionals, values);
     case 'users':
       return runUsers(config, positionals, values);
+    case 'tokens':
+      return runTokens(config, positionals, values);
     case 'bench': {
       if (positionals[0] === 'http') {
         if (positionals[1] !== undefined && positionals[1] !== 'load')

@@ -14,8 +14,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   API_TOKEN_PREFIX,
+  checkTokenName,
   constantTimeEqual,
   hashToken,
+  MAX_API_TOKENS,
   looksLikeToken,
   newApiToken,
   randomToken,
@@ -33,7 +35,6 @@ import { SERVICE_NAME } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
 /** Live API tokens one user may hold. */
-export const MAX_API_TOKENS = 10;
 
 const NEXT_SCHEMA = { type: 'string', maxLength: 512, description: 'must be a path on this site' } as const;
 
@@ -444,13 +445,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     { config: { access: 'signed-in' }, schema: { body: tokenNameBodySchema } },
     async (request, reply) => {
       const userId = request.viewer.userId!;
-      const name = (request.body as { name: string }).name.trim().replace(/\s+/g, ' ');
-      // eslint-disable-next-line no-control-regex -- control characters are what we refuse
-      if (name === '' || name.length > 60 || /[\x00-\x1f\x7f]/.test(name)) {
-        return renderAccount(request, reply, 400, {
-          error: 'Enter a name for the token, up to 60 characters',
-        });
-      }
+      const checked = checkTokenName((request.body as { name: string }).name);
+      if (!checked.ok) return renderAccount(request, reply, 400, { error: checked.problem });
+      const name = checked.name;
       if ((await store.countLiveApiTokens(auth.db, userId)) >= MAX_API_TOKENS) {
         return renderAccount(request, reply, 400, {
           error: `You have ${MAX_API_TOKENS} tokens already: revoke one you no longer use first`,
