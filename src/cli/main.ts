@@ -152,6 +152,9 @@ const KNOWN_ERRORS = [UsageError, ConfigError, IngestError, CatalogueError, Ware
 
 try {
   process.exitCode = await main(process.argv.slice(2));
+  // One-shot commands end when done, even if a library keeps a handle open (the HTTP load bench's client
+  // sockets once kept the process waiting after printing everything). Unref'd: a normal exit is not delayed.
+  if (process.argv[2] !== 'serve') setTimeout(() => process.exit(), 2000).unref();
 } catch (err) {
   if (
     KNOWN_ERRORS.some((E) => err instanceof E) ||
