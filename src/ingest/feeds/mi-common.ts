@@ -2,6 +2,7 @@
  * Shared by the NHS App Management Information importers (the CSV extracts and the Excel workbook):
  * the measures, month and ICB/region validation, and the write into `mi_published`.
  */
+import path from 'node:path';
 import { ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
@@ -16,23 +17,78 @@ import {
   writeFeed,
 } from './common.ts';
 
-/** A published measure: our slug, the workbook's label, and the CSV column names seen for it. */
+/** A published measure: our id (the catalogue metric it corresponds to), the workbook's label, CSV names. */
 export interface MiMeasure {
   measure: string;
   /** The metric name in Table 1 / Table 2 / Metric Metadata. */
   label: string;
+  /** Other names the publication has used for it (normalised as in normaliseLabel). */
+  aliases?: readonly string[];
   /** CSV column names: the extract's own and the official one from the Metric Metadata sheet. */
   csvColumns: readonly string[];
+  /** Published for England only (no ICB rows). */
+  nationalOnly?: boolean;
 }
 
+/**
+ * Every measure of the publication: the two of the 2025 editions, the four more ICB-level measures of the
+ * April 2026 revision and the national-only all-time registrations. Ids are the metric catalogue's where the
+ * product computes the same measure (metrics/*.yaml with mi_publication: true), so the two can be reconciled.
+ */
 export const MI_MEASURES: readonly MiMeasure[] = [
-  { measure: 'logins', label: 'NHS App logins', csvColumns: ['NHS_APP_LOGINS', 'LatestLogins'] },
+  {
+    measure: 'logins',
+    label: 'NHS App logins',
+    aliases: ['nhs app monthly logins'],
+    csvColumns: ['NHS_APP_LOGINS', 'LatestLogins'],
+  },
   {
     measure: 'unique_logins',
     label: 'NHS App unique user logins',
+    aliases: ['nhs app monthly unique user logins'],
     csvColumns: ['NHS_APP_UNIQUE_USER_LOGINS', 'LatestUniqueLogins'],
   },
+  {
+    measure: 'unique_logins_12m',
+    label: 'NHS App unique user logins in 12 months',
+    aliases: [
+      'nhs app unique user logins in the last 12 months',
+      'nhs app unique user logins over 12 months',
+    ],
+    csvColumns: [
+      'NHS_APP_UNIQUE_USER_LOGINS_12_MONTHS',
+      'NHS_APP_UNIQUE_USER_LOGINS_IN_12_MONTHS',
+      'Latest12MonthUniqueLogins',
+    ],
+  },
+  {
+    measure: 'prescriptions_ordered',
+    label: 'NHS App prescription orders',
+    csvColumns: ['NHS_APP_PRESCRIPTION_ORDERS', 'LatestPrescriptionOrders'],
+  },
+  {
+    measure: 'users_ordering_prescriptions',
+    label: 'NHS App unique users ordering prescriptions',
+    csvColumns: ['NHS_APP_UNIQUE_USERS_ORDERING_PRESCRIPTIONS', 'LatestUniquePrescriptionUsers'],
+  },
+  {
+    measure: 'registrations',
+    label: 'NHS App account registrations',
+    csvColumns: ['NHS_APP_ACCOUNT_REGISTRATIONS', 'LatestRegistrations'],
+  },
+  {
+    measure: 'registrations_all_time',
+    label: 'NHS App all-time account registrations',
+    aliases: ['nhs app all time account registrations'],
+    csvColumns: ['NHS_APP_ALL_TIME_ACCOUNT_REGISTRATIONS', 'AllTimeRegistrations'],
+    nationalOnly: true,
+  },
 ];
+
+/** The measure an id names. */
+export function miMeasureById(id: string): MiMeasure | undefined {
+  return MI_MEASURES.find((m) => m.measure === id);
+}
 
 /** A label without footnote markers (`ICB ODS Code [1,2]` → `icb ods code`), lower-cased, spaces collapsed. */
 export function normaliseLabel(text: string): string {
@@ -46,7 +102,19 @@ export function normaliseLabel(text: string): string {
 /** The measure a workbook label names, or undefined. */
 export function measureOfLabel(text: string): MiMeasure | undefined {
   const key = normaliseLabel(text);
-  return MI_MEASURES.find((m) => normaliseLabel(m.label) === key);
+  return MI_MEASURES.find((m) => normaliseLabel(m.label) === key || (m.aliases ?? []).includes(key));
+}
+
+/** The measure a CSV column names: one of its CSV names, or its label written with underscores (any case). */
+export function measureOfCsvColumn(name: string): MiMeasure | undefined {
+  const lower = name.trim().toLowerCase();
+  const asLabel = normaliseLabel(lower.replaceAll('_', ' ').replaceAll('-', ' '));
+  return MI_MEASURES.find(
+    (m) =>
+      m.csvColumns.some((c) => c.toLowerCase() === lower) ||
+      normaliseLabel(m.label.replaceAll('-', ' ')) === asLabel ||
+      (m.aliases ?? []).some((a) => a.replaceAll('-', ' ') === asLabel),
+  );
 }
 
 const MONTH_NAMES = [
@@ -184,10 +252,20 @@ export const MI_STAGE_COLUMNS = [
   'measure',
   'value',
   'source_file',
+  'edition',
 ] as const;
 
+/** The edition a file belongs to: the last month it covers, and what its title sheet says. */
+export interface MiEdition {
+  /** YYYY-MM-01 of the last month the edition covers; null: the last month the file holds (CSV extracts). */
+  month: string | null;
+  /** YYYY-MM-DD, or null when the file does not say. */
+  publishedOn: string | null;
+  title: string | null;
+}
+
 /** A value as a staged row (England rows: icb_code E92000001, icb_name England, no region). */
-export function miStageRow(v: MiValue, sourceFile: string): StageValue[] {
+export function miStageRow(v: MiValue, sourceFile: string, edition: string | null): StageValue[] {
   return [
     v.line,
     v.month,
@@ -199,6 +277,7 @@ export function miStageRow(v: MiValue, sourceFile: string): StageValue[] {
     v.measure,
     v.value,
     sourceFile,
+    edition,
   ];
 }
 
@@ -277,6 +356,7 @@ export interface WriteMiOptions {
   duplicateFields: string;
   warnings: string[];
   notes?: string[];
+  edition: MiEdition;
 }
 
 export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImportSummary> {
@@ -289,6 +369,8 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     stage: opts.stage,
     sqlSet: feedSql('mi_published'),
     checkStaged: async (d) => {
+      // A CSV extract names no edition: see mi_stage_set_edition.sql.
+      await d.run(sql('feeds/mi_stage_set_edition'));
       await rejectDuplicates(
         d,
         opts.file,
@@ -298,7 +380,29 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
       );
       await rejectRemovals(d, opts.file);
     },
-    afterInsert: (tx) => miSumCheck(tx),
+    afterInsert: async (tx, loadId) => {
+      // mi_published shows, for every month, level and measure, the latest edition covering it.
+      await tx.run(sql('feeds/mi_published_refresh_delete'));
+      await tx.run(sql('feeds/mi_published_refresh_insert'));
+      await tx.run(sql('feeds/mi_edition_insert'), [
+        loadId,
+        opts.edition.month,
+        opts.edition.publishedOn,
+        opts.edition.title,
+        path.basename(opts.file),
+        opts.fileKind,
+      ]);
+      const check = await miSumCheck(tx);
+      const revisions = await tx.all<{ n: number; editions: string }>(sql('feeds/mi_revisions_by_load'), [
+        loadId,
+      ]);
+      const r = revisions[0];
+      const edition = (await tx.scalar<string>(sql('feeds/mi_edition_of_load'), [loadId]))!;
+      const published = opts.edition.publishedOn ? `, published ${opts.edition.publishedOn}` : '';
+      const notes = [`edition ${edition}${published}`];
+      if (r && r.n > 0) notes.push(`${r.n} figure(s) revised against edition(s) ${r.editions}`);
+      return { warnings: check.warnings, notes: [...notes, ...check.notes] };
+    },
     warnings: opts.warnings,
     notes: opts.notes ?? [],
     periodWord: 'month',

@@ -36,10 +36,15 @@ import {
   type IcbFields,
   MI_MEASURES,
   MI_STAGE_COLUMNS,
+  type MiMeasure,
+  measureOfCsvColumn,
   miStageRow,
   parseMonthText,
   writeMi,
 } from './mi-common.ts';
+
+/** Columns of the England CSV that only restate England (its code or name), ignored. */
+const ENGLAND_COLUMN = /^(country|england|geography|nation(al)?)(_ods)?(_code|_name|_level)?$/i;
 
 const ICB_COLUMNS: Record<keyof IcbFields, readonly string[]> = {
   icbCode: ['ICB_ODS_CODE', 'ICB_CODE'],
@@ -52,11 +57,13 @@ const ICB_COLUMNS: Record<keyof IcbFields, readonly string[]> = {
 export function miCsvKindOfHeader(names: readonly string[]): 'icb-csv' | 'national-csv' | undefined {
   const header = new Header(names);
   if (!header.has('MONTH')) return undefined;
-  const measureColumns = MI_MEASURES.map((m) => header.find(...m.csvColumns)).filter((c) => c !== undefined);
+  const measureColumns = names.filter((n) => measureOfCsvColumn(n) !== undefined);
   if (measureColumns.length === 0) return undefined;
   if (header.find(...ICB_COLUMNS.icbCode) !== undefined) return 'icb-csv';
-  // National: MONTH and measures only (a breakdown such as the FOI age-band extract is something else).
-  return names.length === measureColumns.length + 1 ? 'national-csv' : undefined;
+  // National: MONTH, measures and England's own code/name only (a breakdown such as the FOI age-band extract is
+  // something else).
+  const other = names.filter((n) => !measureColumns.includes(n) && n.toUpperCase() !== 'MONTH');
+  return other.every((n) => ENGLAND_COLUMN.test(n)) ? 'national-csv' : undefined;
 }
 
 export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImportSummary> {
@@ -67,9 +74,20 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
   const name = baseName(file);
   const header = await Header.read(file);
   const [monthCol] = requireColumns(file, header, ['MONTH']) as [string];
-  const measures = MI_MEASURES.map((m) => ({ ...m, column: header.find(...m.csvColumns) })).filter(
-    (m): m is typeof m & { column: string } => m.column !== undefined,
-  );
+  const measures: (MiMeasure & { column: string })[] = [];
+  for (const column of header.names) {
+    const m = measureOfCsvColumn(column);
+    if (!m) continue;
+    const twice = measures.find((x) => x.measure === m.measure);
+    if (twice) {
+      throw new IngestError({
+        file,
+        line: header.line,
+        reason: `columns ${twice.column} and ${column} are both ${m.label}`,
+      });
+    }
+    measures.push({ ...m, column });
+  }
   if (measures.length === 0) {
     throw new IngestError({
       file,
@@ -91,16 +109,19 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
   }
 
   const used = new Set([monthCol, ...measures.map((m) => m.column), ...Object.values(icbCols ?? {})]);
-  const other = header.names.filter((n) => !used.has(n));
   const warnings: string[] = [];
+  const englandColumns = isIcb ? [] : header.names.filter((n) => !used.has(n) && ENGLAND_COLUMN.test(n));
+  if (englandColumns.length > 0) warnings.push(`${name}: column(s) ${englandColumns.join(', ')} ignored`);
+  const other = header.names.filter((n) => !used.has(n) && !englandColumns.includes(n));
   if (other.length > 0) {
     if (!isIcb) {
       throw new IngestError({
         file,
         line: header.line,
         reason:
-          `unexpected column${other.length > 1 ? 's' : ''} ${other.join(', ')}: the national MI CSV has MONTH and ` +
-          'measure columns only (a breakdown such as the FOI age-band extract is not the national series)',
+          `unexpected column${other.length > 1 ? 's' : ''} ${other.join(', ')}: the national MI CSV has MONTH, ` +
+          "England's code or name and measure columns only (a breakdown such as the FOI age-band extract is not " +
+          'the national series)',
       });
     }
     warnings.push(`${name}: column(s) ${other.join(', ')} ignored`);
@@ -142,7 +163,9 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
     if (!ok || !month.ok) return null;
     const level = icb ? 'icb' : 'england';
     return new StagedRows(
-      values.map((v) => miStageRow({ line: rec.line, month: month.value, level, icb, ...v }, sourceFile)),
+      values.map((v) =>
+        miStageRow({ line: rec.line, month: month.value, level, icb, ...v }, sourceFile, null),
+      ),
     );
   });
 
@@ -154,5 +177,6 @@ export async function importMiCsv(db: Warehouse, file: string): Promise<FeedImpo
     stage,
     duplicateFields: icbCols ? `${monthCol}, ${icbCols.icbCode}` : monthCol,
     warnings,
+    edition: { month: null, publishedOn: null, title: null },
   });
 }

@@ -41,6 +41,7 @@ import {
   MI_MEASURES,
   MI_STAGE_COLUMNS,
   measureOfLabel,
+  type MiEdition,
   type MiValue,
   miStageRow,
   normaliseLabel,
@@ -128,7 +129,8 @@ function countOfCell(cell: Cell): Parsed<number> | { ok: 'blank' } {
   return { ok: false, reason: `${cell.day} is a date, not a count` };
 }
 
-const END_OF_TABLE = /^(source|notes?|copyright|return to)\b/i;
+/** How far down a sheet its table's heading row is looked for. */
+const HEADER_SEARCH_ROWS = 200;
 
 function findSheet(wb: ExcelJS.Workbook, pattern: RegExp): ExcelJS.Worksheet | undefined {
   return wb.worksheets.find((ws) => pattern.test(ws.name.trim()));
@@ -141,6 +143,8 @@ interface Table2 {
   values: MiValue[];
   sums: Sums;
   rows: number;
+  /** Rows of text alone (notes, footnotes, source lines) skipped. */
+  noteRows: number;
 }
 
 function parseTable2(
@@ -151,17 +155,24 @@ function parseTable2(
 ): Table2 {
   const sheet = ws.name;
   const file = problems.file;
+  // The table is found by its headings: the first row holding both a "Month" and an "ICB … Code" cell, wherever
+  // notes above or beside it put it.
   let headerRow = 0;
-  for (let r = 1; r <= Math.min(ws.rowCount, 30) && headerRow === 0; r++) {
+  for (let r = 1; r <= Math.min(ws.rowCount, HEADER_SEARCH_ROWS) && headerRow === 0; r++) {
+    let month = false;
+    let icb = false;
     for (let c = 1; c <= ws.columnCount; c++) {
-      if (normaliseLabel(cellText(cellAt(ws, r, c))) === 'month') headerRow = r;
+      const key = normaliseLabel(cellText(cellAt(ws, r, c)));
+      if (key === 'month') month = true;
+      if (/^icb (ods )?code$/.test(key)) icb = true;
     }
+    if (month && icb) headerRow = r;
   }
   if (headerRow === 0) {
     throw new IngestError({
       file,
       field: sheet,
-      reason: `no header row with a "Month" column in sheet ${sheet}`,
+      reason: `no header row with "Month" and "ICB ODS Code" columns in sheet ${sheet}`,
     });
   }
   const cols: Partial<Record<'month' | keyof IcbFields, number>> = {};
@@ -209,9 +220,8 @@ function parseTable2(
   const values: MiValue[] = [];
   const sums: Sums = new Map();
   let rows = 0;
+  let noteRows = 0;
   for (let r = headerRow + 1; r <= ws.rowCount; r++) {
-    const first = cellText(cellAt(ws, r, 1));
-    if (END_OF_TABLE.test(first)) break;
     const used = [
       cols.month!,
       cols.icbCode!,
@@ -221,9 +231,17 @@ function parseTable2(
       ...measures.map((m) => m.col),
     ];
     if (used.every((c) => cellAt(ws, r, c).kind === 'empty')) continue;
+    // A data row has a month or a figure; a row of text alone (a source line, a note or footnote in any column,
+    // a copyright line) is not data and is skipped.
+    const month = monthOfCell(cellAt(ws, r, cols.month!), date1904);
+    const anyFigure = measures.some((m) => cellAt(ws, r, m.col).kind === 'number');
+    const monthKind = cellAt(ws, r, cols.month!).kind;
+    if (!month.ok && !anyFigure && monthKind !== 'date' && monthKind !== 'number') {
+      noteRows += 1;
+      continue;
+    }
     rows += 1;
     let ok = true;
-    const month = monthOfCell(cellAt(ws, r, cols.month!), date1904);
     if (!month.ok) {
       problems.add(r, where(cols.month!), month.reason);
       ok = false;
@@ -260,7 +278,7 @@ function parseTable2(
   }
   if (rows === 0)
     throw new IngestError({ file, line: headerRow, field: sheet, reason: `no data rows in sheet ${sheet}` });
-  return { values, sums, rows };
+  return { values, sums, rows, noteRows };
 }
 
 /** A month column of Table 1 as labelled in its header cell. */
@@ -402,26 +420,37 @@ function parseTable1(
   const isMonthCell = (cell: Cell) =>
     cell.kind === 'date' ||
     (cell.kind === 'number' && Number.isInteger(cell.value) && cell.value >= 20_000 && cell.value <= 80_000);
+  // The header is the first row with the most month cells (a note holding a date does not make a header).
   let headerRow = 0;
-  for (let r = 1; r <= Math.min(ws.rowCount, 30) && headerRow === 0; r++) {
-    for (let c = 2; c <= ws.columnCount; c++) {
-      if (isMonthCell(cellAt(ws, r, c))) {
-        headerRow = r;
-        break;
-      }
+  let most = 0;
+  for (let r = 1; r <= Math.min(ws.rowCount, HEADER_SEARCH_ROWS); r++) {
+    let n = 0;
+    for (let c = 2; c <= ws.columnCount; c++) if (isMonthCell(cellAt(ws, r, c))) n += 1;
+    if (n > most) {
+      most = n;
+      headerRow = r;
     }
   }
   if (headerRow === 0)
     throw new IngestError({ file, field: sheet, reason: `no header row of months in sheet ${sheet}` });
 
   const monthCols: { col: number; column: Table1Column }[] = [];
+  /** Header cells that are not months: a note beside the header, unless figures sit below them. */
+  const notMonths: { col: number; reason: string }[] = [];
+  let firstHeaderCol = 0;
   for (let c = 2; c <= ws.columnCount; c++) {
+    if (isMonthCell(cellAt(ws, headerRow, c))) {
+      firstHeaderCol = c;
+      break;
+    }
+  }
+  for (let c = firstHeaderCol; c <= ws.columnCount; c++) {
     const cell = cellAt(ws, headerRow, c);
     if (cell.kind === 'empty') continue;
     const month = monthOfCell(cell, date1904);
     const letter = columnLetter(c);
     if (!month.ok) {
-      problems.add(headerRow, `${sheet}!${letter}`, `a month header ${month.reason}`);
+      notMonths.push({ col: c, reason: `a month header ${month.reason}` });
       continue;
     }
     const shown =
@@ -442,13 +471,17 @@ function parseTable1(
   for (let r = headerRow + 1; r <= ws.rowCount; r++) {
     const labelCells = [];
     for (let c = 1; c < firstMonthCol; c++) labelCells.push(cellText(cellAt(ws, r, c)));
-    if (labelCells[0] !== undefined && END_OF_TABLE.test(labelCells[0])) break;
-    const hasFigures = monthCols.some(({ col }) => cellAt(ws, r, col).kind !== 'empty');
-    if (!hasFigures && labelCells.every((t) => t === '')) continue;
+    const hasFigures = monthCols.some(({ col }) => cellAt(ws, r, col).kind === 'number');
     const measure = labelCells.map((t) => measureOfLabel(t)).find((m) => m !== undefined);
     if (!measure) {
+      // A row without a known measure: figures under an unknown label are reported; text (notes, footnotes,
+      // source lines, in any column) is skipped.
       if (hasFigures) unknown.push(labelCells.filter((t) => t !== '').join(' / ') || `row ${r}`);
       continue;
+    }
+    for (const nm of notMonths) {
+      if (cellAt(ws, r, nm.col).kind !== 'empty')
+        problems.add(headerRow, `${sheet}!${columnLetter(nm.col)}`, nm.reason);
     }
     rows += 1;
     if (measureRows.has(measure.measure)) {
@@ -522,7 +555,7 @@ function checkMetricMetadata(ws: ExcelJS.Worksheet | undefined, warnings: string
   let metricCol = 0;
   let csvCol = 0;
   let headerRow = 0;
-  for (let r = 1; r <= Math.min(ws.rowCount, 10) && headerRow === 0; r++) {
+  for (let r = 1; r <= Math.min(ws.rowCount, 50) && headerRow === 0; r++) {
     for (let c = 1; c <= ws.columnCount; c++) {
       const key = normaliseLabel(cellText(cellAt(ws, r, c)));
       if (key === 'metric') metricCol = c;
@@ -532,12 +565,16 @@ function checkMetricMetadata(ws: ExcelJS.Worksheet | undefined, warnings: string
   }
   if (!headerRow) return;
   const seen: string[] = [];
+  const unknownMetrics: string[] = [];
   for (let r = headerRow + 1; r <= ws.rowCount; r++) {
     const metric = cellText(cellAt(ws, r, metricCol));
     const csvName = cellText(cellAt(ws, r, csvCol));
     if (metric === '' || csvName === '') continue;
     const measure = measureOfLabel(metric);
-    if (!measure) continue;
+    if (!measure) {
+      unknownMetrics.push(metric);
+      continue;
+    }
     seen.push(`${csvName} = ${measure.measure}`);
     if (!measure.csvColumns.some((c) => c.toLowerCase() === csvName.toLowerCase())) {
       warnings.push(
@@ -546,6 +583,11 @@ function checkMetricMetadata(ws: ExcelJS.Worksheet | undefined, warnings: string
     }
   }
   if (seen.length > 0) notes.push(`Metric Metadata CSV columns: ${seen.join(', ')}`);
+  if (unknownMetrics.length > 0) {
+    warnings.push(
+      `Metric Metadata lists measure(s) not known to this version, not loaded: ${unknownMetrics.map((m) => `"${m}"`).join(', ')}`,
+    );
+  }
 }
 
 export interface ParsedMiWorkbook {
@@ -553,6 +595,98 @@ export interface ParsedMiWorkbook {
   rowsRead: number;
   warnings: string[];
   notes: string[];
+  edition: MiEdition;
+}
+
+const ORDINAL_DAY = /^(\d{1,2})(?:st|nd|rd|th)?$/i;
+
+/** `September 26th 2025`, `26 September 2025`, `26/09/2025`, `2025-09-26` → YYYY-MM-DD, or null. */
+export function parsePublicationDate(text: string): string | null {
+  const s = text.trim().replace(/,/g, ' ').replace(/\s+/g, ' ');
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m) return checkedDay(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s);
+  if (m) return checkedDay(Number(m[3]), Number(m[2]), Number(m[1]));
+  const parts = s.split(' ');
+  if (parts.length !== 3) return null;
+  const [a, b, c] = parts as [string, string, string];
+  const monthIndex = (t: string) =>
+    MONTH_WORDS.findIndex((w) => t.length >= 3 && w.startsWith(t.toLowerCase()));
+  if (!/^\d{4}$/.test(c)) return null;
+  if (monthIndex(a) >= 0 && ORDINAL_DAY.test(b))
+    return checkedDay(Number(c), monthIndex(a) + 1, Number(ORDINAL_DAY.exec(b)![1]));
+  if (ORDINAL_DAY.test(a) && monthIndex(b) >= 0)
+    return checkedDay(Number(c), monthIndex(b) + 1, Number(ORDINAL_DAY.exec(a)![1]));
+  return null;
+}
+
+const MONTH_WORDS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+
+function checkedDay(y: number, m: number, d: number): string | null {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The edition a workbook is: the last month it covers, from the title sheet ("March 2025 to August 2025") or a
+ * table title ("…, August 2025"), else the last month it holds; and the publication date ("Publication date:
+ * September 26th 2025") when the title sheet gives one.
+ */
+export function editionOfWorkbook(wb: ExcelJS.Workbook, values: readonly MiValue[]): MiEdition {
+  const lastMonth = values.reduce((max, v) => (v.month > max ? v.month : max), '');
+  let month: string | null = null;
+  let publishedOn: string | null = null;
+  let title: string | null = null;
+  const title1 = findSheet(wb, /title/i) ?? wb.worksheets[0];
+  const texts: string[] = [];
+  for (const ws of [title1, findSheet(wb, /^table\s*1$/i), findSheet(wb, /^table\s*2$/i)]) {
+    if (!ws) continue;
+    for (let r = 1; r <= Math.min(ws.rowCount, 40); r++) {
+      for (let c = 1; c <= Math.min(ws.columnCount, 6); c++) {
+        const t = cellText(cellAt(ws, r, c));
+        if (t !== '') texts.push(t);
+      }
+    }
+  }
+  for (const t of texts) {
+    const range = /^([A-Za-z]+ \d{4}) to ([A-Za-z]+ \d{4})$/.exec(t.trim());
+    if (range && month === null) {
+      const last = parseMonthText(range[2]!);
+      if (last.ok) {
+        month = last.value;
+        title = t.trim();
+      }
+    }
+    const pub = /^publication date:?\s*(.+)$/i.exec(t.trim());
+    if (pub && publishedOn === null) publishedOn = parsePublicationDate(pub[1]!);
+  }
+  if (month === null) {
+    for (const t of texts) {
+      const m = /,\s*([A-Za-z]+ \d{4})\s*$/.exec(t);
+      const parsed = m ? parseMonthText(m[1]!) : null;
+      if (parsed?.ok) {
+        month = parsed.value;
+        break;
+      }
+    }
+  }
+  // An edition never covers less than the figures it holds.
+  if (month === null || month < lastMonth) month = lastMonth;
+  return { month, publishedOn, title };
 }
 
 /** Reads and validates the workbook's Table 2 and Table 1 (and Metric Metadata). Throws IngestError. */
@@ -576,12 +710,15 @@ export function parseMiWorkbook(wb: ExcelJS.Workbook, file: string): ParsedMiWor
   problems.throwIfAny();
   const table1 = parseTable1(t1!, problems, warnings, date1904, table2.sums);
   problems.throwIfAny();
+  if (table2.noteRows > 0) notes.push(`${t2!.name}: ${table2.noteRows} row(s) of notes or text skipped`);
   checkMetricMetadata(findSheet(wb, /^metric\s*metadata$/i), warnings, notes);
+  const values = [...table1.values, ...table2.values];
   return {
-    values: [...table1.values, ...table2.values],
+    values,
     rowsRead: table1.rows + table2.rows,
     warnings,
     notes,
+    edition: editionOfWorkbook(wb, values),
   };
 }
 
@@ -621,7 +758,7 @@ export async function importMiWorkbook(db: Warehouse, file: string): Promise<Fee
   const sourceFile = path.basename(file);
   const stage = StageFile.create(MI_STAGE_COLUMNS);
   try {
-    for (const v of parsed.values) await stage.write(miStageRow(v, sourceFile));
+    for (const v of parsed.values) await stage.write(miStageRow(v, sourceFile, parsed.edition.month));
   } catch (err) {
     stage.remove();
     throw err;
@@ -635,5 +772,6 @@ export async function importMiWorkbook(db: Warehouse, file: string): Promise<Fee
     duplicateFields: 'Month, ICB ODS Code',
     warnings: parsed.warnings,
     notes: parsed.notes,
+    edition: parsed.edition,
   });
 }

@@ -1,10 +1,13 @@
--- Figures already stored for the (month, level) pairs the staged file covers that the staged file does not hold
--- (an area or a measure missing): loading the file would delete them. One row per month, level and measure;
--- $1 = how many to return.
+-- Figures of the SAME edition already stored for the (month, level) pairs the staged file covers that the staged
+-- file does not hold (an area or a measure missing): loading the file would delete them. Other editions are never
+-- deleted. One row per month, level and measure; $1 = how many to return.
 WITH covered AS (
   SELECT t.month, t.level, t.icb_code, t.measure, t.source_file
-  FROM mi_published t
-  WHERE EXISTS (SELECT 1 FROM feed_stage_mi_published s WHERE s.month = t.month AND s.level = t.level)
+  FROM mi_figure t
+  WHERE EXISTS (
+    SELECT 1 FROM feed_stage_mi_published s
+    WHERE s.edition = t.edition AND s.month = t.month AND s.level = t.level
+  )
 ),
 gone AS (
   SELECT c.*

@@ -12,5 +12,6 @@ FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_de
   'region_name': 'VARCHAR',
   'measure': 'VARCHAR',
   'value': 'BIGINT',
-  'source_file': 'VARCHAR'
+  'source_file': 'VARCHAR',
+  'edition': 'DATE'
 })
