@@ -5,6 +5,7 @@ import { generateDemoEvents } from '../demo/generate.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ingestEventFile, removeUnrecordedEvents } from '../ingest/events.ts';
 import { areasNeedRebuild, rebuildAreas } from '../ingest/reference/areas.ts';
+import { loadBundledMi } from '../ingest/feeds/bundled-mi.ts';
 import { loadBundledReference } from '../ingest/reference/bundled.ts';
 import {
   buildMetrics,
@@ -43,6 +44,8 @@ export async function initialise(
   const started = Date.now();
   const loaded = await loadBundledReference(db);
   if (loaded.imported.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
+  const mi = await loadBundledMi(db);
+  if (mi.length > 0) log(`Loaded ${mi.length} shipped NHS App MI file(s) (official statistics, OGL v3.0)`);
   if (options.completePending ?? true) await completePendingWork(db, log, options.clock ?? systemClock);
 }
 
