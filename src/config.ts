@@ -3,8 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { loadAuthConfig, type AuthConfig } from './auth/config.ts';
 import { loadControlConfigFrom, type LoadControlConfig } from './http/load-control-config.ts';
 
-/** Root of the repository (where package.json lives), whatever the working directory. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Folder of the running code: src/ when the TypeScript runs directly (vitest, tsx), dist/ when compiled.
+ * `npm run build` copies every file under src/ that is not TypeScript (SQL, migrations, templates, static
+ * files) to the same place under dist/, so code finds those files here, or next to its own module.
+ */
+export const CODE_ROOT = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Root of the package (where package.json lives), whatever the working directory: the parent of src/ or
+ * dist/. Data that is not code (metrics/, data/reference/, node_modules/, the default .data/) is found here.
+ */
+export const REPO_ROOT = path.resolve(CODE_ROOT, '..');
 
 export interface AppConfig {
   /** Folder holding the warehouse file, inbox and generated demo files. */

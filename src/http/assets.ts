@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { REPO_ROOT } from '../config.ts';
+import { CODE_ROOT, REPO_ROOT } from '../config.ts';
 
 export const NHSUK_DIST = path.join(REPO_ROOT, 'node_modules', 'nhsuk-frontend', 'dist');
 export const NHSUK_ASSETS = path.join(NHSUK_DIST, 'nhsuk', 'assets');
-export const STATIC_DIR = path.join(REPO_ROOT, 'src', 'web', 'static');
+export const STATIC_DIR = path.join(CODE_ROOT, 'web', 'static');
 
 interface Asset {
   urlPath: string;

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { currentAuthHeader } from '../auth/page-context.ts';
-import { REPO_ROOT } from '../config.ts';
+import { CODE_ROOT } from '../config.ts';
 import { NHSUK_DIST, type AssetUrls } from './assets.ts';
 
-export const TEMPLATES_DIR = path.join(REPO_ROOT, 'src', 'web', 'templates');
+export const TEMPLATES_DIR = path.join(CODE_ROOT, 'web', 'templates');
 
 export const SERVICE_NAME = 'NHS App Analytics';
 
