@@ -37,6 +37,10 @@ Commands:
   query jump-offs [--source events|feed] [--level L --code C] [--grain …] (--period D | [--from D]
         [--to D] [--provider P] [--service S]) [--format …]
                                      Jump-off clicks by provider and service (one period), or a series.
+  query official --measure ID --level england|region|icb [--code C] [--from YYYY-MM] [--to YYYY-MM]
+        [--edition latest|YYYY-MM] [--format csv|json]
+                                     Official statistics (NHS App MI publication): month, level, code,
+                                     name, measure, value, edition.
   status                             Show what the warehouse holds.
   users add EMAIL [--admin]          Let someone sign in (as viewer, or admin): e.g. the first admin.
   users list | users disable EMAIL | users enable EMAIL
@@ -93,6 +97,10 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       events: { type: 'string' },
       admin: { type: 'boolean' },
+      measure: { type: 'string' },
+      edition: { type: 'string' },
+      month: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const config = loadConfig();

@@ -11,6 +11,7 @@ import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
 import { sql } from '../warehouse/sql.ts';
 import { UsageError } from './args.ts';
+import { runOfficialQuery } from './official-command.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -51,8 +52,9 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
 export async function runQuery(config: AppConfig, positionals: string[], values: Values): Promise<number> {
   const [what] = positionals;
   if (what === 'jump-offs') return runJumpOffQuery(config, values);
+  if (what === 'official') return runOfficialQuery(config, values);
   if (what !== 'series' && what !== 'breakdown')
-    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs --metric ID …');
+    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs|official …');
   const catalogue = loadCatalogue();
   const metricId = option(values, 'metric');
   const metric = catalogue.find((m) => m.id === metricId);

@@ -31,6 +31,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/areas': 'reference data: areas and hierarchy',
   'GET /api/v1/areas/:level/:code': 'reference data: one area',
   'GET /api/v1/openapi.json': 'API description',
+  'GET /api/v1/official': 'official statistics: the published NHS App MI figures (OGL)',
+  'GET /api/v1/official/editions': 'official statistics: the editions loaded',
   'GET /dictionary': 'data dictionary',
   'GET /dictionary/:metricId': 'data dictionary',
   'GET /about': 'about page',

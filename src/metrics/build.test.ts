@@ -920,7 +920,7 @@ describe('buildMetrics', () => {
     });
     expect(regions!.childLevel).toBe('region');
     expect(regions!.rows.map((r) => r.code).sort()).toEqual(['UNKNOWN', 'Y56', 'Y58']);
-    expect(regions!.rows.reduce((sum, r) => sum + r.value, 0)).toBe(month.value);
+    expect(regions!.rows.reduce((sum, r) => sum + (r.value ?? 0), 0)).toBe(month.value);
     expect(regions!.rows.reduce((sum, r) => sum + r.shareOfParent!, 0)).toBeCloseTo(1, 12);
   });
 

@@ -8,7 +8,8 @@ export interface BreakdownRow {
   name: string;
   onsCode: string | null;
   isCurrent: boolean;
-  value: number;
+  /** null: the metric has no figure at all for the period (no data is not zero). */
+  value: number | null;
   /** The child's share of the parent's figure (children add up to the parent, Unknown included). */
   shareOfParent: number | null;
 }
@@ -36,7 +37,7 @@ export async function getBreakdown(
     name: string;
     ons_code: string | null;
     is_current: boolean;
-    value: number;
+    value: number | null;
   }>(sql('query/breakdown'), [
     structure,
     req.metricId,
@@ -46,7 +47,7 @@ export async function getBreakdown(
     req.code,
     child,
   ]);
-  const total = rows.reduce((sum, r) => sum + r.value, 0);
+  const total = rows.reduce((sum, r) => sum + (r.value ?? 0), 0);
   return {
     childLevel: child,
     rows: rows.map((r) => ({
@@ -55,7 +56,7 @@ export async function getBreakdown(
       onsCode: r.ons_code,
       isCurrent: r.is_current,
       value: r.value,
-      shareOfParent: total > 0 ? r.value / total : null,
+      shareOfParent: total > 0 && r.value !== null ? r.value / total : null,
     })),
   };
 }

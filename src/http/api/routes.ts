@@ -12,6 +12,7 @@ import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
 import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
 import { buildOpenApi } from './openapi.ts';
+import { officialEditionsRoute, officialRoute } from './official-routes.ts';
 import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
 
 export const OPENAPI_URL = '/api/v1/openapi.json';
@@ -26,6 +27,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   breakdownRoute,
   summaryRoute,
   peersRoute,
+  officialRoute,
+  officialEditionsRoute,
 ];
 
 const openApiRoute: ApiRoute = {

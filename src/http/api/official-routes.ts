@@ -1,0 +1,240 @@
+/**
+ * Official statistics in the API (issue 12): the NHS App Management Information publication as loaded.
+ * GET /api/v1/official?measure=ID&level=england|region|icb[&code=C][&from=YYYY-MM][&to=YYYY-MM]
+ *   [&edition=latest|YYYY-MM][&format=csv] — rows of month, level, code, name, measure, value, edition;
+ * GET /api/v1/official/editions — the editions loaded. Open to everyone (published figures).
+ */
+import { ENGLAND_CODE } from '../../domain/areas.ts';
+import { MI_MEASURES, miMeasureById } from '../../domain/mi-measures.ts';
+import {
+  getOfficialEditions,
+  getOfficialRows,
+  OFFICIAL_COLUMNS,
+  OFFICIAL_LEVELS,
+  type OfficialLevel,
+} from '../../query/official.ts';
+import { sql } from '../../warehouse/sql.ts';
+import type { ApiRoute } from './common.ts';
+import { answer, badRequest, handle, notFound } from './common.ts';
+import type { JsonSchema } from './schemas.ts';
+import { FORMAT_SCHEMA } from './schemas.ts';
+
+const MONTH_SCHEMA = {
+  type: 'string',
+  minLength: 7,
+  maxLength: 7,
+  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+  description: 'must be a month like 2025-08',
+} as const;
+
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+
+function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    properties,
+  };
+}
+
+export const OFFICIAL_QUERY: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['measure', 'level'],
+  properties: {
+    measure: {
+      type: 'string',
+      enum: MI_MEASURES.map((m) => m.measure),
+      description: `must be a published measure: ${MI_MEASURES.map((m) => m.measure).join(', ')}`,
+    },
+    level: {
+      type: 'string',
+      enum: OFFICIAL_LEVELS,
+      description: 'england, region (NHS England regions, derived from the ICB rows) or icb',
+    },
+    code: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 12,
+      pattern: '^[A-Za-z0-9]+$',
+      description: 'must be an ODS code of the level (UNKNOWN: usage not mapped to an ICB); default all',
+    },
+    from: { ...MONTH_SCHEMA, description: 'first month, like 2025-03' },
+    to: { ...MONTH_SCHEMA, description: 'last month, like 2025-08' },
+    edition: {
+      type: 'string',
+      pattern: '^(latest|[0-9]{4}-(0[1-9]|1[0-2]))$',
+      description:
+        'latest (default: each month from the latest edition covering it) or an edition like 2025-08',
+    },
+    format: FORMAT_SCHEMA,
+  },
+};
+
+const ROW_SCHEMA = object({
+  month: str,
+  level: { type: 'string', enum: OFFICIAL_LEVELS },
+  code: str,
+  name: str,
+  measure: str,
+  value: { type: 'number' },
+  edition: str,
+});
+
+export const OFFICIAL_RESPONSE = object({
+  measure: str,
+  label: str,
+  level: { type: 'string', enum: OFFICIAL_LEVELS },
+  code: strOrNull,
+  edition: str,
+  source: str,
+  data: { type: 'array', items: ROW_SCHEMA },
+});
+
+export const OFFICIAL_SOURCE =
+  'NHS App Management Information, NHS England (official statistics). Contains public sector information ' +
+  'licensed under the Open Government Licence v3.0.';
+
+export const officialRoute: ApiRoute = {
+  url: '/api/v1/official',
+  operationId: 'getOfficial',
+  summary: 'Official statistics: the NHS App Management Information publication',
+  description:
+    'Published monthly figures of one measure for England, NHS England regions (the sum of their ICB rows; ' +
+    'usage not mapped to an ICB as UNKNOWN) or ICBs, from the latest edition covering each month, or as one ' +
+    'edition published them. A month without a figure has no row (never 0).',
+  tag: 'Figures',
+  access: 'public',
+  csv: true,
+  cache: false,
+  querystring: OFFICIAL_QUERY,
+  response: OFFICIAL_RESPONSE,
+  example: {
+    measure: 'logins',
+    label: 'NHS App logins',
+    level: 'england',
+    code: null,
+    edition: 'latest',
+    source: OFFICIAL_SOURCE,
+    data: [
+      {
+        month: '2025-08',
+        level: 'england',
+        code: 'E92000001',
+        name: 'England',
+        measure: 'logins',
+        value: 54342814,
+        edition: '2025-08',
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as {
+        measure: string;
+        level: OfficialLevel;
+        code?: string;
+        from?: string;
+        to?: string;
+        edition?: string;
+      };
+      const measure = miMeasureById(q.measure)!;
+      if (q.from && q.to && q.from > q.to) throw badRequest('querystring/from must not be after to');
+      if (measure.nationalOnly && q.level !== 'england')
+        throw badRequest(`querystring/level: ${measure.measure} is published for England only`);
+      const db = ctx.deps.db;
+      let code = q.code?.toUpperCase();
+      if (q.level === 'england') {
+        if (code !== undefined && code !== ENGLAND_CODE)
+          throw badRequest(`querystring/code must be ${ENGLAND_CODE} (or left out) for England`);
+        code = undefined;
+      } else if (
+        code !== undefined &&
+        !(await db.scalar<boolean>(sql('query/official_code_exists'), [q.level, code]))
+      ) {
+        throw notFound(`no official figures for ${q.level} ${code}`);
+      }
+      const edition = q.edition ?? 'latest';
+      if (edition !== 'latest') {
+        const editions = await getOfficialEditions(db);
+        if (!editions.some((e) => e.edition === edition))
+          throw notFound(`no edition ${edition} loaded (see /api/v1/official/editions)`);
+      }
+      const data = await getOfficialRows(db, {
+        measure: measure.measure,
+        level: q.level,
+        code,
+        from: q.from,
+        to: q.to,
+        edition,
+      });
+      return answer(request, reply, {
+        open: true,
+        json: {
+          measure: measure.measure,
+          label: measure.label,
+          level: q.level,
+          code: code ?? null,
+          edition,
+          source: OFFICIAL_SOURCE,
+          data,
+        },
+        csv: {
+          columns: OFFICIAL_COLUMNS,
+          rows: data,
+          filename: [
+            'official',
+            measure.measure,
+            q.level,
+            code,
+            q.from,
+            q.to,
+            edition === 'latest' ? null : edition,
+          ],
+        },
+      });
+    }),
+};
+
+const EDITION_SCHEMA = object({
+  edition: str,
+  publishedOn: strOrNull,
+  title: strOrNull,
+  firstMonth: str,
+  lastMonth: str,
+  files: { type: 'array', items: object({ file: str, kind: str }) },
+});
+
+export const officialEditionsRoute: ApiRoute = {
+  url: '/api/v1/official/editions',
+  operationId: 'getOfficialEditions',
+  summary: 'The editions of the NHS App Management Information publication loaded',
+  description:
+    'Each edition (the last month it covers), its publication date and title when the file gives them, the ' +
+    'months it covers and the files it was loaded from; newest first. Every edition loaded is kept.',
+  tag: 'Reference',
+  access: 'public',
+  csv: false,
+  cache: false,
+  querystring: { type: 'object', additionalProperties: false, properties: {} },
+  response: object({ data: { type: 'array', items: EDITION_SCHEMA } }),
+  example: {
+    data: [
+      {
+        edition: '2025-08',
+        publishedOn: '2025-09-26',
+        title: 'March 2025 to August 2025',
+        firstMonth: '2025-03',
+        lastMonth: '2025-08',
+        files: [{ file: 'nhs-app-mi_august-2025.xlsx', kind: 'workbook' }],
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const data = await getOfficialEditions(ctx.deps.db);
+      return answer(request, reply, { open: true, json: { data } });
+    }),
+};
