@@ -15,7 +15,8 @@ import {
   type PendingBuild,
 } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
-import { Warehouse } from '../warehouse/db.ts';
+import { Warehouse, WarehouseBusyError } from '../warehouse/db.ts';
+import { openFiguresSnapshot } from './figures-snapshot.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { sql } from '../warehouse/sql.ts';
 
@@ -84,6 +85,35 @@ export async function completePendingWork(
       : `Rebuilt all figures (${pending.reason}) in ${built.millis} ms (data version ${built.dataVersion}).`,
   );
   return built;
+}
+
+/**
+ * A warehouse to read from: the warehouse itself, initialised, when no other process holds it; else (the server
+ * is running) the figures it published, read-only (src/app/figures-snapshot.ts). For read-only commands.
+ */
+export async function openForReading(
+  config: AppConfig,
+  log: Log,
+): Promise<{ db: Warehouse; published: boolean }> {
+  try {
+    const db = await openWarehouse(config);
+    try {
+      await initialise(db, log, { completePending: false });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return { db, published: false };
+  } catch (err) {
+    if (!(err instanceof WarehouseBusyError)) throw err;
+    const snapshot = await openFiguresSnapshot(config.dataDir);
+    if (!snapshot) {
+      throw new WarehouseBusyError(
+        `${(err as Error).message} It has not published its figures yet: try again in a few seconds.`,
+      );
+    }
+    return { db: snapshot, published: true };
+  }
 }
 
 export async function hasActivity(db: Warehouse): Promise<boolean> {

@@ -62,7 +62,7 @@ function failedBearerDetail(count: number): string {
 
 /** Minimum time between writes of a session's "last seen" or a token's "last used" (and token-use audits). */
 const TOUCH_INTERVAL_MS = 60_000;
-const META_SECRET_KEY = 'auth_secret';
+export const META_SECRET_KEY = 'auth_secret';
 
 export type AuditInput = Omit<store.AuditEntry, 'at' | 'clientHash' | 'actorUserId'> & {
   actorUserId?: string | null;

@@ -8,8 +8,10 @@ import {
   hasActivity,
   initialise,
   loadDemo,
+  openForReading,
   openWarehouse,
 } from '../app/bootstrap.ts';
+import { keepFiguresPublished } from '../app/figures-snapshot.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
@@ -150,12 +152,18 @@ export async function runStatus(config: AppConfig): Promise<number> {
     log(`No warehouse in ${config.dataDir} yet (run nhs-app-analytics init).`);
     return 0;
   }
-  const db = await openWarehouse(config);
+  // Reports; changes no figure (the next ingest, build or serve completes an interrupted load's build). On a
+  // running server it reads the figures the server published.
+  const { db, published } = await openForReading(config, log);
   try {
-    // Reports; changes no figure (the next ingest, build or serve completes an interrupted load's build).
-    await initialise(db, log, { completePending: false });
     const status = await getDataStatus(db);
-    const events = await db.scalar<number>('SELECT count(*) FROM activity_event');
+    const events = published
+      ? Number(
+          await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'published_events_total'"),
+        )
+      : await db.scalar<number>('SELECT count(*) FROM activity_event');
+    if (published)
+      log(`The server is running: these are the figures it published (data version ${status.dataVersion}).`);
     const pending = await pendingBuild(db);
     const awaitingBuild =
       pending.kind === 'none'
@@ -188,6 +196,8 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     const scale = parseNumberOption('demo-scale', str(values['demo-scale']), DEFAULT_DEMO_SCALE, 0.00001, 1);
     await loadDemo(db, config, { scale, seed: DEFAULT_DEMO_SEED, clock: clockFrom(undefined), log });
   }
+  // For read-only commands (status, query) while the server holds the warehouse.
+  const stopPublishing = await keepFiguresPublished(db, config.dataDir, log);
   const catalogue = loadCatalogue();
   const app = await buildApp({
     db,
@@ -199,6 +209,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   });
   const close = async () => {
     await app.close();
+    await stopPublishing();
     db.close();
     process.exit(0);
   };

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config.ts';
-import { initialise, openWarehouse } from '../app/bootstrap.ts';
+import { openForReading } from '../app/bootstrap.ts';
 import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
@@ -74,9 +74,9 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
     );
   }
   const { structure, format } = outputOptions(values);
-  const db = await openWarehouse(config);
+  // On a running server: the figures it published (read-only).
+  const { db } = await openForReading(config, () => undefined);
   try {
-    await initialise(db, () => undefined);
     const area = await db.one(sql('query/find_area'), [level, code]);
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
@@ -179,9 +179,8 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
   const grain = option(values, 'grain') ?? 'month';
   if (!isGrain(grain)) throw new UsageError(`--grain must be week or month, got "${grain}"`);
   const { structure, format } = outputOptions(values);
-  const db = await openWarehouse(config);
+  const { db } = await openForReading(config, () => undefined);
   try {
-    await initialise(db, () => undefined);
     if (!(await db.one(sql('query/find_area'), [level, code])))
       throw new UsageError(`no ${level} with code "${code}"`);
     const req = {
