@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
 import { loadAuthConfig, type AuthConfig } from './auth/config.ts';
 import { loadControlConfigFrom, type LoadControlConfig } from './http/load-control-config.ts';
 
@@ -19,6 +20,8 @@ export const REPO_ROOT = path.resolve(CODE_ROOT, '..');
 export interface AppConfig {
   /** Folder holding the warehouse file, inbox and generated demo files. */
   dataDir: string;
+  /** Where files to load are dropped for the refresh (INBOX_DIR, default DATA_DIR/inbox). */
+  inboxDir: string;
   port: number;
   host: string;
   /** DuckDB memory limit, e.g. "4GB"; DuckDB spills to disk beyond it. */
@@ -57,8 +60,22 @@ export const DEFAULT_REFRESH_SCHEDULE = '30 7 * * 3';
 function refreshScheduleFromEnv(env: NodeJS.ProcessEnv): string {
   const raw = (env.REFRESH_SCHEDULE ?? '').trim().replace(/\s+/g, ' ');
   if (raw === '') return DEFAULT_REFRESH_SCHEDULE;
+  const example = 'e.g. "30 7 * * 3" for Wednesdays at 07:30 UK time';
   if (!/^[0-9*,/-]+( [0-9*,/-]+){4}$/.test(raw))
-    throw new ConfigError(`REFRESH_SCHEDULE must be a cron expression of five fields, got "${raw}"`);
+    throw new ConfigError(
+      `REFRESH_SCHEDULE must be a cron expression of five fields (minute hour day month weekday), ${example}; got "${raw}"`,
+    );
+  let next: Date | null;
+  try {
+    const cron = new Cron(raw, { timezone: 'Europe/London', paused: true });
+    next = cron.nextRun();
+    cron.stop();
+  } catch (err) {
+    throw new ConfigError(
+      `REFRESH_SCHEDULE is not a valid cron expression (${(err as Error).message}), ${example}; got "${raw}"`,
+    );
+  }
+  if (next === null) throw new ConfigError(`REFRESH_SCHEDULE "${raw}" never runs (no such date), ${example}`);
   return raw;
 }
 
@@ -84,8 +101,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`DUCKDB_MEMORY_LIMIT must look like "4GB", got "${memoryLimit}"`);
   }
   const threadsRaw = env.DUCKDB_THREADS;
+  const dataDir = path.resolve(
+    env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : path.join(REPO_ROOT, '.data'),
+  );
   return {
-    dataDir: path.resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : path.join(REPO_ROOT, '.data')),
+    dataDir,
+    inboxDir:
+      env.INBOX_DIR && env.INBOX_DIR !== '' ? path.resolve(env.INBOX_DIR) : path.join(dataDir, 'inbox'),
     port: intFromEnv(env, 'PORT', 3000, 0, 65535),
     host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     memoryLimit,

@@ -12,6 +12,7 @@ import {
   openWarehouse,
 } from '../app/bootstrap.ts';
 import { keepFiguresPublished } from '../app/figures-snapshot.ts';
+import { RefreshService } from '../app/refresh.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
@@ -28,6 +29,7 @@ import { pendingBuild } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
 import { clockFrom, parseNumberOption, UsageError } from './args.ts';
+import { openForLoading } from './refresh-command.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 const log = (message: string) => console.log(message);
@@ -71,7 +73,7 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
   if ((kind !== 'events' && kind !== 'reference' && !isFeedKind(kind ?? '')) || files.length === 0) {
     throw new UsageError(`usage: nhs-app-analytics ingest events|reference|${FEED_KINDS.join('|')} FILE...`);
   }
-  const db = await openWarehouse(config);
+  const db = await openForLoading(config);
   let failures = 0;
   try {
     await initialise(db, log);
@@ -199,6 +201,13 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   // For read-only commands (status, query) while the server holds the warehouse.
   const stopPublishing = await keepFiguresPublished(db, config.dataDir, log);
   const catalogue = loadCatalogue();
+  // Loads the inbox and builds while serving, on REFRESH_SCHEDULE, "Refresh now" and `refresh` (issue 10).
+  const refresh = new RefreshService({
+    db,
+    inboxDir: config.inboxDir,
+    schedule: config.refreshSchedule,
+    log,
+  });
   const app = await buildApp({
     db,
     config,
@@ -206,6 +215,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     queries: new WarehouseQueries(db, catalogue),
     logger: { level: config.logLevel },
     oidc,
+    refresh,
   });
   const close = async () => {
     await app.close();
@@ -216,6 +226,10 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   process.once('SIGINT', () => void close());
   process.once('SIGTERM', () => void close());
   await app.listen({ port: config.port, host: config.host });
+  await refresh.start();
+  log(
+    `Refresh: files dropped into ${config.inboxDir} are loaded on "${config.refreshSchedule}" (Europe/London).`,
+  );
   if (oidc) {
     // Organisation sign-in: report the provider now; the server serves open data whatever the answer.
     void oidc

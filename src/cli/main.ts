@@ -9,6 +9,7 @@ import { runPipelineBench } from '../bench/pipeline.ts';
 import { runQuery } from './query-command.ts';
 import { runTokens } from './tokens-command.ts';
 import { runUsers } from './users-command.ts';
+import { runRefresh } from './refresh-command.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
 const HELP = `nhs-app-analytics — NHS App usage analytics
@@ -26,6 +27,8 @@ Commands:
   ingest reference FILE...           Load NHS reference files (gp-reg-pat-prac-map, list sizes).
   ingest FEED-KIND FILE...           Load an NHS aggregated feed: practice-snapshot, integrated-partners,
                                      downloads, pomi or mi-publication (CSV or the MI workbook).
+  refresh                            Load the files in the inbox (INBOX_DIR, default DATA_DIR/inbox) and
+                                     build; when the server is running, ask it to refresh now instead.
   build [--full]                     Rebuild every figure from the loaded events (ingest events recomputes
                                      only the periods the new events touch).
   metrics [--format json]            List the metric catalogue.
@@ -56,7 +59,7 @@ Commands:
   bench http load                    Only the signed-in load runs (rate limits, figure queue, /healthz).
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
-DUCKDB_THREADS, NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL.
+DUCKDB_THREADS, INBOX_DIR, REFRESH_SCHEDULE (cron, Europe/London, default "30 7 * * 3"), NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL.
 Sign-in: PUBLIC_URL, TRUST_PROXY, AUTH_ALLOWED_DOMAINS (default nhs.net, nhs.uk), AUTH_SECRET, SMTP_URL,
 MAIL_FROM (no SMTP_URL: links go to the log and DATA_DIR/outbox), SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS,
 AUDIT_RETENTION_DAYS (default 400), OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
@@ -115,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       return runIngest(config, positionals);
     case 'build':
       return runBuild(config, values);
+    case 'refresh':
+      return runRefresh(config);
     case 'metrics':
       return runMetrics(values);
     case 'status':

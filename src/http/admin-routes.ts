@@ -6,7 +6,7 @@
  * - POST /admin/users/:id/role            viewer | admin
  * - POST /admin/users/:id/status          active | disabled (disabling ends their sessions; tokens stop working)
  * - GET  /admin/audit?page=N              the audit log, newest first, 50 a page
- * - GET  /admin/refresh                   refresh (build) history
+ * (/admin/refresh, the refresh history and "Refresh now", is in refresh-routes.ts.)
  *
  * An admin cannot demote or disable themselves, so the service always keeps an active admin.
  */
@@ -15,7 +15,6 @@ import { authFor } from '../auth/service.ts';
 import * as store from '../auth/store.ts';
 import type { Role } from '../domain/access.ts';
 import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
-import { getBuildHistory } from '../query/build-history.ts';
 import { formatDateTime, formatNumber } from '../web/format.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -224,35 +223,4 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
       );
     },
   );
-
-  app.get('/admin/refresh', { config: admin }, async (_request, reply) => {
-    let builds: Awaited<ReturnType<typeof getBuildHistory>> = [];
-    let error: string | null = null;
-    try {
-      builds = await getBuildHistory(ctx.deps.db, 100);
-    } catch {
-      error = 'The refresh history could not be read.';
-    }
-    const view = {
-      error,
-      rows: builds.map((b) => ({
-        id: b.buildId,
-        started: when(b.startedAt),
-        seconds: formatNumber((new Date(b.finishedAt).getTime() - new Date(b.startedAt).getTime()) / 1000, 1),
-        kind: b.kind === 'full' ? 'Full' : 'Incremental',
-        periods: b.firstPeriod
-          ? b.firstPeriod === b.lastPeriod
-            ? b.firstPeriod
-            : `${b.firstPeriod} to ${b.lastPeriod}`
-          : 'None',
-        rows: formatNumber(b.rowsWritten),
-        events: formatNumber(b.eventsTotal),
-      })),
-    };
-    return html(
-      reply,
-      200,
-      ctx.renderer.page('admin/refresh.njk', { pageTitle: 'Refresh history', view }, '/admin'),
-    );
-  });
 }

@@ -19,6 +19,7 @@ import {
   requireOpenPage,
 } from './open-data.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
+import { registerRefreshRoutes } from './refresh-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerInfoRoutes } from './info-routes.ts';
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerInfoRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerRefreshRoutes(app, ctx);
 
   return app;
 }

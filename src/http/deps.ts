@@ -13,6 +13,7 @@ import type { Warehouse } from '../warehouse/db.ts';
 import type { Viewer } from '../domain/access.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import type { OidcClient } from '../auth/oidc.ts';
+import type { RefreshControl } from '../domain/refresh.ts';
 
 /** One area in a list (API and pages). */
 export interface AreaListItem {
@@ -79,6 +80,11 @@ export interface AppDeps {
    * set; absent or null = not offered.
    */
   oidc?: OidcClient | null;
+  /**
+   * The refresh service (src/app/refresh.ts, src/http/refresh-routes.ts): loads the inbox and builds while
+   * serving. Absent or null: "Refresh now" answers 503.
+   */
+  refresh?: RefreshControl | null;
   /** Fastify logger option: false (default) for silence, true or pino options to log. */
   logger?: boolean | object;
 }

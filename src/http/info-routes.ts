@@ -29,6 +29,8 @@ import { loadedPeriods } from '../query/series.ts';
 import type { PeerBand } from '../query/peers.ts';
 import type { SeriesPoint, SummaryTile } from '../query/types.ts';
 import { buildAboutView } from '../web/views/about.ts';
+import { getLatestRefreshProblem } from '../query/refresh-history.ts';
+import { runView } from './refresh-routes.ts';
 import {
   buildDataTableView,
   DATA_CSV_HEADER,
@@ -181,11 +183,15 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
       builds = null;
     }
     const view = buildAboutView({ status, refreshSchedule: ctx.deps.config.refreshSchedule, builds });
+    // The latest refresh, when it went wrong: what failed, which file, line and reason (issue 10).
+    const refreshProblem = await getLatestRefreshProblem(ctx.deps.db)
+      .then((r) => (r ? runView(r) : null))
+      .catch(() => null);
     return html(
       reply,
       renderer.page(
         'about.njk',
-        { pageTitle: 'About NHS App Analytics', view, demo: demoView(status) },
+        { pageTitle: 'About NHS App Analytics', view, refreshProblem, demo: demoView(status) },
         '/about',
       ),
     );

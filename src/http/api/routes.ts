@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { REPO_ROOT } from '../../config.ts';
+import { ADMIN_REFRESH_API, ADMIN_REFRESH_OPENAPI } from '../refresh-routes.ts';
 import type { RouteContext } from '../route-context.ts';
 import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
@@ -59,7 +60,10 @@ function packageVersion(): string {
 
 /** The OpenAPI document of every /api/v1 route (the description route included). */
 export function openApiDocument(): Record<string, unknown> {
-  return buildOpenApi([...API_ROUTES, openApiRoute], packageVersion());
+  const doc = buildOpenApi([...API_ROUTES, openApiRoute], packageVersion());
+  // "Refresh now" (src/http/refresh-routes.ts): the one state-changing API route.
+  (doc.paths as Record<string, unknown>)[ADMIN_REFRESH_API] = ADMIN_REFRESH_OPENAPI;
+  return doc;
 }
 
 export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
