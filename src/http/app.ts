@@ -23,6 +23,7 @@ import { registerRefreshRoutes } from './refresh-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerInfoRoutes } from './info-routes.ts';
+import { registerOfficialRoutes } from './official-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerApiRoutes(app, ctx);
   registerMapRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
+  registerOfficialRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);

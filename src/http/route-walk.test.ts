@@ -33,6 +33,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/openapi.json': 'API description',
   'GET /api/v1/official': 'official statistics: the published NHS App MI figures (OGL)',
   'GET /api/v1/official/editions': 'official statistics: the editions loaded',
+  'GET /official': 'official statistics page: the published NHS App MI figures (OGL)',
+  'GET /api/v1/official/reconciliation':
+    'official beside computed figures: computed ones checked per request as open data (MI metrics, monthly, England/region/ICB), with disclosure control',
   'GET /dictionary': 'data dictionary',
   'GET /dictionary/:metricId': 'data dictionary',
   'GET /about': 'about page',

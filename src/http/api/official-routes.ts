@@ -13,7 +13,17 @@ import {
   OFFICIAL_LEVELS,
   type OfficialLevel,
 } from '../../query/official.ts';
+import type { FastifyRequest } from 'fastify';
+import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import {
+  getReconciliation,
+  RECONCILIATION_COLUMNS,
+  type ReconciliationRow,
+} from '../../query/reconciliation.ts';
 import { sql } from '../../warehouse/sql.ts';
+import { assertCanViewFigure } from '../access.ts';
+import type { RouteContext } from '../route-context.ts';
+import { disclosureFor } from './disclosure.ts';
 import type { ApiRoute } from './common.ts';
 import { answer, badRequest, handle, notFound } from './common.ts';
 import type { JsonSchema } from './schemas.ts';
@@ -236,5 +246,130 @@ export const officialEditionsRoute: ApiRoute = {
     handle(async (request, reply) => {
       const data = await getOfficialEditions(ctx.deps.db);
       return answer(request, reply, { open: true, json: { data } });
+    }),
+};
+
+const RECONCILIATION_ROW = object({
+  month: str,
+  level: { type: 'string', enum: OFFICIAL_LEVELS },
+  code: str,
+  name: str,
+  measure: str,
+  official: { type: 'number' },
+  computed: { type: ['number', 'null'] },
+  difference: { type: ['number', 'null'] },
+  pctDifference: { type: ['number', 'null'] },
+  edition: str,
+  officialStructure: str,
+  computedStructure: { type: 'string', enum: ['current', 'as-recorded'] },
+});
+
+export const RECONCILIATION_QUERY: JsonSchema = {
+  ...OFFICIAL_QUERY,
+  properties: Object.fromEntries(
+    Object.entries(OFFICIAL_QUERY.properties as Record<string, JsonSchema>).filter(([k]) => k !== 'edition'),
+  ),
+};
+
+/**
+ * The official figures beside the product's computed ones. Applies the same open-data rules as the figure
+ * routes (monthly England, region and ICB figures of the MI metrics are open; OPEN_DATA_DISCLOSURE applies to
+ * visitors' computed figures below England, the differences then being of the disclosed figures).
+ */
+export async function reconciliationFor(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  q: { measure: string; level: OfficialLevel; code?: string; from?: string; to?: string },
+): Promise<{ metric: MetricDefinition; rows: ReconciliationRow[] } | null> {
+  const metric = ctx.catalogue.find((m) => m.id === q.measure);
+  if (!metric || metric.source !== 'events') return null;
+  assertCanViewFigure(request, { metric, level: q.level, grain: 'month' });
+  let rows = await getReconciliation(ctx.deps.db, q);
+  const disclose = disclosureFor(request, ctx, metric.unit, q.level);
+  if (disclose) {
+    rows = rows.map((r) => {
+      const c = r.computed === null ? null : disclose(r.computed);
+      return {
+        ...r,
+        computed: c,
+        difference: c === null ? null : c - r.official,
+        pctDifference: c === null || r.official === 0 ? null : ((c - r.official) / r.official) * 100,
+      };
+    });
+  }
+  return { metric, rows };
+}
+
+export const officialReconciliationRoute: ApiRoute = {
+  url: '/api/v1/official/reconciliation',
+  operationId: 'getOfficialReconciliation',
+  summary: 'Official statistics beside the figures computed from App activity',
+  description:
+    'For a measure the product also computes from events: each month and area the publication covers, the ' +
+    'official value, the computed value (null when there is none), the difference (computed − official), the ' +
+    '% difference (of the official value) and the structure each uses (editions before 2026-04 are compared ' +
+    'with the as-recorded structure, later ones with the current one).',
+  tag: 'Figures',
+  access: 'public',
+  csv: true,
+  cache: false,
+  querystring: RECONCILIATION_QUERY,
+  response: object({
+    measure: str,
+    metricName: str,
+    level: { type: 'string', enum: OFFICIAL_LEVELS },
+    code: strOrNull,
+    data: { type: 'array', items: RECONCILIATION_ROW },
+  }),
+  example: {
+    measure: 'logins',
+    metricName: 'NHS App logins',
+    level: 'england',
+    code: null,
+    data: [
+      {
+        month: '2025-08',
+        level: 'england',
+        code: 'E92000001',
+        name: 'England',
+        measure: 'logins',
+        official: 54342814,
+        computed: 54000000,
+        difference: -342814,
+        pctDifference: -0.63,
+        edition: '2025-08',
+        officialStructure: 'ICBs at the time of the edition',
+        computedStructure: 'current',
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as {
+        measure: string;
+        level: OfficialLevel;
+        code?: string;
+        from?: string;
+        to?: string;
+      };
+      const code = q.level === 'england' ? undefined : q.code?.toUpperCase();
+      if (q.from && q.to && q.from > q.to) throw badRequest('querystring/from must not be after to');
+      const result = await reconciliationFor(request, ctx, { ...q, code });
+      if (!result) throw notFound(`the service does not compute ${q.measure} from App activity`);
+      return answer(request, reply, {
+        open: !request.viewer.signedIn,
+        json: {
+          measure: q.measure,
+          metricName: result.metric.name,
+          level: q.level,
+          code: code ?? null,
+          data: result.rows,
+        },
+        csv: {
+          columns: RECONCILIATION_COLUMNS,
+          rows: result.rows,
+          filename: ['official-vs-computed', q.measure, q.level, code, q.from, q.to],
+        },
+      });
     }),
 };

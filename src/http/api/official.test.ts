@@ -147,3 +147,27 @@ describe('GET /api/v1/official/editions', () => {
     ]);
   });
 });
+
+describe('GET /api/v1/official/reconciliation', () => {
+  it('gives every official figure with computed null (no data, never 0) when nothing is computed', async () => {
+    const res = await get('/api/v1/official/reconciliation?measure=logins&level=icb&code=QE1');
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(body.data).toHaveLength(6);
+    for (const r of body.data) {
+      expect(r).toMatchObject({
+        computed: null,
+        difference: null,
+        pctDifference: null,
+        computedStructure: 'as-recorded',
+      });
+    }
+    const csv = await get('/api/v1/official/reconciliation?measure=logins&level=england&format=csv');
+    expect(csv.body.split(/\r?\n/)[0]).toBe(
+      'month,level,code,name,measure,official,computed,difference,pctDifference,edition,officialStructure,computedStructure',
+    );
+    expect(
+      (await get('/api/v1/official/reconciliation?measure=registrations_all_time&level=england')).status,
+    ).toBe(404);
+  });
+});

@@ -13,7 +13,7 @@ import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
 import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
 import { buildOpenApi } from './openapi.ts';
-import { officialEditionsRoute, officialRoute } from './official-routes.ts';
+import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
 import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
 
 export const OPENAPI_URL = '/api/v1/openapi.json';
@@ -30,6 +30,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   peersRoute,
   officialRoute,
   officialEditionsRoute,
+  officialReconciliationRoute,
 ];
 
 const openApiRoute: ApiRoute = {
