@@ -65,6 +65,8 @@ describe('Official statistics', () => {
     await expectNoAxeViolations(page);
     await page.goto('/official?measure=unique_logins&level=region&code=Y56');
     await expectNoAxeViolations(page);
+    expect((await page.goto('/open-data'))?.status()).toBe(200);
+    await expectNoAxeViolations(page);
     expect(problems, problems.join('\n')).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { parseNumberOption, UsageError } from './args.ts';
 import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
 import { runQuery } from './query-command.ts';
+import { runPublish } from './publish-command.ts';
 import { runTokens } from './tokens-command.ts';
 import { runUsers } from './users-command.ts';
 import { runRefresh } from './refresh-command.ts';
@@ -44,6 +45,8 @@ Commands:
         [--edition latest|YYYY-MM] [--format csv|json]
                                      Official statistics (NHS App MI publication): month, level, code,
                                      name, measure, value, edition.
+  publish --month YYYY-MM --out DIR  Write the month's NHS App MI publication from the computed figures
+                                     (workbook, ICB CSV, England CSV); archived and listed at /open-data.
   status                             Show what the warehouse holds.
   users add EMAIL [--admin]          Let someone sign in (as viewer, or admin): e.g. the first admin.
   users list | users disable EMAIL | users enable EMAIL
@@ -126,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       return runStatus(config);
     case 'query':
       return runQuery(config, positionals, values);
+    case 'publish':
+      return runPublish(config, values);
     case 'users':
       return runUsers(config, positionals, values);
     case 'tokens':

@@ -24,6 +24,7 @@ import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerInfoRoutes } from './info-routes.ts';
 import { registerOfficialRoutes } from './official-routes.ts';
+import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerMapRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
   registerOfficialRoutes(app, ctx);
+  registerOpenDataRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);

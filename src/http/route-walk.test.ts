@@ -34,6 +34,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/official': 'official statistics: the published NHS App MI figures (OGL)',
   'GET /api/v1/official/editions': 'official statistics: the editions loaded',
   'GET /official': 'official statistics page: the published NHS App MI figures (OGL)',
+  'GET /open-data': 'the archive of our published MI releases',
+  'GET /open-data/:release/:file': 'a file of a published release (only files the release lists)',
   'GET /api/v1/official/reconciliation':
     'official beside computed figures: computed ones checked per request as open data (MI metrics, monthly, England/region/ICB), with disclosure control',
   'GET /dictionary': 'data dictionary',
