@@ -1,3 +1,4 @@
+import { getOfficialEditions } from '../query/official.ts';
 import fs from 'node:fs';
 import { ConfigError, type AppConfig } from '../config.ts';
 import { createOidcClient, loadOidcConfig, OidcConfigError } from '../auth/oidc.ts';
@@ -174,7 +175,25 @@ export async function runStatus(config: AppConfig): Promise<number> {
           ? `full rebuild (${pending.reason})`
           : `${pending.loads} event load(s) not yet in the figures` +
             (pending.range ? ` (${pending.range.from} to ${pending.range.to})` : '');
-    log(JSON.stringify({ warehouse: db.file, events, ...status, awaitingBuild }, null, 2));
+    // The official statistics (NHS App MI publication) loaded: editions and months covered (issue 12).
+    const officialStatistics = await getOfficialEditions(db)
+      .then((es) =>
+        es.length === 0
+          ? { editions: 0 }
+          : {
+              editions: es.length,
+              latestEdition: es[0]!.edition,
+              latestPublishedOn: es[0]!.publishedOn,
+              months: `${es.map((e) => e.firstMonth).sort()[0]} to ${es
+                .map((e) => e.lastMonth)
+                .sort()
+                .at(-1)}`,
+            },
+      )
+      .catch(() => null);
+    log(
+      JSON.stringify({ warehouse: db.file, events, ...status, awaitingBuild, officialStatistics }, null, 2),
+    );
     if (awaitingBuild)
       log(`Awaiting build: ${awaitingBuild}. Run nhs-app-analytics build, or any ingest, to finish it.`);
     return 0;
