@@ -713,6 +713,14 @@ export function parseMiWorkbook(wb: ExcelJS.Workbook, file: string): ParsedMiWor
   if (table2.noteRows > 0) notes.push(`${t2!.name}: ${table2.noteRows} row(s) of notes or text skipped`);
   checkMetricMetadata(findSheet(wb, /^metric\s*metadata$/i), warnings, notes);
   const values = [...table1.values, ...table2.values];
+  // Our own publication (nhs-app-analytics publish) says so on its title sheet: computed figures, not NHS England's.
+  const title = findSheet(wb, /title/i);
+  if (title && /computed by nhs app analytics/i.test(cellText(cellAt(title, 4, 1)))) {
+    warnings.push(
+      'this workbook was written by NHS App Analytics from computed figures (publish), not by NHS England: loaded ' +
+        'as an edition like any other, it replaces the official figures of the same edition',
+    );
+  }
   return {
     values,
     rowsRead: table1.rows + table2.rows,
