@@ -4,7 +4,7 @@
  * rows as GET /api/v1/official.
  */
 import type { AppConfig } from '../config.ts';
-import { initialise, openWarehouse } from '../app/bootstrap.ts';
+import { openForReading } from '../app/bootstrap.ts';
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import { MI_MEASURES, miMeasureById } from '../domain/mi-measures.ts';
 import {
@@ -47,9 +47,9 @@ export async function runOfficialQuery(config: AppConfig, values: Values): Promi
       throw new UsageError(`--code must be ${ENGLAND_CODE} for England`);
     code = undefined;
   }
-  const db = await openWarehouse(config);
+  // Read-only: the warehouse, or the figures the running server published (they include the MI tables).
+  const { db } = await openForReading(config, () => undefined);
   try {
-    await initialise(db, () => undefined, { completePending: false });
     if (edition !== 'latest' && !(await getOfficialEditions(db)).some((e) => e.edition === edition))
       throw new UsageError(`no edition ${edition} loaded`);
     const rows = await getOfficialRows(db, {
