@@ -23,6 +23,7 @@ export const NAV_ITEMS: NavItem[] = [
   { text: 'Areas', href: '/areas' },
   { text: 'Map', href: '/map' },
   { text: 'Data table', href: '/data' },
+  { text: 'Official statistics', href: '/official' },
   { text: 'Data dictionary', href: '/dictionary' },
   { text: 'About', href: '/about' },
 ];
