@@ -1,7 +1,7 @@
 /**
  * Issue 16, "Done when": a kill -9 at any point of an ingest and the build that follows it is repaired by the
  * next command, which leaves figures equal to a clean run. The real CLI is run and killed with SIGKILL at
- * fractions of a clean run's duration (so the kills land while reading, inserting, committing and building).
+ * fractions of a clean run's duration (so the kills land while loading, committing and building).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -81,7 +81,7 @@ beforeAll(async () => {
   };
   // Eight weeks of a bulk delivery, then a late week whose first day (Friday 2 October) is in a week begun in
   // September (issue 16.1).
-  bulk = write('bulk.csv', 'b', '2026-08-03', 300_000, 16);
+  bulk = write('bulk.csv', 'b', '2026-08-03', 200_000, 24);
   late = write('late.csv', 'l', '2026-10-02', 5_000, 120);
   const cleanDir = path.join(root, 'clean');
   copyWarehouse(base, cleanDir);
@@ -94,7 +94,7 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('kill -9 during ingest and build', () => {
-  it.each([0.25, 0.45, 0.65, 0.8, 0.92])(
+  it.each([0.3, 0.6, 0.9])(
     'killed at %s of a clean run, the next command leaves figures equal to a clean run',
     async (fraction) => {
       const dataDir = path.join(root, `killed-${fraction}`);
