@@ -21,6 +21,7 @@ import { ENGLAND_CODE, UNKNOWN_CODE } from '../domain/areas.ts';
 import { discloseCount } from '../domain/disclosure.ts';
 import { MI_MEASURES, type MiMeasure } from '../domain/mi-measures.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
+import { formatLongDate, periodLabel } from '../domain/periods.ts';
 import { latestCompletePeriod } from '../query/area-page.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -48,22 +49,8 @@ export interface PublishResult {
   icbRows: number;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const monthWords = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)}`;
-const dayWords = (d: string) => `${Number(d.slice(8, 10))} ${monthWords(d.slice(0, 7))}`;
+const monthWords = (m: string) => periodLabel('month', `${m}-01`);
+const dayWords = formatLongDate;
 
 interface IcbRow {
   code: string;

@@ -14,11 +14,9 @@
  * during the run. Benchmark users are named load-bench-…@nhs.net with a random part; their tokens stay in
  * the benchmark's warehouse.
  */
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { AddressInfo } from 'node:net';
 import { hashToken, newApiToken } from '../auth/crypto.ts';
 import * as store from '../auth/store.ts';
 import type { AppConfig } from '../config.ts';
@@ -26,6 +24,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { buildApp } from '../http/app.ts';
+import { listenForBench, sampleAreaCodes } from './bench-server.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 
 const require = createRequire(import.meta.url);
@@ -163,22 +162,9 @@ export async function runSignedInLoad(opts: {
   const { db, config, clock, catalogue } = opts;
   const seconds = Math.min(30, Math.max(1, opts.seconds));
   const app = await buildApp({ db, config, clock, queries: new WarehouseQueries(db, catalogue), catalogue });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  let inFlight = 0;
-  app.server.on('request', (_req, res: http.ServerResponse) => {
-    inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
-  });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { base, drained } = await listenForBench(app);
   try {
-    const codes = async (level: string, n: number) =>
-      (
-        await db.all<{ code: string }>(
-          `SELECT area_code AS code FROM area WHERE area_level = $1 AND is_current AND area_code <> 'UNKNOWN'
-           ORDER BY hash(area_code || 'load') LIMIT $2`,
-          [level, n],
-        )
-      ).map((r) => r.code);
+    const codes = (level: string, n: number) => sampleAreaCodes(db, level, n, 'load');
     const practices = await codes('practice', 20000);
     const pcns = await codes('pcn', 5000);
     // Distinct figure URLs, interleaved: API series, API breakdown, practice page.
@@ -225,7 +211,7 @@ export async function runSignedInLoad(opts: {
         inWorker<ProbeResult>(PROBE_WORKER, { base, seconds, interval: PROBE_INTERVAL_MS }),
       ]);
       const drainStart = performance.now();
-      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      await drained();
       const fiveXx = Object.entries(load.statuses)
         .filter(([s]) => Number(s) >= 500)
         .reduce((n, [, c]) => n + c, 0);

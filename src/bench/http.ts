@@ -27,7 +27,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_DEMO_SCALE,
   DEFAULT_DEMO_SEED,
@@ -43,6 +42,7 @@ import { buildApp } from '../http/app.ts';
 import { buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
+import { listenForBench, sampleAreaCodes } from './bench-server.ts';
 import { runSignedInLoad } from './http-load.ts';
 
 const require = createRequire(import.meta.url);
@@ -119,11 +119,6 @@ async function cannon(
     requests: times.length,
     failed: result.failed,
   };
-}
-
-/** Waits until the server has answered every request it received (a run's backlog must not slow the next). */
-async function drained(inFlight: () => number): Promise<void> {
-  while (inFlight() > 0) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** GETs a URL as a browser would (gzip accepted): status, raw (compressed) bytes and decoded text. */
@@ -246,29 +241,17 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     }
     const app = await buildApp({
       db,
-      config,
+      // One bench viewer asks for thousands of URLs: timing, not the per-user limit (the load run keeps it).
+      config: { ...config, loadControl: { ...config.loadControl, userLimit: 0 } },
       clock,
       queries: new WarehouseQueries(db, catalogue),
       catalogue,
       testViewer: { signedIn: true, role: 'viewer', userId: 'bench', via: 'session' },
     });
     app.get('/bench/trivial', { config: { access: 'public' } }, async () => ({ ok: true }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    let inFlight = 0;
-    app.server.on('request', (_req, res: http.ServerResponse) => {
-      inFlight += 1;
-      res.once('close', () => (inFlight -= 1));
-    });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const { base, drained } = await listenForBench(app);
     try {
-      const codes = async (level: string, n: number) =>
-        (
-          await db.all<{ code: string }>(
-            `SELECT area_code AS code FROM area WHERE area_level = $1 AND is_current AND area_code <> 'UNKNOWN'
-             ORDER BY hash(area_code) LIMIT $2`,
-            [level, n],
-          )
-        ).map((r) => r.code);
+      const codes = (level: string, n: number) => sampleAreaCodes(db, level, n);
       const icbs = await codes('icb', 100);
       const practiceCodes = await codes('practice', 20000);
       const pcns = await codes('pcn', 5000);
@@ -333,7 +316,7 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
         console.log(`Running ${s.name} (${seconds} s per run, 50 connections) …`);
         const run = async (urls: string[]) => {
           const r = await cannon(base, urls, seconds);
-          await drained(() => inFlight);
+          await drained();
           return r;
         };
         runs.push({

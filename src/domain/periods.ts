@@ -39,6 +39,12 @@ export const MONTH_NAMES = [
   'December',
 ] as const;
 
+/** The month (1–12) a name or an abbreviation of three letters or more stands for ("Sept", "jun"), else 0. */
+export function monthOfName(name: string): number {
+  const t = name.toLowerCase();
+  return MONTH_NAMES.findIndex((full) => t.length >= 3 && full.toLowerCase().startsWith(t)) + 1;
+}
+
 export const SHORT_MONTH_NAMES = [
   'Jan',
   'Feb',

@@ -19,6 +19,7 @@ import {
 
 export { MI_MEASURES, type MiMeasure, miMeasureById } from '../../domain/mi-measures.ts';
 import { MI_MEASURES, type MiMeasure } from '../../domain/mi-measures.ts';
+import { monthOfName } from '../../domain/periods.ts';
 
 /** A label without footnote markers (`ICB ODS Code [1,2]` → `icb ods code`), lower-cased, spaces collapsed. */
 export function normaliseLabel(text: string): string {
@@ -46,21 +47,6 @@ export function measureOfCsvColumn(name: string): MiMeasure | undefined {
       (m.aliases ?? []).some((a) => a.replaceAll('-', ' ') === asLabel),
   );
 }
-
-const MONTH_NAMES = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
 
 const EXCEL_EPOCH_1900 = Date.UTC(1899, 11, 30);
 const EXCEL_EPOCH_1904 = Date.UTC(1904, 0, 1);
@@ -100,11 +86,10 @@ export function parseMonthText(raw: string, date1904 = false): Parsed<string> {
   }
   m = /^([A-Za-z]+)[\s-]+(\d{2}|\d{4})$/.exec(s);
   if (m) {
-    const name = m[1]!.toLowerCase();
-    const index = MONTH_NAMES.findIndex((full) => name.length >= 3 && full.startsWith(name));
-    if (index < 0) return { ok: false, reason: `"${s}" is not a month` };
+    const month = monthOfName(m[1]!);
+    if (month === 0) return { ok: false, reason: `"${s}" is not a month` };
     const year = m[2]!.length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
-    return monthOfDay(`${year}-${String(index + 1).padStart(2, '0')}-01`, s);
+    return monthOfDay(`${year}-${String(month).padStart(2, '0')}-01`, s);
   }
   if (/^\d{5}(?:\.0+)?$/.test(s)) return parseMonthSerial(Number(s), date1904);
   return { ok: false, reason: `"${s}" is not a month (expected YYYY-MM-01)` };

@@ -50,6 +50,7 @@ import {
   writeMi,
 } from './mi-common.ts';
 import { checkWorkbookLimits } from './xlsx-limits.ts';
+import { monthOfName } from '../../domain/periods.ts';
 
 type Cell =
   | { kind: 'empty' }
@@ -610,8 +611,7 @@ export function parsePublicationDate(text: string): string | null {
   const parts = s.split(' ');
   if (parts.length !== 3) return null;
   const [a, b, c] = parts as [string, string, string];
-  const monthIndex = (t: string) =>
-    MONTH_WORDS.findIndex((w) => t.length >= 3 && w.startsWith(t.toLowerCase()));
+  const monthIndex = (t: string) => monthOfName(t) - 1;
   if (!/^\d{4}$/.test(c)) return null;
   if (monthIndex(a) >= 0 && ORDINAL_DAY.test(b))
     return checkedDay(Number(c), monthIndex(a) + 1, Number(ORDINAL_DAY.exec(b)![1]));
@@ -619,21 +619,6 @@ export function parsePublicationDate(text: string): string | null {
     return checkedDay(Number(c), monthIndex(b) + 1, Number(ORDINAL_DAY.exec(a)![1]));
   return null;
 }
-
-const MONTH_WORDS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
 
 function checkedDay(y: number, m: number, d: number): string | null {
   const date = new Date(Date.UTC(y, m - 1, d));
