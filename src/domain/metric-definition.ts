@@ -187,6 +187,22 @@ export function isPatientRate(m: Pick<MetricDefinition, 'aggregation' | 'denomin
   return m.aggregation === 'ratio' && m.denominator === PATIENTS_13PLUS;
 }
 
+/**
+ * How a metric's figures get confidence intervals and a verdict against a benchmark (docs/adr/0022): a
+ * rate over patients aged 13+ in per cent is a proportion (Wilson's score interval); one per 1,000 is a
+ * rate (Byar's method on its count). Anything else (counts, stored ratios whose parts are not read with
+ * them) has no interval: 'none'. The one place consumers ask; derived per-1,000 rates of counts are
+ * patient rates too, so they follow the same rule.
+ */
+export function comparisonOf(
+  m: Pick<MetricDefinition, 'aggregation' | 'denominator' | 'unit'>,
+): 'rate-per-1000' | 'proportion' | 'none' {
+  if (!isPatientRate(m)) return 'none';
+  if (m.unit === 'percent') return 'proportion';
+  if (m.unit === 'per_1000') return 'rate-per-1000';
+  return 'none';
+}
+
 /** A ratio of two stored catalogue metrics, computed and stored by the build (ADR 0009). */
 export function isStoredRatio(m: Pick<MetricDefinition, 'aggregation' | 'denominator'>): boolean {
   return m.aggregation === 'ratio' && m.denominator !== PATIENTS_13PLUS;

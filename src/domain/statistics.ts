@@ -1,0 +1,131 @@
+/**
+ * Confidence intervals and the comparison verdict, the way Fingertips (OHID, formerly PHE) computes them
+ * (docs/adr/0022):
+ *
+ * - proportions (a percentage of patients): Wilson's score interval;
+ * - rates per 1,000 patients (counts over a population): Byar's approximation to the exact Poisson
+ *   interval of the count, divided by the denominator and multiplied by 1,000; for a count of 0 the lower
+ *   limit is 0 (Byar's lower formula is undefined there) and the upper one is Byar's at 0;
+ * - 95% (z = 1.959964) and 99.8% (z = 3.090232) levels;
+ * - the verdict compares an area's 95% interval with the benchmark's value (a point, not its interval):
+ *   wholly above → higher, wholly below → lower, otherwise similar; read through the metric's polarity as
+ *   better / worse / similar, or left as higher / lower / similar when the metric has no polarity.
+ *
+ * Pure functions; no I/O.
+ */
+
+/** z for a two-sided 95% interval (Fingertips' value). */
+export const Z_95 = 1.959964;
+/** z for a two-sided 99.8% interval (Fingertips' value). */
+export const Z_998 = 3.090232;
+
+export interface Interval {
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Wilson's score interval for a proportion of `successes` out of `trials`, as a share (0–1). Null when
+ * there is no interval to compute: no trials, a negative or non-finite count, or more successes than trials.
+ */
+export function wilsonInterval(successes: number, trials: number, z: number): Interval | null {
+  if (!Number.isFinite(successes) || !Number.isFinite(trials) || !(trials > 0)) return null;
+  if (successes < 0 || successes > trials) return null;
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = 2 * successes + z2;
+  const spread = z * Math.sqrt(z2 + 4 * successes * (1 - p));
+  const denominator = 2 * (trials + z2);
+  return {
+    lower: Math.max(0, (centre - spread) / denominator),
+    upper: Math.min(1, (centre + spread) / denominator),
+  };
+}
+
+/**
+ * Byar's interval for a Poisson count `observed`: lower = O(1 − 1/(9O) − z/(3√O))³ (0 when O = 0, and
+ * never below 0), upper = (O+1)(1 − 1/(9(O+1)) + z/(3√(O+1)))³. Null for a negative or non-finite count.
+ */
+export function byarInterval(observed: number, z: number): Interval | null {
+  if (!Number.isFinite(observed) || observed < 0) return null;
+  const o = observed;
+  const lower = o === 0 ? 0 : Math.max(0, o * (1 - 1 / (9 * o) - z / (3 * Math.sqrt(o))) ** 3);
+  const o1 = o + 1;
+  const upper = o1 * (1 - 1 / (9 * o1) + z / (3 * Math.sqrt(o1))) ** 3;
+  return { lower, upper };
+}
+
+/** How a metric's figure can be given a confidence interval (from the catalogue: comparisonOf). */
+export type ComparisonMethod = 'rate-per-1000' | 'proportion' | 'none';
+
+/** A figure's 95% and 99.8% intervals, in the figure's own unit (per 1,000 or per cent). */
+export interface Confidence {
+  lowerCi95: number;
+  upperCi95: number;
+  lowerCi998: number;
+  upperCi998: number;
+}
+
+/**
+ * The intervals of a rate or proportion from its parts: `numerator` events or people out of `denominator`
+ * patients, shown × `multiplier` (1,000 for a rate per 1,000, 100 for a percentage). Null when no interval
+ * can be computed: method 'none', no denominator, or parts a proportion cannot have (more than all).
+ */
+export function confidenceOf(
+  method: ComparisonMethod,
+  numerator: number | null | undefined,
+  denominator: number | null | undefined,
+  multiplier: number,
+): Confidence | null {
+  if (method === 'none' || numerator === null || numerator === undefined) return null;
+  if (denominator === null || denominator === undefined) return null;
+  if (!(denominator > 0) || !Number.isFinite(denominator)) return null;
+  const at = (z: number): Interval | null => {
+    if (method === 'proportion') return wilsonInterval(numerator, denominator, z);
+    const count = byarInterval(numerator, z);
+    return count && { lower: count.lower / denominator, upper: count.upper / denominator };
+  };
+  const ci95 = at(Z_95);
+  const ci998 = at(Z_998);
+  if (!ci95 || !ci998) return null;
+  return {
+    lowerCi95: ci95.lower * multiplier,
+    upperCi95: ci95.upper * multiplier,
+    lowerCi998: ci998.lower * multiplier,
+    upperCi998: ci998.upper * multiplier,
+  };
+}
+
+export type Polarity = 'higher_is_better' | 'lower_is_better' | 'neutral';
+
+/** The comparison verdict of an area against a benchmark (England or the parent area). */
+export const VERDICTS = ['better', 'similar', 'worse', 'higher', 'lower', 'not-compared'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/**
+ * Fingertips' rule: the area's interval against the benchmark's value. Wholly above it → higher, wholly
+ * below → lower, touching or containing it → similar; with a polarity, higher and lower read as better or
+ * worse. 'not-compared' when either is missing (no interval could be computed, or no benchmark figure).
+ */
+export function compareWithBenchmark(
+  interval: { lower: number; upper: number } | null,
+  benchmark: number | null | undefined,
+  polarity: Polarity,
+): Verdict {
+  if (!interval || benchmark === null || benchmark === undefined) return 'not-compared';
+  if (!Number.isFinite(benchmark)) return 'not-compared';
+  if (!Number.isFinite(interval.lower) || !Number.isFinite(interval.upper)) return 'not-compared';
+  let side: 'higher' | 'lower' | 'similar' = 'similar';
+  if (interval.lower > benchmark) side = 'higher';
+  else if (interval.upper < benchmark) side = 'lower';
+  if (side === 'similar' || polarity === 'neutral') return side;
+  return (side === 'higher') === (polarity === 'higher_is_better') ? 'better' : 'worse';
+}
+
+/** The 95% interval of a figure that carries one, for compareWithBenchmark. */
+export function interval95(
+  c: { lowerCi95?: number | null; upperCi95?: number | null } | null | undefined,
+): Interval | null {
+  if (!c || typeof c.lowerCi95 !== 'number' || typeof c.upperCi95 !== 'number') return null;
+  return { lower: c.lowerCi95, upper: c.upperCi95 };
+}
