@@ -1,0 +1,217 @@
+/**
+ * Rankings against an independent brute-force computation over the raw events of a small real warehouse
+ * (test/support/api-warehouse.ts: 14 practices, QA1 + QA2 merged into QA9 in August 2026, P00014 closed in
+ * June, P00013 without a list size, demo scale 0.5). The expected figures are counted from activity_event
+ * and the builder's list sizes (13+ = 200 + 97 i, all ages = 400 + 97 i), never from the cube.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../../test/support/api-warehouse.ts';
+import { competitionRanks, exclusionNote, getRanking, RankingError } from './ranking.ts';
+
+let w: TestWarehouse;
+beforeAll(async () => {
+  w = await buildTestWarehouse();
+}, 120_000);
+afterAll(() => w?.close());
+
+const index = (code: string) => Number(code.slice(1));
+const patients13 = (code: string) => (index(code) === 13 ? null : 200 + index(code) * 97);
+const patientsAll = (code: string) => (index(code) === 13 ? null : 400 + index(code) * 97);
+/** ICB as recorded in January and today (the August release; P00014 keeps its January ICB). */
+const icbJan = (code: string) => (index(code) <= 3 ? 'QA1' : index(code) <= 9 ? 'QA2' : 'QA3');
+const icbNow = (code: string) => (index(code) <= 9 ? 'QA9' : 'QA3');
+
+/** Logins per practice code and month, straight from the raw events. */
+async function loginsByPracticeMonth(): Promise<Map<string, number>> {
+  const rows = await w.db.all<{ practice_code: string; event_date: string }>(
+    "SELECT practice_code, CAST(event_date AS VARCHAR) AS event_date FROM activity_event WHERE event_type = 'login' AND practice_code IS NOT NULL",
+  );
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const key = `${r.practice_code}|${r.event_date.slice(0, 7)}-01`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+function bruteRanks(values: Map<string, number | null>): Map<string, number | null> {
+  const list = [...values.values()].filter((v): v is number => v !== null);
+  return new Map([...values].map(([k, v]) => [k, v === null ? null : list.filter((x) => x > v).length + 1]));
+}
+
+describe('getRanking', () => {
+  it('ranks practices in an ICB on a rate per 1,000 exactly as counted from the events', async () => {
+    const logins = await loginsByPracticeMonth();
+    const ranking = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins_per_1000',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA9' },
+      grain: 'month',
+      period: '2026-10-15',
+      minListSize: 0,
+    });
+    expect(ranking.periodStart).toBe('2026-10-01');
+    expect(ranking.previousPeriodStart).toBe('2026-09-01');
+    expect(ranking.note).toBeNull();
+    const members = Array.from({ length: 9 }, (_, i) => `P0000${i + 1}`);
+    expect(ranking.rows.map((r) => r.code).sort()).toEqual(members);
+    const rate = (code: string, month: string) => {
+      const p = patients13(code);
+      return p === null ? null : ((logins.get(`${code}|${month}`) ?? 0) / (p * TEST_DEMO_SCALE)) * 1000;
+    };
+    const expected = new Map(members.map((c) => [c, rate(c, '2026-10-01')]));
+    const ranks = bruteRanks(expected);
+    for (const row of ranking.rows) {
+      expect(row.value).toBeCloseTo(expected.get(row.code)!, 9);
+      expect(row.count).toBe(logins.get(`${row.code}|2026-10-01`) ?? 0);
+      expect(row.patients13plus).toBe(patients13(row.code));
+      expect(row.patientsAll).toBe(patientsAll(row.code));
+      expect(row.rank).toBe(ranks.get(row.code));
+      const prev = rate(row.code, '2026-09-01')!;
+      expect(row.previousValue).toBeCloseTo(prev, 9);
+      expect(row.change).toBeCloseTo(expected.get(row.code)! - prev, 9);
+      // Complete months January to October: 10 points, oldest first.
+      expect(row.series.map((s) => s.periodStart)).toEqual(
+        Array.from({ length: 10 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}-01`),
+      );
+      for (const s of row.series) expect(s.value).toBeCloseTo(rate(row.code, s.periodStart)!, 9);
+    }
+    // Sorted by rank.
+    const shownRanks = ranking.rows.map((r) => r.rank!);
+    expect(shownRanks).toEqual([...shownRanks].sort((a, b) => a - b));
+  });
+
+  it('leaves out closed and small practices by default and counts them in the note', async () => {
+    const october = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins',
+      level: 'practice',
+      within: { level: 'england', code: 'E92000001' },
+      grain: 'month',
+      period: '2026-10-01',
+    });
+    // All ages 400 + 97 i < 1,000 for i ≤ 6; P00014 is not in the August release; P00013 (no list size) stays.
+    expect(october.excluded).toMatchObject({ closed: 1, notYetOpen: 0, smallList: 6, total: 7 });
+    expect(october.note).toBe('7 practices left out: 1 closed, 6 with fewer than 1,000 patients');
+    expect(october.rows.map((r) => r.code).sort()).toEqual([
+      'P00007',
+      'P00008',
+      'P00009',
+      'P00010',
+      'P00011',
+      'P00012',
+      'P00013',
+    ]);
+    // In March the January release is in force: P00014 was open and is ranked; a threshold of 0 keeps all.
+    const march = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins',
+      level: 'practice',
+      within: { level: 'england', code: 'E92000001' },
+      grain: 'month',
+      period: '2026-03-01',
+      minListSize: 0,
+    });
+    expect(march.excluded.total).toBe(0);
+    expect(march.note).toBeNull();
+    expect(march.rows).toHaveLength(14);
+    const higher = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins',
+      level: 'practice',
+      within: { level: 'england', code: 'E92000001' },
+      grain: 'month',
+      period: '2026-03-01',
+      minListSize: 1200,
+    });
+    // 400 + 97 i < 1,200 for i ≤ 8.
+    expect(higher.note).toBe('8 practices left out: 8 with fewer than 1,200 patients');
+  });
+
+  it('ranks ICBs on both structures: today (merged) and as recorded at the time', async () => {
+    const logins = await loginsByPracticeMonth();
+    const sum = (icbOf: (c: string) => string, month: string) => {
+      const out = new Map<string, number>();
+      for (const [key, n] of logins) {
+        const [code, m] = key.split('|') as [string, string];
+        if (m !== month || !/^P\d{5}$/.test(code) || index(code) > 14) continue;
+        out.set(icbOf(code), (out.get(icbOf(code)) ?? 0) + n);
+      }
+      return out;
+    };
+    const today = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins',
+      level: 'icb',
+      within: { level: 'england', code: 'E92000001' },
+      grain: 'month',
+      period: '2026-03-01',
+    });
+    const expectedToday = sum(icbNow, '2026-03-01');
+    expect(Object.fromEntries(today.rows.map((r) => [r.code, r.value]))).toEqual(
+      Object.fromEntries(expectedToday),
+    );
+    const recorded = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins',
+      level: 'icb',
+      within: { level: 'region', code: 'Y56' },
+      grain: 'month',
+      period: '2026-03-01',
+      structure: 'as_recorded',
+    });
+    const expectedJan = sum(icbJan, '2026-03-01');
+    expect(recorded.rows.map((r) => r.code).sort()).toEqual(['QA1', 'QA2']);
+    for (const r of recorded.rows) expect(r.value).toBe(expectedJan.get(r.code));
+    expect(recorded.rows[0]!.rank).toBe(1);
+  });
+
+  it('gives no figures, not zeros, for a feed that was never loaded', async () => {
+    const ranking = await getRanking(w.db, w.catalogue, {
+      metricId: 'snapshot_logins',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA3' },
+      grain: 'month',
+      minListSize: 0,
+    });
+    expect(ranking.hasFigures).toBe(false);
+    expect(ranking.rows.length).toBeGreaterThan(0);
+    for (const r of ranking.rows) {
+      expect(r.value).toBeNull();
+      expect(r.rank).toBeNull();
+      expect(r.series.every((s) => s.value === null)).toBe(true);
+    }
+  });
+
+  it.each([
+    [{ level: 'icb' as const, within: { level: 'icb' as const, code: 'QA9' } }, 400, 'level'],
+    [{ metricId: 'no_such_metric' }, 404, 'metric'],
+    [{ within: { level: 'icb' as const, code: 'ZZZ' } }, 404, 'within'],
+    [{ period: '2026-11-01' }, 400, 'period'],
+    [{ period: '2025-01-01' }, 400, 'period'],
+    [{ structure: 'as_recorded' as const }, 400, 'structure'],
+    [{ minListSize: -1 }, 400, 'minListSize'],
+  ])('refuses %j with %i naming %s', async (change, status, param) => {
+    const req = {
+      metricId: 'unique_logins_per_1000',
+      level: 'practice' as const,
+      within: { level: 'icb' as const, code: 'QA9' },
+      grain: 'month' as const,
+      ...change,
+    };
+    const err = await getRanking(w.db, w.catalogue, req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RankingError);
+    expect((err as RankingError).status).toBe(status);
+    expect((err as RankingError).param).toBe(param);
+  });
+});
+
+describe('ranking helpers', () => {
+  it('shares ranks between ties and leaves missing values unranked', () => {
+    expect(competitionRanks([5, 9, null, 5, 1])).toEqual([2, 1, null, 2, 4]);
+  });
+  it('words the note', () => {
+    expect(exclusionNote('practice', { closed: 3, notYetOpen: 0, smallList: 9 }, 1000)).toBe(
+      '12 practices left out: 3 closed, 9 with fewer than 1,000 patients',
+    );
+    expect(exclusionNote('icb', { closed: 1, notYetOpen: 0, smallList: 0 }, 1000)).toBe(
+      '1 ICB left out: 1 closed',
+    );
+    expect(exclusionNote('practice', { closed: 0, notYetOpen: 0, smallList: 0 }, 1000)).toBeNull();
+  });
+});
