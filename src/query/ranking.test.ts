@@ -76,6 +76,34 @@ describe('getRanking', () => {
       );
       for (const s of row.series) expect(s.value).toBeCloseTo(rate(row.code, s.periodStart)!, 9);
     }
+    // 95% interval by Byar's method on the count, and the verdict against England's rate, worked out here.
+    const z = 1.959964;
+    const england = members
+      .concat(['P00010', 'P00011', 'P00012'])
+      .filter((c) => patients13(c) !== null)
+      .reduce(
+        (acc, c) => ({
+          n: acc.n + (logins.get(`${c}|2026-10-01`) ?? 0),
+          d: acc.d + patients13(c)! * TEST_DEMO_SCALE,
+        }),
+        { n: 0, d: 0 },
+      );
+    const englandRate = (england.n / england.d) * 1000;
+    expect(ranking.england.value).toBeCloseTo(englandRate, 9);
+    const verdicts = new Set<string>();
+    for (const row of ranking.rows) {
+      const o = row.count!;
+      const d = patients13(row.code)! * TEST_DEMO_SCALE;
+      const lower = o === 0 ? 0 : o * (1 - 1 / (9 * o) - z / (3 * Math.sqrt(o))) ** 3;
+      const upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * Math.sqrt(o + 1))) ** 3;
+      expect(row.lowerCi95).toBeCloseTo((lower / d) * 1000, 9);
+      expect(row.upperCi95).toBeCloseTo((upper / d) * 1000, 9);
+      const verdict =
+        (lower / d) * 1000 > englandRate ? 'better' : (upper / d) * 1000 < englandRate ? 'worse' : 'similar';
+      expect(row.comparedWithEngland).toBe(verdict);
+      verdicts.add(verdict);
+    }
+    expect(verdicts.size).toBeGreaterThan(1);
     // Sorted by rank.
     const shownRanks = ranking.rows.map((r) => r.rank!);
     expect(shownRanks).toEqual([...shownRanks].sort((a, b) => a - b));
@@ -172,6 +200,7 @@ describe('getRanking', () => {
     expect(ranking.hasFigures).toBe(false);
     expect(ranking.rows.length).toBeGreaterThan(0);
     for (const r of ranking.rows) {
+      expect(r.comparedWithEngland).toBe('not-compared');
       expect(r.value).toBeNull();
       expect(r.rank).toBeNull();
       expect(r.series.every((s) => s.value === null)).toBe(true);

@@ -20,7 +20,8 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { AREA_LEVELS, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } from '../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { comparisonOf, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
+import { compareWithBenchmark, confidenceOf, interval95, type Verdict } from '../domain/statistics.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
@@ -69,6 +70,13 @@ export interface RankingRow {
   /** A rate's denominator (patients aged 13+, × the demo scale on demo data) and the share covered. */
   denominator: number | null;
   coverage: number | null;
+  /**
+   * The 95% confidence interval of a rate (Byar) or percentage (Wilson), src/domain/statistics.ts, and the
+   * verdict against England's value for the period; null and 'not-compared' for counts and stored ratios.
+   */
+  lowerCi95: number | null;
+  upperCi95: number | null;
+  comparedWithEngland: Verdict;
   /** Registered patients in the period (today's structure; all ages also as recorded), null without any. */
   patients13plus: number | null;
   patientsAll: number | null;
@@ -401,12 +409,16 @@ export async function getRanking(
     englandRows.some((r) => r.value !== null) || (isRate && !numerator),
   ).get(periodStart);
 
+  const method = comparisonOf(metric);
   const rows: RankingRow[] = kept.map(({ member: m, points }) => {
     const point = points.get(periodStart) ?? null;
     const prev = previousPeriodStart ? (points.get(previousPeriodStart) ?? null) : null;
     const value = point ? point.value : null;
     const previousValue = prev ? prev.value : null;
     const size = sizeOf.get(m.code);
+    const ci = point
+      ? confidenceOf(method, point.numerator, point.denominator, metric.multiplier ?? 1)
+      : null;
     return {
       rank: null,
       level: req.level,
@@ -425,6 +437,9 @@ export async function getRanking(
               : null,
       denominator: point?.denominator ?? null,
       coverage: point?.coverage ?? null,
+      lowerCi95: ci?.lowerCi95 ?? null,
+      upperCi95: ci?.upperCi95 ?? null,
+      comparedWithEngland: compareWithBenchmark(interval95(ci), englandPoint?.value, metric.polarity),
       patients13plus: size?.patients_13plus ?? null,
       patientsAll: size?.value ?? null,
       previousValue,
