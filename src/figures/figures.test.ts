@@ -1,0 +1,268 @@
+/**
+ * The figure store (docs/adr/0026-figure-store.md): what is published (by rule), versioned snapshot files
+ * swapped under readers in flight, and the PostgreSQL round trip (COPY in, pointer, pull out) compared row
+ * for row with the source, on a real PostgreSQL.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/pg-test-db.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { openPgPool, type PgPool } from '../warehouse/pg.ts';
+import {
+  dropReplacedVersions,
+  ensureFiguresSchema,
+  publishToPg,
+  pullFromPg,
+  readPointer,
+  withRefreshLock,
+} from './pg.ts';
+import { listSnapshots, withheldBecause, writeSnapshot } from './snapshot.ts';
+import { FigureStore, NoFiguresError } from './store.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'figures-store-'));
+let wh: Warehouse;
+let pgdb: TestDatabase;
+let pool: PgPool;
+
+/** Rows chosen to break a careless CSV round trip: NULL beside '', quotes, commas, newlines, floats, time zones. */
+const AWKWARD = [
+  [
+    "'A'",
+    '\'Quote "and", comma\'',
+    0.1 + 0.2,
+    'TRUE',
+    "TIMESTAMPTZ '2026-03-29 00:59:59.123456+00'",
+    '1.500000',
+  ],
+  ["'B'", "''", 1e-300, 'FALSE', "TIMESTAMPTZ '2026-10-25 01:30:00+00'", '-0.000001'],
+  ["'C'", 'NULL', -123456789.125, 'NULL', 'NULL', 'NULL'],
+  [
+    "'D'",
+    "'line one\nline two'",
+    2 ** 53 - 1,
+    'TRUE',
+    "TIMESTAMPTZ '2025-01-01 00:00:00+00'",
+    '123456789012.123456',
+  ],
+];
+
+beforeAll(async () => {
+  wh = await Warehouse.open(path.join(dir, 'warehouse.duckdb'));
+  await migrate(wh);
+  await wh.run(
+    "INSERT INTO warehouse_meta VALUES ('data_version', '7'), ('auth_secret', 'not-for-publishing')",
+  );
+  await wh.run(
+    `INSERT INTO area (area_level, area_code, ons_code, name, parent_level, parent_code, postcode, supplier_name, first_extract, last_extract, is_current)
+     VALUES ('practice', 'A81001', NULL, 'The Densham Surgery', 'pcn', 'U1', 'TS18 1HU', '', DATE '2026-01-01', DATE '2026-08-01', true)`,
+  );
+  await wh.run(
+    'CREATE TABLE awkward (k VARCHAR PRIMARY KEY, s VARCHAR, d DOUBLE, b BOOLEAN, t TIMESTAMPTZ, x DECIMAL(18,6))',
+  );
+  for (const r of AWKWARD) await wh.run(`INSERT INTO awkward VALUES (${r.join(', ')})`);
+  await wh.run(
+    "INSERT INTO app_user (user_id, email, role, status, created_at) VALUES ('u1', 'someone@nhs.net', 'admin', 'active', now())",
+  );
+  pgdb = await createTestDatabase('figures_store');
+  pool = openPgPool(pgdb.url, { max: 4 });
+  await ensureFiguresSchema(pool);
+}, 30_000);
+
+afterAll(async () => {
+  wh?.close();
+  await pool?.end();
+  await pgdb?.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every row of every table of `a` that is not in `b` and the other way round (EXCEPT ALL), as text. */
+async function differences(fileA: string, fileB: string): Promise<string[]> {
+  const db = await Warehouse.open(':memory:');
+  try {
+    await db.run(`ATTACH '${fileA}' AS a (READ_ONLY); ATTACH '${fileB}' AS b (READ_ONLY)`);
+    const names = (t: string) =>
+      db.all<{ n: string }>(
+        `SELECT table_name AS n FROM duckdb_tables() WHERE database_name = '${t}' ORDER BY 1`,
+      );
+    const a = (await names('a')).map((r) => r.n);
+    const b = (await names('b')).map((r) => r.n);
+    const out: string[] = [];
+    if (a.join() !== b.join()) out.push(`tables differ: ${a.join()} / ${b.join()}`);
+    for (const t of a) {
+      const diff = await db.all<{ n: number }>(
+        `SELECT (SELECT count(*) FROM (SELECT * FROM a."${t}" EXCEPT ALL SELECT * FROM b."${t}")) +
+                (SELECT count(*) FROM (SELECT * FROM b."${t}" EXCEPT ALL SELECT * FROM a."${t}")) AS n`,
+      );
+      if (Number(diff[0]!.n) !== 0) out.push(`${t}: ${diff[0]!.n} rows differ`);
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+describe('what is published', () => {
+  it('keeps back, by rule, tables that identify people or raw events, and rejected rows', () => {
+    expect(
+      withheldBecause({ name: 'activity_event', columns: ['event_id', 'user_id', 'practice_code'] }),
+    ).toMatch(/event_id, user_id/);
+    expect(
+      withheldBecause({ name: 'booking_event', columns: ['event_id', 'case_id', 'provider_ods'] }),
+    ).toMatch(/raw events/);
+    expect(withheldBecause({ name: 'event_reject', columns: ['load_id', 'line', 'reason'] })).toMatch(
+      /rejected/,
+    );
+    expect(
+      withheldBecause({ name: 'booking_slots', columns: ['date', 'service_id', 'slots_available'] }),
+    ).toBeNull();
+    expect(withheldBecause({ name: 'metric_cell', columns: ['metric_key', 'area_key', 'value'] })).toBeNull();
+  });
+
+  it('publishes every other table of the migrated warehouse, with its keys, and no secret', async () => {
+    const snap = await writeSnapshot(wh, dir, 1, { secretMetaKeys: ['auth_secret'] });
+    const all = (
+      await wh.all<{ n: string }>(
+        'SELECT table_name AS n FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1',
+      )
+    ).map((r) => r.n);
+    const kept = snap.withheld.map((w) => w.name).sort();
+    expect(kept).toEqual(
+      [
+        'activity_event',
+        'api_token',
+        'app_user',
+        'audit_log',
+        'booking_event',
+        'event_reject',
+        'sign_in_link',
+        'user_month',
+        'user_session',
+      ].filter((t) => all.includes(t)),
+    );
+    expect([...snap.tables, ...kept].sort()).toEqual(all);
+    expect(snap.tables).toEqual(expect.arrayContaining(['metric_cell', 'area', 'awkward', 'mi_figure']));
+    expect(snap.dataVersion).toBe(7);
+    const db = await Warehouse.open(snap.file, { readOnly: true });
+    try {
+      const meta = await db.all<{ key: string; value: string }>(
+        'SELECT key, value FROM warehouse_meta ORDER BY 1',
+      );
+      expect(meta.map((m) => m.key)).not.toContain('auth_secret');
+      expect(meta).toContainEqual({ key: 'figures_version', value: '1' });
+      // The definition travels: a key is still a key.
+      await expect(db.run("INSERT INTO awkward (k) VALUES ('A')")).rejects.toThrow();
+      expect(await db.scalar('SELECT count(*) FROM metric_value')).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the store swaps versions under readers', () => {
+  it('a reader in flight finishes on its version; the retired file goes once nobody holds it', async () => {
+    const v2 = await writeSnapshot(wh, dir, 2);
+    await wh.run("UPDATE warehouse_meta SET value = '8' WHERE key = 'data_version'");
+    const v3 = await writeSnapshot(wh, dir, 3);
+    const store = new FigureStore();
+    await expect(store.reader.all('SELECT 1')).rejects.toBeInstanceOf(NoFiguresError);
+    const swaps: number[] = [];
+    store.onSwap((i) => swaps.push(i.version));
+    await store.adopt(2, v2.file);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // A transaction on version 2 that is still open when version 3 arrives.
+    const inFlight = store.reader.transaction(async (tx) => {
+      const before = await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
+      await held;
+      const after = await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
+      return [before, after];
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.adopt(3, v3.file)).toBe(true);
+    expect(await store.adopt(2, v2.file)).toBe(false); // never back
+    expect(await store.reader.scalar("SELECT value FROM warehouse_meta WHERE key = 'data_version'")).toBe(
+      '8',
+    );
+    expect(store.openVersions()).toEqual([2, 3]);
+    expect(fs.existsSync(v2.file)).toBe(true);
+    release();
+    expect(await inFlight).toEqual(['7', '7']);
+    expect(store.openVersions()).toEqual([3]);
+    expect(fs.existsSync(v2.file)).toBe(false);
+    expect(swaps).toEqual([2, 3]);
+    const side = await store.reader.connect();
+    expect(await side.scalar('SELECT 42')).toBe(42);
+    await store.close();
+    expect(fs.existsSync(v3.file)).toBe(true); // the last version stays for the next start
+    expect(listSnapshots(dir).map((s) => s.version)).toEqual([3, 1]);
+  });
+});
+
+describe('PostgreSQL', () => {
+  it('publishes by COPY, moves the pointer, and another instance pulls an identical copy', async () => {
+    const snap = listSnapshots(dir)[0]!;
+    expect(await readPointer(pool)).toBeNull();
+    const r = await publishToPg(pool, snap.file, 1, 'compute-a', { tmpDir: dir, graceMs: 0 });
+    expect(r.tables).toBeGreaterThan(20);
+    const pointer = (await readPointer(pool))!;
+    expect(pointer).toMatchObject({
+      version: 1,
+      schema: 'figures_v1',
+      sourceId: 'compute-a',
+      dataVersion: '8',
+    });
+    // Real tables, queryable in PostgreSQL, with the DuckDB key.
+    const pg = await pool.query('SELECT k, s, b FROM figures_v1.awkward ORDER BY k');
+    expect(pg.rows).toEqual([
+      { k: 'A', s: 'Quote "and", comma', b: true },
+      { k: 'B', s: '', b: false },
+      { k: 'C', s: null, b: null },
+      { k: 'D', s: 'line one\nline two', b: true },
+    ]);
+    const idx = await pool.query(
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = 'figures_v1' AND tablename = 'awkward'",
+    );
+    expect(idx.rows.map((x: { indexdef: string }) => x.indexdef).join()).toMatch(/\(k\)/);
+    const pulled = path.join(dir, 'pulled.duckdb');
+    await pullFromPg(pool, pointer, pulled);
+    expect(await differences(snap.file, pulled)).toEqual([]);
+    // A publish that fails before its commit leaves the pointer where it was; the next one starts afresh.
+    await expect(
+      publishToPg(pool, snap.file, 2, 'compute-a', {
+        tmpDir: dir,
+        graceMs: 60_000,
+        beforeCommit: () => Promise.reject(new Error('killed')),
+      }),
+    ).rejects.toThrow('killed');
+    expect((await readPointer(pool))!.version).toBe(1);
+    await publishToPg(pool, snap.file, 2, 'compute-a', { tmpDir: dir, graceMs: 60_000 });
+    expect((await readPointer(pool))!.version).toBe(2);
+    // The version replaced is dropped once the grace period has passed.
+    expect(await dropReplacedVersions(pool, 60_000)).toEqual([]);
+    expect(await dropReplacedVersions(pool, 0)).toEqual([1]);
+    const schemas = await pool.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'figures_v%' ORDER BY 1",
+    );
+    expect(schemas.rows.map((x: { nspname: string }) => x.nspname)).toEqual(['figures_v2']);
+  }, 30_000);
+
+  it('lets one holder of the refresh lock at a time', async () => {
+    let inside = 0;
+    let most = 0;
+    const attempt = () =>
+      withRefreshLock(pool, async () => {
+        inside += 1;
+        most = Math.max(most, inside);
+        await new Promise((r) => setTimeout(r, 150));
+        inside -= 1;
+        return 'ran';
+      });
+    const results = await Promise.all([attempt(), attempt(), attempt()]);
+    expect(results.filter((r) => r.ran)).toHaveLength(1);
+    expect(most).toBe(1);
+    expect((await attempt()).ran).toBe(true); // released afterwards
+  });
+});
