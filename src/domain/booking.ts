@@ -3,6 +3,8 @@
 // the groupings, and the shape of an answer row. Ingest, the measures' SQL, pages, API and CLI all take
 // their names from here so that the contract (issue 13) is written once.
 
+import { isIsoDate } from './periods.ts';
+
 /** Columns of a booking-journey events file, in order (CSV header, JSON Lines keys, Parquet columns). */
 export const BOOKING_EVENT_COLUMNS = [
   'event_id',
@@ -298,3 +300,49 @@ export const DISPOSITION_MINUTES: Readonly<Record<string, number>> = {
   Dx15: 1440,
   Dx117: 60,
 };
+
+/** Columns a booking events file must have (the others may be absent and are then empty). */
+export const BOOKING_REQUIRED_COLUMNS = ['event_id', 'event_time', 'event_type', 'case_id'] as const;
+
+/** Slot availability may be returned for days ahead: up to this many days after tomorrow in London. */
+export const BOOKING_SLOT_DAYS_AHEAD = 400;
+
+/** A series row: a point of one measure for one group (null for the total). */
+export interface BookingSeriesRow extends BookingSeriesPoint {
+  readonly measure: string;
+  readonly group: string | null;
+  readonly groupName?: string | null;
+}
+
+/** The first and last Europe/London dates of the booking events loaded (null when none are). */
+export interface BookingRange {
+  readonly first: string | null;
+  readonly last: string | null;
+}
+
+/** The group name used for events whose group is not known (no value, or a practice not in the reference). */
+export const BOOKING_UNKNOWN_GROUP = 'Unknown';
+
+export function isBookingGrouping(value: unknown): value is BookingGrouping {
+  return typeof value === 'string' && (BOOKING_GROUPINGS as readonly string[]).includes(value);
+}
+
+/** Why a question cannot be answered (unknown measure, grouping not offered, bad dates), or null when it can. */
+export function bookingQueryProblem(q: {
+  measure: unknown;
+  from: unknown;
+  to: unknown;
+  groupBy?: unknown;
+}): string | null {
+  const m = typeof q.measure === 'string' ? bookingMeasure(q.measure) : undefined;
+  if (!m)
+    return `measure must be one of ${BOOKING_MEASURES.map((x) => x.id).join(', ')}, got "${String(q.measure ?? '')}"`;
+  const valid = (s: unknown) => isIsoDate(s) && s >= '2000-01-01';
+  if (!valid(q.from)) return `from must be a date like 2025-12-01, got "${String(q.from ?? '')}"`;
+  if (!valid(q.to)) return `to must be a date like 2025-12-31, got "${String(q.to ?? '')}"`;
+  if ((q.from as string) > (q.to as string)) return `from (${String(q.from)}) is after to (${String(q.to)})`;
+  const g = q.groupBy ?? 'none';
+  if (g !== 'none' && !(isBookingGrouping(g) && m.groupings.includes(g)))
+    return `groupBy for ${m.id} must be one of none, ${m.groupings.join(', ')}, got "${String(g)}"`;
+  return null;
+}

@@ -1,0 +1,339 @@
+/**
+ * Urgent-care booking MI input (issue 13): booking-journey event files and slot availability files, in CSV,
+ * JSON Lines or Parquet (CSV and JSON Lines optionally gzipped).
+ *
+ * Each file is checked row by row first (every rule, reported with file, line, field and reason); a file with
+ * any rejected row is refused whole and changes nothing. A valid file is written in one transaction, the
+ * booking_load row last. Idempotent: the same file content is loaded once (kind + SHA-256), an event id is
+ * kept once (the first row in a file, and never again once loaded), and a slot key (date, service, provider)
+ * holds the latest file's figure. See README "Urgent-care booking MI" and docs/adr/0020-booking-mi.md.
+ */
+import fs from 'node:fs';
+import {
+  BOOKING_EVENT_COLUMNS,
+  BOOKING_EVENT_TYPES,
+  BOOKING_REQUIRED_COLUMNS,
+  BOOKING_SLOT_COLUMNS,
+  BOOKING_SLOT_DAYS_AHEAD,
+} from '../domain/booking.ts';
+import {
+  EARLIEST_EVENT_DATE,
+  detectEventFormat,
+  latestEventDate,
+  type EventFormat,
+} from '../domain/canonical-event.ts';
+import { addDays, londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { refuseGlobPath } from './csv-reader.ts';
+import { IngestError, type IngestProblem } from './errors.ts';
+import { sha256File } from './file-hash.ts';
+
+export type BookingFileKind = 'events' | 'slots';
+
+export interface BookingLoadResult {
+  file: string;
+  kind: BookingFileKind;
+  format: EventFormat;
+  status: 'loaded' | 'already_loaded';
+  loadId: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  /** Events: rows whose event id was repeated in the file or already loaded. Slots: keys whose figure was replaced. */
+  rowsDuplicate: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  /** Columns the file has that the format does not know (ignored). */
+  ignoredColumns: string[];
+}
+
+export interface BookingIngestOptions {
+  /** Marks the load as synthetic demo data. */
+  demo?: boolean;
+  /** "Now" for the plausible-date checks. Default: the system clock. */
+  now?: Date;
+  /** How many rejected rows a refused file's error lists (all are counted). Default 20. */
+  problemLimit?: number;
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+function firstLine(err: unknown): string {
+  return String((err as Error).message ?? err).split('\n')[0]!;
+}
+
+/**
+ * The SELECT list and source of temp view booking_raw: line_no plus each wanted column as text (NULL when the
+ * file has no such column). Identifiers come from the fixed column lists; the path is a quoted literal (table
+ * functions take no parameters).
+ */
+async function rawViewSql(
+  db: Warehouse,
+  file: string,
+  format: EventFormat,
+  wanted: readonly string[],
+  required: readonly string[],
+): Promise<{ view: string; ignored: string[] }> {
+  const lit = sqlLiteral(file);
+  if (format === 'jsonl') {
+    // Each line as a JSON object, every value read as text (numbers and booleans as written): no type
+    // guessing, and a key missing on a line is an empty field.
+    const cols = wanted.map((c) => `json ->> ${sqlLiteral(c)} AS ${c}`).join(', ');
+    return {
+      view: `SELECT row_number() OVER () AS line_no, ${cols} FROM read_ndjson_objects(${lit})`,
+      ignored: [],
+    };
+  }
+  const source =
+    format === 'csv'
+      ? `read_csv(${lit}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`
+      : `read_parquet(${lit}, file_row_number = true)`;
+  let described: { column_name: string; column_type: string }[];
+  try {
+    described = await db.all(`DESCRIBE SELECT * FROM ${source}`);
+  } catch (err) {
+    throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
+  }
+  const columns = new Map<string, { name: string; type: string }>();
+  for (const r of described) {
+    if (format === 'parquet' && r.column_name === 'file_row_number') continue;
+    columns.set(r.column_name.trim().toLowerCase(), { name: r.column_name, type: r.column_type });
+  }
+  const missing = required.filter((c) => !columns.has(c));
+  if (missing.length > 0) {
+    throw new IngestError({
+      file,
+      line: 1,
+      reason: `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the header must name ${wanted.join(', ')})`,
+    });
+  }
+  const cols = wanted
+    .map((c) => {
+      const col = columns.get(c);
+      if (!col) return `NULL::VARCHAR AS ${c}`;
+      // Typed instants (Parquet) are written with their zone so that the text checks accept them.
+      if (/^TIMESTAMP/.test(col.type))
+        return `CAST(CAST(${quoteIdent(col.name)} AS TIMESTAMPTZ) AS VARCHAR) AS ${c}`;
+      return `CAST(${quoteIdent(col.name)} AS VARCHAR) AS ${c}`;
+    })
+    .join(', ');
+  const line = format === 'csv' ? 'row_number() OVER () + 1' : 'file_row_number + 1';
+  return {
+    view: `SELECT ${line} AS line_no, ${cols} FROM ${source}`,
+    ignored: [...columns.keys()].filter((c) => !wanted.includes(c)),
+  };
+}
+
+interface Prepared {
+  format: EventFormat;
+  sha256: string;
+  previous: number | null;
+}
+
+async function prepare(db: Warehouse, file: string, kind: BookingFileKind): Promise<Prepared> {
+  const format = detectEventFormat(file);
+  if (!format) {
+    throw new IngestError({
+      file,
+      reason:
+        'unknown file type: expected .csv, .jsonl, .ndjson, .json or .parquet (optionally .gz, not for Parquet)',
+    });
+  }
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+    throw new IngestError({ file, reason: 'file not found' });
+  refuseGlobPath(file);
+  const sha256 = await sha256File(file);
+  const previous = await db.one<{ load_id: number }>(sql('booking/find_load'), [kind, sha256]);
+  return { format, sha256, previous: previous?.load_id ?? null };
+}
+
+/** Throws the file's rejected rows as one IngestError (line, field, reason each), if there are any. */
+async function refuseIfRejected(tx: Warehouse, file: string, table: string, limit: number): Promise<void> {
+  const total = (await tx.scalar<number>(`SELECT count(*) FROM ${table} WHERE reject_reason IS NOT NULL`))!;
+  if (total === 0) return;
+  const rows = await tx.all<{ line: number; field: string; reason: string }>(
+    sql(table === 'booking_checked' ? 'booking/problems' : 'booking/problems_slots'),
+    [limit],
+  );
+  const problems: IngestProblem[] = rows.map((r) => ({
+    file,
+    line: r.line,
+    field: r.field,
+    reason: r.reason,
+  }));
+  throw new IngestError(problems, total);
+}
+
+/** The event types as a SQL list literal (fixed identifiers, checked). */
+const EVENT_TYPE_LIST = `[${BOOKING_EVENT_TYPES.map((t) => {
+  if (!/^[a-z_]+$/.test(t)) throw new Error(`bad event type ${t}`);
+  return `'${t}'`;
+}).join(', ')}]`;
+
+const nextLoadId = async (tx: Warehouse) =>
+  (await tx.scalar<number>('SELECT coalesce(max(load_id), 0) + 1 FROM booking_load'))!;
+
+/** Loads one booking-journey events file (`ingest booking-events`). */
+export async function ingestBookingEventFile(
+  db: Warehouse,
+  file: string,
+  options: BookingIngestOptions = {},
+): Promise<BookingLoadResult> {
+  const { format, sha256, previous } = await prepare(db, file, 'events');
+  const base = {
+    file,
+    kind: 'events' as const,
+    format,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsDuplicate: 0,
+    firstDate: null,
+    lastDate: null,
+    ignoredColumns: [],
+  };
+  if (previous !== null) return { ...base, status: 'already_loaded', loadId: previous };
+  const { view, ignored } = await rawViewSql(
+    db,
+    file,
+    format,
+    BOOKING_EVENT_COLUMNS,
+    BOOKING_REQUIRED_COLUMNS,
+  );
+  const latest = latestEventDate(options.now ?? new Date());
+  return db.transaction(async (tx) => {
+    await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
+    try {
+      await tx.run(sql('booking/checked_events').replaceAll('{{EVENT_TYPES}}', EVENT_TYPE_LIST), [
+        londonDayStartUtc(EARLIEST_EVENT_DATE).toISOString(),
+        londonDayEndUtc(latest).toISOString(),
+        EARLIEST_EVENT_DATE,
+        latest,
+      ]);
+    } catch (err) {
+      if (err instanceof IngestError) throw err;
+      throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
+    }
+    try {
+      await refuseIfRejected(tx, file, 'booking_checked', options.problemLimit ?? 20);
+      const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM booking_checked'))!;
+      if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no events' });
+      const loadId = await nextLoadId(tx);
+      await tx.run(sql('booking/insert_events'), [loadId]);
+      const stats = (await tx.one<{ n: number; first: string | null; last: string | null }>(
+        'SELECT count(*) AS n, min(event_date) AS first, max(event_date) AS last FROM booking_event WHERE load_id = $1',
+        [loadId],
+      ))!;
+      await tx.run(sql('booking/insert_load'), [
+        loadId,
+        'events',
+        file,
+        sha256,
+        format,
+        rowsRead,
+        stats.n,
+        rowsRead - stats.n,
+        stats.first,
+        stats.last,
+        options.demo ?? false,
+      ]);
+      return {
+        ...base,
+        status: 'loaded' as const,
+        loadId,
+        rowsRead,
+        rowsLoaded: stats.n,
+        rowsDuplicate: rowsRead - stats.n,
+        firstDate: stats.first,
+        lastDate: stats.last,
+        ignoredColumns: ignored,
+      };
+    } finally {
+      await tx.run('DROP TABLE IF EXISTS booking_checked').catch(() => undefined);
+      await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
+    }
+  });
+}
+
+/** Loads one slot availability file (`ingest booking-slots`): date, service_id, provider_ods, slots_available. */
+export async function ingestBookingSlotsFile(
+  db: Warehouse,
+  file: string,
+  options: BookingIngestOptions = {},
+): Promise<BookingLoadResult> {
+  const { format, sha256, previous } = await prepare(db, file, 'slots');
+  const base = {
+    file,
+    kind: 'slots' as const,
+    format,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsDuplicate: 0,
+    firstDate: null,
+    lastDate: null,
+    ignoredColumns: [],
+  };
+  if (previous !== null) return { ...base, status: 'already_loaded', loadId: previous };
+  const { view, ignored } = await rawViewSql(db, file, format, BOOKING_SLOT_COLUMNS, BOOKING_SLOT_COLUMNS);
+  const latest = addDays(latestEventDate(options.now ?? new Date()), BOOKING_SLOT_DAYS_AHEAD);
+  return db.transaction(async (tx) => {
+    await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
+    try {
+      await tx.run(sql('booking/checked_slots'), [EARLIEST_EVENT_DATE, latest]);
+    } catch (err) {
+      throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
+    }
+    try {
+      await refuseIfRejected(tx, file, 'booking_slots_checked', options.problemLimit ?? 20);
+      const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM booking_slots_checked'))!;
+      if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no rows' });
+      const replaced = (await tx.scalar<number>(
+        `SELECT count(*) FROM booking_slots_checked c JOIN booking_slots s
+           ON s.date = c.date AND s.service_id = c.service_id AND s.provider_ods = c.provider_ods`,
+      ))!;
+      const loadId = await nextLoadId(tx);
+      await tx.run(sql('booking/upsert_slots'), [loadId]);
+      const stats = (await tx.one<{ first: string | null; last: string | null }>(
+        'SELECT min(date) AS first, max(date) AS last FROM booking_slots_checked',
+      ))!;
+      await tx.run(sql('booking/insert_load'), [
+        loadId,
+        'slots',
+        file,
+        sha256,
+        format,
+        rowsRead,
+        rowsRead,
+        replaced,
+        stats.first,
+        stats.last,
+        options.demo ?? false,
+      ]);
+      return {
+        ...base,
+        status: 'loaded' as const,
+        loadId,
+        rowsRead,
+        rowsLoaded: rowsRead,
+        rowsDuplicate: replaced,
+        firstDate: stats.first,
+        lastDate: stats.last,
+        ignoredColumns: ignored,
+      };
+    } finally {
+      await tx.run('DROP TABLE IF EXISTS booking_slots_checked').catch(() => undefined);
+      await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
+    }
+  });
+}
+
+/** One line for the CLI and the refresh log. */
+export function describeBookingLoad(r: BookingLoadResult): string {
+  if (r.status === 'already_loaded')
+    return `${r.file}: already loaded (booking load ${r.loadId}); nothing to do`;
+  const span = r.firstDate ? `, ${r.firstDate} to ${r.lastDate}` : '';
+  const dup =
+    r.kind === 'events'
+      ? `${r.rowsDuplicate} duplicate event ids skipped`
+      : `${r.rowsDuplicate} earlier figures replaced`;
+  return `${r.file}: booking ${r.kind}: ${r.rowsRead} rows read, ${r.rowsLoaded} loaded, ${dup}${span}`;
+}
