@@ -187,22 +187,22 @@ export class FigureStore {
   }
 
   private handle(slot: number): Warehouse {
-    const store = this;
+    const use = <T>(fn: (db: Warehouse) => Promise<T>) => this.use(slot, fn);
+    const current = () => this.current;
+    const closed = () => this.closed;
     const handle = {
       get file() {
-        return store.current?.file ?? '';
+        return current()?.file ?? '';
       },
       get isClosed() {
-        return store.closed;
+        return closed();
       },
-      run: (sql: string, params?: SqlParams) => store.use(slot, (db) => db.run(sql, params)),
-      all: <T extends object>(sql: string, params?: SqlParams) =>
-        store.use(slot, (db) => db.all<T>(sql, params)),
-      one: <T extends object>(sql: string, params?: SqlParams) =>
-        store.use(slot, (db) => db.one<T>(sql, params)),
-      scalar: <T>(sql: string, params?: SqlParams) => store.use(slot, (db) => db.scalar<T>(sql, params)),
-      transaction: <T>(fn: (tx: Warehouse) => Promise<T>) => store.use(slot, (db) => db.transaction(fn)),
-      connect: async () => store.handle(store.nextSlot++),
+      run: (sql: string, params?: SqlParams) => use((db) => db.run(sql, params)),
+      all: <T extends object>(sql: string, params?: SqlParams) => use((db) => db.all<T>(sql, params)),
+      one: <T extends object>(sql: string, params?: SqlParams) => use((db) => db.one<T>(sql, params)),
+      scalar: <T>(sql: string, params?: SqlParams) => use((db) => db.scalar<T>(sql, params)),
+      transaction: <T>(fn: (tx: Warehouse) => Promise<T>) => use((db) => db.transaction(fn)),
+      connect: async () => this.handle(this.nextSlot++),
       // A handle owns nothing: the store closes the versions.
       close: () => undefined,
       append: () => Promise.reject(new Error('the published figures are read-only')),
