@@ -5,6 +5,7 @@ import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
+import { metricSelectorRows, selectorKind } from './selectors.ts';
 
 export interface BuildResult {
   metrics: string[];
@@ -42,11 +43,6 @@ export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinitio
     (m) => isStoredRatio(m) && storedIds.has(m.numerator!) && storedIds.has(m.denominator!),
   );
   return [...stored, ...ratios];
-}
-
-function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
-  if (m.aggregation === 'event_count') return 'count';
-  return m.window === 'rolling_12_months' ? 'unique_12m' : 'unique';
 }
 
 export interface BuildRange {
@@ -174,12 +170,6 @@ const LIST_SIZE_METRICS = ['patients_all'];
 /** The metrics whose figures are also broken down by provider and service (jump_off_value). */
 export const JUMP_OFF_BREAKDOWN = { events: 'jump_off_clicks', feed: 'partner_jump_off_clicks' } as const;
 
-/** A selector's identity: metrics with the same one count the same users (computed once). */
-function selectorSig(m: MetricDefinition): string {
-  const where = Object.entries(m.events?.where ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify([[...(m.events?.types ?? [])].sort(), where]);
-}
-
 const TEMP_TABLES = [
   'metric_selector',
   'feed_selector',
@@ -234,25 +224,20 @@ export async function buildMetrics(
     const england = await areaKey('england', 'E92000001');
     await tx.run(sql('build/create_build_keys'));
     await tx.run(sql('build/create_selectors'));
-    const sigKeys = new Map<string, number>();
-    for (const m of metrics) {
-      if (m.source !== 'events' || !m.events || m.aggregation === 'cumulative') continue;
-      const where = m.events.where ?? {};
-      for (const type of m.events.types) {
-        await tx.run(sql('build/insert_metric_selector'), [
-          m.id,
-          selectorKind(m),
-          selectorSig(m),
-          type,
-          where.identity_level ?? null,
-          where.record_type ?? null,
-          where.channel ?? null,
-          where.provider ?? null,
-          where.service ?? null,
-          where.p9_route ?? null,
-          sigKeys.get(selectorSig(m)) ?? sigKeys.set(selectorSig(m), sigKeys.size + 1).get(selectorSig(m))!,
-        ]);
-      }
+    for (const s of metricSelectorRows(metrics)) {
+      await tx.run(sql('build/insert_metric_selector'), [
+        s.metricId,
+        s.kind,
+        s.sig,
+        s.eventType,
+        s.identityLevel,
+        s.recordType,
+        s.channel,
+        s.provider,
+        s.service,
+        s.p9Route,
+        s.sigKey,
+      ]);
     }
     for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
       const f = m.feed ?? {};
