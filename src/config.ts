@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { loadAuthConfig, type AuthConfig } from './auth/config.ts';
 import { loadControlConfigFrom, type LoadControlConfig } from './http/load-control-config.ts';
+import { serviceSettingsFromEnv, type ServiceSettings } from './http/service-settings.ts';
 
 /**
  * Folder of the running code: src/ when the TypeScript runs directly (vitest, tsx), dist/ when compiled.
@@ -35,6 +36,8 @@ export interface AppConfig {
   refreshSchedule: string;
   /** Rate limits and the queue of figure requests (src/http/load-control.ts). */
   loadControl: LoadControlConfig;
+  /** Who runs this installation and how to reach them (SERVICE_OPERATOR, SUPPORT_EMAIL, ISSUES_URL). */
+  service?: ServiceSettings;
 }
 
 export class ConfigError extends Error {}
@@ -95,6 +98,14 @@ function loadControlFrom(env: NodeJS.ProcessEnv): LoadControlConfig {
   }
 }
 
+function serviceFrom(env: NodeJS.ProcessEnv): ServiceSettings {
+  try {
+    return serviceSettingsFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const memoryLimit = env.DUCKDB_MEMORY_LIMIT ?? '4GB';
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
@@ -116,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: authConfigFrom(env),
     refreshSchedule: refreshScheduleFromEnv(env),
     loadControl: loadControlFrom(env),
+    service: serviceFrom(env),
   };
 }

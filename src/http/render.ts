@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import nunjucks from 'nunjucks';
+import type { FastifyReply } from 'fastify';
 import { currentAuthHeader } from '../auth/page-context.ts';
 import { CODE_ROOT } from '../config.ts';
 import { NHSUK_DIST, type AssetUrls } from './assets.ts';
@@ -69,4 +70,17 @@ export function createRenderer(assets: AssetUrls, options: { watch?: boolean } =
       return env.render(template, { authHeader: currentAuthHeader(), ...context, navigation });
     },
   };
+}
+
+/** Sends a rendered page: one way of answering HTML (status, caching, content type). */
+export function sendHtml(
+  reply: FastifyReply,
+  body: string,
+  options: { status?: number; cacheControl?: 'no-cache' | 'no-store' } = {},
+): FastifyReply {
+  return reply
+    .code(options.status ?? 200)
+    .header('Cache-Control', options.cacheControl ?? 'no-cache')
+    .type('text/html; charset=utf-8')
+    .send(body);
 }

@@ -24,6 +24,11 @@ import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../test/s
 /** Reviewed: open to anyone, and why that is safe. */
 const PUBLIC_ROUTES: Record<string, string> = {
   'GET /healthz': 'liveness only',
+  'GET /accessibility': 'service page: accessibility statement',
+  'GET /privacy': 'service page: privacy notice',
+  'GET /cookies': 'service page: the cookies set',
+  'GET /contact': 'service page: how to contact the team',
+  'GET /feedback': 'service page: how to give feedback',
   'GET /readyz': 'readiness only: figures loaded, warehouse answering, figure queue size',
   'GET /search': 'reference data: area names and codes',
   'GET /api/v1/metrics': 'metric definitions',
