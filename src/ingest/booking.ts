@@ -219,6 +219,9 @@ export async function ingestBookingEventFile(
       if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no events' });
       const loadId = await nextLoadId(tx);
       await tx.run(sql('booking/insert_events'), [loadId]);
+      // The facts of the cases this file touched, from all their events (earlier files' included).
+      await tx.run(sql('booking/delete_cases'), [loadId]);
+      await tx.run(sql('booking/refresh_cases'), [loadId]);
       const stats = (await tx.one<{ n: number; first: string | null; last: string | null }>(
         'SELECT count(*) AS n, min(event_date) AS first, max(event_date) AS last FROM booking_event WHERE load_id = $1',
         [loadId],

@@ -56,3 +56,21 @@ CREATE TABLE booking_slots (
   load_id INTEGER NOT NULL,
   PRIMARY KEY (date, service_id, provider_ods)
 );
+
+-- What is known about each case from all its events, whatever their dates (ADR 0020): kept by the ingest for
+-- the cases each load touches, so that a measure reads the events in its range and joins their cases.
+-- "First" and "last" are by (event_time, event_id). deadline = first triage time + its disposition minutes.
+CREATE TABLE booking_case (
+  case_id VARCHAR NOT NULL,
+  practice VARCHAR,                   -- first registered_practice given
+  consumer VARCHAR,                   -- first consumer_ods given
+  disposition VARCHAR,                -- of the first triage_completed
+  deadline TIMESTAMPTZ,               -- NULL without a triage_completed: its slots are neither breaching nor not
+  selected_service VARCHAR,           -- of the last service_selected
+  selected_provider VARCHAR,
+  first_referral VARCHAR,             -- event_id of the first successful referral_sent
+  booked BOOLEAN NOT NULL,            -- any booking_succeeded
+  top_bookable BOOLEAN NOT NULL,      -- any services_presented with the top entry bookable
+  slots INTEGER NOT NULL,             -- slot_offered events
+  breaching INTEGER NOT NULL          -- of which start after the deadline
+);

@@ -4,37 +4,10 @@
 -- | disposition | error), $3 first date, $4 last date, $5 grain (none | week | month).
 -- Each measure counts its defining events whose London date lies in [$3, $4]; what a condition says about a
 -- case (booked, slots offered, every slot would breach, top entry bookable) looks at all the case's events,
--- whatever their date. Slot availability (rep-prov-03's paired figure) comes from booking_slots.
+-- whatever their date (table booking_case, kept by the ingest). Slot availability (rep-prov-03's paired
+-- figure) comes from booking_slots.
 WITH in_range AS (
   SELECT * FROM booking_event WHERE event_date BETWEEN $3::DATE AND $4::DATE
-),
-case_event AS (
-  SELECT * FROM booking_event WHERE case_id IN (SELECT DISTINCT case_id FROM in_range)
-),
--- What is known about each case from all its events. "First" and "last" are by (event_time, event_id).
-case_fact AS (
-  SELECT
-    case_id,
-    arg_min(registered_practice, (event_time, event_id)) FILTER (WHERE registered_practice IS NOT NULL) AS practice,
-    arg_min(consumer_ods, (event_time, event_id)) FILTER (WHERE consumer_ods IS NOT NULL) AS consumer,
-    arg_min(disposition_code, (event_time, event_id)) FILTER (WHERE event_type = 'triage_completed') AS disposition,
-    arg_min(event_time + to_minutes(CAST(disposition_minutes AS BIGINT)), (event_time, event_id))
-      FILTER (WHERE event_type = 'triage_completed') AS deadline,
-    arg_max(service_id, (event_time, event_id)) FILTER (WHERE event_type = 'service_selected') AS selected_service,
-    arg_max(provider_ods, (event_time, event_id)) FILTER (WHERE event_type = 'service_selected') AS selected_provider,
-    arg_min(event_id, (event_time, event_id))
-      FILTER (WHERE event_type = 'referral_sent' AND referral_outcome = 'success') AS first_referral,
-    coalesce(bool_or(event_type = 'booking_succeeded'), false) AS booked,
-    coalesce(bool_or(event_type = 'services_presented' AND top_service_bookable), false) AS top_bookable,
-    count(*) FILTER (WHERE event_type = 'slot_offered') AS slots
-  FROM case_event
-  GROUP BY case_id
-),
-case_slots AS (
-  SELECT s.case_id, count(*) AS breaching
-  FROM case_event s JOIN case_fact c USING (case_id)
-  WHERE s.event_type = 'slot_offered' AND c.deadline IS NOT NULL AND s.slot_start > c.deadline
-  GROUP BY s.case_id
 ),
 flagged AS (
   SELECT
@@ -61,7 +34,7 @@ flagged AS (
       WHEN 'rep-cons-08' THEN e.event_type = 'appointment_rebooked'
       WHEN 'rep-cons-09' THEN e.event_type = 'appointment_cancelled' AND e.cancel_stage = 'call_back'
       WHEN 'rep-cons-12' THEN e.event_id = c.first_referral AND NOT c.booked AND c.slots > 0
-        AND coalesce(b.breaching, 0) = c.slots
+        AND c.breaching = c.slots
       WHEN 'rep-prov-04' THEN e.event_id = c.first_referral AND NOT c.booked
       WHEN 'rep-prov-05' THEN e.event_type = 'appointment_cancelled'
       ELSE e.event_type = 'booking_succeeded'   -- rep-cons-01, -10, -11, rep-prov-01, -02, -03
@@ -75,8 +48,7 @@ flagged AS (
       ELSE false
     END AS paired
   FROM in_range e
-  JOIN case_fact c USING (case_id)
-  LEFT JOIN case_slots b USING (case_id)
+  JOIN booking_case c USING (case_id)
   LEFT JOIN practice_ancestry a ON a.structure = 'current' AND a.practice_code = c.practice
 ),
 counts AS (

@@ -1,0 +1,165 @@
+/**
+ * Urgent-care booking MI (issue 13): the measures of the NHS Booking Standard's reporting page over any
+ * Europe/London date range, as a total, by group, or as a weekly or monthly series. The SQL is
+ * src/warehouse/sql/booking/measure.sql; the definitions are in README "Urgent-care booking MI" and how events
+ * are attributed to groups in docs/adr/0020-booking-mi.md.
+ *
+ * No data is not zero: with no booking events loaded, or a range wholly outside the dates loaded, the answer is
+ * empty; inside them a measure with no events is 0. A paired figure is null when the measure has none, and
+ * rep-prov-03's (slots made available) is null where no slot availability was returned.
+ */
+import {
+  BOOKING_UNKNOWN_GROUP,
+  bookingMeasure,
+  bookingQueryProblem,
+  type BookingGrouping,
+  type BookingQuery,
+  type BookingRange,
+  type BookingRow,
+  type BookingSeriesRow,
+} from '../domain/booking.ts';
+import { maxDate, minDate, nextPeriod, periodEnd, periodStart, type Grain } from '../domain/periods.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+
+/** A booking question that cannot be answered (unknown measure, grouping not offered, bad dates). */
+export class BookingQueryError extends Error {
+  override readonly name = 'BookingQueryError';
+}
+
+export interface BookingSeriesQuery {
+  readonly measure: string;
+  readonly from: string;
+  readonly to: string;
+  readonly grain: 'week' | 'month';
+  readonly groupBy?: BookingGrouping;
+}
+
+interface MeasureRow {
+  period_start: string | null;
+  grp: string | null;
+  group_name: string | null;
+  count: number;
+  paired: number;
+  slots: number | null;
+}
+
+/** The first and last London dates of the booking events loaded (both null when none are). */
+export async function bookingRange(db: Warehouse): Promise<BookingRange> {
+  const r = (await db.one<{ first: string | null; last: string | null }>(sql('booking/range')))!;
+  return { first: r.first, last: r.last };
+}
+
+function check(q: { measure: string; from: string; to: string; groupBy?: BookingGrouping }): void {
+  const problem = bookingQueryProblem(q);
+  if (problem) throw new BookingQueryError(problem);
+}
+
+/** The dates of [from, to] that have booking events loaded around them, or null when none do. */
+async function coveredSpan(
+  db: Warehouse,
+  from: string,
+  to: string,
+): Promise<{ from: string; to: string } | null> {
+  const range = await bookingRange(db);
+  if (range.first === null || range.last === null) return null;
+  if (to < range.first || from > range.last) return null;
+  return { from: maxDate(from, range.first), to: minDate(to, range.last) };
+}
+
+async function measureRows(
+  db: Warehouse,
+  measure: string,
+  groupBy: BookingGrouping,
+  from: string,
+  to: string,
+  grain: 'none' | Grain,
+): Promise<MeasureRow[]> {
+  return db.all<MeasureRow>(sql('booking/measure'), [measure, groupBy, from, to, grain]);
+}
+
+function figures(
+  measureId: string,
+  count: number,
+  pairedEvents: number,
+  slots: number | null,
+): Pick<BookingRow, 'count' | 'paired' | 'ratio'> {
+  const m = bookingMeasure(measureId)!;
+  const paired = m.paired === null ? null : measureId === 'rep-prov-03' ? slots : pairedEvents;
+  return { count, paired, ratio: paired ? count / paired : null };
+}
+
+/** Groups largest first, ties by name, Unknown last. */
+function byCount(a: BookingRow, b: BookingRow): number {
+  const au = a.group === BOOKING_UNKNOWN_GROUP;
+  const bu = b.group === BOOKING_UNKNOWN_GROUP;
+  if (au !== bu) return au ? 1 : -1;
+  return b.count - a.count || (a.group ?? '').localeCompare(b.group ?? '');
+}
+
+/**
+ * One measure over [from, to] (inclusive London dates): one row for the total (group null), or one per group
+ * with any counted or paired event (or slot figure) in the range.
+ */
+export async function bookingAnswer(db: Warehouse, q: BookingQuery): Promise<BookingRow[]> {
+  const groupBy = q.groupBy ?? 'none';
+  check({ ...q, groupBy });
+  const span = await coveredSpan(db, q.from, q.to);
+  if (!span) return [];
+  // Slot availability is read over the same span as the events, so that a series adds up to the answer.
+  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, 'none');
+  if (groupBy === 'none') {
+    const r = rows[0];
+    return [
+      {
+        measure: q.measure,
+        group: null,
+        ...figures(q.measure, r?.count ?? 0, r?.paired ?? 0, r?.slots ?? null),
+      },
+    ];
+  }
+  return rows
+    .map((r) => ({
+      measure: q.measure,
+      group: r.grp,
+      groupName: r.group_name,
+      ...figures(q.measure, r.count, r.paired, r.slots),
+    }))
+    .sort(byCount);
+}
+
+/**
+ * A weekly (Monday to Sunday) or monthly series of one measure over [from, to], limited to the dates booking
+ * events are loaded for: a point per period (its dates clipped to that span) and group, 0 where a group has
+ * nothing in a period. Groups are those with anything in the span.
+ */
+export async function bookingSeries(db: Warehouse, q: BookingSeriesQuery): Promise<BookingSeriesRow[]> {
+  const groupBy = q.groupBy ?? 'none';
+  check({ ...q, groupBy });
+  if (q.grain !== 'week' && q.grain !== 'month')
+    throw new BookingQueryError(`grain must be week or month, got "${String(q.grain)}"`);
+  const span = await coveredSpan(db, q.from, q.to);
+  if (!span) return [];
+  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, q.grain);
+  const periods: string[] = [];
+  for (let p = periodStart(q.grain, span.from); p <= span.to; p = nextPeriod(q.grain, p)) periods.push(p);
+  const groups = new Map<string | null, string | null>();
+  if (groupBy === 'none') groups.set(null, null);
+  for (const r of rows) if (!groups.has(r.grp)) groups.set(r.grp, r.group_name);
+  const cell = new Map(rows.map((r) => [`${r.period_start}|${r.grp ?? ''}`, r]));
+  const out: BookingSeriesRow[] = [];
+  for (const [group, groupName] of groups) {
+    for (const p of periods) {
+      const r = cell.get(`${p}|${group ?? ''}`);
+      out.push({
+        measure: q.measure,
+        group,
+        ...(groupBy === 'none' ? {} : { groupName }),
+        periodStart: maxDate(p, span.from),
+        periodEnd: minDate(periodEnd(q.grain, p), span.to),
+        ...figures(q.measure, r?.count ?? 0, r?.paired ?? 0, r?.slots ?? null),
+      });
+    }
+  }
+  return out;
+}
