@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { AppConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { generateDemoEvents } from '../demo/generate.ts';
+import { generateBookingDemoFiles } from '../demo/booking-journeys.ts';
+import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import { systemClock } from '../domain/clock.ts';
 import { ingestEventFile, removeUnrecordedEvents } from '../ingest/events.ts';
 import { areasNeedRebuild, rebuildAreas } from '../ingest/reference/areas.ts';
@@ -150,6 +152,21 @@ export async function loadDemo(
     loaded += result.rowsLoaded;
   }
   opts.log(`Loaded ${loaded.toLocaleString('en-GB')} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  // Synthetic urgent-care booking journeys (issue 13) for the same practices and weeks, through the booking ingest.
+  t = Date.now();
+  const booking = await generateBookingDemoFiles(db, {
+    scale: opts.scale,
+    seed: opts.seed,
+    clock: opts.clock,
+    outDir,
+  });
+  const bookingLoad = { demo: true, now: opts.clock.now() };
+  const bookingEvents = await ingestBookingEventFile(db, booking.eventsFile, bookingLoad);
+  await ingestBookingSlotsFile(db, booking.slotsFile, bookingLoad);
+  opts.log(
+    `Generated and loaded ${bookingEvents.rowsLoaded.toLocaleString('en-GB')} synthetic booking events ` +
+      `(${booking.cases.toLocaleString('en-GB')} cases) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
   await db.run(sql('build/set_meta'), [
     'demo',
     JSON.stringify({ scale: opts.scale, seed: opts.seed, generatedAt: opts.clock.now().toISOString() }),
