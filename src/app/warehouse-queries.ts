@@ -3,6 +3,7 @@ import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { AreaListItem, PageQueries } from '../http/deps.ts';
 import { getAreaChildren, getAreaPage } from '../query/area-page.ts';
 import { getNationalSummary } from '../query/national-summary.ts';
+import { listAreasUnder } from '../query/ranking.ts';
 import { searchAreas } from '../query/search.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -24,7 +25,8 @@ export class WarehouseQueries implements PageQueries {
     if (opts.parent !== undefined) {
       const pLevel = parentLevel(opts.level);
       const found = pLevel ? await this.db.one(sql('query/find_area'), [pLevel, opts.parent]) : undefined;
-      if (!found) return null;
+      // Not the direct parent: any area above the level, by ODS or ONS code (issue 11).
+      if (!found) return listAreasUnder(this.db, opts.level, opts.parent);
     }
     const rows = await this.db.all<{
       code: string;

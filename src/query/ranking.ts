@@ -501,3 +501,46 @@ function metricIsCount(metric: MetricDefinition): boolean {
     metric.unit === 'downloads'
   );
 }
+
+export interface AreaUnder {
+  code: string;
+  onsCode: string | null;
+  name: string;
+  level: AreaLevel;
+  parentCode: string | null;
+  parentLevel: AreaLevel | null;
+  isCurrent: boolean;
+}
+
+/**
+ * The areas of `level` under the area with code `ancestor` (ODS or ONS) at any level above it, on today's
+ * structure, by name; null when no area above `level` has that code.
+ */
+export async function listAreasUnder(
+  db: Warehouse,
+  level: AreaLevel,
+  ancestor: string,
+): Promise<AreaUnder[] | null> {
+  const rows = await db.all<{
+    code: string | null;
+    ons_code: string | null;
+    name: string;
+    level: AreaLevel;
+    parent_level: AreaLevel | null;
+    parent_code: string | null;
+    is_current: boolean;
+    found: boolean;
+  }>(sql('query/areas_under'), [level, ancestor]);
+  if (!rows[0]?.found) return null;
+  return rows
+    .filter((r) => r.code !== null)
+    .map((r) => ({
+      code: r.code!,
+      onsCode: r.ons_code,
+      name: r.name,
+      level: r.level,
+      parentCode: r.parent_code,
+      parentLevel: r.parent_level,
+      isCurrent: r.is_current,
+    }));
+}

@@ -176,7 +176,7 @@ export const areasRoute: ApiRoute = {
   summary: 'Areas: a level, the children of a parent, or a search',
   description:
     "Areas of one level on today's structure (closed ones included), optionally only those under " +
-    '`parent`; or with `q`, the areas matching a search by name, ODS or ONS code or practice postcode ' +
+    '`parent` (any area above the level, by ODS or ONS code: `level=practice&parent=QWO` lists an ICB’s practices); or with `q`, the areas matching a search by name, ODS or ONS code or practice postcode ' +
     '(best first, at most 50; `level` then filters them). 404 for an unknown parent.',
   tag: 'Reference',
   access: 'public',
@@ -235,6 +235,7 @@ export const areasRoute: ApiRoute = {
       }
       if (q.level === undefined) throw badRequest('querystring/level is required');
       const parentCode = q.parent?.toUpperCase();
+      // Any ancestor, not only the direct parent (issue 11): practices of an ICB, PCNs of a region.
       const areas = await ctx.deps.queries.listAreas(
         parentCode === undefined ? { level: q.level } : { level: q.level, parent: parentCode },
       );

@@ -12,6 +12,7 @@ import type { RouteContext } from '../route-context.ts';
 import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
 import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
+import { rankingRoute } from './ranking-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
 import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
@@ -28,6 +29,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   breakdownRoute,
   summaryRoute,
   peersRoute,
+  rankingRoute,
   officialRoute,
   officialEditionsRoute,
   officialReconciliationRoute,

@@ -4,15 +4,45 @@
  * June, P00013 without a list size, demo scale 0.5). The expected figures are counted from activity_event
  * and the builder's list sizes (13+ = 200 + 97 i, all ages = 400 + 97 i), never from the cube.
  */
+import { parse } from 'csv-parse/sync';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../../test/support/api-warehouse.ts';
-import { competitionRanks, exclusionNote, getRanking, RankingError } from './ranking.ts';
+import {
+  buildTestWarehouse,
+  TEST_CLOCK,
+  TEST_DEMO_SCALE,
+  type TestWarehouse,
+} from '../../test/support/api-warehouse.ts';
+import { WarehouseQueries } from '../app/warehouse-queries.ts';
+import { loadConfig } from '../config.ts';
+import type { Viewer } from '../domain/access.ts';
+import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
+import { buildApp } from './app.ts';
+import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
+import { openApiDocument } from './api/routes.ts';
+
+const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 
 let w: TestWarehouse;
+let anon: FastifyInstance;
+let user: FastifyInstance;
 beforeAll(async () => {
   w = await buildTestWarehouse();
+  const deps = {
+    db: w.db,
+    config: loadConfig({}),
+    clock: TEST_CLOCK,
+    queries: new WarehouseQueries(w.db, w.catalogue),
+    catalogue: w.catalogue,
+  };
+  anon = await buildApp(deps);
+  user = await buildApp({ ...deps, testViewer: SIGNED_IN });
 }, 120_000);
-afterAll(() => w?.close());
+afterAll(async () => {
+  await anon?.close();
+  await user?.close();
+  w?.close();
+});
 
 const index = (code: string) => Number(code.slice(1));
 const patients13 = (code: string) => (index(code) === 13 ? null : 200 + index(code) * 97);
@@ -242,5 +272,130 @@ describe('ranking helpers', () => {
       '1 ICB left out: 1 closed',
     );
     expect(exclusionNote('practice', { closed: 0, notYetOpen: 0, smallList: 0 }, 1000)).toBeNull();
+  });
+});
+
+describe('GET /api/v1/ranking', () => {
+  const url =
+    '/api/v1/ranking?metric=logins_per_1000&level=practice&within=icb:qa9&period=2026-10-15&minListSize=0';
+
+  it('answers the ranking rounded at the edge, and the same rows as CSV with code and name', async () => {
+    const res = await user.inject(url);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    const ranking = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins_per_1000',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA9' },
+      grain: 'month',
+      period: '2026-10-01',
+      minListSize: 0,
+    });
+    expect(body).toMatchObject({
+      metric: 'logins_per_1000',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA9', name: 'ICB QA9' },
+      periodStart: '2026-10-01',
+      minListSize: 0,
+      note: null,
+    });
+    expect(body.data).toHaveLength(9);
+    ranking.rows.forEach((r, i) => {
+      const row = body.data[i];
+      expect(row.code).toBe(r.code);
+      expect(row.rank).toBe(r.rank);
+      expect(row.value).toBe(Math.round(r.value! * 10) / 10);
+      expect(row.lowerCi95).toBe(Math.round(r.lowerCi95! * 10) / 10);
+      expect(Number.isInteger(row.count)).toBe(true);
+      expect(row.series).toHaveLength(10);
+    });
+    const csvRes = await user.inject(`${url}&format=csv`);
+    expect(csvRes.statusCode).toBe(200);
+    expect(csvRes.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csvRes.headers['content-disposition']).toBe(
+      'attachment; filename="ranking-logins_per_1000-practice-QA9-month-2026-10-01.csv"',
+    );
+    const header = csvRes.body.split('\r\n')[0]!.split(',');
+    expect(header).toEqual([...RANKING_CSV_COLUMNS]);
+    const rows = parse(csvRes.body, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.rank, r.code, r.name, r.value])).toEqual(
+      body.data.map((r: { rank: number; code: string; name: string; value: number }) => [
+        String(r.rank),
+        r.code,
+        r.name,
+        String(r.value),
+      ]),
+    );
+  });
+
+  it('lists the practices left out by default in the note', async () => {
+    const body = (await user.inject('/api/v1/ranking?metric=logins&level=practice&period=2026-10-01')).json();
+    expect(body.note).toBe('7 practices left out: 1 closed, 6 with fewer than 1,000 patients');
+    expect(body.excluded).toEqual({ closed: 1, notYetOpen: 0, smallList: 6, total: 7 });
+  });
+
+  it.each([
+    ['no metric', '/api/v1/ranking?level=practice', 400, /metric/],
+    ['bad within', '/api/v1/ranking?metric=logins&level=practice&within=QA9', 400, /within/],
+    ['level not below', '/api/v1/ranking?metric=logins&level=icb&within=icb:QA9', 400, /querystring\/level/],
+    [
+      'partial period',
+      '/api/v1/ranking?metric=logins&level=icb&period=2026-11-01',
+      400,
+      /querystring\/period/,
+    ],
+    ['not a date', '/api/v1/ranking?metric=logins&level=icb&period=2026-02-30', 400, /querystring\/period/],
+    ['negative size', '/api/v1/ranking?metric=logins&level=icb&minListSize=-1', 400, /minListSize/],
+    [
+      'rate as recorded',
+      '/api/v1/ranking?metric=logins_per_1000&level=icb&structure=as-recorded',
+      400,
+      /structure/,
+    ],
+    ['unknown parameter', '/api/v1/ranking?metric=logins&level=icb&sort=x', 400, /./],
+    ['unknown metric', '/api/v1/ranking?metric=nope&level=icb', 404, /querystring\/metric/],
+    [
+      'unknown area',
+      '/api/v1/ranking?metric=logins&level=practice&within=icb:ZZZ',
+      404,
+      /querystring\/within/,
+    ],
+  ])('%s: %s answers %i', async (_name, bad, status, message) => {
+    const res = await user.inject(bad);
+    expect(res.statusCode, res.body).toBe(status);
+    expect(res.json().message).toMatch(message);
+  });
+
+  it('needs sign-in for figures that are not open data', async () => {
+    expect((await anon.inject(url)).statusCode).toBe(401);
+    const open = await anon.inject('/api/v1/ranking?metric=logins&level=icb&within=region:Y56');
+    expect(open.statusCode, open.body).toBe(200);
+    expect(open.headers['cache-control']).toBe('public, max-age=300');
+    expect((await anon.inject('/api/v1/ranking?metric=logins&level=icb&grain=week')).statusCode).toBe(401);
+  });
+
+  it('is described in the OpenAPI document', () => {
+    const doc = openApiDocument() as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
+    expect(doc.paths['/api/v1/ranking']!.get.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['metric', 'level', 'within', 'period', 'grain', 'minListSize', 'format']),
+    );
+  });
+});
+
+describe('GET /api/v1/areas?parent= any ancestor', () => {
+  it('lists the practices of an ICB and the PCNs of a region', async () => {
+    const practices = (await anon.inject('/api/v1/areas?level=practice&parent=QA9')).json();
+    expect(practices.data.map((a: { code: string }) => a.code).sort()).toEqual(
+      Array.from({ length: 9 }, (_, i) => `P0000${i + 1}`),
+    );
+    const pcns = (await anon.inject('/api/v1/areas?level=pcn&parent=y56')).json();
+    expect(pcns.data.map((a: { code: string }) => a.code).sort()).toEqual(['U00001', 'U00002', 'U00003']);
+    const all = (await anon.inject('/api/v1/areas?level=practice&parent=E92000001')).json();
+    expect(all.data.filter((a: { code: string }) => a.code !== 'UNKNOWN')).toHaveLength(14);
+    // Direct parents answer as before; an unknown code, or one at the same level, is still 404.
+    const direct = (await anon.inject('/api/v1/areas?level=practice&parent=U00001')).json();
+    expect(direct.data.map((a: { code: string }) => a.code)).toEqual(['P00001', 'P00002', 'P00003']);
+    expect((await anon.inject('/api/v1/areas?level=practice&parent=ZZZ')).statusCode).toBe(404);
+    expect((await anon.inject('/api/v1/areas?level=icb&parent=QA9')).statusCode).toBe(404);
   });
 });
