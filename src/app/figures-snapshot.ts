@@ -1,139 +1,276 @@
 /**
- * The published figures: a read-only copy of everything pages, the API and the CLI's read commands read,
- * written by the process that owns the warehouse after each build (`DATA_DIR/figures/figures.duckdb`).
+ * The published figures of a serving process (issue 10, docs/adr/0026-figure-store.md; first step ADR 0017).
  *
- * DuckDB lets one process write a database file and no other process open it meanwhile, even read-only
- * (ADR 0002), so while the server runs, `status` and `query` were refused (issue 16.12). They now read this
- * copy instead. It is written to a temporary file in one transaction (a consistent view of every table) and
- * renamed into place, so a reader sees the old copy or the new one, never half of one; a reader that has the
- * old copy open keeps reading it. Raw events and sign-in state are not copied: the copy holds figures and
- * reference data only (no per-user rows, no session or token hashes). The first step towards issue 10's
- * figure store.
+ * Compute (raw events, feeds, staging, the build) stays in the warehouse. After every build — at start and
+ * after every refresh run — the figures are published as a new immutable snapshot file
+ * (`DATA_DIR/figures/figures-<version>.duckdb`, src/figures/snapshot.ts), and the server swaps its figure
+ * store to it (src/figures/store.ts): pages, the API and `query` read the snapshot, a failed build publishes
+ * nothing and the last good version keeps serving.
+ *
+ * With DATABASE_URL, each version is also published to PostgreSQL (src/figures/pg.ts) and the pointer row is
+ * the commit; every instance polls the pointer and pulls a new version into a local snapshot file. One
+ * refresh at a time across instances (advisory lock), and only on the instance whose warehouse published the
+ * current version (its compute state is the latest); `serve --demo` on an empty database fills it once.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { META_SECRET_KEY } from '../auth/service.ts';
+import {
+  ensureFiguresSchema,
+  publishToPg,
+  pullFromPg,
+  readPointer,
+  withRefreshLock,
+  type FiguresPointer,
+} from '../figures/pg.ts';
+import {
+  figuresDir,
+  listSnapshots,
+  removeStaleTemporaries,
+  snapshotFileFor,
+  writeSnapshot,
+} from '../figures/snapshot.ts';
+import { FigureStore } from '../figures/store.ts';
 import { Warehouse } from '../warehouse/db.ts';
+import { describeDatabaseUrl, openPgPool, type PgPool } from '../warehouse/pg.ts';
+import { sql } from '../warehouse/sql.ts';
+import type { FigureStoreConfig } from './figure-store-config.ts';
 
-/** Tables that stay in the warehouse: raw events (per-user rows) and app state. */
-const NOT_PUBLISHED = new Set([
-  'activity_event',
-  'event_reject',
-  'user_month',
-  'app_user',
-  'user_session',
-  'api_token',
-  'audit_log',
-  'sign_in_link',
-]);
+type Log = (message: string) => void;
 
-const SNAPSHOT_ALIAS = 'published_figures';
-
+/** The newest published snapshot file of `dataDir` (the name version 1 would have when there is none). */
 export function figuresSnapshotFile(dataDir: string): string {
-  return path.join(dataDir, 'figures', 'figures.duckdb');
+  return listSnapshots(dataDir)[0]?.file ?? snapshotFileFor(dataDir, 1);
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+/** The newest published figures, read-only, or null when none have been published. */
+export async function openFiguresSnapshot(dataDir: string): Promise<Warehouse | null> {
+  for (const s of listSnapshots(dataDir)) {
+    try {
+      return await Warehouse.open(s.file, { readOnly: true });
+    } catch {
+      // Removed between the listing and the open (a newer one replaced it): try the next.
+    }
+  }
+  return null;
+}
 
-/** Writes the snapshot from `db` (a connection of its own is best: it holds one transaction throughout). */
+/** Writes the next local snapshot of `db` (embedded use, e.g. the CLI). */
 export async function publishFigures(
   db: Warehouse,
   dataDir: string,
-): Promise<{ file: string; dataVersion: number; millis: number }> {
-  const started = Date.now();
-  const file = figuresSnapshotFile(dataDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.rmSync(tmp, { force: true });
-  fs.rmSync(`${tmp}.wal`, { force: true });
-  // ATTACH takes no parameters; the path is ours (DATA_DIR), quoted as a literal.
-  await db.run(`ATTACH '${tmp.replaceAll("'", "''")}' AS ${SNAPSHOT_ALIAS}`);
-  let dataVersion = 0;
-  try {
-    await db.transaction(async (tx) => {
-      const main = (await tx.scalar<string>('SELECT current_database()'))!;
-      const tables = await tx.all<{ name: string }>(
-        "SELECT table_name AS name FROM duckdb_tables() WHERE database_name = $1 AND schema_name = 'main' ORDER BY 1",
-        [main],
-      );
-      for (const { name } of tables) {
-        if (NOT_PUBLISHED.has(name)) continue;
-        await tx.run(
-          `CREATE TABLE ${SNAPSHOT_ALIAS}.main.${quote(name)} AS SELECT * FROM ${quote(main)}.main.${quote(name)}`,
-        );
-      }
-      // The key behind CSRF tokens and keyed hashes stays with the warehouse.
-      await tx.run(`DELETE FROM ${SNAPSHOT_ALIAS}.main.warehouse_meta WHERE key = $1`, [META_SECRET_KEY]);
-      const events = await tx.scalar<number>('SELECT count(*) FROM activity_event');
-      await tx.run(
-        `INSERT INTO ${SNAPSHOT_ALIAS}.main.warehouse_meta (key, value) VALUES ('published_events_total', $1)`,
-        [String(events ?? 0)],
-      );
-      dataVersion = Number(
-        (await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'")) ?? 0,
-      );
-      const views = await tx.all<{ sql: string }>(
-        'SELECT sql FROM duckdb_views() WHERE database_name = $1 AND NOT internal ORDER BY view_name',
-        [main],
-      );
-      // Views bind their tables in the database they live in: create them there.
-      await tx.run(`USE ${SNAPSHOT_ALIAS}`);
-      try {
-        for (const v of views) await tx.run(v.sql);
-      } finally {
-        await tx.run(`USE ${quote(main)}`);
-      }
-    });
-  } finally {
-    await db.run(`DETACH ${SNAPSHOT_ALIAS}`);
+): Promise<{ file: string; dataVersion: number; millis: number; version: number }> {
+  const version = (listSnapshots(dataDir)[0]?.version ?? 0) + 1;
+  return writeSnapshot(db, dataDir, version, { secretMetaKeys: [META_SECRET_KEY] });
+}
+
+export type Exclusive = <T>(
+  fn: () => Promise<T>,
+) => Promise<{ ran: true; value: T } | { ran: false; reason: string }>;
+
+export interface FiguresServiceOptions {
+  warehouse: Warehouse;
+  dataDir: string;
+  config: FigureStoreConfig;
+  log: Log;
+  /** Runs once on an empty store before the first publish (`serve --demo`: load the demo data). */
+  fillIfEmpty?: () => Promise<void>;
+}
+
+const COMPUTE_ID_KEY = 'compute_id';
+
+export class FiguresService {
+  readonly store: FigureStore;
+  private readonly pool: PgPool | null;
+  private computeId = '';
+  private poller: NodeJS.Timeout | null = null;
+  private following: Promise<void> | null = null;
+  private closed = false;
+  private lastPollError: string | null = null;
+
+  private constructor(private readonly opts: FiguresServiceOptions) {
+    this.store = new FigureStore({ log: opts.log });
+    this.pool = opts.config.databaseUrl ? openPgPool(opts.config.databaseUrl, { max: 4 }) : null;
   }
-  fs.renameSync(tmp, file);
-  return { file, dataVersion, millis: Date.now() - started };
-}
 
-/** The published figures, read-only, or null when none have been published. */
-export async function openFiguresSnapshot(dataDir: string): Promise<Warehouse | null> {
-  const file = figuresSnapshotFile(dataDir);
-  if (!fs.existsSync(file)) return null;
-  return Warehouse.open(file, { readOnly: true });
-}
+  /** Publishes or pulls the figures to serve and starts following new versions. */
+  static async start(opts: FiguresServiceOptions): Promise<FiguresService> {
+    const s = new FiguresService(opts);
+    try {
+      await s.begin();
+    } catch (err) {
+      await s.close();
+      throw err;
+    }
+    return s;
+  }
 
-/**
- * Keeps the snapshot current in a serving process: publishes now, then whenever the data version moves (a
- * refresh committed). Returns a function that stops it.
- */
-export async function keepFiguresPublished(
-  db: Warehouse,
-  dataDir: string,
-  log: (message: string) => void,
-  intervalMs = 5_000,
-): Promise<() => Promise<void>> {
-  const conn = await db.connect();
-  let published = -1;
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = (async () => {
-      const version = Number(
-        (await conn.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'")) ?? 0,
-      );
-      if (version === published) return;
-      const r = await publishFigures(conn, dataDir);
-      published = r.dataVersion;
-      log(`Published figures of data version ${r.dataVersion} for read-only commands in ${r.millis} ms.`);
-    })()
-      .catch((err: unknown) =>
-        log(`Could not publish figures for read-only commands: ${(err as Error).message}`),
-      )
-      .finally(() => {
-        running = null;
+  get shared(): boolean {
+    return this.pool !== null;
+  }
+
+  private async begin(): Promise<void> {
+    const { warehouse, dataDir, log } = this.opts;
+    fs.mkdirSync(figuresDir(dataDir), { recursive: true });
+    removeStaleTemporaries(dataDir);
+    this.computeId = await ensureComputeId(warehouse);
+    if (!this.pool) {
+      await this.opts.fillIfEmpty?.();
+      await this.publish(warehouse);
+      for (const old of listSnapshots(dataDir).slice(1)) fs.rmSync(old.file, { force: true });
+      return;
+    }
+    log(`Figures: published to PostgreSQL ${describeDatabaseUrl(this.opts.config.databaseUrl!)}`);
+    await ensureFiguresSchema(this.pool);
+    // The first instance on an empty database fills it; the others wait for its first version.
+    for (let waited = 0; ; waited++) {
+      const r = await withRefreshLock(this.pool, async () => {
+        const pointer = await readPointer(this.pool!);
+        if (!pointer) {
+          await this.opts.fillIfEmpty?.();
+          await this.publishLocked(warehouse, null);
+        } else if (pointer.sourceId === this.computeId) {
+          // This warehouse published the figures: publish again if it has built since.
+          const local = await dataVersionOf(warehouse);
+          if (local !== pointer.dataVersion) await this.publishLocked(warehouse, pointer);
+        }
       });
+      if (r.ran || (await readPointer(this.pool))) break;
+      if (waited % 15 === 0) log('Figures: another instance is filling the shared database; waiting for it.');
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    await this.follow();
+    this.poller = setInterval(() => void this.follow(), this.opts.config.pollMs);
+    this.poller.unref();
+  }
+
+  /**
+   * Runs `fn` as the one refresh of the deployment: at once in the embedded store (the refresh service runs
+   * one at a time); with PostgreSQL, under the advisory lock, and only on the instance whose warehouse
+   * published the current version.
+   */
+  readonly exclusive: Exclusive = async (fn) => {
+    if (!this.pool) return { ran: true, value: await fn() };
+    let refused: string | null = null;
+    const r = await withRefreshLock(this.pool, async () => {
+      const pointer = await readPointer(this.pool!);
+      if (pointer && pointer.sourceId !== this.computeId) {
+        refused =
+          `the figures were published from another instance's warehouse (${pointer.sourceId}); ` +
+          'that instance runs the refreshes (docs/adr/0026-figure-store.md)';
+        return undefined;
+      }
+      return fn();
+    });
+    if (!r.ran)
+      return { ran: false, reason: 'another instance is running a refresh (PostgreSQL advisory lock)' };
+    if (refused) return { ran: false, reason: refused };
+    return { ran: true, value: r.value as Awaited<ReturnType<typeof fn>> };
   };
-  tick();
-  const timer = setInterval(tick, intervalMs).unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-    conn.close();
-  };
+
+  /**
+   * Publishes the warehouse's figures as the next version and serves it. Call after a build (the refresh
+   * calls it after each run, inside `exclusive`). A failure leaves the current version serving.
+   */
+  async publish(conn: Warehouse): Promise<void> {
+    if (!this.pool) {
+      const version =
+        Math.max(this.store.info()?.version ?? 0, listSnapshots(this.opts.dataDir)[0]?.version ?? 0) + 1;
+      const w = await writeSnapshot(conn, this.opts.dataDir, version, { secretMetaKeys: [META_SECRET_KEY] });
+      await this.store.adopt(w.version, w.file);
+      this.opts.log(
+        `Published figures of data version ${w.dataVersion} (figures version ${w.version}, ${w.tables.length} tables) in ${w.millis} ms.`,
+      );
+      return;
+    }
+    await this.publishLocked(conn, await readPointer(this.pool));
+  }
+
+  /** PostgreSQL: the caller holds the refresh lock. */
+  private async publishLocked(conn: Warehouse, pointer: FiguresPointer | null): Promise<void> {
+    const version = (pointer?.version ?? 0) + 1;
+    const w = await writeSnapshot(conn, this.opts.dataDir, version, { secretMetaKeys: [META_SECRET_KEY] });
+    try {
+      const r = await publishToPg(this.pool!, w.file, version, this.computeId, {
+        tmpDir: figuresDir(this.opts.dataDir),
+        graceMs: this.opts.config.graceMs,
+      });
+      this.opts.log(
+        `Published figures of data version ${w.dataVersion} (figures version ${version}, ${r.tables} tables, ${r.rows} rows) to PostgreSQL in ${w.millis + r.millis} ms.`,
+      );
+    } catch (err) {
+      fs.rmSync(w.file, { force: true });
+      throw err;
+    }
+    await this.store.adopt(version, w.file);
+  }
+
+  /** PostgreSQL: serves the version the pointer names (pulling it when this instance has no copy). */
+  follow(): Promise<void> {
+    this.following ??= (async () => {
+      if (this.closed || !this.pool) return;
+      try {
+        const pointer = await readPointer(this.pool);
+        this.lastPollError = null;
+        if (!pointer || pointer.version <= (this.store.info()?.version ?? 0)) return;
+        const file = snapshotFileFor(this.opts.dataDir, pointer.version);
+        const local = fs.existsSync(file) && pointer.sourceId === this.computeId;
+        if (!local) {
+          const r = await pullFromPg(this.pool, pointer, file);
+          this.opts.log(
+            `Pulled figures version ${pointer.version} (data version ${pointer.dataVersion}, ${r.rows} rows) from PostgreSQL in ${r.millis} ms.`,
+          );
+        }
+        if (this.closed) return;
+        await this.store.adopt(pointer.version, file);
+      } catch (err) {
+        this.lastPollError = (err as Error).message;
+        this.opts.log(`Figures: could not follow the published version: ${(err as Error).message}`);
+      }
+    })().finally(() => {
+      this.following = null;
+    });
+    return this.following;
+  }
+
+  /** Null when ready (figures loaded and, with PostgreSQL, the database answers), else the reason. */
+  async notReady(): Promise<string | null> {
+    if (this.closed) return 'the server is stopping';
+    if (!this.store.info()) return 'no figures are loaded yet';
+    if (this.pool) {
+      try {
+        await this.pool.query('SELECT 1');
+      } catch {
+        return 'PostgreSQL does not answer';
+      }
+    }
+    return null;
+  }
+
+  get pollError(): string | null {
+    return this.lastPollError;
+  }
+
+  /** Stops following, lets a pull in progress end, closes the store (readers in flight finish) and the pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.poller) clearInterval(this.poller);
+    await this.following;
+    await this.store.close();
+    await this.pool?.end();
+  }
+}
+
+async function dataVersionOf(db: Warehouse): Promise<string | null> {
+  return (await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'")) ?? null;
+}
+
+/** The warehouse's identity as a compute store (kept in warehouse_meta: it travels with the file). */
+async function ensureComputeId(db: Warehouse): Promise<string> {
+  const id = await db.scalar<string>('SELECT value FROM warehouse_meta WHERE key = $1', [COMPUTE_ID_KEY]);
+  if (id) return id;
+  const made = randomUUID();
+  await db.run(sql('build/set_meta'), [COMPUTE_ID_KEY, made]);
+  return made;
 }

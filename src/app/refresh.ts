@@ -69,6 +69,13 @@ export interface RefreshOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Tests: runs after the files are loaded, before the build (e.g. to hold a run open). */
   beforeBuild?: () => Promise<void>;
+  /**
+   * Runs each refresh as the deployment's only one (the figure store's advisory lock with PostgreSQL,
+   * docs/adr/0026-figure-store.md); `ran: false` skips the run, with the reason logged.
+   */
+  exclusive?: <T>(fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false; reason: string }>;
+  /** After each run, on the run's connection and still inside `exclusive`: publishes the figures. */
+  afterRun?: (conn: Warehouse, summary: RefreshSummary) => Promise<void>;
 }
 
 export interface RefreshSummary {
@@ -268,6 +275,14 @@ export class RefreshService implements RefreshControl {
   }
 
   private async execute(trigger: RefreshTrigger): Promise<RefreshSummary> {
+    if (!this.opts.exclusive) return this.runOnce(trigger);
+    const r = await this.opts.exclusive(() => this.runOnce(trigger));
+    if (r.ran) return r.value;
+    this.opts.log(`Refresh (${trigger}) skipped: ${r.reason}.`);
+    throw new Error(`refresh skipped: ${r.reason}`);
+  }
+
+  private async runOnce(trigger: RefreshTrigger): Promise<RefreshSummary> {
     const log = this.opts.log;
     const startedAt = this.clock.now();
     const t0 = Date.now();
@@ -345,6 +360,16 @@ export class RefreshService implements RefreshControl {
         error,
       };
       log(describeRun(summary));
+      if (this.opts.afterRun) {
+        // A publish that fails leaves the last published figures serving (the next run publishes again).
+        await this.opts
+          .afterRun(conn, summary)
+          .catch((err: unknown) =>
+            log(
+              `Could not publish the figures after refresh ${runId}: ${message(err)}. The last published figures stay.`,
+            ),
+          );
+      }
       return summary;
     } finally {
       conn.close();

@@ -12,7 +12,8 @@ import {
   openForReading,
   openWarehouse,
 } from '../app/bootstrap.ts';
-import { keepFiguresPublished } from '../app/figures-snapshot.ts';
+import { FiguresService } from '../app/figures-snapshot.ts';
+import { figureStoreConfigFrom } from '../app/figure-store-config.ts';
 import { RefreshService } from '../app/refresh.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
@@ -211,14 +212,31 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     throw err;
   }
   const oidc = oidcConfig ? createOidcClient(oidcConfig) : null;
+  const figureConfig = figureStoreConfigFrom(process.env);
   const db = await openWarehouse(config);
   await initialise(db, log);
-  if (values.demo && !(await hasActivity(db))) {
-    const scale = parseNumberOption('demo-scale', str(values['demo-scale']), DEFAULT_DEMO_SCALE, 0.00001, 1);
-    await loadDemo(db, config, { scale, seed: DEFAULT_DEMO_SEED, clock: clockFrom(undefined), log });
-  }
-  // For read-only commands (status, query) while the server holds the warehouse.
-  const stopPublishing = await keepFiguresPublished(db, config.dataDir, log);
+  // With DATABASE_URL the first instance on an empty database loads the demo, under the refresh lock.
+  const fillIfEmpty = async () => {
+    if (values.demo && !(await hasActivity(db))) {
+      const scale = parseNumberOption(
+        'demo-scale',
+        str(values['demo-scale']),
+        DEFAULT_DEMO_SCALE,
+        0.00001,
+        1,
+      );
+      await loadDemo(db, config, { scale, seed: DEFAULT_DEMO_SEED, clock: clockFrom(undefined), log });
+    }
+  };
+  // The figure store (docs/adr/0026): pages, the API and `query` read the published snapshot, swapped after
+  // each build; with DATABASE_URL published to PostgreSQL and followed by every instance.
+  const figures = await FiguresService.start({
+    warehouse: db,
+    dataDir: config.dataDir,
+    config: figureConfig,
+    log,
+    fillIfEmpty,
+  });
   const catalogue = loadCatalogue();
   // Loads the inbox and builds while serving, on REFRESH_SCHEDULE, "Refresh now" and `refresh` (issue 10).
   const refresh = new RefreshService({
@@ -226,19 +244,27 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     inboxDir: config.inboxDir,
     schedule: config.refreshSchedule,
     log,
+    exclusive: figures.exclusive,
+    afterRun: (conn) => figures.publish(conn),
   });
   const app = await buildApp({
-    db,
+    db: figures.store.reader,
+    warehouse: db,
+    figuresNotReady: () => figures.notReady(),
     config,
     clock: systemClock,
-    queries: new WarehouseQueries(db, catalogue),
+    queries: new WarehouseQueries(figures.store.reader, catalogue),
     logger: { level: config.logLevel },
     oidc,
     refresh,
   });
+  // Caches and ETags move to the new version when it is swapped in.
+  figures.store.onSwap(() => app.responseCache.invalidate());
+  // SIGTERM: requests in flight finish, the schedule stops and a refresh in progress ends (its publish is
+  // atomic), then the stores close.
   const close = async () => {
     await app.close();
-    await stopPublishing();
+    await figures.close();
     db.close();
     process.exit(0);
   };

@@ -135,7 +135,6 @@ describe('what is published', () => {
         'api_token',
         'app_user',
         'audit_log',
-        'booking_event',
         'event_reject',
         'sign_in_link',
         'user_month',

@@ -6,25 +6,25 @@
  *
  * What is published is decided by rule, not by a list of tables, so that a table added by a later migration
  * is published (or kept back) without anyone remembering this file:
- * - a table with a column that identifies a person, a session or one raw event (`PERSONAL_OR_RAW_COLUMNS`:
- *   `user_id`, `event_id`, `case_id`, `email`, token and session hashes, …) stays in the warehouse — that
- *   covers raw App events, raw booking events (their `case_id`/`event_id` are per-journey pseudonymous ids),
- *   per-user attribution, and every sign-in table;
+ * - a table with a column that identifies a person, a session or a sign-in (`PERSONAL_COLUMNS`: `user_id`,
+ *   `session_id`, `email`, token and session hashes, …) stays in the warehouse — raw App events
+ *   (`activity_event`: pseudonymous user ids), per-user attribution (`user_month`) and every sign-in table;
  * - a table of rejected input rows (`*_reject`) stays: a reason may quote the rejected value;
- * - everything else (the cube, reference data, feeds, MI tables, booking MI aggregates such as slots, load and
- *   build logs) is published;
+ * - everything else is published: the cube, reference data, feeds, MI tables, build and load logs, and the
+ *   booking MI tables. `booking_event` is raw (one row per booking-journey step) but holds no person: its
+ *   `case_id` is the booking system's journey id, and the booking pages aggregate it when they are read
+ *   (issue 13), so they need it beside the other figures; the pages apply access control. Once booking
+ *   measures are built into the cube, adding `case_id` here keeps it back;
  * - `warehouse_meta` is published without the keys named as secret by the caller.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Warehouse } from '../warehouse/db.ts';
 
-/** Columns that make a table per-person, per-session or per-raw-event: such a table is never published. */
-export const PERSONAL_OR_RAW_COLUMNS: ReadonlySet<string> = new Set([
+/** Columns that make a table per-person, per-session or per-sign-in: such a table is never published. */
+export const PERSONAL_COLUMNS: ReadonlySet<string> = new Set([
   'user_id',
   'actor_user_id',
-  'event_id',
-  'case_id',
   'session_id',
   'session_hash',
   'token_hash',
@@ -32,7 +32,6 @@ export const PERSONAL_OR_RAW_COLUMNS: ReadonlySet<string> = new Set([
   'client_hash',
   'email',
   'nhs_number',
-  'appointment_id',
 ]);
 
 export interface TableColumns {
@@ -42,8 +41,8 @@ export interface TableColumns {
 
 /** Why a table is kept back, or null when it is published. Pure: the rule above. */
 export function withheldBecause(table: TableColumns): string | null {
-  const personal = table.columns.filter((c) => PERSONAL_OR_RAW_COLUMNS.has(c.toLowerCase()));
-  if (personal.length > 0) return `identifies people or raw events (${personal.join(', ')})`;
+  const personal = table.columns.filter((c) => PERSONAL_COLUMNS.has(c.toLowerCase()));
+  if (personal.length > 0) return `identifies people (${personal.join(', ')})`;
   if (/_rejects?$/.test(table.name)) return 'rejected input rows (reasons may quote input values)';
   return null;
 }

@@ -26,7 +26,6 @@ import { registerInfoRoutes } from './info-routes.ts';
 import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
-import { registerServicePages } from './service-pages-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
@@ -100,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerLoadShedding(app, renderer);
   // Sign-in lookups get their own connection too: a signed-in request must not wait behind figure queries to
   // learn who it is (issue 16.11).
-  const authDb = await db.connect();
+  const authDb = await (deps.warehouse ?? db).connect();
   authFor(deps).useConnection(authDb);
   app.addHook('onClose', async () => authDb.close());
   registerAccess(app, deps);
@@ -128,7 +127,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   assets.register(app);
 
-  registerHealthRoutes(app, { store: stateDb, tracker: stateQueries, gate: figureGate });
+  registerHealthRoutes(app, {
+    store: stateDb,
+    tracker: stateQueries,
+    gate: figureGate,
+    notReady: deps.figuresNotReady,
+  });
 
   app.get(
     '/',
@@ -166,7 +170,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
-  registerServicePages(app, ctx);
 
   return app;
 }

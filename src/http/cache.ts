@@ -27,7 +27,6 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from '../domain/access.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { acceptsGzip } from './assets.ts';
 
 declare module 'fastify' {
@@ -281,7 +280,16 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
   return cache;
 }
 
-/** The warehouse's data version (warehouse_meta.data_version, bumped by every build); null before any. */
+/**
+ * The data version of what `db` serves: warehouse_meta.data_version (bumped by every build), followed by the
+ * published figures version when `db` is the figure store (`12.3`), so a republished snapshot moves every
+ * tag too; null before any build.
+ */
 export async function readDataVersion(db: Warehouse): Promise<string | null> {
-  return (await db.scalar<string | null>(sql('query/api_data_version'))) ?? null;
+  const rows = await db.all<{ key: string; value: string }>(
+    "SELECT key, value FROM warehouse_meta WHERE key IN ('data_version', 'figures_version')",
+  );
+  const data = rows.find((r) => r.key === 'data_version')?.value ?? null;
+  const published = rows.find((r) => r.key === 'figures_version')?.value;
+  return data === null ? null : published ? `${data}.${published}` : data;
 }

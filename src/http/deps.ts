@@ -64,7 +64,12 @@ export interface PageQueries {
 }
 
 export interface AppDeps {
+  /** What figures are read from: the warehouse, or (serve) the published figure store's reader (ADR 0026). */
   db: Warehouse;
+  /** The warehouse itself when `db` is the figure store's reader: sign-in state still lives there. */
+  warehouse?: Warehouse;
+  /** Readiness of the figure store (figures loaded, PostgreSQL answering): null when ready, else why not. */
+  figuresNotReady?: () => Promise<string | null>;
   config: AppConfig;
   clock: Clock;
   queries: PageQueries;

@@ -7,9 +7,11 @@
  *   warehouse (`SELECT 1`) but waits for the answer at most HEALTH_PROBE_WAIT_MS: a busy warehouse is alive,
  *   so only a warehouse that fails (closed, broken) answers 503. An orchestrator restarting on 503 never
  *   restarts an instance for being busy.
- * - `GET /readyz` (readiness): 200 `{"status":"ready", …}` when the figures are loaded (the warehouse has a
- *   data version: a build has committed) and the warehouse answers within READY_TIMEOUT_MS; otherwise 503
- *   with the reason. The figure queue's size is reported, not judged.
+ * - `GET /readyz` (readiness): 200 `{"status":"ready", …}` when the figures are loaded (the store read has a
+ *   data version: a build has committed and, when serving, been published), the store answers within
+ *   READY_TIMEOUT_MS and the other stores are reachable (`notReady`: the figure store's own check, with a
+ *   PostgreSQL ping when DATABASE_URL is set); otherwise 503 with the reason. While the server stops
+ *   (SIGTERM) Fastify answers 503 to every new request. The figure queue's size is reported, not judged.
  *
  * Concurrent checks share one query in flight.
  */
@@ -81,6 +83,8 @@ export function registerHealthRoutes(
     /** Tracks the queries on `store`, so that it is closed only after they end. */
     tracker: QueryTracker;
     gate: FigureGate;
+    /** Further readiness: null when ready, else the reason (the figure store and PostgreSQL). */
+    notReady?: () => Promise<string | null>;
     probeWaitMs?: number;
     readyTimeoutMs?: number;
   },
@@ -94,6 +98,7 @@ export function registerHealthRoutes(
     if (Number(one) !== 1) throw new Error(`SELECT 1 returned ${String(one)}`);
   });
   const dataVersion = singleFlight(() => tracker.run(() => readDataVersion(store)));
+  const notReady = opts.notReady ? singleFlight(opts.notReady) : null;
 
   app.get('/healthz', { config: { access: 'public' } }, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
@@ -120,6 +125,18 @@ export function registerHealthRoutes(
     }
     if (version === null) {
       return reply.code(503).send({ status: 'unavailable', reason: 'no figures are loaded yet' });
+    }
+    if (notReady) {
+      const reason = await within(notReady(), readyTimeoutMs);
+      if (reason !== null) {
+        const why =
+          reason === TIMED_OUT
+            ? 'a store did not answer in time'
+            : reason instanceof Error
+              ? 'a store could not be reached'
+              : reason;
+        return reply.code(503).send({ status: 'unavailable', reason: why });
+      }
     }
     return { status: 'ready', figureQueue };
   });
