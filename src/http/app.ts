@@ -26,6 +26,7 @@ import { registerInfoRoutes } from './info-routes.ts';
 import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
+import { registerServicePages } from './service-pages-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
@@ -170,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
+  registerServicePages(app, ctx);
 
   return app;
 }
