@@ -20,6 +20,7 @@ import {
 } from './open-data.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
+import { registerBookingRoutes, warehouseBookingReader } from './booking-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerInfoRoutes } from './info-routes.ts';
@@ -172,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
   registerServicePages(app, ctx);
+  registerBookingRoutes(app, ctx, warehouseBookingReader(db));
 
   return app;
 }
