@@ -5,7 +5,7 @@
  */
 import type { FeedKind } from '../ingest/feeds/index.ts';
 
-export type InboxKind = 'events' | 'reference' | FeedKind;
+export type InboxKind = 'events' | 'reference' | 'booking-events' | 'booking-slots' | FeedKind;
 
 export type InboxClass = { kind: InboxKind } | { kind: null; reason: string };
 
@@ -43,6 +43,21 @@ export function classifyInboxFile(fileName: string): InboxClass {
     name.includes('management_information')
   )
     return feed('mi-publication', /\.(csv(\.gz)?|xlsx)$/, '.csv, .csv.gz or an .xlsx workbook');
+  // Urgent-care booking MI (issue 13): booking-events* and booking-slots* (or with an underscore).
+  if (/^booking[-_]events/.test(name))
+    return EVENT_EXTENSIONS.test(name)
+      ? { kind: 'booking-events' }
+      : {
+          kind: null,
+          reason: 'a booking-events file must be .csv, .jsonl, .ndjson, .json or .parquet (optionally .gz)',
+        };
+  if (/^booking[-_]slots/.test(name))
+    return EVENT_EXTENSIONS.test(name)
+      ? { kind: 'booking-slots' }
+      : {
+          kind: null,
+          reason: 'a booking-slots file must be .csv, .jsonl, .ndjson, .json or .parquet (optionally .gz)',
+        };
   if (name.endsWith('.xlsx'))
     return {
       kind: null,
@@ -56,6 +71,7 @@ export function classifyInboxFile(fileName: string): InboxClass {
     reason:
       'the file name does not say what it is: expected canonical events (.csv, .jsonl, .ndjson, .json or ' +
       '.parquet, optionally .gz), an NHS feed (nhs_app_table_snapshot_*, WeeklyIntegratedPartners_*, ' +
-      '*Downloads_NHSApp_*, POMI*, nhs-app-mi*) or a reference file (gp-reg-pat-prac-*)',
+      '*Downloads_NHSApp_*, POMI*, nhs-app-mi*), booking MI (booking-events*, booking-slots*) or a reference ' +
+      'file (gp-reg-pat-prac-*)',
   };
 }

@@ -24,6 +24,7 @@ import type {
 } from '../domain/refresh.ts';
 import { IngestError, type IngestProblem } from '../ingest/errors.ts';
 import { ingestEventFile } from '../ingest/events.ts';
+import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import { importFeedFile, type FeedKind } from '../ingest/feeds/index.ts';
 import { importReferenceFile } from '../ingest/reference/index.ts';
 import type { BuildResult } from '../metrics/build.ts';
@@ -96,6 +97,8 @@ export interface RefreshSummary {
 const KIND_ORDER: InboxKind[] = [
   'reference',
   'events',
+  'booking-events',
+  'booking-slots',
   'practice-snapshot',
   'integrated-partners',
   'downloads',
@@ -422,6 +425,15 @@ export class RefreshService implements RefreshControl {
             })),
             total: r.rowsRejected,
           };
+      } else if (kind === 'booking-events' || kind === 'booking-slots') {
+        const load = kind === 'booking-events' ? ingestBookingEventFile : ingestBookingSlotsFile;
+        const r = await load(conn, file.path, { now: this.clock.now() });
+        rec =
+          r.status === 'already_loaded'
+            ? record(file.name, kind, 'already-loaded', {
+                reason: `already loaded (booking load ${r.loadId})`,
+              })
+            : record(file.name, kind, 'loaded', { rowsLoaded: r.rowsLoaded });
       } else if (kind === 'reference') {
         const r = await importReferenceFile(conn, file.path);
         rec = r.skipped

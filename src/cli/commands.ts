@@ -19,6 +19,7 @@ import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
 import { ingestEventFile } from '../ingest/events.ts';
+import { describeBookingLoad, ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import {
   describeFeedImport,
   FEED_KINDS,
@@ -72,8 +73,14 @@ export async function runDemo(config: AppConfig, values: Values): Promise<number
 
 export async function runIngest(config: AppConfig, positionals: string[]): Promise<number> {
   const [kind, ...files] = positionals;
-  if ((kind !== 'events' && kind !== 'reference' && !isFeedKind(kind ?? '')) || files.length === 0) {
-    throw new UsageError(`usage: nhs-app-analytics ingest events|reference|${FEED_KINDS.join('|')} FILE...`);
+  const booking = kind === 'booking-events' || kind === 'booking-slots';
+  if (
+    (kind !== 'events' && kind !== 'reference' && !booking && !isFeedKind(kind ?? '')) ||
+    files.length === 0
+  ) {
+    throw new UsageError(
+      `usage: nhs-app-analytics ingest events|reference|booking-events|booking-slots|${FEED_KINDS.join('|')} FILE...`,
+    );
   }
   const db = await openForLoading(config);
   let failures = 0;
@@ -81,7 +88,13 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
     await initialise(db, log);
     for (const file of files) {
       try {
-        if (kind === 'events') {
+        if (booking) {
+          // Urgent-care booking MI (issue 13): read by the booking queries directly, no build needed.
+          const load = kind === 'booking-events' ? ingestBookingEventFile : ingestBookingSlotsFile;
+          const r = await load(db, file);
+          log(describeBookingLoad(r));
+          if (r.ignoredColumns.length > 0) log(`  ignored unknown columns: ${r.ignoredColumns.join(', ')}`);
+        } else if (kind === 'events') {
           const r = await ingestEventFile(db, file);
           if (r.status === 'already_loaded') {
             log(`${file}: already loaded (load ${r.loadId}); nothing to do`);

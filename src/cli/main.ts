@@ -26,6 +26,9 @@ Commands:
                                      load it through the normal ingest path and build the figures.
   ingest events FILE...              Load canonical activity event files (.csv, .jsonl, .parquet, .gz).
   ingest reference FILE...           Load NHS reference files (gp-reg-pat-prac-map, list sizes).
+  ingest booking-events FILE...      Load urgent-care booking-journey events (.csv, .jsonl, .parquet, .gz).
+  ingest booking-slots FILE...       Load providers' slot availability (date, service_id, provider_ods,
+                                     slots_available).
   ingest FEED-KIND FILE...           Load an NHS aggregated feed: practice-snapshot, integrated-partners,
                                      downloads, pomi or mi-publication (CSV or the MI workbook).
   refresh                            Load the files in the inbox (INBOX_DIR, default DATA_DIR/inbox) and
