@@ -28,6 +28,7 @@ import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
 import { registerServicePages } from './service-pages-routes.ts';
+import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
   registerServicePages(app, ctx);
+  registerApiDocsRoutes(app, ctx);
   registerBookingRoutes(app, ctx, warehouseBookingReader(db));
 
   return app;
