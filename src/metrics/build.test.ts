@@ -137,6 +137,16 @@ function ancestorsAsRecorded(practice: string, date: string): Row | null {
   const inForce = holding.filter((r) => r <= date).pop() ?? holding[0]!;
   return RELEASES[inForce]!.find((row) => row[0] === practice)!;
 }
+/** Whether a practice is open at a period start: listed in the practice-map release in force then. */
+function openAt(practice: string, periodStart: string): boolean {
+  const releases = Object.keys(RELEASES).sort();
+  const inForce = releases.filter((r) => r <= periodStart).pop() ?? releases[0]!;
+  return RELEASES[inForce]!.some((row) => row[0] === practice);
+}
+/** Whether a practice's figures count in rates at a period: open then, with a 13+ list size. */
+function coveredAt(practice: string, periodStart: string): boolean {
+  return practice in LIST_SIZES_13PLUS && openAt(practice, periodStart);
+}
 function ancestorsCurrent(practice: string): Row | null {
   const releases = Object.keys(RELEASES).sort().reverse();
   for (const r of releases) {
@@ -186,8 +196,9 @@ function bruteForce(events: Ev[], metrics: Selector[]) {
       for (const [level, code] of levels) {
         const key = [structure, metricId, grain, start, level, code].join('|');
         out.set(key, (out.get(key) ?? 0) + 1);
-        // Rates leave out practices with no 13+ list size (and Unknown): today's structure only.
-        if (structure === 'current' && !(practice in LIST_SIZES_13PLUS)) {
+        // Rates leave out practices with no 13+ list size or closed at the period start (and Unknown):
+        // today's structure only.
+        if (structure === 'current' && !coveredAt(practice, start)) {
           out.set(`uncovered|${key}`, (out.get(`uncovered|${key}`) ?? 0) + 1);
         }
       }
@@ -438,18 +449,28 @@ describe('buildMetrics', () => {
       [cumulative, base],
     );
     expect(rows.length).toBeGreaterThan(0);
+    // Each practice's running total (Unknown included), to find the part held by practices not covered.
+    const practiceRows = await db.all<{ grain: string; period_start: string; code: string; value: number }>(
+      `SELECT grain, CAST(period_start AS VARCHAR) AS period_start, area_code AS code, value FROM metric_value
+       WHERE metric_id = $1 AND structure = 'current' AND area_level = 'practice'`,
+      [cumulative],
+    );
     let running = 0;
-    let runningUncovered = 0;
     let grain = '';
+    let sawUncovered = false;
     for (const r of rows) {
-      if (r.grain !== grain) [grain, running, runningUncovered] = [r.grain, 0, 0];
+      if (r.grain !== grain) [grain, running] = [r.grain, 0];
       running += r.base ?? 0;
-      // List sizes do not change over the test's periods, so the uncovered part accumulates too.
-      runningUncovered += r.base_uncovered ?? 0;
       expect(r.value).toBe(running);
-      expect(r.uncovered).toBe(runningUncovered);
+      // The uncovered part: running totals of practices without a 13+ list size, or closed, at the period.
+      const start = String(r.period_start).slice(0, 10);
+      const uncovered = practiceRows
+        .filter((p) => p.grain === r.grain && p.period_start === start && !coveredAt(p.code, start))
+        .reduce((sum, p) => sum + p.value, 0);
+      expect(r.uncovered).toBe(uncovered);
+      if (uncovered > 0) sawUncovered = true;
     }
-    expect(runningUncovered).toBeGreaterThan(0);
+    expect(sawUncovered).toBe(true);
   });
 
   it('stores the percentage of registrations to date that are non-Patient Online, from the two running totals', async () => {
@@ -507,10 +528,12 @@ describe('buildMetrics', () => {
       practices: number;
     }>(
       `SELECT DISTINCT area_level, area_code, patients_13plus, practices FROM area_denominator
-       WHERE grain = 'month' ORDER BY area_level, area_code`,
+       WHERE grain = 'month' ORDER BY area_level, area_code, patients_13plus`,
     );
-    // P00001 + P00002 sit in PCN U00001 (1,500); P00004 (closed) stays under U00003 on today's structure.
+    // P00001 + P00002 sit in PCN U00001 (1,500); P00004 sits under U00003 on today's structure until it
+    // closes (gone from the August release): from then on it is in no denominator.
     expect(rows).toEqual([
+      { area_level: 'england', area_code: 'E92000001', patients_13plus: 1500, practices: 2 },
       { area_level: 'england', area_code: 'E92000001', patients_13plus: 1800, practices: 3 },
       { area_level: 'icb', area_code: 'QA3', patients_13plus: 300, practices: 1 },
       { area_level: 'icb', area_code: 'QA9', patients_13plus: 1500, practices: 2 },
@@ -553,13 +576,19 @@ describe('buildMetrics', () => {
     expect(england.length).toBeGreaterThan(5);
     expect(england.map((p) => p.periodStart)).toEqual(all.map((p) => p.periodStart));
     england.forEach((point, i) => {
-      const covered = p1![i]!.value + p2![i]!.value + p4![i]!.value; // the practices with a list size
+      // The practices with a list size, P00004 until it closes.
+      const p4Open = openAt('P00004', point.periodStart);
+      const covered = p1![i]!.value + p2![i]!.value + (p4Open ? p4![i]!.value : 0);
+      const patients = p4Open ? 1800 : 1500;
       expect(point.numerator).toBe(covered);
-      expect(point.denominator).toBe(1800);
-      expect(point.value).toBeCloseTo((covered / 1800) * 1000, 9);
+      expect(point.denominator).toBe(patients);
+      expect(point.value).toBeCloseTo((covered / patients) * 1000, 9);
       if (all[i]!.value === 0) expect(point.coverage).toBeNull();
       else expect(point.coverage).toBeCloseTo(covered / all[i]!.value, 9);
-      expect(all[i]!.value - covered).toBeGreaterThanOrEqual(p3![i]!.value + p5![i]!.value); // plus Unknown
+      // plus Unknown
+      expect(all[i]!.value - covered).toBeGreaterThanOrEqual(
+        p3![i]!.value + p5![i]!.value + (p4Open ? 0 : p4![i]!.value),
+      );
     });
     const pct = await getMetricSeries(
       db,
@@ -1010,15 +1039,16 @@ describe('buildMetrics', () => {
   });
 
   it('counts GP registered patients of all ages per area from the list size in force', async () => {
-    // The test list sizes: patients_all = 13+ + 200 (P00001 1,200, P00002 700, P00004 500), one release.
+    // The test list sizes: patients_all = 13+ + 200 (P00001 1,200, P00002 700, P00004 500), one release;
+    // P00004 closes in August (not in that practice-map release), so England loses its 500 from then on.
     const value = (structure: string, level: string, code: string) =>
       db.all<{ value: number }>(
         `SELECT DISTINCT value FROM metric_value WHERE metric_id = 'patients_all' AND structure = $1
-           AND area_level = $2 AND area_code = $3`,
+           AND area_level = $2 AND area_code = $3 ORDER BY value`,
         [structure, level, code],
       );
     expect(await value('current', 'pcn', 'U00001')).toEqual([{ value: 1900 }]);
-    expect(await value('current', 'england', 'E92000001')).toEqual([{ value: 2400 }]);
+    expect(await value('current', 'england', 'E92000001')).toEqual([{ value: 1900 }, { value: 2400 }]);
     expect(await value('current', 'practice', 'P00003')).toEqual([]);
     // As recorded, P00004's ICB QA3 holds it all along; QA1 (P00001, P00002) until the August merger.
     expect(await value('as_recorded', 'icb', 'QA1')).toEqual([{ value: 1900 }]);

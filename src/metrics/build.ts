@@ -164,6 +164,25 @@ export async function pendingBuild(db: Warehouse): Promise<PendingBuild> {
   };
 }
 
+export interface BuildOptions {
+  /**
+   * How many partitions of the users' key hash the unique-user passes run in, one after another (default:
+   * one per USER_PARTITION_EVENTS events in the build window). Figures are the same for any number.
+   */
+  userPartitions?: number;
+}
+
+/** Events per user partition when the build chooses: bounds the per-user state held in memory at once. */
+export const USER_PARTITION_EVENTS = 25_000_000;
+
+async function userPartitionsFor(db: Warehouse, lo: string, hi: string): Promise<number> {
+  const n = (await db.scalar<number>(
+    'SELECT count(*) FROM activity_event WHERE event_date BETWEEN $1 AND $2',
+    [lo, hi],
+  ))!;
+  return Math.max(1, Math.ceil(Number(n) / USER_PARTITION_EVENTS));
+}
+
 /** Metrics computed from GP list sizes into the cube (patients aged 13+ are served from area_denominator). */
 const LIST_SIZE_METRICS = ['patients_all'];
 
@@ -183,6 +202,7 @@ const TEMP_TABLES = [
   'practice_den',
   'period_extract',
   'practice_has_den',
+  'period_open',
   'rollup_in',
   'cell_build',
 ];
@@ -199,6 +219,7 @@ export async function buildMetrics(
   catalogue: MetricDefinition[],
   clock: Clock,
   range?: BuildRange,
+  options: BuildOptions = {},
 ): Promise<BuildResult> {
   const started = Date.now();
   const metrics = buildableMetrics(catalogue);
@@ -283,20 +304,33 @@ export async function buildMetrics(
 
     const kinds = new Set(metrics.filter((m) => m.source === 'events').map((m) => selectorKind(m)));
     const hasUnique = metrics.some((m) => m.aggregation === 'unique_users' && m.source === 'events');
+    // Unique users by partitions of the users' key hash (ADR 0027): each user lies in one partition, so the
+    // partitions' practice figures add up exactly, and memory holds one partition's per-user state at a time.
+    const parts = options.userPartitions ?? (await userPartitionsFor(tx, w.lo, w.hi));
     if (hasUnique) {
-      await tx.run(sql('build/create_user_period'), [w.lo, w.hi, unknown]);
-      await tx.run(sql('build/fact_unique_period'));
       if (range) await tx.run(sql('build/delete_user_month'), [w.lo, w.hi]);
       else await tx.run('DELETE FROM user_month');
-      await tx.run(sql('build/insert_user_month'));
-      await tx.run('DROP TABLE build_user_period');
+      for (let part = 0; part < parts; part++) {
+        await tx.run(sql('build/create_user_period'), [w.lo, w.hi, unknown, parts, part]);
+        await tx.run(sql('build/fact_unique_period'));
+        await tx.run(sql('build/insert_user_month'));
+        await tx.run('DROP TABLE build_user_period');
+      }
     }
     const lastMonth = await tx.scalar<string | null>(
       "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event WHERE event_date BETWEEN $1 AND $2",
       [bounds.from, bounds.to],
     );
     if (kinds.has('unique_12m') && lastMonth) {
-      await tx.run(sql('build/fact_unique_12m'), [maxDate(w.t12lo, '1900-01-01'), w.t12hi, lastMonth]);
+      for (let part = 0; part < parts; part++) {
+        await tx.run(sql('build/fact_unique_12m'), [
+          maxDate(w.t12lo, '1900-01-01'),
+          w.t12hi,
+          lastMonth,
+          parts,
+          part,
+        ]);
+      }
     }
     await tx.run(sql('build/fact_feed_days'), [w.lo, w.hi, unknown, jumpOffFeed]);
     await tx.run(sql('build/fact_pomi'), [w.lo, w.hi, unknown]);

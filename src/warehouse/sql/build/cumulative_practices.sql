@@ -2,7 +2,7 @@
 -- running totals is the running total of the sums). Rows are (re)computed from the period containing $1:
 -- earlier history is carried in as an opening total. Each practice gets every period from its first figure
 -- of the base metric (or from $1 when it had one before) to the last period of the cube, so a quiet period
--- carries the total forward; the part held by practices without a 13+ list size in force is kept apart.
+-- carries the total forward; the part held by practices without a 13+ list size in force (or closed) is kept apart.
 CREATE OR REPLACE TEMP TABLE rollup_in AS
 WITH p0 AS (
   SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
@@ -42,5 +42,4 @@ running AS (
 SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
        CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
 FROM running r
-LEFT JOIN period_extract e ON e.grain = r.grain AND e.period_start = r.period_start
-LEFT JOIN practice_has_den d ON d.extract_date = e.extract_date AND d.practice_key = r.practice_key
+LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key

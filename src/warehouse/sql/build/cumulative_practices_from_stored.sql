@@ -58,5 +58,4 @@ running AS (
 SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
        CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
 FROM running r
-LEFT JOIN period_extract e ON e.grain = r.grain AND e.period_start = r.period_start
-LEFT JOIN practice_has_den d ON d.extract_date = e.extract_date AND d.practice_key = r.practice_key
+LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key

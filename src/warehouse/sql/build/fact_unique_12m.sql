@@ -1,13 +1,15 @@
 -- Unique users in the 12 months ending with each target month from $1 to $2, at the practice of their most
 -- recent qualifying event in those months, from the users' last event per month (user_month). A user's last
 -- event in month m is their most recent one for every target from m until the month before their next
--- active month (at most 11 months on); targets after the last month with data ($3) are not produced.
+-- active month (at most 11 months on); targets after the last month with data ($3) are not produced. Only
+-- partition $5 of $4 of the users by their key's hash (user_month.user_id holds the key, ADR 0027).
 INSERT INTO build_fact
 WITH um AS (
   SELECT sig, user_id, month, practice_key, attr_date
   FROM user_month
   WHERE sig IN (SELECT sig FROM metric_selector WHERE kind = 'unique_12m')
     AND month BETWEEN CAST($1::DATE - INTERVAL 11 MONTH AS DATE) AND $2
+    AND hash(user_id) % CAST($4 AS UBIGINT) = CAST($5 AS UBIGINT)
 ),
 spans AS (
   SELECT sig, practice_key, attr_date, month,
