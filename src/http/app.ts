@@ -27,6 +27,7 @@ import { registerInfoRoutes } from './info-routes.ts';
 import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
+import { registerRankingRoutes } from './ranking-routes.ts';
 import { registerServicePages } from './service-pages-routes.ts';
 import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerApiRoutes(app, ctx);
   registerMapRoutes(app, ctx);
+  registerRankingRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
   registerOfficialRoutes(app, ctx);
   registerOpenDataRoutes(app, ctx);

@@ -399,3 +399,69 @@ describe('GET /api/v1/areas?parent= any ancestor', () => {
     expect((await anon.inject('/api/v1/areas?level=icb&parent=QA9')).statusCode).toBe(404);
   });
 });
+
+describe('GET /rank (the ranking page)', () => {
+  const page = '/rank?metric=logins_per_1000&level=practice&within=icb:QA9&period=2026-10-01&minListSize=0';
+  const codesIn = (html: string) =>
+    [...html.matchAll(/<tr class="nhsuk-table__row" data-code="([^"]+)"/g)].map((m) => m[1]);
+
+  it('shows the ranked table, sortable by links, with its CSV link, without JavaScript', async () => {
+    const res = await user.inject(page);
+    expect(res.statusCode, res.body).toBe(200);
+    const ranking = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins_per_1000',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA9' },
+      grain: 'month',
+      period: '2026-10-01',
+      minListSize: 0,
+    });
+    expect(codesIn(res.body)).toEqual(ranking.rows.map((r) => r.code));
+    expect(res.body).toContain('role="img" aria-label="Trend over 10 months: from ');
+    // Lowest first: the link the page offers, followed.
+    const lowest = /id="ranking-lowest-first" href="([^"]+)"/.exec(res.body)![1]!.replaceAll('&amp;', '&');
+    const sorted = await user.inject(lowest);
+    expect(sorted.statusCode).toBe(200);
+    const byValue = [...ranking.rows].sort(
+      (a, b) => a.value! - b.value! || a.name.localeCompare(b.name, 'en-GB'),
+    );
+    expect(codesIn(sorted.body)).toEqual(byValue.map((r) => r.code));
+    expect(sorted.body).toMatch(/aria-sort="ascending" data-column="value"/);
+    const csvHref = /id="ranking-csv" href="([^"]+)"/.exec(res.body)![1]!.replaceAll('&amp;', '&');
+    const csv = await user.inject(csvHref);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body.split('\r\n')).toHaveLength(ranking.rows.length + 2);
+  });
+
+  it('defaults to the practices of the area on uptake, with the note on those left out', async () => {
+    const res = await user.inject('/rank?within=region:Y56');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).toContain('% of patients 13+ registered');
+    expect(res.body).toMatch(/id="ranking-level"[\s\S]*?<option value="icb" selected/);
+    const practices = await user.inject('/rank?within=region:Y56&level=practice');
+    expect(practices.body).toContain('practices left out:');
+    expect(practices.body).toContain('with fewer than 1,000 patients');
+  });
+
+  it.each([
+    ['/rank?within=QA9', 400],
+    ['/rank?within=icb:QA9&level=icb', 400],
+    ['/rank?within=icb:QA9&minListSize=lots', 400],
+    ['/rank?within=icb:QA9&period=2026-11-01', 400],
+    ['/rank?within=icb:QA9&sort=colour', 400],
+    ['/rank?within=icb:QA9&metric=nope', 404],
+    ['/rank?within=icb:ZZZ', 404],
+  ])('%s answers %i, not 500', async (url, status) => {
+    const res = await user.inject(url);
+    expect(res.statusCode, res.body).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('sends visitors to sign in for practices, and shows them open rankings', async () => {
+    const res = await anon.inject('/rank?within=icb:QA9&level=practice');
+    expect([302, 303, 401]).toContain(res.statusCode);
+    const open = await anon.inject('/rank?within=region:Y56&level=icb');
+    expect(open.statusCode, open.body).toBe(200);
+  });
+});

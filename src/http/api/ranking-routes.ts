@@ -5,12 +5,13 @@
  * visitors get no ranking of counts (ranks would give the exact counts away), and the counts behind a rate are
  * disclosed. Figures are rounded at the edge (src/domain/rounding.ts).
  */
-import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
+import { ANONYMOUS_VIEWER, canViewFigure, type FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { VERDICTS } from '../../domain/statistics.ts';
 import { getRanking, RankingError, type Ranking, type RankingRow } from '../../query/ranking.ts';
+import { resolvePeerMetric } from '../../query/peers.ts';
 import { getDataStatus } from '../../query/status.ts';
 import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -194,15 +195,18 @@ export function rankingRowsJson(
   }));
 }
 
-/** The figure a ranking shows, for the open-data rule: derived rates are never open data. */
+/**
+ * The figure a ranking shows, for the open-data rule (src/domain/access.ts): the metric (a derived
+ * `<count>_per_1000` rate follows its count) at the ranked level and grain.
+ */
 export function rankingFigure(
   catalogue: readonly MetricDefinition[],
   metricId: string,
   level: AreaLevel,
   grain: Grain,
-) {
-  const own = catalogue.find((m) => m.id === metricId);
-  return { metric: { mi_publication: own?.mi_publication ?? false }, level, grain };
+): FigureRef {
+  const resolved = resolvePeerMetric(metricId, [...catalogue]);
+  return { metric: resolved?.metric ?? { mi_publication: false }, level, grain, catalogue };
 }
 
 /** A RankingError as the API's 400 or 404 naming the parameter. */
