@@ -60,7 +60,8 @@ async function figures(db: Warehouse): Promise<string[]> {
     `SELECT concat_ws('|', structure, metric_id, grain, period_start, area_level, area_code, value) AS k FROM metric_value
      UNION ALL SELECT concat_ws('|', grain, period_start, area_level, area_code, patients_13plus) FROM area_denominator
      UNION ALL SELECT concat_ws('|', day, events) FROM data_day
-     UNION ALL SELECT concat_ws('|', sig, month, user_id, practice_key) FROM user_month
+     UNION ALL SELECT concat_ws('|', m.sig, m.month, d.user_id, m.practice_key) FROM user_month m
+       JOIN user_dim d ON d.user_key = m.user_id -- integer keys differ between warehouses (ADR 0027)
      ORDER BY 1`,
   );
   return rows.map((r) => r.k);

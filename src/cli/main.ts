@@ -48,6 +48,9 @@ Commands:
         [--edition latest|YYYY-MM] [--format csv|json]
                                      Official statistics (NHS App MI publication): month, level, code,
                                      name, measure, value, edition.
+  query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--format csv|json]
+                                     Urgent-care booking MI (rep-cons-01 … rep-prov-05): measure, group,
+                                     count, paired, ratio.
   publish --month YYYY-MM --out DIR  Write the month's NHS App MI publication from the computed figures
                                      (workbook, ICB CSV, England CSV); archived and listed at /open-data.
   status                             Show what the warehouse holds.
@@ -107,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
       events: { type: 'string' },
       admin: { type: 'boolean' },
       measure: { type: 'string' },
+      'group-by': { type: 'string' },
       edition: { type: 'string' },
       month: { type: 'string' },
       out: { type: 'string' },

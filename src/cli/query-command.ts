@@ -12,6 +12,7 @@ import { getDataStatus } from '../query/status.ts';
 import { sql } from '../warehouse/sql.ts';
 import { UsageError } from './args.ts';
 import { runOfficialQuery } from './official-command.ts';
+import { runBookingQuery } from './booking-command.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -53,8 +54,9 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
   const [what] = positionals;
   if (what === 'jump-offs') return runJumpOffQuery(config, values);
   if (what === 'official') return runOfficialQuery(config, values);
+  if (what === 'booking') return runBookingQuery(config, values);
   if (what !== 'series' && what !== 'breakdown')
-    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs|official …');
+    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs|official|booking …');
   const catalogue = loadCatalogue();
   const metricId = option(values, 'metric');
   const metric = catalogue.find((m) => m.id === metricId);

@@ -320,7 +320,9 @@ async function dump(db: Warehouse): Promise<string[]> {
      FROM jump_off_value ORDER BY k`,
   );
   const userMonths = await db.all<{ k: string }>(
-    `SELECT concat_ws('|', sig, month, user_id, practice_key, attr_date) AS k FROM user_month ORDER BY k`,
+    // user_month holds integer user keys, assigned per warehouse in load order: compare by user id (ADR 0027).
+    `SELECT concat_ws('|', m.sig, m.month, d.user_id, m.practice_key, m.attr_date) AS k
+     FROM user_month m JOIN user_dim d ON d.user_key = m.user_id ORDER BY k`,
   );
   return [...cube, ...dens, ...days, ...jumpOffs, ...userMonths].map((r) => r.k);
 }

@@ -20,7 +20,8 @@ export interface ApiRoute {
   summary: string;
   description: string;
   tag: 'Reference' | 'Figures' | 'About';
-  access: 'public' | 'figures';
+  /** public; figures (open, each figure checked); signed-in (staff only, e.g. booking MI). */
+  access: 'public' | 'figures' | 'signed-in';
   /** Answers CSV with format=csv. */
   csv: boolean;
   params?: JsonSchema;

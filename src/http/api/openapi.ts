@@ -45,7 +45,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
     if (r.csv) content['text/csv'] = { schema: { type: 'string', description: 'CSV with a header row' } };
     const responses: Record<string, unknown> = { '200': { description: r.summary, content } };
     for (const [code, description] of Object.entries(ERRORS)) {
-      if (code === '401' && r.access !== 'figures') continue;
+      if (code === '401' && r.access === 'public') continue;
       responses[code] = {
         description,
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -59,6 +59,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
         description: r.description,
         tags: [r.tag],
         ...(r.access === 'figures' ? { security: [{}, { session: [] }] } : {}),
+        ...(r.access === 'signed-in' ? { security: [{ session: [] }] } : {}),
         parameters: [...parameters(r.params, 'path'), ...parameters(r.querystring, 'query')],
         responses,
       },

@@ -13,6 +13,7 @@ import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
 import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
 import { rankingRoute } from './ranking-routes.ts';
+import { bookingRoute } from './booking-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
 import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
@@ -33,6 +34,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   officialRoute,
   officialEditionsRoute,
   officialReconciliationRoute,
+  bookingRoute,
 ];
 
 const openApiRoute: ApiRoute = {

@@ -1,0 +1,138 @@
+/**
+ * Urgent-care booking MI in the API (issue 13):
+ * GET /api/v1/booking?measure=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&groupBy=G][&format=csv] — rows of
+ * measure, group, count, paired, ratio (the same as `nhs-app-analytics query booking`). Booking MI is not
+ * open data: signed-in staff only (a session or an API token). Definitions: README "Urgent-care booking MI".
+ */
+import {
+  BOOKING_GROUPINGS,
+  BOOKING_MEASURES,
+  bookingMeasure,
+  bookingQueryProblem,
+  type BookingGrouping,
+} from '../../domain/booking.ts';
+import { bookingAnswer } from '../../query/booking.ts';
+import type { ApiRoute } from './common.ts';
+import { answer, badRequest, handle } from './common.ts';
+import type { JsonSchema } from './schemas.ts';
+import { DATE_SCHEMA, FORMAT_SCHEMA } from './schemas.ts';
+
+/** The CSV columns, in order (the CLI prints the same). */
+export const BOOKING_COLUMNS = ['measure', 'group', 'count', 'paired', 'ratio'] as const;
+
+export const BOOKING_QUERY: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['measure', 'from', 'to'],
+  properties: {
+    measure: {
+      type: 'string',
+      enum: BOOKING_MEASURES.map((m) => m.id),
+      description: `must be a measure of the specification: ${BOOKING_MEASURES.map((m) => m.id).join(', ')}`,
+    },
+    from: { ...DATE_SCHEMA, description: 'first Europe/London date, like 2025-12-01 (inclusive)' },
+    to: { ...DATE_SCHEMA, description: 'last Europe/London date, like 2025-12-31 (inclusive)' },
+    groupBy: {
+      type: 'string',
+      enum: [...BOOKING_GROUPINGS],
+      description:
+        'none (default: the total), service, provider, consumer, practice, pcn, sub-icb, icb, region, ' +
+        'disposition, or error (rep-cons-06 only); rep-prov-03 takes service or provider only',
+    },
+    format: FORMAT_SCHEMA,
+  },
+};
+
+const num = { type: 'number' } as const;
+const numOrNull = { type: ['number', 'null'] } as const;
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+
+const ROW_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['measure', 'group', 'groupName', 'count', 'paired', 'ratio'],
+  properties: {
+    measure: str,
+    group: strOrNull,
+    groupName: strOrNull,
+    count: num,
+    paired: numOrNull,
+    ratio: numOrNull,
+  },
+};
+
+export const BOOKING_RESPONSE: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['measure', 'title', 'counts', 'paired', 'ratioLabel', 'from', 'to', 'groupBy', 'data'],
+  properties: {
+    measure: str,
+    title: str,
+    counts: str,
+    paired: strOrNull,
+    ratioLabel: strOrNull,
+    from: str,
+    to: str,
+    groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
+    data: { type: 'array', items: ROW_SCHEMA },
+  },
+};
+
+export const bookingRoute: ApiRoute = {
+  url: '/api/v1/booking',
+  operationId: 'getBooking',
+  summary: 'Urgent-care booking MI: one measure of the NHS Booking Standard reporting specification',
+  description:
+    'One measure over an inclusive range of Europe/London dates, as a total or by group: count, the figure ' +
+    'the requirement pairs with it (null when none) and count ÷ paired (null when paired is 0 or null). ' +
+    'Each measure counts its defining events dated in the range; conditions on a case look at all its ' +
+    'events. No rows when no booking events are loaded for any date of the range (no data is not 0). ' +
+    'Signed-in staff only.',
+  tag: 'Figures',
+  access: 'signed-in',
+  csv: true,
+  cache: false,
+  querystring: BOOKING_QUERY,
+  response: BOOKING_RESPONSE,
+  example: {
+    measure: 'rep-cons-01',
+    title: 'Bookings against successful referrals',
+    counts: 'appointments booked',
+    paired: 'successful referrals',
+    ratioLabel: 'booking utilisation',
+    from: '2025-12-01',
+    to: '2025-12-31',
+    groupBy: 'none',
+    data: [{ measure: 'rep-cons-01', group: null, groupName: null, count: 2000, paired: 2500, ratio: 0.8 }],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as { measure: string; from: string; to: string; groupBy?: BookingGrouping };
+      const groupBy = q.groupBy ?? 'none';
+      const problem = bookingQueryProblem({ measure: q.measure, from: q.from, to: q.to, groupBy });
+      if (problem) throw badRequest(`querystring/${problem}`);
+      const m = bookingMeasure(q.measure)!;
+      const rows = await bookingAnswer(ctx.deps.db, { measure: q.measure, from: q.from, to: q.to, groupBy });
+      const data = rows.map((r) => ({ ...r, groupName: r.groupName ?? null }));
+      return answer(request, reply, {
+        open: false,
+        json: {
+          measure: m.id,
+          title: m.title,
+          counts: m.counts,
+          paired: m.paired,
+          ratioLabel: m.ratioLabel,
+          from: q.from,
+          to: q.to,
+          groupBy,
+          data,
+        },
+        csv: {
+          columns: BOOKING_COLUMNS,
+          rows: data,
+          filename: ['booking', m.id, q.from, q.to, groupBy === 'none' ? null : groupBy],
+        },
+      });
+    }),
+};
