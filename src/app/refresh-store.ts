@@ -1,7 +1,17 @@
-/** Writes the refresh history (tables refresh_run and refresh_file; read by src/query/refresh-history.ts). */
+/**
+ * Writes the refresh history (tables refresh_run and refresh_file; read by src/query/refresh-history.ts) in the
+ * app-state store (src/app-state, docs/adr/0025: the embedded DuckDB file or PostgreSQL), or, given a warehouse
+ * connection, in the warehouse's own tables of migration 0013 (tests on a bare warehouse). The SQL runs on both.
+ */
+import type { StateQueries } from '../app-state/state-db.ts';
 import type { RefreshTrigger } from '../domain/refresh.ts';
 import type { RefreshFileOutcome, RefreshRunStatus } from '../query/refresh-history.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+
+/** Where the history is written: the app-state store, or a warehouse connection. */
+export type HistoryDb = StateQueries & {
+  transaction<T>(fn: (tx: StateQueries) => Promise<T>): Promise<T>;
+};
 
 /** ISO instant → a UTC TIMESTAMP literal value. */
 const ts = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
@@ -10,9 +20,15 @@ export const INTERRUPTED_REASON =
   'The process stopped during this run (killed or crashed). Nothing it had not committed was kept; ' +
   'files still in the inbox are loaded at the next run.';
 
-/** Runs left 'running' by a process that stopped: marks them interrupted. Returns how many. */
-export async function markInterruptedRuns(db: Warehouse): Promise<number> {
-  const n = (await db.scalar<number>("SELECT count(*) FROM refresh_run WHERE status = 'running'")) ?? 0;
+/**
+ * Runs left 'running' by a process that stopped: marks them interrupted. Returns how many. With several
+ * instances on one PostgreSQL database, call it only while holding the refresh lock (a run another live
+ * instance holds is 'running' too).
+ */
+export async function markInterruptedRuns(db: HistoryDb): Promise<number> {
+  const n = Number(
+    (await db.scalar<number>("SELECT count(*) FROM refresh_run WHERE status = 'running'")) ?? 0,
+  );
   if (n > 0)
     await db.run("UPDATE refresh_run SET status = 'interrupted', error = $1 WHERE status = 'running'", [
       INTERRUPTED_REASON,
@@ -20,9 +36,9 @@ export async function markInterruptedRuns(db: Warehouse): Promise<number> {
   return n;
 }
 
-export async function beginRun(db: Warehouse, trigger: RefreshTrigger, startedAt: Date): Promise<number> {
+export async function beginRun(db: HistoryDb, trigger: RefreshTrigger, startedAt: Date): Promise<number> {
   return db.transaction(async (tx) => {
-    const id = ((await tx.scalar<number>('SELECT max(run_id) FROM refresh_run')) ?? 0) + 1;
+    const id = Number((await tx.scalar<number>('SELECT max(run_id) FROM refresh_run')) ?? 0) + 1;
     await tx.run(
       "INSERT INTO refresh_run (run_id, triggered_by, started_at, status) VALUES ($1, $2, CAST($3 AS TIMESTAMP), 'running')",
       [id, trigger, ts(startedAt)],
@@ -43,20 +59,24 @@ export interface FileRecord {
   movedTo: string | null;
 }
 
-export async function recordFile(db: Warehouse, runId: number, seq: number, f: FileRecord): Promise<void> {
-  await db.run('INSERT INTO refresh_file VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
-    runId,
-    seq,
-    f.name,
-    f.kind,
-    f.outcome,
-    f.rowsLoaded,
-    f.rowsRejected,
-    f.line,
-    f.field,
-    f.reason,
-    f.movedTo,
-  ]);
+export async function recordFile(db: HistoryDb, runId: number, seq: number, f: FileRecord): Promise<void> {
+  await db.run(
+    `INSERT INTO refresh_file (run_id, seq, file_name, kind, outcome, rows_loaded, rows_rejected, line, field,
+       reason, moved_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      runId,
+      seq,
+      f.name,
+      f.kind,
+      f.outcome,
+      f.rowsLoaded,
+      f.rowsRejected,
+      f.line,
+      f.field,
+      f.reason,
+      f.movedTo,
+    ],
+  );
 }
 
 export interface RunTotals {
@@ -73,7 +93,7 @@ export interface RunTotals {
   error: string | null;
 }
 
-export async function finishRun(db: Warehouse, runId: number, t: RunTotals): Promise<void> {
+export async function finishRun(db: HistoryDb, runId: number, t: RunTotals): Promise<void> {
   const count = (o: RefreshFileOutcome) => t.files.filter((f) => f.outcome === o).length;
   const sum = (k: 'rowsLoaded' | 'rowsRejected') => t.files.reduce((a, f) => a + f[k], 0);
   await db.run(

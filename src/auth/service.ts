@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS_VIEWER, type Viewer } from '../domain/access.ts';
 import type { AuthDeps } from './deps.ts';
+import type { StateQueries } from '../app-state/state-db.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import type { AuthConfig } from './config.ts';
@@ -84,7 +85,13 @@ export class AuthService {
     this.config = deps.config.auth;
   }
 
-  get db(): Warehouse {
+  /**
+   * Where users, sessions, tokens, links and the audit log are: the app-state store (deps.state: the embedded
+   * DuckDB file or PostgreSQL, docs/adr/0025). Without one (tests that build an app on a bare warehouse), the
+   * warehouse's own tables of migration 0010, on the connection given by useConnection.
+   */
+  get db(): StateQueries {
+    if (this.deps.state) return this.deps.state;
     return this.connection && !this.connection.isClosed ? this.connection : this.deps.db;
   }
 
@@ -99,12 +106,24 @@ export class AuthService {
   // ---- keys and cookies ------------------------------------------------------------------------------
 
   /**
-   * The key for CSRF tokens and keyed hashes: AUTH_SECRET, else a random key kept in the warehouse (so it
-   * survives restarts and is shared by instances), else (a warehouse without the schema) a per-process key.
+   * The key for CSRF tokens and keyed hashes: AUTH_SECRET, else a random key kept in the app-state store (so it
+   * survives restarts and is shared by every instance on one PostgreSQL database; the first one written wins),
+   * else (a store without the schema) a per-process key.
    */
   secret(): Promise<string> {
     this.secretPromise ??= (async () => {
       if (this.config.secret) return this.config.secret;
+      const state = this.deps.state;
+      if (state) {
+        try {
+          return (
+            (await store.getStateMeta(state, META_SECRET_KEY)) ??
+            (await store.putStateMetaIfAbsent(state, META_SECRET_KEY, randomBytes(32).toString('base64url')))
+          );
+        } catch {
+          return randomBytes(32).toString('base64url');
+        }
+      }
       try {
         const existing = await this.db.scalar<string>(sql('reference/meta_get'), [META_SECRET_KEY]);
         if (existing) return existing;

@@ -1,11 +1,12 @@
 /**
- * The warehouse side of access control: users, sign-in links, sessions, API tokens and the audit log
- * (migration 0010, one SQL file per query under src/warehouse/sql/auth). Times are passed in as ISO
- * instants from the app's clock, so tests can move time on.
+ * The stored side of access control: users, sign-in links, sessions, API tokens and the audit log, in the
+ * app-state store (src/app-state: the embedded DuckDB file or PostgreSQL, docs/adr/0025). One SQL file per
+ * query under src/warehouse/sql/auth, written to run on both engines. Times are passed in as ISO instants
+ * from the app's clock (cast in SQL), so tests can move time on; they come back as Date.
  */
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../domain/access.ts';
-import type { Warehouse } from '../warehouse/db.ts';
+import type { StateQueries } from '../app-state/state-db.ts';
 import { sql } from '../warehouse/sql.ts';
 
 export type UserStatus = 'active' | 'disabled';
@@ -46,23 +47,23 @@ const iso = (d: Date) => d.toISOString();
 
 // ---- users -------------------------------------------------------------------------------------------
 
-export async function findUserByEmail(db: Warehouse, email: string): Promise<User | null> {
+export async function findUserByEmail(db: StateQueries, email: string): Promise<User | null> {
   const r = await db.one<UserRow>(sql('auth/user_find_by_email'), [email]);
   return r ? toUser(r) : null;
 }
 
-export async function findUserById(db: Warehouse, userId: string): Promise<User | null> {
+export async function findUserById(db: StateQueries, userId: string): Promise<User | null> {
   const r = await db.one<UserRow>(sql('auth/user_find_by_id'), [userId]);
   return r ? toUser(r) : null;
 }
 
-export async function listUsers(db: Warehouse): Promise<User[]> {
+export async function listUsers(db: StateQueries): Promise<User[]> {
   return (await db.all<UserRow>(sql('auth/user_list'))).map(toUser);
 }
 
 /** Adds a user (the email must already be checked and normalised). */
 export async function insertUser(
-  db: Warehouse,
+  db: StateQueries,
   opts: { email: string; role: Role; now: Date; createdBy: string | null },
 ): Promise<User> {
   const userId = randomUUID();
@@ -77,19 +78,19 @@ export async function insertUser(
   return (await findUserById(db, userId))!;
 }
 
-export async function setUserRole(db: Warehouse, userId: string, role: Role): Promise<boolean> {
+export async function setUserRole(db: StateQueries, userId: string, role: Role): Promise<boolean> {
   return (await db.all(sql('auth/user_set_role'), [userId, role])).length > 0;
 }
 
-export async function setUserStatus(db: Warehouse, userId: string, status: UserStatus): Promise<boolean> {
+export async function setUserStatus(db: StateQueries, userId: string, status: UserStatus): Promise<boolean> {
   return (await db.all(sql('auth/user_set_status'), [userId, status])).length > 0;
 }
 
-export async function countActiveAdmins(db: Warehouse): Promise<number> {
+export async function countActiveAdmins(db: StateQueries): Promise<number> {
   return Number((await db.scalar<number>(sql('auth/user_count_active_admins'))) ?? 0);
 }
 
-export async function touchSignIn(db: Warehouse, userId: string, now: Date): Promise<void> {
+export async function touchSignIn(db: StateQueries, userId: string, now: Date): Promise<void> {
   await db.run(sql('auth/user_touch_sign_in'), [userId, iso(now)]);
 }
 
@@ -106,7 +107,7 @@ export interface SignInLink {
 }
 
 export async function insertLink(
-  db: Warehouse,
+  db: StateQueries,
   link: {
     tokenHash: string;
     email: string;
@@ -126,7 +127,7 @@ export async function insertLink(
   ]);
 }
 
-export async function findLink(db: Warehouse, tokenHash: string): Promise<SignInLink | null> {
+export async function findLink(db: StateQueries, tokenHash: string): Promise<SignInLink | null> {
   const r = await db.one<{
     token_hash: string;
     email: string;
@@ -149,7 +150,7 @@ export async function findLink(db: Warehouse, tokenHash: string): Promise<SignIn
 }
 
 /** Marks a link used; true for the one caller that got to it first while it was still valid. */
-export async function consumeLink(db: Warehouse, tokenHash: string, now: Date): Promise<boolean> {
+export async function consumeLink(db: StateQueries, tokenHash: string, now: Date): Promise<boolean> {
   return (await db.all(sql('auth/link_consume'), [tokenHash, iso(now)])).length === 1;
 }
 
@@ -164,7 +165,7 @@ export interface LiveSession {
 }
 
 export async function insertSession(
-  db: Warehouse,
+  db: StateQueries,
   s: {
     sessionHash: string;
     userId: string;
@@ -185,7 +186,7 @@ export async function insertSession(
 }
 
 export async function findLiveSession(
-  db: Warehouse,
+  db: StateQueries,
   sessionHash: string,
   now: Date,
   idleCutoff: Date,
@@ -207,22 +208,22 @@ export async function findLiveSession(
   };
 }
 
-export async function touchSession(db: Warehouse, sessionHash: string, now: Date): Promise<void> {
+export async function touchSession(db: StateQueries, sessionHash: string, now: Date): Promise<void> {
   await db.run(sql('auth/session_touch'), [sessionHash, iso(now)]);
 }
 
 /** Ends a session; returns its user id, or null when there was none. */
-export async function deleteSession(db: Warehouse, sessionHash: string): Promise<string | null> {
+export async function deleteSession(db: StateQueries, sessionHash: string): Promise<string | null> {
   const rows = await db.all<{ user_id: string }>(sql('auth/session_delete'), [sessionHash]);
   return rows[0]?.user_id ?? null;
 }
 
-export async function deleteUserSessions(db: Warehouse, userId: string): Promise<void> {
+export async function deleteUserSessions(db: StateQueries, userId: string): Promise<void> {
   await db.run(sql('auth/session_delete_user'), [userId]);
 }
 
 /** Forgets expired sessions and links. */
-export async function purgeExpired(db: Warehouse, now: Date, idleCutoff: Date): Promise<void> {
+export async function purgeExpired(db: StateQueries, now: Date, idleCutoff: Date): Promise<void> {
   await db.run(sql('auth/session_purge'), [iso(now), iso(idleCutoff)]);
   await db.run(sql('auth/link_purge'), [iso(new Date(now.getTime() - 24 * 3600_000))]);
 }
@@ -246,7 +247,7 @@ export interface LiveApiToken {
 }
 
 export async function insertApiToken(
-  db: Warehouse,
+  db: StateQueries,
   t: { tokenHash: string; userId: string; name: string; now: Date },
 ): Promise<string> {
   const tokenId = randomUUID();
@@ -254,7 +255,7 @@ export async function insertApiToken(
   return tokenId;
 }
 
-export async function findLiveApiToken(db: Warehouse, tokenHash: string): Promise<LiveApiToken | null> {
+export async function findLiveApiToken(db: StateQueries, tokenHash: string): Promise<LiveApiToken | null> {
   const r = await db.one<{
     token_id: string;
     token_hash: string;
@@ -272,11 +273,11 @@ export async function findLiveApiToken(db: Warehouse, tokenHash: string): Promis
   };
 }
 
-export async function touchApiToken(db: Warehouse, tokenId: string, now: Date): Promise<void> {
+export async function touchApiToken(db: StateQueries, tokenId: string, now: Date): Promise<void> {
   await db.run(sql('auth/token_touch'), [tokenId, iso(now)]);
 }
 
-export async function listApiTokens(db: Warehouse, userId: string): Promise<ApiTokenInfo[]> {
+export async function listApiTokens(db: StateQueries, userId: string): Promise<ApiTokenInfo[]> {
   const rows = await db.all<{
     token_id: string;
     name: string;
@@ -293,13 +294,13 @@ export async function listApiTokens(db: Warehouse, userId: string): Promise<ApiT
   }));
 }
 
-export async function countLiveApiTokens(db: Warehouse, userId: string): Promise<number> {
+export async function countLiveApiTokens(db: StateQueries, userId: string): Promise<number> {
   return Number((await db.scalar<number>(sql('auth/token_count_user'), [userId])) ?? 0);
 }
 
 /** Revokes one of the user's own tokens; false when it is not theirs or already revoked. */
 export async function revokeApiToken(
-  db: Warehouse,
+  db: StateQueries,
   tokenId: string,
   userId: string,
   now: Date,
@@ -322,7 +323,7 @@ export interface AuditEntry {
 }
 
 /** Appends an audit row; returns its id. */
-export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<number> {
+export async function insertAudit(db: StateQueries, e: AuditEntry): Promise<number> {
   const row = await db.one<{ audit_id: number | bigint }>(sql('auth/audit_insert'), [
     iso(e.at),
     e.actorUserId,
@@ -336,12 +337,12 @@ export async function insertAudit(db: Warehouse, e: AuditEntry): Promise<number>
 }
 
 /** Rewrites one audit row's detail (the running count of an aggregated row). */
-export async function setAuditDetail(db: Warehouse, auditId: number, detail: string): Promise<void> {
+export async function setAuditDetail(db: StateQueries, auditId: number, detail: string): Promise<void> {
   await db.run(sql('auth/audit_set_detail'), [auditId, detail]);
 }
 
 /** Forgets audit rows older than `cutoff` (the retention period). */
-export async function purgeAudit(db: Warehouse, cutoff: Date): Promise<void> {
+export async function purgeAudit(db: StateQueries, cutoff: Date): Promise<void> {
   await db.run(sql('auth/audit_purge'), [iso(cutoff)]);
 }
 
@@ -350,7 +351,7 @@ export interface AuditRow extends AuditEntry {
   actorEmail: string | null;
 }
 
-export async function auditPage(db: Warehouse, limit: number, offset: number): Promise<AuditRow[]> {
+export async function auditPage(db: StateQueries, limit: number, offset: number): Promise<AuditRow[]> {
   const rows = await db.all<{
     audit_id: number;
     at: Date;
@@ -375,6 +376,25 @@ export async function auditPage(db: Warehouse, limit: number, offset: number): P
   }));
 }
 
-export async function auditCount(db: Warehouse): Promise<number> {
+export async function auditCount(db: StateQueries): Promise<number> {
   return Number((await db.scalar<number>(sql('auth/audit_count'))) ?? 0);
+}
+
+// ---- app-state settings ------------------------------------------------------------------------------
+
+/** One value of app_state_meta (e.g. the signing key), or null. */
+export async function getStateMeta(db: StateQueries, key: string): Promise<string | null> {
+  return (await db.scalar<string>('SELECT value FROM app_state_meta WHERE key = $1', [key])) ?? null;
+}
+
+/**
+ * Sets a value unless one is there already, and returns the value kept: when two instances create the signing
+ * key at once, both end up with the first one written.
+ */
+export async function putStateMetaIfAbsent(db: StateQueries, key: string, value: string): Promise<string> {
+  await db.run('INSERT INTO app_state_meta (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    key,
+    value,
+  ]);
+  return (await getStateMeta(db, key)) ?? value;
 }

@@ -6,6 +6,7 @@ import { WarehouseBusyError } from '../warehouse/db.ts';
 import { parseNumberOption, UsageError } from './args.ts';
 import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
+import { runBookingBench } from '../bench/booking.ts';
 import { runQuery } from './query-command.ts';
 import { runPublish } from './publish-command.ts';
 import { runTokens } from './tokens-command.ts';
@@ -61,7 +62,9 @@ Commands:
   tokens list EMAIL | tokens revoke EMAIL --name NAME
                                      List a user's tokens, or revoke one by name.
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
-                                     against DuckDB's bare scan of the same files.
+                                     against DuckDB's bare scan of the same files; then the booking bench.
+  bench booking [--booking-scale S]  Booking events ingested per second, and a year of journeys at S of national
+                                     volume (default 1) summarised by bookingAnswer for a month and the year.
   bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
                                      (50 connections), beside a trivial route, and a page's transfer size,
                                      then signed-in load (160 connections, distinct URLs).
@@ -108,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       partial: { type: 'boolean' },
       name: { type: 'string' },
       events: { type: 'string' },
+      'booking-scale': { type: 'string' },
       admin: { type: 'boolean' },
       measure: { type: 'string' },
       'group-by': { type: 'string' },
@@ -152,6 +156,17 @@ export async function main(argv: string[]): Promise<number> {
         });
         return 0;
       }
+      const bookingScale = parseNumberOption(
+        'booking-scale',
+        typeof values['booking-scale'] === 'string' ? values['booking-scale'] : undefined,
+        1,
+        0.005,
+        2,
+      );
+      if (positionals[0] === 'booking') {
+        await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
+        return 0;
+      }
       const events = parseNumberOption(
         'events',
         typeof values.events === 'string' ? values.events : undefined,
@@ -160,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
         2_000_000_000,
       );
       await runPipelineBench({ events, memoryLimit: config.memoryLimit });
+      await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
       return 0;
     }
     default:
@@ -181,7 +197,11 @@ try {
   // sockets once kept the process waiting after printing everything). Unref'd: a normal exit is not delayed.
   if (process.argv[2] !== 'serve') setTimeout(() => process.exit(), 2000).unref();
 } catch (err) {
-  if (
+  if (err instanceof ConfigError) {
+    // One line per bad variable, all of them (src/config.ts).
+    for (const problem of err.problems) console.error(`Configuration error: ${problem}`);
+    process.exitCode = 2;
+  } else if (
     KNOWN_ERRORS.some((E) => err instanceof E) ||
     (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
   ) {

@@ -11,6 +11,8 @@ import type { AppConfig } from '../config.ts';
 import { initialise, openWarehouse } from '../app/bootstrap.ts';
 import { inboxFolders } from '../app/inbox.ts';
 import { RefreshService } from '../app/refresh.ts';
+import { openAppState } from '../app/app-state.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import { Warehouse, WarehouseBusyError } from '../warehouse/db.ts';
 
 const log = (message: string) => console.log(message);
@@ -64,10 +66,14 @@ export async function runRefresh(config: AppConfig, options: RefreshCommandOptio
     );
     return 1;
   }
+  let state: StateDb | null = null;
   try {
     await initialise(db, log);
+    // The run history goes to the app-state store (docs/adr/0025), like the server's.
+    state = await openAppState(config, log, { warehouse: db });
     const service = new RefreshService({
       db,
+      state,
       inboxDir: config.inboxDir,
       schedule: config.refreshSchedule,
       log,
@@ -77,6 +83,7 @@ export async function runRefresh(config: AppConfig, options: RefreshCommandOptio
     const summary = await service.runNow('cli');
     return summary.status === 'failed' ? 1 : summary.status === 'files-rejected' ? 2 : 0;
   } finally {
+    await state?.close();
     db.close();
   }
 }

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../app/bootstrap.ts';
+import { openStateStore } from '../app-state/open.ts';
+import { migrate } from '../warehouse/migrate.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import * as store from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
@@ -33,9 +35,13 @@ async function tokens(args: string[], values: Record<string, string> = {}) {
 /** What the API says to a request carrying this token, on a route that needs sign-in. */
 async function apiStatus(token: string): Promise<number> {
   const db = await openWarehouse(config);
+  await migrate(db);
+  // As `serve` does: sign-in state from the app-state store, which the CLI wrote to.
+  const state = await openStateStore({ dataDir, databaseUrl: null });
   const catalogue = loadCatalogue();
   const app = await buildApp({
     db,
+    state,
     config,
     clock: systemClock,
     queries: new WarehouseQueries(db, catalogue),
@@ -49,6 +55,7 @@ async function apiStatus(token: string): Promise<number> {
     return r.statusCode;
   } finally {
     await app.close();
+    await state.close();
     db.close();
   }
 }
@@ -71,18 +78,18 @@ describe('nhs-app-analytics tokens', () => {
     await tokens(['revoke', 'robot.owner@nhs.net'], { name: 'nightly extract' });
     expect(await apiStatus(token)).toBe(401);
     expect((await tokens(['list', 'robot.owner@nhs.net'])).out[0]).toMatch(/^nightly extract\trevoked/);
-    const db = await openWarehouse(config);
+    const db = await openStateStore({ dataDir, databaseUrl: null });
     try {
       const actions = (await store.auditPage(db, 50, 0)).map((a) => a.action);
       expect(actions.filter((a) => a === 'token.create' || a === 'token.revoke').sort()).toEqual([
         'token.create',
         'token.revoke',
       ]);
-      // Stored as a hash: the token itself is nowhere in the warehouse.
+      // Stored as a hash: the token itself is nowhere in the store.
       const stored = await db.scalar<number>('SELECT count(*) FROM api_token WHERE token_hash = $1', [token]);
       expect(stored).toBe(0);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

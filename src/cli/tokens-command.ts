@@ -1,15 +1,15 @@
 /**
  * `nhs-app-analytics tokens create EMAIL --name NAME | list EMAIL | revoke EMAIL --name NAME`: personal API
  * tokens for automation without a browser (issue 10). The same rules as /account: a named token per purpose,
- * at most MAX_API_TOKENS live ones, shown once and stored as a hash. Audited with actor "cli".
+ * at most MAX_API_TOKENS live ones, shown once and stored as a hash. Audited with actor "cli". Works on the
+ * app-state store (docs/adr/0025): with DATABASE_URL also while instances run.
  */
 import type { AppConfig } from '../config.ts';
-import { openWarehouse } from '../app/bootstrap.ts';
+import { openAppState } from '../app/app-state.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import { checkTokenName, hashToken, MAX_API_TOKENS, newApiToken } from '../auth/crypto.ts';
 import * as store from '../auth/store.ts';
 import { checkEmail } from '../domain/email-domains.ts';
-import type { Warehouse } from '../warehouse/db.ts';
-import { migrate } from '../warehouse/migrate.ts';
 import { UsageError } from './args.ts';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -17,7 +17,7 @@ type Values = Record<string, string | boolean | undefined>;
 const USAGE =
   'usage: nhs-app-analytics tokens create EMAIL --name NAME | tokens list EMAIL | tokens revoke EMAIL --name NAME';
 
-async function audit(db: Warehouse, action: string, tokenId: string, userId: string): Promise<void> {
+async function audit(db: StateDb, action: string, tokenId: string, userId: string): Promise<void> {
   await store.insertAudit(db, {
     at: new Date(),
     actorUserId: null,
@@ -47,9 +47,10 @@ export async function runTokens(
   if (named && !named.ok) throw new UsageError(named.problem);
   const checked = checkEmail(emailArg, config.auth.allowedDomains);
   if (!checked.ok) throw new UsageError(`"${emailArg}" is not an address that can sign in here`);
-  const db = await openWarehouse(config);
+  // The app-state store only (no warehouse lock): PostgreSQL with DATABASE_URL, even while instances run;
+  // else DATA_DIR/state/app-state.duckdb, which the running server holds (then: stop it, or use /account).
+  const db = await openAppState(config, log, { warehouse: 'try' });
   try {
-    await migrate(db);
     const user = await store.findUserByEmail(db, checked.email);
     if (!user)
       throw new UsageError(
@@ -98,6 +99,6 @@ export async function runTokens(
     log(`Revoked token "${name}" of ${checked.email}: it stops working at once.`);
     return 0;
   } finally {
-    db.close();
+    await db.close();
   }
 }

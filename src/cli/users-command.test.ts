@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openWarehouse } from '../app/bootstrap.ts';
+import { openStateStore } from '../app-state/open.ts';
 import * as store from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
 import { UsageError } from './args.ts';
@@ -36,7 +36,8 @@ describe('nhs-app-analytics users', () => {
       expect.stringMatching(/^viewer@england\.nhs\.uk\tadmin\tdisabled/),
     );
     await run(['enable', 'viewer@england.nhs.uk']);
-    const db = await openWarehouse(config);
+    // Written to the app-state store (DATA_DIR/state/app-state.duckdb), not the warehouse.
+    const db = await openStateStore({ dataDir, databaseUrl: null });
     try {
       const audit = await store.auditPage(db, 50, 0);
       expect(audit.map((a) => a.action).sort()).toEqual([
@@ -48,8 +49,9 @@ describe('nhs-app-analytics users', () => {
       ]);
       expect((await store.findUserByEmail(db, 'viewer@england.nhs.uk'))!.status).toBe('active');
     } finally {
-      db.close();
+      await db.close();
     }
+    expect(fs.existsSync(path.join(dataDir, 'warehouse.duckdb'))).toBe(false);
   });
 
   it('refuses addresses outside the allow-list and bad usage', async () => {

@@ -1,14 +1,14 @@
 /**
  * `nhs-app-analytics users add EMAIL [--admin] | list | disable EMAIL | enable EMAIL`: manage who may sign in
- * from the command line, e.g. the first admin. Like every writing command, it needs the server stopped
- * (docs/adr/0002). Actions are written to the audit log with actor "cli".
+ * from the command line, e.g. the first admin. Works on the app-state store (docs/adr/0025): with DATABASE_URL
+ * the shared PostgreSQL database, also while instances run; else the embedded store, which needs the server
+ * stopped. Actions are written to the audit log with actor "cli".
  */
 import type { AppConfig } from '../config.ts';
-import { openWarehouse } from '../app/bootstrap.ts';
+import { openAppState } from '../app/app-state.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import * as store from '../auth/store.ts';
 import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
-import type { Warehouse } from '../warehouse/db.ts';
-import { migrate } from '../warehouse/migrate.ts';
 import { UsageError } from './args.ts';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -16,7 +16,7 @@ type Values = Record<string, string | boolean | undefined>;
 const USAGE =
   'usage: nhs-app-analytics users add EMAIL [--admin] | users list | users disable EMAIL | users enable EMAIL';
 
-async function audit(db: Warehouse, action: string, userId: string, detail: string | null): Promise<void> {
+async function audit(db: StateDb, action: string, userId: string, detail: string | null): Promise<void> {
   await store.insertAudit(db, {
     at: new Date(),
     actorUserId: null,
@@ -57,10 +57,10 @@ export async function runUsers(
   if (action !== 'add' && values.admin) throw new UsageError('--admin goes with "users add"');
   const email = action === 'list' ? null : normalised(config, emailArg);
   if (action === 'list' && emailArg !== undefined) throw new UsageError(USAGE);
-  const db = await openWarehouse(config);
+  // The app-state store only (no warehouse lock): PostgreSQL with DATABASE_URL, even while instances run;
+  // else DATA_DIR/state/app-state.duckdb, which the running server holds (then: stop it, or use /admin/users).
+  const db = await openAppState(config, log, { warehouse: 'try' });
   try {
-    // Users need only the schema (reference data loads with the first serve, init or ingest).
-    await migrate(db);
     if (action === 'list') {
       const users = await store.listUsers(db);
       if (users.length === 0) {
@@ -106,6 +106,6 @@ export async function runUsers(
     );
     return 0;
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -185,7 +185,7 @@ export function registerRefreshRoutes(app: FastifyInstance, ctx: RouteContext): 
       let builds: BuildLogEntry[] = [];
       let error: string | null = null;
       try {
-        runs = await getRefreshRuns(ctx.deps.db, 50);
+        runs = await getRefreshRuns(ctx.deps.state ?? ctx.deps.db, 50);
         builds = await getBuildHistory(ctx.deps.db, 100);
       } catch (err) {
         request.log.warn({ err }, 'could not read the refresh history');

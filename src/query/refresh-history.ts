@@ -1,6 +1,8 @@
 /**
  * Refresh runs (tables refresh_run and refresh_file, written by src/app/refresh.ts): shown on /admin/refresh
- * and, for the latest run that went wrong, on the About page.
+ * and, for the latest run that went wrong, on the About page. They live in the app-state store (the embedded
+ * DuckDB file or PostgreSQL, docs/adr/0025), so the SQL here runs on both engines; given a warehouse
+ * connection, the warehouse's own tables (tests on a bare warehouse).
  */
 import type { RefreshTrigger } from '../domain/refresh.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -42,15 +44,20 @@ export interface RefreshRunEntry {
   files: RefreshFileEntry[];
 }
 
-const ISO = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
+/** Where the history is read from: the app-state store or a warehouse connection. */
+export type HistoryReader = Pick<Warehouse, 'all'>;
+
+/** A TIMESTAMP (UTC) as read by either engine → an ISO instant. */
+const isoInstant = (v: unknown): string | null =>
+  v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v);
 
 /** The latest runs, newest first (at most `limit`, 1–1000), each with its files in the order handled. */
-export async function getRefreshRuns(db: Warehouse, limit = 20): Promise<RefreshRunEntry[]> {
+export async function getRefreshRuns(db: HistoryReader, limit = 20): Promise<RefreshRunEntry[]> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new RangeError(`refresh history limit must be an integer from 1 to 1000, got ${limit}`);
   }
   const runs = await db.all<Record<string, unknown>>(
-    `SELECT run_id, triggered_by, ${ISO('started_at')}, ${ISO('finished_at')}, status, files_loaded,
+    `SELECT run_id, triggered_by, started_at, finished_at, status, files_loaded,
             files_already_loaded, files_rejected, files_waiting, rows_loaded, rows_rejected, build_kind,
             first_period, last_period, figures_written, data_version, error
      FROM refresh_run ORDER BY run_id DESC LIMIT $1`,
@@ -81,8 +88,8 @@ export async function getRefreshRuns(db: Warehouse, limit = 20): Promise<Refresh
   return runs.map((r) => ({
     runId: r.run_id as number,
     trigger: r.triggered_by as RefreshTrigger,
-    startedAt: r.started_at as string,
-    finishedAt: (r.finished_at as string | null) ?? null,
+    startedAt: isoInstant(r.started_at)!,
+    finishedAt: isoInstant(r.finished_at),
     status: r.status as RefreshRunStatus,
     filesLoaded: r.files_loaded as number,
     filesAlreadyLoaded: r.files_already_loaded as number,
@@ -101,7 +108,7 @@ export async function getRefreshRuns(db: Warehouse, limit = 20): Promise<Refresh
 }
 
 /** The latest finished run, if it did not go wholly well (failed, interrupted or with rejected files), else null. */
-export async function getLatestRefreshProblem(db: Warehouse): Promise<RefreshRunEntry | null> {
+export async function getLatestRefreshProblem(db: HistoryReader): Promise<RefreshRunEntry | null> {
   const latest = (await getRefreshRuns(db, 5)).find((r) => r.status !== 'running');
   return latest && latest.status !== 'succeeded' ? latest : null;
 }

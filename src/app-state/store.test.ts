@@ -1,0 +1,287 @@
+/**
+ * The app-state store on both engines (docs/adr/0025): the same migrations, the same SQL and the same values
+ * back (UTC instants as Date, integers as numbers) from the embedded DuckDB file and from PostgreSQL; and the
+ * move of the app state out of a pre-upgrade warehouse, once, also when interrupted.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/pg-test-db.ts';
+import { beginRun, finishRun, markInterruptedRuns, recordFile } from '../app/refresh-store.ts';
+import * as store from '../auth/store.ts';
+import { getRefreshRuns } from '../query/refresh-history.ts';
+import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { moveStateOutOfWarehouse } from './move-from-warehouse.ts';
+import { embeddedStateFile, migrateState, openStateStore } from './open.ts';
+import type { StateDb } from './state-db.ts';
+
+const T0 = new Date('2026-03-29T00:30:00.123Z'); // the night the clocks go forward: UTC must stay UTC
+
+describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine) => {
+  let dataDir: string;
+  let pgDb: TestDatabase | null = null;
+  let db: StateDb;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `app-state-${engine}-`));
+    if (engine === 'postgres') pgDb = await createTestDatabase();
+    db = await openStateStore({ dataDir, databaseUrl: pgDb?.url ?? null });
+  });
+  afterAll(async () => {
+    await db.close();
+    await pgDb?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is where the configuration says, with its own migrations, applied once', async () => {
+    expect(db.engine).toBe(engine);
+    expect(fs.existsSync(embeddedStateFile(dataDir))).toBe(engine === 'duckdb');
+    expect(await migrateState(db)).toEqual([]);
+    expect(await db.all('SELECT version, name FROM app_state_migration')).toEqual([
+      { version: 1, name: 'app_state' },
+    ]);
+  });
+
+  it('stores users, sessions, links and tokens with UTC instants and finds them by hash', async () => {
+    const user = await store.insertUser(db, {
+      email: 'a.b@nhs.net',
+      role: 'viewer',
+      now: T0,
+      createdBy: 'cli',
+    });
+    expect(user.createdAt).toEqual(T0);
+    expect(user.lastSignInAt).toBeNull();
+    expect(await store.findUserByEmail(db, 'a.b@nhs.net')).toEqual(user);
+    expect(await store.countActiveAdmins(db)).toBe(0);
+    expect(await store.setUserRole(db, user.userId, 'admin')).toBe(true);
+    expect(await store.setUserRole(db, 'nobody', 'admin')).toBe(false);
+    expect(await store.countActiveAdmins(db)).toBe(1);
+
+    const later = new Date(T0.getTime() + 60_000);
+    await store.insertSession(db, {
+      sessionHash: 'sess-1',
+      userId: user.userId,
+      method: 'email-link',
+      now: T0,
+      expiresAt: new Date(T0.getTime() + 12 * 3600_000),
+      userAgentClass: 'Firefox',
+    });
+    const live = await store.findLiveSession(db, 'sess-1', later, new Date(later.getTime() - 30 * 60_000));
+    expect(live).toEqual({
+      sessionHash: 'sess-1',
+      userId: user.userId,
+      role: 'admin',
+      lastSeenAt: T0,
+      expiresAt: new Date(T0.getTime() + 12 * 3600_000),
+    });
+    // Idle for 31 minutes: gone.
+    const idle = new Date(T0.getTime() + 31 * 60_000);
+    expect(
+      await store.findLiveSession(db, 'sess-1', idle, new Date(idle.getTime() - 30 * 60_000)),
+    ).toBeNull();
+
+    await store.insertLink(db, {
+      tokenHash: 'link-1',
+      email: 'a.b@nhs.net',
+      browserHash: 'b',
+      nextPath: '/',
+      now: T0,
+      expiresAt: new Date(T0.getTime() + 15 * 60_000),
+    });
+    // Two consumers at once: exactly one gets the link.
+    const both = await Promise.all([
+      store.consumeLink(db, 'link-1', later),
+      store.consumeLink(db, 'link-1', later),
+    ]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect((await store.findLink(db, 'link-1'))!.usedAt).toEqual(later);
+
+    const tokenId = await store.insertApiToken(db, {
+      tokenHash: 'tok-1',
+      userId: user.userId,
+      name: 'n',
+      now: T0,
+    });
+    expect((await store.findLiveApiToken(db, 'tok-1'))!.tokenId).toBe(tokenId);
+    expect(await store.countLiveApiTokens(db, user.userId)).toBe(1);
+    expect(await store.revokeApiToken(db, tokenId, user.userId, later)).toBe(true);
+    expect(await store.revokeApiToken(db, tokenId, user.userId, later)).toBe(false);
+    expect(await store.findLiveApiToken(db, 'tok-1')).toBeNull();
+    expect((await store.listApiTokens(db, user.userId))[0]!.revokedAt).toEqual(later);
+  });
+
+  it('numbers audit rows in order, as numbers, and pages them newest first', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i += 1)
+      ids.push(
+        await store.insertAudit(db, {
+          at: new Date(T0.getTime() + i * 1000),
+          actorUserId: null,
+          action: `test.${i}`,
+          target: null,
+          outcome: 'success',
+          detail: null,
+          clientHash: null,
+        }),
+      );
+    expect(ids.every((id) => typeof id === 'number')).toBe(true);
+    expect(ids[1]! - ids[0]!).toBe(1);
+    expect(await store.auditCount(db)).toBe(3);
+    const page = await store.auditPage(db, 2, 0);
+    expect(page.map((r) => r.action)).toEqual(['test.2', 'test.1']);
+    expect(page[0]!.at).toEqual(new Date(T0.getTime() + 2000));
+  });
+
+  it('keeps the first signing key written', async () => {
+    expect(await store.getStateMeta(db, 'auth_secret')).toBeNull();
+    expect(await store.putStateMetaIfAbsent(db, 'auth_secret', 'first')).toBe('first');
+    expect(await store.putStateMetaIfAbsent(db, 'auth_secret', 'second')).toBe('first');
+  });
+
+  it('records refresh runs and reads them back the same on either engine', async () => {
+    const runId = await beginRun(db, 'admin', T0);
+    await recordFile(db, runId, 1, {
+      name: 'events.csv',
+      kind: 'events',
+      outcome: 'loaded',
+      rowsLoaded: 10,
+      rowsRejected: 1,
+      line: 3,
+      field: 'event_time',
+      reason: 'bad',
+      movedTo: 'loaded/events.csv',
+    });
+    await finishRun(db, runId, {
+      status: 'succeeded',
+      finishedAt: new Date(T0.getTime() + 5000),
+      files: [
+        {
+          name: 'events.csv',
+          kind: 'events',
+          outcome: 'loaded',
+          rowsLoaded: 10,
+          rowsRejected: 1,
+          line: 3,
+          field: 'event_time',
+          reason: 'bad',
+          movedTo: 'loaded/events.csv',
+        },
+      ],
+      build: {
+        kind: 'incremental',
+        firstPeriod: '2026-03-23',
+        lastPeriod: '2026-03-30',
+        figures: 42,
+        dataVersion: 7,
+      },
+      error: null,
+    });
+    const second = await beginRun(db, 'schedule', T0);
+    expect(second).toBe(runId + 1);
+    expect(await markInterruptedRuns(db)).toBe(1);
+    const [latest, first] = await getRefreshRuns(db, 10);
+    expect(latest!.status).toBe('interrupted');
+    expect(first).toMatchObject({
+      runId,
+      trigger: 'admin',
+      startedAt: '2026-03-29T00:30:00.123Z',
+      finishedAt: '2026-03-29T00:30:05.123Z',
+      status: 'succeeded',
+      filesLoaded: 1,
+      rowsLoaded: 10,
+      rowsRejected: 1,
+      buildKind: 'incremental',
+      firstPeriod: '2026-03-23',
+      lastPeriod: '2026-03-30',
+      figuresWritten: 42,
+      dataVersion: 7,
+    });
+    expect(first!.files).toEqual([
+      {
+        name: 'events.csv',
+        kind: 'events',
+        outcome: 'loaded',
+        rowsLoaded: 10,
+        rowsRejected: 1,
+        line: 3,
+        field: 'event_time',
+        reason: 'bad',
+        movedTo: 'loaded/events.csv',
+      },
+    ]);
+  });
+
+  it('takes the app state out of a pre-upgrade warehouse once, even when a move was interrupted', async () => {
+    const wh = await Warehouse.open(':memory:');
+    try {
+      await migrate(wh);
+      // What a warehouse of before the upgrade holds (written with the same store functions, on its tables).
+      const u = await store.insertUser(wh, {
+        email: 'old@nhs.net',
+        role: 'admin',
+        now: T0,
+        createdBy: 'cli',
+      });
+      await store.insertApiToken(wh, { tokenHash: 'old-tok', userId: u.userId, name: 'x', now: T0 });
+      await store.insertSession(wh, {
+        sessionHash: 'old-sess',
+        userId: u.userId,
+        method: 'oidc',
+        now: T0,
+        expiresAt: new Date(T0.getTime() + 3600_000),
+        userAgentClass: 'Edge',
+      });
+      for (const action of ['a', 'b', 'a'])
+        await store.insertAudit(wh, {
+          at: T0,
+          actorUserId: u.userId,
+          action,
+          target: null,
+          outcome: 'success',
+          detail: null,
+          clientHash: 'c',
+        });
+      const run = await beginRun(wh, 'cli', T0);
+      await wh.run("INSERT INTO warehouse_meta (key, value) VALUES ('auth_secret', 'warehouse-key')");
+      const rows = async () => ({
+        users: Number(await db.scalar("SELECT count(*) FROM app_user WHERE email = 'old@nhs.net'")),
+        audit: Number(await db.scalar("SELECT count(*) FROM audit_log WHERE client_hash = 'c'")),
+        runs: Number(await db.scalar('SELECT count(*) FROM refresh_run WHERE run_id = $1', [run])),
+      });
+      // A move that committed in the store but was killed before emptying the warehouse: simulated by
+      // keeping copies of the warehouse rows and putting them back, ids and all, after the move.
+      await wh.run(
+        'CREATE TABLE keep_user AS SELECT * FROM app_user; CREATE TABLE keep_audit AS SELECT * FROM audit_log',
+      );
+      const moved = await moveStateOutOfWarehouse(wh, db);
+      expect(moved).toMatchObject({
+        users: 1,
+        tokens: 1,
+        sessions: 1,
+        audit: 3,
+        refreshRuns: 0,
+        secret: false,
+      });
+      // The store already had a refresh run with that id (the test above) and a signing key: both kept.
+      expect(await store.getStateMeta(db, 'auth_secret')).toBe('first');
+      expect(await wh.scalar('SELECT count(*) FROM app_user')).toBe(0);
+      expect(await wh.scalar("SELECT count(*) FROM warehouse_meta WHERE key = 'auth_secret'")).toBe(0);
+      expect(await rows()).toEqual({ users: 1, audit: 3, runs: 1 });
+      const user = (await store.findUserByEmail(db, 'old@nhs.net'))!;
+      expect(user.createdAt).toEqual(T0);
+      expect((await store.findLiveApiToken(db, 'old-tok'))!.userId).toBe(user.userId);
+
+      await wh.run(
+        'INSERT INTO app_user SELECT * FROM keep_user; INSERT INTO audit_log SELECT * FROM keep_audit',
+      );
+      await moveStateOutOfWarehouse(wh, db);
+      // Nothing counted twice: the user is recognised by its key, the audit rows by the high-water mark.
+      expect(await rows()).toEqual({ users: 1, audit: 3, runs: 1 });
+      expect(await moveStateOutOfWarehouse(wh, db)).toBeNull();
+    } finally {
+      wh.close();
+    }
+  });
+});
