@@ -230,3 +230,31 @@ describe('without JavaScript', () => {
     ).toContain('Middle half of ICBs (25th to 75th percentile)');
   });
 });
+
+describe('service pages and API documentation', () => {
+  it('passes axe on each service page and the API documentation, signed out', async () => {
+    const context = await harness.browser.newContext({ baseURL: anonymous.baseUrl });
+    try {
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      for (const url of ['/accessibility', '/privacy', '/cookies', '/contact', '/feedback', '/api/docs']) {
+        expect((await page.goto(url))?.status(), url).toBe(200);
+        await expectNoAxeViolations(page);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('runs the API explorer from this site within the Content-Security-Policy', async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    expect((await page.goto('/api/docs/explorer'))?.status()).toBe(200);
+    // Swagger UI draws one block per operation once it has read the OpenAPI document.
+    await page.locator('#swagger-ui .opblock').first().waitFor({ timeout: 15_000 });
+    const operations = await page.locator('#swagger-ui .opblock-summary-path').allTextContents();
+    expect(operations.map(squash)).toContain('/api/v1/series');
+    expect(problems).toEqual([]);
+  });
+});
