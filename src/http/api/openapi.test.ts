@@ -108,6 +108,11 @@ describe('the OpenAPI document', () => {
       params.set('not_a_parameter', '1');
       const path = r.url.replace(':level', 'icb').replace(':code', 'QMJ').replace(':id', 'logins');
       const res = await app.inject(`${path}?${params}`);
+      // Signed-in routes refuse a visitor before reading parameters (booking-routes.test.ts checks theirs).
+      if (r.access === 'signed-in') {
+        expect(res.statusCode, r.url).toBe(401);
+        continue;
+      }
       expect(res.statusCode, r.url).toBe(400);
       expect(res.json().message).toMatch(/not_a_parameter/);
     }
