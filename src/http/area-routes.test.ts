@@ -234,9 +234,13 @@ describe('GET /', () => {
 
 describe('GET /search', () => {
   it('finds areas by ODS code, name and postcode', async () => {
-    const code = await app.inject('/search?q=f83004');
+    // An exact code goes straight to the area's page.
+    const exact = await app.inject('/search?q=f83004');
+    expect(exact.statusCode).toBe(303);
+    expect(exact.headers.location).toBe('/areas/practice/F83004');
+    const code = await app.inject('/search?q=f8300');
     expectPage(code);
-    expect(code.body).toContain('1 area found for “f83004”');
+    expect(code.body).toContain('1 area found for “f8300”');
     expect(code.body).toContain('href="/areas/practice/F83004"');
     expect(code.body).toContain('GP practice · F83004 · NW1 1LT');
     expect(code.body).toContain('Part of Camden Central PCN');

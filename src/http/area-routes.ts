@@ -153,6 +153,9 @@ export function registerAreaRoutes(
       const query = normaliseSearch(raw ?? '');
       const problem = searchProblem(query);
       const found = problem ? null : await queries.searchAreas({ query });
+      // An exact ODS or ONS code goes straight to its area's page (issue 14.1).
+      const exact = found?.results.filter((r) => r.exactCode) ?? [];
+      if (exact.length === 1) return reply.redirect(areaPath(exact[0]!.level, exact[0]!.code), 303);
       const view = buildSearchView(query, asked, found);
       let pageTitle = 'Search for an area';
       if (view.error) pageTitle = `Error: ${pageTitle}`;

@@ -379,6 +379,37 @@ describe('searchAreas', () => {
     expect(await codes('LS')).toEqual(['P00001', 'P00002']);
   });
 
+  it('lists the practices in or near a postcode that no practice has, nearest district first', async () => {
+    const near = await searchAreas(db, { query: 'ls1 9zz' });
+    expect(near.near).toBe('LS1');
+    // LS1 itself, then LS2 (one district away); BS and NW practices are in other postcode areas.
+    expect(near.results.map((r) => r.code)).toEqual(['P00001', 'P00002']);
+    expect(near.results[0]).toMatchObject({
+      level: 'practice',
+      parent: { level: 'pcn', code: 'U00001', name: 'PCN U00001' },
+      areaText: 'Sub-ICB 00A, ICB QA9',
+    });
+    expect((await searchAreas(db, { query: 'LS7' })).results.map((r) => r.code)).toEqual([
+      'P00002',
+      'P00001',
+    ]);
+    expect(await codes('ZZ1 1ZZ')).toEqual([]);
+    expect((await searchAreas(db, { query: 'not a postcode' })).near).toBeUndefined();
+  });
+
+  it('matches names whatever their punctuation and case', async () => {
+    await db.run(
+      "INSERT INTO area (area_level, area_code, name, is_current) VALUES ('practice', 'X00001', 'St. John''s Surgery', true)",
+    );
+    try {
+      for (const q of ["St. John's", 'st johns', 'ST JOHN’S', 'st. johns surgery'])
+        expect(await codes(q)).toEqual(['X00001']);
+      expect(await codes('st john s')).toEqual([]);
+    } finally {
+      await db.run("DELETE FROM area WHERE area_code = 'X00001'");
+    }
+  });
+
   it('finds areas by part of the name, open ones first, from the top of the hierarchy down', async () => {
     const found = await searchAreas(db, { query: 'icb q' });
     expect(found.results.map((r) => `${r.level}:${r.code}:${r.isCurrent}`)).toEqual([

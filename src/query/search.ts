@@ -23,6 +23,30 @@ export function normaliseSearch(text: string): string {
     .trim();
 }
 
+/**
+ * The text as compared with names: lower case, apostrophes dropped, every other run of punctuation or
+ * space made one space ("St. John's" → "st johns"); letters outside a–z count as punctuation, as in
+ * search_areas.sql, which applies the same rule to names.
+ */
+export function nameKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/['’‘`]/gu, '')
+    .replace(/[^a-z0-9]+/gu, ' ')
+    .trim();
+}
+
+/** UK postcode (full, "LS1 4AP") or its outward part alone ("LS1"): the outward code, upper case; else null. */
+export function outwardCode(text: string): string | null {
+  const c = compactCode(text);
+  const full = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/.exec(c);
+  if (full) return full[1]!;
+  return /^[A-Z]{1,2}[0-9][A-Z0-9]?$/.test(c) ? c : null;
+}
+
+/** Most practices listed near a postcode that no practice has. */
+export const MAX_NEARBY_PRACTICES = 10;
+
 /** The same text as compared with codes and postcodes: upper case, no spaces ("sw1a 1aa" → "SW1A1AA"). */
 export function compactCode(text: string): string {
   return text.replace(/\s+/gu, '').toUpperCase();
@@ -47,7 +71,10 @@ export async function searchAreas(
     parent_name: string | null;
     match_rank: number;
     total: number;
-  }>(sql('query/search_areas'), [query.toLowerCase(), compactCode(query), limit]);
+  }>(sql('query/search_areas'), [nameKey(query), compactCode(query), limit]);
+  const outward = outwardCode(query);
+  // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
+  if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);
   return {
     query,
     total: rows[0]?.total ?? 0,
@@ -63,6 +90,40 @@ export async function searchAreas(
           ? { level: r.parent_level, code: r.parent_code, name: r.parent_name ?? r.parent_code }
           : null,
       exactCode: r.match_rank === 0,
+    })),
+  };
+}
+
+async function nearbyPractices(db: Warehouse, query: string, outward: string): Promise<AreaSearchResults> {
+  const m = /^([A-Z]{1,2})([0-9]+)/.exec(outward)!;
+  const letters = m[1]!;
+  const district = Number(m[2]);
+  const rows = await db.all<{
+    code: string;
+    name: string;
+    postcode: string;
+    parent_code: string | null;
+    parent_name: string | null;
+    sub_icb_code: string | null;
+    sub_icb_name: string | null;
+    icb_name: string | null;
+  }>(sql('query/search_postcode_nearby'), [letters, district, outward, MAX_NEARBY_PRACTICES]);
+  return {
+    query,
+    total: rows.length,
+    near: outward,
+    results: rows.map((r) => ({
+      level: 'practice' as const,
+      code: r.code,
+      name: r.name,
+      isCurrent: true,
+      onsCode: null,
+      postcode: r.postcode,
+      parent: r.parent_code
+        ? { level: 'pcn' as const, code: r.parent_code, name: r.parent_name ?? r.parent_code }
+        : null,
+      exactCode: false,
+      areaText: [r.sub_icb_name, r.icb_name].filter(Boolean).join(', ') || null,
     })),
   };
 }

@@ -176,6 +176,8 @@ export interface AreaSearchResult extends AreaRef {
   parent: { level: AreaLevel; code: string; name: string } | null;
   /** The search text is exactly the area's ODS or ONS code. */
   exactCode: boolean;
+  /** For practices found near a postcode: the sub-ICB location and ICB they belong to. */
+  areaText?: string | null;
 }
 
 export interface AreaSearchResults {
@@ -183,4 +185,6 @@ export interface AreaSearchResults {
   /** Number of matching areas; at most `limit` are in `results`. */
   total: number;
   results: AreaSearchResult[];
+  /** Set when no area matched a postcode and these are GP practices near it (its outward code). */
+  near?: string;
 }

@@ -4,7 +4,7 @@
  */
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../../src/domain/areas.ts';
 import type { Grain } from '../../src/domain/metric-definition.ts';
-import { compactCode, MAX_SEARCH_RESULTS, normaliseSearch } from '../../src/query/search.ts';
+import { compactCode, MAX_SEARCH_RESULTS, nameKey, normaliseSearch } from '../../src/query/search.ts';
 import type {
   AreaChildren,
   AreaDetail,
@@ -343,14 +343,14 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
       const q = normaliseSearch(query);
       const result: AreaSearchResults = { query: q, total: 0, results: [] };
       if (q === '' || q.length > 100) return result;
-      const lower = q.toLowerCase();
+      const lower = nameKey(q);
       const compact = compactCode(q);
       const ranked = [ENGLAND_ITEM, ...areas]
         .map((a) => {
           const postcode = compactCode(TEST_PRACTICE_DETAILS[a.code]?.postcode ?? '');
           const exact = a.code.toUpperCase() === compact || a.onsCode?.toUpperCase() === compact;
           const matches =
-            a.name.toLowerCase().includes(lower) ||
+            (lower !== '' && nameKey(a.name).includes(lower)) ||
             a.code.toUpperCase().startsWith(compact) ||
             exact ||
             (postcode !== '' && postcode.startsWith(compact));

@@ -53,6 +53,29 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
     };
   }
   const n = found.total;
+  if (found.near) {
+    return {
+      value,
+      error: null,
+      resultsHeading:
+        n === 0
+          ? `No GP practices found near “${query}”`
+          : `No area has the postcode “${query}”: GP practices in or near ${found.near}`,
+      moreText: null,
+      results: found.results.map((r) => ({
+        level: r.level,
+        code: r.code,
+        name: r.name,
+        href: areaPath(r.level, r.code),
+        closed: !r.isCurrent,
+        meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
+        parentText:
+          [r.parent ? `Part of ${r.parent.name}` : null, r.areaText ? `in ${r.areaText}` : null]
+            .filter(Boolean)
+            .join(', ') || null,
+      })),
+    };
+  }
   return {
     value,
     error: null,

@@ -1,7 +1,7 @@
 -- Areas matching a search: a case-insensitive part of the name, an ODS code (exact or its start), an ONS
 -- code (exact) or a practice postcode (exact or its start, ignoring spaces and case). Exact codes first,
 -- then open areas before closed ones, then from the top of the hierarchy down, then the closest matches.
--- $1 the search lower-cased; $2 the search upper-cased without spaces (never empty); $3 most rows to return.
+-- $1 the search as a name key (nameKey: lower case, no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return.
 WITH matches AS (
   SELECT a.area_level, a.area_code, a.ons_code, a.name, a.postcode, a.is_current, a.parent_level,
          a.parent_code,
@@ -10,13 +10,16 @@ WITH matches AS (
            WHEN replace(upper(a.postcode), ' ', '') = $2 THEN 1
            WHEN substr(upper(a.area_code), 1, length($2)) = $2 THEN 2
            WHEN substr(replace(upper(a.postcode), ' ', ''), 1, length($2)) = $2 THEN 3
-           WHEN lower(a.name) = $1 THEN 4
-           WHEN substr(lower(a.name), 1, length($1)) = $1 THEN 5
+           WHEN k.name_key = $1 THEN 4
+           WHEN substr(k.name_key, 1, length($1)) = $1 THEN 5
            ELSE 6
          END AS match_rank
-  FROM area a
+  FROM area a,
+       -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match).
+       LATERAL (SELECT trim(regexp_replace(regexp_replace(lower(a.name), '[''’‘`]', '', 'g'),
+                                           '[^[:alnum:]]+', ' ', 'g')) AS name_key) k
   WHERE a.area_code <> 'UNKNOWN'
-    AND (position($1 IN lower(a.name)) > 0
+    AND (($1 <> '' AND position($1 IN k.name_key) > 0)
          OR substr(upper(a.area_code), 1, length($2)) = $2
          OR upper(a.ons_code) = $2
          OR substr(replace(upper(a.postcode), ' ', ''), 1, length($2)) = $2)
