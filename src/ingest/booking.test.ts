@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openWarehouse, rejection, tempDir } from '../../test/support/feed-files.ts';
+import { classifyInboxFile } from '../app/inbox-kind.ts';
 import { BOOKING_EVENT_COLUMNS } from '../domain/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { IngestError } from './errors.ts';
@@ -272,5 +273,13 @@ describe('booking ingest', () => {
       { date: '2025-12-01', slots_available: 10 },
       { date: '2025-12-02', slots_available: 7 },
     ]);
+  });
+
+  it('the inbox knows booking files by name', () => {
+    expect(classifyInboxFile('booking-events-2025-12.csv.gz')).toEqual({ kind: 'booking-events' });
+    expect(classifyInboxFile('Booking_Events_week49.parquet')).toEqual({ kind: 'booking-events' });
+    expect(classifyInboxFile('booking-slots-2025-12.csv')).toEqual({ kind: 'booking-slots' });
+    expect(classifyInboxFile('booking-slots.xlsx').kind).toBeNull();
+    expect(classifyInboxFile('events-2025-12.csv')).toEqual({ kind: 'events' });
   });
 });
