@@ -16,7 +16,9 @@ import {
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
+import { getPracticeContext } from '../query/practice-context.ts';
 import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
+import { practiceContextView } from '../web/views/practice-context.ts';
 import { buildApp } from './app.ts';
 import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
 import { openApiDocument } from './api/routes.ts';
@@ -463,5 +465,47 @@ describe('GET /rank (the ranking page)', () => {
     expect([302, 303, 401]).toContain(res.statusCode);
     const open = await anon.inject('/rank?within=region:Y56&level=icb');
     expect(open.statusCode, open.body).toBe(200);
+  });
+});
+
+describe('practice context', () => {
+  it('gives list sizes, supplier, PCN and the rank among the ICB’s practices, as counted from the events', async () => {
+    const logins = await loginsByPracticeMonth();
+    const ctx = (await getPracticeContext(w.db, w.catalogue, { code: 'P00008', grain: 'month' }))!;
+    expect(ctx).toMatchObject({
+      periodStart: '2026-10-01',
+      patients13plus: 976,
+      patientsAll: 1176,
+      supplierName: 'EMIS',
+      pcn: { code: 'U00003' },
+      icb: { code: 'QA9' },
+    });
+    // Practices of QA9 with 1,000 patients or more (all ages 400 + 97 i): P00007, P00008, P00009.
+    const rate = (c: string) =>
+      ((logins.get(`${c}|2026-10-01`) ?? 0) / (patients13(c)! * TEST_DEMO_SCALE)) * 1000;
+    const peers = ['P00007', 'P00008', 'P00009'].map(rate);
+    const loginsRank = ctx.ranks.find((r) => r.metricId === 'logins_per_1000')!;
+    expect(loginsRank.value).toBeCloseTo(rate('P00008'), 9);
+    expect(loginsRank.of).toBe(3);
+    expect(loginsRank.rank).toBe(peers.filter((v) => v > rate('P00008')).length + 1);
+    expect(ctx.ranks.map((r) => r.metricId)).toEqual([
+      'registered_pct_13plus',
+      'unique_logins_per_1000',
+      'logins_per_1000',
+    ]);
+    const view = practiceContextView(ctx)!;
+    expect(view.rows).toContainEqual({ key: 'Patients aged 13+, October 2026', value: '976' });
+    expect(view.rows).toContainEqual({ key: 'GP system supplier', value: 'EMIS' });
+    expect(view.ranks[2]!.text).toMatch(new RegExp(`ranked ${loginsRank.rank} of 3 practices`));
+    expect(view.ranks[2]!.href).toBe('/rank?metric=logins_per_1000&level=practice&within=icb%3AQA9');
+  });
+
+  it('says why a small practice is not ranked, and still gives its list sizes', async () => {
+    const ctx = (await getPracticeContext(w.db, w.catalogue, { code: 'P00003', grain: 'month' }))!;
+    expect(ctx.patients13plus).toBe(491);
+    expect(ctx.patientsAll).toBe(691);
+    expect(ctx.ranks.every((r) => r.excluded === 'small-list' && r.rank === null)).toBe(true);
+    expect(practiceContextView(ctx)!.ranks[0]!.text).toBe('Not ranked: fewer than 1,000 patients');
+    expect(await getPracticeContext(w.db, w.catalogue, { code: 'NOPE1', grain: 'month' })).toBeNull();
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * Context on a practice page (issue 11 item 8): its list size (patients aged 13+ and of all ages), GP system
+ * supplier, PCN and ICB, and its rank among the practices of its ICB on the headline rates, in the latest
+ * complete period. Ranks come from the rankings (src/query/ranking.ts), so the page and /rank agree: the same
+ * practices are left out (closed, not yet open, fewer than 1,000 patients), and a practice left out says why.
+ */
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
+import { getAreaChain } from './area-page.ts';
+import { getRanking, RankingError, type ExclusionReason } from './ranking.ts';
+import { getDataStatus } from './status.ts';
+import type { AreaRef, DataStatus } from './types.ts';
+
+/** The headline rates a practice is ranked on within its ICB, in this order (those in the catalogue). */
+export const PRACTICE_RANK_METRICS = ['registered_pct_13plus', 'unique_logins_per_1000', 'logins_per_1000'];
+
+export interface PracticeRank {
+  metricId: string;
+  name: string;
+  shortName: string;
+  unit: string;
+  value: number | null;
+  /** 1 for the highest; null when the practice has no figure or was left out. */
+  rank: number | null;
+  /** Practices ranked (those with a figure). */
+  of: number;
+  /** Why the practice is not in the ranking, when it is left out. */
+  excluded: ExclusionReason | null;
+  /** The ranking's threshold (patients of all ages), for "fewer than 1,000 patients". */
+  minListSize: number;
+}
+
+export interface PracticeContext {
+  code: string;
+  name: string;
+  supplierName: string | null;
+  pcn: AreaRef | null;
+  icb: AreaRef | null;
+  grain: Grain;
+  /** The latest complete period the figures are for; null before any complete period is loaded. */
+  periodStart: string | null;
+  /** Registered patients in that period; null when the practice has no list size. */
+  patients13plus: number | null;
+  patientsAll: number | null;
+  ranks: PracticeRank[];
+}
+
+/** The context of one practice, or null when there is no practice with that code. */
+export async function getPracticeContext(
+  db: Warehouse,
+  catalogue: readonly MetricDefinition[],
+  opts: { code: string; grain: Grain; status?: DataStatus },
+): Promise<PracticeContext | null> {
+  const chain = await getAreaChain(db, 'practice', opts.code);
+  if (!chain) return null;
+  const pcn = chain.ancestors.find((a) => a.level === 'pcn') ?? null;
+  const icb = chain.ancestors.find((a) => a.level === 'icb') ?? null;
+  const status = opts.status ?? (await getDataStatus(db));
+  const context: PracticeContext = {
+    code: chain.area.code,
+    name: chain.area.name,
+    supplierName: chain.area.supplierName,
+    pcn,
+    icb,
+    grain: opts.grain,
+    periodStart: null,
+    patients13plus: null,
+    patientsAll: null,
+    ranks: [],
+  };
+  if (!icb || icb.code === 'UNKNOWN') return context;
+  for (const metricId of PRACTICE_RANK_METRICS) {
+    const metric = catalogue.find((m) => m.id === metricId);
+    if (!metric || !metric.grains.includes(opts.grain)) continue;
+    let ranking;
+    try {
+      ranking = await getRanking(
+        db,
+        catalogue,
+        {
+          metricId,
+          level: 'practice',
+          within: { level: 'icb', code: icb.code },
+          grain: opts.grain,
+          seriesPoints: 2,
+        },
+        status,
+      );
+    } catch (err) {
+      // No complete period yet: no ranks (and nothing else to say about figures).
+      if (err instanceof RankingError && err.param === 'period') return context;
+      throw err;
+    }
+    const row = ranking.rows.find((r) => r.code === context.code);
+    const left = ranking.excluded.areas.find((e) => e.code === context.code);
+    if (context.periodStart === null) {
+      context.periodStart = ranking.periodStart;
+      context.patients13plus = row?.patients13plus ?? null;
+      context.patientsAll = row?.patientsAll ?? left?.patientsAll ?? null;
+    }
+    context.ranks.push({
+      metricId,
+      name: metric.name,
+      shortName: metric.short_name,
+      unit: metric.unit,
+      value: row?.value ?? null,
+      rank: row?.rank ?? null,
+      of: ranking.rows.filter((r) => r.rank !== null).length,
+      excluded: left?.reason ?? null,
+      minListSize: ranking.minListSize,
+    });
+  }
+  // A practice left out of every ranking still has its list sizes (13+ from the rate's denominator).
+  if (context.periodStart !== null && context.patients13plus === null) {
+    const row = await db.one<{ patients_13plus: number | null }>(sql('query/practice_patients_13plus'), [
+      opts.grain,
+      context.periodStart,
+      context.code,
+    ]);
+    context.patients13plus = row?.patients_13plus ?? null;
+  }
+  return context;
+}
