@@ -216,6 +216,9 @@ export async function ingestEventFile(
       await tx.run(sql('ingest/delete_repeated_events'), [loadId]);
     }
     if (earlier > 0) await tx.run(sql('ingest/delete_known_events'), [loadId]);
+    // Integer user keys (ADR 0027), in this transaction: a refused or interrupted load leaves none behind.
+    await tx.run(sql('ingest/insert_user_keys'), [loadId]);
+    await tx.run(sql('ingest/set_user_keys'), [loadId]);
     const stats = (await tx.one<{
       rows_loaded: number;
       unknown_practice_rows: number;

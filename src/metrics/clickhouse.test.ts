@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../domain/clock.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
 import { ingestEventFile } from '../ingest/events.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { Warehouse } from '../warehouse/db.ts';
@@ -148,6 +149,7 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
       else ch.query(statement);
     },
   });
+  let catalogue: MetricDefinition[] = [];
   let unknownKey = 0;
   let englandKey = 0;
   let lastMonth = '';
@@ -171,8 +173,8 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
     const file = path.join(dir, 'events.csv');
     fs.writeFileSync(file, randomEventsCsv(4000));
     await ingestEventFile(db, file, { now: new Date('2026-11-21T12:00:00Z') });
-    const catalogue = loadCatalogue();
-    await buildMetrics(db, catalogue, fixedClock('2026-11-21T12:00:00Z'));
+    catalogue = loadCatalogue();
+    await buildMetrics(db, catalogue, fixedClock('2026-11-21T12:00:00Z'), undefined, { userPartitions: 1 });
     fs.rmSync(dir, { recursive: true, force: true });
 
     const metrics = buildableMetrics(catalogue);
@@ -261,6 +263,29 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
   afterAll(() => {
     ch?.close();
     db?.close();
+  });
+
+  it('DuckDB: the same figures and per-user monthly state when users are split into hash partitions', async () => {
+    const parts = await db.all<{ n: number }>(
+      'SELECT count(DISTINCT user_key) AS n FROM activity_event GROUP BY hash(user_key) % 3',
+    );
+    expect(parts.map((p) => Number(p.n)).every((n) => n > 20)).toBe(true);
+    const snapshot = async () => ({
+      cells: await db.all(
+        `SELECT structure, metric_key, grain, CAST(period_start AS VARCHAR) AS p, area_key, value, uncovered
+         FROM metric_cell ORDER BY ALL`,
+      ),
+      months: await db.all(
+        `SELECT sig, CAST(month AS VARCHAR) AS m, user_id, practice_key, CAST(attr_date AS VARCHAR) AS a
+         FROM user_month ORDER BY ALL`,
+      ),
+    });
+    const one = await snapshot();
+    expect(one.cells.length).toBeGreaterThan(10_000);
+    expect(one.months.length).toBeGreaterThan(1000);
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    await buildMetrics(db, catalogue, clock, undefined, { userPartitions: 3 });
+    expect(await snapshot()).toEqual(one);
   });
 
   it('gives every user to exactly one shard, and each shard some users', () => {
