@@ -40,6 +40,7 @@ export const PAGE_QUERY_SCHEMA = {
     partial: { type: 'string', enum: ['0', '1'] },
     sort: { type: 'string', enum: SORT_PARAMS },
     dir: { type: 'string', enum: ['asc', 'desc'] },
+    compare: { type: 'string', enum: ['england', 'parent'] },
   },
 } as const;
 
@@ -48,6 +49,8 @@ export interface PageQuery {
   partial?: '0' | '1';
   sort?: (typeof SORT_PARAMS)[number];
   dir?: 'asc' | 'desc';
+  /** Area pages: the benchmark of the verdicts (docs/adr/0022). */
+  compare?: 'england' | 'parent';
 }
 
 const areaParamsSchema = {
@@ -129,7 +132,8 @@ export function registerAreaRoutes(
       }
       const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
       if (!page) return reply.callNotFound();
-      const view = areaPageViewFor(openData, request.viewer, page, sort);
+      const compare = (request.query as PageQuery).compare ?? 'england';
+      const view = areaPageViewFor(openData, request.viewer, page, sort, compare);
       const html = renderer.page(
         'area.njk',
         {

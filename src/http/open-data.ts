@@ -291,8 +291,9 @@ export function areaPageViewFor(
   viewer: Viewer,
   page: AreaPage,
   sort: ChildrenSort | null,
+  compare: 'england' | 'parent' = 'england',
 ): AreaPageView {
-  if (viewer.signedIn) return buildAreaPageView(page, sort);
+  if (viewer.signedIn) return buildAreaPageView(page, sort, compare);
   const level = page.area.level;
   const filtered = openTilesAndSeries(ctx, level, page.grain, page.tiles, page.series);
   const { children, suppressedCodes } = openChildren(ctx, viewer, page.children);
@@ -301,6 +302,7 @@ export function areaPageViewFor(
   const view = buildAreaPageView(
     { ...page, tiles: filtered.tiles, series: filtered.series, children, ...peers },
     sort,
+    compare,
   );
   return {
     ...view,

@@ -13,7 +13,8 @@ import {
 } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
-import { buildTile, HEADLINE_METRICS, latestPair } from './national-summary.ts';
+import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
+import { buildTile, HEADLINE_METRICS } from './national-summary.ts';
 import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -23,6 +24,7 @@ import type {
   AreaPage,
   AreaRef,
   AreaTile,
+  AreaTrend,
   ChildRow,
   ComparisonFigure,
   DataStatus,
@@ -352,32 +354,63 @@ export async function getAreaPage(
 
   const tiles: AreaTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};
+  const trends: Record<string, AreaTrend> = {};
+  const roleRef = new Map(comparedWith.map((c) => [c.role, c.area]));
   for (const m of metrics) {
     let points = own.get(m.id) ?? [];
     if (periodsEnd !== undefined) points = points.filter((p) => p.periodStart <= periodsEnd!);
     series[m.id] = points;
-    const { latest } = latestPair(points);
     const comparison = comparisons.get(m.id) ?? null;
+    const rateOf = (role: ComparisonFigure['role']) =>
+      comparison ? (rateSeries.get(role)?.get(comparison.metric.id) ?? null) : null;
+    // Verdicts are on the latest complete period: a partial one is never compared.
+    const latestComplete = [...points].reverse().find((p) => p.complete) ?? null;
     let compared: AreaTile['comparison'] = null;
-    if (comparison && latest) {
+    if (comparison && latestComplete) {
+      const figures = comparedWith.map((c): ComparisonFigure => {
+        const point = rateOf(c.role)?.find((p) => p.periodStart === latestComplete.periodStart);
+        return {
+          area: c.area,
+          role: c.role,
+          value: point ? point.value : null,
+          coverage: point?.coverage ?? null,
+          lowerCi95: point?.lowerCi95 ?? null,
+          upperCi95: point?.upperCi95 ?? null,
+          lowerCi998: point?.lowerCi998 ?? null,
+          upperCi998: point?.upperCi998 ?? null,
+        };
+      });
+      const own95 = interval95(figures.find((f) => f.role === 'area'));
+      const benchmark = (role: ComparisonFigure['role']) =>
+        figures.find((f) => f.role === role)?.value ?? null;
       compared = {
         metricId: comparison.metric.id,
         name: comparison.metric.name,
         unit: comparison.metric.unit,
         derived: comparison.derived,
-        periodStart: latest.periodStart,
-        figures: comparedWith.map((c) => {
-          const point = rateSeries
-            .get(c.role)
-            ?.get(comparison.metric.id)
-            ?.find((p) => p.periodStart === latest.periodStart);
-          return {
-            area: c.area,
-            role: c.role,
-            value: point ? point.value : null,
-            coverage: point?.coverage ?? null,
-          };
-        }),
+        periodStart: latestComplete.periodStart,
+        figures,
+        comparedWithEngland: compareWithBenchmark(own95, benchmark('england'), m.polarity),
+        comparedWithParent: compareWithBenchmark(own95, benchmark('parent'), m.polarity),
+      };
+    }
+    const ownRates = rateOf('area');
+    if (comparison && ownRates) {
+      const shown = new Set(points.map((p) => p.periodStart));
+      const within = (list: SeriesPoint[] | null) => (list ?? []).filter((p) => shown.has(p.periodStart));
+      const other = (role: 'parent' | 'england') => {
+        const ref = roleRef.get(role);
+        const list = rateOf(role);
+        return ref && list ? { area: ref, points: within(list) } : null;
+      };
+      trends[m.id] = {
+        metricId: comparison.metric.id,
+        name: comparison.metric.name,
+        unit: comparison.metric.unit,
+        derived: comparison.derived,
+        area: within(ownRates),
+        parent: other('parent'),
+        england: other('england'),
       };
     }
     tiles.push({ ...buildTile(m, points), comparison: compared });
@@ -386,7 +419,7 @@ export async function getAreaPage(
   const peers =
     opts.peers === false
       ? {}
-      : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series });
+      : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends });
 
   let children: AreaChildren | null = null;
   if (childLevel(area.level)) {
@@ -419,6 +452,7 @@ export async function getAreaPage(
     latestCompletePeriod: latestCompletePeriod(grain, status),
     tiles,
     series,
+    trends,
     children,
     ...peers,
   };
@@ -472,6 +506,7 @@ async function getPeerFigures(
     metrics: MetricDefinition[];
     tiles: AreaTile[];
     series: Record<string, SeriesPoint[]>;
+    trends?: Record<string, AreaTrend>;
   },
 ): Promise<Pick<AreaPage, 'peerBands' | 'peerPositions'>> {
   const { area, grain } = opts;
@@ -481,13 +516,15 @@ async function getPeerFigures(
   const peerPositions: Record<string, PeerPosition> = {};
   for (const m of opts.metrics) {
     const points = opts.series[m.id] ?? [];
-    if (points.length === 0 || !resolvePeerMetric(m.id, catalogue)) continue;
+    // Rates first: the band is on the rate the trend draws (the tile's comparison rate), else on the figure.
+    const tile = opts.tiles.find((t) => t.metricId === m.id);
+    const bandMetric = opts.trends?.[m.id]?.metricId ?? m.id;
+    if (points.length === 0 || !resolvePeerMetric(bandMetric, catalogue)) continue;
     const shown = new Set(points.map((p) => p.periodStart));
-    const bands = await peerBandsOf(db, catalogue, status, m.id, area.level, grain);
+    const bands = await peerBandsOf(db, catalogue, status, bandMetric, area.level, grain);
     peerBands[m.id] = bands.filter((b) => shown.has(b.periodStart));
     // Ranks cost a pass over every area of the level per tile: they are given for the catalogue's rates
     // (a tile that is one, or compared on one), where comparing areas of different sizes is meaningful.
-    const tile = opts.tiles.find((t) => t.metricId === m.id);
     if (!tile?.comparison || tile.comparison.derived) continue;
     const latest = points[points.length - 1]!;
     const comparedOn = tile.comparison.metricId;

@@ -18,8 +18,13 @@ export const HEADLINE_METRICS = [
   'unique_logins_12m',
 ];
 
+/**
+ * Percentage change of `latest` on `previous`; null when either is missing or partial (a period still
+ * being loaded is not compared with a whole one), or previous is zero.
+ */
 export function changePct(latest: SeriesPoint | null, previous: SeriesPoint | null): number | null {
   if (!latest || !previous || previous.value === 0) return null;
+  if (!latest.complete || !previous.complete) return null;
   return ((latest.value - previous.value) / previous.value) * 100;
 }
 

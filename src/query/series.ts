@@ -1,11 +1,13 @@
 import type { AreaLevel } from '../domain/areas.ts';
 import {
   isPatientRate,
+  comparisonOf,
   isStoredRatio,
   type Grain,
   type MetricDefinition,
 } from '../domain/metric-definition.ts';
 import { addMonths, periodEnd, periodsBetween } from '../domain/periods.ts';
+import { confidenceOf } from '../domain/statistics.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
@@ -110,6 +112,7 @@ export function rateSeriesFromParts(
   patientScale: number,
 ): SeriesPoint[] {
   const multiplier = metric.multiplier ?? 1;
+  const method = comparisonOf(metric);
   const points: SeriesPoint[] = [];
   let carried = { value: 0, uncovered: 0 };
   for (const p of periods) {
@@ -128,6 +131,7 @@ export function rateSeriesFromParts(
         : { value: r.value, uncovered: r.uncovered ?? 0 };
     carried = part;
     const numerator = part.value - part.uncovered;
+    const confidence = confidenceOf(method, numerator, patients, multiplier);
     points.push({
       periodStart: p.periodStart,
       value: patients > 0 ? (numerator / patients) * multiplier : 0,
@@ -135,6 +139,7 @@ export function rateSeriesFromParts(
       numerator,
       denominator: patients,
       coverage: part.value > 0 ? numerator / part.value : null,
+      ...(confidence ?? {}),
     });
   }
   return points;

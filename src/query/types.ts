@@ -1,5 +1,6 @@
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
+import type { Verdict } from '../domain/statistics.ts';
 import type { PeerBand } from './peers.ts';
 
 export type Structure = 'current' | 'as_recorded';
@@ -14,6 +15,11 @@ export interface SeriesPoint {
   numerator?: number;
   denominator?: number;
   coverage?: number | null;
+  /** Rates and proportions with a denominator: 95% and 99.8% confidence limits (docs/adr/0022). */
+  lowerCi95?: number;
+  upperCi95?: number;
+  lowerCi998?: number;
+  upperCi998?: number;
 }
 
 export interface SummaryTile {
@@ -87,6 +93,11 @@ export interface ComparisonFigure {
   value: number | null;
   /** Share of the numerator metric the rate includes (practices with a list size); null when unknown. */
   coverage: number | null;
+  /** 95% and 99.8% confidence limits of the value (docs/adr/0022); null when none can be computed. */
+  lowerCi95: number | null;
+  upperCi95: number | null;
+  lowerCi998: number | null;
+  upperCi998: number | null;
 }
 
 /** A headline tile of an area page: the area's own figure, and a rate to compare with its parent and England. */
@@ -99,6 +110,9 @@ export interface AreaTile extends SummaryTile {
     derived: boolean;
     periodStart: string;
     figures: ComparisonFigure[];
+    /** The area's 95% interval against England's and the parent's value (docs/adr/0022). */
+    comparedWithEngland: Verdict;
+    comparedWithParent: Verdict;
   } | null;
 }
 
@@ -155,6 +169,24 @@ export interface AreaPage {
    */
   peerBands?: Record<string, PeerBand[]>;
   peerPositions?: Record<string, PeerPosition>;
+  /**
+   * Per headline metric id, the trend drawn rates first (docs/adr/0022): the rate the tile compares on (the
+   * metric itself for a rate or percentage, its rate per 1,000 patients aged 13+ for a count) for the area,
+   * its parent and England, period by period. Absent for metrics without a rate (and closed areas above
+   * practice level, which have no rates); `peerBands` is then on this rate.
+   */
+  trends?: Record<string, AreaTrend>;
+}
+
+/** A headline metric's rate over time for the area, its parent and England (same periods as the series). */
+export interface AreaTrend {
+  metricId: string;
+  name: string;
+  unit: string;
+  derived: boolean;
+  area: SeriesPoint[];
+  parent: { area: AreaRef; points: SeriesPoint[] } | null;
+  england: { area: AreaRef; points: SeriesPoint[] } | null;
 }
 
 /** Where an area stands among the areas of its level in one period, on the figure its tile compares. */

@@ -4,6 +4,7 @@
  */
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../../src/domain/areas.ts';
 import type { Grain } from '../../src/domain/metric-definition.ts';
+import { compareWithBenchmark } from '../../src/domain/statistics.ts';
 import { compactCode, MAX_SEARCH_RESULTS, nameKey, normaliseSearch } from '../../src/query/search.ts';
 import type {
   AreaChildren,
@@ -310,8 +311,28 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
                     ? englandValue * rateFactor(c.area.code)
                     : (englandValue / TEST_ENGLAND_PATIENTS_13PLUS) * 1000 * rateFactor(c.area.code),
               coverage: !c.area.isCurrent && c.area.level !== 'practice' ? null : 0.99,
+              lowerCi95: null as number | null,
+              upperCi95: null as number | null,
+              lowerCi998: null as number | null,
+              upperCi998: null as number | null,
             })),
+            comparedWithEngland: 'not-compared',
+            comparedWithParent: 'not-compared',
           };
+          // Hand-made intervals: ±2% of the value at 95%, ±3% at 99.8%; verdicts by the Fingertips rule.
+          for (const f of comparison.figures) {
+            if (f.value === null) continue;
+            f.lowerCi95 = f.value * 0.98;
+            f.upperCi95 = f.value * 1.02;
+            f.lowerCi998 = f.value * 0.97;
+            f.upperCi998 = f.value * 1.03;
+          }
+          const own = comparison.figures.find((f) => f.role === 'area');
+          const own95 =
+            own && own.lowerCi95 !== null ? { lower: own.lowerCi95, upper: own.upperCi95! } : null;
+          const of = (role: string) => comparison!.figures.find((f) => f.role === role)?.value ?? null;
+          comparison.comparedWithEngland = compareWithBenchmark(own95, of('england'), m.polarity);
+          comparison.comparedWithParent = compareWithBenchmark(own95, of('parent'), m.polarity);
         }
         page.tiles.push({
           metricId: m.metricId,

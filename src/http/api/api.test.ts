@@ -11,6 +11,7 @@ import { WarehouseQueries } from '../../app/warehouse-queries.ts';
 import { loadConfig } from '../../config.ts';
 import type { Viewer } from '../../domain/access.ts';
 import type { AreaLevel } from '../../domain/areas.ts';
+import { roundTo } from '../../domain/rounding.ts';
 import { getNationalSummary } from '../../query/national-summary.ts';
 import { getPeers } from '../../query/peers.ts';
 import { getAreaSeries, getMetricSeries } from '../../query/series.ts';
@@ -235,7 +236,10 @@ describe('GET /api/v1/series', () => {
       expect(p.value).toBe(direct.get(p.periodStart) ?? 0);
       expect(p.complete).toBe(true);
       const prev = body.data[i - 1];
-      expect(p.changePct).toBe(prev && prev.value !== 0 ? ((p.value - prev.value) / prev.value) * 100 : null);
+      // Rounded at the edge to 1 decimal (docs/adr/0022).
+      expect(p.changePct).toBe(
+        prev && prev.value !== 0 ? roundTo(((p.value - prev.value) / prev.value) * 100, 1) : null,
+      );
     }
   });
 
@@ -270,7 +274,47 @@ describe('GET /api/v1/series', () => {
       { level: 'pcn', code: 'U00001', grain: 'week', structure: 'current', includePartial: false },
       tw.catalogue,
     );
-    expect(body.data.map(({ changePct: _c, ...p }: { changePct: unknown }) => p)).toEqual(expected);
+    // The same figures, rounded at the edge: counts whole, the rate and its limits to 1 decimal.
+    expect(body.data.map((p: { periodStart: string }) => p.periodStart)).toEqual(
+      expected.map((p) => p.periodStart),
+    );
+    for (const [i, p] of body.data.entries()) {
+      const e = expected[i]!;
+      expect(p.value).toBe(roundTo(e.value, 1));
+      expect(p.numerator).toBe(Math.round(e.numerator!));
+      expect(p.denominator).toBe(Math.round(e.denominator!));
+      expect(p.coverage).toBe(e.coverage === null ? null : roundTo(e.coverage!, 4));
+      expect(String(p.value)).not.toMatch(/\.\d{2}/);
+    }
+    const england = await getMetricSeries(
+      tw.db,
+      status,
+      metric('unique_logins_per_1000'),
+      { level: 'england', code: 'E92000001', grain: 'week', structure: 'current', includePartial: false },
+      tw.catalogue,
+    );
+    // Independently: Byar's limits of the count over the patients x 1,000, and the verdict as Fingertips
+    // draws it (the PCN's 95% interval against England's value in the same week).
+    for (const p of body.data) {
+      const o = p.numerator;
+      const n = p.denominator;
+      const z = 1.959964;
+      const lower = o === 0 ? 0 : o * (1 - 1 / (9 * o) - z / (3 * Math.sqrt(o))) ** 3;
+      const upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * Math.sqrt(o + 1))) ** 3;
+      // Limits from the rounded parts can differ from those of the full ones by a rounding step.
+      expect(Math.abs(p.lowerCi95 - (lower / n) * 1000)).toBeLessThan(0.15);
+      expect(Math.abs(p.upperCi95 - (upper / n) * 1000)).toBeLessThan(0.15);
+      expect(p.lowerCi998).toBeLessThanOrEqual(p.lowerCi95);
+      expect(p.upperCi998).toBeGreaterThanOrEqual(p.upperCi95);
+      const e = england.find((x) => x.periodStart === p.periodStart)!.value;
+      const verdict = p.lowerCi95 > e ? 'better' : p.upperCi95 < e ? 'worse' : 'similar';
+      // Away from the edges, the rounded limits give the same verdict as the full ones.
+      if (Math.abs(p.lowerCi95 - e) > 0.1 && Math.abs(p.upperCi95 - e) > 0.1)
+        expect(p.comparedWithEngland, p.periodStart).toBe(verdict);
+    }
+    expect(
+      new Set(body.data.map((p: { comparedWithEngland: string }) => p.comparedWithEngland)).size,
+    ).toBeGreaterThan(0);
     // Independently, from the stored parts: (users - uncovered) / (13+ patients x demo scale) x 1,000.
     for (const p of body.data.slice(-5)) {
       const parts = await tw.db.one<{ value: number; uncovered: number; patients: number }>(
@@ -282,12 +326,11 @@ describe('GET /api/v1/series', () => {
         [p.periodStart],
       );
       expect(p.numerator).toBe(parts!.value - parts!.uncovered);
-      expect(p.denominator).toBeCloseTo(parts!.patients * TEST_DEMO_SCALE, 9);
-      expect(p.value).toBeCloseTo(
-        ((parts!.value - parts!.uncovered) / (parts!.patients * TEST_DEMO_SCALE)) * 1000,
-        9,
+      expect(p.denominator).toBe(Math.round(parts!.patients * TEST_DEMO_SCALE));
+      expect(p.value).toBe(
+        roundTo(((parts!.value - parts!.uncovered) / (parts!.patients * TEST_DEMO_SCALE)) * 1000, 1),
       );
-      expect(p.coverage).toBeCloseTo((parts!.value - parts!.uncovered) / parts!.value, 9);
+      expect(p.coverage).toBe(roundTo((parts!.value - parts!.uncovered) / parts!.value, 4));
     }
     const { rows } = await csv(user, `${url}&format=csv`);
     expect(Object.keys(rows[0]!)).toEqual([
@@ -298,14 +341,15 @@ describe('GET /api/v1/series', () => {
       'numerator',
       'denominator',
       'coverage',
+      'lowerCi95',
+      'upperCi95',
+      'lowerCi998',
+      'upperCi998',
+      'comparedWithEngland',
     ]);
     expect(rows).toEqual(
       body.data.map((p: Record<string, unknown>) =>
-        Object.fromEntries(
-          ['periodStart', 'value', 'complete', 'changePct', 'numerator', 'denominator', 'coverage'].map(
-            (k) => [k, cell(p[k])],
-          ),
-        ),
+        Object.fromEntries(Object.keys(rows[0]!).map((k) => [k, cell(p[k])])),
       ),
     );
   });
@@ -492,7 +536,10 @@ describe('GET /api/v1/breakdown', () => {
     ];
     for (const p of series.data) {
       expect(p.numerator).toBeUndefined();
-      expect(p.value).toBeCloseTo((nonPol.get(p.periodStart)! / all.get(p.periodStart)!) * 100, 9);
+      expect(p.value).toBe(roundTo((nonPol.get(p.periodStart)! / all.get(p.periodStart)!) * 100, 1));
+      // A ratio of two stored metrics has no interval and no verdict.
+      expect(p.lowerCi95).toBeUndefined();
+      expect(p.comparedWithEngland).toBeUndefined();
     }
     expect(series.data.at(-1).value).toBeGreaterThan(0);
     expect(series.data.at(-1).value).toBeLessThan(100);
@@ -506,13 +553,13 @@ describe('GET /api/v1/breakdown', () => {
     const mapRow = (parse(map.body, { columns: true }) as Record<string, string>[]).find(
       (r) => r.area_code === 'QA9',
     )!;
-    expect(Number(mapRow.value)).toBeCloseTo(october, 9);
+    expect(roundTo(Number(mapRow.value), 1)).toBe(october);
     const table = await user.inject(`/data.csv?metric=${id}&level=icb&from=2026-10-01&to=2026-10-31`);
     expect(table.statusCode).toBe(200);
     const tableRow = (parse(table.body, { columns: true }) as Record<string, string>[]).find(
       (r) => r.area_code === 'QA9',
     )!;
-    expect(Number(tableRow.value)).toBeCloseTo(october, 9);
+    expect(roundTo(Number(tableRow.value), 1)).toBe(october);
     expect(tableRow.numerator).toBe('');
     const page = await user.inject(`/map?metric=${id}&level=icb&period=2026-10`);
     expect(page.statusCode).toBe(200);
@@ -568,8 +615,11 @@ describe('GET /api/v1/summary', () => {
       expected.tiles.map((t) => t.metricId),
     );
     for (const [i, t] of body.data.entries()) {
-      expect(t.latest).toEqual(expected.tiles[i]!.latest);
-      expect(t.changePct).toEqual(expected.tiles[i]!.changePct);
+      const e = expected.tiles[i]!;
+      expect(t.latest.periodStart).toBe(e.latest!.periodStart);
+      expect(t.latest.value).toBe(roundTo(e.latest!.value, e.unit === 'percent' ? 1 : 0));
+      expect(t.changePct).toEqual(e.changePct === null ? null : roundTo(e.changePct, 1));
+      expect(t.comparedWithEngland).toBe('not-compared');
     }
     expect((await user.inject('/api/v1/summary')).headers['cache-control']).toBe('private, no-cache');
   });
@@ -635,16 +685,16 @@ describe('GET /api/v1/peers', () => {
       metric: 'unique_logins_per_1000',
       periodStart: '2026-10-01',
       count: expected.count,
-      value: expected.value,
+      value: roundTo(expected.value!, 1),
       rank: expected.rank,
-      percentileRank: expected.percentileRank,
-      deciles: expected.deciles,
+      percentileRank: roundTo(expected.percentileRank!, 1),
+      deciles: expected.deciles.map((d) => roundTo(d, 1)),
     });
     const series = await json(
       user,
       '/api/v1/series?metric=unique_logins_per_1000&level=practice&code=P00004&from=2026-10-01&to=2026-10-01',
     );
-    expect(body.value).toBeCloseTo(series.data[0].value, 9);
+    expect(body.value).toBe(series.data[0].value);
     const { rows } = await csv(
       user,
       '/api/v1/peers?metric=unique_logins_per_1000&level=practice&code=P00004&period=2026-10-15&format=csv',

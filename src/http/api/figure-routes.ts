@@ -7,11 +7,14 @@
 import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
 import { childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import {
+  comparisonOf,
   isPatientRate,
   isStoredRatio,
   type Grain,
   type MetricDefinition,
 } from '../../domain/metric-definition.ts';
+import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
+import { compareWithBenchmark, interval95, type Verdict } from '../../domain/statistics.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { getAreaChain, getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
 import { getBreakdown } from '../../query/breakdown.ts';
@@ -75,17 +78,49 @@ async function findArea(db: Warehouse, level: AreaLevel, code: string, param = '
   return { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent };
 }
 
-/** % change of each point on the one before (as the `query` command computes it). */
-export function withChange(points: SeriesPoint[]) {
+/**
+ * The points of a series as the API sends them (docs/adr/0022): values rounded at the edge by the domain's
+ * one rule, the % change on the point before (never to or from a partial period), a rate's numerator,
+ * denominator and coverage, and, for rates and percentages, the 95% and 99.8% confidence limits with the
+ * verdict against England's value in the same period (`not-compared` for England itself, which is the
+ * benchmark, and where no interval or England figure exists).
+ */
+export function seriesData(
+  points: SeriesPoint[],
+  metric: Pick<MetricDefinition, 'unit' | 'polarity' | 'aggregation' | 'denominator'>,
+  england: SeriesPoint[] | null,
+) {
+  const compared = comparisonOf(metric) !== 'none';
+  const englandValue = new Map((england ?? []).map((p) => [p.periodStart, p.value]));
+  const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, metric.unit));
   return points.map((p, i) => {
     const prev = points[i - 1];
+    const change =
+      prev && prev.value !== 0 && p.complete && prev.complete
+        ? ((p.value - prev.value) / prev.value) * 100
+        : null;
     return {
       periodStart: p.periodStart,
-      value: p.value,
+      value: roundFigure(p.value, metric.unit),
       complete: p.complete,
-      changePct: prev && prev.value !== 0 ? ((p.value - prev.value) / prev.value) * 100 : null,
+      changePct: roundChange(change),
       ...(p.numerator !== undefined
-        ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage ?? null }
+        ? {
+            numerator: roundCount(p.numerator),
+            denominator: roundCount(p.denominator),
+            coverage: roundCoverage(p.coverage ?? null),
+          }
+        : {}),
+      ...(compared
+        ? {
+            lowerCi95: limit(p.lowerCi95),
+            upperCi95: limit(p.upperCi95),
+            lowerCi998: limit(p.lowerCi998),
+            upperCi998: limit(p.upperCi998),
+            comparedWithEngland: england
+              ? compareWithBenchmark(interval95(p), englandValue.get(p.periodStart), metric.polarity)
+              : ('not-compared' as Verdict),
+          }
         : {}),
     };
   });
@@ -161,11 +196,35 @@ export const seriesRoute: ApiRoute = {
         { level, code, grain, structure, includePartial: partialParam(q.partial), from, to },
         [...ctx.catalogue],
       );
+      // England's figures in the same periods are the benchmark of a rate's or percentage's verdict.
+      const england =
+        comparisonOf(metric) !== 'none' && level !== 'england'
+          ? await getMetricSeries(
+              ctx.deps.db,
+              status,
+              metric,
+              {
+                level: 'england',
+                code: ENGLAND_CODE,
+                grain,
+                structure,
+                includePartial: partialParam(q.partial),
+                from,
+                to,
+              },
+              [...ctx.catalogue],
+            )
+          : null;
       const disclose = disclosureFor(request, ctx, metric.unit, level);
       const data = disclose
-        ? withChange(points).map((p) => ({ ...p, value: disclose(p.value), changePct: null }))
-        : withChange(points);
+        ? seriesData(points, metric, england).map((p) => ({
+            ...p,
+            value: disclose(p.value),
+            changePct: null,
+          }))
+        : seriesData(points, metric, england);
       const rate = isRate(metric) && metric.id !== 'patients_13plus';
+      const compared = comparisonOf(metric) !== 'none';
       return answer(request, reply, {
         // Under disclosure control visitors and staff see different figures: never a shared cache entry.
         open:
@@ -186,6 +245,9 @@ export const seriesRoute: ApiRoute = {
             'complete',
             'changePct',
             ...(rate ? ['numerator', 'denominator', 'coverage'] : []),
+            ...(compared
+              ? ['lowerCi95', 'upperCi95', 'lowerCi998', 'upperCi998', 'comparedWithEngland']
+              : []),
           ],
           rows: data,
           filename: ['series', metric.id, level, level === 'england' ? null : code, grain],
@@ -344,6 +406,18 @@ export const breakdownRoute: ApiRoute = {
         }));
       }
       if (child === 'practice') structure = 'current';
+      // Rounded at the edge (docs/adr/0022); shares of the parent keep full precision so they add up to 1.
+      data = data.map((r) => ({
+        ...r,
+        value: roundFigure(r.value, metric.unit),
+        ...(r.numerator !== undefined
+          ? {
+              numerator: roundCount(r.numerator),
+              denominator: roundCount(r.denominator),
+              coverage: roundCoverage(r.coverage),
+            }
+          : {}),
+      }));
       const disclose = disclosureFor(request, ctx, metric.unit, child);
       if (disclose) data = data.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null }));
       return answer(request, reply, {
@@ -377,14 +451,28 @@ export const breakdownRoute: ApiRoute = {
     }),
 };
 
-function tilePoint(p: SeriesPoint | null) {
+/** A tile's point as the API sends it: rounded at the edge, with a rate's parts and confidence limits. */
+function tilePoint(p: SeriesPoint | null, unit: string) {
   if (!p) return null;
+  const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, unit));
   return {
     periodStart: p.periodStart,
-    value: p.value,
+    value: roundFigure(p.value, unit),
     complete: p.complete,
     ...(p.numerator !== undefined
-      ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage ?? null }
+      ? {
+          numerator: roundCount(p.numerator),
+          denominator: roundCount(p.denominator),
+          coverage: roundCoverage(p.coverage ?? null),
+        }
+      : {}),
+    ...(p.lowerCi95 !== undefined
+      ? {
+          lowerCi95: limit(p.lowerCi95),
+          upperCi95: limit(p.upperCi95),
+          lowerCi998: limit(p.lowerCi998),
+          upperCi998: limit(p.upperCi998),
+        }
       : {}),
   };
 }
@@ -465,10 +553,15 @@ export const summaryRoute: ApiRoute = {
         let comparison = null;
         if ('comparison' in t && t.comparison) {
           const c = t.comparison;
-          // A rate derived from a count is not part of the MI publication, whatever the count is.
-          const compared = {
-            mi_publication: c.derived ? false : (byId.get(c.metricId)?.mi_publication ?? false),
-          };
+          // A rate derived from a count is open when the count is (src/domain/access.ts).
+          const compared = c.derived
+            ? {
+                mi_publication: false,
+                aggregation: 'ratio',
+                numerator: t.metricId,
+                denominator: 'patients_13plus',
+              }
+            : (byId.get(c.metricId) ?? { mi_publication: false });
           const figures = c.figures
             .filter((f) => {
               const figure = { metric: compared, level: f.area.level, grain };
@@ -480,8 +573,12 @@ export const summaryRoute: ApiRoute = {
               level: f.area.level,
               code: f.area.code,
               name: f.area.name,
-              value: f.value,
-              coverage: f.coverage,
+              value: roundFigure(f.value, c.unit),
+              coverage: roundCoverage(f.coverage),
+              lowerCi95: roundFigure(f.lowerCi95, c.unit),
+              upperCi95: roundFigure(f.upperCi95, c.unit),
+              lowerCi998: roundFigure(f.lowerCi998, c.unit),
+              upperCi998: roundFigure(f.upperCi998, c.unit),
             }));
           if (figures.length > 0)
             comparison = {
@@ -491,21 +588,30 @@ export const summaryRoute: ApiRoute = {
               derived: c.derived,
               periodStart: c.periodStart,
               figures,
+              // A verdict tells which side of a figure the area is: given only with the figures it uses.
+              comparedWithEngland: figures.some((f) => f.role === 'england')
+                ? c.comparedWithEngland
+                : ('not-compared' as Verdict),
+              comparedWithParent: figures.some((f) => f.role === 'parent')
+                ? c.comparedWithParent
+                : ('not-compared' as Verdict),
             };
         }
         if (disclosureActive(ctx, t.unit, level)) open = false;
         const disclose = disclosureFor(request, ctx, t.unit, level);
         const discloseTile = (p: ReturnType<typeof tilePoint>) =>
           p && disclose ? { ...p, value: disclose(p.value) } : p;
+        const verdict: Verdict = comparison?.comparedWithEngland ?? 'not-compared';
         return {
           metricId: t.metricId,
           name: t.name,
           shortName: t.shortName,
           unit: t.unit,
           polarity: t.polarity,
-          latest: discloseTile(tilePoint(t.latest)),
-          previous: discloseTile(tilePoint(t.previous)),
-          changePct: disclose ? null : t.changePct,
+          latest: discloseTile(tilePoint(t.latest, t.unit)),
+          previous: discloseTile(tilePoint(t.previous, t.unit)),
+          changePct: disclose ? null : roundChange(t.changePct),
+          comparedWithEngland: verdict,
           ...(level === 'england' ? {} : { comparison }),
         };
       });
@@ -534,12 +640,19 @@ export const summaryRoute: ApiRoute = {
             'previousValue',
             'changePct',
             'comparisonMetricId',
+            'comparisonValue',
+            'lowerCi95',
+            'upperCi95',
             'parentValue',
             'englandValue',
+            'comparedWithEngland',
+            'comparedWithParent',
           ],
           rows: data.map((t) => {
             const fig = (role: string) =>
               'comparison' in t ? t.comparison?.figures.find((f) => f.role === role)?.value : undefined;
+            const own = (field: 'lowerCi95' | 'upperCi95') =>
+              'comparison' in t ? t.comparison?.figures.find((f) => f.role === 'area')?.[field] : undefined;
             return {
               metricId: t.metricId,
               name: t.name,
@@ -551,8 +664,13 @@ export const summaryRoute: ApiRoute = {
               previousValue: t.previous?.value,
               changePct: t.changePct,
               comparisonMetricId: 'comparison' in t ? t.comparison?.metricId : undefined,
+              comparisonValue: fig('area'),
+              lowerCi95: own('lowerCi95'),
+              upperCi95: own('upperCi95'),
               parentValue: fig('parent'),
               englandValue: fig('england'),
+              comparedWithEngland: t.comparedWithEngland,
+              comparedWithParent: 'comparison' in t ? t.comparison?.comparedWithParent : undefined,
             };
           }),
           filename: ['summary', level, level === 'england' ? null : code, grain],
@@ -636,10 +754,10 @@ export const peersRoute: ApiRoute = {
         periodStart,
         structure: structureName(peers?.structure ?? requested),
         count: peers?.count ?? 0,
-        value: peers?.value ?? null,
+        value: roundFigure(peers?.value ?? null, metric.unit),
         rank: peers?.rank ?? null,
-        percentileRank: peers?.percentileRank ?? null,
-        deciles: peers?.deciles ?? [],
+        percentileRank: roundChange(peers?.percentileRank ?? null),
+        deciles: (peers?.deciles ?? []).map((d) => roundFigure(d, metric.unit)),
       };
       const decileColumns = Array.from({ length: 11 }, (_, i) => `p${i * 10}`);
       return answer(request, reply, {

@@ -5,6 +5,7 @@
  */
 import { AREA_LEVELS, CHILD_LEVELS } from '../../domain/areas.ts';
 import { AGGREGATIONS, GRAINS } from '../../domain/metric-definition.ts';
+import { VERDICTS } from '../../domain/statistics.ts';
 import { AREA_CODE_SCHEMA } from '../area-routes.ts';
 
 export { AREA_CODE_SCHEMA };
@@ -280,6 +281,24 @@ export const AREA_RESPONSE = object({
   }),
 });
 
+/** The comparison verdict against a benchmark (docs/adr/0022). */
+export const VERDICT_SCHEMA = {
+  type: 'string',
+  enum: VERDICTS,
+  description:
+    "the 95% interval against the benchmark's value (Fingertips): better/similar/worse by the metric's " +
+    'polarity, higher/similar/lower without one; not-compared when no interval or benchmark exists',
+} as const;
+
+/** 95% and 99.8% confidence limits: Wilson for percentages, Byar for rates per 1,000 (docs/adr/0022). */
+const CONFIDENCE_FIELDS = {
+  lowerCi95: { ...numOrNull, description: 'lower 95% confidence limit (rates and percentages)' },
+  upperCi95: { ...numOrNull, description: 'upper 95% confidence limit (rates and percentages)' },
+  lowerCi998: { ...numOrNull, description: 'lower 99.8% confidence limit' },
+  upperCi998: { ...numOrNull, description: 'upper 99.8% confidence limit' },
+};
+const CONFIDENCE_KEYS = ['lowerCi95', 'upperCi95', 'lowerCi998', 'upperCi998'];
+
 const POINT_SCHEMA = object(
   {
     periodStart: { ...str, description: 'first day of the week (Monday) or month, UK time' },
@@ -292,8 +311,10 @@ const POINT_SCHEMA = object(
     numerator: num,
     denominator: num,
     coverage: numOrNull,
+    ...CONFIDENCE_FIELDS,
+    comparedWithEngland: VERDICT_SCHEMA,
   },
-  ['numerator', 'denominator', 'coverage'],
+  ['numerator', 'denominator', 'coverage', ...CONFIDENCE_KEYS, 'comparedWithEngland'],
 );
 
 export const SERIES_RESPONSE = object({
@@ -337,8 +358,16 @@ const TILE_POINT = {
   anyOf: [
     { type: 'null' },
     object(
-      { periodStart: str, value: num, complete: bool, numerator: num, denominator: num, coverage: numOrNull },
-      ['numerator', 'denominator', 'coverage'],
+      {
+        periodStart: str,
+        value: num,
+        complete: bool,
+        numerator: num,
+        denominator: num,
+        coverage: numOrNull,
+        ...CONFIDENCE_FIELDS,
+      },
+      ['numerator', 'denominator', 'coverage', ...CONFIDENCE_KEYS],
     ),
   ],
 };
@@ -363,6 +392,7 @@ export const SUMMARY_RESPONSE = object({
         latest: TILE_POINT,
         previous: TILE_POINT,
         changePct: numOrNull,
+        comparedWithEngland: VERDICT_SCHEMA,
         comparison: {
           anyOf: [
             { type: 'null' },
@@ -381,13 +411,16 @@ export const SUMMARY_RESPONSE = object({
                   name: str,
                   value: numOrNull,
                   coverage: numOrNull,
+                  ...CONFIDENCE_FIELDS,
                 }),
               },
+              comparedWithEngland: VERDICT_SCHEMA,
+              comparedWithParent: VERDICT_SCHEMA,
             }),
           ],
         },
       },
-      ['comparison'],
+      ['comparison', 'comparedWithEngland'],
     ),
   },
 });

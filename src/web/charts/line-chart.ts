@@ -33,7 +33,19 @@ export interface LineChartOptions {
   integer?: boolean;
   /** Extra CSS classes for the <svg> (letters, digits, -, _ and spaces only). */
   className?: string;
+  /**
+   * Benchmark lines drawn thinner behind the main line, one value per point (null: no figure): the
+   * parent area (dark grey, long dashes) and England (purple, dots). Styles differ by dash as well as
+   * colour, so they are told apart without colour; the page names them in the caption and the table.
+   */
+  lines?: { kind: 'parent' | 'england'; values: (number | null)[] }[];
 }
+
+/** How a benchmark line is drawn; exported for the page's key. */
+export const LINE_STYLES = {
+  parent: { colour: '#425563', dash: '9 5', words: 'dark grey long-dashed line' },
+  england: { colour: '#330072', dash: '2 4', words: 'purple dotted line' },
+} as const;
 
 const COLOURS = {
   line: '#005eb8', // NHS blue
@@ -120,6 +132,10 @@ export function renderLineChart(options: LineChartOptions): string {
   const hasBand = (p: ChartPoint): p is ChartPoint & { band: NonNullable<ChartPoint['band']> } =>
     Boolean(p.band) && [p.band!.p10, p.band!.p25, p.band!.p75, p.band!.p90].every((v) => Number.isFinite(v));
   const bandExtent = points.filter(hasBand).flatMap((p) => [p.band.p10, p.band.p90]);
+  const lines = options.lines ?? [];
+  const lineExtent = lines.flatMap((l) =>
+    l.values.filter((v): v is number => v !== null && Number.isFinite(v)),
+  );
 
   const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
     .filter(Boolean)
@@ -141,8 +157,8 @@ export function renderLineChart(options: LineChartOptions): string {
 
   const integer = options.integer ?? finite.every((v) => Number.isInteger(v));
   const ticks = niceTicks(
-    Math.min(0, ...finite, ...bandExtent),
-    Math.max(0, ...finite, ...bandExtent),
+    Math.min(0, ...finite, ...bandExtent, ...lineExtent),
+    Math.max(0, ...finite, ...bandExtent, ...lineExtent),
     5,
     integer,
   );
@@ -223,6 +239,27 @@ export function renderLineChart(options: LineChartOptions): string {
     band.push('</g>');
     // Behind the grid lines, so that they can still be read through it.
     parts.splice(1, 0, ...band);
+  }
+
+  // Benchmark lines (parent, England), behind the area's line.
+  for (const line of lines) {
+    const style = LINE_STYLES[line.kind];
+    const path: string[] = [];
+    let pen = false;
+    line.values.forEach((v, i) => {
+      if (v === null || !Number.isFinite(v) || i >= points.length) {
+        pen = false;
+        return;
+      }
+      path.push(`${pen ? 'L' : 'M'}${f(x(i))},${f(y(v))}`);
+      pen = true;
+    });
+    if (path.length === 0) continue;
+    parts.push(
+      `<g class="app-chart__benchmark app-chart__benchmark--${line.kind}" fill="none">` +
+        `<path d="${path.join(' ')}" stroke="${style.colour}" stroke-width="2" stroke-dasharray="${style.dash}" ` +
+        'stroke-linecap="round"/></g>',
+    );
   }
 
   // The line: solid between complete periods, dashed into (or between) partial ones.

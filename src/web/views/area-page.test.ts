@@ -141,6 +141,7 @@ describe('buildAreaPageView', () => {
           href: null,
           current: true,
           valueText: '50.1',
+          ciText: '49.1 to 51.1',
           coverageText: '99%',
         },
         {
@@ -148,11 +149,39 @@ describe('buildAreaPageView', () => {
           href: '/areas/region/Y56',
           current: false,
           valueText: '47.9',
+          ciText: '46.9 to 48.8',
           coverageText: '99%',
         },
-        { label: 'England', href: '/', current: false, valueText: '45.6', coverageText: '99%' },
+        {
+          label: 'England',
+          href: '/',
+          current: false,
+          valueText: '45.6',
+          ciText: '44.7 to 46.5',
+          coverageText: '99%',
+        },
       ],
     });
+    // The verdict: the ICB's interval (49.1 to 51.1, hand-made ±2% in test support) lies wholly above
+    // England's 45.6, and logins are higher-is-better.
+    expect(logins.verdict).toEqual({
+      verdict: 'better',
+      label: 'Better than England',
+      tagClass: 'nhsuk-tag--green',
+      detail:
+        '50.1 per 1,000 (95% confidence interval 49.1 to 51.1) against England’s 45.6 per 1,000, October 2026.',
+    });
+    expect(view.compare!.options.map((o) => [o.value, o.checked])).toEqual([
+      ['england', true],
+      ['parent', false],
+    ]);
+    const byParent = buildAreaPageView(page, null, 'parent');
+    const vsParent = byParent.tiles.find((t) => t.id === 'logins')!.verdict!;
+    expect(vsParent.label).toBe('Better than London');
+    expect(vsParent.detail).toContain('against London’s 47.9 per 1,000');
+    expect(byParent.hiddenFields).toEqual([{ name: 'compare', value: 'parent' }]);
+    // No Better/Worse on the change: it is neutral.
+    expect(logins.change && 'judgement' in logins.change).toBe(false);
     expect(view.tiles.find((t) => t.id === 'pct_registered')!.comparison!.valueHeading).toBe('Percentage');
     expect(view.comparisonNote).toContain('with London and England');
     expect(view.children!.rows.map((r) => r.code)).toEqual(['93C']);

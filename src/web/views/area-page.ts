@@ -5,6 +5,7 @@
 import { LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
 import type { AreaPage, AreaTile, PeerPosition } from '../../query/types.ts';
+import { roundFigure } from '../../domain/rounding.ts';
 import { formatDate, formatPeriod, formatPeriodInSentence, formatValue, periodEnd } from '../format.ts';
 import {
   areaPath,
@@ -20,11 +21,15 @@ import {
   LEVEL_WORDS,
   dataStatusView,
   demoView,
+  formatInterval,
   tileView,
+  verdictLabel,
+  VERDICT_TAGS,
   type ChartView,
   type ComparisonView,
   type DemoView,
   type TileView,
+  type VerdictView,
 } from './metric-panels.ts';
 
 export interface AreaPageView {
@@ -45,6 +50,11 @@ export interface AreaPageView {
   demo: DemoView | null;
   tiles: TileView[];
   comparisonNote: string | null;
+  /** The benchmark of the verdicts, chosen with `compare=england|parent` (a GET form, no JavaScript). */
+  compare: {
+    value: CompareWith;
+    options: { value: CompareWith; text: string; checked: boolean }[];
+  } | null;
   charts: ChartView[];
   children: ChildrenTableView | null;
   hiddenFields: { name: string; value: string }[];
@@ -72,10 +82,44 @@ function comparisonView(tile: AreaTile, page: AreaPage): ComparisonView | null {
       label: f.area.name,
       href: f.role === 'area' ? null : areaUrl(f.area.level, f.area.code, state),
       current: f.role === 'area',
-      valueText: f.value === null ? 'Not available' : formatValue(f.value, c.unit),
+      valueText: f.value === null ? 'Not available' : formatValue(roundFigure(f.value, c.unit), c.unit),
+      ciText: formatInterval(f.lowerCi95, f.upperCi95, c.unit) ?? '–',
       coverageText: f.value === null ? '–' : formatCoverage(f.coverage),
     })),
   };
+}
+
+/** What area pages compare with: England (default) or the area's parent (`compare=parent`). */
+export type CompareWith = 'england' | 'parent';
+
+/**
+ * The tile's verdict against England or the parent (docs/adr/0022): the area's 95% interval against the
+ * benchmark's value in the latest complete period. Null when the tile compares nothing (no rate), or the
+ * parent is asked for and the area's parent is England (then England is the benchmark).
+ */
+export function verdictView(tile: AreaTile, page: AreaPage, compare: CompareWith): VerdictView | null {
+  const c = tile.comparison;
+  if (!c) return null;
+  const role = compare === 'parent' && c.figures.some((f) => f.role === 'parent') ? 'parent' : 'england';
+  const bench = c.figures.find((f) => f.role === role);
+  if (!bench) return null;
+  const own = c.figures.find((f) => f.role === 'area');
+  const verdict = role === 'parent' ? c.comparedWithParent : c.comparedWithEngland;
+  const name = role === 'england' ? 'England' : bench.area.name;
+  const period = formatPeriodInSentence(page.grain, c.periodStart);
+  const interval = own ? formatInterval(own.lowerCi95, own.upperCi95, c.unit) : null;
+  const valueOf = (v: number | null) =>
+    v === null
+      ? 'no figure'
+      : `${formatValue(roundFigure(v, c.unit), c.unit)}${c.unit === 'per_1000' ? ' per 1,000' : ''}`;
+  let detail: string;
+  if (verdict === 'not-compared' || !own || own.value === null || interval === null) {
+    detail = `Not compared with ${name} in ${period}: no confidence interval can be computed for ${page.area.name} (no list size for patients aged 13+).`;
+    if (bench.value === null) detail = `Not compared with ${name} in ${period}: ${name} has no figure.`;
+  } else {
+    detail = `${valueOf(own.value)} (95% confidence interval ${interval}) against ${name}’s ${valueOf(bench.value)}, ${period}.`;
+  }
+  return { verdict, label: verdictLabel(verdict, name), tagClass: VERDICT_TAGS[verdict], detail };
 }
 
 /** The kind of area as it reads inside a sentence. */
@@ -154,19 +198,27 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
   return `${lead} on ${on} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
 }
 
-export function buildAreaPageView(page: AreaPage, sort: ChildrenSort | null = null): AreaPageView {
+export function buildAreaPageView(
+  page: AreaPage,
+  sort: ChildrenSort | null = null,
+  compare: CompareWith = 'england',
+): AreaPageView {
   const { grain, area } = page;
   const path = areaPath(area.level, area.code);
   const state = { path, grain, includePartial: page.includePartial, sort };
+  const parent = page.ancestors[page.ancestors.length - 1];
+  // The parent is a benchmark of its own only below a region (a region's parent is England).
+  const canCompareParent = parent !== undefined && parent.level !== 'england';
+  const compareWith: CompareWith = compare === 'parent' && canCompareParent ? 'parent' : 'england';
   const tiles = page.tiles.map((t) => {
     const position = page.peerPositions?.[t.metricId];
     return {
       ...tileView(t, grain),
       comparison: comparisonView(t, page),
       peerText: position ? peerText(position, area.level, grain) : null,
+      verdict: verdictView(t, page, compareWith),
     };
   });
-  const parent = page.ancestors[page.ancestors.length - 1];
   const hasComparison = tiles.some((t) => t.comparison);
   const comparedWith = parent && parent.level !== 'england' ? `${parent.name} and England` : 'England';
   return {
@@ -190,17 +242,41 @@ export function buildAreaPageView(page: AreaPage, sort: ChildrenSort | null = nu
     demo: demoView(page.status),
     tiles,
     comparisonNote: hasComparison
-      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices.`
+      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices. The verdict compares the 95% confidence interval of ${area.name}’s figure with ${compareWith === 'parent' ? `${parent!.name}’s` : 'England’s'} value, as Fingertips does; the change on the previous ${grain} is shown separately and makes no judgement.`
       : null,
-    charts: page.tiles.map((t) =>
-      chartView(t, page.series[t.metricId] ?? [], grain, {
+    compare: hasComparison
+      ? {
+          value: compareWith,
+          options: [
+            { value: 'england' as const, text: 'England', checked: compareWith === 'england' },
+            ...(canCompareParent
+              ? [{ value: 'parent' as const, text: parent!.name, checked: compareWith === 'parent' }]
+              : []),
+          ],
+        }
+      : null,
+    charts: page.tiles.map((t) => {
+      const trend = page.trends?.[t.metricId];
+      return chartView(t, page.series[t.metricId] ?? [], grain, {
         csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial),
         peers: page.peerBands?.[t.metricId]?.length
           ? { bands: page.peerBands[t.metricId]!, areasWord: LEVEL_WORDS[area.level], areaName: area.name }
           : null,
-      }),
-    ),
+        trend: trend
+          ? {
+              name: trend.name,
+              unit: trend.unit,
+              area: trend.area,
+              parent: trend.parent ? { name: trend.parent.area.name, points: trend.parent.points } : null,
+              england: trend.england ? { name: 'England', points: trend.england.points } : null,
+            }
+          : null,
+      });
+    }),
     children: page.children ? childrenTableView(page.children, state) : null,
-    hiddenFields: sortFields(sort),
+    hiddenFields: [
+      ...sortFields(sort),
+      ...(compareWith === 'parent' ? [{ name: 'compare', value: 'parent' }] : []),
+    ],
   };
 }

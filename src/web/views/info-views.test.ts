@@ -219,7 +219,8 @@ describe('charts with peers, and their CSV', () => {
       period: 'October 2026',
       complete: 'true',
       area_name: 'NHS Somewhere, ICB',
-      value: '55.5',
+      // A count, rounded at the edge to a whole number (docs/adr/0022).
+      value: '56',
       peers_p10: '7',
       peers_p90: '52',
       peers_count: '36',

@@ -6,9 +6,11 @@
 import type { AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
+import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
+import type { Verdict } from '../../domain/statistics.ts';
 import type { PeerBand } from '../../query/peers.ts';
 import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts';
-import { renderLineChart } from '../charts/line-chart.ts';
+import { LINE_STYLES, renderLineChart } from '../charts/line-chart.ts';
 import {
   describeChange,
   directionOf,
@@ -20,11 +22,9 @@ import {
   formatPeriodInSentence,
   formatPeriodShort,
   formatValue,
-  judge,
   periodEnd,
   unitSuffix,
   type Direction,
-  type Judgement,
 } from '../format.ts';
 
 export interface TileView {
@@ -42,9 +42,8 @@ export interface TileView {
     arrow: string;
     /** Screen-reader words for the arrow: "Up", "Down". */
     directionWords: string;
-    /** Visible text after the arrow: "4.2% on the previous month". */
+    /** Visible text after the arrow: "4.2% on the previous month". Neutral: no colour, no judgement. */
     text: string;
-    judgement: Judgement;
   } | null;
   /** Shown instead of a change when there is nothing to compare with. */
   noChangeText: string | null;
@@ -52,6 +51,56 @@ export interface TileView {
   comparison?: ComparisonView | null;
   /** Area pages: the area's percentile rank among areas of its level ("Higher than 73% of ICBs …"). */
   peerText?: string | null;
+  /** Area pages: the comparison verdict against England or the parent, with its confidence interval. */
+  verdict?: VerdictView | null;
+}
+
+/** A comparison verdict as shown: a tag whose words say it all (colour only repeats them). */
+export interface VerdictView {
+  verdict: Verdict;
+  /** "Better than England", "Similar to NHS West Yorkshire ICB", "Not compared". */
+  label: string;
+  /** nhsuk-frontend tag modifier. */
+  tagClass: string;
+  /** "45.2 per 1,000 (95% confidence interval 40.1 to 50.6) against England's 41.0, October 2026." */
+  detail: string;
+}
+
+/**
+ * Tag colours as Fingertips uses them, in NHS tag styles: better green, similar yellow, worse red, higher
+ * and lower (no polarity) blue and purple, not compared grey. The text always names the verdict.
+ */
+export const VERDICT_TAGS: Record<Verdict, string> = {
+  better: 'nhsuk-tag--green',
+  similar: 'nhsuk-tag--yellow',
+  worse: 'nhsuk-tag--red',
+  higher: 'nhsuk-tag--blue',
+  lower: 'nhsuk-tag--purple',
+  'not-compared': 'nhsuk-tag--grey',
+};
+
+/** The verdict's words against a named benchmark: "Better than England", "Similar to England". */
+export function verdictLabel(verdict: Verdict, benchmark: string): string {
+  switch (verdict) {
+    case 'better':
+      return `Better than ${benchmark}`;
+    case 'worse':
+      return `Worse than ${benchmark}`;
+    case 'higher':
+      return `Higher than ${benchmark}`;
+    case 'lower':
+      return `Lower than ${benchmark}`;
+    case 'similar':
+      return `Similar to ${benchmark}`;
+    default:
+      return 'Not compared';
+  }
+}
+
+/** "40.1 to 50.6": a 95% interval in the figure's unit, rounded as the figure is. */
+export function formatInterval(lower: number | null, upper: number | null, unit: string): string | null {
+  if (lower === null || upper === null) return null;
+  return `${formatValue(roundFigure(lower, unit), unit)} to ${formatValue(roundFigure(upper, unit), unit)}`;
 }
 
 export interface ComparisonView {
@@ -65,6 +114,8 @@ export interface ComparisonView {
     href: string | null;
     current: boolean;
     valueText: string;
+    /** The 95% confidence interval: "40.1 to 50.6", "–" when none. */
+    ciText: string;
     coverageText: string;
   }[];
 }
@@ -95,6 +146,8 @@ export interface ChartView {
   tableRows: { text: string; format?: 'numeric' }[][];
   /** How to read the band of comparable areas, when the chart draws one. */
   peerNote: string | null;
+  /** Rates first: what the lines are (the area's rate, its parent's and England's), when drawn. */
+  linesNote: string | null;
   hasPartial: boolean;
   /** The CSV of exactly what the chart shows; null when the page has no download for it. */
   csvHref: string | null;
@@ -169,6 +222,16 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
       noChangeText: `No previous ${grainWord} to compare`,
     };
   }
+  if (!tile.latest.complete || !tile.previous.complete) {
+    // A period still being loaded is not compared with a whole one.
+    return {
+      ...base,
+      valueText,
+      periodText,
+      change: null,
+      noChangeText: `No change shown for a partial ${grainWord}`,
+    };
+  }
   const direction = directionOf(tile.latest.value, tile.previous.value);
   const on = `on the previous ${grainWord}`;
   let text: string;
@@ -190,7 +253,6 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
       arrow: direction === 'up' ? '▲' : direction === 'down' ? '▼' : '',
       directionWords: direction === 'up' ? 'Up' : direction === 'down' ? 'Down' : '',
       text,
-      judgement: judge(direction, tile.polarity),
     },
     noChangeText: null,
   };
@@ -204,6 +266,8 @@ export interface ChartOptions {
    * the line, and given in the table); `areasWord` names them in sentences ("ICBs").
    */
   peers?: { bands: PeerBand[]; areasWord: string; areaName: string } | null;
+  /** Rates first (area pages): draw the rate with its parent and England lines; the table adds the rates. */
+  trend?: TrendLines | null;
 }
 
 /** Areas of a level as they read in a sentence: "ICBs", "GP practices". */
@@ -238,6 +302,16 @@ export function chartCsvHref(
   return `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.csv?${params}`;
 }
 
+/** A trend drawn rates first: the rate of the tile's figure for the area, its parent and England. */
+export interface TrendLines {
+  /** The rate's name and unit ("NHS App logins per 1,000 patients aged 13+", per_1000). */
+  name: string;
+  unit: string;
+  area: SeriesPoint[];
+  parent: { name: string; points: SeriesPoint[] } | null;
+  england: { name: string; points: SeriesPoint[] } | null;
+}
+
 export function chartView(
   tile: SummaryTile,
   points: SeriesPoint[],
@@ -246,10 +320,22 @@ export function chartView(
 ): ChartView {
   const grainWord = grain === 'week' ? 'week' : 'month';
   const id = `chart-${slug(tile.metricId)}`;
+  const trend = options.trend && options.trend.area.length > 0 ? options.trend : null;
+  // Rates first: with a trend the chart draws the rate (and the band is of the rate); the table keeps
+  // the counts and adds the rates beside them.
+  const unit = trend ? trend.unit : tile.unit;
+  const rateOf = (list: SeriesPoint[] | undefined) => new Map((list ?? []).map((p) => [p.periodStart, p]));
+  const areaRate = rateOf(trend?.area);
+  const parentRate = rateOf(trend?.parent?.points);
+  const englandRate = rateOf(trend?.england?.points);
+  const plotted = trend
+    ? points.map((p) => ({ ...p, value: areaRate.get(p.periodStart)?.value ?? Number.NaN }))
+    : points;
   const summary = describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous);
   const partial = points.filter((p) => !p.complete);
   const first = points[0];
   const last = points[points.length - 1];
+  const lastPlotted = plotted[plotted.length - 1];
   const range =
     first && last
       ? `from ${formatPeriodInSentence(grain, first.periodStart)} to ${formatPeriodInSentence(grain, last.periodStart)}` +
@@ -260,6 +346,17 @@ export function chartView(
     descParts.push(
       `The chart shows ${points.length} ${grainWord}${points.length === 1 ? '' : 's'}, ${range}.`,
     );
+  }
+  let linesNote: string | null = null;
+  if (trend) {
+    const named = [
+      trend.parent ? `${trend.parent.name} as a ${LINE_STYLES.parent.words}` : null,
+      trend.england ? `England as a ${LINE_STYLES.england.words}` : null,
+    ].filter((t): t is string => t !== null);
+    linesNote =
+      `The chart shows ${lowerFirst(trend.name)}: ${options.peers?.areaName ?? 'the area'} as a solid blue line` +
+      (named.length > 0 ? `, ${named.join(' and ')}.` : '.');
+    descParts.push(linesNote);
   }
   if (partial.length > 0) descParts.push('The dashed part of the line is a partial period.');
   const peers = options.peers && options.peers.bands.length > 0 ? options.peers : null;
@@ -274,24 +371,32 @@ export function chartView(
       `The shaded band behind the line shows the spread across ${how}: the darker part the middle half ` +
       '(25th to 75th percentile), the lighter part the middle 80% (10th to 90th percentile).';
     descParts.push(peerNote);
-    const lastBand = last ? bandOf.get(last.periodStart) : undefined;
-    if (last && lastBand) {
+    const lastBand = lastPlotted ? bandOf.get(lastPlotted.periodStart) : undefined;
+    if (lastPlotted && lastBand && Number.isFinite(lastPlotted.value)) {
       descParts.push(
-        `In ${formatPeriodInSentence(grain, last.periodStart)}, ${peers.areaName} was ${bandPosition(last.value, lastBand, peers.areasWord)}.`,
+        `In ${formatPeriodInSentence(grain, lastPlotted.periodStart)}, ${peers.areaName} was ${bandPosition(lastPlotted.value, lastBand, peers.areasWord)}.`,
       );
     }
   }
+  const benchmark = (map: Map<string, SeriesPoint>) =>
+    points.map((p) => map.get(p.periodStart)?.value ?? null);
   const chartOptions = {
-    title: `${tile.name} by ${grainWord}`,
+    title: `${trend ? trend.name : tile.name} by ${grainWord}`,
     desc: descParts.join(' '),
-    points: points.map((p) => ({
+    points: plotted.map((p) => ({
       label: formatPeriodShort(grain, p.periodStart),
       value: p.value,
       partial: !p.complete,
       band: bandOf.get(p.periodStart) ?? null,
     })),
-    formatTick: tile.unit === 'percent' ? (v: number) => `${formatNumber(v)}%` : undefined,
-    integer: tile.unit !== 'percent' && tile.unit !== 'per_1000' ? undefined : false,
+    formatTick: unit === 'percent' ? (v: number) => `${formatNumber(v)}%` : undefined,
+    integer: unit !== 'percent' && unit !== 'per_1000' ? undefined : false,
+    lines: trend
+      ? [
+          ...(trend.parent ? [{ kind: 'parent' as const, values: benchmark(parentRate) }] : []),
+          ...(trend.england ? [{ kind: 'england' as const, values: benchmark(englandRate) }] : []),
+        ]
+      : undefined,
   };
   const svg = renderLineChart({ ...chartOptions, id, className: 'app-chart__svg--wide' });
   const svgNarrow = renderLineChart({
@@ -302,15 +407,23 @@ export function chartView(
     className: 'app-chart__svg--narrow',
   });
   const range2 = (lo: number | undefined, hi: number | undefined) =>
-    lo === undefined || hi === undefined
-      ? '–'
-      : `${formatValue(lo, tile.unit)} to ${formatValue(hi, tile.unit)}`;
+    lo === undefined || hi === undefined ? '–' : `${formatValue(lo, unit)} to ${formatValue(hi, unit)}`;
+  const rateText = (p: SeriesPoint | undefined) => (p ? formatValue(p.value, unit) : '–');
   const rows = points.map((p) => {
     const b = bandOf.get(p.periodStart);
     return {
       period: formatPeriod(grain, p.periodStart) + (p.complete ? '' : ' (partial)'),
       value: formatValue(p.value, tile.unit),
       complete: p.complete ? 'Yes' : 'No (partial)',
+      ...(trend
+        ? {
+            rates: [
+              rateText(areaRate.get(p.periodStart)),
+              ...(trend.parent ? [rateText(parentRate.get(p.periodStart))] : []),
+              ...(trend.england ? [rateText(englandRate.get(p.periodStart))] : []),
+            ],
+          }
+        : {}),
       ...(peers ? { middleHalf: range2(b?.p25, b?.p75), middle80: range2(b?.p10, b?.p90) } : {}),
     };
   });
@@ -318,6 +431,16 @@ export function chartView(
     { text: 'Period' },
     { text: valueHeading(tile.unit), format: 'numeric' },
   ];
+  // A rate that is the tile's own figure is not repeated for the area.
+  const ownRate = trend !== null && trend.unit === tile.unit && tile.unit !== 'events';
+  if (trend) {
+    const rateWord = trend.unit === 'percent' ? 'percentage' : 'per 1,000';
+    tableHead.push(
+      { text: `${options.peers?.areaName ?? 'Area'}, ${rateWord}`, format: 'numeric' },
+      ...(trend.parent ? [{ text: `${trend.parent.name}, ${rateWord}`, format: 'numeric' as const }] : []),
+      ...(trend.england ? [{ text: `England, ${rateWord}`, format: 'numeric' as const }] : []),
+    );
+  }
   if (peers) {
     tableHead.push(
       { text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`, format: 'numeric' },
@@ -325,6 +448,7 @@ export function chartView(
     );
   }
   tableHead.push({ text: 'Complete period' });
+  if (ownRate) tableHead.splice(2, 1);
   return {
     id,
     heading: tile.name,
@@ -332,13 +456,16 @@ export function chartView(
     svg,
     svgNarrow,
     caption: `${grain === 'week' ? 'Weekly' : 'Monthly'}, ${range}`,
-    tableCaption: `${tile.name} by ${grainWord}`,
+    tableCaption: trend
+      ? `${tile.name} and ${lowerFirst(trend.name)} by ${grainWord}`
+      : `${tile.name} by ${grainWord}`,
     valueHeading: valueHeading(tile.unit),
     rows,
     tableHead,
     tableRows: rows.map((r) => [
       { text: r.period },
       { text: r.value, format: 'numeric' as const },
+      ...(r.rates ?? []).slice(ownRate ? 1 : 0).map((text) => ({ text, format: 'numeric' as const })),
       ...(r.middleHalf !== undefined
         ? [
             { text: r.middleHalf, format: 'numeric' as const },
@@ -350,7 +477,12 @@ export function chartView(
     hasPartial: partial.length > 0,
     csvHref: options.csvHref ?? null,
     peerNote,
+    linesNote,
   };
+}
+
+function lowerFirst(text: string): string {
+  return /^NHS\b/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** The latest complete period over several series, and whether any holds a partial period. */
@@ -438,6 +570,8 @@ export function chartCsv(opts: {
     'value',
   ];
   if (isRate) header.push('numerator', 'denominator', 'coverage');
+  const hasCi = points.some((p) => p.lowerCi95 !== undefined);
+  if (hasCi) header.push('lower_ci_95', 'upper_ci_95', 'lower_ci_99_8', 'upper_ci_99_8');
   if (bands) header.push('peers_p10', 'peers_p25', 'peers_p75', 'peers_p90', 'peers_count');
   const lines = [header.join(',')];
   for (const p of points) {
@@ -452,12 +586,18 @@ export function chartCsv(opts: {
       metric.id,
       metric.name,
       metric.unit,
-      p.suppressed ? SUPPRESSED_TEXT : p.value,
+      p.suppressed ? SUPPRESSED_TEXT : roundFigure(p.value, metric.unit),
     ];
-    if (isRate) row.push(p.numerator, p.denominator, p.coverage);
+    // Rounded at the edge (docs/adr/0022): counts whole, rates and percentages to 1 decimal.
+    if (isRate) row.push(roundCount(p.numerator), roundCount(p.denominator), roundCoverage(p.coverage));
+    if (hasCi) {
+      const limit = (v: number | undefined) => roundFigure(v, metric.unit);
+      row.push(limit(p.lowerCi95), limit(p.upperCi95), limit(p.lowerCi998), limit(p.upperCi998));
+    }
     if (bands) {
       const b = bands.get(p.periodStart);
-      row.push(b?.p10, b?.p25, b?.p75, b?.p90, b?.count);
+      const r = (v: number | undefined) => roundFigure(v, metric.unit);
+      row.push(r(b?.p10), r(b?.p25), r(b?.p75), r(b?.p90), b?.count);
     }
     lines.push(row.map(csvField).join(','));
   }

@@ -21,11 +21,12 @@ describe('buildNationalSummaryView', () => {
       arrow: '▲',
       directionWords: 'Up',
       text: '4.2% on the previous month',
-      judgement: 'better',
     });
-
+    // The change is neutral: no better/worse judgement, whatever the polarity.
+    expect(logins.change).not.toHaveProperty('judgement');
     const cancelled = view.tiles.find((t) => t.id === 'appointments_cancelled')!;
-    expect(cancelled.change).toMatchObject({ arrow: '▲', judgement: 'worse' }); // lower is better
+    expect(cancelled.change).toMatchObject({ arrow: '▲', directionWords: 'Up' });
+    expect(cancelled.change).not.toHaveProperty('judgement');
 
     const pct = view.tiles.find((t) => t.id === 'pct_registered')!;
     expect(pct.valueText).toBe('76.0%');
