@@ -206,7 +206,9 @@ export function rankingFigure(
   grain: Grain,
 ): FigureRef {
   const resolved = resolvePeerMetric(metricId, [...catalogue]);
-  return { metric: resolved?.metric ?? { mi_publication: false }, level, grain, catalogue };
+  // The catalogue lets the open-data rule follow a rate to its count (where that rule reads it).
+  const figure = { metric: resolved?.metric ?? { mi_publication: false }, level, grain, catalogue };
+  return figure;
 }
 
 /** A RankingError as the API's 400 or 404 naming the parameter. */
