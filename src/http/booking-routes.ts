@@ -25,6 +25,7 @@ import {
   type BookingSide,
 } from '../domain/booking.ts';
 import type { Grain } from '../domain/metric-definition.ts';
+import { addDays, addMonths, londonToday } from '../domain/periods.ts';
 import {
   bookingRangeProblem,
   buildBookingBreachView,
@@ -144,12 +145,8 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     const fallback = defaultBookingRange(coverage);
     if (fallback) return { ...fallback, coverage };
     // Nothing loaded: the last calendar month before today, so the page can say "no data" for it.
-    const today = new Date().toISOString().slice(0, 10);
-    const monthStart = `${today.slice(0, 7)}-01`;
-    const d = new Date(`${monthStart}T00:00:00Z`);
-    d.setUTCDate(0);
-    const end = d.toISOString().slice(0, 10);
-    return { from: `${end.slice(0, 7)}-01`, to: end, coverage };
+    const monthStart = `${londonToday(ctx.deps.clock).slice(0, 7)}-01`;
+    return { from: addMonths(monthStart, -1), to: addDays(monthStart, -1), coverage };
   }
 
   const measureOr404 = (id: string): BookingMeasure | undefined => bookingMeasure(id);
