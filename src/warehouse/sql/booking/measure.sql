@@ -7,7 +7,27 @@
 -- whatever their date (table booking_case, kept by the ingest). Slot availability (rep-prov-03's paired
 -- figure) comes from booking_slots.
 WITH in_range AS (
-  SELECT * FROM booking_event WHERE event_date BETWEEN $3::DATE AND $4::DATE
+  -- Only the event types the measure counts or pairs (fewer rows to join with their cases).
+  SELECT * FROM booking_event
+  WHERE event_date BETWEEN $3::DATE AND $4::DATE
+    AND list_contains(CASE $1
+      WHEN 'rep-cons-02' THEN ['referral_sent']
+      WHEN 'rep-cons-03' THEN ['referral_sent']
+      WHEN 'rep-cons-12' THEN ['referral_sent']
+      WHEN 'rep-prov-04' THEN ['referral_sent']
+      WHEN 'rep-cons-04' THEN ['booking_failed']
+      WHEN 'rep-cons-06' THEN ['booking_failed']
+      WHEN 'rep-cons-05' THEN ['service_selected']
+      WHEN 'rep-cons-07' THEN ['appointment_cancelled']
+      WHEN 'rep-cons-09' THEN ['appointment_cancelled']
+      WHEN 'rep-prov-05' THEN ['appointment_cancelled']
+      WHEN 'rep-cons-08' THEN ['appointment_rebooked']
+      WHEN 'rep-cons-10' THEN ['booking_succeeded', 'slot_offered']
+      WHEN 'rep-cons-11' THEN ['booking_succeeded', 'slot_offered']
+      WHEN 'rep-cons-01' THEN ['booking_succeeded', 'referral_sent']
+      WHEN 'rep-prov-02' THEN ['booking_succeeded', 'referral_sent']
+      ELSE ['booking_succeeded']
+    END, event_type)
 ),
 flagged AS (
   SELECT
