@@ -81,6 +81,7 @@ async function instance(name: string, opts: { inbox: string; databaseUrl: string
     sleep: async () => undefined,
     exclusive: figures.exclusive,
     afterRun: (conn) => figures.publish(conn),
+    takesCliRequests: () => figures.runsRefreshes(),
   });
   const config = loadConfig({
     DATA_DIR: dir,
@@ -207,6 +208,8 @@ describe('the figure store under load and across instances', () => {
     // The second found the first's version and serves it (pulled, not built).
     expect(two.figures.store.info()!.version).toBe(one.figures.store.info()!.version);
     expect(two.log.join('\n')).toMatch(/Pulled figures version 1/);
+    // Only the instance whose warehouse published does the refreshes (and takes the CLI's requests).
+    expect([one.figures.runsRefreshes(), two.figures.runsRefreshes()]).toEqual([true, false]);
     // Nothing built yet anywhere: not ready (no figures), never a 500.
     expect((await fetch(`${two.base}/readyz`)).status).toBe(503);
 

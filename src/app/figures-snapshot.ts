@@ -87,6 +87,8 @@ export class FiguresService {
   private following: Promise<void> | null = null;
   private closed = false;
   private lastPollError: string | null = null;
+  /** compute_id of the warehouse that published the version served (PostgreSQL), as last read. */
+  private publishedBy: string | null = null;
 
   private constructor(private readonly opts: FiguresServiceOptions) {
     this.store = new FigureStore({ log: opts.log });
@@ -212,6 +214,7 @@ export class FiguresService {
       try {
         const pointer = await readPointer(this.pool);
         this.lastPollError = null;
+        this.publishedBy = pointer?.sourceId ?? null;
         if (!pointer || pointer.version <= (this.store.info()?.version ?? 0)) return;
         const file = snapshotFileFor(this.opts.dataDir, pointer.version);
         const local = fs.existsSync(file) && pointer.sourceId === this.computeId;
@@ -231,6 +234,14 @@ export class FiguresService {
       this.following = null;
     });
     return this.following;
+  }
+
+  /**
+   * True when this instance does the refreshes: always in the embedded store; with PostgreSQL, when its
+   * warehouse published the current version (or nothing is published yet).
+   */
+  runsRefreshes(): boolean {
+    return !this.pool || this.publishedBy === null || this.publishedBy === this.computeId;
   }
 
   /** Null when ready (figures loaded and, with PostgreSQL, the database answers), else the reason. */

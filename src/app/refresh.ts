@@ -77,6 +77,11 @@ export interface RefreshOptions {
   exclusive?: <T>(fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false; reason: string }>;
   /** After each run, on the run's connection and still inside `exclusive`: publishes the figures. */
   afterRun?: (conn: Warehouse, summary: RefreshSummary) => Promise<void>;
+  /**
+   * False while another instance does the refreshes (several instances on one shared inbox): the CLI's
+   * `.refresh-now` is then left for that instance to take.
+   */
+  takesCliRequests?: () => boolean;
 }
 
 export interface RefreshSummary {
@@ -172,7 +177,7 @@ export class RefreshService implements RefreshControl {
 
   /** The CLI asked for a run by creating `.refresh-now`: take it and run (trigger cli). */
   private checkTrigger(): void {
-    if (this.closed) return;
+    if (this.closed || (this.opts.takesCliRequests && !this.opts.takesCliRequests())) return;
     let taken = false;
     try {
       fs.rmSync(this.folders.trigger);

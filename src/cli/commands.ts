@@ -259,6 +259,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     log,
     exclusive: figures.exclusive,
     afterRun: (conn) => figures.publish(conn),
+    takesCliRequests: () => figures.runsRefreshes(),
   });
   const app = await buildApp({
     db: figures.store.reader,
