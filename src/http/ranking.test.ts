@@ -509,3 +509,38 @@ describe('practice context', () => {
     expect(await getPracticeContext(w.db, w.catalogue, { code: 'NOPE1', grain: 'month' })).toBeNull();
   });
 });
+
+describe('area pages link to their rankings', () => {
+  const href = (html: string, text: string) => {
+    const m = new RegExp(`<a class="nhsuk-link"[^>]*href="([^"]+)"[^>]*>${text}`).exec(html);
+    expect(m, text).not.toBeNull();
+    return m![1]!.replaceAll('&amp;', '&');
+  };
+
+  it('takes an ICB lead from the ICB page to its practices, lowest first, and the CSV in three requests', async () => {
+    const icb = await user.inject('/areas/icb/QA9');
+    expect(icb.statusCode).toBe(200);
+    const rankHref = href(icb.body, 'Practices in this ICB, lowest uptake first');
+    expect(rankHref).toBe(
+      '/rank?metric=registered_pct_13plus&level=practice&within=icb%3AQA9&sort=value&dir=asc',
+    );
+    const rank = await user.inject(rankHref);
+    expect(rank.statusCode, rank.body).toBe(200);
+    expect(rank.body).toContain('lowest first');
+    const csv = await user.inject(href(rank.body, 'Download this ranking \\(CSV\\)'));
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/ranking-registered_pct_13plus-practice-QA9-month/);
+  });
+
+  it('shows a practice its list sizes, supplier, PCN and rank in its ICB', async () => {
+    const res = await user.inject('/areas/practice/P00008');
+    expect(res.statusCode).toBe(200);
+    const section = /<section class="app-practice-context"[\s\S]*?<\/section>/.exec(res.body)![0];
+    expect(section).toContain('976');
+    expect(section).toContain('1,176');
+    expect(section).toContain('EMIS');
+    expect(section).toContain('PCN U00003');
+    expect(section).toMatch(/ranked \d of 3 practices/);
+    expect(href(res.body, 'Practices in ICB QA9, lowest uptake first')).toContain('within=icb%3AQA9');
+  });
+});

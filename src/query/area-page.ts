@@ -16,6 +16,7 @@ import { sql } from '../warehouse/sql.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { buildTile, HEADLINE_METRICS } from './national-summary.ts';
 import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
+import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type {
@@ -421,6 +422,12 @@ export async function getAreaPage(
       ? {}
       : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends });
 
+  // Practice pages: list sizes, supplier, PCN and rank in the ICB (issue 11 item 8).
+  const practiceContext =
+    area.level === 'practice'
+      ? await getPracticeContext(db, catalogue, { code: area.code, grain, status })
+      : null;
+
   let children: AreaChildren | null = null;
   if (childLevel(area.level)) {
     const latest = latestCompletePeriod(grain, status);
@@ -455,6 +462,7 @@ export async function getAreaPage(
     trends,
     children,
     ...peers,
+    ...(practiceContext ? { practiceContext } : {}),
   };
 }
 

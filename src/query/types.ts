@@ -2,6 +2,7 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import type { Verdict } from '../domain/statistics.ts';
 import type { PeerBand } from './peers.ts';
+import type { PracticeContext } from './practice-context.ts';
 
 export type Structure = 'current' | 'as_recorded';
 
@@ -169,6 +170,8 @@ export interface AreaPage {
    */
   peerBands?: Record<string, PeerBand[]>;
   peerPositions?: Record<string, PeerPosition>;
+  /** Practice pages: list sizes, supplier, PCN and rank in the ICB (src/query/practice-context.ts). */
+  practiceContext?: PracticeContext | null;
   /**
    * Per headline metric id, the trend drawn rates first (docs/adr/0022): the rate the tile compares on (the
    * metric itself for a rate or percentage, its rate per 1,000 patients aged 13+ for a count) for the area,

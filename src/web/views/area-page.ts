@@ -31,6 +31,8 @@ import {
   type TileView,
   type VerdictView,
 } from './metric-panels.ts';
+import { practiceContextView, type PracticeContextView } from './practice-context.ts';
+import { rankingLinks } from './ranking.ts';
 
 export interface AreaPageView {
   grain: Grain;
@@ -58,6 +60,10 @@ export interface AreaPageView {
   charts: ChartView[];
   children: ChildrenTableView | null;
   hiddenFields: { name: string; value: string }[];
+  /** Links to the rankings below the area (partials/ranking-links.njk). */
+  rankingLinks: { text: string; href: string }[];
+  /** Practice pages: list sizes, supplier, PCN, rank in the ICB (partials/practice-context.njk). */
+  practiceContext: PracticeContextView | null;
 }
 
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
@@ -274,6 +280,8 @@ export function buildAreaPageView(
       });
     }),
     children: page.children ? childrenTableView(page.children, state) : null,
+    rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null),
+    practiceContext: practiceContextView(page.practiceContext),
     hiddenFields: [
       ...sortFields(sort),
       ...(compareWith === 'parent' ? [{ name: 'compare', value: 'parent' }] : []),
