@@ -168,6 +168,10 @@ describe('GET /api/v1/areas', () => {
           level: a.level,
           parentCode: a.parent.code,
           parentLevel: a.parent.level,
+          closed: 'false',
+          closedAt: '',
+          successorCode: '',
+          unknown: 'false',
         }),
       ),
     );
@@ -871,5 +875,52 @@ describe('disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
     expect((await sdcUser.inject(`/api/v1/peers?metric=logins&level=region&code=${region}`)).statusCode).toBe(
       200,
     );
+  });
+});
+
+describe('GET /api/v1/areas: open areas by default, closed ones on request (issue 14.6)', () => {
+  it('lists today’s ICBs by default, and the merged ones only with include=closed, marked with when and into what', async () => {
+    const open = await json(anon, '/api/v1/areas?level=icb');
+    const codes = open.data.map((a: { code: string }) => a.code);
+    // QA1 and QA2 merged into QA9 in the August 2026 release (test/support/api-warehouse.ts).
+    expect(codes).not.toContain('QA1');
+    expect(codes).not.toContain('QA2');
+    expect(codes).toEqual(expect.arrayContaining(['QA3', 'QA9']));
+    for (const a of open.data) expect(a.closed).toBe(false);
+
+    const all = await json(anon, '/api/v1/areas?level=icb&include=closed');
+    const qa1 = all.data.find((a: { code: string }) => a.code === 'QA1');
+    expect(qa1).toMatchObject({
+      closed: true,
+      closedAt: '2026-08-01',
+      successor: { code: 'QA9', level: 'icb' },
+      unknown: false,
+    });
+    expect(all.data.find((a: { code: string }) => a.code === 'QA9')).toMatchObject({ closed: false, closedAt: null, successor: null });
+    const unknown = all.data.find((a: { code: string }) => a.code === 'UNKNOWN');
+    if (unknown) expect(unknown.unknown).toBe(true);
+  });
+
+  it('marks a closed practice with the release it left, and no successor', async () => {
+    const practices = await json(anon, '/api/v1/areas?level=practice&include=closed');
+    expect(practices.data.find((a: { code: string }) => a.code === 'P00014')).toMatchObject({
+      closed: true,
+      closedAt: '2026-08-01',
+      successor: null,
+    });
+    const open = await json(anon, '/api/v1/areas?level=practice');
+    expect(open.data.map((a: { code: string }) => a.code)).not.toContain('P00014');
+    const { rows } = await csv(anon, '/api/v1/areas?level=practice&include=closed&format=csv');
+    expect(rows.find((r: Record<string, string>) => r.code === 'P00014')).toMatchObject({
+      closed: 'true',
+      closedAt: '2026-08-01',
+      successorCode: '',
+    });
+  });
+
+  it('refuses an unknown include with 400', async () => {
+    const res = await anon.inject('/api/v1/areas?level=icb&include=everything');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/include/);
   });
 });

@@ -1,9 +1,10 @@
 /** Reference routes of the API: the metric catalogue and the areas (open to everyone). */
-import { childLevel, type AreaLevel } from '../../domain/areas.ts';
+import { childLevel, UNKNOWN_CODE, type AreaLevel } from '../../domain/areas.ts';
 import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
 import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { getAreaChain } from '../../query/area-page.ts';
 import { normaliseSearch } from '../../query/search.ts';
+import { closedAreas, type ClosedArea } from '../../query/closed-areas.ts';
 import { sql } from '../../warehouse/sql.ts';
 import { answer, badRequest, handle, notFound, odsCodeOf, type ApiRoute } from './common.ts';
 import {
@@ -156,7 +157,18 @@ export const metricRoute: ApiRoute = {
     }),
 };
 
-const AREA_CSV_COLUMNS = ['code', 'onsCode', 'name', 'level', 'parentCode', 'parentLevel'];
+const AREA_CSV_COLUMNS = [
+  'code',
+  'onsCode',
+  'name',
+  'level',
+  'parentCode',
+  'parentLevel',
+  'closed',
+  'closedAt',
+  'successorCode',
+  'unknown',
+];
 const SEARCH_CSV_COLUMNS = [
   'code',
   'onsCode',
@@ -175,7 +187,9 @@ export const areasRoute: ApiRoute = {
   operationId: 'listAreas',
   summary: 'Areas: a level, the children of a parent, or a search',
   description:
-    "Areas of one level on today's structure (closed ones included), optionally only those under " +
+    "Today's open areas of one level (with `include=closed` also the closed ones, marked `closed: true` with " +
+    'the date of the first release without them and their successor; the Unknown pseudo-area, for activity with no ' +
+    'recognised practice, is marked `unknown: true`), optionally only those under ' +
     '`parent` (any area above the level, by ODS or ONS code: `level=practice&parent=QWO` lists an ICB’s practices); or with `q`, the areas matching a search by name, ODS or ONS code or practice postcode ' +
     '(best first, at most 50; `level` then filters them). 404 for an unknown parent.',
   tag: 'Reference',
@@ -201,6 +215,7 @@ export const areasRoute: ApiRoute = {
         level?: Exclude<AreaLevel, 'england'>;
         parent?: string;
         q?: string;
+        include?: 'closed';
       };
       if (q.q !== undefined) {
         if (q.parent !== undefined) throw badRequest('querystring must not have both q and parent');
@@ -240,19 +255,36 @@ export const areasRoute: ApiRoute = {
         parentCode === undefined ? { level: q.level } : { level: q.level, parent: parentCode },
       );
       if (areas === null) throw notFound(`querystring/parent: there is no area with the code ${parentCode}`);
-      const data = areas.map((a) => ({
-        code: a.code,
-        onsCode: a.onsCode,
-        name: a.name,
-        level: a.level,
-        parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
-      }));
+      // Today's open areas by default; closed ones only on request, and always marked (issue 14.6).
+      const withClosed = q.include === 'closed';
+      const closed = withClosed ? await closedAreas(ctx.deps.db, q.level) : new Map<string, ClosedArea>();
+      const data = areas
+        .filter((a) => withClosed || a.isCurrent || a.code === UNKNOWN_CODE)
+        .map((a) => {
+          const end = closed.get(a.code);
+          return {
+            code: a.code,
+            onsCode: a.onsCode,
+            name: a.name,
+            level: a.level,
+            parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
+            closed: !a.isCurrent,
+            closedAt: a.isCurrent ? null : (end?.closedAt ?? null),
+            successor: a.isCurrent || !end?.successor ? null : { ...end.successor, level: a.level },
+            unknown: a.code === UNKNOWN_CODE,
+          };
+        });
       return answer(request, reply, {
         open: true,
         json: { data },
         csv: {
           columns: AREA_CSV_COLUMNS,
-          rows: data.map((a) => ({ ...a, parentCode: a.parent?.code, parentLevel: a.parent?.level })),
+          rows: data.map((a) => ({
+            ...a,
+            parentCode: a.parent?.code,
+            parentLevel: a.parent?.level,
+            successorCode: a.successor?.code,
+          })),
           filename: ['areas', q.level, parentCode],
         },
       });

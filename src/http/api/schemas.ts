@@ -75,6 +75,11 @@ export const AREAS_QUERY = query({
     ...AREA_CODE_SCHEMA,
     description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
   },
+  include: {
+    type: 'string',
+    enum: ['closed'],
+    description: 'closed: also list the areas that have closed (marked closed: true, with closedAt and successor)',
+  },
   q: {
     type: 'string',
     minLength: 1,
@@ -239,6 +244,10 @@ export const AREA_ITEM_SCHEMA = object({
   name: str,
   level: LEVEL_SCHEMA,
   parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
+  closed: bool,
+  closedAt: strOrNull,
+  successor: { anyOf: [{ type: 'null' }, object({ code: str, name: str, level: LEVEL_SCHEMA })] },
+  unknown: bool,
 });
 
 export const SEARCH_ITEM_SCHEMA = object({
