@@ -1,10 +1,14 @@
 /**
- * Who may see which figures: the one place the open-data rule is defined (PRODUCT.md §10, issue 5).
+ * Who may see which figures: the one place the open-data rule is defined (PRODUCT.md §10, issues 5 and 11).
  *
- * Open data, for everyone: monthly figures for England, NHS England regions and ICBs of the metrics in the
- * official NHS App Management Information publication (`mi_publication: true`). Everything else (weekly
- * figures, sub-ICB, PCN and practice levels, non-MI metrics, bulk downloads) needs a signed-in NHS user;
- * admin pages need the admin role. Pure: no I/O, so pages, API and tests share it.
+ * Open data, for everyone: monthly figures for England, NHS England regions and ICBs of the open metrics:
+ * those in the official NHS App Management Information publication (`mi_publication: true`), GP list sizes
+ * (`source: list_sizes`, themselves open data published by NHS England), running totals of open counts, and
+ * rates and percentages per patients aged 13+ of open counts (e.g. registrations per 1,000 patients aged
+ * 13+, the % of patients aged 13+ registered): an open count divided by an open list size reveals nothing
+ * more (ADR 0024). Everything else (weekly figures, sub-ICB, PCN and practice levels, other metrics, bulk
+ * downloads) needs a signed-in NHS user; admin pages need the admin role. Pure: no I/O, so pages, API and
+ * tests share it.
  */
 import type { AreaLevel } from './areas.ts';
 import type { Grain } from './metric-definition.ts';
@@ -41,15 +45,63 @@ export type RouteAccess =
   /** Only admins. */
   | 'admin';
 
+/** The parts of a metric definition the open-data rule reads. */
+export interface OpenMetricRef {
+  id?: string;
+  mi_publication: boolean;
+  source?: string;
+  aggregation?: string;
+  /** For running totals: the count they accumulate. */
+  of?: string;
+  /** For ratios. */
+  numerator?: string;
+  denominator?: string;
+}
+
 export interface FigureRef {
-  metric: { mi_publication: boolean };
+  metric: OpenMetricRef;
   level: AreaLevel;
   grain: Grain;
+  /**
+   * The catalogue, to follow a rate to its numerator and denominator and a running total to its count.
+   * Without it only MI metrics and list sizes are open (rates and running totals then need sign-in).
+   */
+  catalogue?: OpenCatalogue;
+}
+
+/** A catalogue as a list or as a map by id. */
+export type OpenCatalogue = readonly OpenMetricRef[] | ReadonlyMap<string, OpenMetricRef>;
+
+/** The source of GP list sizes (registered patients), open data in their own right. */
+export const LIST_SIZE_SOURCE = 'list_sizes';
+
+/**
+ * Whether a metric is open data at the open levels and grains: an MI metric, a list size, a running total of
+ * an open metric, or a ratio of an open metric to a list size (rates per 1,000 patients aged 13+, % of
+ * patients aged 13+ registered). Unknown numerators or denominators are not open.
+ */
+export function isOpenMetric(metric: OpenMetricRef, catalogue?: OpenCatalogue): boolean {
+  const find = (id: string | undefined): OpenMetricRef | undefined => {
+    if (!id || !catalogue) return undefined;
+    return 'get' in catalogue ? catalogue.get(id) : catalogue.find((m) => m.id === id);
+  };
+  const open = (m: OpenMetricRef | undefined, depth: number): boolean => {
+    if (!m || depth > 4) return false;
+    if (m.mi_publication || m.source === LIST_SIZE_SOURCE) return true;
+    if (m.aggregation === 'cumulative') return open(find(m.of), depth + 1);
+    if (m.aggregation === 'ratio') {
+      return find(m.denominator)?.source === LIST_SIZE_SOURCE && open(find(m.numerator), depth + 1);
+    }
+    return false;
+  };
+  return open(metric, 0);
 }
 
 /** True when a figure is open data (anyone may see it). */
-export function isOpenFigure({ metric, level, grain }: FigureRef): boolean {
-  return metric.mi_publication && OPEN_DATA_LEVELS.includes(level) && OPEN_DATA_GRAINS.includes(grain);
+export function isOpenFigure({ metric, level, grain, catalogue }: FigureRef): boolean {
+  return (
+    OPEN_DATA_LEVELS.includes(level) && OPEN_DATA_GRAINS.includes(grain) && isOpenMetric(metric, catalogue)
+  );
 }
 
 export function canViewFigure(viewer: Viewer, figure: FigureRef): boolean {

@@ -4,7 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
+import { isOpenMetric, type Viewer } from '../domain/access.ts';
 import { mapTestWarehouse, TEST_CLOCK, type MapTestWarehouse } from '../../test/support/map-warehouse.ts';
 import { formatValue } from '../web/format.ts';
 import { Warehouse } from '../warehouse/db.ts';
@@ -231,7 +231,7 @@ describe('GET /map.csv', () => {
 });
 
 describe('anonymous viewers: open data only', () => {
-  it('the default map is an open figure, and the form offers only what they can see', async () => {
+  it('the default map is an open rate, and the form offers only what they can see', async () => {
     const res = await anon.inject('/map');
     expectPage(res);
     const html = res.body;
@@ -240,9 +240,28 @@ describe('anonymous viewers: open data only', () => {
         .slice(html.indexOf('id="map-metric"'), html.indexOf('</select>', html.indexOf('id="map-metric"')))
         .matchAll(/<option value="([^"]+)"/g),
     ].map((m) => m[1]!);
-    const open = w.catalogue.filter((m) => m.mi_publication).map((m) => m.id);
+    // MI metrics, list sizes, and rates and percentages of MI counts per patients aged 13+ (issue 11).
+    const open = w.catalogue.filter((m) => isOpenMetric(m, w.catalogue)).map((m) => m.id);
+    expect(open).toEqual(
+      expect.arrayContaining([
+        'logins',
+        'registered_pct_13plus',
+        'unique_logins_per_1000',
+        'patients_13plus',
+      ]),
+    );
+    expect(open).not.toContain('appointments_cancelled_per_1000');
     expect(metricOptions.length).toBeGreaterThan(0);
     for (const id of metricOptions) expect(open).toContain(id);
+    expect(metricOptions).toContain('registered_pct_13plus');
+    // The public map defaults to a rate, with a figure for every ICB (not a population map of counts).
+    expect(html).toMatch(/<option value="unique_logins_per_1000"[^>]*selected/);
+    const csv = await anon.inject('/map.csv');
+    const records = parse(csv.body, { columns: true }) as Record<string, string>[];
+    expect(records.length).toBeGreaterThan(0);
+    for (const r of records) expect(r.metric_id).toBe('unique_logins_per_1000');
+    // Every ICB with patients aged 13+ in the test warehouse has a rate (one has no list sizes: no data).
+    expect(records.filter((r) => Number(r.value) > 0).length).toBe(records.length - 1);
     const levelOptions = [
       ...html
         .slice(html.indexOf('id="map-level"'), html.indexOf('</select>', html.indexOf('id="map-level"')))
@@ -254,13 +273,16 @@ describe('anonymous viewers: open data only', () => {
     expect(mapLinks(html)).toHaveLength(3);
   });
 
-  it('open figures are served; weekly, sub-ICB and non-MI figures are refused (401: sent to sign in)', async () => {
+  it('open figures are served; weekly, sub-ICB and restricted figures are refused (401: sent to sign in)', async () => {
     expect((await anon.inject('/map?level=region&metric=logins&grain=month')).statusCode).toBe(200);
     expect((await anon.inject('/map.csv?level=icb&metric=unique_logins')).statusCode).toBe(200);
+    expect((await anon.inject('/map?level=icb&metric=registered_pct_13plus')).statusCode).toBe(200);
+    expect((await anon.inject('/map.csv?level=region&metric=patients_13plus')).statusCode).toBe(200);
     for (const url of [
       '/map?level=sub_icb',
       '/map?grain=week',
-      '/map?metric=unique_logins_per_1000',
+      '/map?level=sub_icb&metric=unique_logins_per_1000',
+      '/map?metric=appointments_cancelled_per_1000',
       '/map.csv?level=sub_icb&metric=logins',
       '/map.csv?metric=logins&grain=week',
     ]) {

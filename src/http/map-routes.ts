@@ -2,8 +2,9 @@
  * The Map page (issue 4): GET /map draws regions, ICBs or sub-ICB locations shaded by any metric for one
  * complete period, over a table of the same figures; GET /map.csv gives exactly those figures. Every setting
  * is a validated query parameter (bad ones answer an NHS-styled 400 naming the parameter, an unknown metric
- * 404). Anonymous viewers see open data only (monthly, regions and ICBs, metrics of the MI publication):
- * anything else answers 401, and the form offers them only what they can see.
+ * 404). Anonymous viewers see open data only (monthly, regions and ICBs, metrics of the MI publication, list
+ * sizes and rates of those metrics per patients aged 13+): anything else answers 401, and the form offers them
+ * only what they can see. The default metric is a rate (areas differ in size), for visitors too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canViewFigure, type Viewer } from '../domain/access.ts';
@@ -16,6 +17,7 @@ import {
   MAP_LEVELS,
   mapPeriods,
   metricAvailableAt,
+  metricsWithFigures,
   type MapLevel,
 } from '../query/map-values.ts';
 import { getDataStatus } from '../query/status.ts';
@@ -94,7 +96,7 @@ function viewerOptions(viewer: Viewer, catalogue: readonly MetricDefinition[], l
   const visible = (m: MetricDefinition, l: MapLevel, g: Grain) =>
     m.grains.includes(g) &&
     metricAvailableAt(m, l) &&
-    canViewFigure(viewer, { metric: m, level: l, grain: g });
+    canViewFigure(viewer, { metric: m, level: l, grain: g, catalogue });
   const levels = MAP_LEVELS.filter((l) => catalogue.some((m) => GRAINS.some((g) => visible(m, l, g))));
   const grains = (['month', 'week'] as const).filter((g) => catalogue.some((m) => visible(m, level, g)));
   const metrics = catalogue.filter((m) => GRAINS.some((g) => visible(m, level, g))).sort(byDisplayOrder);
@@ -140,7 +142,7 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
       `grain: ${metric.id} has no ${grain === 'week' ? 'weekly' : 'monthly'} figures`,
     );
   }
-  assertCanViewFigure(request, { metric, level, grain });
+  assertCanViewFigure(request, { metric, level, grain, catalogue });
 
   const status = await getDataStatus(ctx.deps.db);
   const periods = mapPeriods(metric, catalogue, grain, status);
@@ -165,6 +167,15 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
     periodStart === null
       ? null
       : await getMapValues(ctx.deps.db, catalogue, status, { metric, level, grain, periodStart });
+  const withFigures =
+    periodStart === null
+      ? null
+      : await metricsWithFigures(ctx.deps.db, catalogue, {
+          level,
+          grain,
+          from: periodStart,
+          to: periodStart,
+        });
   const geometries = await Promise.all(
     STRUCTURES_FOR_LEVEL[level].map((s) => mapGeometry(level, s, loadBoundaries)),
   );
@@ -180,6 +191,7 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
       metrics: opts.metrics.includes(metric) ? opts.metrics : [...opts.metrics, metric],
       grains: opts.grains.includes(grain) ? opts.grains : [...opts.grains, grain],
       periods,
+      withFigures,
     },
     values,
     geometries,

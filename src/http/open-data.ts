@@ -37,7 +37,7 @@ export function isOpenMetric(
   grain: Grain,
 ): boolean {
   const metric = ctx.catalogue.get(metricId);
-  return metric !== undefined && isOpenFigure({ metric, level, grain });
+  return metric !== undefined && isOpenFigure({ metric, level, grain, catalogue: ctx.catalogue });
 }
 
 /** Anonymous visitors may open a figure page only for open levels and grains; otherwise they sign in. */

@@ -1,18 +1,15 @@
 /**
  * The data table's read model: figures of one or several metrics for a set of areas (every area of a level,
  * or those within one area) over a range of weeks or months, one row per period, area and metric, a page
- * at a time. Today's structure only. Values are the same as the series behind the charts: counts an area
- * did not have are 0, rates count only practices with a 13+ list size (with their coverage), and on demo
+ * at a time. Today's structure only. Values are the same as the series behind the charts: counts from events
+ * an area did not have are 0, feed figures, list sizes and stored ratios it has none of are null (no data is
+ * not zero, src/domain/no-data.ts), rates count only practices with a 13+ list size (with their coverage), and on demo
  * data rates divide by the same share of patients (docs/adr/0006, 0008).
  */
 import { listValue } from '@duckdb/node-api';
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import {
-  isPatientRate,
-  isStoredRatio,
-  type Grain,
-  type MetricDefinition,
-} from '../domain/metric-definition.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
+import { absentMeansZero, figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods } from './series.ts';
@@ -42,7 +39,10 @@ export interface DataTableRow {
   onsCode: string | null;
   isCurrent: boolean;
   metricId: string;
-  /** Null for a rate (or 13+ patients) of an area with no 13+ list size in the period. */
+  /**
+   * Null for a rate (or 13+ patients) of an area with no 13+ list size in the period, and for a feed figure,
+   * list size or stored ratio the area has none of (no data is not zero).
+   */
   value: number | null;
   /** Rates only: the numerator and denominator used, and the share of the numerator metric they cover. */
   numerator?: number | null;
@@ -230,13 +230,17 @@ export async function getDataTable(
         isCurrent: r.is_current,
         metricId: r.metric_id,
       };
-      if (r.kind === 'stored')
-        return { ...base, value: r.value ?? (isStoredRatio(byId.get(r.metric_id)!) ? null : 0) };
+      if (r.kind === 'stored') return { ...base, value: figureOrAbsent(byId.get(r.metric_id)!, r.value) };
       if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
       if (r.patients_13plus === null) {
         return { ...base, value: null, numerator: null, denominator: null, coverage: null };
       }
       const metric = byId.get(r.metric_id)!;
+      // A rate of a numerator that was not reported (a feed) is no data too.
+      const numeratorMetric = metric.numerator ? catalogue.find((m) => m.id === metric.numerator) : undefined;
+      if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
+        return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+      }
       const stored = r.value ?? 0;
       const numerator = stored - (r.uncovered ?? 0);
       const denominator = r.patients_13plus * patientScale;

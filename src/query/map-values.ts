@@ -1,16 +1,13 @@
 /**
  * The read model of the map: every open area of one level (regions, ICBs or sub-ICB locations, today's
  * structure) with its figure of one metric for one period. Counts and running totals are the stored figures
- * (0 for an area without one); rates are computed from their stored parts exactly as series are
+ * (0 for an area without one; a feed figure, list size or stored ratio it has none of is null: no data is not
+ * zero, src/domain/no-data.ts); rates are computed from their stored parts exactly as series are
  * (`rateSeriesFromParts`, docs/adr/0006): only practices with a 13+ list size count, with the coverage.
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import {
-  isPatientRate,
-  isStoredRatio,
-  type Grain,
-  type MetricDefinition,
-} from '../domain/metric-definition.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
+import { figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods, rateSeriesFromParts } from './series.ts';
@@ -112,8 +109,9 @@ export async function getMapValues(
   const out = rows.map((r): MapValue => {
     const base = { code: r.code, name: r.name, onsCode: r.ons_code };
     if (!hasFigures) return { ...base, value: null };
-    // A ratio of two stored metrics has no figure where its denominator has none.
-    if (!rate) return { ...base, value: r.value ?? (isStoredRatio(metric) ? null : 0) };
+    // A count from events the area did not have is 0; a feed figure, list size or ratio it has none of is
+    // no data (src/domain/no-data.ts).
+    if (!rate) return { ...base, value: figureOrAbsent(metric, r.value) };
     if (r.patients_13plus === null) return { ...base, value: null };
     const parts = new Map([
       [periodStart, { value: r.value, uncovered: r.uncovered, patients_13plus: r.patients_13plus }],
@@ -132,4 +130,29 @@ export async function getMapValues(
     };
   });
   return { level, metricId: metric.id, grain, periodStart, hasFigures, rows: out };
+}
+
+/**
+ * The catalogue metrics with at least one figure for areas of `level` at `grain` from `from` to `to`
+ * (period starts): stored ones, 13+ patients where there are list sizes, and rates whose numerator has
+ * figures and whose level has list sizes. Pickers mark the others "(no data)" (issue 11).
+ */
+export async function metricsWithFigures(
+  db: Warehouse,
+  catalogue: readonly MetricDefinition[],
+  req: { level: AreaLevel; grain: Grain; from: string; to: string },
+): Promise<Set<string>> {
+  const rows = await db.all<{ metric_id: string }>(sql('query/metrics_with_figures'), [
+    req.level,
+    req.grain,
+    req.from,
+    req.to,
+  ]);
+  const stored = new Set(rows.map((r) => r.metric_id));
+  const out = new Set(stored);
+  for (const m of catalogue) {
+    if (isPatientRate(m) && m.numerator && stored.has(m.numerator) && stored.has('patients_13plus'))
+      out.add(m.id);
+  }
+  return out;
 }

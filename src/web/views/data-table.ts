@@ -3,6 +3,7 @@
  * period) as a URL, the filter form's options (only those the viewer may see), the rows of one page with
  * numbered pagination, and the CSV of the whole selection. Pure.
  */
+import { pickerLabel } from '../../domain/no-data.ts';
 import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
@@ -76,7 +77,14 @@ export interface DataTableViewInput {
   /** Metrics asked for that the level or grain does not offer, with the reason. */
   dropped: { metric: MetricDefinition; reason: string }[];
   /** What the form offers this viewer. */
-  options: { levels: AreaLevel[]; grains: Grain[]; metrics: MetricDefinition[]; periods: string[] };
+  options: {
+    levels: AreaLevel[];
+    grains: Grain[];
+    metrics: MetricDefinition[];
+    periods: string[];
+    /** Metrics with figures for the chosen level, grain and periods (others marked "(no data)"). */
+    withFigures?: ReadonlySet<string> | null;
+  };
   total: number;
   rows: DataTableRow[];
   search: { query: string; results: AreaSearchResult[]; total: number; hidden: number } | null;
@@ -199,7 +207,13 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
       { text: r.areaCode, numeric: false },
       { text: m ? metricLabel(m) : r.metricId, numeric: false },
       {
-        text: r.suppressed ? SUPPRESSED_TEXT : r.value === null ? 'No list size' : formatValue(r.value, unit),
+        text: r.suppressed
+          ? SUPPRESSED_TEXT
+          : r.value === null
+            ? m && (isPatientRate(m) || m.id === 'patients_13plus')
+              ? 'No list size'
+              : 'No data'
+            : formatValue(r.value, unit),
         numeric: true,
       },
     ];
@@ -241,7 +255,12 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     id: `metrics-${theme}`,
     items: input.options.metrics
       .filter((m) => m.theme === theme)
-      .map((m) => ({ value: m.id, text: m.name, checked: selected.has(m.id), id: `metric-${m.id}` })),
+      .map((m) => ({
+        value: m.id,
+        text: pickerLabel(m.name, m.id, input.options.withFigures ?? null),
+        checked: selected.has(m.id),
+        id: `metric-${m.id}`,
+      })),
   })).filter((g) => g.items.length > 0);
 
   const periodOption = (p: string, chosen: string | null) => ({

@@ -3,6 +3,7 @@
  * a one-sentence summary, the table of the same figures (sortable through links) and the CSV of exactly what
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
+import { pickerLabel } from '../../domain/no-data.ts';
 import { LEVEL_LABELS } from '../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
@@ -41,6 +42,8 @@ export interface MapOptions {
   grains: Grain[];
   /** Complete periods of the metric at the grain, oldest first. */
   periods: string[];
+  /** Metrics with figures for the chosen level and period (others are marked "(no data)"); null: unknown. */
+  withFigures?: ReadonlySet<string> | null;
 }
 
 const LEVEL_WORDS: Record<MapLevel, { one: string; many: string }> = {
@@ -368,7 +371,11 @@ export function buildMapView(input: MapViewInput): MapPageView {
       levels: options.levels.map((l) => ({ value: l, text: LEVEL_LABELS[l].plural, selected: l === level })),
       metrics: options.metrics.map((m) => ({
         value: m.id,
-        text: m.grains.includes('week') ? m.name : `${m.name} (monthly only)`,
+        text: pickerLabel(
+          m.grains.includes('week') ? m.name : `${m.name} (monthly only)`,
+          m.id,
+          options.withFigures ?? null,
+        ),
         selected: m.id === metric.id,
       })),
       grains: hideWeeks
