@@ -1,8 +1,8 @@
+import { absentMeansZero } from '../domain/no-data.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import {
-  isPatientRate,
   comparisonOf,
-  isStoredRatio,
+  isPatientRate,
   type Grain,
   type MetricDefinition,
 } from '../domain/metric-definition.ts';
@@ -187,7 +187,8 @@ export async function getRateSeries(
 /** How a stored metric's series fills periods without a stored figure. */
 export function fillOf(metric: MetricDefinition): SeriesRequest['fill'] {
   if (metric.aggregation === 'cumulative') return 'carry';
-  return isStoredRatio(metric) ? 'none' : 'zero';
+  // Feeds, list sizes and ratios not reported for a period are no data, not 0 (src/domain/no-data.ts).
+  return absentMeansZero(metric) ? 'zero' : 'none';
 }
 
 /** The series of one catalogue metric, with its fill rule and rolling window applied. */

@@ -185,7 +185,7 @@ export const seriesRoute: ApiRoute = {
       const from = dateParam(q.from, 'from');
       const to = dateParam(q.to, 'to');
       if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
-      assertCanViewFigure(request, { metric, level, grain });
+      assertCanViewFigure(request, { metric, level, grain, catalogue: ctx.catalogue });
       const area = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const structure = structureParam(q.structure);
@@ -228,7 +228,7 @@ export const seriesRoute: ApiRoute = {
       return answer(request, reply, {
         // Under disclosure control visitors and staff see different figures: never a shared cache entry.
         open:
-          canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain }) &&
+          canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain, catalogue: ctx.catalogue }) &&
           !disclosureActive(ctx, metric.unit, level),
         json: {
           metric: metric.id,
@@ -364,7 +364,7 @@ export const breakdownRoute: ApiRoute = {
         );
       levelParam(metric, child);
       const period = dateParam(q.period, 'period');
-      assertCanViewFigure(request, { metric, level: child, grain });
+      assertCanViewFigure(request, { metric, level: child, grain, catalogue: ctx.catalogue });
       const parent = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
@@ -422,7 +422,7 @@ export const breakdownRoute: ApiRoute = {
       if (disclose) data = data.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null }));
       return answer(request, reply, {
         open:
-          canViewFigure(ANONYMOUS_VIEWER, { metric, level: child, grain }) &&
+          canViewFigure(ANONYMOUS_VIEWER, { metric, level: child, grain, catalogue: ctx.catalogue }) &&
           !disclosureActive(ctx, metric.unit, child),
         json: {
           metric: metric.id,
@@ -544,7 +544,7 @@ export const summaryRoute: ApiRoute = {
       let open = true;
       const visible = tiles.filter((t) => {
         const metric = byId.get(t.metricId);
-        const figure = { metric: metric ?? { mi_publication: false }, level, grain };
+        const figure = { metric: metric ?? { mi_publication: false }, level, grain, catalogue };
         if (!canViewFigure(anonymous, figure)) open = false;
         return canViewFigure(viewer, figure);
       });
@@ -564,7 +564,7 @@ export const summaryRoute: ApiRoute = {
             : (byId.get(c.metricId) ?? { mi_publication: false });
           const figures = c.figures
             .filter((f) => {
-              const figure = { metric: compared, level: f.area.level, grain };
+              const figure = { metric: compared, level: f.area.level, grain, catalogue };
               if (!canViewFigure(anonymous, figure)) open = false;
               return canViewFigure(viewer, figure);
             })
@@ -728,8 +728,16 @@ export const peersRoute: ApiRoute = {
       levelParam(metric, level);
       const period = dateParam(q.period, 'period');
       const derived = !catalogue.some((m) => m.id === metric.id);
-      const figureMetric = { mi_publication: derived ? false : metric.mi_publication };
-      assertCanViewFigure(request, { metric: figureMetric, level, grain });
+      // A derived rate of a count is open when the count is (src/domain/access.ts).
+      const figureMetric = derived
+        ? {
+            mi_publication: false,
+            aggregation: 'ratio',
+            numerator: metric.numerator,
+            denominator: metric.denominator,
+          }
+        : metric;
+      assertCanViewFigure(request, { metric: figureMetric, level, grain, catalogue });
       // Deciles and ranks of counts would give exact counts away under disclosure control.
       if (disclosureFor(request, ctx, metric.unit, level))
         throw new SignInRequiredError('Sign in with an NHS email address to compare areas on counts.');
@@ -762,7 +770,7 @@ export const peersRoute: ApiRoute = {
       const decileColumns = Array.from({ length: 11 }, (_, i) => `p${i * 10}`);
       return answer(request, reply, {
         open:
-          canViewFigure(ANONYMOUS_VIEWER, { metric: figureMetric, level, grain }) &&
+          canViewFigure(ANONYMOUS_VIEWER, { metric: figureMetric, level, grain, catalogue }) &&
           !disclosureActive(ctx, metric.unit, level),
         json,
         csv: {
