@@ -6,7 +6,8 @@
  */
 import { AREA_LEVELS, LEVEL_LABELS } from '../../domain/areas.ts';
 import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
-import { isStoredRatio, type MetricDefinition } from '../../domain/metric-definition.ts';
+import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../domain/metric-definition.ts';
+import { ROUNDING_RULE } from '../../domain/rounding.ts';
 
 export const THEME_LABELS: Record<MetricDefinition['theme'], string> = {
   uptake: 'Uptake and registrations',
@@ -82,6 +83,15 @@ const AGGREGATION_LABELS: Record<MetricDefinition['aggregation'], string> = {
 const STORED_RATIO_LABEL =
   'A percentage of two figures of the same area: computed from the area’s totals, so it does not add up across areas or periods.';
 
+/** How a metric's figures get a confidence interval and a verdict (docs/adr/0022), from comparisonOf. */
+export const COMPARISON_LABELS: Record<ReturnType<typeof comparisonOf>, string> = {
+  'rate-per-1000':
+    'Byar’s method: 95% and 99.8% confidence intervals of the count, divided by the patients aged 13+ and multiplied by 1,000; the verdict compares the 95% interval with England’s (or the parent area’s) value.',
+  proportion:
+    'Wilson’s score method: 95% and 99.8% confidence intervals of the percentage; the verdict compares the 95% interval with England’s (or the parent area’s) value.',
+  none: 'Not compared: no confidence interval can be computed for it (a count, or a ratio whose parts are not patients aged 13+). Area pages compare a count as its rate per 1,000 patients aged 13+.',
+};
+
 const POLARITY_LABELS: Record<MetricDefinition['polarity'], string> = {
   higher_is_better: 'Higher is better',
   lower_is_better: 'Lower is better',
@@ -109,6 +119,8 @@ export interface DictionaryThemeView {
 
 export interface DictionaryView {
   count: number;
+  /** How figures are rounded where they are shown or sent (src/domain/rounding.ts). */
+  roundingRule: readonly string[];
   themes: DictionaryThemeView[];
   /** The contents list: one link per theme. */
   contents: { text: string; href: string }[];
@@ -129,6 +141,7 @@ export function buildDictionaryView(catalogue: readonly MetricDefinition[]): Dic
   }
   return {
     count: catalogue.length,
+    roundingRule: ROUNDING_RULE,
     themes,
     contents: themes.map((t) => ({ text: t.heading, href: `#${t.id}` })),
   };
@@ -221,6 +234,7 @@ export function buildDictionaryMetricView(
     { key: 'Periods', value: grainsText(metric) },
     { key: 'Source', value: `${source.name}. ${source.detail}` },
     { key: 'Polarity', value: POLARITY_LABELS[metric.polarity] },
+    { key: 'Compared with England by', value: COMPARISON_LABELS[comparisonOf(metric)] },
     { key: 'Disclosure control', value: DISCLOSURE_LABELS[metric.disclosure] },
     { key: 'In the official MI publication (open data)', value: openDataText(metric) },
   ];

@@ -43,6 +43,20 @@ describe('data dictionary view', () => {
   });
 });
 
+describe('comparison method and rounding in the dictionary', () => {
+  it('names each metric’s method from the catalogue and states the rounding rule', () => {
+    const fact = (id: string) =>
+      buildDictionaryMetricView(byId(id), catalogue).facts.find((f) => f.key === 'Compared with England by')!
+        .value;
+    expect(fact('registered_pct_13plus')).toMatch(/^Wilson’s score method/);
+    expect(fact('logins_per_1000')).toMatch(/^Byar’s method/);
+    expect(fact('logins')).toMatch(/^Not compared/);
+    const rule = buildDictionaryView(catalogue).roundingRule.join(' ');
+    expect(rule).toContain('whole numbers');
+    expect(rule).toContain('1 decimal place');
+  });
+});
+
 describe('About view', () => {
   it('describes simple cron schedules in words and leaves others as they are', () => {
     expect(describeCron('30 7 * * 3')).toBe('every Wednesday at 7:30am');
