@@ -101,7 +101,8 @@ describe('GET /dictionary', () => {
     expect(page).toContain('NHS App Logins'); // its name in the original dashboard
     expect(page).toContain('NHS App activity events');
     expect(page).toContain('Higher is better');
-    expect(page).toMatch(/In the official MI publication \(open data\)\s+Yes/);
+    expect(page).toMatch(/In the official MI publication\s+Yes/);
+    expect(page).toMatch(/Open data \(no sign-in\)\s+Yes: part of the NHS App Management Information/);
     expect(res.body).toContain('href="/dictionary/logins_per_1000"');
     expect(page).toContain('Rate per 1,000:');
     expect(res.body).toContain('href="/data?metric=logins&amp;grain=month"');
@@ -109,7 +110,9 @@ describe('GET /dictionary', () => {
     const pct = text((await anonymous.inject('/dictionary/registered_pct_13plus')).body);
     expect(pct).toContain('Numerator: NHS App registrations, running total');
     expect(pct).toContain('Denominator:');
-    expect(pct).toMatch(/In the official MI publication \(open data\)\s+No/);
+    expect(pct).toMatch(/In the official MI publication\s+No/);
+    // A percentage of open counts over GP list sizes (both open data) is open too (issue 11).
+    expect(pct).toMatch(/Open data \(no sign-in\)\s+Yes: a rate of open figures/);
   });
 
   it('answers 404 for an unknown metric and 400 for an id that cannot be one', async () => {

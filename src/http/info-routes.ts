@@ -44,6 +44,7 @@ import {
   type DataSelection,
 } from '../web/views/data-table.ts';
 import { buildDictionaryMetricView, buildDictionaryView } from '../web/views/dictionary.ts';
+import { metricsWithFigures } from '../query/map-values.ts';
 import { chartCsv, demoView, type ChartCsvPoint } from '../web/views/metric-panels.ts';
 import { assertCanViewFigure } from './access.ts';
 import { AREA_CODE_SCHEMA } from './area-routes.ts';
@@ -134,6 +135,20 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
   const { renderer } = ctx;
   const catalogue = [...ctx.catalogue];
   const byId = new Map(catalogue.map((m) => [m.id, m]));
+  /** The metrics with figures for the data table's level, grain and periods (pickers mark the others). */
+  const dataWithFigures = async (
+    req: { level: AreaLevel; grain: Grain; from?: string; to?: string; includePartial: boolean },
+    status: Parameters<typeof loadedPeriods>[1],
+  ) => {
+    const periods = loadedPeriods(req.grain, status, req.includePartial, req.from, req.to);
+    if (periods.length === 0) return null;
+    return metricsWithFigures(ctx.deps.db, catalogue, {
+      level: req.level,
+      grain: req.grain,
+      from: periods[0]!.periodStart,
+      to: periods[periods.length - 1]!.periodStart,
+    });
+  };
   const openData: OpenDataContext = {
     catalogue: catalogueMap(catalogue),
     disclosure: ctx.deps.config.auth.openDataDisclosure,
@@ -234,7 +249,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
           ),
         };
     }
-    for (const metric of metrics) assertCanViewFigure(request, { metric, level, grain });
+    for (const metric of metrics) assertCanViewFigure(request, { metric, level, grain, catalogue });
     const shown: MetricDefinition[] = [];
     const dropped: { metric: MetricDefinition; reason: string }[] = [];
     for (const m of metrics) {
@@ -320,9 +335,10 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
         levels: AREA_LEVELS.filter((l) => open(l, 'month')),
         grains: GRAINS.filter((g) => open('england', g)).sort((a) => (a === 'month' ? -1 : 1)),
         metrics: catalogue.filter((m) =>
-          canViewFigure(viewer, { metric: m, level: 'england', grain: 'month' }),
+          canViewFigure(viewer, { metric: m, level: 'england', grain: 'month', catalogue }),
         ),
         periods: loadedPeriods(s.req.grain, status, s.req.includePartial).map((p) => p.periodStart),
+        withFigures: await dataWithFigures(s.req, status),
       };
       let search = null;
       const text = normaliseSearch(s.query.q ?? '');
@@ -380,7 +396,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const metric = byId.get(q.metric);
       if (!metric) return reply.callNotFound();
       if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
-      assertCanViewFigure(request, { metric, level: params.level, grain });
+      assertCanViewFigure(request, { metric, level: params.level, grain, catalogue });
       // The same read model as the page the chart is on.
       let source: {
         area: { level: AreaLevel; code: string; name: string };

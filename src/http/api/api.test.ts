@@ -116,8 +116,11 @@ describe('GET /api/v1/metrics', () => {
       numerator: 'unique_logins',
       denominator: 'patients_13plus',
       multiplier: 1000,
-      openData: null,
+      // A rate of an MI count per GP list sizes (both open data) is open too (issue 11).
+      openData: { levels: ['england', 'region', 'icb'], grains: ['month'] },
     });
+    const closedRate = body.data.find((m: { id: string }) => m.id === 'appointments_cancelled_per_1000');
+    expect(closedRate.openData).toBeNull();
     expect((await json(anon, '/api/v1/metrics/logins')).data).toEqual(logins);
   });
 
@@ -376,11 +379,29 @@ describe('GET /api/v1/series', () => {
     const open = await anon.inject('/api/v1/series?metric=logins&level=icb&code=QA9');
     expect(open.statusCode).toBe(200);
     expect(open.headers['cache-control']).toBe('public, max-age=300');
+    // Rates and % registered of MI counts, and list sizes, are open for ICBs (issue 11), the same as signed in.
+    for (const url of [
+      '/api/v1/series?metric=unique_logins_per_1000&level=icb&code=QA9',
+      '/api/v1/series?metric=registered_pct_13plus&level=icb&code=QA9',
+      '/api/v1/series?metric=patients_13plus&level=icb&code=QA9',
+      '/api/v1/breakdown?metric=registrations_per_1000&level=region&code=Y56',
+    ]) {
+      const res = await anon.inject(url);
+      expect(res.statusCode, url).toBe(200);
+      const data = res.json().data as { value: number | null }[];
+      expect(
+        data.some((p) => typeof p.value === 'number' && p.value > 0),
+        url,
+      ).toBe(true);
+      expect(res.json(), url).toEqual((await user.inject(url)).json());
+    }
     for (const url of [
       '/api/v1/series?metric=logins&level=practice&code=P00001',
       '/api/v1/series?metric=logins&level=sub_icb&code=00A',
       '/api/v1/series?metric=logins&grain=week',
-      '/api/v1/series?metric=unique_logins_per_1000',
+      '/api/v1/series?metric=unique_logins_per_1000&level=practice&code=P00001',
+      '/api/v1/series?metric=registered_pct_13plus&level=pcn&code=U00001',
+      '/api/v1/series?metric=appointments_cancelled_per_1000',
       '/api/v1/series?metric=appointments_booked&level=region&code=Y56',
       '/api/v1/series?metric=logins&level=practice&code=P00001&format=csv',
     ]) {
@@ -896,7 +917,11 @@ describe('GET /api/v1/areas: open areas by default, closed ones on request (issu
       successor: { code: 'QA9', level: 'icb' },
       unknown: false,
     });
-    expect(all.data.find((a: { code: string }) => a.code === 'QA9')).toMatchObject({ closed: false, closedAt: null, successor: null });
+    expect(all.data.find((a: { code: string }) => a.code === 'QA9')).toMatchObject({
+      closed: false,
+      closedAt: null,
+      successor: null,
+    });
     const unknown = all.data.find((a: { code: string }) => a.code === 'UNKNOWN');
     if (unknown) expect(unknown.unknown).toBe(true);
   });

@@ -1,6 +1,6 @@
 /** Reference routes of the API: the metric catalogue and the areas (open to everyone). */
 import { childLevel, UNKNOWN_CODE, type AreaLevel } from '../../domain/areas.ts';
-import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
+import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
 import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { getAreaChain } from '../../query/area-page.ts';
 import { normaliseSearch } from '../../query/search.ts';
@@ -20,8 +20,9 @@ import {
   METRICS_RESPONSE,
 } from './schemas.ts';
 
-export function metricJson(m: MetricDefinition) {
-  const openGrains = m.mi_publication ? OPEN_DATA_GRAINS.filter((g) => m.grains.includes(g)) : [];
+export function metricJson(m: MetricDefinition, catalogue: readonly MetricDefinition[] = []) {
+  const open = isOpenMetric(m, catalogue);
+  const openGrains = open ? OPEN_DATA_GRAINS.filter((g) => m.grains.includes(g)) : [];
   return {
     id: m.id,
     name: m.name,
@@ -74,8 +75,8 @@ const METRIC_CSV_COLUMNS = [
   'originalDictionaryName',
 ];
 
-function metricCsvRow(m: MetricDefinition) {
-  const j = metricJson(m);
+function metricCsvRow(m: MetricDefinition, catalogue: readonly MetricDefinition[]) {
+  const j = metricJson(m, catalogue);
   return {
     ...j,
     grains: j.grains.join(' '),
@@ -129,8 +130,12 @@ export const metricsRoute: ApiRoute = {
     handle(async (request, reply) =>
       answer(request, reply, {
         open: true,
-        json: { data: ctx.catalogue.map(metricJson) },
-        csv: { columns: METRIC_CSV_COLUMNS, rows: ctx.catalogue.map(metricCsvRow), filename: ['metrics'] },
+        json: { data: ctx.catalogue.map((m) => metricJson(m, ctx.catalogue)) },
+        csv: {
+          columns: METRIC_CSV_COLUMNS,
+          rows: ctx.catalogue.map((m) => metricCsvRow(m, ctx.catalogue)),
+          filename: ['metrics'],
+        },
       }),
     ),
 };
@@ -153,7 +158,7 @@ export const metricRoute: ApiRoute = {
       const { id } = request.params as { id: string };
       const metric = ctx.catalogue.find((m) => m.id === id);
       if (!metric) throw notFound(`params/id: there is no metric with the id ${id} (see /api/v1/metrics)`);
-      return answer(request, reply, { open: true, json: { data: metricJson(metric) } });
+      return answer(request, reply, { open: true, json: { data: metricJson(metric, ctx.catalogue) } });
     }),
 };
 

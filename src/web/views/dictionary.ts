@@ -5,7 +5,7 @@
  * Built from the catalogue only (no figures), so it is public. Pure.
  */
 import { AREA_LEVELS, LEVEL_LABELS } from '../../domain/areas.ts';
-import { OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
+import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
 import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../domain/metric-definition.ts';
 import { ROUNDING_RULE } from '../../domain/rounding.ts';
 
@@ -184,13 +184,21 @@ function grainsText(m: MetricDefinition): string {
   return m.window === 'rolling_12_months' ? `${text}, each over the 12 months ending with the month` : text;
 }
 
-function openDataText(m: MetricDefinition): string {
-  if (!m.mi_publication) {
-    return 'No: not part of the NHS App Management Information publication. Its figures need sign-in with an NHS email address.';
+/** Whether the metric's figures are open data, and why (the rule is src/domain/access.ts). */
+function openDataText(m: MetricDefinition, catalogue: readonly MetricDefinition[]): string {
+  if (!isOpenMetric(m, catalogue)) {
+    return 'No: its figures need sign-in with an NHS email address.';
   }
   const levels = OPEN_DATA_LEVELS.map((l) => LEVEL_LABELS[l].plural).join(', ');
   const grains = OPEN_DATA_GRAINS.map((g) => (g === 'month' ? 'monthly' : 'weekly')).join(' and ');
-  return `Yes: part of the NHS App Management Information publication. Its ${grains} figures for ${levels} are open data; other levels and weekly figures need sign-in.`;
+  const why = m.mi_publication
+    ? 'part of the NHS App Management Information publication'
+    : m.source === 'list_sizes'
+      ? 'GP list sizes are open data published by NHS England'
+      : m.aggregation === 'cumulative'
+        ? 'a running total of open figures'
+        : 'a rate of open figures per GP registered patients, which are open data too';
+  return `Yes: ${why}. Its ${grains} figures for ${levels} are open to everyone; other levels and weekly figures need sign-in.`;
 }
 
 /** Metrics that refer to this one, and the ones it is built from. */
@@ -236,7 +244,8 @@ export function buildDictionaryMetricView(
     { key: 'Polarity', value: POLARITY_LABELS[metric.polarity] },
     { key: 'Compared with England by', value: COMPARISON_LABELS[comparisonOf(metric)] },
     { key: 'Disclosure control', value: DISCLOSURE_LABELS[metric.disclosure] },
-    { key: 'In the official MI publication (open data)', value: openDataText(metric) },
+    { key: 'In the official MI publication', value: metric.mi_publication ? 'Yes' : 'No' },
+    { key: 'Open data (no sign-in)', value: openDataText(metric, catalogue) },
   ];
   if (metric.multiplier !== undefined && metric.aggregation === 'ratio') {
     facts.splice(2, 0, {
