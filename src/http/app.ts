@@ -4,7 +4,8 @@
  * queued (load-control.ts); /healthz, /readyz and the data version read through a connection of their own.
  */
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGzip, gzip as gzipCallback } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ENGLAND_CODE } from '../domain/areas.ts';
@@ -85,9 +86,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  // gzip for rendered pages and JSON (static assets come pre-compressed from assets.ts).
+  // gzip for rendered pages, JSON and CSV (static assets come pre-compressed from assets.ts). Large CSVs are
+  // streamed: they are compressed as they stream, so a whole-country download never sits in memory.
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.hasHeader('content-encoding')) return payload;
+    if (payload instanceof Readable) {
+      if (!COMPRESSIBLE.test(String(reply.getHeader('content-type') ?? ''))) return payload;
+      reply.header('Vary', appendVary(reply.getHeader('vary'), 'Accept-Encoding'));
+      if (!acceptsGzip(request)) return payload;
+      reply.header('Content-Encoding', 'gzip');
+      reply.removeHeader('content-length');
+      const zipped = createGzip();
+      payload.on('error', (err) => zipped.destroy(err));
+      return payload.pipe(zipped);
+    }
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
     if (!COMPRESSIBLE.test(String(reply.getHeader('content-type') ?? ''))) return payload;
     reply.header('Vary', appendVary(reply.getHeader('vary'), 'Accept-Encoding'));

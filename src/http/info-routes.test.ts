@@ -3,6 +3,7 @@
  * parameters (400), unknown metrics and areas (404), anonymous viewers (open data only, 401 otherwise) and
  * signed-in viewers; the CSVs parsed and compared with the pages and with direct SQL.
  */
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -398,5 +399,20 @@ describe('open data under disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
     expect(area.body).not.toContain('data-peer=');
     const signed = await signedIn.inject('/areas/icb/QA9');
     expect(signed.body).toContain('data-peer=');
+  });
+});
+
+describe('compressed CSV downloads (issue 14.6)', () => {
+  it('streams the data table CSV gzipped to a browser that accepts it, byte for byte the plain download', async () => {
+    const url = '/data.csv?level=practice&metric=logins&grain=week';
+    const plain = await signedIn.inject(url);
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await signedIn.inject({ url, headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(String(zipped.headers.vary)).toMatch(/Accept-Encoding/);
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
   });
 });
