@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/pg-test-db.ts';
 import { beginRun, finishRun, markInterruptedRuns, recordFile } from '../app/refresh-store.ts';
+import { REFRESH_LOCK_KEY } from '../figures/pg.ts';
 import * as store from '../auth/store.ts';
 import { getRefreshRuns } from '../query/refresh-history.ts';
 import { Warehouse } from '../warehouse/db.ts';
@@ -180,6 +182,18 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
     });
     const second = await beginRun(db, 'schedule', T0);
     expect(second).toBe(runId + 1);
+    if (engine === 'postgres') {
+      // Another instance holding the refresh lock is running that run: it is left alone.
+      const other = new pg.Client({ connectionString: pgDb!.url });
+      await other.connect();
+      try {
+        await other.query('SELECT pg_advisory_lock($1)', [REFRESH_LOCK_KEY]);
+        expect(await markInterruptedRuns(db)).toBe(0);
+        expect((await getRefreshRuns(db, 1))[0]!.status).toBe('running');
+      } finally {
+        await other.end();
+      }
+    }
     expect(await markInterruptedRuns(db)).toBe(1);
     const [latest, first] = await getRefreshRuns(db, 10);
     expect(latest!.status).toBe('interrupted');

@@ -4,6 +4,7 @@
  * connection, in the warehouse's own tables of migration 0013 (tests on a bare warehouse). The SQL runs on both.
  */
 import type { StateQueries } from '../app-state/state-db.ts';
+import { REFRESH_LOCK_KEY } from '../figures/pg.ts';
 import type { RefreshTrigger } from '../domain/refresh.ts';
 import type { RefreshFileOutcome, RefreshRunStatus } from '../query/refresh-history.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -22,18 +23,26 @@ export const INTERRUPTED_REASON =
 
 /**
  * Runs left 'running' by a process that stopped: marks them interrupted. Returns how many. With several
- * instances on one PostgreSQL database, call it only while holding the refresh lock (a run another live
- * instance holds is 'running' too).
+ * instances on one PostgreSQL database, a run another live instance is doing is 'running' too: it holds the
+ * refresh lock (ADR 0026) from before its run begins until after it finishes, so runs are marked only when that
+ * lock is free — then no live instance is running one.
  */
 export async function markInterruptedRuns(db: HistoryDb): Promise<number> {
-  const n = Number(
-    (await db.scalar<number>("SELECT count(*) FROM refresh_run WHERE status = 'running'")) ?? 0,
-  );
-  if (n > 0)
-    await db.run("UPDATE refresh_run SET status = 'interrupted', error = $1 WHERE status = 'running'", [
-      INTERRUPTED_REASON,
-    ]);
-  return n;
+  const mark = async (tx: StateQueries): Promise<number> => {
+    const n = Number(
+      (await tx.scalar<number>("SELECT count(*) FROM refresh_run WHERE status = 'running'")) ?? 0,
+    );
+    if (n > 0)
+      await tx.run("UPDATE refresh_run SET status = 'interrupted', error = $1 WHERE status = 'running'", [
+        INTERRUPTED_REASON,
+      ]);
+    return n;
+  };
+  if (!('engine' in db) || db.engine !== 'postgres') return mark(db);
+  return db.transaction(async (tx) => {
+    const free = await tx.scalar<boolean>('SELECT pg_try_advisory_xact_lock($1)', [REFRESH_LOCK_KEY]);
+    return free ? mark(tx) : 0;
+  });
 }
 
 export async function beginRun(db: HistoryDb, trigger: RefreshTrigger, startedAt: Date): Promise<number> {
