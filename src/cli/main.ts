@@ -6,6 +6,7 @@ import { WarehouseBusyError } from '../warehouse/db.ts';
 import { parseNumberOption, UsageError } from './args.ts';
 import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
+import { NATIONAL_ACCOUNTS, NATIONAL_WEEK_EVENTS, runNationalWeekBench } from '../bench/national-week.ts';
 import { runBookingBench } from '../bench/booking.ts';
 import { runQuery } from './query-command.ts';
 import { runPublish } from './publish-command.ts';
@@ -63,6 +64,9 @@ Commands:
                                      List a user's tokens, or revoke one by name.
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
                                      against DuckDB's bare scan of the same files; then the booking bench.
+  bench --national-week [--accounts N] [--events M]
+                                     A year of per-user monthly state for N accounts (default 40 million), then
+                                     one week of M events (default 35 million) ingested and built: time, memory.
   bench booking [--booking-scale S]  Booking events ingested per second, and a year of journeys at S of national
                                      volume (default 1) summarised by bookingAnswer for a month and the year.
   bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
@@ -111,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
       partial: { type: 'boolean' },
       name: { type: 'string' },
       events: { type: 'string' },
+      'national-week': { type: 'boolean' },
+      accounts: { type: 'string' },
       'booking-scale': { type: 'string' },
       admin: { type: 'boolean' },
       measure: { type: 'string' },
@@ -165,6 +171,14 @@ export async function main(argv: string[]): Promise<number> {
       );
       if (positionals[0] === 'booking') {
         await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
+        return 0;
+      }
+      if (values['national-week']) {
+        await runNationalWeekBench({
+          accounts: parseNumberOption('accounts', values.accounts, NATIONAL_ACCOUNTS, 10_000, 200_000_000),
+          events: parseNumberOption('events', values.events, NATIONAL_WEEK_EVENTS, 10_000, 500_000_000),
+          memoryLimit: config.memoryLimit,
+        });
         return 0;
       }
       const events = parseNumberOption(
