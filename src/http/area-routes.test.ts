@@ -352,7 +352,7 @@ describe('visitors who are not signed in (open data only)', () => {
     expect(signedIn.body).toContain('id="tile-appointments_cancelled"');
   });
 
-  it('lists a region’s ICBs with counts but without rates', async () => {
+  it('lists a region’s ICBs with counts and open rates (users per 1,000, % registered: issue 11)', async () => {
     const res = await anon.inject('/areas/region/Y56');
     expectPage(res);
     expect(childNames(res.body)).toEqual(
@@ -367,8 +367,8 @@ describe('visitors who are not signed in (open data only)', () => {
     );
     expect(table).toContain('data-column="logins"');
     expect(table).toContain('data-column="users"');
-    expect(table).not.toContain('data-column="rate"');
-    expect(table).not.toContain('data-column="registered"');
+    expect(table).toContain('data-column="rate"');
+    expect(table).toContain('data-column="registered"');
     const signedIn = await app.inject('/areas/region/Y56');
     expect(signedIn.body).toContain('data-column="rate"');
   });

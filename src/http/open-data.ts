@@ -51,7 +51,10 @@ export function requireOpenPage(viewer: Viewer, level: AreaLevel, grain: Grain):
   }
 }
 
-/** Sorting by a column the visitor cannot see would reveal its order: such a sort is dropped. */
+/**
+ * Sorting by a column the visitor cannot see would reveal its order: such a sort is dropped. Rate columns are
+ * still dropped for visitors, though open now (issue 11): a conservative default until sorts check the rule.
+ */
 export function openSort(viewer: Viewer, sort: ChildrenSort | null): ChildrenSort | null {
   if (viewer.signedIn || sort === null) return sort;
   return sort.key === 'rate' || sort.key === 'registered' ? null : sort;
@@ -78,8 +81,8 @@ interface Filtered<T extends SummaryTile> {
 /**
  * Keeps only the open tiles and series of a page at `level`/`grain`, applying disclosure control to counts
  * below England when configured (suppressed points are left out of the series and noted in `suppressed`;
- * the tiles' latest/previous/change are recomputed from disclosed figures). Comparisons (rates, not open
- * data) are removed.
+ * the tiles' latest/previous/change are recomputed from disclosed figures). Comparisons are removed (their
+ * verdicts and confidence intervals are not part of open data yet).
  */
 export function openTilesAndSeries<T extends SummaryTile>(
   ctx: OpenDataContext,
@@ -180,8 +183,9 @@ export function markSuppressedCharts(
 
 /**
  * An area's children for a visitor: null when the children's level is not open; otherwise counts
- * disclosure-controlled (suppressed ones set to 0 for sorting, listed in the returned set) and rates
- * removed. Signed-in viewers get the children unchanged.
+ * disclosure-controlled (suppressed ones set to 0 for sorting, listed in the returned set) and the columns
+ * of metrics that are not open removed (rates of open counts are open: src/domain/access.ts). Signed-in
+ * viewers get the children unchanged.
  */
 export function openChildren(
   ctx: OpenDataContext,
