@@ -47,6 +47,7 @@ import {
   markInterruptedRuns,
   recordFile,
   type FileRecord,
+  type HistoryDb,
   type RunTotals,
 } from './refresh-store.ts';
 
@@ -55,6 +56,8 @@ export const REFRESH_TIME_ZONE = 'Europe/London';
 export interface RefreshOptions {
   /** The warehouse; each run opens a connection of its own (`db.connect()`) and closes it at the end. */
   db: Warehouse;
+  /** Where the run history is written: the app-state store (docs/adr/0025); absent: the warehouse's tables. */
+  state?: HistoryDb | null;
   inboxDir: string;
   /** Cron expression (validated by loadConfig). */
   schedule: string;
@@ -168,7 +171,7 @@ export class RefreshService implements RefreshControl {
     if (this.prepared) return;
     this.prepared = true;
     ensureInbox(this.folders);
-    const interrupted = await markInterruptedRuns(this.opts.db);
+    const interrupted = await markInterruptedRuns(this.opts.state ?? this.opts.db);
     if (interrupted > 0)
       this.opts.log(
         `${interrupted} refresh run(s) were interrupted (the process stopped); their files are retried at the next run.`,
@@ -296,8 +299,9 @@ export class RefreshService implements RefreshControl {
     const t0 = Date.now();
     // The run's own connection: readers on the others keep seeing the last committed figures.
     const conn = await this.opts.db.connect();
+    const history = this.opts.state ?? conn;
     try {
-      const runId = await beginRun(conn, trigger, startedAt);
+      const runId = await beginRun(history, trigger, startedAt);
       log(`Refresh ${runId} started (${trigger}); inbox ${this.inboxDir}`);
       const files: FileRecord[] = [];
       let build: RefreshSummary['build'] = null;
@@ -315,7 +319,7 @@ export class RefreshService implements RefreshControl {
             reason: w.reason,
           });
           files.push(rec);
-          await recordFile(conn, runId, files.length, rec);
+          await recordFile(history, runId, files.length, rec);
           log(`  ${w.file.name}: waits (${w.reason})`);
         }
         const order = (f: InboxFile) => {
@@ -325,7 +329,7 @@ export class RefreshService implements RefreshControl {
         for (const file of [...ready].sort((a, b) => order(a) - order(b))) {
           const rec = await this.loadFile(conn, file);
           files.push(rec);
-          await recordFile(conn, runId, files.length, rec);
+          await recordFile(history, runId, files.length, rec);
           log(`  ${describeFile(rec)}`);
         }
         await this.opts.beforeBuild?.();
@@ -341,7 +345,7 @@ export class RefreshService implements RefreshControl {
           ? 'files-rejected'
           : 'succeeded';
       const finishedAt = this.clock.now();
-      await finishRun(conn, runId, {
+      await finishRun(history, runId, {
         status,
         finishedAt,
         files,

@@ -15,6 +15,8 @@ import {
 import { FiguresService } from '../app/figures-snapshot.ts';
 import { figureStoreConfigFrom } from '../app/figure-store-config.ts';
 import { RefreshService } from '../app/refresh.ts';
+import { openAppState } from '../app/app-state.ts';
+import { serveLog, serverLoggerOptions } from '../app/logging.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
@@ -217,6 +219,8 @@ export async function runStatus(config: AppConfig): Promise<number> {
 }
 
 export async function runServe(config: AppConfig, values: Values): Promise<number> {
+  // Development: plain lines; production (NODE_ENV=production or LOG_FORMAT=json): JSON lines (src/app/logging.ts).
+  const log = serveLog(config);
   let oidcConfig;
   try {
     oidcConfig = loadOidcConfig(process.env);
@@ -241,6 +245,9 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
       await loadDemo(db, config, { scale, seed: DEFAULT_DEMO_SEED, clock: clockFrom(undefined), log });
     }
   };
+  // Users, sessions, tokens, audit and refresh history: their own store (DATA_DIR/state or DATABASE_URL), so a
+  // refresh never holds sign-in back; what the warehouse held before the upgrade moves there once.
+  const state = await openAppState(config, log, { warehouse: db });
   // The figure store (docs/adr/0026): pages, the API and `query` read the published snapshot, swapped after
   // each build; with DATABASE_URL published to PostgreSQL and followed by every instance.
   const figures = await FiguresService.start({
@@ -254,6 +261,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   // Loads the inbox and builds while serving, on REFRESH_SCHEDULE, "Refresh now" and `refresh` (issue 10).
   const refresh = new RefreshService({
     db,
+    state,
     inboxDir: config.inboxDir,
     schedule: config.refreshSchedule,
     log,
@@ -265,10 +273,11 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     db: figures.store.reader,
     warehouse: db,
     figuresNotReady: () => figures.notReady(),
+    state,
     config,
     clock: systemClock,
     queries: new WarehouseQueries(figures.store.reader, catalogue),
-    logger: { level: config.logLevel },
+    logger: serverLoggerOptions(config),
     oidc,
     refresh,
   });
@@ -279,6 +288,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   const close = async () => {
     await app.close();
     await figures.close();
+    await state.close();
     db.close();
     process.exit(0);
   };

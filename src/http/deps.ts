@@ -10,6 +10,7 @@ import type {
   NationalSummary,
 } from '../query/types.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import type { Viewer } from '../domain/access.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import type { OidcClient } from '../auth/oidc.ts';
@@ -70,6 +71,12 @@ export interface AppDeps {
   warehouse?: Warehouse;
   /** Readiness of the figure store (figures loaded, PostgreSQL answering): null when ready, else why not. */
   figuresNotReady?: () => Promise<string | null>;
+  /**
+   * The app-state store (src/app-state, docs/adr/0025): users, sessions, tokens, sign-in links, audit log and
+   * refresh history, in DATA_DIR/state/app-state.duckdb or PostgreSQL. Absent (tests on a bare warehouse): the
+   * warehouse's own tables.
+   */
+  state?: StateDb | null;
   config: AppConfig;
   clock: Clock;
   queries: PageQueries;

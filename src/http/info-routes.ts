@@ -199,7 +199,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
     }
     const view = buildAboutView({ status, refreshSchedule: ctx.deps.config.refreshSchedule, builds });
     // The latest refresh, when it went wrong: what failed, which file, line and reason (issue 10).
-    const refreshProblem = await getLatestRefreshProblem(ctx.deps.db)
+    const refreshProblem = await getLatestRefreshProblem(ctx.deps.state ?? ctx.deps.db)
       .then((r) => (r ? runView(r) : null))
       .catch(() => null);
     return html(
