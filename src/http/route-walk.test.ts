@@ -69,6 +69,8 @@ const FIGURES_ROUTES = [
   'GET /api/v1/breakdown',
   'GET /api/v1/summary',
   'GET /api/v1/peers',
+  'GET /api/v1/ranking',
+  'GET /rank',
   'GET /map',
   'GET /map.csv',
   'GET /data',
@@ -128,6 +130,22 @@ const FIGURE_PROBES: Record<string, { open: string; restricted: string[] }> = {
       '/api/v1/peers?metric=logins&level=icb&code=QA9&grain=week',
       '/api/v1/peers?metric=logins&level=pcn&code=U00001',
       '/api/v1/peers?metric=appointments_booked&level=icb&code=QA9',
+    ],
+  },
+  'GET /api/v1/ranking': {
+    open: '/api/v1/ranking?metric=logins&level=icb',
+    restricted: [
+      '/api/v1/ranking?metric=logins&level=icb&grain=week',
+      '/api/v1/ranking?metric=logins&level=practice&within=icb:QA9',
+      '/api/v1/ranking?metric=appointments_booked&level=icb',
+    ],
+  },
+  'GET /rank': {
+    open: '/rank?metric=logins&level=icb',
+    restricted: [
+      '/rank?metric=logins&level=icb&grain=week',
+      '/rank?metric=logins&level=practice&within=icb:QA9',
+      '/rank?metric=appointments_booked&level=icb',
     ],
   },
   'GET /map': {
