@@ -75,7 +75,10 @@ Commands:
   bench http load                    Only the signed-in load runs (rate limits, figure queue, /healthz).
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
-DUCKDB_THREADS, INBOX_DIR, REFRESH_SCHEDULE (cron, Europe/London, default "30 7 * * 3"), NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL.
+DUCKDB_THREADS, INBOX_DIR, REFRESH_SCHEDULE (cron, Europe/London, default "30 7 * * 3"), NHS_APP_ANALYTICS_TODAY (pin "today" for reproducible demo data), LOG_LEVEL,
+LOG_FORMAT (pretty or json; json when NODE_ENV=production), DATABASE_URL (PostgreSQL for the app state and
+the published figures of a shared deployment; users and tokens then work while the server runs).
+A bad setting stops every command with one "Configuration error" line per variable.
 Sign-in: PUBLIC_URL, TRUST_PROXY, AUTH_ALLOWED_DOMAINS (default nhs.net, nhs.uk), AUTH_SECRET, SMTP_URL,
 MAIL_FROM (no SMTP_URL: links go to the log and DATA_DIR/outbox), SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS,
 AUDIT_RETENTION_DAYS (default 400), OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
