@@ -376,6 +376,26 @@ describe('GET /api/v1/ranking', () => {
     expect((await anon.inject('/api/v1/ranking?metric=logins&level=icb&grain=week')).statusCode).toBe(401);
   });
 
+  it('under disclosure control, gives visitors no ranking of counts and rounds the counts behind a rate', async () => {
+    const guarded = await buildApp({
+      db: w.db,
+      config: loadConfig({ OPEN_DATA_DISCLOSURE: 'on' }),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(w.db, w.catalogue),
+      catalogue: w.catalogue,
+    });
+    try {
+      expect((await guarded.inject('/api/v1/ranking?metric=logins&level=icb')).statusCode).toBe(401);
+      const res = await guarded.inject('/api/v1/ranking?metric=registered_pct_13plus&level=icb');
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers['cache-control']).not.toMatch(/public/);
+      for (const row of res.json().data as { count: number | null }[])
+        expect(row.count === null || row.count % 5 === 0).toBe(true);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('is described in the OpenAPI document', () => {
     const doc = openApiDocument() as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
     expect(doc.paths['/api/v1/ranking']!.get.parameters.map((p) => p.name)).toEqual(
