@@ -33,30 +33,56 @@ beforeAll(async () => {
 afterAll(() => w?.close());
 
 describe('area page peers', () => {
-  it('draws, behind each chart, the spread of the figure across the practices, for the periods shown', async () => {
+  it('draws, behind each chart, the spread of its rate across the practices, for the periods shown (rates first)', async () => {
     const bands = page.peerBands?.logins;
     expect(bands && bands.length).toBeGreaterThan(0);
     const shown = page.series.logins!.map((p) => p.periodStart);
     expect(bands!.map((b) => b.periodStart)).toEqual(shown);
-    // Logins per practice and month, from the events: every current practice (0 without logins) and a
-    // closed practice in the months it had logins.
-    const rows = await w.db.all<{ month: string; practice: string; n: number }>(
-      `SELECT strftime(date_trunc('month', event_date), '%Y-%m-%d') AS month, practice_code AS practice,
-              count(*)::INTEGER AS n
-       FROM activity_event
-       WHERE event_type = 'login' AND practice_code IN ('P00001', 'P00002', 'P00003', 'P00004', 'P00005')
-       GROUP BY ALL`,
-    );
+    // The trend is drawn on logins per 1,000 patients aged 13+, and so is the band: each practice's rate
+    // from its own rate series (P00003 has no list size, so no rate; closed P00004 while it has logins).
+    expect(page.trends?.logins?.metricId).toBe('logins_per_1000');
+    const status = await getDataStatus(w.db);
+    const rate = w.catalogue.find((m) => m.id === 'logins_per_1000')!;
+    const byPractice = new Map<string, Map<string, { value: number; numerator: number }>>();
+    for (const code of ['P00001', 'P00002', 'P00003', 'P00004', 'P00005']) {
+      const series = await getMetricSeries(
+        w.db,
+        status,
+        rate,
+        { level: 'practice', code, grain: 'month', structure: 'current', includePartial: false },
+        w.catalogue,
+      );
+      byPractice.set(
+        code,
+        new Map(series.map((p) => [p.periodStart, { value: p.value, numerator: p.numerator ?? 0 }])),
+      );
+    }
     for (const b of bands!) {
-      const of = (p: string) => rows.find((r) => r.month === b.periodStart && r.practice === p)?.n ?? 0;
-      const values = ['P00001', 'P00002', 'P00003', 'P00005'].map(of);
-      if (of('P00004') > 0) values.push(of('P00004'));
+      const values: number[] = [];
+      for (const [code, series] of byPractice) {
+        const point = series.get(b.periodStart);
+        if (point && (code !== 'P00004' || point.numerator > 0)) values.push(point.value);
+      }
       expect(b.count, b.periodStart).toBe(values.length);
       expect(b.p10).toBeCloseTo(quantile(values, 0.1), 9);
       expect(b.p25).toBeCloseTo(quantile(values, 0.25), 9);
       expect(b.p75).toBeCloseTo(quantile(values, 0.75), 9);
       expect(b.p90).toBeCloseTo(quantile(values, 0.9), 9);
     }
+    // The lines beside it: the practice's, its PCN's and England's rates in the same periods.
+    const trend = page.trends!.logins!;
+    expect(trend.area.map((p) => p.periodStart)).toEqual(shown);
+    expect(trend.parent?.area.level).toBe('pcn');
+    const england = await getMetricSeries(
+      w.db,
+      status,
+      rate,
+      { level: 'england', code: 'E92000001', grain: 'month', structure: 'current', includePartial: false },
+      w.catalogue,
+    );
+    expect(trend.england!.points.map((p) => p.value)).toEqual(
+      england.filter((p) => shown.includes(p.periodStart)).map((p) => p.value),
+    );
   });
 
   it('ranks the practice in its latest month on the rate its tile compares', async () => {

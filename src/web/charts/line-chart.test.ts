@@ -186,4 +186,28 @@ describe('renderLineChart with a band of comparable areas', () => {
     expect(outer.map((p) => p.split(' ').length)).toEqual([4, 4, 4]);
     expect(chart(months.map((label) => ({ label, value: 1 })))).not.toContain('polygon');
   });
+
+  it('draws the parent and England as dashed and dotted lines behind the area, in the y range, with gaps', () => {
+    const svg = chart(
+      months.map((label) => ({ label, value: 10 })),
+      {
+        lines: [
+          { kind: 'parent', values: [12, 12, null, 12, 12, 12] },
+          { kind: 'england', values: [40, 40, 40, 40, 40, 40] },
+        ],
+      },
+    );
+    const parent = /app-chart__benchmark--parent[^>]*><path d="([^"]+)"[^>]*stroke-dasharray="9 5"/.exec(svg);
+    const england = /app-chart__benchmark--england[^>]*><path d="([^"]+)"[^>]*stroke-dasharray="2 4"/.exec(
+      svg,
+    );
+    expect(parent).not.toBeNull();
+    expect(england).not.toBeNull();
+    // The gap (no parent figure in July) starts a new sub-path.
+    expect(parent![1]!.match(/M/g)).toHaveLength(2);
+    // The axis reaches England's 40 although the area's line stays at 10.
+    expect(texts(svg)).toContain('40');
+    // Behind the area's line.
+    expect(svg.indexOf('app-chart__benchmark--england')).toBeLessThan(svg.indexOf('app-chart__line'));
+  });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTestQueries, TEST_METRICS } from '../../../test/support/in-memory-queries.ts';
 import type { NationalSummary } from '../../query/types.ts';
+import { changePct } from '../../query/national-summary.ts';
+import { tileView } from './metric-panels.ts';
 import { buildNationalSummaryView } from './national-summary.ts';
 
 describe('buildNationalSummaryView', () => {
@@ -94,5 +96,28 @@ describe('buildNationalSummaryView', () => {
     expect(view.tiles[0]).toMatchObject({ valueText: '–', change: null, noChangeText: 'No figures yet' });
     expect(view.charts[0]!.summary).toBe('There are no figures for logins yet.');
     expect(view.charts[0]!.svg).toContain('No figures to show');
+  });
+
+  it('never shows a change to or from a partial period', () => {
+    const latest = { periodStart: '2026-11-01', value: 10, complete: false };
+    const previous = { periodStart: '2026-10-01', value: 100, complete: true };
+    const tile = {
+      metricId: 'logins',
+      name: 'NHS App logins',
+      shortName: 'Logins',
+      description: 'Logins.',
+      unit: 'events',
+      polarity: 'higher_is_better' as const,
+      latest,
+      previous,
+      changePct: changePct(latest, previous),
+    };
+    // The query's change is null (the API's changePct too), and the tile says why instead of a change.
+    expect(tile.changePct).toBeNull();
+    expect(changePct({ ...latest, complete: true }, previous)).toBe(-90);
+    const view = tileView(tile, 'month');
+    expect(view.periodText).toBe('November 2026 (partial)');
+    expect(view.change).toBeNull();
+    expect(view.noChangeText).toBe('No change shown for a partial month');
   });
 });
