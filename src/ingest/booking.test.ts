@@ -6,6 +6,8 @@ import { openWarehouse, rejection, tempDir } from '../../test/support/feed-files
 import { classifyInboxFile } from '../app/inbox-kind.ts';
 import { BOOKING_EVENT_COLUMNS } from '../domain/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import { listMigrations } from '../warehouse/migrate.ts';
+import { sql } from '../warehouse/sql.ts';
 import { IngestError } from './errors.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from './booking.ts';
 
@@ -208,6 +210,74 @@ describe('booking ingest', () => {
     expect(r2).toMatchObject({ status: 'loaded', rowsRead: 2, rowsLoaded: 1, rowsDuplicate: 1 });
     expect(await count('booking_event')).toBe(10);
     expect(await count('booking_load')).toBe(2);
+  });
+
+  it('a later file recomputes the daily figures of every date its cases have events on; the migration fills the same', async () => {
+    // File 1: case C1 referred on 1 December, not booked; case C2 offered a slot on 2 December, no triage yet.
+    const f1 = write(
+      'day1.csv',
+      csvText([
+        row('R1', GOOD.referral_sent!),
+        {
+          ...row('S2', { ...GOOD.slot_offered!, slot_start: '2025-12-02T18:00:00Z' }),
+          case_id: 'C2',
+          event_time: '2025-12-02T10:00:00Z',
+        },
+      ]),
+    );
+    // File 2: C1 booked on 3 December; C2's triage on 1 December (deadline 12:00), so its 2 December slot breaches.
+    // Neither of file 2's events is dated 2 December.
+    const f2 = write(
+      'day3.csv',
+      csvText([
+        { ...row('B1', GOOD.booking_succeeded!), event_time: '2025-12-03T09:00:00Z' },
+        { ...row('T2', GOOD.triage_completed!), case_id: 'C2' },
+      ]),
+    );
+    const daily = async () =>
+      Object.fromEntries(
+        (
+          await db.all<{ d: string; unbooked: number; ok: number; breach: number; bookings: number }>(
+            `SELECT CAST(event_date AS VARCHAR) AS d, ref_unbooked AS unbooked, slots_ok AS ok,
+                    slots_breach AS breach, bookings
+             FROM booking_daily WHERE grouping = 'none' ORDER BY d`,
+          )
+        ).map(({ d, ...r }) => [d, r]),
+      );
+    await ingestBookingEventFile(db, f1, opts);
+    expect(await daily()).toEqual({
+      '2025-12-01': { unbooked: 1, ok: 0, breach: 0, bookings: 0 },
+      '2025-12-02': { unbooked: 0, ok: 0, breach: 0, bookings: 0 },
+    });
+    await ingestBookingEventFile(db, f2, opts);
+    const after = {
+      '2025-12-01': { unbooked: 0, ok: 0, breach: 0, bookings: 0 },
+      '2025-12-02': { unbooked: 0, ok: 0, breach: 1, bookings: 0 },
+      '2025-12-03': { unbooked: 0, ok: 0, breach: 0, bookings: 1 },
+    };
+    expect(await daily()).toEqual(after);
+    // Every grouping adds up to the total on each date.
+    const sums = await db.all<{ grouping: string; n: number }>(
+      `SELECT grouping, CAST(sum(bookings + referrals + slots_breach) AS INTEGER) AS n
+       FROM booking_daily GROUP BY grouping ORDER BY grouping`,
+    );
+    expect(sums.map((r) => r.n)).toEqual(sums.map(() => 3));
+    expect(sums).toHaveLength(7);
+    expect(
+      await db.scalar<number>("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'booking_dirty_date'"),
+    ).toBe(0);
+
+    // Migration 0018 runs refresh_daily's statement over every date (same text), and fills the same rows.
+    const migration = listMigrations().find((m) => m.version === 18)!;
+    const statement = sql('booking/refresh_daily').slice(sql('booking/refresh_daily').indexOf('INSERT INTO'));
+    expect(migration.sql).toContain(statement.trimEnd() + ';');
+    const snapshot = 'SELECT * FROM booking_daily ORDER BY ALL';
+    const kept = await db.all(snapshot);
+    expect(kept.length).toBeGreaterThan(10);
+    await db.run('DROP TABLE booking_daily');
+    await db.run(migration.sql);
+    expect(await db.all(snapshot)).toEqual(kept);
+    expect(await daily()).toEqual(after);
   });
 
   it('reads gzipped JSON Lines and Parquet the same as CSV', async () => {

@@ -173,6 +173,29 @@ const EVENT_TYPE_LIST = `[${BOOKING_EVENT_TYPES.map((t) => {
 const nextLoadId = async (tx: Warehouse) =>
   (await tx.scalar<number>('SELECT coalesce(max(load_id), 0) + 1 FROM booking_load'))!;
 
+/** Recomputes booking_daily for the dates in temp table booking_dirty_date (case facts already current). */
+async function refreshDirtyDates(tx: Warehouse): Promise<void> {
+  await tx.run(sql('booking/delete_daily'));
+  await tx.run(sql('booking/refresh_daily'));
+}
+
+/**
+ * Recomputes the daily figures of every date from the events and case facts (one transaction). For events
+ * written without the ingest, as the bench's copies to national scale are: the ingest keeps them itself.
+ */
+export async function rebuildBookingDaily(db: Warehouse): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.run(
+      'CREATE OR REPLACE TEMP TABLE booking_dirty_date AS SELECT DISTINCT event_date FROM booking_event',
+    );
+    try {
+      await refreshDirtyDates(tx);
+    } finally {
+      await tx.run('DROP TABLE IF EXISTS booking_dirty_date').catch(() => undefined);
+    }
+  });
+}
+
 /** Loads one booking-journey events file (`ingest booking-events`). */
 export async function ingestBookingEventFile(
   db: Warehouse,
@@ -222,6 +245,9 @@ export async function ingestBookingEventFile(
       // The facts of the cases this file touched, from all their events (earlier files' included).
       await tx.run(sql('booking/delete_cases'), [loadId]);
       await tx.run(sql('booking/refresh_cases'), [loadId]);
+      // The daily figures of every date those cases have events on (migration 0018).
+      await tx.run(sql('booking/daily_dirty_dates'), [loadId]);
+      await refreshDirtyDates(tx);
       const stats = (await tx.one<{ n: number; first: string | null; last: string | null }>(
         'SELECT count(*) AS n, min(event_date) AS first, max(event_date) AS last FROM booking_event WHERE load_id = $1',
         [loadId],
@@ -252,6 +278,7 @@ export async function ingestBookingEventFile(
       };
     } finally {
       await tx.run('DROP TABLE IF EXISTS booking_checked').catch(() => undefined);
+      await tx.run('DROP TABLE IF EXISTS booking_dirty_date').catch(() => undefined);
       await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
     }
   });
