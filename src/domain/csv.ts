@@ -1,5 +1,6 @@
 /**
- * CSV for API responses: a header row, then one row per record, RFC 4180 quoting (fields holding a comma,
+ * The one CSV writer (issue 9.5, ADR 0010): every download — API answers, page CSVs (charts, map, data
+ * table, booking), the CLI's query output and our MI publication — writes its cells here. A header row, then one row per record, RFC 4180 quoting (fields holding a comma,
  * quote, CR or LF, or starting or ending with a space, are quoted, quotes doubled), CRLF line ends. Text
  * that a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) is prefixed with ' so that
  * opening a download never runs anything; numbers are written as JSON writes them.
@@ -16,6 +17,11 @@ export function csvCell(value: unknown): string {
   const s = String(value);
   const text = FORMULA_START.test(s) ? `'${s}` : s;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One line of cells, CRLF-terminated (for streaming large CSVs a line at a time). */
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
 }
 
 export function toCsv(columns: readonly string[], rows: readonly object[]): string {
