@@ -3,26 +3,15 @@
  * trend charts with their tables, the demo-data notice and the figures' dates. Formatted text only, so
  * templates do no arithmetic. Pure and unit-tested.
  */
-import { csvCell } from "../../domain/csv.ts";
-import type { AreaLevel } from "../../domain/areas.ts";
-import type {
-  Grain,
-  MetricDefinition,
-} from "../../domain/metric-definition.ts";
-import { SUPPRESSED_TEXT } from "../../domain/disclosure.ts";
-import {
-  roundCount,
-  roundCoverage,
-  roundFigure,
-} from "../../domain/rounding.ts";
-import type { Verdict } from "../../domain/statistics.ts";
-import type { PeerBand } from "../../query/peers.ts";
-import type {
-  DataStatus,
-  SeriesPoint,
-  SummaryTile,
-} from "../../query/types.ts";
-import { LINE_STYLES, renderLineChart } from "../charts/line-chart.ts";
+import { csvCell } from '../../domain/csv.ts';
+import type { AreaLevel } from '../../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
+import { roundCount, roundCoverage, roundFigure, roundTo } from '../../domain/rounding.ts';
+import type { Verdict } from '../../domain/statistics.ts';
+import type { PeerBand } from '../../query/peers.ts';
+import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts';
+import { LINE_STYLES, renderLineChart } from '../charts/line-chart.ts';
 import {
   describeChange,
   directionOf,
@@ -37,7 +26,7 @@ import {
   periodEnd,
   unitSuffix,
   type Direction,
-} from "../format.ts";
+} from '../format.ts';
 
 export interface TileView {
   id: string;
@@ -83,38 +72,34 @@ export interface VerdictView {
  * and lower (no polarity) blue and purple, not compared grey. The text always names the verdict.
  */
 export const VERDICT_TAGS: Record<Verdict, string> = {
-  better: "nhsuk-tag--green",
-  similar: "nhsuk-tag--yellow",
-  worse: "nhsuk-tag--red",
-  higher: "nhsuk-tag--blue",
-  lower: "nhsuk-tag--purple",
-  "not-compared": "nhsuk-tag--grey",
+  better: 'nhsuk-tag--green',
+  similar: 'nhsuk-tag--yellow',
+  worse: 'nhsuk-tag--red',
+  higher: 'nhsuk-tag--blue',
+  lower: 'nhsuk-tag--purple',
+  'not-compared': 'nhsuk-tag--grey',
 };
 
 /** The verdict's words against a named benchmark: "Better than England", "Similar to England". */
 export function verdictLabel(verdict: Verdict, benchmark: string): string {
   switch (verdict) {
-    case "better":
+    case 'better':
       return `Better than ${benchmark}`;
-    case "worse":
+    case 'worse':
       return `Worse than ${benchmark}`;
-    case "higher":
+    case 'higher':
       return `Higher than ${benchmark}`;
-    case "lower":
+    case 'lower':
       return `Lower than ${benchmark}`;
-    case "similar":
+    case 'similar':
       return `Similar to ${benchmark}`;
     default:
-      return "Not compared";
+      return 'Not compared';
   }
 }
 
 /** "40.1 to 50.6": a 95% interval in the figure's unit, rounded as the figure is. */
-export function formatInterval(
-  lower: number | null,
-  upper: number | null,
-  unit: string,
-): string | null {
+export function formatInterval(lower: number | null, upper: number | null, unit: string): string | null {
   if (lower === null || upper === null) return null;
   return `${formatValue(roundFigure(lower, unit), unit)} to ${formatValue(roundFigure(upper, unit), unit)}`;
 }
@@ -158,8 +143,8 @@ export interface ChartView {
   valueHeading: string;
   rows: TableRowView[];
   /** The table's column headings and rows in the shape of nhsuk-frontend's table macro. */
-  tableHead: { text: string; format?: "numeric" }[];
-  tableRows: { text: string; format?: "numeric" }[][];
+  tableHead: { text: string; format?: 'numeric' }[];
+  tableRows: { text: string; format?: 'numeric' }[][];
   /** How to read the band of comparable areas, when the chart draws one. */
   peerNote: string | null;
   /** Rates first: what the lines are (the area's rate, its parent's and England's), when drawn. */
@@ -184,11 +169,7 @@ export function demoView(status: DataStatus): DemoView | null {
   } catch {
     generatedText = null;
   }
-  return {
-    scaleText: formatNumber(scale, 6),
-    seedText: String(seed),
-    generatedText,
-  };
+  return { scaleText: formatNumber(scale, 6), seedText: String(seed), generatedText };
 }
 
 export function safeDateTime(iso: string | null): string | null {
@@ -210,17 +191,17 @@ export function safeDate(iso: string | null): string | null {
 }
 
 export function slug(metricId: string): string {
-  return metricId.replace(/[^A-Za-z0-9_-]/g, "-");
+  return metricId.replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
 export function valueHeading(unit: string): string {
-  if (unit === "percent") return "Percentage";
-  if (unit === "per_1000") return "Per 1,000 patients aged 13+";
-  return "Number";
+  if (unit === 'percent') return 'Percentage';
+  if (unit === 'per_1000') return 'Per 1,000 patients aged 13+';
+  return 'Number';
 }
 
 export function tileView(tile: SummaryTile, grain: Grain): TileView {
-  const grainWord = grain === "week" ? "week" : "month";
+  const grainWord = grain === 'week' ? 'week' : 'month';
   const base = {
     id: slug(tile.metricId),
     heading: tile.shortName,
@@ -228,17 +209,10 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
     unitText: unitSuffix(tile.unit).trim(),
   };
   if (!tile.latest) {
-    return {
-      ...base,
-      valueText: "–",
-      periodText: null,
-      change: null,
-      noChangeText: "No figures yet",
-    };
+    return { ...base, valueText: '–', periodText: null, change: null, noChangeText: 'No figures yet' };
   }
   const periodText =
-    formatPeriod(grain, tile.latest.periodStart) +
-    (tile.latest.complete ? "" : " (partial)");
+    formatPeriod(grain, tile.latest.periodStart) + (tile.latest.complete ? '' : ' (partial)');
   const valueText = formatValue(tile.latest.value, tile.unit);
   if (!tile.previous) {
     return {
@@ -262,8 +236,8 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
   const direction = directionOf(tile.latest.value, tile.previous.value);
   const on = `on the previous ${grainWord}`;
   let text: string;
-  if (direction === "same") text = `No change ${on}`;
-  else if (tile.unit === "percent") {
+  if (direction === 'same') text = `No change ${on}`;
+  else if (tile.unit === 'percent') {
     const points = Math.abs(tile.latest.value - tile.previous.value);
     text = `${formatNumber(Math.round(points * 10) / 10)} percentage points ${on}`;
   } else if (tile.changePct !== null && Number.isFinite(tile.changePct)) {
@@ -277,9 +251,8 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
     periodText,
     change: {
       direction,
-      arrow: direction === "up" ? "▲" : direction === "down" ? "▼" : "",
-      directionWords:
-        direction === "up" ? "Up" : direction === "down" ? "Down" : "",
+      arrow: direction === 'up' ? '▲' : direction === 'down' ? '▼' : '',
+      directionWords: direction === 'up' ? 'Up' : direction === 'down' ? 'Down' : '',
       text,
     },
     noChangeText: null,
@@ -300,20 +273,16 @@ export interface ChartOptions {
 
 /** Areas of a level as they read in a sentence: "ICBs", "GP practices". */
 export const LEVEL_WORDS: Record<AreaLevel, string> = {
-  england: "countries",
-  region: "NHS England regions",
-  icb: "ICBs",
-  sub_icb: "sub-ICB locations",
-  pcn: "PCNs",
-  practice: "GP practices",
+  england: 'countries',
+  region: 'NHS England regions',
+  icb: 'ICBs',
+  sub_icb: 'sub-ICB locations',
+  pcn: 'PCNs',
+  practice: 'GP practices',
 };
 
 /** Where a value sits in a band, in words ("in the middle half of ICBs"). */
-export function bandPosition(
-  value: number,
-  band: PeerBand,
-  areasWord: string,
-): string {
+export function bandPosition(value: number, band: PeerBand, areasWord: string): string {
   if (value > band.p90) return `among the highest 10% of ${areasWord}`;
   if (value > band.p75) return `in the highest quarter of ${areasWord}`;
   if (value < band.p10) return `among the lowest 10% of ${areasWord}`;
@@ -329,8 +298,8 @@ export function chartCsvHref(
   includePartial: boolean,
 ): string {
   const params = new URLSearchParams({ metric: metricId });
-  if (grain !== "month") params.set("grain", grain);
-  if (includePartial) params.set("partial", "1");
+  if (grain !== 'month') params.set('grain', grain);
+  if (includePartial) params.set('partial', '1');
   return `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.csv?${params}`;
 }
 
@@ -350,31 +319,20 @@ export function chartView(
   grain: Grain,
   options: ChartOptions = {},
 ): ChartView {
-  const grainWord = grain === "week" ? "week" : "month";
+  const grainWord = grain === 'week' ? 'week' : 'month';
   const id = `chart-${slug(tile.metricId)}`;
-  const trend =
-    options.trend && options.trend.area.length > 0 ? options.trend : null;
+  const trend = options.trend && options.trend.area.length > 0 ? options.trend : null;
   // Rates first: with a trend the chart draws the rate (and the band is of the rate); the table keeps
   // the counts and adds the rates beside them.
   const unit = trend ? trend.unit : tile.unit;
-  const rateOf = (list: SeriesPoint[] | undefined) =>
-    new Map((list ?? []).map((p) => [p.periodStart, p]));
+  const rateOf = (list: SeriesPoint[] | undefined) => new Map((list ?? []).map((p) => [p.periodStart, p]));
   const areaRate = rateOf(trend?.area);
   const parentRate = rateOf(trend?.parent?.points);
   const englandRate = rateOf(trend?.england?.points);
   const plotted = trend
-    ? points.map((p) => ({
-        ...p,
-        value: areaRate.get(p.periodStart)?.value ?? Number.NaN,
-      }))
+    ? points.map((p) => ({ ...p, value: areaRate.get(p.periodStart)?.value ?? Number.NaN }))
     : points;
-  const summary = describeChange(
-    tile.shortName,
-    grain,
-    tile.unit,
-    tile.latest,
-    tile.previous,
-  );
+  const summary = describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous);
   const partial = points.filter((p) => !p.complete);
   const first = points[0];
   const last = points[points.length - 1];
@@ -382,48 +340,39 @@ export function chartView(
   const range =
     first && last
       ? `from ${formatPeriodInSentence(grain, first.periodStart)} to ${formatPeriodInSentence(grain, last.periodStart)}` +
-        (last.complete ? "" : " (partial)")
-      : "No periods";
+        (last.complete ? '' : ' (partial)')
+      : 'No periods';
   const descParts = [summary];
   if (first && last) {
     descParts.push(
-      `The chart shows ${points.length} ${grainWord}${points.length === 1 ? "" : "s"}, ${range}.`,
+      `The chart shows ${points.length} ${grainWord}${points.length === 1 ? '' : 's'}, ${range}.`,
     );
   }
   let linesNote: string | null = null;
   if (trend) {
     const named = [
-      trend.parent
-        ? `${trend.parent.name} as a ${LINE_STYLES.parent.words}`
-        : null,
+      trend.parent ? `${trend.parent.name} as a ${LINE_STYLES.parent.words}` : null,
       trend.england ? `England as a ${LINE_STYLES.england.words}` : null,
     ].filter((t): t is string => t !== null);
     linesNote =
-      `The chart shows ${lowerFirst(trend.name)}: ${options.peers?.areaName ?? "the area"} as a solid blue line` +
-      (named.length > 0 ? `, ${named.join(" and ")}.` : ".");
+      `The chart shows ${lowerFirst(trend.name)}: ${options.peers?.areaName ?? 'the area'} as a solid blue line` +
+      (named.length > 0 ? `, ${named.join(' and ')}.` : '.');
     descParts.push(linesNote);
   }
-  if (partial.length > 0)
-    descParts.push("The dashed part of the line is a partial period.");
-  const peers =
-    options.peers && options.peers.bands.length > 0 ? options.peers : null;
+  if (partial.length > 0) descParts.push('The dashed part of the line is a partial period.');
+  const peers = options.peers && options.peers.bands.length > 0 ? options.peers : null;
   const bandOf = new Map((peers?.bands ?? []).map((b) => [b.periodStart, b]));
   let peerNote: string | null = null;
   if (peers) {
     const counts = peers.bands.map((b) => b.count);
     const fewest = Math.min(...counts);
     const most = Math.max(...counts);
-    const how =
-      fewest === most
-        ? `the ${formatNumber(most)} ${peers.areasWord}`
-        : `the ${peers.areasWord}`;
+    const how = fewest === most ? `the ${formatNumber(most)} ${peers.areasWord}` : `the ${peers.areasWord}`;
     peerNote =
       `The shaded band behind the line shows the spread across ${how}: the darker part the middle half ` +
-      "(25th to 75th percentile), the lighter part the middle 80% (10th to 90th percentile).";
+      '(25th to 75th percentile), the lighter part the middle 80% (10th to 90th percentile).';
     descParts.push(peerNote);
-    const lastBand = lastPlotted
-      ? bandOf.get(lastPlotted.periodStart)
-      : undefined;
+    const lastBand = lastPlotted ? bandOf.get(lastPlotted.periodStart) : undefined;
     if (lastPlotted && lastBand && Number.isFinite(lastPlotted.value)) {
       descParts.push(
         `In ${formatPeriodInSentence(grain, lastPlotted.periodStart)}, ${peers.areaName} was ${bandPosition(lastPlotted.value, lastBand, peers.areasWord)}.`,
@@ -434,113 +383,72 @@ export function chartView(
     points.map((p) => map.get(p.periodStart)?.value ?? null);
   const chartOptions = {
     title: `${trend ? trend.name : tile.name} by ${grainWord}`,
-    desc: descParts.join(" "),
+    desc: descParts.join(' '),
     points: plotted.map((p) => ({
       label: formatPeriodShort(grain, p.periodStart),
       value: p.value,
       partial: !p.complete,
       band: bandOf.get(p.periodStart) ?? null,
     })),
-    formatTick:
-      unit === "percent" ? (v: number) => `${formatNumber(v)}%` : undefined,
-    integer: unit !== "percent" && unit !== "per_1000" ? undefined : false,
+    formatTick: unit === 'percent' ? (v: number) => `${formatNumber(v)}%` : undefined,
+    integer: unit !== 'percent' && unit !== 'per_1000' ? undefined : false,
     lines: trend
       ? [
-          ...(trend.parent
-            ? [{ kind: "parent" as const, values: benchmark(parentRate) }]
-            : []),
-          ...(trend.england
-            ? [{ kind: "england" as const, values: benchmark(englandRate) }]
-            : []),
+          ...(trend.parent ? [{ kind: 'parent' as const, values: benchmark(parentRate) }] : []),
+          ...(trend.england ? [{ kind: 'england' as const, values: benchmark(englandRate) }] : []),
         ]
       : undefined,
   };
-  const svg = renderLineChart({
-    ...chartOptions,
-    id,
-    className: "app-chart__svg--wide",
-  });
+  const svg = renderLineChart({ ...chartOptions, id, className: 'app-chart__svg--wide' });
   const svgNarrow = renderLineChart({
     ...chartOptions,
     id: `${id}-narrow`,
     width: 360,
     height: 240,
-    className: "app-chart__svg--narrow",
+    className: 'app-chart__svg--narrow',
   });
   const range2 = (lo: number | undefined, hi: number | undefined) =>
-    lo === undefined || hi === undefined
-      ? "–"
-      : `${formatValue(lo, unit)} to ${formatValue(hi, unit)}`;
-  const rateText = (p: SeriesPoint | undefined) =>
-    p ? formatValue(p.value, unit) : "–";
+    lo === undefined || hi === undefined ? '–' : `${formatValue(lo, unit)} to ${formatValue(hi, unit)}`;
+  const rateText = (p: SeriesPoint | undefined) => (p ? formatValue(p.value, unit) : '–');
   const rows = points.map((p) => {
     const b = bandOf.get(p.periodStart);
     return {
-      period:
-        formatPeriod(grain, p.periodStart) + (p.complete ? "" : " (partial)"),
+      period: formatPeriod(grain, p.periodStart) + (p.complete ? '' : ' (partial)'),
       value: formatValue(p.value, tile.unit),
-      complete: p.complete ? "Yes" : "No (partial)",
+      complete: p.complete ? 'Yes' : 'No (partial)',
       ...(trend
         ? {
             rates: [
               rateText(areaRate.get(p.periodStart)),
-              ...(trend.parent
-                ? [rateText(parentRate.get(p.periodStart))]
-                : []),
-              ...(trend.england
-                ? [rateText(englandRate.get(p.periodStart))]
-                : []),
+              ...(trend.parent ? [rateText(parentRate.get(p.periodStart))] : []),
+              ...(trend.england ? [rateText(englandRate.get(p.periodStart))] : []),
             ],
           }
         : {}),
-      ...(peers
-        ? {
-            middleHalf: range2(b?.p25, b?.p75),
-            middle80: range2(b?.p10, b?.p90),
-          }
-        : {}),
+      ...(peers ? { middleHalf: range2(b?.p25, b?.p75), middle80: range2(b?.p10, b?.p90) } : {}),
     };
   });
-  const tableHead: { text: string; format?: "numeric" }[] = [
-    { text: "Period" },
-    { text: valueHeading(tile.unit), format: "numeric" },
+  const tableHead: { text: string; format?: 'numeric' }[] = [
+    { text: 'Period' },
+    { text: valueHeading(tile.unit), format: 'numeric' },
   ];
   // A rate that is the tile's own figure is not repeated for the area.
-  const ownRate =
-    trend !== null && trend.unit === tile.unit && tile.unit !== "events";
+  const ownRate = trend !== null && trend.unit === tile.unit && tile.unit !== 'events';
   if (trend) {
-    const rateWord = trend.unit === "percent" ? "percentage" : "per 1,000";
+    const rateWord = trend.unit === 'percent' ? 'percentage' : 'per 1,000';
     tableHead.push(
-      {
-        text: `${options.peers?.areaName ?? "Area"}, ${rateWord}`,
-        format: "numeric",
-      },
-      ...(trend.parent
-        ? [
-            {
-              text: `${trend.parent.name}, ${rateWord}`,
-              format: "numeric" as const,
-            },
-          ]
-        : []),
-      ...(trend.england
-        ? [{ text: `England, ${rateWord}`, format: "numeric" as const }]
-        : []),
+      { text: `${options.peers?.areaName ?? 'Area'}, ${rateWord}`, format: 'numeric' },
+      ...(trend.parent ? [{ text: `${trend.parent.name}, ${rateWord}`, format: 'numeric' as const }] : []),
+      ...(trend.england ? [{ text: `England, ${rateWord}`, format: 'numeric' as const }] : []),
     );
   }
   if (peers) {
     tableHead.push(
-      {
-        text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`,
-        format: "numeric",
-      },
-      {
-        text: `Middle 80% of ${peers.areasWord} (10th to 90th percentile)`,
-        format: "numeric",
-      },
+      { text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`, format: 'numeric' },
+      { text: `Middle 80% of ${peers.areasWord} (10th to 90th percentile)`, format: 'numeric' },
     );
   }
-  tableHead.push({ text: "Complete period" });
+  tableHead.push({ text: 'Complete period' });
   if (ownRate) tableHead.splice(2, 1);
   return {
     id,
@@ -548,7 +456,7 @@ export function chartView(
     summary,
     svg,
     svgNarrow,
-    caption: `${grain === "week" ? "Weekly" : "Monthly"}, ${range}`,
+    caption: `${grain === 'week' ? 'Weekly' : 'Monthly'}, ${range}`,
     tableCaption: trend
       ? `${tile.name} and ${lowerFirst(trend.name)} by ${grainWord}`
       : `${tile.name} by ${grainWord}`,
@@ -557,14 +465,12 @@ export function chartView(
     tableHead,
     tableRows: rows.map((r) => [
       { text: r.period },
-      { text: r.value, format: "numeric" as const },
-      ...(r.rates ?? [])
-        .slice(ownRate ? 1 : 0)
-        .map((text) => ({ text, format: "numeric" as const })),
+      { text: r.value, format: 'numeric' as const },
+      ...(r.rates ?? []).slice(ownRate ? 1 : 0).map((text) => ({ text, format: 'numeric' as const })),
       ...(r.middleHalf !== undefined
         ? [
-            { text: r.middleHalf, format: "numeric" as const },
-            { text: r.middle80!, format: "numeric" as const },
+            { text: r.middleHalf, format: 'numeric' as const },
+            { text: r.middle80!, format: 'numeric' as const },
           ]
         : []),
       { text: r.complete },
@@ -577,9 +483,7 @@ export function chartView(
 }
 
 function lowerFirst(text: string): string {
-  return /^NHS\b/.test(text)
-    ? text
-    : text.charAt(0).toLowerCase() + text.slice(1);
+  return /^NHS\b/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** The latest complete period over several series, and whether any holds a partial period. */
@@ -591,10 +495,7 @@ export function periodsOf(series: Record<string, SeriesPoint[]>): {
   let hasPartial = false;
   for (const points of Object.values(series)) {
     for (const p of points) {
-      if (
-        p.complete &&
-        (latestComplete === null || p.periodStart > latestComplete)
-      )
+      if (p.complete && (latestComplete === null || p.periodStart > latestComplete))
         latestComplete = p.periodStart;
       if (!p.complete) hasPartial = true;
     }
@@ -618,9 +519,7 @@ export function dataStatusView(
   const { latestComplete, hasPartial } = periodsOf(series);
   return {
     refreshedText: safeDateTime(status.refreshedAt),
-    completeUpToText: latestComplete
-      ? formatDate(periodEnd(grain, latestComplete))
-      : null,
+    completeUpToText: latestComplete ? formatDate(periodEnd(grain, latestComplete)) : null,
     lastDayText: safeDate(status.lastDay),
     hasPartial,
   };
@@ -636,7 +535,7 @@ export type ChartCsvPoint = SeriesPoint & { suppressed?: boolean };
 
 export function chartCsv(opts: {
   area: { level: AreaLevel; code: string; name: string };
-  metric: Pick<MetricDefinition, "id" | "name" | "unit">;
+  metric: Pick<MetricDefinition, 'id' | 'name' | 'unit'>;
   grain: Grain;
   points: ChartCsvPoint[];
   bands?: PeerBand[] | null;
@@ -644,35 +543,25 @@ export function chartCsv(opts: {
   const { area, metric, grain, points } = opts;
   const isRate = points.some((p) => p.coverage !== undefined);
   const bands =
-    opts.bands && opts.bands.length > 0
-      ? new Map(opts.bands.map((b) => [b.periodStart, b]))
-      : null;
+    opts.bands && opts.bands.length > 0 ? new Map(opts.bands.map((b) => [b.periodStart, b])) : null;
   const header = [
-    "period_start",
-    "period_end",
-    "period",
-    "complete",
-    "area_level",
-    "area_code",
-    "area_name",
-    "metric_id",
-    "metric_name",
-    "unit",
-    "value",
+    'period_start',
+    'period_end',
+    'period',
+    'complete',
+    'area_level',
+    'area_code',
+    'area_name',
+    'metric_id',
+    'metric_name',
+    'unit',
+    'value',
   ];
-  if (isRate) header.push("numerator", "denominator", "coverage");
+  if (isRate) header.push('numerator', 'denominator', 'coverage');
   const hasCi = points.some((p) => p.lowerCi95 !== undefined);
-  if (hasCi)
-    header.push("lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8");
-  if (bands)
-    header.push(
-      "peers_p10",
-      "peers_p25",
-      "peers_p75",
-      "peers_p90",
-      "peers_count",
-    );
-  const lines = [header.join(",")];
+  if (hasCi) header.push('lower_ci_95', 'upper_ci_95', 'lower_ci_99_8', 'upper_ci_99_8');
+  if (bands) header.push('peers_p10', 'peers_p25', 'peers_p75', 'peers_p90', 'peers_count');
+  const lines = [header.join(',')];
   for (const p of points) {
     const row: (string | number | boolean | null | undefined)[] = [
       p.periodStart,
@@ -688,27 +577,18 @@ export function chartCsv(opts: {
       p.suppressed ? SUPPRESSED_TEXT : roundFigure(p.value, metric.unit),
     ];
     // Rounded at the edge (docs/adr/0022): counts whole, rates and percentages to 1 decimal.
-    if (isRate)
-      row.push(
-        roundCount(p.numerator),
-        roundCount(p.denominator),
-        roundCoverage(p.coverage),
-      );
+    if (isRate) row.push(roundCount(p.numerator), roundCount(p.denominator), roundCoverage(p.coverage));
     if (hasCi) {
       const limit = (v: number | undefined) => roundFigure(v, metric.unit);
-      row.push(
-        limit(p.lowerCi95),
-        limit(p.upperCi95),
-        limit(p.lowerCi998),
-        limit(p.upperCi998),
-      );
+      row.push(limit(p.lowerCi95), limit(p.upperCi95), limit(p.lowerCi998), limit(p.upperCi998));
     }
     if (bands) {
       const b = bands.get(p.periodStart);
-      const r = (v: number | undefined) => roundFigure(v, metric.unit);
+      // Percentiles interpolate between areas (and on area pages are of the rate): 1 decimal.
+      const r = (v: number | undefined) => (v === undefined ? v : roundTo(v, 1));
       row.push(r(b?.p10), r(b?.p25), r(b?.p75), r(b?.p90), b?.count);
     }
-    lines.push(row.map(csvCell).join(","));
+    lines.push(row.map(csvCell).join(','));
   }
-  return `${lines.join("\r\n")}\r\n`;
+  return `${lines.join('\r\n')}\r\n`;
 }
