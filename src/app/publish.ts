@@ -13,20 +13,20 @@
  * OPEN_DATA_DISCLOSURE on, ICB counts 1–7 are shown as * and others rounded to the nearest 5 (England exact).
  * Each release is also kept in DATA_DIR/open-data/<release>/ and listed at /open-data (never replaced).
  */
-import { csvLine } from "../domain/csv.ts";
-import ExcelJS from "exceljs";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { ENGLAND_CODE, UNKNOWN_CODE } from "../domain/areas.ts";
-import { discloseCount } from "../domain/disclosure.ts";
-import { MI_MEASURES, type MiMeasure } from "../domain/mi-measures.ts";
-import type { MetricDefinition } from "../domain/metric-definition.ts";
-import { formatLongDate, periodLabel } from "../domain/periods.ts";
-import { latestCompletePeriod } from "../query/area-page.ts";
-import { getDataStatus } from "../query/status.ts";
-import type { Warehouse } from "../warehouse/db.ts";
-import { sql } from "../warehouse/sql.ts";
+import { csvLine } from '../domain/csv.ts';
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ENGLAND_CODE, UNKNOWN_CODE } from '../domain/areas.ts';
+import { discloseCount } from '../domain/disclosure.ts';
+import { MI_MEASURES, type MiMeasure } from '../domain/mi-measures.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
+import { formatLongDate, periodLabel } from '../domain/periods.ts';
+import { latestCompletePeriod } from '../query/area-page.ts';
+import { getDataStatus } from '../query/status.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { sql } from '../warehouse/sql.ts';
 
 export class PublishError extends Error {}
 
@@ -50,7 +50,7 @@ export interface PublishResult {
   icbRows: number;
 }
 
-const monthWords = (m: string) => periodLabel("month", `${m}-01`);
+const monthWords = (m: string) => periodLabel('month', `${m}-01`);
 const dayWords = formatLongDate;
 
 interface IcbRow {
@@ -61,32 +61,27 @@ interface IcbRow {
   values: (number | string)[];
 }
 
-export async function publishMonth(
-  db: Warehouse,
-  opts: PublishOptions,
-): Promise<PublishResult> {
+export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise<PublishResult> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month))
     throw new PublishError(`--month must be like 2025-08, got "${opts.month}"`);
   const monthDay = `${opts.month}-01`;
   const status = await getDataStatus(db);
-  const lastComplete = latestCompletePeriod("month", status);
+  const lastComplete = latestCompletePeriod('month', status);
   if (lastComplete === null || monthDay > lastComplete) {
     throw new PublishError(
-      `${opts.month} is not a complete month of the loaded activity (complete months end at ${lastComplete?.slice(0, 7) ?? "none"})`,
+      `${opts.month} is not a complete month of the loaded activity (complete months end at ${lastComplete?.slice(0, 7) ?? 'none'})`,
     );
   }
   // Measures the product computes from events, at ICB level.
   const candidates = MI_MEASURES.filter(
-    (m) =>
-      !m.nationalOnly &&
-      opts.catalogue.some((c) => c.id === m.measure && c.source === "events"),
+    (m) => !m.nationalOnly && opts.catalogue.some((c) => c.id === m.measure && c.source === 'events'),
   );
   const icbs = await db.all<{
     icb_code: string;
     icb_name: string;
     region_code: string;
     region_name: string;
-  }>(sql("query/publish_icbs"));
+  }>(sql('query/publish_icbs'));
   const notes: string[] = [];
   const measures: MiMeasure[] = [];
   const england: number[] = [];
@@ -97,32 +92,23 @@ export async function publishMonth(
       area_level: string;
       area_code: string;
       value: number;
-    }>(sql("query/publish_figures"), [m.measure, monthDay]);
-    const eng = rows.find(
-      (r) => r.area_level === "england" && r.area_code === ENGLAND_CODE,
-    );
+    }>(sql('query/publish_figures'), [m.measure, monthDay]);
+    const eng = rows.find((r) => r.area_level === 'england' && r.area_code === ENGLAND_CODE);
     if (!eng) {
-      notes.push(
-        `${m.label}: no computed figure for ${opts.month}; not published`,
-      );
+      notes.push(`${m.label}: no computed figure for ${opts.month}; not published`);
       continue;
     }
     const icbValues = new Map(
-      rows
-        .filter((r) => r.area_level === "icb")
-        .map((r) => [r.area_code, Number(r.value)]),
+      rows.filter((r) => r.area_level === 'icb').map((r) => [r.area_code, Number(r.value)]),
     );
     // Every ICB of today's structure is published; one without activity in a computed month had none: 0.
     let sum = 0;
-    for (const i of [...icbs.map((x) => x.icb_code), UNKNOWN_CODE])
-      sum += icbValues.get(i) ?? 0;
+    for (const i of [...icbs.map((x) => x.icb_code), UNKNOWN_CODE]) sum += icbValues.get(i) ?? 0;
     const stray = [...icbValues.keys()].filter(
       (c) => c !== UNKNOWN_CODE && !icbs.some((x) => x.icb_code === c),
     );
     if (stray.length > 0)
-      problems.push(
-        `${m.label}: figures for ICB(s) not in today's structure: ${stray.join(", ")}`,
-      );
+      problems.push(`${m.label}: figures for ICB(s) not in today's structure: ${stray.join(', ')}`);
     if (sum !== Number(eng.value)) {
       problems.push(
         `${m.label}: the ICB rows plus Unknown add up to ${sum}, not England's ${Number(eng.value)} (difference ${Number(eng.value) - sum})`,
@@ -137,25 +123,21 @@ export async function publishMonth(
     }
   }
   if (problems.length > 0)
-    throw new PublishError(
-      `${opts.month} not published, nothing written: ${problems.join("; ")}`,
-    );
+    throw new PublishError(`${opts.month} not published, nothing written: ${problems.join('; ')}`);
   if (measures.length === 0)
-    throw new PublishError(
-      `no computed figures for ${opts.month}: nothing to publish`,
-    );
+    throw new PublishError(`no computed figures for ${opts.month}: nothing to publish`);
   notes.push(
-    `ICB rows plus Unknown add up to England for every measure (${measures.map((m) => m.measure).join(", ")})`,
+    `ICB rows plus Unknown add up to England for every measure (${measures.map((m) => m.measure).join(', ')})`,
   );
 
   const shown = (v: number): number | string => {
     if (!opts.disclosure) return v;
     const d = discloseCount(v);
-    return d.suppressed ? "*" : d.value!;
+    return d.suppressed ? '*' : d.value!;
   };
   if (opts.disclosure)
     notes.push(
-      "Disclosure control: ICB counts 1 to 7 shown as *, others rounded to the nearest 5; England exact",
+      'Disclosure control: ICB counts 1 to 7 shown as *, others rounded to the nearest 5; England exact',
     );
   const icbRows: IcbRow[] = [
     ...icbs.map((i) => ({
@@ -166,20 +148,16 @@ export async function publishMonth(
       values: perIcb.get(i.icb_code)!.map(shown),
     })),
     {
-      code: "Unknown",
-      name: "Unknown",
-      regionCode: "Unknown",
-      regionName: "Unknown",
+      code: 'Unknown',
+      name: 'Unknown',
+      regionCode: 'Unknown',
+      regionName: 'Unknown',
       values: perIcb.get(UNKNOWN_CODE)!.map(shown),
     },
   ];
 
   // Files, written to a new folder first, then into --out and the archive.
-  const count = Number(
-    (await db.scalar<number>(sql("query/open_data_release_count"), [
-      monthDay,
-    ])) ?? 0,
-  );
+  const count = Number((await db.scalar<number>(sql('query/open_data_release_count'), [monthDay])) ?? 0);
   const releaseId = `${opts.month}-${count + 1}`;
   const base = `nhs-app-analytics-mi_${opts.month}`;
   const names = {
@@ -190,74 +168,60 @@ export async function publishMonth(
   const csvNames = measures.map((m) => m.csvColumns[0]!);
 
   const wb = new ExcelJS.Workbook();
-  const title = wb.addWorksheet("Title Sheet");
+  const title = wb.addWorksheet('Title Sheet');
   [
-    "NHS App Management Information Statistics",
+    'NHS App Management Information Statistics',
     `${monthWords(opts.month)} to ${monthWords(opts.month)}`,
     `Publication date: ${dayWords(opts.today)}`,
-    "Computed by NHS App Analytics from NHS App activity, in the layout of the NHS England publication. Not an official statistic.",
-    "Contents",
-    "Data Quality",
+    'Computed by NHS App Analytics from NHS App activity, in the layout of the NHS England publication. Not an official statistic.',
+    'Contents',
+    'Data Quality',
     `Table 1: National Summary of NHS App usage and registration statistics, ${monthWords(opts.month)}`,
     `Table 2: ICB level NHS App usage and registration statistics, ${monthWords(opts.month)}`,
-    "Metric Metadata",
+    'Metric Metadata',
   ].forEach((t, i) => (title.getCell(`A${i + 1}`).value = t));
-  const dq = wb.addWorksheet("Data Quality");
-  dq.getCell("A1").value = "Data Quality";
-  dq.getCell("A2").value =
+  const dq = wb.addWorksheet('Data Quality');
+  dq.getCell('A1').value = 'Data Quality';
+  dq.getCell('A2').value =
     "Figures are counted exactly from the App activity loaded, per calendar month in UK time. ICB activity is assigned by the user's registered GP practice on today's ICB structure; activity without a recognised practice is under Unknown.";
   notes.forEach((n, i) => (dq.getCell(`A${i + 3}`).value = n));
 
-  const t1 = wb.addWorksheet("Table 1");
-  t1.getCell("A1").value = "Return to Title Sheet";
-  t1.getCell("A2").value =
+  const t1 = wb.addWorksheet('Table 1');
+  t1.getCell('A1').value = 'Return to Title Sheet';
+  t1.getCell('A2').value =
     `Table 1: National Summary of NHS App usage and registration statistics, ${monthWords(opts.month)}`;
-  t1.getCell("C3").value = new Date(`${monthDay}T00:00:00Z`);
-  t1.getCell("C3").numFmt = "mmm-yy";
+  t1.getCell('C3').value = new Date(`${monthDay}T00:00:00Z`);
+  t1.getCell('C3').numFmt = 'mmm-yy';
   measures.forEach((m, i) => {
-    t1.getRow(4 + i).values = ["England", m.label, england[i]!];
+    t1.getRow(4 + i).values = ['England', m.label, england[i]!];
   });
-  t1.getCell(`A${5 + measures.length}`).value = "Source: NHS App Analytics";
+  t1.getCell(`A${5 + measures.length}`).value = 'Source: NHS App Analytics';
 
-  const t2 = wb.addWorksheet("Table 2");
-  t2.getCell("A1").value = "Return to Title Sheet";
-  t2.getCell("A2").value =
+  const t2 = wb.addWorksheet('Table 2');
+  t2.getCell('A1').value = 'Return to Title Sheet';
+  t2.getCell('A2').value =
     `Table 2: ICB level NHS App usage and registration statistics, ${monthWords(opts.month)}`;
   t2.getRow(3).values = [
-    "Month",
-    "ICB ODS Code [1,2]",
-    "ICB Name [1,2]",
-    "NHSE Region ODS Code [1,2]",
-    "NHSE Region Name [1,2]",
+    'Month',
+    'ICB ODS Code [1,2]',
+    'ICB Name [1,2]',
+    'NHSE Region ODS Code [1,2]',
+    'NHSE Region Name [1,2]',
     ...measures.map((m) => m.label),
   ];
   icbRows.forEach((r, i) => {
     const row = t2.getRow(4 + i);
-    row.values = [
-      new Date(`${monthDay}T00:00:00Z`),
-      r.code,
-      r.name,
-      r.regionCode,
-      r.regionName,
-      ...r.values,
-    ];
-    row.getCell(1).numFmt = "yyyy-mm-dd";
+    row.values = [new Date(`${monthDay}T00:00:00Z`), r.code, r.name, r.regionCode, r.regionName, ...r.values];
+    row.getCell(1).numFmt = 'yyyy-mm-dd';
   });
   const after = 5 + icbRows.length;
-  t2.getCell(`A${after}`).value = "Source: NHS App Analytics";
-  t2.getCell(`A${after + 1}`).value = "Notes:";
+  t2.getCell(`A${after}`).value = 'Source: NHS App Analytics';
+  t2.getCell(`A${after + 1}`).value = 'Notes:';
   t2.getCell(`B${after + 1}`).value =
-    "1 Unknown: activity that cannot be mapped to an ICB (no recognised GP practice).";
+    '1 Unknown: activity that cannot be mapped to an ICB (no recognised GP practice).';
 
-  const meta = wb.addWorksheet("Metric Metadata");
-  meta.getRow(1).values = [
-    "Metric",
-    "CSV Column Name",
-    "Description",
-    "Methodology",
-    "Geography",
-    "Caveats",
-  ];
+  const meta = wb.addWorksheet('Metric Metadata');
+  meta.getRow(1).values = ['Metric', 'CSV Column Name', 'Description', 'Methodology', 'Geography', 'Caveats'];
   measures.forEach((m, i) => {
     const c = opts.catalogue.find((x) => x.id === m.measure)!;
     meta.getRow(2 + i).values = [
@@ -266,39 +230,23 @@ export async function publishMonth(
       c.description,
       c.calculation,
       `England, NHS England regions and ICBs (today's structure); lowest level computed: ${c.lowest_geography}`,
-      c.caveats.join(" "),
+      c.caveats.join(' '),
     ];
   });
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nhs-app-publish-"));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nhs-app-publish-'));
   try {
     await wb.xlsx.writeFile(path.join(tmp, names.workbook));
     fs.writeFileSync(
       path.join(tmp, names.icb),
-      csvLine([
-        "MONTH",
-        "ICB_ODS_CODE",
-        "ICB_NAME",
-        "REGION_ODS_CODE",
-        "REGION_NAME",
-        ...csvNames,
-      ]) +
+      csvLine(['MONTH', 'ICB_ODS_CODE', 'ICB_NAME', 'REGION_ODS_CODE', 'REGION_NAME', ...csvNames]) +
         icbRows
-          .map((r) =>
-            csvLine([
-              monthDay,
-              r.code,
-              r.name,
-              r.regionCode,
-              r.regionName,
-              ...r.values,
-            ]),
-          )
-          .join(""),
+          .map((r) => csvLine([monthDay, r.code, r.name, r.regionCode, r.regionName, ...r.values]))
+          .join(''),
     );
     fs.writeFileSync(
       path.join(tmp, names.england),
-      csvLine(["MONTH", ...csvNames]) + csvLine([monthDay, ...england]),
+      csvLine(['MONTH', ...csvNames]) + csvLine([monthDay, ...england]),
     );
     fs.mkdirSync(opts.outDir, { recursive: true });
     const archive = path.join(opts.archiveDir, releaseId);
@@ -308,14 +256,12 @@ export async function publishMonth(
       fs.copyFileSync(path.join(tmp, f), path.join(opts.outDir, f));
       fs.copyFileSync(path.join(tmp, f), path.join(archive, f));
     }
-    const version = await db.scalar<string>(
-      "SELECT value FROM warehouse_meta WHERE key = 'data_version'",
-    );
-    await db.run(sql("query/open_data_release_insert"), [
+    const version = await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
+    await db.run(sql('query/open_data_release_insert'), [
       releaseId,
       monthDay,
-      files.join("|"),
-      notes.join("\n"),
+      files.join('|'),
+      notes.join('\n'),
       opts.disclosure,
       version ?? null,
     ]);

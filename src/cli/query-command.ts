@@ -1,47 +1,40 @@
-import type { AppConfig } from "../config.ts";
-import { openForReading } from "../app/bootstrap.ts";
-import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from "../domain/areas.ts";
-import { isPatientRate, isStoredRatio } from "../domain/metric-definition.ts";
-import { isGrain, isIsoDate, periodStart } from "../domain/periods.ts";
-import { loadCatalogue } from "../metrics/catalogue.ts";
-import { csvCell } from "../domain/csv.ts";
-import { getBreakdown } from "../query/breakdown.ts";
-import {
-  getJumpOffBreakdown,
-  getJumpOffSeries,
-  type JumpOffSource,
-} from "../query/jump-offs.ts";
-import { getMetricSeries } from "../query/series.ts";
-import { getDataStatus } from "../query/status.ts";
-import { sql } from "../warehouse/sql.ts";
-import { UsageError } from "./args.ts";
-import { runOfficialQuery } from "./official-command.ts";
-import { runBookingQuery } from "./booking-command.ts";
+import type { AppConfig } from '../config.ts';
+import { openForReading } from '../app/bootstrap.ts';
+import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
+import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
+import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
+import { loadCatalogue } from '../metrics/catalogue.ts';
+import { csvCell } from '../domain/csv.ts';
+import { getBreakdown } from '../query/breakdown.ts';
+import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
+import { getMetricSeries } from '../query/series.ts';
+import { getDataStatus } from '../query/status.ts';
+import { sql } from '../warehouse/sql.ts';
+import { UsageError } from './args.ts';
+import { runOfficialQuery } from './official-command.ts';
+import { runBookingQuery } from './booking-command.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
 function option(values: Values, name: string): string | undefined {
   const v = values[name];
-  return typeof v === "string" ? v : undefined;
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** The options every query shares: --structure, --format, and the dates --from, --to and --period. */
 function outputOptions(values: Values): {
-  structure: "current" | "as-recorded";
-  format: "csv" | "json";
+  structure: 'current' | 'as-recorded';
+  format: 'csv' | 'json';
 } {
-  const structure = option(values, "structure") ?? "current";
-  if (structure !== "current" && structure !== "as-recorded")
-    throw new UsageError("--structure must be current or as-recorded");
-  const format = option(values, "format") ?? "csv";
-  if (format !== "csv" && format !== "json")
-    throw new UsageError("--format must be csv or json");
-  for (const name of ["from", "to", "period"]) {
+  const structure = option(values, 'structure') ?? 'current';
+  if (structure !== 'current' && structure !== 'as-recorded')
+    throw new UsageError('--structure must be current or as-recorded');
+  const format = option(values, 'format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+  for (const name of ['from', 'to', 'period']) {
     const v = option(values, name);
     if (v !== undefined && !isIsoDate(v))
-      throw new UsageError(
-        `--${name} must be a date like 2026-04-01, got "${v}"`,
-      );
+      throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
   }
   return { structure, format };
 }
@@ -50,62 +43,47 @@ function outputOptions(values: Values): {
  * CSV of the rows, with the API's cell rules (src/domain/csv.ts, ADR 0010): RFC 4180 quoting, and text a
  * spreadsheet would run as a formula (starting =, +, -, @, tab or CR) prefixed with '.
  */
-export function toCsv(
-  rows: Record<string, unknown>[],
-  columns: string[],
-): string {
+export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return (
-    [
-      columns.join(","),
-      ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(",")),
-    ].join("\n") + "\n"
+    [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
   );
 }
 
 /** `query series` and `query breakdown`: the figures behind pages and the API, as CSV or JSON. */
-export async function runQuery(
-  config: AppConfig,
-  positionals: string[],
-  values: Values,
-): Promise<number> {
+export async function runQuery(config: AppConfig, positionals: string[], values: Values): Promise<number> {
   const [what] = positionals;
-  if (what === "jump-offs") return runJumpOffQuery(config, values);
-  if (what === "official") return runOfficialQuery(config, values);
-  if (what === "booking") return runBookingQuery(config, values);
-  if (what !== "series" && what !== "breakdown")
-    throw new UsageError(
-      "usage: nhs-app-analytics query series|breakdown|jump-offs|official|booking …",
-    );
+  if (what === 'jump-offs') return runJumpOffQuery(config, values);
+  if (what === 'official') return runOfficialQuery(config, values);
+  if (what === 'booking') return runBookingQuery(config, values);
+  if (what !== 'series' && what !== 'breakdown')
+    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs|official|booking …');
   const catalogue = loadCatalogue();
-  const metricId = option(values, "metric");
+  const metricId = option(values, 'metric');
   const metric = catalogue.find((m) => m.id === metricId);
   if (!metric)
     throw new UsageError(
-      `--metric must be one of the catalogue ids (nhs-app-analytics metrics), got "${metricId ?? ""}"`,
+      `--metric must be one of the catalogue ids (nhs-app-analytics metrics), got "${metricId ?? ''}"`,
     );
-  const level = option(values, "level") ?? "england";
+  const level = option(values, 'level') ?? 'england';
   if (!isAreaLevel(level))
-    throw new UsageError(
-      `--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`,
-    );
-  const code =
-    option(values, "code") ?? (level === "england" ? ENGLAND_CODE : undefined);
-  if (!code) throw new UsageError("--code is required below England");
-  const grain = option(values, "grain") ?? "month";
+    throw new UsageError(`--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`);
+  const code = option(values, 'code') ?? (level === 'england' ? ENGLAND_CODE : undefined);
+  if (!code) throw new UsageError('--code is required below England');
+  const grain = option(values, 'grain') ?? 'month';
   if (!isGrain(grain) || !metric.grains.includes(grain)) {
     throw new UsageError(
-      `--grain must be one of ${metric.grains.join(", ")} for ${metric.id}, got "${grain}"`,
+      `--grain must be one of ${metric.grains.join(', ')} for ${metric.id}, got "${grain}"`,
     );
   }
   const { structure, format } = outputOptions(values);
   // On a running server: the figures it published (read-only).
   const { db } = await openForReading(config, () => undefined);
   try {
-    const area = await db.one(sql("query/find_area"), [level, code]);
+    const area = await db.one(sql('query/find_area'), [level, code]);
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
-    const struct = structure === "current" ? "current" : "as_recorded";
-    if (what === "series") {
+    const struct = structure === 'current' ? 'current' : 'as_recorded';
+    if (what === 'series') {
       const points = await getMetricSeries(
         db,
         status,
@@ -116,8 +94,8 @@ export async function runQuery(
           grain,
           structure: struct,
           includePartial: values.partial === true,
-          from: option(values, "from"),
-          to: option(values, "to"),
+          from: option(values, 'from'),
+          to: option(values, 'to'),
         },
         catalogue,
       );
@@ -139,27 +117,21 @@ export async function runQuery(
           : {}),
       }));
       const columns = [
-        "period_start",
-        "value",
-        "complete",
-        "change_pct",
-        ...(isRate ? ["numerator", "denominator", "coverage"] : []),
+        'period_start',
+        'value',
+        'complete',
+        'change_pct',
+        ...(isRate ? ['numerator', 'denominator', 'coverage'] : []),
       ];
       process.stdout.write(
-        format === "json"
-          ? JSON.stringify(
-              { metric: metric.id, level, code, grain, structure, data: rows },
-              null,
-              2,
-            ) + "\n"
+        format === 'json'
+          ? JSON.stringify({ metric: metric.id, level, code, grain, structure, data: rows }, null, 2) + '\n'
           : toCsv(rows, columns),
       );
     } else {
-      const period = option(values, "period");
+      const period = option(values, 'period');
       if (!period)
-        throw new UsageError(
-          "--period is required for a breakdown (any date in the week or month)",
-        );
+        throw new UsageError('--period is required for a breakdown (any date in the week or month)');
       const result = await getBreakdown(db, {
         metricId: metric.id,
         level: level as AreaLevel,
@@ -168,8 +140,7 @@ export async function runQuery(
         periodStart: periodStart(grain, period),
         structure: struct,
       });
-      if (!result)
-        throw new UsageError("a practice has no children to break down into");
+      if (!result) throw new UsageError('a practice has no children to break down into');
       const rows = result.rows.map((r) => ({
         level: result.childLevel,
         code: r.code,
@@ -179,7 +150,7 @@ export async function runQuery(
         current: r.isCurrent,
       }));
       process.stdout.write(
-        format === "json"
+        format === 'json'
           ? JSON.stringify(
               {
                 metric: metric.id,
@@ -190,15 +161,8 @@ export async function runQuery(
               },
               null,
               2,
-            ) + "\n"
-          : toCsv(rows, [
-              "level",
-              "code",
-              "name",
-              "value",
-              "share_of_parent",
-              "current",
-            ]),
+            ) + '\n'
+          : toCsv(rows, ['level', 'code', 'name', 'value', 'share_of_parent', 'current']),
       );
     }
     return 0;
@@ -212,40 +176,29 @@ export async function runQuery(
  * per provider and service); otherwise the series from --from to --to (default: the loaded range), for
  * --provider and/or --service when given. --source events (default) or feed (the integrated-partners file).
  */
-async function runJumpOffQuery(
-  config: AppConfig,
-  values: Values,
-): Promise<number> {
-  const source = option(values, "source") ?? "events";
-  if (source !== "events" && source !== "feed")
-    throw new UsageError("--source must be events or feed");
-  const level = option(values, "level") ?? "england";
+async function runJumpOffQuery(config: AppConfig, values: Values): Promise<number> {
+  const source = option(values, 'source') ?? 'events';
+  if (source !== 'events' && source !== 'feed') throw new UsageError('--source must be events or feed');
+  const level = option(values, 'level') ?? 'england';
   if (!isAreaLevel(level))
-    throw new UsageError(
-      `--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`,
-    );
-  const code =
-    option(values, "code") ?? (level === "england" ? ENGLAND_CODE : undefined);
-  if (!code) throw new UsageError("--code is required below England");
-  const grain = option(values, "grain") ?? "month";
-  if (!isGrain(grain))
-    throw new UsageError(`--grain must be week or month, got "${grain}"`);
+    throw new UsageError(`--level must be england, region, icb, sub_icb, pcn or practice, got "${level}"`);
+  const code = option(values, 'code') ?? (level === 'england' ? ENGLAND_CODE : undefined);
+  if (!code) throw new UsageError('--code is required below England');
+  const grain = option(values, 'grain') ?? 'month';
+  if (!isGrain(grain)) throw new UsageError(`--grain must be week or month, got "${grain}"`);
   const { structure, format } = outputOptions(values);
   const { db } = await openForReading(config, () => undefined);
   try {
-    if (!(await db.one(sql("query/find_area"), [level, code])))
+    if (!(await db.one(sql('query/find_area'), [level, code])))
       throw new UsageError(`no ${level} with code "${code}"`);
     const req = {
       source: source as JumpOffSource,
       level: level as AreaLevel,
       code,
       grain,
-      structure:
-        structure === "current"
-          ? ("current" as const)
-          : ("as_recorded" as const),
+      structure: structure === 'current' ? ('current' as const) : ('as_recorded' as const),
     };
-    const period = option(values, "period");
+    const period = option(values, 'period');
     if (period) {
       const rows = await getJumpOffBreakdown(db, {
         ...req,
@@ -258,7 +211,7 @@ async function runJumpOffQuery(
         share: r.share,
       }));
       process.stdout.write(
-        format === "json"
+        format === 'json'
           ? JSON.stringify(
               {
                 source,
@@ -270,43 +223,42 @@ async function runJumpOffQuery(
               },
               null,
               2,
-            ) + "\n"
-          : toCsv(data, ["provider", "service", "value", "share"]),
+            ) + '\n'
+          : toCsv(data, ['provider', 'service', 'value', 'share']),
       );
       return 0;
     }
     const status = await getDataStatus(db);
-    const from = option(values, "from") ?? status.firstDay;
-    const to = option(values, "to") ?? status.lastDay;
-    if (!from || !to)
-      throw new UsageError("no activity loaded yet: give --from and --to");
+    const from = option(values, 'from') ?? status.firstDay;
+    const to = option(values, 'to') ?? status.lastDay;
+    if (!from || !to) throw new UsageError('no activity loaded yet: give --from and --to');
     const points = await getJumpOffSeries(db, {
       ...req,
       from,
       to,
-      provider: option(values, "provider"),
-      service: option(values, "service"),
+      provider: option(values, 'provider'),
+      service: option(values, 'service'),
     });
     const data = points.map((p) => ({
       period_start: p.periodStart,
       value: p.value,
     }));
     process.stdout.write(
-      format === "json"
+      format === 'json'
         ? JSON.stringify(
             {
               source,
               level,
               code,
               grain,
-              provider: option(values, "provider") ?? null,
-              service: option(values, "service") ?? null,
+              provider: option(values, 'provider') ?? null,
+              service: option(values, 'service') ?? null,
               data,
             },
             null,
             2,
-          ) + "\n"
-        : toCsv(data, ["period_start", "value"]),
+          ) + '\n'
+        : toCsv(data, ['period_start', 'value']),
     );
     return 0;
   } finally {

@@ -13,7 +13,7 @@
  * month of the loaded booking events. Every parameter is validated: a bad one answers the NHS-styled 400
  * page naming it (never 500), an unknown measure 404. GET forms only: everything works without JavaScript.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BOOKING_GROUPINGS,
   BOOKING_MEASURES,
@@ -23,9 +23,9 @@ import {
   type BookingQuery,
   type BookingRow,
   type BookingSide,
-} from "../domain/booking.ts";
-import type { Grain } from "../domain/metric-definition.ts";
-import { addDays, addMonths, londonToday } from "../domain/periods.ts";
+} from '../domain/booking.ts';
+import type { Grain } from '../domain/metric-definition.ts';
+import { addDays, addMonths, londonToday } from '../domain/periods.ts';
 import {
   bookingRangeProblem,
   buildBookingBreachView,
@@ -37,16 +37,12 @@ import {
   trendRange,
   type BookingCoverage,
   type BookingTrendPoint,
-} from "../web/views/booking.ts";
-import {
-  bookingAnswer,
-  bookingRange,
-  bookingSeries,
-} from "../query/booking.ts";
-import type { Warehouse } from "../warehouse/db.ts";
-import { csvFilename, toCsv } from "../domain/csv.ts";
-import { sendError } from "./errors.ts";
-import type { RouteContext } from "./route-context.ts";
+} from '../web/views/booking.ts';
+import { bookingAnswer, bookingRange, bookingSeries } from '../query/booking.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { csvFilename, toCsv } from '../domain/csv.ts';
+import { sendError } from './errors.ts';
+import type { RouteContext } from './route-context.ts';
 
 /** What the pages read: src/query/booking.ts over the warehouse (or an in-memory stand-in in tests). */
 export interface BookingReader {
@@ -65,55 +61,54 @@ export interface BookingReader {
 export function warehouseBookingReader(db: Warehouse): BookingReader {
   return {
     answer: (q) => bookingAnswer(db, q),
-    series: (q) =>
-      bookingSeries(db, { ...q, grain: q.grain === "week" ? "week" : "month" }),
+    series: (q) => bookingSeries(db, { ...q, grain: q.grain === 'week' ? 'week' : 'month' }),
     range: () => bookingRange(db),
   };
 }
 
 const DATE = {
-  type: "string",
+  type: 'string',
   maxLength: 10,
-  pattern: "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
-  description: "must be a date like 2025-12-01",
+  pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2})?$',
+  description: 'must be a date like 2025-12-01',
 };
 
 export const BOOKING_SUMMARY_QUERY = {
-  type: "object",
+  type: 'object',
   additionalProperties: false,
   properties: {
-    view: { type: "string", enum: ["consumer", "provider"] },
+    view: { type: 'string', enum: ['consumer', 'provider'] },
     from: DATE,
     to: DATE,
   },
 } as const;
 
 export const BOOKING_MEASURE_QUERY = {
-  type: "object",
+  type: 'object',
   additionalProperties: false,
   properties: {
     from: DATE,
     to: DATE,
-    groupBy: { type: "string", enum: [...BOOKING_GROUPINGS] },
-    grain: { type: "string", enum: ["week", "month"] },
+    groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
+    grain: { type: 'string', enum: ['week', 'month'] },
   },
 } as const;
 
 const RANGE_QUERY = {
-  type: "object",
+  type: 'object',
   additionalProperties: false,
   properties: { from: DATE, to: DATE },
 } as const;
 
 const MEASURE_PARAMS = {
-  type: "object",
-  required: ["id"],
+  type: 'object',
+  required: ['id'],
   properties: {
     id: {
-      type: "string",
+      type: 'string',
       maxLength: 20,
-      pattern: "^[a-z0-9-]+$",
-      description: "must be a measure id",
+      pattern: '^[a-z0-9-]+$',
+      description: 'must be a measure id',
     },
   },
 } as const;
@@ -124,61 +119,32 @@ interface RangeQuery {
 }
 
 /** Columns of the CSV downloads of a measure's table (the API's columns, plus the group's name). */
-export const BOOKING_CSV_COLUMNS = [
-  "measure",
-  "group",
-  "group_name",
-  "count",
-  "paired",
-  "ratio",
-] as const;
+export const BOOKING_CSV_COLUMNS = ['measure', 'group', 'group_name', 'count', 'paired', 'ratio'] as const;
 
 function html(reply: FastifyReply, body: string) {
-  return reply
-    .header("Cache-Control", "no-store")
-    .type("text/html; charset=utf-8")
-    .send(body);
+  return reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
 
 function csv(reply: FastifyReply, name: string, body: string) {
   return reply
-    .header("Cache-Control", "no-store")
-    .header("Content-Disposition", `attachment; filename="${name}"`)
-    .type("text/csv; charset=utf-8")
+    .header('Cache-Control', 'no-store')
+    .header('Content-Disposition', `attachment; filename="${name}"`)
+    .type('text/csv; charset=utf-8')
     .send(body);
 }
 
-export function registerBookingRoutes(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  reader: BookingReader,
-): void {
+export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, reader: BookingReader): void {
   const { renderer } = ctx;
 
-  const badRequest = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    details: string,
-  ) =>
-    sendError(
-      renderer,
-      request,
-      reply,
-      400,
-      "There is a problem with the address",
-      details,
-    );
+  const badRequest = (request: FastifyRequest, reply: FastifyReply, details: string) =>
+    sendError(renderer, request, reply, 400, 'There is a problem with the address', details);
 
-  const isDemo = async () =>
-    (await ctx.deps.queries.dataStatus()).demo !== null;
+  const isDemo = async () => (await ctx.deps.queries.dataStatus()).demo !== null;
 
   /** The range asked for, or the default; a problem message when the dates are not valid. */
   async function resolveRange(
     q: RangeQuery,
-  ): Promise<
-    | { problem: string }
-    | { from: string; to: string; coverage: BookingCoverage }
-  > {
+  ): Promise<{ problem: string } | { from: string; to: string; coverage: BookingCoverage }> {
     const from = q.from || undefined;
     const to = q.to || undefined;
     const problem = bookingRangeProblem(from, to);
@@ -196,51 +162,46 @@ export function registerBookingRoutes(
     };
   }
 
-  const measureOr404 = (id: string): BookingMeasure | undefined =>
-    bookingMeasure(id);
+  const measureOr404 = (id: string): BookingMeasure | undefined => bookingMeasure(id);
 
-  app.get(
-    "/booking",
-    { schema: { querystring: BOOKING_SUMMARY_QUERY } },
-    async (request, reply) => {
-      const q = request.query as RangeQuery & { view?: BookingSide };
-      const range = await resolveRange(q);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
-      const side: BookingSide = q.view ?? "consumer";
-      const totals = new Map<string, BookingRow>();
-      if (rangeHasData(range.coverage, range.from, range.to)) {
-        for (const m of measuresOf(side)) {
-          const rows = await reader.answer({
-            measure: m.id,
-            from: range.from,
-            to: range.to,
-            groupBy: "none",
-          });
-          const total = rows.find((r) => r.group === null) ?? rows[0];
-          if (total) totals.set(m.id, total);
-        }
+  app.get('/booking', { schema: { querystring: BOOKING_SUMMARY_QUERY } }, async (request, reply) => {
+    const q = request.query as RangeQuery & { view?: BookingSide };
+    const range = await resolveRange(q);
+    if ('problem' in range) return badRequest(request, reply, range.problem);
+    const side: BookingSide = q.view ?? 'consumer';
+    const totals = new Map<string, BookingRow>();
+    if (rangeHasData(range.coverage, range.from, range.to)) {
+      for (const m of measuresOf(side)) {
+        const rows = await reader.answer({
+          measure: m.id,
+          from: range.from,
+          to: range.to,
+          groupBy: 'none',
+        });
+        const total = rows.find((r) => r.group === null) ?? rows[0];
+        if (total) totals.set(m.id, total);
       }
-      const view = buildBookingSummaryView({
-        side,
-        from: range.from,
-        to: range.to,
-        coverage: range.coverage,
-        totals,
-        demo: await isDemo(),
-      });
-      return html(
-        reply,
-        renderer.page("booking.njk", {
-          pageTitle: `Urgent care booking: ${view.sideWord.toLowerCase()} view, ${view.rangeTitle}`,
-          view,
-          bookingNav: true,
-        }),
-      );
-    },
-  );
+    }
+    const view = buildBookingSummaryView({
+      side,
+      from: range.from,
+      to: range.to,
+      coverage: range.coverage,
+      totals,
+      demo: await isDemo(),
+    });
+    return html(
+      reply,
+      renderer.page('booking.njk', {
+        pageTitle: `Urgent care booking: ${view.sideWord.toLowerCase()} view, ${view.rangeTitle}`,
+        view,
+        bookingNav: true,
+      }),
+    );
+  });
 
   app.get(
-    "/booking/measure/:id",
+    '/booking/measure/:id',
     { schema: { querystring: BOOKING_MEASURE_QUERY, params: MEASURE_PARAMS } },
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
@@ -249,16 +210,16 @@ export function registerBookingRoutes(
         groupBy?: BookingGrouping;
         grain?: Grain;
       };
-      const groupBy = q.groupBy ?? "none";
-      if (groupBy !== "none" && !m.groupings.includes(groupBy))
+      const groupBy = q.groupBy ?? 'none';
+      if (groupBy !== 'none' && !m.groupings.includes(groupBy))
         return badRequest(
           request,
           reply,
-          `${m.id} cannot be grouped by ${groupBy}: choose one of ${["none", ...m.groupings].join(", ")}.`,
+          `${m.id} cannot be grouped by ${groupBy}: choose one of ${['none', ...m.groupings].join(', ')}.`,
         );
       const range = await resolveRange(q);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
-      const grain: Grain = q.grain ?? "month";
+      if ('problem' in range) return badRequest(request, reply, range.problem);
+      const grain: Grain = q.grain ?? 'month';
       const hasData = rangeHasData(range.coverage, range.from, range.to);
       let total: BookingRow | null = null;
       let rows: readonly BookingRow[] = [];
@@ -267,10 +228,10 @@ export function registerBookingRoutes(
           measure: m.id,
           from: range.from,
           to: range.to,
-          groupBy: "none",
+          groupBy: 'none',
         });
         total = totals.find((r) => r.group === null) ?? totals[0] ?? null;
-        if (groupBy !== "none")
+        if (groupBy !== 'none')
           rows = await reader.answer({
             measure: m.id,
             from: range.from,
@@ -279,9 +240,7 @@ export function registerBookingRoutes(
           });
       }
       const span = trendRange(range.coverage, range.to);
-      const trend = span
-        ? await readSeries(reader, m.id, span.from, span.to, grain)
-        : [];
+      const trend = span ? await readSeries(reader, m.id, span.from, span.to, grain) : [];
       const view = buildBookingMeasureView({
         measure: m,
         from: range.from,
@@ -298,7 +257,7 @@ export function registerBookingRoutes(
       });
       return html(
         reply,
-        renderer.page("booking-measure.njk", {
+        renderer.page('booking-measure.njk', {
           pageTitle: `${m.title} (${m.id}), ${view.rangeTitle}`,
           view,
           bookingNav: true,
@@ -308,21 +267,17 @@ export function registerBookingRoutes(
   );
 
   app.get(
-    "/booking/measure/:id/csv",
+    '/booking/measure/:id/csv',
     { schema: { querystring: BOOKING_MEASURE_QUERY, params: MEASURE_PARAMS } },
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
       const q = request.query as RangeQuery & { groupBy?: BookingGrouping };
-      const groupBy = q.groupBy ?? "none";
-      if (groupBy !== "none" && !m.groupings.includes(groupBy))
-        return badRequest(
-          request,
-          reply,
-          `${m.id} cannot be grouped by ${groupBy}.`,
-        );
+      const groupBy = q.groupBy ?? 'none';
+      if (groupBy !== 'none' && !m.groupings.includes(groupBy))
+        return badRequest(request, reply, `${m.id} cannot be grouped by ${groupBy}.`);
       const range = await resolveRange(q);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
+      if ('problem' in range) return badRequest(request, reply, range.problem);
       const rows = rangeHasData(range.coverage, range.from, range.to)
         ? await reader.answer({
             measure: m.id,
@@ -344,20 +299,14 @@ export function registerBookingRoutes(
       );
       return csv(
         reply,
-        csvFilename([
-          "booking",
-          m.id,
-          groupBy === "none" ? null : groupBy,
-          range.from,
-          range.to,
-        ]),
+        csvFilename(['booking', m.id, groupBy === 'none' ? null : groupBy, range.from, range.to]),
         body,
       );
     },
   );
 
   app.get(
-    "/booking/measure/:id/series.csv",
+    '/booking/measure/:id/series.csv',
     { schema: { querystring: BOOKING_MEASURE_QUERY, params: MEASURE_PARAMS } },
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
@@ -366,20 +315,16 @@ export function registerBookingRoutes(
         grain?: Grain;
         groupBy?: BookingGrouping;
       };
-      if (q.groupBy && q.groupBy !== "none")
-        return badRequest(
-          request,
-          reply,
-          "The series download is for the total: leave groupBy out.",
-        );
+      if (q.groupBy && q.groupBy !== 'none')
+        return badRequest(request, reply, 'The series download is for the total: leave groupBy out.');
       const range = await resolveRange(q);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
-      const grain: Grain = q.grain ?? "month";
+      if ('problem' in range) return badRequest(request, reply, range.problem);
+      const grain: Grain = q.grain ?? 'month';
       const points = rangeHasData(range.coverage, range.from, range.to)
         ? await readSeries(reader, m.id, range.from, range.to, grain)
         : [];
       const body = toCsv(
-        ["measure", "period_start", "period_end", "count", "paired", "ratio"],
+        ['measure', 'period_start', 'period_end', 'count', 'paired', 'ratio'],
         points.map((p) => ({
           measure: m.id,
           period_start: p.periodStart,
@@ -389,92 +334,60 @@ export function registerBookingRoutes(
           ratio: p.ratio,
         })),
       );
-      return csv(
-        reply,
-        csvFilename(["booking", m.id, grain, range.from, range.to]),
-        body,
-      );
+      return csv(reply, csvFilename(['booking', m.id, grain, range.from, range.to]), body);
     },
   );
 
-  async function breachRows(
-    from: string,
-    to: string,
-    coverage: BookingCoverage,
-  ) {
-    if (!rangeHasData(coverage, from, to))
-      return { within: [], breaching: [], allBreached: [] };
-    const ask = (measure: string) =>
-      reader.answer({ measure, from, to, groupBy: "disposition" });
+  async function breachRows(from: string, to: string, coverage: BookingCoverage) {
+    if (!rangeHasData(coverage, from, to)) return { within: [], breaching: [], allBreached: [] };
+    const ask = (measure: string) => reader.answer({ measure, from, to, groupBy: 'disposition' });
     return {
-      within: await ask("rep-cons-10"),
-      breaching: await ask("rep-cons-11"),
-      allBreached: await ask("rep-cons-12"),
+      within: await ask('rep-cons-10'),
+      breaching: await ask('rep-cons-11'),
+      allBreached: await ask('rep-cons-12'),
     };
   }
 
-  app.get(
-    "/booking/breach",
-    { schema: { querystring: RANGE_QUERY } },
-    async (request, reply) => {
-      const range = await resolveRange(request.query as RangeQuery);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
-      const view = buildBookingBreachView({
-        from: range.from,
-        to: range.to,
-        coverage: range.coverage,
-        ...(await breachRows(range.from, range.to, range.coverage)),
-        demo: await isDemo(),
-      });
-      return html(
-        reply,
-        renderer.page("booking-breach.njk", {
-          pageTitle: `Urgent care booking: breach analysis by disposition, ${view.rangeTitle}`,
-          view,
-          bookingNav: true,
-        }),
-      );
-    },
-  );
+  app.get('/booking/breach', { schema: { querystring: RANGE_QUERY } }, async (request, reply) => {
+    const range = await resolveRange(request.query as RangeQuery);
+    if ('problem' in range) return badRequest(request, reply, range.problem);
+    const view = buildBookingBreachView({
+      from: range.from,
+      to: range.to,
+      coverage: range.coverage,
+      ...(await breachRows(range.from, range.to, range.coverage)),
+      demo: await isDemo(),
+    });
+    return html(
+      reply,
+      renderer.page('booking-breach.njk', {
+        pageTitle: `Urgent care booking: breach analysis by disposition, ${view.rangeTitle}`,
+        view,
+        bookingNav: true,
+      }),
+    );
+  });
 
-  app.get(
-    "/booking/breach.csv",
-    { schema: { querystring: RANGE_QUERY } },
-    async (request, reply) => {
-      const range = await resolveRange(request.query as RangeQuery);
-      if ("problem" in range) return badRequest(request, reply, range.problem);
-      const r = await breachRows(range.from, range.to, range.coverage);
-      const codes = [
-        ...new Set(
-          [...r.within, ...r.breaching, ...r.allBreached].map((x) => x.group),
-        ),
-      ].filter((g): g is string => g !== null);
-      const by = (rows: readonly BookingRow[], code: string) =>
-        rows.find((x) => x.group === code);
-      const body = toCsv(
-        [
-          "disposition",
-          "bookings",
-          "slots_not_breaching",
-          "slots_breaching",
-          "not_booked_all_slots_breaching",
-        ],
-        codes.sort().map((code) => ({
-          disposition: code,
-          bookings:
-            by(r.within, code)?.count ?? by(r.breaching, code)?.count ?? 0,
-          slots_not_breaching: by(r.within, code)?.paired ?? null,
-          slots_breaching: by(r.breaching, code)?.paired ?? null,
-          not_booked_all_slots_breaching: by(r.allBreached, code)?.count ?? 0,
-        })),
-      );
-      return csv(
-        reply,
-        csvFilename(["booking-breach", range.from, range.to]),
-        body,
-      );
-    },
-  );
+  app.get('/booking/breach.csv', { schema: { querystring: RANGE_QUERY } }, async (request, reply) => {
+    const range = await resolveRange(request.query as RangeQuery);
+    if ('problem' in range) return badRequest(request, reply, range.problem);
+    const r = await breachRows(range.from, range.to, range.coverage);
+    const codes = [...new Set([...r.within, ...r.breaching, ...r.allBreached].map((x) => x.group))].filter(
+      (g): g is string => g !== null,
+    );
+    const by = (rows: readonly BookingRow[], code: string) => rows.find((x) => x.group === code);
+    const body = toCsv(
+      ['disposition', 'bookings', 'slots_not_breaching', 'slots_breaching', 'not_booked_all_slots_breaching'],
+      codes.sort().map((code) => ({
+        disposition: code,
+        bookings: by(r.within, code)?.count ?? by(r.breaching, code)?.count ?? 0,
+        slots_not_breaching: by(r.within, code)?.paired ?? null,
+        slots_breaching: by(r.breaching, code)?.paired ?? null,
+        not_booked_all_slots_breaching: by(r.allBreached, code)?.count ?? 0,
+      })),
+    );
+    return csv(reply, csvFilename(['booking-breach', range.from, range.to]), body);
+  });
 }
 
 async function readSeries(

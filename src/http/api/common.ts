@@ -2,20 +2,16 @@
  * What every API route shares: its definition (one object that both registers the route and describes it
  * in the OpenAPI document), errors in the API's JSON shape, and answering in JSON or CSV.
  */
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from "fastify";
-import {
-  AREA_LEVELS,
-  ENGLAND_CODE,
-  type AreaLevel,
-} from "../../domain/areas.ts";
-import type { MetricDefinition } from "../../domain/metric-definition.ts";
-import { isIsoDate } from "../../domain/periods.ts";
-import type { Warehouse } from "../../warehouse/db.ts";
-import { sql } from "../../warehouse/sql.ts";
-import { reasonPhrase } from "../errors.ts";
-import type { RouteContext } from "../route-context.ts";
-import { csvFilename, toCsv } from "../../domain/csv.ts";
-import type { JsonSchema } from "./schemas.ts";
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
+import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import { isIsoDate } from '../../domain/periods.ts';
+import type { Warehouse } from '../../warehouse/db.ts';
+import { sql } from '../../warehouse/sql.ts';
+import { reasonPhrase } from '../errors.ts';
+import type { RouteContext } from '../route-context.ts';
+import { csvFilename, toCsv } from '../../domain/csv.ts';
+import type { JsonSchema } from './schemas.ts';
 
 export interface ApiRoute {
   /** Fastify path, e.g. /api/v1/areas/:level/:code. */
@@ -23,9 +19,9 @@ export interface ApiRoute {
   operationId: string;
   summary: string;
   description: string;
-  tag: "Reference" | "Figures" | "About";
+  tag: 'Reference' | 'Figures' | 'About';
   /** public; figures (open, each figure checked); signed-in (staff only, e.g. booking MI). */
-  access: "public" | "figures" | "signed-in";
+  access: 'public' | 'figures' | 'signed-in';
   /** Answers CSV with format=csv. */
   csv: boolean;
   params?: JsonSchema;
@@ -46,7 +42,7 @@ export class ApiError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = "ApiError";
+    this.name = 'ApiError';
   }
 }
 
@@ -63,8 +59,8 @@ export function sendApiError(reply: FastifyReply, err: unknown) {
   if (!(err instanceof ApiError)) throw err;
   return reply
     .code(err.statusCode)
-    .header("Cache-Control", "no-store")
-    .type("application/json; charset=utf-8")
+    .header('Cache-Control', 'no-store')
+    .type('application/json; charset=utf-8')
     .send({ error: reasonPhrase(err.statusCode), message: err.message });
 }
 
@@ -81,8 +77,8 @@ export function handle(
   };
 }
 
-export const OPEN_CACHE = "public, max-age=300";
-export const PRIVATE_CACHE = "private, no-cache";
+export const OPEN_CACHE = 'public, max-age=300';
+export const PRIVATE_CACHE = 'private, no-cache';
 
 export interface Answer {
   json: unknown;
@@ -96,36 +92,27 @@ export interface Answer {
 }
 
 /** Answers JSON, or CSV when the query asked for format=csv. */
-export function answer(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  a: Answer,
-) {
-  reply.header("Cache-Control", a.open ? OPEN_CACHE : PRIVATE_CACHE);
+export function answer(request: FastifyRequest, reply: FastifyReply, a: Answer) {
+  reply.header('Cache-Control', a.open ? OPEN_CACHE : PRIVATE_CACHE);
   const format = (request.query as { format?: string }).format;
-  if (format === "csv" && a.csv) {
+  if (format === 'csv' && a.csv) {
     return reply
-      .type("text/csv; charset=utf-8")
-      .header(
-        "Content-Disposition",
-        `attachment; filename="${csvFilename(a.csv.filename)}"`,
-      )
+      .type('text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="${csvFilename(a.csv.filename)}"`)
       .send(toCsv(a.csv.columns, a.csv.rows));
   }
-  return reply.type("application/json; charset=utf-8").send(a.json);
+  return reply.type('application/json; charset=utf-8').send(a.json);
 }
 
 /** The metric with this id, or a 404 naming the parameter. */
 export function findMetric(
   catalogue: readonly MetricDefinition[],
   id: string,
-  param = "metric",
+  param = 'metric',
 ): MetricDefinition {
   const metric = catalogue.find((m) => m.id === id);
   if (!metric)
-    throw notFound(
-      `querystring/${param}: there is no metric with the id ${id} (see /api/v1/metrics)`,
-    );
+    throw notFound(`querystring/${param}: there is no metric with the id ${id} (see /api/v1/metrics)`);
   return metric;
 }
 
@@ -134,15 +121,14 @@ export function areaParam(q: { level?: AreaLevel; code?: string }): {
   level: AreaLevel;
   code: string;
 } {
-  const level = q.level ?? "england";
+  const level = q.level ?? 'england';
   const code = q.code?.toUpperCase();
-  if (level === "england") {
+  if (level === 'england') {
     if (code !== undefined && code !== ENGLAND_CODE)
       throw notFound(`querystring/code: England's code is ${ENGLAND_CODE}`);
     return { level, code: ENGLAND_CODE };
   }
-  if (code === undefined)
-    throw badRequest("querystring/code is required below England");
+  if (code === undefined) throw badRequest('querystring/code is required below England');
   return { level, code };
 }
 
@@ -152,16 +138,9 @@ const ONS_CODE = /^[EWSN]\d{8}$/;
  * The ODS code an area code stands for: an ONS code (E54000050 for an ICB, E40000003 for a region) is resolved to
  * the ODS code of the area of that level with it; any other code, or an ONS code no area has, is returned as it is.
  */
-export async function odsCodeOf(
-  db: Warehouse,
-  level: AreaLevel,
-  code: string,
-): Promise<string> {
-  if (level === "england" || !ONS_CODE.test(code)) return code;
-  return (
-    (await db.scalar<string>(sql("query/area_code_by_ons"), [level, code])) ??
-    code
-  );
+export async function odsCodeOf(db: Warehouse, level: AreaLevel, code: string): Promise<string> {
+  if (level === 'england' || !ONS_CODE.test(code)) return code;
+  return (await db.scalar<string>(sql('query/area_code_by_ons'), [level, code])) ?? code;
 }
 
 /** areaParam, with an ONS code resolved to its area's ODS code. */
@@ -174,66 +153,42 @@ export async function resolvedAreaParam(
 }
 
 /** The grain asked for (default month), which the metric must have. */
-export function grainParam(
-  metric: MetricDefinition,
-  grain: "week" | "month" | undefined,
-) {
-  const g = grain ?? "month";
+export function grainParam(metric: MetricDefinition, grain: 'week' | 'month' | undefined) {
+  const g = grain ?? 'month';
   if (!metric.grains.includes(g))
     throw badRequest(
-      `querystring/grain must be one of: ${metric.grains.join(", ")} for the metric ${metric.id}`,
+      `querystring/grain must be one of: ${metric.grains.join(', ')} for the metric ${metric.id}`,
     );
   return g;
 }
 
 /** Whether a metric has figures at this level (its lowest geography is at or below it). */
-export function availableAt(
-  metric: MetricDefinition,
-  level: AreaLevel,
-): boolean {
-  return (
-    AREA_LEVELS.indexOf(metric.lowest_geography) >= AREA_LEVELS.indexOf(level)
-  );
+export function availableAt(metric: MetricDefinition, level: AreaLevel): boolean {
+  return AREA_LEVELS.indexOf(metric.lowest_geography) >= AREA_LEVELS.indexOf(level);
 }
 
-export function levelParam(
-  metric: MetricDefinition,
-  level: AreaLevel,
-  param = "level",
-) {
+export function levelParam(metric: MetricDefinition, level: AreaLevel, param = 'level') {
   if (!availableAt(metric, level)) {
-    const levels = AREA_LEVELS.slice(
-      0,
-      AREA_LEVELS.indexOf(metric.lowest_geography) + 1,
-    );
-    throw badRequest(
-      `querystring/${param} must be one of: ${levels.join(", ")} for the metric ${metric.id}`,
-    );
+    const levels = AREA_LEVELS.slice(0, AREA_LEVELS.indexOf(metric.lowest_geography) + 1);
+    throw badRequest(`querystring/${param} must be one of: ${levels.join(', ')} for the metric ${metric.id}`);
   }
 }
 
 /** A date parameter that passed the pattern: it must also be a real date. */
-export function dateParam(
-  value: string | undefined,
-  name: string,
-): string | undefined {
+export function dateParam(value: string | undefined, name: string): string | undefined {
   if (value !== undefined && !isIsoDate(value))
     throw badRequest(`querystring/${name} must be a real date like 2026-04-01`);
   return value;
 }
 
 export function partialParam(value: string | undefined): boolean {
-  return value === "1" || value === "true";
+  return value === '1' || value === 'true';
 }
 
-export function structureParam(
-  value: string | undefined,
-): "current" | "as_recorded" {
-  return value === "as-recorded" ? "as_recorded" : "current";
+export function structureParam(value: string | undefined): 'current' | 'as_recorded' {
+  return value === 'as-recorded' ? 'as_recorded' : 'current';
 }
 
-export function structureName(
-  value: "current" | "as_recorded",
-): "current" | "as-recorded" {
-  return value === "as_recorded" ? "as-recorded" : "current";
+export function structureName(value: 'current' | 'as_recorded'): 'current' | 'as-recorded' {
+  return value === 'as_recorded' ? 'as-recorded' : 'current';
 }

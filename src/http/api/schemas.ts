@@ -78,7 +78,8 @@ export const AREAS_QUERY = query({
   include: {
     type: 'string',
     enum: ['closed'],
-    description: 'closed: also list the areas that have closed (marked closed: true, with closedAt and successor)',
+    description:
+      'closed: also list the areas that have closed (marked closed: true, with closedAt and successor)',
   },
   q: {
     type: 'string',

@@ -3,38 +3,21 @@
  * period) as a URL, the filter form's options (only those the viewer may see), the rows of one page with
  * numbered pagination, and the CSV of the whole selection. Pure.
  */
-import { pickerLabel } from "../../domain/no-data.ts";
-import {
-  AREA_LEVELS,
-  LEVEL_LABELS,
-  type AreaLevel,
-} from "../../domain/areas.ts";
-import {
-  discloseCount,
-  disclosureApplies,
-  SUPPRESSED_TEXT,
-} from "../../domain/disclosure.ts";
-import {
-  isPatientRate,
-  type Grain,
-  type MetricDefinition,
-} from "../../domain/metric-definition.ts";
-import type { DataTableRow } from "../../query/data-table.ts";
-import type { AreaSearchResult } from "../../query/types.ts";
-import {
-  formatNumber,
-  formatPeriod,
-  formatValue,
-  periodEnd,
-} from "../format.ts";
-import { formatCoverage } from "./area-page.ts";
-import { LEVEL_WORDS } from "./metric-panels.ts";
-import { csvLine } from "../../domain/csv.ts";
-import { THEME_LABELS, THEME_ORDER } from "./dictionary.ts";
+import { pickerLabel } from '../../domain/no-data.ts';
+import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
+import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
+import type { DataTableRow } from '../../query/data-table.ts';
+import type { AreaSearchResult } from '../../query/types.ts';
+import { formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
+import { formatCoverage } from './area-page.ts';
+import { LEVEL_WORDS } from './metric-panels.ts';
+import { csvLine } from '../../domain/csv.ts';
+import { THEME_LABELS, THEME_ORDER } from './dictionary.ts';
 
 export const DATA_PAGE_SIZE = 50;
-export const DEFAULT_DATA_LEVEL: AreaLevel = "region";
-export const DEFAULT_DATA_METRICS = ["logins"];
+export const DEFAULT_DATA_LEVEL: AreaLevel = 'region';
+export const DEFAULT_DATA_METRICS = ['logins'];
 
 /** The selection as it appears in the URL (validated, with defaults applied). */
 export interface DataSelection {
@@ -50,32 +33,27 @@ export interface DataSelection {
 }
 
 /** A URL of the data table (or its CSV) with only non-default settings in its query string. */
-export function dataUrl(
-  sel: DataSelection,
-  opts: { csv?: boolean; q?: string; hash?: string } = {},
-): string {
+export function dataUrl(sel: DataSelection, opts: { csv?: boolean; q?: string; hash?: string } = {}): string {
   const params = new URLSearchParams();
-  if (sel.level !== DEFAULT_DATA_LEVEL) params.set("level", sel.level);
-  if (sel.area) params.set("area", sel.area);
+  if (sel.level !== DEFAULT_DATA_LEVEL) params.set('level', sel.level);
+  if (sel.area) params.set('area', sel.area);
   const defaultMetrics =
     sel.metrics.length === DEFAULT_DATA_METRICS.length &&
     sel.metrics.every((m, i) => m === DEFAULT_DATA_METRICS[i]);
-  if (!defaultMetrics) for (const m of sel.metrics) params.append("metric", m);
-  if (sel.grain !== "month") params.set("grain", sel.grain);
-  if (sel.from) params.set("from", sel.from);
-  if (sel.to) params.set("to", sel.to);
-  if (sel.includePartial) params.set("partial", "1");
-  if (!opts.csv && sel.page > 1) params.set("page", String(sel.page));
-  if (opts.q) params.set("q", opts.q);
+  if (!defaultMetrics) for (const m of sel.metrics) params.append('metric', m);
+  if (sel.grain !== 'month') params.set('grain', sel.grain);
+  if (sel.from) params.set('from', sel.from);
+  if (sel.to) params.set('to', sel.to);
+  if (sel.includePartial) params.set('partial', '1');
+  if (!opts.csv && sel.page > 1) params.set('page', String(sel.page));
+  if (opts.q) params.set('q', opts.q);
   const query = params.toString();
-  return `${opts.csv ? "/data.csv" : "/data"}${query ? `?${query}` : ""}${opts.hash ?? ""}`;
+  return `${opts.csv ? '/data.csv' : '/data'}${query ? `?${query}` : ''}${opts.hash ?? ''}`;
 }
 
 /** The selection as hidden form fields (only non-default settings), without the page. */
-export function selectionFields(
-  sel: DataSelection,
-): { name: string; value: string }[] {
-  const query = dataUrl({ ...sel, page: 1 }).split("?")[1] ?? "";
+export function selectionFields(sel: DataSelection): { name: string; value: string }[] {
+  const query = dataUrl({ ...sel, page: 1 }).split('?')[1] ?? '';
   return [...new URLSearchParams(query)].map(([name, value]) => ({
     name,
     value,
@@ -83,13 +61,8 @@ export function selectionFields(
 }
 
 /** The level a chosen area's figures are shown at: the selected level when it is at or below the area's. */
-export function levelForArea(
-  selected: AreaLevel,
-  areaLevel: AreaLevel,
-): AreaLevel {
-  return AREA_LEVELS.indexOf(selected) >= AREA_LEVELS.indexOf(areaLevel)
-    ? selected
-    : areaLevel;
+export function levelForArea(selected: AreaLevel, areaLevel: AreaLevel): AreaLevel {
+  return AREA_LEVELS.indexOf(selected) >= AREA_LEVELS.indexOf(areaLevel) ? selected : areaLevel;
 }
 
 export interface DataAreaView {
@@ -153,9 +126,7 @@ export interface DataTableView {
   pagination: {
     previous: string | null;
     next: string | null;
-    items: (
-      { number: number; href: string; current: boolean } | { ellipsis: true }
-    )[];
+    items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[];
   } | null;
   rangeText: string;
   csvHref: string;
@@ -173,11 +144,11 @@ export interface DataTableView {
 
 /** Areas of a level inside a sentence ("ICBs"); the form's options use the full labels. */
 function levelWords(level: AreaLevel): string {
-  return level === "england" ? "England" : LEVEL_WORDS[level];
+  return level === 'england' ? 'England' : LEVEL_WORDS[level];
 }
 
 function levelOption(level: AreaLevel): string {
-  return level === "england" ? "England" : LEVEL_LABELS[level].plural;
+  return level === 'england' ? 'England' : LEVEL_LABELS[level].plural;
 }
 
 function metricLabel(m: MetricDefinition): string {
@@ -186,15 +157,7 @@ function metricLabel(m: MetricDefinition): string {
 
 /** Page numbers to link: first, last, and two either side of the current one, with gaps. */
 export function pageNumbers(current: number, last: number): (number | null)[] {
-  const wanted = new Set([
-    1,
-    last,
-    current - 2,
-    current - 1,
-    current,
-    current + 1,
-    current + 2,
-  ]);
+  const wanted = new Set([1, last, current - 2, current - 1, current, current + 1, current + 2]);
   const out: (number | null)[] = [];
   let previous = 0;
   for (let n = 1; n <= last; n++) {
@@ -207,14 +170,12 @@ export function pageNumbers(current: number, last: number): (number | null)[] {
 }
 
 function periodText(grain: Grain, start: string, complete: boolean): string {
-  return formatPeriod(grain, start) + (complete ? "" : " (partial)");
+  return formatPeriod(grain, start) + (complete ? '' : ' (partial)');
 }
 
 export function buildDataTableView(input: DataTableViewInput): DataTableView {
   const { selection: sel, metrics, total, rows } = input;
-  const byId = new Map(
-    input.options.metrics.concat(metrics).map((m) => [m.id, m]),
-  );
+  const byId = new Map(input.options.metrics.concat(metrics).map((m) => [m.id, m]));
   const hasRates = metrics.some(isPatientRate);
   const pages = Math.max(1, Math.ceil(total / DATA_PAGE_SIZE));
   const firstRow = total === 0 ? 0 : (sel.page - 1) * DATA_PAGE_SIZE + 1;
@@ -223,48 +184,47 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     ? input.area.level === sel.level
       ? input.area.name
       : `${levelWords(sel.level)} in ${input.area.name}`
-    : `all ${levelWords(sel.level)}`.replace("all England", "England");
-  const metricNames =
-    metrics.map((m) => m.short_name).join(", ") || "No metrics";
+    : `all ${levelWords(sel.level)}`.replace('all England', 'England');
+  const metricNames = metrics.map((m) => m.short_name).join(', ') || 'No metrics';
   const caption = `${metricNames}: ${where}, by ${sel.grain}`;
   const rangeText =
     total === 0
-      ? "No rows"
+      ? 'No rows'
       : `Rows ${formatNumber(firstRow)} to ${formatNumber(lastRow)} of ${formatNumber(total)}`;
 
   const head = [
-    { text: "Period", numeric: false },
-    { text: "Area", numeric: false },
-    { text: "Code", numeric: false },
-    { text: "Metric", numeric: false },
-    { text: "Value", numeric: true },
+    { text: 'Period', numeric: false },
+    { text: 'Area', numeric: false },
+    { text: 'Code', numeric: false },
+    { text: 'Metric', numeric: false },
+    { text: 'Value', numeric: true },
   ];
   if (hasRates) {
     head.push(
-      { text: "Numerator", numeric: true },
-      { text: "Denominator", numeric: true },
-      { text: "Coverage", numeric: true },
+      { text: 'Numerator', numeric: true },
+      { text: 'Denominator', numeric: true },
+      { text: 'Coverage', numeric: true },
     );
   }
-  head.push({ text: "Complete period", numeric: false });
+  head.push({ text: 'Complete period', numeric: false });
   const tableRows = rows.map((r) => {
     const m = byId.get(r.metricId);
-    const unit = m?.unit ?? "events";
+    const unit = m?.unit ?? 'events';
     const cells = [
       {
         text: periodText(sel.grain, r.periodStart, r.complete),
         numeric: false,
       },
-      { text: r.areaName + (r.isCurrent ? "" : " (closed)"), numeric: false },
+      { text: r.areaName + (r.isCurrent ? '' : ' (closed)'), numeric: false },
       { text: r.areaCode, numeric: false },
       { text: m ? metricLabel(m) : r.metricId, numeric: false },
       {
         text: r.suppressed
           ? SUPPRESSED_TEXT
           : r.value === null
-            ? m && (isPatientRate(m) || m.id === "patients_13plus")
-              ? "No list size"
-              : "No data"
+            ? m && (isPatientRate(m) || m.id === 'patients_13plus')
+              ? 'No list size'
+              : 'No data'
             : formatValue(r.value, unit),
         numeric: true,
       },
@@ -273,38 +233,31 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
       const rate = r.numerator !== undefined;
       cells.push(
         {
-          text: rate && r.numerator !== null ? formatNumber(r.numerator!) : "",
+          text: rate && r.numerator !== null ? formatNumber(r.numerator!) : '',
           numeric: true,
         },
         {
-          text:
-            rate && r.denominator !== null
-              ? formatNumber(Math.round(r.denominator! * 10) / 10)
-              : "",
+          text: rate && r.denominator !== null ? formatNumber(Math.round(r.denominator! * 10) / 10) : '',
           numeric: true,
         },
         {
-          text:
-            rate && r.value !== null ? formatCoverage(r.coverage ?? null) : "",
+          text: rate && r.value !== null ? formatCoverage(r.coverage ?? null) : '',
           numeric: true,
         },
       );
     }
-    cells.push({ text: r.complete ? "Yes" : "No (partial)", numeric: false });
+    cells.push({ text: r.complete ? 'Yes' : 'No (partial)', numeric: false });
     return { cells };
   });
 
-  let pagination: DataTableView["pagination"] = null;
+  let pagination: DataTableView['pagination'] = null;
   if (pages > 1) {
-    const at = (page: number) =>
-      dataUrl({ ...sel, page }, { hash: "#data-results" });
+    const at = (page: number) => dataUrl({ ...sel, page }, { hash: '#data-results' });
     pagination = {
       previous: sel.page > 1 ? at(sel.page - 1) : null,
       next: sel.page < pages ? at(sel.page + 1) : null,
       items: pageNumbers(sel.page, pages).map((n) =>
-        n === null
-          ? { ellipsis: true as const }
-          : { number: n, href: at(n), current: n === sel.page },
+        n === null ? { ellipsis: true as const } : { number: n, href: at(n), current: n === sel.page },
       ),
     };
   }
@@ -334,7 +287,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     selected: chosen === p,
   });
 
-  let search: DataTableView["search"] = null;
+  let search: DataTableView['search'] = null;
   if (input.search) {
     const s = input.search;
     search = {
@@ -342,12 +295,10 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
       heading:
         s.results.length === 0
           ? `No areas found for “${s.query}”`
-          : `${formatNumber(s.total - s.hidden)} area${s.total - s.hidden === 1 ? "" : "s"} found for “${s.query}”`,
+          : `${formatNumber(s.total - s.hidden)} area${s.total - s.hidden === 1 ? '' : 's'} found for “${s.query}”`,
       results: s.results.map((r) => ({
-        text: r.name + (r.isCurrent ? "" : " (closed)"),
-        meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode]
-          .filter(Boolean)
-          .join(" · "),
+        text: r.name + (r.isCurrent ? '' : ' (closed)'),
+        meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
         href: dataUrl(
           {
             ...sel,
@@ -355,16 +306,16 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
             level: levelForArea(sel.level, r.level),
             page: 1,
           },
-          { hash: "#data-results" },
+          { hash: '#data-results' },
         ),
       })),
       moreText:
         s.total > s.results.length + s.hidden
-          ? "Only the best matches are shown: search for more of the name to narrow them down."
+          ? 'Only the best matches are shown: search for more of the name to narrow them down.'
           : null,
     };
     if (s.hidden > 0 && !input.signedIn) {
-      search.moreText = `${search.moreText ? `${search.moreText} ` : ""}Areas below ICB level are left out: sign in to see their figures.`;
+      search.moreText = `${search.moreText ? `${search.moreText} ` : ''}Areas below ICB level are left out: sign in to see their figures.`;
     }
   }
 
@@ -372,8 +323,8 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     caption,
     summary:
       total === 0
-        ? "There are no figures for this selection."
-        : `${formatNumber(total)} figure${total === 1 ? "" : "s"}: ${metricNames.toLowerCase()} for ${where}, by ${sel.grain}.`,
+        ? 'There are no figures for this selection.'
+        : `${formatNumber(total)} figure${total === 1 ? '' : 's'}: ${metricNames.toLowerCase()} for ${where}, by ${sel.grain}.`,
     form: {
       levels: input.options.levels.map((l) => ({
         value: l,
@@ -382,30 +333,30 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
       })),
       grains: input.options.grains.map((g) => ({
         value: g,
-        text: g === "week" ? "Week" : "Month",
+        text: g === 'week' ? 'Week' : 'Month',
         checked: g === sel.grain,
       })),
       metricGroups,
       selectedMetricsText: `${metrics.length} selected: ${metricNames}`,
       fromOptions: [
-        { value: "", text: "Earliest", selected: sel.from === null },
+        { value: '', text: 'Earliest', selected: sel.from === null },
         ...input.options.periods.map((p) => periodOption(p, sel.from)),
       ],
       toOptions: [
-        { value: "", text: "Latest", selected: sel.to === null },
+        { value: '', text: 'Latest', selected: sel.to === null },
         ...input.options.periods.map((p) => periodOption(p, sel.to)),
       ],
       includePartial: sel.includePartial,
-      areaCode: sel.area ?? "",
+      areaCode: sel.area ?? '',
       hidden: [],
     },
     area: input.area
       ? {
-          text: `${input.area.name} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? "" : ", closed"}`,
+          text: `${input.area.name} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? '' : ', closed'}`,
           clearHref: dataUrl({ ...sel, area: null, page: 1 }),
           href:
-            input.area.level === "england"
-              ? "/"
+            input.area.level === 'england'
+              ? '/'
               : `/areas/${encodeURIComponent(input.area.level)}/${encodeURIComponent(input.area.code)}`,
         }
       : null,
@@ -416,40 +367,36 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     pagination,
     rangeText,
     csvHref: dataUrl(sel, { csv: true }),
-    csvText: `Download all ${formatNumber(total)} row${total === 1 ? "" : "s"} (CSV)`,
+    csvText: `Download all ${formatNumber(total)} row${total === 1 ? '' : 's'} (CSV)`,
     search,
     findHidden: selectionFields({ ...sel, area: null }),
     signInNote: input.signedIn
       ? null
-      : "You are seeing open data: monthly figures for England, regions and ICBs of the metrics in the official NHS App Management Information publication. Sign in with an NHS email address to see every metric, weekly figures and every level down to GP practices.",
+      : 'You are seeing open data: monthly figures for England, regions and ICBs of the metrics in the official NHS App Management Information publication. Sign in with an NHS email address to see every metric, weekly figures and every level down to GP practices.',
   };
 }
 
 export { csvLine };
 
 export const DATA_CSV_HEADER = [
-  "period_start",
-  "period_end",
-  "grain",
-  "complete",
-  "area_level",
-  "area_code",
-  "area_name",
-  "area_is_current",
-  "metric_id",
-  "metric_name",
-  "unit",
-  "value",
-  "numerator",
-  "denominator",
-  "coverage",
+  'period_start',
+  'period_end',
+  'grain',
+  'complete',
+  'area_level',
+  'area_code',
+  'area_name',
+  'area_is_current',
+  'metric_id',
+  'metric_name',
+  'unit',
+  'value',
+  'numerator',
+  'denominator',
+  'coverage',
 ];
 
-export function dataCsvRow(
-  row: DataTableRow,
-  grain: Grain,
-  metric: MetricDefinition | undefined,
-): string {
+export function dataCsvRow(row: DataTableRow, grain: Grain, metric: MetricDefinition | undefined): string {
   return csvLine([
     row.periodStart,
     periodEnd(grain, row.periodStart),
@@ -461,7 +408,7 @@ export function dataCsvRow(
     row.isCurrent,
     row.metricId,
     metric?.name ?? row.metricId,
-    metric?.unit ?? "",
+    metric?.unit ?? '',
     row.suppressed ? SUPPRESSED_TEXT : row.value,
     row.numerator ?? null,
     row.denominator ?? null,
@@ -480,15 +427,9 @@ export function discloseRows(
 ): DataTableRow[] {
   if (!enabled) return rows;
   return rows.map((r) => {
-    const unit = metrics.get(r.metricId)?.unit ?? "";
-    if (
-      r.value === null ||
-      !disclosureApplies({ enabled, level: r.areaLevel, unit })
-    )
-      return r;
+    const unit = metrics.get(r.metricId)?.unit ?? '';
+    if (r.value === null || !disclosureApplies({ enabled, level: r.areaLevel, unit })) return r;
     const d = discloseCount(r.value);
-    return d.suppressed
-      ? { ...r, value: null, suppressed: true }
-      : { ...r, value: d.value };
+    return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
   });
 }

@@ -3,37 +3,27 @@
  * a one-sentence summary, the table of the same figures (sortable through links) and the CSV of exactly what
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
-import { csvCell } from "../../domain/csv.ts";
-import { pickerLabel } from "../../domain/no-data.ts";
-import { LEVEL_LABELS } from "../../domain/areas.ts";
-import {
-  isPatientRate,
-  type Grain,
-  type MetricDefinition,
-} from "../../domain/metric-definition.ts";
-import type { MapLevel, MapValue, MapValues } from "../../query/map-values.ts";
-import type { DataStatus } from "../../query/types.ts";
-import {
-  formatNumber,
-  formatPeriod,
-  formatPeriodInSentence,
-  formatValue,
-  unitSuffix,
-} from "../format.ts";
-import { classify, type ClassMethod, type Classing } from "../map/classes.ts";
-import type { MapGeometry } from "../map/geometry.ts";
-import { bestGeometry } from "../map/match.ts";
-import { renderChoropleth } from "../map/svg.ts";
-import { demoView, type DemoView } from "./metric-panels.ts";
+import { csvCell } from '../../domain/csv.ts';
+import { pickerLabel } from '../../domain/no-data.ts';
+import { LEVEL_LABELS } from '../../domain/areas.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
+import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
+import type { DataStatus } from '../../query/types.ts';
+import { formatNumber, formatPeriod, formatPeriodInSentence, formatValue, unitSuffix } from '../format.ts';
+import { classify, type ClassMethod, type Classing } from '../map/classes.ts';
+import type { MapGeometry } from '../map/geometry.ts';
+import { bestGeometry } from '../map/match.ts';
+import { renderChoropleth } from '../map/svg.ts';
+import { demoView, type DemoView } from './metric-panels.ts';
 
-export const MAP_SORT_KEYS = ["rank", "name", "code", "value"] as const;
+export const MAP_SORT_KEYS = ['rank', 'name', 'code', 'value'] as const;
 export type MapSortKey = (typeof MAP_SORT_KEYS)[number];
-export type SortDir = "asc" | "desc";
+export type SortDir = 'asc' | 'desc';
 export interface MapSort {
   key: MapSortKey;
   dir: SortDir;
 }
-export const DEFAULT_MAP_SORT: MapSort = { key: "rank", dir: "asc" };
+export const DEFAULT_MAP_SORT: MapSort = { key: 'rank', dir: 'asc' };
 
 /** What the page shows: every setting is in its URL. */
 export interface MapState {
@@ -58,60 +48,52 @@ export interface MapOptions {
 }
 
 const LEVEL_WORDS: Record<MapLevel, { one: string; many: string }> = {
-  region: { one: "region", many: "regions" },
-  icb: { one: "ICB", many: "ICBs" },
-  sub_icb: { one: "sub-ICB location", many: "sub-ICB locations" },
+  region: { one: 'region', many: 'regions' },
+  icb: { one: 'ICB', many: 'ICBs' },
+  sub_icb: { one: 'sub-ICB location', many: 'sub-ICB locations' },
 };
 
 const CLASS_TEXT: Record<ClassMethod, { option: string; legend: string }> = {
   quantile: {
-    option: "Quantiles (about the same number of areas in each shade)",
-    legend:
-      "Shades are quantile classes: each holds about the same number of areas.",
+    option: 'Quantiles (about the same number of areas in each shade)',
+    legend: 'Shades are quantile classes: each holds about the same number of areas.',
   },
   equal: {
-    option: "Equal intervals (the range cut into equal steps)",
-    legend:
-      "Shades are equal-interval classes: the range from lowest to highest cut into equal steps.",
+    option: 'Equal intervals (the range cut into equal steps)',
+    legend: 'Shades are equal-interval classes: the range from lowest to highest cut into equal steps.',
   },
 };
 
 /** A /map or /map.csv URL with every setting, so a link always means the same figures. */
 export function mapUrl(
-  path: "/map" | "/map.csv",
-  state: Pick<MapState, "level" | "grain" | "periodStart" | "classes"> & {
+  path: '/map' | '/map.csv',
+  state: Pick<MapState, 'level' | 'grain' | 'periodStart' | 'classes'> & {
     metricId: string;
     sort?: MapSort | null;
   },
-  hash = "",
+  hash = '',
 ): string {
   const params = new URLSearchParams();
-  params.set("level", state.level);
-  params.set("metric", state.metricId);
-  params.set("grain", state.grain);
-  if (state.periodStart) params.set("period", state.periodStart);
-  if (state.classes !== "quantile") params.set("classes", state.classes);
-  if (
-    state.sort &&
-    (state.sort.key !== DEFAULT_MAP_SORT.key ||
-      state.sort.dir !== DEFAULT_MAP_SORT.dir)
-  ) {
-    params.set("sort", state.sort.key);
-    params.set("dir", state.sort.dir);
+  params.set('level', state.level);
+  params.set('metric', state.metricId);
+  params.set('grain', state.grain);
+  if (state.periodStart) params.set('period', state.periodStart);
+  if (state.classes !== 'quantile') params.set('classes', state.classes);
+  if (state.sort && (state.sort.key !== DEFAULT_MAP_SORT.key || state.sort.dir !== DEFAULT_MAP_SORT.dir)) {
+    params.set('sort', state.sort.key);
+    params.set('dir', state.sort.dir);
   }
   return `${path}?${params.toString()}${hash}`;
 }
 
 export function areaHref(level: MapLevel, code: string, grain: Grain): string {
   const path = `/areas/${level}/${encodeURIComponent(code)}`;
-  return grain === "month" ? path : `${path}?grain=${grain}`;
+  return grain === 'month' ? path : `${path}?grain=${grain}`;
 }
 
 /** A metric name inside a sentence: "users logging in per 1,000 …", but "NHS 111 visits" kept. */
 export function nameInSentence(name: string): string {
-  return /^[A-Z][a-z]/.test(name)
-    ? name[0]!.toLowerCase() + name.slice(1)
-    : name;
+  return /^[A-Z][a-z]/.test(name) ? name[0]!.toLowerCase() + name.slice(1) : name;
 }
 
 export interface RankedRow extends MapValue {
@@ -124,22 +106,17 @@ export interface RankedRow extends MapValue {
 
 /** Ranks by value, highest first (standard competition ranking). */
 export function rankRows(rows: readonly MapValue[]): Map<string, number> {
-  const valued = rows
-    .filter((r) => r.value !== null)
-    .sort((a, b) => b.value! - a.value!);
+  const valued = rows.filter((r) => r.value !== null).sort((a, b) => b.value! - a.value!);
   const ranks = new Map<string, number>();
   valued.forEach((r, i) => {
     const prev = valued[i - 1];
-    ranks.set(
-      r.code,
-      prev && prev.value === r.value ? ranks.get(prev.code)! : i + 1,
-    );
+    ranks.set(r.code, prev && prev.value === r.value ? ranks.get(prev.code)! : i + 1);
   });
   return ranks;
 }
 
-const collator = new Intl.Collator("en-GB", {
-  sensitivity: "base",
+const collator = new Intl.Collator('en-GB', {
+  sensitivity: 'base',
   numeric: true,
 });
 
@@ -152,22 +129,20 @@ export function sortMapRows<
     rank: number | null;
   },
 >(rows: readonly T[], sort: MapSort): T[] {
-  const sign = sort.dir === "asc" ? 1 : -1;
-  const byName = (a: T, b: T) =>
-    collator.compare(a.name, b.name) || collator.compare(a.code, b.code);
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  const byName = (a: T, b: T) => collator.compare(a.name, b.name) || collator.compare(a.code, b.code);
   return [...rows].sort((a, b) => {
-    if (sort.key === "name") return sign * byName(a, b);
-    if (sort.key === "code") return sign * collator.compare(a.code, b.code);
-    const x = sort.key === "rank" ? a.rank : a.value;
-    const y = sort.key === "rank" ? b.rank : b.value;
-    if (x === null || y === null)
-      return x === y ? byName(a, b) : x === null ? 1 : -1;
+    if (sort.key === 'name') return sign * byName(a, b);
+    if (sort.key === 'code') return sign * collator.compare(a.code, b.code);
+    const x = sort.key === 'rank' ? a.rank : a.value;
+    const y = sort.key === 'rank' ? b.rank : b.value;
+    if (x === null || y === null) return x === y ? byName(a, b) : x === null ? 1 : -1;
     return sign * (x - y) || byName(a, b);
   });
 }
 
 function firstDir(key: MapSortKey): SortDir {
-  return key === "value" ? "desc" : "asc";
+  return key === 'value' ? 'desc' : 'asc';
 }
 
 export interface MapPageView {
@@ -237,15 +212,14 @@ function areasText(n: number, level: MapLevel): string {
 }
 
 function joinNames(names: string[]): string {
-  if (names.length <= 1) return names.join("");
-  if (names.length > 3)
-    return `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
-  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  if (names.length <= 1) return names.join('');
+  if (names.length > 3) return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** The one-sentence summary of the map. */
 export function mapSummary(
-  state: Pick<MapState, "level" | "metric" | "grain" | "periodStart">,
+  state: Pick<MapState, 'level' | 'metric' | 'grain' | 'periodStart'>,
   rows: readonly { name: string; value: number | null }[],
 ): string {
   const metric = nameInSentence(state.metric.name);
@@ -257,8 +231,7 @@ export function mapSummary(
     name: string;
     value: number;
   }[];
-  if (valued.length === 0)
-    return `There are no figures for ${metric} for ${many} in ${when}.`;
+  if (valued.length === 0) return `There are no figures for ${metric} for ${many} in ${when}.`;
   const unit = state.metric.unit;
   const text = (v: number) => formatValue(v, unit);
   const max = Math.max(...valued.map((r) => r.value));
@@ -269,7 +242,7 @@ export function mapSummary(
   if (max === min) {
     return `In ${when}, every one ${among} had the same ${metric}: ${text(max)}.`;
   }
-  const had = (names: string[]) => (names.length === 1 ? "had" : "shared");
+  const had = (names: string[]) => (names.length === 1 ? 'had' : 'shared');
   return (
     `In ${when}, ${joinNames(top)} ${had(top)} the highest ${metric} (${text(max)}) and ` +
     `${joinNames(bottom)} ${had(bottom)} the lowest (${text(min)}), ${among}.`
@@ -317,23 +290,22 @@ export function buildMapView(input: MapViewInput): MapPageView {
   }));
   const byCode = new Map(rows.map((r) => [r.code, r]));
   const valueText = (r: { value: number | null }) =>
-    r.value === null ? "No data" : formatValue(r.value, unit);
+    r.value === null ? 'No data' : formatValue(r.value, unit);
   const suffix = unitSuffix(unit);
   const summary = mapSummary(state, rows);
-  const title = `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `, ${periodText}` : ""}`;
+  const title = `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `, ${periodText}` : ''}`;
 
   let svg: string | null = null;
   if (best && values) {
     svg = renderChoropleth({
-      id: "map",
+      id: 'map',
       title: `Map of ${title}`,
       desc: summary,
       width: best.geometry.width,
       height: best.geometry.height,
       areas: best.match.matched.map(({ area, shape }) => {
         const row = byCode.get(area.code)!;
-        const cls =
-          row.classIndex === null ? null : classing.classes[row.classIndex]!;
+        const cls = row.classIndex === null ? null : classing.classes[row.classIndex]!;
         return {
           code: area.code,
           d: shape.d,
@@ -360,59 +332,42 @@ export function buildMapView(input: MapViewInput): MapPageView {
             text: classLabel(c, unit),
             countText: areasText(c.count, level),
           })),
-          noData:
-            noDataCount > 0
-              ? { countText: areasText(noDataCount, level) }
-              : null,
+          noData: noDataCount > 0 ? { countText: areasText(noDataCount, level) } : null,
         }
       : null;
 
   const sorted = sortMapRows(rows, state.sort);
   const valueHeading = metric.short_name;
   const columnDefs: { key: MapSortKey; text: string; numeric: boolean }[] = [
-    { key: "name", text: "Area", numeric: false },
-    { key: "code", text: "ODS code", numeric: false },
-    { key: "value", text: valueHeading, numeric: true },
-    { key: "rank", text: "Rank (1 = highest)", numeric: true },
+    { key: 'name', text: 'Area', numeric: false },
+    { key: 'code', text: 'ODS code', numeric: false },
+    { key: 'value', text: valueHeading, numeric: true },
+    { key: 'rank', text: 'Rank (1 = highest)', numeric: true },
   ];
   const columns = columnDefs.map((c) => {
     const current = c.key === state.sort.key;
-    const dir: SortDir = current
-      ? state.sort.dir === "asc"
-        ? "desc"
-        : "asc"
-      : firstDir(c.key);
+    const dir: SortDir = current ? (state.sort.dir === 'asc' ? 'desc' : 'asc') : firstDir(c.key);
     return {
       ...c,
-      href: mapUrl(
-        "/map",
-        { ...urlState, sort: { key: c.key, dir } },
-        "#map-table",
-      ),
-      ariaSort: current
-        ? state.sort.dir === "asc"
-          ? "ascending"
-          : "descending"
-        : null,
+      href: mapUrl('/map', { ...urlState, sort: { key: c.key, dir } }, '#map-table'),
+      ariaSort: current ? (state.sort.dir === 'asc' ? 'ascending' : 'descending') : null,
     };
   });
   const classText = (r: RankedRow) =>
-    r.classIndex === null
-      ? "No data"
-      : classLabel(classing.classes[r.classIndex]!, unit);
+    r.classIndex === null ? 'No data' : classLabel(classing.classes[r.classIndex]!, unit);
 
   const header = [
-    "area_code",
-    "ons_code",
-    "area_name",
-    "level",
-    "metric_id",
-    "grain",
-    "period_start",
-    "value",
+    'area_code',
+    'ons_code',
+    'area_name',
+    'level',
+    'metric_id',
+    'grain',
+    'period_start',
+    'value',
   ];
-  if (rate) header.push("numerator", "denominator", "coverage");
-  header.push("rank", "shade_class", "on_map");
+  if (rate) header.push('numerator', 'denominator', 'coverage');
+  header.push('rank', 'shade_class', 'on_map');
   const csvRows = sorted.map((r) => {
     const line: (string | number | null)[] = [
       r.code,
@@ -424,15 +379,14 @@ export function buildMapView(input: MapViewInput): MapPageView {
       periodStart,
       r.value,
     ];
-    if (rate)
-      line.push(r.numerator ?? null, r.denominator ?? null, r.coverage ?? null);
-    line.push(r.rank, classText(r), r.onMap ? "yes" : "no");
+    if (rate) line.push(r.numerator ?? null, r.denominator ?? null, r.coverage ?? null);
+    line.push(r.rank, classText(r), r.onMap ? 'yes' : 'no');
     return line;
   });
 
-  const hideWeeks = !options.grains.includes("week");
+  const hideWeeks = !options.grains.includes('week');
   return {
-    heading: "Map",
+    heading: 'Map',
     levelPlural,
     metricName: metric.name,
     periodText,
@@ -446,7 +400,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
       metrics: options.metrics.map((m) => ({
         value: m.id,
         text: pickerLabel(
-          m.grains.includes("week") ? m.name : `${m.name} (monthly only)`,
+          m.grains.includes('week') ? m.name : `${m.name} (monthly only)`,
           m.id,
           options.withFigures ?? null,
         ),
@@ -456,17 +410,15 @@ export function buildMapView(input: MapViewInput): MapPageView {
         ? []
         : options.grains.map((g) => ({
             value: g,
-            text: g === "month" ? "Month" : "Week",
+            text: g === 'month' ? 'Month' : 'Week',
             checked: g === grain,
           })),
-      periods: [...options.periods]
-        .reverse()
-        .map((p) => ({
-          value: p,
-          text: formatPeriod(grain, p),
-          selected: p === periodStart,
-        })),
-      classes: (["quantile", "equal"] as const).map((c) => ({
+      periods: [...options.periods].reverse().map((p) => ({
+        value: p,
+        text: formatPeriod(grain, p),
+        selected: p === periodStart,
+      })),
+      classes: (['quantile', 'equal'] as const).map((c) => ({
         value: c,
         text: CLASS_TEXT[c].option,
         checked: c === state.classes,
@@ -476,7 +428,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
     svg,
     legend,
     table: {
-      caption: `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `: ${periodText}` : ""}`,
+      caption: `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `: ${periodText}` : ''}`,
       valueHeading,
       columns,
       rows: sorted.map((r) => ({
@@ -484,19 +436,15 @@ export function buildMapView(input: MapViewInput): MapPageView {
         code: r.code,
         href: areaHref(level, r.code, grain),
         valueText: valueText(r),
-        rankText: r.rank === null ? "–" : String(r.rank),
+        rankText: r.rank === null ? '–' : String(r.rank),
         classText: classText(r),
         onMap: r.onMap,
       })),
     },
-    csvHref: mapUrl("/map.csv", { ...urlState, sort: state.sort }),
+    csvHref: mapUrl('/map.csv', { ...urlState, sort: state.sort }),
     notes: {
-      noBoundary: best
-        ? best.match.noBoundary.map((a) => ({ name: a.name, code: a.code }))
-        : [],
-      noArea: best
-        ? best.match.noArea.map((s) => ({ name: s.name, code: s.code }))
-        : [],
+      noBoundary: best ? best.match.noBoundary.map((a) => ({ name: a.name, code: a.code })) : [],
+      noArea: best ? best.match.noArea.map((s) => ({ name: s.name, code: s.code })) : [],
       boundarySource: best?.geometry.source ?? null,
       hasMissing: noDataCount > 0 && (values?.hasFigures ?? false),
       rate,
@@ -508,10 +456,6 @@ export function buildMapView(input: MapViewInput): MapPageView {
 }
 
 /** The CSV of what the map shows (RFC 4180, CRLF line ends). */
-export function mapCsv(view: Pick<MapPageView, "csv">): string {
-  return (
-    [view.csv.header, ...view.csv.rows]
-      .map((r) => r.map(csvCell).join(","))
-      .join("\r\n") + "\r\n"
-  );
+export function mapCsv(view: Pick<MapPageView, 'csv'>): string {
+  return [view.csv.header, ...view.csv.rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
