@@ -212,18 +212,23 @@ export async function moveStateOutOfWarehouse(
   let total = 0;
   for (const spec of specs)
     total += (await warehouse.scalar<number>(`SELECT count(*) FROM ${spec.table}`)) ?? 0;
-  const secret = present.has('warehouse_meta')
-    ? ((await warehouse.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'auth_secret'")) ?? null)
-    : null;
+  // Settings: the warehouse's warehouse_meta, or (an embedded app-state file moving to PostgreSQL) its
+  // app_state_meta.
+  const meta = present.has('warehouse_meta')
+    ? 'warehouse_meta'
+    : present.has('app_state_meta')
+      ? 'app_state_meta'
+      : null;
+  if (meta === null) return null;
+  const secret =
+    (await warehouse.scalar<string>(`SELECT value FROM ${meta} WHERE key = 'auth_secret'`)) ?? null;
   if (total === 0 && secret === null) return null;
 
   // The warehouse's own id: the store remembers, per warehouse, the last audit row it took.
-  let warehouseId = await warehouse.scalar<string>(
-    "SELECT value FROM warehouse_meta WHERE key = 'warehouse_id'",
-  );
+  let warehouseId = await warehouse.scalar<string>(`SELECT value FROM ${meta} WHERE key = 'warehouse_id'`);
   if (!warehouseId) {
     warehouseId = randomUUID();
-    await warehouse.run("INSERT INTO warehouse_meta (key, value) VALUES ('warehouse_id', $1)", [warehouseId]);
+    await warehouse.run(`INSERT INTO ${meta} (key, value) VALUES ('warehouse_id', $1)`, [warehouseId]);
   }
   const watermarkKey = `audit_moved_through:${warehouseId}`;
 
@@ -255,7 +260,7 @@ export async function moveStateOutOfWarehouse(
   // Committed in the store: the warehouse copies go (the figures never held them; see ADR 0017).
   await warehouse.transaction(async (tx) => {
     for (const spec of [...specs].reverse()) await tx.run(`DELETE FROM ${spec.table}`);
-    if (secret !== null) await tx.run("DELETE FROM warehouse_meta WHERE key = 'auth_secret'");
+    if (secret !== null) await tx.run(`DELETE FROM ${meta} WHERE key = 'auth_secret'`);
   });
   return counts;
 }

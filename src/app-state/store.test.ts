@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/pg-test-db.ts';
 import { beginRun, finishRun, markInterruptedRuns, recordFile } from '../app/refresh-store.ts';
 import { REFRESH_LOCK_KEY } from '../figures/pg.ts';
+import { openAppState } from '../app/app-state.ts';
+import { loadConfig } from '../config.ts';
 import * as store from '../auth/store.ts';
 import { getRefreshRuns } from '../query/refresh-history.ts';
 import { Warehouse } from '../warehouse/db.ts';
@@ -298,4 +300,39 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
       wh.close();
     }
   });
+
+  it.runIf(engine === 'postgres')(
+    'moves what the embedded store held into PostgreSQL when DATABASE_URL is set',
+    async () => {
+      const embeddedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-state-embedded-'));
+      try {
+        const embedded = await openStateStore({ dataDir: embeddedDir, databaseUrl: null });
+        const u = await store.insertUser(embedded, {
+          email: 'was.embedded@nhs.net',
+          role: 'viewer',
+          now: T0,
+          createdBy: null,
+        });
+        await store.insertApiToken(embedded, { tokenHash: 'emb-tok', userId: u.userId, name: 'e', now: T0 });
+        await embedded.close();
+        const logs: string[] = [];
+        const moved = await openAppState(
+          loadConfig({ DATA_DIR: embeddedDir, DATABASE_URL: pgDb!.url }),
+          (l) => logs.push(l),
+        );
+        try {
+          expect(moved.engine).toBe('postgres');
+          expect((await store.findLiveApiToken(moved, 'emb-tok'))!.userId).toBe(u.userId);
+          expect(logs.join('\n')).toMatch(/embedded store.*1 users, 1 API tokens/);
+        } finally {
+          await moved.close();
+        }
+        const again = await openStateStore({ dataDir: embeddedDir, databaseUrl: null });
+        expect(await store.listUsers(again)).toEqual([]);
+        await again.close();
+      } finally {
+        fs.rmSync(embeddedDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { AppConfig } from '../config.ts';
 import { describeMove, moveStateOutOfWarehouse } from '../app-state/move-from-warehouse.ts';
-import { openStateStore } from '../app-state/open.ts';
+import { embeddedStateFile, openStateStore } from '../app-state/open.ts';
 import type { StateDb } from '../app-state/state-db.ts';
 import { Warehouse, WarehouseBusyError } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
@@ -26,6 +26,30 @@ export async function openAppState(
 ): Promise<StateDb> {
   const state = await openStateStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
+    // Moving to PostgreSQL: what the embedded store of this DATA_DIR holds goes there too, once.
+    if (config.databaseUrl && fs.existsSync(embeddedStateFile(config.dataDir))) {
+      let embedded: Warehouse | null = null;
+      try {
+        embedded = await Warehouse.open(embeddedStateFile(config.dataDir), {
+          memoryLimit: '256MB',
+          threads: 1,
+        });
+      } catch (err) {
+        if (!(err instanceof WarehouseBusyError)) throw err;
+        log(
+          'The embedded app-state store is in use by another process: its users and tokens were not moved.',
+        );
+      }
+      if (embedded) {
+        try {
+          const moved = await moveStateOutOfWarehouse(embedded, state);
+          if (moved)
+            log(`${describeMove(moved).replace('the warehouse', 'the embedded store')} (PostgreSQL)`);
+        } finally {
+          embedded.close();
+        }
+      }
+    }
     if (options.warehouse instanceof Warehouse) {
       await moveOut(options.warehouse, state, log);
     } else if (options.warehouse === 'try' && fs.existsSync(warehouseFile(config))) {
