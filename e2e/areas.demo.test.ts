@@ -12,6 +12,7 @@ import type { AreaPage, AreaRef } from '../src/query/types.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
 import { formatNumber, formatPeriod, formatValue } from '../src/web/format.ts';
 import { formatCoverage } from '../src/web/views/area-page.ts';
+import { formatInterval } from '../src/web/views/metric-panels.ts';
 import { sortChildren } from '../src/web/views/area-children.ts';
 import { startHarness, type Harness } from './browser.ts';
 import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
@@ -198,6 +199,53 @@ describe('Area pages and search (demo warehouse)', () => {
     }
   });
 
+  it('ICB lead: from the ICB page to its practices, lowest uptake first, and their CSV (rankings, axe)', async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    await page.goto(href(chain[2]!));
+    // Click 1: the ranking link on the ICB page.
+    await page.getByRole('link', { name: 'Practices in this ICB, lowest uptake first' }).click();
+    await page.waitForURL(/\/rank\?/);
+    const rows = page.locator('#ranking-table tbody tr');
+    expect(await rows.count()).toBeGreaterThan(5);
+    const values = (await page.locator('#ranking-table tbody td[data-value]').allTextContents())
+      .map(squash)
+      .filter((t) => t !== 'No data')
+      .map((t) => Number(t.replace(/[%,]/g, '')));
+    expect(values.length).toBeGreaterThan(5);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    // The table is in the ICB's practices only, and the note counts those left out.
+    const codes = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-code')));
+    const inIcb = await db.all<{ code: string }>(
+      "SELECT practice_code AS code FROM practice_ancestry WHERE structure = 'current' AND icb_code = $1",
+      [chain[2]!.code],
+    );
+    const allowed = new Set(inIcb.map((r) => r.code));
+    expect(codes.every((c) => allowed.has(c!))).toBe(true);
+    await expectNoAxeViolations(page);
+    // Click 2: the CSV of the same ranking.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('#ranking-csv').click(),
+    ]);
+    const text = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        let out = '';
+        stream.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+        stream.on('end', () => resolve(out));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const lines = text.trim().split(/\r\n/);
+    expect(lines[0]).toMatch(/^metric,periodStart,level,rank,code,name,/);
+    expect(lines).toHaveLength((await rows.count()) + 1);
+    // The practice page's context, with its rank in the ICB, passes axe too.
+    await page.goto(href(chain[5]!));
+    expect(await page.locator('#practice-context').textContent()).toContain('Patients aged 13+');
+    await expectNoAxeViolations(page);
+    expect(problems).toEqual([]);
+  });
+
   it('works without JavaScript: every figure of an area page is in a table', async () => {
     const sub = chain[3]!;
     const expected = (await deps.queries.areaPage({
@@ -235,6 +283,7 @@ describe('Area pages and search (demo warehouse)', () => {
           tile.comparison.figures.map((f) => [
             f.area.name,
             f.value === null ? 'Not available' : formatValue(f.value, tile.comparison!.unit),
+            formatInterval(f.lowerCi95, f.upperCi95, tile.comparison!.unit) ?? '–',
             f.value === null ? '–' : formatCoverage(f.coverage),
           ]),
         );
@@ -259,6 +308,64 @@ describe('Area pages and search (demo warehouse)', () => {
     expect(await page.locator('#children th[data-column="rate"]').getAttribute('aria-sort')).toBe(
       'descending',
     );
+  });
+
+  it('gives each headline rate a verdict against England, or the parent, with its interval (no JavaScript, axe)', async () => {
+    const icb = chain[2]!;
+    const region = chain[1]!;
+    const page = await harness.newPage({ javaScriptEnabled: false });
+    await page.goto(href(icb));
+    // No Better/Worse change tags: the change is neutral; the verdict is a tag of its own, in words.
+    expect(await page.locator('.app-tile__judgement').count()).toBe(0);
+    const verdicts = page.locator('.app-tile__verdict');
+    expect(await verdicts.count()).toBeGreaterThan(0);
+    const num = (t: string) => Number(t.replace(/[,%]/g, ''));
+    let checked = 0;
+    for (const v of await verdicts.all()) {
+      const tile = v.locator('xpath=ancestor::*[contains(@class, "app-tile")][1]');
+      const label = squash((await v.locator('.nhsuk-tag').textContent()) ?? '');
+      const verdict = await v.getAttribute('data-verdict');
+      expect(label).toMatch(
+        /^(Better than|Worse than|Higher than|Lower than|Similar to) England$|^Not compared$/,
+      );
+      if (verdict === 'not-compared') continue;
+      // The verdict follows from the table beside it: the ICB's 95% interval against England's value.
+      const cells = async (i: number) =>
+        (await tile.locator('table.app-compare tbody tr').nth(i).locator('td').allTextContents()).map(squash);
+      const own = await cells(0);
+      const england = await cells(2);
+      const [lo, hi] = own[1]!.split(' to ').map(num);
+      const bench = num(england[0]!);
+      const side = lo! > bench ? 'higher' : hi! < bench ? 'lower' : 'similar';
+      // Rounded limits can sit on the benchmark; away from it the sides must agree.
+      if (Math.abs(lo! - bench) > 0.1 && Math.abs(hi! - bench) > 0.1) {
+        expect(
+          side === 'similar'
+            ? verdict === 'similar'
+            : ['higher', 'better', 'worse', 'lower'].includes(verdict!),
+          label,
+        ).toBe(true);
+        if (side === 'higher') expect(['higher', 'better', 'worse']).toContain(verdict);
+        if (side === 'lower') expect(['lower', 'better', 'worse']).toContain(verdict);
+      }
+      expect(squash((await v.textContent()) ?? '')).toContain('95% confidence interval');
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+    // Rates first: the trends draw England's and the region's rates as lines.
+    expect(await page.locator('svg .app-chart__benchmark--england').count()).toBeGreaterThan(0);
+    expect(await page.locator('svg .app-chart__benchmark--parent').count()).toBeGreaterThan(0);
+    // Compare with the parent through the GET form, without JavaScript.
+    await page.locator(`#compare-2`).check();
+    await Promise.all([page.waitForURL(/compare=parent/), page.locator('#update-compare').click()]);
+    const parentLabels = (await page.locator('.app-tile__verdict .nhsuk-tag').allTextContents()).map(squash);
+    expect(parentLabels.some((l) => l.endsWith(region.name))).toBe(true);
+    await expectNoAxeViolations(page);
+    // The partial month is never compared with a whole one.
+    await page.goto(`${href(icb)}?partial=1`);
+    const changes = (await page.locator('.app-tile__change').allTextContents()).map(squash);
+    expect(changes.every((c) => !/on the previous month/.test(c) || !/partial/.test(c))).toBe(true);
+    expect(changes.some((c) => c === 'No change shown for a partial month')).toBe(true);
   });
 
   it('answers 404 for an unknown area and 400 for a bad level, on NHS-styled pages', async () => {

@@ -281,7 +281,7 @@ export function buildAreaPageView(
     }),
     children: page.children ? childrenTableView(page.children, state) : null,
     rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null),
-    practiceContext: practiceContextView(page.practiceContext),
+    practiceContext: practiceContextView(page.practiceContext, { detailsShown: true }),
     hiddenFields: [
       ...sortFields(sort),
       ...(compareWith === 'parent' ? [{ name: 'compare', value: 'parent' }] : []),

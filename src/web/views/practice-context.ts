@@ -18,20 +18,27 @@ function patients(n: number | null): string {
   return n === null ? 'No data' : formatValue(Math.round(n), 'patients');
 }
 
-export function practiceContextView(ctx: PracticeContext | null | undefined): PracticeContextView | null {
+export function practiceContextView(
+  ctx: PracticeContext | null | undefined,
+  options: { detailsShown: boolean } = { detailsShown: false },
+): PracticeContextView | null {
   if (!ctx) return null;
   const period = ctx.periodStart ? formatPeriod(ctx.grain, ctx.periodStart) : null;
   const rows: PracticeContextView['rows'] = [
     { key: `Patients aged 13+${period ? `, ${period}` : ''}`, value: patients(ctx.patients13plus) },
     { key: `Patients of all ages${period ? `, ${period}` : ''}`, value: patients(ctx.patientsAll) },
-    { key: 'GP system supplier', value: ctx.supplierName ?? 'Not known' },
   ];
-  if (ctx.pcn)
-    rows.push({
-      key: 'Primary care network (PCN)',
-      value: ctx.pcn.name,
-      href: areaPath('pcn', ctx.pcn.code),
-    });
+  // The area page's own details list already names the supplier and the PCN: added here only for a page
+  // that does not show them.
+  if (!options.detailsShown) {
+    rows.push({ key: 'GP system supplier', value: ctx.supplierName ?? 'Not known' });
+    if (ctx.pcn)
+      rows.push({
+        key: 'Primary care network (PCN)',
+        value: ctx.pcn.name,
+        href: areaPath('pcn', ctx.pcn.code),
+      });
+  }
   const icb = ctx.icb;
   const ranks = icb
     ? ctx.ranks.map((r) => {
