@@ -9,7 +9,6 @@ import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { buildApiDocsView } from '../web/views/api-docs.ts';
 import { buildApp } from './app.ts';
-import { openApiDocument } from './api/routes.ts';
 import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 
 let app: FastifyInstance;

@@ -1,5 +1,6 @@
 // Starts Swagger UI on the API explorer page (/api/docs/explorer). A file of its own: the
 // Content-Security-Policy allows no inline script.
+/* global document, window */
 const node = document.getElementById('swagger-ui');
 if (node && window.SwaggerUIBundle) {
   window.SwaggerUIBundle({
