@@ -7,7 +7,7 @@ import { csvCell } from '../../domain/csv.ts';
 import type { AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
-import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
+import { roundCount, roundCoverage, roundFigure, roundTo } from '../../domain/rounding.ts';
 import type { Verdict } from '../../domain/statistics.ts';
 import type { PeerBand } from '../../query/peers.ts';
 import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts';
@@ -169,11 +169,7 @@ export function demoView(status: DataStatus): DemoView | null {
   } catch {
     generatedText = null;
   }
-  return {
-    scaleText: formatNumber(scale, 6),
-    seedText: String(seed),
-    generatedText,
-  };
+  return { scaleText: formatNumber(scale, 6), seedText: String(seed), generatedText };
 }
 
 export function safeDateTime(iso: string | null): string | null {
@@ -213,13 +209,7 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
     unitText: unitSuffix(tile.unit).trim(),
   };
   if (!tile.latest) {
-    return {
-      ...base,
-      valueText: '–',
-      periodText: null,
-      change: null,
-      noChangeText: 'No figures yet',
-    };
+    return { ...base, valueText: '–', periodText: null, change: null, noChangeText: 'No figures yet' };
   }
   const periodText =
     formatPeriod(grain, tile.latest.periodStart) + (tile.latest.complete ? '' : ' (partial)');
@@ -340,10 +330,7 @@ export function chartView(
   const parentRate = rateOf(trend?.parent?.points);
   const englandRate = rateOf(trend?.england?.points);
   const plotted = trend
-    ? points.map((p) => ({
-        ...p,
-        value: areaRate.get(p.periodStart)?.value ?? Number.NaN,
-      }))
+    ? points.map((p) => ({ ...p, value: areaRate.get(p.periodStart)?.value ?? Number.NaN }))
     : points;
   const summary = describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous);
   const partial = points.filter((p) => !p.complete);
@@ -412,11 +399,7 @@ export function chartView(
         ]
       : undefined,
   };
-  const svg = renderLineChart({
-    ...chartOptions,
-    id,
-    className: 'app-chart__svg--wide',
-  });
+  const svg = renderLineChart({ ...chartOptions, id, className: 'app-chart__svg--wide' });
   const svgNarrow = renderLineChart({
     ...chartOptions,
     id: `${id}-narrow`,
@@ -442,12 +425,7 @@ export function chartView(
             ],
           }
         : {}),
-      ...(peers
-        ? {
-            middleHalf: range2(b?.p25, b?.p75),
-            middle80: range2(b?.p10, b?.p90),
-          }
-        : {}),
+      ...(peers ? { middleHalf: range2(b?.p25, b?.p75), middle80: range2(b?.p10, b?.p90) } : {}),
     };
   });
   const tableHead: { text: string; format?: 'numeric' }[] = [
@@ -459,31 +437,15 @@ export function chartView(
   if (trend) {
     const rateWord = trend.unit === 'percent' ? 'percentage' : 'per 1,000';
     tableHead.push(
-      {
-        text: `${options.peers?.areaName ?? 'Area'}, ${rateWord}`,
-        format: 'numeric',
-      },
-      ...(trend.parent
-        ? [
-            {
-              text: `${trend.parent.name}, ${rateWord}`,
-              format: 'numeric' as const,
-            },
-          ]
-        : []),
+      { text: `${options.peers?.areaName ?? 'Area'}, ${rateWord}`, format: 'numeric' },
+      ...(trend.parent ? [{ text: `${trend.parent.name}, ${rateWord}`, format: 'numeric' as const }] : []),
       ...(trend.england ? [{ text: `England, ${rateWord}`, format: 'numeric' as const }] : []),
     );
   }
   if (peers) {
     tableHead.push(
-      {
-        text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`,
-        format: 'numeric',
-      },
-      {
-        text: `Middle 80% of ${peers.areasWord} (10th to 90th percentile)`,
-        format: 'numeric',
-      },
+      { text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`, format: 'numeric' },
+      { text: `Middle 80% of ${peers.areasWord} (10th to 90th percentile)`, format: 'numeric' },
     );
   }
   tableHead.push({ text: 'Complete period' });
@@ -622,7 +584,8 @@ export function chartCsv(opts: {
     }
     if (bands) {
       const b = bands.get(p.periodStart);
-      const r = (v: number | undefined) => roundFigure(v, metric.unit);
+      // Percentiles interpolate between areas (and on area pages are of the rate): 1 decimal.
+      const r = (v: number | undefined) => (v === undefined ? v : roundTo(v, 1));
       row.push(r(b?.p10), r(b?.p25), r(b?.p75), r(b?.p90), b?.count);
     }
     lines.push(row.map(csvCell).join(','));
