@@ -76,23 +76,19 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
   const candidates = MI_MEASURES.filter(
     (m) => !m.nationalOnly && opts.catalogue.some((c) => c.id === m.measure && c.source === 'events'),
   );
-  const icbs = await db.all<{
-    icb_code: string;
-    icb_name: string;
-    region_code: string;
-    region_name: string;
-  }>(sql('query/publish_icbs'));
+  const icbs = await db.all<{ icb_code: string; icb_name: string; region_code: string; region_name: string }>(
+    sql('query/publish_icbs'),
+  );
   const notes: string[] = [];
   const measures: MiMeasure[] = [];
   const england: number[] = [];
   const perIcb = new Map<string, number[]>();
   const problems: string[] = [];
   for (const m of candidates) {
-    const rows = await db.all<{
-      area_level: string;
-      area_code: string;
-      value: number;
-    }>(sql('query/publish_figures'), [m.measure, monthDay]);
+    const rows = await db.all<{ area_level: string; area_code: string; value: number }>(
+      sql('query/publish_figures'),
+      [m.measure, monthDay],
+    );
     const eng = rows.find((r) => r.area_level === 'england' && r.area_code === ENGLAND_CODE);
     if (!eng) {
       notes.push(`${m.label}: no computed figure for ${opts.month}; not published`);
@@ -160,11 +156,7 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
   const count = Number((await db.scalar<number>(sql('query/open_data_release_count'), [monthDay])) ?? 0);
   const releaseId = `${opts.month}-${count + 1}`;
   const base = `nhs-app-analytics-mi_${opts.month}`;
-  const names = {
-    workbook: `${base}.xlsx`,
-    icb: `${base}_icb.csv`,
-    england: `${base}_england.csv`,
-  };
+  const names = { workbook: `${base}.xlsx`, icb: `${base}_icb.csv`, england: `${base}_england.csv` };
   const csvNames = measures.map((m) => m.csvColumns[0]!);
 
   const wb = new ExcelJS.Workbook();

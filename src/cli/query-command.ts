@@ -108,13 +108,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
           i > 0 && points[i - 1]!.value !== 0
             ? ((p.value - points[i - 1]!.value) / points[i - 1]!.value) * 100
             : null,
-        ...(isRate
-          ? {
-              numerator: p.numerator,
-              denominator: p.denominator,
-              coverage: p.coverage,
-            }
-          : {}),
+        ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
       }));
       const columns = [
         'period_start',
@@ -200,10 +194,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
     };
     const period = option(values, 'period');
     if (period) {
-      const rows = await getJumpOffBreakdown(db, {
-        ...req,
-        periodStart: periodStart(grain, period),
-      });
+      const rows = await getJumpOffBreakdown(db, { ...req, periodStart: periodStart(grain, period) });
       const data = rows.map((r) => ({
         provider: r.provider,
         service: r.service,
@@ -213,14 +204,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
       process.stdout.write(
         format === 'json'
           ? JSON.stringify(
-              {
-                source,
-                level,
-                code,
-                grain,
-                period_start: periodStart(grain, period),
-                data,
-              },
+              { source, level, code, grain, period_start: periodStart(grain, period), data },
               null,
               2,
             ) + '\n'
@@ -239,10 +223,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
       provider: option(values, 'provider'),
       service: option(values, 'service'),
     });
-    const data = points.map((p) => ({
-      period_start: p.periodStart,
-      value: p.value,
-    }));
+    const data = points.map((p) => ({ period_start: p.periodStart, value: p.value }));
     process.stdout.write(
       format === 'json'
         ? JSON.stringify(

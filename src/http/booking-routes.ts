@@ -76,11 +76,7 @@ const DATE = {
 export const BOOKING_SUMMARY_QUERY = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    view: { type: 'string', enum: ['consumer', 'provider'] },
-    from: DATE,
-    to: DATE,
-  },
+  properties: { view: { type: 'string', enum: ['consumer', 'provider'] }, from: DATE, to: DATE },
 } as const;
 
 export const BOOKING_MEASURE_QUERY = {
@@ -104,12 +100,7 @@ const MEASURE_PARAMS = {
   type: 'object',
   required: ['id'],
   properties: {
-    id: {
-      type: 'string',
-      maxLength: 20,
-      pattern: '^[a-z0-9-]+$',
-      description: 'must be a measure id',
-    },
+    id: { type: 'string', maxLength: 20, pattern: '^[a-z0-9-]+$', description: 'must be a measure id' },
   },
 } as const;
 
@@ -155,11 +146,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     if (fallback) return { ...fallback, coverage };
     // Nothing loaded: the last calendar month before today, so the page can say "no data" for it.
     const monthStart = `${londonToday(ctx.deps.clock).slice(0, 7)}-01`;
-    return {
-      from: addMonths(monthStart, -1),
-      to: addDays(monthStart, -1),
-      coverage,
-    };
+    return { from: addMonths(monthStart, -1), to: addDays(monthStart, -1), coverage };
   }
 
   const measureOr404 = (id: string): BookingMeasure | undefined => bookingMeasure(id);
@@ -172,12 +159,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     const totals = new Map<string, BookingRow>();
     if (rangeHasData(range.coverage, range.from, range.to)) {
       for (const m of measuresOf(side)) {
-        const rows = await reader.answer({
-          measure: m.id,
-          from: range.from,
-          to: range.to,
-          groupBy: 'none',
-        });
+        const rows = await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy: 'none' });
         const total = rows.find((r) => r.group === null) ?? rows[0];
         if (total) totals.set(m.id, total);
       }
@@ -206,10 +188,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
-      const q = request.query as RangeQuery & {
-        groupBy?: BookingGrouping;
-        grain?: Grain;
-      };
+      const q = request.query as RangeQuery & { groupBy?: BookingGrouping; grain?: Grain };
       const groupBy = q.groupBy ?? 'none';
       if (groupBy !== 'none' && !m.groupings.includes(groupBy))
         return badRequest(
@@ -232,12 +211,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
         });
         total = totals.find((r) => r.group === null) ?? totals[0] ?? null;
         if (groupBy !== 'none')
-          rows = await reader.answer({
-            measure: m.id,
-            from: range.from,
-            to: range.to,
-            groupBy,
-          });
+          rows = await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy });
       }
       const span = trendRange(range.coverage, range.to);
       const trend = span ? await readSeries(reader, m.id, span.from, span.to, grain) : [];
@@ -279,12 +253,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
       const range = await resolveRange(q);
       if ('problem' in range) return badRequest(request, reply, range.problem);
       const rows = rangeHasData(range.coverage, range.from, range.to)
-        ? await reader.answer({
-            measure: m.id,
-            from: range.from,
-            to: range.to,
-            groupBy,
-          })
+        ? await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy })
         : [];
       const body = toCsv(
         BOOKING_CSV_COLUMNS,
@@ -311,10 +280,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
-      const q = request.query as RangeQuery & {
-        grain?: Grain;
-        groupBy?: BookingGrouping;
-      };
+      const q = request.query as RangeQuery & { grain?: Grain; groupBy?: BookingGrouping };
       if (q.groupBy && q.groupBy !== 'none')
         return badRequest(request, reply, 'The series download is for the total: leave groupBy out.');
       const range = await resolveRange(q);

@@ -82,11 +82,7 @@ export const PRIVATE_CACHE = 'private, no-cache';
 
 export interface Answer {
   json: unknown;
-  csv?: {
-    columns: readonly string[];
-    rows: readonly object[];
-    filename: (string | null | undefined)[];
-  };
+  csv?: { columns: readonly string[]; rows: readonly object[]; filename: (string | null | undefined)[] };
   /** Whether anyone may see this answer (open data or reference data): a shared cache may keep it. */
   open: boolean;
 }
@@ -117,10 +113,7 @@ export function findMetric(
 }
 
 /** The area asked for: level (default England) and code (upper-cased; England's by default). */
-export function areaParam(q: { level?: AreaLevel; code?: string }): {
-  level: AreaLevel;
-  code: string;
-} {
+export function areaParam(q: { level?: AreaLevel; code?: string }): { level: AreaLevel; code: string } {
   const level = q.level ?? 'england';
   const code = q.code?.toUpperCase();
   if (level === 'england') {

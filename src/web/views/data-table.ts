@@ -54,10 +54,7 @@ export function dataUrl(sel: DataSelection, opts: { csv?: boolean; q?: string; h
 /** The selection as hidden form fields (only non-default settings), without the page. */
 export function selectionFields(sel: DataSelection): { name: string; value: string }[] {
   const query = dataUrl({ ...sel, page: 1 }).split('?')[1] ?? '';
-  return [...new URLSearchParams(query)].map(([name, value]) => ({
-    name,
-    value,
-  }));
+  return [...new URLSearchParams(query)].map(([name, value]) => ({ name, value }));
 }
 
 /** The level a chosen area's figures are shown at: the selected level when it is at or below the area's. */
@@ -91,12 +88,7 @@ export interface DataTableViewInput {
   };
   total: number;
   rows: DataTableRow[];
-  search: {
-    query: string;
-    results: AreaSearchResult[];
-    total: number;
-    hidden: number;
-  } | null;
+  search: { query: string; results: AreaSearchResult[]; total: number; hidden: number } | null;
   signedIn: boolean;
 }
 
@@ -211,10 +203,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     const m = byId.get(r.metricId);
     const unit = m?.unit ?? 'events';
     const cells = [
-      {
-        text: periodText(sel.grain, r.periodStart, r.complete),
-        numeric: false,
-      },
+      { text: periodText(sel.grain, r.periodStart, r.complete), numeric: false },
       { text: r.areaName + (r.isCurrent ? '' : ' (closed)'), numeric: false },
       { text: r.areaCode, numeric: false },
       { text: m ? metricLabel(m) : r.metricId, numeric: false },
@@ -232,18 +221,12 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     if (hasRates) {
       const rate = r.numerator !== undefined;
       cells.push(
-        {
-          text: rate && r.numerator !== null ? formatNumber(r.numerator!) : '',
-          numeric: true,
-        },
+        { text: rate && r.numerator !== null ? formatNumber(r.numerator!) : '', numeric: true },
         {
           text: rate && r.denominator !== null ? formatNumber(Math.round(r.denominator! * 10) / 10) : '',
           numeric: true,
         },
-        {
-          text: rate && r.value !== null ? formatCoverage(r.coverage ?? null) : '',
-          numeric: true,
-        },
+        { text: rate && r.value !== null ? formatCoverage(r.coverage ?? null) : '', numeric: true },
       );
     }
     cells.push({ text: r.complete ? 'Yes' : 'No (partial)', numeric: false });
@@ -300,12 +283,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
         text: r.name + (r.isCurrent ? '' : ' (closed)'),
         meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
         href: dataUrl(
-          {
-            ...sel,
-            area: r.code,
-            level: levelForArea(sel.level, r.level),
-            page: 1,
-          },
+          { ...sel, area: r.code, level: levelForArea(sel.level, r.level), page: 1 },
           { hash: '#data-results' },
         ),
       })),

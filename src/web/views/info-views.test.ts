@@ -70,12 +70,7 @@ describe('About view', () => {
 
   it('lists complete and partial periods of each grain', () => {
     const view = buildAboutView({
-      status: {
-        refreshedAt: null,
-        firstDay: '2026-01-01',
-        lastDay: '2026-03-04',
-        demo: null,
-      },
+      status: { refreshedAt: null, firstDay: '2026-01-01', lastDay: '2026-03-04', demo: null },
       refreshSchedule: '30 7 * * 3',
       builds: [],
     });
@@ -256,17 +251,7 @@ describe('charts with peers, and their CSV', () => {
       periodStart: '2026-10-01',
     };
     expect(
-      peerText(
-        {
-          ...base,
-          count: 36,
-          value: 5,
-          rank: 10,
-          percentileRank: (25 / 35) * 100,
-        },
-        'icb',
-        'month',
-      ),
+      peerText({ ...base, count: 36, value: 5, rank: 10, percentileRank: (25 / 35) * 100 }, 'icb', 'month'),
     ).toBe(
       'Higher than 71% of the other 35 ICBs on NHS App logins per 1,000 patients aged 13+ in October 2026 (ranked 10 of 36).',
     );

@@ -115,19 +115,11 @@ export function rankRows(rows: readonly MapValue[]): Map<string, number> {
   return ranks;
 }
 
-const collator = new Intl.Collator('en-GB', {
-  sensitivity: 'base',
-  numeric: true,
-});
+const collator = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
 
 /** Rows in the asked order; rows without a value always last; ties by name then code. */
 export function sortMapRows<
-  T extends {
-    name: string;
-    code: string;
-    value: number | null;
-    rank: number | null;
-  },
+  T extends { name: string; code: string; value: number | null; rank: number | null },
 >(rows: readonly T[], sort: MapSort): T[] {
   const sign = sort.dir === 'asc' ? 1 : -1;
   const byName = (a: T, b: T) => collator.compare(a.name, b.name) || collator.compare(a.code, b.code);
@@ -170,13 +162,7 @@ export interface MapPageView {
   table: {
     caption: string;
     valueHeading: string;
-    columns: {
-      key: MapSortKey;
-      text: string;
-      numeric: boolean;
-      href: string;
-      ariaSort: string | null;
-    }[];
+    columns: { key: MapSortKey; text: string; numeric: boolean; href: string; ariaSort: string | null }[];
     rows: {
       name: string;
       code: string;
@@ -227,10 +213,7 @@ export function mapSummary(
   if (!state.periodStart)
     return `There are no complete periods of figures yet, so the map shows no ${metric}.`;
   const when = formatPeriodInSentence(state.grain, state.periodStart);
-  const valued = rows.filter((r) => r.value !== null) as {
-    name: string;
-    value: number;
-  }[];
+  const valued = rows.filter((r) => r.value !== null) as { name: string; value: number }[];
   if (valued.length === 0) return `There are no figures for ${metric} for ${many} in ${when}.`;
   const unit = state.metric.unit;
   const text = (v: number) => formatValue(v, unit);
@@ -265,13 +248,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const unit = metric.unit;
   const levelPlural = LEVEL_LABELS[level].plural;
   const periodText = periodStart ? formatPeriod(grain, periodStart) : null;
-  const urlState = {
-    level,
-    metricId: metric.id,
-    grain,
-    periodStart,
-    classes: state.classes,
-  };
+  const urlState = { level, metricId: metric.id, grain, periodStart, classes: state.classes };
   const rate = isPatientRate(metric);
 
   const baseRows = values?.rows ?? [];
@@ -392,11 +369,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
     periodText,
     summary,
     form: {
-      levels: options.levels.map((l) => ({
-        value: l,
-        text: LEVEL_LABELS[l].plural,
-        selected: l === level,
-      })),
+      levels: options.levels.map((l) => ({ value: l, text: LEVEL_LABELS[l].plural, selected: l === level })),
       metrics: options.metrics.map((m) => ({
         value: m.id,
         text: pickerLabel(
@@ -413,11 +386,9 @@ export function buildMapView(input: MapViewInput): MapPageView {
             text: g === 'month' ? 'Month' : 'Week',
             checked: g === grain,
           })),
-      periods: [...options.periods].reverse().map((p) => ({
-        value: p,
-        text: formatPeriod(grain, p),
-        selected: p === periodStart,
-      })),
+      periods: [...options.periods]
+        .reverse()
+        .map((p) => ({ value: p, text: formatPeriod(grain, p), selected: p === periodStart })),
       classes: (['quantile', 'equal'] as const).map((c) => ({
         value: c,
         text: CLASS_TEXT[c].option,
