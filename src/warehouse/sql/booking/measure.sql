@@ -45,22 +45,26 @@ WITH daily AS (
   WHERE d.grouping = CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN 'practice' ELSE $2 END
     AND d.event_date BETWEEN $3::DATE AND $4::DATE
 ),
+-- Summed straight to the period (none, week or month): grouping by date first would hash every daily row.
 counts AS (
-  SELECT event_date, grp, sum(n) AS n, sum(p) AS p, NULL::BIGINT AS slots
+  SELECT
+    CAST(CASE $5 WHEN 'week' THEN date_trunc('week', event_date) WHEN 'month' THEN date_trunc('month', event_date) END AS DATE)
+      AS period_start,
+    grp, sum(n) AS n, sum(p) AS p, NULL::BIGINT AS slots
   FROM daily
   WHERE n > 0 OR p > 0
   GROUP BY ALL
   UNION ALL
-  SELECT date, CASE $2 WHEN 'service' THEN service_id WHEN 'provider' THEN provider_ods END, 0, 0,
-    sum(slots_available)
+  SELECT
+    CAST(CASE $5 WHEN 'week' THEN date_trunc('week', date) WHEN 'month' THEN date_trunc('month', date) END AS DATE),
+    CASE $2 WHEN 'service' THEN service_id WHEN 'provider' THEN provider_ods END, 0, 0, sum(slots_available)
   FROM booking_slots
   WHERE $1 = 'rep-prov-03' AND date BETWEEN $3::DATE AND $4::DATE
   GROUP BY ALL
 ),
 answer AS (
   SELECT
-    CAST(CASE $5 WHEN 'week' THEN date_trunc('week', event_date) WHEN 'month' THEN date_trunc('month', event_date) END AS DATE)
-      AS period_start,
+    period_start,
     CASE WHEN $2 = 'none' THEN NULL ELSE coalesce(grp, 'Unknown') END AS grp,
     sum(n) AS count,
     sum(p) AS paired,
