@@ -652,9 +652,24 @@ describe('GET /api/v1/summary', () => {
     const body = await json(anon, '/api/v1/summary');
     const ids = body.data.map((t: { metricId: string }) => t.metricId);
     expect(ids.length).toBeGreaterThan(0);
-    for (const id of ids) expect(metric(id).mi_publication).toBe(true);
-    expect(body.hiddenTiles).toBeGreaterThan(0);
-    expect(ids).not.toContain('registered_pct_13plus');
+    // Open data (ADR 0024): MI metrics, list sizes, running totals of open metrics, and ratios of an open
+    // metric to a list size; the rest needs sign-in.
+    const open = (id: string | undefined): boolean => {
+      const m = id ? metric(id) : undefined;
+      if (!m) return false;
+      if (m.mi_publication || m.source === 'list_sizes') return true;
+      if (m.aggregation === 'cumulative') return open(m.of);
+      if (m.aggregation === 'ratio')
+        return metric(m.denominator!)?.source === 'list_sizes' && open(m.numerator);
+      return false;
+    };
+    for (const id of ids) expect(open(id), id).toBe(true);
+    const all = await json(user, '/api/v1/summary');
+    const allIds = all.data.map((t: { metricId: string }) => t.metricId);
+    expect(ids).toEqual(allIds.filter((id: string) => open(id)));
+    expect(body.hiddenTiles).toBe(allIds.length - ids.length);
+    // % of patients aged 13+ registered: a running total of an MI count over a list size, open since ADR 0024.
+    expect(ids).toContain('registered_pct_13plus');
     for (const url of [
       '/api/v1/summary?grain=week',
       '/api/v1/summary?level=practice&code=P00001',
@@ -688,9 +703,16 @@ describe('GET /api/v1/summary', () => {
       expect(t.comparison.comparedWithParent, t.metricId).toBe(byPolarity(side(parent.value)));
       expect(t.comparedWithEngland).toBe(t.comparison.comparedWithEngland);
     }
-    // Anonymous: open tiles, and no comparison figures on a rate outside the publication.
+    // Anonymous: the open tiles (rates per patients aged 13+ among them, ADR 0024), compared with the parent
+    // region and England (open levels) exactly as signed-in viewers see them.
     const open = await json(anon, '/api/v1/summary?level=icb&code=QA9');
-    for (const t of open.data) expect(t.comparison).toBeNull();
+    expect(open.data.find((t: { metricId: string }) => t.metricId === 'logins').comparison.metricId).toBe(
+      'logins_per_1000',
+    );
+    for (const t of open.data) {
+      const signedIn = body.data.find((s: { metricId: string }) => s.metricId === t.metricId);
+      expect(t, t.metricId).toEqual(signedIn);
+    }
     const { rows } = await csv(user, '/api/v1/summary?level=icb&code=QA9&format=csv');
     expect(rows.map((r) => r.metricId)).toEqual(body.data.map((t: { metricId: string }) => t.metricId));
     expect(rows.find((r) => r.metricId === 'logins')!.value).toBe(String(logins.latest.value));
@@ -747,16 +769,22 @@ describe('GET /api/v1/peers', () => {
       user,
       '/api/v1/peers?metric=prescriptions_ordered_per_1000&level=pcn&code=U00002',
     );
-    expect(derived).toMatchObject({ periodStart: '2026-10-01', count: 5 });
+    // Five PCNs, but U00005's practices have no rate in October: P00013 has no list size and P00014 closed
+    // before the August practice map, so it leaves the denominator (ADR 0024).
+    expect(derived).toMatchObject({ periodStart: '2026-10-01', count: 4 });
     const open = await anon.inject('/api/v1/peers?metric=unique_logins&level=icb&code=QA9');
     expect(open.statusCode).toBe(200);
     for (const url of [
       '/api/v1/peers?metric=unique_logins&level=pcn&code=U00001',
-      '/api/v1/peers?metric=logins_per_1000&level=icb&code=QA9',
+      '/api/v1/peers?metric=logins_per_1000&level=pcn&code=U00001',
       '/api/v1/peers?metric=logins&level=icb&code=QA9&grain=week',
     ]) {
       expect((await anon.inject(url)).statusCode, url).toBe(401);
     }
+    // A rate of an open count per patients aged 13+ is open at ICB level by month (ADR 0024).
+    expect((await anon.inject('/api/v1/peers?metric=logins_per_1000&level=icb&code=QA9')).statusCode).toBe(
+      200,
+    );
     expect((await user.inject('/api/v1/peers?metric=logins&level=england&code=E92000001')).statusCode).toBe(
       400,
     );
