@@ -153,15 +153,20 @@ export class FiguresService {
    */
   readonly exclusive: Exclusive = async (fn) => {
     if (!this.pool) return { ran: true, value: await fn() };
+    const refusal = (pointer: FiguresPointer | null) =>
+      pointer && pointer.sourceId !== this.computeId
+        ? `the figures were published from another instance's warehouse (${pointer.sourceId}); ` +
+          'that instance runs the refreshes (docs/adr/0026-figure-store.md)'
+        : null;
+    // An instance that may not refresh refuses before taking the lock: taking it only to find that out
+    // would make the instance that may refresh, asked at the same moment, find the lock held and skip too.
+    const early = refusal(await readPointer(this.pool));
+    if (early) return { ran: false, reason: early };
     let refused: string | null = null;
     const r = await withRefreshLock(this.pool, async () => {
-      const pointer = await readPointer(this.pool!);
-      if (pointer && pointer.sourceId !== this.computeId) {
-        refused =
-          `the figures were published from another instance's warehouse (${pointer.sourceId}); ` +
-          'that instance runs the refreshes (docs/adr/0026-figure-store.md)';
-        return undefined;
-      }
+      // Again under the lock: the pointer may have moved since.
+      refused = refusal(await readPointer(this.pool!));
+      if (refused) return undefined;
       return fn();
     });
     if (!r.ran)

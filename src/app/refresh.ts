@@ -344,7 +344,34 @@ export class RefreshService implements RefreshControl {
         : files.some((f) => f.outcome === 'rejected')
           ? 'files-rejected'
           : 'succeeded';
+      const summary: RefreshSummary = {
+        runId,
+        trigger,
+        status,
+        startedAt: startedAt.toISOString(),
+        finishedAt: this.clock.now().toISOString(),
+        millis: Date.now() - t0,
+        files,
+        rowsLoaded: files.reduce((a, f) => a + f.rowsLoaded, 0),
+        rowsRejected: files.reduce((a, f) => a + f.rowsRejected, 0),
+        build,
+        error,
+      };
+      // Publish before the run is recorded and reported as finished: once the history or the log says a run
+      // succeeded, its figures are the ones served (a user asking then sees the new data).
+      if (this.opts.afterRun) {
+        // A publish that fails leaves the last published figures serving (the next run publishes again).
+        await this.opts
+          .afterRun(conn, summary)
+          .catch((err: unknown) =>
+            log(
+              `Could not publish the figures after refresh ${runId}: ${message(err)}. The last published figures stay.`,
+            ),
+          );
+      }
       const finishedAt = this.clock.now();
+      summary.finishedAt = finishedAt.toISOString();
+      summary.millis = Date.now() - t0;
       await finishRun(history, runId, {
         status,
         finishedAt,
@@ -358,30 +385,7 @@ export class RefreshService implements RefreshControl {
           dataVersion: build.dataVersion,
         },
       });
-      const summary: RefreshSummary = {
-        runId,
-        trigger,
-        status,
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        millis: Date.now() - t0,
-        files,
-        rowsLoaded: files.reduce((a, f) => a + f.rowsLoaded, 0),
-        rowsRejected: files.reduce((a, f) => a + f.rowsRejected, 0),
-        build,
-        error,
-      };
       log(describeRun(summary));
-      if (this.opts.afterRun) {
-        // A publish that fails leaves the last published figures serving (the next run publishes again).
-        await this.opts
-          .afterRun(conn, summary)
-          .catch((err: unknown) =>
-            log(
-              `Could not publish the figures after refresh ${runId}: ${message(err)}. The last published figures stay.`,
-            ),
-          );
-      }
       return summary;
     } finally {
       conn.close();
