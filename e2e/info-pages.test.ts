@@ -188,14 +188,30 @@ describe('chart downloads and peers on area pages', () => {
     const table = (await tablesOnPage(page)).get('chart-logins')!;
     const rows = await download(page, 'a[data-chart-csv="chart-logins"]');
     expect(rows).toHaveLength(table.length);
+    // Rates first: the band (the two columns before "Complete period") is of the rate the chart draws,
+    // logins per 1,000 patients aged 13+, its percentiles to 1 decimal in the CSV.
+    const head = (await page.locator('table[data-metric="chart-logins"] thead th').allTextContents()).map(
+      squash,
+    );
+    expect(head.slice(-3)).toEqual([
+      'Middle half of ICBs (25th to 75th percentile)',
+      'Middle 80% of ICBs (10th to 90th percentile)',
+      'Complete period',
+    ]);
+    expect(head).toContain(`${icb.name}, per 1,000`);
+    const band = (lo: string, hi: string) =>
+      lo === '' ? '–' : `${formatValue(Number(lo), 'per_1000')} to ${formatValue(Number(hi), 'per_1000')}`;
     rows.forEach((r, i) => {
-      expect(table[i]![0]).toBe(r.period);
-      expect(table[i]![1]).toBe(formatValue(Number(r.value), 'events'));
-      expect(table[i]![2]).toBe(
-        r.peers_p25 === ''
-          ? '–'
-          : `${formatValue(Number(r.peers_p25), 'events')} to ${formatValue(Number(r.peers_p75), 'events')}`,
-      );
+      const cells = table[i]!;
+      expect(cells[0]).toBe(r.period);
+      expect(cells[1]).toBe(formatValue(Number(r.value), 'events'));
+      expect(cells.slice(-3, -1)).toEqual([
+        band(r.peers_p25!, r.peers_p75!),
+        band(r.peers_p10!, r.peers_p90!),
+      ]);
+      for (const v of [r.peers_p10, r.peers_p25, r.peers_p75, r.peers_p90]) {
+        if (v) expect(v).toMatch(/^\d+(\.\d)?$/);
+      }
       expect(r.area_code).toBe(icb.code);
     });
     await expectNoAxeViolations(page);
