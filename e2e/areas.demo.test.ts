@@ -310,61 +310,6 @@ describe('Area pages and search (demo warehouse)', () => {
     );
   });
 
-  it('gives each headline rate a verdict against England, or the parent, with its interval (no JavaScript, axe)', async () => {
-    const icb = chain[2]!;
-    const region = chain[1]!;
-    const page = await harness.newPage({ javaScriptEnabled: false });
-    await page.goto(href(icb));
-    // No Better/Worse change tags: the change is neutral; the verdict is a tag of its own, in words.
-    expect(await page.locator('.app-tile__judgement').count()).toBe(0);
-    // Each verdict with the figures of the comparison table beside it (read at once, no waiting).
-    const tiles = await page.$$eval('.app-tile', (els) =>
-      els.map((el) => ({
-        verdict: el.querySelector('.app-tile__verdict')?.getAttribute('data-verdict') ?? null,
-        label: el.querySelector('.app-tile__verdict .nhsuk-tag')?.textContent?.trim() ?? null,
-        detail: el.querySelector('.app-tile__verdict-detail')?.textContent?.trim() ?? null,
-        rows: [...el.querySelectorAll('table.app-compare tbody tr')].map((tr) =>
-          [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim()),
-        ),
-      })),
-    );
-    const num = (t: string) => Number(t.replace(/[,%]/g, ''));
-    let checked = 0;
-    for (const t of tiles) {
-      if (t.verdict === null) continue;
-      expect(t.label).toMatch(
-        /^(Better than|Worse than|Higher than|Lower than|Similar to) England$|^Not compared$/,
-      );
-      if (t.verdict === 'not-compared') continue;
-      // The verdict follows from the table beside it: the ICB's 95% interval against England's value.
-      const [lo, hi] = t.rows[0]![1]!.split(' to ').map(num);
-      const bench = num(t.rows[2]![0]!);
-      expect(t.detail).toContain('95% confidence interval');
-      // Rounded limits can sit on the benchmark; away from it the sides must agree.
-      if (Math.abs(lo! - bench) <= 0.1 || Math.abs(hi! - bench) <= 0.1) continue;
-      if (lo! > bench) expect(['higher', 'better', 'worse']).toContain(t.verdict);
-      else if (hi! < bench) expect(['lower', 'better', 'worse']).toContain(t.verdict);
-      else expect(t.verdict).toBe('similar');
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(0);
-    // Rates first: the trends draw England's and the region's rates as lines.
-    expect(await page.locator('svg .app-chart__benchmark--england').count()).toBeGreaterThan(0);
-    expect(await page.locator('svg .app-chart__benchmark--parent').count()).toBeGreaterThan(0);
-    // Compared with the parent (the "Compare with" GET form's answer), and axe-clean.
-    await page.goto(`${href(icb)}?compare=parent`);
-    const labels = await page.$$eval('.app-tile__verdict .nhsuk-tag', (els) =>
-      els.map((e) => (e.textContent ?? '').trim()),
-    );
-    expect(labels.some((l) => l.endsWith(region.name))).toBe(true);
-    expect(await page.locator('input[name="compare"][value="parent"][checked]').count()).toBe(1);
-    await expectNoAxeViolations(page);
-    // The partial month is never compared with a whole one.
-    await page.goto(`${href(icb)}?partial=1`);
-    const changes = (await page.locator('.app-tile__change').allTextContents()).map(squash);
-    expect(changes).toContain('No change shown for a partial month');
-  });
-
   it('answers 404 for an unknown area and 400 for a bad level, on NHS-styled pages', async () => {
     const page = await harness.newPage();
     expect((await page.goto('/areas/practice/ZZZ999'))!.status()).toBe(404);
