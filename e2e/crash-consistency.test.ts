@@ -94,7 +94,8 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('kill -9 during ingest and build', () => {
-  it.each([0.3, 0.6, 0.9])(
+  // Early and late in a clean run (a middle point added 33 s and no case of its own; issue 10's suite budget).
+  it.each([0.3, 0.9])(
     'killed at %s of a clean run, the next command leaves figures equal to a clean run',
     async (fraction) => {
       const dataDir = path.join(root, `killed-${fraction}`);
