@@ -42,6 +42,7 @@ import { bookingAnswer, bookingRange, bookingSeries } from '../query/booking.ts'
 import type { Warehouse } from '../warehouse/db.ts';
 import { csvFilename, toCsv } from '../domain/csv.ts';
 import { sendError } from './errors.ts';
+import { sendHtml } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
 /** What the pages read: src/query/booking.ts over the warehouse (or an in-memory stand-in in tests). */
@@ -112,9 +113,8 @@ interface RangeQuery {
 /** Columns of the CSV downloads of a measure's table (the API's columns, plus the group's name). */
 export const BOOKING_CSV_COLUMNS = ['measure', 'group', 'group_name', 'count', 'paired', 'ratio'] as const;
 
-function html(reply: FastifyReply, body: string) {
-  return reply.header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
+/** Restricted pages: never kept by a shared cache. */
+const html = (reply: FastifyReply, body: string) => sendHtml(reply, body, { cacheControl: 'no-store' });
 
 function csv(reply: FastifyReply, name: string, body: string) {
   return reply

@@ -22,6 +22,7 @@ import {
 import { ApiError } from './api/common.ts';
 import { parseWithin, rankingFigure, rankingForRequest, WITHIN_PATTERN } from './api/ranking-routes.ts';
 import { sendError } from './errors.ts';
+import { sendHtml } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
 export const RANKING_PAGE_QUERY = {
@@ -169,7 +170,7 @@ export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): 
         { metrics, levels, grains },
       );
       const html = ctx.renderer.page('ranking.njk', { pageTitle: `${view.caption}: ranking`, view }, '/rank');
-      return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+      return sendHtml(reply, html);
     },
   );
 }

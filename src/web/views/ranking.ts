@@ -6,11 +6,11 @@
  */
 import { ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
-import type { Verdict } from '../../domain/statistics.ts';
 import type { Ranking, RankingRow } from '../../query/ranking.ts';
 import { levelNoun, levelsBelow } from '../../query/ranking.ts';
 import { formatPeriod, formatValue } from '../format.ts';
 import { areaPath } from './area-children.ts';
+import { VERDICT_TAGS, verdictLabel } from './metric-panels.ts';
 
 /** The metric the area pages' ranking links use: uptake (% of patients aged 13+ registered). */
 export const RANKING_HEADLINE_METRIC = 'registered_pct_13plus';
@@ -101,15 +101,6 @@ export function sortRows(
   });
 }
 
-const VERDICT_WORDS: Record<Verdict, { text: string; tag: string }> = {
-  better: { text: 'Better than England', tag: 'nhsuk-tag--green' },
-  similar: { text: 'Similar to England', tag: 'nhsuk-tag--yellow' },
-  worse: { text: 'Worse than England', tag: 'nhsuk-tag--red' },
-  higher: { text: 'Higher than England', tag: 'nhsuk-tag--blue' },
-  lower: { text: 'Lower than England', tag: 'nhsuk-tag--purple' },
-  'not-compared': { text: 'Not compared', tag: 'nhsuk-tag--grey' },
-};
-
 export interface Sparkline {
   /** Polyline points in a 0–100 × 0–24 box; null when fewer than two points have a value. */
   points: string | null;
@@ -192,7 +183,6 @@ export function buildRankingView(ranking: Ranking, state: RankingState, options:
   });
   const hasCi = ranking.rows.some((r) => r.lowerCi95 !== null);
   const rows = sorted.map((r) => {
-    const verdict = VERDICT_WORDS[r.comparedWithEngland];
     return {
       code: r.code,
       name: r.name,
@@ -204,8 +194,8 @@ export function buildRankingView(ranking: Ranking, state: RankingState, options:
         r.lowerCi95 !== null && r.upperCi95 !== null
           ? `${formatValue(r.lowerCi95, unit)} to ${formatValue(r.upperCi95, unit)}`
           : '–',
-      verdictText: verdict.text,
-      verdictTag: verdict.tag,
+      verdictText: verdictLabel(r.comparedWithEngland, 'England'),
+      verdictTag: VERDICT_TAGS[r.comparedWithEngland],
       countText: r.count === null ? '–' : formatValue(r.count, 'events'),
       patients13Text:
         r.patients13plus === null ? 'No data' : formatValue(Math.round(r.patients13plus), 'patients'),
