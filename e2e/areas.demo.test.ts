@@ -47,10 +47,7 @@ beforeAll(async () => {
   chain = [...found!.ancestors, found!.area];
   expect(chain.map((a) => a.level)).toEqual(['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice']);
   // Signed in: the walk goes down to practices and weekly figures (visitors: e2e/sign-in.test.ts).
-  harness = await startHarness({
-    ...deps,
-    testViewer: { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' },
-  });
+  harness = await startHarness(deps, { signedInAs: { role: 'viewer' } });
 });
 
 afterAll(async () => {

@@ -7,16 +7,13 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../src/domain/access.ts';
 import { startHarness, type Harness } from './browser.ts';
 import { closeDemoWarehouse, demoDeps } from './demo-warehouse.ts';
 import { expectNoAxeViolations, squash, watchProblems } from './national-summary.suite.ts';
 
-const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' };
-
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startHarness({ ...(await demoDeps()), testViewer: SIGNED_IN });
+  harness = await startHarness(await demoDeps(), { signedInAs: { role: 'viewer' } });
 });
 afterAll(async () => {
   await harness?.close();

@@ -13,6 +13,7 @@ import {
 } from 'playwright-core';
 import { buildApp } from '../src/http/app.ts';
 import type { AppDeps } from '../src/http/deps.ts';
+import { sessionCookie, type SignInAs } from '../test/support/signed-in.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,8 +55,13 @@ export interface Harness extends RunningApp {
   close(): Promise<void>;
 }
 
-export async function startHarness(deps: AppDeps): Promise<Harness> {
+/**
+ * `signedInAs`: every page starts with the session cookie of a new user with that role (test/support/signed-in.ts:
+ * a real user and session in the app's store, as after sign-in).
+ */
+export async function startHarness(deps: AppDeps, opts: { signedInAs?: SignInAs } = {}): Promise<Harness> {
   const running = await startApp(deps);
+  const cookie = opts.signedInAs ? await sessionCookie(deps, opts.signedInAs) : null;
   let browser: Browser;
   try {
     browser = await launchBrowser();
@@ -73,6 +79,12 @@ export async function startHarness(deps: AppDeps): Promise<Harness> {
     async newPage(options: BrowserContextOptions = {}) {
       const context = await browser.newContext({ baseURL: running.baseUrl, ...options });
       contexts.push(context);
+      if (cookie) {
+        const eq = cookie.indexOf('=');
+        await context.addCookies([
+          { name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: running.baseUrl },
+        ]);
+      }
       return context.newPage();
     },
     async close() {

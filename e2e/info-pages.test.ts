@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../src/domain/access.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
@@ -16,7 +15,6 @@ import { startApp, startHarness, type Harness, type RunningApp } from './browser
 import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
 import { expectNoAxeViolations, squash, tablesOnPage, watchProblems } from './national-summary.suite.ts';
 
-const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' };
 const catalogue = loadCatalogue();
 
 let harness: Harness;
@@ -32,7 +30,7 @@ beforeAll(async () => {
     `SELECT area_code AS code, name FROM area
      WHERE area_level = 'icb' AND is_current AND area_code <> 'UNKNOWN' ORDER BY name LIMIT 1`,
   ))!;
-  harness = await startHarness({ ...deps, testViewer: SIGNED_IN });
+  harness = await startHarness(deps, { signedInAs: { role: 'viewer' } });
   anonymous = await startApp(deps);
 });
 

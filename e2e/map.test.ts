@@ -7,7 +7,6 @@
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../src/domain/access.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
 import { getMapValues, mapPeriods } from '../src/query/map-values.ts';
@@ -18,16 +17,14 @@ import { startHarness, type Harness } from './browser.ts';
 import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
 import { expectNoAxeViolations, squash, watchProblems } from './national-summary.suite.ts';
 
-const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 'e2e-map', via: 'session' };
-
 let harness: Harness;
 let deps: AppDeps;
 let db: Warehouse;
 
 beforeAll(async () => {
-  deps = { ...(await demoDeps()), testViewer: SIGNED_IN };
+  deps = await demoDeps();
   db = await demoWarehouse();
-  harness = await startHarness(deps);
+  harness = await startHarness(deps, { signedInAs: { role: 'viewer' } });
 });
 
 afterAll(async () => {

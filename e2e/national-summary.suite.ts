@@ -96,10 +96,7 @@ export function describeNationalSummary(name: string, setup: () => Promise<Suite
       ({ deps, teardown } = await setup());
       // Signed in: the suite checks weekly figures and every headline metric (e2e/sign-in.test.ts covers
       // what visitors see).
-      harness = await startHarness({
-        testViewer: { signedIn: true, role: 'viewer', userId: 'e2e', via: 'session' },
-        ...deps,
-      });
+      harness = await startHarness(deps, { signedInAs: { role: 'viewer' } });
     });
 
     afterAll(async () => {

@@ -26,7 +26,7 @@ const ICB: Record<string, string>[] = parse(
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startHarness(await demoDeps()); // no testViewer: a visitor who is not signed in
+  harness = await startHarness(await demoDeps()); // no session: a visitor who is not signed in
 });
 afterAll(async () => {
   await harness?.close();

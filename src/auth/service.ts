@@ -200,8 +200,6 @@ export class AuthService {
       const sessionHash = request.credentials?.sessionHash;
       if (sessionHash) return `session:${sessionHash}`;
       if (viewer.via === 'token') return null;
-      // Only tests act as a signed-in viewer without a session (AppDeps.testViewer).
-      if (viewer.userId) return `test-viewer:${viewer.userId}`;
     }
     const browser = reply ? this.ensureBrowserId(request, reply) : this.readCookie(request, 'browser');
     return browser === null ? null : `browser:${browser}`;

@@ -17,13 +17,15 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { hashToken, newApiToken } from '../auth/crypto.ts';
+import { hashToken, newApiToken, randomToken } from '../auth/crypto.ts';
+import { authFor } from '../auth/service.ts';
 import * as store from '../auth/store.ts';
 import type { AppConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { buildApp } from '../http/app.ts';
+import type { AppDeps } from '../http/deps.ts';
 import { listenForBench, sampleAreaCodes } from './bench-server.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 
@@ -150,6 +152,31 @@ async function benchToken(db: Warehouse, clock: Clock, run: string, i: number): 
     now: clock.now(),
   });
   return token;
+}
+
+/**
+ * A signed-in browser's session for the bench: a user and a session in the store the app reads, as after
+ * sign-in. Returns the Cookie header value.
+ */
+export async function benchSessionCookie(deps: AppDeps): Promise<string> {
+  const auth = authFor(deps);
+  const now = deps.clock.now();
+  const user = await store.insertUser(auth.db, {
+    email: `http-bench-${randomBytes(4).toString('hex')}@nhs.net`,
+    role: 'viewer',
+    now,
+    createdBy: null,
+  });
+  const id = randomToken();
+  await store.insertSession(auth.db, {
+    sessionHash: hashToken(id),
+    userId: user.userId,
+    method: 'bench',
+    now,
+    expiresAt: new Date(now.getTime() + 24 * 3600_000),
+    userAgentClass: 'other',
+  });
+  return `${auth.cookieName('session')}=${id}`;
 }
 
 export async function runSignedInLoad(opts: {

@@ -43,7 +43,7 @@ import { buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
 import { listenForBench, sampleAreaCodes } from './bench-server.ts';
-import { runSignedInLoad } from './http-load.ts';
+import { benchSessionCookie, runSignedInLoad } from './http-load.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -74,6 +74,9 @@ function percentile(sorted: number[], q: number): number {
  * The load generator runs in a worker thread, so that it does not share the server's event loop (the
  * server runs in this thread, as in production it has its process to itself).
  */
+/** The signed-in bench session's Cookie header (set once the app is built). */
+let benchCookie = '';
+
 const LOAD_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const autocannon = require(workerData.autocannon);
@@ -85,7 +88,7 @@ const instance = autocannon({
   connections: 50,
   duration: workerData.seconds,
   timeout: 30,
-  headers: { 'accept-encoding': 'gzip, deflate, br' },
+  headers: { 'accept-encoding': 'gzip, deflate, br', cookie: workerData.cookie },
   requests: [{ setupRequest: (req) => { req.path = urls[next++ % urls.length]; return req; } }],
 });
 instance.on('response', (_client, _status, _bytes, ms) => times.push(ms));
@@ -102,7 +105,7 @@ async function cannon(
   const result = await new Promise<{ times: number[]; total: number; failed: number }>((resolve, reject) => {
     const worker = new Worker(LOAD_WORKER, {
       eval: true,
-      workerData: { autocannon: require.resolve('autocannon'), base, urls, seconds },
+      workerData: { autocannon: require.resolve('autocannon'), base, urls, seconds, cookie: benchCookie },
     });
     worker.once('message', (m) => {
       resolve(m);
@@ -125,7 +128,7 @@ async function cannon(
 function fetchRaw(url: string): Promise<{ status: number; bytes: number; encoding: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      .get(url, { headers: { 'accept-encoding': 'gzip', cookie: benchCookie } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
@@ -239,15 +242,17 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
       await signedInLoad();
       return;
     }
-    const app = await buildApp({
+    const deps = {
       db,
       // One bench viewer asks for thousands of URLs: timing, not the per-user limit (the load run keeps it).
       config: { ...config, loadControl: { ...config.loadControl, userLimit: 0 } },
       clock,
       queries: new WarehouseQueries(db, catalogue),
       catalogue,
-      testViewer: { signedIn: true, role: 'viewer', userId: 'bench', via: 'session' },
-    });
+    };
+    const app = await buildApp(deps);
+    // Signed in as a browser is after sign-in: every request carries the session cookie.
+    benchCookie = await benchSessionCookie(deps);
     app.get('/bench/trivial', { config: { access: 'public' } }, async () => ({ ok: true }));
     const { base, drained } = await listenForBench(app);
     try {

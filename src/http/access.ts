@@ -83,9 +83,6 @@ async function resolveViewer(
   request: FastifyRequest,
   deps: AppDeps,
 ): Promise<{ viewer: Viewer; credentials: Credentials }> {
-  if (deps.testViewer) {
-    return { viewer: deps.testViewer, credentials: { sessionHash: null, tokenId: null, badBearer: false } };
-  }
   return authFor(deps).resolve(request);
 }
 

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
+import { migrate } from '../warehouse/migrate.ts';
 import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 import type { PageQueries } from './deps.ts';
 import { createTestQueries, TEST_METRICS } from '../../test/support/in-memory-queries.ts';
 
@@ -164,15 +166,21 @@ describe('pages', () => {
   });
 
   it('switches grain and includes the partial period (signed in: weekly figures are not open data)', async () => {
-    const signedIn = await buildApp({
-      db: warehouse,
-      config,
-      clock,
-      queries: createTestQueries(),
-      testViewer: { signedIn: true, role: 'viewer', userId: 't1', via: 'session' },
-    });
+    // Its own warehouse with the sign-in tables: the signed-in client carries a real session.
+    const signInDb = await Warehouse.open(':memory:');
+    await migrate(signInDb);
+    const signedIn = await buildAppAs(
+      {
+        db: signInDb,
+        config,
+        clock,
+        queries: createTestQueries(),
+      },
+      { signedIn: true, role: 'viewer', userId: 't1', via: 'session' },
+    );
     const res = await signedIn.inject('/?grain=week&partial=1');
     await signedIn.close();
+    signInDb.close();
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Week commencing 16 November 2026 (partial)');
     expect(res.body).toContain('301,112');

@@ -4,7 +4,9 @@ import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
 import { fixedClock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
-import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
+import { migrate } from '../warehouse/migrate.ts';
+import { CONTENT_SECURITY_POLICY } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 import type { PageQueries } from './deps.ts';
 import { createTestQueries, TEST_AREAS, TEST_METRICS } from '../../test/support/in-memory-queries.ts';
 
@@ -16,17 +18,20 @@ const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: '
 
 async function makeApp(
   queries: PageQueries,
-  testViewer: Viewer | null = SIGNED_IN,
+  signedInAs: Viewer | null = SIGNED_IN,
   env: NodeJS.ProcessEnv = {},
 ) {
   const db = await Warehouse.open(':memory:');
-  const built = await buildApp({
-    db,
-    config: loadConfig(env),
-    clock: fixedClock('2026-11-18T09:00:00Z'),
-    queries,
-    ...(testViewer ? { testViewer } : {}),
-  });
+  await migrate(db); // the sign-in tables: signed-in tests carry a real session
+  const built = await buildAppAs(
+    {
+      db,
+      config: loadConfig(env),
+      clock: fixedClock('2026-11-18T09:00:00Z'),
+      queries,
+    },
+    signedInAs,
+  );
   return { app: built, db };
 }
 

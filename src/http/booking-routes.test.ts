@@ -19,7 +19,7 @@ import {
 } from '../demo/booking-journeys.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import { formatNumber } from '../web/format.ts';
-import { buildApp } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 import { TEST_CLOCK, TEST_RELEASES } from '../../test/support/api-warehouse.ts';
 import { openWarehouse, tempDir } from '../../test/support/feed-files.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
@@ -46,16 +46,18 @@ let anon: FastifyInstance;
 let staff: FastifyInstance;
 let events: readonly BookingJourneyEvent[];
 
-async function appFor(testViewer: Viewer | null): Promise<FastifyInstance> {
+async function appFor(signedInAs: Viewer | null): Promise<FastifyInstance> {
   const catalogue = loadCatalogue();
-  const app = await buildApp({
-    db,
-    config: loadConfig({ DATA_DIR: dir.dir }),
-    clock: TEST_CLOCK,
-    queries: new WarehouseQueries(db, catalogue),
-    catalogue,
-    ...(testViewer ? { testViewer } : {}),
-  });
+  const app = await buildAppAs(
+    {
+      db,
+      config: loadConfig({ DATA_DIR: dir.dir }),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(db, catalogue),
+      catalogue,
+    },
+    signedInAs,
+  );
   await app.ready();
   return app;
 }

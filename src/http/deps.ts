@@ -11,7 +11,6 @@ import type {
 } from '../query/types.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { StateDb } from '../app-state/state-db.ts';
-import type { Viewer } from '../domain/access.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import type { OidcClient } from '../auth/oidc.ts';
 import type { RefreshControl } from '../domain/refresh.ts';
@@ -82,11 +81,6 @@ export interface AppDeps {
   queries: PageQueries;
   /** The metric catalogue (loaded from metrics/ when not given). */
   catalogue?: readonly MetricDefinition[];
-  /**
-   * Tests only: treat every request as this viewer instead of resolving sessions (the sign-in flows have
-   * their own end-to-end tests). Never set by the CLI or configuration.
-   */
-  testViewer?: Viewer;
   /**
    * Sign-in by OpenID Connect (src/auth/oidc.ts): `createOidcClient(loadOidcConfig(env))` when OIDC_ISSUER is
    * set; absent or null = not offered.

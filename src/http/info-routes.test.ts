@@ -17,7 +17,7 @@ import {
 } from '../../test/support/small-warehouse.ts';
 import { discloseCount } from '../domain/disclosure.ts';
 import { formatPeriod, formatValue } from '../web/format.ts';
-import { buildApp } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 
@@ -25,15 +25,17 @@ let w: SmallWarehouse;
 let anonymous: FastifyInstance;
 let signedIn: FastifyInstance;
 
-async function makeApp(testViewer?: Viewer, env: Record<string, string> = {}) {
-  return buildApp({
-    db: w.db,
-    config: loadConfig(env),
-    clock: FIXTURE_CLOCK,
-    queries: new WarehouseQueries(w.db, w.catalogue),
-    catalogue: w.catalogue,
-    ...(testViewer ? { testViewer } : {}),
-  });
+async function makeApp(signedInAs?: Viewer, env: Record<string, string> = {}) {
+  return buildAppAs(
+    {
+      db: w.db,
+      config: loadConfig(env),
+      clock: FIXTURE_CLOCK,
+      queries: new WarehouseQueries(w.db, w.catalogue),
+      catalogue: w.catalogue,
+    },
+    signedInAs,
+  );
 }
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { formatValue } from '../web/format.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 
@@ -26,7 +27,7 @@ beforeAll(async () => {
     queries: new WarehouseQueries(w.db, w.catalogue),
     catalogue: w.catalogue,
   };
-  app = await buildApp({ ...deps, testViewer: SIGNED_IN });
+  app = await buildAppAs({ ...deps }, SIGNED_IN);
   anon = await buildApp(deps);
 });
 
@@ -300,14 +301,16 @@ describe('an empty warehouse', () => {
   it('answers 200 with a plain message, an empty table and a CSV of the header only', async () => {
     const db = await Warehouse.open(':memory:');
     await migrate(db);
-    const empty = await buildApp({
-      db,
-      config: loadConfig({}),
-      clock: TEST_CLOCK,
-      queries: new WarehouseQueries(db, w.catalogue),
-      catalogue: w.catalogue,
-      testViewer: SIGNED_IN,
-    });
+    const empty = await buildAppAs(
+      {
+        db,
+        config: loadConfig({}),
+        clock: TEST_CLOCK,
+        queries: new WarehouseQueries(db, w.catalogue),
+        catalogue: w.catalogue,
+      },
+      SIGNED_IN,
+    );
     try {
       const res = await empty.inject('/map');
       expectPage(res);

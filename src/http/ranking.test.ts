@@ -20,6 +20,7 @@ import { getPracticeContext } from '../query/practice-context.ts';
 import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
 import { practiceContextView } from '../web/views/practice-context.ts';
 import { buildApp } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
 import { openApiDocument } from './api/routes.ts';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
     catalogue: w.catalogue,
   };
   anon = await buildApp(deps);
-  user = await buildApp({ ...deps, testViewer: SIGNED_IN });
+  user = await buildAppAs({ ...deps }, SIGNED_IN);
 }, 120_000);
 afterAll(async () => {
   await anon?.close();

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
-import { buildApp } from './app.ts';
+import { buildAppAs } from '../../test/support/signed-in.ts';
 import type { RegisteredRoute } from './access.ts';
 import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 
@@ -181,15 +181,17 @@ let anon: FastifyInstance;
 let admin: FastifyInstance;
 let routes: RegisteredRoute[];
 
-async function appFor(testViewer: Viewer | null): Promise<FastifyInstance> {
-  const app = await buildApp({
-    db: tw.db,
-    config: loadConfig({ DATA_DIR: tw.dir }),
-    clock: TEST_CLOCK,
-    queries: new WarehouseQueries(tw.db, tw.catalogue),
-    catalogue: tw.catalogue,
-    ...(testViewer ? { testViewer } : {}),
-  });
+async function appFor(signedInAs: Viewer | null): Promise<FastifyInstance> {
+  const app = await buildAppAs(
+    {
+      db: tw.db,
+      config: loadConfig({ DATA_DIR: tw.dir }),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(tw.db, tw.catalogue),
+      catalogue: tw.catalogue,
+    },
+    signedInAs,
+  );
   await app.ready();
   return app;
 }

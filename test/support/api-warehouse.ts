@@ -7,20 +7,12 @@
  * 2026 (so November is partial); the warehouse is marked as demo data at scale 0.5, so rates compare with
  * half the patients.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { MetricDefinition } from '../../src/domain/metric-definition.ts';
-import { ingestEventFile } from '../../src/ingest/events.ts';
-import { rebuildAreas } from '../../src/ingest/reference/areas.ts';
-import { buildMetrics } from '../../src/metrics/build.ts';
-import { loadCatalogue } from '../../src/metrics/catalogue.ts';
-import { Warehouse } from '../../src/warehouse/db.ts';
-import { migrate } from '../../src/warehouse/migrate.ts';
-import { sql } from '../../src/warehouse/sql.ts';
+import type { Warehouse } from '../../src/warehouse/db.ts';
+import { buildWarehouse, EVENT_HEADER, fromCodes, rng, type CodesRow } from './warehouse-builder.ts';
 
-type Row = [practice: string, postcode: string, pcn: string, subIcb: string, icb: string, region: string];
+type Row = CodesRow;
 
 function practices(icbFor: (i: number) => string): Row[] {
   const rows: Row[] = [];
@@ -42,17 +34,6 @@ export const TEST_RELEASES: Record<string, Row[]> = {
 export const TEST_DEMO_SCALE = 0.5;
 export const TEST_CLOCK = fixedClock('2026-11-21T12:00:00Z');
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface TestWarehouse {
   db: Warehouse;
   catalogue: MetricDefinition[];
@@ -63,26 +44,8 @@ export interface TestWarehouse {
 }
 
 export async function buildTestWarehouse(): Promise<TestWarehouse> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-test-'));
-  const db = await Warehouse.open(':memory:');
-  await migrate(db);
-  for (const [extract, rows] of Object.entries(TEST_RELEASES)) {
-    for (const [practice, postcode, pcn, sub, icb, region] of rows) {
-      await db.run(
-        `INSERT INTO practice_map VALUES ($1::DATE, $2, 'Practice ' || $2, $3, $4, 'PCN ' || $4, $5, NULL,
-          'Sub-ICB ' || $5, $6, NULL, 'ICB ' || $6, $7, NULL, 'Region ' || $7, 'EMIS')`,
-        [extract, practice, postcode, pcn, sub, icb, region],
-      );
-    }
-  }
-  for (let i = 1; i <= 14; i++) {
-    if (i === 13) continue;
-    await db.run(
-      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
-      [`P${String(i).padStart(5, '0')}`, 200 + i * 97],
-    );
-  }
-  await rebuildAreas(db);
+  const listSizes: Record<string, number> = {};
+  for (let i = 1; i <= 14; i++) if (i !== 13) listSizes[`P${String(i).padStart(5, '0')}`] = 200 + i * 97;
 
   const r = rng(11);
   const start = Date.parse('2026-01-01T00:00:00Z');
@@ -101,37 +64,29 @@ export async function buildTestWarehouse(): Promise<TestWarehouse> {
     const route = type === 'registration' ? (['IDVM', 'PYI', 'POL'] as const)[i % 3] : '';
     lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios', route].join(','));
   }
-  const header =
-    'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,p9_route';
-  const file = path.join(dir, 'events.csv');
-  fs.writeFileSync(file, [header, ...lines].join('\n'));
-  const loaded = await ingestEventFile(db, file);
-  if (loaded.rowsRejected !== 0) throw new Error(`test events rejected: ${loaded.rowsRejected}`);
-  await db.run(sql('build/set_meta'), [
-    'demo',
-    JSON.stringify({ scale: TEST_DEMO_SCALE, seed: 1, generatedAt: '2026-11-21T12:00:00.000Z' }),
-  ]);
-  const catalogue = loadCatalogue();
-  await buildMetrics(db, catalogue, TEST_CLOCK);
+  const built = await buildWarehouse({
+    practices: Object.entries(TEST_RELEASES).flatMap(([extract, rows]) =>
+      rows.map((row) => fromCodes(extract, row)),
+    ),
+    listSizes13plus: listSizes,
+    events: { header: `${EVENT_HEADER},p9_route`, lines },
+    clock: TEST_CLOCK,
+    demoMeta: { scale: TEST_DEMO_SCALE, seed: 1, generatedAt: '2026-11-21T12:00:00.000Z' },
+  });
 
   let extra = 0;
   return {
-    db,
-    catalogue,
-    dir,
+    db: built.db,
+    catalogue: built.catalogue,
+    dir: built.dir,
     async addEvents(day: string) {
       extra += 1;
-      const more = TEST_RELEASES['2026-08-01']!.map(
-        ([p], i) => `x${extra}-${i},${day}T12:00:00Z,login,xs${extra}-${i},xu${i},${p},P9,web,`,
+      await built.addEventLines(
+        TEST_RELEASES['2026-08-01']!.map(
+          ([p], i) => `x${extra}-${i},${day}T12:00:00Z,login,xs${extra}-${i},xu${i},${p},P9,web,`,
+        ),
       );
-      const moreFile = path.join(dir, `more-${extra}.csv`);
-      fs.writeFileSync(moreFile, [header, ...more].join('\n'));
-      await ingestEventFile(db, moreFile);
-      await buildMetrics(db, catalogue, TEST_CLOCK);
     },
-    close() {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => built.close(),
   };
 }

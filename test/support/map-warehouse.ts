@@ -6,18 +6,11 @@
  * P00002; London (Y56) → Z9B2Z → 93C with P00003 (no list size, so London has no rates); South West (Y58) →
  * QJK → 15N with P00004, and a made-up ICB QZZ9 → sub-ICB ZZ9 with P00005 (no boundary exists for them).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fixedClock } from '../../src/domain/clock.ts';
 import { londonDate } from '../../src/domain/periods.ts';
 import type { MetricDefinition } from '../../src/domain/metric-definition.ts';
-import { ingestEventFile } from '../../src/ingest/events.ts';
-import { rebuildAreas } from '../../src/ingest/reference/areas.ts';
-import { buildMetrics } from '../../src/metrics/build.ts';
-import { loadCatalogue } from '../../src/metrics/catalogue.ts';
-import { Warehouse } from '../../src/warehouse/db.ts';
-import { migrate } from '../../src/warehouse/migrate.ts';
+import type { Warehouse } from '../../src/warehouse/db.ts';
+import { buildWarehouse, EVENT_HEADER, rng } from './warehouse-builder.ts';
 
 type Place = {
   practice: string;
@@ -85,39 +78,10 @@ export interface MapTestWarehouse {
   close(): void;
 }
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const TEST_CLOCK = fixedClock('2026-11-21T12:00:00Z');
 
 /** Builds the warehouse (in memory): about two seconds. */
 export async function mapTestWarehouse(): Promise<MapTestWarehouse> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'map-test-'));
-  const db = await Warehouse.open(':memory:');
-  await migrate(db);
-  for (const p of PLACES) {
-    await db.run(
-      `INSERT INTO practice_map VALUES (DATE '2026-08-01', $1, 'Practice ' || $1, 'LS1 4AP', 'U' || $1,
-        'PCN ' || $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'EMIS')`,
-      [p.practice, ...p.subIcb, ...p.icb, ...p.region],
-    );
-  }
-  for (const [practice, patients] of Object.entries(LIST_SIZES_13PLUS)) {
-    await db.run(
-      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
-      [practice, patients],
-    );
-  }
-  await rebuildAreas(db);
-
   // Events from 1 June to 15 November 2026 (a Sunday), with distinct times; a few with no or an
   // unrecognised practice (Unknown). P00005 (ZZ9, QZZ9) has no activity before October (zeros, not "no data").
   const practices = [...PLACES.map((p) => p.practice), 'ZZZ999', ''];
@@ -140,26 +104,22 @@ export async function mapTestWarehouse(): Promise<MapTestWarehouse> {
     events.push({ time, type, user, practice });
     lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios'].join(','));
   }
-  const file = path.join(dir, 'events.csv');
-  fs.writeFileSync(
-    file,
-    ['event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel', ...lines].join(
-      '\n',
-    ),
-  );
-  const loaded = await ingestEventFile(db, file);
-  if (loaded.rowsRejected !== 0) throw new Error(`${loaded.rowsRejected} test events rejected`);
-  const catalogue = loadCatalogue();
-  await buildMetrics(db, catalogue, TEST_CLOCK);
-  return {
-    db,
-    catalogue,
-    events,
-    close() {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const built = await buildWarehouse({
+    practices: PLACES.map((p) => ({
+      extract: '2026-08-01',
+      practice: p.practice,
+      postcode: 'LS1 4AP',
+      pcn: `U${p.practice}`,
+      pcnName: `PCN ${p.practice}`,
+      subIcb: p.subIcb,
+      icb: p.icb,
+      region: p.region,
+    })),
+    listSizes13plus: LIST_SIZES_13PLUS,
+    events: { header: EVENT_HEADER, lines },
+    clock: TEST_CLOCK,
+  });
+  return { db: built.db, catalogue: built.catalogue, events, close: () => built.close() };
 }
 
 /** The Europe/London month ('YYYY-MM') of an instant. */

@@ -3,20 +3,12 @@
  * practices in two map releases (P00004 closes; QA1 and QA2 merge into QA9), 13+ list sizes for all but
  * P00003, and a few thousand random events from January to mid-November 2026 built into the cube.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { MetricDefinition } from '../../src/domain/metric-definition.ts';
-import { ingestEventFile } from '../../src/ingest/events.ts';
-import { rebuildAreas } from '../../src/ingest/reference/areas.ts';
-import { buildMetrics } from '../../src/metrics/build.ts';
-import { loadCatalogue } from '../../src/metrics/catalogue.ts';
-import { Warehouse } from '../../src/warehouse/db.ts';
-import { migrate } from '../../src/warehouse/migrate.ts';
+import type { Warehouse } from '../../src/warehouse/db.ts';
+import { buildWarehouse, EVENT_HEADER, fromCodes, rng, type CodesRow } from './warehouse-builder.ts';
 
-type Row = [practice: string, postcode: string, pcn: string, subIcb: string, icb: string, region: string];
-export const RELEASES: Record<string, Row[]> = {
+export const RELEASES: Record<string, CodesRow[]> = {
   '2026-01-01': [
     ['P00001', 'LS1 4AP', 'U00001', '00A', 'QA1', 'Y56'],
     ['P00002', 'LS2 9AE', 'U00001', '00A', 'QA1', 'Y56'],
@@ -40,17 +32,6 @@ export const LIST_SIZES_13PLUS: Record<string, number> = {
 const PRACTICES = ['P00001', 'P00002', 'P00003', 'P00004', 'P00005', 'ZZZ999', ''];
 const TYPES = ['login', 'login', 'login', 'registration', 'prescription_ordered', 'appointment_booked'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const FIXTURE_CLOCK = fixedClock('2026-11-21T12:00:00Z');
 
 export interface SmallWarehouse {
@@ -62,25 +43,6 @@ export interface SmallWarehouse {
 export async function buildSmallWarehouse(
   opts: { events?: number; demo?: boolean } = {},
 ): Promise<SmallWarehouse> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'small-warehouse-'));
-  const db = await Warehouse.open(':memory:');
-  await migrate(db);
-  for (const [extract, rows] of Object.entries(RELEASES)) {
-    for (const [practice, postcode, pcn, sub, icb, region] of rows) {
-      await db.run(
-        `INSERT INTO practice_map VALUES ($1::DATE, $2, 'Practice ' || $2, $3, $4, 'PCN ' || $4, $5, NULL,
-          'Sub-ICB ' || $5, $6, NULL, 'ICB ' || $6, $7, NULL, 'Region ' || $7, 'EMIS')`,
-        [extract, practice, postcode, pcn, sub, icb, region],
-      );
-    }
-  }
-  for (const [practice, patients] of Object.entries(LIST_SIZES_13PLUS)) {
-    await db.run(
-      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
-      [practice, patients],
-    );
-  }
-  await rebuildAreas(db);
   const r = rng(11);
   const start = Date.parse('2026-01-01T00:00:00Z');
   const span = Date.parse('2026-11-15T23:00:00Z') - start;
@@ -94,21 +56,15 @@ export async function buildSmallWarehouse(
     const user = `u${Math.floor(r() * 300)}`;
     lines.push([`e${i}`, time, type, `s${i}`, user, practice, 'P9', 'ios'].join(','));
   }
-  const file = path.join(dir, 'events.csv');
-  fs.writeFileSync(
-    file,
-    ['event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel', ...lines].join(
-      '\n',
+  const built = await buildWarehouse({
+    practices: Object.entries(RELEASES).flatMap(([extract, rows]) =>
+      rows.map((row) => fromCodes(extract, row)),
     ),
-  );
-  await ingestEventFile(db, file, { demo: opts.demo ?? false });
-  if (opts.demo) {
-    await db.run("INSERT OR REPLACE INTO warehouse_meta VALUES ('demo', $1)", [
-      JSON.stringify({ scale: 0.5, seed: 42, generatedAt: '2026-11-21T12:00:00Z' }),
-    ]);
-  }
-  const catalogue = loadCatalogue();
-  await buildMetrics(db, catalogue, FIXTURE_CLOCK);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { db, catalogue, close: () => db.close() };
+    listSizes13plus: LIST_SIZES_13PLUS,
+    events: { header: EVENT_HEADER, lines },
+    clock: FIXTURE_CLOCK,
+    demoEvents: opts.demo ?? false,
+    ...(opts.demo ? { demoMeta: { scale: 0.5, seed: 42, generatedAt: '2026-11-21T12:00:00Z' } } : {}),
+  });
+  return { db: built.db, catalogue: built.catalogue, close: () => built.close() };
 }

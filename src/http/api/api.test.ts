@@ -17,6 +17,7 @@ import { getPeers } from '../../query/peers.ts';
 import { getAreaSeries, getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
 import { buildApp } from '../app.ts';
+import { buildAppAs } from '../../../test/support/signed-in.ts';
 import { openApiDocument } from './routes.ts';
 import {
   buildTestWarehouse,
@@ -41,7 +42,7 @@ beforeAll(async () => {
     catalogue: tw.catalogue,
   };
   anon = await buildApp(deps);
-  user = await buildApp({ ...deps, testViewer: SIGNED_IN });
+  user = await buildAppAs({ ...deps }, SIGNED_IN);
 }, 120_000);
 
 afterAll(async () => {
@@ -891,7 +892,7 @@ describe('disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
       catalogue: tw.catalogue,
     };
     sdcAnon = await buildApp(deps);
-    sdcUser = await buildApp({ ...deps, testViewer: SIGNED_IN });
+    sdcUser = await buildAppAs({ ...deps }, SIGNED_IN);
   });
   afterAll(async () => {
     await sdcAnon?.close();

@@ -13,6 +13,7 @@ import { fixedClock } from '../../domain/clock.ts';
 import { loadCatalogue } from '../../metrics/catalogue.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { buildApp } from '../app.ts';
+import { buildAppAs } from '../../../test/support/signed-in.ts';
 import { bookingWarehouse } from '../../../test/support/booking-journeys.ts';
 import { openApiDocument } from './routes.ts';
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
     catalogue,
   };
   anon = await buildApp(deps);
-  user = await buildApp({ ...deps, testViewer: SIGNED_IN });
+  user = await buildAppAs({ ...deps }, SIGNED_IN);
 }, 60_000);
 afterAll(async () => {
   await anon?.close();

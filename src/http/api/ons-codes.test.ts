@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../../app/warehouse-queries.ts';
 import { loadConfig } from '../../config.ts';
 import type { Viewer } from '../../domain/access.ts';
-import { buildApp } from '../app.ts';
+import { buildAppAs } from '../../../test/support/signed-in.ts';
 import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../../test/support/api-warehouse.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
@@ -19,14 +19,16 @@ beforeAll(async () => {
   tw = await buildTestWarehouse();
   await tw.db.run("UPDATE area SET ons_code = 'E54000050' WHERE area_level = 'icb' AND area_code = 'QA9'");
   await tw.db.run("UPDATE area SET ons_code = 'E40000003' WHERE area_level = 'region' AND area_code = 'Y56'");
-  app = await buildApp({
-    db: tw.db,
-    config: loadConfig({}),
-    clock: TEST_CLOCK,
-    queries: new WarehouseQueries(tw.db, tw.catalogue),
-    catalogue: tw.catalogue,
-    testViewer: SIGNED_IN,
-  });
+  app = await buildAppAs(
+    {
+      db: tw.db,
+      config: loadConfig({}),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(tw.db, tw.catalogue),
+      catalogue: tw.catalogue,
+    },
+    SIGNED_IN,
+  );
 }, 120_000);
 
 afterAll(async () => {
