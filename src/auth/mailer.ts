@@ -28,10 +28,11 @@ export function signInEmailText(m: SignInEmail): { subject: string; text: string
       '',
       m.link,
       '',
-      `The link works once, for ${m.minutes} minutes, in the same browser you asked for it from.`,
-      'Open it, then select "Sign in" on the page it shows.',
+      `The link works once, for ${m.minutes} minutes. Open it, then select "Sign in" on the page it shows.`,
+      'If you open it in a different browser or device from the one you asked from, it asks for the code',
+      'shown in the browser you asked from.',
       '',
-      'If you did not ask to sign in, you can ignore this email: nobody can use the link from another browser.',
+      'If you did not ask to sign in, you can ignore this email. Do not enter a code anyone gives you.',
     ].join('\n'),
   };
 }
