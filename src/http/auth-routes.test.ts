@@ -372,6 +372,18 @@ describe('sign-in by emailed link', () => {
     expect(done.statusCode).toBe(303);
   });
 
+  it('sets the binding cookie as the cookies page says: its name, and its lifetime in minutes', async () => {
+    const asked = await requestLink(new Browser('10.0.0.4'), 'cookie.check@nhs.net');
+    const set = (asked.cookies as { name: string; maxAge?: number; httpOnly?: boolean }[]).find(
+      (c) => c.name === 'nhsaa_signin',
+    )!;
+    expect(set.httpOnly).toBe(true);
+    expect(set.maxAge).toBe(60 * 60); // four 15-minute link lifetimes
+    const page = (await app.inject('/cookies')).body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(page).toContain('nhsaa_signin');
+    expect(page).toContain('After 60 minutes, or when that browser signs in');
+  });
+
   it('only redirects to same-site paths after sign-in', async () => {
     for (const next of ['https://evil.example/', '//evil.example', '/\\evil.example']) {
       const res = await signIn(new Browser(), `next${outbox().length}@nhs.net`, next);

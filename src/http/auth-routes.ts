@@ -403,7 +403,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         csrfToken,
         error: opts.error,
         code: opts.code ?? '',
-        minutes: auth.config.linkMinutes,
       },
     });
     return html(reply, status, page);

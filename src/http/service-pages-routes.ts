@@ -38,7 +38,7 @@ export function cookieRows(auth: AuthConfig): CookieRow[] {
       name: name('signin'),
       purpose:
         'Recognises the browser that asked for an emailed sign-in link, so the link signs you in there without its code.',
-      expires: `After ${signInCookieMinutes(auth)} minutes, or once you have signed in in that browser`,
+      expires: `After ${signInCookieMinutes(auth)} minutes, or when that browser signs in`,
     },
     {
       name: oidcCookieName(auth.secureCookies),
