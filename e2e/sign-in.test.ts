@@ -1,7 +1,8 @@
 /**
  * Sign-in by emailed link end to end: a real SMTP server (smtp-server) on localhost receives the message
  * sent by the app over SMTP (nodemailer), and Chromium follows the link to sign in and see practice-level
- * figures, then signs out and sees only open data. Pages of the flow are checked with axe.
+ * figures, then signs out and sees only open data; a second browser context (a phone, no shared cookies) signs
+ * in with the link and the code the asking browser shows. Pages of the flow are checked with axe.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -127,10 +128,10 @@ describe('sign-in by emailed link, over SMTP, in a browser', () => {
     expect(message.from).toBe('no-reply@analytics.test');
     expect(message.raw).toMatch(/Subject: Your sign-in link for NHS App Analytics/);
 
-    // Another browser cannot use it.
+    // Another browser is not signed in by the link alone: it asks for the code (the next test completes it).
     const other = await harness.newPage();
     await other.goto(link);
-    expect(await text(other, '#link-problem')).toContain('only works in the browser');
+    expect(await text(other, 'h1')).toBe('Enter your sign-in code');
 
     await page.goto(link);
     expect(await page.locator('#confirm-sign-in').isVisible()).toBe(true);
@@ -166,6 +167,51 @@ describe('sign-in by emailed link, over SMTP, in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/sign-in');
   }, 120_000);
 
+  it('signs in on a second device with the code the asking browser shows (ADR 0033)', async () => {
+    const desk = await harness.newPage();
+    const before = inbox.length;
+    await desk.goto('/sign-in?next=%2Fareas%2Fpractice%2FF83004');
+    await desk.fill('#email', 'On.Call@nhs.net');
+    await submit(desk, '#send-link');
+    expect(await text(desk, 'h1')).toBe('Check your email');
+    const code = await text(desk, '#sign-in-code');
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{3} [2-9A-HJKMNP-Z]{3}$/);
+    const link = await linkFor('on.call@nhs.net', before);
+    // The email never carries the code: a forwarded link is not enough.
+    const raw = inbox[inbox.length - 1]!.raw;
+    expect(raw).not.toContain(code);
+    expect(raw).not.toContain(code.replace(' ', ''));
+
+    // A phone: a second browser context, sharing no cookies with the desk's, on a narrow touch screen.
+    const phone = await harness.newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await phone.goto(link);
+    expect(await text(phone, 'h1')).toBe('Enter your sign-in code');
+    await expectAccessible(phone);
+    // A wrong code (the right one with its first character moved on in the alphabet): counted, said clearly.
+    const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+    const wrong = alphabet[(alphabet.indexOf(code[0]!) + 1) % alphabet.length]! + code.slice(1);
+    await phone.fill('#code', wrong);
+    await submit(phone, '#confirm-code');
+    expect(await text(phone, '.nhsuk-error-summary')).toContain('you can try 4 more times');
+    expect(await phone.locator('#code').inputValue()).toBe(wrong);
+    await expectAccessible(phone);
+    await phone.fill('#code', code.toLowerCase());
+    await submit(phone, '#confirm-code');
+    expect(new URL(phone.url()).pathname).toBe('/areas/practice/F83004');
+    expect(await text(phone, 'h1')).toContain('Somers Town Medical Centre');
+    expect(await text(phone, '.nhsuk-header__account')).toContain('Signed in');
+
+    // The desk is not signed in by it, and the link is used up there too.
+    await desk.goto('/areas/practice/F83004');
+    expect(new URL(desk.url()).pathname).toBe('/sign-in');
+    await desk.goto(link);
+    expect(await text(desk, '#link-problem')).toContain('Each link works once');
+  }, 120_000);
+
   it('works without JavaScript', async () => {
     const page = await harness.newPage({ javaScriptEnabled: false });
     const before = inbox.length;
@@ -176,5 +222,19 @@ describe('sign-in by emailed link, over SMTP, in a browser', () => {
     await submit(page, '#confirm-sign-in');
     expect(new URL(page.url()).pathname).toBe('/areas/pcn/U12345');
     expect(await text(page, 'h1')).toContain('Camden Central PCN');
+
+    // And in another browser, with the code.
+    const asking = await harness.newPage({ javaScriptEnabled: false });
+    const sent = inbox.length;
+    await asking.goto('/sign-in?next=%2Fareas%2Fpcn%2FU12345');
+    await asking.fill('#email', 'no.js.phone@england.nhs.uk');
+    await submit(asking, '#send-link');
+    const code = await text(asking, '#sign-in-code');
+    const other = await harness.newPage({ javaScriptEnabled: false });
+    await other.goto(await linkFor('no.js.phone@england.nhs.uk', sent));
+    await other.fill('#code', code);
+    await submit(other, '#confirm-code');
+    expect(new URL(other.url()).pathname).toBe('/areas/pcn/U12345');
+    expect(await text(other, 'h1')).toContain('Camden Central PCN');
   }, 60_000);
 });

@@ -16,10 +16,11 @@ import { loadConfig } from '../config.ts';
 import * as store from '../auth/store.ts';
 import { getRefreshRuns } from '../query/refresh-history.ts';
 import { Warehouse } from '../warehouse/db.ts';
+import { openPgPool } from '../warehouse/pg.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { moveStateOutOfWarehouse } from './move-from-warehouse.ts';
-import { embeddedStateFile, migrateState, openStateStore } from './open.ts';
-import type { StateDb } from './state-db.ts';
+import { embeddedStateFile, listStateMigrations, migrateState, openStateStore } from './open.ts';
+import { DuckStateDb, PgStateDb, type StateDb } from './state-db.ts';
 
 const T0 = new Date('2026-03-29T00:30:00.123Z'); // the night the clocks go forward: UTC must stay UTC
 
@@ -43,8 +44,9 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
     expect(db.engine).toBe(engine);
     expect(fs.existsSync(embeddedStateFile(dataDir))).toBe(engine === 'duckdb');
     expect(await migrateState(db)).toEqual([]);
-    expect(await db.all('SELECT version, name FROM app_state_migration')).toEqual([
+    expect(await db.all('SELECT version, name FROM app_state_migration ORDER BY version')).toEqual([
       { version: 1, name: 'app_state' },
+      { version: 2, name: 'sign_in_link_code' },
     ]);
   });
 
@@ -93,6 +95,7 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
       nextPath: '/',
       now: T0,
       expiresAt: new Date(T0.getTime() + 15 * 60_000),
+      codeHash: 'code-1',
     });
     // Two consumers at once: exactly one gets the link.
     const both = await Promise.all([
@@ -114,6 +117,80 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
     expect(await store.revokeApiToken(db, tokenId, user.userId, later)).toBe(false);
     expect(await store.findLiveApiToken(db, 'tok-1')).toBeNull();
     expect((await store.listApiTokens(db, user.userId))[0]!.revokedAt).toEqual(later);
+  });
+
+  it('gives a link’s code 5 attempts however many arrive at once, then spends it (ADR 0033)', async () => {
+    const later = new Date(T0.getTime() + 60_000);
+    const link = (tokenHash: string) =>
+      store.insertLink(db, {
+        tokenHash,
+        email: 'code@nhs.net',
+        browserHash: 'b',
+        nextPath: '/',
+        now: T0,
+        expiresAt: new Date(T0.getTime() + 15 * 60_000),
+        codeHash: `code-of-${tokenHash}`,
+      });
+    await link('link-2');
+    expect(await store.findLink(db, 'link-2')).toMatchObject({
+      codeHash: 'code-of-link-2',
+      codeAttempts: 0,
+      usedAt: null,
+    });
+    // Eight guesses at once (on PostgreSQL, over several connections): exactly five get an attempt, numbered.
+    const tries = await Promise.all(
+      Array.from({ length: 8 }, () => store.takeCodeAttempt(db, 'link-2', later, 5)),
+    );
+    const taken = tries.filter((t) => t !== null);
+    expect(taken.map((t) => t.attempt).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(taken.every((t) => t.codeHash === 'code-of-link-2')).toBe(true);
+    expect(await store.takeCodeAttempt(db, 'link-2', later, 5)).toBeNull();
+    expect((await store.findLink(db, 'link-2'))!.codeAttempts).toBe(5);
+    await store.spendLink(db, 'link-2', later);
+    expect(await store.findLink(db, 'link-2')).toMatchObject({
+      usedAt: later,
+      codeHash: null,
+      codeAttempts: 5,
+    });
+    expect(await store.consumeLink(db, 'link-2', later)).toBe(false);
+
+    // No attempt on a link that is used or expired.
+    await link('link-3');
+    expect(await store.consumeLink(db, 'link-3', later)).toBe(true);
+    expect(await store.takeCodeAttempt(db, 'link-3', later, 5)).toBeNull();
+    await link('link-4');
+    expect(await store.takeCodeAttempt(db, 'link-4', new Date(T0.getTime() + 15 * 60_000), 5)).toBeNull();
+    expect((await store.takeCodeAttempt(db, 'link-4', later, 5))!.attempt).toBe(1);
+  });
+
+  it('reads links made before migration 0002 as having no code, and gives them no code attempt', async () => {
+    // A store at migration 0001 with a link in it, then upgraded.
+    const oldDb = engine === 'postgres' ? await createTestDatabase() : null;
+    const old =
+      oldDb === null
+        ? new DuckStateDb(await Warehouse.open(':memory:'), 'memory', true)
+        : new PgStateDb(openPgPool(oldDb.url, { max: 2 }), 'old', true);
+    try {
+      const [first, second] = listStateMigrations();
+      await migrateState(old, [first!]);
+      await old.run(
+        `INSERT INTO sign_in_link (token_hash, email, browser_hash, next_path, created_at, expires_at)
+         VALUES ('old', 'a@nhs.net', 'b', '/', $1::TIMESTAMP, $2::TIMESTAMP)`,
+        [T0.toISOString(), new Date(T0.getTime() + 15 * 60_000).toISOString()],
+      );
+      expect(await migrateState(old, [first!, second!])).toEqual([2]);
+      expect(await store.findLink(old, 'old')).toMatchObject({
+        codeHash: null,
+        codeAttempts: 0,
+        usedAt: null,
+      });
+      expect(await store.takeCodeAttempt(old, 'old', new Date(T0.getTime() + 60_000), 5)).toBeNull();
+      // Still usable in the browser that asked (the route checks the binding).
+      expect(await store.consumeLink(old, 'old', new Date(T0.getTime() + 60_000))).toBe(true);
+    } finally {
+      await old.close();
+      await oldDb?.drop();
+    }
   });
 
   it('numbers audit rows in order, as numbers, and pages them newest first', async () => {

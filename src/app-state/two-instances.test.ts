@@ -97,6 +97,35 @@ const SIGNED_IN_ONLY = '/account';
 const API = '/api/v1/series?metric=logins&grain=week';
 
 describe('two instances on one PostgreSQL database', () => {
+  it('share a link’s code and its count of wrong codes (ADR 0033)', async () => {
+    const desk = new Browser();
+    const form = await desk.get(0, '/sign-in');
+    const asked = await desk.post(0, '/sign-in', {
+      email: 'two.devices@nhs.net',
+      next: '/',
+      _csrf: csrfOf(form.body),
+    });
+    const code = /id="sign-in-code">([^<]+)</.exec(asked.body)![1]!.trim();
+    const link = latestLink();
+    const phone = new Browser();
+    const token = new URLSearchParams(link.split('?')[1]).get('token')!;
+    const enter = async (to: 0 | 1, typed: string) =>
+      phone.post(to, '/sign-in/verify', {
+        token,
+        code: typed,
+        _csrf: csrfOf((await phone.get(to, link)).body),
+      });
+    // A well-formed wrong code: the first character moved on in the alphabet.
+    const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+    const wrong = alphabet[(alphabet.indexOf(code[0]!) + 1) % alphabet.length]! + code.slice(1);
+    expect((await enter(1, wrong)).body).toContain('you can try 4 more times');
+    // The count is in the shared row, not in one instance's memory.
+    expect((await enter(0, wrong)).body).toContain('you can try 3 more times');
+    // The code made on instance 0 is checked on instance 1 (one signing key, from the shared store).
+    expect((await enter(1, code)).statusCode).toBe(303);
+    expect((await phone.get(0, SIGNED_IN_ONLY)).statusCode).toBe(200);
+  });
+
   it('share sign-in links, sessions and tokens; a revoke on one is refused by the other at once', async () => {
     const browser = new Browser();
     // The link is asked for on instance 0 …

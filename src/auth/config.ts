@@ -117,3 +117,11 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 400, 1, 3650),
   };
 }
+
+/**
+ * How long the cookie that recognises the browser asking for a sign-in link lives: a few links' lifetimes, so
+ * asking again for a new link keeps the same binding.
+ */
+export function signInCookieMinutes(auth: Pick<AuthConfig, 'linkMinutes'>): number {
+  return auth.linkMinutes * 4;
+}

@@ -2,7 +2,7 @@
  * Secrets for sign-in: random tokens, their SHA-256 hashes (what the warehouse stores), keyed hashes, and
  * constant-time comparison. Tokens are 256 bits from the operating system's CSPRNG, base64url encoded.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A new random secret: 32 bytes, base64url (43 characters). */
 export function randomToken(bytes = 32): string {
@@ -58,4 +58,39 @@ export function checkTokenName(raw: string): { ok: true; name: string } | { ok: 
 
 export function looksLikeApiToken(value: string): boolean {
   return value.startsWith(API_TOKEN_PREFIX) && looksLikeToken(value.slice(API_TOKEN_PREFIX.length));
+}
+
+// ---- the short code of a sign-in link (ADR 0033) -------------------------------------------------------
+
+/**
+ * Characters of sign-in codes: digits and capital letters without 0, 1, I, L and O (easily read as one
+ * another): 31 characters, so a 6-character code is one of 31^6 = 887,503,681.
+ */
+export const SIGN_IN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const SIGN_IN_CODE_LENGTH = 6;
+
+/** A new random code, e.g. "H7KM4C", each character drawn uniformly from the OS's CSPRNG. */
+export function newSignInCode(): string {
+  let code = '';
+  for (let i = 0; i < SIGN_IN_CODE_LENGTH; i += 1) {
+    code += SIGN_IN_CODE_ALPHABET[randomInt(SIGN_IN_CODE_ALPHABET.length)];
+  }
+  return code;
+}
+
+/** How a code is shown: two groups of three ("H7K M4C"), easier to read across and type. */
+export function formatSignInCode(code: string): string {
+  return `${code.slice(0, 3)} ${code.slice(3)}`;
+}
+
+/**
+ * A typed code as stored, or null when it cannot be one: case, spaces and hyphens are ignored, so "h7k-m4c"
+ * and "H7K M4C" are the same code.
+ */
+export function normaliseSignInCode(typed: unknown): string | null {
+  if (typeof typed !== 'string' || typed.length > 40) return null;
+  const code = typed.replace(/[\s-]/g, '').toUpperCase();
+  if (code.length !== SIGN_IN_CODE_LENGTH) return null;
+  for (const c of code) if (!SIGN_IN_CODE_ALPHABET.includes(c)) return null;
+  return code;
 }

@@ -28,10 +28,10 @@ export function signInEmailText(m: SignInEmail): { subject: string; text: string
       '',
       m.link,
       '',
-      `The link works once, for ${m.minutes} minutes, in the same browser you asked for it from.`,
-      'Open it, then select "Sign in" on the page it shows.',
+      `The link works once, for ${m.minutes} minutes. Open it, then select "Sign in" on the page it shows.`,
+      'In a different browser or on another device, it asks for the code shown where you asked for the link.',
       '',
-      'If you did not ask to sign in, you can ignore this email: nobody can use the link from another browser.',
+      'If you did not ask to sign in, you can ignore this email. Do not enter a code anyone gives you.',
     ].join('\n'),
   };
 }

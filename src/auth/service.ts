@@ -74,6 +74,13 @@ export class AuthService {
   /** Sign-in requests: per email address and per client. */
   readonly emailLimiter = new RateLimiter({ limit: 5, windowMs: 15 * 60_000 });
   readonly clientLimiter = new RateLimiter({ limit: 20, windowMs: 15 * 60_000 });
+  /**
+   * Sign-in codes entered in another browser, per client (ADR 0033): each link allows 5 tries of its own; this
+   * bounds one address's guessing across links, yet leaves room for colleagues behind one NHS network address.
+   */
+  readonly codeLimiter = new RateLimiter({ limit: 30, windowMs: 15 * 60_000 });
+  /** The fallback store's sign_in_link given the code columns (once per app). */
+  private linkColumns: Promise<void> | null = null;
   private secretPromise: Promise<string> | null = null;
   /** Failed API-token attempts per client address, in the current minute window (in memory). */
   private readonly failedBearer = new Map<string, FailedBearerWindow>();
@@ -93,6 +100,22 @@ export class AuthService {
   get db(): StateQueries {
     if (this.deps.state) return this.deps.state;
     return this.connection && !this.connection.isClosed ? this.connection : this.deps.db;
+  }
+
+  /**
+   * Where sign-in links are: `db`, with app-state migration 0002's code columns (ADR 0033). The app-state store
+   * has them from its migrations; the warehouse's own table (the fallback of apps without one: tests) is given
+   * them the first time a link is needed.
+   */
+  async linkDb(): Promise<StateQueries> {
+    if (this.deps.state) return this.deps.state;
+    const db = this.db;
+    this.linkColumns ??= store.ensureLinkCodeColumns(db).catch((err: unknown) => {
+      this.linkColumns = null;
+      throw err;
+    });
+    await this.linkColumns;
+    return db;
   }
 
   useConnection(db: Warehouse): void {
@@ -178,6 +201,14 @@ export class AuthService {
   /** A keyed hash of an email address (audit entries and rate-limit keys for addresses we keep no record of). */
   async emailHash(email: string): Promise<string> {
     return keyedHash(await this.secret(), `email|${email}`).slice(0, 16);
+  }
+
+  /**
+   * What is stored for a sign-in link's code: keyed (a stolen database alone cannot try the 31^6 codes
+   * offline) and bound to the link's token hash (a code checks against its own link only).
+   */
+  async signInCodeHash(tokenHash: string, code: string): Promise<string> {
+    return keyedHash(await this.secret(), `signin-code|${tokenHash}|${code}`);
   }
 
   // ---- CSRF ------------------------------------------------------------------------------------------

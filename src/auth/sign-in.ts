@@ -24,6 +24,8 @@ export interface CompleteSignIn {
   method: SignInMethod;
   /** Where to go afterwards (checked: same-site paths only); default "/". */
   next?: string;
+  /** How the method was completed, for the audit detail (e.g. a link's code entered in another browser). */
+  how?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function completeSignIn(
     action: 'sign-in',
     target: `user:${user.userId}`,
     outcome: 'success',
-    detail: opts.method,
+    detail: opts.how ? `${opts.method}: ${opts.how}` : opts.method,
   });
   await store.purgeExpired(auth.db, now, auth.idleCutoff(now)).catch(() => undefined);
   return reply.header('Cache-Control', 'no-store').redirect(safeNextPath(opts.next ?? '/'), 303);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../domain/access.ts';
 import type { StateQueries } from '../app-state/state-db.ts';
+import { listStateMigrations } from '../app-state/open.ts';
 import { sql } from '../warehouse/sql.ts';
 
 export type UserStatus = 'active' | 'disabled';
@@ -104,6 +105,21 @@ export interface SignInLink {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+  /** Keyed hash of the code shown in the asking browser (ADR 0033); null for links made before it. */
+  codeHash: string | null;
+  /** Codes entered for it in other browsers so far. */
+  codeAttempts: number;
+}
+
+/**
+ * App-state migration 0002's columns on a sign_in_link that lacks them: the warehouse's own table (warehouse
+ * migration 0010), which apps built on a bare warehouse without an app-state store (tests) still use. The
+ * migration's own SQL, so there is one definition; idempotent.
+ */
+export async function ensureLinkCodeColumns(db: StateQueries): Promise<void> {
+  const migration = listStateMigrations().find((m) => m.version === 2);
+  if (!migration) throw new Error('app-state migration 0002 is missing');
+  await db.run(migration.sql);
 }
 
 export async function insertLink(
@@ -115,6 +131,7 @@ export async function insertLink(
     nextPath: string;
     now: Date;
     expiresAt: Date;
+    codeHash: string;
   },
 ): Promise<void> {
   await db.run(sql('auth/link_insert'), [
@@ -124,6 +141,7 @@ export async function insertLink(
     link.nextPath,
     iso(link.now),
     iso(link.expiresAt),
+    link.codeHash,
   ]);
 }
 
@@ -136,6 +154,8 @@ export async function findLink(db: StateQueries, tokenHash: string): Promise<Sig
     created_at: Date;
     expires_at: Date;
     used_at: Date | null;
+    code_hash: string | null;
+    code_attempts: number;
   }>(sql('auth/link_find'), [tokenHash]);
   if (!r) return null;
   return {
@@ -146,12 +166,38 @@ export async function findLink(db: StateQueries, tokenHash: string): Promise<Sig
     createdAt: r.created_at,
     expiresAt: r.expires_at,
     usedAt: r.used_at,
+    codeHash: r.code_hash,
+    codeAttempts: Number(r.code_attempts),
   };
 }
 
 /** Marks a link used; true for the one caller that got to it first while it was still valid. */
 export async function consumeLink(db: StateQueries, tokenHash: string, now: Date): Promise<boolean> {
   return (await db.all(sql('auth/link_consume'), [tokenHash, iso(now)])).length === 1;
+}
+
+/**
+ * Takes one code attempt of a live link, before the code is compared: so of any number of guesses sent at
+ * once, at most `allowed` are ever compared. Null when none is left (or the link is used, expired or has no
+ * code); else the stored code hash and this attempt's number (1 for the first).
+ */
+export async function takeCodeAttempt(
+  db: StateQueries,
+  tokenHash: string,
+  now: Date,
+  allowed: number,
+): Promise<{ codeHash: string; attempt: number } | null> {
+  const r = await db.one<{ code_hash: string; code_attempts: number }>(sql('auth/link_code_attempt'), [
+    tokenHash,
+    iso(now),
+    allowed,
+  ]);
+  return r ? { codeHash: r.code_hash, attempt: Number(r.code_attempts) } : null;
+}
+
+/** Ends a link (its code attempts are used up): it signs nobody in after this, in any browser. */
+export async function spendLink(db: StateQueries, tokenHash: string, now: Date): Promise<void> {
+  await db.run(sql('auth/link_spend'), [tokenHash, iso(now)]);
 }
 
 // ---- sessions ----------------------------------------------------------------------------------------

@@ -15,7 +15,12 @@ import { loadConfig } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
+import { authFor } from '../auth/service.ts';
+import { openStateStore } from '../app-state/open.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import { buildApp } from './app.ts';
+import type { AppDeps } from './deps.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/support/pg-test-db.ts';
 import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 
 const START = Date.parse('2026-11-18T09:00:00Z');
@@ -60,11 +65,15 @@ beforeEach(() => {
 /** A browser: keeps its cookies between requests, as a real one would. */
 class Browser {
   cookies = new Map<string, string>();
-  constructor(readonly ip = '10.0.0.1') {}
+  constructor(
+    readonly ip = '10.0.0.1',
+    /** The app it talks to (default: the one on the bare warehouse). */
+    readonly target: () => FastifyInstance = () => app,
+  ) {}
 
   async request(opts: InjectOptions): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await app.inject({
+    const res = await this.target().inject({
       remoteAddress: this.ip,
       ...opts,
       headers: { ...(cookie ? { cookie } : {}), ...(opts.headers ?? {}) },
@@ -106,15 +115,15 @@ function signOutCsrf(html: string): string {
   return m[1]!;
 }
 
-function outbox(): string[] {
-  const dir = path.join(dataDir, 'outbox');
+function outbox(inDir = dataDir): string[] {
+  const dir = path.join(inDir, 'outbox');
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
 
 /** The link in the newest email in the outbox to `email`. */
-function latestLinkTo(email: string): string {
-  const dir = path.join(dataDir, 'outbox');
-  for (const f of outbox().reverse()) {
+function latestLinkTo(email: string, inDir = dataDir): string {
+  const dir = path.join(inDir, 'outbox');
+  for (const f of outbox(inDir).reverse()) {
     // Quoted-printable, as mail clients expect: undo soft line breaks and =3D.
     const text = fs
       .readFileSync(path.join(dir, f), 'utf8')
@@ -124,6 +133,26 @@ function latestLinkTo(email: string): string {
       return /(http:\/\/[^\s]+\/sign-in\/verify\?token=[A-Za-z0-9_-]+)/.exec(text)![1]!;
   }
   throw new Error(`no email to ${email}`);
+}
+
+/** The whole newest email in the outbox to `email` (quoted-printable undone). */
+function emailTo(email: string, inDir = dataDir): string {
+  const dir = path.join(inDir, 'outbox');
+  for (const f of outbox(inDir).reverse()) {
+    const text = fs
+      .readFileSync(path.join(dir, f), 'utf8')
+      .replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
+    if (text.includes(`To: ${email}`)) return text;
+  }
+  throw new Error(`no email to ${email}`);
+}
+
+/** The sign-in code the "Check your email" page shows the asking browser. */
+function codeOf(html: string): string {
+  const m = /id="sign-in-code">([^<]+)</.exec(html);
+  if (!m) throw new Error('no sign-in code on the page');
+  return m[1]!.trim();
 }
 
 const pathOf = (link: string) => {
@@ -305,31 +334,54 @@ describe('sign-in by emailed link', () => {
     expect((await browser.get(`/sign-in/verify?token=${token}`)).statusCode).toBe(200);
   });
 
-  it('refuses a link opened in another browser, and does not burn it', async () => {
+  it('does not sign another browser in on the link alone, and does not burn it (ADR 0033)', async () => {
     const asker = new Browser('10.0.0.2');
-    await requestLink(asker, 'bound@nhs.net');
+    const asked = await requestLink(asker, 'bound@nhs.net');
+    const code = codeOf(asked.body);
     const link = latestLinkTo('bound@nhs.net');
+    // The code is on the asking browser's page only: not in the email, not in the log.
+    for (const form of [code, code.replace(' ', '')]) {
+      expect(emailTo('bound@nhs.net')).not.toContain(form);
+      expect(logLines.join('')).not.toContain(form);
+    }
     const other = new Browser('10.0.0.3');
     const page = await other.get(pathOf(link));
-    expect(page.statusCode).toBe(400);
-    expect(page.body).toContain('browser you asked for it from');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Enter your sign-in code');
+    expect(page.body).not.toContain('id="confirm-sign-in"');
+    // Posting the link without a code (as the same-browser button would) asks for the code again.
     const posted = await other.post('/sign-in/verify', {
       token: new URL(link).searchParams.get('token')!,
-      _csrf: csrfOf((await other.get('/sign-in')).body),
+      _csrf: csrfOf(page.body),
     });
     expect(posted.statusCode).toBe(400);
+    expect(posted.body).toContain('Enter the sign-in code shown in the browser where you asked');
     expect(other.cookies.has('nhsaa_session')).toBe(false);
-    // A forged binding cookie does not help either.
+    // A forged binding cookie does not make it the asking browser.
     other.cookies.set('nhsaa_signin', 'A'.repeat(43));
-    expect((await other.get(pathOf(link))).statusCode).toBe(400);
-    // The asker can still use it.
+    const forged = await other.get(pathOf(link));
+    expect(forged.body).toContain('Enter your sign-in code');
+    // The asker can still use it, with no code.
     const confirm = await asker.get(pathOf(link));
     expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('id="confirm-sign-in"');
     const done = await asker.post('/sign-in/verify', {
       token: new URL(link).searchParams.get('token')!,
       _csrf: csrfOf(confirm.body),
     });
     expect(done.statusCode).toBe(303);
+  });
+
+  it('sets the binding cookie as the cookies page says: its name, and its lifetime in minutes', async () => {
+    const asked = await requestLink(new Browser('10.0.0.4'), 'cookie.check@nhs.net');
+    const set = (asked.cookies as { name: string; maxAge?: number; httpOnly?: boolean }[]).find(
+      (c) => c.name === 'nhsaa_signin',
+    )!;
+    expect(set.httpOnly).toBe(true);
+    expect(set.maxAge).toBe(60 * 60); // four 15-minute link lifetimes
+    const page = (await app.inject('/cookies')).body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(page).toContain('nhsaa_signin');
+    expect(page).toContain('After 60 minutes, or when that browser signs in');
   });
 
   it('only redirects to same-site paths after sign-in', async () => {
@@ -886,6 +938,7 @@ describe('failed API tokens: aggregated audit, rate limit, retention (issue 16, 
       });
     await session('ended', ago(2 * day), ago(day));
     await session('live', t, new Date(t.getTime() + 3600_000));
+    await store.ensureLinkCodeColumns(db2);
     const link = (hash: string, expires: Date) =>
       store.insertLink(db2, {
         tokenHash: hash,
@@ -894,6 +947,7 @@ describe('failed API tokens: aggregated audit, rate limit, retention (issue 16, 
         nextPath: '/',
         now: ago(3 * day),
         expiresAt: expires,
+        codeHash: 'c',
       });
     await link('old-link', ago(2 * day));
     await link('new-link', new Date(t.getTime() + 600_000));
@@ -1015,3 +1069,199 @@ describe('admin pages', () => {
     }
   });
 });
+
+describe.each(['duckdb', 'postgres'] as const)(
+  'a sign-in link opened in another browser, with its code, on the %s app-state store (ADR 0033)',
+  (engine) => {
+    let stateDir: string;
+    let pgDb: TestDatabase | null = null;
+    let state: StateDb;
+    let warehouse: Warehouse;
+    let app2: FastifyInstance;
+    let deps: AppDeps;
+    const at = () => app2;
+    const asker = (n: number) => new Browser(`10.2.0.${n}`, at);
+    const phone = (n: number) => new Browser(`10.3.0.${n}`, at);
+
+    beforeAll(async () => {
+      stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `auth-code-${engine}-`));
+      if (engine === 'postgres') pgDb = await createTestDatabase();
+      state = await openStateStore({ dataDir: stateDir, databaseUrl: pgDb?.url ?? null });
+      warehouse = await Warehouse.open(':memory:');
+      await migrate(warehouse);
+      deps = {
+        db: warehouse,
+        state,
+        config: loadConfig({ DATA_DIR: stateDir }),
+        clock,
+        queries: createTestQueries(),
+        logger: false,
+      };
+      app2 = await buildApp(deps);
+    });
+    afterAll(async () => {
+      await app2?.close();
+      await state?.close();
+      warehouse?.close();
+      await pgDb?.drop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    });
+
+    /** Asks for a link in `browser`: the link emailed and the code the page showed. */
+    async function ask(browser: Browser, email: string, next = '/') {
+      const asked = await requestLink(browser, email, next);
+      expect(asked.statusCode).toBe(200);
+      return { link: latestLinkTo(email, stateDir), code: codeOf(asked.body) };
+    }
+
+    /** Opens the link in `browser` and enters `code` on the page it shows. */
+    async function enterCode(browser: Browser, link: string, code: string) {
+      const page = await browser.get(pathOf(link));
+      const token = new URL(link).searchParams.get('token')!;
+      // A refused link shows no form: post with a token from any page, as an attacker would.
+      const csrf = page.statusCode === 200 ? csrfOf(page.body) : csrfOf((await browser.get('/sign-in')).body);
+      return browser.post('/sign-in/verify', { token, code, _csrf: csrf });
+    }
+
+    /** A well-formed code that is not `code`: its first character moved on by one in the alphabet. */
+    function wrong(code: string, by = 1): string {
+      const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+      const first = alphabet[(alphabet.indexOf(code[0]!) + by) % alphabet.length]!;
+      return first + code.slice(1);
+    }
+
+    const tokenHashOf = (link: string) => hashToken(new URL(link).searchParams.get('token')!);
+
+    it('signs the asking browser in with the button, no code (unchanged)', async () => {
+      const browser = asker(1);
+      const { link } = await ask(browser, 'same@nhs.net', '/areas/practice/F83004');
+      const confirm = await browser.get(pathOf(link));
+      expect(confirm.body).toContain('id="confirm-sign-in"');
+      const done = await browser.post('/sign-in/verify', {
+        token: new URL(link).searchParams.get('token')!,
+        _csrf: csrfOf(confirm.body),
+      });
+      expect(done.statusCode).toBe(303);
+      expect(done.headers.location).toBe('/areas/practice/F83004');
+      expect((await browser.get('/areas/practice/F83004')).statusCode).toBe(200);
+    });
+
+    it('signs another browser in with the code shown to the asking browser, once', async () => {
+      const desk = asker(2);
+      const { link, code } = await ask(desk, 'ward.nurse@nhs.net', '/areas/practice/F83004');
+      expect(code).toMatch(/^[2-9A-HJKMNP-Z]{3} [2-9A-HJKMNP-Z]{3}$/);
+      const other = phone(2);
+      const page = await other.get(pathOf(link));
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="code"');
+      expect(page.body).toContain('autocomplete="one-time-code"');
+      // Typed in lower case with a hyphen: the same code.
+      const done = await enterCode(other, link, code.toLowerCase().replace(' ', '-'));
+      expect(done.statusCode).toBe(303);
+      expect(done.headers.location).toBe('/areas/practice/F83004');
+      expect(other.cookies.has('nhsaa_session')).toBe(true);
+      expect((await other.get('/areas/practice/F83004')).statusCode).toBe(200);
+      // The asking browser is not signed in by it, and the link is used up everywhere.
+      expect(desk.cookies.has('nhsaa_session')).toBe(false);
+      const again = await desk.get(pathOf(link));
+      expect(again.statusCode).toBe(400);
+      expect(again.body).toContain('already been used');
+      const thirdBrowser = phone(3);
+      const third = await enterCode(thirdBrowser, link, code);
+      expect(third.statusCode).toBe(400);
+      expect(third.body).toContain('already been used');
+      expect(thirdBrowser.cookies.has('nhsaa_session')).toBe(false);
+
+      const user = await store.findUserByEmail(state, 'ward.nurse@nhs.net');
+      const audit = await store.auditPage(state, 50, 0);
+      const mine = audit.filter((a) => a.target === `user:${user!.userId}` && a.action === 'sign-in');
+      expect(mine.map((a) => `${a.outcome}:${a.detail}`)).toEqual(
+        expect.arrayContaining([
+          'success:email-link: code entered in another browser',
+          'refused:email-link: used',
+        ]),
+      );
+      // Never the code, the link or the address in the audit rows (admins see the user's address by a join).
+      const all = JSON.stringify(audit.map(({ actorEmail: _joined, ...row }) => row));
+      expect(all).not.toContain(code.replace(' ', ''));
+      expect(all).not.toContain(new URL(link).searchParams.get('token')!);
+      expect(all).not.toContain('ward.nurse@nhs.net');
+    });
+
+    it('counts wrong codes, and the fifth spends the link in every browser', async () => {
+      const desk = asker(4);
+      const { link, code } = await ask(desk, 'typo@nhs.net');
+      const other = phone(4);
+      // Not codes at all (wrong length, a letter never used): refused, not counted.
+      for (const typed of ['ABC', 'ABCDEFG', 'IIIOOO']) {
+        const res = await enterCode(other, link, typed);
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('The sign-in code is 6 letters and numbers');
+      }
+      expect((await store.findLink(state, tokenHashOf(link)))!.codeAttempts).toBe(0);
+      for (let n = 1; n <= 4; n += 1) {
+        const res = await enterCode(other, link, wrong(code, n));
+        expect(res.statusCode).toBe(400);
+        expect(res.body).toContain('That is not the code for this link');
+        expect(res.body).toContain(`you can try ${5 - n} more ${5 - n === 1 ? 'time' : 'times'}`);
+        expect((await store.findLink(state, tokenHashOf(link)))!.codeAttempts).toBe(n);
+      }
+      const fifth = await enterCode(other, link, wrong(code, 5));
+      expect(fifth.statusCode).toBe(400);
+      expect(fifth.body).toContain('This sign-in link has been cancelled');
+      // Spent: the right code no longer works, nor does the asking browser's button.
+      const right = await enterCode(other, link, code);
+      expect(right.statusCode).toBe(400);
+      expect(right.body).toContain('has been cancelled');
+      expect(other.cookies.has('nhsaa_session')).toBe(false);
+      const own = await desk.get(pathOf(link));
+      expect(own.statusCode).toBe(400);
+      expect(own.body).toContain('has been cancelled');
+      expect(await store.findLink(state, tokenHashOf(link))).toMatchObject({
+        codeAttempts: 5,
+        codeHash: null,
+      });
+      const details = (await store.auditPage(state, 50, 0)).map((a) => a.detail);
+      for (let n = 1; n <= 5; n += 1) expect(details).toContain(`email-link: wrong code (${n} of 5)`);
+      expect(details).toContain('email-link: spent');
+    });
+
+    it('takes a code only for its own link', async () => {
+      const desk = asker(5);
+      const first = await ask(desk, 'two.links@nhs.net');
+      const second = await ask(desk, 'two.links@nhs.net');
+      expect(second.code).not.toBe(first.code);
+      const res = await enterCode(phone(5), second.link, first.code);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('That is not the code for this link');
+      expect((await enterCode(phone(5), second.link, second.code)).statusCode).toBe(303);
+    });
+
+    it('refuses an expired link in another browser, even with the right code, without counting', async () => {
+      const { link, code } = await ask(asker(6), 'late.code@nhs.net');
+      now += 15 * 60_000 + 1000;
+      const other = phone(6);
+      const page = await other.get(pathOf(link));
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain('has expired');
+      const res = await enterCode(other, link, code);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('has expired');
+      expect(other.cookies.has('nhsaa_session')).toBe(false);
+      expect((await store.findLink(state, tokenHashOf(link)))!.codeAttempts).toBe(0);
+    });
+
+    it('answers 429 to a client that has entered too many codes, before taking an attempt', async () => {
+      const { link, code } = await ask(asker(7), 'busy.nat@nhs.net');
+      const other = phone(7);
+      const limiter = authFor(deps).codeLimiter;
+      for (let i = 0; i < 30; i += 1) limiter.hit(`ip|${other.ip}`, clock.now().getTime());
+      const res = await enterCode(other, link, code);
+      expect(res.statusCode).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await store.findLink(state, tokenHashOf(link)))!.codeAttempts).toBe(0);
+      // Another client (a colleague) is not held back.
+      expect((await enterCode(phone(8), link, code)).statusCode).toBe(303);
+    });
+  },
+);

@@ -2,9 +2,11 @@
  * Sign-in by emailed one-time link, sign-out, and the account page with personal API tokens (issue 5).
  *
  * - GET  /sign-in                 the form (and "Sign in with your organisation account" when OIDC is set up)
- * - POST /sign-in                 emails a link (valid 15 minutes, once, in this browser only)
- * - GET  /sign-in/verify?token=   a page with a button: link scanners that fetch the link do not sign in
- * - POST /sign-in/verify          consumes the link and starts the session (completeSignIn)
+ * - POST /sign-in                 emails a link (valid 15 minutes, once) and shows this browser its short code
+ * - GET  /sign-in/verify?token=   in the browser that asked: a page with a button (link scanners that fetch
+ *                                 the link do not sign in); in another browser: a form for the code (ADR 0033)
+ * - POST /sign-in/verify          consumes the link (with the right code, in another browser) and starts the
+ *                                 session (completeSignIn)
  * - POST /sign-out                ends the session
  * - GET  /account                 your API tokens; POST /account/tokens creates one (shown once),
  *   POST /account/tokens/:id/revoke revokes one
@@ -16,12 +18,16 @@ import {
   API_TOKEN_PREFIX,
   checkTokenName,
   constantTimeEqual,
+  formatSignInCode,
   hashToken,
   MAX_API_TOKENS,
   looksLikeToken,
   newApiToken,
+  newSignInCode,
+  normaliseSignInCode,
   randomToken,
 } from '../auth/crypto.ts';
+import { signInCookieMinutes } from '../auth/config.ts';
 import { createMailer, type Mailer } from '../auth/mailer.ts';
 import { safeNextPath } from '../auth/next-path.ts';
 import { authFor, type AuthService } from '../auth/service.ts';
@@ -34,7 +40,8 @@ import { registerOidcRoutes } from './oidc-routes.ts';
 import { SERVICE_NAME } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
-/** Live API tokens one user may hold. */
+/** Codes that may be entered for one link in other browsers; a wrong one after this spends the link. */
+export const SIGN_IN_CODE_ATTEMPTS = 5;
 
 const NEXT_SCHEMA = { type: 'string', maxLength: 512, description: 'must be a path on this site' } as const;
 
@@ -70,7 +77,12 @@ const verifyQuerySchema = {
 const verifyBodySchema = {
   type: 'object',
   required: ['token'],
-  properties: { token: TOKEN_SCHEMA, _csrf: { type: 'string', maxLength: 200 } },
+  properties: {
+    token: TOKEN_SCHEMA,
+    // The code asked for in another browser (ADR 0033); checked by normaliseSignInCode.
+    code: { type: 'string', maxLength: 40, description: 'must be the 6-character sign-in code' },
+    _csrf: { type: 'string', maxLength: 200 },
+  },
 } as const;
 
 const tokenNameBodySchema = {
@@ -207,10 +219,14 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       }
       const user = await store.findUserByEmail(auth.db, checked.email);
       const target = user ? `user:${user.userId}` : `email-hash:${await auth.emailHash(checked.email)}`;
+      // The code shown to this browser alone, asked for when the link is opened elsewhere (ADR 0033). A
+      // disabled user's page shows one too, so the page does not tell whether a link was sent.
+      const code = newSignInCode();
       const view = {
         email: checked.email,
         minutes: auth.config.linkMinutes,
         developmentMode: auth.config.smtpUrl === null,
+        code: formatSignInCode(code),
       };
       const checkPage = () =>
         html(reply, 200, ctx.renderer.page('auth/check-email.njk', { pageTitle: 'Check your email', view }));
@@ -237,25 +253,28 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
           'This service is not set up to send sign-in links yet (its public address is not configured).',
         );
       }
-      // The link works only in the browser that asked: a random binding kept in an httpOnly cookie.
+      // The browser that asked is recognised by a random binding kept in an httpOnly cookie: there the link
+      // signs in at once; anywhere else it needs the code.
       let binding = auth.readCookie(request, 'signin');
       if (!binding) {
         binding = randomToken();
         reply.setCookie(
           auth.cookieName('signin'),
           binding,
-          auth.cookieOptions(auth.config.linkMinutes * 60 * 4),
+          auth.cookieOptions(signInCookieMinutes(auth.config) * 60),
         );
       }
       const token = randomToken();
+      const tokenHash = hashToken(token);
       const created = auth.now();
-      await store.insertLink(auth.db, {
-        tokenHash: hashToken(token),
+      await store.insertLink(await auth.linkDb(), {
+        tokenHash,
         email: checked.email,
         browserHash: hashToken(binding),
         nextPath: next,
         now: created,
         expiresAt: new Date(created.getTime() + auth.config.linkMinutes * 60_000),
+        codeHash: await auth.signInCodeHash(tokenHash, code),
       });
       try {
         await mail().sendSignInLink(
@@ -292,21 +311,32 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
   );
 
-  /** Why a link cannot be used now, or null when it can (by this browser). */
-  async function linkRefusal(
+  type Refusal = keyof typeof REFUSALS;
+
+  /**
+   * Why a link cannot be used now (reason), or null when it can: at once in the browser that asked for it
+   * (sameBrowser), elsewhere with its code.
+   */
+  async function checkLink(
     request: FastifyRequest,
     token: string,
-  ): Promise<{ link: store.SignInLink | null; reason: null | 'invalid' | 'used' | 'expired' | 'browser' }> {
-    if (!looksLikeToken(token)) return { link: null, reason: 'invalid' };
+  ): Promise<{ link: store.SignInLink | null; reason: Refusal | null; sameBrowser: boolean }> {
+    if (!looksLikeToken(token)) return { link: null, reason: 'invalid', sameBrowser: false };
     const hash = hashToken(token);
-    const link = await store.findLink(auth.db, hash);
-    if (!link || !constantTimeEqual(link.tokenHash, hash)) return { link: null, reason: 'invalid' };
-    if (link.usedAt) return { link, reason: 'used' };
-    if (link.expiresAt.getTime() <= auth.now().getTime()) return { link, reason: 'expired' };
+    const link = await store.findLink(await auth.linkDb(), hash);
+    if (!link || !constantTimeEqual(link.tokenHash, hash))
+      return { link: null, reason: 'invalid', sameBrowser: false };
     const binding = auth.readCookie(request, 'signin');
-    if (!binding || !constantTimeEqual(hashToken(binding), link.browserHash))
-      return { link, reason: 'browser' };
-    return { link, reason: null };
+    const sameBrowser = binding !== null && constantTimeEqual(hashToken(binding), link.browserHash);
+    if (link.usedAt) {
+      // Spent by wrong codes (store.spendLink forgets the code), not by a sign-in.
+      const spent = link.codeHash === null && link.codeAttempts >= SIGN_IN_CODE_ATTEMPTS;
+      return { link, reason: spent ? 'spent' : 'used', sameBrowser };
+    }
+    if (link.expiresAt.getTime() <= auth.now().getTime()) return { link, reason: 'expired', sameBrowser };
+    // Links made before codes existed (app-state migration 0002) work in the asking browser only.
+    if (!sameBrowser && link.codeHash === null) return { link, reason: 'browser', sameBrowser };
+    return { link, reason: null, sameBrowser };
   }
 
   const REFUSALS = {
@@ -319,24 +349,38 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       'This sign-in link has expired',
       `Links work for ${auth.config.linkMinutes} minutes. Ask for a new one.`,
     ],
+    spent: [
+      'This sign-in link has been cancelled',
+      `The code for this link was entered wrongly ${SIGN_IN_CODE_ATTEMPTS} times, so for your security the ` +
+        'link no longer works, in any browser. Ask for a new one.',
+    ],
     browser: [
       'Open the link in the browser you asked for it from',
-      'For your security, a sign-in link only works in the browser where you entered your email address. ' +
-        'Open it there, or ask for a new link in this browser.',
+      'This link was sent before sign-in codes were introduced, so it only works in the browser where you ' +
+        'entered your email address. Open it there, or ask for a new link in this browser.',
     ],
   } as const;
+
+  /** Who a link is for, for the audit log: the user's id, else a keyed hash of the address (never the address). */
+  async function linkTarget(link: store.SignInLink | null) {
+    const user = link ? await store.findUserByEmail(auth.db, link.email) : null;
+    const target = user
+      ? `user:${user.userId}`
+      : link
+        ? `email-hash:${await auth.emailHash(link.email)}`
+        : null;
+    return { actorUserId: user?.userId ?? null, target };
+  }
 
   async function refuse(
     request: FastifyRequest,
     reply: FastifyReply,
     link: store.SignInLink | null,
-    reason: keyof typeof REFUSALS,
+    reason: Refusal,
   ) {
-    const user = link ? await store.findUserByEmail(auth.db, link.email) : null;
     await auth.audit(request, {
-      actorUserId: user?.userId ?? null,
+      ...(await linkTarget(link)),
       action: 'sign-in',
-      target: user ? `user:${user.userId}` : link ? `email-hash:${await auth.emailHash(link.email)}` : null,
       outcome: 'refused',
       detail: `email-link: ${reason}`,
     });
@@ -344,13 +388,34 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     return linkProblem(reply, 400, heading, message);
   }
 
+  /** The form asking for the link's code, in a browser other than the one that asked for the link. */
+  async function codePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    opts: { token: string; error: string | null; code?: string },
+  ) {
+    const csrfToken = await auth.csrfToken(request, reply);
+    const page = ctx.renderer.page('auth/verify-code.njk', {
+      pageTitle: opts.error ? 'Error: Enter your sign-in code' : 'Enter your sign-in code',
+      view: {
+        token: opts.token,
+        csrfToken,
+        error: opts.error,
+        code: opts.code ?? '',
+      },
+    });
+    return html(reply, status, page);
+  }
+
   app.get(
     '/sign-in/verify',
     { config: { access: 'public' }, schema: { querystring: verifyQuerySchema } },
     async (request, reply) => {
       const { token } = request.query as { token: string };
-      const { link, reason } = await linkRefusal(request, token);
+      const { link, reason, sameBrowser } = await checkLink(request, token);
       if (reason !== null) return refuse(request, reply, link, reason);
+      if (!sameBrowser) return codePage(request, reply, 200, { token, error: null });
       const csrfToken = await auth.csrfToken(request, reply);
       const page = ctx.renderer.page('auth/verify.njk', {
         pageTitle: 'Sign in',
@@ -364,18 +429,87 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
     '/sign-in/verify',
     { config: { access: 'public' }, schema: { body: verifyBodySchema } },
     async (request, reply) => {
-      const { token } = request.body as { token: string };
-      const { link, reason } = await linkRefusal(request, token);
+      const { token, code: typed } = request.body as { token: string; code?: string };
+      const { link, reason, sameBrowser } = await checkLink(request, token);
       if (reason !== null || link === null) return refuse(request, reply, link, reason ?? 'invalid');
-      // Once: only the first request to get here while the link is valid goes on.
-      if (!(await store.consumeLink(auth.db, link.tokenHash, auth.now()))) {
-        return refuse(request, reply, link, 'used');
+      const linkDb = await auth.linkDb();
+      if (sameBrowser) {
+        // Once: only the first request to get here while the link is valid goes on.
+        if (!(await store.consumeLink(linkDb, link.tokenHash, auth.now()))) {
+          return refuse(request, reply, link, 'used');
+        }
+        reply.clearCookie(auth.cookieName('signin'), auth.cookieOptions());
+        return completeSignIn(ctx, request, reply, {
+          email: link.email,
+          method: 'email-link',
+          next: link.nextPath,
+        });
       }
-      reply.clearCookie(auth.cookieName('signin'), auth.cookieOptions());
-      return completeSignIn(ctx, request, reply, {
-        email: link.email,
-        method: 'email-link',
-        next: link.nextPath,
+
+      // Another browser: the code shown in the browser that asked (ADR 0033).
+      const shown = typeof typed === 'string' ? typed.slice(0, 40) : '';
+      if (shown.trim() === '') {
+        return codePage(request, reply, 400, {
+          token,
+          error: 'Enter the sign-in code shown in the browser where you asked for the link',
+        });
+      }
+      const code = normaliseSignInCode(typed);
+      if (code === null) {
+        // Not counted: it cannot be any code, so it tells a guesser nothing.
+        return codePage(request, reply, 400, {
+          token,
+          code: shown,
+          error: 'The sign-in code is 6 letters and numbers, like 7KD 4QX',
+        });
+      }
+      const nowMs = auth.now().getTime();
+      const clientKey = `ip|${request.ip}`;
+      if (!auth.codeLimiter.hit(clientKey, nowMs)) {
+        await auth.audit(request, {
+          ...(await linkTarget(link)),
+          action: 'sign-in',
+          outcome: 'refused',
+          detail: 'email-link: rate limit (codes from this client)',
+        });
+        throw new TooManyRequestsError(auth.codeLimiter.retryAfterSeconds(clientKey, nowMs));
+      }
+      // The attempt is taken before the code is compared, so parallel guesses get SIGN_IN_CODE_ATTEMPTS at most.
+      const attempt = await store.takeCodeAttempt(linkDb, link.tokenHash, auth.now(), SIGN_IN_CODE_ATTEMPTS);
+      if (attempt === null) {
+        const again = await checkLink(request, token);
+        return refuse(request, reply, again.link ?? link, again.reason ?? 'spent');
+      }
+      const right = constantTimeEqual(await auth.signInCodeHash(link.tokenHash, code), attempt.codeHash);
+      if (right) {
+        if (!(await store.consumeLink(linkDb, link.tokenHash, auth.now()))) {
+          return refuse(request, reply, link, 'used');
+        }
+        return completeSignIn(ctx, request, reply, {
+          email: link.email,
+          method: 'email-link',
+          next: link.nextPath,
+          how: 'code entered in another browser',
+        });
+      }
+      const left = SIGN_IN_CODE_ATTEMPTS - attempt.attempt;
+      await auth.audit(request, {
+        ...(await linkTarget(link)),
+        action: 'sign-in',
+        outcome: 'refused',
+        detail: `email-link: wrong code (${attempt.attempt} of ${SIGN_IN_CODE_ATTEMPTS})`,
+      });
+      if (left <= 0) {
+        await store.spendLink(linkDb, link.tokenHash, auth.now());
+        const [heading, message] = REFUSALS.spent;
+        return linkProblem(reply, 400, heading, message);
+      }
+      return codePage(request, reply, 400, {
+        token,
+        code: shown,
+        error:
+          `That is not the code for this link. Check the code in the browser where you asked for it: ` +
+          `you can try ${left} more ${left === 1 ? 'time' : 'times'}`,
       });
     },
   );

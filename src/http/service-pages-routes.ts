@@ -5,7 +5,7 @@
  * pages cannot drift from what the service does.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AuthConfig } from '../auth/config.ts';
+import { signInCookieMinutes, type AuthConfig } from '../auth/config.ts';
 import { oidcCookieName } from './oidc-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { sendHtml } from './render.ts';
@@ -36,8 +36,9 @@ export function cookieRows(auth: AuthConfig): CookieRow[] {
     },
     {
       name: name('signin'),
-      purpose: 'Ties an emailed sign-in link to the browser that asked for it, while you sign in.',
-      expires: 'When you close your browser, or once you have signed in',
+      purpose:
+        'Recognises the browser that asked for an emailed sign-in link, so the link signs you in there without its code.',
+      expires: `After ${signInCookieMinutes(auth)} minutes, or when that browser signs in`,
     },
     {
       name: oidcCookieName(auth.secureCookies),
@@ -59,6 +60,7 @@ export function registerServicePages(app: FastifyInstance, ctx: RouteContext): v
       sessionIdleMinutes: auth.sessionIdleMinutes,
       sessionAbsoluteHours: auth.sessionAbsoluteHours,
       auditRetentionDays: auth.auditRetentionDays,
+      linkMinutes: auth.linkMinutes,
       cookies: cookieRows(auth),
     };
   };
