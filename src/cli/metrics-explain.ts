@@ -186,8 +186,13 @@ export function apiShowing(m: MetricDefinition, catalogue: readonly MetricDefini
     });
   if (HEADLINE_METRICS.includes(id))
     out.push({ route: 'GET /api/v1/summary', url: '/api/v1/summary', what: 'a headline (HEADLINE_METRICS)' });
-  if (resolvePeerMetric(id, [...catalogue]))
-    out.push({ route: 'GET /api/v1/peers', url: `/api/v1/peers?metric=${id}`, what: 'deciles of the level' });
+  const peerLevel = levels.find((l) => l !== 'england');
+  if (resolvePeerMetric(id, [...catalogue]) && peerLevel)
+    out.push({
+      route: 'GET /api/v1/peers',
+      url: `/api/v1/peers?metric=${id}&level=${peerLevel}&code=CODE`,
+      what: 'an area among the areas of its level',
+    });
   const rankLevels = levelsWhere(
     (l) => m.grains.some((g) => rankable(catalogue, m, l, g)),
     levelsBelow('england'),
