@@ -13,7 +13,7 @@ export interface CellCount {
 
 /**
  * The stored cells of one metric per structure, grain and level (`metrics explain`): from the cube, or for
- * the 13+ denominators from area_denominator. Ordered top level first, months before weeks.
+ * the 13+ denominators from area_denominator. Ordered today's structure first, months before weeks, top level first.
  */
 export async function getCellCounts(
   db: Warehouse,
@@ -42,7 +42,7 @@ export async function getCellCounts(
     }))
     .sort(
       (a, b) =>
-        a.structure.localeCompare(b.structure) ||
+        b.structure.localeCompare(a.structure) ||
         b.grain.localeCompare(a.grain) ||
         AREA_LEVELS.indexOf(a.level) - AREA_LEVELS.indexOf(b.level),
     );
