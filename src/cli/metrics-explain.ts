@@ -299,7 +299,7 @@ export async function explainMetric(
       sqlFiles: origin.steps.flatMap((s) => (s.sql ? [`src/warehouse/sql/${s.sql}.sql`] : [])),
     },
     cells,
-    cellsNote: table === null ? 'nothing stored' : (opts.cellsNote ?? ''),
+    cellsNote: table === null ? '' : (opts.cellsNote ?? ''),
     rules: metricRules(m, catalogue),
     pages: pagesShowing(m, catalogue),
     api: apiShowing(m, catalogue),
@@ -319,7 +319,10 @@ export function formatExplanation(e: Explanation): string {
     'Kind',
     `${e.kind.aggregation} from ${e.kind.source}, in ${e.kind.unit}, by ${e.kind.grains.join(' and ')}, down to ${e.kind.lowestLevel}`,
   );
-  row('Computed', `${e.origin.summary} (src/metrics/build.ts buildMetrics)`);
+  row(
+    'Computed',
+    e.origin.table ? `${e.origin.summary} (src/metrics/build.ts buildMetrics)` : e.origin.summary,
+  );
   e.origin.steps.forEach((s, i) => {
     lines.push(`  ${i + 1}. ${s.sql ? `src/warehouse/sql/${s.sql}.sql` : '(TypeScript)'}: ${s.what}`);
   });
