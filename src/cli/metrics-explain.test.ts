@@ -147,6 +147,20 @@ describe('metrics explain', () => {
     expect(e.cells).toEqual([]);
   }, 120_000);
 
+  it('explains every catalogue metric: its id line, SQL files that exist, routes the app registers', async () => {
+    const registered = new Set(app.registeredRoutes.map((r) => `${r.method} ${r.url}`));
+    for (const m of w.catalogue) {
+      const e = await explainMetric(m.id, { catalogue: w.catalogue });
+      const lines = fs.readFileSync(path.join(REPO_ROOT, e.definedAt!.file), 'utf8').split('\n');
+      expect(lines[e.definedAt!.line - 1], m.id).toBe(`id: ${m.id}`);
+      for (const f of e.origin.sqlFiles)
+        expect(fs.existsSync(path.join(REPO_ROOT, f)), `${m.id}: ${f}`).toBe(true);
+      for (const s of [...e.pages, ...e.api]) expect(registered, `${m.id}: ${s.route}`).toContain(s.route);
+      // Everything the catalogue defines is either built or computed when read.
+      expect(e.origin.summary, m.id).not.toMatch(/^not built/);
+    }
+  });
+
   it('lists no map for an England-only metric, which the map refuses', async () => {
     const e = await explain('downloads');
     expect(e.pages.map((p) => p.route)).not.toContain('GET /map');

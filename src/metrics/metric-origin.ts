@@ -58,6 +58,9 @@ const FEED_STEP: Record<string, BuildStep> = {
   pomi: { sql: 'build/fact_pomi', what: 'per practice and month from the POMI feed (feed_pomi)' },
 };
 
+const feedSelector = (m: MetricDefinition) =>
+  m.feed && Object.keys(m.feed).length > 0 ? JSON.stringify(m.feed) : 'the whole feed';
+
 /** How the build produces a metric's cells (src/metrics/build.ts `buildMetrics`). */
 export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefinition[]): MetricOrigin {
   const built = buildableMetrics([...catalogue]).some((b) => b.id === m.id);
@@ -68,7 +71,13 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
     breakdownTable,
     summary,
     steps: jumpOffs
-      ? [...steps, { sql: 'build/store_jump_off_cells', what: 'by provider and service in jump_off_cell' }]
+      ? [
+          ...steps,
+          ...(m.source === 'events'
+            ? [{ sql: 'build/fact_jump_offs', what: 'the same clicks per provider and service' }]
+            : []),
+          { sql: 'build/store_jump_off_cells', what: 'by provider and service in jump_off_cell' },
+        ]
       : steps,
   });
   if (m.id === PATIENTS_13PLUS) {
@@ -167,7 +176,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
   }
   if (m.source === 'downloads') {
     return cube('app store downloads, England only', [
-      { sql: 'build/insert_feed_selector', what: `its feed selector (${JSON.stringify(m.feed ?? {})})` },
+      { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
       {
         sql: 'build/feed_downloads',
         what: 'summed per week and month from feed_downloads_daily, stored for England',
@@ -183,7 +192,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
   }
   const feed = FEED_STEP[m.source];
   return cube(`figures of the ${m.source} feed`, [
-    { sql: 'build/insert_feed_selector', what: `its feed selector (${JSON.stringify(m.feed ?? {})})` },
+    { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
     ...(feed ? [feed] : []),
     ...ROLL_UP,
   ]);
