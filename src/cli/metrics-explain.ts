@@ -35,7 +35,7 @@ import { resolvePeerMetric } from '../query/peers.ts';
 import { PRACTICE_RANK_METRICS } from '../query/practice-context.ts';
 import { levelsBelow } from '../query/ranking.ts';
 import { DEFAULT_DATA_METRICS } from '../web/views/data-table.ts';
-import { COMPARISON_LABELS } from '../web/views/dictionary.ts';
+import { COMPARISON_LABELS, THEME_LABELS } from '../web/views/dictionary.ts';
 import { RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC } from '../web/views/ranking.ts';
 import { UsageError } from './args.ts';
 
@@ -156,7 +156,11 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
       what: 'official statistics beside the computed figures (MI_MEASURES, src/domain/mi-measures.ts)',
     });
   }
-  out.push({ route: 'GET /dictionary', url: '/dictionary', what: 'data dictionary: every metric' });
+  out.push({
+    route: 'GET /dictionary',
+    url: '/dictionary',
+    what: `data dictionary, under "${THEME_LABELS[m.theme]}" (its theme; THEME_LABELS, src/web/views/dictionary.ts)`,
+  });
   out.push({ route: 'GET /dictionary/:metricId', url: `/dictionary/${id}`, what: 'its dictionary entry' });
   return out;
 }
