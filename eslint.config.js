@@ -25,8 +25,8 @@ const FOLDERS = [
   'cli',
 ];
 
-/** What each folder may import besides itself (and node or npm packages). */
-const MAY_IMPORT = {
+/** What each folder may import besides itself (and node or npm packages); docs/architecture.md's table. */
+export const MAY_IMPORT = {
   domain: [],
   warehouse: ['domain'],
   // The three sides of the warehouse are siblings: ingest loads it, metrics builds the cube, query reads it.

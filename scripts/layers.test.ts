@@ -3,6 +3,7 @@
  * (docs/architecture.md), so a lower layer importing a higher one, or production code importing test
  * support, is an error that fails `npm test`.
  */
+import fs from 'node:fs';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -96,5 +97,19 @@ describe('layers (eslint.config.js)', () => {
     expect(await layerErrors('src/domain/example.ts', "export { REPO_ROOT } from '../config.ts';\n")).toEqual(
       [expect.stringMatching(/^error: .*src\/domain is pure/)],
     );
+  });
+
+  it('is the one docs/architecture.md shows: its table lists exactly what each folder may import', async () => {
+    const doc = fs.readFileSync(new URL('../docs/architecture.md', import.meta.url), 'utf8');
+    const table: Record<string, string[]> = {};
+    for (const line of doc.split('\n')) {
+      const m = /^\|\s*`src\/([a-z-]+)`\s*\|[^|]*\|\s*([^|]*?)\s*\|$/.exec(line);
+      if (m) table[m[1]!] = m[2] === 'nothing' ? [] : m[2]!.split(/,\s*/);
+    }
+    // eslint.config.js is plain JavaScript without types: imported by URL.
+    const config = (await import(new URL('../eslint.config.js', import.meta.url).href)) as {
+      MAY_IMPORT: Record<string, string[]>;
+    };
+    expect(table).toEqual(config.MAY_IMPORT);
   });
 });

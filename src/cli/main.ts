@@ -13,6 +13,7 @@ import { runPublish } from './publish-command.ts';
 import { runTokens } from './tokens-command.ts';
 import { runUsers } from './users-command.ts';
 import { runRefresh } from './refresh-command.ts';
+import { runMetricsExplain } from './metrics-explain.ts';
 import { runBuild, runDemo, runIngest, runInit, runMetrics, runServe, runStatus } from './commands.ts';
 
 const HELP = `nhs-app-analytics — NHS App usage analytics
@@ -37,7 +38,12 @@ Commands:
                                      build; when the server is running, ask it to refresh now instead.
   build [--full]                     Rebuild every figure from the loaded events (ingest events recomputes
                                      only the periods the new events touch).
-  metrics [--format json]            List the metric catalogue.
+  metrics [list] [--format json]     List the metric catalogue.
+  metrics explain ID [--data-dir DIR] [--format json]
+                                     A metric's path: its YAML line, the build step and SQL files that
+                                     produce its cells, the cells stored (when a warehouse exists), its
+                                     rate, comparison, no-data, rounding, disclosure and open-data rules,
+                                     and the pages and API routes that show it.
   query series --metric ID [--level L --code C] [--grain week|month] [--from D] [--to D]
         [--structure current|as-recorded] [--partial] [--format csv|json]
                                      Print a series: period start, value, complete flag.
@@ -127,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       edition: { type: 'string' },
       month: { type: 'string' },
       out: { type: 'string' },
+      'data-dir': { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -144,6 +151,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'refresh':
       return runRefresh(config);
     case 'metrics':
+      if (positionals[0] === 'explain') return runMetricsExplain(config, positionals.slice(1), values);
+      if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== 'list'))
+        throw new UsageError('usage: nhs-app-analytics metrics [list] | metrics explain ID');
       return runMetrics(values);
     case 'status':
       return runStatus(config);

@@ -73,7 +73,7 @@ const byDisplayOrder = (a: MetricDefinition, b: MetricDefinition) =>
   a.display_order - b.display_order || a.id.localeCompare(b.id);
 
 /** Whether a metric can be ranked at a level and grain (figures there, and a rate's numerator too). */
-function rankable(
+export function rankable(
   catalogue: readonly MetricDefinition[],
   m: MetricDefinition,
   level: AreaLevel,

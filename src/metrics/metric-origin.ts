@@ -1,0 +1,223 @@
+/**
+ * Where a metric comes from (`metrics explain ID`, issue 9): the YAML line that defines it, and the build
+ * steps and SQL files that produce its stored cells, decided by the same tests the build makes
+ * (`buildableMetrics`, `isStoredRatio`, `isPatientRate`), so the answer follows the build.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  isPatientRate,
+  isStoredRatio,
+  PATIENTS_13PLUS,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
+import { buildableMetrics, JUMP_OFF_BREAKDOWN } from './build.ts';
+import { METRICS_DIR } from './catalogue.ts';
+import { selectorKind } from './selectors.ts';
+
+/** The file and 1-based line where `id: ID` is written, or null when there is no such file or line. */
+export function definitionLine(id: string, dir = METRICS_DIR): { file: string; line: number } | null {
+  const file = path.join(dir, `${id}.yaml`);
+  if (!/^[a-z][a-z0-9_]*$/.test(id) || !fs.existsSync(file)) return null;
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+  const at = lines.findIndex((l) => /^id:\s*['"]?([a-z0-9_]+)['"]?\s*(#.*)?$/.exec(l)?.[1] === id);
+  return at < 0 ? null : { file, line: at + 1 };
+}
+
+export interface BuildStep {
+  /** A SQL file under src/warehouse/sql (without .sql), or null for a step done in TypeScript. */
+  sql: string | null;
+  what: string;
+}
+
+export interface MetricOrigin {
+  /** Where its figures are kept: the cube (metric_cell, read through the metric_value view), the 13+
+   * denominators (area_den_cell, read through area_denominator), or nowhere (computed when read). */
+  table: 'metric_cell' | 'area_den_cell' | null;
+  /** Breakdown cells kept beside the cube (jump-offs by provider and service). */
+  breakdownTable: 'jump_off_cell' | null;
+  summary: string;
+  steps: BuildStep[];
+}
+
+const ROLL_UP: BuildStep[] = [
+  { sql: 'build/rollup_current', what: 'practices rolled up to every level on today’s structure' },
+  { sql: 'build/rollup_as_recorded', what: 'and on the structure in force at the time (as recorded)' },
+  { sql: 'build/store_cells', what: 'stored in metric_cell' },
+];
+
+const FEED_STEP: Record<string, BuildStep> = {
+  practice_snapshot: {
+    sql: 'build/fact_feed_days',
+    what: 'per practice and period from the daily practice snapshot feed (feed_practice_daily)',
+  },
+  integrated_partners: {
+    sql: 'build/fact_feed_days',
+    what: 'per practice and period from the integrated-partners feed',
+  },
+  pomi: { sql: 'build/fact_pomi', what: 'per practice and month from the POMI feed (feed_pomi)' },
+};
+
+const feedSelector = (m: MetricDefinition) =>
+  m.feed && Object.keys(m.feed).length > 0 ? JSON.stringify(m.feed) : 'the whole feed';
+
+/** How the build produces a metric's cells (src/metrics/build.ts `buildMetrics`). */
+export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefinition[]): MetricOrigin {
+  const built = buildableMetrics([...catalogue]).some((b) => b.id === m.id);
+  const jumpOffs = (Object.values(JUMP_OFF_BREAKDOWN) as string[]).includes(m.id);
+  const breakdownTable = jumpOffs ? ('jump_off_cell' as const) : null;
+  const cube = (summary: string, steps: BuildStep[]): MetricOrigin => ({
+    table: 'metric_cell',
+    breakdownTable,
+    summary,
+    steps: jumpOffs
+      ? [
+          ...steps,
+          ...(m.source === 'events'
+            ? [{ sql: 'build/fact_jump_offs', what: 'the same clicks per provider and service' }]
+            : []),
+          { sql: 'build/store_jump_off_cells', what: 'by provider and service in jump_off_cell' },
+        ]
+      : steps,
+  });
+  if (m.id === PATIENTS_13PLUS) {
+    return {
+      table: 'area_den_cell',
+      breakdownTable: null,
+      summary:
+        'GP list sizes aged 13+ per practice and period, rolled up: the denominator of rates (ADR 0006)',
+      steps: [
+        { sql: 'build/create_practice_den', what: 'each practice’s 13+ list size in force in each period' },
+        { sql: 'build/area_denominators', what: 'rolled up today’s structure into area_den_cell' },
+      ],
+    };
+  }
+  if (isPatientRate(m)) {
+    return {
+      table: null,
+      breakdownTable: null,
+      summary:
+        `not stored: computed when read from the stored cells of ${m.numerator} and the 13+ list sizes ` +
+        `(area_den_cell), × ${m.multiplier ?? 1} (ADR 0006; src/query/series.ts rateSeriesFromParts; the map, ` +
+        'data table, peers and ranking read the same parts with their own SQL)',
+      steps: [
+        {
+          sql: 'query/area_values',
+          what: `the numerator ${m.numerator}, with the part not covered by list sizes`,
+        },
+        { sql: 'query/area_patients', what: 'the patients aged 13+ of the area (area_denominator)' },
+      ],
+    };
+  }
+  if (!built) {
+    return {
+      table: null,
+      breakdownTable: null,
+      summary: `not built: the build has no step for source ${m.source} with aggregation ${m.aggregation}`,
+      steps: [],
+    };
+  }
+  if (isStoredRatio(m)) {
+    return cube(
+      `a ratio of two stored metrics, ${m.numerator} ÷ ${m.denominator} × ${m.multiplier ?? 1}, stored by the build (ADR 0009); explain each part for where it comes from`,
+      [
+        {
+          sql: 'build/stored_ratio',
+          what: 'from the stored cells of both parts, wherever the denominator > 0',
+        },
+      ],
+    );
+  }
+  if (m.aggregation === 'cumulative') {
+    return cube(`the running total of ${m.of}, from its first period`, [
+      { sql: 'build/create_cum_map', what: `which count each running total follows (${m.of})` },
+      {
+        sql: 'build/cumulative_practices',
+        what: 'running totals per practice (cumulative_practices_from_stored after an incremental build)',
+      },
+      { sql: 'build/rollup_current', what: 'rolled up today’s structure' },
+      { sql: 'build/cumulative_as_recorded', what: 'and as recorded' },
+      { sql: 'build/store_cells', what: 'stored in metric_cell' },
+    ]);
+  }
+  if (m.source === 'events') {
+    const selector: BuildStep = {
+      sql: 'build/insert_metric_selector',
+      what: `its event selector (${m.events!.types.join(', ')}${m.events!.where ? ` where ${JSON.stringify(m.events!.where)}` : ''})`,
+    };
+    const kind = selectorKind(m);
+    if (kind === 'count') {
+      return cube('a count of activity events per practice, week and month', [
+        selector,
+        { sql: 'build/fact_counts', what: 'counted per practice and period from activity_event' },
+        ...ROLL_UP,
+      ]);
+    }
+    const perPeriod: BuildStep[] = [
+      {
+        sql: 'build/create_user_period',
+        what: 'each user’s last qualifying event per period, one partition of users at a time (ADR 0027)',
+      },
+      { sql: 'build/fact_unique_period', what: 'users counted once, at the practice of that event' },
+      { sql: 'build/insert_user_month', what: 'each user’s last event per month kept in user_month' },
+    ];
+    if (kind === 'unique') {
+      return cube('unique users per practice, week and month', [selector, ...perPeriod, ...ROLL_UP]);
+    }
+    return cube('unique users in the 12 months to each month, from user_month', [
+      selector,
+      ...perPeriod,
+      {
+        sql: 'build/fact_unique_12m',
+        what: 'users of the 12 months to each month, at their latest practice',
+      },
+      ...ROLL_UP,
+    ]);
+  }
+  if (m.source === 'downloads') {
+    return cube('app store downloads, England only', [
+      { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
+      {
+        sql: 'build/feed_downloads',
+        what: 'summed per week and month from feed_downloads_daily, stored for England',
+      },
+      { sql: 'build/store_cells', what: 'stored in metric_cell' },
+    ]);
+  }
+  if (m.source === 'list_sizes') {
+    return cube('GP list sizes per practice and period (the release in force)', [
+      { sql: 'build/fact_patients_all', what: 'each practice’s list size in force in each period' },
+      ...ROLL_UP,
+    ]);
+  }
+  const feed = FEED_STEP[m.source];
+  return cube(`figures of the ${m.source} feed`, [
+    { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
+    ...(feed ? [feed] : []),
+    ...ROLL_UP,
+  ]);
+}
+
+/** Ids of the catalogue closest to `id` (edit distance, then shared prefix), for an unknown id. */
+export function closeMatches(id: string, ids: readonly string[], max = 5): string[] {
+  const distance = (a: string, b: string) => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++)
+        cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length]!;
+  };
+  const scored = ids.map((c) => ({
+    c,
+    d: c.includes(id) || id.includes(c) ? 0 : distance(id, c),
+  }));
+  const limit = Math.max(2, Math.floor(id.length / 3));
+  return scored
+    .filter((s) => s.d <= limit)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, max)
+    .map((s) => s.c);
+}
