@@ -13,13 +13,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig, REPO_ROOT } from '../config.ts';
-import { buildApp } from '../http/app.ts';
 import { getCellCounts } from '../query/cell-counts.ts';
 import {
   buildSmallWarehouse,
   FIXTURE_CLOCK,
   type SmallWarehouse,
 } from '../../test/support/small-warehouse.ts';
+import { buildSignedInApp } from '../../test/support/signed-in.ts';
 import { UsageError } from './args.ts';
 import { explainMetric, type Explanation } from './metrics-explain.ts';
 
@@ -28,14 +28,16 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   w = await buildSmallWarehouse();
-  app = await buildApp({
-    db: w.db,
-    config: loadConfig({}),
-    clock: FIXTURE_CLOCK,
-    queries: new WarehouseQueries(w.db, w.catalogue),
-    catalogue: w.catalogue,
-    testViewer: { signedIn: true, role: 'admin', userId: 'explain', via: 'session' },
-  });
+  app = await buildSignedInApp(
+    {
+      db: w.db,
+      config: loadConfig({}),
+      clock: FIXTURE_CLOCK,
+      queries: new WarehouseQueries(w.db, w.catalogue),
+      catalogue: w.catalogue,
+    },
+    { role: 'admin' },
+  );
   await app.ready();
 }, 120_000);
 
