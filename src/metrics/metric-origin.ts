@@ -98,8 +98,8 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       breakdownTable: null,
       summary:
         `not stored: computed when read from the stored cells of ${m.numerator} and the 13+ list sizes ` +
-        `(area_den_cell), × ${m.multiplier ?? 1} (ADR 0006; src/query/series.ts rateSeriesFromParts; the map, ` +
-        'data table, peers and ranking read the same parts with their own SQL)',
+        `(area_den_cell), × ${m.multiplier ?? 1} (ADR 0006; the formula is src/domain/rate.ts patientRate, used by ` +
+        'series, data table, area children and the API breakdown; peers and ranking compute it in SQL)',
       steps: [
         {
           sql: 'query/area_values',

@@ -4,6 +4,7 @@
  * table. Figures are on today's structure; a closed area above practice level has figures only as recorded
  * at the time, so its page reads that structure and stops at its last period with activity.
  */
+import { patientRate } from '../domain/rate.ts';
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } from '../domain/areas.ts';
 import {
   isPatientRate,
@@ -232,14 +233,11 @@ export async function getAreaChildren(
     registeredNumerator,
   ]);
   const patientScale = status.demo?.scale ?? 1;
-  const rate = (value: number, uncovered: number, patients: number | null, multiplier: number) => {
-    if (patients === null || !(patients > 0)) return { value: null, coverage: null };
-    const numerator = value - uncovered;
-    return {
-      value: (numerator / (patients * patientScale)) * multiplier,
-      coverage: value > 0 ? numerator / value : null,
+  const rate = (stored: number, uncovered: number, patients13plus: number | null, multiplier: number) =>
+    patientRate({ stored, uncovered, patients13plus, patientScale, multiplier }) ?? {
+      value: null,
+      coverage: null,
     };
-  };
   result.rows = rows.map((r): ChildRow => {
     const users = rate(r.rate_1_value, r.rate_1_uncovered, r.patients_13plus, usersRate?.multiplier ?? 1000);
     const registered = rate(

@@ -6,6 +6,7 @@
  * not zero, src/domain/no-data.ts), rates count only practices with a 13+ list size (with their coverage), and on demo
  * data rates divide by the same share of patients (docs/adr/0006, 0008).
  */
+import { patientRate } from '../domain/rate.ts';
 import { listValue } from '@duckdb/node-api';
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
@@ -241,16 +242,16 @@ export async function getDataTable(
       if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
         return { ...base, value: null, numerator: null, denominator: null, coverage: null };
       }
-      const stored = r.value ?? 0;
-      const numerator = stored - (r.uncovered ?? 0);
-      const denominator = r.patients_13plus * patientScale;
-      return {
-        ...base,
-        value: denominator > 0 ? (numerator / denominator) * (metric.multiplier ?? 1) : 0,
-        numerator,
-        denominator,
-        coverage: stored > 0 ? numerator / stored : null,
-      };
+      const rate = patientRate({
+        stored: r.value ?? 0,
+        uncovered: r.uncovered ?? 0,
+        patients13plus: r.patients_13plus,
+        patientScale,
+        multiplier: metric.multiplier ?? 1,
+      });
+      // No patients aged 13+: no rate, never 0.
+      if (!rate) return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+      return { ...base, ...rate };
     }),
   };
 }

@@ -1,3 +1,4 @@
+import { patientRate } from '../domain/rate.ts';
 import { absentMeansZero } from '../domain/no-data.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import {
@@ -122,7 +123,6 @@ export function rateSeriesFromParts(
       points.push({ periodStart: p.periodStart, value: r.patients_13plus, complete: p.complete });
       continue;
     }
-    const patients = r.patients_13plus * patientScale;
     const part =
       r.value === null
         ? numeratorMetric.aggregation === 'cumulative'
@@ -130,17 +130,16 @@ export function rateSeriesFromParts(
           : { value: 0, uncovered: 0 }
         : { value: r.value, uncovered: r.uncovered ?? 0 };
     carried = part;
-    const numerator = part.value - part.uncovered;
-    const confidence = confidenceOf(method, numerator, patients, multiplier);
-    points.push({
-      periodStart: p.periodStart,
-      value: patients > 0 ? (numerator / patients) * multiplier : 0,
-      complete: p.complete,
-      numerator,
-      denominator: patients,
-      coverage: part.value > 0 ? numerator / part.value : null,
-      ...(confidence ?? {}),
+    const rate = patientRate({
+      stored: part.value,
+      uncovered: part.uncovered,
+      patients13plus: r.patients_13plus,
+      patientScale,
+      multiplier,
     });
+    if (!rate) continue; // no patients aged 13+: no rate (never 0)
+    const confidence = confidenceOf(method, rate.numerator, rate.denominator, multiplier);
+    points.push({ periodStart: p.periodStart, complete: p.complete, ...rate, ...(confidence ?? {}) });
   }
   return points;
 }

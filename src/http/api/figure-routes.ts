@@ -4,6 +4,7 @@
  * the open-data rule (src/domain/access.ts): anonymous viewers get open figures only (401 otherwise), and
  * the summary leaves out the tiles they may not see.
  */
+import { patientRate } from '../../domain/rate.ts';
 import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
 import { childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import {
@@ -303,15 +304,14 @@ async function rateBreakdown(
       return { ...base, value: null, numerator: null, denominator: null, coverage: null };
     if (!numerator)
       return { ...base, value: r.patients_13plus, numerator: null, denominator: null, coverage: null };
-    const num = r.numerator_value - r.numerator_uncovered;
-    const den = r.patients_13plus * req.scale;
-    return {
-      ...base,
-      value: (num / den) * (metric.multiplier ?? 1),
-      numerator: num,
-      denominator: den,
-      coverage: r.numerator_value > 0 ? num / r.numerator_value : null,
-    };
+    const rate = patientRate({
+      stored: r.numerator_value,
+      uncovered: r.numerator_uncovered,
+      patients13plus: r.patients_13plus,
+      patientScale: req.scale,
+      multiplier: metric.multiplier ?? 1,
+    });
+    return { ...base, ...(rate ?? { value: null, numerator: null, denominator: null, coverage: null }) };
   });
   // Highest first, areas without a rate last (as counts are ordered).
   return out.sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.name.localeCompare(b.name));
