@@ -338,6 +338,19 @@ describe('zoom, England in the key, approximate boundaries', () => {
     });
     expect(view.dictionaryHref).toBe('/dictionary/unique_logins_per_1000');
     expect(buildMapView({ ...input(), england: { value: null } }).legend!.england).toBeNull();
+    // Outside the areas' range (or a count, the sum of the areas): no shade to compare with.
+    expect(buildMapView({ ...input(), england: { value: 100 } }).legend!.england!.shade).toBe(
+      view.legend!.items[1]!.shade,
+    );
+    expect(buildMapView({ ...input(), england: { value: 120.06 } }).legend!.england).toEqual({
+      text: 'England: 120.1 per 1,000 patients aged 13+',
+      shade: null,
+    });
+    const counts: MetricDefinition = { ...rate, id: 'logins', unit: 'events', aggregation: 'event_count' };
+    expect(buildMapView({ ...input({ metric: counts }), england: { value: 100 } }).legend!.england).toEqual({
+      text: 'England: 100',
+      shade: null,
+    });
   });
 
   it('an area drawn with an approximate boundary says so on the map, in the table and in the notes', () => {

@@ -241,6 +241,7 @@ export function mapSummary(
   const top = valued.filter((r) => r.value === max).map((r) => r.name);
   const bottom = valued.filter((r) => r.value === min).map((r) => r.name);
   const among = `of the ${areasText(valued.length, state.level)}${place ? ` in ${place}` : ''} with a figure`;
+  if (valued.length === 1) return `In ${when}, ${valued[0]!.name} had ${metric}: ${text(max)}.`;
   if (max === min) {
     return `In ${when}, every one ${among} had the same ${metric}: ${text(max)}.`;
   }
@@ -536,7 +537,16 @@ function englandLegend(
 ): { text: string; shade: number | null } | null {
   if (!england || england.value === null) return null;
   const value = roundFigure(england.value, unit);
-  const index = classing.classOf(england.value);
+  // A rate or share compares with the areas' shades; a count (their sum) or a value outside the classes'
+  // range does not, so it gets no swatch.
+  const first = classing.classes[0];
+  const last = classing.classes[classing.classes.length - 1];
+  const comparable =
+    (unit === 'per_1000' || unit === 'percent') &&
+    first !== undefined &&
+    england.value >= first.lower &&
+    england.value <= last!.upper;
+  const index = comparable ? classing.classOf(england.value) : null;
   return {
     text: `England: ${formatValue(value, unit)}${unitSuffix(unit)}`,
     shade: index === null ? null : classing.classes[index]!.shade,
