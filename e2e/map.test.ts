@@ -4,11 +4,16 @@
  * with the query layer, no accessibility violations (axe), and with JavaScript off the table still shows
  * every figure.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../src/http/deps.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
+import { roundTo } from '../src/domain/rounding.ts';
+import { BUNDLED_REFERENCE_DIR } from '../src/ingest/reference/bundled.ts';
 import { getMapValues, mapPeriods } from '../src/query/map-values.ts';
 import { getDataStatus } from '../src/query/status.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
@@ -84,6 +89,22 @@ async function pointInside(page: Page, code: string): Promise<{ x: number; y: nu
   });
   if (!point) throw new Error(`no clickable point inside ${code}`);
   return point;
+}
+
+/** Straight from the bundled August 2026 practice map (today's structure): the areas of a level in a region. */
+function areasInRegion(level: 'icb' | 'sub_icb', region: string): string[] {
+  const file = path.join(BUNDLED_REFERENCE_DIR, 'gp-reg-pat-prac-map_2026-08.csv.gz');
+  const records = parse(zlib.gunzipSync(fs.readFileSync(file)), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  const column = level === 'icb' ? 'ICB_CODE' : 'SUB_ICB_LOCATION_CODE';
+  return [...new Set(records.filter((r) => r.COMM_REGION_CODE === region).map((r) => r[column]!))].sort();
+}
+
+async function mapCodes(page: Page, selector = 'svg[data-map] a'): Promise<string[]> {
+  const codes = await page.locator(selector).evaluateAll((as) => as.map((a) => a.getAttribute('data-code')!));
+  return codes.sort();
 }
 
 describe('Map page (demo warehouse)', () => {
@@ -186,6 +207,71 @@ describe('Map page (demo warehouse)', () => {
     }
   });
 
+  it('zoomed to a region, the map draws exactly its areas (every one, U2G6B too) and passes axe', async () => {
+    const page = await harness.newPage();
+    for (const [level, region] of [
+      ['icb', 'Y56'],
+      ['sub_icb', 'Y59'],
+    ] as const) {
+      await page.goto(`/map?level=${level}&region=${region}`);
+      const expected = areasInRegion(level, region);
+      expect(expected.length).toBeGreaterThan(3);
+      expect(await mapCodes(page)).toEqual(expected);
+      expect((await tableRows(page)).map((r) => r[0]).sort()).toEqual(expected);
+      expect(await page.locator('svg[data-map-inset]').count()).toBe(0);
+      await expectNoAxeViolations(page);
+    }
+    // U2G6B (new in April 2026) is drawn, with the shape of the sub-ICB location its practices came from.
+    expect(await page.locator('svg[data-map] a[data-code="U2G6B"]').getAttribute('aria-label')).toMatch(
+      /^NHS Thames Valley ICB - U2G6B: .* \(approximate boundary\)$/,
+    );
+    expect(await page.locator('#map-approximate').textContent()).toContain('D4U1Y');
+    // Zoomed in, the areas are big enough to select: each at least 20 px across.
+    const box = await page.locator('svg[data-map] a[data-code="U2G6B"] path').boundingBox();
+    expect(Math.max(box!.width, box!.height)).toBeGreaterThan(20);
+  });
+
+  it('the England map has insets for London and Greater Manchester, out of the tab order, and England’s figure in the key', async () => {
+    const page = await harness.newPage();
+    await page.goto('/map?level=sub_icb&metric=unique_logins_per_1000');
+    expect(await mapCodes(page)).toHaveLength(106); // every sub-ICB location of today is drawn
+    expect(await page.locator('.app-map-unmatched').count()).toBe(0); // and no former area is left blank
+    const london = await mapCodes(page, 'svg[data-map-inset="map-inset-london"] a');
+    for (const code of areasInRegion('sub_icb', 'Y56')) expect(london).toContain(code);
+    expect(await mapCodes(page, 'svg[data-map-inset="map-inset-manchester"] a')).toContain('14L');
+    expect(
+      await page
+        .locator('svg[data-map-inset] a')
+        .evaluateAll((as) => as.every((a) => a.getAttribute('tabindex') === '-1')),
+    ).toBe(true);
+    expect(await page.locator('svg[data-map-inset]').first().getAttribute('aria-hidden')).toBe('true');
+    // England's rate, from the parts: the sum of the sub-ICB locations' numerators over their denominators.
+    const catalogue = loadCatalogue();
+    const metric = catalogue.find((m) => m.id === 'unique_logins_per_1000')!;
+    const status = await getDataStatus(db);
+    const periods = mapPeriods(metric, catalogue, 'month', status);
+    const values = await getMapValues(db, catalogue, status, {
+      metric,
+      level: 'sub_icb',
+      grain: 'month',
+      periodStart: periods[periods.length - 1]!,
+    });
+    const num = values.rows.reduce((a, r) => a + (r.numerator ?? 0), 0);
+    const den = values.rows.reduce((a, r) => a + (r.denominator ?? 0), 0);
+    expect(squash((await page.locator('#map-england').textContent()) ?? '')).toBe(
+      `England: ${formatValue(roundTo((num / den) * 1000, 1), 'per_1000')} per 1,000 patients aged 13+`,
+    );
+    expect(await page.locator('#map-dictionary').getAttribute('href')).toBe(
+      '/dictionary/unique_logins_per_1000',
+    );
+    // The inset's zoom link is a real link to the region's map.
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('region') === 'Y56'),
+      page.locator('#map-inset-london a.nhsuk-link').click(),
+    ]);
+    expect(await mapCodes(page)).toEqual(areasInRegion('sub_icb', 'Y56'));
+  });
+
   it('without JavaScript the page and its table still show every figure', async () => {
     const page = await harness.newPage({ javaScriptEnabled: false });
     await page.goto('/map?level=sub_icb&metric=logins');
@@ -215,5 +301,19 @@ describe('Map page (demo warehouse)', () => {
       page.click('#map-update'),
     ]);
     expect(await page.locator('svg[data-map] a').count()).toBe(7);
+  });
+
+  it('without JavaScript the form zooms to a region, and a link goes back to England', async () => {
+    const page = await harness.newPage({ javaScriptEnabled: false });
+    await page.goto('/map?level=icb');
+    await page.selectOption('#map-region', 'Y62');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('region') === 'Y62' && u.searchParams.get('level') === 'icb'),
+      page.click('#map-update'),
+    ]);
+    expect(await mapCodes(page)).toEqual(areasInRegion('icb', 'Y62'));
+    expect((await tableRows(page)).map((r) => r[0]).sort()).toEqual(areasInRegion('icb', 'Y62'));
+    await Promise.all([page.waitForURL((u) => !u.searchParams.has('region')), page.click('#map-zoom-out')]);
+    expect(await page.locator('svg[data-map] a').count()).toBe(36);
   });
 });

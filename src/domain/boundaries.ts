@@ -12,6 +12,8 @@ export interface BoundaryProperties {
   code: string;
   name: string;
   onsCode: string;
+  /** Set on a shape derived from older areas' shapes: how it differs from the area's real boundary. */
+  approximation?: string;
 }
 
 export type Geometry =

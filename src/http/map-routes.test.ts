@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import { isOpenMetric, type Viewer } from '../domain/access.ts';
-import { mapTestWarehouse, TEST_CLOCK, type MapTestWarehouse } from '../../test/support/map-warehouse.ts';
+import {
+  londonMonth,
+  mapTestWarehouse,
+  TEST_CLOCK,
+  type MapTestWarehouse,
+} from '../../test/support/map-warehouse.ts';
 import { formatValue } from '../web/format.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
@@ -155,6 +160,75 @@ describe('GET /map (signed in)', () => {
     expect(bytes).toBeLessThan(60_000);
   });
 
+  it('zoomed to a region: only its areas on the map, in the table and in the CSV, with England’s shades', async () => {
+    const res = await app.inject('/map?metric=logins&period=2026-10&region=y58');
+    expectPage(res);
+    const html = res.body;
+    // South West (Y58): Devon (QJK) and the made-up QZZ9, which has no boundary.
+    expect(mapLinks(html).map((l) => l[0])).toEqual(['QJK']);
+    expect(
+      tableRows(html)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(['QJK', 'QZZ9']);
+    expect(html).toMatch(
+      /<h2 class="nhsuk-heading-l" id="map-heading">NHS App logins by area in South West: October 2026/,
+    );
+    expect(html).toContain('Rank in England (1 = highest)');
+    expect(html).toMatch(/<option value="Y58" selected>South West<\/option>/);
+    expect(html).toMatch(
+      /id="map-zoom-out" href="\/map\?level=icb&amp;metric=logins&amp;grain=month&amp;period=2026-10-01"/,
+    );
+    expect(html).not.toContain('data-map-inset');
+    // The same shade as on the England map, and England's rank.
+    const shadeOf = (page: string, code: string) =>
+      page.match(new RegExp(`data-code="${code}"><title>[^<]*</title><path class="([^"]+)"`))![1];
+    const whole = await app.inject('/map?metric=logins&period=2026-10');
+    expect(shadeOf(html, 'QJK')).toBe(shadeOf(whole.body, 'QJK'));
+    expect(tableRows(html).find((r) => r[0] === 'QJK')![3]).toBe(
+      tableRows(whole.body).find((r) => r[0] === 'QJK')![3],
+    );
+    const csv = await app.inject('/map.csv?metric=logins&period=2026-10&region=Y58');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toContain('nhs-app-map_icb_Y58_logins_month_2026-10-01.csv');
+    const records = parse(csv.body, { columns: true }) as Record<string, string>[];
+    expect(records.map((r) => r.area_code).sort()).toEqual(['QJK', 'QZZ9']);
+  });
+
+  it('the key gives England’s figure (every login of the month) and links to the data dictionary', async () => {
+    const res = await app.inject('/map?metric=logins&period=2026-10');
+    expectPage(res);
+    const logins = w.events.filter((e) => e.type === 'login' && londonMonth(e.time) === '2026-10').length;
+    expect(res.body).toContain(`<strong>England: ${formatValue(logins, 'events')}</strong>`);
+    expect(res.body).toMatch(
+      /<a class="nhsuk-link" id="map-dictionary" href="\/dictionary\/logins">What is this figure\?/,
+    );
+    const dictionary = await app.inject('/dictionary/logins');
+    expect(dictionary.statusCode).toBe(200);
+  });
+
+  it('insets draw London and Greater Manchester larger, hidden from screen readers, each with a zoom link', async () => {
+    const res = await app.inject('/map?metric=logins&period=2026-10');
+    const html = res.body;
+    const london = html.slice(
+      html.indexOf('id="map-inset-london"'),
+      html.indexOf('</svg>', html.indexOf('id="map-inset-london"')),
+    );
+    expect(london).toContain('aria-hidden="true"');
+    // London's one ICB of the test warehouse, out of the tab order.
+    expect(
+      [...london.matchAll(/<a href="([^"]+)" tabindex="-1" data-code="([^"]+)">/g)].map((m) => m[2]),
+    ).toEqual(['Z9B2Z']);
+    expect(london).toMatch(
+      /href="\/map\?level=icb&amp;metric=logins&amp;grain=month&amp;period=2026-10-01&amp;region=Y56#map-heading">Zoom to London</,
+    );
+    // The test warehouse has no area in Greater Manchester: no inset for it.
+    expect(html).not.toContain('id="map-inset-manchester"');
+    expect((html.match(/class="app-map-inset-box"/g) ?? []).length).toBe(1);
+    const regions = await app.inject('/map?level=region&metric=logins');
+    expect(regions.body).not.toContain('data-map-inset');
+  });
+
   it('bad parameters answer an NHS-styled 400 naming the parameter', async () => {
     const cases: [string, RegExp][] = [
       ['/map?level=pcn', /level must be one of: region, icb, sub_icb/],
@@ -170,6 +244,8 @@ describe('GET /map (signed in)', () => {
       ['/map?classes=jenks', /classes must be one of: quantile, equal/],
       ['/map?level=icb&level=region', /level must be given once/],
       ['/map.csv?level=pcn', /level must be one of/],
+      ['/map?region=Y99', /region: Y99 is not an NHS England region; choose one of Y56, Y58, Y63/],
+      ['/map?region=Y5-6', /region must be an NHS England region code/],
     ];
     for (const [url, message] of cases) {
       const res = await app.inject(url);

@@ -13,6 +13,7 @@ import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-defi
 import { isIsoDate, periodStart as periodStartOf } from '../domain/periods.ts';
 import { loadBoundaries } from '../ingest/reference/boundaries.ts';
 import {
+  getEnglandMapValue,
   getMapValues,
   MAP_LEVELS,
   mapPeriods,
@@ -23,7 +24,16 @@ import {
 import { getDataStatus } from '../query/status.ts';
 import { formatPeriod } from '../web/format.ts';
 import { CLASS_METHODS, type ClassMethod } from '../web/map/classes.ts';
-import { mapGeometry, STRUCTURES_FOR_LEVEL } from '../web/map/geometry.ts';
+import {
+  insetGeometry,
+  MAP_INSETS,
+  mapGeometry,
+  STRUCTURES_FOR_LEVEL,
+  zoomedGeometry,
+  type InsetGeometry,
+  type MapGeometry,
+} from '../web/map/geometry.ts';
+import { bestGeometry } from '../web/map/match.ts';
 import {
   buildMapView,
   DEFAULT_MAP_SORT,
@@ -66,6 +76,12 @@ export const MAP_QUERY_SCHEMA = {
     classes: { type: 'string', enum: CLASS_METHODS },
     sort: { type: 'string', enum: MAP_SORT_KEYS },
     dir: { type: 'string', enum: ['asc', 'desc'] },
+    region: {
+      type: 'string',
+      maxLength: 12,
+      pattern: '^[A-Za-z0-9]*$',
+      description: 'must be an NHS England region code (letters and digits), or empty for all of England',
+    },
   },
 } as const;
 
@@ -77,6 +93,7 @@ interface MapQuery {
   classes?: ClassMethod;
   sort?: MapSortKey;
   dir?: 'asc' | 'desc';
+  region?: string;
 }
 
 /** A bad request with the parameter at fault (answered as an NHS-styled 400). */
@@ -176,16 +193,48 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
           from: periodStart,
           to: periodStart,
         });
-  const geometries = await Promise.all(
+  const england =
+    periodStart === null
+      ? null
+      : await getEnglandMapValue(ctx.deps.db, catalogue, status, { metric, grain, periodStart });
+  let geometries: MapGeometry[] = await Promise.all(
     STRUCTURES_FOR_LEVEL[level].map((s) => mapGeometry(level, s, loadBoundaries)),
   );
+  const region = q.region ? q.region.toUpperCase() : null;
+  let insets: InsetGeometry[] = [];
+  if (region && values) {
+    const inRegion = values.rows.filter((r) => r.regionCode === region);
+    if (inRegion.length === 0) {
+      const known = [...new Set(values.rows.map((r) => r.regionCode).filter((c) => c))].sort();
+      throw new MapParameterError(
+        `region: ${region} is not an NHS England region; choose one of ${known.join(', ')}`,
+      );
+    }
+    // The boundary file that draws the region's areas best, zoomed to their shapes.
+    const best = bestGeometry(inRegion, geometries);
+    geometries = best
+      ? [
+          await zoomedGeometry(
+            level,
+            best.geometry.structure,
+            loadBoundaries,
+            best.match.matched.map((m) => m.shape.code),
+          ),
+        ]
+      : [];
+  } else if (level !== 'region') {
+    const all = await Promise.all(
+      geometries.flatMap((g) => MAP_INSETS.map((i) => insetGeometry(level, g.structure, loadBoundaries, i))),
+    );
+    insets = all.filter((i): i is InsetGeometry => i !== null);
+  }
   const sortKey = q.sort ?? (q.dir ? DEFAULT_MAP_SORT.key : undefined);
   const sort =
     sortKey === undefined
       ? DEFAULT_MAP_SORT
       : { key: sortKey, dir: q.dir ?? (sortKey === 'value' ? ('desc' as const) : ('asc' as const)) };
   const view = buildMapView({
-    state: { level, metric, grain, periodStart, classes: q.classes ?? 'quantile', sort },
+    state: { level, metric, grain, periodStart, classes: q.classes ?? 'quantile', sort, region },
     options: {
       levels: opts.levels.includes(level) ? opts.levels : [...opts.levels, level],
       metrics: opts.metrics.includes(metric) ? opts.metrics : [...opts.metrics, metric],
@@ -195,6 +244,8 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
     },
     values,
     geometries,
+    insets,
+    england,
     status,
     signedIn: request.viewer.signedIn,
   });
@@ -213,7 +264,10 @@ export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void
   // in-process tests, which build them on first use).
   app.addHook('onListen', async () => {
     const all = MAP_LEVELS.flatMap((l) =>
-      STRUCTURES_FOR_LEVEL[l].map((s) => mapGeometry(l, s, loadBoundaries)),
+      STRUCTURES_FOR_LEVEL[l].flatMap((s) => [
+        mapGeometry(l, s, loadBoundaries),
+        ...(l === 'region' ? [] : MAP_INSETS.map((i) => insetGeometry(l, s, loadBoundaries, i))),
+      ]),
     );
     Promise.all(all).catch((err: unknown) => app.log.warn({ err }, 'could not prepare the map boundaries'));
   });
@@ -232,7 +286,7 @@ export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void
       const html = ctx.renderer.page(
         'map.njk',
         {
-          pageTitle: `Map of ${view.metricName} by area${view.periodText ? `, ${view.periodText}` : ''}`,
+          pageTitle: `Map of ${view.metricName} by area${view.zoom ? ` in ${view.zoom.name}` : ''}${view.periodText ? `, ${view.periodText}` : ''}`,
           view,
           demo: view.demo,
         },
@@ -253,7 +307,8 @@ export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void
         return handleErrors(ctx, request, reply, err);
       }
       const { view, level, metric, grain, periodStart } = resolved;
-      const name = `nhs-app-map_${level}_${metric.id}_${grain}_${periodStart ?? 'none'}.csv`;
+      const zoom = view.zoom ? `_${view.zoom.code}` : '';
+      const name = `nhs-app-map_${level}${zoom}_${metric.id}_${grain}_${periodStart ?? 'none'}.csv`;
       return reply
         .header('Cache-Control', 'no-cache')
         .header('Content-Disposition', `attachment; filename="${name}"`)

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
-import { getMapValues, mapPeriods, MAP_LEVELS, metricAvailableAt, type MapLevel } from './map-values.ts';
+import {
+  getEnglandMapValue,
+  getMapValues,
+  mapPeriods,
+  MAP_LEVELS,
+  metricAvailableAt,
+  type MapLevel,
+} from './map-values.ts';
 import {
   ancestors,
   LIST_SIZES_13PLUS,
@@ -213,6 +220,61 @@ describe('getMapValues', () => {
     expect(got.hasFigures).toBe(false);
     expect(got.rows.length).toBe(4);
     expect(got.rows.every((r) => r.value === null)).toBe(true);
+  });
+});
+
+describe('getEnglandMapValue and each area’s region', () => {
+  it('England’s rate: users at practices with a list size over all their 13+ patients (brute force), and the sum of the regions’ parts', async () => {
+    for (const month of ['2026-09', '2026-10']) {
+      const req = {
+        metric: metric('unique_logins_per_1000'),
+        grain: 'month' as const,
+        periodStart: `${month}-01`,
+      };
+      const england = (await getEnglandMapValue(w.db, w.catalogue, status, req))!;
+      // Each user once, at the practice of their last login in the month (Unknown practices included).
+      const last = new Map<string, { time: string; practice: string }>();
+      for (const e of w.events) {
+        if (e.type !== 'login' || londonMonth(e.time) !== month) continue;
+        const prev = last.get(e.user);
+        if (!prev || e.time > prev.time) last.set(e.user, { time: e.time, practice: e.practice });
+      }
+      const counted = [...last.values()].filter((u) => LIST_SIZES_13PLUS[u.practice] !== undefined).length;
+      const patients = Object.values(LIST_SIZES_13PLUS).reduce((a, b) => a + b, 0);
+      expect(england.numerator).toBe(counted);
+      expect(england.denominator).toBe(patients);
+      expect(england.value!).toBeCloseTo((counted / patients) * 1000, 9);
+      const regions = await getMapValues(w.db, w.catalogue, status, { ...req, level: 'region' });
+      const num = regions.rows.reduce((a, r) => a + (r.numerator ?? 0), 0);
+      const den = regions.rows.reduce((a, r) => a + (r.denominator ?? 0), 0);
+      expect(england.value!).toBeCloseTo((num / den) * 1000, 9);
+    }
+  });
+
+  it('England’s count is every login of the month, Unknown practices included', async () => {
+    const england = await getEnglandMapValue(w.db, w.catalogue, status, {
+      metric: metric('logins'),
+      grain: 'month',
+      periodStart: '2026-10-01',
+    });
+    const logins = w.events.filter((e) => e.type === 'login' && londonMonth(e.time) === '2026-10').length;
+    expect(england!.value).toBe(logins);
+  });
+
+  it('gives each area its region (itself for a region)', async () => {
+    for (const level of MAP_LEVELS) {
+      const got = await getMapValues(w.db, w.catalogue, status, {
+        metric: metric('logins'),
+        level,
+        grain: 'month',
+        periodStart: '2026-10-01',
+      });
+      for (const row of got.rows) {
+        const place = PLACES.find((p) => ancestors(p.practice)![level] === row.code)!;
+        expect(row.regionCode, `${level} ${row.code}`).toBe(place.region[0]);
+        expect(row.regionName).toBe(place.region[2]);
+      }
+    }
   });
 });
 

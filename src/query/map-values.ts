@@ -21,6 +21,9 @@ export interface MapValue {
   code: string;
   name: string;
   onsCode: string | null;
+  /** The NHS England region the area is in (itself for a region), for zooming the map to a region. */
+  regionCode?: string | null;
+  regionName?: string | null;
   /** The figure; null when the area has none (a rate without 13+ list sizes, or no figures at all). */
   value: number | null;
   /** Rates only: the parts of the rate and the share of the numerator metric it includes. */
@@ -87,6 +90,29 @@ export async function getMapValues(
   status: DataStatus,
   req: { metric: MetricDefinition; level: MapLevel; grain: Grain; periodStart: string },
 ): Promise<MapValues> {
+  return readValues(db, catalogue, status, req) as Promise<MapValues>;
+}
+
+/**
+ * England's figure of `metric` for the period, computed exactly as each area's is (the map's key shows it):
+ * null when England has no such figure.
+ */
+export async function getEnglandMapValue(
+  db: Warehouse,
+  catalogue: readonly MetricDefinition[],
+  status: DataStatus,
+  req: { metric: MetricDefinition; grain: Grain; periodStart: string },
+): Promise<MapValue | null> {
+  const values = await readValues(db, catalogue, status, { ...req, level: 'england' });
+  return values.rows[0] ?? null;
+}
+
+async function readValues(
+  db: Warehouse,
+  catalogue: readonly MetricDefinition[],
+  status: DataStatus,
+  req: { metric: MetricDefinition; level: MapLevel | 'england'; grain: Grain; periodStart: string },
+): Promise<Omit<MapValues, 'level'> & { level: MapLevel | 'england' }> {
   const { metric, level, grain, periodStart } = req;
   const numerator = numeratorOf(metric, catalogue);
   const rate = isRate(metric);
@@ -94,6 +120,8 @@ export async function getMapValues(
     code: string;
     name: string;
     ons_code: string | null;
+    region_code: string | null;
+    region_name: string | null;
     value: number | null;
     uncovered: number | null;
     patients_13plus: number | null;
@@ -107,7 +135,13 @@ export async function getMapValues(
   const patientScale = status.demo?.scale ?? 1;
   const period = [{ periodStart, complete: true }];
   const out = rows.map((r): MapValue => {
-    const base = { code: r.code, name: r.name, onsCode: r.ons_code };
+    const base = {
+      code: r.code,
+      name: r.name,
+      onsCode: r.ons_code,
+      regionCode: r.region_code,
+      regionName: r.region_name,
+    };
     if (!hasFigures) return { ...base, value: null };
     // A count from events the area did not have is 0; a feed figure, list size or ratio it has none of is
     // no data (src/domain/no-data.ts).

@@ -35,6 +35,21 @@ interface BoundarySource {
   code: string;
   name: string;
   onsCode: string;
+  /** Areas of the structure with no shape of their own, drawn with the shapes of older areas (by code). */
+  derived?: readonly DerivedShape[];
+}
+
+/**
+ * A shape derived by code lookup: the union of the shapes of `from` (older areas that no longer exist in the
+ * structure, so their own shapes are replaced), drawn as `code`. `approximation` says how it differs from the
+ * real boundary; the map shows it beside the area.
+ */
+export interface DerivedShape {
+  code: string;
+  name: string;
+  onsCode: string;
+  from: readonly string[];
+  approximation: string;
 }
 
 const REGIONS: BoundarySource = {
@@ -51,8 +66,26 @@ const SUB_ICBS: BoundarySource = {
 };
 
 /**
+ * April 2026 sub-ICB locations with no shape in the shipped files, derived from older ones by code (see
+ * data/reference/README.md). Frimley's sub-ICB location D4U1Y was split in April 2026: of its 66 practices
+ * in the January 2026 practice map, 41 make up the new U2G6B (all of U2G6B's practices), 14 moved to D9Y0V and
+ * 11 to 92A. No shipped file has a boundary for the split, and the shipped April 2026 ICB file draws all of
+ * D4U1Y inside Thames Valley (U2G6B's ICB), so U2G6B is drawn with D4U1Y's shape, said to be approximate.
+ */
+export const SUB_ICB_2026_DERIVED: readonly DerivedShape[] = [
+  {
+    code: 'U2G6B',
+    name: 'NHS Thames Valley ICB - U2G6B',
+    onsCode: 'E38000268',
+    from: ['D4U1Y'],
+    approximation:
+      'drawn with the boundary of the former sub-ICB location D4U1Y (NHS Frimley ICB), split in April 2026: U2G6B has 41 of its 66 practices, the others moved to 92A and D9Y0V',
+  },
+];
+
+/**
  * Which file and properties give each level. Regions did not change in 2026. The only sub-ICB shapes are the
- * July 2022 ones with 2024 codes, used for both structures (U2G6B, new in April 2026, has no shape).
+ * July 2022 ones with 2024 codes, used for both structures; today's adds U2G6B, derived from D4U1Y.
  */
 const SOURCES: Record<BoundaryStructure, Record<BoundaryLevel, BoundarySource>> = {
   current: {
@@ -63,7 +96,7 @@ const SOURCES: Record<BoundaryStructure, Record<BoundaryLevel, BoundarySource>> 
       name: 'ICB26NM',
       onsCode: 'ICB26CD',
     },
-    sub_icb: SUB_ICBS,
+    sub_icb: { ...SUB_ICBS, derived: SUB_ICB_2026_DERIVED },
   },
   '2024': {
     region: REGIONS,
@@ -114,7 +147,42 @@ async function read(
       },
     };
   });
-  return { type: 'FeatureCollection', level, structure, source: source.file, features };
+  return {
+    type: 'FeatureCollection',
+    level,
+    structure,
+    source: source.file,
+    features: withDerived(features, source.derived ?? [], source.file),
+  };
+}
+
+/** The features with each derived shape added and the older shapes it is made of taken out. */
+export function withDerived(
+  features: readonly BoundaryFeature[],
+  derived: readonly DerivedShape[],
+  file = 'the boundary file',
+): BoundaryFeature[] {
+  if (derived.length === 0) return [...features];
+  const used = new Set<string>();
+  const added = derived.map((d): BoundaryFeature => {
+    const parts = d.from.map((code) => {
+      const f = features.find((x) => x.properties.code === code);
+      if (!f) throw new Error(`${file} has no ${code} to draw ${d.code} with`);
+      used.add(code);
+      return f.geometry;
+    });
+    // A union by concatenation: the older areas do not overlap, so their polygons together are the area.
+    const polygons = parts.flatMap((g) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates));
+    return {
+      type: 'Feature',
+      geometry:
+        polygons.length === 1
+          ? { type: 'Polygon', coordinates: polygons[0]! }
+          : { type: 'MultiPolygon', coordinates: polygons },
+      properties: { code: d.code, name: d.name, onsCode: d.onsCode, approximation: d.approximation },
+    };
+  });
+  return [...features.filter((f) => !used.has(f.properties.code)), ...added];
 }
 
 /**

@@ -3,7 +3,19 @@ import { geoArea } from 'd3-geo';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBoundaries, type BoundaryCollection } from '../../ingest/reference/boundaries.ts';
-import { mapGeometry, projectCollection, ringArea, ringsToPath, rewind, simplifyLine } from './geometry.ts';
+import {
+  clipRing,
+  insetGeometry,
+  MAP_INSETS,
+  mapGeometry,
+  projectCollection,
+  ringArea,
+  ringsToPath,
+  rewind,
+  simplifyLine,
+  zoomedGeometry,
+  ZOOM_MAX_HEIGHT,
+} from './geometry.ts';
 
 /** Absolute points of path data made of M, l (implicit repeats) and z, as ringsToPath writes it. */
 function parsePath(d: string): [number, number][][] {
@@ -226,5 +238,96 @@ describe('projectCollection on the shipped boundaries', () => {
       expect(await mapGeometry(level, structure, loadBoundaries)).toBe(g);
     }
     expect(total).toBeGreaterThan(10_000); // not simplified to nothing
+  });
+});
+
+describe('clipRing', () => {
+  it('clips a ring to the rectangle: a square over a corner keeps the part inside', () => {
+    const ring: [number, number][] = [
+      [-5, -5],
+      [5, -5],
+      [5, 5],
+      [-5, 5],
+    ];
+    const clipped = clipRing(ring, 0, 0, 10, 10);
+    expect(Math.abs(ringArea(clipped))).toBeCloseTo(25, 9);
+    expect(clipped.every(([x, y]) => x >= 0 && x <= 10 && y >= 0 && y <= 10)).toBe(true);
+    expect(clipRing(ring, 20, 20, 30, 30)).toEqual([]);
+    expect(Math.abs(ringArea(clipRing(ring, -100, -100, 100, 100)))).toBe(100);
+  });
+
+  it('property: the clipped area never exceeds the ring’s or the window’s, and equals the ring’s when it fits', () => {
+    // A star-shaped (so simple) ring around the origin: n points at jittered, increasing angles (gaps under
+    // half a turn), each at a positive distance.
+    const star = fc
+      .array(fc.tuple(fc.double({ min: 0, max: 0.9, noNaN: true }), fc.integer({ min: 1, max: 50 })), {
+        minLength: 4,
+        maxLength: 12,
+      })
+      .map((pts) =>
+        pts.map(([jitter, r], i): [number, number] => {
+          const angle = (2 * Math.PI * (i + jitter)) / pts.length;
+          return [r * Math.cos(angle), r * Math.sin(angle)];
+        }),
+      );
+    fc.assert(
+      fc.property(star, (ring) => {
+        const area = Math.abs(ringArea(ring));
+        const inside = clipRing(ring, -20, -10, 30, 20);
+        const e = 1e-9; // interpolation rounding
+        expect(inside.every(([x, y]) => x >= -20 - e && x <= 30 + e && y >= -10 - e && y <= 20 + e)).toBe(
+          true,
+        );
+        const clipped = Math.abs(ringArea(inside));
+        expect(clipped).toBeLessThanOrEqual(area + 1e-9);
+        expect(clipped).toBeLessThanOrEqual(50 * 30 + 1e-9);
+        expect(Math.abs(ringArea(clipRing(ring, -60, -60, 60, 60)))).toBeCloseTo(area, 9);
+      }),
+    );
+  });
+});
+
+describe('zoomed maps and insets', () => {
+  const load = (level: 'region' | 'icb' | 'sub_icb', structure: 'current' | '2024') =>
+    loadBoundaries(level, structure);
+
+  it('a zoom draws exactly the shapes asked for, fitted to the width, no taller than the limit', async () => {
+    const all = await loadBoundaries('sub_icb');
+    const codes = all.features.map((f) => f.properties.code).filter((c, i) => i % 7 === 0);
+    const zoomed = await zoomedGeometry('sub_icb', 'current', load, codes);
+    expect(zoomed.shapes.map((s) => s.code).sort()).toEqual([...codes].sort());
+    expect(zoomed.height).toBeLessThanOrEqual(ZOOM_MAX_HEIGHT);
+    const pts = zoomed.shapes.flatMap((s) => parsePath(s.d).flat());
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(zoomed.width);
+    expect(Math.max(...ys)).toBeLessThanOrEqual(zoomed.height);
+    // Fills the width or the height.
+    expect(
+      Math.max(Math.max(...xs) - Math.min(...xs), (Math.max(...ys) - Math.min(...ys)) * 1.0001),
+    ).toBeGreaterThan(Math.min(zoomed.width, zoomed.height) - 20);
+    expect(await zoomedGeometry('sub_icb', 'current', load, [...codes].reverse())).toBe(zoomed);
+  });
+
+  it('the London inset holds every London ICB, larger than on the England map, clipped to the inset', async () => {
+    const london = MAP_INSETS.find((i) => i.id === 'london')!;
+    const inset = (await insetGeometry('icb', 'current', load, london))!;
+    const codes = inset.geometry.shapes.map((s) => s.code);
+    for (const code of ['QKK', 'QMF', 'QWE', 'Z9B2Z']) expect(codes).toContain(code);
+    expect(codes).not.toContain('QOP'); // Greater Manchester is far away
+    for (const s of inset.geometry.shapes) {
+      for (const [x, y] of parsePath(s.d).flat()) {
+        expect(x).toBeGreaterThanOrEqual(-0.05);
+        expect(x).toBeLessThanOrEqual(inset.geometry.width + 0.05);
+        expect(y).toBeGreaterThanOrEqual(-0.05);
+        expect(y).toBeLessThanOrEqual(inset.geometry.height + 0.05);
+      }
+    }
+    // On the England map the box is small and in the south east; the inset is about 5 times larger.
+    const england = await mapGeometry('icb', 'current', load);
+    expect(inset.box.x).toBeGreaterThan(england.width / 2);
+    expect(inset.box.y).toBeGreaterThan(england.height / 2);
+    expect(inset.geometry.width / inset.box.width).toBeGreaterThan(4);
   });
 });

@@ -11,6 +11,7 @@
 import { geoArea, geoPath, geoTransverseMercator } from 'd3-geo';
 import type {
   BoundaryCollection,
+  BoundaryFeature,
   BoundaryLevel,
   BoundaryLoader,
   BoundaryStructure,
@@ -23,6 +24,8 @@ export interface MapShape {
   name: string;
   /** SVG path data in the map's pixel space. */
   d: string;
+  /** A shape drawn from older areas' shapes: how it differs from the real boundary (see boundaries.ts). */
+  approximation?: string;
 }
 
 export interface MapGeometry {
@@ -33,6 +36,8 @@ export interface MapGeometry {
   width: number;
   height: number;
   shapes: MapShape[];
+  /** Where a longitude/latitude lands on this map, in pixels. */
+  locate?: (lonLat: [number, number]) => [number, number];
 }
 
 export interface ProjectOptions {
@@ -44,10 +49,19 @@ export interface ProjectOptions {
   tolerance?: number;
   /** Rings with a smaller area (square pixels) are dropped, except each shape's largest. */
   minRingArea?: number;
+  /**
+   * Fit this feature's bounds (an inset's frame) into the width instead of the whole collection; shapes are
+   * then clipped to the map's rectangle and those left empty dropped.
+   */
+  frame?: BoundaryFeature;
+  /** The frame's height is at least this many pixels (a thin frame is padded equally above and below). */
+  minHeight?: number;
+  /** A taller map is scaled down to this height (and centred across the width); 0: no limit. */
+  maxHeight?: number;
 }
 
 export const MAP_WIDTH = 560;
-const DEFAULTS: Required<ProjectOptions> = { width: MAP_WIDTH, margin: 8, tolerance: 0.6, minRingArea: 2 };
+const DEFAULTS = { width: MAP_WIDTH, margin: 8, tolerance: 0.6, minRingArea: 2, minHeight: 0, maxHeight: 0 };
 
 type Point = [number, number];
 
@@ -101,6 +115,35 @@ export function ringArea(ring: Point[]): number {
     sum += (ring[j]![0] + ring[i]![0]) * (ring[j]![1] - ring[i]![1]);
   }
   return sum / 2;
+}
+
+/**
+ * A closed ring clipped to the rectangle [x0, x1] × [y0, y1] (Sutherland–Hodgman: the window is convex, so
+ * any ring clips correctly for filling; parts outside become runs along the window's edge). Empty when the
+ * ring lies wholly outside.
+ */
+export function clipRing(ring: Point[], x0: number, y0: number, x1: number, y1: number): Point[] {
+  const edges: [(p: Point) => boolean, (a: Point, b: Point) => Point][] = [
+    [(p) => p[0] >= x0, (a, b) => [x0, a[1] + ((b[1] - a[1]) * (x0 - a[0])) / (b[0] - a[0])]],
+    [(p) => p[0] <= x1, (a, b) => [x1, a[1] + ((b[1] - a[1]) * (x1 - a[0])) / (b[0] - a[0])]],
+    [(p) => p[1] >= y0, (a, b) => [a[0] + ((b[0] - a[0]) * (y0 - a[1])) / (b[1] - a[1]), y0]],
+    [(p) => p[1] <= y1, (a, b) => [a[0] + ((b[0] - a[0]) * (y1 - a[1])) / (b[1] - a[1]), y1]],
+  ];
+  let out = ring;
+  for (const [inside, cross] of edges) {
+    const input = out;
+    out = [];
+    for (let i = 0; i < input.length; i++) {
+      const current = input[i]!;
+      const previous = input[(i + input.length - 1) % input.length]!;
+      if (inside(current)) {
+        if (!inside(previous)) out.push(cross(previous, current));
+        out.push(current);
+      } else if (inside(previous)) out.push(cross(previous, current));
+    }
+    if (out.length === 0) return [];
+  }
+  return out;
 }
 
 /** Tenths of a pixel, as integers: the precision of the path data. */
@@ -168,36 +211,60 @@ export function rewind(collection: BoundaryCollection): BoundaryCollection {
 export function projectCollection(input: BoundaryCollection, options: ProjectOptions = {}): MapGeometry {
   const o = { ...DEFAULTS, ...options };
   const collection = rewind(input);
+  const fitted = o.frame ? rewind({ ...input, features: [o.frame] }) : collection;
   const projection = geoTransverseMercator()
     .rotate([2, 0])
-    .fitWidth(o.width - 2 * o.margin, collection);
-  const [[, y0], [, y1]] = geoPath(projection).bounds(collection);
-  projection.translate([projection.translate()[0] + o.margin, projection.translate()[1] + o.margin - y0]);
-  const height = Math.ceil(y1 - y0 + 2 * o.margin);
+    .fitWidth(o.width - 2 * o.margin, fitted);
+  const [[, y0], [, y1]] = geoPath(projection).bounds(fitted);
+  let height: number;
+  if (o.maxHeight > 0 && y1 - y0 + 2 * o.margin > o.maxHeight) {
+    // Too tall (a region running north to south): fitted to the height instead, centred.
+    projection.fitExtent(
+      [
+        [o.margin, o.margin],
+        [o.width - o.margin, o.maxHeight - o.margin],
+      ],
+      fitted,
+    );
+    height = o.maxHeight;
+  } else {
+    const pad = Math.max(0, (o.minHeight - 2 * o.margin - (y1 - y0)) / 2);
+    projection.translate([
+      projection.translate()[0] + o.margin,
+      projection.translate()[1] + o.margin + pad - y0,
+    ]);
+    height = Math.ceil(y1 - y0 + 2 * o.margin + 2 * pad);
+  }
   const project = (c: number[]): Point => {
     const p = projection([c[0]!, c[1]!]);
     if (!p) throw new Error(`could not project ${c.join(',')}`);
     return p;
   };
-  const shapes = collection.features.map((f): MapShape => {
+  const shapes: MapShape[] = [];
+  for (const f of collection.features) {
     const polygons = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
     const rings: { ring: Point[]; area: number }[] = [];
     for (const polygon of polygons) {
       for (const raw of polygon) {
-        const ring = simplifyLine(raw.map(project), o.tolerance);
-        if (ring.length < 4) continue; // a closed ring needs three distinct points
+        let ring = simplifyLine(raw.map(project), o.tolerance);
+        // Clipped after simplifying, so the window's straight edges stay exact.
+        if (o.frame) ring = clipRing(ring.slice(0, -1), 0, 0, o.width, height);
+        if (ring.length < (o.frame ? 3 : 4)) continue; // a ring needs three distinct points
         rings.push({ ring, area: Math.abs(ringArea(ring)) });
       }
     }
     const largest = rings.reduce((m, r) => (r.area > m ? r.area : m), 0);
-    const kept = rings.filter((r) => r.area >= o.minRingArea || r.area === largest);
-    return {
+    const kept = rings.filter((r) => r.area >= o.minRingArea || (r.area === largest && largest > 0));
+    if (o.frame && kept.length === 0) continue; // wholly outside the inset
+    const shape: MapShape = {
       code: f.properties.code,
       onsCode: f.properties.onsCode,
       name: f.properties.name,
       d: ringsToPath(kept.map((r) => r.ring)),
     };
-  });
+    if (f.properties.approximation) shape.approximation = f.properties.approximation;
+    shapes.push(shape);
+  }
   return {
     level: collection.level,
     structure: collection.structure,
@@ -205,6 +272,7 @@ export function projectCollection(input: BoundaryCollection, options: ProjectOpt
     width: o.width,
     height,
     shapes,
+    locate: (lonLat) => project(lonLat),
   };
 }
 
@@ -229,9 +297,107 @@ export function mapGeometry(
   return found;
 }
 
+/** A zoomed map is at most this tall (about England's map), so a tall region still fits a screen. */
+export const ZOOM_MAX_HEIGHT = 640;
+
+/**
+ * The map zoomed to some of a level's shapes (a region's areas): only those shapes, fitted to the width, at
+ * a finer scale than England's. Computed once per set of codes and process.
+ */
+export function zoomedGeometry(
+  level: BoundaryLevel,
+  structure: BoundaryStructure,
+  load: BoundaryLoader,
+  codes: readonly string[],
+): Promise<MapGeometry> {
+  const wanted = new Set(codes);
+  const key = `zoom\0${level}\0${structure}\0${[...wanted].sort().join(',')}`;
+  return cached(key, () =>
+    load(level, structure).then((c) =>
+      projectCollection(
+        { ...c, features: c.features.filter((f) => wanted.has(f.properties.code)) },
+        { maxHeight: ZOOM_MAX_HEIGHT },
+      ),
+    ),
+  );
+}
+
+/** An inset of the England map: a dense place drawn larger beside it. */
+export interface InsetDefinition {
+  id: string;
+  /** Its name, e.g. "London". */
+  title: string;
+  /** The boundary whose extent the inset shows (e.g. the London region, Y56). */
+  frame: { level: BoundaryLevel; code: string };
+  /** The region the inset's "zoom in" link goes to. */
+  region: string;
+}
+
+/**
+ * The insets of the England map at the ICB and sub-ICB levels: the places whose areas are too small to see
+ * or select at England's scale (London's ICBs, Greater Manchester and its neighbours).
+ */
+export const MAP_INSETS: readonly InsetDefinition[] = [
+  { id: 'london', title: 'London', frame: { level: 'region', code: 'Y56' }, region: 'Y56' },
+  {
+    id: 'manchester',
+    title: 'Greater Manchester',
+    frame: { level: 'icb', code: 'QOP' },
+    region: 'Y62',
+  },
+];
+export const INSET_WIDTH = 270;
+
+export interface InsetGeometry {
+  inset: InsetDefinition;
+  geometry: MapGeometry;
+  /** The inset's extent on the England map, in its pixels (drawn there as a box). */
+  box: { x: number; y: number; width: number; height: number };
+}
+
+/** An inset of a level's England map: the shapes within the frame's extent, drawn larger and clipped to it. */
+export function insetGeometry(
+  level: BoundaryLevel,
+  structure: BoundaryStructure,
+  load: BoundaryLoader,
+  inset: InsetDefinition,
+): Promise<InsetGeometry | null> {
+  const key = `inset\0${level}\0${structure}\0${inset.id}`;
+  return cached(key, async () => {
+    const frames = await load(inset.frame.level, 'current');
+    const frame = frames.features.find((f) => f.properties.code === inset.frame.code);
+    if (!frame) return null;
+    const [england, collection] = await Promise.all([
+      mapGeometry(level, structure, load),
+      load(level, structure),
+    ]);
+    const geometry = projectCollection(collection, { width: INSET_WIDTH, frame, minHeight: 200 });
+    // The inset's corners back on the England map: the frame's extent, projected there.
+    const ring =
+      frame.geometry.type === 'Polygon' ? frame.geometry.coordinates : frame.geometry.coordinates.flat();
+    const points = ring.flat().map((c) => england.locate!([c[0]!, c[1]!]));
+    const xs = points.map((p) => p[0]);
+    const ys = points.map((p) => p[1]);
+    const x = Math.min(...xs);
+    const y = Math.min(...ys);
+    return { inset, geometry, box: { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y } };
+  });
+}
+
+function cached<T>(key: string, make: () => Promise<T>): Promise<T> {
+  let found = others.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = make();
+    found.catch(() => others.delete(key));
+    others.set(key, found);
+  }
+  return found;
+}
+const others = new Map<string, Promise<unknown>>();
+
 /** The boundary files that can draw a level: today's first, then older ones. */
 export const STRUCTURES_FOR_LEVEL: Record<BoundaryLevel, BoundaryStructure[]> = {
   region: ['current'],
   icb: ['current', '2024'],
-  sub_icb: ['current'],
+  sub_icb: ['current', '2024'],
 };

@@ -281,3 +281,99 @@ describe('buildMapView', () => {
     expect(view.summary).toMatch(/^There are no figures/);
   });
 });
+
+describe('zoom, England in the key, approximate boundaries', () => {
+  const inRegions: MapValues = {
+    ...values,
+    rows: values.rows.map((r, i) => ({
+      ...r,
+      regionCode: i < 2 ? 'Y56' : 'Y58',
+      regionName: i < 2 ? 'London' : 'South West',
+    })),
+  };
+
+  it('zoomed to a region: only its areas in the map, table and CSV, shaded and ranked as on the England map', () => {
+    const england = buildMapView({ ...input(), values: inRegions });
+    const view = buildMapView({
+      ...input({ region: 'Y58' }),
+      values: inRegions,
+      geometries: [{ ...geometry, shapes: geometry.shapes.filter((s) => s.code !== 'QAA') }],
+    });
+    expect(view.zoom).toEqual({
+      code: 'Y58',
+      name: 'South West',
+      englandHref: '/map?level=icb&metric=unique_logins_per_1000&grain=month&period=2026-10-01',
+    });
+    expect(view.table.rows.map((r) => r.code)).toEqual(['QCC', 'QEE', 'QDD']);
+    expect(view.csv.rows.map((r) => r[0])).toEqual(['QCC', 'QEE', 'QDD']);
+    expect(view.table.caption).toContain('by ICB in South West');
+    // England's ranks: QCC shares first place with QAA (120), QEE is third.
+    expect(view.table.rows.map((r) => r.rankText)).toEqual(['1', '3', '–']);
+    const shade = (svg: string, code: string) =>
+      new RegExp(`data-code="${code}"><title>[^<]*</title><path class="([^"]+)"`).exec(svg)![1];
+    expect(shade(view.svg!, 'QCC')).toBe(shade(england.svg!, 'QCC'));
+    // The key keeps England's classes and counts the region's areas.
+    expect(view.legend!.items.map((i) => `${i.text} (${i.countText})`)).toEqual([
+      '80.0 (0 ICBs)',
+      '95.3 (1 ICB)',
+      '120.0 (1 ICB)',
+    ]);
+    expect(view.form.regions).toEqual([
+      { value: '', text: 'All of England', selected: false },
+      { value: 'Y56', text: 'London', selected: false },
+      { value: 'Y58', text: 'South West', selected: true },
+    ]);
+    expect(view.table.columns.find((c) => c.key === 'rank')!.href).toContain('region=Y58');
+    expect(view.csvHref).toContain('region=Y58');
+    // An unknown region is not a zoom (the route answers 400 before this).
+    expect(buildMapView({ ...input({ region: 'Y99' }), values: inRegions }).zoom).toBeNull();
+  });
+
+  it('England’s figure in the key, rounded half away from zero by the one rule, with its shade', () => {
+    // 95.25 per 1,000 rounds to 95.3 (1 decimal), in the class that starts at 95.25.
+    const view = buildMapView({ ...input(), england: { value: 95.25 } });
+    expect(view.legend!.england).toEqual({
+      text: 'England: 95.3 per 1,000 patients aged 13+',
+      shade: view.legend!.items[1]!.shade,
+    });
+    expect(view.dictionaryHref).toBe('/dictionary/unique_logins_per_1000');
+    expect(buildMapView({ ...input(), england: { value: null } }).legend!.england).toBeNull();
+    // Outside the areas' range (or a count, the sum of the areas): no shade to compare with.
+    expect(buildMapView({ ...input(), england: { value: 100 } }).legend!.england!.shade).toBe(
+      view.legend!.items[1]!.shade,
+    );
+    expect(buildMapView({ ...input(), england: { value: 120.06 } }).legend!.england).toEqual({
+      text: 'England: 120.1 per 1,000 patients aged 13+',
+      shade: null,
+    });
+    const counts: MetricDefinition = { ...rate, id: 'logins', unit: 'events', aggregation: 'event_count' };
+    expect(buildMapView({ ...input({ metric: counts }), england: { value: 100 } }).legend!.england).toEqual({
+      text: 'England: 100',
+      shade: null,
+    });
+  });
+
+  it('an area drawn with an approximate boundary says so on the map, in the table and in the notes', () => {
+    const view = buildMapView({
+      ...input(),
+      geometries: [
+        {
+          ...geometry,
+          shapes: geometry.shapes.map((s) =>
+            s.code === 'QBB' ? { ...s, approximation: 'drawn with the boundary of the former QZZ' } : s,
+          ),
+        },
+      ],
+    });
+    expect(view.svg).toContain(
+      'aria-label="Beta ICB: 80.0 per 1,000 patients aged 13+ (approximate boundary)"',
+    );
+    expect(view.svg).toMatch(
+      /data-code="QBB"><title>[^<]*<\/title><path class="app-map-area app-map-fill-\d app-map-approx"/,
+    );
+    expect(view.table.rows.filter((r) => r.approximate).map((r) => r.code)).toEqual(['QBB']);
+    expect(view.notes.approximate).toEqual([
+      { name: 'Beta ICB', code: 'QBB', text: 'drawn with the boundary of the former QZZ' },
+    ]);
+  });
+});

@@ -4,6 +4,7 @@
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
 import { csvCell } from '../../domain/csv.ts';
+import { roundFigure } from '../../domain/rounding.ts';
 import { pickerLabel } from '../../domain/no-data.ts';
 import { LEVEL_LABELS } from '../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
@@ -11,8 +12,8 @@ import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
 import type { DataStatus } from '../../query/types.ts';
 import { formatNumber, formatPeriod, formatPeriodInSentence, formatValue, unitSuffix } from '../format.ts';
 import { classify, type ClassMethod, type Classing } from '../map/classes.ts';
-import type { MapGeometry } from '../map/geometry.ts';
-import { bestGeometry } from '../map/match.ts';
+import type { InsetGeometry, MapGeometry } from '../map/geometry.ts';
+import { bestGeometry, matchShapes } from '../map/match.ts';
 import { renderChoropleth } from '../map/svg.ts';
 import { demoView, type DemoView } from './metric-panels.ts';
 
@@ -34,6 +35,8 @@ export interface MapState {
   periodStart: string | null;
   classes: ClassMethod;
   sort: MapSort;
+  /** Zoomed to one NHS England region's areas (its code), or null for all of England. */
+  region?: string | null;
 }
 
 /** What the viewer may choose from. */
@@ -67,7 +70,7 @@ const CLASS_TEXT: Record<ClassMethod, { option: string; legend: string }> = {
 /** A /map or /map.csv URL with every setting, so a link always means the same figures. */
 export function mapUrl(
   path: '/map' | '/map.csv',
-  state: Pick<MapState, 'level' | 'grain' | 'periodStart' | 'classes'> & {
+  state: Pick<MapState, 'level' | 'grain' | 'periodStart' | 'classes' | 'region'> & {
     metricId: string;
     sort?: MapSort | null;
   },
@@ -79,6 +82,7 @@ export function mapUrl(
   params.set('grain', state.grain);
   if (state.periodStart) params.set('period', state.periodStart);
   if (state.classes !== 'quantile') params.set('classes', state.classes);
+  if (state.region) params.set('region', state.region);
   if (state.sort && (state.sort.key !== DEFAULT_MAP_SORT.key || state.sort.dir !== DEFAULT_MAP_SORT.dir)) {
     params.set('sort', state.sort.key);
     params.set('dir', state.sort.dir);
@@ -149,15 +153,25 @@ export interface MapPageView {
     grains: { value: string; text: string; checked: boolean }[];
     periods: { value: string; text: string; selected: boolean }[];
     classes: { value: string; text: string; checked: boolean }[];
+    /** "Zoom to": all of England, then each region. */
+    regions: { value: string; text: string; selected: boolean }[];
     /** Anonymous viewers: what signing in adds. */
     signInNote: boolean;
   };
   svg: string | null;
+  /** Zoomed to a region: its name, and the link back to all of England. */
+  zoom: { code: string; name: string; englandHref: string } | null;
+  /** Dense places drawn larger beside the England map (hidden from screen readers), with a zoom link each. */
+  insets: { id: string; title: string; svg: string; zoomHref: string; zoomText: string }[];
+  /** The metric's entry in the data dictionary ("What is this figure?"). */
+  dictionaryHref: string;
   legend: {
     caption: string;
     methodText: string;
     items: { shade: number; text: string; countText: string }[];
     noData: { countText: string } | null;
+    /** England's figure for the metric and period, rounded as everywhere (src/domain/rounding.ts). */
+    england: { text: string; shade: number | null } | null;
   } | null;
   table: {
     caption: string;
@@ -171,11 +185,14 @@ export interface MapPageView {
       rankText: string;
       classText: string;
       onMap: boolean;
+      approximate: boolean;
     }[];
   };
   csvHref: string;
   notes: {
     noBoundary: { name: string; code: string }[];
+    /** Areas drawn with an approximate boundary (older areas' shapes), and how. */
+    approximate: { name: string; code: string; text: string }[];
     noArea: { name: string; code: string }[];
     boundarySource: string | null;
     hasMissing: boolean;
@@ -207,6 +224,7 @@ function joinNames(names: string[]): string {
 export function mapSummary(
   state: Pick<MapState, 'level' | 'metric' | 'grain' | 'periodStart'>,
   rows: readonly { name: string; value: number | null }[],
+  place: string | null = null,
 ): string {
   const metric = nameInSentence(state.metric.name);
   const many = LEVEL_WORDS[state.level].many;
@@ -214,14 +232,16 @@ export function mapSummary(
     return `There are no complete periods of figures yet, so the map shows no ${metric}.`;
   const when = formatPeriodInSentence(state.grain, state.periodStart);
   const valued = rows.filter((r) => r.value !== null) as { name: string; value: number }[];
-  if (valued.length === 0) return `There are no figures for ${metric} for ${many} in ${when}.`;
+  if (valued.length === 0)
+    return `There are no figures for ${metric} for ${many}${place ? ` in ${place}` : ''} in ${when}.`;
   const unit = state.metric.unit;
   const text = (v: number) => formatValue(v, unit);
   const max = Math.max(...valued.map((r) => r.value));
   const min = Math.min(...valued.map((r) => r.value));
   const top = valued.filter((r) => r.value === max).map((r) => r.name);
   const bottom = valued.filter((r) => r.value === min).map((r) => r.name);
-  const among = `of the ${areasText(valued.length, state.level)} with a figure`;
+  const among = `of the ${areasText(valued.length, state.level)}${place ? ` in ${place}` : ''} with a figure`;
+  if (valued.length === 1) return `In ${when}, ${valued[0]!.name} had ${metric}: ${text(max)}.`;
   if (max === min) {
     return `In ${when}, every one ${among} had the same ${metric}: ${text(max)}.`;
   }
@@ -236,8 +256,12 @@ export interface MapViewInput {
   state: MapState;
   options: MapOptions;
   values: MapValues | null;
-  /** The boundary files that can draw the level (today's first). */
+  /** The boundary files that can draw the level (today's first); zoomed to the region if one is chosen. */
   geometries: MapGeometry[];
+  /** Insets of the England map, for each boundary file (those of the file drawn are shown). */
+  insets?: InsetGeometry[];
+  /** England's figure (getEnglandMapValue), for the key. */
+  england?: { value: number | null } | null;
   status: DataStatus;
   signedIn: boolean;
 }
@@ -248,16 +272,35 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const unit = metric.unit;
   const levelPlural = LEVEL_LABELS[level].plural;
   const periodText = periodStart ? formatPeriod(grain, periodStart) : null;
-  const urlState = { level, metricId: metric.id, grain, periodStart, classes: state.classes };
+  const allRows = values?.rows ?? [];
+  // The regions to zoom to, from the areas' own regions (at the region level, the regions themselves).
+  const regionNames = new Map<string, string>();
+  for (const r of allRows) if (r.regionCode) regionNames.set(r.regionCode, r.regionName ?? r.regionCode);
+  const zoomCode = state.region && regionNames.has(state.region) ? state.region : null;
+  const zoomName = zoomCode ? regionNames.get(zoomCode)! : null;
+  const urlState = {
+    level,
+    metricId: metric.id,
+    grain,
+    periodStart,
+    classes: state.classes,
+    region: zoomCode,
+  };
   const rate = isPatientRate(metric);
 
-  const baseRows = values?.rows ?? [];
-  const ranks = rankRows(baseRows);
+  // Shades and ranks are England's, so a zoomed map reads the same as the England map.
+  const ranks = rankRows(allRows);
   const classing: Classing = classify(
-    baseRows.filter((r) => r.value !== null).map((r) => r.value!),
+    allRows.filter((r) => r.value !== null).map((r) => r.value!),
     state.classes,
   );
+  const baseRows = zoomCode ? allRows.filter((r) => r.regionCode === zoomCode) : allRows;
   const best = bestGeometry(baseRows, input.geometries);
+  const approximate = new Map(
+    (best?.match.matched ?? [])
+      .filter((m) => m.shape.approximation)
+      .map((m) => [m.area.code, m.shape.approximation!]),
+  );
   const onMap = new Set(best?.match.matched.map((m) => m.area.code) ?? []);
   const rows: RankedRow[] = baseRows.map((r) => ({
     ...r,
@@ -269,8 +312,51 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const valueText = (r: { value: number | null }) =>
     r.value === null ? 'No data' : formatValue(r.value, unit);
   const suffix = unitSuffix(unit);
-  const summary = mapSummary(state, rows);
-  const title = `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `, ${periodText}` : ''}`;
+  const summary = mapSummary(state, rows, zoomName);
+  const where = zoomName ? ` in ${zoomName}` : '';
+  const title = `${metric.name} by ${LEVEL_WORDS[level].one}${where}${periodText ? `, ${periodText}` : ''}`;
+  const areaLabel = (row: RankedRow) =>
+    (row.value === null ? `${row.name}: no data` : `${row.name}: ${formatValue(row.value, unit)}${suffix}`) +
+    (approximate.has(row.code) ? ' (approximate boundary)' : '');
+  const shadeOf = (row: RankedRow) =>
+    row.classIndex === null ? null : classing.classes[row.classIndex]!.shade;
+
+  // Insets (England view only): the same areas and shades, drawn larger; each links to its region's zoom.
+  const insets: MapPageView['insets'] = [];
+  const boxes: { x: number; y: number; width: number; height: number }[] = [];
+  if (best && values && !zoomCode) {
+    for (const inset of input.insets ?? []) {
+      if (inset.geometry.structure !== best.geometry.structure) continue;
+      const match = matchShapes(rows, inset.geometry.shapes);
+      if (match.matched.length === 0) continue;
+      boxes.push(inset.box);
+      const regionName = regionNames.get(inset.inset.region);
+      insets.push({
+        id: inset.inset.id,
+        title: inset.inset.title,
+        svg: renderChoropleth({
+          id: `map-inset-${inset.inset.id}`,
+          title: `${inset.inset.title} (inset)`,
+          desc: '',
+          width: inset.geometry.width,
+          height: inset.geometry.height,
+          hidden: true,
+          areas: match.matched.map(({ area, shape }) => ({
+            code: area.code,
+            d: shape.d,
+            href: areaHref(level, area.code, grain),
+            label: areaLabel(area),
+            shade: shadeOf(area),
+            approximate: approximate.has(area.code),
+          })),
+        }),
+        zoomHref: mapUrl('/map', { ...urlState, region: inset.inset.region }, '#map-heading'),
+        zoomText: regionName
+          ? `Zoom to ${regionName}${regionName === inset.inset.title ? '' : ` (${inset.inset.title})`}`
+          : `Zoom to ${inset.inset.title}`,
+      });
+    }
+  }
 
   let svg: string | null = null;
   if (best && values) {
@@ -282,19 +368,17 @@ export function buildMapView(input: MapViewInput): MapPageView {
       height: best.geometry.height,
       areas: best.match.matched.map(({ area, shape }) => {
         const row = byCode.get(area.code)!;
-        const cls = row.classIndex === null ? null : classing.classes[row.classIndex]!;
         return {
           code: area.code,
           d: shape.d,
           href: areaHref(level, area.code, grain),
-          label:
-            row.value === null
-              ? `${row.name}: no data`
-              : `${row.name}: ${formatValue(row.value, unit)}${suffix}`,
-          shade: cls ? cls.shade : null,
+          label: areaLabel(row),
+          shade: shadeOf(row),
+          approximate: approximate.has(area.code),
         };
       }),
       unmatched: best.match.noArea.map((s) => ({ d: s.d })),
+      boxes,
     });
   }
 
@@ -303,13 +387,16 @@ export function buildMapView(input: MapViewInput): MapPageView {
     values && (classing.classes.length > 0 || noDataCount > 0)
       ? {
           caption: metric.name,
-          methodText: CLASS_TEXT[state.classes].legend,
-          items: classing.classes.map((c) => ({
+          methodText: zoomCode
+            ? `${CLASS_TEXT[state.classes].legend} The shades are those of the map of all ${areasText(allRows.length, level)} in England; the counts are of ${zoomName}’s.`
+            : CLASS_TEXT[state.classes].legend,
+          items: classing.classes.map((c, i) => ({
             shade: c.shade,
             text: classLabel(c, unit),
-            countText: areasText(c.count, level),
+            countText: areasText(rows.filter((r) => r.classIndex === i).length, level),
           })),
           noData: noDataCount > 0 ? { countText: areasText(noDataCount, level) } : null,
+          england: englandLegend(input.england ?? null, unit, classing),
         }
       : null;
 
@@ -319,7 +406,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
     { key: 'name', text: 'Area', numeric: false },
     { key: 'code', text: 'ODS code', numeric: false },
     { key: 'value', text: valueHeading, numeric: true },
-    { key: 'rank', text: 'Rank (1 = highest)', numeric: true },
+    { key: 'rank', text: zoomCode ? 'Rank in England (1 = highest)' : 'Rank (1 = highest)', numeric: true },
   ];
   const columns = columnDefs.map((c) => {
     const current = c.key === state.sort.key;
@@ -394,12 +481,24 @@ export function buildMapView(input: MapViewInput): MapPageView {
         text: CLASS_TEXT[c].option,
         checked: c === state.classes,
       })),
+      regions: [
+        { value: '', text: 'All of England', selected: zoomCode === null },
+        ...[...regionNames]
+          .sort((a, b) => collator.compare(a[1], b[1]))
+          .map(([code, name]) => ({ value: code, text: name, selected: code === zoomCode })),
+      ],
       signInNote: !input.signedIn,
     },
     svg,
+    zoom:
+      zoomCode && zoomName
+        ? { code: zoomCode, name: zoomName, englandHref: mapUrl('/map', { ...urlState, region: null }) }
+        : null,
+    insets,
+    dictionaryHref: `/dictionary/${encodeURIComponent(metric.id)}`,
     legend,
     table: {
-      caption: `${metric.name} by ${LEVEL_WORDS[level].one}${periodText ? `: ${periodText}` : ''}`,
+      caption: `${metric.name} by ${LEVEL_WORDS[level].one}${where}${periodText ? `: ${periodText}` : ''}`,
       valueHeading,
       columns,
       rows: sorted.map((r) => ({
@@ -410,11 +509,15 @@ export function buildMapView(input: MapViewInput): MapPageView {
         rankText: r.rank === null ? '–' : String(r.rank),
         classText: classText(r),
         onMap: r.onMap,
+        approximate: approximate.has(r.code),
       })),
     },
     csvHref: mapUrl('/map.csv', { ...urlState, sort: state.sort }),
     notes: {
       noBoundary: best ? best.match.noBoundary.map((a) => ({ name: a.name, code: a.code })) : [],
+      approximate: rows
+        .filter((r) => approximate.has(r.code))
+        .map((r) => ({ name: r.name, code: r.code, text: approximate.get(r.code)! })),
       noArea: best ? best.match.noArea.map((s) => ({ name: s.name, code: s.code })) : [],
       boundarySource: best?.geometry.source ?? null,
       hasMissing: noDataCount > 0 && (values?.hasFigures ?? false),
@@ -423,6 +526,30 @@ export function buildMapView(input: MapViewInput): MapPageView {
     },
     demo: demoView(status),
     csv: { header, rows: csvRows },
+  };
+}
+
+/** England's figure in the key: rounded by the one rule, with the shade it would have on the map. */
+function englandLegend(
+  england: { value: number | null } | null,
+  unit: string,
+  classing: Classing,
+): { text: string; shade: number | null } | null {
+  if (!england || england.value === null) return null;
+  const value = roundFigure(england.value, unit);
+  // A rate or share compares with the areas' shades; a count (their sum) or a value outside the classes'
+  // range does not, so it gets no swatch.
+  const first = classing.classes[0];
+  const last = classing.classes[classing.classes.length - 1];
+  const comparable =
+    (unit === 'per_1000' || unit === 'percent') &&
+    first !== undefined &&
+    england.value >= first.lower &&
+    england.value <= last!.upper;
+  const index = comparable ? classing.classOf(england.value) : null;
+  return {
+    text: `England: ${formatValue(value, unit)}${unitSuffix(unit)}`,
+    shade: index === null ? null : classing.classes[index]!.shade,
   };
 }
 
