@@ -8,7 +8,13 @@ import { LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
 import { NO_DATA_TEXT } from '../../domain/no-data.ts';
 import { renderLineChart } from '../charts/line-chart.ts';
-import { formatDate, formatPeriod, formatPeriodShort, formatValue } from '../format.ts';
+import {
+  formatDate,
+  formatPeriod,
+  formatPeriodInSentence,
+  formatPeriodShort,
+  formatValue,
+} from '../format.ts';
 import { areaPath } from './area-children.ts';
 
 export interface AreaRangeView {
@@ -54,10 +60,11 @@ function apiQuery(r: AreaRangeView, extra: Record<string, string> = {}): string 
 function common(r: AreaRangeView, page: AreaSubpage, periods: { periodStart: string }[]) {
   const areaName = r.area.level === 'england' ? 'England' : r.area.name;
   const areaHref = r.area.level === 'england' ? '/' : areaPath(r.area.level, r.area.code);
+  // "September 2026 to October 2026" / "the week commencing 5 October 2026 to the week commencing …".
   const rangeText =
     periods.length === 0
-      ? 'no complete periods loaded'
-      : `${formatPeriod(r.grain, periods[0]!.periodStart)} to ${formatPeriod(r.grain, periods[periods.length - 1]!.periodStart)}`;
+      ? 'the loaded data (no complete period yet)'
+      : `${formatPeriodInSentence(r.grain, periods[0]!.periodStart)} to ${formatPeriodInSentence(r.grain, periods[periods.length - 1]!.periodStart)}`;
   return {
     heading: SUBPAGE_TITLES[page],
     areaName,
@@ -141,11 +148,13 @@ export interface JumpOffSourceInput {
 const SOURCE_TEXT = {
   events: {
     heading: 'From activity events',
+    words: 'activity events',
     intro:
       'Counted by this service from the App’s activity events: each click on a link into a partner’s service counts once. A period without clicks is 0.',
   },
   feed: {
     heading: 'From the NHS integrated partners feed',
+    words: 'NHS integrated partners feed',
     intro:
       'The NHS’s own weekly counts (WeeklyIntegratedPartners files), kept apart from the counts from events. A period the feed does not cover has no data, which is not zero.',
   },
@@ -156,7 +165,7 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
   const base = common(r, 'partners', periods);
   return {
     ...base,
-    lede: `Clicks from the NHS App into services of integrated partners in ${base.areaName}, by ${base.grainWord}, ${base.rangeText}.`,
+    lede: `Clicks from the NHS App into services of integrated partners in ${base.areaName}, by ${base.grainWord}, from ${base.rangeText}.`,
     sources: sources.map((s) => {
       const text = SOURCE_TEXT[s.source];
       const id = `partners-${s.source}`;
@@ -170,7 +179,7 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
       const c = s.hasFigures
         ? chart(
             `${id}-chart`,
-            `Jump-offs by ${base.grainWord} (${s.source === 'events' ? 'events' : 'partners feed'})`,
+            `Jump-offs by ${base.grainWord} (${text.words})`,
             r.grain,
             s.periods.map((p) => ({ periodStart: p.periodStart, value: p.total, complete: p.complete })),
             'events',
@@ -180,6 +189,7 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
         id,
         source: s.source,
         heading: text.heading,
+        sourceWords: text.words,
         intro: text.intro,
         feedDaysText:
           s.source === 'feed'
@@ -190,7 +200,7 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
         hasFigures: s.hasFigures,
         summary,
         chart: c,
-        chartCaption: `Jump-offs in ${base.areaName} by ${base.grainWord}, all providers (source: ${s.source === 'events' ? 'activity events' : 'integrated partners feed'})${c?.gaps ? `; ${base.grainWord}s with no data are left out of the line` : ''}`,
+        chartCaption: `Jump-offs in ${base.areaName} by ${base.grainWord}, all providers (source: ${text.words})${c?.gaps ? `; ${base.grainWord}s with no data are left out of the line` : ''}`,
         providerRows: s.providers.map((l) => [l.provider, count(l.total), share(l.share)]),
         serviceRows: s.services.map((l) => [l.provider, l.service ?? '', count(l.total), share(l.share)]),
         trendHead: ['Period', 'All providers', ...s.providers.map((l) => l.provider)],
@@ -216,7 +226,7 @@ export function buildOrganDonationView(r: AreaRangeView, od: OrganDonationInput)
   const base = common(r, 'organ-donation', od.periods);
   return {
     ...base,
-    lede: `Organ donation decisions registered, updated, withdrawn and looked up in the NHS App by users registered with practices in ${base.areaName}, by ${base.grainWord}, ${base.rangeText}.`,
+    lede: `Organ donation decisions registered, updated, withdrawn and looked up in the NHS App by users registered with practices in ${base.areaName}, by ${base.grainWord}, from ${base.rangeText}.`,
     totalsRows: od.metrics.map((m) => [m.name, count(m.total)]),
     charts: od.metrics.map((m) => {
       const c = chart(
@@ -292,7 +302,7 @@ export function buildSuppliersView(r: AreaRangeView, s: SupplierInput) {
   });
   return {
     ...base,
-    lede: `The headline figures of ${base.areaName}’s GP practices grouped by their GP system supplier, by ${base.grainWord}, ${base.rangeText}.`,
+    lede: `The headline figures of ${base.areaName}’s GP practices grouped by their GP system supplier, by ${base.grainWord}, from ${base.rangeText}.`,
     noPractices: s.suppliers.length === 0,
     latestText: latest ? formatPeriod(r.grain, latest.periodStart) : null,
     latestHead: [
