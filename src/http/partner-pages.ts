@@ -4,7 +4,7 @@
  * /areas/england/E92000001/…), by week or month over the loaded range or a GET form's from/to. They read through
  * the same functions as /api/v1/partners, /organ-donation and /suppliers (src/http/api/partner-routes.ts), so
  * access, disclosure and rounding are the API's. None of their figures is open data today, so the routes need
- * sign-in (visitors are sent to sign in). Bad parameters answer an NHS-styled 400 naming the parameter, an
+ * sign-in (visitors are sent to sign in), and take part in the figure routes' load control (`figureLoad`). Bad parameters answer an NHS-styled 400 naming the parameter, an
  * unknown area a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -67,7 +67,7 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
     app.get(
       `/areas/:level/:code/${name}`,
       {
-        config: { access: 'signed-in', cache: true },
+        config: { access: 'signed-in', cache: true, figureLoad: true },
         schema: { params: PARAMS, querystring: SUBPAGE_QUERY },
       },
       async (request: FastifyRequest, reply: FastifyReply) => {

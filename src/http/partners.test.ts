@@ -201,6 +201,25 @@ describe('GET /api/v1/partners', () => {
     }
   });
 
+  it('counts towards the figure routes’ rate limit (pages and API), though declared signed-in', async () => {
+    const limited = await buildApp({
+      db: w.db,
+      config: loadConfig({ FIGURE_RATE_LIMIT_PER_USER: '2' }),
+      clock: PARTNERS_CLOCK,
+      queries: new WarehouseQueries(w.db, w.catalogue),
+      catalogue: w.catalogue,
+      testViewer: { ...SIGNED_IN, userId: 'rate-limited' },
+    });
+    try {
+      expect((await limited.inject('/api/v1/partners?level=icb&code=QA2')).statusCode).toBe(200);
+      expect((await limited.inject('/areas/icb/QA2/suppliers')).statusCode).toBe(200);
+      expect((await limited.inject('/api/v1/organ-donation?level=icb&code=QA2')).statusCode).toBe(429);
+      expect((await limited.inject('/areas/icb/QA2/partners')).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('is described in the OpenAPI document', () => {
     const paths = openApiDocument().paths as Record<string, unknown>;
     for (const p of ['/api/v1/partners', '/api/v1/organ-donation', '/api/v1/suppliers'])

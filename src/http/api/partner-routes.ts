@@ -73,6 +73,12 @@ const AREA_RANGE_PROPERTIES: Record<string, JsonSchema> = {
   format: FORMAT_SCHEMA,
 };
 
+const AREA_STRUCTURE_SCHEMA = {
+  ...STRUCTURE_SCHEMA,
+  description:
+    "areas on today's structure (the default for open areas) or as recorded at the time (the default for closed ones)",
+};
+
 function query(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', additionalProperties: false, properties };
 }
@@ -85,9 +91,9 @@ export const PARTNERS_QUERY = query({
     description:
       'events (counted from activity events) or feed (the NHS WeeklyIntegratedPartners feed); default both',
   },
-  structure: STRUCTURE_SCHEMA,
+  structure: AREA_STRUCTURE_SCHEMA,
 });
-export const ORGAN_DONATION_QUERY = query({ ...AREA_RANGE_PROPERTIES, structure: STRUCTURE_SCHEMA });
+export const ORGAN_DONATION_QUERY = query({ ...AREA_RANGE_PROPERTIES, structure: AREA_STRUCTURE_SCHEMA });
 export const SUPPLIERS_QUERY = query(AREA_RANGE_PROPERTIES);
 
 export interface AreaRangeQuery {
@@ -131,7 +137,13 @@ export async function areaRangeParams(ctx: RouteContext, q: AreaRangeQuery): Pro
     from,
     to,
     includePartial: partialParam(q.partial),
-    structure: structureParam(q.structure),
+    // A closed area has figures only as recorded (as on its area page); today's structure has none for it.
+    structure:
+      q.structure !== undefined
+        ? structureParam(q.structure)
+        : a.isCurrent || level === 'practice'
+          ? 'current'
+          : 'as_recorded',
   };
 }
 
@@ -297,6 +309,7 @@ export const partnersRoute: ApiRoute = {
     'below ICB and these metrics (outside the MI publication) need sign-in (401). 400 names a bad parameter.',
   tag: 'Figures',
   access: 'signed-in',
+  figureLoad: true,
   csv: true,
   cache: true,
   querystring: PARTNERS_QUERY,
@@ -414,6 +427,7 @@ export const organDonationRoute: ApiRoute = {
     'publication: sign-in needed (401). 400 names a bad parameter.',
   tag: 'Figures',
   access: 'signed-in',
+  figureLoad: true,
   csv: true,
   cache: true,
   querystring: ORGAN_DONATION_QUERY,
@@ -565,6 +579,7 @@ export const suppliersRoute: ApiRoute = {
     'single practice, so these are practice-level figures: sign-in needed (401). 400 names a bad parameter.',
   tag: 'Figures',
   access: 'signed-in',
+  figureLoad: true,
   csv: true,
   cache: true,
   querystring: SUPPLIERS_QUERY,

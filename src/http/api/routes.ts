@@ -80,7 +80,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     app.get(
       r.url,
       {
-        config: { access: r.access, cache: r.cache },
+        config: { access: r.access, cache: r.cache, ...(r.figureLoad ? { figureLoad: true } : {}) },
         schema: {
           ...(r.params ? { params: r.params } : {}),
           querystring: r.querystring,
