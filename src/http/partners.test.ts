@@ -378,6 +378,19 @@ describe('the pages', () => {
     expect(latest[1]![3]).toBe(((tppLogins / 500) * 1000).toFixed(1));
   });
 
+  it('shows a practice without a list size with counts but no rate (no data, not 0)', async () => {
+    const res = await user.inject('/areas/practice/A00003/suppliers');
+    expect(res.statusCode).toBe(200);
+    const [row] = cellsOf(res.body, 'suppliers-latest').slice(1);
+    const logins = events.filter(
+      (e) => e.type === 'login' && e.practice === 'A00003' && month(e.date) === '2026-10-01',
+    ).length;
+    // Supplier, practices, three rates, three counts, patients.
+    expect(row!.slice(0, 5)).toEqual(['EMIS', '1', 'No data', 'No data', 'No data']);
+    expect(row![6]).toBe(String(logins));
+    expect(row![8]).toBe('No data');
+  });
+
   it('answers bad parameters with a 400 naming them, an unknown area with a 404, and sends visitors to sign in', async () => {
     const bad = await user.inject('/areas/icb/QA1/organ-donation?grain=fortnight');
     expect(bad.statusCode).toBe(400);

@@ -63,7 +63,7 @@ function common(r: AreaRangeView, page: AreaSubpage, periods: { periodStart: str
   // "September 2026 to October 2026" / "the week commencing 5 October 2026 to the week commencing …".
   const rangeText =
     periods.length === 0
-      ? 'the loaded data (no complete period yet)'
+      ? 'the range asked for (no complete period loaded in it)'
       : `${formatPeriodInSentence(r.grain, periods[0]!.periodStart)} to ${formatPeriodInSentence(r.grain, periods[periods.length - 1]!.periodStart)}`;
   return {
     heading: SUBPAGE_TITLES[page],
