@@ -307,6 +307,48 @@ describe('Area pages and search (demo warehouse)', () => {
     );
   });
 
+  it('partner services, organ donation and supplier pages (issue 14.4): reached without JavaScript, in tables, axe-clean', async () => {
+    const icb = chain[2]!;
+    const page = await harness.newPage({ javaScriptEnabled: false });
+    await page.goto(href(icb));
+    // From the area page's "More for this area" links, without JavaScript.
+    await Promise.all([
+      page.waitForURL(/\/partners$/),
+      page.locator('#more-for-area a', { hasText: 'Partner services' }).click(),
+    ]);
+    // Jump-offs by provider from events: the table's total is the events' count over the months shown.
+    const months = await page.locator('#partners-events-trend tbody th').allTextContents();
+    expect(months.length).toBeGreaterThan(1);
+    const providers = await page.locator('#partners-events-providers tbody tr').all();
+    expect(providers.length).toBeGreaterThan(1);
+    const first = (await providers[0]!.locator('th, td').allTextContents()).map(squash);
+    const days = await db.one<{ first: string; last: string }>(
+      'SELECT CAST(min(day) AS VARCHAR) AS first, CAST(max(day) AS VARCHAR) AS last FROM data_day',
+    );
+    // Complete months of the loaded range, today's structure.
+    const direct = await db.scalar<number>(
+      `SELECT count(*) FROM activity_event e
+       JOIN practice_ancestry pa ON pa.structure = 'current' AND pa.practice_code = e.practice_code
+       WHERE e.event_type = 'jump_off' AND e.provider = $1 AND pa.icb_code = $2
+         AND date_trunc('month', e.event_date) >= CAST($3 AS DATE)
+         AND last_day(e.event_date) <= CAST($4 AS DATE)`,
+      [first[0]!, icb.code, days!.first, days!.last],
+    );
+    expect(first[1]).toBe(formatNumber(Number(direct)));
+    // The demo loads no partners feed: no data, not zero.
+    expect(squash((await page.locator('#partners-feed-summary').textContent()) ?? '')).toMatch(/no data/);
+    for (const path of ['organ-donation', 'suppliers']) {
+      await page.goto(`${href(icb)}/${path}?grain=week`);
+      expect(await page.locator('table tbody tr').count(), path).toBeGreaterThan(3);
+    }
+    const js = await harness.newPage();
+    for (const path of ['partners', 'organ-donation', 'suppliers']) {
+      const response = await js.goto(`${href(icb)}/${path}`);
+      expect(response!.status(), path).toBe(200);
+      await expectNoAxeViolations(js);
+    }
+  });
+
   it('answers 404 for an unknown area and 400 for a bad level, on NHS-styled pages', async () => {
     const page = await harness.newPage();
     expect((await page.goto('/areas/practice/ZZZ999'))!.status()).toBe(404);

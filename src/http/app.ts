@@ -29,6 +29,7 @@ import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
 import { registerMapRoutes } from './map-routes.ts';
 import { registerRankingRoutes } from './ranking-routes.ts';
+import { registerPartnerPages } from './partner-pages.ts';
 import { registerServicePages } from './service-pages-routes.ts';
 import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerApiRoutes(app, ctx);
   registerMapRoutes(app, ctx);
   registerRankingRoutes(app, ctx);
+  registerPartnerPages(app, ctx);
   registerInfoRoutes(app, ctx);
   registerOfficialRoutes(app, ctx);
   registerOpenDataRoutes(app, ctx);

@@ -173,9 +173,22 @@ export class FigureGate {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A route that needs sign-in but computes figures like the 'figures' routes (the partner, organ donation
+     * and supplier pages and API, docs/adr/0030): it takes part in the rate limits and the queue too.
+     */
+    figureLoad?: boolean;
+  }
+}
+
 /** Routes whose answers are computed figures (pages and API). */
 export function isFigureRoute(request: FastifyRequest): boolean {
-  return request.routeOptions.url !== undefined && request.routeOptions.config.access === 'figures';
+  const config = request.routeOptions.config;
+  return (
+    request.routeOptions.url !== undefined && (config.access === 'figures' || config.figureLoad === true)
+  );
 }
 
 const TURN = Symbol('figureTurn');

@@ -32,6 +32,8 @@ export interface ApiRoute {
   example: unknown;
   /** Cached by src/http/cache.ts (data version, URL and viewer). */
   cache: boolean;
+  /** A signed-in route that computes figures: under the figure routes' load control (src/http/load-control.ts). */
+  figureLoad?: boolean;
   handler: (ctx: RouteContext) => RouteHandlerMethod;
 }
 

@@ -13,6 +13,7 @@ import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
 import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
 import { rankingRoute } from './ranking-routes.ts';
+import { organDonationRoute, partnersRoute, suppliersRoute } from './partner-routes.ts';
 import { bookingRoute } from './booking-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
@@ -31,6 +32,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   summaryRoute,
   peersRoute,
   rankingRoute,
+  partnersRoute,
+  organDonationRoute,
+  suppliersRoute,
   officialRoute,
   officialEditionsRoute,
   officialReconciliationRoute,
@@ -76,7 +80,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     app.get(
       r.url,
       {
-        config: { access: r.access, cache: r.cache },
+        config: { access: r.access, cache: r.cache, ...(r.figureLoad ? { figureLoad: true } : {}) },
         schema: {
           ...(r.params ? { params: r.params } : {}),
           querystring: r.querystring,
