@@ -8,17 +8,12 @@
  * an unknown practice). Tests compute expected figures from `activity_event` and FEED_ROWS, not the cube.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fixedClock } from '../../src/domain/clock.ts';
 import type { MetricDefinition } from '../../src/domain/metric-definition.ts';
-import { ingestEventFile } from '../../src/ingest/events.ts';
 import { importIntegratedPartners } from '../../src/ingest/feeds/index.ts';
-import { rebuildAreas } from '../../src/ingest/reference/areas.ts';
-import { buildMetrics } from '../../src/metrics/build.ts';
-import { loadCatalogue } from '../../src/metrics/catalogue.ts';
-import { Warehouse } from '../../src/warehouse/db.ts';
-import { migrate } from '../../src/warehouse/migrate.ts';
+import type { Warehouse } from '../../src/warehouse/db.ts';
+import { buildWarehouse, EVENT_HEADER, fromCodes, rng } from './warehouse-builder.ts';
 
 /** practice, PCN, sub-ICB, ICB, region, supplier. */
 export const PRACTICES: [string, string, string, string, string, string][] = [
@@ -57,17 +52,6 @@ export const FEED_ROWS: [string, string, string, string, number][] = (() => {
 
 export const PARTNERS_CLOCK = fixedClock('2026-11-21T12:00:00Z');
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface PartnersWarehouse {
   db: Warehouse;
   catalogue: MetricDefinition[];
@@ -75,23 +59,6 @@ export interface PartnersWarehouse {
 }
 
 export async function buildPartnersWarehouse(): Promise<PartnersWarehouse> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'partners-warehouse-'));
-  const db = await Warehouse.open(':memory:');
-  await migrate(db);
-  for (const [practice, pcn, sub, icb, region, supplier] of PRACTICES) {
-    await db.run(
-      `INSERT INTO practice_map VALUES (DATE '2026-01-01', $1, 'Practice ' || $1, 'LS1 4AP', $2, 'PCN ' || $2,
-        $3, NULL, 'Sub-ICB ' || $3, $4, NULL, 'ICB ' || $4, $5, NULL, 'Region ' || $5, $6)`,
-      [practice, pcn, sub, icb, region, supplier],
-    );
-  }
-  for (const [practice, patients] of Object.entries(LIST_SIZES_13PLUS)) {
-    await db.run(
-      "INSERT INTO list_size VALUES (DATE '2025-12-01', 'practice', $1, $2 + 200, $2, 'estimated', 'list_size_quinary')",
-      [practice, patients],
-    );
-  }
-  await rebuildAreas(db);
   const r = rng(14);
   const codes = [...PRACTICES.map((p) => p[0]), 'ZZZ999'];
   const lines: string[] = [];
@@ -119,23 +86,22 @@ export async function buildPartnersWarehouse(): Promise<PartnersWarehouse> {
       }
     }
   }
-  const events = path.join(dir, 'events.csv');
-  fs.writeFileSync(
-    events,
-    [
-      'event_id,event_time,event_type,session_id,user_id,practice_code,identity_level,channel,p9_route,provider,service',
-      ...lines,
-    ].join('\n'),
-  );
-  await ingestEventFile(db, events, { demo: false });
-  const feed = path.join(dir, 'WeeklyIntegratedPartners_NHSApp_Counts_20261109.csv');
-  fs.writeFileSync(
-    feed,
-    ['Date,OdsCode,Provider,JumpOff,Clicks', ...FEED_ROWS.map((f) => f.join(','))].join('\n') + '\n',
-  );
-  await importIntegratedPartners(db, feed);
-  const catalogue = loadCatalogue();
-  await buildMetrics(db, catalogue, PARTNERS_CLOCK);
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { db, catalogue, close: () => db.close() };
+  const built = await buildWarehouse({
+    practices: PRACTICES.map(([practice, pcn, sub, icb, region, supplier]) => ({
+      ...fromCodes('2026-01-01', [practice, 'LS1 4AP', pcn, sub, icb, region]),
+      supplier,
+    })),
+    listSizes13plus: LIST_SIZES_13PLUS,
+    events: { header: `${EVENT_HEADER},p9_route,provider,service`, lines },
+    clock: PARTNERS_CLOCK,
+    async beforeBuild(db, dir) {
+      const feed = path.join(dir, 'WeeklyIntegratedPartners_NHSApp_Counts_20261109.csv');
+      fs.writeFileSync(
+        feed,
+        ['Date,OdsCode,Provider,JumpOff,Clicks', ...FEED_ROWS.map((f) => f.join(','))].join('\n') + '\n',
+      );
+      await importIntegratedPartners(db, feed);
+    },
+  });
+  return { db: built.db, catalogue: built.catalogue, close: () => built.close() };
 }

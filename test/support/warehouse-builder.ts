@@ -85,6 +85,8 @@ export interface WarehouseSpec {
   demoEvents?: boolean;
   /** The `demo` row of warehouse_meta (shown as "synthetic data", and the scale rates use). */
   demoMeta?: { scale: number; seed: number; generatedAt: string };
+  /** Loads anything else (e.g. a feed file through its importer) before the build; `dir` is for its files. */
+  beforeBuild?: (db: Warehouse, dir: string) => Promise<void>;
 }
 
 export interface BuiltWarehouse {
@@ -136,6 +138,7 @@ export async function buildWarehouse(spec: WarehouseSpec): Promise<BuiltWarehous
   };
   await ingestLines(spec.events.lines);
   if (spec.demoMeta) await db.run(sql('build/set_meta'), ['demo', JSON.stringify(spec.demoMeta)]);
+  await spec.beforeBuild?.(db, dir);
   const catalogue = loadCatalogue();
   await buildMetrics(db, catalogue, spec.clock);
   return {
