@@ -4,31 +4,20 @@
  * never holds sign-in back. Its migrations (src/app-state/migrations/*.sql) run on either engine and are
  * recorded in their own table, `app_state_migration`.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Warehouse, WarehouseBusyError } from '../warehouse/db.ts';
+import { listMigrations, type Migration } from '../warehouse/migrate.ts';
 import { describeDatabaseUrl, openPgPool } from '../warehouse/pg.ts';
 import { DuckStateDb, PgStateDb, type StateDb } from './state-db.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export interface StateMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type StateMigration = Migration;
 
+/** The app-state migrations: same file naming and reading as the warehouse's (src/warehouse/migrate.ts). */
 export function listStateMigrations(dir = MIGRATIONS_DIR): StateMigration[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({
-      version: Number(f.slice(0, 4)),
-      name: f.slice(5, -4),
-      sql: fs.readFileSync(path.join(dir, f), 'utf8'),
-    }));
+  return listMigrations(dir);
 }
 
 /** A number of our own for PostgreSQL's advisory lock around migrations (instances starting together). */
