@@ -128,6 +128,14 @@ function f(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
+/**
+ * A point of a line or band, in whole units of the viewBox (at most 1.2 px on screen): long weekly series
+ * are most of a page's bytes (docs/adr/0029), and a tenth of a unit is invisible.
+ */
+function pt(x: number, y: number): string {
+  return `${Math.round(x)},${Math.round(y)}`;
+}
+
 export function renderLineChart(options: LineChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 260;
@@ -239,8 +247,8 @@ export function renderLineChart(options: LineChartOptions): string {
       // A single period is drawn as a short bar so that it stays visible.
       const xs = run.length === 1 ? [x(run[0]!) - 3, x(run[0]!) + 3] : run.map(x);
       const idx = run.length === 1 ? [run[0]!, run[0]!] : run;
-      const top = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![hi]))}`);
-      const bottom = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![lo]))}`).reverse();
+      const top = idx.map((i, k) => pt(xs[k]!, y(points[i]!.band![hi])));
+      const bottom = idx.map((i, k) => pt(xs[k]!, y(points[i]!.band![lo]))).reverse();
       return [...top, ...bottom].join(' ');
     };
     const band: string[] = [];
@@ -266,7 +274,7 @@ export function renderLineChart(options: LineChartOptions): string {
         pen = false;
         return;
       }
-      path.push(`${pen ? 'L' : 'M'}${f(x(i))},${f(y(v))}`);
+      path.push(`${pen ? 'L' : 'M'}${pt(x(i), y(v))}`);
       pen = true;
     });
     if (path.length === 0) continue;
@@ -297,9 +305,7 @@ export function renderLineChart(options: LineChartOptions): string {
   }
   parts.push('<g class="app-chart__line" fill="none">');
   for (const run of runs) {
-    const d = run.indices
-      .map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(i))},${f(y(points[i]!.value))}`)
-      .join(' ');
+    const d = run.indices.map((i, k) => `${k === 0 ? 'M' : 'L'}${pt(x(i), y(points[i]!.value))}`).join(' ');
     parts.push(
       `<path d="${d}" stroke="${COLOURS.line}" stroke-width="3" stroke-linejoin="round" stroke-linecap="round"` +
         (run.dashed ? ' stroke-dasharray="6 5"' : '') +
