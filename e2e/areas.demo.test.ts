@@ -16,7 +16,13 @@ import { formatInterval } from '../src/web/views/metric-panels.ts';
 import { sortChildren } from '../src/web/views/area-children.ts';
 import { startHarness, type Harness } from './browser.ts';
 import { closeDemoWarehouse, demoDeps, demoWarehouse } from './demo-warehouse.ts';
-import { expectNoAxeViolations, squash, tablesOnPage, watchProblems } from './national-summary.suite.ts';
+import {
+  defaultRangeFilter,
+  expectNoAxeViolations,
+  squash,
+  tablesOnPage,
+  watchProblems,
+} from './national-summary.suite.ts';
 
 let harness: Harness;
 let deps: AppDeps;
@@ -255,8 +261,11 @@ describe('Area pages and search (demo warehouse)', () => {
     await page.goto(href(sub));
     expect(await page.locator('body').getAttribute('class')).toBeNull();
     const tables = await tablesOnPage(page);
+    const shown = defaultRangeFilter('month', expected.series);
     for (const tile of expected.tiles) {
-      const points = expected.series[tile.metricId]!;
+      const points = expected.series[tile.metricId]!.filter((p) => shown(p.periodStart));
+      // The default range is the last 12 months (the demo has two years).
+      expect(points.length, tile.metricId).toBeLessThanOrEqual(12);
       const id = `chart-${tile.metricId}`;
       // Period, value and complete flag (area pages add the band of peer areas between the last two).
       expect(
@@ -276,12 +285,16 @@ describe('Area pages and search (demo warehouse)', () => {
         const cells: string[][] = [];
         for (const row of await rows.all())
           cells.push((await row.locator('th, td').allTextContents()).map(squash));
+        // Coverage is a column only when some figure's is below 100%.
+        const partly = tile.comparison.figures.some(
+          (f) => f.value !== null && f.coverage !== null && formatCoverage(f.coverage) !== '100%',
+        );
         expect(cells, tile.metricId).toEqual(
           tile.comparison.figures.map((f) => [
             f.area.name,
             f.value === null ? 'Not available' : formatValue(f.value, tile.comparison!.unit),
             formatInterval(f.lowerCi95, f.upperCi95, tile.comparison!.unit) ?? '–',
-            f.value === null ? '–' : formatCoverage(f.coverage),
+            ...(partly ? [f.value === null ? '–' : formatCoverage(f.coverage)] : []),
           ]),
         );
       }
@@ -346,6 +359,45 @@ describe('Area pages and search (demo warehouse)', () => {
       const response = await js.goto(`${href(icb)}/${path}`);
       expect(response!.status(), path).toBe(200);
       await expectNoAxeViolations(js);
+    }
+  });
+
+  it('compact practice page by week: at most 300 KB, headline figures above the fold, axe-clean (issue 14.2)', async () => {
+    const path = `${href(chain[5]!)}?grain=week`;
+    // The HTML as served, before compression.
+    const res = await fetch(`${harness.baseUrl}${path}`, { headers: { cookie: harness.cookie ?? '' } });
+    expect(res.status).toBe(200);
+    const bytes = Buffer.byteLength(await res.text());
+    expect(bytes).toBeLessThanOrEqual(300 * 1024);
+    // The first headline figure is on screen without scrolling, on a laptop and on a phone.
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      const page = await harness.newPage({ viewport });
+      await page.goto(path);
+      const value = page.locator('.app-tile__value').first();
+      expect(squash((await value.textContent()) ?? '')).toMatch(/\d/);
+      const box = (await value.boundingBox())!;
+      expect(box.y + box.height, `${viewport.width}×${viewport.height}`).toBeLessThanOrEqual(viewport.height);
+      // Every tile links to its metric in the dictionary.
+      const tiles = await page.locator('.app-tile').count();
+      expect(await page.locator('.app-tile a[href^="/dictionary/"]').count()).toBe(tiles);
+      if (viewport.width === 1280) {
+        // The range chosen through the form is kept, and the 4-week average added.
+        await page.getByLabel('Last 13 weeks').check();
+        await page.getByLabel('Add a 4-week rolling average').check();
+        await Promise.all([
+          page.waitForURL(/range=13w/),
+          page.getByRole('button', { name: 'Update view' }).click(),
+        ]);
+        const url = new URL(page.url());
+        expect(url.searchParams.get('grain')).toBe('week');
+        expect(url.searchParams.get('avg')).toBe('4w');
+        const rows = (await tablesOnPage(page)).get('chart-logins')!;
+        expect(rows).toHaveLength(13);
+        await expectNoAxeViolations(page);
+      }
     }
   });
 

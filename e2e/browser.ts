@@ -50,6 +50,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
 
 export interface Harness extends RunningApp {
   browser: Browser;
+  /** The signed-in session's Cookie header (startHarness's `signedInAs`), for requests outside the browser. */
+  cookie: string | null;
   /** A fresh context (own cookies, JS on unless told otherwise) and page, closed by `close()`. */
   newPage(options?: BrowserContextOptions): Promise<Page>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function startHarness(deps: AppDeps, opts: { signedInAs?: SignInAs 
   return {
     ...running,
     browser,
+    cookie,
     async newPage(options: BrowserContextOptions = {}) {
       const context = await browser.newContext({ baseURL: running.baseUrl, ...options });
       contexts.push(context);

@@ -24,11 +24,33 @@ function slug(metricId: string): string {
 
 export const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
+/**
+ * The periods the pages show by default (the last 12 months, docs/adr/0029), computed here by plain date
+ * arithmetic: those ending on or after the first day of the 12th month back from the end of the latest
+ * period of any series.
+ */
+export function defaultRangeFilter(
+  grain: Grain,
+  series: Record<string, { periodStart: string }[]>,
+): (periodStart: string) => boolean {
+  const starts = Object.values(series).flatMap((points) => points.map((p) => p.periodStart));
+  if (starts.length === 0) return () => true;
+  const last = new Date(`${starts.sort().at(-1)!}T00:00:00Z`);
+  const endOf = (d: Date) =>
+    grain === 'week'
+      ? new Date(d.getTime() + 6 * 86_400_000)
+      : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0));
+  const end = endOf(last);
+  const from = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 11, 1));
+  return (periodStart) => endOf(new Date(`${periodStart}T00:00:00Z`)) >= from;
+}
+
 /** The rows each metric's table must hold, as [period, value, complete] texts. */
 export function expectedTables(summary: NationalSummary): Map<string, string[][]> {
   const tables = new Map<string, string[][]>();
+  const shown = defaultRangeFilter(summary.grain, summary.series);
   for (const tile of summary.tiles) {
-    const points = summary.series[tile.metricId] ?? [];
+    const points = (summary.series[tile.metricId] ?? []).filter((p) => shown(p.periodStart));
     tables.set(
       tile.metricId,
       points.map((p) => [

@@ -9,7 +9,9 @@
  * routes, for a different URL each time ("distinct": a different area, so every answer is computed: the
  * cost of cache misses under load). Every route is also timed one request at a time on new URLs (for the
  * National summary an ignored extra parameter), the cost of computing one answer. The load generator runs
- * in a worker thread, and each run waits for the server to finish the previous run's requests. Latencies are each response's time as autocannon reports
+ * in a worker thread, and each run waits for the server to finish the previous run's requests. Before the
+ * runs, the first view of four pages (a new area each, the cache emptied): its time and its HTML's size
+ * against 300 ms and 300 KB (docs/adr/0029). Latencies are each response's time as autocannon reports
  * it; p50/p95/p99 are computed from all of them. Then a page's total transfer: the HTML, CSS and JS a
  * browser downloads for it, gzip-compressed as served (fonts and images are not counted).
  *
@@ -50,7 +52,13 @@ const require = createRequire(import.meta.url);
 /** New URLs timed one at a time per route. */
 const SEQUENTIAL = 10;
 
-export const TARGETS = { apiP95Ms: 20, pageP95Ms: 50, pageTransferKb: 200 };
+export const TARGETS = {
+  apiP95Ms: 20,
+  pageP95Ms: 50,
+  pageTransferKb: 200,
+  firstViewMs: 300,
+  pageHtmlKb: 300,
+};
 
 interface Run {
   name: string;
@@ -316,6 +324,23 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
         single.push({ name: s.name, p50: percentile(times, 0.5), max: times[times.length - 1]! });
       }
 
+      // First view of a page (issue 14.2, docs/adr/0029): a new area each, nothing cached, and the HTML's
+      // size before compression, against 300 ms and 300 KB.
+      const firstViews: { name: string; ms: number; kb: number }[] = [];
+      for (const [name, path] of [
+        ['National summary by week', '/?grain=week&first=1'],
+        ['ICB page by month', `/areas/icb/${icbs[1] ?? icb}`],
+        ['Practice page by month', `/areas/practice/${practiceCodes[SEQUENTIAL + 3]}`],
+        ['Practice page by week', `/areas/practice/${practiceCodes[SEQUENTIAL + 4]}?grain=week`],
+      ] as const) {
+        app.responseCache.invalidate();
+        const t = performance.now();
+        const r = await fetchRaw(base + path);
+        const ms = performance.now() - t;
+        if (r.status !== 200) throw new Error(`${path} answered ${r.status}`);
+        firstViews.push({ name, ms, kb: Buffer.byteLength(await decoded(r)) / 1024 });
+      }
+
       const runs: Run[] = [];
       for (const s of scenarios) {
         console.log(`Running ${s.name} (${seconds} s per run, 50 connections) …`);
@@ -351,6 +376,16 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
       );
       console.log(`\nOne request at a time, ${SEQUENTIAL} new URLs each (no cache, no queue):`);
       for (const r of single) console.log(`  ${r.name.padEnd(44)} p50 ${ms(r.p50)} ms   max ${ms(r.max)} ms`);
+
+      console.log(
+        `\nFirst view (new area, no cache; HTML before gzip), targets ${TARGETS.firstViewMs} ms and ${TARGETS.pageHtmlKb} KB:`,
+      );
+      for (const v of firstViews) {
+        const ok = v.ms <= TARGETS.firstViewMs && v.kb <= TARGETS.pageHtmlKb;
+        console.log(
+          `  ${v.name.padEnd(44)} ${ms(v.ms)} ms ${v.kb.toFixed(1).padStart(8)} KB  ${ok ? '✓' : '✗'}`,
+        );
+      }
 
       console.log('\nPage transfer (HTML + CSS + JS, gzip as served; fonts and images not counted):');
       for (const p of ['/', `/areas/practice/${practiceCodes[0]}`, `/areas/icb/${icb}`]) {

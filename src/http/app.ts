@@ -162,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const sort = openSort(request.viewer, settings.sort);
       const summary = await queries.nationalSummary({ grain, includePartial });
       const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-      const view = nationalSummaryViewFor(openData, request.viewer, summary, regions, sort);
+      const view = nationalSummaryViewFor(openData, request.viewer, summary, regions, sort, settings);
       const html = renderer.page(
         'national-summary.njk',
         {

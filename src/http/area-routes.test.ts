@@ -189,6 +189,45 @@ describe('GET /areas/:level/:code', () => {
     expect(sort.body).toContain('sort must be one of: name, code, logins, users, rate, registered, value');
   });
 
+  it('keeps the time range and rolling average in the URL, its links and its form, and answers 400 for a bad one', async () => {
+    const res = await app.inject('/areas/icb/QMJ?range=13w&grain=week&avg=4w&compare=parent');
+    expectPage(res);
+    const html = res.body;
+    // Links to other areas and the chart's CSV carry the settings (defaults left out).
+    expect(html).toContain('href="/areas/region/Y56?grain=week&amp;range=13w&amp;avg=4w&amp;compare=parent"');
+    expect(html).toContain(
+      'href="/areas/sub_icb/93C?grain=week&amp;range=13w&amp;avg=4w&amp;compare=parent"',
+    );
+    expect(html).toContain('chart.csv?metric=logins&amp;grain=week&amp;range=13w"');
+    // The view form shows them checked.
+    expect(html).toMatch(/name="range" type="radio" value="13w" checked/);
+    expect(html.match(/name="range" type="radio" value="[^"]*" checked/g)).toHaveLength(1);
+    expect(html).toMatch(/name="avg" type="checkbox" value="4w" checked/);
+    expect(html).toMatch(/name="compare" type="radio" value="parent" checked/);
+    expect(html).toContain('4-week rolling average');
+    expect(html).toContain('Trends over the last 13 weeks');
+    for (const bad of ['range=5w', 'range=ALL', 'range=12m&range=24m', 'avg=3w']) {
+      const r = await app.inject(`/areas/icb/QMJ?${bad}`);
+      expectPage(r, 400);
+      expect(r.body).toMatch(
+        /(range must be one of: 8w, 13w, 26w, 12m, 24m, all|avg must be one of: 4w|range must be given once)/,
+      );
+    }
+    const national = await app.inject('/?range=1y');
+    expectPage(national, 400);
+  });
+
+  it('gives the chart CSV for the range only', async () => {
+    // Monthly, May to October 2026: 13 weeks ending 31 October overlap August, September and October.
+    const csv = await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=13w');
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2026-08-01', '2026-09-01', '2026-10-01']);
+    const all = await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=all');
+    expect(all.body.trim().split('\r\n')).toHaveLength(7);
+    expect((await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=9w')).statusCode).toBe(400);
+  });
+
   it('answers 500 without details when the queries fail', async () => {
     const failing = createTestQueries();
     failing.areaPage = async () => {

@@ -4,9 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
-import type { Grain } from '../domain/metric-definition.ts';
 import { normaliseSearch } from '../query/search.ts';
-import { parseSort, pageUrl, SORT_PARAMS, childrenTableView, areaPath } from '../web/views/area-children.ts';
+import { childrenTableView } from '../web/views/area-children.ts';
+import {
+  areaPath,
+  PAGE_QUERY_PROPERTIES,
+  pageUrl,
+  parsePageQuery,
+  type PageQuery,
+} from '../web/views/page-state.ts';
 import { demoView } from '../web/views/metric-panels.ts';
 import { buildSearchView, searchProblem } from '../web/views/search.ts';
 import type { PageQueries } from './deps.ts';
@@ -30,28 +36,12 @@ export const AREA_CODE_SCHEMA = {
 } as const;
 
 /**
- * Settings of pages that show figures. Unknown parameters are ignored (shared links pick up tracking
- * parameters); known ones are checked.
+ * Settings of pages that show figures (src/web/views/page-state.ts). Unknown parameters are ignored (shared
+ * links pick up tracking parameters); known ones are checked.
  */
-export const PAGE_QUERY_SCHEMA = {
-  type: 'object',
-  properties: {
-    grain: { type: 'string', enum: ['month', 'week'] },
-    partial: { type: 'string', enum: ['0', '1'] },
-    sort: { type: 'string', enum: SORT_PARAMS },
-    dir: { type: 'string', enum: ['asc', 'desc'] },
-    compare: { type: 'string', enum: ['england', 'parent'] },
-  },
-} as const;
+export const PAGE_QUERY_SCHEMA = { type: 'object', properties: PAGE_QUERY_PROPERTIES } as const;
 
-export interface PageQuery {
-  grain?: Grain;
-  partial?: '0' | '1';
-  sort?: (typeof SORT_PARAMS)[number];
-  dir?: 'asc' | 'desc';
-  /** Area pages: the benchmark of the verdicts (docs/adr/0022). */
-  compare?: 'england' | 'parent';
-}
+export type { PageQuery } from '../web/views/page-state.ts';
 
 const areaParamsSchema = {
   type: 'object',
@@ -68,13 +58,7 @@ const searchQuerySchema = {
 } as const;
 
 /** The page's settings from its validated query string. */
-export function pageSettings(query: PageQuery) {
-  return {
-    grain: query.grain ?? ('month' as Grain),
-    includePartial: query.partial === '1',
-    sort: parseSort(query.sort, query.dir),
-  };
-}
+export const pageSettings = parsePageQuery;
 
 export function registerAreaRoutes(
   app: FastifyInstance,
@@ -87,16 +71,16 @@ export function registerAreaRoutes(
     { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
       const settings = pageSettings(request.query as PageQuery);
-      const { grain, includePartial } = settings;
+      const { grain } = settings;
       // Visitors who are not signed in: open figures only (src/http/open-data.ts).
       requireOpenPage(request.viewer, 'region', grain);
       const sort = openSort(request.viewer, settings.sort);
       const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
       const status = await queries.dataStatus();
-      const state = { path: '/areas', grain, includePartial, sort };
+      const state = { ...settings, path: '/areas', sort };
       const view = {
         children: regionsViewFor(openData, request.viewer, regions, (c) => childrenTableView(c, state)),
-        nationalHref: pageUrl({ path: '/', grain, includePartial, sort: null }),
+        nationalHref: pageUrl({ ...settings, path: '/', sort: null }),
         demo: demoView(status),
       };
       const html = renderer.page('areas.njk', { pageTitle: 'Areas', view, demo: view.demo }, '/areas');
@@ -121,19 +105,15 @@ export function registerAreaRoutes(
       if (params.level === 'england') {
         // England's page is the National summary.
         if (code !== ENGLAND_CODE) return reply.callNotFound();
-        return reply.redirect(pageUrl({ path: '/', grain, includePartial, sort: null }), 301);
+        return reply.redirect(pageUrl({ ...settings, path: '/', sort: null, compare: undefined }), 301);
       }
       if (code !== params.code) {
         // One address per area: codes are upper case.
-        return reply.redirect(
-          pageUrl({ path: areaPath(params.level, code), grain, includePartial, sort }),
-          301,
-        );
+        return reply.redirect(pageUrl({ ...settings, path: areaPath(params.level, code), sort }), 301);
       }
       const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
       if (!page) return reply.callNotFound();
-      const compare = (request.query as PageQuery).compare ?? 'england';
-      const view = areaPageViewFor(openData, request.viewer, page, sort, compare);
+      const view = areaPageViewFor(openData, request.viewer, page, sort, settings.compare, settings);
       const html = renderer.page(
         'area.njk',
         {

@@ -17,6 +17,7 @@ import { canViewFigure } from '../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate } from '../domain/periods.ts';
+import { DEFAULT_RANGE, pickRange, TIME_RANGES, type TimeRange } from '../domain/time-range.ts';
 import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
 import {
   findDataTableArea,
@@ -45,7 +46,7 @@ import {
 } from '../web/views/data-table.ts';
 import { buildDictionaryMetricView, buildDictionaryView } from '../web/views/dictionary.ts';
 import { metricsWithFigures } from '../query/map-values.ts';
-import { chartCsv, demoView, type ChartCsvPoint } from '../web/views/metric-panels.ts';
+import { chartCsv, demoView, periodsOf, type ChartCsvPoint } from '../web/views/metric-panels.ts';
 import { assertCanViewFigure } from './access.ts';
 import { AREA_CODE_SCHEMA } from './area-routes.ts';
 import { sendError } from './errors.ts';
@@ -107,6 +108,8 @@ const CHART_QUERY_SCHEMA = {
     metric: METRIC_ID_SCHEMA,
     grain: { type: 'string', enum: GRAINS },
     partial: { type: 'string', enum: ['0', '1'] },
+    // The chart's time range, as on its page (docs/adr/0029).
+    range: { type: 'string', enum: TIME_RANGES },
   },
 } as const;
 
@@ -389,7 +392,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (request, reply) => {
       const params = request.params as { level: AreaLevel; code: string };
-      const q = request.query as { metric: string; grain?: Grain; partial?: '0' | '1' };
+      const q = request.query as { metric: string; grain?: Grain; partial?: '0' | '1'; range?: TimeRange };
       const grain = q.grain ?? 'month';
       const includePartial = q.partial === '1';
       const code = params.code.toUpperCase();
@@ -424,7 +427,14 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
         }
       }
       if (!source || !source.tiles.some((t) => t.metricId === metric.id)) return reply.callNotFound();
-      let points: ChartCsvPoint[] = source.series[metric.id] ?? [];
+      // The periods the chart shows: its range ends with the last period of the page it is on.
+      const lastPeriod = periodsOf(source.series).last;
+      let points: ChartCsvPoint[] = pickRange(
+        grain,
+        q.range ?? DEFAULT_RANGE,
+        source.series[metric.id] ?? [],
+        lastPeriod,
+      );
       let bands = source.bands;
       if (!request.viewer.signedIn) {
         // What visitors see on the page: open figures, with disclosure control when configured.

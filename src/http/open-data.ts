@@ -14,7 +14,9 @@ import { CHILD_COLUMNS } from '../query/area-page.ts';
 import type { AreaChildren, AreaPage, NationalSummary, SeriesPoint, SummaryTile } from '../query/types.ts';
 import { formatPeriod } from '../web/format.ts';
 import type { ChildrenSort, ChildrenTableView } from '../web/views/area-children.ts';
-import { buildAreaPageView, type AreaPageView } from '../web/views/area-page.ts';
+import { buildAreaPageView, type AreaPageView, type ChartSettings } from '../web/views/area-page.ts';
+import { pickRange, DEFAULT_RANGE } from '../domain/time-range.ts';
+import { periodsOf } from '../web/views/metric-panels.ts';
 import { buildNationalSummaryView, type NationalSummaryView } from '../web/views/national-summary.ts';
 import type { ChartView, TileView } from '../web/views/metric-panels.ts';
 import { SignInRequiredError } from './access.ts';
@@ -149,14 +151,17 @@ export function markSuppressedCharts(
   source: Record<string, SeriesPoint[]>,
   suppressed: Suppressed,
   grain: Grain,
+  settings: ChartSettings = {},
 ): ChartView[] {
+  // The periods the charts show: the range ends with the last period of the page as loaded.
+  const last = settings.lastPeriod ?? periodsOf(source).last;
   return charts.map((chart, i) => {
     const tile = tiles[i]!;
     const hidden = suppressed.get(tile.metricId);
     if (!hidden || hidden.size === 0) return chart;
     const rows: ChartView['rows'] = [];
     let k = 0;
-    for (const p of source[tile.metricId] ?? []) {
+    for (const p of pickRange(grain, settings.range ?? DEFAULT_RANGE, source[tile.metricId] ?? [], last)) {
       if (hidden.has(p.periodStart)) {
         rows.push({
           period: formatPeriod(grain, p.periodStart) + (p.complete ? '' : ' (partial)'),
@@ -271,14 +276,18 @@ export function nationalSummaryViewFor(
   summary: NationalSummary,
   regions: AreaChildren | null,
   sort: ChildrenSort | null,
+  chart: ChartSettings = {},
 ): NationalSummaryView {
-  if (viewer.signedIn) return buildNationalSummaryView(summary, regions, sort);
+  if (viewer.signedIn) return buildNationalSummaryView(summary, regions, sort, chart);
   const filtered = openTilesAndSeries(ctx, 'england', summary.grain, summary.tiles, summary.series);
   const { children, suppressedCodes } = openChildren(ctx, viewer, regions);
+  // The range ends where the full page's does, whatever disclosure control leaves out.
+  const lastPeriod = periodsOf(summary.series).last;
   const view = buildNationalSummaryView(
     { ...summary, tiles: filtered.tiles, series: filtered.series },
     children,
     sort,
+    { ...chart, lastPeriod },
   );
   return {
     ...view,
@@ -296,23 +305,33 @@ export function areaPageViewFor(
   page: AreaPage,
   sort: ChildrenSort | null,
   compare: 'england' | 'parent' = 'england',
+  chart: ChartSettings = {},
 ): AreaPageView {
-  if (viewer.signedIn) return buildAreaPageView(page, sort, compare);
+  if (viewer.signedIn) return buildAreaPageView(page, sort, compare, chart);
   const level = page.area.level;
   const filtered = openTilesAndSeries(ctx, level, page.grain, page.tiles, page.series);
   const { children, suppressedCodes } = openChildren(ctx, viewer, page.children);
   // Peer ranks compare rates (not open data); bands of counts are left out under disclosure control.
   const peers = { peerPositions: undefined, peerBands: ctx.disclosure ? undefined : page.peerBands };
+  const settings = { ...chart, lastPeriod: periodsOf(page.series).last };
   const view = buildAreaPageView(
     { ...page, tiles: filtered.tiles, series: filtered.series, children, ...peers },
     sort,
     compare,
+    settings,
   );
   return {
     ...view,
     comparisonNote: null,
     tiles: markSuppressedTiles(view.tiles, filtered.tiles, page.tiles, filtered.suppressed),
-    charts: markSuppressedCharts(view.charts, filtered.tiles, page.series, filtered.suppressed, page.grain),
+    charts: markSuppressedCharts(
+      view.charts,
+      filtered.tiles,
+      page.series,
+      filtered.suppressed,
+      page.grain,
+      settings,
+    ),
     children:
       view.children && children
         ? openChildrenView(ctx, viewer, children, view.children, suppressedCodes)

@@ -211,3 +211,60 @@ describe('renderLineChart with a band of comparable areas', () => {
     expect(svg.indexOf('app-chart__benchmark--england')).toBeLessThan(svg.indexOf('app-chart__line'));
   });
 });
+
+describe('weekly ticks and the rolling average', () => {
+  // Nine weeks from Monday 1 December 2025 to Monday 26 January 2026, labelled as the pages label weeks.
+  const starts = [
+    ['1 Dec', '2025'],
+    ['8 Dec', '2025'],
+    ['15 Dec', '2025'],
+    ['22 Dec', '2025'],
+    ['29 Dec', '2025'],
+    ['5 Jan', '2026'],
+    ['12 Jan', '2026'],
+    ['19 Jan', '2026'],
+    ['26 Jan', '2026'],
+  ] as const;
+  const weekly: ChartPoint[] = starts.map(([label, year], i) => ({
+    label,
+    labelWithYear: `${label} ${year}`,
+    year,
+    value: 10 * (i + 1),
+  }));
+
+  it('names the year on the first label drawn and where the year changes', () => {
+    // 640 wide: a plot of 640 − 41 − 44.5 = 554.5 px fits 5 labels of 93 px, so every other one is drawn
+    // (indices 8, 6, 4, 2, 0): the year on the first, and on 12 January, the first drawn in 2026.
+    const x = texts(chart(weekly).split('app-chart__x-axis')[1]!);
+    expect(x).toEqual(['1 Dec 2025', '15 Dec', '29 Dec', '12 Jan 2026', '26 Jan']);
+    // 360 wide: 274.5 px fit 2 labels, every fifth (indices 8, 3): each is the first drawn in its year.
+    const narrow = texts(chart(weekly, { width: 360, height: 240 }).split('app-chart__x-axis')[1]!);
+    expect(narrow).toEqual(['22 Dec 2025', '26 Jan 2026']);
+    // Wide enough for every label: 5 January is the first of 2026.
+    const wide = texts(chart(weekly, { width: 1400 }).split('app-chart__x-axis')[1]!);
+    expect(wide).toEqual([
+      '1 Dec 2025',
+      '8 Dec',
+      '15 Dec',
+      '22 Dec',
+      '29 Dec',
+      '5 Jan 2026',
+      '12 Jan',
+      '19 Jan',
+      '26 Jan',
+    ]);
+  });
+
+  it('draws the rolling average as a green dash-dotted line with gaps where there is none', () => {
+    const svg = chart(weekly, {
+      lines: [{ kind: 'average', values: [null, null, null, 25, 35, 45, 55, 65, 75] }],
+    });
+    const line =
+      /<g class="app-chart__benchmark app-chart__benchmark--average"[^>]*><path d="([^"]*)" stroke="#006747"[^>]*stroke-dasharray="10 3 2 3"/.exec(
+        svg,
+      );
+    expect(line).not.toBeNull();
+    // One run of six points, starting at the fourth week.
+    expect(line![1]!.match(/[ML]/g)!.join('')).toBe('MLLLLL');
+  });
+});

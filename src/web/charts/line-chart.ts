@@ -5,8 +5,14 @@
 import { formatCompact } from '../format.ts';
 
 export interface ChartPoint {
-  /** Axis label for the period, e.g. "Nov 2026". */
+  /** Axis label for the period, e.g. "Nov 2026" or "9 Nov". */
   label: string;
+  /**
+   * Weekly charts: the label with its year ("9 Nov 2026") and the year, used on the first label drawn and
+   * on the first drawn in each new year, so that the axis says which year it is.
+   */
+  labelWithYear?: string;
+  year?: string;
   value: number;
   /** The period is not yet complete: drawn with a dashed line and a hollow marker. */
   partial?: boolean;
@@ -38,13 +44,15 @@ export interface LineChartOptions {
    * parent area (dark grey, long dashes) and England (purple, dots). Styles differ by dash as well as
    * colour, so they are told apart without colour; the page names them in the caption and the table.
    */
-  lines?: { kind: 'parent' | 'england'; values: (number | null)[] }[];
+  lines?: { kind: 'parent' | 'england' | 'average'; values: (number | null)[] }[];
 }
 
 /** How a benchmark line is drawn; exported for the page's key. */
 export const LINE_STYLES = {
   parent: { colour: '#425563', dash: '9 5', words: 'dark grey long-dashed line' },
   england: { colour: '#330072', dash: '2 4', words: 'purple dotted line' },
+  // NHS dark green (contrast 5.1:1 on white): the rolling average, dashes and dots.
+  average: { colour: '#006747', dash: '10 3 2 3', words: 'green dash-dotted line' },
 } as const;
 
 const COLOURS = {
@@ -120,6 +128,14 @@ function f(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
+/**
+ * A point of a line or band, in whole units of the viewBox (at most 1.2 px on screen): long weekly series
+ * are most of a page's bytes (docs/adr/0029), and a tenth of a unit is invisible.
+ */
+function pt(x: number, y: number): string {
+  return `${Math.round(x)},${Math.round(y)}`;
+}
+
 export function renderLineChart(options: LineChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 260;
@@ -167,13 +183,16 @@ export function renderLineChart(options: LineChartOptions): string {
   const tickLabels = ticks.map((t) => formatTick(t));
 
   const longestTick = Math.max(...tickLabels.map((l) => l.length));
-  const longestX = Math.max(1, ...points.map((p) => p.label.length));
+  const longestX = Math.max(1, ...points.map((p) => (p.labelWithYear ?? p.label).length));
   const margin = {
     top: 12,
     right: Math.max(16, (longestX * CHAR_WIDTH) / 2 + 6),
     bottom: 36,
     // Room for the tick labels, and for half of the first period label, which is centred on the axis.
-    left: Math.max(longestTick * CHAR_WIDTH + 14, ((points[0]?.label.length ?? 0) * CHAR_WIDTH) / 2 + 6),
+    left: Math.max(
+      longestTick * CHAR_WIDTH + 14,
+      (((points[0]?.labelWithYear ?? points[0]?.label)?.length ?? 0) * CHAR_WIDTH) / 2 + 6,
+    ),
   };
   const plotW = Math.max(10, width - margin.left - margin.right);
   const plotH = Math.max(10, height - margin.top - margin.bottom);
@@ -202,11 +221,15 @@ export function renderLineChart(options: LineChartOptions): string {
     `<line x1="${f(margin.left)}" x2="${f(margin.left + plotW)}" y1="${f(baseY)}" y2="${f(baseY)}" ` +
       `stroke="${COLOURS.axis}" stroke-width="1"/>`,
   );
+  let lastYear: string | undefined;
   for (const i of labelIndices(points.length, plotW, longestX)) {
     const px = x(i);
+    const p = points[i]!;
+    const label = p.labelWithYear && p.year !== lastYear ? p.labelWithYear : p.label;
+    lastYear = p.year;
     parts.push(
       `<line x1="${f(px)}" x2="${f(px)}" y1="${f(baseY)}" y2="${f(baseY + 5)}" stroke="${COLOURS.axis}" stroke-width="1"/>`,
-      `<text x="${f(px)}" y="${f(baseY + 20)}" text-anchor="middle">${escapeXml(points[i]!.label)}</text>`,
+      `<text x="${f(px)}" y="${f(baseY + 20)}" text-anchor="middle">${escapeXml(label)}</text>`,
     );
   }
   parts.push('</g>');
@@ -224,8 +247,8 @@ export function renderLineChart(options: LineChartOptions): string {
       // A single period is drawn as a short bar so that it stays visible.
       const xs = run.length === 1 ? [x(run[0]!) - 3, x(run[0]!) + 3] : run.map(x);
       const idx = run.length === 1 ? [run[0]!, run[0]!] : run;
-      const top = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![hi]))}`);
-      const bottom = idx.map((i, k) => `${f(xs[k]!)},${f(y(points[i]!.band![lo]))}`).reverse();
+      const top = idx.map((i, k) => pt(xs[k]!, y(points[i]!.band![hi])));
+      const bottom = idx.map((i, k) => pt(xs[k]!, y(points[i]!.band![lo]))).reverse();
       return [...top, ...bottom].join(' ');
     };
     const band: string[] = [];
@@ -251,7 +274,7 @@ export function renderLineChart(options: LineChartOptions): string {
         pen = false;
         return;
       }
-      path.push(`${pen ? 'L' : 'M'}${f(x(i))},${f(y(v))}`);
+      path.push(`${pen ? 'L' : 'M'}${pt(x(i), y(v))}`);
       pen = true;
     });
     if (path.length === 0) continue;
@@ -282,9 +305,7 @@ export function renderLineChart(options: LineChartOptions): string {
   }
   parts.push('<g class="app-chart__line" fill="none">');
   for (const run of runs) {
-    const d = run.indices
-      .map((i, k) => `${k === 0 ? 'M' : 'L'}${f(x(i))},${f(y(points[i]!.value))}`)
-      .join(' ');
+    const d = run.indices.map((i, k) => `${k === 0 ? 'M' : 'L'}${pt(x(i), y(points[i]!.value))}`).join(' ');
     parts.push(
       `<path d="${d}" stroke="${COLOURS.line}" stroke-width="3" stroke-linejoin="round" stroke-linecap="round"` +
         (run.dashed ? ' stroke-dasharray="6 5"' : '') +
@@ -293,8 +314,9 @@ export function renderLineChart(options: LineChartOptions): string {
   }
   parts.push('</g>');
 
-  // Markers (skipped for long series, where they would merge into a blob), always for partial points.
-  const showAll = points.length <= 60;
+  // Markers (skipped for long series, where they would merge into a blob and weigh down the page), always
+  // for the latest and partial points. Half a year of weeks has them on a wide chart.
+  const showAll = points.length <= Math.floor(width / 24);
   parts.push('<g class="app-chart__markers">');
   points.forEach((p, i) => {
     if (!Number.isFinite(p.value) || (!showAll && !p.partial && i !== points.length - 1)) return;
@@ -307,4 +329,39 @@ export function renderLineChart(options: LineChartOptions): string {
   });
   parts.push('</g></svg>');
   return parts.join('');
+}
+
+/**
+ * A sparkline for a headline tile: the values as one line in a small box, decorative (hidden from screen
+ * readers: the chart and its table below give the figures). Null values leave a gap.
+ */
+export function renderSparkline(values: (number | null)[], width = 120, height = 32): string {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (finite.length < 2) return '';
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const pad = 3;
+  const x = (i: number) => pad + (i * (width - 2 * pad)) / Math.max(1, values.length - 1);
+  const y = (v: number) => (hi === lo ? height / 2 : pad + ((hi - v) * (height - 2 * pad)) / (hi - lo));
+  let pen = false;
+  const d: string[] = [];
+  values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) {
+      pen = false;
+      return;
+    }
+    d.push(`${pen ? 'L' : 'M'}${f(x(i))},${f(y(v))}`);
+    pen = true;
+  });
+  const last = values.length - 1;
+  const lastValue = values[last];
+  const dot =
+    lastValue !== null && lastValue !== undefined && Number.isFinite(lastValue)
+      ? `<circle cx="${f(x(last))}" cy="${f(y(lastValue))}" r="2.5" fill="${COLOURS.line}"/>`
+      : '';
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="app-sparkline" viewBox="0 0 ${width} ${height}" ` +
+    `width="${width}" height="${height}" aria-hidden="true" focusable="false">` +
+    `<path d="${d.join(' ')}" fill="none" stroke="${COLOURS.line}" stroke-width="2" stroke-linejoin="round"/>${dot}</svg>`
+  );
 }

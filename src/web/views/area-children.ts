@@ -3,77 +3,33 @@
  * their figures for one period, sortable by any column through links (no JavaScript), and the URLs of
  * area pages. Pure and unit-tested.
  */
-import { ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain } from '../../domain/metric-definition.ts';
+import { LEVEL_LABELS } from '../../domain/areas.ts';
 import type { AreaChildren, ChildRow } from '../../query/types.ts';
 import { formatNumber, formatPeriod, formatValue } from '../format.ts';
+import {
+  areaUrl,
+  DEFAULT_SORT,
+  firstSortDir,
+  pageUrl,
+  type ChildrenSort,
+  type PageState,
+  type SortDir,
+  type SortKey,
+} from './page-state.ts';
 
-export const SORT_KEYS = ['name', 'code', 'logins', 'users', 'rate', 'registered'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-/** Accepted in URLs: the column keys, and `value` for the main count (logins). */
-export const SORT_PARAMS = [...SORT_KEYS, 'value'] as const;
-export type SortDir = 'asc' | 'desc';
-
-export interface ChildrenSort {
-  key: SortKey;
-  dir: SortDir;
-}
-
-export const DEFAULT_SORT: ChildrenSort = { key: 'name', dir: 'asc' };
-
-/** The sort asked for in a URL; `value` means the main count. Missing parts take the column's default. */
-export function parseSort(sort: string | undefined, dir: string | undefined): ChildrenSort | null {
-  if (sort === undefined && dir === undefined) return null;
-  const key: SortKey = sort === 'value' ? 'logins' : ((sort as SortKey | undefined) ?? DEFAULT_SORT.key);
-  if (!SORT_KEYS.includes(key)) return null;
-  const d: SortDir = dir === 'asc' || dir === 'desc' ? dir : firstDir(key);
-  return { key, dir: d };
-}
-
-/** Names and codes sort A to Z first; figures highest first. */
-function firstDir(key: SortKey): SortDir {
-  return key === 'name' || key === 'code' ? 'asc' : 'desc';
-}
-
-/** What a page's links carry over: where it is, the grain, the partial period and the table's sort. */
-export interface PageState {
-  path: string;
-  grain: Grain;
-  includePartial: boolean;
-  sort: ChildrenSort | null;
-}
-
-/** A page URL with only non-default settings in its query string, e.g. /areas/icb/QE1?grain=week. */
-export function pageUrl(state: PageState, hash = ''): string {
-  const params = new URLSearchParams();
-  if (state.grain !== 'month') params.set('grain', state.grain);
-  if (state.includePartial) params.set('partial', '1');
-  if (state.sort) {
-    params.set('sort', state.sort.key);
-    params.set('dir', state.sort.dir);
-  }
-  const query = params.toString();
-  return `${state.path}${query ? `?${query}` : ''}${hash}`;
-}
-
-/** The path of an area's page (England's is the National summary). */
-export function areaPath(level: AreaLevel, code: string): string {
-  if (level === 'england' && code === ENGLAND_CODE) return '/';
-  return `/areas/${encodeURIComponent(level)}/${encodeURIComponent(code)}`;
-}
-
-export function areaUrl(
-  level: AreaLevel,
-  code: string,
-  state: Pick<PageState, 'grain' | 'includePartial'>,
-): string {
-  return pageUrl({
-    path: areaPath(level, code),
-    grain: state.grain,
-    includePartial: state.includePartial,
-    sort: null,
-  });
-}
+export {
+  areaPath,
+  areaUrl,
+  DEFAULT_SORT,
+  pageUrl,
+  parseSort,
+  SORT_KEYS,
+  SORT_PARAMS,
+  type ChildrenSort,
+  type PageState,
+  type SortDir,
+  type SortKey,
+} from './page-state.ts';
 
 export interface ChildrenColumnView {
   key: SortKey;
@@ -156,7 +112,7 @@ export function childrenTableView(children: AreaChildren, state: PageState): Chi
   ];
   const columns = columnDefs.map((c): ChildrenColumnView => {
     const current = c.key === sort.key;
-    const dir: SortDir = current ? (sort.dir === 'asc' ? 'desc' : 'asc') : firstDir(c.key);
+    const dir: SortDir = current ? (sort.dir === 'asc' ? 'desc' : 'asc') : firstSortDir(c.key);
     return {
       ...c,
       href: pageUrl({ ...state, sort: { key: c.key, dir } }, '#children'),

@@ -135,6 +135,8 @@ describe('buildAreaPageView', () => {
     expect(logins.comparison).toEqual({
       caption: 'Logins to the NHS App per 1,000 patients aged 13+, October 2026',
       valueHeading: 'Per 1,000',
+      // 99% coverage: the column is shown (a page where every figure is complete leaves it out).
+      showCoverage: true,
       rows: [
         {
           label: 'NHS North Central London Integrated Care Board',
@@ -179,7 +181,10 @@ describe('buildAreaPageView', () => {
     const vsParent = byParent.tiles.find((t) => t.id === 'logins')!.verdict!;
     expect(vsParent.label).toBe('Better than London');
     expect(vsParent.detail).toContain('against London’s 47.9 per 1,000');
-    expect(byParent.hiddenFields).toEqual([{ name: 'compare', value: 'parent' }]);
+    // The benchmark is one of the view form's own radios, and links carry it to the next page.
+    expect(byParent.hiddenFields).toEqual([]);
+    expect(byParent.compare!.options.find((o) => o.checked)!.value).toBe('parent');
+    expect(byParent.breadcrumbs[1]!.href).toBe('/areas/region/Y56?compare=parent');
     // No Better/Worse on the change: it is neutral.
     expect(logins.change && 'judgement' in logins.change).toBe(false);
     expect(view.tiles.find((t) => t.id === 'pct_registered')!.comparison!.valueHeading).toBe('Percentage');

@@ -7,14 +7,9 @@ import type { Grain } from '../../domain/metric-definition.ts';
 import type { AreaPage, AreaTile, PeerPosition } from '../../query/types.ts';
 import { roundFigure } from '../../domain/rounding.ts';
 import { formatDate, formatPeriod, formatPeriodInSentence, formatValue, periodEnd } from '../format.ts';
-import {
-  areaPath,
-  areaUrl,
-  childrenTableView,
-  sortFields,
-  type ChildrenSort,
-  type ChildrenTableView,
-} from './area-children.ts';
+import { DEFAULT_RANGE, type TimeRange } from '../../domain/time-range.ts';
+import { childrenTableView, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
+import { areaPath, areaUrl, hiddenFields, type CompareWith, type PageState } from './page-state.ts';
 import {
   chartCsvHref,
   chartView,
@@ -22,12 +17,16 @@ import {
   dataStatusView,
   demoView,
   formatInterval,
+  periodsOf,
+  rangeOptions,
+  tileSparkline,
   tileView,
   verdictLabel,
   VERDICT_TAGS,
   type ChartView,
   type ComparisonView,
   type DemoView,
+  type RangeView,
   type TileView,
   type VerdictView,
 } from './metric-panels.ts';
@@ -58,6 +57,8 @@ export interface AreaPageView {
     options: { value: CompareWith; text: string; checked: boolean }[];
   } | null;
   charts: ChartView[];
+  /** The charts' time range and rolling average (one GET form with the grain; docs/adr/0029). */
+  range: RangeView;
   children: ChildrenTableView | null;
   hiddenFields: { name: string; value: string }[];
   /** Links to the rankings below the area (partials/ranking-links.njk). */
@@ -77,13 +78,23 @@ export function formatCoverage(coverage: number | null): string {
   return `${Math.round(pct) === pct ? integer.format(pct) : oneDecimal.format(pct)}%`;
 }
 
-function comparisonView(tile: AreaTile, page: AreaPage): ComparisonView | null {
+/** Coverage below 100% (as formatCoverage shows it), else null: a full figure needs no coverage note. */
+function partialCoverage(coverage: number | null): string | null {
+  const text = formatCoverage(coverage);
+  return text === '100%' || text === '–' ? null : text;
+}
+
+function comparisonView(
+  tile: AreaTile,
+  page: AreaPage,
+  state: Omit<PageState, 'path' | 'sort'>,
+): ComparisonView | null {
   const c = tile.comparison;
   if (!c) return null;
-  const state = { grain: page.grain, includePartial: page.includePartial };
   return {
     caption: `${c.name}, ${formatPeriod(page.grain, c.periodStart)}`,
     valueHeading: c.unit === 'percent' ? 'Percentage' : 'Per 1,000',
+    showCoverage: c.figures.some((f) => f.value !== null && partialCoverage(f.coverage) !== null),
     rows: c.figures.map((f) => ({
       label: f.area.name,
       href: f.role === 'area' ? null : areaUrl(f.area.level, f.area.code, state),
@@ -95,8 +106,7 @@ function comparisonView(tile: AreaTile, page: AreaPage): ComparisonView | null {
   };
 }
 
-/** What area pages compare with: England (default) or the area's parent (`compare=parent`). */
-export type CompareWith = 'england' | 'parent';
+export type { CompareWith } from './page-state.ts';
 
 /**
  * The tile's verdict against England or the parent (docs/adr/0022): the area's 95% interval against the
@@ -162,7 +172,7 @@ function closedView(page: AreaPage): AreaPageView['closed'] {
   return { heading: `Closed ${noun}`, paragraphs };
 }
 
-function detailsView(page: AreaPage): AreaPageView['details'] {
+function detailsView(page: AreaPage, state: Omit<PageState, 'path' | 'sort'>): AreaPageView['details'] {
   const { area, ancestors } = page;
   const rows: AreaPageView['details'] = [
     { key: 'Type of area', value: LEVEL_LABELS[area.level].singular },
@@ -178,7 +188,7 @@ function detailsView(page: AreaPage): AreaPageView['details'] {
     rows.push({
       key: 'Part of',
       value: parent.name,
-      href: areaUrl(parent.level, parent.code, { grain: page.grain, includePartial: page.includePartial }),
+      href: areaUrl(parent.level, parent.code, state),
     });
   }
   return rows;
@@ -204,25 +214,54 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
   return `${lead} on ${on} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
 }
 
+/** The rank on a tile, short: "Rank 10 of 36 ICBs" (the chart's section gives it in a sentence). */
+export function rankText(position: PeerPosition, level: AreaLevel): string | null {
+  const { value, rank, count } = position;
+  if (value === null || rank === null || count < 2) return null;
+  return `Rank ${integer.format(rank)} of ${integer.format(count)} ${LEVEL_WORDS[level]}`;
+}
+
+/** The charts' time range and rolling average as chosen in the URL. */
+export interface ChartSettings {
+  range?: TimeRange;
+  average?: boolean;
+  /** Where the range ends (default: the last period of the page's series). */
+  lastPeriod?: string | null;
+}
+
 export function buildAreaPageView(
   page: AreaPage,
   sort: ChildrenSort | null = null,
   compare: CompareWith = 'england',
+  chart: ChartSettings = {},
 ): AreaPageView {
   const { grain, area } = page;
+  const range = chart.range ?? DEFAULT_RANGE;
+  const average = chart.average === true;
   const path = areaPath(area.level, area.code);
-  const state = { path, grain, includePartial: page.includePartial, sort };
   const parent = page.ancestors[page.ancestors.length - 1];
   // The parent is a benchmark of its own only below a region (a region's parent is England).
   const canCompareParent = parent !== undefined && parent.level !== 'england';
   const compareWith: CompareWith = compare === 'parent' && canCompareParent ? 'parent' : 'england';
+  // What every link carries over: the settings as asked (compare too, for the pages below that have a parent).
+  const linked = { grain, includePartial: page.includePartial, range, average, compare };
+  const state = { path, sort, ...linked };
+  const lastPeriod = chart.lastPeriod ?? periodsOf(page.series).last;
   const tiles = page.tiles.map((t) => {
     const position = page.peerPositions?.[t.metricId];
+    const comparison = comparisonView(t, page, linked);
+    const own = t.comparison?.figures.find((f) => f.role === 'area');
     return {
       ...tileView(t, grain),
-      comparison: comparisonView(t, page),
+      comparison,
       peerText: position ? peerText(position, area.level, grain) : null,
+      rankText: position ? rankText(position, area.level) : null,
+      coverageText:
+        own && own.value !== null && partialCoverage(own.coverage)
+          ? `Coverage ${partialCoverage(own.coverage)}`
+          : null,
       verdict: verdictView(t, page, compareWith),
+      sparkline: tileSparkline(t, page.series[t.metricId] ?? [], grain, range),
     };
   });
   const hasComparison = tiles.some((t) => t.comparison);
@@ -236,9 +275,9 @@ export function buildAreaPageView(
     path,
     breadcrumbs: page.ancestors.map((a) => ({
       text: a.name,
-      href: areaUrl(a.level, a.code, { grain, includePartial: page.includePartial }),
+      href: areaUrl(a.level, a.code, linked),
     })),
-    details: detailsView(page),
+    details: detailsView(page, linked),
     closed: closedView(page),
     ...dataStatusView(grain, page.status, page.series),
     // The data's completeness, not the area's: a closed area's figures stop earlier.
@@ -261,10 +300,13 @@ export function buildAreaPageView(
           ],
         }
       : null,
-    charts: page.tiles.map((t) => {
+    charts: page.tiles.map((t, i) => {
       const trend = page.trends?.[t.metricId];
-      return chartView(t, page.series[t.metricId] ?? [], grain, {
-        csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial),
+      const view = chartView(t, page.series[t.metricId] ?? [], grain, {
+        range,
+        lastPeriod,
+        average,
+        csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial, { range }),
         peers: page.peerBands?.[t.metricId]?.length
           ? { bands: page.peerBands[t.metricId]!, areasWord: LEVEL_WORDS[area.level], areaName: area.name }
           : null,
@@ -278,13 +320,19 @@ export function buildAreaPageView(
             }
           : null,
       });
+      const tile = tiles[i]!;
+      return {
+        ...view,
+        comparison: tile.comparison,
+        verdictDetail: tile.verdict?.detail ?? null,
+        peerText: tile.peerText,
+      };
     }),
+    range: rangeOptions(grain, range, average),
     children: page.children ? childrenTableView(page.children, state) : null,
     rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null),
     practiceContext: practiceContextView(page.practiceContext, { detailsShown: true }),
-    hiddenFields: [
-      ...sortFields(sort),
-      ...(compareWith === 'parent' ? [{ name: 'compare', value: 'parent' }] : []),
-    ],
+    // The view form asks for grain, partial, range, average and compare; the table's sort is carried over.
+    hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg', 'compare']),
   };
 }

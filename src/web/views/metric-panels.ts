@@ -9,9 +9,18 @@ import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts'
 import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
 import { roundCount, roundCoverage, roundFigure, roundTo } from '../../domain/rounding.ts';
 import type { Verdict } from '../../domain/statistics.ts';
+import {
+  DEFAULT_RANGE,
+  pickRange,
+  RANGE_LABELS,
+  TIME_RANGES,
+  rollingAverage,
+  ROLLING_WEEKS,
+  type TimeRange,
+} from '../../domain/time-range.ts';
 import type { PeerBand } from '../../query/peers.ts';
 import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts';
-import { LINE_STYLES, renderLineChart } from '../charts/line-chart.ts';
+import { LINE_STYLES, renderLineChart, renderSparkline } from '../charts/line-chart.ts';
 import {
   describeChange,
   directionOf,
@@ -54,6 +63,14 @@ export interface TileView {
   peerText?: string | null;
   /** Area pages: the comparison verdict against England or the parent, with its confidence interval. */
   verdict?: VerdictView | null;
+  /** Area pages: the rank among areas of its level, short ("Rank 10 of 36 ICBs"). */
+  rankText?: string | null;
+  /** Only when the rate compared covers less than all of the figure ("Coverage 97%"). */
+  coverageText?: string | null;
+  /** The metric's page in the data dictionary ("What is this?"). */
+  dictionaryHref: string;
+  /** A small decorative SVG of the trend over the page's range (its figures are in the chart's table). */
+  sparkline: string | null;
 }
 
 /** A comparison verdict as shown: a tag whose words say it all (colour only repeats them). */
@@ -109,6 +126,8 @@ export interface ComparisonView {
   caption: string;
   /** Heading of the value column: "Per 1,000" or "Percentage". */
   valueHeading: string;
+  /** Coverage is shown only when some row's is below 100%. */
+  showCoverage: boolean;
   rows: {
     /** The area's name; `current` marks the row of the page's own area. */
     label: string;
@@ -128,6 +147,8 @@ export interface TableRowView {
   /** With a band of comparable areas: its 25th–75th and 10th–90th percentile ranges. */
   middleHalf?: string;
   middle80?: string;
+  /** With `avg=4w` on a weekly chart: the 4-week rolling average of the line drawn. */
+  average?: string;
 }
 
 export interface ChartView {
@@ -152,6 +173,14 @@ export interface ChartView {
   hasPartial: boolean;
   /** The CSV of exactly what the chart shows; null when the page has no download for it. */
   csvHref: string | null;
+  /** The metric's page in the data dictionary. */
+  dictionaryHref: string;
+  /** What the 4-week rolling average line is, when drawn (weekly charts with `avg=4w`). */
+  averageNote: string | null;
+  /** Area pages: the comparison table (area, parent, England), the verdict's detail and the rank sentence. */
+  comparison?: ComparisonView | null;
+  verdictDetail?: string | null;
+  peerText?: string | null;
 }
 
 export interface DemoView {
@@ -200,6 +229,26 @@ export function valueHeading(unit: string): string {
   return 'Number';
 }
 
+/** The metric's entry in the data dictionary. */
+export function dictionaryHref(metricId: string): string {
+  return `/dictionary/${encodeURIComponent(metricId)}`;
+}
+
+/**
+ * The tile's sparkline: the tile's own figure over the page's range (complete periods, as the tile's value
+ * and change are), decorative; null with fewer than two.
+ */
+export function tileSparkline(
+  tile: SummaryTile,
+  points: SeriesPoint[],
+  grain: Grain,
+  range: TimeRange,
+): string | null {
+  const shown = pickRange(grain, range, points).filter((p) => p.complete);
+  if (shown.length < 2) return null;
+  return renderSparkline(shown.map((p) => p.value)) || null;
+}
+
 export function tileView(tile: SummaryTile, grain: Grain): TileView {
   const grainWord = grain === 'week' ? 'week' : 'month';
   const base = {
@@ -207,6 +256,8 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
     heading: tile.shortName,
     description: tile.description,
     unitText: unitSuffix(tile.unit).trim(),
+    dictionaryHref: dictionaryHref(tile.metricId),
+    sparkline: null,
   };
   if (!tile.latest) {
     return { ...base, valueText: '–', periodText: null, change: null, noChangeText: 'No figures yet' };
@@ -269,6 +320,11 @@ export interface ChartOptions {
   peers?: { bands: PeerBand[]; areasWord: string; areaName: string } | null;
   /** Rates first (area pages): draw the rate with its parent and England lines; the table adds the rates. */
   trend?: TrendLines | null;
+  /** The periods shown (default: all): the range ending with `lastPeriod` (default the series' last). */
+  range?: TimeRange;
+  lastPeriod?: string | null;
+  /** Weekly charts: add the 4-week rolling average of the line drawn, as a line and a column. */
+  average?: boolean;
 }
 
 /** Areas of a level as they read in a sentence: "ICBs", "GP practices". */
@@ -296,10 +352,12 @@ export function chartCsvHref(
   metricId: string,
   grain: Grain,
   includePartial: boolean,
+  settings: { range?: TimeRange } = {},
 ): string {
   const params = new URLSearchParams({ metric: metricId });
   if (grain !== 'month') params.set('grain', grain);
   if (includePartial) params.set('partial', '1');
+  if (settings.range && settings.range !== DEFAULT_RANGE) params.set('range', settings.range);
   return `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.csv?${params}`;
 }
 
@@ -315,7 +373,7 @@ export interface TrendLines {
 
 export function chartView(
   tile: SummaryTile,
-  points: SeriesPoint[],
+  allPoints: SeriesPoint[],
   grain: Grain,
   options: ChartOptions = {},
 ): ChartView {
@@ -329,9 +387,17 @@ export function chartView(
   const areaRate = rateOf(trend?.area);
   const parentRate = rateOf(trend?.parent?.points);
   const englandRate = rateOf(trend?.england?.points);
-  const plotted = trend
-    ? points.map((p) => ({ ...p, value: areaRate.get(p.periodStart)?.value ?? Number.NaN }))
-    : points;
+  const plottedAll = trend
+    ? allPoints.map((p) => ({ ...p, value: areaRate.get(p.periodStart)?.value ?? Number.NaN }))
+    : allPoints;
+  // The average is taken over the whole series, so that the range's first weeks have one too.
+  const showAverage = options.average === true && grain === 'week';
+  const averageOf = new Map(
+    showAverage ? rollingAverage(plottedAll).map((v, i) => [plottedAll[i]!.periodStart, v] as const) : [],
+  );
+  const points = pickRange(grain, options.range ?? 'all', allPoints, options.lastPeriod);
+  const shown = new Set(points.map((p) => p.periodStart));
+  const plotted = plottedAll.filter((p) => shown.has(p.periodStart));
   const summary = describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous);
   const partial = points.filter((p) => !p.complete);
   const first = points[0];
@@ -359,6 +425,11 @@ export function chartView(
       (named.length > 0 ? `, ${named.join(' and ')}.` : '.');
     descParts.push(linesNote);
   }
+  let averageNote: string | null = null;
+  if (showAverage) {
+    averageNote = `The ${LINE_STYLES.average.words} is the ${ROLLING_WEEKS}-week rolling average: the mean of each week and the ${ROLLING_WEEKS - 1} before it, shown only where all ${ROLLING_WEEKS} weeks are complete.`;
+    descParts.push(averageNote);
+  }
   if (partial.length > 0) descParts.push('The dashed part of the line is a partial period.');
   const peers = options.peers && options.peers.bands.length > 0 ? options.peers : null;
   const bandOf = new Map((peers?.bands ?? []).map((b) => [b.periodStart, b]));
@@ -381,11 +452,18 @@ export function chartView(
   }
   const benchmark = (map: Map<string, SeriesPoint>) =>
     points.map((p) => map.get(p.periodStart)?.value ?? null);
+  const averageLine = showAverage
+    ? [{ kind: 'average' as const, values: points.map((p) => averageOf.get(p.periodStart) ?? null) }]
+    : [];
   const chartOptions = {
     title: `${trend ? trend.name : tile.name} by ${grainWord}`,
     desc: descParts.join(' '),
     points: plotted.map((p) => ({
       label: formatPeriodShort(grain, p.periodStart),
+      // Weekly ticks name the year on the first label and where it changes.
+      ...(grain === 'week'
+        ? { labelWithYear: formatPeriodShort(grain, p.periodStart, true), year: p.periodStart.slice(0, 4) }
+        : {}),
       value: p.value,
       partial: !p.complete,
       band: bandOf.get(p.periodStart) ?? null,
@@ -396,8 +474,9 @@ export function chartView(
       ? [
           ...(trend.parent ? [{ kind: 'parent' as const, values: benchmark(parentRate) }] : []),
           ...(trend.england ? [{ kind: 'england' as const, values: benchmark(englandRate) }] : []),
+          ...averageLine,
         ]
-      : undefined,
+      : averageLine,
   };
   const svg = renderLineChart({ ...chartOptions, id, className: 'app-chart__svg--wide' });
   const svgNarrow = renderLineChart({
@@ -410,6 +489,7 @@ export function chartView(
   const range2 = (lo: number | undefined, hi: number | undefined) =>
     lo === undefined || hi === undefined ? '–' : `${formatValue(lo, unit)} to ${formatValue(hi, unit)}`;
   const rateText = (p: SeriesPoint | undefined) => (p ? formatValue(p.value, unit) : '–');
+  const averageText = (v: number | null) => (v === null ? '–' : formatValue(roundFigure(v, unit), unit));
   const rows = points.map((p) => {
     const b = bandOf.get(p.periodStart);
     return {
@@ -426,6 +506,7 @@ export function chartView(
           }
         : {}),
       ...(peers ? { middleHalf: range2(b?.p25, b?.p75), middle80: range2(b?.p10, b?.p90) } : {}),
+      ...(showAverage ? { average: averageText(averageOf.get(p.periodStart) ?? null) } : {}),
     };
   });
   const tableHead: { text: string; format?: 'numeric' }[] = [
@@ -447,6 +528,10 @@ export function chartView(
       { text: `Middle half of ${peers.areasWord} (25th to 75th percentile)`, format: 'numeric' },
       { text: `Middle 80% of ${peers.areasWord} (10th to 90th percentile)`, format: 'numeric' },
     );
+  }
+  if (showAverage) {
+    const of = trend ? (trend.unit === 'percent' ? ', percentage' : ', per 1,000') : '';
+    tableHead.push({ text: `${ROLLING_WEEKS}-week rolling average${of}`, format: 'numeric' });
   }
   tableHead.push({ text: 'Complete period' });
   if (ownRate) tableHead.splice(2, 1);
@@ -473,10 +558,13 @@ export function chartView(
             { text: r.middle80!, format: 'numeric' as const },
           ]
         : []),
+      ...(r.average !== undefined ? [{ text: r.average, format: 'numeric' as const }] : []),
       { text: r.complete },
     ]),
     hasPartial: partial.length > 0,
     csvHref: options.csvHref ?? null,
+    dictionaryHref: dictionaryHref(tile.metricId),
+    averageNote,
     peerNote,
     linesNote,
   };
@@ -486,21 +574,52 @@ function lowerFirst(text: string): string {
   return /^NHS\b/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-/** The latest complete period over several series, and whether any holds a partial period. */
+/**
+ * The latest complete period over several series, the last period of any (where every chart's range ends,
+ * so that all charts of a page show the same periods), and whether any holds a partial period.
+ */
 export function periodsOf(series: Record<string, SeriesPoint[]>): {
   latestComplete: string | null;
+  last: string | null;
   hasPartial: boolean;
 } {
   let latestComplete: string | null = null;
+  let last: string | null = null;
   let hasPartial = false;
   for (const points of Object.values(series)) {
     for (const p of points) {
       if (p.complete && (latestComplete === null || p.periodStart > latestComplete))
         latestComplete = p.periodStart;
+      if (last === null || p.periodStart > last) last = p.periodStart;
       if (!p.complete) hasPartial = true;
     }
   }
-  return { latestComplete, hasPartial };
+  return { latestComplete, last, hasPartial };
+}
+
+/** The charts' time range as the view form offers it (radios), with the weekly rolling average. */
+export interface RangeView {
+  value: TimeRange;
+  /** "Last 12 months". */
+  text: string;
+  /** In a heading: "the last 12 months", "all periods loaded". */
+  phrase: string;
+  options: { value: TimeRange; text: string; checked: boolean }[];
+  /** The 4-week rolling average is asked for (`avg=4w`); it is drawn on weekly charts only. */
+  average: boolean;
+  /** The checkbox is offered at weekly grain (at monthly grain a chosen average is carried over, hidden). */
+  averageOffered: boolean;
+}
+
+export function rangeOptions(grain: Grain, range: TimeRange, average: boolean): RangeView {
+  return {
+    value: range,
+    text: RANGE_LABELS[range],
+    phrase: range === 'all' ? 'all periods loaded' : `the ${RANGE_LABELS[range].toLowerCase()}`,
+    options: TIME_RANGES.map((value) => ({ value, text: RANGE_LABELS[value], checked: value === range })),
+    average,
+    averageOffered: grain === 'week',
+  };
 }
 
 export interface DataStatusView {

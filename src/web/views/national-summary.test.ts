@@ -120,4 +120,53 @@ describe('buildNationalSummaryView', () => {
     expect(view.change).toBeNull();
     expect(view.noChangeText).toBe('No change shown for a partial month');
   });
+
+  it('shows only the periods of the range, in the table, the chart and the CSV link', async () => {
+    const summary = await createTestQueries().nationalSummary({ grain: 'month', includePartial: false });
+    // Six months, May to October 2026. 13 weeks ending 31 October start on 2 August: August to October.
+    const view = buildNationalSummaryView(summary, null, null, { range: '13w' });
+    const chart = view.charts[0]!;
+    expect(chart.rows.map((r) => r.period)).toEqual(['August 2026', 'September 2026', 'October 2026']);
+    expect(chart.caption).toBe('Monthly, from August 2026 to October 2026');
+    expect(chart.csvHref).toBe('/areas/england/E92000001/chart.csv?metric=logins&range=13w');
+    expect(view.range.options.find((o) => o.checked)!.value).toBe('13w');
+    // The default (12 months) keeps all six, and writes no range into links.
+    const all = buildNationalSummaryView(summary);
+    expect(all.charts[0]!.rows).toHaveLength(6);
+    expect(all.charts[0]!.csvHref).toBe('/areas/england/E92000001/chart.csv?metric=logins');
+    // Tiles stay on the latest period whatever the range.
+    expect(view.tiles[0]!.valueText).toBe('2,188,000');
+  });
+
+  it('adds a 4-week rolling average to weekly charts, as a line and a column', async () => {
+    const summary = await createTestQueries().nationalSummary({ grain: 'week', includePartial: true });
+    const view = buildNationalSummaryView(summary, null, null, { range: '8w', average: true });
+    const chart = view.charts[0]!;
+    expect(chart.tableHead.map((h) => h.text)).toEqual([
+      'Period',
+      'Number',
+      '4-week rolling average',
+      'Complete period',
+    ]);
+    // Logins 480,100, 495,300, 501,220, 498,010, 512,900, 520,400, 531,250 and a partial 301,112:
+    // (480,100 + 495,300 + 501,220 + 498,010) / 4 = 493,657.5 → 493,658; then 501,857.5, 508,132.5 and
+    // 515,640; none for the first three weeks or the partial week.
+    expect(chart.tableRows.map((r) => r[2]!.text)).toEqual([
+      '–',
+      '–',
+      '–',
+      '493,658',
+      '501,858',
+      '508,133',
+      '515,640',
+      '–',
+    ]);
+    expect(chart.svg).toContain('app-chart__benchmark--average');
+    expect(chart.averageNote).toMatch(/4-week rolling average/);
+    // Monthly charts have no average, whatever the URL says.
+    const monthly = await createTestQueries().nationalSummary({ grain: 'month', includePartial: false });
+    const m = buildNationalSummaryView(monthly, null, null, { average: true });
+    expect(m.charts[0]!.tableHead.map((h) => h.text)).not.toContain('4-week rolling average');
+    expect(m.range.averageOffered).toBe(false);
+  });
 });

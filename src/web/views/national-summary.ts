@@ -4,17 +4,24 @@
  */
 import type { Grain } from '../../domain/metric-definition.ts';
 import type { AreaChildren, NationalSummary } from '../../query/types.ts';
-import { childrenTableView, sortFields, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
+import { DEFAULT_RANGE } from '../../domain/time-range.ts';
+import { childrenTableView, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
+import type { ChartSettings } from './area-page.ts';
 import {
   chartCsvHref,
   chartView,
   dataStatusView,
   demoView,
+  periodsOf,
+  rangeOptions,
+  tileSparkline,
   tileView,
   type ChartView,
   type DemoView,
+  type RangeView,
   type TileView,
 } from './metric-panels.ts';
+import { hiddenFields } from './page-state.ts';
 
 export type { ChartView, DemoView, TableRowView, TileView } from './metric-panels.ts';
 export { demoView } from './metric-panels.ts';
@@ -31,6 +38,8 @@ export interface NationalSummaryView {
   demo: DemoView | null;
   tiles: TileView[];
   charts: ChartView[];
+  /** The charts' time range and rolling average (docs/adr/0029). */
+  range: RangeView;
   /** England's regions with their figures, when given. */
   children: ChildrenTableView | null;
   /** Hidden fields the view form carries over (the table's sort). */
@@ -41,9 +50,13 @@ export function buildNationalSummaryView(
   summary: NationalSummary,
   regions: AreaChildren | null = null,
   sort: ChildrenSort | null = null,
+  chart: ChartSettings = {},
 ): NationalSummaryView {
   const { grain } = summary;
-  const state = { path: '/', grain, includePartial: summary.includePartial, sort };
+  const range = chart.range ?? DEFAULT_RANGE;
+  const average = chart.average === true;
+  const state = { path: '/', grain, includePartial: summary.includePartial, sort, range, average };
+  const lastPeriod = chart.lastPeriod ?? periodsOf(summary.series).last;
   return {
     grain,
     grainWord: grain === 'week' ? 'week' : 'month',
@@ -51,18 +64,26 @@ export function buildNationalSummaryView(
     areaName: summary.areaName,
     ...dataStatusView(grain, summary.status, summary.series),
     demo: demoView(summary.status),
-    tiles: summary.tiles.map((t) => tileView(t, grain)),
+    tiles: summary.tiles.map((t) => ({
+      ...tileView(t, grain),
+      sparkline: tileSparkline(t, summary.series[t.metricId] ?? [], grain, range),
+    })),
     charts: summary.tiles.map((t) =>
       chartView(t, summary.series[t.metricId] ?? [], grain, {
+        range,
+        lastPeriod,
+        average,
         csvHref: chartCsvHref(
           { level: summary.areaLevel, code: summary.areaCode },
           t.metricId,
           grain,
           summary.includePartial,
+          { range },
         ),
       }),
     ),
+    range: rangeOptions(grain, range, average),
     children: regions ? childrenTableView(regions, state) : null,
-    hiddenFields: sortFields(sort),
+    hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg']),
   };
 }
