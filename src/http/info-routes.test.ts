@@ -263,9 +263,12 @@ describe('GET /data', () => {
         expected.get(`${r.period_start}|${r.area_code}`) ?? 0,
       );
     }
-    // Rates carry their parts: value = numerator / denominator × 1,000.
+    // Rates carry their parts: value = numerator / denominator × 1,000, to 1 decimal (docs/adr/0022).
     for (const r of rows.filter((x) => x.metric_id === 'unique_logins_per_1000' && x.value !== '')) {
-      expect(Number(r.value)).toBeCloseTo((Number(r.numerator) / Number(r.denominator)) * 1000, 3);
+      expect(
+        Math.abs(Number(r.value) - (Number(r.numerator) / Number(r.denominator)) * 1000),
+      ).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(r.value).toMatch(/^\d+(\.\d)?$/);
     }
   });
 

@@ -341,6 +341,10 @@ describe('GET /api/v1/series', () => {
     }
     const { rows } = await csv(user, `${url}&format=csv`);
     expect(Object.keys(rows[0]!)).toEqual([
+      'area_code',
+      'area_name',
+      'area_level',
+      'area_ons_code',
       'periodStart',
       'value',
       'complete',
@@ -354,10 +358,16 @@ describe('GET /api/v1/series', () => {
       'upperCi998',
       'comparedWithEngland',
     ]);
+    const area = { area_code: 'U00001', area_name: body.area.name, area_level: 'pcn', area_ons_code: '' };
     expect(rows).toEqual(
-      body.data.map((p: Record<string, unknown>) =>
-        Object.fromEntries(Object.keys(rows[0]!).map((k) => [k, cell(p[k])])),
-      ),
+      body.data.map((p: Record<string, unknown>) => ({
+        ...area,
+        ...Object.fromEntries(
+          Object.keys(rows[0]!)
+            .slice(4)
+            .map((k) => [k, cell(p[k])]),
+        ),
+      })),
     );
   });
 
@@ -508,15 +518,16 @@ describe('GET /api/v1/breakdown', () => {
     expect(total).toBe(england.data[0].value); // Unknown included: children add up to England
     for (const row of body.data) expect(row.shareOfParent).toBeCloseTo(row.value / total, 12);
     const { rows } = await csv(anon, '/api/v1/breakdown?metric=logins&format=csv');
+    // Each child's area columns first (ADR 0032), then the period and the JSON fields.
     expect(rows).toEqual(
-      body.data.map((r: Record<string, unknown>) =>
-        Object.fromEntries(
-          ['level', 'code', 'name', 'onsCode', 'isCurrent', 'value', 'shareOfParent'].map((k) => [
-            k,
-            cell(r[k]),
-          ]),
-        ),
-      ),
+      body.data.map((r: Record<string, unknown>) => ({
+        area_code: cell(r.code),
+        area_name: cell(r.name),
+        area_level: cell(r.level),
+        area_ons_code: cell(r.onsCode),
+        periodStart: '2026-10-01',
+        ...Object.fromEntries(['isCurrent', 'value', 'shareOfParent'].map((k) => [k, cell(r[k])])),
+      })),
     );
   });
 
