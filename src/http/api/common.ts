@@ -25,6 +25,8 @@ export interface ApiRoute {
   access: 'public' | 'figures' | 'signed-in';
   /** Answers CSV with format=csv. */
   csv: boolean;
+  /** Its CSV rows start with the area columns (src/domain/csv.ts AREA_CSV_COLUMNS, ADR 0032). */
+  csvAreaColumns?: boolean;
   params?: JsonSchema;
   querystring: JsonSchema;
   /** Schema of the 200 JSON response. */

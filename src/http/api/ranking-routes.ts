@@ -278,6 +278,7 @@ export const rankingRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: RANKING_QUERY,
   response: RANKING_RESPONSE,
