@@ -355,7 +355,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     csvHref: dataUrl(sel, { csv: true }),
     csvText: `Download all ${formatNumber(total)} row${total === 1 ? '' : 's'} (CSV)`,
     wideCsvHref: dataUrl(sel, { csv: true, layout: 'wide' }),
-    wideCsvText: 'Download with one row per area and a column per period (wide CSV)',
+    wideCsvText: 'Download as a wide CSV: a row per area and metric, a column per period',
     search,
     findHidden: selectionFields({ ...sel, area: null }),
     signInNote: input.signedIn
