@@ -879,6 +879,8 @@ describe('live answers against the OpenAPI document', () => {
         '/api/v1/peers?metric=logins&level=icb&code=QA1&structure=as-recorded&period=2026-02-01',
       ],
       ['/api/v1/peers', '/api/v1/peers?metric=patients_13plus&level=practice&code=P00013'],
+      ['/api/v1/series/areas', '/api/v1/series/areas?metric=unique_logins_per_1000&level=pcn&parent=Y56'],
+      ['/api/v1/series/areas', '/api/v1/series/areas?metric=logins&level=icb&grain=week&partial=1'],
     ];
     for (const [path, url] of urls) {
       const body = await json(user, url);

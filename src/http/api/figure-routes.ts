@@ -856,7 +856,7 @@ export const peersRoute: ApiRoute = {
 };
 
 /** Points read per query while answering many areas; the JSON answer holds at most this many figures. */
-const AREAS_CHUNK_ROWS = 20_000;
+const AREAS_CHUNK_ROWS = 100_000;
 export const SERIES_AREAS_JSON_LIMIT = 100_000;
 
 /** The area `parent` names, by ODS code at any level or by ONS code; null when there is none. */
