@@ -4,10 +4,11 @@ import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
-import { csvCell } from '../domain/csv.ts';
+import { AREA_CSV_COLUMNS, areaCsvFields, toCsv as writeCsv, type CsvArea } from '../domain/csv.ts';
 import { getBreakdown } from '../query/breakdown.ts';
 import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
 import { getMetricSeries } from '../query/series.ts';
+import type { SeriesPoint } from '../query/types.ts';
 import { getDataStatus } from '../query/status.ts';
 import { sql } from '../warehouse/sql.ts';
 import { UsageError } from './args.ts';
@@ -43,10 +44,68 @@ function outputOptions(values: Values): {
  * CSV of the rows, with the API's cell rules (src/domain/csv.ts, ADR 0010): RFC 4180 quoting, and text a
  * spreadsheet would run as a formula (starting =, +, -, @, tab or CR) prefixed with '.
  */
-export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
-  return (
-    [columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n'
-  );
+export function toCsv(rows: Record<string, unknown>[], columns: readonly string[]): string {
+  return writeCsv(columns, rows, '\n');
+}
+
+/** A row without the area columns (JSON names the area once, not on every row). */
+function withoutAreaColumns(row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const c of AREA_CSV_COLUMNS) delete out[c];
+  return out;
+}
+
+/**
+ * `query series` rows: the area's columns first (ADR 0032, as in every figure CSV), then each period's value,
+ * complete flag and % change on the point before; rates also their numerator, denominator and coverage.
+ */
+export function seriesRows(
+  area: CsvArea,
+  points: readonly SeriesPoint[],
+  isRate: boolean,
+): { columns: string[]; rows: Record<string, unknown>[] } {
+  const rows = points.map((p, i) => ({
+    ...areaCsvFields(area),
+    period_start: p.periodStart,
+    value: p.value,
+    complete: p.complete,
+    change_pct:
+      i > 0 && points[i - 1]!.value !== 0
+        ? ((p.value - points[i - 1]!.value) / points[i - 1]!.value) * 100
+        : null,
+    ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
+  }));
+  const columns = [
+    ...AREA_CSV_COLUMNS,
+    'period_start',
+    'value',
+    'complete',
+    'change_pct',
+    ...(isRate ? ['numerator', 'denominator', 'coverage'] : []),
+  ];
+  return { columns, rows };
+}
+
+/** `query breakdown` rows: each child's area columns (ADR 0032), its value, share of the parent and whether current. */
+export function breakdownRows(
+  childLevel: string,
+  children: readonly {
+    code: string;
+    name: string;
+    onsCode: string | null;
+    value: number | null;
+    shareOfParent: number | null;
+    isCurrent: boolean;
+  }[],
+  withShares: boolean,
+): { columns: string[]; rows: Record<string, unknown>[] } {
+  const rows = children.map((r) => ({
+    ...areaCsvFields({ code: r.code, name: r.name, level: childLevel, onsCode: r.onsCode }),
+    value: r.value,
+    share_of_parent: withShares ? r.shareOfParent : null,
+    current: r.isCurrent,
+  }));
+  return { columns: [...AREA_CSV_COLUMNS, 'value', 'share_of_parent', 'current'], rows };
 }
 
 /** `query series` and `query breakdown`: the figures behind pages and the API, as CSV or JSON. */
@@ -79,7 +138,10 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
   // On a running server: the figures it published (read-only).
   const { db } = await openForReading(config, () => undefined);
   try {
-    const area = await db.one(sql('query/find_area'), [level, code]);
+    const area = await db.one<{ code: string; name: string; level: string; ons_code: string | null }>(
+      sql('query/find_area'),
+      [level, code],
+    );
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
     const struct = structure === 'current' ? 'current' : 'as_recorded';
@@ -99,27 +161,18 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         },
         catalogue,
       );
-      const isRate = isPatientRate(metric);
-      const rows = points.map((p, i) => ({
-        period_start: p.periodStart,
-        value: p.value,
-        complete: p.complete,
-        change_pct:
-          i > 0 && points[i - 1]!.value !== 0
-            ? ((p.value - points[i - 1]!.value) / points[i - 1]!.value) * 100
-            : null,
-        ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
-      }));
-      const columns = [
-        'period_start',
-        'value',
-        'complete',
-        'change_pct',
-        ...(isRate ? ['numerator', 'denominator', 'coverage'] : []),
-      ];
+      const { columns, rows } = seriesRows(
+        { code: area.code, name: area.name, level: area.level, onsCode: area.ons_code },
+        points,
+        isPatientRate(metric),
+      );
       process.stdout.write(
         format === 'json'
-          ? JSON.stringify({ metric: metric.id, level, code, grain, structure, data: rows }, null, 2) + '\n'
+          ? JSON.stringify(
+              { metric: metric.id, level, code, grain, structure, data: rows.map(withoutAreaColumns) },
+              null,
+              2,
+            ) + '\n'
           : toCsv(rows, columns),
       );
     } else {
@@ -135,14 +188,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         structure: struct,
       });
       if (!result) throw new UsageError('a practice has no children to break down into');
-      const rows = result.rows.map((r) => ({
-        level: result.childLevel,
-        code: r.code,
-        name: r.name,
-        value: r.value,
-        share_of_parent: isStoredRatio(metric) ? null : r.shareOfParent,
-        current: r.isCurrent,
-      }));
+      const { columns, rows } = breakdownRows(result.childLevel, result.rows, !isStoredRatio(metric));
       process.stdout.write(
         format === 'json'
           ? JSON.stringify(
@@ -151,12 +197,17 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
                 parent: { level, code },
                 grain,
                 period_start: periodStart(grain, period),
-                data: rows,
+                data: rows.map((r) => ({
+                  level: result.childLevel,
+                  code: r.area_code,
+                  name: r.area_name,
+                  ...withoutAreaColumns(r),
+                })),
               },
               null,
               2,
             ) + '\n'
-          : toCsv(rows, ['level', 'code', 'name', 'value', 'share_of_parent', 'current']),
+          : toCsv(rows, columns),
       );
     }
     return 0;

@@ -265,9 +265,12 @@ describe('GET /data', () => {
         expected.get(`${r.period_start}|${r.area_code}`) ?? 0,
       );
     }
-    // Rates carry their parts: value = numerator / denominator × 1,000.
+    // Rates carry their parts: value = numerator / denominator × 1,000, to 1 decimal (docs/adr/0022).
     for (const r of rows.filter((x) => x.metric_id === 'unique_logins_per_1000' && x.value !== '')) {
-      expect(Number(r.value)).toBeCloseTo((Number(r.numerator) / Number(r.denominator)) * 1000, 3);
+      expect(
+        Math.abs(Number(r.value) - (Number(r.numerator) / Number(r.denominator)) * 1000),
+      ).toBeLessThanOrEqual(0.05 + 1e-9);
+      expect(r.value).toMatch(/^\d+(\.\d)?$/);
     }
   });
 
@@ -419,5 +422,110 @@ describe('compressed CSV downloads (issue 14.6)', () => {
     expect(String(zipped.headers.vary)).toMatch(/Accept-Encoding/);
     expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
     expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+  });
+});
+
+describe('area columns and the wide data table CSV (issue 14.6, ADR 0032)', () => {
+  const AREA_COLUMNS = ['area_code', 'area_name', 'area_level', 'area_ons_code'];
+
+  it('starts every page CSV with the area columns of the area each row is of', async () => {
+    const areas = new Map(
+      (
+        await w.db.all<{ area_level: string; area_code: string; name: string; ons_code: string | null }>(
+          'SELECT area_level, area_code, name, ons_code FROM area',
+        )
+      ).map((a) => [`${a.area_level}|${a.area_code}`, a]),
+    );
+    const urls = [
+      '/data.csv?level=icb&metric=logins&metric=unique_logins_per_1000',
+      '/data.csv?level=practice&metric=logins&layout=wide',
+      '/data?level=region&metric=logins&format=csv&layout=wide',
+      '/areas/icb/QA9/chart.csv?metric=logins',
+      '/areas/england/E92000001/chart.csv?metric=logins',
+      '/map.csv?level=icb&metric=logins',
+    ];
+    for (const url of urls) {
+      const res = await signedIn.inject(url);
+      expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(200);
+      expect(res.headers['content-type'], url).toBe('text/csv; charset=utf-8');
+      expect(res.body.split('\r\n')[0]!.split(',').slice(0, 4), url).toEqual(AREA_COLUMNS);
+      const rows = csv(res.body);
+      expect(rows.length, url).toBeGreaterThan(0);
+      for (const r of rows) {
+        const area = areas.get(`${r.area_level}|${r.area_code}`);
+        expect(area, `${url}: ${r.area_level} ${r.area_code}`).toBeDefined();
+        expect(r.area_name, url).toBe(area!.name);
+        expect(r.area_ons_code, url).toBe(area!.ons_code ?? '');
+      }
+    }
+  });
+
+  it('writes the wide CSV as the long one pivoted: a row per area and metric, a column per period', async () => {
+    // A count, a rate (no data for Unknown, which has no list size) and a rolling 12-month metric (fewer
+    // periods): cells without a figure must be empty, never 0.
+    const query =
+      'level=practice&metric=logins&metric=unique_logins_per_1000&metric=registered_pct_13plus&partial=1';
+    const page = await signedIn.inject(`/data?${query}`);
+    expect(page.statusCode).toBe(200);
+    const href = /id="data-csv-wide" href="([^"]+)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
+    expect(href).toBe(`/data.csv?${query}&layout=wide`);
+    const longRes = await signedIn.inject(`/data.csv?${query}`);
+    const wideRes = await signedIn.inject(href);
+    expect(wideRes.statusCode).toBe(200);
+    expect(wideRes.headers['content-disposition']).toMatch(/-wide\.csv"$/);
+    const long = csv(longRes.body);
+    const periods = [...new Set(long.map((r) => r.period_start!))].sort();
+    const keys = [...AREA_COLUMNS, 'area_is_current', 'metric_id', 'metric_name', 'unit'];
+    expect(wideRes.body.split('\r\n')[0]).toBe([...keys, ...periods].join(','));
+    // Pivoted here: rows in the order areas first appear in the long CSV, metrics in the order asked.
+    const metrics = ['logins', 'unique_logins_per_1000', 'registered_pct_13plus'];
+    const areaOrder = [...new Set(long.map((r) => r.area_code!))];
+    const expected = areaOrder.flatMap((code) =>
+      metrics.map((id) => {
+        const mine = long.filter((r) => r.area_code === code && r.metric_id === id);
+        const first = long.find((r) => r.area_code === code && r.metric_id === id)!;
+        return {
+          ...Object.fromEntries(keys.map((k) => [k, first[k]!])),
+          ...Object.fromEntries(periods.map((p) => [p, mine.find((r) => r.period_start === p)?.value ?? ''])),
+        };
+      }),
+    );
+    const wide = csv(wideRes.body);
+    expect(wide).toEqual(expected);
+    // No data is an empty cell: Unknown's rate, and the rolling metric before its first full year.
+    const unknownRate = wide.find(
+      (r) => r.area_code === 'UNKNOWN' && r.metric_id === 'unique_logins_per_1000',
+    )!;
+    for (const p of periods) expect(unknownRate[p], p).toBe('');
+    expect(wide.some((r) => periods.some((p) => r[p] === ''))).toBe(true);
+    // Rates to 1 decimal, counts whole (docs/adr/0022).
+    for (const r of wide)
+      for (const p of periods)
+        if (r[p] !== '')
+          expect(r[p], `${r.area_code} ${r.metric_id} ${p}`).toMatch(
+            r.unit === 'events' ? /^\d+$/ : /^\d+(\.\d)?$/,
+          );
+  });
+
+  it('streams the wide CSV gzipped, byte for byte the plain download, and under disclosure control too', async () => {
+    const url = '/data.csv?level=practice&metric=logins&grain=week&layout=wide';
+    const plain = await signedIn.inject(url);
+    expect(plain.statusCode).toBe(200);
+    const zipped = await signedIn.inject({ url, headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+    // Visitors under OPEN_DATA_DISCLOSURE: the wide cells are the long CSV's disclosed values.
+    const visitor = await makeApp(undefined, { OPEN_DATA_DISCLOSURE: 'on' });
+    try {
+      const q = '/data.csv?level=icb&metric=logins';
+      const long = csv((await visitor.inject(q)).body);
+      const wide = csv((await visitor.inject(`${q}&layout=wide`)).body);
+      for (const r of long) {
+        const row = wide.find((x) => x.area_code === r.area_code && x.metric_id === r.metric_id)!;
+        expect(row[r.period_start!], `${r.area_code} ${r.period_start}`).toBe(r.value);
+      }
+    } finally {
+      await visitor.close();
+    }
   });
 });

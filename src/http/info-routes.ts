@@ -14,14 +14,17 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canViewFigure } from '../domain/access.ts';
+import { CSV_LAYOUTS, type CsvLayout } from '../domain/csv.ts';
 import { AREA_LEVELS, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate } from '../domain/periods.ts';
 import { DEFAULT_RANGE, pickRange, TIME_RANGES, type TimeRange } from '../domain/time-range.ts';
 import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
 import {
+  dataTableByArea,
   findDataTableArea,
   getDataTable,
+  selectionPeriods,
   metricAvailability,
   type DataTableRequest,
 } from '../query/data-table.ts';
@@ -37,6 +40,8 @@ import {
   DATA_CSV_HEADER,
   DATA_PAGE_SIZE,
   dataCsvRow,
+  dataWideCsvHeader,
+  dataWideCsvLines,
   csvLine,
   discloseRows,
   DEFAULT_DATA_LEVEL,
@@ -85,6 +90,7 @@ const DATA_QUERY_SCHEMA = {
     page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
     q: { type: 'string', maxLength: 200, description: 'must be at most 200 characters' },
     format: { type: 'string', enum: ['html', 'csv'] },
+    layout: { type: 'string', enum: CSV_LAYOUTS },
   },
 } as const;
 
@@ -99,6 +105,7 @@ interface DataQuery {
   page?: string;
   q?: string;
   format?: 'html' | 'csv';
+  layout?: CsvLayout;
 }
 
 const CHART_QUERY_SCHEMA = {
@@ -121,6 +128,11 @@ const CHART_PARAMS_SCHEMA = {
 
 /** Rows read per query while writing the CSV of a whole selection. */
 const CSV_CHUNK_ROWS = 20_000;
+/**
+ * Rows read per query for the wide CSV: each query reads an area range over every period, scanning the
+ * cube for all of them, so fewer, larger reads are cheaper (about 30 MB held at a time).
+ */
+export const WIDE_CSV_CHUNK_ROWS = 100_000;
 const BUILD_HISTORY_ROWS = 10;
 
 function html(reply: FastifyReply, body: string, status = 200) {
@@ -286,15 +298,18 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const s = await dataSelection(request, reply);
     if ('sent' in s) return s.sent;
     const status = await ctx.deps.queries.dataStatus();
-    const first = await getDataTable(ctx.deps.db, status, catalogue, s.req, {
-      limit: CSV_CHUNK_ROWS,
-      offset: 0,
-    });
     const { db } = ctx.deps;
     const { req } = s;
     const grain = req.grain;
     const disclose = !request.viewer.signedIn && openData.disclosure;
-    async function* lines() {
+    const wide = (request.query as DataQuery).layout === 'wide';
+    // Both layouts stream a chunk of rows at a time (app.ts gzips as they go), so a whole-country selection
+    // never sits in memory; the long one reads its first chunk before the answer starts. The wide one reads
+    // an area range at a time (dataTableByArea), a row per area and metric (ADR 0032).
+    const first = wide
+      ? { total: 0, rows: [] }
+      : await getDataTable(db, status, catalogue, req, { limit: CSV_CHUNK_ROWS, offset: 0 });
+    async function* longLines() {
       yield csvLine(DATA_CSV_HEADER);
       let rows = first.rows;
       let offset = 0;
@@ -308,14 +323,34 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
         rows = (await getDataTable(db, status, catalogue, req, { limit: CSV_CHUNK_ROWS, offset })).rows;
       }
     }
+    async function* wideLines() {
+      const periods = selectionPeriods(status, req, catalogue).map((p) => p.periodStart);
+      yield dataWideCsvHeader(periods);
+      let chunk = '';
+      for await (const areaRows of dataTableByArea(db, status, catalogue, req, WIDE_CSV_CHUNK_ROWS)) {
+        chunk += dataWideCsvLines(discloseRows(areaRows, byId, disclose), req.metrics, periods);
+        if (chunk.length >= 64 * 1024) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (chunk) yield chunk;
+    }
     const name = csvFileName(
-      ['nhs-app', s.selection.area ?? '', s.req.level, ...s.shown.map((m) => m.id), grain].filter(Boolean),
+      [
+        'nhs-app',
+        s.selection.area ?? '',
+        s.req.level,
+        ...s.shown.map((m) => m.id),
+        grain,
+        wide ? 'wide' : '',
+      ].filter(Boolean),
     );
     return reply
       .header('Cache-Control', 'no-cache')
       .header('Content-Disposition', `attachment; filename="${name}"`)
       .type('text/csv; charset=utf-8')
-      .send(Readable.from(lines()));
+      .send(Readable.from(wide ? wideLines() : longLines()));
   }
 
   app.get(
@@ -402,7 +437,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
       assertCanViewFigure(request, { metric, level: params.level, grain, catalogue });
       // The same read model as the page the chart is on.
       let source: {
-        area: { level: AreaLevel; code: string; name: string };
+        area: { level: AreaLevel; code: string; name: string; onsCode?: string | null };
         tiles: SummaryTile[];
         series: Record<string, SeriesPoint[]>;
         bands: PeerBand[] | null;
@@ -410,7 +445,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
       if (params.level === 'england') {
         const summary = await ctx.deps.queries.nationalSummary({ grain, includePartial });
         source = {
-          area: { level: 'england', code: ENGLAND_CODE, name: summary.areaName },
+          area: { level: 'england', code: ENGLAND_CODE, name: summary.areaName, onsCode: ENGLAND_CODE },
           tiles: summary.tiles,
           series: summary.series,
           bands: null,

@@ -320,8 +320,9 @@ describe('GET /api/v1/ranking', () => {
     );
     const header = csvRes.body.split('\r\n')[0]!.split(',');
     expect(header).toEqual([...RANKING_CSV_COLUMNS]);
+    expect(header.slice(0, 4)).toEqual(['area_code', 'area_name', 'area_level', 'area_ons_code']);
     const rows = parse(csvRes.body, { columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => [r.rank, r.code, r.name, r.value])).toEqual(
+    expect(rows.map((r) => [r.rank, r.area_code, r.area_name, r.value])).toEqual(
       body.data.map((r: { rank: number; code: string; name: string; value: number }) => [
         String(r.rank),
         r.code,

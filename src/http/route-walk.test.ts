@@ -66,6 +66,7 @@ const FIGURES_ROUTES = [
   'GET /areas/:level/:code',
   'GET /areas/:level/:code/chart.csv',
   'GET /api/v1/series',
+  'GET /api/v1/series/areas',
   'GET /api/v1/breakdown',
   'GET /api/v1/summary',
   'GET /api/v1/peers',
@@ -107,6 +108,14 @@ const FIGURE_PROBES: Record<string, { open: string; restricted: string[] }> = {
       '/api/v1/series?metric=logins&level=icb&code=QA9&grain=week',
       '/api/v1/series?metric=logins&level=practice&code=P00001',
       '/api/v1/series?metric=appointments_booked&level=icb&code=QA9',
+    ],
+  },
+  'GET /api/v1/series/areas': {
+    open: '/api/v1/series/areas?metric=logins&level=icb&format=csv&layout=wide',
+    restricted: [
+      '/api/v1/series/areas?metric=logins&level=icb&grain=week',
+      '/api/v1/series/areas?metric=logins&level=practice&parent=QA9&format=csv',
+      '/api/v1/series/areas?metric=appointments_booked&level=icb',
     ],
   },
   'GET /api/v1/breakdown': {

@@ -4,8 +4,10 @@ import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { buildSmallWarehouse, type SmallWarehouse } from '../../test/support/small-warehouse.ts';
 import fc from 'fast-check';
 import {
+  dataTableByArea,
   getDataTable,
   metricAvailability,
+  selectionPeriods,
   planPage,
   selectionPairs,
   type DataTableRequest,
@@ -203,6 +205,36 @@ describe('getDataTable', () => {
     );
     expect(page.rows).toEqual([]);
     expect(page.total).toBeGreaterThan(0);
+  });
+});
+
+describe('dataTableByArea (the wide CSV, ADR 0032)', () => {
+  it('gives every row of the selection once, an area at a time in the table’s order, however small the chunks', async () => {
+    const req: DataTableRequest = {
+      level: 'practice',
+      area: null,
+      // A count, a rate and a rolling 12-month metric: different periods per metric.
+      metrics: [metric('logins'), metric('unique_logins_per_1000'), metric('registered_pct_13plus')],
+      grain: 'month',
+      includePartial: true,
+    };
+    const { rows } = await all(req);
+    const areaOrder = [...new Set(rows.map((r) => r.areaCode))];
+    const key = (r: { areaCode: string; metricId: string; periodStart: string }) =>
+      `${r.areaCode}|${r.metricId}|${r.periodStart}`;
+    for (const chunkRows of [1, 7, 100_000]) {
+      const groups: (typeof rows)[] = [];
+      for await (const g of dataTableByArea(w.db, status, w.catalogue, req, chunkRows)) groups.push(g);
+      expect(groups.map((g) => g[0]!.areaCode)).toEqual(areaOrder);
+      for (const g of groups) expect(new Set(g.map((r) => r.areaCode)).size).toBe(1);
+      const flat = groups.flat();
+      expect(flat).toHaveLength(rows.length);
+      const byKey = new Map(rows.map((r) => [key(r), r]));
+      for (const r of flat) expect(r).toEqual(byKey.get(key(r)));
+    }
+    // The periods of the selection: of any metric, earliest first, each once.
+    const periods = selectionPeriods(status, req, w.catalogue).map((p) => p.periodStart);
+    expect(periods).toEqual([...new Set(rows.map((r) => r.periodStart))].sort());
   });
 });
 

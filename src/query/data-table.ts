@@ -187,6 +187,18 @@ export async function getDataTable(
   const total = areas * pairs.length;
   const plan = planPage(pairs, areas, page);
   if (total === 0 || !plan) return { total, rows: [] };
+  return { total, rows: await readRows(db, status, catalogue, req, pairs, plan) };
+}
+
+/** The rows of a plan, values worked out as the module comment says. */
+async function readRows(
+  db: Warehouse,
+  status: DataStatus,
+  catalogue: readonly MetricDefinition[],
+  req: DataTableRequest,
+  pairs: ReturnType<typeof selectionPairs>,
+  plan: PagePlan,
+): Promise<DataTableRow[]> {
   const complete = new Map(pairs.map((p) => [`${p.metric.id}|${p.periodStart}`, p.complete]));
   const byId = new Map(req.metrics.map((m) => [m.id, m]));
   const rows = await db.all<{
@@ -218,42 +230,87 @@ export async function getDataTable(
     plan.lastRow,
   ]);
   const patientScale = status.demo?.scale ?? 1;
-  return {
-    total,
-    rows: rows.map((r) => {
-      const base = {
-        periodStart: r.period_start,
-        complete: complete.get(`${r.metric_id}|${r.period_start}`) ?? false,
-        areaLevel: r.area_level,
-        areaCode: r.area_code,
-        areaName: r.name,
-        onsCode: r.ons_code,
-        isCurrent: r.is_current,
-        metricId: r.metric_id,
-      };
-      if (r.kind === 'stored') return { ...base, value: figureOrAbsent(byId.get(r.metric_id)!, r.value) };
-      if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
-      if (r.patients_13plus === null) {
-        return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-      }
-      const metric = byId.get(r.metric_id)!;
-      // A rate of a numerator that was not reported (a feed) is no data too.
-      const numeratorMetric = metric.numerator ? catalogue.find((m) => m.id === metric.numerator) : undefined;
-      if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
-        return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-      }
-      const rate = patientRate({
-        stored: r.value ?? 0,
-        uncovered: r.uncovered ?? 0,
-        patients13plus: r.patients_13plus,
-        patientScale,
-        multiplier: metric.multiplier ?? 1,
-      });
-      // No patients aged 13+: no rate, never 0.
-      if (!rate) return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-      return { ...base, ...rate };
-    }),
-  };
+  return rows.map((r): DataTableRow => {
+    const base = {
+      periodStart: r.period_start,
+      complete: complete.get(`${r.metric_id}|${r.period_start}`) ?? false,
+      areaLevel: r.area_level,
+      areaCode: r.area_code,
+      areaName: r.name,
+      onsCode: r.ons_code,
+      isCurrent: r.is_current,
+      metricId: r.metric_id,
+    };
+    if (r.kind === 'stored') return { ...base, value: figureOrAbsent(byId.get(r.metric_id)!, r.value) };
+    if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
+    if (r.patients_13plus === null) {
+      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+    }
+    const metric = byId.get(r.metric_id)!;
+    // A rate of a numerator that was not reported (a feed) is no data too.
+    const numeratorMetric = metric.numerator ? catalogue.find((m) => m.id === metric.numerator) : undefined;
+    if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
+      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+    }
+    const rate = patientRate({
+      stored: r.value ?? 0,
+      uncovered: r.uncovered ?? 0,
+      patients13plus: r.patients_13plus,
+      patientScale,
+      multiplier: metric.multiplier ?? 1,
+    });
+    // No patients aged 13+: no rate, never 0.
+    if (!rate) return { ...base, value: null, numerator: null, denominator: null, coverage: null };
+    return { ...base, ...rate };
+  });
+}
+
+/** The periods of a selection (of any of its metrics), earliest first, with their complete flags. */
+export function selectionPeriods(
+  status: Pick<DataStatus, 'firstDay' | 'lastDay'>,
+  req: Pick<DataTableRequest, 'metrics' | 'grain' | 'from' | 'to' | 'includePartial'>,
+  catalogue: readonly MetricDefinition[],
+): { periodStart: string; complete: boolean }[] {
+  const periods = new Map<string, boolean>();
+  for (const p of selectionPairs(status, req, catalogue)) periods.set(p.periodStart, p.complete);
+  return [...periods]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([periodStart, complete]) => ({ periodStart, complete }));
+}
+
+/**
+ * The whole selection an area at a time, for the wide CSV (ADR 0032): each yielded item is the rows of one
+ * area (every metric and period it has), areas in the table's order, read `chunkRows` rows or so per
+ * query (at least one area) so that no download holds the whole selection.
+ */
+export async function* dataTableByArea(
+  db: Warehouse,
+  status: DataStatus,
+  catalogue: readonly MetricDefinition[],
+  req: DataTableRequest,
+  chunkRows: number,
+): AsyncGenerator<DataTableRow[]> {
+  const pairs = selectionPairs(status, req, catalogue);
+  if (pairs.length === 0) return;
+  const areas = await countDataTableAreas(db, req);
+  const all = planPage(pairs, areas, { limit: areas * pairs.length, offset: 0 });
+  if (!all) return;
+  const step = Math.max(1, Math.floor(chunkRows / pairs.length));
+  for (let lo = 0; lo < areas; lo += step) {
+    const rows = await readRows(db, status, catalogue, req, pairs, {
+      ...all,
+      areaLo: lo,
+      areaHi: Math.min(areas, lo + step) - 1,
+    });
+    // Rows come period by period, areas in order within each: group them by area, keeping that order.
+    const byArea = new Map<string, DataTableRow[]>();
+    for (const r of rows) {
+      let list = byArea.get(r.areaCode);
+      if (!list) byArea.set(r.areaCode, (list = []));
+      list.push(r);
+    }
+    yield* byArea.values();
+  }
 }
 
 /** The area a selection is within, by its code at any level; null when there is none. */

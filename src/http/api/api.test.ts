@@ -342,6 +342,10 @@ describe('GET /api/v1/series', () => {
     }
     const { rows } = await csv(user, `${url}&format=csv`);
     expect(Object.keys(rows[0]!)).toEqual([
+      'area_code',
+      'area_name',
+      'area_level',
+      'area_ons_code',
       'periodStart',
       'value',
       'complete',
@@ -355,10 +359,16 @@ describe('GET /api/v1/series', () => {
       'upperCi998',
       'comparedWithEngland',
     ]);
+    const area = { area_code: 'U00001', area_name: body.area.name, area_level: 'pcn', area_ons_code: '' };
     expect(rows).toEqual(
-      body.data.map((p: Record<string, unknown>) =>
-        Object.fromEntries(Object.keys(rows[0]!).map((k) => [k, cell(p[k])])),
-      ),
+      body.data.map((p: Record<string, unknown>) => ({
+        ...area,
+        ...Object.fromEntries(
+          Object.keys(rows[0]!)
+            .slice(4)
+            .map((k) => [k, cell(p[k])]),
+        ),
+      })),
     );
   });
 
@@ -509,15 +519,16 @@ describe('GET /api/v1/breakdown', () => {
     expect(total).toBe(england.data[0].value); // Unknown included: children add up to England
     for (const row of body.data) expect(row.shareOfParent).toBeCloseTo(row.value / total, 12);
     const { rows } = await csv(anon, '/api/v1/breakdown?metric=logins&format=csv');
+    // Each child's area columns first (ADR 0032), then the period and the JSON fields.
     expect(rows).toEqual(
-      body.data.map((r: Record<string, unknown>) =>
-        Object.fromEntries(
-          ['level', 'code', 'name', 'onsCode', 'isCurrent', 'value', 'shareOfParent'].map((k) => [
-            k,
-            cell(r[k]),
-          ]),
-        ),
-      ),
+      body.data.map((r: Record<string, unknown>) => ({
+        area_code: cell(r.code),
+        area_name: cell(r.name),
+        area_level: cell(r.level),
+        area_ons_code: cell(r.onsCode),
+        periodStart: '2026-10-01',
+        ...Object.fromEntries(['isCurrent', 'value', 'shareOfParent'].map((k) => [k, cell(r[k])])),
+      })),
     );
   });
 
@@ -869,6 +880,8 @@ describe('live answers against the OpenAPI document', () => {
         '/api/v1/peers?metric=logins&level=icb&code=QA1&structure=as-recorded&period=2026-02-01',
       ],
       ['/api/v1/peers', '/api/v1/peers?metric=patients_13plus&level=practice&code=P00013'],
+      ['/api/v1/series/areas', '/api/v1/series/areas?metric=unique_logins_per_1000&level=pcn&parent=Y56'],
+      ['/api/v1/series/areas', '/api/v1/series/areas?metric=logins&level=icb&grain=week&partial=1'],
     ];
     for (const [path, url] of urls) {
       const body = await json(user, url);
@@ -989,5 +1002,187 @@ describe('GET /api/v1/areas: open areas by default, closed ones on request (issu
     const res = await anon.inject('/api/v1/areas?level=icb&include=everything');
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/include/);
+  });
+});
+
+describe('area columns and the wide layout of figure CSVs (issue 14.6, ADR 0032)', () => {
+  const AREA_COLUMNS = ['area_code', 'area_name', 'area_level', 'area_ons_code'];
+
+  /** The ICB QA9 and region Y56 given ONS codes for the test (the test warehouse has none), then undone. */
+  async function withOnsCodes(fn: () => Promise<void>) {
+    await tw.db.run("UPDATE area SET ons_code = 'E54000050' WHERE area_level = 'icb' AND area_code = 'QA9'");
+    await tw.db.run(
+      "UPDATE area SET ons_code = 'E40000003' WHERE area_level = 'region' AND area_code = 'Y56'",
+    );
+    try {
+      await fn();
+    } finally {
+      await tw.db.run("UPDATE area SET ons_code = NULL WHERE area_code IN ('QA9', 'Y56')");
+    }
+  }
+
+  it('starts every figure CSV of the API with the area columns of the area each row is of', async () => {
+    await withOnsCodes(async () => {
+      const names = new Map(
+        (
+          await tw.db.all<{ area_level: string; area_code: string; name: string; ons_code: string | null }>(
+            'SELECT area_level, area_code, name, ons_code FROM area',
+          )
+        ).map((a) => [`${a.area_level}|${a.area_code}`, a]),
+      );
+      // Every route of the API that answers an area's figures as CSV, one area or many.
+      const urls = [
+        '/api/v1/series?metric=logins&level=icb&code=QA9&to=2026-10-31&format=csv',
+        '/api/v1/series?metric=logins&level=icb&code=E54000050&to=2026-10-31&format=csv&layout=wide',
+        '/api/v1/series/areas?metric=logins&level=icb&to=2026-10-31&format=csv',
+        '/api/v1/series/areas?metric=logins&level=practice&parent=QA9&to=2026-10-31&format=csv&layout=wide',
+        '/api/v1/breakdown?metric=logins&period=2026-10-01&format=csv',
+        '/api/v1/summary?level=icb&code=QA9&grain=month&format=csv',
+        '/api/v1/peers?metric=logins&level=icb&code=QA9&period=2026-10-01&format=csv',
+        '/api/v1/ranking?metric=logins&level=practice&within=icb:QA9&period=2026-10-01&format=csv',
+      ];
+      for (const url of urls) {
+        const res = await user.inject(url);
+        expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+        expect(res.body.split('\r\n')[0]!.split(',').slice(0, 4), url).toEqual(AREA_COLUMNS);
+        const rows = parse(res.body, { columns: true }) as Record<string, string>[];
+        expect(rows.length, url).toBeGreaterThan(0);
+        for (const r of rows) {
+          const area = names.get(`${r.area_level}|${r.area_code}`);
+          expect(area, `${url}: ${r.area_level} ${r.area_code}`).toBeDefined();
+          expect(r.area_name, url).toBe(area!.name);
+          expect(r.area_ons_code, url).toBe(area!.ons_code ?? '');
+        }
+        if (url.includes('code=QA9') || url.includes('code=E54000050'))
+          expect(new Set(rows.map((r) => `${r.area_code} ${r.area_ons_code}`)), url).toEqual(
+            new Set(['QA9 E54000050']),
+          );
+      }
+      // The regions' breakdown: Y56 carries its ONS code, Y58 an empty cell.
+      const { rows } = await csv(anon, '/api/v1/breakdown?metric=logins&period=2026-09-01&format=csv');
+      expect(rows.find((r) => r.area_code === 'Y56')!.area_ons_code).toBe('E40000003');
+      expect(rows.find((r) => r.area_code === 'Y58')!.area_ons_code).toBe('');
+    });
+  });
+
+  it('gives many areas’ series: long equal to each area’s own series, wide the long pivoted, no data empty', async () => {
+    const base = '/api/v1/series/areas?metric=unique_logins_per_1000&level=icb&grain=month&from=2026-05-01';
+    const long = await csv(user, `${base}&format=csv`);
+    expect(Object.keys(long.rows[0]!)).toEqual([
+      ...AREA_COLUMNS,
+      'isCurrent',
+      'periodStart',
+      'value',
+      'complete',
+      'numerator',
+      'denominator',
+      'coverage',
+    ]);
+    // Each area's rows equal its own series (another reader: src/query/series.ts), cell for cell.
+    const codes = [...new Set(long.rows.map((r) => r.area_code))];
+    expect(codes).toEqual(expect.arrayContaining(['QA9', 'QA3', 'UNKNOWN']));
+    for (const code of codes.filter((c) => c !== 'UNKNOWN')) {
+      const own = await json(
+        user,
+        `/api/v1/series?metric=unique_logins_per_1000&level=icb&code=${code}&from=2026-05-01`,
+      );
+      const mine = long.rows.filter((r) => r.area_code === code);
+      expect(mine.map((r) => [r.periodStart, r.value, r.numerator, r.denominator, r.coverage])).toEqual(
+        own.data.map((p: Record<string, unknown>) =>
+          [p.periodStart, p.value, p.numerator, p.denominator, p.coverage].map(cell),
+        ),
+      );
+    }
+    // Unknown has no list size: its rate is no data, an empty cell, never 0.
+    const unknown = long.rows.filter((r) => r.area_code === 'UNKNOWN');
+    expect(unknown.length).toBeGreaterThan(0);
+    for (const r of unknown) expect(r.value).toBe('');
+
+    // Wide: the long CSV pivoted here — a row per area, a column per period start.
+    const wideRes = await user.inject(`${base}&format=csv&layout=wide`);
+    expect(wideRes.statusCode).toBe(200);
+    expect(wideRes.headers['content-disposition']).toMatch(/-wide\.csv"$/);
+    const periods = [...new Set(long.rows.map((r) => r.periodStart!))].sort();
+    const wideLines = wideRes.body.split('\r\n');
+    expect(wideLines[0]).toBe([...AREA_COLUMNS, 'isCurrent', ...periods].join(','));
+    const wide = parse(wideRes.body, { columns: true }) as Record<string, string>[];
+    const expected = codes.map((code) => {
+      const mine = long.rows.filter((r) => r.area_code === code);
+      const first = mine[0]!;
+      return {
+        ...Object.fromEntries([...AREA_COLUMNS, 'isCurrent'].map((k) => [k, first[k]!])),
+        ...Object.fromEntries(periods.map((p) => [p, mine.find((r) => r.periodStart === p)?.value ?? ''])),
+      };
+    });
+    expect(wide).toEqual(expected);
+    const unknownWide = wide.find((r) => r.area_code === 'UNKNOWN')!;
+    for (const p of periods) expect(unknownWide[p]).toBe('');
+
+    // JSON: the same figures.
+    const body = await json(user, base);
+    expect(body.periods.map((p: { periodStart: string }) => p.periodStart)).toEqual(periods);
+    const fromJson = body.data.flatMap((a: { area: { code: string }; data: Record<string, unknown>[] }) =>
+      a.data.map((p) => [a.area.code, p.periodStart, cell(p.value)]),
+    );
+    expect(fromJson).toEqual(long.rows.map((r) => [r.area_code, r.periodStart, r.value]));
+  });
+
+  it('takes the areas within a parent by ODS or ONS code, and refuses bad layouts and parents', async () => {
+    await withOnsCodes(async () => {
+      const byOds = await user.inject(
+        '/api/v1/series/areas?metric=logins&level=practice&parent=QA9&from=2026-09-01&format=csv&layout=wide',
+      );
+      const byOns = await user.inject(
+        '/api/v1/series/areas?metric=logins&level=practice&parent=e54000050&from=2026-09-01&format=csv&layout=wide',
+      );
+      expect(byOns.body).toBe(byOds.body);
+      const practices = (parse(byOds.body, { columns: true }) as Record<string, string>[]).map(
+        (r) => r.area_code,
+      );
+      const direct = await tw.db.all<{ code: string }>(
+        `SELECT DISTINCT practice_code AS code FROM practice_ancestry
+         WHERE structure = 'current' AND icb_code = 'QA9' ORDER BY code`,
+      );
+      expect([...practices].sort()).toEqual(direct.map((d) => d.code));
+    });
+    const bad = async (url: string, status: number, message: RegExp) => {
+      const res = await user.inject(url);
+      expect(res.statusCode, url).toBe(status);
+      expect(res.json().message, url).toMatch(message);
+    };
+    await bad('/api/v1/series/areas?metric=logins&level=icb&layout=wide', 400, /layout.*format=csv/);
+    await bad('/api/v1/series?metric=logins&layout=wide', 400, /layout.*format=csv/);
+    await bad('/api/v1/series/areas?metric=logins&level=icb&format=csv&layout=tall', 400, /layout/);
+    await bad('/api/v1/series/areas?metric=logins&level=icb&parent=QA3', 400, /parent must be an area above/);
+    await bad(
+      '/api/v1/series/areas?metric=logins&level=icb&parent=NOPE9',
+      404,
+      /no area with the code NOPE9/,
+    );
+    await bad('/api/v1/breakdown?metric=logins&format=csv&layout=wide', 400, /layout/);
+  });
+
+  it('defuses a formula in an area’s name in the long and wide CSVs', async () => {
+    const name = await tw.db.scalar<string>(
+      "SELECT name FROM area WHERE area_level = 'icb' AND area_code = 'QA3'",
+    );
+    await tw.db.run(
+      "UPDATE area SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE area_level = 'icb' AND area_code = 'QA3'",
+    );
+    try {
+      for (const url of [
+        '/api/v1/series?metric=logins&level=icb&code=QA3&from=2026-10-01&format=csv',
+        '/api/v1/series?metric=logins&level=icb&code=QA3&from=2026-10-01&format=csv&layout=wide',
+        '/api/v1/series/areas?metric=logins&level=icb&from=2026-10-01&format=csv',
+        '/api/v1/series/areas?metric=logins&level=icb&from=2026-10-01&format=csv&layout=wide',
+      ]) {
+        const res = await user.inject(url);
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).toContain(`QA3,"'=HYPERLINK(""http://x"",""y"")",icb,`);
+        expect(res.body, url).not.toMatch(/(^|,)"?=HYPERLINK/m);
+      }
+    } finally {
+      await tw.db.run("UPDATE area SET name = $1 WHERE area_level = 'icb' AND area_code = 'QA3'", [name!]);
+    }
   });
 });

@@ -10,7 +10,8 @@ import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
 import { reasonPhrase } from '../errors.ts';
 import type { RouteContext } from '../route-context.ts';
-import { csvFilename, toCsv } from '../../domain/csv.ts';
+import { Readable } from 'node:stream';
+import { csvFilename, toCsv, toWideCsv } from '../../domain/csv.ts';
 import type { JsonSchema } from './schemas.ts';
 
 export interface ApiRoute {
@@ -24,6 +25,8 @@ export interface ApiRoute {
   access: 'public' | 'figures' | 'signed-in';
   /** Answers CSV with format=csv. */
   csv: boolean;
+  /** Its CSV rows start with the area columns (src/domain/csv.ts AREA_CSV_COLUMNS, ADR 0032). */
+  csvAreaColumns?: boolean;
   params?: JsonSchema;
   querystring: JsonSchema;
   /** Schema of the 200 JSON response. */
@@ -84,20 +87,51 @@ export const PRIVATE_CACHE = 'private, no-cache';
 
 export interface Answer {
   json: unknown;
-  csv?: { columns: readonly string[]; rows: readonly object[]; filename: (string | null | undefined)[] };
+  csv?: {
+    columns: readonly string[];
+    rows: readonly object[];
+    filename: (string | null | undefined)[];
+    /** The same figures with layout=wide (ADR 0032): key columns, then a column per period. */
+    wide?: {
+      keyColumns: readonly string[];
+      periods: readonly string[];
+      rows: readonly { keys: readonly unknown[]; values: ReadonlyMap<string, unknown> }[];
+    };
+  };
   /** Whether anyone may see this answer (open data or reference data): a shared cache may keep it. */
   open: boolean;
 }
 
-/** Answers JSON, or CSV when the query asked for format=csv. */
+/** The layout asked for: wide only with format=csv (the routes that take it list it in their schema). */
+export function layoutParam(q: { format?: string; layout?: string }): 'long' | 'wide' {
+  if (q.layout === 'wide' && q.format !== 'csv')
+    throw badRequest('querystring/layout applies to CSV only: add format=csv');
+  return q.layout === 'wide' ? 'wide' : 'long';
+}
+
+/** Sends a CSV download: a whole body, or lines streamed as they are written (app.ts gzips either). */
+export function sendCsv(
+  reply: FastifyReply,
+  filename: (string | null | undefined)[],
+  body: string | AsyncIterable<string>,
+) {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('Content-Disposition', `attachment; filename="${csvFilename(filename)}"`)
+    .send(typeof body === 'string' ? body : Readable.from(body));
+}
+
+/** Answers JSON, or CSV when the query asked for format=csv (wide with layout=wide where offered). */
 export function answer(request: FastifyRequest, reply: FastifyReply, a: Answer) {
   reply.header('Cache-Control', a.open ? OPEN_CACHE : PRIVATE_CACHE);
-  const format = (request.query as { format?: string }).format;
-  if (format === 'csv' && a.csv) {
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${csvFilename(a.csv.filename)}"`)
-      .send(toCsv(a.csv.columns, a.csv.rows));
+  const q = request.query as { format?: string; layout?: string };
+  if (q.format === 'csv' && a.csv) {
+    const wide = layoutParam(q) === 'wide' ? a.csv.wide : undefined;
+    return sendCsv(
+      reply,
+      wide ? [...a.csv.filename, 'wide'] : a.csv.filename,
+      wide ? toWideCsv(wide.keyColumns, wide.periods, wide.rows) : toCsv(a.csv.columns, a.csv.rows),
+    );
   }
   return reply.type('application/json; charset=utf-8').send(a.json);
 }

@@ -6,7 +6,7 @@
  */
 import { patientRate } from '../../domain/rate.ts';
 import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
-import { childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
+import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import {
   comparisonOf,
   isPatientRate,
@@ -14,11 +14,21 @@ import {
   type Grain,
   type MetricDefinition,
 } from '../../domain/metric-definition.ts';
+import { AREA_CSV_COLUMNS, areaCsvCells, areaCsvFields, csvLine, wideCsvLine } from '../../domain/csv.ts';
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { compareWithBenchmark, interval95, type Verdict } from '../../domain/statistics.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { getAreaChain, getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
 import { getBreakdown } from '../../query/breakdown.ts';
+import {
+  countDataTableAreas,
+  dataTableByArea,
+  findDataTableArea,
+  isRateMetric,
+  selectionPeriods,
+  type DataTableRequest,
+  type DataTableRow,
+} from '../../query/data-table.ts';
 import { getNationalSummary } from '../../query/national-summary.ts';
 import { getPeers, resolvePeerMetric } from '../../query/peers.ts';
 import { getMetricSeries } from '../../query/series.ts';
@@ -37,9 +47,13 @@ import {
   findMetric,
   grainParam,
   handle,
+  layoutParam,
   levelParam,
   notFound,
+  OPEN_CACHE,
   partialParam,
+  PRIVATE_CACHE,
+  sendCsv,
   structureName,
   structureParam,
   type ApiRoute,
@@ -49,6 +63,8 @@ import {
   BREAKDOWN_RESPONSE,
   PEERS_QUERY,
   PEERS_RESPONSE,
+  SERIES_AREAS_QUERY,
+  SERIES_AREAS_RESPONSE,
   SERIES_QUERY,
   SERIES_RESPONSE,
   SUMMARY_QUERY,
@@ -72,11 +88,24 @@ function isRate(metric: MetricDefinition): boolean {
   return isPatientRate(metric) || metric.id === 'patients_13plus';
 }
 
-async function findArea(db: Warehouse, level: AreaLevel, code: string, param = 'code'): Promise<AreaRef> {
+async function findArea(
+  db: Warehouse,
+  level: AreaLevel,
+  code: string,
+  param = 'code',
+): Promise<{ area: AreaRef; onsCode: string | null }> {
   const chain = await getAreaChain(db, level, code);
   if (!chain) throw notFound(`querystring/${param}: there is no ${level} with the code ${code}`);
   const { area } = chain;
-  return { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent };
+  return {
+    area: { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent },
+    onsCode: area.onsCode,
+  };
+}
+
+/** An area's CSV cells (ADR 0032) from its reference and ONS code. */
+function areaFields(area: AreaRef, onsCode: string | null) {
+  return areaCsvFields({ code: area.code, name: area.name, level: area.level, onsCode });
 }
 
 /**
@@ -141,6 +170,7 @@ export const seriesRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: SERIES_QUERY,
   response: SERIES_RESPONSE,
@@ -186,8 +216,9 @@ export const seriesRoute: ApiRoute = {
       const from = dateParam(q.from, 'from');
       const to = dateParam(q.to, 'to');
       if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
+      layoutParam(q);
       assertCanViewFigure(request, { metric, level, grain, catalogue: ctx.catalogue });
-      const area = await findArea(ctx.deps.db, level, code);
+      const { area, onsCode } = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const structure = structureParam(q.structure);
       const points = await getMetricSeries(
@@ -241,6 +272,7 @@ export const seriesRoute: ApiRoute = {
         },
         csv: {
           columns: [
+            ...AREA_CSV_COLUMNS,
             'periodStart',
             'value',
             'complete',
@@ -250,8 +282,18 @@ export const seriesRoute: ApiRoute = {
               ? ['lowerCi95', 'upperCi95', 'lowerCi998', 'upperCi998', 'comparedWithEngland']
               : []),
           ],
-          rows: data,
+          rows: data.map((p) => ({ ...areaFields(area, onsCode), ...p })),
           filename: ['series', metric.id, level, level === 'england' ? null : code, grain],
+          wide: {
+            keyColumns: AREA_CSV_COLUMNS,
+            periods: data.map((p) => p.periodStart),
+            rows: [
+              {
+                keys: areaCsvCells({ ...area, onsCode }),
+                values: new Map(data.map((p) => [p.periodStart, p.value])),
+              },
+            ],
+          },
         },
       });
     }),
@@ -328,6 +370,7 @@ export const breakdownRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: BREAKDOWN_QUERY,
   response: BREAKDOWN_RESPONSE,
@@ -365,7 +408,7 @@ export const breakdownRoute: ApiRoute = {
       levelParam(metric, child);
       const period = dateParam(q.period, 'period');
       assertCanViewFigure(request, { metric, level: child, grain, catalogue: ctx.catalogue });
-      const parent = await findArea(ctx.deps.db, level, code);
+      const { area: parent } = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
       let structure = structureParam(q.structure);
@@ -436,15 +479,17 @@ export const breakdownRoute: ApiRoute = {
         },
         csv: {
           columns: [
-            'level',
-            'code',
-            'name',
-            'onsCode',
+            ...AREA_CSV_COLUMNS,
             'isCurrent',
+            'periodStart',
             'value',
             ...(rate ? ['numerator', 'denominator', 'coverage'] : ['shareOfParent']),
           ],
-          rows: data,
+          rows: data.map((r) => ({
+            ...areaCsvFields({ code: r.code, name: r.name, level: r.level, onsCode: r.onsCode }),
+            periodStart,
+            ...r,
+          })),
           filename: ['breakdown', metric.id, level, level === 'england' ? null : code, grain, periodStart],
         },
       });
@@ -488,6 +533,7 @@ export const summaryRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: SUMMARY_QUERY,
   response: SUMMARY_RESPONSE,
@@ -521,6 +567,7 @@ export const summaryRoute: ApiRoute = {
       const catalogue = [...ctx.catalogue];
       const byId = new Map(catalogue.map((m) => [m.id, m]));
       let area: AreaRef = ENGLAND_REF;
+      let onsCode: string | null = ENGLAND_CODE;
       let tiles: (SummaryTile | AreaTile)[];
       let status;
       if (level === 'england') {
@@ -536,6 +583,7 @@ export const summaryRoute: ApiRoute = {
           name: page.area.name,
           isCurrent: page.area.isCurrent,
         };
+        onsCode = page.area.onsCode;
         tiles = page.tiles;
         status = page.status;
       }
@@ -630,6 +678,7 @@ export const summaryRoute: ApiRoute = {
         },
         csv: {
           columns: [
+            ...AREA_CSV_COLUMNS,
             'metricId',
             'name',
             'unit',
@@ -654,6 +703,7 @@ export const summaryRoute: ApiRoute = {
             const own = (field: 'lowerCi95' | 'upperCi95') =>
               'comparison' in t ? t.comparison?.figures.find((f) => f.role === 'area')?.[field] : undefined;
             return {
+              ...areaFields(area, onsCode),
               metricId: t.metricId,
               name: t.name,
               unit: t.unit,
@@ -691,6 +741,7 @@ export const peersRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: PEERS_QUERY,
   response: PEERS_RESPONSE,
@@ -741,7 +792,7 @@ export const peersRoute: ApiRoute = {
       // Deciles and ranks of counts would give exact counts away under disclosure control.
       if (disclosureFor(request, ctx, metric.unit, level))
         throw new SignInRequiredError('Sign in with an NHS email address to compare areas on counts.');
-      const area = await findArea(ctx.deps.db, level, code);
+      const { area, onsCode } = await findArea(ctx.deps.db, level, code);
       const status = await getDataStatus(ctx.deps.db);
       const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
       const requested = structureParam(q.structure);
@@ -775,10 +826,8 @@ export const peersRoute: ApiRoute = {
         json,
         csv: {
           columns: [
+            ...AREA_CSV_COLUMNS,
             'metric',
-            'level',
-            'code',
-            'name',
             'grain',
             'periodStart',
             'count',
@@ -789,10 +838,8 @@ export const peersRoute: ApiRoute = {
           ],
           rows: [
             {
+              ...areaFields(area, onsCode),
               metric: json.metric,
-              level,
-              code,
-              name: area.name,
               grain,
               periodStart,
               count: json.count,
@@ -804,6 +851,211 @@ export const peersRoute: ApiRoute = {
           ],
           filename: ['peers', metric.id, level, code, grain, periodStart],
         },
+      });
+    }),
+};
+
+/** Points read per query while answering many areas; the JSON answer holds at most this many figures. */
+const AREAS_CHUNK_ROWS = 100_000;
+export const SERIES_AREAS_JSON_LIMIT = 100_000;
+
+/** The area `parent` names, by ODS code at any level or by ONS code; null when there is none. */
+async function findParentArea(db: Warehouse, code: string) {
+  const direct = await findDataTableArea(db, code);
+  if (direct) return direct;
+  for (const level of ['region', 'icb', 'sub_icb'] as const) {
+    const ods = await odsCodeOf(db, level, code);
+    if (ods !== code) return findDataTableArea(db, ods);
+  }
+  return null;
+}
+
+export const seriesAreasRoute: ApiRoute = {
+  url: '/api/v1/series/areas',
+  operationId: 'getSeriesOfAreas',
+  summary: 'A metric over time for many areas: every area of a level, or those within an area',
+  description:
+    'The series of every area of `level` (today’s open areas, closed practices and Unknown, as the data ' +
+    'table lists them), or only those within `parent`: one value per week or month with its complete flag; ' +
+    'rates also give numerator, denominator and coverage. No data is null (an empty CSV cell), never 0. ' +
+    'With format=csv&layout=wide a row per area and a column per period (ADR 0032). CSV answers are ' +
+    `streamed; a JSON answer holds at most ${SERIES_AREAS_JSON_LIMIT.toLocaleString('en-GB')} figures ` +
+    '(400 beyond: narrow with parent, from or to, or ask for CSV).',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  csvAreaColumns: true,
+  cache: true,
+  querystring: SERIES_AREAS_QUERY,
+  response: SERIES_AREAS_RESPONSE,
+  example: {
+    metric: 'unique_logins_per_1000',
+    unit: 'per_1000',
+    level: 'icb',
+    parent: { level: 'region', code: 'Y56', name: 'London', isCurrent: true },
+    grain: 'month',
+    structure: 'current',
+    periods: [
+      { periodStart: '2026-09-01', complete: true },
+      { periodStart: '2026-10-01', complete: true },
+    ],
+    data: [
+      {
+        area: {
+          level: 'icb',
+          code: 'QMJ',
+          name: 'NHS North Central London Integrated Care Board',
+          onsCode: 'E54000028',
+          isCurrent: true,
+        },
+        data: [
+          {
+            periodStart: '2026-09-01',
+            value: 412.5,
+            complete: true,
+            numerator: 412500,
+            denominator: 1000000,
+            coverage: 0.998,
+          },
+          {
+            periodStart: '2026-10-01',
+            value: 420.1,
+            complete: true,
+            numerator: 420100,
+            denominator: 1000000,
+            coverage: 0.998,
+          },
+        ],
+      },
+    ],
+  },
+  handler: (ctx) =>
+    handle(async (request, reply) => {
+      const q = request.query as FigureQuery & { level: Exclude<AreaLevel, 'england'>; parent?: string };
+      const { db } = ctx.deps;
+      const catalogue = [...ctx.catalogue];
+      const metric = findMetric(catalogue, q.metric);
+      const level = q.level;
+      const grain = grainParam(metric, q.grain);
+      levelParam(metric, level);
+      const from = dateParam(q.from, 'from');
+      const to = dateParam(q.to, 'to');
+      if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
+      const layout = layoutParam(q);
+      assertCanViewFigure(request, { metric, level, grain, catalogue });
+      let parent: AreaRef | null = null;
+      if (q.parent !== undefined) {
+        const code = q.parent.toUpperCase();
+        parent = await findParentArea(db, code);
+        if (!parent) throw notFound(`querystring/parent: there is no area with the code ${code}`);
+        if (AREA_LEVELS.indexOf(parent.level) >= AREA_LEVELS.indexOf(level))
+          throw badRequest(`querystring/parent must be an area above the level ${level}`);
+      }
+      const status = await getDataStatus(db);
+      const req: DataTableRequest = {
+        level,
+        area: parent && parent.level !== 'england' ? { level: parent.level, code: parent.code } : null,
+        metrics: [metric],
+        grain,
+        includePartial: partialParam(q.partial),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      };
+      const periods = selectionPeriods(status, req, catalogue);
+      const disclose = disclosureFor(request, ctx, metric.unit, level);
+      const rate = isRateMetric(metric);
+      // Rounded at the edge (docs/adr/0022), then disclosed as the single-area series is.
+      const point = (r: DataTableRow) => {
+        const value = roundFigure(r.value, metric.unit);
+        return {
+          periodStart: r.periodStart,
+          value: disclose ? disclose(value) : value,
+          complete: r.complete,
+          ...(rate
+            ? {
+                numerator: roundCount(r.numerator ?? null),
+                denominator: roundCount(r.denominator ?? null),
+                coverage: roundCoverage(r.coverage ?? null),
+              }
+            : {}),
+        };
+      };
+      const areaOf = (r: DataTableRow) => ({
+        level: r.areaLevel,
+        code: r.areaCode,
+        name: r.areaName,
+        onsCode: r.onsCode,
+        isCurrent: r.isCurrent,
+      });
+      reply.header(
+        'Cache-Control',
+        canViewFigure(ANONYMOUS_VIEWER, { metric, level, grain, catalogue }) &&
+          !disclosureActive(ctx, metric.unit, level)
+          ? OPEN_CACHE
+          : PRIVATE_CACHE,
+      );
+      const areaRows = () => dataTableByArea(db, status, catalogue, req, AREAS_CHUNK_ROWS);
+      if (q.format === 'csv') {
+        const starts = periods.map((p) => p.periodStart);
+        const rateColumns = rate ? ['numerator', 'denominator', 'coverage'] : [];
+        async function* lines() {
+          yield layout === 'wide'
+            ? csvLine([...AREA_CSV_COLUMNS, 'isCurrent', ...starts])
+            : csvLine([...AREA_CSV_COLUMNS, 'isCurrent', 'periodStart', 'value', 'complete', ...rateColumns]);
+          let chunk = '';
+          for await (const rows of areaRows()) {
+            const first = rows[0];
+            if (!first) continue;
+            const keys = [...areaCsvCells(areaOf(first)), first.isCurrent];
+            const points = rows.map(point);
+            if (layout === 'wide') {
+              chunk += wideCsvLine(keys, starts, new Map(points.map((p) => [p.periodStart, p.value])));
+            } else {
+              for (const p of points) {
+                const parts = 'numerator' in p ? [p.numerator, p.denominator, p.coverage] : [];
+                chunk += csvLine([...keys, p.periodStart, p.value, p.complete, ...parts]);
+              }
+            }
+            if (chunk.length >= 64 * 1024) {
+              yield chunk;
+              chunk = '';
+            }
+          }
+          if (chunk) yield chunk;
+        }
+        return sendCsv(
+          reply,
+          [
+            'series',
+            metric.id,
+            level,
+            parent && parent.level !== 'england' ? parent.code : null,
+            grain,
+            layout === 'wide' ? 'wide' : null,
+          ],
+          lines(),
+        );
+      }
+      const areas = await countDataTableAreas(db, req);
+      if (areas * periods.length > SERIES_AREAS_JSON_LIMIT)
+        throw badRequest(
+          `the selection has ${(areas * periods.length).toLocaleString('en-GB')} figures, more than a JSON ` +
+            `answer holds (${SERIES_AREAS_JSON_LIMIT.toLocaleString('en-GB')}): narrow it with parent, from or ` +
+            'to, or ask for format=csv',
+        );
+      const data = [];
+      for await (const rows of areaRows()) {
+        if (rows[0]) data.push({ area: areaOf(rows[0]), data: rows.map(point) });
+      }
+      return reply.type('application/json; charset=utf-8').send({
+        metric: metric.id,
+        unit: metric.unit,
+        level,
+        parent,
+        grain,
+        structure: 'current',
+        periods,
+        data,
       });
     }),
 };

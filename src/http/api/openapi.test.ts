@@ -132,3 +132,35 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('the CSV columns and layouts in the document (ADR 0032)', () => {
+  it('lists layout=long|wide on the series routes and says every figure CSV starts with the area columns', () => {
+    const paths = openApiDocument().paths as Record<
+      string,
+      {
+        get: {
+          parameters: { name: string; schema: { enum?: string[] } }[];
+          responses: Record<string, unknown>;
+        };
+      }
+    >;
+    const csvText = (p: string) =>
+      (paths[p]!.get.responses['200'] as { content: Record<string, { schema: { description: string } }> })
+        .content['text/csv']!.schema.description;
+    for (const p of ['/api/v1/series', '/api/v1/series/areas']) {
+      const layout = paths[p]!.get.parameters.find((x) => x.name === 'layout');
+      expect(layout?.schema.enum, p).toEqual(['long', 'wide']);
+      expect(csvText(p), p).toMatch(/layout=wide/);
+    }
+    for (const p of [
+      '/api/v1/series',
+      '/api/v1/series/areas',
+      '/api/v1/breakdown',
+      '/api/v1/summary',
+      '/api/v1/peers',
+      '/api/v1/ranking',
+    ])
+      expect(csvText(p), p).toContain('area_code, area_name, area_level, area_ons_code');
+    expect(paths['/api/v1/breakdown']!.get.parameters.map((x) => x.name)).not.toContain('layout');
+  });
+});

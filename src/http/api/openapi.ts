@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document of /api/v1, generated from the route definitions themselves (their query and
  * path schemas, response schemas and examples), so it says exactly what the routes accept and answer.
  */
+import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, type JsonSchema } from './schemas.ts';
 
@@ -36,13 +37,26 @@ function parameters(schema: JsonSchema | undefined, where: 'query' | 'path') {
   });
 }
 
+/** What a route's CSV holds: the area columns of figure CSVs, and the wide layout where offered (ADR 0032). */
+function csvDescription(r: ApiRoute): string {
+  const props = (r.querystring.properties ?? {}) as Record<string, unknown>;
+  let text = 'CSV with a header row (format=csv)';
+  if (r.csvAreaColumns)
+    text += `; every row starts with ${AREA_CSV_COLUMNS.join(', ')} (the area its figures are of)`;
+  if ('layout' in props)
+    text +=
+      '; with layout=wide a row per area and a column per period, headed by its start date (YYYY-MM-DD), ' +
+      'an empty cell where there is no figure';
+  return text;
+}
+
 export function buildOpenApi(routes: readonly ApiRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const r of routes) {
     const content: Record<string, unknown> = {
       'application/json': { schema: r.response, example: r.example },
     };
-    if (r.csv) content['text/csv'] = { schema: { type: 'string', description: 'CSV with a header row' } };
+    if (r.csv) content['text/csv'] = { schema: { type: 'string', description: csvDescription(r) } };
     const responses: Record<string, unknown> = { '200': { description: r.summary, content } };
     for (const [code, description] of Object.entries(ERRORS)) {
       if (code === '401' && r.access === 'public') continue;
@@ -73,7 +87,9 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
       version,
       description:
         'How people in England use the NHS App, from England down to a GP practice, weekly and monthly: ' +
-        'the same figures as the dashboard. JSON by default, CSV with format=csv. Open data (monthly ' +
+        'the same figures as the dashboard. JSON by default, CSV with format=csv: every figure CSV starts ' +
+        'with area_code, area_name, area_level, area_ons_code, and series take layout=wide (a row per area, ' +
+        'a column per period). Open data (monthly ' +
         'figures for England, regions and ICBs of the metrics in the NHS App Management Information ' +
         'publication) needs no sign-in; everything else answers 401 to anonymous requests. Responses ' +
         'carry an ETag that changes when the data is refreshed.',

@@ -5,6 +5,7 @@
  * visitors get no ranking of counts (ranks would give the exact counts away), and the counts behind a rate are
  * disclosed. Figures are rounded at the edge (src/domain/rounding.ts).
  */
+import { AREA_CSV_COLUMNS, areaCsvFields } from '../../domain/csv.ts';
 import { ANONYMOUS_VIEWER, canViewFigure, type FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
@@ -127,13 +128,10 @@ export const RANKING_RESPONSE: JsonSchema = object({
 });
 
 export const RANKING_CSV_COLUMNS = [
+  ...AREA_CSV_COLUMNS,
   'metric',
   'periodStart',
-  'level',
   'rank',
-  'code',
-  'name',
-  'onsCode',
   'value',
   'lowerCi95',
   'upperCi95',
@@ -280,6 +278,7 @@ export const rankingRoute: ApiRoute = {
   tag: 'Figures',
   access: 'figures',
   csv: true,
+  csvAreaColumns: true,
   cache: true,
   querystring: RANKING_QUERY,
   response: RANKING_RESPONSE,
@@ -360,10 +359,10 @@ export const rankingRoute: ApiRoute = {
         csv: {
           columns: RANKING_CSV_COLUMNS,
           rows: data.map((r) => ({
+            ...areaCsvFields({ code: r.code, name: r.name, level: ranking.level, onsCode: r.onsCode }),
             ...r,
             metric: ranking.metric.id,
             periodStart: ranking.periodStart,
-            level: ranking.level,
           })),
           filename: [
             'ranking',

@@ -11,7 +11,7 @@ import { ADMIN_REFRESH_API, ADMIN_REFRESH_OPENAPI } from '../refresh-routes.ts';
 import type { RouteContext } from '../route-context.ts';
 import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
-import { breakdownRoute, peersRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
+import { breakdownRoute, peersRoute, seriesAreasRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
 import { rankingRoute } from './ranking-routes.ts';
 import { organDonationRoute, partnersRoute, suppliersRoute } from './partner-routes.ts';
 import { bookingRoute } from './booking-routes.ts';
@@ -28,6 +28,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   areasRoute,
   areaRoute,
   seriesRoute,
+  seriesAreasRoute,
   breakdownRoute,
   summaryRoute,
   peersRoute,

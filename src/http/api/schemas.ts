@@ -6,6 +6,7 @@
 import { AREA_LEVELS, CHILD_LEVELS } from '../../domain/areas.ts';
 import { AGGREGATIONS, GRAINS } from '../../domain/metric-definition.ts';
 import { VERDICTS } from '../../domain/statistics.ts';
+import { CSV_LAYOUTS } from '../../domain/csv.ts';
 import { AREA_CODE_SCHEMA } from '../area-routes.ts';
 
 export { AREA_CODE_SCHEMA };
@@ -53,6 +54,15 @@ export const FORMAT_SCHEMA = {
   type: 'string',
   enum: ['json', 'csv'],
   description: 'json (default) or csv (a header row, RFC 4180 quoting, as an attachment)',
+} as const;
+
+export const LAYOUT_SCHEMA = {
+  type: 'string',
+  enum: CSV_LAYOUTS,
+  description:
+    'with format=csv: long (default, a row per area and period) or wide (a row per area, a column per ' +
+    'period headed by its start date YYYY-MM-DD; empty cell where there is no figure). Every figure CSV ' +
+    'starts with area_code, area_name, area_level, area_ons_code',
 } as const;
 
 function query(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
@@ -118,8 +128,38 @@ export const SERIES_QUERY = query(
     structure: STRUCTURE_SCHEMA,
     partial: PARTIAL_SCHEMA,
     format: FORMAT_SCHEMA,
+    layout: LAYOUT_SCHEMA,
   },
   ['metric'],
+);
+
+export const SERIES_AREAS_QUERY = query(
+  {
+    metric: METRIC_ID_SCHEMA,
+    level: {
+      ...CHILD_LEVEL_SCHEMA,
+      description: 'the level of the areas (region, icb, sub_icb, pcn, practice)',
+    },
+    parent: {
+      ...AREA_CODE_SCHEMA,
+      description:
+        'must be an area code: 1 to 12 letters or digits (ODS or ONS) of an area above level; only the areas ' +
+        'within it (default: every area of the level)',
+    },
+    grain: GRAIN_SCHEMA,
+    from: {
+      ...DATE_SCHEMA,
+      description: 'must be a date like 2026-04-01 (first period: the one containing it)',
+    },
+    to: {
+      ...DATE_SCHEMA,
+      description: 'must be a date like 2026-04-01 (last period: the one containing it)',
+    },
+    partial: PARTIAL_SCHEMA,
+    format: FORMAT_SCHEMA,
+    layout: LAYOUT_SCHEMA,
+  },
+  ['metric', 'level'],
 );
 
 export const BREAKDOWN_QUERY = query(
@@ -334,6 +374,36 @@ export const SERIES_RESPONSE = object({
   grain: GRAIN_SCHEMA,
   structure: STRUCTURE_SCHEMA,
   data: { type: 'array', items: POINT_SCHEMA },
+});
+
+export const SERIES_AREAS_RESPONSE = object({
+  metric: str,
+  unit: str,
+  level: LEVEL_SCHEMA,
+  parent: { anyOf: [{ type: 'null' }, AREA_REF] },
+  grain: GRAIN_SCHEMA,
+  structure: STRUCTURE_SCHEMA,
+  periods: { type: 'array', items: object({ periodStart: str, complete: bool }) },
+  data: {
+    type: 'array',
+    items: object({
+      area: object({ level: LEVEL_SCHEMA, code: str, name: str, onsCode: strOrNull, isCurrent: bool }),
+      data: {
+        type: 'array',
+        items: object(
+          {
+            periodStart: str,
+            value: numOrNull,
+            complete: bool,
+            numerator: numOrNull,
+            denominator: numOrNull,
+            coverage: numOrNull,
+          },
+          ['numerator', 'denominator', 'coverage'],
+        ),
+      },
+    }),
+  },
 });
 
 export const BREAKDOWN_RESPONSE = object({

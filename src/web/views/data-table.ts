@@ -12,7 +12,8 @@ import type { AreaSearchResult } from '../../query/types.ts';
 import { formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
 import { formatCoverage } from './area-page.ts';
 import { LEVEL_WORDS } from './metric-panels.ts';
-import { csvLine } from '../../domain/csv.ts';
+import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine, type CsvLayout } from '../../domain/csv.ts';
+import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { THEME_LABELS, THEME_ORDER } from './dictionary.ts';
 
 export const DATA_PAGE_SIZE = 50;
@@ -33,7 +34,10 @@ export interface DataSelection {
 }
 
 /** A URL of the data table (or its CSV) with only non-default settings in its query string. */
-export function dataUrl(sel: DataSelection, opts: { csv?: boolean; q?: string; hash?: string } = {}): string {
+export function dataUrl(
+  sel: DataSelection,
+  opts: { csv?: boolean; layout?: CsvLayout; q?: string; hash?: string } = {},
+): string {
   const params = new URLSearchParams();
   if (sel.level !== DEFAULT_DATA_LEVEL) params.set('level', sel.level);
   if (sel.area) params.set('area', sel.area);
@@ -47,6 +51,7 @@ export function dataUrl(sel: DataSelection, opts: { csv?: boolean; q?: string; h
   if (sel.includePartial) params.set('partial', '1');
   if (!opts.csv && sel.page > 1) params.set('page', String(sel.page));
   if (opts.q) params.set('q', opts.q);
+  if (opts.csv && opts.layout === 'wide') params.set('layout', 'wide');
   const query = params.toString();
   return `${opts.csv ? '/data.csv' : '/data'}${query ? `?${query}` : ''}${opts.hash ?? ''}`;
 }
@@ -123,6 +128,9 @@ export interface DataTableView {
   rangeText: string;
   csvHref: string;
   csvText: string;
+  /** The same selection as a wide CSV: a row per area and metric, a column per period (ADR 0032). */
+  wideCsvHref: string;
+  wideCsvText: string;
   search: {
     query: string;
     heading: string;
@@ -346,6 +354,8 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     rangeText,
     csvHref: dataUrl(sel, { csv: true }),
     csvText: `Download all ${formatNumber(total)} row${total === 1 ? '' : 's'} (CSV)`,
+    wideCsvHref: dataUrl(sel, { csv: true, layout: 'wide' }),
+    wideCsvText: 'Download as a wide CSV: a row per area and metric, a column per period',
     search,
     findHidden: selectionFields({ ...sel, area: null }),
     signInNote: input.signedIn
@@ -357,14 +367,12 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
 export { csvLine };
 
 export const DATA_CSV_HEADER = [
+  ...AREA_CSV_COLUMNS,
+  'area_is_current',
   'period_start',
   'period_end',
   'grain',
   'complete',
-  'area_level',
-  'area_code',
-  'area_name',
-  'area_is_current',
   'metric_id',
   'metric_name',
   'unit',
@@ -374,24 +382,67 @@ export const DATA_CSV_HEADER = [
   'coverage',
 ];
 
+/** A row's value as the CSVs write it: rounded at the edge (ADR 0022), the suppression mark, or empty. */
+function csvValue(row: DataTableRow, metric: MetricDefinition | undefined): number | string | null {
+  if (row.suppressed) return SUPPRESSED_TEXT;
+  return roundFigure(row.value, metric?.unit ?? '');
+}
+
 export function dataCsvRow(row: DataTableRow, grain: Grain, metric: MetricDefinition | undefined): string {
   return csvLine([
+    ...areaCsvCells({ code: row.areaCode, name: row.areaName, level: row.areaLevel, onsCode: row.onsCode }),
+    row.isCurrent,
     row.periodStart,
     periodEnd(grain, row.periodStart),
     grain,
     row.complete,
-    row.areaLevel,
-    row.areaCode,
-    row.areaName,
-    row.isCurrent,
     row.metricId,
     metric?.name ?? row.metricId,
     metric?.unit ?? '',
-    row.suppressed ? SUPPRESSED_TEXT : row.value,
-    row.numerator ?? null,
-    row.denominator ?? null,
-    row.coverage ?? null,
+    csvValue(row, metric),
+    roundCount(row.numerator ?? null),
+    roundCount(row.denominator ?? null),
+    roundCoverage(row.coverage ?? null),
   ]);
+}
+
+/** The wide CSV's key columns (ADR 0032); a column per period start (YYYY-MM-DD) follows. */
+export const DATA_WIDE_CSV_KEYS = [
+  ...AREA_CSV_COLUMNS,
+  'area_is_current',
+  'metric_id',
+  'metric_name',
+  'unit',
+];
+
+export function dataWideCsvHeader(periods: readonly string[]): string {
+  return csvLine([...DATA_WIDE_CSV_KEYS, ...periods]);
+}
+
+/**
+ * The wide CSV's lines of one area: a line per metric (in the order asked), its value in each period's
+ * column; a period without a figure (no data, or outside the metric's periods) is an empty cell.
+ */
+export function dataWideCsvLines(
+  areaRows: readonly DataTableRow[],
+  metrics: readonly MetricDefinition[],
+  periods: readonly string[],
+): string {
+  const first = areaRows[0];
+  if (!first) return '';
+  const area = areaCsvCells({
+    code: first.areaCode,
+    name: first.areaName,
+    level: first.areaLevel,
+    onsCode: first.onsCode,
+  });
+  let out = '';
+  for (const metric of metrics) {
+    const values = new Map<string, number | string | null>();
+    for (const r of areaRows) if (r.metricId === metric.id) values.set(r.periodStart, csvValue(r, metric));
+    out += wideCsvLine([...area, first.isCurrent, metric.id, metric.name, metric.unit], periods, values);
+  }
+  return out;
 }
 
 /**

@@ -3,8 +3,8 @@
  * a one-sentence summary, the table of the same figures (sortable through links) and the CSV of exactly what
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
-import { csvCell } from '../../domain/csv.ts';
-import { roundFigure } from '../../domain/rounding.ts';
+import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../domain/csv.ts';
+import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { pickerLabel } from '../../domain/no-data.ts';
 import { LEVEL_LABELS } from '../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
@@ -420,30 +420,24 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const classText = (r: RankedRow) =>
     r.classIndex === null ? 'No data' : classLabel(classing.classes[r.classIndex]!, unit);
 
-  const header = [
-    'area_code',
-    'ons_code',
-    'area_name',
-    'level',
-    'metric_id',
-    'grain',
-    'period_start',
-    'value',
-  ];
+  const header: string[] = [...AREA_CSV_COLUMNS, 'metric_id', 'grain', 'period_start', 'value'];
   if (rate) header.push('numerator', 'denominator', 'coverage');
   header.push('rank', 'shade_class', 'on_map');
   const csvRows = sorted.map((r) => {
     const line: (string | number | null)[] = [
-      r.code,
-      r.onsCode,
-      r.name,
-      level,
+      ...areaCsvCells({ code: r.code, name: r.name, level, onsCode: r.onsCode }),
       metric.id,
       grain,
       periodStart,
-      r.value,
+      // Rounded at the edge (docs/adr/0022), as every other CSV.
+      roundFigure(r.value, unit),
     ];
-    if (rate) line.push(r.numerator ?? null, r.denominator ?? null, r.coverage ?? null);
+    if (rate)
+      line.push(
+        roundCount(r.numerator ?? null),
+        roundCount(r.denominator ?? null),
+        roundCoverage(r.coverage ?? null),
+      );
     line.push(r.rank, classText(r), r.onMap ? 'yes' : 'no');
     return line;
   });

@@ -3,7 +3,7 @@
  * trend charts with their tables, the demo-data notice and the figures' dates. Formatted text only, so
  * templates do no arithmetic. Pure and unit-tested.
  */
-import { csvCell } from '../../domain/csv.ts';
+import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../domain/csv.ts';
 import type { AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
@@ -653,7 +653,7 @@ export function dataStatusView(
 export type ChartCsvPoint = SeriesPoint & { suppressed?: boolean };
 
 export function chartCsv(opts: {
-  area: { level: AreaLevel; code: string; name: string };
+  area: { level: AreaLevel; code: string; name: string; onsCode?: string | null };
   metric: Pick<MetricDefinition, 'id' | 'name' | 'unit'>;
   grain: Grain;
   points: ChartCsvPoint[];
@@ -663,14 +663,12 @@ export function chartCsv(opts: {
   const isRate = points.some((p) => p.coverage !== undefined);
   const bands =
     opts.bands && opts.bands.length > 0 ? new Map(opts.bands.map((b) => [b.periodStart, b])) : null;
-  const header = [
+  const header: string[] = [
+    ...AREA_CSV_COLUMNS,
     'period_start',
     'period_end',
     'period',
     'complete',
-    'area_level',
-    'area_code',
-    'area_name',
     'metric_id',
     'metric_name',
     'unit',
@@ -680,16 +678,14 @@ export function chartCsv(opts: {
   const hasCi = points.some((p) => p.lowerCi95 !== undefined);
   if (hasCi) header.push('lower_ci_95', 'upper_ci_95', 'lower_ci_99_8', 'upper_ci_99_8');
   if (bands) header.push('peers_p10', 'peers_p25', 'peers_p75', 'peers_p90', 'peers_count');
-  const lines = [header.join(',')];
+  const lines = [header.map(csvCell).join(',')];
   for (const p of points) {
     const row: (string | number | boolean | null | undefined)[] = [
+      ...areaCsvCells(area),
       p.periodStart,
       periodEnd(grain, p.periodStart),
       formatPeriod(grain, p.periodStart),
       p.complete,
-      area.level,
-      area.code,
-      area.name,
       metric.id,
       metric.name,
       metric.unit,
