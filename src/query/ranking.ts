@@ -506,6 +506,7 @@ export interface AreaUnder {
   code: string;
   onsCode: string | null;
   name: string;
+  placeName: string | null;
   level: AreaLevel;
   parentCode: string | null;
   parentLevel: AreaLevel | null;
@@ -525,6 +526,7 @@ export async function listAreasUnder(
     code: string | null;
     ons_code: string | null;
     name: string;
+    place_name: string | null;
     level: AreaLevel;
     parent_level: AreaLevel | null;
     parent_code: string | null;
@@ -538,6 +540,7 @@ export async function listAreasUnder(
       code: r.code!,
       onsCode: r.ons_code,
       name: r.name,
+      placeName: r.place_name,
       level: r.level,
       parentCode: r.parent_code,
       parentLevel: r.parent_level,

@@ -175,7 +175,7 @@ function area(
   parentLevel: AreaLevel,
   isCurrent = true,
 ): AreaListItem {
-  return { code, onsCode, name, level, parentCode, parentLevel, isCurrent };
+  return { code, onsCode, name, placeName: null, level, parentCode, parentLevel, isCurrent };
 }
 
 export interface TestQueriesOptions {
@@ -477,6 +477,7 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
           level,
           code: a.code,
           name: a.name,
+          placeName: null,
           onsCode: a.onsCode,
           postcode: TEST_PRACTICE_DETAILS[a.code]?.postcode ?? null,
           isCurrent: a.isCurrent,
@@ -511,6 +512,7 @@ const ENGLAND_ITEM: AreaListItem = {
   code: ENGLAND_CODE,
   onsCode: ENGLAND_CODE,
   name: 'England',
+  placeName: null,
   level: 'england',
   parentCode: null,
   parentLevel: null,

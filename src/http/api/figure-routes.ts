@@ -75,7 +75,13 @@ async function findArea(db: Warehouse, level: AreaLevel, code: string, param = '
   const chain = await getAreaChain(db, level, code);
   if (!chain) throw notFound(`querystring/${param}: there is no ${level} with the code ${code}`);
   const { area } = chain;
-  return { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent };
+  return {
+    level: area.level,
+    code: area.code,
+    name: area.name,
+    placeName: area.placeName ?? null,
+    isCurrent: area.isCurrent,
+  };
 }
 
 /**
@@ -260,6 +266,7 @@ interface BreakdownRowJson {
   level: AreaLevel;
   code: string;
   name: string;
+  placeName: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   value: number | null;
@@ -278,6 +285,7 @@ async function rateBreakdown(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     is_current: boolean;
     patients_13plus: number | null;
@@ -296,6 +304,7 @@ async function rateBreakdown(
       level: req.child,
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       isCurrent: r.is_current,
     };
@@ -344,6 +353,7 @@ export const breakdownRoute: ApiRoute = {
         level: 'region',
         code: 'Y56',
         name: 'London',
+        placeName: null,
         onsCode: 'E40000003',
         isCurrent: true,
         value: 5200000,
@@ -398,6 +408,7 @@ export const breakdownRoute: ApiRoute = {
           level: child,
           code: r.code,
           name: r.name,
+          placeName: r.placeName,
           onsCode: r.onsCode,
           isCurrent: r.isCurrent,
           value: r.value,
@@ -439,6 +450,7 @@ export const breakdownRoute: ApiRoute = {
             'level',
             'code',
             'name',
+            'placeName',
             'onsCode',
             'isCurrent',
             'value',
@@ -534,6 +546,7 @@ export const summaryRoute: ApiRoute = {
           level: page.area.level,
           code: page.area.code,
           name: page.area.name,
+          placeName: page.area.placeName ?? null,
           isCurrent: page.area.isCurrent,
         };
         tiles = page.tiles;

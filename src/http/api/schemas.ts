@@ -194,7 +194,21 @@ function object(properties: Record<string, JsonSchema>, optional: string[] = [])
 
 export const ERROR_SCHEMA = object({ error: str, message: str });
 
-const AREA_REF = object({ level: LEVEL_SCHEMA, code: str, name: str, isCurrent: bool });
+/** The place name of a sub-ICB location (docs/adr/0028); `name` stays NHS England's own name. */
+const PLACE_NAME_DESCRIPTION =
+  'sub-ICB locations: the place name from the CCG it succeeded (e.g. "Leeds" for NHS West Yorkshire ICB - 15F; ' +
+  'data/reference/sub-icb-place-names.csv); null for other areas';
+
+const AREA_REF = object(
+  {
+    level: LEVEL_SCHEMA,
+    code: str,
+    name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+    isCurrent: bool,
+  },
+  ['placeName'],
+);
 
 export const METRIC_SCHEMA = object(
   {
@@ -243,6 +257,7 @@ export const AREA_ITEM_SCHEMA = object({
   code: str,
   onsCode: strOrNull,
   name: str,
+  placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
   level: LEVEL_SCHEMA,
   parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
   closed: bool,
@@ -251,16 +266,28 @@ export const AREA_ITEM_SCHEMA = object({
   unknown: bool,
 });
 
-export const SEARCH_ITEM_SCHEMA = object({
-  code: str,
-  onsCode: strOrNull,
-  name: str,
-  level: LEVEL_SCHEMA,
-  isCurrent: bool,
-  postcode: strOrNull,
-  exactCode: bool,
-  parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str })] },
-});
+export const SEARCH_ITEM_SCHEMA = object(
+  {
+    code: str,
+    onsCode: strOrNull,
+    name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+    level: LEVEL_SCHEMA,
+    isCurrent: bool,
+    postcode: strOrNull,
+    exactCode: bool,
+    parent: {
+      anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str, placeName: strOrNull })],
+    },
+    contains: {
+      type: 'array',
+      items: str,
+      description:
+        'ICBs and regions found by the sub-ICB locations they hold: the place names of those that matched',
+    },
+  },
+  ['contains'],
+);
 
 export const AREAS_RESPONSE = {
   description: 'A list of areas at a level, or (with q) the areas matching a search, best first',
@@ -275,6 +302,7 @@ export const AREA_RESPONSE = object({
     code: str,
     onsCode: strOrNull,
     name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
     level: LEVEL_SCHEMA,
     isCurrent: bool,
     postcode: strOrNull,
@@ -286,7 +314,14 @@ export const AREA_RESPONSE = object({
     childLevel: { anyOf: [{ type: 'null' }, LEVEL_SCHEMA] },
     children: {
       type: 'array',
-      items: object({ code: str, onsCode: strOrNull, name: str, level: LEVEL_SCHEMA, isCurrent: bool }),
+      items: object({
+        code: str,
+        onsCode: strOrNull,
+        name: str,
+        placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+        level: LEVEL_SCHEMA,
+        isCurrent: bool,
+      }),
     },
   }),
 });
@@ -351,6 +386,7 @@ export const BREAKDOWN_RESPONSE = object({
         level: LEVEL_SCHEMA,
         code: str,
         name: str,
+        placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
         onsCode: strOrNull,
         isCurrent: bool,
         value: numOrNull,

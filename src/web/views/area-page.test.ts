@@ -19,6 +19,7 @@ function row(code: string, name: string, logins: number, rate: number | null, is
     level: 'practice',
     code,
     name,
+    placeName: null,
     onsCode: null,
     postcode: null,
     isCurrent,
