@@ -154,7 +154,9 @@ describe('Map page (demo warehouse)', () => {
     const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.area_code)).toEqual(rows.map((r) => r[0]));
     records.forEach((r, i) => {
-      expect(r.area_name).toBe(rows[i]![1]);
+      // The table names sub-ICB locations by place and NHS name (docs/adr/0028); the CSV has both apart.
+      expect(r.place_name).not.toBe('');
+      expect(`${r.place_name} — ${r.area_name}`).toBe(rows[i]![1]);
       expect(r.value === '' ? 'No data' : formatValue(Number(r.value), 'per_1000')).toBe(rows[i]![2]);
       expect(r.rank === '' ? '–' : r.rank).toBe(rows[i]![3]);
     });

@@ -330,6 +330,16 @@ describe('GET /api/v1/ranking', () => {
     );
   });
 
+  it('names sub-ICB locations by their place (docs/adr/0028): placeName in the API, the label on the page', async () => {
+    const body = (await user.inject('/api/v1/ranking?metric=logins&level=sub_icb&period=2026-10-01')).json();
+    const bolton = body.data.find((r: { code: string }) => r.code === '00T');
+    expect(bolton).toMatchObject({ name: 'Sub-ICB 00T', placeName: 'Bolton' });
+    expect(body.data.find((r: { code: string }) => r.code === '00A').placeName).toBeNull();
+    const page = await user.inject('/rank?metric=logins&level=sub_icb&period=2026-10-01');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Bolton — Sub-ICB 00T');
+  });
+
   it('lists the practices left out by default in the note', async () => {
     const body = (await user.inject('/api/v1/ranking?metric=logins&level=practice&period=2026-10-01')).json();
     expect(body.note).toBe('7 practices left out: 1 closed, 6 with fewer than 1,000 patients');

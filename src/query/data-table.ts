@@ -36,6 +36,8 @@ export interface DataTableRow {
   areaLevel: AreaLevel;
   areaCode: string;
   areaName: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null or absent otherwise. */
+  placeName?: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   metricId: string;
@@ -195,6 +197,7 @@ export async function getDataTable(
     area_level: AreaLevel;
     area_code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     is_current: boolean;
     value: number | null;
@@ -226,6 +229,7 @@ export async function getDataTable(
         areaLevel: r.area_level,
         areaCode: r.area_code,
         areaName: r.name,
+        placeName: r.place_name,
         onsCode: r.ons_code,
         isCurrent: r.is_current,
         metricId: r.metric_id,
@@ -259,10 +263,27 @@ export async function getDataTable(
 export async function findDataTableArea(
   db: Warehouse,
   code: string,
-): Promise<{ level: AreaLevel; code: string; name: string; isCurrent: boolean } | null> {
-  const row = await db.one<{ level: AreaLevel; code: string; name: string; is_current: boolean }>(
-    sql('query/data_table_find_area'),
-    [code],
-  );
-  return row ? { level: row.level, code: row.code, name: row.name, isCurrent: row.is_current } : null;
+): Promise<{
+  level: AreaLevel;
+  code: string;
+  name: string;
+  placeName: string | null;
+  isCurrent: boolean;
+} | null> {
+  const row = await db.one<{
+    level: AreaLevel;
+    code: string;
+    name: string;
+    place_name: string | null;
+    is_current: boolean;
+  }>(sql('query/data_table_find_area'), [code]);
+  return row
+    ? {
+        level: row.level,
+        code: row.code,
+        name: row.name,
+        placeName: row.place_name,
+        isCurrent: row.is_current,
+      }
+    : null;
 }

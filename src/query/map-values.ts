@@ -20,6 +20,8 @@ export type MapLevel = (typeof MAP_LEVELS)[number];
 export interface MapValue {
   code: string;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null or absent otherwise. */
+  placeName?: string | null;
   onsCode: string | null;
   /** The figure; null when the area has none (a rate without 13+ list sizes, or no figures at all). */
   value: number | null;
@@ -93,6 +95,7 @@ export async function getMapValues(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     value: number | null;
     uncovered: number | null;
@@ -107,7 +110,7 @@ export async function getMapValues(
   const patientScale = status.demo?.scale ?? 1;
   const period = [{ periodStart, complete: true }];
   const out = rows.map((r): MapValue => {
-    const base = { code: r.code, name: r.name, onsCode: r.ons_code };
+    const base = { code: r.code, name: r.name, placeName: r.place_name, onsCode: r.ons_code };
     if (!hasFigures) return { ...base, value: null };
     // A count from events the area did not have is 0; a feed figure, list size or ratio it has none of is
     // no data (src/domain/no-data.ts).

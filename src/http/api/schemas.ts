@@ -262,7 +262,9 @@ export const AREA_ITEM_SCHEMA = object({
   parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
   closed: bool,
   closedAt: strOrNull,
-  successor: { anyOf: [{ type: 'null' }, object({ code: str, name: str, level: LEVEL_SCHEMA })] },
+  successor: {
+    anyOf: [{ type: 'null' }, object({ code: str, name: str, placeName: strOrNull, level: LEVEL_SCHEMA })],
+  },
   unknown: bool,
 });
 

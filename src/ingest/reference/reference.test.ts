@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { AREA_LEVELS, ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
+import { closedAreas } from '../../query/closed-areas.ts';
 import { searchAreas } from '../../query/search.ts';
 import { Warehouse } from '../../warehouse/db.ts';
 import { migrate } from '../../warehouse/migrate.ts';
@@ -373,6 +374,13 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     expect((await first('NHS Bolton CCG'))[0]).toBe('sub_icb:00T');
     expect((await first('craven'))[0]).toBe('sub_icb:36J');
     expect((await first('Harrogate'))[0]).toBe('sub_icb:42D');
+    // Frimley (D4U1Y) closed in April 2026; most of its practices went to U2G6B, named East Berkshire.
+    const closed = await closedAreas(db, 'sub_icb');
+    expect(closed.get('D4U1Y')?.successor).toEqual({
+      code: 'U2G6B',
+      name: 'NHS Thames Valley ICB - U2G6B',
+      placeName: 'East Berkshire',
+    });
     // Codes still go straight to the area.
     const byCode15F = await searchAreas(db, { query: '15f' });
     expect(byCode15F.results[0]).toMatchObject({ code: '15F', exactCode: true });

@@ -210,7 +210,8 @@ describe('buildAreaPageView', () => {
       'England',
       'London',
       'NHS North Central London Integrated Care Board',
-      'NHS North Central London ICB - 93C',
+      // A sub-ICB location by its place name and NHS name (docs/adr/0028).
+      'North Central London — NHS North Central London ICB - 93C',
       'Camden Central PCN',
     ]);
   });

@@ -4,7 +4,7 @@
  * numbered pagination, and the CSV of the whole selection. Pure.
  */
 import { pickerLabel } from '../../domain/no-data.ts';
-import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
+import { AREA_LEVELS, areaLabel, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { DataTableRow } from '../../query/data-table.ts';
@@ -66,6 +66,7 @@ export interface DataAreaView {
   level: AreaLevel;
   code: string;
   name: string;
+  placeName?: string | null;
   isCurrent: boolean;
 }
 
@@ -204,7 +205,10 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     const unit = m?.unit ?? 'events';
     const cells = [
       { text: periodText(sel.grain, r.periodStart, r.complete), numeric: false },
-      { text: r.areaName + (r.isCurrent ? '' : ' (closed)'), numeric: false },
+      {
+        text: areaLabel({ name: r.areaName, placeName: r.placeName }) + (r.isCurrent ? '' : ' (closed)'),
+        numeric: false,
+      },
       { text: r.areaCode, numeric: false },
       { text: m ? metricLabel(m) : r.metricId, numeric: false },
       {
@@ -280,7 +284,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
           ? `No areas found for “${s.query}”`
           : `${formatNumber(s.total - s.hidden)} area${s.total - s.hidden === 1 ? '' : 's'} found for “${s.query}”`,
       results: s.results.map((r) => ({
-        text: r.name + (r.isCurrent ? '' : ' (closed)'),
+        text: areaLabel(r) + (r.isCurrent ? '' : ' (closed)'),
         meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
         href: dataUrl(
           { ...sel, area: r.code, level: levelForArea(sel.level, r.level), page: 1 },
@@ -330,7 +334,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     },
     area: input.area
       ? {
-          text: `${input.area.name} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? '' : ', closed'}`,
+          text: `${areaLabel(input.area)} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? '' : ', closed'}`,
           clearHref: dataUrl({ ...sel, area: null, page: 1 }),
           href:
             input.area.level === 'england'
@@ -364,6 +368,7 @@ export const DATA_CSV_HEADER = [
   'area_level',
   'area_code',
   'area_name',
+  'area_place_name',
   'area_is_current',
   'metric_id',
   'metric_name',
@@ -383,6 +388,7 @@ export function dataCsvRow(row: DataTableRow, grain: Grain, metric: MetricDefini
     row.areaLevel,
     row.areaCode,
     row.areaName,
+    row.placeName ?? null,
     row.isCurrent,
     row.metricId,
     metric?.name ?? row.metricId,

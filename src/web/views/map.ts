@@ -5,7 +5,7 @@
  */
 import { csvCell } from '../../domain/csv.ts';
 import { pickerLabel } from '../../domain/no-data.ts';
-import { LEVEL_LABELS } from '../../domain/areas.ts';
+import { areaLabel, LEVEL_LABELS } from '../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
 import type { DataStatus } from '../../query/types.ts';
@@ -97,6 +97,8 @@ export function nameInSentence(name: string): string {
 }
 
 export interface RankedRow extends MapValue {
+  /** NHS England's name of the area (`name` is its label, areaLabel: a sub-ICB location's place first). */
+  officialName: string;
   /** 1 = highest value; ties share a rank (1, 2, 2, 4); null without a value. */
   rank: number | null;
   /** Index into the classing's classes; null without a value. */
@@ -251,7 +253,8 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const urlState = { level, metricId: metric.id, grain, periodStart, classes: state.classes };
   const rate = isPatientRate(metric);
 
-  const baseRows = values?.rows ?? [];
+  // Areas are named by their label everywhere on the page (areaLabel); the CSV keeps both names.
+  const baseRows = (values?.rows ?? []).map((r) => ({ ...r, name: areaLabel(r), officialName: r.name }));
   const ranks = rankRows(baseRows);
   const classing: Classing = classify(
     baseRows.filter((r) => r.value !== null).map((r) => r.value!),
@@ -337,6 +340,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
     'area_code',
     'ons_code',
     'area_name',
+    'place_name',
     'level',
     'metric_id',
     'grain',
@@ -349,7 +353,8 @@ export function buildMapView(input: MapViewInput): MapPageView {
     const line: (string | number | null)[] = [
       r.code,
       r.onsCode,
-      r.name,
+      r.officialName,
+      r.placeName ?? null,
       level,
       metric.id,
       grain,

@@ -3,7 +3,7 @@
 -- aged 13+ (the parts of a rate, docs/adr/0006), for the map. `stored` counts the areas of the level with a
 -- stored figure, so that a metric with no figures at all in the period is told apart from zeros.
 -- $1 area level, $2 metric id (a rate's numerator), $3 grain, $4 period start.
-SELECT a.area_code AS code, a.name, a.ons_code, v.value, v.uncovered, d.patients_13plus,
+SELECT a.area_code AS code, a.name, a.place_name, a.ons_code, v.value, v.uncovered, d.patients_13plus,
        count(v.value) OVER () AS stored
 FROM area a
 LEFT JOIN metric_value v
@@ -12,4 +12,4 @@ LEFT JOIN metric_value v
 LEFT JOIN area_denominator d
   ON d.grain = $3 AND d.period_start = $4 AND d.area_level = a.area_level AND d.area_code = a.area_code
 WHERE a.area_level = $1 AND a.is_current AND a.area_code <> 'UNKNOWN'
-ORDER BY a.name, a.area_code
+ORDER BY coalesce(a.place_name, a.name), a.name, a.area_code
