@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Viewer } from '../src/domain/access.ts';
+import { areaLabel } from '../src/domain/areas.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
 import { getMapValues, mapPeriods } from '../src/query/map-values.ts';
@@ -209,7 +210,7 @@ describe('Map page (demo warehouse)', () => {
     expect(rows.length).toBeGreaterThan(100);
     const byCode = new Map(values.rows.map((v) => [v.code, v]));
     for (const [code, name, valueText] of rows) {
-      expect(name).toBe(byCode.get(code!)!.name);
+      expect(name).toBe(areaLabel(byCode.get(code!)!));
       expect(valueText).toBe(formatValue(byCode.get(code!)!.value!, 'events'));
     }
     expect(await page.locator('svg[data-map] a').count()).toBeGreaterThan(100);
