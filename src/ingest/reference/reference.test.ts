@@ -370,6 +370,9 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     expect(named).toBeGreaterThan(0);
     expect(leeds.total).toBe(3 + named!);
     expect(leeds.results.slice(3).every((r) => r.level === 'pcn' || r.level === 'practice')).toBe(true);
+    // Punctuation and case do not matter, in place names as in names.
+    expect((await first('st. helens'))[0]).toBe('sub_icb:01X');
+    expect((await first('Heywood Middleton'))[0]).toBe('sub_icb:01D');
     // The former CCG's whole name and a local authority the CCG covered.
     expect((await first('NHS Bolton CCG'))[0]).toBe('sub_icb:00T');
     expect((await first('craven'))[0]).toBe('sub_icb:36J');
