@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGLAND_CODE, type AreaLevel } from '../src/domain/areas.ts';
+import { areaLabel, ENGLAND_CODE, type AreaLevel } from '../src/domain/areas.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { getAreaChain } from '../src/query/area-page.ts';
 import type { AreaPage, AreaRef } from '../src/query/types.ts';
@@ -104,7 +104,8 @@ describe('Area pages and search (demo warehouse)', () => {
       ]);
       expect(await heading(page)).toContain(area.name);
       expect(await breadcrumbs(page)).toEqual(
-        chain.slice(0, i).map((a) => ({ text: a.name, href: href(a) })),
+        // Sub-ICB locations by place and NHS name (areaLabel, docs/adr/0028).
+        chain.slice(0, i).map((a) => ({ text: areaLabel(a), href: href(a) })),
       );
     }
     // The practice's own details.
@@ -291,7 +292,7 @@ describe('Area pages and search (demo warehouse)', () => {
         );
         expect(cells, tile.metricId).toEqual(
           tile.comparison.figures.map((f) => [
-            f.area.name,
+            areaLabel(f.area),
             f.value === null ? 'Not available' : formatValue(f.value, tile.comparison!.unit),
             formatInterval(f.lowerCi95, f.upperCi95, tile.comparison!.unit) ?? '–',
             ...(partly ? [f.value === null ? '–' : formatCoverage(f.coverage)] : []),

@@ -11,6 +11,7 @@ import { roundFigure } from '../src/domain/rounding.ts';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { areaLabel } from '../src/domain/areas.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { loadCatalogue } from '../src/metrics/catalogue.ts';
 import { roundTo } from '../src/domain/rounding.ts';
@@ -173,7 +174,9 @@ describe('Map page (demo warehouse)', () => {
     const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.area_code)).toEqual(rows.map((r) => r[0]));
     records.forEach((r, i) => {
-      expect(r.area_name).toBe(rows[i]![1]);
+      // The table names sub-ICB locations by place and NHS name (docs/adr/0028); the CSV has both apart.
+      expect(r.place_name).not.toBe('');
+      expect(`${r.place_name} — ${r.area_name}`).toBe(rows[i]![1]);
       expect(r.value === '' ? 'No data' : formatValue(Number(r.value), 'per_1000')).toBe(rows[i]![2]);
       expect(r.rank === '' ? '–' : r.rank).toBe(rows[i]![3]);
     });
@@ -292,7 +295,7 @@ describe('Map page (demo warehouse)', () => {
     expect(rows.length).toBeGreaterThan(100);
     const byCode = new Map(values.rows.map((v) => [v.code, v]));
     for (const [code, name, valueText] of rows) {
-      expect(name).toBe(byCode.get(code!)!.name);
+      expect(name).toBe(areaLabel(byCode.get(code!)!));
       expect(valueText).toBe(formatValue(byCode.get(code!)!.value!, 'events'));
     }
     expect(await page.locator('svg[data-map] a').count()).toBeGreaterThan(100);

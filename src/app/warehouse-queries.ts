@@ -32,6 +32,7 @@ export class WarehouseQueries implements PageQueries {
       code: string;
       ons_code: string | null;
       name: string;
+      place_name: string | null;
       level: AreaLevel;
       parent_level: AreaLevel | null;
       parent_code: string | null;
@@ -41,6 +42,7 @@ export class WarehouseQueries implements PageQueries {
       code: r.code,
       onsCode: r.ons_code,
       name: r.name,
+      placeName: r.place_name,
       level: r.level,
       parentCode: r.parent_code,
       parentLevel: r.parent_level,

@@ -61,3 +61,12 @@ export interface Area {
   supplierName: string | null;
   isCurrent: boolean;
 }
+
+/**
+ * How an area is named on pages, in tables and in search results: a sub-ICB location with a place name shows it
+ * before its NHS name, which ends with its code ("Leeds — NHS West Yorkshire ICB - 15F", docs/adr/0028); every
+ * other area by its name. The one place this format is decided.
+ */
+export function areaLabel(area: { name: string; placeName?: string | null }): string {
+  return area.placeName ? `${area.placeName} — ${area.name}` : area.name;
+}

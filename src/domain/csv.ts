@@ -53,19 +53,28 @@ export function csvFilename(parts: readonly (string | undefined | null)[]): stri
  * CSVs and the CLI, so a download can be joined to any other on them. `area_ons_code` is empty where the area
  * has none (PCNs, practices, Unknown).
  */
-export const AREA_CSV_COLUMNS = ['area_code', 'area_name', 'area_level', 'area_ons_code'] as const;
+export const AREA_CSV_COLUMNS = [
+  'area_code',
+  'area_name',
+  'area_place_name',
+  'area_level',
+  'area_ons_code',
+] as const;
 export type AreaCsvColumn = (typeof AREA_CSV_COLUMNS)[number];
 
 export interface CsvArea {
   code: string;
+  /** The NHS name ("NHS West Yorkshire ICB - 15F"). */
   name: string;
+  /** A sub-ICB location's place name ("Leeds", docs/adr/0028); empty for other areas. */
+  placeName?: string | null;
   level: string;
   onsCode?: string | null;
 }
 
 /** An area's cells in the order of AREA_CSV_COLUMNS. */
-export function areaCsvCells(area: CsvArea): [string, string, string, string | null] {
-  return [area.code, area.name, area.level, area.onsCode ?? null];
+export function areaCsvCells(area: CsvArea): [string, string, string | null, string, string | null] {
+  return [area.code, area.name, area.placeName ?? null, area.level, area.onsCode ?? null];
 }
 
 /** An area's cells keyed by AREA_CSV_COLUMNS (for toCsv rows). */
@@ -73,6 +82,7 @@ export function areaCsvFields(area: CsvArea): Record<AreaCsvColumn, string | nul
   return {
     area_code: area.code,
     area_name: area.name,
+    area_place_name: area.placeName ?? null,
     area_level: area.level,
     area_ons_code: area.onsCode ?? null,
   };

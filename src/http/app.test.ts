@@ -67,6 +67,7 @@ describe('GET /api/v1/areas', () => {
       code: 'QMJ',
       onsCode: 'E54000028',
       name: 'NHS North Central London Integrated Care Board',
+      placeName: null,
       level: 'icb',
       parent: { code: 'Y56', level: 'region' },
       closed: false,

@@ -127,6 +127,26 @@ describe('GET /areas/:level/:code', () => {
     expect(week.body).toContain('href="/areas/practice/F83004?grain=week&amp;partial=1"');
   });
 
+  it('names a sub-ICB location by its place and NHS name: heading, title, breadcrumbs, children, search (docs/adr/0028)', async () => {
+    const label = 'North Central London — NHS North Central London ICB - 93C';
+    const own = await app.inject('/areas/sub_icb/93C');
+    expectPage(own);
+    expect(own.body).toMatch(new RegExp(`</span></span>\\s*${label}\\s*</h1>`));
+    expect(own.body).toContain(`<title>${label}: NHS App use by month`);
+    const icb = await app.inject('/areas/icb/QMJ');
+    expect(childNames(icb.body)).toEqual([label]);
+    const pcn = await app.inject('/areas/pcn/U12345');
+    const start = pcn.body.indexOf('id="breadcrumbs"');
+    const crumbs = pcn.body.slice(start, pcn.body.indexOf('</nav>', start));
+    expect(crumbs).toMatch(new RegExp(`href="/areas/sub_icb/93C[^"]*"[^>]*>\\s*${label}\\s*</a>`));
+    // Search by the place name finds it, shown the same way; areas below it say so.
+    const found = await app.inject('/search?q=north%20central');
+    expect(found.body).toContain(`href="/areas/sub_icb/93C">${label}</a>`);
+    const pcnFound = await app.inject('/search?q=camden%20central');
+    expect(pcnFound.body).toContain('href="/areas/pcn/U12345"');
+    expect(pcnFound.body).toContain(`Part of ${label}`);
+  });
+
   it('redirects England to the National summary and lower-case codes to upper case', async () => {
     const england = await app.inject('/areas/england/E92000001?grain=week&partial=1');
     expect(england.statusCode).toBe(301);

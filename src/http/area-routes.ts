@@ -117,7 +117,7 @@ export function registerAreaRoutes(
       const html = renderer.page(
         'area.njk',
         {
-          pageTitle: `${page.area.name}: NHS App use by ${view.grainWord}`,
+          pageTitle: `${view.name}: NHS App use by ${view.grainWord}`,
           view,
           demo: view.demo,
           accessNotice: accessNotice(request.viewer, request.url),

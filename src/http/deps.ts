@@ -20,6 +20,8 @@ export interface AreaListItem {
   code: string;
   onsCode: string | null;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
   level: AreaLevel;
   parentCode: string | null;
   parentLevel: AreaLevel | null;

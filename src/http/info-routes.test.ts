@@ -426,7 +426,7 @@ describe('compressed CSV downloads (issue 14.6)', () => {
 });
 
 describe('area columns and the wide data table CSV (issue 14.6, ADR 0032)', () => {
-  const AREA_COLUMNS = ['area_code', 'area_name', 'area_level', 'area_ons_code'];
+  const AREA_COLUMNS = ['area_code', 'area_name', 'area_place_name', 'area_level', 'area_ons_code'];
 
   it('starts every page CSV with the area columns of the area each row is of', async () => {
     const areas = new Map(

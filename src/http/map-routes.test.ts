@@ -287,7 +287,9 @@ describe('GET /map.csv', () => {
       records.forEach((r, i) => {
         const [code, name, valueText, rankText] = rows[i]!;
         expect(r.area_code).toBe(code);
-        expect(r.area_name).toBe(unescape(name!));
+        // Sub-ICB locations are shown by place and NHS name (docs/adr/0028); the CSV has both apart.
+        expect(r.place_name ? `${r.place_name} — ${r.area_name}` : r.area_name).toBe(unescape(name!));
+        if (r.area_code === '16C') expect(r.place_name).toBe('Tees Valley');
         expect(r.value === '' ? 'No data' : formatValue(Number(r.value), unit)).toBe(valueText);
         expect(r.rank === '' ? '–' : r.rank).toBe(rankText);
       });

@@ -320,7 +320,13 @@ describe('GET /api/v1/ranking', () => {
     );
     const header = csvRes.body.split('\r\n')[0]!.split(',');
     expect(header).toEqual([...RANKING_CSV_COLUMNS]);
-    expect(header.slice(0, 4)).toEqual(['area_code', 'area_name', 'area_level', 'area_ons_code']);
+    expect(header.slice(0, 5)).toEqual([
+      'area_code',
+      'area_name',
+      'area_place_name',
+      'area_level',
+      'area_ons_code',
+    ]);
     const rows = parse(csvRes.body, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.rank, r.area_code, r.area_name, r.value])).toEqual(
       body.data.map((r: { rank: number; code: string; name: string; value: number }) => [
@@ -330,6 +336,16 @@ describe('GET /api/v1/ranking', () => {
         String(r.value),
       ]),
     );
+  });
+
+  it('names sub-ICB locations by their place (docs/adr/0028): placeName in the API, the label on the page', async () => {
+    const body = (await user.inject('/api/v1/ranking?metric=logins&level=sub_icb&period=2026-10-01')).json();
+    const bolton = body.data.find((r: { code: string }) => r.code === '00T');
+    expect(bolton).toMatchObject({ name: 'Sub-ICB 00T', placeName: 'Bolton' });
+    expect(body.data.find((r: { code: string }) => r.code === '00A').placeName).toBeNull();
+    const page = await user.inject('/rank?metric=logins&level=sub_icb&period=2026-10-01');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Bolton — Sub-ICB 00T');
   });
 
   it('lists the practices left out by default in the note', async () => {

@@ -419,7 +419,12 @@ describe('searchAreas', () => {
       'icb:QA2:false',
     ]);
     expect(found.total).toBe(4);
-    expect(found.results[0]!.parent).toEqual({ level: 'region', code: 'Y58', name: 'Region Y58' });
+    expect(found.results[0]!.parent).toEqual({
+      level: 'region',
+      code: 'Y58',
+      name: 'Region Y58',
+      placeName: null,
+    });
     const regions = await searchAreas(db, { query: 'region' });
     expect(regions.results.map((r) => r.level)).toEqual(['region', 'region']);
   });

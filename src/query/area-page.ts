@@ -58,10 +58,11 @@ interface ChainRow {
   first_extract: string | null;
   last_extract: string | null;
   is_current: boolean;
+  place_name: string | null;
 }
 
 function ref(r: ChainRow): AreaRef {
-  return { level: r.level, code: r.code, name: r.name, isCurrent: r.is_current };
+  return { level: r.level, code: r.code, name: r.name, isCurrent: r.is_current, placeName: r.place_name };
 }
 
 /** The area and the areas above it (England first), or null when there is no such area. */
@@ -186,16 +187,20 @@ export async function getAreaChildren(
   const result: AreaChildren = { parent, level: child, grain: opts.grain, periodStart, columns, rows: [] };
   if (periodStart === null) {
     // No complete period yet: the children without figures.
-    const rows = await db.all<{ code: string; name: string; ons_code: string | null; is_current: boolean }>(
-      sql('query/list_areas'),
-      [child, opts.code],
-    );
+    const rows = await db.all<{
+      code: string;
+      name: string;
+      place_name: string | null;
+      ons_code: string | null;
+      is_current: boolean;
+    }>(sql('query/list_areas'), [child, opts.code]);
     result.rows = rows
       .filter((r) => r.code !== 'UNKNOWN')
       .map((r) => ({
         level: child,
         code: r.code,
         name: r.name,
+        placeName: r.place_name,
         onsCode: r.ons_code,
         postcode: null,
         isCurrent: r.is_current,
@@ -211,6 +216,7 @@ export async function getAreaChildren(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     postcode: string | null;
     is_current: boolean;
@@ -250,6 +256,7 @@ export async function getAreaChildren(
       level: child,
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       postcode: r.postcode,
       isCurrent: r.is_current,

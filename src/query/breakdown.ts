@@ -6,6 +6,8 @@ import { sql } from '../warehouse/sql.ts';
 export interface BreakdownRow {
   code: string;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   /** null: the metric has no figure at all for the period (no data is not zero). */
@@ -35,6 +37,7 @@ export async function getBreakdown(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     is_current: boolean;
     value: number | null;
@@ -53,6 +56,7 @@ export async function getBreakdown(
     rows: rows.map((r) => ({
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       isCurrent: r.is_current,
       value: r.value,

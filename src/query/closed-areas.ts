@@ -10,7 +10,7 @@ export interface ClosedArea {
   /** The extract date (YYYY-MM-DD) of the first practice-map release without the area: closed by then. */
   closedAt: string | null;
   /** The open area of the same level that most of its last practices belong to today. */
-  successor: { code: string; name: string } | null;
+  successor: { code: string; name: string; placeName: string | null } | null;
 }
 
 export async function closedAreas(db: Warehouse, level: AreaLevel): Promise<Map<string, ClosedArea>> {
@@ -20,6 +20,7 @@ export async function closedAreas(db: Warehouse, level: AreaLevel): Promise<Map<
     closed_at: string | null;
     successor_code: string | null;
     successor_name: string | null;
+    successor_place_name: string | null;
   }>(sql('query/closed_areas'), [level]);
   return new Map(
     rows.map((r) => [
@@ -27,7 +28,11 @@ export async function closedAreas(db: Warehouse, level: AreaLevel): Promise<Map<
       {
         closedAt: r.closed_at,
         successor: r.successor_code
-          ? { code: r.successor_code, name: r.successor_name ?? r.successor_code }
+          ? {
+              code: r.successor_code,
+              name: r.successor_name ?? r.successor_code,
+              placeName: r.successor_place_name,
+            }
           : null,
       },
     ]),

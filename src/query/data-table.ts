@@ -37,6 +37,8 @@ export interface DataTableRow {
   areaLevel: AreaLevel;
   areaCode: string;
   areaName: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null or absent otherwise. */
+  placeName?: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   metricId: string;
@@ -208,6 +210,7 @@ async function readRows(
     area_level: AreaLevel;
     area_code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     is_current: boolean;
     value: number | null;
@@ -237,6 +240,7 @@ async function readRows(
       areaLevel: r.area_level,
       areaCode: r.area_code,
       areaName: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       isCurrent: r.is_current,
       metricId: r.metric_id,
@@ -317,10 +321,27 @@ export async function* dataTableByArea(
 export async function findDataTableArea(
   db: Warehouse,
   code: string,
-): Promise<{ level: AreaLevel; code: string; name: string; isCurrent: boolean } | null> {
-  const row = await db.one<{ level: AreaLevel; code: string; name: string; is_current: boolean }>(
-    sql('query/data_table_find_area'),
-    [code],
-  );
-  return row ? { level: row.level, code: row.code, name: row.name, isCurrent: row.is_current } : null;
+): Promise<{
+  level: AreaLevel;
+  code: string;
+  name: string;
+  placeName: string | null;
+  isCurrent: boolean;
+} | null> {
+  const row = await db.one<{
+    level: AreaLevel;
+    code: string;
+    name: string;
+    place_name: string | null;
+    is_current: boolean;
+  }>(sql('query/data_table_find_area'), [code]);
+  return row
+    ? {
+        level: row.level,
+        code: row.code,
+        name: row.name,
+        placeName: row.place_name,
+        isCurrent: row.is_current,
+      }
+    : null;
 }

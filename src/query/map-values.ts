@@ -20,6 +20,8 @@ export type MapLevel = (typeof MAP_LEVELS)[number];
 export interface MapValue {
   code: string;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null or absent otherwise. */
+  placeName?: string | null;
   onsCode: string | null;
   /** The NHS England region the area is in (itself for a region), for zooming the map to a region. */
   regionCode?: string | null;
@@ -119,6 +121,7 @@ async function readValues(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     region_code: string | null;
     region_name: string | null;
@@ -138,6 +141,7 @@ async function readValues(
     const base = {
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       regionCode: r.region_code,
       regionName: r.region_name,

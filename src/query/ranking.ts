@@ -61,6 +61,8 @@ export interface RankingRow {
   level: AreaLevel;
   code: string;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   /** The figure: a rate per 1,000 or percentage for rates, the count or stored ratio otherwise. */
@@ -91,6 +93,7 @@ export interface RankingRow {
 export interface ExcludedArea {
   code: string;
   name: string;
+  placeName: string | null;
   reason: ExclusionReason;
   patientsAll: number | null;
 }
@@ -197,6 +200,7 @@ export function competitionRanks(values: readonly (number | null)[]): (number | 
 interface MemberRow {
   code: string;
   name: string;
+  place_name: string | null;
   ons_code: string | null;
   is_current: boolean;
   first_extract: string | null;
@@ -314,6 +318,7 @@ export async function getRanking(
     level: chain.area.level,
     code: chain.area.code,
     name: chain.area.name,
+    placeName: chain.area.placeName ?? null,
     isCurrent: chain.area.isCurrent,
   };
 
@@ -392,7 +397,7 @@ export async function getRanking(
       } else if (patientsAll !== null && patientsAll < minListSize) reason = 'small-list';
     } else if (structure === 'current' && !m.is_current) reason = 'closed';
     if (reason) {
-      excludedAreas.push({ code: m.code, name: m.name, reason, patientsAll });
+      excludedAreas.push({ code: m.code, name: m.name, placeName: m.place_name, reason, patientsAll });
       continue;
     }
     kept.push({
@@ -424,6 +429,7 @@ export async function getRanking(
       level: req.level,
       code: m.code,
       name: m.name,
+      placeName: m.place_name,
       onsCode: m.ons_code,
       isCurrent: m.is_current,
       value,
@@ -506,6 +512,7 @@ export interface AreaUnder {
   code: string;
   onsCode: string | null;
   name: string;
+  placeName: string | null;
   level: AreaLevel;
   parentCode: string | null;
   parentLevel: AreaLevel | null;
@@ -525,6 +532,7 @@ export async function listAreasUnder(
     code: string | null;
     ons_code: string | null;
     name: string;
+    place_name: string | null;
     level: AreaLevel;
     parent_level: AreaLevel | null;
     parent_code: string | null;
@@ -538,6 +546,7 @@ export async function listAreasUnder(
       code: r.code!,
       onsCode: r.ons_code,
       name: r.name,
+      placeName: r.place_name,
       level: r.level,
       parentCode: r.parent_code,
       parentLevel: r.parent_level,

@@ -2,7 +2,7 @@
  * Finding areas by name, ODS or ONS code, or practice postcode, across every level of today's structure
  * (closed areas included, after open ones).
  */
-import type { AreaLevel } from '../domain/areas.ts';
+import { areaLabel, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import type { AreaSearchResults } from './types.ts';
@@ -64,11 +64,14 @@ export async function searchAreas(
     code: string;
     ons_code: string | null;
     name: string;
+    place_name: string | null;
     postcode: string | null;
     is_current: boolean;
     parent_level: AreaLevel | null;
     parent_code: string | null;
     parent_name: string | null;
+    parent_place_name: string | null;
+    contains: string | null;
     match_rank: number;
     total: number;
   }>(sql('query/search_areas'), [nameKey(query), compactCode(query), limit]);
@@ -82,14 +85,21 @@ export async function searchAreas(
       level: r.level,
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       isCurrent: r.is_current,
       onsCode: r.ons_code,
       postcode: r.postcode,
       parent:
         r.parent_level && r.parent_code
-          ? { level: r.parent_level, code: r.parent_code, name: r.parent_name ?? r.parent_code }
+          ? {
+              level: r.parent_level,
+              code: r.parent_code,
+              name: r.parent_name ?? r.parent_code,
+              placeName: r.parent_place_name,
+            }
           : null,
       exactCode: r.match_rank === 0,
+      ...(r.contains ? { contains: r.contains.split('; ') } : {}),
     })),
   };
 }
@@ -106,6 +116,7 @@ async function nearbyPractices(db: Warehouse, query: string, outward: string): P
     parent_name: string | null;
     sub_icb_code: string | null;
     sub_icb_name: string | null;
+    sub_icb_place_name: string | null;
     icb_name: string | null;
   }>(sql('query/search_postcode_nearby'), [letters, district, outward, MAX_NEARBY_PRACTICES]);
   return {
@@ -123,7 +134,13 @@ async function nearbyPractices(db: Warehouse, query: string, outward: string): P
         ? { level: 'pcn' as const, code: r.parent_code, name: r.parent_name ?? r.parent_code }
         : null,
       exactCode: false,
-      areaText: [r.sub_icb_name, r.icb_name].filter(Boolean).join(', ') || null,
+      areaText:
+        [
+          r.sub_icb_name ? areaLabel({ name: r.sub_icb_name, placeName: r.sub_icb_place_name }) : null,
+          r.icb_name,
+        ]
+          .filter(Boolean)
+          .join(', ') || null,
     })),
   };
 }

@@ -70,6 +70,8 @@ export interface AreaRef {
   code: string;
   name: string;
   isCurrent: boolean;
+  /** Sub-ICB locations: the place name from the former CCG ("Leeds"; docs/adr/0028); null or absent otherwise. */
+  placeName?: string | null;
 }
 
 /** One area's reference details (today's structure; closed areas keep their last known details). */
@@ -122,6 +124,8 @@ export interface ChildRow {
   level: AreaLevel;
   code: string;
   name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
   onsCode: string | null;
   postcode: string | null;
   isCurrent: boolean;
@@ -208,9 +212,14 @@ export interface PeerPosition {
 export interface AreaSearchResult extends AreaRef {
   onsCode: string | null;
   postcode: string | null;
-  parent: { level: AreaLevel; code: string; name: string } | null;
+  parent: { level: AreaLevel; code: string; name: string; placeName?: string | null } | null;
   /** The search text is exactly the area's ODS or ONS code. */
   exactCode: boolean;
+  /**
+   * ICBs and regions found by what they hold: the place names of their sub-ICB locations that matched the
+   * search (["Leeds"]; docs/adr/0028). Absent for areas found by their own name or code.
+   */
+  contains?: string[];
   /** For practices found near a postcode: the sub-ICB location and ICB they belong to. */
   areaText?: string | null;
 }

@@ -19,7 +19,7 @@ function practices(icbFor: (i: number) => string): Row[] {
   for (let i = 1; i <= 14; i++) {
     const code = `P${String(i).padStart(5, '0')}`;
     const pcn = `U0000${Math.ceil(i / 3)}`;
-    const sub = ['00A', '00A', '00B', '00C', '00D'][Math.ceil(i / 3) - 1]!;
+    const sub = ['00A', '00A', '00B', '00C', '00T'][Math.ceil(i / 3) - 1]!;
     const region = i <= 9 ? 'Y56' : 'Y58';
     rows.push([code, `LS${i} 1AA`, pcn, sub, icbFor(i), region]);
   }

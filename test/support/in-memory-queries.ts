@@ -120,7 +120,11 @@ export const TEST_AREAS: AreaListItem[] = [
     'Y61',
     'region',
   ),
-  area('93C', 'E38000240', 'NHS North Central London ICB - 93C', 'sub_icb', 'QMJ', 'icb'),
+  // Its place name as in data/reference/sub-icb-place-names.csv (docs/adr/0028).
+  {
+    ...area('93C', 'E38000240', 'NHS North Central London ICB - 93C', 'sub_icb', 'QMJ', 'icb'),
+    placeName: 'North Central London',
+  },
   area('W2U3Z', 'E38000256', 'NHS North West London ICB - W2U3Z', 'sub_icb', 'QRV', 'icb'),
   area('06H', 'E38000026', 'NHS Cambridgeshire and Peterborough ICB - 06H', 'sub_icb', 'QUE', 'icb'),
   area('U12345', null, 'Camden Central PCN', 'pcn', '93C', 'sub_icb'),
@@ -175,7 +179,7 @@ function area(
   parentLevel: AreaLevel,
   isCurrent = true,
 ): AreaListItem {
-  return { code, onsCode, name, level, parentCode, parentLevel, isCurrent };
+  return { code, onsCode, name, placeName: null, level, parentCode, parentLevel, isCurrent };
 }
 
 export interface TestQueriesOptions {
@@ -372,6 +376,7 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
           const exact = a.code.toUpperCase() === compact || a.onsCode?.toUpperCase() === compact;
           const matches =
             (lower !== '' && nameKey(a.name).includes(lower)) ||
+            (lower !== '' && a.placeName && nameKey(a.placeName).includes(lower)) ||
             a.code.toUpperCase().startsWith(compact) ||
             exact ||
             (postcode !== '' && postcode.startsWith(compact));
@@ -396,10 +401,13 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
           level: a.level,
           code: a.code,
           name: a.name,
+          placeName: a.placeName,
           isCurrent: a.isCurrent,
           onsCode: a.onsCode,
           postcode: TEST_PRACTICE_DETAILS[a.code]?.postcode ?? null,
-          parent: parent ? { level: parent.level, code: parent.code, name: parent.name } : null,
+          parent: parent
+            ? { level: parent.level, code: parent.code, name: parent.name, placeName: parent.placeName }
+            : null,
           exactCode: exact,
         };
       });
@@ -477,6 +485,7 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
           level,
           code: a.code,
           name: a.name,
+          placeName: a.placeName,
           onsCode: a.onsCode,
           postcode: TEST_PRACTICE_DETAILS[a.code]?.postcode ?? null,
           isCurrent: a.isCurrent,
@@ -511,6 +520,7 @@ const ENGLAND_ITEM: AreaListItem = {
   code: ENGLAND_CODE,
   onsCode: ENGLAND_CODE,
   name: 'England',
+  placeName: null,
   level: 'england',
   parentCode: null,
   parentLevel: null,
@@ -518,7 +528,7 @@ const ENGLAND_ITEM: AreaListItem = {
 };
 
 function refOf(a: AreaListItem): AreaRef {
-  return { level: a.level, code: a.code, name: a.name, isCurrent: a.isCurrent };
+  return { level: a.level, code: a.code, name: a.name, isCurrent: a.isCurrent, placeName: a.placeName };
 }
 
 function rateFactor(code: string): number {

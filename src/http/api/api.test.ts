@@ -169,6 +169,7 @@ describe('GET /api/v1/areas', () => {
           code: a.code,
           onsCode: cell(a.onsCode),
           name: a.name,
+          placeName: '',
           level: a.level,
           parentCode: a.parent.code,
           parentLevel: a.parent.level,
@@ -190,6 +191,41 @@ describe('GET /api/v1/areas', () => {
     expect(byName.data.every((a: { level: string }) => a.level === 'pcn')).toBe(true);
     const postcode = await json(anon, '/api/v1/areas?q=ls12%201aa');
     expect(postcode.data[0].code).toBe('P00012');
+  });
+
+  it('gives a sub-ICB location its place name from the shipped file beside its NHS name (docs/adr/0028)', async () => {
+    // The test warehouse's 00T is named "Sub-ICB 00T"; the shipped file says 00T succeeded NHS Bolton CCG.
+    const list = await json(anon, '/api/v1/areas?level=sub_icb&include=closed');
+    const bolton = list.data.find((a: { code: string }) => a.code === '00T');
+    expect(bolton).toMatchObject({ name: 'Sub-ICB 00T', placeName: 'Bolton' });
+    // Codes the file does not have (made-up 00A), and other levels, have none.
+    expect(list.data.find((a: { code: string }) => a.code === '00A').placeName).toBeNull();
+    const region = await json(anon, '/api/v1/areas/region/Y58');
+    expect(region.data.placeName).toBeNull();
+    const one = await json(anon, '/api/v1/areas/sub_icb/00t');
+    expect(one.data).toMatchObject({ code: '00T', name: 'Sub-ICB 00T', placeName: 'Bolton' });
+    const practice = await json(anon, '/api/v1/areas/practice/P00013');
+    expect(practice.data.ancestors.find((a: { level: string }) => a.level === 'sub_icb')).toMatchObject({
+      code: '00T',
+      placeName: 'Bolton',
+    });
+    const { rows } = await csv(anon, '/api/v1/areas/sub_icb/00T?format=csv');
+    expect(rows.find((r) => r.relation === 'area')).toMatchObject({ code: '00T', placeName: 'Bolton' });
+    // Search finds it by the place name, in any case, and by the former CCG's name.
+    for (const q of ['bolton', 'BOLTON', 'nhs bolton ccg']) {
+      const found = await json(anon, `/api/v1/areas?q=${encodeURIComponent(q)}&level=sub_icb`);
+      expect(found.data.map((a: { code: string }) => a.code)).toEqual(['00T']);
+      expect(found.data[0].placeName).toBe('Bolton');
+    }
+    // Figure answers name the area the same way.
+    const series = await json(user, '/api/v1/series?metric=logins&level=sub_icb&code=00T');
+    expect(series.area).toEqual({
+      level: 'sub_icb',
+      code: '00T',
+      name: 'Sub-ICB 00T',
+      placeName: 'Bolton',
+      isCurrent: true,
+    });
   });
 
   it('gives one area with the areas above and below it', async () => {
@@ -235,6 +271,7 @@ describe('GET /api/v1/series', () => {
       level: 'practice',
       code: 'P00001',
       name: 'Practice P00001',
+      placeName: null,
       isCurrent: true,
     });
     expect(body.data.map((p: { periodStart: string }) => p.periodStart)).toEqual(
@@ -524,6 +561,7 @@ describe('GET /api/v1/breakdown', () => {
       body.data.map((r: Record<string, unknown>) => ({
         area_code: cell(r.code),
         area_name: cell(r.name),
+        area_place_name: cell(r.placeName),
         area_level: cell(r.level),
         area_ons_code: cell(r.onsCode),
         periodStart: '2026-10-01',
@@ -1006,7 +1044,7 @@ describe('GET /api/v1/areas: open areas by default, closed ones on request (issu
 });
 
 describe('area columns and the wide layout of figure CSVs (issue 14.6, ADR 0032)', () => {
-  const AREA_COLUMNS = ['area_code', 'area_name', 'area_level', 'area_ons_code'];
+  const AREA_COLUMNS = ['area_code', 'area_name', 'area_place_name', 'area_level', 'area_ons_code'];
 
   /** The ICB QA9 and region Y56 given ONS codes for the test (the test warehouse has none), then undone. */
   async function withOnsCodes(fn: () => Promise<void>) {

@@ -98,14 +98,26 @@ async function findArea(
   if (!chain) throw notFound(`querystring/${param}: there is no ${level} with the code ${code}`);
   const { area } = chain;
   return {
-    area: { level: area.level, code: area.code, name: area.name, isCurrent: area.isCurrent },
+    area: {
+      level: area.level,
+      code: area.code,
+      name: area.name,
+      placeName: area.placeName ?? null,
+      isCurrent: area.isCurrent,
+    },
     onsCode: area.onsCode,
   };
 }
 
 /** An area's CSV cells (ADR 0032) from its reference and ONS code. */
 function areaFields(area: AreaRef, onsCode: string | null) {
-  return areaCsvFields({ code: area.code, name: area.name, level: area.level, onsCode });
+  return areaCsvFields({
+    code: area.code,
+    name: area.name,
+    placeName: area.placeName ?? null,
+    level: area.level,
+    onsCode,
+  });
 }
 
 /**
@@ -303,6 +315,7 @@ interface BreakdownRowJson {
   level: AreaLevel;
   code: string;
   name: string;
+  placeName: string | null;
   onsCode: string | null;
   isCurrent: boolean;
   value: number | null;
@@ -321,6 +334,7 @@ async function rateBreakdown(
   const rows = await db.all<{
     code: string;
     name: string;
+    place_name: string | null;
     ons_code: string | null;
     is_current: boolean;
     patients_13plus: number | null;
@@ -339,6 +353,7 @@ async function rateBreakdown(
       level: req.child,
       code: r.code,
       name: r.name,
+      placeName: r.place_name,
       onsCode: r.ons_code,
       isCurrent: r.is_current,
     };
@@ -387,6 +402,7 @@ export const breakdownRoute: ApiRoute = {
         level: 'region',
         code: 'Y56',
         name: 'London',
+        placeName: null,
         onsCode: 'E40000003',
         isCurrent: true,
         value: 5200000,
@@ -441,6 +457,7 @@ export const breakdownRoute: ApiRoute = {
           level: child,
           code: r.code,
           name: r.name,
+          placeName: r.placeName,
           onsCode: r.onsCode,
           isCurrent: r.isCurrent,
           value: r.value,
@@ -486,7 +503,13 @@ export const breakdownRoute: ApiRoute = {
             ...(rate ? ['numerator', 'denominator', 'coverage'] : ['shareOfParent']),
           ],
           rows: data.map((r) => ({
-            ...areaCsvFields({ code: r.code, name: r.name, level: r.level, onsCode: r.onsCode }),
+            ...areaCsvFields({
+              code: r.code,
+              name: r.name,
+              placeName: r.placeName ?? null,
+              level: r.level,
+              onsCode: r.onsCode,
+            }),
             periodStart,
             ...r,
           })),
@@ -581,6 +604,7 @@ export const summaryRoute: ApiRoute = {
           level: page.area.level,
           code: page.area.code,
           name: page.area.name,
+          placeName: page.area.placeName ?? null,
           isCurrent: page.area.isCurrent,
         };
         onsCode = page.area.onsCode;
@@ -984,6 +1008,7 @@ export const seriesAreasRoute: ApiRoute = {
         level: r.areaLevel,
         code: r.areaCode,
         name: r.areaName,
+        placeName: r.placeName ?? null,
         onsCode: r.onsCode,
         isCurrent: r.isCurrent,
       });

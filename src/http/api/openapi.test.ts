@@ -160,7 +160,7 @@ describe('the CSV columns and layouts in the document (ADR 0032)', () => {
       '/api/v1/peers',
       '/api/v1/ranking',
     ])
-      expect(csvText(p), p).toContain('area_code, area_name, area_level, area_ons_code');
+      expect(csvText(p), p).toContain('area_code, area_name, area_place_name, area_level, area_ons_code');
     expect(paths['/api/v1/breakdown']!.get.parameters.map((x) => x.name)).not.toContain('layout');
   });
 });

@@ -88,7 +88,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
       description:
         'How people in England use the NHS App, from England down to a GP practice, weekly and monthly: ' +
         'the same figures as the dashboard. JSON by default, CSV with format=csv: every figure CSV starts ' +
-        'with area_code, area_name, area_level, area_ons_code, and series take layout=wide (a row per area, ' +
+        'with area_code, area_name, area_place_name, area_level, area_ons_code, and series take layout=wide (a row per area, ' +
         'a column per period). Open data (monthly ' +
         'figures for England, regions and ICBs of the metrics in the NHS App Management Information ' +
         'publication) needs no sign-in; everything else answers 401 to anonymous requests. Responses ' +

@@ -87,10 +87,16 @@ function object(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', additionalProperties: false, required: Object.keys(properties), properties };
 }
 
+const PLACE_NAME = {
+  ...strOrNull,
+  description: 'sub-ICB locations: the place name from the CCG it succeeded (e.g. "Leeds"); null otherwise',
+};
+
 const ROW_SCHEMA = object({
   rank: { ...intOrNull, description: '1 for the highest value; ties share a rank; null without a value' },
   code: str,
   name: str,
+  placeName: PLACE_NAME,
   onsCode: strOrNull,
   isCurrent: { type: 'boolean' },
   value: numOrNull,
@@ -114,7 +120,13 @@ export const RANKING_RESPONSE: JsonSchema = object({
   unit: str,
   polarity: str,
   level: LEVEL_SCHEMA,
-  within: object({ level: LEVEL_SCHEMA, code: str, name: str, isCurrent: { type: 'boolean' } }),
+  within: object({
+    level: LEVEL_SCHEMA,
+    code: str,
+    name: str,
+    placeName: PLACE_NAME,
+    isCurrent: { type: 'boolean' },
+  }),
   grain: GRAIN_SCHEMA,
   periodStart: str,
   previousPeriodStart: strOrNull,
@@ -172,6 +184,7 @@ export function rankingRowsJson(
     rank: r.rank,
     code: r.code,
     name: r.name,
+    placeName: r.placeName,
     onsCode: r.onsCode,
     isCurrent: r.isCurrent,
     value: ranking.isRate ? roundFigure(r.value, unit) : count(r.value),
@@ -288,7 +301,13 @@ export const rankingRoute: ApiRoute = {
     unit: 'percent',
     polarity: 'higher_is_better',
     level: 'practice',
-    within: { level: 'icb', code: 'QWO', name: 'NHS West Yorkshire Integrated Care Board', isCurrent: true },
+    within: {
+      level: 'icb',
+      code: 'QWO',
+      name: 'NHS West Yorkshire Integrated Care Board',
+      placeName: null,
+      isCurrent: true,
+    },
     grain: 'month',
     periodStart: '2026-10-01',
     previousPeriodStart: '2026-09-01',
@@ -303,6 +322,7 @@ export const rankingRoute: ApiRoute = {
         rank: 1,
         code: 'B86001',
         name: 'Example Medical Practice',
+        placeName: null,
         onsCode: null,
         isCurrent: true,
         value: 78.4,
@@ -359,7 +379,13 @@ export const rankingRoute: ApiRoute = {
         csv: {
           columns: RANKING_CSV_COLUMNS,
           rows: data.map((r) => ({
-            ...areaCsvFields({ code: r.code, name: r.name, level: ranking.level, onsCode: r.onsCode }),
+            ...areaCsvFields({
+              code: r.code,
+              name: r.name,
+              placeName: r.placeName ?? null,
+              level: ranking.level,
+              onsCode: r.onsCode,
+            }),
             ...r,
             metric: ranking.metric.id,
             periodStart: ranking.periodStart,

@@ -166,6 +166,7 @@ const AREA_CSV_COLUMNS = [
   'code',
   'onsCode',
   'name',
+  'placeName',
   'level',
   'parentCode',
   'parentLevel',
@@ -178,6 +179,7 @@ const SEARCH_CSV_COLUMNS = [
   'code',
   'onsCode',
   'name',
+  'placeName',
   'level',
   'isCurrent',
   'postcode',
@@ -209,6 +211,7 @@ export const areasRoute: ApiRoute = {
         code: 'QMJ',
         onsCode: 'E54000028',
         name: 'NHS North Central London Integrated Care Board',
+        placeName: null,
         level: 'icb',
         parent: { code: 'Y56', level: 'region' },
         closed: false,
@@ -236,18 +239,27 @@ export const areasRoute: ApiRoute = {
           code: r.code,
           onsCode: r.onsCode,
           name: r.name,
+          placeName: r.placeName ?? null,
           level: r.level,
           isCurrent: r.isCurrent,
           postcode: r.postcode,
           exactCode: r.exactCode,
-          parent: r.parent ? { code: r.parent.code, level: r.parent.level, name: r.parent.name } : null,
+          parent: r.parent
+            ? {
+                code: r.parent.code,
+                level: r.parent.level,
+                name: r.parent.name,
+                placeName: r.parent.placeName ?? null,
+              }
+            : null,
+          ...(r.contains ? { contains: r.contains } : {}),
         }));
         return answer(request, reply, {
           open: true,
           json: { query: found.query, total: q.level === undefined ? found.total : data.length, data },
           csv: {
             columns: SEARCH_CSV_COLUMNS,
-            rows: data.map((r) => ({
+            rows: data.map(({ contains: _contains, ...r }) => ({
               ...r,
               parentCode: r.parent?.code,
               parentLevel: r.parent?.level,
@@ -275,6 +287,7 @@ export const areasRoute: ApiRoute = {
             code: a.code,
             onsCode: a.onsCode,
             name: a.name,
+            placeName: a.placeName,
             level: a.level,
             parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
             closed: !a.isCurrent,
@@ -319,6 +332,7 @@ export const areaRoute: ApiRoute = {
       code: 'QMJ',
       onsCode: 'E54000028',
       name: 'NHS North Central London Integrated Care Board',
+      placeName: null,
       level: 'icb',
       isCurrent: true,
       postcode: null,
@@ -335,7 +349,8 @@ export const areaRoute: ApiRoute = {
         {
           code: '93C',
           onsCode: 'E38000240',
-          name: 'North Central London',
+          name: 'NHS North Central London ICB - 93C',
+          placeName: 'North Central London',
           level: 'sub_icb',
           isCurrent: true,
         },
@@ -355,6 +370,7 @@ export const areaRoute: ApiRoute = {
               code: string;
               ons_code: string | null;
               name: string;
+              place_name: string | null;
               is_current: boolean;
             }>(sql('query/list_areas'), [below, code])
           )
@@ -363,6 +379,7 @@ export const areaRoute: ApiRoute = {
               code: c.code,
               onsCode: c.ons_code,
               name: c.name,
+              placeName: c.place_name,
               level: below,
               isCurrent: c.is_current,
             }))
@@ -373,6 +390,7 @@ export const areaRoute: ApiRoute = {
         code: area.code,
         onsCode: area.onsCode,
         name: area.name,
+        placeName: area.placeName ?? null,
         level: area.level,
         isCurrent: area.isCurrent,
         postcode: area.postcode,
@@ -386,19 +404,20 @@ export const areaRoute: ApiRoute = {
       };
       const row = (
         relation: string,
-        a: { level: AreaLevel; code: string; name: string; isCurrent: boolean },
+        a: { level: AreaLevel; code: string; name: string; placeName?: string | null; isCurrent: boolean },
       ) => ({
         relation,
         level: a.level,
         code: a.code,
         name: a.name,
+        placeName: a.placeName ?? null,
         isCurrent: a.isCurrent,
       });
       return answer(request, reply, {
         open: true,
         json: { data },
         csv: {
-          columns: ['relation', 'level', 'code', 'name', 'isCurrent'],
+          columns: ['relation', 'level', 'code', 'name', 'placeName', 'isCurrent'],
           rows: [
             ...ancestors.map((a) => row('ancestor', a)),
             row('area', area),

@@ -62,7 +62,7 @@ export const LAYOUT_SCHEMA = {
   description:
     'with format=csv: long (default, a row per area and period) or wide (a row per area, a column per ' +
     'period headed by its start date YYYY-MM-DD; empty cell where there is no figure). Every figure CSV ' +
-    'starts with area_code, area_name, area_level, area_ons_code',
+    'starts with area_code, area_name, area_place_name, area_level, area_ons_code',
 } as const;
 
 function query(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
@@ -234,7 +234,21 @@ function object(properties: Record<string, JsonSchema>, optional: string[] = [])
 
 export const ERROR_SCHEMA = object({ error: str, message: str });
 
-const AREA_REF = object({ level: LEVEL_SCHEMA, code: str, name: str, isCurrent: bool });
+/** The place name of a sub-ICB location (docs/adr/0028); `name` stays NHS England's own name. */
+const PLACE_NAME_DESCRIPTION =
+  'sub-ICB locations: the place name from the CCG it succeeded (e.g. "Leeds" for NHS West Yorkshire ICB - 15F; ' +
+  'data/reference/sub-icb-place-names.csv); null for other areas';
+
+const AREA_REF = object(
+  {
+    level: LEVEL_SCHEMA,
+    code: str,
+    name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+    isCurrent: bool,
+  },
+  ['placeName'],
+);
 
 export const METRIC_SCHEMA = object(
   {
@@ -283,24 +297,39 @@ export const AREA_ITEM_SCHEMA = object({
   code: str,
   onsCode: strOrNull,
   name: str,
+  placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
   level: LEVEL_SCHEMA,
   parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
   closed: bool,
   closedAt: strOrNull,
-  successor: { anyOf: [{ type: 'null' }, object({ code: str, name: str, level: LEVEL_SCHEMA })] },
+  successor: {
+    anyOf: [{ type: 'null' }, object({ code: str, name: str, placeName: strOrNull, level: LEVEL_SCHEMA })],
+  },
   unknown: bool,
 });
 
-export const SEARCH_ITEM_SCHEMA = object({
-  code: str,
-  onsCode: strOrNull,
-  name: str,
-  level: LEVEL_SCHEMA,
-  isCurrent: bool,
-  postcode: strOrNull,
-  exactCode: bool,
-  parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str })] },
-});
+export const SEARCH_ITEM_SCHEMA = object(
+  {
+    code: str,
+    onsCode: strOrNull,
+    name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+    level: LEVEL_SCHEMA,
+    isCurrent: bool,
+    postcode: strOrNull,
+    exactCode: bool,
+    parent: {
+      anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str, placeName: strOrNull })],
+    },
+    contains: {
+      type: 'array',
+      items: str,
+      description:
+        'ICBs and regions found by the sub-ICB locations they hold: the place names of those that matched',
+    },
+  },
+  ['contains'],
+);
 
 export const AREAS_RESPONSE = {
   description: 'A list of areas at a level, or (with q) the areas matching a search, best first',
@@ -315,6 +344,7 @@ export const AREA_RESPONSE = object({
     code: str,
     onsCode: strOrNull,
     name: str,
+    placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
     level: LEVEL_SCHEMA,
     isCurrent: bool,
     postcode: strOrNull,
@@ -326,7 +356,14 @@ export const AREA_RESPONSE = object({
     childLevel: { anyOf: [{ type: 'null' }, LEVEL_SCHEMA] },
     children: {
       type: 'array',
-      items: object({ code: str, onsCode: strOrNull, name: str, level: LEVEL_SCHEMA, isCurrent: bool }),
+      items: object({
+        code: str,
+        onsCode: strOrNull,
+        name: str,
+        placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
+        level: LEVEL_SCHEMA,
+        isCurrent: bool,
+      }),
     },
   }),
 });
@@ -421,6 +458,7 @@ export const BREAKDOWN_RESPONSE = object({
         level: LEVEL_SCHEMA,
         code: str,
         name: str,
+        placeName: { ...strOrNull, description: PLACE_NAME_DESCRIPTION },
         onsCode: strOrNull,
         isCurrent: bool,
         value: numOrNull,

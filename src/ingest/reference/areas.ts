@@ -16,13 +16,20 @@
  */
 import type { Warehouse } from '../../warehouse/db.ts';
 import { sql } from '../../warehouse/sql.ts';
+import { readSubIcbPlaces, storeSubIcbPlaces, subIcbPlacesSignature } from './place-names.ts';
 
 /** warehouse_meta key holding the practice-map releases the area model was last built from. */
 export const AREAS_SOURCE_META_KEY = 'reference.areas_source';
 
-/** Recomputes area, area_version and practice_ancestry from all practice_map releases, in one transaction. */
+/**
+ * Recomputes area, area_version and practice_ancestry from all practice_map releases, and sub_icb_place from the
+ * shipped place-name file, in one transaction.
+ */
 export async function rebuildAreas(db: Warehouse): Promise<void> {
+  const places = await readSubIcbPlaces();
+  const placesSignature = await subIcbPlacesSignature();
   await db.transaction(async (tx) => {
+    await storeSubIcbPlaces(tx, places);
     await tx.run(sql('reference/area_version_delete'));
     await tx.run(sql('reference/area_version_insert'));
     await tx.run(sql('reference/area_delete'));
@@ -32,15 +39,21 @@ export async function rebuildAreas(db: Warehouse): Promise<void> {
     await tx.run(sql('reference/practice_ancestry_insert_current'));
     await tx.run(sql('reference/practice_ancestry_insert_as_recorded'));
     const signature = (await tx.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
-    await tx.run(sql('reference/meta_set'), [AREAS_SOURCE_META_KEY, signature]);
+    await tx.run(sql('reference/meta_set'), [
+      AREAS_SOURCE_META_KEY,
+      `${signature};places:${placesSignature}`,
+    ]);
   });
 }
 
-/** True when the area model is missing or was built from other practice-map releases than those loaded now. */
+/**
+ * True when the area model is missing or was built from other practice-map releases than those loaded now, or
+ * from another place-name file than the one shipped.
+ */
 export async function areasNeedRebuild(db: Warehouse): Promise<boolean> {
   const areas = (await db.scalar<number>(sql('reference/area_count'))) ?? 0;
   if (areas === 0) return true;
   const signature = (await db.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
   const built = await db.scalar<string>(sql('reference/meta_get'), [AREAS_SOURCE_META_KEY]);
-  return built !== signature;
+  return built !== `${signature};places:${await subIcbPlacesSignature()}`;
 }

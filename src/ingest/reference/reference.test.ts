@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { AREA_LEVELS, ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
+import { closedAreas } from '../../query/closed-areas.ts';
+import { searchAreas } from '../../query/search.ts';
 import { Warehouse } from '../../warehouse/db.ts';
 import { migrate } from '../../warehouse/migrate.ts';
 import { BUNDLED_REFERENCE_DIR, loadBundledReference, type BundledLoadResult } from './bundled.ts';
@@ -292,6 +295,98 @@ describe('area (today’s structure)', () => {
       { extract_date: JAN, n: 42 },
       { extract_date: AUG, n: 36 },
     ]);
+  });
+});
+
+describe('sub-ICB place names (docs/adr/0028)', () => {
+  // Read here with csv-parse directly, not through the product's reader.
+  const places = parseCsv(fs.readFileSync(ref('sub-icb-place-names.csv')), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  const ons = parseCsv(zlib.gunzipSync(fs.readFileSync(ref('SICBL24_ICB24_NHSER24_lookup_2024.csv.gz'))), {
+    columns: true,
+    bom: true,
+  }) as Record<string, string>[];
+  const byCode = new Map(places.map((p) => [p.sub_icb_code!, p]));
+
+  it('every sub-ICB location of both shipped practice maps has a place name, the file’s', async () => {
+    const rows = await db.all<{ code: string; place_name: string | null }>(
+      "SELECT area_code AS code, place_name FROM area WHERE area_level = 'sub_icb' AND area_code <> 'UNKNOWN'",
+    );
+    expect(rows).toHaveLength(107); // 106 in August 2026, and D4U1Y (Frimley), closed since January
+    for (const r of rows) {
+      expect(r.place_name, r.code).not.toBeNull();
+      expect(r.place_name).toBe(byCode.get(r.code)?.place_name);
+    }
+    expect(places).toHaveLength(107);
+    const practiceMapCodes = new Set(augRows.map((r) => r.subIcbCode));
+    expect(practiceMapCodes.size).toBe(106);
+    for (const code of practiceMapCodes) expect(byCode.has(code), code).toBe(true);
+  });
+
+  it('has the ONS lookup’s 106 codes (plus U2G6B, new in April 2026), each CCG’s ONS code the same but where boundaries moved', () => {
+    expect(ons).toHaveLength(106);
+    expect([...byCode.keys()].sort()).toEqual([...ons.map((o) => o.SICBL24CDH!), 'U2G6B'].sort());
+    // A sub-ICB location whose boundary changed after April 2021 got a new ONS code: these eight, by 2024.
+    const moved = ons
+      .filter((o) => byCode.get(o.SICBL24CDH!)!.ccg_ons_code !== o.SICBL24CD)
+      .map((o) => o.SICBL24CDH);
+    expect(moved.sort()).toEqual(['01Y', '06H', '15E', '15M', '70F', '78H', '92A', 'D2P2L']);
+    for (const p of places) expect(p.ccg_ons_code).toMatch(/^E38\d{6}$/);
+  });
+
+  it('derives the place from the former CCG’s name, but for the documented exceptions', () => {
+    for (const p of places) {
+      if (p.basis === 'ccg_name') expect(`NHS ${p.place_name} CCG`).toBe(p.ccg_name);
+      else expect(p.note, p.sub_icb_code).not.toBe('');
+    }
+    expect(places.filter((p) => p.basis !== 'ccg_name').map((p) => p.sub_icb_code)).toEqual([
+      '01Y',
+      '11N',
+      'D2P2L',
+      'U2G6B',
+    ]);
+    expect(byCode.get('15F')).toMatchObject({ ccg_name: 'NHS Leeds CCG', place_name: 'Leeds' });
+    expect(byCode.get('00T')).toMatchObject({ ccg_name: 'NHS Bolton CCG', place_name: 'Bolton' });
+    expect(byCode.get('15C')!.place_name).toBe('Bristol, North Somerset and South Gloucestershire');
+  });
+
+  it('search finds a sub-ICB location by its place, former CCG or local authority, and the ICB and region holding it', async () => {
+    const first = async (q: string) => {
+      const found = await searchAreas(db, { query: q });
+      return found.results.slice(0, 3).map((r) => `${r.level}:${r.code}`);
+    };
+    expect(await first('Leeds')).toEqual(['sub_icb:15F', 'icb:QWO', 'region:Y63']);
+    expect(await first('bradford')).toEqual(['sub_icb:36J', 'icb:QWO', 'region:Y63']);
+    expect(await first('BOLTON')).toEqual(['sub_icb:00T', 'icb:QOP', 'region:Y62']);
+    const leeds = await searchAreas(db, { query: 'leeds' });
+    expect(leeds.results[0]).toMatchObject({ name: 'NHS West Yorkshire ICB - 15F', placeName: 'Leeds' });
+    expect(leeds.results[1]).toMatchObject({ contains: ['Leeds'] });
+    // Practices and PCNs with Leeds in their name still come after.
+    const named = await db.scalar<number>(
+      "SELECT count(*) FROM area WHERE area_level IN ('pcn', 'practice') AND lower(name) LIKE '%leeds%'",
+    );
+    expect(named).toBeGreaterThan(0);
+    expect(leeds.total).toBe(3 + named!);
+    expect(leeds.results.slice(3).every((r) => r.level === 'pcn' || r.level === 'practice')).toBe(true);
+    // Punctuation and case do not matter, in place names as in names.
+    expect((await first('st. helens'))[0]).toBe('sub_icb:01X');
+    expect((await first('Heywood Middleton'))[0]).toBe('sub_icb:01D');
+    // The former CCG's whole name and a local authority the CCG covered.
+    expect((await first('NHS Bolton CCG'))[0]).toBe('sub_icb:00T');
+    expect((await first('craven'))[0]).toBe('sub_icb:36J');
+    expect((await first('Harrogate'))[0]).toBe('sub_icb:42D');
+    // Frimley (D4U1Y) closed in April 2026; most of its practices went to U2G6B, named East Berkshire.
+    const closed = await closedAreas(db, 'sub_icb');
+    expect(closed.get('D4U1Y')?.successor).toEqual({
+      code: 'U2G6B',
+      name: 'NHS Thames Valley ICB - U2G6B',
+      placeName: 'East Berkshire',
+    });
+    // Codes still go straight to the area.
+    const byCode15F = await searchAreas(db, { query: '15f' });
+    expect(byCode15F.results[0]).toMatchObject({ code: '15F', exactCode: true });
   });
 });
 

@@ -19,6 +19,7 @@ function row(code: string, name: string, logins: number, rate: number | null, is
     level: 'practice',
     code,
     name,
+    placeName: null,
     onsCode: null,
     postcode: null,
     isCurrent,
@@ -214,7 +215,8 @@ describe('buildAreaPageView', () => {
       'England',
       'London',
       'NHS North Central London Integrated Care Board',
-      'NHS North Central London ICB - 93C',
+      // A sub-ICB location by its place name and NHS name (docs/adr/0028).
+      'North Central London — NHS North Central London ICB - 93C',
       'Camden Central PCN',
     ]);
   });
@@ -271,6 +273,61 @@ describe('buildSearchView', () => {
     });
     expect(view.results[1]!.closed).toBe(true);
     expect(buildSearchView('camden', true, { ...found, total: 70 }).moreText).toMatch(/Showing the best 2/);
+  });
+
+  it('names a sub-ICB location by its place, and an ICB found by the sub-ICB locations it holds (docs/adr/0028)', () => {
+    const view = buildSearchView('leeds', true, {
+      query: 'leeds',
+      total: 3,
+      results: [
+        {
+          level: 'sub_icb',
+          code: '15F',
+          name: 'NHS West Yorkshire ICB - 15F',
+          placeName: 'Leeds',
+          isCurrent: true,
+          onsCode: 'E38000225',
+          postcode: null,
+          parent: {
+            level: 'icb',
+            code: 'QWO',
+            name: 'NHS West Yorkshire Integrated Care Board',
+            placeName: null,
+          },
+          exactCode: false,
+        },
+        {
+          level: 'icb',
+          code: 'QWO',
+          name: 'NHS West Yorkshire Integrated Care Board',
+          isCurrent: true,
+          onsCode: null,
+          postcode: null,
+          parent: null,
+          exactCode: false,
+          contains: ['Leeds'],
+        },
+        {
+          level: 'region',
+          code: 'Y63',
+          name: 'North East and Yorkshire',
+          isCurrent: true,
+          onsCode: null,
+          postcode: null,
+          parent: null,
+          exactCode: false,
+          contains: ['Bradford District and Craven', 'Calderdale', 'Leeds'],
+        },
+      ],
+    });
+    expect(view.results.map((r) => [r.name, r.parentText])).toEqual([
+      ['Leeds — NHS West Yorkshire ICB - 15F', 'Part of NHS West Yorkshire Integrated Care Board'],
+      ['NHS West Yorkshire Integrated Care Board', 'Holds the sub-ICB location Leeds'],
+      [
+        'North East and Yorkshire',
+        'Holds the sub-ICB locations Bradford District and Craven, Calderdale and Leeds',
+      ],
+    ]);
   });
 
   it('explains empty and too long searches, but not on the bare page', () => {

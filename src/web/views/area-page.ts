@@ -2,7 +2,7 @@
  * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
  * with the parent and England, trend charts and the children table. Formatted text only. Pure.
  */
-import { LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
+import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
 import type { AreaPage, AreaTile, PeerPosition } from '../../query/types.ts';
 import { roundFigure } from '../../domain/rounding.ts';
@@ -229,12 +229,50 @@ export interface ChartSettings {
   lastPeriod?: string | null;
 }
 
+/** An area named as pages name it (areaLabel: a sub-ICB location's place name before its NHS name). */
+function labelled<T extends { name: string; placeName?: string | null }>(area: T): T {
+  return { ...area, name: areaLabel(area) };
+}
+
+/** The page with every area it names (the area, ancestors, benchmarks, children) labelled by areaLabel. */
+function withLabels(page: AreaPage): AreaPage {
+  const trends = page.trends
+    ? Object.fromEntries(
+        Object.entries(page.trends).map(([id, t]) => [
+          id,
+          { ...t, parent: t.parent ? { ...t.parent, area: labelled(t.parent.area) } : null },
+        ]),
+      )
+    : undefined;
+  return {
+    ...page,
+    area: labelled(page.area),
+    ancestors: page.ancestors.map(labelled),
+    tiles: page.tiles.map((t) =>
+      t.comparison
+        ? {
+            ...t,
+            comparison: {
+              ...t.comparison,
+              figures: t.comparison.figures.map((f) => ({ ...f, area: labelled(f.area) })),
+            },
+          }
+        : t,
+    ),
+    ...(trends ? { trends } : {}),
+    children: page.children
+      ? { ...page.children, parent: labelled(page.children.parent), rows: page.children.rows.map(labelled) }
+      : null,
+  };
+}
+
 export function buildAreaPageView(
-  page: AreaPage,
+  input: AreaPage,
   sort: ChildrenSort | null = null,
   compare: CompareWith = 'england',
   chart: ChartSettings = {},
 ): AreaPageView {
+  const page = withLabels(input);
   const { grain, area } = page;
   const range = chart.range ?? DEFAULT_RANGE;
   const average = chart.average === true;

@@ -4,7 +4,7 @@
  * numbered pagination, and the CSV of the whole selection. Pure.
  */
 import { pickerLabel } from '../../domain/no-data.ts';
-import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
+import { AREA_LEVELS, areaLabel, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { DataTableRow } from '../../query/data-table.ts';
@@ -71,6 +71,7 @@ export interface DataAreaView {
   level: AreaLevel;
   code: string;
   name: string;
+  placeName?: string | null;
   isCurrent: boolean;
 }
 
@@ -212,7 +213,10 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     const unit = m?.unit ?? 'events';
     const cells = [
       { text: periodText(sel.grain, r.periodStart, r.complete), numeric: false },
-      { text: r.areaName + (r.isCurrent ? '' : ' (closed)'), numeric: false },
+      {
+        text: areaLabel({ name: r.areaName, placeName: r.placeName }) + (r.isCurrent ? '' : ' (closed)'),
+        numeric: false,
+      },
       { text: r.areaCode, numeric: false },
       { text: m ? metricLabel(m) : r.metricId, numeric: false },
       {
@@ -288,7 +292,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
           ? `No areas found for “${s.query}”`
           : `${formatNumber(s.total - s.hidden)} area${s.total - s.hidden === 1 ? '' : 's'} found for “${s.query}”`,
       results: s.results.map((r) => ({
-        text: r.name + (r.isCurrent ? '' : ' (closed)'),
+        text: areaLabel(r) + (r.isCurrent ? '' : ' (closed)'),
         meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
         href: dataUrl(
           { ...sel, area: r.code, level: levelForArea(sel.level, r.level), page: 1 },
@@ -338,7 +342,7 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
     },
     area: input.area
       ? {
-          text: `${input.area.name} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? '' : ', closed'}`,
+          text: `${areaLabel(input.area)} (${LEVEL_LABELS[input.area.level].singular}, ${input.area.code})${input.area.isCurrent ? '' : ', closed'}`,
           clearHref: dataUrl({ ...sel, area: null, page: 1 }),
           href:
             input.area.level === 'england'
@@ -390,7 +394,13 @@ function csvValue(row: DataTableRow, metric: MetricDefinition | undefined): numb
 
 export function dataCsvRow(row: DataTableRow, grain: Grain, metric: MetricDefinition | undefined): string {
   return csvLine([
-    ...areaCsvCells({ code: row.areaCode, name: row.areaName, level: row.areaLevel, onsCode: row.onsCode }),
+    ...areaCsvCells({
+      code: row.areaCode,
+      name: row.areaName,
+      placeName: row.placeName ?? null,
+      level: row.areaLevel,
+      onsCode: row.onsCode,
+    }),
     row.isCurrent,
     row.periodStart,
     periodEnd(grain, row.periodStart),
@@ -433,6 +443,7 @@ export function dataWideCsvLines(
   const area = areaCsvCells({
     code: first.areaCode,
     name: first.areaName,
+    placeName: first.placeName ?? null,
     level: first.areaLevel,
     onsCode: first.onsCode,
   });

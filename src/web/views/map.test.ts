@@ -190,6 +190,19 @@ describe('buildMapView', () => {
     expect(view.svg).toContain('class="app-map__unmatched" aria-hidden="true"');
   });
 
+  it('names a sub-ICB location by its place and NHS name in the table and tooltips, the CSV keeping both apart', () => {
+    const row = {
+      code: '15F',
+      name: 'NHS West Yorkshire ICB - 15F',
+      placeName: 'Leeds',
+      onsCode: null,
+      value: 1,
+    };
+    const view = buildMapView({ ...input(), values: { ...values, rows: [row] } });
+    expect(view.table.rows.map((r) => r.name)).toEqual(['Leeds — NHS West Yorkshire ICB - 15F']);
+    expect(view.csv.rows[0]!.slice(0, 4)).toEqual(['15F', null, 'NHS West Yorkshire ICB - 15F', 'Leeds']);
+  });
+
   it('escapes names in the SVG', () => {
     const view = buildMapView({
       ...input(),
@@ -222,15 +235,15 @@ describe('buildMapView', () => {
     expect(view.table.rows.find((r) => r.code === 'QEE')!.onMap).toBe(false);
     const csv = mapCsv(view).split('\r\n');
     expect(csv[0]).toBe(
-      'area_code,area_name,area_level,area_ons_code,metric_id,grain,period_start,value,numerator,denominator,coverage,rank,shade_class,on_map',
+      'area_code,area_name,area_place_name,area_level,area_ons_code,metric_id,grain,period_start,value,numerator,denominator,coverage,rank,shade_class,on_map',
     );
     expect(csv[1]).toBe(
-      'QAA,Alpha ICB,icb,E1,unique_logins_per_1000,month,2026-10-01,120,120,1000,0.9,1,120.0,yes',
+      'QAA,Alpha ICB,,icb,E1,unique_logins_per_1000,month,2026-10-01,120,120,1000,0.9,1,120.0,yes',
     );
-    expect(csv[3]).toBe('QDD,Delta ICB,icb,E4,unique_logins_per_1000,month,2026-10-01,,,,,,No data,yes');
+    expect(csv[3]).toBe('QDD,Delta ICB,,icb,E4,unique_logins_per_1000,month,2026-10-01,,,,,,No data,yes');
     expect(csv[4]).toBe(
       // 95.25 per 1,000 is written to 1 decimal, half away from zero (docs/adr/0022).
-      'QEE,"Epsilon, ""new"" ICB",icb,,unique_logins_per_1000,month,2026-10-01,95.3,1,2,,3,95.3,no',
+      'QEE,"Epsilon, ""new"" ICB",,icb,,unique_logins_per_1000,month,2026-10-01,95.3,1,2,,3,95.3,no',
     );
     expect(csv.at(-1)).toBe('');
   });

@@ -6,7 +6,7 @@
 import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../domain/csv.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { pickerLabel } from '../../domain/no-data.ts';
-import { LEVEL_LABELS } from '../../domain/areas.ts';
+import { areaLabel, LEVEL_LABELS } from '../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
 import type { DataStatus } from '../../query/types.ts';
@@ -101,6 +101,8 @@ export function nameInSentence(name: string): string {
 }
 
 export interface RankedRow extends MapValue {
+  /** NHS England's name of the area (`name` is its label, areaLabel: a sub-ICB location's place first). */
+  officialName: string;
   /** 1 = highest value; ties share a rank (1, 2, 2, 4); null without a value. */
   rank: number | null;
   /** Index into the classing's classes; null without a value. */
@@ -272,7 +274,8 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const unit = metric.unit;
   const levelPlural = LEVEL_LABELS[level].plural;
   const periodText = periodStart ? formatPeriod(grain, periodStart) : null;
-  const allRows = values?.rows ?? [];
+  // Areas are named by their label everywhere on the page (areaLabel); the CSV keeps both names.
+  const allRows = (values?.rows ?? []).map((r) => ({ ...r, name: areaLabel(r), officialName: r.name }));
   // The regions to zoom to, from the areas' own regions (at the region level, the regions themselves).
   const regionNames = new Map<string, string>();
   for (const r of allRows) if (r.regionCode) regionNames.set(r.regionCode, r.regionName ?? r.regionCode);
@@ -315,7 +318,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
   const summary = mapSummary(state, rows, zoomName);
   const where = zoomName ? ` in ${zoomName}` : '';
   const title = `${metric.name} by ${LEVEL_WORDS[level].one}${where}${periodText ? `, ${periodText}` : ''}`;
-  const areaLabel = (row: RankedRow) =>
+  const shapeLabel = (row: RankedRow) =>
     (row.value === null ? `${row.name}: no data` : `${row.name}: ${formatValue(row.value, unit)}${suffix}`) +
     (approximate.has(row.code) ? ' (approximate boundary)' : '');
   const shadeOf = (row: RankedRow) =>
@@ -345,7 +348,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
             code: area.code,
             d: shape.d,
             href: areaHref(level, area.code, grain),
-            label: areaLabel(area),
+            label: shapeLabel(area),
             shade: shadeOf(area),
             approximate: approximate.has(area.code),
           })),
@@ -372,7 +375,7 @@ export function buildMapView(input: MapViewInput): MapPageView {
           code: area.code,
           d: shape.d,
           href: areaHref(level, area.code, grain),
-          label: areaLabel(row),
+          label: shapeLabel(row),
           shade: shadeOf(row),
           approximate: approximate.has(area.code),
         };
@@ -425,7 +428,13 @@ export function buildMapView(input: MapViewInput): MapPageView {
   header.push('rank', 'shade_class', 'on_map');
   const csvRows = sorted.map((r) => {
     const line: (string | number | null)[] = [
-      ...areaCsvCells({ code: r.code, name: r.name, level, onsCode: r.onsCode }),
+      ...areaCsvCells({
+        code: r.code,
+        name: r.officialName,
+        placeName: r.placeName,
+        level,
+        onsCode: r.onsCode,
+      }),
       metric.id,
       grain,
       periodStart,

@@ -4,7 +4,7 @@
  * alternative; the GET form (metric, level, grain, period, list-size threshold); the note on the areas left
  * out; the CSV link. Also the link block shown on every area page ("Practices in this ICB, lowest first").
  */
-import { ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
+import { areaLabel, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import type { Ranking, RankingRow } from '../../query/ranking.ts';
 import { levelNoun, levelsBelow } from '../../query/ranking.ts';
@@ -154,7 +154,14 @@ export interface RankingOptions {
   grains: Grain[];
 }
 
-export function buildRankingView(ranking: Ranking, state: RankingState, options: RankingOptions) {
+export function buildRankingView(input: Ranking, state: RankingState, options: RankingOptions) {
+  // Every area is named by its label (areaLabel: a sub-ICB location's place name first), sorted by it too.
+  const ranking: Ranking = {
+    ...input,
+    within: { ...input.within, name: areaLabel(input.within) },
+    rows: input.rows.map((r) => ({ ...r, name: areaLabel(r) })),
+    excluded: { ...input.excluded, areas: input.excluded.areas.map((e) => ({ ...e, name: areaLabel(e) })) },
+  };
   const unit = ranking.metric.unit;
   const noun = levelNoun(ranking.level);
   const withinName = ranking.within.level === 'england' ? 'England' : ranking.within.name;

@@ -1,7 +1,7 @@
 /**
  * The search page: the form (with an error for an empty or too long search) and the results. Pure.
  */
-import { LEVEL_LABELS } from '../../domain/areas.ts';
+import { areaLabel, LEVEL_LABELS } from '../../domain/areas.ts';
 import { MAX_SEARCH_LENGTH, MAX_SEARCH_RESULTS } from '../../query/search.ts';
 import type { AreaSearchResults } from '../../query/types.ts';
 import { formatNumber } from '../format.ts';
@@ -26,6 +26,13 @@ export interface SearchView {
   resultsHeading: string | null;
   moreText: string | null;
   results: SearchResultView[];
+}
+
+/** "A", "A and B", "A, B and C" ("A; B" would be ambiguous: place names have commas). */
+function listText(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** Why a search cannot run, or null when it can. */
@@ -65,12 +72,12 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
       results: found.results.map((r) => ({
         level: r.level,
         code: r.code,
-        name: r.name,
+        name: areaLabel(r),
         href: areaPath(r.level, r.code),
         closed: !r.isCurrent,
         meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
         parentText:
-          [r.parent ? `Part of ${r.parent.name}` : null, r.areaText ? `in ${r.areaText}` : null]
+          [r.parent ? `Part of ${areaLabel(r.parent)}` : null, r.areaText ? `in ${r.areaText}` : null]
             .filter(Boolean)
             .join(', ') || null,
       })),
@@ -90,11 +97,15 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
     results: found.results.map((r) => ({
       level: r.level,
       code: r.code,
-      name: r.name,
+      name: areaLabel(r),
       href: areaPath(r.level, r.code),
       closed: !r.isCurrent,
       meta: [LEVEL_LABELS[r.level].singular, r.code, r.postcode].filter(Boolean).join(' · '),
-      parentText: r.parent ? `Part of ${r.parent.level === 'england' ? 'England' : r.parent.name}` : null,
+      parentText: r.contains
+        ? `Holds the sub-ICB location${r.contains.length === 1 ? '' : 's'} ${listText(r.contains)}`
+        : r.parent
+          ? `Part of ${r.parent.level === 'england' ? 'England' : areaLabel(r.parent)}`
+          : null,
     })),
   };
 }

@@ -3,7 +3,7 @@
 -- 13+ patients (NULL without a list size). The rate is computed from them as every rate is (docs/adr/0006).
 -- $1 numerator metric id or '' (the 13+ patients themselves), $2 grain, $3 period start,
 -- $4 parent level, $5 parent code, $6 child level.
-SELECT a.area_code AS code, a.name, a.ons_code, a.is_current,
+SELECT a.area_code AS code, a.name, a.place_name, a.ons_code, a.is_current,
        d.patients_13plus,
        coalesce(v.value, 0) AS numerator_value,
        coalesce(v.uncovered, 0) AS numerator_uncovered

@@ -6,7 +6,7 @@
 -- $1 parent level, $2 parent code, $3 child level, $4 grain, $5 period start,
 -- $6 first count metric, $7 second count metric, $8 first rate's numerator, $9 second rate's numerator.
 WITH children AS (
-  SELECT area_code, name, ons_code, postcode, is_current
+  SELECT area_code, name, place_name, ons_code, postcode, is_current
   FROM area
   WHERE parent_level = $1 AND parent_code = $2 AND area_level = $3 AND area_code <> 'UNKNOWN'
 ),
@@ -23,7 +23,7 @@ patients AS (
   JOIN children c ON c.area_code = d.area_code
   WHERE d.grain = $4 AND d.period_start = $5 AND d.area_level = $3
 )
-SELECT c.area_code AS code, c.name, c.ons_code, c.postcode, c.is_current,
+SELECT c.area_code AS code, c.name, c.place_name, c.ons_code, c.postcode, c.is_current,
        coalesce(a.value, 0) AS count_1,
        coalesce(b.value, 0) AS count_2,
        coalesce(r1.value, 0) AS rate_1_value,
@@ -37,4 +37,4 @@ LEFT JOIN at_period b ON b.area_code = c.area_code AND b.metric_id = $7
 LEFT JOIN at_period r1 ON r1.area_code = c.area_code AND r1.metric_id = $8
 LEFT JOIN at_period r2 ON r2.area_code = c.area_code AND r2.metric_id = $9
 LEFT JOIN patients p ON p.area_code = c.area_code
-ORDER BY c.name, c.area_code
+ORDER BY coalesce(c.place_name, c.name), c.name, c.area_code

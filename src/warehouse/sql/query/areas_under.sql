@@ -21,9 +21,9 @@ tree(area_level, area_code) AS (
   JOIN depth ON depth.level = a.area_level
   WHERE depth.d <= (SELECT d FROM target)
 )
-SELECT a.area_code AS code, a.ons_code, a.name, a.area_level AS level, a.parent_level, a.parent_code,
+SELECT a.area_code AS code, a.ons_code, a.name, a.place_name, a.area_level AS level, a.parent_level, a.parent_code,
        a.is_current, (SELECT count(*) FROM root) > 0 AS found
 FROM (SELECT 1) AS one
 LEFT JOIN tree t ON t.area_level = $1
 LEFT JOIN area a ON a.area_level = t.area_level AND a.area_code = t.area_code
-ORDER BY a.name, a.area_code
+ORDER BY coalesce(a.place_name, a.name), a.name, a.area_code

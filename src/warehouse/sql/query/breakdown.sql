@@ -10,6 +10,7 @@ WITH has_period AS (
 SELECT
   a.area_code AS code,
   a.name,
+  a.place_name,
   a.ons_code,
   a.is_current,
   CASE WHEN (SELECT any_figure FROM has_period) THEN coalesce(v.value, 0) END AS value

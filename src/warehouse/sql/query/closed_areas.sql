@@ -31,7 +31,7 @@ successor AS (
 )
 SELECT cl.area_code AS code,
        (SELECT min(pm.extract_date) FROM practice_map pm WHERE pm.extract_date > cl.last_extract) AS closed_at,
-       s.successor_code, n.name AS successor_name
+       s.successor_code, n.name AS successor_name, n.place_name AS successor_place_name
 FROM closed cl
 LEFT JOIN successor s ON s.area_code = cl.area_code
 LEFT JOIN area n ON n.area_level = $1 AND n.area_code = s.successor_code

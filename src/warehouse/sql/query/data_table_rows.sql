@@ -20,8 +20,10 @@ WITH pairs AS (
          unnest($10::BIGINT[]) AS k, unnest($11::BIGINT[]) AS mi
 ),
 areas AS (
-  SELECT a.area_level, a.area_code, a.name, a.ons_code, a.is_current,
-         row_number() OVER (ORDER BY CASE WHEN a.area_code = 'UNKNOWN' THEN 1 ELSE 0 END, a.name, a.area_code)
+  SELECT a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current,
+         -- Sub-ICB locations by place name, as they are labelled (docs/adr/0028).
+         row_number() OVER (ORDER BY CASE WHEN a.area_code = 'UNKNOWN' THEN 1 ELSE 0 END,
+                                     coalesce(a.place_name, a.name), a.name, a.area_code)
            - 1 AS area_rank
   FROM area a
   WHERE a.area_level = $1
@@ -41,7 +43,7 @@ areas AS (
 ),
 page AS (
   SELECT p.metric_id, p.value_metric, p.kind, p.period_start,
-         a.area_level, a.area_code, a.name, a.ons_code, a.is_current,
+         a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current,
          p.base + a.area_rank * p.k + p.mi AS row_index
   FROM pairs p
   JOIN areas a ON a.area_rank BETWEEN $13 AND $14
@@ -63,7 +65,7 @@ dens AS (
     AND d.area_code IN (SELECT DISTINCT area_code FROM page)
 )
 SELECT g.metric_id, strftime(g.period_start, '%Y-%m-%d') AS period_start, g.kind,
-       g.area_level, g.area_code, g.name, g.ons_code, g.is_current,
+       g.area_level, g.area_code, g.name, g.place_name, g.ons_code, g.is_current,
        v.value, v.uncovered, d.patients_13plus
 FROM page g
 LEFT JOIN vals v ON v.metric_id = g.value_metric AND v.period_start = g.period_start AND v.area_code = g.area_code

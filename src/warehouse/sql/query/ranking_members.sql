@@ -41,6 +41,7 @@ members AS (
 )
 SELECT m.code,
        coalesce(v.name, a.name, m.code) AS name,
+       a.place_name,
        a.ons_code,
        coalesce(a.is_current, false) AS is_current,
        a.first_extract,

@@ -14,7 +14,8 @@ near AS (
   WHERE regexp_extract(p.outward, '^([A-Z]+)[0-9]', 1) = $1
 )
 SELECT n.area_code AS code, n.name, n.postcode, n.parent_code, pcn.name AS parent_name,
-       anc.sub_icb_code, sub.name AS sub_icb_name, icb.name AS icb_name
+       anc.sub_icb_code, sub.name AS sub_icb_name,
+       sub.place_name AS sub_icb_place_name, icb.name AS icb_name
 FROM near n
 LEFT JOIN area pcn ON pcn.area_level = 'pcn' AND pcn.area_code = n.parent_code
 LEFT JOIN practice_ancestry anc
