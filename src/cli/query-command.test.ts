@@ -36,8 +36,8 @@ describe('query series and breakdown CSV columns (issue 14.6, ADR 0032)', () => 
     expect(toCsv(rows, columns)).toBe(
       [
         'area_code,area_name,area_place_name,area_level,area_ons_code,period_start,value,complete,change_pct',
-        "QA9,'=cmd|x,icb,E54000050,2026-09-01,200,true,",
-        "QA9,'=cmd|x,icb,E54000050,2026-10-01,250,true,25",
+        "QA9,'=cmd|x,,icb,E54000050,2026-09-01,200,true,",
+        "QA9,'=cmd|x,,icb,E54000050,2026-10-01,250,true,25",
         '',
       ].join('\n'),
     );
@@ -69,8 +69,8 @@ describe('query series and breakdown CSV columns (issue 14.6, ADR 0032)', () => 
     expect(toCsv(rows, columns)).toBe(
       [
         'area_code,area_name,area_place_name,area_level,area_ons_code,value,share_of_parent,current',
-        'P00001,Practice One,practice,,10,0.4,true',
-        'UNKNOWN,Unknown,practice,,,,true',
+        'P00001,Practice One,,practice,,10,0.4,true',
+        'UNKNOWN,Unknown,,practice,,,,true',
         '',
       ].join('\n'),
     );

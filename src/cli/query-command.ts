@@ -92,6 +92,7 @@ export function breakdownRows(
   children: readonly {
     code: string;
     name: string;
+    placeName?: string | null;
     onsCode: string | null;
     value: number | null;
     shareOfParent: number | null;
@@ -100,7 +101,13 @@ export function breakdownRows(
   withShares: boolean,
 ): { columns: string[]; rows: Record<string, unknown>[] } {
   const rows = children.map((r) => ({
-    ...areaCsvFields({ code: r.code, name: r.name, level: childLevel, onsCode: r.onsCode }),
+    ...areaCsvFields({
+      code: r.code,
+      name: r.name,
+      placeName: r.placeName ?? null,
+      level: childLevel,
+      onsCode: r.onsCode,
+    }),
     value: r.value,
     share_of_parent: withShares ? r.shareOfParent : null,
     current: r.isCurrent,
@@ -138,10 +145,13 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
   // On a running server: the figures it published (read-only).
   const { db } = await openForReading(config, () => undefined);
   try {
-    const area = await db.one<{ code: string; name: string; level: string; ons_code: string | null }>(
-      sql('query/find_area'),
-      [level, code],
-    );
+    const area = await db.one<{
+      code: string;
+      name: string;
+      place_name: string | null;
+      level: string;
+      ons_code: string | null;
+    }>(sql('query/find_area'), [level, code]);
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
     const struct = structure === 'current' ? 'current' : 'as_recorded';
@@ -162,7 +172,13 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
         catalogue,
       );
       const { columns, rows } = seriesRows(
-        { code: area.code, name: area.name, level: area.level, onsCode: area.ons_code },
+        {
+          code: area.code,
+          name: area.name,
+          placeName: area.place_name,
+          level: area.level,
+          onsCode: area.ons_code,
+        },
         points,
         isPatientRate(metric),
       );

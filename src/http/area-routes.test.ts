@@ -242,7 +242,7 @@ describe('GET /areas/:level/:code', () => {
     const csv = await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=13w');
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split('\r\n');
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2026-08-01', '2026-09-01', '2026-10-01']);
+    expect(lines.slice(1).map((l) => l.split(',')[5])).toEqual(['2026-08-01', '2026-09-01', '2026-10-01']);
     const all = await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=all');
     expect(all.body.trim().split('\r\n')).toHaveLength(7);
     expect((await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=9w')).statusCode).toBe(400);

@@ -448,7 +448,7 @@ describe('area columns and the wide data table CSV (issue 14.6, ADR 0032)', () =
       const res = await signedIn.inject(url);
       expect(res.statusCode, `${url}: ${res.body.slice(0, 300)}`).toBe(200);
       expect(res.headers['content-type'], url).toBe('text/csv; charset=utf-8');
-      expect(res.body.split('\r\n')[0]!.split(',').slice(0, 4), url).toEqual(AREA_COLUMNS);
+      expect(res.body.split('\r\n')[0]!.split(',').slice(0, 5), url).toEqual(AREA_COLUMNS);
       const rows = csv(res.body);
       expect(rows.length, url).toBeGreaterThan(0);
       for (const r of rows) {

@@ -288,8 +288,10 @@ describe('GET /map.csv', () => {
         const [code, name, valueText, rankText] = rows[i]!;
         expect(r.area_code).toBe(code);
         // Sub-ICB locations are shown by place and NHS name (docs/adr/0028); the CSV has both apart.
-        expect(r.place_name ? `${r.place_name} — ${r.area_name}` : r.area_name).toBe(unescape(name!));
-        if (r.area_code === '16C') expect(r.place_name).toBe('Tees Valley');
+        expect(r.area_place_name ? `${r.area_place_name} — ${r.area_name}` : r.area_name).toBe(
+          unescape(name!),
+        );
+        if (r.area_code === '16C') expect(r.area_place_name).toBe('Tees Valley');
         expect(r.value === '' ? 'No data' : formatValue(Number(r.value), unit)).toBe(valueText);
         expect(r.rank === '' ? '–' : r.rank).toBe(rankText);
       });

@@ -575,7 +575,7 @@ describe('area pages link to their rankings', () => {
     expect(section).toContain('976');
     expect(section).toContain('1,176');
     // Supplier and PCN: in the page's details list, once.
-    expect(res.body.match(/GP system supplier/g)).toHaveLength(1);
+    expect(res.body.match(/GP system supplier<\/dt>/g)).toHaveLength(1);
     expect(res.body).toMatch(/GP system supplier<\/dt>\s*<dd class="nhsuk-summary-list__value">\s*EMIS/);
     expect(res.body).toContain('PCN U00003');
     expect(section).toMatch(/ranked \d of 3 practices/);

@@ -474,11 +474,11 @@ describe('booking measures against a brute force', () => {
         [code, a.pcn, a.subIcb, a.icb, a.region],
       );
       await db.run(
-        "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true) ON CONFLICT DO NOTHING",
+        "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true, NULL) ON CONFLICT DO NOTHING",
         [code, `Practice ${code}`, a.pcn],
       );
       await db.run(
-        "INSERT INTO area VALUES ('icb', $1, NULL, $2, 'region', $3, NULL, NULL, NULL, NULL, true) ON CONFLICT DO NOTHING",
+        "INSERT INTO area VALUES ('icb', $1, NULL, $2, 'region', $3, NULL, NULL, NULL, NULL, true, NULL) ON CONFLICT DO NOTHING",
         [a.icb, `ICB ${a.icb}`, a.region],
       );
     }

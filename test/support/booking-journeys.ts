@@ -161,7 +161,7 @@ export async function loadBookingJourneys(db: Warehouse): Promise<void> {
       region,
     ]);
     await db.run(
-      "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true)",
+      "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true, NULL)",
       [code, `Practice ${code}`, pcn],
     );
   }

@@ -381,6 +381,7 @@ describe('GET /api/v1/series', () => {
     expect(Object.keys(rows[0]!)).toEqual([
       'area_code',
       'area_name',
+      'area_place_name',
       'area_level',
       'area_ons_code',
       'periodStart',
@@ -396,13 +397,19 @@ describe('GET /api/v1/series', () => {
       'upperCi998',
       'comparedWithEngland',
     ]);
-    const area = { area_code: 'U00001', area_name: body.area.name, area_level: 'pcn', area_ons_code: '' };
+    const area = {
+      area_code: 'U00001',
+      area_name: body.area.name,
+      area_place_name: '',
+      area_level: 'pcn',
+      area_ons_code: '',
+    };
     expect(rows).toEqual(
       body.data.map((p: Record<string, unknown>) => ({
         ...area,
         ...Object.fromEntries(
           Object.keys(rows[0]!)
-            .slice(4)
+            .slice(5)
             .map((k) => [k, cell(p[k])]),
         ),
       })),
@@ -1082,7 +1089,7 @@ describe('area columns and the wide layout of figure CSVs (issue 14.6, ADR 0032)
       for (const url of urls) {
         const res = await user.inject(url);
         expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
-        expect(res.body.split('\r\n')[0]!.split(',').slice(0, 4), url).toEqual(AREA_COLUMNS);
+        expect(res.body.split('\r\n')[0]!.split(',').slice(0, 5), url).toEqual(AREA_COLUMNS);
         const rows = parse(res.body, { columns: true }) as Record<string, string>[];
         expect(rows.length, url).toBeGreaterThan(0);
         for (const r of rows) {
@@ -1216,7 +1223,7 @@ describe('area columns and the wide layout of figure CSVs (issue 14.6, ADR 0032)
       ]) {
         const res = await user.inject(url);
         expect(res.statusCode, url).toBe(200);
-        expect(res.body, url).toContain(`QA3,"'=HYPERLINK(""http://x"",""y"")",icb,`);
+        expect(res.body, url).toContain(`QA3,"'=HYPERLINK(""http://x"",""y"")",,icb,`);
         expect(res.body, url).not.toMatch(/(^|,)"?=HYPERLINK/m);
       }
     } finally {

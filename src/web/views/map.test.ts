@@ -200,7 +200,7 @@ describe('buildMapView', () => {
     };
     const view = buildMapView({ ...input(), values: { ...values, rows: [row] } });
     expect(view.table.rows.map((r) => r.name)).toEqual(['Leeds — NHS West Yorkshire ICB - 15F']);
-    expect(view.csv.rows[0]!.slice(0, 4)).toEqual(['15F', null, 'NHS West Yorkshire ICB - 15F', 'Leeds']);
+    expect(view.csv.rows[0]!.slice(0, 4)).toEqual(['15F', 'NHS West Yorkshire ICB - 15F', 'Leeds', 'icb']);
   });
 
   it('escapes names in the SVG', () => {
