@@ -37,6 +37,7 @@ Commands:
                                      build; when the server is running, ask it to refresh now instead.
   build [--full]                     Rebuild every figure from the loaded events (ingest events recomputes
                                      only the periods the new events touch).
+  build --explain                    Print the build's steps in order, with what each reads and writes.
   metrics [--format json]            List the metric catalogue.
   query series --metric ID [--level L --code C] [--grain week|month] [--from D] [--to D]
         [--structure current|as-recorded] [--partial] [--format csv|json]
@@ -104,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       today: { type: 'string' },
       format: { type: 'string' },
       full: { type: 'boolean' },
+      explain: { type: 'boolean' },
       metric: { type: 'string' },
       level: { type: 'string' },
       code: { type: 'string' },
