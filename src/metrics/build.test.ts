@@ -723,6 +723,8 @@ describe('buildMetrics', () => {
     const cutDays = [
       ...['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'],
       ...['2026-07-31', '2026-08-01'],
+      // Within the last month: the stored rolling 12-month state (at September) is used as it is (ADR 0034).
+      '2026-10-20',
     ];
     // Three logins on each cut day, so every delivery starts exactly there.
     cutDays.forEach((day, d) => {

@@ -5,7 +5,7 @@ import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
-import { metricSelectorRows, selectorKind } from './selectors.ts';
+import { metricSelectorRows } from './selectors.ts';
 
 export interface BuildResult {
   metrics: string[];
@@ -273,6 +273,81 @@ async function storeCells(s: BuildState): Promise<void> {
   await s.tx.run(sql('build/store_jump_off_cells'));
 }
 
+/** At most this many months of user_month are read to carry a stored rolling state forward to a build's start. */
+const MAX_CARRY_MONTHS = 3;
+
+/**
+ * Rolling 12-month users from a per-user state carried a month at a time (ADR 0034): the state at the month
+ * before the first target comes from the stored state (user_12m) moved on by the months between, or, when
+ * none can be used (a full build, a late change to a month at or before the stored one), from a year of
+ * user_month. Each target month then drops the users whose most recent month leaves the window and takes
+ * that month's active users. The state at the month before the last month with events is stored for the
+ * next build: a new week of that month starts from it, and the first week of the next month moves it on by
+ * one month.
+ */
+async function rolling12MonthUsers(s: BuildState): Promise<void> {
+  const { tx, w, bounds } = s;
+  const sigs = [
+    ...new Set(
+      metricSelectorRows(s.metrics)
+        .filter((x) => x.kind === 'unique_12m')
+        .map((x) => x.sig),
+    ),
+  ];
+  if (sigs.length === 0) return;
+  const span = (await tx.one<{ last: string | null; first: string | null }>(
+    `SELECT CAST(CAST(date_trunc('month', max(event_date)) AS DATE) AS VARCHAR) AS last,
+            (SELECT CAST(min(month) AS VARCHAR) FROM user_month WHERE list_contains($3, sig)) AS first
+     FROM activity_event WHERE event_date BETWEEN $1 AND $2`,
+    [bounds.from, bounds.to, listValue(sigs)],
+  ))!;
+  if (!span.last || !span.first) return;
+  const lastMonth = span.last;
+  const firstTarget = periodStart('month', maxDate(w.t12lo, span.first));
+  const lastTarget = minDate(w.t12hi, lastMonth);
+  if (firstTarget > lastTarget) return;
+  const before = addMonths(firstTarget, -1);
+  const keep = addMonths(lastMonth, -1);
+  const stored = await tx.one<{ month: string | null; sigs: string[] | null }>(
+    'SELECT CAST(max(month) AS VARCHAR) AS month, list(DISTINCT sig) AS sigs FROM user_12m',
+  );
+  // A stored state is usable when no month it was built from has changed (it is not after `before`), it
+  // holds every selector, and it is at most a few months behind.
+  const carryFrom =
+    s.range &&
+    stored?.month &&
+    stored.month <= before &&
+    addMonths(stored.month, MAX_CARRY_MONTHS) >= before &&
+    sigs.every((x) => (stored.sigs ?? []).includes(x))
+      ? stored.month
+      : null;
+  const rewrite = !(carryFrom !== null && carryFrom === keep);
+  // The stored state is read partition by partition below; without one, the old rows go first.
+  if (carryFrom === null) await tx.run('DELETE FROM user_12m');
+  for (let part = 0; part < s.parts; part++) {
+    if (carryFrom) {
+      await tx.run(sql('build/u12_state_from_stored'), [carryFrom, s.parts, part]);
+      for (let m = addMonths(carryFrom, 1); m <= before; m = addMonths(m, 1)) await advance(m, part);
+    } else {
+      await tx.run(sql('build/u12_state_from_months'), [before, s.parts, part]);
+    }
+    if (rewrite && before === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+    for (let target = firstTarget; target <= lastTarget; target = addMonths(target, 1)) {
+      await advance(target, part);
+      await tx.run(sql('build/fact_unique_12m'), [target]);
+      if (rewrite && target === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+    }
+    await tx.run('DROP TABLE u12_state');
+  }
+  if (rewrite && carryFrom !== null) await tx.run('DELETE FROM user_12m WHERE month <> $1', [keep]);
+
+  async function advance(month: string, part: number): Promise<void> {
+    await tx.run(sql('build/u12_advance'), [month, s.parts, part]);
+    await tx.run('DROP TABLE u12_state');
+    await tx.run('ALTER TABLE u12_next RENAME TO u12_state');
+  }
+}
+
 /**
  * The build, in order (issue 9): `build --explain` prints this list and every build runs all of it, each step
  * timed into build_step. A step with nothing to do for a build (no running totals in the catalogue, say)
@@ -411,27 +486,10 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'rolling-12-month-users',
-    reads: ['user_month', 'metric_selector', 'date_release'],
-    writes: ['build_fact'],
-    why: 'users in the 12 months to each month, from their stored last event per month, never a year of events',
-    run: async (s) => {
-      const { tx, w, bounds } = s;
-      if (!s.metrics.some((m) => m.source === 'events' && selectorKind(m) === 'unique_12m')) return;
-      const lastMonth = await tx.scalar<string | null>(
-        "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event WHERE event_date BETWEEN $1 AND $2",
-        [bounds.from, bounds.to],
-      );
-      if (!lastMonth) return;
-      for (let part = 0; part < s.parts; part++) {
-        await tx.run(sql('build/fact_unique_12m'), [
-          maxDate(w.t12lo, '1900-01-01'),
-          w.t12hi,
-          lastMonth,
-          s.parts,
-          part,
-        ]);
-      }
-    },
+    reads: ['user_month', 'user_12m', 'metric_selector', 'date_release'],
+    writes: ['build_fact', 'user_12m'],
+    why: 'users in the 12 months to each month: the previous month’s users, less those leaving, plus those joining',
+    run: rolling12MonthUsers,
   },
   {
     name: 'feed-figures',
