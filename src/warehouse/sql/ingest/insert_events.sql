@@ -1,7 +1,6 @@
 -- Writes the staged rows (valid, first occurrences, not loaded before) to activity_event once, each with its
--- user's key (ADR 0034: no UPDATE afterwards). The key is looked up by a scalar subquery over load_user (one
--- row per id): DuckDB plans it as a join that keeps the staged rows' order, which an inner join written as
--- such cost 2.3 times the CPU time of the write itself to preserve (measured at 2 M rows). $1 load id.
+-- user's key (ADR 0034: no UPDATE afterwards), looked up by a scalar subquery over load_user (one row per id,
+-- so the lookup cannot multiply rows). $1 load id.
 INSERT INTO activity_event
 SELECT s.event_id, s.event_time, s.event_date, s.event_type, s.session_id, s.user_id, s.practice_code,
        s.identity_level, s.channel, s.p9_route, s.record_type, s.provider, s.service, $1,
