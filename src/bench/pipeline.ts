@@ -161,12 +161,13 @@ export async function runPipelineBench(opts: { events: number; memoryLimit: stri
       cpu: lastCpu,
       events: loaded.rowsLoaded,
     });
-    const [, incSeconds] = await timed(() =>
+    const [inc, incSeconds] = await timed(() =>
       buildMetrics(db, catalogue, clock, { from: loaded.firstEventDate!, to: loaded.lastEventDate! }),
     );
     figures.push({ name: 'incremental build of the new week', seconds: incSeconds, cpu: lastCpu });
     const incCpu = lastCpu;
     db.close();
+    const stepCpu = new Map(inc.steps.map((st) => [st.name, st.cpuMillis]));
 
     const peak = memory.stop();
     console.log(
@@ -183,14 +184,23 @@ export async function runPipelineBench(opts: { events: number; memoryLimit: stri
           `   cpu ${f.cpu.toFixed(2).padStart(7)} s ${(f.cpu / floorCpu).toFixed(1).padStart(7)}× floor cpu`,
       );
     }
+    // Where the builds spend their time: each step's CPU seconds (build_step keeps the wall-clock times).
+    console.log(
+      `\n${'build step'.padEnd(28)} ${'full: cpu s'.padStart(12)} ${'incremental: cpu s'.padStart(19)}`,
+    );
+    for (const st of full.steps) {
+      console.log(
+        `${st.name.padEnd(28)} ${(st.cpuMillis / 1000).toFixed(2).padStart(12)} ${((stepCpu.get(st.name) ?? 0) / 1000).toFixed(2).padStart(19)}`,
+      );
+    }
     console.log(
       `\nincremental build / full build: ${(incSeconds / fullSeconds).toFixed(3)} (cpu ${(incCpu / fullCpu).toFixed(3)}; target ≤ 0.020)`,
     );
     console.log(
-      `full build / Parquet scan floor: ${(fullSeconds / floorParquet).toFixed(1)}× (cpu ${(fullCpu / floorCpu).toFixed(1)}×; target ≤ 20×)`,
+      `full build / Parquet scan floor: ${(fullSeconds / floorParquet).toFixed(1)}× (cpu ${(fullCpu / floorCpu).toFixed(1)}×; target ≤ 15×)`,
     );
     console.log(
-      `Parquet ingest: ${Math.round(earlierCount / ingestSeconds).toLocaleString('en-GB')} events/s (target ≥ 1,000,000); ` +
+      `Parquet ingest: ${Math.round(earlierCount / ingestSeconds).toLocaleString('en-GB')} events/s (target ≥ 2,000,000); ` +
         `${(ingestSeconds / floorParquet).toFixed(1)}× the floor (cpu ${(ingestCpu / floorCpu).toFixed(1)}×)`,
     );
     console.log(`peak resident memory: ${(peak / 2 ** 30).toFixed(2)} GiB (limit ${opts.memoryLimit})`);

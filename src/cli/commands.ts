@@ -30,7 +30,7 @@ import {
   type FeedKind,
 } from '../ingest/feeds/index.ts';
 import { importReferenceFile } from '../ingest/reference/index.ts';
-import { pendingBuild } from '../metrics/build.ts';
+import { explainBuild, pendingBuild } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
 import { clockFrom, parseNumberOption, UsageError } from './args.ts';
@@ -137,8 +137,15 @@ export async function runIngest(config: AppConfig, positionals: string[]): Promi
   }
 }
 
-/** `build` and `build --full` both recompute everything; ingest runs the build its loads need itself. */
-export async function runBuild(config: AppConfig, _values: Values): Promise<number> {
+/**
+ * `build` and `build --full` both recompute everything; ingest runs the build its loads need itself.
+ * `build --explain` prints the build's steps without opening the warehouse.
+ */
+export async function runBuild(config: AppConfig, values: Values): Promise<number> {
+  if (values.explain) {
+    log(explainBuild());
+    return 0;
+  }
   const db = await openWarehouse(config);
   try {
     await initialise(db, log, { completePending: false });

@@ -38,6 +38,7 @@ Commands:
                                      build; when the server is running, ask it to refresh now instead.
   build [--full]                     Rebuild every figure from the loaded events (ingest events recomputes
                                      only the periods the new events touch).
+  build --explain                    Print the build's steps in order, with what each reads and writes.
   metrics [list] [--format json]     List the metric catalogue.
   metrics explain ID [--data-dir DIR] [--format json]
                                      A metric's path: its YAML line, the build step and SQL files that
@@ -110,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       today: { type: 'string' },
       format: { type: 'string' },
       full: { type: 'boolean' },
+      explain: { type: 'boolean' },
       metric: { type: 'string' },
       level: { type: 'string' },
       code: { type: 'string' },

@@ -145,6 +145,7 @@ describe('what is published', () => {
           'event_reject',
           'sign_in_link',
           'user_month',
+          'user_12m',
           'user_session',
         ].filter((t) => all.includes(t)),
       ),

@@ -126,6 +126,44 @@ describe('ingestEventFile', () => {
     expect((await counts(db)).events).toBe(3);
   });
 
+  it('gives each user one integer key, kept across loads; new users take the next keys in id order; a refused file leaves none', async () => {
+    const a = writeCsv('keys-a.csv', [
+      'k1,2026-05-01T10:00:00Z,login,s1,uc,A81001,P9,ios,,,',
+      'k2,2026-05-01T10:01:00Z,login,s2,ua,A81001,P9,ios,,,',
+      'k3,2026-05-01T10:02:00Z,login,s3,uc,A81001,P9,ios,,,',
+      // A repeated id whose later row names a user seen nowhere else: that user gets no key.
+      'k1,2026-05-01T10:03:00Z,login,s4,uz,A81001,P9,ios,,,',
+    ]);
+    const b = writeCsv('keys-b.csv', [
+      'k2,2026-05-01T10:01:00Z,login,s2,ua,A81001,P9,ios,,,', // known event: its user is not re-keyed
+      'k4,2026-05-02T10:00:00Z,login,s5,ub,A81001,P9,ios,,,',
+      'k5,2026-05-02T10:01:00Z,login,s6,uc,A81001,P9,ios,,,',
+      'k6,2026-05-02T10:02:00Z,login,s7,ud,A81001,P9,ios,,,',
+    ]);
+    const bad = writeCsv('keys-bad.csv', [
+      'k7,2026-05-02T10:00:00Z,login,s1,ue,A81001,P9,ios,,,',
+      'k8,nonsense,login,s,uf,,P9,ios,,,',
+    ]);
+    await ingestEventFile(db, a);
+    await expect(ingestEventFile(db, bad, { maxRejectRate: 0.1 })).rejects.toThrow(IngestError);
+    await ingestEventFile(db, b);
+    // By hand: load a has ua, uc (id order: 1, 2); load b adds ub, ud (3, 4); ue (refused file) and uz none.
+    expect(await db.all('SELECT user_key, user_id FROM user_dim ORDER BY user_key')).toEqual([
+      { user_key: 1, user_id: 'ua' },
+      { user_key: 2, user_id: 'uc' },
+      { user_key: 3, user_id: 'ub' },
+      { user_key: 4, user_id: 'ud' },
+    ]);
+    expect(await db.all('SELECT event_id, user_key FROM activity_event ORDER BY event_id')).toEqual([
+      { event_id: 'k1', user_key: 2 },
+      { event_id: 'k2', user_key: 1 },
+      { event_id: 'k3', user_key: 2 },
+      { event_id: 'k4', user_key: 3 },
+      { event_id: 'k5', user_key: 2 },
+      { event_id: 'k6', user_key: 4 },
+    ]);
+  });
+
   it('keeps the first occurrence of a repeated event id, whatever the later ones say', async () => {
     const file = writeCsv('repeat.csv', [
       'r1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',

@@ -113,9 +113,9 @@ function checkedEventsSql(now: Date): string {
  * Loads one canonical event file: validates every row (rejects are recorded with line, field and reason),
  * skips event ids already loaded, and writes everything in one transaction — a failing file changes nothing.
  *
- * One pass over the file types, validates and inserts the valid rows; repeated and already-known event ids
- * are then removed from the new rows. The file is read a second time only when some rows are rejected, to
- * record them with their line numbers (ADR 0009).
+ * One pass over the file types and validates it, staging the valid rows; repeated and already-known event ids
+ * are removed from the staged rows, user keys assigned, and the rows written once (ADR 0034). The file is read
+ * a second time only when some rows are rejected, to record them with their line numbers (ADR 0009).
  */
 export async function ingestEventFile(
   db: Warehouse,
@@ -185,14 +185,13 @@ export async function ingestEventFile(
     );
     const loadId = (await tx.scalar<number>(sql('ingest/next_load_id')))!;
     const earlier = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;
+    // Staged first (ADR 0034): de-duplicated and keyed there, then written to activity_event once.
     try {
-      await tx.run(sql('ingest/insert_valid_events'), [loadId]);
+      await tx.run(sql('ingest/stage_valid_events'));
     } catch (err) {
       fail(file, `cannot be read as ${format}: ${firstLine(err)}`);
     }
-    const valid = (await tx.scalar<number>('SELECT count(*) FROM activity_event WHERE load_id = $1', [
-      loadId,
-    ]))!;
+    const valid = (await tx.scalar<number>('SELECT count(*) FROM staged_event'))!;
     // Parquet gives its row count from the file's metadata; text formats are counted by a scan.
     const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM raw_event'))!;
     let rejects: RejectedRow[] = [];
@@ -211,20 +210,21 @@ export async function ingestEventFile(
         );
       }
     }
-    await tx.run(sql('ingest/create_repeated_events'), [loadId]);
+    await tx.run(sql('ingest/create_repeated_events'));
     if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
-      await tx.run(sql('ingest/delete_repeated_events'), [loadId]);
+      await tx.run(sql('ingest/delete_repeated_events'));
     }
-    if (earlier > 0) await tx.run(sql('ingest/delete_known_events'), [loadId]);
+    if (earlier > 0) await tx.run(sql('ingest/delete_known_events'));
     // Integer user keys (ADR 0027), in this transaction: a refused or interrupted load leaves none behind.
-    await tx.run(sql('ingest/insert_user_keys'), [loadId]);
-    await tx.run(sql('ingest/set_user_keys'), [loadId]);
+    await tx.run(sql('ingest/create_load_users'));
+    await tx.run(sql('ingest/insert_user_keys'));
+    await tx.run(sql('ingest/insert_events'), [loadId]);
     const stats = (await tx.one<{
       rows_loaded: number;
       unknown_practice_rows: number;
       first_event_date: string | null;
       last_event_date: string | null;
-    }>(sql('ingest/load_stats'), [loadId]))!;
+    }>(sql('ingest/load_stats')))!;
     const rowsDuplicate = valid - stats.rows_loaded;
     await tx.run(sql('ingest/insert_event_load'), [
       loadId,
@@ -243,6 +243,8 @@ export async function ingestEventFile(
     await tx.run('DROP VIEW checked_event');
     await tx.run('DROP VIEW raw_event');
     await tx.run('DROP TABLE repeated_event');
+    await tx.run('DROP TABLE load_user');
+    await tx.run('DROP TABLE staged_event');
     return {
       ...base,
       status: 'loaded' as const,

@@ -1,4 +1,5 @@
 import { listValue } from '@duckdb/node-api';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { getDataStatus } from '../query/status.ts';
 import { getBreakdown } from '../query/breakdown.ts';
 import { getBuildHistory } from '../query/build-history.ts';
 import { getJumpOffBreakdown } from '../query/jump-offs.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../../bin/nhs-app-analytics.js');
 
 // A small geography in two releases: ICBs I1 and I2 merge into I9 in August; P4 closes; P5 opens.
 type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
@@ -430,6 +433,30 @@ describe('buildMetrics', () => {
     expect(actual.size).toBe(expected.size);
   });
 
+  it('`build --explain` lists the steps the build ran, in order; the build log records each one timed', async () => {
+    // The steps the build above ran, from its build log (not from the list in build.ts).
+    const build = (await db.one<{ build_id: number; ms: number }>(
+      'SELECT build_id, epoch_ms(finished_at) - epoch_ms(started_at) AS ms FROM build_log ORDER BY build_id DESC LIMIT 1',
+    ))!;
+    const ran = await db.all<{ step: string; millis: number }>(
+      'SELECT step, CAST(millis AS DOUBLE) AS millis FROM build_step WHERE build_id = $1 ORDER BY step_no',
+      [build.build_id],
+    );
+    // What the command prints, from the real CLI (it needs no warehouse).
+    const out = spawnSync(process.execPath, [CLI, 'build', '--explain'], { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    const explained = [...out.stdout.matchAll(/^\s*\d+\. (\S+)$/gm)].map((m) => m[1]);
+    expect(out.stdout).toMatch(/reads: +\S/);
+    expect(out.stdout).toMatch(/writes: +\S/);
+    expect(ran.length).toBeGreaterThan(10);
+    expect(explained).toEqual(ran.map((r) => r.step));
+    // Every step timed; together no longer than the build (started_at is finished_at less the duration).
+    for (const r of ran) expect(r.millis).toBeGreaterThanOrEqual(0);
+    const total = ran.reduce((sum, r) => sum + r.millis, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(Number(build.ms) + 1);
+  });
+
   it.each([
     ['registrations_cumulative', 'registrations'],
     ['registrations_non_pol_cumulative', 'registrations_non_pol'],
@@ -696,6 +723,8 @@ describe('buildMetrics', () => {
     const cutDays = [
       ...['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'],
       ...['2026-07-31', '2026-08-01'],
+      // Within the last month: the stored rolling 12-month state (at September) is used as it is (ADR 0034).
+      '2026-10-20',
     ];
     // Three logins on each cut day, so every delivery starts exactly there.
     cutDays.forEach((day, d) => {

@@ -5,7 +5,7 @@ import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
-import { metricSelectorRows, selectorKind } from './selectors.ts';
+import { metricSelectorRows } from './selectors.ts';
 
 export interface BuildResult {
   metrics: string[];
@@ -15,6 +15,11 @@ export interface BuildResult {
   dataVersion: number;
   builtAt: string;
   millis: number;
+  /**
+   * The steps run, in order, with their wall-clock milliseconds (also in build_step) and the process's CPU
+   * milliseconds meanwhile (all DuckDB threads; for the benchmarks, not stored: a server does other work).
+   */
+  steps: { name: string; millis: number; cpuMillis: number }[];
 }
 
 const FEED_SOURCES = ['practice_snapshot', 'integrated_partners', 'downloads', 'pomi'];
@@ -207,12 +212,455 @@ const TEMP_TABLES = [
   'cell_build',
 ];
 
+/** What the build's steps share: the settings it was asked for, and what earlier steps found or counted. */
+interface BuildState {
+  tx: Warehouse;
+  catalogue: MetricDefinition[];
+  metrics: MetricDefinition[];
+  ids: Set<string>;
+  range: BuildRange | undefined;
+  bounds: BuildRange;
+  w: BuildWindow;
+  clock: Clock;
+  options: BuildOptions;
+  cumulative: MetricDefinition[];
+  /** Metrics recomputed from the first recomputed period on (running totals, list sizes). */
+  fromFirstPeriod: string[];
+  /** area_key of the Unknown practice and of England. */
+  unknown: number;
+  england: number;
+  /** The first loaded day, and the first day whose running totals and denominators are recomputed. */
+  firstDay: string;
+  gridStart: string;
+  /** User-hash partitions of the unique-user passes (ADR 0027). */
+  parts: number;
+  rows: number;
+  firstPeriod: string | null;
+  lastPeriod: string | null;
+  dataVersion: number;
+  builtAt: string;
+}
+
+/** One named step of the build: what it reads and writes (tables; temp tables are the build's own). */
+export interface BuildStep {
+  name: string;
+  reads: readonly string[];
+  writes: readonly string[];
+  why: string;
+  run: (s: BuildState) => Promise<void>;
+}
+
+const metricKey = async (s: BuildState, id: string) =>
+  s.ids.has(id)
+    ? (await s.tx.scalar<number>('SELECT metric_key FROM metric_dim WHERE metric_id = $1', [id]))!
+    : -1;
+
+const areaKey = async (s: BuildState, level: string, code: string) =>
+  (await s.tx.scalar<number>('SELECT area_key FROM area_dim WHERE area_level = $1 AND area_code = $2', [
+    level,
+    code,
+  ]))!;
+
+const hasUniqueUsers = (s: BuildState) =>
+  s.metrics.some((m) => m.aggregation === 'unique_users' && m.source === 'events');
+
+/** Moves cell_build into the cube, counting what it wrote. */
+async function storeCells(s: BuildState): Promise<void> {
+  const r = (await s.tx.one<{ n: number; first: string | null; last: string | null }>(
+    'SELECT count(*) AS n, min(period_start) AS first, max(period_start) AS last FROM cell_build',
+  ))!;
+  s.rows += r.n;
+  if (r.first && (!s.firstPeriod || r.first < s.firstPeriod)) s.firstPeriod = r.first;
+  if (r.last && (!s.lastPeriod || r.last > s.lastPeriod)) s.lastPeriod = r.last;
+  await s.tx.run(sql('build/store_cells'));
+  await s.tx.run(sql('build/store_jump_off_cells'));
+}
+
+/** At most this many months of user_month are read to carry a stored rolling state forward to a build's start. */
+const MAX_CARRY_MONTHS = 3;
+
+/**
+ * Rolling 12-month users from a per-user state carried a month at a time (ADR 0034): the state at the month
+ * before the first target comes from the stored state (user_12m) moved on by the months between, or, when
+ * none can be used (a full build, a late change to a month at or before the stored one), from a year of
+ * user_month. Each target month then drops the users whose most recent month leaves the window and takes
+ * that month's active users. The state at the month before the last month with events is stored for the
+ * next build: a new week of that month starts from it, and the first week of the next month moves it on by
+ * one month.
+ */
+async function rolling12MonthUsers(s: BuildState): Promise<void> {
+  const { tx, w, bounds } = s;
+  const sigs = [
+    ...new Set(
+      metricSelectorRows(s.metrics)
+        .filter((x) => x.kind === 'unique_12m')
+        .map((x) => x.sig),
+    ),
+  ];
+  if (sigs.length === 0) return;
+  const span = (await tx.one<{ last: string | null; first: string | null }>(
+    `SELECT CAST(CAST(date_trunc('month', max(event_date)) AS DATE) AS VARCHAR) AS last,
+            (SELECT CAST(min(month) AS VARCHAR) FROM user_month WHERE list_contains($3, sig)) AS first
+     FROM activity_event WHERE event_date BETWEEN $1 AND $2`,
+    [bounds.from, bounds.to, listValue(sigs)],
+  ))!;
+  if (!span.last || !span.first) return;
+  const lastMonth = span.last;
+  const firstTarget = periodStart('month', maxDate(w.t12lo, span.first));
+  const lastTarget = minDate(w.t12hi, lastMonth);
+  if (firstTarget > lastTarget) return;
+  const before = addMonths(firstTarget, -1);
+  const keep = addMonths(lastMonth, -1);
+  const stored = await tx.one<{ month: string | null; sigs: string[] | null }>(
+    'SELECT CAST(max(month) AS VARCHAR) AS month, list(DISTINCT sig) AS sigs FROM user_12m',
+  );
+  // A stored state is usable when no month it was built from has changed (it is not after `before`), it
+  // holds every selector, and it is at most a few months behind.
+  const carryFrom =
+    s.range &&
+    stored?.month &&
+    stored.month <= before &&
+    addMonths(stored.month, MAX_CARRY_MONTHS) >= before &&
+    sigs.every((x) => (stored.sigs ?? []).includes(x))
+      ? stored.month
+      : null;
+  const rewrite = !(carryFrom !== null && carryFrom === keep);
+  // The stored state is read partition by partition below; without one, the old rows go first.
+  if (carryFrom === null) await tx.run('DELETE FROM user_12m');
+  for (let part = 0; part < s.parts; part++) {
+    if (carryFrom) {
+      await tx.run(sql('build/u12_state_from_stored'), [carryFrom, s.parts, part]);
+      for (let m = addMonths(carryFrom, 1); m <= before; m = addMonths(m, 1)) await advance(m, part);
+    } else {
+      await tx.run(sql('build/u12_state_from_months'), [before, s.parts, part]);
+    }
+    if (rewrite && before === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+    for (let target = firstTarget; target <= lastTarget; target = addMonths(target, 1)) {
+      await advance(target, part);
+      await tx.run(sql('build/fact_unique_12m'), [target]);
+      if (rewrite && target === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+    }
+    await tx.run('DROP TABLE u12_state');
+  }
+  if (rewrite && carryFrom !== null) await tx.run('DELETE FROM user_12m WHERE month <> $1', [keep]);
+
+  async function advance(month: string, part: number): Promise<void> {
+    await tx.run(sql('build/u12_advance'), [month, s.parts, part]);
+    await tx.run('DROP TABLE u12_state');
+    await tx.run('ALTER TABLE u12_next RENAME TO u12_state');
+  }
+}
+
+/**
+ * The build, in order (issue 9): `build --explain` prints this list and every build runs all of it, each step
+ * timed into build_step. A step with nothing to do for a build (no running totals in the catalogue, say)
+ * still runs and takes no time. Temp tables are the build's own and are dropped at its end.
+ */
+export const BUILD_STEPS: readonly BuildStep[] = [
+  {
+    name: 'dimensions',
+    reads: ['metric catalogue', 'area', 'practice_ancestry'],
+    writes: ['metric_dim', 'area_dim'],
+    why: 'the cube stores small integer keys for metrics and areas (ADR 0009)',
+    run: async (s) => {
+      await s.tx.run(sql('build/upsert_metric_dim'), [listValue(s.metrics.map((m) => m.id))]);
+      await s.tx.run(sql('build/upsert_area_dim'));
+      s.unknown = await areaKey(s, 'practice', 'UNKNOWN');
+      s.england = await areaKey(s, 'england', 'E92000001');
+    },
+  },
+  {
+    name: 'structures',
+    reads: ['area_dim', 'area', 'practice_ancestry'],
+    writes: ['build_practice', 'anc_current', 'build_release', 'anc_recorded'],
+    why: "each practice's areas in today's structure and in every release, looked up once",
+    run: async (s) => {
+      await s.tx.run(sql('build/create_build_keys'));
+    },
+  },
+  {
+    name: 'selectors',
+    reads: ['metric catalogue', 'metric_dim'],
+    writes: ['metric_selector', 'feed_selector'],
+    why: 'which events and feed columns each metric counts, as rows the SQL joins on',
+    run: async (s) => {
+      await s.tx.run(sql('build/create_selectors'));
+      for (const x of metricSelectorRows(s.metrics)) {
+        await s.tx.run(sql('build/insert_metric_selector'), [
+          x.metricId,
+          x.kind,
+          x.sig,
+          x.eventType,
+          x.identityLevel,
+          x.recordType,
+          x.channel,
+          x.provider,
+          x.service,
+          x.p9Route,
+          x.sigKey,
+        ]);
+      }
+      for (const m of s.metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
+        const f = m.feed ?? {};
+        await s.tx.run(sql('build/insert_feed_selector'), [
+          m.id,
+          m.source,
+          f.snapshot_column ?? null,
+          f.pomi_field ?? null,
+          f.device_type ?? null,
+          f.provider ?? null,
+          f.service ?? null,
+        ]);
+      }
+    },
+  },
+  {
+    name: 'loaded-days',
+    reads: ['activity_event', 'feed_practice_daily', 'feed_partner_daily', 'feed_pomi', 'build_release'],
+    writes: ['data_day', 'build_event', 'date_release'],
+    why: 'running totals and denominators start at the first day with activity; each day takes the release in force',
+    run: async (s) => {
+      const { tx, w, bounds } = s;
+      // Views take no parameters; the dates are validated ISO dates.
+      await tx.run(
+        `CREATE OR REPLACE TEMP VIEW build_event AS SELECT * FROM activity_event
+         WHERE event_date BETWEEN ${sqlLiteral(w.lo)} AND ${sqlLiteral(w.hi)}`,
+      );
+      await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2 OR day NOT BETWEEN $3 AND $4', [
+        w.lo,
+        w.hi,
+        bounds.from,
+        bounds.to,
+      ]);
+      await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
+      s.firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
+      // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
+      s.gridStart = s.range ? maxDate(s.firstDay, w.lo) : s.firstDay;
+      const span = (await tx.one<{ first: string | null; last: string | null }>(sql('build/date_range'), [
+        s.gridStart,
+        bounds.from,
+        bounds.to,
+      ]))!;
+      await tx.run(sql('build/create_date_release'), [span.first ?? s.gridStart, span.last ?? s.gridStart]);
+    },
+  },
+  {
+    name: 'event-counts',
+    reads: ['build_event', 'metric_selector', 'build_practice', 'date_release'],
+    writes: ['build_fact'],
+    why: 'events per metric, practice and day, summed into weeks and months',
+    run: async (s) => {
+      await s.tx.run(sql('build/create_build_fact'));
+      await s.tx.run(sql('build/fact_counts'), [s.w.lo, s.w.hi, s.unknown]);
+    },
+  },
+  {
+    name: 'jump-offs',
+    reads: ['build_event', 'feed_partner_daily', 'build_practice', 'date_release'],
+    writes: ['jump_off_dim', 'build_fact'],
+    why: 'jump-off clicks are also broken down by provider and service',
+    run: async (s) => {
+      const events = await metricKey(s, JUMP_OFF_BREAKDOWN.events);
+      const feed = await metricKey(s, JUMP_OFF_BREAKDOWN.feed);
+      if (events >= 0 || feed >= 0) await s.tx.run(sql('build/upsert_jump_off_dim'), [s.w.lo, s.w.hi]);
+      if (events >= 0) await s.tx.run(sql('build/fact_jump_offs'), [s.w.lo, s.w.hi, s.unknown, events]);
+    },
+  },
+  {
+    name: 'unique-users',
+    reads: ['build_event', 'metric_selector', 'build_practice', 'date_release'],
+    writes: ['build_fact', 'user_month'],
+    why: 'each user once per week and month, at the practice of their last event; months kept for rolling 12 months',
+    run: async (s) => {
+      const { tx, w } = s;
+      // By partitions of the users' key hash (ADR 0027): each user lies in one partition, so the partitions'
+      // practice figures add up exactly, and memory holds one partition's per-user state at a time.
+      s.parts = s.options.userPartitions ?? (await userPartitionsFor(tx, w.lo, w.hi));
+      if (!hasUniqueUsers(s)) return;
+      if (s.range) await tx.run(sql('build/delete_user_month'), [w.lo, w.hi]);
+      else await tx.run('DELETE FROM user_month');
+      for (let part = 0; part < s.parts; part++) {
+        await tx.run(sql('build/create_user_period'), [w.lo, w.hi, s.unknown, s.parts, part]);
+        await tx.run(sql('build/fact_unique_period'));
+        await tx.run(sql('build/insert_user_month'));
+        await tx.run('DROP TABLE build_user_period');
+      }
+    },
+  },
+  {
+    name: 'rolling-12-month-users',
+    reads: ['user_month', 'user_12m', 'metric_selector', 'date_release'],
+    writes: ['build_fact', 'user_12m'],
+    why: 'users in the 12 months to each month: the previous month’s users, less those leaving, plus those joining',
+    run: rolling12MonthUsers,
+  },
+  {
+    name: 'feed-figures',
+    reads: ['feed_practice_daily', 'feed_partner_daily', 'feed_pomi', 'feed_selector', 'date_release'],
+    writes: ['build_fact'],
+    why: "the NHS's aggregated feeds are kept beside the events under their own metric ids (ADR 0007)",
+    run: async (s) => {
+      const jumpOffFeed = await metricKey(s, JUMP_OFF_BREAKDOWN.feed);
+      await s.tx.run(sql('build/fact_feed_days'), [s.w.lo, s.w.hi, s.unknown, jumpOffFeed]);
+      await s.tx.run(sql('build/fact_pomi'), [s.w.lo, s.w.hi, s.unknown]);
+    },
+  },
+  {
+    name: 'list-sizes',
+    reads: ['build_fact', 'data_day', 'list_size', 'practice_ancestry', 'build_release'],
+    writes: ['build_period', 'practice_den', 'build_fact'],
+    why: 'patients per practice and period: the denominators, and the patients_all metric',
+    run: async (s) => {
+      await s.tx.run(sql('build/create_build_period'), [s.gridStart]);
+      await s.tx.run(sql('build/create_practice_den'));
+      for (const id of LIST_SIZE_METRICS) {
+        if (s.ids.has(id)) await s.tx.run(sql('build/fact_patients_all'), [await metricKey(s, id)]);
+      }
+    },
+  },
+  {
+    name: 'roll-up',
+    reads: ['build_fact', 'practice_den', 'anc_current', 'anc_recorded', 'feed_downloads_daily'],
+    writes: ['cell_build'],
+    why: 'practice figures summed to every level, in both structures (current and as recorded)',
+    run: async (s) => {
+      await s.tx.run(sql('build/create_rollup_in'));
+      await s.tx.run(sql('build/create_cell_build'));
+      await s.tx.run(sql('build/rollup_current'), [s.england]);
+      await s.tx.run(sql('build/rollup_as_recorded'), [s.england]);
+      await s.tx.run(sql('build/feed_downloads'), [s.w.lo, s.w.hi, s.england]);
+    },
+  },
+  {
+    name: 'store',
+    reads: ['cell_build', 'metric_selector', 'feed_selector'],
+    writes: ['metric_cell', 'jump_off_cell'],
+    why: 'the recomputed periods replace their old figures (all of them in a full build)',
+    run: async (s) => {
+      const { tx, w } = s;
+      if (s.range) {
+        await tx.run(sql('build/delete_recomputed'), [
+          w.lo,
+          w.hi,
+          w.t12lo,
+          w.t12hi,
+          listValue(s.fromFirstPeriod),
+          s.gridStart,
+        ]);
+        await tx.run(sql('build/delete_recomputed_jump_offs'), [w.lo, w.hi]);
+      } else {
+        await tx.run('DELETE FROM metric_cell');
+        await tx.run('DELETE FROM jump_off_cell');
+      }
+      await storeCells(s);
+    },
+  },
+  {
+    name: 'running-totals',
+    reads: ['metric_cell', 'practice_den', 'anc_current', 'anc_recorded'],
+    writes: ['metric_cell'],
+    why: 'totals to date from the stored counts; after the first period, from the stored total of the period before',
+    run: async (s) => {
+      const { tx } = s;
+      if (s.cumulative.length === 0) return;
+      await tx.run(sql('build/create_cum_map'), [
+        listValue(s.cumulative.map((m) => m.id)),
+        listValue(s.cumulative.map((m) => m.of!)),
+      ]);
+      const fromStored = s.range !== undefined && s.gridStart > s.firstDay ? '_from_stored' : '';
+      await tx.run(sql(`build/cumulative_practices${fromStored}`), [s.gridStart]);
+      await tx.run('DELETE FROM cell_build');
+      await tx.run(sql('build/rollup_current'), [s.england]);
+      await tx.run(sql(`build/cumulative_as_recorded${fromStored}`), [s.gridStart]);
+      await storeCells(s);
+      await tx.run('DROP TABLE cum_map');
+    },
+  },
+  {
+    name: 'ratios',
+    reads: ['metric_cell'],
+    writes: ['metric_cell'],
+    why: 'ratios of two stored metrics, from their stored figures once everything else is stored (ADR 0009)',
+    run: async (s) => {
+      // Every period whose parts may have changed: each recomputed period starts on or after the first
+      // period containing the build window's start.
+      const ratioFrom = s.range
+        ? minDate(periodStart('week', s.w.lo), periodStart('month', s.w.lo))
+        : '0001-01-01';
+      for (const m of s.metrics.filter(isStoredRatio)) {
+        const [ratioKey, numKey, denKey] = [
+          await metricKey(s, m.id),
+          await metricKey(s, m.numerator!),
+          await metricKey(s, m.denominator!),
+        ];
+        await s.tx.run('DELETE FROM metric_cell WHERE metric_key = $1 AND period_start >= $2', [
+          ratioKey,
+          ratioFrom,
+        ]);
+        // Figures from events are 0 where not stored; a feed figure that is not stored was not reported.
+        const numeratorFromEvents = s.catalogue.find((x) => x.id === m.numerator)?.source === 'events';
+        await s.tx.run(sql('build/stored_ratio'), [
+          ratioKey,
+          numKey,
+          denKey,
+          m.multiplier ?? 1,
+          ratioFrom,
+          numeratorFromEvents,
+        ]);
+      }
+    },
+  },
+  {
+    name: 'denominators',
+    reads: ['practice_den', 'anc_current'],
+    writes: ['area_den_cell'],
+    why: 'patients aged 13+ per area and period, for rates computed when read (ADR 0006)',
+    run: async (s) => {
+      await s.tx.run(sql('build/delete_area_denominators'), [s.range ? s.gridStart : '0001-01-01']);
+      await s.tx.run(sql('build/area_denominators'), [s.england]);
+    },
+  },
+  {
+    name: 'data-version',
+    reads: ['warehouse_meta'],
+    writes: ['warehouse_meta'],
+    why: 'a new data version keys the HTTP caches',
+    run: async (s) => {
+      const previous = await s.tx.scalar<string>(
+        "SELECT value FROM warehouse_meta WHERE key = 'data_version'",
+      );
+      s.dataVersion = (previous ? Number(previous) : 0) + 1;
+      s.builtAt = s.clock.now().toISOString();
+      await s.tx.run(sql('build/set_meta'), ['data_version', String(s.dataVersion)]);
+      await s.tx.run(sql('build/set_meta'), ['built_at', s.builtAt]);
+    },
+  },
+];
+
+/** What the build does after its steps, in the same transaction (not a step: it records their timings). */
+export const BUILD_RECORD =
+  'records the build and its step timings (build_log, build_step), then what it was built from (warehouse_meta)';
+
+/** The steps in order, with what each reads and writes: `build --explain`. */
+export function explainBuild(): string {
+  const lines = BUILD_STEPS.map(
+    (st, i) =>
+      `${String(i + 1).padStart(2)}. ${st.name}\n      reads:  ${st.reads.join(', ')}\n      writes: ${st.writes.join(', ')}\n      why:    ${st.why}`,
+  );
+  return [
+    'The build runs these steps in order, in one transaction (full: every period; incremental: the periods the new events touch):',
+    ...lines,
+    `Then it ${BUILD_RECORD}.`,
+  ].join('\n');
+}
+
 /**
  * Builds the metric cube in one transaction: readers see the old figures or the new ones, never a mix.
  * Without a range everything is recomputed; with one, only the weeks and months the changed dates touch,
  * the rolling 12-month windows that include them (from the users' stored last event per month), and the
- * running totals and list sizes from the first touched period on. Bumps the data version, which keys HTTP
- * caches, and records the build in build_log. Works on small integer keys throughout (ADR 0009).
+ * running totals and list sizes from the first touched period on. Runs BUILD_STEPS in order, timing each;
+ * bumps the data version, which keys HTTP caches, and records the build and its step timings in build_log
+ * and build_step. Works on small integer keys throughout (ADR 0009).
  */
 export async function buildMetrics(
   db: Warehouse,
@@ -228,208 +676,60 @@ export async function buildMetrics(
   const bounds = buildBounds(new Date(Math.max(clock.now().getTime(), Date.now())));
   const w = buildWindow(range, bounds);
   const cumulative = metrics.filter((m) => m.aggregation === 'cumulative');
-  const fromFirstPeriod = [...cumulative.map((m) => m.id), ...LIST_SIZE_METRICS.filter((id) => ids.has(id))];
   return db.transaction(async (tx) => {
-    await tx.run(sql('build/upsert_metric_dim'), [listValue(metrics.map((m) => m.id))]);
-    await tx.run(sql('build/upsert_area_dim'));
-    const areaKey = async (level: string, code: string) =>
-      (await tx.scalar<number>('SELECT area_key FROM area_dim WHERE area_level = $1 AND area_code = $2', [
-        level,
-        code,
-      ]))!;
-    const metricKey = async (id: string) =>
-      ids.has(id)
-        ? (await tx.scalar<number>('SELECT metric_key FROM metric_dim WHERE metric_id = $1', [id]))!
-        : -1;
-    const unknown = await areaKey('practice', 'UNKNOWN');
-    const england = await areaKey('england', 'E92000001');
-    await tx.run(sql('build/create_build_keys'));
-    await tx.run(sql('build/create_selectors'));
-    for (const s of metricSelectorRows(metrics)) {
-      await tx.run(sql('build/insert_metric_selector'), [
-        s.metricId,
-        s.kind,
-        s.sig,
-        s.eventType,
-        s.identityLevel,
-        s.recordType,
-        s.channel,
-        s.provider,
-        s.service,
-        s.p9Route,
-        s.sigKey,
-      ]);
-    }
-    for (const m of metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
-      const f = m.feed ?? {};
-      await tx.run(sql('build/insert_feed_selector'), [
-        m.id,
-        m.source,
-        f.snapshot_column ?? null,
-        f.pomi_field ?? null,
-        f.device_type ?? null,
-        f.provider ?? null,
-        f.service ?? null,
-      ]);
-    }
-    // Views take no parameters; the dates are validated ISO dates.
-    await tx.run(
-      `CREATE OR REPLACE TEMP VIEW build_event AS SELECT * FROM activity_event
-       WHERE event_date BETWEEN ${sqlLiteral(w.lo)} AND ${sqlLiteral(w.hi)}`,
-    );
-    // Loaded days first: running totals and denominators start at the first period with activity.
-    await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2 OR day NOT BETWEEN $3 AND $4', [
-      w.lo,
-      w.hi,
-      bounds.from,
-      bounds.to,
-    ]);
-    await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
-    const firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
-    // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
-    const gridStart = range ? maxDate(firstDay, w.lo) : firstDay;
-    const span = (await tx.one<{ first: string | null; last: string | null }>(sql('build/date_range'), [
-      gridStart,
-      bounds.from,
-      bounds.to,
-    ]))!;
-    await tx.run(sql('build/create_date_release'), [span.first ?? gridStart, span.last ?? gridStart]);
-    await tx.run(sql('build/create_build_fact'));
-    await tx.run(sql('build/fact_counts'), [w.lo, w.hi, unknown]);
-
-    const jumpOffEvents = await metricKey(JUMP_OFF_BREAKDOWN.events);
-    const jumpOffFeed = await metricKey(JUMP_OFF_BREAKDOWN.feed);
-    if (jumpOffEvents >= 0 || jumpOffFeed >= 0) await tx.run(sql('build/upsert_jump_off_dim'), [w.lo, w.hi]);
-    if (jumpOffEvents >= 0) await tx.run(sql('build/fact_jump_offs'), [w.lo, w.hi, unknown, jumpOffEvents]);
-
-    const kinds = new Set(metrics.filter((m) => m.source === 'events').map((m) => selectorKind(m)));
-    const hasUnique = metrics.some((m) => m.aggregation === 'unique_users' && m.source === 'events');
-    // Unique users by partitions of the users' key hash (ADR 0027): each user lies in one partition, so the
-    // partitions' practice figures add up exactly, and memory holds one partition's per-user state at a time.
-    const parts = options.userPartitions ?? (await userPartitionsFor(tx, w.lo, w.hi));
-    if (hasUnique) {
-      if (range) await tx.run(sql('build/delete_user_month'), [w.lo, w.hi]);
-      else await tx.run('DELETE FROM user_month');
-      for (let part = 0; part < parts; part++) {
-        await tx.run(sql('build/create_user_period'), [w.lo, w.hi, unknown, parts, part]);
-        await tx.run(sql('build/fact_unique_period'));
-        await tx.run(sql('build/insert_user_month'));
-        await tx.run('DROP TABLE build_user_period');
-      }
-    }
-    const lastMonth = await tx.scalar<string | null>(
-      "SELECT CAST(date_trunc('month', max(event_date)) AS DATE) FROM activity_event WHERE event_date BETWEEN $1 AND $2",
-      [bounds.from, bounds.to],
-    );
-    if (kinds.has('unique_12m') && lastMonth) {
-      for (let part = 0; part < parts; part++) {
-        await tx.run(sql('build/fact_unique_12m'), [
-          maxDate(w.t12lo, '1900-01-01'),
-          w.t12hi,
-          lastMonth,
-          parts,
-          part,
-        ]);
-      }
-    }
-    await tx.run(sql('build/fact_feed_days'), [w.lo, w.hi, unknown, jumpOffFeed]);
-    await tx.run(sql('build/fact_pomi'), [w.lo, w.hi, unknown]);
-    await tx.run(sql('build/create_build_period'), [gridStart]);
-    await tx.run(sql('build/create_practice_den'));
-    for (const id of LIST_SIZE_METRICS) {
-      if (ids.has(id)) await tx.run(sql('build/fact_patients_all'), [await metricKey(id)]);
-    }
-
-    await tx.run(sql('build/create_rollup_in'));
-    await tx.run(sql('build/create_cell_build'));
-    await tx.run(sql('build/rollup_current'), [england]);
-    await tx.run(sql('build/rollup_as_recorded'), [england]);
-    await tx.run(sql('build/feed_downloads'), [w.lo, w.hi, england]);
-    if (range) {
-      await tx.run(sql('build/delete_recomputed'), [
-        w.lo,
-        w.hi,
-        w.t12lo,
-        w.t12hi,
-        listValue(fromFirstPeriod),
-        gridStart,
-      ]);
-      await tx.run(sql('build/delete_recomputed_jump_offs'), [w.lo, w.hi]);
-    } else {
-      await tx.run('DELETE FROM metric_cell');
-      await tx.run('DELETE FROM jump_off_cell');
-    }
-    let rows = 0;
-    let firstPeriod: string | null = null;
-    let lastPeriod: string | null = null;
-    const store = async () => {
-      const r = (await tx.one<{ n: number; first: string | null; last: string | null }>(
-        'SELECT count(*) AS n, min(period_start) AS first, max(period_start) AS last FROM cell_build',
-      ))!;
-      rows += r.n;
-      if (r.first && (!firstPeriod || r.first < firstPeriod)) firstPeriod = r.first;
-      if (r.last && (!lastPeriod || r.last > lastPeriod)) lastPeriod = r.last;
-      await tx.run(sql('build/store_cells'));
-      await tx.run(sql('build/store_jump_off_cells'));
+    const s: BuildState = {
+      tx,
+      catalogue,
+      metrics,
+      ids,
+      range,
+      bounds,
+      w,
+      clock,
+      options,
+      cumulative,
+      fromFirstPeriod: [...cumulative.map((m) => m.id), ...LIST_SIZE_METRICS.filter((id) => ids.has(id))],
+      unknown: -1,
+      england: -1,
+      firstDay: '0001-01-01',
+      gridStart: '0001-01-01',
+      parts: 1,
+      rows: 0,
+      firstPeriod: null,
+      lastPeriod: null,
+      dataVersion: 0,
+      builtAt: '',
     };
-    await store();
-    if (cumulative.length > 0) {
-      await tx.run(sql('build/create_cum_map'), [
-        listValue(cumulative.map((m) => m.id)),
-        listValue(cumulative.map((m) => m.of!)),
-      ]);
-      // After the first loaded period, the stored running totals of the period before give the opening.
-      const fromStored = range !== undefined && gridStart > firstDay ? '_from_stored' : '';
-      await tx.run(sql(`build/cumulative_practices${fromStored}`), [gridStart]);
-      await tx.run('DELETE FROM cell_build');
-      await tx.run(sql('build/rollup_current'), [england]);
-      await tx.run(sql(`build/cumulative_as_recorded${fromStored}`), [gridStart]);
-      await store();
-      await tx.run('DROP TABLE cum_map');
+    const timings: { name: string; millis: number; cpuMillis: number }[] = [];
+    for (const step of BUILD_STEPS) {
+      const t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
+      await step.run(s);
+      const cpu = process.cpuUsage(cpu0);
+      timings.push({
+        name: step.name,
+        millis: Number(process.hrtime.bigint() - t0) / 1e6,
+        cpuMillis: (cpu.user + cpu.system) / 1000,
+      });
     }
-    // Ratios of two stored metrics, from the stored figures of every period whose parts may have changed:
-    // every recomputed period starts on or after the first period containing the build window's start.
-    const ratioFrom = range ? minDate(periodStart('week', w.lo), periodStart('month', w.lo)) : '0001-01-01';
-    for (const m of metrics.filter(isStoredRatio)) {
-      const [ratioKey, numKey, denKey] = [
-        await metricKey(m.id),
-        await metricKey(m.numerator!),
-        await metricKey(m.denominator!),
-      ];
-      await tx.run('DELETE FROM metric_cell WHERE metric_key = $1 AND period_start >= $2', [
-        ratioKey,
-        ratioFrom,
-      ]);
-      // Figures from events are 0 where not stored; a feed figure that is not stored was not reported.
-      const numeratorFromEvents = catalogue.find((x) => x.id === m.numerator)?.source === 'events';
-      await tx.run(sql('build/stored_ratio'), [
-        ratioKey,
-        numKey,
-        denKey,
-        m.multiplier ?? 1,
-        ratioFrom,
-        numeratorFromEvents,
-      ]);
-    }
-    await tx.run(sql('build/delete_area_denominators'), [range ? gridStart : '0001-01-01']);
-    await tx.run(sql('build/area_denominators'), [england]);
-
-    const previous = await tx.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
-    const dataVersion = (previous ? Number(previous) : 0) + 1;
-    const builtAt = clock.now().toISOString();
-    await tx.run(sql('build/set_meta'), ['data_version', String(dataVersion)]);
-    await tx.run(sql('build/set_meta'), ['built_at', builtAt]);
     // Started and finished on the build's clock (fixed in tests), the duration measured.
     const finished = clock.now().getTime();
+    const buildId = (await tx.scalar<number>('SELECT coalesce(max(build_id), 0) + 1 FROM build_log'))!;
     await tx.run(sql('build/insert_build_log'), [
+      buildId,
       new Date(finished - (Date.now() - started)).toISOString(),
       new Date(finished).toISOString(),
       range ? 'incremental' : 'full',
-      firstPeriod,
-      lastPeriod,
-      rows,
-      dataVersion,
+      s.firstPeriod,
+      s.lastPeriod,
+      s.rows,
+      s.dataVersion,
       (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!,
+    ]);
+    await tx.run(sql('build/insert_build_steps'), [
+      buildId,
+      listValue(timings.map((t) => t.name)),
+      listValue(timings.map((t) => Math.round(t.millis * 1000) / 1000)),
     ]);
     // Last, so that a build whose commit was torn is found and redone (pendingBuild).
     await tx.run(sql('build/set_meta'), [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);
@@ -437,11 +737,12 @@ export async function buildMetrics(
     await tx.run('DROP VIEW build_event');
     return {
       metrics: metrics.map((m) => m.id),
-      rows,
-      dataVersion,
-      builtAt,
+      rows: s.rows,
+      dataVersion: s.dataVersion,
+      builtAt: s.builtAt,
       millis: Date.now() - started,
       incremental: range !== undefined,
+      steps: timings,
     };
   });
 }

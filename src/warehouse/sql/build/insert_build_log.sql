@@ -1,6 +1,6 @@
--- Records a build inside its own transaction. $1 started_at, $2 finished_at (ISO instants, UTC), $3 kind,
--- $4 first and $5 last period start recomputed, $6 rows written, $7 data version, $8 events in the warehouse.
+-- Records a build inside its own transaction. $1 build id, $2 started_at, $3 finished_at (ISO instants, UTC),
+-- $4 kind, $5 first and $6 last period start recomputed, $7 rows written, $8 data version, $9 events in the
+-- warehouse.
 INSERT INTO build_log
-SELECT coalesce(max(build_id), 0) + 1, CAST($1::TIMESTAMPTZ AS TIMESTAMP), CAST($2::TIMESTAMPTZ AS TIMESTAMP), $3,
-       $4::DATE, $5::DATE, $6, $7, $8
-FROM build_log
+VALUES ($1, CAST($2::TIMESTAMPTZ AS TIMESTAMP), CAST($3::TIMESTAMPTZ AS TIMESTAMP), $4, $5::DATE, $6::DATE, $7,
+        $8, $9)
