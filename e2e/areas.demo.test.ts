@@ -241,7 +241,9 @@ describe('Area pages and search (demo warehouse)', () => {
       }, reject);
     });
     const lines = text.trim().split(/\r\n/);
-    expect(lines[0]).toMatch(/^metric,periodStart,level,rank,code,name,/);
+    expect(lines[0]).toMatch(
+      /^area_code,area_name,area_place_name,area_level,area_ons_code,metric,periodStart,rank,/,
+    );
     expect(lines).toHaveLength((await rows.count()) + 1);
     // The practice page's context, with its rank in the ICB, passes axe too.
     await page.goto(href(chain[5]!));

@@ -175,8 +175,8 @@ describe('Map page (demo warehouse)', () => {
     expect(records.map((r) => r.area_code)).toEqual(rows.map((r) => r[0]));
     records.forEach((r, i) => {
       // The table names sub-ICB locations by place and NHS name (docs/adr/0028); the CSV has both apart.
-      expect(r.place_name).not.toBe('');
-      expect(`${r.place_name} — ${r.area_name}`).toBe(rows[i]![1]);
+      expect(r.area_place_name).not.toBe('');
+      expect(`${r.area_place_name} — ${r.area_name}`).toBe(rows[i]![1]);
       expect(r.value === '' ? 'No data' : formatValue(Number(r.value), 'per_1000')).toBe(rows[i]![2]);
       expect(r.rank === '' ? '–' : r.rank).toBe(rows[i]![3]);
     });
@@ -228,7 +228,7 @@ describe('Map page (demo warehouse)', () => {
     }
     // U2G6B (new in April 2026) is drawn, with the shape of the sub-ICB location its practices came from.
     expect(await page.locator('svg[data-map] a[data-code="U2G6B"]').getAttribute('aria-label')).toMatch(
-      /^NHS Thames Valley ICB - U2G6B: .* \(approximate boundary\)$/,
+      /^East Berkshire — NHS Thames Valley ICB - U2G6B: .* \(approximate boundary\)$/,
     );
     expect(await page.locator('#map-approximate').textContent()).toContain('D4U1Y');
     // Zoomed in, the areas are big enough to select: each at least 20 px across.
