@@ -15,6 +15,8 @@ import { resolvePeerMetric } from '../query/peers.ts';
 import {
   buildRankingView,
   RANKING_HEADLINE_METRIC,
+  RANKING_PAGE_SIZE,
+  rankingPages,
   RANKING_SECOND_METRIC,
   RANKING_SORT_KEYS,
   type RankingSortKey,
@@ -55,6 +57,7 @@ export const RANKING_PAGE_QUERY = {
     },
     sort: { type: 'string', enum: RANKING_SORT_KEYS },
     dir: { type: 'string', enum: ['asc', 'desc'] },
+    page: { type: 'string', pattern: '^[1-9][0-9]{0,4}$', description: 'must be a page number, 1 or more' },
   },
 } as const;
 
@@ -67,6 +70,7 @@ interface RankingPageQuery {
   minListSize?: string;
   sort?: RankingSortKey;
   dir?: 'asc' | 'desc';
+  page?: string;
 }
 
 const byDisplayOrder = (a: MetricDefinition, b: MetricDefinition) =>
@@ -155,6 +159,17 @@ export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!levels.includes(level)) levels.push(level);
       const grains = GRAINS.filter((g) => catalogue.some((m) => visible(m, level, g)));
       const sort = q.sort ?? 'rank';
+      const page = q.page === undefined ? 1 : Number(q.page);
+      const pages = rankingPages(ranking.rows.length);
+      if (page > pages)
+        return sendError(
+          ctx.renderer,
+          request,
+          reply,
+          400,
+          'The request was not valid.',
+          `page: must be from 1 to ${pages} (the ranking has ${ranking.rows.length} rows, ${RANKING_PAGE_SIZE} a page)`,
+        );
       const view = buildRankingView(
         ranking,
         {
@@ -166,6 +181,7 @@ export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): 
           minListSize: q.minListSize === undefined ? null : ranking.minListSize,
           sort,
           dir: q.dir ?? (sort === 'rank' || sort === 'name' ? 'asc' : 'desc'),
+          page,
         },
         { metrics, levels, grains },
       );

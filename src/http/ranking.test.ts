@@ -19,6 +19,7 @@ import type { Viewer } from '../domain/access.ts';
 import { getPracticeContext } from '../query/practice-context.ts';
 import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
 import { practiceContextView } from '../web/views/practice-context.ts';
+import { buildRankingView } from '../web/views/ranking.ts';
 import { buildApp } from './app.ts';
 import { buildAppAs } from '../../test/support/signed-in.ts';
 import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
@@ -488,12 +489,52 @@ describe('GET /rank (the ranking page)', () => {
     ['/rank?within=icb:QA9&minListSize=lots', 400],
     ['/rank?within=icb:QA9&period=2026-11-01', 400],
     ['/rank?within=icb:QA9&sort=colour', 400],
+    ['/rank?within=icb:QA9&page=0', 400],
+    ['/rank?within=icb:QA9&level=practice&page=2', 400],
     ['/rank?within=icb:QA9&metric=nope', 404],
     ['/rank?within=icb:ZZZ', 404],
   ])('%s answers %i, not 500', async (url, status) => {
     const res = await user.inject(url);
     expect(res.statusCode, res.body).toBe(status);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('pages a long ranking: the rows of each page in order, previous and next links, sorting back to page 1', async () => {
+    const ranking = await getRanking(w.db, w.catalogue, {
+      metricId: 'logins_per_1000',
+      level: 'practice',
+      within: { level: 'icb', code: 'QA9' },
+      grain: 'month',
+      period: '2026-10-01',
+      minListSize: 0,
+    });
+    const state = {
+      metricId: 'logins_per_1000',
+      level: 'practice' as const,
+      within: { level: 'icb' as const, code: 'QA9' },
+      grain: 'month' as const,
+      period: '2026-10-01',
+      minListSize: 0,
+      sort: 'rank' as const,
+      dir: 'asc' as const,
+    };
+    const options = { metrics: [], levels: ['practice' as const], grains: ['month' as const], pageSize: 3 };
+    const n = ranking.rows.length;
+    expect(n).toBeGreaterThan(6);
+    const all = buildRankingView(ranking, state, { ...options, pageSize: 1000 }).rows.map((r) => r.code);
+    expect(all).toHaveLength(n);
+    const second = buildRankingView(ranking, { ...state, page: 2 }, options);
+    expect(second.rows.map((r) => r.code)).toEqual(all.slice(3, 6));
+    expect(second.pagination!.text).toBe(`Showing 4 to 6 of ${n} practices`);
+    expect(second.pagination!.previous!.href).not.toContain('page=');
+    expect(second.pagination!.next!.href).toContain('page=3');
+    // Every column's sort link starts again at page 1.
+    for (const c of second.columns) expect(c.href).not.toContain('page=');
+    const last = buildRankingView(ranking, { ...state, page: Math.ceil(n / 3) }, options);
+    expect(last.rows.map((r) => r.code)).toEqual(all.slice(3 * (Math.ceil(n / 3) - 1)));
+    expect(last.pagination!.next).toBeNull();
+    // One page: no pagination at all.
+    expect(buildRankingView(ranking, state, { ...options, pageSize: 100 }).pagination).toBeNull();
   });
 
   it('sends visitors to sign in for practices, and shows them open rankings', async () => {

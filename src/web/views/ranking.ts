@@ -31,6 +31,21 @@ export interface RankingState {
   minListSize: number | null;
   sort: RankingSortKey;
   dir: 'asc' | 'desc';
+  /** The page of the table (1 first; absent: 1). The CSV always holds every row. */
+  page?: number;
+}
+
+/**
+ * Rows on one page of the ranking table: every practice in England is ~6,100 rows (9.7 MB of HTML at once,
+ * sparklines and all); a page of 100 keeps the page within the 300 KB every page keeps to (ADR 0029).
+ */
+export const RANKING_PAGE_SIZE = 100;
+
+const integerText = (n: number) => n.toLocaleString('en-GB');
+
+/** The pages of a ranking of `rows` rows (at least 1, for an empty table). */
+export function rankingPages(rows: number, pageSize = RANKING_PAGE_SIZE): number {
+  return Math.max(1, Math.ceil(rows / pageSize));
 }
 
 /** `within` as written in URLs: icb:QWO, or england. */
@@ -51,6 +66,7 @@ export function rankingUrl(state: RankingState, path = '/rank'): string {
     p.set('sort', state.sort);
     p.set('dir', state.dir);
   }
+  if (state.page !== undefined && state.page > 1) p.set('page', String(state.page));
   return `${path}?${p.toString()}`;
 }
 
@@ -152,6 +168,8 @@ export interface RankingOptions {
   /** Levels below `within` the viewer may rank. */
   levels: AreaLevel[];
   grains: Grain[];
+  /** Rows a page (default RANKING_PAGE_SIZE). */
+  pageSize?: number;
 }
 
 export function buildRankingView(input: Ranking, state: RankingState, options: RankingOptions) {
@@ -185,11 +203,31 @@ export function buildRankingView(input: Ranking, state: RankingState, options: R
       text,
       numeric,
       ariaSort: active ? (state.dir === 'asc' ? 'ascending' : 'descending') : null,
-      href: rankingUrl({ ...state, sort: key, dir }),
+      // A new order starts again at its first page.
+      href: rankingUrl({ ...state, sort: key, dir, page: 1 }),
     };
   });
   const hasCi = ranking.rows.some((r) => r.lowerCi95 !== null);
-  const rows = sorted.map((r) => {
+  const pageSize = options.pageSize ?? RANKING_PAGE_SIZE;
+  const pages = rankingPages(sorted.length, pageSize);
+  const page = Math.min(Math.max(1, state.page ?? 1), pages);
+  const first = (page - 1) * pageSize;
+  const shown = sorted.slice(first, first + pageSize);
+  const pagination =
+    pages === 1
+      ? null
+      : {
+          text: `Showing ${integerText(first + 1)} to ${integerText(first + shown.length)} of ${integerText(sorted.length)} ${noun}`,
+          previous:
+            page > 1
+              ? { href: rankingUrl({ ...state, page: page - 1 }), text: `Page ${page - 1} of ${pages}` }
+              : null,
+          next:
+            page < pages
+              ? { href: rankingUrl({ ...state, page: page + 1 }), text: `Page ${page + 1} of ${pages}` }
+              : null,
+        };
+  const rows = shown.map((r) => {
     return {
       code: r.code,
       name: r.name,
@@ -244,9 +282,10 @@ export function buildRankingView(input: Ranking, state: RankingState, options: R
     })),
     columns,
     rows,
+    pagination,
     csvHref: rankingCsvUrl(state, ranking.periodStart),
-    lowestFirstHref: rankingUrl({ ...state, sort: 'value', dir: 'asc' }),
-    highestFirstHref: rankingUrl({ ...state, sort: 'value', dir: 'desc' }),
+    lowestFirstHref: rankingUrl({ ...state, sort: 'value', dir: 'asc', page: 1 }),
+    highestFirstHref: rankingUrl({ ...state, sort: 'value', dir: 'desc', page: 1 }),
     form: {
       within: withinParam(state.within),
       sort: state.sort,
