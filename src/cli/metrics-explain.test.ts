@@ -163,6 +163,32 @@ describe('metrics explain', () => {
     }
   });
 
+  it('lists the pages its YAML places it on (shown_on): organ donation, suppliers, rankings', async () => {
+    const od = await explain('organ_donation_registrations');
+    await check(od, 'Organ donation decisions registered in the NHS App');
+    expect(od.pages.find((p) => p.route === 'GET /areas/:level/:code/organ-donation')?.what).toMatch(
+      /shown_on organ_donation: 1\)/,
+    );
+    expect(od.api.map((p) => p.route)).toContain('GET /api/v1/organ-donation');
+    expect(od.pages.map((p) => p.route)).not.toContain('GET /areas/:level/:code/suppliers');
+    const rate = await explain('unique_logins_per_1000');
+    await check(rate, 'Users logging in per 1,000 patients aged 13+');
+    const what = (route: string) => rate.pages.filter((p) => p.route === route).map((p) => p.what);
+    expect(what('GET /areas/:level/:code/suppliers')).toEqual([
+      expect.stringMatching(/shown_on supplier_rate: 1\)/),
+    ]);
+    expect(what('GET /rank')).toEqual([expect.stringMatching(/shown_on ranking_link: second\)/)]);
+    expect(what('GET /map')).toEqual([expect.stringMatching(/shown_on map_default: 1\)/)]);
+    expect(what('GET /areas/:level/:code')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/column "users_per_1000"/),
+        expect.stringMatching(/shown_on practice_rank: 2\)/),
+      ]),
+    );
+    // Not a headline: no tile on the National summary.
+    expect(rate.api.map((p) => p.route)).not.toContain('GET /api/v1/summary');
+  }, 120_000);
+
   it('lists no map for an England-only metric, which the map refuses', async () => {
     const e = await explain('downloads');
     expect(e.pages.map((p) => p.route)).not.toContain('GET /map');
