@@ -163,6 +163,37 @@ describe('metrics explain', () => {
     }
   });
 
+  it('lists the pages its YAML places it on (shown_on): organ donation, suppliers, rankings', async () => {
+    // Only the new pages are asked for (the figure routes' rate limit is shared by the tests of this file).
+    const answers = async (url: string) => (await app.inject(url)).statusCode;
+    const od = await explain('organ_donation_registrations');
+    expect(od.pages.find((p) => p.route === 'GET /areas/:level/:code/organ-donation')?.what).toMatch(
+      /shown_on organ_donation: 1\)/,
+    );
+    expect(od.api.map((p) => p.route)).toContain('GET /api/v1/organ-donation');
+    expect(od.pages.map((p) => p.route)).not.toContain('GET /areas/:level/:code/suppliers');
+    const rate = await explain('unique_logins_per_1000');
+    const partnerPages = [...od.pages, ...od.api, ...rate.pages, ...rate.api].filter((x) =>
+      /organ-donation|suppliers/.test(x.route),
+    );
+    expect(partnerPages).toHaveLength(4);
+    for (const s of partnerPages) expect(await answers(s.url), s.url).toBe(200);
+    const what = (route: string) => rate.pages.filter((p) => p.route === route).map((p) => p.what);
+    expect(what('GET /areas/:level/:code/suppliers')).toEqual([
+      expect.stringMatching(/shown_on supplier_rate: 1\)/),
+    ]);
+    expect(what('GET /rank')).toEqual([expect.stringMatching(/shown_on ranking_link: second\)/)]);
+    expect(what('GET /map')).toEqual([expect.stringMatching(/shown_on map_default: 1\)/)]);
+    expect(what('GET /areas/:level/:code')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/column "users_per_1000"/),
+        expect.stringMatching(/shown_on practice_rank: 2\)/),
+      ]),
+    );
+    // Not a headline: no tile on the National summary.
+    expect(rate.api.map((p) => p.route)).not.toContain('GET /api/v1/summary');
+  }, 120_000);
+
   it('lists no map for an England-only metric, which the map refuses', async () => {
     const e = await explain('downloads');
     expect(e.pages.map((p) => p.route)).not.toContain('GET /map');

@@ -2,7 +2,8 @@
  * `metrics explain ID` (issue 9 item 4): a metric's path from its YAML to its stored cells to the pages and
  * API routes that show it. Every answer is taken from the code that decides it — the build's own tests
  * (src/metrics/metric-origin.ts), the domain rules (comparison, no data, rounding, disclosure, open data) and
- * the constants and availability checks the pages and routes use — so it cannot drift from them.
+ * the placements in the YAML (shown_on, src/domain/placements.ts) and the availability checks the pages and
+ * routes use — so it cannot drift from them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,24 +20,20 @@ import {
   type MetricDefinition,
 } from '../domain/metric-definition.ts';
 import { MI_MEASURES } from '../domain/mi-measures.ts';
+import { placementsOf, type Placement } from '../domain/placements.ts';
 import { absentMeansZero, NO_DATA_TEXT } from '../domain/no-data.ts';
 import { DECIMALS_BY_UNIT } from '../domain/rounding.ts';
 import { availableAt } from '../http/api/common.ts';
-import { DEFAULT_MAP_METRICS } from '../http/map-routes.ts';
 import { rankable } from '../http/ranking-routes.ts';
 import { loadCatalogue, METRICS_DIR } from '../metrics/catalogue.ts';
 import { closeMatches, definitionLine, metricOrigin, type MetricOrigin } from '../metrics/metric-origin.ts';
-import { CHILD_COLUMNS, comparisonMetric } from '../query/area-page.ts';
+import { comparisonMetric } from '../query/area-page.ts';
 import { getCellCounts, type CellCount } from '../query/cell-counts.ts';
 import { metricAvailability } from '../query/data-table.ts';
 import { MAP_LEVELS, metricAvailableAt } from '../query/map-values.ts';
-import { HEADLINE_METRICS } from '../query/national-summary.ts';
 import { resolvePeerMetric } from '../query/peers.ts';
-import { PRACTICE_RANK_METRICS } from '../query/practice-context.ts';
 import { levelsBelow } from '../query/ranking.ts';
-import { DEFAULT_DATA_METRICS } from '../web/views/data-table.ts';
 import { COMPARISON_LABELS, THEME_LABELS } from '../web/views/dictionary.ts';
-import { RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC } from '../web/views/ranking.ts';
 import { UsageError } from './args.ts';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -69,18 +66,24 @@ const rel = (file: string) => path.relative(REPO_ROOT, file);
 const levelsWhere = (test: (l: AreaLevel) => boolean, levels: readonly AreaLevel[] = AREA_LEVELS) =>
   levels.filter(test);
 const list = (xs: readonly string[]) => xs.join(', ');
-const constant = (name: string, file: string) => `${name}, ${file}`;
 
-/** The pages that show a metric, from the constants and checks the pages themselves use. */
+/** Where the metric's YAML places it (shown_on), as "shown_on PLACEMENT: POSITION or SLOT", or null. */
+function placed(m: MetricDefinition, placement: Placement): string | null {
+  const p = placementsOf(m).find((x) => x.placement === placement);
+  return p ? `shown_on ${placement}: ${p.position ?? p.slot}` : null;
+}
+
+/** The pages that show a metric, from the placements in its YAML and the checks the pages themselves use. */
 export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefinition[]): Showing[] {
   const out: Showing[] = [];
   const id = m.id;
+  const headline = placed(m, 'national_summary_headline');
   const areaLevels = levelsWhere((l) => l !== 'england' && availableAt(m, l));
-  if (HEADLINE_METRICS.includes(id)) {
+  if (headline) {
     out.push({
       route: 'GET /',
       url: m.grains.includes('month') ? '/' : '/?grain=week',
-      what: `National summary: a headline tile and chart (${constant('HEADLINE_METRICS', 'src/query/national-summary.ts')})`,
+      what: `National summary: a headline tile and chart (${headline})`,
     });
     if (areaLevels.length > 0)
       out.push({
@@ -94,9 +97,9 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
       what: 'the CSV of that chart (England and area pages)',
     });
   }
-  const column = Object.entries(CHILD_COLUMNS).find(([, v]) => v === id)?.[0];
+  const column = placementsOf(m).find((x) => x.placement === 'area_children_column')?.slot;
   if (column) {
-    const what = `children table, column "${column}" (${constant('CHILD_COLUMNS', 'src/query/area-page.ts')})`;
+    const what = `children table, column "${column}" (${placed(m, 'area_children_column')})`;
     out.push({ route: 'GET /', url: '/', what: `National summary: the ${what}` });
     out.push({
       route: 'GET /areas/:level/:code',
@@ -104,16 +107,32 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
       what: `area pages: the ${what}`,
     });
   }
-  if (PRACTICE_RANK_METRICS.includes(id)) {
+  const practiceRank = placed(m, 'practice_rank');
+  if (practiceRank) {
     out.push({
       route: 'GET /areas/:level/:code',
       url: '/areas/practice/CODE',
-      what: `practice pages: the practice’s rank in its PCN, sub-ICB and ICB (${constant('PRACTICE_RANK_METRICS', 'src/query/practice-context.ts')})`,
+      what: `practice pages: the practice’s rank in its PCN, sub-ICB and ICB (${practiceRank})`,
     });
   }
+  const organDonation = placed(m, 'organ_donation');
+  if (organDonation)
+    out.push({
+      route: 'GET /areas/:level/:code/organ-donation',
+      url: `/areas/england/${ENGLAND_CODE}/organ-donation`,
+      what: `organ donation page (England and area pages): one of the actions (${organDonation})`,
+    });
+  const supplierRate = placed(m, 'supplier_rate');
+  if (supplierRate)
+    out.push({
+      route: 'GET /areas/:level/:code/suppliers',
+      url: `/areas/england/${ENGLAND_CODE}/suppliers`,
+      what: `GP system suppliers page (England and area pages): a rate by supplier (${supplierRate})`,
+    });
   const mapLevels = levelsWhere((l) => metricAvailableAt(m, l), MAP_LEVELS);
   if (mapLevels.length > 0) {
-    const first = DEFAULT_MAP_METRICS.includes(id) ? '; one of the defaults (DEFAULT_MAP_METRICS)' : '';
+    const mapDefault = placed(m, 'map_default');
+    const first = mapDefault ? `; one of the defaults (${mapDefault})` : '';
     out.push({
       route: 'GET /map',
       url: `/map?metric=${id}&level=${mapLevels[0]}`,
@@ -126,9 +145,8 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
     levelsBelow('england'),
   );
   if (rankLevels.length > 0) {
-    const first = [RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC].includes(id)
-      ? '; offered first (RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC in src/web/views/ranking.ts)'
-      : '';
+    const link = placed(m, 'ranking_link');
+    const first = link ? `; offered first, and linked from area pages (${link})` : '';
     out.push({
       route: 'GET /rank',
       url: `/rank?metric=${id}&level=${rankLevels[0]}`,
@@ -137,7 +155,8 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
   }
   const dataLevels = levelsWhere((l) => GRAINS.some((g) => metricAvailability(m, l, g) === null));
   if (dataLevels.length > 0) {
-    const first = DEFAULT_DATA_METRICS.includes(id) ? '; the default (DEFAULT_DATA_METRICS)' : '';
+    const dataDefault = placed(m, 'data_table_default');
+    const first = dataDefault ? `; the default (${dataDefault})` : '';
     out.push({
       route: 'GET /data',
       url: `/data?metric=${id}&level=${dataLevels[0]}`,
@@ -188,8 +207,23 @@ export function apiShowing(m: MetricDefinition, catalogue: readonly MetricDefini
       url: `/api/v1/breakdown?metric=${id}`,
       what: `the children of an area at ${list(parents)}`,
     });
-  if (HEADLINE_METRICS.includes(id))
-    out.push({ route: 'GET /api/v1/summary', url: '/api/v1/summary', what: 'a headline (HEADLINE_METRICS)' });
+  const headline = placed(m, 'national_summary_headline');
+  if (headline)
+    out.push({ route: 'GET /api/v1/summary', url: '/api/v1/summary', what: `a headline (${headline})` });
+  const organDonation = placed(m, 'organ_donation');
+  if (organDonation)
+    out.push({
+      route: 'GET /api/v1/organ-donation',
+      url: '/api/v1/organ-donation',
+      what: `the organ donation actions (${organDonation})`,
+    });
+  const supplierRate = placed(m, 'supplier_rate');
+  if (supplierRate)
+    out.push({
+      route: 'GET /api/v1/suppliers',
+      url: '/api/v1/suppliers',
+      what: `the rates by GP system supplier (${supplierRate})`,
+    });
   const peerLevel = levels.find((l) => l !== 'england');
   if (resolvePeerMetric(id, [...catalogue]) && peerLevel)
     out.push({

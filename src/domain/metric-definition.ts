@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AREA_LEVELS } from './areas.ts';
+import { checkPlacements, LIST_PLACEMENTS, PLACEMENTS, SLOT_PLACEMENTS } from './placements.ts';
 
 export const EVENT_TYPES = [
   'login',
@@ -58,6 +59,33 @@ export const POMI_FIELDS = [
 export const AGGREGATIONS = ['event_count', 'unique_users', 'cumulative', 'snapshot', 'ratio'] as const;
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are snake_case: lower-case letters, digits and _');
+
+/** A position in a list placement: 1 first; gaps allowed, so a metric can go between two without renumbering. */
+const position = z.number().int().positive('positions are whole numbers from 1');
+const slot = <const T extends readonly [string, ...string[]]>(values: T, placement: string) =>
+  z.enum(values, { error: () => `${placement} is one of: ${values.join(', ')}` });
+
+/** Where the pages show the metric (src/domain/placements.ts): a position per list, a slot name per slot. */
+const shownOn = z.strictObject(
+  {
+    national_summary_headline: position.optional(),
+    map_default: position.optional(),
+    practice_rank: position.optional(),
+    data_table_default: position.optional(),
+    organ_donation: position.optional(),
+    supplier_rate: position.optional(),
+    ranking_link: slot(SLOT_PLACEMENTS.ranking_link.slots, 'ranking_link').optional(),
+    area_children_column: slot(SLOT_PLACEMENTS.area_children_column.slots, 'area_children_column').optional(),
+  } satisfies Record<keyof typeof LIST_PLACEMENTS | keyof typeof SLOT_PLACEMENTS, z.ZodType>,
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown placement ${issue.keys.join(', ')}; the placements are ${PLACEMENTS.join(', ')}`
+        : issue.code === 'invalid_type'
+          ? 'shown_on maps placements to a position (lists) or a slot name, e.g. "national_summary_headline: 3"'
+          : undefined,
+  },
+);
 
 /** Which events a metric counts: event types plus optional equality filters on event fields. */
 const eventSelector = z
@@ -140,6 +168,7 @@ export const metricDefinitionSchema = z
       'population',
     ]),
     display_order: z.number().int().nonnegative(),
+    shown_on: shownOn.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -208,7 +237,10 @@ export function isStoredRatio(m: Pick<MetricDefinition, 'aggregation' | 'denomin
   return m.aggregation === 'ratio' && m.denominator !== PATIENTS_13PLUS;
 }
 
-/** Checks references between metrics (cumulative "of", ratio parts) and unique ids. Returns problems found. */
+/**
+ * Checks references between metrics (cumulative "of", ratio parts), unique ids, and that no two metrics share a
+ * position or slot of a placement (src/domain/placements.ts). Returns problems found.
+ */
 export function checkCatalogue(metrics: MetricDefinition[]): string[] {
   const problems: string[] = [];
   const ids = new Set<string>();
@@ -233,5 +265,6 @@ export function checkCatalogue(metrics: MetricDefinition[]): string[] {
         problems.push(`${m.id}.yaml: grains: ${part.id} has no figures at some of them`);
     }
   }
+  problems.push(...checkPlacements(metrics));
   return problems;
 }

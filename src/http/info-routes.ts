@@ -19,6 +19,7 @@ import { AREA_LEVELS, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../doma
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate } from '../domain/periods.ts';
 import { DEFAULT_RANGE, pickRange, TIME_RANGES, type TimeRange } from '../domain/time-range.ts';
+import { metricIdsShownOn } from '../domain/placements.ts';
 import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
 import {
   dataTableByArea,
@@ -45,7 +46,6 @@ import {
   csvLine,
   discloseRows,
   DEFAULT_DATA_LEVEL,
-  DEFAULT_DATA_METRICS,
   levelForArea,
   type DataSelection,
 } from '../web/views/data-table.ts';
@@ -240,7 +240,8 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const from = q.from || null;
     const to = q.to || null;
     if (from && to && from > to) return { sent: badRequest(request, reply, 'from must be on or before to') };
-    const ids = [...new Set(q.metric && q.metric.length > 0 ? q.metric : DEFAULT_DATA_METRICS)];
+    const defaultMetrics = metricIdsShownOn(catalogue, 'data_table_default');
+    const ids = [...new Set(q.metric && q.metric.length > 0 ? q.metric : defaultMetrics)];
     const metrics: MetricDefinition[] = [];
     for (const id of ids) {
       const m = byId.get(id);
@@ -276,6 +277,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
       level,
       area: area && area.level !== 'england' ? area.code : null,
       metrics: ids,
+      defaultMetrics,
       grain,
       from,
       to,

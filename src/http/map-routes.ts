@@ -11,6 +11,7 @@ import { canViewFigure, type Viewer } from '../domain/access.ts';
 import { LEVEL_LABELS } from '../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate, periodStart as periodStartOf } from '../domain/periods.ts';
+import { metricsShownOn } from '../domain/placements.ts';
 import { loadBoundaries } from '../ingest/reference/boundaries.ts';
 import {
   getEnglandMapValue,
@@ -46,14 +47,6 @@ import { assertCanViewFigure } from './access.ts';
 import { sendError } from './errors.ts';
 import type { RouteContext } from './route-context.ts';
 
-/** Metrics shown first when none is asked for: rates compare areas of different sizes fairly. */
-export const DEFAULT_MAP_METRICS = [
-  'unique_logins_per_1000',
-  'registered_pct_13plus',
-  'logins_per_1000',
-  'unique_logins',
-  'logins',
-];
 export const DEFAULT_MAP_LEVEL: MapLevel = 'icb';
 
 export const MAP_QUERY_SCHEMA = {
@@ -140,10 +133,8 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
     metric = catalogue.find((m) => m.id === q.metric);
     if (!metric) throw new MapNotFoundError();
   } else {
-    const candidates = [
-      ...DEFAULT_MAP_METRICS.map((id) => catalogue.find((m) => m.id === id)),
-      ...[...catalogue].sort(byDisplayOrder),
-    ].filter((m): m is MetricDefinition => m !== undefined);
+    // Shown first when none is asked for (shown_on map_default): rates compare areas of different sizes fairly.
+    const candidates = [...metricsShownOn(catalogue, 'map_default'), ...[...catalogue].sort(byDisplayOrder)];
     metric =
       candidates.find((m) => opts.visible(m, level, grain)) ??
       candidates.find((m) => m.grains.includes(grain) && metricAvailableAt(m, level));

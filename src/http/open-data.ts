@@ -10,7 +10,7 @@ import type { AreaLevel } from '../domain/areas.ts';
 import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../domain/disclosure.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { changePct } from '../query/national-summary.ts';
-import { CHILD_COLUMNS } from '../query/area-page.ts';
+import { childColumns } from '../query/area-page.ts';
 import type { AreaChildren, AreaPage, NationalSummary, SeriesPoint, SummaryTile } from '../query/types.ts';
 import { formatPeriod } from '../web/format.ts';
 import type { ChildrenSort, ChildrenTableView } from '../web/views/area-children.ts';
@@ -18,6 +18,7 @@ import { buildAreaPageView, type AreaPageView, type ChartSettings } from '../web
 import { pickRange, DEFAULT_RANGE } from '../domain/time-range.ts';
 import { periodsOf } from '../web/views/metric-panels.ts';
 import { buildNationalSummaryView, type NationalSummaryView } from '../web/views/national-summary.ts';
+import { rankingLinkMetrics } from '../web/views/ranking.ts';
 import type { ChartView, TileView } from '../web/views/metric-panels.ts';
 import { SignInRequiredError } from './access.ts';
 
@@ -203,8 +204,9 @@ export function openChildren(
     return { children: null, suppressedCodes };
   }
   const open = (id: string) => isOpenMetric(ctx, id, children.level, children.grain);
-  const loginsOpen = open(CHILD_COLUMNS.logins);
-  const usersOpen = open(CHILD_COLUMNS.users);
+  const columnIds = childColumns([...ctx.catalogue.values()]);
+  const loginsOpen = open(columnIds.logins);
+  const usersOpen = open(columnIds.users);
   const disclosing = disclosureApplies({ enabled: ctx.disclosure, level: children.level, unit: 'events' });
   const rows = children.rows.map((r) => {
     const count = (key: 'logins' | 'users', value: number, isOpen: boolean): number => {
@@ -223,10 +225,10 @@ export function openChildren(
       ...r,
       logins: count('logins', r.logins, loginsOpen),
       users: count('users', r.users, usersOpen),
-      usersPer1000: open(CHILD_COLUMNS.usersPer1000) ? r.usersPer1000 : null,
-      usersPer1000Coverage: open(CHILD_COLUMNS.usersPer1000) ? r.usersPer1000Coverage : null,
-      registeredPct: open(CHILD_COLUMNS.registeredPct) ? r.registeredPct : null,
-      registeredPctCoverage: open(CHILD_COLUMNS.registeredPct) ? r.registeredPctCoverage : null,
+      usersPer1000: open(columnIds.usersPer1000) ? r.usersPer1000 : null,
+      usersPer1000Coverage: open(columnIds.usersPer1000) ? r.usersPer1000Coverage : null,
+      registeredPct: open(columnIds.registeredPct) ? r.registeredPct : null,
+      registeredPctCoverage: open(columnIds.registeredPct) ? r.registeredPctCoverage : null,
     };
   });
   return { children: { ...children, rows }, suppressedCodes };
@@ -241,11 +243,12 @@ export function openChildrenView(
   suppressedCodes: Map<string, Set<'logins' | 'users'>>,
 ): ChildrenTableView {
   if (viewer.signedIn) return view;
+  const columnIds = childColumns([...ctx.catalogue.values()]);
   const metricOf: Record<string, string> = {
-    logins: CHILD_COLUMNS.logins,
-    users: CHILD_COLUMNS.users,
-    rate: CHILD_COLUMNS.usersPer1000,
-    registered: CHILD_COLUMNS.registeredPct,
+    logins: columnIds.logins,
+    users: columnIds.users,
+    rate: columnIds.usersPer1000,
+    registered: columnIds.registeredPct,
   };
   // Value columns follow the name and code columns.
   const keep = view.columns.map((c) => {
@@ -307,7 +310,8 @@ export function areaPageViewFor(
   compare: 'england' | 'parent' = 'england',
   chart: ChartSettings = {},
 ): AreaPageView {
-  if (viewer.signedIn) return buildAreaPageView(page, sort, compare, chart);
+  const ranking = rankingLinkMetrics([...ctx.catalogue.values()]);
+  if (viewer.signedIn) return buildAreaPageView(page, sort, compare, chart, ranking);
   const level = page.area.level;
   const filtered = openTilesAndSeries(ctx, level, page.grain, page.tiles, page.series);
   const { children, suppressedCodes } = openChildren(ctx, viewer, page.children);
@@ -319,6 +323,7 @@ export function areaPageViewFor(
     sort,
     compare,
     settings,
+    ranking,
   );
   return {
     ...view,

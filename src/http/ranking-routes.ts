@@ -14,10 +14,9 @@ import { levelsBelow } from '../query/ranking.ts';
 import { resolvePeerMetric } from '../query/peers.ts';
 import {
   buildRankingView,
-  RANKING_HEADLINE_METRIC,
   RANKING_PAGE_SIZE,
+  rankingLinkMetrics,
   rankingPages,
-  RANKING_SECOND_METRIC,
   RANKING_SORT_KEYS,
   type RankingSortKey,
 } from '../web/views/ranking.ts';
@@ -116,18 +115,21 @@ export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const grain = q.grain ?? 'month';
       const visible = (m: MetricDefinition, l: AreaLevel, g: Grain) =>
         rankable(catalogue, m, l, g) && canViewFigure(viewer, rankingFigure(catalogue, m.id, l, g));
+      // The ranking links' metrics first (shown_on ranking_link), then logins, then the catalogue's order.
+      const links = rankingLinkMetrics(catalogue);
       const metricId =
         q.metric ??
         [
-          RANKING_HEADLINE_METRIC,
-          RANKING_SECOND_METRIC,
+          links.headline,
+          links.second,
           'logins',
           ...[...catalogue].sort(byDisplayOrder).map((m) => m.id),
         ].find((id) => {
           const m = catalogue.find((c) => c.id === id);
           return m !== undefined && visible(m, level, grain);
         }) ??
-        RANKING_HEADLINE_METRIC;
+        links.headline ??
+        'logins';
       let result: Awaited<ReturnType<typeof rankingForRequest>>;
       try {
         result = await rankingForRequest(request, ctx, {

@@ -4,7 +4,24 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CatalogueError, loadCatalogue, METRICS_DIR } from './catalogue.ts';
-import { checkCatalogue, EVENT_TYPES, type MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  checkCatalogue,
+  EVENT_TYPES,
+  isPatientRate,
+  type MetricDefinition,
+} from '../domain/metric-definition.ts';
+import {
+  checkPlacements,
+  emptySlots,
+  LIST_PLACEMENTS,
+  metricIdsShownOn,
+  metricInSlot,
+  metricsShownOn,
+  SLOT_PLACEMENTS,
+  type ListPlacement,
+  type SlotOf,
+  type SlotPlacement,
+} from '../domain/placements.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // The real catalogue in metrics/
@@ -188,6 +205,155 @@ describe('the metric catalogue in metrics/', () => {
     ]) {
       expect(get(id).caveats.join(' '), id).toMatch(/outside|Only actions in the NHS App/);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Which pages show which metrics (shown_on, src/domain/placements.ts)
+// ---------------------------------------------------------------------------------------------------
+
+describe('placements in metrics/ (shown_on)', () => {
+  const metrics = loadCatalogue();
+
+  it('reproduce the lists the pages showed when they were constants, in their order', () => {
+    // Written out by hand from the constants they replace (issue 9 item 1), not read from the YAML.
+    const lists: Record<ListPlacement, string[]> = {
+      // HEADLINE_METRICS, src/query/national-summary.ts
+      national_summary_headline: [
+        'logins',
+        'unique_logins',
+        'registrations',
+        'registered_pct_13plus',
+        'prescriptions_ordered',
+        'appointments_booked',
+        'record_views',
+        'registrations_p9',
+        'unique_logins_12m',
+      ],
+      // DEFAULT_MAP_METRICS, src/http/map-routes.ts
+      map_default: [
+        'unique_logins_per_1000',
+        'registered_pct_13plus',
+        'logins_per_1000',
+        'unique_logins',
+        'logins',
+      ],
+      // PRACTICE_RANK_METRICS, src/query/practice-context.ts
+      practice_rank: ['registered_pct_13plus', 'unique_logins_per_1000', 'logins_per_1000'],
+      // DEFAULT_DATA_METRICS, src/web/views/data-table.ts
+      data_table_default: ['logins'],
+      // ORGAN_DONATION_METRICS and SUPPLIER_RATE_METRICS, src/query/partners.ts
+      organ_donation: [
+        'organ_donation_registrations',
+        'organ_donation_updates',
+        'organ_donation_withdrawals',
+        'organ_donation_lookups',
+      ],
+      supplier_rate: ['unique_logins_per_1000', 'logins_per_1000', 'registered_pct_13plus'],
+    };
+    expect(Object.keys(lists).sort()).toEqual(Object.keys(LIST_PLACEMENTS).sort());
+    for (const [placement, ids] of Object.entries(lists))
+      expect(metricIdsShownOn(metrics, placement as ListPlacement), placement).toEqual(ids);
+    // RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC (src/web/views/ranking.ts); CHILD_COLUMNS (area-page.ts).
+    const slot = <P extends SlotPlacement>(p: P, s: SlotOf<P>) => metricInSlot(metrics, p, s)?.id;
+    expect(slot('ranking_link', 'headline')).toBe('registered_pct_13plus');
+    expect(slot('ranking_link', 'second')).toBe('unique_logins_per_1000');
+    expect(slot('area_children_column', 'logins')).toBe('logins');
+    expect(slot('area_children_column', 'users')).toBe('unique_logins');
+    expect(slot('area_children_column', 'users_per_1000')).toBe('unique_logins_per_1000');
+    expect(slot('area_children_column', 'registered_pct')).toBe('registered_pct_13plus');
+  });
+
+  it('fill every slot with exactly one metric, and give no two metrics one position', () => {
+    for (const [placement, { slots }] of Object.entries(SLOT_PLACEMENTS))
+      for (const s of slots) {
+        const holders = metrics.filter(
+          (m) => (m.shown_on as Record<string, unknown> | undefined)?.[placement] === s,
+        );
+        expect(
+          holders.map((m) => m.id),
+          `${placement}: ${s}`,
+        ).toHaveLength(1);
+      }
+    expect(emptySlots(metrics)).toEqual([]);
+    expect(checkPlacements(metrics)).toEqual([]);
+    for (const placement of Object.keys(LIST_PLACEMENTS) as ListPlacement[]) {
+      const positions = metricsShownOn(metrics, placement).map((m) => m.shown_on![placement]);
+      expect(new Set(positions).size, placement).toBe(positions.length);
+    }
+  });
+
+  it('place only metrics that can be shown there', () => {
+    // The rate placements hold rates over patients aged 13+ (each has a count the supplier page shows beside it).
+    for (const m of metricsShownOn(metrics, 'supplier_rate')) expect(isPatientRate(m), m.id).toBe(true);
+    for (const m of metricsShownOn(metrics, 'practice_rank')) expect(isPatientRate(m), m.id).toBe(true);
+    // The children table's rate columns are rates over patients aged 13+, the users rate that of its users.
+    const column = (s: SlotOf<'area_children_column'>) => metricInSlot(metrics, 'area_children_column', s)!;
+    expect(isPatientRate(column('users_per_1000'))).toBe(true);
+    expect(isPatientRate(column('registered_pct'))).toBe(true);
+    expect(column('users_per_1000').numerator).toBe(column('users').id);
+    expect([column('logins').unit, column('users').unit]).toEqual(['events', 'users']);
+    // Rankings linked from area pages compare practices of different sizes: rates.
+    expect(isPatientRate(metricInSlot(metrics, 'ranking_link', 'headline')!)).toBe(true);
+    expect(isPatientRate(metricInSlot(metrics, 'ranking_link', 'second')!)).toBe(true);
+    // Every headline has monthly figures (the National summary's default grain).
+    for (const m of metricsShownOn(metrics, 'national_summary_headline'))
+      expect(m.grains, m.id).toContain('month');
+  });
+});
+
+describe('loadCatalogue on bad placements', () => {
+  it('refuses an unknown placement, naming the file, the field and the placements there are', () => {
+    const dir = catalogueDir({
+      'misplaced.yaml': {
+        ...validMetric('misplaced'),
+        shown_on: { national_summary_headline: 1, front_page: 2 },
+      },
+    });
+    const message = loadError(dir);
+    expect(message).toMatch(
+      /^misplaced\.yaml: shown_on: unknown placement front_page; the placements are .*map_default/m,
+    );
+  });
+
+  it('refuses a bad position, an unknown slot and a list instead of a map, naming file and field', () => {
+    const dir = catalogueDir({
+      'zero.yaml': { ...validMetric('zero'), shown_on: { map_default: 0 } },
+      'slot.yaml': { ...validMetric('slot'), shown_on: { ranking_link: 'third' } },
+      'listed.yaml': { ...validMetric('listed'), shown_on: ['national_summary_headline'] },
+    });
+    const message = loadError(dir);
+    expect(message).toMatch(/^zero\.yaml: shown_on\.map_default: positions are whole numbers from 1$/m);
+    expect(message).toMatch(
+      /^slot\.yaml: shown_on\.ranking_link: ranking_link is one of: headline, second$/m,
+    );
+    expect(message).toMatch(/^listed\.yaml: shown_on: shown_on maps placements to a position/m);
+  });
+
+  it('refuses two metrics at one position of a list, or in one slot', () => {
+    const dir = catalogueDir({
+      'first.yaml': { ...validMetric('first'), shown_on: { practice_rank: 2, ranking_link: 'second' } },
+      'other.yaml': {
+        ...validMetric('other'),
+        display_order: 2,
+        shown_on: { practice_rank: 2, ranking_link: 'second' },
+      },
+    });
+    const message = loadError(dir);
+    expect(message).toMatch(/^other\.yaml: shown_on\.practice_rank: position 2 is also first's/m);
+    expect(message).toMatch(/^other\.yaml: shown_on\.ranking_link: the second slot is also first's/m);
+  });
+
+  it('orders a list by position, with gaps allowed, and leaves out metrics not placed', () => {
+    const dir = catalogueDir({
+      'a_metric.yaml': { ...validMetric('a_metric'), shown_on: { organ_donation: 20 } },
+      'b_metric.yaml': { ...validMetric('b_metric'), display_order: 2, shown_on: { organ_donation: 5 } },
+      'c_metric.yaml': { ...validMetric('c_metric'), display_order: 3 },
+    });
+    const loaded = loadCatalogue(dir);
+    expect(metricIdsShownOn(loaded, 'organ_donation')).toEqual(['b_metric', 'a_metric']);
+    expect(metricIdsShownOn(loaded, 'map_default')).toEqual([]);
+    expect(emptySlots(loaded)).toContain('ranking_link: headline');
   });
 });
 

@@ -15,7 +15,8 @@ import {
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
-import { buildTile, HEADLINE_METRICS } from './national-summary.ts';
+import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
+import { buildTile } from './national-summary.ts';
 import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
@@ -35,13 +36,25 @@ import type {
   Structure,
 } from './types.ts';
 
-/** The columns of the children table: two counts and two rates, by catalogue id. */
-export const CHILD_COLUMNS = {
-  logins: 'logins',
-  users: 'unique_logins',
-  usersPer1000: 'unique_logins_per_1000',
-  registeredPct: 'registered_pct_13plus',
-} as const;
+/**
+ * The columns of the children table: two counts and two rates, by catalogue id (shown_on
+ * area_children_column in their YAML).
+ */
+export function childColumns(catalogue: readonly MetricDefinition[]): {
+  logins: string;
+  users: string;
+  usersPer1000: string;
+  registeredPct: string;
+} {
+  const id = (slot: 'logins' | 'users' | 'users_per_1000' | 'registered_pct') =>
+    requiredMetricInSlot(catalogue, 'area_children_column', slot).id;
+  return {
+    logins: id('logins'),
+    users: id('users'),
+    usersPer1000: id('users_per_1000'),
+    registeredPct: id('registered_pct'),
+  };
+}
 
 /** The activity count whose last non-zero period marks when a closed area's history ends. */
 const ACTIVITY_METRIC = 'logins';
@@ -174,15 +187,16 @@ export async function getAreaChildren(
     opts.periodStart === undefined ? latestCompletePeriod(opts.grain, status) : opts.periodStart;
   const byId = new Map(catalogue.map((m) => [m.id, m]));
   const def = (id: string) => byId.get(id);
-  const usersRate = def(CHILD_COLUMNS.usersPer1000);
-  const registeredRate = def(CHILD_COLUMNS.registeredPct);
+  const columnIds = childColumns(catalogue);
+  const usersRate = def(columnIds.usersPer1000);
+  const registeredRate = def(columnIds.registeredPct);
   const columns = {
-    logins: def(CHILD_COLUMNS.logins)?.short_name ?? 'Logins',
-    users: def(CHILD_COLUMNS.users)?.short_name ?? 'Users logging in',
+    logins: def(columnIds.logins)?.short_name ?? 'Logins',
+    users: def(columnIds.users)?.short_name ?? 'Users logging in',
     usersPer1000: usersRate?.short_name ?? 'Users per 1,000',
     registeredPct: registeredRate?.short_name ?? '% of patients 13+ registered',
   };
-  const usersNumerator = usersRate?.numerator ?? CHILD_COLUMNS.users;
+  const usersNumerator = usersRate?.numerator ?? columnIds.users;
   const registeredNumerator = registeredRate?.numerator ?? 'registrations_cumulative';
   const result: AreaChildren = { parent, level: child, grain: opts.grain, periodStart, columns, rows: [] };
   if (periodStart === null) {
@@ -233,8 +247,8 @@ export async function getAreaChildren(
     child,
     opts.grain,
     periodStart,
-    CHILD_COLUMNS.logins,
-    CHILD_COLUMNS.users,
+    columnIds.logins,
+    columnIds.users,
     usersNumerator,
     registeredNumerator,
   ]);
@@ -311,9 +325,8 @@ export async function getAreaPage(
     periodsEnd = lastActivePeriod ?? '0001-01-01';
   }
 
-  const byId = new Map(catalogue.map((m) => [m.id, m]));
-  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
-    (m): m is MetricDefinition => m !== undefined && m.grains.includes(grain) && availableAt(m, area.level),
+  const metrics = metricsShownOn(catalogue, 'national_summary_headline').filter(
+    (m) => m.grains.includes(grain) && availableAt(m, area.level),
   );
   const parent = ancestors[ancestors.length - 1] ?? null;
   const england = ancestors.find((a) => a.level === 'england') ?? {

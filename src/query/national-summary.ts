@@ -1,22 +1,10 @@
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { getAreaSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
-
-/** The headline metrics of the National summary, in order; those not in the catalogue are left out. */
-export const HEADLINE_METRICS = [
-  'logins',
-  'unique_logins',
-  'registrations',
-  'registered_pct_13plus',
-  'prescriptions_ordered',
-  'appointments_booked',
-  'record_views',
-  'registrations_p9',
-  'unique_logins_12m',
-];
 
 /**
  * Percentage change of `latest` on `previous`; null when either is missing or partial (a period still
@@ -59,9 +47,9 @@ export async function getNationalSummary(
   opts: { grain: Grain; includePartial: boolean },
 ): Promise<NationalSummary> {
   const status = await getDataStatus(db);
-  const byId = new Map(catalogue.map((m) => [m.id, m]));
-  const metrics = HEADLINE_METRICS.map((id) => byId.get(id)).filter(
-    (m): m is MetricDefinition => m !== undefined && m.grains.includes(opts.grain),
+  // The headline metrics, in order: shown_on national_summary_headline in their YAML.
+  const metrics = metricsShownOn(catalogue, 'national_summary_headline').filter((m) =>
+    m.grains.includes(opts.grain),
   );
   // One batch of queries for every headline metric, rather than one series query each.
   const bySeries = await getAreaSeries(

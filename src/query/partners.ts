@@ -16,6 +16,7 @@ import { listValue } from '@duckdb/node-api';
 import { figureOrAbsent } from '../domain/no-data.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
@@ -150,13 +151,10 @@ export async function getPartnerJumpOffs(
   };
 }
 
-/** The organ donation actions, in the order the pages show them. */
-export const ORGAN_DONATION_METRICS = [
-  'organ_donation_registrations',
-  'organ_donation_updates',
-  'organ_donation_withdrawals',
-  'organ_donation_lookups',
-] as const;
+/** The organ donation actions, in the order the pages show them (shown_on organ_donation in their YAML). */
+export function organDonationMetrics(catalogue: readonly MetricDefinition[]): MetricDefinition[] {
+  return metricsShownOn(catalogue, 'organ_donation');
+}
 
 export interface OrganDonation {
   periods: PeriodRef[];
@@ -171,8 +169,7 @@ export async function getOrganDonation(
 ): Promise<OrganDonation> {
   const periods = periodsOf(status, req);
   const metrics = await Promise.all(
-    ORGAN_DONATION_METRICS.map(async (id) => {
-      const metric = metricOf(catalogue, id);
+    organDonationMetrics(catalogue).map(async (metric) => {
       const series = await getMetricSeries(db, status, metric, req, catalogue);
       const total = series.length === 0 ? null : series.reduce((sum, s) => sum + (s.value ?? 0), 0);
       return { metric, series, total };
@@ -181,12 +178,10 @@ export async function getOrganDonation(
   return { periods, metrics };
 }
 
-/** The headline figures by supplier: each rate with the count it is made of. */
-export const SUPPLIER_RATE_METRICS = [
-  'unique_logins_per_1000',
-  'logins_per_1000',
-  'registered_pct_13plus',
-] as const;
+/** The headline rates by supplier, each shown with the count it is made of (shown_on supplier_rate). */
+export function supplierRateMetrics(catalogue: readonly MetricDefinition[]): MetricDefinition[] {
+  return metricsShownOn(catalogue, 'supplier_rate');
+}
 
 export interface SupplierFigure {
   /** The rate metric (per 1,000 or % of patients aged 13+) and the count it is made of. */
@@ -227,10 +222,10 @@ export async function getSupplierBreakdown(
   req: RangeRequest,
 ): Promise<SupplierBreakdown> {
   const periods = periodsOf(status, req);
-  const rates = SUPPLIER_RATE_METRICS.map((id) => {
-    const metric = metricOf(catalogue, id);
-    return { metric, numerator: metricOf(catalogue, metric.numerator!) };
-  });
+  const rates = supplierRateMetrics(catalogue).map((metric) => ({
+    metric,
+    numerator: metricOf(catalogue, metric.numerator!),
+  }));
   const first = periods[0]?.periodStart ?? '9999-12-31';
   const last = periods[periods.length - 1]?.periodStart ?? '0001-01-01';
   const rows = await db.all<{

@@ -5,15 +5,13 @@
  * practices are left out (closed, not yet open, fewer than 1,000 patients), and a practice left out says why.
  */
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { getAreaChain } from './area-page.ts';
 import { getRanking, RankingError, type ExclusionReason } from './ranking.ts';
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus } from './types.ts';
-
-/** The headline rates a practice is ranked on within its ICB, in this order (those in the catalogue). */
-export const PRACTICE_RANK_METRICS = ['registered_pct_13plus', 'unique_logins_per_1000', 'logins_per_1000'];
 
 export interface PracticeRank {
   metricId: string;
@@ -70,9 +68,10 @@ export async function getPracticeContext(
     ranks: [],
   };
   if (!icb || icb.code === 'UNKNOWN') return context;
-  for (const metricId of PRACTICE_RANK_METRICS) {
-    const metric = catalogue.find((m) => m.id === metricId);
-    if (!metric || !metric.grains.includes(opts.grain)) continue;
+  // The headline rates a practice is ranked on within its ICB, in order: shown_on practice_rank in their YAML.
+  for (const metric of metricsShownOn(catalogue, 'practice_rank')) {
+    const metricId = metric.id;
+    if (!metric.grains.includes(opts.grain)) continue;
     let ranking;
     try {
       ranking = await getRanking(

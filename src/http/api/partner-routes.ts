@@ -23,8 +23,8 @@ import {
   getOrganDonation,
   getPartnerJumpOffs,
   getSupplierBreakdown,
-  ORGAN_DONATION_METRICS,
-  SUPPLIER_RATE_METRICS,
+  organDonationMetrics,
+  supplierRateMetrics,
   type PartnerJumpOffs,
   type PartnerLine,
 } from '../../query/partners.ts';
@@ -359,7 +359,7 @@ export const partnersRoute: ApiRoute = {
 export async function organDonationForRequest(request: FastifyRequest, ctx: RouteContext, q: AreaRangeQuery) {
   const range = await areaRangeParams(ctx, q);
   const { level, code } = range.area;
-  const metrics = ORGAN_DONATION_METRICS.map((id) => metricById(ctx, id));
+  const metrics = organDonationMetrics(ctx.catalogue);
   for (const metric of metrics)
     assertCanViewFigure(request, { metric, level, grain: range.grain, catalogue: ctx.catalogue });
   const status = await getDataStatus(ctx.deps.db);
@@ -398,13 +398,10 @@ export const ORGAN_DONATION_RESPONSE = object({
   },
 });
 
-export const ORGAN_DONATION_CSV_COLUMNS = [
-  'areaLevel',
-  'areaCode',
-  'periodStart',
-  'complete',
-  ...ORGAN_DONATION_METRICS,
-] as const;
+/** The CSV's columns: the period's, then one per organ donation action (shown_on organ_donation), in order. */
+export function organDonationCsvColumns(od: Awaited<ReturnType<typeof organDonationForRequest>>): string[] {
+  return ['areaLevel', 'areaCode', 'periodStart', 'complete', ...od.metrics.map((m) => m.metric)];
+}
 
 export function organDonationCsvRows(od: Awaited<ReturnType<typeof organDonationForRequest>>) {
   return od.periods.map((p, i) => ({
@@ -460,7 +457,7 @@ export const organDonationRoute: ApiRoute = {
           metrics: od.metrics,
         },
         csv: {
-          columns: ORGAN_DONATION_CSV_COLUMNS,
+          columns: organDonationCsvColumns(od),
           rows: organDonationCsvRows(od),
           filename: [
             'organ-donation',
@@ -477,7 +474,7 @@ export const organDonationRoute: ApiRoute = {
 export async function suppliersForRequest(request: FastifyRequest, ctx: RouteContext, q: AreaRangeQuery) {
   const range = await areaRangeParams(ctx, q);
   const { level, code } = range.area;
-  const metrics = SUPPLIER_RATE_METRICS.map((id) => metricById(ctx, id));
+  const metrics = supplierRateMetrics(ctx.catalogue);
   // A supplier group can be one practice: its figures are practice-level figures for the access rule.
   for (const metric of metrics)
     assertCanViewFigure(request, { metric, level: 'practice', grain: range.grain, catalogue: ctx.catalogue });

@@ -31,7 +31,7 @@ import {
   type VerdictView,
 } from './metric-panels.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
-import { rankingLinks } from './ranking.ts';
+import { rankingLinks, type RankingLinkMetrics } from './ranking.ts';
 
 export interface AreaPageView {
   grain: Grain;
@@ -271,6 +271,8 @@ export function buildAreaPageView(
   sort: ChildrenSort | null = null,
   compare: CompareWith = 'england',
   chart: ChartSettings = {},
+  /** The ranking links' metrics (rankingLinkMetrics of the catalogue); without them, no ranking links. */
+  ranking: RankingLinkMetrics = { headline: null, second: null },
 ): AreaPageView {
   const page = withLabels(input);
   const { grain, area } = page;
@@ -368,7 +370,7 @@ export function buildAreaPageView(
     }),
     range: rangeOptions(grain, range, average),
     children: page.children ? childrenTableView(page.children, state) : null,
-    rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null),
+    rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null, ranking),
     practiceContext: practiceContextView(page.practiceContext, { detailsShown: true }),
     // The view form asks for grain, partial, range, average and compare; the table's sort is carried over.
     hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg', 'compare']),

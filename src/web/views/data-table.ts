@@ -18,7 +18,6 @@ import { THEME_LABELS, THEME_ORDER } from './dictionary.ts';
 
 export const DATA_PAGE_SIZE = 50;
 export const DEFAULT_DATA_LEVEL: AreaLevel = 'region';
-export const DEFAULT_DATA_METRICS = ['logins'];
 
 /** The selection as it appears in the URL (validated, with defaults applied). */
 export interface DataSelection {
@@ -26,6 +25,11 @@ export interface DataSelection {
   /** Upper-case area code, or null for every area at the level. */
   area: string | null;
   metrics: string[];
+  /**
+   * The metrics shown when none is asked for (shown_on data_table_default in their YAML, in order), which
+   * URLs leave out. The routes always give them; a selection made without a catalogue assumes logins.
+   */
+  defaultMetrics?: readonly string[];
   grain: Grain;
   from: string | null;
   to: string | null;
@@ -41,9 +45,9 @@ export function dataUrl(
   const params = new URLSearchParams();
   if (sel.level !== DEFAULT_DATA_LEVEL) params.set('level', sel.level);
   if (sel.area) params.set('area', sel.area);
+  const defaults = sel.defaultMetrics ?? ['logins'];
   const defaultMetrics =
-    sel.metrics.length === DEFAULT_DATA_METRICS.length &&
-    sel.metrics.every((m, i) => m === DEFAULT_DATA_METRICS[i]);
+    sel.metrics.length === defaults.length && sel.metrics.every((m, i) => m === defaults[i]);
   if (!defaultMetrics) for (const m of sel.metrics) params.append('metric', m);
   if (sel.grain !== 'month') params.set('grain', sel.grain);
   if (sel.from) params.set('from', sel.from);

@@ -6,16 +6,29 @@
  */
 import { areaLabel, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { metricInSlot } from '../../domain/placements.ts';
 import type { Ranking, RankingRow } from '../../query/ranking.ts';
 import { levelNoun, levelsBelow } from '../../query/ranking.ts';
 import { formatPeriod, formatValue } from '../format.ts';
 import { areaPath } from './area-children.ts';
 import { VERDICT_TAGS, verdictLabel } from './metric-panels.ts';
 
-/** The metric the area pages' ranking links use: uptake (% of patients aged 13+ registered). */
-export const RANKING_HEADLINE_METRIC = 'registered_pct_13plus';
-/** A second link: reach (users logging in per 1,000 patients aged 13+). */
-export const RANKING_SECOND_METRIC = 'unique_logins_per_1000';
+/**
+ * The metrics of the area pages' ranking links (shown_on ranking_link in their YAML): the headline (uptake,
+ * % of patients aged 13+ registered) and a second (reach, users logging in per 1,000 patients aged 13+).
+ */
+export interface RankingLinkMetrics {
+  headline: string | null;
+  second: string | null;
+}
+
+/** The ranking link metrics of a catalogue; a slot no metric fills has no link. */
+export function rankingLinkMetrics(catalogue: readonly MetricDefinition[]): RankingLinkMetrics {
+  return {
+    headline: metricInSlot(catalogue, 'ranking_link', 'headline')?.id ?? null,
+    second: metricInSlot(catalogue, 'ranking_link', 'second')?.id ?? null,
+  };
+}
 
 export const RANKING_SORT_KEYS = ['rank', 'name', 'value', 'patients', 'change'] as const;
 export type RankingSortKey = (typeof RANKING_SORT_KEYS)[number];
@@ -339,8 +352,10 @@ export type RankingView = ReturnType<typeof buildRankingView>;
  */
 export function rankingLinks(
   area: { level: AreaLevel; code: string; name: string },
-  icb?: { code: string; name: string } | null,
-) {
+  icb: { code: string; name: string } | null | undefined,
+  metrics: RankingLinkMetrics,
+): { text: string; href: string }[] {
+  const { headline, second } = metrics;
   const base = (level: AreaLevel, within: { level: AreaLevel; code: string }, metricId: string) =>
     rankingUrl({
       metricId,
@@ -352,13 +367,13 @@ export function rankingLinks(
       sort: 'value',
       dir: 'asc',
     });
-  if (area.code === 'UNKNOWN') return [];
+  if (area.code === 'UNKNOWN' || headline === null) return [];
   if (area.level === 'practice') {
     if (!icb) return [];
     return [
       {
         text: `Practices in ${icb.name}, lowest uptake first`,
-        href: base('practice', { level: 'icb', code: icb.code }, RANKING_HEADLINE_METRIC),
+        href: base('practice', { level: 'icb', code: icb.code }, headline),
       },
     ];
   }
@@ -369,12 +384,12 @@ export function rankingLinks(
   const order = [...below.filter((l) => l === 'practice'), ...below.filter((l) => l !== 'practice')];
   const links = order.map((level) => ({
     text: `${capitalise(levelNoun(level))} in ${here}, lowest uptake first`,
-    href: base(level, within, RANKING_HEADLINE_METRIC),
+    href: base(level, within, headline),
   }));
-  if (below.includes('practice'))
+  if (below.includes('practice') && second !== null)
     links.splice(1, 0, {
       text: `Practices in ${here}, fewest users logging in per 1,000 patients first`,
-      href: base('practice', within, RANKING_SECOND_METRIC),
+      href: base('practice', within, second),
     });
   return links;
 }
