@@ -1,22 +1,13 @@
 import { ENGLAND_CODE } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { HEADLINE_METRICS } from '../domain/page-rates.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { getAreaSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
 
-/** The headline metrics of the National summary, in order; those not in the catalogue are left out. */
-export const HEADLINE_METRICS = [
-  'logins',
-  'unique_logins',
-  'registrations',
-  'registered_pct_13plus',
-  'prescriptions_ordered',
-  'appointments_booked',
-  'record_views',
-  'registrations_p9',
-  'unique_logins_12m',
-];
+/** The headline metrics (src/domain/page-rates.ts: the build stores their peer bands). */
+export { HEADLINE_METRICS };
 
 /**
  * Percentage change of `latest` on `previous`; null when either is missing or partial (a period still
