@@ -80,7 +80,7 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
     out.push({
       route: 'GET /',
       url: m.grains.includes('month') ? '/' : '/?grain=week',
-      what: `National summary: a headline tile and chart (${constant('HEADLINE_METRICS', 'src/query/national-summary.ts')})`,
+      what: `National summary: a headline tile and chart (${constant('HEADLINE_METRICS', 'src/domain/page-rates.ts')})`,
     });
     if (areaLevels.length > 0)
       out.push({
