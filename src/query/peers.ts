@@ -219,15 +219,8 @@ export async function getPeerBands(
 /** Whether the warehouse has peer_band (figures published before it have not), per connection. */
 const bandTables = new WeakMap<Warehouse, Promise<boolean>>();
 
-/**
- * Whether the build stored this rate's bands (step peer-bands) as they would be computed now: same
- * numerator, multiplier and demo patient scale. Otherwise they are computed from the cube.
- */
-async function hasStoredBands(
-  db: Warehouse,
-  resolved: NonNullable<ReturnType<typeof resolvePeerMetric>>,
-  st: DataStatus,
-): Promise<boolean> {
+/** Whether the warehouse has peer_band (figures published before it have not). */
+function hasBandTable(db: Warehouse): Promise<boolean> {
   let table = bandTables.get(db);
   if (!table) {
     table = db
@@ -237,15 +230,7 @@ async function hasStoredBands(
       .then((x) => x === true);
     bandTables.set(db, table);
   }
-  if (!(await table)) return false;
-  return (
-    (await db.scalar<boolean>(sql('query/peer_band_stored'), [
-      resolved.metric.id,
-      resolved.numerator?.id ?? '',
-      resolved.metric.multiplier ?? 1,
-      st.demo?.scale ?? 1,
-    ])) === true
-  );
+  return table;
 }
 
 async function computePeerBands(
@@ -260,14 +245,21 @@ async function computePeerBands(
   if (periods.length === 0) return [];
   type BandRow = { period_start: string; n: number; q: number[] };
   let rows: BandRow[];
-  if (resolved.isRate && req.useStored !== false && (await hasStoredBands(db, resolved, st))) {
-    rows = await db.all<BandRow>(sql('query/peer_band_rows'), [
+  let stored: (BandRow & { stored: boolean })[] | null = null;
+  if (resolved.isRate && req.useStored !== false && (await hasBandTable(db))) {
+    stored = await db.all<BandRow & { stored: boolean }>(sql('query/peer_band_rows'), [
       resolved.metric.id,
       req.level,
       req.grain,
       periods[0]!.periodStart,
       periods[periods.length - 1]!.periodStart,
+      resolved.numerator?.id ?? '',
+      resolved.metric.multiplier ?? 1,
+      st.demo?.scale ?? 1,
     ]);
+  }
+  if (stored?.[0]?.stored) {
+    rows = stored.filter((r) => r.period_start !== null);
   } else if (resolved.isRate) {
     rows = await db.all<BandRow>(sql('query/peers_rate_bands'), [
       resolved.numerator?.id ?? '',
