@@ -70,6 +70,8 @@ export async function getPracticeContext(
     ranks: [],
   };
   if (!icb || icb.code === 'UNKNOWN') return context;
+  // The three rankings share the ICB, its practices and their list sizes: read once.
+  const shared = new Map<string, Promise<unknown>>();
   for (const metricId of PRACTICE_RANK_METRICS) {
     const metric = catalogue.find((m) => m.id === metricId);
     if (!metric || !metric.grains.includes(opts.grain)) continue;
@@ -86,6 +88,7 @@ export async function getPracticeContext(
           seriesPoints: 2,
         },
         status,
+        shared,
       );
     } catch (err) {
       // No complete period yet: no ranks (and nothing else to say about figures).
