@@ -162,7 +162,17 @@ describe('what is published', () => {
       db0.close();
     }
     expect([...snap.tables, ...kept].sort()).toEqual(all);
-    expect(snap.tables).toEqual(expect.arrayContaining(['metric_cell', 'area', 'awkward', 'mi_figure']));
+    // The stored peer bands too: pages read them from the published figures.
+    expect(snap.tables).toEqual(
+      expect.arrayContaining([
+        'metric_cell',
+        'area',
+        'awkward',
+        'mi_figure',
+        'peer_band',
+        'peer_band_metric',
+      ]),
+    );
     expect(snap.dataVersion).toBe(7);
     const db = await Warehouse.open(snap.file, { readOnly: true });
     try {

@@ -327,7 +327,12 @@ async function dump(db: Warehouse): Promise<string[]> {
     `SELECT concat_ws('|', m.sig, m.month, d.user_id, m.practice_key, m.attr_date) AS k
      FROM user_month m JOIN user_dim d ON d.user_key = m.user_id ORDER BY k`,
   );
-  return [...cube, ...dens, ...days, ...jumpOffs, ...userMonths].map((r) => r.k);
+  // Stored peer bands (step peer-bands): an incremental build recomputes those of the periods it touches.
+  const bands = await db.all<{ k: string }>(
+    `SELECT concat_ws('|', metric_id, area_level, grain, period_start, n, p10, p25, p50, p75, p90) AS k
+     FROM peer_band ORDER BY k`,
+  );
+  return [...cube, ...dens, ...days, ...jumpOffs, ...userMonths, ...bands].map((r) => r.k);
 }
 
 /** Keys stored more than once in any table the build writes (the cube has no primary keys, for speed). */

@@ -5,6 +5,7 @@ import { sql, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
+import { bandedRates } from '../domain/page-rates.ts';
 import { metricSelectorRows } from './selectors.ts';
 
 export interface BuildResult {
@@ -352,6 +353,52 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
 }
 
 /**
+ * Peer bands of the rates area pages draw (src/domain/page-rates.ts), per level, grain and period: what
+ * query/peers_rate_bands.sql computes, stored so that a page reads rows instead of taking quantiles over
+ * every practice's figures. An incremental build recomputes the periods from the window's start (a band
+ * depends only on its own period's figures and denominators); a rate whose numerator, multiplier or demo
+ * patient scale changed is recomputed whole, and rates no longer drawn are dropped.
+ */
+async function storePeerBands(s: BuildState): Promise<void> {
+  const { tx } = s;
+  const demo = await tx.scalar<string | null>("SELECT value FROM warehouse_meta WHERE key = 'demo'");
+  // As getDataStatus reads it: rates on demo data are over the scaled patients.
+  const scale = (demo ? (JSON.parse(demo) as { scale?: number }).scale : undefined) ?? 1;
+  const rates = bandedRates(s.catalogue).filter((r) => s.ids.has(r.numeratorId));
+  const held = new Map(
+    (
+      await tx.all<{ metric_id: string; numerator_id: string; multiplier: number; patient_scale: number }>(
+        'SELECT metric_id, numerator_id, multiplier, patient_scale FROM peer_band_metric',
+      )
+    ).map((r) => [r.metric_id, r]),
+  );
+  const windowFrom = s.range
+    ? minDate(periodStart('week', s.w.lo), periodStart('month', s.w.lo))
+    : '0001-01-01';
+  await tx.run('DELETE FROM peer_band WHERE NOT list_contains($1, metric_id)', [
+    listValue(rates.map((r) => r.metricId)),
+  ]);
+  await tx.run('DELETE FROM peer_band_metric');
+  for (const r of rates) {
+    const h = held.get(r.metricId);
+    const same =
+      h !== undefined &&
+      h.numerator_id === r.numeratorId &&
+      h.multiplier === r.multiplier &&
+      h.patient_scale === scale;
+    const from = same ? windowFrom : '0001-01-01';
+    await tx.run('DELETE FROM peer_band WHERE metric_id = $1 AND period_start >= $2', [r.metricId, from]);
+    await tx.run(sql('build/peer_bands'), [r.numeratorId, r.metricId, scale, from, r.multiplier]);
+    await tx.run('INSERT INTO peer_band_metric VALUES ($1, $2, $3, $4)', [
+      r.metricId,
+      r.numeratorId,
+      r.multiplier,
+      scale,
+    ]);
+  }
+}
+
+/**
  * The build, in order (issue 9): `build --explain` prints this list and every build runs all of it, each step
  * timed into build_step. A step with nothing to do for a build (no running totals in the catalogue, say)
  * still runs and takes no time. Temp tables are the build's own and are dropped at its end.
@@ -619,6 +666,13 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       await s.tx.run(sql('build/delete_area_denominators'), [s.range ? s.gridStart : '0001-01-01']);
       await s.tx.run(sql('build/area_denominators'), [s.england]);
     },
+  },
+  {
+    name: 'peer-bands',
+    reads: ['metric_cell', 'area_den_cell', 'area', 'warehouse_meta', 'metric catalogue'],
+    writes: ['peer_band', 'peer_band_metric'],
+    why: 'the spread of each rate area pages draw across the areas of every level, so a page reads it (issue 14.2)',
+    run: storePeerBands,
   },
   {
     name: 'data-version',

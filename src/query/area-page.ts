@@ -6,17 +6,15 @@
  */
 import { patientRate } from '../domain/rate.ts';
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } from '../domain/areas.ts';
-import {
-  isPatientRate,
-  isStoredRatio,
-  type Grain,
-  type MetricDefinition,
-} from '../domain/metric-definition.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { comparisonMetric } from '../domain/page-rates.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sql } from '../warehouse/sql.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
+
+export { comparisonMetric };
 import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
@@ -105,48 +103,6 @@ export async function getAreaChain(
 /** Whether `metric` can be shown for an area at `level` (its lowest geography is at or below it). */
 function availableAt(metric: MetricDefinition, level: AreaLevel): boolean {
   return AREA_LEVELS.indexOf(metric.lowest_geography) >= AREA_LEVELS.indexOf(level);
-}
-
-function isCount(metric: MetricDefinition): boolean {
-  return metric.unit === 'events' || metric.unit === 'users';
-}
-
-/**
- * The rate a tile is compared on: the metric itself when it is a rate; for a count, the catalogue's rate per
- * 1,000 patients aged 13+ of that count, or else one derived from it (any count from events can be turned
- * into a rate, docs/adr/0006). Null when there is nothing to compare on.
- */
-export function comparisonMetric(
-  metric: MetricDefinition,
-  catalogue: MetricDefinition[],
-): { metric: MetricDefinition; numerator: MetricDefinition | null; derived: boolean } | null {
-  const byId = new Map(catalogue.map((m) => [m.id, m]));
-  if (isStoredRatio(metric)) return null;
-  if (isPatientRate(metric)) {
-    const numerator = metric.numerator ? (byId.get(metric.numerator) ?? null) : null;
-    return numerator ? { metric, numerator, derived: false } : null;
-  }
-  if (!isCount(metric) || metric.source !== 'events' || metric.lowest_geography !== 'practice') return null;
-  const rate = catalogue.find(
-    (m) =>
-      m.aggregation === 'ratio' &&
-      m.numerator === metric.id &&
-      m.denominator === 'patients_13plus' &&
-      m.unit === 'per_1000',
-  );
-  if (rate) return { metric: rate, numerator: metric, derived: false };
-  const derived: MetricDefinition = {
-    ...metric,
-    id: `${metric.id}_per_1000`,
-    name: `${metric.name} per 1,000 patients aged 13+`,
-    short_name: `${metric.short_name} per 1,000`,
-    unit: 'per_1000',
-    aggregation: 'ratio',
-    numerator: metric.id,
-    denominator: 'patients_13plus',
-    multiplier: 1000,
-  };
-  return { metric: derived, numerator: metric, derived: true };
 }
 
 /** The latest complete period of the loaded data at this grain, or null when there is none. */

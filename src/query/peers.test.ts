@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../../test/support/api-warehouse.ts';
+import { bandedRates } from '../domain/page-rates.ts';
 import { getPeerBands, getPeers, resolvePeerMetric } from './peers.ts';
 import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -202,6 +203,79 @@ describe('getPeerBands', () => {
       }
     });
   }
+
+  it('reads the bands the build stored: for every rate pages draw, level and period, exactly those computed from the cube', async () => {
+    const rates = bandedRates(tw.catalogue);
+    expect(rates.map((r) => r.metricId)).toEqual(
+      expect.arrayContaining(['unique_logins_per_1000', 'registered_pct_13plus', 'record_views_per_1000']),
+    );
+    let compared = 0;
+    for (const r of rates)
+      for (const level of ['region', 'icb', 'sub_icb', 'pcn', 'practice'] as const)
+        for (const grain of ['week', 'month'] as const) {
+          const req = { metricId: r.metricId, level, grain, structure: 'current' } as const;
+          const computed = await getPeerBands(tw.db, { ...req, useStored: false }, tw.catalogue);
+          const stored = new Map(
+            (
+              await tw.db.all<{
+                p: string;
+                n: number;
+                p10: number;
+                p25: number;
+                p50: number;
+                p75: number;
+                p90: number;
+              }>(
+                `SELECT CAST(period_start AS VARCHAR) AS p, n, p10, p25, p50, p75, p90 FROM peer_band
+                 WHERE metric_id = $1 AND area_level = $2 AND grain = $3`,
+                [r.metricId, level, grain],
+              )
+            ).map(({ p, ...rest }) => [p, rest]),
+          );
+          for (const b of computed)
+            expect(stored.get(b.periodStart), `${r.metricId} ${level} ${grain} ${b.periodStart}`).toEqual({
+              n: b.count,
+              p10: b.p10,
+              p25: b.p25,
+              p50: b.p50,
+              p75: b.p75,
+              p90: b.p90,
+            });
+          expect(await getPeerBands(tw.db, req, tw.catalogue)).toEqual(computed);
+          compared += computed.length;
+        }
+    expect(compared).toBeGreaterThan(rates.length * 5 * 40);
+
+    // The page path reads the stored row (a changed one shows), and computes when the build did not store the rate.
+    const one = {
+      metricId: 'unique_logins_per_1000',
+      level: 'icb',
+      grain: 'month',
+      structure: 'current',
+    } as const;
+    const [band] = await getPeerBands(tw.db, { ...one, from: '2026-04-01', to: '2026-04-30' }, tw.catalogue);
+    const where =
+      "metric_id = 'unique_logins_per_1000' AND area_level = 'icb' AND grain = 'month' AND period_start = '2026-04-01'";
+    try {
+      await tw.db.run(`UPDATE peer_band SET p50 = -1 WHERE ${where}`);
+      const read = await getPeerBands(tw.db, { ...one, from: '2026-04-02', to: '2026-04-30' }, tw.catalogue);
+      expect(read.map((b) => b.p50)).toEqual([-1]);
+      await tw.db.run(
+        "UPDATE peer_band_metric SET multiplier = 1 WHERE metric_id = 'unique_logins_per_1000'",
+      );
+      const recomputed = await getPeerBands(
+        tw.db,
+        { ...one, from: '2026-04-03', to: '2026-04-30' },
+        tw.catalogue,
+      );
+      expect(recomputed).toEqual([band]);
+    } finally {
+      await tw.db.run(`UPDATE peer_band SET p50 = $1 WHERE ${where}`, [band!.p50]);
+      await tw.db.run(
+        "UPDATE peer_band_metric SET multiplier = 1000 WHERE metric_id = 'unique_logins_per_1000'",
+      );
+    }
+  });
 
   it('keeps to the range asked for', async () => {
     const bands = await getPeerBands(

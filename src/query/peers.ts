@@ -76,6 +76,11 @@ export interface PeerBandsRequest {
   /** Optional range, as dates: periods intersecting it. Defaults to every loaded period. */
   from?: string;
   to?: string;
+  /**
+   * False: compute the bands from the cube even when the build stored them (the stored ones are checked
+   * against this). Default: read the stored bands of the rates the build keeps (build step peer-bands).
+   */
+  useStored?: boolean;
 }
 
 /**
@@ -196,6 +201,7 @@ export async function getPeerBands(
     req.structure,
     req.from ?? null,
     req.to ?? null,
+    req.useStored ?? true,
   ]);
   let memo = bandMemo.get(db);
   if (!memo) bandMemo.set(db, (memo = new Map()));
@@ -210,6 +216,23 @@ export async function getPeerBands(
   return bands.slice();
 }
 
+/** Whether the warehouse has peer_band (figures published before it have not), per connection. */
+const bandTables = new WeakMap<Warehouse, Promise<boolean>>();
+
+/** Whether the warehouse has peer_band (figures published before it have not). */
+function hasBandTable(db: Warehouse): Promise<boolean> {
+  let table = bandTables.get(db);
+  if (!table) {
+    table = db
+      .scalar<boolean>(
+        "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'peer_band_metric'",
+      )
+      .then((x) => x === true);
+    bandTables.set(db, table);
+  }
+  return table;
+}
+
 async function computePeerBands(
   db: Warehouse,
   req: PeerBandsRequest,
@@ -222,7 +245,22 @@ async function computePeerBands(
   if (periods.length === 0) return [];
   type BandRow = { period_start: string; n: number; q: number[] };
   let rows: BandRow[];
-  if (resolved.isRate) {
+  let stored: (BandRow & { stored: boolean })[] | null = null;
+  if (resolved.isRate && req.useStored !== false && (await hasBandTable(db))) {
+    stored = await db.all<BandRow & { stored: boolean }>(sql('query/peer_band_rows'), [
+      resolved.metric.id,
+      req.level,
+      req.grain,
+      periods[0]!.periodStart,
+      periods[periods.length - 1]!.periodStart,
+      resolved.numerator?.id ?? '',
+      resolved.metric.multiplier ?? 1,
+      st.demo?.scale ?? 1,
+    ]);
+  }
+  if (stored?.[0]?.stored) {
+    rows = stored.filter((r) => r.period_start !== null);
+  } else if (resolved.isRate) {
     rows = await db.all<BandRow>(sql('query/peers_rate_bands'), [
       resolved.numerator?.id ?? '',
       req.grain,

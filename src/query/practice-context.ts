@@ -68,6 +68,8 @@ export async function getPracticeContext(
     ranks: [],
   };
   if (!icb || icb.code === 'UNKNOWN') return context;
+  // The three rankings share the ICB, its practices and their list sizes: read once.
+  const shared = new Map<string, Promise<unknown>>();
   // The headline rates a practice is ranked on within its ICB, in order: shown_on practice_rank in their YAML.
   for (const metric of metricsShownOn(catalogue, 'practice_rank')) {
     const metricId = metric.id;
@@ -85,6 +87,7 @@ export async function getPracticeContext(
           seriesPoints: 2,
         },
         status,
+        shared,
       );
     } catch (err) {
       // No complete period yet: no ranks (and nothing else to say about figures).

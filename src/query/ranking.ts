@@ -271,7 +271,19 @@ export async function getRanking(
   catalogue: readonly MetricDefinition[],
   req: RankingRequest,
   statusIn?: DataStatus,
+  /**
+   * Reads shared by several rankings of the same areas (a practice page's three): the area ranked within,
+   * its members and their list sizes in a period are the same for each metric, so they are read once.
+   */
+  shared?: Map<string, Promise<unknown>>,
 ): Promise<Ranking> {
+  const once = <T>(key: unknown[], read: () => Promise<T>): Promise<T> => {
+    if (!shared) return read();
+    const k = JSON.stringify(key);
+    let p = shared.get(k) as Promise<T> | undefined;
+    if (!p) shared.set(k, (p = read()));
+    return p;
+  };
   const resolved = resolvePeerMetric(req.metricId, [...catalogue]);
   if (!resolved)
     throw new RankingError(
@@ -311,7 +323,9 @@ export async function getRanking(
   const withinCode = req.within.level === 'england' ? ENGLAND_CODE : req.within.code;
   if (req.within.level === 'england' && req.within.code !== ENGLAND_CODE)
     throw new RankingError(404, 'within', `England's code is ${ENGLAND_CODE}`);
-  const chain = await getAreaChain(db, req.within.level, withinCode);
+  const chain = await once(['chain', req.within.level, withinCode], () =>
+    getAreaChain(db, req.within.level, withinCode),
+  );
   if (!chain || withinCode === UNKNOWN_CODE)
     throw new RankingError(404, 'within', `there is no ${req.within.level} with the code ${withinCode}`);
   const within: AreaRef = {
@@ -340,13 +354,10 @@ export async function getRanking(
   const shown = complete.slice(Math.max(0, at - nPoints + 1), at + 1);
   const previousPeriodStart = at > 0 ? periods[at - 1]! : null;
 
-  const members = await db.all<MemberRow>(sql('query/ranking_members'), [
-    structure,
-    periodStart,
-    req.level,
-    req.within.level,
-    withinCode,
-  ]);
+  const memberArgs = [structure, periodStart, req.level, req.within.level, withinCode];
+  const members = await once(['members', ...memberArgs], () =>
+    db.all<MemberRow>(sql('query/ranking_members'), memberArgs),
+  );
   const codes = listValue(members.map((m) => m.code));
   const first = shown[0]!.periodStart;
   const [values, sizes, englandRows] = await Promise.all([
@@ -359,15 +370,17 @@ export async function getRanking(
       first,
       periodStart,
     ]),
-    db.all<ValueRow>(sql('query/ranking_values'), [
-      structure,
-      'patients_all',
-      req.grain,
-      req.level,
-      codes,
-      periodStart,
-      periodStart,
-    ]),
+    once(['sizes', structure, req.grain, req.level, withinCode, periodStart], () =>
+      db.all<ValueRow>(sql('query/ranking_values'), [
+        structure,
+        'patients_all',
+        req.grain,
+        req.level,
+        codes,
+        periodStart,
+        periodStart,
+      ]),
+    ),
     db.all<ValueRow>(sql('query/ranking_values'), [
       'current',
       isRate ? (numerator?.id ?? '') : metric.id,
