@@ -308,19 +308,27 @@ export class AuthService {
     user: { userId: string },
     method: string,
   ): Promise<void> {
-    const id = randomToken();
-    const now = this.now();
-    const expiresAt = new Date(now.getTime() + this.config.sessionAbsoluteHours * 3600_000);
-    await store.insertSession(this.db, {
-      sessionHash: hashToken(id),
-      userId: user.userId,
-      method,
-      now,
-      expiresAt,
-      userAgentClass: userAgentClass(request.headers['user-agent']),
-    });
+    const id = await this.newSession(user.userId, method, userAgentClass(request.headers['user-agent']));
     // A session cookie (no Max-Age): gone when the browser closes; the server enforces both timeouts.
     reply.setCookie(this.cookieName('session'), id, this.cookieOptions());
+  }
+
+  /**
+   * Stores a new session of the user and returns the token its cookie carries (only its hash is kept). Also
+   * how the HTTP bench and the tests sign in without the email round trip (test/support/signed-in.ts).
+   */
+  async newSession(userId: string, method: string, agentClass: string): Promise<string> {
+    const id = randomToken();
+    const now = this.now();
+    await store.insertSession(this.db, {
+      sessionHash: hashToken(id),
+      userId,
+      method,
+      now,
+      expiresAt: new Date(now.getTime() + this.config.sessionAbsoluteHours * 3600_000),
+      userAgentClass: agentClass,
+    });
+    return id;
   }
 
   clearSessionCookie(reply: FastifyReply): void {

@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { hashToken, newApiToken, randomToken } from '../auth/crypto.ts';
+import { hashToken, newApiToken } from '../auth/crypto.ts';
 import { authFor } from '../auth/service.ts';
 import * as store from '../auth/store.ts';
 import type { AppConfig } from '../config.ts';
@@ -167,16 +167,7 @@ export async function benchSessionCookie(deps: AppDeps): Promise<string> {
     now,
     createdBy: null,
   });
-  const id = randomToken();
-  await store.insertSession(auth.db, {
-    sessionHash: hashToken(id),
-    userId: user.userId,
-    method: 'bench',
-    now,
-    expiresAt: new Date(now.getTime() + 24 * 3600_000),
-    userAgentClass: 'other',
-  });
-  return `${auth.cookieName('session')}=${id}`;
+  return `${auth.cookieName('session')}=${await auth.newSession(user.userId, 'bench', 'other')}`;
 }
 
 export async function runSignedInLoad(opts: {

@@ -3,7 +3,6 @@
 // CSRF and load control see exactly what they see in production. No production code path skips sign-in.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { hashToken, randomToken } from '../../src/auth/crypto.ts';
 import { authFor } from '../../src/auth/service.ts';
 import * as store from '../../src/auth/store.ts';
 import type { Role, Viewer } from '../../src/domain/access.ts';
@@ -27,16 +26,7 @@ export async function sessionCookie(deps: AppDeps, as: SignInAs): Promise<string
   const user =
     (await store.findUserByEmail(auth.db, email)) ??
     (await store.insertUser(auth.db, { email, role: as.role, now, createdBy: null }));
-  const id = randomToken();
-  await store.insertSession(auth.db, {
-    sessionHash: hashToken(id),
-    userId: user.userId,
-    method: 'test',
-    now,
-    expiresAt: new Date(now.getTime() + 24 * 3600_000),
-    userAgentClass: 'other',
-  });
-  return `${auth.cookieName('session')}=${id}`;
+  return `${auth.cookieName('session')}=${await auth.newSession(user.userId, 'test', 'other')}`;
 }
 
 /** The app with the cookie sent on every `inject` (merged with any cookie the call sends itself). */

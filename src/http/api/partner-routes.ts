@@ -45,12 +45,12 @@ import {
 } from './common.ts';
 import { disclosureActive, disclosureFor } from './disclosure.ts';
 import {
-  AREA_CODE_SCHEMA,
-  DATE_SCHEMA,
+  AREA_PROPERTIES,
   FORMAT_SCHEMA,
   GRAIN_SCHEMA,
   LEVEL_SCHEMA,
   PARTIAL_SCHEMA,
+  PERIOD_RANGE_PROPERTIES,
   STRUCTURE_SCHEMA,
   type JsonSchema,
 } from './schemas.ts';
@@ -58,17 +58,9 @@ import {
 export const JUMP_OFF_SOURCES: readonly JumpOffSource[] = ['events', 'feed'];
 
 const AREA_RANGE_PROPERTIES: Record<string, JsonSchema> = {
-  level: { ...LEVEL_SCHEMA, description: 'default england' },
-  code: {
-    ...AREA_CODE_SCHEMA,
-    description: 'must be an area code: 1 to 12 letters or digits (required below England)',
-  },
+  ...AREA_PROPERTIES,
   grain: GRAIN_SCHEMA,
-  from: {
-    ...DATE_SCHEMA,
-    description: 'must be a date like 2026-04-01 (first period: the one containing it)',
-  },
-  to: { ...DATE_SCHEMA, description: 'must be a date like 2026-04-01 (last period: the one containing it)' },
+  ...PERIOD_RANGE_PROPERTIES,
   partial: PARTIAL_SCHEMA,
   format: FORMAT_SCHEMA,
 };

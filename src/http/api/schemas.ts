@@ -65,6 +65,27 @@ export const LAYOUT_SCHEMA = {
     'starts with area_code, area_name, area_place_name, area_level, area_ons_code',
 } as const;
 
+/** `level` (default England) and `code` of the one area a figure route answers for. */
+export const AREA_PROPERTIES: Record<string, JsonSchema> = {
+  level: { ...LEVEL_SCHEMA, description: 'default england' },
+  code: {
+    ...AREA_CODE_SCHEMA,
+    description: 'must be an area code: 1 to 12 letters or digits (required below England)',
+  },
+};
+
+/** `from` and `to`: dates whose periods are the first and last of a series. */
+export const PERIOD_RANGE_PROPERTIES: Record<string, JsonSchema> = {
+  from: {
+    ...DATE_SCHEMA,
+    description: 'must be a date like 2026-04-01 (first period: the one containing it)',
+  },
+  to: {
+    ...DATE_SCHEMA,
+    description: 'must be a date like 2026-04-01 (last period: the one containing it)',
+  },
+};
+
 function query(properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
   return { type: 'object', additionalProperties: false, required, properties };
 }
@@ -111,20 +132,9 @@ export const AREA_QUERY = query({ format: FORMAT_SCHEMA });
 export const SERIES_QUERY = query(
   {
     metric: METRIC_ID_SCHEMA,
-    level: { ...LEVEL_SCHEMA, description: 'default england' },
-    code: {
-      ...AREA_CODE_SCHEMA,
-      description: 'must be an area code: 1 to 12 letters or digits (required below England)',
-    },
+    ...AREA_PROPERTIES,
     grain: GRAIN_SCHEMA,
-    from: {
-      ...DATE_SCHEMA,
-      description: 'must be a date like 2026-04-01 (first period: the one containing it)',
-    },
-    to: {
-      ...DATE_SCHEMA,
-      description: 'must be a date like 2026-04-01 (last period: the one containing it)',
-    },
+    ...PERIOD_RANGE_PROPERTIES,
     structure: STRUCTURE_SCHEMA,
     partial: PARTIAL_SCHEMA,
     format: FORMAT_SCHEMA,
@@ -147,14 +157,7 @@ export const SERIES_AREAS_QUERY = query(
         'within it (default: every area of the level)',
     },
     grain: GRAIN_SCHEMA,
-    from: {
-      ...DATE_SCHEMA,
-      description: 'must be a date like 2026-04-01 (first period: the one containing it)',
-    },
-    to: {
-      ...DATE_SCHEMA,
-      description: 'must be a date like 2026-04-01 (last period: the one containing it)',
-    },
+    ...PERIOD_RANGE_PROPERTIES,
     partial: PARTIAL_SCHEMA,
     format: FORMAT_SCHEMA,
     layout: LAYOUT_SCHEMA,
