@@ -111,7 +111,7 @@ describe('npm run build', () => {
     }
     expect([...dist].filter((f) => /\.test\.js$|\.ts$/.test(f))).toEqual([]);
     expect(dist.has('.build-stamp')).toBe(true);
-    for (const asset of ['warehouse/migrations', 'warehouse/sql/query', 'web/templates', 'web/static']) {
+    for (const asset of ['warehouse/migrations', 'web/templates', 'web/static']) {
       expect(
         [...dist].some((f) => f.startsWith(`${asset}/`)),
         asset,

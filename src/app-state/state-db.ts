@@ -11,16 +11,17 @@
 import pg from 'pg';
 import { Warehouse } from '../warehouse/db.ts';
 import type { PgPool, PgClient } from '../warehouse/pg.ts';
+import { statementText, type Statement } from '../warehouse/query.ts';
 
 export type StateValue = string | number | boolean | null;
 export type StateRow = Record<string, unknown>;
 
 /** What the stores need of a database: a Warehouse connection satisfies it too. */
 export interface StateQueries {
-  all<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T[]>;
-  one<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T | undefined>;
-  scalar<T = unknown>(sql: string, params?: StateValue[]): Promise<T | undefined>;
-  run(sql: string, params?: StateValue[]): Promise<void>;
+  all<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T[]>;
+  one<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T | undefined>;
+  scalar<T = unknown>(sql: Statement, params?: StateValue[]): Promise<T | undefined>;
+  run(sql: Statement, params?: StateValue[]): Promise<void>;
 }
 
 export interface StateDb extends StateQueries {
@@ -62,17 +63,17 @@ export class DuckStateDb implements StateDb {
     return next;
   }
 
-  all<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T[]> {
+  all<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T[]> {
     return this.serial(() => this.db.all<T>(sql, params));
   }
-  async one<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T | undefined> {
+  async one<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
-  async scalar<T = unknown>(sql: string, params?: StateValue[]): Promise<T | undefined> {
+  async scalar<T = unknown>(sql: Statement, params?: StateValue[]): Promise<T | undefined> {
     const row = await this.one(sql, params);
     return row ? (Object.values(row)[0] as T) : undefined;
   }
-  run(sql: string, params?: StateValue[]): Promise<void> {
+  run(sql: Statement, params?: StateValue[]): Promise<void> {
     return this.serial(() => this.db.run(sql, params));
   }
 
@@ -149,21 +150,23 @@ export class PgStateDb implements StateDb {
     return this.closed;
   }
 
-  async all<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T[]> {
-    const result = await this.target.query({ text: sql, values: params ?? [], types: STATE_TYPES });
+  async all<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T[]> {
+    const text = statementText(sql, params ?? []);
+    const result = await this.target.query({ text, values: params ?? [], types: STATE_TYPES });
     return result.rows as T[];
   }
-  async one<T extends object = StateRow>(sql: string, params?: StateValue[]): Promise<T | undefined> {
+  async one<T extends object = StateRow>(sql: Statement<T>, params?: StateValue[]): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
-  async scalar<T = unknown>(sql: string, params?: StateValue[]): Promise<T | undefined> {
+  async scalar<T = unknown>(sql: Statement, params?: StateValue[]): Promise<T | undefined> {
     const row = await this.one(sql, params);
     return row ? (Object.values(row)[0] as T) : undefined;
   }
-  async run(sql: string, params?: StateValue[]): Promise<void> {
+  async run(sql: Statement, params?: StateValue[]): Promise<void> {
     // Without parameters, several statements may be sent at once (migrations).
-    if (params === undefined || params.length === 0) await this.target.query(sql);
-    else await this.target.query({ text: sql, values: params, types: STATE_TYPES });
+    const text = statementText(sql, params ?? []);
+    if (params === undefined || params.length === 0) await this.target.query(text);
+    else await this.target.query({ text, values: params, types: STATE_TYPES });
   }
 
   async transaction<T>(fn: (tx: StateDb) => Promise<T>): Promise<T> {

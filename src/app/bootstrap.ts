@@ -20,7 +20,7 @@ import { loadCatalogue } from '../metrics/catalogue.ts';
 import { Warehouse, WarehouseBusyError } from '../warehouse/db.ts';
 import { openFiguresSnapshot } from './figures-snapshot.ts';
 import { migrate } from '../warehouse/migrate.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 export type Log = (message: string) => void;
 
@@ -167,7 +167,7 @@ export async function loadDemo(
     `Generated and loaded ${bookingEvents.rowsLoaded.toLocaleString('en-GB')} synthetic booking events ` +
       `(${booking.cases.toLocaleString('en-GB')} cases) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
-  await db.run(sql('build/set_meta'), [
+  await db.run(buildSql.setMeta, [
     'demo',
     JSON.stringify({ scale: opts.scale, seed: opts.seed, generatedAt: opts.clock.now().toISOString() }),
   ]);

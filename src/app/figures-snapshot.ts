@@ -33,8 +33,8 @@ import {
 import { FigureStore } from '../figures/store.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { describeDatabaseUrl, openPgPool, type PgPool } from '../warehouse/pg.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { FigureStoreConfig } from './figure-store-config.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 type Log = (message: string) => void;
 
@@ -287,6 +287,6 @@ async function ensureComputeId(db: Warehouse): Promise<string> {
   const id = await db.scalar<string>('SELECT value FROM warehouse_meta WHERE key = $1', [COMPUTE_ID_KEY]);
   if (id) return id;
   const made = randomUUID();
-  await db.run(sql('build/set_meta'), [COMPUTE_ID_KEY, made]);
+  await db.run(buildSql.setMeta, [COMPUTE_ID_KEY, made]);
   return made;
 }

@@ -26,7 +26,7 @@ import { formatLongDate, periodLabel } from '../domain/periods.ts';
 import { latestCompletePeriod } from '../query/area-page.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export class PublishError extends Error {}
 
@@ -77,7 +77,7 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
     (m) => !m.nationalOnly && opts.catalogue.some((c) => c.id === m.measure && c.source === 'events'),
   );
   const icbs = await db.all<{ icb_code: string; icb_name: string; region_code: string; region_name: string }>(
-    sql('query/publish_icbs'),
+    querySql.publishIcbs,
   );
   const notes: string[] = [];
   const measures: MiMeasure[] = [];
@@ -86,7 +86,7 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
   const problems: string[] = [];
   for (const m of candidates) {
     const rows = await db.all<{ area_level: string; area_code: string; value: number }>(
-      sql('query/publish_figures'),
+      querySql.publishFigures,
       [m.measure, monthDay],
     );
     const eng = rows.find((r) => r.area_level === 'england' && r.area_code === ENGLAND_CODE);
@@ -153,7 +153,10 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
   ];
 
   // Files, written to a new folder first, then into --out and the archive.
-  const count = Number((await db.scalar<number>(sql('query/open_data_release_count'), [monthDay])) ?? 0);
+  const count = Number(
+    (await db.scalar<number>('SELECT count(*) FROM open_data_release WHERE month = $1::DATE', [monthDay])) ??
+      0,
+  );
   const releaseId = `${opts.month}-${count + 1}`;
   const base = `nhs-app-analytics-mi_${opts.month}`;
   const names = { workbook: `${base}.xlsx`, icb: `${base}_icb.csv`, england: `${base}_england.csv` };
@@ -249,7 +252,7 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
       fs.copyFileSync(path.join(tmp, f), path.join(archive, f));
     }
     const version = await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
-    await db.run(sql('query/open_data_release_insert'), [
+    await db.run(querySql.openDataReleaseInsert, [
       releaseId,
       monthDay,
       files.join('|'),

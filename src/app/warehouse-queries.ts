@@ -7,8 +7,8 @@ import { listAreasUnder } from '../query/ranking.ts';
 import { searchAreas } from '../query/search.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { parentLevel } from '../domain/areas.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** The pages' read model over the warehouse. */
 export class WarehouseQueries implements PageQueries {
@@ -24,7 +24,7 @@ export class WarehouseQueries implements PageQueries {
   async listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null> {
     if (opts.parent !== undefined) {
       const pLevel = parentLevel(opts.level);
-      const found = pLevel ? await this.db.one(sql('query/find_area'), [pLevel, opts.parent]) : undefined;
+      const found = pLevel ? await this.db.one(querySql.findArea, [pLevel, opts.parent]) : undefined;
       // Not the direct parent: any area above the level, by ODS or ONS code (issue 11).
       if (!found) return listAreasUnder(this.db, opts.level, opts.parent);
     }
@@ -37,7 +37,7 @@ export class WarehouseQueries implements PageQueries {
       parent_level: AreaLevel | null;
       parent_code: string | null;
       is_current: boolean;
-    }>(sql('query/list_areas'), [opts.level, opts.parent ?? null]);
+    }>(querySql.listAreas, [opts.level, opts.parent ?? null]);
     return rows.map((r) => ({
       code: r.code,
       onsCode: r.ons_code,

@@ -8,7 +8,6 @@ import { ANONYMOUS_VIEWER, type Viewer } from '../domain/access.ts';
 import type { AuthDeps } from './deps.ts';
 import type { StateQueries } from '../app-state/state-db.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { AuthConfig } from './config.ts';
 import {
   constantTimeEqual,
@@ -20,6 +19,7 @@ import {
 } from './crypto.ts';
 import { RateLimiter } from './rate-limit.ts';
 import * as store from './store.ts';
+import * as referenceSql from '../warehouse/sql/reference.ts';
 
 /** Extra facts about the request's credentials, for sign-out and CSRF. */
 export interface Credentials {
@@ -148,10 +148,10 @@ export class AuthService {
         }
       }
       try {
-        const existing = await this.db.scalar<string>(sql('reference/meta_get'), [META_SECRET_KEY]);
+        const existing = await this.db.scalar<string>(referenceSql.metaGet, [META_SECRET_KEY]);
         if (existing) return existing;
         const created = randomBytes(32).toString('base64url');
-        await this.db.run(sql('reference/meta_set'), [META_SECRET_KEY, created]);
+        await this.db.run(referenceSql.metaSet, [META_SECRET_KEY, created]);
         return created;
       } catch {
         return randomBytes(32).toString('base64url');

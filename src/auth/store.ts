@@ -1,14 +1,14 @@
 /**
  * The stored side of access control: users, sign-in links, sessions, API tokens and the audit log, in the
  * app-state store (src/app-state: the embedded DuckDB file or PostgreSQL, docs/adr/0025). One SQL file per
- * query under src/warehouse/sql/auth, written to run on both engines. Times are passed in as ISO instants
+ * query under src/warehouse/sql/auth.ts, written to run on both engines. Times are passed in as ISO instants
  * from the app's clock (cast in SQL), so tests can move time on; they come back as Date.
  */
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../domain/access.ts';
 import type { StateQueries } from '../app-state/state-db.ts';
 import { listStateMigrations } from '../app-state/open.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as authSql from '../warehouse/sql/auth.ts';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -49,17 +49,17 @@ const iso = (d: Date) => d.toISOString();
 // ---- users -------------------------------------------------------------------------------------------
 
 export async function findUserByEmail(db: StateQueries, email: string): Promise<User | null> {
-  const r = await db.one<UserRow>(sql('auth/user_find_by_email'), [email]);
+  const r = await db.one<UserRow>(authSql.userFindByEmail, [email]);
   return r ? toUser(r) : null;
 }
 
 export async function findUserById(db: StateQueries, userId: string): Promise<User | null> {
-  const r = await db.one<UserRow>(sql('auth/user_find_by_id'), [userId]);
+  const r = await db.one<UserRow>(authSql.userFindById, [userId]);
   return r ? toUser(r) : null;
 }
 
 export async function listUsers(db: StateQueries): Promise<User[]> {
-  return (await db.all<UserRow>(sql('auth/user_list'))).map(toUser);
+  return (await db.all<UserRow>(authSql.userList)).map(toUser);
 }
 
 /** Adds a user (the email must already be checked and normalised). */
@@ -68,31 +68,24 @@ export async function insertUser(
   opts: { email: string; role: Role; now: Date; createdBy: string | null },
 ): Promise<User> {
   const userId = randomUUID();
-  await db.run(sql('auth/user_insert'), [
-    userId,
-    opts.email,
-    opts.role,
-    'active',
-    iso(opts.now),
-    opts.createdBy,
-  ]);
+  await db.run(authSql.userInsert, [userId, opts.email, opts.role, 'active', iso(opts.now), opts.createdBy]);
   return (await findUserById(db, userId))!;
 }
 
 export async function setUserRole(db: StateQueries, userId: string, role: Role): Promise<boolean> {
-  return (await db.all(sql('auth/user_set_role'), [userId, role])).length > 0;
+  return (await db.all(authSql.userSetRole, [userId, role])).length > 0;
 }
 
 export async function setUserStatus(db: StateQueries, userId: string, status: UserStatus): Promise<boolean> {
-  return (await db.all(sql('auth/user_set_status'), [userId, status])).length > 0;
+  return (await db.all(authSql.userSetStatus, [userId, status])).length > 0;
 }
 
 export async function countActiveAdmins(db: StateQueries): Promise<number> {
-  return Number((await db.scalar<number>(sql('auth/user_count_active_admins'))) ?? 0);
+  return Number((await db.scalar<number>(authSql.userCountActiveAdmins)) ?? 0);
 }
 
 export async function touchSignIn(db: StateQueries, userId: string, now: Date): Promise<void> {
-  await db.run(sql('auth/user_touch_sign_in'), [userId, iso(now)]);
+  await db.run(authSql.userTouchSignIn, [userId, iso(now)]);
 }
 
 // ---- sign-in links -----------------------------------------------------------------------------------
@@ -134,7 +127,7 @@ export async function insertLink(
     codeHash: string;
   },
 ): Promise<void> {
-  await db.run(sql('auth/link_insert'), [
+  await db.run(authSql.linkInsert, [
     link.tokenHash,
     link.email,
     link.browserHash,
@@ -156,7 +149,7 @@ export async function findLink(db: StateQueries, tokenHash: string): Promise<Sig
     used_at: Date | null;
     code_hash: string | null;
     code_attempts: number;
-  }>(sql('auth/link_find'), [tokenHash]);
+  }>(authSql.linkFind, [tokenHash]);
   if (!r) return null;
   return {
     tokenHash: r.token_hash,
@@ -173,7 +166,7 @@ export async function findLink(db: StateQueries, tokenHash: string): Promise<Sig
 
 /** Marks a link used; true for the one caller that got to it first while it was still valid. */
 export async function consumeLink(db: StateQueries, tokenHash: string, now: Date): Promise<boolean> {
-  return (await db.all(sql('auth/link_consume'), [tokenHash, iso(now)])).length === 1;
+  return (await db.all(authSql.linkConsume, [tokenHash, iso(now)])).length === 1;
 }
 
 /**
@@ -187,7 +180,7 @@ export async function takeCodeAttempt(
   now: Date,
   allowed: number,
 ): Promise<{ codeHash: string; attempt: number } | null> {
-  const r = await db.one<{ code_hash: string; code_attempts: number }>(sql('auth/link_code_attempt'), [
+  const r = await db.one<{ code_hash: string; code_attempts: number }>(authSql.linkCodeAttempt, [
     tokenHash,
     iso(now),
     allowed,
@@ -197,7 +190,7 @@ export async function takeCodeAttempt(
 
 /** Ends a link (its code attempts are used up): it signs nobody in after this, in any browser. */
 export async function spendLink(db: StateQueries, tokenHash: string, now: Date): Promise<void> {
-  await db.run(sql('auth/link_spend'), [tokenHash, iso(now)]);
+  await db.run(authSql.linkSpend, [tokenHash, iso(now)]);
 }
 
 // ---- sessions ----------------------------------------------------------------------------------------
@@ -221,7 +214,7 @@ export async function insertSession(
     userAgentClass: string;
   },
 ): Promise<void> {
-  await db.run(sql('auth/session_insert'), [
+  await db.run(authSql.sessionInsert, [
     s.sessionHash,
     s.userId,
     s.method,
@@ -243,7 +236,7 @@ export async function findLiveSession(
     role: Role;
     last_seen_at: Date;
     expires_at: Date;
-  }>(sql('auth/session_find'), [sessionHash, iso(now), iso(idleCutoff)]);
+  }>(authSql.sessionFind, [sessionHash, iso(now), iso(idleCutoff)]);
   if (!r) return null;
   return {
     sessionHash: r.session_hash,
@@ -255,23 +248,23 @@ export async function findLiveSession(
 }
 
 export async function touchSession(db: StateQueries, sessionHash: string, now: Date): Promise<void> {
-  await db.run(sql('auth/session_touch'), [sessionHash, iso(now)]);
+  await db.run(authSql.sessionTouch, [sessionHash, iso(now)]);
 }
 
 /** Ends a session; returns its user id, or null when there was none. */
 export async function deleteSession(db: StateQueries, sessionHash: string): Promise<string | null> {
-  const rows = await db.all<{ user_id: string }>(sql('auth/session_delete'), [sessionHash]);
+  const rows = await db.all<{ user_id: string }>(authSql.sessionDelete, [sessionHash]);
   return rows[0]?.user_id ?? null;
 }
 
 export async function deleteUserSessions(db: StateQueries, userId: string): Promise<void> {
-  await db.run(sql('auth/session_delete_user'), [userId]);
+  await db.run(authSql.sessionDeleteUser, [userId]);
 }
 
 /** Forgets expired sessions and links. */
 export async function purgeExpired(db: StateQueries, now: Date, idleCutoff: Date): Promise<void> {
-  await db.run(sql('auth/session_purge'), [iso(now), iso(idleCutoff)]);
-  await db.run(sql('auth/link_purge'), [iso(new Date(now.getTime() - 24 * 3600_000))]);
+  await db.run(authSql.sessionPurge, [iso(now), iso(idleCutoff)]);
+  await db.run(authSql.linkPurge, [iso(new Date(now.getTime() - 24 * 3600_000))]);
 }
 
 // ---- API tokens --------------------------------------------------------------------------------------
@@ -297,7 +290,7 @@ export async function insertApiToken(
   t: { tokenHash: string; userId: string; name: string; now: Date },
 ): Promise<string> {
   const tokenId = randomUUID();
-  await db.run(sql('auth/token_insert'), [tokenId, t.tokenHash, t.userId, t.name, iso(t.now)]);
+  await db.run(authSql.tokenInsert, [tokenId, t.tokenHash, t.userId, t.name, iso(t.now)]);
   return tokenId;
 }
 
@@ -308,7 +301,7 @@ export async function findLiveApiToken(db: StateQueries, tokenHash: string): Pro
     user_id: string;
     role: Role;
     last_used_at: Date | null;
-  }>(sql('auth/token_find'), [tokenHash]);
+  }>(authSql.tokenFind, [tokenHash]);
   if (!r) return null;
   return {
     tokenId: r.token_id,
@@ -320,7 +313,7 @@ export async function findLiveApiToken(db: StateQueries, tokenHash: string): Pro
 }
 
 export async function touchApiToken(db: StateQueries, tokenId: string, now: Date): Promise<void> {
-  await db.run(sql('auth/token_touch'), [tokenId, iso(now)]);
+  await db.run(authSql.tokenTouch, [tokenId, iso(now)]);
 }
 
 export async function listApiTokens(db: StateQueries, userId: string): Promise<ApiTokenInfo[]> {
@@ -330,7 +323,7 @@ export async function listApiTokens(db: StateQueries, userId: string): Promise<A
     created_at: Date;
     last_used_at: Date | null;
     revoked_at: Date | null;
-  }>(sql('auth/token_list_user'), [userId]);
+  }>(authSql.tokenListUser, [userId]);
   return rows.map((r) => ({
     tokenId: r.token_id,
     name: r.name,
@@ -341,7 +334,7 @@ export async function listApiTokens(db: StateQueries, userId: string): Promise<A
 }
 
 export async function countLiveApiTokens(db: StateQueries, userId: string): Promise<number> {
-  return Number((await db.scalar<number>(sql('auth/token_count_user'), [userId])) ?? 0);
+  return Number((await db.scalar<number>(authSql.tokenCountUser, [userId])) ?? 0);
 }
 
 /** Revokes one of the user's own tokens; false when it is not theirs or already revoked. */
@@ -351,7 +344,7 @@ export async function revokeApiToken(
   userId: string,
   now: Date,
 ): Promise<boolean> {
-  return (await db.all(sql('auth/token_revoke'), [tokenId, userId, iso(now)])).length > 0;
+  return (await db.all(authSql.tokenRevoke, [tokenId, userId, iso(now)])).length > 0;
 }
 
 // ---- audit log ---------------------------------------------------------------------------------------
@@ -370,7 +363,7 @@ export interface AuditEntry {
 
 /** Appends an audit row; returns its id. */
 export async function insertAudit(db: StateQueries, e: AuditEntry): Promise<number> {
-  const row = await db.one<{ audit_id: number | bigint }>(sql('auth/audit_insert'), [
+  const row = await db.one<{ audit_id: number | bigint }>(authSql.auditInsert, [
     iso(e.at),
     e.actorUserId,
     e.action,
@@ -384,12 +377,12 @@ export async function insertAudit(db: StateQueries, e: AuditEntry): Promise<numb
 
 /** Rewrites one audit row's detail (the running count of an aggregated row). */
 export async function setAuditDetail(db: StateQueries, auditId: number, detail: string): Promise<void> {
-  await db.run(sql('auth/audit_set_detail'), [auditId, detail]);
+  await db.run(authSql.auditSetDetail, [auditId, detail]);
 }
 
 /** Forgets audit rows older than `cutoff` (the retention period). */
 export async function purgeAudit(db: StateQueries, cutoff: Date): Promise<void> {
-  await db.run(sql('auth/audit_purge'), [iso(cutoff)]);
+  await db.run(authSql.auditPurge, [iso(cutoff)]);
 }
 
 export interface AuditRow extends AuditEntry {
@@ -408,7 +401,7 @@ export async function auditPage(db: StateQueries, limit: number, offset: number)
     outcome: AuditOutcome;
     detail: string | null;
     client_hash: string | null;
-  }>(sql('auth/audit_page'), [limit, offset]);
+  }>(authSql.auditPage, [limit, offset]);
   return rows.map((r) => ({
     auditId: r.audit_id,
     at: r.at,
@@ -423,7 +416,7 @@ export async function auditPage(db: StateQueries, limit: number, offset: number)
 }
 
 export async function auditCount(db: StateQueries): Promise<number> {
-  return Number((await db.scalar<number>(sql('auth/audit_count'))) ?? 0);
+  return Number((await db.scalar<number>(authSql.auditCount)) ?? 0);
 }
 
 // ---- app-state settings ------------------------------------------------------------------------------

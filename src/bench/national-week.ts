@@ -8,8 +8,9 @@ import { ingestEventFile } from '../ingest/events.ts';
 import { buildableMetrics, buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { metricSelectorRows } from '../metrics/selectors.ts';
-import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 /**
  * The national week (issue 15.2): a warehouse holding a year of national-scale per-user monthly state
@@ -129,7 +130,7 @@ export async function runNationalWeekBench(opts: NationalWeekOptions): Promise<v
       ),
     ];
     await timed('synthesise a year of per-user monthly state (setup)', false, async () => {
-      await db.run(sql('build/upsert_area_dim'));
+      await db.run(buildSql.upsertAreaDim);
       await db.run(`CREATE TEMP TABLE syn_practice AS
         SELECT CAST(row_number() OVER (ORDER BY d.area_code) - 1 AS INTEGER) AS i, d.area_key, d.area_code
         FROM area_dim d WHERE d.area_level = 'practice' AND d.area_code IN (SELECT practice_code FROM practice_map)`);

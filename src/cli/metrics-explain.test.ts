@@ -21,7 +21,7 @@ import {
 } from '../../test/support/small-warehouse.ts';
 import { buildSignedInApp } from '../../test/support/signed-in.ts';
 import { UsageError } from './args.ts';
-import { explainMetric, type Explanation } from './metrics-explain.ts';
+import { explainMetric, type Explanation, type QueryAt } from './metrics-explain.ts';
 
 let w: SmallWarehouse;
 let app: FastifyInstance;
@@ -81,14 +81,22 @@ function probes(id: string): { route: string; url: string; shows: (body: string)
   return out;
 }
 
+/** The file and line a query is said to be at hold its definition. */
+function expectDefinedAt(q: QueryAt) {
+  const lines = fs.readFileSync(path.join(REPO_ROOT, q.file), 'utf8').split('\n');
+  expect(lines[q.line - 1], q.name).toMatch(
+    new RegExp(`^export const \\w+ = query(<[^>]*>)?\\('${q.name}'\\)`),
+  );
+}
+
 async function check(e: Explanation, expectedName: string) {
   // The YAML line really holds the id.
   expect(e.definedAt).not.toBeNull();
   const lines = fs.readFileSync(path.join(REPO_ROOT, e.definedAt!.file), 'utf8').split('\n');
   expect(lines[e.definedAt!.line - 1]).toBe(`id: ${e.id}`);
   expect(e.name).toBe(expectedName);
-  // Every SQL file it names exists.
-  for (const f of e.origin.sqlFiles) expect(fs.existsSync(path.join(REPO_ROOT, f)), f).toBe(true);
+  // Every query it names is defined at the line it gives.
+  for (const q of e.origin.queries) expectDefinedAt(q);
   // Every route it names is registered by the app.
   const registered = new Set(app.registeredRoutes.map((r) => `${r.method} ${r.url}`));
   for (const s of [...e.pages, ...e.api]) expect(registered, s.route).toContain(s.route);
@@ -117,7 +125,7 @@ describe('metrics explain', () => {
     const e = await explain('unique_logins');
     await check(e, 'Unique users logging in to the NHS App');
     expect(e.origin.table).toBe('metric_cell');
-    expect(e.origin.sqlFiles).toContain('src/warehouse/sql/build/fact_unique_period.sql');
+    expect(e.origin.queries.map((q) => q.name)).toContain('build.factUniquePeriod');
     // A headline: the tile is on the National summary and area pages (checked against the HTML above).
     expect(e.pages.map((p) => p.route)).toEqual(
       expect.arrayContaining(['GET /', 'GET /areas/:level/:code', 'GET /map', 'GET /rank', 'GET /data']),
@@ -140,7 +148,7 @@ describe('metrics explain', () => {
   it('follows a stored ratio of a feed: built from its parts, no headline, nothing stored without POMI', async () => {
     const e = await explain('pomi_patients_enabled_pct');
     await check(e, 'Percentage of GP patients registered for GP online services (Patient Online)');
-    expect(e.origin.sqlFiles).toEqual(['src/warehouse/sql/build/stored_ratio.sql']);
+    expect(e.origin.queries.map((q) => q.name)).toEqual(['build.storedRatio']);
     expect(e.rules.denominator).toBe('pomi_list_size');
     expect(e.rules.noData).toMatch(/no data/);
     expect(e.rules.openData).toMatch(/^not open/);
@@ -155,8 +163,7 @@ describe('metrics explain', () => {
       const e = await explainMetric(m.id, { catalogue: w.catalogue });
       const lines = fs.readFileSync(path.join(REPO_ROOT, e.definedAt!.file), 'utf8').split('\n');
       expect(lines[e.definedAt!.line - 1], m.id).toBe(`id: ${m.id}`);
-      for (const f of e.origin.sqlFiles)
-        expect(fs.existsSync(path.join(REPO_ROOT, f)), `${m.id}: ${f}`).toBe(true);
+      for (const q of e.origin.queries) expectDefinedAt(q);
       for (const s of [...e.pages, ...e.api]) expect(registered, `${m.id}: ${s.route}`).toContain(s.route);
       // Everything the catalogue defines is either built or computed when read.
       expect(e.origin.summary, m.id).not.toMatch(/^not built/);

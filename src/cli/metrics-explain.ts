@@ -20,6 +20,7 @@ import {
   type MetricDefinition,
 } from '../domain/metric-definition.ts';
 import { MI_MEASURES } from '../domain/mi-measures.ts';
+import type { Query } from '../warehouse/query.ts';
 import { placementsOf, type Placement } from '../domain/placements.ts';
 import { absentMeansZero, NO_DATA_TEXT } from '../domain/no-data.ts';
 import { DECIMALS_BY_UNIT } from '../domain/rounding.ts';
@@ -45,12 +46,30 @@ export interface Showing {
   what: string;
 }
 
+/** A query object and the line that defines it. */
+export interface QueryAt {
+  /** Its name, `<module>.<export>` (src/warehouse/sql/<module>.ts). */
+  name: string;
+  file: string;
+  line: number;
+}
+
+/** Where a query object is defined: the `export const` line in its module under src/warehouse/sql. */
+export function queryLocation(q: Query): QueryAt {
+  const [module, id] = q.name.split('.') as [string, string];
+  const file = `src/warehouse/sql/${module}.ts`;
+  const lines = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.startsWith(`export const ${id} = query`)) + 1;
+  return { name: q.name, file, line };
+}
+
 export interface Explanation {
   id: string;
   name: string;
   definedAt: { file: string; line: number } | null;
   kind: { aggregation: string; source: string; unit: string; grains: string[]; lowestLevel: string };
-  origin: MetricOrigin & { sqlFiles: string[] };
+  /** Each step's query and where it is written (file and line of its definition). */
+  origin: MetricOrigin & { queries: QueryAt[] };
   /** Stored cells per structure, grain and level, when a warehouse was read; null otherwise. */
   cells: CellCount[] | null;
   cellsNote: string;
@@ -334,7 +353,7 @@ export async function explainMetric(
     },
     origin: {
       ...origin,
-      sqlFiles: origin.steps.flatMap((s) => (s.sql ? [`src/warehouse/sql/${s.sql}.sql`] : [])),
+      queries: origin.steps.flatMap((s) => (s.sql ? [queryLocation(s.sql)] : [])),
     },
     cells,
     cellsNote: table === null ? '' : (opts.cellsNote ?? ''),
@@ -362,7 +381,8 @@ export function formatExplanation(e: Explanation): string {
     e.origin.table ? `${e.origin.summary} (src/metrics/build.ts buildMetrics)` : e.origin.summary,
   );
   e.origin.steps.forEach((s, i) => {
-    lines.push(`  ${i + 1}. ${s.sql ? `src/warehouse/sql/${s.sql}.sql` : '(TypeScript)'}: ${s.what}`);
+    const at = s.sql ? queryLocation(s.sql) : null;
+    lines.push(`  ${i + 1}. ${at ? `${at.name} (${at.file}:${at.line})` : '(TypeScript)'}: ${s.what}`);
   });
   row(
     'Stored in',

@@ -10,10 +10,10 @@ import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../qu
 import { getMetricSeries } from '../query/series.ts';
 import type { SeriesPoint } from '../query/types.ts';
 import { getDataStatus } from '../query/status.ts';
-import { sql } from '../warehouse/sql.ts';
 import { UsageError } from './args.ts';
 import { runOfficialQuery } from './official-command.ts';
 import { runBookingQuery } from './booking-command.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -151,7 +151,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
       place_name: string | null;
       level: string;
       ons_code: string | null;
-    }>(sql('query/find_area'), [level, code]);
+    }>(querySql.findArea, [level, code]);
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
     const struct = structure === 'current' ? 'current' : 'as_recorded';
@@ -250,7 +250,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
   const { structure, format } = outputOptions(values);
   const { db } = await openForReading(config, () => undefined);
   try {
-    if (!(await db.one(sql('query/find_area'), [level, code])))
+    if (!(await db.one(querySql.findArea, [level, code])))
       throw new UsageError(`no ${level} with code "${code}"`);
     const req = {
       source: source as JumpOffSource,

@@ -26,7 +26,8 @@ import {
 } from '../domain/demo-model.ts';
 import { londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
+import * as demoSql from '../warehouse/sql/demo.ts';
 
 export interface DemoOptions {
   /** Share of England's users to simulate (1 = full national scale). */
@@ -81,7 +82,7 @@ interface PracticeRow {
 
 /** The practices of every practice-map release with their 13+ list sizes, as the generator uses them. */
 export async function loadDemoPractices(db: Warehouse): Promise<DemoPracticeRecord[]> {
-  const rows = await db.all<PracticeRow>(sql('demo/practices'));
+  const rows = await db.all<PracticeRow>(demoSql.practices);
   return rows.map((r) => ({
     code: r.code,
     patients13plus: r.patients13plus,
@@ -121,13 +122,13 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
   fs.mkdirSync(outDir, { recursive: true });
   const tmpDir = path.join(outDir, `.demo-tmp-${process.pid}-${started}`);
 
-  await db.run(sql('demo/drop_temp'));
+  await db.run(demoSql.dropTemp);
   // Row order does not matter here and keeping it makes the large temporary tables and the Parquet
   // writes several times slower: switch it off for the run, and restore the connection's setting after.
   const preserveOrder = await db.scalar<boolean>("SELECT current_setting('preserve_insertion_order')");
   await db.run('SET preserve_insertion_order = false');
   try {
-    await db.run(sql('demo/create_slots'), [
+    await db.run(demoSql.createSlots, [
       window.from,
       json(slots.dayIndex),
       json(slots.hour),
@@ -138,19 +139,19 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
       json(slots.hourLo),
       json(slots.hourW),
     ]);
-    await db.run(sql('demo/create_days'), [json(slots.dayLo), json(slots.dayW), json(slots.dayShort)]);
+    await db.run(demoSql.createDays, [json(slots.dayLo), json(slots.dayW), json(slots.dayShort)]);
     const dayCells = lookupCells(slots.dayW, slots.loginTotal);
     const hourCells = lookupCells(slots.hourW);
-    await db.run(sql('demo/create_day_cells'), [dayCells, slots.loginTotal]);
-    await db.run(sql('demo/create_hour_cells'), [hourCells]);
-    await db.run(sql('demo/create_months'));
+    await db.run(demoSql.createDayCells, [dayCells, slots.loginTotal]);
+    await db.run(demoSql.createHourCells, [hourCells]);
+    await db.run(demoSql.createMonths);
     const p = plan.practices;
     const groupSize = (g: number) => (g >= 0 ? plan.moveTargets[g]!.length : 0);
     const moveIndex = new Map<string, number>();
     plan.moveTargets.forEach((codes) => codes.forEach((c, i) => moveIndex.set(c, i)));
     const practiceNumber = new Map(p.map((x, i) => [x.code, i]));
     const numberOf = (code: string | null) => (code === null ? null : practiceNumber.get(code)!);
-    await db.run(sql('demo/create_practices'), [
+    await db.run(demoSql.createPractices, [
       json(p.map((x) => x.code)),
       json(p.map((x) => x.users)),
       json(p.map((x) => x.activity)),
@@ -161,19 +162,19 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
       json(p.map((x) => groupSize(x.moveGroup))),
     ]);
     const targets = plan.moveTargets.flatMap((codes, g) => codes.map((code, i) => ({ g, i, code })));
-    await db.run(sql('demo/create_move_targets'), [
+    await db.run(demoSql.createMoveTargets, [
       json(targets.map((t) => t.g)),
       json(targets.map((t) => t.i)),
       json(targets.map((t) => numberOf(t.code))),
     ]);
-    await db.run(sql('demo/create_segments'), [
+    await db.run(demoSql.createSegments, [
       json(cumulativeShares(model.segments.map((s) => s.share))),
       json(model.segments.map((s) => s.meanLoginsPerMonth)),
     ]);
     const features = (['P9', 'P5'] as const).flatMap((level) =>
       featureTable(level, model).map((f) => ({ level, ...f })),
     );
-    await db.run(sql('demo/create_feature_types'), [
+    await db.run(demoSql.createFeatureTypes, [
       json(features.map((f) => f.level)),
       json(features.map((_, i) => i)),
       json(features.map((f) => f.lo)),
@@ -183,8 +184,8 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
       json(features.map((f) => f.spec.service ?? null)),
     ]);
     const cells = featureCells(model);
-    await db.run(sql('demo/create_feature_cells'), [cells]);
-    await db.run(sql('demo/create_users'), [
+    await db.run(demoSql.createFeatureCells, [cells]);
+    await db.run(demoSql.createUsers, [
       options.seed,
       plan.preRegisteredShare,
       slots.loginTotal,
@@ -197,13 +198,14 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
       json([...ROUTES]),
       json(cumulativeShares(CHANNELS.map((c) => model.channels[c]))),
     ]);
-    const duplicates = (await db.scalar<number>(sql('demo/duplicate_users'))) ?? 0;
+    const duplicates =
+      (await db.scalar<number>('SELECT count(*) - count(DISTINCT k) AS duplicates FROM demo_user')) ?? 0;
     if (duplicates > 0) {
       // 64-bit keys: practically impossible at the scales this runs at; refuse rather than merge two people.
       throw new Error(`demo generation drew ${duplicates} duplicate user ids: try another seed`);
     }
-    await db.run(sql('demo/create_login_keys'));
-    await db.run(sql('demo/create_logins'), [
+    await db.run(demoSql.createLoginKeys);
+    await db.run(demoSql.createLogins, [
       slots.loginTotal,
       model.unknownPracticeShare,
       model.sessionChannelSwitch,
@@ -215,22 +217,24 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
     ]);
     await db.run('DROP TABLE demo_login_key');
     const windowEnd = londonDayEndUtc(window.to).toISOString();
-    await db.run(sql('demo/create_features'), [windowEnd, cells]);
+    await db.run(demoSql.createFeatures, [windowEnd, cells]);
     const stats = (await db.one<{
       logins: number;
       features: number;
       registrations: number;
       uplifts: number;
       users: number;
-    }>(sql('demo/run_stats')))!;
+    }>(demoSql.runStats))!;
 
     fs.mkdirSync(tmpDir);
-    const months = await db.all<{ month_idx: number; month: string }>(sql('demo/months'));
+    const months = await db.all<{ month_idx: number; month: string }>(
+      'SELECT month_idx, month FROM demo_month ORDER BY month_idx',
+    );
     const written: { month: string; file: string }[] = [];
     for (const m of months) {
       const file = path.join(tmpDir, demoFileName(m.month));
       await db.run(
-        `COPY (${sql('demo/write_month')}) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd, PRESERVE_ORDER false)`,
+        `COPY (${demoSql.writeMonth.text}) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd, PRESERVE_ORDER false)`,
         [m.month_idx, json([...CHANNELS])],
       );
       written.push({ month: m.month, file });
@@ -239,7 +243,7 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
     const launchToWindowUs =
       (londonDayStartUtc(window.from).getTime() - Date.parse('2019-01-01T00:00:00Z')) * 1000;
     await db.run(
-      `COPY (${sql('demo/write_history')}) TO ${sqlLiteral(historyTmp)} (FORMAT parquet, COMPRESSION zstd, PRESERVE_ORDER false)`,
+      `COPY (${demoSql.writeHistory.text}) TO ${sqlLiteral(historyTmp)} (FORMAT parquet, COMPRESSION zstd, PRESERVE_ORDER false)`,
       [launchToWindowUs, json([...CHANNELS])],
     );
     const files = replaceMonthlyFiles(written, outDir);
@@ -257,7 +261,7 @@ export async function generateDemoEvents(db: Warehouse, options: DemoOptions): P
       elapsedMs: Date.now() - started,
     };
   } finally {
-    await db.run(sql('demo/drop_temp'));
+    await db.run(demoSql.dropTemp);
     await db.run(`SET preserve_insertion_order = ${preserveOrder === false ? 'false' : 'true'}`);
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ import { TEST_CLOCK, TEST_RELEASES } from '../../test/support/api-warehouse.ts';
 import { openWarehouse, tempDir } from '../../test/support/feed-files.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 const STAFF: Viewer = { signedIn: true, role: 'viewer', userId: 'staff', via: 'session' };
 const OPTIONS = {
@@ -66,7 +66,7 @@ beforeAll(async () => {
   // A migrated warehouse holding only the booking journeys (the pages need no App activity), marked as demo.
   db = await openWarehouse();
   dir = tempDir('booking-routes-');
-  await db.run(sql('build/set_meta'), [
+  await db.run(buildSql.setMeta, [
     'demo',
     JSON.stringify({ scale: 0.0004, seed: 7, generatedAt: '2026-11-21T12:00:00.000Z' }),
   ]);

@@ -12,12 +12,12 @@ import {
   OFFICIAL_LEVELS,
   type OfficialLevel,
 } from '../query/official.ts';
-import { sql } from '../warehouse/sql.ts';
 import { buildOfficialView, officialQuery, type OfficialPageInput } from '../web/views/official.ts';
 import { canViewFigure } from '../domain/access.ts';
 import { reconciliationFor } from './api/official-routes.ts';
 import { sendError } from './errors.ts';
 import type { RouteContext } from './route-context.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 const MONTH = {
   type: 'string',
@@ -67,7 +67,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: RouteContext):
           'There is a problem with the address',
           'The from month must not be after the to month.',
         );
-      if (code !== undefined && !(await db.scalar<boolean>(sql('query/official_code_exists'), [level, code])))
+      if (code !== undefined && !(await db.scalar<boolean>(querySql.officialCodeExists, [level, code])))
         return reply.callNotFound();
       const all =
         measure.nationalOnly && level !== 'england'

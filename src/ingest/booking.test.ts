@@ -7,9 +7,9 @@ import { classifyInboxFile } from '../app/inbox-kind.ts';
 import { BOOKING_EVENT_COLUMNS } from '../domain/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { listMigrations } from '../warehouse/migrate.ts';
-import { sql } from '../warehouse/sql.ts';
 import { IngestError } from './errors.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from './booking.ts';
+import * as bookingSql from '../warehouse/sql/booking.ts';
 
 type Ev = Partial<Record<(typeof BOOKING_EVENT_COLUMNS)[number], string>>;
 
@@ -269,7 +269,7 @@ describe('booking ingest', () => {
 
     // Migration 0018 runs refresh_daily's statement over every date (same text), and fills the same rows.
     const migration = listMigrations().find((m) => m.version === 18)!;
-    const statement = sql('booking/refresh_daily').slice(sql('booking/refresh_daily').indexOf('INSERT INTO'));
+    const statement = bookingSql.refreshDaily.text.slice(bookingSql.refreshDaily.text.indexOf('INSERT INTO'));
     expect(migration.sql).toContain(statement.trimEnd() + ';');
     const snapshot = 'SELECT * FROM booking_daily ORDER BY ALL';
     const kept = await db.all(snapshot);

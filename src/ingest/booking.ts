@@ -24,10 +24,11 @@ import {
 } from '../domain/canonical-event.ts';
 import { addDays, londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
 import { refuseGlobPath } from './csv-reader.ts';
 import { IngestError, type IngestProblem } from './errors.ts';
 import { sha256File } from './file-hash.ts';
+import * as bookingSql from '../warehouse/sql/booking.ts';
 
 export type BookingFileKind = 'events' | 'slots';
 
@@ -143,7 +144,10 @@ async function prepare(db: Warehouse, file: string, kind: BookingFileKind): Prom
     throw new IngestError({ file, reason: 'file not found' });
   refuseGlobPath(file);
   const sha256 = await sha256File(file);
-  const previous = await db.one<{ load_id: number }>(sql('booking/find_load'), [kind, sha256]);
+  const previous = await db.one<{ load_id: number }>(
+    'SELECT load_id FROM booking_load WHERE kind = $1 AND sha256 = $2 LIMIT 1',
+    [kind, sha256],
+  );
   return { format, sha256, previous: previous?.load_id ?? null };
 }
 
@@ -152,7 +156,7 @@ async function refuseIfRejected(tx: Warehouse, file: string, table: string, limi
   const total = (await tx.scalar<number>(`SELECT count(*) FROM ${table} WHERE reject_reason IS NOT NULL`))!;
   if (total === 0) return;
   const rows = await tx.all<{ line: number; field: string; reason: string }>(
-    sql(table === 'booking_checked' ? 'booking/problems' : 'booking/problems_slots'),
+    table === 'booking_checked' ? bookingSql.problems : bookingSql.problemsSlots,
     [limit],
   );
   const problems: IngestProblem[] = rows.map((r) => ({
@@ -175,8 +179,8 @@ const nextLoadId = async (tx: Warehouse) =>
 
 /** Recomputes booking_daily for the dates in temp table booking_dirty_date (case facts already current). */
 async function refreshDirtyDates(tx: Warehouse): Promise<void> {
-  await tx.run(sql('booking/delete_daily'));
-  await tx.run(sql('booking/refresh_daily'));
+  await tx.run('DELETE FROM booking_daily WHERE event_date IN (SELECT event_date FROM booking_dirty_date)');
+  await tx.run(bookingSql.refreshDaily);
 }
 
 /**
@@ -226,7 +230,7 @@ export async function ingestBookingEventFile(
   return db.transaction(async (tx) => {
     await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
     try {
-      await tx.run(sql('booking/checked_events').replaceAll('{{EVENT_TYPES}}', EVENT_TYPE_LIST), [
+      await tx.run(bookingSql.checkedEvents.text.replaceAll('{{EVENT_TYPES}}', EVENT_TYPE_LIST), [
         londonDayStartUtc(EARLIEST_EVENT_DATE).toISOString(),
         londonDayEndUtc(latest).toISOString(),
         EARLIEST_EVENT_DATE,
@@ -241,18 +245,21 @@ export async function ingestBookingEventFile(
       const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM booking_checked'))!;
       if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no events' });
       const loadId = await nextLoadId(tx);
-      await tx.run(sql('booking/insert_events'), [loadId]);
+      await tx.run(bookingSql.insertEvents, [loadId]);
       // The facts of the cases this file touched, from all their events (earlier files' included).
-      await tx.run(sql('booking/delete_cases'), [loadId]);
-      await tx.run(sql('booking/refresh_cases'), [loadId]);
+      await tx.run(
+        'DELETE FROM booking_case WHERE case_id IN (SELECT case_id FROM booking_event WHERE load_id = $1)',
+        [loadId],
+      );
+      await tx.run(bookingSql.refreshCases, [loadId]);
       // The daily figures of every date those cases have events on (migration 0018).
-      await tx.run(sql('booking/daily_dirty_dates'), [loadId]);
+      await tx.run(bookingSql.dailyDirtyDates, [loadId]);
       await refreshDirtyDates(tx);
       const stats = (await tx.one<{ n: number; first: string | null; last: string | null }>(
         'SELECT count(*) AS n, min(event_date) AS first, max(event_date) AS last FROM booking_event WHERE load_id = $1',
         [loadId],
       ))!;
-      await tx.run(sql('booking/insert_load'), [
+      await tx.run(bookingSql.insertLoad, [
         loadId,
         'events',
         file,
@@ -308,7 +315,7 @@ export async function ingestBookingSlotsFile(
   return db.transaction(async (tx) => {
     await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
     try {
-      await tx.run(sql('booking/checked_slots'), [EARLIEST_EVENT_DATE, latest]);
+      await tx.run(bookingSql.checkedSlots, [EARLIEST_EVENT_DATE, latest]);
     } catch (err) {
       throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
     }
@@ -321,11 +328,11 @@ export async function ingestBookingSlotsFile(
            ON s.date = c.date AND s.service_id = c.service_id AND s.provider_ods = c.provider_ods`,
       ))!;
       const loadId = await nextLoadId(tx);
-      await tx.run(sql('booking/upsert_slots'), [loadId]);
+      await tx.run(bookingSql.upsertSlots, [loadId]);
       const stats = (await tx.one<{ first: string | null; last: string | null }>(
         'SELECT min(date) AS first, max(date) AS last FROM booking_slots_checked',
       ))!;
-      await tx.run(sql('booking/insert_load'), [
+      await tx.run(bookingSql.insertLoad, [
         loadId,
         'slots',
         file,

@@ -10,10 +10,11 @@ import {
 } from '../domain/canonical-event.ts';
 import { londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
 import { refuseGlobPath } from './csv-reader.ts';
 import { IngestError } from './errors.ts';
 import { sha256File } from './file-hash.ts';
+import * as ingestSql from '../warehouse/sql/ingest.ts';
 
 function fail(file: string, reason: string, line?: number): never {
   throw new IngestError(line === undefined ? { file, reason } : { file, line, reason });
@@ -106,7 +107,7 @@ function checkedEventsSql(now: Date): string {
     $4: sqlLiteral(EARLIEST_EVENT_DATE),
     $5: sqlLiteral(latest),
   };
-  return sql('ingest/checked_events').replace(/\$[1-5]\b/g, (p) => values[p]!);
+  return ingestSql.checkedEvents.text.replace(/\$[1-5]\b/g, (p) => values[p]!);
 }
 
 /**
@@ -134,7 +135,10 @@ export async function ingestEventFile(
   // ev-*.csv once loaded ev-a.csv and ev-b.csv too (issue 16.6).
   refuseGlobPath(file);
   const sha256 = await sha256File(file);
-  const previous = await db.one<{ load_id: number }>(sql('ingest/find_load_by_sha'), [sha256]);
+  const previous = await db.one<{ load_id: number }>(
+    'SELECT load_id, source_file, loaded_at FROM event_load WHERE sha256 = $1 LIMIT 1',
+    [sha256],
+  );
   const base = {
     file,
     format,
@@ -183,11 +187,13 @@ export async function ingestEventFile(
     await tx.run(
       `CREATE OR REPLACE TEMP VIEW checked_event AS ${checkedEventsSql(options.now ?? new Date())}`,
     );
-    const loadId = (await tx.scalar<number>(sql('ingest/next_load_id')))!;
+    const loadId = (await tx.scalar<number>(
+      'SELECT coalesce(max(load_id), 0) + 1 AS load_id FROM event_load',
+    ))!;
     const earlier = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;
     // Staged first (ADR 0034): de-duplicated and keyed there, then written to activity_event once.
     try {
-      await tx.run(sql('ingest/stage_valid_events'));
+      await tx.run(ingestSql.stageValidEvents);
     } catch (err) {
       fail(file, `cannot be read as ${format}: ${firstLine(err)}`);
     }
@@ -198,8 +204,8 @@ export async function ingestEventFile(
     const rowsRejected = rowsRead - valid;
     if (rowsRejected > 0) {
       await tx.run(rawView(LINE_BY_ORDER[format]));
-      await tx.run(sql('ingest/insert_rejects'), [loadId, file]);
-      rejects = await tx.all<RejectedRow>(sql('ingest/reject_sample'), [loadId, options.rejectSample ?? 20]);
+      await tx.run(ingestSql.insertRejects, [loadId, file]);
+      rejects = await tx.all<RejectedRow>(ingestSql.rejectSample, [loadId, options.rejectSample ?? 20]);
       const maxRate = options.maxRejectRate ?? 0.05;
       if (rowsRejected / rowsRead > maxRate) {
         const first = rejects[0];
@@ -210,23 +216,23 @@ export async function ingestEventFile(
         );
       }
     }
-    await tx.run(sql('ingest/create_repeated_events'));
+    await tx.run(ingestSql.createRepeatedEvents);
     if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
-      await tx.run(sql('ingest/delete_repeated_events'));
+      await tx.run(ingestSql.deleteRepeatedEvents);
     }
-    if (earlier > 0) await tx.run(sql('ingest/delete_known_events'));
+    if (earlier > 0) await tx.run(ingestSql.deleteKnownEvents);
     // Integer user keys (ADR 0027), in this transaction: a refused or interrupted load leaves none behind.
-    await tx.run(sql('ingest/create_load_users'));
-    await tx.run(sql('ingest/insert_user_keys'));
-    await tx.run(sql('ingest/insert_events'), [loadId]);
+    await tx.run(ingestSql.createLoadUsers);
+    await tx.run(ingestSql.insertUserKeys);
+    await tx.run(ingestSql.insertEvents, [loadId]);
     const stats = (await tx.one<{
       rows_loaded: number;
       unknown_practice_rows: number;
       first_event_date: string | null;
       last_event_date: string | null;
-    }>(sql('ingest/load_stats')))!;
+    }>(ingestSql.loadStats))!;
     const rowsDuplicate = valid - stats.rows_loaded;
-    await tx.run(sql('ingest/insert_event_load'), [
+    await tx.run(ingestSql.insertEventLoad, [
       loadId,
       file,
       sha256,

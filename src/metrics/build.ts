@@ -1,12 +1,13 @@
 import type { Clock } from '../domain/clock.ts';
 import { isStoredRatio, type MetricDefinition } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql, sqlLiteral } from '../warehouse/sql.ts';
+import { sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
 import { bandedRates } from '../domain/page-rates.ts';
 import { metricSelectorRows } from './selectors.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 export interface BuildResult {
   metrics: string[];
@@ -138,7 +139,7 @@ export type PendingBuild =
 
 /** Records the loads as built when they changed no figure (event loads that added no rows). */
 export async function recordBuildInputs(db: Warehouse): Promise<void> {
-  await db.run(sql('build/set_meta'), [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(db))]);
+  await db.run(buildSql.setMeta, [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(db))]);
 }
 
 export async function pendingBuild(db: Warehouse): Promise<PendingBuild> {
@@ -273,8 +274,8 @@ async function storeCells(s: BuildState): Promise<void> {
   s.rows += r.n;
   if (r.first && (!s.firstPeriod || r.first < s.firstPeriod)) s.firstPeriod = r.first;
   if (r.last && (!s.lastPeriod || r.last > s.lastPeriod)) s.lastPeriod = r.last;
-  await s.tx.run(sql('build/store_cells'));
-  await s.tx.run(sql('build/store_jump_off_cells'));
+  await s.tx.run(buildSql.storeCells);
+  await s.tx.run(buildSql.storeJumpOffCells);
 }
 
 /** At most this many months of user_month are read to carry a stored rolling state forward to a build's start. */
@@ -330,23 +331,23 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
   if (carryFrom === null) await tx.run('DELETE FROM user_12m');
   for (let part = 0; part < s.parts; part++) {
     if (carryFrom) {
-      await tx.run(sql('build/u12_state_from_stored'), [carryFrom, s.parts, part]);
+      await tx.run(buildSql.u12StateFromStored, [carryFrom, s.parts, part]);
       for (let m = addMonths(carryFrom, 1); m <= before; m = addMonths(m, 1)) await advance(m, part);
     } else {
-      await tx.run(sql('build/u12_state_from_months'), [before, s.parts, part]);
+      await tx.run(buildSql.u12StateFromMonths, [before, s.parts, part]);
     }
-    if (rewrite && before === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+    if (rewrite && before === keep) await tx.run(buildSql.storeUser12m, [keep]);
     for (let target = firstTarget; target <= lastTarget; target = addMonths(target, 1)) {
       await advance(target, part);
-      await tx.run(sql('build/fact_unique_12m'), [target]);
-      if (rewrite && target === keep) await tx.run(sql('build/store_user_12m'), [keep]);
+      await tx.run(buildSql.factUnique12m, [target]);
+      if (rewrite && target === keep) await tx.run(buildSql.storeUser12m, [keep]);
     }
     await tx.run('DROP TABLE u12_state');
   }
   if (rewrite && carryFrom !== null) await tx.run('DELETE FROM user_12m WHERE month <> $1', [keep]);
 
   async function advance(month: string, part: number): Promise<void> {
-    await tx.run(sql('build/u12_advance'), [month, s.parts, part]);
+    await tx.run(buildSql.u12Advance, [month, s.parts, part]);
     await tx.run('DROP TABLE u12_state');
     await tx.run('ALTER TABLE u12_next RENAME TO u12_state');
   }
@@ -354,7 +355,7 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
 
 /**
  * Peer bands of the rates area pages draw (src/domain/page-rates.ts), per level, grain and period: what
- * query/peers_rate_bands.sql computes, stored so that a page reads rows instead of taking quantiles over
+ * querySql.peersRateBands computes, stored so that a page reads rows instead of taking quantiles over
  * every practice's figures. An incremental build recomputes the periods from the window's start (a band
  * depends only on its own period's figures and denominators); a rate whose numerator, multiplier or demo
  * patient scale changed is recomputed whole, and rates no longer drawn are dropped.
@@ -388,7 +389,7 @@ async function storePeerBands(s: BuildState): Promise<void> {
       h.patient_scale === scale;
     const from = same ? windowFrom : '0001-01-01';
     await tx.run('DELETE FROM peer_band WHERE metric_id = $1 AND period_start >= $2', [r.metricId, from]);
-    await tx.run(sql('build/peer_bands'), [r.numeratorId, r.metricId, scale, from, r.multiplier]);
+    await tx.run(buildSql.peerBands, [r.numeratorId, r.metricId, scale, from, r.multiplier]);
     await tx.run('INSERT INTO peer_band_metric VALUES ($1, $2, $3, $4)', [
       r.metricId,
       r.numeratorId,
@@ -410,8 +411,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['metric_dim', 'area_dim'],
     why: 'the cube stores small integer keys for metrics and areas (ADR 0009)',
     run: async (s) => {
-      await s.tx.run(sql('build/upsert_metric_dim'), [listValue(s.metrics.map((m) => m.id))]);
-      await s.tx.run(sql('build/upsert_area_dim'));
+      await s.tx.run(buildSql.upsertMetricDim, [listValue(s.metrics.map((m) => m.id))]);
+      await s.tx.run(buildSql.upsertAreaDim);
       s.unknown = await areaKey(s, 'practice', 'UNKNOWN');
       s.england = await areaKey(s, 'england', 'E92000001');
     },
@@ -422,7 +423,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['build_practice', 'anc_current', 'build_release', 'anc_recorded'],
     why: "each practice's areas in today's structure and in every release, looked up once",
     run: async (s) => {
-      await s.tx.run(sql('build/create_build_keys'));
+      await s.tx.run(buildSql.createBuildKeys);
     },
   },
   {
@@ -431,9 +432,9 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['metric_selector', 'feed_selector'],
     why: 'which events and feed columns each metric counts, as rows the SQL joins on',
     run: async (s) => {
-      await s.tx.run(sql('build/create_selectors'));
+      await s.tx.run(buildSql.createSelectors);
       for (const x of metricSelectorRows(s.metrics)) {
-        await s.tx.run(sql('build/insert_metric_selector'), [
+        await s.tx.run(buildSql.insertMetricSelector, [
           x.metricId,
           x.kind,
           x.sig,
@@ -449,7 +450,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       }
       for (const m of s.metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
         const f = m.feed ?? {};
-        await s.tx.run(sql('build/insert_feed_selector'), [
+        await s.tx.run(buildSql.insertFeedSelector, [
           m.id,
           m.source,
           f.snapshot_column ?? null,
@@ -479,16 +480,16 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         bounds.from,
         bounds.to,
       ]);
-      await tx.run(sql('build/replace_data_days'), [w.lo, w.hi]);
+      await tx.run(buildSql.replaceDataDays, [w.lo, w.hi]);
       s.firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
       // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
       s.gridStart = s.range ? maxDate(s.firstDay, w.lo) : s.firstDay;
-      const span = (await tx.one<{ first: string | null; last: string | null }>(sql('build/date_range'), [
+      const span = (await tx.one<{ first: string | null; last: string | null }>(buildSql.dateRange, [
         s.gridStart,
         bounds.from,
         bounds.to,
       ]))!;
-      await tx.run(sql('build/create_date_release'), [span.first ?? s.gridStart, span.last ?? s.gridStart]);
+      await tx.run(buildSql.createDateRelease, [span.first ?? s.gridStart, span.last ?? s.gridStart]);
     },
   },
   {
@@ -497,8 +498,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['build_fact'],
     why: 'events per metric, practice and day, summed into weeks and months',
     run: async (s) => {
-      await s.tx.run(sql('build/create_build_fact'));
-      await s.tx.run(sql('build/fact_counts'), [s.w.lo, s.w.hi, s.unknown]);
+      await s.tx.run(buildSql.createBuildFact);
+      await s.tx.run(buildSql.factCounts, [s.w.lo, s.w.hi, s.unknown]);
     },
   },
   {
@@ -509,8 +510,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       const events = await metricKey(s, JUMP_OFF_BREAKDOWN.events);
       const feed = await metricKey(s, JUMP_OFF_BREAKDOWN.feed);
-      if (events >= 0 || feed >= 0) await s.tx.run(sql('build/upsert_jump_off_dim'), [s.w.lo, s.w.hi]);
-      if (events >= 0) await s.tx.run(sql('build/fact_jump_offs'), [s.w.lo, s.w.hi, s.unknown, events]);
+      if (events >= 0 || feed >= 0) await s.tx.run(buildSql.upsertJumpOffDim, [s.w.lo, s.w.hi]);
+      if (events >= 0) await s.tx.run(buildSql.factJumpOffs, [s.w.lo, s.w.hi, s.unknown, events]);
     },
   },
   {
@@ -524,12 +525,12 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       // practice figures add up exactly, and memory holds one partition's per-user state at a time.
       s.parts = s.options.userPartitions ?? (await userPartitionsFor(tx, w.lo, w.hi));
       if (!hasUniqueUsers(s)) return;
-      if (s.range) await tx.run(sql('build/delete_user_month'), [w.lo, w.hi]);
+      if (s.range) await tx.run(buildSql.deleteUserMonth, [w.lo, w.hi]);
       else await tx.run('DELETE FROM user_month');
       for (let part = 0; part < s.parts; part++) {
-        await tx.run(sql('build/create_user_period'), [w.lo, w.hi, s.unknown, s.parts, part]);
-        await tx.run(sql('build/fact_unique_period'));
-        await tx.run(sql('build/insert_user_month'));
+        await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.unknown, s.parts, part]);
+        await tx.run(buildSql.factUniquePeriod);
+        await tx.run(buildSql.insertUserMonth);
         await tx.run('DROP TABLE build_user_period');
       }
     },
@@ -548,8 +549,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     why: "the NHS's aggregated feeds are kept beside the events under their own metric ids (ADR 0007)",
     run: async (s) => {
       const jumpOffFeed = await metricKey(s, JUMP_OFF_BREAKDOWN.feed);
-      await s.tx.run(sql('build/fact_feed_days'), [s.w.lo, s.w.hi, s.unknown, jumpOffFeed]);
-      await s.tx.run(sql('build/fact_pomi'), [s.w.lo, s.w.hi, s.unknown]);
+      await s.tx.run(buildSql.factFeedDays, [s.w.lo, s.w.hi, s.unknown, jumpOffFeed]);
+      await s.tx.run(buildSql.factPomi, [s.w.lo, s.w.hi, s.unknown]);
     },
   },
   {
@@ -558,10 +559,10 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['build_period', 'practice_den', 'build_fact'],
     why: 'patients per practice and period: the denominators, and the patients_all metric',
     run: async (s) => {
-      await s.tx.run(sql('build/create_build_period'), [s.gridStart]);
-      await s.tx.run(sql('build/create_practice_den'));
+      await s.tx.run(buildSql.createBuildPeriod, [s.gridStart]);
+      await s.tx.run(buildSql.createPracticeDen);
       for (const id of LIST_SIZE_METRICS) {
-        if (s.ids.has(id)) await s.tx.run(sql('build/fact_patients_all'), [await metricKey(s, id)]);
+        if (s.ids.has(id)) await s.tx.run(buildSql.factPatientsAll, [await metricKey(s, id)]);
       }
     },
   },
@@ -571,11 +572,11 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['cell_build'],
     why: 'practice figures summed to every level, in both structures (current and as recorded)',
     run: async (s) => {
-      await s.tx.run(sql('build/create_rollup_in'));
-      await s.tx.run(sql('build/create_cell_build'));
-      await s.tx.run(sql('build/rollup_current'), [s.england]);
-      await s.tx.run(sql('build/rollup_as_recorded'), [s.england]);
-      await s.tx.run(sql('build/feed_downloads'), [s.w.lo, s.w.hi, s.england]);
+      await s.tx.run(buildSql.createRollupIn);
+      await s.tx.run(buildSql.createCellBuild);
+      await s.tx.run(buildSql.rollupCurrent, [s.england]);
+      await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
+      await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
     },
   },
   {
@@ -586,7 +587,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       const { tx, w } = s;
       if (s.range) {
-        await tx.run(sql('build/delete_recomputed'), [
+        await tx.run(buildSql.deleteRecomputed, [
           w.lo,
           w.hi,
           w.t12lo,
@@ -594,7 +595,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
           listValue(s.fromFirstPeriod),
           s.gridStart,
         ]);
-        await tx.run(sql('build/delete_recomputed_jump_offs'), [w.lo, w.hi]);
+        await tx.run(buildSql.deleteRecomputedJumpOffs, [w.lo, w.hi]);
       } else {
         await tx.run('DELETE FROM metric_cell');
         await tx.run('DELETE FROM jump_off_cell');
@@ -610,15 +611,19 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       const { tx } = s;
       if (s.cumulative.length === 0) return;
-      await tx.run(sql('build/create_cum_map'), [
+      await tx.run(buildSql.createCumMap, [
         listValue(s.cumulative.map((m) => m.id)),
         listValue(s.cumulative.map((m) => m.of!)),
       ]);
-      const fromStored = s.range !== undefined && s.gridStart > s.firstDay ? '_from_stored' : '';
-      await tx.run(sql(`build/cumulative_practices${fromStored}`), [s.gridStart]);
+      const fromStored = s.range !== undefined && s.gridStart > s.firstDay;
+      await tx.run(fromStored ? buildSql.cumulativePracticesFromStored : buildSql.cumulativePractices, [
+        s.gridStart,
+      ]);
       await tx.run('DELETE FROM cell_build');
-      await tx.run(sql('build/rollup_current'), [s.england]);
-      await tx.run(sql(`build/cumulative_as_recorded${fromStored}`), [s.gridStart]);
+      await tx.run(buildSql.rollupCurrent, [s.england]);
+      await tx.run(fromStored ? buildSql.cumulativeAsRecordedFromStored : buildSql.cumulativeAsRecorded, [
+        s.gridStart,
+      ]);
       await storeCells(s);
       await tx.run('DROP TABLE cum_map');
     },
@@ -646,7 +651,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         ]);
         // Figures from events are 0 where not stored; a feed figure that is not stored was not reported.
         const numeratorFromEvents = s.catalogue.find((x) => x.id === m.numerator)?.source === 'events';
-        await s.tx.run(sql('build/stored_ratio'), [
+        await s.tx.run(buildSql.storedRatio, [
           ratioKey,
           numKey,
           denKey,
@@ -663,8 +668,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['area_den_cell'],
     why: 'patients aged 13+ per area and period, for rates computed when read (ADR 0006)',
     run: async (s) => {
-      await s.tx.run(sql('build/delete_area_denominators'), [s.range ? s.gridStart : '0001-01-01']);
-      await s.tx.run(sql('build/area_denominators'), [s.england]);
+      await s.tx.run(buildSql.deleteAreaDenominators, [s.range ? s.gridStart : '0001-01-01']);
+      await s.tx.run(buildSql.areaDenominators, [s.england]);
     },
   },
   {
@@ -685,8 +690,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       );
       s.dataVersion = (previous ? Number(previous) : 0) + 1;
       s.builtAt = s.clock.now().toISOString();
-      await s.tx.run(sql('build/set_meta'), ['data_version', String(s.dataVersion)]);
-      await s.tx.run(sql('build/set_meta'), ['built_at', s.builtAt]);
+      await s.tx.run(buildSql.setMeta, ['data_version', String(s.dataVersion)]);
+      await s.tx.run(buildSql.setMeta, ['built_at', s.builtAt]);
     },
   },
 ];
@@ -769,7 +774,7 @@ export async function buildMetrics(
     // Started and finished on the build's clock (fixed in tests), the duration measured.
     const finished = clock.now().getTime();
     const buildId = (await tx.scalar<number>('SELECT coalesce(max(build_id), 0) + 1 FROM build_log'))!;
-    await tx.run(sql('build/insert_build_log'), [
+    await tx.run(buildSql.insertBuildLog, [
       buildId,
       new Date(finished - (Date.now() - started)).toISOString(),
       new Date(finished).toISOString(),
@@ -780,13 +785,13 @@ export async function buildMetrics(
       s.dataVersion,
       (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!,
     ]);
-    await tx.run(sql('build/insert_build_steps'), [
+    await tx.run(buildSql.insertBuildSteps, [
       buildId,
       listValue(timings.map((t) => t.name)),
       listValue(timings.map((t) => Math.round(t.millis * 1000) / 1000)),
     ]);
     // Last, so that a build whose commit was torn is found and redone (pendingBuild).
-    await tx.run(sql('build/set_meta'), [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);
+    await tx.run(buildSql.setMeta, [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);
     for (const table of TEMP_TABLES) await tx.run(`DROP TABLE ${table}`);
     await tx.run('DROP VIEW build_event');
     return {

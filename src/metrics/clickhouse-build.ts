@@ -1,4 +1,5 @@
-import { sql } from '../warehouse/sql.ts';
+import type { Query } from '../warehouse/query.ts';
+import * as clickhouseSql from '../warehouse/sql/clickhouse.ts';
 
 /**
  * The unique-user and roll-up steps of the build on ClickHouse (ADR 0027), over any client: the embedded
@@ -9,21 +10,21 @@ export interface ClickHouseRunner {
   run(statement: string, params?: Record<string, string | number>): Promise<void>;
 }
 
-/** The ClickHouse statements of one file under src/warehouse/sql/clickhouse (split at semicolons ending a line). */
-export function clickhouseStatements(name: string): string[] {
-  return sql(`clickhouse/${name}`)
+/** The ClickHouse statements of one entry of src/warehouse/sql/clickhouse.ts (split at semicolons ending a line). */
+export function clickhouseStatements(entry: Query): string[] {
+  return entry.text
     .split(/;\s*\n/)
     .map((s) => s.trim())
     .filter((s) => s.replace(/--[^\n]*/g, '').trim() !== '');
 }
 
-async function runFile(ch: ClickHouseRunner, name: string, params?: Record<string, string | number>) {
-  for (const statement of clickhouseStatements(name)) await ch.run(statement, params);
+async function runFile(ch: ClickHouseRunner, entry: Query, params?: Record<string, string | number>) {
+  for (const statement of clickhouseStatements(entry)) await ch.run(statement, params);
 }
 
 /** Creates one shard's tables (the local tables a Distributed table sits on). */
 export async function createClickHouseShard(ch: ClickHouseRunner): Promise<void> {
-  await runFile(ch, 'schema');
+  await runFile(ch, clickhouseSql.schema);
 }
 
 export interface ClickHouseUserStepParams {
@@ -50,15 +51,15 @@ export async function runClickHouseUserSteps(
   p: ClickHouseUserStepParams,
 ): Promise<void> {
   await ch.run('TRUNCATE TABLE user_period');
-  await runFile(ch, 'user_period', { lo: p.lo, hi: p.hi, unknown: p.unknown });
-  await runFile(ch, 'fact_unique_period');
-  if (p.incremental) await runFile(ch, 'delete_user_month', { lo: p.lo, hi: p.hi });
+  await runFile(ch, clickhouseSql.userPeriod, { lo: p.lo, hi: p.hi, unknown: p.unknown });
+  await runFile(ch, clickhouseSql.factUniquePeriod);
+  if (p.incremental) await runFile(ch, clickhouseSql.deleteUserMonth, { lo: p.lo, hi: p.hi });
   else await ch.run('TRUNCATE TABLE user_month');
-  await runFile(ch, 'insert_user_month');
-  await runFile(ch, 'fact_unique_12m', { t12lo: p.t12lo, t12hi: p.t12hi, last_month: p.lastMonth });
+  await runFile(ch, clickhouseSql.insertUserMonth);
+  await runFile(ch, clickhouseSql.factUnique12m, { t12lo: p.t12lo, t12hi: p.t12hi, last_month: p.lastMonth });
 }
 
 /** Rolls the practice figures in table fact up every level and both structures into table cell. */
 export async function runClickHouseRollup(ch: ClickHouseRunner, england: number): Promise<void> {
-  await runFile(ch, 'rollup', { england });
+  await runFile(ch, clickhouseSql.rollup, { england });
 }

@@ -16,7 +16,6 @@ import { ingestEventFile } from '../ingest/events.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
-import { sql } from '../warehouse/sql.ts';
 import { buildableMetrics, buildBounds, buildMetrics } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
 import {
@@ -26,6 +25,7 @@ import {
   type ClickHouseRunner,
 } from './clickhouse-build.ts';
 import { metricSelectorRows } from './selectors.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
 
 interface ChdbSession {
   query(q: string, format?: string): string;
@@ -197,8 +197,8 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
     ))!;
 
     // The reference tables, as the DuckDB build derives them (small: the same on every shard).
-    await db.run(sql('build/create_build_keys'));
-    await db.run(sql('build/create_date_release'), ['2025-01-01', '2026-12-31']);
+    await db.run(buildSql.createBuildKeys);
+    await db.run(buildSql.createDateRelease, ['2025-01-01', '2026-12-31']);
     const metricKeys = new Map(
       (
         await db.all<{ metric_id: string; metric_key: number }>(

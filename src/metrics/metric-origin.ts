@@ -1,6 +1,6 @@
 /**
  * Where a metric comes from (`metrics explain ID`, issue 9): the YAML line that defines it, and the build
- * steps and SQL files that produce its stored cells, decided by the same tests the build makes
+ * steps and queries that produce its stored cells, decided by the same tests the build makes
  * (`buildableMetrics`, `isStoredRatio`, `isPatientRate`), so the answer follows the build.
  */
 import fs from 'node:fs';
@@ -14,6 +14,9 @@ import {
 import { buildableMetrics, JUMP_OFF_BREAKDOWN } from './build.ts';
 import { METRICS_DIR } from './catalogue.ts';
 import { selectorKind } from './selectors.ts';
+import type { Query } from '../warehouse/query.ts';
+import * as buildSql from '../warehouse/sql/build.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** The file and 1-based line where `id: ID` is written, or null when there is no such file or line. */
 export function definitionLine(id: string, dir = METRICS_DIR): { file: string; line: number } | null {
@@ -25,8 +28,8 @@ export function definitionLine(id: string, dir = METRICS_DIR): { file: string; l
 }
 
 export interface BuildStep {
-  /** A SQL file under src/warehouse/sql (without .sql), or null for a step done in TypeScript. */
-  sql: string | null;
+  /** The query of the step (src/warehouse/sql/<module>.ts), or null for a step done in TypeScript. */
+  sql: Query | null;
   what: string;
 }
 
@@ -41,21 +44,21 @@ export interface MetricOrigin {
 }
 
 const ROLL_UP: BuildStep[] = [
-  { sql: 'build/rollup_current', what: 'practices rolled up to every level on today’s structure' },
-  { sql: 'build/rollup_as_recorded', what: 'and on the structure in force at the time (as recorded)' },
-  { sql: 'build/store_cells', what: 'stored in metric_cell' },
+  { sql: buildSql.rollupCurrent, what: 'practices rolled up to every level on today’s structure' },
+  { sql: buildSql.rollupAsRecorded, what: 'and on the structure in force at the time (as recorded)' },
+  { sql: buildSql.storeCells, what: 'stored in metric_cell' },
 ];
 
 const FEED_STEP: Record<string, BuildStep> = {
   practice_snapshot: {
-    sql: 'build/fact_feed_days',
+    sql: buildSql.factFeedDays,
     what: 'per practice and period from the daily practice snapshot feed (feed_practice_daily)',
   },
   integrated_partners: {
-    sql: 'build/fact_feed_days',
+    sql: buildSql.factFeedDays,
     what: 'per practice and period from the integrated-partners feed',
   },
-  pomi: { sql: 'build/fact_pomi', what: 'per practice and month from the POMI feed (feed_pomi)' },
+  pomi: { sql: buildSql.factPomi, what: 'per practice and month from the POMI feed (feed_pomi)' },
 };
 
 const feedSelector = (m: MetricDefinition) =>
@@ -74,9 +77,9 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       ? [
           ...steps,
           ...(m.source === 'events'
-            ? [{ sql: 'build/fact_jump_offs', what: 'the same clicks per provider and service' }]
+            ? [{ sql: buildSql.factJumpOffs, what: 'the same clicks per provider and service' }]
             : []),
-          { sql: 'build/store_jump_off_cells', what: 'by provider and service in jump_off_cell' },
+          { sql: buildSql.storeJumpOffCells, what: 'by provider and service in jump_off_cell' },
         ]
       : steps,
   });
@@ -87,8 +90,8 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       summary:
         'GP list sizes aged 13+ per practice and period, rolled up: the denominator of rates (ADR 0006)',
       steps: [
-        { sql: 'build/create_practice_den', what: 'each practice’s 13+ list size in force in each period' },
-        { sql: 'build/area_denominators', what: 'rolled up today’s structure into area_den_cell' },
+        { sql: buildSql.createPracticeDen, what: 'each practice’s 13+ list size in force in each period' },
+        { sql: buildSql.areaDenominators, what: 'rolled up today’s structure into area_den_cell' },
       ],
     };
   }
@@ -102,10 +105,10 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
         'series, data table, area children and the API breakdown; peers and ranking compute it in SQL)',
       steps: [
         {
-          sql: 'query/area_values',
+          sql: querySql.areaValues,
           what: `the numerator ${m.numerator}, with the part not covered by list sizes`,
         },
-        { sql: 'query/area_patients', what: 'the patients aged 13+ of the area (area_denominator)' },
+        { sql: querySql.areaPatients, what: 'the patients aged 13+ of the area (area_denominator)' },
       ],
     };
   }
@@ -122,7 +125,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       `a ratio of two stored metrics, ${m.numerator} ÷ ${m.denominator} × ${m.multiplier ?? 1}, stored by the build (ADR 0009); explain each part for where it comes from`,
       [
         {
-          sql: 'build/stored_ratio',
+          sql: buildSql.storedRatio,
           what: 'from the stored cells of both parts, wherever the denominator > 0',
         },
       ],
@@ -130,36 +133,36 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
   }
   if (m.aggregation === 'cumulative') {
     return cube(`the running total of ${m.of}, from its first period`, [
-      { sql: 'build/create_cum_map', what: `which count each running total follows (${m.of})` },
+      { sql: buildSql.createCumMap, what: `which count each running total follows (${m.of})` },
       {
-        sql: 'build/cumulative_practices',
+        sql: buildSql.cumulativePractices,
         what: 'running totals per practice (cumulative_practices_from_stored after an incremental build)',
       },
-      { sql: 'build/rollup_current', what: 'rolled up today’s structure' },
-      { sql: 'build/cumulative_as_recorded', what: 'and as recorded' },
-      { sql: 'build/store_cells', what: 'stored in metric_cell' },
+      { sql: buildSql.rollupCurrent, what: 'rolled up today’s structure' },
+      { sql: buildSql.cumulativeAsRecorded, what: 'and as recorded' },
+      { sql: buildSql.storeCells, what: 'stored in metric_cell' },
     ]);
   }
   if (m.source === 'events') {
     const selector: BuildStep = {
-      sql: 'build/insert_metric_selector',
+      sql: buildSql.insertMetricSelector,
       what: `its event selector (${m.events!.types.join(', ')}${m.events!.where ? ` where ${JSON.stringify(m.events!.where)}` : ''})`,
     };
     const kind = selectorKind(m);
     if (kind === 'count') {
       return cube('a count of activity events per practice, week and month', [
         selector,
-        { sql: 'build/fact_counts', what: 'counted per practice and period from activity_event' },
+        { sql: buildSql.factCounts, what: 'counted per practice and period from activity_event' },
         ...ROLL_UP,
       ]);
     }
     const perPeriod: BuildStep[] = [
       {
-        sql: 'build/create_user_period',
+        sql: buildSql.createUserPeriod,
         what: 'each user’s last qualifying event per period, one partition of users at a time (ADR 0027)',
       },
-      { sql: 'build/fact_unique_period', what: 'users counted once, at the practice of that event' },
-      { sql: 'build/insert_user_month', what: 'each user’s last event per month kept in user_month' },
+      { sql: buildSql.factUniquePeriod, what: 'users counted once, at the practice of that event' },
+      { sql: buildSql.insertUserMonth, what: 'each user’s last event per month kept in user_month' },
     ];
     if (kind === 'unique') {
       return cube('unique users per practice, week and month', [selector, ...perPeriod, ...ROLL_UP]);
@@ -168,7 +171,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       selector,
       ...perPeriod,
       {
-        sql: 'build/fact_unique_12m',
+        sql: buildSql.factUnique12m,
         what: 'users of the 12 months to each month, at their latest practice',
       },
       ...ROLL_UP,
@@ -176,23 +179,23 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
   }
   if (m.source === 'downloads') {
     return cube('app store downloads, England only', [
-      { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
+      { sql: buildSql.insertFeedSelector, what: `its feed selector (${feedSelector(m)})` },
       {
-        sql: 'build/feed_downloads',
+        sql: buildSql.feedDownloads,
         what: 'summed per week and month from feed_downloads_daily, stored for England',
       },
-      { sql: 'build/store_cells', what: 'stored in metric_cell' },
+      { sql: buildSql.storeCells, what: 'stored in metric_cell' },
     ]);
   }
   if (m.source === 'list_sizes') {
     return cube('GP list sizes per practice and period (the release in force)', [
-      { sql: 'build/fact_patients_all', what: 'each practice’s list size in force in each period' },
+      { sql: buildSql.factPatientsAll, what: 'each practice’s list size in force in each period' },
       ...ROLL_UP,
     ]);
   }
   const feed = FEED_STEP[m.source];
   return cube(`figures of the ${m.source} feed`, [
-    { sql: 'build/insert_feed_selector', what: `its feed selector (${feedSelector(m)})` },
+    { sql: buildSql.insertFeedSelector, what: `its feed selector (${feedSelector(m)})` },
     ...(feed ? [feed] : []),
     ...ROLL_UP,
   ]);

@@ -9,7 +9,6 @@ import { AREA_LEVELS, childLevel, ENGLAND_CODE, UNKNOWN_CODE, type AreaLevel } f
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { comparisonMetric } from '../domain/page-rates.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
@@ -33,6 +32,7 @@ import type {
   SeriesPoint,
   Structure,
 } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /**
  * The columns of the children table: two counts and two rates, by catalogue id (shown_on
@@ -82,7 +82,7 @@ export async function getAreaChain(
   level: AreaLevel,
   code: string,
 ): Promise<{ area: AreaDetail; ancestors: AreaRef[] } | null> {
-  const rows = await db.all<ChainRow>(sql('query/area_chain'), [level, code]);
+  const rows = await db.all<ChainRow>(querySql.areaChain, [level, code]);
   const self = rows[rows.length - 1];
   if (!self || self.level !== level || self.code !== code) return null;
   return {
@@ -163,7 +163,7 @@ export async function getAreaChildren(
       place_name: string | null;
       ons_code: string | null;
       is_current: boolean;
-    }>(sql('query/list_areas'), [child, opts.code]);
+    }>(querySql.listAreas, [child, opts.code]);
     result.rows = rows
       .filter((r) => r.code !== 'UNKNOWN')
       .map((r) => ({
@@ -197,7 +197,7 @@ export async function getAreaChildren(
     rate_2_value: number;
     rate_2_uncovered: number;
     patients_13plus: number | null;
-  }>(sql('query/area_children'), [
+  }>(querySql.areaChildren, [
     opts.level,
     opts.code,
     child,
@@ -268,7 +268,7 @@ export async function getAreaPage(
     const lastLoaded = all[all.length - 1]?.periodStart;
     if (lastLoaded) {
       lastActivePeriod =
-        (await db.scalar<string | null>(sql('query/area_last_period'), [
+        (await db.scalar<string | null>(querySql.areaLastPeriod, [
           structure,
           ACTIVITY_METRIC,
           grain,

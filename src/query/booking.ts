@@ -1,7 +1,7 @@
 /**
  * Urgent-care booking MI (issue 13): the measures of the NHS Booking Standard's reporting page over any
  * Europe/London date range, as a total, by group, or as a weekly or monthly series. The SQL is
- * src/warehouse/sql/booking/measure.sql; the definitions are in README "Urgent-care booking MI" and how events
+ * bookingSql.measure (src/warehouse/sql/booking.ts); the definitions are in README "Urgent-care booking MI" and how events
  * are attributed to groups in docs/adr/0020-booking-mi.md.
  *
  * No data is not zero: with no booking events loaded, or a range wholly outside the dates loaded, the answer is
@@ -20,7 +20,7 @@ import {
 } from '../domain/booking.ts';
 import { maxDate, minDate, nextPeriod, periodEnd, periodStart, type Grain } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as bookingSql from '../warehouse/sql/booking.ts';
 
 /** A booking question that cannot be answered (unknown measure, grouping not offered, bad dates). */
 export class BookingQueryError extends Error {
@@ -46,7 +46,7 @@ interface MeasureRow {
 
 /** The first and last London dates of the booking events loaded (both null when none are). */
 export async function bookingRange(db: Warehouse): Promise<BookingRange> {
-  const r = (await db.one<{ first: string | null; last: string | null }>(sql('booking/range')))!;
+  const r = (await db.one<{ first: string | null; last: string | null }>(bookingSql.range))!;
   return { first: r.first, last: r.last };
 }
 
@@ -75,7 +75,7 @@ async function measureRows(
   to: string,
   grain: 'none' | Grain,
 ): Promise<MeasureRow[]> {
-  return db.all<MeasureRow>(sql('booking/measure'), [measure, groupBy, from, to, grain]);
+  return db.all<MeasureRow>(bookingSql.measure, [measure, groupBy, from, to, grain]);
 }
 
 function figures(

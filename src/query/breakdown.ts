@@ -1,7 +1,7 @@
 import { childLevel, type AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface BreakdownRow {
   code: string;
@@ -41,15 +41,7 @@ export async function getBreakdown(
     ons_code: string | null;
     is_current: boolean;
     value: number | null;
-  }>(sql('query/breakdown'), [
-    structure,
-    req.metricId,
-    req.grain,
-    req.periodStart,
-    req.level,
-    req.code,
-    child,
-  ]);
+  }>(querySql.breakdown, [structure, req.metricId, req.grain, req.periodStart, req.level, req.code, child]);
   const total = rows.reduce((sum, r) => sum + (r.value ?? 0), 0);
   return {
     childLevel: child,

@@ -1,5 +1,5 @@
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** One committed metric build (table build_log). */
 export interface BuildLogEntry {
@@ -34,7 +34,7 @@ export async function getBuildHistory(db: Warehouse, limit = 20): Promise<BuildL
     rows_written: number;
     data_version: number;
     events_total: number;
-  }>(sql('query/build_history'), [limit]);
+  }>(querySql.buildHistory, [limit]);
   return rows.map((r) => ({
     buildId: r.build_id,
     startedAt: r.started_at,

@@ -1,6 +1,6 @@
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface CellCount {
   structure: 'current' | 'as_recorded';
@@ -28,7 +28,7 @@ export async function getCellCounts(
     first: string;
     last: string;
   }>(
-    table === 'metric_cell' ? sql('query/metric_cell_counts') : sql('query/denominator_cell_counts'),
+    table === 'metric_cell' ? querySql.metricCellCounts : querySql.denominatorCellCounts,
     table === 'metric_cell' ? [metricId] : [],
   );
   return rows

@@ -4,7 +4,7 @@
  */
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface ClosedArea {
   /** The extract date (YYYY-MM-DD) of the first practice-map release without the area: closed by then. */
@@ -21,7 +21,7 @@ export async function closedAreas(db: Warehouse, level: AreaLevel): Promise<Map<
     successor_code: string | null;
     successor_name: string | null;
     successor_place_name: string | null;
-  }>(sql('query/closed_areas'), [level]);
+  }>(querySql.closedAreas, [level]);
   return new Map(
     rows.map((r) => [
       r.code,

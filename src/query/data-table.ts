@@ -12,9 +12,9 @@ import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { absentMeansZero, figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods } from './series.ts';
 import type { DataStatus } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface DataTableRequest {
   /** The level of the rows. */
@@ -121,7 +121,7 @@ function areaParams(req: DataTableRequest): [string, string | null, string | nul
 
 /** How many areas the selection covers. */
 export async function countDataTableAreas(db: Warehouse, req: DataTableRequest): Promise<number> {
-  return Number((await db.scalar<number | bigint>(sql('query/data_table_count'), areaParams(req))) ?? 0);
+  return Number((await db.scalar<number | bigint>(querySql.dataTableCount, areaParams(req))) ?? 0);
 }
 
 /** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
@@ -216,7 +216,7 @@ async function readRows(
     value: number | null;
     uncovered: number | null;
     patients_13plus: number | null;
-  }>(sql('query/data_table_rows'), [
+  }>(querySql.dataTableRows, [
     ...areaParams(req),
     listValue(plan.pairs.map((p) => p.metric.id)),
     listValue(plan.pairs.map((p) => p.valueMetric)),
@@ -334,7 +334,7 @@ export async function findDataTableArea(
     name: string;
     place_name: string | null;
     is_current: boolean;
-  }>(sql('query/data_table_find_area'), [code]);
+  }>(querySql.dataTableFindArea, [code]);
   return row
     ? {
         level: row.level,

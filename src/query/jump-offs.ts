@@ -2,8 +2,8 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import { periodsBetween } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { Structure } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /**
  * Jump-off clicks to integrated partners broken down by provider and service (ADR 0009): the breakdown of
@@ -41,10 +41,14 @@ export async function getJumpOffBreakdown(
 ): Promise<JumpOffRow[]> {
   // Practices are stored once, under today's structure.
   const structure = req.level === 'practice' ? 'current' : req.structure;
-  const rows = await db.all<{ provider: string; service: string; value: number }>(
-    sql('query/jump_off_breakdown'),
-    [JUMP_OFF_METRIC[req.source], structure, req.grain, req.periodStart, req.level, req.code],
-  );
+  const rows = await db.all<{ provider: string; service: string; value: number }>(querySql.jumpOffBreakdown, [
+    JUMP_OFF_METRIC[req.source],
+    structure,
+    req.grain,
+    req.periodStart,
+    req.level,
+    req.code,
+  ]);
   const total = rows.reduce((sum, r) => sum + r.value, 0);
   return rows.map((r) => ({ ...r, share: total > 0 ? r.value / total : null }));
 }
@@ -58,7 +62,7 @@ export async function getJumpOffSeries(
   req: JumpOffRequest & { from: string; to: string; provider?: string; service?: string },
 ): Promise<{ periodStart: string; value: number }[]> {
   const structure = req.level === 'practice' ? 'current' : req.structure;
-  const rows = await db.all<{ period_start: string; value: number }>(sql('query/jump_off_series'), [
+  const rows = await db.all<{ period_start: string; value: number }>(querySql.jumpOffSeries, [
     JUMP_OFF_METRIC[req.source],
     structure,
     req.grain,
@@ -81,5 +85,5 @@ export async function listJumpOffServices(
   db: Warehouse,
   source: JumpOffSource,
 ): Promise<{ provider: string; service: string }[]> {
-  return db.all(sql('query/jump_off_dimensions'), [JUMP_OFF_METRIC[source]]);
+  return db.all<{ provider: string; service: string }>(querySql.jumpOffDimensions, [JUMP_OFF_METRIC[source]]);
 }

@@ -9,9 +9,9 @@ import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { loadedPeriods, rateSeriesFromParts } from './series.ts';
 import type { DataStatus } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** The levels the map can draw (the shipped boundaries). */
 export const MAP_LEVELS = ['region', 'icb', 'sub_icb'] as const satisfies readonly AreaLevel[];
@@ -129,7 +129,7 @@ async function readValues(
     uncovered: number | null;
     patients_13plus: number | null;
     stored: number | bigint;
-  }>(sql('query/map_values'), [level, rate ? (numerator?.id ?? '') : metric.id, grain, periodStart]);
+  }>(querySql.mapValues, [level, rate ? (numerator?.id ?? '') : metric.id, grain, periodStart]);
   // patients_13plus is the denominator itself: it has figures wherever an area has a list size.
   const hasFigures =
     metric.id === 'patients_13plus'
@@ -180,7 +180,7 @@ export async function metricsWithFigures(
   catalogue: readonly MetricDefinition[],
   req: { level: AreaLevel; grain: Grain; from: string; to: string },
 ): Promise<Set<string>> {
-  const rows = await db.all<{ metric_id: string }>(sql('query/metrics_with_figures'), [
+  const rows = await db.all<{ metric_id: string }>(querySql.metricsWithFigures, [
     req.level,
     req.grain,
     req.from,

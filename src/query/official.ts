@@ -4,7 +4,7 @@
  * rows, Unknown kept) and ICBs, monthly. A month with no figure is absent, never 0.
  */
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export const OFFICIAL_LEVELS = ['england', 'region', 'icb'] as const;
 export type OfficialLevel = (typeof OFFICIAL_LEVELS)[number];
@@ -43,7 +43,7 @@ const monthDay = (m: string | undefined) => (m === undefined ? null : `${m}-01`)
 
 export async function getOfficialRows(db: Warehouse, req: OfficialRequest): Promise<OfficialRow[]> {
   const edition = req.edition === undefined || req.edition === 'latest' ? null : `${req.edition}-01`;
-  const rows = await db.all<OfficialRow>(sql('query/official_rows'), [
+  const rows = await db.all<OfficialRow>(querySql.officialRows, [
     edition,
     req.measure,
     req.level,
@@ -72,7 +72,7 @@ export async function getOfficialEditions(db: Warehouse): Promise<OfficialEditio
     last_month: string;
     files: string;
     file_kinds: string;
-  }>(sql('query/official_editions'));
+  }>(querySql.officialEditions);
   return rows.map((r) => {
     const kinds = r.file_kinds.split('|');
     return {
@@ -112,7 +112,7 @@ export async function getOfficialRevisions(
     new_value: number;
     old_edition: string;
     edition: string;
-  }>(sql('query/official_revisions'), [filter.measure ?? null, filter.level ?? null, filter.code ?? null]);
+  }>(querySql.officialRevisions, [filter.measure ?? null, filter.level ?? null, filter.code ?? null]);
   return rows.map((r) => ({
     month: r.month,
     level: r.level,
@@ -128,6 +128,6 @@ export async function getOfficialRevisions(
 
 /** The measures with at least one official figure, and the levels each is published at. */
 export async function getOfficialMeasures(db: Warehouse): Promise<{ measure: string; levels: string[] }[]> {
-  const rows = await db.all<{ measure: string; levels: string }>(sql('query/official_measures'));
+  const rows = await db.all<{ measure: string; levels: string }>(querySql.officialMeasures);
   return rows.map((r) => ({ measure: r.measure, levels: r.levels.split(',') }));
 }

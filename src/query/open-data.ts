@@ -1,6 +1,6 @@
 /** The archive of our own MI publication's releases (issue 12f), newest first. */
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface OpenDataRelease {
   releaseId: string;
@@ -19,7 +19,7 @@ export async function getOpenDataReleases(db: Warehouse): Promise<OpenDataReleas
     files: string;
     notes: string;
     disclosure: boolean;
-  }>(sql('query/open_data_releases'));
+  }>(querySql.openDataReleases);
   return rows.map((r) => ({
     releaseId: r.release_id,
     month: r.month,

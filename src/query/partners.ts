@@ -18,10 +18,10 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
 import { getMetricSeries, loadedPeriods, rateSeriesFromParts, type RateParts } from './series.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface RangeRequest {
   level: AreaLevel;
@@ -81,9 +81,7 @@ export async function getPartnerJumpOffs(
   const metric = metricOf(catalogue, JUMP_OFF_METRIC[req.source]);
   let feedDays: PartnerJumpOffs['feedDays'] = null;
   if (req.source === 'feed') {
-    const d = await db.one<{ first_day: string | null; last_day: string | null }>(
-      sql('query/partner_feed_days'),
-    );
+    const d = await db.one<{ first_day: string | null; last_day: string | null }>(querySql.partnerFeedDays);
     if (d?.first_day && d.last_day) feedDays = { first: d.first_day, last: d.last_day };
   }
   const periods = periodsOf(status, req);
@@ -94,7 +92,7 @@ export async function getPartnerJumpOffs(
   // Practices are stored once, under today's structure.
   const structure = req.level === 'practice' ? 'current' : req.structure;
   const [totals, cells] = await Promise.all([
-    db.all<{ period_start: string; value: number }>(sql('query/series'), [
+    db.all<{ period_start: string; value: number }>(querySql.series, [
       structure,
       metric.id,
       req.grain,
@@ -104,7 +102,7 @@ export async function getPartnerJumpOffs(
       last,
     ]),
     db.all<{ period_start: string; provider: string; service: string; value: number }>(
-      sql('query/jump_off_area_range'),
+      querySql.jumpOffAreaRange,
       [metric.id, structure, req.grain, req.level, req.code, first, last],
     ),
   ]);
@@ -237,7 +235,7 @@ export async function getSupplierBreakdown(
     uncovered: number | null;
     practices: number | null;
     open_practices: number | null;
-  }>(sql('query/supplier_figures'), [
+  }>(querySql.supplierFigures, [
     req.level,
     req.code,
     req.grain,

@@ -19,11 +19,11 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { comparisonMetric } from './area-page.ts';
 import { loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { DataStatus, Structure } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface PeersRequest {
   /** A catalogue metric id, or `<count>_per_1000` for the rate derived from a count (as area pages do). */
@@ -143,7 +143,7 @@ export async function getPeers(
   let row: RankRow | undefined;
   if (resolved.isRate) {
     const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
-    row = await db.one<RankRow>(sql('query/peers_rate_rank'), [
+    row = await db.one<RankRow>(querySql.peersRateRank, [
       resolved.numerator?.id ?? '',
       req.grain,
       req.level,
@@ -153,7 +153,7 @@ export async function getPeers(
       resolved.metric.multiplier ?? 1,
     ]);
   } else {
-    row = await db.one<RankRow>(sql('query/peers_count_rank'), [
+    row = await db.one<RankRow>(querySql.peersCountRank, [
       structure,
       resolved.metric.id,
       req.grain,
@@ -247,7 +247,7 @@ async function computePeerBands(
   let rows: BandRow[];
   let stored: (BandRow & { stored: boolean })[] | null = null;
   if (resolved.isRate && req.useStored !== false && (await hasBandTable(db))) {
-    stored = await db.all<BandRow & { stored: boolean }>(sql('query/peer_band_rows'), [
+    stored = await db.all<BandRow & { stored: boolean }>(querySql.peerBandRows, [
       resolved.metric.id,
       req.level,
       req.grain,
@@ -261,7 +261,7 @@ async function computePeerBands(
   if (stored?.[0]?.stored) {
     rows = stored.filter((r) => r.period_start !== null);
   } else if (resolved.isRate) {
-    rows = await db.all<BandRow>(sql('query/peers_rate_bands'), [
+    rows = await db.all<BandRow>(querySql.peersRateBands, [
       resolved.numerator?.id ?? '',
       req.grain,
       req.level,
@@ -272,7 +272,7 @@ async function computePeerBands(
     ]);
   } else {
     const structure: Structure = req.level === 'practice' ? 'current' : req.structure;
-    rows = await db.all<BandRow>(sql('query/peers_count_bands'), [
+    rows = await db.all<BandRow>(querySql.peersCountBands, [
       structure,
       resolved.metric.id,
       req.grain,

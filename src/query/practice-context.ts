@@ -7,11 +7,11 @@
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { getAreaChain } from './area-page.ts';
 import { getRanking, RankingError, type ExclusionReason } from './ranking.ts';
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface PracticeRank {
   metricId: string;
@@ -115,7 +115,7 @@ export async function getPracticeContext(
   }
   // A practice left out of every ranking still has its list sizes (13+ from the rate's denominator).
   if (context.periodStart !== null && context.patients13plus === null) {
-    const row = await db.one<{ patients_13plus: number | null }>(sql('query/practice_patients_13plus'), [
+    const row = await db.one<{ patients_13plus: number | null }>(querySql.practicePatients13plus, [
       opts.grain,
       context.periodStart,
       context.code,

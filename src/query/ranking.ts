@@ -6,7 +6,7 @@
  *
  * - Membership is the area hierarchy as it stood for the period: on today's structure every practice's
  *   current ancestry; as recorded, the practice-map release in force for the period
- *   (src/warehouse/sql/query/ranking_members.sql).
+ *   (querySql.rankingMembers in src/warehouse/sql/query.ts).
  * - Figures are read exactly as everywhere else: rates and percentages over patients aged 13+ through
  *   `rateSeriesFromParts` (only practices with a list size in either part, docs/adr/0006; today's structure
  *   only), counts and stored ratios through `seriesFromValues` with the metric's fill rule. When no area in the
@@ -24,12 +24,12 @@ import { comparisonOf, type Grain, type MetricDefinition } from '../domain/metri
 import { compareWithBenchmark, confidenceOf, interval95, type Verdict } from '../domain/statistics.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { getAreaChain } from './area-page.ts';
 import { resolvePeerMetric } from './peers.ts';
 import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type RateParts } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus, SeriesPoint, Structure } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export const DEFAULT_MIN_LIST_SIZE = 1000;
 /** Points in each row's short series (the sparkline): the period ranked and the 12 before it. */
@@ -356,12 +356,12 @@ export async function getRanking(
 
   const memberArgs = [structure, periodStart, req.level, req.within.level, withinCode];
   const members = await once(['members', ...memberArgs], () =>
-    db.all<MemberRow>(sql('query/ranking_members'), memberArgs),
+    db.all<MemberRow>(querySql.rankingMembers, memberArgs),
   );
   const codes = listValue(members.map((m) => m.code));
   const first = shown[0]!.periodStart;
   const [values, sizes, englandRows] = await Promise.all([
-    db.all<ValueRow>(sql('query/ranking_values'), [
+    db.all<ValueRow>(querySql.rankingValues, [
       structure,
       isRate ? (numerator?.id ?? '') : metric.id,
       req.grain,
@@ -371,7 +371,7 @@ export async function getRanking(
       periodStart,
     ]),
     once(['sizes', structure, req.grain, req.level, withinCode, periodStart], () =>
-      db.all<ValueRow>(sql('query/ranking_values'), [
+      db.all<ValueRow>(querySql.rankingValues, [
         structure,
         'patients_all',
         req.grain,
@@ -381,7 +381,7 @@ export async function getRanking(
         periodStart,
       ]),
     ),
-    db.all<ValueRow>(sql('query/ranking_values'), [
+    db.all<ValueRow>(querySql.rankingValues, [
       'current',
       isRate ? (numerator?.id ?? '') : metric.id,
       req.grain,
@@ -551,7 +551,7 @@ export async function listAreasUnder(
     parent_code: string | null;
     is_current: boolean;
     found: boolean;
-  }>(sql('query/areas_under'), [level, ancestor]);
+  }>(querySql.areasUnder, [level, ancestor]);
   if (!rows[0]?.found) return null;
   return rows
     .filter((r) => r.code !== null)

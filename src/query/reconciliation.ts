@@ -9,8 +9,8 @@
  * editions before 2026-04, "current" (today's ICBs) from it; England is the same on both.
  */
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import { getOfficialRows, type OfficialLevel } from './official.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** The first edition NHS England remapped to the April 2026 ICB structure. */
 export const REMAPPED_EDITION = '2026-04';
@@ -55,17 +55,14 @@ export async function getReconciliation(
   const months = official.map((r) => r.month).sort();
   const computed = new Map<string, number>();
   for (const structure of ['current', 'as_recorded'] as const) {
-    const rows = await db.all<{ month: string; code: string; value: number }>(
-      sql('query/official_computed'),
-      [
-        structure,
-        req.measure,
-        req.level,
-        req.code ?? null,
-        `${months[0]}-01`,
-        `${months[months.length - 1]}-01`,
-      ],
-    );
+    const rows = await db.all<{ month: string; code: string; value: number }>(querySql.officialComputed, [
+      structure,
+      req.measure,
+      req.level,
+      req.code ?? null,
+      `${months[0]}-01`,
+      `${months[months.length - 1]}-01`,
+    ]);
     for (const r of rows) computed.set(`${structure}|${r.month}|${r.code}`, Number(r.value));
   }
   return official.map((o) => {

@@ -4,8 +4,8 @@
  */
 import { areaLabel, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { AreaSearchResults } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 /** Longest search accepted (characters, after tidying). */
 export const MAX_SEARCH_LENGTH = 100;
@@ -26,7 +26,7 @@ export function normaliseSearch(text: string): string {
 /**
  * The text as compared with names: lower case, apostrophes dropped, every other run of punctuation or
  * space made one space ("St. John's" → "st johns"); letters outside a–z count as punctuation, as in
- * search_areas.sql, which applies the same rule to names.
+ * querySql.searchAreas, which applies the same rule to names.
  */
 export function nameKey(text: string): string {
   return text
@@ -74,7 +74,7 @@ export async function searchAreas(
     contains: string | null;
     match_rank: number;
     total: number;
-  }>(sql('query/search_areas'), [nameKey(query), compactCode(query), limit]);
+  }>(querySql.searchAreas, [nameKey(query), compactCode(query), limit]);
   const outward = outwardCode(query);
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
   if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);
@@ -118,7 +118,7 @@ async function nearbyPractices(db: Warehouse, query: string, outward: string): P
     sub_icb_name: string | null;
     sub_icb_place_name: string | null;
     icb_name: string | null;
-  }>(sql('query/search_postcode_nearby'), [letters, district, outward, MAX_NEARBY_PRACTICES]);
+  }>(querySql.searchPostcodeNearby, [letters, district, outward, MAX_NEARBY_PRACTICES]);
   return {
     query,
     total: rows.length,

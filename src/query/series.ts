@@ -10,8 +10,8 @@ import {
 import { addMonths, periodEnd, periodsBetween } from '../domain/periods.ts';
 import { confidenceOf } from '../domain/statistics.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export interface SeriesRequest {
   metricId: string;
@@ -63,7 +63,7 @@ export async function getSeries(
   if (periods.length === 0) return [];
   // Practices are identical on both structures, so the cube stores them once, under 'current'.
   const structure = req.level === 'practice' ? 'current' : req.structure;
-  const rows = await db.all<{ period_start: string; value: number }>(sql('query/series'), [
+  const rows = await db.all<{ period_start: string; value: number }>(querySql.series, [
     structure,
     req.metricId,
     req.grain,
@@ -164,7 +164,7 @@ export async function getRateSeries(
     value: number | null;
     uncovered: number | null;
     patients_13plus: number;
-  }>(sql('query/rate_series'), [
+  }>(querySql.rateSeries, [
     numeratorMetric?.id ?? '',
     req.grain,
     req.level,
@@ -237,7 +237,7 @@ export async function getAreaSeries(
   const structure = req.level === 'practice' ? 'current' : req.structure;
   type ValueRow = { metric_id: string; period_start: string; value: number; uncovered: number | null };
   const readValues = (s: Structure) =>
-    db.all<ValueRow>(sql('query/area_values'), [s, req.grain, req.level, req.code, first, last]);
+    db.all<ValueRow>(querySql.areaValues, [s, req.grain, req.level, req.code, first, last]);
   const byMetric = (rows: ValueRow[]) => {
     const m = new Map<string, Map<string, ValueRow>>();
     for (const r of rows) {
@@ -252,7 +252,7 @@ export async function getAreaSeries(
   let patients: Map<string, number> | null = null;
   let currentValues = structure === 'current' ? values : null;
   if (metrics.some(isRate)) {
-    const rows = await db.all<{ period_start: string; patients_13plus: number }>(sql('query/area_patients'), [
+    const rows = await db.all<{ period_start: string; patients_13plus: number }>(querySql.areaPatients, [
       req.grain,
       req.level,
       req.code,

@@ -1,6 +1,6 @@
 import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
 import type { DataStatus, DemoInfo } from './types.ts';
+import * as querySql from '../warehouse/sql/query.ts';
 
 export async function getDataStatus(db: Warehouse): Promise<DataStatus & { dataVersion: number }> {
   const row = await db.one<{
@@ -9,7 +9,7 @@ export async function getDataStatus(db: Warehouse): Promise<DataStatus & { dataV
     demo: string | null;
     first_day: string | null;
     last_day: string | null;
-  }>(sql('query/data_status'));
+  }>(querySql.dataStatus);
   let demo: DemoInfo | null = null;
   if (row?.demo) demo = JSON.parse(row.demo) as DemoInfo;
   return {

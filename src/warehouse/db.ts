@@ -1,9 +1,10 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
+import { statementText, type Row, type Statement, type StatementLike } from './query.ts';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
-export type Row = Record<string, unknown>;
+export type { Row } from './query.ts';
 
 export class WarehouseBusyError extends Error {}
 
@@ -90,18 +91,20 @@ export class Warehouse {
   }
 
   /** Runs a statement (or several separated by semicolons when there are no params). */
-  async run(sql: string, params?: SqlParams): Promise<void> {
+  async run(statement: Statement, params?: SqlParams): Promise<void> {
+    const sql = statementText(statement, params);
     const started = PROFILE ? Date.now() : 0;
     const cpu = PROFILE ? process.cpuUsage() : undefined;
     await this.conn.run(sql, params);
-    if (PROFILE) profileLine(started, sql, cpu);
+    if (PROFILE) profileLine(started, statement, cpu);
   }
 
-  async all<T extends object = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+  async all<T extends object = Row>(statement: Statement<T>, params?: SqlParams): Promise<T[]> {
+    const sql = statementText(statement, params);
     const started = PROFILE ? Date.now() : 0;
     const cpu = PROFILE ? process.cpuUsage() : undefined;
     const reader = await this.conn.runAndReadAll(sql, params);
-    if (PROFILE) profileLine(started, sql, cpu);
+    if (PROFILE) profileLine(started, statement, cpu);
     const types = reader.columnTypes().map((t) => t.typeId);
     const names = reader.columnNames();
     return reader.getRowsJS().map((row) => {
@@ -113,13 +116,13 @@ export class Warehouse {
     });
   }
 
-  async one<T extends object = Row>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    const rows = await this.all<T>(sql, params);
+  async one<T extends object = Row>(statement: Statement<T>, params?: SqlParams): Promise<T | undefined> {
+    const rows = await this.all<T>(statement as Statement<T>, params);
     return rows[0];
   }
 
-  async scalar<T = unknown>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    const row = await this.one(sql, params);
+  async scalar<T = unknown>(statement: Statement, params?: SqlParams): Promise<T | undefined> {
+    const row = await this.one(statement, params);
     return row ? (Object.values(row)[0] as T) : undefined;
   }
 
@@ -210,17 +213,21 @@ function removeSpill(dir: string): void {
 /** A value for Warehouse.append. */
 export type AppendValue = string | number | bigint | boolean | null | undefined;
 
-/** NHS_APP_ANALYTICS_PROFILE=1 prints every statement taking 100 ms or more to stderr (first code line only). */
+/** NHS_APP_ANALYTICS_PROFILE=1 prints every statement taking 100 ms or more to stderr (its name, or first code line). */
 const PROFILE = process.env.NHS_APP_ANALYTICS_PROFILE === '1';
 /** NHS_APP_ANALYTICS_PROFILE_MS changes the threshold (default 100 ms). */
 const PROFILE_MS = Number(process.env.NHS_APP_ANALYTICS_PROFILE_MS ?? 100);
 
-function profileLine(started: number, sql: string, cpu?: NodeJS.CpuUsage): void {
+function profileLine(started: number, statement: StatementLike, cpu?: NodeJS.CpuUsage): void {
   const ms = Date.now() - started;
   if (ms < PROFILE_MS) return;
   const used = cpu ? process.cpuUsage(cpu) : undefined;
   const cpuMs = used ? Math.round((used.user + used.system) / 1000) : 0;
-  const line = sql.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? '';
+  // A query object is named by its name; literal SQL by its first code line.
+  const line =
+    typeof statement === 'string'
+      ? (statement.split('\n').find((l) => l.trim() !== '' && !l.trim().startsWith('--')) ?? '')
+      : statement.name;
   console.error(
     `[profile] ${String(ms).padStart(7)} ms ${String(cpuMs).padStart(7)} ms cpu  ${line.trim().slice(0, 90)}`,
   );

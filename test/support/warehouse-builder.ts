@@ -15,7 +15,7 @@ import { buildMetrics } from '../../src/metrics/build.ts';
 import { loadCatalogue } from '../../src/metrics/catalogue.ts';
 import { Warehouse } from '../../src/warehouse/db.ts';
 import { migrate } from '../../src/warehouse/migrate.ts';
-import { sql } from '../../src/warehouse/sql.ts';
+import * as buildSql from '../../src/warehouse/sql/build.ts';
 
 /** A seeded random stream (mulberry32): the same data set on every run. */
 export function rng(seed: number): () => number {
@@ -137,7 +137,7 @@ export async function buildWarehouse(spec: WarehouseSpec): Promise<BuiltWarehous
     if (loaded.rowsRejected !== 0) throw new Error(`${loaded.rowsRejected} test events rejected`);
   };
   await ingestLines(spec.events.lines);
-  if (spec.demoMeta) await db.run(sql('build/set_meta'), ['demo', JSON.stringify(spec.demoMeta)]);
+  if (spec.demoMeta) await db.run(buildSql.setMeta, ['demo', JSON.stringify(spec.demoMeta)]);
   await spec.beforeBuild?.(db, dir);
   const catalogue = loadCatalogue();
   await buildMetrics(db, catalogue, spec.clock);

@@ -7,12 +7,12 @@ import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts
 import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { reasonPhrase } from '../errors.ts';
 import type { RouteContext } from '../route-context.ts';
 import { Readable } from 'node:stream';
 import { csvFilename, toCsv, toWideCsv } from '../../domain/csv.ts';
 import type { JsonSchema } from './schemas.ts';
+import * as querySql from '../../warehouse/sql/query.ts';
 
 export interface ApiRoute {
   /** Fastify path, e.g. /api/v1/areas/:level/:code. */
@@ -169,7 +169,7 @@ const ONS_CODE = /^[EWSN]\d{8}$/;
  */
 export async function odsCodeOf(db: Warehouse, level: AreaLevel, code: string): Promise<string> {
   if (level === 'england' || !ONS_CODE.test(code)) return code;
-  return (await db.scalar<string>(sql('query/area_code_by_ons'), [level, code])) ?? code;
+  return (await db.scalar<string>(querySql.areaCodeByOns, [level, code])) ?? code;
 }
 
 /** areaParam, with an ONS code resolved to its area's ODS code. */

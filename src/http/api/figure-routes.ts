@@ -35,7 +35,6 @@ import { getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
 import type { AreaRef, AreaTile, SeriesPoint, SummaryTile } from '../../query/types.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
 import { disclosureActive, disclosureFor } from './disclosure.ts';
 import {
@@ -70,6 +69,7 @@ import {
   SUMMARY_QUERY,
   SUMMARY_RESPONSE,
 } from './schemas.ts';
+import * as querySql from '../../warehouse/sql/query.ts';
 
 interface FigureQuery {
   metric: string;
@@ -340,7 +340,7 @@ async function rateBreakdown(
     patients_13plus: number | null;
     numerator_value: number;
     numerator_uncovered: number;
-  }>(sql('query/api_breakdown_rate'), [
+  }>(querySql.apiBreakdownRate, [
     numerator?.id ?? '',
     req.grain,
     req.periodStart,

@@ -20,7 +20,6 @@ import {
   RECONCILIATION_COLUMNS,
   type ReconciliationRow,
 } from '../../query/reconciliation.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { assertCanViewFigure } from '../access.ts';
 import type { RouteContext } from '../route-context.ts';
 import { disclosureFor } from './disclosure.ts';
@@ -28,6 +27,7 @@ import type { ApiRoute } from './common.ts';
 import { answer, badRequest, handle, notFound } from './common.ts';
 import type { JsonSchema } from './schemas.ts';
 import { FORMAT_SCHEMA } from './schemas.ts';
+import * as querySql from '../../warehouse/sql/query.ts';
 
 const MONTH_SCHEMA = {
   type: 'string',
@@ -162,7 +162,7 @@ export const officialRoute: ApiRoute = {
         code = undefined;
       } else if (
         code !== undefined &&
-        !(await db.scalar<boolean>(sql('query/official_code_exists'), [q.level, code]))
+        !(await db.scalar<boolean>(querySql.officialCodeExists, [q.level, code]))
       ) {
         throw notFound(`no official figures for ${q.level} ${code}`);
       }

@@ -5,7 +5,6 @@ import type { MetricDefinition } from '../../domain/metric-definition.ts';
 import { getAreaChain } from '../../query/area-page.ts';
 import { normaliseSearch } from '../../query/search.ts';
 import { closedAreas, type ClosedArea } from '../../query/closed-areas.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { answer, badRequest, handle, notFound, odsCodeOf, type ApiRoute } from './common.ts';
 import {
   AREA_PARAMS,
@@ -19,6 +18,7 @@ import {
   METRICS_QUERY,
   METRICS_RESPONSE,
 } from './schemas.ts';
+import * as querySql from '../../warehouse/sql/query.ts';
 
 export function metricJson(m: MetricDefinition, catalogue: readonly MetricDefinition[] = []) {
   const open = isOpenMetric(m, catalogue);
@@ -372,7 +372,7 @@ export const areaRoute: ApiRoute = {
               name: string;
               place_name: string | null;
               is_current: boolean;
-            }>(sql('query/list_areas'), [below, code])
+            }>(querySql.listAreas, [below, code])
           )
             .filter((c) => c.code !== 'UNKNOWN')
             .map((c) => ({

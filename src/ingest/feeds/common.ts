@@ -15,10 +15,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
+import type { Query } from '../../warehouse/query.ts';
 import { type CsvRecord, readCsv, readCsvHeaderLine, refuseGlobPath } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
 import type { FeedKind } from './index.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 /** What an import did. */
 export interface FeedImportSummary {
@@ -76,7 +77,7 @@ export async function findPreviousLoad(
   kind: FeedKind,
   sha256: string,
 ): Promise<FeedImportSummary | undefined> {
-  const prev = await db.one<FeedLoadRow>(sql('feeds/feed_load_find_by_sha'), [kind, sha256]);
+  const prev = await db.one<FeedLoadRow>(feedsSql.feedLoadFindBySha, [kind, sha256]);
   if (!prev) return undefined;
   return {
     file,
@@ -451,7 +452,7 @@ export async function validateToStage(
 export async function rejectDuplicates(
   db: Warehouse,
   file: string,
-  query: string,
+  query: Query,
   fields: string,
   what = 'the same key',
 ): Promise<void> {
@@ -471,31 +472,20 @@ export async function rejectDuplicates(
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 
-/** The SQL files of one feed table, under src/warehouse/sql/feeds/<prefix>_*.sql. */
+/** The statements of one feed table's load (src/warehouse/sql/feeds.ts, `<table>Load`). */
 export interface FeedSqlSet {
   /** CREATE OR REPLACE TEMP TABLE <stage> AS SELECT … FROM read_csv($1, …). */
-  stage: string;
+  stage: Query;
   /** rows, first_date, last_date, periods of the staging table (rows = rows that will be inserted). */
-  stats: string;
+  stats: Query;
   /** period, load_id, rows: the warehouse rows the staged file replaces. */
-  replaced: string;
+  replaced: Query;
   /** Deletes the warehouse rows the staged file replaces. */
-  delete: string;
+  delete: Query;
   /** Inserts the staged rows; $1 = load id. */
-  insert: string;
+  insert: Query;
   /** Drops the staging table. */
-  drop: string;
-}
-
-export function feedSql(prefix: string): FeedSqlSet {
-  return {
-    stage: sql(`feeds/${prefix}_stage`),
-    stats: sql(`feeds/${prefix}_stats`),
-    replaced: sql(`feeds/${prefix}_replaced`),
-    delete: sql(`feeds/${prefix}_delete`),
-    insert: sql(`feeds/${prefix}_insert`),
-    drop: sql(`feeds/${prefix}_drop`),
-  };
+  drop: Query;
 }
 
 export interface StageStats {
@@ -542,7 +532,9 @@ export async function writeFeed(db: Warehouse, opts: WriteFeedOptions): Promise<
     const notes = [...(opts.notes ?? []), ...(opts.notesFor?.(stats) ?? [])];
 
     const result = await db.transaction(async (tx) => {
-      const loadId = (await tx.scalar<number>(sql('feeds/feed_load_next_id')))!;
+      const loadId = (await tx.scalar<number>(
+        'SELECT coalesce(max(load_id), 0) + 1 AS load_id FROM feed_load',
+      ))!;
       const replacedRows = await tx.all<{ period: string; load_id: number; rows: number }>(sqlSet.replaced);
       await tx.run(sqlSet.delete);
       await tx.run(sqlSet.insert, [loadId]);
@@ -569,7 +561,7 @@ export async function writeFeed(db: Warehouse, opts: WriteFeedOptions): Promise<
             `${replaced.loadIds.join(', ')})`,
         );
       }
-      await tx.run(sql('feeds/feed_load_insert'), [
+      await tx.run(feedsSql.feedLoadInsert, [
         loadId,
         opts.kind,
         opts.fileKind,

@@ -14,7 +14,6 @@
  * - a delivery replaces the (day, Type) pairs it covers: a Google-only monthly file leaves Apple figures alone.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { IngestError, type IngestProblem } from '../errors.ts';
 import {
   addDays,
@@ -22,7 +21,6 @@ import {
   contentSha256,
   daysInMonth,
   type FeedImportSummary,
-  feedSql,
   findPreviousLoad,
   Header,
   parseCount,
@@ -33,6 +31,7 @@ import {
   weeklyDatesWarning,
   writeFeed,
 } from './common.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 export const DOWNLOAD_COLUMNS = ['Date', 'Type', 'Count'] as const;
 export const DEVICE_TYPES = ['Apple', 'Google'] as const;
@@ -117,12 +116,12 @@ export async function importDownloads(
     sha256,
     rowsRead,
     stage,
-    sqlSet: feedSql('downloads_daily'),
+    sqlSet: feedsSql.downloadsDailyLoad,
     checkStaged: async (d) => {
       await rejectDuplicates(
         d,
         file,
-        sql('feeds/downloads_daily_duplicates'),
+        feedsSql.downloadsDailyDuplicates,
         `${dateCol}, ${typeCol}`,
         'the Date and Type',
       );
@@ -139,9 +138,7 @@ export async function importDownloads(
 
 /** A monthly file: one calendar month, and for each Type present one row for every day of that month. */
 async function checkMonthlyDays(db: Warehouse, file: string, dateCol: string): Promise<void> {
-  const rows = await db.all<{ device_type: string; day: string; line: number }>(
-    sql('feeds/downloads_daily_days'),
-  );
+  const rows = await db.all<{ device_type: string; day: string; line: number }>(feedsSql.downloadsDailyDays);
   const months = [...new Set(rows.map((r) => r.day.slice(0, 7)))].sort();
   if (months.length > 1) {
     const other = rows.find((r) => r.day.slice(0, 7) !== months[0])!;

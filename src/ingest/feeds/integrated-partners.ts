@@ -17,7 +17,6 @@ import {
   baseName,
   contentSha256,
   type FeedImportSummary,
-  feedSql,
   findPreviousLoad,
   Header,
   parseCount,
@@ -30,6 +29,7 @@ import {
   weeklyDatesWarning,
   writeFeed,
 } from './common.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 export const PARTNER_COLUMNS = ['Date', 'OdsCode', 'Provider', 'JumpOff', 'Clicks'] as const;
 
@@ -113,7 +113,7 @@ export async function importIntegratedPartners(db: Warehouse, file: string): Pro
     sha256,
     rowsRead,
     stage,
-    sqlSet: feedSql('partner_daily'),
+    sqlSet: feedsSql.partnerDailyLoad,
     warningsFor: (stats) => {
       const w = weeklyDatesWarning(name, stats.periods, stats.first_date, stats.last_date);
       return w ? [w] : [];

@@ -5,11 +5,9 @@
 import path from 'node:path';
 import { ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { IngestError } from '../errors.ts';
 import {
   type FeedImportSummary,
-  feedSql,
   type Parsed,
   rejectDuplicates,
   type StageFile,
@@ -20,6 +18,7 @@ import {
 export { MI_MEASURES, type MiMeasure, miMeasureById } from '../../domain/mi-measures.ts';
 import { MI_MEASURES, type MiMeasure } from '../../domain/mi-measures.ts';
 import { monthOfName } from '../../domain/periods.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 /** A label without footnote markers (`ICB ODS Code [1,2]` → `icb ods code`), lower-cased, spaces collapsed. */
 export function normaliseLabel(text: string): string {
@@ -204,7 +203,7 @@ export async function miSumCheck(tx: Warehouse): Promise<{ warnings: string[]; n
     england: number;
     icb_sum: number;
     icb_rows: number;
-  }>(sql('feeds/mi_published_sum_check'));
+  }>(feedsSql.miPublishedSumCheck);
   const warnings: string[] = [];
   let equal = 0;
   for (const r of rows) {
@@ -241,7 +240,7 @@ export async function rejectRemovals(db: Warehouse, file: string): Promise<void>
     codes: string;
     source_files: string;
     total: number;
-  }>(sql('feeds/mi_published_removed'), [20]);
+  }>(feedsSql.miPublishedRemoved, [20]);
   if (rows.length === 0) return;
   throw new IngestError(
     rows.map((r) => {
@@ -282,14 +281,14 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     sha256: opts.sha256,
     rowsRead: opts.rowsRead,
     stage: opts.stage,
-    sqlSet: feedSql('mi_published'),
+    sqlSet: feedsSql.miPublishedLoad,
     checkStaged: async (d) => {
-      // A CSV extract names no edition: see mi_stage_set_edition.sql.
-      await d.run(sql('feeds/mi_stage_set_edition'));
+      // A CSV extract names no edition: see feedsSql.miStageSetEdition.
+      await d.run(feedsSql.miStageSetEdition);
       await rejectDuplicates(
         d,
         opts.file,
-        sql('feeds/mi_published_duplicates'),
+        feedsSql.miPublishedDuplicates,
         opts.duplicateFields,
         'the month and area',
       );
@@ -297,9 +296,9 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     },
     afterInsert: async (tx, loadId) => {
       // mi_published shows, for every month, level and measure, the latest edition covering it.
-      await tx.run(sql('feeds/mi_published_refresh_delete'));
-      await tx.run(sql('feeds/mi_published_refresh_insert'));
-      await tx.run(sql('feeds/mi_edition_insert'), [
+      await tx.run(feedsSql.miPublishedRefreshDelete);
+      await tx.run(feedsSql.miPublishedRefreshInsert);
+      await tx.run(feedsSql.miEditionInsert, [
         loadId,
         opts.edition.month,
         opts.edition.publishedOn,
@@ -308,11 +307,12 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
         opts.fileKind,
       ]);
       const check = await miSumCheck(tx);
-      const revisions = await tx.all<{ n: number; editions: string }>(sql('feeds/mi_revisions_by_load'), [
-        loadId,
-      ]);
+      const revisions = await tx.all<{ n: number; editions: string }>(feedsSql.miRevisionsByLoad, [loadId]);
       const r = revisions[0];
-      const edition = (await tx.scalar<string>(sql('feeds/mi_edition_of_load'), [loadId]))!;
+      const edition = (await tx.scalar<string>(
+        "SELECT strftime(edition, '%Y-%m') FROM mi_edition WHERE load_id = $1",
+        [loadId],
+      ))!;
       const published = opts.edition.publishedOn ? `, published ${opts.edition.publishedOn}` : '';
       const notes = [`edition ${edition}${published}`];
       if (r && r.n > 0) notes.push(`${r.n} figure(s) revised against edition(s) ${r.editions}`);

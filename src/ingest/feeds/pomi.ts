@@ -14,12 +14,10 @@
  * - the months the file covers replace those months already loaded (all practices), as a correction.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import {
   baseName,
   contentSha256,
   type FeedImportSummary,
-  feedSql,
   findPreviousLoad,
   Header,
   monthStart,
@@ -33,6 +31,7 @@ import {
   validateToStage,
   writeFeed,
 } from './common.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 export const POMI_COLUMNS = [
   'Report_Period_End',
@@ -212,12 +211,12 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
     sha256,
     rowsRead,
     stage,
-    sqlSet: feedSql('pomi'),
+    sqlSet: feedsSql.pomiLoad,
     checkStaged: (d) =>
       rejectDuplicates(
         d,
         file,
-        sql('feeds/pomi_duplicates'),
+        feedsSql.pomiDuplicates,
         `${endCol}, ${practiceCol}, ${fieldCol}`,
         'the month, Practice_Code and Field',
       ),

@@ -15,13 +15,11 @@
  * - the days the file covers replace those days already loaded (all practices), as a correction.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { IngestError } from '../errors.ts';
 import {
   baseName,
   contentSha256,
   type FeedImportSummary,
-  feedSql,
   findPreviousLoad,
   Header,
   parseCount,
@@ -34,6 +32,7 @@ import {
   weeklyDatesWarning,
   writeFeed,
 } from './common.ts';
+import * as feedsSql from '../../warehouse/sql/feeds.ts';
 
 /** The count columns of the snapshot feed, in file order, with our column names. */
 export const SNAPSHOT_COUNT_COLUMNS = [
@@ -125,12 +124,12 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
     sha256,
     rowsRead,
     stage,
-    sqlSet: feedSql('practice_daily'),
+    sqlSet: feedsSql.practiceDailyLoad,
     checkStaged: (d) =>
       rejectDuplicates(
         d,
         file,
-        sql('feeds/practice_daily_duplicates'),
+        feedsSql.practiceDailyDuplicates,
         `${dateCol}, ${odsCol}`,
         'the Date and OdsCode',
       ),

@@ -1,6 +1,6 @@
 /**
  * The area model, rebuilt from every practice-map release (see the SQL files under
- * src/warehouse/sql/reference/ for the exact rules):
+ * src/warehouse/sql/reference.ts for the exact rules):
  *
  * - area_version: every area at every level in every release, as recorded then (plus England and Unknown).
  * - area: today's structure. Areas of the latest release are current, with their latest details. Areas seen only
@@ -15,8 +15,8 @@
  * practice_ancestry keeps each practice's own sub-ICB location. Roll figures up with practice_ancestry, per level.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { readSubIcbPlaces, storeSubIcbPlaces, subIcbPlacesSignature } from './place-names.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 /** warehouse_meta key holding the practice-map releases the area model was last built from. */
 export const AREAS_SOURCE_META_KEY = 'reference.areas_source';
@@ -30,19 +30,16 @@ export async function rebuildAreas(db: Warehouse): Promise<void> {
   const placesSignature = await subIcbPlacesSignature();
   await db.transaction(async (tx) => {
     await storeSubIcbPlaces(tx, places);
-    await tx.run(sql('reference/area_version_delete'));
-    await tx.run(sql('reference/area_version_insert'));
-    await tx.run(sql('reference/area_delete'));
-    await tx.run(sql('reference/area_insert_root'));
-    await tx.run(sql('reference/area_insert_from_versions'));
-    await tx.run(sql('reference/practice_ancestry_delete'));
-    await tx.run(sql('reference/practice_ancestry_insert_current'));
-    await tx.run(sql('reference/practice_ancestry_insert_as_recorded'));
-    const signature = (await tx.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
-    await tx.run(sql('reference/meta_set'), [
-      AREAS_SOURCE_META_KEY,
-      `${signature};places:${placesSignature}`,
-    ]);
+    await tx.run('DELETE FROM area_version');
+    await tx.run(referenceSql.areaVersionInsert);
+    await tx.run('DELETE FROM area');
+    await tx.run(referenceSql.areaInsertRoot);
+    await tx.run(referenceSql.areaInsertFromVersions);
+    await tx.run('DELETE FROM practice_ancestry');
+    await tx.run(referenceSql.practiceAncestryInsertCurrent);
+    await tx.run(referenceSql.practiceAncestryInsertAsRecorded);
+    const signature = (await tx.scalar<string>(referenceSql.areasSourceSignature)) ?? '';
+    await tx.run(referenceSql.metaSet, [AREAS_SOURCE_META_KEY, `${signature};places:${placesSignature}`]);
   });
 }
 
@@ -51,9 +48,9 @@ export async function rebuildAreas(db: Warehouse): Promise<void> {
  * from another place-name file than the one shipped.
  */
 export async function areasNeedRebuild(db: Warehouse): Promise<boolean> {
-  const areas = (await db.scalar<number>(sql('reference/area_count'))) ?? 0;
+  const areas = (await db.scalar<number>('SELECT count(*) AS n FROM area')) ?? 0;
   if (areas === 0) return true;
-  const signature = (await db.scalar<string>(sql('reference/areas_source_signature'))) ?? '';
-  const built = await db.scalar<string>(sql('reference/meta_get'), [AREAS_SOURCE_META_KEY]);
+  const signature = (await db.scalar<string>(referenceSql.areasSourceSignature)) ?? '';
+  const built = await db.scalar<string>(referenceSql.metaGet, [AREAS_SOURCE_META_KEY]);
   return built !== `${signature};places:${await subIcbPlacesSignature()}`;
 }

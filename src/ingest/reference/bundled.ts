@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../config.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { areasNeedRebuild, rebuildAreas } from './areas.ts';
 import { fileSha256, type ImportSummary } from './common.ts';
 import { importReferenceFile } from './import.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 /** Where the reference files shipped with the product live (see its README.md). */
 export const BUNDLED_REFERENCE_DIR = path.join(REPO_ROOT, 'data', 'reference');
@@ -43,7 +43,7 @@ export async function loadBundledReference(
   const alreadyLoaded: string[] = [];
   for (const file of bundledReferenceFiles(dir)) {
     const sha256 = await fileSha256(file);
-    const known = (await db.scalar<number>(sql('reference/release_count_any_sha'), [sha256])) ?? 0;
+    const known = (await db.scalar<number>(referenceSql.releaseCountAnySha, [sha256])) ?? 0;
     if (known > 0) {
       alreadyLoaded.push(file);
       continue;

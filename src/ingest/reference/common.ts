@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { AreaLevel } from '../../domain/areas.ts';
 import { LEVEL_ALIASES } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
+import type { Query } from '../../warehouse/query.ts';
 import { openDecompressed, readCsv } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 /** The kinds of reference release (reference_release.kind and list_size.source_kind). */
 export const REFERENCE_KINDS = [
@@ -170,13 +171,13 @@ export async function existingReleases(
   db: Warehouse,
   kind: ReferenceKind,
 ): Promise<Map<string, ExistingRelease>> {
-  const rows = await db.all<ExistingRelease>(sql('reference/release_list_kind'), [kind]);
+  const rows = await db.all<ExistingRelease>(referenceSql.releaseListKind, [kind]);
   return new Map(rows.map((r) => [r.extract_date, r]));
 }
 
 /** True when some release of `kind` was loaded from a file with this content hash. */
 export async function isLoadedBySha(db: Warehouse, kind: ReferenceKind, sha256: string): Promise<boolean> {
-  const n = await db.scalar<number>(sql('reference/release_count_sha'), [kind, sha256]);
+  const n = await db.scalar<number>(referenceSql.releaseCountSha, [kind, sha256]);
   return (n ?? 0) > 0;
 }
 
@@ -195,7 +196,7 @@ export async function writeReleases(
     releases: ReleaseToWrite[];
     table: string;
     /** Deletes one release's rows; parameters $1 = extract date, $2 = kind when `deleteTakesKind`. */
-    deleteSql: string;
+    deleteSql: Query;
     deleteTakesKind: boolean;
     /** The rows of the given extract dates, in the table's column order. */
     rowsFor: (dates: ReadonlySet<string>) => Iterable<readonly (string | number | null)[]>;
@@ -213,12 +214,12 @@ export async function writeReleases(
     await db.transaction(async (tx) => {
       for (const date of toWrite) {
         await tx.run(opts.deleteSql, opts.deleteTakesKind ? [date, opts.kind] : [date]);
-        await tx.run(sql('reference/release_delete'), [opts.kind, date]);
+        await tx.run(referenceSql.releaseDelete, [opts.kind, date]);
       }
       await tx.append(opts.table, opts.rowsFor(toWrite));
       for (const r of opts.releases) {
         if (!toWrite.has(r.extractDate)) continue;
-        await tx.run(sql('reference/release_insert'), [
+        await tx.run(referenceSql.releaseInsert, [
           opts.kind,
           r.extractDate,
           r.publication,

@@ -19,7 +19,6 @@
  */
 import { ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { type ColumnSpec, readCsv, readCsvHeader, readCsvHeaderLine, resolveColumn } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
 import {
@@ -34,6 +33,7 @@ import {
   skippedSummary,
   writeReleases,
 } from './common.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 export type ListSizeKind = 'list_size_all' | 'list_size_single_age' | 'list_size_quinary';
 
@@ -376,7 +376,7 @@ async function importListSizesOfKind(
     rowsRead: parsed.rowsRead,
     releases: parsed.releases,
     table: 'list_size',
-    deleteSql: sql('reference/list_size_delete_release'),
+    deleteSql: referenceSql.listSizeDeleteRelease,
     deleteTakesKind: true,
     rowsFor: function* (dates) {
       for (const r of parsed.rows) {

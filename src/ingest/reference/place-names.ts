@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { readCsv } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
 import { REPO_ROOT } from '../../config.ts';
 import { fileSha256 } from './common.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 export const SUB_ICB_PLACES_FILE = path.join(REPO_ROOT, 'data', 'reference', 'sub-icb-place-names.csv');
 
@@ -75,9 +75,9 @@ export function subIcbPlacesSignature(file = SUB_ICB_PLACES_FILE): Promise<strin
 
 /** Replaces sub_icb_place with the file's rows (call inside the area rebuild's transaction). */
 export async function storeSubIcbPlaces(tx: Warehouse, places: readonly SubIcbPlace[]): Promise<void> {
-  await tx.run(sql('reference/sub_icb_place_delete'));
+  await tx.run('DELETE FROM sub_icb_place');
   for (const p of places) {
-    await tx.run(sql('reference/sub_icb_place_insert'), [
+    await tx.run(referenceSql.subIcbPlaceInsert, [
       p.subIcbCode,
       p.ccgCode,
       p.ccgOnsCode,

@@ -20,7 +20,6 @@
  * two or three sub-ICB locations (and the unallocated `U` spans dozens), so each practice keeps its own sub-ICB.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
-import { sql } from '../../warehouse/sql.ts';
 import { type ColumnSpec, readCsv, readCsvHeader, resolveColumn } from '../csv-reader.ts';
 import { ProblemCollector } from '../errors.ts';
 import {
@@ -37,6 +36,7 @@ import {
   UNALLOCATED_PCN_NAME,
   writeReleases,
 } from './common.ts';
+import * as referenceSql from '../../warehouse/sql/reference.ts';
 
 export const PRACTICE_MAP_KIND = 'practice_map' as const;
 
@@ -311,7 +311,7 @@ export async function importPracticeMap(db: Warehouse, file: string): Promise<Im
       { extractDate: parsed.extractDate, publication: parsed.publication, rows: parsed.rows.length },
     ],
     table: 'practice_map',
-    deleteSql: sql('reference/practice_map_delete_release'),
+    deleteSql: referenceSql.practiceMapDeleteRelease,
     deleteTakesKind: false,
     rowsFor: () =>
       parsed.rows.map((r) => [

@@ -1,2 +1,0 @@
--- Entries in the audit log.
-SELECT count(*) AS n FROM audit_log

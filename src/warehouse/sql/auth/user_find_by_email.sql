@@ -1,4 +1,0 @@
--- One user by normalised email. $1 = email.
-SELECT user_id, email, role, status, created_at, created_by, last_sign_in_at
-FROM app_user
-WHERE email = $1

@@ -1,0 +1,1088 @@
+/**
+ * The build of the figure cube: user keys, unique users, counts, roll-ups, running totals, ratios (src/metrics/build.ts).
+ *
+ * One exported query object per statement (ADR 0039): import it, pass it to the database (`db.all(q, params)`);
+ * positional parameters $1, $2 … only, never values written into the text.
+ */
+import { query } from '../query.ts';
+
+/**
+ * Rolls practice 13+ list sizes up today's structure for every period of the build. $1 = the England key.
+ * Estimated list sizes are fractional: summed as decimals (exact, so the same in any order) rather than as
+ * doubles, whose sums once differed between builds (1623146.9999999993 and 1623147.0000000007, issue 16.7).
+ */
+export const areaDenominators = query('build.areaDenominators')`
+INSERT INTO area_den_cell
+WITH d AS (
+  SELECT p.grain, p.period_start, p.extract_date, p.den, p.kind = 'exact' AS exact,
+         a.practice_key, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key
+  FROM practice_den p
+  JOIN anc_current a ON a.practice_key = p.practice_key
+)
+SELECT grain, period_start, coalesce(practice_key, pcn_key, sub_icb_key, icb_key, region_key, $1),
+       CAST(sum(CAST(den AS DECIMAL(18, 6))) AS DOUBLE), count(*), bool_and(exact), max(extract_date)
+FROM d
+GROUP BY GROUPING SETS (
+  (grain, period_start, practice_key),
+  (grain, period_start, pcn_key),
+  (grain, period_start, sub_icb_key),
+  (grain, period_start, icb_key),
+  (grain, period_start, region_key),
+  (grain, period_start)
+)
+`;
+
+/**
+ * Everything the roll-ups add up, per practice: event counts, users already attributed to one practice per
+ * period, feed figures and list sizes, by metric (dim_key: 0, or the provider and service of a jump-off
+ * breakdown), grain (0 week, 1 month), period and the practice-map release in force (for as recorded).
+ */
+export const createBuildFact = query('build.createBuildFact')`
+CREATE OR REPLACE TEMP TABLE build_fact (
+  metric_key SMALLINT NOT NULL,
+  dim_key INTEGER NOT NULL,
+  grain UTINYINT NOT NULL,
+  period_start DATE NOT NULL,
+  practice_key INTEGER NOT NULL,
+  release DATE,
+  n DOUBLE NOT NULL
+)
+`;
+
+/**
+ * Keys the build works with. build_practice: recognised practice codes (anything else counts as Unknown).
+ * anc_current: each practice's ancestors on today's structure. anc_recorded: its ancestors under each
+ * practice-map release (its own row in that release, else its latest earlier row — a practice that has
+ * since closed — else its earliest row, one that opened later). build_release: the practice-map releases.
+ */
+export const createBuildKeys = query('build.createBuildKeys')`
+CREATE OR REPLACE TEMP TABLE build_practice AS
+SELECT d.area_code AS practice_code, d.area_key AS practice_key
+FROM area_dim d
+JOIN area a ON a.area_level = 'practice' AND a.area_code = d.area_code
+WHERE d.area_level = 'practice';
+
+CREATE OR REPLACE TEMP TABLE anc_current AS
+SELECT p.area_key AS practice_key, n.area_key AS pcn_key, s.area_key AS sub_icb_key, i.area_key AS icb_key,
+       r.area_key AS region_key
+FROM practice_ancestry x
+JOIN area_dim p ON p.area_level = 'practice' AND p.area_code = x.practice_code
+JOIN area_dim n ON n.area_level = 'pcn' AND n.area_code = x.pcn_code
+JOIN area_dim s ON s.area_level = 'sub_icb' AND s.area_code = x.sub_icb_code
+JOIN area_dim i ON i.area_level = 'icb' AND i.area_code = x.icb_code
+JOIN area_dim r ON r.area_level = 'region' AND r.area_code = x.region_code
+WHERE x.structure = 'current';
+
+CREATE OR REPLACE TEMP TABLE build_release AS
+SELECT DISTINCT valid_from AS release FROM practice_ancestry WHERE structure = 'as_recorded';
+
+CREATE OR REPLACE TEMP TABLE anc_recorded AS
+WITH recorded AS (
+  SELECT * FROM practice_ancestry WHERE structure = 'as_recorded'
+),
+picked AS (
+  SELECT r.release, x.practice_code,
+    arg_max(struct_pack(pcn := x.pcn_code, sub_icb := x.sub_icb_code, icb := x.icb_code, region := x.region_code),
+            CASE WHEN x.valid_from <= r.release THEN date_diff('day', DATE '1900-01-01', x.valid_from)
+                 ELSE -date_diff('day', DATE '1900-01-01', x.valid_from) END) AS parents
+  FROM build_release r
+  CROSS JOIN recorded x
+  GROUP BY r.release, x.practice_code
+)
+SELECT x.release, p.area_key AS practice_key, n.area_key AS pcn_key, s.area_key AS sub_icb_key,
+       i.area_key AS icb_key, r.area_key AS region_key
+FROM picked x
+JOIN area_dim p ON p.area_level = 'practice' AND p.area_code = x.practice_code
+JOIN area_dim n ON n.area_level = 'pcn' AND n.area_code = x.parents.pcn
+JOIN area_dim s ON s.area_level = 'sub_icb' AND s.area_code = x.parents.sub_icb
+JOIN area_dim i ON i.area_level = 'icb' AND i.area_code = x.parents.icb
+JOIN area_dim r ON r.area_level = 'region' AND r.area_code = x.parents.region
+`;
+
+/**
+ * Every week (grain 0) and month (grain 1) from the one containing $1 to the last loaded day, plus any other
+ * period with figures from there on: the periods list sizes (denominators, patients of all ages) and running
+ * totals are computed for.
+ */
+export const createBuildPeriod = query('build.createBuildPeriod')`
+CREATE OR REPLACE TEMP TABLE build_period AS
+SELECT 0::UTINYINT AS grain, CAST(d AS DATE) AS period_start
+FROM generate_series(CAST(date_trunc('week', $1::DATE) AS TIMESTAMP),
+                     CAST((SELECT max(day) FROM data_day) AS TIMESTAMP), INTERVAL 7 DAY) t(d)
+UNION
+SELECT 1, CAST(d AS DATE)
+FROM generate_series(CAST(date_trunc('month', $1::DATE) AS TIMESTAMP),
+                     CAST((SELECT max(day) FROM data_day) AS TIMESTAMP), INTERVAL 1 MONTH) t(d)
+UNION
+SELECT DISTINCT grain, period_start FROM build_fact
+WHERE period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+                                 ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END
+`;
+
+/**
+ * Figures computed by a build, before they replace the stored ones (structure 0 current, 1 as recorded).
+ */
+export const createCellBuild = query('build.createCellBuild')`
+CREATE OR REPLACE TEMP TABLE cell_build (
+  structure UTINYINT NOT NULL,
+  metric_key SMALLINT NOT NULL,
+  dim_key INTEGER NOT NULL,
+  grain UTINYINT NOT NULL,
+  period_start DATE NOT NULL,
+  area_key INTEGER NOT NULL,
+  value DOUBLE NOT NULL,
+  uncovered DOUBLE
+)
+`;
+
+/**
+ * Running totals to compute: each cumulative metric and the count it accumulates. $1 cumulative ids,
+ * $2 their base ids (same order).
+ */
+export const createCumMap = query('build.createCumMap')`
+CREATE OR REPLACE TEMP TABLE cum_map AS
+SELECT c.metric_key AS cum_key, b.metric_key AS base_key
+FROM (SELECT unnest($1::VARCHAR[]) AS cum_id, unnest($2::VARCHAR[]) AS base_id) m
+JOIN metric_dim c ON c.metric_id = m.cum_id
+JOIN metric_dim b ON b.metric_id = m.base_id
+`;
+
+/**
+ * The practice-map release in force on each date from $1 to $2: the latest on or before it, else the first.
+ */
+export const createDateRelease = query('build.createDateRelease')`
+CREATE OR REPLACE TEMP TABLE date_release AS
+SELECT CAST(d AS DATE) AS attr_date,
+       coalesce((SELECT max(release) FROM build_release WHERE release <= CAST(d AS DATE)),
+                (SELECT min(release) FROM build_release)) AS release
+FROM generate_series(CAST($1::DATE AS TIMESTAMP), CAST($2::DATE AS TIMESTAMP), INTERVAL 1 DAY) t(d)
+`;
+
+/**
+ * The 13+ list size of each practice in force for each period of build_period: the latest practice-level
+ * release on or before the period start, or the first release for periods before it. An exact (single year
+ * of age) figure beats an estimate from 5-year bands in the same release. Only practices open at the period
+ * start have one (period_open): a closed practice leaves the denominators from the first period whose
+ * list-size release or practice-map release no longer lists it, even though an older list-size release
+ * still gives its patients (ADR 0024). practice_den (one row per period and practice with a denominator)
+ * also decides which figures a rate covers (rollup_in, running totals).
+ */
+export const createPracticeDen = query('build.createPracticeDen')`
+CREATE OR REPLACE TEMP TABLE period_extract AS
+WITH releases AS (
+  SELECT DISTINCT extract_date FROM list_size WHERE area_level = 'practice' AND patients_13plus IS NOT NULL
+)
+SELECT p.grain, p.period_start,
+       coalesce((SELECT max(r.extract_date) FROM releases r WHERE r.extract_date <= p.period_start),
+                (SELECT min(r.extract_date) FROM releases r)) AS extract_date
+FROM build_period p;
+
+CREATE OR REPLACE TEMP TABLE practice_has_den AS
+SELECT l.extract_date, k.area_key AS practice_key,
+       arg_max(struct_pack(den := l.patients_13plus, kind := l.kind_13plus),
+               CASE l.kind_13plus WHEN 'exact' THEN 1 ELSE 0 END) AS pick
+FROM list_size l
+JOIN area_dim k ON k.area_level = 'practice' AND k.area_code = l.area_code
+WHERE l.area_level = 'practice' AND l.patients_13plus IS NOT NULL
+GROUP BY ALL;
+
+-- The practices open at each period start: those in the practice-map release in force then (the latest release
+-- on or before the period start; before the first release, the first). The NHS publishes no open or close
+-- dates in these files: a practice is open from the first release that lists it until the first that does
+-- not (ADR 0024).
+CREATE OR REPLACE TEMP TABLE period_open AS
+WITH map_release AS (
+  SELECT p.grain, p.period_start,
+         coalesce((SELECT max(r.release) FROM build_release r WHERE r.release <= p.period_start),
+                  (SELECT min(r.release) FROM build_release r)) AS release
+  FROM build_period p
+)
+SELECT m.grain, m.period_start, k.area_key AS practice_key
+FROM map_release m
+JOIN practice_ancestry x ON x.structure = 'as_recorded' AND x.valid_from = m.release
+JOIN area_dim k ON k.area_level = 'practice' AND k.area_code = x.practice_code
+WHERE x.practice_code <> 'UNKNOWN';
+
+CREATE OR REPLACE TEMP TABLE practice_den AS
+SELECT f.grain, f.period_start, f.extract_date, b.practice_key, b.pick.den AS den, b.pick.kind AS kind
+FROM period_extract f
+JOIN practice_has_den b USING (extract_date)
+JOIN period_open o ON o.grain = f.grain AND o.period_start = f.period_start AND o.practice_key = b.practice_key
+`;
+
+/**
+ * Practice figures to roll up on today's structure, summed over releases, with the part from practices
+ * without a 13+ list size in force at the period start (closed practices and Unknown included), which rates
+ * leave out.
+ */
+export const createRollupIn = query('build.createRollupIn')`
+CREATE OR REPLACE TEMP TABLE rollup_in AS
+WITH p AS (
+  SELECT metric_key, dim_key, grain, period_start, practice_key, sum(n) AS value
+  FROM build_fact
+  GROUP BY ALL
+)
+SELECT p.metric_key, p.dim_key, p.grain, p.period_start, p.practice_key, p.value,
+       CASE WHEN d.practice_key IS NULL THEN p.value ELSE 0 END AS uncovered
+FROM p
+LEFT JOIN practice_den d ON d.grain = p.grain AND d.period_start = p.period_start AND d.practice_key = p.practice_key
+`;
+
+/**
+ * Which events each metric counts, filled from the catalogue: one row per metric and event type.
+ * kind: count (events), unique (users per week and month) or unique_12m (users in the 12 months to each
+ * month); sig identifies the selector (event types and filters), so metrics counting the same users share
+ * one computation.
+ */
+export const createSelectors = query('build.createSelectors')`
+CREATE OR REPLACE TEMP TABLE metric_selector (
+  metric_key SMALLINT NOT NULL,
+  kind VARCHAR NOT NULL,
+  sig VARCHAR NOT NULL,
+  sig_key SMALLINT NOT NULL,        -- sig as a small number within this build
+  event_type event_type_t NOT NULL,  -- the events' own ENUM types, so matching compares small integers
+  identity_level identity_level_t,
+  record_type record_type_t,
+  channel channel_t,
+  provider VARCHAR,
+  service VARCHAR,
+  p9_route p9_route_t
+);
+CREATE OR REPLACE TEMP TABLE feed_selector (
+  metric_key SMALLINT NOT NULL,
+  source VARCHAR NOT NULL,          -- practice_snapshot | integrated_partners | downloads | pomi
+  snapshot_column VARCHAR,
+  pomi_field VARCHAR,
+  device_type VARCHAR,
+  provider VARCHAR,
+  service VARCHAR
+)
+`;
+
+/**
+ * Each user's last qualifying event in each period, once per unique-user selector (metrics with the same
+ * selector share it): latest event_time, event_id breaking ties, as in the NHS App MI publication. Weeks only
+ * for selectors of per-period metrics; months for all (rolling 12-month users are built from them). Only
+ * periods lying wholly within $1..$2 (build_event may hold part of the others). Unrecognised practices count
+ * as Unknown ($3 = its key). Users are grouped on their integer key, and only
+ * partition $5 of $4 by the key's hash is computed (ADR 0027): every user's events lie in one partition.
+ */
+export const createUserPeriod = query('build.createUserPeriod')`
+CREATE OR REPLACE TEMP TABLE build_user_period AS
+WITH sel AS (
+  SELECT sig_key, event_type, identity_level, record_type, channel, provider, service, p9_route,
+         bool_or(kind = 'unique') AS weekly
+  FROM metric_selector
+  WHERE kind IN ('unique', 'unique_12m')
+  GROUP BY ALL
+),
+qualifying AS (
+  SELECT s.sig_key, s.weekly, e.user_key, e.event_time, e.event_id, e.event_date,
+         coalesce(p.practice_key, $3) AS practice_key
+  FROM build_event e
+  JOIN sel s
+    ON e.event_type = s.event_type
+   AND (s.identity_level IS NULL OR e.identity_level = s.identity_level)
+   AND (s.record_type IS NULL OR e.record_type = s.record_type)
+   AND (s.channel IS NULL OR e.channel = s.channel)
+   AND (s.provider IS NULL OR e.provider = s.provider)
+   AND (s.service IS NULL OR e.service = s.service)
+   AND (s.p9_route IS NULL OR e.p9_route = s.p9_route)
+  LEFT JOIN build_practice p ON p.practice_code = e.practice_code
+)
+SELECT q.sig_key, g.grain, x.period_start, q.user_key,
+       arg_max(struct_pack(practice_key := q.practice_key, event_date := q.event_date),
+               struct_pack(t := q.event_time, id := q.event_id)) AS last_event
+FROM qualifying q
+CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+CROSS JOIN LATERAL (
+  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', q.event_date) ELSE date_trunc('month', q.event_date) END AS DATE) AS period_start
+) x
+WHERE (g.grain = 1 OR q.weekly)
+  AND hash(q.user_key) % CAST($4 AS UBIGINT) = CAST($5 AS UBIGINT)
+  AND x.period_start >= $1
+  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
+GROUP BY q.sig_key, g.grain, x.period_start, q.user_key
+`;
+
+/**
+ * Running totals on the structure as recorded, per area from its own figures of the base metric (areas
+ * there are not sums of today's practices), from the period containing $1 with earlier history as an
+ * opening total; every period from the area's first figure to the last period of the cube.
+ */
+export const cumulativeAsRecorded = query('build.cumulativeAsRecorded')`
+INSERT INTO cell_build
+WITH p0 AS (
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+),
+base AS (
+  SELECT m.cum_key, c.grain, c.period_start, c.area_key, c.value
+  FROM metric_cell c
+  JOIN cum_map m ON m.base_key = c.metric_key
+  WHERE c.structure = 1
+),
+areas AS (
+  SELECT b.cum_key, b.grain, b.area_key,
+         coalesce(sum(b.value) FILTER (WHERE b.period_start < p0.p0), 0) AS opening,
+         greatest(min(b.period_start), p0.p0) AS first_period
+  FROM base b JOIN p0 USING (grain)
+  GROUP BY b.cum_key, b.grain, b.area_key, p0.p0
+),
+periods AS (
+  SELECT DISTINCT c.grain, c.period_start
+  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+),
+grid AS (
+  SELECT x.cum_key, x.grain, x.area_key, x.opening, p.period_start
+  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
+)
+SELECT 1, g.cum_key, 0, g.grain, g.period_start, g.area_key,
+       g.opening + sum(coalesce(b.value, 0)) OVER (
+         PARTITION BY g.cum_key, g.grain, g.area_key ORDER BY g.period_start
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       NULL
+FROM grid g
+LEFT JOIN base b
+  ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key AND b.period_start = g.period_start
+`;
+
+/**
+ * Running totals as recorded for an incremental build, as cumulative_as_recorded does, from the period
+ * containing $1 (after the first loaded period), opening from each area's stored running total at the last
+ * period before.
+ */
+export const cumulativeAsRecordedFromStored = query('build.cumulativeAsRecordedFromStored')`
+INSERT INTO cell_build
+WITH p0 AS (
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+),
+last_prev AS (
+  SELECT c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
+  FROM metric_cell c
+  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0
+  WHERE c.structure = 1 AND c.metric_key IN (SELECT cum_key FROM cum_map)
+  GROUP BY ALL
+),
+opening AS (
+  SELECT l.cum_key, c.grain, c.area_key AS area_key, c.value AS opening
+  FROM metric_cell c
+  JOIN last_prev l ON l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
+  WHERE c.structure = 1
+),
+base AS (
+  SELECT m.cum_key, c.grain, c.period_start, c.area_key, c.value
+  FROM metric_cell c
+  JOIN cum_map m ON m.base_key = c.metric_key
+  JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+  WHERE c.structure = 1
+),
+areas AS (
+  SELECT cum_key, grain, area_key, sum(opening) AS opening, min(first_period) AS first_period
+  FROM (
+    SELECT o.cum_key, o.grain, o.area_key, o.opening, p0.p0 AS first_period
+    FROM opening o JOIN p0 USING (grain)
+    UNION ALL
+    SELECT cum_key, grain, area_key, 0, min(period_start) FROM base GROUP BY ALL
+  )
+  GROUP BY ALL
+),
+periods AS (
+  SELECT DISTINCT c.grain, c.period_start
+  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+),
+grid AS (
+  SELECT x.cum_key, x.grain, x.area_key, x.opening, p.period_start
+  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
+)
+SELECT 1, g.cum_key, 0, g.grain, g.period_start, g.area_key,
+       g.opening + sum(coalesce(b.value, 0)) OVER (
+         PARTITION BY g.cum_key, g.grain, g.area_key ORDER BY g.period_start
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+       NULL
+FROM grid g
+LEFT JOIN base b
+  ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key AND b.period_start = g.period_start
+`;
+
+/**
+ * Running totals per practice (today's structure), into rollup_in to be rolled up like the counts (a sum of
+ * running totals is the running total of the sums). Rows are (re)computed from the period containing $1:
+ * earlier history is carried in as an opening total. Each practice gets every period from its first figure
+ * of the base metric (or from $1 when it had one before) to the last period of the cube, so a quiet period
+ * carries the total forward; the part held by practices without a 13+ list size in force (or closed) is kept apart.
+ */
+export const cumulativePractices = query('build.cumulativePractices')`
+CREATE OR REPLACE TEMP TABLE rollup_in AS
+WITH p0 AS (
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+),
+base AS (
+  SELECT m.cum_key, c.grain, c.period_start, c.area_key AS practice_key, c.value
+  FROM metric_cell c
+  JOIN cum_map m ON m.base_key = c.metric_key
+  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
+),
+practices AS (
+  SELECT b.cum_key, b.grain, b.practice_key,
+         coalesce(sum(b.value) FILTER (WHERE b.period_start < p0.p0), 0) AS opening,
+         greatest(min(b.period_start), p0.p0) AS first_period
+  FROM base b JOIN p0 USING (grain)
+  GROUP BY b.cum_key, b.grain, b.practice_key, p0.p0
+),
+periods AS (
+  SELECT DISTINCT c.grain, c.period_start
+  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+),
+grid AS (
+  SELECT x.cum_key, x.grain, x.practice_key, x.opening, p.period_start
+  FROM practices x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
+),
+running AS (
+  SELECT g.cum_key, g.grain, g.period_start, g.practice_key,
+         g.opening + sum(coalesce(b.value, 0)) OVER (
+           PARTITION BY g.cum_key, g.grain, g.practice_key ORDER BY g.period_start
+           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
+  FROM grid g
+  LEFT JOIN base b
+    ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.practice_key = g.practice_key
+   AND b.period_start = g.period_start
+)
+SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
+       CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
+FROM running r
+LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key
+`;
+
+/**
+ * Running totals per practice (today's structure) for an incremental build, into rollup_in as
+ * cumulative_practices does, from the period containing $1 (after the first loaded period): each practice's
+ * opening total is its stored running total at the last period before, so only the new periods' figures of
+ * the base metric are read.
+ */
+export const cumulativePracticesFromStored = query('build.cumulativePracticesFromStored')`
+CREATE OR REPLACE TEMP TABLE rollup_in AS
+WITH p0 AS (
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+),
+last_prev AS (
+  SELECT c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
+  FROM metric_cell c
+  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0
+  WHERE c.structure = 0 AND c.metric_key IN (SELECT cum_key FROM cum_map)
+  GROUP BY ALL
+),
+opening AS (
+  SELECT l.cum_key, c.grain, c.area_key AS practice_key, c.value AS opening
+  FROM metric_cell c
+  JOIN last_prev l ON l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
+  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
+),
+base AS (
+  SELECT m.cum_key, c.grain, c.period_start, c.area_key AS practice_key, c.value
+  FROM metric_cell c
+  JOIN cum_map m ON m.base_key = c.metric_key
+  JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
+),
+practices AS (
+  SELECT cum_key, grain, practice_key, sum(opening) AS opening, min(first_period) AS first_period
+  FROM (
+    SELECT o.cum_key, o.grain, o.practice_key, o.opening, p0.p0 AS first_period
+    FROM opening o JOIN p0 USING (grain)
+    UNION ALL
+    SELECT cum_key, grain, practice_key, 0, min(period_start) FROM base GROUP BY ALL
+  )
+  GROUP BY ALL
+),
+periods AS (
+  SELECT DISTINCT c.grain, c.period_start
+  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+),
+grid AS (
+  SELECT x.cum_key, x.grain, x.practice_key, x.opening, p.period_start
+  FROM practices x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
+),
+running AS (
+  SELECT g.cum_key, g.grain, g.period_start, g.practice_key,
+         g.opening + sum(coalesce(b.value, 0)) OVER (
+           PARTITION BY g.cum_key, g.grain, g.practice_key ORDER BY g.period_start
+           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
+  FROM grid g
+  LEFT JOIN base b
+    ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.practice_key = g.practice_key
+   AND b.period_start = g.period_start
+)
+SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
+       CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
+FROM running r
+LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key
+`;
+
+/**
+ * The first and last dates any figure of a build can be attributed to (events, feeds, periods from $1 on):
+ * the span of date_release, never outside the plausible span $2..$3 (a stray far-dated row stays out).
+ */
+export const dateRange = query('build.dateRange')`
+SELECT CAST(greatest(min(d), $2::DATE) AS VARCHAR) AS first, CAST(least(max(d), $3::DATE) AS VARCHAR) AS last FROM (
+  SELECT min(event_date) AS d FROM activity_event
+  UNION ALL SELECT max(event_date) FROM activity_event
+  UNION ALL SELECT min(date) FROM feed_practice_daily
+  UNION ALL SELECT max(date) FROM feed_practice_daily
+  UNION ALL SELECT min(date) FROM feed_partner_daily
+  UNION ALL SELECT max(date) FROM feed_partner_daily
+  UNION ALL SELECT min(month) FROM feed_pomi
+  UNION ALL SELECT max(month) FROM feed_pomi
+  UNION ALL SELECT max(day) FROM data_day
+  UNION ALL SELECT least(CAST(date_trunc('month', $1::DATE) AS DATE), CAST(date_trunc('week', $1::DATE) AS DATE))
+)
+`;
+
+/**
+ * Denominators of the periods from the one containing $1 (all of them on a full build), about to be recomputed.
+ */
+export const deleteAreaDenominators = query('build.deleteAreaDenominators')`
+DELETE FROM area_den_cell
+WHERE period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+                                 ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END
+`;
+
+/**
+ * Removes the stored figures an incremental build recomputes: counts, unique users and feed figures of
+ * periods lying wholly within $1..$2, rolling 12-month users of target months $3..$4, and the metrics of $5
+ * (running totals, patients of all ages) from the period containing $6.
+ */
+export const deleteRecomputed = query('build.deleteRecomputed')`
+DELETE FROM metric_cell
+-- The first filter is only a cheap bound: it must reach back to the month containing $6, which starts before
+-- $1 when $6 falls in a week that began in the previous month (issue 16.1: September's running totals were
+-- stored twice after a load starting on 1 October 2026).
+WHERE period_start >= least($1::DATE, $3::DATE, CAST(date_trunc('week', $6::DATE) AS DATE),
+                            CAST(date_trunc('month', $6::DATE) AS DATE))
+  AND ((metric_key IN (SELECT metric_key FROM metric_selector WHERE kind IN ('count', 'unique')
+                      UNION SELECT metric_key FROM feed_selector)
+       AND period_start >= $1
+       AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2)
+   OR (metric_key IN (SELECT metric_key FROM metric_selector WHERE kind = 'unique_12m')
+       AND period_start BETWEEN $3 AND $4)
+   OR (metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($5, metric_id))
+       AND period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $6::DATE) AS DATE)
+                                      ELSE CAST(date_trunc('month', $6::DATE) AS DATE) END))
+`;
+
+/**
+ * Removes the stored jump-off breakdown of periods lying wholly within $1..$2.
+ */
+export const deleteRecomputedJumpOffs = query('build.deleteRecomputedJumpOffs')`
+DELETE FROM jump_off_cell
+WHERE period_start >= $1 AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2
+`;
+
+/**
+ * Months about to be recomputed: those lying wholly within $1..$2.
+ */
+export const deleteUserMonth = query('build.deleteUserMonth')`
+DELETE FROM user_month WHERE month >= $1 AND last_day(month) <= $2
+`;
+
+/**
+ * Event counts per metric, period and practice, for weeks and months lying wholly within $1..$2 (build_event
+ * may hold part of the others): first per metric, London day and practice (small integer keys), then per
+ * week and month. Unrecognised practices count as Unknown ($3 = its key).
+ */
+export const factCounts = query('build.factCounts')`
+INSERT INTO build_fact
+WITH by_day AS (
+  SELECT s.metric_key, e.event_date, coalesce(p.practice_key, $3) AS practice_key, count(*) AS n
+  FROM build_event e
+  JOIN metric_selector s
+    ON s.kind = 'count'
+   AND e.event_type = s.event_type
+   AND (s.identity_level IS NULL OR e.identity_level = s.identity_level)
+   AND (s.record_type IS NULL OR e.record_type = s.record_type)
+   AND (s.channel IS NULL OR e.channel = s.channel)
+   AND (s.provider IS NULL OR e.provider = s.provider)
+   AND (s.service IS NULL OR e.service = s.service)
+   AND (s.p9_route IS NULL OR e.p9_route = s.p9_route)
+  LEFT JOIN build_practice p ON p.practice_code = e.practice_code
+  GROUP BY ALL
+)
+SELECT d.metric_key, 0, g.grain, x.period_start, d.practice_key, r.release, sum(d.n)
+FROM by_day d
+CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+CROSS JOIN LATERAL (
+  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', d.event_date) ELSE date_trunc('month', d.event_date) END AS DATE) AS period_start
+) x
+JOIN date_release r ON r.attr_date = d.event_date
+WHERE x.period_start >= $1
+  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
+GROUP BY ALL
+`;
+
+/**
+ * Practice feed figures per period: the daily snapshot (one metric per column) and integrated-partner clicks
+ * (also per provider and service, as the breakdown of metric $4 when it is given), for weeks and months lying
+ * wholly within $1..$2. Unrecognised practice codes count as Unknown ($3 = its key).
+ */
+export const factFeedDays = query('build.factFeedDays')`
+INSERT INTO build_fact
+WITH snapshot AS (
+  UNPIVOT (SELECT * EXCLUDE (load_id) FROM feed_practice_daily WHERE date BETWEEN $1 AND $2)
+  ON COLUMNS(* EXCLUDE (date, practice_code))
+  INTO NAME snapshot_column VALUE n
+),
+figures AS (
+  SELECT s.metric_key, 0 AS dim_key, f.date, f.practice_code, f.n
+  FROM snapshot f
+  JOIN feed_selector s ON s.source = 'practice_snapshot' AND s.snapshot_column = f.snapshot_column
+  UNION ALL
+  SELECT s.metric_key, 0, f.date, f.practice_code, f.clicks
+  FROM feed_partner_daily f
+  JOIN feed_selector s
+    ON s.source = 'integrated_partners'
+   AND (s.provider IS NULL OR f.provider = s.provider)
+   AND (s.service IS NULL OR f.service = s.service)
+  WHERE f.date BETWEEN $1 AND $2
+  UNION ALL
+  SELECT $4, j.dim_key, f.date, f.practice_code, f.clicks
+  FROM feed_partner_daily f
+  JOIN jump_off_dim j ON j.provider = f.provider AND j.service = f.service
+  WHERE $4 IS NOT NULL AND f.date BETWEEN $1 AND $2
+)
+SELECT f.metric_key, f.dim_key, g.grain, x.period_start, coalesce(p.practice_key, $3), r.release, sum(f.n)
+FROM figures f
+CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+CROSS JOIN LATERAL (
+  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', f.date) ELSE date_trunc('month', f.date) END AS DATE) AS period_start
+) x
+LEFT JOIN build_practice p ON p.practice_code = f.practice_code
+JOIN date_release r ON r.attr_date = f.date
+WHERE x.period_start >= $1
+  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
+GROUP BY ALL
+`;
+
+/**
+ * Jump-off events per provider and service (the breakdown of metric $4), per period and practice, for weeks
+ * and months lying wholly within $1..$2. Unrecognised practices count as Unknown ($3 = its key).
+ */
+export const factJumpOffs = query('build.factJumpOffs')`
+INSERT INTO build_fact
+SELECT $4, j.dim_key, g.grain, x.period_start, coalesce(p.practice_key, $3), r.release, count(*)
+FROM build_event e
+JOIN jump_off_dim j ON j.provider = e.provider AND j.service = e.service
+CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+CROSS JOIN LATERAL (
+  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', e.event_date) ELSE date_trunc('month', e.event_date) END AS DATE) AS period_start
+) x
+LEFT JOIN build_practice p ON p.practice_code = e.practice_code
+JOIN date_release r ON r.attr_date = e.event_date
+WHERE e.event_type = 'jump_off'
+  AND x.period_start >= $1
+  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
+GROUP BY ALL
+`;
+
+/**
+ * GP registered patients of all ages (metric $1) per practice for every period of build_period: the latest
+ * practice-level release on or before the period start (else the first), the list_size_all figure where a
+ * release has several. Only practices of the area model open at the period start (period_open: a closed
+ * practice's patients are not carried forward from an older release); attributed as recorded at the period start.
+ */
+export const factPatientsAll = query('build.factPatientsAll')`
+INSERT INTO build_fact
+WITH releases AS (
+  SELECT DISTINCT extract_date FROM list_size WHERE area_level = 'practice' AND patients_all IS NOT NULL
+),
+in_force AS (
+  SELECT p.grain, p.period_start,
+         coalesce((SELECT max(r.extract_date) FROM releases r WHERE r.extract_date <= p.period_start),
+                  (SELECT min(r.extract_date) FROM releases r)) AS extract_date
+  FROM build_period p
+),
+best AS (
+  SELECT extract_date, area_code AS practice_code,
+         arg_max(patients_all, CASE source_kind WHEN 'list_size_all' THEN 1 ELSE 0 END) AS patients
+  FROM list_size
+  WHERE area_level = 'practice' AND patients_all IS NOT NULL
+  GROUP BY ALL
+)
+SELECT $1, 0, f.grain, f.period_start, p.practice_key, r.release, b.patients
+FROM in_force f
+JOIN best b USING (extract_date)
+JOIN build_practice p ON p.practice_code = b.practice_code
+JOIN period_open o ON o.grain = f.grain AND o.period_start = f.period_start AND o.practice_key = p.practice_key
+JOIN date_release r ON r.attr_date = f.period_start
+`;
+
+/**
+ * POMI monthly practice figures (month grain only), for months lying wholly within $1..$2. Unrecognised
+ * practice codes count as Unknown ($3 = its key).
+ */
+export const factPomi = query('build.factPomi')`
+INSERT INTO build_fact
+SELECT s.metric_key, 0, 1, f.month, coalesce(p.practice_key, $3), r.release, sum(f.value)
+FROM feed_pomi f
+JOIN feed_selector s ON s.source = 'pomi' AND s.pomi_field = f.field
+LEFT JOIN build_practice p ON p.practice_code = f.practice_code
+JOIN date_release r ON r.attr_date = f.month
+WHERE f.month >= $1 AND last_day(f.month) <= $2
+GROUP BY ALL
+`;
+
+/**
+ * Unique users in the 12 months ending with month $1: every user in the rolling state at $1 (u12_state),
+ * once, at the practice of their most recent qualifying event in those months; its date picks the structure.
+ */
+export const factUnique12m = query('build.factUnique12m')`
+INSERT INTO build_fact
+SELECT m.metric_key, 0, 1, $1::DATE, s.practice_key, r.release, count(*)
+FROM u12_state s
+JOIN (SELECT DISTINCT metric_key, sig FROM metric_selector WHERE kind = 'unique_12m') m ON m.sig = s.sig
+JOIN date_release r ON r.attr_date = s.attr_date
+GROUP BY ALL
+`;
+
+/**
+ * Unique users per metric, week and month: each user once, at the practice of their last qualifying event
+ * in the period; that event's date picks the structure in force.
+ */
+export const factUniquePeriod = query('build.factUniquePeriod')`
+INSERT INTO build_fact
+SELECT m.metric_key, 0, u.grain, u.period_start, u.last_event.practice_key, r.release, count(*)
+FROM build_user_period u
+JOIN (SELECT DISTINCT metric_key, sig_key FROM metric_selector WHERE kind = 'unique') m ON m.sig_key = u.sig_key
+JOIN date_release r ON r.attr_date = u.last_event.event_date
+GROUP BY ALL
+`;
+
+/**
+ * App downloads, England only ($3 = its key), on both structures, for weeks and months lying wholly within
+ * $1..$2.
+ */
+export const feedDownloads = query('build.feedDownloads')`
+INSERT INTO cell_build
+WITH by_period AS (
+  SELECT s.metric_key, g.grain, x.period_start, sum(f.downloads) AS value
+  FROM feed_downloads_daily f
+  JOIN feed_selector s ON s.source = 'downloads' AND (s.device_type IS NULL OR f.device_type = s.device_type)
+  CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+  CROSS JOIN LATERAL (
+    SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', f.date) ELSE date_trunc('month', f.date) END AS DATE) AS period_start
+  ) x
+  WHERE f.date BETWEEN $1 AND $2
+  GROUP BY ALL
+)
+SELECT st.structure, b.metric_key, 0, b.grain, b.period_start, $3, b.value, NULL
+FROM by_period b
+CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) st(structure)
+WHERE b.period_start >= $1
+  AND CASE b.grain WHEN 0 THEN b.period_start + 6 ELSE last_day(b.period_start) END <= $2
+`;
+
+/**
+ * Records a build inside its own transaction. $1 build id, $2 started_at, $3 finished_at (ISO instants, UTC),
+ * $4 kind, $5 first and $6 last period start recomputed, $7 rows written, $8 data version, $9 events in the
+ * warehouse.
+ */
+export const insertBuildLog = query('build.insertBuildLog')`
+INSERT INTO build_log
+VALUES ($1, CAST($2::TIMESTAMPTZ AS TIMESTAMP), CAST($3::TIMESTAMPTZ AS TIMESTAMP), $4, $5::DATE, $6::DATE, $7,
+        $8, $9)
+`;
+
+/**
+ * Records the timings of a build's steps, in the order run. $1 build id, $2 step names, $3 their milliseconds
+ * (lists of the same length).
+ */
+export const insertBuildSteps = query('build.insertBuildSteps')`
+INSERT INTO build_step
+SELECT $1, CAST(i AS INTEGER), $2[i], CAST($3[i] AS DECIMAL(12, 3))
+FROM range(1, len($2) + 1) t(i)
+`;
+
+/**
+ * $1 metric id, $2 source, $3 snapshot column, $4 POMI field, $5 device type, $6 provider, $7 service.
+ */
+export const insertFeedSelector = query('build.insertFeedSelector')`
+INSERT INTO feed_selector
+SELECT metric_key, $2, $3, $4, $5, $6, $7 FROM metric_dim WHERE metric_id = $1
+`;
+
+/**
+ * $1 metric id, $2 kind, $3 sig, $4 event type, $5 identity level, $6 record type, $7 channel, $8 provider,
+ * $9 service, $10 P9 route (NULL = any), $11 sig key.
+ */
+export const insertMetricSelector = query('build.insertMetricSelector')`
+INSERT INTO metric_selector
+SELECT metric_key, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10 FROM metric_dim WHERE metric_id = $1
+`;
+
+/**
+ * Keeps each user's last qualifying event per month for later builds (user_month.user_id holds the user's
+ * integer key, ADR 0027).
+ */
+export const insertUserMonth = query('build.insertUserMonth')`
+INSERT INTO user_month
+SELECT s.sig, u.period_start, u.user_key, u.last_event.practice_key, u.last_event.event_date
+FROM build_user_period u
+JOIN (SELECT DISTINCT sig, sig_key FROM metric_selector) s ON s.sig_key = u.sig_key
+WHERE u.grain = 1
+`;
+
+/**
+ * The peer bands of one rate over patients aged 13+ at every level below England, per grain and period
+ * from $4 on: the rows querySql.peersRateBands gives for each level and grain, with the same figure per
+ * area and the same quantiles, so that a page reading them sees exactly what it would have computed.
+ * $1 numerator metric id or '', $2 rate id, $3 patient scale, $4 first period start, $5 multiplier.
+ */
+export const peerBands = query('build.peerBands')`
+INSERT INTO peer_band
+WITH peer AS (
+  SELECT d.area_level, d.grain, d.period_start,
+         CASE WHEN $1 = '' THEN d.patients_13plus
+              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $3) * $5
+         END AS value
+  FROM area_denominator d
+  LEFT JOIN metric_value v
+    ON v.structure = 'current' AND v.metric_id = $1 AND v.grain = d.grain AND v.period_start = d.period_start
+   AND v.area_level = d.area_level AND v.area_code = d.area_code
+  JOIN area a ON a.area_level = d.area_level AND a.area_code = d.area_code
+  WHERE d.area_level <> 'england' AND d.period_start >= $4 AND d.patients_13plus > 0
+    AND d.area_code <> 'UNKNOWN' AND (a.is_current OR v.value IS NOT NULL)
+),
+bands AS (
+  SELECT area_level, grain, period_start, count(*) AS n,
+         quantile_cont(value, [0.1, 0.25, 0.5, 0.75, 0.9]) AS q
+  FROM peer
+  GROUP BY area_level, grain, period_start
+)
+SELECT $2, area_level, grain, period_start, n, q[1], q[2], q[3], q[4], q[5]
+FROM bands
+`;
+
+/**
+ * A London day counts as loaded when it has login activity, from events or the practice feed (logins happen every day in England);
+ * registration history before the activity window does not make those days "loaded". $1..$2: the days
+ * the build covers (deleted just before).
+ */
+export const replaceDataDays = query('build.replaceDataDays')`
+INSERT INTO data_day
+SELECT day, sum(logins) FROM (
+  SELECT event_date AS day, count(*) AS logins FROM activity_event
+  WHERE event_type = 'login' AND event_date BETWEEN $1 AND $2
+  GROUP BY event_date
+  UNION ALL
+  -- A day of the NHS practice snapshot feed counts too (its dates are London dates).
+  SELECT date, sum(coalesce(logins, 0)) FROM feed_practice_daily
+  WHERE date BETWEEN $1 AND $2
+  GROUP BY date
+) d
+GROUP BY day
+`;
+
+/**
+ * Rolls practice figures up the structure in force on each attribution date (its release): one pass to the
+ * PCN chains of each release, then every level from those. Practices are the same areas on both structures,
+ * so only PCN and above are written here. $1 = the England area key.
+ */
+export const rollupAsRecorded = query('build.rollupAsRecorded')`
+INSERT INTO cell_build
+WITH chain AS (
+  SELECT f.metric_key, f.dim_key, f.grain, f.period_start, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key,
+         sum(f.n) AS value
+  FROM build_fact f
+  JOIN anc_recorded a ON a.release = f.release AND a.practice_key = f.practice_key
+  GROUP BY ALL
+)
+SELECT 1, metric_key, dim_key, grain, period_start, coalesce(pcn_key, sub_icb_key, icb_key, region_key, $1),
+       sum(value), NULL
+FROM chain
+GROUP BY GROUPING SETS (
+  (metric_key, dim_key, grain, period_start, pcn_key),
+  (metric_key, dim_key, grain, period_start, sub_icb_key),
+  (metric_key, dim_key, grain, period_start, icb_key),
+  (metric_key, dim_key, grain, period_start, region_key),
+  (metric_key, dim_key, grain, period_start)
+)
+`;
+
+/**
+ * Rolls the practice figures of rollup_in up today's structure: practice rows as they are; then one pass
+ * to PCN chains (PCN, sub-ICB, ICB, region), which are few, and every level above from those. Sums are exact.
+ * $1 = the England area key.
+ */
+export const rollupCurrent = query('build.rollupCurrent')`
+INSERT INTO cell_build
+SELECT 0, r.metric_key, r.dim_key, r.grain, r.period_start, r.practice_key, r.value, r.uncovered
+FROM rollup_in r
+WHERE r.practice_key IN (SELECT practice_key FROM anc_current)
+UNION ALL (
+  WITH chain AS (
+    SELECT r.metric_key, r.dim_key, r.grain, r.period_start, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key,
+           sum(r.value) AS value, sum(r.uncovered) AS uncovered
+    FROM rollup_in r
+    JOIN anc_current a ON a.practice_key = r.practice_key
+    GROUP BY ALL
+  )
+  SELECT 0, metric_key, dim_key, grain, period_start, coalesce(pcn_key, sub_icb_key, icb_key, region_key, $1),
+         sum(value), sum(uncovered)
+  FROM chain
+  GROUP BY GROUPING SETS (
+    (metric_key, dim_key, grain, period_start, pcn_key),
+    (metric_key, dim_key, grain, period_start, sub_icb_key),
+    (metric_key, dim_key, grain, period_start, icb_key),
+    (metric_key, dim_key, grain, period_start, region_key),
+    (metric_key, dim_key, grain, period_start)
+  )
+)
+`;
+
+export const setMeta = query('build.setMeta')`
+INSERT INTO warehouse_meta (key, value) VALUES ($1, $2)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+`;
+
+/**
+ * Adds the computed figures to the cube (the jump-off breakdown goes to store_jump_off_cells), ordered by
+ * metric and area: pages and the API read one metric of one area (or one area's metrics) at a time, and with
+ * the cube in this order DuckDB's zone maps skip almost all of it (a series read drops from ~50 ms to ~10 ms
+ * on the national demo cube). An incremental build appends its recent periods as a further sorted run.
+ */
+export const storeCells = query('build.storeCells')`
+INSERT INTO metric_cell
+SELECT structure, metric_key, grain, period_start, area_key, value, uncovered FROM cell_build WHERE dim_key = 0
+ORDER BY metric_key, area_key, structure, grain, period_start
+`;
+
+export const storeJumpOffCells = query('build.storeJumpOffCells')`
+INSERT INTO jump_off_cell
+SELECT structure, metric_key, dim_key, grain, period_start, area_key, value FROM cell_build WHERE dim_key <> 0
+`;
+
+/**
+ * Keeps the rolling 12-month state at month $1 (u12_state) for the next build to carry forward (ADR 0034).
+ */
+export const storeUser12m = query('build.storeUser12m')`
+INSERT INTO user_12m
+SELECT $1::DATE, sig, user_id, last_month, practice_key, attr_date FROM u12_state
+`;
+
+/**
+ * A ratio of two stored metrics (ADR 0009), per structure, grain, period and area, from periods starting on
+ * or after $5: numerator ($2) ÷ denominator ($3) × $4, stored as metric $1 wherever the denominator is
+ * positive. $6: the numerator counts events, so an area and period without a stored figure had none (0);
+ * otherwise (a feed) the area needs a stored numerator too.
+ */
+export const storedRatio = query('build.storedRatio')`
+INSERT INTO metric_cell
+SELECT d.structure, $1::SMALLINT, d.grain, d.period_start, d.area_key,
+       coalesce(n.value, 0) / d.value * $4, NULL
+FROM metric_cell d
+LEFT JOIN metric_cell n
+  ON n.metric_key = $2 AND n.structure = d.structure AND n.grain = d.grain
+ AND n.period_start = d.period_start AND n.area_key = d.area_key
+WHERE d.metric_key = $3 AND d.period_start >= $5 AND d.value > 0 AND (n.value IS NOT NULL OR $6)
+ORDER BY d.area_key, d.structure, d.grain, d.period_start
+`;
+
+/**
+ * Moves the rolling 12-month state (u12_state, at the month before $1) on to month $1: users whose most recent
+ * month falls out of the 12 months leave, and users active in $1 join or move to that month's practice and
+ * attribution date (user_month, their last qualifying event in it). Partition $3 of $2 of the users.
+ */
+export const u12Advance = query('build.u12Advance')`
+CREATE OR REPLACE TEMP TABLE u12_next AS
+WITH joining AS (
+  SELECT sig, user_id, month AS last_month, practice_key, attr_date
+  FROM user_month
+  WHERE month = $1
+    AND sig IN (SELECT sig FROM metric_selector WHERE kind = 'unique_12m')
+    AND hash(user_id) % CAST($2 AS UBIGINT) = CAST($3 AS UBIGINT)
+)
+SELECT s.sig, s.user_id, s.last_month, s.practice_key, s.attr_date
+FROM u12_state s
+WHERE s.last_month >= CAST($1::DATE - INTERVAL 11 MONTH AS DATE)
+  AND NOT EXISTS (SELECT 1 FROM joining j WHERE j.sig = s.sig AND j.user_id = s.user_id)
+UNION ALL
+SELECT * FROM joining
+`;
+
+/**
+ * Each user's most recent month of activity in the 12 months ending with month $1 (the rolling 12-month state
+ * at $1, ADR 0034), read from the per-user monthly state: one row per selector and user with that month's
+ * practice and attribution date. Used when no stored state can be carried forward (a full build, a late
+ * change to an earlier month). Only partition $3 of $2 of the users by their key's hash (ADR 0027).
+ */
+export const u12StateFromMonths = query('build.u12StateFromMonths')`
+CREATE OR REPLACE TEMP TABLE u12_state AS
+SELECT sig, user_id, max(month) AS last_month,
+       arg_max(practice_key, month) AS practice_key, arg_max(attr_date, month) AS attr_date
+FROM user_month
+WHERE sig IN (SELECT sig FROM metric_selector WHERE kind = 'unique_12m')
+  AND month BETWEEN CAST($1::DATE - INTERVAL 11 MONTH AS DATE) AND $1
+  AND hash(user_id) % CAST($2 AS UBIGINT) = CAST($3 AS UBIGINT)
+GROUP BY sig, user_id
+`;
+
+/**
+ * The stored rolling 12-month state at month $1 (user_12m), partition $3 of $2 of the users by key hash.
+ */
+export const u12StateFromStored = query('build.u12StateFromStored')`
+CREATE OR REPLACE TEMP TABLE u12_state AS
+SELECT sig, user_id, last_month, practice_key, attr_date
+FROM user_12m
+WHERE month = $1
+  AND sig IN (SELECT sig FROM metric_selector WHERE kind = 'unique_12m')
+  AND hash(user_id) % CAST($2 AS UBIGINT) = CAST($3 AS UBIGINT)
+`;
+
+/**
+ * Gives every area (every level of the area model and of every recorded structure, Unknown included) a
+ * stable key (existing keys are never changed).
+ */
+export const upsertAreaDim = query('build.upsertAreaDim')`
+INSERT INTO area_dim
+SELECT (SELECT coalesce(max(area_key), 0) FROM area_dim) + row_number() OVER (ORDER BY area_level, area_code),
+       area_level, area_code
+FROM (
+  SELECT area_level, area_code FROM area
+  UNION SELECT 'practice', practice_code FROM practice_ancestry
+  UNION SELECT 'pcn', pcn_code FROM practice_ancestry
+  UNION SELECT 'sub_icb', sub_icb_code FROM practice_ancestry
+  UNION SELECT 'icb', icb_code FROM practice_ancestry
+  UNION SELECT 'region', region_code FROM practice_ancestry
+  UNION SELECT 'england', 'E92000001'
+  UNION SELECT level, 'UNKNOWN' FROM (VALUES ('practice'), ('pcn'), ('sub_icb'), ('icb'), ('region')) l(level)
+  EXCEPT SELECT area_level, area_code FROM area_dim
+)
+`;
+
+/**
+ * Keys for every (provider, service) of jump-offs in the events and in the integrated-partners feed
+ * between $1 and $2 (existing keys are never changed).
+ */
+export const upsertJumpOffDim = query('build.upsertJumpOffDim')`
+INSERT INTO jump_off_dim
+SELECT (SELECT coalesce(max(dim_key), 0) FROM jump_off_dim) + row_number() OVER (ORDER BY provider, service),
+       provider, service
+FROM (
+  SELECT provider, service FROM activity_event
+  WHERE event_type = 'jump_off' AND event_date BETWEEN $1 AND $2
+  UNION SELECT provider, service FROM feed_partner_daily WHERE date BETWEEN $1 AND $2
+  EXCEPT SELECT provider, service FROM jump_off_dim
+)
+`;
+
+/**
+ * Gives every catalogue metric id a stable small key (existing keys are never changed). $1 list of ids.
+ */
+export const upsertMetricDim = query('build.upsertMetricDim')`
+INSERT INTO metric_dim
+SELECT (SELECT coalesce(max(metric_key), 0) FROM metric_dim) + row_number() OVER (ORDER BY id), id
+FROM (SELECT DISTINCT unnest($1::VARCHAR[]) AS id)
+WHERE id NOT IN (SELECT metric_id FROM metric_dim)
+`;

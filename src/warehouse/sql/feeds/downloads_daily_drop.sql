@@ -1,1 +1,0 @@
-DROP TABLE IF EXISTS feed_stage_downloads_daily

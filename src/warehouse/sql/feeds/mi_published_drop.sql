@@ -1,1 +1,0 @@
-DROP TABLE IF EXISTS feed_stage_mi_published

@@ -1,1 +1,0 @@
-SELECT coalesce(max(load_id), 0) + 1 AS load_id FROM event_load

@@ -1,2 +1,0 @@
--- Clears area before it is rebuilt.
-DELETE FROM area

@@ -1,2 +1,0 @@
--- One warehouse_meta value. $1 = key.
-SELECT value FROM warehouse_meta WHERE key = $1

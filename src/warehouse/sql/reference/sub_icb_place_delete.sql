@@ -1,1 +1,0 @@
-DELETE FROM sub_icb_place
