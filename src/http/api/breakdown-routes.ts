@@ -11,7 +11,7 @@ import {
   type Grain,
   type MetricDefinition,
 } from '../../domain/metric-definition.ts';
-import { AREA_CSV_COLUMNS, areaCsvFields } from '../../domain/csv.ts';
+import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { latestCompletePeriod } from '../../query/area-page.ts';
@@ -23,6 +23,7 @@ import { assertCanViewFigure } from '../access.ts';
 import { disclosureFor } from './disclosure.ts';
 import {
   answer,
+  areaFields,
   badRequest,
   dateParam,
   ENGLAND_REF,
@@ -291,13 +292,7 @@ export const breakdownRoute: ApiRoute = {
           ...(rate ? ['numerator', 'denominator', 'coverage'] : ['shareOfParent']),
         ],
         rows: data.map((r) => ({
-          ...areaCsvFields({
-            code: r.code,
-            name: r.name,
-            placeName: r.placeName ?? null,
-            level: r.level,
-            onsCode: r.onsCode,
-          }),
+          ...areaFields(r, r.onsCode),
           periodStart,
           ...r,
         })),

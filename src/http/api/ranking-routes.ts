@@ -5,7 +5,7 @@
  * visitors get no ranking of counts (ranks would give the exact counts away), and the counts behind a rate are
  * disclosed. Figures are rounded at the edge (src/domain/rounding.ts).
  */
-import { AREA_CSV_COLUMNS, areaCsvFields } from '../../domain/csv.ts';
+import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import type { FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
@@ -19,6 +19,7 @@ import type { RouteContext } from '../route-context.ts';
 import type { FastifyRequest } from 'fastify';
 import {
   answer,
+  areaFields,
   ApiError,
   badRequest,
   dateParam,
@@ -371,13 +372,7 @@ export const rankingRoute: ApiRoute = {
       csv: {
         columns: RANKING_CSV_COLUMNS,
         rows: data.map((r) => ({
-          ...areaCsvFields({
-            code: r.code,
-            name: r.name,
-            placeName: r.placeName ?? null,
-            level: ranking.level,
-            onsCode: r.onsCode,
-          }),
+          ...areaFields({ ...r, level: ranking.level }, r.onsCode),
           ...r,
           metric: ranking.metric.id,
           periodStart: ranking.periodStart,

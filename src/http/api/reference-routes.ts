@@ -107,12 +107,17 @@ export const METRIC_SCHEMA = object(
 export const METRICS_RESPONSE = object({ data: { type: 'array', items: METRIC_SCHEMA } });
 export const METRIC_RESPONSE = object({ data: METRIC_SCHEMA });
 
-export const AREA_ITEM_SCHEMA = object({
+/** What every area in these answers starts with: codes, names and level. */
+const AREA_NAMES = {
   code: str,
   onsCode: strOrNull,
   name: str,
   placeName: PLACE_NAME_SCHEMA,
   level: LEVEL_SCHEMA,
+};
+
+export const AREA_ITEM_SCHEMA = object({
+  ...AREA_NAMES,
   parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
   closed: bool,
   closedAt: strOrNull,
@@ -124,11 +129,7 @@ export const AREA_ITEM_SCHEMA = object({
 
 export const SEARCH_ITEM_SCHEMA = object(
   {
-    code: str,
-    onsCode: strOrNull,
-    name: str,
-    placeName: PLACE_NAME_SCHEMA,
-    level: LEVEL_SCHEMA,
+    ...AREA_NAMES,
     isCurrent: bool,
     postcode: strOrNull,
     exactCode: bool,
@@ -155,11 +156,7 @@ export const AREAS_RESPONSE = {
 
 export const AREA_RESPONSE = object({
   data: object({
-    code: str,
-    onsCode: strOrNull,
-    name: str,
-    placeName: PLACE_NAME_SCHEMA,
-    level: LEVEL_SCHEMA,
+    ...AREA_NAMES,
     isCurrent: bool,
     postcode: strOrNull,
     supplierName: strOrNull,
@@ -170,14 +167,7 @@ export const AREA_RESPONSE = object({
     childLevel: { anyOf: [{ type: 'null' }, LEVEL_SCHEMA] },
     children: {
       type: 'array',
-      items: object({
-        code: str,
-        onsCode: strOrNull,
-        name: str,
-        placeName: PLACE_NAME_SCHEMA,
-        level: LEVEL_SCHEMA,
-        isCurrent: bool,
-      }),
+      items: object({ ...AREA_NAMES, isCurrent: bool }),
     },
   }),
 });
