@@ -10,6 +10,7 @@ import {
   bookingMeasure,
   bookingQueryProblem,
   type BookingGrouping,
+  type BookingRow,
 } from '../../domain/booking.ts';
 import { bookingAnswer } from '../../query/booking.ts';
 import { answer, badRequest, type ApiRoute } from './common.ts';
@@ -70,6 +71,25 @@ export const BOOKING_RESPONSE = object({
   data: { type: 'array', items: ROW_SCHEMA },
 });
 
+/** One measure's answer as JSON: the API's, and what `query booking --format json` prints. */
+export function bookingJson(
+  q: { measure: string; from: string; to: string; groupBy: BookingGrouping },
+  rows: readonly BookingRow[],
+) {
+  const m = bookingMeasure(q.measure)!;
+  return {
+    measure: m.id,
+    title: m.title,
+    counts: m.counts,
+    paired: m.paired,
+    ratioLabel: m.ratioLabel,
+    from: q.from,
+    to: q.to,
+    groupBy: q.groupBy,
+    data: rows.map((r) => ({ ...r, groupName: r.groupName ?? null })),
+  };
+}
+
 export const bookingRoute: ApiRoute = {
   url: '/api/v1/booking',
   operationId: 'getBooking',
@@ -102,26 +122,15 @@ export const bookingRoute: ApiRoute = {
     const groupBy = q.groupBy ?? 'none';
     const problem = bookingQueryProblem({ measure: q.measure, from: q.from, to: q.to, groupBy });
     if (problem) throw badRequest(`querystring/${problem}`);
-    const m = bookingMeasure(q.measure)!;
-    const rows = await bookingAnswer(ctx.deps.db, { measure: q.measure, from: q.from, to: q.to, groupBy });
-    const data = rows.map((r) => ({ ...r, groupName: r.groupName ?? null }));
+    const question = { measure: q.measure, from: q.from, to: q.to, groupBy };
+    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question));
     return answer(request, reply, {
       open: false,
-      json: {
-        measure: m.id,
-        title: m.title,
-        counts: m.counts,
-        paired: m.paired,
-        ratioLabel: m.ratioLabel,
-        from: q.from,
-        to: q.to,
-        groupBy,
-        data,
-      },
+      json,
       csv: {
         columns: BOOKING_COLUMNS,
-        rows: data,
-        filename: ['booking', m.id, q.from, q.to, groupBy === 'none' ? null : groupBy],
+        rows: json.data,
+        filename: ['booking', json.measure, q.from, q.to, groupBy === 'none' ? null : groupBy],
       },
     });
   },
