@@ -26,7 +26,16 @@ import type { RouteContext } from '../route-context.ts';
 import { disclosureFor } from './disclosure.ts';
 import type { ApiRoute } from './common.ts';
 import { answer, badRequest, notFound } from './common.ts';
-import { FORMAT_SCHEMA, num, object, query, str, strOrNull, type JsonSchema } from './schemas.ts';
+import {
+  AREA_CODE_SCHEMA,
+  FORMAT_SCHEMA,
+  num,
+  object,
+  query,
+  str,
+  strOrNull,
+  type JsonSchema,
+} from './schemas.ts';
 
 const MONTH_SCHEMA = {
   type: 'string',
@@ -49,10 +58,7 @@ export const OFFICIAL_QUERY: JsonSchema = query(
       description: 'england, region (NHS England regions, derived from the ICB rows) or icb',
     },
     code: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 12,
-      pattern: '^[A-Za-z0-9]+$',
+      ...AREA_CODE_SCHEMA,
       description: 'must be an ODS code of the level (UNKNOWN: usage not mapped to an ICB); default all',
     },
     from: { ...MONTH_SCHEMA, description: 'first month, like 2025-03' },
