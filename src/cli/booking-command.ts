@@ -5,8 +5,8 @@
  */
 import type { AppConfig } from '../config.ts';
 import { openForReading } from '../app/bootstrap.ts';
-import { bookingMeasure, bookingQueryProblem, type BookingGrouping } from '../domain/booking.ts';
-import { BOOKING_COLUMNS } from '../http/api/booking-routes.ts';
+import { bookingQueryProblem, type BookingGrouping } from '../domain/booking.ts';
+import { BOOKING_COLUMNS, bookingJson } from '../http/api/booking-routes.ts';
 import { bookingAnswer } from '../query/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { UsageError } from './args.ts';
@@ -43,26 +43,7 @@ export function bookingOptions(values: Values): {
 export async function bookingQueryText(db: Warehouse, values: Values): Promise<string> {
   const { format, ...q } = bookingOptions(values);
   const rows = await bookingAnswer(db, q);
-  if (format === 'json') {
-    const m = bookingMeasure(q.measure)!;
-    return (
-      JSON.stringify(
-        {
-          measure: m.id,
-          title: m.title,
-          counts: m.counts,
-          paired: m.paired,
-          ratioLabel: m.ratioLabel,
-          from: q.from,
-          to: q.to,
-          groupBy: q.groupBy,
-          data: rows.map((r) => ({ ...r, groupName: r.groupName ?? null })),
-        },
-        null,
-        2,
-      ) + '\n'
-    );
-  }
+  if (format === 'json') return JSON.stringify(bookingJson(q, rows), null, 2) + '\n';
   return toCsv(rows as unknown as Record<string, unknown>[], [...BOOKING_COLUMNS]);
 }
 

@@ -57,6 +57,8 @@ export interface RegisteredRoute {
   access: RouteAccess;
   /** Names of the query-string parameters its schema declares (for the injection tests). */
   queryParams: string[];
+  /** Its schema's one-line summary, where it has one (the API's routes): the route map's description. */
+  summary?: string;
 }
 
 /** Routes registered by plugins that cannot declare config (static files): open by prefix. */
@@ -117,11 +119,13 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
         ? 'public'
         : (config.access ?? 'signed-in');
       const query = (route.schema?.querystring ?? {}) as { properties?: Record<string, unknown> };
+      const summary = (route.schema as { summary?: unknown } | undefined)?.summary;
       app.registeredRoutes.push({
         method,
         url: route.url,
         access,
         queryParams: Object.keys(query.properties ?? {}),
+        ...(typeof summary === 'string' ? { summary } : {}),
       });
     }
   });

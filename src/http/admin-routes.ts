@@ -16,49 +16,23 @@ import * as store from '../auth/store.ts';
 import type { Role } from '../domain/access.ts';
 import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../domain/email-domains.ts';
 import { formatDateTime, formatNumber } from '../web/format.ts';
+import { formBody, sendFormPage, uuidParams } from './forms.ts';
 import type { RouteContext } from './route-context.ts';
 
 export const AUDIT_PAGE_SIZE = 50;
 
-const USER_ID_PARAMS = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: {
-      type: 'string',
-      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
-      description: 'must be a user id',
-    },
-  },
-} as const;
+const USER_ID_PARAMS = uuidParams('must be a user id');
 
-const inviteBodySchema = {
-  type: 'object',
-  required: ['email', 'role'],
-  properties: {
-    email: { type: 'string', maxLength: 320 },
-    role: { type: 'string', enum: ['viewer', 'admin'] },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const ROLE_FIELD = { type: 'string', enum: ['viewer', 'admin'] } as const;
 
-const roleBodySchema = {
-  type: 'object',
-  required: ['role'],
-  properties: {
-    role: { type: 'string', enum: ['viewer', 'admin'] },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const inviteBodySchema = formBody({ email: { type: 'string', maxLength: 320 }, role: ROLE_FIELD }, [
+  'email',
+  'role',
+]);
 
-const statusBodySchema = {
-  type: 'object',
-  required: ['status'],
-  properties: {
-    status: { type: 'string', enum: ['active', 'disabled'] },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const roleBodySchema = formBody({ role: ROLE_FIELD }, ['role']);
+
+const statusBodySchema = formBody({ status: { type: 'string', enum: ['active', 'disabled'] } }, ['status']);
 
 const auditQuerySchema = {
   type: 'object',
@@ -66,10 +40,6 @@ const auditQuerySchema = {
     page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
   },
 } as const;
-
-function html(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
 
 const when = (d: Date | string | null) =>
   d ? formatDateTime(typeof d === 'string' ? d : d.toISOString()) : '–';
@@ -104,7 +74,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
       })),
     };
     const title = extra.error ? 'Error: Users' : 'Users';
-    return html(reply, status, ctx.renderer.page('admin/users.njk', { pageTitle: title, view }, '/admin'));
+    return sendFormPage(
+      reply,
+      status,
+      ctx.renderer.page('admin/users.njk', { pageTitle: title, view }, '/admin'),
+    );
   }
 
   app.get('/admin/users', { config: admin }, async (request, reply) => renderUsers(request, reply, 200));
@@ -212,7 +186,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
           client: r.clientHash ?? '',
         })),
       };
-      return html(
+      return sendFormPage(
         reply,
         200,
         ctx.renderer.page(

@@ -37,6 +37,7 @@ import { checkEmail, describeAllowedDomains, SUB_ADDRESS_REFUSED } from '../doma
 import { formatDateTime } from '../web/format.ts';
 import { TooManyRequestsError } from './access.ts';
 import { registerOidcRoutes } from './oidc-routes.ts';
+import { formBody, sendFormPage, uuidParams } from './forms.ts';
 import { SERVICE_NAME } from './render.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -50,15 +51,10 @@ const signInQuerySchema = {
   properties: { next: NEXT_SCHEMA },
 } as const;
 
-const signInBodySchema = {
-  type: 'object',
-  required: ['email'],
-  properties: {
-    email: { type: 'string', maxLength: 320, description: 'must be an email address' },
-    next: NEXT_SCHEMA,
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const signInBodySchema = formBody(
+  { email: { type: 'string', maxLength: 320, description: 'must be an email address' }, next: NEXT_SCHEMA },
+  ['email'],
+);
 
 const TOKEN_SCHEMA = {
   type: 'string',
@@ -74,37 +70,21 @@ const verifyQuerySchema = {
   properties: { token: TOKEN_SCHEMA },
 } as const;
 
-const verifyBodySchema = {
-  type: 'object',
-  required: ['token'],
-  properties: {
+const verifyBodySchema = formBody(
+  {
     token: TOKEN_SCHEMA,
     // The code asked for in another browser (ADR 0033); checked by normaliseSignInCode.
     code: { type: 'string', maxLength: 40, description: 'must be the 6-character sign-in code' },
-    _csrf: { type: 'string', maxLength: 200 },
   },
-} as const;
+  ['token'],
+);
 
-const tokenNameBodySchema = {
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', maxLength: 200, description: 'must be at most 60 characters' },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const tokenNameBodySchema = formBody(
+  { name: { type: 'string', maxLength: 200, description: 'must be at most 60 characters' } },
+  ['name'],
+);
 
-const TOKEN_ID_PARAMS = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: {
-      type: 'string',
-      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
-      description: 'must be a token id',
-    },
-  },
-} as const;
+const TOKEN_ID_PARAMS = uuidParams('must be a token id');
 
 const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
@@ -117,10 +97,6 @@ export function linkOrigin(auth: AuthService, request: FastifyRequest): string |
   const host = request.headers.host;
   if (typeof host === 'string' && LOOPBACK.test(host)) return `${request.protocol}://${host}`;
   return null;
-}
-
-function html(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
 
 function dateText(d: Date | null): string {
@@ -147,7 +123,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       pageTitle: opts.error ? 'Error: Sign in' : 'Sign in',
       view: { csrfToken, next: opts.next, email: opts.email, error: opts.error, domainsText, oidcHref },
     });
-    return html(reply, status, page);
+    return sendFormPage(reply, status, page);
   }
 
   function linkProblem(reply: FastifyReply, status: number, heading: string, message: string) {
@@ -155,7 +131,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       pageTitle: heading,
       view: { heading, message },
     });
-    return html(reply, status, page);
+    return sendFormPage(reply, status, page);
   }
 
   app.get(
@@ -229,7 +205,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         code: formatSignInCode(code),
       };
       const checkPage = () =>
-        html(reply, 200, ctx.renderer.page('auth/check-email.njk', { pageTitle: 'Check your email', view }));
+        sendFormPage(
+          reply,
+          200,
+          ctx.renderer.page('auth/check-email.njk', { pageTitle: 'Check your email', view }),
+        );
       if (user && user.status !== 'active') {
         // Same answer as for anyone else: whether an account exists or is disabled is not told here.
         await auth.audit(request, {
@@ -405,7 +385,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         code: opts.code ?? '',
       },
     });
-    return html(reply, status, page);
+    return sendFormPage(reply, status, page);
   }
 
   app.get(
@@ -421,7 +401,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
         pageTitle: 'Sign in',
         view: { token, csrfToken },
       });
-      return html(reply, 200, page);
+      return sendFormPage(reply, 200, page);
     },
   );
 
@@ -567,7 +547,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RouteContext): voi
       { pageTitle: extra.error ? `Error: ${title}` : title, view },
       '/account',
     );
-    return html(reply, status, page);
+    return sendFormPage(reply, status, page);
   }
 
   app.get('/account', { config: { access: 'signed-in' } }, async (request, reply) =>

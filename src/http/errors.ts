@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeNextPath } from '../auth/next-path.ts';
 import { AccessError, SignInRequiredError, TooManyRequestsError } from './access.ts';
+import { ApiError } from './api/common.ts';
 import type { Renderer } from './render.ts';
 import { applySecurityHeaders } from './security.ts';
 
@@ -194,6 +195,17 @@ function sendAccessError(
 export function installErrorHandlers(app: FastifyInstance, renderer: Renderer): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AccessError) return sendAccessError(renderer, request, reply, error);
+    // A route's own 400 or 404: its message names the parameter at fault.
+    if (error instanceof ApiError) {
+      return sendError(
+        renderer,
+        request,
+        reply,
+        error.statusCode,
+        GENERIC_MESSAGES[error.statusCode] ?? GENERIC_MESSAGES[400]!,
+        error.message,
+      );
+    }
     if (error.validation) {
       return sendError(renderer, request, reply, 400, GENERIC_MESSAGES[400]!, describeValidationError(error));
     }

@@ -8,12 +8,13 @@
  *
  * Failures answer an NHS-styled page with a plain message and are audited; they never show a code or token.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { constantTimeEqual, keyedHash } from '../auth/crypto.ts';
 import { safeNextPath } from '../auth/next-path.ts';
 import { OidcError, type OidcClient, type OidcFlowState } from '../auth/oidc.ts';
 import { authFor, cookieValue } from '../auth/service.ts';
 import { completeSignIn } from '../auth/sign-in.ts';
+import { sendFormPage } from './forms.ts';
 import type { RouteContext } from './route-context.ts';
 
 export const OIDC_START_PATH = '/sign-in/oidc';
@@ -104,7 +105,7 @@ function sendFailure(ctx: RouteContext, reply: FastifyReply, status: number, mes
     pageTitle: heading,
     view: { heading, message, signInHref },
   });
-  return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(html);
+  return sendFormPage(reply, status, html);
 }
 
 const START_QUERY_SCHEMA = {
@@ -129,8 +130,30 @@ const CALLBACK_QUERY_SCHEMA = {
   },
 } as const;
 
-function oidcOf(ctx: RouteContext): OidcClient | null {
-  return ctx.deps.oidc ?? null;
+/**
+ * A handler of the sign-in flow, given the OpenID client and whether the flow cookie must be secure; 404
+ * when OpenID Connect is not set up.
+ */
+function withOidc(
+  ctx: RouteContext,
+  handler: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    oidc: OidcClient,
+    secure: boolean,
+  ) => Promise<unknown>,
+): RouteHandlerMethod {
+  return async (request, reply) => {
+    const oidc = ctx.deps.oidc ?? null;
+    if (oidc === null)
+      return sendFailure(
+        ctx,
+        reply,
+        404,
+        'Sign-in with an organisation account is not set up on this service.',
+      );
+    return handler(request, reply, oidc, oidc.config.redirectUri.protocol === 'https:');
+  };
 }
 
 export function registerOidcRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -149,17 +172,7 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: RouteContext): voi
   app.get(
     OIDC_START_PATH,
     { config: { access: 'public' }, schema: { querystring: START_QUERY_SCHEMA } },
-    async (request, reply) => {
-      const oidc = oidcOf(ctx);
-      if (oidc === null) {
-        return sendFailure(
-          ctx,
-          reply,
-          404,
-          'Sign-in with an organisation account is not set up on this service.',
-        );
-      }
-      const secure = oidc.config.redirectUri.protocol === 'https:';
+    withOidc(ctx, async (request, reply, oidc, secure) => {
       const { next } = request.query as { next?: string };
       let started: Awaited<ReturnType<OidcClient['begin']>>;
       try {
@@ -178,23 +191,13 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: RouteContext): voi
       });
       setFlowCookie(reply, secure, cookie, OIDC_FLOW_SECONDS);
       return reply.header('Cache-Control', 'no-store').redirect(started.url.href, 303);
-    },
+    }),
   );
 
   app.get(
     OIDC_CALLBACK_ROUTE,
     { config: { access: 'public' }, schema: { querystring: CALLBACK_QUERY_SCHEMA } },
-    async (request, reply) => {
-      const oidc = oidcOf(ctx);
-      if (oidc === null) {
-        return sendFailure(
-          ctx,
-          reply,
-          404,
-          'Sign-in with an organisation account is not set up on this service.',
-        );
-      }
-      const secure = oidc.config.redirectUri.protocol === 'https:';
+    withOidc(ctx, async (request, reply, oidc, secure) => {
       const flow = await openFlow(ctx, request, secure);
       // One use: whatever happens next, this flow is over.
       setFlowCookie(reply, secure, '', 0);
@@ -217,6 +220,6 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: RouteContext): voi
         method: 'oidc',
         next: identity.next,
       });
-    },
+    }),
   );
 }

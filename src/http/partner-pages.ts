@@ -19,12 +19,10 @@ import {
   type AreaSubpage,
 } from '../web/views/partners.ts';
 import { ApiError } from './api/common.ts';
-import {
-  organDonationForRequest,
-  partnersForRequest,
-  suppliersForRequest,
-  type AreaRangeQuery,
-} from './api/partner-routes.ts';
+import type { AreaRangeQuery } from './api/area-range.ts';
+import { organDonationForRequest } from './api/organ-donation-routes.ts';
+import { partnersForRequest } from './api/partner-routes.ts';
+import { suppliersForRequest } from './api/supplier-routes.ts';
 import { AREA_CODE_SCHEMA } from './area-routes.ts';
 import { sendError } from './errors.ts';
 import { sendHtml } from './render.ts';

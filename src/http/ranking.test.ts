@@ -15,36 +15,26 @@ import {
 } from '../../test/support/api-warehouse.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
 import { getPracticeContext } from '../query/practice-context.ts';
 import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
 import { practiceContextView } from '../web/views/practice-context.ts';
 import { buildRankingView } from '../web/views/ranking.ts';
 import { buildApp } from './app.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
 import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
 import { openApiDocument } from './api/routes.ts';
-
-const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
+import { buildAppPair, testWarehouseDeps, type AppPair } from '../../test/support/test-apps.ts';
 
 let w: TestWarehouse;
+let apps: AppPair;
 let anon: FastifyInstance;
 let user: FastifyInstance;
 beforeAll(async () => {
   w = await buildTestWarehouse();
-  const deps = {
-    db: w.db,
-    config: loadConfig({}),
-    clock: TEST_CLOCK,
-    queries: new WarehouseQueries(w.db, w.catalogue),
-    catalogue: w.catalogue,
-  };
-  anon = await buildApp(deps);
-  user = await buildAppAs({ ...deps }, SIGNED_IN);
+  apps = await buildAppPair(testWarehouseDeps(w));
+  ({ anon, user } = apps);
 }, 120_000);
 afterAll(async () => {
-  await anon?.close();
-  await user?.close();
+  await apps?.close();
   w?.close();
 });
 

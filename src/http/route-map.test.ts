@@ -1,77 +1,80 @@
 /**
- * docs/routes.md lists exactly the routes the app registers (issue 9 item 7): a route added, removed or given
- * another access without the route map following fails here, and so does a row naming a file that does not
- * register its path. Built on the in-memory page queries: no warehouse is needed to register routes.
+ * docs/routes.md is generated from the routes the app registers (scripts/route-map.ts, `npm run routes`;
+ * issue 9 items 3 and 7): a route added, removed, moved to another file or given another access without the
+ * route map being regenerated fails here, and so does a route without a description.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig, REPO_ROOT } from '../config.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { Warehouse } from '../warehouse/db.ts';
-import { createTestQueries } from '../../test/support/in-memory-queries.ts';
-import { buildApp } from './app.ts';
-
-const ROUTE_MAP = path.join(REPO_ROOT, 'docs', 'routes.md');
-
-interface Row {
-  method: string;
-  url: string;
-  access: string;
-  file: string;
-}
-
-/** The rows of the route map's table: | Method | `path` | access | `file` | what |. */
-export function routeMapRows(markdown: string): Row[] {
-  const rows: Row[] = [];
-  for (const line of markdown.split('\n')) {
-    const m =
-      /^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|\s*([a-z-]+)\s*\|\s*`([^`]+)`\s*\|/.exec(line);
-    if (m) rows.push({ method: m[1]!, url: m[2]!, access: m[3]!, file: m[4]! });
-  }
-  return rows;
-}
-
-let app: FastifyInstance;
-let db: Warehouse;
-
-beforeAll(async () => {
-  db = await Warehouse.open(':memory:');
-  app = await buildApp({
-    db,
-    config: loadConfig({}),
-    clock: fixedClock('2026-11-18T09:00:00Z'),
-    queries: createTestQueries(),
-  });
-  await app.ready();
-});
-
-afterAll(async () => {
-  await app?.close();
-  db?.close();
-});
+import { describe, expect, it } from 'vitest';
+import {
+  documentedDescriptions,
+  generateRouteMap,
+  registeringFile,
+  routeMapMarkdown,
+  ROUTE_MAP_PATH,
+  type SourceFile,
+} from '../../scripts/route-map.ts';
 
 describe('the route map (docs/routes.md)', () => {
-  it('lists every registered route with its access, and nothing else', () => {
-    const rows = routeMapRows(fs.readFileSync(ROUTE_MAP, 'utf8'));
-    const documented = rows.map((r) => `${r.method} ${r.url} ${r.access}`);
-    expect(new Set(documented).size, 'a route is listed twice').toBe(documented.length);
-    const registered = app.registeredRoutes.map((r) => `${r.method} ${r.url} ${r.access}`);
-    expect(registered.length).toBeGreaterThan(50);
-    const missing = registered.filter((r) => !documented.includes(r));
-    const stale = documented.filter((r) => !registered.includes(r));
-    expect(missing, 'registered but not in docs/routes.md: add a row').toEqual([]);
-    expect(stale, 'in docs/routes.md but not registered (or another access)').toEqual([]);
+  it('is what npm run routes generates from the app, every route described', async () => {
+    const { markdown, undescribed } = await generateRouteMap();
+    expect(markdown.split('\n').filter((l) => /^\| (GET|POST) \| `/.test(l)).length).toBeGreaterThan(50);
+    expect(fs.readFileSync(ROUTE_MAP_PATH, 'utf8'), 'docs/routes.md is out of date: run npm run routes').toBe(
+      markdown,
+    );
+    expect(undescribed, 'describe these routes in docs/routes.md, then run npm run routes').toEqual([]);
+  });
+});
+
+describe('the route map generator', () => {
+  const sources: SourceFile[] = [
+    { file: 'src/http/a.ts', text: "app.get('/a', opts, handler);\nreply.redirect('/b');" },
+    { file: 'src/http/b.ts', text: "export const B_PATH = '/b';\nreply.redirect('/a');" },
+    {
+      file: 'src/http/api/c.ts',
+      text: "export const cRoute = { url: '/api/v1/c' };\nconst docs = { url: '/' };",
+    },
+    {
+      file: 'src/http/d.ts',
+      text: "app.get(\n  '/',\n  opts,\n);\nvoid app.register(plugin, { prefix: '/assets/' });",
+    },
+  ];
+
+  it('finds the file that declares a path, wherever else it is named', () => {
+    expect(registeringFile('/a', sources)).toBe('src/http/a.ts');
+    expect(registeringFile('/b', sources)).toBe('src/http/b.ts');
+    expect(registeringFile('/api/v1/c', sources)).toBe('src/http/api/c.ts');
+    expect(registeringFile('/', sources)).toBe('src/http/d.ts');
+    expect(registeringFile('/assets/*', sources)).toBe('src/http/d.ts');
   });
 
-  it('names for each route a file that registers that path', () => {
-    for (const r of routeMapRows(fs.readFileSync(ROUTE_MAP, 'utf8'))) {
-      const file = path.join(REPO_ROOT, r.file);
-      expect(fs.existsSync(file), r.file).toBe(true);
-      // A wildcard route is a plugin's prefix (`prefix: '/assets/'`).
-      const literal = r.url.endsWith('*') ? r.url.slice(0, -1) : r.url;
-      expect(fs.readFileSync(file, 'utf8'), `${r.method} ${r.url} in ${r.file}`).toContain(`'${literal}'`);
-    }
+  it('refuses a path no file or several files declare', () => {
+    expect(() => registeringFile('/nowhere', sources)).toThrow(/no file under src\/http names the path/);
+    const twice = [...sources, { file: 'src/http/e.ts', text: "app.post('/a', handler);" }];
+    expect(() => registeringFile('/a', twice)).toThrow(
+      /declared in several files \(src\/http\/a.ts, src\/http\/e.ts\)/,
+    );
+  });
+
+  it('takes a route’s schema summary, else keeps the description the table gives it', () => {
+    const previous =
+      '| GET | `/a` | public | `src/http/old.ts` | page a \\| first |\n| GET | `/b` | admin | `x` | gone |\n';
+    expect(documentedDescriptions(previous).get('GET /a')).toBe('page a | first');
+    const { markdown, undescribed } = routeMapMarkdown(
+      [
+        { method: 'GET', url: '/a', access: 'public' },
+        { method: 'GET', url: '/api/v1/c', access: 'figures', summary: 'A metric over time' },
+        { method: 'POST', url: '/b', access: 'signed-in', summary: 'NHS things' },
+        { method: 'GET', url: '/', access: 'figures' },
+      ],
+      sources,
+      previous,
+    );
+    expect(markdown.split('\n').filter((l) => l.startsWith('| GET') || l.startsWith('| POST'))).toEqual([
+      '| GET | `/a` | public | `src/http/a.ts` | page a \\| first |',
+      '| GET | `/api/v1/c` | figures | `src/http/api/c.ts` | a metric over time |',
+      '| POST | `/b` | signed-in | `src/http/b.ts` | NHS things |',
+      '| GET | `/` | figures | `src/http/d.ts` |  |',
+    ]);
+    expect(undescribed).toEqual(['GET /']);
   });
 });

@@ -7,47 +7,33 @@ import { Ajv } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../../app/warehouse-queries.ts';
-import { loadConfig } from '../../config.ts';
-import type { Viewer } from '../../domain/access.ts';
 import type { AreaLevel } from '../../domain/areas.ts';
 import { roundTo } from '../../domain/rounding.ts';
 import { getNationalSummary } from '../../query/national-summary.ts';
 import { getPeers } from '../../query/peers.ts';
 import { getAreaSeries, getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
-import { buildApp } from '../app.ts';
-import { buildAppAs } from '../../../test/support/signed-in.ts';
 import { openApiDocument } from './routes.ts';
+import { buildAppPair, testWarehouseDeps, type AppPair } from '../../../test/support/test-apps.ts';
 import {
   buildTestWarehouse,
-  TEST_CLOCK,
   TEST_DEMO_SCALE,
   type TestWarehouse,
 } from '../../../test/support/api-warehouse.ts';
 
-const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
-
 let tw: TestWarehouse;
+let apps: AppPair;
 let anon: FastifyInstance;
 let user: FastifyInstance;
 
 beforeAll(async () => {
   tw = await buildTestWarehouse();
-  const deps = {
-    db: tw.db,
-    config: loadConfig({}),
-    clock: TEST_CLOCK,
-    queries: new WarehouseQueries(tw.db, tw.catalogue),
-    catalogue: tw.catalogue,
-  };
-  anon = await buildApp(deps);
-  user = await buildAppAs({ ...deps }, SIGNED_IN);
+  apps = await buildAppPair(testWarehouseDeps(tw));
+  ({ anon, user } = apps);
 }, 120_000);
 
 afterAll(async () => {
-  await anon?.close();
-  await user?.close();
+  await apps?.close();
   tw?.close();
 });
 
@@ -939,22 +925,15 @@ describe('live answers against the OpenAPI document', () => {
 });
 
 describe('disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
+  let sdc: AppPair;
   let sdcAnon: FastifyInstance;
   let sdcUser: FastifyInstance;
   beforeAll(async () => {
-    const deps = {
-      db: tw.db,
-      config: loadConfig({ OPEN_DATA_DISCLOSURE: 'on' }),
-      clock: TEST_CLOCK,
-      queries: new WarehouseQueries(tw.db, tw.catalogue),
-      catalogue: tw.catalogue,
-    };
-    sdcAnon = await buildApp(deps);
-    sdcUser = await buildAppAs({ ...deps }, SIGNED_IN);
+    sdc = await buildAppPair(testWarehouseDeps(tw, { OPEN_DATA_DISCLOSURE: 'on' }));
+    ({ anon: sdcAnon, user: sdcUser } = sdc);
   });
   afterAll(async () => {
-    await sdcAnon?.close();
-    await sdcUser?.close();
+    await sdc?.close();
   });
 
   /** The rule written out independently: 1–7 suppressed, others to the nearest 5 (halves up), 0 stays. */

@@ -10,21 +10,27 @@ import {
   bookingMeasure,
   bookingQueryProblem,
   type BookingGrouping,
+  type BookingRow,
 } from '../../domain/booking.ts';
 import { bookingAnswer } from '../../query/booking.ts';
-import type { ApiRoute } from './common.ts';
-import { answer, badRequest, handle } from './common.ts';
-import type { JsonSchema } from './schemas.ts';
-import { DATE_SCHEMA, FORMAT_SCHEMA } from './schemas.ts';
+import { answer, badRequest, type ApiRoute } from './common.ts';
+import {
+  DATE_SCHEMA,
+  FORMAT_SCHEMA,
+  num,
+  numOrNull,
+  object,
+  query,
+  str,
+  strOrNull,
+  type JsonSchema,
+} from './schemas.ts';
 
 /** The CSV columns, in order (the CLI prints the same). */
 export const BOOKING_COLUMNS = ['measure', 'group', 'count', 'paired', 'ratio'] as const;
 
-export const BOOKING_QUERY: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['measure', 'from', 'to'],
-  properties: {
+export const BOOKING_QUERY: JsonSchema = query(
+  {
     measure: {
       type: 'string',
       enum: BOOKING_MEASURES.map((m) => m.id),
@@ -41,43 +47,48 @@ export const BOOKING_QUERY: JsonSchema = {
     },
     format: FORMAT_SCHEMA,
   },
-};
+  ['measure', 'from', 'to'],
+);
 
-const num = { type: 'number' } as const;
-const numOrNull = { type: ['number', 'null'] } as const;
-const str = { type: 'string' } as const;
-const strOrNull = { type: ['string', 'null'] } as const;
+const ROW_SCHEMA = object({
+  measure: str,
+  group: strOrNull,
+  groupName: strOrNull,
+  count: num,
+  paired: numOrNull,
+  ratio: numOrNull,
+});
 
-const ROW_SCHEMA: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['measure', 'group', 'groupName', 'count', 'paired', 'ratio'],
-  properties: {
-    measure: str,
-    group: strOrNull,
-    groupName: strOrNull,
-    count: num,
-    paired: numOrNull,
-    ratio: numOrNull,
-  },
-};
+export const BOOKING_RESPONSE = object({
+  measure: str,
+  title: str,
+  counts: str,
+  paired: strOrNull,
+  ratioLabel: strOrNull,
+  from: str,
+  to: str,
+  groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
+  data: { type: 'array', items: ROW_SCHEMA },
+});
 
-export const BOOKING_RESPONSE: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['measure', 'title', 'counts', 'paired', 'ratioLabel', 'from', 'to', 'groupBy', 'data'],
-  properties: {
-    measure: str,
-    title: str,
-    counts: str,
-    paired: strOrNull,
-    ratioLabel: strOrNull,
-    from: str,
-    to: str,
-    groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
-    data: { type: 'array', items: ROW_SCHEMA },
-  },
-};
+/** One measure's answer as JSON: the API's, and what `query booking --format json` prints. */
+export function bookingJson(
+  q: { measure: string; from: string; to: string; groupBy: BookingGrouping },
+  rows: readonly BookingRow[],
+) {
+  const m = bookingMeasure(q.measure)!;
+  return {
+    measure: m.id,
+    title: m.title,
+    counts: m.counts,
+    paired: m.paired,
+    ratioLabel: m.ratioLabel,
+    from: q.from,
+    to: q.to,
+    groupBy: q.groupBy,
+    data: rows.map((r) => ({ ...r, groupName: r.groupName ?? null })),
+  };
+}
 
 export const bookingRoute: ApiRoute = {
   url: '/api/v1/booking',
@@ -106,33 +117,21 @@ export const bookingRoute: ApiRoute = {
     groupBy: 'none',
     data: [{ measure: 'rep-cons-01', group: null, groupName: null, count: 2000, paired: 2500, ratio: 0.8 }],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const q = request.query as { measure: string; from: string; to: string; groupBy?: BookingGrouping };
-      const groupBy = q.groupBy ?? 'none';
-      const problem = bookingQueryProblem({ measure: q.measure, from: q.from, to: q.to, groupBy });
-      if (problem) throw badRequest(`querystring/${problem}`);
-      const m = bookingMeasure(q.measure)!;
-      const rows = await bookingAnswer(ctx.deps.db, { measure: q.measure, from: q.from, to: q.to, groupBy });
-      const data = rows.map((r) => ({ ...r, groupName: r.groupName ?? null }));
-      return answer(request, reply, {
-        open: false,
-        json: {
-          measure: m.id,
-          title: m.title,
-          counts: m.counts,
-          paired: m.paired,
-          ratioLabel: m.ratioLabel,
-          from: q.from,
-          to: q.to,
-          groupBy,
-          data,
-        },
-        csv: {
-          columns: BOOKING_COLUMNS,
-          rows: data,
-          filename: ['booking', m.id, q.from, q.to, groupBy === 'none' ? null : groupBy],
-        },
-      });
-    }),
+  handler: (ctx) => async (request, reply) => {
+    const q = request.query as { measure: string; from: string; to: string; groupBy?: BookingGrouping };
+    const groupBy = q.groupBy ?? 'none';
+    const problem = bookingQueryProblem({ measure: q.measure, from: q.from, to: q.to, groupBy });
+    if (problem) throw badRequest(`querystring/${problem}`);
+    const question = { measure: q.measure, from: q.from, to: q.to, groupBy };
+    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question));
+    return answer(request, reply, {
+      open: false,
+      json,
+      csv: {
+        columns: BOOKING_COLUMNS,
+        rows: json.data,
+        filename: ['booking', json.measure, q.from, q.to, groupBy === 'none' ? null : groupBy],
+      },
+    });
+  },
 };

@@ -1,16 +1,20 @@
 /**
  * What every API route shares: its definition (one object that both registers the route and describes it
- * in the OpenAPI document), errors in the API's JSON shape, and answering in JSON or CSV.
+ * in the OpenAPI document), the errors it raises (answered by the app's error handler, src/http/errors.ts,
+ * in the API's one JSON shape), the parameters several routes read alike, and answering in JSON or CSV.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { ANONYMOUS_VIEWER, canViewFigure, type FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
+import { getAreaChain } from '../../query/area-page.ts';
+import type { AreaRef } from '../../query/types.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { reasonPhrase } from '../errors.ts';
 import type { RouteContext } from '../route-context.ts';
 import { Readable } from 'node:stream';
-import { csvFilename, toCsv, toWideCsv } from '../../domain/csv.ts';
+import { areaCsvFields, csvFilename, toCsv, toWideCsv } from '../../domain/csv.ts';
+import { disclosureActive } from './disclosure.ts';
 import type { JsonSchema } from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
 
@@ -40,7 +44,10 @@ export interface ApiRoute {
   handler: (ctx: RouteContext) => RouteHandlerMethod;
 }
 
-/** An error answer the routes give themselves (the error handler gives the others, in the same shape). */
+/**
+ * A 400 or 404 a route raises with a message naming the parameter at fault; the app's error handler
+ * (src/http/errors.ts) answers it, as it answers every other error, `{error, message}` on API paths.
+ */
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
@@ -57,29 +64,6 @@ export function badRequest(message: string): ApiError {
 
 export function notFound(message: string): ApiError {
   return new ApiError(404, message);
-}
-
-/** Sends an ApiError as `{error, message}`; anything else is rethrown for the app's error handler. */
-export function sendApiError(reply: FastifyReply, err: unknown) {
-  if (!(err instanceof ApiError)) throw err;
-  return reply
-    .code(err.statusCode)
-    .header('Cache-Control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send({ error: reasonPhrase(err.statusCode), message: err.message });
-}
-
-/** Wraps a handler so that ApiErrors become their answers. */
-export function handle(
-  fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
-): RouteHandlerMethod {
-  return async function (request, reply) {
-    try {
-      return await fn(request, reply);
-    } catch (err) {
-      return sendApiError(reply, err);
-    }
-  };
 }
 
 export const OPEN_CACHE = 'public, max-age=300';
@@ -179,6 +163,100 @@ export async function resolvedAreaParam(
 ): Promise<{ level: AreaLevel; code: string }> {
   const { level, code } = areaParam(q);
   return { level, code: await odsCodeOf(db, level, code) };
+}
+
+/** The query of the figure routes (each declares in its schema which of these it takes). */
+export interface FigureQuery {
+  metric: string;
+  level?: AreaLevel;
+  code?: string;
+  grain?: Grain;
+  from?: string;
+  to?: string;
+  period?: string;
+  structure?: 'current' | 'as-recorded';
+  partial?: string;
+  format?: 'json' | 'csv';
+}
+
+export const ENGLAND_REF = {
+  level: 'england',
+  code: ENGLAND_CODE,
+  name: 'England',
+  isCurrent: true,
+} as const;
+
+/** The area of the OpenAPI document's examples below England. */
+export const EXAMPLE_ICB = {
+  level: 'icb',
+  code: 'QMJ',
+  name: 'NHS North Central London Integrated Care Board',
+  isCurrent: true,
+} as const;
+
+/** The 404 of an area code that names no area of its level. */
+export function areaNotFound(level: AreaLevel, code: string, param = 'code'): ApiError {
+  return notFound(`querystring/${param}: there is no ${level} with the code ${code}`);
+}
+
+/** The area with this level and ODS code, or a 404 naming the parameter. */
+export async function findArea(
+  db: Warehouse,
+  level: AreaLevel,
+  code: string,
+  param = 'code',
+): Promise<{ area: AreaRef; onsCode: string | null }> {
+  const chain = await getAreaChain(db, level, code);
+  if (!chain) throw areaNotFound(level, code, param);
+  const { area } = chain;
+  return {
+    area: {
+      level: area.level,
+      code: area.code,
+      name: area.name,
+      placeName: area.placeName ?? null,
+      isCurrent: area.isCurrent,
+    },
+    onsCode: area.onsCode,
+  };
+}
+
+/** An area's CSV cells (ADR 0032) from its reference and ONS code. */
+export function areaFields(area: AreaRef, onsCode: string | null) {
+  return areaCsvFields({
+    code: area.code,
+    name: area.name,
+    placeName: area.placeName ?? null,
+    level: area.level,
+    onsCode,
+  });
+}
+
+/** The metric, the area (an ONS code resolved) and the grain a figure route is asked for. */
+export async function metricAreaParams(ctx: RouteContext, q: FigureQuery) {
+  const metric = findMetric(ctx.catalogue, q.metric);
+  const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
+  const grain = grainParam(metric, q.grain);
+  return { metric, level, code, grain };
+}
+
+/** `from` and `to`: real dates, the first not after the last. */
+export function dateRangeParam(q: { from?: string; to?: string }): {
+  from: string | undefined;
+  to: string | undefined;
+} {
+  const from = dateParam(q.from, 'from');
+  const to = dateParam(q.to, 'to');
+  if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
+  return { from, to };
+}
+
+/**
+ * Whether a figure goes out the same to everyone (open data, and no disclosure control of its unit at its
+ * level): only then may a shared cache keep the answer.
+ */
+export function openFigure(ctx: RouteContext, figure: FigureRef, unit: string): boolean {
+  return canViewFigure(ANONYMOUS_VIEWER, figure) && !disclosureActive(ctx, unit, figure.level);
 }
 
 /** The grain asked for (default month), which the metric must have. */

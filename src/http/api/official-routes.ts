@@ -24,9 +24,17 @@ import { assertCanViewFigure } from '../access.ts';
 import type { RouteContext } from '../route-context.ts';
 import { disclosureFor } from './disclosure.ts';
 import type { ApiRoute } from './common.ts';
-import { answer, badRequest, handle, notFound } from './common.ts';
-import type { JsonSchema } from './schemas.ts';
-import { FORMAT_SCHEMA } from './schemas.ts';
+import { answer, badRequest, notFound } from './common.ts';
+import {
+  AREA_CODE_SCHEMA,
+  FORMAT_SCHEMA,
+  num,
+  object,
+  query,
+  str,
+  strOrNull,
+  type JsonSchema,
+} from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
 
 const MONTH_SCHEMA = {
@@ -37,23 +45,8 @@ const MONTH_SCHEMA = {
   description: 'must be a month like 2025-08',
 } as const;
 
-const str = { type: 'string' } as const;
-const strOrNull = { type: ['string', 'null'] } as const;
-
-function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: Object.keys(properties).filter((k) => !optional.includes(k)),
-    properties,
-  };
-}
-
-export const OFFICIAL_QUERY: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['measure', 'level'],
-  properties: {
+export const OFFICIAL_QUERY: JsonSchema = query(
+  {
     measure: {
       type: 'string',
       enum: MI_MEASURES.map((m) => m.measure),
@@ -65,10 +58,7 @@ export const OFFICIAL_QUERY: JsonSchema = {
       description: 'england, region (NHS England regions, derived from the ICB rows) or icb',
     },
     code: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 12,
-      pattern: '^[A-Za-z0-9]+$',
+      ...AREA_CODE_SCHEMA,
       description: 'must be an ODS code of the level (UNKNOWN: usage not mapped to an ICB); default all',
     },
     from: { ...MONTH_SCHEMA, description: 'first month, like 2025-03' },
@@ -81,7 +71,24 @@ export const OFFICIAL_QUERY: JsonSchema = {
     },
     format: FORMAT_SCHEMA,
   },
-};
+  ['measure', 'level'],
+);
+
+interface OfficialQuery {
+  measure: string;
+  level: OfficialLevel;
+  code?: string;
+  from?: string;
+  to?: string;
+  edition?: string;
+}
+
+/** The query of the official statistics routes, its months in order (400 otherwise). */
+function officialQuery(request: FastifyRequest): OfficialQuery {
+  const q = request.query as OfficialQuery;
+  if (q.from && q.to && q.from > q.to) throw badRequest('querystring/from must not be after to');
+  return q;
+}
 
 const ROW_SCHEMA = object({
   month: str,
@@ -89,7 +96,7 @@ const ROW_SCHEMA = object({
   code: str,
   name: str,
   measure: str,
-  value: { type: 'number' },
+  value: num,
   edition: str,
 });
 
@@ -102,6 +109,15 @@ export const OFFICIAL_RESPONSE = object({
   source: str,
   data: { type: 'array', items: ROW_SCHEMA },
 });
+
+/** The row the examples of the OpenAPI document start from. */
+const EXAMPLE_ROW = {
+  month: '2025-08',
+  level: 'england',
+  code: ENGLAND_CODE,
+  name: 'England',
+  measure: 'logins',
+} as const;
 
 export const OFFICIAL_SOURCE =
   'NHS App Management Information, NHS England (official statistics). Contains public sector information ' +
@@ -130,82 +146,69 @@ export const officialRoute: ApiRoute = {
     source: OFFICIAL_SOURCE,
     data: [
       {
-        month: '2025-08',
-        level: 'england',
-        code: 'E92000001',
-        name: 'England',
-        measure: 'logins',
+        ...EXAMPLE_ROW,
         value: 54342814,
         edition: '2025-08',
       },
     ],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const q = request.query as {
-        measure: string;
-        level: OfficialLevel;
-        code?: string;
-        from?: string;
-        to?: string;
-        edition?: string;
-      };
-      const measure = miMeasureById(q.measure)!;
-      if (q.from && q.to && q.from > q.to) throw badRequest('querystring/from must not be after to');
-      if (measure.nationalOnly && q.level !== 'england')
-        throw badRequest(`querystring/level: ${measure.measure} is published for England only`);
-      const db = ctx.deps.db;
-      let code = q.code?.toUpperCase();
-      if (q.level === 'england') {
-        if (code !== undefined && code !== ENGLAND_CODE)
-          throw badRequest(`querystring/code must be ${ENGLAND_CODE} (or left out) for England`);
-        code = undefined;
-      } else if (
-        code !== undefined &&
-        !(await db.scalar<boolean>(querySql.officialCodeExists, [q.level, code]))
-      ) {
-        throw notFound(`no official figures for ${q.level} ${code}`);
-      }
-      const edition = q.edition ?? 'latest';
-      if (edition !== 'latest') {
-        const editions = await getOfficialEditions(db);
-        if (!editions.some((e) => e.edition === edition))
-          throw notFound(`no edition ${edition} loaded (see /api/v1/official/editions)`);
-      }
-      const data = await getOfficialRows(db, {
+  handler: (ctx) => async (request, reply) => {
+    const q = officialQuery(request);
+    const measure = miMeasureById(q.measure)!;
+    if (measure.nationalOnly && q.level !== 'england')
+      throw badRequest(`querystring/level: ${measure.measure} is published for England only`);
+    const db = ctx.deps.db;
+    let code = q.code?.toUpperCase();
+    if (q.level === 'england') {
+      if (code !== undefined && code !== ENGLAND_CODE)
+        throw badRequest(`querystring/code must be ${ENGLAND_CODE} (or left out) for England`);
+      code = undefined;
+    } else if (
+      code !== undefined &&
+      !(await db.scalar<boolean>(querySql.officialCodeExists, [q.level, code]))
+    ) {
+      throw notFound(`no official figures for ${q.level} ${code}`);
+    }
+    const edition = q.edition ?? 'latest';
+    if (edition !== 'latest') {
+      const editions = await getOfficialEditions(db);
+      if (!editions.some((e) => e.edition === edition))
+        throw notFound(`no edition ${edition} loaded (see /api/v1/official/editions)`);
+    }
+    const data = await getOfficialRows(db, {
+      measure: measure.measure,
+      level: q.level,
+      code,
+      from: q.from,
+      to: q.to,
+      edition,
+    });
+    return answer(request, reply, {
+      open: true,
+      json: {
         measure: measure.measure,
+        label: measure.label,
         level: q.level,
-        code,
-        from: q.from,
-        to: q.to,
+        code: code ?? null,
         edition,
-      });
-      return answer(request, reply, {
-        open: true,
-        json: {
-          measure: measure.measure,
-          label: measure.label,
-          level: q.level,
-          code: code ?? null,
-          edition,
-          source: OFFICIAL_SOURCE,
-          data,
-        },
-        csv: {
-          columns: OFFICIAL_COLUMNS,
-          rows: data,
-          filename: [
-            'official',
-            measure.measure,
-            q.level,
-            code,
-            q.from,
-            q.to,
-            edition === 'latest' ? null : edition,
-          ],
-        },
-      });
-    }),
+        source: OFFICIAL_SOURCE,
+        data,
+      },
+      csv: {
+        columns: OFFICIAL_COLUMNS,
+        rows: data,
+        filename: [
+          'official',
+          measure.measure,
+          q.level,
+          code,
+          q.from,
+          q.to,
+          edition === 'latest' ? null : edition,
+        ],
+      },
+    });
+  },
 };
 
 const EDITION_SCHEMA = object({
@@ -228,7 +231,7 @@ export const officialEditionsRoute: ApiRoute = {
   access: 'public',
   csv: false,
   cache: false,
-  querystring: { type: 'object', additionalProperties: false, properties: {} },
+  querystring: query({}),
   response: object({ data: { type: 'array', items: EDITION_SCHEMA } }),
   example: {
     data: [
@@ -242,11 +245,10 @@ export const officialEditionsRoute: ApiRoute = {
       },
     ],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const data = await getOfficialEditions(ctx.deps.db);
-      return answer(request, reply, { open: true, json: { data } });
-    }),
+  handler: (ctx) => async (request, reply) => {
+    const data = await getOfficialEditions(ctx.deps.db);
+    return answer(request, reply, { open: true, json: { data } });
+  },
 };
 
 const RECONCILIATION_ROW = object({
@@ -255,7 +257,7 @@ const RECONCILIATION_ROW = object({
   code: str,
   name: str,
   measure: str,
-  official: { type: 'number' },
+  official: num,
   computed: { type: ['number', 'null'] },
   difference: { type: ['number', 'null'] },
   pctDifference: { type: ['number', 'null'] },
@@ -328,11 +330,7 @@ export const officialReconciliationRoute: ApiRoute = {
     code: null,
     data: [
       {
-        month: '2025-08',
-        level: 'england',
-        code: 'E92000001',
-        name: 'England',
-        measure: 'logins',
+        ...EXAMPLE_ROW,
         official: 54342814,
         computed: 54000000,
         difference: -342814,
@@ -343,33 +341,25 @@ export const officialReconciliationRoute: ApiRoute = {
       },
     ],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const q = request.query as {
-        measure: string;
-        level: OfficialLevel;
-        code?: string;
-        from?: string;
-        to?: string;
-      };
-      const code = q.level === 'england' ? undefined : q.code?.toUpperCase();
-      if (q.from && q.to && q.from > q.to) throw badRequest('querystring/from must not be after to');
-      const result = await reconciliationFor(request, ctx, { ...q, code });
-      if (!result) throw notFound(`the service does not compute ${q.measure} from App activity`);
-      return answer(request, reply, {
-        open: !request.viewer.signedIn,
-        json: {
-          measure: q.measure,
-          metricName: result.metric.name,
-          level: q.level,
-          code: code ?? null,
-          data: result.rows,
-        },
-        csv: {
-          columns: RECONCILIATION_COLUMNS,
-          rows: result.rows,
-          filename: ['official-vs-computed', q.measure, q.level, code, q.from, q.to],
-        },
-      });
-    }),
+  handler: (ctx) => async (request, reply) => {
+    const q = officialQuery(request);
+    const code = q.level === 'england' ? undefined : q.code?.toUpperCase();
+    const result = await reconciliationFor(request, ctx, { ...q, code });
+    if (!result) throw notFound(`the service does not compute ${q.measure} from App activity`);
+    return answer(request, reply, {
+      open: !request.viewer.signedIn,
+      json: {
+        measure: q.measure,
+        metricName: result.metric.name,
+        level: q.level,
+        code: code ?? null,
+        data: result.rows,
+      },
+      csv: {
+        columns: RECONCILIATION_COLUMNS,
+        rows: result.rows,
+        filename: ['official-vs-computed', q.measure, q.level, code, q.from, q.to],
+      },
+    });
+  },
 };

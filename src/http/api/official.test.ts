@@ -7,14 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../../app/warehouse-queries.ts';
-import { loadConfig } from '../../config.ts';
-import { fixedClock } from '../../domain/clock.ts';
-import { BUNDLED_MI_DIR, loadBundledMi } from '../../ingest/feeds/bundled-mi.ts';
-import { loadCatalogue } from '../../metrics/catalogue.ts';
-import type { Warehouse } from '../../warehouse/db.ts';
-import { buildApp } from '../app.ts';
-import { openWarehouse } from '../../../test/support/feed-files.ts';
+import { BUNDLED_MI_DIR } from '../../ingest/feeds/bundled-mi.ts';
+import { buildOfficialApp } from '../../../test/support/test-apps.ts';
 
 const ICB_CSV: Record<string, string>[] = parse(
   fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-mi_icb_monthly_2025-03_to_2025-08.csv')),
@@ -25,23 +19,14 @@ const NATIONAL_CSV: Record<string, string>[] = parse(
   { columns: true },
 );
 
-let db: Warehouse;
+let official: Awaited<ReturnType<typeof buildOfficialApp>>;
 let app: FastifyInstance;
 beforeAll(async () => {
-  db = await openWarehouse();
-  await loadBundledMi(db);
-  const catalogue = loadCatalogue();
-  app = await buildApp({
-    db,
-    config: loadConfig({}),
-    clock: fixedClock('2026-11-21T12:00:00Z'),
-    queries: new WarehouseQueries(db, catalogue),
-    catalogue,
-  });
+  official = await buildOfficialApp();
+  ({ app } = official);
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
-  db?.close();
+  await official?.close();
 });
 
 async function get(url: string) {

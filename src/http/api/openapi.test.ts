@@ -6,31 +6,20 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config.ts';
-import { fixedClock } from '../../domain/clock.ts';
-import { Warehouse } from '../../warehouse/db.ts';
-import { buildApp } from '../app.ts';
-import { createTestQueries } from '../../../test/support/in-memory-queries.ts';
+import { buildInMemoryApp, type InMemoryApp } from '../../../test/support/in-memory-app.ts';
 import { openApiPath } from './openapi.ts';
 import { API_ROUTES, openApiDocument } from './routes.ts';
 
+let built: InMemoryApp;
 let app: FastifyInstance;
-let db: Warehouse;
 
 beforeAll(async () => {
-  db = await Warehouse.open(':memory:');
-  app = await buildApp({
-    db,
-    config: loadConfig({}),
-    clock: fixedClock('2026-11-18T09:00:00Z'),
-    queries: createTestQueries(),
-  });
-  await app.ready();
+  built = await buildInMemoryApp();
+  app = built.app;
 });
 
 afterAll(async () => {
-  await app?.close();
-  db?.close();
+  await built?.close();
 });
 
 /** Every route's full path and methods, from Fastify's printed route tree. */

@@ -5,8 +5,8 @@
  * visitors get no ranking of counts (ranks would give the exact counts away), and the counts behind a rate are
  * disclosed. Figures are rounded at the edge (src/domain/rounding.ts).
  */
-import { AREA_CSV_COLUMNS, areaCsvFields } from '../../domain/csv.ts';
-import { ANONYMOUS_VIEWER, canViewFigure, type FigureRef } from '../../domain/access.ts';
+import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
+import type { FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
@@ -19,39 +19,41 @@ import type { RouteContext } from '../route-context.ts';
 import type { FastifyRequest } from 'fastify';
 import {
   answer,
+  areaFields,
   ApiError,
   badRequest,
   dateParam,
-  handle,
   odsCodeOf,
+  openFigure,
   structureName,
   structureParam,
   type ApiRoute,
 } from './common.ts';
-import { disclosureActive, disclosureFor } from './disclosure.ts';
+import { disclosureFor } from './disclosure.ts';
 import {
+  bool,
+  DATE_SCHEMA,
   FORMAT_SCHEMA,
   GRAIN_SCHEMA,
+  int,
+  intOrNull,
   LEVEL_SCHEMA,
-  METRIC_ID_SCHEMA,
+  numOrNull,
+  object,
+  PEER_METRIC_SCHEMA,
+  query,
+  str,
+  strOrNull,
   STRUCTURE_SCHEMA,
-  DATE_SCHEMA,
   type JsonSchema,
 } from './schemas.ts';
 
 /** `within`: LEVEL:CODE (icb:QWO, region:Y56, pcn:U12345, an ONS code too), or england. */
 export const WITHIN_PATTERN = '^(england(:E92000001)?|(region|icb|sub_icb|pcn):[A-Za-z0-9]{1,12})$';
 
-export const RANKING_QUERY: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['metric', 'level'],
-  properties: {
-    metric: {
-      ...METRIC_ID_SCHEMA,
-      description:
-        'must be a metric id (see /api/v1/metrics), or COUNT_per_1000 for the rate derived from a count',
-    },
+export const RANKING_QUERY: JsonSchema = query(
+  {
+    metric: PEER_METRIC_SCHEMA,
     level: { ...LEVEL_SCHEMA, description: 'the level ranked: a level below `within`' },
     within: {
       type: 'string',
@@ -76,16 +78,8 @@ export const RANKING_QUERY: JsonSchema = {
     structure: STRUCTURE_SCHEMA,
     format: FORMAT_SCHEMA,
   },
-};
-
-const numOrNull = { type: ['number', 'null'] } as const;
-const str = { type: 'string' } as const;
-const strOrNull = { type: ['string', 'null'] } as const;
-const intOrNull = { type: ['integer', 'null'] } as const;
-const int = { type: 'integer' } as const;
-function object(properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', additionalProperties: false, required: Object.keys(properties), properties };
-}
+  ['metric', 'level'],
+);
 
 const PLACE_NAME = {
   ...strOrNull,
@@ -98,7 +92,7 @@ const ROW_SCHEMA = object({
   name: str,
   placeName: PLACE_NAME,
   onsCode: strOrNull,
-  isCurrent: { type: 'boolean' },
+  isCurrent: bool,
   value: numOrNull,
   lowerCi95: numOrNull,
   upperCi95: numOrNull,
@@ -125,7 +119,7 @@ export const RANKING_RESPONSE: JsonSchema = object({
     code: str,
     name: str,
     placeName: PLACE_NAME,
-    isCurrent: { type: 'boolean' },
+    isCurrent: bool,
   }),
   grain: GRAIN_SCHEMA,
   periodStart: str,
@@ -133,7 +127,7 @@ export const RANKING_RESPONSE: JsonSchema = object({
   structure: STRUCTURE_SCHEMA,
   minListSize: int,
   england: object({ value: numOrNull }),
-  hasFigures: { type: 'boolean' },
+  hasFigures: bool,
   excluded: object({ closed: int, notYetOpen: int, smallList: int, total: int }),
   note: strOrNull,
   data: { type: 'array', items: ROW_SCHEMA },
@@ -272,7 +266,7 @@ export async function rankingForRequest(request: FastifyRequest, ctx: RouteConte
   // Ranks of counts would give the exact counts away under disclosure control.
   if (disclose && !ranking.isRate)
     throw new SignInRequiredError('Sign in with an NHS email address to rank areas on counts.');
-  const open = canViewFigure(ANONYMOUS_VIEWER, figure) && !disclosureActive(ctx, countUnit, q.level);
+  const open = openFigure(ctx, figure, countUnit);
   return { ranking, disclose, open };
 }
 
@@ -341,64 +335,57 @@ export const rankingRoute: ApiRoute = {
       },
     ],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const q = request.query as RankingQuery;
-      const { ranking, disclose, open } = await rankingForRequest(request, ctx, q);
-      const data = rankingRowsJson(ranking, disclose);
-      const unit = ranking.metric.unit;
-      return answer(request, reply, {
-        open,
-        json: {
+  handler: (ctx) => async (request, reply) => {
+    const q = request.query as RankingQuery;
+    const { ranking, disclose, open } = await rankingForRequest(request, ctx, q);
+    const data = rankingRowsJson(ranking, disclose);
+    const unit = ranking.metric.unit;
+    return answer(request, reply, {
+      open,
+      json: {
+        metric: ranking.metric.id,
+        name: ranking.metric.name,
+        unit,
+        polarity: ranking.metric.polarity,
+        level: ranking.level,
+        within: ranking.within,
+        grain: ranking.grain,
+        periodStart: ranking.periodStart,
+        previousPeriodStart: ranking.previousPeriodStart,
+        structure: structureName(ranking.structure),
+        minListSize: ranking.minListSize,
+        england: {
+          value: ranking.isRate
+            ? roundFigure(ranking.england.value, unit)
+            : roundCount(ranking.england.value),
+        },
+        hasFigures: ranking.hasFigures,
+        excluded: {
+          closed: ranking.excluded.closed,
+          notYetOpen: ranking.excluded.notYetOpen,
+          smallList: ranking.excluded.smallList,
+          total: ranking.excluded.total,
+        },
+        note: ranking.note,
+        data,
+      },
+      csv: {
+        columns: RANKING_CSV_COLUMNS,
+        rows: data.map((r) => ({
+          ...areaFields({ ...r, level: ranking.level }, r.onsCode),
+          ...r,
           metric: ranking.metric.id,
-          name: ranking.metric.name,
-          unit,
-          polarity: ranking.metric.polarity,
-          level: ranking.level,
-          within: ranking.within,
-          grain: ranking.grain,
           periodStart: ranking.periodStart,
-          previousPeriodStart: ranking.previousPeriodStart,
-          structure: structureName(ranking.structure),
-          minListSize: ranking.minListSize,
-          england: {
-            value: ranking.isRate
-              ? roundFigure(ranking.england.value, unit)
-              : roundCount(ranking.england.value),
-          },
-          hasFigures: ranking.hasFigures,
-          excluded: {
-            closed: ranking.excluded.closed,
-            notYetOpen: ranking.excluded.notYetOpen,
-            smallList: ranking.excluded.smallList,
-            total: ranking.excluded.total,
-          },
-          note: ranking.note,
-          data,
-        },
-        csv: {
-          columns: RANKING_CSV_COLUMNS,
-          rows: data.map((r) => ({
-            ...areaCsvFields({
-              code: r.code,
-              name: r.name,
-              placeName: r.placeName ?? null,
-              level: ranking.level,
-              onsCode: r.onsCode,
-            }),
-            ...r,
-            metric: ranking.metric.id,
-            periodStart: ranking.periodStart,
-          })),
-          filename: [
-            'ranking',
-            ranking.metric.id,
-            ranking.level,
-            ranking.within.level === 'england' ? 'england' : ranking.within.code,
-            ranking.grain,
-            ranking.periodStart,
-          ],
-        },
-      });
-    }),
+        })),
+        filename: [
+          'ranking',
+          ranking.metric.id,
+          ranking.level,
+          ranking.within.level === 'england' ? 'england' : ranking.within.code,
+          ranking.grain,
+          ranking.periodStart,
+        ],
+      },
+    });
+  },
 };

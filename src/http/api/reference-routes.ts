@@ -1,24 +1,176 @@
 /** Reference routes of the API: the metric catalogue and the areas (open to everyone). */
 import { childLevel, UNKNOWN_CODE, type AreaLevel } from '../../domain/areas.ts';
 import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
+import { AGGREGATIONS, type MetricDefinition } from '../../domain/metric-definition.ts';
 import { getAreaChain } from '../../query/area-page.ts';
 import { normaliseSearch } from '../../query/search.ts';
 import { closedAreas, type ClosedArea } from '../../query/closed-areas.ts';
-import { answer, badRequest, handle, notFound, odsCodeOf, type ApiRoute } from './common.ts';
+import { answer, badRequest, notFound, odsCodeOf, type ApiRoute } from './common.ts';
 import {
-  AREA_PARAMS,
-  AREA_QUERY,
-  AREA_RESPONSE,
-  AREAS_QUERY,
-  AREAS_RESPONSE,
-  METRIC_PARAMS,
-  METRIC_QUERY,
-  METRIC_RESPONSE,
-  METRICS_QUERY,
-  METRICS_RESPONSE,
+  AREA_CODE_SCHEMA,
+  AREA_REF,
+  bool,
+  CHILD_LEVEL_SCHEMA,
+  FORMAT_SCHEMA,
+  GRAIN_SCHEMA,
+  LEVEL_SCHEMA,
+  METRIC_ID_SCHEMA,
+  num,
+  numOrNull,
+  object,
+  PLACE_NAME_SCHEMA,
+  query,
+  str,
+  strOrNull,
 } from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
+
+export const METRICS_QUERY = query({ format: FORMAT_SCHEMA });
+
+export const METRIC_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: METRIC_ID_SCHEMA },
+} as const;
+
+export const METRIC_QUERY = query({});
+
+export const AREAS_QUERY = query({
+  level: { ...CHILD_LEVEL_SCHEMA, description: 'the level to list (required unless q is given)' },
+  parent: {
+    ...AREA_CODE_SCHEMA,
+    description: 'must be an area code: 1 to 12 letters or digits (an ODS or ONS code)',
+  },
+  include: {
+    type: 'string',
+    enum: ['closed'],
+    description:
+      'closed: also list the areas that have closed (marked closed: true, with closedAt and successor)',
+  },
+  q: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 100,
+    description: 'must be a search of 1 to 100 characters (name, ODS or ONS code, practice postcode)',
+  },
+  format: FORMAT_SCHEMA,
+});
+
+export const AREA_PARAMS = {
+  type: 'object',
+  required: ['level', 'code'],
+  properties: { level: LEVEL_SCHEMA, code: AREA_CODE_SCHEMA },
+} as const;
+
+export const AREA_QUERY = query({ format: FORMAT_SCHEMA });
+
+export const METRIC_SCHEMA = object(
+  {
+    id: str,
+    name: str,
+    shortName: str,
+    description: str,
+    calculation: str,
+    unit: {
+      type: 'string',
+      enum: ['events', 'users', 'patients', 'downloads', 'percent', 'per_1000', 'practices'],
+    },
+    aggregation: { type: 'string', enum: AGGREGATIONS },
+    window: { type: 'string', enum: ['period', 'rolling_12_months'] },
+    numerator: strOrNull,
+    denominator: strOrNull,
+    multiplier: numOrNull,
+    grains: { type: 'array', items: GRAIN_SCHEMA },
+    lowestGeography: LEVEL_SCHEMA,
+    source: str,
+    caveats: { type: 'array', items: str },
+    polarity: { type: 'string', enum: ['higher_is_better', 'lower_is_better', 'neutral'] },
+    disclosure: str,
+    miPublication: bool,
+    openData: {
+      description: 'Which figures of this metric are open data (no sign-in); null when none are',
+      anyOf: [
+        { type: 'null' },
+        object({
+          levels: { type: 'array', items: LEVEL_SCHEMA },
+          grains: { type: 'array', items: GRAIN_SCHEMA },
+        }),
+      ],
+    },
+    theme: str,
+    legacyIds: { type: 'array', items: str },
+    originalDictionaryName: strOrNull,
+  },
+  [],
+);
+
+export const METRICS_RESPONSE = object({ data: { type: 'array', items: METRIC_SCHEMA } });
+export const METRIC_RESPONSE = object({ data: METRIC_SCHEMA });
+
+/** What every area in these answers starts with: codes, names and level. */
+const AREA_NAMES = {
+  code: str,
+  onsCode: strOrNull,
+  name: str,
+  placeName: PLACE_NAME_SCHEMA,
+  level: LEVEL_SCHEMA,
+};
+
+export const AREA_ITEM_SCHEMA = object({
+  ...AREA_NAMES,
+  parent: { anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA })] },
+  closed: bool,
+  closedAt: strOrNull,
+  successor: {
+    anyOf: [{ type: 'null' }, object({ code: str, name: str, placeName: strOrNull, level: LEVEL_SCHEMA })],
+  },
+  unknown: bool,
+});
+
+export const SEARCH_ITEM_SCHEMA = object(
+  {
+    ...AREA_NAMES,
+    isCurrent: bool,
+    postcode: strOrNull,
+    exactCode: bool,
+    parent: {
+      anyOf: [{ type: 'null' }, object({ code: str, level: LEVEL_SCHEMA, name: str, placeName: strOrNull })],
+    },
+    contains: {
+      type: 'array',
+      items: str,
+      description:
+        'ICBs and regions found by the sub-ICB locations they hold: the place names of those that matched',
+    },
+  },
+  ['contains'],
+);
+
+export const AREAS_RESPONSE = {
+  description: 'A list of areas at a level, or (with q) the areas matching a search, best first',
+  anyOf: [
+    object({ data: { type: 'array', items: AREA_ITEM_SCHEMA } }),
+    object({ query: str, total: num, data: { type: 'array', items: SEARCH_ITEM_SCHEMA } }),
+  ],
+};
+
+export const AREA_RESPONSE = object({
+  data: object({
+    ...AREA_NAMES,
+    isCurrent: bool,
+    postcode: strOrNull,
+    supplierName: strOrNull,
+    firstExtract: strOrNull,
+    lastExtract: strOrNull,
+    parent: { anyOf: [{ type: 'null' }, AREA_REF] },
+    ancestors: { type: 'array', items: AREA_REF },
+    childLevel: { anyOf: [{ type: 'null' }, LEVEL_SCHEMA] },
+    children: {
+      type: 'array',
+      items: object({ ...AREA_NAMES, isCurrent: bool }),
+    },
+  }),
+});
 
 export function metricJson(m: MetricDefinition, catalogue: readonly MetricDefinition[] = []) {
   const open = isOpenMetric(m, catalogue);
@@ -126,18 +278,16 @@ export const metricsRoute: ApiRoute = {
   querystring: METRICS_QUERY,
   response: METRICS_RESPONSE,
   example: { data: [EXAMPLE_METRIC] },
-  handler: (ctx) =>
-    handle(async (request, reply) =>
-      answer(request, reply, {
-        open: true,
-        json: { data: ctx.catalogue.map((m) => metricJson(m, ctx.catalogue)) },
-        csv: {
-          columns: METRIC_CSV_COLUMNS,
-          rows: ctx.catalogue.map((m) => metricCsvRow(m, ctx.catalogue)),
-          filename: ['metrics'],
-        },
-      }),
-    ),
+  handler: (ctx) => async (request, reply) =>
+    answer(request, reply, {
+      open: true,
+      json: { data: ctx.catalogue.map((m) => metricJson(m, ctx.catalogue)) },
+      csv: {
+        columns: METRIC_CSV_COLUMNS,
+        rows: ctx.catalogue.map((m) => metricCsvRow(m, ctx.catalogue)),
+        filename: ['metrics'],
+      },
+    }),
 };
 
 export const metricRoute: ApiRoute = {
@@ -153,13 +303,12 @@ export const metricRoute: ApiRoute = {
   querystring: METRIC_QUERY,
   response: METRIC_RESPONSE,
   example: { data: EXAMPLE_METRIC },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const metric = ctx.catalogue.find((m) => m.id === id);
-      if (!metric) throw notFound(`params/id: there is no metric with the id ${id} (see /api/v1/metrics)`);
-      return answer(request, reply, { open: true, json: { data: metricJson(metric, ctx.catalogue) } });
-    }),
+  handler: (ctx) => async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const metric = ctx.catalogue.find((m) => m.id === id);
+    if (!metric) throw notFound(`params/id: there is no metric with the id ${id} (see /api/v1/metrics)`);
+    return answer(request, reply, { open: true, json: { data: metricJson(metric, ctx.catalogue) } });
+  },
 };
 
 const AREA_CSV_COLUMNS = [
@@ -221,96 +370,95 @@ export const areasRoute: ApiRoute = {
       },
     ],
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const q = request.query as {
-        level?: Exclude<AreaLevel, 'england'>;
-        parent?: string;
-        q?: string;
-        include?: 'closed';
-      };
-      if (q.q !== undefined) {
-        if (q.parent !== undefined) throw badRequest('querystring must not have both q and parent');
-        const text = normaliseSearch(q.q);
-        if (text === '') throw badRequest('querystring/q must not be empty');
-        const found = await ctx.deps.queries.searchAreas({ query: text });
-        const results = found.results.filter((r) => q.level === undefined || r.level === q.level);
-        const data = results.map((r) => ({
-          code: r.code,
-          onsCode: r.onsCode,
-          name: r.name,
-          placeName: r.placeName ?? null,
-          level: r.level,
-          isCurrent: r.isCurrent,
-          postcode: r.postcode,
-          exactCode: r.exactCode,
-          parent: r.parent
-            ? {
-                code: r.parent.code,
-                level: r.parent.level,
-                name: r.parent.name,
-                placeName: r.parent.placeName ?? null,
-              }
-            : null,
-          ...(r.contains ? { contains: r.contains } : {}),
-        }));
-        return answer(request, reply, {
-          open: true,
-          json: { query: found.query, total: q.level === undefined ? found.total : data.length, data },
-          csv: {
-            columns: SEARCH_CSV_COLUMNS,
-            rows: data.map(({ contains: _contains, ...r }) => ({
-              ...r,
-              parentCode: r.parent?.code,
-              parentLevel: r.parent?.level,
-              parentName: r.parent?.name,
-            })),
-            filename: ['areas-search'],
-          },
-        });
-      }
-      if (q.level === undefined) throw badRequest('querystring/level is required');
-      const parentCode = q.parent?.toUpperCase();
-      // Any ancestor, not only the direct parent (issue 11): practices of an ICB, PCNs of a region.
-      const areas = await ctx.deps.queries.listAreas(
-        parentCode === undefined ? { level: q.level } : { level: q.level, parent: parentCode },
-      );
-      if (areas === null) throw notFound(`querystring/parent: there is no area with the code ${parentCode}`);
-      // Today's open areas by default; closed ones only on request, and always marked (issue 14.6).
-      const withClosed = q.include === 'closed';
-      const closed = withClosed ? await closedAreas(ctx.deps.db, q.level) : new Map<string, ClosedArea>();
-      const data = areas
-        .filter((a) => withClosed || a.isCurrent || a.code === UNKNOWN_CODE)
-        .map((a) => {
-          const end = closed.get(a.code);
-          return {
-            code: a.code,
-            onsCode: a.onsCode,
-            name: a.name,
-            placeName: a.placeName,
-            level: a.level,
-            parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
-            closed: !a.isCurrent,
-            closedAt: a.isCurrent ? null : (end?.closedAt ?? null),
-            successor: a.isCurrent || !end?.successor ? null : { ...end.successor, level: a.level },
-            unknown: a.code === UNKNOWN_CODE,
-          };
-        });
+  handler: (ctx) => async (request, reply) => {
+    const q = request.query as {
+      level?: Exclude<AreaLevel, 'england'>;
+      parent?: string;
+      q?: string;
+      include?: 'closed';
+    };
+    if (q.q !== undefined) {
+      if (q.parent !== undefined) throw badRequest('querystring must not have both q and parent');
+      const text = normaliseSearch(q.q);
+      if (text === '') throw badRequest('querystring/q must not be empty');
+      const found = await ctx.deps.queries.searchAreas({ query: text });
+      const results = found.results.filter((r) => q.level === undefined || r.level === q.level);
+      const data = results.map((r) => ({
+        code: r.code,
+        onsCode: r.onsCode,
+        name: r.name,
+        placeName: r.placeName ?? null,
+        level: r.level,
+        isCurrent: r.isCurrent,
+        postcode: r.postcode,
+        exactCode: r.exactCode,
+        parent: r.parent
+          ? {
+              code: r.parent.code,
+              level: r.parent.level,
+              name: r.parent.name,
+              placeName: r.parent.placeName ?? null,
+            }
+          : null,
+        ...(r.contains ? { contains: r.contains } : {}),
+      }));
       return answer(request, reply, {
         open: true,
-        json: { data },
+        json: { query: found.query, total: q.level === undefined ? found.total : data.length, data },
         csv: {
-          columns: AREA_CSV_COLUMNS,
-          rows: data.map((a) => ({
-            ...a,
-            parentCode: a.parent?.code,
-            parentLevel: a.parent?.level,
-            successorCode: a.successor?.code,
+          columns: SEARCH_CSV_COLUMNS,
+          rows: data.map(({ contains: _contains, ...r }) => ({
+            ...r,
+            parentCode: r.parent?.code,
+            parentLevel: r.parent?.level,
+            parentName: r.parent?.name,
           })),
-          filename: ['areas', q.level, parentCode],
+          filename: ['areas-search'],
         },
       });
-    }),
+    }
+    if (q.level === undefined) throw badRequest('querystring/level is required');
+    const parentCode = q.parent?.toUpperCase();
+    // Any ancestor, not only the direct parent (issue 11): practices of an ICB, PCNs of a region.
+    const areas = await ctx.deps.queries.listAreas(
+      parentCode === undefined ? { level: q.level } : { level: q.level, parent: parentCode },
+    );
+    if (areas === null) throw notFound(`querystring/parent: there is no area with the code ${parentCode}`);
+    // Today's open areas by default; closed ones only on request, and always marked (issue 14.6).
+    const withClosed = q.include === 'closed';
+    const closed = withClosed ? await closedAreas(ctx.deps.db, q.level) : new Map<string, ClosedArea>();
+    const data = areas
+      .filter((a) => withClosed || a.isCurrent || a.code === UNKNOWN_CODE)
+      .map((a) => {
+        const end = closed.get(a.code);
+        return {
+          code: a.code,
+          onsCode: a.onsCode,
+          name: a.name,
+          placeName: a.placeName,
+          level: a.level,
+          parent: a.parentCode && a.parentLevel ? { code: a.parentCode, level: a.parentLevel } : null,
+          closed: !a.isCurrent,
+          closedAt: a.isCurrent ? null : (end?.closedAt ?? null),
+          successor: a.isCurrent || !end?.successor ? null : { ...end.successor, level: a.level },
+          unknown: a.code === UNKNOWN_CODE,
+        };
+      });
+    return answer(request, reply, {
+      open: true,
+      json: { data },
+      csv: {
+        columns: AREA_CSV_COLUMNS,
+        rows: data.map((a) => ({
+          ...a,
+          parentCode: a.parent?.code,
+          parentLevel: a.parent?.level,
+          successorCode: a.successor?.code,
+        })),
+        filename: ['areas', q.level, parentCode],
+      },
+    });
+  },
 };
 
 export const areaRoute: ApiRoute = {
@@ -357,74 +505,73 @@ export const areaRoute: ApiRoute = {
       ],
     },
   },
-  handler: (ctx) =>
-    handle(async (request, reply) => {
-      const params = request.params as { level: AreaLevel; code: string };
-      const code = await odsCodeOf(ctx.deps.db, params.level, params.code.toUpperCase());
-      const chain = await getAreaChain(ctx.deps.db, params.level, code);
-      if (!chain) throw notFound(`params/code: there is no ${params.level} with the code ${code}`);
-      const below = childLevel(params.level);
-      const children = below
-        ? (
-            await ctx.deps.db.all<{
-              code: string;
-              ons_code: string | null;
-              name: string;
-              place_name: string | null;
-              is_current: boolean;
-            }>(querySql.listAreas, [below, code])
-          )
-            .filter((c) => c.code !== 'UNKNOWN')
-            .map((c) => ({
-              code: c.code,
-              onsCode: c.ons_code,
-              name: c.name,
-              placeName: c.place_name,
-              level: below,
-              isCurrent: c.is_current,
-            }))
-        : [];
-      const { area, ancestors } = chain;
-      const parent = ancestors[ancestors.length - 1] ?? null;
-      const data = {
-        code: area.code,
-        onsCode: area.onsCode,
-        name: area.name,
-        placeName: area.placeName ?? null,
-        level: area.level,
-        isCurrent: area.isCurrent,
-        postcode: area.postcode,
-        supplierName: area.supplierName,
-        firstExtract: area.firstExtract,
-        lastExtract: area.lastExtract,
-        parent,
-        ancestors,
-        childLevel: below,
-        children,
-      };
-      const row = (
-        relation: string,
-        a: { level: AreaLevel; code: string; name: string; placeName?: string | null; isCurrent: boolean },
-      ) => ({
-        relation,
-        level: a.level,
-        code: a.code,
-        name: a.name,
-        placeName: a.placeName ?? null,
-        isCurrent: a.isCurrent,
-      });
-      return answer(request, reply, {
-        open: true,
-        json: { data },
-        csv: {
-          columns: ['relation', 'level', 'code', 'name', 'placeName', 'isCurrent'],
-          rows: [
-            ...ancestors.map((a) => row('ancestor', a)),
-            row('area', area),
-            ...children.map((c) => row('child', c)),
-          ],
-          filename: ['area', area.level, area.code],
-        },
-      });
-    }),
+  handler: (ctx) => async (request, reply) => {
+    const params = request.params as { level: AreaLevel; code: string };
+    const code = await odsCodeOf(ctx.deps.db, params.level, params.code.toUpperCase());
+    const chain = await getAreaChain(ctx.deps.db, params.level, code);
+    if (!chain) throw notFound(`params/code: there is no ${params.level} with the code ${code}`);
+    const below = childLevel(params.level);
+    const children = below
+      ? (
+          await ctx.deps.db.all<{
+            code: string;
+            ons_code: string | null;
+            name: string;
+            place_name: string | null;
+            is_current: boolean;
+          }>(querySql.listAreas, [below, code])
+        )
+          .filter((c) => c.code !== 'UNKNOWN')
+          .map((c) => ({
+            code: c.code,
+            onsCode: c.ons_code,
+            name: c.name,
+            placeName: c.place_name,
+            level: below,
+            isCurrent: c.is_current,
+          }))
+      : [];
+    const { area, ancestors } = chain;
+    const parent = ancestors[ancestors.length - 1] ?? null;
+    const data = {
+      code: area.code,
+      onsCode: area.onsCode,
+      name: area.name,
+      placeName: area.placeName ?? null,
+      level: area.level,
+      isCurrent: area.isCurrent,
+      postcode: area.postcode,
+      supplierName: area.supplierName,
+      firstExtract: area.firstExtract,
+      lastExtract: area.lastExtract,
+      parent,
+      ancestors,
+      childLevel: below,
+      children,
+    };
+    const row = (
+      relation: string,
+      a: { level: AreaLevel; code: string; name: string; placeName?: string | null; isCurrent: boolean },
+    ) => ({
+      relation,
+      level: a.level,
+      code: a.code,
+      name: a.name,
+      placeName: a.placeName ?? null,
+      isCurrent: a.isCurrent,
+    });
+    return answer(request, reply, {
+      open: true,
+      json: { data },
+      csv: {
+        columns: ['relation', 'level', 'code', 'name', 'placeName', 'isCurrent'],
+        rows: [
+          ...ancestors.map((a) => row('ancestor', a)),
+          row('area', area),
+          ...children.map((c) => row('child', c)),
+        ],
+        filename: ['area', area.level, area.code],
+      },
+    });
+  },
 };

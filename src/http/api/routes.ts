@@ -1,7 +1,8 @@
 /**
- * The JSON and CSV API under /api/v1 (issue 4): every route is one definition (src/http/api/common.ts
- * ApiRoute) that registers it with its schemas and describes it in the OpenAPI document served at
- * /api/v1/openapi.json. See docs/adr/0010-api-and-caching.md.
+ * The JSON and CSV API under /api/v1 (issue 4): the one table of its routes. Each resource has its module
+ * (src/http/api/*-routes.ts) exporting its route definitions (src/http/api/common.ts ApiRoute: URL, access,
+ * schemas, example, handler); this table registers them with their schemas and describes them in the
+ * OpenAPI document served at /api/v1/openapi.json. See docs/adr/0010-api-and-caching.md and 0038.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,16 +11,24 @@ import { REPO_ROOT } from '../../config.ts';
 import { ADMIN_REFRESH_API, ADMIN_REFRESH_OPENAPI } from '../refresh-routes.ts';
 import type { RouteContext } from '../route-context.ts';
 import type { ApiRoute } from './common.ts';
-import { ERROR_SCHEMA, OPENAPI_QUERY, OPENAPI_RESPONSE } from './schemas.ts';
-import { breakdownRoute, peersRoute, seriesAreasRoute, seriesRoute, summaryRoute } from './figure-routes.ts';
-import { rankingRoute } from './ranking-routes.ts';
-import { organDonationRoute, partnersRoute, suppliersRoute } from './partner-routes.ts';
+import { ERROR_SCHEMA, query } from './schemas.ts';
 import { bookingRoute } from './booking-routes.ts';
+import { breakdownRoute } from './breakdown-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
+import { organDonationRoute } from './organ-donation-routes.ts';
+import { partnersRoute } from './partner-routes.ts';
+import { peersRoute } from './peer-routes.ts';
+import { rankingRoute } from './ranking-routes.ts';
 import { areaRoute, areasRoute, metricRoute, metricsRoute } from './reference-routes.ts';
+import { seriesAreasRoute, seriesRoute } from './series-routes.ts';
+import { summaryRoute } from './summary-routes.ts';
+import { suppliersRoute } from './supplier-routes.ts';
 
 export const OPENAPI_URL = '/api/v1/openapi.json';
+
+const OPENAPI_QUERY = query({});
+const OPENAPI_RESPONSE = { type: 'object', additionalProperties: true } as const;
 
 /** Every data route of the API, in the order the OpenAPI document lists them. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -83,6 +92,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
       {
         config: { access: r.access, cache: r.cache, ...(r.figureLoad ? { figureLoad: true } : {}) },
         schema: {
+          summary: r.summary,
           ...(r.params ? { params: r.params } : {}),
           querystring: r.querystring,
           response: { 200: r.response, '4xx': ERROR_SCHEMA },
@@ -95,7 +105,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   const document = JSON.stringify(openApiDocument());
   app.get(
     OPENAPI_URL,
-    { config: { access: 'public' }, schema: { querystring: OPENAPI_QUERY } },
+    { config: { access: 'public' }, schema: { summary: openApiRoute.summary, querystring: OPENAPI_QUERY } },
     async (_request, reply) =>
       reply
         .header('Cache-Control', 'public, max-age=3600')

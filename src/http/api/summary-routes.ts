@@ -1,0 +1,355 @@
+/**
+ * GET /api/v1/summary: the headline tiles of the National summary or of an area page (the pages' read model,
+ * src/query/national-summary.ts and src/query/area-page.ts). Tiles a viewer may not see are left out.
+ */
+import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
+import { ENGLAND_CODE } from '../../domain/areas.ts';
+import type { Grain } from '../../domain/metric-definition.ts';
+import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
+import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
+import type { Verdict } from '../../domain/statistics.ts';
+import { getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
+import { getNationalSummary } from '../../query/national-summary.ts';
+import type { AreaRef, AreaTile, SeriesPoint, SummaryTile } from '../../query/types.ts';
+import { SignInRequiredError } from '../access.ts';
+import { disclosureActive, disclosureFor } from './disclosure.ts';
+import {
+  answer,
+  areaFields,
+  areaNotFound,
+  ENGLAND_REF,
+  partialParam,
+  resolvedAreaParam,
+  type ApiRoute,
+  type FigureQuery,
+} from './common.ts';
+import {
+  AREA_CODE_PARAM,
+  AREA_REF,
+  bool,
+  CONFIDENCE_FIELDS,
+  CONFIDENCE_KEYS,
+  FORMAT_SCHEMA,
+  GRAIN_SCHEMA,
+  LEVEL_SCHEMA,
+  num,
+  numOrNull,
+  object,
+  PARTIAL_SCHEMA,
+  query,
+  str,
+  strOrNull,
+  VERDICT_SCHEMA,
+} from './schemas.ts';
+
+export const SUMMARY_QUERY = query({
+  level: { ...LEVEL_SCHEMA, description: 'default england (the National summary)' },
+  code: AREA_CODE_PARAM,
+  grain: GRAIN_SCHEMA,
+  partial: PARTIAL_SCHEMA,
+  format: FORMAT_SCHEMA,
+});
+
+const TILE_POINT = {
+  anyOf: [
+    { type: 'null' },
+    object(
+      {
+        periodStart: str,
+        value: num,
+        complete: bool,
+        numerator: num,
+        denominator: num,
+        coverage: numOrNull,
+        ...CONFIDENCE_FIELDS,
+      },
+      ['numerator', 'denominator', 'coverage', ...CONFIDENCE_KEYS],
+    ),
+  ],
+};
+
+export const SUMMARY_RESPONSE = object({
+  area: AREA_REF,
+  grain: GRAIN_SCHEMA,
+  includePartial: bool,
+  refreshedAt: strOrNull,
+  latestCompletePeriod: strOrNull,
+  demo: bool,
+  hiddenTiles: { type: 'integer', description: 'tiles left out because they need sign-in' },
+  data: {
+    type: 'array',
+    items: object(
+      {
+        metricId: str,
+        name: str,
+        shortName: str,
+        unit: str,
+        polarity: str,
+        latest: TILE_POINT,
+        previous: TILE_POINT,
+        changePct: numOrNull,
+        comparedWithEngland: VERDICT_SCHEMA,
+        comparison: {
+          anyOf: [
+            { type: 'null' },
+            object({
+              metricId: str,
+              name: str,
+              unit: str,
+              derived: bool,
+              periodStart: str,
+              figures: {
+                type: 'array',
+                items: object({
+                  role: { type: 'string', enum: ['area', 'parent', 'england'] },
+                  level: LEVEL_SCHEMA,
+                  code: str,
+                  name: str,
+                  value: numOrNull,
+                  coverage: numOrNull,
+                  ...CONFIDENCE_FIELDS,
+                }),
+              },
+              comparedWithEngland: VERDICT_SCHEMA,
+              comparedWithParent: VERDICT_SCHEMA,
+            }),
+          ],
+        },
+      },
+      ['comparison', 'comparedWithEngland'],
+    ),
+  },
+});
+
+/** A tile's point as the API sends it: rounded at the edge, with a rate's parts and confidence limits. */
+function tilePoint(p: SeriesPoint | null, unit: string) {
+  if (!p) return null;
+  const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, unit));
+  return {
+    periodStart: p.periodStart,
+    value: roundFigure(p.value, unit),
+    complete: p.complete,
+    ...(p.numerator !== undefined
+      ? {
+          numerator: roundCount(p.numerator),
+          denominator: roundCount(p.denominator),
+          coverage: roundCoverage(p.coverage ?? null),
+        }
+      : {}),
+    ...(p.lowerCi95 !== undefined
+      ? {
+          lowerCi95: limit(p.lowerCi95),
+          upperCi95: limit(p.upperCi95),
+          lowerCi998: limit(p.lowerCi998),
+          upperCi998: limit(p.upperCi998),
+        }
+      : {}),
+  };
+}
+
+export const summaryRoute: ApiRoute = {
+  url: '/api/v1/summary',
+  operationId: 'getSummary',
+  summary: 'The headline tiles of the National summary or of an area page',
+  description:
+    'Each headline metric’s latest complete figure (with partial=1, the partial one), the one before and ' +
+    'the % change; below England each tile also compares a rate with the parent area and England. Tiles ' +
+    'a viewer may not see are left out (counted in hiddenTiles); 401 when none is left.',
+  tag: 'Figures',
+  access: 'figures',
+  csv: true,
+  csvAreaColumns: true,
+  cache: true,
+  querystring: SUMMARY_QUERY,
+  response: SUMMARY_RESPONSE,
+  example: {
+    area: ENGLAND_REF,
+    grain: 'month',
+    includePartial: false,
+    refreshedAt: '2026-11-18T07:45:00.000Z',
+    latestCompletePeriod: '2026-10-01',
+    demo: false,
+    hiddenTiles: 0,
+    data: [
+      {
+        metricId: 'logins',
+        name: 'NHS App logins',
+        shortName: 'Logins',
+        unit: 'events',
+        polarity: 'higher_is_better',
+        latest: { periodStart: '2026-10-01', value: 2188000, complete: true },
+        previous: { periodStart: '2026-09-01', value: 2100000, complete: true },
+        changePct: 4.19,
+      },
+    ],
+  },
+  handler: (ctx) => async (request, reply) => {
+    const q = request.query as FigureQuery;
+    const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
+    const grain: Grain = q.grain ?? 'month';
+    const includePartial = partialParam(q.partial);
+    const catalogue = [...ctx.catalogue];
+    const byId = new Map(catalogue.map((m) => [m.id, m]));
+    let area: AreaRef = ENGLAND_REF;
+    let onsCode: string | null = ENGLAND_CODE;
+    let tiles: (SummaryTile | AreaTile)[];
+    let status;
+    if (level === 'england') {
+      const summary = await getNationalSummary(ctx.deps.db, catalogue, { grain, includePartial });
+      tiles = summary.tiles;
+      status = summary.status;
+    } else {
+      const page = await getAreaPage(ctx.deps.db, catalogue, { level, code, grain, includePartial });
+      if (!page) throw areaNotFound(level, code);
+      area = {
+        level: page.area.level,
+        code: page.area.code,
+        name: page.area.name,
+        placeName: page.area.placeName ?? null,
+        isCurrent: page.area.isCurrent,
+      };
+      onsCode = page.area.onsCode;
+      tiles = page.tiles;
+      status = page.status;
+    }
+    const viewer = request.viewer;
+    const anonymous = ANONYMOUS_VIEWER;
+    let open = true;
+    const visible = tiles.filter((t) => {
+      const metric = byId.get(t.metricId);
+      const figure = { metric: metric ?? { mi_publication: false }, level, grain, catalogue };
+      if (!canViewFigure(anonymous, figure)) open = false;
+      return canViewFigure(viewer, figure);
+    });
+    if (visible.length === 0 && tiles.length > 0) throw new SignInRequiredError();
+    const data = visible.map((t) => {
+      let comparison = null;
+      if ('comparison' in t && t.comparison) {
+        const c = t.comparison;
+        // A rate derived from a count is open when the count is (src/domain/access.ts).
+        const compared = c.derived
+          ? {
+              mi_publication: false,
+              aggregation: 'ratio',
+              numerator: t.metricId,
+              denominator: 'patients_13plus',
+            }
+          : (byId.get(c.metricId) ?? { mi_publication: false });
+        const figures = c.figures
+          .filter((f) => {
+            const figure = { metric: compared, level: f.area.level, grain, catalogue };
+            if (!canViewFigure(anonymous, figure)) open = false;
+            return canViewFigure(viewer, figure);
+          })
+          .map((f) => ({
+            role: f.role,
+            level: f.area.level,
+            code: f.area.code,
+            name: f.area.name,
+            value: roundFigure(f.value, c.unit),
+            coverage: roundCoverage(f.coverage),
+            lowerCi95: roundFigure(f.lowerCi95, c.unit),
+            upperCi95: roundFigure(f.upperCi95, c.unit),
+            lowerCi998: roundFigure(f.lowerCi998, c.unit),
+            upperCi998: roundFigure(f.upperCi998, c.unit),
+          }));
+        if (figures.length > 0)
+          comparison = {
+            metricId: c.metricId,
+            name: c.name,
+            unit: c.unit,
+            derived: c.derived,
+            periodStart: c.periodStart,
+            figures,
+            // A verdict tells which side of a figure the area is: given only with the figures it uses.
+            comparedWithEngland: figures.some((f) => f.role === 'england')
+              ? c.comparedWithEngland
+              : ('not-compared' as Verdict),
+            comparedWithParent: figures.some((f) => f.role === 'parent')
+              ? c.comparedWithParent
+              : ('not-compared' as Verdict),
+          };
+      }
+      if (disclosureActive(ctx, t.unit, level)) open = false;
+      const disclose = disclosureFor(request, ctx, t.unit, level);
+      const discloseTile = (p: ReturnType<typeof tilePoint>) =>
+        p && disclose ? { ...p, value: disclose(p.value) } : p;
+      const verdict: Verdict = comparison?.comparedWithEngland ?? 'not-compared';
+      return {
+        metricId: t.metricId,
+        name: t.name,
+        shortName: t.shortName,
+        unit: t.unit,
+        polarity: t.polarity,
+        latest: discloseTile(tilePoint(t.latest, t.unit)),
+        previous: discloseTile(tilePoint(t.previous, t.unit)),
+        changePct: disclose ? null : roundChange(t.changePct),
+        comparedWithEngland: verdict,
+        ...(level === 'england' ? {} : { comparison }),
+      };
+    });
+    return answer(request, reply, {
+      // What anyone may see, and nothing more: otherwise the answer depends on who asks.
+      open: open && visible.length === tiles.length,
+      json: {
+        area,
+        grain,
+        includePartial,
+        refreshedAt: status.refreshedAt,
+        latestCompletePeriod: latestCompletePeriod(grain, status),
+        demo: status.demo !== null,
+        hiddenTiles: tiles.length - visible.length,
+        data,
+      },
+      csv: {
+        columns: [
+          ...AREA_CSV_COLUMNS,
+          'metricId',
+          'name',
+          'unit',
+          'periodStart',
+          'value',
+          'complete',
+          'previousPeriodStart',
+          'previousValue',
+          'changePct',
+          'comparisonMetricId',
+          'comparisonValue',
+          'lowerCi95',
+          'upperCi95',
+          'parentValue',
+          'englandValue',
+          'comparedWithEngland',
+          'comparedWithParent',
+        ],
+        rows: data.map((t) => {
+          const fig = (role: string) =>
+            'comparison' in t ? t.comparison?.figures.find((f) => f.role === role)?.value : undefined;
+          const own = (field: 'lowerCi95' | 'upperCi95') =>
+            'comparison' in t ? t.comparison?.figures.find((f) => f.role === 'area')?.[field] : undefined;
+          return {
+            ...areaFields(area, onsCode),
+            metricId: t.metricId,
+            name: t.name,
+            unit: t.unit,
+            periodStart: t.latest?.periodStart,
+            value: t.latest?.value,
+            complete: t.latest?.complete,
+            previousPeriodStart: t.previous?.periodStart,
+            previousValue: t.previous?.value,
+            changePct: t.changePct,
+            comparisonMetricId: 'comparison' in t ? t.comparison?.metricId : undefined,
+            comparisonValue: fig('area'),
+            lowerCi95: own('lowerCi95'),
+            upperCi95: own('upperCi95'),
+            parentValue: fig('parent'),
+            englandValue: fig('england'),
+            comparedWithEngland: t.comparedWithEngland,
+            comparedWithParent: 'comparison' in t ? t.comparison?.comparedWithParent : undefined,
+          };
+        }),
+        filename: ['summary', level, level === 'england' ? null : code, grain],
+      },
+    });
+  },
+};
