@@ -5,8 +5,6 @@
  * - GET /about: caveats, refresh schedule and history, complete periods, sources, change log; public.
  * - GET /data (and /data.csv, or /data?format=csv): figures for a selection of areas, metrics and
  *   periods, a page at a time or the whole selection as CSV. Anonymous viewers get open figures only.
- * - GET /areas/:level/:code/chart.csv?metric=…: exactly what one chart of an area page (or of the National
- *   summary, at /areas/england/E92000001/chart.csv) shows.
  *
  * Every parameter is validated: bad values answer an NHS-styled 400 naming the parameter, unknown metrics
  * and areas 404, restricted figures 401 for anonymous viewers.
@@ -15,10 +13,9 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canViewFigure } from '../domain/access.ts';
 import { CSV_LAYOUTS, type CsvLayout } from '../domain/csv.ts';
-import { AREA_LEVELS, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
+import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { isIsoDate } from '../domain/periods.ts';
-import { DEFAULT_RANGE, pickRange, TIME_RANGES, type TimeRange } from '../domain/time-range.ts';
 import { metricIdsShownOn } from '../domain/placements.ts';
 import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
 import {
@@ -31,8 +28,6 @@ import {
 } from '../query/data-table.ts';
 import { normaliseSearch, searchAreas } from '../query/search.ts';
 import { loadedPeriods } from '../query/series.ts';
-import type { PeerBand } from '../query/peers.ts';
-import type { SeriesPoint, SummaryTile } from '../query/types.ts';
 import { buildAboutView } from '../web/views/about.ts';
 import { getLatestRefreshProblem } from '../query/refresh-history.ts';
 import { runView } from './refresh-routes.ts';
@@ -51,20 +46,13 @@ import {
 } from '../web/views/data-table.ts';
 import { buildDictionaryMetricView, buildDictionaryView } from '../web/views/dictionary.ts';
 import { metricsWithFigures } from '../query/map-values.ts';
-import { chartCsv, demoView, periodsOf, type ChartCsvPoint } from '../web/views/metric-panels.ts';
+import { demoView } from '../web/views/metric-panels.ts';
 import { assertCanViewFigure } from './access.ts';
-import { AREA_CODE_SCHEMA } from './area-routes.ts';
+import { csvFileName } from './pages/shared/csv-download.ts';
+import { AREA_CODE_SCHEMA, METRIC_ID_SCHEMA } from './params.ts';
 import { sendError } from './errors.ts';
-import { catalogueMap, openTilesAndSeries, type OpenDataContext } from './open-data.ts';
+import { catalogueMap, type OpenDataContext } from './open-data.ts';
 import type { RouteContext } from './route-context.ts';
-
-const METRIC_ID_SCHEMA = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[a-z][a-z0-9_]*$',
-  description: 'must be a metric id (lower-case letters, digits and _), as listed in the data dictionary',
-} as const;
 
 const DATE_SCHEMA = {
   type: 'string',
@@ -108,24 +96,6 @@ interface DataQuery {
   layout?: CsvLayout;
 }
 
-const CHART_QUERY_SCHEMA = {
-  type: 'object',
-  required: ['metric'],
-  properties: {
-    metric: METRIC_ID_SCHEMA,
-    grain: { type: 'string', enum: GRAINS },
-    partial: { type: 'string', enum: ['0', '1'] },
-    // The chart's time range, as on its page (docs/adr/0029).
-    range: { type: 'string', enum: TIME_RANGES },
-  },
-} as const;
-
-const CHART_PARAMS_SCHEMA = {
-  type: 'object',
-  required: ['level', 'code'],
-  properties: { level: { type: 'string', enum: AREA_LEVELS }, code: AREA_CODE_SCHEMA },
-} as const;
-
 /** Rows read per query while writing the CSV of a whole selection. */
 const CSV_CHUNK_ROWS = 20_000;
 /**
@@ -137,13 +107,6 @@ const BUILD_HISTORY_ROWS = 10;
 
 function html(reply: FastifyReply, body: string, status = 200) {
   return reply.code(status).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(body);
-}
-
-function csvFileName(parts: string[]): string {
-  return `${parts
-    .join('-')
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')}.csv`;
 }
 
 export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -418,78 +381,5 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
     '/data.csv',
     { config: { access: 'figures', cache: true }, schema: { querystring: DATA_QUERY_SCHEMA } },
     sendDataCsv,
-  );
-
-  // ---- The CSV of one chart -----------------------------------------------------------------------
-  app.get(
-    '/areas/:level/:code/chart.csv',
-    {
-      config: { access: 'figures', cache: true },
-      schema: { params: CHART_PARAMS_SCHEMA, querystring: CHART_QUERY_SCHEMA },
-    },
-    async (request, reply) => {
-      const params = request.params as { level: AreaLevel; code: string };
-      const q = request.query as { metric: string; grain?: Grain; partial?: '0' | '1'; range?: TimeRange };
-      const grain = q.grain ?? 'month';
-      const includePartial = q.partial === '1';
-      const code = params.code.toUpperCase();
-      const metric = byId.get(q.metric);
-      if (!metric) return reply.callNotFound();
-      if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
-      assertCanViewFigure(request, { metric, level: params.level, grain, catalogue });
-      // The same read model as the page the chart is on.
-      let source: {
-        area: { level: AreaLevel; code: string; name: string; onsCode?: string | null };
-        tiles: SummaryTile[];
-        series: Record<string, SeriesPoint[]>;
-        bands: PeerBand[] | null;
-      } | null = null;
-      if (params.level === 'england') {
-        const summary = await ctx.deps.queries.nationalSummary({ grain, includePartial });
-        source = {
-          area: { level: 'england', code: ENGLAND_CODE, name: summary.areaName, onsCode: ENGLAND_CODE },
-          tiles: summary.tiles,
-          series: summary.series,
-          bands: null,
-        };
-      } else {
-        const page = await ctx.deps.queries.areaPage({ level: params.level, code, grain, includePartial });
-        if (page) {
-          source = {
-            area: page.area,
-            tiles: page.tiles,
-            series: page.series,
-            bands: page.peerBands?.[metric.id] ?? null,
-          };
-        }
-      }
-      if (!source || !source.tiles.some((t) => t.metricId === metric.id)) return reply.callNotFound();
-      // The periods the chart shows: its range ends with the last period of the page it is on.
-      const lastPeriod = periodsOf(source.series).last;
-      let points: ChartCsvPoint[] = pickRange(
-        grain,
-        q.range ?? DEFAULT_RANGE,
-        source.series[metric.id] ?? [],
-        lastPeriod,
-      );
-      let bands = source.bands;
-      if (!request.viewer.signedIn) {
-        // What visitors see on the page: open figures, with disclosure control when configured.
-        const open = openTilesAndSeries(openData, params.level, grain, source.tiles, source.series);
-        const shown = new Map((open.series[metric.id] ?? []).map((p) => [p.periodStart, p]));
-        const hidden = open.suppressed.get(metric.id) ?? new Set<string>();
-        points = points.map((p) =>
-          hidden.has(p.periodStart) ? { ...p, suppressed: true } : (shown.get(p.periodStart) ?? p),
-        );
-        if (openData.disclosure) bands = null;
-      }
-      const csv = chartCsv({ area: source.area, metric, grain, points, bands });
-      const name = csvFileName(['nhs-app', params.level, code, metric.id, grain]);
-      return reply
-        .header('Cache-Control', 'no-cache')
-        .header('Content-Disposition', `attachment; filename="${name}"`)
-        .type('text/csv; charset=utf-8')
-        .send(csv);
-    },
   );
 }

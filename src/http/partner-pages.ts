@@ -25,7 +25,7 @@ import {
   suppliersForRequest,
   type AreaRangeQuery,
 } from './api/partner-routes.ts';
-import { AREA_CODE_SCHEMA } from './area-routes.ts';
+import { AREA_CODE_SCHEMA } from './params.ts';
 import { sendError } from './errors.ts';
 import { sendHtml } from './render.ts';
 import type { RouteContext } from './route-context.ts';

@@ -18,7 +18,7 @@ import { loadConfig } from '../config.ts';
 import type { Viewer } from '../domain/access.ts';
 import { getPracticeContext } from '../query/practice-context.ts';
 import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
-import { practiceContextView } from '../web/views/practice-context.ts';
+import { practiceContextView } from './pages/area/practice-context.ts';
 import { buildRankingView } from '../web/views/ranking.ts';
 import { buildApp } from './app.ts';
 import { buildAppAs } from '../../test/support/signed-in.ts';

@@ -9,8 +9,7 @@ import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/
 import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
 import type { DataTableRow } from '../../query/data-table.ts';
 import type { AreaSearchResult } from '../../query/types.ts';
-import { formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
-import { formatCoverage } from './area-page.ts';
+import { formatCoverage, formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
 import { LEVEL_WORDS } from './metric-panels.ts';
 import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine, type CsvLayout } from '../../domain/csv.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';

@@ -5,10 +5,11 @@ import { loadCatalogue } from '../../metrics/catalogue.ts';
 import type { PeerBand } from '../../query/peers.ts';
 import type { SeriesPoint, SummaryTile } from '../../query/types.ts';
 import { buildAboutView, describeCron } from './about.ts';
-import { peerText } from './area-page.ts';
+import { peerText } from '../../http/pages/area/view.ts';
 import { dataUrl, levelForArea, pageNumbers, selectionFields, type DataSelection } from './data-table.ts';
 import { buildDictionaryMetricView, buildDictionaryView, relatedMetrics } from './dictionary.ts';
-import { bandPosition, chartCsv, chartCsvHref, chartView } from './metric-panels.ts';
+import { bandPosition, chartCsv, chartView } from './metric-panels.ts';
+import { chartCsvHref } from '../../http/pages/area/state.ts';
 import { csvCell as csvField } from '../../domain/csv.ts';
 
 const catalogue = loadCatalogue();

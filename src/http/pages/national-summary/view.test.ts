@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createTestQueries, TEST_METRICS } from '../../../test/support/in-memory-queries.ts';
-import type { NationalSummary } from '../../query/types.ts';
-import { changePct } from '../../query/national-summary.ts';
-import { tileView } from './metric-panels.ts';
-import { buildNationalSummaryView } from './national-summary.ts';
+import { createTestQueries, TEST_METRICS } from '../../../../test/support/in-memory-queries.ts';
+import type { NationalSummary } from '../../../query/types.ts';
+import { changePct } from '../../../query/national-summary.ts';
+import { tileView } from '../../../web/views/metric-panels.ts';
+import { buildNationalSummaryView } from './view.ts';
 
 describe('buildNationalSummaryView', () => {
   it('formats tiles, sentences and tables for a monthly summary', async () => {

@@ -2,16 +2,32 @@
  * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
  * with the parent and England, trend charts and the children table. Formatted text only. Pure.
  */
-import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain } from '../../domain/metric-definition.ts';
-import type { AreaPage, AreaTile, PeerPosition } from '../../query/types.ts';
-import { roundFigure } from '../../domain/rounding.ts';
-import { formatDate, formatPeriod, formatPeriodInSentence, formatValue, periodEnd } from '../format.ts';
-import { DEFAULT_RANGE, type TimeRange } from '../../domain/time-range.ts';
-import { childrenTableView, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
-import { areaPath, areaUrl, hiddenFields, type CompareWith, type PageState } from './page-state.ts';
+import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import type { AreaPage, AreaTile, PeerPosition } from '../../../query/types.ts';
+import { roundFigure } from '../../../domain/rounding.ts';
 import {
-  chartCsvHref,
+  formatCoverage,
+  formatDate,
+  formatPeriod,
+  formatPeriodInSentence,
+  formatValue,
+  periodEnd,
+} from '../../../web/format.ts';
+import { DEFAULT_RANGE, type TimeRange } from '../../../domain/time-range.ts';
+import {
+  childrenTableView,
+  type ChildrenSort,
+  type ChildrenTableView,
+} from '../../../web/views/area-children.ts';
+import {
+  areaPath,
+  areaUrl,
+  hiddenFields,
+  type CompareWith,
+  type PageState,
+} from '../../../web/views/page-state.ts';
+import {
   chartView,
   LEVEL_WORDS,
   dataStatusView,
@@ -29,9 +45,10 @@ import {
   type RangeView,
   type TileView,
   type VerdictView,
-} from './metric-panels.ts';
+} from '../../../web/views/metric-panels.ts';
+import { chartCsvHref } from './state.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
-import { rankingLinks, type RankingLinkMetrics } from './ranking.ts';
+import { rankingLinks, type RankingLinkMetrics } from '../../../web/views/ranking.ts';
 
 export interface AreaPageView {
   grain: Grain;
@@ -68,15 +85,6 @@ export interface AreaPageView {
 }
 
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-/** Coverage as a percentage: "100%", "99.7%", "–" when unknown (nothing to cover). */
-export function formatCoverage(coverage: number | null): string {
-  if (coverage === null || !Number.isFinite(coverage)) return '–';
-  const pct = coverage * 100;
-  if (pct >= 99.95) return '100%';
-  return `${Math.round(pct) === pct ? integer.format(pct) : oneDecimal.format(pct)}%`;
-}
 
 /** Coverage below 100% (as formatCoverage shows it), else null: a full figure needs no coverage note. */
 function partialCoverage(coverage: number | null): string | null {
@@ -106,7 +114,7 @@ function comparisonView(
   };
 }
 
-export type { CompareWith } from './page-state.ts';
+export type { CompareWith } from '../../../web/views/page-state.ts';
 
 /**
  * The tile's verdict against England or the parent (docs/adr/0022): the area's 95% interval against the

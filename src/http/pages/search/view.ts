@@ -1,11 +1,11 @@
 /**
  * The search page: the form (with an error for an empty or too long search) and the results. Pure.
  */
-import { areaLabel, LEVEL_LABELS } from '../../domain/areas.ts';
-import { MAX_SEARCH_LENGTH, MAX_SEARCH_RESULTS } from '../../query/search.ts';
-import type { AreaSearchResults } from '../../query/types.ts';
-import { formatNumber } from '../format.ts';
-import { areaPath } from './area-children.ts';
+import { areaLabel, LEVEL_LABELS } from '../../../domain/areas.ts';
+import { MAX_SEARCH_LENGTH, MAX_SEARCH_RESULTS } from '../../../query/search.ts';
+import type { AreaSearchResults } from '../../../query/types.ts';
+import { formatNumber } from '../../../web/format.ts';
+import { areaPath } from '../../../web/views/area-children.ts';
 
 export interface SearchResultView {
   level: string;

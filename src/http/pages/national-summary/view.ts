@@ -2,13 +2,16 @@
  * Turns the NationalSummary read model into what national-summary.njk shows: formatted text only, so the
  * template does no arithmetic. Pure and unit-tested.
  */
-import type { Grain } from '../../domain/metric-definition.ts';
-import type { AreaChildren, NationalSummary } from '../../query/types.ts';
-import { DEFAULT_RANGE } from '../../domain/time-range.ts';
-import { childrenTableView, type ChildrenSort, type ChildrenTableView } from './area-children.ts';
-import type { ChartSettings } from './area-page.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import type { AreaChildren, NationalSummary } from '../../../query/types.ts';
+import { DEFAULT_RANGE } from '../../../domain/time-range.ts';
 import {
-  chartCsvHref,
+  childrenTableView,
+  type ChildrenSort,
+  type ChildrenTableView,
+} from '../../../web/views/area-children.ts';
+import type { ChartSettings } from '../area/view.ts';
+import {
   chartView,
   dataStatusView,
   demoView,
@@ -20,11 +23,12 @@ import {
   type DemoView,
   type RangeView,
   type TileView,
-} from './metric-panels.ts';
-import { hiddenFields } from './page-state.ts';
+} from '../../../web/views/metric-panels.ts';
+import { chartCsvHref } from '../area/state.ts';
+import { hiddenFields } from '../../../web/views/page-state.ts';
 
-export type { ChartView, DemoView, TableRowView, TileView } from './metric-panels.ts';
-export { demoView } from './metric-panels.ts';
+export type { ChartView, DemoView, TableRowView, TileView } from '../../../web/views/metric-panels.ts';
+export { demoView } from '../../../web/views/metric-panels.ts';
 
 export interface NationalSummaryView {
   grain: Grain;

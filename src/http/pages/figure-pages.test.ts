@@ -1,14 +1,14 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { Warehouse } from '../warehouse/db.ts';
-import { migrate } from '../warehouse/migrate.ts';
-import { CONTENT_SECURITY_POLICY } from './app.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
-import type { PageQueries } from './deps.ts';
-import { createTestQueries, TEST_AREAS, TEST_METRICS } from '../../test/support/in-memory-queries.ts';
+import { loadConfig } from '../../config.ts';
+import type { Viewer } from '../../domain/access.ts';
+import { fixedClock } from '../../domain/clock.ts';
+import { Warehouse } from '../../warehouse/db.ts';
+import { migrate } from '../../warehouse/migrate.ts';
+import { CONTENT_SECURITY_POLICY } from '../app.ts';
+import { buildAppAs } from '../../../test/support/signed-in.ts';
+import type { PageQueries } from '../deps.ts';
+import { createTestQueries, TEST_AREAS, TEST_METRICS } from '../../../test/support/in-memory-queries.ts';
 
 let app: FastifyInstance;
 let warehouse: Warehouse;
