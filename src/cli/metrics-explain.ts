@@ -24,7 +24,7 @@ import { placementsOf, type Placement } from '../domain/placements.ts';
 import { absentMeansZero, NO_DATA_TEXT } from '../domain/no-data.ts';
 import { DECIMALS_BY_UNIT } from '../domain/rounding.ts';
 import { availableAt } from '../http/api/common.ts';
-import { rankable } from '../http/ranking-routes.ts';
+import { rankable } from '../http/pages/ranking/route.ts';
 import { loadCatalogue, METRICS_DIR } from '../metrics/catalogue.ts';
 import { closeMatches, definitionLine, metricOrigin, type MetricOrigin } from '../metrics/metric-origin.ts';
 import { comparisonMetric } from '../query/area-page.ts';
@@ -33,7 +33,7 @@ import { metricAvailability } from '../query/data-table.ts';
 import { MAP_LEVELS, metricAvailableAt } from '../query/map-values.ts';
 import { resolvePeerMetric } from '../query/peers.ts';
 import { levelsBelow } from '../query/ranking.ts';
-import { COMPARISON_LABELS, THEME_LABELS } from '../web/views/dictionary.ts';
+import { COMPARISON_LABELS, THEME_LABELS } from '../http/pages/dictionary/view.ts';
 import { UsageError } from './args.ts';
 
 type Values = Record<string, string | boolean | undefined>;

@@ -16,11 +16,8 @@ import { registerRefreshRoutes } from './refresh-routes.ts';
 import { registerBookingRoutes, warehouseBookingReader } from './booking-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
-import { registerInfoRoutes } from './info-routes.ts';
 import { registerOfficialRoutes } from './official-routes.ts';
 import { registerOpenDataRoutes } from './open-data-routes.ts';
-import { registerMapRoutes } from './map-routes.ts';
-import { registerRankingRoutes } from './ranking-routes.ts';
 import { registerPartnerPages } from './partner-pages.ts';
 import { registerServicePages } from './service-pages-routes.ts';
 import { registerApiDocsRoutes } from './api-docs-routes.ts';
@@ -145,10 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPages(app, ctx);
 
   registerApiRoutes(app, ctx);
-  registerMapRoutes(app, ctx);
-  registerRankingRoutes(app, ctx);
   registerPartnerPages(app, ctx);
-  registerInfoRoutes(app, ctx);
   registerOfficialRoutes(app, ctx);
   registerOpenDataRoutes(app, ctx);
   registerAuthRoutes(app, ctx);

@@ -18,7 +18,7 @@ import { buildAreaPageView, type AreaPageView, type ChartSettings } from './page
 import { pickRange, DEFAULT_RANGE } from '../domain/time-range.ts';
 import { periodsOf } from '../web/views/metric-panels.ts';
 import { buildNationalSummaryView, type NationalSummaryView } from './pages/national-summary/view.ts';
-import { rankingLinkMetrics } from '../web/views/ranking.ts';
+import { rankingLinkMetrics } from './pages/ranking/view.ts';
 import type { ChartView, TileView } from '../web/views/metric-panels.ts';
 import { SignInRequiredError } from './access.ts';
 import type { RouteContext } from './route-context.ts';

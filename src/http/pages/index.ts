@@ -6,9 +6,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../route-context.ts';
+import { registerAboutPage } from './about/route.ts';
 import { registerAreaPage } from './area/route.ts';
 import { registerAreasPage } from './areas/route.ts';
+import { registerDataTablePage } from './data-table/route.ts';
+import { registerDictionaryPages } from './dictionary/route.ts';
+import { registerMapPage } from './map/route.ts';
 import { registerNationalSummaryPage } from './national-summary/route.ts';
+import { registerRankingPage } from './ranking/route.ts';
 import { registerSearchPage } from './search/route.ts';
 
 export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
@@ -16,4 +21,9 @@ export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
   registerAreasPage(app, ctx);
   registerAreaPage(app, ctx);
   registerSearchPage(app, ctx);
+  registerMapPage(app, ctx);
+  registerRankingPage(app, ctx);
+  registerDataTablePage(app, ctx);
+  registerDictionaryPages(app, ctx);
+  registerAboutPage(app, ctx);
 }

@@ -5,7 +5,7 @@
 import type { PracticeContext } from '../../../query/practice-context.ts';
 import { formatPeriod, formatValue } from '../../../web/format.ts';
 import { areaPath } from '../../../web/views/area-children.ts';
-import { rankingUrl } from '../../../web/views/ranking.ts';
+import { rankingUrl } from '../ranking/state.ts';
 
 export interface PracticeContextView {
   heading: string;

@@ -9,7 +9,7 @@ import {
   sortChildren,
   type ChildrenSort,
 } from '../../../web/views/area-children.ts';
-import { buildAreaPageView } from './view.ts';
+import { buildAreaPageView, peerText } from './view.ts';
 
 const queries = createTestQueries();
 
@@ -218,5 +218,30 @@ describe('buildAreaPageView', () => {
       'North Central London — NHS North Central London ICB - 93C',
       'Camden Central PCN',
     ]);
+  });
+});
+
+describe('peerText', () => {
+  it('states the percentile rank in a tile', () => {
+    const base = {
+      metricId: 'logins_per_1000',
+      metricName: 'NHS App logins per 1,000 patients aged 13+',
+      unit: 'per_1000',
+      periodStart: '2026-10-01',
+    };
+    expect(
+      peerText({ ...base, count: 36, value: 5, rank: 10, percentileRank: (25 / 35) * 100 }, 'icb', 'month'),
+    ).toBe(
+      'Higher than 71% of the other 35 ICBs on NHS App logins per 1,000 patients aged 13+ in October 2026 (ranked 10 of 36).',
+    );
+    expect(peerText({ ...base, count: 36, value: 9, rank: 1, percentileRank: 100 }, 'icb', 'month')).toMatch(
+      /^Highest of the 36 ICBs/,
+    );
+    expect(
+      peerText({ ...base, count: 1, value: 9, rank: 1, percentileRank: null }, 'icb', 'month'),
+    ).toBeNull();
+    expect(
+      peerText({ ...base, count: 36, value: null, rank: null, percentileRank: null }, 'icb', 'month'),
+    ).toBeNull();
   });
 });

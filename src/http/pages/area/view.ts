@@ -48,7 +48,7 @@ import {
 } from '../../../web/views/metric-panels.ts';
 import { chartCsvHref } from './state.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
-import { rankingLinks, type RankingLinkMetrics } from '../../../web/views/ranking.ts';
+import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
 
 export interface AreaPageView {
   grain: Grain;

@@ -3,72 +3,18 @@
  * period) as a URL, the filter form's options (only those the viewer may see), the rows of one page with
  * numbered pagination, and the CSV of the whole selection. Pure.
  */
-import { pickerLabel } from '../../domain/no-data.ts';
-import { AREA_LEVELS, areaLabel, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
-import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
-import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
-import type { DataTableRow } from '../../query/data-table.ts';
-import type { AreaSearchResult } from '../../query/types.ts';
-import { formatCoverage, formatNumber, formatPeriod, formatValue, periodEnd } from '../format.ts';
-import { LEVEL_WORDS } from './metric-panels.ts';
-import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine, type CsvLayout } from '../../domain/csv.ts';
-import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
-import { THEME_LABELS, THEME_ORDER } from './dictionary.ts';
-
-export const DATA_PAGE_SIZE = 50;
-export const DEFAULT_DATA_LEVEL: AreaLevel = 'region';
-
-/** The selection as it appears in the URL (validated, with defaults applied). */
-export interface DataSelection {
-  level: AreaLevel;
-  /** Upper-case area code, or null for every area at the level. */
-  area: string | null;
-  metrics: string[];
-  /**
-   * The metrics shown when none is asked for (shown_on data_table_default in their YAML, in order), which
-   * URLs leave out. The routes always give them; a selection made without a catalogue assumes logins.
-   */
-  defaultMetrics?: readonly string[];
-  grain: Grain;
-  from: string | null;
-  to: string | null;
-  includePartial: boolean;
-  page: number;
-}
-
-/** A URL of the data table (or its CSV) with only non-default settings in its query string. */
-export function dataUrl(
-  sel: DataSelection,
-  opts: { csv?: boolean; layout?: CsvLayout; q?: string; hash?: string } = {},
-): string {
-  const params = new URLSearchParams();
-  if (sel.level !== DEFAULT_DATA_LEVEL) params.set('level', sel.level);
-  if (sel.area) params.set('area', sel.area);
-  const defaults = sel.defaultMetrics ?? ['logins'];
-  const defaultMetrics =
-    sel.metrics.length === defaults.length && sel.metrics.every((m, i) => m === defaults[i]);
-  if (!defaultMetrics) for (const m of sel.metrics) params.append('metric', m);
-  if (sel.grain !== 'month') params.set('grain', sel.grain);
-  if (sel.from) params.set('from', sel.from);
-  if (sel.to) params.set('to', sel.to);
-  if (sel.includePartial) params.set('partial', '1');
-  if (!opts.csv && sel.page > 1) params.set('page', String(sel.page));
-  if (opts.q) params.set('q', opts.q);
-  if (opts.csv && opts.layout === 'wide') params.set('layout', 'wide');
-  const query = params.toString();
-  return `${opts.csv ? '/data.csv' : '/data'}${query ? `?${query}` : ''}${opts.hash ?? ''}`;
-}
-
-/** The selection as hidden form fields (only non-default settings), without the page. */
-export function selectionFields(sel: DataSelection): { name: string; value: string }[] {
-  const query = dataUrl({ ...sel, page: 1 }).split('?')[1] ?? '';
-  return [...new URLSearchParams(query)].map(([name, value]) => ({ name, value }));
-}
-
-/** The level a chosen area's figures are shown at: the selected level when it is at or below the area's. */
-export function levelForArea(selected: AreaLevel, areaLevel: AreaLevel): AreaLevel {
-  return AREA_LEVELS.indexOf(selected) >= AREA_LEVELS.indexOf(areaLevel) ? selected : areaLevel;
-}
+import { pickerLabel } from '../../../domain/no-data.ts';
+import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../../domain/disclosure.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import type { DataTableRow } from '../../../query/data-table.ts';
+import type { AreaSearchResult } from '../../../query/types.ts';
+import { formatCoverage, formatNumber, formatPeriod, formatValue, periodEnd } from '../../../web/format.ts';
+import { LEVEL_WORDS } from '../../../web/views/metric-panels.ts';
+import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine } from '../../../domain/csv.ts';
+import { roundCount, roundCoverage, roundFigure } from '../../../domain/rounding.ts';
+import { THEME_LABELS, THEME_ORDER } from '../dictionary/view.ts';
+import { DATA_PAGE_SIZE, dataUrl, levelForArea, selectionFields, type DataSelection } from './state.ts';
 
 export interface DataAreaView {
   level: AreaLevel;

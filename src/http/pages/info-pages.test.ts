@@ -7,17 +7,17 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
+import { WarehouseQueries } from '../../app/warehouse-queries.ts';
+import { loadConfig } from '../../config.ts';
+import type { Viewer } from '../../domain/access.ts';
 import {
   buildSmallWarehouse,
   FIXTURE_CLOCK,
   type SmallWarehouse,
-} from '../../test/support/small-warehouse.ts';
-import { discloseCount } from '../domain/disclosure.ts';
-import { formatPeriod, formatValue } from '../web/format.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
+} from '../../../test/support/small-warehouse.ts';
+import { discloseCount } from '../../domain/disclosure.ts';
+import { formatPeriod, formatValue } from '../../web/format.ts';
+import { buildAppAs } from '../../../test/support/signed-in.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

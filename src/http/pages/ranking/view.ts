@@ -4,14 +4,15 @@
  * alternative; the GET form (metric, level, grain, period, list-size threshold); the note on the areas left
  * out; the CSV link. Also the link block shown on every area page ("Practices in this ICB, lowest first").
  */
-import { areaLabel, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
-import { metricInSlot } from '../../domain/placements.ts';
-import type { Ranking, RankingRow } from '../../query/ranking.ts';
-import { levelNoun, levelsBelow } from '../../query/ranking.ts';
-import { formatPeriod, formatValue } from '../format.ts';
-import { areaPath } from './area-children.ts';
-import { VERDICT_TAGS, verdictLabel } from './metric-panels.ts';
+import { areaLabel, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import type { Grain, MetricDefinition } from '../../../domain/metric-definition.ts';
+import { metricInSlot } from '../../../domain/placements.ts';
+import type { Ranking, RankingRow } from '../../../query/ranking.ts';
+import { levelNoun, levelsBelow } from '../../../query/ranking.ts';
+import { formatPeriod, formatValue } from '../../../web/format.ts';
+import { areaPath } from '../../../web/views/area-children.ts';
+import { VERDICT_TAGS, verdictLabel } from '../../../web/views/metric-panels.ts';
+import { rankingCsvUrl, rankingUrl, withinParam, type RankingSortKey, type RankingState } from './state.ts';
 
 /**
  * The metrics of the area pages' ranking links (shown_on ranking_link in their YAML): the headline (uptake,
@@ -30,24 +31,6 @@ export function rankingLinkMetrics(catalogue: readonly MetricDefinition[]): Rank
   };
 }
 
-export const RANKING_SORT_KEYS = ['rank', 'name', 'value', 'patients', 'change'] as const;
-export type RankingSortKey = (typeof RANKING_SORT_KEYS)[number];
-
-export interface RankingState {
-  metricId: string;
-  level: AreaLevel;
-  within: { level: AreaLevel; code: string };
-  grain: Grain;
-  /** The period asked for (a period start), or null for the latest complete one. */
-  period: string | null;
-  /** The threshold asked for, or null for the default. */
-  minListSize: number | null;
-  sort: RankingSortKey;
-  dir: 'asc' | 'desc';
-  /** The page of the table (1 first; absent: 1). The CSV always holds every row. */
-  page?: number;
-}
-
 /**
  * Rows on one page of the ranking table: every practice in England is ~6,100 rows (9.7 MB of HTML at once,
  * sparklines and all); a page of 100 keeps the page within the 300 KB every page keeps to (ADR 0029).
@@ -59,41 +42,6 @@ const integerText = (n: number) => n.toLocaleString('en-GB');
 /** The pages of a ranking of `rows` rows (at least 1, for an empty table). */
 export function rankingPages(rows: number, pageSize = RANKING_PAGE_SIZE): number {
   return Math.max(1, Math.ceil(rows / pageSize));
-}
-
-/** `within` as written in URLs: icb:QWO, or england. */
-export function withinParam(within: { level: AreaLevel; code: string }): string {
-  return within.level === 'england' ? 'england' : `${within.level}:${within.code}`;
-}
-
-/** The page's URL for a state (only the parameters that differ from the defaults). */
-export function rankingUrl(state: RankingState, path = '/rank'): string {
-  const p = new URLSearchParams();
-  p.set('metric', state.metricId);
-  p.set('level', state.level);
-  p.set('within', withinParam(state.within));
-  if (state.grain !== 'month') p.set('grain', state.grain);
-  if (state.period) p.set('period', state.period);
-  if (state.minListSize !== null) p.set('minListSize', String(state.minListSize));
-  if (state.sort !== 'rank' || state.dir !== 'asc') {
-    p.set('sort', state.sort);
-    p.set('dir', state.dir);
-  }
-  if (state.page !== undefined && state.page > 1) p.set('page', String(state.page));
-  return `${path}?${p.toString()}`;
-}
-
-/** The API's CSV of the same ranking. */
-export function rankingCsvUrl(state: RankingState, periodStart: string): string {
-  const p = new URLSearchParams();
-  p.set('metric', state.metricId);
-  p.set('level', state.level);
-  p.set('within', withinParam(state.within));
-  if (state.grain !== 'month') p.set('grain', state.grain);
-  p.set('period', periodStart);
-  if (state.minListSize !== null) p.set('minListSize', String(state.minListSize));
-  p.set('format', 'csv');
-  return `/api/v1/ranking?${p.toString()}`;
 }
 
 /** Row order for a sort: areas without a value always last, then by name. */

@@ -1,23 +1,16 @@
 /**
- * Data table, data dictionary, About pages and the CSV of every chart (issue 4):
- *
- * - GET /dictionary, /dictionary/:metricId: the metric catalogue, public.
- * - GET /about: caveats, refresh schedule and history, complete periods, sources, change log; public.
- * - GET /data (and /data.csv, or /data?format=csv): figures for a selection of areas, metrics and
- *   periods, a page at a time or the whole selection as CSV. Anonymous viewers get open figures only.
- *
- * Every parameter is validated: bad values answer an NHS-styled 400 naming the parameter, unknown metrics
+ * The data table (issue 4), GET /data (and /data.csv, or /data?format=csv): figures for a selection of areas,
+ * metrics and periods, a page at a time or the whole selection as CSV. Anonymous viewers get open figures
+ * only. Every parameter is validated: bad values answer an NHS-styled 400 naming the parameter, unknown metrics
  * and areas 404, restricted figures 401 for anonymous viewers.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canViewFigure } from '../domain/access.ts';
-import { CSV_LAYOUTS, type CsvLayout } from '../domain/csv.ts';
-import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../domain/areas.ts';
-import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
-import { isIsoDate } from '../domain/periods.ts';
-import { metricIdsShownOn } from '../domain/placements.ts';
-import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
+import { canViewFigure } from '../../../domain/access.ts';
+import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import { isIsoDate } from '../../../domain/periods.ts';
+import { metricIdsShownOn } from '../../../domain/placements.ts';
 import {
   dataTableByArea,
   findDataTableArea,
@@ -25,76 +18,34 @@ import {
   selectionPeriods,
   metricAvailability,
   type DataTableRequest,
-} from '../query/data-table.ts';
-import { normaliseSearch, searchAreas } from '../query/search.ts';
-import { loadedPeriods } from '../query/series.ts';
-import { buildAboutView } from '../web/views/about.ts';
-import { getLatestRefreshProblem } from '../query/refresh-history.ts';
-import { runView } from './refresh-routes.ts';
+} from '../../../query/data-table.ts';
+import { normaliseSearch, searchAreas } from '../../../query/search.ts';
+import { loadedPeriods } from '../../../query/series.ts';
 import {
   buildDataTableView,
   DATA_CSV_HEADER,
-  DATA_PAGE_SIZE,
   dataCsvRow,
   dataWideCsvHeader,
   dataWideCsvLines,
   csvLine,
   discloseRows,
+} from './view.ts';
+import { metricsWithFigures } from '../../../query/map-values.ts';
+import { demoView } from '../../../web/views/metric-panels.ts';
+import { assertCanViewFigure } from '../../access.ts';
+import { csvFileName } from '../shared/csv-download.ts';
+import { sendError } from '../../errors.ts';
+import { catalogueMap, type OpenDataContext } from '../../open-data.ts';
+import { sendHtml } from '../../render.ts';
+import type { RouteContext } from '../../route-context.ts';
+import {
+  DATA_PAGE_SIZE,
+  DATA_QUERY_SCHEMA,
   DEFAULT_DATA_LEVEL,
   levelForArea,
+  type DataQuery,
   type DataSelection,
-} from '../web/views/data-table.ts';
-import { buildDictionaryMetricView, buildDictionaryView } from '../web/views/dictionary.ts';
-import { metricsWithFigures } from '../query/map-values.ts';
-import { demoView } from '../web/views/metric-panels.ts';
-import { assertCanViewFigure } from './access.ts';
-import { csvFileName } from './pages/shared/csv-download.ts';
-import { AREA_CODE_SCHEMA, METRIC_ID_SCHEMA } from './params.ts';
-import { sendError } from './errors.ts';
-import { catalogueMap, type OpenDataContext } from './open-data.ts';
-import type { RouteContext } from './route-context.ts';
-
-const DATE_SCHEMA = {
-  type: 'string',
-  pattern: '^(\\d{4}-\\d{2}-\\d{2})?$',
-  description: 'must be a date written YYYY-MM-DD',
-} as const;
-
-const DATA_QUERY_SCHEMA = {
-  type: 'object',
-  properties: {
-    level: { type: 'string', enum: AREA_LEVELS },
-    area: { anyOf: [{ type: 'string', maxLength: 0 }, AREA_CODE_SCHEMA] },
-    metric: {
-      type: 'array',
-      items: METRIC_ID_SCHEMA,
-      maxItems: 30,
-      description: 'must list at most 30 metrics',
-    },
-    grain: { type: 'string', enum: GRAINS },
-    from: DATE_SCHEMA,
-    to: DATE_SCHEMA,
-    partial: { type: 'string', enum: ['0', '1'] },
-    page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
-    q: { type: 'string', maxLength: 200, description: 'must be at most 200 characters' },
-    format: { type: 'string', enum: ['html', 'csv'] },
-    layout: { type: 'string', enum: CSV_LAYOUTS },
-  },
-} as const;
-
-interface DataQuery {
-  level?: AreaLevel;
-  area?: string;
-  metric?: string[];
-  grain?: Grain;
-  from?: string;
-  to?: string;
-  partial?: '0' | '1';
-  page?: string;
-  q?: string;
-  format?: 'html' | 'csv';
-  layout?: CsvLayout;
-}
+} from './state.ts';
 
 /** Rows read per query while writing the CSV of a whole selection. */
 const CSV_CHUNK_ROWS = 20_000;
@@ -103,13 +54,8 @@ const CSV_CHUNK_ROWS = 20_000;
  * cube for all of them, so fewer, larger reads are cheaper (about 30 MB held at a time).
  */
 export const WIDE_CSV_CHUNK_ROWS = 100_000;
-const BUILD_HISTORY_ROWS = 10;
 
-function html(reply: FastifyReply, body: string, status = 200) {
-  return reply.code(status).header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(body);
-}
-
-export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): void {
   const { renderer } = ctx;
   const catalogue = [...ctx.catalogue];
   const byId = new Map(catalogue.map((m) => [m.id, m]));
@@ -134,61 +80,6 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   const badRequest = (request: FastifyRequest, reply: FastifyReply, details: string) =>
     sendError(renderer, request, reply, 400, 'The request was not valid.', details);
-
-  // ---- Data dictionary ----------------------------------------------------------------------------
-  app.get('/dictionary', { config: { access: 'public', cache: true } }, async (_request, reply) => {
-    const view = buildDictionaryView(catalogue);
-    return html(
-      reply,
-      renderer.page('dictionary.njk', { pageTitle: 'Data dictionary', view }, '/dictionary'),
-    );
-  });
-
-  app.get(
-    '/dictionary/:metricId',
-    {
-      config: { access: 'public', cache: true },
-      schema: { params: { type: 'object', properties: { metricId: METRIC_ID_SCHEMA } } },
-    },
-    async (request, reply) => {
-      const metric = byId.get((request.params as { metricId: string }).metricId);
-      if (!metric) return reply.callNotFound();
-      const view = buildDictionaryMetricView(metric, catalogue);
-      return html(
-        reply,
-        renderer.page(
-          'dictionary-metric.njk',
-          { pageTitle: `${metric.name}: data dictionary`, view },
-          '/dictionary/',
-        ),
-      );
-    },
-  );
-
-  // ---- About --------------------------------------------------------------------------------------
-  app.get('/about', { config: { access: 'public', cache: true } }, async (request, reply) => {
-    const status = await ctx.deps.queries.dataStatus();
-    let builds: BuildLogEntry[] | null;
-    try {
-      builds = await getBuildHistory(ctx.deps.db, BUILD_HISTORY_ROWS);
-    } catch (err) {
-      request.log.warn({ err }, 'could not read the build history');
-      builds = null;
-    }
-    const view = buildAboutView({ status, refreshSchedule: ctx.deps.config.refreshSchedule, builds });
-    // The latest refresh, when it went wrong: what failed, which file, line and reason (issue 10).
-    const refreshProblem = await getLatestRefreshProblem(ctx.deps.state ?? ctx.deps.db)
-      .then((r) => (r ? runView(r) : null))
-      .catch(() => null);
-    return html(
-      reply,
-      renderer.page(
-        'about.njk',
-        { pageTitle: 'About NHS App Analytics', view, refreshProblem, demo: demoView(status) },
-        '/about',
-      ),
-    );
-  });
 
   // ---- Data table ---------------------------------------------------------------------------------
   /** The validated selection, or a reply already sent (400/401/404). */
@@ -366,10 +257,10 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: RouteContext): voi
         search,
         signedIn: viewer.signedIn,
       });
-      return html(
+      return sendHtml(
         reply,
         renderer.page(
-          'data-table.njk',
+          'data-table/data-table.njk',
           { pageTitle: `Data table: ${view.caption}`, view, demo: demoView(status) },
           '/data',
         ),

@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
-import type { MapValues } from '../../query/map-values.ts';
-import type { MapGeometry } from '../map/geometry.ts';
+import type { MetricDefinition } from '../../../domain/metric-definition.ts';
+import type { MapValues } from '../../../query/map-values.ts';
+import type { MapGeometry } from '../../../web/map/geometry.ts';
 import {
   buildMapView,
-  DEFAULT_MAP_SORT,
   mapCsv,
   mapSummary,
-  mapUrl,
   nameInSentence,
   rankRows,
   sortMapRows,
   type MapViewInput,
-} from './map.ts';
+} from './view.ts';
+import { DEFAULT_MAP_SORT, mapUrl } from './state.ts';
 
 const rate: MetricDefinition = {
   id: 'unique_logins_per_1000',

@@ -2,20 +2,20 @@ import zlib from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import { isOpenMetric, type Viewer } from '../domain/access.ts';
+import { WarehouseQueries } from '../../../app/warehouse-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import { isOpenMetric, type Viewer } from '../../../domain/access.ts';
 import {
   londonMonth,
   mapTestWarehouse,
   TEST_CLOCK,
   type MapTestWarehouse,
-} from '../../test/support/map-warehouse.ts';
-import { formatValue } from '../web/format.ts';
-import { Warehouse } from '../warehouse/db.ts';
-import { migrate } from '../warehouse/migrate.ts';
-import { buildApp, CONTENT_SECURITY_POLICY } from './app.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
+} from '../../../../test/support/map-warehouse.ts';
+import { formatValue } from '../../../web/format.ts';
+import { Warehouse } from '../../../warehouse/db.ts';
+import { migrate } from '../../../warehouse/migrate.ts';
+import { buildApp, CONTENT_SECURITY_POLICY } from '../../app.ts';
+import { buildAppAs } from '../../../../test/support/signed-in.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

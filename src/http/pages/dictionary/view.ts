@@ -4,10 +4,10 @@
  * open-data status, legacy identifiers, its name in the original NHS App Dashboard and related metrics.
  * Built from the catalogue only (no figures), so it is public. Pure.
  */
-import { AREA_LEVELS, LEVEL_LABELS } from '../../domain/areas.ts';
-import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
-import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../domain/metric-definition.ts';
-import { ROUNDING_RULE } from '../../domain/rounding.ts';
+import { AREA_LEVELS, LEVEL_LABELS } from '../../../domain/areas.ts';
+import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../../domain/access.ts';
+import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import { ROUNDING_RULE } from '../../../domain/rounding.ts';
 
 export const THEME_LABELS: Record<MetricDefinition['theme'], string> = {
   uptake: 'Uptake and registrations',

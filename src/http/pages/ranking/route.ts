@@ -7,24 +7,18 @@
  * metric or area a 404.
  */
 import type { FastifyInstance } from 'fastify';
-import { canViewFigure } from '../domain/access.ts';
-import { AREA_LEVELS, childLevel, type AreaLevel } from '../domain/areas.ts';
-import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
-import { levelsBelow } from '../query/ranking.ts';
-import { resolvePeerMetric } from '../query/peers.ts';
-import {
-  buildRankingView,
-  RANKING_PAGE_SIZE,
-  rankingLinkMetrics,
-  rankingPages,
-  RANKING_SORT_KEYS,
-  type RankingSortKey,
-} from '../web/views/ranking.ts';
-import { ApiError } from './api/common.ts';
-import { parseWithin, rankingFigure, rankingForRequest, WITHIN_PATTERN } from './api/ranking-routes.ts';
-import { sendError } from './errors.ts';
-import { sendHtml } from './render.ts';
-import type { RouteContext } from './route-context.ts';
+import { canViewFigure } from '../../../domain/access.ts';
+import { AREA_LEVELS, childLevel, type AreaLevel } from '../../../domain/areas.ts';
+import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import { levelsBelow } from '../../../query/ranking.ts';
+import { resolvePeerMetric } from '../../../query/peers.ts';
+import { buildRankingView, RANKING_PAGE_SIZE, rankingLinkMetrics, rankingPages } from './view.ts';
+import { RANKING_SORT_KEYS, type RankingPageQuery } from './state.ts';
+import { ApiError } from '../../api/common.ts';
+import { parseWithin, rankingFigure, rankingForRequest, WITHIN_PATTERN } from '../../api/ranking-routes.ts';
+import { sendError } from '../../errors.ts';
+import { sendHtml } from '../../render.ts';
+import type { RouteContext } from '../../route-context.ts';
 
 export const RANKING_PAGE_QUERY = {
   type: 'object',
@@ -60,18 +54,6 @@ export const RANKING_PAGE_QUERY = {
   },
 } as const;
 
-interface RankingPageQuery {
-  metric?: string;
-  level?: AreaLevel;
-  within?: string;
-  grain?: Grain;
-  period?: string;
-  minListSize?: string;
-  sort?: RankingSortKey;
-  dir?: 'asc' | 'desc';
-  page?: string;
-}
-
 const byDisplayOrder = (a: MetricDefinition, b: MetricDefinition) =>
   a.display_order - b.display_order || a.id.localeCompare(b.id);
 
@@ -88,7 +70,7 @@ export function rankable(
   return AREA_LEVELS.indexOf(lowest) >= AREA_LEVELS.indexOf(level);
 }
 
-export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerRankingPage(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/rank',
     { config: { access: 'figures', cache: true }, schema: { querystring: RANKING_PAGE_QUERY } },
@@ -187,7 +169,11 @@ export function registerRankingRoutes(app: FastifyInstance, ctx: RouteContext): 
         },
         { metrics, levels, grains },
       );
-      const html = ctx.renderer.page('ranking.njk', { pageTitle: `${view.caption}: ranking`, view }, '/rank');
+      const html = ctx.renderer.page(
+        'ranking/ranking.njk',
+        { pageTitle: `${view.caption}: ranking`, view },
+        '/rank',
+      );
       return sendHtml(reply, html);
     },
   );

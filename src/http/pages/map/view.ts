@@ -3,41 +3,26 @@
  * a one-sentence summary, the table of the same figures (sortable through links) and the CSV of exactly what
  * the map shows. Formatted text only, so the template does no arithmetic. Pure and unit-tested.
  */
-import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../domain/csv.ts';
-import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
-import { pickerLabel } from '../../domain/no-data.ts';
-import { areaLabel, LEVEL_LABELS } from '../../domain/areas.ts';
-import { isPatientRate, type Grain, type MetricDefinition } from '../../domain/metric-definition.ts';
-import type { MapLevel, MapValue, MapValues } from '../../query/map-values.ts';
-import type { DataStatus } from '../../query/types.ts';
-import { formatNumber, formatPeriod, formatPeriodInSentence, formatValue, unitSuffix } from '../format.ts';
-import { classify, type ClassMethod, type Classing } from '../map/classes.ts';
-import type { InsetGeometry, MapGeometry } from '../map/geometry.ts';
-import { bestGeometry, matchShapes } from '../map/match.ts';
-import { renderChoropleth } from '../map/svg.ts';
-import { demoView, type DemoView } from './metric-panels.ts';
-
-export const MAP_SORT_KEYS = ['rank', 'name', 'code', 'value'] as const;
-export type MapSortKey = (typeof MAP_SORT_KEYS)[number];
-export type SortDir = 'asc' | 'desc';
-export interface MapSort {
-  key: MapSortKey;
-  dir: SortDir;
-}
-export const DEFAULT_MAP_SORT: MapSort = { key: 'rank', dir: 'asc' };
-
-/** What the page shows: every setting is in its URL. */
-export interface MapState {
-  level: MapLevel;
-  metric: MetricDefinition;
-  grain: Grain;
-  /** Null when there is no complete period yet. */
-  periodStart: string | null;
-  classes: ClassMethod;
-  sort: MapSort;
-  /** Zoomed to one NHS England region's areas (its code), or null for all of England. */
-  region?: string | null;
-}
+import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../../domain/csv.ts';
+import { roundCount, roundCoverage, roundFigure } from '../../../domain/rounding.ts';
+import { pickerLabel } from '../../../domain/no-data.ts';
+import { areaLabel, LEVEL_LABELS } from '../../../domain/areas.ts';
+import { isPatientRate, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import type { MapLevel, MapValue, MapValues } from '../../../query/map-values.ts';
+import type { DataStatus } from '../../../query/types.ts';
+import {
+  formatNumber,
+  formatPeriod,
+  formatPeriodInSentence,
+  formatValue,
+  unitSuffix,
+} from '../../../web/format.ts';
+import { classify, type ClassMethod, type Classing } from '../../../web/map/classes.ts';
+import type { InsetGeometry, MapGeometry } from '../../../web/map/geometry.ts';
+import { bestGeometry, matchShapes } from '../../../web/map/match.ts';
+import { renderChoropleth } from '../../../web/map/svg.ts';
+import { demoView, type DemoView } from '../../../web/views/metric-panels.ts';
+import { mapUrl, type MapSort, type MapSortKey, type MapState, type SortDir } from './state.ts';
 
 /** What the viewer may choose from. */
 export interface MapOptions {
@@ -66,29 +51,6 @@ const CLASS_TEXT: Record<ClassMethod, { option: string; legend: string }> = {
     legend: 'Shades are equal-interval classes: the range from lowest to highest cut into equal steps.',
   },
 };
-
-/** A /map or /map.csv URL with every setting, so a link always means the same figures. */
-export function mapUrl(
-  path: '/map' | '/map.csv',
-  state: Pick<MapState, 'level' | 'grain' | 'periodStart' | 'classes' | 'region'> & {
-    metricId: string;
-    sort?: MapSort | null;
-  },
-  hash = '',
-): string {
-  const params = new URLSearchParams();
-  params.set('level', state.level);
-  params.set('metric', state.metricId);
-  params.set('grain', state.grain);
-  if (state.periodStart) params.set('period', state.periodStart);
-  if (state.classes !== 'quantile') params.set('classes', state.classes);
-  if (state.region) params.set('region', state.region);
-  if (state.sort && (state.sort.key !== DEFAULT_MAP_SORT.key || state.sort.dir !== DEFAULT_MAP_SORT.dir)) {
-    params.set('sort', state.sort.key);
-    params.set('dir', state.sort.dir);
-  }
-  return `${path}?${params.toString()}${hash}`;
-}
 
 export function areaHref(level: MapLevel, code: string, grain: Grain): string {
   const path = `/areas/${level}/${encodeURIComponent(code)}`;

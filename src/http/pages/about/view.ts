@@ -3,12 +3,12 @@
  * which periods are complete, data sources and licences, and the change log. Pure: status, build history
  * and configuration in, formatted text out.
  */
-import type { Grain } from '../../domain/metric-definition.ts';
-import type { BuildLogEntry } from '../../query/build-history.ts';
-import { loadedPeriods } from '../../query/series.ts';
-import type { DataStatus } from '../../query/types.ts';
-import { formatDate, formatNumber, formatPeriod, periodEnd } from '../format.ts';
-import { demoView, safeDate, safeDateTime, type DemoView } from './metric-panels.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import type { BuildLogEntry } from '../../../query/build-history.ts';
+import { loadedPeriods } from '../../../query/series.ts';
+import type { DataStatus } from '../../../query/types.ts';
+import { formatDate, formatNumber, formatPeriod, periodEnd } from '../../../web/format.ts';
+import { demoView, safeDate, safeDateTime, type DemoView } from '../../../web/views/metric-panels.ts';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 

@@ -12,18 +12,18 @@ import {
   TEST_CLOCK,
   TEST_DEMO_SCALE,
   type TestWarehouse,
-} from '../../test/support/api-warehouse.ts';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
-import { getPracticeContext } from '../query/practice-context.ts';
-import { competitionRanks, exclusionNote, getRanking, RankingError } from '../query/ranking.ts';
-import { practiceContextView } from './pages/area/practice-context.ts';
-import { buildRankingView } from '../web/views/ranking.ts';
-import { buildApp } from './app.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
-import { RANKING_CSV_COLUMNS } from './api/ranking-routes.ts';
-import { openApiDocument } from './api/routes.ts';
+} from '../../../../test/support/api-warehouse.ts';
+import { WarehouseQueries } from '../../../app/warehouse-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import type { Viewer } from '../../../domain/access.ts';
+import { getPracticeContext } from '../../../query/practice-context.ts';
+import { competitionRanks, exclusionNote, getRanking, RankingError } from '../../../query/ranking.ts';
+import { practiceContextView } from '../area/practice-context.ts';
+import { buildRankingView } from './view.ts';
+import { buildApp } from '../../app.ts';
+import { buildAppAs } from '../../../../test/support/signed-in.ts';
+import { RANKING_CSV_COLUMNS } from '../../api/ranking-routes.ts';
+import { openApiDocument } from '../../api/routes.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

@@ -7,12 +7,12 @@
  * only what they can see. The default metric is a rate (areas differ in size), for visitors too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canViewFigure, type Viewer } from '../domain/access.ts';
-import { LEVEL_LABELS } from '../domain/areas.ts';
-import { GRAINS, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
-import { isIsoDate, periodStart as periodStartOf } from '../domain/periods.ts';
-import { metricsShownOn } from '../domain/placements.ts';
-import { loadBoundaries } from '../ingest/reference/boundaries.ts';
+import { canViewFigure, type Viewer } from '../../../domain/access.ts';
+import { LEVEL_LABELS } from '../../../domain/areas.ts';
+import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import { isIsoDate, periodStart as periodStartOf } from '../../../domain/periods.ts';
+import { metricsShownOn } from '../../../domain/placements.ts';
+import { loadBoundaries } from '../../../ingest/reference/boundaries.ts';
 import {
   getEnglandMapValue,
   getMapValues,
@@ -21,10 +21,9 @@ import {
   metricAvailableAt,
   metricsWithFigures,
   type MapLevel,
-} from '../query/map-values.ts';
-import { getDataStatus } from '../query/status.ts';
-import { formatPeriod } from '../web/format.ts';
-import { CLASS_METHODS, type ClassMethod } from '../web/map/classes.ts';
+} from '../../../query/map-values.ts';
+import { getDataStatus } from '../../../query/status.ts';
+import { formatPeriod } from '../../../web/format.ts';
 import {
   insetGeometry,
   MAP_INSETS,
@@ -33,61 +32,13 @@ import {
   zoomedGeometry,
   type InsetGeometry,
   type MapGeometry,
-} from '../web/map/geometry.ts';
-import { bestGeometry } from '../web/map/match.ts';
-import {
-  buildMapView,
-  DEFAULT_MAP_SORT,
-  MAP_SORT_KEYS,
-  mapCsv,
-  type MapPageView,
-  type MapSortKey,
-} from '../web/views/map.ts';
-import { assertCanViewFigure } from './access.ts';
-import { sendError } from './errors.ts';
-import type { RouteContext } from './route-context.ts';
-
-export const DEFAULT_MAP_LEVEL: MapLevel = 'icb';
-
-export const MAP_QUERY_SCHEMA = {
-  type: 'object',
-  properties: {
-    level: { type: 'string', enum: MAP_LEVELS },
-    metric: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 64,
-      pattern: '^[a-z][a-z0-9_]*$',
-      description: 'must be a metric id: lower-case letters, digits and _',
-    },
-    grain: { type: 'string', enum: GRAINS },
-    period: {
-      type: 'string',
-      pattern: '^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$',
-      description: 'must be a date as YYYY-MM-DD (or a month as YYYY-MM)',
-    },
-    classes: { type: 'string', enum: CLASS_METHODS },
-    sort: { type: 'string', enum: MAP_SORT_KEYS },
-    dir: { type: 'string', enum: ['asc', 'desc'] },
-    region: {
-      type: 'string',
-      maxLength: 12,
-      pattern: '^[A-Za-z0-9]*$',
-      description: 'must be an NHS England region code (letters and digits), or empty for all of England',
-    },
-  },
-} as const;
-
-interface MapQuery {
-  level?: MapLevel;
-  metric?: string;
-  grain?: Grain;
-  period?: string;
-  classes?: ClassMethod;
-  sort?: MapSortKey;
-  dir?: 'asc' | 'desc';
-  region?: string;
-}
+} from '../../../web/map/geometry.ts';
+import { bestGeometry } from '../../../web/map/match.ts';
+import { DEFAULT_MAP_LEVEL, DEFAULT_MAP_SORT, MAP_QUERY_SCHEMA, type MapQuery } from './state.ts';
+import { buildMapView, mapCsv, type MapPageView } from './view.ts';
+import { assertCanViewFigure } from '../../access.ts';
+import { sendError } from '../../errors.ts';
+import type { RouteContext } from '../../route-context.ts';
 
 /** A bad request with the parameter at fault (answered as an NHS-styled 400). */
 class MapParameterError extends Error {
@@ -250,7 +201,7 @@ function handleErrors(ctx: RouteContext, request: FastifyRequest, reply: Fastify
   throw err;
 }
 
-export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerMapPage(app: FastifyInstance, ctx: RouteContext): void {
   // Project and simplify every level's boundaries once, when the server starts listening (not in
   // in-process tests, which build them on first use).
   app.addHook('onListen', async () => {
@@ -275,7 +226,7 @@ export function registerMapRoutes(app: FastifyInstance, ctx: RouteContext): void
       }
       const { view } = resolved;
       const html = ctx.renderer.page(
-        'map.njk',
+        'map/map.njk',
         {
           pageTitle: `Map of ${view.metricName} by area${view.zoom ? ` in ${view.zoom.name}` : ''}${view.periodText ? `, ${view.periodText}` : ''}`,
           view,
