@@ -13,12 +13,8 @@ import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
-import { registerBookingRoutes, warehouseBookingReader } from './booking-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
-import { registerOfficialRoutes } from './official-routes.ts';
-import { registerOpenDataRoutes } from './open-data-routes.ts';
-import { registerPartnerPages } from './partner-pages.ts';
 import { registerServicePages } from './service-pages-routes.ts';
 import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
@@ -142,15 +138,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPages(app, ctx);
 
   registerApiRoutes(app, ctx);
-  registerPartnerPages(app, ctx);
-  registerOfficialRoutes(app, ctx);
-  registerOpenDataRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
   registerServicePages(app, ctx);
   registerApiDocsRoutes(app, ctx);
-  registerBookingRoutes(app, ctx, warehouseBookingReader(db));
 
   return app;
 }

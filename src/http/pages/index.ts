@@ -9,10 +9,14 @@ import type { RouteContext } from '../route-context.ts';
 import { registerAboutPage } from './about/route.ts';
 import { registerAreaPage } from './area/route.ts';
 import { registerAreasPage } from './areas/route.ts';
+import { registerBookingPages, warehouseBookingReader } from './booking/route.ts';
 import { registerDataTablePage } from './data-table/route.ts';
 import { registerDictionaryPages } from './dictionary/route.ts';
 import { registerMapPage } from './map/route.ts';
 import { registerNationalSummaryPage } from './national-summary/route.ts';
+import { registerOfficialPage } from './official/route.ts';
+import { registerOpenDataPages } from './open-data/route.ts';
+import { registerPartnerPages } from './partners/route.ts';
 import { registerRankingPage } from './ranking/route.ts';
 import { registerSearchPage } from './search/route.ts';
 
@@ -26,4 +30,8 @@ export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
   registerDataTablePage(app, ctx);
   registerDictionaryPages(app, ctx);
   registerAboutPage(app, ctx);
+  registerPartnerPages(app, ctx);
+  registerOfficialPage(app, ctx);
+  registerOpenDataPages(app, ctx);
+  registerBookingPages(app, ctx, warehouseBookingReader(ctx.deps.db));
 }

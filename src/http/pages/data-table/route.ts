@@ -33,7 +33,7 @@ import {
 import { metricsWithFigures } from '../../../query/map-values.ts';
 import { demoView } from '../../../web/views/metric-panels.ts';
 import { assertCanViewFigure } from '../../access.ts';
-import { csvFileName } from '../shared/csv-download.ts';
+import { csvFileName, sendCsv } from '../shared/csv-download.ts';
 import { sendError } from '../../errors.ts';
 import { catalogueMap, type OpenDataContext } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
@@ -202,11 +202,7 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
         wide ? 'wide' : '',
       ].filter(Boolean),
     );
-    return reply
-      .header('Cache-Control', 'no-cache')
-      .header('Content-Disposition', `attachment; filename="${name}"`)
-      .type('text/csv; charset=utf-8')
-      .send(Readable.from(wide ? wideLines() : longLines()));
+    return sendCsv(reply, name, Readable.from(wide ? wideLines() : longLines()));
   }
 
   app.get(

@@ -39,6 +39,7 @@ import { buildMapView, mapCsv, type MapPageView } from './view.ts';
 import { assertCanViewFigure } from '../../access.ts';
 import { sendError } from '../../errors.ts';
 import type { RouteContext } from '../../route-context.ts';
+import { sendCsv } from '../shared/csv-download.ts';
 
 /** A bad request with the parameter at fault (answered as an NHS-styled 400). */
 class MapParameterError extends Error {
@@ -251,11 +252,7 @@ export function registerMapPage(app: FastifyInstance, ctx: RouteContext): void {
       const { view, level, metric, grain, periodStart } = resolved;
       const zoom = view.zoom ? `_${view.zoom.code}` : '';
       const name = `nhs-app-map_${level}${zoom}_${metric.id}_${grain}_${periodStart ?? 'none'}.csv`;
-      return reply
-        .header('Cache-Control', 'no-cache')
-        .header('Content-Disposition', `attachment; filename="${name}"`)
-        .type('text/csv; charset=utf-8')
-        .send(mapCsv(view));
+      return sendCsv(reply, name, mapCsv(view));
     },
   );
 }

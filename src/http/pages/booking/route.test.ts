@@ -8,23 +8,23 @@
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
-import { londonDate } from '../domain/periods.ts';
+import { WarehouseQueries } from '../../../app/warehouse-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import type { Viewer } from '../../../domain/access.ts';
+import { londonDate } from '../../../domain/periods.ts';
 import {
   generateBookingJourneys,
   writeBookingFiles,
   type BookingJourneyEvent,
-} from '../demo/booking-journeys.ts';
-import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
-import { formatNumber } from '../web/format.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
-import { TEST_CLOCK, TEST_RELEASES } from '../../test/support/api-warehouse.ts';
-import { openWarehouse, tempDir } from '../../test/support/feed-files.ts';
-import { loadCatalogue } from '../metrics/catalogue.ts';
-import type { Warehouse } from '../warehouse/db.ts';
-import { sql } from '../warehouse/sql.ts';
+} from '../../../demo/booking-journeys.ts';
+import { ingestBookingEventFile, ingestBookingSlotsFile } from '../../../ingest/booking.ts';
+import { formatNumber } from '../../../web/format.ts';
+import { buildAppAs } from '../../../../test/support/signed-in.ts';
+import { TEST_CLOCK, TEST_RELEASES } from '../../../../test/support/api-warehouse.ts';
+import { openWarehouse, tempDir } from '../../../../test/support/feed-files.ts';
+import { loadCatalogue } from '../../../metrics/catalogue.ts';
+import type { Warehouse } from '../../../warehouse/db.ts';
+import { sql } from '../../../warehouse/sql.ts';
 
 const STAFF: Viewer = { signedIn: true, role: 'viewer', userId: 'staff', via: 'session' };
 const OPTIONS = {

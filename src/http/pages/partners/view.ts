@@ -4,37 +4,25 @@
  * access), so page, table and CSV agree. Every chart has its figures in a table beside it; periods without a
  * figure read "No data", never 0; no JavaScript is needed (GET form for grain and range).
  */
-import { LEVEL_LABELS, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain } from '../../domain/metric-definition.ts';
-import { NO_DATA_TEXT } from '../../domain/no-data.ts';
-import { renderLineChart } from '../charts/line-chart.ts';
+import { LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import { NO_DATA_TEXT } from '../../../domain/no-data.ts';
+import { renderLineChart } from '../../../web/charts/line-chart.ts';
 import {
   formatDate,
   formatPeriod,
   formatPeriodInSentence,
   formatPeriodShort,
   formatValue,
-} from '../format.ts';
-import { areaPath } from './area-children.ts';
+} from '../../../web/format.ts';
+import { areaPath } from '../../../web/views/area-children.ts';
+import { SUBPAGE_TITLES, subpagePath, type AreaSubpage } from './state.ts';
 
 export interface AreaRangeView {
   area: { level: AreaLevel; code: string; name: string; isCurrent: boolean };
   grain: Grain;
   from?: string;
   to?: string;
-}
-
-export type AreaSubpage = 'partners' | 'organ-donation' | 'suppliers';
-
-export const SUBPAGE_TITLES: Record<AreaSubpage, string> = {
-  partners: 'Partner services',
-  'organ-donation': 'Organ donation',
-  suppliers: 'GP system suppliers',
-};
-
-/** An area's page of this kind: /areas/icb/QWO/partners (England: /areas/england/E92000001/partners). */
-export function subpagePath(area: { level: AreaLevel; code: string }, page: AreaSubpage): string {
-  return `/areas/${area.level}/${encodeURIComponent(area.code)}/${page}`;
 }
 
 const NO_DATA = 'No data';

@@ -8,15 +8,15 @@ import type { FastifyInstance } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { BUNDLED_MI_DIR, loadBundledMi } from '../ingest/feeds/bundled-mi.ts';
-import { loadCatalogue } from '../metrics/catalogue.ts';
-import type { Warehouse } from '../warehouse/db.ts';
-import { formatNumber } from '../web/format.ts';
-import { buildApp } from './app.ts';
-import { openWarehouse } from '../../test/support/feed-files.ts';
+import { WarehouseQueries } from '../../../app/warehouse-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import { fixedClock } from '../../../domain/clock.ts';
+import { BUNDLED_MI_DIR, loadBundledMi } from '../../../ingest/feeds/bundled-mi.ts';
+import { loadCatalogue } from '../../../metrics/catalogue.ts';
+import type { Warehouse } from '../../../warehouse/db.ts';
+import { formatNumber } from '../../../web/format.ts';
+import { buildApp } from '../../app.ts';
+import { openWarehouse } from '../../../../test/support/feed-files.ts';
 
 const NATIONAL: Record<string, string>[] = parse(
   fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-mi_national_monthly_2025-03_to_2025-08.csv')),

@@ -8,56 +8,20 @@
  * unknown area a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
-import { GRAINS, type Grain } from '../domain/metric-definition.ts';
-import {
-  buildOrganDonationView,
-  buildPartnersView,
-  buildSuppliersView,
-  SUBPAGE_TITLES,
-  subpagePath,
-  type AreaSubpage,
-} from '../web/views/partners.ts';
-import { ApiError } from './api/common.ts';
+import type { AreaLevel } from '../../../domain/areas.ts';
+import { buildOrganDonationView, buildPartnersView, buildSuppliersView } from './view.ts';
+import { SUBPAGE_QUERY, SUBPAGE_TITLES, subpagePath, type AreaSubpage, type SubpageQuery } from './state.ts';
+import { ApiError } from '../../api/common.ts';
 import {
   organDonationForRequest,
   partnersForRequest,
   suppliersForRequest,
   type AreaRangeQuery,
-} from './api/partner-routes.ts';
-import { AREA_CODE_SCHEMA } from './params.ts';
-import { sendError } from './errors.ts';
-import { sendHtml } from './render.ts';
-import type { RouteContext } from './route-context.ts';
-
-const DATE_OR_BLANK = {
-  type: 'string',
-  maxLength: 10,
-  pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2})?$',
-  description: 'must be a date as YYYY-MM-DD',
-} as const;
-
-/** The pages' settings; unknown parameters are ignored (shared links pick up tracking parameters). */
-export const SUBPAGE_QUERY = {
-  type: 'object',
-  properties: {
-    grain: { type: 'string', enum: GRAINS },
-    from: DATE_OR_BLANK,
-    to: DATE_OR_BLANK,
-  },
-} as const;
-
-const PARAMS = {
-  type: 'object',
-  required: ['level', 'code'],
-  properties: { level: { type: 'string', enum: AREA_LEVELS }, code: AREA_CODE_SCHEMA },
-} as const;
-
-interface SubpageQuery {
-  grain?: Grain;
-  from?: string;
-  to?: string;
-}
+} from '../../api/partner-routes.ts';
+import { AREA_PARAMS_SCHEMA } from '../../params.ts';
+import { sendError } from '../../errors.ts';
+import { sendHtml } from '../../render.ts';
+import type { RouteContext } from '../../route-context.ts';
 
 export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): void {
   // The full path at each call, so a search for the route finds where it is registered (docs/routes.md).
@@ -70,7 +34,7 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
       url,
       {
         config: { access: 'signed-in', cache: true, figureLoad: true },
-        schema: { params: PARAMS, querystring: SUBPAGE_QUERY },
+        schema: { params: AREA_PARAMS_SCHEMA, querystring: SUBPAGE_QUERY },
       },
       async (request: FastifyRequest, reply: FastifyReply) => {
         const params = request.params as { level: AreaLevel; code: string };
@@ -115,14 +79,14 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
 
   page('/areas/:level/:code/partners', async (request, q) => {
     const { range, sources } = await partnersForRequest(request, ctx, q);
-    return { template: 'partners.njk', view: buildPartnersView(range, sources) };
+    return { template: 'partners/partners.njk', view: buildPartnersView(range, sources) };
   });
   page('/areas/:level/:code/organ-donation', async (request, q) => {
     const od = await organDonationForRequest(request, ctx, q);
-    return { template: 'organ-donation.njk', view: buildOrganDonationView(od.range, od) };
+    return { template: 'partners/organ-donation.njk', view: buildOrganDonationView(od.range, od) };
   });
   page('/areas/:level/:code/suppliers', async (request, q) => {
     const s = await suppliersForRequest(request, ctx, q);
-    return { template: 'suppliers.njk', view: buildSuppliersView(s.range, s) };
+    return { template: 'partners/suppliers.njk', view: buildSuppliersView(s.range, s) };
   });
 }

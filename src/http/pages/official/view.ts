@@ -4,10 +4,16 @@
  * monthly: a chart with its figures as a table beside it, or a table of areas by month; the editions loaded and
  * the revisions between them; and, where the product computes the same figure, the reconciliation. Pure.
  */
-import { MI_MEASURES, type MiMeasure } from '../../domain/mi-measures.ts';
-import type { OfficialEdition, OfficialLevel, OfficialRevision, OfficialRow } from '../../query/official.ts';
-import { renderLineChart } from '../charts/line-chart.ts';
-import { formatDate, formatNumber, formatPeriod, formatPeriodShort } from '../format.ts';
+import { MI_MEASURES, type MiMeasure } from '../../../domain/mi-measures.ts';
+import type {
+  OfficialEdition,
+  OfficialLevel,
+  OfficialRevision,
+  OfficialRow,
+} from '../../../query/official.ts';
+import { renderLineChart } from '../../../web/charts/line-chart.ts';
+import { formatDate, formatNumber, formatPeriod, formatPeriodShort } from '../../../web/format.ts';
+import { officialQuery } from './state.ts';
 
 export interface OfficialSelection {
   measure: MiMeasure;
@@ -51,20 +57,6 @@ const LEVEL_WORDS: Record<OfficialLevel, string> = {
 
 const monthText = (m: string) => formatPeriod('month', `${m}-01`);
 const monthShort = (m: string) => formatPeriodShort('month', `${m}-01`);
-
-export function officialQuery(s: {
-  measure: string;
-  level: string;
-  code?: string;
-  from?: string;
-  to?: string;
-}): string {
-  const p = new URLSearchParams({ measure: s.measure, level: s.level });
-  if (s.code) p.set('code', s.code);
-  if (s.from) p.set('from', s.from);
-  if (s.to) p.set('to', s.to);
-  return p.toString();
-}
 
 function pct(official: number, computed: number): string {
   if (official === 0) return '–';

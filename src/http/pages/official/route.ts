@@ -4,48 +4,22 @@
  * Validated: a bad value answers the NHS-styled 400 naming it; an area the publication does not have, 404.
  */
 import type { FastifyInstance } from 'fastify';
-import { MI_MEASURES, miMeasureById } from '../domain/mi-measures.ts';
+import { miMeasureById } from '../../../domain/mi-measures.ts';
 import {
   getOfficialEditions,
   getOfficialRevisions,
   getOfficialRows,
-  OFFICIAL_LEVELS,
   type OfficialLevel,
-} from '../query/official.ts';
-import { sql } from '../warehouse/sql.ts';
-import { buildOfficialView, officialQuery, type OfficialPageInput } from '../web/views/official.ts';
-import { canViewFigure } from '../domain/access.ts';
-import { reconciliationFor } from './api/official-routes.ts';
-import { sendError } from './errors.ts';
-import type { RouteContext } from './route-context.ts';
+} from '../../../query/official.ts';
+import { sql } from '../../../warehouse/sql.ts';
+import { buildOfficialView, type OfficialPageInput } from './view.ts';
+import { OFFICIAL_PAGE_QUERY, officialQuery, type OfficialPageQuery } from './state.ts';
+import { canViewFigure } from '../../../domain/access.ts';
+import { reconciliationFor } from '../../api/official-routes.ts';
+import { sendError } from '../../errors.ts';
+import type { RouteContext } from '../../route-context.ts';
 
-const MONTH = {
-  type: 'string',
-  pattern: '^([0-9]{4}-(0[1-9]|1[0-2]))?$',
-  description: 'must be a month like 2025-08',
-};
-
-export const OFFICIAL_PAGE_QUERY = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    measure: { type: 'string', enum: MI_MEASURES.map((m) => m.measure) },
-    level: { type: 'string', enum: OFFICIAL_LEVELS },
-    code: { type: 'string', pattern: '^[A-Za-z0-9]{0,12}$', description: 'must be an area code' },
-    from: MONTH,
-    to: MONTH,
-  },
-} as const;
-
-export interface OfficialPageQuery {
-  measure?: string;
-  level?: OfficialLevel;
-  code?: string;
-  from?: string;
-  to?: string;
-}
-
-export function registerOfficialRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerOfficialPage(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/official',
     { config: { access: 'public' }, schema: { querystring: OFFICIAL_PAGE_QUERY } },
@@ -124,7 +98,7 @@ export function registerOfficialRoutes(app: FastifyInstance, ctx: RouteContext):
         reconciliation,
       });
       const body = ctx.renderer.page(
-        'official.njk',
+        'official/official.njk',
         { pageTitle: `Official statistics: ${measure.label}`, view },
         '/official',
       );

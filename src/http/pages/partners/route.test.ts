@@ -13,13 +13,13 @@ import {
   PARTNERS_CLOCK,
   PRACTICES,
   type PartnersWarehouse,
-} from '../../test/support/partners-warehouse.ts';
-import { WarehouseQueries } from '../app/warehouse-queries.ts';
-import { loadConfig } from '../config.ts';
-import type { Viewer } from '../domain/access.ts';
-import { buildApp } from './app.ts';
-import { openApiDocument } from './api/routes.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
+} from '../../../../test/support/partners-warehouse.ts';
+import { WarehouseQueries } from '../../../app/warehouse-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import type { Viewer } from '../../../domain/access.ts';
+import { buildApp } from '../../app.ts';
+import { openApiDocument } from '../../api/routes.ts';
+import { buildAppAs } from '../../../../test/support/signed-in.ts';
 
 const SIGNED_IN: Viewer = { signedIn: true, role: 'viewer', userId: 't1', via: 'session' };
 

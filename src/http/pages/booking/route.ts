@@ -15,7 +15,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  BOOKING_GROUPINGS,
   BOOKING_MEASURES,
   bookingMeasure,
   type BookingGrouping,
@@ -23,11 +22,10 @@ import {
   type BookingQuery,
   type BookingRow,
   type BookingSide,
-} from '../domain/booking.ts';
-import type { Grain } from '../domain/metric-definition.ts';
-import { addDays, addMonths, londonToday } from '../domain/periods.ts';
+} from '../../../domain/booking.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import { addDays, addMonths, londonToday } from '../../../domain/periods.ts';
 import {
-  bookingRangeProblem,
   buildBookingBreachView,
   buildBookingMeasureView,
   buildBookingSummaryView,
@@ -37,13 +35,22 @@ import {
   trendRange,
   type BookingCoverage,
   type BookingTrendPoint,
-} from '../web/views/booking.ts';
-import { bookingAnswer, bookingRange, bookingSeries } from '../query/booking.ts';
-import type { Warehouse } from '../warehouse/db.ts';
-import { csvFilename, toCsv } from '../domain/csv.ts';
-import { sendError } from './errors.ts';
-import { sendHtml } from './render.ts';
-import type { RouteContext } from './route-context.ts';
+} from './view.ts';
+import { bookingAnswer, bookingRange, bookingSeries } from '../../../query/booking.ts';
+import type { Warehouse } from '../../../warehouse/db.ts';
+import { csvFilename, toCsv } from '../../../domain/csv.ts';
+import { sendError } from '../../errors.ts';
+import { sendHtml } from '../../render.ts';
+import { sendCsv } from '../shared/csv-download.ts';
+import type { RouteContext } from '../../route-context.ts';
+import {
+  BOOKING_MEASURE_QUERY,
+  BOOKING_SUMMARY_QUERY,
+  bookingRangeProblem,
+  MEASURE_PARAMS,
+  RANGE_QUERY,
+  type RangeQuery,
+} from './state.ts';
 
 /** What the pages read: src/query/booking.ts over the warehouse (or an in-memory stand-in in tests). */
 export interface BookingReader {
@@ -67,64 +74,15 @@ export function warehouseBookingReader(db: Warehouse): BookingReader {
   };
 }
 
-const DATE = {
-  type: 'string',
-  maxLength: 10,
-  pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2})?$',
-  description: 'must be a date like 2025-12-01',
-};
-
-export const BOOKING_SUMMARY_QUERY = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { view: { type: 'string', enum: ['consumer', 'provider'] }, from: DATE, to: DATE },
-} as const;
-
-export const BOOKING_MEASURE_QUERY = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    from: DATE,
-    to: DATE,
-    groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
-    grain: { type: 'string', enum: ['week', 'month'] },
-  },
-} as const;
-
-const RANGE_QUERY = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { from: DATE, to: DATE },
-} as const;
-
-const MEASURE_PARAMS = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: { type: 'string', maxLength: 20, pattern: '^[a-z0-9-]+$', description: 'must be a measure id' },
-  },
-} as const;
-
-interface RangeQuery {
-  from?: string;
-  to?: string;
-}
-
 /** Columns of the CSV downloads of a measure's table (the API's columns, plus the group's name). */
 export const BOOKING_CSV_COLUMNS = ['measure', 'group', 'group_name', 'count', 'paired', 'ratio'] as const;
 
 /** Restricted pages: never kept by a shared cache. */
 const html = (reply: FastifyReply, body: string) => sendHtml(reply, body, { cacheControl: 'no-store' });
 
-function csv(reply: FastifyReply, name: string, body: string) {
-  return reply
-    .header('Cache-Control', 'no-store')
-    .header('Content-Disposition', `attachment; filename="${name}"`)
-    .type('text/csv; charset=utf-8')
-    .send(body);
-}
+const csv = (reply: FastifyReply, name: string, body: string) => sendCsv(reply, name, body, 'no-store');
 
-export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, reader: BookingReader): void {
+export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, reader: BookingReader): void {
   const { renderer } = ctx;
 
   const badRequest = (request: FastifyRequest, reply: FastifyReply, details: string) =>
@@ -174,7 +132,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     });
     return html(
       reply,
-      renderer.page('booking.njk', {
+      renderer.page('booking/booking.njk', {
         pageTitle: `Urgent care booking: ${view.sideWord.toLowerCase()} view, ${view.rangeTitle}`,
         view,
         bookingNav: true,
@@ -231,7 +189,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
       });
       return html(
         reply,
-        renderer.page('booking-measure.njk', {
+        renderer.page('booking/booking-measure.njk', {
           pageTitle: `${m.title} (${m.id}), ${view.rangeTitle}`,
           view,
           bookingNav: true,
@@ -326,7 +284,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext, r
     });
     return html(
       reply,
-      renderer.page('booking-breach.njk', {
+      renderer.page('booking/booking-breach.njk', {
         pageTitle: `Urgent care booking: breach analysis by disposition, ${view.rangeTitle}`,
         view,
         bookingNav: true,

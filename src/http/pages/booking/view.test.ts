@@ -3,9 +3,9 @@
  * percentage formatting, ranges and their default, and "no data" (never 0) for a range with nothing loaded.
  */
 import { describe, expect, it } from 'vitest';
-import { bookingMeasure, type BookingRow } from '../../domain/booking.ts';
+import { bookingMeasure, type BookingRow } from '../../../domain/booking.ts';
+import { bookingRangeProblem } from './state.ts';
 import {
-  bookingRangeProblem,
   bookingSentence,
   buildBookingBreachView,
   buildBookingMeasureView,
@@ -17,7 +17,7 @@ import {
   monthPicks,
   rangePhrase,
   trendRange,
-} from './booking.ts';
+} from './view.ts';
 
 const m = (id: string) => bookingMeasure(id)!;
 const row = (

@@ -6,14 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { getOpenDataReleases } from '../query/open-data.ts';
-import { formatPeriod } from '../web/format.ts';
-import type { RouteContext } from './route-context.ts';
+import { getOpenDataReleases } from '../../../query/open-data.ts';
+import { formatPeriod } from '../../../web/format.ts';
+import type { RouteContext } from '../../route-context.ts';
 
 const RELEASE = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{1,4}$' } as const;
 const FILE = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,120}$' } as const;
 
-export function registerOpenDataRoutes(app: FastifyInstance, ctx: RouteContext): void {
+export function registerOpenDataPages(app: FastifyInstance, ctx: RouteContext): void {
   // The same folder `publish` archives to (src/cli/publish-command.ts openDataDir).
   const dir = path.join(ctx.deps.config.dataDir, 'open-data');
 
@@ -25,7 +25,7 @@ export function registerOpenDataRoutes(app: FastifyInstance, ctx: RouteContext):
       links: r.files.map((f) => ({ name: f, href: `/open-data/${r.releaseId}/${encodeURIComponent(f)}` })),
     }));
     const body = ctx.renderer.page(
-      'open-data.njk',
+      'open-data/open-data.njk',
       { pageTitle: 'Open data releases', releases },
       '/open-data',
     );

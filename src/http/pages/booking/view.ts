@@ -16,17 +16,23 @@ import {
   type BookingMeasure,
   type BookingRow,
   type BookingSide,
-} from '../../domain/booking.ts';
-import type { Grain } from '../../domain/metric-definition.ts';
+} from '../../../domain/booking.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
 import {
   addDays,
   addMonths,
-  isIsoDate,
   periodEnd as domainPeriodEnd,
   periodStart as domainPeriodStart,
-} from '../../domain/periods.ts';
-import { renderLineChart, type ChartPoint } from '../charts/line-chart.ts';
-import { formatDate, formatNumber, formatPeriod, formatPeriodShort, MONTH_NAMES } from '../format.ts';
+} from '../../../domain/periods.ts';
+import { renderLineChart, type ChartPoint } from '../../../web/charts/line-chart.ts';
+import {
+  formatDate,
+  formatNumber,
+  formatPeriod,
+  formatPeriodShort,
+  MONTH_NAMES,
+} from '../../../web/format.ts';
+import { bookingQueryString } from './state.ts';
 
 /** The loaded booking events' first and last London dates (null when none are loaded). */
 export interface BookingCoverage {
@@ -296,16 +302,6 @@ export function coverageNote(coverage: BookingCoverage, from: string, to: string
   );
 }
 
-/** Checks a page's from/to (both optional, YYYY-MM-DD); returns the problem or null. */
-export function bookingRangeProblem(from: string | undefined, to: string | undefined): string | null {
-  if (from && !isIsoDate(from)) return `The from date must be a real date like 2025-12-01, not "${from}".`;
-  if (to && !isIsoDate(to)) return `The to date must be a real date like 2025-12-31, not "${to}".`;
-  if ((from && !to) || (to && !from)) return 'Give both a from date and a to date, or neither.';
-  if (from && to && from > to) return `The from date (${from}) is after the to date (${to}).`;
-  if (from && from < '2000-01-01') return 'The from date must be in 2000 or later.';
-  return null;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Summary page
 
@@ -333,12 +329,6 @@ export interface BookingSummaryView {
   readonly sideLinks: readonly { text: string; href: string; current: boolean }[];
   readonly breachHref: string;
   readonly demo: boolean;
-}
-
-export function bookingQueryString(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
-  return q.toString();
 }
 
 export interface BookingSummaryInput {
