@@ -178,7 +178,7 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
   out.push({
     route: 'GET /dictionary',
     url: '/dictionary',
-    what: `data dictionary, under "${THEME_LABELS[m.theme]}" (its theme; THEME_LABELS, src/web/views/dictionary.ts)`,
+    what: `data dictionary, under "${THEME_LABELS[m.theme]}" (its theme; THEME_LABELS, src/http/pages/dictionary/view.ts)`,
   });
   out.push({ route: 'GET /dictionary/:metricId', url: `/dictionary/${id}`, what: 'its dictionary entry' });
   return out;
