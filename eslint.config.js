@@ -135,6 +135,42 @@ function layerBlock(folder) {
   };
 }
 
+/**
+ * A page's view model, URL state and their helpers (every file of src/http/pages/<page>/ and pages/shared/
+ * but route.ts and the route table, index.ts) are pure like src/web: they may import domain, query and web, their own
+ * folder, pages/shared, another page's view or state (links to a page are written by that page's state) and
+ * the shared parameter schemas (src/http/params.ts), never the rest of http (routes, access, rendering), the warehouse or anything else below (docs/adr/0037).
+ */
+const PAGE_VIEW_ALLOWED = ['domain', 'query', 'web'];
+function pageViewBlock() {
+  const message =
+    "Pages as slices (docs/adr/0037): a page's view and state may import only domain, query, web, " +
+    "pages/shared and other pages' views and states, not routes or the rest of http.";
+  return {
+    files: ['src/http/pages/*/*.ts'],
+    ignores: ['**/*.test.ts', '**/route.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: FOLDERS.filter((f) => !PAGE_VIEW_ALLOWED.includes(f)).map((f) => `**/${f}/**`),
+              message,
+            },
+            // From src/http/pages/<page>/: two levels up is src/http (of which only the shared parameter
+            // schemas, params.ts), three levels up is src.
+            { regex: '^\\.\\./\\.\\./(?!\\.\\./|params\\.ts$)', message },
+            { regex: '(^|/)route\\.ts$', message },
+            TEST_SUPPORT,
+            ...configRule('web'),
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.data/**', 'coverage/**', 'dist/**', 'tmp/**'] },
   js.configs.recommended,
@@ -152,4 +188,5 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [TEST_SUPPORT] }] },
   },
   ...FOLDERS.map(layerBlock),
+  pageViewBlock(),
 );

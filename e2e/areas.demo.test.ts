@@ -11,7 +11,7 @@ import { getAreaChain } from '../src/query/area-page.ts';
 import type { AreaPage, AreaRef } from '../src/query/types.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
 import { formatNumber, formatPeriod, formatValue } from '../src/web/format.ts';
-import { formatCoverage } from '../src/web/views/area-page.ts';
+import { formatCoverage } from '../src/web/format.ts';
 import { formatInterval } from '../src/web/views/metric-panels.ts';
 import { sortChildren } from '../src/web/views/area-children.ts';
 import { startHarness, type Harness } from './browser.ts';

@@ -62,6 +62,49 @@ describe('layers (eslint.config.js)', () => {
     expect(errors[0]).toMatch(/^error: .*Layers/);
   });
 
+  it.each([
+    ['src/http/pages/map/view.ts', "import type { Warehouse } from '../../../warehouse/db.ts';"],
+    [
+      'src/http/pages/map/view.ts',
+      "import { loadBoundaries } from '../../../ingest/reference/boundaries.ts';",
+    ],
+    ['src/http/pages/map/state.ts', "import { sendHtml } from '../../render.ts';"],
+    ['src/http/pages/area/view.ts', "import { registerRankingPage } from '../ranking/route.ts';"],
+    ['src/http/pages/area/practice-context.ts', "import { assertCanViewFigure } from '../../access.ts';"],
+    ['src/http/pages/shared/example.ts', "import { openSort } from '../../open-data.ts';"],
+  ])(
+    'refuses a page view or state importing a route or what a route may (%s: %s)',
+    async (filePath, line) => {
+      const errors = await layerErrors(filePath, `${line}\nexport {};\n`);
+      expect(errors).toEqual([expect.stringMatching(/^error: .*Pages as slices/)]);
+    },
+  );
+
+  it('lets a page view import domain, query, web, pages/shared, other views and states, and params.ts', async () => {
+    expect(
+      await layerErrors(
+        'src/http/pages/area/view.ts',
+        [
+          "export { ENGLAND_CODE } from '../../../domain/areas.ts';",
+          "export type { AreaPage } from '../../../query/types.ts';",
+          "export { formatNumber } from '../../../web/format.ts';",
+          "export { rankingLinks } from '../ranking/view.ts';",
+          "export { rankingUrl } from '../ranking/state.ts';",
+          "export { csvFileName } from '../shared/csv-download.ts';",
+          "export { chartCsvHref } from './state.ts';",
+          "export { AREA_CODE_SCHEMA } from '../../params.ts';",
+        ].join('\n') + '\n',
+      ),
+    ).toEqual([]);
+    // A page's route is http: it may import the rest of http.
+    expect(
+      await layerErrors(
+        'src/http/pages/map/route.ts',
+        "export { sendHtml } from '../../render.ts';\nexport { assertCanViewFigure } from '../../access.ts';\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('refuses production code importing tests or test support', async () => {
     for (const [filePath, source] of [
       ['src/http/api/example.ts', '../../../test/support/api-warehouse.ts'],

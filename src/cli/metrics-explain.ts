@@ -25,7 +25,7 @@ import { placementsOf, type Placement } from '../domain/placements.ts';
 import { absentMeansZero, NO_DATA_TEXT } from '../domain/no-data.ts';
 import { DECIMALS_BY_UNIT } from '../domain/rounding.ts';
 import { availableAt } from '../http/api/common.ts';
-import { rankable } from '../http/ranking-routes.ts';
+import { rankable } from '../http/pages/ranking/route.ts';
 import { loadCatalogue, METRICS_DIR } from '../metrics/catalogue.ts';
 import { closeMatches, definitionLine, metricOrigin, type MetricOrigin } from '../metrics/metric-origin.ts';
 import { comparisonMetric } from '../query/area-page.ts';
@@ -34,7 +34,7 @@ import { metricAvailability } from '../query/data-table.ts';
 import { MAP_LEVELS, metricAvailableAt } from '../query/map-values.ts';
 import { resolvePeerMetric } from '../query/peers.ts';
 import { levelsBelow } from '../query/ranking.ts';
-import { COMPARISON_LABELS, THEME_LABELS } from '../web/views/dictionary.ts';
+import { COMPARISON_LABELS, THEME_LABELS } from '../http/pages/dictionary/view.ts';
 import { UsageError } from './args.ts';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -197,7 +197,7 @@ export function pagesShowing(m: MetricDefinition, catalogue: readonly MetricDefi
   out.push({
     route: 'GET /dictionary',
     url: '/dictionary',
-    what: `data dictionary, under "${THEME_LABELS[m.theme]}" (its theme; THEME_LABELS, src/web/views/dictionary.ts)`,
+    what: `data dictionary, under "${THEME_LABELS[m.theme]}" (its theme; THEME_LABELS, src/http/pages/dictionary/view.ts)`,
   });
   out.push({ route: 'GET /dictionary/:metricId', url: `/dictionary/${id}`, what: 'its dictionary entry' });
   return out;

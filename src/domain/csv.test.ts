@@ -3,7 +3,7 @@
  * map's CSV used its own escaper and let a tab or CR through; it now writes with this one.
  */
 import { describe, expect, it } from 'vitest';
-import { mapCsv } from '../web/views/map.ts';
+import { mapCsv } from '../http/pages/map/view.ts';
 import { csvCell, csvFilename, csvLine, toCsv } from './csv.ts';
 
 describe('csvCell', () => {

@@ -8,28 +8,13 @@ import { Readable } from 'node:stream';
 import { createGzip, gzip as gzipCallback } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ENGLAND_CODE } from '../domain/areas.ts';
-import { PAGE_QUERY_SCHEMA, pageSettings, registerAreaRoutes, type PageQuery } from './area-routes.ts';
+import { registerPages } from './pages/index.ts';
 import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
-import {
-  accessNotice,
-  catalogueMap,
-  nationalSummaryViewFor,
-  openSort,
-  requireOpenPage,
-} from './open-data.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
-import { registerBookingRoutes, warehouseBookingReader } from './booking-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
-import { registerInfoRoutes } from './info-routes.ts';
-import { registerOfficialRoutes } from './official-routes.ts';
-import { registerOpenDataRoutes } from './open-data-routes.ts';
-import { registerMapRoutes } from './map-routes.ts';
-import { registerRankingRoutes } from './ranking-routes.ts';
-import { registerPartnerPages } from './partner-pages.ts';
 import { registerServicePages } from './service-pages-routes.ts';
 import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
@@ -52,12 +37,11 @@ const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml)|image\/svg\+xm
 const MIN_COMPRESS_BYTES = 1024;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { db, config, queries } = deps;
+  const { db, config } = deps;
   const logger = deps.logger === true ? { level: config.logLevel } : (deps.logger ?? false);
   const assets = loadAssets();
   const renderer = createRenderer(assets.urls);
   const ctx: RouteContext = { deps, renderer, catalogue: deps.catalogue ?? loadCatalogue() };
-  const openData = { catalogue: catalogueMap(ctx.catalogue), disclosure: config.auth.openDataDisclosure };
   const app = Fastify({
     logger: redactingLogger(logger),
     // Client addresses (rate limits, audit) and the protocol from a trusted reverse proxy (TRUST_PROXY).
@@ -151,47 +135,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     notReady: deps.figuresNotReady,
   });
 
-  app.get(
-    '/',
-    { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
-    async (request, reply) => {
-      const settings = pageSettings(request.query as PageQuery);
-      const { grain, includePartial } = settings;
-      // Visitors who are not signed in: monthly open figures only (src/http/open-data.ts).
-      requireOpenPage(request.viewer, 'england', grain);
-      const sort = openSort(request.viewer, settings.sort);
-      const summary = await queries.nationalSummary({ grain, includePartial });
-      const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-      const view = nationalSummaryViewFor(openData, request.viewer, summary, regions, sort, settings);
-      const html = renderer.page(
-        'national-summary.njk',
-        {
-          pageTitle: `National summary by ${view.grainWord}`,
-          view,
-          demo: view.demo,
-          accessNotice: accessNotice(request.viewer, request.url),
-        },
-        '/',
-      );
-      return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
-    },
-  );
-
-  registerAreaRoutes(app, queries, renderer, openData);
+  registerPages(app, ctx);
 
   registerApiRoutes(app, ctx);
-  registerMapRoutes(app, ctx);
-  registerRankingRoutes(app, ctx);
-  registerPartnerPages(app, ctx);
-  registerInfoRoutes(app, ctx);
-  registerOfficialRoutes(app, ctx);
-  registerOpenDataRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
   registerServicePages(app, ctx);
   registerApiDocsRoutes(app, ctx);
-  registerBookingRoutes(app, ctx, warehouseBookingReader(db));
 
   return app;
 }

@@ -14,18 +14,24 @@ import { childColumns } from '../query/area-page.ts';
 import type { AreaChildren, AreaPage, NationalSummary, SeriesPoint, SummaryTile } from '../query/types.ts';
 import { formatPeriod } from '../web/format.ts';
 import type { ChildrenSort, ChildrenTableView } from '../web/views/area-children.ts';
-import { buildAreaPageView, type AreaPageView, type ChartSettings } from '../web/views/area-page.ts';
+import { buildAreaPageView, type AreaPageView, type ChartSettings } from './pages/area/view.ts';
 import { pickRange, DEFAULT_RANGE } from '../domain/time-range.ts';
 import { periodsOf } from '../web/views/metric-panels.ts';
-import { buildNationalSummaryView, type NationalSummaryView } from '../web/views/national-summary.ts';
-import { rankingLinkMetrics } from '../web/views/ranking.ts';
+import { buildNationalSummaryView, type NationalSummaryView } from './pages/national-summary/view.ts';
+import { rankingLinkMetrics } from './pages/ranking/view.ts';
 import type { ChartView, TileView } from '../web/views/metric-panels.ts';
 import { SignInRequiredError } from './access.ts';
+import type { RouteContext } from './route-context.ts';
 
 export interface OpenDataContext {
   catalogue: ReadonlyMap<string, MetricDefinition>;
   /** OPEN_DATA_DISCLOSURE. */
   disclosure: boolean;
+}
+
+/** What the figure pages need to filter open data, from a route module's context. */
+export function openDataContext(ctx: RouteContext): OpenDataContext {
+  return { catalogue: catalogueMap(ctx.catalogue), disclosure: ctx.deps.config.auth.openDataDisclosure };
 }
 
 export function catalogueMap(catalogue: readonly MetricDefinition[]): ReadonlyMap<string, MetricDefinition> {

@@ -1,5 +1,7 @@
 /**
- * Nunjucks set-up: our templates first, then nhsuk-frontend's (so `{% from "nhsuk/components/…" %}` works).
+ * Nunjucks set-up: the shared templates (layout, partials; src/web/templates) first, then the pages' own
+ * (src/http/pages/<page>/<page>.njk, named `<page>/<page>.njk`; docs/adr/0037), then nhsuk-frontend's (so
+ * `{% from "nhsuk/components/…" %}` works).
  * Autoescape is on: only values marked safe (trusted chart SVG) are inserted unescaped.
  */
 import path from 'node:path';
@@ -10,6 +12,8 @@ import { CODE_ROOT } from '../config.ts';
 import { NHSUK_DIST, type AssetUrls } from './assets.ts';
 
 export const TEMPLATES_DIR = path.join(CODE_ROOT, 'web', 'templates');
+/** Each page's folder holds its template: `area/area.njk` is src/http/pages/area/area.njk. */
+export const PAGES_DIR = path.join(CODE_ROOT, 'http', 'pages');
 
 export const SERVICE_NAME = 'NHS App Analytics';
 
@@ -47,7 +51,7 @@ export interface Renderer {
 }
 
 export function createRenderer(assets: AssetUrls, options: { watch?: boolean } = {}): Renderer {
-  const loader = new nunjucks.FileSystemLoader([TEMPLATES_DIR, NHSUK_DIST], {
+  const loader = new nunjucks.FileSystemLoader([TEMPLATES_DIR, PAGES_DIR, NHSUK_DIST], {
     noCache: Boolean(options.watch),
     watch: false,
   });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallWarehouse, type SmallWarehouse } from '../../test/support/small-warehouse.ts';
-import { DATA_CSV_HEADER, dataCsvRow, dataWideCsvLines } from '../web/views/data-table.ts';
+import { DATA_CSV_HEADER, dataCsvRow, dataWideCsvLines } from '../http/pages/data-table/view.ts';
 import { getDataTable } from './data-table.ts';
 import { getMapValues, metricsWithFigures } from './map-values.ts';
 import { getMetricSeries } from './series.ts';

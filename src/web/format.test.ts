@@ -4,6 +4,7 @@ import {
   describeChange,
   directionOf,
   formatCompact,
+  formatCoverage,
   formatDate,
   formatDateTime,
   formatNumber,
@@ -176,5 +177,15 @@ describe('describeChange', () => {
         { periodStart: '2026-09-01', value: 75.6 },
       ),
     ).toBe('Patients registered rose from 75.6% in September 2026 to 76.0% in October 2026.');
+  });
+});
+
+describe('formatCoverage', () => {
+  it('formats coverage', () => {
+    expect(formatCoverage(1)).toBe('100%');
+    expect(formatCoverage(0.99951)).toBe('100%');
+    expect(formatCoverage(0.9994)).toBe('99.9%');
+    expect(formatCoverage(0.5)).toBe('50%');
+    expect(formatCoverage(null)).toBe('–');
   });
 });

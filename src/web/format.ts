@@ -91,6 +91,14 @@ const oneDecimalFormat = new Intl.NumberFormat('en-GB', {
   maximumFractionDigits: 1,
 });
 
+/** Coverage as a percentage: "100%", "99.7%", "–" when unknown (nothing to cover). */
+export function formatCoverage(coverage: number | null): string {
+  if (coverage === null || !Number.isFinite(coverage)) return '–';
+  const pct = coverage * 100;
+  if (pct >= 99.95) return '100%';
+  return `${Math.round(pct) === pct ? integerFormat.format(pct) : oneDecimalFormat.format(pct)}%`;
+}
+
 /** "2,188,000"; non-integers keep up to `fractionDigits` decimals ("1,234.5"). */
 export function formatNumber(value: number, fractionDigits = 1): string {
   if (!Number.isFinite(value)) return '–';

@@ -1,6 +1,6 @@
 /**
  * What the partner, organ donation and supplier resources share (issue 14 item 4, docs/adr/0030): one area and
- * grain over a range of periods, read the same way by the API and the pages (src/http/partner-pages.ts), so
+ * grain over a range of periods, read the same way by the API and the pages (src/http/pages/partners/route.ts), so
  * both apply the same access and disclosure rules.
  *
  * - no figure these routes serve is open data today (the metrics are outside the MI publication, and a supplier

@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/organ-donation (issue 14 item 4, docs/adr/0030): the four organ donation actions users took in
  * the NHS App, for one area and grain over a range of periods, as JSON or CSV. Read by the organ donation page
- * too (src/http/partner-pages.ts); access and disclosure as for every area-range resource
+ * too (src/http/pages/partners/route.ts); access and disclosure as for every area-range resource
  * (src/http/api/area-range.ts).
  */
 import type { FastifyRequest } from 'fastify';

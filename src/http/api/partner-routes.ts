@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/partners (issue 14 item 4, docs/adr/0030): for one area and grain over a range of periods,
  * jump-offs to integrated partner services by provider and service, from events and from the
- * WeeklyIntegratedPartners feed, as JSON or CSV. Read by the partners page too (src/http/partner-pages.ts);
+ * WeeklyIntegratedPartners feed, as JSON or CSV. Read by the partners page too (src/http/pages/partners/route.ts);
  * access and disclosure as for every area-range resource (src/http/api/area-range.ts).
  */
 import type { FastifyRequest } from 'fastify';

@@ -9,7 +9,7 @@ import { AREA_LEVELS, CHILD_LEVELS } from '../../domain/areas.ts';
 import { GRAINS } from '../../domain/metric-definition.ts';
 import { VERDICTS } from '../../domain/statistics.ts';
 import { CSV_LAYOUTS } from '../../domain/csv.ts';
-import { AREA_CODE_SCHEMA } from '../area-routes.ts';
+import { AREA_CODE_SCHEMA } from '../params.ts';
 
 export { AREA_CODE_SCHEMA };
 

@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/suppliers (issue 14 item 4, docs/adr/0030): headline rates by GP system supplier for one area's
  * practices and grain over a range of periods, as JSON or CSV. Read by the suppliers page too
- * (src/http/partner-pages.ts). A supplier group can be a single practice, so its figures count as
+ * (src/http/pages/partners/route.ts). A supplier group can be a single practice, so its figures count as
  * practice-level figures for the open-data rule (src/http/api/area-range.ts).
  */
 import type { FastifyRequest } from 'fastify';

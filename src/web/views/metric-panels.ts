@@ -10,7 +10,6 @@ import { SUPPRESSED_TEXT } from '../../domain/disclosure.ts';
 import { roundCount, roundCoverage, roundFigure, roundTo } from '../../domain/rounding.ts';
 import type { Verdict } from '../../domain/statistics.ts';
 import {
-  DEFAULT_RANGE,
   pickRange,
   RANGE_LABELS,
   TIME_RANGES,
@@ -344,21 +343,6 @@ export function bandPosition(value: number, band: PeerBand, areasWord: string): 
   if (value < band.p10) return `among the lowest 10% of ${areasWord}`;
   if (value < band.p25) return `in the lowest quarter of ${areasWord}`;
   return `in the middle half of ${areasWord}`;
-}
-
-/** The address of a chart's CSV: /areas/LEVEL/CODE/chart.csv?metric=…, England's under /areas/england/. */
-export function chartCsvHref(
-  area: { level: AreaLevel; code: string },
-  metricId: string,
-  grain: Grain,
-  includePartial: boolean,
-  settings: { range?: TimeRange } = {},
-): string {
-  const params = new URLSearchParams({ metric: metricId });
-  if (grain !== 'month') params.set('grain', grain);
-  if (includePartial) params.set('partial', '1');
-  if (settings.range && settings.range !== DEFAULT_RANGE) params.set('range', settings.range);
-  return `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.csv?${params}`;
 }
 
 /** A trend drawn rates first: the rate of the tile's figure for the area, its parent and England. */

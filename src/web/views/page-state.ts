@@ -28,8 +28,8 @@ export const AVERAGES = ['4w'] as const;
 export type CompareWith = 'england' | 'parent';
 
 /**
- * The query string of a figure page as validated by the route's schema (PAGE_QUERY_SCHEMA in
- * src/http/area-routes.ts, built from the lists here). Unknown parameters are ignored.
+ * The query string of a figure page as validated by the route's schema (PAGE_QUERY_SCHEMA, built from the
+ * lists here). Unknown parameters are ignored.
  */
 export interface PageQuery {
   grain?: Grain;
@@ -52,6 +52,12 @@ export const PAGE_QUERY_PROPERTIES = {
   range: { type: 'string', enum: TIME_RANGES },
   avg: { type: 'string', enum: AVERAGES },
 } as const;
+
+/**
+ * The query-string schema of the figure pages. Unknown parameters are ignored (shared links pick up tracking
+ * parameters); known ones are checked.
+ */
+export const PAGE_QUERY_SCHEMA = { type: 'object', properties: PAGE_QUERY_PROPERTIES } as const;
 
 /** What a page's links carry over: where it is and its settings (defaults left out of URLs). */
 export interface PageState {

@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import { createTestQueries } from '../../../../test/support/in-memory-queries.ts';
+import type { ChildRow } from '../../../query/types.ts';
+import {
+  areaPath,
+  childrenTableView,
+  pageUrl,
+  parseSort,
+  sortChildren,
+  type ChildrenSort,
+} from '../../../web/views/area-children.ts';
+import { buildAreaPageView, peerText } from './view.ts';
+
+const queries = createTestQueries();
+
+function row(code: string, name: string, logins: number, rate: number | null, isCurrent = true): ChildRow {
+  return {
+    level: 'practice',
+    code,
+    name,
+    placeName: null,
+    onsCode: null,
+    postcode: null,
+    isCurrent,
+    logins,
+    users: logins / 2,
+    usersPer1000: rate,
+    usersPer1000Coverage: rate === null ? null : 1,
+    registeredPct: rate === null ? null : rate / 10,
+    registeredPctCoverage: rate === null ? null : 1,
+  };
+}
+
+describe('sorting the children table', () => {
+  const rows = [
+    row('B2', 'beta', 10, 300),
+    row('A10', 'Alpha', 30, null),
+    row('A9', 'alpha', 20, 100),
+    row('C1', 'Gamma', 10, 200, false),
+  ];
+  const codes = (sort: ChildrenSort) => sortChildren(rows, sort).map((r) => r.code);
+
+  it('sorts names and codes naturally, ignoring case', () => {
+    expect(codes({ key: 'name', dir: 'asc' })).toEqual(['A9', 'A10', 'B2', 'C1']);
+    expect(codes({ key: 'name', dir: 'desc' })).toEqual(['C1', 'B2', 'A10', 'A9']);
+    expect(codes({ key: 'code', dir: 'asc' })).toEqual(['A9', 'A10', 'B2', 'C1']);
+  });
+
+  it('sorts figures with ties broken by name, and rows without a figure always last', () => {
+    expect(codes({ key: 'logins', dir: 'desc' })).toEqual(['A10', 'A9', 'B2', 'C1']);
+    expect(codes({ key: 'logins', dir: 'asc' })).toEqual(['B2', 'C1', 'A9', 'A10']);
+    expect(codes({ key: 'rate', dir: 'desc' })).toEqual(['B2', 'C1', 'A9', 'A10']);
+    expect(codes({ key: 'rate', dir: 'asc' })).toEqual(['A9', 'C1', 'B2', 'A10']);
+    expect(codes({ key: 'registered', dir: 'asc' })).toEqual(['A9', 'C1', 'B2', 'A10']);
+  });
+
+  it('reads the sort from a URL, with `value` for the main count and each column’s first direction', () => {
+    expect(parseSort(undefined, undefined)).toBeNull();
+    expect(parseSort('value', undefined)).toEqual({ key: 'logins', dir: 'desc' });
+    expect(parseSort('name', undefined)).toEqual({ key: 'name', dir: 'asc' });
+    expect(parseSort(undefined, 'desc')).toEqual({ key: 'name', dir: 'desc' });
+    expect(parseSort('rate', 'asc')).toEqual({ key: 'rate', dir: 'asc' });
+  });
+
+  it('links each heading to its sort, toggling the current one, and keeps the page’s settings', () => {
+    const children = {
+      parent: { level: 'pcn' as const, code: 'U1', name: 'A PCN', isCurrent: true },
+      level: 'practice' as const,
+      grain: 'week' as const,
+      periodStart: '2026-11-09',
+      columns: { logins: 'Logins', users: 'Users logging in', usersPer1000: 'x', registeredPct: 'y' },
+      rows,
+    };
+    const view = childrenTableView(children, {
+      path: '/areas/pcn/U1',
+      grain: 'week',
+      includePartial: true,
+      sort: { key: 'logins', dir: 'desc' },
+    });
+    expect(view.caption).toBe('GP practices in A PCN: figures for Week commencing 9 November 2026');
+    const byKey = Object.fromEntries(view.columns.map((c) => [c.key, c]));
+    expect(byKey.logins).toMatchObject({
+      ariaSort: 'descending',
+      href: '/areas/pcn/U1?grain=week&partial=1&sort=logins&dir=asc#children',
+    });
+    expect(byKey.name).toMatchObject({
+      ariaSort: null,
+      href: '/areas/pcn/U1?grain=week&partial=1&sort=name&dir=asc#children',
+    });
+    expect(byKey.rate!.href).toContain('sort=rate&dir=desc');
+    expect(view.rows.map((r) => r.code)).toEqual(['A10', 'A9', 'B2', 'C1']);
+    expect(view.rows[0]).toMatchObject({
+      href: '/areas/practice/A10?grain=week&partial=1',
+      values: ['30', '15', '–', '–'],
+      closed: false,
+    });
+    expect(view.rows[3]!.closed).toBe(true);
+    expect(view.hasClosed).toBe(true);
+    expect(view.hasMissingRates).toBe(true);
+  });
+
+  it('builds page URLs with only the settings that differ from the defaults', () => {
+    expect(pageUrl({ path: '/areas/icb/QE1', grain: 'month', includePartial: false, sort: null })).toBe(
+      '/areas/icb/QE1',
+    );
+    expect(areaPath('england', 'E92000001')).toBe('/');
+    expect(areaPath('sub_icb', '00L')).toBe('/areas/sub_icb/00L');
+  });
+});
+
+describe('buildAreaPageView', () => {
+  it('gives breadcrumbs, details and comparisons for an ICB', async () => {
+    const page = (await queries.areaPage({
+      level: 'icb',
+      code: 'QMJ',
+      grain: 'month',
+      includePartial: false,
+    }))!;
+    const view = buildAreaPageView(page, { key: 'rate', dir: 'asc' });
+    expect(view.breadcrumbs).toEqual([
+      { text: 'England', href: '/' },
+      { text: 'London', href: '/areas/region/Y56' },
+    ]);
+    expect(view.levelLabel).toBe('Integrated care board (ICB)');
+    expect(view.details).toEqual([
+      { key: 'Type of area', value: 'Integrated care board (ICB)' },
+      { key: 'ODS code', value: 'QMJ' },
+      { key: 'ONS code', value: 'E54000028' },
+      { key: 'Part of', value: 'London', href: '/areas/region/Y56' },
+    ]);
+    expect(view.closed).toBeNull();
+    expect(view.completeUpToText).toBe('31 October 2026');
+    const logins = view.tiles.find((t) => t.id === 'logins')!;
+    expect(logins.valueText).toBe('105,024');
+    expect(logins.comparison).toEqual({
+      caption: 'Logins to the NHS App per 1,000 patients aged 13+, October 2026',
+      valueHeading: 'Per 1,000',
+      // 99% coverage: the column is shown (a page where every figure is complete leaves it out).
+      showCoverage: true,
+      rows: [
+        {
+          label: 'NHS North Central London Integrated Care Board',
+          href: null,
+          current: true,
+          valueText: '50.1',
+          ciText: '49.1 to 51.1',
+          coverageText: '99%',
+        },
+        {
+          label: 'London',
+          href: '/areas/region/Y56',
+          current: false,
+          valueText: '47.9',
+          ciText: '46.9 to 48.8',
+          coverageText: '99%',
+        },
+        {
+          label: 'England',
+          href: '/',
+          current: false,
+          valueText: '45.6',
+          ciText: '44.7 to 46.5',
+          coverageText: '99%',
+        },
+      ],
+    });
+    // The verdict: the ICB's interval (49.1 to 51.1, hand-made ±2% in test support) lies wholly above
+    // England's 45.6, and logins are higher-is-better.
+    expect(logins.verdict).toEqual({
+      verdict: 'better',
+      label: 'Better than England',
+      tagClass: 'nhsuk-tag--green',
+      detail:
+        '50.1 per 1,000 (95% confidence interval 49.1 to 51.1) against England’s 45.6 per 1,000, October 2026.',
+    });
+    expect(view.compare!.options.map((o) => [o.value, o.checked])).toEqual([
+      ['england', true],
+      ['parent', false],
+    ]);
+    const byParent = buildAreaPageView(page, null, 'parent');
+    const vsParent = byParent.tiles.find((t) => t.id === 'logins')!.verdict!;
+    expect(vsParent.label).toBe('Better than London');
+    expect(vsParent.detail).toContain('against London’s 47.9 per 1,000');
+    // The benchmark is one of the view form's own radios, and links carry it to the next page.
+    expect(byParent.hiddenFields).toEqual([]);
+    expect(byParent.compare!.options.find((o) => o.checked)!.value).toBe('parent');
+    expect(byParent.breadcrumbs[1]!.href).toBe('/areas/region/Y56?compare=parent');
+    // No Better/Worse on the change: it is neutral.
+    expect(logins.change && 'judgement' in logins.change).toBe(false);
+    expect(view.tiles.find((t) => t.id === 'pct_registered')!.comparison!.valueHeading).toBe('Percentage');
+    expect(view.comparisonNote).toContain('with London and England');
+    expect(view.children!.rows.map((r) => r.code)).toEqual(['93C']);
+    expect(view.hiddenFields).toEqual([
+      { name: 'sort', value: 'rate' },
+      { name: 'dir', value: 'asc' },
+    ]);
+  });
+
+  it('explains a closed practice and gives its postcode and supplier', async () => {
+    const page = (await queries.areaPage({
+      level: 'practice',
+      code: 'F83012',
+      grain: 'month',
+      includePartial: false,
+    }))!;
+    const view = buildAreaPageView(page);
+    expect(view.details).toContainEqual({ key: 'Postcode', value: 'NW1 0PE' });
+    expect(view.details).toContainEqual({ key: 'GP system supplier', value: 'TPP' });
+    expect(view.closed!.heading).toBe('Closed GP practice');
+    expect(view.closed!.paragraphs.join(' ')).toContain('last in the release of 1 January 2026');
+    expect(view.closed!.paragraphs.join(' ')).toContain('Figures are shown up to July 2026');
+    expect(view.children).toBeNull();
+    expect(view.breadcrumbs.map((b) => b.text)).toEqual([
+      'England',
+      'London',
+      'NHS North Central London Integrated Care Board',
+      // A sub-ICB location by its place name and NHS name (docs/adr/0028).
+      'North Central London — NHS North Central London ICB - 93C',
+      'Camden Central PCN',
+    ]);
+  });
+});
+
+describe('peerText', () => {
+  it('states the percentile rank in a tile', () => {
+    const base = {
+      metricId: 'logins_per_1000',
+      metricName: 'NHS App logins per 1,000 patients aged 13+',
+      unit: 'per_1000',
+      periodStart: '2026-10-01',
+    };
+    expect(
+      peerText({ ...base, count: 36, value: 5, rank: 10, percentileRank: (25 / 35) * 100 }, 'icb', 'month'),
+    ).toBe(
+      'Higher than 71% of the other 35 ICBs on NHS App logins per 1,000 patients aged 13+ in October 2026 (ranked 10 of 36).',
+    );
+    expect(peerText({ ...base, count: 36, value: 9, rank: 1, percentileRank: 100 }, 'icb', 'month')).toMatch(
+      /^Highest of the 36 ICBs/,
+    );
+    expect(
+      peerText({ ...base, count: 1, value: 9, rank: 1, percentileRank: null }, 'icb', 'month'),
+    ).toBeNull();
+    expect(
+      peerText({ ...base, count: 36, value: null, rank: null, percentileRank: null }, 'icb', 'month'),
+    ).toBeNull();
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
+ * with the parent and England, trend charts and the children table. Formatted text only. Pure.
+ */
+import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import type { AreaPage, AreaTile, PeerPosition } from '../../../query/types.ts';
+import { roundFigure } from '../../../domain/rounding.ts';
+import {
+  formatCoverage,
+  formatDate,
+  formatPeriod,
+  formatPeriodInSentence,
+  formatValue,
+  periodEnd,
+} from '../../../web/format.ts';
+import { DEFAULT_RANGE, type TimeRange } from '../../../domain/time-range.ts';
+import {
+  childrenTableView,
+  type ChildrenSort,
+  type ChildrenTableView,
+} from '../../../web/views/area-children.ts';
+import {
+  areaPath,
+  areaUrl,
+  hiddenFields,
+  type CompareWith,
+  type PageState,
+} from '../../../web/views/page-state.ts';
+import {
+  chartView,
+  LEVEL_WORDS,
+  dataStatusView,
+  demoView,
+  formatInterval,
+  periodsOf,
+  rangeOptions,
+  tileSparkline,
+  tileView,
+  verdictLabel,
+  VERDICT_TAGS,
+  type ChartView,
+  type ComparisonView,
+  type DemoView,
+  type RangeView,
+  type TileView,
+  type VerdictView,
+} from '../../../web/views/metric-panels.ts';
+import { chartCsvHref } from './state.ts';
+import { practiceContextView, type PracticeContextView } from './practice-context.ts';
+import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
+
+export interface AreaPageView {
+  grain: Grain;
+  grainWord: 'month' | 'week';
+  includePartial: boolean;
+  name: string;
+  levelLabel: string;
+  /** The page's own path, the form's action. */
+  path: string;
+  breadcrumbs: { text: string; href: string }[];
+  details: { key: string; value: string; href?: string }[];
+  closed: { heading: string; paragraphs: string[] } | null;
+  refreshedText: string | null;
+  completeUpToText: string | null;
+  lastDayText: string | null;
+  hasPartial: boolean;
+  demo: DemoView | null;
+  tiles: TileView[];
+  comparisonNote: string | null;
+  /** The benchmark of the verdicts, chosen with `compare=england|parent` (a GET form, no JavaScript). */
+  compare: {
+    value: CompareWith;
+    options: { value: CompareWith; text: string; checked: boolean }[];
+  } | null;
+  charts: ChartView[];
+  /** The charts' time range and rolling average (one GET form with the grain; docs/adr/0029). */
+  range: RangeView;
+  children: ChildrenTableView | null;
+  hiddenFields: { name: string; value: string }[];
+  /** Links to the rankings below the area (partials/ranking-links.njk). */
+  rankingLinks: { text: string; href: string }[];
+  /** Practice pages: list sizes, supplier, PCN, rank in the ICB (partials/practice-context.njk). */
+  practiceContext: PracticeContextView | null;
+}
+
+const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+
+/** Coverage below 100% (as formatCoverage shows it), else null: a full figure needs no coverage note. */
+function partialCoverage(coverage: number | null): string | null {
+  const text = formatCoverage(coverage);
+  return text === '100%' || text === '–' ? null : text;
+}
+
+function comparisonView(
+  tile: AreaTile,
+  page: AreaPage,
+  state: Omit<PageState, 'path' | 'sort'>,
+): ComparisonView | null {
+  const c = tile.comparison;
+  if (!c) return null;
+  return {
+    caption: `${c.name}, ${formatPeriod(page.grain, c.periodStart)}`,
+    valueHeading: c.unit === 'percent' ? 'Percentage' : 'Per 1,000',
+    showCoverage: c.figures.some((f) => f.value !== null && partialCoverage(f.coverage) !== null),
+    rows: c.figures.map((f) => ({
+      label: f.area.name,
+      href: f.role === 'area' ? null : areaUrl(f.area.level, f.area.code, state),
+      current: f.role === 'area',
+      valueText: f.value === null ? 'Not available' : formatValue(roundFigure(f.value, c.unit), c.unit),
+      ciText: formatInterval(f.lowerCi95, f.upperCi95, c.unit) ?? '–',
+      coverageText: f.value === null ? '–' : formatCoverage(f.coverage),
+    })),
+  };
+}
+
+export type { CompareWith } from '../../../web/views/page-state.ts';
+
+/**
+ * The tile's verdict against England or the parent (docs/adr/0022): the area's 95% interval against the
+ * benchmark's value in the latest complete period. Null when the tile compares nothing (no rate), or the
+ * parent is asked for and the area's parent is England (then England is the benchmark).
+ */
+export function verdictView(tile: AreaTile, page: AreaPage, compare: CompareWith): VerdictView | null {
+  const c = tile.comparison;
+  if (!c) return null;
+  const role = compare === 'parent' && c.figures.some((f) => f.role === 'parent') ? 'parent' : 'england';
+  const bench = c.figures.find((f) => f.role === role);
+  if (!bench) return null;
+  const own = c.figures.find((f) => f.role === 'area');
+  const verdict = role === 'parent' ? c.comparedWithParent : c.comparedWithEngland;
+  const name = role === 'england' ? 'England' : bench.area.name;
+  const period = formatPeriodInSentence(page.grain, c.periodStart);
+  const interval = own ? formatInterval(own.lowerCi95, own.upperCi95, c.unit) : null;
+  const valueOf = (v: number | null) =>
+    v === null
+      ? 'no figure'
+      : `${formatValue(roundFigure(v, c.unit), c.unit)}${c.unit === 'per_1000' ? ' per 1,000' : ''}`;
+  let detail: string;
+  if (verdict === 'not-compared' || !own || own.value === null || interval === null) {
+    detail = `Not compared with ${name} in ${period}: no confidence interval can be computed for ${page.area.name} (no list size for patients aged 13+).`;
+    if (bench.value === null) detail = `Not compared with ${name} in ${period}: ${name} has no figure.`;
+  } else {
+    detail = `${valueOf(own.value)} (95% confidence interval ${interval}) against ${name}’s ${valueOf(bench.value)}, ${period}.`;
+  }
+  return { verdict, label: verdictLabel(verdict, name), tagClass: VERDICT_TAGS[verdict], detail };
+}
+
+/** The kind of area as it reads inside a sentence. */
+const NOUNS = {
+  england: 'country',
+  region: 'NHS England region',
+  icb: 'integrated care board',
+  sub_icb: 'sub-ICB location',
+  pcn: 'primary care network',
+  practice: 'GP practice',
+} as const;
+
+function closedView(page: AreaPage): AreaPageView['closed'] {
+  const { area } = page;
+  if (area.isCurrent) return null;
+  const noun = NOUNS[area.level];
+  const lastSeen = area.lastExtract ? ` (it was last in the release of ${formatDate(area.lastExtract)})` : '';
+  const paragraphs = [
+    `This ${noun} is not in the latest NHS practice map${lastSeen}: it has closed, merged or been reorganised. Its history still shows.`,
+  ];
+  const last = page.lastActivePeriod ? formatPeriodInSentence(page.grain, page.lastActivePeriod) : null;
+  paragraphs.push(
+    last
+      ? `Figures are shown up to ${last}, the last ${page.grain} with activity recorded for it.`
+      : `No activity is recorded for it in the loaded data by ${page.grain}.`,
+  );
+  if (page.structure === 'as_recorded') {
+    paragraphs.push(
+      'Its figures are as recorded at the time: on today’s structure its practices count in the areas they belong to now. Rates per patients are given on today’s structure only, so they are not available for it.',
+    );
+  } else if (area.level === 'practice') {
+    paragraphs.push('Its figures still count in the totals of the areas above it.');
+  }
+  return { heading: `Closed ${noun}`, paragraphs };
+}
+
+function detailsView(page: AreaPage, state: Omit<PageState, 'path' | 'sort'>): AreaPageView['details'] {
+  const { area, ancestors } = page;
+  const rows: AreaPageView['details'] = [
+    { key: 'Type of area', value: LEVEL_LABELS[area.level].singular },
+    { key: 'ODS code', value: area.code },
+  ];
+  if (area.onsCode) rows.push({ key: 'ONS code', value: area.onsCode });
+  if (area.level === 'practice') {
+    rows.push({ key: 'Postcode', value: area.postcode ?? 'Not known' });
+    rows.push({ key: 'GP system supplier', value: area.supplierName ?? 'Not known' });
+  }
+  const parent = ancestors[ancestors.length - 1];
+  if (parent) {
+    rows.push({
+      key: 'Part of',
+      value: parent.name,
+      href: areaUrl(parent.level, parent.code, state),
+    });
+  }
+  return rows;
+}
+
+/**
+ * The area's percentile rank in words: "Higher than 73% of the other 35 ICBs on NHS App logins per 1,000
+ * patients aged 13+ in October 2026 (ranked 10th of 36)". Null without a figure or other areas.
+ */
+export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain): string | null {
+  const { value, percentileRank, count, rank } = position;
+  if (value === null || percentileRank === null || rank === null || count < 2) return null;
+  const words = LEVEL_WORDS[level];
+  let lead: string;
+  if (percentileRank >= 100) lead = `Highest of the ${integer.format(count)} ${words}`;
+  else if (percentileRank <= 0) lead = `Lowest of the ${integer.format(count)} ${words}`;
+  else {
+    const pct = Math.min(99, Math.max(1, Math.round(percentileRank)));
+    lead = `Higher than ${pct}% of the other ${integer.format(count - 1)} ${words}`;
+  }
+  const name = position.metricName.charAt(0).toLowerCase() + position.metricName.slice(1);
+  const on = /^NHS App/.test(position.metricName) ? position.metricName : name;
+  return `${lead} on ${on} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
+}
+
+/** The rank on a tile, short: "Rank 10 of 36 ICBs" (the chart's section gives it in a sentence). */
+export function rankText(position: PeerPosition, level: AreaLevel): string | null {
+  const { value, rank, count } = position;
+  if (value === null || rank === null || count < 2) return null;
+  return `Rank ${integer.format(rank)} of ${integer.format(count)} ${LEVEL_WORDS[level]}`;
+}
+
+/** The charts' time range and rolling average as chosen in the URL. */
+export interface ChartSettings {
+  range?: TimeRange;
+  average?: boolean;
+  /** Where the range ends (default: the last period of the page's series). */
+  lastPeriod?: string | null;
+}
+
+/** An area named as pages name it (areaLabel: a sub-ICB location's place name before its NHS name). */
+function labelled<T extends { name: string; placeName?: string | null }>(area: T): T {
+  return { ...area, name: areaLabel(area) };
+}
+
+/** The page with every area it names (the area, ancestors, benchmarks, children) labelled by areaLabel. */
+function withLabels(page: AreaPage): AreaPage {
+  const trends = page.trends
+    ? Object.fromEntries(
+        Object.entries(page.trends).map(([id, t]) => [
+          id,
+          { ...t, parent: t.parent ? { ...t.parent, area: labelled(t.parent.area) } : null },
+        ]),
+      )
+    : undefined;
+  return {
+    ...page,
+    area: labelled(page.area),
+    ancestors: page.ancestors.map(labelled),
+    tiles: page.tiles.map((t) =>
+      t.comparison
+        ? {
+            ...t,
+            comparison: {
+              ...t.comparison,
+              figures: t.comparison.figures.map((f) => ({ ...f, area: labelled(f.area) })),
+            },
+          }
+        : t,
+    ),
+    ...(trends ? { trends } : {}),
+    children: page.children
+      ? { ...page.children, parent: labelled(page.children.parent), rows: page.children.rows.map(labelled) }
+      : null,
+  };
+}
+
+export function buildAreaPageView(
+  input: AreaPage,
+  sort: ChildrenSort | null = null,
+  compare: CompareWith = 'england',
+  chart: ChartSettings = {},
+  /** The ranking links' metrics (rankingLinkMetrics of the catalogue); without them, no ranking links. */
+  ranking: RankingLinkMetrics = { headline: null, second: null },
+): AreaPageView {
+  const page = withLabels(input);
+  const { grain, area } = page;
+  const range = chart.range ?? DEFAULT_RANGE;
+  const average = chart.average === true;
+  const path = areaPath(area.level, area.code);
+  const parent = page.ancestors[page.ancestors.length - 1];
+  // The parent is a benchmark of its own only below a region (a region's parent is England).
+  const canCompareParent = parent !== undefined && parent.level !== 'england';
+  const compareWith: CompareWith = compare === 'parent' && canCompareParent ? 'parent' : 'england';
+  // What every link carries over: the settings as asked (compare too, for the pages below that have a parent).
+  const linked = { grain, includePartial: page.includePartial, range, average, compare };
+  const state = { path, sort, ...linked };
+  const lastPeriod = chart.lastPeriod ?? periodsOf(page.series).last;
+  const tiles = page.tiles.map((t) => {
+    const position = page.peerPositions?.[t.metricId];
+    const comparison = comparisonView(t, page, linked);
+    const own = t.comparison?.figures.find((f) => f.role === 'area');
+    return {
+      ...tileView(t, grain),
+      comparison,
+      peerText: position ? peerText(position, area.level, grain) : null,
+      rankText: position ? rankText(position, area.level) : null,
+      coverageText:
+        own && own.value !== null && partialCoverage(own.coverage)
+          ? `Coverage ${partialCoverage(own.coverage)}`
+          : null,
+      verdict: verdictView(t, page, compareWith),
+      sparkline: tileSparkline(t, page.series[t.metricId] ?? [], grain, range),
+    };
+  });
+  const hasComparison = tiles.some((t) => t.comparison);
+  const comparedWith = parent && parent.level !== 'england' ? `${parent.name} and England` : 'England';
+  return {
+    grain,
+    grainWord: grain === 'week' ? 'week' : 'month',
+    includePartial: page.includePartial,
+    name: area.name,
+    levelLabel: LEVEL_LABELS[area.level].singular,
+    path,
+    breadcrumbs: page.ancestors.map((a) => ({
+      text: a.name,
+      href: areaUrl(a.level, a.code, linked),
+    })),
+    details: detailsView(page, linked),
+    closed: closedView(page),
+    ...dataStatusView(grain, page.status, page.series),
+    // The data's completeness, not the area's: a closed area's figures stop earlier.
+    completeUpToText: page.latestCompletePeriod
+      ? formatDate(periodEnd(grain, page.latestCompletePeriod))
+      : null,
+    demo: demoView(page.status),
+    tiles,
+    comparisonNote: hasComparison
+      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices. The verdict compares the 95% confidence interval of ${area.name}’s figure with ${compareWith === 'parent' ? `${parent!.name}’s` : 'England’s'} value, as Fingertips does; the change on the previous ${grain} is shown separately and makes no judgement.`
+      : null,
+    compare: hasComparison
+      ? {
+          value: compareWith,
+          options: [
+            { value: 'england' as const, text: 'England', checked: compareWith === 'england' },
+            ...(canCompareParent
+              ? [{ value: 'parent' as const, text: parent!.name, checked: compareWith === 'parent' }]
+              : []),
+          ],
+        }
+      : null,
+    charts: page.tiles.map((t, i) => {
+      const trend = page.trends?.[t.metricId];
+      const view = chartView(t, page.series[t.metricId] ?? [], grain, {
+        range,
+        lastPeriod,
+        average,
+        csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial, { range }),
+        peers: page.peerBands?.[t.metricId]?.length
+          ? { bands: page.peerBands[t.metricId]!, areasWord: LEVEL_WORDS[area.level], areaName: area.name }
+          : null,
+        trend: trend
+          ? {
+              name: trend.name,
+              unit: trend.unit,
+              area: trend.area,
+              parent: trend.parent ? { name: trend.parent.area.name, points: trend.parent.points } : null,
+              england: trend.england ? { name: 'England', points: trend.england.points } : null,
+            }
+          : null,
+      });
+      const tile = tiles[i]!;
+      return {
+        ...view,
+        comparison: tile.comparison,
+        verdictDetail: tile.verdict?.detail ?? null,
+        peerText: tile.peerText,
+      };
+    }),
+    range: rangeOptions(grain, range, average),
+    children: page.children ? childrenTableView(page.children, state) : null,
+    rankingLinks: rankingLinks(area, page.ancestors.find((a) => a.level === 'icb') ?? null, ranking),
+    practiceContext: practiceContextView(page.practiceContext, { detailsShown: true }),
+    // The view form asks for grain, partial, range, average and compare; the table's sort is carried over.
+    hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg', 'compare']),
+  };
+}
