@@ -376,11 +376,26 @@ function report(steps: Step[], results: RunResult[], memoryLimit: string): Measu
         : ` (an upper bound: DuckDB spills to disk beyond DUCKDB_MEMORY_LIMIT=${memoryLimit} rather than grow)`),
   );
   const note = (m: string) => how(m) + (t === TARGET_THREADS ? '' : ` (target: ${TARGET_THREADS})`);
+  // Extrapolated wall time is unsteady on a shared machine (at small scale much of it is waiting for a core):
+  // the refresh's CPU seconds shared among its threads are about the least it can take on idle cores, and
+  // the larger of the two is reported.
+  const cpuFloor = cpu.value / t;
+  const seconds = time.method === 'measured' ? time.value : Math.max(time.value, cpuFloor);
+  console.log(
+    `national week refresh for the targets: ${seconds.toFixed(0)} s` +
+      (time.method === 'measured'
+        ? ' (measured)'
+        : ` (the larger of wall ${time.value.toFixed(0)} s and cpu ${cpu.value.toFixed(0)} s ÷ ${plural(t, 'thread')})`),
+  );
   return [
     {
       id: 'national-week-time',
-      value: time.value,
-      note: `${note(time.method)}; cpu ${cpu.value.toFixed(0)} s`,
+      value: seconds,
+      note:
+        `${note(time.method)}; ` +
+        (time.method === 'measured'
+          ? `cpu ${cpu.value.toFixed(0)} s`
+          : `larger of wall ${time.value.toFixed(0)} s and cpu ${cpu.value.toFixed(0)} s ÷ ${t}`),
     },
     {
       id: 'national-week-memory',
