@@ -18,6 +18,18 @@ export function parseNumberOption(
   return n;
 }
 
+/** A comma-separated list of numbers (`--scale 0.05,0.1`), each checked as parseNumberOption does. */
+export function parseNumberListOption(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+): number[] {
+  if (raw === undefined) return [];
+  const values = raw.split(',').map((part) => parseNumberOption(name, part, NaN, min, max));
+  return [...new Set(values)];
+}
+
 /** The clock for a command: --today YYYY-MM-DD (or NHS_APP_ANALYTICS_TODAY) pins "now" to noon UTC that day. */
 export function clockFrom(today: string | undefined, env: NodeJS.ProcessEnv = process.env): Clock {
   const value = today ?? env.NHS_APP_ANALYTICS_TODAY;

@@ -3,10 +3,16 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { IngestError } from '../ingest/errors.ts';
 import { CatalogueError } from '../metrics/catalogue.ts';
 import { WarehouseBusyError } from '../warehouse/db.ts';
-import { parseNumberOption, UsageError } from './args.ts';
+import { parseNumberListOption, parseNumberOption, UsageError } from './args.ts';
 import { runHttpBench } from '../bench/http.ts';
 import { runPipelineBench } from '../bench/pipeline.ts';
-import { NATIONAL_ACCOUNTS, NATIONAL_WEEK_EVENTS, runNationalWeekBench } from '../bench/national-week.ts';
+import {
+  NATIONAL_ACCOUNTS,
+  NATIONAL_WEEK_EVENTS,
+  nationalWeekPoints,
+  runNationalWeekBench,
+} from '../bench/national-week.ts';
+import { targetTable, type Measurement } from '../bench/targets.ts';
 import { runBookingBench } from '../bench/booking.ts';
 import { runQuery } from './query-command.ts';
 import { runPublish } from './publish-command.ts';
@@ -71,14 +77,17 @@ Commands:
                                      List a user's tokens, or revoke one by name.
   bench [--events N]                 Benchmark ingest and builds on N generated events (default 10 million),
                                      against DuckDB's bare scan of the same files; then the booking bench.
-  bench --national-week [--accounts N] [--events M]
+  bench --national-week [--accounts N] [--events M] [--scale S,…] [--threads T,…]
                                      A year of per-user monthly state for N accounts (default 40 million), then
                                      one week of M events (default 35 million) ingested and built: time, memory.
+                                     --scale: fractions of both (e.g. 0.05,0.1); --threads: DuckDB threads
+                                     (e.g. 1,2): every pair is run, then scaling and the national extrapolation.
   bench booking [--booking-scale S]  Booking events ingested per second, and a year of journeys at S of national
                                      volume (default 1) summarised by bookingAnswer for a month and the year.
   bench http                         Benchmark the API and pages over HTTP on a national-scale demo cube
                                      (50 connections), beside a trivial route, and a page's transfer size,
-                                     then signed-in load (160 connections, distinct URLs).
+                                     then every page and API route once uncached, then signed-in load
+                                     (160 connections, distinct URLs).
   bench http load                    Only the signed-in load runs (rate limits, figure queue, /healthz).
 
 Environment: DATA_DIR (warehouse folder, default ./.data), PORT, HOST, DUCKDB_MEMORY_LIMIT (default 4GB),
@@ -127,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       events: { type: 'string' },
       'national-week': { type: 'boolean' },
+      threads: { type: 'string' },
       accounts: { type: 'string' },
       'booking-scale': { type: 'string' },
       admin: { type: 'boolean' },
@@ -168,48 +178,79 @@ export async function main(argv: string[]): Promise<number> {
     case 'tokens':
       return runTokens(config, positionals, values);
     case 'bench': {
-      if (positionals[0] === 'http') {
-        if (positionals[1] !== undefined && positionals[1] !== 'load')
-          throw new UsageError(`unknown benchmark "http ${positionals[1]}" (try "bench http load")`);
-        await runHttpBench({
-          memoryLimit: config.memoryLimit,
-          ...(positionals[1] === 'load' ? { only: 'load' as const } : {}),
-        });
-        return 0;
-      }
-      const bookingScale = parseNumberOption(
-        'booking-scale',
-        typeof values['booking-scale'] === 'string' ? values['booking-scale'] : undefined,
-        1,
-        0.005,
-        2,
-      );
-      if (positionals[0] === 'booking') {
-        await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
-        return 0;
-      }
-      if (values['national-week']) {
-        await runNationalWeekBench({
-          accounts: parseNumberOption('accounts', values.accounts, NATIONAL_ACCOUNTS, 10_000, 200_000_000),
-          events: parseNumberOption('events', values.events, NATIONAL_WEEK_EVENTS, 10_000, 500_000_000),
-          memoryLimit: config.memoryLimit,
-        });
-        return 0;
-      }
-      const events = parseNumberOption(
-        'events',
-        typeof values.events === 'string' ? values.events : undefined,
-        10_000_000,
-        10_000,
-        2_000_000_000,
-      );
-      await runPipelineBench({ events, memoryLimit: config.memoryLimit });
-      await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
+      // Every mode ends with the table of issue 15's targets, the ones it measured filled in.
+      const measured: Measurement[] = [];
+      await runBench(config, positionals, values, measured);
+      console.log(`\n${targetTable(measured)}`);
       return 0;
     }
     default:
       throw new UsageError(`unknown command "${command}" (see nhs-app-analytics --help)`);
   }
+}
+
+async function runBench(
+  config: ReturnType<typeof loadConfig>,
+  positionals: string[],
+  values: Record<string, string | boolean | undefined>,
+  measured: Measurement[],
+): Promise<void> {
+  const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  if (positionals[0] === 'http') {
+    if (positionals[1] !== undefined && positionals[1] !== 'load')
+      throw new UsageError(`unknown benchmark "http ${positionals[1]}" (try "bench http load")`);
+    measured.push(
+      ...(await runHttpBench({
+        memoryLimit: config.memoryLimit,
+        ...(positionals[1] === 'load' ? { only: 'load' as const } : {}),
+      })),
+    );
+    return;
+  }
+  const bookingScale = parseNumberOption('booking-scale', str('booking-scale'), 1, 0.005, 2);
+  if (positionals[0] === 'booking') {
+    await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
+    return;
+  }
+  if (values['national-week']) {
+    const scales = parseNumberListOption('scale', str('scale'), 0.0001, 2);
+    if (scales.length > 0 && (values.accounts !== undefined || values.events !== undefined))
+      throw new UsageError('--scale sets both accounts and events: leave out --accounts and --events');
+    const threads = parseNumberListOption('threads', str('threads'), 1, 256);
+    measured.push(
+      ...(await runNationalWeekBench({
+        points:
+          scales.length > 0
+            ? nationalWeekPoints(scales)
+            : [
+                {
+                  accounts: parseNumberOption(
+                    'accounts',
+                    str('accounts'),
+                    NATIONAL_ACCOUNTS,
+                    10_000,
+                    200_000_000,
+                  ),
+                  events: parseNumberOption(
+                    'events',
+                    str('events'),
+                    NATIONAL_WEEK_EVENTS,
+                    10_000,
+                    500_000_000,
+                  ),
+                },
+              ],
+        threads: threads.length > 0 ? threads : [config.threads],
+        memoryLimit: config.memoryLimit,
+      })),
+    );
+    return;
+  }
+  const events = parseNumberOption('events', str('events'), 10_000_000, 10_000, 2_000_000_000);
+  measured.push(
+    ...(await runPipelineBench({ events, memoryLimit: config.memoryLimit, threads: config.threads })),
+  );
+  await runBookingBench({ memoryLimit: config.memoryLimit, scale: bookingScale });
 }
 
 // `nhs-app-analytics metrics | head` closes the pipe early: that is not an error.
