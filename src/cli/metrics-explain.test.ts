@@ -126,6 +126,8 @@ describe('metrics explain', () => {
     await check(e, 'Unique users logging in to the NHS App');
     expect(e.origin.table).toBe('metric_cell');
     expect(e.origin.queries.map((q) => q.name)).toContain('build.factUniquePeriod');
+    // Its kind in the metric model: users are counted again at each level, never summed.
+    expect(e.kind).toMatchObject({ model: 'unique_users', rollUp: 'recount', missing: 'zero' });
     // A headline: the tile is on the National summary and area pages (checked against the HTML above).
     expect(e.pages.map((p) => p.route)).toEqual(
       expect.arrayContaining(['GET /', 'GET /areas/:level/:code', 'GET /map', 'GET /rank', 'GET /data']),

@@ -36,6 +36,7 @@ import { resolvePeerMetric } from '../query/peers.ts';
 import { levelsBelow } from '../query/ranking.ts';
 import { COMPARISON_LABELS, THEME_LABELS } from '../http/pages/dictionary/view.ts';
 import { UsageError } from './args.ts';
+import { metricKind, missingFigure, rollUp, type KindName } from '../domain/metric-kind.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -67,7 +68,17 @@ export interface Explanation {
   id: string;
   name: string;
   definedAt: { file: string; line: number } | null;
-  kind: { aggregation: string; source: string; unit: string; grains: string[]; lowestLevel: string };
+  kind: {
+    /** The metric model's kind (src/domain/metric-kind.ts) and what it decides. */
+    model: KindName;
+    rollUp: string;
+    missing: string;
+    aggregation: string;
+    source: string;
+    unit: string;
+    grains: string[];
+    lowestLevel: string;
+  };
   /** Each step's query and where it is written (file and line of its definition). */
   origin: MetricOrigin & { queries: QueryAt[] };
   /** Stored cells per structure, grain and level, when a warehouse was read; null otherwise. */
@@ -345,6 +356,9 @@ export async function explainMetric(
     name: m.name,
     definedAt: at ? { file: rel(at.file), line: at.line } : null,
     kind: {
+      model: metricKind(m).kind,
+      rollUp: rollUp(m),
+      missing: missingFigure(m),
       aggregation: m.aggregation,
       source: m.source,
       unit: m.unit,
@@ -375,6 +389,10 @@ export function formatExplanation(e: Explanation): string {
   row(
     'Kind',
     `${e.kind.aggregation} from ${e.kind.source}, in ${e.kind.unit}, by ${e.kind.grains.join(' and ')}, down to ${e.kind.lowestLevel}`,
+  );
+  row(
+    '',
+    `model: ${e.kind.model} (src/domain/metric-kind.ts) — rolls up: ${e.kind.rollUp}; a missing figure: ${e.kind.missing}`,
   );
   row(
     'Computed',

@@ -14,6 +14,7 @@ import { UsageError } from './args.ts';
 import { runOfficialQuery } from './official-command.ts';
 import { runBookingQuery } from './booking-command.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { percentChange } from '../domain/rate.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -69,10 +70,7 @@ export function seriesRows(
     period_start: p.periodStart,
     value: p.value,
     complete: p.complete,
-    change_pct:
-      i > 0 && points[i - 1]!.value !== 0
-        ? ((p.value - points[i - 1]!.value) / points[i - 1]!.value) * 100
-        : null,
+    change_pct: i > 0 ? percentChange(p.value, points[i - 1]!.value) : null,
     ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
   }));
   const columns = [

@@ -12,6 +12,7 @@
  */
 import type { AreaLevel } from './areas.ts';
 import type { Grain } from './metric-definition.ts';
+import { metricKind } from './metric-kind.ts';
 
 export type Role = 'viewer' | 'admin';
 
@@ -88,8 +89,9 @@ export function isOpenMetric(metric: OpenMetricRef, catalogue?: OpenCatalogue): 
   const open = (m: OpenMetricRef | undefined, depth: number): boolean => {
     if (!m || depth > 4) return false;
     if (m.mi_publication || m.source === LIST_SIZE_SOURCE) return true;
-    if (m.aggregation === 'cumulative') return open(find(m.of), depth + 1);
-    if (m.aggregation === 'ratio') {
+    const k = metricKind(m);
+    if (k.kind === 'running_total') return open(find(k.of), depth + 1);
+    if (k.kind === 'patient_rate' || k.kind === 'ratio') {
       return find(m.denominator)?.source === LIST_SIZE_SOURCE && open(find(m.numerator), depth + 1);
     }
     return false;

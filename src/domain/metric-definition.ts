@@ -212,7 +212,7 @@ export const PATIENTS_13PLUS = 'patients_13plus';
  * coverage. Other ratios divide one stored metric by another; the build stores them (ADR 0009), so they
  * are read like any stored figure.
  */
-export function isPatientRate(m: Pick<MetricDefinition, 'aggregation' | 'denominator'>): boolean {
+export function isPatientRate(m: { readonly aggregation?: string; readonly denominator?: string }): boolean {
   return m.aggregation === 'ratio' && m.denominator === PATIENTS_13PLUS;
 }
 
@@ -233,7 +233,7 @@ export function comparisonOf(
 }
 
 /** A ratio of two stored catalogue metrics, computed and stored by the build (ADR 0009). */
-export function isStoredRatio(m: Pick<MetricDefinition, 'aggregation' | 'denominator'>): boolean {
+export function isStoredRatio(m: { readonly aggregation?: string; readonly denominator?: string }): boolean {
   return m.aggregation === 'ratio' && m.denominator !== PATIENTS_13PLUS;
 }
 

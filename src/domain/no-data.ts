@@ -10,18 +10,17 @@
  *
  * Pure, so every reader (series, map, data table, breakdowns) applies the same rule.
  */
-import type { MetricDefinition } from './metric-definition.ts';
+import { missingFigure } from './metric-kind.ts';
 
-export type AbsentMetricRef = Pick<MetricDefinition, 'source' | 'aggregation'>;
+/** The metric as far as the rule needs it (its kind decides: src/domain/metric-kind.ts `missingFigure`). */
+export type AbsentMetricRef = Parameters<typeof missingFigure>[0];
 
-/** Whether an area's missing figure for a loaded period means zero (true) or no data (false). */
+/**
+ * Whether an area's missing figure for a loaded period means zero (true) or no data (false). A running
+ * total with nothing stored yet is 0 (it carries its last value once it has one).
+ */
 export function absentMeansZero(metric: AbsentMetricRef): boolean {
-  return (
-    metric.source === 'events' &&
-    (metric.aggregation === 'event_count' ||
-      metric.aggregation === 'unique_users' ||
-      metric.aggregation === 'cumulative')
-  );
+  return missingFigure(metric) !== 'none';
 }
 
 /** The figure to show for a stored value that may be missing: 0 or null by the rule above. */

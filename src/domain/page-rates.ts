@@ -26,13 +26,7 @@ export function comparisonMetric(
     return numerator ? { metric, numerator, derived: false } : null;
   }
   if (!isCount(metric) || metric.source !== 'events' || metric.lowest_geography !== 'practice') return null;
-  const rate = catalogue.find(
-    (m) =>
-      m.aggregation === 'ratio' &&
-      m.numerator === metric.id &&
-      m.denominator === 'patients_13plus' &&
-      m.unit === 'per_1000',
-  );
+  const rate = catalogue.find((m) => isPatientRate(m) && m.numerator === metric.id && m.unit === 'per_1000');
   if (rate) return { metric: rate, numerator: metric, derived: false };
   const derived: MetricDefinition = {
     ...metric,

@@ -37,3 +37,16 @@ export function patientRate(p: PatientRateParts): PatientRate | null {
     coverage: p.stored > 0 ? numerator / p.stored : null,
   };
 }
+
+/**
+ * The change of `value` on `from`, in per cent (also "how far the computed figure is from the official
+ * one"); null when either is missing or `from` is 0 (no change can be said from nothing). The one formula for
+ * changes on pages, in the API, CSVs and the CLI.
+ */
+export function percentChange(
+  value: number | null | undefined,
+  from: number | null | undefined,
+): number | null {
+  if (value === null || value === undefined || from === null || from === undefined || from === 0) return null;
+  return ((value - from) / Math.abs(from)) * 100;
+}

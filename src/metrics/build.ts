@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
-import { isStoredRatio, type MetricDefinition } from '../domain/metric-definition.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
+import { builtBy, isKind, type KindBuildStep } from '../domain/metric-kind.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
@@ -24,31 +25,20 @@ export interface BuildResult {
   steps: { name: string; millis: number; cpuMillis: number }[];
 }
 
-const FEED_SOURCES = ['practice_snapshot', 'integrated_partners', 'downloads', 'pomi'];
-
 /**
  * Metrics this build computes: event counts, unique users and running totals of counts from activity
  * events, and figures from the NHS's aggregated feeds (kept under their own metric ids, ADR 0007).
  */
 export function buildableMetrics(catalogue: MetricDefinition[]): MetricDefinition[] {
-  const fromEvents = catalogue.filter(
-    (m) =>
-      m.source === 'events' &&
-      (m.aggregation === 'event_count' || m.aggregation === 'unique_users') &&
-      m.events,
-  );
-  const fromFeeds = catalogue.filter((m) => FEED_SOURCES.includes(m.source) && m.aggregation !== 'ratio');
-  const countIds = new Set(fromEvents.filter((m) => m.aggregation === 'event_count').map((m) => m.id));
-  const cumulative = catalogue.filter((m) => m.aggregation === 'cumulative' && m.of && countIds.has(m.of));
-  const fromListSizes = catalogue.filter(
-    (m) => m.source === 'list_sizes' && LIST_SIZE_METRICS.includes(m.id),
-  );
-  const stored = [...fromEvents, ...fromFeeds, ...fromListSizes, ...cumulative];
+  // Which step builds a metric is its kind's (src/domain/metric-kind.ts builtBy).
+  const by = (...steps: KindBuildStep[]) => catalogue.filter((m) => steps.includes(builtBy(m)!));
+  const fromEvents = by('event-counts', 'unique-users', 'rolling-12-month-users').filter((m) => m.events);
+  const countIds = new Set(fromEvents.filter((m) => isKind(m, 'count')).map((m) => m.id));
+  const cumulative = by('running-totals').filter((m) => countIds.has(m.of!));
+  const stored = [...fromEvents, ...by('feed-figures'), ...by('list-sizes'), ...cumulative];
   const storedIds = new Set(stored.map((m) => m.id));
   // Ratios of two stored metrics are computed from their stored figures after everything else (ADR 0009).
-  const ratios = catalogue.filter(
-    (m) => isStoredRatio(m) && storedIds.has(m.numerator!) && storedIds.has(m.denominator!),
-  );
+  const ratios = by('ratios').filter((m) => storedIds.has(m.numerator!) && storedIds.has(m.denominator!));
   return [...stored, ...ratios];
 }
 
@@ -263,8 +253,7 @@ const areaKey = async (s: BuildState, level: string, code: string) =>
     code,
   ]))!;
 
-const hasUniqueUsers = (s: BuildState) =>
-  s.metrics.some((m) => m.aggregation === 'unique_users' && m.source === 'events');
+const hasUniqueUsers = (s: BuildState) => s.metrics.some((m) => isKind(m, 'unique_users', 'rolling_window'));
 
 /** Moves cell_build into the cube, counting what it wrote. */
 async function storeCells(s: BuildState): Promise<void> {
@@ -448,7 +437,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
           x.sigKey,
         ]);
       }
-      for (const m of s.metrics.filter((x) => FEED_SOURCES.includes(x.source) && x.aggregation !== 'ratio')) {
+      for (const m of s.metrics.filter((x) => builtBy(x) === 'feed-figures')) {
         const f = m.feed ?? {};
         await s.tx.run(buildSql.insertFeedSelector, [
           m.id,
@@ -639,7 +628,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       const ratioFrom = s.range
         ? minDate(periodStart('week', s.w.lo), periodStart('month', s.w.lo))
         : '0001-01-01';
-      for (const m of s.metrics.filter(isStoredRatio)) {
+      for (const m of s.metrics.filter((x) => isKind(x, 'ratio'))) {
         const [ratioKey, numKey, denKey] = [
           await metricKey(s, m.id),
           await metricKey(s, m.numerator!),
@@ -734,7 +723,7 @@ export async function buildMetrics(
   // The later of the build's clock and the system's: a fixed test clock must not hide loaded events.
   const bounds = buildBounds(new Date(Math.max(clock.now().getTime(), Date.now())));
   const w = buildWindow(range, bounds);
-  const cumulative = metrics.filter((m) => m.aggregation === 'cumulative');
+  const cumulative = metrics.filter((m) => isKind(m, 'running_total'));
   return db.transaction(async (tx) => {
     const s: BuildState = {
       tx,

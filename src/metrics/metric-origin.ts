@@ -17,6 +17,7 @@ import { selectorKind } from './selectors.ts';
 import type { Query } from '../warehouse/query.ts';
 import * as buildSql from '../warehouse/sql/build.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { isKind } from '../domain/metric-kind.ts';
 
 /** The file and 1-based line where `id: ID` is written, or null when there is no such file or line. */
 export function definitionLine(id: string, dir = METRICS_DIR): { file: string; line: number } | null {
@@ -131,7 +132,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       ],
     );
   }
-  if (m.aggregation === 'cumulative') {
+  if (isKind(m, 'running_total')) {
     return cube(`the running total of ${m.of}, from its first period`, [
       { sql: buildSql.createCumMap, what: `which count each running total follows (${m.of})` },
       {

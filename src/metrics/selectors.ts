@@ -1,9 +1,11 @@
 import type { MetricDefinition } from '../domain/metric-definition.ts';
+import { metricKind } from '../domain/metric-kind.ts';
 
 /** How a metric counts its events: events, users per week and month, or users in the 12 months to a month. */
 export function selectorKind(m: MetricDefinition): 'count' | 'unique' | 'unique_12m' {
-  if (m.aggregation === 'event_count') return 'count';
-  return m.window === 'rolling_12_months' ? 'unique_12m' : 'unique';
+  const kind = metricKind(m).kind;
+  if (kind === 'count') return 'count';
+  return kind === 'rolling_window' ? 'unique_12m' : 'unique';
 }
 
 /** A selector's identity: metrics with the same one count the same users (computed once). */
@@ -36,7 +38,8 @@ export function metricSelectorRows(metrics: MetricDefinition[]): SelectorRow[] {
   const sigKeys = new Map<string, number>();
   const rows: SelectorRow[] = [];
   for (const m of metrics) {
-    if (m.source !== 'events' || !m.events || m.aggregation === 'cumulative') continue;
+    const kind = metricKind(m).kind;
+    if (!m.events || (kind !== 'count' && kind !== 'unique_users' && kind !== 'rolling_window')) continue;
     const where = m.events.where ?? {};
     const sig = selectorSig(m);
     if (!sigKeys.has(sig)) sigKeys.set(sig, sigKeys.size + 1);

@@ -5,15 +5,15 @@ import type { Warehouse } from '../warehouse/db.ts';
 import { getAreaSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
+import { percentChange } from '../domain/rate.ts';
 
 /**
  * Percentage change of `latest` on `previous`; null when either is missing or partial (a period still
  * being loaded is not compared with a whole one), or previous is zero.
  */
 export function changePct(latest: SeriesPoint | null, previous: SeriesPoint | null): number | null {
-  if (!latest || !previous || previous.value === 0) return null;
-  if (!latest.complete || !previous.complete) return null;
-  return ((latest.value - previous.value) / previous.value) * 100;
+  if (!latest || !previous || !latest.complete || !previous.complete) return null;
+  return percentChange(latest.value, previous.value);
 }
 
 /** Latest and previous points of a series: the latest complete period unless partial ones were asked for. */

@@ -14,6 +14,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { figureOrAbsent } from '../domain/no-data.ts';
+import { missingValue } from '../domain/metric-kind.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { metricsShownOn } from '../domain/placements.ts';
@@ -288,11 +289,7 @@ export async function getSupplierBreakdown(
           numerator,
           points: periods.map((p) => {
             const s = stored(p.periodStart);
-            const count = s
-              ? s.value
-              : numerator.aggregation === 'cumulative'
-                ? carried
-                : figureOrAbsent(numerator, undefined);
+            const count = s ? s.value : missingValue(numerator, carried, 0);
             if (count !== null) carried = count;
             const pt = rateByPeriod.get(p.periodStart);
             return {

@@ -24,6 +24,7 @@ import { loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { DataStatus, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { metricKind } from '../domain/metric-kind.ts';
 
 export interface PeersRequest {
   /** A catalogue metric id, or `<count>_per_1000` for the rate derived from a count (as area pages do). */
@@ -105,10 +106,10 @@ export function resolvePeerMetric(
   const own = byId.get(metricId);
   if (own) {
     if (own.id === 'patients_13plus') return { metric: own, numerator: null, isRate: true };
-    if (own.aggregation === 'ratio') {
-      // A ratio of two stored metrics is stored itself: compared like any stored figure.
-      if (own.denominator !== 'patients_13plus') return { metric: own, numerator: null, isRate: false };
-      const numerator = own.numerator ? byId.get(own.numerator) : undefined;
+    const kind = metricKind(own);
+    // A ratio of two stored metrics is stored itself: compared like any stored figure.
+    if (kind.kind === 'patient_rate') {
+      const numerator = kind.numerator ? byId.get(kind.numerator) : undefined;
       return numerator ? { metric: own, numerator, isRate: true } : null;
     }
     return { metric: own, numerator: null, isRate: false };

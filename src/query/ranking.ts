@@ -30,6 +30,7 @@ import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type Rate
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { percentChange } from '../domain/rate.ts';
 
 export const DEFAULT_MIN_LIST_SIZE = 1000;
 /** Points in each row's short series (the sparkline): the period ranked and the 12 before it. */
@@ -463,10 +464,7 @@ export async function getRanking(
       patientsAll: size?.value ?? null,
       previousValue,
       change: value !== null && previousValue !== null ? value - previousValue : null,
-      changePct:
-        value !== null && previousValue !== null && previousValue !== 0
-          ? ((value - previousValue) / previousValue) * 100
-          : null,
+      changePct: percentChange(value, previousValue),
       series: shown.map((p) => ({
         periodStart: p.periodStart,
         value: points.get(p.periodStart)?.value ?? null,

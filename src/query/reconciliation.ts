@@ -11,6 +11,7 @@
 import type { Warehouse } from '../warehouse/db.ts';
 import { getOfficialRows, type OfficialLevel } from './official.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { percentChange } from '../domain/rate.ts';
 
 /** The first edition NHS England remapped to the April 2026 ICB structure. */
 export const REMAPPED_EDITION = '2026-04';
@@ -78,7 +79,7 @@ export async function getReconciliation(
       official: o.value,
       computed: c,
       difference: c === null ? null : c - o.value,
-      pctDifference: c === null || o.value === 0 ? null : ((c - o.value) / o.value) * 100,
+      pctDifference: percentChange(c, o.value),
       edition: o.edition,
       officialStructure: remapped ? 'ICBs of April 2026 (remapped)' : 'ICBs at the time of the edition',
       computedStructure: structure === 'current' ? 'current' : 'as-recorded',

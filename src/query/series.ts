@@ -1,5 +1,5 @@
 import { patientRate } from '../domain/rate.ts';
-import { absentMeansZero } from '../domain/no-data.ts';
+import { missingFigure, missingValue } from '../domain/metric-kind.ts';
 import type { AreaLevel } from '../domain/areas.ts';
 import {
   comparisonOf,
@@ -125,10 +125,9 @@ export function rateSeriesFromParts(
     }
     const part =
       r.value === null
-        ? numeratorMetric.aggregation === 'cumulative'
-          ? carried
-          : { value: 0, uncovered: 0 }
+        ? missingValue(numeratorMetric, carried, { value: 0, uncovered: 0 })
         : { value: r.value, uncovered: r.uncovered ?? 0 };
+    if (part === null) continue; // the numerator was not reported: no rate (never 0)
     carried = part;
     const rate = patientRate({
       stored: part.value,
@@ -185,9 +184,8 @@ export async function getRateSeries(
 
 /** How a stored metric's series fills periods without a stored figure. */
 export function fillOf(metric: MetricDefinition): SeriesRequest['fill'] {
-  if (metric.aggregation === 'cumulative') return 'carry';
-  // Feeds, list sizes and ratios not reported for a period are no data, not 0 (src/domain/no-data.ts).
-  return absentMeansZero(metric) ? 'zero' : 'none';
+  // Feeds, list sizes and ratios not reported for a period are no data, not 0 (src/domain/metric-kind.ts).
+  return missingFigure(metric);
 }
 
 /** The series of one catalogue metric, with its fill rule and rolling window applied. */

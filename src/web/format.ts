@@ -6,6 +6,7 @@
  */
 import type { Grain } from '../domain/metric-definition.ts';
 import { MONTH_NAMES } from '../domain/periods.ts';
+import { percentChange } from '../domain/rate.ts';
 
 // One list of month names for the whole product (domain/periods.ts).
 export { MONTH_NAMES };
@@ -180,10 +181,8 @@ export function describeChange(
     return `${name} stayed at ${v(latest)} in ${when(latest)}, the same as in ${when(previous)}.`;
   }
   const verb = direction === 'up' ? 'rose' : 'fell';
-  const pct =
-    previous.value === 0 || unit === 'percent'
-      ? ''
-      : ` ${formatPercentChange(((latest.value - previous.value) / Math.abs(previous.value)) * 100)}`;
+  const change = unit === 'percent' ? null : percentChange(latest.value, previous.value);
+  const pct = change === null ? '' : ` ${formatPercentChange(change)}`;
   return `${name} ${verb}${pct} from ${v(previous)} in ${when(previous)} to ${v(latest)} in ${when(latest)}.`;
 }
 

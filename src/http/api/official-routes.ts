@@ -36,6 +36,7 @@ import {
   type JsonSchema,
 } from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
+import { percentChange } from '../../domain/rate.ts';
 
 const MONTH_SCHEMA = {
   type: 'string',
@@ -295,7 +296,7 @@ export async function reconciliationFor(
         ...r,
         computed: c,
         difference: c === null ? null : c - r.official,
-        pctDifference: c === null || r.official === 0 ? null : ((c - r.official) / r.official) * 100,
+        pctDifference: percentChange(c, r.official),
       };
     });
   }

@@ -71,6 +71,7 @@ import {
   STRUCTURE_SCHEMA,
   VERDICT_SCHEMA,
 } from './schemas.ts';
+import { percentChange } from '../../domain/rate.ts';
 
 export const SERIES_QUERY = query(
   {
@@ -182,10 +183,7 @@ export function seriesData(
   const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, metric.unit));
   return points.map((p, i) => {
     const prev = points[i - 1];
-    const change =
-      prev && prev.value !== 0 && p.complete && prev.complete
-        ? ((p.value - prev.value) / prev.value) * 100
-        : null;
+    const change = prev && p.complete && prev.complete ? percentChange(p.value, prev.value) : null;
     return {
       periodStart: p.periodStart,
       value: roundFigure(p.value, metric.unit),

@@ -8,6 +8,7 @@ import { AREA_LEVELS, LEVEL_LABELS } from '../../../domain/areas.ts';
 import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../../domain/access.ts';
 import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import { ROUNDING_RULE } from '../../../domain/rounding.ts';
+import { isKind } from '../../../domain/metric-kind.ts';
 
 export const THEME_LABELS: Record<MetricDefinition['theme'], string> = {
   uptake: 'Uptake and registrations',
@@ -195,7 +196,7 @@ function openDataText(m: MetricDefinition, catalogue: readonly MetricDefinition[
     ? 'part of the NHS App Management Information publication'
     : m.source === 'list_sizes'
       ? 'GP list sizes are open data published by NHS England'
-      : m.aggregation === 'cumulative'
+      : isKind(m, 'running_total')
         ? 'a running total of open figures'
         : 'a rate of open figures per GP registered patients, which are open data too';
   return `Yes: ${why}. Its ${grains} figures for ${levels} are open to everyone; other levels and weekly figures need sign-in.`;
@@ -247,7 +248,7 @@ export function buildDictionaryMetricView(
     { key: 'In the official MI publication', value: metric.mi_publication ? 'Yes' : 'No' },
     { key: 'Open data (no sign-in)', value: openDataText(metric, catalogue) },
   ];
-  if (metric.multiplier !== undefined && metric.aggregation === 'ratio') {
+  if (metric.multiplier !== undefined && isKind(metric, 'patient_rate', 'ratio')) {
     facts.splice(2, 0, {
       key: 'Multiplier',
       value:

@@ -14,6 +14,7 @@ import type {
 import { renderLineChart } from '../../../web/charts/line-chart.ts';
 import { formatDate, formatNumber, formatPeriod, formatPeriodShort } from '../../../web/format.ts';
 import { officialQuery } from './state.ts';
+import { percentChange } from '../../../domain/rate.ts';
 
 export interface OfficialSelection {
   measure: MiMeasure;
@@ -59,8 +60,8 @@ const monthText = (m: string) => formatPeriod('month', `${m}-01`);
 const monthShort = (m: string) => formatPeriodShort('month', `${m}-01`);
 
 function pct(official: number, computed: number): string {
-  if (official === 0) return '–';
-  const v = ((computed - official) / official) * 100;
+  const v = percentChange(computed, official);
+  if (v === null) return '–';
   return `${v > 0 ? '+' : ''}${formatNumber(Math.round(v * 10) / 10)}%`;
 }
 
