@@ -407,7 +407,7 @@ async function storePeerBands(s: BuildState): Promise<void> {
 export const BUILD_STEPS: readonly BuildStep[] = [
   {
     name: 'dimensions',
-    reads: ['metric catalogue', 'area', 'practice_ancestry'],
+    reads: ['metric catalogue', 'area', 'area_ancestry'],
     writes: ['metric_dim', 'area_dim'],
     why: 'the cube stores small integer keys for metrics and areas (ADR 0009)',
     run: async (s) => {
@@ -419,7 +419,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'structures',
-    reads: ['area_dim', 'area', 'practice_ancestry'],
+    reads: ['area_dim', 'area', 'area_ancestry'],
     writes: ['build_practice', 'anc_current', 'build_release', 'anc_recorded'],
     why: "each practice's areas in today's structure and in every release, looked up once",
     run: async (s) => {
@@ -555,7 +555,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'list-sizes',
-    reads: ['build_fact', 'data_day', 'list_size', 'practice_ancestry', 'build_release'],
+    reads: ['build_fact', 'data_day', 'list_size', 'area_ancestry', 'build_release'],
     writes: ['build_period', 'practice_den', 'build_fact'],
     why: 'patients per practice and period: the denominators, and the patients_all metric',
     run: async (s) => {
@@ -574,8 +574,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       await s.tx.run(buildSql.createRollupIn);
       await s.tx.run(buildSql.createCellBuild);
-      await s.tx.run(buildSql.rollupCurrent, [s.england]);
-      await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
+      await s.tx.run(buildSql.rollupCurrent);
+      await s.tx.run(buildSql.rollupAsRecorded);
       await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
     },
   },
@@ -620,7 +620,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         s.gridStart,
       ]);
       await tx.run('DELETE FROM cell_build');
-      await tx.run(buildSql.rollupCurrent, [s.england]);
+      await tx.run(buildSql.rollupCurrent);
       await tx.run(fromStored ? buildSql.cumulativeAsRecordedFromStored : buildSql.cumulativeAsRecorded, [
         s.gridStart,
       ]);
@@ -669,7 +669,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     why: 'patients aged 13+ per area and period, for rates computed when read (ADR 0006)',
     run: async (s) => {
       await s.tx.run(buildSql.deleteAreaDenominators, [s.range ? s.gridStart : '0001-01-01']);
-      await s.tx.run(buildSql.areaDenominators, [s.england]);
+      await s.tx.run(buildSql.areaDenominators);
     },
   },
   {
