@@ -574,8 +574,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       await s.tx.run(buildSql.createRollupIn);
       await s.tx.run(buildSql.createCellBuild);
-      await s.tx.run(buildSql.rollupCurrent);
-      await s.tx.run(buildSql.rollupAsRecorded);
+      await s.tx.run(buildSql.rollupCurrent, [s.england]);
+      await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
       await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
     },
   },
@@ -620,7 +620,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         s.gridStart,
       ]);
       await tx.run('DELETE FROM cell_build');
-      await tx.run(buildSql.rollupCurrent);
+      await tx.run(buildSql.rollupCurrent, [s.england]);
       await tx.run(fromStored ? buildSql.cumulativeAsRecordedFromStored : buildSql.cumulativeAsRecorded, [
         s.gridStart,
       ]);
@@ -669,7 +669,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     why: 'patients aged 13+ per area and period, for rates computed when read (ADR 0006)',
     run: async (s) => {
       await s.tx.run(buildSql.deleteAreaDenominators, [s.range ? s.gridStart : '0001-01-01']);
-      await s.tx.run(buildSql.areaDenominators);
+      await s.tx.run(buildSql.areaDenominators, [s.england]);
     },
   },
   {

@@ -60,6 +60,6 @@ export async function runClickHouseUserSteps(
 }
 
 /** Rolls the practice figures in table fact up every level and both structures into table cell. */
-export async function runClickHouseRollup(ch: ClickHouseRunner): Promise<void> {
-  await runFile(ch, clickhouseSql.rollup);
+export async function runClickHouseRollup(ch: ClickHouseRunner, england: number): Promise<void> {
+  await runFile(ch, clickhouseSql.rollup, { england });
 }

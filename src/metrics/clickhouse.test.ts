@@ -151,6 +151,7 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
   });
   let catalogue: MetricDefinition[] = [];
   let unknownKey = 0;
+  let englandKey = 0;
   let lastMonth = '';
   // The same bounds as the build (the later of its clock and the system's).
   const bounds = buildBounds(new Date(Math.max(Date.parse('2026-11-21T12:00:00Z'), Date.now())));
@@ -190,6 +191,7 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
     unknownKey = (await db.scalar<number>(
       "SELECT area_key FROM area_dim WHERE area_level = 'practice' AND area_code = 'UNKNOWN'",
     ))!;
+    englandKey = (await db.scalar<number>("SELECT area_key FROM area_dim WHERE area_level = 'england'"))!;
     lastMonth = (await db.scalar<string>(
       "SELECT CAST(date_trunc('month', max(event_date)) AS DATE)::VARCHAR FROM activity_event",
     ))!;
@@ -208,7 +210,7 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
       build_practice: await db.all('SELECT practice_code, practice_key FROM build_practice'),
       anc_current: await db.all('SELECT * FROM anc_current'),
       anc_recorded: await db.all(
-        'SELECT CAST(release AS VARCHAR) AS release, practice_key, ancestor_key, depth FROM anc_recorded',
+        'SELECT CAST(release AS VARCHAR) AS release, practice_key, pcn_key, sub_icb_key, icb_key, region_key FROM anc_recorded',
       ),
       date_release: await db.all(
         'SELECT CAST(attr_date AS VARCHAR) AS attr_date, CAST(release AS VARCHAR) AS release FROM date_release',
@@ -333,12 +335,12 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
 
     // Roll-ups: of one table, of the shards' facts gathered (as a Distributed table reads them), and each
     // shard's own roll-up summed.
-    await runClickHouseRollup(runnerIn('single'));
+    await runClickHouseRollup(runnerIn('single'), englandKey);
     for (let i = 0; i < SHARDS; i++) {
       ch.query(`INSERT INTO total.fact SELECT * FROM shard_${i}.fact`);
-      await runClickHouseRollup(runnerIn(`shard_${i}`));
+      await runClickHouseRollup(runnerIn(`shard_${i}`), englandKey);
     }
-    await runClickHouseRollup(runnerIn('total'));
+    await runClickHouseRollup(runnerIn('total'), englandKey);
     const cells = (database: string) =>
       readJson<Cell>(
         `SELECT structure, metric_key, grain, toString(period_start) AS period_start, area_key, value FROM ${database}.cell`,

@@ -93,24 +93,41 @@ SELECT sig_key, period_start, user_id, practice_key, attr_date FROM user_period 
 
 /**
  * Rolls the practice figures up every level, on today's structure (0) and as recorded (1), as the DuckDB
- * build's buildSql.rollupCurrent and buildSql.rollupAsRecorded: each practice's figures to each of its ancestors
- * in the closure (ADR 0040) — on today's structure itself included, so practice rows are as they are; as
- * recorded, PCN up to England. Sums are exact, so rolling up each shard's facts and adding the results gives the
- * same cells as rolling up their sum.
+ * build's buildSql.rollupCurrent and buildSql.rollupAsRecorded: practice rows as they are (today's structure only),
+ * then PCN, sub-ICB location, ICB, region and England ({england} = its key) by GROUPING SETS. Sums are exact,
+ * so rolling up each shard's facts and adding the results gives the same cells as rolling up their sum.
  */
 export const rollup = query('clickhouse.rollup')`
 INSERT INTO cell
 SELECT structure, metric_key, grain, period_start, area_key, sum(value) AS value
 FROM (
-  SELECT toUInt8(0) AS structure, metric_key, grain, period_start, a.ancestor_key AS area_key, sum(n) AS value
-  FROM fact f INNER JOIN anc_current a ON a.practice_key = f.practice_key
-  GROUP BY metric_key, grain, period_start, a.ancestor_key
+  SELECT toUInt8(0) AS structure, metric_key, grain, period_start, practice_key AS area_key, sum(n) AS value
+  FROM fact
+  WHERE practice_key IN (SELECT practice_key FROM anc_current)
+  GROUP BY metric_key, grain, period_start, practice_key
   UNION ALL
-  SELECT toUInt8(1), metric_key, grain, period_start, a.ancestor_key, sum(n)
+  SELECT toUInt8(0), metric_key, grain, period_start,
+         assumeNotNull(coalesce(pcn_key, sub_icb_key, icb_key, region_key, {england:Int32})), sum(n)
+  FROM fact f INNER JOIN anc_current a ON a.practice_key = f.practice_key
+  GROUP BY GROUPING SETS (
+    (metric_key, grain, period_start, pcn_key),
+    (metric_key, grain, period_start, sub_icb_key),
+    (metric_key, grain, period_start, icb_key),
+    (metric_key, grain, period_start, region_key),
+    (metric_key, grain, period_start))
+  UNION ALL
+  SELECT toUInt8(1), metric_key, grain, period_start,
+         assumeNotNull(coalesce(pcn_key, sub_icb_key, icb_key, region_key, {england:Int32})), sum(n)
   FROM fact f INNER JOIN anc_recorded a ON a.release = f.release AND a.practice_key = f.practice_key
-  GROUP BY metric_key, grain, period_start, a.ancestor_key
+  GROUP BY GROUPING SETS (
+    (metric_key, grain, period_start, pcn_key),
+    (metric_key, grain, period_start, sub_icb_key),
+    (metric_key, grain, period_start, icb_key),
+    (metric_key, grain, period_start, region_key),
+    (metric_key, grain, period_start))
 )
 GROUP BY structure, metric_key, grain, period_start, area_key
+SETTINGS group_by_use_nulls = 1
 `;
 
 /**
@@ -139,10 +156,13 @@ CREATE TABLE IF NOT EXISTS event (
 
 -- Recognised practice codes and their keys (anything else counts as Unknown).
 CREATE TABLE IF NOT EXISTS build_practice (practice_code String, practice_key Int32) ENGINE = Memory;
--- Each practice with its ancestors (the closure, keyed; ADR 0040): on today's structure itself (depth 0) up to
--- England, and under each practice-map release (as recorded) its ancestors above it.
-CREATE TABLE IF NOT EXISTS anc_current (practice_key Int32, ancestor_key Int32, depth UInt8) ENGINE = Memory;
-CREATE TABLE IF NOT EXISTS anc_recorded (release Date, practice_key Int32, ancestor_key Int32, depth UInt8) ENGINE = Memory;
+-- Each practice's ancestors on today's structure, and under each practice-map release (as recorded).
+CREATE TABLE IF NOT EXISTS anc_current (
+  practice_key Int32, pcn_key Int32, sub_icb_key Int32, icb_key Int32, region_key Int32
+) ENGINE = Memory;
+CREATE TABLE IF NOT EXISTS anc_recorded (
+  release Date, practice_key Int32, pcn_key Int32, sub_icb_key Int32, icb_key Int32, region_key Int32
+) ENGINE = Memory;
 -- The practice-map release in force on each date.
 CREATE TABLE IF NOT EXISTS date_release (attr_date Date, release Date) ENGINE = Memory;
 -- Which events each metric counts (one row per metric and event type), as in the DuckDB build.
