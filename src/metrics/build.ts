@@ -396,7 +396,7 @@ async function storePeerBands(s: BuildState): Promise<void> {
 export const BUILD_STEPS: readonly BuildStep[] = [
   {
     name: 'dimensions',
-    reads: ['metric catalogue', 'area', 'practice_ancestry'],
+    reads: ['metric catalogue', 'area', 'area_ancestry'],
     writes: ['metric_dim', 'area_dim'],
     why: 'the cube stores small integer keys for metrics and areas (ADR 0009)',
     run: async (s) => {
@@ -408,7 +408,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'structures',
-    reads: ['area_dim', 'area', 'practice_ancestry'],
+    reads: ['area_dim', 'area', 'area_ancestry'],
     writes: ['build_practice', 'anc_current', 'build_release', 'anc_recorded'],
     why: "each practice's areas in today's structure and in every release, looked up once",
     run: async (s) => {
@@ -544,7 +544,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'list-sizes',
-    reads: ['build_fact', 'data_day', 'list_size', 'practice_ancestry', 'build_release'],
+    reads: ['build_fact', 'data_day', 'list_size', 'area_ancestry', 'build_release'],
     writes: ['build_period', 'practice_den', 'build_fact'],
     why: 'patients per practice and period: the denominators, and the patients_all metric',
     run: async (s) => {

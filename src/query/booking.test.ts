@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, tempDir } from '../../test/support/feed-files.ts';
+import { insertPracticeChain } from '../../test/support/area-ancestry.ts';
 import {
   BOOKING_EVENT_COLUMNS,
   BOOKING_MEASURES,
@@ -469,10 +470,7 @@ describe('booking measures against a brute force', () => {
     dir = tempDir('booking-brute-');
     db = await openWarehouse();
     for (const [code, a] of Object.entries(ANCESTRY)) {
-      await db.run(
-        "INSERT INTO practice_ancestry VALUES ('current', DATE '0001-01-01', $1, $2, $3, $4, $5)",
-        [code, a.pcn, a.subIcb, a.icb, a.region],
-      );
+      await insertPracticeChain(db, code, a.pcn, a.subIcb, a.icb, a.region);
       await db.run(
         "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true, NULL) ON CONFLICT DO NOTHING",
         [code, `Practice ${code}`, a.pcn],

@@ -19,6 +19,7 @@ import { BOOKING_EVENT_COLUMNS } from '../../src/domain/booking.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from '../../src/ingest/booking.ts';
 import type { Warehouse } from '../../src/warehouse/db.ts';
 import { openWarehouse } from './feed-files.ts';
+import { insertPracticeChain } from './area-ancestry.ts';
 
 type Row = Partial<Record<(typeof BOOKING_EVENT_COLUMNS)[number], string>>;
 
@@ -153,13 +154,7 @@ const PRACTICES: [string, string, string, string, string][] = [
 /** Loads the journeys (and the practices they name) into `db` through the booking ingest. */
 export async function loadBookingJourneys(db: Warehouse): Promise<void> {
   for (const [code, pcn, sub, icb, region] of PRACTICES) {
-    await db.run("INSERT INTO practice_ancestry VALUES ('current', DATE '0001-01-01', $1, $2, $3, $4, $5)", [
-      code,
-      pcn,
-      sub,
-      icb,
-      region,
-    ]);
+    await insertPracticeChain(db, code, pcn, sub, icb, region);
     await db.run(
       "INSERT INTO area VALUES ('practice', $1, NULL, $2, 'pcn', $3, NULL, NULL, NULL, NULL, true, NULL)",
       [code, `Practice ${code}`, pcn],

@@ -7,12 +7,13 @@
  *   in older releases (closed practices, merged ICBs) are kept, not current, with their last known details and
  *   their last known parent (itself kept by the same rule), so a closed practice whose PCN still exists sits under
  *   that PCN. Root England (E92000001); an Unknown chain (code UNKNOWN at every level) under England.
- * - practice_ancestry: 'current' (valid from 0001-01-01) gives each practice, current or closed, its PCN, sub-ICB
- *   location, ICB and region on today's structure; 'as_recorded' gives, per release, the parents recorded then.
+ * - area_ancestry (ADR 0040): every area at every level with each of its ancestors, itself included (depth 0) up
+ *   to England: 'current' (valid from 0001-01-01) on today's structure, for every area current or closed;
+ *   'as_recorded' per release (valid from its extract date), the parents recorded then.
  *
  * PCNs do not nest strictly in sub-ICB locations in NHS data (a few PCNs span two or three, and the unallocated
  * PCN `U` spans dozens): a PCN's `area.parent_code` is the sub-ICB location holding most of its practices, while
- * practice_ancestry keeps each practice's own sub-ICB location. Roll figures up with practice_ancestry, per level.
+ * a practice's rows in area_ancestry keep its own sub-ICB location. Roll figures up with a practice's ancestors.
  */
 import type { Warehouse } from '../../warehouse/db.ts';
 import { readSubIcbPlaces, storeSubIcbPlaces, subIcbPlacesSignature } from './place-names.ts';
@@ -22,7 +23,7 @@ import * as referenceSql from '../../warehouse/sql/reference.ts';
 export const AREAS_SOURCE_META_KEY = 'reference.areas_source';
 
 /**
- * Recomputes area, area_version and practice_ancestry from all practice_map releases, and sub_icb_place from the
+ * Recomputes area, area_version and area_ancestry from all practice_map releases, and sub_icb_place from the
  * shipped place-name file, in one transaction.
  */
 export async function rebuildAreas(db: Warehouse): Promise<void> {
@@ -35,9 +36,9 @@ export async function rebuildAreas(db: Warehouse): Promise<void> {
     await tx.run('DELETE FROM area');
     await tx.run(referenceSql.areaInsertRoot);
     await tx.run(referenceSql.areaInsertFromVersions);
-    await tx.run('DELETE FROM practice_ancestry');
-    await tx.run(referenceSql.practiceAncestryInsertCurrent);
-    await tx.run(referenceSql.practiceAncestryInsertAsRecorded);
+    await tx.run('DELETE FROM area_ancestry');
+    await tx.run(referenceSql.areaAncestryInsertCurrent);
+    await tx.run(referenceSql.areaAncestryInsertAsRecorded);
     const signature = (await tx.scalar<string>(referenceSql.areasSourceSignature)) ?? '';
     await tx.run(referenceSql.metaSet, [AREAS_SOURCE_META_KEY, `${signature};places:${placesSignature}`]);
   });

@@ -14,14 +14,7 @@ import { rebuildAreas } from './areas.ts';
 import { detectReferenceKind, importReferenceFile } from './import.ts';
 
 const REF = path.join(REPO_ROOT, 'data', 'reference');
-const TABLES = [
-  'reference_release',
-  'practice_map',
-  'list_size',
-  'area',
-  'area_version',
-  'practice_ancestry',
-];
+const TABLES = ['reference_release', 'practice_map', 'list_size', 'area', 'area_version', 'area_ancestry'];
 
 function shippedLines(name: string): string[] {
   return zlib
@@ -286,8 +279,10 @@ describe('rebuildAreas', () => {
       expect(areas).toHaveLength(6);
       expect(areas[0]).toEqual({ area_level: 'england', area_code: 'E92000001', is_current: true });
       expect(
-        await empty.all("SELECT practice_code FROM practice_ancestry WHERE structure = 'current'"),
-      ).toEqual([{ practice_code: 'UNKNOWN' }]);
+        await empty.all(
+          "SELECT DISTINCT area_code FROM area_ancestry WHERE structure = 'current' AND area_level = 'practice'",
+        ),
+      ).toEqual([{ area_code: 'UNKNOWN' }]);
     } finally {
       empty.close();
     }

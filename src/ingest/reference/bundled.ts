@@ -24,7 +24,7 @@ export interface BundledLoadResult {
   imported: ImportSummary[];
   /** Files already loaded (by content hash), not parsed again. */
   alreadyLoaded: string[];
-  /** Whether area, area_version and practice_ancestry were rebuilt. */
+  /** Whether area, area_version and area_ancestry were rebuilt. */
   rebuiltAreas: boolean;
   ms: number;
 }

@@ -390,7 +390,7 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
   });
 });
 
-describe('practice_ancestry', () => {
+describe('practice_ancestry (the wide view over area_ancestry)', () => {
   it('current: every current practice matches its Aug 2026 row', async () => {
     const rows = await db.all<{
       practice_code: string;
@@ -457,6 +457,127 @@ describe('practice_ancestry', () => {
       ['current', one.practice_code],
     );
     expect(current).toBe(one.aug_icb);
+  });
+});
+
+describe('area_ancestry (the closure)', () => {
+  // Levels from the bottom up; an area's ancestors are the levels above it, one each, in this order.
+  const UP = ['practice', 'pcn', 'sub_icb', 'icb', 'region', 'england'];
+  type Chain = {
+    structure: string;
+    valid_from: string;
+    area_level: string;
+    area_code: string;
+    chain: string[];
+  };
+  const chains = () =>
+    db.all<Chain>(
+      `SELECT structure, CAST(valid_from AS VARCHAR) AS valid_from, area_level, area_code,
+              list(ancestor_level || ':' || ancestor_code || ':' || depth ORDER BY depth) AS chain
+       FROM area_ancestry GROUP BY ALL`,
+    );
+
+  it('every area has itself at depth 0, then exactly one ancestor per level above it, up to England', async () => {
+    const all = await chains();
+    const releases = new Set(all.filter((c) => c.structure === 'as_recorded').map((c) => c.valid_from));
+    expect([...releases].sort()).toEqual([JAN, AUG]);
+    for (const c of all) {
+      const levels = UP.slice(UP.indexOf(c.area_level));
+      expect(c.chain.map((x) => x.split(':')[0])).toEqual(levels);
+      expect(c.chain.map((x) => Number(x.split(':')[2]))).toEqual(levels.map((_, i) => i));
+      expect(c.chain[0]).toBe(`${c.area_level}:${c.area_code}:0`);
+      expect(c.chain.at(-1)).toBe(`england:${ENGLAND_CODE}:${levels.length - 1}`);
+    }
+    // Every area of today's structure (current and closed, Unknown included) has its rows.
+    const areas = await db.scalar<number>('SELECT count(*) FROM area');
+    expect(all.filter((c) => c.structure === 'current')).toHaveLength(areas!);
+  });
+
+  it('a practice’s ancestors are its own row of the practice map (as recorded) and of its last release (today)', async () => {
+    const all = await chains();
+    const byKey = new Map(
+      all.map((c) => [`${c.structure}|${c.valid_from}|${c.area_level}|${c.area_code}`, c.chain]),
+    );
+    const expected = (r: PracticeMapRow, icb: string, region: string) => [
+      `practice:${r.practiceCode}:0`,
+      `pcn:${r.pcnCode}:1`,
+      `sub_icb:${r.subIcbCode}:2`,
+      `icb:${icb}:3`,
+      `region:${region}:4`,
+      `england:${ENGLAND_CODE}:5`,
+    ];
+    for (const r of augRows) {
+      expect(byKey.get(`as_recorded|${AUG}|practice|${r.practiceCode}`)).toEqual(
+        expected(r, r.icbCode, r.regionCode),
+      );
+      expect(byKey.get(`current|0001-01-01|practice|${r.practiceCode}`)).toEqual(
+        expected(r, r.icbCode, r.regionCode),
+      );
+    }
+    expect(byKey.get(`current|0001-01-01|practice|${UNKNOWN_CODE}`)).toEqual(
+      UP.map((level, i) => `${level}:${level === 'england' ? ENGLAND_CODE : UNKNOWN_CODE}:${i}`),
+    );
+  });
+
+  it('a PCN’s, sub-ICB location’s, ICB’s and region’s ancestors are its parents in area (today) and area_version (as recorded)', async () => {
+    const all = await chains();
+    const walk = (parents: Map<string, string | null>, key: string): string[] => {
+      const out: string[] = [];
+      for (let k: string | null = key, depth = 0; k !== null; k = parents.get(k) ?? null, depth++) {
+        out.push(`${k}:${depth}`);
+      }
+      return out;
+    };
+    const current = new Map(
+      (
+        await db.all<{ k: string; p: string | null }>(
+          "SELECT area_level || ':' || area_code AS k, parent_level || ':' || parent_code AS p FROM area",
+        )
+      ).map((r) => [r.k, r.p]),
+    );
+    const recorded = new Map(
+      (
+        await db.all<{ k: string; p: string | null }>(
+          `SELECT CAST(extract_date AS VARCHAR) || '|' || area_level || ':' || area_code AS k,
+                CAST(extract_date AS VARCHAR) || '|' || parent_level || ':' || parent_code AS p
+         FROM area_version`,
+        )
+      ).map((r) => [r.k, r.p]),
+    );
+    let checked = 0;
+    for (const c of all.filter((x) => x.area_level !== 'practice')) {
+      const chain =
+        c.structure === 'current'
+          ? walk(current, `${c.area_level}:${c.area_code}`)
+          : walk(recorded, `${c.valid_from}|${c.area_level}:${c.area_code}`).map((x) =>
+              x.slice(c.valid_from.length + 1),
+            );
+      expect(c.chain).toEqual(chain);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(2 * 1298);
+    // A PCN: its sub-ICB location, ICB, region and England.
+    const pcn = all.find(
+      (c) => c.structure === 'current' && c.area_level === 'pcn' && c.area_code !== UNKNOWN_CODE,
+    )!;
+    expect(pcn.chain.map((x) => x.split(':')[0])).toEqual(['pcn', 'sub_icb', 'icb', 'region', 'england']);
+  });
+
+  it('“is this area within that one” is one lookup at any level', async () => {
+    // The practices within an ICB through the closure are those whose practice-map row names the ICB.
+    const icb = augRows[0]!.icbCode;
+    const within = await db.all<{ area_code: string }>(
+      `SELECT area_code FROM area_ancestry
+       WHERE structure = 'as_recorded' AND valid_from = $1 AND area_level = 'practice'
+         AND ancestor_level = 'icb' AND ancestor_code = $2 ORDER BY 1`,
+      [AUG, icb],
+    );
+    const expected = augRows
+      .filter((r) => r.icbCode === icb)
+      .map((r) => r.practiceCode)
+      .sort();
+    expect(within.map((r) => r.area_code)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(10);
   });
 });
 

@@ -250,14 +250,7 @@ export const measure = query('booking.measure')`
 WITH daily AS (
   SELECT
     d.event_date,
-    CASE $2
-      WHEN 'practice' THEN a.practice_code
-      WHEN 'pcn' THEN a.pcn_code
-      WHEN 'sub-icb' THEN a.sub_icb_code
-      WHEN 'icb' THEN a.icb_code
-      WHEN 'region' THEN a.region_code
-      ELSE d.grp
-    END AS grp,
+    CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN a.ancestor_code ELSE d.grp END AS grp,
     CASE $1
       WHEN 'rep-cons-02' THEN d.ref_no_slot
       WHEN 'rep-cons-03' THEN d.ref_slots
@@ -281,8 +274,11 @@ WITH daily AS (
       ELSE 0
     END AS p
   FROM booking_daily d
-  LEFT JOIN practice_ancestry a
-    ON $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') AND a.structure = 'current' AND a.practice_code = d.grp
+  -- The practice's area at the grouping's level (the practice itself for 'practice'), from the closure.
+  LEFT JOIN area_ancestry a
+    ON $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') AND a.structure = 'current'
+   AND a.area_level = 'practice' AND a.area_code = d.grp
+   AND a.ancestor_level = CASE $2 WHEN 'sub-icb' THEN 'sub_icb' ELSE $2 END
   WHERE d.grouping = CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN 'practice' ELSE $2 END
     AND d.event_date BETWEEN $3::DATE AND $4::DATE
 ),

@@ -227,15 +227,14 @@ WITH closed AS (
   WHERE area_level = $1 AND NOT is_current AND area_code <> 'UNKNOWN'
 ),
 level_code AS (
-  SELECT r.practice_code, r.valid_from,
-         CASE $1 WHEN 'pcn' THEN r.pcn_code WHEN 'sub_icb' THEN r.sub_icb_code WHEN 'icb' THEN r.icb_code
-                 WHEN 'region' THEN r.region_code END AS old_code,
-         CASE $1 WHEN 'pcn' THEN c.pcn_code WHEN 'sub_icb' THEN c.sub_icb_code WHEN 'icb' THEN c.icb_code
-                 WHEN 'region' THEN c.region_code END AS new_code
-  FROM practice_ancestry r
-  JOIN practice_ancestry c ON c.structure = 'current' AND c.practice_code = r.practice_code
-  JOIN area p ON p.area_level = 'practice' AND p.area_code = r.practice_code AND p.is_current
-  WHERE r.structure = 'as_recorded' AND $1 <> 'practice'
+  -- Each open practice's area at the level as recorded in each release and today (area_ancestry).
+  SELECT r.area_code AS practice_code, r.valid_from, r.ancestor_code AS old_code, c.ancestor_code AS new_code
+  FROM area_ancestry r
+  JOIN area_ancestry c
+    ON c.structure = 'current' AND c.area_level = 'practice' AND c.area_code = r.area_code
+   AND c.ancestor_level = r.ancestor_level
+  JOIN area p ON p.area_level = 'practice' AND p.area_code = r.area_code AND p.is_current
+  WHERE r.structure = 'as_recorded' AND r.area_level = 'practice' AND r.ancestor_level = $1 AND $1 <> 'practice'
 ),
 moves AS (
   SELECT cl.area_code, l.new_code, count(*) AS practices
@@ -275,7 +274,7 @@ SELECT
  * metric and period, so its total is this times the number of (metric, period) pairs.
  * Without an area: every open area at the level, closed practices (they keep their history) and Unknown.
  * Within an area: the area itself when it is at the level, or the areas at the level that its practices
- * belong to (practice_ancestry, so practices outside any PCN count in their own sub-ICB).
+ * belong to (area_ancestry, each practice's own ancestors: practices outside any PCN count in their own sub-ICB).
  * Keep the WHERE clause the same as in dataTableRows.
  * $1 level, $2 area level (NULL: no area), $3 area code (NULL: no area).
  */
@@ -287,14 +286,12 @@ WHERE a.area_level = $1
         WHEN $2::VARCHAR IS NULL THEN a.is_current OR a.area_level = 'practice'
         WHEN $2::VARCHAR = $1 THEN a.area_code = $3::VARCHAR
         ELSE a.area_code IN (
-          SELECT CASE $1 WHEN 'region' THEN p.region_code WHEN 'icb' THEN p.icb_code
-                         WHEN 'sub_icb' THEN p.sub_icb_code WHEN 'pcn' THEN p.pcn_code
-                         ELSE p.practice_code END
-          FROM practice_ancestry p
-          WHERE p.structure = 'current'
-            AND CASE $2::VARCHAR WHEN 'region' THEN p.region_code WHEN 'icb' THEN p.icb_code
-                                 WHEN 'sub_icb' THEN p.sub_icb_code WHEN 'pcn' THEN p.pcn_code
-                                 ELSE p.practice_code END = $3::VARCHAR)
+          SELECT p.ancestor_code
+          FROM area_ancestry p
+          JOIN area_ancestry w
+            ON w.structure = 'current' AND w.area_level = 'practice' AND w.area_code = p.area_code
+           AND w.ancestor_level = $2::VARCHAR AND w.ancestor_code = $3::VARCHAR
+          WHERE p.structure = 'current' AND p.area_level = 'practice' AND p.ancestor_level = $1)
       END
 `;
 
@@ -350,14 +347,12 @@ areas AS (
           WHEN $2::VARCHAR IS NULL THEN a.is_current OR a.area_level = 'practice'
           WHEN $2::VARCHAR = $1 THEN a.area_code = $3::VARCHAR
           ELSE a.area_code IN (
-            SELECT CASE $1 WHEN 'region' THEN p.region_code WHEN 'icb' THEN p.icb_code
-                           WHEN 'sub_icb' THEN p.sub_icb_code WHEN 'pcn' THEN p.pcn_code
-                           ELSE p.practice_code END
-            FROM practice_ancestry p
-            WHERE p.structure = 'current'
-              AND CASE $2::VARCHAR WHEN 'region' THEN p.region_code WHEN 'icb' THEN p.icb_code
-                                   WHEN 'sub_icb' THEN p.sub_icb_code WHEN 'pcn' THEN p.pcn_code
-                                   ELSE p.practice_code END = $3::VARCHAR)
+            SELECT p.ancestor_code
+            FROM area_ancestry p
+            JOIN area_ancestry w
+              ON w.structure = 'current' AND w.area_level = 'practice' AND w.area_code = p.area_code
+             AND w.ancestor_level = $2::VARCHAR AND w.ancestor_code = $3::VARCHAR
+            WHERE p.structure = 'current' AND p.area_level = 'practice' AND p.ancestor_level = $1)
         END
 ),
 page AS (
@@ -869,7 +864,7 @@ ORDER BY r.area_code, i.area_code
 
 /**
  * The areas of one level within one area (any level above it, England for all), as the hierarchy stood for
- * one period, for rankings (src/query/ranking.ts). Membership comes from practice_ancestry: on today's
+ * one period, for rankings (src/query/ranking.ts). Membership comes from area_ancestry: on today's
  * structure each practice's one 'current' row; as recorded, the rows of the practice-map release in force
  * for the period (the latest on or before its first day; before the first release, the first). Each area
  * comes with its name, whether it is open today, and for practices whether the release in force for the
@@ -880,8 +875,8 @@ ORDER BY r.area_code, i.area_code
 export const rankingMembers = query('query.rankingMembers')`
 WITH rel AS (
   SELECT coalesce(
-           (SELECT max(valid_from) FROM practice_ancestry WHERE structure = $1 AND valid_from <= $2::DATE),
-           (SELECT min(valid_from) FROM practice_ancestry WHERE structure = $1)
+           (SELECT max(valid_from) FROM area_ancestry WHERE structure = $1 AND valid_from <= $2::DATE),
+           (SELECT min(valid_from) FROM area_ancestry WHERE structure = $1)
          ) AS valid_from,
          coalesce(
            (SELECT max(extract_date) FROM practice_map WHERE extract_date <= $2::DATE),
@@ -889,27 +884,18 @@ WITH rel AS (
          ) AS release_date
 ),
 anc AS (
-  SELECT pa.*
-  FROM practice_ancestry pa, rel
-  WHERE pa.structure = $1 AND pa.valid_from = rel.valid_from
+  SELECT x.*
+  FROM area_ancestry x, rel
+  WHERE x.structure = $1 AND x.valid_from = rel.valid_from AND x.area_level = 'practice'
 ),
+-- The practices' areas at the ranked level, of the practices within the area (all of them within England).
 members AS (
-  SELECT DISTINCT CASE $3::VARCHAR
-           WHEN 'practice' THEN practice_code
-           WHEN 'pcn' THEN pcn_code
-           WHEN 'sub_icb' THEN sub_icb_code
-           WHEN 'icb' THEN icb_code
-           WHEN 'region' THEN region_code
-         END AS code
-  FROM anc
-  WHERE CASE $4::VARCHAR
-          WHEN 'england' THEN true
-          WHEN 'region' THEN region_code = $5
-          WHEN 'icb' THEN icb_code = $5
-          WHEN 'sub_icb' THEN sub_icb_code = $5
-          WHEN 'pcn' THEN pcn_code = $5
-          ELSE false
-        END
+  SELECT DISTINCT m.ancestor_code AS code
+  FROM anc m
+  WHERE m.ancestor_level = $3::VARCHAR AND $3::VARCHAR <> 'england'
+    AND ($4::VARCHAR = 'england'
+         OR ($4::VARCHAR IN ('region', 'icb', 'sub_icb', 'pcn')
+             AND m.area_code IN (SELECT w.area_code FROM anc w WHERE w.ancestor_level = $4 AND w.ancestor_code = $5)))
 )
 SELECT m.code,
        coalesce(v.name, a.name, m.code) AS name,
@@ -1098,14 +1084,16 @@ near AS (
   WHERE regexp_extract(p.outward, '^([A-Z]+)[0-9]', 1) = $1
 )
 SELECT n.area_code AS code, n.name, n.postcode, n.parent_code, pcn.name AS parent_name,
-       anc.sub_icb_code, sub.name AS sub_icb_name,
+       sa.ancestor_code AS sub_icb_code, sub.name AS sub_icb_name,
        sub.place_name AS sub_icb_place_name, icb.name AS icb_name
 FROM near n
 LEFT JOIN area pcn ON pcn.area_level = 'pcn' AND pcn.area_code = n.parent_code
-LEFT JOIN practice_ancestry anc
-  ON anc.structure = 'current' AND anc.practice_code = n.area_code
-LEFT JOIN area sub ON sub.area_level = 'sub_icb' AND sub.area_code = anc.sub_icb_code
-LEFT JOIN area icb ON icb.area_level = 'icb' AND icb.area_code = anc.icb_code
+LEFT JOIN area_ancestry sa
+  ON sa.structure = 'current' AND sa.area_level = 'practice' AND sa.area_code = n.area_code AND sa.ancestor_level = 'sub_icb'
+LEFT JOIN area_ancestry ia
+  ON ia.structure = 'current' AND ia.area_level = 'practice' AND ia.area_code = n.area_code AND ia.ancestor_level = 'icb'
+LEFT JOIN area sub ON sub.area_level = 'sub_icb' AND sub.area_code = sa.ancestor_code
+LEFT JOIN area icb ON icb.area_level = 'icb' AND icb.area_code = ia.ancestor_code
 ORDER BY CASE WHEN n.outward = $3 THEN 0 ELSE 1 END, abs(coalesce(n.district, 999) - $2), n.outward, n.name,
          n.area_code
 LIMIT $4
@@ -1132,21 +1120,14 @@ ORDER BY period_start
  */
 export const supplierFigures = query('query.supplierFigures')`
 WITH members AS (
-  SELECT pa.practice_code AS code,
+  SELECT pa.area_code AS code,
          coalesce(nullif(trim(a.supplier_name), ''), 'Unknown') AS supplier,
          coalesce(a.is_current, false) AS is_current
-  FROM practice_ancestry pa
-  LEFT JOIN area a ON a.area_level = 'practice' AND a.area_code = pa.practice_code
-  WHERE pa.structure = 'current' AND pa.practice_code <> 'UNKNOWN'
-    AND CASE $1::VARCHAR
-          WHEN 'england' THEN true
-          WHEN 'region' THEN pa.region_code = $2::VARCHAR
-          WHEN 'icb' THEN pa.icb_code = $2::VARCHAR
-          WHEN 'sub_icb' THEN pa.sub_icb_code = $2::VARCHAR
-          WHEN 'pcn' THEN pa.pcn_code = $2::VARCHAR
-          WHEN 'practice' THEN pa.practice_code = $2::VARCHAR
-          ELSE false
-        END
+  FROM area_ancestry pa
+  LEFT JOIN area a ON a.area_level = 'practice' AND a.area_code = pa.area_code
+  -- The practices within the area: one lookup in the closure (England: every practice, whatever its code).
+  WHERE pa.structure = 'current' AND pa.area_level = 'practice' AND pa.area_code <> 'UNKNOWN'
+    AND pa.ancestor_level = $1::VARCHAR AND (pa.ancestor_code = $2::VARCHAR OR $1::VARCHAR = 'england')
 )
 SELECT 'value' AS kind, m.supplier, v.metric_id, CAST(v.period_start AS VARCHAR) AS period_start,
        sum(v.value) AS value, sum(coalesce(v.uncovered, 0)) AS uncovered,

@@ -67,7 +67,7 @@ FROM (
  * plus England and the Unknown chain in each release.
  * A PCN's parent is the sub-ICB location holding most of its practices (ties: the lowest code): about ten real
  * PCNs span sub-ICB locations, and the unallocated PCN 'U' spans dozens. Each practice keeps its own sub-ICB
- * location in practice_map and practice_ancestry, which is what figures roll up by.
+ * location in practice_map and area_ancestry, which is what figures roll up by.
  */
 export const areaVersionInsert = query('reference.areaVersionInsert')`
 INSERT INTO area_version (extract_date, area_level, area_code, ons_code, name, parent_level, parent_code)
@@ -148,34 +148,70 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value
 `;
 
 /**
- * Each practice in each practice-map release with its parents as recorded in that release, valid from the
- * release's extract date (until the next release); plus UNKNOWN in every release.
+ * The closure of the hierarchy as recorded in each practice-map release (valid from its extract date, until the
+ * next release): every area of the release with each ancestor, itself at depth 0, up to England. A practice's
+ * ancestors are those of its own row in the release (its PCN, sub-ICB location, ICB and region); the other
+ * levels follow their parents in area_version. UNKNOWN in every release, under England.
  */
-export const practiceAncestryInsertAsRecorded = query('reference.practiceAncestryInsertAsRecorded')`
-INSERT INTO practice_ancestry (structure, valid_from, practice_code, pcn_code, sub_icb_code, icb_code, region_code)
-SELECT 'as_recorded', extract_date, practice_code, pcn_code, sub_icb_code, icb_code, region_code
-FROM practice_map
+export const areaAncestryInsertAsRecorded = query('reference.areaAncestryInsertAsRecorded')`
+INSERT INTO area_ancestry (structure, valid_from, area_level, area_code, ancestor_level, ancestor_code, depth)
+WITH RECURSIVE up (valid_from, area_level, area_code, ancestor_level, ancestor_code, depth) AS (
+  SELECT extract_date, area_level, area_code, area_level, area_code, 0 FROM area_version WHERE area_level <> 'practice'
+  UNION ALL
+  SELECT u.valid_from, u.area_level, u.area_code, v.parent_level, v.parent_code, u.depth + 1
+  FROM up u
+  JOIN area_version v
+    ON v.extract_date = u.valid_from AND v.area_level = u.ancestor_level AND v.area_code = u.ancestor_code
+  WHERE v.parent_code IS NOT NULL
+),
+practice AS (
+  SELECT extract_date, practice_code, pcn_code, sub_icb_code, icb_code, region_code FROM practice_map
+  UNION ALL
+  SELECT DISTINCT extract_date, 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN' FROM practice_map
+)
+SELECT 'as_recorded', valid_from, area_level, area_code, ancestor_level, ancestor_code, depth FROM up
 UNION ALL
-SELECT DISTINCT 'as_recorded', extract_date, 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN'
-FROM practice_map
+SELECT 'as_recorded', extract_date, 'practice', practice_code,
+       unnest(['practice', 'pcn', 'sub_icb', 'icb', 'region', 'england']),
+       unnest([practice_code, pcn_code, sub_icb_code, icb_code, region_code, 'E92000001']),
+       unnest(range(6))
+FROM practice
 `;
 
 /**
- * Each practice (current and closed, plus UNKNOWN) on today's structure: its PCN and sub-ICB location as in the
- * last release it appears in, then the sub-ICB location's ICB and the ICB's region as in the area table (today's
- * parents; a closed sub-ICB or ICB keeps its last known parent). For a current practice this is exactly its row
- * in the latest release. Valid from 0001-01-01.
+ * The closure of today's structure: every area (current and closed, Unknown included) with each ancestor,
+ * itself at depth 0, up to England, valid from 0001-01-01. A practice's PCN and sub-ICB location are those of
+ * the last release it appears in (for a current practice, its row in the latest release), then the sub-ICB
+ * location's ancestors in the area table; the other levels follow area.parent_code (a closed area keeps its last
+ * known parent).
  */
-export const practiceAncestryInsertCurrent = query('reference.practiceAncestryInsertCurrent')`
-INSERT INTO practice_ancestry (structure, valid_from, practice_code, pcn_code, sub_icb_code, icb_code, region_code)
-SELECT 'current', DATE '0001-01-01', p.practice_code, p.pcn_code, p.sub_icb_code, s.parent_code, i.parent_code
-FROM area a
-JOIN practice_map p ON p.practice_code = a.area_code AND p.extract_date = a.last_extract
-JOIN area s ON s.area_level = 'sub_icb' AND s.area_code = p.sub_icb_code
-JOIN area i ON i.area_level = 'icb' AND i.area_code = s.parent_code
-WHERE a.area_level = 'practice' AND a.area_code <> 'UNKNOWN'
+export const areaAncestryInsertCurrent = query('reference.areaAncestryInsertCurrent')`
+INSERT INTO area_ancestry (structure, valid_from, area_level, area_code, ancestor_level, ancestor_code, depth)
+WITH RECURSIVE up (area_level, area_code, ancestor_level, ancestor_code, depth) AS (
+  SELECT area_level, area_code, area_level, area_code, 0 FROM area WHERE area_level <> 'practice'
+  UNION ALL
+  SELECT u.area_level, u.area_code, a.parent_level, a.parent_code, u.depth + 1
+  FROM up u
+  JOIN area a ON a.area_level = u.ancestor_level AND a.area_code = u.ancestor_code
+  WHERE a.parent_code IS NOT NULL
+),
+practice AS (
+  SELECT a.area_code AS practice_code, p.pcn_code, p.sub_icb_code
+  FROM area a
+  JOIN practice_map p ON p.practice_code = a.area_code AND p.extract_date = a.last_extract
+  WHERE a.area_level = 'practice' AND a.area_code <> 'UNKNOWN'
+  UNION ALL
+  SELECT 'UNKNOWN', 'UNKNOWN', 'UNKNOWN'
+)
+SELECT 'current', DATE '0001-01-01', area_level, area_code, ancestor_level, ancestor_code, depth FROM up
 UNION ALL
-SELECT 'current', DATE '0001-01-01', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN'
+SELECT 'current', DATE '0001-01-01', 'practice', practice_code, 'practice', practice_code, 0 FROM practice
+UNION ALL
+SELECT 'current', DATE '0001-01-01', 'practice', practice_code, 'pcn', pcn_code, 1 FROM practice
+UNION ALL
+SELECT 'current', DATE '0001-01-01', 'practice', p.practice_code, u.ancestor_level, u.ancestor_code, u.depth + 2
+FROM practice p
+JOIN up u ON u.area_level = 'sub_icb' AND u.area_code = p.sub_icb_code
 `;
 
 /**
