@@ -251,6 +251,11 @@ export async function getAreaPage(
     includePartial: boolean;
     /** Compute the peer band and percentile ranks (default true); callers that do not show them skip it. */
     peers?: boolean;
+    /**
+     * Read the children table and a practice's context (default true); callers that show only the tiles
+     * (the summary API) skip them.
+     */
+    details?: boolean;
   },
 ): Promise<AreaPage | null> {
   const chain = await getAreaChain(db, opts.level, opts.code);
@@ -397,13 +402,14 @@ export async function getAreaPage(
       : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends });
 
   // Practice pages: list sizes, supplier, PCN and rank in the ICB (issue 11 item 8).
+  const details = opts.details !== false;
   const practiceContext =
-    area.level === 'practice'
+    details && area.level === 'practice'
       ? await getPracticeContext(db, catalogue, { code: area.code, grain, status })
       : null;
 
   let children: AreaChildren | null = null;
-  if (childLevel(area.level)) {
+  if (details && childLevel(area.level)) {
     const latest = latestCompletePeriod(grain, status);
     const periodStart =
       lastActivePeriod !== null && latest !== null && lastActivePeriod < latest ? lastActivePeriod : latest;

@@ -368,20 +368,28 @@ page AS (
   JOIN areas a ON a.area_rank BETWEEN $13 AND $14
   WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $15 AND $16
 ),
+-- The cells underneath metric_value and area_denominator, filtered on their integer keys (the views' CASE
+-- columns would be computed for every cell first): structure 0 is 'current', grain 0 week and 1 month.
+page_key AS (
+  SELECT DISTINCT k.area_key, k.area_code
+  FROM area_dim k
+  WHERE k.area_level = $1 AND k.area_code IN (SELECT area_code FROM page)
+),
 vals AS (
-  SELECT v.metric_id, v.period_start, v.area_code, v.value, v.uncovered
-  FROM metric_value v
-  WHERE v.structure = 'current' AND v.grain = $12 AND v.area_level = $1
-    AND v.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
-    AND v.metric_id IN (SELECT DISTINCT value_metric FROM page)
-    AND v.area_code IN (SELECT DISTINCT area_code FROM page)
+  SELECT m.metric_id, c.period_start, k.area_code, c.value, c.uncovered
+  FROM metric_cell c
+  JOIN metric_dim m ON m.metric_key = c.metric_key
+  JOIN page_key k ON k.area_key = c.area_key
+  WHERE c.structure = 0 AND c.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND c.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
+    AND c.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT value_metric FROM page))
 ),
 dens AS (
-  SELECT d.period_start, d.area_code, d.patients_13plus
-  FROM area_denominator d
-  WHERE d.grain = $12 AND d.area_level = $1
+  SELECT d.period_start, k.area_code, d.patients_13plus
+  FROM area_den_cell d
+  JOIN page_key k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND d.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
-    AND d.area_code IN (SELECT DISTINCT area_code FROM page)
 )
 SELECT g.metric_id, strftime(g.period_start, '%Y-%m-%d') AS period_start, g.kind,
        g.area_level, g.area_code, g.name, g.place_name, g.ons_code, g.is_current,
