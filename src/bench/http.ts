@@ -591,7 +591,8 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     await signedInLoad();
     return measured;
   } finally {
-    db.close();
+    // Requests whose clients gave up may still be computing: the warehouse closes once they finish.
+    await db.closeWhenIdle();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
