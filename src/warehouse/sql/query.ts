@@ -822,18 +822,31 @@ ORDER BY period_start
  * $7 multiplier.
  */
 export const peersRateRank = query('query.peersRateRank')`
-WITH peer AS (
+WITH lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
+-- The cells under area_denominator and metric_value, on their integer keys (structure 0 is 'current';
+-- grain 0 week, 1 month): one period's cells of one metric, not the views' every cell.
+den AS (
+  SELECT k.area_code, d.area_key, d.patients_13plus
+  FROM area_den_cell d
+  JOIN lvl k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND d.period_start = $4::DATE
+    AND d.patients_13plus > 0
+),
+val AS (
+  SELECT v.area_key, v.value, v.uncovered
+  FROM metric_cell v
+  WHERE v.structure = 0 AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $1)
+    AND v.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND v.period_start = $4::DATE
+),
+peer AS (
   SELECT d.area_code,
          CASE WHEN $1 = '' THEN d.patients_13plus
               ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * $7
          END AS value
-  FROM area_denominator d
-  LEFT JOIN metric_value v
-    ON v.structure = 'current' AND v.metric_id = $1 AND v.grain = d.grain AND v.period_start = d.period_start
-   AND v.area_level = d.area_level AND v.area_code = d.area_code
-  JOIN area a ON a.area_level = d.area_level AND a.area_code = d.area_code
-  WHERE d.grain = $2 AND d.area_level = $3 AND d.period_start = $4 AND d.patients_13plus > 0
-    AND d.area_code <> 'UNKNOWN' AND (a.is_current OR v.value IS NOT NULL)
+  FROM den d
+  LEFT JOIN val v ON v.area_key = d.area_key
+  JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
+  WHERE a.is_current OR v.value IS NOT NULL
 ),
 me AS (SELECT value FROM peer WHERE area_code = $5)
 SELECT (SELECT count(*) FROM peer) AS n,
@@ -948,19 +961,29 @@ ORDER BY m.code
  */
 export const rankingValues = query('query.rankingValues')`
 WITH codes AS (SELECT DISTINCT unnest($5::VARCHAR[]) AS area_code),
+-- The cells under metric_value and area_denominator, filtered on their integer keys (structure 0 is
+-- 'current', 1 'as_recorded'; grain 0 week, 1 month).
+keys AS (
+  SELECT k.area_key, k.area_code
+  FROM area_dim k
+  JOIN codes c ON c.area_code = k.area_code
+  WHERE k.area_level = $4
+),
 v AS (
-  SELECT v.area_code, v.period_start, v.value, v.uncovered
-  FROM metric_value v
-  JOIN codes c ON c.area_code = v.area_code
-  WHERE v.structure = CASE WHEN $4 = 'practice' THEN 'current' ELSE $1 END
-    AND v.metric_id = $2 AND v.grain = $3 AND v.area_level = $4
+  SELECT k.area_code, v.period_start, v.value, v.uncovered
+  FROM metric_cell v
+  JOIN keys k ON k.area_key = v.area_key
+  WHERE v.structure = CASE CASE WHEN $4 = 'practice' THEN 'current' ELSE $1 END
+                        WHEN 'current' THEN 0 WHEN 'as_recorded' THEN 1 END
+    AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $2)
+    AND v.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND v.period_start BETWEEN $6::DATE AND $7::DATE
 ),
 d AS (
-  SELECT d.area_code, d.period_start, d.patients_13plus
-  FROM area_denominator d
-  JOIN codes c ON c.area_code = d.area_code
-  WHERE ($1 = 'current' OR $4 = 'practice') AND d.grain = $3 AND d.area_level = $4
+  SELECT k.area_code, d.period_start, d.patients_13plus
+  FROM area_den_cell d
+  JOIN keys k ON k.area_key = d.area_key
+  WHERE ($1 = 'current' OR $4 = 'practice') AND d.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND d.period_start BETWEEN $6::DATE AND $7::DATE
 )
 SELECT coalesce(v.area_code, d.area_code) AS area_code,
