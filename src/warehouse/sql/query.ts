@@ -1178,20 +1178,30 @@ WITH members AS (
           WHEN 'practice' THEN pa.practice_code = $2::VARCHAR
           ELSE false
         END
+),
+-- The cells under metric_value and area_denominator, filtered on their integer keys (structure 0 is
+-- 'current'; grain 0 week, 1 month) rather than through the views.
+member_key AS (
+  SELECT k.area_key, m.supplier
+  FROM members m
+  JOIN area_dim k ON k.area_level = 'practice' AND k.area_code = m.code
 )
-SELECT 'value' AS kind, m.supplier, v.metric_id, CAST(v.period_start AS VARCHAR) AS period_start,
+SELECT 'value' AS kind, m.supplier, md.metric_id, CAST(v.period_start AS VARCHAR) AS period_start,
        sum(v.value) AS value, sum(coalesce(v.uncovered, 0)) AS uncovered,
        NULL::BIGINT AS practices, NULL::BIGINT AS open_practices
-FROM metric_value v
-JOIN members m ON m.code = v.area_code
-WHERE v.structure = 'current' AND v.area_level = 'practice' AND v.grain = $3::VARCHAR
-  AND v.period_start BETWEEN $4::DATE AND $5::DATE AND list_contains($6::VARCHAR[], v.metric_id)
-GROUP BY m.supplier, v.metric_id, v.period_start
+FROM metric_cell v
+JOIN member_key m ON m.area_key = v.area_key
+JOIN metric_dim md ON md.metric_key = v.metric_key
+WHERE v.structure = 0 AND v.grain = CASE $3::VARCHAR WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+  AND v.period_start BETWEEN $4::DATE AND $5::DATE
+  AND v.metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($6::VARCHAR[], metric_id))
+GROUP BY m.supplier, md.metric_id, v.period_start
 UNION ALL
 SELECT 'patients', m.supplier, NULL, CAST(d.period_start AS VARCHAR), sum(d.patients_13plus), NULL, count(*), NULL
-FROM area_denominator d
-JOIN members m ON m.code = d.area_code
-WHERE d.area_level = 'practice' AND d.grain = $3::VARCHAR AND d.period_start BETWEEN $4::DATE AND $5::DATE
+FROM area_den_cell d
+JOIN member_key m ON m.area_key = d.area_key
+WHERE d.grain = CASE $3::VARCHAR WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+  AND d.period_start BETWEEN $4::DATE AND $5::DATE
 GROUP BY m.supplier, d.period_start
 UNION ALL
 SELECT 'practices', supplier, NULL, NULL, NULL, NULL, count(*), count(*) FILTER (WHERE is_current)
