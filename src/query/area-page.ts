@@ -14,7 +14,7 @@ import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
 
 export { comparisonMetric };
-import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
+import { getPeerBands, getPeersMany, resolvePeerMetric, type PeerBand, type PeersRequest } from './peers.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -502,6 +502,8 @@ async function getPeerFigures(
   if (!area.isCurrent && area.level !== 'practice') return {};
   const peerBands: Record<string, PeerBand[]> = {};
   const peerPositions: Record<string, PeerPosition> = {};
+  // The ranks are read together once the tiles that have one are known (one query for the rates).
+  const ranked: { metricId: string; name: string; unit: string; req: PeersRequest }[] = [];
   for (const m of opts.metrics) {
     const points = opts.series[m.id] ?? [];
     // Rates first: the band is on the rate the trend draws (the tile's comparison rate), else on the figure.
@@ -518,9 +520,11 @@ async function getPeerFigures(
     const comparedOn = tile.comparison.metricId;
     const resolved = resolvePeerMetric(comparedOn, catalogue);
     if (!resolved) continue;
-    const position = await getPeers(
-      db,
-      {
+    ranked.push({
+      metricId: m.id,
+      name: resolved.metric.name,
+      unit: resolved.metric.unit,
+      req: {
         metricId: comparedOn,
         level: area.level,
         code: area.code,
@@ -528,19 +532,26 @@ async function getPeerFigures(
         period: latest.periodStart,
         structure: 'current',
       },
-      catalogue,
-      status,
-    );
-    peerPositions[m.id] = {
+    });
+  }
+  const positions = await getPeersMany(
+    db,
+    ranked.map((r) => r.req),
+    catalogue,
+    status,
+  );
+  ranked.forEach((r, i) => {
+    const position = positions[i]!;
+    peerPositions[r.metricId] = {
       metricId: position.metricId,
-      metricName: resolved.metric.name,
-      unit: resolved.metric.unit,
+      metricName: r.name,
+      unit: r.unit,
       periodStart: position.periodStart,
       count: position.count,
       value: position.value,
       rank: position.rank,
       percentileRank: position.percentileRank,
     };
-  }
+  });
   return { peerBands, peerPositions };
 }

@@ -857,6 +857,58 @@ SELECT (SELECT count(*) FROM peer) AS n,
 `;
 
 /**
+ * peersRateRank for several rates at once (an area page's tiles): one row per rate, in the order given, with
+ * the same columns (i is the rate's position, from 1), each rate's figures computed as peersRateRank does.
+ * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start,
+ * $5 area code, $6 patient scale, $7 multipliers (one per rate).
+ */
+export const peersRateRanks = query('query.peersRateRanks')`
+WITH rates AS (
+  SELECT unnest($1::VARCHAR[]) AS numerator_id, unnest($7::DOUBLE[]) AS multiplier,
+         unnest(generate_series(1, len($1::VARCHAR[]))) AS i
+),
+lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
+den AS (
+  SELECT k.area_code, d.area_key, d.patients_13plus
+  FROM area_den_cell d
+  JOIN lvl k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND d.period_start = $4::DATE
+    AND d.patients_13plus > 0
+),
+val AS (
+  SELECT r.i, v.area_key, v.value, v.uncovered
+  FROM metric_cell v
+  JOIN metric_dim md ON md.metric_key = v.metric_key
+  JOIN rates r ON r.numerator_id = md.metric_id
+  WHERE v.structure = 0 AND v.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND v.period_start = $4::DATE
+),
+peer AS (
+  SELECT r.i, d.area_code,
+         CASE WHEN r.numerator_id = '' THEN d.patients_13plus
+              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
+         END AS value
+  FROM rates r
+  CROSS JOIN den d
+  LEFT JOIN val v ON v.i = r.i AND v.area_key = d.area_key
+  JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
+  WHERE a.is_current OR v.value IS NOT NULL
+),
+me AS (SELECT i, value FROM peer WHERE area_code = $5)
+SELECT r.i,
+       count(p.i) AS n,
+       quantile_cont(p.value, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) AS deciles,
+       any_value(m.value) AS value,
+       count(*) FILTER (WHERE p.value > m.value) AS higher,
+       count(*) FILTER (WHERE p.value < m.value) AS lower
+FROM rates r
+LEFT JOIN peer p ON p.i = r.i
+LEFT JOIN me m ON m.i = r.i
+GROUP BY r.i
+ORDER BY r.i
+`;
+
+/**
  * A practice's patients aged 13+ in one period (its list size in force, docs/adr/0006), for practice pages.
  * $1 grain, $2 period start, $3 practice code.
  */
