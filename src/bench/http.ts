@@ -228,7 +228,9 @@ export function untimedRoutes(
  * One URL for every page (each area level by month and by week) and every GET API route, with real demo
  * codes: areas not asked for elsewhere in the bench (their own sample order).
  */
-async function uncachedUrls(db: Warehouse): Promise<{ pages: [string, string][]; api: [string, string][] }> {
+export async function uncachedUrls(
+  db: Warehouse,
+): Promise<{ pages: [string, string][]; api: [string, string][] }> {
   const one = async (level: string) => (await sampleAreaCodes(db, level, 1, 'uncached'))[0]!;
   const area = {
     region: await one('region'),
@@ -589,7 +591,8 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     await signedInLoad();
     return measured;
   } finally {
-    db.close();
+    // Requests whose clients gave up may still be computing: the warehouse closes once they finish.
+    await db.closeWhenIdle();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -296,7 +296,8 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     await app.close();
     await figures.close();
     await state.close();
-    db.close();
+    // After the stores: a refresh or sign-in lookup still running ends before the warehouse closes.
+    await db.closeWhenIdle();
     process.exit(0);
   };
   process.once('SIGINT', () => void close());

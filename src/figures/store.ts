@@ -205,6 +205,7 @@ export class FigureStore {
       connect: async () => this.handle(this.nextSlot++),
       // A handle owns nothing: the store closes the versions.
       close: () => undefined,
+      closeWhenIdle: () => Promise.resolve(),
       append: () => Promise.reject(new Error('the published figures are read-only')),
     };
     return handle as unknown as Warehouse;

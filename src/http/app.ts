@@ -102,7 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // learn who it is (issue 16.11).
   const authDb = await (deps.warehouse ?? db).connect();
   authFor(deps).useConnection(authDb);
-  app.addHook('onClose', async () => authDb.close());
+  // A sign-in lookup of a request still being answered finishes first (closing under it aborts DuckDB).
+  app.addHook('onClose', () => authDb.closeWhenIdle());
   registerAccess(app, deps);
   // Health checks and the data version get their own connection: never behind a figure query.
   const stateDb = await db.connect();

@@ -14,7 +14,7 @@ import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
 
 export { comparisonMetric };
-import { getPeerBands, getPeers, resolvePeerMetric, type PeerBand } from './peers.ts';
+import { getPeerBands, getPeersMany, resolvePeerMetric, type PeerBand, type PeersRequest } from './peers.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -251,6 +251,11 @@ export async function getAreaPage(
     includePartial: boolean;
     /** Compute the peer band and percentile ranks (default true); callers that do not show them skip it. */
     peers?: boolean;
+    /**
+     * Read the children table and a practice's context (default true); callers that show only the tiles
+     * (the summary API) skip them.
+     */
+    details?: boolean;
   },
 ): Promise<AreaPage | null> {
   const chain = await getAreaChain(db, opts.level, opts.code);
@@ -397,13 +402,14 @@ export async function getAreaPage(
       : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends });
 
   // Practice pages: list sizes, supplier, PCN and rank in the ICB (issue 11 item 8).
+  const details = opts.details !== false;
   const practiceContext =
-    area.level === 'practice'
+    details && area.level === 'practice'
       ? await getPracticeContext(db, catalogue, { code: area.code, grain, status })
       : null;
 
   let children: AreaChildren | null = null;
-  if (childLevel(area.level)) {
+  if (details && childLevel(area.level)) {
     const latest = latestCompletePeriod(grain, status);
     const periodStart =
       lastActivePeriod !== null && latest !== null && lastActivePeriod < latest ? lastActivePeriod : latest;
@@ -496,6 +502,8 @@ async function getPeerFigures(
   if (!area.isCurrent && area.level !== 'practice') return {};
   const peerBands: Record<string, PeerBand[]> = {};
   const peerPositions: Record<string, PeerPosition> = {};
+  // The ranks are read together once the tiles that have one are known (one query for the rates).
+  const ranked: { metricId: string; name: string; unit: string; req: PeersRequest }[] = [];
   for (const m of opts.metrics) {
     const points = opts.series[m.id] ?? [];
     // Rates first: the band is on the rate the trend draws (the tile's comparison rate), else on the figure.
@@ -512,9 +520,11 @@ async function getPeerFigures(
     const comparedOn = tile.comparison.metricId;
     const resolved = resolvePeerMetric(comparedOn, catalogue);
     if (!resolved) continue;
-    const position = await getPeers(
-      db,
-      {
+    ranked.push({
+      metricId: m.id,
+      name: resolved.metric.name,
+      unit: resolved.metric.unit,
+      req: {
         metricId: comparedOn,
         level: area.level,
         code: area.code,
@@ -522,19 +532,26 @@ async function getPeerFigures(
         period: latest.periodStart,
         structure: 'current',
       },
-      catalogue,
-      status,
-    );
-    peerPositions[m.id] = {
+    });
+  }
+  const positions = await getPeersMany(
+    db,
+    ranked.map((r) => r.req),
+    catalogue,
+    status,
+  );
+  ranked.forEach((r, i) => {
+    const position = positions[i]!;
+    peerPositions[r.metricId] = {
       metricId: position.metricId,
-      metricName: resolved.metric.name,
-      unit: resolved.metric.unit,
+      metricName: r.name,
+      unit: r.unit,
       periodStart: position.periodStart,
       count: position.count,
       value: position.value,
       rank: position.rank,
       percentileRank: position.percentileRank,
     };
-  }
+  });
   return { peerBands, peerPositions };
 }

@@ -3,7 +3,7 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import { buildTestWarehouse, TEST_DEMO_SCALE, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 import { bandedRates } from '../domain/page-rates.ts';
-import { getPeerBands, getPeers, resolvePeerMetric } from './peers.ts';
+import { getPeerBands, getPeers, getPeersMany, resolvePeerMetric } from './peers.ts';
 import { getMetricSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { DataStatus, Structure } from './types.ts';
@@ -164,6 +164,53 @@ describe('getPeers', () => {
     expect(peers.rank).toBeNull();
     expect(peers.percentileRank).toBeNull();
     expect(peers.count).toBe(12); // 13 open practices, one without a list size
+  });
+
+  it('gives for several metrics at once (an area page’s tiles) each position the brute force gives', async () => {
+    // Rates (one derived, one of the 13+ patients themselves) and a count, two periods, in one call.
+    const asked: [string, string][] = [
+      ['unique_logins_per_1000', '2026-10-01'],
+      ['logins', '2026-10-01'],
+      ['registered_pct_13plus', '2026-05-01'],
+      ['prescriptions_ordered_per_1000', '2026-04-01'],
+      ['patients_13plus', '2026-10-01'],
+      ['logins_per_1000', '2026-10-01'],
+    ];
+    for (const code of ['P00001', 'P00004', 'P00013']) {
+      const many = await getPeersMany(
+        tw.db,
+        asked.map(([metricId, period]) => ({
+          metricId,
+          level: 'practice',
+          code,
+          grain: 'month',
+          period,
+          structure: 'current',
+        })),
+        tw.catalogue,
+      );
+      expect(many).toHaveLength(asked.length);
+      for (const [i, [metricId, period]] of asked.entries()) {
+        const figures = await bruteFigures(metricId, 'practice', 'month', period, 'current');
+        const sorted = [...figures.values()].sort((a, b) => a - b);
+        const value = figures.get(code);
+        const p = many[i]!;
+        expect(p.periodStart).toBe(period);
+        expect(p.count).toBe(figures.size);
+        if (value === undefined) {
+          expect(p.value).toBeNull();
+          expect(p.rank).toBeNull();
+          continue;
+        }
+        expect(p.value).toBeCloseTo(value, 9);
+        expect(p.rank).toBe(1 + sorted.filter((v) => v > value).length);
+        expect(p.percentileRank).toBeCloseTo(
+          (100 * sorted.filter((v) => v < value).length) / (sorted.length - 1),
+          9,
+        );
+        p.deciles.forEach((d, j) => expect(d).toBeCloseTo(quantile(sorted, j / 10), 9));
+      }
+    }
   });
 
   it('refuses metrics it cannot compare', async () => {

@@ -140,7 +140,6 @@ export async function getPeers(
   if (!resolved) throw unknownMetric(req.metricId);
   const periodStart = periodStartOf(req.grain, req.period);
   const structure: Structure = resolved.isRate || req.level === 'practice' ? 'current' : req.structure;
-  type RankRow = { n: number; deciles: number[] | null; value: number | null; higher: number; lower: number };
   let row: RankRow | undefined;
   if (resolved.isRate) {
     const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
@@ -163,10 +162,23 @@ export async function getPeers(
       req.code,
     ]);
   }
+  return peersOf(req, resolved.metric.id, periodStart, structure, row);
+}
+
+type RankRow = { n: number; deciles: number[] | null; value: number | null; higher: number; lower: number };
+
+/** A position from its rank row (peersRateRank, peersCountRank or one row of peersRateRanks). */
+function peersOf(
+  req: PeersRequest,
+  metricId: string,
+  periodStart: string,
+  structure: Structure,
+  row: RankRow | undefined,
+): Peers {
   const count = row?.n ?? 0;
   const value = row?.value ?? null;
   return {
-    metricId: resolved.metric.id,
+    metricId,
     level: req.level,
     grain: req.grain,
     periodStart,
@@ -177,6 +189,58 @@ export async function getPeers(
     percentileRank: value === null || count < 2 ? null : ((row?.lower ?? 0) / (count - 1)) * 100,
     deciles: count > 0 ? (row?.deciles ?? []) : [],
   };
+}
+
+/**
+ * getPeers for several requests (an area page's tiles), in the order given: the rates of one area, level,
+ * grain and period in one query (peersRateRanks) rather than one each; other metrics as getPeers.
+ */
+export async function getPeersMany(
+  db: Warehouse,
+  reqs: PeersRequest[],
+  catalogue: MetricDefinition[],
+  status?: DataStatus,
+): Promise<Peers[]> {
+  const out: Peers[] = new Array<Peers>(reqs.length);
+  const groups = new Map<string, { at: number; numerator: string; multiplier: number }[]>();
+  for (const [at, req] of reqs.entries()) {
+    const resolved = resolvePeerMetric(req.metricId, catalogue);
+    if (!resolved) throw unknownMetric(req.metricId);
+    if (!resolved.isRate) {
+      out[at] = await getPeers(db, req, catalogue, status);
+      continue;
+    }
+    const key = JSON.stringify([req.level, req.code, req.grain, periodStartOf(req.grain, req.period)]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push({
+      at,
+      numerator: resolved.numerator?.id ?? '',
+      multiplier: resolved.metric.multiplier ?? 1,
+    });
+  }
+  if (groups.size === 0) return out;
+  const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
+  for (const group of groups.values()) {
+    const first = reqs[group[0]!.at]!;
+    const periodStart = periodStartOf(first.grain, first.period);
+    const rows = await db.all<RankRow & { i: number }>(querySql.peersRateRanks, [
+      listValue(group.map((g) => g.numerator)),
+      first.grain,
+      first.level,
+      periodStart,
+      first.code,
+      scale,
+      listValue(group.map((g) => g.multiplier)),
+    ]);
+    const byIndex = new Map(rows.map((r) => [r.i, r]));
+    group.forEach((g, i) => {
+      const req = reqs[g.at]!;
+      const metricId = resolvePeerMetric(req.metricId, catalogue)!.metric.id;
+      out[g.at] = peersOf(req, metricId, periodStart, 'current', byIndex.get(i + 1));
+    });
+  }
+  return out;
 }
 
 /**

@@ -57,3 +57,36 @@ describe('Warehouse spill files', () => {
     expect(fs.readdirSync(`${file}.tmp`)).toEqual(['notes.txt']);
   });
 });
+
+describe('Warehouse.closeWhenIdle', () => {
+  // A server stopping while requests still compute: DuckDB aborts or hangs when closed under a statement.
+  it('lets running statements finish, refuses new ones, then closes', async () => {
+    const db = await Warehouse.open(path.join(dir, 'idle.duckdb'));
+    const other = await db.connect();
+    const slow = 'SELECT count(*) AS n FROM range(30000000) a WHERE hash(a.range) % 7 = 0';
+    const running = [db.scalar<number>(slow), other.scalar<number>(slow)];
+    const closing = db.closeWhenIdle();
+    await expect(db.all('SELECT 1')).rejects.toThrow('the warehouse is closed');
+    await expect(other.all('SELECT 1')).rejects.toThrow('the warehouse is closed');
+    const [a, b] = await Promise.all(running);
+    expect(a).toBeGreaterThan(4_000_000);
+    expect(b).toBe(a);
+    await closing;
+    expect(db.isClosed).toBe(true);
+    expect(other.isClosed).toBe(true);
+  });
+
+  it('closes a connection once its own statements end, leaving the warehouse open', async () => {
+    const db = await Warehouse.open(path.join(dir, 'idle-connection.duckdb'));
+    try {
+      const other = await db.connect();
+      const running = other.scalar<number>('SELECT count(*) FROM range(10000000)');
+      await other.closeWhenIdle();
+      expect(await running).toBe(10_000_000);
+      expect(other.isClosed).toBe(true);
+      expect(await db.scalar<number>('SELECT 42')).toBe(42);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -22,10 +22,15 @@ export class Warehouse {
   /** Further connections opened with connect(), closed with this one. */
   private readonly others = new Set<Warehouse>();
   private closed = false;
+  /** Set by closeWhenIdle: statements not yet started are refused. */
+  private closing = false;
+  /** Statements running on this connection (on the owner: on every connection). */
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
 
-  /** True once this connection (or the warehouse that owns it) has been closed. */
+  /** True once this connection (or the warehouse that owns it) has been closed or is closing. */
   get isClosed(): boolean {
-    return this.closed || (this.owner?.closed ?? false);
+    return this.closed || this.closing || (this.owner ? this.owner.closed || this.owner.closing : false);
   }
 
   private constructor(
@@ -90,12 +95,44 @@ export class Warehouse {
     return other;
   }
 
+  /**
+   * Runs one call on the connection, counted as running until it settles: DuckDB aborts or hangs when a
+   * connection is closed under a running statement, so closeWhenIdle waits for the count to reach 0. Once the
+   * warehouse is closed or closing, statements are refused instead of reaching the closed connection.
+   */
+  private async busy<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const root = this.owner ?? this;
+    if (this.isClosed) throw new Error('the warehouse is closed');
+    const counters = this.owner ? [this, root] : [this];
+    for (const c of counters) c.running += 1;
+    try {
+      return await fn(this.conn);
+    } finally {
+      for (const c of counters) {
+        c.running -= 1;
+        if (c.running === 0) for (const wake of c.idleWaiters.splice(0)) wake();
+      }
+    }
+  }
+
+  /**
+   * Closes the warehouse once no statement runs on it or its connections (requests that were still
+   * computing when the server stopped), refusing new ones meanwhile. Use it wherever queries may still be
+   * in flight; close() is for when none can be.
+   */
+  async closeWhenIdle(): Promise<void> {
+    // A connection waits for its own statements; the warehouse for those of every connection.
+    this.closing = true;
+    while (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.close();
+  }
+
   /** Runs a statement (or several separated by semicolons when there are no params). */
   async run(statement: Statement, params?: SqlParams): Promise<void> {
     const sql = statementText(statement, params);
     const started = PROFILE ? Date.now() : 0;
     const cpu = PROFILE ? process.cpuUsage() : undefined;
-    await this.conn.run(sql, params);
+    await this.busy((conn) => conn.run(sql, params));
     if (PROFILE) profileLine(started, statement, cpu);
   }
 
@@ -103,7 +140,7 @@ export class Warehouse {
     const sql = statementText(statement, params);
     const started = PROFILE ? Date.now() : 0;
     const cpu = PROFILE ? process.cpuUsage() : undefined;
-    const reader = await this.conn.runAndReadAll(sql, params);
+    const reader = await this.busy((conn) => conn.runAndReadAll(sql, params));
     if (PROFILE) profileLine(started, statement, cpu);
     const types = reader.columnTypes().map((t) => t.typeId);
     const names = reader.columnNames();
@@ -128,13 +165,13 @@ export class Warehouse {
 
   /** Runs fn inside a transaction: all of its writes land, or none do. */
   async transaction<T>(fn: (tx: Warehouse) => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
+    await this.busy((conn) => conn.run('BEGIN TRANSACTION'));
     try {
       const result = await fn(this);
-      await this.conn.run('COMMIT');
+      await this.busy((conn) => conn.run('COMMIT'));
       return result;
     } catch (err) {
-      await this.conn.run('ROLLBACK').catch(() => undefined);
+      await this.busy((conn) => conn.run('ROLLBACK')).catch(() => undefined);
       throw err;
     }
   }
@@ -160,7 +197,15 @@ export class Warehouse {
    * rollback removes them. Returns the number of rows appended. (Reference ingest, ~1 s per 1 M rows.)
    */
   async append(table: string, rows: Iterable<readonly AppendValue[]>): Promise<number> {
-    const appender = await this.conn.createAppender(table);
+    return this.busy((conn) => this.appendOn(conn, table, rows));
+  }
+
+  private async appendOn(
+    conn: DuckDBConnection,
+    table: string,
+    rows: Iterable<readonly AppendValue[]>,
+  ): Promise<number> {
+    const appender = await conn.createAppender(table);
     let count = 0;
     try {
       for (const row of rows) {

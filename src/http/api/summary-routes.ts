@@ -199,7 +199,15 @@ export const summaryRoute: ApiRoute = {
       tiles = summary.tiles;
       status = summary.status;
     } else {
-      const page = await getAreaPage(ctx.deps.db, catalogue, { level, code, grain, includePartial });
+      // Only the tiles are answered: no peer figures, children or practice context to read.
+      const page = await getAreaPage(ctx.deps.db, catalogue, {
+        level,
+        code,
+        grain,
+        includePartial,
+        peers: false,
+        details: false,
+      });
       if (!page) throw areaNotFound(level, code);
       area = {
         level: page.area.level,

@@ -363,20 +363,28 @@ page AS (
   JOIN areas a ON a.area_rank BETWEEN $13 AND $14
   WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $15 AND $16
 ),
+-- The cells underneath metric_value and area_denominator, filtered on their integer keys (the views' CASE
+-- columns would be computed for every cell first): structure 0 is 'current', grain 0 week and 1 month.
+page_key AS (
+  SELECT DISTINCT k.area_key, k.area_code
+  FROM area_dim k
+  WHERE k.area_level = $1 AND k.area_code IN (SELECT area_code FROM page)
+),
 vals AS (
-  SELECT v.metric_id, v.period_start, v.area_code, v.value, v.uncovered
-  FROM metric_value v
-  WHERE v.structure = 'current' AND v.grain = $12 AND v.area_level = $1
-    AND v.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
-    AND v.metric_id IN (SELECT DISTINCT value_metric FROM page)
-    AND v.area_code IN (SELECT DISTINCT area_code FROM page)
+  SELECT m.metric_id, c.period_start, k.area_code, c.value, c.uncovered
+  FROM metric_cell c
+  JOIN metric_dim m ON m.metric_key = c.metric_key
+  JOIN page_key k ON k.area_key = c.area_key
+  WHERE c.structure = 0 AND c.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND c.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
+    AND c.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT value_metric FROM page))
 ),
 dens AS (
-  SELECT d.period_start, d.area_code, d.patients_13plus
-  FROM area_denominator d
-  WHERE d.grain = $12 AND d.area_level = $1
+  SELECT d.period_start, k.area_code, d.patients_13plus
+  FROM area_den_cell d
+  JOIN page_key k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND d.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
-    AND d.area_code IN (SELECT DISTINCT area_code FROM page)
 )
 SELECT g.metric_id, strftime(g.period_start, '%Y-%m-%d') AS period_start, g.kind,
        g.area_level, g.area_code, g.name, g.place_name, g.ons_code, g.is_current,
@@ -809,18 +817,31 @@ ORDER BY period_start
  * $7 multiplier.
  */
 export const peersRateRank = query('query.peersRateRank')`
-WITH peer AS (
+WITH lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
+-- The cells under area_denominator and metric_value, on their integer keys (structure 0 is 'current';
+-- grain 0 week, 1 month): one period's cells of one metric, not the views' every cell.
+den AS (
+  SELECT k.area_code, d.area_key, d.patients_13plus
+  FROM area_den_cell d
+  JOIN lvl k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND d.period_start = $4::DATE
+    AND d.patients_13plus > 0
+),
+val AS (
+  SELECT v.area_key, v.value, v.uncovered
+  FROM metric_cell v
+  WHERE v.structure = 0 AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $1)
+    AND v.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND v.period_start = $4::DATE
+),
+peer AS (
   SELECT d.area_code,
          CASE WHEN $1 = '' THEN d.patients_13plus
               ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * $7
          END AS value
-  FROM area_denominator d
-  LEFT JOIN metric_value v
-    ON v.structure = 'current' AND v.metric_id = $1 AND v.grain = d.grain AND v.period_start = d.period_start
-   AND v.area_level = d.area_level AND v.area_code = d.area_code
-  JOIN area a ON a.area_level = d.area_level AND a.area_code = d.area_code
-  WHERE d.grain = $2 AND d.area_level = $3 AND d.period_start = $4 AND d.patients_13plus > 0
-    AND d.area_code <> 'UNKNOWN' AND (a.is_current OR v.value IS NOT NULL)
+  FROM den d
+  LEFT JOIN val v ON v.area_key = d.area_key
+  JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
+  WHERE a.is_current OR v.value IS NOT NULL
 ),
 me AS (SELECT value FROM peer WHERE area_code = $5)
 SELECT (SELECT count(*) FROM peer) AS n,
@@ -828,6 +849,58 @@ SELECT (SELECT count(*) FROM peer) AS n,
        (SELECT value FROM me) AS value,
        (SELECT count(*) FROM peer, me WHERE peer.value > me.value) AS higher,
        (SELECT count(*) FROM peer, me WHERE peer.value < me.value) AS lower
+`;
+
+/**
+ * peersRateRank for several rates at once (an area page's tiles): one row per rate, in the order given, with
+ * the same columns (i is the rate's position, from 1), each rate's figures computed as peersRateRank does.
+ * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start,
+ * $5 area code, $6 patient scale, $7 multipliers (one per rate).
+ */
+export const peersRateRanks = query('query.peersRateRanks')`
+WITH rates AS (
+  SELECT unnest($1::VARCHAR[]) AS numerator_id, unnest($7::DOUBLE[]) AS multiplier,
+         unnest(generate_series(1, len($1::VARCHAR[]))) AS i
+),
+lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
+den AS (
+  SELECT k.area_code, d.area_key, d.patients_13plus
+  FROM area_den_cell d
+  JOIN lvl k ON k.area_key = d.area_key
+  WHERE d.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND d.period_start = $4::DATE
+    AND d.patients_13plus > 0
+),
+val AS (
+  SELECT r.i, v.area_key, v.value, v.uncovered
+  FROM metric_cell v
+  JOIN metric_dim md ON md.metric_key = v.metric_key
+  JOIN rates r ON r.numerator_id = md.metric_id
+  WHERE v.structure = 0 AND v.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND v.period_start = $4::DATE
+),
+peer AS (
+  SELECT r.i, d.area_code,
+         CASE WHEN r.numerator_id = '' THEN d.patients_13plus
+              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
+         END AS value
+  FROM rates r
+  CROSS JOIN den d
+  LEFT JOIN val v ON v.i = r.i AND v.area_key = d.area_key
+  JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
+  WHERE a.is_current OR v.value IS NOT NULL
+),
+me AS (SELECT i, value FROM peer WHERE area_code = $5)
+SELECT r.i,
+       count(p.i) AS n,
+       quantile_cont(p.value, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) AS deciles,
+       any_value(m.value) AS value,
+       count(*) FILTER (WHERE p.value > m.value) AS higher,
+       count(*) FILTER (WHERE p.value < m.value) AS lower
+FROM rates r
+LEFT JOIN peer p ON p.i = r.i
+LEFT JOIN me m ON m.i = r.i
+GROUP BY r.i
+ORDER BY r.i
 `;
 
 /**
@@ -926,19 +999,29 @@ ORDER BY m.code
  */
 export const rankingValues = query('query.rankingValues')`
 WITH codes AS (SELECT DISTINCT unnest($5::VARCHAR[]) AS area_code),
+-- The cells under metric_value and area_denominator, filtered on their integer keys (structure 0 is
+-- 'current', 1 'as_recorded'; grain 0 week, 1 month).
+keys AS (
+  SELECT k.area_key, k.area_code
+  FROM area_dim k
+  JOIN codes c ON c.area_code = k.area_code
+  WHERE k.area_level = $4
+),
 v AS (
-  SELECT v.area_code, v.period_start, v.value, v.uncovered
-  FROM metric_value v
-  JOIN codes c ON c.area_code = v.area_code
-  WHERE v.structure = CASE WHEN $4 = 'practice' THEN 'current' ELSE $1 END
-    AND v.metric_id = $2 AND v.grain = $3 AND v.area_level = $4
+  SELECT k.area_code, v.period_start, v.value, v.uncovered
+  FROM metric_cell v
+  JOIN keys k ON k.area_key = v.area_key
+  WHERE v.structure = CASE CASE WHEN $4 = 'practice' THEN 'current' ELSE $1 END
+                        WHEN 'current' THEN 0 WHEN 'as_recorded' THEN 1 END
+    AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $2)
+    AND v.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND v.period_start BETWEEN $6::DATE AND $7::DATE
 ),
 d AS (
-  SELECT d.area_code, d.period_start, d.patients_13plus
-  FROM area_denominator d
-  JOIN codes c ON c.area_code = d.area_code
-  WHERE ($1 = 'current' OR $4 = 'practice') AND d.grain = $3 AND d.area_level = $4
+  SELECT k.area_code, d.period_start, d.patients_13plus
+  FROM area_den_cell d
+  JOIN keys k ON k.area_key = d.area_key
+  WHERE ($1 = 'current' OR $4 = 'practice') AND d.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND d.period_start BETWEEN $6::DATE AND $7::DATE
 )
 SELECT coalesce(v.area_code, d.area_code) AS area_code,
@@ -1128,20 +1211,30 @@ WITH members AS (
   -- The practices within the area: one lookup in the closure (England: every practice, whatever its code).
   WHERE pa.structure = 'current' AND pa.area_level = 'practice' AND pa.area_code <> 'UNKNOWN'
     AND pa.ancestor_level = $1::VARCHAR AND (pa.ancestor_code = $2::VARCHAR OR $1::VARCHAR = 'england')
+),
+-- The cells under metric_value and area_denominator, filtered on their integer keys (structure 0 is
+-- 'current'; grain 0 week, 1 month) rather than through the views.
+member_key AS (
+  SELECT k.area_key, m.supplier
+  FROM members m
+  JOIN area_dim k ON k.area_level = 'practice' AND k.area_code = m.code
 )
-SELECT 'value' AS kind, m.supplier, v.metric_id, CAST(v.period_start AS VARCHAR) AS period_start,
+SELECT 'value' AS kind, m.supplier, md.metric_id, CAST(v.period_start AS VARCHAR) AS period_start,
        sum(v.value) AS value, sum(coalesce(v.uncovered, 0)) AS uncovered,
        NULL::BIGINT AS practices, NULL::BIGINT AS open_practices
-FROM metric_value v
-JOIN members m ON m.code = v.area_code
-WHERE v.structure = 'current' AND v.area_level = 'practice' AND v.grain = $3::VARCHAR
-  AND v.period_start BETWEEN $4::DATE AND $5::DATE AND list_contains($6::VARCHAR[], v.metric_id)
-GROUP BY m.supplier, v.metric_id, v.period_start
+FROM metric_cell v
+JOIN member_key m ON m.area_key = v.area_key
+JOIN metric_dim md ON md.metric_key = v.metric_key
+WHERE v.structure = 0 AND v.grain = CASE $3::VARCHAR WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+  AND v.period_start BETWEEN $4::DATE AND $5::DATE
+  AND v.metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($6::VARCHAR[], metric_id))
+GROUP BY m.supplier, md.metric_id, v.period_start
 UNION ALL
 SELECT 'patients', m.supplier, NULL, CAST(d.period_start AS VARCHAR), sum(d.patients_13plus), NULL, count(*), NULL
-FROM area_denominator d
-JOIN members m ON m.code = d.area_code
-WHERE d.area_level = 'practice' AND d.grain = $3::VARCHAR AND d.period_start BETWEEN $4::DATE AND $5::DATE
+FROM area_den_cell d
+JOIN member_key m ON m.area_key = d.area_key
+WHERE d.grain = CASE $3::VARCHAR WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+  AND d.period_start BETWEEN $4::DATE AND $5::DATE
 GROUP BY m.supplier, d.period_start
 UNION ALL
 SELECT 'practices', supplier, NULL, NULL, NULL, NULL, count(*), count(*) FILTER (WHERE is_current)
