@@ -61,9 +61,9 @@ export interface DataSelection {
   metrics: string[];
   /**
    * The metrics shown when none is asked for (shown_on data_table_default in their YAML, in order), which
-   * URLs leave out. The routes always give them; a selection made without a catalogue assumes logins.
+   * URLs leave out: the catalogue's, never a list written here.
    */
-  defaultMetrics?: readonly string[];
+  defaultMetrics: readonly string[];
   grain: Grain;
   from: string | null;
   to: string | null;
@@ -79,7 +79,7 @@ export function dataUrl(
   const params = new URLSearchParams();
   if (sel.level !== DEFAULT_DATA_LEVEL) params.set('level', sel.level);
   if (sel.area) params.set('area', sel.area);
-  const defaults = sel.defaultMetrics ?? ['logins'];
+  const defaults = sel.defaultMetrics;
   const defaultMetrics =
     sel.metrics.length === defaults.length && sel.metrics.every((m, i) => m === defaults[i]);
   if (!defaultMetrics) for (const m of sel.metrics) params.append('metric', m);

@@ -14,6 +14,7 @@ describe('data table view helpers', () => {
     to: null,
     includePartial: false,
     page: 1,
+    defaultMetrics: ['logins'],
   };
 
   it('writes only non-default settings into URLs and hidden fields', () => {
