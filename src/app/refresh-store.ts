@@ -6,7 +6,7 @@
 import type { StateQueries } from '../app-state/state-db.ts';
 import { REFRESH_LOCK_KEY } from '../figures/pg.ts';
 import type { RefreshTrigger } from '../domain/refresh.ts';
-import type { RefreshFileOutcome, RefreshRunStatus } from '../query/refresh-history.ts';
+import type { RefreshFileEntry, RefreshFileOutcome, RefreshRunStatus } from '../query/refresh-history.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 
 /** Where the history is written: the app-state store, or a warehouse connection. */
@@ -56,17 +56,8 @@ export async function beginRun(db: HistoryDb, trigger: RefreshTrigger, startedAt
   });
 }
 
-export interface FileRecord {
-  name: string;
-  kind: string | null;
-  outcome: RefreshFileOutcome;
-  rowsLoaded: number;
-  rowsRejected: number;
-  line: number | null;
-  field: string | null;
-  reason: string | null;
-  movedTo: string | null;
-}
+/** A file's row of the history: written as it is read back. */
+export type FileRecord = RefreshFileEntry;
 
 export async function recordFile(db: HistoryDb, runId: number, seq: number, f: FileRecord): Promise<void> {
   await db.run(

@@ -84,17 +84,10 @@ export interface BookingMeasure {
   readonly groupings: readonly BookingGrouping[];
 }
 
-const COMMON_GROUPINGS: readonly BookingGrouping[] = [
-  'service',
-  'provider',
-  'consumer',
-  'practice',
-  'pcn',
-  'sub-icb',
-  'icb',
-  'region',
-  'disposition',
-];
+/** Every grouping but the total and the error (which only rep-cons-06 has). */
+const COMMON_GROUPINGS: readonly BookingGrouping[] = BOOKING_GROUPINGS.filter(
+  (g) => g !== 'none' && g !== 'error',
+);
 
 export const BOOKING_MEASURES: readonly BookingMeasure[] = [
   {

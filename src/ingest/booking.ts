@@ -200,16 +200,37 @@ export async function rebuildBookingDaily(db: Warehouse): Promise<void> {
   });
 }
 
-/** Loads one booking-journey events file (`ingest booking-events`). */
-export async function ingestBookingEventFile(
+/** What differs between loading an events file and a slots file. */
+interface BookingLoadSpec {
+  kind: BookingFileKind;
+  columns: readonly string[];
+  required: readonly string[];
+  /** Fills `checked` from the view booking_raw. */
+  check: (tx: Warehouse) => Promise<void>;
+  checked: 'booking_checked' | 'booking_slots_checked';
+  /** Why a file without rows is refused. */
+  empty: string;
+  /** Stores the checked rows under the load id: its counts and dates. */
+  store: (
+    tx: Warehouse,
+    loadId: number,
+    rowsRead: number,
+  ) => Promise<{ loaded: number; duplicate: number; first: string | null; last: string | null }>;
+  /** Temp tables `store` leaves, dropped with the checked table. */
+  temps: string[];
+}
+
+/** The load skeleton: skip a file already loaded, check every row (refusing the file on any problem), store, record the load. */
+async function loadBookingFile(
   db: Warehouse,
   file: string,
-  options: BookingIngestOptions = {},
+  options: BookingIngestOptions,
+  spec: BookingLoadSpec,
 ): Promise<BookingLoadResult> {
-  const { format, sha256, previous } = await prepare(db, file, 'events');
+  const { format, sha256, previous } = await prepare(db, file, spec.kind);
   const base = {
     file,
-    kind: 'events' as const,
+    kind: spec.kind,
     format,
     rowsRead: 0,
     rowsLoaded: 0,
@@ -219,32 +240,75 @@ export async function ingestBookingEventFile(
     ignoredColumns: [],
   };
   if (previous !== null) return { ...base, status: 'already_loaded', loadId: previous };
-  const { view, ignored } = await rawViewSql(
-    db,
-    file,
-    format,
-    BOOKING_EVENT_COLUMNS,
-    BOOKING_REQUIRED_COLUMNS,
-  );
-  const latest = latestEventDate(options.now ?? new Date());
+  const { view, ignored } = await rawViewSql(db, file, format, spec.columns, spec.required);
   return db.transaction(async (tx) => {
     await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
     try {
-      await tx.run(bookingSql.checkedEvents.text.replaceAll('{{EVENT_TYPES}}', EVENT_TYPE_LIST), [
-        londonDayStartUtc(EARLIEST_EVENT_DATE).toISOString(),
-        londonDayEndUtc(latest).toISOString(),
-        EARLIEST_EVENT_DATE,
-        latest,
-      ]);
+      await spec.check(tx);
     } catch (err) {
       if (err instanceof IngestError) throw err;
       throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
     }
     try {
-      await refuseIfRejected(tx, file, 'booking_checked', options.problemLimit ?? 20);
-      const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM booking_checked'))!;
-      if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no events' });
+      await refuseIfRejected(tx, file, spec.checked, options.problemLimit ?? 20);
+      const rowsRead = (await tx.scalar<number>(`SELECT count(*) FROM ${spec.checked}`))!;
+      if (rowsRead === 0) throw new IngestError({ file, reason: spec.empty });
       const loadId = await nextLoadId(tx);
+      const stored = await spec.store(tx, loadId, rowsRead);
+      await tx.run(bookingSql.insertLoad, [
+        loadId,
+        spec.kind,
+        file,
+        sha256,
+        format,
+        rowsRead,
+        stored.loaded,
+        stored.duplicate,
+        stored.first,
+        stored.last,
+        options.demo ?? false,
+      ]);
+      return {
+        ...base,
+        status: 'loaded' as const,
+        loadId,
+        rowsRead,
+        rowsLoaded: stored.loaded,
+        rowsDuplicate: stored.duplicate,
+        firstDate: stored.first,
+        lastDate: stored.last,
+        ignoredColumns: ignored,
+      };
+    } finally {
+      for (const table of [spec.checked, ...spec.temps]) {
+        await tx.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      }
+      await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
+    }
+  });
+}
+
+/** Loads one booking-journey events file (`ingest booking-events`). */
+export async function ingestBookingEventFile(
+  db: Warehouse,
+  file: string,
+  options: BookingIngestOptions = {},
+): Promise<BookingLoadResult> {
+  const latest = latestEventDate(options.now ?? new Date());
+  return loadBookingFile(db, file, options, {
+    kind: 'events',
+    columns: BOOKING_EVENT_COLUMNS,
+    required: BOOKING_REQUIRED_COLUMNS,
+    check: (tx) =>
+      tx.run(bookingSql.checkedEvents.text.replaceAll('{{EVENT_TYPES}}', EVENT_TYPE_LIST), [
+        londonDayStartUtc(EARLIEST_EVENT_DATE).toISOString(),
+        londonDayEndUtc(latest).toISOString(),
+        EARLIEST_EVENT_DATE,
+        latest,
+      ]),
+    checked: 'booking_checked',
+    empty: 'the file holds no events',
+    store: async (tx, loadId, rowsRead) => {
       await tx.run(bookingSql.insertEvents, [loadId]);
       // The facts of the cases this file touched, from all their events (earlier files' included).
       await tx.run(
@@ -259,35 +323,9 @@ export async function ingestBookingEventFile(
         'SELECT count(*) AS n, min(event_date) AS first, max(event_date) AS last FROM booking_event WHERE load_id = $1',
         [loadId],
       ))!;
-      await tx.run(bookingSql.insertLoad, [
-        loadId,
-        'events',
-        file,
-        sha256,
-        format,
-        rowsRead,
-        stats.n,
-        rowsRead - stats.n,
-        stats.first,
-        stats.last,
-        options.demo ?? false,
-      ]);
-      return {
-        ...base,
-        status: 'loaded' as const,
-        loadId,
-        rowsRead,
-        rowsLoaded: stats.n,
-        rowsDuplicate: rowsRead - stats.n,
-        firstDate: stats.first,
-        lastDate: stats.last,
-        ignoredColumns: ignored,
-      };
-    } finally {
-      await tx.run('DROP TABLE IF EXISTS booking_checked').catch(() => undefined);
-      await tx.run('DROP TABLE IF EXISTS booking_dirty_date').catch(() => undefined);
-      await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
-    }
+      return { loaded: stats.n, duplicate: rowsRead - stats.n, first: stats.first, last: stats.last };
+    },
+    temps: ['booking_dirty_date'],
   });
 }
 
@@ -297,69 +335,26 @@ export async function ingestBookingSlotsFile(
   file: string,
   options: BookingIngestOptions = {},
 ): Promise<BookingLoadResult> {
-  const { format, sha256, previous } = await prepare(db, file, 'slots');
-  const base = {
-    file,
-    kind: 'slots' as const,
-    format,
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsDuplicate: 0,
-    firstDate: null,
-    lastDate: null,
-    ignoredColumns: [],
-  };
-  if (previous !== null) return { ...base, status: 'already_loaded', loadId: previous };
-  const { view, ignored } = await rawViewSql(db, file, format, BOOKING_SLOT_COLUMNS, BOOKING_SLOT_COLUMNS);
   const latest = addDays(latestEventDate(options.now ?? new Date()), BOOKING_SLOT_DAYS_AHEAD);
-  return db.transaction(async (tx) => {
-    await tx.run(`CREATE OR REPLACE TEMP VIEW booking_raw AS ${view}`);
-    try {
-      await tx.run(bookingSql.checkedSlots, [EARLIEST_EVENT_DATE, latest]);
-    } catch (err) {
-      throw new IngestError({ file, reason: `cannot be read as ${format}: ${firstLine(err)}` });
-    }
-    try {
-      await refuseIfRejected(tx, file, 'booking_slots_checked', options.problemLimit ?? 20);
-      const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM booking_slots_checked'))!;
-      if (rowsRead === 0) throw new IngestError({ file, reason: 'the file holds no rows' });
+  return loadBookingFile(db, file, options, {
+    kind: 'slots',
+    columns: BOOKING_SLOT_COLUMNS,
+    required: BOOKING_SLOT_COLUMNS,
+    check: (tx) => tx.run(bookingSql.checkedSlots, [EARLIEST_EVENT_DATE, latest]),
+    checked: 'booking_slots_checked',
+    empty: 'the file holds no rows',
+    store: async (tx, loadId, rowsRead) => {
       const replaced = (await tx.scalar<number>(
         `SELECT count(*) FROM booking_slots_checked c JOIN booking_slots s
            ON s.date = c.date AND s.service_id = c.service_id AND s.provider_ods = c.provider_ods`,
       ))!;
-      const loadId = await nextLoadId(tx);
       await tx.run(bookingSql.upsertSlots, [loadId]);
       const stats = (await tx.one<{ first: string | null; last: string | null }>(
         'SELECT min(date) AS first, max(date) AS last FROM booking_slots_checked',
       ))!;
-      await tx.run(bookingSql.insertLoad, [
-        loadId,
-        'slots',
-        file,
-        sha256,
-        format,
-        rowsRead,
-        rowsRead,
-        replaced,
-        stats.first,
-        stats.last,
-        options.demo ?? false,
-      ]);
-      return {
-        ...base,
-        status: 'loaded' as const,
-        loadId,
-        rowsRead,
-        rowsLoaded: rowsRead,
-        rowsDuplicate: replaced,
-        firstDate: stats.first,
-        lastDate: stats.last,
-        ignoredColumns: ignored,
-      };
-    } finally {
-      await tx.run('DROP TABLE IF EXISTS booking_slots_checked').catch(() => undefined);
-      await tx.run('DROP VIEW IF EXISTS booking_raw').catch(() => undefined);
-    }
+      return { loaded: rowsRead, duplicate: replaced, first: stats.first, last: stats.last };
+    },
+    temps: [],
   });
 }
 

@@ -10,6 +10,8 @@ import { ingestEventFile } from '../ingest/events.ts';
 import { importFeedFile } from '../ingest/feeds/index.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
+import { seededRandom } from '../demo/booking-journeys.ts';
+import { RELEASES, type ReleaseRow } from '../../test/support/two-releases.ts';
 import { buildableMetrics, buildMetrics } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { getMetricSeries } from '../query/series.ts';
@@ -20,38 +22,10 @@ import { getJumpOffBreakdown } from '../query/jump-offs.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../bin/nhs-app-analytics.js');
 
-// A small geography in two releases: ICBs I1 and I2 merge into I9 in August; P4 closes; P5 opens.
-type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
-const RELEASES: Record<string, Row[]> = {
-  '2026-01-01': [
-    ['P00001', 'U00001', '00A', 'QA1', 'Y56'],
-    ['P00002', 'U00001', '00A', 'QA1', 'Y56'],
-    ['P00003', 'U00002', '00B', 'QA2', 'Y56'],
-    ['P00004', 'U00003', '00C', 'QA3', 'Y58'],
-  ],
-  '2026-08-01': [
-    ['P00001', 'U00001', '00A', 'QA9', 'Y56'],
-    ['P00002', 'U00001', '00A', 'QA9', 'Y56'],
-    ['P00003', 'U00002', '00B', 'QA9', 'Y56'],
-    ['P00005', 'U00003', '00C', 'QA3', 'Y58'],
-  ],
-};
 /** Practice 13+ list sizes (one release, in force for every period); P00003, P00005 and Unknown have none. */
 const LIST_SIZES_13PLUS: Record<string, number> = { P00001: 1000, P00002: 500, P00004: 300 };
 const PRACTICE_CODES = ['P00001', 'P00002', 'P00003', 'P00004', 'P00005', 'ZZZ999', ''];
 const TYPES = ['login', 'registration', 'prescription_ordered', 'record_viewed', 'appointment_booked'];
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ev {
   id: string;
@@ -71,7 +45,7 @@ const PROVIDERS = ['Patients Know Best', 'Accurx Limited', 'eConsult Health Ltd'
 const SERVICES = ['messages', 'medical'];
 
 function randomEvents(seed: number, n: number): Ev[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const start = Date.parse('2025-12-20T00:00:00Z');
   const span = Date.parse('2026-10-31T00:00:00Z') - start;
   // Instants near the BST changes and near midnight are over-represented on purpose.
@@ -133,7 +107,7 @@ function weekStart(date: string): string {
 }
 const monthStart = (date: string) => `${date.slice(0, 7)}-01`;
 
-function ancestorsAsRecorded(practice: string, date: string): Row | null {
+function ancestorsAsRecorded(practice: string, date: string): ReleaseRow | null {
   const releases = Object.keys(RELEASES).sort();
   const holding = releases.filter((r) => RELEASES[r]!.some((row) => row[0] === practice));
   if (holding.length === 0) return null;
@@ -150,7 +124,7 @@ function openAt(practice: string, periodStart: string): boolean {
 function coveredAt(practice: string, periodStart: string): boolean {
   return practice in LIST_SIZES_13PLUS && openAt(practice, periodStart);
 }
-function ancestorsCurrent(practice: string): Row | null {
+function ancestorsCurrent(practice: string): ReleaseRow | null {
   const releases = Object.keys(RELEASES).sort().reverse();
   for (const r of releases) {
     const row = RELEASES[r]!.find((x) => x[0] === practice);

@@ -604,16 +604,14 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         listValue(s.cumulative.map((m) => m.id)),
         listValue(s.cumulative.map((m) => m.of!)),
       ]);
-      const fromStored = s.range !== undefined && s.gridStart > s.firstDay;
-      await tx.run(fromStored ? buildSql.cumulativePracticesFromStored : buildSql.cumulativePractices, [
-        s.gridStart,
-      ]);
+      // Opens from the stored totals only after the first day; a full build starts on it (gridStart = firstDay).
+      await tx.run(buildSql.cumulativeRunning, [s.gridStart, s.firstDay]);
+      await tx.run(buildSql.cumulativePractices);
       await tx.run('DELETE FROM cell_build');
       await tx.run(buildSql.rollupCurrent, [s.england]);
-      await tx.run(fromStored ? buildSql.cumulativeAsRecordedFromStored : buildSql.cumulativeAsRecorded, [
-        s.gridStart,
-      ]);
+      await tx.run(buildSql.cumulativeAsRecorded);
       await storeCells(s);
+      await tx.run('DROP TABLE cum_running');
       await tx.run('DROP TABLE cum_map');
     },
   },

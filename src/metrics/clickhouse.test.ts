@@ -16,6 +16,8 @@ import { ingestEventFile } from '../ingest/events.ts';
 import { rebuildAreas } from '../ingest/reference/areas.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
+import { seededRandom } from '../demo/booking-journeys.ts';
+import { RELEASES } from '../../test/support/two-releases.ts';
 import { buildableMetrics, buildBounds, buildMetrics } from './build.ts';
 import { loadCatalogue } from './catalogue.ts';
 import {
@@ -34,22 +36,6 @@ interface ChdbSession {
 }
 const { Session } = createRequire(import.meta.url)('chdb') as { Session: new () => ChdbSession };
 
-type Row = [practice: string, pcn: string, subIcb: string, icb: string, region: string];
-// ICBs QA1 and QA2 merge into QA9 in August; P00004 closes; P00005 opens.
-const RELEASES: Record<string, Row[]> = {
-  '2026-01-01': [
-    ['P00001', 'U00001', '00A', 'QA1', 'Y56'],
-    ['P00002', 'U00001', '00A', 'QA1', 'Y56'],
-    ['P00003', 'U00002', '00B', 'QA2', 'Y56'],
-    ['P00004', 'U00003', '00C', 'QA3', 'Y58'],
-  ],
-  '2026-08-01': [
-    ['P00001', 'U00001', '00A', 'QA9', 'Y56'],
-    ['P00002', 'U00001', '00A', 'QA9', 'Y56'],
-    ['P00003', 'U00002', '00B', 'QA9', 'Y56'],
-    ['P00005', 'U00003', '00C', 'QA3', 'Y58'],
-  ],
-};
 const PRACTICES = ['P00001', 'P00002', 'P00003', 'P00004', 'P00005', 'ZZZ999', ''];
 const TYPES = [
   'login',
@@ -75,19 +61,8 @@ const EDGES = [
 ];
 const SHARDS = 3;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomEventsCsv(n: number): string {
-  const r = rng(27);
+  const r = seededRandom(27);
   const start = Date.parse('2025-06-01T00:00:00Z');
   const span = Date.parse('2026-11-15T00:00:00Z') - start;
   const lines = [

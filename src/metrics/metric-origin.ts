@@ -136,9 +136,10 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
     return cube(`the running total of ${m.of}, from its first period`, [
       { sql: buildSql.createCumMap, what: `which count each running total follows (${m.of})` },
       {
-        sql: buildSql.cumulativePractices,
-        what: 'running totals per practice (cumulative_practices_from_stored after an incremental build)',
+        sql: buildSql.cumulativeRunning,
+        what: 'running totals per practice and per area as recorded (after an incremental build’s first day, from the stored totals)',
       },
+      { sql: buildSql.cumulativePractices, what: 'the practices’ totals' },
       { sql: buildSql.rollupCurrent, what: 'rolled up today’s structure' },
       { sql: buildSql.cumulativeAsRecorded, what: 'and as recorded' },
       { sql: buildSql.storeCells, what: 'stored in metric_cell' },

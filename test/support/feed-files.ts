@@ -3,12 +3,34 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { Warehouse } from '../../src/warehouse/db.ts';
 import { migrate } from '../../src/warehouse/migrate.ts';
 
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A feed test file's set-up: a temporary folder (`dir`) removed after all its tests, and a fresh migrated
+ * in-memory warehouse (`db`) for each test, closed after it.
+ */
+export function feedTest(prefix: string): { readonly dir: string; readonly db: Warehouse } {
+  const tmp = tempDir(prefix);
+  let db: Warehouse | undefined;
+  afterAll(() => tmp.remove());
+  beforeEach(async () => {
+    db = await openWarehouse();
+  });
+  afterEach(() => db?.close());
+  return {
+    dir: tmp.dir,
+    get db() {
+      if (!db) throw new Error('the warehouse is open only inside a test');
+      return db;
+    },
+  };
 }
 
 /** Writes a CSV (header + rows, LF endings; gzipped when the name ends in .gz) and returns its path. */

@@ -1,18 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Warehouse } from '../../warehouse/db.ts';
+import { describe, expect, it } from 'vitest';
 import { IngestError } from '../errors.ts';
 import { importPracticeSnapshot, SNAPSHOT_COLUMNS } from './practice-snapshot.ts';
-import {
-  days,
-  feedCounts,
-  openWarehouse,
-  rejection,
-  tempDir,
-  writeCsv,
-} from '../../../test/support/feed-files.ts';
+import { days, feedCounts, feedTest, rejection, writeCsv } from '../../../test/support/feed-files.ts';
 
-const tmp = tempDir('feed-snapshot-');
-afterAll(() => tmp.remove());
+const feed = feedTest('feed-snapshot-');
 
 const HEADER = SNAPSHOT_COLUMNS.join(',');
 const PRACTICES = ['A81001', 'B82005', 'Y02345'];
@@ -50,16 +41,10 @@ function week(first: string, bump = 0): string[] {
   return rows;
 }
 
-let db: Warehouse;
-beforeEach(async () => {
-  db = await openWarehouse();
-});
-afterEach(() => db.close());
-
 describe('importPracticeSnapshot', () => {
   it('loads a weekly nhs_app_table_snapshot file, blanks as 0', async () => {
-    const file = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_03_09.csv', [HEADER, ...week('2025-03-03')]);
-    const r = await importPracticeSnapshot(db, file);
+    const file = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_03_09.csv', [HEADER, ...week('2025-03-03')]);
+    const r = await importPracticeSnapshot(feed.db, file);
     expect(r).toMatchObject({
       kind: 'practice-snapshot',
       status: 'loaded',
@@ -71,7 +56,7 @@ describe('importPracticeSnapshot', () => {
       replaced: null,
       warnings: [],
     });
-    const row = await db.one(
+    const row = await feed.db.one(
       "SELECT * FROM feed_practice_daily WHERE date = DATE '2025-03-03' AND practice_code = 'A81001'",
     );
     expect(row).toMatchObject({
@@ -84,7 +69,7 @@ describe('importPracticeSnapshot', () => {
       record_views_scr: 10,
       load_id: r.loadId,
     });
-    const load = await db.one('SELECT * FROM feed_load');
+    const load = await feed.db.one('SELECT * FROM feed_load');
     expect(load).toMatchObject({
       kind: 'practice-snapshot',
       file_kind: 'snapshot',
@@ -99,35 +84,35 @@ describe('importPracticeSnapshot', () => {
 
   it('loads a gzipped delivery, and the same content plain is then a no-op', async () => {
     const lines = [HEADER, ...week('2025-03-10')];
-    const gz = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_03_16.csv.gz', lines);
-    expect((await importPracticeSnapshot(db, gz)).rowsLoaded).toBe(21);
-    const plain = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_03_16.csv', lines);
-    const again = await importPracticeSnapshot(db, plain);
+    const gz = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_03_16.csv.gz', lines);
+    expect((await importPracticeSnapshot(feed.db, gz)).rowsLoaded).toBe(21);
+    const plain = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_03_16.csv', lines);
+    const again = await importPracticeSnapshot(feed.db, plain);
     expect(again.status).toBe('already_loaded');
-    expect(await feedCounts(db)).toMatchObject({ feed_load: 1, feed_practice_daily: 21 });
+    expect(await feedCounts(feed.db)).toMatchObject({ feed_load: 1, feed_practice_daily: 21 });
   });
 
   it('loading the same file twice is a no-op', async () => {
-    const file = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_03_23.csv', [HEADER, ...week('2025-03-17')]);
-    const first = await importPracticeSnapshot(db, file);
-    const before = await feedCounts(db);
-    const second = await importPracticeSnapshot(db, file);
+    const file = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_03_23.csv', [HEADER, ...week('2025-03-17')]);
+    const first = await importPracticeSnapshot(feed.db, file);
+    const before = await feedCounts(feed.db);
+    const second = await importPracticeSnapshot(feed.db, file);
     expect(second).toMatchObject({ status: 'already_loaded', loadId: first.loadId, rowsLoaded: 0 });
-    expect(await feedCounts(db)).toEqual(before);
+    expect(await feedCounts(feed.db)).toEqual(before);
   });
 
   it('rejects bad rows naming line and field, and leaves the warehouse unchanged', async () => {
-    const good = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_03_30.csv', [HEADER, ...week('2025-03-24')]);
-    await importPracticeSnapshot(db, good);
-    const before = await feedCounts(db);
+    const good = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_03_30.csv', [HEADER, ...week('2025-03-24')]);
+    await importPracticeSnapshot(feed.db, good);
+    const before = await feedCounts(feed.db);
     const rows = week('2025-03-31');
     rows[1] = rows[1]!.replace(',B82005,20,', ',B82005,-3,'); // line 3: negative P5NewAppUsers
     rows[4] = rows[4]!.replace(',B82005,', ',B8200,'); // line 6: bad practice code
     rows[6] = rows[6]!.replace(/^2025-04-02,A81001,(\d+),(\d+),/, '2025-04-02,A81001,$1,2.5,'); // line 8: fraction
     rows[9] = rows[9]!.replace(/^2025-04-03/, '2025-04-31'); // line 11: no such date
     rows[12] = rows[12]!.replace(',A81001,', ',,'); // line 14: blank OdsCode
-    const bad = writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_04_06.csv', [HEADER, ...rows]);
-    const err = await rejection(importPracticeSnapshot(db, bad));
+    const bad = writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_04_06.csv', [HEADER, ...rows]);
+    const err = await rejection(importPracticeSnapshot(feed.db, bad));
     expect(err).toBeInstanceOf(IngestError);
     const e = err as unknown as IngestError;
     expect(e.totalProblems).toBe(5);
@@ -142,41 +127,41 @@ describe('importPracticeSnapshot', () => {
       'nhs_app_table_snapshot_2025_04_06.csv line 3, field P5NewAppUsers: -3 is negative',
     );
     expect(e.message).toContain('line 8, field AcceptedTermsAndConditions: 2.5 is not a whole number');
-    expect(await feedCounts(db)).toEqual(before);
+    expect(await feedCounts(feed.db)).toEqual(before);
   });
 
   it('rejects a file repeating a (Date, OdsCode) with both lines', async () => {
     const rows = week('2025-04-07');
-    const bad = writeCsv(tmp.dir, 'nhs_app_table_snapshot_dup.csv', [HEADER, ...rows, rows[2]!]);
-    const before = await feedCounts(db);
-    const err = (await rejection(importPracticeSnapshot(db, bad))) as unknown as IngestError;
+    const bad = writeCsv(feed.dir, 'nhs_app_table_snapshot_dup.csv', [HEADER, ...rows, rows[2]!]);
+    const before = await feedCounts(feed.db);
+    const err = (await rejection(importPracticeSnapshot(feed.db, bad))) as unknown as IngestError;
     expect(err.line).toBe(23);
     expect(err.field).toBe('Date, OdsCode');
     expect(err.message).toContain('repeats the Date and OdsCode as line 4 (2025-04-07, Y02345)');
-    expect(await feedCounts(db)).toEqual(before);
+    expect(await feedCounts(feed.db)).toEqual(before);
   });
 
   it('rejects a file without Date or OdsCode', async () => {
-    const file = writeCsv(tmp.dir, 'nhs_app_table_snapshot_nohdr.csv', [
+    const file = writeCsv(feed.dir, 'nhs_app_table_snapshot_nohdr.csv', [
       'Day,Practice,Logins',
       '2025-03-03,A81001,5',
     ]);
-    const err = (await rejection(importPracticeSnapshot(db, file))) as unknown as IngestError;
+    const err = (await rejection(importPracticeSnapshot(feed.db, file))) as unknown as IngestError;
     expect(err.message).toContain('line 1: missing columns Date, OdsCode');
   });
 
   it('a corrected re-delivery replaces the days it covers and says so', async () => {
     const first = await importPracticeSnapshot(
-      db,
-      writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_04_20.csv', [HEADER, ...week('2025-04-14')]),
+      feed.db,
+      writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_04_20.csv', [HEADER, ...week('2025-04-14')]),
     );
     // The correction covers the last 3 days of that week, for two of the three practices.
     const corrected = week('2025-04-14', 1000)
       .filter((r) => r >= '2025-04-18')
       .filter((r) => !r.includes(',Y02345,'));
     const r = await importPracticeSnapshot(
-      db,
-      writeCsv(tmp.dir, 'nhs_app_table_snapshot_2025_04_20_v2.csv', [HEADER, ...corrected]),
+      feed.db,
+      writeCsv(feed.dir, 'nhs_app_table_snapshot_2025_04_20_v2.csv', [HEADER, ...corrected]),
     );
     expect(r.status).toBe('loaded');
     expect(r.replaced).toEqual({
@@ -189,7 +174,7 @@ describe('importPracticeSnapshot', () => {
     expect(r.warnings.join('\n')).toMatch(
       /3 distinct dates from 2025-04-18 to 2025-04-20; .*exactly 7 consecutive days/,
     );
-    const byDay = await db.all<{ date: string; n: number; load_id: number }>(
+    const byDay = await feed.db.all<{ date: string; n: number; load_id: number }>(
       'SELECT date, count(*) AS n, min(load_id) AS load_id FROM feed_practice_daily GROUP BY date ORDER BY date',
     );
     expect(byDay.map((d) => [d.date, d.n, d.load_id])).toEqual([
@@ -202,7 +187,7 @@ describe('importPracticeSnapshot', () => {
       ['2025-04-19', 2, r.loadId],
       ['2025-04-20', 2, r.loadId],
     ]);
-    const load = await db.one<{ rows_replaced: number; warnings: string }>(
+    const load = await feed.db.one<{ rows_replaced: number; warnings: string }>(
       'SELECT rows_replaced, warnings FROM feed_load WHERE load_id = $1',
       [r.loadId],
     );
@@ -216,16 +201,16 @@ describe('importPracticeSnapshot', () => {
       .filter((r) => !r.startsWith('2025-05-07'))
       .map((r) => r.replace(/,[^,]*$/, ''));
     const r = await importPracticeSnapshot(
-      db,
-      writeCsv(tmp.dir, 'nhs_app_table_snapshot_gap.csv', [header, ...rows]),
+      feed.db,
+      writeCsv(feed.dir, 'nhs_app_table_snapshot_gap.csv', [header, ...rows]),
     );
     expect(r.periods).toBe(6);
     expect(r.warnings.join('\n')).toContain(
       '6 distinct dates from 2025-05-05 to 2025-05-11 (1 day missing in between)',
     );
     expect(r.warnings.join('\n')).toContain('RecordViewsSCR missing; loaded as NULL');
-    expect(await db.scalar('SELECT count(*) FROM feed_practice_daily WHERE record_views_scr IS NULL')).toBe(
-      18,
-    );
+    expect(
+      await feed.db.scalar('SELECT count(*) FROM feed_practice_daily WHERE record_views_scr IS NULL'),
+    ).toBe(18);
   });
 });

@@ -316,195 +316,74 @@ GROUP BY q.sig_key, g.grain, x.period_start, q.user_key
 `;
 
 /**
- * Running totals on the structure as recorded, per area from its own figures of the base metric (areas
- * there are not sums of today's practices), from the period containing $1 with earlier history as an
- * opening total; every period from the area's first figure to the last period of the cube.
+ * Running totals as recorded (cum_running), straight into cell_build: they are stored as computed.
  */
 export const cumulativeAsRecorded = query('build.cumulativeAsRecorded')`
 INSERT INTO cell_build
-WITH p0 AS (
-  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
-  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
-),
-base AS (
-  SELECT m.cum_key, c.grain, c.period_start, c.area_key, c.value
-  FROM metric_cell c
-  JOIN cum_map m ON m.base_key = c.metric_key
-  WHERE c.structure = 1
-),
-areas AS (
-  SELECT b.cum_key, b.grain, b.area_key,
-         coalesce(sum(b.value) FILTER (WHERE b.period_start < p0.p0), 0) AS opening,
-         greatest(min(b.period_start), p0.p0) AS first_period
-  FROM base b JOIN p0 USING (grain)
-  GROUP BY b.cum_key, b.grain, b.area_key, p0.p0
-),
-periods AS (
-  SELECT DISTINCT c.grain, c.period_start
-  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
-),
-grid AS (
-  SELECT x.cum_key, x.grain, x.area_key, x.opening, p.period_start
-  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
-)
-SELECT 1, g.cum_key, 0, g.grain, g.period_start, g.area_key,
-       g.opening + sum(coalesce(b.value, 0)) OVER (
-         PARTITION BY g.cum_key, g.grain, g.area_key ORDER BY g.period_start
-         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-       NULL
-FROM grid g
-LEFT JOIN base b
-  ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key AND b.period_start = g.period_start
+SELECT 1, cum_key, 0, grain, period_start, area_key, value, NULL FROM cum_running WHERE structure = 1
 `;
 
 /**
- * Running totals as recorded for an incremental build, as cumulative_as_recorded does, from the period
- * containing $1 (after the first loaded period), opening from each area's stored running total at the last
- * period before.
- */
-export const cumulativeAsRecordedFromStored = query('build.cumulativeAsRecordedFromStored')`
-INSERT INTO cell_build
-WITH p0 AS (
-  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
-  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
-),
-last_prev AS (
-  SELECT c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
-  FROM metric_cell c
-  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0
-  WHERE c.structure = 1 AND c.metric_key IN (SELECT cum_key FROM cum_map)
-  GROUP BY ALL
-),
-opening AS (
-  SELECT l.cum_key, c.grain, c.area_key AS area_key, c.value AS opening
-  FROM metric_cell c
-  JOIN last_prev l ON l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
-  WHERE c.structure = 1
-),
-base AS (
-  SELECT m.cum_key, c.grain, c.period_start, c.area_key, c.value
-  FROM metric_cell c
-  JOIN cum_map m ON m.base_key = c.metric_key
-  JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
-  WHERE c.structure = 1
-),
-areas AS (
-  SELECT cum_key, grain, area_key, sum(opening) AS opening, min(first_period) AS first_period
-  FROM (
-    SELECT o.cum_key, o.grain, o.area_key, o.opening, p0.p0 AS first_period
-    FROM opening o JOIN p0 USING (grain)
-    UNION ALL
-    SELECT cum_key, grain, area_key, 0, min(period_start) FROM base GROUP BY ALL
-  )
-  GROUP BY ALL
-),
-periods AS (
-  SELECT DISTINCT c.grain, c.period_start
-  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
-),
-grid AS (
-  SELECT x.cum_key, x.grain, x.area_key, x.opening, p.period_start
-  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
-)
-SELECT 1, g.cum_key, 0, g.grain, g.period_start, g.area_key,
-       g.opening + sum(coalesce(b.value, 0)) OVER (
-         PARTITION BY g.cum_key, g.grain, g.area_key ORDER BY g.period_start
-         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-       NULL
-FROM grid g
-LEFT JOIN base b
-  ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key AND b.period_start = g.period_start
-`;
-
-/**
- * Running totals per practice (today's structure), into rollup_in to be rolled up like the counts (a sum of
- * running totals is the running total of the sums). Rows are (re)computed from the period containing $1:
- * earlier history is carried in as an opening total. Each practice gets every period from its first figure
- * of the base metric (or from $1 when it had one before) to the last period of the cube, so a quiet period
- * carries the total forward; the part held by practices without a 13+ list size in force (or closed) is kept apart.
+ * Running totals per practice (cum_running, today's structure) into rollup_in, to be rolled up like the
+ * counts; the part held by practices without a 13+ list size in force (or closed) is kept apart.
  */
 export const cumulativePractices = query('build.cumulativePractices')`
 CREATE OR REPLACE TEMP TABLE rollup_in AS
-WITH p0 AS (
-  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
-  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
-),
-base AS (
-  SELECT m.cum_key, c.grain, c.period_start, c.area_key AS practice_key, c.value
-  FROM metric_cell c
-  JOIN cum_map m ON m.base_key = c.metric_key
-  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
-),
-practices AS (
-  SELECT b.cum_key, b.grain, b.practice_key,
-         coalesce(sum(b.value) FILTER (WHERE b.period_start < p0.p0), 0) AS opening,
-         greatest(min(b.period_start), p0.p0) AS first_period
-  FROM base b JOIN p0 USING (grain)
-  GROUP BY b.cum_key, b.grain, b.practice_key, p0.p0
-),
-periods AS (
-  SELECT DISTINCT c.grain, c.period_start
-  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
-),
-grid AS (
-  SELECT x.cum_key, x.grain, x.practice_key, x.opening, p.period_start
-  FROM practices x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
-),
-running AS (
-  SELECT g.cum_key, g.grain, g.period_start, g.practice_key,
-         g.opening + sum(coalesce(b.value, 0)) OVER (
-           PARTITION BY g.cum_key, g.grain, g.practice_key ORDER BY g.period_start
-           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
-  FROM grid g
-  LEFT JOIN base b
-    ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.practice_key = g.practice_key
-   AND b.period_start = g.period_start
-)
-SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
+SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.area_key AS practice_key, r.value,
        CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
-FROM running r
-LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key
+FROM cum_running r
+LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.area_key
+WHERE r.structure = 0
 `;
 
 /**
- * Running totals per practice (today's structure) for an incremental build, into rollup_in as
- * cumulative_practices does, from the period containing $1 (after the first loaded period): each practice's
- * opening total is its stored running total at the last period before, so only the new periods' figures of
- * the base metric are read.
+ * Running totals of each cumulative metric (cum_map) into cum_running, recomputed from the period containing
+ * $1: per practice in today's structure (rolled up like the counts: a sum of running totals is the running
+ * total of the sums) and per area as recorded (where they are not sums of today's practices). Each area gets
+ * every period from its first figure of the base metric (or from $1 when it had one before) to the last period
+ * of the cube, so a quiet period carries the total forward. Earlier history is an opening total: after the
+ * first loaded day $2 (an incremental build), each area's stored running total at the last period before, so
+ * only the new periods' counts are read; otherwise (a full build, or a load from the first day, where stored
+ * totals may predate it) the sum of its earlier counts.
  */
-export const cumulativePracticesFromStored = query('build.cumulativePracticesFromStored')`
-CREATE OR REPLACE TEMP TABLE rollup_in AS
+export const cumulativeRunning = query('build.cumulativeRunning')`
+CREATE OR REPLACE TEMP TABLE cum_running AS
 WITH p0 AS (
-  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
-  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0, $1::DATE > $2::DATE AS stored
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE), $1::DATE > $2::DATE
 ),
 last_prev AS (
-  SELECT c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
+  SELECT c.structure, c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
   FROM metric_cell c
-  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0
-  WHERE c.structure = 0 AND c.metric_key IN (SELECT cum_key FROM cum_map)
+  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0 AND p0.stored
+  WHERE c.structure IN (0, 1) AND c.metric_key IN (SELECT cum_key FROM cum_map)
   GROUP BY ALL
 ),
 opening AS (
-  SELECT l.cum_key, c.grain, c.area_key AS practice_key, c.value AS opening
+  SELECT l.structure, l.cum_key, c.grain, c.area_key, c.value AS opening
   FROM metric_cell c
-  JOIN last_prev l ON l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
-  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
+  JOIN last_prev l
+    ON l.structure = c.structure AND l.cum_key = c.metric_key AND l.grain = c.grain AND l.period_start = c.period_start
+  WHERE c.structure = 1 OR c.area_key IN (SELECT practice_key FROM anc_current)
 ),
 base AS (
-  SELECT m.cum_key, c.grain, c.period_start, c.area_key AS practice_key, c.value
+  SELECT c.structure, m.cum_key, c.grain, c.period_start, c.area_key, c.value
   FROM metric_cell c
   JOIN cum_map m ON m.base_key = c.metric_key
-  JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
-  WHERE c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)
+  JOIN p0 ON p0.grain = c.grain AND (c.period_start >= p0.p0 OR NOT p0.stored)
+  WHERE c.structure = 1 OR (c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current))
 ),
-practices AS (
-  SELECT cum_key, grain, practice_key, sum(opening) AS opening, min(first_period) AS first_period
+areas AS (
+  SELECT structure, cum_key, grain, area_key, sum(opening) AS opening, min(first_period) AS first_period
   FROM (
-    SELECT o.cum_key, o.grain, o.practice_key, o.opening, p0.p0 AS first_period
+    SELECT o.structure, o.cum_key, o.grain, o.area_key, o.opening, p0.p0 AS first_period
     FROM opening o JOIN p0 USING (grain)
     UNION ALL
-    SELECT cum_key, grain, practice_key, 0, min(period_start) FROM base GROUP BY ALL
+    SELECT b.structure, b.cum_key, b.grain, b.area_key,
+           coalesce(sum(b.value) FILTER (WHERE b.period_start < p0.p0), 0),
+           greatest(min(b.period_start), p0.p0)
+    FROM base b JOIN p0 USING (grain)
+    GROUP BY b.structure, b.cum_key, b.grain, b.area_key, p0.p0
   )
   GROUP BY ALL
 ),
@@ -513,23 +392,17 @@ periods AS (
   FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
 ),
 grid AS (
-  SELECT x.cum_key, x.grain, x.practice_key, x.opening, p.period_start
-  FROM practices x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
-),
-running AS (
-  SELECT g.cum_key, g.grain, g.period_start, g.practice_key,
-         g.opening + sum(coalesce(b.value, 0)) OVER (
-           PARTITION BY g.cum_key, g.grain, g.practice_key ORDER BY g.period_start
-           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
-  FROM grid g
-  LEFT JOIN base b
-    ON b.cum_key = g.cum_key AND b.grain = g.grain AND b.practice_key = g.practice_key
-   AND b.period_start = g.period_start
+  SELECT x.structure, x.cum_key, x.grain, x.area_key, x.opening, p.period_start
+  FROM areas x JOIN periods p ON p.grain = x.grain AND p.period_start >= x.first_period
 )
-SELECT r.cum_key AS metric_key, 0 AS dim_key, r.grain, r.period_start, r.practice_key, r.value,
-       CASE WHEN d.practice_key IS NULL THEN r.value ELSE 0 END AS uncovered
-FROM running r
-LEFT JOIN practice_den d ON d.grain = r.grain AND d.period_start = r.period_start AND d.practice_key = r.practice_key
+SELECT g.structure, g.cum_key, g.grain, g.period_start, g.area_key,
+       g.opening + sum(coalesce(b.value, 0)) OVER (
+         PARTITION BY g.structure, g.cum_key, g.grain, g.area_key ORDER BY g.period_start
+         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS value
+FROM grid g
+LEFT JOIN base b
+  ON b.structure = g.structure AND b.cum_key = g.cum_key AND b.grain = g.grain AND b.area_key = g.area_key
+ AND b.period_start = g.period_start
 `;
 
 /**

@@ -302,6 +302,40 @@ export function coverageNote(coverage: BookingCoverage, from: string, to: string
   );
 }
 
+/** What every booking page says about its date range. */
+export interface BookingRangeView {
+  readonly from: string;
+  readonly to: string;
+  readonly rangeTitle: string;
+  readonly hasData: boolean;
+  readonly noDataText: string | null;
+  readonly coverageNote: string | null;
+  /** The months to pick, each linking to `pickHref` of its range. */
+  readonly picks: readonly QuickPick[];
+}
+
+export function bookingRangeView(
+  coverage: BookingCoverage,
+  from: string,
+  to: string,
+  pickHref: (from: string, to: string) => string,
+): BookingRangeView {
+  const hasData = rangeHasData(coverage, from, to);
+  return {
+    from,
+    to,
+    rangeTitle: rangeTitle(from, to),
+    hasData,
+    noDataText: hasData
+      ? null
+      : coverage.first === null
+        ? 'No data: no booking events are loaded yet.'
+        : `No data for these dates: booking events are loaded from ${formatDate(coverage.first)} to ${formatDate(coverage.last!)}.`,
+    coverageNote: coverageNote(coverage, from, to),
+    picks: monthPicks(coverage, { from, to }, pickHref),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Summary page
 
@@ -315,17 +349,10 @@ export interface SummaryItem {
   readonly href: string;
 }
 
-export interface BookingSummaryView {
+export interface BookingSummaryView extends BookingRangeView {
   readonly side: BookingSide;
   readonly sideWord: string;
-  readonly from: string;
-  readonly to: string;
-  readonly rangeTitle: string;
-  readonly hasData: boolean;
-  readonly noDataText: string | null;
-  readonly coverageNote: string | null;
   readonly items: readonly SummaryItem[];
-  readonly picks: readonly QuickPick[];
   readonly sideLinks: readonly { text: string; href: string; current: boolean }[];
   readonly breachHref: string;
   readonly demo: boolean;
@@ -347,7 +374,13 @@ export function measuresOf(side: BookingSide): BookingMeasure[] {
 
 export function buildBookingSummaryView(input: BookingSummaryInput): BookingSummaryView {
   const { side, from, to, coverage } = input;
-  const hasData = rangeHasData(coverage, from, to);
+  const range = bookingRangeView(
+    coverage,
+    from,
+    to,
+    (f, t) => `/booking?${bookingQueryString({ view: side, from: f, to: t })}`,
+  );
+  const { hasData } = range;
   const items = measuresOf(side).map((m): SummaryItem => {
     const row = hasData ? (input.totals.get(m.id) ?? null) : null;
     return {
@@ -361,24 +394,10 @@ export function buildBookingSummaryView(input: BookingSummaryInput): BookingSumm
     };
   });
   return {
+    ...range,
     side,
     sideWord: side === 'consumer' ? 'Consumer' : 'Provider',
-    from,
-    to,
-    rangeTitle: rangeTitle(from, to),
-    hasData,
-    noDataText: hasData
-      ? null
-      : coverage.first === null
-        ? 'No data: no booking events are loaded yet.'
-        : `No data for these dates: booking events are loaded from ${formatDate(coverage.first)} to ${formatDate(coverage.last!)}.`,
-    coverageNote: coverageNote(coverage, from, to),
     items,
-    picks: monthPicks(
-      coverage,
-      { from, to },
-      (f, t) => `/booking?${bookingQueryString({ view: side, from: f, to: t })}`,
-    ),
     sideLinks: (['consumer', 'provider'] as const).map((s) => ({
       text: s === 'consumer' ? 'Consumer view (NHS 111 and CAS)' : 'Provider view (GP, UTC, pharmacy)',
       href: `/booking?${bookingQueryString({ view: s, from, to })}`,
@@ -400,15 +419,9 @@ export interface BookingTableRow {
   readonly ratio: string | null;
 }
 
-export interface BookingMeasureView {
+export interface BookingMeasureView extends BookingRangeView {
   readonly measure: BookingMeasure;
-  readonly from: string;
-  readonly to: string;
-  readonly rangeTitle: string;
   readonly sentence: string;
-  readonly hasData: boolean;
-  readonly noDataText: string | null;
-  readonly coverageNote: string | null;
   readonly groupBy: BookingGrouping;
   readonly groupItems: readonly { value: string; text: string; selected: boolean }[];
   readonly grain: Grain;
@@ -428,7 +441,6 @@ export interface BookingMeasureView {
     readonly rows: readonly { period: string; count: string; paired: string | null; ratio: string | null }[];
     readonly csvHref: string;
   } | null;
-  readonly picks: readonly QuickPick[];
   readonly summaryHref: string;
   readonly demo: boolean;
 }
@@ -467,7 +479,14 @@ export function groupingsOf(measure: BookingMeasure): BookingGrouping[] {
 
 export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeasureView {
   const { measure: m, from, to, groupBy, grain, coverage } = input;
-  const hasData = rangeHasData(coverage, from, to);
+  const range = bookingRangeView(
+    coverage,
+    from,
+    to,
+    (f, t) =>
+      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === 'none' ? undefined : groupBy, grain: grain === 'month' ? undefined : grain })}`,
+  );
+  const { hasData } = range;
   const total = hasData ? input.total : null;
   const q = { from, to };
   const groupColumn = GROUP_COLUMN[groupBy];
@@ -519,18 +538,9 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
     };
   }
   return {
+    ...range,
     measure: m,
-    from,
-    to,
-    rangeTitle: rangeTitle(from, to),
     sentence: bookingSentence(m, total, from, to),
-    hasData,
-    noDataText: hasData
-      ? null
-      : coverage.first === null
-        ? 'No data: no booking events are loaded yet.'
-        : `No data for these dates: booking events are loaded from ${formatDate(coverage.first)} to ${formatDate(coverage.last!)}.`,
-    coverageNote: coverageNote(coverage, from, to),
     groupBy,
     groupItems: groupingsOf(m).map((g) => ({
       value: g,
@@ -546,12 +556,6 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
     table,
     csvHref: `/booking/measure/${m.id}/csv?${bookingQueryString({ ...q, groupBy })}`,
     trend,
-    picks: monthPicks(
-      coverage,
-      q,
-      (f, t) =>
-        `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === 'none' ? undefined : groupBy, grain: grain === 'month' ? undefined : grain })}`,
-    ),
     summaryHref: `/booking?${bookingQueryString({ view: m.side, ...q })}`,
     demo: input.demo,
   };
@@ -588,16 +592,9 @@ export interface BreachRow {
   readonly sentence: string;
 }
 
-export interface BookingBreachView {
-  readonly from: string;
-  readonly to: string;
-  readonly rangeTitle: string;
-  readonly hasData: boolean;
-  readonly noDataText: string | null;
-  readonly coverageNote: string | null;
+export interface BookingBreachView extends BookingRangeView {
   readonly rows: readonly BreachRow[];
   readonly csvHref: string;
-  readonly picks: readonly QuickPick[];
   readonly summaryHref: string;
   readonly demo: boolean;
 }
@@ -631,7 +628,13 @@ export function compareDispositions(a: string, b: string): number {
 
 export function buildBookingBreachView(input: BookingBreachInput): BookingBreachView {
   const { from, to, coverage } = input;
-  const hasData = rangeHasData(coverage, from, to);
+  const range = bookingRangeView(
+    coverage,
+    from,
+    to,
+    (f, t) => `/booking/breach?${bookingQueryString({ from: f, to: t })}`,
+  );
+  const { hasData } = range;
   const codes = new Set<string>();
   const index = (rows: readonly BookingRow[]) => {
     const m = new Map<string, BookingRow>();
@@ -676,23 +679,9 @@ export function buildBookingBreachView(input: BookingBreachInput): BookingBreach
       })
     : [];
   return {
-    from,
-    to,
-    rangeTitle: rangeTitle(from, to),
-    hasData,
-    noDataText: hasData
-      ? null
-      : coverage.first === null
-        ? 'No data: no booking events are loaded yet.'
-        : `No data for these dates: booking events are loaded from ${formatDate(coverage.first)} to ${formatDate(coverage.last!)}.`,
-    coverageNote: coverageNote(coverage, from, to),
+    ...range,
     rows,
     csvHref: `/booking/breach.csv?${bookingQueryString({ from, to })}`,
-    picks: monthPicks(
-      coverage,
-      { from, to },
-      (f, t) => `/booking/breach?${bookingQueryString({ from: f, to: t })}`,
-    ),
     summaryHref: `/booking?${bookingQueryString({ from, to })}`,
     demo: input.demo,
   };
