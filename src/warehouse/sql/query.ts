@@ -56,7 +56,7 @@ ORDER BY depth DESC
  * The children of one area on today's structure with the figures of their table for one period: two
  * counts, and the parts of two rates over patients aged 13+ (the numerator, its part from practices
  * without a 13+ list size, and the child's 13+ patients; see docs/adr/0006). Running totals are stored for
- * every period from an area's first one (buildSql.cumulativePractices), so a numerator that is one is read in the
+ * every period from an area's first one (buildSql.cumulativeRunning), so a numerator that is one is read in the
  * period too. Figures an area does not have are 0; patients are NULL for an area without a list size.
  * $1 parent level, $2 parent code, $3 child level, $4 grain, $5 period start,
  * $6 first count metric, $7 second count metric, $8 first rate's numerator, $9 second rate's numerator.
