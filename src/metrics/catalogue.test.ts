@@ -230,7 +230,7 @@ describe('placements in metrics/ (shown_on)', () => {
         'registrations_p9',
         'unique_logins_12m',
       ],
-      // DEFAULT_MAP_METRICS, src/http/map-routes.ts
+      // was DEFAULT_MAP_METRICS; read by src/http/pages/map
       map_default: [
         'unique_logins_per_1000',
         'registered_pct_13plus',
@@ -240,7 +240,7 @@ describe('placements in metrics/ (shown_on)', () => {
       ],
       // PRACTICE_RANK_METRICS, src/query/practice-context.ts
       practice_rank: ['registered_pct_13plus', 'unique_logins_per_1000', 'logins_per_1000'],
-      // DEFAULT_DATA_METRICS, src/web/views/data-table.ts
+      // was DEFAULT_DATA_METRICS; read by src/http/pages/data-table
       data_table_default: ['logins'],
       // ORGAN_DONATION_METRICS and SUPPLIER_RATE_METRICS, src/query/partners.ts
       organ_donation: [
@@ -254,7 +254,7 @@ describe('placements in metrics/ (shown_on)', () => {
     expect(Object.keys(lists).sort()).toEqual(Object.keys(LIST_PLACEMENTS).sort());
     for (const [placement, ids] of Object.entries(lists))
       expect(metricIdsShownOn(metrics, placement as ListPlacement), placement).toEqual(ids);
-    // RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC (src/web/views/ranking.ts); CHILD_COLUMNS (area-page.ts).
+    // were RANKING_HEADLINE_METRIC, RANKING_SECOND_METRIC (src/http/pages/ranking) and CHILD_COLUMNS (area page).
     const slot = <P extends SlotPlacement>(p: P, s: SlotOf<P>) => metricInSlot(metrics, p, s)?.id;
     expect(slot('ranking_link', 'headline')).toBe('registered_pct_13plus');
     expect(slot('ranking_link', 'second')).toBe('unique_logins_per_1000');
