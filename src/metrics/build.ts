@@ -775,7 +775,9 @@ export async function buildMetrics(
     await tx.run(buildSql.insertBuildSteps, [
       buildId,
       listValue(timings.map((t) => t.name)),
-      listValue(timings.map((t) => Math.round(t.millis * 1000) / 1000)),
+      // As text, cast in SQL: a list bound from JS numbers takes its type from the first (an integer such
+      // as 12 makes it INTEGER[], and a later 3.5 then fails to bind).
+      listValue(timings.map((t) => t.millis.toFixed(3))),
     ]);
     // Last, so that a build whose commit was torn is found and redone (pendingBuild).
     await tx.run(buildSql.setMeta, [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);

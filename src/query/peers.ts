@@ -231,7 +231,8 @@ export async function getPeersMany(
       periodStart,
       first.code,
       scale,
-      listValue(group.map((g) => g.multiplier)),
+      // As text, cast to DOUBLE[] in SQL (a list of JS numbers is typed by its first: see build.ts).
+      listValue(group.map((g) => String(g.multiplier))),
     ]);
     const byIndex = new Map(rows.map((r) => [r.i, r]));
     group.forEach((g, i) => {
