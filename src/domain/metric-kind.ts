@@ -41,14 +41,7 @@ export type MetricKind =
 export type KindName = MetricKind['kind'];
 
 /** The NHS's own files whose figures are kept under catalogue ids (ADR 0007), and the list sizes. */
-export const FEED_SOURCES = [
-  'practice_snapshot',
-  'integrated_partners',
-  'downloads',
-  'pomi',
-  'list_sizes',
-] as const;
-export type FeedSource = (typeof FEED_SOURCES)[number];
+export type FeedSource = Exclude<MetricDefinition['source'], 'events' | 'mi_publication'>;
 
 /**
  * What the kind is compiled from: a catalogue definition, or the few fields other rules carry about (the

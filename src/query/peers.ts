@@ -143,14 +143,15 @@ export async function getPeers(
   let row: RankRow | undefined;
   if (resolved.isRate) {
     const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
-    row = await db.one<RankRow>(querySql.peersRateRank, [
-      resolved.numerator?.id ?? '',
+    // One rate is the many-rate query with a list of one.
+    row = await db.one<RankRow>(querySql.peersRateRanks, [
+      listValue([resolved.numerator?.id ?? '']),
       req.grain,
       req.level,
       periodStart,
       req.code,
       scale,
-      resolved.metric.multiplier ?? 1,
+      listValue([String(resolved.metric.multiplier ?? 1)]),
     ]);
   } else {
     row = await db.one<RankRow>(querySql.peersCountRank, [
@@ -167,7 +168,7 @@ export async function getPeers(
 
 type RankRow = { n: number; deciles: number[] | null; value: number | null; higher: number; lower: number };
 
-/** A position from its rank row (peersRateRank, peersCountRank or one row of peersRateRanks). */
+/** A position from its rank row (one row of peersRateRanks, or peersCountRank). */
 function peersOf(
   req: PeersRequest,
   metricId: string,

@@ -154,7 +154,7 @@ export class Warehouse {
   }
 
   async one<T extends object = Row>(statement: Statement<T>, params?: SqlParams): Promise<T | undefined> {
-    const rows = await this.all<T>(statement as Statement<T>, params);
+    const rows = await this.all<T>(statement, params);
     return rows[0];
   }
 

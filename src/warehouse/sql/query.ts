@@ -713,7 +713,7 @@ ORDER BY b.period_start
 
 /**
  * The spread of one count metric across the areas of one level, per period: p10, p25, p50, p75, p90
- * (linear interpolation) and the number of areas. Peers as in peers_count_rank.
+ * (linear interpolation) and the number of areas. Peers as in peersCountRank.
  * $1 structure, $2 metric id, $3 grain, $4 level, $5 period starts (DATE[]).
  */
 export const peersCountBands = query('query.peersCountBands')`
@@ -782,7 +782,7 @@ SELECT (SELECT count(*) FROM peer) AS n,
 /**
  * The spread of one rate over patients aged 13+ across the areas of one level, per period (today's
  * structure): p10, p25, p50, p75, p90 (linear interpolation) and the number of areas. Peers and figures
- * as in peers_rate_rank (closed areas only while they have a figure).
+ * as in peersRateRanks (closed areas only while they have a figure).
  * $1 numerator metric id or '', $2 grain, $3 level, $4 first period start, $5 last period start,
  * $6 patient scale, $7 multiplier.
  */
@@ -807,55 +807,15 @@ ORDER BY period_start
 `;
 
 /**
- * Where one area stands among the areas of its level for one rate over patients aged 13+ in one period
- * (today's structure): peers are the areas with 13+ patients in the period (closed areas only while they
- * have a figure, as a closed practice's last list size stays in force); each area's rate is its
- * numerator metric less the part from practices without a list size, over its 13+ patients times the
+ * Where one area stands among the areas of its level for one or more rates over patients aged 13+ in one
+ * period (today's structure), one row per rate in the order given (i, from 1; an area page's tiles ask for
+ * several at once, getPeers for one): peers are the areas with 13+ patients in the period (closed areas
+ * only while they have a figure, as a closed practice's last list size stays in force); each area's rate is
+ * its numerator metric less the part from practices without a list size, over its 13+ patients times the
  * demo scale, times the multiplier (docs/adr/0006). With no numerator metric ('') the figure is the 13+
- * patients themselves. Unknown is never a peer. Same columns as peers_count_rank.
- * $1 numerator metric id or '', $2 grain, $3 level, $4 period start, $5 area code, $6 patient scale,
- * $7 multiplier.
- */
-export const peersRateRank = query('query.peersRateRank')`
-WITH lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
--- The cells under area_denominator and metric_value, on their integer keys (structure 0 is 'current';
--- grain 0 week, 1 month): one period's cells of one metric, not the views' every cell.
-den AS (
-  SELECT k.area_code, d.area_key, d.patients_13plus
-  FROM area_den_cell d
-  JOIN lvl k ON k.area_key = d.area_key
-  WHERE d.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND d.period_start = $4::DATE
-    AND d.patients_13plus > 0
-),
-val AS (
-  SELECT v.area_key, v.value, v.uncovered
-  FROM metric_cell v
-  WHERE v.structure = 0 AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $1)
-    AND v.grain = CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AND v.period_start = $4::DATE
-),
-peer AS (
-  SELECT d.area_code,
-         CASE WHEN $1 = '' THEN d.patients_13plus
-              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * $7
-         END AS value
-  FROM den d
-  LEFT JOIN val v ON v.area_key = d.area_key
-  JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
-  WHERE a.is_current OR v.value IS NOT NULL
-),
-me AS (SELECT value FROM peer WHERE area_code = $5)
-SELECT (SELECT count(*) FROM peer) AS n,
-       (SELECT quantile_cont(value, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) FROM peer) AS deciles,
-       (SELECT value FROM me) AS value,
-       (SELECT count(*) FROM peer, me WHERE peer.value > me.value) AS higher,
-       (SELECT count(*) FROM peer, me WHERE peer.value < me.value) AS lower
-`;
-
-/**
- * peersRateRank for several rates at once (an area page's tiles): one row per rate, in the order given, with
- * the same columns (i is the rate's position, from 1), each rate's figures computed as peersRateRank does.
- * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start,
- * $5 area code, $6 patient scale, $7 multipliers (one per rate).
+ * patients themselves. Unknown is never a peer. Same columns as peersCountRank, plus i.
+ * $1 numerator metric ids, $2 grain, $3 level, $4 period start, $5 area code, $6 patient scale,
+ * $7 multipliers (one per rate).
  */
 export const peersRateRanks = query('query.peersRateRanks')`
 WITH rates AS (
