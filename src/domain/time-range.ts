@@ -58,7 +58,8 @@ export function pickRange<T extends { periodStart: string }>(
   return items.filter((p) => inRange(grain, p.periodStart, spanStart));
 }
 
-function latestPeriod(items: readonly { periodStart: string }[]): string | null {
+/** The last period among items (null: none). */
+export function latestPeriod(items: readonly { periodStart: string }[]): string | null {
   let last: string | null = null;
   for (const p of items) if (last === null || p.periodStart > last) last = p.periodStart;
   return last;

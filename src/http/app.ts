@@ -9,6 +9,7 @@ import { createGzip, gzip as gzipCallback } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPages } from './pages/index.ts';
+import { registerFigureReader } from './figures.ts';
 import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A sign-in lookup of a request still being answered finishes first (closing under it aborts DuckDB).
   app.addHook('onClose', () => authDb.closeWhenIdle());
   registerAccess(app, deps);
+  registerFigureReader(app, ctx);
   // Health checks and the data version get their own connection: never behind a figure query.
   const stateDb = await db.connect();
   const stateQueries = new QueryTracker();

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { safeNextPath } from '../auth/next-path.ts';
 import { AccessError, SignInRequiredError, TooManyRequestsError } from './access.ts';
+import { RestrictedFigureError } from '../domain/figure-access.ts';
 import { ApiError } from './api/common.ts';
 import type { Renderer } from './render.ts';
 import { applySecurityHeaders } from './security.ts';
@@ -195,6 +196,9 @@ function sendAccessError(
 export function installErrorHandlers(app: FastifyInstance, renderer: Renderer): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AccessError) return sendAccessError(renderer, request, reply, error);
+    // The figure reader refused a figure this viewer may not see: they sign in.
+    if (error instanceof RestrictedFigureError)
+      return sendAccessError(renderer, request, reply, new SignInRequiredError(error.message));
     // A route's own 400 or 404: its message names the parameter at fault.
     if (error instanceof ApiError) {
       return sendError(

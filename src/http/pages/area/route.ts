@@ -17,15 +17,9 @@ import {
   parsePageQuery,
   type PageQuery,
 } from '../../../web/views/page-state.ts';
-import { assertCanViewFigure } from '../../access.ts';
-import {
-  accessNotice,
-  areaPageViewFor,
-  openDataContext,
-  openSort,
-  openTilesAndSeries,
-  requireOpenPage,
-} from '../../open-data.ts';
+import type { HiddenFigures } from '../../../query/figures.ts';
+import { accessNotice, areaPageViewFor, openSort } from '../../open-data.ts';
+import { rankingLinkMetrics } from '../ranking/view.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
@@ -33,8 +27,7 @@ import { csvFileName, sendCsv } from '../shared/csv-download.ts';
 import { CHART_CSV_QUERY_SCHEMA, type ChartCsvQuery } from './state.ts';
 
 export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void {
-  const { queries } = ctx.deps;
-  const openData = openDataContext(ctx);
+  const ranking = rankingLinkMetrics(ctx.catalogue);
   const byId = new Map(ctx.catalogue.map((m) => [m.id, m]));
 
   app.get(
@@ -48,7 +41,7 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const settings = parsePageQuery(request.query as PageQuery);
       const { grain, includePartial } = settings;
       // Sub-ICB, PCN and practice pages and weekly figures need sign-in; redirects keep their settings.
-      requireOpenPage(request.viewer, params.level, grain);
+      request.figures.access.requirePage(params.level, grain);
       const sort = openSort(request.viewer, settings.sort);
       const code = params.code.toUpperCase();
       if (params.level === 'england') {
@@ -60,9 +53,9 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
         // One address per area: codes are upper case.
         return reply.redirect(pageUrl({ ...settings, path: areaPath(params.level, code), sort }), 301);
       }
-      const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
+      const page = await request.figures.areaPage({ level: params.level, code, grain, includePartial });
       if (!page) return reply.callNotFound();
-      const view = areaPageViewFor(openData, request.viewer, page, sort, settings.compare, settings);
+      const view = areaPageViewFor(page, sort, settings.compare, settings, ranking);
       const html = ctx.renderer.page(
         'area/area.njk',
         {
@@ -92,53 +85,50 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const metric = byId.get(q.metric);
       if (!metric) return reply.callNotFound();
       if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
-      assertCanViewFigure(request, { metric, level: params.level, grain, catalogue: ctx.catalogue });
-      // The same read model as the page the chart is on.
+      request.figures.access.require(metric, params.level, grain);
+      // The same read model as the page the chart is on, as this viewer sees it.
       let source: {
         area: { level: AreaLevel; code: string; name: string; onsCode?: string | null };
         tiles: SummaryTile[];
         series: Record<string, SeriesPoint[]>;
         bands: PeerBand[] | null;
+        hidden: HiddenFigures | null;
       } | null = null;
       if (params.level === 'england') {
-        const summary = await queries.nationalSummary({ grain, includePartial });
+        const { figures: summary, hidden } = await request.figures.nationalSummary({ grain, includePartial });
         source = {
           area: { level: 'england', code: ENGLAND_CODE, name: summary.areaName, onsCode: ENGLAND_CODE },
           tiles: summary.tiles,
           series: summary.series,
           bands: null,
+          hidden,
         };
       } else {
-        const page = await queries.areaPage({ level: params.level, code, grain, includePartial });
+        const page = await request.figures.areaPage({ level: params.level, code, grain, includePartial });
         if (page) {
           source = {
-            area: page.area,
-            tiles: page.tiles,
-            series: page.series,
-            bands: page.peerBands?.[metric.id] ?? null,
+            area: page.figures.area,
+            tiles: page.figures.tiles,
+            series: page.figures.series,
+            bands: page.figures.peerBands?.[metric.id] ?? null,
+            hidden: page.hidden,
           };
         }
       }
       if (!source || !source.tiles.some((t) => t.metricId === metric.id)) return reply.callNotFound();
-      // The periods the chart shows: its range ends with the last period of the page it is on.
-      const lastPeriod = periodsOf(source.series).last;
-      let points: ChartCsvPoint[] = pickRange(
-        grain,
-        q.range ?? DEFAULT_RANGE,
-        source.series[metric.id] ?? [],
-        lastPeriod,
-      );
-      let bands = source.bands;
-      if (!request.viewer.signedIn) {
-        // What visitors see on the page: open figures, with disclosure control when configured.
-        const open = openTilesAndSeries(openData, params.level, grain, source.tiles, source.series);
-        const shown = new Map((open.series[metric.id] ?? []).map((p) => [p.periodStart, p]));
-        const hidden = open.suppressed.get(metric.id) ?? new Set<string>();
-        points = points.map((p) =>
-          hidden.has(p.periodStart) ? { ...p, suppressed: true } : (shown.get(p.periodStart) ?? p),
-        );
-        if (openData.disclosure) bands = null;
-      }
+      const { series, hidden } = source;
+      // The periods the chart shows: its range ends with the last period of the page it is on, and periods
+      // whose count was suppressed are rows of "*".
+      const shown = new Map((series[metric.id] ?? []).map((p) => [p.periodStart, p]));
+      const suppressed = hidden?.suppressed.get(metric.id);
+      const all: ChartCsvPoint[] = suppressed
+        ? (hidden!.periods[metric.id] ?? []).map(
+            (p) => shown.get(p.periodStart) ?? { ...p, value: 0, suppressed: true },
+          )
+        : (series[metric.id] ?? []);
+      const lastPeriod = hidden ? hidden.lastPeriod : periodsOf(series).last;
+      const points = pickRange(grain, q.range ?? DEFAULT_RANGE, all, lastPeriod);
+      const bands = source.bands;
       const csv = chartCsv({ area: source.area, metric, grain, points, bands });
       return sendCsv(reply, csvFileName(['nhs-app', params.level, code, metric.id, grain]), csv);
     },

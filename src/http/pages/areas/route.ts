@@ -4,27 +4,26 @@ import { ENGLAND_CODE } from '../../../domain/areas.ts';
 import { childrenTableView } from '../../../web/views/area-children.ts';
 import { demoView } from '../../../web/views/metric-panels.ts';
 import { PAGE_QUERY_SCHEMA, pageUrl, parsePageQuery, type PageQuery } from '../../../web/views/page-state.ts';
-import { openDataContext, openSort, regionsViewFor, requireOpenPage } from '../../open-data.ts';
+import { childrenViewFor, openSort } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 export function registerAreasPage(app: FastifyInstance, ctx: RouteContext): void {
-  const { queries } = ctx.deps;
-  const openData = openDataContext(ctx);
   app.get(
     '/areas',
     { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
       const settings = parsePageQuery(request.query as PageQuery);
       const { grain } = settings;
-      // Visitors who are not signed in: open figures only (src/http/open-data.ts).
-      requireOpenPage(request.viewer, 'region', grain);
       const sort = openSort(request.viewer, settings.sort);
-      const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-      const status = await queries.dataStatus();
+      // Visitors who are not signed in: open figures only (the figure reader, src/query/figures.ts).
+      const regions = await request.figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const status = await request.figures.dataStatus();
       const state = { ...settings, path: '/areas', sort };
       const view = {
-        children: regionsViewFor(openData, request.viewer, regions, (c) => childrenTableView(c, state)),
+        children: regions.figures
+          ? childrenViewFor(childrenTableView(regions.figures, state), regions.hidden)
+          : null,
         nationalHref: pageUrl({ ...settings, path: '/', sort: null }),
         demo: demoView(status),
       };

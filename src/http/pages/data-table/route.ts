@@ -6,15 +6,12 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canViewFigure } from '../../../domain/access.ts';
 import { AREA_LEVELS, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import { isIsoDate } from '../../../domain/periods.ts';
 import { metricIdsShownOn } from '../../../domain/placements.ts';
 import {
-  dataTableByArea,
   findDataTableArea,
-  getDataTable,
   selectionPeriods,
   metricAvailability,
   type DataTableRequest,
@@ -28,14 +25,11 @@ import {
   dataWideCsvHeader,
   dataWideCsvLines,
   csvLine,
-  discloseRows,
 } from './view.ts';
 import { metricsWithFigures } from '../../../query/map-values.ts';
 import { demoView } from '../../../web/views/metric-panels.ts';
-import { assertCanViewFigure } from '../../access.ts';
 import { csvFileName, sendCsv } from '../shared/csv-download.ts';
 import { sendError } from '../../errors.ts';
-import { catalogueMap, type OpenDataContext } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
 import {
@@ -72,10 +66,6 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
       from: periods[0]!.periodStart,
       to: periods[periods.length - 1]!.periodStart,
     });
-  };
-  const openData: OpenDataContext = {
-    catalogue: catalogueMap(catalogue),
-    disclosure: ctx.deps.config.auth.openDataDisclosure,
   };
 
   const badRequest = (request: FastifyRequest, reply: FastifyReply, details: string) =>
@@ -119,7 +109,7 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
           ),
         };
     }
-    for (const metric of metrics) assertCanViewFigure(request, { metric, level, grain, catalogue });
+    for (const metric of metrics) request.figures.access.require(metric, level, grain);
     const shown: MetricDefinition[] = [];
     const dropped: { metric: MetricDefinition; reason: string }[] = [];
     for (const m of metrics) {
@@ -154,37 +144,35 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
     const s = await dataSelection(request, reply);
     if ('sent' in s) return s.sent;
     const status = await ctx.deps.queries.dataStatus();
-    const { db } = ctx.deps;
     const { req } = s;
     const grain = req.grain;
-    const disclose = !request.viewer.signedIn && openData.disclosure;
+    const figures = request.figures;
     const wide = (request.query as DataQuery).layout === 'wide';
     // Both layouts stream a chunk of rows at a time (app.ts gzips as they go), so a whole-country selection
     // never sits in memory; the long one reads its first chunk before the answer starts. The wide one reads
     // an area range at a time (dataTableByArea), a row per area and metric (ADR 0032).
     const first = wide
       ? { total: 0, rows: [] }
-      : await getDataTable(db, status, catalogue, req, { limit: CSV_CHUNK_ROWS, offset: 0 });
+      : await figures.dataTable(status, req, { limit: CSV_CHUNK_ROWS, offset: 0 });
     async function* longLines() {
       yield csvLine(DATA_CSV_HEADER);
       let rows = first.rows;
       let offset = 0;
       for (;;) {
         let chunk = '';
-        for (const r of discloseRows(rows, byId, disclose))
-          chunk += dataCsvRow(r, grain, byId.get(r.metricId));
+        for (const r of rows) chunk += dataCsvRow(r, grain, byId.get(r.metricId));
         if (chunk) yield chunk;
         offset += rows.length;
         if (rows.length < CSV_CHUNK_ROWS || offset >= first.total) return;
-        rows = (await getDataTable(db, status, catalogue, req, { limit: CSV_CHUNK_ROWS, offset })).rows;
+        rows = (await figures.dataTable(status, req, { limit: CSV_CHUNK_ROWS, offset })).rows;
       }
     }
     async function* wideLines() {
       const periods = selectionPeriods(status, req, catalogue).map((p) => p.periodStart);
       yield dataWideCsvHeader(periods);
       let chunk = '';
-      for await (const areaRows of dataTableByArea(db, status, catalogue, req, WIDE_CSV_CHUNK_ROWS)) {
-        chunk += dataWideCsvLines(discloseRows(areaRows, byId, disclose), req.metrics, periods);
+      for await (const areaRows of figures.dataTableByArea(status, req, WIDE_CSV_CHUNK_ROWS)) {
+        chunk += dataWideCsvLines(areaRows, req.metrics, periods);
         if (chunk.length >= 64 * 1024) {
           yield chunk;
           chunk = '';
@@ -214,19 +202,17 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
       if ('sent' in s) return s.sent;
       const { viewer } = request;
       const status = await ctx.deps.queries.dataStatus();
-      const page = await getDataTable(ctx.deps.db, status, catalogue, s.req, {
+      const page = await request.figures.dataTable(status, s.req, {
         limit: DATA_PAGE_SIZE,
         offset: (s.selection.page - 1) * DATA_PAGE_SIZE,
       });
       if (s.selection.page > 1 && page.rows.length === 0) return reply.callNotFound();
-      const open = (level: AreaLevel, grain: Grain) =>
-        canViewFigure(viewer, { metric: { mi_publication: true }, level, grain });
+      const { access } = request.figures;
+      const open = (level: AreaLevel, grain: Grain) => access.canSee({ mi_publication: true }, level, grain);
       const options = {
         levels: AREA_LEVELS.filter((l) => open(l, 'month')),
         grains: GRAINS.filter((g) => open('england', g)).sort((a) => (a === 'month' ? -1 : 1)),
-        metrics: catalogue.filter((m) =>
-          canViewFigure(viewer, { metric: m, level: 'england', grain: 'month', catalogue }),
-        ),
+        metrics: catalogue.filter((m) => access.canSee(m, 'england', 'month')),
         periods: loadedPeriods(s.req.grain, status, s.req.includePartial).map((p) => p.periodStart),
         withFigures: await dataWithFigures(s.req, status),
       };
@@ -249,7 +235,7 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
         dropped: s.dropped,
         options,
         total: page.total,
-        rows: discloseRows(page.rows, byId, !viewer.signedIn && openData.disclosure),
+        rows: page.rows,
         search,
         signedIn: viewer.signedIn,
       });

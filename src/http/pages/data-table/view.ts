@@ -5,7 +5,7 @@
  */
 import { pickerLabel } from '../../../domain/no-data.ts';
 import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
-import { discloseCount, disclosureApplies, SUPPRESSED_TEXT } from '../../../domain/disclosure.ts';
+import { SUPPRESSED_TEXT } from '../../../domain/disclosure.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import type { DataTableRow } from '../../../query/data-table.ts';
 import type { AreaSearchResult } from '../../../query/types.ts';
@@ -403,22 +403,4 @@ export function dataWideCsvLines(
     out += wideCsvLine([...area, first.isCurrent, metric.id, metric.name, metric.unit], periods, values);
   }
   return out;
-}
-
-/**
- * Rows as open data under disclosure control (OPEN_DATA_DISCLOSURE): counts below England from 1 to 7
- * suppressed, others rounded to the nearest 5; rates and England's figures unchanged.
- */
-export function discloseRows(
-  rows: DataTableRow[],
-  metrics: ReadonlyMap<string, MetricDefinition>,
-  enabled: boolean,
-): DataTableRow[] {
-  if (!enabled) return rows;
-  return rows.map((r) => {
-    const unit = metrics.get(r.metricId)?.unit ?? '';
-    if (r.value === null || !disclosureApplies({ enabled, level: r.areaLevel, unit })) return r;
-    const d = discloseCount(r.value);
-    return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
-  });
 }

@@ -1,34 +1,26 @@
 /**
  * The National summary, GET /: England's headline tiles, trends and regions. Visitors who are not signed in
- * see monthly open figures only (src/http/open-data.ts).
+ * see monthly open figures only (the figure reader, src/query/figures.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { ENGLAND_CODE } from '../../../domain/areas.ts';
 import { PAGE_QUERY_SCHEMA, parsePageQuery, type PageQuery } from '../../../web/views/page-state.ts';
-import {
-  accessNotice,
-  nationalSummaryViewFor,
-  openDataContext,
-  openSort,
-  requireOpenPage,
-} from '../../open-data.ts';
+import { accessNotice, nationalSummaryViewFor, openSort } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 export function registerNationalSummaryPage(app: FastifyInstance, ctx: RouteContext): void {
-  const { queries } = ctx.deps;
-  const openData = openDataContext(ctx);
   app.get(
     '/',
     { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
     async (request, reply) => {
       const settings = parsePageQuery(request.query as PageQuery);
       const { grain, includePartial } = settings;
-      requireOpenPage(request.viewer, 'england', grain);
       const sort = openSort(request.viewer, settings.sort);
-      const summary = await queries.nationalSummary({ grain, includePartial });
-      const regions = await queries.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-      const view = nationalSummaryViewFor(openData, request.viewer, summary, regions, sort, settings);
+      const figures = request.figures;
+      const summary = await figures.nationalSummary({ grain, includePartial });
+      const regions = await figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const view = nationalSummaryViewFor(summary, regions, sort, settings);
       const html = ctx.renderer.page(
         'national-summary/national-summary.njk',
         {

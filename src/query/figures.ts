@@ -1,0 +1,279 @@
+/**
+ * The figure reader: the one way pages, API routes, CSVs, the map, the data table and the command line read
+ * figures (issue 9, ADR 0042). It is made for one viewer (`FigureAccess`) and applies the open-data rule and
+ * disclosure control inside, once, to everything it returns: a restricted figure is refused
+ * (RestrictedFigureError) or left out before it leaves this module, and a count under disclosure control
+ * leaves it suppressed or rounded. What was left out is described (`Hidden*`) so that views can say so
+ * ("*", "not shown in open data") without knowing the rules.
+ */
+import type { AreaLevel } from '../domain/areas.ts';
+import type { FigureAccess } from '../domain/figure-access.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { latestPeriod } from '../domain/time-range.ts';
+import type { Warehouse } from '../warehouse/db.ts';
+import { childColumns } from './area-page.ts';
+import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
+import { changePct } from './national-summary.ts';
+import type {
+  AreaChildren,
+  AreaPage,
+  DataStatus,
+  NationalSummary,
+  SeriesPoint,
+  SummaryTile,
+} from './types.ts';
+
+/** The page read models the reader filters (PageQueries in src/http/deps.ts has them; tests use memory). */
+export interface PageReads {
+  nationalSummary(opts: { grain: Grain; includePartial: boolean }): Promise<NationalSummary>;
+  areaPage(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+  }): Promise<AreaPage | null>;
+  areaChildren(opts: { level: AreaLevel; code: string; grain: Grain }): Promise<AreaChildren | null>;
+  dataStatus(): Promise<DataStatus>;
+}
+
+export interface FigureSource {
+  catalogue: readonly MetricDefinition[];
+  /** The page read models (the warehouse's, or memory in tests). */
+  pages: PageReads;
+  /** The figures' store: the warehouse, or the published figure store's reader (ADR 0026). */
+  db: Warehouse;
+}
+
+/** What the reader left out of a page's tiles and series for this viewer. */
+export interface HiddenFigures {
+  /** Per metric, the periods (first days) whose count was suppressed by disclosure control. */
+  suppressed: Map<string, Set<string>>;
+  /** Metrics whose latest figure was suppressed (the tile shows "*", not "no figures yet"). */
+  latestSuppressed: Set<string>;
+  /** Every period of each series as read, before any was left out (no values): where "*" rows go. */
+  periods: Record<string, { periodStart: string; complete: boolean }[]>;
+  /** The last period of the page as read: a chart's range ends there whatever was left out. */
+  lastPeriod: string | null;
+}
+
+export type ChildColumn = 'logins' | 'users' | 'rate' | 'registered';
+
+/** What the reader left out of a children table for this viewer. */
+export interface HiddenChildren {
+  /** Columns of metrics this viewer may not see (their values are 0 or null in the rows). */
+  columns: Set<ChildColumn>;
+  /** Per child code, the counts suppressed by disclosure control (0 in the rows, for sorting). */
+  suppressed: Map<string, Set<'logins' | 'users'>>;
+}
+
+/** A read model as this viewer may see it, and what was left out (null: nothing, a signed-in viewer). */
+export interface Seen<T, H> {
+  figures: T;
+  hidden: H | null;
+}
+
+export class FigureReader {
+  private readonly byId: ReadonlyMap<string, MetricDefinition>;
+
+  constructor(
+    readonly access: FigureAccess,
+    private readonly source: FigureSource,
+  ) {
+    this.byId = new Map(source.catalogue.map((m) => [m.id, m]));
+  }
+
+  get viewer() {
+    return this.access.viewer;
+  }
+
+  /** England's page; visitors see open figures only. */
+  async nationalSummary(opts: {
+    grain: Grain;
+    includePartial: boolean;
+  }): Promise<Seen<NationalSummary, HiddenFigures>> {
+    this.access.requirePage('england', opts.grain);
+    const summary = await this.source.pages.nationalSummary(opts);
+    if (this.viewer.signedIn) return { figures: summary, hidden: null };
+    const open = this.openTilesAndSeries('england', summary.grain, summary.tiles, summary.series);
+    return {
+      figures: { ...summary, tiles: open.tiles, series: open.series },
+      hidden: open.hidden,
+    };
+  }
+
+  /**
+   * An area's page (null: no such area). Visitors see open figures only, no peer ranks (they compare rates
+   * of restricted counts) and, under disclosure control, no peer bands; their children table is filtered
+   * as `areaChildren` does (`children` of the result).
+   */
+  async areaPage(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+  }): Promise<(Seen<AreaPage, HiddenFigures> & { children: HiddenChildren | null }) | null> {
+    this.access.requirePage(opts.level, opts.grain);
+    const page = await this.source.pages.areaPage(opts);
+    if (!page) return null;
+    if (this.viewer.signedIn) return { figures: page, hidden: null, children: null };
+    const level = page.area.level;
+    const open = this.openTilesAndSeries(level, page.grain, page.tiles, page.series);
+    const children = this.openChildren(page.children);
+    return {
+      figures: {
+        ...page,
+        tiles: open.tiles,
+        series: open.series,
+        children: children.figures,
+        peerPositions: undefined,
+        peerBands: this.access.rules.disclosure ? undefined : page.peerBands,
+      },
+      hidden: open.hidden,
+      children: children.hidden,
+    };
+  }
+
+  /** An area's children (null: none, or not a level this viewer may see as a table). */
+  async areaChildren(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+  }): Promise<Seen<AreaChildren | null, HiddenChildren>> {
+    this.access.requirePage(opts.level, opts.grain);
+    return this.openChildren(await this.source.pages.areaChildren(opts));
+  }
+
+  /** The loaded data's status (periods, demo or not): not a figure, open to all. */
+  dataStatus(): Promise<DataStatus> {
+    return this.source.pages.dataStatus();
+  }
+
+  /**
+   * A page of the data table: every metric of the request must be one this viewer may see at its level and
+   * grain; counts below England reach visitors disclosure-controlled.
+   */
+  async dataTable(
+    status: DataStatus,
+    req: DataTableRequest,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; rows: DataTableRow[] }> {
+    for (const m of req.metrics) this.access.require(m, req.level, req.grain);
+    const result = await getDataTable(this.source.db, status, this.source.catalogue, req, page);
+    return { ...result, rows: this.discloseRows(result.rows) };
+  }
+
+  /** The data table an area range at a time (the wide CSV), as `dataTable` gives it. */
+  async *dataTableByArea(status: DataStatus, req: DataTableRequest, chunkRows: number) {
+    for (const m of req.metrics) this.access.require(m, req.level, req.grain);
+    for await (const rows of dataTableByArea(this.source.db, status, this.source.catalogue, req, chunkRows))
+      yield this.discloseRows(rows);
+  }
+
+  private discloseRows(rows: DataTableRow[]): DataTableRow[] {
+    return rows.map((r) => {
+      const unit = this.byId.get(r.metricId)?.unit ?? '';
+      if (r.value === null || !this.access.discloses(unit, r.areaLevel)) return r;
+      const d = this.access.count(r.value, unit, r.areaLevel);
+      return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
+    });
+  }
+
+  private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {
+    const metric = this.byId.get(metricId);
+    return metric !== undefined && this.access.canSee(metric, level, grain);
+  }
+
+  /**
+   * The tiles and series this viewer may see at `level`/`grain`, counts disclosure-controlled where that
+   * applies (suppressed points are left out of the series and listed; the tiles' latest, previous and change
+   * are worked out again from the disclosed figures). Comparisons are removed: their verdicts and intervals
+   * are not open data.
+   */
+  private openTilesAndSeries<T extends SummaryTile>(
+    level: AreaLevel,
+    grain: Grain,
+    tiles: readonly T[],
+    series: Record<string, SeriesPoint[]>,
+  ): { tiles: T[]; series: Record<string, SeriesPoint[]>; hidden: HiddenFigures } {
+    const hidden: HiddenFigures = {
+      suppressed: new Map(),
+      latestSuppressed: new Set(),
+      periods: {},
+      lastPeriod: latestPeriod(Object.values(series).flat()),
+    };
+    const out = { tiles: [] as T[], series: {} as Record<string, SeriesPoint[]>, hidden };
+    for (const tile of tiles) {
+      if (!this.isOpen(tile.metricId, level, grain)) continue;
+      const points = series[tile.metricId] ?? [];
+      const withoutComparison = ('comparison' in tile ? { ...tile, comparison: null } : { ...tile }) as T;
+      if (!this.access.discloses(tile.unit, level)) {
+        out.tiles.push(withoutComparison);
+        out.series[tile.metricId] = points;
+        continue;
+      }
+      const suppressed = new Set<string>();
+      const disclose = (p: SeriesPoint | null): SeriesPoint | null => {
+        if (!p) return null;
+        const d = this.access.count(p.value, tile.unit, level);
+        if (d.suppressed) {
+          suppressed.add(p.periodStart);
+          return null;
+        }
+        return { periodStart: p.periodStart, value: d.value, complete: p.complete };
+      };
+      out.series[tile.metricId] = points.map(disclose).filter((p): p is SeriesPoint => p !== null);
+      hidden.suppressed.set(tile.metricId, suppressed);
+      hidden.periods[tile.metricId] = points.map((p) => ({
+        periodStart: p.periodStart,
+        complete: p.complete,
+      }));
+      const latest = disclose(tile.latest);
+      const previous = disclose(tile.previous);
+      if (tile.latest && latest === null) hidden.latestSuppressed.add(tile.metricId);
+      out.tiles.push({ ...withoutComparison, latest, previous, changePct: changePct(latest, previous) });
+    }
+    return out;
+  }
+
+  /**
+   * A children table for this viewer: for visitors, none when the children's level or grain is not open;
+   * otherwise counts disclosure-controlled (suppressed ones 0 for sorting, and listed) and the columns of
+   * metrics that are not open emptied (rates of open counts are open: src/domain/access.ts).
+   */
+  private openChildren(children: AreaChildren | null): Seen<AreaChildren | null, HiddenChildren> {
+    if (this.viewer.signedIn || children === null) return { figures: children, hidden: null };
+    const hidden: HiddenChildren = { columns: new Set(), suppressed: new Map() };
+    const { level, grain } = children;
+    if (!this.access.canSee({ mi_publication: true }, level, grain)) return { figures: null, hidden };
+    const ids = childColumns(this.source.catalogue);
+    const open = {
+      logins: this.isOpen(ids.logins, level, grain),
+      users: this.isOpen(ids.users, level, grain),
+      rate: this.isOpen(ids.usersPer1000, level, grain),
+      registered: this.isOpen(ids.registeredPct, level, grain),
+    };
+    for (const [column, isOpen] of Object.entries(open))
+      if (!isOpen) hidden.columns.add(column as ChildColumn);
+    const rows = children.rows.map((r) => {
+      const count = (key: 'logins' | 'users', value: number): number => {
+        if (!open[key]) return 0;
+        const d = this.access.count(value, 'events', level);
+        if (!d.suppressed) return d.value;
+        const set = hidden.suppressed.get(r.code) ?? new Set();
+        set.add(key);
+        hidden.suppressed.set(r.code, set);
+        return 0;
+      };
+      return {
+        ...r,
+        logins: count('logins', r.logins),
+        users: count('users', r.users),
+        usersPer1000: open.rate ? r.usersPer1000 : null,
+        usersPer1000Coverage: open.rate ? r.usersPer1000Coverage : null,
+        registeredPct: open.registered ? r.registeredPct : null,
+        registeredPctCoverage: open.registered ? r.registeredPctCoverage : null,
+      };
+    });
+    return { figures: { ...children, rows }, hidden };
+  }
+}
