@@ -12,8 +12,10 @@ import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { childColumns } from './area-page.ts';
+import { getMetricBreakdown } from './breakdown.ts';
 import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
 import { changePct } from './national-summary.ts';
+import { getMetricSeries, type SeriesRequest } from './series.ts';
 import type {
   AreaChildren,
   AreaPage,
@@ -64,6 +66,16 @@ export interface HiddenChildren {
   columns: Set<ChildColumn>;
   /** Per child code, the counts suppressed by disclosure control (0 in the rows, for sorting). */
   suppressed: Map<string, Set<'logins' | 'users'>>;
+}
+
+/**
+ * A point of a series as this viewer may see it: a count under disclosure control is rounded or suppressed
+ * (null), and its change on the period before is then withheld (it would give the exact count back).
+ */
+export interface FigurePoint extends Omit<SeriesPoint, 'value'> {
+  value: number | null;
+  /** Percentage change on the period before (both complete), or null. */
+  changePct: number | null;
 }
 
 /** A read model as this viewer may see it, and what was left out (null: nothing, a signed-in viewer). */
@@ -146,6 +158,41 @@ export class FigureReader {
   /** The loaded data's status (periods, demo or not): not a figure, open to all. */
   dataStatus(): Promise<DataStatus> {
     return this.source.pages.dataStatus();
+  }
+
+  /** One metric's series for one area (src/query/series.ts getMetricSeries), as this viewer may see it. */
+  async series(
+    status: DataStatus,
+    metric: MetricDefinition,
+    req: Omit<SeriesRequest, 'metricId' | 'fill' | 'windowMonths'>,
+  ): Promise<FigurePoint[]> {
+    this.access.require(metric, req.level, req.grain);
+    const points = await getMetricSeries(this.source.db, status, metric, req, [...this.source.catalogue]);
+    const disclose = this.access.discloser(metric.unit, req.level);
+    return points.map((p, i) =>
+      disclose
+        ? { ...p, value: disclose(p.value), changePct: null }
+        : { ...p, changePct: changePct(p, points[i - 1] ?? null) },
+    );
+  }
+
+  /**
+   * One metric's figures for an area's children (src/query/breakdown.ts), as this viewer may see them at the
+   * children's level: under disclosure control counts are disclosed and shares of the parent withheld.
+   */
+  async breakdown(
+    status: DataStatus,
+    metric: MetricDefinition,
+    req: Parameters<typeof getMetricBreakdown>[4],
+  ): Promise<Awaited<ReturnType<typeof getMetricBreakdown>>> {
+    this.access.require(metric, req.child, req.grain);
+    const found = await getMetricBreakdown(this.source.db, status, this.source.catalogue, metric, req);
+    const disclose = this.access.discloser(metric.unit, req.child);
+    if (!disclose) return found;
+    return {
+      ...found,
+      rows: found.rows.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null })),
+    };
   }
 
   /**

@@ -1,25 +1,14 @@
 /**
- * GET /api/v1/breakdown: an area's children for one metric and period (src/query/breakdown.ts; rates over
- * patients aged 13+ read here with SQL query/api_breakdown_rate), each figure checked against the open-data
- * rule (src/domain/access.ts).
+ * GET /api/v1/breakdown: an area's children for one metric and period, read through the figure reader
+ * (src/query/figures.ts: getMetricBreakdown in src/query/breakdown.ts, the open-data rule and disclosure
+ * control applied inside).
  */
-import { patientRate } from '../../domain/rate.ts';
-import { childLevel, type AreaLevel } from '../../domain/areas.ts';
-import {
-  isPatientRate,
-  isStoredRatio,
-  type Grain,
-  type MetricDefinition,
-} from '../../domain/metric-definition.ts';
+import { childLevel } from '../../domain/areas.ts';
 import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { latestCompletePeriod } from '../../query/area-page.ts';
-import { getBreakdown } from '../../query/breakdown.ts';
 import { getDataStatus } from '../../query/status.ts';
-import type { Warehouse } from '../../warehouse/db.ts';
-import { assertCanViewFigure } from '../access.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   answer,
   areaFields,
@@ -29,7 +18,6 @@ import {
   findArea,
   levelParam,
   metricAreaParams,
-  openFigure,
   structureName,
   structureParam,
   type ApiRoute,
@@ -52,7 +40,6 @@ import {
   strOrNull,
   STRUCTURE_SCHEMA,
 } from './schemas.ts';
-import * as querySql from '../../warehouse/sql/query.ts';
 
 export const BREAKDOWN_QUERY = query(
   {
@@ -100,74 +87,6 @@ export const BREAKDOWN_RESPONSE = object({
   },
 });
 
-/** Rates over patients aged 13+ (and the list size itself) are read over today's structure. */
-function isRate(metric: MetricDefinition): boolean {
-  return isPatientRate(metric) || metric.id === 'patients_13plus';
-}
-
-interface BreakdownRowJson {
-  level: AreaLevel;
-  code: string;
-  name: string;
-  placeName: string | null;
-  onsCode: string | null;
-  isCurrent: boolean;
-  value: number | null;
-  shareOfParent?: number | null;
-  numerator?: number | null;
-  denominator?: number | null;
-  coverage?: number | null;
-}
-
-async function rateBreakdown(
-  db: Warehouse,
-  metric: MetricDefinition,
-  numerator: MetricDefinition | null,
-  req: { level: AreaLevel; code: string; child: AreaLevel; grain: Grain; periodStart: string; scale: number },
-): Promise<BreakdownRowJson[]> {
-  const rows = await db.all<{
-    code: string;
-    name: string;
-    place_name: string | null;
-    ons_code: string | null;
-    is_current: boolean;
-    patients_13plus: number | null;
-    numerator_value: number;
-    numerator_uncovered: number;
-  }>(querySql.apiBreakdownRate, [
-    numerator?.id ?? '',
-    req.grain,
-    req.periodStart,
-    req.level,
-    req.code,
-    req.child,
-  ]);
-  const out = rows.map((r): BreakdownRowJson => {
-    const base = {
-      level: req.child,
-      code: r.code,
-      name: r.name,
-      placeName: r.place_name,
-      onsCode: r.ons_code,
-      isCurrent: r.is_current,
-    };
-    if (r.patients_13plus === null || !(r.patients_13plus > 0))
-      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-    if (!numerator)
-      return { ...base, value: r.patients_13plus, numerator: null, denominator: null, coverage: null };
-    const rate = patientRate({
-      stored: r.numerator_value,
-      uncovered: r.numerator_uncovered,
-      patients13plus: r.patients_13plus,
-      patientScale: req.scale,
-      multiplier: metric.multiplier ?? 1,
-    });
-    return { ...base, ...(rate ?? { value: null, numerator: null, denominator: null, coverage: null }) };
-  });
-  // Highest first, areas without a rate last (as counts are ordered).
-  return out.sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.name.localeCompare(b.name));
-}
-
 export const breakdownRoute: ApiRoute = {
   url: '/api/v1/breakdown',
   operationId: 'getBreakdown',
@@ -214,51 +133,22 @@ export const breakdownRoute: ApiRoute = {
       );
     levelParam(metric, child);
     const period = dateParam(q.period, 'period');
-    assertCanViewFigure(request, { metric, level: child, grain, catalogue: ctx.catalogue });
     const { area: parent } = await findArea(ctx.deps.db, level, code);
     const status = await getDataStatus(ctx.deps.db);
     const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
-    let structure = structureParam(q.structure);
-    let data: BreakdownRowJson[] = [];
-    const rate = isRate(metric);
-    if (rate) structure = 'current';
-    if (periodStart !== null && rate) {
-      const numerator =
-        metric.id === 'patients_13plus'
-          ? null
-          : (ctx.catalogue.find((m) => m.id === metric.numerator) ?? null);
-      data = await rateBreakdown(ctx.deps.db, metric, numerator, {
-        level,
-        code,
-        child,
-        grain,
-        periodStart,
-        scale: metric.id === 'patients_13plus' ? 1 : (status.demo?.scale ?? 1),
-      });
-    } else if (periodStart !== null) {
-      const result = await getBreakdown(ctx.deps.db, {
-        metricId: metric.id,
-        level,
-        code,
-        grain,
-        periodStart,
-        structure,
-      });
-      data = (result?.rows ?? []).map((r) => ({
-        level: child,
-        code: r.code,
-        name: r.name,
-        placeName: r.placeName,
-        onsCode: r.onsCode,
-        isCurrent: r.isCurrent,
-        value: r.value,
-        // A percentage of two stored metrics does not add up over the children.
-        shareOfParent: isStoredRatio(metric) ? null : r.shareOfParent,
-      }));
-    }
-    if (child === 'practice') structure = 'current';
+    const requested = structureParam(q.structure);
+    const found = await request.figures.breakdown(status, metric, {
+      level,
+      code,
+      child,
+      grain,
+      periodStart,
+      structure: requested,
+    });
+    const rate = found.rate;
+    const structure = child === 'practice' ? 'current' : found.structure;
     // Rounded at the edge (docs/adr/0022); shares of the parent keep full precision so they add up to 1.
-    data = data.map((r) => ({
+    const data = found.rows.map((r) => ({
       ...r,
       value: roundFigure(r.value, metric.unit),
       ...(r.numerator !== undefined
@@ -269,10 +159,8 @@ export const breakdownRoute: ApiRoute = {
           }
         : {}),
     }));
-    const disclose = disclosureFor(request, ctx, metric.unit, child);
-    if (disclose) data = data.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null }));
     return answer(request, reply, {
-      open: openFigure(ctx, { metric, level: child, grain, catalogue: ctx.catalogue }, metric.unit),
+      open: request.figures.access.isShared(metric, child, grain, metric.unit),
       json: {
         metric: metric.id,
         unit: metric.unit,

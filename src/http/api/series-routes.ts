@@ -10,19 +10,16 @@ import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domai
 import { compareWithBenchmark, interval95, type Verdict } from '../../domain/statistics.ts';
 import {
   countDataTableAreas,
-  dataTableByArea,
   findDataTableArea,
   isRateMetric,
   selectionPeriods,
   type DataTableRequest,
   type DataTableRow,
 } from '../../query/data-table.ts';
-import { getMetricSeries } from '../../query/series.ts';
 import { getDataStatus } from '../../query/status.ts';
-import type { AreaRef, SeriesPoint } from '../../query/types.ts';
+import type { AreaRef } from '../../query/types.ts';
+import type { FigurePoint } from '../../query/figures.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
-import { assertCanViewFigure } from '../access.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   answer,
   EXAMPLE_ICB,
@@ -38,7 +35,6 @@ import {
   notFound,
   odsCodeOf,
   OPEN_CACHE,
-  openFigure,
   partialParam,
   PRIVATE_CACHE,
   sendCsv,
@@ -71,7 +67,6 @@ import {
   STRUCTURE_SCHEMA,
   VERDICT_SCHEMA,
 } from './schemas.ts';
-import { percentChange } from '../../domain/rate.ts';
 
 export const SERIES_QUERY = query(
   {
@@ -174,21 +169,19 @@ export const SERIES_AREAS_RESPONSE = object({
  * benchmark, and where no interval or England figure exists).
  */
 export function seriesData(
-  points: SeriesPoint[],
+  points: FigurePoint[],
   metric: Pick<MetricDefinition, 'unit' | 'polarity' | 'aggregation' | 'denominator'>,
-  england: SeriesPoint[] | null,
+  england: FigurePoint[] | null,
 ) {
   const compared = comparisonOf(metric) !== 'none';
   const englandValue = new Map((england ?? []).map((p) => [p.periodStart, p.value]));
   const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, metric.unit));
-  return points.map((p, i) => {
-    const prev = points[i - 1];
-    const change = prev && p.complete && prev.complete ? percentChange(p.value, prev.value) : null;
+  return points.map((p) => {
     return {
       periodStart: p.periodStart,
       value: roundFigure(p.value, metric.unit),
       complete: p.complete,
-      changePct: roundChange(change),
+      changePct: roundChange(p.changePct),
       ...(p.numerator !== undefined
         ? {
             numerator: roundCount(p.numerator),
@@ -260,49 +253,23 @@ export const seriesRoute: ApiRoute = {
     levelParam(metric, level);
     const { from, to } = dateRangeParam(q);
     layoutParam(q);
-    assertCanViewFigure(request, { metric, level, grain, catalogue: ctx.catalogue });
     const { area, onsCode } = await findArea(ctx.deps.db, level, code);
     const status = await getDataStatus(ctx.deps.db);
     const structure = structureParam(q.structure);
-    const points = await getMetricSeries(
-      ctx.deps.db,
-      status,
-      metric,
-      { level, code, grain, structure, includePartial: partialParam(q.partial), from, to },
-      [...ctx.catalogue],
-    );
+    const range = { grain, structure, includePartial: partialParam(q.partial), from, to };
+    const figures = request.figures;
+    const points = await figures.series(status, metric, { level, code, ...range });
     // England's figures in the same periods are the benchmark of a rate's or percentage's verdict.
     const england =
       comparisonOf(metric) !== 'none' && level !== 'england'
-        ? await getMetricSeries(
-            ctx.deps.db,
-            status,
-            metric,
-            {
-              level: 'england',
-              code: ENGLAND_CODE,
-              grain,
-              structure,
-              includePartial: partialParam(q.partial),
-              from,
-              to,
-            },
-            [...ctx.catalogue],
-          )
+        ? await figures.series(status, metric, { level: 'england', code: ENGLAND_CODE, ...range })
         : null;
-    const disclose = disclosureFor(request, ctx, metric.unit, level);
-    const data = disclose
-      ? seriesData(points, metric, england).map((p) => ({
-          ...p,
-          value: disclose(p.value),
-          changePct: null,
-        }))
-      : seriesData(points, metric, england);
+    const data = seriesData(points, metric, england);
     const rate = isPatientRate(metric) && metric.id !== 'patients_13plus';
     const compared = comparisonOf(metric) !== 'none';
     return answer(request, reply, {
       // Under disclosure control visitors and staff see different figures: never a shared cache entry.
-      open: openFigure(ctx, { metric, level, grain, catalogue: ctx.catalogue }, metric.unit),
+      open: figures.access.isShared(metric, level, grain, metric.unit),
       json: {
         metric: metric.id,
         unit: metric.unit,
@@ -422,7 +389,8 @@ export const seriesAreasRoute: ApiRoute = {
     levelParam(metric, level);
     const { from, to } = dateRangeParam(q);
     const layout = layoutParam(q);
-    assertCanViewFigure(request, { metric, level, grain, catalogue });
+    const figures = request.figures;
+    figures.access.require(metric, level, grain);
     let parent: AreaRef | null = null;
     if (q.parent !== undefined) {
       const code = q.parent.toUpperCase();
@@ -442,14 +410,12 @@ export const seriesAreasRoute: ApiRoute = {
       ...(to ? { to } : {}),
     };
     const periods = selectionPeriods(status, req, catalogue);
-    const disclose = disclosureFor(request, ctx, metric.unit, level);
     const rate = isRateMetric(metric);
-    // Rounded at the edge (docs/adr/0022), then disclosed as the single-area series is.
+    // Rounded at the edge (docs/adr/0022); counts come disclosed from the figure reader.
     const point = (r: DataTableRow) => {
-      const value = roundFigure(r.value, metric.unit);
       return {
         periodStart: r.periodStart,
-        value: disclose ? disclose(value) : value,
+        value: roundFigure(r.value, metric.unit),
         complete: r.complete,
         ...(rate
           ? {
@@ -470,9 +436,9 @@ export const seriesAreasRoute: ApiRoute = {
     });
     reply.header(
       'Cache-Control',
-      openFigure(ctx, { metric, level, grain, catalogue }, metric.unit) ? OPEN_CACHE : PRIVATE_CACHE,
+      figures.access.isShared(metric, level, grain, metric.unit) ? OPEN_CACHE : PRIVATE_CACHE,
     );
-    const areaRows = () => dataTableByArea(db, status, catalogue, req, AREAS_CHUNK_ROWS);
+    const areaRows = () => figures.dataTableByArea(status, req, AREAS_CHUNK_ROWS);
     if (q.format === 'csv') {
       const starts = periods.map((p) => p.periodStart);
       const rateColumns = rate ? ['numerator', 'denominator', 'coverage'] : [];
