@@ -7,12 +7,15 @@
  * ("*", "not shown in open data") without knowing the rules.
  */
 import type { AreaLevel } from '../domain/areas.ts';
-import type { FigureAccess } from '../domain/figure-access.ts';
+import type { OpenMetricRef } from '../domain/access.ts';
+import { RestrictedFigureError, type FigureAccess } from '../domain/figure-access.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { childColumns } from './area-page.ts';
 import { getMetricBreakdown } from './breakdown.ts';
+import { getPeers, resolvePeerMetric, type Peers, type PeersRequest } from './peers.ts';
+import { getRanking, type Ranking, type RankingRequest } from './ranking.ts';
 import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
 import { changePct } from './national-summary.ts';
 import { getMetricSeries, type SeriesRequest } from './series.ts';
@@ -193,6 +196,66 @@ export class FigureReader {
       ...found,
       rows: found.rows.map((r) => ({ ...r, value: disclose(r.value), shareOfParent: null })),
     };
+  }
+
+  /**
+   * The metric areas are ranked or compared on for `metricId`, for the open-data rule (a derived
+   * `<count>_per_1000` follows its count).
+   */
+  private comparedMetric(metricId: string): OpenMetricRef {
+    return resolvePeerMetric(metricId, [...this.source.catalogue])?.metric ?? { mi_publication: false };
+  }
+
+  /** Whether this viewer may see a ranking of `metricId` at this level and grain. */
+  canRank(metricId: string, level: AreaLevel, grain: Grain): boolean {
+    return this.access.canSee(this.comparedMetric(metricId), level, grain);
+  }
+
+  /**
+   * A ranking (src/query/ranking.ts) as this viewer may see it, and whether it goes out the same to
+   * everyone. Ranks of counts would give the exact counts away under disclosure control, so such a ranking
+   * is refused; a rate's counts are disclosed.
+   */
+  async ranking(status: DataStatus, req: RankingRequest): Promise<{ ranking: Ranking; shared: boolean }> {
+    const ranked = this.comparedMetric(req.metricId);
+    this.access.require(ranked, req.level, req.grain);
+    const ranking = await getRanking(this.source.db, this.source.catalogue, req, status);
+    const countUnit = ranking.numerator?.unit ?? ranking.metric.unit;
+    const shared = this.access.isShared(ranked, req.level, req.grain, countUnit);
+    const disclose = this.access.discloser(countUnit, req.level);
+    if (!disclose) return { ranking, shared };
+    if (!ranking.isRate)
+      throw new RestrictedFigureError('Sign in with an NHS email address to rank areas on counts.');
+    return {
+      ranking: { ...ranking, rows: ranking.rows.map((r) => ({ ...r, count: disclose(r.count) })) },
+      shared,
+    };
+  }
+
+  /**
+   * Whether this viewer may compare areas of a level on `metricId`; refuses otherwise. Deciles and ranks of
+   * counts would give exact counts away under disclosure control, so those are refused then too.
+   */
+  requirePeers(metricId: string, level: AreaLevel, grain: Grain): void {
+    const compared = this.comparedMetric(metricId);
+    this.access.require(compared, level, grain);
+    const resolved = resolvePeerMetric(metricId, [...this.source.catalogue]);
+    if (resolved && this.access.discloses(resolved.metric.unit, level))
+      throw new RestrictedFigureError('Sign in with an NHS email address to compare areas on counts.');
+  }
+
+  /** Whether a comparison of areas on `metricId` goes out the same to everyone (a shared cache may keep it). */
+  isSharedComparison(metricId: string, level: AreaLevel, grain: Grain): boolean {
+    const resolved = resolvePeerMetric(metricId, [...this.source.catalogue]);
+    const unit = resolved?.metric.unit ?? '';
+    return this.access.isShared(this.comparedMetric(metricId), level, grain, unit);
+  }
+
+  /** Where an area stands among the areas of its level (src/query/peers.ts), and whether all see it so. */
+  async peers(status: DataStatus, req: PeersRequest): Promise<{ peers: Peers; shared: boolean }> {
+    this.requirePeers(req.metricId, req.level, req.grain);
+    const peers = await getPeers(this.source.db, req, [...this.source.catalogue], status);
+    return { peers, shared: this.isSharedComparison(req.metricId, req.level, req.grain) };
   }
 
   /**

@@ -6,10 +6,8 @@ import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import { roundChange, roundFigure } from '../../domain/rounding.ts';
 import { periodStart as periodStartOf } from '../../domain/periods.ts';
 import { latestCompletePeriod } from '../../query/area-page.ts';
-import { getPeers, resolvePeerMetric } from '../../query/peers.ts';
+import { resolvePeerMetric } from '../../query/peers.ts';
 import { getDataStatus } from '../../query/status.ts';
-import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   answer,
   EXAMPLE_ICB,
@@ -20,7 +18,6 @@ import {
   levelParam,
   notFound,
   odsCodeOf,
-  openFigure,
   structureName,
   structureParam,
   type ApiRoute,
@@ -117,33 +114,23 @@ export const peersRoute: ApiRoute = {
     const grain = grainParam(metric, q.grain);
     levelParam(metric, level);
     const period = dateParam(q.period, 'period');
-    const derived = !catalogue.some((m) => m.id === metric.id);
-    // A derived rate of a count is open when the count is (src/domain/access.ts).
-    const figureMetric = derived
-      ? {
-          mi_publication: false,
-          aggregation: 'ratio',
-          numerator: metric.numerator,
-          denominator: metric.denominator,
-        }
-      : metric;
-    assertCanViewFigure(request, { metric: figureMetric, level, grain, catalogue });
-    // Deciles and ranks of counts would give exact counts away under disclosure control.
-    if (disclosureFor(request, ctx, metric.unit, level))
-      throw new SignInRequiredError('Sign in with an NHS email address to compare areas on counts.');
+    request.figures.requirePeers(metric.id, level, grain);
     const { area, onsCode } = await findArea(ctx.deps.db, level, code);
     const status = await getDataStatus(ctx.deps.db);
     const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);
     const requested = structureParam(q.structure);
-    const peers =
+    const read =
       periodStart === null
         ? null
-        : await getPeers(
-            ctx.deps.db,
-            { metricId: metric.id, level, code, grain, period: periodStart, structure: requested },
-            catalogue,
-            status,
-          );
+        : await request.figures.peers(status, {
+            metricId: metric.id,
+            level,
+            code,
+            grain,
+            period: periodStart,
+            structure: requested,
+          });
+    const peers = read?.peers ?? null;
     const json = {
       metric: metric.id,
       unit: metric.unit,
@@ -159,7 +146,7 @@ export const peersRoute: ApiRoute = {
     };
     const decileColumns = Array.from({ length: 11 }, (_, i) => `p${i * 10}`);
     return answer(request, reply, {
-      open: openFigure(ctx, { metric: figureMetric, level, grain, catalogue }, metric.unit),
+      open: request.figures.isSharedComparison(metric.id, level, grain),
       json,
       csv: {
         columns: [

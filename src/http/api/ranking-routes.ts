@@ -6,15 +6,12 @@
  * disclosed. Figures are rounded at the edge (src/domain/rounding.ts).
  */
 import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
-import type { FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import type { Grain } from '../../domain/metric-definition.ts';
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { VERDICTS } from '../../domain/statistics.ts';
-import { getRanking, RankingError, type Ranking, type RankingRow } from '../../query/ranking.ts';
-import { resolvePeerMetric } from '../../query/peers.ts';
+import { RankingError, type Ranking, type RankingRow } from '../../query/ranking.ts';
 import { getDataStatus } from '../../query/status.ts';
-import { assertCanViewFigure, SignInRequiredError } from '../access.ts';
 import type { RouteContext } from '../route-context.ts';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -24,12 +21,10 @@ import {
   badRequest,
   dateParam,
   odsCodeOf,
-  openFigure,
   structureName,
   structureParam,
   type ApiRoute,
 } from './common.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   bool,
   DATE_SCHEMA,
@@ -161,19 +156,10 @@ export function parseWithin(raw: string | undefined): { level: AreaLevel; code: 
   return { level: level as AreaLevel, code: code.toUpperCase() };
 }
 
-/** A ranking's rows rounded at the edge, with counts disclosed when `discloseCount` is given. */
-export function rankingRowsJson(
-  ranking: Ranking,
-  discloseCount: ((v: number | null) => number | null) | null,
-) {
+/** A ranking's rows rounded at the edge (counts come disclosed from the figure reader). */
+export function rankingRowsJson(ranking: Ranking) {
   const unit = ranking.metric.unit;
-  const countUnit = ranking.numerator?.unit ?? unit;
-  const count = (v: number | null) => {
-    const rounded = roundCount(v);
-    return discloseCount && (countUnit === 'events' || countUnit === 'users')
-      ? discloseCount(rounded)
-      : rounded;
-  };
+  const count = (v: number | null) => roundCount(v);
   return ranking.rows.map((r: RankingRow) => ({
     rank: r.rank,
     code: r.code,
@@ -191,29 +177,13 @@ export function rankingRowsJson(
     patients13plus: roundCount(r.patients13plus),
     patientsAll: roundCount(r.patientsAll),
     previousValue: ranking.isRate ? roundFigure(r.previousValue, unit) : count(r.previousValue),
-    change: discloseCount && !ranking.isRate ? null : roundFigure(r.change, unit),
-    changePct: discloseCount && !ranking.isRate ? null : roundChange(r.changePct),
+    change: roundFigure(r.change, unit),
+    changePct: roundChange(r.changePct),
     series: r.series.map((s) => ({
       periodStart: s.periodStart,
       value: ranking.isRate ? roundFigure(s.value, unit) : count(s.value),
     })),
   }));
-}
-
-/**
- * The figure a ranking shows, for the open-data rule (src/domain/access.ts): the metric (a derived
- * `<count>_per_1000` rate follows its count) at the ranked level and grain.
- */
-export function rankingFigure(
-  catalogue: readonly MetricDefinition[],
-  metricId: string,
-  level: AreaLevel,
-  grain: Grain,
-): FigureRef {
-  const resolved = resolvePeerMetric(metricId, [...catalogue]);
-  // The catalogue lets the open-data rule follow a rate to its count (where that rule reads it).
-  const figure = { metric: resolved?.metric ?? { mi_publication: false }, level, grain, catalogue };
-  return figure;
 }
 
 /** A RankingError as the API's 400 or 404 naming the parameter. */
@@ -232,42 +202,26 @@ interface RankingQuery {
   structure?: 'current' | 'as-recorded';
 }
 
-/** Checks access and runs the ranking for an API or page request (throws ApiError or AccessError). */
+/** Runs the ranking for an API or page request through its figure reader (throws ApiError, or refuses). */
 export async function rankingForRequest(request: FastifyRequest, ctx: RouteContext, q: RankingQuery) {
-  const catalogue = ctx.catalogue;
   const within = parseWithin(q.within);
   if (within.level !== 'england') within.code = await odsCodeOf(ctx.deps.db, within.level, within.code);
   const grain = q.grain ?? 'month';
-  const figure = rankingFigure(catalogue, q.metric, q.level, grain);
-  assertCanViewFigure(request, figure);
   const period = dateParam(q.period, 'period');
   const status = await getDataStatus(ctx.deps.db);
-  let ranking: Ranking;
   try {
-    ranking = await getRanking(
-      ctx.deps.db,
-      catalogue,
-      {
-        metricId: q.metric,
-        level: q.level,
-        within,
-        grain,
-        period,
-        minListSize: q.minListSize === undefined ? undefined : Number(q.minListSize),
-        structure: structureParam(q.structure),
-      },
-      status,
-    );
+    return await request.figures.ranking(status, {
+      metricId: q.metric,
+      level: q.level,
+      within,
+      grain,
+      period,
+      minListSize: q.minListSize === undefined ? undefined : Number(q.minListSize),
+      structure: structureParam(q.structure),
+    });
   } catch (err) {
     throw rankingApiError(err);
   }
-  const countUnit = ranking.numerator?.unit ?? ranking.metric.unit;
-  const disclose = disclosureFor(request, ctx, countUnit, q.level);
-  // Ranks of counts would give the exact counts away under disclosure control.
-  if (disclose && !ranking.isRate)
-    throw new SignInRequiredError('Sign in with an NHS email address to rank areas on counts.');
-  const open = openFigure(ctx, figure, countUnit);
-  return { ranking, disclose, open };
 }
 
 export const rankingRoute: ApiRoute = {
@@ -337,8 +291,8 @@ export const rankingRoute: ApiRoute = {
   },
   handler: (ctx) => async (request, reply) => {
     const q = request.query as RankingQuery;
-    const { ranking, disclose, open } = await rankingForRequest(request, ctx, q);
-    const data = rankingRowsJson(ranking, disclose);
+    const { ranking, shared: open } = await rankingForRequest(request, ctx, q);
+    const data = rankingRowsJson(ranking);
     const unit = ranking.metric.unit;
     return answer(request, reply, {
       open,

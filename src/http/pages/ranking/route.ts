@@ -7,7 +7,6 @@
  * metric or area a 404.
  */
 import type { FastifyInstance } from 'fastify';
-import { canViewFigure } from '../../../domain/access.ts';
 import { AREA_LEVELS, childLevel, type AreaLevel } from '../../../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import { levelsBelow } from '../../../query/ranking.ts';
@@ -15,7 +14,7 @@ import { resolvePeerMetric } from '../../../query/peers.ts';
 import { buildRankingView, RANKING_PAGE_SIZE, rankingLinkMetrics, rankingPages } from './view.ts';
 import { RANKING_SORT_KEYS, type RankingPageQuery } from './state.ts';
 import { ApiError } from '../../api/common.ts';
-import { parseWithin, rankingFigure, rankingForRequest, WITHIN_PATTERN } from '../../api/ranking-routes.ts';
+import { parseWithin, rankingForRequest, WITHIN_PATTERN } from '../../api/ranking-routes.ts';
 import { sendError } from '../../errors.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
@@ -77,7 +76,6 @@ export function registerRankingPage(app: FastifyInstance, ctx: RouteContext): vo
     async (request, reply) => {
       const q = request.query as RankingPageQuery;
       const catalogue = ctx.catalogue;
-      const viewer = request.viewer;
       let within: { level: AreaLevel; code: string };
       try {
         within = parseWithin(q.within);
@@ -96,7 +94,7 @@ export function registerRankingPage(app: FastifyInstance, ctx: RouteContext): vo
       const level = q.level ?? childLevel(within.level) ?? 'practice';
       const grain = q.grain ?? 'month';
       const visible = (m: MetricDefinition, l: AreaLevel, g: Grain) =>
-        rankable(catalogue, m, l, g) && canViewFigure(viewer, rankingFigure(catalogue, m.id, l, g));
+        rankable(catalogue, m, l, g) && request.figures.canRank(m.id, l, g);
       // The ranking links' metrics first (shown_on ranking_link), then logins, then the catalogue's order.
       const links = rankingLinkMetrics(catalogue);
       const metricId =
