@@ -14,6 +14,19 @@ import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { childColumns } from './area-page.ts';
 import { getMetricBreakdown } from './breakdown.ts';
+import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
+import {
+  getOrganDonation,
+  getPartnerJumpOffs,
+  getSupplierBreakdown,
+  organDonationMetrics,
+  supplierRateMetrics,
+  type OrganDonation,
+  type PartnerJumpOffs,
+  type PartnerLine,
+  type RangeRequest,
+  type SupplierBreakdown,
+} from './partners.ts';
 import { getPeers, resolvePeerMetric, type Peers, type PeersRequest } from './peers.ts';
 import { getRanking, type Ranking, type RankingRequest } from './ranking.ts';
 import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
@@ -25,6 +38,7 @@ import type {
   DataStatus,
   NationalSummary,
   SeriesPoint,
+  Structure,
   SummaryTile,
 } from './types.ts';
 
@@ -259,6 +273,91 @@ export class FigureReader {
   }
 
   /**
+   * Jump-offs to partners of one area over a range (src/query/partners.ts), as this viewer may see them: under
+   * disclosure control counts are disclosed and shares withheld (they would give the exact counts back).
+   */
+  async partnerJumpOffs(
+    status: DataStatus,
+    req: RangeRequest & { source: JumpOffSource; structure: Structure },
+  ): Promise<{ jumpOffs: PartnerJumpOffs; shared: boolean }> {
+    const metric = this.metric(JUMP_OFF_METRIC[req.source]);
+    this.access.require(metric, req.level, req.grain);
+    const j = await getPartnerJumpOffs(this.source.db, status, this.source.catalogue, req);
+    const shared = this.access.isShared(metric, req.level, req.grain, metric.unit);
+    const disclose = this.access.discloser(metric.unit, req.level);
+    if (!disclose) return { jumpOffs: j, shared };
+    const line = (l: PartnerLine): PartnerLine => ({
+      ...l,
+      total: disclose(l.total),
+      share: null,
+      values: l.values.map(disclose),
+    });
+    return {
+      jumpOffs: {
+        ...j,
+        total: disclose(j.total),
+        periods: j.periods.map((p) => ({ ...p, total: disclose(p.total) })),
+        providers: j.providers.map(line),
+        services: j.services.map(line),
+      },
+      shared,
+    };
+  }
+
+  /** The organ donation actions of one area over a range (src/query/partners.ts), as this viewer may see them. */
+  async organDonation(
+    status: DataStatus,
+    req: RangeRequest & { structure: Structure },
+  ): Promise<{ organDonation: OrganDonation; shared: boolean }> {
+    const metrics = organDonationMetrics(this.source.catalogue);
+    for (const m of metrics) this.access.require(m, req.level, req.grain);
+    const od = await getOrganDonation(this.source.db, status, [...this.source.catalogue], req);
+    const shared = metrics.every((m) => this.access.isShared(m, req.level, req.grain, m.unit));
+    return {
+      organDonation: {
+        ...od,
+        metrics: od.metrics.map((m) => {
+          const disclose = this.access.discloser(m.metric.unit, req.level);
+          if (!disclose) return m;
+          return {
+            ...m,
+            total: disclose(m.total),
+            series: m.series.map((p) => ({ ...p, value: disclose(p.value) })),
+          };
+        }),
+      },
+      shared,
+    };
+  }
+
+  /**
+   * Headline rates by GP system supplier of one area's practices (src/query/partners.ts). A supplier group can
+   * be a single practice, so its figures are practice-level figures for the open-data rule and disclosure.
+   */
+  async supplierBreakdown(status: DataStatus, req: RangeRequest): Promise<SupplierBreakdown> {
+    for (const m of supplierRateMetrics(this.source.catalogue)) this.access.require(m, 'practice', req.grain);
+    const b = await getSupplierBreakdown(this.source.db, status, [...this.source.catalogue], req);
+    return {
+      ...b,
+      groups: b.groups.map((g) => ({
+        ...g,
+        figures: g.figures.map((f) => {
+          const disclose = this.access.discloser(f.numerator.unit, 'practice');
+          if (!disclose) return f;
+          return {
+            ...f,
+            points: f.points.map((p) => ({
+              ...p,
+              count: disclose(p.count),
+              numerator: disclose(p.numerator),
+            })),
+          };
+        }),
+      })),
+    };
+  }
+
+  /**
    * A page of the data table: every metric of the request must be one this viewer may see at its level and
    * grain; counts below England reach visitors disclosure-controlled.
    */
@@ -286,6 +385,12 @@ export class FigureReader {
       const d = this.access.count(r.value, unit, r.areaLevel);
       return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
     });
+  }
+
+  private metric(id: string): MetricDefinition {
+    const m = this.byId.get(id);
+    if (!m) throw new Error(`the catalogue has no metric ${id}`);
+    return m;
   }
 
   private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {

@@ -157,7 +157,12 @@ export function organDonationMetrics(catalogue: readonly MetricDefinition[]): Me
 
 export interface OrganDonation {
   periods: PeriodRef[];
-  metrics: { metric: MetricDefinition; series: SeriesPoint[]; total: number | null }[];
+  /** Values are null where disclosure control suppressed a count (src/query/figures.ts). */
+  metrics: {
+    metric: MetricDefinition;
+    series: (Omit<SeriesPoint, 'value'> & { value: number | null })[];
+    total: number | null;
+  }[];
 }
 
 export async function getOrganDonation(

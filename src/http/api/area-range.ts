@@ -5,27 +5,17 @@
  *
  * - no figure these routes serve is open data today (the metrics are outside the MI publication, and a supplier
  *   group can be a single practice, so the supplier breakdown counts as practice-level figures), so the routes
- *   are declared 'signed-in'; the handlers still check every figure with the open-data rule
- *   (src/domain/access.ts), so opening a metric later is a change of the declared access, not of the checks;
- * - under disclosure control (src/http/api/disclosure.ts) counts served to visitors are disclosed and shares
- *   withheld (they would give the exact counts back).
+ *   are declared 'signed-in'; the figure reader (src/query/figures.ts) still checks every figure with the
+ *   open-data rule, so opening a metric later is a change of the declared access, not of the checks;
+ * - under disclosure control the reader discloses counts served to visitors and withholds shares (they would
+ *   give the exact counts back).
  */
-import type { FastifyRequest } from 'fastify';
 import type { AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
-import { roundCount } from '../../domain/rounding.ts';
 import type { JumpOffSource } from '../../query/jump-offs.ts';
 import { getDataStatus } from '../../query/status.ts';
-import { assertCanViewFigure } from '../access.ts';
 import type { RouteContext } from '../route-context.ts';
-import {
-  dateRangeParam,
-  findArea,
-  openFigure,
-  partialParam,
-  resolvedAreaParam,
-  structureParam,
-} from './common.ts';
+import { dateRangeParam, findArea, partialParam, resolvedAreaParam, structureParam } from './common.ts';
 import {
   AREA_PROPERTIES,
   bool,
@@ -106,25 +96,9 @@ export async function areaRangeParams(ctx: RouteContext, q: AreaRangeQuery): Pro
   };
 }
 
-/**
- * The area and range asked for, each metric checked with the open-data rule at the area's level (or at
- * `figureLevel`: a supplier group can be one practice), and the data status to read them at.
- */
-export async function checkedAreaRange(
-  request: FastifyRequest,
-  ctx: RouteContext,
-  q: AreaRangeQuery,
-  metrics: readonly MetricDefinition[],
-  figureLevel?: AreaLevel,
-) {
+/** The area and range asked for, and the data status to read them at. */
+export async function areaRangeAndStatus(ctx: RouteContext, q: AreaRangeQuery) {
   const range = await areaRangeParams(ctx, q);
-  for (const metric of metrics)
-    assertCanViewFigure(request, {
-      metric,
-      level: figureLevel ?? range.area.level,
-      grain: range.grain,
-      catalogue: ctx.catalogue,
-    });
   return { range, status: await getDataStatus(ctx.deps.db) };
 }
 
@@ -132,18 +106,4 @@ export function metricById(ctx: RouteContext, id: string): MetricDefinition {
   const m = ctx.catalogue.find((c) => c.id === id);
   if (!m) throw new Error(`the catalogue has no metric ${id}`);
   return m;
-}
-
-/** Whether the answer is the same for everyone (a shared cache may keep it). */
-export function openAnswer(ctx: RouteContext, metrics: MetricDefinition[], level: AreaLevel, grain: Grain) {
-  return metrics.every((metric) =>
-    openFigure(ctx, { metric, level, grain, catalogue: ctx.catalogue }, metric.unit),
-  );
-}
-
-export type Disclose = ((value: number | null) => number | null) | null;
-
-/** A count as sent: rounded, and disclosed when `disclose` is given. */
-export function countOf(disclose: Disclose) {
-  return (v: number | null) => (disclose ? disclose(roundCount(v)) : roundCount(v));
 }

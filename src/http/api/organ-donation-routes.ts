@@ -5,17 +5,14 @@
  * (src/http/api/area-range.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import { getOrganDonation, organDonationMetrics } from '../../query/partners.ts';
+import { roundCount } from '../../domain/rounding.ts';
 import type { RouteContext } from '../route-context.ts';
 import { answer, structureName, type ApiRoute } from './common.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   AREA_RANGE_PROPERTIES,
   AREA_SCHEMA,
   AREA_STRUCTURE_SCHEMA,
-  checkedAreaRange,
-  countOf,
-  openAnswer,
+  areaRangeAndStatus,
   type AreaRangeQuery,
 } from './area-range.ts';
 import { bool, GRAIN_SCHEMA, intOrNull, object, query, str, STRUCTURE_SCHEMA } from './schemas.ts';
@@ -23,23 +20,21 @@ import { bool, GRAIN_SCHEMA, intOrNull, object, query, str, STRUCTURE_SCHEMA } f
 export const ORGAN_DONATION_QUERY = query({ ...AREA_RANGE_PROPERTIES, structure: AREA_STRUCTURE_SCHEMA });
 
 export async function organDonationForRequest(request: FastifyRequest, ctx: RouteContext, q: AreaRangeQuery) {
-  const metrics = organDonationMetrics(ctx.catalogue);
-  const { range, status } = await checkedAreaRange(request, ctx, q, metrics);
+  const { range, status } = await areaRangeAndStatus(ctx, q);
   const { level, code } = range.area;
-  const od = await getOrganDonation(ctx.deps.db, status, [...ctx.catalogue], { ...range, level, code });
-  const disclose = disclosureFor(request, ctx, 'events', level);
-  const count = countOf(disclose);
+  const read = await request.figures.organDonation(status, { ...range, level, code });
+  const od = read.organDonation;
   return {
     range,
-    open: openAnswer(ctx, metrics, level, range.grain),
+    open: read.shared,
     periods: od.periods,
     metrics: od.metrics.map((m) => ({
       metric: m.metric.id,
       name: m.metric.short_name,
-      total: count(m.total),
+      total: roundCount(m.total),
       values: od.periods.map((p) => {
         const s = m.series.find((x) => x.periodStart === p.periodStart);
-        return s ? count(s.value) : null;
+        return s ? roundCount(s.value) : null;
       }),
     })),
   };

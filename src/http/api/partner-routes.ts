@@ -5,23 +5,18 @@
  * access and disclosure as for every area-range resource (src/http/api/area-range.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import { roundCoverage } from '../../domain/rounding.ts';
+import { roundCount, roundCoverage } from '../../domain/rounding.ts';
 import type { JumpOffSource } from '../../query/jump-offs.ts';
-import { getPartnerJumpOffs, type PartnerJumpOffs, type PartnerLine } from '../../query/partners.ts';
+import { type PartnerJumpOffs, type PartnerLine } from '../../query/partners.ts';
 import type { RouteContext } from '../route-context.ts';
 import { answer, structureName, type ApiRoute } from './common.ts';
-import { disclosureFor } from './disclosure.ts';
 import {
   AREA_RANGE_PROPERTIES,
   AREA_SCHEMA,
   AREA_STRUCTURE_SCHEMA,
-  checkedAreaRange,
-  countOf,
-  metricById,
-  openAnswer,
+  areaRangeAndStatus,
   type AreaRange,
   type AreaRangeQuery,
-  type Disclose,
 } from './area-range.ts';
 import { bool, GRAIN_SCHEMA, intOrNull, numOrNull, object, query, str, STRUCTURE_SCHEMA } from './schemas.ts';
 
@@ -38,14 +33,14 @@ export const PARTNERS_QUERY = query({
   structure: AREA_STRUCTURE_SCHEMA,
 });
 
-/** Jump-offs as the API and pages send them: counts rounded (and disclosed), shares to 4 places or withheld. */
-export function jumpOffsJson(j: PartnerJumpOffs, disclose: Disclose) {
-  const count = countOf(disclose);
+/** Jump-offs as the API and pages send them (as the figure reader gave them): counts rounded, shares to 4 places. */
+export function jumpOffsJson(j: PartnerJumpOffs) {
+  const count = (v: number | null) => roundCount(v);
   const line = (l: PartnerLine) => ({
     provider: l.provider,
     ...(l.service === null ? {} : { service: l.service }),
     total: count(l.total),
-    share: disclose ? null : roundCoverage(l.share),
+    share: roundCoverage(l.share),
     values: l.values.map(count),
   });
   return {
@@ -64,24 +59,18 @@ export function jumpOffsJson(j: PartnerJumpOffs, disclose: Disclose) {
   };
 }
 
-/** Checks access and reads the jump-offs of the sources asked for (API and page). */
+/** Reads the jump-offs of the sources asked for through the request's figure reader (API and page). */
 export async function partnersForRequest(request: FastifyRequest, ctx: RouteContext, q: AreaRangeQuery) {
   const sources = q.source ? [q.source] : JUMP_OFF_SOURCES;
-  const metrics = sources.map((s) =>
-    metricById(ctx, s === 'events' ? 'jump_off_clicks' : 'partner_jump_off_clicks'),
-  );
-  const { range, status } = await checkedAreaRange(request, ctx, q, metrics);
+  const { range, status } = await areaRangeAndStatus(ctx, q);
   const { level, code } = range.area;
   const results = await Promise.all(
-    sources.map((source) =>
-      getPartnerJumpOffs(ctx.deps.db, status, ctx.catalogue, { ...range, level, code, source }),
-    ),
+    sources.map((source) => request.figures.partnerJumpOffs(status, { ...range, level, code, source })),
   );
-  const disclose = disclosureFor(request, ctx, 'events', level);
   return {
     range,
-    sources: results.map((r) => jumpOffsJson(r, disclose)),
-    open: openAnswer(ctx, metrics, level, range.grain),
+    sources: results.map((r) => jumpOffsJson(r.jumpOffs)),
+    open: results.every((r) => r.shared),
   };
 }
 

@@ -7,20 +7,18 @@
 import type { FastifyRequest } from 'fastify';
 import { ENGLAND_CODE } from '../../domain/areas.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
-import { getSupplierBreakdown, supplierRateMetrics } from '../../query/partners.ts';
 import type { RouteContext } from '../route-context.ts';
 import { answer, type ApiRoute } from './common.ts';
-import { AREA_RANGE_PROPERTIES, AREA_SCHEMA, checkedAreaRange, type AreaRangeQuery } from './area-range.ts';
+import { AREA_RANGE_PROPERTIES, AREA_SCHEMA, areaRangeAndStatus, type AreaRangeQuery } from './area-range.ts';
 import { bool, GRAIN_SCHEMA, int, numOrNull, object, query, str } from './schemas.ts';
 
 export const SUPPLIERS_QUERY = query(AREA_RANGE_PROPERTIES);
 
 export async function suppliersForRequest(request: FastifyRequest, ctx: RouteContext, q: AreaRangeQuery) {
-  // A supplier group can be one practice: its figures are practice-level figures for the access rule.
-  const metrics = supplierRateMetrics(ctx.catalogue);
-  const { range, status } = await checkedAreaRange(request, ctx, q, metrics, 'practice');
+  // A supplier group can be one practice: the reader treats its figures as practice-level figures.
+  const { range, status } = await areaRangeAndStatus(ctx, q);
   const { level, code } = range.area;
-  const b = await getSupplierBreakdown(ctx.deps.db, status, [...ctx.catalogue], { ...range, level, code });
+  const b = await request.figures.supplierBreakdown(status, { ...range, level, code });
   return {
     range,
     periods: b.periods,
