@@ -118,13 +118,7 @@ export async function importDownloads(
     stage,
     sqlSet: feedsSql.downloadsDailyLoad,
     checkStaged: async (d) => {
-      await rejectDuplicates(
-        d,
-        file,
-        feedsSql.downloadsDailyDuplicates,
-        `${dateCol}, ${typeCol}`,
-        'the Date and Type',
-      );
+      await rejectDuplicates(d, file, `${dateCol}, ${typeCol}`, 'the Date and Type');
       if (kindOfFile === 'monthly') await checkMonthlyDays(d, file, dateCol);
     },
     warningsFor: (stats) => {

@@ -216,7 +216,6 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
       rejectDuplicates(
         d,
         file,
-        feedsSql.pomiDuplicates,
         `${endCol}, ${practiceCol}, ${fieldCol}`,
         'the month, Practice_Code and Field',
       ),
