@@ -287,6 +287,19 @@ export function parseCount(raw: string): Parsed<number> | { ok: 'blank' } {
   return { ok: true, value: n };
 }
 
+/** A count a row must have: its value, or null once the problem (blank, or not a count) is reported. */
+export function requiredCount(
+  problems: ProblemCollector,
+  line: number,
+  column: string,
+  raw: string,
+): number | null {
+  const count = parseCount(raw);
+  if (count.ok === true) return count.value;
+  problems.add(line, column, count.ok === 'blank' ? 'is empty (a count is required)' : count.reason);
+  return null;
+}
+
 /** The reason for a count above MAX_COUNT. */
 export function tooLarge(shown: string): string {
   const text = shown.length > 30 ? `${shown.slice(0, 30)}… (${shown.length} digits)` : shown;
