@@ -221,7 +221,8 @@ describe('Area pages and search (demo warehouse)', () => {
     // The table is in the ICB's practices only, and the note counts those left out.
     const codes = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-code')));
     const inIcb = await db.all<{ code: string }>(
-      "SELECT practice_code AS code FROM practice_ancestry WHERE structure = 'current' AND icb_code = $1",
+      `SELECT area_code AS code FROM area_ancestry
+       WHERE structure = 'current' AND area_level = 'practice' AND ancestor_level = 'icb' AND ancestor_code = $1`,
       [chain[2]!.code],
     );
     const allowed = new Set(inIcb.map((r) => r.code));
@@ -349,8 +350,9 @@ describe('Area pages and search (demo warehouse)', () => {
     // Complete months of the loaded range, today's structure.
     const direct = await db.scalar<number>(
       `SELECT count(*) FROM activity_event e
-       JOIN practice_ancestry pa ON pa.structure = 'current' AND pa.practice_code = e.practice_code
-       WHERE e.event_type = 'jump_off' AND e.provider = $1 AND pa.icb_code = $2
+       JOIN area_ancestry pa ON pa.structure = 'current' AND pa.area_level = 'practice'
+        AND pa.area_code = e.practice_code AND pa.ancestor_level = 'icb'
+       WHERE e.event_type = 'jump_off' AND e.provider = $1 AND pa.ancestor_code = $2
          AND date_trunc('month', e.event_date) >= CAST($3 AS DATE)
          AND last_day(e.event_date) <= CAST($4 AS DATE)`,
       [first[0]!, icb.code, days!.first, days!.last],

@@ -16,8 +16,6 @@ import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
-import { registerServicePages } from './service-pages-routes.ts';
-import { registerApiDocsRoutes } from './api-docs-routes.ts';
 import type { RouteContext } from './route-context.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { acceptsGzip, loadAssets, NHSUK_ASSETS } from './assets.ts';
@@ -144,8 +142,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerRefreshRoutes(app, ctx);
-  registerServicePages(app, ctx);
-  registerApiDocsRoutes(app, ctx);
 
   return app;
 }

@@ -1,5 +1,5 @@
 // Who runs this installation and how users reach them: read by loadConfig (src/config.ts), shown on the
-// accessibility, privacy, contact and feedback pages (src/http/service-pages-routes.ts).
+// accessibility, privacy, contact and feedback pages (src/http/pages/service/).
 
 /** SERVICE_OPERATOR, SUPPORT_EMAIL, ISSUES_URL: who runs this installation and how to reach them. */
 export interface ServiceSettings {

@@ -1,12 +1,13 @@
 /**
  * The route table of the HTML pages: each page is a folder here (docs/adr/0037) holding its route.ts (the
  * paths it registers), state.ts (its URL state, where it has its own), view.ts (its view model) and its
- * template. buildApp (src/http/app.ts) registers them all with this one call; the API, sign-in, account,
- * admin and service pages are registered there.
+ * template. buildApp (src/http/app.ts) registers them all with this one call; the API, sign-in, account and
+ * admin are registered there.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../route-context.ts';
 import { registerAboutPage } from './about/route.ts';
+import { registerApiDocsRoutes } from './api-docs/route.ts';
 import { registerAreaPage } from './area/route.ts';
 import { registerAreasPage } from './areas/route.ts';
 import { registerBookingPages, warehouseBookingReader } from './booking/route.ts';
@@ -19,6 +20,7 @@ import { registerOpenDataPages } from './open-data/route.ts';
 import { registerPartnerPages } from './partners/route.ts';
 import { registerRankingPage } from './ranking/route.ts';
 import { registerSearchPage } from './search/route.ts';
+import { registerServicePages } from './service/route.ts';
 
 export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
   registerNationalSummaryPage(app, ctx);
@@ -34,4 +36,6 @@ export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
   registerOfficialPage(app, ctx);
   registerOpenDataPages(app, ctx);
   registerBookingPages(app, ctx, warehouseBookingReader(ctx.deps.db));
+  registerServicePages(app, ctx);
+  registerApiDocsRoutes(app, ctx);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCount, parseDay, weeklyDatesWarning } from './common.ts';
+import { IngestError, ProblemCollector } from '../errors.ts';
+import { parseCount, parseDay, requiredCount, weeklyDatesWarning } from './common.ts';
 
 describe('parseDay', () => {
   it('accepts the date shapes the NHS feeds are written in', () => {
@@ -43,6 +44,25 @@ describe('parseCount', () => {
       ok: false,
       reason: expect.stringContaining('too large'),
     });
+  });
+});
+
+describe('requiredCount', () => {
+  it('gives the count, or reports a blank or a bad value at its line and column and gives null', () => {
+    const problems = new ProblemCollector('f.csv');
+    expect(requiredCount(problems, 2, 'Count', '12')).toBe(12);
+    expect(problems.count).toBe(0);
+    expect(requiredCount(problems, 3, 'Count', '')).toBeNull();
+    expect(requiredCount(problems, 4, 'Clicks', '-1')).toBeNull();
+    let error: unknown;
+    try {
+      problems.throwIfAny();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(IngestError);
+    expect((error as Error).message).toContain('line 3, field Count: is empty (a count is required)');
+    expect((error as Error).message).toContain('line 4, field Clicks: -1 is negative');
   });
 });
 

@@ -287,6 +287,19 @@ export function parseCount(raw: string): Parsed<number> | { ok: 'blank' } {
   return { ok: true, value: n };
 }
 
+/** A count a row must have: its value, or null once the problem (blank, or not a count) is reported. */
+export function requiredCount(
+  problems: ProblemCollector,
+  line: number,
+  column: string,
+  raw: string,
+): number | null {
+  const count = parseCount(raw);
+  if (count.ok === true) return count.value;
+  problems.add(line, column, count.ok === 'blank' ? 'is empty (a count is required)' : count.reason);
+  return null;
+}
+
 /** The reason for a count above MAX_COUNT. */
 export function tooLarge(shown: string): string {
   const text = shown.length > 30 ? `${shown.slice(0, 30)}… (${shown.length} digits)` : shown;
@@ -446,17 +459,19 @@ export async function validateToStage(
 }
 
 /**
- * Runs a staged-duplicates query (columns line, first_line, key, total; $1 = limit) and rejects the file when it
- * returns rows: `line N, field <fields>: repeats line M (<key>)`.
+ * Rejects the file when a staged row repeats the key of an earlier one (feedsSql.stageDuplicates, over the key
+ * the feed's stage statement writes): `line N, field <fields>: repeats <what> as line M (<key>)`.
  */
 export async function rejectDuplicates(
   db: Warehouse,
   file: string,
-  query: Query,
   fields: string,
   what = 'the same key',
 ): Promise<void> {
-  const rows = await db.all<{ line: number; first_line: number; key: string; total: number }>(query, [20]);
+  const rows = await db.all<{ line: number; first_line: number; key: string; total: number }>(
+    feedsSql.stageDuplicates,
+    [20],
+  );
   if (rows.length === 0) return;
   throw new IngestError(
     rows.map((r) => ({
@@ -474,7 +489,7 @@ export async function rejectDuplicates(
 
 /** The statements of one feed table's load (src/warehouse/sql/feeds.ts, `<table>Load`). */
 export interface FeedSqlSet {
-  /** CREATE OR REPLACE TEMP TABLE <stage> AS SELECT … FROM read_csv($1, …). */
+  /** CREATE OR REPLACE TEMP TABLE feed_stage AS SELECT … FROM read_csv($1, …) (dropped by stageDrop). */
   stage: Query;
   /** rows, first_date, last_date, periods of the staging table (rows = rows that will be inserted). */
   stats: Query;
@@ -484,8 +499,6 @@ export interface FeedSqlSet {
   delete: Query;
   /** Inserts the staged rows; $1 = load id. */
   insert: Query;
-  /** Drops the staging table. */
-  drop: Query;
 }
 
 export interface StageStats {
@@ -594,7 +607,7 @@ export async function writeFeed(db: Warehouse, opts: WriteFeedOptions): Promise<
       notes,
     };
   } finally {
-    await db.run(sqlSet.drop).catch(() => undefined);
+    await db.run(feedsSql.stageDrop).catch(() => undefined);
     opts.stage.remove();
   }
 }

@@ -23,10 +23,10 @@ import {
   type FeedImportSummary,
   findPreviousLoad,
   Header,
-  parseCount,
   parseDay,
   rejectDuplicates,
   requireColumns,
+  requiredCount,
   validateToStage,
   weeklyDatesWarning,
   writeFeed,
@@ -96,16 +96,9 @@ export async function importDownloads(
         problems.add(rec.line, typeCol, rawType === '' ? 'is empty' : `"${rawType}" is not Apple or Google`);
         ok = false;
       }
-      const count = parseCount(rec.fields[countCol]!);
-      if (count.ok === 'blank') {
-        problems.add(rec.line, countCol, 'is empty (a count is required)');
-        ok = false;
-      } else if (!count.ok) {
-        problems.add(rec.line, countCol, count.reason);
-        ok = false;
-      }
-      if (!ok || !day.ok || count.ok !== true || type === undefined) return null;
-      return [rec.line, day.value, type, count.value, kindOfFile];
+      const count = requiredCount(problems, rec.line, countCol, rec.fields[countCol]!);
+      if (!ok || !day.ok || count === null || type === undefined) return null;
+      return [rec.line, day.value, type, count, kindOfFile];
     },
   );
 
@@ -118,13 +111,7 @@ export async function importDownloads(
     stage,
     sqlSet: feedsSql.downloadsDailyLoad,
     checkStaged: async (d) => {
-      await rejectDuplicates(
-        d,
-        file,
-        feedsSql.downloadsDailyDuplicates,
-        `${dateCol}, ${typeCol}`,
-        'the Date and Type',
-      );
+      await rejectDuplicates(d, file, `${dateCol}, ${typeCol}`, 'the Date and Type');
       if (kindOfFile === 'monthly') await checkMonthlyDays(d, file, dateCol);
     },
     warningsFor: (stats) => {

@@ -19,10 +19,10 @@ import {
   type FeedImportSummary,
   findPreviousLoad,
   Header,
-  parseCount,
   parseDay,
   practiceCodeProblem,
   requireColumns,
+  requiredCount,
   textProblem,
   type StageValue,
   validateToStage,
@@ -92,17 +92,10 @@ export async function importIntegratedPartners(db: Warehouse, file: string): Pro
       problems.add(rec.line, jumpOffCol, jumpOffProblem);
       ok = false;
     }
-    const clicks = parseCount(rec.fields[clicksCol]!);
-    if (clicks.ok === 'blank') {
-      problems.add(rec.line, clicksCol, 'is empty (a count is required)');
-      ok = false;
-    } else if (!clicks.ok) {
-      problems.add(rec.line, clicksCol, clicks.reason);
-      ok = false;
-    }
-    if (!ok || !day.ok || clicks.ok !== true) return null;
+    const clicks = requiredCount(problems, rec.line, clicksCol, rec.fields[clicksCol]!);
+    if (!ok || !day.ok || clicks === null) return null;
     const { service, isCie } = splitCieJumpOff(jumpOff);
-    const values: StageValue[] = [rec.line, day.value, code, provider, jumpOff, service, isCie, clicks.value];
+    const values: StageValue[] = [rec.line, day.value, code, provider, jumpOff, service, isCie, clicks];
     return values;
   });
 

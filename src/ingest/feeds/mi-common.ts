@@ -285,13 +285,7 @@ export function writeMi(db: Warehouse, opts: WriteMiOptions): Promise<FeedImport
     checkStaged: async (d) => {
       // A CSV extract names no edition: see feedsSql.miStageSetEdition.
       await d.run(feedsSql.miStageSetEdition);
-      await rejectDuplicates(
-        d,
-        opts.file,
-        feedsSql.miPublishedDuplicates,
-        opts.duplicateFields,
-        'the month and area',
-      );
+      await rejectDuplicates(d, opts.file, opts.duplicateFields, 'the month and area');
       await rejectRemovals(d, opts.file);
     },
     afterInsert: async (tx, loadId) => {

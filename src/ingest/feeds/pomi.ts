@@ -21,11 +21,11 @@ import {
   findPreviousLoad,
   Header,
   monthStart,
-  parseCount,
   parseDay,
   practiceCodeProblem,
   rejectDuplicates,
   requireColumns,
+  requiredCount,
   textProblem,
   type StageValue,
   validateToStage,
@@ -151,14 +151,7 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
       if (canonical) field = canonical;
       else unknownFields.set(field, (unknownFields.get(field) ?? 0) + 1);
     }
-    const value = parseCount(f[valueCol]!);
-    if (value.ok === 'blank') {
-      problems.add(rec.line, valueCol, 'is empty (a count is required)');
-      ok = false;
-    } else if (!value.ok) {
-      problems.add(rec.line, valueCol, value.reason);
-      ok = false;
-    }
+    const value = requiredCount(problems, rec.line, valueCol, f[valueCol]!);
     let snapshot: string | null = null;
     if (optional.snapshot !== undefined && f[optional.snapshot] !== '') {
       const s = parseDatePart(f[optional.snapshot]!);
@@ -181,14 +174,14 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
         ok = false;
       }
     }
-    if (!ok || !end.ok || value.ok !== true) return null;
+    if (!ok || !end.ok || value === null) return null;
     const values: StageValue[] = [
       rec.line,
       monthStart(end.value),
       end.value,
       code,
       field,
-      value.value,
+      value,
       text(optional.supplier, f),
       text(optional.region, f),
       text(optional.subregion, f),
@@ -216,7 +209,6 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
       rejectDuplicates(
         d,
         file,
-        feedsSql.pomiDuplicates,
         `${endCol}, ${practiceCol}, ${fieldCol}`,
         'the month, Practice_Code and Field',
       ),

@@ -125,14 +125,7 @@ export async function importPracticeSnapshot(db: Warehouse, file: string): Promi
     rowsRead,
     stage,
     sqlSet: feedsSql.practiceDailyLoad,
-    checkStaged: (d) =>
-      rejectDuplicates(
-        d,
-        file,
-        feedsSql.practiceDailyDuplicates,
-        `${dateCol}, ${odsCol}`,
-        'the Date and OdsCode',
-      ),
+    checkStaged: (d) => rejectDuplicates(d, file, `${dateCol}, ${odsCol}`, 'the Date and OdsCode'),
     warningsFor: (stats) => {
       const w = weeklyDatesWarning(name, stats.periods, stats.first_date, stats.last_date);
       return w ? [w] : [];

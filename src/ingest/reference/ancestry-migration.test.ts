@@ -35,6 +35,8 @@ async function loadMap(db: Warehouse): Promise<void> {
   }
 }
 
+const UP_TO_0023 = listMigrations().filter((m) => m.version <= 23);
+
 const CLOSURE = `SELECT structure, CAST(valid_from AS VARCHAR) AS valid_from, area_level, area_code, ancestor_level,
                         ancestor_code, depth FROM area_ancestry ORDER BY ALL`;
 
@@ -63,8 +65,14 @@ describe('migration 0023 (area_ancestry)', () => {
         );
       }
     }
+    // The practices' rows of the old wide table: each practice's ancestor per level, from the closure.
     for (const row of await now.all<Record<string, unknown>>(
-      'SELECT structure, CAST(valid_from AS VARCHAR) AS valid_from, practice_code, pcn_code, sub_icb_code, icb_code, region_code FROM practice_ancestry',
+      `SELECT structure, CAST(valid_from AS VARCHAR) AS valid_from, area_code AS practice_code,
+              min(ancestor_code) FILTER (WHERE ancestor_level = 'pcn') AS pcn_code,
+              min(ancestor_code) FILTER (WHERE ancestor_level = 'sub_icb') AS sub_icb_code,
+              min(ancestor_code) FILTER (WHERE ancestor_level = 'icb') AS icb_code,
+              min(ancestor_code) FILTER (WHERE ancestor_level = 'region') AS region_code
+       FROM area_ancestry WHERE area_level = 'practice' GROUP BY ALL`,
     )) {
       await before.run(
         'INSERT INTO practice_ancestry VALUES ($1, $2::DATE, $3, $4, $5, $6, $7)',
@@ -81,7 +89,7 @@ describe('migration 0023 (area_ancestry)', () => {
   it('fills the closure as reference ingest writes it, and leaves practice_ancestry as a view of it', async () => {
     const wide = await before.all('SELECT * FROM practice_ancestry ORDER BY ALL');
     expect(wide).toHaveLength(5 + 1 + 2 * (4 + 1)); // current: 5 practices + UNKNOWN; per release: 4 + UNKNOWN
-    expect(await migrate(before)).toContain(23);
+    expect(await migrate(before, UP_TO_0023)).toEqual([23]);
     const expected = await now.all(CLOSURE);
     expect(expected.length).toBeGreaterThan(100);
     expect(await before.all(CLOSURE)).toEqual(expected);

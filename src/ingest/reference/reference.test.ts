@@ -390,19 +390,19 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
   });
 });
 
-describe('practice_ancestry (the wide view over area_ancestry)', () => {
+describe('practices in area_ancestry', () => {
   it('current: every current practice matches its Aug 2026 row', async () => {
-    const rows = await db.all<{
-      practice_code: string;
-      pcn_code: string;
-      sub_icb_code: string;
-      icb_code: string;
-      region_code: string;
-    }>(
-      `SELECT practice_code, pcn_code, sub_icb_code, icb_code, region_code FROM practice_ancestry
-       WHERE structure = 'current' AND valid_from = DATE '0001-01-01'`,
+    const rows = await db.all<{ practice_code: string; ancestor_level: string; ancestor_code: string }>(
+      `SELECT area_code AS practice_code, ancestor_level, ancestor_code FROM area_ancestry
+       WHERE structure = 'current' AND valid_from = DATE '0001-01-01' AND area_level = 'practice'
+         AND ancestor_level IN ('pcn', 'sub_icb', 'icb', 'region')`,
     );
-    const byCode = new Map(rows.map((r) => [r.practice_code, r]));
+    const byCode = new Map<string, Record<string, string>>();
+    for (const r of rows) {
+      const chain = byCode.get(r.practice_code) ?? { practice_code: r.practice_code };
+      chain[`${r.ancestor_level}_code`] = r.ancestor_code;
+      byCode.set(r.practice_code, chain);
+    }
     expect(augRows).toHaveLength(6129);
     for (const r of augRows) {
       expect(byCode.get(r.practiceCode)).toEqual({
@@ -413,8 +413,9 @@ describe('practice_ancestry (the wide view over area_ancestry)', () => {
         region_code: r.regionCode,
       });
     }
-    // Plus the 42 closed practices and UNKNOWN: one row per practice.
-    expect(rows).toHaveLength(6129 + 42 + 1);
+    // Plus the 42 closed practices and UNKNOWN: one chain per practice, four levels each.
+    expect(byCode.size).toBe(6129 + 42 + 1);
+    expect(rows).toHaveLength(4 * (6129 + 42 + 1));
     expect(byCode.get(UNKNOWN_CODE)).toEqual({
       practice_code: UNKNOWN_CODE,
       pcn_code: UNKNOWN_CODE,
@@ -425,35 +426,41 @@ describe('practice_ancestry (the wide view over area_ancestry)', () => {
   });
 
   it('current: closed practices are placed on today’s ICBs through their sub-ICB location', async () => {
-    const stale = await db.scalar<number>(
-      `SELECT count(*) FROM practice_ancestry pa
-       JOIN area i ON i.area_level = 'icb' AND i.area_code = pa.icb_code
-       JOIN area s ON s.area_level = 'sub_icb' AND s.area_code = pa.sub_icb_code
-       WHERE pa.structure = 'current' AND pa.practice_code <> 'UNKNOWN' AND (NOT i.is_current OR NOT s.is_current)`,
+    const placed = await db.one<{ n: number; stale: number }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE NOT a.is_current) AS stale
+       FROM area_ancestry pa
+       JOIN area a ON a.area_level = pa.ancestor_level AND a.area_code = pa.ancestor_code
+       WHERE pa.structure = 'current' AND pa.area_level = 'practice' AND pa.area_code <> 'UNKNOWN'
+         AND pa.ancestor_level IN ('sub_icb', 'icb')`,
     );
-    expect(stale).toBe(0);
+    expect(Number(placed!.n)).toBe(2 * (6129 + 42));
+    expect(Number(placed!.stale)).toBe(0);
   });
 
-  it('as_recorded: one row per practice per release; a practice that moved ICB differs between releases', async () => {
+  it('as_recorded: one chain per practice per release; a practice that moved ICB differs between releases', async () => {
     const perRelease = await db.all(
-      "SELECT valid_from, count(*) AS n FROM practice_ancestry WHERE structure = 'as_recorded' GROUP BY 1 ORDER BY 1",
+      `SELECT valid_from, count(*) AS n FROM area_ancestry
+       WHERE structure = 'as_recorded' AND area_level = 'practice' AND ancestor_level = 'icb' GROUP BY 1 ORDER BY 1`,
     );
     expect(perRelease).toEqual([
       { valid_from: JAN, n: 6171 + 1 },
       { valid_from: AUG, n: 6129 + 1 },
     ]);
     const moved = await db.all<{ practice_code: string; jan_icb: string; aug_icb: string }>(
-      `SELECT j.practice_code, j.icb_code AS jan_icb, a.icb_code AS aug_icb
-       FROM practice_ancestry j JOIN practice_ancestry a
-         ON a.practice_code = j.practice_code AND a.structure = 'as_recorded' AND a.valid_from = $2
-       WHERE j.structure = 'as_recorded' AND j.valid_from = $1 AND j.icb_code <> a.icb_code ORDER BY 1`,
+      `SELECT j.area_code AS practice_code, j.ancestor_code AS jan_icb, a.ancestor_code AS aug_icb
+       FROM area_ancestry j JOIN area_ancestry a
+         ON a.structure = 'as_recorded' AND a.valid_from = $2 AND a.area_level = 'practice'
+        AND a.area_code = j.area_code AND a.ancestor_level = 'icb'
+       WHERE j.structure = 'as_recorded' AND j.valid_from = $1 AND j.area_level = 'practice'
+         AND j.ancestor_level = 'icb' AND j.ancestor_code <> a.ancestor_code ORDER BY 1`,
       [JAN, AUG],
     );
     expect(moved).toHaveLength(1608);
     const one = moved[0]!;
     expect(one.jan_icb).not.toBe(one.aug_icb);
     const current = await db.scalar(
-      'SELECT icb_code FROM practice_ancestry WHERE structure = $1 AND practice_code = $2',
+      `SELECT ancestor_code FROM area_ancestry
+       WHERE structure = $1 AND area_level = 'practice' AND area_code = $2 AND ancestor_level = 'icb'`,
       ['current', one.practice_code],
     );
     expect(current).toBe(one.aug_icb);

@@ -3,6 +3,11 @@
  *
  * One exported query object per statement (ADR 0039): import it, pass it to the database (`db.all(q, params)`);
  * positional parameters $1, $2 … only, never values written into the text.
+ *
+ * Every feed stages a file's validated rows in the same TEMP table, feed_stage (a load at a time on a connection;
+ * writeFeed drops it when done). Where a file may not repeat a key, the feed's stage statement also writes the
+ * row's key (row_key) and how it is shown (row_key_text), so the duplicate check and the drop are one statement
+ * for every feed (stageDuplicates, stageDrop).
  */
 import { query } from '../query.ts';
 
@@ -11,7 +16,7 @@ import { query } from '../query.ts';
  */
 export const downloadsDailyDays = query('feeds.downloadsDailyDays')`
 SELECT device_type, date AS day, line
-FROM feed_stage_downloads_daily
+FROM feed_stage
 ORDER BY device_type, date
 `;
 
@@ -22,30 +27,8 @@ ORDER BY device_type, date
 export const downloadsDailyDelete = query('feeds.downloadsDailyDelete')`
 DELETE FROM feed_downloads_daily t
 WHERE EXISTS (
-  SELECT 1 FROM feed_stage_downloads_daily s WHERE s.date = t.date AND s.device_type = t.device_type
+  SELECT 1 FROM feed_stage s WHERE s.date = t.date AND s.device_type = t.device_type
 )
-`;
-
-export const downloadsDailyDrop = query('feeds.downloadsDailyDrop')`
-DROP TABLE IF EXISTS feed_stage_downloads_daily
-`;
-
-/**
- * Rows repeating (date, device type) of an earlier row of the file. $1 = how many to return.
- */
-export const downloadsDailyDuplicates = query('feeds.downloadsDailyDuplicates')`
-WITH d AS (
-  SELECT
-    line,
-    min(line) OVER (PARTITION BY date, device_type) AS first_line,
-    CAST(date AS VARCHAR) || ', ' || device_type AS key
-  FROM feed_stage_downloads_daily
-)
-SELECT line, first_line, key, count(*) OVER () AS total
-FROM d
-WHERE line <> first_line
-ORDER BY line
-LIMIT $1
 `;
 
 /**
@@ -54,7 +37,7 @@ LIMIT $1
 export const downloadsDailyInsert = query('feeds.downloadsDailyInsert')`
 INSERT INTO feed_downloads_daily (date, device_type, downloads, file_kind, load_id)
 SELECT date, device_type, downloads, file_kind, $1
-FROM feed_stage_downloads_daily
+FROM feed_stage
 ORDER BY date, device_type
 `;
 
@@ -65,7 +48,7 @@ export const downloadsDailyReplaced = query('feeds.downloadsDailyReplaced')`
 SELECT t.date AS period, t.load_id, count(*) AS rows
 FROM feed_downloads_daily t
 WHERE EXISTS (
-  SELECT 1 FROM feed_stage_downloads_daily s WHERE s.date = t.date AND s.device_type = t.device_type
+  SELECT 1 FROM feed_stage s WHERE s.date = t.date AND s.device_type = t.device_type
 )
 GROUP BY t.date, t.load_id
 ORDER BY 1, 2
@@ -75,8 +58,10 @@ ORDER BY 1, 2
  * Stages the validated rows of a Weekly/MonthlyDownloads file (written by the importer to a temporary CSV, $1).
  */
 export const downloadsDailyStage = query('feeds.downloadsDailyStage')`
-CREATE OR REPLACE TEMP TABLE feed_stage_downloads_daily AS
-SELECT *
+CREATE OR REPLACE TEMP TABLE feed_stage AS
+SELECT *,
+  struct_pack(date, device_type) AS row_key,
+  CAST(date AS VARCHAR) || ', ' || device_type AS row_key_text
 FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {
   'line': 'BIGINT',
   'date': 'DATE',
@@ -93,7 +78,7 @@ SELECT
   max(date) AS last_date,
   count(DISTINCT date) AS periods,
   string_agg(DISTINCT device_type, ',' ORDER BY device_type) AS device_types
-FROM feed_stage_downloads_daily
+FROM feed_stage
 `;
 
 /**
@@ -120,13 +105,36 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS DATE), CAST($10 AS DATE), $11
 `;
 
 /**
+ * Rows repeating the key of an earlier row of the staged file (row_key, which the feed's stage statement
+ * defines, shown as row_key_text). $1 = how many to return.
+ */
+export const stageDuplicates = query('feeds.stageDuplicates')`
+WITH d AS (
+  SELECT line, min(line) OVER (PARTITION BY row_key) AS first_line, row_key_text AS key
+  FROM feed_stage
+)
+SELECT line, first_line, key, count(*) OVER () AS total
+FROM d
+WHERE line <> first_line
+ORDER BY line
+LIMIT $1
+`;
+
+/**
+ * Drops the staging table, whichever feed staged it.
+ */
+export const stageDrop = query('feeds.stageDrop')`
+DROP TABLE IF EXISTS feed_stage
+`;
+
+/**
  * Records the edition of an MI load. $1 load id, $2 edition (first day of its last month), $3 publication date or
  * NULL, $4 title or NULL, $5 source file, $6 file kind.
  */
 export const miEditionInsert = query('feeds.miEditionInsert')`
 INSERT INTO mi_edition (load_id, edition, published_on, title, source_file, file_kind, first_month, last_month)
 SELECT $1, coalesce(CAST($2 AS DATE), max(month)), CAST($3 AS DATE), $4, $5, $6, min(month), max(month)
-FROM feed_stage_mi_published
+FROM feed_stage
 `;
 
 /**
@@ -137,31 +145,9 @@ FROM feed_stage_mi_published
 export const miPublishedDelete = query('feeds.miPublishedDelete')`
 DELETE FROM mi_figure t
 WHERE EXISTS (
-  SELECT 1 FROM feed_stage_mi_published s
+  SELECT 1 FROM feed_stage s
   WHERE s.edition = t.edition AND s.month = t.month AND s.level = t.level
 )
-`;
-
-export const miPublishedDrop = query('feeds.miPublishedDrop')`
-DROP TABLE IF EXISTS feed_stage_mi_published
-`;
-
-/**
- * Rows repeating (month, level, ICB, measure) of an earlier row. $1 = how many to return.
- */
-export const miPublishedDuplicates = query('feeds.miPublishedDuplicates')`
-WITH d AS (
-  SELECT
-    line,
-    min(line) OVER (PARTITION BY month, level, icb_code, measure) AS first_line,
-    strftime(month, '%Y-%m') || ', ' || icb_code || ', ' || measure AS key
-  FROM feed_stage_mi_published
-)
-SELECT line, first_line, key, count(*) OVER () AS total
-FROM d
-WHERE line <> first_line
-ORDER BY line
-LIMIT $1
 `;
 
 /**
@@ -172,7 +158,7 @@ INSERT INTO mi_figure (
   edition, month, level, icb_code, icb_name, region_code, region_name, measure, value, source_file, load_id
 )
 SELECT edition, month, level, icb_code, icb_name, region_code, region_name, measure, value, source_file, $1
-FROM feed_stage_mi_published
+FROM feed_stage
 ORDER BY month, level, icb_code, measure
 `;
 
@@ -181,7 +167,7 @@ ORDER BY month, level, icb_code, measure
  */
 export const miPublishedRefreshDelete = query('feeds.miPublishedRefreshDelete')`
 DELETE FROM mi_published t
-WHERE EXISTS (SELECT 1 FROM feed_stage_mi_published s WHERE s.month = t.month AND s.level = t.level)
+WHERE EXISTS (SELECT 1 FROM feed_stage s WHERE s.month = t.month AND s.level = t.level)
 `;
 
 /**
@@ -193,7 +179,7 @@ INSERT INTO mi_published (
   month, level, icb_code, icb_name, region_code, region_name, measure, value, source_file, load_id, edition
 )
 WITH pairs AS (
-  SELECT DISTINCT month, level FROM feed_stage_mi_published
+  SELECT DISTINCT month, level FROM feed_stage
 ),
 latest AS (
   SELECT f.month, f.level, f.measure, max(f.edition) AS edition
@@ -218,7 +204,7 @@ WITH covered AS (
   SELECT t.month, t.level, t.icb_code, t.measure, t.source_file
   FROM mi_figure t
   WHERE EXISTS (
-    SELECT 1 FROM feed_stage_mi_published s
+    SELECT 1 FROM feed_stage s
     WHERE s.edition = t.edition AND s.month = t.month AND s.level = t.level
   )
 ),
@@ -227,7 +213,7 @@ gone AS (
   FROM covered c
   WHERE NOT EXISTS (
     SELECT 1
-    FROM feed_stage_mi_published s
+    FROM feed_stage s
     WHERE s.month = c.month AND s.level = c.level AND s.icb_code = c.icb_code AND s.measure = c.measure
   )
 ),
@@ -259,7 +245,7 @@ export const miPublishedReplaced = query('feeds.miPublishedReplaced')`
 SELECT t.month AS period, t.load_id, count(*) AS rows
 FROM mi_figure t
 WHERE EXISTS (
-  SELECT 1 FROM feed_stage_mi_published s
+  SELECT 1 FROM feed_stage s
   WHERE s.edition = t.edition AND s.month = t.month AND s.level = t.level
 )
 GROUP BY t.month, t.load_id
@@ -271,8 +257,10 @@ ORDER BY 1, 2
  * temporary CSV, $1).
  */
 export const miPublishedStage = query('feeds.miPublishedStage')`
-CREATE OR REPLACE TEMP TABLE feed_stage_mi_published AS
-SELECT *
+CREATE OR REPLACE TEMP TABLE feed_stage AS
+SELECT *,
+  struct_pack(month, level, icb_code, measure) AS row_key,
+  strftime(month, '%Y-%m') || ', ' || icb_code || ', ' || measure AS row_key_text
 FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {
   'line': 'BIGINT',
   'month': 'DATE',
@@ -294,7 +282,7 @@ SELECT
   min(month) AS first_date,
   max(month) AS last_date,
   count(DISTINCT month) AS periods
-FROM feed_stage_mi_published
+FROM feed_stage
 `;
 
 /**
@@ -303,7 +291,7 @@ FROM feed_stage_mi_published
  */
 export const miPublishedSumCheck = query('feeds.miPublishedSumCheck')`
 WITH months AS (
-  SELECT DISTINCT month FROM feed_stage_mi_published
+  SELECT DISTINCT month FROM feed_stage
 ),
 e AS (
   SELECT month, measure, value
@@ -341,14 +329,14 @@ WHERE n.load_id = $1 AND o.value <> n.value
  * loaded that covers the file's last month (an extract of that edition), else to the edition of that month.
  */
 export const miStageSetEdition = query('feeds.miStageSetEdition')`
-UPDATE feed_stage_mi_published
+UPDATE feed_stage
 SET edition = coalesce(
   (
     SELECT min(f.edition)
     FROM mi_figure f
-    WHERE f.month = (SELECT max(month) FROM feed_stage_mi_published)
+    WHERE f.month = (SELECT max(month) FROM feed_stage)
   ),
-  (SELECT max(month) FROM feed_stage_mi_published)
+  (SELECT max(month) FROM feed_stage)
 )
 WHERE edition IS NULL
 `;
@@ -358,11 +346,7 @@ WHERE edition IS NULL
  */
 export const partnerDailyDelete = query('feeds.partnerDailyDelete')`
 DELETE FROM feed_partner_daily
-WHERE date IN (SELECT DISTINCT date FROM feed_stage_partner_daily)
-`;
-
-export const partnerDailyDrop = query('feeds.partnerDailyDrop')`
-DROP TABLE IF EXISTS feed_stage_partner_daily
+WHERE date IN (SELECT DISTINCT date FROM feed_stage)
 `;
 
 /**
@@ -371,7 +355,7 @@ DROP TABLE IF EXISTS feed_stage_partner_daily
 export const partnerDailyInsert = query('feeds.partnerDailyInsert')`
 INSERT INTO feed_partner_daily (date, practice_code, provider, jump_off, service, is_cie, clicks, source_rows, load_id)
 SELECT date, practice_code, provider, jump_off, min(service), bool_or(is_cie), sum(clicks), count(*), $1
-FROM feed_stage_partner_daily
+FROM feed_stage
 GROUP BY date, practice_code, provider, jump_off
 ORDER BY date, practice_code, provider, jump_off
 `;
@@ -382,7 +366,7 @@ ORDER BY date, practice_code, provider, jump_off
 export const partnerDailyReplaced = query('feeds.partnerDailyReplaced')`
 SELECT t.date AS period, t.load_id, count(*) AS rows
 FROM feed_partner_daily t
-WHERE t.date IN (SELECT DISTINCT date FROM feed_stage_partner_daily)
+WHERE t.date IN (SELECT DISTINCT date FROM feed_stage)
 GROUP BY t.date, t.load_id
 ORDER BY 1, 2
 `;
@@ -391,7 +375,7 @@ ORDER BY 1, 2
  * Stages the validated rows of a WeeklyIntegratedPartners file (written by the importer to a temporary CSV, $1).
  */
 export const partnerDailyStage = query('feeds.partnerDailyStage')`
-CREATE OR REPLACE TEMP TABLE feed_stage_partner_daily AS
+CREATE OR REPLACE TEMP TABLE feed_stage AS
 SELECT *
 FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {
   'line': 'BIGINT',
@@ -417,7 +401,7 @@ SELECT
   count(DISTINCT date) AS periods,
   count(*) - count(DISTINCT (date, practice_code, provider, jump_off)) AS duplicate_rows,
   count(*) FILTER (WHERE is_cie) AS cie_rows
-FROM feed_stage_partner_daily
+FROM feed_stage
 `;
 
 /**
@@ -425,29 +409,7 @@ FROM feed_stage_partner_daily
  */
 export const pomiDelete = query('feeds.pomiDelete')`
 DELETE FROM feed_pomi
-WHERE month IN (SELECT DISTINCT month FROM feed_stage_pomi)
-`;
-
-export const pomiDrop = query('feeds.pomiDrop')`
-DROP TABLE IF EXISTS feed_stage_pomi
-`;
-
-/**
- * Rows repeating (month, practice, field) of an earlier row of the file. $1 = how many to return.
- */
-export const pomiDuplicates = query('feeds.pomiDuplicates')`
-WITH d AS (
-  SELECT
-    line,
-    min(line) OVER (PARTITION BY month, practice_code, field) AS first_line,
-    strftime(month, '%Y-%m') || ', ' || practice_code || ', ' || field AS key
-  FROM feed_stage_pomi
-)
-SELECT line, first_line, key, count(*) OVER () AS total
-FROM d
-WHERE line <> first_line
-ORDER BY line
-LIMIT $1
+WHERE month IN (SELECT DISTINCT month FROM feed_stage)
 `;
 
 /**
@@ -461,7 +423,7 @@ INSERT INTO feed_pomi (
 SELECT
   month, report_period_end, practice_code, field, value, supplier, region_code, subregion_code, ccg_code,
   effective_snapshot_date, report_period_length, $1
-FROM feed_stage_pomi
+FROM feed_stage
 ORDER BY month, practice_code, field
 `;
 
@@ -471,7 +433,7 @@ ORDER BY month, practice_code, field
 export const pomiReplaced = query('feeds.pomiReplaced')`
 SELECT t.month AS period, t.load_id, count(*) AS rows
 FROM feed_pomi t
-WHERE t.month IN (SELECT DISTINCT month FROM feed_stage_pomi)
+WHERE t.month IN (SELECT DISTINCT month FROM feed_stage)
 GROUP BY t.month, t.load_id
 ORDER BY 1, 2
 `;
@@ -480,8 +442,10 @@ ORDER BY 1, 2
  * Stages the validated rows of a POMI file (written by the importer to a temporary CSV, $1).
  */
 export const pomiStage = query('feeds.pomiStage')`
-CREATE OR REPLACE TEMP TABLE feed_stage_pomi AS
-SELECT *
+CREATE OR REPLACE TEMP TABLE feed_stage AS
+SELECT *,
+  struct_pack(month, practice_code, field) AS row_key,
+  strftime(month, '%Y-%m') || ', ' || practice_code || ', ' || field AS row_key_text
 FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {
   'line': 'BIGINT',
   'month': 'DATE',
@@ -505,7 +469,7 @@ SELECT
   max(month) AS last_date,
   count(DISTINCT month) AS periods,
   count(DISTINCT practice_code) AS practices
-FROM feed_stage_pomi
+FROM feed_stage
 `;
 
 /**
@@ -513,29 +477,7 @@ FROM feed_stage_pomi
  */
 export const practiceDailyDelete = query('feeds.practiceDailyDelete')`
 DELETE FROM feed_practice_daily
-WHERE date IN (SELECT DISTINCT date FROM feed_stage_practice_daily)
-`;
-
-export const practiceDailyDrop = query('feeds.practiceDailyDrop')`
-DROP TABLE IF EXISTS feed_stage_practice_daily
-`;
-
-/**
- * Rows repeating (date, practice) of an earlier row of the file. $1 = how many to return.
- */
-export const practiceDailyDuplicates = query('feeds.practiceDailyDuplicates')`
-WITH d AS (
-  SELECT
-    line,
-    min(line) OVER (PARTITION BY date, practice_code) AS first_line,
-    CAST(date AS VARCHAR) || ', ' || practice_code AS key
-  FROM feed_stage_practice_daily
-)
-SELECT line, first_line, key, count(*) OVER () AS total
-FROM d
-WHERE line <> first_line
-ORDER BY line
-LIMIT $1
+WHERE date IN (SELECT DISTINCT date FROM feed_stage)
 `;
 
 /**
@@ -551,7 +493,7 @@ SELECT
   date, practice_code, p5_new_app_users, accepted_terms_and_conditions, p9_verified_nhs_app_users, logins,
   record_views, prescriptions, nom_pharmacy, appointments_booked, appointments_cancelled, od_registrations,
   od_withdrawals, od_updates, od_lookups, record_views_dcr, record_views_scr, $1
-FROM feed_stage_practice_daily
+FROM feed_stage
 ORDER BY date, practice_code
 `;
 
@@ -561,7 +503,7 @@ ORDER BY date, practice_code
 export const practiceDailyReplaced = query('feeds.practiceDailyReplaced')`
 SELECT t.date AS period, t.load_id, count(*) AS rows
 FROM feed_practice_daily t
-WHERE t.date IN (SELECT DISTINCT date FROM feed_stage_practice_daily)
+WHERE t.date IN (SELECT DISTINCT date FROM feed_stage)
 GROUP BY t.date, t.load_id
 ORDER BY 1, 2
 `;
@@ -570,8 +512,10 @@ ORDER BY 1, 2
  * Stages the validated rows of a practice snapshot file (written by the importer to a temporary CSV, $1).
  */
 export const practiceDailyStage = query('feeds.practiceDailyStage')`
-CREATE OR REPLACE TEMP TABLE feed_stage_practice_daily AS
-SELECT *
+CREATE OR REPLACE TEMP TABLE feed_stage AS
+SELECT *,
+  struct_pack(date, practice_code) AS row_key,
+  CAST(date AS VARCHAR) || ', ' || practice_code AS row_key_text
 FROM read_csv($1, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {
   'line': 'BIGINT',
   'date': 'DATE',
@@ -600,17 +544,19 @@ SELECT
   min(date) AS first_date,
   max(date) AS last_date,
   count(DISTINCT date) AS periods
-FROM feed_stage_practice_daily
+FROM feed_stage
 `;
 
-/** Each feed's load, in the order src/ingest/feeds/common.ts runs them: stage, stats, replaced, delete, insert, drop. */
+/**
+ * Each feed's load, in the order src/ingest/feeds/common.ts runs them: stage, stats, replaced, delete, insert (then
+ * stageDrop, the same for every feed).
+ */
 export const practiceDailyLoad = {
   stage: practiceDailyStage,
   stats: practiceDailyStats,
   replaced: practiceDailyReplaced,
   delete: practiceDailyDelete,
   insert: practiceDailyInsert,
-  drop: practiceDailyDrop,
 };
 export const downloadsDailyLoad = {
   stage: downloadsDailyStage,
@@ -618,7 +564,6 @@ export const downloadsDailyLoad = {
   replaced: downloadsDailyReplaced,
   delete: downloadsDailyDelete,
   insert: downloadsDailyInsert,
-  drop: downloadsDailyDrop,
 };
 export const partnerDailyLoad = {
   stage: partnerDailyStage,
@@ -626,7 +571,6 @@ export const partnerDailyLoad = {
   replaced: partnerDailyReplaced,
   delete: partnerDailyDelete,
   insert: partnerDailyInsert,
-  drop: partnerDailyDrop,
 };
 export const pomiLoad = {
   stage: pomiStage,
@@ -634,7 +578,6 @@ export const pomiLoad = {
   replaced: pomiReplaced,
   delete: pomiDelete,
   insert: pomiInsert,
-  drop: pomiDrop,
 };
 export const miPublishedLoad = {
   stage: miPublishedStage,
@@ -642,5 +585,4 @@ export const miPublishedLoad = {
   replaced: miPublishedReplaced,
   delete: miPublishedDelete,
   insert: miPublishedInsert,
-  drop: miPublishedDrop,
 };

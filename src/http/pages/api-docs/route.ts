@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { REPO_ROOT } from '../config.ts';
-import { buildApiDocsView } from '../web/views/api-docs.ts';
-import { acceptsGzip, STATIC_DIR } from './assets.ts';
-import { openApiDocument, OPENAPI_URL } from './api/routes.ts';
-import { sendHtml } from './render.ts';
-import type { RouteContext } from './route-context.ts';
+import { REPO_ROOT } from '../../../config.ts';
+import { acceptsGzip, STATIC_DIR } from '../../assets.ts';
+import { openApiDocument, OPENAPI_URL } from '../../api/routes.ts';
+import { sendHtml } from '../../render.ts';
+import type { RouteContext } from '../../route-context.ts';
+import { buildApiDocsView } from './view.ts';
 
 const SWAGGER_DIST = path.join(REPO_ROOT, 'node_modules', 'swagger-ui-dist');
 
@@ -73,7 +73,7 @@ export function registerApiDocsRoutes(app: FastifyInstance, ctx: RouteContext): 
     const view = buildApiDocsView(document, baseUrl(ctx, request), OPENAPI_URL);
     return sendHtml(
       reply,
-      renderer.page('api-docs.njk', { pageTitle: 'API documentation', view }, '/api/docs'),
+      renderer.page('api-docs/api-docs.njk', { pageTitle: 'API documentation', view }, '/api/docs'),
     );
   });
 
@@ -81,7 +81,7 @@ export function registerApiDocsRoutes(app: FastifyInstance, ctx: RouteContext): 
     sendHtml(
       reply,
       renderer.page(
-        'api-explorer.njk',
+        'api-docs/api-explorer.njk',
         { pageTitle: 'API explorer', openApiUrl: OPENAPI_URL },
         '/api/docs/explorer',
       ),

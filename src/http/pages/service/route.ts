@@ -2,14 +2,14 @@
  * The pages a public NHS service needs (issue 14.8), from the NHS service manual's patterns: accessibility
  * statement, privacy notice, cookies, contact and feedback (the Beta banner links to feedback). Their facts
  * come from the running configuration — the session and audit limits, the cookie names actually set — so the
- * pages cannot drift from what the service does.
+ * pages cannot drift from what the service does. Their templates are beside this file (`service/<page>.njk`).
  */
 import type { FastifyInstance } from 'fastify';
-import { signInCookieMinutes, type AuthConfig } from '../auth/config.ts';
-import { oidcCookieName } from './oidc-routes.ts';
-import type { RouteContext } from './route-context.ts';
-import { sendHtml } from './render.ts';
-import { DEFAULT_SERVICE_SETTINGS, type ServiceSettings } from './service-settings.ts';
+import { signInCookieMinutes, type AuthConfig } from '../../../auth/config.ts';
+import { oidcCookieName } from '../../oidc-routes.ts';
+import type { RouteContext } from '../../route-context.ts';
+import { sendHtml } from '../../render.ts';
+import { DEFAULT_SERVICE_SETTINGS, type ServiceSettings } from '../../service-settings.ts';
 
 /** When the accessibility statement was prepared and last reviewed (change it when you review it). */
 export const ACCESSIBILITY_STATEMENT_DATE = '3 December 2026';

@@ -5,12 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { Warehouse } from '../warehouse/db.ts';
-import { buildApp } from './app.ts';
-import { serviceSettingsFromEnv } from './service-settings.ts';
-import { createTestQueries } from '../../test/support/in-memory-queries.ts';
+import { ConfigError, loadConfig } from '../../../config.ts';
+import { fixedClock } from '../../../domain/clock.ts';
+import { Warehouse } from '../../../warehouse/db.ts';
+import { buildApp } from '../../app.ts';
+import { serviceSettingsFromEnv } from '../../service-settings.ts';
+import { createTestQueries } from '../../../../test/support/in-memory-queries.ts';
 
 const ENV = {
   SERVICE_OPERATOR: 'NHS England',

@@ -4,12 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { fixedClock } from '../domain/clock.ts';
-import { Warehouse } from '../warehouse/db.ts';
-import { buildApiDocsView } from '../web/views/api-docs.ts';
-import { buildApp } from './app.ts';
-import { createTestQueries } from '../../test/support/in-memory-queries.ts';
+import { loadConfig } from '../../../config.ts';
+import { fixedClock } from '../../../domain/clock.ts';
+import { Warehouse } from '../../../warehouse/db.ts';
+import { buildApp } from '../../app.ts';
+import { createTestQueries } from '../../../../test/support/in-memory-queries.ts';
 
 let app: FastifyInstance;
 let db: Warehouse;
@@ -88,37 +87,5 @@ describe('GET /api/docs/explorer', () => {
     });
     expect(css.headers['content-encoding']).toBe('gzip');
     expect(css.headers['content-type']).toContain('text/css');
-  });
-});
-
-describe('buildApiDocsView', () => {
-  it('groups by tag in the document order and fills path and required parameters in examples', () => {
-    const view = buildApiDocsView(
-      {
-        info: { title: 'T', version: '1' },
-        tags: [{ name: 'B' }, { name: 'A' }],
-        paths: {
-          '/x/{level}': {
-            get: {
-              tags: ['A'],
-              operationId: 'getX',
-              parameters: [
-                { name: 'level', in: 'path', required: true, schema: { enum: ['icb'] } },
-                { name: 'q', in: 'query', required: true },
-                { name: 'opt', in: 'query' },
-              ],
-            },
-          },
-          '/y': { post: { tags: ['B'] } },
-        },
-      },
-      'https://h',
-      '/o.json',
-    );
-    expect(view.groups.map((g) => g.name)).toEqual(['B', 'A']);
-    expect(view.groups[1]!.operations[0]!.example).toBe(
-      'curl -H "Authorization: Bearer $NHSAA_TOKEN" "https://h/x/icb?q=q"',
-    );
-    expect(view.groups[0]!.operations[0]!.example).toContain('-X POST');
   });
 });
