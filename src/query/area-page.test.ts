@@ -118,9 +118,8 @@ const metric = (id: string) => catalogue.find((m) => m.id === id)!;
 /** Logins of one area in one London calendar month, counted straight from the events. */
 async function directLogins(level: AreaLevel, code: string, month: string): Promise<number> {
   const practices = await db.all<{ practice_code: string }>(
-    `SELECT practice_code FROM practice_ancestry WHERE structure = 'current' AND
-       CASE $1 WHEN 'practice' THEN practice_code WHEN 'pcn' THEN pcn_code WHEN 'sub_icb' THEN sub_icb_code
-               WHEN 'icb' THEN icb_code ELSE region_code END = $2`,
+    `SELECT area_code AS practice_code FROM area_ancestry
+     WHERE structure = 'current' AND area_level = 'practice' AND ancestor_level = $1 AND ancestor_code = $2`,
     [level, code],
   );
   let total = 0;

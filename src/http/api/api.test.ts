@@ -65,20 +65,13 @@ function cell(v: unknown): string {
 
 /** Logins of one area per London calendar month, counted straight from the events. */
 async function directMonthlyLogins(level: AreaLevel, code: string): Promise<Map<string, number>> {
-  const column = {
-    practice: 'practice_code',
-    pcn: 'pcn_code',
-    sub_icb: 'sub_icb_code',
-    icb: 'icb_code',
-    region: 'region_code',
-  }[level as Exclude<AreaLevel, 'england'>];
   const rows = await tw.db.all<{ month: string; n: number }>(
     `SELECT strftime(timezone('Europe/London', e.event_time), '%Y-%m-01') AS month, count(*) AS n
      FROM activity_event e
-     JOIN practice_ancestry a ON a.structure = 'current' AND a.practice_code = e.practice_code
-     WHERE e.event_type = 'login' AND a.${column} = $1
+     JOIN area_ancestry a ON a.structure = 'current' AND a.area_level = 'practice' AND a.area_code = e.practice_code
+     WHERE e.event_type = 'login' AND a.ancestor_level = $1 AND a.ancestor_code = $2
      GROUP BY 1`,
-    [code],
+    [level, code],
   );
   return new Map(rows.map((r) => [r.month, r.n]));
 }
@@ -1164,8 +1157,8 @@ describe('area columns and the wide layout of figure CSVs (issue 14.6, ADR 0032)
         (r) => r.area_code,
       );
       const direct = await tw.db.all<{ code: string }>(
-        `SELECT DISTINCT practice_code AS code FROM practice_ancestry
-         WHERE structure = 'current' AND icb_code = 'QA9' ORDER BY code`,
+        `SELECT area_code AS code FROM area_ancestry WHERE structure = 'current' AND area_level = 'practice'
+           AND ancestor_level = 'icb' AND ancestor_code = 'QA9' ORDER BY code`,
       );
       expect([...practices].sort()).toEqual(direct.map((d) => d.code));
     });

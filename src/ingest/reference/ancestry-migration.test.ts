@@ -1,6 +1,7 @@
 /**
  * Migration 0023 fills area_ancestry on a warehouse whose hierarchy was loaded before the closure existed (from
- * its practice_ancestry, area and area_version) exactly as reference ingest (rebuildAreas) writes it now.
+ * its practice_ancestry, area and area_version) exactly as reference ingest (rebuildAreas) writes it now; 0024
+ * then drops the practice_ancestry view it left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse } from '../../warehouse/db.ts';
@@ -94,5 +95,14 @@ describe('migration 0023 (area_ancestry)', () => {
     expect(expected.length).toBeGreaterThan(100);
     expect(await before.all(CLOSURE)).toEqual(expected);
     expect(await before.all('SELECT * FROM practice_ancestry ORDER BY ALL')).toEqual(wide);
+  });
+
+  it('then 0024 drops the practice_ancestry view and keeps the closure', async () => {
+    const views = "SELECT count(*) FROM duckdb_views() WHERE view_name = 'practice_ancestry'";
+    expect(Number(await before.scalar(views))).toBe(1);
+    expect(await migrate(before)).toContain(24);
+    expect(Number(await before.scalar(views))).toBe(0);
+    expect(await before.all(CLOSURE)).toEqual(await now.all(CLOSURE));
+    expect(Number(await now.scalar(views))).toBe(0);
   });
 });
