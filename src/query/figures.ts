@@ -6,13 +6,13 @@
  * leaves it suppressed or rounded. What was left out is described (`Hidden*`) so that views can say so
  * ("*", "not shown in open data") without knowing the rules.
  */
-import type { AreaLevel } from '../domain/areas.ts';
+import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { OpenMetricRef } from '../domain/access.ts';
 import { RestrictedFigureError, type FigureAccess } from '../domain/figure-access.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { childColumns } from './area-page.ts';
+import { childColumns, getAreaPage } from './area-page.ts';
 import { getMetricBreakdown } from './breakdown.ts';
 import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
 import {
@@ -30,11 +30,13 @@ import {
 import { getPeers, resolvePeerMetric, type Peers, type PeersRequest } from './peers.ts';
 import { getRanking, type Ranking, type RankingRequest } from './ranking.ts';
 import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
-import { changePct } from './national-summary.ts';
+import { changePct, getNationalSummary } from './national-summary.ts';
 import { getMetricSeries, type SeriesRequest } from './series.ts';
 import type {
   AreaChildren,
   AreaPage,
+  AreaRef,
+  AreaTile,
   DataStatus,
   NationalSummary,
   SeriesPoint,
@@ -93,6 +95,29 @@ export interface FigurePoint extends Omit<SeriesPoint, 'value'> {
   value: number | null;
   /** Percentage change on the period before (both complete), or null. */
   changePct: number | null;
+}
+
+/** A tile's point as this viewer may see it: a suppressed count has the value null. */
+export type SeenPoint = Omit<SeriesPoint, 'value'> & { value: number | null };
+
+/** A headline tile as this viewer may see it (see `FigureReader.summary`). */
+export interface SeenTile extends Omit<SummaryTile, 'latest' | 'previous'> {
+  latest: SeenPoint | null;
+  previous: SeenPoint | null;
+  /** Area tiles only (not England's). */
+  comparison?: AreaTile['comparison'];
+}
+
+/** An area's headline tiles as this viewer may see them. */
+export interface SummaryRead {
+  area: AreaRef;
+  onsCode: string | null;
+  status: DataStatus;
+  tiles: SeenTile[];
+  /** Tiles left out: their metric is one this viewer may not see. */
+  hiddenTiles: number;
+  /** The answer goes out the same to everyone (a shared cache may keep it). */
+  shared: boolean;
 }
 
 /** A read model as this viewer may see it, and what was left out (null: nothing, a signed-in viewer). */
@@ -170,6 +195,105 @@ export class FigureReader {
   }): Promise<Seen<AreaChildren | null, HiddenChildren>> {
     this.access.requirePage(opts.level, opts.grain);
     return this.openChildren(await this.source.pages.areaChildren(opts));
+  }
+
+  /**
+   * An area's headline tiles (England's from the National summary, others' from the area page without
+   * peers, children or context), as this viewer may see them: tiles of metrics they may not see left out
+   * (all left out: refused); a comparison keeps only the figures of areas whose figures they may see, and a
+   * verdict only with the figure it is against; counts under disclosure control disclosed, their change
+   * withheld. Null: no such area.
+   */
+  async summary(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+  }): Promise<SummaryRead | null> {
+    const { level, grain } = opts;
+    const catalogue = [...this.source.catalogue];
+    let read: {
+      area: AreaRef;
+      onsCode: string | null;
+      status: DataStatus;
+      tiles: (SummaryTile | AreaTile)[];
+    };
+    if (level === 'england') {
+      const summary = await getNationalSummary(this.source.db, catalogue, opts);
+      const area: AreaRef = { level, code: ENGLAND_CODE, name: 'England', isCurrent: true };
+      read = { area, onsCode: ENGLAND_CODE, status: summary.status, tiles: summary.tiles };
+    } else {
+      const page = await getAreaPage(this.source.db, catalogue, { ...opts, peers: false, details: false });
+      if (!page) return null;
+      const { area } = page;
+      read = {
+        area: {
+          level: area.level,
+          code: area.code,
+          name: area.name,
+          placeName: area.placeName ?? null,
+          isCurrent: area.isCurrent,
+        },
+        onsCode: area.onsCode,
+        status: page.status,
+        tiles: page.tiles,
+      };
+    }
+    const ref = (id: string): OpenMetricRef => this.byId.get(id) ?? { mi_publication: false };
+    let shared = true;
+    const canSee = (metric: OpenMetricRef, at: AreaLevel) => {
+      if (!this.access.isShared(metric, at, grain, '')) shared = false;
+      return this.access.canSee(metric, at, grain);
+    };
+    const visible = read.tiles.filter((t) => canSee(ref(t.metricId), level));
+    if (visible.length === 0 && read.tiles.length > 0) throw new RestrictedFigureError();
+    const tiles = visible.map((t): SeenTile => {
+      // Under disclosure control visitors and staff see different counts.
+      if (!this.access.isShared(ref(t.metricId), level, grain, t.unit)) shared = false;
+      const disclose = this.access.discloser(t.unit, level);
+      const seen = (p: SeriesPoint | null): SeenPoint | null =>
+        p && disclose ? { ...p, value: disclose(p.value) } : p;
+      const tile: SeenTile = {
+        ...t,
+        latest: seen(t.latest),
+        previous: seen(t.previous),
+        changePct: disclose ? null : t.changePct,
+      };
+      if (!('comparison' in t)) return tile;
+      const c = t.comparison;
+      if (!c) return { ...tile, comparison: null };
+      // A rate derived from a count is open when the count is (src/domain/access.ts).
+      const compared: OpenMetricRef = c.derived
+        ? {
+            mi_publication: false,
+            aggregation: 'ratio',
+            numerator: t.metricId,
+            denominator: 'patients_13plus',
+          }
+        : ref(c.metricId);
+      const figures = c.figures.filter((f) => canSee(compared, f.area.level));
+      if (figures.length === 0) return { ...tile, comparison: null };
+      return {
+        ...tile,
+        comparison: {
+          ...c,
+          figures,
+          // A verdict tells which side of a figure the area is: given only with the figures it uses.
+          comparedWithEngland: figures.some((f) => f.role === 'england')
+            ? c.comparedWithEngland
+            : 'not-compared',
+          comparedWithParent: figures.some((f) => f.role === 'parent')
+            ? c.comparedWithParent
+            : 'not-compared',
+        },
+      };
+    });
+    return {
+      ...read,
+      tiles,
+      hiddenTiles: read.tiles.length - visible.length,
+      shared: shared && visible.length === read.tiles.length,
+    };
   }
 
   /** The loaded data's status (periods, demo or not): not a figure, open to all. */

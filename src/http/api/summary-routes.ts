@@ -2,17 +2,12 @@
  * GET /api/v1/summary: the headline tiles of the National summary or of an area page (the pages' read model,
  * src/query/national-summary.ts and src/query/area-page.ts). Tiles a viewer may not see are left out.
  */
-import { ANONYMOUS_VIEWER, canViewFigure } from '../../domain/access.ts';
-import { ENGLAND_CODE } from '../../domain/areas.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
 import { AREA_CSV_COLUMNS } from '../../domain/csv.ts';
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import type { Verdict } from '../../domain/statistics.ts';
-import { getAreaPage, latestCompletePeriod } from '../../query/area-page.ts';
-import { getNationalSummary } from '../../query/national-summary.ts';
-import type { AreaRef, AreaTile, SeriesPoint, SummaryTile } from '../../query/types.ts';
-import { SignInRequiredError } from '../access.ts';
-import { disclosureActive, disclosureFor } from './disclosure.ts';
+import { latestCompletePeriod } from '../../query/area-page.ts';
+import type { SeenPoint } from '../../query/figures.ts';
 import {
   answer,
   areaFields,
@@ -122,7 +117,7 @@ export const SUMMARY_RESPONSE = object({
 });
 
 /** A tile's point as the API sends it: rounded at the edge, with a rate's parts and confidence limits. */
-function tilePoint(p: SeriesPoint | null, unit: string) {
+function tilePoint(p: SeenPoint | null, unit: string) {
   if (!p) return null;
   const limit = (v: number | undefined) => (v === undefined ? null : roundFigure(v, unit));
   return {
@@ -188,68 +183,20 @@ export const summaryRoute: ApiRoute = {
     const { level, code } = await resolvedAreaParam(ctx.deps.db, q);
     const grain: Grain = q.grain ?? 'month';
     const includePartial = partialParam(q.partial);
-    const catalogue = [...ctx.catalogue];
-    const byId = new Map(catalogue.map((m) => [m.id, m]));
-    let area: AreaRef = ENGLAND_REF;
-    let onsCode: string | null = ENGLAND_CODE;
-    let tiles: (SummaryTile | AreaTile)[];
-    let status;
-    if (level === 'england') {
-      const summary = await getNationalSummary(ctx.deps.db, catalogue, { grain, includePartial });
-      tiles = summary.tiles;
-      status = summary.status;
-    } else {
-      // Only the tiles are answered: no peer figures, children or practice context to read.
-      const page = await getAreaPage(ctx.deps.db, catalogue, {
-        level,
-        code,
-        grain,
-        includePartial,
-        peers: false,
-        details: false,
-      });
-      if (!page) throw areaNotFound(level, code);
-      area = {
-        level: page.area.level,
-        code: page.area.code,
-        name: page.area.name,
-        placeName: page.area.placeName ?? null,
-        isCurrent: page.area.isCurrent,
-      };
-      onsCode = page.area.onsCode;
-      tiles = page.tiles;
-      status = page.status;
-    }
-    const viewer = request.viewer;
-    const anonymous = ANONYMOUS_VIEWER;
-    let open = true;
-    const visible = tiles.filter((t) => {
-      const metric = byId.get(t.metricId);
-      const figure = { metric: metric ?? { mi_publication: false }, level, grain, catalogue };
-      if (!canViewFigure(anonymous, figure)) open = false;
-      return canViewFigure(viewer, figure);
-    });
-    if (visible.length === 0 && tiles.length > 0) throw new SignInRequiredError();
-    const data = visible.map((t) => {
+    const read = await request.figures.summary({ level, code, grain, includePartial });
+    if (!read) throw areaNotFound(level, code);
+    const { area, onsCode, status } = read;
+    const data = read.tiles.map((t) => {
       let comparison = null;
-      if ('comparison' in t && t.comparison) {
+      if (t.comparison) {
         const c = t.comparison;
-        // A rate derived from a count is open when the count is (src/domain/access.ts).
-        const compared = c.derived
-          ? {
-              mi_publication: false,
-              aggregation: 'ratio',
-              numerator: t.metricId,
-              denominator: 'patients_13plus',
-            }
-          : (byId.get(c.metricId) ?? { mi_publication: false });
-        const figures = c.figures
-          .filter((f) => {
-            const figure = { metric: compared, level: f.area.level, grain, catalogue };
-            if (!canViewFigure(anonymous, figure)) open = false;
-            return canViewFigure(viewer, figure);
-          })
-          .map((f) => ({
+        comparison = {
+          metricId: c.metricId,
+          name: c.name,
+          unit: c.unit,
+          derived: c.derived,
+          periodStart: c.periodStart,
+          figures: c.figures.map((f) => ({
             role: f.role,
             level: f.area.level,
             code: f.area.code,
@@ -260,28 +207,11 @@ export const summaryRoute: ApiRoute = {
             upperCi95: roundFigure(f.upperCi95, c.unit),
             lowerCi998: roundFigure(f.lowerCi998, c.unit),
             upperCi998: roundFigure(f.upperCi998, c.unit),
-          }));
-        if (figures.length > 0)
-          comparison = {
-            metricId: c.metricId,
-            name: c.name,
-            unit: c.unit,
-            derived: c.derived,
-            periodStart: c.periodStart,
-            figures,
-            // A verdict tells which side of a figure the area is: given only with the figures it uses.
-            comparedWithEngland: figures.some((f) => f.role === 'england')
-              ? c.comparedWithEngland
-              : ('not-compared' as Verdict),
-            comparedWithParent: figures.some((f) => f.role === 'parent')
-              ? c.comparedWithParent
-              : ('not-compared' as Verdict),
-          };
+          })),
+          comparedWithEngland: c.comparedWithEngland,
+          comparedWithParent: c.comparedWithParent,
+        };
       }
-      if (disclosureActive(ctx, t.unit, level)) open = false;
-      const disclose = disclosureFor(request, ctx, t.unit, level);
-      const discloseTile = (p: ReturnType<typeof tilePoint>) =>
-        p && disclose ? { ...p, value: disclose(p.value) } : p;
       const verdict: Verdict = comparison?.comparedWithEngland ?? 'not-compared';
       return {
         metricId: t.metricId,
@@ -289,16 +219,16 @@ export const summaryRoute: ApiRoute = {
         shortName: t.shortName,
         unit: t.unit,
         polarity: t.polarity,
-        latest: discloseTile(tilePoint(t.latest, t.unit)),
-        previous: discloseTile(tilePoint(t.previous, t.unit)),
-        changePct: disclose ? null : roundChange(t.changePct),
+        latest: tilePoint(t.latest, t.unit),
+        previous: tilePoint(t.previous, t.unit),
+        changePct: roundChange(t.changePct),
         comparedWithEngland: verdict,
         ...(level === 'england' ? {} : { comparison }),
       };
     });
     return answer(request, reply, {
       // What anyone may see, and nothing more: otherwise the answer depends on who asks.
-      open: open && visible.length === tiles.length,
+      open: read.shared,
       json: {
         area,
         grain,
@@ -306,7 +236,7 @@ export const summaryRoute: ApiRoute = {
         refreshedAt: status.refreshedAt,
         latestCompletePeriod: latestCompletePeriod(grain, status),
         demo: status.demo !== null,
-        hiddenTiles: tiles.length - visible.length,
+        hiddenTiles: read.hiddenTiles,
         data,
       },
       csv: {
