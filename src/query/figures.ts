@@ -10,9 +10,12 @@ import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { OpenMetricRef } from '../domain/access.ts';
 import { RestrictedFigureError, type FigureAccess } from '../domain/figure-access.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { percentChange } from '../domain/rate.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { childColumns, getAreaPage } from './area-page.ts';
+import { getReconciliation, type ReconciliationRow } from './reconciliation.ts';
+import type { OfficialLevel } from './official.ts';
 import { getMetricBreakdown } from './breakdown.ts';
 import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
 import {
@@ -293,6 +296,38 @@ export class FigureReader {
       tiles,
       hiddenTiles: read.tiles.length - visible.length,
       shared: shared && visible.length === read.tiles.length,
+    };
+  }
+
+  /**
+   * The official figures beside the ones computed from App activity (src/query/reconciliation.ts), for a
+   * measure the product computes from events (null otherwise). The computed figures are this viewer's: a
+   * restricted one refused, counts below England disclosed (the differences then of the disclosed figures).
+   */
+  async reconciliation(req: {
+    measure: string;
+    level: OfficialLevel;
+    code?: string;
+    from?: string;
+    to?: string;
+  }): Promise<{ metric: MetricDefinition; rows: ReconciliationRow[] } | null> {
+    const metric = this.byId.get(req.measure);
+    if (!metric || metric.source !== 'events') return null;
+    this.access.require(metric, req.level, 'month');
+    const rows = await getReconciliation(this.source.db, req);
+    const disclose = this.access.discloser(metric.unit, req.level);
+    if (!disclose) return { metric, rows };
+    return {
+      metric,
+      rows: rows.map((r) => {
+        const c = disclose(r.computed);
+        return {
+          ...r,
+          computed: c,
+          difference: c === null ? null : c - r.official,
+          pctDifference: percentChange(c, r.official),
+        };
+      }),
     };
   }
 

@@ -14,15 +14,7 @@ import {
   type OfficialLevel,
 } from '../../query/official.ts';
 import type { FastifyRequest } from 'fastify';
-import type { MetricDefinition } from '../../domain/metric-definition.ts';
-import {
-  getReconciliation,
-  RECONCILIATION_COLUMNS,
-  type ReconciliationRow,
-} from '../../query/reconciliation.ts';
-import { assertCanViewFigure } from '../access.ts';
-import type { RouteContext } from '../route-context.ts';
-import { disclosureFor } from './disclosure.ts';
+import { RECONCILIATION_COLUMNS } from '../../query/reconciliation.ts';
 import type { ApiRoute } from './common.ts';
 import { answer, badRequest, notFound } from './common.ts';
 import {
@@ -36,7 +28,6 @@ import {
   type JsonSchema,
 } from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
-import { percentChange } from '../../domain/rate.ts';
 
 const MONTH_SCHEMA = {
   type: 'string',
@@ -274,35 +265,6 @@ export const RECONCILIATION_QUERY: JsonSchema = {
   ),
 };
 
-/**
- * The official figures beside the product's computed ones. Applies the same open-data rules as the figure
- * routes (monthly England, region and ICB figures of the MI metrics are open; OPEN_DATA_DISCLOSURE applies to
- * visitors' computed figures below England, the differences then being of the disclosed figures).
- */
-export async function reconciliationFor(
-  request: FastifyRequest,
-  ctx: RouteContext,
-  q: { measure: string; level: OfficialLevel; code?: string; from?: string; to?: string },
-): Promise<{ metric: MetricDefinition; rows: ReconciliationRow[] } | null> {
-  const metric = ctx.catalogue.find((m) => m.id === q.measure);
-  if (!metric || metric.source !== 'events') return null;
-  assertCanViewFigure(request, { metric, level: q.level, grain: 'month' });
-  let rows = await getReconciliation(ctx.deps.db, q);
-  const disclose = disclosureFor(request, ctx, metric.unit, q.level);
-  if (disclose) {
-    rows = rows.map((r) => {
-      const c = r.computed === null ? null : disclose(r.computed);
-      return {
-        ...r,
-        computed: c,
-        difference: c === null ? null : c - r.official,
-        pctDifference: percentChange(c, r.official),
-      };
-    });
-  }
-  return { metric, rows };
-}
-
 export const officialReconciliationRoute: ApiRoute = {
   url: '/api/v1/official/reconciliation',
   operationId: 'getOfficialReconciliation',
@@ -342,10 +304,10 @@ export const officialReconciliationRoute: ApiRoute = {
       },
     ],
   },
-  handler: (ctx) => async (request, reply) => {
+  handler: () => async (request, reply) => {
     const q = officialQuery(request);
     const code = q.level === 'england' ? undefined : q.code?.toUpperCase();
-    const result = await reconciliationFor(request, ctx, { ...q, code });
+    const result = await request.figures.reconciliation({ ...q, code });
     if (!result) throw notFound(`the service does not compute ${q.measure} from App activity`);
     return answer(request, reply, {
       open: !request.viewer.signedIn,

@@ -14,8 +14,6 @@ import {
 import * as querySql from '../../../warehouse/sql/query.ts';
 import { buildOfficialView, type OfficialPageInput } from './view.ts';
 import { OFFICIAL_PAGE_QUERY, officialQuery, type OfficialPageQuery } from './state.ts';
-import { canViewFigure } from '../../../domain/access.ts';
-import { reconciliationFor } from '../../api/official-routes.ts';
 import { sendError } from '../../errors.ts';
 import type { RouteContext } from '../../route-context.ts';
 
@@ -62,8 +60,8 @@ export function registerOfficialPage(app: FastifyInstance, ctx: RouteContext): v
       let reconciliation: OfficialPageInput['reconciliation'] = null;
       const single = level === 'england' || code !== undefined;
       const metric = ctx.catalogue.find((m) => m.id === measure.measure);
-      if (single && metric && canViewFigure(request.viewer, { metric, level, grain: 'month' })) {
-        const rec = await reconciliationFor(request, ctx, {
+      if (single && metric && request.figures.access.canSee(metric, level, 'month')) {
+        const rec = await request.figures.reconciliation({
           measure: measure.measure,
           level,
           code,
