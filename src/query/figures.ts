@@ -14,6 +14,14 @@ import { percentChange } from '../domain/rate.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { childColumns, getAreaPage } from './area-page.ts';
+import {
+  getEnglandMapValue,
+  getMapValues,
+  metricsWithFigures,
+  type MapLevel,
+  type MapValue,
+  type MapValues,
+} from './map-values.ts';
 import { getReconciliation, type ReconciliationRow } from './reconciliation.ts';
 import type { OfficialLevel } from './official.ts';
 import { getMetricBreakdown } from './breakdown.ts';
@@ -329,6 +337,47 @@ export class FigureReader {
         };
       }),
     };
+  }
+
+  /**
+   * Every area's figure of one metric at a map level for one period (src/query/map-values.ts), as this viewer
+   * may see them: counts under disclosure control rounded or suppressed.
+   */
+  async mapValues(
+    status: DataStatus,
+    req: { metric: MetricDefinition; level: MapLevel; grain: Grain; periodStart: string },
+  ): Promise<MapValues> {
+    this.access.require(req.metric, req.level, req.grain);
+    const values = await getMapValues(this.source.db, this.source.catalogue, status, req);
+    const disclose = this.access.discloses(req.metric.unit, req.level);
+    if (!disclose) return values;
+    return {
+      ...values,
+      rows: values.rows.map((r) => {
+        if (r.value === null) return r;
+        const d = this.access.count(r.value, req.metric.unit, req.level);
+        return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
+      }),
+    };
+  }
+
+  /** England's figure for the map's key (England's figures are never disclosure-controlled). */
+  async englandMapValue(
+    status: DataStatus,
+    req: { metric: MetricDefinition; grain: Grain; periodStart: string },
+  ): Promise<MapValue | null> {
+    this.access.require(req.metric, 'england', req.grain);
+    return getEnglandMapValue(this.source.db, this.source.catalogue, status, req);
+  }
+
+  /** Which metrics have figures at a level over a range (which, not what: the pickers mark the others). */
+  metricsWithFigures(req: {
+    level: AreaLevel;
+    grain: Grain;
+    from: string;
+    to: string;
+  }): Promise<Set<string>> {
+    return metricsWithFigures(this.source.db, this.source.catalogue, req);
   }
 
   /** The loaded data's status (periods, demo or not): not a figure, open to all. */

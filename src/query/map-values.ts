@@ -28,6 +28,8 @@ export interface MapValue {
   regionName?: string | null;
   /** The figure; null when the area has none (a rate without 13+ list sizes, or no figures at all). */
   value: number | null;
+  /** A count suppressed by disclosure control for this viewer (value null; shown as "*"). */
+  suppressed?: true;
   /** Rates only: the parts of the rate and the share of the numerator metric it includes. */
   numerator?: number;
   denominator?: number;

@@ -26,7 +26,7 @@ import {
   dataWideCsvLines,
   csvLine,
 } from './view.ts';
-import { metricsWithFigures } from '../../../query/map-values.ts';
+import type { FigureReader } from '../../../query/figures.ts';
 import { demoView } from '../../../web/views/metric-panels.ts';
 import { csvFileName, sendCsv } from '../shared/csv-download.ts';
 import { sendError } from '../../errors.ts';
@@ -55,12 +55,13 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
   const byId = new Map(catalogue.map((m) => [m.id, m]));
   /** The metrics with figures for the data table's level, grain and periods (pickers mark the others). */
   const dataWithFigures = async (
+    figures: FigureReader,
     req: { level: AreaLevel; grain: Grain; from?: string; to?: string; includePartial: boolean },
     status: Parameters<typeof loadedPeriods>[1],
   ) => {
     const periods = loadedPeriods(req.grain, status, req.includePartial, req.from, req.to);
     if (periods.length === 0) return null;
-    return metricsWithFigures(ctx.deps.db, catalogue, {
+    return figures.metricsWithFigures({
       level: req.level,
       grain: req.grain,
       from: periods[0]!.periodStart,
@@ -214,7 +215,7 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
         grains: GRAINS.filter((g) => open('england', g)).sort((a) => (a === 'month' ? -1 : 1)),
         metrics: catalogue.filter((m) => access.canSee(m, 'england', 'month')),
         periods: loadedPeriods(s.req.grain, status, s.req.includePartial).map((p) => p.periodStart),
-        withFigures: await dataWithFigures(s.req, status),
+        withFigures: await dataWithFigures(request.figures, s.req, status),
       };
       let search = null;
       const text = normaliseSearch(s.query.q ?? '');

@@ -377,6 +377,46 @@ describe('anonymous viewers: open data only', () => {
   });
 });
 
+describe('anonymous viewers under disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
+  it('see counts below England rounded to 5 and 1 to 7 as "*", on the map, in its table and CSV', async () => {
+    const sdc = await buildApp({
+      db: w.db,
+      config: loadConfig({ OPEN_DATA_DISCLOSURE: 'on' }),
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(w.db, w.catalogue),
+      catalogue: w.catalogue,
+    });
+    const query = 'level=icb&metric=logins&grain=month&period=2026-10-01';
+    const stored = await w.db.all<{ code: string; value: number }>(
+      `SELECT area_code AS code, value FROM metric_value WHERE structure = 'current' AND metric_id = 'logins'
+         AND grain = 'month' AND period_start = DATE '2026-10-01' AND area_level = 'icb'`,
+    );
+    const exact = new Map(stored.map((r) => [r.code, r.value]));
+    // The rule written out again: 0 stays 0, 1 to 7 are not shown, others go to the nearest 5 (halves up).
+    const shown = (v: number) => (v === 0 ? '0' : v < 8 ? '*' : formatValue(Math.round(v / 5) * 5, 'events'));
+    const page = await sdc.inject(`/map?${query}`);
+    expectPage(page);
+    const rows = tableRows(page.body);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [code, , valueText] of rows) expect(valueText).toBe(shown(exact.get(code!) ?? 0));
+    // The fixture has an exact count that rounding changes, so the test can tell the two apart.
+    expect(stored.some((r) => r.value >= 8 && r.value % 5 !== 0)).toBe(true);
+    const records = parse((await sdc.inject(`/map.csv?${query}`)).body, { columns: true }) as Record<
+      string,
+      string
+    >[];
+    for (const r of records) {
+      const v = exact.get(r.area_code!) ?? 0;
+      expect(r.value).toBe(v > 0 && v < 8 ? '*' : String(v === 0 ? 0 : Math.round(v / 5) * 5));
+    }
+    // Signed-in users see the exact counts.
+    const exactRows = tableRows((await app.inject(`/map?${query}`)).body);
+    for (const [code, , valueText] of exactRows)
+      expect(valueText).toBe(formatValue(exact.get(code!) ?? 0, 'events'));
+    await sdc.close();
+  });
+});
+
 describe('an empty warehouse', () => {
   it('answers 200 with a plain message, an empty table and a CSV of the header only', async () => {
     const db = await Warehouse.open(':memory:');

@@ -7,21 +7,13 @@
  * only what they can see. The default metric is a rate (areas differ in size), for visitors too.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canViewFigure, type Viewer } from '../../../domain/access.ts';
+import type { FigureAccess } from '../../../domain/figure-access.ts';
 import { LEVEL_LABELS } from '../../../domain/areas.ts';
 import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import { isIsoDate, periodStart as periodStartOf } from '../../../domain/periods.ts';
 import { metricsShownOn } from '../../../domain/placements.ts';
 import { loadBoundaries } from '../../../ingest/reference/boundaries.ts';
-import {
-  getEnglandMapValue,
-  getMapValues,
-  MAP_LEVELS,
-  mapPeriods,
-  metricAvailableAt,
-  metricsWithFigures,
-  type MapLevel,
-} from '../../../query/map-values.ts';
+import { MAP_LEVELS, mapPeriods, metricAvailableAt, type MapLevel } from '../../../query/map-values.ts';
 import { getDataStatus } from '../../../query/status.ts';
 import { formatPeriod } from '../../../web/format.ts';
 import {
@@ -36,7 +28,6 @@ import {
 import { bestGeometry } from '../../../web/map/match.ts';
 import { DEFAULT_MAP_LEVEL, DEFAULT_MAP_SORT, MAP_QUERY_SCHEMA, type MapQuery } from './state.ts';
 import { buildMapView, mapCsv, type MapPageView } from './view.ts';
-import { assertCanViewFigure } from '../../access.ts';
 import { sendError } from '../../errors.ts';
 import type { RouteContext } from '../../route-context.ts';
 import { sendCsv } from '../shared/csv-download.ts';
@@ -54,11 +45,9 @@ const byDisplayOrder = (a: MetricDefinition, b: MetricDefinition) =>
   a.display_order - b.display_order || a.id.localeCompare(b.id);
 
 /** What this viewer may choose from at a level (for the form). */
-function viewerOptions(viewer: Viewer, catalogue: readonly MetricDefinition[], level: MapLevel) {
+function viewerOptions(access: FigureAccess, catalogue: readonly MetricDefinition[], level: MapLevel) {
   const visible = (m: MetricDefinition, l: MapLevel, g: Grain) =>
-    m.grains.includes(g) &&
-    metricAvailableAt(m, l) &&
-    canViewFigure(viewer, { metric: m, level: l, grain: g, catalogue });
+    m.grains.includes(g) && metricAvailableAt(m, l) && access.canSee(m, l, g);
   const levels = MAP_LEVELS.filter((l) => catalogue.some((m) => GRAINS.some((g) => visible(m, l, g))));
   const grains = (['month', 'week'] as const).filter((g) => catalogue.some((m) => visible(m, level, g)));
   const metrics = catalogue.filter((m) => GRAINS.some((g) => visible(m, level, g))).sort(byDisplayOrder);
@@ -78,7 +67,8 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
   const catalogue = ctx.catalogue;
   const level = q.level ?? DEFAULT_MAP_LEVEL;
   const grain = q.grain ?? 'month';
-  const opts = viewerOptions(request.viewer, catalogue, level);
+  const figures = request.figures;
+  const opts = viewerOptions(figures.access, catalogue, level);
 
   let metric: MetricDefinition | undefined;
   if (q.metric !== undefined) {
@@ -102,7 +92,7 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
       `grain: ${metric.id} has no ${grain === 'week' ? 'weekly' : 'monthly'} figures`,
     );
   }
-  assertCanViewFigure(request, { metric, level, grain, catalogue });
+  figures.access.require(metric, level, grain);
 
   const status = await getDataStatus(ctx.deps.db);
   const periods = mapPeriods(metric, catalogue, grain, status);
@@ -124,22 +114,18 @@ async function resolve(ctx: RouteContext, request: FastifyRequest): Promise<Reso
   }
 
   const values =
-    periodStart === null
-      ? null
-      : await getMapValues(ctx.deps.db, catalogue, status, { metric, level, grain, periodStart });
+    periodStart === null ? null : await figures.mapValues(status, { metric, level, grain, periodStart });
   const withFigures =
     periodStart === null
       ? null
-      : await metricsWithFigures(ctx.deps.db, catalogue, {
+      : await figures.metricsWithFigures({
           level,
           grain,
           from: periodStart,
           to: periodStart,
         });
   const england =
-    periodStart === null
-      ? null
-      : await getEnglandMapValue(ctx.deps.db, catalogue, status, { metric, grain, periodStart });
+    periodStart === null ? null : await figures.englandMapValue(status, { metric, grain, periodStart });
   let geometries: MapGeometry[] = await Promise.all(
     STRUCTURES_FOR_LEVEL[level].map((s) => mapGeometry(level, s, loadBoundaries)),
   );

@@ -5,6 +5,7 @@
  */
 import { AREA_CSV_COLUMNS, areaCsvCells, csvCell } from '../../../domain/csv.ts';
 import { roundCount, roundCoverage, roundFigure } from '../../../domain/rounding.ts';
+import { SUPPRESSED_TEXT } from '../../../domain/disclosure.ts';
 import { pickerLabel } from '../../../domain/no-data.ts';
 import { areaLabel, LEVEL_LABELS } from '../../../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
@@ -274,14 +275,18 @@ export function buildMapView(input: MapViewInput): MapPageView {
     onMap: onMap.has(r.code),
   }));
   const byCode = new Map(rows.map((r) => [r.code, r]));
-  const valueText = (r: { value: number | null }) =>
-    r.value === null ? 'No data' : formatValue(r.value, unit);
+  const valueText = (r: { value: number | null; suppressed?: true }) =>
+    r.suppressed ? SUPPRESSED_TEXT : r.value === null ? 'No data' : formatValue(r.value, unit);
   const suffix = unitSuffix(unit);
   const summary = mapSummary(state, rows, zoomName);
   const where = zoomName ? ` in ${zoomName}` : '';
   const title = `${metric.name} by ${LEVEL_WORDS[level].one}${where}${periodText ? `, ${periodText}` : ''}`;
   const shapeLabel = (row: RankedRow) =>
-    (row.value === null ? `${row.name}: no data` : `${row.name}: ${formatValue(row.value, unit)}${suffix}`) +
+    (row.suppressed
+      ? `${row.name}: fewer than 8 (not shown in open data)`
+      : row.value === null
+        ? `${row.name}: no data`
+        : `${row.name}: ${formatValue(row.value, unit)}${suffix}`) +
     (approximate.has(row.code) ? ' (approximate boundary)' : '');
   const shadeOf = (row: RankedRow) =>
     row.classIndex === null ? null : classing.classes[row.classIndex]!.shade;
@@ -400,8 +405,8 @@ export function buildMapView(input: MapViewInput): MapPageView {
       metric.id,
       grain,
       periodStart,
-      // Rounded at the edge (docs/adr/0022), as every other CSV.
-      roundFigure(r.value, unit),
+      // Rounded at the edge (docs/adr/0022), as every other CSV; "*" for a suppressed count.
+      r.suppressed ? SUPPRESSED_TEXT : roundFigure(r.value, unit),
     ];
     if (rate)
       line.push(
