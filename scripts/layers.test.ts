@@ -70,7 +70,7 @@ describe('layers (eslint.config.js)', () => {
     ],
     ['src/http/pages/map/state.ts', "import { sendHtml } from '../../render.ts';"],
     ['src/http/pages/area/view.ts', "import { registerRankingPage } from '../ranking/route.ts';"],
-    ['src/http/pages/area/practice-context.ts', "import { assertCanViewFigure } from '../../access.ts';"],
+    ['src/http/pages/area/practice-context.ts', "import { routeAccess } from '../../access.ts';"],
     ['src/http/pages/shared/example.ts', "import { openSort } from '../../open-data.ts';"],
   ])(
     'refuses a page view or state importing a route or what a route may (%s: %s)',
@@ -100,7 +100,7 @@ describe('layers (eslint.config.js)', () => {
     expect(
       await layerErrors(
         'src/http/pages/map/route.ts',
-        "export { sendHtml } from '../../render.ts';\nexport { assertCanViewFigure } from '../../access.ts';\n",
+        "export { sendHtml } from '../../render.ts';\nexport { routeAccess } from '../../access.ts';\n",
       ),
     ).toEqual([]);
   });

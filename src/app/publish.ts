@@ -19,7 +19,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ENGLAND_CODE, UNKNOWN_CODE } from '../domain/areas.ts';
-import { discloseCount } from '../domain/disclosure.ts';
+import { ANONYMOUS_VIEWER } from '../domain/access.ts';
+import { SUPPRESSED_TEXT } from '../domain/disclosure.ts';
+import { FigureAccess } from '../domain/figure-access.ts';
 import { MI_MEASURES, type MiMeasure } from '../domain/mi-measures.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import { formatLongDate, periodLabel } from '../domain/periods.ts';
@@ -126,10 +128,11 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
     `ICB rows plus Unknown add up to England for every measure (${measures.map((m) => m.measure).join(', ')})`,
   );
 
+  // What anyone may see of an ICB count: the figure reader's rule for visitors (src/domain/figure-access.ts).
+  const open = new FigureAccess(ANONYMOUS_VIEWER, { catalogue: opts.catalogue, disclosure: opts.disclosure });
   const shown = (v: number): number | string => {
-    if (!opts.disclosure) return v;
-    const d = discloseCount(v);
-    return d.suppressed ? '*' : d.value!;
+    const d = open.count(v, 'events', 'icb');
+    return d.suppressed ? SUPPRESSED_TEXT : d.value;
   };
   if (opts.disclosure)
     notes.push(

@@ -25,8 +25,9 @@ describe('query CSV output (issue 16)', () => {
 describe('query series and breakdown CSV columns (issue 14.6, ADR 0032)', () => {
   it('starts a series with the area’s code, name, level and ONS code on every row, formula-safe', () => {
     const points = [
-      { periodStart: '2026-09-01', value: 200, complete: true },
-      { periodStart: '2026-10-01', value: 250, complete: true },
+      // The figure reader gives each point's change on the one before (src/query/figures.ts).
+      { periodStart: '2026-09-01', value: 200, complete: true, changePct: null },
+      { periodStart: '2026-10-01', value: 250, complete: true, changePct: 25 },
     ];
     const { columns, rows } = seriesRows(
       { code: 'QA9', name: '=cmd|x', level: 'icb', onsCode: 'E54000050' },

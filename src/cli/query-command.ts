@@ -1,20 +1,18 @@
 import type { AppConfig } from '../config.ts';
 import { openForReading } from '../app/bootstrap.ts';
-import { ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
+import { childLevel, ENGLAND_CODE, isAreaLevel, type AreaLevel } from '../domain/areas.ts';
+import { operatorFigures } from '../app/figures.ts';
+import type { FigurePoint } from '../query/figures.ts';
 import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { AREA_CSV_COLUMNS, areaCsvFields, toCsv as writeCsv, type CsvArea } from '../domain/csv.ts';
-import { getBreakdown } from '../query/breakdown.ts';
 import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
-import { getMetricSeries } from '../query/series.ts';
-import type { SeriesPoint } from '../query/types.ts';
 import { getDataStatus } from '../query/status.ts';
 import { UsageError } from './args.ts';
 import { runOfficialQuery } from './official-command.ts';
 import { runBookingQuery } from './booking-command.ts';
 import * as querySql from '../warehouse/sql/query.ts';
-import { percentChange } from '../domain/rate.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -62,15 +60,15 @@ function withoutAreaColumns(row: Record<string, unknown>): Record<string, unknow
  */
 export function seriesRows(
   area: CsvArea,
-  points: readonly SeriesPoint[],
+  points: readonly FigurePoint[],
   isRate: boolean,
 ): { columns: string[]; rows: Record<string, unknown>[] } {
-  const rows = points.map((p, i) => ({
+  const rows = points.map((p) => ({
     ...areaCsvFields(area),
     period_start: p.periodStart,
     value: p.value,
     complete: p.complete,
-    change_pct: i > 0 ? percentChange(p.value, points[i - 1]!.value) : null,
+    change_pct: p.changePct,
     ...(isRate ? { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage } : {}),
   }));
   const columns = [
@@ -153,22 +151,17 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
     if (!area) throw new UsageError(`no ${level} with code "${code}"`);
     const status = await getDataStatus(db);
     const struct = structure === 'current' ? 'current' : 'as_recorded';
+    const figures = operatorFigures(db, catalogue);
     if (what === 'series') {
-      const points = await getMetricSeries(
-        db,
-        status,
-        metric,
-        {
-          level: level as AreaLevel,
-          code,
-          grain,
-          structure: struct,
-          includePartial: values.partial === true,
-          from: option(values, 'from'),
-          to: option(values, 'to'),
-        },
-        catalogue,
-      );
+      const points = await figures.series(status, metric, {
+        level: level as AreaLevel,
+        code,
+        grain,
+        structure: struct,
+        includePartial: values.partial === true,
+        from: option(values, 'from'),
+        to: option(values, 'to'),
+      });
       const { columns, rows } = seriesRows(
         {
           code: area.code,
@@ -193,16 +186,21 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
       const period = option(values, 'period');
       if (!period)
         throw new UsageError('--period is required for a breakdown (any date in the week or month)');
-      const result = await getBreakdown(db, {
-        metricId: metric.id,
+      const child = childLevel(level as AreaLevel);
+      if (!child) throw new UsageError('a practice has no children to break down into');
+      const result = await figures.breakdown(status, metric, {
         level: level as AreaLevel,
         code,
+        child,
         grain,
         periodStart: periodStart(grain, period),
         structure: struct,
       });
-      if (!result) throw new UsageError('a practice has no children to break down into');
-      const { columns, rows } = breakdownRows(result.childLevel, result.rows, !isStoredRatio(metric));
+      const { columns, rows } = breakdownRows(
+        child,
+        result.rows.map((r) => ({ ...r, shareOfParent: r.shareOfParent ?? null })),
+        !result.rate && !isStoredRatio(metric),
+      );
       process.stdout.write(
         format === 'json'
           ? JSON.stringify(
@@ -212,7 +210,7 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
                 grain,
                 period_start: periodStart(grain, period),
                 data: rows.map((r) => ({
-                  level: result.childLevel,
+                  level: child,
                   code: r.area_code,
                   name: r.area_name,
                   ...withoutAreaColumns(r),

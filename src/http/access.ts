@@ -1,8 +1,8 @@
 /**
  * Access control at the HTTP edge. Every route declares `config: { access }` (see RouteAccess in
  * src/domain/access.ts); a route that declares nothing needs a signed-in user, so a route added later is
- * closed by default. Routes with access 'figures' check each figure they serve with `assertCanViewFigure`
- * (or filter with `canViewFigure`), so anonymous visitors get open data only.
+ * closed by default. Routes with access 'figures' read every figure through the request's figure reader
+ * (`request.figures`, src/query/figures.ts), which refuses or leaves out what the viewer may not see.
  *
  * `request.viewer` says who is asking: an `Authorization: Bearer` personal API token, else the session
  * cookie, else anonymous (src/auth/service.ts). API tokens are for reading figures: a state-changing
@@ -14,9 +14,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  canViewFigure,
   meetsRouteAccess,
-  type FigureRef,
   type RouteAccess,
   type Viewer,
 } from '../domain/access.ts';
@@ -67,11 +65,6 @@ const PUBLIC_PREFIXES = ['/assets/', '/static/'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const HOUSEKEEPING_INTERVAL_MS = 24 * 3600_000;
-
-/** Throws SignInRequiredError (401) unless this request's viewer may see the figure. */
-export function assertCanViewFigure(request: FastifyRequest, figure: FigureRef): void {
-  if (!canViewFigure(request.viewer, figure)) throw new SignInRequiredError();
-}
 
 /** The access a route declared, with the defaults for plugin routes and undeclared routes. */
 export function routeAccess(request: FastifyRequest): RouteAccess | null {

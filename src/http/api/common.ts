@@ -4,7 +4,6 @@
  * in the API's one JSON shape), the parameters several routes read alike, and answering in JSON or CSV.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import { ANONYMOUS_VIEWER, canViewFigure, type FigureRef } from '../../domain/access.ts';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
@@ -14,7 +13,6 @@ import type { Warehouse } from '../../warehouse/db.ts';
 import type { RouteContext } from '../route-context.ts';
 import { Readable } from 'node:stream';
 import { areaCsvFields, csvFilename, toCsv, toWideCsv } from '../../domain/csv.ts';
-import { disclosureActive } from './disclosure.ts';
 import type { JsonSchema } from './schemas.ts';
 import * as querySql from '../../warehouse/sql/query.ts';
 
@@ -249,14 +247,6 @@ export function dateRangeParam(q: { from?: string; to?: string }): {
   const to = dateParam(q.to, 'to');
   if (from && to && from > to) throw badRequest('querystring/from must not be after querystring/to');
   return { from, to };
-}
-
-/**
- * Whether a figure goes out the same to everyone (open data, and no disclosure control of its unit at its
- * level): only then may a shared cache keep the answer.
- */
-export function openFigure(ctx: RouteContext, figure: FigureRef, unit: string): boolean {
-  return canViewFigure(ANONYMOUS_VIEWER, figure) && !disclosureActive(ctx, unit, figure.level);
 }
 
 /** The grain asked for (default month), which the metric must have. */

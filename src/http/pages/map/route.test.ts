@@ -367,7 +367,7 @@ describe('anonymous viewers: open data only', () => {
       '/map.csv?level=sub_icb&metric=logins',
       '/map.csv?metric=logins&grain=week',
     ]) {
-      // assertCanViewFigure throws the 401; for pages the app answers it with a redirect to sign in.
+      // The figure reader refuses (401); for pages the app answers it with a redirect to sign in.
       const res = await anon.inject(url);
       expect(res.statusCode, url).toBe(303);
       expect(res.headers.location).toBe(`/sign-in?next=${encodeURIComponent(url)}`);
