@@ -1,0 +1,197 @@
+/**
+ * The figure reader applies the open-data rule and disclosure control for its viewer, and nobody else does
+ * (ADR 0042): checked on a real warehouse against counts made by hand from the raw events, with the rules
+ * written out again here rather than taken from the code under test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WarehouseQueries } from '../app/warehouse-queries.ts';
+import { ANONYMOUS_VIEWER, OPERATOR_VIEWER, type Viewer } from '../domain/access.ts';
+import { ENGLAND_CODE } from '../domain/areas.ts';
+import { FigureAccess, RestrictedFigureError } from '../domain/figure-access.ts';
+import type { MetricDefinition } from '../domain/metric-definition.ts';
+import {
+  ancestors,
+  londonMonth,
+  mapTestWarehouse,
+  type MapTestWarehouse,
+} from '../../test/support/map-warehouse.ts';
+import { FigureReader } from './figures.ts';
+import { getDataStatus } from './status.ts';
+import type { DataStatus } from './types.ts';
+
+const STAFF: Viewer = { signedIn: true, role: 'viewer', userId: 'u1', via: 'session' };
+
+let w: MapTestWarehouse;
+let status: DataStatus;
+let logins: MetricDefinition;
+
+function reader(viewer: Viewer, disclosure: boolean): FigureReader {
+  return new FigureReader(new FigureAccess(viewer, { catalogue: w.catalogue, disclosure }), {
+    catalogue: w.catalogue,
+    pages: new WarehouseQueries(w.db, w.catalogue),
+    db: w.db,
+  });
+}
+
+/** Logins per month of one ICB, counted from the raw events. */
+function icbLogins(icb: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of w.events) {
+    if (e.type !== 'login' || ancestors(e.practice)?.icb !== icb) continue;
+    const month = `${londonMonth(e.time)}-01`;
+    out.set(month, (out.get(month) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** The disclosure rule written out: 0 stays 0, 1 to 7 are not shown, others go to the nearest 5. */
+const disclosed = (v: number) => (v === 0 ? 0 : v < 8 ? null : Math.round(v / 5) * 5);
+
+beforeAll(async () => {
+  w = await mapTestWarehouse();
+  status = await getDataStatus(w.db);
+  logins = w.catalogue.find((m) => m.id === 'logins')!;
+});
+
+afterAll(() => w?.close());
+
+const icbSeries = {
+  level: 'icb',
+  code: 'QHM',
+  grain: 'month',
+  structure: 'current',
+  includePartial: false,
+} as const;
+
+describe('FigureReader.series', () => {
+  it('gives staff and visitors without disclosure control the exact counts, with their changes', async () => {
+    const truth = icbLogins('QHM');
+    for (const r of [reader(STAFF, true), reader(ANONYMOUS_VIEWER, false), reader(OPERATOR_VIEWER, true)]) {
+      const points = await r.series(status, logins, icbSeries);
+      expect(points.length).toBeGreaterThan(3);
+      for (const [i, p] of points.entries()) {
+        expect(p.value).toBe(truth.get(p.periodStart) ?? 0);
+        const prev = points[i - 1];
+        const change = prev && prev.value ? ((p.value! - prev.value) / prev.value) * 100 : null;
+        if (change === null) expect(p.changePct).toBeNull();
+        else expect(p.changePct).toBeCloseTo(change, 9);
+      }
+    }
+  });
+
+  it('gives visitors under disclosure control rounded or suppressed counts and no changes', async () => {
+    const truth = icbLogins('QHM');
+    const points = await reader(ANONYMOUS_VIEWER, true).series(status, logins, icbSeries);
+    expect(points.length).toBeGreaterThan(3);
+    for (const p of points) {
+      expect(p.value).toBe(disclosed(truth.get(p.periodStart) ?? 0));
+      expect(p.changePct).toBeNull();
+    }
+    // The test can tell rounding apart: some exact count is not a multiple of 5.
+    expect([...truth.values()].some((v) => v >= 8 && v % 5 !== 0)).toBe(true);
+    // England's counts are never disclosure-controlled.
+    const england = await reader(ANONYMOUS_VIEWER, true).series(status, logins, {
+      ...icbSeries,
+      level: 'england',
+      code: ENGLAND_CODE,
+    });
+    const all = new Map<string, number>();
+    for (const e of w.events)
+      if (e.type === 'login')
+        all.set(`${londonMonth(e.time)}-01`, (all.get(`${londonMonth(e.time)}-01`) ?? 0) + 1);
+    for (const p of england) expect(p.value).toBe(all.get(p.periodStart) ?? 0);
+  });
+
+  it('refuses visitors weekly figures, figures below ICB and metrics outside open data', async () => {
+    const visitor = reader(ANONYMOUS_VIEWER, false);
+    const records = w.catalogue.find((m) => m.id === 'record_views')!;
+    await expect(visitor.series(status, logins, { ...icbSeries, grain: 'week' })).rejects.toThrow(
+      RestrictedFigureError,
+    );
+    await expect(
+      visitor.series(status, logins, { ...icbSeries, level: 'sub_icb', code: '16C' }),
+    ).rejects.toThrow(RestrictedFigureError);
+    await expect(visitor.series(status, records, icbSeries)).rejects.toThrow(RestrictedFigureError);
+    // Staff see all three.
+    const staff = reader(STAFF, true);
+    await expect(staff.series(status, records, icbSeries)).resolves.toBeDefined();
+    await expect(staff.series(status, logins, { ...icbSeries, grain: 'week' })).resolves.toBeDefined();
+  });
+});
+
+describe('FigureReader.breakdown and rankings', () => {
+  const req = {
+    level: 'england',
+    code: ENGLAND_CODE,
+    child: 'region',
+    grain: 'month',
+    periodStart: '2026-10-01',
+    structure: 'current',
+  } as const;
+
+  it('discloses the children’s counts for visitors and withholds their shares of the parent', async () => {
+    const exact = await reader(STAFF, true).breakdown(status, logins, req);
+    const open = await reader(ANONYMOUS_VIEWER, true).breakdown(status, logins, req);
+    expect(exact.rows.length).toBeGreaterThan(1);
+    expect(exact.rows.some((r) => r.shareOfParent !== null)).toBe(true);
+    for (const row of open.rows) {
+      const e = exact.rows.find((x) => x.code === row.code)!;
+      expect(row.value).toBe(e.value === null ? null : disclosed(e.value));
+      expect(row.shareOfParent).toBeNull();
+    }
+  });
+
+  it('refuses visitors a ranking of counts under disclosure control, but not of a rate', async () => {
+    const ranking = {
+      level: 'icb',
+      within: { level: 'england', code: ENGLAND_CODE },
+      grain: 'month',
+    } as const;
+    await expect(
+      reader(ANONYMOUS_VIEWER, true).ranking(status, { ...ranking, metricId: 'logins' }),
+    ).rejects.toThrow(/rank areas on counts/);
+    const staff = await reader(STAFF, true).ranking(status, { ...ranking, metricId: 'logins' });
+    expect(staff.ranking.rows.length).toBeGreaterThan(0);
+    expect(staff.shared).toBe(false);
+    const rate = await reader(ANONYMOUS_VIEWER, true).ranking(status, {
+      ...ranking,
+      metricId: 'unique_logins_per_1000',
+    });
+    const exactRate = await reader(STAFF, true).ranking(status, {
+      ...ranking,
+      metricId: 'unique_logins_per_1000',
+    });
+    for (const row of rate.ranking.rows) {
+      const e = exactRate.ranking.rows.find((x) => x.code === row.code)!;
+      // The rate itself is not a count; the count it is made of is disclosed.
+      expect(row.value).toBe(e.value);
+      expect(row.count).toBe(e.count === null ? null : disclosed(e.count));
+    }
+  });
+});
+
+describe('FigureReader.dataTable', () => {
+  it('discloses counts below England for visitors, and only those', async () => {
+    const req = {
+      level: 'icb',
+      area: null,
+      metrics: [logins],
+      grain: 'month',
+      includePartial: false,
+    } as const;
+    const page = { limit: 1000, offset: 0 };
+    const exact = await reader(STAFF, true).dataTable(status, req, page);
+    const open = await reader(ANONYMOUS_VIEWER, true).dataTable(status, req, page);
+    expect(open.rows).toHaveLength(exact.rows.length);
+    expect(exact.rows.length).toBeGreaterThan(4);
+    open.rows.forEach((row, i) => {
+      const e = exact.rows[i]!;
+      expect(row.areaCode).toBe(e.areaCode);
+      expect(row.value).toBe(e.value === null ? null : disclosed(e.value));
+      expect(Boolean(row.suppressed)).toBe(e.value !== null && e.value > 0 && e.value < 8);
+    });
+    await expect(
+      reader(ANONYMOUS_VIEWER, true).dataTable(status, { ...req, level: 'practice' }, page),
+    ).rejects.toThrow(RestrictedFigureError);
+  });
+});
