@@ -118,10 +118,24 @@ function configRule(folder) {
   ];
 }
 
+/**
+ * Figures reach people through the figure reader (src/query/figures.ts, ADR 0043), which applies the
+ * open-data rule and disclosure control for its viewer: above query nobody applies them again. Whether a
+ * metric is open at all (isOpenMetric, for the dictionary) and the "*" text stay free to use.
+ */
+const FIGURE_RULES = {
+  regex: '/domain/(access|disclosure)\\.ts$',
+  importNames: ['canViewFigure', 'isOpenFigure', 'discloseCount', 'disclosureApplies'],
+  message:
+    'Read figures through the figure reader (request.figures, src/query/figures.ts; ADR 0043): it applies the open-data rule and disclosure control, so nothing above src/query applies them itself.',
+};
+const READER_ABOVE = ['http', 'app', 'cli', 'bench', 'web', 'auth'];
+
 function layerBlock(folder) {
   const higher = FOLDERS.filter((f) => f !== folder && !MAY_IMPORT[folder].includes(f));
   const allowed = MAY_IMPORT[folder].length ? MAY_IMPORT[folder].join(', ') : 'nothing else in src';
   const patterns = [TEST_SUPPORT, ...configRule(folder)];
+  if (READER_ABOVE.includes(folder)) patterns.push(FIGURE_RULES);
   if (higher.length) {
     patterns.unshift({
       group: higher.map((f) => `**/${f}/**`),
@@ -163,6 +177,7 @@ function pageViewBlock() {
             { regex: '^\\.\\./\\.\\./(?!\\.\\./|params\\.ts$)', message },
             { regex: '(^|/)route\\.ts$', message },
             TEST_SUPPORT,
+            FIGURE_RULES,
             ...configRule('web'),
           ],
         },

@@ -80,6 +80,35 @@ describe('layers (eslint.config.js)', () => {
     },
   );
 
+  it.each([
+    ['src/http/api/example.ts', "import { discloseCount } from '../../domain/disclosure.ts';"],
+    ['src/http/pages/map/route.ts', "import { canViewFigure } from '../../../domain/access.ts';"],
+    [
+      'src/http/pages/data-table/view.ts',
+      "import { disclosureApplies } from '../../../domain/disclosure.ts';",
+    ],
+    ['src/cli/example.ts', "import { isOpenFigure } from '../domain/access.ts';"],
+    ['src/app/example.ts', "import { discloseCount } from '../domain/disclosure.ts';"],
+  ])('refuses applying the access rules above the figure reader (%s: %s)', async (filePath, line) => {
+    const errors = await layerErrors(filePath, `${line}\nexport {};\n`);
+    expect(errors).toEqual([expect.stringMatching(/^error: .*figure reader/)]);
+  });
+
+  it('lets the figure reader and the domain use them, and anyone name whether a metric is open', async () => {
+    expect(
+      await layerErrors(
+        'src/query/figures.ts',
+        "export { discloseCount } from '../domain/disclosure.ts';\nexport { canViewFigure } from '../domain/access.ts';\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors(
+        'src/http/pages/dictionary/view.ts',
+        "export { isOpenMetric } from '../../../domain/access.ts';\nexport { SUPPRESSED_TEXT } from '../../../domain/disclosure.ts';\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('lets a page view import domain, query, web, pages/shared, other views and states, and params.ts', async () => {
     expect(
       await layerErrors(

@@ -9,9 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, REPO_ROOT, type AppConfig } from '../config.ts';
 import { openForReading, warehouseFile } from '../app/bootstrap.ts';
-import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../domain/access.ts';
+import { ANONYMOUS_VIEWER, isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../domain/access.ts';
 import { AREA_LEVELS, childLevel, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
-import { disclosureApplies, ROUND_TO, SUPPRESS_BELOW } from '../domain/disclosure.ts';
+import { ROUND_TO, SUPPRESS_BELOW } from '../domain/disclosure.ts';
+import { FigureAccess } from '../domain/figure-access.ts';
 import {
   comparisonOf,
   GRAINS,
@@ -298,7 +299,9 @@ export function metricRules(
     : isStoredRatio(m)
       ? `a ratio of two stored figures, stored by the build (ADR 0009), × ${m.multiplier ?? 1}`
       : 'not a rate';
-  const byCount = disclosureApplies({ enabled: true, level: 'icb', unit: m.unit });
+  // What a visitor would get at ICB level with OPEN_DATA_DISCLOSURE on (the figure reader's rule).
+  const visitor = new FigureAccess(ANONYMOUS_VIEWER, { catalogue, disclosure: true });
+  const byCount = visitor.discloses(m.unit, 'icb');
   const open = isOpenMetric(m, catalogue);
   return {
     rate,

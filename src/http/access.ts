@@ -13,11 +13,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  meetsRouteAccess,
-  type RouteAccess,
-  type Viewer,
-} from '../domain/access.ts';
+import { meetsRouteAccess, type RouteAccess, type Viewer } from '../domain/access.ts';
 import { setAuthHeader, runWithPageContext } from '../auth/page-context.ts';
 import { CsrfError, ForbiddenError, SignInRequiredError, TooManyRequestsError } from '../auth/errors.ts';
 import { authFor, type Credentials } from '../auth/service.ts';
