@@ -5,6 +5,8 @@ import {
   byarInterval,
   compareWithBenchmark,
   confidenceOf,
+  quantiles,
+  standing,
   wilsonInterval,
   Z_95,
   Z_998,
@@ -158,5 +160,25 @@ describe('rounding at the edge', () => {
     expect(roundFigure(412.449, 'per_1000')).toBe(412.4);
     expect(roundFigure(67.25, 'percent')).toBe(67.3);
     expect(roundFigure(null, 'events')).toBeNull();
+  });
+});
+
+describe('quantiles and standing (pure, over fetched figures)', () => {
+  it('interpolates linearly between the nearest ranks (type 7)', () => {
+    // Sorted 1, 2, 4, 10: position (n - 1) × p.
+    const q = quantiles([4, 1, 10, 2], [0, 0.5, 0.9, 1]);
+    [1, 3, 8.2, 10].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 12));
+    expect(quantiles([7], [0, 0.5, 1])).toEqual([7, 7, 7]);
+    expect(quantiles([], [0.5])).toEqual([]);
+  });
+
+  it('ranks 1 for the highest, shares ranks between ties, and gives the share of others below', () => {
+    const peers = [5, 9, 9, 1, 3];
+    expect(standing(peers, 9)).toMatchObject({ count: 5, rank: 1, percentileRank: 75 });
+    expect(standing(peers, 5)).toMatchObject({ rank: 3, percentileRank: 50 });
+    expect(standing(peers, 1)).toMatchObject({ rank: 5, percentileRank: 0 });
+    expect(standing(peers, null)).toMatchObject({ rank: null, percentileRank: null });
+    expect(standing([4], 4)).toMatchObject({ count: 1, rank: 1, percentileRank: null });
+    expect(standing(peers, 5).deciles).toHaveLength(11);
   });
 });

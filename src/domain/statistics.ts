@@ -129,3 +129,48 @@ export function interval95(
   if (!c || typeof c.lowerCi95 !== 'number' || typeof c.upperCi95 !== 'number') return null;
   return { lower: c.lowerCi95, upper: c.upperCi95 };
 }
+
+/**
+ * Quantiles of `values` at the shares `ps` (0–1) by linear interpolation between the two nearest ranks
+ * (Hyndman and Fan's type 7, as DuckDB's quantile_cont and R's default): position (n − 1) × p. Empty for no
+ * values.
+ */
+export function quantiles(values: readonly number[], ps: readonly number[]): number[] {
+  if (values.length === 0) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  return ps.map((p) => {
+    const pos = (sorted.length - 1) * p;
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    const low = sorted[lo]!;
+    return lo === hi ? low : low + (sorted[hi]! - low) * (pos - lo);
+  });
+}
+
+/** p0, p10 … p100. */
+export const DECILES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+
+/** Where one figure stands among its peers' (itself included when it has one). */
+export interface Standing {
+  /** How many peers. */
+  count: number;
+  /** The peers' deciles (p0 … p100); empty without peers. */
+  deciles: number[];
+  /** 1 for the highest figure; ties share a rank (one more than the number of higher figures). Null without a figure. */
+  rank: number | null;
+  /** The share of the other peers with a lower figure, in per cent; null without a figure or with one peer. */
+  percentileRank: number | null;
+}
+
+export function standing(peers: readonly number[], own: number | null): Standing {
+  const count = peers.length;
+  const deciles = quantiles(peers, DECILES);
+  if (own === null) return { count, deciles, rank: null, percentileRank: null };
+  let higher = 0;
+  let lower = 0;
+  for (const v of peers) {
+    if (v > own) higher += 1;
+    else if (v < own) lower += 1;
+  }
+  return { count, deciles, rank: higher + 1, percentileRank: count < 2 ? null : (lower / (count - 1)) * 100 };
+}

@@ -24,6 +24,9 @@ import { loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { DataStatus, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import type { Query } from '../warehouse/query.ts';
+import { patientRate } from '../domain/rate.ts';
+import { standing, type Standing } from '../domain/statistics.ts';
 import { metricKind } from '../domain/metric-kind.ts';
 
 export interface PeersRequest {
@@ -140,55 +143,85 @@ export async function getPeers(
   if (!resolved) throw unknownMetric(req.metricId);
   const periodStart = periodStartOf(req.grain, req.period);
   const structure: Structure = resolved.isRate || req.level === 'practice' ? 'current' : req.structure;
-  let row: RankRow | undefined;
   if (resolved.isRate) {
     const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
     // One rate is the many-rate query with a list of one.
-    row = await db.one<RankRow>(querySql.peersRateRanks, [
+    const [row] = await db.all(querySql.peersRateParts, [
       listValue([resolved.numerator?.id ?? '']),
       req.grain,
       req.level,
       periodStart,
       req.code,
-      scale,
-      listValue([String(resolved.metric.multiplier ?? 1)]),
     ]);
-  } else {
-    row = await db.one<RankRow>(querySql.peersCountRank, [
-      structure,
-      resolved.metric.id,
-      req.grain,
-      req.level,
-      periodStart,
-      req.code,
-    ]);
+    const rate = { numerator: resolved.numerator?.id ?? '', multiplier: resolved.metric.multiplier ?? 1 };
+    return peersOf(req, resolved.metric.id, periodStart, structure, rateStanding(row, rate, scale));
   }
-  return peersOf(req, resolved.metric.id, periodStart, structure, row);
+  const row = await db.one(querySql.peersCountValues, [
+    structure,
+    resolved.metric.id,
+    req.grain,
+    req.level,
+    periodStart,
+    req.code,
+  ]);
+  const own = row?.value ?? null;
+  return peersOf(req, resolved.metric.id, periodStart, structure, {
+    ...standing(row?.peer_values ?? [], own),
+    value: own,
+  });
 }
 
-type RankRow = { n: number; deciles: number[] | null; value: number | null; higher: number; lower: number };
+type RateParts = typeof querySql.peersRateParts extends Query<infer R> ? R : never;
 
-/** A position from its rank row (one row of peersRateRanks, or peersCountRank). */
+/**
+ * Where an area stands on one rate, from the parts peersRateParts fetched: each peer's rate is
+ * patientRate()'s (the 13+ patients themselves without a numerator), its standing standing()'s.
+ */
+function rateStanding(
+  row: RateParts | undefined,
+  rate: { numerator: string; multiplier: number },
+  scale: number,
+): Standing & { value: number | null } {
+  const valueOf = (stored: number, uncovered: number, patients: number): number | null =>
+    rate.numerator === ''
+      ? patients
+      : (patientRate({
+          stored,
+          uncovered,
+          patients13plus: patients,
+          patientScale: scale,
+          multiplier: rate.multiplier,
+        })?.value ?? null);
+  if (!row) return { ...standing([], null), value: null };
+  const peers: number[] = [];
+  row.stored.forEach((s, k) => {
+    const v = valueOf(s, row.uncovered[k]!, row.patients[k]!);
+    if (v !== null) peers.push(v);
+  });
+  const own =
+    row.own_patients === null ? null : valueOf(row.own_stored ?? 0, row.own_uncovered ?? 0, row.own_patients);
+  return { ...standing(peers, own), value: own };
+}
+
+/** A position from its standing among its peers. */
 function peersOf(
   req: PeersRequest,
   metricId: string,
   periodStart: string,
   structure: Structure,
-  row: RankRow | undefined,
+  s: Standing & { value: number | null },
 ): Peers {
-  const count = row?.n ?? 0;
-  const value = row?.value ?? null;
   return {
     metricId,
     level: req.level,
     grain: req.grain,
     periodStart,
     structure,
-    count,
-    value,
-    rank: value === null ? null : (row?.higher ?? 0) + 1,
-    percentileRank: value === null || count < 2 ? null : ((row?.lower ?? 0) / (count - 1)) * 100,
-    deciles: count > 0 ? (row?.deciles ?? []) : [],
+    count: s.count,
+    value: s.value,
+    rank: s.rank,
+    percentileRank: s.percentileRank,
+    deciles: s.deciles,
   };
 }
 
@@ -225,21 +258,19 @@ export async function getPeersMany(
   for (const group of groups.values()) {
     const first = reqs[group[0]!.at]!;
     const periodStart = periodStartOf(first.grain, first.period);
-    const rows = await db.all<RankRow & { i: number }>(querySql.peersRateRanks, [
+    const rows = await db.all(querySql.peersRateParts, [
       listValue(group.map((g) => g.numerator)),
       first.grain,
       first.level,
       periodStart,
       first.code,
-      scale,
-      // As text, cast to DOUBLE[] in SQL (a list of JS numbers is typed by its first: see build.ts).
-      listValue(group.map((g) => String(g.multiplier))),
     ]);
     const byIndex = new Map(rows.map((r) => [r.i, r]));
     group.forEach((g, i) => {
       const req = reqs[g.at]!;
       const metricId = resolvePeerMetric(req.metricId, catalogue)!.metric.id;
-      out[g.at] = peersOf(req, metricId, periodStart, 'current', byIndex.get(i + 1));
+      const s = rateStanding(byIndex.get(i + 1), g, scale);
+      out[g.at] = peersOf(req, metricId, periodStart, 'current', s);
     });
   }
   return out;

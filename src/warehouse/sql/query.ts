@@ -746,14 +746,16 @@ ORDER BY period_start
 `;
 
 /**
- * Where one area stands among the areas of its level for one count metric in one period: how many areas,
- * the deciles of their figures (p0, p10 … p100, linear interpolation), the area's own figure and how many
- * areas have a higher or lower one. Peers: on today's structure every current area of the level (0 when it
- * has no stored figure) and any closed area with a stored figure in the period; as recorded at the time,
- * the areas with a stored figure. Unknown is never a peer.
+ * The figures of the areas one area is compared with for one count metric in one period (where it stands
+ * is worked out from them by standing(), src/domain/statistics.ts): every peer's figure and the area's own.
+ * Peers: on today's structure every current area of the level (0 when it has no stored figure) and any
+ * closed area with a stored figure in the period; as recorded at the time, the areas with a stored figure.
+ * Unknown is never a peer.
  * $1 structure, $2 metric id, $3 grain, $4 level, $5 period start, $6 area code.
  */
-export const peersCountRank = query('query.peersCountRank')`
+export const peersCountValues = query<{ peer_values: number[]; value: number | null }>(
+  'query.peersCountValues',
+)`
 WITH stored AS (
   SELECT area_code, value
   FROM metric_value
@@ -770,13 +772,9 @@ peer AS (
   FROM stored s
   WHERE $1 <> 'current'
      OR s.area_code NOT IN (SELECT area_code FROM area WHERE area_level = $4 AND is_current)
-),
-me AS (SELECT value FROM peer WHERE area_code = $6)
-SELECT (SELECT count(*) FROM peer) AS n,
-       (SELECT quantile_cont(value, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) FROM peer) AS deciles,
-       (SELECT value FROM me) AS value,
-       (SELECT count(*) FROM peer, me WHERE peer.value > me.value) AS higher,
-       (SELECT count(*) FROM peer, me WHERE peer.value < me.value) AS lower
+)
+SELECT coalesce(list(value::DOUBLE), []) AS peer_values, max(value::DOUBLE) FILTER (WHERE area_code = $6) AS value
+FROM peer
 `;
 
 /**
@@ -807,20 +805,27 @@ ORDER BY period_start
 `;
 
 /**
- * Where one area stands among the areas of its level for one or more rates over patients aged 13+ in one
- * period (today's structure), one row per rate in the order given (i, from 1; an area page's tiles ask for
- * several at once, getPeers for one): peers are the areas with 13+ patients in the period (closed areas
- * only while they have a figure, as a closed practice's last list size stays in force); each area's rate is
- * its numerator metric less the part from practices without a list size, over its 13+ patients times the
- * demo scale, times the multiplier (docs/adr/0006). With no numerator metric ('') the figure is the 13+
- * patients themselves. Unknown is never a peer. Same columns as peersCountRank, plus i.
- * $1 numerator metric ids, $2 grain, $3 level, $4 period start, $5 area code, $6 patient scale,
- * $7 multipliers (one per rate).
+ * The parts of the rates over patients aged 13+ of the areas one area is compared with, for one or more
+ * rates in one period (today's structure), one row per rate in the order given (i, from 1; an area page's
+ * tiles ask for several at once, getPeers for one): for every peer its numerator metric's stored value,
+ * the part of it from practices without a list size, and its 13+ patients, as lists in the same order, and
+ * the area's own parts. The rates themselves are patientRate()'s (src/domain/rate.ts) and the standing
+ * standing()'s: SQL only fetches. Peers are the areas with 13+ patients in the period (closed areas only
+ * while they have a figure, as a closed practice's last list size stays in force); Unknown never is one.
+ * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start,
+ * $5 area code.
  */
-export const peersRateRanks = query('query.peersRateRanks')`
+export const peersRateParts = query<{
+  i: number;
+  stored: number[];
+  uncovered: number[];
+  patients: number[];
+  own_stored: number | null;
+  own_uncovered: number | null;
+  own_patients: number | null;
+}>('query.peersRateParts')`
 WITH rates AS (
-  SELECT unnest($1::VARCHAR[]) AS numerator_id, unnest($7::DOUBLE[]) AS multiplier,
-         unnest(generate_series(1, len($1::VARCHAR[]))) AS i
+  SELECT unnest($1::VARCHAR[]) AS numerator_id, unnest(generate_series(1, len($1::VARCHAR[]))) AS i
 ),
 lvl AS (SELECT area_key, area_code FROM area_dim WHERE area_level = $3 AND area_code <> 'UNKNOWN'),
 den AS (
@@ -839,26 +844,24 @@ val AS (
     AND v.period_start = $4::DATE
 ),
 peer AS (
-  SELECT r.i, d.area_code,
-         CASE WHEN r.numerator_id = '' THEN d.patients_13plus
-              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
-         END AS value
+  SELECT r.i, d.area_code, coalesce(v.value, 0) AS stored, coalesce(v.uncovered, 0) AS uncovered,
+         d.patients_13plus AS patients
   FROM rates r
   CROSS JOIN den d
   LEFT JOIN val v ON v.i = r.i AND v.area_key = d.area_key
   JOIN area a ON a.area_level = $3 AND a.area_code = d.area_code
   WHERE a.is_current OR v.value IS NOT NULL
-),
-me AS (SELECT i, value FROM peer WHERE area_code = $5)
+)
 SELECT r.i,
-       count(p.i) AS n,
-       quantile_cont(p.value, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]) AS deciles,
-       any_value(m.value) AS value,
-       count(*) FILTER (WHERE p.value > m.value) AS higher,
-       count(*) FILTER (WHERE p.value < m.value) AS lower
+       -- One order for the three lists, so that their elements line up.
+       coalesce(list(p.stored::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS stored,
+       coalesce(list(p.uncovered::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS uncovered,
+       coalesce(list(p.patients::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS patients,
+       max(p.stored::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_stored,
+       max(p.uncovered::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_uncovered,
+       max(p.patients::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_patients
 FROM rates r
 LEFT JOIN peer p ON p.i = r.i
-LEFT JOIN me m ON m.i = r.i
 GROUP BY r.i
 ORDER BY r.i
 `;
