@@ -133,6 +133,8 @@ export const breakdownRoute: ApiRoute = {
       );
     levelParam(metric, child);
     const period = dateParam(q.period, 'period');
+    // A restricted figure is refused before the area is looked up (its 401 does not depend on the code).
+    request.figures.access.require(metric, child, grain);
     const { area: parent } = await findArea(ctx.deps.db, level, code);
     const status = await getDataStatus(ctx.deps.db);
     const periodStart = period ? periodStartOf(grain, period) : latestCompletePeriod(grain, status);

@@ -253,11 +253,13 @@ export const seriesRoute: ApiRoute = {
     levelParam(metric, level);
     const { from, to } = dateRangeParam(q);
     layoutParam(q);
+    const figures = request.figures;
+    // A restricted figure is refused before the area is looked up (its 401 does not depend on the code).
+    figures.access.require(metric, level, grain);
     const { area, onsCode } = await findArea(ctx.deps.db, level, code);
     const status = await getDataStatus(ctx.deps.db);
     const structure = structureParam(q.structure);
     const range = { grain, structure, includePartial: partialParam(q.partial), from, to };
-    const figures = request.figures;
     const points = await figures.series(status, metric, { level, code, ...range });
     // England's figures in the same periods are the benchmark of a rate's or percentage's verdict.
     const england =
