@@ -7,7 +7,7 @@ import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { AREA_CSV_COLUMNS, areaCsvFields, toCsv as writeCsv, type CsvArea } from '../domain/csv.ts';
-import { getJumpOffBreakdown, getJumpOffSeries, type JumpOffSource } from '../query/jump-offs.ts';
+import { type JumpOffSource } from '../query/jump-offs.ts';
 import { getDataStatus } from '../query/status.ts';
 import { UsageError } from './args.ts';
 import { runOfficialQuery } from './official-command.ts';
@@ -255,9 +255,10 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
       grain,
       structure: structure === 'current' ? ('current' as const) : ('as_recorded' as const),
     };
+    const figures = operatorFigures(db, loadCatalogue());
     const period = option(values, 'period');
     if (period) {
-      const rows = await getJumpOffBreakdown(db, { ...req, periodStart: periodStart(grain, period) });
+      const rows = await figures.jumpOffBreakdown({ ...req, periodStart: periodStart(grain, period) });
       const data = rows.map((r) => ({
         provider: r.provider,
         service: r.service,
@@ -279,7 +280,7 @@ async function runJumpOffQuery(config: AppConfig, values: Values): Promise<numbe
     const from = option(values, 'from') ?? status.firstDay;
     const to = option(values, 'to') ?? status.lastDay;
     if (!from || !to) throw new UsageError('no activity loaded yet: give --from and --to');
-    const points = await getJumpOffSeries(db, {
+    const points = await figures.jumpOffSeries({
       ...req,
       from,
       to,

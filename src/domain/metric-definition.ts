@@ -76,6 +76,8 @@ const shownOn = z.strictObject(
     supplier_rate: position.optional(),
     ranking_link: slot(SLOT_PLACEMENTS.ranking_link.slots, 'ranking_link').optional(),
     area_children_column: slot(SLOT_PLACEMENTS.area_children_column.slots, 'area_children_column').optional(),
+    partner_jump_offs: slot(SLOT_PLACEMENTS.partner_jump_offs.slots, 'partner_jump_offs').optional(),
+    closed_area_activity: slot(SLOT_PLACEMENTS.closed_area_activity.slots, 'closed_area_activity').optional(),
   } satisfies Record<keyof typeof LIST_PLACEMENTS | keyof typeof SLOT_PLACEMENTS, z.ZodType>,
   {
     error: (issue) =>

@@ -33,6 +33,14 @@ export const SLOT_PLACEMENTS = {
     what: 'National summary and area pages: a column of the children table',
     slots: ['logins', 'users', 'users_per_1000', 'registered_pct'],
   },
+  partner_jump_offs: {
+    what: 'partners page, API and `query jump-offs`: the jump-offs counted from activity events and those of the WeeklyIntegratedPartners feed',
+    slots: ['events', 'feed'],
+  },
+  closed_area_activity: {
+    what: 'area pages of closed areas: the count whose last period with activity ends the area’s history',
+    slots: ['activity'],
+  },
 } as const;
 export type SlotPlacement = keyof typeof SLOT_PLACEMENTS;
 export type SlotOf<P extends SlotPlacement> = (typeof SLOT_PLACEMENTS)[P]['slots'][number];

@@ -1020,7 +1020,7 @@ describe('buildMetrics', () => {
       expect(mismatches).toEqual([]);
       // The feed: Cie variants count with the plain service; unknown practices under Unknown.
       const week = await getJumpOffBreakdown(jw, {
-        source: 'feed',
+        metricId: 'partner_jump_off_clicks',
         level: 'england',
         code: 'E92000001',
         grain: 'week',
@@ -1035,7 +1035,7 @@ describe('buildMetrics', () => {
       ]);
       expect(week.reduce((sum, r) => sum + r.share!, 0)).toBeCloseTo(1, 12);
       const unknownRegion = await getJumpOffBreakdown(jw, {
-        source: 'feed',
+        metricId: 'partner_jump_off_clicks',
         level: 'region',
         code: 'UNKNOWN',
         grain: 'week',

@@ -262,6 +262,10 @@ describe('placements in metrics/ (shown_on)', () => {
     expect(slot('area_children_column', 'users')).toBe('unique_logins');
     expect(slot('area_children_column', 'users_per_1000')).toBe('unique_logins_per_1000');
     expect(slot('area_children_column', 'registered_pct')).toBe('registered_pct_13plus');
+    // were JUMP_OFF_METRIC (src/query/jump-offs.ts) and ACTIVITY_METRIC (src/query/area-page.ts).
+    expect(slot('partner_jump_offs', 'events')).toBe('jump_off_clicks');
+    expect(slot('partner_jump_offs', 'feed')).toBe('partner_jump_off_clicks');
+    expect(slot('closed_area_activity', 'activity')).toBe('logins');
   });
 
   it('fill every slot with exactly one metric, and give no two metrics one position', () => {

@@ -54,9 +54,6 @@ export function childColumns(catalogue: readonly MetricDefinition[]): {
   };
 }
 
-/** The activity count whose last non-zero period marks when a closed area's history ends. */
-const ACTIVITY_METRIC = 'logins';
-
 interface ChainRow {
   level: AreaLevel;
   code: string;
@@ -275,7 +272,9 @@ export async function getAreaPage(
       lastActivePeriod =
         (await db.scalar<string | null>(querySql.areaLastPeriod, [
           structure,
-          ACTIVITY_METRIC,
+          // The activity count whose last period with activity ends a closed area's history (its YAML's
+          // shown_on closed_area_activity).
+          requiredMetricInSlot(catalogue, 'closed_area_activity', 'activity').id,
           grain,
           area.level,
           area.code,

@@ -25,7 +25,14 @@ import {
 import { getReconciliation, type ReconciliationRow } from './reconciliation.ts';
 import type { OfficialLevel } from './official.ts';
 import { getMetricBreakdown } from './breakdown.ts';
-import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
+import {
+  getJumpOffBreakdown,
+  getJumpOffSeries,
+  jumpOffMetric,
+  type JumpOffRequest,
+  type JumpOffRow,
+  type JumpOffSource,
+} from './jump-offs.ts';
 import {
   getOrganDonation,
   getPartnerJumpOffs,
@@ -488,7 +495,7 @@ export class FigureReader {
     status: DataStatus,
     req: RangeRequest & { source: JumpOffSource; structure: Structure },
   ): Promise<{ jumpOffs: PartnerJumpOffs; shared: boolean }> {
-    const metric = this.metric(JUMP_OFF_METRIC[req.source]);
+    const metric = jumpOffMetric(this.source.catalogue, req.source);
     this.access.require(metric, req.level, req.grain);
     const j = await getPartnerJumpOffs(this.source.db, status, this.source.catalogue, req);
     const shared = this.access.isShared(metric, req.level, req.grain, metric.unit);
@@ -510,6 +517,38 @@ export class FigureReader {
       },
       shared,
     };
+  }
+
+  /**
+   * One area's jump-offs of a source in one period by provider and service (src/query/jump-offs.ts), as
+   * this viewer may see them: clicks disclosed and shares withheld under disclosure control.
+   */
+  async jumpOffBreakdown(
+    req: Omit<JumpOffRequest, 'metricId'> & { source: JumpOffSource; periodStart: string },
+  ): Promise<JumpOffRow[]> {
+    const metric = jumpOffMetric(this.source.catalogue, req.source);
+    this.access.require(metric, req.level, req.grain);
+    const rows = await getJumpOffBreakdown(this.source.db, { ...req, metricId: metric.id });
+    const disclose = this.access.discloser(metric.unit, req.level);
+    if (!disclose) return rows;
+    return rows.map((r) => ({ ...r, value: disclose(r.value) ?? 0, share: null }));
+  }
+
+  /** One area's jump-offs of a source per period, for a provider and/or service, as this viewer may see them. */
+  async jumpOffSeries(
+    req: Omit<JumpOffRequest, 'metricId'> & {
+      source: JumpOffSource;
+      from: string;
+      to: string;
+      provider?: string;
+      service?: string;
+    },
+  ): Promise<{ periodStart: string; value: number | null }[]> {
+    const metric = jumpOffMetric(this.source.catalogue, req.source);
+    this.access.require(metric, req.level, req.grain);
+    const points = await getJumpOffSeries(this.source.db, { ...req, metricId: metric.id });
+    const disclose = this.access.discloser(metric.unit, req.level);
+    return disclose ? points.map((p) => ({ ...p, value: disclose(p.value) })) : points;
   }
 
   /** The organ donation actions of one area over a range (src/query/partners.ts), as this viewer may see them. */

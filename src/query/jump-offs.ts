@@ -1,5 +1,6 @@
 import type { AreaLevel } from '../domain/areas.ts';
-import type { Grain } from '../domain/metric-definition.ts';
+import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { requiredMetricInSlot } from '../domain/placements.ts';
 import { periodsBetween } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { Structure } from './types.ts';
@@ -13,13 +14,14 @@ import * as querySql from '../warehouse/sql/query.ts';
  */
 export type JumpOffSource = 'events' | 'feed';
 
-export const JUMP_OFF_METRIC: Record<JumpOffSource, string> = {
-  events: 'jump_off_clicks',
-  feed: 'partner_jump_off_clicks',
-};
+/** The metric of a source's jump-offs: its YAML's shown_on partner_jump_offs (events or feed). */
+export function jumpOffMetric<M extends MetricDefinition>(catalogue: readonly M[], source: JumpOffSource): M {
+  return requiredMetricInSlot(catalogue, 'partner_jump_offs', source);
+}
 
 export interface JumpOffRequest {
-  source: JumpOffSource;
+  /** The jump-off metric (jumpOffMetric of the source). */
+  metricId: string;
   level: AreaLevel;
   code: string;
   grain: Grain;
@@ -42,7 +44,7 @@ export async function getJumpOffBreakdown(
   // Practices are stored once, under today's structure.
   const structure = req.level === 'practice' ? 'current' : req.structure;
   const rows = await db.all<{ provider: string; service: string; value: number }>(querySql.jumpOffBreakdown, [
-    JUMP_OFF_METRIC[req.source],
+    req.metricId,
     structure,
     req.grain,
     req.periodStart,
@@ -63,7 +65,7 @@ export async function getJumpOffSeries(
 ): Promise<{ periodStart: string; value: number }[]> {
   const structure = req.level === 'practice' ? 'current' : req.structure;
   const rows = await db.all<{ period_start: string; value: number }>(querySql.jumpOffSeries, [
-    JUMP_OFF_METRIC[req.source],
+    req.metricId,
     structure,
     req.grain,
     req.level,
@@ -78,12 +80,4 @@ export async function getJumpOffSeries(
     periodStart: p,
     value: byPeriod.get(p) ?? 0,
   }));
-}
-
-/** Every provider and service with clicks from a source, for filters. */
-export async function listJumpOffServices(
-  db: Warehouse,
-  source: JumpOffSource,
-): Promise<{ provider: string; service: string }[]> {
-  return db.all<{ provider: string; service: string }>(querySql.jumpOffDimensions, [JUMP_OFF_METRIC[source]]);
 }

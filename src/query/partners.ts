@@ -19,7 +19,7 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { JUMP_OFF_METRIC, type JumpOffSource } from './jump-offs.ts';
+import { jumpOffMetric, type JumpOffSource } from './jump-offs.ts';
 import { getMetricSeries, loadedPeriods, rateSeriesFromParts, type RateParts } from './series.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -79,7 +79,7 @@ export async function getPartnerJumpOffs(
   catalogue: readonly MetricDefinition[],
   req: RangeRequest & { source: JumpOffSource; structure: Structure },
 ): Promise<PartnerJumpOffs> {
-  const metric = metricOf(catalogue, JUMP_OFF_METRIC[req.source]);
+  const metric = jumpOffMetric(catalogue, req.source);
   let feedDays: PartnerJumpOffs['feedDays'] = null;
   if (req.source === 'feed') {
     const d = await db.one<{ first_day: string | null; last_day: string | null }>(querySql.partnerFeedDays);
