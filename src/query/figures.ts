@@ -13,6 +13,7 @@ import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { percentChange } from '../domain/rate.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import type { PageQueries } from './page-queries.ts';
 import { childColumns, getAreaPage } from './area-page.ts';
 import {
   getEnglandMapValue,
@@ -62,18 +63,8 @@ import type {
   SummaryTile,
 } from './types.ts';
 
-/** The page read models the reader filters (PageQueries in src/http/deps.ts has them; tests use memory). */
-export interface PageReads {
-  nationalSummary(opts: { grain: Grain; includePartial: boolean }): Promise<NationalSummary>;
-  areaPage(opts: {
-    level: AreaLevel;
-    code: string;
-    grain: Grain;
-    includePartial: boolean;
-  }): Promise<AreaPage | null>;
-  areaChildren(opts: { level: AreaLevel; code: string; grain: Grain }): Promise<AreaChildren | null>;
-  dataStatus(): Promise<DataStatus>;
-}
+/** The page read models the reader filters (the warehouse's, or memory in tests). */
+export type PageReads = Pick<PageQueries, 'nationalSummary' | 'areaPage' | 'areaChildren' | 'dataStatus'>;
 
 export interface FigureSource {
   catalogue: readonly MetricDefinition[];

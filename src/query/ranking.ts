@@ -28,7 +28,7 @@ import { getAreaChain } from './area-page.ts';
 import { resolvePeerMetric } from './peers.ts';
 import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type RateParts } from './series.ts';
 import { getDataStatus } from './status.ts';
-import type { AreaRef, DataStatus, SeriesPoint, Structure } from './types.ts';
+import type { AreaListItem, AreaRef, DataStatus, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { percentChange } from '../domain/rate.ts';
 
@@ -519,16 +519,8 @@ function metricIsCount(metric: MetricDefinition): boolean {
   );
 }
 
-export interface AreaUnder {
-  code: string;
-  onsCode: string | null;
-  name: string;
-  placeName: string | null;
-  level: AreaLevel;
-  parentCode: string | null;
-  parentLevel: AreaLevel | null;
-  isCurrent: boolean;
-}
+/** An area under another (the same shape as every area list). */
+export type AreaUnder = AreaListItem;
 
 /**
  * The areas of `level` under the area with code `ancestor` (ODS or ONS) at any level above it, on today's

@@ -232,3 +232,16 @@ export interface AreaSearchResults {
   /** Set when no area matched a postcode and these are GP practices near it (its outward code). */
   near?: string;
 }
+
+/** One area in a list (API and pages). */
+export interface AreaListItem {
+  code: string;
+  onsCode: string | null;
+  name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
+  level: AreaLevel;
+  parentCode: string | null;
+  parentLevel: AreaLevel | null;
+  isCurrent: boolean;
+}
