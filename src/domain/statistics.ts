@@ -142,8 +142,9 @@ export function quantiles(values: readonly number[], ps: readonly number[]): num
     const pos = (sorted.length - 1) * p;
     const lo = Math.floor(pos);
     const hi = Math.ceil(pos);
-    const low = sorted[lo]!;
-    return lo === hi ? low : low + (sorted[hi]! - low) * (pos - lo);
+    const d = pos - lo;
+    // Weighted as DuckDB weighs them, so a quantile here and one stored by the build agree to the bit.
+    return lo === hi ? sorted[lo]! : sorted[lo]! * (1 - d) + sorted[hi]! * d;
   });
 }
 

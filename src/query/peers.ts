@@ -26,7 +26,7 @@ import type { DataStatus, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import type { Query } from '../warehouse/query.ts';
 import { patientRate } from '../domain/rate.ts';
-import { standing, type Standing } from '../domain/statistics.ts';
+import { quantiles, standing, type Standing } from '../domain/statistics.ts';
 import { metricKind } from '../domain/metric-kind.ts';
 
 export interface PeersRequest {
@@ -179,29 +179,52 @@ type RateParts = typeof querySql.peersRateParts extends Query<infer R> ? R : nev
  */
 function rateStanding(
   row: RateParts | undefined,
-  rate: { numerator: string; multiplier: number },
+  rate: PeerRate,
   scale: number,
 ): Standing & { value: number | null } {
-  const valueOf = (stored: number, uncovered: number, patients: number): number | null =>
-    rate.numerator === ''
-      ? patients
-      : (patientRate({
-          stored,
-          uncovered,
-          patients13plus: patients,
-          patientScale: scale,
-          multiplier: rate.multiplier,
-        })?.value ?? null);
   if (!row) return { ...standing([], null), value: null };
-  const peers: number[] = [];
-  row.stored.forEach((s, k) => {
-    const v = valueOf(s, row.uncovered[k]!, row.patients[k]!);
-    if (v !== null) peers.push(v);
-  });
   const own =
-    row.own_patients === null ? null : valueOf(row.own_stored ?? 0, row.own_uncovered ?? 0, row.own_patients);
-  return { ...standing(peers, own), value: own };
+    row.own_patients === null
+      ? null
+      : rateValue(rate, scale, row.own_stored ?? 0, row.own_uncovered ?? 0, row.own_patients);
+  return { ...standing(rateValues(row, rate, scale), own), value: own };
 }
+
+interface PeerRate {
+  /** The numerator metric's id; '' for the 13+ patients themselves. */
+  numerator: string;
+  multiplier: number;
+}
+
+/** One area's rate from its parts: patientRate()'s (the 13+ patients themselves without a numerator). */
+function rateValue(rate: PeerRate, scale: number, stored: number, uncovered: number, patients: number) {
+  if (rate.numerator === '') return patients;
+  const r = patientRate({
+    stored,
+    uncovered,
+    patients13plus: patients,
+    patientScale: scale,
+    multiplier: rate.multiplier,
+  });
+  return r?.value ?? null;
+}
+
+/** Every peer's rate from the parallel lists of their parts. */
+function rateValues(
+  parts: { stored: number[]; uncovered: number[]; patients: number[] },
+  rate: PeerRate,
+  scale: number,
+): number[] {
+  const out: number[] = [];
+  parts.stored.forEach((s, k) => {
+    const v = rateValue(rate, scale, s, parts.uncovered[k]!, parts.patients[k]!);
+    if (v !== null) out.push(v);
+  });
+  return out;
+}
+
+/** The band's quantiles: p10, p25, p50, p75, p90. */
+const BAND_QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 
 /** A position from its standing among its peers. */
 function peersOf(
@@ -359,15 +382,18 @@ async function computePeerBands(
   if (stored?.[0]?.stored) {
     rows = stored.filter((r) => r.period_start !== null);
   } else if (resolved.isRate) {
-    rows = await db.all<BandRow>(querySql.peersRateBands, [
+    const parts = await db.all(querySql.peersRateBandParts, [
       resolved.numerator?.id ?? '',
       req.grain,
       req.level,
       periods[0]!.periodStart,
       periods[periods.length - 1]!.periodStart,
-      st.demo?.scale ?? 1,
-      resolved.metric.multiplier ?? 1,
     ]);
+    const rate = { numerator: resolved.numerator?.id ?? '', multiplier: resolved.metric.multiplier ?? 1 };
+    rows = parts.map((p) => {
+      const values = rateValues(p, rate, st.demo?.scale ?? 1);
+      return { period_start: p.period_start, n: values.length, q: quantiles(values, BAND_QUANTILES) };
+    });
   } else {
     const structure: Structure = req.level === 'practice' ? 'current' : req.structure;
     rows = await db.all<BandRow>(querySql.peersCountBands, [

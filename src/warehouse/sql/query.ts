@@ -778,18 +778,24 @@ FROM peer
 `;
 
 /**
- * The spread of one rate over patients aged 13+ across the areas of one level, per period (today's
- * structure): p10, p25, p50, p75, p90 (linear interpolation) and the number of areas. Peers and figures
- * as in peersRateRanks (closed areas only while they have a figure).
- * $1 numerator metric id or '', $2 grain, $3 level, $4 first period start, $5 last period start,
- * $6 patient scale, $7 multiplier.
+ * The parts of one rate over patients aged 13+ of every area of one level, per period (today's structure),
+ * for its spread when the build's stored bands cannot serve (figures published before peer_band, and the
+ * tests that check the stored bands against this): per period, for every area with 13+ patients (closed
+ * areas only while they have a figure; never Unknown), its numerator metric's stored value, the part of it
+ * from practices without a list size and its 13+ patients, as lists in one order. The rates are
+ * patientRate()'s and the spread quantiles()'s: SQL only fetches.
+ * $1 numerator metric id ('' for the 13+ patients themselves), $2 grain, $3 level, $4 first period start,
+ * $5 last period start.
  */
-export const peersRateBands = query('query.peersRateBands')`
+export const peersRateBandParts = query<{
+  period_start: string;
+  stored: number[];
+  uncovered: number[];
+  patients: number[];
+}>('query.peersRateBandParts')`
 WITH peer AS (
-  SELECT d.period_start,
-         CASE WHEN $1 = '' THEN d.patients_13plus
-              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * $7
-         END AS value
+  SELECT d.period_start, d.area_code, coalesce(v.value, 0) AS stored, coalesce(v.uncovered, 0) AS uncovered,
+         d.patients_13plus AS patients
   FROM area_denominator d
   LEFT JOIN metric_value v
     ON v.structure = 'current' AND v.metric_id = $1 AND v.grain = d.grain AND v.period_start = d.period_start
@@ -798,7 +804,11 @@ WITH peer AS (
   WHERE d.grain = $2 AND d.area_level = $3 AND d.period_start BETWEEN $4 AND $5 AND d.patients_13plus > 0
     AND d.area_code <> 'UNKNOWN' AND (a.is_current OR v.value IS NOT NULL)
 )
-SELECT period_start, count(*) AS n, quantile_cont(value, [0.1, 0.25, 0.5, 0.75, 0.9]) AS q
+SELECT period_start,
+       -- One order for the three lists, so that their elements line up.
+       list(stored::DOUBLE ORDER BY area_code) AS stored,
+       list(uncovered::DOUBLE ORDER BY area_code) AS uncovered,
+       list(patients::DOUBLE ORDER BY area_code) AS patients
 FROM peer
 GROUP BY period_start
 ORDER BY period_start
