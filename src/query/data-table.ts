@@ -119,9 +119,14 @@ function areaParams(req: DataTableRequest): [string, string | null, string | nul
   return [req.level, area?.level ?? null, area?.code ?? null];
 }
 
+/** The selection's areas (codes), in the table's order. */
+async function dataTableAreaCodes(db: Warehouse, req: DataTableRequest): Promise<string[]> {
+  return (await db.all(querySql.dataTableAreas, areaParams(req))).map((r) => r.area_code);
+}
+
 /** How many areas the selection covers. */
 export async function countDataTableAreas(db: Warehouse, req: DataTableRequest): Promise<number> {
-  return Number((await db.scalar<number | bigint>(querySql.dataTableCount, areaParams(req))) ?? 0);
+  return (await dataTableAreaCodes(db, req)).length;
 }
 
 /** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
@@ -185,11 +190,11 @@ export async function getDataTable(
 ): Promise<DataTablePage> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return { total: 0, rows: [] };
-  const areas = await countDataTableAreas(db, req);
-  const total = areas * pairs.length;
-  const plan = planPage(pairs, areas, page);
+  const codes = await dataTableAreaCodes(db, req);
+  const total = codes.length * pairs.length;
+  const plan = planPage(pairs, codes.length, page);
   if (total === 0 || !plan) return { total, rows: [] };
-  return { total, rows: await readRows(db, status, catalogue, req, pairs, plan) };
+  return { total, rows: await readRows(db, status, catalogue, req, pairs, plan, codes) };
 }
 
 /** The rows of a plan, values worked out as the module comment says. */
@@ -200,6 +205,8 @@ async function readRows(
   req: DataTableRequest,
   pairs: ReturnType<typeof selectionPairs>,
   plan: PagePlan,
+  /** The selection's areas in order (dataTableAreas). */
+  codes: readonly string[],
 ): Promise<DataTableRow[]> {
   const complete = new Map(pairs.map((p) => [`${p.metric.id}|${p.periodStart}`, p.complete]));
   const byId = new Map(req.metrics.map((m) => [m.id, m]));
@@ -217,7 +224,9 @@ async function readRows(
     uncovered: number | null;
     patients_13plus: number | null;
   }>(querySql.dataTableRows, [
-    ...areaParams(req),
+    req.level,
+    listValue(codes.slice(plan.areaLo, plan.areaHi + 1)),
+    plan.areaLo,
     listValue(plan.pairs.map((p) => p.metric.id)),
     listValue(plan.pairs.map((p) => p.valueMetric)),
     listValue(plan.pairs.map((p) => p.kind)),
@@ -227,8 +236,6 @@ async function readRows(
     listValue(plan.pairs.map((p) => p.k)),
     listValue(plan.pairs.map((p) => p.mi)),
     req.grain,
-    plan.areaLo,
-    plan.areaHi,
     plan.firstRow,
     plan.lastRow,
   ]);
@@ -296,16 +303,21 @@ export async function* dataTableByArea(
 ): AsyncGenerator<DataTableRow[]> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return;
-  const areas = await countDataTableAreas(db, req);
+  const codes = await dataTableAreaCodes(db, req);
+  const areas = codes.length;
   const all = planPage(pairs, areas, { limit: areas * pairs.length, offset: 0 });
   if (!all) return;
   const step = Math.max(1, Math.floor(chunkRows / pairs.length));
   for (let lo = 0; lo < areas; lo += step) {
-    const rows = await readRows(db, status, catalogue, req, pairs, {
-      ...all,
-      areaLo: lo,
-      areaHi: Math.min(areas, lo + step) - 1,
-    });
+    const rows = await readRows(
+      db,
+      status,
+      catalogue,
+      req,
+      pairs,
+      { ...all, areaLo: lo, areaHi: Math.min(areas, lo + step) - 1 },
+      codes,
+    );
     // Rows come period by period, areas in order within each: group them by area, keeping that order.
     const byArea = new Map<string, DataTableRow[]>();
     for (const r of rows) {

@@ -270,16 +270,17 @@ SELECT
 `;
 
 /**
- * How many areas the data table has for a selection (today's structure); the table has one row per area,
- * metric and period, so its total is this times the number of (metric, period) pairs.
+ * The areas of a data table selection (today's structure), in the table's order: by name (sub-ICB
+ * locations by place name, as they are labelled, docs/adr/0028) and code, Unknown last. The table has one
+ * row per area, metric and period, so its total is their number times the number of (metric, period)
+ * pairs, and a page reads the rows of a slice of them (dataTableRows).
  * Without an area: every open area at the level, closed practices (they keep their history) and Unknown.
  * Within an area: the area itself when it is at the level, or the areas at the level that its practices
  * belong to (area_ancestry, each practice's own ancestors: practices outside any PCN count in their own sub-ICB).
- * Keep the WHERE clause the same as in dataTableRows.
  * $1 level, $2 area level (NULL: no area), $3 area code (NULL: no area).
  */
-export const dataTableCount = query('query.dataTableCount')`
-SELECT count(*) AS n
+export const dataTableAreas = query<{ area_code: string }>('query.dataTableAreas')`
+SELECT a.area_code
 FROM area a
 WHERE a.area_level = $1
   AND CASE
@@ -293,6 +294,8 @@ WHERE a.area_level = $1
            AND w.ancestor_level = $2::VARCHAR AND w.ancestor_code = $3::VARCHAR
           WHERE p.structure = 'current' AND p.area_level = 'practice' AND p.ancestor_level = $1)
       END
+ORDER BY CASE WHEN a.area_code = 'UNKNOWN' THEN 1 ELSE 0 END, coalesce(a.place_name, a.name), a.name,
+         a.area_code
 `;
 
 /**
@@ -315,18 +318,17 @@ LIMIT 1
  * One page of the data table: for each area of the selection (today's structure), each chosen metric and
  * each period, the stored figure and, for rates, the parts of the rate (docs/adr/0006). Counts an area does
  * not have in a period are 0 (the cube is sparse); the caller computes rates from value, uncovered and
- * patients_13plus. Areas are chosen as in dataTableCount (keep the WHERE clause the same).
+ * patients_13plus. The areas are dataTableAreas', in its order.
  *
  * Rows are ordered by period, then area (name and code, Unknown last), then metric. The caller works out
  * which rows a page holds (docs/adr/0012): the (metric, period) pairs of the periods the page touches come
  * as parallel lists, zipped by unnest, each with `base` (the index of its period's first row), `k` (the
  * number of metrics in that period) and `mi` (its position among them); the row index of (pair, area) is
- * base + area rank × k + mi. Only areas ranked from $13 to $14 can be on the page, so the page costs the
- * same wherever it is, without sorting the whole selection.
- * $1 level, $2 area level (NULL: no area), $3 area code (NULL: no area), $4 metric ids, $5 value metric ids,
+ * base + area rank × k + mi. Only the slice of the selection's areas that can be on the page is passed
+ * (their codes, from the rank of the first), so the page costs the same wherever it is.
+ * $1 level, $2 area codes of the slice, in order, $3 rank of the first, $4 metric ids, $5 value metric ids,
  * $6 kinds ('stored', 'rate' or 'patients'), $7 period starts (YYYY-MM-DD), $8 metric positions in the
- * selection, $9 bases, $10 ks, $11 mis, $12 grain, $13 lowest area rank, $14 highest area rank, $15 first
- * row index, $16 last row index.
+ * selection, $9 bases, $10 ks, $11 mis, $12 grain, $13 first row index, $14 last row index.
  */
 export const dataTableRows = query('query.dataTableRows')`
 WITH pairs AS (
@@ -336,32 +338,20 @@ WITH pairs AS (
          unnest($10::BIGINT[]) AS k, unnest($11::BIGINT[]) AS mi
 ),
 areas AS (
-  SELECT a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current,
-         -- Sub-ICB locations by place name, as they are labelled (docs/adr/0028).
-         row_number() OVER (ORDER BY CASE WHEN a.area_code = 'UNKNOWN' THEN 1 ELSE 0 END,
-                                     coalesce(a.place_name, a.name), a.name, a.area_code)
-           - 1 AS area_rank
-  FROM area a
-  WHERE a.area_level = $1
-    AND CASE
-          WHEN $2::VARCHAR IS NULL THEN a.is_current OR a.area_level = 'practice'
-          WHEN $2::VARCHAR = $1 THEN a.area_code = $3::VARCHAR
-          ELSE a.area_code IN (
-            SELECT p.ancestor_code
-            FROM area_ancestry p
-            JOIN area_ancestry w
-              ON w.structure = 'current' AND w.area_level = 'practice' AND w.area_code = p.area_code
-             AND w.ancestor_level = $2::VARCHAR AND w.ancestor_code = $3::VARCHAR
-            WHERE p.structure = 'current' AND p.area_level = 'practice' AND p.ancestor_level = $1)
-        END
+  SELECT a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current, s.area_rank
+  FROM (
+    SELECT unnest($2::VARCHAR[]) AS area_code,
+           unnest(generate_series($3::BIGINT, $3::BIGINT + len($2::VARCHAR[]) - 1)) AS area_rank
+  ) s
+  JOIN area a ON a.area_level = $1 AND a.area_code = s.area_code
 ),
 page AS (
   SELECT p.metric_id, p.value_metric, p.kind, p.period_start,
          a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current,
          p.base + a.area_rank * p.k + p.mi AS row_index
   FROM pairs p
-  JOIN areas a ON a.area_rank BETWEEN $13 AND $14
-  WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $15 AND $16
+  CROSS JOIN areas a
+  WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $13 AND $14
 ),
 -- The cells underneath metric_value and area_denominator, filtered on their integer keys (the views' CASE
 -- columns would be computed for every cell first): structure 0 is 'current', grain 0 week and 1 month.
