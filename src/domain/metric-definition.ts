@@ -44,7 +44,7 @@ export const SNAPSHOT_COLUMNS = [
   'record_views_scr',
 ] as const;
 
-/** POMI (Patient Online Management Information) field codes. */
+/** POMI (Patient Online Management Information) field codes a metric may read (the importer keeps these and more). */
 export const POMI_FIELDS = [
   'Pat_Appts_Use',
   'Pat_Appts_Enbld',

@@ -13,6 +13,7 @@
  * - (month, Practice_Code, Field) must be unique in the file;
  * - the months the file covers replace those months already loaded (all practices), as a correction.
  */
+import { POMI_FIELDS } from '../../domain/metric-definition.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import {
   baseName,
@@ -49,19 +50,16 @@ export const POMI_COLUMNS = [
   'AuditKey',
 ] as const;
 
-/** The Field codes the NHS pipelines and the 2020 dashboard used. */
-export const POMI_FIELDS = [
-  'Pat_Appts_Use',
-  'Pat_Appts_Enbld',
-  'Pat_Presc_Use',
-  'Pat_Presc_Enbld',
-  'Pat_DetCodeRec_Use',
-  'Pat_DetCodeRec_Enbld',
+/**
+ * The Field codes the NHS pipelines and the 2020 dashboard used: those a metric may read
+ * (POMI_FIELDS of src/domain/metric-definition.ts, which the catalogue checks `pomi_field` against) and the
+ * others the files carry, kept for completeness.
+ */
+export const POMI_FILE_FIELDS = [
+  ...POMI_FIELDS,
   'Sys_Appts_Enbld',
   'Sys_Presc_Enbld',
   'Sys_DetCodeRec_Enbld',
-  'Total_Pat_Enbld',
-  'patient_list_size',
   'New_Pat_Enbld',
   'Total_Use',
 ] as const;
@@ -103,7 +101,7 @@ export async function importPomi(db: Warehouse, file: string): Promise<FeedImpor
   const ignored = header.names.filter((n) => !known.has(n.trim().toLowerCase()));
   if (ignored.length > 0) warnings.push(`${name}: column(s) ${ignored.join(', ')} ignored`);
 
-  const knownFields = new Map(POMI_FIELDS.map((f) => [f.toLowerCase(), f]));
+  const knownFields = new Map(POMI_FILE_FIELDS.map((f) => [f.toLowerCase(), f]));
   const unknownFields = new Map<string, number>();
   const text = (col: string | undefined, fields: Record<string, string>): string | null => {
     if (col === undefined) return null;
