@@ -3,12 +3,10 @@ import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import type { AreaListItem, PageQueries } from '../http/deps.ts';
 import { getAreaChildren, getAreaPage } from '../query/area-page.ts';
 import { getNationalSummary } from '../query/national-summary.ts';
-import { listAreasUnder } from '../query/ranking.ts';
+import { listAreas } from '../query/area-list.ts';
 import { searchAreas } from '../query/search.ts';
 import { getDataStatus } from '../query/status.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { parentLevel } from '../domain/areas.ts';
-import * as querySql from '../warehouse/sql/query.ts';
 
 /** The pages' read model over the warehouse. */
 export class WarehouseQueries implements PageQueries {
@@ -21,33 +19,8 @@ export class WarehouseQueries implements PageQueries {
     return getNationalSummary(this.db, this.catalogue, opts);
   }
 
-  async listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null> {
-    if (opts.parent !== undefined) {
-      const pLevel = parentLevel(opts.level);
-      const found = pLevel ? await this.db.one(querySql.findArea, [pLevel, opts.parent]) : undefined;
-      // Not the direct parent: any area above the level, by ODS or ONS code (issue 11).
-      if (!found) return listAreasUnder(this.db, opts.level, opts.parent);
-    }
-    const rows = await this.db.all<{
-      code: string;
-      ons_code: string | null;
-      name: string;
-      place_name: string | null;
-      level: AreaLevel;
-      parent_level: AreaLevel | null;
-      parent_code: string | null;
-      is_current: boolean;
-    }>(querySql.listAreas, [opts.level, opts.parent ?? null]);
-    return rows.map((r) => ({
-      code: r.code,
-      onsCode: r.ons_code,
-      name: r.name,
-      placeName: r.place_name,
-      level: r.level,
-      parentCode: r.parent_code,
-      parentLevel: r.parent_level,
-      isCurrent: r.is_current,
-    }));
+  listAreas(opts: { level: AreaLevel; parent?: string }): Promise<AreaListItem[] | null> {
+    return listAreas(this.db, opts);
   }
 
   areaPage(opts: { level: AreaLevel; code: string; grain: Grain; includePartial: boolean }) {

@@ -6,17 +6,11 @@ import {
   type MetricDefinition,
 } from '../domain/metric-definition.ts';
 import { patientRate } from '../domain/rate.ts';
-import type { DataStatus } from './types.ts';
+import type { DataStatus, NamedArea } from './types.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 
-export interface BreakdownRow {
-  code: string;
-  name: string;
-  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
-  placeName: string | null;
-  onsCode: string | null;
-  isCurrent: boolean;
+export interface BreakdownRow extends NamedArea {
   /** null: the metric has no figure at all for the period (no data is not zero). */
   value: number | null;
   /** The child's share of the parent's figure (children add up to the parent, Unknown included). */
@@ -70,13 +64,8 @@ export function isBreakdownRate(metric: MetricDefinition): boolean {
 }
 
 /** A child's figure: counts with their share of the parent, rates with their parts. */
-export interface MetricBreakdownRow {
+export interface MetricBreakdownRow extends NamedArea {
   level: AreaLevel;
-  code: string;
-  name: string;
-  placeName: string | null;
-  onsCode: string | null;
-  isCurrent: boolean;
   value: number | null;
   shareOfParent?: number | null;
   numerator?: number | null;

@@ -28,7 +28,7 @@ import { getAreaChain } from './area-page.ts';
 import { resolvePeerMetric } from './peers.ts';
 import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type RateParts } from './series.ts';
 import { getDataStatus } from './status.ts';
-import type { AreaListItem, AreaRef, DataStatus, SeriesPoint, Structure } from './types.ts';
+import type { AreaRef, DataStatus, NamedArea, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { percentChange } from '../domain/rate.ts';
 
@@ -56,16 +56,10 @@ export interface RankingRequest {
 
 export type ExclusionReason = 'closed' | 'not-yet-open' | 'small-list';
 
-export interface RankingRow {
+export interface RankingRow extends NamedArea {
   /** 1 for the highest value; ties share a rank; null for an area without a value. */
   rank: number | null;
   level: AreaLevel;
-  code: string;
-  name: string;
-  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
-  placeName: string | null;
-  onsCode: string | null;
-  isCurrent: boolean;
   /** The figure: a rate per 1,000 or percentage for rates, the count or stored ratio otherwise. */
   value: number | null;
   /** The count behind the figure: a rate's numerator, a count's value; null for a stored ratio. */
@@ -517,42 +511,4 @@ function metricIsCount(metric: MetricDefinition): boolean {
     metric.unit === 'patients' ||
     metric.unit === 'downloads'
   );
-}
-
-/** An area under another (the same shape as every area list). */
-export type AreaUnder = AreaListItem;
-
-/**
- * The areas of `level` under the area with code `ancestor` (ODS or ONS) at any level above it, on today's
- * structure, by name; null when no area above `level` has that code.
- */
-export async function listAreasUnder(
-  db: Warehouse,
-  level: AreaLevel,
-  ancestor: string,
-): Promise<AreaUnder[] | null> {
-  const rows = await db.all<{
-    code: string | null;
-    ons_code: string | null;
-    name: string;
-    place_name: string | null;
-    level: AreaLevel;
-    parent_level: AreaLevel | null;
-    parent_code: string | null;
-    is_current: boolean;
-    found: boolean;
-  }>(querySql.areasUnder, [level, ancestor]);
-  if (!rows[0]?.found) return null;
-  return rows
-    .filter((r) => r.code !== null)
-    .map((r) => ({
-      code: r.code!,
-      onsCode: r.ons_code,
-      name: r.name,
-      placeName: r.place_name,
-      level: r.level,
-      parentCode: r.parent_code,
-      parentLevel: r.parent_level,
-      isCurrent: r.is_current,
-    }));
 }

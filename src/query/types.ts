@@ -245,3 +245,13 @@ export interface AreaListItem {
   parentLevel: AreaLevel | null;
   isCurrent: boolean;
 }
+
+/** An area as a row of a table of areas names it. */
+export interface NamedArea {
+  code: string;
+  name: string;
+  /** Sub-ICB locations: the place name (docs/adr/0028); null otherwise. */
+  placeName: string | null;
+  onsCode: string | null;
+  isCurrent: boolean;
+}

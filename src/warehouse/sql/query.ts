@@ -4,7 +4,20 @@
  * One exported query object per statement (ADR 0039): import it, pass it to the database (`db.all(q, params)`);
  * positional parameters $1, $2 … only, never values written into the text.
  */
+import type { AreaLevel } from '../../domain/areas.ts';
 import { query } from '../query.ts';
+
+/** An area as the area lists read it (listAreas, areasUnder; code null: the ancestor has none below). */
+export type AreaListRow = {
+  code: string | null;
+  ons_code: string | null;
+  name: string;
+  place_name: string | null;
+  level: AreaLevel;
+  parent_level: AreaLevel | null;
+  parent_code: string | null;
+  is_current: boolean;
+};
 
 /**
  * The children of one area (today's structure) with the parts of one rate over patients aged 13+ in one
@@ -148,7 +161,7 @@ WHERE structure = $1 AND grain = $2 AND area_level = $3 AND area_code = $4
  * The ancestor is found by its ODS or ONS code at any level above the one listed; none found: no rows and
  * found = false. $1 level listed, $2 ancestor code.
  */
-export const areasUnder = query('query.areasUnder')`
+export const areasUnder = query<AreaListRow & { found: boolean }>('query.areasUnder')`
 WITH RECURSIVE depth(level, d) AS (
   VALUES ('england', 0), ('region', 1), ('icb', 2), ('sub_icb', 3), ('pcn', 4), ('practice', 5)
 ),
@@ -461,7 +474,7 @@ ORDER BY period_start
  * Areas of one level, optionally only the children of one parent. $1 level, $2 parent code or NULL.
  * Sub-ICB locations sort by place name (docs/adr/0028), as they are labelled.
  */
-export const listAreas = query('query.listAreas')`
+export const listAreas = query<AreaListRow & { code: string }>('query.listAreas')`
 SELECT area_code AS code, ons_code, name, place_name, area_level AS level, parent_level, parent_code, is_current
 FROM area
 WHERE area_level = $1 AND ($2::VARCHAR IS NULL OR parent_code = $2::VARCHAR)
