@@ -71,29 +71,27 @@ export async function getPracticeContext(
   // The three rankings share the ICB, its practices and their list sizes: read once.
   const shared = new Map<string, Promise<unknown>>();
   // The headline rates a practice is ranked on within its ICB, in order: shown_on practice_rank in their YAML.
-  for (const metric of metricsShownOn(catalogue, 'practice_rank')) {
-    const metricId = metric.id;
-    if (!metric.grains.includes(opts.grain)) continue;
-    let ranking;
-    try {
-      ranking = await getRanking(
+  // Asked for together, so that their reads are batched (src/query/ranking.ts ValueReads).
+  const metrics = metricsShownOn(catalogue, 'practice_rank').filter((m) => m.grains.includes(opts.grain));
+  const within = { level: 'icb', code: icb.code } as const;
+  const rankings = await Promise.all(
+    metrics.map((metric) =>
+      getRanking(
         db,
         catalogue,
-        {
-          metricId,
-          level: 'practice',
-          within: { level: 'icb', code: icb.code },
-          grain: opts.grain,
-          seriesPoints: 2,
-        },
+        { metricId: metric.id, level: 'practice', within, grain: opts.grain, seriesPoints: 2 },
         status,
         shared,
-      );
-    } catch (err) {
-      // No complete period yet: no ranks (and nothing else to say about figures).
-      if (err instanceof RankingError && err.param === 'period') return context;
-      throw err;
-    }
+      ).catch((err: unknown) => {
+        // No complete period yet: no ranks (and nothing else to say about figures).
+        if (err instanceof RankingError && err.param === 'period') return null;
+        throw err;
+      }),
+    ),
+  );
+  for (const [i, metric] of metrics.entries()) {
+    const ranking = rankings[i];
+    if (!ranking) return context;
     const row = ranking.rows.find((r) => r.code === context.code);
     const left = ranking.excluded.areas.find((e) => e.code === context.code);
     if (context.periodStart === null) {
@@ -102,7 +100,7 @@ export async function getPracticeContext(
       context.patientsAll = row?.patientsAll ?? left?.patientsAll ?? null;
     }
     context.ranks.push({
-      metricId,
+      metricId: metric.id,
       name: metric.name,
       shortName: metric.short_name,
       unit: metric.unit,

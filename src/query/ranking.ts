@@ -30,6 +30,7 @@ import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type Rate
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus, NamedArea, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import type { Query } from '../warehouse/query.ts';
 import { percentChange } from '../domain/rate.ts';
 
 export const DEFAULT_MIN_LIST_SIZE = 1000;
@@ -204,13 +205,78 @@ interface MemberRow {
   in_release: boolean;
 }
 
-interface ValueRow {
-  area_code: string;
-  period_start: string;
-  value: number | null;
-  uncovered: number | null;
-  patients_13plus: number | null;
+type ValueRow = typeof querySql.rankingValues extends Query<infer R> ? R : never;
+
+/**
+ * Reads of stored figures for rankings, batched: reads asked for in one turn of the event loop with the same
+ * structure, grain, areas and periods become one statement over all their metrics (a practice page's three
+ * ranks read their figures, list sizes and England's figures in three statements rather than seven).
+ */
+class ValueReads {
+  private readonly pending = new Map<
+    string,
+    { args: unknown[]; waiting: { metricId: string; done: (rows: ValueRow[] | Error) => void }[] }
+  >();
+
+  constructor(private readonly db: Warehouse) {}
+
+  read(
+    structure: Structure,
+    metricId: string,
+    grain: Grain,
+    level: AreaLevel,
+    codes: string[],
+    from: string,
+    to: string,
+  ): Promise<ValueRow[]> {
+    const key = JSON.stringify([structure, grain, level, codes, from, to]);
+    return new Promise((resolve, reject) => {
+      let batch = this.pending.get(key);
+      if (!batch) {
+        this.pending.set(key, (batch = { args: [structure, grain, level, codes, from, to], waiting: [] }));
+        setImmediate(() => void this.flush(key));
+      }
+      batch.waiting.push({ metricId, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+    });
+  }
+
+  private async flush(key: string): Promise<void> {
+    const batch = this.pending.get(key)!;
+    this.pending.delete(key);
+    const [structure, grain, level, codes, from, to] = batch.args as [
+      Structure,
+      Grain,
+      AreaLevel,
+      string[],
+      string,
+      string,
+    ];
+    const ids = [...new Set(batch.waiting.map((w) => w.metricId))];
+    try {
+      const rows = await this.db.all(querySql.rankingValues, [
+        structure,
+        listValue(ids),
+        grain,
+        level,
+        listValue(codes),
+        from,
+        to,
+      ]);
+      for (const w of batch.waiting) w.done(rows.filter((r) => r.metric_id === w.metricId));
+    } catch (err) {
+      for (const w of batch.waiting) w.done(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
 }
+
+/** The batched reads of rankings sharing `shared` (one each otherwise). */
+function valueReads(db: Warehouse, shared: Map<string, Promise<unknown>> | undefined): ValueReads {
+  if (!shared) return new ValueReads(db);
+  let reads = sharedReads.get(shared);
+  if (!reads) sharedReads.set(shared, (reads = new ValueReads(db)));
+  return reads;
+}
+const sharedReads = new WeakMap<Map<string, Promise<unknown>>, ValueReads>();
 
 function byArea(rows: ValueRow[]): Map<string, ValueRow[]> {
   const out = new Map<string, ValueRow[]>();
@@ -353,38 +419,14 @@ export async function getRanking(
   const members = await once(['members', ...memberArgs], () =>
     db.all<MemberRow>(querySql.rankingMembers, memberArgs),
   );
-  const codes = listValue(members.map((m) => m.code));
   const first = shown[0]!.periodStart;
+  const reads = valueReads(db, shared);
+  const valueMetric = isRate ? (numerator?.id ?? '') : metric.id;
+  const codeList = members.map((m) => m.code);
   const [values, sizes, englandRows] = await Promise.all([
-    db.all<ValueRow>(querySql.rankingValues, [
-      structure,
-      isRate ? (numerator?.id ?? '') : metric.id,
-      req.grain,
-      req.level,
-      codes,
-      first,
-      periodStart,
-    ]),
-    once(['sizes', structure, req.grain, req.level, withinCode, periodStart], () =>
-      db.all<ValueRow>(querySql.rankingValues, [
-        structure,
-        'patients_all',
-        req.grain,
-        req.level,
-        codes,
-        periodStart,
-        periodStart,
-      ]),
-    ),
-    db.all<ValueRow>(querySql.rankingValues, [
-      'current',
-      isRate ? (numerator?.id ?? '') : metric.id,
-      req.grain,
-      'england',
-      listValue([ENGLAND_CODE]),
-      periodStart,
-      periodStart,
-    ]),
+    reads.read(structure, valueMetric, req.grain, req.level, codeList, first, periodStart),
+    reads.read(structure, 'patients_all', req.grain, req.level, codeList, periodStart, periodStart),
+    reads.read('current', valueMetric, req.grain, 'england', [ENGLAND_CODE], periodStart, periodStart),
   ]);
   const hasFigures = isRate && !numerator ? true : values.some((v) => v.value !== null);
   const patientScale = status.demo?.scale ?? 1;

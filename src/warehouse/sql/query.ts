@@ -966,15 +966,24 @@ ORDER BY m.code
 `;
 
 /**
- * One metric's stored figures for a list of areas of one level over a range of periods (rankings): the
- * figure and the part of it from practices without a 13+ list size (docs/adr/0006), beside the area's 13+
- * patients (today's structure only; NULL as recorded, where rates are not offered). Practices are stored
- * once, under 'current'. `has_value` tells a stored figure from an area with only a denominator.
- * $1 structure, $2 metric id ('' for none), $3 grain, $4 level, $5 area codes (VARCHAR[]),
+ * Stored figures of one or more metrics for a list of areas of one level over a range of periods
+ * (rankings; a practice page's ranks ask for several metrics at once): each figure and the part of it from
+ * practices without a 13+ list size (docs/adr/0006), beside the area's 13+ patients (today's structure
+ * only; NULL as recorded, where rates are not offered), one row per metric, area and period. Practices are
+ * stored once, under 'current'. A metric id '' asks for the 13+ patients alone.
+ * $1 structure, $2 metric ids (VARCHAR[]), $3 grain, $4 level, $5 area codes (VARCHAR[]),
  * $6 first period start, $7 last period start.
  */
-export const rankingValues = query('query.rankingValues')`
-WITH codes AS (SELECT DISTINCT unnest($5::VARCHAR[]) AS area_code),
+export const rankingValues = query<{
+  metric_id: string;
+  area_code: string;
+  period_start: string;
+  value: number | null;
+  uncovered: number | null;
+  patients_13plus: number | null;
+}>('query.rankingValues')`
+WITH ids AS (SELECT DISTINCT unnest($2::VARCHAR[]) AS metric_id),
+codes AS (SELECT DISTINCT unnest($5::VARCHAR[]) AS area_code),
 -- The cells under metric_value and area_denominator, filtered on their integer keys (structure 0 is
 -- 'current', 1 'as_recorded'; grain 0 week, 1 month).
 keys AS (
@@ -984,28 +993,31 @@ keys AS (
   WHERE k.area_level = $4
 ),
 v AS (
-  SELECT k.area_code, v.period_start, v.value, v.uncovered
+  SELECT md.metric_id, k.area_code, v.period_start, v.value, v.uncovered
   FROM metric_cell v
   JOIN keys k ON k.area_key = v.area_key
+  JOIN metric_dim md ON md.metric_key = v.metric_key
   WHERE v.structure = CASE CASE WHEN $4 = 'practice' THEN 'current' ELSE $1 END
                         WHEN 'current' THEN 0 WHEN 'as_recorded' THEN 1 END
-    AND v.metric_key = (SELECT metric_key FROM metric_dim WHERE metric_id = $2)
+    AND v.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT metric_id FROM ids))
     AND v.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND v.period_start BETWEEN $6::DATE AND $7::DATE
 ),
 d AS (
-  SELECT k.area_code, d.period_start, d.patients_13plus
+  SELECT i.metric_id, k.area_code, d.period_start, d.patients_13plus
   FROM area_den_cell d
   JOIN keys k ON k.area_key = d.area_key
+  CROSS JOIN ids i
   WHERE ($1 = 'current' OR $4 = 'practice') AND d.grain = CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
     AND d.period_start BETWEEN $6::DATE AND $7::DATE
 )
-SELECT coalesce(v.area_code, d.area_code) AS area_code,
+SELECT coalesce(v.metric_id, d.metric_id) AS metric_id,
+       coalesce(v.area_code, d.area_code) AS area_code,
        coalesce(v.period_start, d.period_start) AS period_start,
        v.value, v.uncovered, d.patients_13plus
 FROM v
-FULL OUTER JOIN d ON d.area_code = v.area_code AND d.period_start = v.period_start
-ORDER BY 1, 2
+FULL OUTER JOIN d ON d.metric_id = v.metric_id AND d.area_code = v.area_code AND d.period_start = v.period_start
+ORDER BY 1, 2, 3
 `;
 
 /**
