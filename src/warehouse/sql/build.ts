@@ -353,8 +353,8 @@ WITH p0 AS (
   UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
 ),
 -- The cube is read with filters on its own columns (constants once $1 and $2 are bound, so the scan applies
--- them), not through a join to p0: each read is one pass over metric_cell, which an incremental build mostly
--- skips.
+-- them), not through a join to p0: each read is one pass over metric_cell, and a plain lower bound on the
+-- period lets the scan drop most of the cube's rows before the per-grain test.
 last_prev AS (
   SELECT c.structure, c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
   FROM metric_cell c
@@ -375,6 +375,9 @@ base AS (
   FROM metric_cell c
   JOIN cum_map m ON m.base_key = c.metric_key
   WHERE (c.structure = 1 OR (c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)))
+    AND c.period_start >= CASE WHEN $1::DATE > $2::DATE
+                               THEN least(CAST(date_trunc('week', $1::DATE) AS DATE), CAST(date_trunc('month', $1::DATE) AS DATE))
+                               ELSE DATE '0001-01-01' END
     AND (NOT $1::DATE > $2::DATE
          OR c.period_start >= CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
                                            ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END)
@@ -396,7 +399,8 @@ areas AS (
 periods AS (
   SELECT DISTINCT c.grain, c.period_start
   FROM metric_cell c
-  WHERE c.period_start >= CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+  WHERE c.period_start >= least(CAST(date_trunc('week', $1::DATE) AS DATE), CAST(date_trunc('month', $1::DATE) AS DATE))
+    AND c.period_start >= CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
                                        ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END
 ),
 grid AS (
