@@ -375,11 +375,15 @@ async function storePeerBands(s: BuildState): Promise<void> {
       h.patient_scale === scale;
     return same ? windowFrom : '0001-01-01';
   });
+  await tx.run('DELETE FROM peer_band_metric');
+  // An empty list cannot be bound (it has no item type).
+  if (rates.length === 0) {
+    await tx.run('DELETE FROM peer_band');
+    return;
+  }
   const ids = listValue(rates.map((r) => r.metricId));
   // Lists of numbers go as text, cast in SQL (a list bound from JS numbers takes the type of its first).
   await tx.run(buildSql.deletePeerBands, [ids, listValue(from)]);
-  await tx.run('DELETE FROM peer_band_metric');
-  if (rates.length === 0) return;
   await tx.run(buildSql.peerBands, [
     ids,
     listValue(rates.map((r) => r.numeratorId)),
