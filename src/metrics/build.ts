@@ -57,6 +57,9 @@ interface BuildWindow {
   t12hi: string;
   e12lo: string;
   e12hi: string;
+  /** The first week and month the changed dates fall in: no figure of an earlier period changes. */
+  firstWeek: string;
+  firstMonth: string;
 }
 
 /**
@@ -78,6 +81,8 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
       t12hi: bounds.to,
       e12lo: bounds.from,
       e12hi: bounds.to,
+      firstWeek: periodStart('week', bounds.from),
+      firstMonth: periodStart('month', bounds.from),
     };
   }
   if (!isIsoDate(range.from) || !isIsoDate(range.to) || range.from > range.to) {
@@ -92,7 +97,16 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
   const hi = maxDate(periodEnd('week', lastWeek), periodEnd('month', lastMonth));
   const t12lo = periodStart('month', from);
   const t12hi = addMonths(lastMonth, 11);
-  return { lo, hi, t12lo, t12hi, e12lo: addMonths(t12lo, -11), e12hi: periodEnd('month', t12hi) };
+  return {
+    lo,
+    hi,
+    t12lo,
+    t12hi,
+    e12lo: addMonths(t12lo, -11),
+    e12hi: periodEnd('month', t12hi),
+    firstWeek: periodStart('week', from),
+    firstMonth: t12lo,
+  };
 }
 
 /**
@@ -345,9 +359,9 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
 /**
  * Peer bands of the rates area pages draw (src/domain/page-rates.ts), per level, grain and period: what
  * querySql.peersRateBands computes, stored so that a page reads rows instead of taking quantiles over
- * every practice's figures. An incremental build recomputes the periods from the window's start (a band
- * depends only on its own period's figures and denominators); a rate whose numerator, multiplier or demo
- * patient scale changed is recomputed whole, and rates no longer drawn are dropped.
+ * every practice's figures. An incremental build recomputes the weeks and months from those of the first
+ * changed date (a band depends only on its own period's figures and denominators); a rate whose numerator,
+ * multiplier or demo patient scale changed is recomputed whole, and rates no longer drawn are dropped.
  */
 async function storePeerBands(s: BuildState): Promise<void> {
   const { tx } = s;
@@ -362,18 +376,19 @@ async function storePeerBands(s: BuildState): Promise<void> {
       )
     ).map((r) => [r.metric_id, r]),
   );
-  const windowFrom = s.range
-    ? minDate(periodStart('week', s.w.lo), periodStart('month', s.w.lo))
-    : '0001-01-01';
-  // A rate whose numerator, multiplier or demo patient scale changed is recomputed whole.
+  // A rate whose numerator, multiplier or demo patient scale changed is recomputed whole; the others from the
+  // first week and month the changed dates fall in (every figure and denominator of a period before them is
+  // as the last build left it, so its band is too).
+  const whole = '0001-01-01';
   const from = rates.map((r) => {
     const h = held.get(r.metricId);
     const same =
+      s.range !== undefined &&
       h !== undefined &&
       h.numerator_id === r.numeratorId &&
       h.multiplier === r.multiplier &&
       h.patient_scale === scale;
-    return same ? windowFrom : '0001-01-01';
+    return same ? { week: s.w.firstWeek, month: s.w.firstMonth } : { week: whole, month: whole };
   });
   await tx.run('DELETE FROM peer_band_metric');
   // An empty list cannot be bound (it has no item type).
@@ -382,15 +397,18 @@ async function storePeerBands(s: BuildState): Promise<void> {
     return;
   }
   const ids = listValue(rates.map((r) => r.metricId));
+  const weeks = listValue(from.map((f) => f.week));
+  const months = listValue(from.map((f) => f.month));
+  await tx.run(buildSql.deletePeerBands, [ids, weeks, months]);
   // Lists of numbers go as text, cast in SQL (a list bound from JS numbers takes the type of its first).
-  await tx.run(buildSql.deletePeerBands, [ids, listValue(from)]);
   await tx.run(buildSql.peerBands, [
     ids,
     listValue(rates.map((r) => r.numeratorId)),
     listValue(rates.map((r) => String(r.multiplier))),
-    listValue(from),
+    weeks,
+    months,
     scale,
-    from.reduce((a, b) => minDate(a, b)),
+    from.map((f) => minDate(f.week, f.month)).reduce((a, b) => minDate(a, b)),
   ]);
   await tx.run(
     `INSERT INTO peer_band_metric

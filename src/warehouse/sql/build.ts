@@ -750,19 +750,24 @@ WHERE u.grain = 1
  * quantiles, so that a page reading them sees exactly what it would have computed. All rates in one pass over
  * the keyed cube (a statement per rate read the whole cube through the metric_value view each time). One
  * rate per list position: $1 rate ids, $2 numerator metric ids ('' for patients aged 13+ itself), $3
- * multipliers (as text), $4 first period start of each (as text); $5 patient scale; $6 the earliest of $4
- * (a constant the scans apply, so that an incremental build reads only its recent periods' cells).
+ * multipliers (as text), $4 and $5 its first week and first month (as text); $6 patient scale; $7 the
+ * earliest of $4 and $5 (a constant the scans apply, so that an incremental build reads only its recent
+ * periods' cells).
  */
 export const peerBands = query('build.peerBands')`
 INSERT INTO peer_band
 WITH rate AS (
   SELECT unnest($1::VARCHAR[]) AS metric_id, unnest($2::VARCHAR[]) AS numerator_id,
-         CAST(unnest($3::VARCHAR[]) AS DOUBLE) AS multiplier, CAST(unnest($4::VARCHAR[]) AS DATE) AS period_from,
-         unnest(range(len($1::VARCHAR[]))) AS i
+         CAST(unnest($3::VARCHAR[]) AS DOUBLE) AS multiplier, CAST(unnest($4::VARCHAR[]) AS DATE) AS week_from,
+         CAST(unnest($5::VARCHAR[]) AS DATE) AS month_from, unnest(range(len($1::VARCHAR[]))) AS i
 ),
+-- One row per rate and grain, with the first period recomputed.
 r AS (
-  SELECT rate.*, m.metric_key AS numerator_key
-  FROM rate LEFT JOIN metric_dim m ON m.metric_id = rate.numerator_id
+  SELECT rate.i, rate.numerator_id, rate.multiplier, m.metric_key AS numerator_key, g.grain,
+         CASE g.grain WHEN 0 THEN rate.week_from ELSE rate.month_from END AS period_from
+  FROM rate
+  LEFT JOIN metric_dim m ON m.metric_id = rate.numerator_id
+  CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
 ),
 peer_area AS (
   SELECT k.area_key, k.area_level, a.is_current
@@ -774,22 +779,22 @@ den AS (
   SELECT d.grain, d.period_start, d.area_key, d.patients_13plus, p.area_level, p.is_current
   FROM area_den_cell d
   JOIN peer_area p ON p.area_key = d.area_key
-  WHERE d.patients_13plus > 0 AND d.period_start >= $6::DATE
+  WHERE d.patients_13plus > 0 AND d.period_start >= $7::DATE
 ),
 -- Rates are joined and grouped on their position (i), not their id: integer keys hash faster.
 numerator AS (
   SELECT r.i, v.grain, v.period_start, v.area_key, v.value, v.uncovered
   FROM r
-  JOIN metric_cell v ON v.metric_key = r.numerator_key AND v.period_start >= r.period_from
-  WHERE v.structure = 0 AND v.period_start >= $6::DATE
+  JOIN metric_cell v ON v.metric_key = r.numerator_key AND v.grain = r.grain AND v.period_start >= r.period_from
+  WHERE v.structure = 0 AND v.period_start >= $7::DATE
 ),
 peer AS (
   SELECT r.i, d.area_level, d.grain, d.period_start,
          CASE WHEN r.numerator_id = '' THEN d.patients_13plus
-              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $5) * r.multiplier
+              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
          END AS value
   FROM r
-  JOIN den d ON d.period_start >= r.period_from
+  JOIN den d ON d.grain = r.grain AND d.period_start >= r.period_from
   LEFT JOIN numerator v
     ON v.i = r.i AND v.grain = d.grain AND v.period_start = d.period_start AND v.area_key = d.area_key
   WHERE d.is_current OR v.value IS NOT NULL
@@ -800,20 +805,21 @@ bands AS (
   FROM peer
   GROUP BY i, area_level, grain, period_start
 )
-SELECT r.metric_id, b.area_level, CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
+SELECT rate.metric_id, b.area_level, CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
        b.q[1], b.q[2], b.q[3], b.q[4], b.q[5]
 FROM bands b
-JOIN r ON r.i = b.i
+JOIN rate ON rate.i = b.i
 `;
 
 /**
- * The stored peer bands about to be recomputed: those of rate $1[i] from period start $2[i] on (as text), and
- * those of rates not in $1 (no longer drawn).
+ * The stored peer bands about to be recomputed: those of rate $1[i] from week $2[i] and month $3[i] on (as
+ * text), and those of rates not in $1 (no longer drawn).
  */
 export const deletePeerBands = query('build.deletePeerBands')`
 DELETE FROM peer_band
 WHERE NOT list_contains($1::VARCHAR[], metric_id)
-   OR period_start >= CAST(list_extract($2::VARCHAR[], list_position($1::VARCHAR[], metric_id)) AS DATE)
+   OR period_start >= CAST(list_extract(CASE grain WHEN 'week' THEN $2::VARCHAR[] ELSE $3::VARCHAR[] END,
+                                        list_position($1::VARCHAR[], metric_id)) AS DATE)
 `;
 
 /**
