@@ -57,7 +57,8 @@ interface BuildWindow {
   t12hi: string;
   e12lo: string;
   e12hi: string;
-  /** The first week and month the changed dates fall in: no figure of an earlier period changes. */
+  /** The first changed date (within bounds), and the week and month it falls in: no earlier figure changes. */
+  first: string;
   firstWeek: string;
   firstMonth: string;
 }
@@ -81,6 +82,7 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
       t12hi: bounds.to,
       e12lo: bounds.from,
       e12hi: bounds.to,
+      first: bounds.from,
       firstWeek: periodStart('week', bounds.from),
       firstMonth: periodStart('month', bounds.from),
     };
@@ -104,6 +106,7 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
     t12hi,
     e12lo: addMonths(t12lo, -11),
     e12hi: periodEnd('month', t12hi),
+    first: from,
     firstWeek: periodStart('week', from),
     firstMonth: t12lo,
   };
@@ -230,8 +233,8 @@ interface BuildState {
   clock: Clock;
   options: BuildOptions;
   cumulative: MetricDefinition[];
-  /** Metrics recomputed from the first recomputed period on (running totals, list sizes). */
-  fromFirstPeriod: string[];
+  /** Metrics recomputed from the first recomputed period on: list sizes (from gridStart), running totals (from cumStart). */
+  listSizeIds: string[];
   /** metric_key of each metric id (step `dimensions`). */
   metricKeys: Map<string, number>;
   /** area_key of the Unknown practice and of England. */
@@ -240,6 +243,11 @@ interface BuildState {
   /** The first loaded day, and the first day whose running totals and denominators are recomputed. */
   firstDay: string;
   gridStart: string;
+  /**
+   * The first day whose running totals are recomputed: the first changed date (no count before its week and
+   * month changed), or the first loaded day when that is later or the build is full.
+   */
+  cumStart: string;
   /** User-hash partitions of the unique-user passes (ADR 0027). */
   parts: number;
   rows: number;
@@ -511,6 +519,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       s.firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
       // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
       s.gridStart = s.range ? maxDate(s.firstDay, w.lo) : s.firstDay;
+      s.cumStart = s.range ? maxDate(s.firstDay, w.first) : s.firstDay;
       const span = (await tx.one<{ first: string | null; last: string | null }>(buildSql.dateRange, [
         s.gridStart,
         bounds.from,
@@ -619,7 +628,10 @@ export const BUILD_STEPS: readonly BuildStep[] = [
           w.hi,
           w.t12lo,
           w.t12hi,
-          listValue(s.fromFirstPeriod),
+          JSON.stringify([
+            ...s.listSizeIds.map((id) => ({ id, from: s.gridStart })),
+            ...s.cumulative.map((m) => ({ id: m.id, from: s.cumStart })),
+          ]),
           s.gridStart,
         ]);
         await tx.run(buildSql.deleteRecomputedJumpOffs, [w.lo, w.hi]);
@@ -642,8 +654,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         listValue(s.cumulative.map((m) => m.id)),
         listValue(s.cumulative.map((m) => m.of!)),
       ]);
-      // Opens from the stored totals only after the first day; a full build starts on it (gridStart = firstDay).
-      await tx.run(buildSql.cumulativeRunning, [s.gridStart, s.firstDay]);
+      // Opens from the stored totals only after the first day; a full build starts on it (cumStart = firstDay).
+      await tx.run(buildSql.cumulativeRunning, [s.cumStart, s.firstDay]);
       await tx.run(buildSql.cumulativePractices);
       await tx.run('DELETE FROM cell_build');
       await tx.run(buildSql.rollupCurrent, [s.england]);
@@ -772,12 +784,13 @@ export async function buildMetrics(
       clock,
       options,
       cumulative,
-      fromFirstPeriod: [...cumulative.map((m) => m.id), ...LIST_SIZE_METRICS.filter((id) => ids.has(id))],
+      listSizeIds: LIST_SIZE_METRICS.filter((id) => ids.has(id)),
       metricKeys: new Map(),
       unknown: -1,
       england: -1,
       firstDay: '0001-01-01',
       gridStart: '0001-01-01',
+      cumStart: '0001-01-01',
       parts: 1,
       rows: 0,
       firstPeriod: null,

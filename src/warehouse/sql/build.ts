@@ -448,7 +448,8 @@ WHERE period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) A
 /**
  * Removes the stored figures an incremental build recomputes: counts, unique users and feed figures of
  * periods lying wholly within $1..$2, rolling 12-month users of target months $3..$4, and the metrics of $5
- * (running totals, patients of all ages) from the period containing $6.
+ * (a JSON array of {id, from}: running totals, patients of all ages) from the week and month containing
+ * their date; $6 is the earliest of those dates.
  */
 export const deleteRecomputed = query('build.deleteRecomputed')`
 DELETE FROM metric_cell
@@ -463,9 +464,13 @@ WHERE period_start >= least($1::DATE, $3::DATE, CAST(date_trunc('week', $6::DATE
        AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2)
    OR (metric_key IN (SELECT metric_key FROM metric_selector WHERE kind = 'unique_12m')
        AND period_start BETWEEN $3 AND $4)
-   OR (metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($5, metric_id))
-       AND period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $6::DATE) AS DATE)
-                                      ELSE CAST(date_trunc('month', $6::DATE) AS DATE) END))
+   OR EXISTS (
+       SELECT 1
+       FROM (SELECT unnest(from_json($5, '[{"id": "VARCHAR", "from": "DATE"}]'), recursive := true)) f
+       JOIN metric_dim d ON d.metric_id = f.id
+       WHERE d.metric_key = metric_cell.metric_key
+         AND metric_cell.period_start >= CASE metric_cell.grain WHEN 0 THEN CAST(date_trunc('week', f."from") AS DATE)
+                                                                ELSE CAST(date_trunc('month', f."from") AS DATE) END))
 `;
 
 /**
