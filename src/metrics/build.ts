@@ -233,14 +233,14 @@ interface BuildState {
   clock: Clock;
   options: BuildOptions;
   cumulative: MetricDefinition[];
-  /** Metrics recomputed from the first recomputed period on: list sizes (from gridStart), running totals (from cumStart). */
+  /** Metrics from list sizes (patients of all ages), recomputed from gridStart on (running totals: cumStart). */
   listSizeIds: string[];
   /** metric_key of each metric id (step `dimensions`). */
   metricKeys: Map<string, number>;
   /** area_key of the Unknown practice and of England. */
   unknown: number;
   england: number;
-  /** The first loaded day, and the first day whose running totals and denominators are recomputed. */
+  /** The first loaded day, and the first day whose list sizes and denominators are recomputed. */
   firstDay: string;
   gridStart: string;
   /**
@@ -517,7 +517,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       ]);
       await tx.run(buildSql.replaceDataDays, [w.lo, w.hi]);
       s.firstDay = (await tx.scalar<string | null>('SELECT min(day) FROM data_day')) ?? '0001-01-01';
-      // Running totals and denominators are recomputed from here on; earlier periods are unchanged.
+      // List sizes and denominators are recomputed from here on, running totals from the first changed date
+      // (the window reaches back to the start of its week and month); earlier periods are unchanged.
       s.gridStart = s.range ? maxDate(s.firstDay, w.lo) : s.firstDay;
       s.cumStart = s.range ? maxDate(s.firstDay, w.first) : s.firstDay;
       const span = (await tx.one<{ first: string | null; last: string | null }>(buildSql.dateRange, [
