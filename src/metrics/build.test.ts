@@ -680,6 +680,76 @@ describe('buildMetrics', () => {
     }
   });
 
+  // Step peer-bands in an incremental build: a rate recomputes the periods from the window's start only, unless
+  // how it was computed changed (then all of it); rates no longer drawn are dropped.
+  it('an incremental build recomputes peer bands from the window only, a changed rate whole, and drops rates not drawn', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(5, 1500).map((e, i) => ({ ...e, id: `b${i}` }));
+    const cut = '2026-09-14T00:00:00Z';
+    const bands = async (db: Warehouse, where: string) =>
+      (
+        await db.all<{ k: string }>(
+          `SELECT concat_ws('|', metric_id, area_level, grain, period_start, n, p10, p25, p50, p75, p90) AS k
+           FROM peer_band WHERE ${where} ORDER BY k`,
+        )
+      ).map((r) => r.k);
+    const incremental = await geographyWarehouse();
+    const full = await geographyWarehouse();
+    try {
+      await ingestEventFile(full, writeEvents('bands-all.csv', events));
+      await buildMetrics(full, catalogue, clock);
+      await ingestEventFile(
+        incremental,
+        writeEvents(
+          'bands-a.csv',
+          events.filter((e) => e.time < cut),
+        ),
+      );
+      await buildMetrics(incremental, catalogue, clock);
+      // As if logins_per_1000 had been stored with another multiplier, and a rate no longer drawn were stored.
+      await incremental.run("UPDATE peer_band_metric SET multiplier = 7 WHERE metric_id = 'logins_per_1000'");
+      await incremental.run("UPDATE peer_band SET p50 = -1 WHERE period_start < '2026-06-01'");
+      await incremental.run(
+        "INSERT INTO peer_band VALUES ('retired_rate', 'pcn', 'month', '2026-01-01', 1, 1, 1, 1, 1, 1)",
+      );
+      await incremental.run("INSERT INTO peer_band_metric VALUES ('retired_rate', 'logins', 1, 1)");
+      const loaded = await ingestEventFile(
+        incremental,
+        writeEvents(
+          'bands-b.csv',
+          events.filter((e) => e.time >= cut),
+        ),
+      );
+      await buildMetrics(incremental, catalogue, clock, {
+        from: loaded.firstEventDate!,
+        to: loaded.lastEventDate!,
+      });
+      // The changed rate: every period recomputed, as a full build stores it.
+      const changed = "metric_id = 'logins_per_1000'";
+      expect((await bands(full, changed)).length).toBeGreaterThan(0);
+      expect(await bands(incremental, changed)).toEqual(await bands(full, changed));
+      // The others: the periods before the window are left as they were (here marked), the rest recomputed.
+      const early = "metric_id <> 'logins_per_1000' AND period_start < '2026-06-01'";
+      expect((await bands(incremental, early)).length).toBeGreaterThan(0);
+      expect(
+        await incremental.scalar<number>(`SELECT count(*) FROM peer_band WHERE ${early} AND p50 <> -1`),
+      ).toBe(0);
+      const recent = "metric_id <> 'logins_per_1000' AND period_start >= '2026-08-31'";
+      expect((await bands(full, recent)).length).toBeGreaterThan(0);
+      expect(await bands(incremental, recent)).toEqual(await bands(full, recent));
+      expect(await bands(incremental, "metric_id = 'retired_rate'")).toEqual([]);
+      const held = (db: Warehouse) =>
+        db.all(
+          'SELECT metric_id, numerator_id, multiplier, patient_scale FROM peer_band_metric ORDER BY ALL',
+        );
+      expect(await held(incremental)).toEqual(await held(full));
+    } finally {
+      incremental.close();
+      full.close();
+    }
+  });
+
   // Issue 16.1: a delivery whose first event falls in a week that began in the previous month (e.g. Friday
   // 2 October 2026, week of Monday 28 September) made the incremental build insert September's running totals
   // and patients of all ages a second time. Cut the same events on every day of that week and of the week
@@ -737,6 +807,70 @@ describe('buildMetrics', () => {
         await buildMetrics(incremental, catalogue, clock);
         const loaded = await ingestEventFile(incremental, writeEvents(`cut-${day}-b.csv`, second));
         expect(loaded.firstEventDate, day).toBe(day);
+        await buildMetrics(incremental, catalogue, clock, {
+          from: loaded.firstEventDate!,
+          to: loaded.lastEventDate!,
+        });
+        expect(await duplicateKeys(incremental), `duplicate keys after a load from ${day}`).toEqual([]);
+        const got = await dump(incremental);
+        expect(got.length, `stored rows after a load from ${day}`).toBe(expected.length);
+        expect(
+          got.filter((x, i) => x !== expected[i]).slice(0, 3),
+          `figures differing from a full rebuild after a load from ${day}`,
+        ).toEqual([]);
+      } finally {
+        incremental.close();
+      }
+    }
+  });
+
+  // Running totals are recomputed from the week and month of the first changed date, opening from the stored
+  // totals of the period before, even when the window (which starts on the first of the month) reaches back
+  // to the first loaded day: here the data start on Wednesday 2 September and later loads in that month.
+  it('an incremental build in the month of the first loaded day gives the running totals of a full rebuild', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(13, 1500)
+      .filter((e) => londonDate(e.time) >= '2026-09-02')
+      .map((e, i) => ({ ...e, id: `f${i}` }));
+    for (let k = 0; k < 3; k++) {
+      events.push({
+        id: `f-first-${k}`,
+        time: `2026-09-02T1${k}:00:00Z`,
+        type: k === 0 ? 'login' : 'registration',
+        user: `first${k}`,
+        practice: PRACTICE_CODES[k]!,
+        level: 'P9',
+        recordType: '',
+      });
+    }
+    const full = await geographyWarehouse();
+    let expected: string[];
+    try {
+      await ingestEventFile(full, writeEvents('first-all.csv', events));
+      await buildMetrics(full, catalogue, clock);
+      expected = await dump(full);
+    } finally {
+      full.close();
+    }
+    for (const day of ['2026-09-03', '2026-09-09', '2026-09-16']) {
+      const incremental = await geographyWarehouse();
+      try {
+        await ingestEventFile(
+          incremental,
+          writeEvents(
+            `first-${day}-a.csv`,
+            events.filter((e) => londonDate(e.time) < day),
+          ),
+        );
+        await buildMetrics(incremental, catalogue, clock);
+        const loaded = await ingestEventFile(
+          incremental,
+          writeEvents(
+            `first-${day}-b.csv`,
+            events.filter((e) => londonDate(e.time) >= day),
+          ),
+        );
         await buildMetrics(incremental, catalogue, clock, {
           from: loaded.firstEventDate!,
           to: loaded.lastEventDate!,

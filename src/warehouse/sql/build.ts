@@ -349,14 +349,18 @@ WHERE r.structure = 0
 export const cumulativeRunning = query('build.cumulativeRunning')`
 CREATE OR REPLACE TEMP TABLE cum_running AS
 WITH p0 AS (
-  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0, $1::DATE > $2::DATE AS stored
-  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE), $1::DATE > $2::DATE
+  SELECT 0::UTINYINT AS grain, CAST(date_trunc('week', $1::DATE) AS DATE) AS p0
+  UNION ALL SELECT 1, CAST(date_trunc('month', $1::DATE) AS DATE)
 ),
+-- The cube is read with filters on its own columns (constants once $1 and $2 are bound, so the scan applies
+-- them), not through a join to p0: each read is one pass over metric_cell, and a plain lower bound on the
+-- period lets the scan drop most of the cube's rows before the per-grain test.
 last_prev AS (
   SELECT c.structure, c.metric_key AS cum_key, c.grain, max(c.period_start) AS period_start
   FROM metric_cell c
-  JOIN p0 ON p0.grain = c.grain AND c.period_start < p0.p0 AND p0.stored
-  WHERE c.structure IN (0, 1) AND c.metric_key IN (SELECT cum_key FROM cum_map)
+  WHERE $1::DATE > $2::DATE AND c.structure IN (0, 1) AND c.metric_key IN (SELECT cum_key FROM cum_map)
+    AND c.period_start < CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+                                      ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END
   GROUP BY ALL
 ),
 opening AS (
@@ -370,8 +374,13 @@ base AS (
   SELECT c.structure, m.cum_key, c.grain, c.period_start, c.area_key, c.value
   FROM metric_cell c
   JOIN cum_map m ON m.base_key = c.metric_key
-  JOIN p0 ON p0.grain = c.grain AND (c.period_start >= p0.p0 OR NOT p0.stored)
-  WHERE c.structure = 1 OR (c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current))
+  WHERE (c.structure = 1 OR (c.structure = 0 AND c.area_key IN (SELECT practice_key FROM anc_current)))
+    AND c.period_start >= CASE WHEN $1::DATE > $2::DATE
+                               THEN least(CAST(date_trunc('week', $1::DATE) AS DATE), CAST(date_trunc('month', $1::DATE) AS DATE))
+                               ELSE DATE '0001-01-01' END
+    AND (NOT $1::DATE > $2::DATE
+         OR c.period_start >= CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+                                           ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END)
 ),
 areas AS (
   SELECT structure, cum_key, grain, area_key, sum(opening) AS opening, min(first_period) AS first_period
@@ -389,7 +398,10 @@ areas AS (
 ),
 periods AS (
   SELECT DISTINCT c.grain, c.period_start
-  FROM metric_cell c JOIN p0 ON p0.grain = c.grain AND c.period_start >= p0.p0
+  FROM metric_cell c
+  WHERE c.period_start >= least(CAST(date_trunc('week', $1::DATE) AS DATE), CAST(date_trunc('month', $1::DATE) AS DATE))
+    AND c.period_start >= CASE c.grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) AS DATE)
+                                       ELSE CAST(date_trunc('month', $1::DATE) AS DATE) END
 ),
 grid AS (
   SELECT x.structure, x.cum_key, x.grain, x.area_key, x.opening, p.period_start
@@ -436,7 +448,8 @@ WHERE period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) A
 /**
  * Removes the stored figures an incremental build recomputes: counts, unique users and feed figures of
  * periods lying wholly within $1..$2, rolling 12-month users of target months $3..$4, and the metrics of $5
- * (running totals, patients of all ages) from the period containing $6.
+ * (a JSON array of {id, from}: running totals, patients of all ages) from the week and month containing
+ * their date; $6 is the earliest of those dates.
  */
 export const deleteRecomputed = query('build.deleteRecomputed')`
 DELETE FROM metric_cell
@@ -451,9 +464,13 @@ WHERE period_start >= least($1::DATE, $3::DATE, CAST(date_trunc('week', $6::DATE
        AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2)
    OR (metric_key IN (SELECT metric_key FROM metric_selector WHERE kind = 'unique_12m')
        AND period_start BETWEEN $3 AND $4)
-   OR (metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($5, metric_id))
-       AND period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $6::DATE) AS DATE)
-                                      ELSE CAST(date_trunc('month', $6::DATE) AS DATE) END))
+   OR EXISTS (
+       SELECT 1
+       FROM (SELECT unnest(from_json($5, '[{"id": "VARCHAR", "from": "DATE"}]'), recursive := true)) f
+       JOIN metric_dim d ON d.metric_id = f.id
+       WHERE d.metric_key = metric_cell.metric_key
+         AND metric_cell.period_start >= CASE metric_cell.grain WHEN 0 THEN CAST(date_trunc('week', f."from") AS DATE)
+                                                                ELSE CAST(date_trunc('month', f."from") AS DATE) END))
 `;
 
 /**
@@ -688,20 +705,36 @@ FROM range(1, len($2) + 1) t(i)
 `;
 
 /**
- * $1 metric id, $2 source, $3 snapshot column, $4 POMI field, $5 device type, $6 provider, $7 service.
+ * Every feed metric's selector: $1 a JSON array of {metric_id, source, snapshot_column, pomi_field,
+ * device_type, provider, service} (null: any). JSON rather than a list per column: a bound list takes its type
+ * from its first element, so a list starting with NULL would lose every value.
  */
 export const insertFeedSelector = query('build.insertFeedSelector')`
 INSERT INTO feed_selector
-SELECT metric_key, $2, $3, $4, $5, $6, $7 FROM metric_dim WHERE metric_id = $1
+SELECT d.metric_key, s.source, s.snapshot_column, s.pomi_field, s.device_type, s.provider, s.service
+FROM (
+  SELECT unnest(from_json($1, '[{"metric_id": "VARCHAR", "source": "VARCHAR", "snapshot_column": "VARCHAR",
+    "pomi_field": "VARCHAR", "device_type": "VARCHAR", "provider": "VARCHAR", "service": "VARCHAR"}]'),
+    recursive := true)
+) s
+JOIN metric_dim d ON d.metric_id = s.metric_id
 `;
 
 /**
- * $1 metric id, $2 kind, $3 sig, $4 event type, $5 identity level, $6 record type, $7 channel, $8 provider,
- * $9 service, $10 P9 route (NULL = any), $11 sig key.
+ * Every selector row of the metrics counted from events: $1 a JSON array of {metric_id, kind, sig, sig_key,
+ * event_type, identity_level, record_type, channel, provider, service, p9_route} (null: any). One statement
+ * rather than one per row: each costs about a millisecond however small, and there are dozens.
  */
 export const insertMetricSelector = query('build.insertMetricSelector')`
 INSERT INTO metric_selector
-SELECT metric_key, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10 FROM metric_dim WHERE metric_id = $1
+SELECT d.metric_key, s.kind, s.sig, s.sig_key, s.event_type, s.identity_level, s.record_type, s.channel,
+       s.provider, s.service, s.p9_route
+FROM (
+  SELECT unnest(from_json($1, '[{"metric_id": "VARCHAR", "kind": "VARCHAR", "sig": "VARCHAR", "sig_key": "SMALLINT",
+    "event_type": "VARCHAR", "identity_level": "VARCHAR", "record_type": "VARCHAR", "channel": "VARCHAR",
+    "provider": "VARCHAR", "service": "VARCHAR", "p9_route": "VARCHAR"}]'), recursive := true)
+) s
+JOIN metric_dim d ON d.metric_id = s.metric_id
 `;
 
 /**
@@ -717,34 +750,81 @@ WHERE u.grain = 1
 `;
 
 /**
- * The peer bands of one rate over patients aged 13+ at every level below England, per grain and period
- * from $4 on: the rows querySql.peersRateBands gives for each level and grain, with the same figure per
- * area and the same quantiles, so that a page reading them sees exactly what it would have computed.
- * $1 numerator metric id or '', $2 rate id, $3 patient scale, $4 first period start, $5 multiplier.
+ * The peer bands of the rates over patients aged 13+ at every level below England, per grain and period: the
+ * rows querySql.peersRateBands gives for each level and grain, with the same figure per area and the same
+ * quantiles, so that a page reading them sees exactly what it would have computed. All rates in one pass over
+ * the keyed cube (a statement per rate read the whole cube through the metric_value view each time). One
+ * rate per list position: $1 rate ids, $2 numerator metric ids ('' for patients aged 13+ itself), $3
+ * multipliers (as text), $4 and $5 its first week and first month (as text); $6 patient scale; $7 the
+ * earliest of $4 and $5 (a constant the scans apply, so that an incremental build reads only its recent
+ * periods' cells).
  */
 export const peerBands = query('build.peerBands')`
 INSERT INTO peer_band
-WITH peer AS (
-  SELECT d.area_level, d.grain, d.period_start,
-         CASE WHEN $1 = '' THEN d.patients_13plus
-              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $3) * $5
+WITH rate AS (
+  SELECT unnest($1::VARCHAR[]) AS metric_id, unnest($2::VARCHAR[]) AS numerator_id,
+         CAST(unnest($3::VARCHAR[]) AS DOUBLE) AS multiplier, CAST(unnest($4::VARCHAR[]) AS DATE) AS week_from,
+         CAST(unnest($5::VARCHAR[]) AS DATE) AS month_from, unnest(range(len($1::VARCHAR[]))) AS i
+),
+-- One row per rate and grain, with the first period recomputed.
+r AS (
+  SELECT rate.i, rate.numerator_id, rate.multiplier, m.metric_key AS numerator_key, g.grain,
+         CASE g.grain WHEN 0 THEN rate.week_from ELSE rate.month_from END AS period_from
+  FROM rate
+  LEFT JOIN metric_dim m ON m.metric_id = rate.numerator_id
+  CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
+),
+peer_area AS (
+  SELECT k.area_key, k.area_level, a.is_current
+  FROM area_dim k
+  JOIN area a ON a.area_level = k.area_level AND a.area_code = k.area_code
+  WHERE k.area_level <> 'england' AND k.area_code <> 'UNKNOWN'
+),
+den AS (
+  SELECT d.grain, d.period_start, d.area_key, d.patients_13plus, p.area_level, p.is_current
+  FROM area_den_cell d
+  JOIN peer_area p ON p.area_key = d.area_key
+  WHERE d.patients_13plus > 0 AND d.period_start >= $7::DATE
+),
+-- Rates are joined and grouped on their position (i), not their id: integer keys hash faster.
+numerator AS (
+  SELECT r.i, v.grain, v.period_start, v.area_key, v.value, v.uncovered
+  FROM r
+  JOIN metric_cell v ON v.metric_key = r.numerator_key AND v.grain = r.grain AND v.period_start >= r.period_from
+  WHERE v.structure = 0 AND v.period_start >= $7::DATE
+),
+peer AS (
+  SELECT r.i, d.area_level, d.grain, d.period_start,
+         CASE WHEN r.numerator_id = '' THEN d.patients_13plus
+              ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
          END AS value
-  FROM area_denominator d
-  LEFT JOIN metric_value v
-    ON v.structure = 'current' AND v.metric_id = $1 AND v.grain = d.grain AND v.period_start = d.period_start
-   AND v.area_level = d.area_level AND v.area_code = d.area_code
-  JOIN area a ON a.area_level = d.area_level AND a.area_code = d.area_code
-  WHERE d.area_level <> 'england' AND d.period_start >= $4 AND d.patients_13plus > 0
-    AND d.area_code <> 'UNKNOWN' AND (a.is_current OR v.value IS NOT NULL)
+  FROM r
+  JOIN den d ON d.grain = r.grain AND d.period_start >= r.period_from
+  LEFT JOIN numerator v
+    ON v.i = r.i AND v.grain = d.grain AND v.period_start = d.period_start AND v.area_key = d.area_key
+  WHERE d.is_current OR v.value IS NOT NULL
 ),
 bands AS (
-  SELECT area_level, grain, period_start, count(*) AS n,
+  SELECT i, area_level, grain, period_start, count(*) AS n,
          quantile_cont(value, [0.1, 0.25, 0.5, 0.75, 0.9]) AS q
   FROM peer
-  GROUP BY area_level, grain, period_start
+  GROUP BY i, area_level, grain, period_start
 )
-SELECT $2, area_level, grain, period_start, n, q[1], q[2], q[3], q[4], q[5]
-FROM bands
+SELECT rate.metric_id, b.area_level, CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
+       b.q[1], b.q[2], b.q[3], b.q[4], b.q[5]
+FROM bands b
+JOIN rate ON rate.i = b.i
+`;
+
+/**
+ * The stored peer bands about to be recomputed: those of rate $1[i] from week $2[i] and month $3[i] on (as
+ * text), and those of rates not in $1 (no longer drawn).
+ */
+export const deletePeerBands = query('build.deletePeerBands')`
+DELETE FROM peer_band
+WHERE NOT list_contains($1::VARCHAR[], metric_id)
+   OR period_start >= CAST(list_extract(CASE grain WHEN 'week' THEN $2::VARCHAR[] ELSE $3::VARCHAR[] END,
+                                        list_position($1::VARCHAR[], metric_id)) AS DATE)
 `;
 
 /**
