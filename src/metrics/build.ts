@@ -366,7 +366,7 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
 
 /**
  * Peer bands of the rates area pages draw (src/domain/page-rates.ts), per level, grain and period: what
- * querySql.peersRateBands computes, stored so that a page reads rows instead of taking quantiles over
+ * getPeerBands computes from querySql.peersRateBandParts, stored so that a page reads rows instead of taking quantiles over
  * every practice's figures. An incremental build recomputes the weeks and months from those of the first
  * changed date (a band depends only on its own period's figures and denominators); a rate whose numerator,
  * multiplier or demo patient scale changed is recomputed whole, and rates no longer drawn are dropped.

@@ -250,7 +250,7 @@ function peersOf(
 
 /**
  * getPeers for several requests (an area page's tiles), in the order given: the rates of one area, level,
- * grain and period in one query (peersRateRanks) rather than one each; other metrics as getPeers.
+ * grain and period in one query (peersRateParts) rather than one each; other metrics as getPeers.
  */
 export async function getPeersMany(
   db: Warehouse,
@@ -396,13 +396,18 @@ async function computePeerBands(
     });
   } else {
     const structure: Structure = req.level === 'practice' ? 'current' : req.structure;
-    rows = await db.all<BandRow>(querySql.peersCountBands, [
+    const values = await db.all(querySql.peersCountBandValues, [
       structure,
       resolved.metric.id,
       req.grain,
       req.level,
       listValue(periods.map((p) => p.periodStart)),
     ]);
+    rows = values.map((v) => ({
+      period_start: v.period_start,
+      n: v.peer_values.length,
+      q: quantiles(v.peer_values, BAND_QUANTILES),
+    }));
   }
   const complete = new Map(periods.map((p) => [p.periodStart, p.complete]));
   return rows

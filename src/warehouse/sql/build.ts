@@ -751,7 +751,7 @@ WHERE u.grain = 1
 
 /**
  * The peer bands of the rates over patients aged 13+ at every level below England, per grain and period: the
- * rows querySql.peersRateBands gives for each level and grain, with the same figure per area and the same
+ * rows getPeerBands computes from querySql.peersRateBandParts for each level and grain, with the same figure per area and the same
  * quantiles, so that a page reading them sees exactly what it would have computed. All rates in one pass over
  * the keyed cube (a statement per rate read the whole cube through the metric_value view each time). One
  * rate per list position: $1 rate ids, $2 numerator metric ids ('' for patients aged 13+ itself), $3

@@ -693,7 +693,7 @@ SELECT CAST(min(date) AS VARCHAR) AS first_day, CAST(max(date) AS VARCHAR) AS la
 `;
 
 /**
- * The stored peer bands of one rate (build step peer-bands), as peersRateBands gives them, in one
+ * The stored peer bands of one rate (build step peer-bands), as getPeerBands computes them from peersRateBandParts, in one
  * round trip with whether the build stored that rate as it is now computed (same numerator, multiplier and
  * patient scale): `stored` false (one row of NULLs) means compute them; stored without bands in the range
  * gives one row with a NULL period.
@@ -715,11 +715,13 @@ ORDER BY b.period_start
 `;
 
 /**
- * The spread of one count metric across the areas of one level, per period: p10, p25, p50, p75, p90
- * (linear interpolation) and the number of areas. Peers as in peersCountRank.
+ * The figures of one count metric of every area of one level, per period, for its spread (quantiles() in
+ * src/domain/statistics.ts: SQL only fetches). Peers as in peersCountValues.
  * $1 structure, $2 metric id, $3 grain, $4 level, $5 period starts (DATE[]).
  */
-export const peersCountBands = query('query.peersCountBands')`
+export const peersCountBandValues = query<{ period_start: string; peer_values: number[] }>(
+  'query.peersCountBandValues',
+)`
 WITH periods AS (SELECT DISTINCT unnest($5::DATE[]) AS period_start),
 current_area AS (
   SELECT area_code FROM area WHERE area_level = $4 AND is_current AND area_code <> 'UNKNOWN'
@@ -742,7 +744,7 @@ peer AS (
   FROM stored s
   WHERE $1 <> 'current' OR s.area_code NOT IN (SELECT area_code FROM current_area)
 )
-SELECT period_start, count(*) AS n, quantile_cont(value, [0.1, 0.25, 0.5, 0.75, 0.9]) AS q
+SELECT period_start, list(value::DOUBLE) AS peer_values
 FROM peer
 GROUP BY period_start
 ORDER BY period_start
