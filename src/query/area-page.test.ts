@@ -322,6 +322,59 @@ describe('getAreaPage', () => {
     expect(page!.children!.rows.map((r) => r.code)).toEqual(['P00001', 'P00002']);
   });
 
+  it('reads England’s comparison figures once per data version, and they stay England’s', async () => {
+    const page = (code: string) =>
+      getAreaPage(db, catalogue, { level: 'pcn', code, grain: 'week', includePartial: true });
+    const england = (p: Awaited<ReturnType<typeof page>>) =>
+      p!.tiles.map((t) => t.comparison?.figures.find((f) => f.role === 'england')?.value ?? null);
+    /** The page, and how many of its reads were of England's figures. */
+    const counted = async (code: string) => {
+      let englandReads = 0;
+      const all = db.all.bind(db);
+      db.all = ((...args: Parameters<typeof all>) => {
+        if (Array.isArray(args[1]) && args[1].includes(ENGLAND_CODE)) englandReads += 1;
+        return all(...args);
+      }) as typeof db.all;
+      try {
+        return { page: await page(code), englandReads };
+      } finally {
+        db.all = all;
+      }
+    };
+    const first = await counted('U00001');
+    // England's rate series (its stored figures and its 13+ patients) are read for the first page only.
+    expect(first.englandReads).toBe(2);
+    const second = await counted('U00002');
+    expect(second.englandReads).toBe(0);
+    // Exactly the page read without the kept figures (another connection keeps none yet).
+    const other = await db.connect();
+    try {
+      const fresh = await getAreaPage(other, catalogue, {
+        level: 'pcn',
+        code: 'U00002',
+        grain: 'week',
+        includePartial: true,
+      });
+      expect(second.page).toEqual(fresh);
+    } finally {
+      other.close();
+    }
+    expect(england(first.page).some((v) => v !== null)).toBe(true);
+    const logins = first.page!.tiles.find((t) => t.metricId === 'logins')!;
+    const direct = await getMetricSeries(
+      db,
+      status,
+      metric('logins_per_1000'),
+      { level: 'england', code: ENGLAND_CODE, grain: 'week', structure: 'current', includePartial: true },
+      catalogue,
+    );
+    const at = logins.comparison!.periodStart;
+    expect(logins.comparison!.figures.find((f) => f.role === 'england')!.value).toBeCloseTo(
+      direct.find((p) => p.periodStart === at)!.value,
+      9,
+    );
+  });
+
   it('shows a closed ICB as recorded at the time, up to its last month with activity, without rates', async () => {
     const page = await getAreaPage(db, catalogue, {
       level: 'icb',

@@ -14,7 +14,14 @@ import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
 
 export { comparisonMetric };
-import { getPeerBands, getPeersMany, resolvePeerMetric, type PeerBand, type PeersRequest } from './peers.ts';
+import {
+  dataVersionOf,
+  getPeerBands,
+  getPeersMany,
+  resolvePeerMetric,
+  type PeerBand,
+  type PeersRequest,
+} from './peers.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -121,7 +128,7 @@ export async function getAreaChildren(
     level: AreaLevel;
     code: string;
     grain: Grain;
-    /** The period of the figures; defaults to the latest complete period. */
+    /** The period of the figures; defaults to the latest complete period. */ /** The period of the figures; defaults to the latest complete period. */
     periodStart?: string | null;
     status?: DataStatus;
     parent?: AreaRef;
@@ -238,6 +245,31 @@ export async function getAreaChildren(
   return result;
 }
 
+/** England's comparison series per warehouse and key (data version, grain, partial, rates); a few at most. */
+const englandMemo = new WeakMap<Warehouse, Map<string, Promise<Map<string, SeriesPoint[]>>>>();
+const ENGLAND_MEMO_SIZE = 16;
+
+function englandOnce(
+  db: Warehouse,
+  key: string,
+  read: () => Promise<Map<string, SeriesPoint[]>>,
+): Promise<Map<string, SeriesPoint[]>> {
+  let memo = englandMemo.get(db);
+  if (!memo) englandMemo.set(db, (memo = new Map()));
+  let held = memo.get(key);
+  if (!held) {
+    held = read();
+    memo.set(key, held);
+    // A failed read is not kept.
+    held.catch(() => memo!.delete(key));
+    for (const k of memo.keys()) {
+      if (memo.size <= ENGLAND_MEMO_SIZE) break;
+      memo.delete(k);
+    }
+  }
+  return held;
+}
+
 export async function getAreaPage(
   db: Warehouse,
   catalogue: MetricDefinition[],
@@ -318,16 +350,17 @@ export async function getAreaPage(
     if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
     else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
     else {
-      rateSeries.set(
-        c.role,
-        await getAreaSeries(
+      const read = () =>
+        getAreaSeries(
           db,
           status,
           [...rateMetrics.values()],
           { ...seriesReq, level: c.area.level, code: c.area.code },
           catalogue,
-        ),
-      );
+        );
+      // England's rates are the same for every page that compares with them: read once per data version.
+      const key = [dataVersionOf(status), grain, includePartial, ...rateMetrics.keys()].join('|');
+      rateSeries.set(c.role, c.role === 'england' ? await englandOnce(db, key, read) : await read());
     }
   }
 

@@ -95,7 +95,8 @@ export interface PeerBandsRequest {
 const BAND_MEMO_SIZE = 512;
 const bandMemo = new WeakMap<Warehouse, Map<string, PeerBand[]>>();
 
-function dataVersionOf(status: DataStatus): string {
+/** What identifies the figures a status describes: the data version, or the load's span without one. */
+export function dataVersionOf(status: DataStatus): string {
   const v = (status as DataStatus & { dataVersion?: number }).dataVersion;
   return v !== undefined ? `v${v}` : `${status.refreshedAt}|${status.firstDay}|${status.lastDay}`;
 }
