@@ -36,7 +36,7 @@ export function accessNotice(viewer: Viewer, path: string): { text: string; sign
 }
 
 /** Tile texts for suppressed latest figures: "*" rather than "no figures yet". */
-export function markSuppressedTiles(
+function markSuppressedTiles(
   views: TileView[],
   tiles: readonly SummaryTile[],
   hidden: HiddenFigures,
@@ -53,7 +53,7 @@ export function markSuppressedTiles(
 }
 
 /** Chart tables with a "*" row for each suppressed period, in period order. */
-export function markSuppressedCharts(
+function markSuppressedCharts(
   charts: ChartView[],
   tiles: readonly SummaryTile[],
   hidden: HiddenFigures,

@@ -59,7 +59,7 @@ export async function getBreakdown(
 }
 
 /** Rates over patients aged 13+ (and the list size itself) are read over today's structure. */
-export function isBreakdownRate(metric: MetricDefinition): boolean {
+function isBreakdownRate(metric: MetricDefinition): boolean {
   return isPatientRate(metric) || metric.id === 'patients_13plus';
 }
 

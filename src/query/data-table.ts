@@ -120,13 +120,8 @@ function areaParams(req: DataTableRequest): [string, string | null, string | nul
 }
 
 /** The selection's areas (codes), in the table's order. */
-async function dataTableAreaCodes(db: Warehouse, req: DataTableRequest): Promise<string[]> {
+export async function dataTableAreaCodes(db: Warehouse, req: DataTableRequest): Promise<string[]> {
   return (await db.all(querySql.dataTableAreas, areaParams(req))).map((r) => r.area_code);
-}
-
-/** How many areas the selection covers. */
-export async function countDataTableAreas(db: Warehouse, req: DataTableRequest): Promise<number> {
-  return (await dataTableAreaCodes(db, req)).length;
 }
 
 /** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
@@ -300,10 +295,12 @@ export async function* dataTableByArea(
   catalogue: readonly MetricDefinition[],
   req: DataTableRequest,
   chunkRows: number,
+  /** The selection's areas when the caller has read them already (dataTableAreaCodes). */
+  areaCodes?: readonly string[],
 ): AsyncGenerator<DataTableRow[]> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return;
-  const codes = await dataTableAreaCodes(db, req);
+  const codes = areaCodes ?? (await dataTableAreaCodes(db, req));
   const areas = codes.length;
   const all = planPage(pairs, areas, { limit: areas * pairs.length, offset: 0 });
   if (!all) return;

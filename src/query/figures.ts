@@ -135,6 +135,14 @@ export interface Seen<T, H> {
   hidden: H | null;
 }
 
+/** The catalogue by id, made once per catalogue (a reader is made per request). */
+const indexes = new WeakMap<readonly MetricDefinition[], ReadonlyMap<string, MetricDefinition>>();
+function catalogueIndex(catalogue: readonly MetricDefinition[]): ReadonlyMap<string, MetricDefinition> {
+  let index = indexes.get(catalogue);
+  if (!index) indexes.set(catalogue, (index = new Map(catalogue.map((m) => [m.id, m]))));
+  return index;
+}
+
 export class FigureReader {
   private readonly byId: ReadonlyMap<string, MetricDefinition>;
 
@@ -142,7 +150,7 @@ export class FigureReader {
     readonly access: FigureAccess,
     private readonly source: FigureSource,
   ) {
-    this.byId = new Map(source.catalogue.map((m) => [m.id, m]));
+    this.byId = catalogueIndex(source.catalogue);
   }
 
   get viewer() {
@@ -610,9 +618,16 @@ export class FigureReader {
   }
 
   /** The data table an area range at a time (the wide CSV), as `dataTable` gives it. */
-  async *dataTableByArea(status: DataStatus, req: DataTableRequest, chunkRows: number) {
+  async *dataTableByArea(
+    status: DataStatus,
+    req: DataTableRequest,
+    chunkRows: number,
+    /** The selection's areas when the caller has read them already. */
+    areaCodes?: readonly string[],
+  ) {
     for (const m of req.metrics) this.access.require(m, req.level, req.grain);
-    for await (const rows of dataTableByArea(this.source.db, status, this.source.catalogue, req, chunkRows))
+    const { db, catalogue } = this.source;
+    for await (const rows of dataTableByArea(db, status, catalogue, req, chunkRows, areaCodes))
       yield this.discloseRows(rows);
   }
 
@@ -623,12 +638,6 @@ export class FigureReader {
       const d = this.access.count(r.value, unit, r.areaLevel);
       return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
     });
-  }
-
-  private metric(id: string): MetricDefinition {
-    const m = this.byId.get(id);
-    if (!m) throw new Error(`the catalogue has no metric ${id}`);
-    return m;
   }
 
   private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {

@@ -9,7 +9,7 @@ import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine } from '../../doma
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { compareWithBenchmark, interval95, type Verdict } from '../../domain/statistics.ts';
 import {
-  countDataTableAreas,
+  dataTableAreaCodes,
   findDataTableArea,
   isRateMetric,
   selectionPeriods,
@@ -440,7 +440,7 @@ export const seriesAreasRoute: ApiRoute = {
       'Cache-Control',
       figures.access.isShared(metric, level, grain, metric.unit) ? OPEN_CACHE : PRIVATE_CACHE,
     );
-    const areaRows = () => figures.dataTableByArea(status, req, AREAS_CHUNK_ROWS);
+    const areaRows = (codes?: string[]) => figures.dataTableByArea(status, req, AREAS_CHUNK_ROWS, codes);
     if (q.format === 'csv') {
       const starts = periods.map((p) => p.periodStart);
       const rateColumns = rate ? ['numerator', 'denominator', 'coverage'] : [];
@@ -482,7 +482,8 @@ export const seriesAreasRoute: ApiRoute = {
         lines(),
       );
     }
-    const areas = await countDataTableAreas(db, req);
+    const codes = await dataTableAreaCodes(db, req);
+    const areas = codes.length;
     if (areas * periods.length > SERIES_AREAS_JSON_LIMIT)
       throw badRequest(
         `the selection has ${(areas * periods.length).toLocaleString('en-GB')} figures, more than a JSON ` +
@@ -490,7 +491,7 @@ export const seriesAreasRoute: ApiRoute = {
           'to, or ask for format=csv',
       );
     const data = [];
-    for await (const rows of areaRows()) {
+    for await (const rows of areaRows(codes)) {
       if (rows[0]) data.push({ area: areaOf(rows[0]), data: rows.map(point) });
     }
     return reply.type('application/json; charset=utf-8').send({
