@@ -164,6 +164,36 @@ describe('ingestEventFile', () => {
     ]);
   });
 
+  it('checks and keys each user once: spaced ids are one user, and a user whose every row is rejected gets no key', async () => {
+    const nbsp = '\u00a0';
+    const file = writeCsv('users-once.csv', [
+      'm1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      `m2,2026-05-01T10:01:00Z,login,s2, u1${nbsp},A81001,P9,ios,,,`, // the same user, with spaces around
+      'm3,2026-05-01T10:02:00Z,login,s3,u2,A81001,P9,fax,,,', // u2's only row: rejected for its channel
+      'm4,2026-05-01T10:03:00Z,login,s4,0123456789,A81001,P9,ios,,,', // an NHS-number-like id
+      'm5,2026-05-01T10:04:00Z,login,s5,0123456789,A81001,P9,fax,,,', // the same id: still the user_id reason first
+      '  m6 ,2026-05-01T10:05:00Z,login, s6 ,u3,A81001,P9,ios,,,', // spaced event and session ids
+    ]);
+    const r = await ingestEventFile(db, file, { maxRejectRate: 1 });
+    expect(r.rowsLoaded).toBe(3);
+    expect(r.rejects.map((j) => [j.line, j.field])).toEqual([
+      [4, 'channel'],
+      [5, 'user_id'],
+      [6, 'user_id'],
+    ]);
+    expect(await db.all('SELECT user_key, user_id FROM user_dim ORDER BY user_key')).toEqual([
+      { user_key: 1, user_id: 'u1' },
+      { user_key: 3, user_id: 'u3' },
+    ]);
+    expect(
+      await db.all('SELECT event_id, session_id, user_id, user_key FROM activity_event ORDER BY event_id'),
+    ).toEqual([
+      { event_id: 'm1', session_id: 's1', user_id: 'u1', user_key: 1 },
+      { event_id: 'm2', session_id: 's2', user_id: 'u1', user_key: 1 },
+      { event_id: 'm6', session_id: 's6', user_id: 'u3', user_key: 3 },
+    ]);
+  });
+
   it('keeps the first occurrence of a repeated event id, whatever the later ones say', async () => {
     const file = writeCsv('repeat.csv', [
       'r1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',

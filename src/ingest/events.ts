@@ -114,9 +114,10 @@ function checkedEventsSql(now: Date): string {
  * Loads one canonical event file: validates every row (rejects are recorded with line, field and reason),
  * skips event ids already loaded, and writes everything in one transaction — a failing file changes nothing.
  *
- * One pass over the file types and validates it, staging the valid rows; repeated and already-known event ids
- * are removed from the staged rows, user keys assigned, and the rows written once (ADR 0034). The file is read
- * a second time only when some rows are rejected, to record them with their line numbers (ADR 0009).
+ * The file's users are read first, their ids checked and keyed once each; one pass over the file then types
+ * and validates every row and writes the valid ones, key and all, to activity_event; repeated and
+ * already-known event ids are deleted from the load's rows (ADR 0044, replacing ADR 0034's staged copy). The
+ * file is read again only when some rows are rejected, to record them with their line numbers (ADR 0009).
  */
 export async function ingestEventFile(
   db: Warehouse,
@@ -184,20 +185,23 @@ export async function ingestEventFile(
 
   return db.transaction(async (tx) => {
     await tx.run(rawView(lineExpr));
-    await tx.run(
-      `CREATE OR REPLACE TEMP VIEW checked_event AS ${checkedEventsSql(options.now ?? new Date())}`,
-    );
+    await tx.run(`CREATE OR REPLACE TEMP VIEW typed_event AS ${ingestSql.typedEvents.text}`);
     const loadId = (await tx.scalar<number>(
       'SELECT coalesce(max(load_id), 0) + 1 AS load_id FROM event_load',
     ))!;
     const earlier = (await tx.scalar<number>('SELECT count(*) FROM activity_event'))!;
-    // Staged first (ADR 0034): de-duplicated and keyed there, then written to activity_event once.
+    // The file's users first, their ids checked once each and keyed (ADR 0044); then the valid rows are
+    // written once, key and all, and repeated or already-loaded event ids deleted from them.
+    let valid: number;
     try {
-      await tx.run(ingestSql.stageValidEvents);
+      await tx.run(ingestSql.createLoadUsers);
+      await tx.run(
+        `CREATE OR REPLACE TEMP VIEW checked_event AS ${checkedEventsSql(options.now ?? new Date())}`,
+      );
+      valid = Number(await tx.scalar<number>(ingestSql.insertEvents, [loadId]));
     } catch (err) {
       fail(file, `cannot be read as ${format}: ${firstLine(err)}`);
     }
-    const valid = (await tx.scalar<number>('SELECT count(*) FROM staged_event'))!;
     // Parquet gives its row count from the file's metadata; text formats are counted by a scan.
     const rowsRead = (await tx.scalar<number>('SELECT count(*) FROM raw_event'))!;
     let rejects: RejectedRow[] = [];
@@ -216,21 +220,19 @@ export async function ingestEventFile(
         );
       }
     }
-    await tx.run(ingestSql.createRepeatedEvents);
+    await tx.run(ingestSql.createRepeatedEvents, [loadId]);
     if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
-      await tx.run(ingestSql.deleteRepeatedEvents);
+      await tx.run(ingestSql.deleteRepeatedEvents, [loadId]);
     }
-    if (earlier > 0) await tx.run(ingestSql.deleteKnownEvents);
+    if (earlier > 0) await tx.run(ingestSql.deleteKnownEvents, [loadId]);
     // Integer user keys (ADR 0027), in this transaction: a refused or interrupted load leaves none behind.
-    await tx.run(ingestSql.createLoadUsers);
-    await tx.run(ingestSql.insertUserKeys);
-    await tx.run(ingestSql.insertEvents, [loadId]);
+    await tx.run(ingestSql.insertUserKeys, [loadId]);
     const stats = (await tx.one<{
       rows_loaded: number;
       unknown_practice_rows: number;
       first_event_date: string | null;
       last_event_date: string | null;
-    }>(ingestSql.loadStats))!;
+    }>(ingestSql.loadStats, [loadId]))!;
     const rowsDuplicate = valid - stats.rows_loaded;
     await tx.run(ingestSql.insertEventLoad, [
       loadId,
@@ -247,10 +249,10 @@ export async function ingestEventFile(
       options.demo ?? false,
     ]);
     await tx.run('DROP VIEW checked_event');
+    await tx.run('DROP VIEW typed_event');
     await tx.run('DROP VIEW raw_event');
     await tx.run('DROP TABLE repeated_event');
     await tx.run('DROP TABLE load_user');
-    await tx.run('DROP TABLE staged_event');
     return {
       ...base,
       status: 'loaded' as const,
