@@ -12,7 +12,8 @@ import { loadCatalogue } from '../metrics/catalogue.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { sqlLiteral } from '../warehouse/sql.ts';
 import { gib, sampleMemory, type MemoryPeak } from './memory.ts';
-import { parseByteSize, type Measurement } from './targets.ts';
+import { parseByteSize } from '../domain/byte-size.ts';
+import type { Measurement } from './targets.ts';
 
 /** Events the demo model writes per unit of scale (measured: about 1.87 M at scale 0.001). */
 const EVENTS_PER_SCALE = 1.9e9;
@@ -23,6 +24,8 @@ interface Figure {
   /** CPU time of the process (all DuckDB threads): steadier than wall time on a shared machine. */
   cpu: number;
   events?: number;
+  /** Peak memory during the step (ingests and builds). */
+  peak?: MemoryPeak;
 }
 
 let lastCpu = 0;
@@ -140,6 +143,7 @@ export async function runPipelineBench(opts: {
     csvDb.close();
     figures.push({
       name: 'ingest from CSV (validate, dedupe, load)',
+      peak: peaks[peaks.length - 1],
       seconds: csvSeconds,
       cpu: lastCpu,
       events: total,
@@ -156,6 +160,7 @@ export async function runPipelineBench(opts: {
     const earlierCount = (await db.scalar<number>('SELECT count(*) FROM activity_event'))!;
     figures.push({
       name: 'ingest from Parquet (all but the last week)',
+      peak: peaks[peaks.length - 1],
       seconds: ingestSeconds,
       cpu: ingestCpu,
       events: earlierCount,
@@ -164,6 +169,7 @@ export async function runPipelineBench(opts: {
     const [full, fullSeconds] = await withMemory(db, () => timed(() => buildMetrics(db, catalogue, clock)));
     figures.push({
       name: `full build (${full.metrics.length} metrics, both grains, all levels)`,
+      peak: peaks[peaks.length - 1],
       seconds: fullSeconds,
       cpu: lastCpu,
     });
@@ -171,6 +177,7 @@ export async function runPipelineBench(opts: {
     const [loaded, weekIngest] = await withMemory(db, () => timed(() => ingestEventFile(db, lastWeek)));
     figures.push({
       name: 'ingest of one new week from Parquet',
+      peak: peaks[peaks.length - 1],
       seconds: weekIngest,
       cpu: lastCpu,
       events: loaded.rowsLoaded,
@@ -180,7 +187,12 @@ export async function runPipelineBench(opts: {
         buildMetrics(db, catalogue, clock, { from: loaded.firstEventDate!, to: loaded.lastEventDate! }),
       ),
     );
-    figures.push({ name: 'incremental build of the new week', seconds: incSeconds, cpu: lastCpu });
+    figures.push({
+      name: 'incremental build of the new week',
+      seconds: incSeconds,
+      cpu: lastCpu,
+      peak: peaks[peaks.length - 1],
+    });
     const incCpu = lastCpu;
     db.close();
     const stepCpu = new Map(inc.steps.map((st) => [st.name, st.cpuMillis]));
@@ -198,7 +210,8 @@ export async function runPipelineBench(opts: {
         : ''.padStart(21);
       console.log(
         `${f.name.padEnd(58)} ${f.seconds.toFixed(2).padStart(8)} s ${rate}   ${(f.seconds / floorParquet).toFixed(1).padStart(7)}× floor` +
-          `   cpu ${f.cpu.toFixed(2).padStart(7)} s ${(f.cpu / floorCpu).toFixed(1).padStart(7)}× floor cpu`,
+          `   cpu ${f.cpu.toFixed(2).padStart(7)} s ${(f.cpu / floorCpu).toFixed(1).padStart(7)}× floor cpu` +
+          (f.peak ? `   peak ${gib(f.peak.rss)} (DuckDB ${gib(f.peak.duckdb)})` : ''),
       );
     }
     // Where the builds spend their time: each step's CPU seconds (build_step keeps the wall-clock times).

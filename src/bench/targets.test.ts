@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISSUE_15_TARGETS, isMet, parseByteSize, ratioToTarget, targetRows, targetTable } from './targets.ts';
+import { ISSUE_15_TARGETS, isMet, ratioToTarget, targetRows, targetTable } from './targets.ts';
 
 const row = (rows: ReturnType<typeof targetRows>, id: string) => rows.find((r) => r.target.id === id)!;
 
@@ -51,13 +51,5 @@ describe('issue 15 targets', () => {
     const api = lines.find((l) => l.includes('every API answer'))!;
     expect(api).toMatch(/≤ 50\.0 ms\s+75\.0 ms\s+1\.50\s+NO/);
     expect(lines.find((l) => l.includes('Parquet ingest'))).toMatch(/-\s+-\s+-\s+not measured/);
-  });
-
-  it('reads DuckDB memory settings in decimal and binary units', () => {
-    expect(parseByteSize('4GB')).toBe(4e9);
-    expect(parseByteSize('8 GiB')).toBe(8 * 2 ** 30);
-    expect(parseByteSize('512MiB')).toBe(512 * 2 ** 20);
-    expect(parseByteSize('1.5gb')).toBe(1.5e9);
-    expect(parseByteSize('lots')).toBeNaN();
   });
 });

@@ -191,15 +191,6 @@ export function targetRows(measured: readonly Measurement[]): TargetRow[] {
   });
 }
 
-/** DuckDB's memory setting in bytes: KB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of 1024. */
-export function parseByteSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(text);
-  if (!m) return NaN;
-  const unit = m[2]!.toLowerCase();
-  const power = { b: 0, kb: 1, mb: 2, gb: 3, tb: 4, kib: 1, mib: 2, gib: 3, tib: 4 }[unit]!;
-  return Number(m[1]) * (unit.endsWith('ib') ? 1024 : 1000) ** power;
-}
-
 export function formatFigure(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return String(value);
   switch (unit) {

@@ -90,3 +90,20 @@ describe('Warehouse.closeWhenIdle', () => {
     }
   });
 });
+
+describe('Warehouse memory', () => {
+  it("sets DuckDB's limit to its share of the configured one, leaving room for what DuckDB does not count", async () => {
+    const db = await Warehouse.open(':memory:', { memoryLimit: '1GB' });
+    try {
+      const setting = (await db.scalar<string>("SELECT current_setting('memory_limit')"))!;
+      // DuckDB reports its limit rounded, e.g. "667.5 MiB" for 0.7 × 1e9 bytes (667 MiB asked for).
+      const m = /^([\d.]+)\s*(MiB|GiB)$/.exec(setting);
+      expect(m, setting).not.toBeNull();
+      const bytes = Number(m![1]) * (m![2] === 'GiB' ? 2 ** 30 : 2 ** 20);
+      expect(bytes / 1e9).toBeGreaterThan(0.69);
+      expect(bytes / 1e9).toBeLessThan(0.71);
+    } finally {
+      db.close();
+    }
+  });
+});

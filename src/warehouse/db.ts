@@ -2,6 +2,7 @@ import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection, type DuckDBValue }
 import fs from 'node:fs';
 import path from 'node:path';
 import { statementText, type Row, type Statement, type StatementLike } from './query.ts';
+import { duckdbMemoryLimit } from '../domain/byte-size.ts';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 export type { Row } from './query.ts';
@@ -44,7 +45,8 @@ export class Warehouse {
   static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     const config: Record<string, string> = {
-      memory_limit: options.memoryLimit ?? '4GB',
+      // DuckDB's buffers get a share of the limit: what it allocates outside them comes on top (ADR 0045).
+      memory_limit: duckdbMemoryLimit(options.memoryLimit ?? '4GB'),
       // Insertion order lets line numbers follow file order when validating CSVs.
       preserve_insertion_order: 'true',
     };
