@@ -30,6 +30,8 @@ export const COVERAGE_DECIMALS = 4;
  */
 export function roundTo(value: number, decimals: number): number {
   if (!Number.isFinite(value)) return value;
+  // A whole number is its own rounding to any number of decimals (most counts): no string round trip.
+  if (Number.isInteger(value) && decimals >= 0) return value === 0 ? 0 : value;
   const factor = 10 ** decimals;
   // toPrecision(15) first drops the representation error (1.005 is stored as 1.00499999…), so halves
   // round away from zero as written.

@@ -120,8 +120,11 @@ function areaParams(req: DataTableRequest): [string, string | null, string | nul
 }
 
 /** The selection's areas (codes), in the table's order. */
-export async function dataTableAreaCodes(db: Warehouse, req: DataTableRequest): Promise<string[]> {
-  return (await db.all(querySql.dataTableAreas, areaParams(req))).map((r) => r.area_code);
+export type DataTableArea = querySql.DataTableAreaRow;
+
+/** The areas of a selection, in the table's order, with what a row shows of them. */
+export async function dataTableAreaList(db: Warehouse, req: DataTableRequest): Promise<DataTableArea[]> {
+  return db.all(querySql.dataTableAreas, areaParams(req));
 }
 
 /** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
@@ -185,7 +188,7 @@ export async function getDataTable(
 ): Promise<DataTablePage> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return { total: 0, rows: [] };
-  const codes = await dataTableAreaCodes(db, req);
+  const codes = await dataTableAreaList(db, req);
   const total = codes.length * pairs.length;
   const plan = planPage(pairs, codes.length, page);
   if (total === 0 || !plan) return { total, rows: [] };
@@ -201,26 +204,12 @@ async function readRows(
   pairs: ReturnType<typeof selectionPairs>,
   plan: PagePlan,
   /** The selection's areas in order (dataTableAreas). */
-  codes: readonly string[],
+  codes: readonly DataTableArea[],
 ): Promise<DataTableRow[]> {
-  const complete = new Map(pairs.map((p) => [`${p.metric.id}|${p.periodStart}`, p.complete]));
-  const byId = new Map(req.metrics.map((m) => [m.id, m]));
-  const rows = await db.all<{
-    metric_id: string;
-    period_start: string;
-    kind: Kind;
-    area_level: AreaLevel;
-    area_code: string;
-    name: string;
-    place_name: string | null;
-    ons_code: string | null;
-    is_current: boolean;
-    value: number | null;
-    uncovered: number | null;
-    patients_13plus: number | null;
-  }>(querySql.dataTableRows, [
+  const areaAt = codes.slice(plan.areaLo, plan.areaHi + 1);
+  const rows = await db.all(querySql.dataTableRows, [
     req.level,
-    listValue(codes.slice(plan.areaLo, plan.areaHi + 1)),
+    listValue(areaAt.map((a) => a.area_code)),
     plan.areaLo,
     listValue(plan.pairs.map((p) => p.metric.id)),
     listValue(plan.pairs.map((p) => p.valueMetric)),
@@ -233,26 +222,42 @@ async function readRows(
     req.grain,
     plan.firstRow,
     plan.lastRow,
+    plan.pairs.reduce((a, p) => (p.periodStart < a ? p.periodStart : a), plan.pairs[0]!.periodStart),
+    plan.pairs.reduce((a, p) => (p.periodStart > a ? p.periodStart : a), plan.pairs[0]!.periodStart),
   ]);
+  // Rows name their pair by position and their area by rank (converting their text cost more than the query).
   const patientScale = status.demo?.scale ?? 1;
-  return rows.map((r): DataTableRow => {
+  const out: DataTableRow[] = [];
+  for (const r of rows) {
+    const pair = plan.pairs[r.pair_idx]!;
+    const area = areaAt[r.area_rank - plan.areaLo]!;
+    out.push(point(pair, area, r));
+  }
+  return out;
+
+  function point(
+    pair: PagePlan['pairs'][number],
+    area: DataTableArea,
+    r: (typeof rows)[number],
+  ): DataTableRow {
     const base = {
-      periodStart: r.period_start,
-      complete: complete.get(`${r.metric_id}|${r.period_start}`) ?? false,
-      areaLevel: r.area_level,
-      areaCode: r.area_code,
-      areaName: r.name,
-      placeName: r.place_name,
-      onsCode: r.ons_code,
-      isCurrent: r.is_current,
-      metricId: r.metric_id,
+      periodStart: pair.periodStart,
+      complete: pair.complete,
+      areaLevel: area.area_level,
+      areaCode: area.area_code,
+      areaName: area.name,
+      placeName: area.place_name,
+      onsCode: area.ons_code,
+      isCurrent: area.is_current,
+      metricId: pair.metric.id,
     };
-    if (r.kind === 'stored') return { ...base, value: figureOrAbsent(byId.get(r.metric_id)!, r.value) };
-    if (r.kind === 'patients') return { ...base, value: r.patients_13plus };
+    const kind = pair.kind;
+    if (kind === 'stored') return { ...base, value: figureOrAbsent(pair.metric, r.value) };
+    if (kind === 'patients') return { ...base, value: r.patients_13plus };
     if (r.patients_13plus === null) {
       return { ...base, value: null, numerator: null, denominator: null, coverage: null };
     }
-    const metric = byId.get(r.metric_id)!;
+    const metric = pair.metric;
     // A rate of a numerator that was not reported (a feed) is no data too.
     const numeratorMetric = metric.numerator ? catalogue.find((m) => m.id === metric.numerator) : undefined;
     if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
@@ -268,7 +273,7 @@ async function readRows(
     // No patients aged 13+: no rate, never 0.
     if (!rate) return { ...base, value: null, numerator: null, denominator: null, coverage: null };
     return { ...base, ...rate };
-  });
+  }
 }
 
 /** The periods of a selection (of any of its metrics), earliest first, with their complete flags. */
@@ -295,12 +300,12 @@ export async function* dataTableByArea(
   catalogue: readonly MetricDefinition[],
   req: DataTableRequest,
   chunkRows: number,
-  /** The selection's areas when the caller has read them already (dataTableAreaCodes). */
-  areaCodes?: readonly string[],
+  /** The selection's areas when the caller has read them already (dataTableAreaList). */
+  areaList?: readonly DataTableArea[],
 ): AsyncGenerator<DataTableRow[]> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return;
-  const codes = areaCodes ?? (await dataTableAreaCodes(db, req));
+  const codes = areaList ?? (await dataTableAreaList(db, req));
   const areas = codes.length;
   const all = planPage(pairs, areas, { limit: areas * pairs.length, offset: 0 });
   if (!all) return;

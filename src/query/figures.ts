@@ -48,7 +48,13 @@ import {
 } from './partners.ts';
 import { getPeers, resolvePeerMetric, type Peers, type PeersRequest } from './peers.ts';
 import { getRanking, type Ranking, type RankingRequest } from './ranking.ts';
-import { dataTableByArea, getDataTable, type DataTableRequest, type DataTableRow } from './data-table.ts';
+import {
+  dataTableByArea,
+  getDataTable,
+  type DataTableArea,
+  type DataTableRequest,
+  type DataTableRow,
+} from './data-table.ts';
 import { changePct, getNationalSummary } from './national-summary.ts';
 import { getMetricSeries, type SeriesRequest } from './series.ts';
 import type {
@@ -623,11 +629,11 @@ export class FigureReader {
     req: DataTableRequest,
     chunkRows: number,
     /** The selection's areas when the caller has read them already. */
-    areaCodes?: readonly string[],
+    areaList?: readonly DataTableArea[],
   ) {
     for (const m of req.metrics) this.access.require(m, req.level, req.grain);
     const { db, catalogue } = this.source;
-    for await (const rows of dataTableByArea(db, status, catalogue, req, chunkRows, areaCodes))
+    for await (const rows of dataTableByArea(db, status, catalogue, req, chunkRows, areaList))
       yield this.discloseRows(rows);
   }
 

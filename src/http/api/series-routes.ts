@@ -9,10 +9,11 @@ import { AREA_CSV_COLUMNS, areaCsvCells, csvLine, wideCsvLine } from '../../doma
 import { roundChange, roundCount, roundCoverage, roundFigure } from '../../domain/rounding.ts';
 import { compareWithBenchmark, interval95, type Verdict } from '../../domain/statistics.ts';
 import {
-  dataTableAreaCodes,
+  dataTableAreaList,
   findDataTableArea,
   isRateMetric,
   selectionPeriods,
+  type DataTableArea,
   type DataTableRequest,
   type DataTableRow,
 } from '../../query/data-table.ts';
@@ -440,7 +441,7 @@ export const seriesAreasRoute: ApiRoute = {
       'Cache-Control',
       figures.access.isShared(metric, level, grain, metric.unit) ? OPEN_CACHE : PRIVATE_CACHE,
     );
-    const areaRows = (codes?: string[]) => figures.dataTableByArea(status, req, AREAS_CHUNK_ROWS, codes);
+    const areaRows = (list?: DataTableArea[]) => figures.dataTableByArea(status, req, AREAS_CHUNK_ROWS, list);
     if (q.format === 'csv') {
       const starts = periods.map((p) => p.periodStart);
       const rateColumns = rate ? ['numerator', 'denominator', 'coverage'] : [];
@@ -482,7 +483,7 @@ export const seriesAreasRoute: ApiRoute = {
         lines(),
       );
     }
-    const codes = await dataTableAreaCodes(db, req);
+    const codes = await dataTableAreaList(db, req);
     const areas = codes.length;
     if (areas * periods.length > SERIES_AREAS_JSON_LIMIT)
       throw badRequest(

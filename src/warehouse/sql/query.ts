@@ -292,8 +292,17 @@ SELECT
  * belong to (area_ancestry, each practice's own ancestors: practices outside any PCN count in their own sub-ICB).
  * $1 level, $2 area level (NULL: no area), $3 area code (NULL: no area).
  */
-export const dataTableAreas = query<{ area_code: string }>('query.dataTableAreas')`
-SELECT a.area_code
+export interface DataTableAreaRow {
+  area_level: AreaLevel;
+  area_code: string;
+  name: string;
+  place_name: string | null;
+  ons_code: string | null;
+  is_current: boolean;
+}
+
+export const dataTableAreas = query<DataTableAreaRow>('query.dataTableAreas')`
+SELECT a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current
 FROM area a
 WHERE a.area_level = $1
   AND CASE
@@ -341,17 +350,28 @@ LIMIT 1
  * (their codes, from the rank of the first), so the page costs the same wherever it is.
  * $1 level, $2 area codes of the slice, in order, $3 rank of the first, $4 metric ids, $5 value metric ids,
  * $6 kinds ('stored', 'rate' or 'patients'), $7 period starts (YYYY-MM-DD), $8 metric positions in the
- * selection, $9 bases, $10 ks, $11 mis, $12 grain, $13 first row index, $14 last row index.
+ * selection, $9 bases, $10 ks, $11 mis, $12 grain, $13 first row index, $14 last row index, $15 and $16 the
+ * first and last of the period starts (constants, so the scans of the cube and denominators filter on them).
+ * Each row names its pair by position in the lists and its area by rank, not by text: converting a few
+ * thousand rows' strings to JavaScript took longer than the statement (the areas' names come with
+ * dataTableAreas, once per area).
  */
-export const dataTableRows = query('query.dataTableRows')`
+export const dataTableRows = query<{
+  pair_idx: number;
+  area_rank: number;
+  value: number | null;
+  uncovered: number | null;
+  patients_13plus: number | null;
+}>('query.dataTableRows')`
 WITH pairs AS (
   SELECT unnest($4::VARCHAR[]) AS metric_id, unnest($5::VARCHAR[]) AS value_metric,
          unnest($6::VARCHAR[]) AS kind, CAST(unnest($7::VARCHAR[]) AS DATE) AS period_start,
          unnest($8::INTEGER[]) AS metric_order, unnest($9::BIGINT[]) AS base,
-         unnest($10::BIGINT[]) AS k, unnest($11::BIGINT[]) AS mi
+         unnest($10::BIGINT[]) AS k, unnest($11::BIGINT[]) AS mi,
+         unnest(range(len($4::VARCHAR[]))) AS pair_idx
 ),
 areas AS (
-  SELECT a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current, s.area_rank
+  SELECT a.area_code, s.area_rank
   FROM (
     SELECT unnest($2::VARCHAR[]) AS area_code,
            unnest(generate_series($3::BIGINT, $3::BIGINT + len($2::VARCHAR[]) - 1)) AS area_rank
@@ -359,8 +379,7 @@ areas AS (
   JOIN area a ON a.area_level = $1 AND a.area_code = s.area_code
 ),
 page AS (
-  SELECT p.metric_id, p.value_metric, p.kind, p.period_start,
-         a.area_level, a.area_code, a.name, a.place_name, a.ons_code, a.is_current,
+  SELECT p.pair_idx, p.value_metric, p.period_start, a.area_code, a.area_rank,
          p.base + a.area_rank * p.k + p.mi AS row_index
   FROM pairs p
   CROSS JOIN areas a
@@ -379,7 +398,7 @@ vals AS (
   JOIN metric_dim m ON m.metric_key = c.metric_key
   JOIN page_key k ON k.area_key = c.area_key
   WHERE c.structure = 0 AND c.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
-    AND c.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
+    AND c.period_start BETWEEN $15::DATE AND $16::DATE
     AND c.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT value_metric FROM page))
 ),
 dens AS (
@@ -387,10 +406,9 @@ dens AS (
   FROM area_den_cell d
   JOIN page_key k ON k.area_key = d.area_key
   WHERE d.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
-    AND d.period_start BETWEEN (SELECT min(period_start) FROM page) AND (SELECT max(period_start) FROM page)
+    AND d.period_start BETWEEN $15::DATE AND $16::DATE
 )
-SELECT g.metric_id, strftime(g.period_start, '%Y-%m-%d') AS period_start, g.kind,
-       g.area_level, g.area_code, g.name, g.place_name, g.ons_code, g.is_current,
+SELECT CAST(g.pair_idx AS INTEGER) AS pair_idx, CAST(g.area_rank AS INTEGER) AS area_rank,
        v.value, v.uncovered, d.patients_13plus
 FROM page g
 LEFT JOIN vals v ON v.metric_id = g.value_metric AND v.period_start = g.period_start AND v.area_code = g.area_code
