@@ -215,7 +215,17 @@ type ValueRow = typeof querySql.rankingValues extends Query<infer R> ? R : never
 class ValueReads {
   private readonly pending = new Map<
     string,
-    { args: unknown[]; waiting: { metricId: string; done: (rows: ValueRow[] | Error) => void }[] }
+    {
+      args: [Structure, Grain, AreaLevel, string[]];
+      from: string;
+      to: string;
+      waiting: {
+        metricId: string;
+        from: string;
+        to: string;
+        done: (rows: ValueRow[] | Error) => void;
+      }[];
+    }
   >();
 
   constructor(private readonly db: Warehouse) {}
@@ -229,28 +239,30 @@ class ValueReads {
     from: string,
     to: string,
   ): Promise<ValueRow[]> {
-    const key = JSON.stringify([structure, grain, level, codes, from, to]);
+    // Reads of different periods share a statement too (over the span of them all): a ranking's figures over
+    // its sparkline and its list sizes in the one period are one scan of the cube, not two.
+    const key = JSON.stringify([structure, grain, level, codes]);
     return new Promise((resolve, reject) => {
       let batch = this.pending.get(key);
       if (!batch) {
-        this.pending.set(key, (batch = { args: [structure, grain, level, codes, from, to], waiting: [] }));
+        this.pending.set(key, (batch = { args: [structure, grain, level, codes], from, to, waiting: [] }));
         setImmediate(() => void this.flush(key));
       }
-      batch.waiting.push({ metricId, done: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      if (from < batch.from) batch.from = from;
+      if (to > batch.to) batch.to = to;
+      batch.waiting.push({
+        metricId,
+        from,
+        to,
+        done: (r) => (r instanceof Error ? reject(r) : resolve(r)),
+      });
     });
   }
 
   private async flush(key: string): Promise<void> {
     const batch = this.pending.get(key)!;
     this.pending.delete(key);
-    const [structure, grain, level, codes, from, to] = batch.args as [
-      Structure,
-      Grain,
-      AreaLevel,
-      string[],
-      string,
-      string,
-    ];
+    const [structure, grain, level, codes] = batch.args;
     const ids = [...new Set(batch.waiting.map((w) => w.metricId))];
     try {
       const rows = await this.db.all(querySql.rankingValues, [
@@ -259,10 +271,15 @@ class ValueReads {
         grain,
         level,
         listValue(codes),
-        from,
-        to,
+        batch.from,
+        batch.to,
       ]);
-      for (const w of batch.waiting) w.done(rows.filter((r) => r.metric_id === w.metricId));
+      for (const w of batch.waiting)
+        w.done(
+          rows.filter(
+            (r) => r.metric_id === w.metricId && r.period_start >= w.from && r.period_start <= w.to,
+          ),
+        );
     } catch (err) {
       for (const w of batch.waiting) w.done(err instanceof Error ? err : new Error(String(err)));
     }
