@@ -299,20 +299,28 @@ qualifying AS (
    AND (s.service IS NULL OR e.service = s.service)
    AND (s.p9_route IS NULL OR e.p9_route = s.p9_route)
   LEFT JOIN build_practice p ON p.practice_code = e.practice_code
+),
+-- Each event's week (for selectors of per-period metrics) and month; one GROUPING SETS pass groups by both
+-- (ADR 0046: a cross join with the two grains sent twice the rows through one hash table, 27.6 CPU s at 20 M
+-- events against 18.1). Periods not lying wholly within $1..$2 are dropped after grouping.
+periods AS (
+  SELECT q.sig_key, q.user_key, q.practice_key, q.event_date, q.event_time, q.event_id,
+         CASE WHEN q.weekly THEN CAST(date_trunc('week', q.event_date) AS DATE) END AS wk,
+         CAST(date_trunc('month', q.event_date) AS DATE) AS mo
+  FROM qualifying q
+  WHERE hash(q.user_key) % CAST($4 AS UBIGINT) = CAST($5 AS UBIGINT)
+),
+grouped AS (
+  SELECT sig_key, user_key, wk, mo, GROUPING(wk) AS no_week,
+         arg_max(struct_pack(practice_key := practice_key, event_date := event_date),
+                 struct_pack(t := event_time, id := event_id)) AS last_event
+  FROM periods
+  GROUP BY GROUPING SETS ((sig_key, user_key, wk), (sig_key, user_key, mo))
 )
-SELECT q.sig_key, g.grain, x.period_start, q.user_key,
-       arg_max(struct_pack(practice_key := q.practice_key, event_date := q.event_date),
-               struct_pack(t := q.event_time, id := q.event_id)) AS last_event
-FROM qualifying q
-CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
-CROSS JOIN LATERAL (
-  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', q.event_date) ELSE date_trunc('month', q.event_date) END AS DATE) AS period_start
-) x
-WHERE (g.grain = 1 OR q.weekly)
-  AND hash(q.user_key) % CAST($4 AS UBIGINT) = CAST($5 AS UBIGINT)
-  AND x.period_start >= $1
-  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
-GROUP BY q.sig_key, g.grain, x.period_start, q.user_key
+SELECT sig_key, CAST(no_week AS UTINYINT) AS grain, coalesce(wk, mo) AS period_start, user_key, last_event
+FROM grouped
+WHERE coalesce(wk, mo) >= $1
+  AND CASE WHEN no_week = 0 THEN wk + 6 ELSE last_day(mo) END <= $2
 `;
 
 /**
