@@ -517,17 +517,23 @@ WITH by_day AS (
    AND (s.p9_route IS NULL OR e.p9_route = s.p9_route)
   LEFT JOIN build_practice p ON p.practice_code = e.practice_code
   GROUP BY ALL
+),
+-- Weeks and months in one GROUPING SETS pass, as the unique users are (ADR 0046).
+periods AS (
+  SELECT d.metric_key, d.practice_key, r.release, d.n,
+         CAST(date_trunc('week', d.event_date) AS DATE) AS wk, CAST(date_trunc('month', d.event_date) AS DATE) AS mo
+  FROM by_day d
+  JOIN date_release r ON r.attr_date = d.event_date
+),
+grouped AS (
+  SELECT metric_key, practice_key, release, wk, mo, GROUPING(wk) AS no_week, sum(n) AS n
+  FROM periods
+  GROUP BY GROUPING SETS ((metric_key, practice_key, release, wk), (metric_key, practice_key, release, mo))
 )
-SELECT d.metric_key, 0, g.grain, x.period_start, d.practice_key, r.release, sum(d.n)
-FROM by_day d
-CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
-CROSS JOIN LATERAL (
-  SELECT CAST(CASE g.grain WHEN 0 THEN date_trunc('week', d.event_date) ELSE date_trunc('month', d.event_date) END AS DATE) AS period_start
-) x
-JOIN date_release r ON r.attr_date = d.event_date
-WHERE x.period_start >= $1
-  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
-GROUP BY ALL
+SELECT metric_key, 0, CAST(no_week AS UTINYINT), coalesce(wk, mo), practice_key, release, n
+FROM grouped
+WHERE coalesce(wk, mo) >= $1
+  AND CASE WHEN no_week = 0 THEN wk + 6 ELSE last_day(mo) END <= $2
 `;
 
 /**
