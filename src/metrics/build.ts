@@ -624,17 +624,17 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       const { tx, w } = s;
       if (s.range) {
-        await tx.run(buildSql.deleteRecomputed, [
-          w.lo,
-          w.hi,
-          w.t12lo,
-          w.t12hi,
-          JSON.stringify([
-            ...s.listSizeIds.map((id) => ({ id, from: s.gridStart })),
-            ...s.cumulative.map((m) => ({ id: m.id, from: s.cumStart })),
-          ]),
-          s.gridStart,
-        ]);
+        await tx.run(buildSql.deleteRecomputed, [w.lo, w.hi, w.t12lo, w.t12hi]);
+        const fromDates = [
+          ...s.listSizeIds.map((id) => ({ id, from: s.gridStart })),
+          ...s.cumulative.map((m) => ({ id: m.id, from: s.cumStart })),
+        ];
+        if (fromDates.length > 0) {
+          await tx.run(buildSql.deleteRecomputedFromDates, [
+            JSON.stringify(fromDates),
+            fromDates.map((f) => f.from).reduce((a, b) => minDate(a, b)),
+          ]);
+        }
         await tx.run(buildSql.deleteRecomputedJumpOffs, [w.lo, w.hi]);
       } else {
         await tx.run('DELETE FROM metric_cell');
