@@ -119,7 +119,7 @@ function areaParams(req: DataTableRequest): [string, string | null, string | nul
   return [req.level, area?.level ?? null, area?.code ?? null];
 }
 
-/** The selection's areas (codes), in the table's order. */
+/** One area of a selection, with what a row shows of it. */
 export type DataTableArea = querySql.DataTableAreaRow;
 
 /** The areas of a selection, in the table's order, with what a row shows of them. */
@@ -188,11 +188,11 @@ export async function getDataTable(
 ): Promise<DataTablePage> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return { total: 0, rows: [] };
-  const codes = await dataTableAreaList(db, req);
-  const total = codes.length * pairs.length;
-  const plan = planPage(pairs, codes.length, page);
+  const areas = await dataTableAreaList(db, req);
+  const total = areas.length * pairs.length;
+  const plan = planPage(pairs, areas.length, page);
   if (total === 0 || !plan) return { total, rows: [] };
-  return { total, rows: await readRows(db, status, catalogue, req, pairs, plan, codes) };
+  return { total, rows: await readRows(db, status, catalogue, req, plan, areas) };
 }
 
 /** The rows of a plan, values worked out as the module comment says. */
@@ -201,39 +201,30 @@ async function readRows(
   status: DataStatus,
   catalogue: readonly MetricDefinition[],
   req: DataTableRequest,
-  pairs: ReturnType<typeof selectionPairs>,
   plan: PagePlan,
   /** The selection's areas in order (dataTableAreas). */
-  codes: readonly DataTableArea[],
+  areas: readonly DataTableArea[],
 ): Promise<DataTableRow[]> {
-  const areaAt = codes.slice(plan.areaLo, plan.areaHi + 1);
+  const areaAt = areas.slice(plan.areaLo, plan.areaHi + 1);
+  const starts = plan.pairs.map((p) => p.periodStart).sort();
   const rows = await db.all(querySql.dataTableRows, [
     req.level,
     listValue(areaAt.map((a) => a.area_code)),
     plan.areaLo,
-    listValue(plan.pairs.map((p) => p.metric.id)),
     listValue(plan.pairs.map((p) => p.valueMetric)),
-    listValue(plan.pairs.map((p) => p.kind)),
     listValue(plan.pairs.map((p) => p.periodStart)),
-    listValue(plan.pairs.map((p) => p.order)),
     listValue(plan.pairs.map((p) => p.base)),
     listValue(plan.pairs.map((p) => p.k)),
     listValue(plan.pairs.map((p) => p.mi)),
     req.grain,
     plan.firstRow,
     plan.lastRow,
-    plan.pairs.reduce((a, p) => (p.periodStart < a ? p.periodStart : a), plan.pairs[0]!.periodStart),
-    plan.pairs.reduce((a, p) => (p.periodStart > a ? p.periodStart : a), plan.pairs[0]!.periodStart),
+    starts[0]!,
+    starts[starts.length - 1]!,
   ]);
   // Rows name their pair by position and their area by rank (converting their text cost more than the query).
   const patientScale = status.demo?.scale ?? 1;
-  const out: DataTableRow[] = [];
-  for (const r of rows) {
-    const pair = plan.pairs[r.pair_idx]!;
-    const area = areaAt[r.area_rank - plan.areaLo]!;
-    out.push(point(pair, area, r));
-  }
-  return out;
+  return rows.map((r) => point(plan.pairs[r.pair_idx]!, areaAt[r.area_rank - plan.areaLo]!, r));
 
   function point(
     pair: PagePlan['pairs'][number],
@@ -305,21 +296,14 @@ export async function* dataTableByArea(
 ): AsyncGenerator<DataTableRow[]> {
   const pairs = selectionPairs(status, req, catalogue);
   if (pairs.length === 0) return;
-  const codes = areaList ?? (await dataTableAreaList(db, req));
-  const areas = codes.length;
-  const all = planPage(pairs, areas, { limit: areas * pairs.length, offset: 0 });
+  const areas = areaList ?? (await dataTableAreaList(db, req));
+  const n = areas.length;
+  const all = planPage(pairs, n, { limit: n * pairs.length, offset: 0 });
   if (!all) return;
   const step = Math.max(1, Math.floor(chunkRows / pairs.length));
-  for (let lo = 0; lo < areas; lo += step) {
-    const rows = await readRows(
-      db,
-      status,
-      catalogue,
-      req,
-      pairs,
-      { ...all, areaLo: lo, areaHi: Math.min(areas, lo + step) - 1 },
-      codes,
-    );
+  for (let lo = 0; lo < n; lo += step) {
+    const plan = { ...all, areaLo: lo, areaHi: Math.min(n, lo + step) - 1 };
+    const rows = await readRows(db, status, catalogue, req, plan, areas);
     // Rows come period by period, areas in order within each: group them by area, keeping that order.
     const byArea = new Map<string, DataTableRow[]>();
     for (const r of rows) {

@@ -483,8 +483,8 @@ export const seriesAreasRoute: ApiRoute = {
         lines(),
       );
     }
-    const codes = await dataTableAreaList(db, req);
-    const areas = codes.length;
+    const areaList = await dataTableAreaList(db, req);
+    const areas = areaList.length;
     if (areas * periods.length > SERIES_AREAS_JSON_LIMIT)
       throw badRequest(
         `the selection has ${(areas * periods.length).toLocaleString('en-GB')} figures, more than a JSON ` +
@@ -492,7 +492,7 @@ export const seriesAreasRoute: ApiRoute = {
           'to, or ask for format=csv',
       );
     const data = [];
-    for await (const rows of areaRows(codes)) {
+    for await (const rows of areaRows(areaList)) {
       if (rows[0]) data.push({ area: areaOf(rows[0]), data: rows.map(point) });
     }
     return reply.type('application/json; charset=utf-8').send({

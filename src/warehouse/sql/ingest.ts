@@ -38,14 +38,7 @@ SELECT
   upper(nullif(trim(p9_route), '')) AS p9_route,
   lower(nullif(trim(record_type), '')) AS record_type,
   nullif(trim(provider), '') AS provider,
-  nullif(trim(service), '') AS service,
-  -- The stored ENUM values, cast here, where Parquet's dictionary vectors make it a call per distinct value
-  -- (NULL where the text is no member: such rows are rejected).
-  TRY_CAST(lower(nullif(trim(event_type), '')) AS event_type_t) AS event_type_e,
-  TRY_CAST(upper(nullif(trim(identity_level), '')) AS identity_level_t) AS identity_level_e,
-  TRY_CAST(lower(nullif(trim(channel), '')) AS channel_t) AS channel_e,
-  TRY_CAST(upper(nullif(trim(p9_route), '')) AS p9_route_t) AS p9_route_e,
-  TRY_CAST(lower(nullif(trim(record_type), '')) AS record_type_t) AS record_type_e
+  nullif(trim(service), '') AS service
 FROM raw_event
 `;
 
@@ -153,11 +146,6 @@ SELECT
   record_type,
   provider,
   service,
-  event_type_e,
-  identity_level_e,
-  channel_e,
-  p9_route_e,
-  record_type_e,
   split_part(problem, '|', 1) AS reject_field,
   nullif(substr(problem, strpos(problem, '|') + 1), '') AS reject_reason
 FROM checked
@@ -220,8 +208,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now()::TIMESTAMP)
  */
 export const insertEvents = query('ingest.insertEvents')`
 INSERT INTO activity_event
-SELECT event_id, event_time, event_date, event_type_e, session_id, user_id, practice_code,
-       identity_level_e, channel_e, p9_route_e, record_type_e, provider, service, $1, user_key
+SELECT event_id, event_time, event_date, event_type, session_id, user_id, practice_code,
+       identity_level, channel, p9_route, record_type, provider, service, $1, user_key
 FROM checked_event
 WHERE reject_reason IS NULL
 `;

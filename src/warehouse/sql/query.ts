@@ -348,10 +348,10 @@ LIMIT 1
  * number of metrics in that period) and `mi` (its position among them); the row index of (pair, area) is
  * base + area rank × k + mi. Only the slice of the selection's areas that can be on the page is passed
  * (their codes, from the rank of the first), so the page costs the same wherever it is.
- * $1 level, $2 area codes of the slice, in order, $3 rank of the first, $4 metric ids, $5 value metric ids,
- * $6 kinds ('stored', 'rate' or 'patients'), $7 period starts (YYYY-MM-DD), $8 metric positions in the
- * selection, $9 bases, $10 ks, $11 mis, $12 grain, $13 first row index, $14 last row index, $15 and $16 the
- * first and last of the period starts (constants, so the scans of the cube and denominators filter on them).
+ * $1 level, $2 area codes of the slice, in order, $3 rank of the first, $4 value metric ids of the pairs,
+ * $5 their period starts (YYYY-MM-DD), $6 bases, $7 ks, $8 mis, $9 grain, $10 first row index, $11 last row
+ * index, $12 and $13 the first and last of the period starts (constants, so the scans of the cube and
+ * denominators filter on them).
  * Each row names its pair by position in the lists and its area by rank, not by text: converting a few
  * thousand rows' strings to JavaScript took longer than the statement (the areas' names come with
  * dataTableAreas, once per area).
@@ -364,10 +364,8 @@ export const dataTableRows = query<{
   patients_13plus: number | null;
 }>('query.dataTableRows')`
 WITH pairs AS (
-  SELECT unnest($4::VARCHAR[]) AS metric_id, unnest($5::VARCHAR[]) AS value_metric,
-         unnest($6::VARCHAR[]) AS kind, CAST(unnest($7::VARCHAR[]) AS DATE) AS period_start,
-         unnest($8::INTEGER[]) AS metric_order, unnest($9::BIGINT[]) AS base,
-         unnest($10::BIGINT[]) AS k, unnest($11::BIGINT[]) AS mi,
+  SELECT unnest($4::VARCHAR[]) AS value_metric, CAST(unnest($5::VARCHAR[]) AS DATE) AS period_start,
+         unnest($6::BIGINT[]) AS base, unnest($7::BIGINT[]) AS k, unnest($8::BIGINT[]) AS mi,
          unnest(range(len($4::VARCHAR[]))) AS pair_idx
 ),
 areas AS (
@@ -383,7 +381,7 @@ page AS (
          p.base + a.area_rank * p.k + p.mi AS row_index
   FROM pairs p
   CROSS JOIN areas a
-  WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $13 AND $14
+  WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $10 AND $11
 ),
 -- The cells underneath metric_value and area_denominator, filtered on their integer keys (the views' CASE
 -- columns would be computed for every cell first): structure 0 is 'current', grain 0 week and 1 month.
@@ -397,16 +395,16 @@ vals AS (
   FROM metric_cell c
   JOIN metric_dim m ON m.metric_key = c.metric_key
   JOIN page_key k ON k.area_key = c.area_key
-  WHERE c.structure = 0 AND c.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
-    AND c.period_start BETWEEN $15::DATE AND $16::DATE
+  WHERE c.structure = 0 AND c.grain = CASE $9 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND c.period_start BETWEEN $12::DATE AND $13::DATE
     AND c.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT value_metric FROM page))
 ),
 dens AS (
   SELECT d.period_start, k.area_code, d.patients_13plus
   FROM area_den_cell d
   JOIN page_key k ON k.area_key = d.area_key
-  WHERE d.grain = CASE $12 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
-    AND d.period_start BETWEEN $15::DATE AND $16::DATE
+  WHERE d.grain = CASE $9 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END
+    AND d.period_start BETWEEN $12::DATE AND $13::DATE
 )
 SELECT CAST(g.pair_idx AS INTEGER) AS pair_idx, CAST(g.area_rank AS INTEGER) AS area_rank,
        v.value, v.uncovered, d.patients_13plus
