@@ -22,6 +22,7 @@ import {
   type PeerBand,
   type PeersRequest,
 } from './peers.ts';
+import { areaChainRows, type ChainRow } from './area-index.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -61,21 +62,6 @@ export function childColumns(catalogue: readonly MetricDefinition[]): {
   };
 }
 
-interface ChainRow {
-  level: AreaLevel;
-  code: string;
-  ons_code: string | null;
-  name: string;
-  parent_level: AreaLevel | null;
-  parent_code: string | null;
-  postcode: string | null;
-  supplier_name: string | null;
-  first_extract: string | null;
-  last_extract: string | null;
-  is_current: boolean;
-  place_name: string | null;
-}
-
 function ref(r: ChainRow): AreaRef {
   return { level: r.level, code: r.code, name: r.name, isCurrent: r.is_current, placeName: r.place_name };
 }
@@ -86,7 +72,7 @@ export async function getAreaChain(
   level: AreaLevel,
   code: string,
 ): Promise<{ area: AreaDetail; ancestors: AreaRef[] } | null> {
-  const rows = await db.all<ChainRow>(querySql.areaChain, [level, code]);
+  const rows = await areaChainRows(db, level, code);
   const self = rows[rows.length - 1];
   if (!self || self.level !== level || self.code !== code) return null;
   return {
@@ -337,18 +323,21 @@ export async function getAreaPage(
   const rateMetrics = new Map<string, MetricDefinition>();
   for (const c of comparisons.values()) if (c) rateMetrics.set(c.metric.id, c.metric);
   const seriesReq = { grain, includePartial, structure: 'current' as const };
-  const own = await getAreaSeries(
+  // Started together: the area's and its parent's figures are read in one statement (getAreaSeries batches
+  // reads asked for in the same turn), England's once per data version.
+  const ownRead = getAreaSeries(
     db,
     status,
     [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))],
     { ...seriesReq, level: area.level, code: area.code, structure },
     catalogue,
   );
-  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
+  const otherReads = new Map<ComparisonFigure['role'], Promise<Map<string, SeriesPoint[]> | null>>();
   for (const c of comparedWith) {
     // Rates exist on today's structure only: a closed area above practice level has none.
-    if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
-    else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
+    if (!c.area.isCurrent && c.area.level !== 'practice') otherReads.set(c.role, Promise.resolve(null));
+    else if (c.role === 'area')
+      otherReads.set(c.role, structure === 'current' ? ownRead : Promise.resolve(null));
     else {
       const read = () =>
         getAreaSeries(
@@ -360,9 +349,15 @@ export async function getAreaPage(
         );
       // England's rates are the same for every page that compares with them: read once per data version.
       const key = [dataVersionOf(status), grain, includePartial, ...rateMetrics.keys()].join('|');
-      rateSeries.set(c.role, c.role === 'england' ? await englandOnce(db, key, read) : await read());
+      otherReads.set(c.role, c.role === 'england' ? englandOnce(db, key, read) : read());
     }
   }
+  // Every read is awaited (none left to reject unheard), then used.
+  const settled = await Promise.allSettled([ownRead, ...otherReads.values()]);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  const own = await ownRead;
+  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
+  for (const [role, read] of otherReads) rateSeries.set(role, await read);
 
   const tiles: AreaTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};

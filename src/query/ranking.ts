@@ -30,7 +30,6 @@ import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type Rate
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus, NamedArea, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
-import type { Query } from '../warehouse/query.ts';
 import { percentChange } from '../domain/rate.ts';
 
 export const DEFAULT_MIN_LIST_SIZE = 1000;
@@ -205,22 +204,32 @@ interface MemberRow {
   in_release: boolean;
 }
 
-type ValueRow = typeof querySql.rankingValues extends Query<infer R> ? R : never;
+type ValueRow = {
+  metric_id: string;
+  area_level: string;
+  area_code: string;
+  period_start: string;
+  value: number | null;
+  uncovered: number | null;
+  patients_13plus: number | null;
+};
 
 /**
  * Reads of stored figures for rankings, batched: reads asked for in one turn of the event loop with the same
- * structure, grain, areas and periods become one statement over all their metrics (a practice page's three
- * ranks read their figures, list sizes and England's figures in three statements rather than seven).
+ * structure and grain become one statement over all their metrics, areas and periods (a ranking's figures,
+ * its list sizes and England's figure in one statement; a practice page's three ranks likewise).
  */
 class ValueReads {
   private readonly pending = new Map<
     string,
     {
-      args: [Structure, Grain, AreaLevel, string[]];
+      args: [Structure, Grain];
       from: string;
       to: string;
       waiting: {
         metricId: string;
+        level: AreaLevel;
+        codes: Set<string>;
         from: string;
         to: string;
         done: (rows: ValueRow[] | Error) => void;
@@ -239,19 +248,23 @@ class ValueReads {
     from: string,
     to: string,
   ): Promise<ValueRow[]> {
+    // Practices' figures are on today's structure whatever is asked (querySql.rankingValues).
+    const effective: Structure = level === 'practice' ? 'current' : structure;
     // Reads of different periods share a statement too (over the span of them all): a ranking's figures over
     // its sparkline and its list sizes in the one period are one scan of the cube, not two.
-    const key = JSON.stringify([structure, grain, level, codes]);
+    const key = JSON.stringify([effective, grain]);
     return new Promise((resolve, reject) => {
       let batch = this.pending.get(key);
       if (!batch) {
-        this.pending.set(key, (batch = { args: [structure, grain, level, codes], from, to, waiting: [] }));
+        this.pending.set(key, (batch = { args: [effective, grain], from, to, waiting: [] }));
         setImmediate(() => void this.flush(key));
       }
       if (from < batch.from) batch.from = from;
       if (to > batch.to) batch.to = to;
       batch.waiting.push({
         metricId,
+        level,
+        codes: new Set(codes),
         from,
         to,
         done: (r) => (r instanceof Error ? reject(r) : resolve(r)),
@@ -262,22 +275,40 @@ class ValueReads {
   private async flush(key: string): Promise<void> {
     const batch = this.pending.get(key)!;
     this.pending.delete(key);
-    const [structure, grain, level, codes] = batch.args;
+    const [structure, grain] = batch.args;
     const ids = [...new Set(batch.waiting.map((w) => w.metricId))];
+    const byKey = new Map<string, [AreaLevel, string]>();
+    for (const w of batch.waiting) for (const c of w.codes) byKey.set(`${w.level}|${c}`, [w.level, c]);
+    const areas = [...byKey.values()];
     try {
-      const rows = await this.db.all(querySql.rankingValues, [
-        structure,
-        listValue(ids),
-        grain,
-        level,
-        listValue(codes),
-        batch.from,
-        batch.to,
-      ]);
+      const rows = (
+        await this.db.all(querySql.rankingValues, [
+          structure,
+          listValue(ids),
+          grain,
+          listValue(areas.map(([level]) => level)),
+          listValue(areas.map(([, code]) => code)),
+          batch.from,
+          batch.to,
+        ])
+      ).map((r): ValueRow => ({
+        metric_id: ids[r.metric_idx]!,
+        area_level: areas[r.area_idx]![0],
+        area_code: areas[r.area_idx]![1],
+        period_start: r.period_start,
+        value: r.value,
+        uncovered: r.uncovered,
+        patients_13plus: r.patients_13plus,
+      }));
       for (const w of batch.waiting)
         w.done(
           rows.filter(
-            (r) => r.metric_id === w.metricId && r.period_start >= w.from && r.period_start <= w.to,
+            (r) =>
+              r.metric_id === w.metricId &&
+              r.area_level === w.level &&
+              w.codes.has(r.area_code) &&
+              r.period_start >= w.from &&
+              r.period_start <= w.to,
           ),
         );
     } catch (err) {

@@ -12,6 +12,7 @@ import { confidenceOf } from '../domain/statistics.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { listValue } from '@duckdb/node-api';
 
 export interface SeriesRequest {
   metricId: string;
@@ -234,8 +235,27 @@ export async function getAreaSeries(
   const last = all[all.length - 1]!.periodStart;
   const structure = req.level === 'practice' ? 'current' : req.structure;
   type ValueRow = { metric_id: string; period_start: string; value: number; uncovered: number | null };
-  const readValues = (s: Structure) =>
-    db.all<ValueRow>(querySql.areaValues, [s, req.grain, req.level, req.code, first, last]);
+  const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || isPatientRate(m);
+  // Only the metrics asked for (and the numerators of the rates): the cube is stored in metric order.
+  const wanted = [
+    ...new Set(
+      metrics.flatMap((m) =>
+        !isRate(m) ? [m.id] : m.id !== 'patients_13plus' && m.numerator ? [m.numerator] : [],
+      ),
+    ),
+  ];
+  const readValues = async (s: Structure) =>
+    wanted.length === 0
+      ? []
+      : db.all<ValueRow>(querySql.areaValues, [
+          s,
+          req.grain,
+          req.level,
+          req.code,
+          first,
+          last,
+          listValue(wanted),
+        ]);
   const byMetric = (rows: ValueRow[]) => {
     const m = new Map<string, Map<string, ValueRow>>();
     for (const r of rows) {
@@ -245,7 +265,6 @@ export async function getAreaSeries(
     }
     return m;
   };
-  const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || isPatientRate(m);
   const values = byMetric(await readValues(structure));
   let patients: Map<string, number> | null = null;
   let currentValues = structure === 'current' ? values : null;
