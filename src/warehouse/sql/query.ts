@@ -971,20 +971,20 @@ ORDER BY r.area_code, i.area_code
  * $1 structure (current | as_recorded), $2 period start, $3 ranked level, $4 within level, $5 within code.
  */
 export const rankingMembers = query('query.rankingMembers')`
+-- The release in force at $2 (else the first): aggregates over the distinct dates rather than four scalar
+-- subqueries, and a join to practice_map rather than EXISTS (unique on extract date and code): 2 ms less of
+-- DuckDB's planning on every ranking (issue 15.3).
 WITH rel AS (
-  SELECT coalesce(
-           (SELECT max(valid_from) FROM area_ancestry WHERE structure = $1 AND valid_from <= $2::DATE),
-           (SELECT min(valid_from) FROM area_ancestry WHERE structure = $1)
-         ) AS valid_from,
-         coalesce(
-           (SELECT max(extract_date) FROM practice_map WHERE extract_date <= $2::DATE),
-           (SELECT min(extract_date) FROM practice_map)
-         ) AS release_date
+  SELECT coalesce(max(valid_from) FILTER (WHERE valid_from <= $2::DATE), min(valid_from)) AS valid_from,
+         (SELECT coalesce(max(extract_date) FILTER (WHERE extract_date <= $2::DATE), min(extract_date))
+          FROM (SELECT DISTINCT extract_date FROM practice_map)) AS release_date
+  FROM (SELECT DISTINCT valid_from FROM area_ancestry WHERE structure = $1)
 ),
 anc AS (
-  SELECT x.*
-  FROM area_ancestry x, rel
-  WHERE x.structure = $1 AND x.valid_from = rel.valid_from AND x.area_level = 'practice'
+  SELECT x.area_code, x.ancestor_level, x.ancestor_code
+  FROM area_ancestry x
+  JOIN rel ON x.valid_from = rel.valid_from
+  WHERE x.structure = $1 AND x.area_level = 'practice'
 ),
 -- The practices' areas at the ranked level, of the practices within the area (all of them within England).
 members AS (
@@ -1003,13 +1003,13 @@ SELECT m.code,
        a.first_extract,
        a.last_extract,
        rel.release_date,
-       EXISTS (SELECT 1 FROM practice_map p
-               WHERE p.extract_date = rel.release_date AND p.practice_code = m.code) AS in_release
+       p.practice_code IS NOT NULL AS in_release
 FROM members m
 CROSS JOIN rel
 LEFT JOIN area a ON a.area_level = $3 AND a.area_code = m.code
 LEFT JOIN area_version v
   ON $1 = 'as_recorded' AND v.extract_date = rel.release_date AND v.area_level = $3 AND v.area_code = m.code
+LEFT JOIN practice_map p ON p.extract_date = rel.release_date AND p.practice_code = m.code
 WHERE m.code IS NOT NULL AND m.code <> 'UNKNOWN'
 ORDER BY m.code
 `;
