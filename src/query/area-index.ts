@@ -3,7 +3,7 @@
  * walked in a map rather than by a recursive query on every page and API answer (5–8 ms a time on the
  * national cube, issue 15.3). Each lookup reads a digest of the area table (querySql.areaModelSignature,
  * 1–2 ms), and the index is read again when it differs: rebuildAreas replaces the table, but a change written
- * any other way (an operator's fix, a test) is seen as well. An empty area table is always queried.
+ * any other way (an operator’s fix, a test) is seen as well. An empty area table has no chains.
  */
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
