@@ -276,7 +276,17 @@ class ValueReads {
     const batch = this.pending.get(key)!;
     this.pending.delete(key);
     const [structure, grain] = batch.args;
-    const ids = [...new Set(batch.waiting.map((w) => w.metricId))];
+    // Each metric over the span of its own reads.
+    const spans = new Map<string, { from: string; to: string }>();
+    for (const w of batch.waiting) {
+      const span = spans.get(w.metricId);
+      if (!span) spans.set(w.metricId, { from: w.from, to: w.to });
+      else {
+        if (w.from < span.from) span.from = w.from;
+        if (w.to > span.to) span.to = w.to;
+      }
+    }
+    const ids = [...spans.keys()];
     const byKey = new Map<string, [AreaLevel, string]>();
     for (const w of batch.waiting) for (const c of w.codes) byKey.set(`${w.level}|${c}`, [w.level, c]);
     const areas = [...byKey.values()];
@@ -290,6 +300,8 @@ class ValueReads {
           listValue(areas.map(([, code]) => code)),
           batch.from,
           batch.to,
+          listValue(ids.map((id) => spans.get(id)!.from)),
+          listValue(ids.map((id) => spans.get(id)!.to)),
         ])
       ).map((r): ValueRow => ({
         metric_id: ids[r.metric_idx]!,

@@ -71,7 +71,8 @@ export interface Answer {
   json: unknown;
   csv?: {
     columns: readonly string[];
-    rows: readonly object[];
+    /** The rows, or a function giving them: built only when CSV was asked for (a JSON answer never needs them). */
+    rows: readonly object[] | (() => readonly object[]);
     filename: (string | null | undefined)[];
     /** The same figures with layout=wide (ADR 0032): key columns, then a column per period. */
     wide?: {
@@ -112,7 +113,9 @@ export function answer(request: FastifyRequest, reply: FastifyReply, a: Answer) 
     return sendCsv(
       reply,
       wide ? [...a.csv.filename, 'wide'] : a.csv.filename,
-      wide ? toWideCsv(wide.keyColumns, wide.periods, wide.rows) : toCsv(a.csv.columns, a.csv.rows),
+      wide
+        ? toWideCsv(wide.keyColumns, wide.periods, wide.rows)
+        : toCsv(a.csv.columns, typeof a.csv.rows === 'function' ? a.csv.rows() : a.csv.rows),
     );
   }
   return reply.type('application/json; charset=utf-8').send(a.json);

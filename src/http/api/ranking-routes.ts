@@ -325,12 +325,13 @@ export const rankingRoute: ApiRoute = {
       },
       csv: {
         columns: RANKING_CSV_COLUMNS,
-        rows: data.map((r) => ({
-          ...areaFields({ ...r, level: ranking.level }, r.onsCode),
-          ...r,
-          metric: ranking.metric.id,
-          periodStart: ranking.periodStart,
-        })),
+        rows: () =>
+          data.map((r) => ({
+            ...areaFields({ ...r, level: ranking.level }, r.onsCode),
+            ...r,
+            metric: ranking.metric.id,
+            periodStart: ranking.periodStart,
+          })),
         filename: [
           'ranking',
           ranking.metric.id,

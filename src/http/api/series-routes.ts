@@ -291,7 +291,7 @@ export const seriesRoute: ApiRoute = {
           ...(rate ? ['numerator', 'denominator', 'coverage'] : []),
           ...(compared ? ['lowerCi95', 'upperCi95', 'lowerCi998', 'upperCi998', 'comparedWithEngland'] : []),
         ],
-        rows: data.map((p) => ({ ...areaFields(area, onsCode), ...p })),
+        rows: () => data.map((p) => ({ ...areaFields(area, onsCode), ...p })),
         filename: ['series', metric.id, level, level === 'england' ? null : code, grain],
         wide: {
           keyColumns: AREA_CSV_COLUMNS,

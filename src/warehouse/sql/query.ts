@@ -1019,8 +1019,10 @@ ORDER BY m.code
  * periods, with the areas' 13+ patients beside them (rankings: the ranked areas and England in one statement).
  * $1 structure (today's for practices: the caller passes 'current'), $2 metric ids (distinct), $3 grain,
  * $4 the areas' levels and $5 their codes (two lists of the same length, one item per area, distinct),
- * $6 first period start, $7 last period start. Each row names its metric and area by their positions in the
- * lists (0-based), not by text: converting thousands of rows' strings to JavaScript cost more than the scan.
+ * $6 first period start, $7 last period start (of all the metrics: constants the scans filter on), $8 and $9
+ * each metric's own first and last period start (lists parallel to $2: a ranking's list sizes are read for one
+ * period, not over its sparkline). Each row names its metric and area by their positions in the lists
+ * (0-based), not by text: converting thousands of rows' strings to JavaScript cost more than the scan.
  */
 export const rankingValues = query<{
   metric_idx: number;
@@ -1031,7 +1033,8 @@ export const rankingValues = query<{
   patients_13plus: number | null;
 }>('query.rankingValues')`
 WITH ids AS (
-  SELECT unnest($2::VARCHAR[]) AS metric_id, CAST(unnest(range(len($2::VARCHAR[]))) AS INTEGER) AS metric_idx
+  SELECT unnest($2::VARCHAR[]) AS metric_id, CAST(unnest(range(len($2::VARCHAR[]))) AS INTEGER) AS metric_idx,
+         CAST(unnest($8::VARCHAR[]) AS DATE) AS p_from, CAST(unnest($9::VARCHAR[]) AS DATE) AS p_to
 ),
 wanted AS (
   SELECT unnest($4::VARCHAR[]) AS area_level, unnest($5::VARCHAR[]) AS area_code,
@@ -1045,7 +1048,7 @@ keys AS (
   JOIN wanted w ON w.area_level = k.area_level AND w.area_code = k.area_code
 ),
 metric_keys AS (
-  SELECT m.metric_key, i.metric_idx FROM metric_dim m JOIN ids i ON i.metric_id = m.metric_id
+  SELECT m.metric_key, i.metric_idx, i.p_from, i.p_to FROM metric_dim m JOIN ids i ON i.metric_id = m.metric_id
 ),
 v AS (
   SELECT mk.metric_idx, k.area_idx, v.period_start, v.value, v.uncovered
@@ -1055,6 +1058,7 @@ v AS (
   WHERE v.structure = CAST(CASE $1 WHEN 'current' THEN 0 WHEN 'as_recorded' THEN 1 END AS UTINYINT)
     AND v.grain = CAST(CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
     AND v.period_start BETWEEN $6::DATE AND $7::DATE
+    AND v.period_start BETWEEN mk.p_from AND mk.p_to
 ),
 d AS (
   SELECT i.metric_idx, k.area_idx, d.period_start, d.patients_13plus
@@ -1063,6 +1067,7 @@ d AS (
   CROSS JOIN ids i
   WHERE $1 = 'current' AND d.grain = CAST(CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
     AND d.period_start BETWEEN $6::DATE AND $7::DATE
+    AND d.period_start BETWEEN i.p_from AND i.p_to
 )
 SELECT coalesce(v.metric_idx, d.metric_idx) AS metric_idx,
        coalesce(v.area_idx, d.area_idx) AS area_idx,
