@@ -323,21 +323,18 @@ export async function getAreaPage(
   const rateMetrics = new Map<string, MetricDefinition>();
   for (const c of comparisons.values()) if (c) rateMetrics.set(c.metric.id, c.metric);
   const seriesReq = { grain, includePartial, structure: 'current' as const };
-  // Started together: the area's and its parent's figures are read in one statement (getAreaSeries batches
-  // reads asked for in the same turn), England's once per data version.
-  const ownRead = getAreaSeries(
+  const own = await getAreaSeries(
     db,
     status,
     [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))],
     { ...seriesReq, level: area.level, code: area.code, structure },
     catalogue,
   );
-  const otherReads = new Map<ComparisonFigure['role'], Promise<Map<string, SeriesPoint[]> | null>>();
+  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
   for (const c of comparedWith) {
     // Rates exist on today's structure only: a closed area above practice level has none.
-    if (!c.area.isCurrent && c.area.level !== 'practice') otherReads.set(c.role, Promise.resolve(null));
-    else if (c.role === 'area')
-      otherReads.set(c.role, structure === 'current' ? ownRead : Promise.resolve(null));
+    if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
+    else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
     else {
       const read = () =>
         getAreaSeries(
@@ -349,15 +346,9 @@ export async function getAreaPage(
         );
       // England's rates are the same for every page that compares with them: read once per data version.
       const key = [dataVersionOf(status), grain, includePartial, ...rateMetrics.keys()].join('|');
-      otherReads.set(c.role, c.role === 'england' ? englandOnce(db, key, read) : read());
+      rateSeries.set(c.role, c.role === 'england' ? await englandOnce(db, key, read) : await read());
     }
   }
-  // Every read is awaited (none left to reject unheard), then used.
-  const settled = await Promise.allSettled([ownRead, ...otherReads.values()]);
-  for (const r of settled) if (r.status === 'rejected') throw r.reason;
-  const own = await ownRead;
-  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
-  for (const [role, read] of otherReads) rateSeries.set(role, await read);
 
   const tiles: AreaTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};

@@ -224,8 +224,6 @@ class ValueReads {
     string,
     {
       args: [Structure, Grain];
-      from: string;
-      to: string;
       waiting: {
         metricId: string;
         level: AreaLevel;
@@ -256,11 +254,9 @@ class ValueReads {
     return new Promise((resolve, reject) => {
       let batch = this.pending.get(key);
       if (!batch) {
-        this.pending.set(key, (batch = { args: [effective, grain], from, to, waiting: [] }));
+        this.pending.set(key, (batch = { args: [effective, grain], waiting: [] }));
         setImmediate(() => void this.flush(key));
       }
-      if (from < batch.from) batch.from = from;
-      if (to > batch.to) batch.to = to;
       batch.waiting.push({
         metricId,
         level,
@@ -287,6 +283,8 @@ class ValueReads {
       }
     }
     const ids = [...spans.keys()];
+    const from = ids.map((id) => spans.get(id)!.from);
+    const to = ids.map((id) => spans.get(id)!.to);
     const byKey = new Map<string, [AreaLevel, string]>();
     for (const w of batch.waiting) for (const c of w.codes) byKey.set(`${w.level}|${c}`, [w.level, c]);
     const areas = [...byKey.values()];
@@ -298,10 +296,10 @@ class ValueReads {
           grain,
           listValue(areas.map(([level]) => level)),
           listValue(areas.map(([, code]) => code)),
-          batch.from,
-          batch.to,
-          listValue(ids.map((id) => spans.get(id)!.from)),
-          listValue(ids.map((id) => spans.get(id)!.to)),
+          from.reduce((a, b) => (b < a ? b : a)),
+          to.reduce((a, b) => (b > a ? b : a)),
+          listValue(from),
+          listValue(to),
         ])
       ).map((r): ValueRow => ({
         metric_id: ids[r.metric_idx]!,

@@ -281,7 +281,6 @@ function profileLine(started: number, statement: StatementLike, cpu?: NodeJS.Cpu
   );
 }
 
-/** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */
 /**
  * ISO dates by epoch milliseconds: a few thousand distinct days recur across every result, and formatting each
  * row's date anew was a tenth of a ranking's time (issue 15.3). Bounded: cleared when full.
@@ -300,6 +299,7 @@ function isoDate(value: Date): string {
   return iso;
 }
 
+/** DATE becomes 'YYYY-MM-DD' (no time-zone drift), integers become numbers. */
 function toPlain(value: unknown, typeId: DuckDBTypeId): unknown {
   if (value === null || value === undefined) return null;
   if (typeId === DuckDBTypeId.DATE && value instanceof Date) return isoDate(value);
