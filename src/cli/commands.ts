@@ -20,6 +20,7 @@ import { serveLog, serverLoggerOptions } from '../app/logging.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { systemClock } from '../domain/clock.ts';
 import { buildApp } from '../http/app.ts';
+import { warmUp, warmUpLine } from '../http/warm-up.ts';
 import { ingestEventFile } from '../ingest/events.ts';
 import { describeBookingLoad, ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import {
@@ -288,8 +289,19 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     oidc,
     refresh,
   });
-  // Caches and ETags move to the new version when it is swapped in.
-  figures.store.onSwap(() => app.responseCache.invalidate());
+  // Caches and ETags move to the new version when it is swapped in, which is then warmed (a new file is cold
+  // to DuckDB; src/http/warm-up.ts). One warm-up at a time: a swap during one is warmed by the next swap.
+  let warming = false;
+  figures.store.onSwap(() => {
+    app.responseCache.invalidate();
+    if (warming) return;
+    warming = true;
+    void warmUp(app, figures.store.reader)
+      .then((w) => log(warmUpLine('figures version', w)))
+      .finally(() => (warming = false));
+  });
+  // Every kind of page and answer once before taking traffic: the first users do not pay for cold code.
+  log(warmUpLine('server', await warmUp(app, figures.store.reader)));
   // SIGTERM: requests in flight finish, the schedule stops and a refresh in progress ends (its publish is
   // atomic), then the stores close.
   const close = async () => {

@@ -12,8 +12,10 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { meetsRouteAccess, type RouteAccess, type Viewer } from '../domain/access.ts';
+import { constantTimeEqual } from '../auth/crypto.ts';
 import { setAuthHeader, runWithPageContext } from '../auth/page-context.ts';
 import { CsrfError, ForbiddenError, SignInRequiredError, TooManyRequestsError } from '../auth/errors.ts';
 import { authFor, type Credentials } from '../auth/service.ts';
@@ -42,6 +44,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered after registerAccess, with its declared access (for the route-walk test). */
     registeredRoutes: RegisteredRoute[];
+    /**
+     * Headers that make a GET asked with app.inject the server's own warm-up, seen as a signed-in viewer
+     * (src/http/warm-up.ts). In-process only: the key is drawn at start and never sent anywhere.
+     */
+    warmUpHeaders: Readonly<Record<string, string>>;
   }
 }
 
@@ -70,10 +77,38 @@ export function routeAccess(request: FastifyRequest): RouteAccess | null {
   return request.routeOptions.config.access ?? 'signed-in';
 }
 
+/** The header naming a warm-up request (src/http/warm-up.ts). */
+const WARM_UP_HEADER = 'x-warm-up';
+
+/**
+ * Who a warm-up asks as: a signed-in viewer (so it computes what staff see), with no user id (no user's rate
+ * limit, no session) and no role beyond viewing.
+ */
+const WARM_UP_VIEWER: Viewer = Object.freeze({ signedIn: true, role: 'viewer', userId: null, via: null });
+
+/**
+ * A request is the server's own warm-up only when it was made in this process (app.inject: light-my-request's
+ * request object, never a socket) and carries the key this app drew at start, which never leaves the
+ * process. Anything else is resolved as usual, so the header alone grants nothing.
+ */
+function isWarmUp(request: FastifyRequest, key: string): boolean {
+  const sent = request.headers[WARM_UP_HEADER];
+  return (
+    request.method === 'GET' &&
+    typeof sent === 'string' &&
+    '_lightMyRequest' in request.raw &&
+    constantTimeEqual(sent, key)
+  );
+}
+
 async function resolveViewer(
   request: FastifyRequest,
   deps: AppDeps,
+  warmUpKey: string,
 ): Promise<{ viewer: Viewer; credentials: Credentials }> {
+  if (isWarmUp(request, warmUpKey)) {
+    return { viewer: WARM_UP_VIEWER, credentials: { sessionHash: null, tokenId: null, badBearer: false } };
+  }
   return authFor(deps).resolve(request);
 }
 
@@ -135,12 +170,14 @@ export function registerAccess(app: FastifyInstance, deps: AppDeps): void {
       .catch(() => undefined);
   });
 
+  const warmUpKey = randomBytes(32).toString('base64url');
+  app.decorate('warmUpHeaders', Object.freeze({ [WARM_UP_HEADER]: warmUpKey }));
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.decorateRequest('credentials', null as unknown as Credentials);
   // The page context (signed in or not, for the layout) lives for the rest of the request.
   app.addHook('onRequest', (_request, _reply, done) => runWithPageContext(done));
   app.addHook('onRequest', async (request) => {
-    const { viewer, credentials } = await resolveViewer(request, deps);
+    const { viewer, credentials } = await resolveViewer(request, deps, warmUpKey);
     request.viewer = viewer;
     request.credentials = credentials;
     if (viewer.signedIn) {

@@ -5,7 +5,7 @@
  * 1–2 ms), and the index is read again when it differs: rebuildAreas replaces the table, but a change written
  * any other way (an operator’s fix, a test) is seen as well. An empty area table has no chains.
  */
-import type { AreaLevel } from '../domain/areas.ts';
+import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 
@@ -69,4 +69,21 @@ export async function areaChainRows(db: Warehouse, level: AreaLevel, code: strin
       row.parent_level && row.parent_code ? byKey.get(keyOf(row.parent_level, row.parent_code)) : undefined;
   }
   return chain.reverse();
+}
+
+/**
+ * The area with this ODS code at any level, the highest level first (codes of different levels do not
+ * collide; if one ever did, the highest wins); Unknown is not an area to find. Null when there is none (the
+ * row of querySql.dataTableFindArea, the query it stands for).
+ */
+export async function areaByCode(db: Warehouse, code: string): Promise<ChainRow | null> {
+  if (code === 'UNKNOWN') return null;
+  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
+  if (signature.startsWith('0:')) return null;
+  const { byKey } = await indexFor(db, signature);
+  for (const level of AREA_LEVELS) {
+    const row = byKey.get(keyOf(level, code));
+    if (row) return row;
+  }
+  return null;
 }

@@ -19,7 +19,7 @@ import {
   getAreaPage,
   latestCompletePeriod,
 } from './area-page.ts';
-import { areaChainRows } from './area-index.ts';
+import { areaByCode, areaChainRows } from './area-index.ts';
 import { searchAreas } from './search.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { getAreaSeries, getMetricSeries, getRateSeries } from './series.ts';
@@ -178,6 +178,25 @@ describe('the area index (issue 15.3)', () => {
       expect(await areaChainRows(db, a.level, a.code)).toEqual(
         recursive.map(({ depth: _depth, ...row }) => row),
       );
+    }
+  });
+
+  it('finds an area by its code at any level exactly as the query it replaces', async () => {
+    const codes = await db.all<{ code: string }>('SELECT DISTINCT area_code AS code FROM area ORDER BY ALL');
+    const asked = [...codes.map((c) => c.code), 'UNKNOWN', 'NOPE1', 'p00001', "' OR 1=1 --", ''];
+    expect(asked).toContain('E92000001');
+    for (const code of asked) {
+      const row = (await db.one<Record<string, unknown>>(querySql.dataTableFindArea, [code])) ?? null;
+      const found = await areaByCode(db, code);
+      expect(
+        found && {
+          level: found.level,
+          code: found.code,
+          name: found.name,
+          place_name: found.place_name,
+          is_current: found.is_current,
+        },
+      ).toEqual(row);
     }
   });
 

@@ -12,6 +12,7 @@ import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { absentMeansZero, figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import { areaByCode } from './area-index.ts';
 import { loadedPeriods } from './series.ts';
 import type { DataStatus } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -315,7 +316,7 @@ export async function* dataTableByArea(
   }
 }
 
-/** The area a selection is within, by its code at any level; null when there is none. */
+/** The area a selection is within, by its code at any level; null when there is none (the area index). */
 export async function findDataTableArea(
   db: Warehouse,
   code: string,
@@ -326,13 +327,7 @@ export async function findDataTableArea(
   placeName: string | null;
   isCurrent: boolean;
 } | null> {
-  const row = await db.one<{
-    level: AreaLevel;
-    code: string;
-    name: string;
-    place_name: string | null;
-    is_current: boolean;
-  }>(querySql.dataTableFindArea, [code]);
+  const row = await areaByCode(db, code);
   return row
     ? {
         level: row.level,

@@ -75,6 +75,14 @@ SELECT area_level AS level, area_code AS code, ons_code, name, parent_level, par
 FROM area
 `;
 
+/** One current area of each level, the lowest code, for a server's warm-up (src/http/warm-up.ts). */
+export const warmUpAreas = query<{ level: AreaLevel; code: string }>('query.warmUpAreas')`
+SELECT area_level AS level, min(area_code) AS code
+FROM area
+WHERE is_current AND area_code <> 'UNKNOWN'
+GROUP BY area_level
+`;
+
 /**
  * A digest of today's area structure (every column of every area): the area index is read again whenever it
  * changes, however the change was written (1–2 ms on the national cube, against 5–8 for the recursive chain).
@@ -354,7 +362,8 @@ ORDER BY CASE WHEN a.area_code = 'UNKNOWN' THEN 1 ELSE 0 END, coalesce(a.place_n
 /**
  * The area a data table selection is within, by code at any level (Unknown is not an area to choose).
  * ODS codes of different levels do not collide; if one ever did, the highest level wins.
- * $1 code (upper case).
+ * $1 code (upper case). Pages and the API look it up in the area index (src/query/area-index.ts,
+ * areaByCode); kept as the reference its test compares with.
  */
 export const dataTableFindArea = query('query.dataTableFindArea')`
 SELECT area_level AS level, area_code AS code, name, place_name, is_current
