@@ -112,6 +112,10 @@ describe('what is published', () => {
         columns: ['event_id', 'user_id', 'session_id', 'practice_code'],
       }),
     ).toMatch(/people \(user_id, session_id\)/);
+    // The events hold each user's key, not the id (ADR 0050): still a per-person table.
+    expect(
+      withheldBecause({ name: 'activity_event', columns: ['event_id', 'practice_code', 'user_key'] }),
+    ).toMatch(/people \(user_key\)/);
     expect(withheldBecause({ name: 'new_table', columns: ['Email', 'n'] })).toMatch(/people/);
     // Raw booking steps hold journey ids, no person: published for the booking pages (ADR 0026).
     expect(

@@ -8,7 +8,8 @@
  * is published (or kept back) without anyone remembering this file:
  * - a table with a column that identifies a person, a session or a sign-in (`PERSONAL_COLUMNS`: `user_id`,
  *   `session_id`, `email`, token and session hashes, …) stays in the warehouse — raw App events
- *   (`activity_event`: pseudonymous user ids), per-user attribution (`user_month`) and every sign-in table;
+ *   (`activity_event`: user keys and session ids; `user_dim`: pseudonymous user ids), per-user attribution
+ *   (`user_month`) and every sign-in table;
  * - a table of rejected input rows (`*_reject`) stays: a reason may quote the rejected value;
  * - everything else is published: the cube, reference data, feeds, MI tables, build and load logs, and the
  *   booking MI tables. `booking_event` is raw (one row per booking-journey step) but holds no person: its
@@ -24,6 +25,8 @@ import type { Warehouse } from '../warehouse/db.ts';
 /** Columns that make a table per-person, per-session or per-sign-in: such a table is never published. */
 export const PERSONAL_COLUMNS: ReadonlySet<string> = new Set([
   'user_id',
+  // A user's integer key (ADR 0027) is a per-person key like the id it stands for (ADR 0050).
+  'user_key',
   'actor_user_id',
   'session_id',
   'session_hash',

@@ -186,7 +186,9 @@ describe('ingestEventFile', () => {
       { user_key: 3, user_id: 'u3' },
     ]);
     expect(
-      await db.all('SELECT event_id, session_id, user_id, user_key FROM activity_event ORDER BY event_id'),
+      await db.all(
+        'SELECT e.event_id, e.session_id, d.user_id, e.user_key FROM activity_event e JOIN user_dim d USING (user_key) ORDER BY e.event_id',
+      ),
     ).toEqual([
       { event_id: 'm1', session_id: 's1', user_id: 'u1', user_key: 1 },
       { event_id: 'm2', session_id: 's2', user_id: 'u1', user_key: 1 },
@@ -204,7 +206,7 @@ describe('ingestEventFile', () => {
     expect(await ingestEventFile(db, file)).toMatchObject({ rowsLoaded: 2, rowsDuplicate: 2 });
     expect(
       await db.all(
-        'SELECT event_id, user_id, event_date::VARCHAR AS d FROM activity_event ORDER BY event_id',
+        'SELECT e.event_id, d.user_id, e.event_date::VARCHAR AS d FROM activity_event e JOIN user_dim d USING (user_key) ORDER BY e.event_id',
       ),
     ).toEqual([
       { event_id: 'r1', user_id: 'u1', d: '2026-05-01' },

@@ -205,13 +205,14 @@ describe('the ClickHouse build steps (chdb) against the DuckDB build', () => {
           p9_route: s.p9Route,
         })),
     };
-    // The loaded events (after validation and de-duplication), instants in UTC; ClickHouse derives the London date.
+    // The loaded events (after validation and de-duplication) with their users' ids (held in user_dim, ADR 0050),
+    // instants in UTC; ClickHouse derives the London date.
     const events = await db.all(
       `SELECT event_id, strftime(timezone('UTC', event_time), '%Y-%m-%d %H:%M:%S.%f') AS event_time,
-              CAST(event_type AS VARCHAR) AS event_type, user_id, practice_code,
+              CAST(event_type AS VARCHAR) AS event_type, d.user_id, practice_code,
               CAST(identity_level AS VARCHAR) AS identity_level, CAST(channel AS VARCHAR) AS channel,
               CAST(p9_route AS VARCHAR) AS p9_route, CAST(record_type AS VARCHAR) AS record_type, provider, service
-       FROM activity_event`,
+       FROM activity_event e JOIN user_dim d USING (user_key)`,
     );
 
     ch = new Session();

@@ -202,13 +202,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now()::TIMESTAMP)
 `;
 
 /**
- * Writes the file's valid rows to activity_event in file order, each with its user's key (ADR 0027), straight
+ * Writes the file's valid rows to activity_event in file order, each with its user's key (ADR 0027; the
+ * user's id itself is held once, in user_dim: ADR 0050), straight
  * from the checked file: no staged copy (ADR 0044). Repeated and already-loaded event ids are then deleted
  * from this load's rows (deleteRepeatedEvents, deleteKnownEvents), all in the load's transaction. $1 load id.
  */
 export const insertEvents = query('ingest.insertEvents')`
 INSERT INTO activity_event
-SELECT event_id, event_time, event_date, event_type, session_id, user_id, practice_code,
+SELECT event_id, event_time, event_date, event_type, session_id, practice_code,
        identity_level, channel, p9_route, record_type, provider, service, $1, user_key
 FROM checked_event
 WHERE reject_reason IS NULL

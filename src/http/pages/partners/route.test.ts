@@ -55,7 +55,7 @@ beforeAll(async () => {
       provider: string | null;
       service: string | null;
     }>(
-      'SELECT CAST(event_type AS VARCHAR) AS event_type, practice_code, CAST(event_date AS VARCHAR) AS event_date, user_id, provider, service FROM activity_event',
+      'SELECT CAST(event_type AS VARCHAR) AS event_type, practice_code, CAST(event_date AS VARCHAR) AS event_date, d.user_id, provider, service FROM activity_event e JOIN user_dim d USING (user_key)',
     )
   ).map((r) => ({
     type: r.event_type,
