@@ -27,6 +27,8 @@ export interface ChainRow {
 interface AreaIndex {
   signature: string;
   byKey: Map<string, ChainRow>;
+  /** Each practice's ancestors on today's structure, by level (itself included). */
+  practiceAncestors: Map<string, Map<AreaLevel, string>>;
 }
 
 /** As the recursive query: at most this many levels above the area (a cycle in bad data cannot loop). */
@@ -41,10 +43,16 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
     const index = await held.catch(() => null);
     if (index && index.signature === signature) return index;
   }
-  const read = db.all<ChainRow>(querySql.areaIndex).then((rows) => ({
-    signature,
-    byKey: new Map(rows.map((r) => [keyOf(r.level, r.code), r])),
-  }));
+  const read = (async () => {
+    const rows = await db.all<ChainRow>(querySql.areaIndex);
+    const practiceAncestors = new Map<string, Map<AreaLevel, string>>();
+    for (const r of await db.all(querySql.practiceAncestors)) {
+      let up = practiceAncestors.get(r.practice);
+      if (!up) practiceAncestors.set(r.practice, (up = new Map()));
+      up.set(r.level, r.code);
+    }
+    return { signature, byKey: new Map(rows.map((r) => [keyOf(r.level, r.code), r])), practiceAncestors };
+  })();
   indexes.set(db, read);
   // A failed read is not kept.
   read.catch(() => {
@@ -86,4 +94,57 @@ export async function areaByCode(db: Warehouse, code: string): Promise<ChainRow 
     if (row) return row;
   }
   return null;
+}
+
+/** A selection of areas (the data table's and the series of many areas'): a level, within an area or not. */
+export interface AreaSelection {
+  level: AreaLevel;
+  /** null: every open area of the level (and every practice, closed ones keep their history). */
+  within: { level: AreaLevel; code: string } | null;
+}
+
+/** Unknown last, then by name as labelled (sub-ICB locations by place name, ADR 0028), name and code. */
+function tableOrder(a: ChainRow, b: ChainRow): number {
+  const unknown = Number(a.code === 'UNKNOWN') - Number(b.code === 'UNKNOWN');
+  if (unknown !== 0) return unknown;
+  for (const [x, y] of [
+    [a.place_name ?? a.name, b.place_name ?? b.name],
+    [a.name, b.name],
+    [a.code, b.code],
+  ] as const) {
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * The areas of a selection in the data table's order (the rows of querySql.dataTableAreas, the query it
+ * stands for): without an area, every open area of the level and every practice; within an area at the
+ * level, that area; within a higher one, the areas of the level its practices belong to.
+ */
+export async function areasOfSelection(db: Warehouse, sel: AreaSelection): Promise<ChainRow[]> {
+  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
+  if (signature.startsWith('0:')) return [];
+  const { byKey, practiceAncestors } = await indexFor(db, signature);
+  const { level, within } = sel;
+  let rows: ChainRow[];
+  if (!within) {
+    rows = [...byKey.values()].filter((r) => r.level === level && (r.is_current || level === 'practice'));
+  } else if (within.level === level) {
+    const row = byKey.get(keyOf(level, within.code));
+    rows = row ? [row] : [];
+  } else {
+    const codes = new Set<string>();
+    for (const up of practiceAncestors.values()) {
+      if (up.get(within.level) !== within.code) continue;
+      const code = up.get(level);
+      if (code !== undefined) codes.add(code);
+    }
+    rows = [];
+    for (const code of codes) {
+      const row = byKey.get(keyOf(level, code));
+      if (row) rows.push(row);
+    }
+  }
+  return rows.sort(tableOrder);
 }

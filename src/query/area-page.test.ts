@@ -19,7 +19,7 @@ import {
   getAreaPage,
   latestCompletePeriod,
 } from './area-page.ts';
-import { areaByCode, areaChainRows } from './area-index.ts';
+import { areaByCode, areaChainRows, areasOfSelection } from './area-index.ts';
 import { searchAreas } from './search.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { getAreaSeries, getMetricSeries, getRateSeries } from './series.ts';
@@ -198,6 +198,37 @@ describe('the area index (issue 15.3)', () => {
         },
       ).toEqual(row);
     }
+  });
+
+  it('lists the areas of every selection exactly as the query it replaces, in its order', async () => {
+    const areas = await db.all<{ level: AreaLevel; code: string }>(
+      'SELECT area_level AS level, area_code AS code FROM area ORDER BY ALL',
+    );
+    const withins = [null, ...areas, { level: 'icb' as AreaLevel, code: 'NOPE1' }];
+    let nonEmpty = 0;
+    for (const level of ['region', 'icb', 'sub_icb', 'pcn', 'practice'] as const) {
+      for (const within of withins) {
+        const expected = await db.all(querySql.dataTableAreas, [
+          level,
+          within?.level ?? null,
+          within?.code ?? null,
+        ]);
+        const rows = await areasOfSelection(db, { level, within });
+        expect(
+          rows.map((r) => ({
+            area_level: r.level,
+            area_code: r.code,
+            name: r.name,
+            place_name: r.place_name,
+            ons_code: r.ons_code,
+            is_current: r.is_current,
+          })),
+        ).toEqual(expected);
+        if (expected.length > 1) nonEmpty += 1;
+      }
+    }
+    // Lists of several areas, not only empty ones, were compared.
+    expect(nonEmpty).toBeGreaterThan(20);
   });
 
   it('is read again when the area model is rebuilt from another release', async () => {
