@@ -71,6 +71,21 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+describe('the server', () => {
+  it('warmed itself before it listened, and no page or answer of the warm-up failed (ADR 0049)', async () => {
+    const deadline = Date.now() + 60_000;
+    while (!/is serving on/.test(serverLog) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // A month of events has no complete period to rank yet: those answers are 400, as they are to anyone.
+    expect(serverLog, serverLog).toMatch(/Warmed up the server: 25 pages and answers in \d+ ms/);
+    const warmUpLog = serverLog.slice(0, serverLog.indexOf('Warmed up the server'));
+    expect(warmUpLog.match(/ GET \S+ \d{3} /g)?.length).toBe(25);
+    expect(warmUpLog).not.toMatch(/ GET \S+ 5\d\d /);
+    expect(serverLog.indexOf('Warmed up the server')).toBeLessThan(serverLog.indexOf('is serving on'));
+  });
+});
+
 describe('read-only commands while the server runs', () => {
   it('status reads the published figures', () => {
     const r = cli('status');

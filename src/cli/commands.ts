@@ -290,15 +290,28 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     refresh,
   });
   // Caches and ETags move to the new version when it is swapped in, which is then warmed (a new file is cold
-  // to DuckDB; src/http/warm-up.ts). One warm-up at a time: a swap during one is warmed by the next swap.
+  // to DuckDB; src/http/warm-up.ts). One warm-up at a time: a swap during one is warmed once it ends.
   let warming = false;
-  figures.store.onSwap(() => {
-    app.responseCache.invalidate();
-    if (warming) return;
+  let swappedMeanwhile = false;
+  const warmVersion = (): void => {
+    if (warming) {
+      swappedMeanwhile = true;
+      return;
+    }
     warming = true;
     void warmUp(app, figures.store.reader)
       .then((w) => log(warmUpLine('figures version', w)))
-      .finally(() => (warming = false));
+      .finally(() => {
+        warming = false;
+        if (swappedMeanwhile) {
+          swappedMeanwhile = false;
+          warmVersion();
+        }
+      });
+  };
+  figures.store.onSwap(() => {
+    app.responseCache.invalidate();
+    warmVersion();
   });
   // Every kind of page and answer once before taking traffic: the first users do not pay for cold code.
   log(warmUpLine('server', await warmUp(app, figures.store.reader)));

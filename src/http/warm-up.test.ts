@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
-import { warmUp, warmUpUrls } from './warm-up.ts';
+import { FigureStore } from '../figures/store.ts';
+import { warmUp, warmUpLine, warmUpUrls } from './warm-up.ts';
 import { buildTestWarehouse, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 import { testWarehouseDeps } from '../../test/support/test-apps.ts';
 
@@ -55,6 +56,17 @@ describe('warm-up', () => {
       await tw.db.run('INSERT INTO area SELECT * FROM area_backup');
       await tw.db.run('DROP TABLE area_backup');
     }
+  });
+});
+
+describe('before any figures are published', () => {
+  it('asks for nothing and says why', async () => {
+    const store = new FigureStore();
+    const result = await warmUp(app, store.reader);
+    expect(result).toMatchObject({ urls: 0, notOk: 0, skipped: 'no figures have been published yet' });
+    expect(warmUpLine('server', result)).toBe(
+      'Did not warm up the server: no figures have been published yet',
+    );
   });
 });
 

@@ -21,6 +21,8 @@ export interface WarmUpResult {
   /** Of those, answered with something other than 200 (no figures yet, a metric not in the catalogue). */
   notOk: number;
   ms: number;
+  /** Why nothing was asked for, when the areas could not be read (no figures published yet). */
+  skipped?: string;
 }
 
 /**
@@ -74,6 +76,10 @@ export async function warmUp(app: FastifyInstance, db: Warehouse): Promise<WarmU
   let notOk = 0;
   try {
     urls = await warmUpUrls(db);
+  } catch (err) {
+    return { urls: 0, notOk: 0, ms: performance.now() - started, skipped: (err as Error).message };
+  }
+  try {
     for (const url of urls) {
       const res = await app.inject({ method: 'GET', url, headers: { ...app.warmUpHeaders } });
       if (res.statusCode !== 200) notOk += 1;
@@ -86,6 +92,7 @@ export async function warmUp(app: FastifyInstance, db: Warehouse): Promise<WarmU
 
 /** The log line of a warm-up. */
 export function warmUpLine(what: string, w: WarmUpResult): string {
+  if (w.skipped !== undefined) return `Did not warm up the ${what}: ${w.skipped}`;
   return (
     `Warmed up the ${what}: ${w.urls} pages and answers in ${Math.round(w.ms)} ms` +
     (w.notOk > 0 ? ` (${w.notOk} not answered 200)` : '')
