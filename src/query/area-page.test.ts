@@ -20,6 +20,7 @@ import {
   latestCompletePeriod,
 } from './area-page.ts';
 import { areaByCode, areaChainRows, areasOfSelection } from './area-index.ts';
+import { dataTableArea } from './data-table.ts';
 import { searchAreas } from './search.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { getAreaSeries, getMetricSeries, getRateSeries } from './series.ts';
@@ -214,16 +215,7 @@ describe('the area index (issue 15.3)', () => {
           within?.code ?? null,
         ]);
         const rows = await areasOfSelection(db, { level, within });
-        expect(
-          rows.map((r) => ({
-            area_level: r.level,
-            area_code: r.code,
-            name: r.name,
-            place_name: r.place_name,
-            ons_code: r.ons_code,
-            is_current: r.is_current,
-          })),
-        ).toEqual(expected);
+        expect(rows.map(dataTableArea)).toEqual(expected);
         if (expected.length > 1) nonEmpty += 1;
       }
     }

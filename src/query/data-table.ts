@@ -12,7 +12,7 @@ import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { isPatientRate, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { absentMeansZero, figureOrAbsent } from '../domain/no-data.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { areaByCode, areasOfSelection } from './area-index.ts';
+import { areaByCode, areasOfSelection, type ChainRow } from './area-index.ts';
 import { loadedPeriods } from './series.ts';
 import type { DataStatus } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -121,15 +121,19 @@ export type DataTableArea = querySql.DataTableAreaRow;
 /** The areas of a selection, in the table's order, with what a row shows of them. */
 export async function dataTableAreaList(db: Warehouse, req: DataTableRequest): Promise<DataTableArea[]> {
   const area = req.area && req.area.level !== 'england' ? req.area : null;
-  const rows = await areasOfSelection(db, { level: req.level, within: area });
-  return rows.map((r) => ({
+  return (await areasOfSelection(db, { level: req.level, within: area })).map(dataTableArea);
+}
+
+/** What a data table row shows of an area of the area index. */
+export function dataTableArea(r: ChainRow): DataTableArea {
+  return {
     area_level: r.level,
     area_code: r.code,
     name: r.name,
     place_name: r.place_name,
     ons_code: r.ons_code,
     is_current: r.is_current,
-  }));
+  };
 }
 
 /** A page of the selection: its pairs (of the periods it touches) with their row bases, and area ranks. */
