@@ -31,6 +31,8 @@ interface AreaIndex {
   byKey: Map<string, ChainRow>;
   /** Each practice's ancestors on today's structure, by level (itself included). */
   practiceAncestors: Map<string, Map<AreaLevel, string>>;
+  /** The practices each practice-map release lists, by extract date (YYYY-MM-DD), in date order. */
+  releases: Map<string, Set<string>>;
 }
 
 /** As the recursive query: at most this many levels above the area (a cycle in bad data cannot loop). */
@@ -53,7 +55,16 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
       if (!up) practiceAncestors.set(r.practice, (up = new Map()));
       up.set(r.level, r.code);
     }
-    return { signature, byKey: new Map(rows.map((r) => [keyOf(r.level, r.code), r])), practiceAncestors };
+    const releases = new Map<string, Set<string>>();
+    const listed = await db.all(querySql.releasePractices);
+    for (const date of [...new Set(listed.map((r) => r.extract_date))].sort()) releases.set(date, new Set());
+    for (const r of listed) releases.get(r.extract_date)!.add(r.practice);
+    return {
+      signature,
+      byKey: new Map(rows.map((r) => [keyOf(r.level, r.code), r])),
+      practiceAncestors,
+      releases,
+    };
   })();
   indexes.set(db, read);
   // A failed read is not kept.
@@ -149,4 +160,61 @@ export async function areasOfSelection(db: Warehouse, sel: AreaSelection): Promi
     }
   }
   return rows.sort(tableOrder);
+}
+
+/** A member of a ranking: an area of the ranked level within the area ranked in (querySql.rankingMembers). */
+export interface RankingMember {
+  code: string;
+  name: string;
+  place_name: string | null;
+  ons_code: string | null;
+  is_current: boolean;
+  first_extract: string | null;
+  last_extract: string | null;
+  /** The practice-map release in force for the period (the latest on or before it, else the first). */
+  release_date: string | null;
+  /** Whether that release lists the member (a practice open in the period). */
+  in_release: boolean;
+}
+
+/**
+ * The members of a ranking on today's structure, by code (the rows of querySql.rankingMembers for structure
+ * 'current', the query it stands for): the areas of `level` that the practices within the area belong to
+ * (every practice for England), Unknown never; none within a practice or when ranking England.
+ */
+export async function currentMembers(
+  db: Warehouse,
+  periodStart: string,
+  level: AreaLevel,
+  within: { level: AreaLevel; code: string },
+): Promise<RankingMember[]> {
+  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
+  if (signature.startsWith('0:')) return [];
+  const { byKey, practiceAncestors, releases } = await indexFor(db, signature);
+  if (level === 'england' || within.level === 'practice') return [];
+  const codes = new Set<string>();
+  for (const up of practiceAncestors.values()) {
+    if (within.level !== 'england' && up.get(within.level) !== within.code) continue;
+    const code = up.get(level);
+    if (code !== undefined && code !== 'UNKNOWN') codes.add(code);
+  }
+  const dates = [...releases.keys()];
+  const releaseDate = dates.filter((d) => d <= periodStart).pop() ?? dates[0] ?? null;
+  const listed = releaseDate === null ? undefined : releases.get(releaseDate);
+  return [...codes]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((code) => {
+      const a = byKey.get(keyOf(level, code));
+      return {
+        code,
+        name: a?.name ?? code,
+        place_name: a?.place_name ?? null,
+        ons_code: a?.ons_code ?? null,
+        is_current: a?.is_current ?? false,
+        first_extract: a?.first_extract ?? null,
+        last_extract: a?.last_extract ?? null,
+        release_date: releaseDate,
+        in_release: listed?.has(code) ?? false,
+      };
+    });
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBListValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
+import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import { fixedClock } from '../domain/clock.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { ingestEventFile } from '../ingest/events.ts';
@@ -19,7 +19,7 @@ import {
   getAreaPage,
   latestCompletePeriod,
 } from './area-page.ts';
-import { areaByCode, areaChainRows, areasOfSelection } from './area-index.ts';
+import { areaByCode, areaChainRows, areasOfSelection, currentMembers } from './area-index.ts';
 import { dataTableArea } from './data-table.ts';
 import { searchAreas } from './search.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -221,6 +221,42 @@ describe('the area index (issue 15.3)', () => {
     }
     // Lists of several areas, not only empty ones, were compared.
     expect(nonEmpty).toBeGreaterThan(20);
+  });
+
+  it('gives a ranking the members on today’s structure exactly as the query it replaces', async () => {
+    const areas = await db.all<{ level: AreaLevel; code: string }>(
+      "SELECT area_level AS level, area_code AS code FROM area WHERE area_level <> 'england' ORDER BY ALL",
+    );
+    const withins = [{ level: 'england' as AreaLevel, code: ENGLAND_CODE }, ...areas];
+    // Before the first release, on each release, between them and after the last.
+    const periods = ['2025-12-01', '2026-01-01', '2026-05-04', '2026-08-01', '2026-11-01'];
+    let compared = 0;
+    for (const period of periods) {
+      for (const level of AREA_LEVELS) {
+        for (const within of withins) {
+          const expected = await db.all(querySql.rankingMembers, [
+            'current',
+            period,
+            level,
+            within.level,
+            within.code,
+          ]);
+          expect(await currentMembers(db, period, level, within)).toEqual(expected);
+          if (expected.length > 1) compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
+    // A closed practice is a member that the release in force no longer lists; an opened one, the reverse.
+    const inQa3 = (period: string) => currentMembers(db, period, 'practice', { level: 'icb', code: 'QA3' });
+    expect((await inQa3('2026-05-04')).map((m) => [m.code, m.in_release])).toEqual([
+      ['P00004', true],
+      ['P00005', false],
+    ]);
+    expect((await inQa3('2026-11-01')).map((m) => [m.code, m.in_release])).toEqual([
+      ['P00004', false],
+      ['P00005', true],
+    ]);
   });
 
   it('is read again when the area model is rebuilt from another release', async () => {

@@ -25,6 +25,7 @@ import { compareWithBenchmark, confidenceOf, interval95, type Verdict } from '..
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { getAreaChain } from './area-page.ts';
+import { currentMembers, type RankingMember } from './area-index.ts';
 import { resolvePeerMetric } from './peers.ts';
 import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type RateParts } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -192,17 +193,7 @@ export function competitionRanks(values: readonly (number | null)[]): (number | 
   });
 }
 
-interface MemberRow {
-  code: string;
-  name: string;
-  place_name: string | null;
-  ons_code: string | null;
-  is_current: boolean;
-  first_extract: string | null;
-  last_extract: string | null;
-  release_date: string | null;
-  in_release: boolean;
-}
+type MemberRow = RankingMember;
 
 type ValueRow = {
   metric_id: string;
@@ -474,8 +465,11 @@ export async function getRanking(
   const previousPeriodStart = at > 0 ? periods[at - 1]! : null;
 
   const memberArgs = [structure, periodStart, req.level, req.within.level, withinCode];
+  // Today's structure from the area index; as recorded, the release in force for the period by query.
   const members = await once(['members', ...memberArgs], () =>
-    db.all<MemberRow>(querySql.rankingMembers, memberArgs),
+    structure === 'current'
+      ? currentMembers(db, periodStart, req.level, { level: req.within.level, code: withinCode })
+      : db.all<MemberRow>(querySql.rankingMembers, memberArgs),
   );
   const first = shown[0]!.periodStart;
   const reads = valueReads(db, shared);

@@ -89,6 +89,14 @@ FROM area_ancestry
 WHERE structure = 'current' AND area_level = 'practice'
 `;
 
+/**
+ * The practices each practice-map release lists, for the area index (src/query/area-index.ts): which release
+ * was in force for a period, and whether it lists a practice (a ranking's members on today's structure).
+ */
+export const releasePractices = query<{ extract_date: string; practice: string }>('query.releasePractices')`
+SELECT extract_date, practice_code AS practice FROM practice_map
+`;
+
 /** One current area of each level, the lowest code, for a server's warm-up (src/http/warm-up.ts). */
 export const warmUpAreas = query<{ level: AreaLevel; code: string }>('query.warmUpAreas')`
 SELECT area_level AS level, min(area_code) AS code
@@ -994,6 +1002,9 @@ ORDER BY r.area_code, i.area_code
  * period lists it (`in_release`: false for a practice closed by then, or not yet open) and its first and last
  * releases. Unknown is never a member.
  * $1 structure (current | as_recorded), $2 period start, $3 ranked level, $4 within level, $5 within code.
+ * On today's structure rankings take them from the area index (src/query/area-index.ts, currentMembers: this
+ * statement took 10–11 ms for an ICB's practices on the national cube, most of it planning); kept as the
+ * reference its test compares with, and read for the structure as recorded.
  */
 export const rankingMembers = query('query.rankingMembers')`
 -- The release in force at $2 (else the first): aggregates over the distinct dates rather than four scalar
