@@ -10,8 +10,7 @@
  * cost of cache misses under load). Every route is also timed one request at a time on new URLs (for the
  * National summary an ignored extra parameter), the cost of computing one answer. The load generator runs
  * in a worker thread, and each run waits for the server to finish the previous run's requests. Before the
- * runs, the server warms itself as `serve` does (src/http/warm-up.ts, ADR 0049), then
- * the uncached pass (issue 15.3): every page (each area level by month and by week) and every GET API
+ * runs, the server warms itself as `serve` does (src/http/warm-up.ts, ADR 0049), then the uncached pass (issue 15.3): every page (each area level by month and by week) and every GET API
  * route once, one at a time, the response cache emptied before each (`app.responseCache.invalidate()`: no
  * parameter or setting users could see), against 300 ms for a page's first view (and 300 KB of HTML,
  * docs/adr/0029) and 50 ms for an API answer; registered GET routes it does not reach are named. Each URL is
@@ -445,8 +444,8 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     // Signed in as a browser is after sign-in: every request carries the session cookie.
     benchCookie = await benchSessionCookie(deps);
     app.get('/bench/trivial', { config: { access: 'public' } }, async () => ({ ok: true }));
-    // As `serve` does before it listens (src/http/warm-up.ts; after the last route is added): the uncached pass below times what users of
-    // a started server see, on areas the warm-up did not ask for.
+    // As `serve` does before it listens (src/http/warm-up.ts; after the last route is added): the uncached
+    // pass below times what users of a started server see, on areas the warm-up did not ask for.
     console.log(warmUpLine('server', await warmUp(app, db)));
     const { base, drained } = await listenForBench(app);
     try {

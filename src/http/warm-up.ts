@@ -7,8 +7,7 @@
  * ranking 59 ms against 41 ms, the series of an ICB's practices 83 ms against 38 ms. A new area costs the
  * same as the last one once the process is warm. So `serve` asks for one page or answer of every kind itself,
  * as a signed-in viewer of its own (src/http/access.ts: in-process requests carrying a key drawn at start;
- * no user, no session, no user's rate limit), before it listens, and again
- * in the background after each swap (a new figures file is cold to DuckDB). The answers go to the response
+ * no user, no session, no user's rate limit), before it listens, and again in the background after each swap (a new figures file is cold to DuckDB). The answers go to the response
  * cache like any other; the cache is emptied on the next swap as usual.
  */
 import type { FastifyInstance } from 'fastify';
@@ -72,13 +71,13 @@ export async function warmUpUrls(db: Warehouse): Promise<string[]> {
  */
 export async function warmUp(app: FastifyInstance, db: Warehouse): Promise<WarmUpResult> {
   const started = performance.now();
-  let urls: string[] = [];
-  let notOk = 0;
+  let urls: string[];
   try {
     urls = await warmUpUrls(db);
   } catch (err) {
     return { urls: 0, notOk: 0, ms: performance.now() - started, skipped: (err as Error).message };
   }
+  let notOk = 0;
   try {
     for (const url of urls) {
       const res = await app.inject({ method: 'GET', url, headers: { ...app.warmUpHeaders } });

@@ -74,14 +74,38 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
   return read;
 }
 
+/** The index of the area table as it is now (its digest read, the index read again if it changed); null when empty. */
+async function currentIndex(db: Warehouse): Promise<AreaIndex | null> {
+  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
+  return signature.startsWith('0:') ? null : indexFor(db, signature);
+}
+
+/**
+ * The codes at `level` of the practices within an area on today's structure (every practice within England),
+ * from each practice's own ancestors.
+ */
+function codesWithin(
+  practiceAncestors: AreaIndex['practiceAncestors'],
+  level: AreaLevel,
+  within: { level: AreaLevel; code: string },
+): Set<string> {
+  const codes = new Set<string>();
+  for (const up of practiceAncestors.values()) {
+    if (within.level !== 'england' && up.get(within.level) !== within.code) continue;
+    const code = up.get(level);
+    if (code !== undefined) codes.add(code);
+  }
+  return codes;
+}
+
 /**
  * One area on today's structure and every area above it, England first and the area itself last; no rows
  * when there is no such area (the rows of querySql.areaChain, the recursive query it stands for).
  */
 export async function areaChainRows(db: Warehouse, level: AreaLevel, code: string): Promise<ChainRow[]> {
-  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
-  if (signature.startsWith('0:')) return [];
-  const { byKey } = await indexFor(db, signature);
+  const index = await currentIndex(db);
+  if (!index) return [];
+  const { byKey } = index;
   const chain: ChainRow[] = [];
   let row = byKey.get(keyOf(level, code));
   for (let depth = 0; row && depth <= MAX_DEPTH; depth++) {
@@ -99,9 +123,9 @@ export async function areaChainRows(db: Warehouse, level: AreaLevel, code: strin
  */
 export async function areaByCode(db: Warehouse, code: string): Promise<ChainRow | null> {
   if (code === 'UNKNOWN') return null;
-  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
-  if (signature.startsWith('0:')) return null;
-  const { byKey } = await indexFor(db, signature);
+  const index = await currentIndex(db);
+  if (!index) return null;
+  const { byKey } = index;
   for (const level of AREA_LEVELS) {
     const row = byKey.get(keyOf(level, code));
     if (row) return row;
@@ -136,9 +160,9 @@ function tableOrder(a: ChainRow, b: ChainRow): number {
  * level, that area; within a higher one, the areas of the level its practices belong to.
  */
 export async function areasOfSelection(db: Warehouse, sel: AreaSelection): Promise<ChainRow[]> {
-  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
-  if (signature.startsWith('0:')) return [];
-  const { byKey, practiceAncestors } = await indexFor(db, signature);
+  const index = await currentIndex(db);
+  if (!index) return [];
+  const { byKey, practiceAncestors } = index;
   const { level, within } = sel;
   let rows: ChainRow[];
   if (!within) {
@@ -147,14 +171,8 @@ export async function areasOfSelection(db: Warehouse, sel: AreaSelection): Promi
     const row = byKey.get(keyOf(level, within.code));
     rows = row ? [row] : [];
   } else {
-    const codes = new Set<string>();
-    for (const up of practiceAncestors.values()) {
-      if (up.get(within.level) !== within.code) continue;
-      const code = up.get(level);
-      if (code !== undefined) codes.add(code);
-    }
     rows = [];
-    for (const code of codes) {
+    for (const code of codesWithin(practiceAncestors, level, within)) {
       const row = byKey.get(keyOf(level, code));
       if (row) rows.push(row);
     }
@@ -188,16 +206,12 @@ export async function currentMembers(
   level: AreaLevel,
   within: { level: AreaLevel; code: string },
 ): Promise<RankingMember[]> {
-  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
-  if (signature.startsWith('0:')) return [];
-  const { byKey, practiceAncestors, releases } = await indexFor(db, signature);
+  const index = await currentIndex(db);
+  if (!index) return [];
+  const { byKey, practiceAncestors, releases } = index;
   if (level === 'england' || within.level === 'practice') return [];
-  const codes = new Set<string>();
-  for (const up of practiceAncestors.values()) {
-    if (within.level !== 'england' && up.get(within.level) !== within.code) continue;
-    const code = up.get(level);
-    if (code !== undefined && code !== 'UNKNOWN') codes.add(code);
-  }
+  const codes = codesWithin(practiceAncestors, level, within);
+  codes.delete('UNKNOWN');
   const dates = [...releases.keys()];
   const releaseDate = dates.filter((d) => d <= periodStart).pop() ?? dates[0] ?? null;
   const listed = releaseDate === null ? undefined : releases.get(releaseDate);

@@ -193,8 +193,6 @@ export function competitionRanks(values: readonly (number | null)[]): (number | 
   });
 }
 
-type MemberRow = RankingMember;
-
 type ValueRow = {
   metric_id: string;
   area_level: string;
@@ -469,7 +467,7 @@ export async function getRanking(
   const members = await once(['members', ...memberArgs], () =>
     structure === 'current'
       ? currentMembers(db, periodStart, req.level, { level: req.within.level, code: withinCode })
-      : db.all<MemberRow>(querySql.rankingMembers, memberArgs),
+      : db.all<RankingMember>(querySql.rankingMembers, memberArgs),
   );
   const first = shown[0]!.periodStart;
   const reads = valueReads(db, shared);
@@ -486,7 +484,7 @@ export async function getRanking(
   const sizeOf = new Map(sizes.map((s) => [s.area_code, s]));
 
   const excludedAreas: ExcludedArea[] = [];
-  const kept: { member: MemberRow; points: Map<string, SeriesPoint | null> }[] = [];
+  const kept: { member: RankingMember; points: Map<string, SeriesPoint | null> }[] = [];
   for (const m of members) {
     const size = sizeOf.get(m.code);
     const patientsAll = size?.value ?? null;
