@@ -41,6 +41,9 @@ import {
   loadDemo,
   openWarehouse,
 } from '../app/bootstrap.ts';
+import { openAppState } from '../app/app-state.ts';
+import { figureStoreConfigFrom } from '../app/figure-store-config.ts';
+import { FiguresService } from '../app/figures-snapshot.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import { fixedClock } from '../domain/clock.ts';
@@ -52,6 +55,7 @@ import { getDataStatus } from '../query/status.ts';
 import { listenForBench, sampleAreaCodes } from './bench-server.ts';
 import { benchSessionCookie, runSignedInLoad } from './http-load.ts';
 import { targetLimit, type Measurement } from './targets.ts';
+import type { StateDb } from '../app-state/state-db.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { RegisteredRoute } from '../http/access.ts';
 
@@ -403,6 +407,8 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
   const clock = fixedClock('2026-11-21T12:00:00Z');
   const db = await openWarehouse(config);
   const log = (m: string) => console.log(m);
+  let figures: FiguresService | null = null;
+  let state: StateDb | null = null;
   try {
     await initialise(db, log);
     if (!(await hasActivity(db))) {
@@ -432,12 +438,19 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
       await signedInLoad();
       return measured;
     }
+    // As `serve` reads them: the published figures (a read-only snapshot of the warehouse), not the warehouse,
+    // and sign-in from the app-state store.
+    figures = await FiguresService.start({ warehouse: db, dataDir, config: figureStoreConfigFrom({}), log });
+    state = await openAppState(config, log, { warehouse: db });
+    const reader = figures.store.reader;
     const deps = {
-      db,
+      db: reader,
+      warehouse: db,
+      state,
       // One bench viewer asks for thousands of URLs: timing, not the per-user limit (the load run keeps it).
       config: { ...config, loadControl: { ...config.loadControl, userLimit: 0 } },
       clock,
-      queries: new WarehouseQueries(db, catalogue),
+      queries: new WarehouseQueries(reader, catalogue),
       catalogue,
     };
     const app = await buildApp(deps);
@@ -446,7 +459,7 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     app.get('/bench/trivial', { config: { access: 'public' } }, async () => ({ ok: true }));
     // As `serve` does before it listens (src/http/warm-up.ts; after the last route is added): the uncached
     // pass below times what users of a started server see, on areas the warm-up did not ask for.
-    console.log(warmUpLine('server', await warmUp(app, db)));
+    console.log(warmUpLine('server', await warmUp(app, reader)));
     const { base, drained } = await listenForBench(app);
     try {
       const codes = (level: string, n: number) => sampleAreaCodes(db, level, n);
@@ -611,6 +624,8 @@ export async function runHttpBench(opts: { memoryLimit: string; only?: 'load' })
     await signedInLoad();
     return measured;
   } finally {
+    await figures?.close();
+    await state?.close();
     // Requests whose clients gave up may still be computing: the warehouse closes once they finish.
     await db.closeWhenIdle();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });

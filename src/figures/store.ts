@@ -197,6 +197,8 @@ export class FigureStore {
       get isClosed() {
         return closed();
       },
+      // The version being served: its file is read-only and never written once published.
+      unchangingData: () => current()?.db.unchangingData() ?? null,
       run: (sql: string, params?: SqlParams) => use((db) => db.run(sql, params)),
       all: <T extends object>(sql: string, params?: SqlParams) => use((db) => db.all<T>(sql, params)),
       one: <T extends object>(sql: string, params?: SqlParams) => use((db) => db.one<T>(sql, params)),

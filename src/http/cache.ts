@@ -27,6 +27,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from '../domain/access.ts';
 import type { Warehouse } from '../warehouse/db.ts';
+import { readOnce } from '../warehouse/unchanging.ts';
 import { acceptsGzip } from './assets.ts';
 
 declare module 'fastify' {
@@ -286,8 +287,10 @@ export function registerResponseCache(app: FastifyInstance, opts: ResponseCacheO
  * tag too; null before any build.
  */
 export async function readDataVersion(db: Warehouse): Promise<string | null> {
-  const rows = await db.all<{ key: string; value: string }>(
-    "SELECT key, value FROM warehouse_meta WHERE key IN ('data_version', 'figures_version')",
+  const rows = await readOnce(db, 'data version', () =>
+    db.all<{ key: string; value: string }>(
+      "SELECT key, value FROM warehouse_meta WHERE key IN ('data_version', 'figures_version')",
+    ),
   );
   const data = rows.find((r) => r.key === 'data_version')?.value ?? null;
   const published = rows.find((r) => r.key === 'figures_version')?.value;

@@ -3,13 +3,15 @@
  * walked in a map rather than by a recursive query on every page and API answer (5–8 ms a time on the
  * national cube, issue 15.3). Each lookup reads a digest of the area table (querySql.areaModelSignature,
  * 1–3 ms), and the index is read again when it differs: rebuildAreas replaces the table, but a change written
- * any other way (an operator’s fix, a test) is seen as well. An empty area table has no chains. The index also
+ * any other way (an operator’s fix, a test) is seen as well. A version of the published figures cannot change,
+ * so its digest is read once. An empty area table has no chains. The index also
  * holds each practice's ancestors (area_ancestry, rebuilt with the area table), from which a data table's or
  * a many-area series' areas are listed (10–14 ms of SQL a time before).
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as querySql from '../warehouse/sql/query.ts';
+import { readOnce } from '../warehouse/unchanging.ts';
 
 export interface ChainRow {
   level: AreaLevel;
@@ -76,7 +78,11 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
 
 /** The index of the area table as it is now (its digest read, the index read again if it changed); null when empty. */
 async function currentIndex(db: Warehouse): Promise<AreaIndex | null> {
-  const signature = (await db.scalar<string>(querySql.areaModelSignature))!;
+  const signature = await readOnce(
+    db,
+    'area signature',
+    async () => (await db.scalar<string>(querySql.areaModelSignature))!,
+  );
   return signature.startsWith('0:') ? null : indexFor(db, signature);
 }
 

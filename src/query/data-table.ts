@@ -6,6 +6,7 @@
  * not zero, src/domain/no-data.ts), rates count only practices with a 13+ list size (with their coverage), and on demo
  * data rates divide by the same share of patients (docs/adr/0006, 0008).
  */
+import { dayNumber } from '../domain/periods.ts';
 import { patientRate } from '../domain/rate.ts';
 import { listValue } from '@duckdb/node-api';
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
@@ -215,30 +216,56 @@ async function readRows(
   areas: readonly DataTableArea[],
 ): Promise<DataTableRow[]> {
   const areaAt = areas.slice(plan.areaLo, plan.areaHi + 1);
+  const codes = listValue(areaAt.map((a) => a.area_code));
   const starts = plan.pairs.map((p) => p.periodStart).sort();
-  const rows = await db.all(querySql.dataTableRows, [
-    req.level,
-    listValue(areaAt.map((a) => a.area_code)),
-    plan.areaLo,
-    listValue(plan.pairs.map((p) => p.valueMetric)),
-    listValue(plan.pairs.map((p) => p.periodStart)),
-    listValue(plan.pairs.map((p) => p.base)),
-    listValue(plan.pairs.map((p) => p.k)),
-    listValue(plan.pairs.map((p) => p.mi)),
-    req.grain,
-    plan.firstRow,
-    plan.lastRow,
-    starts[0]!,
-    starts[starts.length - 1]!,
+  const [first, last] = [starts[0]!, starts[starts.length - 1]!];
+  const metricIds = [...new Set(plan.pairs.map((p) => p.valueMetric).filter((m) => m !== ''))];
+  const wantsPatients = plan.pairs.some((p) => p.kind !== 'stored');
+  // The cells there are, named by position (converting a few thousand rows' strings cost more than the read).
+  const [cells, patientRows] = await Promise.all([
+    metricIds.length === 0
+      ? []
+      : db.all(querySql.dataTableCells, [req.level, codes, listValue(metricIds), req.grain, first, last]),
+    wantsPatients ? db.all(querySql.dataTablePatients, [req.level, codes, req.grain, first, last]) : [],
   ]);
-  // Rows name their pair by position and their area by rank (converting their text cost more than the query).
+  const n = areaAt.length;
+  const cellAt = new Map<number, (typeof cells)[number]>();
+  for (const c of cells) cellAt.set((c.day * metricIds.length + c.metric_idx) * n + c.area_idx, c);
+  const patientsAt = new Map<number, number | null>();
+  for (const r of patientRows) patientsAt.set(r.day * n + r.area_idx, r.patients_13plus);
   const patientScale = status.demo?.scale ?? 1;
-  return rows.map((r) => point(plan.pairs[r.pair_idx]!, areaAt[r.area_rank - plan.areaLo]!, r));
+  // Rows in the table's order (period, area, metric as asked), those of the page only.
+  const rows: DataTableRow[] = [];
+  const metricIdx = new Map(metricIds.map((m, i) => [m, i]));
+  for (let i = 0; i < plan.pairs.length;) {
+    let j = i;
+    while (j < plan.pairs.length && plan.pairs[j]!.periodStart === plan.pairs[i]!.periodStart) j++;
+    const group = plan.pairs.slice(i, j);
+    const day = dayNumber(group[0]!.periodStart);
+    for (let rank = plan.areaLo; rank <= plan.areaHi; rank++) {
+      const a = rank - plan.areaLo;
+      for (const pair of group) {
+        const index = pair.base + rank * pair.k + pair.mi;
+        if (index < plan.firstRow || index > plan.lastRow) continue;
+        const m = metricIdx.get(pair.valueMetric);
+        const cell = m === undefined ? undefined : cellAt.get((day * metricIds.length + m) * n + a);
+        rows.push(
+          point(pair, areaAt[a]!, {
+            value: cell ? cell.value : null,
+            uncovered: cell ? cell.uncovered : null,
+            patients_13plus: patientsAt.get(day * n + a) ?? null,
+          }),
+        );
+      }
+    }
+    i = j;
+  }
+  return rows;
 
   function point(
     pair: PagePlan['pairs'][number],
     area: DataTableArea,
-    r: (typeof rows)[number],
+    r: { value: number | null; uncovered: number | null; patients_13plus: number | null },
   ): DataTableRow {
     const base = {
       periodStart: pair.periodStart,

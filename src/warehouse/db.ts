@@ -40,7 +40,17 @@ export class Warehouse {
     private readonly conn: DuckDBConnection,
     /** Set on connections opened with connect(): the warehouse that owns the database. */
     private readonly owner: Warehouse | null = null,
+    private readonly readOnly = false,
   ) {}
+
+  /**
+   * An identity that stays the same for as long as the data cannot change, or null when it can: a database
+   * opened read-only holds a lock no writer can take (and the figure store's versions are never written once
+   * published), so what is worked out from its tables may be kept for as long as this identity is.
+   */
+  unchangingData(): object | null {
+    return this.readOnly ? this.instance : null;
+  }
 
   static async open(file: string, options: OpenOptions = {}): Promise<Warehouse> {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -74,7 +84,13 @@ export class Warehouse {
       removeSpill(spill);
       SPILL_DIRS.set(instance, spill);
     }
-    return new Warehouse(file, instance, await Warehouse.connectTo(instance));
+    return new Warehouse(
+      file,
+      instance,
+      await Warehouse.connectTo(instance),
+      null,
+      options.readOnly ?? false,
+    );
   }
 
   private static async connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
@@ -92,7 +108,13 @@ export class Warehouse {
   async connect(): Promise<Warehouse> {
     if (this.closed) throw new Error('the warehouse is closed');
     const root = this.owner ?? this;
-    const other = new Warehouse(this.file, this.instance, await Warehouse.connectTo(this.instance), root);
+    const other = new Warehouse(
+      this.file,
+      this.instance,
+      await Warehouse.connectTo(this.instance),
+      root,
+      this.readOnly,
+    );
     root.others.add(other);
     return other;
   }

@@ -347,7 +347,7 @@ SELECT
  * The areas of a data table selection (today's structure), in the table's order: by name (sub-ICB
  * locations by place name, as they are labelled, docs/adr/0028) and code, Unknown last. The table has one
  * row per area, metric and period, so its total is their number times the number of (metric, period)
- * pairs, and a page reads the rows of a slice of them (dataTableRows).
+ * pairs, and a page reads the rows of a slice of them (dataTableCells).
  * Without an area: every open area at the level, closed practices (they keep their history) and Unknown.
  * Within an area: the area itself when it is at the level, or the areas at the level that its practices
  * belong to (area_ancestry, each practice's own ancestors: practices outside any PCN count in their own sub-ICB).
@@ -401,81 +401,62 @@ LIMIT 1
 `;
 
 /**
- * One page of the data table: for each area of the selection (today's structure), each chosen metric and
- * each period, the stored figure and, for rates, the parts of the rate (docs/adr/0006). Counts an area does
- * not have in a period are 0 (the cube is sparse); the caller computes rates from value, uncovered and
- * patients_13plus. The areas are dataTableAreas', in its order.
- *
- * Rows are ordered by period, then area (name and code, Unknown last), then metric. The caller works out
- * which rows a page holds (docs/adr/0012): the (metric, period) pairs of the periods the page touches come
- * as parallel lists, zipped by unnest, each with `base` (the index of its period's first row), `k` (the
- * number of metrics in that period) and `mi` (its position among them); the row index of (pair, area) is
- * base + area rank × k + mi. Only the slice of the selection's areas that can be on the page is passed
- * (their codes, from the rank of the first), so the page costs the same wherever it is.
- * $1 level, $2 area codes of the slice, in order, $3 rank of the first, $4 value metric ids of the pairs,
- * $5 their period starts (YYYY-MM-DD), $6 bases, $7 ks, $8 mis, $9 grain, $10 first row index, $11 last row
- * index, $12 and $13 the first and last of the period starts (constants, so the scans of the cube and
- * denominators filter on them).
- * Each row names its pair by position in the lists and its area by rank, not by text: converting a few
- * thousand rows' strings to JavaScript took longer than the statement (the areas' names come with
- * dataTableAreas, once per area).
+ * The stored figures of a page of the data table (docs/adr/0012): the cells of some metrics, for a slice of
+ * the selection's areas (today's structure) and a range of periods; only the cells there are (the cube is
+ * sparse), each naming its metric and area by position in the lists passed and its period by day number. The
+ * caller lays out the page's rows, in its order, around them (src/query/data-table.ts): a cross join of areas
+ * and periods and an ordered left join here took 2–3 times as long as this read (15 against 6 ms for an ICB's
+ * practices over 24 months on the national cube).
+ * $1 level, $2 area codes of the slice, $3 metric ids, $4 grain, $5 and $6 the first and last period start.
+ * Filtered on the cells' integer keys (the views' CASE columns would be computed for every cell first):
+ * structure 0 is 'current', grain 0 week and 1 month.
  */
-export const dataTableRows = query<{
-  pair_idx: number;
-  area_rank: number;
-  value: number | null;
+export const dataTableCells = query<{
+  metric_idx: number;
+  area_idx: number;
+  day: number;
+  value: number;
   uncovered: number | null;
-  patients_13plus: number | null;
-}>('query.dataTableRows')`
-WITH pairs AS (
-  SELECT unnest($4::VARCHAR[]) AS value_metric, CAST(unnest($5::VARCHAR[]) AS DATE) AS period_start,
-         unnest($6::BIGINT[]) AS base, unnest($7::BIGINT[]) AS k, unnest($8::BIGINT[]) AS mi,
-         unnest(range(len($4::VARCHAR[]))) AS pair_idx
+}>('query.dataTableCells')`
+WITH areas AS (
+  SELECT k.area_key, s.idx
+  FROM (SELECT unnest($2::VARCHAR[]) AS area_code, unnest(range(len($2::VARCHAR[]))) AS idx) s
+  JOIN area_dim k ON k.area_level = $1 AND k.area_code = s.area_code
 ),
-areas AS (
-  SELECT a.area_code, s.area_rank
-  FROM (
-    SELECT unnest($2::VARCHAR[]) AS area_code,
-           unnest(generate_series($3::BIGINT, $3::BIGINT + len($2::VARCHAR[]) - 1)) AS area_rank
-  ) s
-  JOIN area a ON a.area_level = $1 AND a.area_code = s.area_code
-),
-page AS (
-  SELECT p.pair_idx, p.value_metric, p.period_start, a.area_code, a.area_rank,
-         p.base + a.area_rank * p.k + p.mi AS row_index
-  FROM pairs p
-  CROSS JOIN areas a
-  WHERE p.base + a.area_rank * p.k + p.mi BETWEEN $10 AND $11
-),
--- The cells underneath metric_value and area_denominator, filtered on their integer keys (the views' CASE
--- columns would be computed for every cell first): structure 0 is 'current', grain 0 week and 1 month.
-page_key AS (
-  SELECT DISTINCT k.area_key, k.area_code
-  FROM area_dim k
-  WHERE k.area_level = $1 AND k.area_code IN (SELECT area_code FROM page)
-),
-vals AS (
-  SELECT m.metric_id, c.period_start, k.area_code, c.value, c.uncovered
-  FROM metric_cell c
-  JOIN metric_dim m ON m.metric_key = c.metric_key
-  JOIN page_key k ON k.area_key = c.area_key
-  WHERE c.structure = 0 AND c.grain = CAST(CASE $9 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
-    AND c.period_start BETWEEN $12::DATE AND $13::DATE
-    AND c.metric_key IN (SELECT metric_key FROM metric_dim WHERE metric_id IN (SELECT value_metric FROM page))
-),
-dens AS (
-  SELECT d.period_start, k.area_code, d.patients_13plus
-  FROM area_den_cell d
-  JOIN page_key k ON k.area_key = d.area_key
-  WHERE d.grain = CAST(CASE $9 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
-    AND d.period_start BETWEEN $12::DATE AND $13::DATE
+metrics AS (
+  SELECT m.metric_key, s.idx
+  FROM (SELECT unnest($3::VARCHAR[]) AS metric_id, unnest(range(len($3::VARCHAR[]))) AS idx) s
+  JOIN metric_dim m ON m.metric_id = s.metric_id
 )
-SELECT CAST(g.pair_idx AS INTEGER) AS pair_idx, CAST(g.area_rank AS INTEGER) AS area_rank,
-       v.value, v.uncovered, d.patients_13plus
-FROM page g
-LEFT JOIN vals v ON v.metric_id = g.value_metric AND v.period_start = g.period_start AND v.area_code = g.area_code
-LEFT JOIN dens d ON d.period_start = g.period_start AND d.area_code = g.area_code
-ORDER BY g.row_index
+SELECT CAST(m.idx AS INTEGER) AS metric_idx, CAST(a.idx AS INTEGER) AS area_idx,
+       CAST(date_diff('day', DATE '1970-01-01', c.period_start) AS INTEGER) AS day, c.value, c.uncovered
+FROM metric_cell c
+JOIN metrics m ON m.metric_key = c.metric_key
+JOIN areas a ON a.area_key = c.area_key
+WHERE c.structure = 0 AND c.grain = CAST(CASE $4 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
+  AND c.period_start BETWEEN $5::DATE AND $6::DATE
+  AND c.metric_key IN (SELECT metric_key FROM metrics)
+`;
+
+/**
+ * The 13+ patients of a slice of the data table's areas over a range of periods, as dataTableCells names
+ * them: for the rates and the 13+ patients column. $1 level, $2 area codes, $3 grain, $4 and $5 the first
+ * and last period start.
+ */
+export const dataTablePatients = query<{ area_idx: number; day: number; patients_13plus: number | null }>(
+  'query.dataTablePatients',
+)`
+WITH areas AS (
+  SELECT k.area_key, s.idx
+  FROM (SELECT unnest($2::VARCHAR[]) AS area_code, unnest(range(len($2::VARCHAR[]))) AS idx) s
+  JOIN area_dim k ON k.area_level = $1 AND k.area_code = s.area_code
+)
+SELECT CAST(a.idx AS INTEGER) AS area_idx,
+       CAST(date_diff('day', DATE '1970-01-01', d.period_start) AS INTEGER) AS day, d.patients_13plus
+FROM area_den_cell d
+JOIN areas a ON a.area_key = d.area_key
+WHERE d.grain = CAST(CASE $3 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
+  AND d.period_start BETWEEN $4::DATE AND $5::DATE
 `;
 
 /**
