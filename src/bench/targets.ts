@@ -21,7 +21,10 @@ export type Unit = 'events/s' | '×' | 'share' | 'bytes' | 's' | 'ms' | 'points'
 
 export interface Target {
   id: TargetId;
-  /** The issue's item: 15.1 the pipeline, 15.2 the national week, 15.3 pages and API. */
+  /**
+   * The issue's item: 15.1 the pipeline, 15.2 the national week, 15.3 pages and API; 4 for issue 4's cached
+   * p95s (ADR 0010), which 15.3 asks to be printed beside its own.
+   */
   item: string;
   what: string;
   /** The limit; for `pipeline-memory` the configured DUCKDB_MEMORY_LIMIT is passed with the figure. */
@@ -121,7 +124,7 @@ export const ISSUE_15_TARGETS: readonly Target[] = [
   },
   {
     id: 'page-cached-p95',
-    item: '15.3',
+    item: '4',
     what: 'pages from the response cache, 50 connections (worst p95)',
     limit: 50,
     unit: 'ms',
@@ -130,7 +133,7 @@ export const ISSUE_15_TARGETS: readonly Target[] = [
   },
   {
     id: 'api-cached-p95',
-    item: '15.3',
+    item: '4',
     what: 'API from the response cache, 50 connections (worst p95)',
     limit: 20,
     unit: 'ms',
