@@ -285,7 +285,7 @@ async function storeCells(s: BuildState): Promise<void> {
   s.rows += r.n;
   if (r.first && (!s.firstPeriod || r.first < s.firstPeriod)) s.firstPeriod = r.first;
   if (r.last && (!s.lastPeriod || r.last > s.lastPeriod)) s.lastPeriod = r.last;
-  await s.tx.run(buildSql.storeCells);
+  await s.tx.run(buildSql.storeCells, [recentFrom(s.bounds.to)]);
   await s.tx.run(buildSql.storeJumpOffCells);
 }
 
@@ -846,4 +846,14 @@ export async function buildMetrics(
       steps: timings,
     };
   });
+}
+
+/**
+ * Cells of periods from this date on are stored after the history (buildSql.storeCells): the week holding the
+ * first day of the month two months before the last loaded day's, so that the next weeks' incremental builds
+ * (which recompute the new week's week and month, and a month straddled) touch only that part. A layout hint:
+ * no figure depends on it.
+ */
+export function recentFrom(lastDay: string): string {
+  return periodStart('week', addMonths(periodStart('month', lastDay), -2));
 }

@@ -947,11 +947,15 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value
  * an ICB's practices over a year of months from 22 to 12 ms with grain and structure before area, issue 15.3;
  * readers must filter on the integer columns for the zone maps to apply, not on the views' names). An
  * incremental build appends its recent periods as a further sorted run.
+ * The periods from $1 (recentFrom: a few months before the last loaded day) are stored after the others, each
+ * part in that order: the next incremental build deletes and re-reads only recent periods, and with a
+ * constant lower bound on period_start its scans skip the history's row groups (deleteRecomputed: 115 → 22 ms
+ * of a 1.6 s incremental build at 20 M events); a page's read of a metric finds it in one range per part.
  */
 export const storeCells = query('build.storeCells')`
 INSERT INTO metric_cell
 SELECT structure, metric_key, grain, period_start, area_key, value, uncovered FROM cell_build WHERE dim_key = 0
-ORDER BY metric_key, grain, structure, area_key, period_start
+ORDER BY period_start >= $1::DATE, metric_key, grain, structure, area_key, period_start
 `;
 
 export const storeJumpOffCells = query('build.storeJumpOffCells')`
