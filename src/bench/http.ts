@@ -10,12 +10,13 @@
  * cost of cache misses under load). Every route is also timed one request at a time on new URLs (for the
  * National summary an ignored extra parameter), the cost of computing one answer. The load generator runs
  * in a worker thread, and each run waits for the server to finish the previous run's requests. Before the
- * runs, the server warms itself as `serve` does (src/http/warm-up.ts, ADR 0049), then the uncached pass (issue 15.3): every page (each area level by month and by week) and every GET API
- * route once, one at a time, the response cache emptied before each (`app.responseCache.invalidate()`: no
- * parameter or setting users could see), against 300 ms for a page's first view (and 300 KB of HTML,
- * docs/adr/0029) and 50 ms for an API answer; registered GET routes it does not reach are named. Each URL is
- * then computed twice more, the cache emptied again, and those times printed beside the first (the targets
- * take the first): one sample moves by ±15 ms between runs on 2 shared cores. Latencies are each response's time as autocannon reports
+ * runs, the server warms itself as `serve` does (src/http/warm-up.ts, ADR 0049), then the uncached pass
+ * (issue 15.3): every page (each area level by month and by week) and every GET API route once, one at a
+ * time, the response cache emptied before each (`app.responseCache.invalidate()`: no parameter or setting
+ * users could see), against 300 ms for a page's first view (and 300 KB of HTML, docs/adr/0029) and 50 ms for
+ * an API answer; registered GET routes it does not reach are named. Each URL is then computed twice more, the
+ * cache emptied again, and those times printed beside the first (the targets take the first): one sample
+ * moves by ±15 ms between runs on 2 shared cores. Latencies are each response's time as autocannon reports
  * it; p50/p95/p99 are computed from all of them. Then a page's total transfer: the HTML, CSS and JS a
  * browser downloads for it, gzip-compressed as served (fonts and images are not counted).
  *

@@ -7,8 +7,9 @@
  * ranking 59 ms against 41 ms, the series of an ICB's practices 83 ms against 38 ms. A new area costs the
  * same as the last one once the process is warm. So `serve` asks for one page or answer of every kind itself,
  * as a signed-in viewer of its own (src/http/access.ts: in-process requests carrying a key drawn at start;
- * no user, no session, no user's rate limit), before it listens, and again in the background after each swap (a new figures file is cold to DuckDB). The answers go to the response
- * cache like any other; the cache is emptied on the next swap as usual.
+ * no user, no session, no user's rate limit), before it listens, and again in the background after each
+ * swap (a new figures file is cold to DuckDB). The answers go to the response cache like any other; the cache
+ * is emptied on the next swap as usual.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Warehouse } from '../warehouse/db.ts';

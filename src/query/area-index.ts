@@ -4,9 +4,9 @@
  * national cube, issue 15.3). Each lookup reads a digest of the area table (querySql.areaModelSignature,
  * 1–3 ms), and the index is read again when it differs: rebuildAreas replaces the table, but a change written
  * any other way (an operator’s fix, a test) is seen as well. A version of the published figures cannot change,
- * so its digest is read once. An empty area table has no chains. The index also
- * holds each practice's ancestors (area_ancestry, rebuilt with the area table), from which a data table's or
- * a many-area series' areas are listed (10–14 ms of SQL a time before).
+ * so its digest is read once (readOnce). An empty area table has no chains. The index also holds each
+ * practice's ancestors (area_ancestry, rebuilt with the area table), from which a data table's or a many-area
+ * series' areas are listed (10–14 ms of SQL a time before).
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -76,7 +76,7 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
   return read;
 }
 
-/** The index of the area table as it is now (its digest read, the index read again if it changed); null when empty. */
+/** The area table's index as it is now (read again when its digest changed); null when the table is empty. */
 async function currentIndex(db: Warehouse): Promise<AreaIndex | null> {
   const signature = await readOnce(
     db,
@@ -212,10 +212,10 @@ export async function currentMembers(
   level: AreaLevel,
   within: { level: AreaLevel; code: string },
 ): Promise<RankingMember[]> {
+  if (level === 'england' || within.level === 'practice') return [];
   const index = await currentIndex(db);
   if (!index) return [];
   const { byKey, practiceAncestors, releases } = index;
-  if (level === 'england' || within.level === 'practice') return [];
   const codes = codesWithin(practiceAncestors, level, within);
   codes.delete('UNKNOWN');
   const dates = [...releases.keys()];

@@ -435,6 +435,7 @@ JOIN metrics m ON m.metric_key = c.metric_key
 JOIN areas a ON a.area_key = c.area_key
 WHERE c.structure = 0 AND c.grain = CAST(CASE $4 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
   AND c.period_start BETWEEN $5::DATE AND $6::DATE
+  -- The join again as a filter: the scan then skips the other metrics' row groups (the cube is stored by metric).
   AND c.metric_key IN (SELECT metric_key FROM metrics)
 `;
 
