@@ -136,6 +136,7 @@ describe('ingestEventFile', () => {
     ]);
     const b = writeCsv('keys-b.csv', [
       'k2,2026-05-01T10:01:00Z,login,s2,ua,A81001,P9,ios,,,', // known event: its user is not re-keyed
+      'k3,2026-05-01T10:02:00Z,login,s3,uy,A81001,P9,ios,,,', // known event naming a new user: no key
       'k4,2026-05-02T10:00:00Z,login,s5,ub,A81001,P9,ios,,,',
       'k5,2026-05-02T10:01:00Z,login,s6,uc,A81001,P9,ios,,,',
       'k6,2026-05-02T10:02:00Z,login,s7,ud,A81001,P9,ios,,,',
@@ -147,7 +148,7 @@ describe('ingestEventFile', () => {
     await ingestEventFile(db, a);
     await expect(ingestEventFile(db, bad, { maxRejectRate: 0.1 })).rejects.toThrow(IngestError);
     await ingestEventFile(db, b);
-    // By hand: load a has ua, uc (id order: 1, 2); load b adds ub, ud (3, 4); ue (refused file) and uz none.
+    // By hand: load a has ua, uc (id order: 1, 2); load b adds ub, ud (3, 4); ue (refused file), uy and uz none.
     expect(await db.all('SELECT user_key, user_id FROM user_dim ORDER BY user_key')).toEqual([
       { user_key: 1, user_id: 'ua' },
       { user_key: 2, user_id: 'uc' },
@@ -322,6 +323,43 @@ describe('ingestEventFile', () => {
       [2, 'event_id', 'contains a control character (such as NUL)'],
       [3, 'user_id', 'contains a control character (such as NUL)'],
     ]);
+  });
+
+  it('rejects every control character in event and session ids, and only those (issue 15.1 pre-test)', async () => {
+    const file = path.join(dir, 'controls.jsonl');
+    const row = (id: string, session: string) =>
+      JSON.stringify({
+        event_id: id,
+        event_time: '2026-05-01T10:00:00Z',
+        event_type: 'login',
+        session_id: session,
+        user_id: 'u1',
+        practice_code: 'A81001',
+        identity_level: 'P9',
+        channel: 'ios',
+      });
+    const controls = [...Array.from({ length: 32 }, (_, i) => i), 127];
+    // Characters the JSON pre-test escapes or that lie just outside the control range: all accepted.
+    const fine = ['"', '\\', ' ', '~', 'é', '\u0080', '\u0085', '\u2028'];
+    const rows: string[] = [];
+    const expected: [number, string][] = [];
+    for (const c of controls) {
+      const ch = String.fromCharCode(c);
+      rows.push(row(`e${c}a${ch}b`, 's'));
+      expected.push([rows.length, 'event_id']);
+      rows.push(row(`f${c}`, `s${c}a${ch}b`));
+      expected.push([rows.length, 'session_id']);
+    }
+    for (const [i, ch] of fine.entries()) rows.push(row(`g${i}a${ch}b`, `t${i}a${ch}b`));
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const r = await ingestEventFile(db, file, { maxRejectRate: 1, rejectSample: 1000 });
+    expect(r.rowsLoaded).toBe(fine.length);
+    expect(r.rejects.map((j) => [j.line, j.field])).toEqual(expected);
+    expect(new Set(r.rejects.map((j) => j.reason))).toEqual(
+      new Set(['contains a control character (such as NUL)']),
+    );
+    const ids = await db.all<{ event_id: string }>('SELECT event_id FROM activity_event ORDER BY event_id');
+    expect(ids.map((x) => x.event_id)).toEqual(fine.map((ch, i) => `g${i}a${ch}b`).sort());
   });
 
   it('reads JSON Lines, gzipped CSV and Parquet', async () => {

@@ -221,12 +221,15 @@ export async function ingestEventFile(
       }
     }
     await tx.run(ingestSql.createRepeatedEvents, [loadId]);
+    let removed = 0;
     if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
-      await tx.run(ingestSql.deleteRepeatedEvents, [loadId]);
+      removed += Number(await tx.scalar<number>(ingestSql.deleteRepeatedEvents, [loadId]));
     }
-    if (earlier > 0) await tx.run(ingestSql.deleteKnownEvents, [loadId]);
+    if (earlier > 0) removed += Number(await tx.scalar<number>(ingestSql.deleteKnownEvents, [loadId]));
     // Integer user keys (ADR 0027), in this transaction: a refused or interrupted load leaves none behind.
-    await tx.run(ingestSql.insertUserKeys, [loadId]);
+    // With no row rejected or removed, every new user has events in the load.
+    if (rowsRejected === 0 && removed === 0) await tx.run(ingestSql.insertAllUserKeys);
+    else await tx.run(ingestSql.insertUserKeys, [loadId]);
     const stats = (await tx.one<{
       rows_loaded: number;
       unknown_practice_rows: number;

@@ -91,7 +91,11 @@ WITH checked AS (
       WHEN t.event_id IS NULL THEN 'event_id|is required'
       WHEN length(t.event_id) > 128 THEN 'event_id|is longer than 128 characters'
       -- Ids differing only by a NUL or another control character once counted as two events (issue 16.6).
-      WHEN regexp_matches(t.event_id, '[[:cntrl:]]') THEN 'event_id|contains a control character (such as NUL)'
+      -- JSON quoting escapes every character below U+0020 (and " and \\), so an id whose quoted form is two
+      -- characters longer and which holds no DEL has none: the regular expression, three times the cost, runs
+      -- only on the others (1.3 s of a 20 M event load, issue 15.1). The CASE tests the AND in order.
+      WHEN (strlen(CAST(json_quote(t.event_id) AS VARCHAR)) <> strlen(t.event_id) + 2 OR contains(t.event_id, chr(127)))
+        AND regexp_matches(t.event_id, '[[:cntrl:]]') THEN 'event_id|contains a control character (such as NUL)'
       WHEN t.event_time_ts IS NULL AND (t.event_time_text IS NULL OR trim(t.event_time_text) = '') THEN 'event_time|is required'
       WHEN t.event_time IS NULL THEN 'event_time|"' || left(t.event_time_text, 40) || '" is not an ISO 8601 instant with a time zone (e.g. 2026-03-29T01:30:00Z)'
       WHEN t.event_time < $2::TIMESTAMPTZ OR t.event_time >= $3::TIMESTAMPTZ
@@ -102,7 +106,8 @@ WITH checked AS (
       WHEN u.user_problem IS NOT NULL THEN u.user_problem
       WHEN t.session_id IS NULL AND t.event_type = 'login' THEN 'session_id|is required on login events'
       WHEN length(t.session_id) > 128 THEN 'session_id|is longer than 128 characters'
-      WHEN regexp_matches(t.session_id, '[[:cntrl:]]') THEN 'session_id|contains a control character (such as NUL)'
+      WHEN (strlen(CAST(json_quote(t.session_id) AS VARCHAR)) <> strlen(t.session_id) + 2 OR contains(t.session_id, chr(127)))
+        AND regexp_matches(t.session_id, '[[:cntrl:]]') THEN 'session_id|contains a control character (such as NUL)'
       WHEN t.practice_code IS NOT NULL AND NOT regexp_full_match(t.practice_code, '[A-Z0-9]{3,10}')
         THEN 'practice_code|"' || left(t.practice_code, 40) || '" is not an ODS code'
       WHEN t.identity_level IS NULL THEN 'identity_level|is required'
@@ -238,18 +243,32 @@ WHERE is_new AND user_key IN (SELECT DISTINCT user_key FROM activity_event WHERE
 `;
 
 /**
+ * Records the keys of every user first seen in this load: when no row of the load was rejected or removed as
+ * a repeat, each of them has events in it, and the scan of insertUserKeys is not needed (0.26 s at 20 M).
+ */
+export const insertAllUserKeys = query('ingest.insertAllUserKeys')`
+INSERT INTO user_dim
+SELECT user_key, user_id FROM load_user WHERE is_new
+`;
+
+/**
  * Summary of the events a load added ($1 its load id; after repeated and known ids were removed): how many,
  * how many with no or an unknown practice code (counted under Unknown), and their London date range.
  */
 export const loadStats = query('ingest.loadStats')`
 SELECT
-  count(*) AS rows_loaded,
-  count(*) FILTER (WHERE practice_code IS NULL
-    OR practice_code NOT IN (SELECT practice_code FROM practice_map)) AS unknown_practice_rows,
-  min(event_date) AS first_event_date,
-  max(event_date) AS last_event_date
-FROM activity_event
-WHERE load_id = $1
+  coalesce(sum(n), 0) AS rows_loaded,
+  coalesce(sum(n) FILTER (WHERE practice_code IS NULL
+    OR practice_code NOT IN (SELECT practice_code FROM practice_map)), 0) AS unknown_practice_rows,
+  min(first_date) AS first_event_date,
+  max(last_date) AS last_event_date
+-- Per practice code first, so each code is looked up once rather than once per event.
+FROM (
+  SELECT practice_code, count(*) AS n, min(event_date) AS first_date, max(event_date) AS last_date
+  FROM activity_event
+  WHERE load_id = $1
+  GROUP BY practice_code
+)
 `;
 
 /**
