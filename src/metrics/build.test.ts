@@ -1172,6 +1172,37 @@ describe('buildMetrics', () => {
     expect(history[0]!.rowsWritten).toBeGreaterThan(0);
     expect(history[0]!.finishedAt).toBe('2026-11-21T12:00:00.000Z');
   });
+
+  it('leaves nothing behind when a full build fails part-way: the stored figures, state and log stay, and no temporary copy hides a table (ADR 0053)', async () => {
+    const tables = ['metric_cell', 'user_month', 'data_day', 'area_den_cell', 'peer_band', 'jump_off_cell'];
+    const snapshot = async () =>
+      Promise.all(
+        tables.map(async (t) =>
+          db.scalar<string>(`SELECT count(*) || ':' || coalesce(bit_xor(hash(x)), 0) FROM ${t} x`),
+        ),
+      );
+    const before = await snapshot();
+    const version = await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
+    const builds = await db.scalar<number>('SELECT count(*) FROM build_log');
+    // list_size is first read by the list-sizes step, after unique users and event counts are computed.
+    await db.run('ALTER TABLE list_size RENAME TO list_size_gone');
+    try {
+      await expect(buildMetrics(db, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'))).rejects.toThrow(
+        /list_size/,
+      );
+    } finally {
+      await db.run('ALTER TABLE list_size_gone RENAME TO list_size');
+    }
+    expect(await db.all('SELECT table_name FROM duckdb_tables() WHERE temporary')).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    expect(await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'")).toBe(
+      version,
+    );
+    expect(await db.scalar<number>('SELECT count(*) FROM build_log')).toBe(builds);
+    // The next build runs as usual.
+    await buildMetrics(db, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));
+    expect(await snapshot()).toEqual(before);
+  });
 });
 
 /**
