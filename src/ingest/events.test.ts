@@ -215,6 +215,61 @@ describe('ingestEventFile', () => {
     ]);
   });
 
+  it('keeps the first valid occurrence of a repeated event id in a Parquet file, and counts repeats across loads once', async () => {
+    const parquet = path.join(dir, 'repeat.parquet');
+    // (id, day, user, channel): p2's first row is rejected (channel), so its second is the one kept.
+    const rows = [
+      ['p1', 1, 'u1', 'ios'],
+      ['p1', 2, 'u2', 'ios'],
+      ['p2', 3, 'u1', 'fax'],
+      ['p2', 4, 'u1', 'ios'],
+      ['p3', 5, 'u1', 'ios'],
+      ['p3', 6, 'u3', 'ios'],
+      ['p3', 7, 'u3', 'web'],
+      [' p4 ', 8, 'u1', 'ios'],
+    ] as const;
+    await db.run(
+      `COPY (SELECT * FROM (VALUES ${rows
+        .map(
+          ([id, day, user, channel]) =>
+            `('${id}', TIMESTAMPTZ '2026-05-0${day} 12:00:00+00', 'login', 's', '${user}', 'A81001', 'P9', '${channel}')`,
+        )
+        .join(
+          ', ',
+        )}) t(event_id, event_time, event_type, session_id, user_id, practice_code, identity_level, channel))
+        TO '${parquet}' (FORMAT parquet)`,
+    );
+    expect(await ingestEventFile(db, parquet, { maxRejectRate: 0.5 })).toMatchObject({
+      rowsRead: 8,
+      rowsRejected: 1,
+      rowsLoaded: 4,
+      rowsDuplicate: 3,
+    });
+    const stored = () =>
+      db.all(
+        'SELECT e.event_id, d.user_id, e.event_date::VARCHAR AS d FROM activity_event e JOIN user_dim d USING (user_key) ORDER BY e.event_id',
+      );
+    const expected = [
+      { event_id: 'p1', user_id: 'u1', d: '2026-05-01' },
+      { event_id: 'p2', user_id: 'u1', d: '2026-05-04' },
+      { event_id: 'p3', user_id: 'u1', d: '2026-05-05' },
+      { event_id: 'p4', user_id: 'u1', d: '2026-05-08' },
+    ];
+    expect(await stored()).toEqual(expected);
+    // u2 and u3 appear only in repeated rows: no keys.
+    expect(await db.all('SELECT user_id FROM user_dim ORDER BY user_id')).toEqual([{ user_id: 'u1' }]);
+    // The same ids again in a second file (with one new id): only the new one is added.
+    const again = path.join(dir, 'repeat-again.parquet');
+    await db.run(
+      `COPY (SELECT * FROM (VALUES ('p3', TIMESTAMPTZ '2026-05-09 12:00:00+00', 'login', 's', 'u4', 'A81001', 'P9', 'ios'),
+        ('p5', TIMESTAMPTZ '2026-05-09 13:00:00+00', 'login', 's', 'u1', 'A81001', 'P9', 'ios'))
+        t(event_id, event_time, event_type, session_id, user_id, practice_code, identity_level, channel))
+        TO '${again}' (FORMAT parquet)`,
+    );
+    expect(await ingestEventFile(db, again)).toMatchObject({ rowsLoaded: 1, rowsDuplicate: 1 });
+    expect(await stored()).toEqual([...expected, { event_id: 'p5', user_id: 'u1', d: '2026-05-09' }]);
+  });
+
   it('dates instants in London time like the time-zone database, from 2018 to 2040', async () => {
     // Random instants, a third of them in the 23:00-24:00 UTC hour where London can be a day ahead.
     let seed = 17;
