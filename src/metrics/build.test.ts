@@ -13,7 +13,8 @@ import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { seededRandom } from '../demo/booking-journeys.ts';
 import { RELEASES, type ReleaseRow } from '../../test/support/two-releases.ts';
-import { buildableMetrics, buildMetrics } from './build.ts';
+import { buildableMetrics, buildMetrics, recentFrom } from './build.ts';
+import { latestEventDate } from '../domain/canonical-event.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
@@ -1171,6 +1172,21 @@ describe('buildMetrics', () => {
     });
     expect(history[0]!.rowsWritten).toBeGreaterThan(0);
     expect(history[0]!.finishedAt).toBe('2026-11-21T12:00:00.000Z');
+  });
+
+  it("stores a full build's cube in one sorted run: the history, then the recent periods, each by metric, grain, structure, area and period (ADR 0052, 0053)", async () => {
+    await buildMetrics(db, loadCatalogue(), fixedClock('2026-11-21T12:00:00Z'));
+    // The build's cut: recentFrom of the last plausible day (tomorrow in London, from the later clock).
+    const cut = recentFrom(latestEventDate(new Date()));
+    const rows = await db.all<{ k: string }>(
+      `SELECT concat_ws('|', CAST(period_start >= $1::DATE AS INTEGER), lpad(CAST(metric_key AS VARCHAR), 5, '0'),
+                        grain, structure, lpad(CAST(area_key AS VARCHAR), 9, '0'), period_start) AS k
+       FROM metric_cell ORDER BY rowid`,
+      [cut],
+    );
+    const keys = rows.map((r) => r.k);
+    expect(keys.length).toBeGreaterThan(1000);
+    expect(keys).toEqual([...keys].sort());
   });
 
   it('leaves nothing behind when a full build fails part-way: the stored figures, state and log stay, and no temporary copy hides a table (ADR 0053)', async () => {

@@ -958,6 +958,22 @@ SELECT structure, metric_key, grain, period_start, area_key, value, uncovered FR
 ORDER BY period_start >= $1::DATE, metric_key, grain, structure, area_key, period_start
 `;
 
+/**
+ * A full build's cells, unsorted: they go to its temporary copy of the cube, which moveCube then writes into
+ * the warehouse in storeCells' order, all of them in one sorted run (ADR 0053).
+ */
+export const stageCells = query('build.stageCells')`
+INSERT INTO metric_cell
+SELECT structure, metric_key, grain, period_start, area_key, value, uncovered FROM cell_build WHERE dim_key = 0
+`;
+
+/**
+ * Moves a full build's cube from its temporary copy into the warehouse ($1 recentFrom), in storeCells' order.
+ * The warehouse's table is named by its database ($2 is not a parameter: see buildMetrics).
+ */
+export const moveCubeOrder =
+  'ORDER BY period_start >= $1::DATE, metric_key, grain, structure, area_key, period_start';
+
 export const storeJumpOffCells = query('build.storeJumpOffCells')`
 INSERT INTO jump_off_cell
 SELECT structure, metric_key, dim_key, grain, period_start, area_key, value FROM cell_build WHERE dim_key <> 0
