@@ -747,14 +747,15 @@ export function explainBuild(): string {
       `${String(i + 1).padStart(2)}. ${st.name}\n      reads:  ${st.reads.join(', ')}\n      writes: ${st.writes.join(', ')}\n      why:    ${st.why}`,
   );
   return [
-    'The build runs these steps in order, in one transaction (full: every period; incremental: the periods the new events touch):',
+    'The build runs these steps in order (full: every period, on temporary copies of the tables it rewrites, moved into the warehouse in one transaction at the end; incremental: the periods the new events touch, in one transaction):',
     ...lines,
     `Then it ${BUILD_RECORD}.`,
   ].join('\n');
 }
 
 /**
- * Builds the metric cube in one transaction: readers see the old figures or the new ones, never a mix.
+ * Builds the metric cube; readers see the old figures or the new ones, never a mix. An incremental build runs
+ * in one transaction; a full build computes on temporary copies and commits them in one (ADR 0053).
  * Without a range everything is recomputed; with one, only the weeks and months the changed dates touch,
  * the rolling 12-month windows that include them (from the users' stored last event per month), and the
  * running totals and list sizes from the first touched period on. Runs BUILD_STEPS in order, timing each;
