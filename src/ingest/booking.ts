@@ -24,7 +24,7 @@ import {
 } from '../domain/canonical-event.ts';
 import { addDays, londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sqlLiteral } from '../warehouse/sql.ts';
+import { sqlIdentifier, sqlLiteral } from '../warehouse/sql.ts';
 import { refuseGlobPath } from './csv-reader.ts';
 import { IngestError, type IngestProblem } from './errors.ts';
 import { sha256File } from './file-hash.ts';
@@ -56,8 +56,6 @@ export interface BookingIngestOptions {
   /** How many rejected rows a refused file's error lists (all are counted). Default 20. */
   problemLimit?: number;
 }
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 function firstLine(err: unknown): string {
   return String((err as Error).message ?? err).split('\n')[0]!;
@@ -114,8 +112,8 @@ async function rawViewSql(
       if (!col) return `NULL::VARCHAR AS ${c}`;
       // Typed instants (Parquet) are written with their zone so that the text checks accept them.
       if (/^TIMESTAMP/.test(col.type))
-        return `CAST(CAST(${quoteIdent(col.name)} AS TIMESTAMPTZ) AS VARCHAR) AS ${c}`;
-      return `CAST(${quoteIdent(col.name)} AS VARCHAR) AS ${c}`;
+        return `CAST(CAST(${sqlIdentifier(col.name)} AS TIMESTAMPTZ) AS VARCHAR) AS ${c}`;
+      return `CAST(${sqlIdentifier(col.name)} AS VARCHAR) AS ${c}`;
     })
     .join(', ');
   const line = format === 'csv' ? 'row_number() OVER () + 1' : 'file_row_number + 1';

@@ -10,7 +10,7 @@ import {
 } from '../domain/canonical-event.ts';
 import { londonDayEndUtc, londonDayStartUtc } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sqlLiteral } from '../warehouse/sql.ts';
+import { sqlIdentifier, sqlLiteral } from '../warehouse/sql.ts';
 import { refuseGlobPath } from './csv-reader.ts';
 import { IngestError } from './errors.ts';
 import { sha256File } from './file-hash.ts';
@@ -53,8 +53,6 @@ export interface IngestOptions {
   /** "Now" for the plausible-date check (events later than tomorrow in London are rejected). Default: the system clock. */
   now?: Date;
 }
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Column names a file offers, read from its header/schema (lower-cased, trimmed), with the original name and type. */
 async function fileColumns(
@@ -172,11 +170,13 @@ export async function ingestEventFile(
       // Typed instants (Parquet, or JSON values DuckDB read as timestamps) are used as they are (a
       // timestamp without a zone is taken as UTC); text is checked for an ISO 8601 instant with a zone.
       if (col && /^TIMESTAMP/.test(col.type)) {
-        return `CAST(${quoteIdent(col.name)} AS TIMESTAMPTZ) AS event_time_ts, NULL::VARCHAR AS event_time_text`;
+        return `CAST(${sqlIdentifier(col.name)} AS TIMESTAMPTZ) AS event_time_ts, NULL::VARCHAR AS event_time_text`;
       }
-      return `NULL::TIMESTAMPTZ AS event_time_ts, CAST(${quoteIdent(col!.name)} AS VARCHAR) AS event_time_text`;
+      return `NULL::TIMESTAMPTZ AS event_time_ts, CAST(${sqlIdentifier(col!.name)} AS VARCHAR) AS event_time_text`;
     }
-    return col === undefined ? `NULL::VARCHAR AS ${c}` : `CAST(${quoteIdent(col.name)} AS VARCHAR) AS ${c}`;
+    return col === undefined
+      ? `NULL::VARCHAR AS ${c}`
+      : `CAST(${sqlIdentifier(col.name)} AS VARCHAR) AS ${c}`;
   }).join(', ');
   // Identifiers come from the fixed canonical list; the path is a quoted literal (table functions in views
   // take no parameters).

@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { MetricDefinition } from '../domain/metric-definition.ts';
 import { builtBy, isKind, type KindBuildStep } from '../domain/metric-kind.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { sqlLiteral } from '../warehouse/sql.ts';
+import { sqlIdentifier, sqlLiteral } from '../warehouse/sql.ts';
 import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
@@ -815,7 +815,7 @@ export async function buildMetrics(
   // thread, and a full build reads back tens of millions of them (storing 16 M cells took 5.5 s in the
   // transaction against 2.5 s from committed rows). Until that transaction commits, the stored figures, the
   // data version and the build log are those of the last build; a failure leaves them as they were.
-  const database = quoteIdent((await db.scalar<string>('SELECT current_database()'))!);
+  const database = sqlIdentifier((await db.scalar<string>('SELECT current_database()'))!);
   const outside = BUILD_STEPS.filter((st) => !COMMIT_STEPS.has(st.name));
   const inside = BUILD_STEPS.filter((st) => COMMIT_STEPS.has(st.name));
   try {
@@ -887,8 +887,6 @@ const OTHER_TEMP_TABLES = [
 
 /** Steps a full build runs in its closing transaction: they announce the new figures. */
 const COMMIT_STEPS = new Set(['data-version']);
-
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 async function runSteps(s: BuildState, steps: readonly BuildStep[], timings: StepTiming[]): Promise<void> {
   for (const step of steps) {

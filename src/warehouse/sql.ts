@@ -3,3 +3,8 @@ export function sqlLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('NUL byte in SQL literal');
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/** Quotes a name (a file's column, a database) as a SQL identifier, for text no parameter can stand in. */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -959,8 +959,8 @@ ORDER BY period_start >= $1::DATE, metric_key, grain, structure, area_key, perio
 `;
 
 /**
- * A full build's cells, unsorted: they go to its temporary copy of the cube, which moveCube then writes into
- * the warehouse in storeCells' order, all of them in one sorted run (ADR 0053).
+ * A full build's cells, unsorted: they go to its temporary copy of the cube, which buildMetrics then moves into
+ * the warehouse in storeCells' order (moveCubeOrder), all of them in one sorted run (ADR 0053).
  */
 export const stageCells = query('build.stageCells')`
 INSERT INTO metric_cell
@@ -968,8 +968,8 @@ SELECT structure, metric_key, grain, period_start, area_key, value, uncovered FR
 `;
 
 /**
- * Moves a full build's cube from its temporary copy into the warehouse ($1 recentFrom), in storeCells' order.
- * The warehouse's table is named by its database ($2 is not a parameter: see buildMetrics).
+ * The order a full build moves its cube into the warehouse in ($1 recentFrom): storeCells' order, which it must
+ * match. Not a whole statement: the warehouse's table is named by its database, which no parameter can be.
  */
 export const moveCubeOrder =
   'ORDER BY period_start >= $1::DATE, metric_key, grain, structure, area_key, period_start';
