@@ -126,6 +126,69 @@ describe('ingestEventFile', () => {
     expect((await counts(db)).events).toBe(3);
   });
 
+  it('a load failing after its rows are committed leaves nothing: no rows, rejects, user keys or record (ADR 0054)', async () => {
+    const first = writeCsv('two-phase-a.csv', ['t1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,']);
+    await ingestEventFile(db, first);
+    const before = await counts(db);
+    const users = await db.scalar<number>('SELECT count(*) FROM user_dim');
+    const file = writeCsv('two-phase-b.csv', [
+      't2,2026-05-01T11:00:00Z,login,s2,u2,A81001,P9,ios,,,',
+      't3,2026-05-01T12:00:00Z,login,s3,u3,A81001,P9,ios,,,',
+      't4,yesterday,login,s4,u4,A81001,P9,ios,,,',
+    ]);
+    let committed = -1;
+    const failing = ingestEventFile(db, file, {
+      maxRejectRate: 0.5,
+      beforeRecord: async () => {
+        // The rows are in the table by now, under no recorded load.
+        committed = Number(await db.scalar<number>('SELECT count(*) FROM activity_event'));
+        throw new Error('the disk filled');
+      },
+    });
+    await expect(failing).rejects.toThrow('the disk filled');
+    expect(committed).toBe(Number(before.events) + 2);
+    expect(await counts(db)).toEqual(before);
+    expect(await db.scalar<number>('SELECT count(*) FROM user_dim')).toBe(users);
+    // Nothing of it is left behind: the same file then loads in full, its users keyed after the first's.
+    expect(await ingestEventFile(db, file, { maxRejectRate: 0.5 })).toMatchObject({
+      status: 'loaded',
+      rowsLoaded: 2,
+      rowsDuplicate: 0,
+      rowsRejected: 1,
+    });
+    expect(await db.all('SELECT user_key, user_id FROM user_dim ORDER BY user_key')).toEqual([
+      { user_key: 1, user_id: 'u1' },
+      { user_key: 2, user_id: 'u2' },
+      { user_key: 3, user_id: 'u3' },
+    ]);
+  });
+
+  it("a load after one a kill left unrecorded removes its rows first, so they never count as this load's", async () => {
+    const torn = writeCsv('torn.csv', [
+      'k1,2026-05-01T10:00:00Z,login,s1,u1,A81001,P9,ios,,,',
+      'k2,2026-05-01T10:05:00Z,login,s2,u1,A81001,P9,ios,,,',
+    ]);
+    await ingestEventFile(db, torn);
+    // A kill between the two commits leaves the rows and no event_load row.
+    await db.run('DELETE FROM event_load');
+    await db.run('DELETE FROM user_dim');
+    const next = writeCsv('after-torn.csv', [
+      'k2,2026-05-01T10:05:00Z,login,s2,u1,A81001,P9,ios,,,',
+      'k3,2026-05-02T10:05:00Z,login,s3,u2,A81001,P9,ios,,,',
+    ]);
+    // k2 is new to the recorded loads: not a duplicate of the unrecorded row, which is gone.
+    expect(await ingestEventFile(db, next)).toMatchObject({ loadId: 1, rowsLoaded: 2, rowsDuplicate: 0 });
+    expect(await db.all('SELECT event_id, load_id FROM activity_event ORDER BY event_id')).toEqual([
+      { event_id: 'k2', load_id: 1 },
+      { event_id: 'k3', load_id: 1 },
+    ]);
+    expect(await ingestEventFile(db, torn)).toMatchObject({
+      status: 'loaded',
+      rowsLoaded: 1,
+      rowsDuplicate: 1,
+    });
+  });
+
   it('gives each user one integer key, kept across loads; new users take the next keys in id order; a refused file leaves none', async () => {
     const a = writeCsv('keys-a.csv', [
       'k1,2026-05-01T10:00:00Z,login,s1,uc,A81001,P9,ios,,,',
