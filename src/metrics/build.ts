@@ -197,6 +197,9 @@ async function userPartitionsFor(db: Warehouse, lo: string, hi: string): Promise
   return Math.max(1, Math.ceil(Number(n) / USER_PARTITION_EVENTS));
 }
 
+/** Practice keys createUserPeriod can pack beside an instant in one BIGINT (2^22; ADR 0055). */
+const USER_PERIOD_PRACTICE_KEYS = 4_194_304;
+
 /** Metrics computed from GP list sizes into the cube (patients aged 13+ are served from area_denominator). */
 const LIST_SIZE_METRICS = ['patients_all'];
 
@@ -566,8 +569,22 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       if (!hasUniqueUsers(s)) return;
       if (s.range) await tx.run(buildSql.deleteUserMonth, [w.lo, w.hi]);
       else await tx.run('DELETE FROM user_month');
+      // createUserPeriod packs each practice key into 22 bits of a BIGINT (ADR 0055).
+      const keys = (await tx.one<{ lo: number | null; hi: number | null }>(
+        "SELECT min(area_key) AS lo, max(area_key) AS hi FROM area_dim WHERE area_level = 'practice'",
+      ))!;
+      if (Number(keys.lo ?? 0) < 0 || Number(keys.hi ?? 0) >= USER_PERIOD_PRACTICE_KEYS) {
+        throw new RangeError(
+          `practice area keys ${keys.lo}..${keys.hi} exceed the ${USER_PERIOD_PRACTICE_KEYS} the unique-user step packs`,
+        );
+      }
+      await tx.run(buildSql.createUserEventView);
       for (let part = 0; part < s.parts; part++) {
-        await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.unknown, s.parts, part]);
+        await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.parts, part]);
+        const tied = (await tx.scalar<number>(
+          'SELECT count(*) FROM build_user_period WHERE last_event IS NULL',
+        ))!;
+        if (Number(tied) > 0) await tx.run(buildSql.resolveTiedUserPeriods);
         await tx.run(buildSql.factUniquePeriod);
         await tx.run(buildSql.insertUserMonth);
         await tx.run('DROP TABLE build_user_period');
@@ -847,7 +864,7 @@ export async function buildMetrics(
     await db.run(
       [...REWRITTEN_TABLES, ...TEMP_TABLES, ...OTHER_TEMP_TABLES]
         .map((t) => `DROP TABLE IF EXISTS temp.main.${t}`)
-        .concat('DROP VIEW IF EXISTS temp.main.build_event')
+        .concat('DROP VIEW IF EXISTS temp.main.build_user_event', 'DROP VIEW IF EXISTS temp.main.build_event')
         .join(';\n'),
     );
   }
@@ -933,7 +950,13 @@ async function finish(
   // Last, so that a build whose commit was torn is found and redone (pendingBuild).
   await tx.run(buildSql.setMeta, [BUILT_INPUTS_KEY, JSON.stringify(await currentBuildInputs(tx))]);
   // One call (the statements still run one by one): each call costs about a millisecond.
-  await tx.run([...TEMP_TABLES.map((table) => `DROP TABLE ${table}`), 'DROP VIEW build_event'].join(';\n'));
+  await tx.run(
+    [
+      ...TEMP_TABLES.map((table) => `DROP TABLE ${table}`),
+      'DROP VIEW IF EXISTS build_user_event',
+      'DROP VIEW build_event',
+    ].join(';\n'),
+  );
   return {
     metrics: s.metrics.map((m) => m.id),
     rows: s.rows,
