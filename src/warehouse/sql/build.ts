@@ -548,13 +548,16 @@ DELETE FROM user_month WHERE month >= $1 AND last_day(month) <= $2
 
 /**
  * Event counts per metric, period and practice, for weeks and months lying wholly within $1..$2 (build_event
- * may hold part of the others): first per metric, London day and practice (small integer keys), then per
- * week and month. Unrecognised practices count as Unknown ($3 = its key).
+ * may hold part of the others): each event with its practice key, its day's practice-map release and its week
+ * and month, counted per week and per month in one GROUPING SETS pass (ADR 0046). Counting per day first and
+ * then summing the days took longer: 10 M day groups at 20 M events, 2.5 s against 2.0 (ADR 0055).
+ * Unrecognised practices count as Unknown ($3 = its key).
  */
 export const factCounts = query('build.factCounts')`
 INSERT INTO build_fact
-WITH by_day AS (
-  SELECT s.metric_key, e.event_date, coalesce(p.practice_key, $3) AS practice_key, count(*) AS n
+WITH periods AS (
+  SELECT s.metric_key, coalesce(p.practice_key, $3) AS practice_key, r.release,
+         CAST(date_trunc('week', e.event_date) AS DATE) AS wk, CAST(date_trunc('month', e.event_date) AS DATE) AS mo
   FROM build_event e
   JOIN metric_selector s
     ON s.kind = 'count'
@@ -566,17 +569,10 @@ WITH by_day AS (
    AND (s.service IS NULL OR e.service = s.service)
    AND (s.p9_route IS NULL OR e.p9_route = s.p9_route)
   LEFT JOIN build_practice p ON p.practice_code = e.practice_code
-  GROUP BY ALL
-),
--- Weeks and months in one GROUPING SETS pass, as the unique users are (ADR 0046).
-periods AS (
-  SELECT d.metric_key, d.practice_key, r.release, d.n,
-         CAST(date_trunc('week', d.event_date) AS DATE) AS wk, CAST(date_trunc('month', d.event_date) AS DATE) AS mo
-  FROM by_day d
-  JOIN date_release r ON r.attr_date = d.event_date
+  JOIN date_release r ON r.attr_date = e.event_date
 ),
 grouped AS (
-  SELECT metric_key, practice_key, release, wk, mo, GROUPING(wk) AS no_week, sum(n) AS n
+  SELECT metric_key, practice_key, release, wk, mo, GROUPING(wk) AS no_week, count(*) AS n
   FROM periods
   GROUP BY GROUPING SETS ((metric_key, practice_key, release, wk), (metric_key, practice_key, release, mo))
 )
