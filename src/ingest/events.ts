@@ -253,7 +253,10 @@ export async function ingestEventFile(
         if ((await tx.scalar<number>('SELECT count(*) FROM repeated_event'))! > 0) {
           removed += Number(await tx.scalar<number>(ingestSql.deleteRepeatedEvents, [loadId]));
         }
-        if (earlier > 0) removed += Number(await tx.scalar<number>(ingestSql.deleteKnownEvents, [loadId]));
+        if (earlier > 0) {
+          await tx.run(ingestSql.createLoadEventIds, [loadId]);
+          removed += Number(await tx.scalar<number>(ingestSql.deleteKnownEvents, [loadId]));
+        }
         // Integer user keys (ADR 0027), recorded with the load: a refused or interrupted load leaves none
         // behind. With no row rejected or removed, every new user has events in the load.
         if (rowsRejected === 0 && removed === 0) await tx.run(ingestSql.insertAllUserKeys);
@@ -312,6 +315,7 @@ export async function ingestEventFile(
           'DROP VIEW IF EXISTS raw_event',
           'DROP TABLE IF EXISTS repeated_event',
           'DROP TABLE IF EXISTS load_user',
+          'DROP TABLE IF EXISTS load_event_id',
         ].join(';\n'),
       )
       .catch(() => undefined);

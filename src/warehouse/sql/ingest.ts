@@ -178,14 +178,24 @@ HAVING count(*) > 1
 `;
 
 /**
+ * The event ids of this load ($1 its load id), for deleteKnownEvents: a table of its own, so that the planner
+ * knows it is small. From committed rows, the load id's statistics put half the table in a load of two (10 M
+ * rows for the 190,000 of a week after 20 M events), and the join then hashed the stored ids instead of the
+ * load's: 1.1 s against 0.2 (ADR 0054).
+ */
+export const createLoadEventIds = query('ingest.createLoadEventIds')`
+CREATE OR REPLACE TEMP TABLE load_event_id AS SELECT event_id FROM activity_event WHERE load_id = $1
+`;
+
+/**
  * Removes the rows of this load ($1) whose event id an earlier load already holds: loading the same events
- * again counts them once. The load's ids are hashed (the smaller side), the stored ones probed.
+ * again counts them once. The load's ids (load_event_id) are hashed, the stored ones probed.
  */
 export const deleteKnownEvents = query('ingest.deleteKnownEvents')`
 DELETE FROM activity_event
 WHERE load_id = $1 AND event_id IN (
   SELECT event_id FROM activity_event
-  WHERE load_id <> $1 AND event_id IN (SELECT event_id FROM activity_event WHERE load_id = $1)
+  WHERE load_id <> $1 AND event_id IN (SELECT event_id FROM load_event_id)
 )
 `;
 
