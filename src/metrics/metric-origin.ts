@@ -160,8 +160,16 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
     }
     const perPeriod: BuildStep[] = [
       {
+        sql: buildSql.createUserEventView,
+        what: 'the events its selector qualifies, with practice, week and month',
+      },
+      {
         sql: buildSql.createUserPeriod,
-        what: 'each user’s last qualifying event per period, one partition of users at a time (ADR 0027)',
+        what: 'each user’s last qualifying event per period, one partition of users at a time (ADR 0027, 0055)',
+      },
+      {
+        sql: buildSql.resolveTiedUserPeriods,
+        what: 'when a user’s latest millisecond holds events at two practices, the last one by time then event id',
       },
       { sql: buildSql.factUniquePeriod, what: 'users counted once, at the practice of that event' },
       { sql: buildSql.insertUserMonth, what: 'each user’s last event per month kept in user_month' },
