@@ -144,7 +144,7 @@ export async function ingestEventFile(
   // The path reaches DuckDB's readers, which expand * ? [ ] { } as a pattern: a file literally named
   // ev-*.csv once loaded ev-a.csv and ev-b.csv too (issue 16.6).
   refuseGlobPath(file);
-  // Hashed while DuckDB reads the rows (0.36 s of a 674 MB file, on the core DuckDB leaves idle meanwhile).
+  // Hashed while DuckDB reads the rows, not before them (0.36 s of a 674 MB file, shared with DuckDB's threads).
   const hashing = sha256File(file);
   // Awaited below; a file that fails before then must not leave a rejected promise unhandled.
   hashing.catch(() => undefined);
