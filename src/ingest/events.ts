@@ -332,13 +332,8 @@ class AlreadyLoaded extends Error {
 /** Deletes the rows and rejects of loads that never recorded themselves (load ids above the last recorded). */
 async function deleteUnrecorded(tx: Warehouse): Promise<number> {
   const last = (await tx.scalar<number>('SELECT coalesce(max(load_id), 0) FROM event_load'))!;
-  // max(load_id) reads one small column: cheaper than counting, and almost always no higher than `last`.
-  const highest = await tx.scalar<number | null>('SELECT max(load_id) FROM activity_event');
-  let n = 0;
-  if (highest !== null && highest !== undefined && Number(highest) > Number(last)) {
-    n = Number(await tx.scalar<number>('SELECT count(*) FROM activity_event WHERE load_id > $1', [last]));
-    await tx.run('DELETE FROM activity_event WHERE load_id > $1', [last]);
-  }
+  // A DELETE answers with the rows it removed: one scan, not a count and then a delete.
+  const n = Number(await tx.scalar<number>('DELETE FROM activity_event WHERE load_id > $1', [last]));
   await tx.run('DELETE FROM event_reject WHERE load_id > $1', [last]);
   return n;
 }
