@@ -220,7 +220,6 @@ const TEMP_TABLES = [
   'period_extract',
   'practice_has_den',
   'period_open',
-  'rollup_in',
   'cell_build',
 ];
 
@@ -628,9 +627,9 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     writes: ['cell_build'],
     why: 'practice figures summed to every level, in both structures (current and as recorded)',
     run: async (s) => {
-      await s.tx.run(buildSql.createRollupIn);
       await s.tx.run(buildSql.createCellBuild);
-      await s.tx.run(buildSql.rollupCurrent, [s.england]);
+      await s.tx.run(buildSql.rollupPractices, [s.parts]);
+      await s.tx.run(buildSql.rollupChainsCurrent, [s.england]);
       await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
       await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
     },
@@ -676,9 +675,9 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       ]);
       // Opens from the stored totals only after the first day; a full build starts on it (cumStart = firstDay).
       await tx.run(buildSql.cumulativeRunning, [s.cumStart, s.firstDay]);
-      await tx.run(buildSql.cumulativePractices);
       await tx.run('DELETE FROM cell_build');
-      await tx.run(buildSql.rollupCurrent, [s.england]);
+      await tx.run(buildSql.cumulativePractices);
+      await tx.run(buildSql.rollupChainsCurrent, [s.england]);
       await tx.run(buildSql.cumulativeAsRecorded);
       await storeCells(s);
       await tx.run('DROP TABLE cum_running');

@@ -45,7 +45,8 @@ export interface MetricOrigin {
 }
 
 const ROLL_UP: BuildStep[] = [
-  { sql: buildSql.rollupCurrent, what: 'practices rolled up to every level on today’s structure' },
+  { sql: buildSql.rollupPractices, what: 'practice figures on today’s structure' },
+  { sql: buildSql.rollupChainsCurrent, what: 'rolled up to every level' },
   { sql: buildSql.rollupAsRecorded, what: 'and on the structure in force at the time (as recorded)' },
   { sql: buildSql.storeCells, what: 'stored in metric_cell' },
 ];
@@ -140,7 +141,7 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
         what: 'running totals per practice and per area as recorded (after an incremental build’s first day, from the stored totals)',
       },
       { sql: buildSql.cumulativePractices, what: 'the practices’ totals' },
-      { sql: buildSql.rollupCurrent, what: 'rolled up today’s structure' },
+      { sql: buildSql.rollupChainsCurrent, what: 'rolled up today’s structure' },
       { sql: buildSql.cumulativeAsRecorded, what: 'and as recorded' },
       { sql: buildSql.storeCells, what: 'stored in metric_cell' },
     ]);

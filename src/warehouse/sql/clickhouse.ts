@@ -93,7 +93,7 @@ SELECT sig_key, period_start, user_id, practice_key, attr_date FROM user_period 
 
 /**
  * Rolls the practice figures up every level, on today's structure (0) and as recorded (1), as the DuckDB
- * build's buildSql.rollupCurrent and buildSql.rollupAsRecorded: practice rows as they are (today's structure only),
+ * build's buildSql.rollupPractices, rollupChainsCurrent and rollupAsRecorded: practice rows as they are (today's structure only),
  * then PCN, sub-ICB location, ICB, region and England ({england} = its key) by GROUPING SETS. Sums are exact,
  * so rolling up each shard's facts and adding the results gives the same cells as rolling up their sum.
  */
