@@ -298,12 +298,12 @@ const MAX_CARRY_MONTHS = 3;
 
 /**
  * Rolling 12-month users from a per-user state carried a month at a time (ADR 0034): the state at the month
- * before the first target comes from the stored state (user_12m) moved on by the months between, or, when
- * none can be used (a full build, a late change to a month at or before the stored one), from a year of
- * user_month. Each target month then drops the users whose most recent month leaves the window and takes
- * that month's active users. The state at the month before the last month with events is stored for the
- * next build: a new week of that month starts from it, and the first week of the next month moves it on by
- * one month.
+ * before the first target comes from the stored state (user_12m) moved on by the months between. Each target
+ * month then drops the users whose most recent month leaves the window and takes that month's active users.
+ * When no stored state can be used (a full build, a late change to a month at or before the stored one), every
+ * target is counted in one pass over user_month instead (factUnique12mFromMonths, ADR 0056). The state at the
+ * month before the last month with events is stored for the next build: a new week of that month starts from
+ * it, and the first week of the next month moves it on by one month.
  */
 async function rolling12MonthUsers(s: BuildState): Promise<void> {
   const { tx, w, bounds } = s;
@@ -341,16 +341,24 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
     sigs.every((x) => (stored.sigs ?? []).includes(x))
       ? stored.month
       : null;
-  const rewrite = !(carryFrom !== null && carryFrom === keep);
-  // The stored state is read partition by partition below; without one, the old rows go first.
-  if (carryFrom === null) await tx.run('DELETE FROM user_12m');
-  for (let part = 0; part < s.parts; part++) {
-    if (carryFrom) {
-      await tx.run(buildSql.u12StateFromStored, [carryFrom, s.parts, part]);
-      for (let m = addMonths(carryFrom, 1); m <= before; m = addMonths(m, 1)) await advance(m, part);
-    } else {
-      await tx.run(buildSql.u12StateFromMonths, [before, s.parts, part]);
+  if (carryFrom === null) {
+    // No state to carry: every target month in one pass over user_month, and the state at `keep` (when it is
+    // a target or the month before the first) kept for the next build.
+    await tx.run('DELETE FROM user_12m');
+    for (let part = 0; part < s.parts; part++) {
+      await tx.run(buildSql.factUnique12mFromMonths, [firstTarget, lastTarget, s.parts, part]);
+      if (keep >= before && keep <= lastTarget) {
+        await tx.run(buildSql.u12StateFromMonths, [keep, s.parts, part]);
+        await tx.run(buildSql.storeUser12m, [keep]);
+        await tx.run('DROP TABLE u12_state');
+      }
     }
+    return;
+  }
+  const rewrite = carryFrom !== keep;
+  for (let part = 0; part < s.parts; part++) {
+    await tx.run(buildSql.u12StateFromStored, [carryFrom, s.parts, part]);
+    for (let m = addMonths(carryFrom, 1); m <= before; m = addMonths(m, 1)) await advance(m, part);
     if (rewrite && before === keep) await tx.run(buildSql.storeUser12m, [keep]);
     for (let target = firstTarget; target <= lastTarget; target = addMonths(target, 1)) {
       await advance(target, part);
@@ -359,7 +367,7 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
     }
     await tx.run('DROP TABLE u12_state');
   }
-  if (rewrite && carryFrom !== null) await tx.run('DELETE FROM user_12m WHERE month <> $1', [keep]);
+  if (rewrite) await tx.run('DELETE FROM user_12m WHERE month <> $1', [keep]);
 
   async function advance(month: string, part: number): Promise<void> {
     await tx.run(buildSql.u12Advance, [month, s.parts, part]);

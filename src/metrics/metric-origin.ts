@@ -183,7 +183,11 @@ export function metricOrigin(m: MetricDefinition, catalogue: readonly MetricDefi
       ...perPeriod,
       {
         sql: buildSql.factUnique12m,
-        what: 'users of the 12 months to each month, at their latest practice',
+        what: 'users of the 12 months to each month, at their latest practice, from the stored state carried on',
+      },
+      {
+        sql: buildSql.factUnique12mFromMonths,
+        what: 'or, with no state to carry (a full build), every month in one pass over user_month',
       },
       ...ROLL_UP,
     ]);
