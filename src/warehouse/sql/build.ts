@@ -919,20 +919,22 @@ WITH rate AS (
 ),
 -- One row per rate and grain, with the first period recomputed.
 r AS (
-  SELECT rate.i, rate.numerator_id, rate.multiplier, m.metric_key AS numerator_key, g.grain,
+  SELECT rate.i, rate.numerator_id = '' AS of_patients, rate.multiplier, m.metric_key AS numerator_key, g.grain,
          CASE g.grain WHEN 0 THEN rate.week_from ELSE rate.month_from END AS period_from
   FROM rate
   LEFT JOIN metric_dim m ON m.metric_id = rate.numerator_id
   CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
 ),
 peer_area AS (
-  SELECT k.area_key, k.area_level, a.is_current
+  -- The level by its position in the list of levels (AREA_LEVELS): the rows joined and grouped below carry it,
+  -- and the rate's numerator as a flag, not text (peer bands 2.4 -> 1.9 s of a 20 M event full build).
+  SELECT k.area_key, CAST(list_position(['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice'], k.area_level) AS UTINYINT) AS level_no, a.is_current
   FROM area_dim k
   JOIN area a ON a.area_level = k.area_level AND a.area_code = k.area_code
   WHERE k.area_level <> 'england' AND k.area_code <> 'UNKNOWN'
 ),
 den AS (
-  SELECT d.grain, d.period_start, d.area_key, d.patients_13plus, p.area_level, p.is_current
+  SELECT d.grain, d.period_start, d.area_key, d.patients_13plus, p.level_no, p.is_current
   FROM area_den_cell d
   JOIN peer_area p ON p.area_key = d.area_key
   WHERE d.patients_13plus > 0 AND d.period_start >= $7::DATE
@@ -945,8 +947,8 @@ numerator AS (
   WHERE v.structure = 0 AND v.period_start >= $7::DATE
 ),
 peer AS (
-  SELECT r.i, d.area_level, d.grain, d.period_start,
-         CASE WHEN r.numerator_id = '' THEN d.patients_13plus
+  SELECT r.i, d.level_no, d.grain, d.period_start,
+         CASE WHEN r.of_patients THEN d.patients_13plus
               ELSE (coalesce(v.value, 0) - coalesce(v.uncovered, 0)) / (d.patients_13plus * $6) * r.multiplier
          END AS value
   FROM r
@@ -956,12 +958,12 @@ peer AS (
   WHERE d.is_current OR v.value IS NOT NULL
 ),
 bands AS (
-  SELECT i, area_level, grain, period_start, count(*) AS n,
+  SELECT i, level_no, grain, period_start, count(*) AS n,
          quantile_cont(value, [0.1, 0.25, 0.5, 0.75, 0.9]) AS q
   FROM peer
-  GROUP BY i, area_level, grain, period_start
+  GROUP BY i, level_no, grain, period_start
 )
-SELECT rate.metric_id, b.area_level, CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
+SELECT rate.metric_id, ['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice'][b.level_no], CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
        b.q[1], b.q[2], b.q[3], b.q[4], b.q[5]
 FROM bands b
 JOIN rate ON rate.i = b.i
