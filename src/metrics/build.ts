@@ -250,6 +250,8 @@ interface BuildState {
    * month changed), or the first loaded day when that is later or the build is full.
    */
   cumStart: string;
+  /** The last event date within the build's bounds (step `loaded-days`), if any. */
+  lastEvent: string | null;
   /** User-hash partitions of the unique-user passes (ADR 0027). */
   parts: number;
   rows: number;
@@ -306,7 +308,7 @@ const MAX_CARRY_MONTHS = 3;
  * it, and the first week of the next month moves it on by one month.
  */
 async function rolling12MonthUsers(s: BuildState): Promise<void> {
-  const { tx, w, bounds } = s;
+  const { tx, w } = s;
   const sigs = [
     ...new Set(
       metricSelectorRows(s.metrics)
@@ -315,15 +317,13 @@ async function rolling12MonthUsers(s: BuildState): Promise<void> {
     ),
   ];
   if (sigs.length === 0) return;
-  const span = (await tx.one<{ last: string | null; first: string | null }>(
-    `SELECT CAST(CAST(date_trunc('month', max(event_date)) AS DATE) AS VARCHAR) AS last,
-            (SELECT CAST(min(month) AS VARCHAR) FROM user_month WHERE list_contains($3, sig)) AS first
-     FROM activity_event WHERE event_date BETWEEN $1 AND $2`,
-    [bounds.from, bounds.to, listValue(sigs)],
-  ))!;
-  if (!span.last || !span.first) return;
-  const lastMonth = span.last;
-  const firstTarget = periodStart('month', maxDate(w.t12lo, span.first));
+  const first = await tx.scalar<string | null>(
+    'SELECT CAST(min(month) AS VARCHAR) FROM user_month WHERE list_contains($1, sig)',
+    [listValue(sigs)],
+  );
+  if (!s.lastEvent || !first) return;
+  const lastMonth = periodStart('month', s.lastEvent);
+  const firstTarget = periodStart('month', maxDate(w.t12lo, first));
   const lastTarget = minDate(w.t12hi, lastMonth);
   if (firstTarget > lastTarget) return;
   const before = addMonths(firstTarget, -1);
@@ -533,11 +533,24 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       // (the window reaches back to the start of its week and month); earlier periods are unchanged.
       s.gridStart = s.range ? maxDate(s.firstDay, w.lo) : s.firstDay;
       s.cumStart = s.range ? maxDate(s.firstDay, w.first) : s.firstDay;
-      const span = (await tx.one<{ first: string | null; last: string | null }>(buildSql.dateRange, [
-        s.gridStart,
-        bounds.from,
-        bounds.to,
-      ]))!;
+      const span = (await tx.one<{
+        first: string | null;
+        last: string | null;
+        first_event: string | null;
+        last_event: string | null;
+      }>(buildSql.dateRange, [s.gridStart, bounds.from, bounds.to]))!;
+      // Loads refuse events outside the plausible span; rows stored before that rule are left out here too.
+      const inSpan =
+        span.first_event !== null &&
+        span.last_event !== null &&
+        span.first_event >= bounds.from &&
+        span.last_event <= bounds.to;
+      s.lastEvent = inSpan
+        ? span.last_event
+        : ((await tx.scalar<string | null>(
+            'SELECT CAST(max(event_date) AS VARCHAR) FROM activity_event WHERE event_date BETWEEN $1 AND $2',
+            [bounds.from, bounds.to],
+          )) ?? null);
       await tx.run(buildSql.createDateRelease, [span.first ?? s.gridStart, span.last ?? s.gridStart]);
     },
   },
@@ -818,6 +831,7 @@ export async function buildMetrics(
     firstDay: '0001-01-01',
     gridStart: '0001-01-01',
     cumStart: '0001-01-01',
+    lastEvent: null,
     parts: 1,
     rows: 0,
     firstPeriod: null,

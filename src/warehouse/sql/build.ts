@@ -496,21 +496,27 @@ LEFT JOIN base b
 
 /**
  * The first and last dates any figure of a build can be attributed to (events, feeds, periods from $1 on):
- * the span of date_release, never outside the plausible span $2..$3 (a stray far-dated row stays out).
+ * the span of date_release, never outside the plausible span $2..$3 (a stray far-dated row stays out); and
+ * the first and last event dates (first_event, last_event: for rolling 12-month users, read here rather than
+ * by a scan of their own, 57 -> 38 ms of a new week's build at 20 M events, ADR 0056).
  */
 export const dateRange = query('build.dateRange')`
-SELECT CAST(greatest(min(d), $2::DATE) AS VARCHAR) AS first, CAST(least(max(d), $3::DATE) AS VARCHAR) AS last FROM (
-  SELECT min(event_date) AS d FROM activity_event
-  UNION ALL SELECT max(event_date) FROM activity_event
-  UNION ALL SELECT min(date) FROM feed_practice_daily
-  UNION ALL SELECT max(date) FROM feed_practice_daily
-  UNION ALL SELECT min(date) FROM feed_partner_daily
-  UNION ALL SELECT max(date) FROM feed_partner_daily
-  UNION ALL SELECT min(month) FROM feed_pomi
-  UNION ALL SELECT max(month) FROM feed_pomi
+WITH events AS MATERIALIZED (
+  SELECT min(event_date) AS first, max(event_date) AS last FROM activity_event
+),
+d AS (
+  SELECT first AS d FROM events
+  UNION ALL SELECT last FROM events
+  UNION ALL SELECT unnest([min(date), max(date)]) FROM feed_practice_daily
+  UNION ALL SELECT unnest([min(date), max(date)]) FROM feed_partner_daily
+  UNION ALL SELECT unnest([min(month), max(month)]) FROM feed_pomi
   UNION ALL SELECT max(day) FROM data_day
   UNION ALL SELECT least(CAST(date_trunc('month', $1::DATE) AS DATE), CAST(date_trunc('week', $1::DATE) AS DATE))
 )
+SELECT CAST(greatest(min(d), $2::DATE) AS VARCHAR) AS first, CAST(least(max(d), $3::DATE) AS VARCHAR) AS last,
+       (SELECT CAST(first AS VARCHAR) FROM events) AS first_event,
+       (SELECT CAST(last AS VARCHAR) FROM events) AS last_event
+FROM d
 `;
 
 /**
