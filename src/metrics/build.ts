@@ -602,7 +602,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       for (let part = 0; part < s.parts; part++) {
         await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.parts, part]);
         const tied = (await tx.scalar<number>(
-          'SELECT count(*) FROM build_user_period WHERE last_event IS NULL',
+          'SELECT count(*) FROM build_user_period WHERE last_practice IS NULL',
         ))!;
         if (Number(tied) > 0) await tx.run(buildSql.resolveTiedUserPeriods);
         await tx.run(buildSql.factUniquePeriod);
@@ -644,7 +644,14 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   },
   {
     name: 'roll-up',
-    reads: ['build_fact', 'practice_den', 'anc_current', 'anc_recorded', 'feed_downloads_daily'],
+    reads: [
+      'build_fact',
+      'metric_selector',
+      'practice_den',
+      'anc_current',
+      'anc_recorded',
+      'feed_downloads_daily',
+    ],
     writes: ['cell_build'],
     why: 'practice figures summed to every level, in both structures (current and as recorded)',
     run: async (s) => {
