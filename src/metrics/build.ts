@@ -7,6 +7,7 @@ import { listValue } from '@duckdb/node-api';
 import { addMonths, isIsoDate, maxDate, minDate, periodEnd, periodStart } from '../domain/periods.ts';
 import { EARLIEST_EVENT_DATE, latestEventDate } from '../domain/canonical-event.ts';
 import { bandedRates } from '../domain/page-rates.ts';
+import { AREA_LEVELS } from '../domain/areas.ts';
 import { metricSelectorRows } from './selectors.ts';
 import * as buildSql from '../warehouse/sql/build.ts';
 
@@ -429,6 +430,7 @@ async function storePeerBands(s: BuildState): Promise<void> {
     months,
     scale,
     from.map((f) => minDate(f.week, f.month)).reduce((a, b) => minDate(a, b)),
+    listValue([...AREA_LEVELS]),
   ]);
   await tx.run(
     `INSERT INTO peer_band_metric

@@ -246,7 +246,7 @@ WITH period AS (
   SELECT metric_key, grain, period_start,
          count(DISTINCT release) > 1
            OR ($1 > 1 AND metric_key IN (SELECT metric_key FROM metric_selector WHERE kind IN ('unique', 'unique_12m')))
-           AS releases
+           AS summed
   FROM build_fact
   GROUP BY metric_key, grain, period_start
 ),
@@ -254,13 +254,13 @@ p AS (
   SELECT f.metric_key, f.dim_key, f.grain, f.period_start, f.practice_key, f.n AS value
   FROM build_fact f
   JOIN period x
-    ON x.metric_key = f.metric_key AND x.grain = f.grain AND x.period_start = f.period_start AND NOT x.releases
+    ON x.metric_key = f.metric_key AND x.grain = f.grain AND x.period_start = f.period_start AND NOT x.summed
   JOIN anc_current a ON a.practice_key = f.practice_key
   UNION ALL
   SELECT f.metric_key, f.dim_key, f.grain, f.period_start, f.practice_key, sum(f.n)
   FROM build_fact f
   JOIN period x
-    ON x.metric_key = f.metric_key AND x.grain = f.grain AND x.period_start = f.period_start AND x.releases
+    ON x.metric_key = f.metric_key AND x.grain = f.grain AND x.period_start = f.period_start AND x.summed
   JOIN anc_current a ON a.practice_key = f.practice_key
   GROUP BY ALL
 )
@@ -507,8 +507,7 @@ WITH events AS MATERIALIZED (
   SELECT min(event_date) AS first, max(event_date) AS last FROM activity_event
 ),
 d AS (
-  SELECT first AS d FROM events
-  UNION ALL SELECT last FROM events
+  SELECT unnest([first, last]) AS d FROM events
   UNION ALL SELECT unnest([min(date), max(date)]) FROM feed_practice_daily
   UNION ALL SELECT unnest([min(date), max(date)]) FROM feed_partner_daily
   UNION ALL SELECT unnest([min(month), max(month)]) FROM feed_pomi
@@ -916,7 +915,7 @@ WHERE u.grain = 1
  * rate per list position: $1 rate ids, $2 numerator metric ids ('' for patients aged 13+ itself), $3
  * multipliers (as text), $4 and $5 its first week and first month (as text); $6 patient scale; $7 the
  * earliest of $4 and $5 (a constant the scans apply, so that an incremental build reads only its recent
- * periods' cells).
+ * periods' cells); $8 the area levels (AREA_LEVELS), which the statement carries as positions.
  */
 export const peerBands = query('build.peerBands')`
 INSERT INTO peer_band
@@ -934,9 +933,9 @@ r AS (
   CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
 ),
 peer_area AS (
-  -- The level by its position in the list of levels (AREA_LEVELS): the rows joined and grouped below carry it,
-  -- and the rate's numerator as a flag, not text (peer bands 2.4 -> 1.9 s of a 20 M event full build).
-  SELECT k.area_key, CAST(list_position(['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice'], k.area_level) AS UTINYINT) AS level_no, a.is_current
+  -- The level by its position in $8 (the levels): the rows joined and grouped below carry it, and the rate's
+  -- numerator as a flag, not text (peer bands 2.4 -> 1.6 s of a 20 M event full build, ADR 0056).
+  SELECT k.area_key, CAST(list_position($8::VARCHAR[], k.area_level) AS UTINYINT) AS level_no, a.is_current
   FROM area_dim k
   JOIN area a ON a.area_level = k.area_level AND a.area_code = k.area_code
   WHERE k.area_level <> 'england' AND k.area_code <> 'UNKNOWN'
@@ -971,7 +970,7 @@ bands AS (
   FROM peer
   GROUP BY i, level_no, grain, period_start
 )
-SELECT rate.metric_id, ['england', 'region', 'icb', 'sub_icb', 'pcn', 'practice'][b.level_no], CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
+SELECT rate.metric_id, ($8::VARCHAR[])[b.level_no], CASE b.grain WHEN 0 THEN 'week' ELSE 'month' END, b.period_start, b.n,
        b.q[1], b.q[2], b.q[3], b.q[4], b.q[5]
 FROM bands b
 JOIN rate ON rate.i = b.i
