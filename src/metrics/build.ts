@@ -13,7 +13,10 @@ import * as buildSql from '../warehouse/sql/build.ts';
 
 export interface BuildResult {
   metrics: string[];
-  /** Figures (re)computed from events by this build, running totals aside. */
+  /**
+   * Cells this build stored: figures (running totals included) and their provider and service breakdowns;
+   * ratios, computed from stored figures afterwards, aside.
+   */
   rows: number;
   incremental: boolean;
   dataVersion: number;
@@ -282,7 +285,11 @@ const areaKey = async (s: BuildState, level: string, code: string) =>
 
 const hasUniqueUsers = (s: BuildState) => s.metrics.some((m) => isKind(m, 'unique_users', 'rolling_window'));
 
-/** Moves cell_build into the cube, counting what it wrote. */
+/**
+ * Moves cell_build into the cube, counting what it wrote, and leaves cell_build empty. It is made anew rather
+ * than deleted from: a DELETE keeps the rows' memory, and a full build's 20 M rows there (with build_fact's,
+ * which nothing reads after the roll-up either) pushed a gigabyte of the later steps' tables out to disk.
+ */
 async function storeCells(s: BuildState): Promise<void> {
   const r = (await s.tx.one<{ n: number; first: string | null; last: string | null }>(
     'SELECT count(*) AS n, min(period_start) AS first, max(period_start) AS last FROM cell_build',
@@ -294,6 +301,7 @@ async function storeCells(s: BuildState): Promise<void> {
   if (s.range) await s.tx.run(buildSql.storeCells, [recentFrom(s.bounds.to)]);
   else await s.tx.run(buildSql.stageCells);
   await s.tx.run(buildSql.storeJumpOffCells);
+  await s.tx.run(buildSql.createCellBuild);
 }
 
 /** At most this many months of user_month are read to carry a stored rolling state forward to a build's start. */
@@ -662,6 +670,8 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       await s.tx.run(buildSql.rollupChainsCurrent, [s.england]);
       await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
       await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
+      // Nothing reads the practice facts after this: made anew to give back their memory (storeCells).
+      await s.tx.run(buildSql.createBuildFact);
     },
   },
   {
@@ -705,7 +715,6 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       ]);
       // Opens from the stored totals only after the first day; a full build starts on it (cumStart = firstDay).
       await tx.run(buildSql.cumulativeRunning, [s.cumStart, s.firstDay]);
-      await tx.run('DELETE FROM cell_build');
       await tx.run(buildSql.cumulativePractices);
       await tx.run(buildSql.rollupChainsCurrent, [s.england]);
       await tx.run(buildSql.cumulativeAsRecorded);
