@@ -258,6 +258,8 @@ interface BuildState {
   lastEvent: string | null;
   /** User-hash partitions of the unique-user passes (ADR 0027). */
   parts: number;
+  /** A full build's copy of the cube holds cells (storeCells): later ones are copied into it. */
+  cubeStaged: boolean;
   rows: number;
   firstPeriod: string | null;
   lastPeriod: string | null;
@@ -297,10 +299,14 @@ async function storeCells(s: BuildState): Promise<void> {
   s.rows += r.n;
   if (r.first && (!s.firstPeriod || r.first < s.firstPeriod)) s.firstPeriod = r.first;
   if (r.last && (!s.lastPeriod || r.last > s.lastPeriod)) s.lastPeriod = r.last;
-  // A full build sorts its cells once, as it moves them into the warehouse (buildMetrics).
-  if (s.range) await s.tx.run(buildSql.storeCells, [recentFrom(s.bounds.to)]);
-  else await s.tx.run(buildSql.stageCells);
+  // A full build sorts its cells once, as it moves them into the warehouse (buildMetrics); its first cells
+  // are not copied: cell_build becomes the cube's copy.
   await s.tx.run(buildSql.storeJumpOffCells);
+  if (s.range) await s.tx.run(buildSql.storeCells, [recentFrom(s.bounds.to)]);
+  else if (!s.cubeStaged && (await s.tx.scalar<number>('SELECT count(*) FROM temp.main.metric_cell')) === 0) {
+    await s.tx.run(buildSql.adoptCellBuild);
+  } else await s.tx.run(buildSql.stageCells);
+  s.cubeStaged = true;
   await s.tx.run(buildSql.createCellBuild);
 }
 
@@ -851,6 +857,7 @@ export async function buildMetrics(
     cumStart: '0001-01-01',
     lastEvent: null,
     parts: 1,
+    cubeStaged: false,
     rows: 0,
     firstPeriod: null,
     lastPeriod: null,
@@ -890,7 +897,7 @@ export async function buildMetrics(
         // The cube sorted as storeCells sorts, in one run; the other tables in their copy's order.
         if (t === 'metric_cell') {
           await tx.run(
-            `INSERT INTO ${database}.main.${t} SELECT * FROM temp.main.${t} ${buildSql.moveCubeOrder}`,
+            `INSERT INTO ${database}.main.${t} SELECT ${buildSql.moveCubeColumns} FROM temp.main.${t} ${buildSql.moveCubeOrder}`,
             [recentFrom(bounds.to)],
           );
         } else await tx.run(`INSERT INTO ${database}.main.${t} SELECT * FROM temp.main.${t}`);
