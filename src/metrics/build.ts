@@ -258,8 +258,6 @@ interface BuildState {
   lastEvent: string | null;
   /** User-hash partitions of the unique-user passes (ADR 0027). */
   parts: number;
-  /** A full build's copy of the cube holds cells (storeCells): later ones are copied into it. */
-  cubeStaged: boolean;
   rows: number;
   firstPeriod: string | null;
   lastPeriod: string | null;
@@ -299,14 +297,13 @@ async function storeCells(s: BuildState): Promise<void> {
   s.rows += r.n;
   if (r.first && (!s.firstPeriod || r.first < s.firstPeriod)) s.firstPeriod = r.first;
   if (r.last && (!s.lastPeriod || r.last > s.lastPeriod)) s.lastPeriod = r.last;
-  // A full build sorts its cells once, as it moves them into the warehouse (buildMetrics); its first cells
-  // are not copied: cell_build becomes the cube's copy.
+  // A full build sorts its cells once, as it moves them into the warehouse (buildMetrics); while its copy of
+  // the cube is empty, cell_build becomes that copy rather than being copied into it.
   await s.tx.run(buildSql.storeJumpOffCells);
   if (s.range) await s.tx.run(buildSql.storeCells, [recentFrom(s.bounds.to)]);
-  else if (!s.cubeStaged && (await s.tx.scalar<number>('SELECT count(*) FROM temp.main.metric_cell')) === 0) {
+  else if ((await s.tx.scalar<number>('SELECT count(*) FROM temp.main.metric_cell')) === 0) {
     await s.tx.run(buildSql.adoptCellBuild);
   } else await s.tx.run(buildSql.stageCells);
-  s.cubeStaged = true;
   await s.tx.run(buildSql.createCellBuild);
 }
 
@@ -857,7 +854,6 @@ export async function buildMetrics(
     cumStart: '0001-01-01',
     lastEvent: null,
     parts: 1,
-    cubeStaged: false,
     rows: 0,
     firstPeriod: null,
     lastPeriod: null,
