@@ -16,6 +16,7 @@ import { RELEASES, type ReleaseRow } from '../../test/support/two-releases.ts';
 import { buildableMetrics, buildMetrics, recentFrom } from './build.ts';
 import { latestEventDate } from '../domain/canonical-event.ts';
 import { loadCatalogue } from './catalogue.ts';
+import { isKind } from '../domain/metric-kind.ts';
 import { getMetricSeries } from '../query/series.ts';
 import { getDataStatus } from '../query/status.ts';
 import { getBreakdown } from '../query/breakdown.ts';
@@ -792,6 +793,102 @@ describe('buildMetrics', () => {
       }
     });
     await expectIncrementalLikeFull(catalogue, clock, events, cutDays, 'cut', { startsOnCut: true });
+  });
+
+  // A delivery of Wednesday 14 to Friday 16 October 2026 (a late one: later days were loaded before it) changes
+  // the week of 12 October and the month of October, nothing else of them: the other weeks of October keep
+  // their stored counts and users (a build once rewrote every week of the month, a third of a new week's
+  // cells), and every stored figure is what a full rebuild of all the events gives.
+  it('an incremental build rewrites the weeks of its dates and their month, not the month’s other weeks', async () => {
+    const catalogue = loadCatalogue();
+    const clock = fixedClock('2026-11-21T12:00:00Z');
+    const events = randomEvents(17, 1500).map((e, i) =>
+      i % 11 === 0
+        ? {
+            ...e,
+            id: `w${i}`,
+            type: 'jump_off',
+            recordType: '',
+            provider: PROVIDERS[i % 3]!,
+            service: SERVICES[i % 2]!,
+          }
+        : { ...e, id: `w${i}` },
+    );
+    // Logins and jump-offs on every day of October, so that each of its weeks has stored cells.
+    for (let day = 1; day <= 31; day++) {
+      events.push({
+        id: `oct${day}`,
+        time: `2026-10-${String(day).padStart(2, '0')}T10:00:00Z`,
+        type: day % 2 ? 'login' : 'jump_off',
+        user: `d${day % 7}`,
+        practice: PRACTICE_CODES[day % 3]!,
+        level: 'P9',
+        recordType: '',
+        ...(day % 2 ? {} : { provider: PROVIDERS[day % 3]!, service: SERVICES[day % 2]! }),
+      });
+    }
+    const late = (e: Ev) => londonDate(e.time) >= '2026-10-14' && londonDate(e.time) <= '2026-10-16';
+    expect(events.filter(late).length).toBeGreaterThan(0);
+    const fromEvents = catalogue
+      .filter((m) => m.events && (isKind(m, 'count') || isKind(m, 'unique_users')))
+      .map((m) => m.id);
+    const others = "grain = 0 AND period_start IN ('2026-10-05', '2026-10-19', '2026-10-26')";
+    const full = await geographyWarehouse();
+    const incremental = await geographyWarehouse();
+    const marked = await geographyWarehouse();
+    try {
+      await ingestEventFile(full, writeEvents('weeks-all.csv', events));
+      await buildMetrics(full, catalogue, clock);
+      for (const wh of [incremental, marked]) {
+        await ingestEventFile(
+          wh,
+          writeEvents(
+            'weeks-a.csv',
+            events.filter((e) => !late(e)),
+          ),
+        );
+        await buildMetrics(wh, catalogue, clock);
+      }
+      // The other weeks' counts and users marked (negated, less one) where a rewrite would replace them.
+      await marked.run(
+        `UPDATE metric_cell SET value = -value - 1 WHERE ${others}
+         AND metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($1, metric_id))`,
+        [listValue(fromEvents)],
+      );
+      await marked.run(`UPDATE jump_off_cell SET value = -value - 1 WHERE ${others}`);
+      // (Ratios of the marked figures, recomputed from them, are not counted.)
+      const count = async (table: string) =>
+        Number(
+          await marked.scalar<number>(
+            `SELECT count(*) FROM ${table} WHERE ${others} AND value < 0
+             AND metric_key IN (SELECT metric_key FROM metric_dim WHERE list_contains($1, metric_id))`,
+            [listValue([...fromEvents, 'jump_off_clicks'])],
+          ),
+        );
+      const [cells, jumpOffs] = [await count('metric_cell'), await count('jump_off_cell')];
+      expect(cells).toBeGreaterThan(100);
+      expect(jumpOffs).toBeGreaterThan(10);
+      for (const wh of [incremental, marked]) {
+        const loaded = await ingestEventFile(wh, writeEvents('weeks-b.csv', events.filter(late)));
+        expect([loaded.firstEventDate, loaded.lastEventDate]).toEqual(['2026-10-14', '2026-10-16']);
+        await buildMetrics(wh, catalogue, clock, { from: loaded.firstEventDate!, to: loaded.lastEventDate! });
+      }
+      expect([await count('metric_cell'), await count('jump_off_cell')]).toEqual([cells, jumpOffs]);
+      // Their week and month were rewritten: none of their cells is marked.
+      expect(
+        await marked.scalar<number>(
+          "SELECT count(*) FROM metric_cell WHERE value < 0 AND period_start IN ('2026-10-01', '2026-10-12')",
+        ),
+      ).toBe(0);
+      expect(await duplicateKeys(incremental)).toEqual([]);
+      const [got, expected] = [await dump(incremental), await dump(full)];
+      expect(got.length).toBe(expected.length);
+      expect(got.filter((x, i) => x !== expected[i]).slice(0, 3)).toEqual([]);
+    } finally {
+      full.close();
+      incremental.close();
+      marked.close();
+    }
   });
 
   // Running totals are recomputed from the week and month of the first changed date, opening from the stored

@@ -53,9 +53,16 @@ export interface BuildRange {
 }
 
 interface BuildWindow {
-  /** Events read for counts and per-period users; periods lying wholly inside are recomputed. */
+  /** Events read for counts and per-period users; the months lying wholly inside are recomputed. */
   lo: string;
   hi: string;
+  /**
+   * The weeks recomputed: those lying wholly inside, from the week of the first changed date to the week of
+   * the last. The window reaches back to the start of the first changed month, but the weeks between hold no
+   * changed date (a new week of 9-15 November rewrote 2-8 November too: a third of its cells).
+   */
+  weekLo: string;
+  weekHi: string;
   /** Target months of rolling 12-month users recomputed, and the events they read. */
   t12lo: string;
   t12hi: string;
@@ -82,6 +89,8 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
     return {
       lo: bounds.from,
       hi: bounds.to,
+      weekLo: bounds.from,
+      weekHi: bounds.to,
       t12lo: bounds.from,
       t12hi: bounds.to,
       e12lo: bounds.from,
@@ -106,6 +115,8 @@ export function buildWindow(range: BuildRange | undefined, bounds: BuildRange): 
   return {
     lo,
     hi,
+    weekLo: periodStart('week', from),
+    weekHi: periodEnd('week', lastWeek),
     t12lo,
     t12hi,
     e12lo: addMonths(t12lo, -11),
@@ -525,7 +536,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
   {
     name: 'loaded-days',
     reads: ['activity_event', 'feed_practice_daily', 'feed_partner_daily', 'feed_pomi', 'build_release'],
-    writes: ['data_day', 'build_event', 'date_release'],
+    writes: ['data_day', 'build_event', 'build_recomputes', 'date_release'],
     why: 'running totals and denominators start at the first day with activity; each day takes the release in force',
     run: async (s) => {
       const { tx, w, bounds } = s;
@@ -534,6 +545,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
         `CREATE OR REPLACE TEMP VIEW build_event AS SELECT * FROM activity_event
          WHERE event_date BETWEEN ${sqlLiteral(w.lo)} AND ${sqlLiteral(w.hi)}`,
       );
+      await tx.run(buildSql.createRecomputesMacro);
       await tx.run('DELETE FROM data_day WHERE day BETWEEN $1 AND $2 OR day NOT BETWEEN $3 AND $4', [
         w.lo,
         w.hi,
@@ -574,7 +586,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     why: 'events per metric, practice and day, summed into weeks and months',
     run: async (s) => {
       await s.tx.run(buildSql.createBuildFact);
-      await s.tx.run(buildSql.factCounts, [s.w.lo, s.w.hi, s.unknown]);
+      await s.tx.run(buildSql.factCounts, [s.w.lo, s.w.hi, s.unknown, s.w.weekLo, s.w.weekHi]);
     },
   },
   {
@@ -586,7 +598,9 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       const events = metricKey(s, JUMP_OFF_BREAKDOWN.events);
       const feed = metricKey(s, JUMP_OFF_BREAKDOWN.feed);
       if (events >= 0 || feed >= 0) await s.tx.run(buildSql.upsertJumpOffDim, [s.w.lo, s.w.hi]);
-      if (events >= 0) await s.tx.run(buildSql.factJumpOffs, [s.w.lo, s.w.hi, s.unknown, events]);
+      if (events >= 0) {
+        await s.tx.run(buildSql.factJumpOffs, [s.w.lo, s.w.hi, s.unknown, events, s.w.weekLo, s.w.weekHi]);
+      }
     },
   },
   {
@@ -613,7 +627,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       }
       await tx.run(buildSql.createUserEventView);
       for (let part = 0; part < s.parts; part++) {
-        await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.parts, part]);
+        await tx.run(buildSql.createUserPeriod, [w.lo, w.hi, s.parts, part, w.weekLo, w.weekHi]);
         const tied = (await tx.scalar<number>(
           'SELECT count(*) FROM build_user_period WHERE last_practice IS NULL',
         ))!;
@@ -638,7 +652,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     why: "the NHS's aggregated feeds are kept beside the events under their own metric ids (ADR 0007)",
     run: async (s) => {
       const jumpOffFeed = metricKey(s, JUMP_OFF_BREAKDOWN.feed);
-      await s.tx.run(buildSql.factFeedDays, [s.w.lo, s.w.hi, s.unknown, jumpOffFeed]);
+      await s.tx.run(buildSql.factFeedDays, [s.w.lo, s.w.hi, s.unknown, jumpOffFeed, s.w.weekLo, s.w.weekHi]);
       await s.tx.run(buildSql.factPomi, [s.w.lo, s.w.hi, s.unknown]);
     },
   },
@@ -672,7 +686,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
       await s.tx.run(buildSql.rollupPractices, [s.parts]);
       await s.tx.run(buildSql.rollupChainsCurrent, [s.england]);
       await s.tx.run(buildSql.rollupAsRecorded, [s.england]);
-      await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england]);
+      await s.tx.run(buildSql.feedDownloads, [s.w.lo, s.w.hi, s.england, s.w.weekLo, s.w.weekHi]);
       // Nothing reads the practice facts after this: made anew to give back their memory (storeCells).
       await s.tx.run(buildSql.createBuildFact);
     },
@@ -685,7 +699,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
     run: async (s) => {
       const { tx, w } = s;
       if (s.range) {
-        await tx.run(buildSql.deleteRecomputed, [w.lo, w.hi, w.t12lo, w.t12hi]);
+        await tx.run(buildSql.deleteRecomputed, [w.lo, w.hi, w.t12lo, w.t12hi, w.weekLo, w.weekHi]);
         const fromDates = [
           ...s.listSizeIds.map((id) => ({ id, from: s.gridStart })),
           ...s.cumulative.map((m) => ({ id: m.id, from: s.cumStart })),
@@ -696,7 +710,7 @@ export const BUILD_STEPS: readonly BuildStep[] = [
             fromDates.map((f) => f.from).reduce((a, b) => minDate(a, b)),
           ]);
         }
-        await tx.run(buildSql.deleteRecomputedJumpOffs, [w.lo, w.hi]);
+        await tx.run(buildSql.deleteRecomputedJumpOffs, [w.lo, w.hi, w.weekLo, w.weekHi]);
       } else {
         await tx.run('DELETE FROM metric_cell');
         await tx.run('DELETE FROM jump_off_cell');
@@ -906,7 +920,11 @@ export async function buildMetrics(
     await db.run(
       [...REWRITTEN_TABLES, ...TEMP_TABLES, ...OTHER_TEMP_TABLES]
         .map((t) => `DROP TABLE IF EXISTS temp.main.${t}`)
-        .concat('DROP VIEW IF EXISTS temp.main.build_user_event', 'DROP VIEW IF EXISTS temp.main.build_event')
+        .concat(
+          'DROP VIEW IF EXISTS temp.main.build_user_event',
+          'DROP VIEW IF EXISTS temp.main.build_event',
+          'DROP MACRO IF EXISTS temp.main.build_recomputes',
+        )
         .join(';\n'),
     );
   }
@@ -997,6 +1015,7 @@ async function finish(
       ...TEMP_TABLES.map((table) => `DROP TABLE ${table}`),
       'DROP VIEW IF EXISTS build_user_event',
       'DROP VIEW build_event',
+      'DROP MACRO build_recomputes',
     ].join(';\n'),
   );
   return {

@@ -41,6 +41,17 @@ ORDER BY 1, 2, 3
  * period, feed figures and list sizes, by metric (dim_key: 0, or the provider and service of a jump-off
  * breakdown), grain (0 week, 1 month), period and the practice-map release in force (for as recorded).
  */
+/**
+ * Whether a build recomputes period p of grain g (0 week, 1 month): a month lying wholly within the build's
+ * events, lo..hi; a week lying wholly within the weeks of its changed dates, wlo..whi (BuildWindow: lo reaches
+ * back to the first changed month's start, and the weeks before the first changed date's hold no change).
+ * Every statement that computes or deletes a build's periods asks it, so they agree.
+ */
+export const createRecomputesMacro = query('build.createRecomputesMacro')`
+CREATE OR REPLACE TEMP MACRO build_recomputes(g, p, lo, hi, wlo, whi) AS
+  CASE g WHEN 0 THEN p >= wlo AND p + 6 <= whi ELSE p >= lo AND last_day(p) <= hi END
+`;
+
 export const createBuildFact = query('build.createBuildFact')`
 CREATE OR REPLACE TEMP TABLE build_fact (
   metric_key SMALLINT NOT NULL,
@@ -336,8 +347,8 @@ LEFT JOIN date_release r ON r.attr_date = e.event_date
 
 /**
  * Each user's last qualifying event in each period (build_user_event), once per unique-user selector: latest
- * event_time, event_id breaking ties, as in the NHS App MI publication. Only periods lying wholly within
- * $1..$2 (build_event may hold part of the others). Users are grouped on their integer key, and only partition
+ * event_time, event_id breaking ties, as in the NHS App MI publication. Only the periods the build recomputes:
+ * months within $1..$2, weeks within $5..$6 (build_recomputes; build_event may hold part of others). Users are grouped on their integer key, and only partition
  * $4 of $3 by the key's hash is computed (ADR 0027): every user's events lie in one partition.
  *
  * The last event is found with fixed-size maxima, not an arg_max over structs (4.6 -> 3.0 s at 20 M events,
@@ -369,8 +380,7 @@ SELECT sig_key, CAST(no_week AS UTINYINT) AS grain, coalesce(wk, mo) AS period_s
        CASE WHEN high % 4194304 = 4194303 - low % 4194304 THEN CAST(high % 4194304 AS INTEGER) END AS last_practice,
        CASE WHEN high % 4194304 = 4194303 - low % 4194304 THEN event_date END AS last_date
 FROM grouped
-WHERE coalesce(wk, mo) >= $1
-  AND CASE WHEN no_week = 0 THEN wk + 6 ELSE last_day(mo) END <= $2
+WHERE build_recomputes(no_week, coalesce(wk, mo), $1, $2, $5, $6)
 `;
 
 /**
@@ -531,7 +541,8 @@ WHERE period_start >= CASE grain WHEN 0 THEN CAST(date_trunc('week', $1::DATE) A
 
 /**
  * Removes the stored figures an incremental build recomputes from events and feeds: counts, unique users and
- * feed figures of periods lying wholly within $1..$2, and rolling 12-month users of target months $3..$4.
+ * feed figures of the months within $1..$2 and the weeks within $5..$6 (build_recomputes), and rolling 12-month
+ * users of target months $3..$4.
  * The metrics recomputed from a date on (running totals, patients of all ages) go by
  * deleteRecomputedFromDates: one statement with both as `OR`ed conditions and a correlated subquery over
  * their list took 0.22 s of a one-week build at 20 M events (ADR 0046).
@@ -541,8 +552,7 @@ DELETE FROM metric_cell
 WHERE period_start >= least($1::DATE, $3::DATE)
   AND ((metric_key IN (SELECT metric_key FROM metric_selector WHERE kind IN ('count', 'unique')
                       UNION SELECT metric_key FROM feed_selector)
-       AND period_start >= $1
-       AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2)
+       AND build_recomputes(grain, period_start, $1, $2, $5, $6))
    OR (metric_key IN (SELECT metric_key FROM metric_selector WHERE kind = 'unique_12m')
        AND period_start BETWEEN $3 AND $4))
 `;
@@ -570,11 +580,11 @@ WHERE metric_cell.period_start >= least(CAST(date_trunc('week', $2::DATE) AS DAT
 `;
 
 /**
- * Removes the stored jump-off breakdown of periods lying wholly within $1..$2.
+ * Removes the stored jump-off breakdown of the months within $1..$2 and the weeks within $3..$4.
  */
 export const deleteRecomputedJumpOffs = query('build.deleteRecomputedJumpOffs')`
 DELETE FROM jump_off_cell
-WHERE period_start >= $1 AND CASE grain WHEN 0 THEN period_start + 6 ELSE last_day(period_start) END <= $2
+WHERE period_start >= $1 AND build_recomputes(grain, period_start, $1, $2, $3, $4)
 `;
 
 /**
@@ -585,8 +595,8 @@ DELETE FROM user_month WHERE month >= $1 AND last_day(month) <= $2
 `;
 
 /**
- * Event counts per metric, period and practice, for weeks and months lying wholly within $1..$2 (build_event
- * may hold part of the others): each event with its practice key, its day's practice-map release and its week
+ * Event counts per metric, period and practice, for the months within $1..$2 and the weeks within $4..$5
+ * (build_recomputes; build_event may hold part of others): each event with its practice key, its day's practice-map release and its week
  * and month, counted per week and per month in one GROUPING SETS pass (ADR 0046). Counting per day first and
  * then summing the days took longer: 10 M day groups at 20 M events, 2.5 s against 2.0 (ADR 0055).
  * Unrecognised practices count as Unknown ($3 = its key).
@@ -615,14 +625,13 @@ grouped AS (
 )
 SELECT metric_key, 0, CAST(no_week AS UTINYINT), coalesce(wk, mo), practice_key, release, n
 FROM grouped
-WHERE coalesce(wk, mo) >= $1
-  AND CASE WHEN no_week = 0 THEN wk + 6 ELSE last_day(mo) END <= $2
+WHERE build_recomputes(no_week, coalesce(wk, mo), $1, $2, $4, $5)
 `;
 
 /**
  * Practice feed figures per period: the daily snapshot (one metric per column) and integrated-partner clicks
- * (also per provider and service, as the breakdown of metric $4 when it is given), for weeks and months lying
- * wholly within $1..$2. Unrecognised practice codes count as Unknown ($3 = its key).
+ * (also per provider and service, as the breakdown of metric $4 when it is given), for the months within
+ * $1..$2 and the weeks within $5..$6. Unrecognised practice codes count as Unknown ($3 = its key).
  */
 export const factFeedDays = query('build.factFeedDays')`
 INSERT INTO build_fact
@@ -657,14 +666,13 @@ CROSS JOIN LATERAL (
 ) x
 LEFT JOIN build_practice p ON p.practice_code = f.practice_code
 JOIN date_release r ON r.attr_date = f.date
-WHERE x.period_start >= $1
-  AND CASE g.grain WHEN 0 THEN x.period_start + 6 ELSE last_day(x.period_start) END <= $2
+WHERE build_recomputes(g.grain, x.period_start, $1, $2, $5, $6)
 GROUP BY ALL
 `;
 
 /**
- * Jump-off events per provider and service (the breakdown of metric $4), per period and practice, for weeks
- * and months lying wholly within $1..$2. Unrecognised practices count as Unknown ($3 = its key).
+ * Jump-off events per provider and service (the breakdown of metric $4), per period and practice, for the
+ * months within $1..$2 and the weeks within $5..$6. Unrecognised practices count as Unknown ($3 = its key).
  */
 export const factJumpOffs = query('build.factJumpOffs')`
 INSERT INTO build_fact
@@ -676,8 +684,7 @@ CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) g(grain)
 LEFT JOIN build_practice p ON p.practice_code = e.practice_code
 JOIN date_release r ON r.attr_date = e.event_date
 WHERE e.event_type = 'jump_off'
-  AND CASE g.grain WHEN 0 THEN r.wk ELSE r.mo END >= $1
-  AND CASE g.grain WHEN 0 THEN r.wk + 6 ELSE last_day(r.mo) END <= $2
+  AND build_recomputes(g.grain, CASE g.grain WHEN 0 THEN r.wk ELSE r.mo END, $1, $2, $5, $6)
 GROUP BY ALL
 `;
 
@@ -818,8 +825,8 @@ GROUP BY ALL
 `;
 
 /**
- * App downloads, England only ($3 = its key), on both structures, for weeks and months lying wholly within
- * $1..$2.
+ * App downloads, England only ($3 = its key), on both structures, for the months within $1..$2
+ * and the weeks within $4..$5.
  */
 export const feedDownloads = query('build.feedDownloads')`
 INSERT INTO cell_build
@@ -837,8 +844,7 @@ WITH by_period AS (
 SELECT st.structure, b.metric_key, 0, b.grain, b.period_start, $3, b.value, NULL
 FROM by_period b
 CROSS JOIN (VALUES (0::UTINYINT), (1::UTINYINT)) st(structure)
-WHERE b.period_start >= $1
-  AND CASE b.grain WHEN 0 THEN b.period_start + 6 ELSE last_day(b.period_start) END <= $2
+WHERE build_recomputes(b.grain, b.period_start, $1, $2, $4, $5)
 `;
 
 /**
