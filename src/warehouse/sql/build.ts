@@ -1015,93 +1015,55 @@ GROUP BY day
 
 /**
  * Rolls practice figures up the structure in force on each attribution date (its release): one pass to the
- * PCN chains of each release, then each level from the one below it (rollupChainsCurrent says why). Practices
- * are the same areas on both structures, so only PCN and above are written here. $1 = the England area key.
+ * PCN chains of each release, then every level from those. Practices are the same areas on both structures,
+ * so only PCN and above are written here. $1 = the England area key.
  */
 export const rollupAsRecorded = query('build.rollupAsRecorded')`
 INSERT INTO cell_build
-WITH chain AS MATERIALIZED (
+WITH chain AS (
   SELECT f.metric_key, f.dim_key, f.grain, f.period_start, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key,
          sum(f.n) AS value
   FROM build_fact f
   JOIN anc_recorded a ON a.release = f.release AND a.practice_key = f.practice_key
   GROUP BY ALL
-),
-sub AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, sub_icb_key, icb_key, region_key, sum(value) AS value
-  FROM chain GROUP BY ALL
-),
-icb AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, icb_key, region_key, sum(value) AS value
-  FROM sub GROUP BY ALL
-),
-region AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, region_key, sum(value) AS value
-  FROM icb GROUP BY ALL
 )
-SELECT 1, metric_key, dim_key, grain, period_start, coalesce(pcn_key, $1), sum(value), NULL
-FROM chain GROUP BY metric_key, dim_key, grain, period_start, pcn_key
-UNION ALL
-SELECT 1, metric_key, dim_key, grain, period_start, coalesce(sub_icb_key, $1), sum(value), NULL
-FROM sub GROUP BY metric_key, dim_key, grain, period_start, sub_icb_key
-UNION ALL
-SELECT 1, metric_key, dim_key, grain, period_start, coalesce(icb_key, $1), sum(value), NULL
-FROM icb GROUP BY metric_key, dim_key, grain, period_start, icb_key
-UNION ALL
-SELECT 1, metric_key, dim_key, grain, period_start, coalesce(region_key, $1), sum(value), NULL
-FROM region GROUP BY metric_key, dim_key, grain, period_start, region_key
-UNION ALL
-SELECT 1, metric_key, dim_key, grain, period_start, $1, sum(value), NULL
-FROM region GROUP BY metric_key, dim_key, grain, period_start
+SELECT 1, metric_key, dim_key, grain, period_start, coalesce(pcn_key, sub_icb_key, icb_key, region_key, $1),
+       sum(value), NULL
+FROM chain
+GROUP BY GROUPING SETS (
+  (metric_key, dim_key, grain, period_start, pcn_key),
+  (metric_key, dim_key, grain, period_start, sub_icb_key),
+  (metric_key, dim_key, grain, period_start, icb_key),
+  (metric_key, dim_key, grain, period_start, region_key),
+  (metric_key, dim_key, grain, period_start)
+)
 `;
 
 /**
  * Rolls the practice rows of cell_build (rollupPractices, cumulativePractices: today's structure, nothing
  * else in cell_build yet) up today's structure: one pass to PCN chains (PCN, sub-ICB, ICB, region), which are
- * few, and then each level from the one below it: sub-ICBs from the chains, ICBs from the sub-ICBs, regions
- * from the ICBs and England from the regions. Sums are exact. A GROUPING SETS over the chains, one set per
- * level, fed every chain row to each of its five hash tables: 3.15-4.38 s against 2.79-3.37 s for the 12.5 M
- * practice cells of a 20 M event build (ADR 0058). Each level keeps the keys above it, so a PCN or sub-ICB
- * whose practices lie under two parents is still summed whole; a missing key rolls into England's key, as
- * the grouping sets did. $1 = the England area key.
+ * few, and every level above from those. Sums are exact. $1 = the England area key.
  */
 export const rollupChainsCurrent = query('build.rollupChainsCurrent')`
 INSERT INTO cell_build
-WITH chain AS MATERIALIZED (
+WITH chain AS (
   SELECT r.metric_key, r.dim_key, r.grain, r.period_start, a.pcn_key, a.sub_icb_key, a.icb_key, a.region_key,
          sum(r.value) AS value, sum(r.uncovered) AS uncovered
   FROM cell_build r
   JOIN anc_current a ON a.practice_key = r.area_key
   WHERE r.structure = 0
   GROUP BY ALL
-),
-sub AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, sub_icb_key, icb_key, region_key,
-         sum(value) AS value, sum(uncovered) AS uncovered
-  FROM chain GROUP BY ALL
-),
-icb AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, icb_key, region_key, sum(value) AS value, sum(uncovered) AS uncovered
-  FROM sub GROUP BY ALL
-),
-region AS MATERIALIZED (
-  SELECT metric_key, dim_key, grain, period_start, region_key, sum(value) AS value, sum(uncovered) AS uncovered
-  FROM icb GROUP BY ALL
 )
-SELECT 0, metric_key, dim_key, grain, period_start, coalesce(pcn_key, $1), sum(value), sum(uncovered)
-FROM chain GROUP BY metric_key, dim_key, grain, period_start, pcn_key
-UNION ALL
-SELECT 0, metric_key, dim_key, grain, period_start, coalesce(sub_icb_key, $1), sum(value), sum(uncovered)
-FROM sub GROUP BY metric_key, dim_key, grain, period_start, sub_icb_key
-UNION ALL
-SELECT 0, metric_key, dim_key, grain, period_start, coalesce(icb_key, $1), sum(value), sum(uncovered)
-FROM icb GROUP BY metric_key, dim_key, grain, period_start, icb_key
-UNION ALL
-SELECT 0, metric_key, dim_key, grain, period_start, coalesce(region_key, $1), sum(value), sum(uncovered)
-FROM region GROUP BY metric_key, dim_key, grain, period_start, region_key
-UNION ALL
-SELECT 0, metric_key, dim_key, grain, period_start, $1, sum(value), sum(uncovered)
-FROM region GROUP BY metric_key, dim_key, grain, period_start
+SELECT 0, metric_key, dim_key, grain, period_start, coalesce(pcn_key, sub_icb_key, icb_key, region_key, $1),
+       sum(value), sum(uncovered)
+FROM chain
+GROUP BY GROUPING SETS (
+  (metric_key, dim_key, grain, period_start, pcn_key),
+  (metric_key, dim_key, grain, period_start, sub_icb_key),
+  (metric_key, dim_key, grain, period_start, icb_key),
+  (metric_key, dim_key, grain, period_start, region_key),
+  (metric_key, dim_key, grain, period_start)
+)
 `;
 
 export const setMeta = query('build.setMeta')`
