@@ -93,6 +93,22 @@ function randomEvents(seed: number, n: number): Ev[] {
   return events;
 }
 
+/** The events with ids `${prefix}${i}`, every `every`-th made a jump-off to a provider and service. */
+function withJumpOffs(events: Ev[], prefix: string, every: number): Ev[] {
+  return events.map((e, i) =>
+    i % every === 0
+      ? {
+          ...e,
+          id: `${prefix}${i}`,
+          type: 'jump_off',
+          recordType: '',
+          provider: PROVIDERS[i % 3]!,
+          service: SERVICES[i % 2]!,
+        }
+      : { ...e, id: `${prefix}${i}` },
+  );
+}
+
 // ---- The brute force, written without SQL ----
 const londonDay = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/London',
@@ -760,18 +776,7 @@ describe('buildMetrics', () => {
   it('an incremental build starting on any weekday across a month end equals a full rebuild, with no duplicate keys', async () => {
     const catalogue = loadCatalogue();
     const clock = fixedClock('2026-11-21T12:00:00Z');
-    const events = randomEvents(11, 1200).map((e, i) =>
-      i % 13 === 0
-        ? {
-            ...e,
-            id: `m${i}`,
-            type: 'jump_off',
-            recordType: '',
-            provider: PROVIDERS[i % 3]!,
-            service: SERVICES[i % 2]!,
-          }
-        : { ...e, id: `m${i}` },
-    );
+    const events = withJumpOffs(randomEvents(11, 1200), 'm', 13);
     const cutDays = [
       ...['2026-09-28', '2026-09-29', '2026-09-30', '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04'],
       ...['2026-07-31', '2026-08-01'],
@@ -802,18 +807,7 @@ describe('buildMetrics', () => {
   it('an incremental build rewrites the weeks of its dates and their month, not the month’s other weeks', async () => {
     const catalogue = loadCatalogue();
     const clock = fixedClock('2026-11-21T12:00:00Z');
-    const events = randomEvents(17, 1500).map((e, i) =>
-      i % 11 === 0
-        ? {
-            ...e,
-            id: `w${i}`,
-            type: 'jump_off',
-            recordType: '',
-            provider: PROVIDERS[i % 3]!,
-            service: SERVICES[i % 2]!,
-          }
-        : { ...e, id: `w${i}` },
-    );
+    const events = withJumpOffs(randomEvents(17, 1500), 'w', 11);
     // Logins and jump-offs on every day of October, so that each of its weeks has stored cells.
     for (let day = 1; day <= 31; day++) {
       events.push({
