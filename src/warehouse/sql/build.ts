@@ -37,11 +37,6 @@ ORDER BY 1, 2, 3
 `;
 
 /**
- * Everything the roll-ups add up, per practice: event counts, users already attributed to one practice per
- * period, feed figures and list sizes, by metric (dim_key: 0, or the provider and service of a jump-off
- * breakdown), grain (0 week, 1 month), period and the practice-map release in force (for as recorded).
- */
-/**
  * Whether a build recomputes period p of grain g (0 week, 1 month): a month lying wholly within the build's
  * events, lo..hi; a week lying wholly within the weeks of its changed dates, wlo..whi (BuildWindow: lo reaches
  * back to the first changed month's start, and the weeks before the first changed date's hold no change).
@@ -52,6 +47,11 @@ CREATE OR REPLACE TEMP MACRO build_recomputes(g, p, lo, hi, wlo, whi) AS
   CASE g WHEN 0 THEN p >= wlo AND p + 6 <= whi ELSE p >= lo AND last_day(p) <= hi END
 `;
 
+/**
+ * Everything the roll-ups add up, per practice: event counts, users already attributed to one practice per
+ * period, feed figures and list sizes, by metric (dim_key: 0, or the provider and service of a jump-off
+ * breakdown), grain (0 week, 1 month), period and the practice-map release in force (for as recorded).
+ */
 export const createBuildFact = query('build.createBuildFact')`
 CREATE OR REPLACE TEMP TABLE build_fact (
   metric_key SMALLINT NOT NULL,
@@ -348,8 +348,9 @@ LEFT JOIN date_release r ON r.attr_date = e.event_date
 /**
  * Each user's last qualifying event in each period (build_user_event), once per unique-user selector: latest
  * event_time, event_id breaking ties, as in the NHS App MI publication. Only the periods the build recomputes:
- * months within $1..$2, weeks within $5..$6 (build_recomputes; build_event may hold part of others). Users are grouped on their integer key, and only partition
- * $4 of $3 by the key's hash is computed (ADR 0027): every user's events lie in one partition.
+ * months within $1..$2, weeks within $5..$6 (build_recomputes; build_event may hold part of others). Users
+ * are grouped on their integer key, and only partition $4 of $3 by the key's hash is computed (ADR 0027):
+ * every user's events lie in one partition.
  *
  * The last event is found with fixed-size maxima, not an arg_max over structs (4.6 -> 3.0 s at 20 M events,
  * ADR 0055): an event's millisecond since 2017 above its practice key (below 2^22, checked by the build)
@@ -596,8 +597,9 @@ DELETE FROM user_month WHERE month >= $1 AND last_day(month) <= $2
 
 /**
  * Event counts per metric, period and practice, for the months within $1..$2 and the weeks within $4..$5
- * (build_recomputes; build_event may hold part of others): each event with its practice key, its day's practice-map release and its week
- * and month, counted per week and per month in one GROUPING SETS pass (ADR 0046). Counting per day first and
+ * (build_recomputes; build_event may hold part of others): each event with its practice key, its day's
+ * practice-map release and its week and month, counted per week and per month in one GROUPING SETS pass
+ * (ADR 0046). Counting per day first and
  * then summing the days took longer: 10 M day groups at 20 M events, 2.5 s against 2.0 (ADR 0055).
  * Unrecognised practices count as Unknown ($3 = its key).
  */
