@@ -802,7 +802,7 @@ describe('buildMetrics', () => {
 
   // A delivery of Wednesday 14 to Friday 16 October 2026 (a late one: later days were loaded before it) changes
   // the week of 12 October and the month of October, nothing else of them: the other weeks of October keep
-  // their stored counts and users (a build once rewrote every week of the month, a third of a new week's
+  // their stored counts and users (a build once rewrote every week of the month, a quarter of a new week's
   // cells), and every stored figure is what a full rebuild of all the events gives.
   it('an incremental build rewrites the weeks of its dates and their month, not the month’s other weeks', async () => {
     const catalogue = loadCatalogue();

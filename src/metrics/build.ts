@@ -59,7 +59,7 @@ interface BuildWindow {
   /**
    * The weeks recomputed: those lying wholly inside, from the week of the first changed date to the week of
    * the last. The window reaches back to the start of the first changed month, but the weeks between hold no
-   * changed date (a new week of 9-15 November rewrote 2-8 November too: a third of its cells).
+   * changed date (a new week of 9-15 November rewrote 2-8 November too: a quarter of its cells).
    */
   weekLo: string;
   weekHi: string;
