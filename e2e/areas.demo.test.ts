@@ -394,6 +394,9 @@ describe('Area pages and search (demo warehouse)', () => {
       const tiles = await page.locator('.app-tile').count();
       expect(await page.locator('.app-tile a[href^="/dictionary/"]').count()).toBe(tiles);
       if (viewport.width === 1280) {
+        // A count's tile names the rate its verdict and rank are on.
+        const basis = squash((await page.locator('#tile-logins .app-tile__basis').textContent()) ?? '');
+        expect(basis).toMatch(/^\d[\d,]*\.\d per 1,000 patients 13\+$/);
         // The range chosen through the form is kept, and the 4-week average added.
         await page.getByLabel('Last 13 weeks').check();
         await page.getByLabel('Add a 4-week rolling average').check();

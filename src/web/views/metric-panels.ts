@@ -62,6 +62,11 @@ export interface TileView {
   peerText?: string | null;
   /** Area pages: the comparison verdict against England or the parent, with its confidence interval. */
   verdict?: VerdictView | null;
+  /**
+   * Area pages, a count's tile: the rate its verdict and rank are on ("253.3 per 1,000 patients 13+"), so
+   * that they are not read as about the count.
+   */
+  basisText?: string | null;
   /** Area pages: the rank among areas of its level, short ("Rank 10 of 36 ICBs"). */
   rankText?: string | null;
   /** Only when the rate compared covers less than all of the figure ("Coverage 97%"). */

@@ -9,7 +9,7 @@ import {
   sortChildren,
   type ChildrenSort,
 } from '../../../web/views/area-children.ts';
-import { buildAreaPageView, peerText } from './view.ts';
+import { buildAreaPageView, peerText, rateBasisText } from './view.ts';
 
 const queries = createTestQueries();
 
@@ -187,6 +187,9 @@ describe('buildAreaPageView', () => {
     expect(byParent.breadcrumbs[1]!.href).toBe('/areas/region/Y56?compare=parent');
     // No Better/Worse on the change: it is neutral.
     expect(logins.change && 'judgement' in logins.change).toBe(false);
+    // The count's tile says which rate its verdict and rank are on; a rate's own tile needs no such line.
+    expect(logins.basisText).toBe('50.1 per 1,000 patients 13+');
+    expect(view.tiles.find((t) => t.id === 'pct_registered')!.basisText).toBeNull();
     expect(view.tiles.find((t) => t.id === 'pct_registered')!.comparison!.valueHeading).toBe('Percentage');
     expect(view.comparisonNote).toContain('with London and England');
     expect(view.children!.rows.map((r) => r.code)).toEqual(['93C']);
@@ -218,6 +221,46 @@ describe('buildAreaPageView', () => {
       'North Central London — NHS North Central London ICB - 93C',
       'Camden Central PCN',
     ]);
+  });
+});
+
+describe('rateBasisText', () => {
+  const tile = (metricId: string, unit: string, value: number | null) =>
+    ({
+      metricId: 'registrations',
+      comparison: {
+        metricId,
+        name: 'x',
+        unit,
+        derived: false,
+        periodStart: '2026-10-01',
+        figures: [
+          {
+            area: { level: 'icb', code: 'QMJ', name: 'x', isCurrent: true },
+            role: 'area',
+            value,
+            coverage: 1,
+            lowerCi95: null,
+            upperCi95: null,
+            lowerCi998: null,
+            upperCi998: null,
+          },
+        ],
+        comparedWithEngland: 'similar',
+        comparedWithParent: 'similar',
+      },
+    }) as unknown as Parameters<typeof rateBasisText>[0];
+
+  it('names the rate a count is compared on, rounded as everywhere else', () => {
+    expect(rateBasisText(tile('registrations_per_1000', 'per_1000', 1.25))).toBe(
+      '1.3 per 1,000 patients 13+',
+    );
+    expect(rateBasisText(tile('registered_share', 'percent', 64.04))).toBe('64.0% of patients 13+');
+  });
+
+  it('says nothing when the tile is compared on its own figure, or the rate has no value', () => {
+    expect(rateBasisText(tile('registrations', 'users', 12))).toBeNull();
+    expect(rateBasisText(tile('registrations_per_1000', 'per_1000', null))).toBeNull();
   });
 });
 

@@ -146,6 +146,20 @@ export function verdictView(tile: AreaTile, page: AreaPage, compare: CompareWith
   return { verdict, label: verdictLabel(verdict, name), tagClass: VERDICT_TAGS[verdict], detail };
 }
 
+/**
+ * A count's tile is compared with England and ranked on its rate per 1,000 patients aged 13+ (its comparison
+ * metric), not on the count it shows: the tile gives that rate, so that "Similar to England" and "Rank 24 of
+ * 36 ICBs" are not read as about the count. Null for a tile compared on its own figure, or with no rate.
+ */
+export function rateBasisText(tile: AreaTile): string | null {
+  const c = tile.comparison;
+  if (!c || c.metricId === tile.metricId) return null;
+  const own = c.figures.find((f) => f.role === 'area');
+  if (!own || own.value === null) return null;
+  const value = formatValue(roundFigure(own.value, c.unit), c.unit);
+  return c.unit === 'per_1000' ? `${value} per 1,000 patients 13+` : `${value} of patients 13+`;
+}
+
 /** The kind of area as it reads inside a sentence. */
 const NOUNS = {
   england: 'country',
@@ -303,6 +317,7 @@ export function buildAreaPageView(
       ...tileView(t, grain),
       comparison,
       peerText: position ? peerText(position, area.level, grain) : null,
+      basisText: rateBasisText(t),
       rankText: position ? rankText(position, area.level) : null,
       coverageText:
         own && own.value !== null && partialCoverage(own.coverage)
