@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { areaLabel, ENGLAND_CODE, type AreaLevel } from '../src/domain/areas.ts';
 import type { AppDeps } from '../src/http/deps.ts';
+import { addDays, addMonths, periodStart } from '../src/domain/periods.ts';
 import { getAreaChain } from '../src/query/area-page.ts';
 import type { AreaPage, AreaRef } from '../src/query/types.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
@@ -358,6 +359,24 @@ describe('Area pages and search (demo warehouse)', () => {
       [first[0]!, icb.code, days!.first, days!.last],
     );
     expect(first[1]).toBe(formatNumber(Number(direct)));
+    // Its change: the last 3 complete months against the same months a year earlier, counted from the events.
+    const clicks = async (from: string, to: string) =>
+      Number(
+        await db.scalar<number>(
+          `SELECT count(*) FROM activity_event e
+           JOIN area_ancestry pa ON pa.structure = 'current' AND pa.area_level = 'practice'
+            AND pa.area_code = e.practice_code AND pa.ancestor_level = 'icb'
+           WHERE e.event_type = 'jump_off' AND e.provider = $1 AND pa.ancestor_code = $2
+             AND e.event_date BETWEEN CAST($3 AS DATE) AND CAST($4 AS DATE)`,
+          [first[0]!, icb.code, from, to],
+        ),
+      );
+    const end = addDays(periodStart('month', addDays(days!.last, 1)), -1);
+    const start = addMonths(periodStart('month', end), -2);
+    const recent = await clicks(start, end);
+    const yearEarlier = await clicks(addMonths(start, -12), addDays(addMonths(addDays(end, 1), -12), -1));
+    const pct = ((recent - yearEarlier) / yearEarlier) * 100;
+    expect(first[3]).toBe(`${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)}%`);
     // The demo loads no partners feed: no data, not zero.
     expect(squash((await page.locator('#partners-feed-summary').textContent()) ?? '')).toMatch(/no data/);
     for (const path of ['organ-donation', 'suppliers']) {

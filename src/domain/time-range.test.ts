@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickRange, rangeSpanStart, rollingAverage } from './time-range.ts';
+import { pickRange, rangeSpanStart, rollingAverage, yearOnYear } from './time-range.ts';
 
 /** Mondays from `first`, n of them (hand-listed dates are checked against a calendar below). */
 function weeks(first: string, n: number): { periodStart: string; value: number; complete: boolean }[] {
@@ -74,5 +74,62 @@ describe('time ranges', () => {
       '2026-10-12',
     ]);
     expect(rollingAverage(gap)).toEqual([null, null, null, 25, null]);
+  });
+});
+
+describe('yearOnYear', () => {
+  // 15 months, January 2025 to March 2026, all complete; figures 100, 101, … by month.
+  const months = Array.from({ length: 15 }, (_, i) => {
+    const y = 2025 + Math.floor(i / 12);
+    const m = (i % 12) + 1;
+    return { periodStart: `${y}-${String(m).padStart(2, '0')}-01`, complete: true };
+  });
+  const values = months.map((_, i) => 100 + i);
+
+  it('adds up the latest 3 complete months against the same months a year earlier', () => {
+    const r = yearOnYear('month', months, values)!;
+    expect(r.periods).toEqual(['2026-01-01', '2026-02-01', '2026-03-01']);
+    // 112 + 113 + 114 against 100 + 101 + 102.
+    expect(r.recent).toBe(339);
+    expect(r.yearEarlier).toBe(303);
+    expect(r.changePct).toBeCloseTo((36 / 303) * 100, 10);
+  });
+
+  it('leaves out a partial latest period, and needs a complete year-earlier figure for each period', () => {
+    const partial = months.map((p, i) => (i === 14 ? { ...p, complete: false } : p));
+    // December 2025 to February 2026 against December 2024 (none: the range starts in January) … no answer.
+    expect(yearOnYear('month', partial, values)).toBeNull();
+    // No data a year earlier is not zero: no answer rather than growth from nothing.
+    expect(
+      yearOnYear(
+        'month',
+        months,
+        values.map((v, i) => (i === 1 ? null : v)),
+      ),
+    ).toBeNull();
+    expect(
+      yearOnYear(
+        'month',
+        months,
+        values.map((v, i) => (i <= 2 ? 0 : v)),
+      ),
+    ).toBeNull();
+    expect(yearOnYear('month', months.slice(0, 14), values)).toBeNull();
+  });
+
+  it('compares weeks with the weeks 52 weeks earlier, so that they start on the same weekday', () => {
+    // 56 Mondays from 6 January 2025.
+    const weeks = Array.from({ length: 56 }, (_, i) => ({
+      periodStart: new Date(Date.UTC(2025, 0, 6 + 7 * i)).toISOString().slice(0, 10),
+      complete: true,
+    }));
+    const r = yearOnYear(
+      'week',
+      weeks,
+      weeks.map((_, i) => (i < 4 ? 10 : 15)),
+    )!;
+    // Weeks 52–55: 6 January 2025 + 364 days is Monday 5 January 2026; their year-earlier weeks are 0–3.
+    expect(r.periods).toEqual(['2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26']);
+    expect([r.recent, r.yearEarlier, r.changePct]).toEqual([60, 40, 50]);
   });
 });

@@ -89,3 +89,54 @@ export function rollingAverage(
     return ok ? window.reduce((sum, p) => sum + p.value, 0) / weeks : null;
   });
 }
+
+/** How many of the latest complete periods a year-on-year change adds up: a quarter's months, or 4 weeks. */
+export const YEAR_ON_YEAR_PERIODS: Record<Grain, number> = { month: 3, week: 4 };
+
+export interface YearOnYear {
+  /** The latest complete periods compared, oldest first (YEAR_ON_YEAR_PERIODS of them). */
+  periods: string[];
+  recent: number;
+  /** The same periods a year earlier: 12 months, or 52 weeks (so weeks keep their weekday). */
+  yearEarlier: number;
+  /** Percentage change from yearEarlier to recent. */
+  changePct: number;
+}
+
+/**
+ * The latest complete periods' total against the same periods a year earlier: "is it growing?" without the
+ * seasons getting in the way. `values[i]` is the figure of `periods[i]`. Null unless every one of those periods
+ * and its year-earlier period is complete and has a figure (no data is not zero), and the year-earlier total
+ * is above 0 (no percentage can be taken from nothing).
+ */
+export function yearOnYear(
+  grain: Grain,
+  periods: readonly { periodStart: string; complete: boolean }[],
+  values: readonly (number | null)[],
+): YearOnYear | null {
+  const n = YEAR_ON_YEAR_PERIODS[grain];
+  const at = new Map(periods.map((p, i) => [p.periodStart, i]));
+  const latest = periods
+    .map((p, i) => ({ ...p, i }))
+    .filter((p) => p.complete)
+    .slice(-n);
+  if (latest.length < n) return null;
+  let recent = 0;
+  let yearEarlier = 0;
+  for (const p of latest) {
+    const before = at.get(grain === 'month' ? addMonths(p.periodStart, -12) : addDays(p.periodStart, -364));
+    const now = values[p.i];
+    const then = before === undefined ? null : values[before];
+    if (now === null || now === undefined || then === null || then === undefined) return null;
+    if (!periods[before!]!.complete) return null;
+    recent += now;
+    yearEarlier += then;
+  }
+  if (!(yearEarlier > 0)) return null;
+  return {
+    periods: latest.map((p) => p.periodStart),
+    recent,
+    yearEarlier,
+    changePct: ((recent - yearEarlier) / yearEarlier) * 100,
+  };
+}

@@ -348,11 +348,15 @@ describe('the pages', () => {
     );
     const providers = cellsOf(html, 'partners-events-providers').slice(1);
     expect(providers.length).toBe(new Set(clicks.map((e) => e.provider)).size);
-    for (const [name, total, pct] of providers) {
+    for (const [name, total, pct, change] of providers) {
       const n = clicks.filter((e) => e.provider === name).length;
       expect(total).toBe(n.toLocaleString('en-GB'));
       expect(pct).toBe(`${((n / clicks.length) * 100).toFixed(1)}%`);
+      // Six weeks hold no year-earlier weeks to compare with: no change, rather than one from nothing.
+      expect(change).toBe('–');
     }
+    expect(cellsOf(html, 'partners-events-providers')[0]![3]).toBe('Last 4 weeks on a year earlier');
+    expect(html).not.toContain('a year earlier (');
     expect(html).toContain(
       'href="/api/v1/partners?level=icb&amp;code=QA1&amp;grain=week&amp;from=2026-09-28&amp;to=2026-11-08&amp;source=feed&amp;format=csv"',
     );

@@ -7,11 +7,13 @@
 import { LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
 import type { Grain } from '../../../domain/metric-definition.ts';
 import { NO_DATA_TEXT } from '../../../domain/no-data.ts';
+import { YEAR_ON_YEAR_PERIODS, yearOnYear, type YearOnYear } from '../../../domain/time-range.ts';
 import { renderLineChart } from '../../../web/charts/line-chart.ts';
 import {
   formatDate,
   formatPeriod,
   formatPeriodInSentence,
+  formatPercentChange,
   formatPeriodShort,
   formatValue,
 } from '../../../web/format.ts';
@@ -148,9 +150,27 @@ const SOURCE_TEXT = {
   },
 } as const;
 
+/** "+12.3%", "−4.0%" or "0%"; "–" when there is no year-on-year change (yearOnYear). */
+function signedChange(y: YearOnYear | null): string {
+  if (!y) return '–';
+  if (y.changePct === 0) return '0%';
+  return `${y.changePct > 0 ? '+' : '−'}${formatPercentChange(y.changePct)}`;
+}
+
 export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[]) {
   const periods = sources[0]?.periods ?? [];
   const base = common(r, 'partners', periods);
+  // "Is it growing?": the latest complete periods against the same periods a year earlier (seasons cancel).
+  const recentWords = `the last ${YEAR_ON_YEAR_PERIODS[r.grain]} ${base.grainWord}s`;
+  const changeHead = `Last ${YEAR_ON_YEAR_PERIODS[r.grain]} ${base.grainWord}s on a year earlier`;
+  const growth = (y: YearOnYear | null) => {
+    if (!y) return '';
+    const direction =
+      y.changePct === 0
+        ? 'the same as'
+        : `${y.changePct > 0 ? 'up' : 'down'} ${formatPercentChange(y.changePct)} on`;
+    return ` In ${recentWords} (${formatPeriodInSentence(r.grain, y.periods[0]!)} to ${formatPeriodInSentence(r.grain, y.periods[y.periods.length - 1]!)}) there were ${count(y.recent)}, ${direction} the same ${base.grainWord}s a year earlier (${count(y.yearEarlier)}).`;
+  };
   return {
     ...base,
     lede: `Clicks from the NHS App into services of integrated partners in ${base.areaName}, by ${base.grainWord}, from ${base.rangeText}.`,
@@ -163,7 +183,14 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
         : `${count(s.total)} jump-offs from ${base.rangeText}` +
           (top && top.total
             ? `; the most to ${top.provider} (${count(top.total)}, ${share(top.share)}).`
-            : '.');
+            : '.') +
+          growth(
+            yearOnYear(
+              r.grain,
+              s.periods,
+              s.periods.map((p) => p.total),
+            ),
+          );
       const c = s.hasFigures
         ? chart(
             `${id}-chart`,
@@ -189,8 +216,21 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
         summary,
         chart: c,
         chartCaption: `Jump-offs in ${base.areaName} by ${base.grainWord}, all providers (source: ${text.words})${c?.gaps ? `; ${base.grainWord}s with no data are left out of the line` : ''}`,
-        providerRows: s.providers.map((l) => [l.provider, count(l.total), share(l.share)]),
-        serviceRows: s.services.map((l) => [l.provider, l.service ?? '', count(l.total), share(l.share)]),
+        providerHead: ['Provider', 'Jump-offs', 'Share', changeHead],
+        providerRows: s.providers.map((l) => [
+          l.provider,
+          count(l.total),
+          share(l.share),
+          signedChange(yearOnYear(r.grain, s.periods, l.values)),
+        ]),
+        serviceHead: ['Provider', 'Service', 'Jump-offs', 'Share', changeHead],
+        serviceRows: s.services.map((l) => [
+          l.provider,
+          l.service ?? '',
+          count(l.total),
+          share(l.share),
+          signedChange(yearOnYear(r.grain, s.periods, l.values)),
+        ]),
         trendHead: ['Period', 'All providers', ...s.providers.map((l) => l.provider)],
         trendRows: s.periods.map((p, i) => [
           formatPeriod(r.grain, p.periodStart) + (p.complete ? '' : ' (partial)'),
