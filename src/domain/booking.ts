@@ -64,6 +64,8 @@ export const BOOKING_GROUPINGS = [
   'region',
   'disposition',
   'error',
+  // Service and error message together: which services fail bookings, and with which errors (rep-cons-06).
+  'service-error',
 ] as const;
 export type BookingGrouping = (typeof BOOKING_GROUPINGS)[number];
 
@@ -80,13 +82,13 @@ export interface BookingMeasure {
   readonly paired: string | null;
   /** What the ratio means, e.g. "booking utilisation"; null when there is no paired figure. */
   readonly ratioLabel: string | null;
-  /** The groupings this measure accepts besides `none` (error only for rep-cons-06). */
+  /** The groupings this measure accepts besides `none` (error and service-error only for rep-cons-06). */
   readonly groupings: readonly BookingGrouping[];
 }
 
-/** Every grouping but the total and the error (which only rep-cons-06 has). */
+/** Every grouping but the total and those by error (which only rep-cons-06 has). */
 const COMMON_GROUPINGS: readonly BookingGrouping[] = BOOKING_GROUPINGS.filter(
-  (g) => g !== 'none' && g !== 'error',
+  (g) => g !== 'none' && g !== 'error' && g !== 'service-error',
 );
 
 export const BOOKING_MEASURES: readonly BookingMeasure[] = [
@@ -142,7 +144,7 @@ export const BOOKING_MEASURES: readonly BookingMeasure[] = [
     counts: 'failed bookings',
     paired: null,
     ratioLabel: null,
-    groupings: [...COMMON_GROUPINGS, 'error'],
+    groupings: [...COMMON_GROUPINGS, 'error', 'service-error'],
   },
   {
     id: 'rep-cons-07',

@@ -338,6 +338,8 @@ function groupOf(g: BookingGrouping, e: Ev, c: CaseFacts): string | null {
         return c.disposition;
       case 'error':
         return e.error_message;
+      case 'service-error':
+        return `${e.service_id ?? c.selected?.service_id ?? 'Unknown'} — ${e.error_message ?? 'Unknown'}`;
     }
   })();
   return g === 'none' ? null : (v ?? 'Unknown');

@@ -240,7 +240,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now()::TIMESTAMP)
  * One booking MI measure over an inclusive range of Europe/London dates, by period and group: the count and
  * the paired count (issue 13; definitions in README "Urgent-care booking MI", attribution in ADR 0020).
  * $1 measure id, $2 grouping (none | service | provider | consumer | practice | pcn | sub-icb | icb | region
- * | disposition | error), $3 first date, $4 last date, $5 grain (none | week | month).
+ * | disposition | error | service-error: "service — error message"), $3 first date, $4 last date, $5 grain
+ * (none | week | month).
  * Reads the daily figures (booking_daily, migration 0018, kept by the ingest from the events and their cases'
  * facts: refreshDaily says which events each column counts); a measure is one column, its paired
  * figure another. PCN, sub-ICB, ICB and region come from the practice on today's structure. Slot availability
@@ -399,7 +400,8 @@ FROM fact f LEFT JOIN breach b USING (case_id)
  * selection; consumer: the event's own, else the case's first; practice and disposition: the case's), and each
  * column counts the events that one or more measures count or pair (the mapping is in measure).
  * Practices are kept as given: the PCN, sub-ICB, ICB and region are looked up at query time on today's
- * structure. Keep in step with the fill in migration 0018 (a test compares them).
+ * structure. Keep in step with the refill in migration 0027 (a test compares them; 0018 holds the first version,
+ * without the service-error grouping).
  */
 export const refreshDaily = query('booking.refreshDaily')`
 INSERT INTO booking_daily
@@ -420,6 +422,7 @@ WITH e AS (
 SELECT
   event_date,
   CASE
+    WHEN GROUPING(service) = 0 AND GROUPING(error_message) = 0 THEN 'service-error'
     WHEN GROUPING(service) = 0 THEN 'service'
     WHEN GROUPING(provider) = 0 THEN 'provider'
     WHEN GROUPING(consumer) = 0 THEN 'consumer'
@@ -428,7 +431,9 @@ SELECT
     WHEN GROUPING(error_message) = 0 THEN 'error'
     ELSE 'none'
   END AS grouping,
-  coalesce(service, provider, consumer, practice, disposition, error_message) AS grp,
+  CASE WHEN GROUPING(service) = 0 AND GROUPING(error_message) = 0
+       THEN coalesce(service, 'Unknown') || ' — ' || coalesce(error_message, 'Unknown')
+       ELSE coalesce(service, provider, consumer, practice, disposition, error_message) END AS grp,
   count(*) FILTER (WHERE event_type = 'booking_succeeded') AS bookings,
   count(*) FILTER (WHERE event_type = 'referral_sent' AND referral_outcome = 'success') AS referrals,
   count(*) FILTER (WHERE event_id = first_referral AND NOT booked) AS ref_unbooked,
@@ -450,7 +455,7 @@ SELECT
 FROM e
 GROUP BY GROUPING SETS (
   (event_date), (event_date, service), (event_date, provider), (event_date, consumer), (event_date, practice),
-  (event_date, disposition), (event_date, error_message)
+  (event_date, disposition), (event_date, error_message), (event_date, service, error_message)
 )
 -- Grouping first, so that a range question on one grouping reads few row groups.
 ORDER BY grouping, event_date

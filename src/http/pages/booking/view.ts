@@ -61,6 +61,7 @@ export const BOOKING_GROUPING_LABELS: Readonly<Record<BookingGrouping, string>> 
   region: 'NHS England region of the registered practice',
   disposition: 'Disposition (NHS Pathways code)',
   error: 'Error message',
+  'service-error': 'Service and error message',
 };
 
 /** The column heading of a grouping's values. */
@@ -76,6 +77,7 @@ const GROUP_COLUMN: Readonly<Record<BookingGrouping, string>> = {
   region: 'Region',
   disposition: 'Disposition',
   error: 'Error message',
+  'service-error': 'Service — error message',
 };
 
 /** The grouping as it ends a caption: "… by registered practice". */
@@ -91,6 +93,7 @@ const CAPTION_WORD: Readonly<Record<BookingGrouping, string>> = {
   region: 'region',
   disposition: 'disposition',
   error: 'error message',
+  'service-error': 'service and error message',
 };
 
 // ---------------------------------------------------------------------------------------------------------
