@@ -150,10 +150,10 @@ const SOURCE_TEXT = {
   },
 } as const;
 
-/** "+12.3%", "−4.0%" or "0%"; "–" when there is no year-on-year change (yearOnYear). */
+/** "+12.3%", "−4.0%" or "0.0%" (under 0.05% either way); "–" when there is no change to give (yearOnYear). */
 function signedChange(y: YearOnYear | null): string {
   if (!y) return '–';
-  if (y.changePct === 0) return '0%';
+  if (Math.abs(y.changePct) < 0.05) return '0.0%';
   return `${y.changePct > 0 ? '+' : '−'}${formatPercentChange(y.changePct)}`;
 }
 
