@@ -151,7 +151,6 @@ export function areaPageViewFor(
   const view = buildAreaPageView(page, sort, compare, settings, ranking);
   return {
     ...view,
-    comparisonNote: null,
     tiles: markSuppressedTiles(view.tiles, page.tiles, hidden),
     charts: markSuppressedCharts(view.charts, page.tiles, hidden, page.grain, settings),
     children: view.children ? childrenViewFor(view.children, seen.children) : null,

@@ -195,3 +195,34 @@ describe('FigureReader.dataTable', () => {
     ).rejects.toThrow(RestrictedFigureError);
   });
 });
+
+describe('FigureReader.areaPage', () => {
+  const icbPage = { level: 'icb', code: 'QHM', grain: 'month', includePartial: false } as const;
+
+  it('gives visitors a tile’s verdict against England with the open figures it uses, as staff see it', async () => {
+    const staff = (await reader(STAFF, false).areaPage(icbPage))!.figures;
+    const open = (await reader(ANONYMOUS_VIEWER, false).areaPage(icbPage))!.figures;
+    // The % of patients registered: a percentage over list sizes, open data, compared on itself.
+    const pct = open.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    const pctStaff = staff.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    expect(pctStaff.comparison!.figures.map((f) => f.role)).toEqual(['area', 'parent', 'england']);
+    expect(pct.comparison).toEqual(pctStaff.comparison);
+    // Whatever a visitor is given of a comparison is the staff’s, figure for figure.
+    for (const t of open.tiles) {
+      if (!t.comparison) continue;
+      const s = staff.tiles.find((x) => x.metricId === t.metricId)!.comparison!;
+      for (const f of t.comparison.figures) {
+        expect(f, `${t.metricId} ${f.role}`).toEqual(s.figures.find((x) => x.role === f.role));
+      }
+      expect(t.comparison.comparedWithEngland, t.metricId).toBe(s.comparedWithEngland);
+    }
+  });
+
+  it('gives visitors under disclosure control no comparison on a count: its rate would give the count back', async () => {
+    const open = (await reader(ANONYMOUS_VIEWER, true).areaPage(icbPage))!.figures;
+    const counts = open.tiles.filter((t) => t.unit === 'events' || t.unit === 'users');
+    expect(counts.length).toBeGreaterThan(0);
+    for (const t of counts) expect(t.comparison, t.metricId).toBeNull();
+    expect(open.tiles.find((t) => t.metricId === 'registered_pct_13plus')!.comparison).not.toBeNull();
+  });
+});

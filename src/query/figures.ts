@@ -283,33 +283,7 @@ export class FigureReader {
         changePct: disclose ? null : t.changePct,
       };
       if (!('comparison' in t)) return tile;
-      const c = t.comparison;
-      if (!c) return { ...tile, comparison: null };
-      // A rate derived from a count is open when the count is (src/domain/access.ts).
-      const compared: OpenMetricRef = c.derived
-        ? {
-            mi_publication: false,
-            aggregation: 'ratio',
-            numerator: t.metricId,
-            denominator: 'patients_13plus',
-          }
-        : ref(c.metricId);
-      const figures = c.figures.filter((f) => canSee(compared, f.area.level));
-      if (figures.length === 0) return { ...tile, comparison: null };
-      return {
-        ...tile,
-        comparison: {
-          ...c,
-          figures,
-          // A verdict tells which side of a figure the area is: given only with the figures it uses.
-          comparedWithEngland: figures.some((f) => f.role === 'england')
-            ? c.comparedWithEngland
-            : 'not-compared',
-          comparedWithParent: figures.some((f) => f.role === 'parent')
-            ? c.comparedWithParent
-            : 'not-compared',
-        },
-      };
+      return { ...tile, comparison: this.seenComparison(t, canSee) };
     });
     return {
       ...read,
@@ -646,6 +620,36 @@ export class FigureReader {
     });
   }
 
+  /**
+   * A tile's comparison as this viewer may see it: only the figures of areas whose figures of the compared
+   * rate they may see, and a verdict only with the figure it is against. Null when none is left.
+   */
+  private seenComparison(
+    t: AreaTile,
+    canSee: (metric: OpenMetricRef, at: AreaLevel) => boolean,
+  ): AreaTile['comparison'] {
+    const c = t.comparison;
+    if (!c) return null;
+    // A rate derived from a count is open when the count is (src/domain/access.ts).
+    const compared: OpenMetricRef = c.derived
+      ? {
+          mi_publication: false,
+          aggregation: 'ratio',
+          numerator: t.metricId,
+          denominator: 'patients_13plus',
+        }
+      : (this.byId.get(c.metricId) ?? { mi_publication: false });
+    const figures = c.figures.filter((f) => canSee(compared, f.area.level));
+    if (figures.length === 0) return null;
+    return {
+      ...c,
+      figures,
+      // A verdict tells which side of a figure the area is: given only with the figures it uses.
+      comparedWithEngland: figures.some((f) => f.role === 'england') ? c.comparedWithEngland : 'not-compared',
+      comparedWithParent: figures.some((f) => f.role === 'parent') ? c.comparedWithParent : 'not-compared',
+    };
+  }
+
   private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {
     const metric = this.byId.get(metricId);
     return metric !== undefined && this.access.canSee(metric, level, grain);
@@ -675,7 +679,18 @@ export class FigureReader {
       const points = series[tile.metricId] ?? [];
       const withoutComparison = ('comparison' in tile ? { ...tile, comparison: null } : { ...tile }) as T;
       if (!this.access.discloses(tile.unit, level)) {
-        out.tiles.push(withoutComparison);
+        // The verdict against England (or the parent) with the open figures it uses, as the API's summary
+        // gives it. A count under disclosure control keeps none: its rate would give the count back.
+        out.tiles.push(
+          'comparison' in tile
+            ? ({
+                ...tile,
+                comparison: this.seenComparison(tile as unknown as AreaTile, (m, at) =>
+                  this.access.canSee(m, at, grain),
+                ),
+              } as T)
+            : withoutComparison,
+        );
         out.series[tile.metricId] = points;
         continue;
       }

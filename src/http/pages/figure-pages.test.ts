@@ -385,7 +385,7 @@ describe('visitors who are not signed in (open data only)', () => {
     anonDb.close();
   });
 
-  it('shows an ICB’s open metrics by month, without comparisons, rates or its sub-ICB locations', async () => {
+  it('shows an ICB’s open metrics by month, compared with England on open rates, without its sub-ICB locations', async () => {
     const res = await anon.inject('/areas/icb/QMJ');
     expectPage(res);
     const html = res.body;
@@ -396,8 +396,16 @@ describe('visitors who are not signed in (open data only)', () => {
     expect(html).not.toContain('id="tile-appointments_cancelled"');
     expect(html).not.toContain('id="tile-pct_registered"');
     expect(html).not.toContain('Appointments cancelled');
-    // Comparisons are rates (not open data); sub-ICB locations are not open.
-    expect(html).not.toContain('data-compare=');
+    // Logins per 1,000 patients aged 13+ is open data (an MI-publication count over list sizes: issue 11), so
+    // the logins tile has its verdict against England and the rate it is on, as the API's summary gives them.
+    const logins = html.slice(
+      html.indexOf('id="tile-logins"'),
+      html.indexOf('</li>', html.indexOf('id="tile-logins"')),
+    );
+    expect(logins).toMatch(/class="app-tile__basis">[\d,.]+ per 1,000 patients 13\+</);
+    expect(logins).toMatch(/data-verdict="(better|similar|worse)"/);
+    expect(html).toContain('data-compare=');
+    // Sub-ICB locations are not open.
     expect(html).not.toContain('data-children=');
     expect(html).not.toContain('/areas/sub_icb/93C');
     expect(html).toContain('id="access-notice"');
