@@ -222,7 +222,13 @@ describe('FigureReader.areaPage', () => {
     const open = (await reader(ANONYMOUS_VIEWER, true).areaPage(icbPage))!.figures;
     const counts = open.tiles.filter((t) => t.unit === 'events' || t.unit === 'users');
     expect(counts.length).toBeGreaterThan(0);
-    for (const t of counts) expect(t.comparison, t.metricId).toBeNull();
+    for (const t of counts) {
+      expect(t.comparison, t.metricId).toBeNull();
+      expect(open.trends?.[t.metricId], t.metricId).toBeUndefined();
+    }
+    // Staff have those trends: the test is not of their absence everywhere.
+    const staff = (await reader(STAFF, true).areaPage(icbPage))!.figures;
+    expect(counts.some((t) => staff.trends?.[t.metricId])).toBe(true);
     expect(open.tiles.find((t) => t.metricId === 'registered_pct_13plus')!.comparison).not.toBeNull();
   });
 });

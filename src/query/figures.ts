@@ -196,9 +196,18 @@ export class FigureReader {
     const level = page.area.level;
     const open = this.openTilesAndSeries(level, page.grain, page.tiles, page.series);
     const children = this.openChildren(page.children);
+    // The rate a count is charted as (its trend) would give the count back: none under disclosure control.
+    const disclosed = new Set(
+      page.tiles.filter((t) => this.access.discloses(t.unit, level)).map((t) => t.metricId),
+    );
+    const trends =
+      page.trends && disclosed.size > 0
+        ? Object.fromEntries(Object.entries(page.trends).filter(([id]) => !disclosed.has(id)))
+        : page.trends;
     return {
       figures: {
         ...page,
+        ...(trends ? { trends } : {}),
         tiles: open.tiles,
         series: open.series,
         children: children.figures,
