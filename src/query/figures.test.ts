@@ -226,6 +226,13 @@ describe('FigureReader.areaPage', () => {
       expect(t.comparison, t.metricId).toBeNull();
       expect(open.trends?.[t.metricId], t.metricId).toBeUndefined();
     }
+    // The API's summary withholds the same, and only under disclosure control.
+    const summary = (await reader(ANONYMOUS_VIEWER, true).summary(icbPage))!;
+    const plain = (await reader(ANONYMOUS_VIEWER, false).summary(icbPage))!;
+    for (const t of summary.tiles.filter((x) => x.unit === 'events' || x.unit === 'users')) {
+      expect(t.comparison, `summary ${t.metricId}`).toBeNull();
+    }
+    expect(plain.tiles.find((t) => t.metricId === 'logins')!.comparison).not.toBeNull();
     // Staff have those trends: the test is not of their absence everywhere.
     const staff = (await reader(STAFF, true).areaPage(icbPage))!.figures;
     expect(counts.some((t) => staff.trends?.[t.metricId])).toBe(true);

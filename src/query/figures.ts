@@ -292,7 +292,8 @@ export class FigureReader {
         changePct: disclose ? null : t.changePct,
       };
       if (!('comparison' in t)) return tile;
-      return { ...tile, comparison: this.seenComparison(t, canSee) };
+      // A disclosed count keeps no comparison: its rate would give the count back (ADR 0024).
+      return { ...tile, comparison: disclose ? null : this.seenComparison(t, canSee) };
     });
     return {
       ...read,
