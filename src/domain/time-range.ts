@@ -9,6 +9,7 @@
  * the last 12 calendar months).
  */
 import { addDays, addMonths, dayNumber, periodEnd, type Grain } from './periods.ts';
+import { percentChange } from './rate.ts';
 
 export const TIME_RANGES = ['8w', '13w', '26w', '12m', '24m', 'all'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
@@ -132,11 +133,7 @@ export function yearOnYear(
     recent += now;
     yearEarlier += then;
   }
-  if (!(yearEarlier > 0)) return null;
-  return {
-    periods: latest.map((p) => p.periodStart),
-    recent,
-    yearEarlier,
-    changePct: ((recent - yearEarlier) / yearEarlier) * 100,
-  };
+  const changePct = percentChange(recent, yearEarlier);
+  if (changePct === null) return null;
+  return { periods: latest.map((p) => p.periodStart), recent, yearEarlier, changePct };
 }

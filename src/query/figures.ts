@@ -196,10 +196,9 @@ export class FigureReader {
     const level = page.area.level;
     const open = this.openTilesAndSeries(level, page.grain, page.tiles, page.series);
     const children = this.openChildren(page.children);
-    // The rate a count is charted as (its trend) would give the count back: none under disclosure control.
-    const disclosed = new Set(
-      page.tiles.filter((t) => this.access.discloses(t.unit, level)).map((t) => t.metricId),
-    );
+    // The rate a count is charted as (its trend) would give the count back: none for the counts disclosure
+    // control applied to (those openTilesAndSeries keeps suppressed periods for).
+    const disclosed = open.hidden.suppressed;
     const trends =
       page.trends && disclosed.size > 0
         ? Object.fromEntries(Object.entries(page.trends).filter(([id]) => !disclosed.has(id)))

@@ -599,8 +599,8 @@ DELETE FROM user_month WHERE month >= $1 AND last_day(month) <= $2
  * Event counts per metric, period and practice, for the months within $1..$2 and the weeks within $4..$5
  * (build_recomputes; build_event may hold part of others): each event with its practice key, its day's
  * practice-map release and its week and month, counted per week and per month in one GROUPING SETS pass
- * (ADR 0046). Counting per day first and
- * then summing the days took longer: 10 M day groups at 20 M events, 2.5 s against 2.0 (ADR 0055).
+ * (ADR 0046). Counting per day first and then summing the days took longer: 10 M day groups at 20 M events,
+ * 2.5 s against 2.0 (ADR 0055).
  * Unrecognised practices count as Unknown ($3 = its key).
  */
 export const factCounts = query('build.factCounts')`
