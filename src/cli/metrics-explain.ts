@@ -302,6 +302,7 @@ export function metricRules(
   // What a visitor would get at ICB level with OPEN_DATA_DISCLOSURE on (the figure reader's rule).
   const visitor = new FigureAccess(ANONYMOUS_VIEWER, { catalogue, disclosure: true });
   const byCount = visitor.discloses(m.unit, 'icb');
+  const byRate = visitor.disclosesRate(m, 'icb');
   const open = isOpenMetric(m, catalogue);
   return {
     rate,
@@ -320,7 +321,9 @@ export function metricRules(
       `disclosure: ${m.disclosure}; ` +
       (byCount
         ? `with OPEN_DATA_DISCLOSURE=on visitors see its counts below England suppressed (1 to ${SUPPRESS_BELOW - 1}) or rounded to ${ROUND_TO} (src/domain/disclosure.ts)`
-        : `not a count, so never suppressed or rounded to ${ROUND_TO} (src/domain/disclosure.ts)`),
+        : byRate
+          ? `with OPEN_DATA_DISCLOSURE=on visitors see it below England worked out from its disclosed count ${m.numerator} (suppressed with it), never from the exact one (ADR 0061, src/domain/disclosure.ts)`
+          : `not a count, so never suppressed or rounded to ${ROUND_TO} (src/domain/disclosure.ts)`),
     openData: open
       ? `open: anyone sees it at ${list(OPEN_DATA_LEVELS)} by ${list(OPEN_DATA_GRAINS)}${m.mi_publication ? ' (MI publication)' : ''}; other levels and grains need sign-in (src/domain/access.ts)`
       : `not open: only signed-in users see it (mi_publication: ${m.mi_publication}; src/domain/access.ts isOpenMetric)`,

@@ -68,6 +68,8 @@ export interface OpenMetricRef {
   /** For ratios. */
   numerator?: string;
   denominator?: string;
+  /** What a figure counts (events, users, per_1000, percent…): disclosure control goes by it. */
+  unit?: string;
 }
 
 export interface FigureRef {

@@ -4,15 +4,24 @@ import { FigureAccess, RestrictedFigureError } from './figure-access.ts';
 
 const STAFF: Viewer = { signedIn: true, role: 'viewer', userId: 'u1', via: 'token' };
 const catalogue: (OpenMetricRef & { id: string })[] = [
-  { id: 'logins', mi_publication: true },
-  { id: 'record_views', mi_publication: false },
-  { id: 'patients_13plus', mi_publication: false, source: 'list_sizes' },
+  { id: 'logins', mi_publication: true, unit: 'events' },
+  { id: 'record_views', mi_publication: false, unit: 'events' },
+  { id: 'patients_13plus', mi_publication: false, source: 'list_sizes', unit: 'patients' },
   {
     id: 'logins_per_1000',
     mi_publication: false,
     aggregation: 'ratio',
     numerator: 'logins',
     denominator: 'patients_13plus',
+    unit: 'per_1000',
+  },
+  {
+    id: 'pomi_pct',
+    mi_publication: false,
+    aggregation: 'ratio',
+    numerator: 'pomi_enabled',
+    denominator: 'pomi_list_size',
+    unit: 'percent',
   },
 ];
 const [logins, records, , rate] = catalogue as [OpenMetricRef, OpenMetricRef, OpenMetricRef, OpenMetricRef];
@@ -55,11 +64,31 @@ describe('FigureAccess', () => {
       const on = new FigureAccess(viewer, { catalogue, disclosure: true });
       expect(on.isShared(logins, 'england', 'month', 'events')).toBe(true);
       expect(on.isShared(logins, 'icb', 'month', 'events')).toBe(false);
-      expect(on.isShared(rate, 'icb', 'month', 'per_1000')).toBe(true);
+      // A rate of a count below England reaches visitors from the disclosed count, staff exact (ADR 0061).
+      expect(on.isShared(rate, 'icb', 'month', 'per_1000')).toBe(false);
+      expect(on.isShared(rate, 'england', 'month', 'per_1000')).toBe(true);
       expect(on.isShared(records, 'england', 'month', 'events')).toBe(false);
       const off = new FigureAccess(viewer, { catalogue, disclosure: false });
       expect(off.isShared(logins, 'icb', 'month', 'events')).toBe(true);
+      expect(off.isShared(rate, 'icb', 'month', 'per_1000')).toBe(true);
       expect(off.isShared(logins, 'icb', 'week', 'events')).toBe(false);
     }
+  });
+
+  it('works rates of counts out from the disclosed counts for visitors below England only (ADR 0061)', () => {
+    const on = new FigureAccess(ANONYMOUS_VIEWER, { catalogue, disclosure: true });
+    expect(on.disclosesRate(rate, 'icb')).toBe(true);
+    expect(on.disclosesRate(rate, 'region')).toBe(true);
+    expect(on.disclosesRate(rate, 'england')).toBe(false);
+    // Not a rate over patients, or not a rate at all.
+    expect(on.disclosesRate(catalogue[4]!, 'icb')).toBe(false);
+    expect(on.disclosesRate(logins, 'icb')).toBe(false);
+    // A numerator the catalogue does not know is taken for a count.
+    const unknown = { ...rate, numerator: 'not_in_catalogue' };
+    expect(on.disclosesRate(unknown, 'icb')).toBe(true);
+    expect(new FigureAccess(STAFF, { catalogue, disclosure: true }).disclosesRate(rate, 'icb')).toBe(false);
+    expect(
+      new FigureAccess(ANONYMOUS_VIEWER, { catalogue, disclosure: false }).disclosesRate(rate, 'icb'),
+    ).toBe(false);
   });
 });

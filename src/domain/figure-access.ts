@@ -15,7 +15,7 @@ import {
 } from './access.ts';
 import type { AreaLevel } from './areas.ts';
 import { discloseCount, disclosureApplies, type DisclosedCount } from './disclosure.ts';
-import type { Grain } from './metric-definition.ts';
+import { isPatientRate, type Grain } from './metric-definition.ts';
 
 /** A figure this viewer may not see: the edge answers "sign in" (401, or a redirect to sign-in on pages). */
 export class RestrictedFigureError extends Error {
@@ -76,6 +76,15 @@ export class FigureAccess {
     return this.discloses(unit, level) ? discloseCount(value) : { suppressed: false, value };
   }
 
+  /**
+   * Whether rates of `metric` at this level reach this viewer worked out from disclosed counts: a rate over
+   * patients aged 13+ whose count is under disclosure control. The exact rate times the open list size would
+   * give the exact count back (ADR 0061).
+   */
+  disclosesRate(metric: OpenMetricRef, level: AreaLevel): boolean {
+    return !this.viewer.signedIn && this.rateControlled(metric, level);
+  }
+
   /** A function disclosing counts of this unit at this level for this viewer; null when they go out exact. */
   discloser(unit: string, level: AreaLevel): CountDiscloser | null {
     if (!this.discloses(unit, level)) return null;
@@ -88,8 +97,19 @@ export class FigureAccess {
    */
   isShared(metric: OpenMetricRef, level: AreaLevel, grain: Grain, unit: string): boolean {
     return (
-      isOpenFigure({ metric, level, grain, catalogue: this.rules.catalogue }) && !this.controlled(unit, level)
+      isOpenFigure({ metric, level, grain, catalogue: this.rules.catalogue }) &&
+      !this.controlled(unit, level) &&
+      !this.rateControlled(metric, level)
     );
+  }
+
+  /** A rate over patients aged 13+ whose count's unit is under disclosure control at this level. */
+  private rateControlled(metric: OpenMetricRef, level: AreaLevel): boolean {
+    if (!isPatientRate(metric) || !metric.numerator) return false;
+    const c = this.rules.catalogue;
+    const count = 'get' in c ? c.get(metric.numerator) : c.find((m) => m.id === metric.numerator);
+    // A numerator the catalogue does not have is treated as a count: never given out exact by mistake.
+    return this.controlled(count?.unit ?? 'events', level);
   }
 
   private controlled(unit: string, level: AreaLevel): boolean {

@@ -112,7 +112,7 @@ export function childrenViewFor(view: ChildrenTableView, hidden: HiddenChildren 
       return {
         ...row,
         values: row.values
-          .map((v, j) => (suppressed?.has(valueKeys[j] as 'logins' | 'users') ? SUPPRESSED_TEXT : v))
+          .map((v, j) => (suppressed?.has(valueKeys[j] as ChildColumn) ? SUPPRESSED_TEXT : v))
           .filter((_, j) => keep[j + 2]),
       };
     }),

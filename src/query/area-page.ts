@@ -203,6 +203,8 @@ export async function getAreaChildren(
     patientRate({ stored, uncovered, patients13plus, patientScale, multiplier }) ?? {
       value: null,
       coverage: null,
+      numerator: null,
+      denominator: null,
     };
   result.rows = rows.map((r): ChildRow => {
     const users = rate(r.rate_1_value, r.rate_1_uncovered, r.patients_13plus, usersRate?.multiplier ?? 1000);
@@ -226,6 +228,11 @@ export async function getAreaChildren(
       usersPer1000Coverage: users.coverage,
       registeredPct: registered.value,
       registeredPctCoverage: registered.coverage,
+      rateParts: {
+        usersPer1000: users.numerator,
+        registeredPct: registered.numerator,
+        denominator: users.denominator ?? registered.denominator,
+      },
     };
   });
   return result;
@@ -372,6 +379,8 @@ export async function getAreaPage(
           role: c.role,
           value: point ? point.value : null,
           coverage: point?.coverage ?? null,
+          numerator: point?.numerator ?? null,
+          denominator: point?.denominator ?? null,
           lowerCi95: point?.lowerCi95 ?? null,
           upperCi95: point?.upperCi95 ?? null,
           lowerCi998: point?.lowerCi998 ?? null,

@@ -161,12 +161,62 @@ describe('FigureReader.breakdown and rankings', () => {
       ...ranking,
       metricId: 'unique_logins_per_1000',
     });
+    expect(rate.shared).toBe(false);
+    expect(rate.ranking.rows.some((r) => r.count !== null && r.count % 5 !== 0 && r.count > 7)).toBe(false);
     for (const row of rate.ranking.rows) {
       const e = exactRate.ranking.rows.find((x) => x.code === row.code)!;
-      // The rate itself is not a count; the count it is made of is disclosed.
-      expect(row.value).toBe(e.value);
-      expect(row.count).toBe(e.count === null ? null : disclosed(e.count));
+      // The rate is worked out from the disclosed count over the same (open) list size (ADR 0061).
+      const count = e.count === null ? null : disclosed(e.count);
+      expect(row.count, row.code).toBe(count);
+      expect(row.denominator).toBe(e.denominator);
+      if (count === null || e.denominator === null) expect(row.value).toBeNull();
+      else expect(row.value!).toBeCloseTo((count / e.denominator) * 1000, 9);
+      // Ranked on the rates given out: 1 + the number of higher ones.
+      const higher = rate.ranking.rows.filter((x) => x.value !== null && x.value > row.value!).length;
+      if (row.value !== null) expect(row.rank).toBe(higher + 1);
+      // The last point of its line is the rate given out, not the exact one.
+      expect(row.series.at(-1)!.value).toBe(row.value);
     }
+    // Not a test of equal figures: some exact rate differs from the one given out.
+    expect(rate.ranking.rows.some((r, i) => r.value !== exactRate.ranking.rows[i]!.value)).toBe(true);
+  });
+
+  it('gives visitors under disclosure control rates of counts worked out from the disclosed counts', async () => {
+    const rateMetric = w.catalogue.find((m) => m.id === 'unique_logins_per_1000')!;
+    const icbs = { ...req, child: 'icb' } as const;
+    const exact = await reader(STAFF, true).breakdown(status, rateMetric, icbs);
+    const open = await reader(ANONYMOUS_VIEWER, true).breakdown(status, rateMetric, icbs);
+    const plain = await reader(ANONYMOUS_VIEWER, false).breakdown(status, rateMetric, icbs);
+    expect(plain.rows).toEqual(exact.rows);
+    expect(open.rows.length).toBe(exact.rows.length);
+    for (const row of open.rows) {
+      const e = exact.rows.find((x) => x.code === row.code)!;
+      const count = e.numerator === null || e.numerator === undefined ? null : disclosed(e.numerator);
+      expect(row.numerator ?? null, row.code).toBe(count);
+      if (count === null) expect(row.value).toBeNull();
+      else expect(row.value!).toBeCloseTo((count / e.denominator!) * 1000, 9);
+    }
+    // The map and the series give the same figures.
+    const map = await reader(ANONYMOUS_VIEWER, true).mapValues(status, {
+      metric: rateMetric,
+      level: 'icb',
+      grain: 'month',
+      periodStart: req.periodStart,
+    });
+    for (const row of open.rows) {
+      const m = map.rows.find((x) => x.code === row.code);
+      if (m) expect(m.value, row.code).toBe(row.value);
+    }
+    const series = await reader(ANONYMOUS_VIEWER, true).series(status, rateMetric, icbSeries);
+    const exactSeries = await reader(STAFF, true).series(status, rateMetric, icbSeries);
+    expect(series.length).toBe(exactSeries.length);
+    series.forEach((p, i) => {
+      const e = exactSeries[i]!;
+      const count = disclosed(e.numerator!);
+      expect(p.numerator ?? null).toBe(count);
+      if (count === null) expect(p.value).toBeNull();
+      else expect(p.value!).toBeCloseTo((count / e.denominator!) * 1000, 9);
+    });
   });
 });
 
@@ -194,6 +244,30 @@ describe('FigureReader.dataTable', () => {
       reader(ANONYMOUS_VIEWER, true).dataTable(status, { ...req, level: 'practice' }, page),
     ).rejects.toThrow(RestrictedFigureError);
   });
+
+  it('gives visitors rates of counts below England from the disclosed counts (ADR 0061)', async () => {
+    const pct = w.catalogue.find((m) => m.id === 'registered_pct_13plus')!;
+    const req = {
+      level: 'region',
+      area: null,
+      metrics: [pct],
+      grain: 'month',
+      includePartial: false,
+    } as const;
+    const page = { limit: 1000, offset: 0 };
+    const exact = await reader(STAFF, true).dataTable(status, req, page);
+    const open = await reader(ANONYMOUS_VIEWER, true).dataTable(status, req, page);
+    expect(exact.rows.filter((r) => r.value !== null).length).toBeGreaterThan(4);
+    open.rows.forEach((row, i) => {
+      const e = exact.rows[i]!;
+      if (e.value === null) return expect(row.value).toBeNull();
+      const count = disclosed(e.numerator!);
+      expect(row.numerator ?? null).toBe(count);
+      expect(Boolean(row.suppressed)).toBe(count === null);
+      if (count !== null) expect(row.value!).toBeCloseTo((count / e.denominator!) * 100, 9);
+    });
+    expect(open.rows.some((r, i) => r.value !== exact.rows[i]!.value)).toBe(true);
+  });
 });
 
 describe('FigureReader.areaPage', () => {
@@ -218,24 +292,81 @@ describe('FigureReader.areaPage', () => {
     }
   });
 
-  it('gives visitors under disclosure control no comparison on a count: its rate would give the count back', async () => {
+  it('gives visitors under disclosure control comparisons and trends on rates of the disclosed counts', async () => {
     const open = (await reader(ANONYMOUS_VIEWER, true).areaPage(icbPage))!.figures;
-    const counts = open.tiles.filter((t) => t.unit === 'events' || t.unit === 'users');
-    expect(counts.length).toBeGreaterThan(0);
-    for (const t of counts) {
-      expect(t.comparison, t.metricId).toBeNull();
-      expect(open.trends?.[t.metricId], t.metricId).toBeUndefined();
-    }
-    // The API's summary withholds the same, and only under disclosure control.
-    const summary = (await reader(ANONYMOUS_VIEWER, true).summary(icbPage))!;
-    const plain = (await reader(ANONYMOUS_VIEWER, false).summary(icbPage))!;
-    for (const t of summary.tiles.filter((x) => x.unit === 'events' || x.unit === 'users')) {
-      expect(t.comparison, `summary ${t.metricId}`).toBeNull();
-    }
-    expect(plain.tiles.find((t) => t.metricId === 'logins')!.comparison).not.toBeNull();
-    // Staff have those trends: the test is not of their absence everywhere.
     const staff = (await reader(STAFF, true).areaPage(icbPage))!.figures;
-    expect(counts.some((t) => staff.trends?.[t.metricId])).toBe(true);
-    expect(open.tiles.find((t) => t.metricId === 'registered_pct_13plus')!.comparison).not.toBeNull();
+    const rateOf = (
+      numerator: number | null | undefined,
+      f: { denominator?: number | null },
+      mult: number,
+    ) => {
+      const count = numerator === null || numerator === undefined ? null : disclosed(numerator);
+      return count === null ? null : (count / f.denominator!) * mult;
+    };
+    // The rule written out: the area's 95% interval against the benchmark's value.
+    const verdict = (lo: number | null, hi: number | null, at: number | null, polarity: string) => {
+      if (lo === null || hi === null || at === null) return 'not-compared';
+      const side = lo > at ? 'higher' : hi < at ? 'lower' : 'similar';
+      if (side === 'similar' || polarity === 'neutral') return side;
+      return (side === 'higher') === (polarity === 'higher_is_better') ? 'better' : 'worse';
+    };
+    let compared = 0;
+    for (const t of open.tiles) {
+      const s = staff.tiles.find((x) => x.metricId === t.metricId)!;
+      if (!s.comparison) continue;
+      const c = t.comparison!;
+      const mult = c.unit === 'percent' ? 100 : 1000;
+      for (const f of c.figures) {
+        const e = s.comparison.figures.find((x) => x.role === f.role)!;
+        if (f.role === 'england') expect(f).toEqual(e);
+        else if (e.value === null) expect(f.value).toBeNull();
+        else expect(f.value!, `${t.metricId} ${f.role}`).toBeCloseTo(rateOf(e.numerator, e, mult)!, 9);
+      }
+      const area = c.figures.find((f) => f.role === 'area')!;
+      const england = c.figures.find((f) => f.role === 'england')!;
+      expect(c.comparedWithEngland, t.metricId).toBe(
+        verdict(area.lowerCi95, area.upperCi95, england.value, t.polarity),
+      );
+      compared += 1;
+      // The trend: the area's and the parent's rates from disclosed counts, England's as it is.
+      const trend = open.trends![t.metricId]!;
+      const exactTrend = staff.trends![t.metricId]!;
+      for (const p of trend.area) {
+        const e = exactTrend.area.find((x) => x.periodStart === p.periodStart)!;
+        expect(p.value).toBeCloseTo(rateOf(e.numerator, e, mult)!, 9);
+      }
+      expect(trend.england).toEqual(exactTrend.england);
+    }
+    expect(compared).toBeGreaterThan(1);
+    // The % registered tile is a rate of a count: its figures come from the disclosed count too.
+    const pct = open.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    const pctStaff = staff.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    expect(pct.latest!.numerator).toBe(disclosed(pctStaff.latest!.numerator!));
+    expect(pct.latest!.value).toBeCloseTo(rateOf(pctStaff.latest!.numerator, pctStaff.latest!, 100)!, 9);
+    // The API's summary gives the same, and is not for a shared cache.
+    const summary = (await reader(ANONYMOUS_VIEWER, true).summary(icbPage))!;
+    const sumPct = summary.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
+    expect(sumPct.latest!.value).toBe(pct.latest!.value);
+    expect(sumPct.comparison).toEqual(pct.comparison);
+    expect(summary.shared).toBe(false);
+  });
+
+  it('gives visitors under disclosure control the children’s rates from their disclosed counts', async () => {
+    const region = {
+      level: 'region',
+      code: ancestors(w.events[0]!.practice)!.region,
+      grain: 'month',
+    } as const;
+    const staff = (await reader(STAFF, true).areaChildren(region)).figures!;
+    const open = (await reader(ANONYMOUS_VIEWER, true).areaChildren(region)).figures!;
+    expect(open.rows.length).toBe(staff.rows.length);
+    for (const row of open.rows) {
+      const e = staff.rows.find((x) => x.code === row.code)!;
+      expect(row).not.toHaveProperty('rateParts');
+      const users = e.rateParts!.usersPer1000;
+      const count = users === null ? null : disclosed(users);
+      if (count === null) expect(row.usersPer1000).toBeNull();
+      else expect(row.usersPer1000!).toBeCloseTo((count / e.rateParts!.denominator!) * 1000, 9);
+    }
   });
 });

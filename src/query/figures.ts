@@ -9,8 +9,10 @@
 import { ENGLAND_CODE, type AreaLevel } from '../domain/areas.ts';
 import type { OpenMetricRef } from '../domain/access.ts';
 import { RestrictedFigureError, type FigureAccess } from '../domain/figure-access.ts';
-import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
+import { discloseRate, type DisclosedRate } from '../domain/disclosure.ts';
+import { comparisonOf, type Grain, type MetricDefinition } from '../domain/metric-definition.ts';
 import { percentChange } from '../domain/rate.ts';
+import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { PageQueries } from './page-queries.ts';
@@ -62,6 +64,7 @@ import type {
   AreaPage,
   AreaRef,
   AreaTile,
+  AreaTrend,
   DataStatus,
   NationalSummary,
   SeriesPoint,
@@ -98,8 +101,11 @@ export type ChildColumn = 'logins' | 'users' | 'rate' | 'registered';
 export interface HiddenChildren {
   /** Columns of metrics this viewer may not see (their values are 0 or null in the rows). */
   columns: Set<ChildColumn>;
-  /** Per child code, the counts suppressed by disclosure control (0 in the rows, for sorting). */
-  suppressed: Map<string, Set<'logins' | 'users'>>;
+  /**
+   * Per child code, the figures suppressed by disclosure control: counts (0 in the rows, for sorting) and
+   * rates of them (null in the rows).
+   */
+  suppressed: Map<string, Set<ChildColumn>>;
 }
 
 /**
@@ -141,6 +147,49 @@ export interface Seen<T, H> {
   hidden: H | null;
 }
 
+/** A rate's parts as the readers carry them beside its value. */
+interface CarriedParts {
+  numerator?: number | null;
+  denominator?: number | null;
+  coverage?: number | null;
+}
+
+/** A rate over patients as this viewer may see it, worked out from its parts (ADR 0061). */
+type RateDiscloser = (p: CarriedParts) => DisclosedRate;
+
+/** The metric a rate is, as far as disclosing it goes. */
+type RateMetric = Pick<MetricDefinition, 'aggregation' | 'denominator' | 'numerator' | 'unit' | 'multiplier'>;
+
+/** A rate whose parts were not read with it cannot be worked out again: it is withheld. */
+const WITHHELD_RATE: DisclosedRate = {
+  suppressed: true,
+  value: null,
+  numerator: null,
+  coverage: null,
+  confidence: null,
+};
+
+/** The fields of a point or row that a disclosed rate replaces (its value, count, coverage and intervals). */
+function rateFields(d: DisclosedRate) {
+  return {
+    value: d.value,
+    numerator: d.numerator ?? undefined,
+    coverage: d.coverage,
+    lowerCi95: d.confidence?.lowerCi95,
+    upperCi95: d.confidence?.upperCi95,
+    lowerCi998: d.confidence?.lowerCi998,
+    upperCi998: d.confidence?.upperCi998,
+  };
+}
+
+/** The change of a disclosed figure on the one before, both complete (as `changePct`, nulls allowed). */
+function seenChange(
+  p: { value: number | null; complete: boolean },
+  before: { value: number | null; complete: boolean } | undefined,
+): number | null {
+  return before && p.complete && before.complete ? percentChange(p.value, before.value) : null;
+}
+
 /** The catalogue by id, made once per catalogue (a reader is made per request). */
 const indexes = new WeakMap<readonly MetricDefinition[], ReadonlyMap<string, MetricDefinition>>();
 function catalogueIndex(catalogue: readonly MetricDefinition[]): ReadonlyMap<string, MetricDefinition> {
@@ -161,6 +210,25 @@ export class FigureReader {
 
   get viewer() {
     return this.access.viewer;
+  }
+
+  /**
+   * How this viewer gets rates of `metric` at `level`: worked out from the disclosed count when that count
+   * is under disclosure control (the exact rate times the open list size would give it back, ADR 0061);
+   * null when rates go out as read.
+   */
+  private rateDiscloser(metric: RateMetric, level: AreaLevel): RateDiscloser | null {
+    if (!this.access.disclosesRate({ ...metric, mi_publication: false }, level)) return null;
+    const multiplier = metric.multiplier ?? 1;
+    const method = comparisonOf(metric);
+    return (p) =>
+      typeof p.numerator === 'number' && typeof p.denominator === 'number'
+        ? discloseRate(
+            { numerator: p.numerator, denominator: p.denominator, coverage: p.coverage ?? null },
+            multiplier,
+            method,
+          )
+        : WITHHELD_RATE;
   }
 
   /** England's page; visitors see open figures only. */
@@ -196,13 +264,12 @@ export class FigureReader {
     const level = page.area.level;
     const open = this.openTilesAndSeries(level, page.grain, page.tiles, page.series);
     const children = this.openChildren(page.children);
-    // The rate a count is charted as (its trend) would give the count back: none for the counts disclosure
-    // control applied to (those openTilesAndSeries keeps suppressed periods for).
-    const disclosed = open.hidden.suppressed;
+    // Each trend's rates as this viewer may see them (from disclosed counts under disclosure control).
     const trends =
-      page.trends && disclosed.size > 0
-        ? Object.fromEntries(Object.entries(page.trends).filter(([id]) => !disclosed.has(id)))
-        : page.trends;
+      page.trends &&
+      Object.fromEntries(
+        Object.entries(page.trends).map(([id, trend]) => [id, this.disclosedTrend(id, trend, level)]),
+      );
     return {
       figures: {
         ...page,
@@ -279,20 +346,24 @@ export class FigureReader {
     const visible = read.tiles.filter((t) => canSee(ref(t.metricId), level));
     if (visible.length === 0 && read.tiles.length > 0) throw new RestrictedFigureError();
     const tiles = visible.map((t): SeenTile => {
-      // Under disclosure control visitors and staff see different counts.
+      // Under disclosure control visitors and staff see different counts (and rates of them).
       if (!this.access.isShared(ref(t.metricId), level, grain, t.unit)) shared = false;
-      const disclose = this.access.discloser(t.unit, level);
+      const see = this.tilePoints(t.metricId, t.unit, level);
+      // A suppressed figure keeps its period and nothing else.
       const seen = (p: SeriesPoint | null): SeenPoint | null =>
-        p && disclose ? { ...p, value: disclose(p.value) } : p;
+        p && see ? (see(p) ?? { periodStart: p.periodStart, complete: p.complete, value: null }) : p;
+      const latest = seen(t.latest);
+      const previous = seen(t.previous);
       const tile: SeenTile = {
         ...t,
-        latest: seen(t.latest),
-        previous: seen(t.previous),
-        changePct: disclose ? null : t.changePct,
+        latest,
+        previous,
+        changePct: see
+          ? seenChange(latest ?? { value: null, complete: false }, previous ?? undefined)
+          : t.changePct,
       };
       if (!('comparison' in t)) return tile;
-      // A disclosed count keeps no comparison: its rate would give the count back (ADR 0024).
-      return { ...tile, comparison: disclose ? null : this.seenComparison(t, canSee) };
+      return { ...tile, comparison: this.disclosedComparison(t, canSee) };
     });
     return {
       ...read,
@@ -344,6 +415,20 @@ export class FigureReader {
   ): Promise<MapValues> {
     this.access.require(req.metric, req.level, req.grain);
     const values = await getMapValues(this.source.db, this.source.catalogue, status, req);
+    const rate = this.rateDiscloser(req.metric, req.level);
+    if (rate) {
+      return {
+        ...values,
+        rows: values.rows.map((r) => {
+          if (r.value === null) return r;
+          const d = rate(r);
+          const { numerator: _n, coverage: _c, ...rest } = r;
+          return d.suppressed
+            ? { ...rest, value: null, suppressed: true }
+            : { ...rest, value: d.value, numerator: d.numerator, coverage: d.coverage };
+        }),
+      };
+    }
     const disclose = this.access.discloses(req.metric.unit, req.level);
     if (!disclose) return values;
     return {
@@ -388,6 +473,11 @@ export class FigureReader {
   ): Promise<FigurePoint[]> {
     this.access.require(metric, req.level, req.grain);
     const points = await getMetricSeries(this.source.db, status, metric, req, [...this.source.catalogue]);
+    const rate = this.rateDiscloser(metric, req.level);
+    if (rate) {
+      const seen = points.map((p) => ({ ...p, ...rateFields(rate(p)) }));
+      return seen.map((p, i) => ({ ...p, changePct: seenChange(p, seen[i - 1]) }));
+    }
     const disclose = this.access.discloser(metric.unit, req.level);
     return points.map((p, i) =>
       disclose
@@ -407,6 +497,17 @@ export class FigureReader {
   ): Promise<Awaited<ReturnType<typeof getMetricBreakdown>>> {
     this.access.require(metric, req.child, req.grain);
     const found = await getMetricBreakdown(this.source.db, status, this.source.catalogue, metric, req);
+    const rate = this.rateDiscloser(metric, req.child);
+    if (rate) {
+      const rows = found.rows.map((r) => {
+        if (r.value === null) return r;
+        const d = rate(r);
+        return { ...r, value: d.value, numerator: d.numerator, coverage: d.coverage };
+      });
+      // Ordered as read (highest first, then by name), on the figures given out.
+      rows.sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.name.localeCompare(b.name));
+      return { ...found, rows };
+    }
     const disclose = this.access.discloser(metric.unit, req.child);
     if (!disclose) return found;
     return {
@@ -436,17 +537,20 @@ export class FigureReader {
   async ranking(status: DataStatus, req: RankingRequest): Promise<{ ranking: Ranking; shared: boolean }> {
     const ranked = this.comparedMetric(req.metricId);
     this.access.require(ranked, req.level, req.grain);
-    const ranking = await getRanking(this.source.db, this.source.catalogue, req, status);
-    const countUnit = ranking.numerator?.unit ?? ranking.metric.unit;
-    const shared = this.access.isShared(ranked, req.level, req.grain, countUnit);
-    const disclose = this.access.discloser(countUnit, req.level);
-    if (!disclose) return { ranking, shared };
-    if (!ranking.isRate)
+    const resolved = resolvePeerMetric(req.metricId, [...this.source.catalogue]);
+    if (resolved && !resolved.isRate && this.access.discloses(resolved.metric.unit, req.level))
       throw new RestrictedFigureError('Sign in with an NHS email address to rank areas on counts.');
-    return {
-      ranking: { ...ranking, rows: ranking.rows.map((r) => ({ ...r, count: disclose(r.count) })) },
-      shared,
-    };
+    // Rates of counts under disclosure control are ranked on the rates given out (ADR 0061).
+    const rate = resolved ? this.rateDiscloser(resolved.metric, req.level) : null;
+    const seen = rate
+      ? (p: SeriesPoint): SeriesPoint | null => {
+          const d = rate(p);
+          return d.suppressed ? null : { ...p, value: d.value, numerator: d.numerator, coverage: d.coverage };
+        }
+      : undefined;
+    const ranking = await getRanking(this.source.db, this.source.catalogue, req, status, undefined, seen);
+    const countUnit = ranking.numerator?.unit ?? ranking.metric.unit;
+    return { ranking, shared: this.access.isShared(ranked, req.level, req.grain, countUnit) };
   }
 
   /**
@@ -459,6 +563,11 @@ export class FigureReader {
     const resolved = resolvePeerMetric(metricId, [...this.source.catalogue]);
     if (resolved && this.access.discloses(resolved.metric.unit, level))
       throw new RestrictedFigureError('Sign in with an NHS email address to compare areas on counts.');
+    // Deciles of exact rates would give areas' exact counts back (ADR 0061).
+    if (resolved && this.access.disclosesRate(resolved.metric, level))
+      throw new RestrictedFigureError(
+        'Sign in with an NHS email address to compare areas on rates of counts under disclosure control.',
+      );
   }
 
   /** Whether a comparison of areas on `metricId` goes out the same to everyone (a shared cache may keep it). */
@@ -621,7 +730,23 @@ export class FigureReader {
   }
 
   private discloseRows(rows: DataTableRow[]): DataTableRow[] {
+    const rates = new Map<string, RateDiscloser | null>();
+    const rateOf = (r: DataTableRow): RateDiscloser | null => {
+      const key = `${r.metricId} ${r.areaLevel}`;
+      if (!rates.has(key)) {
+        const metric = this.byId.get(r.metricId);
+        rates.set(key, metric ? this.rateDiscloser(metric, r.areaLevel) : null);
+      }
+      return rates.get(key)!;
+    };
     return rows.map((r) => {
+      const rate = r.value === null ? null : rateOf(r);
+      if (rate) {
+        const d = rate(r);
+        return d.suppressed
+          ? { ...r, value: null, numerator: null, coverage: null, suppressed: true }
+          : { ...r, value: d.value, numerator: d.numerator, coverage: d.coverage };
+      }
       const unit = this.byId.get(r.metricId)?.unit ?? '';
       if (r.value === null || !this.access.discloses(unit, r.areaLevel)) return r;
       const d = this.access.count(r.value, unit, r.areaLevel);
@@ -659,6 +784,107 @@ export class FigureReader {
     };
   }
 
+  /** The rate a tile's comparison (or trend) is on, as far as disclosing it goes. */
+  private comparedRate(
+    tileMetricId: string,
+    c: { metricId: string; derived: boolean; unit: string },
+  ): RateMetric | null {
+    if (!c.derived) return this.byId.get(c.metricId) ?? null;
+    const derived: RateMetric = {
+      aggregation: 'ratio',
+      numerator: tileMetricId,
+      denominator: 'patients_13plus',
+      unit: 'per_1000',
+      multiplier: 1000,
+    };
+    return derived;
+  }
+
+  /**
+   * A tile's comparison as this viewer may see it (`seenComparison`), with the rates of areas whose counts
+   * are under disclosure control worked out from the disclosed counts, and the verdicts then from those
+   * (ADR 0061). England's figure is never disclosure-controlled.
+   */
+  private disclosedComparison(
+    t: AreaTile,
+    canSee: (metric: OpenMetricRef, at: AreaLevel) => boolean,
+  ): AreaTile['comparison'] {
+    const c = this.seenComparison(t, canSee);
+    const metric = c && this.comparedRate(t.metricId, c);
+    if (!c || !metric) return c;
+    let changed = false;
+    const figures = c.figures.map((f) => {
+      const rate = f.value === null ? null : this.rateDiscloser(metric, f.area.level);
+      if (!rate) return f;
+      changed = true;
+      const d = rate(f);
+      return {
+        ...f,
+        value: d.value,
+        numerator: d.numerator,
+        coverage: d.coverage,
+        lowerCi95: d.confidence?.lowerCi95 ?? null,
+        upperCi95: d.confidence?.upperCi95 ?? null,
+        lowerCi998: d.confidence?.lowerCi998 ?? null,
+        upperCi998: d.confidence?.upperCi998 ?? null,
+      };
+    });
+    if (!changed) return c;
+    const own95 = interval95(figures.find((f) => f.role === 'area'));
+    const benchmark = (role: 'england' | 'parent') => figures.find((f) => f.role === role)?.value ?? null;
+    return {
+      ...c,
+      figures,
+      comparedWithEngland: compareWithBenchmark(own95, benchmark('england'), t.polarity),
+      comparedWithParent: compareWithBenchmark(own95, benchmark('parent'), t.polarity),
+    };
+  }
+
+  /**
+   * A tile's trend (its rate for the area, parent and England) as this viewer may see it: rates of counts
+   * under disclosure control worked out from the disclosed counts, suppressed ones left out (ADR 0061).
+   */
+  private disclosedTrend(tileMetricId: string, trend: AreaTrend, level: AreaLevel): AreaTrend {
+    const metric = this.comparedRate(tileMetricId, trend);
+    const seen = (points: SeriesPoint[], at: AreaLevel): SeriesPoint[] => {
+      const rate = metric && this.rateDiscloser(metric, at);
+      if (!rate) return points;
+      return points.flatMap((p) => {
+        const d = rate(p);
+        return d.value === null ? [] : [{ ...p, ...rateFields(d), value: d.value }];
+      });
+    };
+    return {
+      ...trend,
+      area: seen(trend.area, level),
+      parent: trend.parent && { ...trend.parent, points: seen(trend.parent.points, trend.parent.area.level) },
+    };
+  }
+
+  /**
+   * How this viewer sees a tile's points at `level`: null when as read; otherwise each point disclosed (a
+   * count rounded, a rate of a count worked out from the disclosed count), or null when suppressed.
+   */
+  private tilePoints(
+    metricId: string,
+    unit: string,
+    level: AreaLevel,
+  ): ((p: SeriesPoint) => SeriesPoint | null) | null {
+    const metric = this.byId.get(metricId);
+    const rate = metric ? this.rateDiscloser(metric, level) : null;
+    if (rate) {
+      return (p) => {
+        const d = rate(p);
+        return d.value === null ? null : { ...p, ...rateFields(d), value: d.value };
+      };
+    }
+    if (!this.access.discloses(unit, level)) return null;
+    return (p) => {
+      const d = this.access.count(p.value, unit, level);
+      return d.suppressed ? null : { periodStart: p.periodStart, value: d.value, complete: p.complete };
+    };
+  }
+
   private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {
     const metric = this.byId.get(metricId);
     return metric !== undefined && this.access.canSee(metric, level, grain);
@@ -666,9 +892,9 @@ export class FigureReader {
 
   /**
    * The tiles and series this viewer may see at `level`/`grain`, counts disclosure-controlled where that
-   * applies (suppressed points are left out of the series and listed; the tiles' latest, previous and change
-   * are worked out again from the disclosed figures). Comparisons are removed: their verdicts and intervals
-   * are not open data.
+   * applies and rates of them worked out from the disclosed counts (suppressed points are left out of the
+   * series and listed; the tiles' latest, previous and change are worked out again from the disclosed
+   * figures). Comparisons keep the open figures they use (`disclosedComparison`).
    */
   private openTilesAndSeries<T extends SummaryTile>(
     level: AreaLevel,
@@ -683,35 +909,29 @@ export class FigureReader {
       lastPeriod: latestPeriod(Object.values(series).flat()),
     };
     const out = { tiles: [] as T[], series: {} as Record<string, SeriesPoint[]>, hidden };
+    const canSee = (m: OpenMetricRef, at: AreaLevel) => this.access.canSee(m, at, grain);
     for (const tile of tiles) {
       if (!this.isOpen(tile.metricId, level, grain)) continue;
       const points = series[tile.metricId] ?? [];
-      const withoutComparison = ('comparison' in tile ? { ...tile, comparison: null } : { ...tile }) as T;
-      if (!this.access.discloses(tile.unit, level)) {
-        // The verdict against England (or the parent) with the open figures it uses, as the API's summary
-        // gives it. A count under disclosure control keeps none: its rate would give the count back.
-        out.tiles.push(
-          'comparison' in tile
-            ? ({
-                ...tile,
-                comparison: this.seenComparison(tile as unknown as AreaTile, (m, at) =>
-                  this.access.canSee(m, at, grain),
-                ),
-              } as T)
-            : withoutComparison,
-        );
+      // The verdict against England (or the parent) with the open figures it uses, as the API's summary
+      // gives it; under disclosure control on rates worked out from disclosed counts.
+      const seenTile = (
+        'comparison' in tile
+          ? { ...tile, comparison: this.disclosedComparison(tile as unknown as AreaTile, canSee) }
+          : { ...tile }
+      ) as T;
+      const see = this.tilePoints(tile.metricId, tile.unit, level);
+      if (!see) {
+        out.tiles.push(seenTile);
         out.series[tile.metricId] = points;
         continue;
       }
       const suppressed = new Set<string>();
       const disclose = (p: SeriesPoint | null): SeriesPoint | null => {
         if (!p) return null;
-        const d = this.access.count(p.value, tile.unit, level);
-        if (d.suppressed) {
-          suppressed.add(p.periodStart);
-          return null;
-        }
-        return { periodStart: p.periodStart, value: d.value, complete: p.complete };
+        const d = see(p);
+        if (d === null) suppressed.add(p.periodStart);
+        return d;
       };
       out.series[tile.metricId] = points.map(disclose).filter((p): p is SeriesPoint => p !== null);
       hidden.suppressed.set(tile.metricId, suppressed);
@@ -722,7 +942,7 @@ export class FigureReader {
       const latest = disclose(tile.latest);
       const previous = disclose(tile.previous);
       if (tile.latest && latest === null) hidden.latestSuppressed.add(tile.metricId);
-      out.tiles.push({ ...withoutComparison, latest, previous, changePct: changePct(latest, previous) });
+      out.tiles.push({ ...seenTile, latest, previous, changePct: changePct(latest, previous) });
     }
     return out;
   }
@@ -746,24 +966,48 @@ export class FigureReader {
     };
     for (const [column, isOpen] of Object.entries(open))
       if (!isOpen) hidden.columns.add(column as ChildColumn);
+    // Rates of counts under disclosure control are worked out from the disclosed counts (ADR 0061).
+    const rateOf = (id: string) => {
+      const m = this.byId.get(id);
+      return m ? this.rateDiscloser(m, level) : null;
+    };
+    const rates = { rate: rateOf(ids.usersPer1000), registered: rateOf(ids.registeredPct) };
     const rows = children.rows.map((r) => {
+      const markSuppressed = (key: ChildColumn) => {
+        const set = hidden.suppressed.get(r.code) ?? new Set();
+        set.add(key);
+        hidden.suppressed.set(r.code, set);
+      };
       const count = (key: 'logins' | 'users', value: number): number => {
         if (!open[key]) return 0;
         const d = this.access.count(value, 'events', level);
         if (!d.suppressed) return d.value;
-        const set = hidden.suppressed.get(r.code) ?? new Set();
-        set.add(key);
-        hidden.suppressed.set(r.code, set);
+        markSuppressed(key);
         return 0;
       };
+      const rate = (key: 'rate' | 'registered', value: number | null, coverage: number | null) => {
+        if (!open[key]) return { value: null, coverage: null };
+        const disclose = rates[key];
+        if (!disclose || value === null) return { value, coverage };
+        const d = disclose({
+          numerator: r.rateParts?.[key === 'rate' ? 'usersPer1000' : 'registeredPct'],
+          denominator: r.rateParts?.denominator,
+          coverage,
+        });
+        if (d.suppressed) markSuppressed(key);
+        return { value: d.value, coverage: d.coverage };
+      };
+      const users = rate('rate', r.usersPer1000, r.usersPer1000Coverage);
+      const registered = rate('registered', r.registeredPct, r.registeredPctCoverage);
+      const { rateParts: _parts, ...row } = r;
       return {
-        ...r,
+        ...row,
         logins: count('logins', r.logins),
         users: count('users', r.users),
-        usersPer1000: open.rate ? r.usersPer1000 : null,
-        usersPer1000Coverage: open.rate ? r.usersPer1000Coverage : null,
-        registeredPct: open.registered ? r.registeredPct : null,
-        registeredPctCoverage: open.registered ? r.registeredPctCoverage : null,
+        usersPer1000: users.value,
+        usersPer1000Coverage: users.coverage,
+        registeredPct: registered.value,
+        registeredPctCoverage: registered.coverage,
       };
     });
     return { figures: { ...children, rows }, hidden };

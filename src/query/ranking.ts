@@ -384,6 +384,12 @@ export async function getRanking(
    * its members and their list sizes in a period are the same for each metric, so they are read once.
    */
   shared?: Map<string, Promise<unknown>>,
+  /**
+   * The areas' figures as the viewer may see them (the figure reader's: rates worked out from disclosed
+   * counts, ADR 0061); ranks, changes, intervals and verdicts then follow from them. England's is the
+   * benchmark and is never changed.
+   */
+  seen?: (p: SeriesPoint) => SeriesPoint | null,
 ): Promise<Ranking> {
   const once = <T>(key: unknown[], read: () => Promise<T>): Promise<T> => {
     if (!shared) return read();
@@ -500,10 +506,9 @@ export async function getRanking(
       excludedAreas.push({ code: m.code, name: m.name, placeName: m.place_name, reason, patientsAll });
       continue;
     }
-    kept.push({
-      member: m,
-      points: pointsOf(resolved, shown, valuesByArea.get(m.code) ?? [], patientScale, hasFigures),
-    });
+    const points = pointsOf(resolved, shown, valuesByArea.get(m.code) ?? [], patientScale, hasFigures);
+    if (seen) for (const [period, p] of points) points.set(period, p && seen(p));
+    kept.push({ member: m, points });
   }
 
   const englandPoint = pointsOf(

@@ -96,6 +96,9 @@ export interface ComparisonFigure {
   value: number | null;
   /** Share of the numerator metric the rate includes (practices with a list size); null when unknown. */
   coverage: number | null;
+  /** The rate's parts (its count and patients), so that a reader can work it out again (ADR 0061). */
+  numerator?: number | null;
+  denominator?: number | null;
   /** 95% and 99.8% confidence limits of the value (docs/adr/0022); null when none can be computed. */
   lowerCi95: number | null;
   upperCi95: number | null;
@@ -137,6 +140,8 @@ export interface ChildRow {
   /** Percentage of patients aged 13+ registered for the App (null without a list size), and its coverage. */
   registeredPct: number | null;
   registeredPctCoverage: number | null;
+  /** The rates' counts and patients aged 13+, so that a reader can work them out again (ADR 0061). */
+  rateParts?: { usersPer1000: number | null; registeredPct: number | null; denominator: number | null };
 }
 
 export interface AreaChildren {

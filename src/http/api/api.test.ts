@@ -969,6 +969,43 @@ describe('disclosure control (OPEN_DATA_DISCLOSURE=on)', () => {
       200,
     );
   });
+
+  it('visitors get rates of counts worked out from the disclosed counts, never kept by a shared cache (ADR 0061)', async () => {
+    const regions = await json(sdcUser, '/api/v1/breakdown?metric=logins');
+    const region = regions.data.find((r: { code: string }) => r.code !== 'UNKNOWN').code as string;
+    const url = `/api/v1/series?metric=unique_logins_per_1000&level=region&code=${region}`;
+    const visitor = await sdcAnon.inject(url);
+    expect(visitor.statusCode).toBe(200);
+    expect(visitor.headers['cache-control']).not.toMatch(/public/);
+    const staff = await json(sdcUser, url);
+    type Point = { periodStart: string; value: number | null; numerator?: number; denominator?: number };
+    const points = visitor.json().data as Point[];
+    expect(points.length).toBeGreaterThan(0);
+    let differs = false;
+    for (const p of points) {
+      const e = (staff.data as Point[]).find((x) => x.periodStart === p.periodStart)!;
+      const count = expected(e.numerator!);
+      expect(p.numerator ?? null, p.periodStart).toBe(count);
+      expect(p.denominator).toBe(e.denominator);
+      if (count === null) expect(p.value).toBeNull();
+      else {
+        // Rounded at the edge: the value to one decimal place, the (demo-scaled) list size to a whole number.
+        const den = e.denominator!;
+        const slack = 0.05 + (count * 1000 * 0.5) / (den * (den - 0.5)) + 1e-9;
+        expect(Math.abs(p.value! - (count / den) * 1000)).toBeLessThanOrEqual(slack);
+      }
+      if (p.value !== e.value) differs = true;
+    }
+    expect(differs).toBe(true);
+    // Without disclosure control visitors get staff's rates, and a shared cache may keep them.
+    const plain = await anon.inject(url);
+    expect(plain.json().data).toEqual(staff.data);
+    expect(plain.headers['cache-control']).toMatch(/public/);
+    // Deciles of exact rates would give the counts back: peers of such a rate need sign-in.
+    const peers = `/api/v1/peers?metric=unique_logins_per_1000&level=region&code=${region}`;
+    expect((await sdcAnon.inject(peers)).statusCode).toBe(401);
+    expect((await sdcUser.inject(peers)).statusCode).toBe(200);
+  });
 });
 
 describe('GET /api/v1/areas: open areas by default, closed ones on request (issue 14.6)', () => {
