@@ -18,12 +18,13 @@ import { buildNationalSummaryView, type NationalSummaryView } from './pages/nati
 import type { RankingLinkMetrics } from './pages/ranking/view.ts';
 
 /**
- * Sorting by a column the visitor cannot see would reveal its order: such a sort is dropped. Rate columns are
- * still dropped for visitors, though open now (issue 11): a conservative default until sorts check the rule.
+ * Sorting by a column the figure reader emptied for this viewer would order the rows by figures they cannot
+ * see: such a sort is dropped. Every other column sorts, rates included: those visitors see are open data,
+ * and under disclosure control worked out from the disclosed counts (ADR 0061).
  */
-export function openSort(viewer: Viewer, sort: ChildrenSort | null): ChildrenSort | null {
-  if (viewer.signedIn || sort === null) return sort;
-  return sort.key === 'rate' || sort.key === 'registered' ? null : sort;
+export function openSort(sort: ChildrenSort | null, hidden: HiddenChildren | null): ChildrenSort | null {
+  if (sort === null || hidden === null) return sort;
+  return hidden.columns.has(sort.key as ChildColumn) ? null : sort;
 }
 
 /** The notice shown on pages of open data to visitors who are not signed in (partials/access-notice.njk). */

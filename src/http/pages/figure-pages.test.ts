@@ -445,10 +445,20 @@ describe('visitors who are not signed in (open data only)', () => {
     expect(signedIn.body).toContain('data-column="rate"');
   });
 
-  it('ignores a sort by a column the visitor cannot see (its order would leak)', async () => {
-    const res = await anon.inject('/areas?sort=rate&dir=desc');
-    expectPage(res);
-    expect(childNames(res.body)).toEqual(['East of England', 'London']); // by name, A to Z
+  it('sorts the visitor’s table by an open rate, in the order of the rates shown', async () => {
+    for (const dir of ['desc', 'asc'] as const) {
+      const res = await anon.inject(`/areas?sort=rate&dir=${dir}`);
+      expectPage(res);
+      expect(res.body).toMatch(new RegExp(`aria-sort="${dir}ending" data-column="rate"`));
+      const names = childNames(res.body);
+      expect(names).toHaveLength(2);
+      // The order the staff's rates give (the visitor's are the same without disclosure control).
+      const staff = await app.inject(`/areas?sort=rate&dir=${dir}`);
+      expect(names).toEqual(childNames(staff.body));
+    }
+    expect(childNames((await anon.inject('/areas?sort=rate&dir=desc')).body)).toEqual(
+      childNames((await anon.inject('/areas?sort=rate&dir=asc')).body).reverse(),
+    );
   });
 
   for (const url of [

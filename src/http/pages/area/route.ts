@@ -42,7 +42,6 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const { grain, includePartial } = settings;
       // Sub-ICB, PCN and practice pages and weekly figures need sign-in; redirects keep their settings.
       request.figures.access.requirePage(params.level, grain);
-      const sort = openSort(request.viewer, settings.sort);
       const code = params.code.toUpperCase();
       if (params.level === 'england') {
         // England's page is the National summary.
@@ -51,10 +50,11 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       }
       if (code !== params.code) {
         // One address per area: codes are upper case.
-        return reply.redirect(pageUrl({ ...settings, path: areaPath(params.level, code), sort }), 301);
+        return reply.redirect(pageUrl({ ...settings, path: areaPath(params.level, code) }), 301);
       }
       const page = await request.figures.areaPage({ level: params.level, code, grain, includePartial });
       if (!page) return reply.callNotFound();
+      const sort = openSort(settings.sort, page.children);
       const view = areaPageViewFor(page, sort, settings.compare, settings, ranking);
       const html = ctx.renderer.page(
         'area/area.njk',

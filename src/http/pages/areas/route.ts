@@ -15,9 +15,9 @@ export function registerAreasPage(app: FastifyInstance, ctx: RouteContext): void
     async (request, reply) => {
       const settings = parsePageQuery(request.query as PageQuery);
       const { grain } = settings;
-      const sort = openSort(request.viewer, settings.sort);
       // Visitors who are not signed in: open figures only (the figure reader, src/query/figures.ts).
       const regions = await request.figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const sort = openSort(settings.sort, regions.hidden);
       const status = await request.figures.dataStatus();
       const state = { ...settings, path: '/areas', sort };
       const view = {

@@ -16,10 +16,10 @@ export function registerNationalSummaryPage(app: FastifyInstance, ctx: RouteCont
     async (request, reply) => {
       const settings = parsePageQuery(request.query as PageQuery);
       const { grain, includePartial } = settings;
-      const sort = openSort(request.viewer, settings.sort);
       const figures = request.figures;
       const summary = await figures.nationalSummary({ grain, includePartial });
       const regions = await figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+      const sort = openSort(settings.sort, regions.hidden);
       const view = nationalSummaryViewFor(summary, regions, sort, settings);
       const html = ctx.renderer.page(
         'national-summary/national-summary.njk',
