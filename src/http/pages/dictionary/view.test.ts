@@ -34,6 +34,19 @@ describe('data dictionary view', () => {
     );
     expect(buildDictionaryMetricView(byId('logins'), catalogue).derivedRateNote).toBeNull();
   });
+
+  it('says a rate of a disclosed count is worked out from the disclosed count (ADR 0061)', () => {
+    const fact = (id: string) =>
+      buildDictionaryMetricView(byId(id), catalogue).facts.find((f) => f.key === 'Disclosure control')!.value;
+    // Its own YAML says "none"; its count is disclosed, so the rate follows it.
+    expect(byId('registered_pct_13plus').disclosure).toBe('none');
+    expect(fact('registered_pct_13plus')).toMatch(/^Worked out from the disclosed count \(/);
+    expect(fact('unique_logins_per_1000')).toMatch(/disclosed count/);
+    expect(fact('logins')).toMatch(/^Small counts are suppressed/);
+    // A ratio of two feed figures over a feed's own list size is not a rate over patients aged 13+.
+    const pomi = catalogue.find((m) => m.denominator === 'pomi_list_size')!;
+    expect(fact(pomi.id)).toBe('None: figures are shown as computed.');
+  });
 });
 
 describe('comparison method and rounding in the dictionary', () => {

@@ -6,7 +6,12 @@
  */
 import { AREA_LEVELS, LEVEL_LABELS } from '../../../domain/areas.ts';
 import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../../domain/access.ts';
-import { comparisonOf, isStoredRatio, type MetricDefinition } from '../../../domain/metric-definition.ts';
+import {
+  comparisonOf,
+  isPatientRate,
+  isStoredRatio,
+  type MetricDefinition,
+} from '../../../domain/metric-definition.ts';
 import { ROUNDING_RULE } from '../../../domain/rounding.ts';
 import { isKind } from '../../../domain/metric-kind.ts';
 
@@ -202,6 +207,17 @@ function openDataText(m: MetricDefinition, catalogue: readonly MetricDefinition[
   return `Yes: ${why}. Its ${grains} figures for ${levels} are open to everyone; other levels and weekly figures need sign-in.`;
 }
 
+/**
+ * What disclosure control does to the metric's figures. A rate of a count over patients aged 13+ is worked
+ * out from the disclosed count where that count is disclosed (ADR 0061), whatever its own setting says.
+ */
+function disclosureText(m: MetricDefinition, catalogue: readonly MetricDefinition[]): string {
+  const count = isPatientRate(m) ? catalogue.find((c) => c.id === m.numerator) : undefined;
+  if (count?.disclosure === 'suppress_small_counts')
+    return `Worked out from the disclosed count (${count.short_name}) in open-data figures below national level where disclosure control is configured, so that the exact count cannot be found from the rate and the list size.`;
+  return DISCLOSURE_LABELS[m.disclosure];
+}
+
 /** Metrics that refer to this one, and the ones it is built from. */
 export function relatedMetrics(
   metric: MetricDefinition,
@@ -244,7 +260,7 @@ export function buildDictionaryMetricView(
     { key: 'Source', value: `${source.name}. ${source.detail}` },
     { key: 'Polarity', value: POLARITY_LABELS[metric.polarity] },
     { key: 'Compared with England by', value: COMPARISON_LABELS[comparisonOf(metric)] },
-    { key: 'Disclosure control', value: DISCLOSURE_LABELS[metric.disclosure] },
+    { key: 'Disclosure control', value: disclosureText(metric, catalogue) },
     { key: 'In the official MI publication', value: metric.mi_publication ? 'Yes' : 'No' },
     { key: 'Open data (no sign-in)', value: openDataText(metric, catalogue) },
   ];
