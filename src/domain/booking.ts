@@ -84,6 +84,16 @@ export interface BookingMeasure {
   readonly ratioLabel: string | null;
   /** The groupings this measure accepts besides `none` (error and service-error only for rep-cons-06). */
   readonly groupings: readonly BookingGrouping[];
+  /**
+   * The table its page and CSV show when none is asked for: `none` (the total), except for a measure whose
+   * requirement is a breakdown ("failed bookings by error" is by error).
+   */
+  readonly defaultGrouping?: BookingGrouping;
+}
+
+/** The grouping a measure's page and CSV show when the request names none. */
+export function defaultGroupingOf(m: BookingMeasure): BookingGrouping {
+  return m.defaultGrouping ?? 'none';
 }
 
 /** Every grouping but the total and those by error (which only rep-cons-06 has). */
@@ -145,6 +155,7 @@ export const BOOKING_MEASURES: readonly BookingMeasure[] = [
     paired: null,
     ratioLabel: null,
     groupings: [...COMMON_GROUPINGS, 'error', 'service-error'],
+    defaultGrouping: 'error',
   },
   {
     id: 'rep-cons-07',

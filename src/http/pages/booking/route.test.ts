@@ -214,6 +214,38 @@ describe('GET /booking/measure/:id', () => {
     );
   });
 
+  it('shows failed bookings by error when no grouping is asked for, and the total on request', async () => {
+    const q = 'from=2026-09-01&to=2026-10-31';
+    const res = await staff.inject(`/booking/measure/rep-cons-06?${q}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('id="booking-table"');
+    expect(res.body).toContain('<option value="error" selected>');
+    // The CSV without a grouping is the same table: failed bookings per error message, from the events.
+    const csv = await staff.inject(`/booking/measure/rep-cons-06/csv?${q}`);
+    const rows: Record<string, string>[] = parse(csv.body, { columns: true });
+    const byError = new Map<string, number>();
+    for (const e of events)
+      if (e.event_type === 'booking_failed') {
+        const d = londonDate(e.event_time);
+        if (d >= '2026-09-01' && d <= '2026-10-31')
+          byError.set(e.error_message, (byError.get(e.error_message) ?? 0) + 1);
+      }
+    expect(byError.size).toBeGreaterThan(1);
+    expect(rows.map((r) => Number(r.count)).sort((a, b) => a - b)).toEqual(
+      [...byError.values()].sort((a, b) => a - b),
+    );
+    // The total is one choice away, and the page's own links keep it.
+    const total = await staff.inject(`/booking/measure/rep-cons-06?${q}&groupBy=none`);
+    expect(total.statusCode).toBe(200);
+    expect(total.body).not.toContain('id="booking-table"');
+    expect(total.body).toContain('<option value="none" selected>');
+    expect(total.body).toMatch(/href="\/booking\/measure\/rep-cons-06\?[^"]*groupBy=none/);
+    // Other measures still open on their total.
+    expect((await staff.inject(`/booking/measure/rep-cons-01?${q}`)).body).not.toContain(
+      'id="booking-table"',
+    );
+  });
+
   it('draws a weekly trend with its table and series CSV', async () => {
     const res = await staff.inject('/booking/measure/rep-prov-01?from=2026-10-01&to=2026-10-31&grain=week');
     expect(res.statusCode).toBe(200);

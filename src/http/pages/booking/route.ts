@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BOOKING_MEASURES,
   bookingMeasure,
+  defaultGroupingOf,
   type BookingGrouping,
   type BookingMeasure,
   type BookingQuery,
@@ -147,7 +148,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
       const q = request.query as RangeQuery & { groupBy?: BookingGrouping; grain?: Grain };
-      const groupBy = q.groupBy ?? 'none';
+      const groupBy = q.groupBy ?? defaultGroupingOf(m);
       if (groupBy !== 'none' && !m.groupings.includes(groupBy))
         return badRequest(
           request,
@@ -205,7 +206,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
       const q = request.query as RangeQuery & { groupBy?: BookingGrouping };
-      const groupBy = q.groupBy ?? 'none';
+      const groupBy = q.groupBy ?? defaultGroupingOf(m);
       if (groupBy !== 'none' && !m.groupings.includes(groupBy))
         return badRequest(request, reply, `${m.id} cannot be grouped by ${groupBy}.`);
       const range = await resolveRange(q);

@@ -11,6 +11,7 @@
 import {
   BOOKING_GROUPINGS,
   BOOKING_MEASURES,
+  defaultGroupingOf,
   DISPOSITION_MINUTES,
   type BookingGrouping,
   type BookingMeasure,
@@ -487,7 +488,7 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
     from,
     to,
     (f, t) =>
-      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === 'none' ? undefined : groupBy, grain: grain === 'month' ? undefined : grain })}`,
+      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain })}`,
   );
   const { hasData } = range;
   const total = hasData ? input.total : null;
