@@ -221,6 +221,14 @@ describe('FigureReader.breakdown and rankings', () => {
 });
 
 describe('FigureReader.dataTable', () => {
+  /** A page of the data table as staff and as a visitor see it, both under disclosure control. */
+  async function bothTables(req: Parameters<FigureReader['dataTable']>[1]) {
+    const page = { limit: 1000, offset: 0 };
+    const exact = await reader(STAFF, true).dataTable(status, req, page);
+    const open = await reader(ANONYMOUS_VIEWER, true).dataTable(status, req, page);
+    return { exact, open, page };
+  }
+
   it('discloses counts below England for visitors, and only those', async () => {
     const req = {
       level: 'icb',
@@ -229,9 +237,7 @@ describe('FigureReader.dataTable', () => {
       grain: 'month',
       includePartial: false,
     } as const;
-    const page = { limit: 1000, offset: 0 };
-    const exact = await reader(STAFF, true).dataTable(status, req, page);
-    const open = await reader(ANONYMOUS_VIEWER, true).dataTable(status, req, page);
+    const { exact, open, page } = await bothTables(req);
     expect(open.rows).toHaveLength(exact.rows.length);
     expect(exact.rows.length).toBeGreaterThan(4);
     open.rows.forEach((row, i) => {
@@ -254,9 +260,7 @@ describe('FigureReader.dataTable', () => {
       grain: 'month',
       includePartial: false,
     } as const;
-    const page = { limit: 1000, offset: 0 };
-    const exact = await reader(STAFF, true).dataTable(status, req, page);
-    const open = await reader(ANONYMOUS_VIEWER, true).dataTable(status, req, page);
+    const { exact, open } = await bothTables(req);
     expect(exact.rows.filter((r) => r.value !== null).length).toBeGreaterThan(4);
     open.rows.forEach((row, i) => {
       const e = exact.rows[i]!;
