@@ -323,6 +323,37 @@ describe('the pages', () => {
     );
   };
 
+  /** The breadcrumb links of a page: [text, href]. */
+  const crumbsOf = (html: string) => {
+    const nav = html.slice(html.indexOf('id="breadcrumbs"'));
+    const list = nav.slice(0, nav.indexOf('</nav>'));
+    return [...list.matchAll(/<a class="nhsuk-breadcrumb__link" href="([^"]*)">\s*([^<]*?)\s*<\/a>/g)].map(
+      (m) => [m[2]!, m[1]!],
+    );
+  };
+
+  it('leads back the way the area’s own page does: its trail, then the area itself', async () => {
+    for (const [level, code] of [
+      ['practice', 'A00003'],
+      ['icb', 'QA1'],
+    ]) {
+      const own = await user.inject(`/areas/${level}/${code}`);
+      const trail = crumbsOf(own.body);
+      expect(trail[0]).toEqual(['England', '/']);
+      for (const sub of ['partners', 'organ-donation', 'suppliers']) {
+        const res = await user.inject(`/areas/${level}/${code}/${sub}`);
+        expect(res.statusCode, sub).toBe(200);
+        const crumbs = crumbsOf(res.body);
+        expect(crumbs.slice(0, -1), `${level} ${sub}`).toEqual(trail);
+        expect(crumbs.at(-1)![1]).toBe(`/areas/${level}/${code}`);
+      }
+    }
+    // England's subpages lead to the National summary.
+    expect(crumbsOf((await user.inject('/areas/england/E92000001/partners')).body)).toEqual([
+      ['England', '/'],
+    ]);
+  });
+
   it('shows an ICB’s jump-offs by provider from events and the feed, with no data for weeks the feed does not cover', async () => {
     const res = await user.inject('/areas/icb/QA1/partners?grain=week&from=2026-09-28&to=2026-11-08');
     expect(res.statusCode).toBe(200);

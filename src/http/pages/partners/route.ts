@@ -9,6 +9,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AreaLevel } from '../../../domain/areas.ts';
+import { getAreaChain } from '../../../query/area-page.ts';
+import type { AreaRef } from '../../../query/types.ts';
 import { buildOrganDonationView, buildPartnersView, buildSuppliersView } from './view.ts';
 import { SUBPAGE_QUERY, SUBPAGE_TITLES, subpagePath, type AreaSubpage, type SubpageQuery } from './state.ts';
 import { ApiError } from '../../api/common.ts';
@@ -25,7 +27,11 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
   // The full path at each call, so a search for the route finds where it is registered (docs/routes.md).
   const page = (
     url: `/areas/:level/:code/${AreaSubpage}`,
-    render: (request: FastifyRequest, q: AreaRangeQuery) => Promise<{ template: string; view: object }>,
+    render: (
+      request: FastifyRequest,
+      q: AreaRangeQuery,
+      ancestors: readonly AreaRef[],
+    ) => Promise<{ template: string; view: object }>,
   ) => {
     const name = url.slice('/areas/:level/:code/'.length) as AreaSubpage;
     return app.get(
@@ -44,14 +50,21 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
           return reply.redirect(`${subpagePath({ level: params.level, code }, name)}${search}`, 301);
         }
         try {
-          const { template, view } = await render(request, {
-            level: params.level,
-            code,
-            grain: q.grain,
-            // A blank date field of the form means "not given".
-            from: q.from || undefined,
-            to: q.to || undefined,
-          });
+          // The trail above the area, as its own page shows it (none for England or an unknown area).
+          const chain =
+            params.level === 'england' ? null : await getAreaChain(ctx.deps.db, params.level, code);
+          const { template, view } = await render(
+            request,
+            {
+              level: params.level,
+              code,
+              grain: q.grain,
+              // A blank date field of the form means "not given".
+              from: q.from || undefined,
+              to: q.to || undefined,
+            },
+            chain?.ancestors ?? [],
+          );
           const areaName = (view as { areaName: string }).areaName;
           const html = ctx.renderer.page(
             template,
@@ -75,16 +88,17 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
     );
   };
 
-  page('/areas/:level/:code/partners', async (request, q) => {
+  page('/areas/:level/:code/partners', async (request, q, ancestors) => {
     const { range, sources } = await partnersForRequest(request, ctx, q);
-    return { template: 'partners/partners.njk', view: buildPartnersView(range, sources) };
+    return { template: 'partners/partners.njk', view: buildPartnersView({ ...range, ancestors }, sources) };
   });
-  page('/areas/:level/:code/organ-donation', async (request, q) => {
+  page('/areas/:level/:code/organ-donation', async (request, q, ancestors) => {
     const od = await organDonationForRequest(request, ctx, q);
-    return { template: 'partners/organ-donation.njk', view: buildOrganDonationView(od.range, od) };
+    const view = buildOrganDonationView({ ...od.range, ancestors }, od);
+    return { template: 'partners/organ-donation.njk', view };
   });
-  page('/areas/:level/:code/suppliers', async (request, q) => {
+  page('/areas/:level/:code/suppliers', async (request, q, ancestors) => {
     const s = await suppliersForRequest(request, ctx, q);
-    return { template: 'partners/suppliers.njk', view: buildSuppliersView(s.range, s) };
+    return { template: 'partners/suppliers.njk', view: buildSuppliersView({ ...s.range, ancestors }, s) };
   });
 }

@@ -25,6 +25,8 @@ export interface AreaRangeView {
   grain: Grain;
   from?: string;
   to?: string;
+  /** The areas above this one, England first, as the area page's breadcrumbs name them. */
+  ancestors?: readonly { level: AreaLevel; code: string; name: string }[];
 }
 
 const NO_DATA = 'No data';
@@ -62,9 +64,13 @@ function common(r: AreaRangeView, page: AreaSubpage, periods: { periodStart: str
     levelLabel: r.area.level === 'england' ? 'Country' : LEVEL_LABELS[r.area.level].singular,
     grainWord: r.grain === 'week' ? 'week' : 'month',
     rangeText,
+    // The area page's trail (England, region, ICB …) and then the area itself, whose page this is part of.
     breadcrumbs: [
-      { text: 'Home', href: '/' },
-      ...(r.area.level === 'england' ? [] : [{ text: areaName, href: areaHref }]),
+      ...(r.area.level === 'england' ? [] : (r.ancestors ?? [])).map((a) => ({
+        text: a.level === 'england' ? 'England' : a.name,
+        href: a.level === 'england' ? '/' : areaPath(a.level, a.code),
+      })),
+      { text: areaName, href: areaHref },
     ],
     form: {
       action: subpagePath(r.area, page),
