@@ -197,11 +197,32 @@ describe('Area pages and search (demo warehouse)', () => {
       href(closed!),
       `/search?q=${encodeURIComponent(practice.postcode)}`,
       `/search?q=${'x'.repeat(120)}`,
+      // The before-and-after form in its error state.
+      `${href(chain[2]!)}?since=2026-02-30`,
     ]) {
       const response = await page.goto(path);
       expect(response!.status(), path).toBeLessThan(500);
       await expectNoAxeViolations(page);
     }
+  });
+
+  it('ICB lead: did last month’s campaign move anything? Weekly figures either side of a date (axe)', async () => {
+    const page = await harness.newPage();
+    await page.goto(`${href(chain[2]!)}?grain=week`);
+    // The demo's last complete week, less four: four weeks after the date and as many before.
+    const last = await db.one<{ d: string }>(
+      "SELECT strftime(max(period_start), '%Y-%m-%d') AS d FROM metric_value WHERE grain = 'week' AND metric_id = 'logins'",
+    );
+    const since = addDays(last!.d, -4 * 7 - 2);
+    await page.fill('#since', since);
+    await Promise.all([page.waitForURL(/since=/), page.click('.app-before-after-form button')]);
+    await expect.poll(() => page.locator('#before-after-table').count()).toBe(1);
+    const first = page.locator('#before-after-table tbody tr').first();
+    expect(await first.locator('th').innerText()).toMatch(/weeks: /);
+    expect(await first.locator('td').nth(0).innerText()).toMatch(/a week$/);
+    // The grain form keeps the date.
+    expect(await page.locator('#view-form input[name="since"]').getAttribute('value')).toBe(since);
+    await expectNoAxeViolations(page);
   });
 
   it('ICB lead: from the ICB page to its practices, lowest uptake first, and their CSV (rankings, axe)', async () => {

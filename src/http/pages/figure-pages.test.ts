@@ -248,6 +248,69 @@ describe('GET /areas/:level/:code', () => {
     expect((await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=9w')).statusCode).toBe(400);
   });
 
+  it('compares the headline counts before and after a date, from the figures the charts give', async () => {
+    const res = await app.inject('/areas/icb/QMJ?since=2026-08-10');
+    expectPage(res);
+    const html = res.body;
+    expect(html).toContain('id="before-after-table"');
+    expect(html).toContain('value="2026-08-10"');
+    // August holds the date, so it is left out: September and October against July and June.
+    expect(html).toContain('(August 2026 is left out: it is partly before and partly after)');
+    const lines = (await app.inject('/areas/icb/QMJ/chart.csv?metric=logins&range=all')).body
+      .trim()
+      .split('\r\n');
+    const header = lines[0]!.split(',');
+    const byMonth = new Map(
+      lines.slice(1).map((l) => {
+        const cells = l.split(',');
+        return [cells[header.indexOf('period_start')]!, Number(cells[header.indexOf('value')])];
+      }),
+    );
+    const before = byMonth.get('2026-06-01')! + byMonth.get('2026-07-01')!;
+    const after = byMonth.get('2026-09-01')! + byMonth.get('2026-10-01')!;
+    const row = html.slice(html.indexOf('id="before-after-table"'));
+    const cells = [...row.slice(0, row.indexOf('</table>')).matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(
+      (m) => m[1]!,
+    );
+    // The first row is Logins: its averages a month, its change, and the verdict by the rule written out.
+    expect(cells[0]).toBe(`${Math.round(before / 2).toLocaleString('en-GB')} a month`);
+    expect(cells[1]).toBe(`${Math.round(after / 2).toLocaleString('en-GB')} a month`);
+    const pct = ((after - before) / before) * 100;
+    expect(cells[2]).toMatch(
+      new RegExp(`^${pct > 0 ? '\\+' : '−'}${Math.abs(pct).toFixed(1)}% \\(95% interval`),
+    );
+    const half = 1.959964 * Math.sqrt(1 / after + 1 / before);
+    const lo = Math.exp(Math.log(after / before) - half);
+    const hi = Math.exp(Math.log(after / before) + half);
+    expect(cells[3]).toBe(
+      lo > 1
+        ? 'Up, more than chance would explain'
+        : hi < 1
+          ? 'Down, more than chance would explain'
+          : 'No clear change',
+    );
+    // Links and forms carry the date over; a date that does not exist is said next to its field.
+    expect(html).toContain('href="/areas/icb/QMJ?since=2026-08-10&amp;sort=logins&amp;dir=desc#children"');
+    expect(html).toContain('href="/areas/sub_icb/93C?since=2026-08-10"');
+    const viewForm = html.slice(
+      html.indexOf('id="view-form"'),
+      html.indexOf('</form>', html.indexOf('id="view-form"')),
+    );
+    expect(viewForm).toContain('<input type="hidden" name="since" value="2026-08-10">');
+    const bad = await app.inject('/areas/icb/QMJ?since=2026-02-30');
+    expectPage(bad);
+    expect(bad.body).toContain('Enter a real date');
+    expect(bad.body).not.toContain('id="before-after-table"');
+    expect((await app.inject('/areas/icb/QMJ?since=yesterday')).statusCode).toBe(400);
+    // Outside the data: said plainly, no table.
+    const outside = await app.inject('/areas/icb/QMJ?since=2030-01-01');
+    expect(outside.body).toContain('id="before-after-empty"');
+    // Without a date, the form only.
+    const plain = await app.inject('/areas/icb/QMJ');
+    expect(plain.body).toContain('id="before-after"');
+    expect(plain.body).not.toContain('id="before-after-table"');
+  });
+
   it('answers 500 without details when the queries fail', async () => {
     const failing = createTestQueries();
     failing.areaPage = async () => {

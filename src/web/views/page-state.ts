@@ -40,6 +40,8 @@ export interface PageQuery {
   compare?: CompareWith;
   range?: TimeRange;
   avg?: (typeof AVERAGES)[number];
+  /** Area pages: a date to compare the periods before and after (a campaign's start, say). */
+  since?: string;
 }
 
 /** The JSON schema properties of PageQuery, for the routes' validation (bad values: a 400 naming them). */
@@ -51,6 +53,8 @@ export const PAGE_QUERY_PROPERTIES = {
   compare: { type: 'string', enum: ['england', 'parent'] },
   range: { type: 'string', enum: TIME_RANGES },
   avg: { type: 'string', enum: AVERAGES },
+  // The shape only: a date that does not exist (30 February) is said on the page, next to its field.
+  since: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
 } as const;
 
 /**
@@ -71,6 +75,8 @@ export interface PageState {
   average?: boolean;
   /** Area pages: the verdicts' benchmark; absent means England. */
   compare?: CompareWith;
+  /** Area pages: the date the periods before and after are compared around; absent or null: none. */
+  since?: string | null;
 }
 
 /** The settings every figure page shares (the sort and compare only matter where there is a table or a verdict). */
@@ -103,6 +109,7 @@ export function parsePageQuery(query: PageQuery): PageSettings {
     range: query.range ?? DEFAULT_RANGE,
     average: query.avg === '4w',
     compare: query.compare ?? 'england',
+    since: query.since ?? null,
   };
 }
 
@@ -114,6 +121,7 @@ export function pageUrl(state: PageState, hash = ''): string {
   if (state.range && state.range !== DEFAULT_RANGE) params.set('range', state.range);
   if (state.average) params.set('avg', '4w');
   if (state.compare === 'parent') params.set('compare', 'parent');
+  if (state.since) params.set('since', state.since);
   if (state.sort) {
     params.set('sort', state.sort.key);
     params.set('dir', state.sort.dir);
@@ -136,7 +144,7 @@ export function areaUrl(level: AreaLevel, code: string, state: Omit<PageState, '
 /** The hidden fields a form carries over so that submitting it keeps the settings it does not ask for. */
 export function hiddenFields(
   state: Omit<PageState, 'path'>,
-  asked: readonly ('grain' | 'partial' | 'range' | 'avg' | 'compare' | 'sort')[],
+  asked: readonly ('grain' | 'partial' | 'range' | 'avg' | 'compare' | 'sort' | 'since')[],
 ): { name: string; value: string }[] {
   const url = new URL(pageUrl({ ...state, path: '/' }), 'http://x');
   const out: { name: string; value: string }[] = [];

@@ -288,3 +288,25 @@ describe('peerText', () => {
     ).toBeNull();
   });
 });
+
+describe('the before-and-after table', () => {
+  it('compares only counts per period: never a running total, a rolling window or a rate', async () => {
+    const page = (await queries.areaPage({
+      level: 'icb',
+      code: 'QMJ',
+      grain: 'month',
+      includePartial: false,
+    }))!;
+    const counts = page.tiles.filter((t) => t.unit === 'events' || t.unit === 'users');
+    expect(counts.length).toBeGreaterThan(1);
+    const all = buildAreaPageView(page, null, 'england', { since: '2026-08-10' }).beforeAfter!;
+    expect(all.rows.map((r) => r.name)).toEqual(counts.map((t) => t.shortName));
+    // Told that only the first count is per period (the others running totals, say), it compares that one.
+    const one = buildAreaPageView(page, null, 'england', {
+      since: '2026-08-10',
+      periodCounts: new Set([counts[0]!.metricId]),
+    }).beforeAfter!;
+    expect(one.rows.map((r) => r.name)).toEqual([counts[0]!.shortName]);
+    expect(buildAreaPageView(page).beforeAfter).toBeNull();
+  });
+});

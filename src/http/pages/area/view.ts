@@ -47,6 +47,7 @@ import {
   type VerdictView,
 } from '../../../web/views/metric-panels.ts';
 import { chartCsvHref } from './state.ts';
+import { beforeAfterView, type BeforeAfterView } from './before-after.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
 import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
 
@@ -82,6 +83,10 @@ export interface AreaPageView {
   rankingLinks: { text: string; href: string }[];
   /** Practice pages: list sizes, supplier, PCN, rank in the ICB (partials/practice-context.njk). */
   practiceContext: PracticeContextView | null;
+  /** Before and after a date (`since`): the table, or null when none was asked for. */
+  beforeAfter: BeforeAfterView | null;
+  /** The before-and-after form's hidden fields (every other setting). */
+  beforeAfterFields: { name: string; value: string }[];
 }
 
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
@@ -247,6 +252,10 @@ export function rankText(position: PeerPosition, level: AreaLevel): string | nul
 export interface ChartSettings {
   range?: TimeRange;
   average?: boolean;
+  /** The date the page compares the periods before and after (`since`); null or absent: none. */
+  since?: string | null;
+  /** The metrics whose figures are counts per period, the only ones compared before and after. */
+  periodCounts?: ReadonlySet<string>;
   /** Where the range ends (default: the last period of the page's series). */
   lastPeriod?: string | null;
 }
@@ -306,7 +315,8 @@ export function buildAreaPageView(
   const canCompareParent = parent !== undefined && parent.level !== 'england';
   const compareWith: CompareWith = compare === 'parent' && canCompareParent ? 'parent' : 'england';
   // What every link carries over: the settings as asked (compare too, for the pages below that have a parent).
-  const linked = { grain, includePartial: page.includePartial, range, average, compare };
+  const since = chart.since ?? null;
+  const linked = { grain, includePartial: page.includePartial, range, average, compare, since };
   const state = { path, sort, ...linked };
   const lastPeriod = chart.lastPeriod ?? periodsOf(page.series).last;
   const tiles = page.tiles.map((t) => {
@@ -397,5 +407,7 @@ export function buildAreaPageView(
     practiceContext: practiceContextView(page.practiceContext, { detailsShown: true }),
     // The view form asks for grain, partial, range, average and compare; the table's sort is carried over.
     hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg', 'compare']),
+    beforeAfter: beforeAfterView(page, since, chart.periodCounts),
+    beforeAfterFields: hiddenFields(state, ['since']),
   };
 }

@@ -1,0 +1,107 @@
+/**
+ * "Did last month's campaign move anything?" (USER-TASKS 3, PRODUCT.md "trends after a campaign"): a count's
+ * complete periods from a date on, against as many complete periods just before it. A date inside a period
+ * leaves that period out of both sides (it is partly before and partly after); a date that starts its period
+ * (a Monday, the 1st) puts it after. Pure.
+ *
+ * Whether the change is more than chance: the two totals as Poisson counts over equal spans, their ratio's
+ * 95% interval on the log scale (exp(ln(A/B) ± 1.96·√(1/A + 1/B))). Week-to-week swings in App use are larger
+ * than Poisson's, so an interval that excludes 1 is a guide, not proof; the page says so.
+ */
+import type { Grain } from './metric-definition.ts';
+import { periodStart, shiftPeriod } from './periods.ts';
+import { Z_95 } from './statistics.ts';
+
+/** The most periods compared on each side: a quarter of weeks, a year of months. */
+export const MAX_SIDE_PERIODS: Record<Grain, number> = { week: 13, month: 12 };
+
+export interface BeforeAfterSide {
+  /** First days of the side's first and last periods. */
+  from: string;
+  to: string;
+  total: number;
+  /** The total over the side's periods, per period. */
+  average: number;
+}
+
+export type BeforeAfterVerdict = 'up' | 'down' | 'no-clear-change' | 'not-compared';
+
+export interface BeforeAfter {
+  /** Periods on each side. */
+  periods: number;
+  /** The period the date falls in, left out of both sides; null when the date starts its period. */
+  excluded: string | null;
+  before: BeforeAfterSide;
+  after: BeforeAfterSide;
+  /** After on before, in per cent; null when before is 0. */
+  changePct: number | null;
+  /** 95% interval of the change in per cent; null when either total is 0. */
+  lowerPct: number | null;
+  upperPct: number | null;
+  verdict: BeforeAfterVerdict;
+}
+
+/**
+ * The comparison, or null when there is nothing to compare: no complete period with a figure just after the
+ * date's, or none just before it. The sides are equally long: as many consecutive periods as both have, at
+ * most MAX_SIDE_PERIODS, nearest the date first; a period without a figure ends its side.
+ */
+export function beforeAfter(
+  points: readonly { periodStart: string; value: number | null; complete: boolean }[],
+  since: string,
+  grain: Grain,
+): BeforeAfter | null {
+  const own = periodStart(grain, since);
+  const excluded = own === since ? null : own;
+  const byStart = new Map(
+    points.filter((p) => p.complete && p.value !== null).map((p) => [p.periodStart, p]),
+  );
+  // Consecutive periods outwards from the date; a period without a figure ends the side.
+  const run = (first: number, dir: 1 | -1) => {
+    const out: { periodStart: string; value: number }[] = [];
+    for (let k = 0; k < MAX_SIDE_PERIODS[grain]; k++) {
+      const p = byStart.get(shiftPeriod(grain, own, first + dir * k));
+      if (!p) break;
+      out.push({ periodStart: p.periodStart, value: p.value! });
+    }
+    return out;
+  };
+  const after = run(excluded ? 1 : 0, 1);
+  const before = run(-1, -1);
+  const n = Math.min(after.length, before.length);
+  if (n === 0) return null;
+  const side = (list: { periodStart: string; value: number }[]): BeforeAfterSide => {
+    const kept = list.slice(0, n).sort((a, b) => a.periodStart.localeCompare(b.periodStart));
+    const total = kept.reduce((t, p) => t + p.value, 0);
+    return { from: kept[0]!.periodStart, to: kept[kept.length - 1]!.periodStart, total, average: total / n };
+  };
+  const b = side(before);
+  const a = side(after);
+  const changePct = b.total === 0 ? null : ((a.total - b.total) / b.total) * 100;
+  if (a.total === 0 || b.total === 0) {
+    return {
+      periods: n,
+      excluded,
+      before: b,
+      after: a,
+      changePct,
+      lowerPct: null,
+      upperPct: null,
+      verdict: 'not-compared',
+    };
+  }
+  const log = Math.log(a.total / b.total);
+  const half = Z_95 * Math.sqrt(1 / a.total + 1 / b.total);
+  const lower = Math.exp(log - half);
+  const upper = Math.exp(log + half);
+  return {
+    periods: n,
+    excluded,
+    before: b,
+    after: a,
+    changePct,
+    lowerPct: (lower - 1) * 100,
+    upperPct: (upper - 1) * 100,
+    verdict: lower > 1 ? 'up' : upper < 1 ? 'down' : 'no-clear-change',
+  };
+}

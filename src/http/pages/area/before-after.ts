@@ -1,0 +1,114 @@
+/**
+ * The area page's "before and after a date" table (USER-TASKS 3: "did last month's campaign move
+ * anything?"): each headline count, its periods after the date against as many just before, from the series
+ * the page was given (so visitors' counts are the disclosed ones). The comparison itself is the domain's
+ * (`beforeAfter`, src/domain/before-after.ts). Pure.
+ */
+import { beforeAfter, type BeforeAfterVerdict } from '../../../domain/before-after.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
+import { isIsoDate } from '../../../domain/periods.ts';
+import type { AreaPage } from '../../../query/types.ts';
+import {
+  formatDate,
+  formatPercentChange,
+  formatPeriod,
+  formatValue,
+  periodEnd,
+} from '../../../web/format.ts';
+
+export interface BeforeAfterView {
+  /** The date as asked (the form's value). */
+  since: string;
+  /** Set when the date cannot be used: shown next to the field. */
+  error: string | null;
+  /** e.g. "2 September 2026". */
+  dateText: string | null;
+  caption: string | null;
+  rows: {
+    name: string;
+    periods: string;
+    before: string;
+    after: string;
+    change: string;
+    verdict: string;
+    verdictKey: BeforeAfterVerdict;
+  }[];
+  /** Why there is no row (no whole period on one side), else null. */
+  emptyText: string | null;
+}
+
+const VERDICT_TEXT: Record<BeforeAfterVerdict, string> = {
+  up: 'Up, more than chance would explain',
+  down: 'Down, more than chance would explain',
+  'no-clear-change': 'No clear change',
+  'not-compared': 'Cannot be compared (a total of 0)',
+};
+
+const isCount = (unit: string) => unit === 'events' || unit === 'users';
+
+/**
+ * The view of the comparison around `since`, or null when the page was not asked for one. Only counts per
+ * period are compared (`periodCounts`; without it, every count): a running total or a rolling 12 months
+ * carries the periods before the date into those after it.
+ */
+export function beforeAfterView(
+  page: AreaPage,
+  since: string | null | undefined,
+  periodCounts?: ReadonlySet<string>,
+): BeforeAfterView | null {
+  if (!since) return null;
+  const base = { since, dateText: null, caption: null, rows: [], emptyText: null };
+  if (!isIsoDate(since)) return { ...base, error: 'Enter a real date, for example 1 October 2026.' };
+  const grain: Grain = page.grain;
+  const word = grain === 'week' ? 'week' : 'month';
+  const rows: BeforeAfterView['rows'] = [];
+  let excluded: string | null = null;
+  for (const tile of page.tiles) {
+    if (!isCount(tile.unit) || (periodCounts && !periodCounts.has(tile.metricId))) continue;
+    const r = beforeAfter(page.series[tile.metricId] ?? [], since, grain);
+    if (!r) continue;
+    excluded = r.excluded;
+    const span = (s: { from: string; to: string }) =>
+      `${formatDate(s.from)} to ${formatDate(periodEnd(grain, s.to))}`;
+    const change =
+      r.changePct === null
+        ? '–'
+        : `${r.changePct > 0 ? '+' : r.changePct < 0 ? '−' : ''}${formatPercentChange(r.changePct)}` +
+          (r.lowerPct !== null && r.upperPct !== null
+            ? ` (95% interval ${signed(r.lowerPct)} to ${signed(r.upperPct)})`
+            : '');
+    rows.push({
+      name: tile.shortName,
+      periods: `${r.periods} ${word}${r.periods === 1 ? '' : 's'}: ${span(r.before)}, and ${span(r.after)}`,
+      before: `${formatValue(Math.round(r.before.average), tile.unit)} a ${word}`,
+      after: `${formatValue(Math.round(r.after.average), tile.unit)} a ${word}`,
+      change,
+      verdict: VERDICT_TEXT[r.verdict],
+      verdictKey: r.verdict,
+    });
+  }
+  const dateText = formatDate(since);
+  if (rows.length === 0) {
+    return {
+      ...base,
+      error: null,
+      dateText,
+      emptyText: `There is no complete ${word} with figures both before and after ${dateText}. Choose a date within the loaded data, with a complete ${word} on each side.`,
+    };
+  }
+  return {
+    ...base,
+    error: null,
+    dateText,
+    caption:
+      `Headline counts in the ${word}s from ${dateText} against as many ${word}s just before` +
+      (excluded
+        ? ` (${formatPeriod(grain, excluded).replace(/^Week/, 'the week')} is left out: it is partly before and partly after)`
+        : ''),
+    rows,
+  };
+}
+
+function signed(pct: number): string {
+  return `${pct > 0 ? '+' : pct < 0 ? '−' : ''}${formatPercentChange(pct)}`;
+}
