@@ -311,6 +311,31 @@ describe('GET /areas/:level/:code', () => {
     expect(plain.body).not.toContain('id="before-after-table"');
   });
 
+  it('compares England’s headline counts before and after a date on the National summary too', async () => {
+    const res = await app.inject('/?since=2026-08-10');
+    expectPage(res);
+    expect(res.body).toContain('id="before-after-table"');
+    expect(res.body).toContain('action="/#before-after"');
+    const lines = (await app.inject('/areas/england/E92000001/chart.csv?metric=logins&range=all')).body
+      .trim()
+      .split('\r\n');
+    const header = lines[0]!.split(',');
+    const value = (month: string) =>
+      Number(
+        lines.find((l) => l.split(',')[header.indexOf('period_start')] === month)!.split(',')[
+          header.indexOf('value')
+        ],
+      );
+    const before = value('2026-06-01') + value('2026-07-01');
+    const table = res.body.slice(res.body.indexOf('id="before-after-table"'));
+    const first = table.match(/<td[^>]*>([^<]*)<\/td>/)![1];
+    expect(first).toBe(`${Math.round(before / 2).toLocaleString('en-GB')} a month`);
+    // The view form keeps the date.
+    const viewForm = res.body.slice(res.body.indexOf('id="view-form"'));
+    expect(viewForm.slice(0, viewForm.indexOf('</form>'))).toContain('name="since" value="2026-08-10"');
+    expect((await app.inject('/')).body).not.toContain('id="before-after-table"');
+  });
+
   it('answers 500 without details when the queries fail', async () => {
     const failing = createTestQueries();
     failing.areaPage = async () => {

@@ -20,7 +20,7 @@ import {
 import type { HiddenFigures } from '../../../query/figures.ts';
 import { accessNotice, areaPageViewFor, openSort } from '../../open-data.ts';
 import { rankingLinkMetrics } from '../ranking/view.ts';
-import { isKind } from '../../../domain/metric-kind.ts';
+import { periodCountIds } from '../../../web/views/before-after.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
@@ -30,10 +30,7 @@ import { CHART_CSV_QUERY_SCHEMA, type ChartCsvQuery } from './state.ts';
 export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void {
   const ranking = rankingLinkMetrics(ctx.catalogue);
   const byId = new Map(ctx.catalogue.map((m) => [m.id, m]));
-  // Counts per period (not running totals or rolling windows): what the before-and-after table compares.
-  const periodCounts = new Set(
-    ctx.catalogue.filter((m) => isKind(m, 'count', 'unique_users')).map((m) => m.id),
-  );
+  const periodCounts = periodCountIds(ctx.catalogue);
 
   app.get(
     '/areas/:level/:code',

@@ -47,7 +47,7 @@ import {
   type VerdictView,
 } from '../../../web/views/metric-panels.ts';
 import { chartCsvHref } from './state.ts';
-import { beforeAfterView, type BeforeAfterView } from './before-after.ts';
+import { beforeAfterView, type BeforeAfterView } from '../../../web/views/before-after.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
 import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ENGLAND_CODE } from '../../../domain/areas.ts';
 import { PAGE_QUERY_SCHEMA, parsePageQuery, type PageQuery } from '../../../web/views/page-state.ts';
+import { periodCountIds } from '../../../web/views/before-after.ts';
 import { accessNotice, nationalSummaryViewFor, openSort } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
@@ -20,7 +21,10 @@ export function registerNationalSummaryPage(app: FastifyInstance, ctx: RouteCont
       const summary = await figures.nationalSummary({ grain, includePartial });
       const regions = await figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
       const sort = openSort(settings.sort, regions.hidden);
-      const view = nationalSummaryViewFor(summary, regions, sort, settings);
+      const view = nationalSummaryViewFor(summary, regions, sort, {
+        ...settings,
+        periodCounts: periodCountIds(ctx.catalogue),
+      });
       const html = ctx.renderer.page(
         'national-summary/national-summary.njk',
         {

@@ -26,6 +26,7 @@ import {
 } from '../../../web/views/metric-panels.ts';
 import { chartCsvHref } from '../area/state.ts';
 import { hiddenFields } from '../../../web/views/page-state.ts';
+import { beforeAfterView, type BeforeAfterView } from '../../../web/views/before-after.ts';
 
 export type { ChartView, DemoView, TableRowView, TileView } from '../../../web/views/metric-panels.ts';
 export { demoView } from '../../../web/views/metric-panels.ts';
@@ -48,6 +49,11 @@ export interface NationalSummaryView {
   children: ChildrenTableView | null;
   /** Hidden fields the view form carries over (the table's sort). */
   hiddenFields: { name: string; value: string }[];
+  /** The page's path, the forms' action. */
+  path: '/';
+  /** Before and after a date (`since`): the table, or null when none was asked for. */
+  beforeAfter: BeforeAfterView | null;
+  beforeAfterFields: { name: string; value: string }[];
 }
 
 export function buildNationalSummaryView(
@@ -59,7 +65,8 @@ export function buildNationalSummaryView(
   const { grain } = summary;
   const range = chart.range ?? DEFAULT_RANGE;
   const average = chart.average === true;
-  const state = { path: '/', grain, includePartial: summary.includePartial, sort, range, average };
+  const since = chart.since ?? null;
+  const state = { path: '/', grain, includePartial: summary.includePartial, sort, range, average, since };
   const lastPeriod = chart.lastPeriod ?? periodsOf(summary.series).last;
   return {
     grain,
@@ -89,5 +96,8 @@ export function buildNationalSummaryView(
     range: rangeOptions(grain, range, average),
     children: regions ? childrenTableView(regions, state) : null,
     hiddenFields: hiddenFields(state, ['grain', 'partial', 'range', 'avg']),
+    path: '/',
+    beforeAfter: beforeAfterView(summary, since, chart.periodCounts),
+    beforeAfterFields: hiddenFields(state, ['since']),
   };
 }

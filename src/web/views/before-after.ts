@@ -1,20 +1,15 @@
 /**
- * The area page's "before and after a date" table (USER-TASKS 3: "did last month's campaign move
- * anything?"): each headline count, its periods after the date against as many just before, from the series
- * the page was given (so visitors' counts are the disclosed ones). The comparison itself is the domain's
- * (`beforeAfter`, src/domain/before-after.ts). Pure.
+ * The "before and after a date" table of area pages and the National summary (USER-TASKS 3: "did last
+ * month's campaign move anything?"): each headline count, its periods after the date against as many just
+ * before, from the series the page was given (so visitors' counts are the disclosed ones). The comparison
+ * itself is the domain's (`beforeAfter`, src/domain/before-after.ts). Pure.
  */
-import { beforeAfter, type BeforeAfterVerdict } from '../../../domain/before-after.ts';
-import type { Grain } from '../../../domain/metric-definition.ts';
-import { isIsoDate } from '../../../domain/periods.ts';
-import type { AreaPage } from '../../../query/types.ts';
-import {
-  formatDate,
-  formatPercentChange,
-  formatPeriod,
-  formatValue,
-  periodEnd,
-} from '../../../web/format.ts';
+import { beforeAfter, type BeforeAfterVerdict } from '../../domain/before-after.ts';
+import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
+import { isKind } from '../../domain/metric-kind.ts';
+import { isIsoDate } from '../../domain/periods.ts';
+import type { SeriesPoint, SummaryTile } from '../../query/types.ts';
+import { formatDate, formatPercentChange, formatPeriod, formatValue, periodEnd } from '../format.ts';
 
 export interface BeforeAfterView {
   /** The date as asked (the form's value). */
@@ -46,13 +41,29 @@ const VERDICT_TEXT: Record<BeforeAfterVerdict, string> = {
 
 const isCount = (unit: string) => unit === 'events' || unit === 'users';
 
+const periodCounts = new WeakMap<readonly MetricDefinition[], ReadonlySet<string>>();
+
+/**
+ * The metrics whose figures are counts per period (counts and unique users): the only ones compared before
+ * and after a date. A running total or a rolling 12 months carries the periods before the date into those
+ * after it. Made once per catalogue.
+ */
+export function periodCountIds(catalogue: readonly MetricDefinition[]): ReadonlySet<string> {
+  let ids = periodCounts.get(catalogue);
+  if (!ids) {
+    ids = new Set(catalogue.filter((m) => isKind(m, 'count', 'unique_users')).map((m) => m.id));
+    periodCounts.set(catalogue, ids);
+  }
+  return ids;
+}
+
 /**
  * The view of the comparison around `since`, or null when the page was not asked for one. Only counts per
  * period are compared (`periodCounts`; without it, every count): a running total or a rolling 12 months
  * carries the periods before the date into those after it.
  */
 export function beforeAfterView(
-  page: AreaPage,
+  page: { grain: Grain; tiles: readonly SummaryTile[]; series: Record<string, SeriesPoint[]> },
   since: string | null | undefined,
   periodCounts?: ReadonlySet<string>,
 ): BeforeAfterView | null {
