@@ -225,6 +225,27 @@ describe('Area pages and search (demo warehouse)', () => {
     await expectNoAxeViolations(page);
   });
 
+  it('practice manager: against its PCN, its ICB and England, with the verdict against the ICB on request', async () => {
+    const page = await harness.newPage();
+    await page.goto(href(chain[5]!));
+    const icb = chain[2]!;
+    // Every comparison table names the ICB between the PCN and England.
+    const names = await page.locator('table[data-compare] tbody tr th').allInnerTexts();
+    expect(names.some((n) => n.includes(areaLabel(icb)))).toBe(true);
+    // The "Compare with" choice offers the ICB; choosing it gives every verdict against the ICB (no JavaScript needed).
+    await page.check(`input[name="compare"][value="icb"]`);
+    await Promise.all([
+      page.waitForURL(/compare=icb/),
+      page.getByRole('button', { name: 'Update view' }).click(),
+    ]);
+    const note = await page.locator('.app-compare__note').innerText();
+    expect(note).toContain(`${areaLabel(icb)}’s value`);
+    const details = await page.locator('.app-metric__verdict').allInnerTexts();
+    expect(details.length).toBeGreaterThan(0);
+    for (const d of details) expect(d).toContain(areaLabel(icb));
+    await expectNoAxeViolations(page);
+  });
+
   it('ICB lead: from the ICB page to its practices, lowest uptake first, and their CSV (rankings, axe)', async () => {
     const page = await harness.newPage();
     const problems = watchProblems(page);

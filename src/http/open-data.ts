@@ -12,6 +12,7 @@ import type { ChildColumn, HiddenChildren, HiddenFigures, Seen } from '../query/
 import type { AreaChildren, AreaPage, NationalSummary, SummaryTile } from '../query/types.ts';
 import { formatPeriod } from '../web/format.ts';
 import type { ChildrenSort, ChildrenTableView } from '../web/views/area-children.ts';
+import type { CompareWith } from '../web/views/page-state.ts';
 import type { ChartView, TileView } from '../web/views/metric-panels.ts';
 import { buildAreaPageView, type AreaPageView, type ChartSettings } from './pages/area/view.ts';
 import { buildNationalSummaryView, type NationalSummaryView } from './pages/national-summary/view.ts';
@@ -142,7 +143,7 @@ export function nationalSummaryViewFor(
 export function areaPageViewFor(
   seen: Seen<AreaPage, HiddenFigures> & { children: HiddenChildren | null },
   sort: ChildrenSort | null,
-  compare: 'england' | 'parent' = 'england',
+  compare: CompareWith = 'england',
   chart: ChartSettings = {},
   ranking: RankingLinkMetrics = { headline: null, second: null },
 ): AreaPageView {

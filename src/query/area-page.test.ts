@@ -410,9 +410,11 @@ describe('getAreaPage', () => {
     expect(logins.latest).toMatchObject({ periodStart: '2026-10-01', complete: true });
     expect(logins.latest!.value).toBe(await directLogins('pcn', 'U00001', '2026-10-01'));
     expect(logins.comparison!.metricId).toBe('logins_per_1000');
+    // A PCN is compared with its ICB too (ADR 0064): QA9 on today's structure.
     expect(logins.comparison!.figures.map((f) => [f.role, f.area.code])).toEqual([
       ['area', 'U00001'],
       ['parent', '00A'],
+      ['icb', 'QA9'],
       ['england', ENGLAND_CODE],
     ]);
     for (const f of logins.comparison!.figures) {
@@ -434,7 +436,15 @@ describe('getAreaPage', () => {
       expect(f.coverage).toBe(point.coverage);
     }
     // England's coverage leaves out Unknown and the practice without a list size.
-    expect(logins.comparison!.figures[2]!.coverage).toBeLessThan(1);
+    expect(logins.comparison!.figures.find((f) => f.role === 'england')!.coverage).toBeLessThan(1);
+    // The verdict against the ICB by the rule written out: the area's 95% interval against its value.
+    const own = logins.comparison!.figures[0]!;
+    const icbValue = logins.comparison!.figures.find((f) => f.role === 'icb')!.value!;
+    const side = own.lowerCi95! > icbValue ? 'higher' : own.upperCi95! < icbValue ? 'lower' : 'similar';
+    const byPolarity = { higher: 'better', lower: 'worse', similar: 'similar' } as const;
+    expect(logins.comparison!.comparedWithIcb).toBe(
+      logins.polarity === 'higher_is_better' ? byPolarity[side] : side,
+    );
 
     const pct = page!.tiles.find((t) => t.metricId === 'registered_pct_13plus')!;
     expect(pct.comparison!.metricId).toBe('registered_pct_13plus');

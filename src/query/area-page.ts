@@ -322,6 +322,10 @@ export async function getAreaPage(
   };
   const comparedWith: { area: AreaRef; role: ComparisonFigure['role'] }[] = [{ area, role: 'area' }];
   if (parent && parent.level !== 'england') comparedWith.push({ area: parent, role: 'parent' });
+  // A PCN or practice is also compared with its ICB, the area its digital lead works for (ADR 0064).
+  const icb =
+    area.level === 'pcn' || area.level === 'practice' ? ancestors.find((a) => a.level === 'icb') : undefined;
+  if (icb && icb !== parent) comparedWith.push({ area: icb, role: 'icb' });
   if (area.level !== 'england') comparedWith.push({ area: england, role: 'england' });
 
   // Each area's figures in a few queries: the area's headline metrics and comparison rates, then the
@@ -399,6 +403,7 @@ export async function getAreaPage(
         figures,
         comparedWithEngland: compareWithBenchmark(own95, benchmark('england'), m.polarity),
         comparedWithParent: compareWithBenchmark(own95, benchmark('parent'), m.polarity),
+        ...(icb ? { comparedWithIcb: compareWithBenchmark(own95, benchmark('icb'), m.polarity) } : {}),
       };
     }
     const ownRates = rateOf('area');

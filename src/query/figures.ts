@@ -781,6 +781,9 @@ export class FigureReader {
       // A verdict tells which side of a figure the area is: given only with the figures it uses.
       comparedWithEngland: figures.some((f) => f.role === 'england') ? c.comparedWithEngland : 'not-compared',
       comparedWithParent: figures.some((f) => f.role === 'parent') ? c.comparedWithParent : 'not-compared',
+      ...(c.comparedWithIcb
+        ? { comparedWithIcb: figures.some((f) => f.role === 'icb') ? c.comparedWithIcb : 'not-compared' }
+        : {}),
     };
   }
 
@@ -831,12 +834,16 @@ export class FigureReader {
     });
     if (!changed) return c;
     const own95 = interval95(figures.find((f) => f.role === 'area'));
-    const benchmark = (role: 'england' | 'parent') => figures.find((f) => f.role === role)?.value ?? null;
+    const benchmark = (role: 'england' | 'parent' | 'icb') =>
+      figures.find((f) => f.role === role)?.value ?? null;
     return {
       ...c,
       figures,
       comparedWithEngland: compareWithBenchmark(own95, benchmark('england'), t.polarity),
       comparedWithParent: compareWithBenchmark(own95, benchmark('parent'), t.polarity),
+      ...(c.comparedWithIcb
+        ? { comparedWithIcb: compareWithBenchmark(own95, benchmark('icb'), t.polarity) }
+        : {}),
     };
   }
 

@@ -91,7 +91,7 @@ export interface AreaDetail extends AreaRef {
 export interface ComparisonFigure {
   area: AreaRef;
   /** Which role the area plays on the page. */
-  role: 'area' | 'parent' | 'england';
+  role: 'area' | 'parent' | 'icb' | 'england';
   /** Null when the figure is not available (no 13+ list sizes, or a closed area above practice level). */
   value: number | null;
   /** Share of the numerator metric the rate includes (practices with a list size); null when unknown. */
@@ -119,6 +119,8 @@ export interface AreaTile extends SummaryTile {
     /** The area's 95% interval against England's and the parent's value (docs/adr/0022). */
     comparedWithEngland: Verdict;
     comparedWithParent: Verdict;
+    /** PCN and practice pages: against their ICB's value (the ICB is then a figure of its own, ADR 0064). */
+    comparedWithIcb?: Verdict;
   } | null;
 }
 

@@ -756,6 +756,31 @@ describe('GET /api/v1/summary', () => {
       cell(logins.comparison.figures[2].value),
     );
     expect((await user.inject('/api/v1/summary?level=icb&code=QZZ')).statusCode).toBe(404);
+    // An ICB has no ICB to compare with.
+    expect(logins.comparison.comparedWithIcb).toBe('not-compared');
+  });
+
+  it('compares a practice with its PCN, its ICB and England (ADR 0064)', async () => {
+    const body = await json(user, '/api/v1/summary?level=practice&code=P00001');
+    let compared = 0;
+    for (const t of body.data) {
+      if (!t.comparison) continue;
+      const roles = t.comparison.figures.map((f: { role: string }) => f.role);
+      expect(roles, t.metricId).toEqual(['area', 'parent', 'icb', 'england']);
+      const [own, , icb] = t.comparison.figures;
+      expect(icb.level).toBe('icb');
+      if (own.lowerCi95 === null || icb.value === null) continue;
+      const side = own.lowerCi95 > icb.value ? 'higher' : own.upperCi95 < icb.value ? 'lower' : 'similar';
+      const verdict =
+        side === 'similar' || t.polarity === 'neutral'
+          ? side
+          : (side === 'higher') === (t.polarity === 'higher_is_better')
+            ? 'better'
+            : 'worse';
+      expect(t.comparison.comparedWithIcb, t.metricId).toBe(verdict);
+      compared += 1;
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 });
 

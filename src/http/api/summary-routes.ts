@@ -96,7 +96,7 @@ export const SUMMARY_RESPONSE = object({
               figures: {
                 type: 'array',
                 items: object({
-                  role: { type: 'string', enum: ['area', 'parent', 'england'] },
+                  role: { type: 'string', enum: ['area', 'parent', 'icb', 'england'] },
                   level: LEVEL_SCHEMA,
                   code: str,
                   name: str,
@@ -107,6 +107,10 @@ export const SUMMARY_RESPONSE = object({
               },
               comparedWithEngland: VERDICT_SCHEMA,
               comparedWithParent: VERDICT_SCHEMA,
+              comparedWithIcb: {
+                ...VERDICT_SCHEMA,
+                description: 'PCNs and practices: against their ICB’s value (not-compared otherwise)',
+              },
             }),
           ],
         },
@@ -210,6 +214,7 @@ export const summaryRoute: ApiRoute = {
           })),
           comparedWithEngland: c.comparedWithEngland,
           comparedWithParent: c.comparedWithParent,
+          comparedWithIcb: c.comparedWithIcb ?? 'not-compared',
         };
       }
       const verdict: Verdict = comparison?.comparedWithEngland ?? 'not-compared';

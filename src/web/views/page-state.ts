@@ -25,7 +25,7 @@ export const DEFAULT_SORT: ChildrenSort = { key: 'name', dir: 'asc' };
 export const AVERAGES = ['4w'] as const;
 
 /** What area pages compare with: England (default) or the area's parent (`compare=parent`). */
-export type CompareWith = 'england' | 'parent';
+export type CompareWith = 'england' | 'parent' | 'icb';
 
 /**
  * The query string of a figure page as validated by the route's schema (PAGE_QUERY_SCHEMA, built from the
@@ -50,7 +50,7 @@ export const PAGE_QUERY_PROPERTIES = {
   partial: { type: 'string', enum: ['0', '1'] },
   sort: { type: 'string', enum: SORT_PARAMS },
   dir: { type: 'string', enum: ['asc', 'desc'] },
-  compare: { type: 'string', enum: ['england', 'parent'] },
+  compare: { type: 'string', enum: ['england', 'parent', 'icb'] },
   range: { type: 'string', enum: TIME_RANGES },
   avg: { type: 'string', enum: AVERAGES },
   // The shape only: a date that does not exist (30 February) is said on the page, next to its field.
@@ -120,7 +120,7 @@ export function pageUrl(state: PageState, hash = ''): string {
   if (state.includePartial) params.set('partial', '1');
   if (state.range && state.range !== DEFAULT_RANGE) params.set('range', state.range);
   if (state.average) params.set('avg', '4w');
-  if (state.compare === 'parent') params.set('compare', 'parent');
+  if (state.compare && state.compare !== 'england') params.set('compare', state.compare);
   if (state.since) params.set('since', state.since);
   if (state.sort) {
     params.set('sort', state.sort.key);

@@ -129,11 +129,16 @@ export type { CompareWith } from '../../../web/views/page-state.ts';
 export function verdictView(tile: AreaTile, page: AreaPage, compare: CompareWith): VerdictView | null {
   const c = tile.comparison;
   if (!c) return null;
-  const role = compare === 'parent' && c.figures.some((f) => f.role === 'parent') ? 'parent' : 'england';
+  const role = compare !== 'england' && c.figures.some((f) => f.role === compare) ? compare : 'england';
   const bench = c.figures.find((f) => f.role === role);
   if (!bench) return null;
   const own = c.figures.find((f) => f.role === 'area');
-  const verdict = role === 'parent' ? c.comparedWithParent : c.comparedWithEngland;
+  const verdict =
+    role === 'parent'
+      ? c.comparedWithParent
+      : role === 'icb'
+        ? (c.comparedWithIcb ?? 'not-compared')
+        : c.comparedWithEngland;
   const name = role === 'england' ? 'England' : bench.area.name;
   const period = formatPeriodInSentence(page.grain, c.periodStart);
   const interval = own ? formatInterval(own.lowerCi95, own.upperCi95, c.unit) : null;
@@ -313,7 +318,15 @@ export function buildAreaPageView(
   const parent = page.ancestors[page.ancestors.length - 1];
   // The parent is a benchmark of its own only below a region (a region's parent is England).
   const canCompareParent = parent !== undefined && parent.level !== 'england';
-  const compareWith: CompareWith = compare === 'parent' && canCompareParent ? 'parent' : 'england';
+  // PCNs and practices are also compared with their ICB (ADR 0064).
+  const icb =
+    area.level === 'pcn' || area.level === 'practice'
+      ? page.ancestors.find((a) => a.level === 'icb')
+      : undefined;
+  const compareWith: CompareWith =
+    compare === 'parent' && canCompareParent ? 'parent' : compare === 'icb' && icb ? 'icb' : 'england';
+  const benchName =
+    compareWith === 'parent' ? `${parent!.name}’s` : compareWith === 'icb' ? `${icb!.name}’s` : 'England’s';
   // What every link carries over: the settings as asked (compare too, for the pages below that have a parent).
   const since = chart.since ?? null;
   const linked = { grain, includePartial: page.includePartial, range, average, compare, since };
@@ -338,7 +351,10 @@ export function buildAreaPageView(
     };
   });
   const hasComparison = tiles.some((t) => t.comparison);
-  const comparedWith = parent && parent.level !== 'england' ? `${parent.name} and England` : 'England';
+  const comparedWith =
+    parent && parent.level !== 'england'
+      ? `${parent.name}${icb ? `, ${icb.name}` : ''} and England`
+      : 'England';
   return {
     grain,
     grainWord: grain === 'week' ? 'week' : 'month',
@@ -360,7 +376,7 @@ export function buildAreaPageView(
     demo: demoView(page.status),
     tiles,
     comparisonNote: hasComparison
-      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices. The verdict compares the 95% confidence interval of ${area.name}’s figure with ${compareWith === 'parent' ? `${parent!.name}’s` : 'England’s'} value, as Fingertips does; the change on the previous ${grain} is shown separately and makes no judgement.`
+      ? `Each tile compares ${area.name} with ${comparedWith} as a rate per 1,000 GP registered patients aged 13 and over (or as a percentage of them). Rates count only practices with a list size for patients aged 13+; coverage is the share of the figure that comes from those practices. The verdict compares the 95% confidence interval of ${area.name}’s figure with ${benchName} value, as Fingertips does; the change on the previous ${grain} is shown separately and makes no judgement.`
       : null,
     compare: hasComparison
       ? {
@@ -370,6 +386,7 @@ export function buildAreaPageView(
             ...(canCompareParent
               ? [{ value: 'parent' as const, text: parent!.name, checked: compareWith === 'parent' }]
               : []),
+            ...(icb ? [{ value: 'icb' as const, text: icb.name, checked: compareWith === 'icb' }] : []),
           ],
         }
       : null,
