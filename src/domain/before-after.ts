@@ -10,6 +10,7 @@
  */
 import type { Grain } from './metric-definition.ts';
 import { periodStart, shiftPeriod } from './periods.ts';
+import { percentChange } from './rate.ts';
 import { Z_95 } from './statistics.ts';
 
 /** The most periods compared on each side: a quarter of weeks, a year of months. */
@@ -77,29 +78,16 @@ export function beforeAfter(
   };
   const b = side(before);
   const a = side(after);
-  const changePct = b.total === 0 ? null : ((a.total - b.total) / b.total) * 100;
+  const compared = { periods: n, excluded, before: b, after: a, changePct: percentChange(a.total, b.total) };
   if (a.total === 0 || b.total === 0) {
-    return {
-      periods: n,
-      excluded,
-      before: b,
-      after: a,
-      changePct,
-      lowerPct: null,
-      upperPct: null,
-      verdict: 'not-compared',
-    };
+    return { ...compared, lowerPct: null, upperPct: null, verdict: 'not-compared' };
   }
   const log = Math.log(a.total / b.total);
   const half = Z_95 * Math.sqrt(1 / a.total + 1 / b.total);
   const lower = Math.exp(log - half);
   const upper = Math.exp(log + half);
   return {
-    periods: n,
-    excluded,
-    before: b,
-    after: a,
-    changePct,
+    ...compared,
     lowerPct: (lower - 1) * 100,
     upperPct: (upper - 1) * 100,
     verdict: lower > 1 ? 'up' : upper < 1 ? 'down' : 'no-clear-change',
