@@ -61,6 +61,12 @@ describe('beforeAfter', () => {
     expect(beforeAfter(weeks([10, 20, 30]), '2026-08-05', 'week')).toBeNull(); // in the first: none before
     expect(beforeAfter(weeks([10, 20, 30]), '2026-08-03', 'week')).toBeNull(); // the first Monday: none before
     expect(beforeAfter(weeks([10, 20, 30]), '2027-01-04', 'week')).toBeNull(); // beyond the data
+    // The calendar's own ends: nothing to compare, and no error.
+    for (const grain of ['week', 'month'] as const) {
+      expect(beforeAfter(weeks([10, 20, 30]), '0001-01-01', grain)).toBeNull();
+      expect(beforeAfter(weeks([10, 20, 30]), '9999-12-31', grain)).toBeNull();
+    }
+    expect(beforeAfter([], '2026-08-19', 'week')).toBeNull();
   });
 
   it('compares by month, at most a year on each side, and makes no verdict from a zero total', () => {

@@ -57,6 +57,10 @@ export function beforeAfter(
   const byStart = new Map(
     points.filter((p) => p.complete && p.value !== null).map((p) => [p.periodStart, p]),
   );
+  // A date outside the figures has a side without any; and stepping from year 1 or 9999 would leave the
+  // calendar.
+  const starts = [...byStart.keys()].sort();
+  if (starts.length === 0 || own < starts[0]! || own > starts[starts.length - 1]!) return null;
   // Consecutive periods outwards from the date; a period without a figure ends the side.
   const run = (first: number, dir: 1 | -1) => {
     const out: { periodStart: string; value: number }[] = [];

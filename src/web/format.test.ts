@@ -40,6 +40,10 @@ describe('formatPeriod', () => {
     expect(formatPeriod('week', '2026-03-30')).toBe('Week commencing 30 March 2026');
     expect(formatPeriod('week', '2026-10-26')).toBe('Week commencing 26 October 2026');
     expect(formatDate('2026-12-31')).toBe('31 December 2026');
+    // The calendar's ends, and years 0–99 read as themselves (Date.UTC would make 0001 into 1901).
+    expect(formatDate('0001-01-01')).toBe('1 January 1');
+    expect(formatDate('0099-02-28')).toBe('28 February 99');
+    expect(formatDate('9999-12-31')).toBe('31 December 9999');
   });
 
   it('rejects malformed and impossible dates', () => {

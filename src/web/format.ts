@@ -18,7 +18,9 @@ export function parseIsoDate(value: string): Date {
   const m = ISO_DATE.exec(value);
   if (!m) throw new RangeError(`expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(Date.UTC(year, month - 1, day));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0–99 as 1900–1999.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
   if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
     throw new RangeError(`not a calendar date: ${value}`);
   }

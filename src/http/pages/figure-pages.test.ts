@@ -302,9 +302,12 @@ describe('GET /areas/:level/:code', () => {
     expect(bad.body).toContain('Enter a real date');
     expect(bad.body).not.toContain('id="before-after-table"');
     expect((await app.inject('/areas/icb/QMJ?since=yesterday')).statusCode).toBe(400);
-    // Outside the data: said plainly, no table.
-    const outside = await app.inject('/areas/icb/QMJ?since=2030-01-01');
-    expect(outside.body).toContain('id="before-after-empty"');
+    // Outside the data: said plainly, no table; the calendar's ends too.
+    for (const date of ['2030-01-01', '0001-01-01', '9999-12-31']) {
+      const outside = await app.inject(`/areas/icb/QMJ?since=${date}`);
+      expect(outside.statusCode, date).toBe(200);
+      expect(outside.body).toContain('id="before-after-empty"');
+    }
     // Without a date, the form only.
     const plain = await app.inject('/areas/icb/QMJ');
     expect(plain.body).toContain('id="before-after"');
