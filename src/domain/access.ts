@@ -86,6 +86,15 @@ export interface FigureRef {
 /** A catalogue as a list or as a map by id. */
 export type OpenCatalogue = readonly OpenMetricRef[] | ReadonlyMap<string, OpenMetricRef>;
 
+/** A metric of a catalogue (list or map) by id; undefined without either. */
+export function catalogueMetric(
+  catalogue: OpenCatalogue | undefined,
+  id: string | undefined,
+): OpenMetricRef | undefined {
+  if (!id || !catalogue) return undefined;
+  return 'get' in catalogue ? catalogue.get(id) : catalogue.find((m) => m.id === id);
+}
+
 /** The source of GP list sizes (registered patients), open data in their own right. */
 export const LIST_SIZE_SOURCE = 'list_sizes';
 
@@ -95,10 +104,7 @@ export const LIST_SIZE_SOURCE = 'list_sizes';
  * patients aged 13+ registered). Unknown numerators or denominators are not open.
  */
 export function isOpenMetric(metric: OpenMetricRef, catalogue?: OpenCatalogue): boolean {
-  const find = (id: string | undefined): OpenMetricRef | undefined => {
-    if (!id || !catalogue) return undefined;
-    return 'get' in catalogue ? catalogue.get(id) : catalogue.find((m) => m.id === id);
-  };
+  const find = (id: string | undefined) => catalogueMetric(catalogue, id);
   const open = (m: OpenMetricRef | undefined, depth: number): boolean => {
     if (!m || depth > 4) return false;
     if (m.mi_publication || m.source === LIST_SIZE_SOURCE) return true;

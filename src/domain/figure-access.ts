@@ -6,6 +6,7 @@
  */
 import {
   canViewFigure,
+  catalogueMetric,
   isOpenFigure,
   OPEN_DATA_GRAINS,
   OPEN_DATA_LEVELS,
@@ -106,8 +107,7 @@ export class FigureAccess {
   /** A rate over patients aged 13+ whose count's unit is under disclosure control at this level. */
   private rateControlled(metric: OpenMetricRef, level: AreaLevel): boolean {
     if (!isPatientRate(metric) || !metric.numerator) return false;
-    const c = this.rules.catalogue;
-    const count = 'get' in c ? c.get(metric.numerator) : c.find((m) => m.id === metric.numerator);
+    const count = catalogueMetric(this.rules.catalogue, metric.numerator);
     // A numerator the catalogue does not have is treated as a count: never given out exact by mistake.
     return this.controlled(count?.unit ?? 'events', level);
   }

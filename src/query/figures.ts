@@ -182,6 +182,11 @@ function rateFields(d: DisclosedRate) {
   };
 }
 
+/** A rate's point with its disclosed figures; null when the rate is suppressed or withheld. */
+function seenRatePoint(p: SeriesPoint, d: DisclosedRate): SeriesPoint | null {
+  return d.value === null ? null : { ...p, ...rateFields(d), value: d.value };
+}
+
 /** The change of a disclosed figure on the one before, both complete (as `changePct`, nulls allowed). */
 function seenChange(
   p: { value: number | null; complete: boolean },
@@ -268,7 +273,7 @@ export class FigureReader {
     const trends =
       page.trends &&
       Object.fromEntries(
-        Object.entries(page.trends).map(([id, trend]) => [id, this.disclosedTrend(id, trend, level)]),
+        Object.entries(page.trends).map(([id, trend]) => [id, this.disclosedTrend(trend, level)]),
       );
     return {
       figures: {
@@ -542,12 +547,7 @@ export class FigureReader {
       throw new RestrictedFigureError('Sign in with an NHS email address to rank areas on counts.');
     // Rates of counts under disclosure control are ranked on the rates given out (ADR 0061).
     const rate = resolved ? this.rateDiscloser(resolved.metric, req.level) : null;
-    const seen = rate
-      ? (p: SeriesPoint): SeriesPoint | null => {
-          const d = rate(p);
-          return d.suppressed ? null : { ...p, value: d.value, numerator: d.numerator, coverage: d.coverage };
-        }
-      : undefined;
+    const seen = rate ? (p: SeriesPoint) => seenRatePoint(p, rate(p)) : undefined;
     const ranking = await getRanking(this.source.db, this.source.catalogue, req, status, undefined, seen);
     const countUnit = ranking.numerator?.unit ?? ranking.metric.unit;
     return { ranking, shared: this.access.isShared(ranked, req.level, req.grain, countUnit) };
@@ -765,14 +765,7 @@ export class FigureReader {
     const c = t.comparison;
     if (!c) return null;
     // A rate derived from a count is open when the count is (src/domain/access.ts).
-    const compared: OpenMetricRef = c.derived
-      ? {
-          mi_publication: false,
-          aggregation: 'ratio',
-          numerator: t.metricId,
-          denominator: 'patients_13plus',
-        }
-      : (this.byId.get(c.metricId) ?? { mi_publication: false });
+    const compared = this.comparedMetric(c.metricId);
     const figures = c.figures.filter((f) => canSee(compared, f.area.level));
     if (figures.length === 0) return null;
     return {
@@ -787,20 +780,9 @@ export class FigureReader {
     };
   }
 
-  /** The rate a tile's comparison (or trend) is on, as far as disclosing it goes. */
-  private comparedRate(
-    tileMetricId: string,
-    c: { metricId: string; derived: boolean; unit: string },
-  ): RateMetric | null {
-    if (!c.derived) return this.byId.get(c.metricId) ?? null;
-    const derived: RateMetric = {
-      aggregation: 'ratio',
-      numerator: tileMetricId,
-      denominator: 'patients_13plus',
-      unit: 'per_1000',
-      multiplier: 1000,
-    };
-    return derived;
+  /** The rate a tile's comparison (or trend) is on: the catalogue's, or `<count>_per_1000` derived. */
+  private comparedRate(metricId: string): RateMetric | null {
+    return resolvePeerMetric(metricId, [...this.source.catalogue])?.metric ?? null;
   }
 
   /**
@@ -813,7 +795,7 @@ export class FigureReader {
     canSee: (metric: OpenMetricRef, at: AreaLevel) => boolean,
   ): AreaTile['comparison'] {
     const c = this.seenComparison(t, canSee);
-    const metric = c && this.comparedRate(t.metricId, c);
+    const metric = c && this.comparedRate(c.metricId);
     if (!c || !metric) return c;
     let changed = false;
     const figures = c.figures.map((f) => {
@@ -851,15 +833,12 @@ export class FigureReader {
    * A tile's trend (its rate for the area, parent and England) as this viewer may see it: rates of counts
    * under disclosure control worked out from the disclosed counts, suppressed ones left out (ADR 0061).
    */
-  private disclosedTrend(tileMetricId: string, trend: AreaTrend, level: AreaLevel): AreaTrend {
-    const metric = this.comparedRate(tileMetricId, trend);
+  private disclosedTrend(trend: AreaTrend, level: AreaLevel): AreaTrend {
+    const metric = this.comparedRate(trend.metricId);
     const seen = (points: SeriesPoint[], at: AreaLevel): SeriesPoint[] => {
       const rate = metric && this.rateDiscloser(metric, at);
       if (!rate) return points;
-      return points.flatMap((p) => {
-        const d = rate(p);
-        return d.value === null ? [] : [{ ...p, ...rateFields(d), value: d.value }];
-      });
+      return points.map((p) => seenRatePoint(p, rate(p))).filter((p): p is SeriesPoint => p !== null);
     };
     return {
       ...trend,
@@ -879,12 +858,7 @@ export class FigureReader {
   ): ((p: SeriesPoint) => SeriesPoint | null) | null {
     const metric = this.byId.get(metricId);
     const rate = metric ? this.rateDiscloser(metric, level) : null;
-    if (rate) {
-      return (p) => {
-        const d = rate(p);
-        return d.value === null ? null : { ...p, ...rateFields(d), value: d.value };
-      };
-    }
+    if (rate) return (p) => seenRatePoint(p, rate(p));
     if (!this.access.discloses(unit, level)) return null;
     return (p) => {
       const d = this.access.count(p.value, unit, level);

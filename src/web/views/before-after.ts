@@ -9,7 +9,13 @@ import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts'
 import { isKind } from '../../domain/metric-kind.ts';
 import { isIsoDate } from '../../domain/periods.ts';
 import type { SeriesPoint, SummaryTile } from '../../query/types.ts';
-import { formatDate, formatPercentChange, formatPeriod, formatValue, periodEnd } from '../format.ts';
+import {
+  formatDate,
+  formatPercentChange,
+  formatPeriodInSentence,
+  formatValue,
+  periodEnd,
+} from '../format.ts';
 
 export interface BeforeAfterView {
   /** The date as asked (the form's value). */
@@ -41,20 +47,13 @@ const VERDICT_TEXT: Record<BeforeAfterVerdict, string> = {
 
 const isCount = (unit: string) => unit === 'events' || unit === 'users';
 
-const periodCounts = new WeakMap<readonly MetricDefinition[], ReadonlySet<string>>();
-
 /**
  * The metrics whose figures are counts per period (counts and unique users): the only ones compared before
  * and after a date. A running total or a rolling 12 months carries the periods before the date into those
- * after it. Made once per catalogue.
+ * after it. Routes take it once, when they are registered.
  */
 export function periodCountIds(catalogue: readonly MetricDefinition[]): ReadonlySet<string> {
-  let ids = periodCounts.get(catalogue);
-  if (!ids) {
-    ids = new Set(catalogue.filter((m) => isKind(m, 'count', 'unique_users')).map((m) => m.id));
-    periodCounts.set(catalogue, ids);
-  }
-  return ids;
+  return new Set(catalogue.filter((m) => isKind(m, 'count', 'unique_users')).map((m) => m.id));
 }
 
 /**
@@ -84,7 +83,7 @@ export function beforeAfterView(
     const change =
       r.changePct === null
         ? '–'
-        : `${r.changePct > 0 ? '+' : r.changePct < 0 ? '−' : ''}${formatPercentChange(r.changePct)}` +
+        : signed(r.changePct) +
           (r.lowerPct !== null && r.upperPct !== null
             ? ` (95% interval ${signed(r.lowerPct)} to ${signed(r.upperPct)})`
             : '');
@@ -114,7 +113,7 @@ export function beforeAfterView(
     caption:
       `Headline counts in the ${word}s from ${dateText} against as many ${word}s just before` +
       (excluded
-        ? ` (${formatPeriod(grain, excluded).replace(/^Week/, 'the week')} is left out: it is partly before and partly after)`
+        ? ` (${formatPeriodInSentence(grain, excluded)} is left out: it is partly before and partly after)`
         : ''),
     rows,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestQueries } from '../../../../test/support/in-memory-queries.ts';
 import type { ChildRow } from '../../../query/types.ts';
+import type { AreaLevel } from '../../../domain/areas.ts';
 import {
   areaPath,
   childrenTableView,
@@ -108,14 +109,14 @@ describe('sorting the children table', () => {
   });
 });
 
+/** An area's page by month, complete periods only, from the in-memory queries. */
+async function monthPage(level: AreaLevel, code: string) {
+  return (await queries.areaPage({ level, code, grain: 'month', includePartial: false }))!;
+}
+
 describe('buildAreaPageView', () => {
   it('gives breadcrumbs, details and comparisons for an ICB', async () => {
-    const page = (await queries.areaPage({
-      level: 'icb',
-      code: 'QMJ',
-      grain: 'month',
-      includePartial: false,
-    }))!;
+    const page = await monthPage('icb', 'QMJ');
     const view = buildAreaPageView(page, { key: 'rate', dir: 'asc' });
     expect(view.breadcrumbs).toEqual([
       { text: 'England', href: '/' },
@@ -200,12 +201,7 @@ describe('buildAreaPageView', () => {
   });
 
   it('explains a closed practice and gives its postcode and supplier', async () => {
-    const page = (await queries.areaPage({
-      level: 'practice',
-      code: 'F83012',
-      grain: 'month',
-      includePartial: false,
-    }))!;
+    const page = await monthPage('practice', 'F83012');
     const view = buildAreaPageView(page);
     expect(view.details).toContainEqual({ key: 'Postcode', value: 'NW1 0PE' });
     expect(view.details).toContainEqual({ key: 'GP system supplier', value: 'TPP' });
@@ -291,12 +287,7 @@ describe('peerText', () => {
 
 describe('the before-and-after table', () => {
   it('compares only counts per period: never a running total, a rolling window or a rate', async () => {
-    const page = (await queries.areaPage({
-      level: 'icb',
-      code: 'QMJ',
-      grain: 'month',
-      includePartial: false,
-    }))!;
+    const page = await monthPage('icb', 'QMJ');
     const counts = page.tiles.filter((t) => t.unit === 'events' || t.unit === 'users');
     expect(counts.length).toBeGreaterThan(1);
     const all = buildAreaPageView(page, null, 'england', { since: '2026-08-10' }).beforeAfter!;

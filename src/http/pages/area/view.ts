@@ -318,11 +318,8 @@ export function buildAreaPageView(
   const parent = page.ancestors[page.ancestors.length - 1];
   // The parent is a benchmark of its own only below a region (a region's parent is England).
   const canCompareParent = parent !== undefined && parent.level !== 'england';
-  // PCNs and practices are also compared with their ICB (ADR 0064).
-  const icb =
-    area.level === 'pcn' || area.level === 'practice'
-      ? page.ancestors.find((a) => a.level === 'icb')
-      : undefined;
+  // PCNs and practices are also compared with their ICB (ADR 0064): the read model says so with its figure.
+  const icb = page.tiles.flatMap((t) => t.comparison?.figures ?? []).find((f) => f.role === 'icb')?.area;
   const compareWith: CompareWith =
     compare === 'parent' && canCompareParent ? 'parent' : compare === 'icb' && icb ? 'icb' : 'england';
   const benchName =

@@ -11,6 +11,7 @@ import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 export function registerNationalSummaryPage(app: FastifyInstance, ctx: RouteContext): void {
+  const periodCounts = periodCountIds(ctx.catalogue);
   app.get(
     '/',
     { config: { access: 'figures', cache: true }, schema: { querystring: PAGE_QUERY_SCHEMA } },
@@ -21,10 +22,7 @@ export function registerNationalSummaryPage(app: FastifyInstance, ctx: RouteCont
       const summary = await figures.nationalSummary({ grain, includePartial });
       const regions = await figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
       const sort = openSort(settings.sort, regions.hidden);
-      const view = nationalSummaryViewFor(summary, regions, sort, {
-        ...settings,
-        periodCounts: periodCountIds(ctx.catalogue),
-      });
+      const view = nationalSummaryViewFor(summary, regions, sort, { ...settings, periodCounts });
       const html = ctx.renderer.page(
         'national-summary/national-summary.njk',
         {
