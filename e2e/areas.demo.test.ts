@@ -220,6 +220,12 @@ describe('Area pages and search (demo warehouse)', () => {
     const first = page.locator('#before-after-table tbody tr').first();
     expect(await first.locator('th').innerText()).toMatch(/weeks: /);
     expect(await first.locator('td').nth(0).innerText()).toMatch(/a week$/);
+    // Each count set against the rest of England over the same weeks (ADR 0065), with a plain verdict.
+    const rest = page.locator('#before-after-rest-table');
+    expect(await rest.locator('caption').innerText()).toContain('against the rest of England');
+    const verdicts = await rest.locator('tbody td[data-verdict]').allInnerTexts();
+    expect(verdicts.length).toBe(await page.locator('#before-after-table tbody tr').count());
+    for (const v of verdicts) expect(v).toMatch(/rest of England|Cannot be compared/);
     // The grain form keeps the date.
     expect(await page.locator('#view-form input[name="since"]').getAttribute('value')).toBe(since);
     await expectNoAxeViolations(page);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beforeAfter, MAX_SIDE_PERIODS } from './before-after.ts';
+import { againstRest, beforeAfter, MAX_SIDE_PERIODS } from './before-after.ts';
 
 /** Weekly points from Monday 2026-08-03, one per value. */
 function weeks(values: (number | null)[], complete = values.map(() => true)) {
@@ -83,5 +83,61 @@ describe('beforeAfter', () => {
     expect(r.verdict).toBe('no-clear-change');
     const zero = beforeAfter(weeks([0, 0, 999, 5, 5]), '2026-08-19', 'week')!;
     expect(zero).toMatchObject({ changePct: null, lowerPct: null, verdict: 'not-compared' });
+  });
+});
+
+describe('againstRest', () => {
+  // The area's weeks from 3 Aug and England's (the area included), the date Monday 17 August: two weeks a side.
+  const area = weeks([100, 100, 150, 150]);
+  const compared = beforeAfter(area, '2026-08-17', 'week')!;
+
+  it('compares the area’s change with the rest of England’s over the same periods, worked by hand', () => {
+    // England 600 a week before, 650 after: the rest is 1,200 − 200 = 1,000 before and 1,300 − 300 = 1,000
+    // after. The area rose 50 %, the rest not at all.
+    const r = againstRest(compared, weeks([600, 600, 650, 650]), 'week')!;
+    expect(r.restBefore).toBe(1000);
+    expect(r.restAfter).toBe(1000);
+    expect(r.restChangePct).toBe(0);
+    expect(r.relativePct).toBeCloseTo(50, 9);
+    // ln(1.5) ± 1.96·√(1/200 + 1/300 + 1/1000 + 1/1000) = 0.405465 ± 1.96·√0.0103333… = 0.405465 ± 0.199237.
+    expect(r.lowerPct!).toBeCloseTo((Math.exp(0.405465 - 0.199237) - 1) * 100, 2);
+    expect(r.upperPct!).toBeCloseTo((Math.exp(0.405465 + 0.199237) - 1) * 100, 2);
+    expect(r.verdict).toBe('above');
+  });
+
+  it('finds no clear difference when the rest of England moved as much (a season, not a campaign)', () => {
+    // The rest: 1,000 → 1,500 a fortnight, +50 % like the area.
+    const r = againstRest(compared, weeks([600, 600, 900, 900]), 'week')!;
+    expect(r.restChangePct).toBe(50);
+    expect(r.relativePct).toBeCloseTo(0, 9);
+    expect(r.verdict).toBe('no-clear-difference');
+    // And below when the rest rose much more: 1,000 → 3,000.
+    const below = againstRest(compared, weeks([600, 600, 1650, 1650]), 'week')!;
+    expect(below.relativePct).toBeCloseTo((1.5 / 3 - 1) * 100, 9);
+    expect(below.verdict).toBe('below');
+  });
+
+  it('uses only the periods the area’s comparison used, whatever England has besides', () => {
+    // The area's sides end at its missing weeks (two a side from Monday 24 August); England's weeks
+    // outside them (9 each) change nothing.
+    const shifted = beforeAfter(weeks([null, 100, 100, 150, 150, null]), '2026-08-24', 'week')!;
+    expect([shifted.before.from, shifted.after.to]).toEqual(['2026-08-10', '2026-08-31']);
+    const r = againstRest(shifted, weeks([9, 600, 600, 650, 650, 9]), 'week')!;
+    expect([r.restBefore, r.restAfter]).toEqual([1000, 1000]);
+  });
+
+  it('gives nothing without England’s figure for each period, or with England below the area', () => {
+    expect(againstRest(compared, weeks([600, null, 650, 650]), 'week')).toBeNull();
+    expect(againstRest(compared, weeks([600, 600, 650]), 'week')).toBeNull();
+    expect(againstRest(compared, weeks([600, 600, 650, 650], [true, true, true, false]), 'week')).toBeNull();
+    expect(againstRest(compared, weeks([90, 100, 650, 650]), 'week')).toBeNull();
+  });
+
+  it('does not compare when a total is 0, but still gives the rest’s change', () => {
+    const r = againstRest(compared, weeks([100, 100, 650, 650]), 'week')!;
+    expect(r.restBefore).toBe(0);
+    expect(r.restChangePct).toBeNull();
+    expect(r.verdict).toBe('not-compared');
+    expect(r.relativePct).toBeNull();
   });
 });

@@ -97,3 +97,70 @@ export function beforeAfter(
     verdict: lower > 1 ? 'up' : upper < 1 ? 'down' : 'no-clear-change',
   };
 }
+
+export type AgainstRestVerdict = 'above' | 'below' | 'no-clear-difference' | 'not-compared';
+
+/** An area's change around the date against the same change in the rest of England. */
+export interface AgainstRest {
+  /** The rest of England's totals over the area's periods: England's less the area's. */
+  restBefore: number;
+  restAfter: number;
+  /** The rest of England's change, in per cent; null when its total before is 0. */
+  restChangePct: number | null;
+  /** The area's after/before over the rest's, less 1, in per cent: how much more it changed. */
+  relativePct: number | null;
+  /** 95% interval of relativePct; null when any of the four totals is 0. */
+  lowerPct: number | null;
+  upperPct: number | null;
+  verdict: AgainstRestVerdict;
+}
+
+/**
+ * The area's change (`compared`, from beforeAfter) against the change in the rest of England over the very
+ * same periods (ADR 0065): a campaign shows as a change the rest of England did not have, where a season or
+ * a national outage moves both. The rest (England less the area) is independent of the area, so the log of
+ * the ratio of the two ratios has variance 1/A₀ + 1/A₁ + 1/R₀ + 1/R₁ (four Poisson totals); against England
+ * as a whole the area would be compared partly with itself. Null when England lacks a figure for one of the
+ * periods, or is less than the area on a side (figures from different loads). Pure.
+ */
+export function againstRest(
+  compared: BeforeAfter,
+  england: readonly { periodStart: string; value: number | null; complete: boolean }[],
+  grain: Grain,
+): AgainstRest | null {
+  const byStart = new Map(
+    england.filter((p) => p.complete && p.value !== null).map((p) => [p.periodStart, p.value!]),
+  );
+  const total = (side: BeforeAfterSide): number | null => {
+    let sum = 0;
+    for (let k = 0; k < compared.periods; k++) {
+      const value = byStart.get(shiftPeriod(grain, side.from, k));
+      if (value === undefined) return null;
+      sum += value;
+    }
+    return sum;
+  };
+  const wholeBefore = total(compared.before);
+  const wholeAfter = total(compared.after);
+  if (wholeBefore === null || wholeAfter === null) return null;
+  const restBefore = wholeBefore - compared.before.total;
+  const restAfter = wholeAfter - compared.after.total;
+  if (restBefore < 0 || restAfter < 0) return null;
+  const rest = { restBefore, restAfter, restChangePct: percentChange(restAfter, restBefore) };
+  const a0 = compared.before.total;
+  const a1 = compared.after.total;
+  if (a0 === 0 || a1 === 0 || restBefore === 0 || restAfter === 0) {
+    return { ...rest, relativePct: null, lowerPct: null, upperPct: null, verdict: 'not-compared' };
+  }
+  const log = Math.log(a1 / a0) - Math.log(restAfter / restBefore);
+  const half = Z_95 * Math.sqrt(1 / a0 + 1 / a1 + 1 / restBefore + 1 / restAfter);
+  const lower = Math.exp(log - half);
+  const upper = Math.exp(log + half);
+  return {
+    ...rest,
+    relativePct: (Math.exp(log) - 1) * 100,
+    lowerPct: (lower - 1) * 100,
+    upperPct: (upper - 1) * 100,
+    verdict: lower > 1 ? 'above' : upper < 1 ? 'below' : 'no-clear-difference',
+  };
+}

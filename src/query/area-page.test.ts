@@ -468,6 +468,19 @@ describe('getAreaPage', () => {
       9,
     );
     expect(page!.children!.rows.map((r) => r.code)).toEqual(['P00001', 'P00002']);
+
+    // England's series of each headline figure, to set a change around a date against the rest of England's
+    // (ADR 0065): its logins are every login event of the month, Unknown practices included.
+    expect(Object.keys(page!.englandSeries!).sort()).toEqual(page!.tiles.map((t) => t.metricId).sort());
+    for (const month of ['2026-09-01', '2026-10-01']) {
+      const every = await db.scalar<number>(
+        `SELECT count(*) FROM activity_event WHERE event_type = 'login'
+           AND strftime(timezone('Europe/London', event_time), '%Y-%m') = $1`,
+        [month.slice(0, 7)],
+      );
+      expect(page!.englandSeries!.logins!.find((p) => p.periodStart === month)!.value).toBe(Number(every));
+      expect(every).toBeGreaterThan(await directLogins('icb', 'QA9', month));
+    }
   });
 
   it('reads England’s comparison figures once per data version, and they stay England’s', async () => {

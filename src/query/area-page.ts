@@ -347,19 +347,25 @@ export async function getAreaPage(
     if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
     else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
     else {
+      // England's headline counts too: a change around a date is set against the rest of England's (ADR 0065).
+      const wanted =
+        c.role === 'england'
+          ? [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))]
+          : [...rateMetrics.values()];
       const read = () =>
         getAreaSeries(
           db,
           status,
-          [...rateMetrics.values()],
+          wanted,
           { ...seriesReq, level: c.area.level, code: c.area.code },
           catalogue,
         );
-      // England's rates are the same for every page that compares with them: read once per data version.
-      const key = [dataVersionOf(status), grain, includePartial, ...rateMetrics.keys()].join('|');
+      // England's figures are the same for every page that compares with them: read once per data version.
+      const key = [dataVersionOf(status), grain, includePartial, ...wanted.map((m) => m.id)].join('|');
       rateSeries.set(c.role, c.role === 'england' ? await englandOnce(db, key, read) : await read());
     }
   }
+  const englandFigures = rateSeries.get('england');
 
   const tiles: AreaTile[] = [];
   const series: Record<string, SeriesPoint[]> = {};
@@ -472,6 +478,18 @@ export async function getAreaPage(
     tiles,
     series,
     trends,
+    ...(englandFigures
+      ? {
+          englandSeries: Object.fromEntries(
+            metrics.map((m) => [
+              m.id,
+              (englandFigures.get(m.id) ?? []).filter(
+                (p) => periodsEnd === undefined || p.periodStart <= periodsEnd,
+              ),
+            ]),
+          ),
+        }
+      : {}),
     children,
     ...peers,
     ...(practiceContext ? { practiceContext } : {}),

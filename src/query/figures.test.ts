@@ -296,6 +296,22 @@ describe('FigureReader.areaPage', () => {
     }
   });
 
+  it('gives visitors England’s series of the tiles they see only, as staff see them (ADR 0065)', async () => {
+    for (const disclosure of [false, true]) {
+      const staff = (await reader(STAFF, disclosure).areaPage(icbPage))!.figures;
+      const open = (await reader(ANONYMOUS_VIEWER, disclosure).areaPage(icbPage))!.figures;
+      const ids = (tiles: { metricId: string }[]) => tiles.map((t) => t.metricId).sort();
+      expect(Object.keys(staff.englandSeries!).sort()).toEqual(ids(staff.tiles));
+      expect(Object.keys(open.englandSeries!).sort()).toEqual(ids(open.tiles));
+      expect(open.tiles.length).toBeLessThan(staff.tiles.length);
+      // England's figures are not under disclosure control: exactly the staff's.
+      for (const [id, points] of Object.entries(open.englandSeries!)) {
+        expect(points, id).toEqual(staff.englandSeries![id]);
+      }
+      expect(open.englandSeries!['logins']!.length).toBeGreaterThan(0);
+    }
+  });
+
   it('gives visitors under disclosure control comparisons and trends on rates of the disclosed counts', async () => {
     const open = (await reader(ANONYMOUS_VIEWER, true).areaPage(icbPage))!.figures;
     const staff = (await reader(STAFF, true).areaPage(icbPage))!.figures;

@@ -275,10 +275,19 @@ export class FigureReader {
       Object.fromEntries(
         Object.entries(page.trends).map(([id, trend]) => [id, this.disclosedTrend(trend, level)]),
       );
+    // England's series of the open tiles only (England's figures are not under disclosure control).
+    const englandSeries =
+      page.englandSeries &&
+      Object.fromEntries(
+        Object.entries(page.englandSeries).filter(
+          ([id]) => id in open.series && this.isOpen(id, 'england', page.grain),
+        ),
+      );
     return {
       figures: {
         ...page,
         ...(trends ? { trends } : {}),
+        ...(englandSeries ? { englandSeries } : {}),
         tiles: open.tiles,
         series: open.series,
         children: children.figures,

@@ -190,6 +190,11 @@ export interface AreaPage {
    * practice level, which have no rates); `peerBands` is then on this rate.
    */
   trends?: Record<string, AreaTrend>;
+  /**
+   * Per headline metric id, England's series (the same periods; absent on England's own page): a change
+   * around a date is set against the rest of England's, England's less the area's (ADR 0065).
+   */
+  englandSeries?: Record<string, SeriesPoint[]>;
 }
 
 /** A headline metric's rate over time for the area, its parent and England (same periods as the series). */

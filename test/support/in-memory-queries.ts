@@ -295,6 +295,15 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
         const latest = complete[complete.length - 1] ?? null;
         const previous = complete[complete.length - 2] ?? null;
         page.series[m.metricId] = points;
+        // England's own figures, to set a change around a date against the rest of England's (ADR 0065).
+        if (level !== 'england') {
+          page.englandSeries ??= {};
+          page.englandSeries[m.metricId] = series(
+            grain === 'week' ? m.week : m.month,
+            starts,
+            includePartial,
+          );
+        }
         let comparison: AreaTile['comparison'] = null;
         if (latest) {
           const i = starts.indexOf(latest.periodStart);

@@ -289,6 +289,41 @@ describe('GET /areas/:level/:code', () => {
           ? 'Down, more than chance would explain'
           : 'No clear change',
     );
+    // Against the rest of England over the same months (ADR 0065): England's chart CSV less the ICB's.
+    const englandLines = (await app.inject('/areas/england/E92000001/chart.csv?metric=logins&range=all')).body
+      .trim()
+      .split('\r\n');
+    const englandMonth = new Map(
+      englandLines.slice(1).map((l) => {
+        const c = l.split(',');
+        return [c[header.indexOf('period_start')]!, Number(c[header.indexOf('value')])];
+      }),
+    );
+    const restBefore = englandMonth.get('2026-06-01')! + englandMonth.get('2026-07-01')! - before;
+    const restAfter = englandMonth.get('2026-09-01')! + englandMonth.get('2026-10-01')! - after;
+    const rest = html.slice(html.indexOf('id="before-after-rest-table"'));
+    expect(rest).toContain('against the rest of England (England less');
+    const restCells = [...rest.slice(0, rest.indexOf('</table>')).matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(
+      (m) => m[1]!,
+    );
+    const restPct = ((restAfter - restBefore) / restBefore) * 100;
+    expect(restCells[1]).toBe(`${restPct > 0 ? '+' : '−'}${Math.abs(restPct).toFixed(1)}%`);
+    const ratio = after / before / (restAfter / restBefore);
+    const restHalf = 1.959964 * Math.sqrt(1 / after + 1 / before + 1 / restAfter + 1 / restBefore);
+    const [rLo, rHi] = [ratio * Math.exp(-restHalf), ratio * Math.exp(restHalf)];
+    // The difference and its interval, each to the 0.1% shown.
+    const shown = [...restCells[2]!.matchAll(/([+−]?)(\d+\.\d)%/g)].map(
+      (m) => (m[1] === '−' ? -1 : 1) * Number(m[2]),
+    );
+    expect(restCells[2]).toMatch(/^[+−]?\d+\.\d% \(95% interval [+−]?\d+\.\d% to [+−]?\d+\.\d%\)$/);
+    [ratio, rLo, rHi].forEach((x, i) => expect(Math.abs(shown[i]! - (x - 1) * 100)).toBeLessThan(0.0501));
+    expect(restCells[3]).toBe(
+      rLo > 1
+        ? 'Above the rest of England’s change, more than chance would explain'
+        : rHi < 1
+          ? 'Below the rest of England’s change, more than chance would explain'
+          : 'No clear difference from the rest of England',
+    );
     // Links and forms carry the date over; a date that does not exist is said next to its field.
     expect(html).toContain('href="/areas/icb/QMJ?since=2026-08-10&amp;sort=logins&amp;dir=desc#children"');
     expect(html).toContain('href="/areas/sub_icb/93C?since=2026-08-10"');
@@ -333,6 +368,8 @@ describe('GET /areas/:level/:code', () => {
     const table = res.body.slice(res.body.indexOf('id="before-after-table"'));
     const first = table.match(/<td[^>]*>([^<]*)<\/td>/)![1];
     expect(first).toBe(`${Math.round(before / 2).toLocaleString('en-GB')} a month`);
+    // England is not set against itself.
+    expect(res.body).not.toContain('id="before-after-rest-table"');
     // The view form keeps the date.
     const viewForm = res.body.slice(res.body.indexOf('id="view-form"'));
     expect(viewForm.slice(0, viewForm.indexOf('</form>'))).toContain('name="since" value="2026-08-10"');

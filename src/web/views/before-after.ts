@@ -4,7 +4,12 @@
  * before, from the series the page was given (so visitors' counts are the disclosed ones). The comparison
  * itself is the domain's (`beforeAfter`, src/domain/before-after.ts). Pure.
  */
-import { beforeAfter, type BeforeAfterVerdict } from '../../domain/before-after.ts';
+import {
+  againstRest,
+  beforeAfter,
+  type AgainstRestVerdict,
+  type BeforeAfterVerdict,
+} from '../../domain/before-after.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { isKind } from '../../domain/metric-kind.ts';
 import { isIsoDate } from '../../domain/periods.ts';
@@ -36,12 +41,34 @@ export interface BeforeAfterView {
   }[];
   /** Why there is no row (no whole period on one side), else null. */
   emptyText: string | null;
+  /**
+   * The same periods' change in the rest of England (England less the area), per compared figure with
+   * England's figures for all its periods (ADR 0065); empty on England's own pages.
+   */
+  rest: {
+    caption: string;
+    rows: {
+      name: string;
+      here: string;
+      rest: string;
+      difference: string;
+      verdict: string;
+      verdictKey: AgainstRestVerdict;
+    }[];
+  } | null;
 }
 
 const VERDICT_TEXT: Record<BeforeAfterVerdict, string> = {
   up: 'Up, more than chance would explain',
   down: 'Down, more than chance would explain',
   'no-clear-change': 'No clear change',
+  'not-compared': 'Cannot be compared (a total of 0)',
+};
+
+const REST_VERDICT_TEXT: Record<AgainstRestVerdict, string> = {
+  above: 'Above the rest of England’s change, more than chance would explain',
+  below: 'Below the rest of England’s change, more than chance would explain',
+  'no-clear-difference': 'No clear difference from the rest of England',
   'not-compared': 'Cannot be compared (a total of 0)',
 };
 
@@ -62,16 +89,24 @@ export function periodCountIds(catalogue: readonly MetricDefinition[]): Readonly
  * carries the periods before the date into those after it.
  */
 export function beforeAfterView(
-  page: { grain: Grain; tiles: readonly SummaryTile[]; series: Record<string, SeriesPoint[]> },
+  page: {
+    grain: Grain;
+    tiles: readonly SummaryTile[];
+    series: Record<string, SeriesPoint[]>;
+    /** An area's page: the area, and England's series to set its changes against. */
+    area?: { name: string };
+    englandSeries?: Record<string, SeriesPoint[]>;
+  },
   since: string | null | undefined,
   periodCounts?: ReadonlySet<string>,
 ): BeforeAfterView | null {
   if (!since) return null;
-  const base = { since, dateText: null, caption: null, rows: [], emptyText: null };
+  const base = { since, dateText: null, caption: null, rows: [], emptyText: null, rest: null };
   if (!isIsoDate(since)) return { ...base, error: 'Enter a real date, for example 1 October 2026.' };
   const grain: Grain = page.grain;
   const word = grain === 'week' ? 'week' : 'month';
   const rows: BeforeAfterView['rows'] = [];
+  const restRows: NonNullable<BeforeAfterView['rest']>['rows'] = [];
   let excluded: string | null = null;
   for (const tile of page.tiles) {
     if (!isCount(tile.unit) || (periodCounts && !periodCounts.has(tile.metricId))) continue;
@@ -80,13 +115,7 @@ export function beforeAfterView(
     excluded = r.excluded;
     const span = (s: { from: string; to: string }) =>
       `${formatDate(s.from)} to ${formatDate(periodEnd(grain, s.to))}`;
-    const change =
-      r.changePct === null
-        ? '–'
-        : signed(r.changePct) +
-          (r.lowerPct !== null && r.upperPct !== null
-            ? ` (95% interval ${signed(r.lowerPct)} to ${signed(r.upperPct)})`
-            : '');
+    const change = withInterval(r.changePct, r.lowerPct, r.upperPct);
     rows.push({
       name: tile.shortName,
       periods: `${r.periods} ${word}${r.periods === 1 ? '' : 's'}: ${span(r.before)}, and ${span(r.after)}`,
@@ -96,6 +125,18 @@ export function beforeAfterView(
       verdict: VERDICT_TEXT[r.verdict],
       verdictKey: r.verdict,
     });
+    const england = page.englandSeries?.[tile.metricId];
+    const vs = england ? againstRest(r, england, grain) : null;
+    if (vs) {
+      restRows.push({
+        name: tile.shortName,
+        here: r.changePct === null ? '–' : signed(r.changePct),
+        rest: vs.restChangePct === null ? '–' : signed(vs.restChangePct),
+        difference: withInterval(vs.relativePct, vs.lowerPct, vs.upperPct),
+        verdict: REST_VERDICT_TEXT[vs.verdict],
+        verdictKey: vs.verdict,
+      });
+    }
   }
   const dateText = formatDate(since);
   if (rows.length === 0) {
@@ -116,9 +157,27 @@ export function beforeAfterView(
         ? ` (${formatPeriodInSentence(grain, excluded)} is left out: it is partly before and partly after)`
         : ''),
     rows,
+    rest:
+      restRows.length > 0
+        ? {
+            caption: `The same ${word}s in ${page.area?.name ?? 'the area'} against the rest of England (England less ${page.area?.name ?? 'the area'})`,
+            rows: restRows,
+          }
+        : null,
   };
 }
 
+/** "+14.6% (95% interval +3.5% to +26.9%)"; the change alone without an interval; "–" without a change. */
+function withInterval(pct: number | null, lower: number | null, upper: number | null): string {
+  if (pct === null) return '–';
+  return (
+    signed(pct) +
+    (lower !== null && upper !== null ? ` (95% interval ${signed(lower)} to ${signed(upper)})` : '')
+  );
+}
+
 function signed(pct: number): string {
+  // "−less than 0.1%" would read as a bound.
+  if (pct !== 0 && Math.abs(pct) < 0.05) return `a ${pct > 0 ? 'rise' : 'fall'} of less than 0.1%`;
   return `${pct > 0 ? '+' : pct < 0 ? '−' : ''}${formatPercentChange(pct)}`;
 }
