@@ -226,6 +226,14 @@ describe('Area pages and search (demo warehouse)', () => {
     const verdicts = await rest.locator('tbody td[data-verdict]').allInnerTexts();
     expect(verdicts.length).toBe(await page.locator('#before-after-table tbody tr').count());
     for (const v of verdicts) expect(v).toMatch(/rest of England|Cannot be compared/);
+    // The comparison as CSV from the API, for the viewer the page was drawn for: a row per compared count.
+    const csvHref = (await page.locator('#before-after-csv').getAttribute('href'))!;
+    expect(csvHref).toContain(`grain=week&since=${since}`);
+    const download = await page.request.get(csvHref);
+    expect(download.status()).toBe(200);
+    const lines = (await download.text()).trim().split(/\r?\n/);
+    expect(lines[0]).toContain('differenceVerdict');
+    expect(lines.length - 1).toBe(verdicts.length);
     // The grain form keeps the date.
     expect(await page.locator('#view-form input[name="since"]').getAttribute('value')).toBe(since);
     await expectNoAxeViolations(page);

@@ -252,6 +252,12 @@ export async function uncachedUrls(
   const monthStart = `${lastBooking.slice(0, 8)}01`;
   const from = lastDate.getUTCDate() > 1 ? monthStart : lastBooking;
   const icb = area.icb;
+  // A date some weeks before the last activity: the before-and-after tables have weeks on both sides.
+  const since = String(
+    await db.scalar(
+      'SELECT CAST(CAST(max(event_date) - INTERVAL 45 DAY AS DATE) AS VARCHAR) FROM activity_event',
+    ),
+  );
   const pages: [string, string][] = [
     ['National summary by month', '/'],
     ['National summary by week', '/?grain=week'],
@@ -262,6 +268,10 @@ export async function uncachedUrls(
     pages.push([`${level} page by month`, `/areas/${level}/${code}`]);
     pages.push([`${level} page by week`, `/areas/${level}/${code}?grain=week`]);
   }
+  pages.push([
+    'practice page by week, before and after a date',
+    `/areas/practice/${area.practice}?grain=week&since=${since}`,
+  ]);
   pages.push(
     ['Map (ICBs)', '/map'],
     ['Map (sub-ICB locations) by week', '/map?level=sub_icb&grain=week'],
@@ -302,6 +312,10 @@ export async function uncachedUrls(
     ['series/areas (practices in an ICB)', `/api/v1/series/areas?metric=logins&level=practice&parent=${icb}`],
     ['breakdown (ICB → sub-ICB)', `/api/v1/breakdown?metric=logins&level=icb&code=${icb}`],
     ['summary (practice)', `/api/v1/summary?level=practice&code=${area.practice}`],
+    [
+      'before-after (practice, weekly)',
+      `/api/v1/before-after?level=practice&code=${area.practice}&grain=week&since=${since}`,
+    ],
     ['peers (PCN)', `/api/v1/peers?metric=logins&level=pcn&code=${area.pcn}`],
     ['ranking (practices in an ICB)', `/api/v1/ranking?metric=logins&level=practice&within=icb:${icb}`],
     ['partners (ICB)', `/api/v1/partners?level=icb&code=${icb}`],

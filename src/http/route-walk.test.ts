@@ -69,6 +69,7 @@ const FIGURES_ROUTES = [
   'GET /api/v1/series/areas',
   'GET /api/v1/breakdown',
   'GET /api/v1/summary',
+  'GET /api/v1/before-after',
   'GET /api/v1/peers',
   'GET /api/v1/ranking',
   'GET /rank',
@@ -131,6 +132,13 @@ const FIGURE_PROBES: Record<string, { open: string; restricted: string[] }> = {
     restricted: [
       '/api/v1/summary?level=icb&code=QA9&grain=week',
       '/api/v1/summary?level=practice&code=P00001',
+    ],
+  },
+  'GET /api/v1/before-after': {
+    open: '/api/v1/before-after?level=icb&code=QA9&since=2026-08-15',
+    restricted: [
+      '/api/v1/before-after?level=icb&code=QA9&since=2026-08-15&grain=week',
+      '/api/v1/before-after?level=practice&code=P00001&since=2026-08-15',
     ],
   },
   'GET /api/v1/peers': {

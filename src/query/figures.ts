@@ -26,6 +26,7 @@ import {
   type MapValues,
 } from './map-values.ts';
 import { getReconciliation, type ReconciliationRow } from './reconciliation.ts';
+import { compareAroundDate, periodCountIds, type AroundDate } from './before-after.ts';
 import type { OfficialLevel } from './official.ts';
 import { getMetricBreakdown } from './breakdown.ts';
 import {
@@ -135,6 +136,18 @@ export interface SummaryRead {
   onsCode: string | null;
   status: DataStatus;
   tiles: SeenTile[];
+  /** Tiles left out: their metric is one this viewer may not see. */
+  hiddenTiles: number;
+  /** The answer goes out the same to everyone (a shared cache may keep it). */
+  shared: boolean;
+}
+
+/** Headline counts compared around a date, as this viewer may see them (FigureReader.aroundDate). */
+export interface AroundDateRead {
+  area: AreaRef;
+  onsCode: string | null;
+  status: DataStatus;
+  figures: AroundDate[];
   /** Tiles left out: their metric is one this viewer may not see. */
   hiddenTiles: number;
   /** The answer goes out the same to everyone (a shared cache may keep it). */
@@ -384,6 +397,83 @@ export class FigureReader {
       tiles,
       hiddenTiles: read.tiles.length - visible.length,
       shared: shared && visible.length === read.tiles.length,
+    };
+  }
+
+  /**
+   * Each headline count per period compared before and after `since` (the pages' "Before and after a date"
+   * tables, for the API; src/query/before-after.ts): from the figures this viewer may see, counts disclosed
+   * under disclosure control, and below England against the rest of England. Partial periods are never
+   * compared. Null: no such area.
+   */
+  async aroundDate(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    since: string;
+  }): Promise<AroundDateRead | null> {
+    const { level, grain } = opts;
+    const catalogue = [...this.source.catalogue];
+    const base = { grain, includePartial: false };
+    let read: {
+      area: AreaRef;
+      onsCode: string | null;
+      status: DataStatus;
+      tiles: SummaryTile[];
+      series: Record<string, SeriesPoint[]>;
+      englandSeries?: Record<string, SeriesPoint[]>;
+    };
+    if (level === 'england') {
+      const summary = await getNationalSummary(this.source.db, catalogue, base);
+      const area: AreaRef = { level, code: ENGLAND_CODE, name: 'England', isCurrent: true };
+      read = { ...summary, area, onsCode: ENGLAND_CODE };
+    } else {
+      const page = await getAreaPage(this.source.db, catalogue, {
+        ...opts,
+        ...base,
+        peers: false,
+        details: false,
+      });
+      if (!page) return null;
+      const { area } = page;
+      read = {
+        ...page,
+        area: {
+          level: area.level,
+          code: area.code,
+          name: area.name,
+          placeName: area.placeName ?? null,
+          isCurrent: area.isCurrent,
+        },
+        onsCode: area.onsCode,
+      };
+    }
+    const open = this.openTilesAndSeries(level, grain, read.tiles, read.series);
+    if (open.tiles.length === 0 && read.tiles.length > 0) throw new RestrictedFigureError();
+    const englandSeries =
+      read.englandSeries &&
+      Object.fromEntries(
+        Object.entries(read.englandSeries).filter(
+          ([id]) => id in open.series && this.isOpen(id, 'england', grain),
+        ),
+      );
+    // The same to everyone only when every tile is open and none is disclosed differently to visitors.
+    const shared =
+      open.tiles.length === read.tiles.length &&
+      read.tiles.every((t) =>
+        this.access.isShared(this.byId.get(t.metricId) ?? { mi_publication: false }, level, grain, t.unit),
+      );
+    return {
+      area: read.area,
+      onsCode: read.onsCode,
+      status: read.status,
+      hiddenTiles: read.tiles.length - open.tiles.length,
+      shared,
+      figures: compareAroundDate(
+        { grain, tiles: open.tiles, series: open.series, ...(englandSeries ? { englandSeries } : {}) },
+        opts.since,
+        periodCountIds(catalogue),
+      ),
     };
   }
 

@@ -784,6 +784,115 @@ describe('GET /api/v1/summary', () => {
   });
 });
 
+describe('GET /api/v1/before-after', () => {
+  /** Every login event per London month, Unknown practices included: England's logins. */
+  async function englandMonthlyLogins(): Promise<Map<string, number>> {
+    const rows = await tw.db.all<{ month: string; n: number }>(
+      `SELECT strftime(timezone('Europe/London', event_time), '%Y-%m-01') AS month, count(*) AS n
+       FROM activity_event WHERE event_type = 'login' GROUP BY 1`,
+    );
+    return new Map(rows.map((r) => [r.month, Number(r.n)]));
+  }
+  /** The verdict of a 95% interval on the log scale, by the rule written out. */
+  const verdictOf = (log: number, variance: number, words: [string, string, string]) => {
+    const half = 1.959964 * Math.sqrt(variance);
+    return log - half > 0 ? words[0] : log + half < 0 ? words[1] : words[2];
+  };
+
+  it('compares an ICB’s logins around a date, and against the rest of England, counted from the events', async () => {
+    const body = await json(user, '/api/v1/before-after?level=icb&code=QA9&since=2026-08-15');
+    expect(body.area.code).toBe('QA9');
+    expect(body.since).toBe('2026-08-15');
+    // 15 August is inside August, which is left out: September and October after, July and June before.
+    expect(body.excludedPeriod).toBe('2026-08-01');
+    const logins = body.data.find((d: { metricId: string }) => d.metricId === 'logins');
+    expect(logins.periods).toBe(2);
+    expect([logins.before.from, logins.before.to, logins.after.from, logins.after.to]).toEqual([
+      '2026-06-01',
+      '2026-07-01',
+      '2026-09-01',
+      '2026-10-01',
+    ]);
+    const area = await directMonthlyLogins('icb', 'QA9');
+    const england = await englandMonthlyLogins();
+    const sum = (m: Map<string, number>, months: string[]) => months.reduce((t, k) => t + (m.get(k) ?? 0), 0);
+    const a0 = sum(area, ['2026-06-01', '2026-07-01']);
+    const a1 = sum(area, ['2026-09-01', '2026-10-01']);
+    expect(logins.before).toMatchObject({ total: a0, average: a0 / 2 });
+    expect(logins.after).toMatchObject({ total: a1, average: a1 / 2 });
+    expect(logins.changePct).toBe(roundTo(((a1 - a0) / a0) * 100, 1));
+    expect(logins.verdict).toBe(
+      verdictOf(Math.log(a1 / a0), 1 / a0 + 1 / a1, ['up', 'down', 'no-clear-change']),
+    );
+    // The rest of England: every login event less the ICB's.
+    const r0 = sum(england, ['2026-06-01', '2026-07-01']) - a0;
+    const r1 = sum(england, ['2026-09-01', '2026-10-01']) - a1;
+    const rest = logins.againstRestOfEngland;
+    expect([rest.before, rest.after]).toEqual([r0, r1]);
+    expect(rest.changePct).toBe(roundTo(((r1 - r0) / r0) * 100, 1));
+    const log = Math.log(a1 / a0 / (r1 / r0));
+    expect(rest.differencePct).toBe(roundTo((Math.exp(log) - 1) * 100, 1));
+    const variance = 1 / a0 + 1 / a1 + 1 / r0 + 1 / r1;
+    expect(rest.lowerPct).toBe(roundTo((Math.exp(log - 1.959964 * Math.sqrt(variance)) - 1) * 100, 1));
+    expect(rest.verdict).toBe(verdictOf(log, variance, ['above', 'below', 'no-clear-difference']));
+    // Only counts per period: no running total, rolling 12 months or rate.
+    for (const d of body.data) {
+      expect(['events', 'users']).toContain(d.unit);
+      expect(metric(d.metricId).aggregation).not.toBe('cumulative');
+      expect(d.metricId).not.toMatch(/12m/);
+    }
+    // The CSV has the same figures.
+    const sheet = await csv(user, '/api/v1/before-after?level=icb&code=QA9&since=2026-08-15&format=csv');
+    const row = sheet.rows.find((r) => r.metricId === 'logins')!;
+    expect([
+      row.beforeTotal,
+      row.afterTotal,
+      row.restBefore,
+      row.differencePct,
+      row.differenceVerdict,
+    ]).toEqual([a0, a1, r0, rest.differencePct, rest.verdict].map(cell));
+    expect(sheet.rows).toHaveLength(body.data.length);
+  });
+
+  it('gives England’s own comparison without a rest of England, open figures only to visitors', async () => {
+    const body = await json(user, '/api/v1/before-after?since=2026-09-01');
+    // 1 September starts its month: nothing is left out, September and October against August and July.
+    expect(body.excludedPeriod).toBeNull();
+    const logins = body.data.find((d: { metricId: string }) => d.metricId === 'logins');
+    const england = await englandMonthlyLogins();
+    expect(logins.before.total).toBe(england.get('2026-07-01')! + england.get('2026-08-01')!);
+    expect(logins.after.total).toBe(england.get('2026-09-01')! + england.get('2026-10-01')!);
+    for (const d of body.data) expect(d.againstRestOfEngland).toBeNull();
+    const open = await json(anon, '/api/v1/before-after?since=2026-09-01');
+    const summary = await json(anon, '/api/v1/summary');
+    const openIds = new Set(summary.data.map((t: { metricId: string }) => t.metricId));
+    expect(open.data.length).toBeGreaterThan(0);
+    expect(open.data.length).toBeLessThan(body.data.length);
+    for (const d of open.data) {
+      expect(openIds.has(d.metricId), d.metricId).toBe(true);
+      expect(d).toEqual(body.data.find((x: { metricId: string }) => x.metricId === d.metricId));
+    }
+    expect(open.hiddenTiles).toBe(summary.hiddenTiles);
+  });
+
+  it('says what is wrong with a request, and gives nothing to compare outside the data', async () => {
+    for (const [url, status] of [
+      ['/api/v1/before-after', 400],
+      ['/api/v1/before-after?since=2026-02-30', 400],
+      ['/api/v1/before-after?since=yesterday', 400],
+      ['/api/v1/before-after?since=2026-09-01&level=icb&code=ZZZ', 404],
+      ['/api/v1/before-after?since=2026-09-01&level=icb', 400],
+    ] as const) {
+      const res = await user.inject(url);
+      expect(res.statusCode, url).toBe(status);
+      expect(res.json().message, url).toBeTruthy();
+    }
+    for (const since of ['0001-01-01', '9999-12-31', '2030-01-01']) {
+      expect((await json(user, `/api/v1/before-after?since=${since}`)).data, since).toEqual([]);
+    }
+  });
+});
+
 describe('GET /api/v1/peers', () => {
   it('gives the position among areas of the same level, as getPeers computes it (checked against a brute force there)', async () => {
     const body = await json(

@@ -12,6 +12,7 @@ import { ADMIN_REFRESH_API, ADMIN_REFRESH_OPENAPI } from '../refresh-routes.ts';
 import type { RouteContext } from '../route-context.ts';
 import type { ApiRoute } from './common.ts';
 import { ERROR_SCHEMA, query } from './schemas.ts';
+import { beforeAfterRoute } from './before-after-routes.ts';
 import { bookingRoute } from './booking-routes.ts';
 import { breakdownRoute } from './breakdown-routes.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -40,6 +41,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   seriesAreasRoute,
   breakdownRoute,
   summaryRoute,
+  beforeAfterRoute,
   peersRoute,
   rankingRoute,
   partnersRoute,

@@ -14,7 +14,7 @@ describe('beforeAfterView against the rest of England', () => {
   // 10,000: the difference is the area's +20 %.
   const page = {
     grain: 'month' as const,
-    area: { name: 'NHS Somewhere ICB' },
+    area: { name: 'NHS Somewhere ICB', level: 'icb', code: 'QXX' },
     tiles: [tile('logins', 'Logins', 'events'), tile('pct', 'Registered', 'percent')],
     series: { logins: months([1000, 1000, 1200, 1200]), pct: months([50, 50, 60, 60]) },
     englandSeries: { logins: months([11000, 11000, 11200, 11200]), pct: months([40, 40, 40, 40]) },
@@ -34,6 +34,12 @@ describe('beforeAfterView against the rest of England', () => {
       `+20.0% (95% interval +${((Math.exp(0.18232 - 0.06249) - 1) * 100).toFixed(1)}% to +${((Math.exp(0.18232 + 0.06249) - 1) * 100).toFixed(1)}%)`,
     );
     expect(row.verdict).toBe('Above the rest of England’s change, more than chance would explain');
+    // The same comparison as CSV, from the API.
+    expect(view.csvHref).toBe('/api/v1/before-after?level=icb&code=QXX&since=2026-03-01&format=csv');
+    const { area: _area, ...england } = page;
+    expect(beforeAfterView(england, '2026-03-01')!.csvHref).toBe(
+      '/api/v1/before-after?since=2026-03-01&format=csv',
+    );
   });
 
   it('says a change too small for one decimal as a rise or fall, not as "−less than"', () => {

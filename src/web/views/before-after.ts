@@ -4,15 +4,10 @@
  * before, from the series the page was given (so visitors' counts are the disclosed ones). The comparison
  * itself is the domain's (`beforeAfter`, src/domain/before-after.ts). Pure.
  */
-import {
-  againstRest,
-  beforeAfter,
-  type AgainstRestVerdict,
-  type BeforeAfterVerdict,
-} from '../../domain/before-after.ts';
-import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
-import { isKind } from '../../domain/metric-kind.ts';
+import type { AgainstRestVerdict, BeforeAfterVerdict } from '../../domain/before-after.ts';
+import type { Grain } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
+import { compareAroundDate } from '../../query/before-after.ts';
 import type { SeriesPoint, SummaryTile } from '../../query/types.ts';
 import {
   formatDate,
@@ -41,6 +36,8 @@ export interface BeforeAfterView {
   }[];
   /** Why there is no row (no whole period on one side), else null. */
   emptyText: string | null;
+  /** The same comparison as CSV, from the API (/api/v1/before-after); null without rows. */
+  csvHref: string | null;
   /**
    * The same periods' change in the rest of England (England less the area), per compared figure with
    * England's figures for all its periods (ADR 0065); empty on England's own pages.
@@ -72,17 +69,6 @@ const REST_VERDICT_TEXT: Record<AgainstRestVerdict, string> = {
   'not-compared': 'Cannot be compared (a total of 0)',
 };
 
-const isCount = (unit: string) => unit === 'events' || unit === 'users';
-
-/**
- * The metrics whose figures are counts per period (counts and unique users): the only ones compared before
- * and after a date. A running total or a rolling 12 months carries the periods before the date into those
- * after it. Routes take it once, when they are registered.
- */
-export function periodCountIds(catalogue: readonly MetricDefinition[]): ReadonlySet<string> {
-  return new Set(catalogue.filter((m) => isKind(m, 'count', 'unique_users')).map((m) => m.id));
-}
-
 /**
  * The view of the comparison around `since`, or null when the page was not asked for one. Only counts per
  * period are compared (`periodCounts`; without it, every count): a running total or a rolling 12 months
@@ -94,24 +80,21 @@ export function beforeAfterView(
     tiles: readonly SummaryTile[];
     series: Record<string, SeriesPoint[]>;
     /** An area's page: the area, and England's series to set its changes against. */
-    area?: { name: string };
+    area?: { name: string; level: string; code: string };
     englandSeries?: Record<string, SeriesPoint[]>;
   },
   since: string | null | undefined,
   periodCounts?: ReadonlySet<string>,
 ): BeforeAfterView | null {
   if (!since) return null;
-  const base = { since, dateText: null, caption: null, rows: [], emptyText: null, rest: null };
+  const base = { since, dateText: null, caption: null, rows: [], emptyText: null, rest: null, csvHref: null };
   if (!isIsoDate(since)) return { ...base, error: 'Enter a real date, for example 1 October 2026.' };
   const grain: Grain = page.grain;
   const word = grain === 'week' ? 'week' : 'month';
   const rows: BeforeAfterView['rows'] = [];
   const restRows: NonNullable<BeforeAfterView['rest']>['rows'] = [];
   let excluded: string | null = null;
-  for (const tile of page.tiles) {
-    if (!isCount(tile.unit) || (periodCounts && !periodCounts.has(tile.metricId))) continue;
-    const r = beforeAfter(page.series[tile.metricId] ?? [], since, grain);
-    if (!r) continue;
+  for (const { tile, compared: r, againstRest: vs } of compareAroundDate(page, since, periodCounts)) {
     excluded = r.excluded;
     const span = (s: { from: string; to: string }) =>
       `${formatDate(s.from)} to ${formatDate(periodEnd(grain, s.to))}`;
@@ -125,8 +108,6 @@ export function beforeAfterView(
       verdict: VERDICT_TEXT[r.verdict],
       verdictKey: r.verdict,
     });
-    const england = page.englandSeries?.[tile.metricId];
-    const vs = england ? againstRest(r, england, grain) : null;
     if (vs) {
       restRows.push({
         name: tile.shortName,
@@ -157,6 +138,12 @@ export function beforeAfterView(
         ? ` (${formatPeriodInSentence(grain, excluded)} is left out: it is partly before and partly after)`
         : ''),
     rows,
+    csvHref: `/api/v1/before-after?${new URLSearchParams({
+      ...(page.area && page.area.level !== 'england' ? { level: page.area.level, code: page.area.code } : {}),
+      ...(grain === 'week' ? { grain } : {}),
+      since,
+      format: 'csv',
+    }).toString()}`,
     rest:
       restRows.length > 0
         ? {

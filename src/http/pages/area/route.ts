@@ -20,7 +20,7 @@ import {
 import type { HiddenFigures } from '../../../query/figures.ts';
 import { accessNotice, areaPageViewFor, openSort } from '../../open-data.ts';
 import { rankingLinkMetrics } from '../ranking/view.ts';
-import { periodCountIds } from '../../../web/views/before-after.ts';
+import { periodCountIds } from '../../../query/before-after.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ENGLAND_CODE } from '../../../domain/areas.ts';
 import { PAGE_QUERY_SCHEMA, parsePageQuery, type PageQuery } from '../../../web/views/page-state.ts';
-import { periodCountIds } from '../../../web/views/before-after.ts';
+import { periodCountIds } from '../../../query/before-after.ts';
 import { accessNotice, nationalSummaryViewFor, openSort } from '../../open-data.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
