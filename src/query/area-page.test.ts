@@ -481,6 +481,18 @@ describe('getAreaPage', () => {
       expect(page!.englandSeries!.logins!.find((p) => p.periodStart === month)!.value).toBe(Number(every));
       expect(every).toBeGreaterThan(await directLogins('icb', 'QA9', month));
     }
+    // Without comparisons (the before-and-after answer): the same series and England's, nothing compared.
+    const bare = await getAreaPage(db, catalogue, {
+      level: 'pcn',
+      code: 'U00001',
+      grain: 'month',
+      includePartial: false,
+      comparisons: false,
+    });
+    expect(bare!.series).toEqual(page!.series);
+    expect(bare!.englandSeries).toEqual(page!.englandSeries);
+    expect(bare!.tiles.map((t) => t.comparison)).toEqual(page!.tiles.map(() => null));
+    expect(bare!.trends).toEqual({});
   });
 
   it('reads England’s comparison figures once per data version, and they stay England’s', async () => {

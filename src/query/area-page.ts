@@ -42,6 +42,17 @@ import type {
 } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 
+/** An area's reference alone, as answers name it, from its details (the details left behind). */
+export function areaRefOf(area: AreaRef): AreaRef {
+  return {
+    level: area.level,
+    code: area.code,
+    name: area.name,
+    placeName: area.placeName ?? null,
+    isCurrent: area.isCurrent,
+  };
+}
+
 /**
  * The columns of the children table: two counts and two rates, by catalogue id (shown_on
  * area_children_column in their YAML).
@@ -278,6 +289,11 @@ export async function getAreaPage(
      * (the summary API) skip them.
      */
     details?: boolean;
+    /**
+     * Compare each tile with its parent, ICB and England on a rate, and draw its trends (default true);
+     * the before-and-after answer skips them, keeping England's series.
+     */
+    comparisons?: boolean;
   },
 ): Promise<AreaPage | null> {
   const chain = await getAreaChain(db, opts.level, opts.code);
@@ -330,28 +346,29 @@ export async function getAreaPage(
 
   // Each area's figures in a few queries: the area's headline metrics and comparison rates, then the
   // comparison rates of its parent and of England.
-  const comparisons = new Map(metrics.map((m) => [m.id, comparisonMetric(m, catalogue)]));
+  const compare = opts.comparisons !== false;
+  const allComparisons = new Map(metrics.map((m) => [m.id, comparisonMetric(m, catalogue)]));
   const rateMetrics = new Map<string, MetricDefinition>();
-  for (const c of comparisons.values()) if (c) rateMetrics.set(c.metric.id, c.metric);
+  for (const c of allComparisons.values()) if (c) rateMetrics.set(c.metric.id, c.metric);
+  const comparisons = compare ? allComparisons : new Map<string, null>();
+  const withRates = [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))];
   const seriesReq = { grain, includePartial, structure: 'current' as const };
   const own = await getAreaSeries(
     db,
     status,
-    [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))],
+    compare ? withRates : metrics,
     { ...seriesReq, level: area.level, code: area.code, structure },
     catalogue,
   );
   const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
-  for (const c of comparedWith) {
+  // Without comparisons England's figures only, read as the pages read them (the same kept copy).
+  for (const c of compare ? comparedWith : comparedWith.filter((x) => x.role === 'england')) {
     // Rates exist on today's structure only: a closed area above practice level has none.
     if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
     else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
     else {
       // England's headline counts too: a change around a date is set against the rest of England's (ADR 0065).
-      const wanted =
-        c.role === 'england'
-          ? [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))]
-          : [...rateMetrics.values()];
+      const wanted = c.role === 'england' ? withRates : [...rateMetrics.values()];
       const read = () =>
         getAreaSeries(
           db,

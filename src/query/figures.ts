@@ -16,7 +16,7 @@ import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { PageQueries } from './page-queries.ts';
-import { childColumns, getAreaPage } from './area-page.ts';
+import { areaRefOf, childColumns, getAreaPage } from './area-page.ts';
 import {
   getEnglandMapValue,
   getMapValues,
@@ -288,14 +288,7 @@ export class FigureReader {
       Object.fromEntries(
         Object.entries(page.trends).map(([id, trend]) => [id, this.disclosedTrend(trend, level)]),
       );
-    // England's series of the open tiles only (England's figures are not under disclosure control).
-    const englandSeries =
-      page.englandSeries &&
-      Object.fromEntries(
-        Object.entries(page.englandSeries).filter(
-          ([id]) => id in open.series && this.isOpen(id, 'england', page.grain),
-        ),
-      );
+    const englandSeries = this.openEnglandSeries(page.englandSeries, open.series, page.grain);
     return {
       figures: {
         ...page,
@@ -336,34 +329,8 @@ export class FigureReader {
     includePartial: boolean;
   }): Promise<SummaryRead | null> {
     const { level, grain } = opts;
-    const catalogue = [...this.source.catalogue];
-    let read: {
-      area: AreaRef;
-      onsCode: string | null;
-      status: DataStatus;
-      tiles: (SummaryTile | AreaTile)[];
-    };
-    if (level === 'england') {
-      const summary = await getNationalSummary(this.source.db, catalogue, opts);
-      const area: AreaRef = { level, code: ENGLAND_CODE, name: 'England', isCurrent: true };
-      read = { area, onsCode: ENGLAND_CODE, status: summary.status, tiles: summary.tiles };
-    } else {
-      const page = await getAreaPage(this.source.db, catalogue, { ...opts, peers: false, details: false });
-      if (!page) return null;
-      const { area } = page;
-      read = {
-        area: {
-          level: area.level,
-          code: area.code,
-          name: area.name,
-          placeName: area.placeName ?? null,
-          isCurrent: area.isCurrent,
-        },
-        onsCode: area.onsCode,
-        status: page.status,
-        tiles: page.tiles,
-      };
-    }
+    const read = await this.headlines(opts);
+    if (!read) return null;
     const ref = (id: string): OpenMetricRef => this.byId.get(id) ?? { mi_publication: false };
     let shared = true;
     const canSee = (metric: OpenMetricRef, at: AreaLevel) => {
@@ -401,6 +368,36 @@ export class FigureReader {
   }
 
   /**
+   * The headline tiles and series of the National summary or an area's page, without peers or details (the
+   * summary and before-and-after answers), as every viewer's starting point; below England with England's
+   * series too. Null: no such area.
+   */
+  private async headlines(opts: {
+    level: AreaLevel;
+    code: string;
+    grain: Grain;
+    includePartial: boolean;
+    /** Below England, each tile compared on a rate (default true). */
+    comparisons?: boolean;
+  }): Promise<{
+    area: AreaRef;
+    onsCode: string | null;
+    status: DataStatus;
+    tiles: (SummaryTile | AreaTile)[];
+    series: Record<string, SeriesPoint[]>;
+    englandSeries?: Record<string, SeriesPoint[]>;
+  } | null> {
+    const catalogue = [...this.source.catalogue];
+    if (opts.level === 'england') {
+      const summary = await getNationalSummary(this.source.db, catalogue, opts);
+      const area: AreaRef = { level: 'england', code: ENGLAND_CODE, name: 'England', isCurrent: true };
+      return { ...summary, area, onsCode: ENGLAND_CODE };
+    }
+    const page = await getAreaPage(this.source.db, catalogue, { ...opts, peers: false, details: false });
+    return page && { ...page, area: areaRefOf(page.area), onsCode: page.area.onsCode };
+  }
+
+  /**
    * Each headline count per period compared before and after `since` (the pages' "Before and after a date"
    * tables, for the API; src/query/before-after.ts): from the figures this viewer may see, counts disclosed
    * under disclosure control, and below England against the rest of England. Partial periods are never
@@ -413,50 +410,11 @@ export class FigureReader {
     since: string;
   }): Promise<AroundDateRead | null> {
     const { level, grain } = opts;
-    const catalogue = [...this.source.catalogue];
-    const base = { grain, includePartial: false };
-    let read: {
-      area: AreaRef;
-      onsCode: string | null;
-      status: DataStatus;
-      tiles: SummaryTile[];
-      series: Record<string, SeriesPoint[]>;
-      englandSeries?: Record<string, SeriesPoint[]>;
-    };
-    if (level === 'england') {
-      const summary = await getNationalSummary(this.source.db, catalogue, base);
-      const area: AreaRef = { level, code: ENGLAND_CODE, name: 'England', isCurrent: true };
-      read = { ...summary, area, onsCode: ENGLAND_CODE };
-    } else {
-      const page = await getAreaPage(this.source.db, catalogue, {
-        ...opts,
-        ...base,
-        peers: false,
-        details: false,
-      });
-      if (!page) return null;
-      const { area } = page;
-      read = {
-        ...page,
-        area: {
-          level: area.level,
-          code: area.code,
-          name: area.name,
-          placeName: area.placeName ?? null,
-          isCurrent: area.isCurrent,
-        },
-        onsCode: area.onsCode,
-      };
-    }
+    const read = await this.headlines({ ...opts, includePartial: false, comparisons: false });
+    if (!read) return null;
     const open = this.openTilesAndSeries(level, grain, read.tiles, read.series);
     if (open.tiles.length === 0 && read.tiles.length > 0) throw new RestrictedFigureError();
-    const englandSeries =
-      read.englandSeries &&
-      Object.fromEntries(
-        Object.entries(read.englandSeries).filter(
-          ([id]) => id in open.series && this.isOpen(id, 'england', grain),
-        ),
-      );
+    const englandSeries = this.openEnglandSeries(read.englandSeries, open.series, grain);
     // The same to everyone only when every tile is open and none is disclosed differently to visitors.
     const shared =
       open.tiles.length === read.tiles.length &&
@@ -472,7 +430,7 @@ export class FigureReader {
       figures: compareAroundDate(
         { grain, tiles: open.tiles, series: open.series, ...(englandSeries ? { englandSeries } : {}) },
         opts.since,
-        periodCountIds(catalogue),
+        periodCountIds(this.source.catalogue),
       ),
     };
   }
@@ -963,6 +921,21 @@ export class FigureReader {
       const d = this.access.count(p.value, unit, level);
       return d.suppressed ? null : { periodStart: p.periodStart, value: d.value, complete: p.complete };
     };
+  }
+
+  /**
+   * England's series of the tiles this viewer sees (`seen`: the open series) only; England's figures are not
+   * under disclosure control, so they go out as they are.
+   */
+  private openEnglandSeries(
+    england: Record<string, SeriesPoint[]> | undefined,
+    seen: Record<string, SeriesPoint[]>,
+    grain: Grain,
+  ): Record<string, SeriesPoint[]> | undefined {
+    if (!england) return undefined;
+    return Object.fromEntries(
+      Object.entries(england).filter(([id]) => id in seen && this.isOpen(id, 'england', grain)),
+    );
   }
 
   private isOpen(metricId: string, level: AreaLevel, grain: Grain): boolean {

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
-import { getAreaChain } from '../../query/area-page.ts';
+import { areaRefOf, getAreaChain } from '../../query/area-page.ts';
 import type { AreaRef } from '../../query/types.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -210,16 +210,7 @@ export async function findArea(
   const chain = await getAreaChain(db, level, code);
   if (!chain) throw areaNotFound(level, code, param);
   const { area } = chain;
-  return {
-    area: {
-      level: area.level,
-      code: area.code,
-      name: area.name,
-      placeName: area.placeName ?? null,
-      isCurrent: area.isCurrent,
-    },
-    onsCode: area.onsCode,
-  };
+  return { area: areaRefOf(area), onsCode: area.onsCode };
 }
 
 /** An area's CSV cells (ADR 0032) from its reference and ONS code. */
