@@ -303,6 +303,7 @@ describe('GET /areas/:level/:code', () => {
     const restAfter = englandMonth.get('2026-09-01')! + englandMonth.get('2026-10-01')! - after;
     const rest = html.slice(html.indexOf('id="before-after-rest-table"'));
     expect(rest).toContain('against the rest of England (England less');
+    expect(html).toContain('href="/dictionary#before-after-method"');
     const restCells = [...rest.slice(0, rest.indexOf('</table>')).matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(
       (m) => m[1]!,
     );

@@ -3,6 +3,8 @@
  * parameters (400), unknown metrics and areas (404), anonymous viewers (open data only, 401 otherwise) and
  * signed-in viewers; the CSVs parsed and compared with the pages and with direct SQL.
  */
+import { MAX_SIDE_PERIODS } from '../../domain/before-after.ts';
+import { Z_95 } from '../../domain/statistics.ts';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
@@ -90,6 +92,17 @@ describe('GET /dictionary', () => {
     expect(res.body).toContain('href="#theme-uptake"');
     expect(res.body).toContain('id="theme-organ_donation"');
     expect(text(res.body)).toContain(`What each of the ${w.catalogue.length} figures`);
+  });
+
+  it('says how a change around a date is worked out, with the constants the code uses', async () => {
+    const res = await anonymous.inject('/dictionary');
+    expect(res.body).toContain('id="before-after-method"');
+    const method = text(res.body.slice(res.body.indexOf('id="before-after-method"')));
+    expect(method).toContain(
+      `up to ${MAX_SIDE_PERIODS.week} weeks or ${MAX_SIDE_PERIODS.month} months a side`,
+    );
+    expect(method).toContain(`${Z_95} × √(1/A₀ + 1/A₁ + 1/R₀ + 1/R₁)`);
+    expect(method).toContain('England less the area');
   });
 
   it('shows one metric’s definition, calculation, caveats, source, legacy ids and related metrics', async () => {
