@@ -1,8 +1,9 @@
 /**
  * The "before and after a date" table of area pages and the National summary (USER-TASKS 3: "did last
  * month's campaign move anything?"): each headline count, its periods after the date against as many just
- * before, from the series the page was given (so visitors' counts are the disclosed ones). The comparison
- * itself is the domain's (`beforeAfter`, src/domain/before-after.ts). Pure.
+ * before, from the series the page was given (so visitors' counts are the disclosed ones), and on an area's
+ * page against the rest of England (ADR 0065). Which figures are compared, and how, is shared with the API
+ * (`compareAroundDate`, src/query/before-after.ts); this only words it. Pure.
  */
 import type { AgainstRestVerdict, BeforeAfterVerdict } from '../../domain/before-after.ts';
 import type { Grain } from '../../domain/metric-definition.ts';
