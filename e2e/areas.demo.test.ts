@@ -239,6 +239,24 @@ describe('Area pages and search (demo warehouse)', () => {
     await expectNoAxeViolations(page);
   });
 
+  it('reflows at 320 CSS pixels (WCAG 1.4.10): the page never scrolls sideways, wide tables scroll on their own', async () => {
+    const page = await harness.newPage();
+    await page.setViewportSize({ width: 320, height: 800 });
+    const last = await db.one<{ d: string }>(
+      "SELECT strftime(max(period_start), '%Y-%m-%d') AS d FROM metric_value WHERE grain = 'month' AND metric_id = 'logins'",
+    );
+    await page.goto(`${href(chain[2]!)}?since=${addDays(last!.d, -45)}`);
+    expect(await page.locator('#before-after-rest-table').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    // The before-and-after and comparison tables are wider than that, each in a region a keyboard can scroll.
+    for (const table of ['#before-after-table', '#before-after-rest-table', 'table[data-compare]']) {
+      const region = page.locator(`.nhsuk-scroll__content:has(${table})`).first();
+      expect(await region.getAttribute('tabindex'), table).toBe('0');
+      expect(await region.getAttribute('role'), table).toBe('region');
+    }
+    await expectNoAxeViolations(page);
+  });
+
   it('practice manager: against its PCN, its ICB and England, with the verdict against the ICB on request', async () => {
     const page = await harness.newPage();
     await page.goto(href(chain[5]!));
