@@ -247,7 +247,7 @@ describe('Area pages and search (demo warehouse)', () => {
     );
     await page.goto(`${href(chain[2]!)}?since=${addDays(last!.d, -45)}`);
     expect(await page.locator('#before-after-rest-table').count()).toBe(1);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
     // The before-and-after and comparison tables are wider than that, each in a region a keyboard can scroll.
     for (const table of ['#before-after-table', '#before-after-rest-table', 'table[data-compare]']) {
       const region = page.locator(`.nhsuk-scroll__content:has(${table})`).first();
