@@ -255,6 +255,15 @@ describe('Area pages and search (demo warehouse)', () => {
       expect(await region.getAttribute('role'), table).toBe('region');
     }
     await expectNoAxeViolations(page);
+    // The other pages with wide tables or code: the official statistics, About (periods and builds), the API
+    // documentation (parameters, answers, examples), and the pages of every kind of table.
+    for (const url of ['/official', '/about', '/api/docs', '/dictionary', '/data', '/map', '/rank', '/']) {
+      await page.goto(url);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), url).toBeLessThanOrEqual(
+        320,
+      );
+    }
+    await expectNoAxeViolations(page);
   });
 
   it('practice manager: against its PCN, its ICB and England, with the verdict against the ICB on request', async () => {
