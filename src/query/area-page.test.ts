@@ -607,6 +607,26 @@ describe('searchAreas', () => {
     expect(await codes('LS')).toEqual(['P00001', 'P00002']);
   });
 
+  it('takes an outward code typed alone as that district, not every district it starts', async () => {
+    await db.run(
+      `INSERT INTO area (area_level, area_code, name, postcode, is_current) VALUES
+         ('practice', 'X00010', 'Hunslet Surgery', 'LS10 1AB', true),
+         ('practice', 'X00011', 'Westminster Surgery', 'SW1A 2AA', true)`,
+    );
+    try {
+      // LS1 is a district of its own: LS10's practice is not in it.
+      for (const q of ['LS1', ' ls1 ']) expect(await codes(q)).toEqual(['P00001']);
+      expect(await codes('LS10')).toEqual(['X00010']);
+      // No practice's district is SW1 itself, so it matches the districts it starts (SW1A).
+      expect(await codes('sw1')).toEqual(['X00011']);
+      // A full postcode and a postcode area are matched as before.
+      expect(await codes('LS10 1AB')).toEqual(['X00010']);
+      expect((await codes('LS')).sort()).toEqual(['P00001', 'P00002', 'X00010']);
+    } finally {
+      await db.run("DELETE FROM area WHERE area_code IN ('X00010', 'X00011')");
+    }
+  });
+
   it('lists the practices in or near a postcode that no practice has, nearest district first', async () => {
     const near = await searchAreas(db, { query: 'ls1 9zz' });
     expect(near.near).toBe('LS1');

@@ -44,6 +44,12 @@ export function outwardCode(text: string): string | null {
   return /^[A-Z]{1,2}[0-9][A-Z0-9]?$/.test(c) ? c : null;
 }
 
+/** The outward code when the text is one and nothing more ("ls1" → "LS1"; "LS1 4AP" → null); else null. */
+export function outwardAlone(text: string): string | null {
+  const outward = outwardCode(text);
+  return outward !== null && outward === compactCode(text) ? outward : null;
+}
+
 /** Most practices listed near a postcode that no practice has. */
 export const MAX_NEARBY_PRACTICES = 10;
 
@@ -74,7 +80,7 @@ export async function searchAreas(
     contains: string | null;
     match_rank: number;
     total: number;
-  }>(querySql.searchAreas, [nameKey(query), compactCode(query), limit]);
+  }>(querySql.searchAreas, [nameKey(query), compactCode(query), limit, outwardAlone(query)]);
   const outward = outwardCode(query);
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
   if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);

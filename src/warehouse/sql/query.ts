@@ -1119,7 +1119,7 @@ ORDER BY d.period_start
  * docs/adr/0028), and the ICB and region holding an open sub-ICB location so matched are found too ("contains").
  * Exact codes first, then open areas before closed ones, then from the top of the hierarchy down (areas
  * found by what they contain just after the sub-ICB locations), then the closest matches.
- * $1 the search as a name key (nameKey: lower case, no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return.
+ * $1 the search as a name key (nameKey: lower case, no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return; $4 the outward code when the search is one alone (outwardCode: 'LS1'), else NULL.
  */
 export const searchAreas = query('query.searchAreas')`
 WITH matched_places AS (
@@ -1135,6 +1135,13 @@ WITH matched_places AS (
     FROM sub_icb_place
   )
   WHERE $1 <> '' AND (position($1 IN place_key) > 0 OR position($1 IN other_keys) > 0)
+),
+-- $4, an outward code typed alone ('LS1'): when practices have it, postcodes match that district only, not
+-- every district it starts (LS10 … LS19); else they match by their start as any other text.
+district AS (
+  SELECT count(*) > 0 AS hit
+  FROM area
+  WHERE $4 IS NOT NULL AND area_level = 'practice' AND upper(split_part(trim(postcode), ' ', 1)) = $4
 ),
 keyed AS (
   SELECT a.*,
@@ -1161,7 +1168,8 @@ direct AS (
      OR mp.sub_icb_code IS NOT NULL
      OR substr(upper(k.area_code), 1, length($2)) = $2
      OR upper(k.ons_code) = $2
-     OR substr(replace(upper(k.postcode), ' ', ''), 1, length($2)) = $2
+     OR CASE WHEN (SELECT hit FROM district) THEN upper(split_part(trim(k.postcode), ' ', 1)) = $4
+             ELSE substr(replace(upper(k.postcode), ' ', ''), 1, length($2)) = $2 END
 ),
 -- Open sub-ICB locations matched by place, former CCG or local authority, with the ICB and region above each.
 by_place AS (
