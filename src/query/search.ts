@@ -24,13 +24,15 @@ export function normaliseSearch(text: string): string {
 }
 
 /**
- * The text as compared with names: lower case, apostrophes dropped, every other run of punctuation or
+ * The text as compared with names: lower case, "&" read as "and" (NHS names use both: "Bradford District and
+ * Craven", "Bramley, Wortley & Middleton PCN"), apostrophes dropped, every other run of punctuation or
  * space made one space ("St. John's" → "st johns"); letters outside a–z count as punctuation, as in
  * querySql.searchAreas, which applies the same rule to names.
  */
 export function nameKey(text: string): string {
   return text
     .toLowerCase()
+    .replace(/&/gu, ' and ')
     .replace(/['’‘`]/gu, '')
     .replace(/[^a-z0-9]+/gu, ' ')
     .trim();

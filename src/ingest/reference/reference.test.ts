@@ -373,6 +373,10 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     // Punctuation and case do not matter, in place names as in names.
     expect((await first('st. helens'))[0]).toBe('sub_icb:01X');
     expect((await first('Heywood Middleton'))[0]).toBe('sub_icb:01D');
+    // "&" and "and" are the same word, whichever the name uses.
+    expect((await first('Bradford District & Craven'))[0]).toBe('sub_icb:36J');
+    for (const q of ['Wortley and Middleton', 'wortley & middleton', 'BRAMLEY, WORTLEY & MIDDLETON PCN'])
+      expect(await first(q), q).toEqual(['pcn:U98623']);
     // The former CCG's whole name and a local authority the CCG covered.
     expect((await first('NHS Bolton CCG'))[0]).toBe('sub_icb:00T');
     expect((await first('craven'))[0]).toBe('sub_icb:36J');

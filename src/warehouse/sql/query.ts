@@ -1119,18 +1119,18 @@ ORDER BY d.period_start
  * docs/adr/0028), and the ICB and region holding an open sub-ICB location so matched are found too ("contains").
  * Exact codes first, then open areas before closed ones, then from the top of the hierarchy down (areas
  * found by what they contain just after the sub-ICB locations), then the closest matches.
- * $1 the search as a name key (nameKey: lower case, no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return; $4 the outward code when the search is one alone (outwardCode: 'LS1'), else NULL.
+ * $1 the search as a name key (nameKey: lower case, '&' as 'and', no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return; $4 the outward code when the search is one alone (outwardCode: 'LS1'), else NULL.
  */
 export const searchAreas = query('query.searchAreas')`
 WITH matched_places AS (
-  -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match); the former CCG name
+  -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match, "&" is "and"); the former CCG name
   -- and the local authorities with '|' between them, so that no match spans two.
   SELECT sub_icb_code, place_name, place_key
   FROM (
     SELECT sub_icb_code, place_name,
-           trim(regexp_replace(regexp_replace(lower(place_name), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
+           trim(regexp_replace(regexp_replace(replace(lower(place_name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
              AS place_key,
-           regexp_replace(regexp_replace(lower(ccg_name || '|' || replace(local_authorities, '; ', '|')),
+           regexp_replace(regexp_replace(replace(lower(ccg_name || '|' || replace(local_authorities, '; ', '|')), '&', ' and '),
                                          '[''’‘\`]', '', 'g'), '[^[:alnum:]|]+', ' ', 'g') AS other_keys
     FROM sub_icb_place
   )
@@ -1145,7 +1145,7 @@ district AS (
 ),
 keyed AS (
   SELECT a.*,
-         trim(regexp_replace(regexp_replace(lower(a.name), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
+         trim(regexp_replace(regexp_replace(replace(lower(a.name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
            AS name_key
   FROM area a
   WHERE a.area_code <> 'UNKNOWN'
