@@ -3,6 +3,8 @@
  * (closed areas included, after open ones).
  */
 import { areaLabel, type AreaLevel } from '../domain/areas.ts';
+import { suggestSpelling } from '../domain/spelling.ts';
+import { nameWords } from './area-index.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { AreaSearchResults } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -86,6 +88,10 @@ export async function searchAreas(
   const outward = outwardCode(query);
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
   if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);
+  if (rows.length === 0) {
+    const didYouMean = await spellingSuggestion(db, query);
+    return { query, total: 0, results: [], ...(didYouMean ? { didYouMean } : {}) };
+  }
   return {
     query,
     total: rows[0]?.total ?? 0,
@@ -110,6 +116,24 @@ export async function searchAreas(
       ...(r.contains ? { contains: r.contains.split('; ') } : {}),
     })),
   };
+}
+
+/**
+ * A search that found nothing, its misspelt words corrected from the words of the names it searches
+ * (src/domain/spelling.ts), when the corrected search finds areas; else null.
+ */
+async function spellingSuggestion(db: Warehouse, query: string): Promise<string | null> {
+  const words = await nameWords(db);
+  const tokens = query.split(' ').map((text) => ({ text, key: nameKey(text) }));
+  const suggestion = suggestSpelling(tokens, words);
+  if (suggestion === null) return null;
+  const found = await db.all<{ total: number }>(querySql.searchAreas, [
+    nameKey(suggestion),
+    compactCode(suggestion),
+    1,
+    outwardAlone(suggestion),
+  ]);
+  return found.length > 0 ? suggestion : null;
 }
 
 async function nearbyPractices(db: Warehouse, query: string, outward: string): Promise<AreaSearchResults> {

@@ -243,6 +243,8 @@ export interface AreaSearchResults {
   results: AreaSearchResult[];
   /** Set when no area matched a postcode and these are GP practices near it (its outward code). */
   near?: string;
+  /** Set when nothing matched and the search with its misspelt words corrected finds areas: that search. */
+  didYouMean?: string;
 }
 
 /** One area in a list (API and pages). */

@@ -196,6 +196,15 @@ describe('GET /api/v1/areas', () => {
       expect(found.data.map((a: { code: string }) => a.code)).toEqual(['00T']);
       expect(found.data[0].placeName).toBe('Bolton');
     }
+    // A misspelt place: nothing found, and the search spelt as the place names spell it, which finds it; the
+    // search page offers it as a link.
+    const misspelt = await json(anon, '/api/v1/areas?q=boltom');
+    expect(misspelt).toEqual({ query: 'boltom', total: 0, data: [], didYouMean: 'Bolton' });
+    expect((await json(anon, '/api/v1/areas?q=Bolton&level=sub_icb')).data[0].code).toBe('00T');
+    expect((await json(anon, '/api/v1/areas?q=qqqqqq')).didYouMean).toBeUndefined();
+    const page = await anon.inject('/search?q=boltom');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Did you mean <a class="nhsuk-link" href="/search?q=Bolton">Bolton</a>?');
     // Figure answers name the area the same way.
     const series = await json(user, '/api/v1/series?metric=logins&level=sub_icb&code=00T');
     expect(series.area).toEqual({
@@ -1025,6 +1034,7 @@ describe('live answers against the OpenAPI document', () => {
       ['/api/v1/metrics/{id}', '/api/v1/metrics/registered_pct_13plus'],
       ['/api/v1/areas', '/api/v1/areas?level=pcn'],
       ['/api/v1/areas', '/api/v1/areas?q=practice'],
+      ['/api/v1/areas', '/api/v1/areas?q=boltom'],
       ['/api/v1/areas/{level}/{code}', '/api/v1/areas/pcn/U00001'],
       ['/api/v1/areas/{level}/{code}', '/api/v1/areas/england/E92000001'],
       ['/api/v1/series', '/api/v1/series?metric=registered_pct_13plus&level=icb&code=QA9&partial=1'],

@@ -150,7 +150,20 @@ export const AREAS_RESPONSE = {
   description: 'A list of areas at a level, or (with q) the areas matching a search, best first',
   anyOf: [
     object({ data: { type: 'array', items: AREA_ITEM_SCHEMA } }),
-    object({ query: str, total: num, data: { type: 'array', items: SEARCH_ITEM_SCHEMA } }),
+    object(
+      {
+        query: str,
+        total: num,
+        data: { type: 'array', items: SEARCH_ITEM_SCHEMA },
+        didYouMean: {
+          type: 'string',
+          description:
+            'only when nothing was found: the search with its misspelt words corrected from the words of the ' +
+            'names searched ("Middlesborough" → "Middlesbrough"), which finds areas',
+        },
+      },
+      ['didYouMean'],
+    ),
   ],
 };
 
@@ -404,7 +417,12 @@ export const areasRoute: ApiRoute = {
       }));
       return answer(request, reply, {
         open: true,
-        json: { query: found.query, total: q.level === undefined ? found.total : data.length, data },
+        json: {
+          query: found.query,
+          total: q.level === undefined ? found.total : data.length,
+          data,
+          ...(found.didYouMean ? { didYouMean: found.didYouMean } : {}),
+        },
         csv: {
           columns: SEARCH_CSV_COLUMNS,
           rows: data.map(({ contains: _contains, ...r }) => ({

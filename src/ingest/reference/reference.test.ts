@@ -388,6 +388,18 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
       name: 'NHS Thames Valley ICB - U2G6B',
       placeName: 'East Berkshire',
     });
+    // A search that finds nothing suggests the same search with its misspelt words corrected, when that finds
+    // areas; none for a word nothing is near, a postcode or a search that found something.
+    const suggested = async (q: string) => (await searchAreas(db, { query: q })).didYouMean;
+    expect(await suggested('Middlesborough')).toBe('Middlesbrough');
+    expect(await suggested('sheffeild')).toBe('Sheffield');
+    expect(await suggested('Lincs')).toBe('Lincolnshire');
+    expect(await suggested('Bradfrod District')).toBe('Bradford District');
+    for (const q of ['Middlesbrough', 'Sheffield', 'Lincolnshire', 'Bradford District'])
+      expect((await searchAreas(db, { query: q })).total, q).toBeGreaterThan(0);
+    expect(await suggested('xyzzy')).toBeUndefined();
+    expect(await suggested('Leeds')).toBeUndefined();
+    expect(await suggested('ZZ9 9ZZ')).toBeUndefined();
     // Codes still go straight to the area.
     const byCode15F = await searchAreas(db, { query: '15f' });
     expect(byCode15F.results[0]).toMatchObject({ code: '15F', exactCode: true });

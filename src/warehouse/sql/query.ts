@@ -1123,8 +1123,8 @@ ORDER BY d.period_start
  */
 export const searchAreas = query('query.searchAreas')`
 WITH matched_places AS (
-  -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match, "&" is "and"); the former CCG name
-  -- and the local authorities with '|' between them, so that no match spans two.
+  -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match, "&" is "and"); the
+  -- former CCG name and the local authorities with '|' between them, so that no match spans two.
   SELECT sub_icb_code, place_name, place_key
   FROM (
     SELECT sub_icb_code, place_name,
@@ -1218,6 +1218,32 @@ ORDER BY CASE WHEN m.match_rank = 0 THEN 0 ELSE 1 END,
          CASE m.area_level WHEN 'icb' THEN 0 ELSE 1 END,
          m.match_rank, coalesce(m.place_name, m.name), m.area_code
 LIMIT $3
+`;
+
+/**
+ * Every word of the names a search matches (areas' names, sub-ICB locations' places, former CCGs and local
+ * authorities), for spelling suggestions (src/domain/spelling.ts): the word as nameKey gives it, how many
+ * names hold it, and how a name that is not all capitals writes it (null when only capitals do).
+ */
+export const searchWords = query('query.searchWords')`
+WITH names AS (
+  SELECT name FROM area WHERE area_code <> 'UNKNOWN'
+  UNION ALL SELECT place_name FROM sub_icb_place
+  UNION ALL SELECT ccg_name FROM sub_icb_place
+  UNION ALL SELECT unnest(string_split(local_authorities, '; ')) FROM sub_icb_place
+),
+tokens AS (
+  SELECT unnest(regexp_split_to_array(replace(name, '&', ' and '), '[^[:alnum:]''’‘\`]+')) AS token,
+         name <> upper(name) AS mixed
+  FROM names
+  WHERE name IS NOT NULL
+)
+SELECT regexp_replace(lower(token), '[''’‘\`]', '', 'g') AS key,
+       min(token) FILTER (WHERE mixed) AS display,
+       count(*) AS count
+FROM tokens
+WHERE regexp_replace(lower(token), '[''’‘\`]', '', 'g') <> ''
+GROUP BY 1
 `;
 
 /**

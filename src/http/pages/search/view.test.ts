@@ -113,4 +113,16 @@ describe('buildSearchView', () => {
       resultsHeading: null,
     });
   });
+
+  it('offers a corrected search, as a link to it, only when nothing was found', () => {
+    const none = { query: 'bradfrod & craven', total: 0, results: [] };
+    const view = buildSearchView('bradfrod & craven', true, { ...none, didYouMean: 'Bradford & Craven' });
+    expect(view.resultsHeading).toBe('No areas found for “bradfrod & craven”');
+    expect(view.didYouMean).toEqual({
+      text: 'Bradford & Craven',
+      href: '/search?q=Bradford%20%26%20Craven',
+    });
+    expect(buildSearchView('bradfrod & craven', true, none).didYouMean).toBeNull();
+    expect(buildSearchView('camden', true, found).didYouMean).toBeNull();
+  });
 });

@@ -26,6 +26,8 @@ export interface SearchView {
   resultsHeading: string | null;
   moreText: string | null;
   results: SearchResultView[];
+  /** When nothing was found: the search with its misspelt words corrected, which finds areas. */
+  didYouMean: { text: string; href: string } | null;
 }
 
 /** "A", "A and B", "A, B and C" ("A; B" would be ambiguous: place names have commas). */
@@ -57,6 +59,7 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
       resultsHeading: null,
       moreText: null,
       results: [],
+      didYouMean: null,
     };
   }
   const n = found.total;
@@ -69,6 +72,7 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
           ? `No GP practices found near “${query}”`
           : `No area has the postcode “${query}”: GP practices in or near ${found.near}`,
       moreText: null,
+      didYouMean: null,
       results: found.results.map((r) => ({
         level: r.level,
         code: r.code,
@@ -94,6 +98,9 @@ export function buildSearchView(query: string, asked: boolean, found: AreaSearch
       n > found.results.length
         ? `Showing the best ${formatNumber(Math.min(found.results.length, MAX_SEARCH_RESULTS))}. Add more to your search to narrow it down.`
         : null,
+    didYouMean: found.didYouMean
+      ? { text: found.didYouMean, href: `/search?q=${encodeURIComponent(found.didYouMean)}` }
+      : null,
     results: found.results.map((r) => ({
       level: r.level,
       code: r.code,

@@ -1,0 +1,128 @@
+/**
+ * Spelling suggestions for a search that found nothing ("Middlesborough" → "Middlesbrough"): each word of the
+ * search that no area's name holds is replaced by the closest word that one does, when one is close enough.
+ * Pure: the words of the names come from the caller.
+ */
+
+/** A word of the areas' names, as compared (a name key's word) and as shown. */
+export interface NameWord {
+  key: string;
+  /** As written in a name that is not all capitals ("Middlesbrough"), else null (practice names are). */
+  display: string | null;
+  /** How many names hold it: between two equally close words, the commoner wins. */
+  count: number;
+}
+
+/**
+ * Abbreviations of county names that people type but NHS names spell out (those NHS names use themselves,
+ * such as "Herts", are found as they are).
+ */
+export const COUNTY_ABBREVIATIONS: Readonly<Record<string, string>> = {
+  beds: 'bedfordshire',
+  berks: 'berkshire',
+  bucks: 'buckinghamshire',
+  cambs: 'cambridgeshire',
+  derbys: 'derbyshire',
+  glos: 'gloucestershire',
+  hants: 'hampshire',
+  lancs: 'lancashire',
+  leics: 'leicestershire',
+  lincs: 'lincolnshire',
+  northants: 'northamptonshire',
+  notts: 'nottinghamshire',
+  oxon: 'oxfordshire',
+  shrops: 'shropshire',
+  staffs: 'staffordshire',
+  warks: 'warwickshire',
+  wilts: 'wiltshire',
+  worcs: 'worcestershire',
+  yorks: 'yorkshire',
+};
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbouring
+ * letters ("ei" for "ie") each count one. Stops early and returns `limit + 1` once the distance must exceed
+ * `limit`.
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before = new Array<number>(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = new Array<number>(b.length + 1).fill(0);
+    current[0] = i;
+    let rowBest = current[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, before[j - 2]! + 1);
+      current[j] = d;
+      rowBest = Math.min(rowBest, d);
+    }
+    if (rowBest > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * How far a word may be from a name's word to be taken for it: none under 4 letters (too many short words
+ * are one letter apart), one to 7 letters, two from 8.
+ */
+export function allowedDistance(word: string): number {
+  if (word.length < 4) return 0;
+  return word.length < 8 ? 1 : 2;
+}
+
+/** The closest word of the names to `key`, or null when none is close enough (or `key` is one of them). */
+export function closestWord(key: string, words: readonly NameWord[]): NameWord | null {
+  const byKey = new Map(words.map((w) => [w.key, w]));
+  if (byKey.has(key) || /^[0-9]+$/.test(key)) return null;
+  const expanded = COUNTY_ABBREVIATIONS[key];
+  if (expanded !== undefined && byKey.has(expanded)) return byKey.get(expanded)!;
+  const limit = allowedDistance(key);
+  if (limit === 0) return null;
+  let best: NameWord | null = null;
+  let bestDistance = limit + 1;
+  for (const w of words) {
+    const d = editDistance(key, w.key, limit);
+    if (d > limit) continue;
+    if (d < bestDistance || (d === bestDistance && w.count > best!.count)) {
+      best = w;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/**
+ * The search with each word no name holds replaced by the closest one that a name does, or null when no word
+ * was replaced. `tokens` are the search's words as typed, each with its key (nameKey of the word; '' for
+ * one that is all punctuation, dropped). A replaced word is shown as a name writes it; one the user
+ * capitalised stays capitalised.
+ */
+export function suggestSpelling(
+  tokens: readonly { text: string; key: string }[],
+  words: readonly NameWord[],
+): string | null {
+  let changed = false;
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (t.key === '') continue;
+    const found = t.key.includes(' ') ? null : closestWord(t.key, words);
+    if (!found) {
+      out.push(t.text);
+      continue;
+    }
+    changed = true;
+    const shown = found.display ?? found.key;
+    out.push(/^\p{Lu}/u.test(t.text) ? capitalised(shown) : shown);
+  }
+  return changed ? out.join(' ') : null;
+}
