@@ -298,6 +298,15 @@ describe('GET /data', () => {
     const anon = await anonymous.inject('/data?q=P0000');
     expect(anon.body).not.toContain('area=P00001');
     expect(text(anon.body)).toContain('sign in');
+    // A misspelt name finds nothing, and offers the search spelt as the names spell it, which finds the area.
+    const misspelt = await signedIn.inject('/data?q=practise%20p00001&level=practice');
+    expect(text(misspelt.body)).toContain('No areas found for “practise p00001”');
+    const link = /Did you mean <a class="nhsuk-link" href="([^"]+)">Practice p00001<\/a>\?/.exec(
+      misspelt.body,
+    );
+    expect(link).not.toBeNull();
+    const corrected = await signedIn.inject(link![1]!.replace(/&amp;/g, '&'));
+    expect(corrected.body).toContain('href="/data?level=practice&amp;area=P00001#data-results"');
   });
 
   it('leaves out metrics a level does not have, and says so', async () => {

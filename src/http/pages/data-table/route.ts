@@ -227,6 +227,7 @@ export function registerDataTablePage(app: FastifyInstance, ctx: RouteContext): 
           results: visible,
           total: found.total,
           hidden: found.results.length - visible.length,
+          didYouMean: found.didYouMean,
         };
       }
       const view = buildDataTableView({

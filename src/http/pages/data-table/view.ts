@@ -43,7 +43,13 @@ export interface DataTableViewInput {
   };
   total: number;
   rows: DataTableRow[];
-  search: { query: string; results: AreaSearchResult[]; total: number; hidden: number } | null;
+  search: {
+    query: string;
+    results: AreaSearchResult[];
+    total: number;
+    hidden: number;
+    didYouMean?: string | undefined;
+  } | null;
   signedIn: boolean;
 }
 
@@ -86,6 +92,8 @@ export interface DataTableView {
     heading: string;
     results: { text: string; meta: string; href: string }[];
     moreText: string | null;
+    /** When nothing was found: the search correctly spelt (ADR 0066), as a link to find it. */
+    didYouMean: { text: string; href: string } | null;
   } | null;
   signInNote: string | null;
   /** The find-an-area form carries the rest of the selection. */
@@ -251,6 +259,13 @@ export function buildDataTableView(input: DataTableViewInput): DataTableView {
       moreText:
         s.total > s.results.length + s.hidden
           ? 'Only the best matches are shown: search for more of the name to narrow them down.'
+          : null,
+      didYouMean:
+        s.results.length === 0 && s.didYouMean
+          ? {
+              text: s.didYouMean,
+              href: dataUrl({ ...sel, page: 1 }, { q: s.didYouMean, hash: '#data-find-results' }),
+            }
           : null,
     };
     if (s.hidden > 0 && !input.signedIn) {
