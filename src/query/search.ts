@@ -3,6 +3,7 @@
  * (closed areas included, after open ones).
  */
 import { areaLabel, type AreaLevel } from '../domain/areas.ts';
+import { listValue } from '@duckdb/node-api';
 import { suggestSpelling } from '../domain/spelling.ts';
 import { nameWords } from './area-index.ts';
 import type { Warehouse } from '../warehouse/db.ts';
@@ -54,6 +55,48 @@ export function outwardAlone(text: string): string | null {
   return outward !== null && outward === compactCode(text) ? outward : null;
 }
 
+/**
+ * Words a search may hold that say what kind of area is wanted, or join words, rather than name one: left out
+ * of the words each matched name must hold ("London region", "Leeds GP", "Kent & Medway").
+ */
+export const SEARCH_FILLER_WORDS: ReadonlySet<string> = new Set([
+  'and',
+  'the',
+  'of',
+  'nhs',
+  'region',
+  'regions',
+  'icb',
+  'icbs',
+  'ccg',
+  'ccgs',
+  'pcn',
+  'pcns',
+  'gp',
+  'gps',
+  'practice',
+  'practices',
+  'surgery',
+]);
+
+/**
+ * The words of a search (its name key's), each of which a matched name must hold at the start of one of its
+ * words, in any order; filler words are left out unless nothing else is left. Null when that would match
+ * nothing more than the search as one piece of text does (a single word, none left out).
+ */
+export function searchWordsOf(key: string): string[] | null {
+  const all = key.split(' ').filter((w) => w !== '');
+  const named = all.filter((w) => !SEARCH_FILLER_WORDS.has(w));
+  const words = named.length > 0 ? named : all;
+  return words.length > 1 || words.length < all.length ? words : null;
+}
+
+/** searchWordsOf as querySql.searchAreas takes it ($5): a list, or NULL. */
+function wordsParam(key: string) {
+  const words = searchWordsOf(key);
+  return words ? listValue(words) : null;
+}
+
 /** Most practices listed near a postcode that no practice has. */
 export const MAX_NEARBY_PRACTICES = 10;
 
@@ -84,7 +127,13 @@ export async function searchAreas(
     contains: string | null;
     match_rank: number;
     total: number;
-  }>(querySql.searchAreas, [nameKey(query), compactCode(query), limit, outwardAlone(query)]);
+  }>(querySql.searchAreas, [
+    nameKey(query),
+    compactCode(query),
+    limit,
+    outwardAlone(query),
+    wordsParam(nameKey(query)),
+  ]);
   const outward = outwardCode(query);
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
   if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);
@@ -132,6 +181,7 @@ async function spellingSuggestion(db: Warehouse, query: string): Promise<string 
     compactCode(suggestion),
     1,
     outwardAlone(suggestion),
+    wordsParam(nameKey(suggestion)),
   ]);
   return found.length > 0 ? suggestion : null;
 }

@@ -388,6 +388,19 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
       name: 'NHS Thames Valley ICB - U2G6B',
       placeName: 'East Berkshire',
     });
+    // Word by word, in any order, across a sub-ICB location's name and places; words saying what kind of
+    // area is wanted are not needed in the name.
+    expect(await first('West Yorkshire Leeds')).toEqual(['sub_icb:15F']);
+    expect(await first('Craven Bradford')).toEqual(['sub_icb:36J', 'icb:QWO', 'region:Y63']);
+    expect((await first('London region'))[0]).toBe('region:Y56');
+    expect((await first('Leeds GP'))[0]).toBe('sub_icb:15F');
+    const doctors = await searchAreas(db, { query: 'Dr Hussain' });
+    const hussains = await db.all<{ code: string }>(
+      `SELECT area_code AS code FROM area WHERE area_level = 'practice'
+         AND regexp_matches(name, '(^|[^A-Z])DR') AND regexp_matches(name, '(^|[^A-Z])HUSSAIN')`,
+    );
+    expect(hussains.length).toBeGreaterThan(0);
+    expect(doctors.results.map((r) => r.code).sort()).toEqual(hussains.map((r) => r.code).sort());
     // A search that finds nothing suggests the same search with its misspelt words corrected, when that finds
     // areas; none for a word nothing is near, a postcode or a search that found something.
     const suggested = async (q: string) => (await searchAreas(db, { query: q })).didYouMean;

@@ -1119,22 +1119,29 @@ ORDER BY d.period_start
  * docs/adr/0028), and the ICB and region holding an open sub-ICB location so matched are found too ("contains").
  * Exact codes first, then open areas before closed ones, then from the top of the hierarchy down (areas
  * found by what they contain just after the sub-ICB locations), then the closest matches.
- * $1 the search as a name key (nameKey: lower case, '&' as 'and', no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return; $4 the outward code when the search is one alone (outwardCode: 'LS1'), else NULL.
+ * $1 the search as a name key (nameKey: lower case, '&' as 'and', no apostrophes, other punctuation a space); $2 the search upper-cased without spaces (never empty); $3 most rows to return; $4 the outward code when the search is one alone (outwardCode: 'LS1'), else NULL; $5 the search's words when an area whose name holds each of them (at the start of a word, in any order) also matches (searchWordsOf), else NULL.
  */
 export const searchAreas = query('query.searchAreas')`
-WITH matched_places AS (
+WITH place_keys AS (
   -- The same rule as nameKey in src/query/search.ts ("St. John's" and "st johns" match, "&" is "and"); the
   -- former CCG name and the local authorities with '|' between them, so that no match spans two.
-  SELECT sub_icb_code, place_name, place_key
-  FROM (
-    SELECT sub_icb_code, place_name,
-           trim(regexp_replace(regexp_replace(replace(lower(place_name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
-             AS place_key,
-           regexp_replace(regexp_replace(replace(lower(ccg_name || '|' || replace(local_authorities, '; ', '|')), '&', ' and '),
-                                         '[''’‘\`]', '', 'g'), '[^[:alnum:]|]+', ' ', 'g') AS other_keys
-    FROM sub_icb_place
-  )
-  WHERE $1 <> '' AND (position($1 IN place_key) > 0 OR position($1 IN other_keys) > 0)
+  SELECT sub_icb_code, place_name,
+         trim(regexp_replace(regexp_replace(replace(lower(place_name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
+           AS place_key,
+         regexp_replace(regexp_replace(replace(lower(ccg_name || '|' || replace(local_authorities, '; ', '|')), '&', ' and '),
+                                       '[''’‘\`]', '', 'g'), '[^[:alnum:]|]+', ' ', 'g') AS other_keys
+  FROM sub_icb_place
+),
+matched_places AS (
+  SELECT sub_icb_code, place_name, place_key,
+         position($1 IN place_key) > 0 OR position($1 IN other_keys) > 0 AS whole
+  FROM place_keys
+  WHERE $1 <> '' AND (
+    position($1 IN place_key) > 0 OR position($1 IN other_keys) > 0
+    -- $5, the search's words (searchWordsOf): each starts a word of the place, former CCG or local authorities.
+    OR ($5::VARCHAR[] IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM unnest($5::VARCHAR[]) AS w(word)
+      WHERE position(' ' || w.word IN ' ' || place_key || ' ' || replace(other_keys, '|', ' ')) = 0)))
 ),
 -- $4, an outward code typed alone ('LS1'): when practices have it, postcodes match that district only, not
 -- every district it starts (LS10 … LS19); else they match by their start as any other text.
@@ -1146,8 +1153,11 @@ district AS (
 keyed AS (
   SELECT a.*,
          trim(regexp_replace(regexp_replace(replace(lower(a.name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
-           AS name_key
+           AS name_key,
+         -- What the search's words are looked for in: the name, and a sub-ICB location's places.
+         ' ' || name_key || coalesce(' ' || pk.place_key || ' ' || replace(pk.other_keys, '|', ' '), '') AS word_text
   FROM area a
+  LEFT JOIN place_keys pk ON a.area_level = 'sub_icb' AND pk.sub_icb_code = a.area_code
   WHERE a.area_code <> 'UNKNOWN'
 ),
 direct AS (
@@ -1160,11 +1170,15 @@ direct AS (
            WHEN substr(replace(upper(k.postcode), ' ', ''), 1, length($2)) = $2 THEN 3
            WHEN k.name_key = $1 OR mp.place_key = $1 THEN 4
            WHEN substr(k.name_key, 1, length($1)) = $1 OR substr(mp.place_key, 1, length($1)) = $1 THEN 5
-           ELSE 6
+           WHEN ($1 <> '' AND position($1 IN k.name_key) > 0) OR mp.whole THEN 6
+           -- Its words, but not together: "Dr Hussain" for "DR S HUSSAIN".
+           ELSE 8
          END AS match_rank
   FROM keyed k
   LEFT JOIN matched_places mp ON k.area_level = 'sub_icb' AND mp.sub_icb_code = k.area_code
   WHERE ($1 <> '' AND position($1 IN k.name_key) > 0)
+     OR ($5::VARCHAR[] IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM unnest($5::VARCHAR[]) AS w(word) WHERE position(' ' || w.word IN k.word_text) = 0))
      OR mp.sub_icb_code IS NOT NULL
      OR substr(upper(k.area_code), 1, length($2)) = $2
      OR upper(k.ons_code) = $2
@@ -1190,7 +1204,8 @@ containing AS (
 matches AS (
   SELECT * EXCLUDE (pick)
   FROM (
-    SELECT *, row_number() OVER (PARTITION BY area_level, area_code ORDER BY match_rank) AS pick
+    SELECT *, row_number() OVER (PARTITION BY area_level, area_code
+                                 ORDER BY CASE WHEN match_rank = 7 THEN 1 ELSE 0 END, match_rank) AS pick
     FROM (
       SELECT * FROM direct
       UNION ALL
