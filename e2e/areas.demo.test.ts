@@ -147,6 +147,27 @@ describe('Area pages and search (demo warehouse)', () => {
     expect(squash((await page.locator('#search-results-heading').textContent()) ?? '')).toMatch(/found for/);
   });
 
+  it('offers the corrected spelling of a misspelt place, and its results (axe)', async () => {
+    const page = await harness.newPage();
+    await page.goto('/search');
+    await page.getByLabel('Name, ODS code or postcode', { exact: true }).fill('Middlesborough');
+    await Promise.all([page.waitForURL(/\/search\?q=/), page.locator('#search-submit').click()]);
+    expect(squash((await page.locator('#search-results-heading').textContent()) ?? '')).toBe(
+      'No areas found for “Middlesborough”',
+    );
+    await expectNoAxeViolations(page);
+    // Middlesbrough is a local authority of the Tees Valley sub-ICB location (16C), which lists first.
+    await Promise.all([
+      page.waitForURL(/\/search\?q=Middlesbrough$/),
+      page.locator('.app-search-suggestion').getByRole('link', { name: 'Middlesbrough' }).click(),
+    ]);
+    const first = page.locator('.app-search-result').first();
+    expect(await first.getAttribute('data-code')).toBe('16C');
+    expect(squash((await page.locator('#search-results-heading').textContent()) ?? '')).toMatch(
+      /found for “Middlesbrough”/,
+    );
+  });
+
   it('sorts the children table by a column through its heading links', async () => {
     const pcn = chain[4]!;
     const page = await harness.newPage();
