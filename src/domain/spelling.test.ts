@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDistance, closestWord, editDistance, suggestSpelling, type NameWord } from './spelling.ts';
+import {
+  allowedDistance,
+  closestWord,
+  closestWords,
+  editDistance,
+  suggestSpelling,
+  type NameWord,
+} from './spelling.ts';
 
 describe('editDistance', () => {
   it('counts insertions, deletions, substitutions and swaps of neighbours one each', () => {
@@ -52,12 +59,27 @@ describe('closestWord', () => {
     expect(closestWord('bilton', words)?.key).toBe('bolton');
   });
 
-  it('leaves words the names hold, numbers and short words alone, and expands county abbreviations', () => {
-    expect(closestWord('bolton', words)).toBeNull();
-    expect(closestWord('1234', words)).toBeNull();
-    expect(closestWord('ane', words)).toBeNull(); // under 4 letters, though one from "and"
-    expect(closestWord('lincs', words)?.key).toBe('lincolnshire');
-    expect(closestWord('notts', words)).toBeNull(); // no name holds nottinghamshire here
+  it('leaves words the names hold, numbers and short words alone, and expands abbreviations', () => {
+    const keys = (key: string) => closestWords(key, words)?.map((w) => w.key) ?? null;
+    expect(keys('bolton')).toBeNull();
+    expect(keys('1234')).toBeNull();
+    expect(keys('ane')).toBeNull(); // under 4 letters, though one from "and"
+    expect(keys('sheffeild')).toEqual(['sheffield']);
+    expect(keys('lincs')).toEqual(['lincolnshire']);
+    expect(keys('notts')).toBeNull(); // no name holds nottinghamshire here
+    const compass: NameWord[] = [...words, { key: 'north', display: 'North', count: 9 }];
+    expect(closestWords('nw', compass)).toBeNull(); // no name holds "west"
+    compass.push({ key: 'west', display: 'West', count: 9 });
+    expect(closestWords('nw', compass)?.map((w) => w.key)).toEqual(['north', 'west']);
+    expect(
+      suggestSpelling(
+        [
+          { text: 'NW', key: 'nw' },
+          { text: 'Bolton', key: 'bolton' },
+        ],
+        compass,
+      ),
+    ).toBe('North West Bolton');
   });
 });
 

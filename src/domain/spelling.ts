@@ -14,10 +14,16 @@ export interface NameWord {
 }
 
 /**
- * Abbreviations of county names that people type but NHS names spell out (those NHS names use themselves,
- * such as "Herts", are found as they are).
+ * Abbreviations that people type but NHS names spell out: counties, compass points and a few more (those NHS
+ * names use themselves, such as "Herts", are found as they are). An expansion may be several words.
  */
-export const COUNTY_ABBREVIATIONS: Readonly<Record<string, string>> = {
+export const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  ne: 'north east',
+  nw: 'north west',
+  se: 'south east',
+  sw: 'south west',
+  gtr: 'greater',
+  mids: 'midlands',
   beds: 'bedfordshire',
   berks: 'berkshire',
   bucks: 'buckinghamshire',
@@ -76,12 +82,21 @@ export function allowedDistance(word: string): number {
   return word.length < 8 ? 1 : 2;
 }
 
-/** The closest word of the names to `key`, or null when none is close enough (or `key` is one of them). */
-export function closestWord(key: string, words: readonly NameWord[]): NameWord | null {
+/**
+ * The words of the names `key` stands for: the closest word (or, for an abbreviation, the words of its
+ * expansion, when the names hold them all); null when none is close enough, or `key` is one of them.
+ */
+export function closestWords(key: string, words: readonly NameWord[]): NameWord[] | null {
   const byKey = new Map(words.map((w) => [w.key, w]));
   if (byKey.has(key) || /^[0-9]+$/.test(key)) return null;
-  const expanded = COUNTY_ABBREVIATIONS[key];
-  if (expanded !== undefined && byKey.has(expanded)) return byKey.get(expanded)!;
+  const expanded = ABBREVIATIONS[key]?.split(' ').map((k) => byKey.get(k));
+  if (expanded?.every((w) => w !== undefined)) return expanded as NameWord[];
+  const best = closestWord(key, words);
+  return best ? [best] : null;
+}
+
+/** The closest word of the names to `key` by spelling, or null when none is close enough. */
+export function closestWord(key: string, words: readonly NameWord[]): NameWord | null {
   const limit = allowedDistance(key);
   if (limit === 0) return null;
   let best: NameWord | null = null;
@@ -115,14 +130,16 @@ export function suggestSpelling(
   const out: string[] = [];
   for (const t of tokens) {
     if (t.key === '') continue;
-    const found = t.key.includes(' ') ? null : closestWord(t.key, words);
+    const found = t.key.includes(' ') ? null : closestWords(t.key, words);
     if (!found) {
       out.push(t.text);
       continue;
     }
     changed = true;
-    const shown = found.display ?? found.key;
-    out.push(/^\p{Lu}/u.test(t.text) ? capitalised(shown) : shown);
+    for (const w of found) {
+      const shown = w.display ?? w.key;
+      out.push(/^\p{Lu}/u.test(t.text) ? capitalised(shown) : shown);
+    }
   }
   return changed ? out.join(' ') : null;
 }

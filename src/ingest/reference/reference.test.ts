@@ -407,6 +407,7 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     expect(await suggested('Middlesborough')).toBe('Middlesbrough');
     expect(await suggested('sheffeild')).toBe('Sheffield');
     expect(await suggested('Lincs')).toBe('Lincolnshire');
+    expect(await suggested('NW London')).toBe('North West London');
     expect(await suggested('Bradfrod District')).toBe('Bradford District');
     for (const q of ['Middlesbrough', 'Sheffield', 'Lincolnshire', 'Bradford District'])
       expect((await searchAreas(db, { query: q })).total, q).toBeGreaterThan(0);
