@@ -289,6 +289,8 @@ export async function uncachedUrls(
     ['Dictionary', '/dictionary'],
     ['Dictionary: one metric', '/dictionary/logins'],
     ['Search', '/search?q=Leeds'],
+    ['Search by words', '/search?q=West%20Yorkshire%20Leeds'],
+    ['Search misspelt (a suggestion)', '/search?q=Middlesborough'],
     ['About', '/about'],
     ['Open data', '/open-data'],
     ['Account', '/account'],
@@ -305,6 +307,8 @@ export async function uncachedUrls(
     ['metric', '/api/v1/metrics/logins'],
     ['areas (ICBs)', '/api/v1/areas?level=icb'],
     ['area (practice)', `/api/v1/areas/practice/${area.practice}`],
+    ['areas search (words)', '/api/v1/areas?q=Dr%20Hussain'],
+    ['areas search (misspelt: a suggestion)', '/api/v1/areas?q=Middlesborough'],
     [
       'series (practice, weekly rate)',
       `/api/v1/series?metric=unique_logins_per_1000&level=practice&code=${area.practice}&grain=week`,

@@ -176,6 +176,10 @@ async function spellingSuggestion(db: Warehouse, query: string): Promise<string 
   const tokens = query.split(' ').map((text) => ({ text, key: nameKey(text) }));
   const suggestion = suggestSpelling(tokens, words);
   if (suggestion === null) return null;
+  // One word that a name holds (filler words aside) finds that name: no need to search again (25–35 ms on
+  // the national cube). Several might not be in one name together, so they are tried.
+  const named = searchWordsOf(nameKey(suggestion)) ?? [nameKey(suggestion)];
+  if (named.length === 1 && words.some((w) => w.key === named[0])) return suggestion;
   const found = await db.all<{ total: number }>(querySql.searchAreas, [
     nameKey(suggestion),
     compactCode(suggestion),

@@ -412,6 +412,9 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     for (const q of ['Middlesbrough', 'Sheffield', 'Lincolnshire', 'Bradford District'])
       expect((await searchAreas(db, { query: q })).total, q).toBeGreaterThan(0);
     expect(await suggested('xyzzy')).toBeUndefined();
+    // Each word is a place, but no name or sub-ICB location holds both: nothing to suggest.
+    expect(await suggested('Sheffeild Bolten')).toBeUndefined();
+    expect((await searchAreas(db, { query: 'Sheffield Bolton' })).total).toBe(0);
     expect(await suggested('Leeds')).toBeUndefined();
     expect(await suggested('ZZ9 9ZZ')).toBeUndefined();
     // Codes still go straight to the area.
