@@ -9,6 +9,7 @@
  * series' areas are listed (10–14 ms of SQL a time before).
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
+import { buildSearchIndex, type SearchIndex } from '../domain/area-search.ts';
 import type { NameWord } from '../domain/spelling.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -31,6 +32,8 @@ export interface ChainRow {
 
 interface AreaIndex {
   signature: string;
+  /** The areas and places keyed for searching, made at the first search. */
+  search?: Promise<SearchIndex>;
   byKey: Map<string, ChainRow>;
   /** Each practice's ancestors on today's structure, by level (itself included). */
   practiceAncestors: Map<string, Map<AreaLevel, string>>;
@@ -108,6 +111,45 @@ async function currentIndex(db: Warehouse): Promise<AreaIndex | null> {
     async () => (await db.scalar<string>(querySql.areaModelSignature))!,
   );
   return signature.startsWith('0:') ? null : indexFor(db, signature);
+}
+
+/**
+ * Every area and sub-ICB place keyed for searching (src/domain/area-search.ts), made once per version of the
+ * area table; null when the table is empty.
+ */
+export async function areaSearchIndex(db: Warehouse): Promise<SearchIndex | null> {
+  const index = await currentIndex(db);
+  if (!index) return null;
+  if (!index.search) {
+    const made = (async () => {
+      const places = await db.all(querySql.searchPlaces);
+      return buildSearchIndex(
+        [...index.byKey.values()].map((r) => ({
+          level: r.level,
+          code: r.code,
+          onsCode: r.ons_code,
+          name: r.name,
+          placeName: r.place_name,
+          postcode: r.postcode,
+          isCurrent: r.is_current,
+          parentLevel: r.parent_level,
+          parentCode: r.parent_code,
+        })),
+        places.map((p) => ({
+          subIcbCode: p.sub_icb_code,
+          placeName: p.place_name,
+          ccgName: p.ccg_name,
+          localAuthorities: p.local_authorities,
+        })),
+      );
+    })();
+    index.search = made;
+    // A failed read is not kept.
+    made.catch(() => {
+      if (index.search === made) delete index.search;
+    });
+  }
+  return index.search;
 }
 
 /**

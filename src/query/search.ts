@@ -2,10 +2,16 @@
  * Finding areas by name, ODS or ONS code, or practice postcode, across every level of today's structure
  * (closed areas included, after open ones).
  */
-import { areaLabel, type AreaLevel } from '../domain/areas.ts';
-import { listValue } from '@duckdb/node-api';
+import { areaLabel } from '../domain/areas.ts';
+import {
+  compactCode,
+  nameKey,
+  searchIndex,
+  type SearchIndex,
+  type SearchTerms,
+} from '../domain/area-search.ts';
 import { suggestSpelling } from '../domain/spelling.ts';
-import { nameWords } from './area-index.ts';
+import { areaSearchIndex, nameWords } from './area-index.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { AreaSearchResults } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -26,20 +32,7 @@ export function normaliseSearch(text: string): string {
     .trim();
 }
 
-/**
- * The text as compared with names: lower case, "&" read as "and" (NHS names use both: "Bradford District and
- * Craven", "Bramley, Wortley & Middleton PCN"), apostrophes dropped, every other run of punctuation or
- * space made one space ("St. John's" → "st johns"); letters outside a–z count as punctuation, as in
- * querySql.searchAreas, which applies the same rule to names.
- */
-export function nameKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/&/gu, ' and ')
-    .replace(/['’‘`]/gu, '')
-    .replace(/[^a-z0-9]+/gu, ' ')
-    .trim();
-}
+export { compactCode, nameKey } from '../domain/area-search.ts';
 
 /** UK postcode (full, "LS1 4AP") or its outward part alone ("LS1"): the outward code, upper case; else null. */
 export function outwardCode(text: string): string | null {
@@ -91,19 +84,19 @@ export function searchWordsOf(key: string): string[] | null {
   return words.length > 1 || words.length < all.length ? words : null;
 }
 
-/** searchWordsOf as querySql.searchAreas takes it ($5): a list, or NULL. */
-function wordsParam(key: string) {
-  const words = searchWordsOf(key);
-  return words ? listValue(words) : null;
+/** A tidied search as the search's rules take it (src/domain/area-search.ts, querySql.searchAreas). */
+export function searchTerms(query: string, limit: number): SearchTerms {
+  return {
+    key: nameKey(query),
+    compact: compactCode(query),
+    outward: outwardAlone(query),
+    words: searchWordsOf(nameKey(query)),
+    limit,
+  };
 }
 
 /** Most practices listed near a postcode that no practice has. */
 export const MAX_NEARBY_PRACTICES = 10;
-
-/** The same text as compared with codes and postcodes: upper case, no spaces ("sw1a 1aa" → "SW1A1AA"). */
-export function compactCode(text: string): string {
-  return text.replace(/\s+/gu, '').toUpperCase();
-}
 
 export async function searchAreas(
   db: Warehouse,
@@ -112,57 +105,37 @@ export async function searchAreas(
   const query = normaliseSearch(opts.query);
   const limit = Math.max(1, Math.min(opts.limit ?? MAX_SEARCH_RESULTS, MAX_SEARCH_RESULTS));
   if (query === '' || query.length > MAX_SEARCH_LENGTH) return { query, total: 0, results: [] };
-  const rows = await db.all<{
-    level: AreaLevel;
-    code: string;
-    ons_code: string | null;
-    name: string;
-    place_name: string | null;
-    postcode: string | null;
-    is_current: boolean;
-    parent_level: AreaLevel | null;
-    parent_code: string | null;
-    parent_name: string | null;
-    parent_place_name: string | null;
-    contains: string | null;
-    match_rank: number;
-    total: number;
-  }>(querySql.searchAreas, [
-    nameKey(query),
-    compactCode(query),
-    limit,
-    outwardAlone(query),
-    wordsParam(nameKey(query)),
-  ]);
+  const index = await areaSearchIndex(db);
+  const { total, hits } = index ? searchIndex(index, searchTerms(query, limit)) : { total: 0, hits: [] };
   const outward = outwardCode(query);
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
-  if (rows.length === 0 && outward) return nearbyPractices(db, query, outward);
-  if (rows.length === 0) {
-    const didYouMean = await spellingSuggestion(db, query);
+  if (hits.length === 0 && outward) return nearbyPractices(db, query, outward);
+  if (hits.length === 0) {
+    const didYouMean = index ? await spellingSuggestion(db, index, query) : null;
     return { query, total: 0, results: [], ...(didYouMean ? { didYouMean } : {}) };
   }
   return {
     query,
-    total: rows[0]?.total ?? 0,
-    results: rows.map((r) => ({
-      level: r.level,
-      code: r.code,
-      name: r.name,
-      placeName: r.place_name,
-      isCurrent: r.is_current,
-      onsCode: r.ons_code,
-      postcode: r.postcode,
+    total,
+    results: hits.map(({ area: a, parent, contains, matchRank }) => ({
+      level: a.level,
+      code: a.code,
+      name: a.name,
+      placeName: a.placeName,
+      isCurrent: a.isCurrent,
+      onsCode: a.onsCode,
+      postcode: a.postcode,
       parent:
-        r.parent_level && r.parent_code
+        a.parentLevel && a.parentCode
           ? {
-              level: r.parent_level,
-              code: r.parent_code,
-              name: r.parent_name ?? r.parent_code,
-              placeName: r.parent_place_name,
+              level: a.parentLevel,
+              code: a.parentCode,
+              name: parent?.name ?? a.parentCode,
+              placeName: parent?.placeName ?? null,
             }
           : null,
-      exactCode: r.match_rank === 0,
-      ...(r.contains ? { contains: r.contains.split('; ') } : {}),
+      exactCode: matchRank === 0,
+      ...(contains ? { contains } : {}),
     })),
   };
 }
@@ -171,23 +144,12 @@ export async function searchAreas(
  * A search that found nothing, its misspelt words corrected from the words of the names it searches
  * (src/domain/spelling.ts), when the corrected search finds areas; else null.
  */
-async function spellingSuggestion(db: Warehouse, query: string): Promise<string | null> {
+async function spellingSuggestion(db: Warehouse, index: SearchIndex, query: string): Promise<string | null> {
   const words = await nameWords(db);
   const tokens = query.split(' ').map((text) => ({ text, key: nameKey(text) }));
   const suggestion = suggestSpelling(tokens, words);
   if (suggestion === null) return null;
-  // One word that a name holds (filler words aside) finds that name: no need to search again (25–35 ms on
-  // the national cube). Several might not be in one name together, so they are tried.
-  const named = searchWordsOf(nameKey(suggestion)) ?? [nameKey(suggestion)];
-  if (named.length === 1 && words.some((w) => w.key === named[0])) return suggestion;
-  const found = await db.all<{ total: number }>(querySql.searchAreas, [
-    nameKey(suggestion),
-    compactCode(suggestion),
-    1,
-    outwardAlone(suggestion),
-    wordsParam(nameKey(suggestion)),
-  ]);
-  return found.length > 0 ? suggestion : null;
+  return searchIndex(index, searchTerms(suggestion, 1)).total > 0 ? suggestion : null;
 }
 
 async function nearbyPractices(db: Warehouse, query: string, outward: string): Promise<AreaSearchResults> {

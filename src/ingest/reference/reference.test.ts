@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { AREA_LEVELS, ENGLAND_CODE, UNKNOWN_CODE } from '../../domain/areas.ts';
 import { closedAreas } from '../../query/closed-areas.ts';
-import { searchAreas } from '../../query/search.ts';
+import { listValue } from '@duckdb/node-api';
+import { MAX_SEARCH_RESULTS, searchAreas, searchTerms } from '../../query/search.ts';
+import * as querySql from '../../warehouse/sql/query.ts';
 import { Warehouse } from '../../warehouse/db.ts';
 import { migrate } from '../../warehouse/migrate.ts';
 import { BUNDLED_REFERENCE_DIR, loadBundledReference, type BundledLoadResult } from './bundled.ts';
@@ -420,6 +422,103 @@ describe('sub-ICB place names (docs/adr/0028)', () => {
     // Codes still go straight to the area.
     const byCode15F = await searchAreas(db, { query: '15f' });
     expect(byCode15F.results[0]).toMatchObject({ code: '15F', exactCode: true });
+  });
+});
+
+describe('search held in memory (docs/adr/0066)', () => {
+  it('finds exactly what the query it replaces finds, in its order, on the shipped reference data', async () => {
+    const names = await db.all<{ name: string; postcode: string | null; code: string; ons: string | null }>(
+      "SELECT name, postcode, area_code AS code, ons_code AS ons FROM area WHERE area_code <> 'UNKNOWN' ORDER BY ALL",
+    );
+    const places = await db.all<{ p: string }>(
+      `SELECT place_name AS p FROM sub_icb_place
+       UNION SELECT ccg_name FROM sub_icb_place
+       UNION SELECT unnest(string_split(local_authorities, '; ')) FROM sub_icb_place ORDER BY ALL`,
+    );
+    const asked = new Set<string>([
+      'north',
+      'leeds',
+      'dr hussain',
+      'west yorkshire leeds',
+      'london region',
+      'leeds gp',
+      'the surgery',
+      'st. helens',
+      "king's lynn",
+      'Bradford District & Craven',
+      'kent medway',
+      'craven bradford',
+      'nhs',
+      'icb',
+      'a',
+      '1',
+      '--',
+      '&',
+      'Q',
+      'B8',
+      'Y6',
+      'E54',
+      'ls1',
+      'LS',
+      'm1',
+      'sw1',
+      'bl3 6rn',
+      'zz9 9zz',
+    ]);
+    // Every 37th area's name, its first word, its first two words, its code's start, its postcode (whole,
+    // outward, lower case without spaces) and ONS code; every place, former CCG and local authority.
+    names.forEach((n, i) => {
+      if (i % 37 !== 0) return;
+      const words = n.name.split(/\s+/);
+      asked.add(n.name).add(words[0]!).add(words.slice(0, 2).join(' ')).add(n.code.slice(0, 3));
+      if (n.postcode)
+        asked.add(n.postcode).add(n.postcode.split(' ')[0]!).add(n.postcode.replace(' ', '').toLowerCase());
+      if (n.ons) asked.add(n.ons);
+    });
+    for (const { p } of places) if (p) asked.add(p);
+    expect(asked.size).toBeGreaterThan(800);
+    let found = 0;
+    for (const q of asked) {
+      const t = searchTerms(q, MAX_SEARCH_RESULTS);
+      const rows = await db.all<Record<string, unknown>>(querySql.searchAreas, [
+        t.key,
+        t.compact,
+        t.limit,
+        t.outward,
+        t.words ? listValue([...t.words]) : null,
+      ]);
+      const result = await searchAreas(db, { query: q });
+      if (rows.length === 0) {
+        // Nothing found; a postcode's practices nearby are listed instead (not the query's).
+        expect(result.near === undefined ? result.results : [], q).toEqual([]);
+        continue;
+      }
+      found += 1;
+      expect(result.total, q).toBe(Number(rows[0]!.total));
+      expect(
+        result.results.map((r) => [
+          r.level,
+          r.code,
+          r.parent?.code ?? null,
+          r.parent?.name ?? null,
+          r.parent?.placeName ?? null,
+          r.contains?.join('; ') ?? null,
+          r.exactCode,
+        ]),
+        q,
+      ).toEqual(
+        rows.map((r) => [
+          r.level,
+          r.code,
+          r.parent_code ?? null,
+          r.parent_code ? (r.parent_name ?? r.parent_code) : null,
+          r.parent_code ? (r.parent_place_name ?? null) : null,
+          r.contains ?? null,
+          r.match_rank === 0,
+        ]),
+      );
+    }
+    expect(found).toBeGreaterThan(700);
   });
 });
 

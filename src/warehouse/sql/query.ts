@@ -1113,6 +1113,8 @@ ORDER BY d.period_start
 `;
 
 /**
+ * The rules of the area search in SQL, as it ran until the search was held in memory (src/domain/area-search.ts,
+ * docs/adr/0066): kept as the reference that search is tested against on the shipped reference data.
  * Areas matching a search: a case-insensitive part of the name, an ODS code (exact or its start), an ONS
  * code (exact) or a practice postcode (exact or its start, ignoring spaces and case). A sub-ICB location also
  * matches by its place name, its former CCG's name and the local authorities that CCG covered (sub_icb_place,
@@ -1141,7 +1143,7 @@ matched_places AS (
     -- $5, the search's words (searchWordsOf): each starts a word of the place, former CCG or local authorities.
     OR ($5::VARCHAR[] IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM unnest($5::VARCHAR[]) AS w(word)
-      WHERE position(' ' || w.word IN ' ' || place_key || ' ' || replace(other_keys, '|', ' ')) = 0)))
+      WHERE position(' ' || w.word IN ' ' || place_key || ' ' || coalesce(replace(other_keys, '|', ' '), '')) = 0)))
 ),
 -- $4, an outward code typed alone ('LS1'): when practices have it, postcodes match that district only, not
 -- every district it starts (LS10 … LS19); else they match by their start as any other text.
@@ -1155,7 +1157,8 @@ keyed AS (
          trim(regexp_replace(regexp_replace(replace(lower(a.name), '&', ' and '), '[''’‘\`]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))
            AS name_key,
          -- What the search's words are looked for in: the name, and a sub-ICB location's places.
-         ' ' || name_key || coalesce(' ' || pk.place_key || ' ' || replace(pk.other_keys, '|', ' '), '') AS word_text
+         ' ' || name_key || coalesce(' ' || pk.place_key || ' ' || coalesce(replace(pk.other_keys, '|', ' '), ''), '')
+           AS word_text
   FROM area a
   LEFT JOIN place_keys pk ON a.area_level = 'sub_icb' AND pk.sub_icb_code = a.area_code
   WHERE a.area_code <> 'UNKNOWN'
@@ -1233,6 +1236,16 @@ ORDER BY CASE WHEN m.match_rank = 0 THEN 0 ELSE 1 END,
          CASE m.area_level WHEN 'icb' THEN 0 ELSE 1 END,
          m.match_rank, coalesce(m.place_name, m.name), m.area_code
 LIMIT $3
+`;
+
+/** Every sub-ICB location's place, former CCG and local authorities, for the search held in memory. */
+export const searchPlaces = query<{
+  sub_icb_code: string;
+  place_name: string;
+  ccg_name: string | null;
+  local_authorities: string | null;
+}>('query.searchPlaces')`
+SELECT sub_icb_code, place_name, ccg_name, local_authorities FROM sub_icb_place
 `;
 
 /**
