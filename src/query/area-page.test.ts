@@ -627,6 +627,23 @@ describe('searchAreas', () => {
     }
   });
 
+  it('sees places written after its first search, whoever wrote them (the area index’s digest)', async () => {
+    expect(await codes('Elsewhere Borough')).toEqual([]);
+    await db.run(
+      `INSERT INTO sub_icb_place VALUES ('00A', '00A', 'E38000001', 'NHS Somewhere CCG', 'Somewhere',
+         'Elsewhere Borough', 'ccg_name')`,
+    );
+    try {
+      expect((await codes('Elsewhere Borough'))[0]).toBe('00A');
+      await db.run("UPDATE sub_icb_place SET local_authorities = 'Thereabouts' WHERE sub_icb_code = '00A'");
+      expect(await codes('Elsewhere Borough')).toEqual([]);
+      expect((await codes('thereabouts'))[0]).toBe('00A');
+    } finally {
+      await db.run("DELETE FROM sub_icb_place WHERE sub_icb_code = '00A'");
+    }
+    expect(await codes('thereabouts')).toEqual([]);
+  });
+
   it('lists the practices in or near a postcode that no practice has, nearest district first', async () => {
     const near = await searchAreas(db, { query: 'ls1 9zz' });
     expect(near.near).toBe('LS1');
