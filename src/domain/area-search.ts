@@ -4,6 +4,7 @@
  * search instead of 25–45 (each search had keyed every name again). Pure.
  */
 import type { AreaLevel } from './areas.ts';
+import { wordsOfNames, type NameWord } from './spelling.ts';
 
 /**
  * The text as compared with names: lower case, "&" read as "and" (NHS names use both: "Bradford District and
@@ -70,6 +71,8 @@ export interface SearchIndex {
   areas: KeyedArea[];
   places: KeyedPlace[];
   byKey: Map<string, SearchArea>;
+  /** Every word of the names searched, for spelling suggestions (src/domain/spelling.ts). */
+  words: NameWord[];
 }
 
 const areaKey = (level: string, code: string) => `${level}|${code}`;
@@ -109,10 +112,15 @@ export function buildSearchIndex(areas: readonly SearchArea[], places: readonly 
       outward: area.postcode === null ? null : area.postcode.trim().split(' ')[0]!.toUpperCase(),
     });
   }
+  const names = [
+    ...keyed.map((a) => a.area.name),
+    ...places.flatMap((p) => [p.placeName, p.ccgName ?? '', ...(p.localAuthorities ?? '').split('; ')]),
+  ];
   return {
     areas: keyed,
     places: keyedPlaces,
     byKey: new Map(areas.map((a) => [areaKey(a.level, a.code), a])),
+    words: wordsOfNames(names),
   };
 }
 

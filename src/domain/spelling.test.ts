@@ -5,6 +5,7 @@ import {
   closestWords,
   editDistance,
   suggestSpelling,
+  wordsOfNames,
   type NameWord,
 } from './spelling.ts';
 
@@ -106,5 +107,17 @@ describe('suggestSpelling', () => {
     expect(suggestSpelling(tokens('Bolton Lane'), words)).toBeNull();
     expect(suggestSpelling(tokens('xyzzy'), words)).toBeNull();
     expect(suggestSpelling(tokens('--'), words)).toBeNull();
+  });
+});
+
+describe('wordsOfNames', () => {
+  it('counts each word, keyed as searches are, shown as a name not in capitals writes it', () => {
+    const words = wordsOfNames(['ST JOHN’S SURGERY', "St John's Wood", 'Kent & Medway', 'KENT']);
+    const byKey = new Map(words.map((w) => [w.key, w]));
+    expect(byKey.get('johns')).toEqual({ key: 'johns', display: "John's", count: 2 });
+    expect(byKey.get('surgery')).toEqual({ key: 'surgery', display: null, count: 1 });
+    expect(byKey.get('kent')).toEqual({ key: 'kent', display: 'Kent', count: 2 });
+    expect(byKey.get('and')).toEqual({ key: 'and', display: 'and', count: 1 });
+    expect(words).toHaveLength(7); // st, johns, surgery, wood, kent, and, medway
   });
 });

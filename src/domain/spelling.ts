@@ -14,6 +14,28 @@ export interface NameWord {
 }
 
 /**
+ * The words of these names, as a search's words are compared with them: split at every character but ASCII
+ * letters, digits and apostrophes ("&" read as "and"), apostrophes then dropped, lower-cased. Each with how
+ * many times the names hold it, and the first way (by character codes) a name that is not all capitals
+ * writes it.
+ */
+export function wordsOfNames(names: Iterable<string>): NameWord[] {
+  const words = new Map<string, NameWord>();
+  for (const name of names) {
+    const mixed = name !== name.toUpperCase();
+    for (const token of name.replaceAll('&', ' and ').split(/[^A-Za-z0-9'’‘`]+/u)) {
+      const key = token.toLowerCase().replace(/['’‘`]/gu, '');
+      if (key === '') continue;
+      const word = words.get(key) ?? { key, display: null, count: 0 };
+      word.count += 1;
+      if (mixed && (word.display === null || token < word.display)) word.display = token;
+      words.set(key, word);
+    }
+  }
+  return [...words.values()];
+}
+
+/**
  * Abbreviations that people type but NHS names spell out: counties, compass points and a few more (those NHS
  * names use themselves, such as "Herts", are found as they are). An expansion may be several words.
  */

@@ -51,8 +51,8 @@ export async function warmUpUrls(db: Warehouse): Promise<string[]> {
     '/rank',
     `/rank?within=icb:${icb}&level=practice`,
     '/api/v1/areas?level=icb',
-    // A search, and one that finds nothing: the search's keyed names and the words of its suggestions are
-    // made at the first of each (23–30 ms each on the shipped reference data, measured), not for a user.
+    // A search, and one that finds nothing: the search's keyed names and words are made at the first search
+    // (23–30 ms on the shipped reference data, measured), and the suggestions' code is compiled, not for a user.
     '/search?q=north',
     '/api/v1/areas?q=zzzz',
     `/api/v1/areas/practice/${practice}`,

@@ -10,7 +10,6 @@
  */
 import { AREA_LEVELS, type AreaLevel } from '../domain/areas.ts';
 import { buildSearchIndex, type SearchIndex } from '../domain/area-search.ts';
-import type { NameWord } from '../domain/spelling.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { readOnce } from '../warehouse/unchanging.ts';
@@ -78,29 +77,6 @@ async function indexFor(db: Warehouse, signature: string): Promise<AreaIndex> {
     if (indexes.get(db) === read) indexes.delete(db);
   });
   return read;
-}
-
-const wordLists = new WeakMap<Warehouse, { signature: string; words: Promise<NameWord[]> }>();
-
-/**
- * The words of the names a search matches (querySql.searchWords), for spelling suggestions: read again when
- * the area table's digest changed (the places are loaded with the areas), 20 ms a time otherwise.
- */
-export async function nameWords(db: Warehouse): Promise<NameWord[]> {
-  const signature = await readOnce(
-    db,
-    'area signature',
-    async () => (await db.scalar<string>(querySql.areaModelSignature))!,
-  );
-  const held = wordLists.get(db);
-  if (held && held.signature === signature) return held.words;
-  const words = db.all<NameWord>(querySql.searchWords);
-  wordLists.set(db, { signature, words });
-  // A failed read is not kept.
-  words.catch(() => {
-    if (wordLists.get(db)?.words === words) wordLists.delete(db);
-  });
-  return words;
 }
 
 /** The area table's index as it is now (read again when its digest changed); null when the table is empty. */

@@ -11,7 +11,7 @@ import {
   type SearchTerms,
 } from '../domain/area-search.ts';
 import { suggestSpelling } from '../domain/spelling.ts';
-import { areaSearchIndex, nameWords } from './area-index.ts';
+import { areaSearchIndex } from './area-index.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { AreaSearchResults } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -111,7 +111,7 @@ export async function searchAreas(
   // A postcode no practice has: the practices in its outward code, else the nearest districts of its area.
   if (hits.length === 0 && outward) return nearbyPractices(db, query, outward);
   if (hits.length === 0) {
-    const didYouMean = index ? await spellingSuggestion(db, index, query) : null;
+    const didYouMean = index ? spellingSuggestion(index, query) : null;
     return { query, total: 0, results: [], ...(didYouMean ? { didYouMean } : {}) };
   }
   return {
@@ -144,10 +144,9 @@ export async function searchAreas(
  * A search that found nothing, its misspelt words corrected from the words of the names it searches
  * (src/domain/spelling.ts), when the corrected search finds areas; else null.
  */
-async function spellingSuggestion(db: Warehouse, index: SearchIndex, query: string): Promise<string | null> {
-  const words = await nameWords(db);
+function spellingSuggestion(index: SearchIndex, query: string): string | null {
   const tokens = query.split(' ').map((text) => ({ text, key: nameKey(text) }));
-  const suggestion = suggestSpelling(tokens, words);
+  const suggestion = suggestSpelling(tokens, index.words);
   if (suggestion === null) return null;
   return searchIndex(index, searchTerms(suggestion, 1)).total > 0 ? suggestion : null;
 }

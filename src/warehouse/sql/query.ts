@@ -1252,32 +1252,6 @@ SELECT sub_icb_code, place_name, ccg_name, local_authorities FROM sub_icb_place
 `;
 
 /**
- * Every word of the names a search matches (areas' names, sub-ICB locations' places, former CCGs and local
- * authorities), for spelling suggestions (src/domain/spelling.ts): the word as nameKey gives it, how many
- * names hold it, and how a name that is not all capitals writes it (null when only capitals do).
- */
-export const searchWords = query('query.searchWords')`
-WITH names AS (
-  SELECT name FROM area WHERE area_code <> 'UNKNOWN'
-  UNION ALL SELECT place_name FROM sub_icb_place
-  UNION ALL SELECT ccg_name FROM sub_icb_place
-  UNION ALL SELECT unnest(string_split(local_authorities, '; ')) FROM sub_icb_place
-),
-tokens AS (
-  SELECT unnest(regexp_split_to_array(replace(name, '&', ' and '), '[^[:alnum:]''’‘\`]+')) AS token,
-         name <> upper(name) AS mixed
-  FROM names
-  WHERE name IS NOT NULL
-)
-SELECT regexp_replace(lower(token), '[''’‘\`]', '', 'g') AS key,
-       min(token) FILTER (WHERE mixed) AS display,
-       count(*) AS count
-FROM tokens
-WHERE regexp_replace(lower(token), '[''’‘\`]', '', 'g') <> ''
-GROUP BY 1
-`;
-
-/**
  * Open GP practices near a postcode that no practice has: those in its outward code first, then those of the
  * same postcode area in the nearest districts by number (LS1 → LS2, LS3 …), with their PCN, sub-ICB location
  * and ICB on today's structure. $1 area letters ('LS'), $2 district number (1), $3 outward code ('LS1'),
