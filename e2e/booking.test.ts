@@ -69,6 +69,57 @@ describe('Urgent care booking', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
+  it("narrows to an ICB's patients through the form, and down to its sub-ICB locations: axe-clean", async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    await page.goto('/booking?from=2026-10-01&to=2026-10-31');
+    const england = squash(await page.locator('#sentence-rep-cons-01').innerText());
+    const booked = (s: string) =>
+      Number(/there were ([\d,]+) appointments booked/.exec(s)![1]!.replaceAll(',', ''));
+    await page.selectOption('#area', 'QWO');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('area') === 'QWO'),
+      page.locator('#booking-update').click(),
+    ]);
+    expect(squash(await page.locator('#booking-summary-heading').innerText())).toBe(
+      'Consumer measures, October 2026, for patients registered in NHS West Yorkshire Integrated Care Board (QWO)',
+    );
+    const icb = squash(await page.locator('#sentence-rep-cons-01').innerText());
+    expect(booked(icb)).toBeGreaterThan(0);
+    expect(booked(icb)).toBeLessThan(booked(england));
+    // Task 11's three figures are on the one page: bookings against referrals, no slot, only breaching slots.
+    expect(await page.locator('#sentence-rep-cons-02').innerText()).toMatch(
+      /no appointment slots were offered/,
+    );
+    expect(await page.locator('#sentence-rep-cons-12').innerText()).toMatch(
+      /outside the disposition time frame/,
+    );
+    await expectNoAxeViolations(page);
+
+    await page.locator('#sentence-rep-cons-01 a').click();
+    await page.waitForURL('**/booking/measure/rep-cons-01?**');
+    expect(await page.locator('#area').inputValue()).toBe('QWO');
+    await page.selectOption('#groupBy', 'sub-icb');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('groupBy') === 'sub-icb'),
+      page.locator('#booking-update').click(),
+    ]);
+    const counts = await page.locator('#booking-table tbody tr td:nth-child(3)').allInnerTexts();
+    expect(counts.length).toBe(5);
+    // Sub-ICB locations are named with their place, as on every other page.
+    for (const name of await page.locator('#booking-table tbody tr td:nth-child(2)').allInnerTexts())
+      expect(name).toMatch(/^[A-Z][a-z].* — NHS West Yorkshire ICB - [0-9A-Z]+$/);
+    // Every practice of the ICB lies in one of its sub-ICB locations: they add up to the ICB's figure.
+    expect(counts.reduce((a, c) => a + Number(c.replaceAll(',', '')), 0)).toBe(booked(icb));
+    await expectNoAxeViolations(page);
+    await page.locator('#booking-table tbody tr th a').first().click();
+    await page.waitForURL((u) => u.searchParams.get('area') !== 'QWO');
+    expect(squash(await page.locator('#booking-measure-heading').innerText())).toMatch(
+      /^October 2026, for patients registered in .+ \([0-9A-Z]+\)$/,
+    );
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
   it('works without JavaScript: a range and a grouping through the GET forms', async () => {
     const page = await harness.newPage({ javaScriptEnabled: false });
     await page.goto('/booking/measure/rep-prov-05');

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { initialise, openWarehouse } from '../app/bootstrap.ts';
 import { loadConfig } from '../config.ts';
-import type { BookingGrouping } from '../domain/booking.ts';
+import type { BookingArea, BookingGrouping } from '../domain/booking.ts';
 import {
   generateBookingJourneys,
   NATIONAL_BOOKING_CASES_PER_DAY,
@@ -124,6 +124,7 @@ export async function runBookingBench(opts: { memoryLimit: string; scale?: numbe
       to: string;
       measure: string;
       groupBy: BookingGrouping;
+      area?: BookingArea;
     }[] = [
       {
         label: 'December, total',
@@ -144,6 +145,22 @@ export async function runBookingBench(opts: { memoryLimit: string; scale?: numbe
       { label: 'the year, by ICB', ...YEAR, measure: 'rep-cons-01', groupBy: 'icb' },
       { label: 'the year, breach by disposition', ...YEAR, measure: 'rep-cons-11', groupBy: 'disposition' },
       { label: 'the year, referred not booked', ...YEAR, measure: 'rep-prov-04', groupBy: 'none' },
+      // Narrowed to one ICB's patients (the summary page for an ICB asks each measure so).
+      {
+        label: 'December, one ICB (QWO)',
+        from: '2025-12-01',
+        to: '2025-12-31',
+        measure: 'rep-cons-01',
+        groupBy: 'none',
+        area: { level: 'icb', code: 'QWO' },
+      },
+      {
+        label: 'the year, one ICB (QWO) by practice',
+        ...YEAR,
+        measure: 'rep-cons-12',
+        groupBy: 'practice',
+        area: { level: 'icb', code: 'QWO' },
+      },
     ];
     let worst = 0;
     for (const q of questions) {

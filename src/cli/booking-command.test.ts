@@ -32,6 +32,27 @@ describe('nhs-app-analytics query booking', () => {
     expect(rows).toEqual([{ measure: 'rep-cons-12', group: 'Dx06', count: '1', paired: '', ratio: '' }]);
   });
 
+  it('narrows to the patients registered in an area with --area, as the API does', async () => {
+    // By hand: A81001's cases K1 (booked) and K3 (referred, not booked); B82001's K4 (booked).
+    expect(await bookingQueryText(db, { measure: 'rep-cons-01', ...DEC, area: 'a81001' })).toBe(
+      'measure,group,count,paired,ratio\nrep-cons-01,,1,2,0.5\n',
+    );
+    const json = JSON.parse(
+      await bookingQueryText(db, { measure: 'rep-cons-01', ...DEC, area: 'B82001', format: 'json' }),
+    );
+    expect(json.area).toEqual({ level: 'practice', code: 'B82001', name: 'Practice B82001' });
+    expect(json.data[0]).toMatchObject({ count: 1, paired: 1 });
+    await expect(bookingQueryText(db, { measure: 'rep-cons-01', ...DEC, area: 'QZZ' })).rejects.toThrow(
+      /--area: there is no region, ICB, sub-ICB location, PCN or practice with the code QZZ/,
+    );
+    await expect(
+      bookingQueryText(db, { measure: 'rep-cons-01', ...DEC, area: 'A81001', 'group-by': 'consumer' }),
+    ).rejects.toThrow(/^--group-by within a practice must be one of none/);
+    expect(() => bookingOptions({ measure: 'rep-cons-01', ...DEC, area: "A81001'--" })).toThrow(
+      /--area must be/,
+    );
+  });
+
   it('prints JSON with the same rows as the API', async () => {
     const out = JSON.parse(await bookingQueryText(db, { measure: 'rep-cons-10', ...DEC, format: 'json' }));
     expect(out).toMatchObject({

@@ -1,13 +1,14 @@
 /**
- * `query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--format csv|json]`: one
- * urgent-care booking MI measure (issue 13), the same rows as GET /api/v1/booking: measure, group, count,
- * paired, ratio (group blank for the total, paired and ratio blank when there are none).
+ * `query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--area ODS] [--format csv|json]`:
+ * one urgent-care booking MI measure (issue 13), the same rows as GET /api/v1/booking: measure, group, count,
+ * paired, ratio (group blank for the total, paired and ratio blank when there are none); `--area` narrows it to
+ * the cases of patients registered in a region, ICB, sub-ICB location, PCN or practice.
  */
 import type { AppConfig } from '../config.ts';
 import { openForReading } from '../app/bootstrap.ts';
 import { bookingQueryProblem, type BookingGrouping } from '../domain/booking.ts';
 import { BOOKING_COLUMNS, bookingJson } from '../http/api/booking-routes.ts';
-import { bookingAnswer } from '../query/booking.ts';
+import { bookingAnswer, bookingAreaOf } from '../query/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { UsageError } from './args.ts';
 import { toCsv } from './query-command.ts';
@@ -21,6 +22,7 @@ export function bookingOptions(values: Values): {
   from: string;
   to: string;
   groupBy: BookingGrouping;
+  area: string | undefined;
   format: 'csv' | 'json';
 } {
   const q = {
@@ -36,14 +38,27 @@ export function bookingOptions(values: Values): {
   }
   const format = opt(values, 'format') ?? 'csv';
   if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
-  return { ...(q as { measure: string; from: string; to: string; groupBy: BookingGrouping }), format };
+  const area = opt(values, 'area');
+  if (area !== undefined && !/^[A-Za-z0-9]{1,12}$/.test(area))
+    throw new UsageError(
+      '--area must be the ODS code of a region, ICB, sub-ICB location, PCN or GP practice',
+    );
+  return { ...(q as { measure: string; from: string; to: string; groupBy: BookingGrouping }), area, format };
 }
 
 /** The text `query booking` prints, read from `db`. */
 export async function bookingQueryText(db: Warehouse, values: Values): Promise<string> {
-  const { format, ...q } = bookingOptions(values);
+  const { format, area: code, ...asked } = bookingOptions(values);
+  const area = code === undefined ? undefined : await bookingAreaOf(db, code);
+  if (area === null)
+    throw new UsageError(
+      `--area: there is no region, ICB, sub-ICB location, PCN or practice with the code ${code}`,
+    );
+  const q = { ...asked, ...(area ? { area } : {}) };
+  const problem = bookingQueryProblem(q);
+  if (problem) throw new UsageError(`--${problem.replace(/^groupBy/, 'group-by')}`);
   const rows = await bookingAnswer(db, q);
-  if (format === 'json') return JSON.stringify(bookingJson(q, rows), null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(bookingJson(q, rows, area), null, 2) + '\n';
   return toCsv(rows as unknown as Record<string, unknown>[], [...BOOKING_COLUMNS]);
 }
 

@@ -63,9 +63,10 @@ Commands:
         [--edition latest|YYYY-MM] [--format csv|json]
                                      Official statistics (NHS App MI publication): month, level, code,
                                      name, measure, value, edition.
-  query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--format csv|json]
+  query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--area ODS]
+        [--format csv|json]
                                      Urgent-care booking MI (rep-cons-01 … rep-prov-05): measure, group,
-                                     count, paired, ratio.
+                                     count, paired, ratio; --area: patients registered in an area only.
   publish --month YYYY-MM --out DIR  Write the month's NHS App MI publication from the computed figures
                                      (workbook, ICB CSV, England CSV); archived and listed at /open-data.
   status                             Show what the warehouse holds.
@@ -142,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       admin: { type: 'boolean' },
       measure: { type: 'string' },
       'group-by': { type: 'string' },
+      area: { type: 'string' },
       edition: { type: 'string' },
       month: { type: 'string' },
       out: { type: 'string' },

@@ -275,6 +275,36 @@ export interface BookingRow {
   readonly ratio: number | null;
 }
 
+/**
+ * The groupings through the case's registered practice, largest area first: the levels a question can also be
+ * narrowed to ("patients registered in this ICB"), as area levels are named in the URLs of the booking pages.
+ */
+export const BOOKING_AREA_GROUPINGS = ['region', 'icb', 'sub-icb', 'pcn', 'practice'] as const;
+export type BookingAreaGrouping = (typeof BOOKING_AREA_GROUPINGS)[number];
+
+/** The cases of patients registered at the practices of one area (today's structure). */
+export interface BookingArea {
+  readonly level: BookingAreaGrouping;
+  /** The area's ODS code (upper case). */
+  readonly code: string;
+}
+
+/** The booking grouping of an area level (`sub_icb` → `sub-icb`); null for England and Unknown. */
+export function bookingAreaGroupingOf(level: string): BookingAreaGrouping | null {
+  const g = level === 'sub_icb' ? 'sub-icb' : level;
+  return (BOOKING_AREA_GROUPINGS as readonly string[]).includes(g) ? (g as BookingAreaGrouping) : null;
+}
+
+/**
+ * The groupings a question narrowed to an area can take: the total, and the areas below it through the
+ * registered practice. booking_daily keeps one grouping per row, so an area (from the practice rows) cannot be
+ * crossed with a service, provider, consumer, disposition or error.
+ */
+export function bookingGroupingsWithin(measure: BookingMeasure, area: BookingArea): BookingGrouping[] {
+  const below = BOOKING_AREA_GROUPINGS.slice(BOOKING_AREA_GROUPINGS.indexOf(area.level) + 1);
+  return ['none', ...below.filter((g) => measure.groupings.includes(g))];
+}
+
 /** A booking MI question: one measure over an inclusive Europe/London date range, optionally grouped. */
 export interface BookingQuery {
   readonly measure: string;
@@ -282,6 +312,8 @@ export interface BookingQuery {
   readonly from: string;
   readonly to: string;
   readonly groupBy: BookingGrouping;
+  /** Only the cases of patients registered in this area; absent: every case. */
+  readonly area?: BookingArea;
 }
 
 /** A series point: the same row for one week (Monday start) or calendar month. */
@@ -339,6 +371,7 @@ export function bookingQueryProblem(q: {
   from: unknown;
   to: unknown;
   groupBy?: unknown;
+  area?: BookingArea;
 }): string | null {
   const m = typeof q.measure === 'string' ? bookingMeasure(q.measure) : undefined;
   if (!m)
@@ -350,5 +383,12 @@ export function bookingQueryProblem(q: {
   const g = q.groupBy ?? 'none';
   if (g !== 'none' && !(isBookingGrouping(g) && m.groupings.includes(g)))
     return `groupBy for ${m.id} must be one of none, ${m.groupings.join(', ')}, got "${String(g)}"`;
+  if (q.area) {
+    if (!(BOOKING_AREA_GROUPINGS as readonly string[]).includes(q.area.level))
+      return `an area must be a region, ICB, sub-ICB location, PCN or practice, got "${String(q.area.level)}"`;
+    const within = bookingGroupingsWithin(m, q.area);
+    if (!within.includes(g as BookingGrouping))
+      return `groupBy within a ${q.area.level} must be one of ${within.join(', ')}, got "${String(g)}"`;
+  }
   return null;
 }

@@ -13,6 +13,8 @@ import {
   BOOKING_EVENT_COLUMNS,
   BOOKING_MEASURES,
   DISPOSITION_MINUTES,
+  bookingGroupingsWithin,
+  type BookingArea,
   type BookingGrouping,
   type BookingRow,
 } from '../domain/booking.ts';
@@ -408,6 +410,7 @@ function expected(
   g: BookingGrouping,
   from: string,
   to: string,
+  area?: BookingArea,
 ): BookingRow[] {
   let first = '9999-12-31';
   let last = '0000-01-01';
@@ -430,6 +433,8 @@ function expected(
     const d = dateOf(e.time);
     if (d < lo || d > hi) continue;
     const c = facts.get(e.case_id)!;
+    // Narrowed to an area: only the cases whose registered practice is in it (Unknown practices in none).
+    if (area && groupOf(area.level, e, c) !== area.code) continue;
     const isCount = counts(measure, e, c);
     const isPaired = pairs(measure, e, c);
     if (!isCount && !isPaired) continue;
@@ -437,7 +442,7 @@ function expected(
     if (isCount) a.count += 1;
     if (isPaired) a.paired += 1;
   }
-  if (measure === 'rep-prov-03') {
+  if (measure === 'rep-prov-03' && !area) {
     for (const s of slots) {
       if (s.date < lo || s.date > hi) continue;
       const a = at(g === 'none' ? null : g === 'service' ? s.service : s.provider);
@@ -567,6 +572,81 @@ describe('booking measures against a brute force', () => {
     expect(compared).toBeGreaterThan(150);
     // The comparisons are not of empty answers.
     expect(nonZero / compared).toBeGreaterThan(0.7);
+  });
+
+  it('narrowed to an area: every measure, as a total and by each area below, equals the brute force', async () => {
+    // Areas of each level, one of them holding no case at all (its figures are 0, not missing).
+    const AREAS: BookingArea[] = [
+      { level: 'region', code: 'Y63' },
+      { level: 'icb', code: 'QHM' },
+      { level: 'icb', code: 'QWO' },
+      { level: 'sub-icb', code: '02Y' },
+      { level: 'pcn', code: 'U00001' },
+      { level: 'practice', code: 'A81002' },
+    ];
+    let compared = 0;
+    let nonZero = 0;
+    for (const m of BOOKING_MEASURES) {
+      for (const [i, area] of AREAS.entries()) {
+        const [from, to] = RANGES[i % RANGES.length]!;
+        for (const g of bookingGroupingsWithin(m, area)) {
+          const q = { measure: m.id, from, to, groupBy: g, area };
+          const got = await bookingAnswer(db, q);
+          const want = expected(events, facts, slots, m.id, g, from, to, area);
+          expect(plain(got), `${m.id} within ${area.level} ${area.code} by ${g}, ${from} to ${to}`).toEqual(
+            plain(want),
+          );
+          compared += 1;
+          if (want.some((w) => w.count > 0)) nonZero += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+    expect(nonZero / compared).toBeGreaterThan(0.5);
+    // The areas' totals add up to England's less the cases of practices no area holds.
+    const whole = { measure: 'rep-cons-01', from: '2025-03-01', to: '2025-11-30', groupBy: 'none' as const };
+    const england = (await bookingAnswer(db, whole))[0]!;
+    const regions = await Promise.all(
+      ['Y62', 'Y63'].map(
+        async (code) => (await bookingAnswer(db, { ...whole, area: { level: 'region', code } }))[0]!,
+      ),
+    );
+    const unknown = (await bookingAnswer(db, { ...whole, groupBy: 'region' })).find(
+      (r) => r.group === 'Unknown',
+    );
+    expect(regions[0]!.count + regions[1]!.count + (unknown?.count ?? 0)).toBe(england.count);
+    expect(unknown?.count ?? 0).toBeGreaterThan(0);
+    // Slots are a provider's, not an area's: no data within an area.
+    const slotsWithin = await bookingAnswer(db, {
+      measure: 'rep-prov-03',
+      from: '2025-03-01',
+      to: '2025-11-30',
+      groupBy: 'none',
+      area: { level: 'icb', code: 'QHM' },
+    });
+    expect(slotsWithin[0]!.paired).toBeNull();
+    expect(slotsWithin[0]!.count).toBeGreaterThan(0);
+  });
+
+  it('series narrowed to an area: each point equals the brute force over its dates', async () => {
+    const area: BookingArea = { level: 'icb', code: 'QHM' };
+    for (const measure of ['rep-cons-01', 'rep-cons-12', 'rep-prov-04']) {
+      const points = await bookingSeries(db, {
+        measure,
+        from: '2025-03-25',
+        to: '2025-10-28',
+        grain: 'month',
+        area,
+      });
+      expect(points.length).toBeGreaterThan(3);
+      for (const p of points) {
+        const want = expected(events, facts, slots, measure, 'none', p.periodStart, p.periodEnd, area)[0];
+        expect({ count: p.count, paired: p.paired }, `${measure} ${p.periodStart}`).toEqual({
+          count: want?.count ?? 0,
+          paired: want?.paired ?? null,
+        });
+      }
+    }
   });
 
   it('no data is not zero: a range with no events loaded is empty; inside it, a total of 0', async () => {

@@ -8,8 +8,11 @@
  * empty; inside them a measure with no events is 0. A paired figure is null when the measure has none, and
  * rep-prov-03's (slots made available) is null where no slot availability was returned.
  */
+import { areaLabel } from '../domain/areas.ts';
 import {
   BOOKING_UNKNOWN_GROUP,
+  bookingAreaGroupingOf,
+  type BookingArea,
   bookingMeasure,
   bookingQueryProblem,
   type BookingGrouping,
@@ -21,6 +24,7 @@ import {
 import { maxDate, minDate, nextPeriod, periodEnd, periodStart, type Grain } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as bookingSql from '../warehouse/sql/booking.ts';
+import { areaByCode } from './area-index.ts';
 
 /** A booking question that cannot be answered (unknown measure, grouping not offered, bad dates). */
 export class BookingQueryError extends Error {
@@ -33,6 +37,7 @@ export interface BookingSeriesQuery {
   readonly to: string;
   readonly grain: 'week' | 'month';
   readonly groupBy?: BookingGrouping;
+  readonly area?: BookingArea;
 }
 
 interface MeasureRow {
@@ -44,13 +49,33 @@ interface MeasureRow {
   slots: number | null;
 }
 
+/** An area booking questions can be narrowed to, with the name the pages and the API give it. */
+export type NamedBookingArea = BookingArea & { readonly name: string };
+
+/**
+ * The region, ICB, sub-ICB location, PCN or practice with this ODS code (any case) on today's structure, or
+ * null when there is none (England and Unknown are not areas to narrow to).
+ */
+export async function bookingAreaOf(db: Warehouse, code: string): Promise<NamedBookingArea | null> {
+  const row = await areaByCode(db, code.toUpperCase());
+  const level = row ? bookingAreaGroupingOf(row.level) : null;
+  if (!row || !level) return null;
+  return { level, code: row.code, name: areaLabel({ name: row.name, placeName: row.place_name }) };
+}
+
 /** The first and last London dates of the booking events loaded (both null when none are). */
 export async function bookingRange(db: Warehouse): Promise<BookingRange> {
   const r = (await db.one<{ first: string | null; last: string | null }>(bookingSql.range))!;
   return { first: r.first, last: r.last };
 }
 
-function check(q: { measure: string; from: string; to: string; groupBy?: BookingGrouping }): void {
+function check(q: {
+  measure: string;
+  from: string;
+  to: string;
+  groupBy?: BookingGrouping;
+  area?: BookingArea;
+}): void {
   const problem = bookingQueryProblem(q);
   if (problem) throw new BookingQueryError(problem);
 }
@@ -74,8 +99,11 @@ async function measureRows(
   from: string,
   to: string,
   grain: 'none' | Grain,
+  area: BookingArea | undefined,
 ): Promise<MeasureRow[]> {
-  return db.all<MeasureRow>(bookingSql.measure, [measure, groupBy, from, to, grain]);
+  // The area's level as area_ancestry names it ('sub-icb' → 'sub_icb'); '' for every case.
+  const level = area ? (area.level === 'sub-icb' ? 'sub_icb' : area.level) : '';
+  return db.all<MeasureRow>(bookingSql.measure, [measure, groupBy, from, to, grain, level, area?.code ?? '']);
 }
 
 function figures(
@@ -99,7 +127,9 @@ function byCount(a: BookingRow, b: BookingRow): number {
 
 /**
  * One measure over [from, to] (inclusive London dates): one row for the total (group null), or one per group
- * with any counted or paired event (or slot figure) in the range.
+ * with any counted or paired event (or slot figure) in the range. With an area, only the cases of patients
+ * registered at its practices: an area with nothing in a range covered by the data is 0, and slot
+ * availability (a provider's) is no data (paired null for rep-prov-03).
  */
 export async function bookingAnswer(db: Warehouse, q: BookingQuery): Promise<BookingRow[]> {
   const groupBy = q.groupBy ?? 'none';
@@ -107,7 +137,7 @@ export async function bookingAnswer(db: Warehouse, q: BookingQuery): Promise<Boo
   const span = await coveredSpan(db, q.from, q.to);
   if (!span) return [];
   // Slot availability is read over the same span as the events, so that a series adds up to the answer.
-  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, 'none');
+  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, 'none', q.area);
   if (groupBy === 'none') {
     const r = rows[0];
     return [
@@ -140,7 +170,7 @@ export async function bookingSeries(db: Warehouse, q: BookingSeriesQuery): Promi
     throw new BookingQueryError(`grain must be week or month, got "${String(q.grain)}"`);
   const span = await coveredSpan(db, q.from, q.to);
   if (!span) return [];
-  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, q.grain);
+  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, q.grain, q.area);
   const periods: string[] = [];
   for (let p = periodStart(q.grain, span.from); p <= span.to; p = nextPeriod(q.grain, p)) periods.push(p);
   const groups = new Map<string | null, string | null>();

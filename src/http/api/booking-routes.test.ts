@@ -135,6 +135,28 @@ describe('GET /api/v1/booking', () => {
     ]);
   });
 
+  it('narrows to the patients registered in an area (by hand: A81001 has K1 booked and K3 not)', async () => {
+    const res = await user.inject(`/api/v1/booking?measure=rep-cons-01&${DEC}&area=a81001`);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.area).toEqual({ level: 'practice', code: 'A81001', name: 'Practice A81001' });
+    expect(body.data).toEqual([
+      { measure: 'rep-cons-01', group: null, groupName: null, count: 1, paired: 2, ratio: 0.5 },
+    ]);
+    // K4 at B82001 was booked, rebooked on call-back: one rebooking there, none at A81001.
+    expect((await data(`measure=rep-cons-08&${DEC}&area=B82001`))[0]!.count).toBe(1);
+    expect((await data(`measure=rep-cons-08&${DEC}&area=A81001`))[0]!.count).toBe(0);
+    // Slots are a provider's figure: none for an area, where the whole answer has 15 + 5 + 7.
+    expect((await data(`measure=rep-prov-03&${DEC}&area=A81001`))[0]!.paired).toBeNull();
+    expect(res.headers['content-type']).toMatch(/json/);
+    const notThere = await user.inject(`/api/v1/booking?measure=rep-cons-01&${DEC}&area=QZZ`);
+    expect(notThere.statusCode).toBe(404);
+    expect(notThere.json().message).toMatch(/querystring\/area/);
+    const below = await user.inject(`/api/v1/booking?measure=rep-cons-01&${DEC}&area=A81001&groupBy=service`);
+    expect(below.statusCode).toBe(400);
+    expect(below.json().message).toMatch(/groupBy within a practice must be one of none/);
+  });
+
   it('answers CSV with the columns measure, group, count, paired, ratio, formula-safe', async () => {
     const total = await user.inject(`/api/v1/booking?measure=rep-cons-01&${DEC}&format=csv`);
     expect(total.headers['content-type']).toBe('text/csv; charset=utf-8');

@@ -1,19 +1,21 @@
 /**
  * Urgent-care booking MI in the API (issue 13):
- * GET /api/v1/booking?measure=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&groupBy=G][&format=csv] — rows of
+ * GET /api/v1/booking?measure=ID&from=YYYY-MM-DD&to=YYYY-MM-DD[&groupBy=G][&area=ODS][&format=csv] — rows of
  * measure, group, count, paired, ratio (the same as `nhs-app-analytics query booking`). Booking MI is not
  * open data: signed-in staff only (a session or an API token). Definitions: README "Urgent-care booking MI".
  */
 import {
+  BOOKING_AREA_GROUPINGS,
   BOOKING_GROUPINGS,
   BOOKING_MEASURES,
   bookingMeasure,
   bookingQueryProblem,
+  type BookingArea,
   type BookingGrouping,
   type BookingRow,
 } from '../../domain/booking.ts';
-import { bookingAnswer } from '../../query/booking.ts';
-import { answer, badRequest, type ApiRoute } from './common.ts';
+import { bookingAnswer, bookingAreaOf } from '../../query/booking.ts';
+import { answer, badRequest, notFound, type ApiRoute } from './common.ts';
 import {
   DATE_SCHEMA,
   FORMAT_SCHEMA,
@@ -43,7 +45,16 @@ export const BOOKING_QUERY: JsonSchema = query(
       enum: [...BOOKING_GROUPINGS],
       description:
         'none (default: the total), service, provider, consumer, practice, pcn, sub-icb, icb, region, ' +
-        'disposition, or error (rep-cons-06 only); rep-prov-03 takes service or provider only',
+        'disposition, or error (rep-cons-06 only); rep-prov-03 takes service or provider only. With area: ' +
+        'none or an area level below it',
+    },
+    area: {
+      type: 'string',
+      maxLength: 12,
+      pattern: '^[A-Za-z0-9]+$',
+      description:
+        'ODS code of a region, ICB, sub-ICB location, PCN or GP practice: only the cases of patients ' +
+        'registered at its practices (today’s structure); slot availability is then null',
     },
     format: FORMAT_SCHEMA,
   },
@@ -59,25 +70,32 @@ const ROW_SCHEMA = object({
   ratio: numOrNull,
 });
 
-export const BOOKING_RESPONSE = object({
-  measure: str,
-  title: str,
-  counts: str,
-  paired: strOrNull,
-  ratioLabel: strOrNull,
-  from: str,
-  to: str,
-  groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
-  data: { type: 'array', items: ROW_SCHEMA },
-});
+export const BOOKING_RESPONSE = object(
+  {
+    measure: str,
+    title: str,
+    counts: str,
+    paired: strOrNull,
+    ratioLabel: strOrNull,
+    from: str,
+    to: str,
+    groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
+    // Present when the answer is narrowed to the patients registered in an area.
+    area: object({ level: { type: 'string', enum: [...BOOKING_AREA_GROUPINGS] }, code: str, name: str }),
+    data: { type: 'array', items: ROW_SCHEMA },
+  },
+  ['area'],
+);
 
 /** One measure's answer as JSON: the API's, and what `query booking --format json` prints. */
 export function bookingJson(
   q: { measure: string; from: string; to: string; groupBy: BookingGrouping },
   rows: readonly BookingRow[],
+  area?: BookingArea & { name: string },
 ) {
   const m = bookingMeasure(q.measure)!;
   return {
+    ...(area ? { area: { level: area.level, code: area.code, name: area.name } } : {}),
     measure: m.id,
     title: m.title,
     counts: m.counts,
@@ -118,19 +136,37 @@ export const bookingRoute: ApiRoute = {
     data: [{ measure: 'rep-cons-01', group: null, groupName: null, count: 2000, paired: 2500, ratio: 0.8 }],
   },
   handler: (ctx) => async (request, reply) => {
-    const q = request.query as { measure: string; from: string; to: string; groupBy?: BookingGrouping };
+    const q = request.query as {
+      measure: string;
+      from: string;
+      to: string;
+      groupBy?: BookingGrouping;
+      area?: string;
+    };
     const groupBy = q.groupBy ?? 'none';
-    const problem = bookingQueryProblem({ measure: q.measure, from: q.from, to: q.to, groupBy });
+    const area = q.area ? await bookingAreaOf(ctx.deps.db, q.area) : undefined;
+    if (area === null)
+      throw notFound(
+        `querystring/area: there is no region, ICB, sub-ICB location, PCN or practice with the code ${q.area}`,
+      );
+    const question = { measure: q.measure, from: q.from, to: q.to, groupBy, ...(area ? { area } : {}) };
+    const problem = bookingQueryProblem(question);
     if (problem) throw badRequest(`querystring/${problem}`);
-    const question = { measure: q.measure, from: q.from, to: q.to, groupBy };
-    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question));
+    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question), area);
     return answer(request, reply, {
       open: false,
       json,
       csv: {
         columns: BOOKING_COLUMNS,
         rows: json.data,
-        filename: ['booking', json.measure, q.from, q.to, groupBy === 'none' ? null : groupBy],
+        filename: [
+          'booking',
+          json.measure,
+          area?.code ?? null,
+          q.from,
+          q.to,
+          groupBy === 'none' ? null : groupBy,
+        ],
       },
     });
   },

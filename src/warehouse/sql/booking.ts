@@ -241,7 +241,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now()::TIMESTAMP)
  * the paired count (issue 13; definitions in README "Urgent-care booking MI", attribution in ADR 0020).
  * $1 measure id, $2 grouping (none | service | provider | consumer | practice | pcn | sub-icb | icb | region
  * | disposition | error | service-error: "service — error message"), $3 first date, $4 last date, $5 grain
- * (none | week | month).
+ * (none | week | month), $6 the level of the area the cases are narrowed to (region | icb | sub_icb | pcn |
+ * practice; '' for every case), $7 its code: only the practice rows of its practices are read, so $2 is then
+ * none or an area below it, and slot availability, which is a provider's and no area's, is left out.
  * Reads the daily figures (booking_daily, migration 0018, kept by the ingest from the events and their cases'
  * facts: refreshDaily says which events each column counts); a measure is one column, its paired
  * figure another. PCN, sub-ICB, ICB and region come from the practice on today's structure. Slot availability
@@ -280,8 +282,13 @@ WITH daily AS (
     ON $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') AND a.structure = 'current'
    AND a.area_level = 'practice' AND a.area_code = d.grp
    AND a.ancestor_level = CASE $2 WHEN 'sub-icb' THEN 'sub_icb' ELSE $2 END
-  WHERE d.grouping = CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN 'practice' ELSE $2 END
+  WHERE d.grouping = CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') OR $6 <> '' THEN 'practice'
+                          ELSE $2 END
     AND d.event_date BETWEEN $3::DATE AND $4::DATE
+    AND ($6 = '' OR d.grp IN (
+      SELECT w.area_code FROM area_ancestry w
+      WHERE w.structure = 'current' AND w.area_level = 'practice' AND w.ancestor_level = $6 AND w.ancestor_code = $7
+    ))
 ),
 -- Summed straight to the period (none, week or month): grouping by date first would hash every daily row.
 counts AS (
@@ -297,7 +304,7 @@ counts AS (
     CAST(CASE $5 WHEN 'week' THEN date_trunc('week', date) WHEN 'month' THEN date_trunc('month', date) END AS DATE),
     CASE $2 WHEN 'service' THEN service_id WHEN 'provider' THEN provider_ods END, 0, 0, sum(slots_available)
   FROM booking_slots
-  WHERE $1 = 'rep-prov-03' AND date BETWEEN $3::DATE AND $4::DATE
+  WHERE $1 = 'rep-prov-03' AND $6 = '' AND date BETWEEN $3::DATE AND $4::DATE
   GROUP BY ALL
 ),
 answer AS (
@@ -310,13 +317,17 @@ answer AS (
   FROM counts
   GROUP BY ALL
 )
--- Area names for the groupings through the registered practice.
-SELECT r.period_start, r.grp, ar.name AS group_name, r.count, r.paired, r.slots
+-- Area names for the groupings through the registered practice; a sub-ICB location's with its place first, as
+-- every page labels it ("Leeds — NHS West Yorkshire ICB - 15F", areaLabel).
+SELECT r.period_start, r.grp,
+       CASE WHEN sp.place_name IS NULL THEN ar.name ELSE sp.place_name || ' — ' || ar.name END AS group_name,
+       r.count, r.paired, r.slots
 FROM answer r
 LEFT JOIN area ar
   ON ar.area_level = CASE $2 WHEN 'practice' THEN 'practice' WHEN 'pcn' THEN 'pcn' WHEN 'sub-icb' THEN 'sub_icb'
                       WHEN 'icb' THEN 'icb' WHEN 'region' THEN 'region' END
   AND ar.area_code = r.grp
+LEFT JOIN sub_icb_place sp ON $2 = 'sub-icb' AND ar.area_code IS NOT NULL AND sp.sub_icb_code = r.grp
 ORDER BY r.period_start, r.grp
 `;
 

@@ -25,6 +25,7 @@ import { openWarehouse, tempDir } from '../../../../test/support/feed-files.ts';
 import { loadCatalogue } from '../../../metrics/catalogue.ts';
 import type { Warehouse } from '../../../warehouse/db.ts';
 import * as buildSql from '../../../warehouse/sql/build.ts';
+import { insertPracticeChain } from '../../../../test/support/area-ancestry.ts';
 
 const STAFF: Viewer = { signedIn: true, role: 'viewer', userId: 'staff', via: 'session' };
 const OPTIONS = {
@@ -282,6 +283,139 @@ describe('GET /booking/measure/:id', () => {
     }
     expect((await staff.inject('/booking/measure/rep-cons-99')).statusCode).toBe(404);
     expect((await staff.inject('/booking/measure/%3Cscript%3E')).statusCode).toBe(400);
+  });
+});
+
+describe('narrowed to the patients registered in an area', () => {
+  // Today's structure of the test practices: [code, postcode, PCN, sub-ICB, ICB, region].
+  const rows = TEST_RELEASES['2026-08-01']!;
+  beforeAll(async () => {
+    const put = (
+      level: string,
+      code: string,
+      name: string,
+      parentLevel: string | null,
+      parent: string | null,
+    ) =>
+      db.run(
+        'INSERT INTO area VALUES ($1, $2, NULL, $3, $4, $5, NULL, NULL, NULL, NULL, true, NULL) ON CONFLICT DO NOTHING',
+        [level, code, name, parentLevel, parent],
+      );
+    for (const [code, , pcn, sub, icb, region] of rows) {
+      await insertPracticeChain(db, code, pcn, sub, icb, region);
+      await put('practice', code, `Practice ${code}`, 'pcn', pcn);
+      await put('pcn', pcn, `PCN ${pcn}`, 'sub_icb', sub);
+      await put('sub_icb', sub, `Sub-ICB ${sub}`, 'icb', icb);
+      await put('icb', icb, `ICB ${icb}`, 'region', region);
+      await put('region', region, `Region ${region}`, 'england', 'E92000001');
+    }
+  });
+
+  /** Each case's registered practice: that of its first event naming one (by time, then id). */
+  function practiceOfCase(): Map<string, string> {
+    const out = new Map<string, { at: string; id: string; practice: string }>();
+    for (const e of events) {
+      if (!e.registered_practice) continue;
+      const seen = out.get(e.case_id);
+      if (!seen || e.event_time < seen.at || (e.event_time === seen.at && e.event_id < seen.id))
+        out.set(e.case_id, { at: e.event_time, id: e.event_id, practice: e.registered_practice });
+    }
+    return new Map([...out].map(([k, v]) => [k, v.practice]));
+  }
+
+  it("states every consumer measure for an ICB's patients, counted from the events of its practices' cases", async () => {
+    const practices = new Set(rows.filter((r) => r[4] === 'QA9').map((r) => r[0]));
+    const ofCase = practiceOfCase();
+    const inIcb = (e: BookingJourneyEvent) => practices.has(ofCase.get(e.case_id) ?? '');
+    const booked = countEvents('booking_succeeded', '2026-10-01', '2026-10-31', inIcb);
+    const referrals = countEvents(
+      'referral_sent',
+      '2026-10-01',
+      '2026-10-31',
+      (e) => inIcb(e) && e.referral_outcome === 'success',
+    );
+    const all = countEvents('booking_succeeded', '2026-10-01', '2026-10-31');
+    expect(booked).toBeGreaterThan(10);
+    expect(booked).toBeLessThan(all);
+    const res = await staff.inject('/booking?from=2026-10-01&to=2026-10-31&area=qa9');
+    expect(res.statusCode).toBe(200);
+    const page = text(res.body);
+    expect(page).toContain('Consumer measures, October 2026, for patients registered in ICB QA9 (QA9)');
+    expect(page).toContain(
+      `In October 2026 there were ${formatNumber(booked)} appointments booked and ${formatNumber(referrals)} successful referrals`,
+    );
+    expect(res.body).toContain('<option value="QA9" selected>ICB QA9 (QA9)</option>');
+    // The measure links and the other view keep the area.
+    expect(res.body).toContain(
+      'href="/booking/measure/rep-cons-01?from=2026-10-01&amp;to=2026-10-31&amp;area=QA9"',
+    );
+    expect(res.body).toContain(
+      'href="/booking?view=provider&amp;from=2026-10-01&amp;to=2026-10-31&amp;area=QA9"',
+    );
+    // Slot availability is a provider's: no data for an area, not 0.
+    const provider = text(
+      (await staff.inject('/booking?view=provider&from=2026-10-01&to=2026-10-31&area=QA9')).body,
+    );
+    expect(provider).toContain('appointment slots made available: no data (not loaded)');
+  });
+
+  it('groups a measure by the areas below, each linking to its own figures, and narrows the CSVs', async () => {
+    const q = 'from=2026-09-01&to=2026-10-31';
+    const res = await staff.inject(`/booking/measure/rep-cons-01?${q}&area=Y56&groupBy=icb`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(
+      'href="/booking/measure/rep-cons-01?from=2026-09-01&amp;to=2026-10-31&amp;area=QA9"',
+    );
+    // Groupings that are not areas below the region are not offered.
+    expect(res.body).not.toContain('<option value="consumer"');
+    const csv = await staff.inject(`/booking/measure/rep-cons-01/csv?${q}&area=Y56&groupBy=practice`);
+    expect(csv.headers['content-disposition']).toContain('Y56');
+    const got: Record<string, string>[] = parse(csv.body, { columns: true });
+    const ofCase = practiceOfCase();
+    const want = new Map<string, number>();
+    const inRegion = new Set(rows.filter((r) => r[5] === 'Y56').map((r) => r[0]));
+    for (const e of events) {
+      const p = ofCase.get(e.case_id);
+      const d = londonDate(e.event_time);
+      if (
+        e.event_type === 'booking_succeeded' &&
+        p &&
+        inRegion.has(p) &&
+        d >= '2026-09-01' &&
+        d <= '2026-10-31'
+      )
+        want.set(p, (want.get(p) ?? 0) + 1);
+    }
+    expect(want.size).toBeGreaterThan(2);
+    expect(
+      Object.fromEntries(got.filter((r) => Number(r.count) > 0).map((r) => [r.group, Number(r.count)])),
+    ).toEqual(Object.fromEntries(want));
+    const series = await staff.inject(`/booking/measure/rep-cons-01/series.csv?${q}&area=Y56`);
+    const points: Record<string, string>[] = parse(series.body, { columns: true });
+    expect(points.reduce((a, r) => a + Number(r.count), 0)).toBe(
+      [...want.values()].reduce((a, b) => a + b, 0),
+    );
+  });
+
+  it('answers 400 for an area no practice map holds, or a grouping outside the area, never 500', async () => {
+    for (const url of [
+      '/booking?area=QZZ',
+      '/booking?area=Q-1',
+      '/booking/measure/rep-cons-01?area=QA9&groupBy=consumer',
+      '/booking/measure/rep-cons-01?area=QA9&groupBy=region',
+      '/booking/measure/rep-cons-01/csv?area=nowhere',
+      '/booking/measure/rep-cons-01/series.csv?area=QZZ',
+    ]) {
+      const res = await staff.inject(url);
+      expect(res.statusCode, url).toBe(400);
+    }
+    expect(text((await staff.inject('/booking?area=QZZ')).body)).toMatch(
+      /No region, ICB, sub-ICB location, PCN or GP practice has the ODS code (&quot;|")QZZ/,
+    );
+    // A measure whose default table cannot be narrowed (failed bookings by error) opens on its total.
+    const failed = await staff.inject('/booking/measure/rep-cons-06?area=QA9');
+    expect(failed.statusCode).toBe(200);
+    expect(failed.body).toContain('<option value="none" selected>');
   });
 });
 

@@ -2,20 +2,23 @@
  * The Urgent care booking pages (issue 13, item 4), signed-in staff only (the routes declare no access, so
  * they need a signed-in user: anonymous visitors are sent to sign in, API tokens get 401):
  *
- * - GET /booking?view=consumer|provider&from&to           every measure of the side as a sentence, for a range
- * - GET /booking/measure/:id?from&to&groupBy&grain       one measure: total, a table per grouping, its trend
- * - GET /booking/measure/:id/csv?from&to&groupBy         that table as CSV (measure, group, group_name, count, paired, ratio)
- * - GET /booking/measure/:id/series.csv?from&to&grain    the trend as CSV
+ * - GET /booking?view=consumer|provider&from&to&area           every measure of the side as a sentence, for a range
+ * - GET /booking/measure/:id?from&to&groupBy&grain&area       one measure: total, a table per grouping, its trend
+ * - GET /booking/measure/:id/csv?from&to&groupBy&area         that table as CSV (measure, group, group_name, count, paired, ratio)
+ * - GET /booking/measure/:id/series.csv?from&to&grain&area    the trend as CSV
  * - GET /booking/breach?from&to                          bookings and breaching / non-breaching slots by disposition
  * - GET /booking/breach.csv?from&to                      the same as CSV
  *
  * Dates are optional Europe/London days (YYYY-MM-DD); without them the pages show the last complete calendar
- * month of the loaded booking events. Every parameter is validated: a bad one answers the NHS-styled 400
+ * month of the loaded booking events. `area` (an ODS code) narrows the summary and measure pages to the cases of
+ * patients registered at the practices of a region, ICB, sub-ICB location, PCN or practice. Every parameter is validated: a bad one answers the NHS-styled 400
  * page naming it (never 500), an unknown measure 404. GET forms only: everything works without JavaScript.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BOOKING_MEASURES,
+  bookingAreaGroupingOf,
+  bookingGroupingsWithin,
   bookingMeasure,
   defaultGroupingOf,
   type BookingGrouping,
@@ -34,10 +37,14 @@ import {
   measuresOf,
   rangeHasData,
   trendRange,
+  type BookingAreaOption,
   type BookingCoverage,
   type BookingTrendPoint,
 } from './view.ts';
-import { bookingAnswer, bookingRange, bookingSeries } from '../../../query/booking.ts';
+import { areaLabel } from '../../../domain/areas.ts';
+import type { BookingArea } from '../../../domain/booking.ts';
+import { areasOfSelection } from '../../../query/area-index.ts';
+import { bookingAnswer, bookingAreaOf, bookingRange, bookingSeries } from '../../../query/booking.ts';
 import type { Warehouse } from '../../../warehouse/db.ts';
 import { csvFilename, toCsv } from '../../../domain/csv.ts';
 import { sendError } from '../../errors.ts';
@@ -62,16 +69,35 @@ export interface BookingReader {
     from: string;
     to: string;
     grain: Grain;
+    area?: BookingArea;
   }): Promise<readonly (BookingTrendPoint & { group?: string | null })[]>;
   range(): Promise<BookingCoverage>;
+  /** The area with this ODS code a page can be narrowed to (today's structure), or null when there is none. */
+  area(code: string): Promise<BookingAreaOption | null>;
+  /** The areas the pages' forms offer: today's regions, ICBs and sub-ICB locations. */
+  areaOptions(): Promise<readonly BookingAreaOption[]>;
 }
 
-/** The reader over the warehouse: src/query/booking.ts. */
+/** The reader over the warehouse: src/query/booking.ts, and the area index for the areas. */
 export function warehouseBookingReader(db: Warehouse): BookingReader {
   return {
     answer: (q) => bookingAnswer(db, q),
     series: (q) => bookingSeries(db, { ...q, grain: q.grain === 'week' ? 'week' : 'month' }),
     range: () => bookingRange(db),
+    area: (code) => bookingAreaOf(db, code),
+    areaOptions: async () => {
+      const out: BookingAreaOption[] = [];
+      for (const level of ['region', 'icb', 'sub_icb'] as const)
+        for (const row of await areasOfSelection(db, { level, within: null })) {
+          const grouping = bookingAreaGroupingOf(row.level)!;
+          out.push({
+            level: grouping,
+            code: row.code,
+            name: areaLabel({ name: row.name, placeName: row.place_name }),
+          });
+        }
+      return out;
+    },
   };
 }
 
@@ -110,15 +136,37 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
 
   const measureOr404 = (id: string): BookingMeasure | undefined => bookingMeasure(id);
 
+  /** The area asked for (null: every case), or a problem message when no area has the code. */
+  async function resolveArea(
+    code: string | undefined,
+  ): Promise<{ problem: string } | { area: BookingAreaOption | null }> {
+    if (!code) return { area: null };
+    const area = await reader.area(code.toUpperCase());
+    if (!area)
+      return {
+        problem: `No region, ICB, sub-ICB location, PCN or GP practice has the ODS code "${code}". Choose an area from the list, or leave it out for every case.`,
+      };
+    return { area };
+  }
+
   app.get('/booking', { schema: { querystring: BOOKING_SUMMARY_QUERY } }, async (request, reply) => {
     const q = request.query as RangeQuery & { view?: BookingSide };
     const range = await resolveRange(q);
     if ('problem' in range) return badRequest(request, reply, range.problem);
+    const narrowed = await resolveArea(q.area);
+    if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
+    const { area } = narrowed;
     const side: BookingSide = q.view ?? 'consumer';
     const totals = new Map<string, BookingRow>();
     if (rangeHasData(range.coverage, range.from, range.to)) {
       for (const m of measuresOf(side)) {
-        const rows = await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy: 'none' });
+        const rows = await reader.answer({
+          measure: m.id,
+          from: range.from,
+          to: range.to,
+          groupBy: 'none',
+          ...(area ? { area } : {}),
+        });
         const total = rows.find((r) => r.group === null) ?? rows[0];
         if (total) totals.set(m.id, total);
       }
@@ -129,12 +177,14 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       to: range.to,
       coverage: range.coverage,
       totals,
+      area,
+      areaOptions: await reader.areaOptions(),
       demo: await isDemo(),
     });
     return html(
       reply,
       renderer.page('booking/booking.njk', {
-        pageTitle: `Urgent care booking: ${view.sideWord.toLowerCase()} view, ${view.rangeTitle}`,
+        pageTitle: `Urgent care booking: ${view.sideWord.toLowerCase()} view, ${view.rangeTitle}${area ? `, ${area.name}` : ''}`,
         view,
         bookingNav: true,
       }),
@@ -148,17 +198,16 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
       const q = request.query as RangeQuery & { groupBy?: BookingGrouping; grain?: Grain };
-      const groupBy = q.groupBy ?? defaultGroupingOf(m);
-      if (groupBy !== 'none' && !m.groupings.includes(groupBy))
-        return badRequest(
-          request,
-          reply,
-          `${m.id} cannot be grouped by ${groupBy}: choose one of ${['none', ...m.groupings].join(', ')}.`,
-        );
+      const narrowed = await resolveArea(q.area);
+      if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
+      const { area } = narrowed;
+      const groupBy = groupingAsked(m, q.groupBy, area);
+      if ('problem' in groupBy) return badRequest(request, reply, groupBy.problem);
       const range = await resolveRange(q);
       if ('problem' in range) return badRequest(request, reply, range.problem);
       const grain: Grain = q.grain ?? 'month';
       const hasData = rangeHasData(range.coverage, range.from, range.to);
+      const within = area ? { area } : {};
       let total: BookingRow | null = null;
       let rows: readonly BookingRow[] = [];
       if (hasData) {
@@ -167,19 +216,28 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
           from: range.from,
           to: range.to,
           groupBy: 'none',
+          ...within,
         });
         total = totals.find((r) => r.group === null) ?? totals[0] ?? null;
-        if (groupBy !== 'none')
-          rows = await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy });
+        if (groupBy.groupBy !== 'none')
+          rows = await reader.answer({
+            measure: m.id,
+            from: range.from,
+            to: range.to,
+            groupBy: groupBy.groupBy,
+            ...within,
+          });
       }
       const span = trendRange(range.coverage, range.to);
-      const trend = span ? await readSeries(reader, m.id, span.from, span.to, grain) : [];
+      const trend = span ? await readSeries(reader, m.id, span.from, span.to, grain, area) : [];
       const view = buildBookingMeasureView({
         measure: m,
         from: range.from,
         to: range.to,
-        groupBy,
+        groupBy: groupBy.groupBy,
         grain,
+        area,
+        areaOptions: await reader.areaOptions(),
         coverage: range.coverage,
         total,
         rows,
@@ -191,7 +249,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       return html(
         reply,
         renderer.page('booking/booking-measure.njk', {
-          pageTitle: `${m.title} (${m.id}), ${view.rangeTitle}`,
+          pageTitle: `${m.title} (${m.id}), ${view.rangeTitle}${area ? `, ${area.name}` : ''}`,
           view,
           bookingNav: true,
         }),
@@ -206,13 +264,22 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
       const q = request.query as RangeQuery & { groupBy?: BookingGrouping };
-      const groupBy = q.groupBy ?? defaultGroupingOf(m);
-      if (groupBy !== 'none' && !m.groupings.includes(groupBy))
-        return badRequest(request, reply, `${m.id} cannot be grouped by ${groupBy}.`);
+      const narrowed = await resolveArea(q.area);
+      if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
+      const { area } = narrowed;
+      const asked = groupingAsked(m, q.groupBy, area);
+      if ('problem' in asked) return badRequest(request, reply, asked.problem);
+      const { groupBy } = asked;
       const range = await resolveRange(q);
       if ('problem' in range) return badRequest(request, reply, range.problem);
       const rows = rangeHasData(range.coverage, range.from, range.to)
-        ? await reader.answer({ measure: m.id, from: range.from, to: range.to, groupBy })
+        ? await reader.answer({
+            measure: m.id,
+            from: range.from,
+            to: range.to,
+            groupBy,
+            ...(area ? { area } : {}),
+          })
         : [];
       const body = toCsv(
         BOOKING_CSV_COLUMNS,
@@ -227,7 +294,14 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       );
       return csv(
         reply,
-        csvFilename(['booking', m.id, groupBy === 'none' ? null : groupBy, range.from, range.to]),
+        csvFilename([
+          'booking',
+          m.id,
+          area ? area.code : null,
+          groupBy === 'none' ? null : groupBy,
+          range.from,
+          range.to,
+        ]),
         body,
       );
     },
@@ -242,11 +316,13 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
       const q = request.query as RangeQuery & { grain?: Grain; groupBy?: BookingGrouping };
       if (q.groupBy && q.groupBy !== 'none')
         return badRequest(request, reply, 'The series download is for the total: leave groupBy out.');
+      const narrowed = await resolveArea(q.area);
+      if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
       const range = await resolveRange(q);
       if ('problem' in range) return badRequest(request, reply, range.problem);
       const grain: Grain = q.grain ?? 'month';
       const points = rangeHasData(range.coverage, range.from, range.to)
-        ? await readSeries(reader, m.id, range.from, range.to, grain)
+        ? await readSeries(reader, m.id, range.from, range.to, grain, narrowed.area)
         : [];
       const body = toCsv(
         ['measure', 'period_start', 'period_end', 'count', 'paired', 'ratio'],
@@ -259,7 +335,11 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
           ratio: p.ratio,
         })),
       );
-      return csv(reply, csvFilename(['booking', m.id, grain, range.from, range.to]), body);
+      return csv(
+        reply,
+        csvFilename(['booking', m.id, narrowed.area?.code ?? null, grain, range.from, range.to]),
+        body,
+      );
     },
   );
 
@@ -315,14 +395,38 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
   });
 }
 
+/**
+ * The grouping a measure page or CSV shows: the one asked for, or the measure's default (the total when the
+ * default cannot be narrowed to the area); a problem message when the measure cannot be grouped so.
+ */
+function groupingAsked(
+  m: BookingMeasure,
+  asked: BookingGrouping | undefined,
+  area: BookingAreaOption | null,
+): { problem: string } | { groupBy: BookingGrouping } {
+  const allowed: BookingGrouping[] = area ? bookingGroupingsWithin(m, area) : ['none', ...m.groupings];
+  if (asked === undefined) {
+    const fallback = defaultGroupingOf(m);
+    return { groupBy: allowed.includes(fallback) ? fallback : 'none' };
+  }
+  if (!allowed.includes(asked))
+    return {
+      problem: area
+        ? `${m.id} narrowed to ${area.name} cannot be grouped by ${asked}: choose one of ${allowed.join(', ')}.`
+        : `${m.id} cannot be grouped by ${asked}: choose one of ${allowed.join(', ')}.`,
+    };
+  return { groupBy: asked };
+}
+
 async function readSeries(
   reader: BookingReader,
   measure: string,
   from: string,
   to: string,
   grain: Grain,
+  area: BookingAreaOption | null = null,
 ): Promise<BookingTrendPoint[]> {
-  const points = await reader.series({ measure, from, to, grain });
+  const points = await reader.series({ measure, from, to, grain, ...(area ? { area } : {}) });
   return points
     .filter((p) => p.group === undefined || p.group === null)
     .slice()

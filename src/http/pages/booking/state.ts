@@ -13,10 +13,18 @@ export const DATE = {
   description: 'must be a date like 2025-12-01',
 };
 
+/** The area a page is narrowed to: the ODS code of a region, ICB, sub-ICB location, PCN or practice. */
+export const AREA = {
+  type: 'string',
+  maxLength: 12,
+  pattern: '^[A-Za-z0-9]*$',
+  description: 'must be the ODS code of a region, ICB, sub-ICB location, PCN or GP practice',
+};
+
 export const BOOKING_SUMMARY_QUERY = {
   type: 'object',
   additionalProperties: false,
-  properties: { view: { type: 'string', enum: ['consumer', 'provider'] }, from: DATE, to: DATE },
+  properties: { view: { type: 'string', enum: ['consumer', 'provider'] }, from: DATE, to: DATE, area: AREA },
 } as const;
 
 export const BOOKING_MEASURE_QUERY = {
@@ -27,6 +35,7 @@ export const BOOKING_MEASURE_QUERY = {
     to: DATE,
     groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
     grain: { type: 'string', enum: ['week', 'month'] },
+    area: AREA,
   },
 } as const;
 
@@ -47,6 +56,7 @@ export const MEASURE_PARAMS = {
 export interface RangeQuery {
   from?: string;
   to?: string;
+  area?: string;
 }
 
 /** Checks a page's from/to (both optional, YYYY-MM-DD); returns the problem or null. */

@@ -177,6 +177,8 @@ describe('page views', () => {
       to: '2025-12-31',
       coverage,
       totals,
+      area: null,
+      areaOptions: [],
       demo: true,
     });
     const first = v.items[0]!;
@@ -189,6 +191,8 @@ describe('page views', () => {
       to: '2024-01-31',
       coverage,
       totals,
+      area: null,
+      areaOptions: [],
       demo: false,
     });
     expect(empty.hasData).toBe(false);
@@ -200,6 +204,8 @@ describe('page views', () => {
       to: '2024-01-31',
       coverage: { first: null, last: null },
       totals,
+      area: null,
+      areaOptions: [],
       demo: false,
     });
     expect(never.noDataText).toBe('No data: no booking events are loaded yet.');
@@ -225,6 +231,8 @@ describe('page views', () => {
       ],
       trendFrom: '2025-10-01',
       trendTo: '2025-12-14',
+      area: null,
+      areaOptions: [],
       demo: false,
     });
     expect(v.table!.caption).toBe(
@@ -233,10 +241,13 @@ describe('page views', () => {
     expect(v.table!.rows[0]).toEqual({
       group: 'A81001',
       name: 'The Practice',
+      // A practice's row leads to the same measure for its patients alone; Unknown's leads nowhere.
+      href: '/booking/measure/rep-cons-01?from=2025-12-01&to=2025-12-31&area=A81001',
       count: '1,000',
       paired: '1,200',
       ratio: '83.3%',
     });
+    expect(v.table!.rows[1]!.href).toBeNull();
     expect(v.trend!.rows.map((r) => r.period)).toEqual([
       'October 2025',
       'November 2025',
@@ -245,6 +256,69 @@ describe('page views', () => {
     expect(v.trend!.svg).toContain('<svg');
     expect(v.csvHref).toBe('/booking/measure/rep-cons-01/csv?from=2025-12-01&to=2025-12-31&groupBy=practice');
     expect(v.groupItems.map((g) => g.value)).not.toContain('error');
+  });
+
+  it('narrowed to an area: links keep it, the form lists it, groupings are the areas below it', () => {
+    const options = [
+      { level: 'region' as const, code: 'Y63', name: 'North East and Yorkshire' },
+      { level: 'icb' as const, code: 'QWO', name: 'NHS West Yorkshire Integrated Care Board' },
+      { level: 'sub-icb' as const, code: '15F', name: 'Leeds — NHS West Yorkshire ICB - 15F' },
+    ];
+    const icb = options[1]!;
+    const totals = new Map([['rep-cons-01', row('rep-cons-01', 120, 150)]]);
+    const v = buildBookingSummaryView({
+      side: 'consumer',
+      from: '2025-12-01',
+      to: '2025-12-31',
+      coverage,
+      totals,
+      area: icb,
+      areaOptions: options,
+      demo: false,
+    });
+    expect(v.areaWords).toBe(', for patients registered in NHS West Yorkshire Integrated Care Board (QWO)');
+    expect(v.areaNote).toMatch(/not known are in no area/);
+    expect(v.items[0]!.href).toBe('/booking/measure/rep-cons-01?from=2025-12-01&to=2025-12-31&area=QWO');
+    expect(v.sideLinks[1]!.href).toBe('/booking?view=provider&from=2025-12-01&to=2025-12-31&area=QWO');
+    expect(v.picks[0]!.href).toBe('/booking?view=consumer&from=2025-12-01&to=2025-12-31&area=QWO');
+    expect(v.areaChoices.groups.map((g) => g.label)).toEqual([
+      'England',
+      'NHS England regions',
+      'Integrated care boards',
+      'Sub-ICB locations',
+    ]);
+    const selected = v.areaChoices.groups.flatMap((g) => g.items).filter((i) => i.selected);
+    expect(selected).toEqual([
+      { value: 'QWO', text: 'NHS West Yorkshire Integrated Care Board (QWO)', selected: true },
+    ]);
+    // A PCN reached by a link is listed so that the form keeps it.
+    const pcn = { level: 'pcn' as const, code: 'U12345', name: 'Leeds Central PCN' };
+    const w = buildBookingMeasureView({
+      measure: m('rep-cons-06'),
+      from: '2025-12-01',
+      to: '2025-12-31',
+      groupBy: 'none',
+      grain: 'week',
+      coverage,
+      total: row('rep-cons-06', 4, null),
+      rows: [],
+      trend: [],
+      trendFrom: '2025-10-01',
+      trendTo: '2025-12-31',
+      area: pcn,
+      areaOptions: options,
+      demo: false,
+    });
+    expect(w.groupItems.map((g) => g.value)).toEqual(['none', 'practice']);
+    expect(w.areaChoices.groups.at(-1)).toEqual({
+      label: 'Primary care networks',
+      items: [{ value: 'U12345', text: 'Leeds Central PCN (U12345)', selected: true }],
+    });
+    expect(w.csvHref).toBe(
+      '/booking/measure/rep-cons-06/csv?from=2025-12-01&to=2025-12-31&area=U12345&groupBy=none',
+    );
+    expect(w.allAreasHref).toBe('/booking/measure/rep-cons-06?from=2025-12-01&to=2025-12-31&grain=week');
+    expect(w.picks[0]!.href).toContain('area=U12345');
   });
 
   it('breach: bookings and slots per disposition with its time frame', () => {

@@ -9,9 +9,12 @@
  * zero and is shown as 0.
  */
 import {
+  BOOKING_AREA_GROUPINGS,
   BOOKING_GROUPINGS,
   BOOKING_MEASURES,
+  bookingGroupingsWithin,
   defaultGroupingOf,
+  type BookingAreaGrouping,
   DISPOSITION_MINUTES,
   type BookingGrouping,
   type BookingMeasure,
@@ -341,6 +344,79 @@ export function bookingRangeView(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Narrowing to an area (the cases of patients registered at its practices)
+
+/** An area the booking pages can be narrowed to, as they name it. */
+export interface BookingAreaOption {
+  readonly level: BookingAreaGrouping;
+  readonly code: string;
+  /** The name shown (a sub-ICB location with its place, ADR 0028). */
+  readonly name: string;
+}
+
+/** The area choices of a page's form: every case first, then regions, ICBs and sub-ICB locations. */
+export interface BookingAreaChoices {
+  readonly groups: readonly {
+    readonly label: string;
+    readonly items: readonly { value: string; text: string; selected: boolean }[];
+  }[];
+}
+
+const AREA_GROUP_LABELS: Readonly<Record<BookingAreaGrouping, string>> = {
+  region: 'NHS England regions',
+  icb: 'Integrated care boards',
+  'sub-icb': 'Sub-ICB locations',
+  pcn: 'Primary care networks',
+  practice: 'GP practices',
+};
+
+/**
+ * The form's choices: "All of England" and the options by level. An area reached by a link at a level the
+ * form does not list (a PCN or practice from a grouped table) is listed too, so the form keeps it.
+ */
+export function bookingAreaChoices(
+  options: readonly BookingAreaOption[],
+  selected: BookingAreaOption | null,
+): BookingAreaChoices {
+  const all =
+    selected && !options.some((o) => o.level === selected.level && o.code === selected.code)
+      ? [...options, selected]
+      : options;
+  return {
+    groups: [
+      {
+        label: 'England',
+        items: [{ value: '', text: 'All of England (every case)', selected: selected === null }],
+      },
+      ...BOOKING_AREA_GROUPINGS.map((level) => ({
+        label: AREA_GROUP_LABELS[level],
+        items: all
+          .filter((o) => o.level === level)
+          .map((o) => ({
+            value: o.code,
+            text: `${o.name} (${o.code})`,
+            selected: selected !== null && selected.code === o.code && selected.level === level,
+          })),
+      })).filter((g) => g.items.length > 0),
+    ],
+  };
+}
+
+/** "patients registered in NHS West Yorkshire Integrated Care Board (QWO)" */
+export function bookingAreaPhrase(area: BookingAreaOption): string {
+  return `patients registered in ${area.name} (${area.code})`;
+}
+
+/** What a page narrowed to an area says about the cases it counts. */
+export function bookingAreaNote(area: BookingAreaOption): string {
+  return (
+    `Only the cases of ${bookingAreaPhrase(area)}: their registered GP practice is in it on today's structure. ` +
+    `Cases whose registered practice is not known are in no area. Appointment slots made available are a ` +
+    `provider's figure, not an area's, so they are not given here.`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Summary page
 
 export interface SummaryItem {
@@ -356,6 +432,12 @@ export interface SummaryItem {
 export interface BookingSummaryView extends BookingRangeView {
   readonly side: BookingSide;
   readonly sideWord: string;
+  /** The area the figures are narrowed to, or null for every case. */
+  readonly area: BookingAreaOption | null;
+  /** "for patients registered in …" (empty for every case), after the range in headings. */
+  readonly areaWords: string;
+  readonly areaNote: string | null;
+  readonly areaChoices: BookingAreaChoices;
   readonly items: readonly SummaryItem[];
   readonly sideLinks: readonly { text: string; href: string; current: boolean }[];
   readonly breachHref: string;
@@ -369,6 +451,9 @@ export interface BookingSummaryInput {
   readonly coverage: BookingCoverage;
   /** The total row of each measure of the side (missing when the range has no data). */
   readonly totals: ReadonlyMap<string, BookingRow>;
+  readonly area: BookingAreaOption | null;
+  /** The areas the form offers. */
+  readonly areaOptions: readonly BookingAreaOption[];
   readonly demo: boolean;
 }
 
@@ -377,12 +462,13 @@ export function measuresOf(side: BookingSide): BookingMeasure[] {
 }
 
 export function buildBookingSummaryView(input: BookingSummaryInput): BookingSummaryView {
-  const { side, from, to, coverage } = input;
+  const { side, from, to, coverage, area } = input;
+  const areaCode = area?.code;
   const range = bookingRangeView(
     coverage,
     from,
     to,
-    (f, t) => `/booking?${bookingQueryString({ view: side, from: f, to: t })}`,
+    (f, t) => `/booking?${bookingQueryString({ view: side, from: f, to: t, area: areaCode })}`,
   );
   const { hasData } = range;
   const items = measuresOf(side).map((m): SummaryItem => {
@@ -394,17 +480,21 @@ export function buildBookingSummaryView(input: BookingSummaryInput): BookingSumm
       count: row ? formatCount(row.count) : 'no data',
       paired: m.paired === null ? null : row ? formatCount(row.paired) : 'no data',
       ratio: m.paired === null ? null : row ? formatRatio(m, row.ratio) : 'no data',
-      href: `/booking/measure/${m.id}?${bookingQueryString({ from, to })}`,
+      href: `/booking/measure/${m.id}?${bookingQueryString({ from, to, area: areaCode })}`,
     };
   });
   return {
     ...range,
     side,
     sideWord: side === 'consumer' ? 'Consumer' : 'Provider',
+    area,
+    areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
+    areaNote: area ? bookingAreaNote(area) : null,
+    areaChoices: bookingAreaChoices(input.areaOptions, area),
     items,
     sideLinks: (['consumer', 'provider'] as const).map((s) => ({
       text: s === 'consumer' ? 'Consumer view (NHS 111 and CAS)' : 'Provider view (GP, UTC, pharmacy)',
-      href: `/booking?${bookingQueryString({ view: s, from, to })}`,
+      href: `/booking?${bookingQueryString({ view: s, from, to, area: areaCode })}`,
       current: s === side,
     })),
     breachHref: `/booking/breach?${bookingQueryString({ from, to })}`,
@@ -418,6 +508,8 @@ export function buildBookingSummaryView(input: BookingSummaryInput): BookingSumm
 export interface BookingTableRow {
   readonly group: string;
   readonly name: string | null;
+  /** The same measure narrowed to this area (rows of an area grouping, but Unknown). */
+  readonly href: string | null;
   readonly count: string;
   readonly paired: string | null;
   readonly ratio: string | null;
@@ -426,6 +518,12 @@ export interface BookingTableRow {
 export interface BookingMeasureView extends BookingRangeView {
   readonly measure: BookingMeasure;
   readonly sentence: string;
+  readonly area: BookingAreaOption | null;
+  readonly areaWords: string;
+  readonly areaNote: string | null;
+  readonly areaChoices: BookingAreaChoices;
+  /** The same measure for every case (null when not narrowed). */
+  readonly allAreasHref: string | null;
   readonly groupBy: BookingGrouping;
   readonly groupItems: readonly { value: string; text: string; selected: boolean }[];
   readonly grain: Grain;
@@ -464,6 +562,8 @@ export interface BookingMeasureInput {
   readonly trend: readonly BookingTrendPoint[];
   readonly trendFrom: string;
   readonly trendTo: string;
+  readonly area: BookingAreaOption | null;
+  readonly areaOptions: readonly BookingAreaOption[];
   readonly demo: boolean;
 }
 
@@ -477,22 +577,29 @@ export function trendRange(coverage: BookingCoverage, to: string): { from: strin
   return { from, to: end };
 }
 
-export function groupingsOf(measure: BookingMeasure): BookingGrouping[] {
+/** The groupings a measure's page offers: all of the measure's, or those within the area it is narrowed to. */
+export function groupingsOf(
+  measure: BookingMeasure,
+  area: BookingAreaOption | null = null,
+): BookingGrouping[] {
+  if (area) return bookingGroupingsWithin(measure, area);
   return BOOKING_GROUPINGS.filter((g) => g === 'none' || measure.groupings.includes(g));
 }
 
 export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeasureView {
-  const { measure: m, from, to, groupBy, grain, coverage } = input;
+  const { measure: m, from, to, groupBy, grain, coverage, area } = input;
+  const areaCode = area?.code;
   const range = bookingRangeView(
     coverage,
     from,
     to,
     (f, t) =>
-      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain })}`,
+      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain, area: areaCode })}`,
   );
   const { hasData } = range;
   const total = hasData ? input.total : null;
-  const q = { from, to };
+  const q = { from, to, area: areaCode };
+  const isAreaGrouping = (BOOKING_AREA_GROUPINGS as readonly string[]).includes(groupBy);
   const groupColumn = GROUP_COLUMN[groupBy];
   const table =
     groupBy === 'none' || !hasData
@@ -504,6 +611,10 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
           rows: input.rows.map((r) => ({
             group: r.group ?? 'Total',
             name: r.groupName ?? null,
+            href:
+              isAreaGrouping && r.group !== null && r.group !== 'Unknown'
+                ? `/booking/measure/${m.id}?${bookingQueryString({ from, to, grain: grain === 'month' ? undefined : grain, area: r.group })}`
+                : null,
             count: formatCount(r.count),
             paired: m.paired === null ? null : formatCount(r.paired),
             ratio: m.paired === null ? null : formatRatio(m, r.ratio),
@@ -531,22 +642,29 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
         height: 240,
         className: 'app-chart__svg--narrow',
       }),
-      caption: `${m.title} by ${grain}, ${formatDate(input.trendFrom)} to ${formatDate(input.trendTo)}`,
+      caption: `${m.title} by ${grain}, ${formatDate(input.trendFrom)} to ${formatDate(input.trendTo)}${area ? `, ${bookingAreaPhrase(area)}` : ''}`,
       rows: input.trend.map((p) => ({
         period: formatPeriod(grain, naturalPeriod(grain, p).start) + periodCut(grain, p),
         count: formatCount(p.count),
         paired: m.paired === null ? null : formatCount(p.paired),
         ratio: m.paired === null ? null : formatRatio(m, p.ratio),
       })),
-      csvHref: `/booking/measure/${m.id}/series.csv?${bookingQueryString({ from: input.trendFrom, to: input.trendTo, grain })}`,
+      csvHref: `/booking/measure/${m.id}/series.csv?${bookingQueryString({ from: input.trendFrom, to: input.trendTo, grain, area: areaCode })}`,
     };
   }
   return {
     ...range,
     measure: m,
     sentence: bookingSentence(m, total, from, to),
+    area,
+    areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
+    areaNote: area ? bookingAreaNote(area) : null,
+    areaChoices: bookingAreaChoices(input.areaOptions, area),
+    allAreasHref: area
+      ? `/booking/measure/${m.id}?${bookingQueryString({ from, to, grain: grain === 'month' ? undefined : grain })}`
+      : null,
     groupBy,
-    groupItems: groupingsOf(m).map((g) => ({
+    groupItems: groupingsOf(m, area).map((g) => ({
       value: g,
       text: BOOKING_GROUPING_LABELS[g],
       selected: g === groupBy,

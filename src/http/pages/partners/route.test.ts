@@ -387,6 +387,18 @@ describe('the pages', () => {
       expect(change).toBe('–');
     }
     expect(cellsOf(html, 'partners-events-providers')[0]![3]).toBe('Last 4 weeks on a year earlier');
+    // Services read in sentence case, as the original workbook showed them; each service the events name.
+    const services = cellsOf(html, 'partners-events-services').slice(1);
+    const named = new Set(clicks.map((e) => `${e.provider}|${e.service}`));
+    expect(services.length).toBe(named.size);
+    for (const [provider, service] of services) {
+      expect(service, provider).toMatch(/^[A-Z][a-z0-9 ]*$/);
+      const raw = [...named].find((k) => {
+        const [p, s] = k.split('|') as [string, string];
+        return p === provider && s.toLowerCase() === service!.replaceAll(' ', '').toLowerCase();
+      });
+      expect(raw, `${provider} ${service}`).toBeDefined();
+    }
     expect(html).not.toContain('a year earlier (');
     expect(html).toContain(
       'href="/api/v1/partners?level=icb&amp;code=QA1&amp;grain=week&amp;from=2026-09-28&amp;to=2026-11-08&amp;source=feed&amp;format=csv"',

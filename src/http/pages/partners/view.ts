@@ -6,6 +6,7 @@
  */
 import { LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
 import type { Grain } from '../../../domain/metric-definition.ts';
+import { jumpOffServiceLabel } from '../../../domain/jump-offs.ts';
 import { NO_DATA_TEXT } from '../../../domain/no-data.ts';
 import { YEAR_ON_YEAR_PERIODS, yearOnYear, type YearOnYear } from '../../../domain/time-range.ts';
 import { renderLineChart } from '../../../web/charts/line-chart.ts';
@@ -232,7 +233,7 @@ export function buildPartnersView(r: AreaRangeView, sources: JumpOffSourceInput[
         serviceHead: ['Provider', 'Service', 'Jump-offs', 'Share', changeHead],
         serviceRows: s.services.map((l) => [
           l.provider,
-          l.service ?? '',
+          jumpOffServiceLabel(l.service ?? ''),
           count(l.total),
           share(l.share),
           signedChange(yearOnYear(r.grain, s.periods, l.values)),
