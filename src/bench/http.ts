@@ -283,7 +283,9 @@ export async function uncachedUrls(
     ['Organ donation (ICB)', `/areas/icb/${icb}/organ-donation`],
     ['GP system suppliers (ICB)', `/areas/icb/${icb}/suppliers`],
     ['Booking', '/booking'],
+    ['Booking for an ICB', `/booking?area=${icb}`],
     ['Booking measure', '/booking/measure/rep-cons-01'],
+    ['Booking measure for an ICB, by practice', `/booking/measure/rep-cons-01?area=${icb}&groupBy=practice`],
     ['Booking breach', '/booking/breach'],
     ['Official statistics', '/official'],
     ['Dictionary', '/dictionary'],
@@ -331,6 +333,10 @@ export async function uncachedUrls(
     [
       'booking (a month by service)',
       `/api/v1/booking?measure=rep-cons-01&from=${from}&to=${lastBooking}&groupBy=service`,
+    ],
+    [
+      'booking (an ICB by practice)',
+      `/api/v1/booking?measure=rep-cons-01&from=${from}&to=${lastBooking}&area=${icb}&groupBy=practice`,
     ],
     ['OpenAPI document', '/api/v1/openapi.json'],
   ];
