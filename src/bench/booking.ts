@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { initialise, openWarehouse } from '../app/bootstrap.ts';
 import { loadConfig } from '../config.ts';
-import type { BookingArea, BookingGrouping } from '../domain/booking.ts';
+import { BOOKING_MEASURES, type BookingArea, type BookingGrouping } from '../domain/booking.ts';
 import {
   generateBookingJourneys,
   NATIONAL_BOOKING_CASES_PER_DAY,
@@ -23,7 +23,7 @@ import {
 } from '../demo/booking-journeys.ts';
 import { loadDemoPractices } from '../demo/generate.ts';
 import { ingestBookingEventFile, rebuildBookingDaily } from '../ingest/booking.ts';
-import { bookingAnswer, bookingSeries } from '../query/booking.ts';
+import { bookingAnswer, bookingSeries, bookingTotals } from '../query/booking.ts';
 import { sqlLiteral } from '../warehouse/sql.ts';
 
 /** The year of journeys generated and ingested (the copies are made from it). */
@@ -168,6 +168,24 @@ export async function runBookingBench(opts: { memoryLimit: string; scale?: numbe
       worst = Math.max(worst, seconds);
       console.log(
         `bookingAnswer ${q.measure} ${q.label.padEnd(34)} ${seconds.toFixed(3).padStart(7)} s  (${rows.length} rows)`,
+      );
+    }
+    // A summary page's question: every consumer measure's total at once, for England and for one ICB.
+    const consumer = BOOKING_MEASURES.filter((m) => m.side === 'consumer').map((m) => m.id);
+    for (const [label, area] of [
+      ['December, England', undefined],
+      ['December, one ICB (QWO)', { level: 'icb', code: 'QWO' }],
+    ] as const) {
+      const question = {
+        measures: consumer,
+        from: '2025-12-01',
+        to: '2025-12-31',
+        ...(area ? { area } : {}),
+      };
+      const [totals, seconds] = await medianOfThree(() => bookingTotals(db, question));
+      worst = Math.max(worst, seconds);
+      console.log(
+        `bookingTotals 12 consumer measures ${label.padEnd(26)} ${seconds.toFixed(3).padStart(7)} s  (${totals.size} totals)`,
       );
     }
     const series: { label: string; grain: 'week' | 'month'; groupBy: BookingGrouping }[] = [

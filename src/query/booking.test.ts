@@ -20,7 +20,7 @@ import {
 } from '../domain/booking.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { BookingQueryError, bookingAnswer, bookingRange, bookingSeries } from './booking.ts';
+import { BookingQueryError, bookingAnswer, bookingRange, bookingSeries, bookingTotals } from './booking.ts';
 
 // ---------- fixture: areas ----------
 const ANCESTRY: Record<string, { pcn: string; subIcb: string; icb: string; region: string }> = {
@@ -647,6 +647,39 @@ describe('booking measures against a brute force', () => {
         });
       }
     }
+  });
+
+  it('totals of every measure at once equal each measure asked alone (and so the brute force)', async () => {
+    const ids = BOOKING_MEASURES.map((m) => m.id);
+    const areas: (BookingArea | undefined)[] = [
+      undefined,
+      { level: 'icb', code: 'QHM' },
+      { level: 'practice', code: 'C83001' },
+    ];
+    let nonZero = 0;
+    for (const [from, to] of RANGES) {
+      for (const area of areas) {
+        const totals = await bookingTotals(db, { measures: ids, from, to, ...(area ? { area } : {}) });
+        expect([...totals.keys()]).toEqual(ids);
+        for (const id of ids) {
+          const [alone] = await bookingAnswer(db, {
+            measure: id,
+            from,
+            to,
+            groupBy: 'none',
+            ...(area ? { area } : {}),
+          });
+          expect(totals.get(id), `${id} ${from} to ${to} ${area?.code ?? 'England'}`).toEqual(alone);
+          if (alone!.count > 0) nonZero += 1;
+        }
+      }
+    }
+    expect(nonZero).toBeGreaterThan(60);
+    // Nothing loaded for the range: no totals at all, not zeros.
+    expect((await bookingTotals(db, { measures: ids, from: '2024-01-01', to: '2024-12-31' })).size).toBe(0);
+    await expect(
+      bookingTotals(db, { measures: ['rep-cons-99'], from: '2025-01-01', to: '2025-01-31' }),
+    ).rejects.toThrow(BookingQueryError);
   });
 
   it('no data is not zero: a range with no events loaded is empty; inside it, a total of 0', async () => {

@@ -41,6 +41,7 @@ export interface BookingSeriesQuery {
 }
 
 interface MeasureRow {
+  measure: string;
   period_start: string | null;
   grp: string | null;
   group_name: string | null;
@@ -94,7 +95,7 @@ async function coveredSpan(
 
 async function measureRows(
   db: Warehouse,
-  measure: string,
+  measures: readonly string[],
   groupBy: BookingGrouping,
   from: string,
   to: string,
@@ -103,7 +104,15 @@ async function measureRows(
 ): Promise<MeasureRow[]> {
   // The area's level as area_ancestry names it ('sub-icb' → 'sub_icb'); '' for every case.
   const level = area ? (area.level === 'sub-icb' ? 'sub_icb' : area.level) : '';
-  return db.all<MeasureRow>(bookingSql.measure, [measure, groupBy, from, to, grain, level, area?.code ?? '']);
+  return db.all<MeasureRow>(bookingSql.measure, [
+    measures.join(','),
+    groupBy,
+    from,
+    to,
+    grain,
+    level,
+    area?.code ?? '',
+  ]);
 }
 
 function figures(
@@ -137,7 +146,7 @@ export async function bookingAnswer(db: Warehouse, q: BookingQuery): Promise<Boo
   const span = await coveredSpan(db, q.from, q.to);
   if (!span) return [];
   // Slot availability is read over the same span as the events, so that a series adds up to the answer.
-  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, 'none', q.area);
+  const rows = await measureRows(db, [q.measure], groupBy, span.from, span.to, 'none', q.area);
   if (groupBy === 'none') {
     const r = rows[0];
     return [
@@ -159,6 +168,31 @@ export async function bookingAnswer(db: Warehouse, q: BookingQuery): Promise<Boo
 }
 
 /**
+ * The totals of several measures over [from, to] in one reading of the daily figures (a summary page's twelve):
+ * the row bookingAnswer gives each with groupBy none, by measure id. Empty when no booking events are loaded
+ * for any date of the range (no data is not zero).
+ */
+export async function bookingTotals(
+  db: Warehouse,
+  q: { measures: readonly string[]; from: string; to: string; area?: BookingArea },
+): Promise<Map<string, BookingRow>> {
+  for (const measure of q.measures) check({ measure, from: q.from, to: q.to, groupBy: 'none', area: q.area });
+  const out = new Map<string, BookingRow>();
+  const span = await coveredSpan(db, q.from, q.to);
+  if (!span || q.measures.length === 0) return out;
+  const rows = await measureRows(db, q.measures, 'none', span.from, span.to, 'none', q.area);
+  for (const measure of q.measures) {
+    const r = rows.find((x) => x.measure === measure);
+    out.set(measure, {
+      measure,
+      group: null,
+      ...figures(measure, r?.count ?? 0, r?.paired ?? 0, r?.slots ?? null),
+    });
+  }
+  return out;
+}
+
+/**
  * A weekly (Monday to Sunday) or monthly series of one measure over [from, to], limited to the dates booking
  * events are loaded for: a point per period (its dates clipped to that span) and group, 0 where a group has
  * nothing in a period. Groups are those with anything in the span.
@@ -170,7 +204,7 @@ export async function bookingSeries(db: Warehouse, q: BookingSeriesQuery): Promi
     throw new BookingQueryError(`grain must be week or month, got "${String(q.grain)}"`);
   const span = await coveredSpan(db, q.from, q.to);
   if (!span) return [];
-  const rows = await measureRows(db, q.measure, groupBy, span.from, span.to, q.grain, q.area);
+  const rows = await measureRows(db, [q.measure], groupBy, span.from, span.to, q.grain, q.area);
   const periods: string[] = [];
   for (let p = periodStart(q.grain, span.from); p <= span.to; p = nextPeriod(q.grain, p)) periods.push(p);
   const groups = new Map<string | null, string | null>();

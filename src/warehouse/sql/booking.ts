@@ -237,45 +237,25 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now()::TIMESTAMP)
 `;
 
 /**
- * One booking MI measure over an inclusive range of Europe/London dates, by period and group: the count and
+ * Booking MI measures over an inclusive range of Europe/London dates, by measure, period and group: the count and
  * the paired count (issue 13; definitions in README "Urgent-care booking MI", attribution in ADR 0020).
- * $1 measure id, $2 grouping (none | service | provider | consumer | practice | pcn | sub-icb | icb | region
- * | disposition | error | service-error: "service — error message"), $3 first date, $4 last date, $5 grain
- * (none | week | month), $6 the level of the area the cases are narrowed to (region | icb | sub_icb | pcn |
- * practice; '' for every case), $7 its code: only the practice rows of its practices are read, so $2 is then
- * none or an area below it, and slot availability, which is a provider's and no area's, is left out.
+ * $1 the measure ids, comma-separated (one, or a page's twelve at once: the daily rows are read and summed
+ * once, and each measure is then one column of the sums, its paired figure another), $2 grouping (none |
+ * service | provider | consumer | practice | pcn | sub-icb | icb | region | disposition | error |
+ * service-error: "service — error message"), $3 first date, $4 last date, $5 grain (none | week | month), $6
+ * the level of the area the cases are narrowed to (region | icb | sub_icb | pcn | practice; '' for every case),
+ * $7 its code: only the practice rows of its practices are read, so $2 is then none or an area below it, and
+ * slot availability, which is a provider's and no area's, is left out.
  * Reads the daily figures (booking_daily, migration 0018, kept by the ingest from the events and their cases'
- * facts: refreshDaily says which events each column counts); a measure is one column, its paired
- * figure another. PCN, sub-ICB, ICB and region come from the practice on today's structure. Slot availability
- * (rep-prov-03's paired figure) comes from booking_slots.
+ * facts: refreshDaily says which events each column counts). PCN, sub-ICB, ICB and region come from the
+ * practice on today's structure. Slot availability (rep-prov-03's paired figure) comes from booking_slots.
  */
 export const measure = query('booking.measure')`
-WITH daily AS (
+WITH asked AS (SELECT unnest(string_split($1, ',')) AS measure),
+daily AS (
   SELECT
-    d.event_date,
-    CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN a.ancestor_code ELSE d.grp END AS grp,
-    CASE $1
-      WHEN 'rep-cons-02' THEN d.ref_no_slot
-      WHEN 'rep-cons-03' THEN d.ref_slots
-      WHEN 'rep-cons-04' THEN d.failed_409
-      WHEN 'rep-cons-05' THEN d.rank_over_1
-      WHEN 'rep-cons-06' THEN d.failed
-      WHEN 'rep-cons-07' THEN d.cancel_in_call
-      WHEN 'rep-cons-08' THEN d.rebooked
-      WHEN 'rep-cons-09' THEN d.cancel_call_back
-      WHEN 'rep-cons-12' THEN d.ref_all_breach
-      WHEN 'rep-prov-04' THEN d.ref_unbooked
-      WHEN 'rep-prov-05' THEN d.cancelled
-      ELSE d.bookings   -- rep-cons-01, -10, -11, rep-prov-01, -02, -03
-    END AS n,
-    CASE $1
-      WHEN 'rep-cons-10' THEN d.slots_ok
-      WHEN 'rep-cons-11' THEN d.slots_breach
-      WHEN 'rep-cons-01' THEN d.referrals
-      WHEN 'rep-prov-02' THEN d.referrals
-      WHEN 'rep-prov-04' THEN d.referrals
-      ELSE 0
-    END AS p
+    d.*,
+    CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN a.ancestor_code ELSE d.grp END AS grp_of
   FROM booking_daily d
   -- The practice's area at the grouping's level (the practice itself for 'practice'), from the closure.
   LEFT JOIN area_ancestry a
@@ -290,36 +270,73 @@ WITH daily AS (
       WHERE w.structure = 'current' AND w.area_level = 'practice' AND w.ancestor_level = $6 AND w.ancestor_code = $7
     ))
 ),
--- Summed straight to the period (none, week or month): grouping by date first would hash every daily row.
-counts AS (
+-- Summed straight to the period (none, week or month) and group: grouping by date first would hash every
+-- daily row.
+sums AS (
   SELECT
     CAST(CASE $5 WHEN 'week' THEN date_trunc('week', event_date) WHEN 'month' THEN date_trunc('month', event_date) END AS DATE)
       AS period_start,
-    grp, sum(n) AS n, sum(p) AS p, NULL::BIGINT AS slots
+    grp_of AS grp,
+    sum(bookings) AS bookings, sum(referrals) AS referrals, sum(ref_unbooked) AS ref_unbooked,
+    sum(ref_no_slot) AS ref_no_slot, sum(ref_slots) AS ref_slots, sum(ref_all_breach) AS ref_all_breach,
+    sum(failed) AS failed, sum(failed_409) AS failed_409, sum(rank_over_1) AS rank_over_1,
+    sum(cancelled) AS cancelled, sum(cancel_in_call) AS cancel_in_call, sum(cancel_call_back) AS cancel_call_back,
+    sum(rebooked) AS rebooked, sum(slots_ok) AS slots_ok, sum(slots_breach) AS slots_breach
   FROM daily
-  WHERE n > 0 OR p > 0
   GROUP BY ALL
+),
+counts AS (
+  SELECT
+    m.measure, s.period_start, s.grp,
+    CASE m.measure
+      WHEN 'rep-cons-02' THEN s.ref_no_slot
+      WHEN 'rep-cons-03' THEN s.ref_slots
+      WHEN 'rep-cons-04' THEN s.failed_409
+      WHEN 'rep-cons-05' THEN s.rank_over_1
+      WHEN 'rep-cons-06' THEN s.failed
+      WHEN 'rep-cons-07' THEN s.cancel_in_call
+      WHEN 'rep-cons-08' THEN s.rebooked
+      WHEN 'rep-cons-09' THEN s.cancel_call_back
+      WHEN 'rep-cons-12' THEN s.ref_all_breach
+      WHEN 'rep-prov-04' THEN s.ref_unbooked
+      WHEN 'rep-prov-05' THEN s.cancelled
+      ELSE s.bookings   -- rep-cons-01, -10, -11, rep-prov-01, -02, -03
+    END AS n,
+    CASE m.measure
+      WHEN 'rep-cons-10' THEN s.slots_ok
+      WHEN 'rep-cons-11' THEN s.slots_breach
+      WHEN 'rep-cons-01' THEN s.referrals
+      WHEN 'rep-prov-02' THEN s.referrals
+      WHEN 'rep-prov-04' THEN s.referrals
+      ELSE 0
+    END AS p,
+    NULL::BIGINT AS slots
+  FROM sums s CROSS JOIN asked m
   UNION ALL
   SELECT
+    'rep-prov-03',
     CAST(CASE $5 WHEN 'week' THEN date_trunc('week', date) WHEN 'month' THEN date_trunc('month', date) END AS DATE),
     CASE $2 WHEN 'service' THEN service_id WHEN 'provider' THEN provider_ods END, 0, 0, sum(slots_available)
   FROM booking_slots
-  WHERE $1 = 'rep-prov-03' AND $6 = '' AND date BETWEEN $3::DATE AND $4::DATE
+  WHERE 'rep-prov-03' IN (SELECT measure FROM asked) AND $6 = '' AND date BETWEEN $3::DATE AND $4::DATE
   GROUP BY ALL
 ),
 answer AS (
   SELECT
+    measure,
     period_start,
     CASE WHEN $2 = 'none' THEN NULL ELSE coalesce(grp, 'Unknown') END AS grp,
     sum(n) AS count,
     sum(p) AS paired,
     sum(slots) AS slots
   FROM counts
+  -- A group is in a measure's answer when the measure counts or pairs anything of it (or it has slots).
+  WHERE n > 0 OR p > 0 OR slots IS NOT NULL
   GROUP BY ALL
 )
 -- Area names for the groupings through the registered practice; a sub-ICB location's with its place first, as
 -- every page labels it ("Leeds — NHS West Yorkshire ICB - 15F", areaLabel).
-SELECT r.period_start, r.grp,
+SELECT r.measure, r.period_start, r.grp,
        CASE WHEN sp.place_name IS NULL THEN ar.name ELSE sp.place_name || ' — ' || ar.name END AS group_name,
        r.count, r.paired, r.slots
 FROM answer r
@@ -328,7 +345,7 @@ LEFT JOIN area ar
                       WHEN 'icb' THEN 'icb' WHEN 'region' THEN 'region' END
   AND ar.area_code = r.grp
 LEFT JOIN sub_icb_place sp ON $2 = 'sub-icb' AND ar.area_code IS NOT NULL AND sp.sub_icb_code = r.grp
-ORDER BY r.period_start, r.grp
+ORDER BY r.measure, r.period_start, r.grp
 `;
 
 /**

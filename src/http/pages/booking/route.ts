@@ -44,7 +44,13 @@ import {
 import { areaLabel } from '../../../domain/areas.ts';
 import type { BookingArea } from '../../../domain/booking.ts';
 import { areasOfSelection } from '../../../query/area-index.ts';
-import { bookingAnswer, bookingAreaOf, bookingRange, bookingSeries } from '../../../query/booking.ts';
+import {
+  bookingAnswer,
+  bookingAreaOf,
+  bookingRange,
+  bookingSeries,
+  bookingTotals,
+} from '../../../query/booking.ts';
 import type { Warehouse } from '../../../warehouse/db.ts';
 import { csvFilename, toCsv } from '../../../domain/csv.ts';
 import { sendError } from '../../errors.ts';
@@ -63,6 +69,13 @@ import {
 /** What the pages read: src/query/booking.ts over the warehouse (or an in-memory stand-in in tests). */
 export interface BookingReader {
   answer(q: BookingQuery): Promise<readonly BookingRow[]>;
+  /** The totals of several measures at once, by measure id (empty when nothing is loaded for the range). */
+  totals(q: {
+    measures: readonly string[];
+    from: string;
+    to: string;
+    area?: BookingArea;
+  }): Promise<ReadonlyMap<string, BookingRow>>;
   /** One point per week (Monday start) or calendar month of the range, for the total (groupBy none). */
   series(q: {
     measure: string;
@@ -82,6 +95,7 @@ export interface BookingReader {
 export function warehouseBookingReader(db: Warehouse): BookingReader {
   return {
     answer: (q) => bookingAnswer(db, q),
+    totals: (q) => bookingTotals(db, q),
     series: (q) => bookingSeries(db, { ...q, grain: q.grain === 'week' ? 'week' : 'month' }),
     range: () => bookingRange(db),
     area: (code) => bookingAreaOf(db, code),
@@ -157,20 +171,15 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
     if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
     const { area } = narrowed;
     const side: BookingSide = q.view ?? 'consumer';
-    const totals = new Map<string, BookingRow>();
-    if (rangeHasData(range.coverage, range.from, range.to)) {
-      for (const m of measuresOf(side)) {
-        const rows = await reader.answer({
-          measure: m.id,
+    // Every measure of the side from one reading of the daily figures.
+    const totals = rangeHasData(range.coverage, range.from, range.to)
+      ? await reader.totals({
+          measures: measuresOf(side).map((m) => m.id),
           from: range.from,
           to: range.to,
-          groupBy: 'none',
           ...(area ? { area } : {}),
-        });
-        const total = rows.find((r) => r.group === null) ?? rows[0];
-        if (total) totals.set(m.id, total);
-      }
-    }
+        })
+      : new Map<string, BookingRow>();
     const view = buildBookingSummaryView({
       side,
       from: range.from,
