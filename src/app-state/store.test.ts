@@ -213,6 +213,24 @@ describe.each(['duckdb', 'postgres'] as const)('app-state store on %s', (engine)
     const page = await store.auditPage(db, 2, 0);
     expect(page.map((r) => r.action)).toEqual(['test.2', 'test.1']);
     expect(page[0]!.at).toEqual(new Date(T0.getTime() + 2000));
+    // Narrowed to an action and to an actor, the same on either engine.
+    for (const [i, actor] of ['u-a', 'u-b', 'u-a'].entries())
+      await store.insertAudit(db, {
+        at: new Date(T0.getTime() + (10 + i) * 1000),
+        actorUserId: actor,
+        action: 'download',
+        target: `/data.csv?n=${i}`,
+        outcome: 'success',
+        detail: null,
+        clientHash: null,
+      });
+    expect(await store.auditCount(db, { action: 'download' })).toBe(3);
+    expect(await store.auditCount(db, { action: 'download', actorUserId: 'u-a' })).toBe(2);
+    expect(await store.auditCount(db, { actorUserId: 'u-b' })).toBe(1);
+    expect(await store.auditCount(db, { action: 'nothing' })).toBe(0);
+    const mine = await store.auditPage(db, 10, 0, { action: 'download', actorUserId: 'u-a' });
+    expect(mine.map((r) => r.target)).toEqual(['/data.csv?n=2', '/data.csv?n=0']);
+    expect(await store.auditActions(db)).toEqual(['download', 'test.0', 'test.1', 'test.2']);
   });
 
   it('keeps the first signing key written', async () => {

@@ -390,7 +390,18 @@ export interface AuditRow extends AuditEntry {
   actorEmail: string | null;
 }
 
-export async function auditPage(db: StateQueries, limit: number, offset: number): Promise<AuditRow[]> {
+/** What a page of the audit log is narrowed to: one action, one actor (both optional). */
+export interface AuditFilter {
+  action?: string;
+  actorUserId?: string;
+}
+
+export async function auditPage(
+  db: StateQueries,
+  limit: number,
+  offset: number,
+  filter: AuditFilter = {},
+): Promise<AuditRow[]> {
   const rows = await db.all<{
     audit_id: number;
     at: Date;
@@ -401,7 +412,7 @@ export async function auditPage(db: StateQueries, limit: number, offset: number)
     outcome: AuditOutcome;
     detail: string | null;
     client_hash: string | null;
-  }>(authSql.auditPage, [limit, offset]);
+  }>(authSql.auditPage, [limit, offset, filter.action ?? '', filter.actorUserId ?? '']);
   return rows.map((r) => ({
     auditId: r.audit_id,
     at: r.at,
@@ -415,8 +426,15 @@ export async function auditPage(db: StateQueries, limit: number, offset: number)
   }));
 }
 
-export async function auditCount(db: StateQueries): Promise<number> {
-  return Number((await db.scalar<number>(authSql.auditCount)) ?? 0);
+export async function auditCount(db: StateQueries, filter: AuditFilter = {}): Promise<number> {
+  return Number(
+    (await db.scalar<number>(authSql.auditCount, [filter.action ?? '', filter.actorUserId ?? ''])) ?? 0,
+  );
+}
+
+/** The actions the audit log holds, in order. */
+export async function auditActions(db: StateQueries): Promise<string[]> {
+  return (await db.all<{ action: string }>(authSql.auditActions)).map((r) => r.action);
 }
 
 // ---- app-state settings ------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  * - POST /admin/users                     invite: add a user with a role (they sign in with their address)
  * - POST /admin/users/:id/role            viewer | admin
  * - POST /admin/users/:id/status          active | disabled (disabling ends their sessions; tokens stop working)
- * - GET  /admin/audit?page=N              the audit log, newest first, 50 a page
+ * - GET  /admin/audit?page=N&action=A&user=ID  the audit log, newest first, 50 a page: all of it, one action
+ *                                         (e.g. `download`: who downloaded what) and/or one person's
  * (/admin/refresh, the refresh history and "Refresh now", is in refresh-routes.ts.)
  *
  * An admin cannot demote or disable themselves, so the service always keeps an active admin.
@@ -36,10 +37,25 @@ const statusBodySchema = formBody({ status: { type: 'string', enum: ['active', '
 
 const auditQuerySchema = {
   type: 'object',
+  additionalProperties: false,
   properties: {
     page: { type: 'string', pattern: '^[1-9][0-9]{0,6}$', description: 'must be a page number: 1, 2, 3 …' },
+    action: {
+      type: 'string',
+      maxLength: 40,
+      pattern: '^[a-z.-]*$',
+      description: 'must be an action of the audit log, like download',
+    },
+    user: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9-]*$', description: 'must be a user id' },
   },
 } as const;
+
+/** How the audit log's filter names an action. */
+const ACTION_TEXT: Readonly<Record<string, string>> = {
+  download: 'Downloads (who downloaded what)',
+  'sign-in': 'Sign-ins',
+  'sign-out': 'Sign-outs',
+};
 
 const when = (d: Date | string | null) =>
   d ? formatDateTime(typeof d === 'string' ? d : d.toISOString()) : '–';
@@ -71,6 +87,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
         created: when(u.createdAt),
         lastSignIn: u.lastSignInAt ? when(u.lastSignInAt) : 'Never',
         self: u.userId === request.viewer.userId,
+        activityHref: `/admin/audit?user=${encodeURIComponent(u.userId)}`,
+        downloadsHref: `/admin/audit?action=download&user=${encodeURIComponent(u.userId)}`,
       })),
     };
     const title = extra.error ? 'Error: Users' : 'Users';
@@ -80,6 +98,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
       ctx.renderer.page('admin/users.njk', { pageTitle: title, view }, '/admin'),
     );
   }
+
+  // An admin who types /admin lands on the first admin page rather than "Page not found".
+  app.get('/admin', { config: admin }, async (_request, reply) =>
+    reply.header('Cache-Control', 'no-store').redirect('/admin/users', 303),
+  );
 
   app.get('/admin/users', { config: admin }, async (request, reply) => renderUsers(request, reply, 200));
 
@@ -165,17 +188,52 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
     '/admin/audit',
     { config: admin, schema: { querystring: auditQuerySchema } },
     async (request, reply) => {
-      const page = Number((request.query as { page?: string }).page ?? '1');
-      const total = await store.auditCount(auth.db);
+      const q = request.query as { page?: string; action?: string; user?: string };
+      const page = Number(q.page ?? '1');
+      const filter = { action: q.action ?? '', actorUserId: q.user ?? '' };
+      const total = await store.auditCount(auth.db, filter);
       const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
       if (page > pages) return reply.callNotFound();
-      const rows = await store.auditPage(auth.db, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE);
+      const rows = await store.auditPage(auth.db, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE, filter);
+      const users = await store.listUsers(auth.db);
+      const actions = await store.auditActions(auth.db);
+      // The links of the page keep its filter.
+      const href = (p: number) => {
+        const params = new URLSearchParams();
+        if (p > 1) params.set('page', String(p));
+        if (filter.action) params.set('action', filter.action);
+        if (filter.actorUserId) params.set('user', filter.actorUserId);
+        const qs = params.toString();
+        return qs ? `/admin/audit?${qs}` : '/admin/audit';
+      };
+      const who = users.find((u) => u.userId === filter.actorUserId);
       const view = {
         page,
         pages,
         totalText: formatNumber(total),
-        previousHref: page > 1 ? `/admin/audit?page=${page - 1}` : null,
-        nextHref: page < pages ? `/admin/audit?page=${page + 1}` : null,
+        filtered: Boolean(filter.action || filter.actorUserId),
+        filterText: [
+          filter.action ? `action “${filter.action}”` : null,
+          filter.actorUserId ? `by ${who?.email ?? `user ${filter.actorUserId.slice(0, 8)}`}` : null,
+        ]
+          .filter(Boolean)
+          .join(', '),
+        actionItems: [
+          { value: '', text: 'Every action', selected: !filter.action },
+          ...[...new Set([...actions, 'download', ...(filter.action ? [filter.action] : [])])]
+            .sort()
+            .map((a) => ({ value: a, text: ACTION_TEXT[a] ?? a, selected: a === filter.action })),
+        ],
+        userItems: [
+          { value: '', text: 'Everyone', selected: !filter.actorUserId },
+          ...users.map((u) => ({
+            value: u.userId,
+            text: u.email,
+            selected: u.userId === filter.actorUserId,
+          })),
+        ],
+        previousHref: page > 1 ? href(page - 1) : null,
+        nextHref: page < pages ? href(page + 1) : null,
         rows: rows.map((r) => ({
           at: when(r.at),
           actor: r.actorEmail ?? (r.actorUserId ? `user ${r.actorUserId.slice(0, 8)}` : 'Not signed in'),
@@ -191,7 +249,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
         200,
         ctx.renderer.page(
           'admin/audit.njk',
-          { pageTitle: `Audit log (page ${page} of ${pages})`, view },
+          {
+            pageTitle: `Audit log${view.filtered ? `: ${view.filterText}` : ''} (page ${page} of ${pages})`,
+            view,
+          },
           '/admin',
         ),
       );

@@ -12,6 +12,7 @@ import { registerPages } from './pages/index.ts';
 import { registerFigureReader } from './figures.ts';
 import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
+import { registerDownloadAudit } from './download-audit.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
@@ -104,6 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A sign-in lookup of a request still being answered finishes first (closing under it aborts DuckDB).
   app.addHook('onClose', () => authDb.closeWhenIdle());
   registerAccess(app, deps);
+  // Who downloaded what: after the access hook (it says who is asking).
+  registerDownloadAudit(app, deps);
   registerFigureReader(app, ctx);
   // Health checks and the data version get their own connection: never behind a figure query.
   const stateDb = await db.connect();

@@ -1061,12 +1061,81 @@ describe('admin pages', () => {
     expect((await admin.get('/admin/audit?page=99999')).statusCode).toBe(404);
     expect((await admin.get('/admin/audit?page=0')).statusCode).toBe(400);
     expect((await admin.get('/admin/refresh')).statusCode).toBe(200);
+    // /admin leads to the first admin page; the audit log's filters are checked.
+    const home = await admin.get('/admin');
+    expect([home.statusCode, home.headers.location]).toEqual([303, '/admin/users']);
+    const viewer = new Browser('10.0.4.1');
+    await signIn(viewer, 'just.a.viewer@nhs.net');
+    expect((await viewer.get('/admin')).statusCode).toBe(403);
+    for (const bad of ['action=DROP%20TABLE', 'user=%27--', 'colour=blue'])
+      expect((await admin.get(`/admin/audit?${bad}`)).statusCode, bad).toBe(400);
     for (const bad of ['not-a-uuid', '../../etc', "'%20OR%201=1"]) {
       expect([400, 404]).toContain(
         (await admin.post(`/admin/users/${bad}/role`, { role: 'admin', _csrf: csrfOf(page.body) }))
           .statusCode,
       );
     }
+  });
+});
+
+describe('who downloaded what (user task 15)', () => {
+  it('writes each download of a signed-in person or their token to the audit log, which an admin filters', async () => {
+    await makeAdmin('auditor@nhs.net');
+    const admin = new Browser('10.0.5.1');
+    await signIn(admin, 'auditor@nhs.net');
+    const analyst = new Browser('10.0.5.2');
+    await signIn(analyst, 'downloader@nhs.net');
+    const user = (await store.findUserByEmail(db, 'downloader@nhs.net'))!;
+    // A page's CSV with a session, the API's CSV with the same person's token; a page is not a download.
+    const file = await analyst.get('/booking/breach.csv?from=2026-01-01&to=2026-01-31');
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-disposition']).toMatch(/^attachment/);
+    const created = await analyst.post('/account/tokens', {
+      name: 'weekly script',
+      _csrf: csrfOf((await analyst.get('/account')).body),
+    });
+    const token = /id="new-token">([^<]+)</.exec(created.body)![1]!;
+    const viaToken = await new Browser('10.0.5.3').get(
+      '/api/v1/booking?measure=rep-cons-01&from=2026-01-01&to=2026-01-31&format=csv',
+      { authorization: `Bearer ${token}` },
+    );
+    expect(viaToken.statusCode).toBe(200);
+    expect((await analyst.get('/booking?from=2026-01-01&to=2026-01-31')).statusCode).toBe(200);
+    // An anonymous download of open data has no "who" and is not logged.
+    await new Browser('10.0.5.4').get('/api/v1/official?measure=logins&level=icb&format=csv');
+
+    await vi.waitFor(async () => expect(await store.auditCount(db, { action: 'download' })).toBe(2));
+    const rows = await store.auditPage(db, 10, 0, { action: 'download', actorUserId: user.userId });
+    expect(rows.map((r) => [r.actorEmail, r.target, r.detail])).toEqual([
+      [
+        'downloader@nhs.net',
+        '/api/v1/booking?measure=rep-cons-01&from=2026-01-01&to=2026-01-31&format=csv',
+        'booking-rep-cons-01-2026-01-01-2026-01-31.csv (API token)',
+      ],
+      [
+        'downloader@nhs.net',
+        '/booking/breach.csv?from=2026-01-01&to=2026-01-31',
+        'booking-breach-2026-01-01-2026-01-31.csv',
+      ],
+    ]);
+
+    // The admin's view: the users page links to each person's downloads; the filter shows only those.
+    const users = await admin.get('/admin/users');
+    const link = `/admin/audit?action=download&amp;user=${user.userId}`;
+    expect(users.body).toContain(`href="${link}"`);
+    const downloads = await admin.get(link.replaceAll('&amp;', '&'));
+    expect(downloads.statusCode).toBe(200);
+    const text = downloads.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('2 entries (action “download”, by downloader@nhs.net;');
+    expect(text).toContain('/booking/breach.csv?from=2026-01-01&amp;to=2026-01-31');
+    const table = downloads.body.slice(downloads.body.indexOf('id="audit"'));
+    expect(table.match(/<td class="nhsuk-table__cell">download<\/td>/g)).toHaveLength(2);
+    expect(table).not.toContain('sign-in.request');
+    expect(downloads.body).toContain(
+      '<option value="download" selected>Downloads (who downloaded what)</option>',
+    );
+    // Unfiltered, the log still holds every kind of entry.
+    expect((await admin.get('/admin/audit')).body).toContain('sign-in.request');
   });
 });
 

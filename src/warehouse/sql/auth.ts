@@ -7,10 +7,18 @@
 import { query } from '../query.ts';
 
 /**
- * Entries in the audit log.
+ * Entries in the audit log: $1 = an action ('' for any), $2 = the actor's user id ('' for anyone).
  */
 export const auditCount = query('auth.auditCount')`
 SELECT count(*) AS n FROM audit_log
+WHERE ($1::VARCHAR = '' OR action = $1::VARCHAR) AND ($2::VARCHAR = '' OR actor_user_id = $2::VARCHAR)
+`;
+
+/**
+ * The actions the audit log holds, for its filter.
+ */
+export const auditActions = query('auth.auditActions')`
+SELECT DISTINCT action FROM audit_log ORDER BY action
 `;
 
 /**
@@ -24,13 +32,15 @@ RETURNING audit_id
 `;
 
 /**
- * One page of the audit log, newest first, with the actor's email. $1 = limit, $2 = offset.
+ * One page of the audit log, newest first, with the actor's email. $1 = limit, $2 = offset, $3 = an action ('' for
+ * any), $4 = the actor's user id ('' for anyone).
  */
 export const auditPage = query('auth.auditPage')`
 SELECT a.audit_id, a.occurred_at AS at, a.actor_user_id, u.email AS actor_email, a.action, a.target, a.outcome, a.detail,
   a.client_hash
 FROM audit_log a
 LEFT JOIN app_user u ON u.user_id = a.actor_user_id
+WHERE ($3::VARCHAR = '' OR a.action = $3::VARCHAR) AND ($4::VARCHAR = '' OR a.actor_user_id = $4::VARCHAR)
 ORDER BY a.audit_id DESC
 LIMIT $1 OFFSET $2
 `;
