@@ -465,18 +465,21 @@ describe('search held in memory (docs/adr/0066)', () => {
       'bl3 6rn',
       'zz9 9zz',
     ]);
-    // Every 37th area's name, its first word, its first two words, its code's start, its postcode (whole,
-    // outward, lower case without spaces) and ONS code; every place, former CCG and local authority.
+    // Every 211th area's name, its first word, its first two words, its code's start, its postcode (whole,
+    // outward, lower case without spaces) and ONS code; every fifth place, former CCG and local authority.
+    // (Each search runs the reference SQL, 25-60 ms a time: 354 searches keep the test near 20 s.)
     names.forEach((n, i) => {
-      if (i % 37 !== 0) return;
+      if (i % 211 !== 0) return;
       const words = n.name.split(/\s+/);
       asked.add(n.name).add(words[0]!).add(words.slice(0, 2).join(' ')).add(n.code.slice(0, 3));
       if (n.postcode)
         asked.add(n.postcode).add(n.postcode.split(' ')[0]!).add(n.postcode.replace(' ', '').toLowerCase());
       if (n.ons) asked.add(n.ons);
     });
-    for (const { p } of places) if (p) asked.add(p);
-    expect(asked.size).toBeGreaterThan(800);
+    places.forEach(({ p }, i) => {
+      if (p && i % 5 === 0) asked.add(p);
+    });
+    expect(asked.size).toBeGreaterThan(330);
     let found = 0;
     for (const q of asked) {
       const t = searchTerms(q, MAX_SEARCH_RESULTS);
@@ -518,8 +521,8 @@ describe('search held in memory (docs/adr/0066)', () => {
         ]),
       );
     }
-    expect(found).toBeGreaterThan(700);
-  });
+    expect(found).toBeGreaterThan(320);
+  }, 300_000);
 });
 
 describe('practices in area_ancestry', () => {
