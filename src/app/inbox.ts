@@ -2,13 +2,42 @@
  * The inbox folder the refresh loads from (README "The inbox"): files dropped at its top level; each is moved
  * to `loaded/` once its load commits, or to `rejected/` with `<name>.reasons.txt` beside it. A file still being
  * written (its size or modification time changed between two looks, or modified too recently) waits for the
- * next run. `.refresh-now` is the CLI's request for a run; other dot-files and partial downloads are ignored.
+ * next run. `.refresh-now` is the CLI's request for a run, `.publish-YYYY-MM` its request to publish a month;
+ * other dot-files and partial downloads are ignored.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IngestProblem } from '../ingest/errors.ts';
 
 export const TRIGGER_FILE = '.refresh-now';
+
+/**
+ * The CLI's request to publish a month while the server holds the warehouse (`publish --month`): the file
+ * `.publish-YYYY-MM`, taken by the server that runs the refreshes; its answer is `.publish-YYYY-MM.result.json`.
+ */
+export const PUBLISH_REQUEST = /^\.publish-(\d{4}-(?:0[1-9]|1[0-2]))$/;
+
+export function publishRequestFile(dir: string, month: string): string {
+  return path.join(dir, `.publish-${month}`);
+}
+
+export function publishResultFile(dir: string, month: string): string {
+  return path.join(dir, `.publish-${month}.result.json`);
+}
+
+/** What the server answers a publish request with (JSON in the result file). */
+export interface PublishAnswer {
+  ok: boolean;
+  month: string;
+  /** When ok: the release and its files as archived (DATA_DIR/open-data/<release>/). */
+  releaseId?: string;
+  files?: string[];
+  notes?: string[];
+  measures?: string[];
+  icbRows?: number;
+  /** When not ok: why nothing was published. */
+  error?: string;
+}
 
 export interface InboxFolders {
   dir: string;

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMiPublication } from '../ingest/feeds/mi-publication.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { PublishError, publishMonth } from './publish.ts';
+import { PublishError, publishMonth, serverPublisher } from './publish.ts';
+import { RefreshService } from './refresh.ts';
+import { askServerToPublish } from '../cli/publish-command.ts';
 import { WarehouseQueries } from './warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
 import { buildApp } from '../http/app.ts';
@@ -131,6 +133,62 @@ describe('publish', () => {
       /2026-11 is not a complete month/,
     );
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('publishes while the server holds the warehouse: the CLI asks through the inbox, the server answers', async () => {
+    const inbox = path.join(tmp.dir, 'inbox');
+    const archiveDir = path.join(tmp.dir, 'open-data');
+    const published: number[] = [];
+    const logged: string[] = [];
+    // The server's refresh service, wired as `serve` wires it; its after-publish step sees the new release.
+    const service = new RefreshService({
+      db: tw.db,
+      inboxDir: inbox,
+      schedule: '30 7 * * 3',
+      log: (m) => logged.push(m),
+      pollMs: 50,
+      publish: serverPublisher({
+        archiveDir,
+        disclosure: false,
+        catalogue: tw.catalogue,
+        today: () => '2026-11-21',
+        afterPublish: async (conn) => {
+          published.push(Number(await conn.scalar('SELECT count(*) FROM open_data_release')));
+        },
+      }),
+    });
+    await service.start();
+    try {
+      const before = Number(await tw.db.scalar('SELECT count(*) FROM open_data_release'));
+      const out = path.join(tmp.dir, 'out-served');
+      const lines: string[] = [];
+      expect(await askServerToPublish(inbox, MONTH, out, { waitMs: 60_000, log: (m) => lines.push(m) })).toBe(
+        0,
+      );
+      // The files at --out are the release's, as archived.
+      const release = `${MONTH}-${before + 1}`;
+      expect(lines.join('\n')).toContain(`Published ${MONTH} as release ${release}`);
+      const names = fs.readdirSync(out).sort();
+      expect(names).toHaveLength(3);
+      for (const n of names)
+        expect(fs.readFileSync(path.join(out, n))).toEqual(
+          fs.readFileSync(path.join(archiveDir, release, n)),
+        );
+      expect(published).toEqual([before + 1]);
+      // The request and its answer are gone from the inbox; nothing else was loaded from it.
+      expect(fs.readdirSync(inbox).filter((f) => f.startsWith('.publish-'))).toEqual([]);
+      // A month the server refuses: the CLI says why, and nothing is written.
+      await expect(
+        askServerToPublish(inbox, '2026-11', path.join(tmp.dir, 'out-refused'), {
+          waitMs: 60_000,
+          log: () => {},
+        }),
+      ).rejects.toThrow(/2026-11 is not a complete month/);
+      expect(fs.existsSync(path.join(tmp.dir, 'out-refused'))).toBe(false);
+      expect(logged.join('\n')).toMatch(/Could not publish 2026-11/);
+    } finally {
+      await service.close();
+    }
   });
 
   it('/open-data lists every release with its files and notes, and serves the files', async () => {

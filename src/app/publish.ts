@@ -35,7 +35,8 @@ export class PublishError extends Error {}
 export interface PublishOptions {
   /** YYYY-MM */
   month: string;
-  outDir: string;
+  /** Where to write the files besides the archive; absent: the archive only (a publish asked of the server). */
+  outDir?: string;
   /** Where releases are archived (DATA_DIR/open-data). */
   archiveDir: string;
   disclosure: boolean;
@@ -246,12 +247,12 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
       path.join(tmp, names.england),
       csvLine(['MONTH', ...csvNames]) + csvLine([monthDay, ...england]),
     );
-    fs.mkdirSync(opts.outDir, { recursive: true });
+    if (opts.outDir) fs.mkdirSync(opts.outDir, { recursive: true });
     const archive = path.join(opts.archiveDir, releaseId);
     fs.mkdirSync(archive, { recursive: true });
     const files = [names.workbook, names.icb, names.england];
     for (const f of files) {
-      fs.copyFileSync(path.join(tmp, f), path.join(opts.outDir, f));
+      if (opts.outDir) fs.copyFileSync(path.join(tmp, f), path.join(opts.outDir, f));
       fs.copyFileSync(path.join(tmp, f), path.join(archive, f));
     }
     const version = await db.scalar<string>("SELECT value FROM warehouse_meta WHERE key = 'data_version'");
@@ -265,7 +266,7 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
     ]);
     return {
       releaseId,
-      files: files.map((f) => path.join(opts.outDir, f)),
+      files: files.map((f) => path.join(opts.outDir ?? archive, f)),
       notes,
       measures: measures.map((m) => m.measure),
       icbRows: icbRows.length,
@@ -273,4 +274,30 @@ export async function publishMonth(db: Warehouse, opts: PublishOptions): Promise
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The server's publish, for the CLI's request while the server holds the warehouse (RefreshService `publish`):
+ * the month into the archive only, then `afterPublish` on the same connection (the server publishes its figures,
+ * so that /open-data lists the new release). A refusal throws PublishError, whose message is the answer.
+ */
+export function serverPublisher(opts: {
+  archiveDir: string;
+  disclosure: boolean;
+  catalogue: readonly MetricDefinition[];
+  /** The publication date (YYYY-MM-DD) at the time of the request. */
+  today: () => string;
+  afterPublish?: (conn: Warehouse) => Promise<void>;
+}): (conn: Warehouse, month: string) => Promise<Omit<PublishResult, never>> {
+  return async (conn, month) => {
+    const r = await publishMonth(conn, {
+      month,
+      archiveDir: opts.archiveDir,
+      disclosure: opts.disclosure,
+      catalogue: opts.catalogue,
+      today: opts.today(),
+    });
+    await opts.afterPublish?.(conn);
+    return r;
+  };
 }

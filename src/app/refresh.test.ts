@@ -19,7 +19,7 @@ import { getRefreshRuns } from '../query/refresh-history.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
 import { classifyInboxFile } from './inbox-kind.ts';
-import { RefreshService } from './refresh.ts';
+import { RefreshService, type RefreshOptions } from './refresh.ts';
 import { WarehouseQueries } from './warehouse-queries.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'refresh-test-'));
@@ -120,7 +120,12 @@ afterEach(async () => {
 });
 
 async function rig(
-  opts: { sleep?: (ms: number) => Promise<void>; beforeBuild?: () => Promise<void>; minAgeMs?: number } = {},
+  opts: {
+    sleep?: (ms: number) => Promise<void>;
+    beforeBuild?: () => Promise<void>;
+    minAgeMs?: number;
+    publish?: RefreshOptions['publish'];
+  } = {},
 ): Promise<Rig> {
   const dir = fs.mkdtempSync(path.join(root, 'rig-'));
   const inbox = path.join(dir, 'inbox');
@@ -139,6 +144,7 @@ async function rig(
     pollMs: 100,
     sleep: opts.sleep ?? (async () => undefined),
     ...(opts.beforeBuild ? { beforeBuild: opts.beforeBuild } : {}),
+    ...(opts.publish ? { publish: opts.publish } : {}),
   });
   const app = await buildApp({
     db,
@@ -550,6 +556,57 @@ describe('Refresh now', () => {
     expect((await r.app.inject({ method: 'POST', url: '/api/v1/admin/refresh' })).statusCode).toBe(401);
     expect(r.service.running()).toBeNull();
     expect(await getRefreshRuns(r.db, 5)).toEqual([]);
+  });
+
+  it("takes the CLI's .publish-YYYY-MM, publishing only once the refresh in progress has ended, and answers", async () => {
+    // The order of events: the refresh held between its load and its build, the publish asked meanwhile.
+    const order: string[] = [];
+    let hold!: () => void;
+    const held = new Promise<void>((res) => (hold = res));
+    let reached!: () => void;
+    const atBuild = new Promise<void>((res) => (reached = res));
+    const r = await rig({
+      beforeBuild: async () => {
+        reached();
+        await held;
+        order.push('refresh built');
+      },
+      publish: async (conn, month) => {
+        // The publish sees what the refresh committed (its own connection, after the run).
+        const logins = Number(await conn.scalar('SELECT count(*) FROM activity_event'));
+        order.push(`publish ${month} after ${logins} events`);
+        return { releaseId: `${month}-1`, files: [], notes: [], measures: [], icbRows: 0 };
+      },
+    });
+    r.drop('gp-reg-pat-prac-map.csv', practiceMap());
+    r.drop('events-a.csv', events('a', '2026-08-03', 300, 4));
+    const run = r.service.runNow('admin');
+    await atBuild;
+    fs.writeFileSync(path.join(r.inbox, '.publish-2026-08'), 'now\n');
+    const answer = path.join(r.inbox, '.publish-2026-08.result.json');
+    // Taken from the inbox, but not run while the refresh holds the warehouse.
+    const deadline = Date.now() + 10_000;
+    while (fs.existsSync(path.join(r.inbox, '.publish-2026-08')) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 20));
+    expect(fs.existsSync(path.join(r.inbox, '.publish-2026-08'))).toBe(false);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(order).toEqual([]);
+    expect(fs.existsSync(answer)).toBe(false);
+    hold();
+    await run;
+    while (!fs.existsSync(answer) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(order).toEqual(['refresh built', 'publish 2026-08 after 300 events']);
+    expect(JSON.parse(fs.readFileSync(answer, 'utf8'))).toEqual({
+      ok: true,
+      month: '2026-08',
+      releaseId: '2026-08-1',
+      files: [],
+      notes: [],
+      measures: [],
+      icbRows: 0,
+    });
+    // The request file is never loaded as data, nor is the answer.
+    expect(ls(path.join(r.inbox, 'rejected'))).toEqual([]);
   });
 
   it('runs when the CLI drops .refresh-now into the inbox', async () => {

@@ -35,10 +35,13 @@ import {
   ensureInbox,
   inboxFolders,
   moveInto,
+  PUBLISH_REQUEST,
+  publishResultFile,
   settledFiles,
   writeReasons,
   type InboxFile,
   type InboxFolders,
+  type PublishAnswer,
 } from './inbox.ts';
 import {
   beginRun,
@@ -85,6 +88,11 @@ export interface RefreshOptions {
    * `.refresh-now` is then left for that instance to take.
    */
   takesCliRequests?: () => boolean;
+  /**
+   * Publishes a month (YYYY-MM) on a connection of the warehouse, for the CLI's `.publish-YYYY-MM` while the
+   * server holds the warehouse; throws to refuse (the message is the answer). Absent: requests stay untaken.
+   */
+  publish?: (conn: Warehouse, month: string) => Promise<Omit<PublishAnswer, 'ok' | 'month' | 'error'>>;
 }
 
 export interface RefreshSummary {
@@ -137,6 +145,8 @@ export class RefreshService implements RefreshControl {
   private poller: NodeJS.Timeout | null = null;
   private closed = false;
   private started = false;
+  /** The end of the last task that writes to the warehouse (a refresh run or a publish): they run one by one. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: RefreshOptions) {
     this.inboxDir = opts.inboxDir;
@@ -192,6 +202,77 @@ export class RefreshService implements RefreshControl {
       this.opts.log('Refresh requested from the command line');
       this.request('cli');
     }
+    if (!this.opts.publish) return;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.folders.dir);
+    } catch {
+      return; // No inbox yet.
+    }
+    for (const name of names) {
+      const month = PUBLISH_REQUEST.exec(name)?.[1];
+      if (!month) continue;
+      try {
+        fs.rmSync(path.join(this.folders.dir, name));
+      } catch {
+        continue; // Another instance took it.
+      }
+      this.opts.log(`Publishing ${month} requested from the command line`);
+      void this.publishMonth(month);
+    }
+  }
+
+  /** Runs `task` after every earlier refresh run or publish has ended, and before any later one starts. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Publishes a month (`opts.publish`) on its own connection, one task at a time with the refreshes and as the
+   * deployment's only writer (`exclusive`), and answers in `.publish-YYYY-MM.result.json` for the CLI.
+   */
+  async publishMonth(month: string): Promise<PublishAnswer> {
+    const publish = this.opts.publish;
+    let answer: PublishAnswer;
+    if (!publish) {
+      answer = { ok: false, month, error: 'this server does not publish' };
+    } else {
+      const job = async () => {
+        const conn = await this.opts.db.connect();
+        try {
+          return await publish(conn, month);
+        } finally {
+          conn.close();
+        }
+      };
+      try {
+        const r = await this.serial(async () =>
+          this.opts.exclusive ? this.opts.exclusive(job) : { ran: true as const, value: await job() },
+        );
+        answer = r.ran
+          ? { ok: true, month, ...r.value }
+          : { ok: false, month, error: `not published: ${r.reason}` };
+      } catch (err) {
+        answer = { ok: false, month, error: message(err) };
+      }
+    }
+    this.opts.log(
+      answer.ok
+        ? `Published ${month} as release ${answer.releaseId ?? '?'} (${(answer.files ?? []).length} files)`
+        : `Could not publish ${month}: ${answer.error}`,
+    );
+    // Written whole, then renamed: the CLI never reads half an answer.
+    const file = publishResultFile(this.folders.dir, month);
+    try {
+      fs.mkdirSync(this.folders.dir, { recursive: true });
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer, null, 2));
+      fs.renameSync(`${file}.tmp`, file);
+    } catch (err) {
+      this.opts.log(`Could not write the answer to the publish request (${file}): ${message(err)}`);
+    }
+    return answer;
   }
 
   request(trigger: RefreshTrigger): RefreshRequestAnswer {
@@ -238,6 +319,8 @@ export class RefreshService implements RefreshControl {
     this.waiting = null;
     w?.reject(new Error('the server is stopping: the queued refresh did not run'));
     await this.idle();
+    // A publish in progress ends too (it is not queued behind anything once taken).
+    await this.tail;
   }
 
   private enqueue(trigger: RefreshTrigger): {
@@ -285,12 +368,14 @@ export class RefreshService implements RefreshControl {
     return promise;
   }
 
-  private async execute(trigger: RefreshTrigger): Promise<RefreshSummary> {
-    if (!this.opts.exclusive) return this.runOnce(trigger);
-    const r = await this.opts.exclusive(() => this.runOnce(trigger));
-    if (r.ran) return r.value;
-    this.opts.log(`Refresh (${trigger}) skipped: ${r.reason}.`);
-    throw new Error(`refresh skipped: ${r.reason}`);
+  private execute(trigger: RefreshTrigger): Promise<RefreshSummary> {
+    return this.serial(async () => {
+      if (!this.opts.exclusive) return this.runOnce(trigger);
+      const r = await this.opts.exclusive(() => this.runOnce(trigger));
+      if (r.ran) return r.value;
+      this.opts.log(`Refresh (${trigger}) skipped: ${r.reason}.`);
+      throw new Error(`refresh skipped: ${r.reason}`);
+    });
   }
 
   private async runOnce(trigger: RefreshTrigger): Promise<RefreshSummary> {

@@ -15,6 +15,8 @@ import {
 import { FiguresService } from '../app/figures-snapshot.ts';
 import { figureStoreConfigFrom } from '../app/figure-store-config.ts';
 import { RefreshService } from '../app/refresh.ts';
+import { serverPublisher } from '../app/publish.ts';
+import { londonDate } from '../domain/periods.ts';
 import { openAppState } from '../app/app-state.ts';
 import { serveLog, serverLoggerOptions } from '../app/logging.ts';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
@@ -36,6 +38,7 @@ import { loadCatalogue } from '../metrics/catalogue.ts';
 import { getDataStatus } from '../query/status.ts';
 import { clockFrom, parseNumberOption, UsageError } from './args.ts';
 import { openForLoading } from './refresh-command.ts';
+import { openDataDir } from './publish-command.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 const log = (message: string) => console.log(message);
@@ -276,6 +279,14 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     exclusive: figures.exclusive,
     afterRun: (conn) => figures.publish(conn),
     takesCliRequests: () => figures.runsRefreshes(),
+    // `publish --month` while serving: the CLI asks, this server writes the release and publishes its figures.
+    publish: serverPublisher({
+      archiveDir: openDataDir(config),
+      disclosure: config.auth.openDataDisclosure,
+      catalogue,
+      today: () => londonDate(systemClock.now()),
+      afterPublish: (conn) => figures.publish(conn),
+    }),
   });
   const app = await buildApp({
     db: figures.store.reader,
