@@ -26,18 +26,7 @@ export function publishResultFile(dir: string, month: string): string {
 }
 
 /** What the server answers a publish request with (JSON in the result file). */
-export interface PublishAnswer {
-  ok: boolean;
-  month: string;
-  /** When ok: the release and its files as archived (DATA_DIR/open-data/<release>/). */
-  releaseId?: string;
-  files?: string[];
-  notes?: string[];
-  measures?: string[];
-  icbRows?: number;
-  /** When not ok: why nothing was published. */
-  error?: string;
-}
+export type { PublishAnswer } from '../domain/refresh.ts';
 
 export interface InboxFolders {
   dir: string;

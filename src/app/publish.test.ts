@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importMiPublication } from '../ingest/feeds/mi-publication.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { PublishError, publishMonth, serverPublisher } from './publish.ts';
@@ -17,6 +17,7 @@ import { loadConfig } from '../config.ts';
 import { buildApp } from '../http/app.ts';
 import { TEST_CLOCK } from '../../test/support/api-warehouse.ts';
 import { buildTestWarehouse, type TestWarehouse } from '../../test/support/api-warehouse.ts';
+import { sessionCookie } from '../../test/support/signed-in.ts';
 import { openWarehouse, tempDir } from '../../test/support/feed-files.ts';
 
 let tw: TestWarehouse;
@@ -214,6 +215,85 @@ describe('publish', () => {
       expect((await app.inject(`/open-data/${MONTH}-1/..%2F..%2Fwarehouse.duckdb`)).statusCode).toBe(400);
     } finally {
       await app.close();
+    }
+  });
+
+  it('an admin publishes a month from /open-data while the service runs; others cannot', async () => {
+    const config = loadConfig({ DATA_DIR: tmp.dir });
+    const service = new RefreshService({
+      db: tw.db,
+      inboxDir: config.inboxDir,
+      schedule: config.refreshSchedule,
+      log: () => {},
+      pollMs: 50,
+      publish: serverPublisher({
+        archiveDir: path.join(tmp.dir, 'open-data'),
+        disclosure: false,
+        catalogue: tw.catalogue,
+        today: () => '2026-11-21',
+      }),
+    });
+    const deps = {
+      db: tw.db,
+      config,
+      clock: TEST_CLOCK,
+      queries: new WarehouseQueries(tw.db, tw.catalogue),
+      catalogue: tw.catalogue,
+      refresh: service,
+    };
+    const app = await buildApp(deps);
+    await service.start();
+    try {
+      const admin = await sessionCookie(deps, { role: 'admin' });
+      const viewer = await sessionCookie(deps, { role: 'viewer' });
+      const before = Number(await tw.db.scalar('SELECT count(*) FROM open_data_release'));
+      // Visitors and viewers see the releases, not the form.
+      expect((await app.inject('/open-data')).body).not.toContain('id="publish-form"');
+      expect((await app.inject({ url: '/open-data', headers: { cookie: viewer } })).body).not.toContain(
+        'id="publish-form"',
+      );
+      const page = await app.inject({ url: '/open-data', headers: { cookie: admin } });
+      expect(page.body).toContain('id="publish-form"');
+      // The clock says 21 November 2026: October is the first month offered.
+      expect(page.body).toMatch(
+        /<select[^>]*id="publish-month"[^>]*>\s*<option value="2026-10">October 2026</,
+      );
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const post = (cookie: string, form: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/open-data/publish',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams(form).toString(),
+        });
+      expect((await post(viewer, { month: MONTH, _csrf: csrf })).statusCode).toBe(403);
+      expect((await post(admin, { month: MONTH })).statusCode).toBe(403); // no CSRF token
+      expect((await post(admin, { month: '2026-13', _csrf: csrf })).statusCode).toBe(400);
+      const asked = await post(admin, { month: MONTH, _csrf: csrf });
+      expect([asked.statusCode, asked.headers.location]).toEqual([303, `/open-data?requested=${MONTH}`]);
+      // Until the server answers the page says it is on its way; then it names the release, listed below.
+      const status = async () =>
+        (await app.inject({ url: `/open-data?requested=${MONTH}`, headers: { cookie: admin } })).body;
+      const release = `${MONTH}-${before + 1}`;
+      await vi.waitFor(async () => expect(await status()).toContain(`as release ${release}`), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      const done = await status();
+      expect(done).toContain(`Published October 2026 as release ${release}: its files are listed below.`);
+      expect(done).toContain(`id="release-${release}"`);
+      // A month the server refuses says why.
+      await post(admin, { month: '2026-11', _csrf: csrf });
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await app.inject({ url: '/open-data?requested=2026-11', headers: { cookie: admin } })).body,
+          ).toContain('November 2026 was not published: 2026-11 is not a complete month'),
+        { timeout: 30_000, interval: 100 },
+      );
+    } finally {
+      await app.close();
+      await service.close();
     }
   });
 });

@@ -36,6 +36,7 @@ import {
   inboxFolders,
   moveInto,
   PUBLISH_REQUEST,
+  publishRequestFile,
   publishResultFile,
   settledFiles,
   writeReasons,
@@ -219,6 +220,25 @@ export class RefreshService implements RefreshControl {
       }
       this.opts.log(`Publishing ${month} requested from the command line`);
       void this.publishMonth(month);
+    }
+  }
+
+  /**
+   * Asks for a month to be published: the same request file as the CLI's, so that the instance that runs the
+   * refreshes takes it (this one, or another on the same inbox). An earlier answer for the month is removed.
+   */
+  requestPublish(month: string): void {
+    fs.mkdirSync(this.folders.dir, { recursive: true });
+    fs.rmSync(publishResultFile(this.folders.dir, month), { force: true });
+    fs.writeFileSync(publishRequestFile(this.folders.dir, month), `${new Date().toISOString()}\n`);
+  }
+
+  /** The answer to the last request to publish `month` (its result file), or null while there is none. */
+  publishAnswer(month: string): PublishAnswer | null {
+    try {
+      return JSON.parse(fs.readFileSync(publishResultFile(this.folders.dir, month), 'utf8')) as PublishAnswer;
+    } catch {
+      return null;
     }
   }
 

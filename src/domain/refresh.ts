@@ -44,4 +44,25 @@ export interface RefreshControl {
   onFinished(listener: () => void): () => void;
   /** Stops the schedule and the inbox watch, and waits for a run in progress to commit or roll back. */
   close(): Promise<void>;
+  /**
+   * Asks the server that runs the refreshes to publish a month (YYYY-MM) of our MI publication (ADR 0069);
+   * never waits. Absent where the service cannot publish.
+   */
+  requestPublish?(month: string): void;
+  /** The answer to the last request to publish `month`, or null while there is none. */
+  publishAnswer?(month: string): PublishAnswer | null;
+}
+
+/** What the server answers a request to publish a month with. */
+export interface PublishAnswer {
+  ok: boolean;
+  month: string;
+  /** When ok: the release and its files as archived (DATA_DIR/open-data/<release>/). */
+  releaseId?: string;
+  files?: string[];
+  notes?: string[];
+  measures?: string[];
+  icbRows?: number;
+  /** When not ok: why nothing was published. */
+  error?: string;
 }

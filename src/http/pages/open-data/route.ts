@@ -2,35 +2,127 @@
  * GET /open-data: every release of our own NHS App MI publication (`nhs-app-analytics publish`, issue 12f), newest
  * first, with its files and notes: an archive, nothing replaced. GET /open-data/:release/:file downloads one file
  * (only the files a release lists, from DATA_DIR/open-data/<release>/). Open to everyone.
+ * POST /open-data/publish (admins, CSRF): asks the server that runs the refreshes to publish a month, as
+ * `nhs-app-analytics publish` does while the server runs (ADR 0069); /open-data?requested=YYYY-MM then says how it
+ * went.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { authFor } from '../../../auth/service.ts';
+import { addMonths, londonToday } from '../../../domain/periods.ts';
 import { getOpenDataReleases } from '../../../query/open-data.ts';
 import { formatPeriod } from '../../../web/format.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 const RELEASE = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{1,4}$' } as const;
 const FILE = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,120}$' } as const;
+const MONTH = {
+  type: 'string',
+  pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$',
+  description: 'must be a month like 2026-11',
+} as const;
+
+/** How many months back the publish form offers. */
+const PUBLISH_MONTHS = 24;
 
 export function registerOpenDataPages(app: FastifyInstance, ctx: RouteContext): void {
   // The same folder `publish` archives to (src/cli/publish-command.ts openDataDir).
   const dir = path.join(ctx.deps.config.dataDir, 'open-data');
 
-  app.get('/open-data', { config: { access: 'public' } }, async (_request, reply) => {
-    const releases = (await getOpenDataReleases(ctx.deps.db)).map((r) => ({
-      ...r,
-      monthText: formatPeriod('month', `${r.month}-01`),
-      publishedText: r.publishedAt.slice(0, 16).replace('T', ' '),
-      links: r.files.map((f) => ({ name: f, href: `/open-data/${r.releaseId}/${encodeURIComponent(f)}` })),
-    }));
-    const body = ctx.renderer.page(
-      'open-data/open-data.njk',
-      { pageTitle: 'Open data releases', releases },
-      '/open-data',
-    );
-    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(body);
-  });
+  const auth = authFor(ctx.deps);
+  const refresh = ctx.deps.refresh ?? null;
+  const canPublish = refresh?.requestPublish !== undefined;
+
+  app.get(
+    '/open-data',
+    {
+      config: { access: 'public' },
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { requested: MONTH } },
+      },
+    },
+    async (request, reply) => {
+      const requested = (request.query as { requested?: string }).requested;
+      // Admins publish a month from here: the months before this one, newest first (the server refuses one
+      // that is not complete, and says why).
+      let publish = null;
+      if (canPublish && request.viewer.role === 'admin') {
+        const thisMonth = `${londonToday(ctx.deps.clock).slice(0, 7)}-01`;
+        const months = Array.from({ length: PUBLISH_MONTHS }, (_, i) =>
+          addMonths(thisMonth, -1 - i).slice(0, 7),
+        );
+        const answer = requested ? (refresh!.publishAnswer?.(requested) ?? null) : null;
+        publish = {
+          csrfToken: await auth.csrfToken(request, reply),
+          months: months.map((m) => ({
+            value: m,
+            text: formatPeriod('month', `${m}-01`),
+            selected: m === requested,
+          })),
+          status: !requested
+            ? null
+            : answer === null
+              ? {
+                  ok: null,
+                  text: `Publishing ${formatPeriod('month', `${requested}-01`)} has been asked for. It usually takes under a minute: check again to see it listed below.`,
+                }
+              : answer.ok
+                ? {
+                    ok: true,
+                    text: `Published ${formatPeriod('month', `${requested}-01`)} as release ${answer.releaseId}: its files are listed below.`,
+                  }
+                : {
+                    ok: false,
+                    text: `${formatPeriod('month', `${requested}-01`)} was not published: ${answer.error}`,
+                  },
+          checkHref: `/open-data?requested=${requested ?? ''}`,
+        };
+      }
+      const releases = (await getOpenDataReleases(ctx.deps.db)).map((r) => ({
+        ...r,
+        monthText: formatPeriod('month', `${r.month}-01`),
+        publishedText: r.publishedAt.slice(0, 16).replace('T', ' '),
+        links: r.files.map((f) => ({ name: f, href: `/open-data/${r.releaseId}/${encodeURIComponent(f)}` })),
+      }));
+      const body = ctx.renderer.page(
+        'open-data/open-data.njk',
+        { pageTitle: 'Open data releases', releases, publish },
+        '/open-data',
+      );
+      // An admin's page holds a form token and a request's progress: never kept by a shared cache.
+      return reply
+        .header('Cache-Control', publish ? 'no-store' : 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(body);
+    },
+  );
+
+  app.post(
+    '/open-data/publish',
+    {
+      config: { access: 'admin' },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['month'],
+          properties: { month: MONTH, _csrf: { type: 'string', maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!refresh?.requestPublish) return reply.callNotFound();
+      const { month } = request.body as { month: string };
+      refresh.requestPublish(month);
+      await auth.audit(request, {
+        action: 'publish.request',
+        target: `month:${month}`,
+        outcome: 'success',
+        detail: null,
+      });
+      return reply.header('Cache-Control', 'no-store').redirect(`/open-data?requested=${month}`, 303);
+    },
+  );
 
   app.get(
     '/open-data/:release/:file',
