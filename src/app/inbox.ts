@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PublishAnswer } from '../domain/refresh.ts';
 import type { IngestProblem } from '../ingest/errors.ts';
 
 export const TRIGGER_FILE = '.refresh-now';
@@ -27,6 +28,24 @@ export function publishResultFile(dir: string, month: string): string {
 
 /** What the server answers a publish request with (JSON in the result file). */
 export type { PublishAnswer } from '../domain/refresh.ts';
+
+/** Asks for `month` to be published: the request file, any earlier answer for the month removed. */
+export function writePublishRequest(dir: string, month: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(publishResultFile(dir, month), { force: true });
+  const request = publishRequestFile(dir, month);
+  fs.writeFileSync(request, `${new Date().toISOString()}\n`);
+  return request;
+}
+
+/** The server's answer to the last request to publish `month`, or null while there is none. */
+export function readPublishAnswer(dir: string, month: string): PublishAnswer | null {
+  try {
+    return JSON.parse(fs.readFileSync(publishResultFile(dir, month), 'utf8')) as PublishAnswer;
+  } catch {
+    return null;
+  }
+}
 
 export interface InboxFolders {
   dir: string;

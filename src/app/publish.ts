@@ -288,7 +288,7 @@ export function serverPublisher(opts: {
   /** The publication date (YYYY-MM-DD) at the time of the request. */
   today: () => string;
   afterPublish?: (conn: Warehouse) => Promise<void>;
-}): (conn: Warehouse, month: string) => Promise<Omit<PublishResult, never>> {
+}): (conn: Warehouse, month: string) => Promise<PublishResult> {
   return async (conn, month) => {
     const r = await publishMonth(conn, {
       month,

@@ -36,9 +36,10 @@ import {
   inboxFolders,
   moveInto,
   PUBLISH_REQUEST,
-  publishRequestFile,
   publishResultFile,
+  readPublishAnswer,
   settledFiles,
+  writePublishRequest,
   writeReasons,
   type InboxFile,
   type InboxFolders,
@@ -228,18 +229,12 @@ export class RefreshService implements RefreshControl {
    * refreshes takes it (this one, or another on the same inbox). An earlier answer for the month is removed.
    */
   requestPublish(month: string): void {
-    fs.mkdirSync(this.folders.dir, { recursive: true });
-    fs.rmSync(publishResultFile(this.folders.dir, month), { force: true });
-    fs.writeFileSync(publishRequestFile(this.folders.dir, month), `${new Date().toISOString()}\n`);
+    writePublishRequest(this.folders.dir, month);
   }
 
   /** The answer to the last request to publish `month` (its result file), or null while there is none. */
   publishAnswer(month: string): PublishAnswer | null {
-    try {
-      return JSON.parse(fs.readFileSync(publishResultFile(this.folders.dir, month), 'utf8')) as PublishAnswer;
-    } catch {
-      return null;
-    }
+    return readPublishAnswer(this.folders.dir, month);
   }
 
   /** Runs `task` after every earlier refresh run or publish has ended, and before any later one starts. */

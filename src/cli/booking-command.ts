@@ -58,7 +58,7 @@ export async function bookingQueryText(db: Warehouse, values: Values): Promise<s
   const problem = bookingQueryProblem(q);
   if (problem) throw new UsageError(`--${problem.replace(/^groupBy/, 'group-by')}`);
   const rows = await bookingAnswer(db, q);
-  if (format === 'json') return JSON.stringify(bookingJson(q, rows, area), null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(bookingJson(q, rows), null, 2) + '\n';
   return toCsv(rows as unknown as Record<string, unknown>[], [...BOOKING_COLUMNS]);
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config.ts';
 import { initialise, openWarehouse } from '../app/bootstrap.ts';
 import { PublishError, publishMonth } from '../app/publish.ts';
-import { inboxFolders, publishRequestFile, publishResultFile, type PublishAnswer } from '../app/inbox.ts';
+import { inboxFolders, publishResultFile, readPublishAnswer, writePublishRequest } from '../app/inbox.ts';
 import { WarehouseBusyError, type Warehouse } from '../warehouse/db.ts';
 import { londonDate } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
@@ -80,17 +80,13 @@ export async function askServerToPublish(
 ): Promise<number> {
   const log = options.log ?? ((m: string) => console.log(m));
   const { dir } = inboxFolders(inboxDir);
-  const request = publishRequestFile(dir, month);
-  const result = publishResultFile(dir, month);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.rmSync(result, { force: true });
-  fs.writeFileSync(request, `${new Date().toISOString()}\n`);
+  const request = writePublishRequest(dir, month);
   log(`The server is running: asked it to publish ${month} (${request}).`);
   const deadline = Date.now() + (options.waitMs ?? 5 * 60_000);
   while (Date.now() < deadline) {
-    if (fs.existsSync(result)) {
-      const answer = JSON.parse(fs.readFileSync(result, 'utf8')) as PublishAnswer;
-      fs.rmSync(result, { force: true });
+    const answer = readPublishAnswer(dir, month);
+    if (answer) {
+      fs.rmSync(publishResultFile(dir, month), { force: true });
       if (!answer.ok) throw new UsageError(answer.error ?? `${month} was not published`);
       fs.mkdirSync(outDir, { recursive: true });
       const files = (answer.files ?? []).map((f) => {

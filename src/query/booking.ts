@@ -24,7 +24,7 @@ import {
 import { maxDate, minDate, nextPeriod, periodEnd, periodStart, type Grain } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import * as bookingSql from '../warehouse/sql/booking.ts';
-import { areaByCode } from './area-index.ts';
+import { areaByCode, areasOfSelection, type ChainRow } from './area-index.ts';
 
 /** A booking question that cannot be answered (unknown measure, grouping not offered, bad dates). */
 export class BookingQueryError extends Error {
@@ -59,9 +59,25 @@ export type NamedBookingArea = BookingArea & { readonly name: string };
  */
 export async function bookingAreaOf(db: Warehouse, code: string): Promise<NamedBookingArea | null> {
   const row = await areaByCode(db, code.toUpperCase());
-  const level = row ? bookingAreaGroupingOf(row.level) : null;
-  if (!row || !level) return null;
+  return row ? namedBookingArea(row) : null;
+}
+
+/** An area of the area index as booking questions name it; null for England and Unknown. */
+export function namedBookingArea(row: ChainRow): NamedBookingArea | null {
+  const level = bookingAreaGroupingOf(row.level);
+  if (!level) return null;
   return { level, code: row.code, name: areaLabel({ name: row.name, placeName: row.place_name }) };
+}
+
+/** The areas the booking pages' forms offer: today's regions, ICBs and sub-ICB locations, in table order. */
+export async function bookingAreaOptions(db: Warehouse): Promise<NamedBookingArea[]> {
+  const out: NamedBookingArea[] = [];
+  for (const level of ['region', 'icb', 'sub_icb'] as const)
+    for (const row of await areasOfSelection(db, { level, within: null })) {
+      const area = namedBookingArea(row);
+      if (area) out.push(area);
+    }
+  return out;
 }
 
 /** The first and last London dates of the booking events loaded (both null when none are). */

@@ -10,11 +10,10 @@ import {
   BOOKING_MEASURES,
   bookingMeasure,
   bookingQueryProblem,
-  type BookingArea,
   type BookingGrouping,
   type BookingRow,
 } from '../../domain/booking.ts';
-import { bookingAnswer, bookingAreaOf } from '../../query/booking.ts';
+import { bookingAnswer, bookingAreaOf, type NamedBookingArea } from '../../query/booking.ts';
 import { answer, badRequest, notFound, type ApiRoute } from './common.ts';
 import {
   DATE_SCHEMA,
@@ -89,11 +88,11 @@ export const BOOKING_RESPONSE = object(
 
 /** One measure's answer as JSON: the API's, and what `query booking --format json` prints. */
 export function bookingJson(
-  q: { measure: string; from: string; to: string; groupBy: BookingGrouping },
+  q: { measure: string; from: string; to: string; groupBy: BookingGrouping; area?: NamedBookingArea },
   rows: readonly BookingRow[],
-  area?: BookingArea & { name: string },
 ) {
   const m = bookingMeasure(q.measure)!;
+  const { area } = q;
   return {
     ...(area ? { area: { level: area.level, code: area.code, name: area.name } } : {}),
     measure: m.id,
@@ -152,7 +151,7 @@ export const bookingRoute: ApiRoute = {
     const question = { measure: q.measure, from: q.from, to: q.to, groupBy, ...(area ? { area } : {}) };
     const problem = bookingQueryProblem(question);
     if (problem) throw badRequest(`querystring/${problem}`);
-    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question), area);
+    const json = bookingJson(question, await bookingAnswer(ctx.deps.db, question));
     return answer(request, reply, {
       open: false,
       json,

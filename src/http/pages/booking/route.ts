@@ -17,7 +17,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BOOKING_MEASURES,
-  bookingAreaGroupingOf,
   bookingGroupingsWithin,
   bookingMeasure,
   defaultGroupingOf,
@@ -41,12 +40,11 @@ import {
   type BookingCoverage,
   type BookingTrendPoint,
 } from './view.ts';
-import { areaLabel } from '../../../domain/areas.ts';
 import type { BookingArea } from '../../../domain/booking.ts';
-import { areasOfSelection } from '../../../query/area-index.ts';
 import {
   bookingAnswer,
   bookingAreaOf,
+  bookingAreaOptions,
   bookingRange,
   bookingSeries,
   bookingTotals,
@@ -99,19 +97,7 @@ export function warehouseBookingReader(db: Warehouse): BookingReader {
     series: (q) => bookingSeries(db, { ...q, grain: q.grain === 'week' ? 'week' : 'month' }),
     range: () => bookingRange(db),
     area: (code) => bookingAreaOf(db, code),
-    areaOptions: async () => {
-      const out: BookingAreaOption[] = [];
-      for (const level of ['region', 'icb', 'sub_icb'] as const)
-        for (const row of await areasOfSelection(db, { level, within: null })) {
-          const grouping = bookingAreaGroupingOf(row.level)!;
-          out.push({
-            level: grouping,
-            code: row.code,
-            name: areaLabel({ name: row.name, placeName: row.place_name }),
-          });
-        }
-      return out;
-    },
+    areaOptions: () => bookingAreaOptions(db),
   };
 }
 

@@ -416,6 +416,28 @@ export function bookingAreaNote(area: BookingAreaOption): string {
   );
 }
 
+/** What a page narrowed to an area (or not) shows of it: the summary and measure pages alike. */
+export interface BookingAreaFields {
+  /** The area the figures are narrowed to, or null for every case. */
+  readonly area: BookingAreaOption | null;
+  /** ", for patients registered in …" (empty for every case), after the range in headings. */
+  readonly areaWords: string;
+  readonly areaNote: string | null;
+  readonly areaChoices: BookingAreaChoices;
+}
+
+function bookingAreaFields(
+  area: BookingAreaOption | null,
+  options: readonly BookingAreaOption[],
+): BookingAreaFields {
+  return {
+    area,
+    areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
+    areaNote: area ? bookingAreaNote(area) : null,
+    areaChoices: bookingAreaChoices(options, area),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Summary page
 
@@ -429,15 +451,9 @@ export interface SummaryItem {
   readonly href: string;
 }
 
-export interface BookingSummaryView extends BookingRangeView {
+export interface BookingSummaryView extends BookingRangeView, BookingAreaFields {
   readonly side: BookingSide;
   readonly sideWord: string;
-  /** The area the figures are narrowed to, or null for every case. */
-  readonly area: BookingAreaOption | null;
-  /** "for patients registered in …" (empty for every case), after the range in headings. */
-  readonly areaWords: string;
-  readonly areaNote: string | null;
-  readonly areaChoices: BookingAreaChoices;
   readonly items: readonly SummaryItem[];
   readonly sideLinks: readonly { text: string; href: string; current: boolean }[];
   readonly breachHref: string;
@@ -487,10 +503,7 @@ export function buildBookingSummaryView(input: BookingSummaryInput): BookingSumm
     ...range,
     side,
     sideWord: side === 'consumer' ? 'Consumer' : 'Provider',
-    area,
-    areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
-    areaNote: area ? bookingAreaNote(area) : null,
-    areaChoices: bookingAreaChoices(input.areaOptions, area),
+    ...bookingAreaFields(area, input.areaOptions),
     items,
     sideLinks: (['consumer', 'provider'] as const).map((s) => ({
       text: s === 'consumer' ? 'Consumer view (NHS 111 and CAS)' : 'Provider view (GP, UTC, pharmacy)',
@@ -515,13 +528,9 @@ export interface BookingTableRow {
   readonly ratio: string | null;
 }
 
-export interface BookingMeasureView extends BookingRangeView {
+export interface BookingMeasureView extends BookingRangeView, BookingAreaFields {
   readonly measure: BookingMeasure;
   readonly sentence: string;
-  readonly area: BookingAreaOption | null;
-  readonly areaWords: string;
-  readonly areaNote: string | null;
-  readonly areaChoices: BookingAreaChoices;
   /** The same measure for every case (null when not narrowed). */
   readonly allAreasHref: string | null;
   readonly groupBy: BookingGrouping;
@@ -656,10 +665,7 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
     ...range,
     measure: m,
     sentence: bookingSentence(m, total, from, to),
-    area,
-    areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
-    areaNote: area ? bookingAreaNote(area) : null,
-    areaChoices: bookingAreaChoices(input.areaOptions, area),
+    ...bookingAreaFields(area, input.areaOptions),
     allAreasHref: area
       ? `/booking/measure/${m.id}?${bookingQueryString({ from, to, grain: grain === 'month' ? undefined : grain })}`
       : null,

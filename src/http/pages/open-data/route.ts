@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { authFor } from '../../../auth/service.ts';
 import { addMonths, londonToday } from '../../../domain/periods.ts';
+import type { PublishAnswer } from '../../../domain/refresh.ts';
 import { getOpenDataReleases } from '../../../query/open-data.ts';
 import { formatPeriod } from '../../../web/format.ts';
 import type { RouteContext } from '../../route-context.ts';
@@ -25,6 +26,27 @@ const MONTH = {
 
 /** How many months back the publish form offers. */
 const PUBLISH_MONTHS = 24;
+
+const monthText = (month: string) => formatPeriod('month', `${month}-01`);
+
+/** What the page says of a request to publish `month`: on its way, published, or refused and why. */
+function publishStatus(
+  month: string | undefined,
+  answer: PublishAnswer | null,
+): { ok: boolean | null; text: string } | null {
+  if (!month) return null;
+  if (answer === null)
+    return {
+      ok: null,
+      text: `Publishing ${monthText(month)} has been asked for. It usually takes under a minute: check again to see it listed below.`,
+    };
+  return answer.ok
+    ? {
+        ok: true,
+        text: `Published ${monthText(month)} as release ${answer.releaseId}: its files are listed below.`,
+      }
+    : { ok: false, text: `${monthText(month)} was not published: ${answer.error}` };
+}
 
 export function registerOpenDataPages(app: FastifyInstance, ctx: RouteContext): void {
   // The same folder `publish` archives to (src/cli/publish-command.ts openDataDir).
@@ -57,31 +79,16 @@ export function registerOpenDataPages(app: FastifyInstance, ctx: RouteContext): 
           csrfToken: await auth.csrfToken(request, reply),
           months: months.map((m) => ({
             value: m,
-            text: formatPeriod('month', `${m}-01`),
+            text: monthText(m),
             selected: m === requested,
           })),
-          status: !requested
-            ? null
-            : answer === null
-              ? {
-                  ok: null,
-                  text: `Publishing ${formatPeriod('month', `${requested}-01`)} has been asked for. It usually takes under a minute: check again to see it listed below.`,
-                }
-              : answer.ok
-                ? {
-                    ok: true,
-                    text: `Published ${formatPeriod('month', `${requested}-01`)} as release ${answer.releaseId}: its files are listed below.`,
-                  }
-                : {
-                    ok: false,
-                    text: `${formatPeriod('month', `${requested}-01`)} was not published: ${answer.error}`,
-                  },
+          status: publishStatus(requested, answer),
           checkHref: `/open-data?requested=${requested ?? ''}`,
         };
       }
       const releases = (await getOpenDataReleases(ctx.deps.db)).map((r) => ({
         ...r,
-        monthText: formatPeriod('month', `${r.month}-01`),
+        monthText: monthText(r.month),
         publishedText: r.publishedAt.slice(0, 16).replace('T', ' '),
         links: r.files.map((f) => ({ name: f, href: `/open-data/${r.releaseId}/${encodeURIComponent(f)}` })),
       }));
