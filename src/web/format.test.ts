@@ -13,6 +13,7 @@ import {
   formatPeriodShort,
   formatValue,
   judge,
+  lowerFirst,
   parseIsoDate,
   periodEnd,
 } from './format.ts';
@@ -191,5 +192,16 @@ describe('formatCoverage', () => {
     expect(formatCoverage(0.9994)).toBe('99.9%');
     expect(formatCoverage(0.5)).toBe('50%');
     expect(formatCoverage(null)).toBe('–');
+  });
+});
+
+describe('lowerFirst', () => {
+  it('lower-cases a word that starts a name, and keeps acronyms as they are', () => {
+    expect(lowerFirst('Logins')).toBe('logins');
+    expect(lowerFirst('Percentage of GP patients')).toBe('percentage of GP patients');
+    expect(lowerFirst('NHS 111 visits')).toBe('NHS 111 visits');
+    expect(lowerFirst('NHS App logins')).toBe('NHS App logins');
+    expect(lowerFirst('GP appointments booked in the NHS App')).toBe('GP appointments booked in the NHS App');
+    expect(lowerFirst('P9 registrations')).toBe('P9 registrations');
   });
 });

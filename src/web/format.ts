@@ -188,7 +188,7 @@ export function describeChange(
   return `${name} ${verb}${pct} from ${v(previous)} in ${when(previous)} to ${v(latest)} in ${when(latest)}.`;
 }
 
-function lowerFirst(s: string): string {
-  // Keep acronyms ("NHS 111 online") as they are.
+/** A name inside a sentence: "Logins" → "logins", but acronyms stay ("NHS App logins", "GP appointments"). */
+export function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }

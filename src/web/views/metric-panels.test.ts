@@ -67,6 +67,20 @@ describe('charts with peers, and their CSV', () => {
     expect(plain.csvHref).toBeNull();
   });
 
+  it('names the rate drawn in a sentence, keeping an acronym that starts it', () => {
+    const rates = (name: string) =>
+      chartView(tile, points, 'month', {
+        trend: { name, unit: 'per_1000', area: points, parent: null, england: { name: 'England', points } },
+        peers: { bands, areasWord: 'ICBs', areaName: 'NHS Somewhere ICB' },
+      }).linesNote;
+    expect(rates('GP appointments booked in the NHS App per 1,000 patients aged 13+')).toBe(
+      'The chart shows GP appointments booked in the NHS App per 1,000 patients aged 13+: NHS Somewhere ICB as a solid blue line, England as a purple dotted line.',
+    );
+    expect(rates('Users logging in per 1,000 patients aged 13+')).toMatch(
+      /^The chart shows users logging in per 1,000/,
+    );
+  });
+
   it('places a value in words relative to the band', () => {
     const b = bands[0]!;
     expect(bandPosition(4, b, 'PCNs')).toBe('among the lowest 10% of PCNs');

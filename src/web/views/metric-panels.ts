@@ -31,6 +31,7 @@ import {
   formatPeriodInSentence,
   formatPeriodShort,
   formatValue,
+  lowerFirst,
   periodEnd,
   unitSuffix,
   type Direction,
@@ -557,10 +558,6 @@ export function chartView(
     peerNote,
     linesNote,
   };
-}
-
-function lowerFirst(text: string): string {
-  return /^NHS\b/.test(text) ? text : text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /**

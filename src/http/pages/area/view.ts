@@ -12,6 +12,7 @@ import {
   formatPeriod,
   formatPeriodInSentence,
   formatValue,
+  lowerFirst,
   periodEnd,
 } from '../../../web/format.ts';
 import { DEFAULT_RANGE, type TimeRange } from '../../../domain/time-range.ts';
@@ -241,9 +242,7 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
     const pct = Math.min(99, Math.max(1, Math.round(percentileRank)));
     lead = `Higher than ${pct}% of the other ${integer.format(count - 1)} ${words}`;
   }
-  const name = position.metricName.charAt(0).toLowerCase() + position.metricName.slice(1);
-  const on = /^NHS App/.test(position.metricName) ? position.metricName : name;
-  return `${lead} on ${on} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
+  return `${lead} on ${lowerFirst(position.metricName)} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
 }
 
 /** The rank on a tile, short: "Rank 10 of 36 ICBs" (the chart's section gives it in a sentence). */

@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricDefinition } from '../../../domain/metric-definition.ts';
 import type { MapValues } from '../../../query/map-values.ts';
 import type { MapGeometry } from '../../../web/map/geometry.ts';
-import {
-  buildMapView,
-  mapCsv,
-  mapSummary,
-  nameInSentence,
-  rankRows,
-  sortMapRows,
-  type MapViewInput,
-} from './view.ts';
+import { buildMapView, mapCsv, mapSummary, rankRows, sortMapRows, type MapViewInput } from './view.ts';
 import { DEFAULT_MAP_SORT, mapUrl } from './state.ts';
 
 const rate: MetricDefinition = {
@@ -163,11 +155,6 @@ describe('mapSummary', () => {
       'There are no figures for users logging in per 1,000 patients aged 13+ for ICBs in October 2026.',
     );
     expect(mapSummary({ ...input().state, periodStart: null }, [])).toMatch(/no complete periods/);
-  });
-
-  it('keeps names that start with an acronym', () => {
-    expect(nameInSentence('NHS 111 visits')).toBe('NHS 111 visits');
-    expect(nameInSentence('Logins')).toBe('logins');
   });
 });
 

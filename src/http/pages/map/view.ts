@@ -16,6 +16,7 @@ import {
   formatPeriod,
   formatPeriodInSentence,
   formatValue,
+  lowerFirst,
   unitSuffix,
 } from '../../../web/format.ts';
 import { classify, type ClassMethod, type Classing } from '../../../web/map/classes.ts';
@@ -56,11 +57,6 @@ const CLASS_TEXT: Record<ClassMethod, { option: string; legend: string }> = {
 export function areaHref(level: MapLevel, code: string, grain: Grain): string {
   const path = `/areas/${level}/${encodeURIComponent(code)}`;
   return grain === 'month' ? path : `${path}?grain=${grain}`;
-}
-
-/** A metric name inside a sentence: "users logging in per 1,000 …", but "NHS 111 visits" kept. */
-export function nameInSentence(name: string): string {
-  return /^[A-Z][a-z]/.test(name) ? name[0]!.toLowerCase() + name.slice(1) : name;
 }
 
 export interface RankedRow extends MapValue {
@@ -191,7 +187,7 @@ export function mapSummary(
   rows: readonly { name: string; value: number | null }[],
   place: string | null = null,
 ): string {
-  const metric = nameInSentence(state.metric.name);
+  const metric = lowerFirst(state.metric.name);
   const many = LEVEL_WORDS[state.level].many;
   if (!state.periodStart)
     return `There are no complete periods of figures yet, so the map shows no ${metric}.`;
