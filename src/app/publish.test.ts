@@ -4,6 +4,7 @@
  * month agree, ICB rows + Unknown add up to England, a partial month is refused with nothing written, disclosure
  * control hides small ICB counts, and every release is archived.
  */
+import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -109,6 +110,15 @@ describe('publish', () => {
       fromWorkbook.close();
       fromCsv.close();
     }
+    // The test warehouse holds demo activity (scale 0.5): the workbook says so on its first two sheets.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(r.files[0]!);
+    expect(String(book.getWorksheet('Title Sheet')!.getCell('A4').value)).toMatch(
+      /^SYNTHETIC DEMO DATA: computed by NHS App Analytics from generated activity \(scale 0\.5, seed 1\)/,
+    );
+    expect(String(book.getWorksheet('Data Quality')!.getCell('A3').value)).toMatch(
+      /^Synthetic demo data: .* at 0\.5 of England's users/,
+    );
     // Archived for /open-data.
     for (const f of r.files)
       expect(fs.existsSync(path.join(tmp.dir, 'open-data', r.releaseId, path.basename(f)))).toBe(true);

@@ -352,3 +352,61 @@ describe('hostile values in every parameter of every route', () => {
     expect(checked).toBeGreaterThan(500);
   }, 300_000);
 });
+
+/** Reviewed: pages that show no figure computed from App activity, so carry no demo-data label. */
+const NO_COMPUTED_FIGURES: Record<string, string> = {
+  'GET /search': 'area names and codes',
+  'GET /dictionary': 'metric definitions',
+  'GET /dictionary/:metricId': 'a metric definition',
+  'GET /official': 'the published NHS App MI (OGL); its computed columns carry their own demo note',
+  'GET /accessibility': 'service page',
+  'GET /privacy': 'service page',
+  'GET /cookies': 'service page',
+  'GET /contact': 'service page',
+  'GET /feedback': 'service page',
+  'GET /api/docs': 'API documentation',
+  'GET /api/docs/explorer': 'API explorer',
+  'GET /sign-in': 'sign-in form',
+  'GET /sign-in/verify': 'sign-in confirmation',
+  'GET /account': 'API tokens',
+  'GET /admin/users': 'users',
+  'GET /admin/audit': 'audit log',
+  'GET /admin/refresh': 'refresh runs: event counts of loads, not figures',
+};
+/** Page URLs whose path parameters sampleUrl cannot fill. */
+const PAGE_SAMPLES: Record<string, string> = {
+  'GET /booking/measure/:id': '/booking/measure/rep-cons-01',
+};
+
+describe('demo data is labelled', () => {
+  it('on every page that shows figures computed from the demo warehouse', async () => {
+    // An app of its own: the hostile walk above uses up the rate limits of the shared ones.
+    const app = await appFor(ADMIN);
+    const labelled: string[] = [];
+    const unlabelled: string[] = [];
+    for (const r of routes.filter((x) => !isStatic(x) && x.method === 'GET')) {
+      const url = PAGE_SAMPLES[keyOf(r)] ?? sampleUrl(r.url);
+      const res = await app.inject(url);
+      if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/html')) continue;
+      if (keyOf(r) in NO_COMPUTED_FIGURES) continue;
+      // Booking pages say what their synthetic journeys are made of, under their own heading.
+      if (/Demo data: (not real NHS App figures|synthetic booking journeys)/.test(res.body))
+        labelled.push(keyOf(r));
+      else unlabelled.push(`${keyOf(r)}: ${url}`);
+    }
+    await app.close();
+    expect(unlabelled).toEqual([]);
+    // The walk reached the pages of figures, not only error pages.
+    for (const k of [
+      'GET /',
+      'GET /areas/:level/:code',
+      'GET /rank',
+      'GET /areas/:level/:code/partners',
+      'GET /areas/:level/:code/organ-donation',
+      'GET /areas/:level/:code/suppliers',
+      'GET /booking/measure/:id',
+      'GET /open-data',
+    ])
+      expect(labelled).toContain(k);
+  });
+});

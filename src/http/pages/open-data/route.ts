@@ -14,6 +14,7 @@ import { addMonths, londonToday } from '../../../domain/periods.ts';
 import type { PublishAnswer } from '../../../domain/refresh.ts';
 import { getOpenDataReleases } from '../../../query/open-data.ts';
 import { formatPeriod } from '../../../web/format.ts';
+import { demoView } from '../../../web/views/metric-panels.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 const RELEASE = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{1,4}$' } as const;
@@ -94,7 +95,13 @@ export function registerOpenDataPages(app: FastifyInstance, ctx: RouteContext): 
       }));
       const body = ctx.renderer.page(
         'open-data/open-data.njk',
-        { pageTitle: 'Open data releases', releases, publish },
+        {
+          pageTitle: 'Open data releases',
+          releases,
+          publish,
+          // Releases published from this warehouse's figures are synthetic when it holds demo data.
+          demo: demoView(await ctx.deps.queries.dataStatus()),
+        },
         '/open-data',
       );
       // An admin's page holds a form token and a request's progress: never kept by a shared cache.

@@ -21,6 +21,7 @@ import { suppliersForRequest } from '../../api/supplier-routes.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendError } from '../../errors.ts';
 import { sendHtml } from '../../render.ts';
+import { demoView } from '../../../web/views/metric-panels.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): void {
@@ -68,7 +69,11 @@ export function registerPartnerPages(app: FastifyInstance, ctx: RouteContext): v
           const areaName = (view as { areaName: string }).areaName;
           const html = ctx.renderer.page(
             template,
-            { pageTitle: `${areaName}: ${SUBPAGE_TITLES[name]}`, view },
+            {
+              pageTitle: `${areaName}: ${SUBPAGE_TITLES[name]}`,
+              view,
+              demo: demoView(await ctx.deps.queries.dataStatus()),
+            },
             subpagePath({ level: params.level, code }, name),
           );
           return sendHtml(reply, html);

@@ -447,6 +447,11 @@ describe('GET /rank (the ranking page)', () => {
     });
     expect(codesIn(res.body)).toEqual(ranking.rows.map((r) => r.code));
     expect(res.body).toContain('role="img" aria-label="Trend over 10 months: from ');
+    // Demo data (scale 0.5): a rate's table says its counts and patients are not on the same footing.
+    expect(res.body).toContain('the counts are of a share (0.5) of England’s App users');
+    const counts = await user.inject(page.replace('metric=logins_per_1000', 'metric=logins'));
+    expect(counts.statusCode).toBe(200);
+    expect(counts.body).not.toContain('id="ranking-demo-scale"');
     // Lowest first: the link the page offers, followed.
     const lowest = /id="ranking-lowest-first" href="([^"]+)"/.exec(res.body)![1]!.replaceAll('&amp;', '&');
     const sorted = await user.inject(lowest);

@@ -17,6 +17,7 @@ import { ApiError } from '../../api/common.ts';
 import { parseWithin, rankingForRequest, WITHIN_PATTERN } from '../../api/ranking-routes.ts';
 import { sendError } from '../../errors.ts';
 import { sendHtml } from '../../render.ts';
+import { demoView } from '../../../web/views/metric-panels.ts';
 import type { RouteContext } from '../../route-context.ts';
 
 export const RANKING_PAGE_QUERY = {
@@ -169,7 +170,7 @@ export function registerRankingPage(app: FastifyInstance, ctx: RouteContext): vo
       );
       const html = ctx.renderer.page(
         'ranking/ranking.njk',
-        { pageTitle: `${view.caption}: ranking`, view },
+        { pageTitle: `${view.caption}: ranking`, view, demo: demoView(await ctx.deps.queries.dataStatus()) },
         '/rank',
       );
       return sendHtml(reply, html);
