@@ -309,6 +309,30 @@ describe('GET /data', () => {
     expect(corrected.body).toContain('href="/data?level=practice&amp;area=P00001#data-results"');
   });
 
+  it('is reached from an area page: the areas just below it, or the practice itself (task 8)', async () => {
+    for (const [page, rows, text_] of [
+      [
+        '/areas/region/Y56',
+        ['QA9'],
+        'Every figure for the ICBs in this region, as a table or CSV (data table)',
+      ],
+      ['/areas/icb/QA9?grain=week', ['00A', '00B'], 'Every figure for the sub-ICB locations in this ICB'],
+      ['/areas/practice/P00001', ['P00001'], 'Every figure for this practice'],
+    ] as const) {
+      const res = await signedIn.inject(page);
+      expect(res.statusCode, page).toBe(200);
+      const link = /<a class="nhsuk-link" id="area-data-table" href="([^"]+)">([^<]+)<\/a>/.exec(res.body);
+      expect(link?.[2], page).toContain(text_);
+      const table = await signedIn.inject(link![1]!.replace(/&amp;/g, '&'));
+      expect(table.statusCode, link![1]).toBe(200);
+      expect([...new Set(tableRows(table.body, 'id="data-table"').map((r) => r[2]))].sort(), page).toEqual(
+        rows,
+      );
+      // The week stays a week.
+      expect(link![1]!.includes('grain=week'), page).toBe(page.includes('grain=week'));
+    }
+  });
+
   it('leaves out metrics a level does not have, and says so', async () => {
     const res = await signedIn.inject('/data?level=icb&metric=logins&metric=downloads');
     expect(res.statusCode).toBe(200);

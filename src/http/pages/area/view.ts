@@ -2,7 +2,7 @@
  * Turns the AreaPage read model into what area.njk shows: breadcrumbs, the area's details, tiles compared
  * with the parent and England, trend charts and the children table. Formatted text only. Pure.
  */
-import { areaLabel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
+import { areaLabel, childLevel, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
 import type { Grain } from '../../../domain/metric-definition.ts';
 import type { AreaPage, AreaTile, PeerPosition } from '../../../query/types.ts';
 import { roundFigure } from '../../../domain/rounding.ts';
@@ -60,6 +60,8 @@ export interface AreaPageView {
   levelLabel: string;
   /** The page's own path, the form's action. */
   path: string;
+  /** The data table of this area's figures, or of the areas one level below it (task 8: one CSV of them). */
+  dataTable: { text: string; href: string };
   breadcrumbs: { text: string; href: string }[];
   details: { key: string; value: string; href?: string }[];
   closed: { heading: string; paragraphs: string[] } | null;
@@ -91,6 +93,26 @@ export interface AreaPageView {
 }
 
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+
+const IN_AREA: Record<AreaLevel, string> = {
+  england: 'in England',
+  region: 'in this region',
+  icb: 'in this ICB',
+  sub_icb: 'in this sub-ICB location',
+  pcn: 'in this PCN',
+  practice: 'in this practice',
+};
+
+/** The data table's selection for an area: the areas just below it, or the practice itself. */
+export function dataTableLink(level: AreaLevel, code: string, grain: Grain): { text: string; href: string } {
+  const below = childLevel(level);
+  const q = new URLSearchParams();
+  if (level !== 'england') q.set('area', code);
+  if (below) q.set('level', below);
+  if (grain === 'week') q.set('grain', 'week');
+  const whose = below ? `the ${LEVEL_WORDS[below]} ${IN_AREA[level]}` : 'this practice';
+  return { text: `Every figure for ${whose}, as a table or CSV (data table)`, href: `/data?${q.toString()}` };
+}
 
 /** Coverage below 100% (as formatCoverage shows it), else null: a full figure needs no coverage note. */
 function partialCoverage(coverage: number | null): string | null {
@@ -358,6 +380,7 @@ export function buildAreaPageView(
     name: area.name,
     levelLabel: LEVEL_LABELS[area.level].singular,
     path,
+    dataTable: dataTableLink(area.level, area.code, grain),
     breadcrumbs: page.ancestors.map((a) => ({
       text: a.name,
       href: areaUrl(a.level, a.code, linked),
