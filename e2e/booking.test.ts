@@ -96,6 +96,20 @@ describe('Urgent care booking', () => {
     );
     await expectNoAxeViolations(page);
 
+    // The breach analysis for the same patients, through the summary's link (ADR 0070).
+    await Promise.all([
+      page.waitForURL('**/booking/breach?**'),
+      page.getByRole('link', { name: 'Breach analysis by disposition' }).click(),
+    ]);
+    expect(new URL(page.url()).searchParams.get('area')).toBe('QWO');
+    expect(squash(await page.locator('#booking-breach-heading').innerText())).toBe(
+      'October 2026, for patients registered in NHS West Yorkshire Integrated Care Board (QWO)',
+    );
+    expect(await page.locator('#area').inputValue()).toBe('QWO');
+    expect(await page.locator('#breach-table tbody tr').count()).toBeGreaterThan(1);
+    await expectNoAxeViolations(page);
+    await page.goBack();
+
     await page.locator('#sentence-rep-cons-01 a').click();
     await page.waitForURL('**/booking/measure/rep-cons-01?**');
     expect(await page.locator('#area').inputValue()).toBe('QWO');

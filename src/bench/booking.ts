@@ -161,6 +161,21 @@ export async function runBookingBench(opts: { memoryLimit: string; scale?: numbe
         groupBy: 'practice',
         area: { level: 'icb', code: 'QWO' },
       },
+      // The breach analysis for one ICB's patients (ADR 0070: practice-disposition rows).
+      {
+        label: 'the year, one ICB (QWO) by disposition',
+        ...YEAR,
+        measure: 'rep-cons-11',
+        groupBy: 'disposition',
+        area: { level: 'icb', code: 'QWO' },
+      },
+      {
+        label: 'the year, a region (Y63) by disposition',
+        ...YEAR,
+        measure: 'rep-cons-11',
+        groupBy: 'disposition',
+        area: { level: 'region', code: 'Y63' },
+      },
     ];
     let worst = 0;
     for (const q of questions) {

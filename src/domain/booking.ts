@@ -296,13 +296,18 @@ export function bookingAreaGroupingOf(level: string): BookingAreaGrouping | null
 }
 
 /**
- * The groupings a question narrowed to an area can take: the total, and the areas below it through the
- * registered practice. booking_daily keeps one grouping per row, so an area (from the practice rows) cannot be
- * crossed with a service, provider, consumer, disposition or error.
+ * The groupings a question narrowed to an area can take: the total, the areas below it through the registered
+ * practice, and the disposition (booking_daily keeps each practice's dispositions, for the breach analysis of an
+ * area's patients). It keeps no other grouping by practice, so an area cannot be crossed with a service,
+ * provider, consumer or error.
  */
 export function bookingGroupingsWithin(measure: BookingMeasure, area: BookingArea): BookingGrouping[] {
   const below = BOOKING_AREA_GROUPINGS.slice(BOOKING_AREA_GROUPINGS.indexOf(area.level) + 1);
-  return ['none', ...below.filter((g) => measure.groupings.includes(g))];
+  return [
+    'none',
+    ...below.filter((g) => measure.groupings.includes(g)),
+    ...(measure.groupings.includes('disposition') ? (['disposition'] as const) : []),
+  ];
 }
 
 /** A booking MI question: one measure over an inclusive Europe/London date range, optionally grouped. */

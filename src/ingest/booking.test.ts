@@ -256,20 +256,25 @@ describe('booking ingest', () => {
       '2025-12-03': { unbooked: 0, ok: 0, breach: 0, bookings: 1 },
     };
     expect(await daily()).toEqual(after);
-    // Every grouping adds up to the total on each date.
+    // Every grouping adds up to the total on each date; a practice's dispositions to the cases with a practice.
     const sums = await db.all<{ grouping: string; n: number }>(
       `SELECT grouping, CAST(sum(bookings + referrals + slots_breach) AS INTEGER) AS n
        FROM booking_daily GROUP BY grouping ORDER BY grouping`,
     );
-    expect(sums.map((r) => r.n)).toEqual(sums.map(() => 3));
-    expect(sums).toHaveLength(8);
+    const withPractice = await db.scalar<number>(
+      `SELECT CAST(sum(bookings + referrals + slots_breach) AS INTEGER) FROM booking_daily
+       WHERE grouping = 'practice' AND grp IS NOT NULL`,
+    );
+    expect(withPractice).toBe(1);
+    expect(sums.map((r) => r.n)).toEqual(sums.map((r) => (r.grouping === 'practice-disposition' ? 1 : 3)));
+    expect(sums).toHaveLength(9);
     expect(
       await db.scalar<number>("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'booking_dirty_date'"),
     ).toBe(0);
 
-    // Migration 0027 (the refill that added the service-error grouping) runs refreshDaily's statement over
-    // every date (same text), and fills the same rows.
-    const migration = listMigrations().find((m) => m.version === 27)!;
+    // Migration 0028 (the refill that added the practice-disposition grouping) runs refreshDaily's statement
+    // over every date (same text), and fills the same rows.
+    const migration = listMigrations().find((m) => m.version === 28)!;
     const statement = bookingSql.refreshDaily.text.slice(bookingSql.refreshDaily.text.indexOf('INSERT INTO'));
     expect(migration.sql).toContain(statement.trimEnd() + ';');
     const snapshot = 'SELECT * FROM booking_daily ORDER BY ALL';

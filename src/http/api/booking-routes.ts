@@ -45,7 +45,7 @@ export const BOOKING_QUERY: JsonSchema = query(
       description:
         'none (default: the total), service, provider, consumer, practice, pcn, sub-icb, icb, region, ' +
         'disposition, or error (rep-cons-06 only); rep-prov-03 takes service or provider only. With area: ' +
-        'none or an area level below it',
+        'none, an area level below it, or disposition',
     },
     area: {
       type: 'string',

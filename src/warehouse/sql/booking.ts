@@ -244,8 +244,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now()::TIMESTAMP)
  * service | provider | consumer | practice | pcn | sub-icb | icb | region | disposition | error |
  * service-error: "service — error message"), $3 first date, $4 last date, $5 grain (none | week | month), $6
  * the level of the area the cases are narrowed to (region | icb | sub_icb | pcn | practice; '' for every case),
- * $7 its code: only the practice rows of its practices are read, so $2 is then none or an area below it, and
- * slot availability, which is a provider's and no area's, is left out.
+ * $7 its code: only the practice rows of its practices are read (practice-disposition rows for $2 =
+ * disposition), so $2 is then none, disposition or an area below it, and slot availability, which is a
+ * provider's and no area's, is left out.
  * Reads the daily figures (booking_daily, migration 0018, kept by the ingest from the events and their cases'
  * facts: refreshDaily says which events each column counts). PCN, sub-ICB, ICB and region come from the
  * practice on today's structure. Slot availability (rep-prov-03's paired figure) comes from booking_slots.
@@ -255,17 +256,21 @@ WITH asked AS (SELECT unnest(string_split($1, ',')) AS measure),
 daily AS (
   SELECT
     d.*,
-    CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN a.ancestor_code ELSE d.grp END AS grp_of
+    CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') THEN a.ancestor_code
+         WHEN d.grouping = 'practice-disposition' THEN nullif(substr(d.grp, strpos(d.grp, '|') + 1), '')
+         ELSE d.grp END AS grp_of
   FROM booking_daily d
   -- The practice's area at the grouping's level (the practice itself for 'practice'), from the closure.
   LEFT JOIN area_ancestry a
     ON $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') AND a.structure = 'current'
    AND a.area_level = 'practice' AND a.area_code = d.grp
    AND a.ancestor_level = CASE $2 WHEN 'sub-icb' THEN 'sub_icb' ELSE $2 END
-  WHERE d.grouping = CASE WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') OR $6 <> '' THEN 'practice'
+  -- Within an area: its practices' rows, by disposition from the practice-disposition rows.
+  WHERE d.grouping = CASE WHEN $6 <> '' AND $2 = 'disposition' THEN 'practice-disposition'
+                          WHEN $2 IN ('practice', 'pcn', 'sub-icb', 'icb', 'region') OR $6 <> '' THEN 'practice'
                           ELSE $2 END
     AND d.event_date BETWEEN $3::DATE AND $4::DATE
-    AND ($6 = '' OR d.grp IN (
+    AND ($6 = '' OR split_part(d.grp, '|', 1) IN (
       SELECT w.area_code FROM area_ancestry w
       WHERE w.structure = 'current' AND w.area_level = 'practice' AND w.ancestor_level = $6 AND w.ancestor_code = $7
     ))
@@ -428,8 +433,9 @@ FROM fact f LEFT JOIN breach b USING (case_id)
  * selection; consumer: the event's own, else the case's first; practice and disposition: the case's), and each
  * column counts the events that one or more measures count or pair (the mapping is in measure).
  * Practices are kept as given: the PCN, sub-ICB, ICB and region are looked up at query time on today's
- * structure. Keep in step with the refill in migration 0027 (a test compares them; 0018 holds the first version,
- * without the service-error grouping).
+ * structure. Keep in step with the refill in migration 0028 (a test compares them; 0018 holds the first version,
+ * 0027 the one before practice-disposition). 'practice-disposition' rows ("practice|disposition") answer a
+ * question by disposition narrowed to an area.
  */
 export const refreshDaily = query('booking.refreshDaily')`
 INSERT INTO booking_daily
@@ -451,6 +457,7 @@ SELECT
   event_date,
   CASE
     WHEN GROUPING(service) = 0 AND GROUPING(error_message) = 0 THEN 'service-error'
+    WHEN GROUPING(practice) = 0 AND GROUPING(disposition) = 0 THEN 'practice-disposition'
     WHEN GROUPING(service) = 0 THEN 'service'
     WHEN GROUPING(provider) = 0 THEN 'provider'
     WHEN GROUPING(consumer) = 0 THEN 'consumer'
@@ -461,6 +468,8 @@ SELECT
   END AS grouping,
   CASE WHEN GROUPING(service) = 0 AND GROUPING(error_message) = 0
        THEN coalesce(service, 'Unknown') || ' — ' || coalesce(error_message, 'Unknown')
+       -- "practice|disposition" for a disposition within an area (an ODS code has no "|", '' is no disposition).
+       WHEN GROUPING(practice) = 0 AND GROUPING(disposition) = 0 THEN practice || '|' || coalesce(disposition, '')
        ELSE coalesce(service, provider, consumer, practice, disposition, error_message) END AS grp,
   count(*) FILTER (WHERE event_type = 'booking_succeeded') AS bookings,
   count(*) FILTER (WHERE event_type = 'referral_sent' AND referral_outcome = 'success') AS referrals,
@@ -483,8 +492,11 @@ SELECT
 FROM e
 GROUP BY GROUPING SETS (
   (event_date), (event_date, service), (event_date, provider), (event_date, consumer), (event_date, practice),
-  (event_date, disposition), (event_date, error_message), (event_date, service, error_message)
+  (event_date, disposition), (event_date, error_message), (event_date, service, error_message),
+  (event_date, practice, disposition)
 )
+-- A practice's dispositions only for cases with a practice: they are read only within an area.
+HAVING NOT (GROUPING(practice) = 0 AND GROUPING(disposition) = 0 AND practice IS NULL)
 -- Grouping first, so that a range question on one grouping reads few row groups.
 ORDER BY grouping, event_date
 `;

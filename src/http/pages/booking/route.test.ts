@@ -397,6 +397,60 @@ describe('narrowed to the patients registered in an area', () => {
     );
   });
 
+  it("analyses breaches by disposition for an ICB's patients, counted from the events of its practices' cases", async () => {
+    const practices = new Set(rows.filter((r) => r[4] === 'QA9').map((r) => r[0]));
+    const ofCase = practiceOfCase();
+    const triage = new Map<string, { time: number; code: string; minutes: number }>();
+    for (const e of events)
+      if (e.event_type === 'triage_completed')
+        triage.set(e.case_id, {
+          time: Date.parse(e.event_time),
+          code: e.disposition_code,
+          minutes: Number(e.disposition_minutes),
+        });
+    // Slots offered in September and October to the ICB's patients, by disposition: within the time frame or not.
+    const want = new Map<string, [number, number]>();
+    let elsewhere = 0;
+    for (const e of events) {
+      if (e.event_type !== 'slot_offered') continue;
+      const d = londonDate(e.event_time);
+      if (d < '2026-09-01' || d > '2026-10-31') continue;
+      if (!practices.has(ofCase.get(e.case_id) ?? '')) {
+        elsewhere++;
+        continue;
+      }
+      const t = triage.get(e.case_id)!;
+      const pair = want.get(t.code) ?? [0, 0];
+      pair[Date.parse(e.slot_start) > t.time + t.minutes * 60_000 ? 1 : 0]++;
+      want.set(t.code, pair);
+    }
+    expect(want.size).toBeGreaterThan(1);
+    expect(elsewhere).toBeGreaterThan(0);
+    const res = await staff.inject('/booking/breach?from=2026-09-01&to=2026-10-31&area=QA9');
+    expect(res.statusCode).toBe(200);
+    expect(text(res.body)).toContain(
+      'Bookings and slots offered by disposition, 1 September 2026 to 31 October 2026, for patients registered in ICB QA9 (QA9)',
+    );
+    expect(res.body).toContain('<option value="QA9" selected>ICB QA9 (QA9)</option>');
+    expect(text(res.body)).toContain('The slots are those offered in these cases.');
+    expect(res.body).toContain('href="/booking?from=2026-09-01&amp;to=2026-10-31&amp;area=QA9"');
+    const csvHref = /href="([^"]+)" download id="breach-csv"/.exec(res.body)![1]!.replace(/&amp;/g, '&');
+    expect(csvHref).toBe('/booking/breach.csv?from=2026-09-01&to=2026-10-31&area=QA9');
+    const csv = await staff.inject(csvHref);
+    expect(csv.headers['content-disposition']).toContain('QA9');
+    const got: Record<string, string>[] = parse(csv.body, { columns: true });
+    expect(
+      Object.fromEntries(
+        got
+          .filter((r) => Number(r.slots_not_breaching) + Number(r.slots_breaching) > 0)
+          .map((r) => [r.disposition, [Number(r.slots_not_breaching), Number(r.slots_breaching)]]),
+      ),
+    ).toEqual(Object.fromEntries(want));
+    // The summary's link to the breach analysis keeps the area.
+    const summary = await staff.inject('/booking?from=2026-09-01&to=2026-10-31&area=QA9');
+    expect(summary.body).toContain('href="/booking/breach?from=2026-09-01&amp;to=2026-10-31&amp;area=QA9"');
+  });
+
   it('answers 400 for an area no practice map holds, or a grouping outside the area, never 500', async () => {
     for (const url of [
       '/booking?area=QZZ',
@@ -405,6 +459,9 @@ describe('narrowed to the patients registered in an area', () => {
       '/booking/measure/rep-cons-01?area=QA9&groupBy=region',
       '/booking/measure/rep-cons-01/csv?area=nowhere',
       '/booking/measure/rep-cons-01/series.csv?area=QZZ',
+      '/booking/breach?area=QZZ',
+      '/booking/breach.csv?area=Q-1',
+      '/booking/measure/rep-cons-06?area=QA9&groupBy=service-error',
     ]) {
       const res = await staff.inject(url);
       expect(res.statusCode, url).toBe(400);

@@ -60,7 +60,7 @@ import {
   BOOKING_SUMMARY_QUERY,
   bookingRangeProblem,
   MEASURE_PARAMS,
-  RANGE_QUERY,
+  BREACH_QUERY,
   type RangeQuery,
 } from './state.ts';
 
@@ -338,9 +338,10 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
     },
   );
 
-  async function breachRows(from: string, to: string, coverage: BookingCoverage) {
+  async function breachRows(from: string, to: string, coverage: BookingCoverage, area: BookingArea | null) {
     if (!rangeHasData(coverage, from, to)) return { within: [], breaching: [], allBreached: [] };
-    const ask = (measure: string) => reader.answer({ measure, from, to, groupBy: 'disposition' });
+    const ask = (measure: string) =>
+      reader.answer({ measure, from, to, groupBy: 'disposition', ...(area ? { area } : {}) });
     return {
       within: await ask('rep-cons-10'),
       breaching: await ask('rep-cons-11'),
@@ -348,30 +349,43 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
     };
   }
 
-  app.get('/booking/breach', { schema: { querystring: RANGE_QUERY } }, async (request, reply) => {
-    const range = await resolveRange(request.query as RangeQuery);
-    if ('problem' in range) return badRequest(request, reply, range.problem);
+  /** The breach analysis's range and area, or the problem with them. */
+  async function breachQuestion(q: RangeQuery) {
+    const range = await resolveRange(q);
+    if ('problem' in range) return range;
+    const narrowed = await resolveArea(q.area);
+    if ('problem' in narrowed) return narrowed;
+    return { ...range, area: narrowed.area };
+  }
+
+  app.get('/booking/breach', { schema: { querystring: BREACH_QUERY } }, async (request, reply) => {
+    const asked = await breachQuestion(request.query as RangeQuery);
+    if ('problem' in asked) return badRequest(request, reply, asked.problem);
+    const { from, to, coverage, area } = asked;
     const view = buildBookingBreachView({
-      from: range.from,
-      to: range.to,
-      coverage: range.coverage,
-      ...(await breachRows(range.from, range.to, range.coverage)),
+      from,
+      to,
+      coverage,
+      ...(await breachRows(from, to, coverage, area)),
+      area,
+      areaOptions: await reader.areaOptions(),
       demo: await isDemo(),
     });
     return html(
       reply,
       renderer.page('booking/booking-breach.njk', {
-        pageTitle: `Urgent care booking: breach analysis by disposition, ${view.rangeTitle}`,
+        pageTitle: `Urgent care booking: breach analysis by disposition, ${view.rangeTitle}${area ? `, ${area.name}` : ''}`,
         view,
         bookingNav: true,
       }),
     );
   });
 
-  app.get('/booking/breach.csv', { schema: { querystring: RANGE_QUERY } }, async (request, reply) => {
-    const range = await resolveRange(request.query as RangeQuery);
-    if ('problem' in range) return badRequest(request, reply, range.problem);
-    const r = await breachRows(range.from, range.to, range.coverage);
+  app.get('/booking/breach.csv', { schema: { querystring: BREACH_QUERY } }, async (request, reply) => {
+    const asked = await breachQuestion(request.query as RangeQuery);
+    if ('problem' in asked) return badRequest(request, reply, asked.problem);
+    const { from, to, coverage, area } = asked;
+    const r = await breachRows(from, to, coverage, area);
     const codes = [...new Set([...r.within, ...r.breaching, ...r.allBreached].map((x) => x.group))].filter(
       (g): g is string => g !== null,
     );
@@ -386,7 +400,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
         not_booked_all_slots_breaching: by(r.allBreached, code)?.count ?? 0,
       })),
     );
-    return csv(reply, csvFilename(['booking-breach', range.from, range.to]), body);
+    return csv(reply, csvFilename(['booking-breach', area?.code ?? null, from, to]), body);
   });
 }
 

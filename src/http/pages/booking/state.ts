@@ -39,10 +39,11 @@ export const BOOKING_MEASURE_QUERY = {
   },
 } as const;
 
-export const RANGE_QUERY = {
+/** The breach analysis: a range, narrowed to an area's patients or not. */
+export const BREACH_QUERY = {
   type: 'object',
   additionalProperties: false,
-  properties: { from: DATE, to: DATE },
+  properties: { from: DATE, to: DATE, area: AREA },
 } as const;
 
 export const MEASURE_PARAMS = {

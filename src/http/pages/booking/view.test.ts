@@ -309,7 +309,7 @@ describe('page views', () => {
       areaOptions: options,
       demo: false,
     });
-    expect(w.groupItems.map((g) => g.value)).toEqual(['none', 'practice']);
+    expect(w.groupItems.map((g) => g.value)).toEqual(['none', 'practice', 'disposition']); // by disposition too: booking_daily keeps each practice's (ADR 0070)
     expect(w.areaChoices.groups.at(-1)).toEqual({
       label: 'Primary care networks',
       items: [{ value: 'U12345', text: 'Leeds Central PCN (U12345)', selected: true }],
@@ -329,6 +329,8 @@ describe('page views', () => {
       within: [row('rep-cons-10', 200, 400, 'Dx05'), row('rep-cons-10', 30, 90, 'Dx11')],
       breaching: [row('rep-cons-11', 200, 800, 'Dx05'), row('rep-cons-11', 30, 10, 'Dx11')],
       allBreached: [row('rep-cons-12', 12, null, 'Dx05')],
+      area: null,
+      areaOptions: [],
       demo: false,
     });
     expect(
@@ -348,5 +350,30 @@ describe('page views', () => {
     expect(v.rows[0]!.sentence).toBe(
       'In December 2025 there were 200 “Dx05” appointments booked, and 400 appointment slots offered that would not cause a breach and 800 that would (time frame 2 hours).',
     );
+    expect(v.areaWords).toBe('');
+    expect(v.csvHref).toBe('/booking/breach.csv?from=2025-12-01&to=2025-12-31');
+  });
+
+  it('breach narrowed to an area: headings name it, and every link keeps it', () => {
+    const area = { level: 'icb' as const, code: 'QWO', name: 'NHS West Yorkshire ICB' };
+    const v = buildBookingBreachView({
+      from: '2025-12-01',
+      to: '2025-12-31',
+      coverage,
+      within: [row('rep-cons-10', 2, 4, 'Dx05')],
+      breaching: [row('rep-cons-11', 2, 8, 'Dx05')],
+      allBreached: [],
+      area,
+      areaOptions: [area],
+      demo: false,
+    });
+    expect(v.areaWords).toBe(', for patients registered in NHS West Yorkshire ICB (QWO)');
+    expect(v.areaNote).toMatch(/^Only the cases of patients registered in NHS West Yorkshire ICB/);
+    expect(v.csvHref).toBe('/booking/breach.csv?from=2025-12-01&to=2025-12-31&area=QWO');
+    expect(v.summaryHref).toBe('/booking?from=2025-12-01&to=2025-12-31&area=QWO');
+    expect(v.picks.every((p) => p.href.includes('area=QWO'))).toBe(true);
+    expect(v.areaChoices.groups[1]!.items).toEqual([
+      { value: 'QWO', text: 'NHS West Yorkshire ICB (QWO)', selected: true },
+    ]);
   });
 });

@@ -407,12 +407,17 @@ export function bookingAreaPhrase(area: BookingAreaOption): string {
   return `patients registered in ${area.name} (${area.code})`;
 }
 
-/** What a page narrowed to an area says about the cases it counts. */
-export function bookingAreaNote(area: BookingAreaOption): string {
+/**
+ * What a page narrowed to an area says about the cases it counts, and of slots: those made available are a
+ * provider's (summary and measure pages), those offered are the cases' own (the breach analysis).
+ */
+export function bookingAreaNote(area: BookingAreaOption, slots: 'made-available' | 'offered'): string {
   return (
     `Only the cases of ${bookingAreaPhrase(area)}: their registered GP practice is in it on today's structure. ` +
-    `Cases whose registered practice is not known are in no area. Appointment slots made available are a ` +
-    `provider's figure, not an area's, so they are not given here.`
+    `Cases whose registered practice is not known are in no area. ` +
+    (slots === 'offered'
+      ? 'The slots are those offered in these cases.'
+      : "Appointment slots made available are a provider's figure, not an area's, so they are not given here.")
   );
 }
 
@@ -429,11 +434,12 @@ export interface BookingAreaFields {
 function bookingAreaFields(
   area: BookingAreaOption | null,
   options: readonly BookingAreaOption[],
+  slots: 'made-available' | 'offered' = 'made-available',
 ): BookingAreaFields {
   return {
     area,
     areaWords: area ? `, for ${bookingAreaPhrase(area)}` : '',
-    areaNote: area ? bookingAreaNote(area) : null,
+    areaNote: area ? bookingAreaNote(area, slots) : null,
     areaChoices: bookingAreaChoices(options, area),
   };
 }
@@ -510,7 +516,7 @@ export function buildBookingSummaryView(input: BookingSummaryInput): BookingSumm
       href: `/booking?${bookingQueryString({ view: s, from, to, area: areaCode })}`,
       current: s === side,
     })),
-    breachHref: `/booking/breach?${bookingQueryString({ from, to })}`,
+    breachHref: `/booking/breach?${bookingQueryString({ from, to, area: areaCode })}`,
     demo: input.demo,
   };
 }
@@ -720,7 +726,7 @@ export interface BreachRow {
   readonly sentence: string;
 }
 
-export interface BookingBreachView extends BookingRangeView {
+export interface BookingBreachView extends BookingRangeView, BookingAreaFields {
   readonly rows: readonly BreachRow[];
   readonly csvHref: string;
   readonly summaryHref: string;
@@ -737,6 +743,10 @@ export interface BookingBreachInput {
   readonly breaching: readonly BookingRow[];
   /** rep-cons-12 by disposition: referred cases not booked because every slot offered would breach. */
   readonly allBreached: readonly BookingRow[];
+  /** The area the rows are narrowed to (its patients' cases), or null for every case. */
+  readonly area: BookingAreaOption | null;
+  /** The areas the form offers. */
+  readonly areaOptions: readonly BookingAreaOption[];
   readonly demo: boolean;
 }
 
@@ -755,12 +765,13 @@ export function compareDispositions(a: string, b: string): number {
 }
 
 export function buildBookingBreachView(input: BookingBreachInput): BookingBreachView {
-  const { from, to, coverage } = input;
+  const { from, to, coverage, area } = input;
+  const areaCode = area?.code;
   const range = bookingRangeView(
     coverage,
     from,
     to,
-    (f, t) => `/booking/breach?${bookingQueryString({ from: f, to: t })}`,
+    (f, t) => `/booking/breach?${bookingQueryString({ from: f, to: t, area: areaCode })}`,
   );
   const { hasData } = range;
   const codes = new Set<string>();
@@ -808,9 +819,10 @@ export function buildBookingBreachView(input: BookingBreachInput): BookingBreach
     : [];
   return {
     ...range,
+    ...bookingAreaFields(area, input.areaOptions, 'offered'),
     rows,
-    csvHref: `/booking/breach.csv?${bookingQueryString({ from, to })}`,
-    summaryHref: `/booking?${bookingQueryString({ from, to })}`,
+    csvHref: `/booking/breach.csv?${bookingQueryString({ from, to, area: areaCode })}`,
+    summaryHref: `/booking?${bookingQueryString({ from, to, area: areaCode })}`,
     demo: input.demo,
   };
 }
