@@ -76,6 +76,8 @@ describe('Urgent care booking', () => {
     const england = squash(await page.locator('#sentence-rep-cons-01').innerText());
     const booked = (s: string) =>
       Number(/there were ([\d,]+) appointments booked/.exec(s)![1]!.replaceAll(',', ''));
+    // Every area offered holds practices: not the Unknown rows of the area tables.
+    expect(await page.locator('#area option[value="UNKNOWN"]').count()).toBe(0);
     await page.selectOption('#area', 'QWO');
     await Promise.all([
       page.waitForURL((u) => u.searchParams.get('area') === 'QWO'),

@@ -20,7 +20,14 @@ import {
 } from '../domain/booking.ts';
 import { ingestBookingEventFile, ingestBookingSlotsFile } from '../ingest/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { BookingQueryError, bookingAnswer, bookingRange, bookingSeries, bookingTotals } from './booking.ts';
+import {
+  BookingQueryError,
+  bookingAnswer,
+  bookingRange,
+  bookingSeries,
+  bookingTotals,
+  namedBookingArea,
+} from './booking.ts';
 
 // ---------- fixture: areas ----------
 const ANCESTRY: Record<string, { pcn: string; subIcb: string; icb: string; region: string }> = {
@@ -761,5 +768,33 @@ describe('booking measures against a brute force', () => {
     await expect(
       bookingAnswer(db, { measure: 'rep-cons-01', from: '2025-03-01', to: '2025-03-31', groupBy: 'error' }),
     ).rejects.toThrow(/groupBy/);
+  });
+});
+
+describe('namedBookingArea', () => {
+  const row = (level: 'england' | 'region' | 'icb' | 'sub_icb', code: string, name: string) => ({
+    level,
+    code,
+    ons_code: null,
+    name,
+    parent_level: null,
+    parent_code: null,
+    postcode: null,
+    supplier_name: null,
+    first_extract: null,
+    last_extract: null,
+    is_current: true,
+    place_name: null,
+  });
+  it('names regions, ICBs and sub-ICB locations, but not England or the Unknown rows, which hold no practice', () => {
+    expect(namedBookingArea(row('icb', 'QWO', 'NHS West Yorkshire ICB'))).toEqual({
+      level: 'icb',
+      code: 'QWO',
+      name: 'NHS West Yorkshire ICB',
+    });
+    expect(namedBookingArea(row('sub_icb', '15F', 'Leeds'))?.level).toBe('sub-icb');
+    expect(namedBookingArea(row('england', 'E92000001', 'England'))).toBeNull();
+    for (const level of ['region', 'icb', 'sub_icb'] as const)
+      expect(namedBookingArea(row(level, 'UNKNOWN', 'Unknown'))).toBeNull();
   });
 });

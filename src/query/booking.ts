@@ -8,7 +8,7 @@
  * empty; inside them a measure with no events is 0. A paired figure is null when the measure has none, and
  * rep-prov-03's (slots made available) is null where no slot availability was returned.
  */
-import { areaLabel } from '../domain/areas.ts';
+import { areaLabel, UNKNOWN_CODE } from '../domain/areas.ts';
 import {
   BOOKING_UNKNOWN_GROUP,
   bookingAreaGroupingOf,
@@ -65,7 +65,8 @@ export async function bookingAreaOf(db: Warehouse, code: string): Promise<NamedB
 /** An area of the area index as booking questions name it; null for England and Unknown. */
 export function namedBookingArea(row: ChainRow): NamedBookingArea | null {
   const level = bookingAreaGroupingOf(row.level);
-  if (!level) return null;
+  // Unknown is a region, ICB and so on in the area tables, but holds no practice to narrow cases to.
+  if (!level || row.code === UNKNOWN_CODE) return null;
   return { level, code: row.code, name: areaLabel({ name: row.name, placeName: row.place_name }) };
 }
 
