@@ -223,6 +223,11 @@ describe('publish', () => {
       );
       expect((await app.inject(`/open-data/${MONTH}-1/other.csv`)).statusCode).toBe(404);
       expect((await app.inject(`/open-data/${MONTH}-1/..%2F..%2Fwarehouse.duckdb`)).statusCode).toBe(400);
+      // The other open routes (task 17), each answering a visitor who has not signed in.
+      const other = page.body.slice(page.body.indexOf('id="other-open-data"'));
+      const links = [...other.matchAll(/<a class="nhsuk-link" href="([^"]+)">/g)].map((m) => m[1]!);
+      expect(links).toEqual(['/data', '/api/docs', '/dictionary', '/about']);
+      for (const href of links) expect((await app.inject(href)).statusCode, href).toBe(200);
     } finally {
       await app.close();
     }
