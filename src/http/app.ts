@@ -12,6 +12,7 @@ import { registerPages } from './pages/index.ts';
 import { registerFigureReader } from './figures.ts';
 import { authFor } from '../auth/service.ts';
 import { registerAccess } from './access.ts';
+import { registerDemoDownloads } from './demo-downloads.ts';
 import { registerDownloadAudit } from './download-audit.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerRefreshRoutes } from './refresh-routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', () => authDb.closeWhenIdle());
   registerAccess(app, deps);
   // Who downloaded what: after the access hook (it says who is asking).
+  registerDemoDownloads(app, deps);
   registerDownloadAudit(app, deps);
   registerFigureReader(app, ctx);
   // Health checks and the data version get their own connection: never behind a figure query.

@@ -1110,12 +1110,13 @@ describe('who downloaded what (user task 15)', () => {
       [
         'downloader@nhs.net',
         '/api/v1/booking?measure=rep-cons-01&from=2026-01-01&to=2026-01-31&format=csv',
-        'booking-rep-cons-01-2026-01-01-2026-01-31.csv (API token)',
+        // The test warehouse holds demo data: its files are named so (demo-downloads.ts).
+        'synthetic-demo_booking-rep-cons-01-2026-01-01-2026-01-31.csv (API token)',
       ],
       [
         'downloader@nhs.net',
         '/booking/breach.csv?from=2026-01-01&to=2026-01-31',
-        'booking-breach-2026-01-01-2026-01-31.csv',
+        'synthetic-demo_booking-breach-2026-01-01-2026-01-31.csv',
       ],
     ]);
 

@@ -307,7 +307,8 @@ describe('GET /api/v1/ranking', () => {
     expect(csvRes.statusCode).toBe(200);
     expect(csvRes.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csvRes.headers['content-disposition']).toBe(
-      'attachment; filename="ranking-logins_per_1000-practice-QA9-month-2026-10-01.csv"',
+      // Demo data (the test warehouse): the file says so in its name (demo-downloads.ts).
+      'attachment; filename="synthetic-demo_ranking-logins_per_1000-practice-QA9-month-2026-10-01.csv"',
     );
     const header = csvRes.body.split('\r\n')[0]!.split(',');
     expect(header).toEqual([...RANKING_CSV_COLUMNS]);
