@@ -95,6 +95,19 @@ const text = (html: string) =>
     .replace(/\s+/g, ' ');
 
 /** Events of a type whose London date is in [from, to], counted from the generated events. */
+/** Each case's triage from the generated events: its time, disposition and time frame (minutes). */
+function triageOfCase(): Map<string, { time: number; code: string; minutes: number }> {
+  const triage = new Map<string, { time: number; code: string; minutes: number }>();
+  for (const e of events)
+    if (e.event_type === 'triage_completed')
+      triage.set(e.case_id, {
+        time: Date.parse(e.event_time),
+        code: e.disposition_code,
+        minutes: Number(e.disposition_minutes),
+      });
+  return triage;
+}
+
 function countEvents(
   type: string,
   from: string,
@@ -400,14 +413,7 @@ describe('narrowed to the patients registered in an area', () => {
   it("analyses breaches by disposition for an ICB's patients, counted from the events of its practices' cases", async () => {
     const practices = new Set(rows.filter((r) => r[4] === 'QA9').map((r) => r[0]));
     const ofCase = practiceOfCase();
-    const triage = new Map<string, { time: number; code: string; minutes: number }>();
-    for (const e of events)
-      if (e.event_type === 'triage_completed')
-        triage.set(e.case_id, {
-          time: Date.parse(e.event_time),
-          code: e.disposition_code,
-          minutes: Number(e.disposition_minutes),
-        });
+    const triage = triageOfCase();
     // Slots offered in September and October to the ICB's patients, by disposition: within the time frame or not.
     const want = new Map<string, [number, number]>();
     let elsewhere = 0;
@@ -481,14 +487,7 @@ describe('GET /booking/breach', () => {
     const res = await staff.inject('/booking/breach?from=2026-10-01&to=2026-10-31');
     expect(res.statusCode).toBe(200);
     // Slots offered in October for Dx05 cases, split by whether they start after triage + 120 minutes.
-    const triage = new Map<string, { time: number; code: string; minutes: number }>();
-    for (const e of events)
-      if (e.event_type === 'triage_completed')
-        triage.set(e.case_id, {
-          time: Date.parse(e.event_time),
-          code: e.disposition_code,
-          minutes: Number(e.disposition_minutes),
-        });
+    const triage = triageOfCase();
     let within = 0;
     let breaching = 0;
     for (const e of events) {
