@@ -287,6 +287,7 @@ export async function uncachedUrls(
     ['Booking measure', '/booking/measure/rep-cons-01'],
     ['Booking measure for an ICB, by practice', `/booking/measure/rep-cons-01?area=${icb}&groupBy=practice`],
     ['Booking breach', '/booking/breach'],
+    ['Booking breach for an ICB', `/booking/breach?area=${icb}`],
     ['Official statistics', '/official'],
     ['Dictionary', '/dictionary'],
     ['Dictionary: one metric', '/dictionary/logins'],
