@@ -267,40 +267,67 @@ async function readRows(
     area: DataTableArea,
     r: { value: number | null; uncovered: number | null; patients_13plus: number | null },
   ): DataTableRow {
-    const base = {
-      periodStart: pair.periodStart,
-      complete: pair.complete,
-      areaLevel: area.area_level,
-      areaCode: area.area_code,
-      areaName: area.name,
-      placeName: area.place_name,
-      onsCode: area.ons_code,
-      isCurrent: area.is_current,
-      metricId: pair.metric.id,
-    };
     const kind = pair.kind;
-    if (kind === 'stored') return { ...base, value: figureOrAbsent(pair.metric, r.value) };
-    if (kind === 'patients') return { ...base, value: r.patients_13plus };
-    if (r.patients_13plus === null) {
-      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-    }
+    if (kind === 'stored') return row(pair, area, figureOrAbsent(pair.metric, r.value));
+    if (kind === 'patients') return row(pair, area, r.patients_13plus);
+    if (r.patients_13plus === null) return rateRow(pair, area, null);
     const metric = pair.metric;
     // A rate of a numerator that was not reported (a feed) is no data too.
     const numeratorMetric = metric.numerator ? catalogue.find((m) => m.id === metric.numerator) : undefined;
-    if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric)) {
-      return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-    }
-    const rate = patientRate({
-      stored: r.value ?? 0,
-      uncovered: r.uncovered ?? 0,
-      patients13plus: r.patients_13plus,
-      patientScale,
-      multiplier: metric.multiplier ?? 1,
-    });
+    if (r.value === null && numeratorMetric && !absentMeansZero(numeratorMetric))
+      return rateRow(pair, area, null);
     // No patients aged 13+: no rate, never 0.
-    if (!rate) return { ...base, value: null, numerator: null, denominator: null, coverage: null };
-    return { ...base, ...rate };
+    return rateRow(
+      pair,
+      area,
+      patientRate({
+        stored: r.value ?? 0,
+        uncovered: r.uncovered ?? 0,
+        patients13plus: r.patients_13plus,
+        patientScale,
+        multiplier: metric.multiplier ?? 1,
+      }),
+    );
   }
+}
+
+// Rows are built as literals, not spread from a shared base: a selection can be thousands of rows (the series
+// of an ICB's practices is 4,000), and the spreads cost more than the read's own layout.
+function row(pair: PagePlan['pairs'][number], area: DataTableArea, value: number | null): DataTableRow {
+  return {
+    periodStart: pair.periodStart,
+    complete: pair.complete,
+    areaLevel: area.area_level,
+    areaCode: area.area_code,
+    areaName: area.name,
+    placeName: area.place_name,
+    onsCode: area.ons_code,
+    isCurrent: area.is_current,
+    metricId: pair.metric.id,
+    value,
+  };
+}
+
+function rateRow(
+  pair: PagePlan['pairs'][number],
+  area: DataTableArea,
+  rate: ReturnType<typeof patientRate>,
+): DataTableRow {
+  return {
+    periodStart: pair.periodStart,
+    complete: pair.complete,
+    areaLevel: area.area_level,
+    areaCode: area.area_code,
+    areaName: area.name,
+    placeName: area.place_name,
+    onsCode: area.ons_code,
+    isCurrent: area.is_current,
+    metricId: pair.metric.id,
+    value: rate ? rate.value : null,
+    numerator: rate ? rate.numerator : null,
+    denominator: rate ? rate.denominator : null,
+    coverage: rate ? rate.coverage : null,
+  };
 }
 
 /** The periods of a selection (of any of its metrics), earliest first, with their complete flags. */

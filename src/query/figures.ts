@@ -787,6 +787,9 @@ export class FigureReader {
   }
 
   private discloseRows(rows: DataTableRow[]): DataTableRow[] {
+    // Most answers disclose nothing (staff, or figures outside disclosure control): the rows then go out as
+    // read, without a look at each (the series of an ICB's practices is 4,000 rows).
+    if (!this.disclosesAnyOf(rows)) return rows;
     const rates = new Map<string, RateDiscloser | null>();
     const rateOf = (r: DataTableRow): RateDiscloser | null => {
       const key = `${r.metricId} ${r.areaLevel}`;
@@ -809,6 +812,24 @@ export class FigureReader {
       const d = this.access.count(r.value, unit, r.areaLevel);
       return d.suppressed ? { ...r, value: null, suppressed: true } : { ...r, value: d.value };
     });
+  }
+
+  /** Whether any (metric, level) of these rows is disclosed to this viewer: a rate or a count under control. */
+  private disclosesAnyOf(rows: readonly DataTableRow[]): boolean {
+    const seen = new Set<string>();
+    let last: DataTableRow | undefined;
+    for (const r of rows) {
+      if (last && r.metricId === last.metricId && r.areaLevel === last.areaLevel) continue;
+      last = r;
+      const key = `${r.metricId} ${r.areaLevel}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const metric = this.byId.get(r.metricId);
+      if (!metric) continue;
+      if (this.rateDiscloser(metric, r.areaLevel) || this.access.discloses(metric.unit, r.areaLevel))
+        return true;
+    }
+    return false;
   }
 
   /**
