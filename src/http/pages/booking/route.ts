@@ -6,11 +6,11 @@
  * - GET /booking/measure/:id?from&to&groupBy&grain&area       one measure: total, a table per grouping, its trend
  * - GET /booking/measure/:id/csv?from&to&groupBy&area         that table as CSV (measure, group, group_name, count, paired, ratio)
  * - GET /booking/measure/:id/series.csv?from&to&grain&area    the trend as CSV
- * - GET /booking/breach?from&to                          bookings and breaching / non-breaching slots by disposition
- * - GET /booking/breach.csv?from&to                      the same as CSV
+ * - GET /booking/breach?from&to&area                     bookings and breaching / non-breaching slots by disposition
+ * - GET /booking/breach.csv?from&to&area                 the same as CSV
  *
  * Dates are optional Europe/London days (YYYY-MM-DD); without them the pages show the last complete calendar
- * month of the loaded booking events. `area` (an ODS code) narrows the summary and measure pages to the cases of
+ * month of the loaded booking events. `area` (an ODS code) narrows the summary, measure and breach pages to the cases of
  * patients registered at the practices of a region, ICB, sub-ICB location, PCN or practice. Every parameter is validated: a bad one answers the NHS-styled 400
  * page naming it (never 500), an unknown measure 404. GET forms only: everything works without JavaScript.
  */
