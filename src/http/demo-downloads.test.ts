@@ -1,7 +1,7 @@
 /**
- * Demo data stays labelled in downloaded files: on a demo warehouse every download of computed figures is named
- * synthetic-demo_…; metric definitions, reference areas and the official statistics keep their names; on a
- * warehouse of real data nothing is renamed.
+ * Demo data stays labelled once it leaves the site: on a demo warehouse every download of computed figures is
+ * named synthetic-demo_… and every API answer of them carries X-Demo-Data; metric definitions, reference areas
+ * and the official statistics keep their names and carry no header; on a warehouse of real data neither.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,24 @@ describe('downloads of demo data', () => {
     ]) {
       expect(await fileOf(onDemo, url), url).toBe(await fileOf(onReal, url));
     }
+  });
+
+  it('mark every API answer of computed figures with X-Demo-Data, and no other', async () => {
+    for (const url of [
+      '/api/v1/series?metric=logins&level=icb&code=QA9',
+      '/api/v1/series/areas?metric=logins&level=icb',
+      '/api/v1/summary?level=icb&code=QA9',
+      '/api/v1/ranking?metric=logins&level=icb',
+    ]) {
+      const demoRes = await onDemo.inject(url);
+      expect(demoRes.statusCode, url).toBe(200);
+      expect(demoRes.headers['x-demo-data'], url).toBe('synthetic');
+      const realRes = await onReal.inject(url);
+      expect(realRes.statusCode, url).toBe(200);
+      expect(realRes.headers['x-demo-data'], url).toBeUndefined();
+    }
+    for (const url of ['/api/v1/metrics', '/api/v1/areas?level=icb', '/api/v1/openapi.json', '/'])
+      expect((await onDemo.inject(url)).headers['x-demo-data'], url).toBeUndefined();
   });
 
   it('add the prefix once', () => {

@@ -1,7 +1,10 @@
 /**
- * Demo data stays labelled once it leaves the site. Pages carry a banner and the API's JSON `demo: true`, but a
- * downloaded CSV or workbook carries neither: any file sent as an attachment from a warehouse of synthetic demo
- * data is named `synthetic-demo_…`, so a copy pasted into a report still says what it is.
+ * Demo data stays labelled once it leaves the site. Pages carry a banner, but a downloaded CSV or workbook and
+ * most API answers carry nothing of it. From a warehouse of synthetic demo data:
+ * - any file sent as an attachment is named `synthetic-demo_…`, so a copy pasted into a report still says what
+ *   it is;
+ * - every API answer of computed figures carries `X-Demo-Data: synthetic`, which a script can check (the
+ *   summary and before-and-after answers also say `demo: true` in their JSON).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
@@ -29,14 +32,21 @@ export function demoDisposition(disposition: string): string {
   );
 }
 
+/** The header every API answer of computed figures carries on demo data. */
+export const DEMO_HEADER = 'X-Demo-Data';
+
 export function registerDemoDownloads(app: FastifyInstance, deps: AppDeps): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const disposition = reply.getHeader('content-disposition');
-    if (typeof disposition !== 'string' || !disposition.startsWith('attachment')) return payload;
-    if (REAL_DATA_ROUTES.has(request.routeOptions.url ?? '')) return payload;
-    // Read once per figures version (getDataStatus), so a download pays nothing measurable.
-    if ((await deps.queries.dataStatus()).demo)
-      reply.header('content-disposition', demoDisposition(disposition));
+    const file = typeof disposition === 'string' && disposition.startsWith('attachment');
+    const route = request.routeOptions.url ?? '';
+    if (!file && !route.startsWith('/api/v1/')) return payload;
+    if (REAL_DATA_ROUTES.has(route) || route === '/api/v1/openapi.json' || reply.statusCode >= 400)
+      return payload;
+    // Read once per figures version (getDataStatus), so an answer pays nothing measurable.
+    if (!(await deps.queries.dataStatus()).demo) return payload;
+    if (file) reply.header('content-disposition', demoDisposition(disposition));
+    if (route.startsWith('/api/v1/')) reply.header(DEMO_HEADER, 'synthetic');
     return payload;
   });
 }

@@ -92,7 +92,8 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
         'a column per period). Open data (monthly ' +
         'figures for England, regions and ICBs of the metrics in the NHS App Management Information ' +
         'publication) needs no sign-in; everything else answers 401 to anonymous requests. Responses ' +
-        'carry an ETag that changes when the data is refreshed.',
+        'carry an ETag that changes when the data is refreshed. On synthetic demo data, every answer of ' +
+        'computed figures carries the header X-Demo-Data: synthetic, and files are named synthetic-demo_….',
       license: { name: 'MIT (software); figures: Open Government Licence v3.0', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
