@@ -26,9 +26,6 @@ export function publishResultFile(dir: string, month: string): string {
   return path.join(dir, `.publish-${month}.result.json`);
 }
 
-/** What the server answers a publish request with (JSON in the result file). */
-export type { PublishAnswer } from '../domain/refresh.ts';
-
 /** Asks for `month` to be published: the request file, any earlier answer for the month removed. */
 export function writePublishRequest(dir: string, month: string): string {
   fs.mkdirSync(dir, { recursive: true });

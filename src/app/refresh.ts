@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import type { Clock } from '../domain/clock.ts';
 import { systemClock } from '../domain/clock.ts';
 import type {
+  PublishAnswer,
   RefreshControl,
   RefreshRequestAnswer,
   RefreshTrigger,
@@ -43,7 +44,6 @@ import {
   writeReasons,
   type InboxFile,
   type InboxFolders,
-  type PublishAnswer,
 } from './inbox.ts';
 import {
   beginRun,

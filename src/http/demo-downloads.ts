@@ -12,8 +12,8 @@ import type { AppDeps } from './deps.ts';
 export const DEMO_FILE_PREFIX = 'synthetic-demo_';
 
 /**
- * Downloads that hold no figure computed from App activity, named as they are whatever the warehouse holds:
- * metric definitions, the NHS reference areas and NHS England's official statistics (real, OGL).
+ * Answers that hold no figure computed from App activity, unmarked whatever the warehouse holds: metric
+ * definitions, the NHS reference areas, NHS England's official statistics (real, OGL) and the API description.
  */
 export const REAL_DATA_ROUTES: ReadonlySet<string> = new Set([
   '/api/v1/metrics',
@@ -22,6 +22,7 @@ export const REAL_DATA_ROUTES: ReadonlySet<string> = new Set([
   '/api/v1/areas/:level/:code',
   '/api/v1/official',
   '/api/v1/official/editions',
+  '/api/v1/openapi.json',
 ]);
 
 /** The Content-Disposition with the demo prefix on its file name (once). */
@@ -41,8 +42,7 @@ export function registerDemoDownloads(app: FastifyInstance, deps: AppDeps): void
     const file = typeof disposition === 'string' && disposition.startsWith('attachment');
     const route = request.routeOptions.url ?? '';
     if (!file && !route.startsWith('/api/v1/')) return payload;
-    if (REAL_DATA_ROUTES.has(route) || route === '/api/v1/openapi.json' || reply.statusCode >= 400)
-      return payload;
+    if (REAL_DATA_ROUTES.has(route) || reply.statusCode >= 400) return payload;
     // Read once per figures version (getDataStatus), so an answer pays nothing measurable.
     if (!(await deps.queries.dataStatus()).demo) return payload;
     if (file) reply.header('content-disposition', demoDisposition(disposition));

@@ -408,10 +408,13 @@ export function bookingAreaPhrase(area: BookingAreaOption): string {
 }
 
 /**
- * What a page narrowed to an area says about the cases it counts, and of slots: those made available are a
- * provider's (summary and measure pages), those offered are the cases' own (the breach analysis).
+ * The slots a page narrowed to an area shows: those made available are a provider's, so none (summary and
+ * measure pages); those offered are the cases' own (the breach analysis).
  */
-export function bookingAreaNote(area: BookingAreaOption, slots: 'made-available' | 'offered'): string {
+type AreaSlots = 'made-available' | 'offered';
+
+/** What a page narrowed to an area says about the cases it counts, and of its slots. */
+export function bookingAreaNote(area: BookingAreaOption, slots: AreaSlots): string {
   return (
     `Only the cases of ${bookingAreaPhrase(area)}: their registered GP practice is in it on today's structure. ` +
     `Cases whose registered practice is not known are in no area. ` +
@@ -421,7 +424,7 @@ export function bookingAreaNote(area: BookingAreaOption, slots: 'made-available'
   );
 }
 
-/** What a page narrowed to an area (or not) shows of it: the summary and measure pages alike. */
+/** What a page narrowed to an area (or not) shows of it: the summary, measure and breach pages alike. */
 export interface BookingAreaFields {
   /** The area the figures are narrowed to, or null for every case. */
   readonly area: BookingAreaOption | null;
@@ -434,7 +437,7 @@ export interface BookingAreaFields {
 function bookingAreaFields(
   area: BookingAreaOption | null,
   options: readonly BookingAreaOption[],
-  slots: 'made-available' | 'offered' = 'made-available',
+  slots: AreaSlots = 'made-available',
 ): BookingAreaFields {
   return {
     area,
