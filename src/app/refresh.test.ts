@@ -125,6 +125,7 @@ async function rig(
     beforeBuild?: () => Promise<void>;
     minAgeMs?: number;
     publish?: RefreshOptions['publish'];
+    afterRun?: RefreshOptions['afterRun'];
   } = {},
 ): Promise<Rig> {
   const dir = fs.mkdtempSync(path.join(root, 'rig-'));
@@ -145,6 +146,7 @@ async function rig(
     sleep: opts.sleep ?? (async () => undefined),
     ...(opts.beforeBuild ? { beforeBuild: opts.beforeBuild } : {}),
     ...(opts.publish ? { publish: opts.publish } : {}),
+    ...(opts.afterRun ? { afterRun: opts.afterRun } : {}),
   });
   const app = await buildApp({
     db,
@@ -372,6 +374,53 @@ describe('the refresh', () => {
     expect(third.build).toBeNull();
     expect(await englandLogins(r.db)).toBe(logins);
     expect(await dataVersion(r.db)).toBe(version);
+  });
+
+  it('publishes after a run that loaded or built, not after one that changed nothing, and again after a failed publish', async () => {
+    const published: number[] = [];
+    let failNext = false;
+    const r = await rig({
+      afterRun: async (_conn, summary) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        published.push(summary.runId);
+      },
+    });
+    // An empty inbox: nothing to publish.
+    const empty = await r.service.runNow('schedule');
+    expect(published).toEqual([]);
+    expect(r.log).toContain(`Refresh ${empty.runId} changed no figures: the published figures stay.`);
+    // A reference file and events: loaded and built, so published.
+    r.drop('gp-reg-pat-prac-map.csv', practiceMap());
+    r.drop('events-1.csv', events('a', '2026-09-01', 20));
+    const loaded = await r.service.runNow('schedule');
+    expect(published).toEqual([loaded.runId]);
+    // Only files that change nothing: one already loaded, one rejected whole, one still being written.
+    r.drop('events-1-again.csv', events('a', '2026-09-01', 20));
+    r.drop('events-bad.csv', `${EVENT_HEADER}\nx1,not a time,login,s,u,A81001,P9,ios,\n`);
+    r.drop('events-fresh.csv', events('f', '2026-09-01', 5), 0);
+    const idle = await r.service.runNow('schedule');
+    expect(idle.files.map((f) => f.outcome).sort()).toEqual(['already-loaded', 'rejected', 'waiting']);
+    expect(published).toEqual([loaded.runId]);
+    // A publish that fails is owed: the next run publishes though it loads nothing.
+    fs.rmSync(path.join(r.inbox, 'events-fresh.csv'));
+    r.drop('events-2.csv', events('b', '2026-09-02', 20));
+    failNext = true;
+    const failed = await r.service.runNow('schedule');
+    expect(failed.build).not.toBeNull();
+    expect(published).toEqual([loaded.runId]);
+    expect(
+      r.log.some((l) =>
+        l.startsWith(`Could not publish the figures after refresh ${failed.runId}: disk full`),
+      ),
+    ).toBe(true);
+    const owed = await r.service.runNow('schedule');
+    expect(owed.files).toEqual([]);
+    expect(published).toEqual([loaded.runId, owed.runId]);
+    await r.service.runNow('schedule');
+    expect(published).toEqual([loaded.runId, owed.runId]);
   });
 
   it('keeps answering from the previous data while a refresh runs, then moves every ETag to the new data', async () => {

@@ -83,7 +83,10 @@ export interface RefreshOptions {
    * docs/adr/0026-figure-store.md); `ran: false` skips the run, with the reason logged.
    */
   exclusive?: <T>(fn: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false; reason: string }>;
-  /** After each run, on the run's connection and still inside `exclusive`: publishes the figures. */
+  /**
+   * After a run that changed the warehouse (`changedWarehouse`), or any run after one whose `afterRun` failed:
+   * on the run's connection and still inside `exclusive`, publishes the figures.
+   */
   afterRun?: (conn: Warehouse, summary: RefreshSummary) => Promise<void>;
   /**
    * False while another instance does the refreshes (several instances on one shared inbox): the CLI's
@@ -146,6 +149,8 @@ export class RefreshService implements RefreshControl {
   private cron: Cron | null = null;
   private poller: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The last run's `afterRun` (the publish) failed: the next run publishes whatever it changes. */
+  private publishOwed = false;
   private started = false;
   /** The end of the last task that writes to the warehouse (a refresh run or a publish): they run one by one. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -459,15 +464,22 @@ export class RefreshService implements RefreshControl {
       };
       // Publish before the run is recorded and reported as finished: once the history or the log says a run
       // succeeded, its figures are the ones served (a user asking then sees the new data).
-      if (this.opts.afterRun) {
-        // A publish that fails leaves the last published figures serving (the next run publishes again).
-        await this.opts
-          .afterRun(conn, summary)
-          .catch((err: unknown) =>
-            log(
-              `Could not publish the figures after refresh ${runId}: ${message(err)}. The last published figures stay.`,
-            ),
+      if (this.opts.afterRun && (this.publishOwed || changedWarehouse(summary))) {
+        // A publish that fails leaves the last published figures serving; the next run publishes again,
+        // whatever it loads.
+        try {
+          await this.opts.afterRun(conn, summary);
+          this.publishOwed = false;
+        } catch (err) {
+          this.publishOwed = true;
+          log(
+            `Could not publish the figures after refresh ${runId}: ${message(err)}. The last published figures stay.`,
           );
+        }
+      } else if (this.opts.afterRun) {
+        // Nothing loaded or built: publishing would copy the same figures again (every table, and with
+        // PostgreSQL every instance pulling them) and empty every response cache for nothing.
+        log(`Refresh ${runId} changed no figures: the published figures stay.`);
       }
       const finishedAt = this.clock.now();
       summary.finishedAt = finishedAt.toISOString();
@@ -613,6 +625,15 @@ export function describeFile(f: FileRecord): string {
     case 'waiting':
       return `${f.name}${what}: waits (${f.reason})`;
   }
+}
+
+/**
+ * Whether a run may have changed what the figures are published from: it loaded a file, built, or failed
+ * part-way (published anyway, as before, rather than reasoning about what a failure left). Files already
+ * loaded, rejected whole or still being written change nothing.
+ */
+export function changedWarehouse(s: Pick<RefreshSummary, 'files' | 'build' | 'error'>): boolean {
+  return s.error !== null || s.build !== null || s.files.some((f) => f.outcome === 'loaded');
 }
 
 export function describeRun(s: RefreshSummary): string {
