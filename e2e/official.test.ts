@@ -19,6 +19,14 @@ const NATIONAL: Record<string, string>[] = parse(
   fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-mi_national_monthly_2025-03_to_2025-08.csv')),
   { columns: true },
 );
+const BY_AGE: Record<string, string>[] = parse(
+  fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-foi_logins_by_ageband_2025-03_to_2025-05.csv')),
+  { columns: true },
+);
+const BY_DECILE: Record<string, string>[] = parse(
+  fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-foi_logins_by_imd_decile_2025-03_to_2025-05.csv')),
+  { columns: true },
+);
 const ICB: Record<string, string>[] = parse(
   fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-mi_icb_monthly_2025-03_to_2025-08.csv')),
   { columns: true },
@@ -112,5 +120,64 @@ describe('Official statistics', () => {
       `demo vs official England logins, % difference at full scale: ${rows.map((r) => r[7]).join(', ')}`,
     );
     await expectNoAxeViolations(page);
+  });
+
+  it('shows who uses the App by age and deprivation, as NHS England published them, without JavaScript too', async () => {
+    const page = await harness.newPage();
+    const problems = watchProblems(page);
+    await page.goto('/official');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/official/demographics'),
+      page.locator('#official-demographics-link a').click(),
+    ]);
+    await expectNoAxeViolations(page);
+    // The latest month, May 2025: each age group's users as the FOI file gives them, 95 to 99 and 100+ as one.
+    const may = BY_AGE.filter((r) => r.MONTH === '2025-05-01');
+    const users = (g: string) => Number(may.find((r) => r.AGE_GROUP === g)!.NHS_APP_UNIQUE_USER_LOGINS);
+    const ages = await rowsOf(page, '#age-table');
+    expect(ages.map((r) => r[0])).toEqual([
+      ...may.filter((r) => !['Unknown', '95 to 99', '100+'].includes(r.AGE_GROUP!)).map((r) => r.AGE_GROUP),
+      '95 and over',
+      'Unknown',
+    ]);
+    expect(ages.find((r) => r[0] === '15 to 19')![2]).toBe(formatNumber(users('15 to 19')));
+    expect(ages.find((r) => r[0] === '95 and over')![2]).toBe(
+      formatNumber(users('95 to 99') + users('100+')),
+    );
+    expect(await page.locator('#by-age svg rect').count()).toBeGreaterThan(17);
+    const deciles = await rowsOf(page, '#decile-table');
+    expect(deciles.map((r) => r[2])).toEqual(
+      // The file lists Unknown first; the page puts it after decile 10.
+      BY_DECILE.filter((r) => r.MONTH === '2025-05-01')
+        .sort((a, b) => (a.IMD_DECILE === 'Unknown' ? 1 : 0) - (b.IMD_DECILE === 'Unknown' ? 1 : 0))
+        .map((r) => formatNumber(Number(r.NHS_APP_UNIQUE_USER_LOGINS))),
+    );
+    expect(problems, problems.join('\n')).toEqual([]);
+
+    // Without JavaScript: March 2025 through the form, then its CSV, the FOI file's rows of March.
+    const noJs = await harness.newPage({ javaScriptEnabled: false });
+    await noJs.goto('/official/demographics');
+    await noJs.selectOption('#month', '2025-03');
+    await Promise.all([
+      noJs.waitForURL((u) => u.searchParams.get('month') === '2025-03'),
+      noJs.locator('#update-demographics').click(),
+    ]);
+    expect(squash((await noJs.locator('#by-age-heading').textContent()) ?? '')).toBe('By age, March 2025');
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      (async () => {
+        await page.goto('/official/demographics?month=2025-03');
+        await page.locator('#demographics-csv').click();
+      })(),
+    ]);
+    const csv: Record<string, string>[] = parse(fs.readFileSync(await file.path(), 'utf8'), {
+      columns: true,
+    });
+    const march = [...BY_AGE, ...BY_DECILE].filter((r) => r.MONTH === '2025-03-01');
+    expect(csv.length).toBe(march.length);
+    expect(csv.reduce((a, r) => a + Number(r.uniqueUsers), 0)).toBe(
+      march.reduce((a, r) => a + Number(r.NHS_APP_UNIQUE_USER_LOGINS), 0),
+    );
+    expect(file.suggestedFilename()).not.toMatch(/synthetic-demo/);
   });
 });

@@ -8,6 +8,7 @@ import { systemClock } from '../domain/clock.ts';
 import { ingestEventFile, removeUnrecordedEvents } from '../ingest/events.ts';
 import { areasNeedRebuild, rebuildAreas } from '../ingest/reference/areas.ts';
 import { loadBundledMi } from '../ingest/feeds/bundled-mi.ts';
+import { loadBundledFoiDemographics } from '../ingest/feeds/foi-demographics.ts';
 import { loadBundledReference } from '../ingest/reference/bundled.ts';
 import {
   buildMetrics,
@@ -49,6 +50,8 @@ export async function initialise(
   if (loaded.imported.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
   const mi = await loadBundledMi(db);
   if (mi.length > 0) log(`Loaded ${mi.length} shipped NHS App MI file(s) (official statistics, OGL v3.0)`);
+  if (await loadBundledFoiDemographics(db))
+    log('Loaded the shipped NHS App users by age and deprivation (FOI-2507-2241508, OGL v3.0)');
   if (options.completePending ?? true) await completePendingWork(db, log, options.clock ?? systemClock);
 }
 

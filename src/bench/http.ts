@@ -289,6 +289,7 @@ export async function uncachedUrls(
     ['Booking breach', '/booking/breach'],
     ['Booking breach for an ICB', `/booking/breach?area=${icb}`],
     ['Official statistics', '/official'],
+    ['Who uses the App (age, deprivation)', '/official/demographics'],
     ['Dictionary', '/dictionary'],
     ['Dictionary: one metric', '/dictionary/logins'],
     ['Search', '/search?q=Leeds'],
@@ -331,6 +332,7 @@ export async function uncachedUrls(
     ['official (ICBs)', '/api/v1/official?measure=logins&level=icb'],
     ['official editions', '/api/v1/official/editions'],
     ['official reconciliation', '/api/v1/official/reconciliation?measure=logins&level=icb'],
+    ['official demographics', '/api/v1/official/demographics?month=2025-05'],
     [
       'booking (a month by service)',
       `/api/v1/booking?measure=rep-cons-01&from=${from}&to=${lastBooking}&groupBy=service`,

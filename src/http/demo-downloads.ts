@@ -22,6 +22,7 @@ export const REAL_DATA_ROUTES: ReadonlySet<string> = new Set([
   '/api/v1/areas/:level/:code',
   '/api/v1/official',
   '/api/v1/official/editions',
+  '/api/v1/official/demographics',
   '/api/v1/openapi.json',
 ]);
 

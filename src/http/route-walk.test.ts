@@ -44,6 +44,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/official': 'official statistics: the published NHS App MI figures (OGL)',
   'GET /api/v1/official/editions': 'official statistics: the editions loaded',
   'GET /official': 'official statistics page: the published NHS App MI figures (OGL)',
+  'GET /official/demographics': 'NHS England FOI figures of users by age and deprivation (OGL), national',
+  'GET /api/v1/official/demographics': 'NHS England FOI figures of users by age and deprivation (OGL), national',
   'GET /open-data': 'the archive of our published MI releases',
   'GET /open-data/:release/:file': 'a file of a published release (only files the release lists)',
   'GET /api/v1/official/reconciliation':
@@ -359,6 +361,7 @@ const NO_COMPUTED_FIGURES: Record<string, string> = {
   'GET /dictionary': 'metric definitions',
   'GET /dictionary/:metricId': 'a metric definition',
   'GET /official': 'the published NHS App MI (OGL); its computed columns carry their own demo note',
+  'GET /official/demographics': 'NHS England FOI figures of users by age and deprivation (OGL)',
   'GET /accessibility': 'service page',
   'GET /privacy': 'service page',
   'GET /cookies': 'service page',

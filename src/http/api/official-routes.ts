@@ -15,6 +15,7 @@ import {
 } from '../../query/official.ts';
 import type { FastifyRequest } from 'fastify';
 import { RECONCILIATION_COLUMNS } from '../../query/reconciliation.ts';
+import { DEMOGRAPHIC_COLUMNS, getDemographics } from '../../query/demographics.ts';
 import type { ApiRoute } from './common.ts';
 import { answer, badRequest, notFound } from './common.ts';
 import {
@@ -322,6 +323,92 @@ export const officialReconciliationRoute: ApiRoute = {
         columns: RECONCILIATION_COLUMNS,
         rows: result.rows,
         filename: ['official-vs-computed', q.measure, q.level, code, q.from, q.to],
+      },
+    });
+  },
+};
+
+export const DEMOGRAPHICS_SOURCE =
+  'NHS England, FOI-2507-2241508 "NHS App User Demographics" (England, March to May 2025); registered patients ' +
+  'from Patients Registered at a GP Practice (single year of age). Contains public sector information licensed ' +
+  'under the Open Government Licence v3.0.';
+
+const DEMOGRAPHIC_ROW = object({
+  month: str,
+  breakdown: { type: 'string', enum: ['age', 'imd'] },
+  group: str,
+  logins: num,
+  uniqueUsers: num,
+  populationBand: strOrNull,
+  patients: { type: ['number', 'null'] },
+  bandUsersPer1000: { type: ['number', 'null'] },
+  shareOfKnown: { type: ['number', 'null'] },
+});
+
+export const officialDemographicsRoute: ApiRoute = {
+  url: '/api/v1/official/demographics',
+  operationId: 'getOfficialDemographics',
+  summary:
+    'Who uses the NHS App: logins and users by age group and by deprivation, as NHS England published them',
+  description:
+    "NHS England's figures from an FOI response (FOI-2507-2241508): each month's logins and unique users in " +
+    'England by age group (13 to 14 … 100+, Unknown) and by the IMD decile of the GP practice’s neighbourhood ' +
+    '(1 most deprived … 10, Unknown). Ages carry England’s registered patients of the same ages (`patients`, ' +
+    'the list-size release `patientsExtract`) and users per 1,000 of them (`bandUsersPer1000`; the list sizes ' +
+    'stop at 95+, so 95 to 99 and 100+ share the rate of 95 and over). Deciles carry their share of the users ' +
+    'with a known decile (`shareOfKnown`): deciles of practices’ neighbourhoods hold different numbers of ' +
+    'patients, so a share is not a rate. Published figures, not computed from App activity.',
+  tag: 'Figures',
+  access: 'public',
+  csv: true,
+  cache: false,
+  querystring: query({
+    month: { ...MONTH_SCHEMA, description: 'one month, like 2025-05; default every month published' },
+    format: FORMAT_SCHEMA,
+  }),
+  response: object({
+    source: str,
+    months: { type: 'array', items: str },
+    patientsExtract: strOrNull,
+    data: { type: 'array', items: DEMOGRAPHIC_ROW },
+  }),
+  example: {
+    source: DEMOGRAPHICS_SOURCE,
+    months: ['2025-03', '2025-04', '2025-05'],
+    patientsExtract: '2026-08-01',
+    data: [
+      {
+        month: '2025-05',
+        breakdown: 'age',
+        group: '60 to 64',
+        logins: 5075592,
+        uniqueUsers: 1140521,
+        populationBand: '60 to 64',
+        patients: 3897811,
+        bandUsersPer1000: 292.6,
+        shareOfKnown: null,
+      },
+    ],
+  },
+  handler: (ctx) => async (request, reply) => {
+    const { month } = request.query as { month?: string };
+    const answerData = await getDemographics(ctx.deps.db, month);
+    if (month !== undefined && answerData.rows.length === 0)
+      throw notFound(
+        `no figures for ${month}: the months published are ${answerData.months.join(', ') || 'none'}`,
+      );
+    return answer(request, reply, {
+      open: true,
+      json: {
+        source: DEMOGRAPHICS_SOURCE,
+        months: answerData.months,
+        patientsExtract: answerData.patientsExtract,
+        data: answerData.rows,
+      },
+      csv: {
+        columns: DEMOGRAPHIC_COLUMNS,
+        rows: answerData.rows,
+        filename: ['official', 'demographics', month],
       },
     });
   },

@@ -16,7 +16,12 @@ import { beforeAfterRoute } from './before-after-routes.ts';
 import { bookingRoute } from './booking-routes.ts';
 import { breakdownRoute } from './breakdown-routes.ts';
 import { buildOpenApi } from './openapi.ts';
-import { officialEditionsRoute, officialReconciliationRoute, officialRoute } from './official-routes.ts';
+import {
+  officialDemographicsRoute,
+  officialEditionsRoute,
+  officialReconciliationRoute,
+  officialRoute,
+} from './official-routes.ts';
 import { organDonationRoute } from './organ-donation-routes.ts';
 import { partnersRoute } from './partner-routes.ts';
 import { peersRoute } from './peer-routes.ts';
@@ -50,6 +55,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   officialRoute,
   officialEditionsRoute,
   officialReconciliationRoute,
+  officialDemographicsRoute,
   bookingRoute,
 ];
 

@@ -16,6 +16,7 @@ import { registerDictionaryPages } from './dictionary/route.ts';
 import { registerMapPage } from './map/route.ts';
 import { registerNationalSummaryPage } from './national-summary/route.ts';
 import { registerOfficialPage } from './official/route.ts';
+import { registerDemographicsPage } from './demographics/route.ts';
 import { registerOpenDataPages } from './open-data/route.ts';
 import { registerPartnerPages } from './partners/route.ts';
 import { registerRankingPage } from './ranking/route.ts';
@@ -34,6 +35,7 @@ export function registerPages(app: FastifyInstance, ctx: RouteContext): void {
   registerAboutPage(app, ctx);
   registerPartnerPages(app, ctx);
   registerOfficialPage(app, ctx);
+  registerDemographicsPage(app, ctx);
   registerOpenDataPages(app, ctx);
   registerBookingPages(app, ctx, warehouseBookingReader(ctx.deps.db));
   registerServicePages(app, ctx);

@@ -586,3 +586,13 @@ export const miPublishedLoad = {
   delete: miPublishedDelete,
   insert: miPublishedInsert,
 };
+
+/** How many rows of an FOI response ($1 its reference) are loaded (loadBundledFoiDemographics). */
+export const foiRowsLoaded = query('feeds.foiRowsLoaded')`
+SELECT count(*) FROM foi_app_logins WHERE source = $1
+`;
+
+/** Removes a list-size release's age bands ($1 its extract date) before they are written again. */
+export const deletePatientsByAgeBand = query('feeds.deletePatientsByAgeBand')`
+DELETE FROM patients_by_age_band WHERE extract_date = $1
+`;

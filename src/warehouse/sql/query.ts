@@ -1345,3 +1345,24 @@ FROM members
 GROUP BY supplier
 ORDER BY 1, 2, 3, 4
 `;
+
+/**
+ * The FOI figures of who uses the App (foi_app_logins), each age group with England's registered patients in
+ * its population band (patients_by_age_band, the latest release; "95 to 99" and "100+" share "95+"), for
+ * src/query/demographics.ts. Groups in their natural order: ages youngest first, deciles 1 to 10, Unknown last.
+ */
+export const foiDemographics = query('query.foiDemographics')`
+WITH release AS (SELECT max(extract_date) AS extract_date FROM patients_by_age_band)
+SELECT f.source, strftime(f.month, '%Y-%m') AS month, f.breakdown, f.grp AS "group", f.logins,
+       f.unique_users AS "uniqueUsers",
+       CASE WHEN f.grp IN ('95 to 99', '100+') THEN '95+' ELSE p.age_group END AS "populationBand",
+       p.patients, strftime(r.extract_date, '%Y-%m-%d') AS "patientsExtract"
+FROM foi_app_logins f
+CROSS JOIN release r
+LEFT JOIN patients_by_age_band p
+  ON f.breakdown = 'age' AND p.extract_date = r.extract_date
+ AND p.age_group = CASE WHEN f.grp IN ('95 to 99', '100+') THEN '95+' ELSE f.grp END
+ORDER BY f.month, f.breakdown,
+         f.grp = 'Unknown',
+         coalesce(TRY_CAST(regexp_extract(f.grp, '^([0-9]+)', 1) AS INTEGER), 0)
+`;
