@@ -45,7 +45,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/official/editions': 'official statistics: the editions loaded',
   'GET /official': 'official statistics page: the published NHS App MI figures (OGL)',
   'GET /official/demographics': 'NHS England FOI figures of users by age and deprivation (OGL), national',
-  'GET /api/v1/official/demographics': 'NHS England FOI figures of users by age and deprivation (OGL), national',
+  'GET /api/v1/official/demographics':
+    'NHS England FOI figures of users by age and deprivation (OGL), national',
   'GET /open-data': 'the archive of our published MI releases',
   'GET /open-data/:release/:file': 'a file of a published release (only files the release lists)',
   'GET /api/v1/official/reconciliation':

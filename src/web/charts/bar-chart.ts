@@ -20,6 +20,8 @@ export interface BarChartOptions {
   desc: string;
   bars: readonly Bar[];
   width?: number;
+  /** Extra CSS classes for the <svg> (letters, digits, -, _ and spaces only), e.g. app-chart__svg--narrow. */
+  className?: string;
 }
 
 const ROW = 24;
@@ -51,8 +53,11 @@ export function renderBarChart(options: BarChartOptions): string {
       `<text x="${f(labelWidth + w + 6)}" y="${f(mid)}" font-size="${FONT_SIZE}" fill="${TEXT}">${escapeXml(b.value === null ? 'no data' : b.text)}</text>`
     );
   });
+  const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
+    .filter(Boolean)
+    .join(' ');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart__svg" viewBox="0 0 ${width} ${height}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="${classes}" viewBox="0 0 ${width} ${height}" ` +
     `width="${width}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">` +
     `<title id="${id}-title">${escapeXml(options.title)}</title>` +
     `<desc id="${id}-desc">${escapeXml(options.desc)}</desc>` +

@@ -61,7 +61,8 @@ describe('who uses the App, by age and deprivation', () => {
     expect(page).toContain(`60 to 64 ${per1000.toFixed(1)} `);
     expect(page).toContain(formatNumber(Number(may6064.NHS_APP_UNIQUE_USER_LOGINS)));
     // Two figures: each with its table (figures beside every chart).
-    expect(res.body.match(/class="app-chart__svg"/g)?.length).toBe(2);
+    expect(res.body.match(/class="app-chart__svg app-chart__svg--wide"/g)?.length).toBe(2);
+    expect(res.body.match(/class="app-chart__svg app-chart__svg--narrow"/g)?.length).toBe(2);
     expect(res.body).toContain('id="age-table"');
     expect(res.body).toContain('id="decile-table"');
 

@@ -4,7 +4,7 @@
  * figures in a table (docs/adr/0072-who-uses-the-app.md).
  */
 import type { DemographicRow, DemographicsAnswer } from '../../../query/demographics.ts';
-import { renderBarChart } from '../../../web/charts/bar-chart.ts';
+import { renderBarChart, type BarChartOptions } from '../../../web/charts/bar-chart.ts';
 import { formatDate, formatNumber, formatPeriod } from '../../../web/format.ts';
 
 const one = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -57,6 +57,22 @@ function ageLines(rows: readonly DemographicRow[]): AgeLine[] {
   return lines;
 }
 
+const decileLabel = (group: string) =>
+  group === '1' ? '1 (most deprived)' : group === '10' ? '10 (least deprived)' : group;
+
+/** The same bars drawn twice: wide, and narrow for small screens so that the labels stay readable. */
+function bars(options: Omit<BarChartOptions, 'width' | 'className'>): string {
+  return (
+    renderBarChart({ ...options, className: 'app-chart__svg--wide' }) +
+    renderBarChart({
+      ...options,
+      id: `${options.id}-narrow`,
+      width: 360,
+      className: 'app-chart__svg--narrow',
+    })
+  );
+}
+
 const ageWords = (group: string) =>
   group === '95 and over' ? 'aged 95 and over' : group === 'Unknown' ? 'of unknown age' : `aged ${group}`;
 
@@ -97,7 +113,7 @@ export function buildDemographicsView(input: { answer: DemographicsAnswer; month
     patientsExtract: answer.patientsExtract ? formatDate(answer.patientsExtract) : null,
     ageSummary,
     ageChart: rated.length
-      ? renderBarChart({
+      ? bars({
           id: 'age-chart',
           title: `NHS App users per 1,000 registered patients by age group, England, ${monthWords(month)}`,
           desc: ageSummary ?? '',
@@ -115,19 +131,19 @@ export function buildDemographicsView(input: { answer: DemographicsAnswer; month
     unknownAgeUsers: unknownAge ? formatNumber(unknownAge.users) : null,
     decileSummary,
     decileChart: known.length
-      ? renderBarChart({
+      ? bars({
           id: 'decile-chart',
           title: `Share of NHS App users by deprivation decile of their GP practice, England, ${monthWords(month)}`,
           desc: decileSummary ?? '',
           bars: known.map((d) => ({
-            label: d.group === '1' ? '1 (most deprived)' : d.group === '10' ? '10 (least deprived)' : d.group,
+            label: decileLabel(d.group),
             value: 100 * d.shareOfKnown!,
             text: pct(d.shareOfKnown!),
           })),
         })
       : null,
     decileRows: deciles.map((d): DecileTableRow => ({
-      group: d.group === '1' ? '1 (most deprived)' : d.group === '10' ? '10 (least deprived)' : d.group,
+      group: decileLabel(d.group),
       share: d.shareOfKnown === null ? 'not shared out' : pct(d.shareOfKnown),
       users: formatNumber(d.uniqueUsers),
       logins: formatNumber(d.logins),
