@@ -113,6 +113,16 @@ export interface ChangeLogEntry {
 /** What changed in the service, newest first. */
 export const CHANGE_LOG: ChangeLogEntry[] = [
   {
+    date: '2026-12',
+    heading: 'Who uses the App, booking for an area, demo data labelled everywhere',
+    items: [
+      'Who uses the App by age and by deprivation (Official statistics): NHS England’s published figures, with users per 1,000 registered patients of each age.',
+      'Urgent care booking: the summary, each measure and the breach analysis for the patients of one region, ICB or sub-ICB location.',
+      'Files and API answers of synthetic demo figures say so: downloads are named synthetic-demo_…, and API answers carry the header X-Demo-Data: synthetic.',
+      'A weekly refresh that finds no new file keeps the figures as they are, rather than publishing the same figures again.',
+    ],
+  },
+  {
     date: '2026-11',
     heading: 'Data table, data dictionary, About page and chart downloads',
     items: [
@@ -193,6 +203,13 @@ export const DATA_SOURCES: SourceView[] = [
     licence: 'Open Government Licence v3.0',
     licenceHref: OGL_HREF,
     use: 'Checks: the figures computed here are compared with the published ones.',
+  },
+  {
+    name: 'NHS App User Demographics (FOI-2507-2241508)',
+    publisher: 'NHS England, in answer to a Freedom of Information request',
+    licence: 'Open Government Licence v3.0',
+    licenceHref: OGL_HREF,
+    use: 'Who uses the App by age and by deprivation, England, March to May 2025: shown as published, with users per 1,000 registered patients of each age.',
   },
   {
     name: 'Boundaries of regions, ICBs and sub-ICB locations',
