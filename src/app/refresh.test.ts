@@ -179,6 +179,7 @@ const englandLogins = async (db: Warehouse) =>
       "SELECT sum(value) FROM metric_value WHERE metric_id = 'logins' AND grain = 'month' AND area_level = 'england' AND structure = 'current'",
     )) ?? 0,
   );
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 const ls = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
 describe('classifyInboxFile', () => {
@@ -543,11 +544,13 @@ describe('Refresh now', () => {
   it('runs when an admin presses the button (form with CSRF) or calls the API with the X-CSRF-Token header', async () => {
     const r = await rig();
     r.drop('gp-reg-pat-prac-map.csv', practiceMap());
+    r.drop('events-1.csv', events('a', '2026-09-01', 20));
     const cookie = await session(r, 'admin');
     const page = await r.app.inject({ url: '/admin/refresh', headers: { cookie } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="refresh-now"');
     expect(page.body).toContain(r.inbox);
+    expect(text(page.body)).toContain('No figures have been built yet.');
     const csrf = csrfOf(page);
     const noCsrf = await r.app.inject({
       method: 'POST',
@@ -569,6 +572,10 @@ describe('Refresh now', () => {
     const shown = await r.app.inject({ url: '/admin/refresh?requested=started', headers: { cookie } });
     expect(shown.body).toContain('A refresh has started');
     expect(shown.body).toMatch(/data-file="gp-reg-pat-prac-map.csv" data-outcome="loaded"/);
+    // What users see now: the build the run made (the rig's clock), named by its data version.
+    expect(text(shown.body)).toContain(
+      `Pages and the API show the figures built on 21 November 2026 at 12:00pm (data version ${await dataVersion(r.db)})`,
+    );
     const api = await r.app.inject({
       method: 'POST',
       url: '/api/v1/admin/refresh',

@@ -17,7 +17,8 @@ import { authFor } from '../auth/service.ts';
 import type { RefreshRequestAnswer, RefreshTrigger } from '../domain/refresh.ts';
 import { getBuildHistory, type BuildLogEntry } from '../query/build-history.ts';
 import { getRefreshRuns, type RefreshFileEntry, type RefreshRunEntry } from '../query/refresh-history.ts';
-import { formatDateTime, formatNumber } from '../web/format.ts';
+import { getDataStatus } from '../query/status.ts';
+import { formatDate, formatDateTime, formatNumber } from '../web/format.ts';
 import type { RouteContext } from './route-context.ts';
 
 export const ADMIN_REFRESH_API = '/api/v1/admin/refresh';
@@ -193,6 +194,17 @@ export function registerRefreshRoutes(app: FastifyInstance, ctx: RouteContext): 
       }
       const running = refresh?.running() ?? null;
       const next = refresh?.nextScheduled() ?? null;
+      // What pages and the API answer from now: the published figures (deps.db), which a refresh that
+      // changed nothing leaves as they were (ADR 0071).
+      const status = await getDataStatus(ctx.deps.db);
+      const serving = status.refreshedAt
+        ? {
+            builtAt: formatDateTime(status.refreshedAt),
+            dataVersion: formatNumber(status.dataVersion),
+            firstDay: status.firstDay ? formatDate(status.firstDay) : null,
+            lastDay: status.lastDay ? formatDate(status.lastDay) : null,
+          }
+        : null;
       const requested = (request.query as { requested?: RefreshRequestAnswer['status'] }).requested;
       const latest = runs.find((r) => r.status !== 'running');
       const view = {
@@ -208,6 +220,7 @@ export function registerRefreshRoutes(app: FastifyInstance, ctx: RouteContext): 
         schedule: refresh?.schedule ?? ctx.deps.config.refreshSchedule,
         next: next ? when(next.toISOString()) : null,
         latestProblem: latest && latest.status !== 'succeeded' ? runView(latest) : null,
+        serving,
         runs: runs.map(runView),
         builds: builds.map(buildView),
       };
