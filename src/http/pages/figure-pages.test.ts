@@ -422,6 +422,8 @@ describe('GET /', () => {
     expect(res.body).toContain('href="/areas/region/Y56"');
     expect(res.body).toContain('action="/search"');
     expect(res.body).toContain('>Areas</a>');
+    // Who uses the App by age and deprivation is one link away.
+    expect(res.body).toContain('<a class="nhsuk-link" href="/official/demographics">');
   });
 });
 
