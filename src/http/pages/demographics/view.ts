@@ -122,11 +122,14 @@ export function buildDemographicsView(input: { answer: DemographicsAnswer; month
       : null,
     ageRows: ages.map((a): AgeTableRow => ({
       group: a.group,
-      per1000: a.per1000 === null ? 'no data' : one.format(a.per1000),
+      // Unknown age has no patients to divide by; a band without a list size has no data.
+      per1000:
+        a.per1000 !== null ? one.format(a.per1000) : a.group === 'Unknown' ? 'not applicable' : 'no data',
       users: formatNumber(a.users),
       logins: formatNumber(a.logins),
       perUser: one.format(a.logins / a.users),
-      patients: a.patients === null ? 'no data' : formatNumber(a.patients),
+      patients:
+        a.patients !== null ? formatNumber(a.patients) : a.group === 'Unknown' ? 'not applicable' : 'no data',
     })),
     unknownAgeUsers: unknownAge ? formatNumber(unknownAge.users) : null,
     decileSummary,
