@@ -278,13 +278,44 @@ describe('Area pages and search (demo warehouse)', () => {
     await expectNoAxeViolations(page);
     // The other pages with wide tables or code: the official statistics, About (periods and builds), the API
     // documentation (parameters, answers, examples), and the pages of every kind of table.
-    for (const url of ['/official', '/about', '/api/docs', '/dictionary', '/data', '/map', '/rank', '/']) {
+    for (const url of [
+      '/official',
+      '/official/demographics',
+      '/about',
+      '/api/docs',
+      '/dictionary',
+      '/data',
+      '/map',
+      '/rank',
+      '/',
+    ]) {
       await page.goto(url);
       expect(await page.evaluate<number>('document.documentElement.scrollWidth'), url).toBeLessThanOrEqual(
         320,
       );
     }
     await expectNoAxeViolations(page);
+  });
+
+  it('prints the figures, not the controls: every chart’s table opened, no addresses after the site’s own links', async () => {
+    const page = await harness.newPage();
+    await page.goto(href(chain[1]!));
+    const closed = await page.locator('details:not([open])').count();
+    expect(closed).toBeGreaterThan(0);
+    await page.evaluate("window.dispatchEvent(new Event('beforeprint'))");
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('details:not([open])').count()).toBe(0);
+    expect(await page.locator('#view-form').isVisible()).toBe(false);
+    expect(await page.locator('.nhsuk-header__search').isVisible()).toBe(false);
+    // nhsuk-frontend writes "(Link: …)" after links on paper; not after a link within the site.
+    const after = (selector: string) =>
+      page.evaluate<string>(
+        `getComputedStyle(document.querySelector(${JSON.stringify(selector)}), '::after').content`,
+      );
+    expect(await after('main a[href^="/dictionary/"]')).toBe('none');
+    expect(await after('a[href^="https://www.nationalarchives.gov.uk"]')).toContain('Link: ');
+    await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
+    expect(await page.locator('details:not([open])').count()).toBe(closed);
   });
 
   it('practice manager: against its PCN, its ICB and England, with the verdict against the ICB on request', async () => {
