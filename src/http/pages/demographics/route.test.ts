@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import fs from 'node:fs';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   SINGLE_AGE_FILE,
   loadBundledFoiDemographics,
 } from '../../../ingest/feeds/foi-demographics.ts';
+import { BUNDLED_MI_DIR } from '../../../ingest/feeds/bundled-mi.ts';
 import { formatNumber } from '../../../web/format.ts';
 import { buildOfficialApp } from '../../../../test/support/test-apps.ts';
 
@@ -66,6 +68,15 @@ describe('who uses the App, by age and deprivation', () => {
     expect(res.body).toContain('id="age-table"');
     expect(res.body).toContain('id="decile-table"');
 
+    // Each breakdown adds up to England's figures of the month in the MI publication (its CSV, read here).
+    const mi: Record<string, string>[] = parse(
+      fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-mi_national_monthly_2025-03_to_2025-08.csv')),
+      { columns: true },
+    );
+    const miMay = mi.find((r) => r.MONTH === '2025-05-01')!;
+    expect(page).toContain(
+      `Checked: the age groups and the deciles each add up to England’s ${formatNumber(Number(miMay.NHS_APP_UNIQUE_USER_LOGINS))} users and ${formatNumber(Number(miMay.NHS_APP_LOGINS))} logins of May 2025 in the NHS App Management Information publication.`,
+    );
     const march = await app.inject('/official/demographics?month=2025-03');
     expect(text(march.body)).toContain('By age, March 2025');
     expect((await app.inject('/official/demographics?month=2025-06')).statusCode).toBe(404);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { getDemographics } from '../../../query/demographics.ts';
+import { getOfficialRows } from '../../../query/official.ts';
 import type { RouteContext } from '../../route-context.ts';
 import { buildDemographicsView } from './view.ts';
 
@@ -29,7 +30,19 @@ export function registerDemographicsPage(app: FastifyInstance, ctx: RouteContext
       const answer = await getDemographics(ctx.deps.db);
       if (asked !== undefined && !answer.months.includes(asked)) return reply.callNotFound();
       const month = asked ?? answer.months[answer.months.length - 1];
-      const view = month ? buildDemographicsView({ answer, month }) : null;
+      // England's figures of the month in the MI publication, which each breakdown should add up to.
+      const official = async (measure: string) =>
+        month
+          ? ((await getOfficialRows(ctx.deps.db, { measure, level: 'england', from: month, to: month }))[0]
+              ?.value ?? null)
+          : null;
+      const view = month
+        ? buildDemographicsView({
+            answer,
+            month,
+            official: { users: await official('unique_logins'), logins: await official('logins') },
+          })
+        : null;
       const body = ctx.renderer.page(
         'demographics/demographics.njk',
         { pageTitle: 'Who uses the NHS App: age and deprivation', view },

@@ -54,4 +54,27 @@ describe('the Who uses the App view', () => {
     expect(view.csvHref).toBe('/api/v1/official/demographics?month=2025-05&format=csv');
     expect(view.decileChart).toBeNull();
   });
+
+  it('checks the totals against the MI publication: agreed, not agreed, or nothing to compare with', () => {
+    // Hand-made rows: ages add up to 385 users and 1,540 logins; there are no deciles (0 and 0).
+    const check = (official?: { users: number | null; logins: number | null }) =>
+      buildDemographicsView({ answer, month: '2025-05', ...(official ? { official } : {}) }).totals;
+    expect(check({ users: 385, logins: 1540 })).toMatchObject({ agrees: false });
+    expect(check({ users: 385, logins: 1540 }).text).toBe(
+      'The NHS App Management Information publication gives England 385 users and 1,540 logins in May 2025; the age groups add up to 385 users and 1,540 logins, the deciles to 0 users and 0 logins.',
+    );
+    expect(check()).toMatchObject({ agrees: null });
+    expect(check({ users: null, logins: 1 }).text).toContain('is not loaded to compare them with');
+    const both: DemographicsAnswer = {
+      ...answer,
+      rows: [...answer.rows, ...answer.rows.map((r) => ({ ...r, breakdown: 'imd' as const }))],
+    };
+    expect(
+      buildDemographicsView({ answer: both, month: '2025-05', official: { users: 385, logins: 1540 } })
+        .totals,
+    ).toEqual({
+      agrees: true,
+      text: 'Checked: the age groups and the deciles each add up to England’s 385 users and 1,540 logins of May 2025 in the NHS App Management Information publication.',
+    });
+  });
 });

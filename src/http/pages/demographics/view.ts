@@ -76,7 +76,44 @@ function bars(options: Omit<BarChartOptions, 'width' | 'className'>): string {
 const ageWords = (group: string) =>
   group === '95 and over' ? 'aged 95 and over' : group === 'Unknown' ? 'of unknown age' : `aged ${group}`;
 
-export function buildDemographicsView(input: { answer: DemographicsAnswer; month: string }) {
+/**
+ * Whether each breakdown adds up to England's users and logins of the month in the MI publication (they did
+ * for every month of FOI-2507-2241508): the one check these figures can be given.
+ */
+function totalsCheck(
+  rows: readonly DemographicRow[],
+  month: string,
+  official: { users: number | null; logins: number | null } | undefined,
+): { text: string; agrees: boolean | null } {
+  const sum = (b: 'age' | 'imd', k: 'uniqueUsers' | 'logins') =>
+    rows.filter((r) => r.breakdown === b).reduce((a, r) => a + r[k], 0);
+  const users = { age: sum('age', 'uniqueUsers'), imd: sum('imd', 'uniqueUsers') };
+  const logins = { age: sum('age', 'logins'), imd: sum('imd', 'logins') };
+  const n = formatNumber;
+  if (!official || official.users === null || official.logins === null)
+    return {
+      agrees: null,
+      text: `The age groups add up to ${n(users.age)} users and ${n(logins.age)} logins, the deciles to ${n(users.imd)} users and ${n(logins.imd)} logins. The NHS App Management Information publication for ${monthWords(month)} is not loaded to compare them with.`,
+    };
+  const agrees =
+    users.age === official.users &&
+    users.imd === official.users &&
+    logins.age === official.logins &&
+    logins.imd === official.logins;
+  return {
+    agrees,
+    text: agrees
+      ? `Checked: the age groups and the deciles each add up to England’s ${n(official.users)} users and ${n(official.logins)} logins of ${monthWords(month)} in the NHS App Management Information publication.`
+      : `The NHS App Management Information publication gives England ${n(official.users)} users and ${n(official.logins)} logins in ${monthWords(month)}; the age groups add up to ${n(users.age)} users and ${n(logins.age)} logins, the deciles to ${n(users.imd)} users and ${n(logins.imd)} logins.`,
+  };
+}
+
+export function buildDemographicsView(input: {
+  answer: DemographicsAnswer;
+  month: string;
+  /** England's unique users and logins of the month in the MI publication, when loaded. */
+  official?: { users: number | null; logins: number | null };
+}) {
   const { answer, month } = input;
   const rows = answer.rows.filter((r) => r.month === month);
   const ages = ageLines(rows.filter((r) => r.breakdown === 'age'));
@@ -112,6 +149,7 @@ export function buildDemographicsView(input: { answer: DemographicsAnswer; month
     lastMonth: answer.months.length ? monthWords(answer.months[answer.months.length - 1]!) : null,
     patientsExtract: answer.patientsExtract ? formatDate(answer.patientsExtract) : null,
     ageSummary,
+    totals: totalsCheck(rows, month, input.official),
     ageChart: rated.length
       ? bars({
           id: 'age-chart',
