@@ -195,9 +195,9 @@ export function registerRefreshRoutes(app: FastifyInstance, ctx: RouteContext): 
       const running = refresh?.running() ?? null;
       const next = refresh?.nextScheduled() ?? null;
       // What pages and the API answer from now: the published figures (deps.db), which a refresh that
-      // changed nothing leaves as they were (ADR 0071).
-      const status = await getDataStatus(ctx.deps.db);
-      const serving = status.refreshedAt
+      // changed nothing leaves as they were (ADR 0071). Not known while the first figures are being published.
+      const status = await getDataStatus(ctx.deps.db).catch(() => null);
+      const serving = status?.refreshedAt
         ? {
             builtAt: formatDateTime(status.refreshedAt),
             dataVersion: formatNumber(status.dataVersion),
