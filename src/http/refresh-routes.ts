@@ -221,6 +221,7 @@ export function registerRefreshRoutes(app: FastifyInstance, ctx: RouteContext): 
         next: next ? when(next.toISOString()) : null,
         latestProblem: latest && latest.status !== 'succeeded' ? runView(latest) : null,
         serving,
+        servingKnown: status !== null,
         runs: runs.map(runView),
         builds: builds.map(buildView),
       };
