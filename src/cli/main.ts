@@ -63,6 +63,9 @@ Commands:
         [--edition latest|YYYY-MM] [--format csv|json]
                                      Official statistics (NHS App MI publication): month, level, code,
                                      name, measure, value, edition.
+  query demographics [--month YYYY-MM] [--format csv|json]
+                                     Who uses the App by age group and deprivation decile (NHS England's
+                                     FOI figures), with patients and users per 1,000 for ages.
   query booking --measure ID --from YYYY-MM-DD --to YYYY-MM-DD [--group-by G] [--area ODS]
         [--format csv|json]
                                      Urgent-care booking MI (rep-cons-01 … rep-prov-05): measure, group,

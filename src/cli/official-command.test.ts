@@ -92,6 +92,40 @@ describe('nhs-app-analytics query official', () => {
       /--level must be england, region or icb/,
     );
   });
+
+  it('query demographics prints the FOI rows as CSV and JSON; a month not published is refused', async () => {
+    const file: Record<string, string>[] = parse(
+      fs.readFileSync(path.join(BUNDLED_MI_DIR, 'nhs-app-foi_logins_by_ageband_2025-03_to_2025-05.csv')),
+      { columns: true },
+    );
+    const rows: Record<string, string>[] = parse(await run('query', 'demographics', '--month', '2025-05'), {
+      columns: true,
+    });
+    expect(
+      rows
+        .filter((r) => r.breakdown === 'age')
+        .map((r) => [r.group, r.logins, r.uniqueUsers])
+        .sort(),
+    ).toEqual(
+      file
+        .filter((r) => r.MONTH === '2025-05-01')
+        .map((r) => [r.AGE_GROUP, r.NHS_APP_LOGINS, r.NHS_APP_UNIQUE_USER_LOGINS])
+        .sort(),
+    );
+    expect(rows.filter((r) => r.breakdown === 'imd').length).toBe(11);
+    const json = JSON.parse(await run('query', 'demographics', '--format', 'json')) as {
+      months: string[];
+      data: unknown[];
+    };
+    expect(json.months).toEqual(['2025-03', '2025-04', '2025-05']);
+    expect(json.data.length).toBe(3 * rows.length);
+    await expect(main(['query', 'demographics', '--month', '2024-01'])).rejects.toThrow(
+      'no figures for 2024-01: the months published are 2025-03, 2025-04, 2025-05',
+    );
+    await expect(main(['query', 'demographics', '--month', 'May'])).rejects.toThrow(
+      '--month must be a month like 2025-05, got "May"',
+    );
+  });
 });
 
 describe('nhs-app-analytics query breakdown: no data is not zero', () => {

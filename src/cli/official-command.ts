@@ -13,6 +13,7 @@ import {
   isOfficialLevel,
   OFFICIAL_COLUMNS,
 } from '../query/official.ts';
+import { DEMOGRAPHIC_COLUMNS, getDemographics } from '../query/demographics.ts';
 import { UsageError } from './args.ts';
 import { toCsv } from './query-command.ts';
 
@@ -75,6 +76,38 @@ export async function runOfficialQuery(config: AppConfig, values: Values): Promi
             2,
           ) + '\n'
         : toCsv(rows as unknown as Record<string, unknown>[], [...OFFICIAL_COLUMNS]),
+    );
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * `query demographics [--month YYYY-MM] [--format csv|json]`: who uses the App by age group and by deprivation
+ * decile, NHS England's published FOI figures, the same rows as GET /api/v1/official/demographics.
+ */
+export async function runDemographicsQuery(config: AppConfig, values: Values): Promise<number> {
+  const month = opt(values, 'month');
+  if (month !== undefined && !MONTH.test(month))
+    throw new UsageError(`--month must be a month like 2025-05, got "${month}"`);
+  const format = opt(values, 'format') ?? 'csv';
+  if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+  const { db } = await openForReading(config, () => undefined);
+  try {
+    const answer = await getDemographics(db, month);
+    if (month !== undefined && answer.rows.length === 0)
+      throw new UsageError(
+        `no figures for ${month}: the months published are ${answer.months.join(', ') || 'none'}`,
+      );
+    process.stdout.write(
+      format === 'json'
+        ? JSON.stringify(
+            { months: answer.months, patientsExtract: answer.patientsExtract, data: answer.rows },
+            null,
+            2,
+          ) + '\n'
+        : toCsv(answer.rows as unknown as Record<string, unknown>[], [...DEMOGRAPHIC_COLUMNS]),
     );
     return 0;
   } finally {

@@ -10,7 +10,7 @@ import { AREA_CSV_COLUMNS, areaCsvFields, toCsv as writeCsv, type CsvArea } from
 import { type JumpOffSource } from '../query/jump-offs.ts';
 import { getDataStatus } from '../query/status.ts';
 import { UsageError } from './args.ts';
-import { runOfficialQuery } from './official-command.ts';
+import { runDemographicsQuery, runOfficialQuery } from './official-command.ts';
 import { runBookingQuery } from './booking-command.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 
@@ -116,9 +116,12 @@ export async function runQuery(config: AppConfig, positionals: string[], values:
   const [what] = positionals;
   if (what === 'jump-offs') return runJumpOffQuery(config, values);
   if (what === 'official') return runOfficialQuery(config, values);
+  if (what === 'demographics') return runDemographicsQuery(config, values);
   if (what === 'booking') return runBookingQuery(config, values);
   if (what !== 'series' && what !== 'breakdown')
-    throw new UsageError('usage: nhs-app-analytics query series|breakdown|jump-offs|official|booking …');
+    throw new UsageError(
+      'usage: nhs-app-analytics query series|breakdown|jump-offs|official|demographics|booking …',
+    );
   const catalogue = loadCatalogue();
   const metricId = option(values, 'metric');
   const metric = catalogue.find((m) => m.id === metricId);
