@@ -42,7 +42,7 @@ export async function initialise(
   db: Warehouse,
   log: Log,
   options: { completePending?: boolean; clock?: Clock } = {},
-): Promise<void> {
+): Promise<{ changed: boolean }> {
   const applied = await migrate(db);
   if (applied.length > 0) log(`Applied migrations ${applied.join(', ')}`);
   const started = Date.now();
@@ -50,9 +50,16 @@ export async function initialise(
   if (loaded.imported.length > 0) log(`Loaded bundled reference data in ${Date.now() - started} ms`);
   const mi = await loadBundledMi(db);
   if (mi.length > 0) log(`Loaded ${mi.length} shipped NHS App MI file(s) (official statistics, OGL v3.0)`);
-  if (await loadBundledFoiDemographics(db))
-    log('Loaded the shipped NHS App users by age and deprivation (FOI-2507-2241508, OGL v3.0)');
-  if (options.completePending ?? true) await completePendingWork(db, log, options.clock ?? systemClock);
+  const foi = await loadBundledFoiDemographics(db);
+  if (foi) log('Loaded the shipped NHS App users by age and deprivation (FOI-2507-2241508, OGL v3.0)');
+  const built =
+    (options.completePending ?? true)
+      ? await completePendingWork(db, log, options.clock ?? systemClock)
+      : null;
+  // Whether the published figures may now be out of date (serve publishes again with PostgreSQL).
+  return {
+    changed: applied.length > 0 || loaded.imported.length > 0 || mi.length > 0 || foi || built !== null,
+  };
 }
 
 /**

@@ -234,4 +234,36 @@ describe('the figure store under load and across instances', () => {
     expect(await octoberLogins(one.base)).toBe(200);
     expect((await fetch(`${two.base}/readyz`)).status).toBe(200);
   }, 90_000);
+
+  it('(c) PostgreSQL: a restart publishes again when the warehouse changed at start (shipped files, migrations), not otherwise', async () => {
+    const pg: TestDatabase = await createTestDatabase('figure_restart');
+    cleanups.push(() => pg.drop());
+    const dir = path.join(root, 'c');
+    fs.mkdirSync(dir, { recursive: true });
+    const warehouse = await Warehouse.open(path.join(dir, 'warehouse.duckdb'), {
+      memoryLimit: '1GB',
+      threads: 2,
+    });
+    cleanups.push(() => warehouse.close());
+    await migrate(warehouse);
+    const start = (warehouseChanged: boolean) =>
+      FiguresService.start({
+        warehouse,
+        dataDir: dir,
+        config: { databaseUrl: pg.url, pollMs: 200, graceMs: 60_000 },
+        log: () => undefined,
+        warehouseChanged,
+      });
+    const first = await start(false);
+    expect(first.store.info()!.version).toBe(1);
+    await first.close();
+    // The same data version and nothing changed: the version published is served again.
+    const same = await start(false);
+    expect(same.store.info()!.version).toBe(1);
+    await same.close();
+    // A start that loaded shipped files (the data version unchanged): published again.
+    const changed = await start(true);
+    expect(changed.store.info()!.version).toBe(2);
+    await changed.close();
+  }, 90_000);
 });

@@ -75,6 +75,12 @@ export interface FiguresServiceOptions {
   log: Log;
   /** Runs once on an empty store before the first publish (`serve --demo`: load the demo data). */
   fillIfEmpty?: () => Promise<void>;
+  /**
+   * The warehouse changed at start (migrations, shipped files, an interrupted build finished): with PostgreSQL,
+   * publish again even when the data version is the one published (it moves only with builds, and a refresh
+   * that loads nothing no longer publishes, ADR 0071).
+   */
+  warehouseChanged?: boolean;
 }
 
 const COMPUTE_ID_KEY = 'compute_id';
@@ -132,9 +138,10 @@ export class FiguresService {
           await this.opts.fillIfEmpty?.();
           await this.publishLocked(warehouse, null);
         } else if (pointer.sourceId === this.computeId) {
-          // This warehouse published the figures: publish again if it has built since.
+          // This warehouse published the figures: publish again if it has built or changed since.
           const local = await dataVersionOf(warehouse);
-          if (local !== pointer.dataVersion) await this.publishLocked(warehouse, pointer);
+          if (this.opts.warehouseChanged || local !== pointer.dataVersion)
+            await this.publishLocked(warehouse, pointer);
         }
       });
       if (r.ran || (await readPointer(this.pool))) break;

@@ -242,7 +242,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
   const oidc = oidcConfig ? createOidcClient(oidcConfig) : null;
   const figureConfig = figureStoreConfigFrom(process.env);
   const db = await openWarehouse(config);
-  await initialise(db, log);
+  const { changed } = await initialise(db, log);
   // With DATABASE_URL the first instance on an empty database loads the demo, under the refresh lock.
   const fillIfEmpty = async () => {
     if (values.demo && !(await hasActivity(db))) {
@@ -267,6 +267,7 @@ export async function runServe(config: AppConfig, values: Values): Promise<numbe
     config: figureConfig,
     log,
     fillIfEmpty,
+    warehouseChanged: changed,
   });
   const catalogue = loadCatalogue();
   // Loads the inbox and builds while serving, on REFRESH_SCHEDULE, "Refresh now" and `refresh` (issue 10).
