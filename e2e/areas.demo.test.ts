@@ -316,6 +316,14 @@ describe('Area pages and search (demo warehouse)', () => {
     expect(await after('a[href^="https://www.nationalarchives.gov.uk"]')).toContain('Link: ');
     await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
     expect(await page.locator('details:not([open])').count()).toBe(closed);
+    // Without JavaScript the tables stay closed, and print all the same (::details-content).
+    const noJs = await harness.newPage({ javaScriptEnabled: false });
+    await noJs.goto(href(chain[1]!));
+    const table = noJs.locator('details.app-metric__table table').first();
+    expect(await table.isVisible()).toBe(false);
+    await noJs.emulateMedia({ media: 'print' });
+    expect(await table.isVisible()).toBe(true);
+    expect(await noJs.locator('details[open]').count()).toBe(0);
   });
 
   it('practice manager: against its PCN, its ICB and England, with the verdict against the ICB on request', async () => {
