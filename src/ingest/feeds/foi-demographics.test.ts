@@ -160,30 +160,30 @@ describe('who uses the App: the shipped FOI figures (FOI-2507-2241508)', () => {
     ]);
   });
 
-  it('refuses a file that does not parse, naming its line and field', () => {
+  it('refuses a file that does not parse, naming its line and field', async () => {
     const header = 'MONTH,AGE_GROUP,NHS_APP_LOGINS,NHS_APP_UNIQUE_USER_LOGINS';
-    expect(() => parseFoiFile(write('h.csv', 'MONTH,AGE,LOGINS,USERS\n'), 'age')).toThrow(
+    await expect(parseFoiFile(write('h.csv', 'MONTH,AGE,LOGINS,USERS\n'), 'age')).rejects.toThrow(
       'h.csv line 1: the header must be MONTH,AGE_GROUP,NHS_APP_LOGINS,NHS_APP_UNIQUE_USER_LOGINS',
     );
-    expect(() => parseFoiFile(write('n.csv', `${header}\n2025-03-01,15 to 19,12x,4\n`), 'age')).toThrow(
-      'n.csv line 2, field NHS_APP_LOGINS: "12x" is not a whole number',
-    );
-    expect(() =>
+    await expect(
+      parseFoiFile(write('n.csv', `${header}\n2025-03-01,15 to 19,12x,4\n`), 'age'),
+    ).rejects.toThrow('n.csv line 2, field NHS_APP_LOGINS: "12x" is not a whole number');
+    await expect(
       parseFoiFile(write('g.csv', `${header}\n2025-03-01,15 to 19,12,4\n2025-03-01,16 to 19,12,4\n`), 'age'),
-    ).toThrow('g.csv line 3, field AGE_GROUP: "16 to 19" is not a known group');
-    expect(() => parseFoiFile(write('u.csv', `${header}\n2025-03-01,15 to 19,3,4\n`), 'age')).toThrow(
+    ).rejects.toThrow('g.csv line 3, field AGE_GROUP: "16 to 19" is not a known group');
+    await expect(parseFoiFile(write('u.csv', `${header}\n2025-03-01,15 to 19,3,4\n`), 'age')).rejects.toThrow(
       'u.csv line 2, field NHS_APP_UNIQUE_USER_LOGINS: is more than the logins',
     );
-    expect(() =>
+    await expect(
       parseFoiFile(write('d.csv', `${header}\n2025-03-01,15 to 19,5,4\n2025-03-01,15 to 19,5,4\n`), 'age'),
-    ).toThrow('d.csv line 3: repeats 2025-03 15 to 19');
-    expect(() =>
+    ).rejects.toThrow('d.csv line 3: repeats 2025-03 15 to 19');
+    await expect(
       patientsByAgeBand(
         write(
           'p.csv',
           'EXTRACT_DATE,ORG_TYPE,SEX,AGE,NUMBER_OF_PATIENTS\n2026-08-01,Comm Region,MALE,ten,5\n',
         ),
       ),
-    ).toThrow('p.csv line 2, field AGE: "ten" is not an age');
+    ).rejects.toThrow('p.csv line 2, field AGE: "ten" is not an age');
   });
 });

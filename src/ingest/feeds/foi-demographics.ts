@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Warehouse } from '../../warehouse/db.ts';
 import * as feedSql from '../../warehouse/sql/feeds.ts';
+import { readCsv, readCsvHeader } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
 import { BUNDLED_REFERENCE_DIR } from '../reference/bundled.ts';
 
@@ -45,21 +45,16 @@ export interface FoiRow {
   uniqueUsers: number;
 }
 
-function lines(file: string): string[] {
-  const buf = fs.readFileSync(file);
-  const text = file.endsWith('.gz') ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/);
-}
-
 /** Parses one FOI extract: MONTH, AGE_GROUP or IMD_DECILE, NHS_APP_LOGINS, NHS_APP_UNIQUE_USER_LOGINS. */
-export function parseFoiFile(file: string, breakdown: 'age' | 'imd'): FoiRow[] {
+export async function parseFoiFile(file: string, breakdown: 'age' | 'imd'): Promise<FoiRow[]> {
   const name = path.basename(file);
   const groupColumn = breakdown === 'age' ? 'AGE_GROUP' : 'IMD_DECILE';
   const header = ['MONTH', groupColumn, 'NHS_APP_LOGINS', 'NHS_APP_UNIQUE_USER_LOGINS'];
-  const all = lines(file);
-  const got = (all[0] ?? '').split(',').map((h) => h.trim().toUpperCase());
-  if (got.join(',') !== header.join(','))
+  const names = await readCsvHeader(file);
+  if (names.map((h) => h.toUpperCase()).join(',') !== header.join(','))
     throw new IngestError({ file: name, line: 1, reason: `the header must be ${header.join(',')}` });
+  // The file's own names, in the order checked above (any letter case).
+  const [monthCol, groupCol, loginsCol, usersCol] = names as [string, string, string, string];
   const validGroups = new Set<string>(
     breakdown === 'age'
       ? [...FOI_AGE_GROUPS, 'Unknown']
@@ -67,21 +62,16 @@ export function parseFoiFile(file: string, breakdown: 'age' | 'imd'): FoiRow[] {
   );
   const rows: FoiRow[] = [];
   const seen = new Set<string>();
-  all.slice(1).forEach((text, i) => {
-    const line = i + 2;
-    if (text.trim() === '') return;
-    const cells = text.split(',').map((c) => c.trim());
-    if (cells.length !== 4)
-      throw new IngestError({ file: name, line, reason: `has ${cells.length} fields, not 4` });
-    const [month, group, logins, users] = cells as [string, string, string, string];
-    if (!/^\d{4}-(0[1-9]|1[0-2])-01$/.test(month))
+  for await (const { line, fields } of readCsv(file)) {
+    const [month, group, logins, users] = [monthCol, groupCol, loginsCol, usersCol].map((c) => fields[c]!);
+    if (!/^\d{4}-(0[1-9]|1[0-2])-01$/.test(month!))
       throw new IngestError({
         file: name,
         line,
         field: 'MONTH',
         reason: `"${month}" is not the first of a month`,
       });
-    if (!validGroups.has(group))
+    if (!validGroups.has(group!))
       throw new IngestError({
         file: name,
         line,
@@ -89,8 +79,8 @@ export function parseFoiFile(file: string, breakdown: 'age' | 'imd'): FoiRow[] {
         reason: `"${group}" is not a known group`,
       });
     for (const [field, value] of [
-      ['NHS_APP_LOGINS', logins],
-      ['NHS_APP_UNIQUE_USER_LOGINS', users],
+      ['NHS_APP_LOGINS', logins!],
+      ['NHS_APP_UNIQUE_USER_LOGINS', users!],
     ] as const)
       if (!/^\d+$/.test(value))
         throw new IngestError({ file: name, line, field, reason: `"${value}" is not a whole number` });
@@ -103,16 +93,16 @@ export function parseFoiFile(file: string, breakdown: 'age' | 'imd'): FoiRow[] {
       });
     const key = `${month}|${group}`;
     if (seen.has(key))
-      throw new IngestError({ file: name, line, reason: `repeats ${month.slice(0, 7)} ${group}` });
+      throw new IngestError({ file: name, line, reason: `repeats ${month!.slice(0, 7)} ${group}` });
     seen.add(key);
     rows.push({
-      month,
+      month: month!,
       breakdown,
-      group,
+      group: group!,
       logins: Number(logins),
       uniqueUsers: Number(users),
     });
-  });
+  }
   if (rows.length === 0) throw new IngestError({ file: name, reason: 'has no rows' });
   return rows;
 }
@@ -121,41 +111,30 @@ export function parseFoiFile(file: string, breakdown: 'age' | 'imd'): FoiRow[] {
  * England's registered patients in the FOI's population bands (13 to 14, 15 to 19 … 90 to 94, 95+), all sexes:
  * the single-year-of-age rows of the seven NHS England regions, female and male, summed.
  */
-export function patientsByAgeBand(file: string): {
+export async function patientsByAgeBand(file: string): Promise<{
   extractDate: string;
   bands: { band: string; from: number; patients: number }[];
-} {
+}> {
   const name = path.basename(file);
-  const all = lines(file);
-  const header = (all[0] ?? '').split(',').map((h) => h.trim().toUpperCase());
-  const col = (c: string) => {
-    const i = header.indexOf(c);
-    if (i < 0) throw new IngestError({ file: name, line: 1, field: c, reason: 'is missing' });
-    return i;
-  };
-  const [iDate, iType, iSex, iAge, iN] = ['EXTRACT_DATE', 'ORG_TYPE', 'SEX', 'AGE', 'NUMBER_OF_PATIENTS'].map(
-    col,
-  ) as [number, number, number, number, number];
   const byAge = new Map<number, number>();
   const dates = new Set<string>();
-  all.slice(1).forEach((text, i) => {
-    const cells = text.split(',');
-    if (cells[iType] !== 'Comm Region' || cells[iSex] === 'ALL' || cells[iAge] === 'ALL') return;
-    const line = i + 2;
-    const age = cells[iAge] === '95+' ? 95 : Number(cells[iAge]);
-    const n = Number(cells[iN]);
+  const required = ['EXTRACT_DATE', 'ORG_TYPE', 'SEX', 'AGE', 'NUMBER_OF_PATIENTS'];
+  for await (const { line, fields } of readCsv(file, { required })) {
+    if (fields.ORG_TYPE !== 'Comm Region' || fields.SEX === 'ALL' || fields.AGE === 'ALL') continue;
+    const age = fields.AGE === '95+' ? 95 : Number(fields.AGE);
+    const n = Number(fields.NUMBER_OF_PATIENTS);
     if (!Number.isInteger(age) || age < 0)
-      throw new IngestError({ file: name, line, field: 'AGE', reason: `"${cells[iAge]}" is not an age` });
+      throw new IngestError({ file: name, line, field: 'AGE', reason: `"${fields.AGE}" is not an age` });
     if (!Number.isInteger(n) || n < 0)
       throw new IngestError({
         file: name,
         line,
         field: 'NUMBER_OF_PATIENTS',
-        reason: `"${cells[iN]}" is not a whole number`,
+        reason: `"${fields.NUMBER_OF_PATIENTS}" is not a whole number`,
       });
-    dates.add(cells[iDate]!);
+    dates.add(fields.EXTRACT_DATE!);
     byAge.set(age, (byAge.get(age) ?? 0) + n);
-  });
+  }
   if (dates.size !== 1)
     throw new IngestError({ file: name, reason: `holds ${dates.size} extract dates, not one` });
   const bands = [...new Set(FOI_AGE_GROUPS.map((g) => populationBand(g)!.band))].map((band) => {
@@ -171,8 +150,8 @@ export function patientsByAgeBand(file: string): {
 export async function loadBundledFoiDemographics(db: Warehouse): Promise<boolean> {
   if (Number(await db.scalar(feedSql.foiRowsLoaded, [FOI_SOURCE])) > 0) return false;
   if (![FOI_AGE_FILE, FOI_IMD_FILE, SINGLE_AGE_FILE].every((f) => fs.existsSync(f))) return false;
-  const rows = [...parseFoiFile(FOI_AGE_FILE, 'age'), ...parseFoiFile(FOI_IMD_FILE, 'imd')];
-  const population = patientsByAgeBand(SINGLE_AGE_FILE);
+  const rows = [...(await parseFoiFile(FOI_AGE_FILE, 'age')), ...(await parseFoiFile(FOI_IMD_FILE, 'imd'))];
+  const population = await patientsByAgeBand(SINGLE_AGE_FILE);
   await db.transaction(async (tx) => {
     await tx.append(
       'foi_app_logins',

@@ -1352,16 +1352,20 @@ ORDER BY 1, 2, 3, 4
  * src/query/demographics.ts. Groups in their natural order: ages youngest first, deciles 1 to 10, Unknown last.
  */
 export const foiDemographics = query('query.foiDemographics')`
-WITH release AS (SELECT max(extract_date) AS extract_date FROM patients_by_age_band)
+WITH release AS (SELECT max(extract_date) AS extract_date FROM patients_by_age_band),
+foi AS (
+  SELECT *, CASE WHEN breakdown <> 'age' OR grp = 'Unknown' THEN NULL
+                 WHEN grp IN ('95 to 99', '100+') THEN '95+' ELSE grp END AS band
+  FROM foi_app_logins
+)
 SELECT f.source, strftime(f.month, '%Y-%m') AS month, f.breakdown, f.grp AS "group", f.logins,
        f.unique_users AS "uniqueUsers",
-       CASE WHEN f.grp IN ('95 to 99', '100+') THEN '95+' ELSE p.age_group END AS "populationBand",
-       p.patients, strftime(r.extract_date, '%Y-%m-%d') AS "patientsExtract"
-FROM foi_app_logins f
+       -- 95+ is named even without patients: the page adds its two groups up whatever the list sizes hold.
+       CASE WHEN f.band = '95+' THEN f.band ELSE p.age_group END AS "populationBand", p.patients,
+       strftime(r.extract_date, '%Y-%m-%d') AS "patientsExtract"
+FROM foi f
 CROSS JOIN release r
-LEFT JOIN patients_by_age_band p
-  ON f.breakdown = 'age' AND p.extract_date = r.extract_date
- AND p.age_group = CASE WHEN f.grp IN ('95 to 99', '100+') THEN '95+' ELSE f.grp END
+LEFT JOIN patients_by_age_band p ON p.extract_date = r.extract_date AND p.age_group = f.band
 ORDER BY f.month, f.breakdown,
          f.grp = 'Unknown',
          coalesce(TRY_CAST(regexp_extract(f.grp, '^([0-9]+)', 1) AS INTEGER), 0)

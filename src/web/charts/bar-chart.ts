@@ -4,7 +4,7 @@
  * where the order of the groups is their own and a line would suggest a trend. The page always puts the same
  * figures in a table beside it; the SVG names itself with a title and a description.
  */
-import { escapeXml } from './line-chart.ts';
+import { CHAR_WIDTH, COLOURS, FONT_SIZE, chartClasses, escapeXml, f } from './line-chart.ts';
 
 export interface Bar {
   label: string;
@@ -26,12 +26,6 @@ export interface BarChartOptions {
 
 const ROW = 24;
 const BAR = 16;
-const FONT_SIZE = 13;
-const CHAR_WIDTH = 7;
-const BLUE = '#005eb8';
-const TEXT = '#212b32';
-
-const f = (n: number) => (Math.round(n * 10) / 10).toString();
 
 export function renderBarChart(options: BarChartOptions): string {
   const width = options.width ?? 640;
@@ -46,22 +40,20 @@ export function renderBarChart(options: BarChartOptions): string {
     const w = b.value === null || max <= 0 ? 0 : (plot * Math.max(b.value, 0)) / max;
     const mid = y + ROW / 2 + FONT_SIZE / 2 - 2;
     return (
-      `<text x="${labelWidth - 8}" y="${f(mid)}" text-anchor="end" font-size="${FONT_SIZE}" fill="${TEXT}">${escapeXml(b.label)}</text>` +
+      `<text x="${labelWidth - 8}" y="${f(mid)}" text-anchor="end" font-size="${FONT_SIZE}" fill="${COLOURS.text}">${escapeXml(b.label)}</text>` +
       (w > 0
-        ? `<rect x="${labelWidth}" y="${f(y + (ROW - BAR) / 2)}" width="${f(w)}" height="${BAR}" fill="${BLUE}"/>`
+        ? `<rect x="${labelWidth}" y="${f(y + (ROW - BAR) / 2)}" width="${f(w)}" height="${BAR}" fill="${COLOURS.line}"/>`
         : '') +
-      `<text x="${f(labelWidth + w + 6)}" y="${f(mid)}" font-size="${FONT_SIZE}" fill="${TEXT}">${escapeXml(b.value === null ? 'no data' : b.text)}</text>`
+      `<text x="${f(labelWidth + w + 6)}" y="${f(mid)}" font-size="${FONT_SIZE}" fill="${COLOURS.text}">${escapeXml(b.value === null ? 'no data' : b.text)}</text>`
     );
   });
-  const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
-    .filter(Boolean)
-    .join(' ');
+  const classes = chartClasses(options.className);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="${classes}" viewBox="0 0 ${width} ${height}" ` +
     `width="${width}" height="${height}" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">` +
     `<title id="${id}-title">${escapeXml(options.title)}</title>` +
     `<desc id="${id}-desc">${escapeXml(options.desc)}</desc>` +
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>` +
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="${COLOURS.background}"/>` +
     rows.join('') +
     `</svg>`
   );

@@ -55,7 +55,7 @@ export const LINE_STYLES = {
   average: { colour: '#006747', dash: '10 3 2 3', words: 'green dash-dotted line' },
 } as const;
 
-const COLOURS = {
+export const COLOURS = {
   line: '#005eb8', // NHS blue
   bandOuter: '#dbe6f3', // pale NHS blue: the middle 80% of peers
   bandInner: '#a9c5e6', // the middle 50%
@@ -65,8 +65,15 @@ const COLOURS = {
   background: '#ffffff',
 };
 
-const CHAR_WIDTH = 7; // rough width of a 13px character, for spacing labels
-const FONT_SIZE = 13;
+export const CHAR_WIDTH = 7; // rough width of a 13px character, for spacing labels
+export const FONT_SIZE = 13;
+
+/** The class attribute of a chart's <svg>: app-chart__svg and the extra classes (letters, digits, -, _ only). */
+export function chartClasses(extra: string | undefined): string {
+  return ['app-chart__svg', ...(extra ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
+    .filter(Boolean)
+    .join(' ');
+}
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) =>
@@ -124,7 +131,8 @@ export function labelIndices(n: number, plotWidth: number, longestLabel: number)
   return out;
 }
 
-function f(n: number): string {
+/** A coordinate to one decimal place, as every chart writes it. */
+export function f(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
@@ -153,9 +161,7 @@ export function renderLineChart(options: LineChartOptions): string {
     l.values.filter((v): v is number => v !== null && Number.isFinite(v)),
   );
 
-  const classes = ['app-chart__svg', ...(options.className ?? '').replace(/[^A-Za-z0-9_ -]/g, '').split(' ')]
-    .filter(Boolean)
-    .join(' ');
+  const classes = chartClasses(options.className);
   const open =
     `<svg xmlns="http://www.w3.org/2000/svg" class="${classes}" viewBox="0 0 ${width} ${height}" ` +
     `width="${width}" height="${height}" role="img" aria-labelledby="${titleId} ${descId}" focusable="false">` +
