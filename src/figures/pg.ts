@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Warehouse } from '../warehouse/db.ts';
 import { inPgTransaction, type PgClient, type PgPool } from '../warehouse/pg.ts';
+import { SNAPSHOT_ROW_GROUP_SIZE } from './snapshot.ts';
 
 /** The advisory lock key of the refresh (any constant shared by every instance of this product). */
 export const REFRESH_LOCK_KEY = 726_153_010;
@@ -263,8 +264,13 @@ export async function pullFromPg(
       `SELECT name, ddl FROM ${schema}._tables ORDER BY position`,
     );
     const views = await client.query<{ sql: string }>(`SELECT sql FROM ${schema}._views ORDER BY name`);
-    const db = await Warehouse.open(tmp, { memoryLimit: '1GB' });
+    // Written through ATTACH, which sets the row groups' size: the same layout as a local snapshot (ADR 0073).
+    const db = await Warehouse.open(':memory:', { memoryLimit: '1GB' });
+    let attached = false;
     try {
+      await db.run(`ATTACH ${literal(tmp)} AS pulled (ROW_GROUP_SIZE ${SNAPSHOT_ROW_GROUP_SIZE})`);
+      attached = true;
+      await db.run('USE pulled');
       for (const t of tables.rows) await db.run(t.ddl);
       for (const v of views.rows) await db.run(v.sql);
       for (const t of tables.rows) {
@@ -284,8 +290,12 @@ export async function pullFromPg(
         }
         rows += Number((await db.scalar<number>(`SELECT count(*) FROM ${ident(t.name)}`)) ?? 0);
       }
-      await db.run('CHECKPOINT');
+      await db.run('CHECKPOINT pulled');
+      await db.run('USE memory');
+      await db.run('DETACH pulled');
+      attached = false;
     } finally {
+      if (attached) await db.run('DETACH pulled').catch(() => undefined);
       db.close();
     }
     await client.query('COMMIT');

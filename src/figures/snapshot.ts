@@ -111,6 +111,13 @@ export interface WrittenSnapshot {
 const ALIAS = 'figures_out';
 
 /**
+ * Rows per row group of a published snapshot. Pages read one area's cells of a few metrics: each row group
+ * they touch is scanned whole, so 16,384 rows (a multiple of DuckDB's 2,048-row vector) cut a practice's
+ * headline read by a quarter without slowing reads of a whole level (ADR 0073).
+ */
+export const SNAPSHOT_ROW_GROUP_SIZE = 16_384;
+
+/**
  * Writes snapshot `version` from `db` (a connection of its own is best: it holds one transaction throughout)
  * and renames it into place. Tables keep their DuckDB definitions (keys included), views are recreated.
  * A failure leaves no file under the published name.
@@ -127,8 +134,9 @@ export async function writeSnapshot(
   const tmp = `${file}.${process.pid}.tmp`;
   fs.rmSync(tmp, { force: true });
   fs.rmSync(`${tmp}.wal`, { force: true });
-  // ATTACH takes no parameters; the path is ours (DATA_DIR), quoted as a literal.
-  await db.run(`ATTACH ${literal(tmp)} AS ${ALIAS}`);
+  // ATTACH takes no parameters; the path is ours (DATA_DIR), quoted as a literal. Smaller row groups than
+  // DuckDB's 122,880 rows: an area's read skips more of the cube by zone maps (ADR 0073).
+  await db.run(`ATTACH ${literal(tmp)} AS ${ALIAS} (ROW_GROUP_SIZE ${SNAPSHOT_ROW_GROUP_SIZE})`);
   let dataVersion = 0;
   const tables: string[] = [];
   const withheld: { name: string; reason: string }[] = [];
