@@ -320,6 +320,7 @@ export async function uncachedUrls(
     ['series/areas (practices in an ICB)', `/api/v1/series/areas?metric=logins&level=practice&parent=${icb}`],
     ['breakdown (ICB → sub-ICB)', `/api/v1/breakdown?metric=logins&level=icb&code=${icb}`],
     ['summary (practice)', `/api/v1/summary?level=practice&code=${area.practice}`],
+    ['summary (practice, weekly)', `/api/v1/summary?level=practice&code=${area.practice}&grain=week`],
     [
       'before-after (practice, weekly)',
       `/api/v1/before-after?level=practice&code=${area.practice}&grain=week&since=${since}`,

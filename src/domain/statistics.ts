@@ -67,6 +67,21 @@ export interface Confidence {
 }
 
 /**
+ * A rate's interval at `z`: Wilson's for a proportion, Byar's count interval over the denominator otherwise.
+ * A function of its own rather than a closure: it runs for every period of every rate a page shows.
+ */
+function intervalAt(
+  method: ComparisonMethod,
+  numerator: number,
+  denominator: number,
+  z: number,
+): Interval | null {
+  if (method === 'proportion') return wilsonInterval(numerator, denominator, z);
+  const count = byarInterval(numerator, z);
+  return count && { lower: count.lower / denominator, upper: count.upper / denominator };
+}
+
+/**
  * The intervals of a rate or proportion from its parts: `numerator` events or people out of `denominator`
  * patients, shown × `multiplier` (1,000 for a rate per 1,000, 100 for a percentage). Null when no interval
  * can be computed: method 'none', no denominator, or parts a proportion cannot have (more than all).
@@ -80,13 +95,8 @@ export function confidenceOf(
   if (method === 'none' || numerator === null || numerator === undefined) return null;
   if (denominator === null || denominator === undefined) return null;
   if (!(denominator > 0) || !Number.isFinite(denominator)) return null;
-  const at = (z: number): Interval | null => {
-    if (method === 'proportion') return wilsonInterval(numerator, denominator, z);
-    const count = byarInterval(numerator, z);
-    return count && { lower: count.lower / denominator, upper: count.upper / denominator };
-  };
-  const ci95 = at(Z_95);
-  const ci998 = at(Z_998);
+  const ci95 = intervalAt(method, numerator, denominator, Z_95);
+  const ci998 = intervalAt(method, numerator, denominator, Z_998);
   if (!ci95 || !ci998) return null;
   return {
     lowerCi95: ci95.lower * multiplier,

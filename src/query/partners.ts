@@ -63,7 +63,7 @@ export interface PartnerJumpOffs {
 }
 
 function periodsOf(status: DataStatus, req: RangeRequest): PeriodRef[] {
-  return loadedPeriods(req.grain, status, req.includePartial, req.from, req.to);
+  return [...loadedPeriods(req.grain, status, req.includePartial, req.from, req.to)];
 }
 
 function metricOf(catalogue: readonly MetricDefinition[], id: string): MetricDefinition {

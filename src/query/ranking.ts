@@ -27,7 +27,14 @@ import type { Warehouse } from '../warehouse/db.ts';
 import { getAreaChain } from './area-page.ts';
 import { currentMembers, type RankingMember } from './area-index.ts';
 import { resolvePeerMetric } from './peers.ts';
-import { fillOf, loadedPeriods, rateSeriesFromParts, seriesFromValues, type RateParts } from './series.ts';
+import {
+  fillOf,
+  loadedPeriods,
+  rateSeriesFromParts,
+  seriesFromValues,
+  type LoadedPeriod,
+  type RateParts,
+} from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { AreaRef, DataStatus, NamedArea, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
@@ -340,7 +347,7 @@ type Resolved = NonNullable<ReturnType<typeof resolvePeerMetric>>;
 /** One area's points over `periods`, computed by the shared series code (null value = no figure). */
 function pointsOf(
   resolved: Resolved,
-  periods: { periodStart: string; complete: boolean }[],
+  periods: readonly LoadedPeriod[],
   rows: ValueRow[],
   patientScale: number,
   hasFigures: boolean,

@@ -34,6 +34,17 @@ export interface SeriesRequest {
   windowMonths?: number;
 }
 
+/** A loaded period: its start, and whether all its days (and its rolling window's) are loaded. */
+export type LoadedPeriod = Readonly<{ periodStart: string; complete: boolean }>;
+
+/**
+ * The periods worked out for each range asked for, kept: pages and answers ask for the same few ranges on every
+ * read, once per metric and area, and working out 104 weeks' dates took about 16 ms of a practice's weekly
+ * summary (issue 15.3). Shared, so frozen. Bounded: emptied when full.
+ */
+const periodsKept = new Map<string, readonly LoadedPeriod[]>();
+const PERIODS_KEPT_MAX = 512;
+
 /** Period starts of the loaded range, each with whether all its days are loaded. */
 export function loadedPeriods(
   grain: Grain,
@@ -42,17 +53,28 @@ export function loadedPeriods(
   from?: string,
   to?: string,
   windowMonths = 1,
-): { periodStart: string; complete: boolean }[] {
+): readonly LoadedPeriod[] {
   if (!status.firstDay || !status.lastDay) return [];
   const lo = from && from > status.firstDay ? from : status.firstDay;
   const hi = to && to < status.lastDay ? to : status.lastDay;
   if (lo > hi) return [];
-  return periodsBetween(grain, lo, hi)
-    .map((p) => ({
-      periodStart: p,
-      complete: addMonths(p, 1 - windowMonths) >= status.firstDay! && periodEnd(grain, p) <= status.lastDay!,
-    }))
-    .filter((p) => includePartial || p.complete);
+  const key = `${grain}|${status.firstDay}|${status.lastDay}|${includePartial}|${lo}|${hi}|${windowMonths}`;
+  const kept = periodsKept.get(key);
+  if (kept) return kept;
+  const periods = Object.freeze(
+    periodsBetween(grain, lo, hi)
+      .map((p) =>
+        Object.freeze({
+          periodStart: p,
+          complete:
+            addMonths(p, 1 - windowMonths) >= status.firstDay! && periodEnd(grain, p) <= status.lastDay!,
+        }),
+      )
+      .filter((p) => includePartial || p.complete),
+  );
+  if (periodsKept.size >= PERIODS_KEPT_MAX) periodsKept.clear();
+  periodsKept.set(key, periods);
+  return periods;
 }
 
 export async function getSeries(
@@ -78,7 +100,7 @@ export async function getSeries(
 
 /** A count or running-total series from its stored values by period start, filling periods without one. */
 export function seriesFromValues(
-  periods: { periodStart: string; complete: boolean }[],
+  periods: readonly LoadedPeriod[],
   byPeriod: ReadonlyMap<string, number>,
   fill: SeriesRequest['fill'],
 ): SeriesPoint[] {
@@ -107,7 +129,7 @@ export interface RateParts {
  * `patientScale` is the demo scale on demo data (1 otherwise).
  */
 export function rateSeriesFromParts(
-  periods: { periodStart: string; complete: boolean }[],
+  periods: readonly LoadedPeriod[],
   byPeriod: ReadonlyMap<string, RateParts>,
   metric: MetricDefinition,
   numeratorMetric: MetricDefinition | null,
