@@ -19,6 +19,7 @@ import {
   getAreaPage,
   latestCompletePeriod,
 } from './area-page.ts';
+import { areaKeyOf } from './cube-keys.ts';
 import { areaByCode, areaChainRows, areasOfSelection, currentMembers } from './area-index.ts';
 import { dataTableArea } from './data-table.ts';
 import { searchAreas } from './search.ts';
@@ -500,15 +501,28 @@ describe('getAreaPage', () => {
       getAreaPage(db, catalogue, { level: 'pcn', code, grain: 'week', includePartial: true });
     const england = (p: Awaited<ReturnType<typeof page>>) =>
       p!.tiles.map((t) => t.comparison?.figures.find((f) => f.role === 'england')?.value ?? null);
+    // The cells are read on the cube's keys (ADR 0075): England's is looked up as the reads do.
+    const englandKey = await areaKeyOf(db, 'england', ENGLAND_CODE);
+    expect(englandKey).not.toBeNull();
     /** The page, and how many of its reads were of England's figures. */
     const counted = async (code: string) => {
       let englandReads = 0;
       const all = db.all.bind(db);
       db.all = ((...args: Parameters<typeof all>) => {
-        // England's code as a parameter, or in a list of areas read together.
+        const params = Array.isArray(args[1]) ? args[1] : [];
+        const name = typeof args[0] === 'object' ? args[0].name : '';
+        // The area reads on the cube's keys name England by its key, at the area key's place.
+        const keyAt = { 'query.areaValues': 2, 'query.areaPatients': 1 }[name];
+        // Any other read names it by its code, alone or in a list of areas read together; the lookup of
+        // its key is not a read of its figures.
         const mentions = (p: unknown) =>
           p === ENGLAND_CODE || (p instanceof DuckDBListValue && p.items.includes(ENGLAND_CODE));
-        if (Array.isArray(args[1]) && args[1].some(mentions)) englandReads += 1;
+        if (
+          keyAt !== undefined
+            ? params[keyAt] === englandKey
+            : name !== 'query.areaKey' && params.some(mentions)
+        )
+          englandReads += 1;
         return all(...args);
       }) as typeof db.all;
       try {

@@ -11,6 +11,7 @@ import { addMonths, periodEnd, periodsBetween } from '../domain/periods.ts';
 import { confidenceOf } from '../domain/statistics.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { DataStatus, SeriesPoint, Structure } from './types.ts';
+import { areaKeyOf, metricKeysOf } from './cube-keys.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { listValue } from '@duckdb/node-api';
 
@@ -256,7 +257,7 @@ export async function getAreaSeries(
   const first = all[0]!.periodStart;
   const last = all[all.length - 1]!.periodStart;
   const structure = req.level === 'practice' ? 'current' : req.structure;
-  type ValueRow = { metric_id: string; period_start: string; value: number; uncovered: number | null };
+  type ValueRow = { period_start: string; value: number; uncovered: number | null };
   const isRate = (m: MetricDefinition) => m.id === 'patients_13plus' || isPatientRate(m);
   // Only the metrics asked for (and the numerators of the rates): the cube is stored in metric order.
   const wanted = [
@@ -266,23 +267,19 @@ export async function getAreaSeries(
       ),
     ),
   ];
+  // The cells are read on the cube's keys (ADR 0075): an area or metric without one has no figures.
+  const areaKey = await areaKeyOf(db, req.level, req.code);
+  const metricIdOf = areaKey === null ? new Map<number, string>() : await metricKeysOf(db, wanted);
   const readValues = async (s: Structure) =>
-    wanted.length === 0
+    areaKey === null || metricIdOf.size === 0
       ? []
-      : db.all<ValueRow>(querySql.areaValues, [
-          s,
-          req.grain,
-          req.level,
-          req.code,
-          first,
-          last,
-          listValue(wanted),
-        ]);
-  const byMetric = (rows: ValueRow[]) => {
+      : db.all(querySql.areaValues, [s, req.grain, areaKey, first, last, listValue([...metricIdOf.keys()])]);
+  const byMetric = (rows: (ValueRow & { metric_key: number })[]) => {
     const m = new Map<string, Map<string, ValueRow>>();
     for (const r of rows) {
-      let periods = m.get(r.metric_id);
-      if (!periods) m.set(r.metric_id, (periods = new Map()));
+      const id = metricIdOf.get(Number(r.metric_key))!;
+      let periods = m.get(id);
+      if (!periods) m.set(id, (periods = new Map()));
       periods.set(r.period_start, r);
     }
     return m;
@@ -291,13 +288,8 @@ export async function getAreaSeries(
   let patients: Map<string, number> | null = null;
   let currentValues = structure === 'current' ? values : null;
   if (metrics.some(isRate)) {
-    const rows = await db.all<{ period_start: string; patients_13plus: number }>(querySql.areaPatients, [
-      req.grain,
-      req.level,
-      req.code,
-      first,
-      last,
-    ]);
+    const rows =
+      areaKey === null ? [] : await db.all(querySql.areaPatients, [req.grain, areaKey, first, last]);
     patients = new Map(rows.map((r) => [r.period_start, r.patients_13plus]));
     // Rates are on today's structure only.
     if (!currentValues && patients.size > 0) currentValues = byMetric(await readValues('current'));

@@ -188,35 +188,58 @@ WHERE structure = $1 AND metric_id = $2 AND grain = $3 AND area_level = $4 AND a
 
 /**
  * One area's patients aged 13+ (today's structure) over a range of periods: the denominator of its rates.
- * Filters the integer cells (area_den_cell), not the area_denominator view, so that zone maps apply.
- * $1 grain, $2 area level, $3 area code, $4 first period start, $5 last period start.
+ * Filters the integer cells (area_den_cell) on the area's key (src/query/cube-keys.ts), not the
+ * area_denominator view, so that zone maps apply. $1 grain, $2 area key, $3 first period start, $4 last.
  */
-export const areaPatients = query('query.areaPatients')`
+export const areaPatients = query<{ period_start: string; patients_13plus: number }>('query.areaPatients')`
 SELECT d.period_start, d.patients_13plus
 FROM area_den_cell d
-JOIN area_dim k ON k.area_key = d.area_key
 WHERE d.grain = CAST(CASE $1 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
-  AND k.area_level = $2 AND k.area_code = $3 AND d.period_start BETWEEN $4::DATE AND $5::DATE
+  AND d.area_key = $2 AND d.period_start BETWEEN $3::DATE AND $4::DATE
 `;
+
+/** A stored figure of one area (query.areaValues). */
+export type AreaValueRow = {
+  metric_key: number;
+  period_start: string;
+  value: number;
+  uncovered: number | null;
+};
 
 /**
  * The stored figures of some metrics for one area over a range of periods, with the part of each figure from
  * practices without a 13+ list size (today's structure only), for computing several series at once. Reads the
- * integer cells (metric_cell) rather than the metric_value view: a filter on the view's names is one on an
- * expression, which zone maps cannot use; and the cube is stored in metric order, so naming the metrics skips
- * the others' cells (6 ms -> 2 ms for a practice's three rates on the national cube). $1 structure, $2 grain,
- * $3 area level, $4 area code, $5 first period start, $6 last period start, $7 metric ids.
+ * integer cells (metric_cell) on the area's and the metrics' keys (src/query/cube-keys.ts), rather than the
+ * metric_value view or joins to the dimensions: a filter on the view's names is one on an expression, which
+ * zone maps cannot use, and the joins cost a practice's summary 4–5 ms a read (ADR 0075). The cube is stored
+ * in metric order, so naming the metrics skips the others' cells. $1 structure, $2 grain, $3 area key, $4 first
+ * period start, $5 last period start, $6 metric keys.
  */
-export const areaValues = query('query.areaValues')`
-SELECT m.metric_id, c.period_start, c.value, c.uncovered
+export const areaValues = query<AreaValueRow>('query.areaValues')`
+SELECT c.metric_key, c.period_start, c.value, c.uncovered
 FROM metric_cell c
-JOIN area_dim k ON k.area_key = c.area_key
-JOIN metric_dim m ON m.metric_key = c.metric_key
 WHERE c.structure = CAST(CASE $1 WHEN 'current' THEN 0 WHEN 'as_recorded' THEN 1 END AS UTINYINT)
   AND c.grain = CAST(CASE $2 WHEN 'week' THEN 0 WHEN 'month' THEN 1 END AS UTINYINT)
-  AND k.area_level = $3 AND k.area_code = $4
-  AND c.period_start BETWEEN $5::DATE AND $6::DATE
-  AND m.metric_id IN (SELECT unnest($7::VARCHAR[]))
+  AND c.area_key = $3
+  AND c.period_start BETWEEN $4::DATE AND $5::DATE
+  AND c.metric_key IN (SELECT unnest($6::SMALLINT[]))
+`;
+
+/** The cube's key of one area, if it has one (src/query/cube-keys.ts). $1 area level, $2 area code. */
+export const areaKey = query<{ area_key: number }>('query.areaKey')`
+SELECT area_key FROM area_dim WHERE area_level = $1 AND area_code = $2
+`;
+
+/** The cube's keys of some metrics, those it has (src/query/cube-keys.ts). $1 metric ids. */
+export const metricKeys = query<{ metric_key: number; metric_id: string }>('query.metricKeys')`
+SELECT metric_key, metric_id FROM metric_dim WHERE metric_id IN (SELECT unnest($1::VARCHAR[]))
+`;
+
+/** Every area's and metric's key in the cube, read once per version of the published figures. */
+export const cubeKeys = query<{ kind: 'area' | 'metric'; name: string; key: number }>('query.cubeKeys')`
+SELECT 'area' AS kind, area_level || '|' || area_code AS name, area_key AS key FROM area_dim
+UNION ALL
+SELECT 'metric', metric_id, metric_key FROM metric_dim
 `;
 
 /**
