@@ -197,7 +197,7 @@ describe('what is published', () => {
 /** Rows per row group of `table` (DuckDB's storage information), in row group order. */
 const rowGroups = (db: Warehouse, table: string) =>
   db.all<{ rows: number }>(
-    `SELECT sum(count)::INTEGER AS rows FROM pragma_storage_info(${`'${table}'`})
+    `SELECT sum(count)::INTEGER AS rows FROM pragma_storage_info('${table}')
      WHERE column_name = 'value' AND segment_type <> 'VALIDITY' GROUP BY row_group_id ORDER BY row_group_id`,
   );
 
