@@ -215,12 +215,34 @@ const CELLS_FINGERPRINT = `SELECT count(*)::INTEGER AS n, sum(value) AS total,
   bool_and(lag_key IS NULL OR metric_key >= lag_key) AS ordered
   FROM (SELECT *, lag(metric_key) OVER () AS lag_key FROM cells)`;
 
+/**
+ * 13+ patients as a build stores them, by period (2 grains x 10 periods x 300 areas): each period's row holds
+ * every area's.
+ */
+const DENOMINATORS = `CREATE TABLE area_den_cell AS SELECT (i % 2)::UTINYINT AS grain,
+  DATE '2025-01-06' + CAST(7 * (i // 600) AS INTEGER) AS period_start, ((i // 2) % 300 + 1)::INTEGER AS area_key,
+  (i * 0.25)::DOUBLE AS patients_13plus, 1 AS practices, true AS exact, DATE '2025-01-01' AS extract_date
+  FROM range(6000) t(i) ORDER BY grain, period_start, area_key`;
+/** Whether the stored rows (rowid order) go by grain, area and period, with their count and total. */
+const DENOMINATORS_ORDER = `SELECT count(*)::INTEGER AS n, sum(patients_13plus) AS total,
+  bool_and(lag_k IS NULL OR k >= lag_k) AS by_area
+  FROM (SELECT patients_13plus, k, lag(k) OVER (ORDER BY rowid) AS lag_k
+        FROM (SELECT rowid, patients_13plus,
+                     grain::BIGINT * 1000000000 + area_key * 100000 + (period_start - DATE '2000-01-01') AS k
+              FROM area_den_cell))`;
+
 /** A snapshot of a warehouse holding only the cells, written in a folder of its own. */
-async function cellsSnapshot(): Promise<{ folder: string; file: string; source: { n: number } }> {
+async function cellsSnapshot(): Promise<{
+  folder: string;
+  file: string;
+  source: { n: number };
+  denominators: { n: number; total: number; by_area: boolean };
+}> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'figures-row-groups-'));
   const src = await Warehouse.open(path.join(folder, 'warehouse.duckdb'));
   try {
     await src.run(CELLS);
+    await src.run(DENOMINATORS);
     // A warehouse's meta (publishing to PostgreSQL names the data version) and its events (counted, kept back).
     await src.run(
       "CREATE TABLE warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR); INSERT INTO warehouse_meta VALUES ('data_version', '9')",
@@ -229,7 +251,13 @@ async function cellsSnapshot(): Promise<{ folder: string; file: string; source: 
     await src.run('CHECKPOINT');
     expect(await rowGroups(src, 'cells')).toEqual([{ rows: 50_000 }]);
     const snap = await writeSnapshot(src, folder, 1);
-    return { folder, file: snap.file, source: (await src.one<{ n: number }>(CELLS_FINGERPRINT))! };
+    const denominators = await src.one<{ n: number; total: number; by_area: boolean }>(DENOMINATORS_ORDER);
+    return {
+      folder,
+      file: snap.file,
+      source: (await src.one<{ n: number }>(CELLS_FINGERPRINT))!,
+      denominators: denominators!,
+    };
   } finally {
     src.close();
   }
@@ -245,6 +273,20 @@ describe('how a snapshot is stored', () => {
       // The same rows in the same order.
       expect(await out.one(CELLS_FINGERPRINT)).toEqual(snap.source);
       expect(snap.source).toMatchObject({ n: 50_000, ordered: true });
+    } finally {
+      out.close();
+      fs.rmSync(snap.folder, { recursive: true, force: true });
+    }
+  });
+
+  it('13+ patients by area rather than by period, so that one area’s every period is close together (ADR 0076)', async () => {
+    const snap = await cellsSnapshot();
+    const out = await Warehouse.open(snap.file, { readOnly: true });
+    try {
+      expect(snap.denominators).toEqual({ n: 6000, total: (5999 * 6000 * 0.25) / 2, by_area: false });
+      expect(await out.one(DENOMINATORS_ORDER)).toEqual({ ...snap.denominators, by_area: true });
+      // Other tables keep the warehouse's order.
+      expect(await out.one(CELLS_FINGERPRINT)).toEqual(snap.source);
     } finally {
       out.close();
       fs.rmSync(snap.folder, { recursive: true, force: true });
@@ -357,7 +399,7 @@ describe('PostgreSQL', () => {
     expect((await attempt()).ran).toBe(true); // released afterwards
   });
 
-  it('pulls a copy stored in the same row groups as a local snapshot (ADR 0073)', async () => {
+  it('pulls a copy stored in the same row groups and order as a local snapshot (ADR 0073, 0076)', async () => {
     const snap = await cellsSnapshot();
     try {
       await publishToPg(pool, snap.file, 3, 'compute-b', { tmpDir: snap.folder, graceMs: 60_000 });
@@ -367,6 +409,8 @@ describe('PostgreSQL', () => {
       try {
         expect(await rowGroups(out, 'cells')).toEqual(PUBLISHED_ROW_GROUPS);
         expect(await out.one(CELLS_FINGERPRINT)).toEqual(snap.source);
+        // And in the same order (ADR 0076).
+        expect(await out.one(DENOMINATORS_ORDER)).toEqual({ ...snap.denominators, by_area: true });
       } finally {
         out.close();
       }

@@ -118,6 +118,16 @@ const ALIAS = 'figures_out';
 export const SNAPSHOT_ROW_GROUP_SIZE = 16_384;
 
 /**
+ * Tables published in another order than the warehouse keeps them. The 13+ patients go by area: a page reads
+ * one area's every period, which then lies in one or two row groups instead of spread over all of its grain's
+ * (a practice's weekly summary read them 4-5 ms per area, 1 ms after; ADR 0076). The warehouse keeps them by
+ * period, as its builds write and append them.
+ */
+export const PUBLISHED_ORDER: ReadonlyMap<string, readonly string[]> = new Map([
+  ['area_den_cell', ['grain', 'area_key', 'period_start']],
+]);
+
+/**
  * Writes snapshot `version` from `db` (a connection of its own is best: it holds one transaction throughout)
  * and renames it into place. Tables keep their DuckDB definitions (keys included), views are recreated.
  * A failure leaves no file under the published name.
@@ -170,8 +180,10 @@ export async function writeSnapshot(
         await tx.run(`USE ${quote(main)}`);
       }
       for (const name of tables) {
+        const order = PUBLISHED_ORDER.get(name);
         await tx.run(
-          `INSERT INTO ${ALIAS}.main.${quote(name)} SELECT * FROM ${quote(main)}.main.${quote(name)}`,
+          `INSERT INTO ${ALIAS}.main.${quote(name)} SELECT * FROM ${quote(main)}.main.${quote(name)}` +
+            (order ? ` ORDER BY ${order.map(quote).join(', ')}` : ''),
         );
       }
       if (tables.includes('warehouse_meta')) {

@@ -30,9 +30,9 @@ GROUP BY GROUPING SETS (
   (grain, period_start, region_key),
   (grain, period_start)
 )
--- In period order: rankings, the data table and maps read many areas in a few periods, and the scan skips the
--- other periods' row groups (a year of months: a quarter of the table read, 22 ms -> 12 ms with the cube's
--- own order below, issue 15.3); one area's read of every period costs the same in any order.
+-- In period order, as later builds append their periods. The published figures hold them by area instead
+-- (src/figures/snapshot.ts PUBLISHED_ORDER, ADR 0076): in their smaller row groups a page's read of one area's
+-- every period then touches one or two row groups, at ~1 ms more for the reads of a whole level in one period.
 ORDER BY 1, 2, 3
 `;
 

@@ -189,7 +189,8 @@ WHERE structure = $1 AND metric_id = $2 AND grain = $3 AND area_level = $4 AND a
 /**
  * One area's patients aged 13+ (today's structure) over a range of periods: the denominator of its rates.
  * Filters the integer cells (area_den_cell) on the area's key (src/query/cube-keys.ts), not the
- * area_denominator view, so that zone maps apply. $1 grain, $2 area key, $3 first period start, $4 last.
+ * area_denominator view, so that zone maps apply: the published figures hold them by area (ADR 0076), so
+ * the read touches one or two row groups. $1 grain, $2 area key, $3 first period start, $4 last.
  */
 export const areaPatients = query<{ period_start: string; patients_13plus: number }>('query.areaPatients')`
 SELECT d.period_start, d.patients_13plus
