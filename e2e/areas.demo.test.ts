@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { areaLabel, ENGLAND_CODE, type AreaLevel } from '../src/domain/areas.ts';
 import type { AppDeps } from '../src/http/deps.ts';
 import { addDays, addMonths, periodStart } from '../src/domain/periods.ts';
-import { getAreaChain } from '../src/query/area-page.ts';
+import { getAreaChain } from '../src/query/area-chain.ts';
 import type { AreaPage, AreaRef } from '../src/query/types.ts';
 import type { Warehouse } from '../src/warehouse/db.ts';
 import { formatNumber, formatPeriod, formatValue } from '../src/web/format.ts';

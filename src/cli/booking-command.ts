@@ -11,7 +11,7 @@ import { BOOKING_COLUMNS, bookingJson } from '../http/api/booking-routes.ts';
 import { bookingAnswer, bookingAreaOf } from '../query/booking.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import { UsageError } from './args.ts';
-import { toCsv } from './query-command.ts';
+import { toCsv } from './csv.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 const opt = (values: Values, name: string) => (typeof values[name] === 'string' ? values[name] : undefined);

@@ -29,7 +29,7 @@ import { availableAt } from '../http/api/common.ts';
 import { rankable } from '../http/pages/ranking/route.ts';
 import { loadCatalogue, METRICS_DIR } from '../metrics/catalogue.ts';
 import { closeMatches, definitionLine, metricOrigin, type MetricOrigin } from '../metrics/metric-origin.ts';
-import { comparisonMetric } from '../query/area-page.ts';
+import { comparisonMetric } from '../domain/page-rates.ts';
 import { getCellCounts, type CellCount } from '../query/cell-counts.ts';
 import { metricAvailability } from '../query/data-table.ts';
 import { MAP_LEVELS, metricAvailableAt } from '../query/map-values.ts';

@@ -15,7 +15,7 @@ import {
 } from '../query/official.ts';
 import { DEMOGRAPHIC_COLUMNS, getDemographics } from '../query/demographics.ts';
 import { UsageError } from './args.ts';
-import { toCsv } from './query-command.ts';
+import { toCsv } from './csv.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 const opt = (values: Values, name: string) => (typeof values[name] === 'string' ? values[name] : undefined);

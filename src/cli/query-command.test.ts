@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { breakdownRows, seriesRows, toCsv } from './query-command.ts';
+import { toCsv } from './csv.ts';
+import { breakdownRows, seriesRows } from './query-command.ts';
 
 describe('query CSV output (issue 16)', () => {
   it('neutralises spreadsheet formulas as the API does (ADR 0010): = + - @ tab CR get a leading quote', () => {

@@ -6,7 +6,8 @@ import type { FigurePoint } from '../query/figures.ts';
 import { isPatientRate, isStoredRatio } from '../domain/metric-definition.ts';
 import { isGrain, isIsoDate, periodStart } from '../domain/periods.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
-import { AREA_CSV_COLUMNS, areaCsvFields, toCsv as writeCsv, type CsvArea } from '../domain/csv.ts';
+import { AREA_CSV_COLUMNS, areaCsvFields, type CsvArea } from '../domain/csv.ts';
+import { toCsv } from './csv.ts';
 import { type JumpOffSource } from '../query/jump-offs.ts';
 import { getDataStatus } from '../query/status.ts';
 import { UsageError } from './args.ts';
@@ -37,14 +38,6 @@ function outputOptions(values: Values): {
       throw new UsageError(`--${name} must be a date like 2026-04-01, got "${v}"`);
   }
   return { structure, format };
-}
-
-/**
- * CSV of the rows, with the API's cell rules (src/domain/csv.ts, ADR 0010): RFC 4180 quoting, and text a
- * spreadsheet would run as a formula (starting =, +, -, @, tab or CR) prefixed with '.
- */
-export function toCsv(rows: Record<string, unknown>[], columns: readonly string[]): string {
-  return writeCsv(columns, rows, '\n');
 }
 
 /** A row without the area columns (JSON names the area once, not on every row). */

@@ -9,8 +9,6 @@
  *
  * The functions here are pure: callers pass the catalogue they were given.
  */
-import type { MetricDefinition } from './metric-definition.ts';
-
 /** Placements that list metrics in an order, and where each is shown. */
 export const LIST_PLACEMENTS = {
   national_summary_headline: 'National summary and area pages: the headline tiles and charts',
@@ -56,7 +54,8 @@ export type ShownOn = { [P in ListPlacement]?: number } & { [P in SlotPlacement]
 
 const isList = (p: Placement): p is ListPlacement => p in LIST_PLACEMENTS;
 
-type Placed = Pick<MetricDefinition, 'id'> & { shown_on?: ShownOn | undefined };
+/** What placing needs of a metric (a MetricDefinition, or a test's stand-in): its id and `shown_on`. */
+type Placed = { readonly id: string; shown_on?: ShownOn | undefined };
 
 /** The metrics of a list placement, in its order (by position). */
 export function metricsShownOn<M extends Placed>(catalogue: readonly M[], placement: ListPlacement): M[] {

@@ -12,13 +12,9 @@ import { buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
-import {
-  comparisonMetric,
-  getAreaChain,
-  getAreaChildren,
-  getAreaPage,
-  latestCompletePeriod,
-} from './area-page.ts';
+import { comparisonMetric } from '../domain/page-rates.ts';
+import { getAreaChain } from './area-chain.ts';
+import { getAreaChildren, getAreaPage, latestCompletePeriod } from './area-page.ts';
 import { areaKeyOf } from './cube-keys.ts';
 import { areaByCode, areaChainRows, areasOfSelection, currentMembers } from './area-index.ts';
 import { dataTableArea } from './data-table.ts';

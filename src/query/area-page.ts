@@ -12,17 +12,8 @@ import type { Warehouse } from '../warehouse/db.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
-
-export { comparisonMetric };
-import {
-  dataVersionOf,
-  getPeerBands,
-  getPeersMany,
-  resolvePeerMetric,
-  type PeerBand,
-  type PeersRequest,
-} from './peers.ts';
-import { areaChainRows, type ChainRow } from './area-index.ts';
+import { dataVersionOf, getPeerBands, getPeersMany, resolvePeerMetric, type PeersRequest } from './peers.ts';
+import { getAreaChain } from './area-chain.ts';
 import { getPracticeContext } from './practice-context.ts';
 import { getAreaSeries, loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
@@ -36,22 +27,12 @@ import type {
   ChildRow,
   ComparisonFigure,
   DataStatus,
+  PeerBand,
   PeerPosition,
   SeriesPoint,
   Structure,
 } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
-
-/** An area's reference alone, as answers name it, from its details (the details left behind). */
-export function areaRefOf(area: AreaRef): AreaRef {
-  return {
-    level: area.level,
-    code: area.code,
-    name: area.name,
-    placeName: area.placeName ?? null,
-    isCurrent: area.isCurrent,
-  };
-}
 
 /**
  * The columns of the children table: two counts and two rates, by catalogue id (shown_on
@@ -70,34 +51,6 @@ export function childColumns(catalogue: readonly MetricDefinition[]): {
     users: id('users'),
     usersPer1000: id('users_per_1000'),
     registeredPct: id('registered_pct'),
-  };
-}
-
-function ref(r: ChainRow): AreaRef {
-  return { level: r.level, code: r.code, name: r.name, isCurrent: r.is_current, placeName: r.place_name };
-}
-
-/** The area and the areas above it (England first), or null when there is no such area. */
-export async function getAreaChain(
-  db: Warehouse,
-  level: AreaLevel,
-  code: string,
-): Promise<{ area: AreaDetail; ancestors: AreaRef[] } | null> {
-  const rows = await areaChainRows(db, level, code);
-  const self = rows[rows.length - 1];
-  if (!self || self.level !== level || self.code !== code) return null;
-  return {
-    area: {
-      ...ref(self),
-      onsCode: self.ons_code,
-      parentLevel: self.parent_level,
-      parentCode: self.parent_code,
-      postcode: self.postcode,
-      supplierName: self.supplier_name,
-      firstExtract: self.first_extract,
-      lastExtract: self.last_extract,
-    },
-    ancestors: rows.slice(0, -1).map(ref),
   };
 }
 

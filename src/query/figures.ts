@@ -16,7 +16,8 @@ import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { latestPeriod } from '../domain/time-range.ts';
 import type { Warehouse } from '../warehouse/db.ts';
 import type { PageQueries } from './page-queries.ts';
-import { areaRefOf, childColumns, getAreaPage } from './area-page.ts';
+import { areaRefOf } from './area-chain.ts';
+import { childColumns, getAreaPage } from './area-page.ts';
 import {
   getEnglandMapValue,
   getMapValues,

@@ -19,10 +19,10 @@ import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { comparisonMetric } from './area-page.ts';
+import { comparisonMetric } from '../domain/page-rates.ts';
 import { loadedPeriods } from './series.ts';
 import { getDataStatus } from './status.ts';
-import type { DataStatus, Structure } from './types.ts';
+import type { DataStatus, PeerBand, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import type { Query } from '../warehouse/query.ts';
 import { patientRate } from '../domain/rate.ts';
@@ -58,18 +58,6 @@ export interface Peers {
   percentileRank: number | null;
   /** p0, p10 … p100 of the peers' figures (11 numbers); [] when there are no peers. */
   deciles: number[];
-}
-
-export interface PeerBand {
-  periodStart: string;
-  /** False for the partial period at either end of the loaded data. */
-  complete: boolean;
-  p10: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p90: number;
-  count: number;
 }
 
 export interface PeerBandsRequest {

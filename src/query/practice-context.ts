@@ -7,42 +7,11 @@
 import type { Grain, MetricDefinition } from '../domain/metric-definition.ts';
 import { metricsShownOn } from '../domain/placements.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { getAreaChain } from './area-page.ts';
-import { getRanking, RankingError, type ExclusionReason } from './ranking.ts';
+import { getAreaChain } from './area-chain.ts';
+import { getRanking, RankingError } from './ranking.ts';
 import { getDataStatus } from './status.ts';
-import type { AreaRef, DataStatus } from './types.ts';
+import type { DataStatus, PracticeContext } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
-
-export interface PracticeRank {
-  metricId: string;
-  name: string;
-  shortName: string;
-  unit: string;
-  value: number | null;
-  /** 1 for the highest; null when the practice has no figure or was left out. */
-  rank: number | null;
-  /** Practices ranked (those with a figure). */
-  of: number;
-  /** Why the practice is not in the ranking, when it is left out. */
-  excluded: ExclusionReason | null;
-  /** The ranking's threshold (patients of all ages), for "fewer than 1,000 patients". */
-  minListSize: number;
-}
-
-export interface PracticeContext {
-  code: string;
-  name: string;
-  supplierName: string | null;
-  pcn: AreaRef | null;
-  icb: AreaRef | null;
-  grain: Grain;
-  /** The latest complete period the figures are for; null before any complete period is loaded. */
-  periodStart: string | null;
-  /** Registered patients in that period; null when the practice has no list size. */
-  patients13plus: number | null;
-  patientsAll: number | null;
-  ranks: PracticeRank[];
-}
 
 /** The context of one practice, or null when there is no practice with that code. */
 export async function getPracticeContext(

@@ -24,7 +24,7 @@ import { comparisonOf, type Grain, type MetricDefinition } from '../domain/metri
 import { compareWithBenchmark, confidenceOf, interval95, type Verdict } from '../domain/statistics.ts';
 import { periodStart as periodStartOf } from '../domain/periods.ts';
 import type { Warehouse } from '../warehouse/db.ts';
-import { getAreaChain } from './area-page.ts';
+import { getAreaChain } from './area-chain.ts';
 import { currentMembers, type RankingMember } from './area-index.ts';
 import { resolvePeerMetric } from './peers.ts';
 import {
@@ -36,7 +36,7 @@ import {
   type RateParts,
 } from './series.ts';
 import { getDataStatus } from './status.ts';
-import type { AreaRef, DataStatus, NamedArea, SeriesPoint, Structure } from './types.ts';
+import type { AreaRef, DataStatus, ExclusionReason, NamedArea, SeriesPoint, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import { percentChange } from '../domain/rate.ts';
 
@@ -61,8 +61,6 @@ export interface RankingRequest {
   /** Points of each row's series (default SPARKLINE_POINTS; at least 2, for the change). */
   seriesPoints?: number;
 }
-
-export type ExclusionReason = 'closed' | 'not-yet-open' | 'small-list';
 
 export interface RankingRow extends NamedArea {
   /** 1 for the highest value; ties share a rank; null for an area without a value. */

@@ -1,8 +1,6 @@
 import type { AreaLevel } from '../domain/areas.ts';
 import type { Grain } from '../domain/metric-definition.ts';
 import type { Verdict } from '../domain/statistics.ts';
-import type { PeerBand } from './peers.ts';
-import type { PracticeContext } from './practice-context.ts';
 
 export type Structure = 'current' | 'as_recorded';
 
@@ -268,4 +266,49 @@ export interface NamedArea {
   placeName: string | null;
   onsCode: string | null;
   isCurrent: boolean;
+}
+
+export interface PeerBand {
+  periodStart: string;
+  /** False for the partial period at either end of the loaded data. */
+  complete: boolean;
+  p10: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  count: number;
+}
+
+export type ExclusionReason = 'closed' | 'not-yet-open' | 'small-list';
+
+export interface PracticeRank {
+  metricId: string;
+  name: string;
+  shortName: string;
+  unit: string;
+  value: number | null;
+  /** 1 for the highest; null when the practice has no figure or was left out. */
+  rank: number | null;
+  /** Practices ranked (those with a figure). */
+  of: number;
+  /** Why the practice is not in the ranking, when it is left out. */
+  excluded: ExclusionReason | null;
+  /** The ranking's threshold (patients of all ages), for "fewer than 1,000 patients". */
+  minListSize: number;
+}
+
+export interface PracticeContext {
+  code: string;
+  name: string;
+  supplierName: string | null;
+  pcn: AreaRef | null;
+  icb: AreaRef | null;
+  grain: Grain;
+  /** The latest complete period the figures are for; null before any complete period is loaded. */
+  periodStart: string | null;
+  /** Registered patients in that period; null when the practice has no list size. */
+  patients13plus: number | null;
+  patientsAll: number | null;
+  ranks: PracticeRank[];
 }

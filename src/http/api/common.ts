@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { AREA_LEVELS, ENGLAND_CODE, type AreaLevel } from '../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../domain/metric-definition.ts';
 import { isIsoDate } from '../../domain/periods.ts';
-import { areaRefOf, getAreaChain } from '../../query/area-page.ts';
+import { areaRefOf, getAreaChain } from '../../query/area-chain.ts';
 import type { AreaRef } from '../../query/types.ts';
 import type { Warehouse } from '../../warehouse/db.ts';
 import type { RouteContext } from '../route-context.ts';

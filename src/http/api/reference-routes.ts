@@ -2,7 +2,7 @@
 import { childLevel, UNKNOWN_CODE, type AreaLevel } from '../../domain/areas.ts';
 import { isOpenMetric, OPEN_DATA_GRAINS, OPEN_DATA_LEVELS } from '../../domain/access.ts';
 import { AGGREGATIONS, type MetricDefinition } from '../../domain/metric-definition.ts';
-import { getAreaChain } from '../../query/area-page.ts';
+import { getAreaChain } from '../../query/area-chain.ts';
 import { normaliseSearch } from '../../query/search.ts';
 import { closedAreas, type ClosedArea } from '../../query/closed-areas.ts';
 import { answer, badRequest, notFound, odsCodeOf, type ApiRoute } from './common.ts';

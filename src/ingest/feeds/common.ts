@@ -18,8 +18,17 @@ import type { Warehouse } from '../../warehouse/db.ts';
 import type { Query } from '../../warehouse/query.ts';
 import { type CsvRecord, readCsv, readCsvHeaderLine, refuseGlobPath } from '../csv-reader.ts';
 import { IngestError, ProblemCollector } from '../errors.ts';
-import type { FeedKind } from './index.ts';
 import * as feedsSql from '../../warehouse/sql/feeds.ts';
+
+/** The kinds of feed file, as `ingest FEED-KIND` names them. */
+export const FEED_KINDS = [
+  'practice-snapshot',
+  'integrated-partners',
+  'downloads',
+  'pomi',
+  'mi-publication',
+] as const;
+export type FeedKind = (typeof FEED_KINDS)[number];
 
 /** What an import did. */
 export interface FeedImportSummary {

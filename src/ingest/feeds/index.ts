@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { Warehouse } from '../../warehouse/db.ts';
 import { readCsvHeader } from '../csv-reader.ts';
 import { IngestError } from '../errors.ts';
-import { baseName, type FeedImportSummary, Header } from './common.ts';
+import { baseName, FEED_KINDS, type FeedImportSummary, type FeedKind, Header } from './common.ts';
 import { importDownloads } from './downloads.ts';
 import { importIntegratedPartners } from './integrated-partners.ts';
 import { miCsvKindOfHeader } from './mi-csv.ts';
@@ -17,14 +17,7 @@ import { isXlsxFile } from './mi-workbook.ts';
 import { importPomi } from './pomi.ts';
 import { importPracticeSnapshot } from './practice-snapshot.ts';
 
-export const FEED_KINDS = [
-  'practice-snapshot',
-  'integrated-partners',
-  'downloads',
-  'pomi',
-  'mi-publication',
-] as const;
-export type FeedKind = (typeof FEED_KINDS)[number];
+export { FEED_KINDS, type FeedKind };
 
 export function isFeedKind(value: string): value is FeedKind {
   return (FEED_KINDS as readonly string[]).includes(value);

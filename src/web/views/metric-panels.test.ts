@@ -2,7 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../metrics/catalogue.ts';
-import type { PeerBand } from '../../query/peers.ts';
+import type { PeerBand } from '../../query/types.ts';
 import type { SeriesPoint, SummaryTile } from '../../query/types.ts';
 import { chartCsvHref } from '../../http/pages/area/state.ts';
 import { bandPosition, chartCsv, chartView } from './metric-panels.ts';

@@ -17,7 +17,7 @@ import {
   ROLLING_WEEKS,
   type TimeRange,
 } from '../../domain/time-range.ts';
-import type { PeerBand } from '../../query/peers.ts';
+import type { PeerBand } from '../../query/types.ts';
 import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts';
 import { LINE_STYLES, renderLineChart, renderSparkline } from '../charts/line-chart.ts';
 import {

@@ -2,7 +2,7 @@
  * The practice page's context block (issue 11 item 8): list sizes, GP system supplier, PCN, and the
  * practice's rank among its ICB's practices on the headline rates, each linking to that ranking.
  */
-import type { PracticeContext } from '../../../query/practice-context.ts';
+import type { PracticeContext } from '../../../query/types.ts';
 import { formatPeriod, formatValue } from '../../../web/format.ts';
 import { areaPath } from '../../../web/views/area-children.ts';
 import { rankingUrl } from '../ranking/state.ts';

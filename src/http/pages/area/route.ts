@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ENGLAND_CODE, type AreaLevel } from '../../../domain/areas.ts';
 import { DEFAULT_RANGE, pickRange } from '../../../domain/time-range.ts';
-import type { PeerBand } from '../../../query/peers.ts';
+import type { PeerBand } from '../../../query/types.ts';
 import type { SeriesPoint, SummaryTile } from '../../../query/types.ts';
 import { chartCsv, periodsOf, type ChartCsvPoint } from '../../../web/views/metric-panels.ts';
 import {

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AreaLevel } from '../../../domain/areas.ts';
-import { getAreaChain } from '../../../query/area-page.ts';
+import { getAreaChain } from '../../../query/area-chain.ts';
 import type { AreaRef } from '../../../query/types.ts';
 import { buildOrganDonationView, buildPartnersView, buildSuppliersView } from './view.ts';
 import { SUBPAGE_QUERY, SUBPAGE_TITLES, subpagePath, type AreaSubpage, type SubpageQuery } from './state.ts';
