@@ -12,6 +12,7 @@ import { buildMetrics } from '../metrics/build.ts';
 import { loadCatalogue } from '../metrics/catalogue.ts';
 import { Warehouse } from '../warehouse/db.ts';
 import { migrate } from '../warehouse/migrate.ts';
+import { writeSnapshot } from '../figures/snapshot.ts';
 import { comparisonMetric } from '../domain/page-rates.ts';
 import { getAreaChain } from './area-chain.ts';
 import { getAreaChildren, getAreaPage, latestCompletePeriod } from './area-page.ts';
@@ -725,5 +726,50 @@ describe('searchAreas', () => {
     }
     expect(await searchAreas(db, { query: '   ' })).toEqual({ query: '', total: 0, results: [] });
     expect((await searchAreas(db, { query: 'a'.repeat(101) })).results).toEqual([]);
+  });
+});
+
+describe('published figures', () => {
+  /** Whether the stored 13+ patients (rowid order) go by grain, area and period. */
+  const patientsByArea = async (w: Warehouse) =>
+    w.scalar<boolean>(
+      `SELECT bool_and(lag_k IS NULL OR k >= lag_k) FROM (
+         SELECT k, lag(k) OVER (ORDER BY rowid) AS lag_k FROM (
+           SELECT rowid, grain::BIGINT * 1000000000 + area_key * 100000 + (period_start - DATE '2000-01-01') AS k
+           FROM area_den_cell))`,
+    );
+
+  it('answer every area page as the warehouse does, though they keep the 13+ patients in another order (ADR 0076)', async () => {
+    const snap = await writeSnapshot(db, dir, 1);
+    const published = await Warehouse.open(snap.file, { readOnly: true });
+    try {
+      expect(await patientsByArea(db)).toBe(false);
+      expect(await patientsByArea(published)).toBe(true);
+      const areas: [AreaLevel, string][] = [
+        ['region', 'Y56'],
+        ['icb', 'QA9'],
+        ['icb', 'QA1'], // closed: its figures as recorded
+        ['sub_icb', '00A'],
+        ['pcn', 'U00001'],
+        ['practice', 'P00001'],
+        ['practice', 'P00003'], // no list size
+        ['practice', 'P00004'], // closed
+      ];
+      let pages = 0;
+      for (const [level, code] of areas)
+        for (const grain of ['week', 'month'] as const) {
+          // With the partial period: every period the page can show.
+          const opts = { level, code, grain, includePartial: true };
+          const fromWarehouse = await getAreaPage(db, catalogue, opts);
+          expect(fromWarehouse, `${level} ${code}`).not.toBeNull();
+          expect(await getAreaPage(published, catalogue, opts), `${level} ${code} ${grain}`).toEqual(
+            fromWarehouse,
+          );
+          pages++;
+        }
+      expect(pages).toBe(16);
+    } finally {
+      published.close();
+    }
   });
 });
