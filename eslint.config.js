@@ -101,7 +101,7 @@ const TEST_SUPPORT = {
 };
 
 /**
- * src/config.ts reads the environment for the whole app (it imports auth and http settings), so below http
+ * src/config.ts reads the environment for the whole app (with the settings parsers of auth and domain), so below http
  * only its asset roots (REPO_ROOT, CODE_ROOT: where the shipped files are) may be imported; domain may not
  * import it at all.
  */

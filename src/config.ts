@@ -7,12 +7,12 @@ import {
   DEFAULT_LOAD_CONTROL,
   loadControlConfigFrom,
   type LoadControlConfig,
-} from './http/load-control-config.ts';
+} from './domain/load-control-settings.ts';
 import {
   DEFAULT_SERVICE_SETTINGS,
   serviceSettingsFromEnv,
   type ServiceSettings,
-} from './http/service-settings.ts';
+} from './domain/service-settings.ts';
 
 /**
  * Folder of the running code: src/ when the TypeScript runs directly (vitest, tsx), dist/ when compiled.

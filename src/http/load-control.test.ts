@@ -14,7 +14,7 @@ import { migrate } from '../warehouse/migrate.ts';
 import { buildAppAs } from '../../test/support/signed-in.ts';
 import { buildTestWarehouse, TEST_CLOCK, type TestWarehouse } from '../../test/support/api-warehouse.ts';
 import type { PageQueries } from './deps.ts';
-import { DEFAULT_LOAD_CONTROL, loadControlConfigFrom } from './load-control-config.ts';
+import { DEFAULT_LOAD_CONTROL, loadControlConfigFrom } from '../domain/load-control-settings.ts';
 import { FigureGate, GateRefusedError } from './load-control.ts';
 import { createTestQueries } from '../../test/support/in-memory-queries.ts';
 

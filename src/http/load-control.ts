@@ -28,10 +28,10 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequestsError } from './access.ts';
 import { isApiPath, sendError } from './errors.ts';
-import type { LoadControlConfig } from './load-control-config.ts';
+import type { LoadControlConfig } from '../domain/load-control-settings.ts';
 import type { Renderer } from './render.ts';
 
-export { DEFAULT_LOAD_CONTROL, type LoadControlConfig } from './load-control-config.ts';
+export { DEFAULT_LOAD_CONTROL, type LoadControlConfig } from '../domain/load-control-settings.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

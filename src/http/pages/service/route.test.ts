@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../../config.ts';
 import { fixedClock } from '../../../domain/clock.ts';
 import { Warehouse } from '../../../warehouse/db.ts';
 import { buildApp } from '../../app.ts';
-import { serviceSettingsFromEnv } from '../../service-settings.ts';
+import { serviceSettingsFromEnv } from '../../../domain/service-settings.ts';
 import { createTestQueries } from '../../../../test/support/in-memory-queries.ts';
 
 const ENV = {

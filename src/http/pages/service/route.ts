@@ -9,7 +9,7 @@ import { signInCookieMinutes, type AuthConfig } from '../../../auth/config.ts';
 import { oidcCookieName } from '../../oidc-routes.ts';
 import type { RouteContext } from '../../route-context.ts';
 import { sendHtml } from '../../render.ts';
-import { DEFAULT_SERVICE_SETTINGS, type ServiceSettings } from '../../service-settings.ts';
+import { DEFAULT_SERVICE_SETTINGS, type ServiceSettings } from '../../../domain/service-settings.ts';
 
 /** When the accessibility statement was prepared and last reviewed (change it when you review it). */
 export const ACCESSIBILITY_STATEMENT_DATE = '3 December 2026';

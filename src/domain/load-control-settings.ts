@@ -1,6 +1,6 @@
 /**
- * Settings of the server's load control (src/http/load-control.ts), from the environment. No imports, so
- * src/config.ts can read them without loading the HTTP code.
+ * Settings of the server's load control (src/http/load-control.ts), from the environment: pure, so that
+ * src/config.ts reads them without importing the HTTP code above it.
  */
 export interface LoadControlConfig {
   /** Figure requests (pages and API) one signed-in user may make per window; 0 = no limit. */
