@@ -31,8 +31,6 @@ import { isApiPath, sendError } from './errors.ts';
 import type { LoadControlConfig } from '../domain/load-control-settings.ts';
 import type { Renderer } from './render.ts';
 
-export { DEFAULT_LOAD_CONTROL, type LoadControlConfig } from '../domain/load-control-settings.ts';
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** The queue in front of figure routes (tests hold its turns to saturate it). */
