@@ -2,7 +2,7 @@
  * One viewer's access to figures: which they may see (the open-data rule, src/domain/access.ts) and how
  * counts reach them (disclosure control, src/domain/disclosure.ts). The figure reader (src/query/figures.ts)
  * holds one per request and applies it to everything it returns, so no page, API route, CSV or command
- * applies these rules itself (issue 9, ADR 0042). Pure.
+ * applies these rules itself (issue 9, ADR 0043). Pure.
  */
 import {
   canViewFigure,

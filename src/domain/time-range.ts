@@ -91,6 +91,14 @@ export function rollingAverage(
   });
 }
 
+/**
+ * The period a year before the one starting `periodStart`: the same calendar month, or the week 52 weeks
+ * earlier (364 days, so a week keeps its weekday and stays a Monday-to-Sunday week).
+ */
+export function yearEarlierStart(grain: Grain, periodStart: string): string {
+  return grain === 'month' ? addMonths(periodStart, -12) : addDays(periodStart, -364);
+}
+
 /** How many of the latest complete periods a year-on-year change adds up: a quarter's months, or 4 weeks. */
 export const YEAR_ON_YEAR_PERIODS: Record<Grain, number> = { month: 3, week: 4 };
 
@@ -125,7 +133,7 @@ export function yearOnYear(
   let recent = 0;
   let yearEarlier = 0;
   for (const p of latest) {
-    const before = at.get(grain === 'month' ? addMonths(p.periodStart, -12) : addDays(p.periodStart, -364));
+    const before = at.get(yearEarlierStart(grain, p.periodStart));
     const now = values[p.i];
     const then = before === undefined ? null : values[before];
     if (now === null || now === undefined || then === null || then === undefined) return null;

@@ -1,6 +1,6 @@
 /**
  * Every request reads figures through `request.figures`: the figure reader made for its viewer
- * (src/query/figures.ts), which applies the open-data rule and disclosure control inside (ADR 0042).
+ * (src/query/figures.ts), which applies the open-data rule and disclosure control inside (ADR 0043).
  */
 import type { FastifyInstance } from 'fastify';
 import { FigureAccess, type FigureRules } from '../domain/figure-access.ts';

@@ -401,7 +401,7 @@ export async function getAreaPage(
         england: other('england'),
       };
     }
-    tiles.push({ ...buildTile(m, points), comparison: compared });
+    tiles.push({ ...buildTile(m, points, grain), comparison: compared });
   }
 
   const peers =

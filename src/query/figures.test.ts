@@ -1,6 +1,6 @@
 /**
  * The figure reader applies the open-data rule and disclosure control for its viewer, and nobody else does
- * (ADR 0042): checked on a real warehouse against counts made by hand from the raw events, with the rules
+ * (ADR 0043): checked on a real warehouse against counts made by hand from the raw events, with the rules
  * written out again here rather than taken from the code under test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

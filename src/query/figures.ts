@@ -1,6 +1,6 @@
 /**
  * The figure reader: the one way pages, API routes, CSVs, the map, the data table and the command line read
- * figures (issue 9, ADR 0042). It is made for one viewer (`FigureAccess`) and applies the open-data rule and
+ * figures (issue 9, ADR 0043). It is made for one viewer (`FigureAccess`) and applies the open-data rule and
  * disclosure control inside, once, to everything it returns: a restricted figure is refused
  * (RestrictedFigureError) or left out before it leaves this module, and a count under disclosure control
  * leaves it suppressed or rounded. What was left out is described (`Hidden*`) so that views can say so
@@ -124,9 +124,10 @@ export interface FigurePoint extends Omit<SeriesPoint, 'value'> {
 export type SeenPoint = Omit<SeriesPoint, 'value'> & { value: number | null };
 
 /** A headline tile as this viewer may see it (see `FigureReader.summary`). */
-export interface SeenTile extends Omit<SummaryTile, 'latest' | 'previous'> {
+export interface SeenTile extends Omit<SummaryTile, 'latest' | 'previous' | 'yearEarlier'> {
   latest: SeenPoint | null;
   previous: SeenPoint | null;
+  yearEarlier: SeenPoint | null;
   /** Area tiles only (not England's). */
   comparison?: AreaTile['comparison'];
 }
@@ -349,13 +350,17 @@ export class FigureReader {
         p && see ? (see(p) ?? { periodStart: p.periodStart, complete: p.complete, value: null }) : p;
       const latest = seen(t.latest);
       const previous = seen(t.previous);
+      const yearEarlier = seen(t.yearEarlier);
+      // Changes on disclosed counts are worked out again from them: the exact ones would give the counts back.
+      const change = (before: SeenPoint | null, exact: number | null) =>
+        see ? seenChange(latest ?? { value: null, complete: false }, before ?? undefined) : exact;
       const tile: SeenTile = {
         ...t,
         latest,
         previous,
-        changePct: see
-          ? seenChange(latest ?? { value: null, complete: false }, previous ?? undefined)
-          : t.changePct,
+        changePct: change(previous, t.changePct),
+        yearEarlier,
+        changeOnYearPct: change(yearEarlier, t.changeOnYearPct),
       };
       if (!('comparison' in t)) return tile;
       return { ...tile, comparison: this.disclosedComparison(t, canSee) };
@@ -1016,8 +1021,17 @@ export class FigureReader {
       }));
       const latest = disclose(tile.latest);
       const previous = disclose(tile.previous);
+      // Not in the series' periods: a suppressed year-earlier figure only leaves the tile's comparison out.
+      const yearEarlier = tile.yearEarlier && see(tile.yearEarlier);
       if (tile.latest && latest === null) hidden.latestSuppressed.add(tile.metricId);
-      out.tiles.push({ ...seenTile, latest, previous, changePct: changePct(latest, previous) });
+      out.tiles.push({
+        ...seenTile,
+        latest,
+        previous,
+        changePct: changePct(latest, previous),
+        yearEarlier,
+        changeOnYearPct: changePct(latest, yearEarlier),
+      });
     }
     return out;
   }

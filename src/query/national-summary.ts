@@ -6,6 +6,7 @@ import { getAreaSeries } from './series.ts';
 import { getDataStatus } from './status.ts';
 import type { NationalSummary, SeriesPoint, SummaryTile } from './types.ts';
 import { percentChange } from '../domain/rate.ts';
+import { yearEarlierStart } from '../domain/time-range.ts';
 
 /**
  * Percentage change of `latest` on `previous`; null when either is missing or partial (a period still
@@ -25,9 +26,27 @@ export function latestPair(series: SeriesPoint[]): {
   return { latest: series[n - 1] ?? null, previous: series[n - 2] ?? null };
 }
 
-/** A headline tile: the metric's latest complete figure and its change on the previous period. */
-export function buildTile(m: MetricDefinition, points: SeriesPoint[]): SummaryTile {
+/**
+ * The point of `series` for the period a year before `latest` (found by its start, not its position: a
+ * series may have gaps), or null.
+ */
+export function yearEarlierPoint(
+  series: readonly SeriesPoint[],
+  latest: SeriesPoint | null,
+  grain: Grain,
+): SeriesPoint | null {
+  if (!latest) return null;
+  const start = yearEarlierStart(grain, latest.periodStart);
+  return series.find((p) => p.periodStart === start) ?? null;
+}
+
+/**
+ * A headline tile: the metric's latest complete figure, its change on the previous period and on the same
+ * period a year earlier.
+ */
+export function buildTile(m: MetricDefinition, points: SeriesPoint[], grain: Grain): SummaryTile {
   const { latest, previous } = latestPair(points);
+  const yearEarlier = yearEarlierPoint(points, latest, grain);
   return {
     metricId: m.id,
     name: m.name,
@@ -38,6 +57,8 @@ export function buildTile(m: MetricDefinition, points: SeriesPoint[]): SummaryTi
     latest,
     previous,
     changePct: changePct(latest, previous),
+    yearEarlier,
+    changeOnYearPct: changePct(latest, yearEarlier),
   };
 }
 
@@ -68,7 +89,7 @@ export async function getNationalSummary(
   const series: Record<string, SeriesPoint[]> = {};
   const tiles = metrics.map((m) => {
     series[m.id] = bySeries.get(m.id) ?? [];
-    return buildTile(m, series[m.id]!);
+    return buildTile(m, series[m.id]!, opts.grain);
   });
   return {
     grain: opts.grain,

@@ -32,6 +32,13 @@ export interface SummaryTile {
   previous: SeriesPoint | null;
   /** Percentage change of latest on previous; null when previous is missing or zero. */
   changePct: number | null;
+  /**
+   * The same period a year earlier (the same month, or the week 52 weeks before: yearEarlierStart), so that
+   * a change is read without the seasons in it; null when there is no figure for it (no data is not zero).
+   */
+  yearEarlier: SeriesPoint | null;
+  /** Percentage change of latest on yearEarlier; null when either is missing or partial, or it is zero. */
+  changeOnYearPct: number | null;
 }
 
 export interface DemoInfo {

@@ -239,6 +239,7 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
             latest && previous && previous.value !== 0
               ? ((latest.value - previous.value) / previous.value) * 100
               : null,
+          ...yearEarlierOf(points, latest, grain),
         });
       }
       return result;
@@ -360,6 +361,7 @@ export function createTestQueries(options: TestQueriesOptions = {}): PageQueries
             latest && previous && previous.value !== 0
               ? ((latest.value - previous.value) / previous.value) * 100
               : null,
+          ...yearEarlierOf(points, latest, grain),
           comparison,
         });
       }
@@ -542,4 +544,25 @@ function refOf(a: AreaListItem): AreaRef {
 
 function rateFactor(code: string): number {
   return TEST_RATE_FACTORS[code] ?? 1;
+}
+
+/** The fixture's point a year before `latest` (month: the year before; week: 364 days before) and the change on it. */
+function yearEarlierOf(
+  points: SeriesPoint[],
+  latest: SeriesPoint | null,
+  grain: Grain,
+): { yearEarlier: SeriesPoint | null; changeOnYearPct: number | null } {
+  if (!latest) return { yearEarlier: null, changeOnYearPct: null };
+  const start =
+    grain === 'month'
+      ? `${Number(latest.periodStart.slice(0, 4)) - 1}${latest.periodStart.slice(4)}`
+      : new Date(Date.parse(`${latest.periodStart}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);
+  const yearEarlier = points.find((p) => p.periodStart === start && p.complete) ?? null;
+  return {
+    yearEarlier,
+    changeOnYearPct:
+      yearEarlier && yearEarlier.value !== 0 && latest.complete
+        ? ((latest.value - yearEarlier.value) / yearEarlier.value) * 100
+        : null,
+  };
 }

@@ -83,6 +83,16 @@ export const SUMMARY_RESPONSE = object({
         latest: TILE_POINT,
         previous: TILE_POINT,
         changePct: numOrNull,
+        yearEarlier: {
+          ...TILE_POINT,
+          description:
+            'the same period a year earlier (the same month, or the week 52 weeks before); null when there is no figure for it',
+        },
+        changeOnYearPct: {
+          ...numOrNull,
+          description:
+            '% change of latest on yearEarlier; null when either is missing or partial, or it is 0',
+        },
         comparedWithEngland: VERDICT_SCHEMA,
         comparison: {
           anyOf: [
@@ -152,7 +162,7 @@ export const summaryRoute: ApiRoute = {
   summary: 'The headline tiles of the National summary or of an area page',
   description:
     'Each headline metric’s latest complete figure (with partial=1, the partial one), the one before and ' +
-    'the % change; below England each tile also compares a rate with the parent area and England. Tiles ' +
+    'the % change, and the same period a year earlier with the % change on it; below England each tile also compares a rate with the parent area and England. Tiles ' +
     'a viewer may not see are left out (counted in hiddenTiles); 401 when none is left.',
   tag: 'Figures',
   access: 'figures',
@@ -179,6 +189,8 @@ export const summaryRoute: ApiRoute = {
         latest: { periodStart: '2026-10-01', value: 2188000, complete: true },
         previous: { periodStart: '2026-09-01', value: 2100000, complete: true },
         changePct: 4.19,
+        yearEarlier: { periodStart: '2025-10-01', value: 1950000, complete: true },
+        changeOnYearPct: 12.21,
       },
     ],
   },
@@ -227,6 +239,8 @@ export const summaryRoute: ApiRoute = {
         latest: tilePoint(t.latest, t.unit),
         previous: tilePoint(t.previous, t.unit),
         changePct: roundChange(t.changePct),
+        yearEarlier: tilePoint(t.yearEarlier, t.unit),
+        changeOnYearPct: roundChange(t.changeOnYearPct),
         comparedWithEngland: verdict,
         ...(level === 'england' ? {} : { comparison }),
       };
@@ -256,6 +270,9 @@ export const summaryRoute: ApiRoute = {
           'previousPeriodStart',
           'previousValue',
           'changePct',
+          'yearEarlierPeriodStart',
+          'yearEarlierValue',
+          'changeOnYearPct',
           'comparisonMetricId',
           'comparisonValue',
           'lowerCi95',
@@ -281,6 +298,9 @@ export const summaryRoute: ApiRoute = {
             previousPeriodStart: t.previous?.periodStart,
             previousValue: t.previous?.value,
             changePct: t.changePct,
+            yearEarlierPeriodStart: t.yearEarlier?.periodStart,
+            yearEarlierValue: t.yearEarlier?.value,
+            changeOnYearPct: t.changeOnYearPct,
             comparisonMetricId: 'comparison' in t ? t.comparison?.metricId : undefined,
             comparisonValue: fig('area'),
             lowerCi95: own('lowerCi95'),

@@ -36,6 +36,8 @@ describe('charts with peers, and their CSV', () => {
     latest: points[2]!,
     previous: points[1]!,
     changePct: 85,
+    yearEarlier: null,
+    changeOnYearPct: null,
   };
 
   it('draws the band, says how to read it and where the area stands, and adds it to the table', () => {

@@ -37,6 +37,17 @@ import {
   type Direction,
 } from '../format.ts';
 
+/** A tile's change on an earlier period. */
+export interface TileChange {
+  direction: Direction;
+  /** "▲", "▼" or "" (hidden from screen readers). */
+  arrow: string;
+  /** Screen-reader words for the arrow: "Up", "Down". */
+  directionWords: string;
+  /** Visible text after the arrow: "4.2% on the previous month". Neutral: no colour, no judgement. */
+  text: string;
+}
+
 export interface TileView {
   id: string;
   heading: string;
@@ -46,17 +57,14 @@ export interface TileView {
   unitText: string;
   /** "October 2026" / "Week commencing 9 November 2026". */
   periodText: string | null;
-  change: {
-    direction: Direction;
-    /** "▲", "▼" or "" (hidden from screen readers). */
-    arrow: string;
-    /** Screen-reader words for the arrow: "Up", "Down". */
-    directionWords: string;
-    /** Visible text after the arrow: "4.2% on the previous month". Neutral: no colour, no judgement. */
-    text: string;
-  } | null;
+  change: TileChange | null;
   /** Shown instead of a change when there is nothing to compare with. */
   noChangeText: string | null;
+  /**
+   * The change on the same period a year earlier ("12.4% on November 2025"), the seasons left out; null when
+   * there is no figure for it or either period is partial. Neutral, like `change`.
+   */
+  yearChange?: TileChange | null;
   /** Area pages: the same figure (or a rate of it) for the area, its parent and England, as a small table. */
   comparison?: ComparisonView | null;
   /** Area pages: the area's percentile rank among areas of its level ("Higher than 73% of ICBs …"). */
@@ -289,29 +297,57 @@ export function tileView(tile: SummaryTile, grain: Grain): TileView {
       noChangeText: `No change shown for a partial ${grainWord}`,
     };
   }
-  const direction = directionOf(tile.latest.value, tile.previous.value);
-  const on = `on the previous ${grainWord}`;
-  let text: string;
-  if (direction === 'same') text = `No change ${on}`;
-  else if (tile.unit === 'percent') {
-    const points = Math.abs(tile.latest.value - tile.previous.value);
-    text = `${formatNumber(Math.round(points * 10) / 10)} percentage points ${on}`;
-  } else if (tile.changePct !== null && Number.isFinite(tile.changePct)) {
-    text = `${formatPercentChange(tile.changePct)} ${on}`;
-  } else {
-    text = `from ${formatValue(tile.previous.value, tile.unit)} ${on}`;
-  }
+  const yearEarlier = tile.yearEarlier;
   return {
     ...base,
     valueText,
     periodText,
-    change: {
-      direction,
-      arrow: direction === 'up' ? '▲' : direction === 'down' ? '▼' : '',
-      directionWords: direction === 'up' ? 'Up' : direction === 'down' ? 'Down' : '',
-      text,
-    },
+    change: changeView(
+      tile.latest.value,
+      tile.previous.value,
+      tile.changePct,
+      tile.unit,
+      `the previous ${grainWord}`,
+    ),
     noChangeText: null,
+    yearChange:
+      yearEarlier && yearEarlier.complete
+        ? changeView(
+            tile.latest.value,
+            yearEarlier.value,
+            tile.changeOnYearPct,
+            tile.unit,
+            formatPeriodInSentence(grain, yearEarlier.periodStart),
+          )
+        : null,
+  };
+}
+
+/** The change from `before` to `value`, "on" the period named by `onWhat`: points for percentages. */
+function changeView(
+  value: number,
+  before: number,
+  pct: number | null,
+  unit: string,
+  onWhat: string,
+): TileChange {
+  const direction = directionOf(value, before);
+  const on = `on ${onWhat}`;
+  let text: string;
+  if (direction === 'same') text = `No change ${on}`;
+  else if (unit === 'percent') {
+    const points = Math.abs(value - before);
+    text = `${formatNumber(Math.round(points * 10) / 10)} percentage points ${on}`;
+  } else if (pct !== null && Number.isFinite(pct)) {
+    text = `${formatPercentChange(pct)} ${on}`;
+  } else {
+    text = `from ${formatValue(before, unit)} ${on}`;
+  }
+  return {
+    direction,
+    arrow: direction === 'up' ? '▲' : direction === 'down' ? '▼' : '',
+    directionWords: direction === 'up' ? 'Up' : direction === 'down' ? 'Down' : '',
+    text,
   };
 }
 

@@ -85,6 +85,8 @@ describe('buildNationalSummaryView', () => {
           latest: null,
           previous: null,
           changePct: null,
+          yearEarlier: null,
+          changeOnYearPct: null,
         },
       ],
       series: {},
@@ -111,6 +113,8 @@ describe('buildNationalSummaryView', () => {
       latest,
       previous,
       changePct: changePct(latest, previous),
+      yearEarlier: null,
+      changeOnYearPct: null,
     };
     // The query's change is null (the API's changePct too), and the tile says why instead of a change.
     expect(tile.changePct).toBeNull();
