@@ -284,5 +284,10 @@ describe('the year-earlier change in the API and on the page', () => {
     const words = now > then ? 'Up' : 'Down';
     const change = Math.abs(pct(now, then)).toFixed(1);
     expect(year).toContain(`${words} </span>${change}% on November 2025`);
+    // The chart's plain-English summary says it too.
+    const chart = res.body.slice(res.body.indexOf('id="metric-chart-logins"'));
+    expect(chart).toContain(
+      `That is ${change}% ${now > then ? 'higher' : 'lower'} than in November 2025 (${then}).`,
+    );
   });
 });

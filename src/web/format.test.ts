@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   describeChange,
+  describeYearChange,
   directionOf,
   formatCompact,
   formatCoverage,
@@ -182,6 +183,40 @@ describe('describeChange', () => {
         { periodStart: '2026-09-01', value: 75.6 },
       ),
     ).toBe('Patients registered rose from 75.6% in September 2026 to 76.0% in October 2026.');
+  });
+});
+
+describe('describeYearChange', () => {
+  const oct25 = { periodStart: '2025-10-01', value: 1_950_000 };
+  const oct26 = { periodStart: '2026-10-01', value: 2_188_000 };
+  it('compares the latest figure with the same period a year earlier, in one sentence', () => {
+    expect(describeYearChange('month', 'events', oct26, oct25)).toBe(
+      'That is 12.2% higher than in October 2025 (1,950,000).',
+    );
+    expect(describeYearChange('month', 'events', oct25, oct26)).toBe(
+      'That is 10.9% lower than in October 2026 (2,188,000).',
+    );
+    expect(
+      describeYearChange(
+        'week',
+        'events',
+        { periodStart: '2026-11-30', value: 9 },
+        { periodStart: '2025-12-01', value: 12 },
+      ),
+    ).toBe('That is 25.0% lower than in the week commencing 1 December 2025 (12).');
+  });
+  it('handles no change, a year earlier of 0, percentages and no figure', () => {
+    expect(describeYearChange('month', 'events', oct26, { ...oct25, value: 2_188_000 })).toBe(
+      'That is the same as in October 2025.',
+    );
+    expect(describeYearChange('month', 'events', oct26, { ...oct25, value: 0 })).toBe(
+      'In October 2025 it was 0.',
+    );
+    expect(describeYearChange('month', 'percent', { ...oct26, value: 71 }, { ...oct25, value: 66.25 })).toBe(
+      'That is 4.8 percentage points higher than in October 2025 (66.3%).',
+    );
+    expect(describeYearChange('month', 'events', oct26, null)).toBe('');
+    expect(describeYearChange('month', 'events', null, oct25)).toBe('');
   });
 });
 

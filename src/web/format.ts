@@ -188,6 +188,31 @@ export function describeChange(
   return `${name} ${verb}${pct} from ${v(previous)} in ${when(previous)} to ${v(latest)} in ${when(latest)}.`;
 }
 
+/**
+ * One sentence on the latest figure against the same period a year earlier (yearEarlierStart), e.g.
+ * "That is 12.3% higher than in November 2025 (110,400)." Empty when there is nothing to compare.
+ */
+export function describeYearChange(
+  grain: Grain,
+  unit: string,
+  latest: SentencePoint | null,
+  yearEarlier: SentencePoint | null,
+): string {
+  if (!latest || !yearEarlier) return '';
+  const then = `${formatValue(yearEarlier.value, unit)}${unitSuffix(unit)}`;
+  const when = formatPeriodInSentence(grain, yearEarlier.periodStart);
+  const direction = directionOf(latest.value, yearEarlier.value);
+  if (direction === 'same') return `That is the same as in ${when}.`;
+  const word = direction === 'up' ? 'higher' : 'lower';
+  if (unit === 'percent') {
+    const points = Math.round(Math.abs(latest.value - yearEarlier.value) * 10) / 10;
+    return `That is ${formatNumber(points)} percentage points ${word} than in ${when} (${then}).`;
+  }
+  const change = percentChange(latest.value, yearEarlier.value);
+  if (change === null) return `In ${when} it was ${then}.`;
+  return `That is ${formatPercentChange(change)} ${word} than in ${when} (${then}).`;
+}
+
 /** A name inside a sentence: "Logins" → "logins", but acronyms stay ("NHS App logins", "GP appointments"). */
 export function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;

@@ -22,6 +22,7 @@ import type { DataStatus, SeriesPoint, SummaryTile } from '../../query/types.ts'
 import { LINE_STYLES, renderLineChart, renderSparkline } from '../charts/line-chart.ts';
 import {
   describeChange,
+  describeYearChange,
   directionOf,
   formatDate,
   formatDateTime,
@@ -424,7 +425,16 @@ export function chartView(
   const points = pickRange(grain, options.range ?? 'all', allPoints, options.lastPeriod);
   const shown = new Set(points.map((p) => p.periodStart));
   const plotted = plottedAll.filter((p) => shown.has(p.periodStart));
-  const summary = describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous);
+  // A change to or from a partial period is never described (the tile's rule).
+  const complete = tile.latest?.complete === true;
+  const summary = [
+    describeChange(tile.shortName, grain, tile.unit, tile.latest, tile.previous),
+    complete && tile.yearEarlier?.complete
+      ? describeYearChange(grain, tile.unit, tile.latest, tile.yearEarlier)
+      : '',
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
   const partial = points.filter((p) => !p.complete);
   const first = points[0];
   const last = points[points.length - 1];
