@@ -257,7 +257,11 @@ export async function pullFromPg(
   const client = await pool.connect();
   let rows = 0;
   try {
-    await client.query("SET statement_timeout = 0; SET TimeZone = 'UTC'; SET extra_float_digits = 3");
+    // Each table comes back in the order it was published (PUBLISHED_ORDER, ADR 0076): with synchronized scans
+    // a scan of a large table joins one another instance has under way, part-way through the table.
+    await client.query(
+      "SET statement_timeout = 0; SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET synchronize_seqscans = off",
+    );
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const schema = ident(pointer.schema);
     const tables = await client.query<{ name: string; ddl: string }>(
