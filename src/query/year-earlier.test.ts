@@ -5,7 +5,6 @@
  * control; through the API (JSON and CSV) and on the page.
  */
 import { parse } from 'csv-parse/sync';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WarehouseQueries } from '../app/warehouse-queries.ts';
 import { loadConfig } from '../config.ts';
@@ -15,9 +14,7 @@ import { fixedClock } from '../domain/clock.ts';
 import { roundTo } from '../domain/rounding.ts';
 import { FigureAccess } from '../domain/figure-access.ts';
 import type { Grain } from '../domain/metric-definition.ts';
-import { buildApp } from '../http/app.ts';
-import type { AppDeps } from '../http/deps.ts';
-import { buildAppAs } from '../../test/support/signed-in.ts';
+import { buildAppPair, type AppPair } from '../../test/support/test-apps.ts';
 import {
   buildWarehouse,
   EVENT_HEADER,
@@ -237,28 +234,22 @@ describe('the change on the same period a year earlier', () => {
 });
 
 describe('the year-earlier change in the API and on the page', () => {
-  let anon: FastifyInstance;
-  let user: FastifyInstance;
+  let apps: AppPair;
 
   beforeAll(async () => {
-    const deps: AppDeps = {
+    apps = await buildAppPair({
       db: w.db,
       config: loadConfig({}),
       clock: CLOCK,
       queries: new WarehouseQueries(w.db, w.catalogue),
       catalogue: w.catalogue,
-    };
-    anon = await buildApp(deps);
-    user = await buildAppAs({ ...deps }, STAFF);
+    });
   });
 
-  afterAll(async () => {
-    await anon?.close();
-    await user?.close();
-  });
+  afterAll(() => apps?.close());
 
   it('answers /api/v1/summary with the year-earlier figure and the change on it, as JSON and CSV', async () => {
-    const res = await user.inject('/api/v1/summary?level=practice&code=P00001&grain=month');
+    const res = await apps.user.inject('/api/v1/summary?level=practice&code=P00001&grain=month');
     expect(res.statusCode).toBe(200);
     const logins = res.json().data.find((t: { metricId: string }) => t.metricId === 'logins');
     const now = countEvents('login', 'month', '2026-11-01', 'P00001');
@@ -266,7 +257,7 @@ describe('the year-earlier change in the API and on the page', () => {
     expect(logins.yearEarlier).toMatchObject({ periodStart: '2025-11-01', value: then, complete: true });
     expect(logins.changeOnYearPct).toBe(roundTo(pct(now, then), 1));
 
-    const csv = await user.inject('/api/v1/summary?level=practice&code=P00001&grain=month&format=csv');
+    const csv = await apps.user.inject('/api/v1/summary?level=practice&code=P00001&grain=month&format=csv');
     const rows = parse(csv.body, { columns: true }) as Record<string, string>[];
     const row = rows.find((r) => r.metricId === 'logins')!;
     expect(row.yearEarlierPeriodStart).toBe('2025-11-01');
@@ -275,7 +266,7 @@ describe('the year-earlier change in the API and on the page', () => {
   });
 
   it('shows the change on the same month a year earlier on the tiles, for visitors too', async () => {
-    const res = await anon.inject('/areas/icb/QA1');
+    const res = await apps.anon.inject('/areas/icb/QA1');
     expect(res.statusCode).toBe(200);
     const tile = res.body.slice(res.body.indexOf('id="tile-logins"'));
     const year = tile.slice(tile.indexOf('app-tile__change--year'), tile.indexOf('</li>'));
