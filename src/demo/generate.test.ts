@@ -293,7 +293,7 @@ describe('generateDemoEvents', () => {
   });
 
   it('is deterministic: the same seed gives the same events, another seed others', async () => {
-    const small = { scale: 0.0005, clock };
+    const small = { scale: 0.0002, clock };
     const checksum = async (dir: string) =>
       db.one<{ n: number; sum: string }>(`
         SELECT count(*) AS n, bit_xor(hash(concat_ws('|', event_id, epoch_us(event_time), event_type,

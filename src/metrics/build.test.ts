@@ -962,13 +962,28 @@ describe('buildMetrics', () => {
       try {
         await w.run('DELETE FROM list_size');
         await w.run('DELETE FROM practice_map');
-        for (const [code] of sizes) {
-          await w.run(
-            `INSERT INTO practice_map VALUES (DATE '2026-01-01', $1, 'Practice', 'AB1 2CD', 'U00001', 'PCN', '00A', NULL,
-              'Sub-ICB', 'QA1', NULL, 'ICB', 'Y56', NULL, 'Region', 'EMIS')`,
-            [code],
-          );
-        }
+        // One append, not 3,000 inserts (15 s of the test on a slow machine).
+        await w.append(
+          'practice_map',
+          sizes.map(([code]) => [
+            '2026-01-01',
+            code,
+            'Practice',
+            'AB1 2CD',
+            'U00001',
+            'PCN',
+            '00A',
+            null,
+            'Sub-ICB',
+            'QA1',
+            null,
+            'ICB',
+            'Y56',
+            null,
+            'Region',
+            'EMIS',
+          ]),
+        );
         await w.append(
           'list_size',
           order.map(([code, n]) => [
