@@ -30,7 +30,7 @@ export function latestPair(series: SeriesPoint[]): {
  * The point of `series` for the period a year before `latest` (found by its start, not its position: a
  * series may have gaps), or null.
  */
-export function yearEarlierPoint(
+function yearEarlierPoint(
   series: readonly SeriesPoint[],
   latest: SeriesPoint | null,
   grain: Grain,

@@ -162,8 +162,9 @@ export const summaryRoute: ApiRoute = {
   summary: 'The headline tiles of the National summary or of an area page',
   description:
     'Each headline metric’s latest complete figure (with partial=1, the partial one), the one before and ' +
-    'the % change, and the same period a year earlier with the % change on it; below England each tile also compares a rate with the parent area and England. Tiles ' +
-    'a viewer may not see are left out (counted in hiddenTiles); 401 when none is left.',
+    'the % change, and the same period a year earlier with the % change on it; below England each tile ' +
+    'also compares a rate with the parent area and England. Tiles a viewer may not see are left out ' +
+    '(counted in hiddenTiles); 401 when none is left.',
   tag: 'Figures',
   access: 'figures',
   csv: true,
