@@ -68,6 +68,7 @@ const FIGURES_ROUTES = [
   'GET /areas',
   'GET /areas/:level/:code',
   'GET /areas/:level/:code/chart.csv',
+  'GET /areas/:level/:code/chart.svg',
   'GET /api/v1/series',
   'GET /api/v1/series/areas',
   'GET /api/v1/breakdown',
@@ -104,6 +105,14 @@ const FIGURE_PROBES: Record<string, { open: string; restricted: string[] }> = {
       '/areas/icb/QA9/chart.csv?metric=logins&grain=week',
       '/areas/practice/P00001/chart.csv?metric=logins',
       '/areas/icb/QA9/chart.csv?metric=appointments_booked',
+    ],
+  },
+  'GET /areas/:level/:code/chart.svg': {
+    open: '/areas/icb/QA9/chart.svg?metric=logins',
+    restricted: [
+      '/areas/icb/QA9/chart.svg?metric=logins&grain=week',
+      '/areas/practice/P00001/chart.svg?metric=logins',
+      '/areas/icb/QA9/chart.svg?metric=appointments_booked',
     ],
   },
   'GET /api/v1/series': {

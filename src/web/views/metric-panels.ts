@@ -187,6 +187,8 @@ export interface ChartView {
   hasPartial: boolean;
   /** The CSV of exactly what the chart shows; null when the page has no download for it. */
   csvHref: string | null;
+  /** The chart as a picture of its own (SVG, with its title, notes and source); null when the page has none. */
+  svgHref: string | null;
   /** The metric's page in the data dictionary. */
   dictionaryHref: string;
   /** What the 4-week rolling average line is, when drawn (weekly charts with `avg=4w`). */
@@ -355,6 +357,8 @@ function changeView(
 export interface ChartOptions {
   /** Link to the chart's CSV (see chartCsvHref). */
   csvHref?: string | null;
+  /** Link to the chart as an SVG file (see chartSvgHref). */
+  svgHref?: string | null;
   /**
    * The spread of the same figure across the areas of the same level, per period (drawn as a band behind
    * the line, and given in the table); `areasWord` names them in sentences ("ICBs").
@@ -599,6 +603,7 @@ export function chartView(
     ]),
     hasPartial: partial.length > 0,
     csvHref: options.csvHref ?? null,
+    svgHref: options.svgHref ?? null,
     dictionaryHref: dictionaryHref(tile.metricId),
     averageNote,
     peerNote,

@@ -9,7 +9,14 @@ import { ENGLAND_CODE, type AreaLevel } from '../../../domain/areas.ts';
 import { DEFAULT_RANGE, pickRange } from '../../../domain/time-range.ts';
 import type { PeerBand } from '../../../query/types.ts';
 import type { SeriesPoint, SummaryTile } from '../../../query/types.ts';
-import { chartCsv, periodsOf, type ChartCsvPoint } from '../../../web/views/metric-panels.ts';
+import {
+  chartCsv,
+  periodsOf,
+  slug as metricSlug,
+  type ChartCsvPoint,
+  type ChartView,
+} from '../../../web/views/metric-panels.ts';
+import { standaloneChartSvg } from '../../../web/views/chart-file.ts';
 import {
   areaPath,
   PAGE_QUERY_SCHEMA,
@@ -18,14 +25,14 @@ import {
   type PageQuery,
 } from '../../../web/views/page-state.ts';
 import type { HiddenFigures } from '../../../query/figures.ts';
-import { accessNotice, areaPageViewFor, openSort } from '../../open-data.ts';
+import { accessNotice, areaPageViewFor, nationalSummaryViewFor, openSort } from '../../open-data.ts';
 import { rankingLinkMetrics } from '../ranking/view.ts';
 import { periodCountIds } from '../../../query/before-after.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
 import { csvFileName, sendCsv } from '../shared/csv-download.ts';
-import { CHART_CSV_QUERY_SCHEMA, type ChartCsvQuery } from './state.ts';
+import { CHART_CSV_QUERY_SCHEMA, CHART_SVG_QUERY_SCHEMA, type ChartCsvQuery } from './state.ts';
 
 export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void {
   const ranking = rankingLinkMetrics(ctx.catalogue);
@@ -133,6 +140,63 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const bands = source.bands;
       const csv = chartCsv({ area: source.area, metric, grain, points, bands });
       return sendCsv(reply, csvFileName(['nhs-app', params.level, code, metric.id, grain]), csv);
+    },
+  );
+
+  app.get(
+    '/areas/:level/:code/chart.svg',
+    {
+      config: { access: 'figures', cache: true },
+      schema: { params: AREA_PARAMS_SCHEMA, querystring: CHART_SVG_QUERY_SCHEMA },
+    },
+    async (request, reply) => {
+      const params = request.params as { level: AreaLevel; code: string };
+      const q = request.query as PageQuery & { metric: string };
+      const settings = parsePageQuery(q);
+      const { grain, includePartial } = settings;
+      const code = params.code.toUpperCase();
+      const metric = byId.get(q.metric);
+      if (!metric) return reply.callNotFound();
+      if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
+      request.figures.access.require(metric, params.level, grain);
+      // The chart exactly as its page draws it for this viewer and these settings.
+      let found: {
+        charts: ChartView[];
+        areaName: string;
+        refreshedText: string | null;
+        demo: boolean;
+      } | null = null;
+      if (params.level === 'england') {
+        const summary = await request.figures.nationalSummary({ grain, includePartial });
+        const regions = await request.figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
+        const view = nationalSummaryViewFor(summary, regions, null, { ...settings, periodCounts });
+        found = { ...view, demo: view.demo !== null };
+      } else {
+        const page = await request.figures.areaPage({ level: params.level, code, grain, includePartial });
+        if (page) {
+          const view = areaPageViewFor(page, null, settings.compare, { ...settings, periodCounts }, ranking);
+          found = { ...view, areaName: view.name, demo: view.demo !== null };
+        }
+      }
+      const chart = found?.charts.find((c) => c.id === `chart-${metricSlug(metric.id)}`);
+      if (!found || !chart) return reply.callNotFound();
+      const pagePath = params.level === 'england' ? '/' : areaPath(params.level, code);
+      const svg = standaloneChartSvg({
+        chart,
+        areaName: found.areaName,
+        refreshedText: found.refreshedText ? `Data refreshed ${found.refreshedText}` : null,
+        demo: found.demo,
+        // PUBLIC_URL's origin where configured, else the path alone: a forged Host header never names the source.
+        pageUrl: `${ctx.deps.config.auth.publicUrl?.replace(/\/$/, '') ?? ''}${pageUrl({ ...settings, sort: null, path: pagePath })}`,
+      });
+      return reply
+        .header('Cache-Control', 'no-cache')
+        .header(
+          'Content-Disposition',
+          `attachment; filename="${csvFileName(['nhs-app', params.level, code, metric.id, grain]).replace(/\.csv$/, '.svg')}"`,
+        )
+        .type('image/svg+xml; charset=utf-8')
+        .send(svg);
     },
   );
 }

@@ -8,6 +8,7 @@ import type { AreaLevel } from '../../../domain/areas.ts';
 import { GRAINS, type Grain } from '../../../domain/metric-definition.ts';
 import { DEFAULT_RANGE, TIME_RANGES, type TimeRange } from '../../../domain/time-range.ts';
 import { METRIC_ID_SCHEMA } from '../../params.ts';
+import { PAGE_QUERY_PROPERTIES, pageUrl, type PageState } from '../../../web/views/page-state.ts';
 
 export const CHART_CSV_QUERY_SCHEMA = {
   type: 'object',
@@ -19,6 +20,16 @@ export const CHART_CSV_QUERY_SCHEMA = {
     // The chart's time range, as on its page (docs/adr/0029).
     range: { type: 'string', enum: TIME_RANGES },
   },
+} as const;
+
+/**
+ * GET /areas/:level/:code/chart.svg: the chart's metric and every setting of the page it is on (its range,
+ * rolling average and comparison change what is drawn).
+ */
+export const CHART_SVG_QUERY_SCHEMA = {
+  type: 'object',
+  required: ['metric'],
+  properties: { ...PAGE_QUERY_PROPERTIES, metric: METRIC_ID_SCHEMA },
 } as const;
 
 /** The chart CSV's query string as CHART_CSV_QUERY_SCHEMA validates it. */
@@ -42,4 +53,18 @@ export function chartCsvHref(
   if (includePartial) params.set('partial', '1');
   if (settings.range && settings.range !== DEFAULT_RANGE) params.set('range', settings.range);
   return `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.csv?${params}`;
+}
+
+/**
+ * The address of a chart as an SVG file: /areas/LEVEL/CODE/chart.svg?metric=…, with the settings of the page it
+ * is on (England's under /areas/england/).
+ */
+export function chartSvgHref(
+  area: { level: AreaLevel; code: string },
+  metricId: string,
+  state: Omit<PageState, 'path' | 'sort' | 'since'>,
+): string {
+  const path = `/areas/${encodeURIComponent(area.level)}/${encodeURIComponent(area.code)}/chart.svg`;
+  const url = pageUrl({ ...state, path, sort: null, since: null });
+  return `${url}${url.includes('?') ? '&' : '?'}metric=${encodeURIComponent(metricId)}`;
 }

@@ -47,7 +47,7 @@ import {
   type TileView,
   type VerdictView,
 } from '../../../web/views/metric-panels.ts';
-import { chartCsvHref } from './state.ts';
+import { chartCsvHref, chartSvgHref } from './state.ts';
 import { beforeAfterView, type BeforeAfterView } from '../../../web/views/before-after.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
 import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
@@ -416,6 +416,7 @@ export function buildAreaPageView(
         lastPeriod,
         average,
         csvHref: chartCsvHref(area, t.metricId, grain, page.includePartial, { range }),
+        svgHref: chartSvgHref(area, t.metricId, linked),
         peers: page.peerBands?.[t.metricId]?.length
           ? { bands: page.peerBands[t.metricId]!, areasWord: LEVEL_WORDS[area.level], areaName: area.name }
           : null,

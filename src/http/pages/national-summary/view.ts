@@ -24,7 +24,7 @@ import {
   type RangeView,
   type TileView,
 } from '../../../web/views/metric-panels.ts';
-import { chartCsvHref } from '../area/state.ts';
+import { chartCsvHref, chartSvgHref } from '../area/state.ts';
 import { hiddenFields } from '../../../web/views/page-state.ts';
 import { beforeAfterView, type BeforeAfterView } from '../../../web/views/before-after.ts';
 
@@ -91,6 +91,12 @@ export function buildNationalSummaryView(
           summary.includePartial,
           { range },
         ),
+        svgHref: chartSvgHref({ level: summary.areaLevel, code: summary.areaCode }, t.metricId, {
+          grain,
+          includePartial: summary.includePartial,
+          range,
+          average,
+        }),
       }),
     ),
     range: rangeOptions(grain, range, average),
