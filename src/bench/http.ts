@@ -272,6 +272,11 @@ export async function uncachedUrls(
     'practice page by week, before and after a date',
     `/areas/practice/${area.practice}?grain=week&since=${since}`,
   ]);
+  // A chart as an SVG file builds its whole page's view (ADR 0078): timed as a page.
+  pages.push([
+    'practice chart as a picture, by week',
+    `/areas/practice/${area.practice}/chart.svg?metric=logins&grain=week`,
+  ]);
   pages.push(
     ['Map (ICBs)', '/map'],
     ['Map (sub-ICB locations) by week', '/map?level=sub_icb&grain=week'],
