@@ -4,8 +4,9 @@
  * /areas/england/E92000001/chart.csv). Every parameter is validated (bad ones answer an NHS-styled 400,
  * unknown areas and metrics a 404, restricted figures 401 or sign-in for anonymous viewers).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ENGLAND_CODE, type AreaLevel } from '../../../domain/areas.ts';
+import type { Grain } from '../../../domain/metric-definition.ts';
 import { DEFAULT_RANGE, pickRange } from '../../../domain/time-range.ts';
 import type { PeerBand } from '../../../query/types.ts';
 import type { SeriesPoint, SummaryTile } from '../../../query/types.ts';
@@ -31,13 +32,25 @@ import { periodCountIds } from '../../../query/before-after.ts';
 import { AREA_PARAMS_SCHEMA } from '../../params.ts';
 import { sendHtml } from '../../render.ts';
 import type { RouteContext } from '../../route-context.ts';
-import { csvFileName, sendCsv } from '../shared/csv-download.ts';
+import { csvFileName, downloadFileName, sendCsv } from '../shared/csv-download.ts';
 import { CHART_CSV_QUERY_SCHEMA, CHART_SVG_QUERY_SCHEMA, type ChartCsvQuery } from './state.ts';
 
 export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void {
   const ranking = rankingLinkMetrics(ctx.catalogue);
   const byId = new Map(ctx.catalogue.map((m) => [m.id, m]));
   const periodCounts = periodCountIds(ctx.catalogue);
+
+  /**
+   * A chart download's metric, once its area and metric are known and this viewer may see it at this level and
+   * grain (refused otherwise); undefined: answer 404 (an unknown metric, or England under another code).
+   */
+  const chartMetric = (request: FastifyRequest, metricId: string, grain: Grain) => {
+    const { level, code } = request.params as { level: AreaLevel; code: string };
+    const metric = byId.get(metricId);
+    if (!metric || (level === 'england' && code.toUpperCase() !== ENGLAND_CODE)) return undefined;
+    request.figures.access.require(metric, level, grain);
+    return metric;
+  };
 
   app.get(
     '/areas/:level/:code',
@@ -91,10 +104,8 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const grain = q.grain ?? 'month';
       const includePartial = q.partial === '1';
       const code = params.code.toUpperCase();
-      const metric = byId.get(q.metric);
+      const metric = chartMetric(request, q.metric, grain);
       if (!metric) return reply.callNotFound();
-      if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
-      request.figures.access.require(metric, params.level, grain);
       // The same read model as the page the chart is on, as this viewer sees it.
       let source: {
         area: { level: AreaLevel; code: string; name: string; onsCode?: string | null };
@@ -155,10 +166,8 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       const settings = parsePageQuery(q);
       const { grain, includePartial } = settings;
       const code = params.code.toUpperCase();
-      const metric = byId.get(q.metric);
+      const metric = chartMetric(request, q.metric, grain);
       if (!metric) return reply.callNotFound();
-      if (params.level === 'england' && code !== ENGLAND_CODE) return reply.callNotFound();
-      request.figures.access.require(metric, params.level, grain);
       // The chart exactly as its page draws it for this viewer and these settings.
       let found: {
         charts: ChartView[];
@@ -168,8 +177,9 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
       } | null = null;
       if (params.level === 'england') {
         const summary = await request.figures.nationalSummary({ grain, includePartial });
-        const regions = await request.figures.areaChildren({ level: 'england', code: ENGLAND_CODE, grain });
-        const view = nationalSummaryViewFor(summary, regions, null, { ...settings, periodCounts });
+        // The regions' table is not part of a chart: not read.
+        const noRegions = { figures: null, hidden: null };
+        const view = nationalSummaryViewFor(summary, noRegions, null, { ...settings, periodCounts });
         found = { ...view, demo: view.demo !== null };
       } else {
         const page = await request.figures.areaPage({ level: params.level, code, grain, includePartial });
@@ -193,7 +203,7 @@ export function registerAreaPage(app: FastifyInstance, ctx: RouteContext): void 
         .header('Cache-Control', 'no-cache')
         .header(
           'Content-Disposition',
-          `attachment; filename="${csvFileName(['nhs-app', params.level, code, metric.id, grain]).replace(/\.csv$/, '.svg')}"`,
+          `attachment; filename="${downloadFileName(['nhs-app', params.level, code, metric.id, grain], 'svg')}"`,
         )
         .type('image/svg+xml; charset=utf-8')
         .send(svg);

@@ -2,12 +2,19 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
-/** "nhs-app-qe1-icb-logins-month.csv" from its parts: lower case, anything but letters, digits, _ and - as -. */
-export function csvFileName(parts: string[]): string {
+/**
+ * "nhs-app-qe1-icb-logins-month.csv" from its parts and extension: lower case, anything but letters, digits,
+ * _ and - as -.
+ */
+export function downloadFileName(parts: string[], extension: 'csv' | 'svg'): string {
   return `${parts
     .join('-')
     .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')}.csv`;
+    .replace(/[^a-z0-9_-]+/g, '-')}.${extension}`;
+}
+
+export function csvFileName(parts: string[]): string {
+  return downloadFileName(parts, 'csv');
 }
 
 /** Sends a CSV as a download named `name` (a string, or a stream that app.ts gzips as it goes). */
