@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { comparisonOf, type MetricDefinition } from './metric-definition.ts';
 import { roundFigure, roundTo } from './rounding.ts';
@@ -5,8 +6,10 @@ import {
   byarInterval,
   compareWithBenchmark,
   confidenceOf,
+  peerField,
   quantiles,
   standing,
+  standingIn,
   wilsonInterval,
   Z_95,
   Z_998,
@@ -180,5 +183,24 @@ describe('quantiles and standing (pure, over fetched figures)', () => {
     expect(standing(peers, null)).toMatchObject({ rank: null, percentileRank: null });
     expect(standing([4], 4)).toMatchObject({ count: 1, rank: 1, percentileRank: null });
     expect(standing(peers, 5).deciles).toHaveLength(11);
+  });
+
+  it('ranks by binary search over peers sorted once exactly as by a pass over them (ADR 0079)', () => {
+    // Ties, repeats and an own figure among the peers, beside it or outside them all.
+    const figure = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ min: -1e6, max: 1e6, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(figure, { maxLength: 40 }), fc.option(figure), fc.nat(), (peers, other, pick) => {
+        const field = peerField(peers);
+        for (const own of [other, peers.length > 0 ? peers[pick % peers.length]! : null]) {
+          expect(standingIn(field, own)).toEqual(standing(peers, own));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // By hand: 1, 3, 5, 9, 9.
+    const field = peerField([5, 9, 9, 1, 3]);
+    expect(standingIn(field, 9)).toMatchObject({ count: 5, rank: 1, percentileRank: 75 });
+    expect(standingIn(field, 4)).toMatchObject({ rank: 4, percentileRank: 50 });
+    expect(standingIn(field, 0)).toMatchObject({ rank: 6, percentileRank: 0 });
   });
 });

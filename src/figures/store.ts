@@ -14,6 +14,9 @@
 import fs from 'node:fs';
 import { Warehouse, type SqlParams } from '../warehouse/db.ts';
 
+/** Connections `reader` spreads its statements over: more than the 2 cores' worth gains nothing (ADR 0079). */
+const READER_CONNECTIONS = 3;
+
 export class NoFiguresError extends Error {
   constructor() {
     super('no figures have been published yet');
@@ -52,6 +55,8 @@ export class FigureStore {
   private keepFiles = false;
   private nextSlot = 1;
   private swapping: Promise<void> = Promise.resolve();
+  /** Statements in flight per connection slot: `reader` sends each statement to its least busy slot. */
+  private readonly inFlight = new Map<number, number>();
   /** The reader the pages, the API and `query` use: a Warehouse over the current version. */
   readonly reader: Warehouse;
 
@@ -164,11 +169,29 @@ export class FigureStore {
   /** Runs `fn` on the current version (held until it settles). */
   async use<T>(slot: number, fn: (db: Warehouse) => Promise<T>): Promise<T> {
     const v = this.acquire();
+    this.inFlight.set(slot, (this.inFlight.get(slot) ?? 0) + 1);
     try {
       return await fn(await this.connection(v, slot));
     } finally {
+      this.inFlight.set(slot, this.inFlight.get(slot)! - 1);
       this.release(v, 1);
     }
+  }
+
+  /**
+   * The least busy of `reader`'s connections (slots 0, -1, …): statements on one DuckDB connection run one
+   * after another, so independent reads of a request (an area's figures and those it is compared with) and
+   * of requests at the same time run side by side instead of queueing (ADR 0079). Read-only, with no state
+   * between statements, so any connection of the version answers alike.
+   */
+  private readerSlot(): number {
+    let best = 0;
+    let bestBusy = this.inFlight.get(0) ?? 0;
+    for (let slot = -1; slot > -READER_CONNECTIONS && bestBusy > 0; slot--) {
+      const busy = this.inFlight.get(slot) ?? 0;
+      if (busy < bestBusy) [best, bestBusy] = [slot, busy];
+    }
+    return best;
   }
 
   /** Stops serving: waits for a swap in progress, retires every version; each closes once its readers end. */
@@ -187,7 +210,8 @@ export class FigureStore {
   }
 
   private handle(slot: number): Warehouse {
-    const use = <T>(fn: (db: Warehouse) => Promise<T>) => this.use(slot, fn);
+    // `reader` (slot 0) spreads its statements over READER_CONNECTIONS connections; other handles keep one.
+    const use = <T>(fn: (db: Warehouse) => Promise<T>) => this.use(slot === 0 ? this.readerSlot() : slot, fn);
     const current = () => this.current;
     const closed = () => this.closed;
     const handle = {

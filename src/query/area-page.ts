@@ -306,35 +306,32 @@ export async function getAreaPage(
   const comparisons = compare ? allComparisons : new Map<string, null>();
   const withRates = [...metrics, ...[...rateMetrics.values()].filter((r) => !metrics.includes(r))];
   const seriesReq = { grain, includePartial, structure: 'current' as const };
-  const own = await getAreaSeries(
+  // The area's figures and those it is compared with are read side by side (ADR 0079).
+  const readOwn = getAreaSeries(
     db,
     status,
     compare ? withRates : metrics,
     { ...seriesReq, level: area.level, code: area.code, structure },
     catalogue,
   );
-  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>();
-  // Without comparisons England's figures only, read as the pages read them (the same kept copy).
-  for (const c of compare ? comparedWith : comparedWith.filter((x) => x.role === 'england')) {
+  const readOther = async (c: (typeof comparedWith)[number]) => {
     // Rates exist on today's structure only: a closed area above practice level has none.
-    if (!c.area.isCurrent && c.area.level !== 'practice') rateSeries.set(c.role, null);
-    else if (c.role === 'area') rateSeries.set(c.role, structure === 'current' ? own : null);
-    else {
-      // England's headline counts too: a change around a date is set against the rest of England's (ADR 0065).
-      const wanted = c.role === 'england' ? withRates : [...rateMetrics.values()];
-      const read = () =>
-        getAreaSeries(
-          db,
-          status,
-          wanted,
-          { ...seriesReq, level: c.area.level, code: c.area.code },
-          catalogue,
-        );
-      // England's figures are the same for every page that compares with them: read once per data version.
-      const key = [dataVersionOf(status), grain, includePartial, ...wanted.map((m) => m.id)].join('|');
-      rateSeries.set(c.role, c.role === 'england' ? await englandOnce(db, key, read) : await read());
-    }
-  }
+    if (!c.area.isCurrent && c.area.level !== 'practice') return null;
+    if (c.role === 'area') return structure === 'current' ? readOwn : null;
+    // England's headline counts too: a change around a date is set against the rest of England's (ADR 0065).
+    const wanted = c.role === 'england' ? withRates : [...rateMetrics.values()];
+    const read = () =>
+      getAreaSeries(db, status, wanted, { ...seriesReq, level: c.area.level, code: c.area.code }, catalogue);
+    // England's figures are the same for every page that compares with them: read once per data version.
+    const key = [dataVersionOf(status), grain, includePartial, ...wanted.map((m) => m.id)].join('|');
+    return c.role === 'england' ? englandOnce(db, key, read) : read();
+  };
+  // Without comparisons England's figures only, read as the pages read them (the same kept copy).
+  const others = compare ? comparedWith : comparedWith.filter((x) => x.role === 'england');
+  const [own, ...otherSeries] = await Promise.all([readOwn, ...others.map(readOther)]);
+  const rateSeries = new Map<ComparisonFigure['role'], Map<string, SeriesPoint[]> | null>(
+    others.map((c, i) => [c.role, otherSeries[i] ?? null]),
+  );
   const englandFigures = rateSeries.get('england');
 
   const tiles: AreaTile[] = [];
@@ -404,24 +401,14 @@ export async function getAreaPage(
     tiles.push({ ...buildTile(m, points, grain), comparison: compared });
   }
 
-  const peers =
-    opts.peers === false
-      ? {}
-      : await getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends });
-
-  // Practice pages: list sizes, supplier, PCN and rank in the ICB (issue 11 item 8).
+  // Peers, a practice's context and the children table are independent reads: side by side (ADR 0079).
   const details = opts.details !== false;
-  const practiceContext =
-    details && area.level === 'practice'
-      ? await getPracticeContext(db, catalogue, { code: area.code, grain, status })
-      : null;
-
-  let children: AreaChildren | null = null;
-  if (details && childLevel(area.level)) {
+  const readChildren = async (): Promise<AreaChildren | null> => {
+    if (!details || !childLevel(area.level)) return null;
     const latest = latestCompletePeriod(grain, status);
     const periodStart =
       lastActivePeriod !== null && latest !== null && lastActivePeriod < latest ? lastActivePeriod : latest;
-    children = await getAreaChildren(db, catalogue, {
+    return getAreaChildren(db, catalogue, {
       level: area.level,
       code: area.code,
       grain,
@@ -429,7 +416,17 @@ export async function getAreaPage(
       status,
       parent: area,
     });
-  }
+  };
+  const [peers, practiceContext, children] = await Promise.all([
+    opts.peers === false
+      ? {}
+      : getPeerFigures(db, catalogue, status, { area, grain, metrics, tiles, series, trends }),
+    // Practice pages: list sizes, supplier, PCN and rank in the ICB (issue 11 item 8).
+    details && area.level === 'practice'
+      ? getPracticeContext(db, catalogue, { code: area.code, grain, status })
+      : null,
+    readChildren(),
+  ]);
 
   return {
     grain,
@@ -522,17 +519,17 @@ async function getPeerFigures(
   if (!area.isCurrent && area.level !== 'practice') return {};
   const peerBands: Record<string, PeerBand[]> = {};
   const peerPositions: Record<string, PeerPosition> = {};
-  // The ranks are read together once the tiles that have one are known (one query for the rates).
+  // The ranks are read together once the tiles that have one are known (one query for the rates), beside
+  // each tile's band (ADR 0079).
   const ranked: { metricId: string; name: string; unit: string; req: PeersRequest }[] = [];
+  const banded: { metricId: string; bandMetric: string; shown: Set<string> }[] = [];
   for (const m of opts.metrics) {
     const points = opts.series[m.id] ?? [];
     // Rates first: the band is on the rate the trend draws (the tile's comparison rate), else on the figure.
     const tile = opts.tiles.find((t) => t.metricId === m.id);
     const bandMetric = opts.trends?.[m.id]?.metricId ?? m.id;
     if (points.length === 0 || !resolvePeerMetric(bandMetric, catalogue)) continue;
-    const shown = new Set(points.map((p) => p.periodStart));
-    const bands = await peerBandsOf(db, catalogue, status, bandMetric, area.level, grain);
-    peerBands[m.id] = bands.filter((b) => shown.has(b.periodStart));
+    banded.push({ metricId: m.id, bandMetric, shown: new Set(points.map((p) => p.periodStart)) });
     // Ranks cost a pass over every area of the level per tile: they are given for the catalogue's rates
     // (a tile that is one, or compared on one), where comparing areas of different sizes is meaningful.
     if (!tile?.comparison || tile.comparison.derived) continue;
@@ -554,12 +551,18 @@ async function getPeerFigures(
       },
     });
   }
-  const positions = await getPeersMany(
-    db,
-    ranked.map((r) => r.req),
-    catalogue,
-    status,
-  );
+  const [positions, ...bands] = await Promise.all([
+    getPeersMany(
+      db,
+      ranked.map((r) => r.req),
+      catalogue,
+      status,
+    ),
+    ...banded.map((b) => peerBandsOf(db, catalogue, status, b.bandMetric, area.level, grain)),
+  ]);
+  banded.forEach((b, i) => {
+    peerBands[b.metricId] = bands[i]!.filter((band) => b.shown.has(band.periodStart));
+  });
   ranked.forEach((r, i) => {
     const position = positions[i]!;
     peerPositions[r.metricId] = {

@@ -359,3 +359,53 @@ describe('getPeerBands after a build', () => {
     expect(last.p50).toBe(1);
   });
 });
+
+describe('rate fields kept per data version (ADR 0079)', () => {
+  it('reads a level’s rate parts once for all its areas, and afresh after a build', async () => {
+    // The kept fields are per warehouse handle: a counting handle starts with none.
+    let reads = 0;
+    const counting = new Proxy(tw.db, {
+      get(target, prop) {
+        if (prop === 'all') {
+          return (statement: { name?: string }, params?: unknown) => {
+            if (statement.name === 'query.peersRateParts') reads += 1;
+            return target.all(statement as never, params as never);
+          };
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const ask = (code: string) =>
+      getPeers(
+        counting,
+        {
+          metricId: 'logins_per_1000',
+          level: 'practice',
+          code,
+          grain: 'month',
+          period: '2026-11-01',
+          structure: 'current',
+        },
+        tw.catalogue,
+      );
+    const check = async (code: string) => {
+      const p = await ask(code);
+      const figures = await bruteFigures('logins_per_1000', 'practice', 'month', '2026-11-01', 'current');
+      const sorted = [...figures.values()].sort((a, b) => a - b);
+      const value = figures.get(code)!;
+      expect(p.count).toBe(figures.size);
+      expect(p.value).toBeCloseTo(value, 9);
+      expect(p.rank).toBe(1 + sorted.filter((v) => v > value).length);
+      return p.value!;
+    };
+    const before = await check('P00001');
+    await check('P00004');
+    await check('P00007');
+    expect(reads).toBe(1);
+    await tw.addEvents('2026-11-17'); // one login more per open practice: a new data version
+    const after = await check('P00001');
+    expect(reads).toBe(2);
+    expect(after).toBeGreaterThan(before);
+  });
+});

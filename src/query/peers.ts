@@ -26,7 +26,14 @@ import type { DataStatus, PeerBand, Structure } from './types.ts';
 import * as querySql from '../warehouse/sql/query.ts';
 import type { Query } from '../warehouse/query.ts';
 import { patientRate } from '../domain/rate.ts';
-import { quantiles, standing, type Standing } from '../domain/statistics.ts';
+import {
+  peerField,
+  quantiles,
+  standing,
+  standingIn,
+  type PeerField,
+  type Standing,
+} from '../domain/statistics.ts';
 import { metricKind } from '../domain/metric-kind.ts';
 
 export interface PeersRequest {
@@ -133,17 +140,11 @@ export async function getPeers(
   const periodStart = periodStartOf(req.grain, req.period);
   const structure: Structure = resolved.isRate || req.level === 'practice' ? 'current' : req.structure;
   if (resolved.isRate) {
-    const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
-    // One rate is the many-rate query with a list of one.
-    const [row] = await db.all(querySql.peersRateParts, [
-      listValue([resolved.numerator?.id ?? '']),
-      req.grain,
-      req.level,
-      periodStart,
-      req.code,
-    ]);
+    // One rate is the many-rate read with a list of one.
     const rate = { numerator: resolved.numerator?.id ?? '', multiplier: resolved.metric.multiplier ?? 1 };
-    return peersOf(req, resolved.metric.id, periodStart, structure, rateStanding(row, rate, scale));
+    const st = status ?? (await getDataStatus(db));
+    const [field] = await rateFields(db, st, req.level, req.grain, periodStart, [rate]);
+    return peersOf(req, resolved.metric.id, periodStart, structure, rateStanding(field!, req.code));
   }
   const row = await db.one(querySql.peersCountValues, [
     structure,
@@ -162,21 +163,87 @@ export async function getPeers(
 
 type RateParts = typeof querySql.peersRateParts extends Query<infer R> ? R : never;
 
+/** A level's rate in one period: its peers' figures (PeerField) and each area's own, null without one. */
+interface RateField extends PeerField {
+  own: Map<string, number | null>;
+}
+
 /**
- * Where an area stands on one rate, from the parts peersRateParts fetched: each peer's rate is
- * patientRate()'s (the 13+ patients themselves without a numerator), its standing standing()'s.
+ * Rate fields are the same for every area of a level (each of its pages asks for its own standing in them),
+ * so they are kept per warehouse and data version like the bands: at most RATE_FIELD_MEMO_SIZE (a practice
+ * level's is about 0.3 MB), the oldest dropped first. A practice page no longer reads every practice's parts
+ * to rank one (ADR 0079).
  */
-function rateStanding(
-  row: RateParts | undefined,
-  rate: PeerRate,
-  scale: number,
-): Standing & { value: number | null } {
-  if (!row) return { ...standing([], null), value: null };
-  const own =
-    row.own_patients === null
-      ? null
-      : rateValue(rate, scale, row.own_stored ?? 0, row.own_uncovered ?? 0, row.own_patients);
-  return { ...standing(rateValues(row, rate, scale), own), value: own };
+const RATE_FIELD_MEMO_SIZE = 48;
+const rateFieldMemo = new WeakMap<Warehouse, Map<string, Promise<RateField>>>();
+
+/** The fields of `rates` in one level, grain and period, in the order given: those not kept in one query. */
+function rateFields(
+  db: Warehouse,
+  status: DataStatus,
+  level: AreaLevel,
+  grain: Grain,
+  periodStart: string,
+  rates: PeerRate[],
+): Promise<RateField[]> {
+  const scale = status.demo?.scale ?? 1;
+  let memo = rateFieldMemo.get(db);
+  if (!memo) rateFieldMemo.set(db, (memo = new Map()));
+  const held = memo;
+  const keyOf = (r: PeerRate) =>
+    JSON.stringify([dataVersionOf(status), level, grain, periodStart, r.numerator, r.multiplier, scale]);
+  const fields = new Map<string, Promise<RateField>>();
+  const missing: { key: string; rate: PeerRate }[] = [];
+  for (const rate of rates) {
+    const key = keyOf(rate);
+    const kept = held.get(key);
+    if (kept) fields.set(key, kept);
+    else if (!missing.some((m) => m.key === key)) missing.push({ key, rate });
+  }
+  if (missing.length > 0) {
+    const rows = db.all(querySql.peersRateParts, [
+      listValue(missing.map((m) => m.rate.numerator)),
+      grain,
+      level,
+      periodStart,
+    ]);
+    missing.forEach((m, i) => {
+      const field = rows.then((r) =>
+        rateFieldOf(
+          r.find((row) => row.i === i + 1),
+          m.rate,
+          scale,
+        ),
+      );
+      // A failed read is not kept.
+      field.catch(() => held.delete(m.key));
+      fields.set(m.key, field);
+      held.set(m.key, field);
+      for (const k of held.keys()) {
+        if (held.size <= RATE_FIELD_MEMO_SIZE) break;
+        held.delete(k);
+      }
+    });
+  }
+  return Promise.all(rates.map((r) => fields.get(keyOf(r))!));
+}
+
+/** Every peer's rate from the parallel lists of their parts: patientRate()'s (the 13+ patients without a numerator). */
+function rateFieldOf(row: RateParts | undefined, rate: PeerRate, scale: number): RateField {
+  const own = new Map<string, number | null>();
+  const values: number[] = [];
+  row?.codes.forEach((code, k) => {
+    const v = rateValue(rate, scale, row.stored[k]!, row.uncovered[k]!, row.patients[k]!);
+    own.set(code, v);
+    if (v !== null) values.push(v);
+  });
+  return { ...peerField(values), own };
+}
+
+/** Where an area stands on one rate: its figure (null when it is not a peer) among its level's. */
+function rateStanding(field: RateField, code: string): Standing & { value: number | null } {
+  const own = field.own.get(code) ?? null;
+  return { ...standingIn(field, own), value: own };
 }
 
 interface PeerRate {
@@ -266,23 +333,15 @@ export async function getPeersMany(
     });
   }
   if (groups.size === 0) return out;
-  const scale = (status ?? (await getDataStatus(db))).demo?.scale ?? 1;
+  const st = status ?? (await getDataStatus(db));
   for (const group of groups.values()) {
     const first = reqs[group[0]!.at]!;
     const periodStart = periodStartOf(first.grain, first.period);
-    const rows = await db.all(querySql.peersRateParts, [
-      listValue(group.map((g) => g.numerator)),
-      first.grain,
-      first.level,
-      periodStart,
-      first.code,
-    ]);
-    const byIndex = new Map(rows.map((r) => [r.i, r]));
+    const fields = await rateFields(db, st, first.level, first.grain, periodStart, group);
     group.forEach((g, i) => {
       const req = reqs[g.at]!;
       const metricId = resolvePeerMetric(req.metricId, catalogue)!.metric.id;
-      const s = rateStanding(byIndex.get(i + 1), g, scale);
-      out[g.at] = peersOf(req, metricId, periodStart, 'current', s);
+      out[g.at] = peersOf(req, metricId, periodStart, 'current', rateStanding(fields[i]!, req.code));
     });
   }
   return out;

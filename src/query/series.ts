@@ -284,13 +284,17 @@ export async function getAreaSeries(
     }
     return m;
   };
-  const values = byMetric(await readValues(structure));
+  const withRates = metrics.some(isRate);
+  // The values and the patients they are rates of are read side by side (ADR 0079).
+  const [valueRows, patientRows] = await Promise.all([
+    readValues(structure),
+    withRates && areaKey !== null ? db.all(querySql.areaPatients, [req.grain, areaKey, first, last]) : [],
+  ]);
+  const values = byMetric(valueRows);
   let patients: Map<string, number> | null = null;
   let currentValues = structure === 'current' ? values : null;
-  if (metrics.some(isRate)) {
-    const rows =
-      areaKey === null ? [] : await db.all(querySql.areaPatients, [req.grain, areaKey, first, last]);
-    patients = new Map(rows.map((r) => [r.period_start, r.patients_13plus]));
+  if (withRates) {
+    patients = new Map(patientRows.map((r) => [r.period_start, r.patients_13plus]));
     // Rates are on today's structure only.
     if (!currentValues && patients.size > 0) currentValues = byMetric(await readValues('current'));
   }

@@ -911,22 +911,20 @@ ORDER BY period_start
 /**
  * The parts of the rates over patients aged 13+ of the areas one area is compared with, for one or more
  * rates in one period (today's structure), one row per rate in the order given (i, from 1; an area page's
- * tiles ask for several at once, getPeers for one): for every peer its numerator metric's stored value,
- * the part of it from practices without a list size, and its 13+ patients, as lists in the same order, and
- * the area's own parts. The rates themselves are patientRate()'s (src/domain/rate.ts) and the standing
- * standing()'s: SQL only fetches. Peers are the areas with 13+ patients in the period (closed areas only
- * while they have a figure, as a closed practice's last list size stays in force); Unknown never is one.
- * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start,
- * $5 area code.
+ * tiles ask for several at once, getPeers for one): for every peer its code, its numerator metric's stored
+ * value, the part of it from practices without a list size, and its 13+ patients, as lists in the same order.
+ * They are the same for every area of the level, so the query layer keeps them per data version and finds
+ * each area among them (ADR 0079). The rates themselves are patientRate()'s (src/domain/rate.ts) and the
+ * standing standing()'s: SQL only fetches. Peers are the areas with 13+ patients in the period (closed areas
+ * only while they have a figure, as a closed practice's last list size stays in force); Unknown never is one.
+ * $1 numerator metric ids ('' for the 13+ patients themselves), $2 grain, $3 level, $4 period start.
  */
 export const peersRateParts = query<{
   i: number;
+  codes: string[];
   stored: number[];
   uncovered: number[];
   patients: number[];
-  own_stored: number | null;
-  own_uncovered: number | null;
-  own_patients: number | null;
 }>('query.peersRateParts')`
 WITH rates AS (
   SELECT unnest($1::VARCHAR[]) AS numerator_id, unnest(generate_series(1, len($1::VARCHAR[]))) AS i
@@ -957,13 +955,11 @@ peer AS (
   WHERE a.is_current OR v.value IS NOT NULL
 )
 SELECT r.i,
-       -- One order for the three lists, so that their elements line up.
+       -- One order for the four lists, so that their elements line up.
+       coalesce(list(p.area_code ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS codes,
        coalesce(list(p.stored::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS stored,
        coalesce(list(p.uncovered::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS uncovered,
-       coalesce(list(p.patients::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS patients,
-       max(p.stored::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_stored,
-       max(p.uncovered::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_uncovered,
-       max(p.patients::DOUBLE) FILTER (WHERE p.area_code = $5) AS own_patients
+       coalesce(list(p.patients::DOUBLE ORDER BY p.area_code) FILTER (WHERE p.i IS NOT NULL), []) AS patients
 FROM rates r
 LEFT JOIN peer p ON p.i = r.i
 GROUP BY r.i
