@@ -10,6 +10,7 @@ import type { FastifyReply } from 'fastify';
 import { currentAuthHeader } from '../auth/page-context.ts';
 import { CODE_ROOT } from '../config.ts';
 import { NHSUK_DIST, type AssetUrls } from './assets.ts';
+import { figureRowsHtml } from '../web/views/figures-table.ts';
 
 export const TEMPLATES_DIR = path.join(CODE_ROOT, 'web', 'templates');
 /** Each page's folder holds its template: `area/area.njk` is src/http/pages/area/area.njk. */
@@ -60,6 +61,11 @@ export function createRenderer(assets: AssetUrls, options: { watch?: boolean } =
   // nhsuk-frontend macros trim every block they wrap, so on pages with big tables it took most of the render
   // time (1.5 s of CPU over six National summary renders, measured). String#trim strips the same characters.
   env.addFilter('trim', fastTrim);
+  // A chart table's rows, escaped as autoescape would (src/web/views/figures-table.ts).
+  env.addFilter(
+    'figureRows',
+    (rows: { text: unknown }[][]) => new nunjucks.runtime.SafeString(figureRowsHtml(rows)),
+  );
   env.addGlobal('serviceName', SERVICE_NAME);
   env.addGlobal('assets', assets);
   return {

@@ -106,7 +106,21 @@ export function formatCoverage(coverage: number | null): string {
 export function formatNumber(value: number, fractionDigits = 1): string {
   if (!Number.isFinite(value)) return '–';
   if (Number.isInteger(value)) return integerFormat.format(value);
-  return new Intl.NumberFormat('en-GB', { maximumFractionDigits: fractionDigits }).format(value);
+  return upToDigits(fractionDigits).format(value);
+}
+
+/**
+ * A formatter per number of decimals, made once: making an Intl.NumberFormat costs far more than using one,
+ * and a weekly page formats thousands of figures (ADR 0079).
+ */
+const upToDigitsFormats = new Map<number, Intl.NumberFormat>();
+function upToDigits(fractionDigits: number): Intl.NumberFormat {
+  let format = upToDigitsFormats.get(fractionDigits);
+  if (!format) {
+    format = new Intl.NumberFormat('en-GB', { maximumFractionDigits: fractionDigits });
+    upToDigitsFormats.set(fractionDigits, format);
+  }
+  return format;
 }
 
 /** A metric value in its unit: counts as "2,188,000", percentages as "45.2%", rates as "123.4". */
@@ -126,8 +140,7 @@ export function unitSuffix(unit: string): string {
 export function formatCompact(value: number): string {
   if (!Number.isFinite(value)) return '–';
   const abs = Math.abs(value);
-  const fmt = (n: number, suffix: string) =>
-    `${new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }).format(n)}${suffix}`;
+  const fmt = (n: number, suffix: string) => `${upToDigits(2).format(n)}${suffix}`;
   if (abs >= 1e9) return fmt(value / 1e9, 'bn');
   if (abs >= 1e6) return fmt(value / 1e6, 'm');
   if (abs >= 1e4) return fmt(value / 1e3, 'k');
