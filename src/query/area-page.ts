@@ -530,8 +530,9 @@ async function getPeerFigures(
     const bandMetric = opts.trends?.[m.id]?.metricId ?? m.id;
     if (points.length === 0 || !resolvePeerMetric(bandMetric, catalogue)) continue;
     banded.push({ metricId: m.id, bandMetric, shown: new Set(points.map((p) => p.periodStart)) });
-    // Ranks cost a pass over every area of the level per tile: they are given for the catalogue's rates
-    // (a tile that is one, or compared on one), where comparing areas of different sizes is meaningful.
+    // Ranks need every area of the level (read once per data version, ADR 0079): they are given for the
+    // catalogue's rates (a tile that is one, or compared on one), where comparing areas of different sizes is
+    // meaningful.
     if (!tile?.comparison || tile.comparison.derived) continue;
     const latest = points[points.length - 1]!;
     const comparedOn = tile.comparison.metricId;
