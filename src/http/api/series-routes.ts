@@ -261,12 +261,14 @@ export const seriesRoute: ApiRoute = {
     const status = await getDataStatus(ctx.deps.db);
     const structure = structureParam(q.structure);
     const range = { grain, structure, includePartial: partialParam(q.partial), from, to };
-    const points = await figures.series(status, metric, { level, code, ...range });
-    // England's figures in the same periods are the benchmark of a rate's or percentage's verdict.
-    const england =
+    // England's figures in the same periods are the benchmark of a rate's or percentage's verdict: read
+    // beside the area's (ADR 0079).
+    const [points, england] = await Promise.all([
+      figures.series(status, metric, { level, code, ...range }),
       comparisonOf(metric) !== 'none' && level !== 'england'
-        ? await figures.series(status, metric, { level: 'england', code: ENGLAND_CODE, ...range })
-        : null;
+        ? figures.series(status, metric, { level: 'england', code: ENGLAND_CODE, ...range })
+        : null,
+    ]);
     const data = seriesData(points, metric, england);
     const rate = isPatientRate(metric) && metric.id !== 'patients_13plus';
     const compared = comparisonOf(metric) !== 'none';
