@@ -40,6 +40,11 @@ describe('warm-up', () => {
     // The lowest current code of each level in the test geography.
     expect(urls).toContain('/areas/practice/P00001');
     expect(urls).toContain('/api/v1/peers?metric=logins&level=pcn&code=U00001');
+    // An area page of every level below England, by month and by week (ADR 0079).
+    for (const level of ['region', 'icb', 'sub_icb', 'pcn', 'practice']) {
+      expect(urls.filter((u) => new RegExp(`^/areas/${level}/[^/?]+$`).test(u))).toHaveLength(1);
+      expect(urls.filter((u) => new RegExp(`^/areas/${level}/[^/?]+\\?grain=week$`).test(u))).toHaveLength(1);
+    }
     expect(urls.filter((u) => u.startsWith('/api/v1/')).length).toBeGreaterThanOrEqual(10);
     const result = await warmUp(app, tw.db);
     expect(result.urls).toBe(urls.length);

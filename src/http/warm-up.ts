@@ -67,6 +67,13 @@ export async function warmUpUrls(db: Warehouse): Promise<string[]> {
     `/api/v1/suppliers?level=icb&code=${icb}`,
   ];
   if (pcn) urls.push(`/api/v1/peers?metric=logins&level=pcn&code=${pcn}`);
+  // A page of every other level, by month and by week: the peer bands and rates a level's pages rank on are
+  // read once per figures version and kept (ADR 0079), so its first user does not wait for them.
+  urls.push(`/areas/icb/${icb}?grain=week`);
+  for (const level of ['region', 'sub_icb', 'pcn'] as const) {
+    const c = code.get(level);
+    if (c) urls.push(`/areas/${level}/${c}`, `/areas/${level}/${c}?grain=week`);
+  }
   return urls;
 }
 
