@@ -78,9 +78,9 @@ describe('the server', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     // A month of events has no complete period to rank yet: those answers are 400, as they are to anyone.
-    expect(serverLog, serverLog).toMatch(/Warmed up the server: 34 pages and answers in \d+ ms/);
+    expect(serverLog, serverLog).toMatch(/Warmed up the server: 36 pages and answers in \d+ ms/);
     const warmUpLog = serverLog.slice(0, serverLog.indexOf('Warmed up the server'));
-    expect(warmUpLog.match(/ GET \S+ \d{3} /g)?.length).toBe(34);
+    expect(warmUpLog.match(/ GET \S+ \d{3} /g)?.length).toBe(36);
     expect(warmUpLog).not.toMatch(/ GET \S+ 5\d\d /);
     expect(serverLog.indexOf('Warmed up the server')).toBeLessThan(serverLog.indexOf('is serving on'));
   });
