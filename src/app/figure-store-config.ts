@@ -4,14 +4,18 @@
  * - FIGURES_POLL_MS: how often an instance looks at the published version (PostgreSQL; default 2,000).
  * - FIGURES_GRACE_SECONDS: how long a replaced version stays in PostgreSQL for instances still pulling it
  *   (default 600).
+ * - FIGURES_READER_CONNECTIONS: connections the pages and the API read the published figures through, side by
+ *   side (default 3, for 2 cores; ADR 0079).
  * (Until src/config.ts carries DATABASE_URL for every store, the figure store reads it here.)
  */
 import { ConfigError } from '../config.ts';
+import { DEFAULT_READER_CONNECTIONS } from '../figures/store.ts';
 
 export interface FigureStoreConfig {
   databaseUrl: string | null;
   pollMs: number;
   graceMs: number;
+  readerConnections: number;
 }
 
 function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -43,5 +47,6 @@ export function figureStoreConfigFrom(env: NodeJS.ProcessEnv = process.env): Fig
     databaseUrl: url === '' ? null : url,
     pollMs: whole(env, 'FIGURES_POLL_MS', 2000, 100, 60_000),
     graceMs: whole(env, 'FIGURES_GRACE_SECONDS', 600, 0, 7 * 24 * 3600) * 1000,
+    readerConnections: whole(env, 'FIGURES_READER_CONNECTIONS', DEFAULT_READER_CONNECTIONS, 1, 64),
   };
 }

@@ -66,7 +66,7 @@ async function instance(name: string, opts: { inbox: string; databaseUrl: string
   const figures = await FiguresService.start({
     warehouse,
     dataDir: dir,
-    config: { databaseUrl: opts.databaseUrl, pollMs: 200, graceMs: 60_000 },
+    config: { databaseUrl: opts.databaseUrl, pollMs: 200, graceMs: 60_000, readerConnections: 3 },
     log: (m) => log.push(m),
   });
   const refresh = new RefreshService({
@@ -250,7 +250,7 @@ describe('the figure store under load and across instances', () => {
       FiguresService.start({
         warehouse,
         dataDir: dir,
-        config: { databaseUrl: pg.url, pollMs: 200, graceMs: 60_000 },
+        config: { databaseUrl: pg.url, pollMs: 200, graceMs: 60_000, readerConnections: 3 },
         log: () => undefined,
         warehouseChanged,
       });

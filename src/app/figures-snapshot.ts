@@ -97,7 +97,7 @@ export class FiguresService {
   private publishedBy: string | null = null;
 
   private constructor(private readonly opts: FiguresServiceOptions) {
-    this.store = new FigureStore({ log: opts.log });
+    this.store = new FigureStore({ log: opts.log, readerConnections: opts.config.readerConnections });
     this.pool = opts.config.databaseUrl ? openPgPool(opts.config.databaseUrl, { max: 4 }) : null;
   }
 

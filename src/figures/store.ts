@@ -14,8 +14,8 @@
 import fs from 'node:fs';
 import { Warehouse, type SqlParams } from '../warehouse/db.ts';
 
-/** Connections `reader` spreads its statements over: more than the 2 cores' worth gains nothing (ADR 0079). */
-const READER_CONNECTIONS = 3;
+/** Connections `reader` spreads its statements over by default: three cover 2 cores (ADR 0079). */
+export const DEFAULT_READER_CONNECTIONS = 3;
 
 export class NoFiguresError extends Error {
   constructor() {
@@ -35,6 +35,8 @@ interface OpenVersion {
 }
 
 export interface FigureStoreOptions {
+  /** Connections `reader` spreads its statements over (FIGURES_READER_CONNECTIONS; ADR 0079). */
+  readerConnections?: number;
   /** Remove a version's file once it is retired and no reader holds it (default true). */
   removeRetiredFiles?: boolean;
   log?: (message: string) => void;
@@ -179,7 +181,7 @@ export class FigureStore {
   }
 
   /**
-   * The least busy of `reader`'s connections (slots 0, -1, …): statements on one DuckDB connection run one
+   * The least busy of `reader`'s connections (slots 0, -1, … down to 1 − readerConnections): statements on one DuckDB connection run one
    * after another, so independent reads of a request (an area's figures and those it is compared with) and
    * of requests at the same time run side by side instead of queueing (ADR 0079). Read-only, with no state
    * between statements, so any connection of the version answers alike.
@@ -187,7 +189,8 @@ export class FigureStore {
   private readerSlot(): number {
     let best = 0;
     let bestBusy = this.inFlight.get(0) ?? 0;
-    for (let slot = -1; slot > -READER_CONNECTIONS && bestBusy > 0; slot--) {
+    const connections = Math.max(1, this.opts.readerConnections ?? DEFAULT_READER_CONNECTIONS);
+    for (let slot = -1; slot > -connections && bestBusy > 0; slot--) {
       const busy = this.inFlight.get(slot) ?? 0;
       if (busy < bestBusy) [best, bestBusy] = [slot, busy];
     }
@@ -210,7 +213,7 @@ export class FigureStore {
   }
 
   private handle(slot: number): Warehouse {
-    // `reader` (slot 0) spreads its statements over READER_CONNECTIONS connections; other handles keep one.
+    // `reader` (slot 0) spreads its statements over readerConnections connections; other handles keep one.
     const use = <T>(fn: (db: Warehouse) => Promise<T>) => this.use(slot === 0 ? this.readerSlot() : slot, fn);
     const current = () => this.current;
     const closed = () => this.closed;
