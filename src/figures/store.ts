@@ -181,10 +181,10 @@ export class FigureStore {
   }
 
   /**
-   * The least busy of `reader`'s connections (slots 0, -1, … down to 1 − readerConnections): statements on one DuckDB connection run one
-   * after another, so independent reads of a request (an area's figures and those it is compared with) and
-   * of requests at the same time run side by side instead of queueing (ADR 0079). Read-only, with no state
-   * between statements, so any connection of the version answers alike.
+   * The least busy of `reader`'s connections (slots 0, -1, … down to 1 − readerConnections): statements on
+   * one DuckDB connection run one after another, so independent reads of a request (an area's figures and
+   * those it is compared with) and of requests at the same time run side by side instead of queueing (ADR
+   * 0079). Read-only, with no state between statements, so any connection of the version answers alike.
    */
   private readerSlot(): number {
     let best = 0;

@@ -12,6 +12,7 @@ import type { Warehouse } from '../warehouse/db.ts';
 import { compareWithBenchmark, interval95 } from '../domain/statistics.ts';
 import { metricsShownOn, requiredMetricInSlot } from '../domain/placements.ts';
 import { buildTile } from './national-summary.ts';
+import { keptReads } from './kept-reads.ts';
 import { dataVersionOf, getPeerBands, getPeersMany, resolvePeerMetric, type PeersRequest } from './peers.ts';
 import { getAreaChain } from './area-chain.ts';
 import { getPracticeContext } from './practice-context.ts';
@@ -203,29 +204,7 @@ export async function getAreaChildren(
 }
 
 /** England's comparison series per warehouse and key (data version, grain, partial, rates); a few at most. */
-const englandMemo = new WeakMap<Warehouse, Map<string, Promise<Map<string, SeriesPoint[]>>>>();
-const ENGLAND_MEMO_SIZE = 16;
-
-function englandOnce(
-  db: Warehouse,
-  key: string,
-  read: () => Promise<Map<string, SeriesPoint[]>>,
-): Promise<Map<string, SeriesPoint[]>> {
-  let memo = englandMemo.get(db);
-  if (!memo) englandMemo.set(db, (memo = new Map()));
-  let held = memo.get(key);
-  if (!held) {
-    held = read();
-    memo.set(key, held);
-    // A failed read is not kept.
-    held.catch(() => memo!.delete(key));
-    for (const k of memo.keys()) {
-      if (memo.size <= ENGLAND_MEMO_SIZE) break;
-      memo.delete(k);
-    }
-  }
-  return held;
-}
+const englandSeries = keptReads<Map<string, SeriesPoint[]>>(16);
 
 export async function getAreaPage(
   db: Warehouse,
@@ -324,7 +303,7 @@ export async function getAreaPage(
       getAreaSeries(db, status, wanted, { ...seriesReq, level: c.area.level, code: c.area.code }, catalogue);
     // England's figures are the same for every page that compares with them: read once per data version.
     const key = [dataVersionOf(status), grain, includePartial, ...wanted.map((m) => m.id)].join('|');
-    return c.role === 'england' ? englandOnce(db, key, read) : read();
+    return c.role === 'england' ? englandSeries.get(db, key, read) : read();
   };
   // Without comparisons England's figures only, read as the pages read them (the same kept copy).
   const others = compare ? comparedWith : comparedWith.filter((x) => x.role === 'england');
@@ -465,11 +444,10 @@ export async function getAreaPage(
 
 /**
  * The bands of a level do not depend on the area, and at practice level they cost a scan of every
- * practice's figures: they are kept per warehouse and data version (a build bumps it), at most
- * PEER_BAND_MEMO_SIZE sets, so only the first page of a level after a refresh computes them.
+ * practice's figures: they are kept per warehouse and data version (a build bumps it), at most 256
+ * sets (src/query/kept-reads.ts), so only the first page of a level after a refresh computes them.
  */
-const PEER_BAND_MEMO_SIZE = 256;
-const peerBandMemo = new WeakMap<Warehouse, { version: number; bands: Map<string, Promise<PeerBand[]>> }>();
+const keptPeerBands = keptReads<PeerBand[]>(256);
 
 function peerBandsOf(
   db: Warehouse,
@@ -479,20 +457,10 @@ function peerBandsOf(
   level: AreaLevel,
   grain: Grain,
 ): Promise<PeerBand[]> {
-  const version = status.dataVersion ?? -1;
-  let memo = peerBandMemo.get(db);
-  if (!memo || memo.version !== version) peerBandMemo.set(db, (memo = { version, bands: new Map() }));
-  const key = `${metricId}|${level}|${grain}`;
-  let bands = memo.bands.get(key);
-  if (!bands) {
-    if (memo.bands.size >= PEER_BAND_MEMO_SIZE) memo.bands.delete(memo.bands.keys().next().value!);
-    bands = getPeerBands(db, { metricId, level, grain, structure: 'current' }, catalogue, status);
-    const held = memo.bands;
-    // A failed computation is not kept.
-    bands.catch(() => held.delete(key));
-    held.set(key, bands);
-  }
-  return bands;
+  const key = `${status.dataVersion ?? -1}|${metricId}|${level}|${grain}`;
+  return keptPeerBands.get(db, key, () =>
+    getPeerBands(db, { metricId, level, grain, structure: 'current' }, catalogue, status),
+  );
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   type Standing,
 } from '../domain/statistics.ts';
 import { metricKind } from '../domain/metric-kind.ts';
+import { keptReads } from './kept-reads.ts';
 
 export interface PeersRequest {
   /** A catalogue metric id, or `<count>_per_1000` for the rate derived from a count (as area pages do). */
@@ -170,12 +171,11 @@ interface RateField extends PeerField {
 
 /**
  * Rate fields are the same for every area of a level (each of its pages asks for its own standing in them),
- * so they are kept per warehouse and data version like the bands: at most RATE_FIELD_MEMO_SIZE (a practice
- * level's is about 0.3 MB), the oldest dropped first. A practice page no longer reads every practice's parts
+ * so they are kept per warehouse and data version like the bands (src/query/kept-reads.ts): at most 48 (a
+ * practice level's is about 0.3 MB), the oldest dropped first. A practice page no longer reads every practice's parts
  * to rank one (ADR 0079).
  */
-const RATE_FIELD_MEMO_SIZE = 48;
-const rateFieldMemo = new WeakMap<Warehouse, Map<string, Promise<RateField>>>();
+const keptRateFields = keptReads<RateField>(48);
 
 /** The fields of `rates` in one level, grain and period, in the order given: those not kept in one query. */
 function rateFields(
@@ -187,45 +187,25 @@ function rateFields(
   rates: PeerRate[],
 ): Promise<RateField[]> {
   const scale = status.demo?.scale ?? 1;
-  let memo = rateFieldMemo.get(db);
-  if (!memo) rateFieldMemo.set(db, (memo = new Map()));
-  const held = memo;
   const keyOf = (r: PeerRate) =>
     JSON.stringify([dataVersionOf(status), level, grain, periodStart, r.numerator, r.multiplier, scale]);
-  const fields = new Map<string, Promise<RateField>>();
-  const missing: { key: string; rate: PeerRate }[] = [];
-  for (const rate of rates) {
-    const key = keyOf(rate);
-    const kept = held.get(key);
-    if (kept) fields.set(key, kept);
-    else if (!missing.some((m) => m.key === key)) missing.push({ key, rate });
-  }
-  if (missing.length > 0) {
-    const rows = db.all(querySql.peersRateParts, [
-      listValue(missing.map((m) => m.rate.numerator)),
-      grain,
-      level,
-      periodStart,
-    ]);
-    missing.forEach((m, i) => {
-      const field = rows.then((r) =>
-        rateFieldOf(
-          r.find((row) => row.i === i + 1),
-          m.rate,
-          scale,
-        ),
-      );
-      // A failed read is not kept.
-      field.catch(() => held.delete(m.key));
-      fields.set(m.key, field);
-      held.set(m.key, field);
-      for (const k of held.keys()) {
-        if (held.size <= RATE_FIELD_MEMO_SIZE) break;
-        held.delete(k);
-      }
-    });
-  }
-  return Promise.all(rates.map((r) => fields.get(keyOf(r))!));
+  const parts = (numerators: string[]) =>
+    db.all(querySql.peersRateParts, [listValue(numerators), grain, level, periodStart]);
+  // The rates not kept are read together, once, by whichever of them is asked for first; one dropped from the
+  // kept ones meanwhile (by another of this list) is read on its own.
+  const missing = rates.filter((r) => !keptRateFields.has(db, keyOf(r)));
+  let together: Promise<RateParts[]> | null = null;
+  const partsOf = async (rate: PeerRate) => {
+    const i = missing.indexOf(rate);
+    if (i < 0) return (await parts([rate.numerator]))[0];
+    together ??= parts(missing.map((r) => r.numerator));
+    return (await together).find((row) => row.i === i + 1);
+  };
+  return Promise.all(
+    rates.map((rate) =>
+      keptRateFields.get(db, keyOf(rate), async () => rateFieldOf(await partsOf(rate), rate, scale)),
+    ),
+  );
 }
 
 /** Every peer's rate from the parallel lists of their parts: patientRate()'s (the 13+ patients without a numerator). */

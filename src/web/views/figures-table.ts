@@ -1,22 +1,18 @@
 /**
  * The body rows of a chart's figures table as HTML, written here rather than by a template loop: a weekly
  * page's tables have thousands of cells, and a nunjucks loop sets seven loop variables per cell (ADR 0079).
- * The markup is the template's: the first cell a row header, the others plain cells, every text escaped as
- * nunjucks's autoescape escapes it.
+ * The markup is the template's: the first cell a row header, the others plain cells, every text escaped by
+ * nunjucks's own escape.
  */
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '\\': '&#92;',
-};
+import nunjucks from 'nunjucks';
 
-/** Text escaped as nunjucks's autoescape does (the same six characters). */
+/** nunjucks's own escape, the one autoescape applies (its type declarations leave it out). */
+const nunjucksEscape = (nunjucks.lib as unknown as { escape(text: string): string }).escape;
+
+/** Text escaped as nunjucks's autoescape escapes it; '' for null and undefined, as a template writes them. */
 export function escapeHtml(text: unknown): string {
   if (text === null || text === undefined) return '';
-  return String(text).replace(/[&"'<>\\]/g, (c) => ESCAPES[c]!);
+  return nunjucksEscape(String(text));
 }
 
 /** Each row as "\n<tr><th scope="row">…</th><td>…</td>…</tr>". */
