@@ -16,11 +16,13 @@ describe('browser harness', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.setContent(
-      '<html><head><title>t</title></head><body><main><img src="data:,"><a href="/"></a></main></body></html>',
+      '<html><head><title>t</title></head><body><main><img src="data:,"><a href="/"></a><p style="color:#bbb;background:#fff">faint</p></main></body></html>',
     );
     const violations = await axeViolations(page);
     const ids = violations.map((v) => v.id);
-    expect(ids).toEqual(expect.arrayContaining(['html-has-lang', 'image-alt', 'link-name']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['html-has-lang', 'image-alt', 'link-name', 'color-contrast']),
+    );
     const text = formatViolations(violations);
     expect(text).toMatch(/image-alt: Images must have alternative text/);
     expect(text).toMatch(/https:\/\/dequeuniversity\.com/);

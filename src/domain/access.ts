@@ -125,6 +125,14 @@ export function isOpenFigure({ metric, level, grain, catalogue }: FigureRef): bo
   );
 }
 
+/**
+ * Whether a page of areas of this level by this grain shows its figures without sign-in: links to one can
+ * then say so to a visitor who is not signed in, instead of leading to the sign-in page unannounced.
+ */
+export function isOpenView(level: AreaLevel, grain: Grain): boolean {
+  return OPEN_DATA_LEVELS.includes(level) && OPEN_DATA_GRAINS.includes(grain);
+}
+
 export function canViewFigure(viewer: Viewer, figure: FigureRef): boolean {
   return viewer.signedIn || isOpenFigure(figure);
 }

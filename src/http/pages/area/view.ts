@@ -50,7 +50,8 @@ import {
 import { chartCsvHref, chartSvgHref } from './state.ts';
 import { beforeAfterView, type BeforeAfterView } from '../../../web/views/before-after.ts';
 import { practiceContextView, type PracticeContextView } from './practice-context.ts';
-import { rankingLinks, type RankingLinkMetrics } from '../ranking/view.ts';
+import { rankingLinks, type AreaLink, type RankingLinkMetrics } from '../ranking/view.ts';
+import { isOpenView } from '../../../domain/access.ts';
 
 export interface AreaPageView {
   grain: Grain;
@@ -61,7 +62,7 @@ export interface AreaPageView {
   /** The page's own path, the form's action. */
   path: string;
   /** The data table of this area's figures, or of the areas one level below it (task 8: one CSV of them). */
-  dataTable: { text: string; href: string };
+  dataTable: AreaLink;
   breadcrumbs: { text: string; href: string }[];
   details: { key: string; value: string; href?: string }[];
   closed: { heading: string; paragraphs: string[] } | null;
@@ -83,7 +84,7 @@ export interface AreaPageView {
   children: ChildrenTableView | null;
   hiddenFields: { name: string; value: string }[];
   /** Links to the rankings below the area (partials/ranking-links.njk). */
-  rankingLinks: { text: string; href: string }[];
+  rankingLinks: AreaLink[];
   /** Practice pages: list sizes, supplier, PCN, rank in the ICB (partials/practice-context.njk). */
   practiceContext: PracticeContextView | null;
   /** Before and after a date (`since`): the table, or null when none was asked for. */
@@ -104,14 +105,18 @@ const IN_AREA: Record<AreaLevel, string> = {
 };
 
 /** The data table's selection for an area: the areas just below it, or the practice itself. */
-export function dataTableLink(level: AreaLevel, code: string, grain: Grain): { text: string; href: string } {
+export function dataTableLink(level: AreaLevel, code: string, grain: Grain): AreaLink {
   const below = childLevel(level);
   const q = new URLSearchParams();
   if (level !== 'england') q.set('area', code);
   if (below) q.set('level', below);
   if (grain === 'week') q.set('grain', 'week');
   const whose = below ? `the ${LEVEL_WORDS[below]} ${IN_AREA[level]}` : 'this practice';
-  return { text: `Every figure for ${whose}, as a table or CSV (data table)`, href: `/data?${q.toString()}` };
+  return {
+    text: `Every figure for ${whose}, as a table or CSV (data table)`,
+    href: `/data?${q.toString()}`,
+    open: isOpenView(below ?? level, grain),
+  };
 }
 
 /** Coverage below 100% (as formatCoverage shows it), else null: a full figure needs no coverage note. */

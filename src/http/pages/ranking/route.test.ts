@@ -605,6 +605,40 @@ describe('area pages link to their rankings', () => {
     expect(csv.headers['content-disposition']).toMatch(/ranking-registered_pct_13plus-practice-QA9-month/);
   });
 
+  it('tells a visitor which links need sign-in: each marked one leads to sign-in, each unmarked one opens', async () => {
+    const links = (html: string) =>
+      [...html.matchAll(/<nav class="app-(?:ranking-links|more-for-area)"[\s\S]*?<\/nav>/g)].flatMap((nav) =>
+        [...nav[0].matchAll(/<a class="nhsuk-link"[^>]*href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => ({
+          href: m[1]!.replaceAll('&amp;', '&'),
+          text: m[2]!,
+        })),
+      );
+    let marked = 0;
+    let unmarked = 0;
+    for (const page of ['/areas/icb/QA9', '/areas/region/Y56']) {
+      const res = await anon.inject(page);
+      expect(res.statusCode).toBe(200);
+      const found = links(res.body).filter((l) => !l.href.startsWith('/sign-in'));
+      expect(found.length).toBeGreaterThan(3);
+      for (const l of found) {
+        const status = (await anon.inject(l.href)).statusCode;
+        if (l.text.endsWith(' (needs sign-in)')) {
+          marked++;
+          expect([302, 303, 401], `${l.text}: ${l.href}`).toContain(status);
+        } else {
+          unmarked++;
+          expect(status, `${l.text}: ${l.href}`).toBe(200);
+        }
+      }
+    }
+    // The ICB's practices and partner pages need sign-in; the region's ICBs and their data table do not.
+    expect(marked).toBeGreaterThan(0);
+    expect(unmarked).toBeGreaterThan(0);
+    const signedIn = await user.inject('/areas/icb/QA9');
+    expect(signedIn.body).not.toContain('(needs sign-in)');
+    expect(links(signedIn.body).length).toBe(links((await anon.inject('/areas/icb/QA9')).body).length - 1);
+  });
+
   it('shows a practice its list sizes, supplier, PCN and rank in its ICB', async () => {
     const res = await user.inject('/areas/practice/P00008');
     expect(res.statusCode).toBe(200);

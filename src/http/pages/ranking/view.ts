@@ -4,6 +4,7 @@
  * alternative; the GET form (metric, level, grain, period, list-size threshold); the note on the areas left
  * out; the CSV link. Also the link block shown on every area page ("Practices in this ICB, lowest first").
  */
+import { isOpenView } from '../../../domain/access.ts';
 import { areaLabel, ENGLAND_CODE, LEVEL_LABELS, type AreaLevel } from '../../../domain/areas.ts';
 import type { Grain, MetricDefinition } from '../../../domain/metric-definition.ts';
 import { metricInSlot } from '../../../domain/placements.ts';
@@ -296,13 +297,14 @@ export type RankingView = ReturnType<typeof buildRankingView>;
 /**
  * The ranking links on an area page: for each level below the area (practices first for an ICB), a link to
  * that ranking on the headline metric, lowest first, and one on the second metric. A practice page links to
- * its ICB's practices. Empty for England's own summary and Unknown.
+ * its ICB's practices. Empty for England's own summary and Unknown. `open`: whether the ranking shows without
+ * sign-in (ICBs and regions, by month).
  */
 export function rankingLinks(
   area: { level: AreaLevel; code: string; name: string },
   icb: { code: string; name: string } | null | undefined,
   metrics: RankingLinkMetrics,
-): { text: string; href: string }[] {
+): AreaLink[] {
   const { headline, second } = metrics;
   const base = (level: AreaLevel, within: { level: AreaLevel; code: string }, metricId: string) =>
     rankingUrl({
@@ -322,6 +324,7 @@ export function rankingLinks(
       {
         text: `Practices in ${icb.name}, lowest uptake first`,
         href: base('practice', { level: 'icb', code: icb.code }, headline),
+        open: isOpenView('practice', 'month'),
       },
     ];
   }
@@ -333,13 +336,22 @@ export function rankingLinks(
   const links = order.map((level) => ({
     text: `${capitalise(levelNoun(level))} in ${here}, lowest uptake first`,
     href: base(level, within, headline),
+    open: isOpenView(level, 'month'),
   }));
   if (below.includes('practice') && second !== null)
     links.splice(1, 0, {
       text: `Practices in ${here}, fewest users logging in per 1,000 patients first`,
       href: base('practice', within, second),
+      open: isOpenView('practice', 'month'),
     });
   return links;
+}
+
+/** A link from an area page to another view of figures; `open` when it shows without sign-in. */
+export interface AreaLink {
+  text: string;
+  href: string;
+  open: boolean;
 }
 
 function capitalise(s: string): string {
