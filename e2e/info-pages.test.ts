@@ -225,6 +225,35 @@ describe('chart downloads and peers on area pages', () => {
   });
 });
 
+describe('tables that fit', () => {
+  it('show no scroll shadow over their last column on a desktop screen; a wider one scrolls', async () => {
+    const page = await harness.newPage({ viewport: { width: 1280, height: 900 } });
+    // Each wrapper: whether its table overflows it, and whether nhsuk-frontend marked it scrollable.
+    const wrappers = () =>
+      page.$$eval('.nhsuk-scroll', (els) =>
+        els.map((el) => {
+          const content = el.querySelector('.nhsuk-scroll__content')!;
+          return {
+            overflows: content.scrollWidth > content.clientWidth,
+            shadow: el.classList.contains('nhsuk-scroll--scrollable'),
+          };
+        }),
+      );
+    for (const url of ['/data', '/official', '/map', '/about', `/areas/icb/${icb.code}`]) {
+      await page.goto(url);
+      const found = await wrappers();
+      expect(found.length, url).toBeGreaterThan(0);
+      expect(
+        found.filter((w) => w.overflows || w.shadow),
+        url,
+      ).toEqual([]);
+    }
+    // The ranking of an ICB's practices has more columns than the page is wide: it still scrolls.
+    await page.goto(`/rank?within=icb:${icb.code}&level=practice`);
+    expect(await wrappers()).toContainEqual({ overflows: true, shadow: true });
+  });
+});
+
 describe('without JavaScript', () => {
   it('still shows every figure as a table on the data table, About and area pages', async () => {
     const page = await harness.newPage({ javaScriptEnabled: false });
