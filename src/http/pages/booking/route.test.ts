@@ -288,12 +288,17 @@ describe('GET /booking/measure/:id', () => {
       '/booking/measure/rep-cons-01/csv?from=1999-01-01&to=1999-01-31',
       '/booking/breach?from=yesterday&to=today',
       "/booking/measure/rep-cons-01?from=2026-10-01'--&to=2026-10-31",
+      '/booking/measure/rep-cons-01?groupBy=consumer&page=0',
+      '/booking/measure/rep-cons-01?groupBy=consumer&page=two',
+      // The consumers' table fits on one page: there is no second.
+      '/booking/measure/rep-cons-01?groupBy=consumer&page=2',
     ];
     for (const url of bad) {
       const res = await staff.inject(url);
       expect(res.statusCode, url).toBe(400);
       expect(res.headers['content-type'], url).toMatch(/text\/html/);
     }
+    expect((await staff.inject('/booking/measure/rep-cons-01?groupBy=consumer&page=1')).statusCode).toBe(200);
     expect((await staff.inject('/booking/measure/rep-cons-99')).statusCode).toBe(404);
     expect((await staff.inject('/booking/measure/%3Cscript%3E')).statusCode).toBe(400);
   });

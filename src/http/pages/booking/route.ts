@@ -3,7 +3,7 @@
  * they need a signed-in user: anonymous visitors are sent to sign in, API tokens get 401):
  *
  * - GET /booking?view=consumer|provider&from&to&area           every measure of the side as a sentence, for a range
- * - GET /booking/measure/:id?from&to&groupBy&grain&area       one measure: total, a table per grouping, its trend
+ * - GET /booking/measure/:id?from&to&groupBy&grain&area&page  one measure: total, a table per grouping (100 rows a page), its trend
  * - GET /booking/measure/:id/csv?from&to&groupBy&area         that table as CSV (measure, group, group_name, count, paired, ratio)
  * - GET /booking/measure/:id/series.csv?from&to&grain&area    the trend as CSV
  * - GET /booking/breach?from&to&area                     bookings and breaching / non-breaching slots by disposition
@@ -34,6 +34,8 @@ import {
   buildBookingSummaryView,
   defaultBookingRange,
   measuresOf,
+  BOOKING_PAGE_SIZE,
+  bookingPages,
   rangeHasData,
   trendRange,
   type BookingAreaOption,
@@ -192,7 +194,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
     async (request, reply) => {
       const m = measureOr404((request.params as { id: string }).id);
       if (!m) return reply.callNotFound();
-      const q = request.query as RangeQuery & { groupBy?: BookingGrouping; grain?: Grain };
+      const q = request.query as RangeQuery & { groupBy?: BookingGrouping; grain?: Grain; page?: string };
       const narrowed = await resolveArea(q.area);
       if ('problem' in narrowed) return badRequest(request, reply, narrowed.problem);
       const { area } = narrowed;
@@ -223,9 +225,18 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
             ...within,
           });
       }
+      const page = q.page === undefined ? 1 : Number(q.page);
+      const pages = bookingPages(rows.length);
+      if (page > pages)
+        return badRequest(
+          request,
+          reply,
+          `page: must be from 1 to ${pages} (the table has ${rows.length} rows, ${BOOKING_PAGE_SIZE} a page)`,
+        );
       const span = trendRange(range.coverage, range.to);
       const trend = span ? await readSeries(reader, m.id, span.from, span.to, grain, area) : [];
       const view = buildBookingMeasureView({
+        page,
         measure: m,
         from: range.from,
         to: range.to,

@@ -36,6 +36,7 @@ export const BOOKING_MEASURE_QUERY = {
     groupBy: { type: 'string', enum: [...BOOKING_GROUPINGS] },
     grain: { type: 'string', enum: ['week', 'month'] },
     area: AREA,
+    page: { type: 'string', pattern: '^[1-9][0-9]{0,4}$', description: 'must be a page number, 1 or more' },
   },
 } as const;
 

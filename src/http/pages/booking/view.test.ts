@@ -258,6 +258,52 @@ describe('page views', () => {
     expect(v.groupItems.map((g) => g.value)).not.toContain('error');
   });
 
+  it('measure: a long table a page at a time, the links keeping the view and the CSV every row', () => {
+    // 250 practices, counts falling so that the order is plain.
+    const rows = Array.from({ length: 250 }, (_, i) =>
+      row('rep-cons-01', 1000 - i, 2000, `P${String(i).padStart(5, '0')}`),
+    );
+    const input = {
+      measure: m('rep-cons-01'),
+      from: '2025-12-01',
+      to: '2025-12-31',
+      groupBy: 'practice' as const,
+      grain: 'week' as const,
+      coverage,
+      total: row('rep-cons-01', 5000, 9000),
+      rows,
+      trend: [],
+      trendFrom: '2025-12-01',
+      trendTo: '2025-12-14',
+      area: null,
+      areaOptions: [],
+      demo: false,
+    };
+    const view = (page?: number) =>
+      buildBookingMeasureView({ ...input, ...(page === undefined ? {} : { page }) });
+    const first = view();
+    expect(first.table!.rows.map((r) => r.group)).toEqual(rows.slice(0, 100).map((r) => r.group));
+    expect(first.table!.pagination).toEqual({
+      text: 'Showing 1 to 100 of 250 rows',
+      previous: null,
+      next: {
+        href: '/booking/measure/rep-cons-01?from=2025-12-01&to=2025-12-31&groupBy=practice&grain=week&page=2',
+        text: 'Page 2 of 3',
+      },
+    });
+    const second = view(2);
+    expect(second.table!.rows.map((r) => r.group)).toEqual(rows.slice(100, 200).map((r) => r.group));
+    // Back to page 1 without a page number; the CSV is the whole table whatever the page.
+    expect(second.table!.pagination!.previous!.href).not.toContain('page=');
+    expect(second.csvHref).not.toContain('page=');
+    const last = view(3);
+    expect(last.table!.rows).toHaveLength(50);
+    expect(last.table!.pagination!.text).toBe('Showing 201 to 250 of 250 rows');
+    expect(last.table!.pagination!.next).toBeNull();
+    // A table of a page or less has no pages.
+    expect(buildBookingMeasureView({ ...input, rows: rows.slice(0, 100) }).table!.pagination).toBeNull();
+  });
+
   it('narrowed to an area: links keep it, the form lists it, groupings are the areas below it', () => {
     const options = [
       { level: 'region' as const, code: 'Y63', name: 'North East and Yorkshire' },

@@ -551,6 +551,8 @@ export interface BookingMeasureView extends BookingRangeView, BookingAreaFields 
     readonly groupColumn: string;
     readonly showNames: boolean;
     readonly rows: readonly BookingTableRow[];
+    /** Previous and next pages when the grouping has more rows than a page (every practice of England). */
+    readonly pagination: Pagination | null;
   } | null;
   readonly csvHref: string;
   readonly trend: {
@@ -583,6 +585,21 @@ export interface BookingMeasureInput {
   readonly area: BookingAreaOption | null;
   readonly areaOptions: readonly BookingAreaOption[];
   readonly demo: boolean;
+  /** The page of the grouping's table (1 first; absent: 1). */
+  readonly page?: number;
+}
+
+/** Rows a page of a measure's table: England by practice has thousands; the CSV has every row. */
+export const BOOKING_PAGE_SIZE = 100;
+
+export function bookingPages(rows: number, pageSize = BOOKING_PAGE_SIZE): number {
+  return Math.max(1, Math.ceil(rows / pageSize));
+}
+
+export interface Pagination {
+  readonly text: string;
+  readonly previous: { href: string; text: string } | null;
+  readonly next: { href: string; text: string } | null;
 }
 
 /** The range the trend shows: the twelve months up to `to` (from the first loaded day if later). */
@@ -619,6 +636,20 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
   const q = { from, to, area: areaCode };
   const isAreaGrouping = (BOOKING_AREA_GROUPINGS as readonly string[]).includes(groupBy);
   const groupColumn = GROUP_COLUMN[groupBy];
+  const pages = bookingPages(input.rows.length);
+  const page = Math.min(Math.max(1, input.page ?? 1), pages);
+  const first = (page - 1) * BOOKING_PAGE_SIZE;
+  const shown = input.rows.slice(first, first + BOOKING_PAGE_SIZE);
+  const pageHref = (n: number) =>
+    `/booking/measure/${m.id}?${bookingQueryString({ from, to, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain, area: areaCode, page: n > 1 ? String(n) : undefined })}`;
+  const pagination: Pagination | null =
+    pages === 1
+      ? null
+      : {
+          text: `Showing ${formatNumber(first + 1)} to ${formatNumber(first + shown.length)} of ${formatNumber(input.rows.length)} rows`,
+          previous: page > 1 ? { href: pageHref(page - 1), text: `Page ${page - 1} of ${pages}` } : null,
+          next: page < pages ? { href: pageHref(page + 1), text: `Page ${page + 1} of ${pages}` } : null,
+        };
   const table =
     groupBy === 'none' || !hasData
       ? null
@@ -626,7 +657,8 @@ export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeas
           caption: `${m.title}, ${rangeTitle(from, to)}, by ${CAPTION_WORD[groupBy]}`,
           groupColumn,
           showNames: input.rows.some((r) => r.groupName),
-          rows: input.rows.map((r) => ({
+          pagination,
+          rows: shown.map((r) => ({
             group: r.group ?? 'Total',
             name: r.groupName ?? null,
             href:
