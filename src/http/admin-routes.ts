@@ -207,6 +207,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
         return qs ? `/admin/audit?${qs}` : '/admin/audit';
       };
       const who = users.find((u) => u.userId === filter.actorUserId);
+      const emailOf = new Map(users.map((u) => [u.userId, u.email]));
       const view = {
         page,
         pages,
@@ -236,9 +237,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
         nextHref: page < pages ? href(page + 1) : null,
         rows: rows.map((r) => ({
           at: when(r.at),
-          actor: r.actorEmail ?? (r.actorUserId ? `user ${r.actorUserId.slice(0, 8)}` : 'Not signed in'),
+          actor: actorText(r),
           action: r.action,
-          target: r.target ?? '',
+          target: targetText(r.target, emailOf),
           outcome: r.outcome,
           detail: r.detail ?? '',
           client: r.clientHash ?? '',
@@ -258,4 +259,29 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: RouteContext): vo
       );
     },
   );
+}
+
+/**
+ * Who did it: the signed-in person's email; the operator for a command run on the server (its detail starts
+ * "cli"); otherwise nobody was signed in (a sign-in link asked for, say).
+ */
+export function actorText(r: {
+  actorEmail: string | null;
+  actorUserId: string | null;
+  detail: string | null;
+}): string {
+  if (r.actorEmail) return r.actorEmail;
+  if (r.actorUserId) return `user ${r.actorUserId.slice(0, 8)}`;
+  return r.detail === 'cli' || r.detail?.startsWith('cli:') ? 'Operator (command line)' : 'Not signed in';
+}
+
+/**
+ * An audit entry's target as an admin reads it: a user's email address (an admin sees every user's on the users
+ * page) rather than their internal id; any other target as recorded.
+ */
+export function targetText(target: string | null, emailOf: ReadonlyMap<string, string>): string {
+  if (!target) return '';
+  const m = /^user:(.+)$/.exec(target);
+  const email = m ? emailOf.get(m[1]!) : undefined;
+  return email ? `user ${email}` : target;
 }

@@ -1057,6 +1057,9 @@ describe('admin pages', () => {
     expect(audit.body).toContain('user.invite');
     expect(audit.body).toContain('user.disable');
     expect(audit.body).toContain('boss@nhs.net'); // the who, for admins
+    // Whose role changed: their address, not the internal id.
+    expect(audit.body).toContain('user member@nhs.net');
+    expect(audit.body).not.toContain(`user:${memberUser.userId}`);
     expect((await admin.get('/admin/audit?page=2')).statusCode).toBe(200);
     expect((await admin.get('/admin/audit?page=99999')).statusCode).toBe(404);
     expect((await admin.get('/admin/audit?page=0')).statusCode).toBe(400);
