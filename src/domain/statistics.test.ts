@@ -177,11 +177,15 @@ describe('quantiles and standing (pure, over fetched figures)', () => {
 
   it('ranks 1 for the highest, shares ranks between ties, and gives the share of others below', () => {
     const peers = [5, 9, 9, 1, 3];
-    expect(standing(peers, 9)).toMatchObject({ count: 5, rank: 1, percentileRank: 75 });
-    expect(standing(peers, 5)).toMatchObject({ rank: 3, percentileRank: 50 });
-    expect(standing(peers, 1)).toMatchObject({ rank: 5, percentileRank: 0 });
-    expect(standing(peers, null)).toMatchObject({ rank: null, percentileRank: null });
-    expect(standing([4], 4)).toMatchObject({ count: 1, rank: 1, percentileRank: null });
+    expect(standing(peers, 9)).toMatchObject({ count: 5, rank: 1, percentileRank: 75, equal: 2 });
+    expect(standing(peers, 5)).toMatchObject({ rank: 3, percentileRank: 50, equal: 1 });
+    expect(standing(peers, 1)).toMatchObject({ rank: 5, percentileRank: 0, equal: 1 });
+    expect(standing(peers, null)).toMatchObject({ rank: null, percentileRank: null, equal: null });
+    expect(standing([4], 4)).toMatchObject({ count: 1, rank: 1, percentileRank: null, equal: 1 });
+    // An own figure no peer has (the area is not among them): no one shares it.
+    expect(standing(peers, 4)).toMatchObject({ rank: 4, equal: 0 });
+    // Most at the bottom together: each shares rank 2 with the other three.
+    expect(standing([0, 0, 7, 0, 0], 0)).toMatchObject({ rank: 2, percentileRank: 0, equal: 4 });
     expect(standing(peers, 5).deciles).toHaveLength(11);
   });
 

@@ -171,19 +171,30 @@ export interface Standing {
   rank: number | null;
   /** The share of the other peers with a lower figure, in per cent; null without a figure or with one peer. */
   percentileRank: number | null;
+  /**
+   * How many peers have exactly the area's figure (the area itself among them when it is a peer): more than one
+   * makes its rank a joint one. Null without a figure.
+   */
+  equal: number | null;
 }
 
 export function standing(peers: readonly number[], own: number | null): Standing {
   const count = peers.length;
   const deciles = quantiles(peers, DECILES);
-  if (own === null) return { count, deciles, rank: null, percentileRank: null };
+  if (own === null) return { count, deciles, rank: null, percentileRank: null, equal: null };
   let higher = 0;
   let lower = 0;
   for (const v of peers) {
     if (v > own) higher += 1;
     else if (v < own) lower += 1;
   }
-  return { count, deciles, rank: higher + 1, percentileRank: count < 2 ? null : (lower / (count - 1)) * 100 };
+  return {
+    count,
+    deciles,
+    rank: higher + 1,
+    percentileRank: count < 2 ? null : (lower / (count - 1)) * 100,
+    equal: count - higher - lower,
+  };
 }
 
 /**
@@ -204,10 +215,16 @@ export function peerField(peers: readonly number[]): PeerField {
 export function standingIn(field: PeerField, own: number | null): Standing {
   const { sorted, deciles } = field;
   const count = sorted.length;
-  if (own === null) return { count, deciles, rank: null, percentileRank: null };
+  if (own === null) return { count, deciles, rank: null, percentileRank: null, equal: null };
   const lower = firstAtLeast(sorted, own, false);
   const higher = count - firstAtLeast(sorted, own, true);
-  return { count, deciles, rank: higher + 1, percentileRank: count < 2 ? null : (lower / (count - 1)) * 100 };
+  return {
+    count,
+    deciles,
+    rank: higher + 1,
+    percentileRank: count < 2 ? null : (lower / (count - 1)) * 100,
+    equal: count - higher - lower,
+  };
 }
 
 /** The first index whose figure is >= x (strict: > x) in an ascending list; its length when there is none. */

@@ -115,6 +115,7 @@ describe('area page peers', () => {
       9,
     );
     expect(position!.rank).toBe(others.filter((v) => v > own).length + 1);
+    expect(position!.equal).toBe(1 + others.filter((v) => v === position!.value).length);
   });
 
   it('has no peers for England or a closed ICB (figures as recorded)', async () => {

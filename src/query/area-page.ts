@@ -543,6 +543,7 @@ async function getPeerFigures(
       value: position.value,
       rank: position.rank,
       percentileRank: position.percentileRank,
+      equal: position.equal,
     };
   });
   return { peerBands, peerPositions };

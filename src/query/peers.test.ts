@@ -111,6 +111,7 @@ describe('getPeers', () => {
         expect(peers.periodStart).toBe(period);
         expect(peers.value).toBeCloseTo(value, 9);
         expect(peers.rank).toBe(1 + sorted.filter((v) => v > value).length);
+        expect(peers.equal).toBe(sorted.filter((v) => v === peers.value).length);
         expect(peers.percentileRank).toBeCloseTo(
           (100 * sorted.filter((v) => v < value).length) / (sorted.length - 1),
           9,
@@ -204,6 +205,7 @@ describe('getPeers', () => {
         }
         expect(p.value).toBeCloseTo(value, 9);
         expect(p.rank).toBe(1 + sorted.filter((v) => v > value).length);
+        expect(p.equal).toBe(sorted.filter((v) => v === p.value).length);
         expect(p.percentileRank).toBeCloseTo(
           (100 * sorted.filter((v) => v < value).length) / (sorted.length - 1),
           9,

@@ -64,6 +64,8 @@ export interface Peers {
   rank: number | null;
   /** 0 (lowest) to 100 (highest): share of the other peers with a lower figure. Null without others. */
   percentileRank: number | null;
+  /** Peers with exactly the area's figure, itself included (more than one: a joint rank). Null without a figure. */
+  equal: number | null;
   /** p0, p10 … p100 of the peers' figures (11 numbers); [] when there are no peers. */
   deciles: number[];
 }
@@ -280,6 +282,7 @@ function peersOf(
     value: s.value,
     rank: s.rank,
     percentileRank: s.percentileRank,
+    equal: s.equal,
     deciles: s.deciles,
   };
 }

@@ -224,6 +224,8 @@ export interface PeerPosition {
   value: number | null;
   rank: number | null;
   percentileRank: number | null;
+  /** Peers with exactly this figure (the area among them): more than one makes the rank a joint one. */
+  equal?: number | null;
 }
 
 export interface AreaSearchResult extends AreaRef {

@@ -10,7 +10,7 @@ import {
   sortChildren,
   type ChildrenSort,
 } from '../../../web/views/area-children.ts';
-import { buildAreaPageView, peerText, rateBasisText } from './view.ts';
+import { buildAreaPageView, peerText, rankText, rateBasisText } from './view.ts';
 
 const queries = createTestQueries();
 
@@ -279,6 +279,22 @@ describe('peerText', () => {
     expect(
       peerText({ ...base, count: 1, value: 9, rank: 1, percentileRank: null }, 'icb', 'month'),
     ).toBeNull();
+    // Tied: a joint rank, and a bottom shared by many is not "the lowest".
+    expect(
+      peerText(
+        { ...base, count: 36, value: 5, rank: 10, percentileRank: (24 / 35) * 100, equal: 2 },
+        'icb',
+        'month',
+      ),
+    ).toMatch(/\(ranked joint 10 of 36\)\.$/);
+    const bottom = { ...base, count: 6129, value: 0, rank: 499, percentileRank: 0, equal: 5631 };
+    expect(peerText(bottom, 'practice', 'week')).toMatch(
+      /^Joint lowest, with 5,630 others, of the 6,129 GP practices .*\(ranked joint 499 of 6,129\)\.$/,
+    );
+    expect(rankText(bottom, 'practice')).toBe('Joint rank 499 of 6,129 GP practices');
+    expect(rankText({ ...bottom, equal: 1, rank: 6129 }, 'practice')).toBe(
+      'Rank 6,129 of 6,129 GP practices',
+    );
     expect(
       peerText({ ...base, count: 36, value: null, rank: null, percentileRank: null }, 'icb', 'month'),
     ).toBeNull();

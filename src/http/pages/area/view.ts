@@ -264,19 +264,29 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
   const words = LEVEL_WORDS[level];
   let lead: string;
   if (percentileRank >= 100) lead = `Highest of the ${integer.format(count)} ${words}`;
-  else if (percentileRank <= 0) lead = `Lowest of the ${integer.format(count)} ${words}`;
+  else if (percentileRank <= 0)
+    lead =
+      (position.equal ?? 1) > 1
+        ? `Joint lowest, with ${integer.format(position.equal! - 1)} others, of the ${integer.format(count)} ${words}`
+        : `Lowest of the ${integer.format(count)} ${words}`;
   else {
     const pct = Math.min(99, Math.max(1, Math.round(percentileRank)));
     lead = `Higher than ${pct}% of the other ${integer.format(count - 1)} ${words}`;
   }
-  return `${lead} on ${lowerFirst(position.metricName)} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${integer.format(rank)} of ${integer.format(count)}).`;
+  const joint = (position.equal ?? 1) > 1 ? 'joint ' : '';
+  return `${lead} on ${lowerFirst(position.metricName)} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${joint}${integer.format(rank)} of ${integer.format(count)}).`;
 }
 
-/** The rank on a tile, short: "Rank 10 of 36 ICBs" (the chart's section gives it in a sentence). */
+/**
+ * The rank on a tile, short: "Rank 10 of 36 ICBs", or "Joint rank 499 of 6,129 GP practices" when others have the
+ * same figure (hundreds of practices with no registrations in a week, say). The chart's section gives it in a
+ * sentence.
+ */
 export function rankText(position: PeerPosition, level: AreaLevel): string | null {
   const { value, rank, count } = position;
   if (value === null || rank === null || count < 2) return null;
-  return `Rank ${integer.format(rank)} of ${integer.format(count)} ${LEVEL_WORDS[level]}`;
+  const lead = (position.equal ?? 1) > 1 ? 'Joint rank' : 'Rank';
+  return `${lead} ${integer.format(rank)} of ${integer.format(count)} ${LEVEL_WORDS[level]}`;
 }
 
 /** The charts' time range and rolling average as chosen in the URL. */
