@@ -337,6 +337,10 @@ describe('anonymous viewers: open data only', () => {
     expect(metricOptions).toContain('registered_pct_13plus');
     // The public map defaults to a rate, with a figure for every ICB (not a population map of counts).
     expect(html).toMatch(/<option value="unique_logins_per_1000"[^>]*selected/);
+    // Months only: no weeks to choose, and no hint about switching between them (staff see both).
+    expect(html).not.toContain('name="grain"');
+    expect(html).not.toContain('If you switch between weeks and months');
+    expect((await app.inject('/map')).body).toContain('If you switch between weeks and months');
     const csv = await anon.inject('/map.csv');
     const records = parse(csv.body, { columns: true }) as Record<string, string>[];
     expect(records.length).toBeGreaterThan(0);
