@@ -531,6 +531,16 @@ describe('GET /rank (the ranking page)', () => {
     expect(last.pagination!.next).toBeNull();
     // One page: no pagination at all.
     expect(buildRankingView(ranking, state, { ...options, pageSize: 100 }).pagination).toBeNull();
+    // Ties read as league tables write them: the two practices sharing 2nd are "=2", on every page.
+    const tied = {
+      ...ranking,
+      rows: ranking.rows.map((r, i) => ({ ...r, rank: i === 0 ? 1 : i <= 2 ? 2 : i + 1 })),
+    };
+    const texts = buildRankingView(tied, state, { ...options, pageSize: 1000 }).rows.map((r) => r.rankText);
+    expect(texts.slice(0, 4)).toEqual(['1', '=2', '=2', '4']);
+    expect(buildRankingView(tied, { ...state, page: 1 }, { ...options, pageSize: 2 }).rows[1]!.rankText).toBe(
+      '=2',
+    );
   });
 
   it('sends visitors to sign in for practices, and shows them open rankings', async () => {

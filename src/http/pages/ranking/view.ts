@@ -147,6 +147,8 @@ export function buildRankingView(input: Ranking, state: RankingState, options: R
   const withinName = ranking.within.level === 'england' ? 'England' : ranking.within.name;
   const periodText = formatPeriod(ranking.grain, ranking.periodStart);
   const sorted = sortRows(ranking.rows, state.sort, state.dir);
+  const rankCount = new Map<number, number>();
+  for (const r of ranking.rows) if (r.rank !== null) rankCount.set(r.rank, (rankCount.get(r.rank) ?? 0) + 1);
   const columns = (
     [
       ['rank', 'Rank', true],
@@ -195,7 +197,8 @@ export function buildRankingView(input: Ranking, state: RankingState, options: R
       name: r.name,
       href: areaPath(r.level, r.code),
       closed: !r.isCurrent,
-      rankText: r.rank === null ? 'Not ranked' : String(r.rank),
+      // "=499": a rank shared with another area (a tie), as league tables write it.
+      rankText: r.rank === null ? 'Not ranked' : `${(rankCount.get(r.rank) ?? 0) > 1 ? '=' : ''}${r.rank}`,
       valueText: r.value === null ? 'No data' : formatValue(r.value, unit),
       ciText:
         r.lowerCi95 !== null && r.upperCi95 !== null
