@@ -926,9 +926,11 @@ describe('GET /api/v1/peers', () => {
       count: expected.count,
       value: roundTo(expected.value!, 1),
       rank: expected.rank,
+      equal: expected.equal,
       percentileRank: roundTo(expected.percentileRank!, 1),
       deciles: expected.deciles.map((d) => roundTo(d, 1)),
     });
+    expect(body.equal).toBeGreaterThanOrEqual(1);
     const series = await json(
       user,
       '/api/v1/series?metric=unique_logins_per_1000&level=practice&code=P00004&from=2026-10-01&to=2026-10-01',
@@ -940,6 +942,7 @@ describe('GET /api/v1/peers', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.rank).toBe(String(body.rank));
+    expect(rows[0]!.equal).toBe(String(body.equal));
     expect(rows[0]!.p50).toBe(String(body.deciles[5]));
   });
 

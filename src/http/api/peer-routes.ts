@@ -67,6 +67,11 @@ export const PEERS_RESPONSE = object({
   count: int,
   value: numOrNull,
   rank: { type: ['integer', 'null'], description: '1 for the highest figure; ties share a rank' },
+  equal: {
+    type: ['integer', 'null'],
+    description:
+      'areas with exactly the area’s figure, itself included: more than 1 makes the rank a joint one',
+  },
   percentileRank: { ...numOrNull, description: '0 lowest to 100 highest: share of the other areas below' },
   deciles: { type: 'array', items: num, description: 'p0, p10 … p100 of the areas’ figures' },
 });
@@ -77,7 +82,7 @@ export const peersRoute: ApiRoute = {
   summary: 'Where an area stands among the areas of its level',
   description:
     'For one metric and period (default: the latest complete one): the deciles of the figures of every ' +
-    'area of the same level, the area’s own figure, its rank (1 = highest) and percentile rank (0 lowest, ' +
+    'area of the same level, the area’s own figure, its rank (1 = highest; `equal` > 1: a joint rank) and percentile rank (0 lowest, ' +
     '100 highest). Rates per 1,000 patients or % of patients are the meaningful comparison; ' +
     'COUNT_per_1000 asks for the rate derived from a count. See docs/adr/0010 for which areas are peers.',
   tag: 'Figures',
@@ -97,6 +102,7 @@ export const peersRoute: ApiRoute = {
     count: 42,
     value: 420.1,
     rank: 7,
+    equal: 1,
     percentileRank: 85.37,
     deciles: [301.2, 340.5, 355.1, 366.8, 378.2, 389.9, 398.4, 407.3, 415.8, 428.6, 470.2],
   },
@@ -141,6 +147,7 @@ export const peersRoute: ApiRoute = {
       count: peers?.count ?? 0,
       value: roundFigure(peers?.value ?? null, metric.unit),
       rank: peers?.rank ?? null,
+      equal: peers?.equal ?? null,
       percentileRank: roundChange(peers?.percentileRank ?? null),
       deciles: (peers?.deciles ?? []).map((d) => roundFigure(d, metric.unit)),
     };
@@ -159,6 +166,8 @@ export const peersRoute: ApiRoute = {
           'rank',
           'percentileRank',
           ...decileColumns,
+          // Added after the deciles, so that a script reading the columns by position still finds them.
+          'equal',
         ],
         rows: [
           {
@@ -171,6 +180,7 @@ export const peersRoute: ApiRoute = {
             rank: json.rank,
             percentileRank: json.percentileRank,
             ...Object.fromEntries(decileColumns.map((c, i) => [c, json.deciles[i] ?? null])),
+            equal: json.equal,
           },
         ],
         filename: ['peers', metric.id, level, code, grain, periodStart],
