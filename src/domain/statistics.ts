@@ -188,6 +188,11 @@ export function standing(peers: readonly number[], own: number | null): Standing
     if (v > own) higher += 1;
     else if (v < own) lower += 1;
   }
+  return standingFrom(count, deciles, higher, lower);
+}
+
+/** A standing from how many peers are above and below the area's figure (the rest have it exactly). */
+function standingFrom(count: number, deciles: number[], higher: number, lower: number): Standing {
   return {
     count,
     deciles,
@@ -218,13 +223,7 @@ export function standingIn(field: PeerField, own: number | null): Standing {
   if (own === null) return { count, deciles, rank: null, percentileRank: null, equal: null };
   const lower = firstAtLeast(sorted, own, false);
   const higher = count - firstAtLeast(sorted, own, true);
-  return {
-    count,
-    deciles,
-    rank: higher + 1,
-    percentileRank: count < 2 ? null : (lower / (count - 1)) * 100,
-    equal: count - higher - lower,
-  };
+  return standingFrom(count, deciles, higher, lower);
 }
 
 /** The first index whose figure is >= x (strict: > x) in an ascending list; its length when there is none. */
