@@ -189,6 +189,12 @@ describe('GET /data', () => {
     expect(res.body).toContain('<option value="icb"');
     expect(res.body).not.toContain('<option value="practice"');
     expect(res.body).not.toContain('value="week"');
+    // Months only: said in a line, not offered as a choice of one.
+    expect(res.body).not.toContain('type="radio" value="month"');
+    expect(res.body).toContain('<input type="hidden" name="grain" value="month">');
+    expect(res.body).toMatch(
+      /id="data-grain-only"><strong>Figures by month\.<\/strong> Weekly figures need sign-in/,
+    );
     expect(res.body).not.toContain('value="appointments_booked"');
     expect(res.body).toContain('value="unique_logins"');
     expect(res.body).toContain('id="data-open-note"');
@@ -207,6 +213,8 @@ describe('GET /data', () => {
     const signed = await signedIn.inject('/data');
     expect(signed.body).toContain('<option value="practice"');
     expect(signed.body).toContain('value="week"');
+    expect(signed.body).toContain('type="radio" value="month"');
+    expect(signed.body).not.toContain('id="data-grain-only"');
     expect(signed.body).not.toContain('id="data-open-note"');
   });
 
