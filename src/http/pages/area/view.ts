@@ -265,16 +265,20 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
   let lead: string;
   if (percentileRank >= 100) lead = `Highest of the ${integer.format(count)} ${words}`;
   else if (percentileRank <= 0)
-    lead =
-      (position.equal ?? 1) > 1
-        ? `Joint lowest, with ${integer.format(position.equal! - 1)} others, of the ${integer.format(count)} ${words}`
-        : `Lowest of the ${integer.format(count)} ${words}`;
+    lead = isJoint(position)
+      ? `Joint lowest, with ${integer.format(position.equal! - 1)} others, of the ${integer.format(count)} ${words}`
+      : `Lowest of the ${integer.format(count)} ${words}`;
   else {
     const pct = Math.min(99, Math.max(1, Math.round(percentileRank)));
     lead = `Higher than ${pct}% of the other ${integer.format(count - 1)} ${words}`;
   }
-  const joint = (position.equal ?? 1) > 1 ? 'joint ' : '';
+  const joint = isJoint(position) ? 'joint ' : '';
   return `${lead} on ${lowerFirst(position.metricName)} in ${formatPeriodInSentence(grain, position.periodStart)} (ranked ${joint}${integer.format(rank)} of ${integer.format(count)}).`;
+}
+
+/** Whether other areas share the area's figure, and so its rank. */
+function isJoint(position: PeerPosition): boolean {
+  return (position.equal ?? 1) > 1;
 }
 
 /**
@@ -285,7 +289,7 @@ export function peerText(position: PeerPosition, level: AreaLevel, grain: Grain)
 export function rankText(position: PeerPosition, level: AreaLevel): string | null {
   const { value, rank, count } = position;
   if (value === null || rank === null || count < 2) return null;
-  const lead = (position.equal ?? 1) > 1 ? 'Joint rank' : 'Rank';
+  const lead = isJoint(position) ? 'Joint rank' : 'Rank';
   return `${lead} ${integer.format(rank)} of ${integer.format(count)} ${LEVEL_WORDS[level]}`;
 }
 

@@ -35,13 +35,13 @@ import {
   defaultBookingRange,
   measuresOf,
   BOOKING_PAGE_SIZE,
-  bookingPages,
   rangeHasData,
   trendRange,
   type BookingAreaOption,
   type BookingCoverage,
   type BookingTrendPoint,
 } from './view.ts';
+import { pageCount } from '../../../web/views/pagination.ts';
 import type { BookingArea } from '../../../domain/booking.ts';
 import {
   bookingAnswer,
@@ -226,7 +226,7 @@ export function registerBookingPages(app: FastifyInstance, ctx: RouteContext, re
           });
       }
       const page = q.page === undefined ? 1 : Number(q.page);
-      const pages = bookingPages(rows.length);
+      const pages = pageCount(rows.length, BOOKING_PAGE_SIZE);
       if (page > pages)
         return badRequest(
           request,

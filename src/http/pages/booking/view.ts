@@ -37,6 +37,7 @@ import {
   MONTH_NAMES,
 } from '../../../web/format.ts';
 import { bookingQueryString } from './state.ts';
+import { paginate, type Pagination } from '../../../web/views/pagination.ts';
 
 /** The loaded booking events' first and last London dates (null when none are loaded). */
 export interface BookingCoverage {
@@ -592,16 +593,6 @@ export interface BookingMeasureInput {
 /** Rows a page of a measure's table: England by practice has thousands; the CSV has every row. */
 export const BOOKING_PAGE_SIZE = 100;
 
-export function bookingPages(rows: number, pageSize = BOOKING_PAGE_SIZE): number {
-  return Math.max(1, Math.ceil(rows / pageSize));
-}
-
-export interface Pagination {
-  readonly text: string;
-  readonly previous: { href: string; text: string } | null;
-  readonly next: { href: string; text: string } | null;
-}
-
 /** The range the trend shows: the twelve months up to `to` (from the first loaded day if later). */
 export function trendRange(coverage: BookingCoverage, to: string): { from: string; to: string } | null {
   if (!coverage.first || !coverage.last) return null;
@@ -624,32 +615,18 @@ export function groupingsOf(
 export function buildBookingMeasureView(input: BookingMeasureInput): BookingMeasureView {
   const { measure: m, from, to, groupBy, grain, coverage, area } = input;
   const areaCode = area?.code;
-  const range = bookingRangeView(
-    coverage,
-    from,
-    to,
-    (f, t) =>
-      `/booking/measure/${m.id}?${bookingQueryString({ from: f, to: t, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain, area: areaCode })}`,
-  );
+  // This page's address for another range or page, its grouping, grain and area kept (defaults left out).
+  const measureHref = (p: { from: string; to: string; page?: string }) =>
+    `/booking/measure/${m.id}?${bookingQueryString({ from: p.from, to: p.to, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain, area: areaCode, page: p.page })}`;
+  const range = bookingRangeView(coverage, from, to, (f, t) => measureHref({ from: f, to: t }));
   const { hasData } = range;
   const total = hasData ? input.total : null;
   const q = { from, to, area: areaCode };
   const isAreaGrouping = (BOOKING_AREA_GROUPINGS as readonly string[]).includes(groupBy);
   const groupColumn = GROUP_COLUMN[groupBy];
-  const pages = bookingPages(input.rows.length);
-  const page = Math.min(Math.max(1, input.page ?? 1), pages);
-  const first = (page - 1) * BOOKING_PAGE_SIZE;
-  const shown = input.rows.slice(first, first + BOOKING_PAGE_SIZE);
-  const pageHref = (n: number) =>
-    `/booking/measure/${m.id}?${bookingQueryString({ from, to, groupBy: groupBy === defaultGroupingOf(m) ? undefined : groupBy, grain: grain === 'month' ? undefined : grain, area: areaCode, page: n > 1 ? String(n) : undefined })}`;
-  const pagination: Pagination | null =
-    pages === 1
-      ? null
-      : {
-          text: `Showing ${formatNumber(first + 1)} to ${formatNumber(first + shown.length)} of ${formatNumber(input.rows.length)} rows`,
-          previous: page > 1 ? { href: pageHref(page - 1), text: `Page ${page - 1} of ${pages}` } : null,
-          next: page < pages ? { href: pageHref(page + 1), text: `Page ${page + 1} of ${pages}` } : null,
-        };
+  const { shown, pagination } = paginate(input.rows, input.page, BOOKING_PAGE_SIZE, 'rows', (page) =>
+    measureHref({ from, to, page: page > 1 ? String(page) : undefined }),
+  );
   const table =
     groupBy === 'none' || !hasData
       ? null

@@ -11,7 +11,8 @@ import { AREA_LEVELS, childLevel, type AreaLevel } from '../../../domain/areas.t
 import { GRAINS, type Grain, type MetricDefinition } from '../../../domain/metric-definition.ts';
 import { levelsBelow } from '../../../query/ranking.ts';
 import { resolvePeerMetric } from '../../../query/peers.ts';
-import { buildRankingView, RANKING_PAGE_SIZE, rankingLinkMetrics, rankingPages } from './view.ts';
+import { buildRankingView, RANKING_PAGE_SIZE, rankingLinkMetrics } from './view.ts';
+import { pageCount } from '../../../web/views/pagination.ts';
 import { RANKING_SORT_KEYS, type RankingPageQuery } from './state.ts';
 import { ApiError } from '../../api/common.ts';
 import { parseWithin, rankingForRequest, WITHIN_PATTERN } from '../../api/ranking-routes.ts';
@@ -143,7 +144,7 @@ export function registerRankingPage(app: FastifyInstance, ctx: RouteContext): vo
       const grains = GRAINS.filter((g) => catalogue.some((m) => visible(m, level, g)));
       const sort = q.sort ?? 'rank';
       const page = q.page === undefined ? 1 : Number(q.page);
-      const pages = rankingPages(ranking.rows.length);
+      const pages = pageCount(ranking.rows.length, RANKING_PAGE_SIZE);
       if (page > pages)
         return sendError(
           ctx.renderer,

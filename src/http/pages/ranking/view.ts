@@ -12,6 +12,7 @@ import type { Ranking, RankingRow } from '../../../query/ranking.ts';
 import { levelNoun, levelsBelow } from '../../../query/ranking.ts';
 import { formatPeriod, formatValue } from '../../../web/format.ts';
 import { areaPath } from '../../../web/views/area-children.ts';
+import { paginate } from '../../../web/views/pagination.ts';
 import { VERDICT_TAGS, verdictLabel } from '../../../web/views/metric-panels.ts';
 import { rankingCsvUrl, rankingUrl, withinParam, type RankingSortKey, type RankingState } from './state.ts';
 
@@ -37,13 +38,6 @@ export function rankingLinkMetrics(catalogue: readonly MetricDefinition[]): Rank
  * sparklines and all); a page of 100 keeps the page within the 300 KB every page keeps to (ADR 0029).
  */
 export const RANKING_PAGE_SIZE = 100;
-
-const integerText = (n: number) => n.toLocaleString('en-GB');
-
-/** The pages of a ranking of `rows` rows (at least 1, for an empty table). */
-export function rankingPages(rows: number, pageSize = RANKING_PAGE_SIZE): number {
-  return Math.max(1, Math.ceil(rows / pageSize));
-}
 
 /** Row order for a sort: areas without a value always last, then by name. */
 export function sortRows(
@@ -172,25 +166,13 @@ export function buildRankingView(input: Ranking, state: RankingState, options: R
     };
   });
   const hasCi = ranking.rows.some((r) => r.lowerCi95 !== null);
-  const pageSize = options.pageSize ?? RANKING_PAGE_SIZE;
-  const pages = rankingPages(sorted.length, pageSize);
-  const page = Math.min(Math.max(1, state.page ?? 1), pages);
-  const first = (page - 1) * pageSize;
-  const shown = sorted.slice(first, first + pageSize);
-  const pagination =
-    pages === 1
-      ? null
-      : {
-          text: `Showing ${integerText(first + 1)} to ${integerText(first + shown.length)} of ${integerText(sorted.length)} ${noun}`,
-          previous:
-            page > 1
-              ? { href: rankingUrl({ ...state, page: page - 1 }), text: `Page ${page - 1} of ${pages}` }
-              : null,
-          next:
-            page < pages
-              ? { href: rankingUrl({ ...state, page: page + 1 }), text: `Page ${page + 1} of ${pages}` }
-              : null,
-        };
+  const { shown, pagination } = paginate(
+    sorted,
+    state.page,
+    options.pageSize ?? RANKING_PAGE_SIZE,
+    noun,
+    (page) => rankingUrl({ ...state, page }),
+  );
   const rows = shown.map((r) => {
     return {
       code: r.code,
